@@ -1,0 +1,241 @@
+#include "api/convert.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "core/codex_protocol.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t us = absl::ToUnixMicros(t);
+  out->set_seconds(us / 1000000);
+  out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
+}
+
+std::string Str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+int64_t Int(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return 0;
+  return it->get<int64_t>();
+}
+
+std::string Dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Text of an item: agentMessage text, userMessage text parts, reasoning
+// summary parts.
+std::string ItemText(const json& item) {
+  const std::string type = Str(item, "type");
+  if (type == "agentMessage" || type == "plan") return Str(item, "text");
+  std::string out;
+  if (type == "userMessage" && item.contains("content") &&
+      item["content"].is_array()) {
+    for (const json& part : item["content"]) {
+      if (Str(part, "type") == "text") absl::StrAppend(&out, Str(part, "text"));
+    }
+  } else if (type == "reasoning" && item.contains("summary") &&
+             item["summary"].is_array()) {
+    for (const json& part : item["summary"]) {
+      if (part.is_string()) {
+        absl::StrAppend(&out, out.empty() ? "" : "\n", part.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
+void ItemToProto(const json& item, v1::Item* out) {
+  out->set_item_id(Str(item, "id"));
+  out->set_item_type(Str(item, "type"));
+  out->set_status(Str(item, "status"));
+  out->set_text(ItemText(item));
+  out->set_command(Str(item, "command"));
+  out->set_cwd(Str(item, "cwd"));
+  if (item.is_object() && item.contains("exitCode") &&
+      item["exitCode"].is_number_integer()) {
+    out->set_exit_code(item["exitCode"].get<int32_t>());
+  }
+  out->set_aggregated_output(Str(item, "aggregatedOutput"));
+  out->set_diff(DiffOfFileChange(item));
+  out->set_item_json(Dump(item));
+}
+
+}  // namespace
+
+void ToProto(const Session& in, v1::Session* out) {
+  out->set_session_id(in.session_id);
+  out->set_cwd(in.cwd);
+  out->set_model(in.model);
+  out->set_approval_policy(in.approval_policy);
+  out->set_sandbox(in.sandbox);
+  out->set_title(in.title);
+  out->set_state(static_cast<v1::SessionState>(in.state));
+  out->set_thread_id(in.thread_id);
+  out->set_last_error(in.last_error);
+  SetTime(in.create_time, out->mutable_create_time());
+  SetTime(in.update_time, out->mutable_update_time());
+  out->set_pending_approvals(in.pending_approvals);
+  out->set_last_seq(in.last_seq);
+}
+
+void ToProto(const Turn& in, v1::Turn* out) {
+  out->set_turn_id(in.turn_id);
+  out->set_session_id(in.session_id);
+  out->set_prompt(in.prompt);
+  out->set_state(static_cast<v1::TurnState>(in.state));
+  out->set_codex_turn_id(in.codex_turn_id);
+  out->set_error(in.error);
+  SetTime(in.create_time, out->mutable_create_time());
+  if (in.start_time) SetTime(*in.start_time, out->mutable_start_time());
+  if (in.end_time) SetTime(*in.end_time, out->mutable_end_time());
+  out->set_final_message(in.final_message);
+}
+
+void ToProto(const Approval& in, v1::Approval* out) {
+  out->set_approval_id(in.approval_id);
+  out->set_session_id(in.session_id);
+  out->set_turn_id(in.turn_id);
+  out->set_kind(static_cast<v1::ApprovalKind>(in.kind));
+  out->set_state(static_cast<v1::ApprovalState>(in.state));
+  out->set_command(in.command);
+  out->set_cwd(in.cwd);
+  out->set_reason(in.reason);
+  out->set_diff(in.diff);
+  out->set_item_id(in.item_id);
+  out->set_params_json(in.params_json);
+  out->set_decision(static_cast<v1::Decision>(in.decision));
+  SetTime(in.create_time, out->mutable_create_time());
+  if (in.resolve_time) SetTime(*in.resolve_time, out->mutable_resolve_time());
+  out->set_method(in.method);
+}
+
+void ToProto(const Event& in, v1::Event* out) {
+  out->set_event_id(in.event_id);
+  out->set_session_id(in.session_id);
+  out->set_session_seq(in.session_seq);
+  out->set_type(static_cast<v1::EventType>(in.type));
+  SetTime(in.create_time, out->mutable_create_time());
+  out->set_turn_id(in.turn_id);
+  const json& p = in.payload;
+  switch (in.type) {
+    case EventType::kSessionStateChanged: {
+      auto* m = out->mutable_session_state_changed();
+      m->set_state(static_cast<v1::SessionState>(Int(p, "state")));
+      m->set_error(Str(p, "error"));
+      m->set_thread_id(Str(p, "thread_id"));
+      break;
+    }
+    case EventType::kTurnStateChanged: {
+      auto* m = out->mutable_turn_state_changed();
+      m->set_turn_id(Str(p, "turn_id"));
+      m->set_state(static_cast<v1::TurnState>(Int(p, "state")));
+      m->set_error(Str(p, "error"));
+      m->set_prompt(Str(p, "prompt"));
+      m->set_final_message(Str(p, "final_message"));
+      m->set_codex_turn_id(Str(p, "codex_turn_id"));
+      break;
+    }
+    case EventType::kItemStarted:
+    case EventType::kItemCompleted:
+      ItemToProto(p.is_object() && p.contains("item") ? p["item"] : json(),
+                  out->mutable_item());
+      break;
+    case EventType::kAgentMessageDelta:
+    case EventType::kCommandOutputDelta:
+    case EventType::kReasoningDelta:
+    case EventType::kItemDelta: {
+      auto* m = out->mutable_delta();
+      m->set_item_id(Str(p, "item_id"));
+      m->set_text(Str(p, "text"));
+      m->set_method(Str(p, "method"));
+      break;
+    }
+    case EventType::kApprovalRequested:
+      ToProto(ApprovalFromJson(p.is_object() && p.contains("approval")
+                                   ? p["approval"]
+                                   : json()),
+              out->mutable_approval_requested()->mutable_approval());
+      break;
+    case EventType::kApprovalResolved: {
+      auto* m = out->mutable_approval_resolved();
+      m->set_approval_id(Str(p, "approval_id"));
+      m->set_state(static_cast<v1::ApprovalState>(Int(p, "state")));
+      m->set_decision(static_cast<v1::Decision>(Int(p, "decision")));
+      break;
+    }
+    case EventType::kTokenUsage: {
+      auto* m = out->mutable_token_usage();
+      const json total = p.is_object() ? p.value("total", json::object())
+                                       : json::object();
+      m->set_total_tokens(Int(total, "totalTokens"));
+      m->set_input_tokens(Int(total, "inputTokens"));
+      m->set_cached_input_tokens(Int(total, "cachedInputTokens"));
+      m->set_output_tokens(Int(total, "outputTokens"));
+      m->set_reasoning_output_tokens(Int(total, "reasoningOutputTokens"));
+      const json last = p.is_object() ? p.value("last", json::object())
+                                      : json::object();
+      m->set_last_total_tokens(Int(last, "totalTokens"));
+      break;
+    }
+    case EventType::kError:
+    case EventType::kWarning: {
+      auto* m = out->mutable_notice();
+      m->set_message(Str(p, "message"));
+      m->set_details(Str(p, "details"));
+      break;
+    }
+    case EventType::kRaw:
+    case EventType::kUnspecified: {
+      auto* m = out->mutable_raw();
+      m->set_method(Str(p, "method"));
+      m->set_params_json(
+          Dump(p.is_object() ? p.value("params", json::object()) : json()));
+      break;
+    }
+  }
+}
+
+std::string EncodePageToken(int64_t position) {
+  if (position == 0) return "";
+  return absl::WebSafeBase64Escape(absl::StrCat("v1.", position));
+}
+
+absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
+  if (token.empty()) return 0;
+  std::string raw;
+  int64_t position = 0;
+  if (!absl::WebSafeBase64Unescape(token, &raw) ||
+      !absl::StartsWith(raw, "v1.") ||
+      !absl::SimpleAtoi(raw.substr(3), &position) || position <= 0) {
+    return absl::InvalidArgumentError(
+        "page_token: malformed; pass the next_page_token of a previous "
+        "response");
+  }
+  return position;
+}
+
+absl::StatusOr<PageRequest> ToPageRequest(int32_t page_size,
+                                          const std::string& page_token) {
+  if (page_size < 0 || page_size > 1000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size: must be between 0 and 1000, got ", page_size));
+  }
+  absl::StatusOr<int64_t> after = DecodePageToken(page_token);
+  if (!after.ok()) return after.status();
+  return PageRequest{*after, page_size == 0 ? 100 : page_size};
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,34 @@
+// Conversion between core types (core/types.h) and the API messages of
+// protos/codex_manager/v1, and page tokens.
+#ifndef CODEX_MANAGER_SERVER_API_CONVERT_H_
+#define CODEX_MANAGER_SERVER_API_CONVERT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "codex_manager/v1/approvals.pb.h"
+#include "codex_manager/v1/events.pb.h"
+#include "codex_manager/v1/sessions.pb.h"
+#include "codex_manager/v1/turns.pb.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace codex_manager {
+
+void ToProto(const Session& in, v1::Session* out);
+void ToProto(const Turn& in, v1::Turn* out);
+void ToProto(const Approval& in, v1::Approval* out);
+// Builds the typed payload of the event from its JSON payload.
+void ToProto(const Event& in, v1::Event* out);
+
+// Page tokens are opaque to clients: "v1." + a position, base64url.
+std::string EncodePageToken(int64_t position);
+// INVALID_ARGUMENT ("page_token") when malformed. Empty decodes to 0.
+absl::StatusOr<int64_t> DecodePageToken(const std::string& token);
+// 0 -> 100; INVALID_ARGUMENT ("page_size") outside 0..1000.
+absl::StatusOr<PageRequest> ToPageRequest(int32_t page_size,
+                                          const std::string& page_token);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_API_CONVERT_H_

@@ -1,0 +1,41 @@
+// SessionService on the gRPC callback API: a thin adapter over
+// SessionManager (protos/codex_manager/v1/sessions.proto).
+#ifndef CODEX_MANAGER_SERVER_API_SESSION_SERVICE_H_
+#define CODEX_MANAGER_SERVER_API_SESSION_SERVICE_H_
+
+#include "codex_manager/v1/sessions.grpc.pb.h"
+#include "core/session_manager.h"
+
+namespace codex_manager {
+
+class SessionServiceImpl final : public v1::SessionService::CallbackService {
+ public:
+  explicit SessionServiceImpl(SessionManager* manager) : manager_(manager) {}
+
+  grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
+                                          const v1::CreateSessionRequest* request,
+                                          v1::Session* response) override;
+  grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
+                                       const v1::GetSessionRequest* request,
+                                       v1::Session* response) override;
+  grpc::ServerUnaryReactor* ListSessions(
+      grpc::CallbackServerContext* context,
+      const v1::ListSessionsRequest* request,
+      v1::ListSessionsResponse* response) override;
+  grpc::ServerUnaryReactor* StopSession(grpc::CallbackServerContext* context,
+                                        const v1::StopSessionRequest* request,
+                                        v1::Session* response) override;
+  grpc::ServerUnaryReactor* ResumeSession(
+      grpc::CallbackServerContext* context,
+      const v1::ResumeSessionRequest* request, v1::Session* response) override;
+  grpc::ServerUnaryReactor* ArchiveSession(
+      grpc::CallbackServerContext* context,
+      const v1::ArchiveSessionRequest* request, v1::Session* response) override;
+
+ private:
+  SessionManager* const manager_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_API_SESSION_SERVICE_H_

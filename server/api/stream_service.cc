@@ -1,0 +1,167 @@
+#include "api/stream_service.h"
+
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "api/convert.h"
+#include "api/status.h"
+
+namespace codex_manager {
+namespace {
+
+class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  // Ends at once with `status`.
+  explicit EventWriter(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+
+  // Writes `redelivered` first, then follows the log from the cursor.
+  EventWriter(EventLog* log, EventLog::SubscribeOptions options,
+              std::vector<Event> redelivered) {
+    absl::MutexLock lock(&mu_);
+    for (Event& e : redelivered) pending_.push_back({std::move(e), true});
+    sub_ = log->Subscribe(std::move(options),
+                          [this](std::vector<Event> batch, bool end) {
+                            Deliver(std::move(batch), end);
+                          });
+    NextLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      // The client is gone; OnCancel or OnDone follows.
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    NextLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    // After Cancel returns, the log never calls Deliver again.
+    if (sub_) sub_->Cancel();
+    delete this;
+  }
+
+ private:
+  struct Pending {
+    Event event;
+    bool redelivered;
+  };
+
+  // Runs on the log's dispatcher thread.
+  void Deliver(std::vector<Event> batch, bool end) {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    for (Event& e : batch) pending_.push_back({std::move(e), false});
+    end_ = end_ || end;
+    if (!writing_) NextLocked();
+  }
+
+  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || writing_) return;
+    if (pending_.empty()) {
+      if (end_) {
+        FinishLocked(grpc::Status::OK);
+      } else if (sub_) {
+        sub_->Request();
+      }
+      return;
+    }
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    current_.Clear();
+    ToProto(next.event, &current_);
+    current_.set_redelivered(next.redelivered);
+    writing_ = true;
+    StartWrite(&current_);
+  }
+
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  absl::Mutex mu_;
+  std::shared_ptr<EventLog::Subscription> sub_;
+  std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  v1::Event current_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool end_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* context,
+    const v1::StreamEventsRequest* request) {
+  const std::string& session_id = request->session_id();
+  EventLog::SubscribeOptions options;
+  options.session_id = session_id;
+  const int64_t head = log_->CommittedHead();
+  if (!session_id.empty()) {
+    if (request->after_event_id() != 0) {
+      return new EventWriter(absl::InvalidArgumentError(
+          "after_event_id: use after_seq together with session_id"));
+    }
+    if (request->after_seq() < 0) {
+      return new EventWriter(
+          absl::InvalidArgumentError("after_seq: must not be negative"));
+    }
+    absl::StatusOr<Session> session = manager_->GetSession(session_id);
+    if (!session.ok()) return new EventWriter(session.status());
+    if (request->after_seq() > 0) {
+      absl::StatusOr<int64_t> id =
+          store_->EventIdOf(session_id, request->after_seq());
+      if (!id.ok() || *id > head) {
+        return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+            "after_seq: ", request->after_seq(), " is ahead of session ",
+            session_id, "'s newest event (", session->last_seq, ")")));
+      }
+      options.after_event_id = *id;
+    }
+  } else {
+    if (request->after_seq() != 0) {
+      return new EventWriter(absl::InvalidArgumentError(
+          "after_seq: needs session_id; use after_event_id for all sessions"));
+    }
+    if (request->after_event_id() < 0) {
+      return new EventWriter(
+          absl::InvalidArgumentError("after_event_id: must not be negative"));
+    }
+    if (request->after_event_id() > head) {
+      return new EventWriter(absl::OutOfRangeError(
+          absl::StrCat("after_event_id: ", request->after_event_id(),
+                       " is ahead of the newest event (", head, ")")));
+    }
+    options.after_event_id = request->after_event_id();
+  }
+  if (request->no_follow()) {
+    if (head <= options.after_event_id) {
+      return new EventWriter(absl::OkStatus());
+    }
+    options.until_event_id = head;
+  }
+  absl::StatusOr<std::vector<Event>> redelivered =
+      options.after_event_id > 0
+          ? manager_->PendingApprovalEvents(session_id, options.after_event_id)
+          : absl::StatusOr<std::vector<Event>>(std::vector<Event>());
+  if (!redelivered.ok()) return new EventWriter(redelivered.status());
+  return new EventWriter(log_, std::move(options), std::move(*redelivered));
+}
+
+}  // namespace codex_manager
+

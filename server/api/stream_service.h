@@ -1,0 +1,35 @@
+// StreamService on the gRPC callback API (events.proto).
+//
+// Each StreamEvents call is a ServerWriteReactor with one write in flight:
+// it subscribes to the EventLog, writes the batch it is handed one event at
+// a time (OnWriteDone starts the next), and asks the log for the next batch
+// only when the last one is written — so a slow client is paced by its own
+// connection and served from the store, never buffered without bound.
+// Nothing blocks inside a reaction.
+#ifndef CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
+#define CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
+
+#include "codex_manager/v1/events.grpc.pb.h"
+#include "core/event_log.h"
+#include "core/session_manager.h"
+
+namespace codex_manager {
+
+class StreamServiceImpl final : public v1::StreamService::CallbackService {
+ public:
+  StreamServiceImpl(SessionManager* manager, EventLog* log, Store* store)
+      : manager_(manager), log_(log), store_(store) {}
+
+  grpc::ServerWriteReactor<v1::Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const v1::StreamEventsRequest* request) override;
+
+ private:
+  SessionManager* const manager_;
+  EventLog* const log_;
+  Store* const store_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_

@@ -1,0 +1,27 @@
+// Structured logging: one JSON object per line on stderr, e.g.
+//   {"ts":"2026-11-21T04:23:55.913Z","level":"info","msg":"rpc",
+//    "method":"/codex_manager.v1.SessionService/CreateSession", ...}
+//
+// Thread safety: safe from any thread; lines never interleave.
+#ifndef CODEX_MANAGER_SERVER_COMMON_LOG_H_
+#define CODEX_MANAGER_SERVER_COMMON_LOG_H_
+
+#include "absl/strings/string_view.h"
+
+#include "nlohmann/json.hpp"
+
+namespace codex_manager {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// Lines below `level` are dropped. Default: kInfo.
+void SetLogLevel(LogLevel level);
+
+// Writes one line with "ts", "level" and "msg", plus every member of
+// `fields` (which must be a JSON object or null).
+void Log(LogLevel level, absl::string_view msg,
+         const nlohmann::json& fields = nullptr);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_COMMON_LOG_H_

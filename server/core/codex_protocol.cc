@@ -1,0 +1,184 @@
+#include "core/codex_protocol.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Str(const json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+std::string TurnIdOf(const json& params) {
+  std::string id = Str(params, "turnId");
+  if (id.empty() && params.is_object() && params.contains("turn")) {
+    id = Str(params["turn"], "id");
+  }
+  return id;
+}
+
+json DeltaPayload(const std::string& method, const json& params) {
+  return {{"item_id", Str(params, "itemId")},
+          {"text", Str(params, "delta")},
+          {"method", method}};
+}
+
+}  // namespace
+
+MappedNotification MapNotification(const std::string& method,
+                                   const json& params) {
+  MappedNotification m;
+  m.codex_turn_id = TurnIdOf(params);
+  if (method == "item/started" || method == "item/completed") {
+    m.type = method == "item/started" ? EventType::kItemStarted
+                                      : EventType::kItemCompleted;
+    m.payload = {{"item", params.is_object() && params.contains("item")
+                              ? params["item"]
+                              : json::object()}};
+  } else if (method == "item/agentMessage/delta") {
+    m.type = EventType::kAgentMessageDelta;
+    m.payload = DeltaPayload(method, params);
+  } else if (method == "item/commandExecution/outputDelta") {
+    m.type = EventType::kCommandOutputDelta;
+    m.payload = DeltaPayload(method, params);
+  } else if (method == "item/reasoning/summaryTextDelta" ||
+             method == "item/reasoning/textDelta") {
+    m.type = EventType::kReasoningDelta;
+    m.payload = DeltaPayload(method, params);
+  } else if (method == "item/fileChange/outputDelta" ||
+             method == "item/plan/delta") {
+    m.type = EventType::kItemDelta;
+    m.payload = DeltaPayload(method, params);
+  } else if (method == "thread/tokenUsage/updated") {
+    m.type = EventType::kTokenUsage;
+    m.payload = params.is_object() && params.contains("tokenUsage")
+                    ? params["tokenUsage"]
+                    : json::object();
+  } else if (method == "error") {
+    m.type = EventType::kError;
+    const json err = params.is_object() && params.contains("error")
+                         ? params["error"]
+                         : json::object();
+    m.payload = {{"message", Str(err, "message")},
+                 {"details", Str(err, "additionalDetails")}};
+    if (params.is_object() && params.value("willRetry", false)) {
+      m.payload["details"] =
+          absl::StrCat(m.payload["details"].get<std::string>(), " (will retry)");
+    }
+  } else if (method == "warning" || method == "configWarning" ||
+             method == "deprecationNotice") {
+    m.type = EventType::kWarning;
+    std::string message = Str(params, "message");
+    if (message.empty()) message = Str(params, "summary");
+    m.payload = {{"message", message}, {"details", Str(params, "details")}};
+  } else {
+    m.type = EventType::kRaw;
+    m.payload = {{"method", method}, {"params", params}};
+  }
+  return m;
+}
+
+std::optional<ApprovalKind> ApprovalKindOf(const std::string& method) {
+  if (method == "item/commandExecution/requestApproval" ||
+      method == "execCommandApproval") {
+    return ApprovalKind::kCommandExecution;
+  }
+  if (method == "item/fileChange/requestApproval" ||
+      method == "applyPatchApproval") {
+    return ApprovalKind::kFileChange;
+  }
+  if (method == "item/tool/requestUserInput") return ApprovalKind::kUserInput;
+  if (method == "item/permissions/requestApproval") {
+    return ApprovalKind::kPermissions;
+  }
+  return std::nullopt;
+}
+
+Approval ApprovalFromRequest(const std::string& method, const json& params,
+                             std::string* codex_turn_id) {
+  Approval a;
+  a.kind = ApprovalKindOf(method).value_or(ApprovalKind::kUnspecified);
+  a.state = ApprovalState::kPending;
+  a.method = method;
+  a.item_id = Str(params, "itemId");
+  a.reason = Str(params, "reason");
+  a.cwd = Str(params, "cwd");
+  a.command = Str(params, "command");
+  if (a.command.empty() && params.is_object() && params.contains("command") &&
+      params["command"].is_array()) {
+    // Legacy `execCommandApproval` sends argv.
+    for (const json& arg : params["command"]) {
+      if (!a.command.empty()) a.command += ' ';
+      if (arg.is_string()) a.command += arg.get<std::string>();
+    }
+  }
+  a.params_json =
+      params.dump(-1, ' ', false, json::error_handler_t::replace);
+  *codex_turn_id = TurnIdOf(params);
+  return a;
+}
+
+json ApprovalResult(const Approval& approval, Decision decision,
+                    const std::map<std::string, std::string>& answers) {
+  const ApprovalKind kind = approval.kind;
+  if (kind == ApprovalKind::kUserInput) {
+    json out = json::object();
+    for (const auto& [id, text] : answers) {
+      out[id] = {{"answers", json::array({text})}};
+    }
+    return {{"answers", out}};
+  }
+  if (kind == ApprovalKind::kPermissions) {
+    // Answered with the permissions granted: those requested on approve,
+    // none on deny.
+    const bool grant = decision == Decision::kApprove ||
+                       decision == Decision::kApproveForSession;
+    json requested = json::object();
+    if (grant) {
+      json params = json::parse(approval.params_json, nullptr, false);
+      if (params.is_object() && params["permissions"].is_object()) {
+        requested = params["permissions"];
+      }
+    }
+    json result = {{"permissions", requested}};
+    if (decision == Decision::kApproveForSession) result["scope"] = "session";
+    return result;
+  }
+  const char* value = "decline";
+  switch (decision) {
+    case Decision::kApprove: value = "accept"; break;
+    case Decision::kApproveForSession: value = "acceptForSession"; break;
+    case Decision::kDeny: value = "decline"; break;
+    case Decision::kAbort: value = "cancel"; break;
+    case Decision::kUnspecified: break;
+  }
+  return {{"decision", value}};
+}
+
+std::string DiffOfFileChange(const json& item) {
+  if (!item.is_object() || !item.contains("changes") ||
+      !item["changes"].is_array()) {
+    return "";
+  }
+  std::string out;
+  for (const json& change : item["changes"]) {
+    const std::string path = Str(change, "path");
+    absl::StrAppend(&out, "--- a/", path, "\n+++ b/", path, "\n",
+                    Str(change, "diff"));
+    if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  }
+  return out;
+}
+
+TurnState TurnStateOfCodexStatus(const std::string& status) {
+  if (status == "completed") return TurnState::kCompleted;
+  if (status == "interrupted") return TurnState::kInterrupted;
+  return TurnState::kFailed;
+}
+
+}  // namespace codex_manager

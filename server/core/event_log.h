@@ -1,0 +1,144 @@
+// EventLog: the durable, ordered event stream of all sessions, and its
+// fan-out to subscribers.
+//
+// Life of an event: Append() assigns `event_id` (global, strictly
+// increasing) and `session_seq` (per session, gapless from 1) and queues the
+// event; the writer thread commits everything queued so far in one
+// transaction (group commit: a burst of deltas costs one commit); only then
+// are the events put in the in-memory ring and offered to subscribers. So an
+// event is always persisted before it is delivered, and what any subscriber
+// sees is a prefix of the committed log.
+//
+// Subscribers pull: a Subscription asks for the next batch with Request();
+// the dispatcher thread answers from the ring when the subscriber's cursor is
+// still in it, else from the store. A slow subscriber therefore costs a store
+// read, never memory, and never blocks Append or other subscribers.
+//
+// Thread safety: all methods are safe to call from any thread. Delivery
+// callbacks run on the dispatcher thread and must not block.
+#ifndef CODEX_MANAGER_SERVER_CORE_EVENT_LOG_H_
+#define CODEX_MANAGER_SERVER_CORE_EVENT_LOG_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace codex_manager {
+
+class EventLog {
+ public:
+  struct Options {
+    // Committed events kept in memory for live subscribers.
+    size_t ring_capacity = 8192;
+    // Most events one commit takes; more stay queued for the next one.
+    size_t max_commit_batch = 4096;
+    // Most events handed to a subscriber per Request().
+    int max_delivery_batch = 256;
+  };
+
+  // Receives a batch of events in order. `end` is true once (with an empty
+  // batch) when a subscription with `until_event_id` has caught up.
+  using DeliverFn = std::function<void(std::vector<Event> batch, bool end)>;
+
+  struct SubscribeOptions {
+    // Only this session's events; empty = every session.
+    std::string session_id;
+    // Deliver events with event_id greater than this.
+    int64_t after_event_id = 0;
+    // When > 0: stop after this event_id (a replay); see DeliverFn `end`.
+    int64_t until_event_id = 0;
+  };
+
+  class Subscription {
+   public:
+    // Asks for the next batch; the DeliverFn runs once when events are
+    // available (at once if they already are). Call again after each batch.
+    void Request();
+    // After Cancel returns, the DeliverFn is never called again.
+    void Cancel();
+
+   private:
+    friend class EventLog;
+    Subscription(EventLog* log, SubscribeOptions opts, DeliverFn fn);
+    EventLog* const log_;
+    const std::string session_id_;
+    const int64_t until_;
+    absl::Mutex deliver_mu_;
+    DeliverFn deliver_ ABSL_GUARDED_BY(deliver_mu_);
+    // Guarded by the log's mu_.
+    int64_t cursor_;
+    bool requested_ = false;
+    bool ended_ = false;
+  };
+
+  EventLog(Store* store, Options options);
+  explicit EventLog(Store* store) : EventLog(store, Options()) {}
+  // Commits what is queued, then stops the threads.
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Reads the newest event id from the store and starts the writer and
+  // dispatcher threads. Call once before anything else.
+  absl::Status Start();
+
+  // Assigns the ids and queues the event for commit; returns it as it will
+  // be stored. Never waits for I/O.
+  Event Append(const std::string& session_id, EventType type,
+               const std::string& turn_id, nlohmann::json payload);
+
+  // Waits until every event appended before the call is committed.
+  void Flush();
+
+  // The newest committed event id.
+  int64_t CommittedHead();
+  // The newest session_seq assigned to a session (committed or queued).
+  absl::StatusOr<int64_t> LastSeq(const std::string& session_id);
+
+  std::shared_ptr<Subscription> Subscribe(SubscribeOptions options,
+                                          DeliverFn deliver);
+
+ private:
+  void WriterLoop();
+  void DispatcherLoop();
+  // Finds what `sub` should get next; may read the store (without mu_).
+  std::vector<Event> NextBatch(Subscription& sub, bool* end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  Store* const store_;
+  const Options options_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_event_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::unordered_map<std::string, int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
+  std::deque<Event> queued_ ABSL_GUARDED_BY(mu_);
+  int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<Event> ring_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
+      ABSL_GUARDED_BY(mu_);
+  absl::CondVar writer_cv_;      // queued_ grew, or stopping_
+  absl::CondVar dispatcher_cv_;  // a commit, a Request, or stopping_
+  absl::CondVar flushed_cv_;     // committed_head_ moved
+
+  std::thread writer_;
+  std::thread dispatcher_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_EVENT_LOG_H_

@@ -1,0 +1,93 @@
+// The seam between the core and a Codex runtime: one Runtime per live
+// session. The production implementation is runtime/codex_runtime.h, which
+// drives a `codex app-server` child over JSON-RPC on stdio; core tests use
+// an in-process fake.
+//
+// Every Runtime method but Stop returns at once; results and everything the
+// runtime says arrive later on the RuntimeListener, on a thread of the
+// runtime's own.
+#ifndef CODEX_MANAGER_SERVER_CORE_RUNTIME_H_
+#define CODEX_MANAGER_SERVER_CORE_RUNTIME_H_
+
+#include <memory>
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace codex_manager {
+
+class Runtime;
+
+// What a runtime needs to open the session's Codex thread.
+struct RuntimeConfig {
+  std::string session_id;
+  std::string cwd;
+  std::string model;
+  std::string approval_policy;
+  std::string sandbox;
+  // Non-empty: continue this Codex thread (`thread/resume`); empty: start a
+  // new one (`thread/start`).
+  std::string thread_id;
+};
+
+// Receives what a runtime reports. Calls for one runtime never overlap, and
+// none comes after Runtime::Stop returns. `runtime` says which runtime
+// speaks, so a listener can ignore one it has already let go.
+class RuntimeListener {
+ public:
+  virtual ~RuntimeListener() = default;
+  // The Codex thread is open (`thread/start` or `thread/resume` answered).
+  virtual void OnReady(Runtime* runtime, const std::string& thread_id) = 0;
+  // `turn/start` answered: `turn_id` is ours, `codex_turn_id` Codex's.
+  virtual void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
+                              const std::string& codex_turn_id) = 0;
+  // `turn/start` failed or timed out.
+  virtual void OnTurnRejected(Runtime* runtime, const std::string& turn_id,
+                              const std::string& error) = 0;
+  // A JSON-RPC notification (no id) from Codex.
+  virtual void OnNotification(Runtime* runtime, const std::string& method,
+                              const nlohmann::json& params) = 0;
+  // A JSON-RPC request from Codex that needs an answer (Runtime::Respond
+  // with the same `request_id`).
+  virtual void OnServerRequest(Runtime* runtime,
+                               const nlohmann::json& request_id,
+                               const std::string& method,
+                               const nlohmann::json& params) = 0;
+  // The runtime is gone: it failed to start, it exited, or it hung. Not
+  // called for a Stop the core asked for.
+  virtual void OnExit(Runtime* runtime, const std::string& reason) = 0;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  // Launches the runtime and opens the thread; reports OnReady or OnExit.
+  virtual void Start() = 0;
+  // Sends `turn/start` with `prompt` as text input; reports
+  // OnTurnAccepted or OnTurnRejected for `turn_id`.
+  virtual void StartTurn(const std::string& turn_id,
+                         const std::string& prompt) = 0;
+  // Sends `turn/interrupt` for a Codex turn id.
+  virtual void Interrupt(const std::string& codex_turn_id) = 0;
+  // Answers a server request with `result`.
+  virtual void Respond(const nlohmann::json& request_id,
+                       const nlohmann::json& result) = 0;
+  // Answers a server request with a JSON-RPC error.
+  virtual void RespondError(const nlohmann::json& request_id, int code,
+                            const std::string& message) = 0;
+  // Ends the runtime and waits until its processes are reaped. Graceful:
+  // close stdin, SIGTERM the process group, SIGKILL after the grace
+  // period. `force`: SIGKILL the group at once.
+  virtual void Stop(bool force) = 0;
+};
+
+class RuntimeFactory {
+ public:
+  virtual ~RuntimeFactory() = default;
+  virtual std::unique_ptr<Runtime> Create(const RuntimeConfig& config,
+                                          RuntimeListener* listener) = 0;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_RUNTIME_H_

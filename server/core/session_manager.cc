@@ -1,0 +1,877 @@
+#include "core/session_manager.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "core/codex_protocol.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kMaxRequestIdBytes = 128;
+constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxModelBytes = 200;
+constexpr size_t kMaxPromptBytes = 1 << 20;
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id: at most ", kMaxRequestIdBytes,
+                     " characters, got ", request_id.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOneOf(const char* field, const std::string& value,
+                           std::initializer_list<const char*> allowed) {
+  if (value.empty()) return absl::OkStatus();
+  for (const char* a : allowed) {
+    if (value == a) return absl::OkStatus();
+  }
+  std::string list;
+  for (const char* a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", "\"", a, "\"");
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": \"", value, "\" is not one of ", list));
+}
+
+absl::Status ValidateCreate(const CreateSessionParams& p) {
+  if (p.cwd.empty()) {
+    return absl::InvalidArgumentError("cwd: required");
+  }
+  std::filesystem::path cwd(p.cwd);
+  if (!cwd.is_absolute()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: \"", p.cwd, "\" is not an absolute path"));
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(cwd, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cwd: \"", p.cwd, "\" does not exist or is not a directory"));
+  }
+  RETURN_IF_ERROR(ValidateOneOf("approval_policy", p.approval_policy,
+                                {"untrusted", "on-request", "never"}));
+  RETURN_IF_ERROR(ValidateOneOf("sandbox", p.sandbox,
+                                {"read-only", "workspace-write",
+                                 "danger-full-access"}));
+  if (p.title.size() > kMaxTitleBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("title: at most ", kMaxTitleBytes, " characters"));
+  }
+  if (p.model.size() > kMaxModelBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
+  }
+  return ValidateRequestId(p.request_id);
+}
+
+json TurnPayload(const Turn& t) {
+  json j = {{"turn_id", t.turn_id},
+            {"state", static_cast<int>(t.state)},
+            {"codex_turn_id", t.codex_turn_id}};
+  if (!t.error.empty()) j["error"] = t.error;
+  if (t.state == TurnState::kQueued) j["prompt"] = t.prompt;
+  if (!t.final_message.empty()) j["final_message"] = t.final_message;
+  return j;
+}
+
+void LogIfError(const absl::Status& status, const char* what) {
+  if (!status.ok()) {
+    Log(LogLevel::kError, what, {{"error", status.ToString()}});
+  }
+}
+
+}  // namespace
+
+SessionManager::SessionManager(Store* store, EventLog* log,
+                               RuntimeFactory* runtimes, Clock* clock,
+                               SessionManagerOptions options)
+    : store_(store),
+      log_(log),
+      runtimes_(runtimes),
+      clock_(clock),
+      options_(options),
+      janitor_([this] { JanitorLoop(); }) {}
+
+SessionManager::~SessionManager() {
+  Shutdown();
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+  }
+  janitor_.join();
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+void SessionManager::Emit(const std::string& session_id, EventType type,
+                          const std::string& turn_id, json payload) {
+  log_->Append(session_id, type, turn_id, std::move(payload));
+}
+
+SessionManager::Live* SessionManager::FindLive(Runtime* runtime) {
+  auto it = session_of_.find(runtime);
+  if (it == session_of_.end()) return nullptr;
+  auto live = live_.find(it->second);
+  return live == live_.end() ? nullptr : live->second.get();
+}
+
+absl::StatusOr<Session> SessionManager::LoadSession(
+    const std::string& session_id) {
+  if (session_id.empty()) {
+    return absl::InvalidArgumentError("session_id: required");
+  }
+  return store_->GetSession(session_id);
+}
+
+void SessionManager::SetSessionState(Session& session, SessionState state,
+                                     const std::string& error) {
+  session.state = state;
+  session.last_error = error;
+  session.update_time = clock_->Now();
+  LogIfError(store_->PutSession(session), "persist session");
+  json payload = {{"state", static_cast<int>(state)},
+                  {"thread_id", session.thread_id}};
+  if (!error.empty()) payload["error"] = error;
+  Emit(session.session_id, EventType::kSessionStateChanged, "",
+       std::move(payload));
+  Log(LogLevel::kInfo, "session state",
+      {{"session_id", session.session_id},
+       {"state", SessionStateName(state)},
+       {"error", error}});
+}
+
+void SessionManager::SaveTurn(const Turn& turn) {
+  LogIfError(store_->PutTurn(turn), "persist turn");
+  Emit(turn.session_id, EventType::kTurnStateChanged, turn.turn_id,
+       TurnPayload(turn));
+}
+
+void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
+                                const std::string& error) {
+  turn.state = state;
+  turn.error = error;
+  turn.end_time = clock_->Now();
+  SaveTurn(turn);
+  // Approvals of a finished turn can no longer be answered.
+  std::vector<std::string> expired;
+  for (const auto& [approval_id, rpc_id] : live.pending) {
+    absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
+    if (a.ok() && a->turn_id == turn.turn_id) expired.push_back(approval_id);
+  }
+  for (const std::string& id : expired) {
+    live.pending.erase(id);
+    ExpireApproval(id);
+  }
+}
+
+void SessionManager::ExpireApproval(const std::string& approval_id) {
+  absl::StatusOr<bool> won = store_->DecideApproval(
+      approval_id, ApprovalState::kExpired, Decision::kUnspecified, "",
+      clock_->Now());
+  if (!won.ok() || !*won) return;
+  absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
+  if (!a.ok()) return;
+  Emit(a->session_id, EventType::kApprovalResolved, a->turn_id,
+       {{"approval_id", approval_id},
+        {"state", static_cast<int>(ApprovalState::kExpired)},
+        {"decision", 0}});
+}
+
+std::string SessionManager::OurTurnId(const Live& live,
+                                      const std::string& codex_turn_id) {
+  if (!codex_turn_id.empty()) {
+    auto it = live.turn_ids.find(codex_turn_id);
+    if (it != live.turn_ids.end()) return it->second;
+  }
+  // Codex names a turn before `turn/start` answered only for the running
+  // one; notifications without a turn belong to the session.
+  if (!codex_turn_id.empty() && live.running &&
+      live.running->codex_turn_id.empty()) {
+    return live.running->turn_id;
+  }
+  return "";
+}
+
+absl::Status SessionManager::EnsureCapacity() {
+  if (static_cast<int>(live_.size()) < options_.max_live_sessions) {
+    return absl::OkStatus();
+  }
+  Live* oldest = nullptr;
+  for (auto& [id, live] : live_) {
+    if (live->session.state != SessionState::kIdle || !live->pending.empty()) {
+      continue;
+    }
+    if (oldest == nullptr || live->last_activity < oldest->last_activity) {
+      oldest = live.get();
+    }
+  }
+  if (oldest == nullptr) {
+    return absl::UnavailableError(absl::StrCat(
+        "all ", options_.max_live_sessions,
+        " live sessions (--max-live-sessions) are busy; retry later or stop "
+        "one"));
+  }
+  Detach(oldest->session.session_id, SessionState::kStopped,
+         "stopped to make room for another session (--max-live-sessions)",
+         TurnState::kInterrupted, /*force=*/false);
+  return absl::OkStatus();
+}
+
+void SessionManager::Launch(Session session) {
+  auto live = std::make_unique<Live>();
+  live->last_activity = clock_->Now();
+  RuntimeConfig config;
+  config.session_id = session.session_id;
+  config.cwd = session.cwd;
+  config.model = session.model;
+  config.approval_policy = session.approval_policy;
+  config.sandbox = session.sandbox;
+  config.thread_id = session.thread_id;
+  live->runtime = runtimes_->Create(config, this);
+  SetSessionState(session, SessionState::kStarting, "");
+  live->session = std::move(session);
+  Runtime* runtime = live->runtime.get();
+  session_of_[runtime] = live->session.session_id;
+  const std::string id = live->session.session_id;
+  live_[id] = std::move(live);
+  runtime->Start();
+}
+
+void SessionManager::Detach(const std::string& session_id, SessionState state,
+                            const std::string& reason,
+                            TurnState running_turn_state, bool force) {
+  auto it = live_.find(session_id);
+  if (it == live_.end()) return;
+  std::unique_ptr<Live> live = std::move(it->second);
+  live_.erase(it);
+  session_of_.erase(live->runtime.get());
+  if (live->running) {
+    Turn turn = *live->running;
+    live->running.reset();
+    FinishTurn(*live, std::move(turn), running_turn_state, reason);
+  }
+  while (!live->queue.empty()) {
+    Turn turn = std::move(live->queue.front());
+    live->queue.pop_front();
+    turn.state = TurnState::kInterrupted;
+    turn.error = absl::StrCat("session stopped before the turn started: ",
+                              reason);
+    turn.end_time = clock_->Now();
+    SaveTurn(turn);
+  }
+  for (const auto& [approval_id, rpc_id] : live->pending) {
+    ExpireApproval(approval_id);
+  }
+  SetSessionState(live->session, state, reason);
+  to_stop_.emplace_back(std::move(live->runtime), force);
+}
+
+void SessionManager::DispatchNext(Live& live) {
+  if (live.session.state != SessionState::kIdle || live.running ||
+      live.queue.empty()) {
+    return;
+  }
+  Turn turn = std::move(live.queue.front());
+  live.queue.pop_front();
+  turn.state = TurnState::kRunning;
+  turn.start_time = clock_->Now();
+  SaveTurn(turn);
+  live.running = turn;
+  live.interrupt_pending = false;
+  SetSessionState(live.session, SessionState::kBusy, "");
+  live.runtime->StartTurn(turn.turn_id, turn.prompt);
+}
+
+// ---- startup ------------------------------------------------------------------
+
+absl::Status SessionManager::Recover() {
+  absl::MutexLock lock(&mu_);
+  const std::string reason = "server restarted";
+  for (SessionState state : {SessionState::kStarting, SessionState::kIdle,
+                             SessionState::kBusy}) {
+    ASSIGN_OR_RETURN(std::vector<Session> sessions,
+                     store_->SessionsInState(state));
+    for (Session& s : sessions) SetSessionState(s, SessionState::kStopped, reason);
+  }
+  ASSIGN_OR_RETURN(std::vector<Turn> running,
+                   store_->TurnsInState(TurnState::kRunning));
+  for (Turn& t : running) {
+    t.state = TurnState::kFailed;
+    t.error = "server restarted while the turn was running";
+    t.end_time = clock_->Now();
+    SaveTurn(t);
+  }
+  ASSIGN_OR_RETURN(std::vector<Turn> queued,
+                   store_->TurnsInState(TurnState::kQueued));
+  for (Turn& t : queued) {
+    t.state = TurnState::kInterrupted;
+    t.error = "server restarted before the turn started";
+    t.end_time = clock_->Now();
+    SaveTurn(t);
+  }
+  for (;;) {
+    ASSIGN_OR_RETURN(Page<Approval> page,
+                     store_->ListApprovals("", /*pending_only=*/true, {0, 1000}));
+    if (page.items.empty()) break;
+    for (const Approval& a : page.items) ExpireApproval(a.approval_id);
+  }
+  return absl::OkStatus();
+}
+
+// ---- sessions -----------------------------------------------------------------
+
+absl::StatusOr<Session> SessionManager::CreateSession(
+    const CreateSessionParams& params) {
+  RETURN_IF_ERROR(ValidateCreate(params));
+  absl::MutexLock lock(&mu_);
+  if (!params.request_id.empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                     store_->GetRequestId("CreateSession", params.request_id));
+    if (existing) return store_->GetSession(*existing);
+  }
+  RETURN_IF_ERROR(EnsureCapacity());
+  Session s;
+  s.session_id = NewId("ses_");
+  s.cwd = std::filesystem::path(params.cwd).lexically_normal().string();
+  if (s.cwd.size() > 1 && s.cwd.back() == '/') s.cwd.pop_back();
+  s.model = params.model;
+  s.approval_policy = params.approval_policy;
+  s.sandbox = params.sandbox;
+  s.title = params.title;
+  s.create_time = clock_->Now();
+  s.update_time = s.create_time;
+  s.state = SessionState::kStarting;
+  RETURN_IF_ERROR(store_->PutSession(s));
+  if (!params.request_id.empty()) {
+    RETURN_IF_ERROR(store_->PutRequestId("CreateSession", params.request_id,
+                                         s.session_id));
+  }
+  LogIfError(store_->Audit("CreateSession", s.session_id, s.cwd), "audit");
+  Launch(s);
+  return store_->GetSession(s.session_id);
+}
+
+absl::StatusOr<Session> SessionManager::GetSession(
+    const std::string& session_id) {
+  absl::MutexLock lock(&mu_);
+  return LoadSession(session_id);
+}
+
+absl::StatusOr<Page<Session>> SessionManager::ListSessions(
+    bool include_archived, PageRequest page) {
+  return store_->ListSessions(include_archived, page);
+}
+
+absl::StatusOr<Session> SessionManager::StopSession(
+    const std::string& session_id, bool force) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (s.state == SessionState::kArchived) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("session ", session_id, " is ARCHIVED"));
+  }
+  if (live_.contains(session_id)) {
+    Detach(session_id, SessionState::kStopped,
+           force ? "force-stopped by request" : "stopped by request",
+           TurnState::kInterrupted, force);
+    LogIfError(store_->Audit("StopSession", session_id,
+                             force ? "force" : "graceful"),
+               "audit");
+  }
+  return store_->GetSession(session_id);
+}
+
+absl::StatusOr<Session> SessionManager::ResumeSession(
+    const std::string& session_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (s.state != SessionState::kStopped && s.state != SessionState::kFailed) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("session ", session_id, " is ", SessionStateName(s.state),
+                     "; only STOPPED or FAILED sessions can be resumed"));
+  }
+  RETURN_IF_ERROR(EnsureCapacity());
+  LogIfError(store_->Audit("ResumeSession", session_id, s.thread_id), "audit");
+  Launch(s);
+  return store_->GetSession(session_id);
+}
+
+absl::StatusOr<Session> SessionManager::ArchiveSession(
+    const std::string& session_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (s.state == SessionState::kArchived) return s;
+  if (live_.contains(session_id)) {
+    Detach(session_id, SessionState::kStopped, "archived",
+           TurnState::kInterrupted, /*force=*/false);
+    ASSIGN_OR_RETURN(s, store_->GetSession(session_id));
+  }
+  SetSessionState(s, SessionState::kArchived, "");
+  LogIfError(store_->Audit("ArchiveSession", session_id, ""), "audit");
+  return store_->GetSession(session_id);
+}
+
+// ---- turns --------------------------------------------------------------------
+
+absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
+                                               const std::string& prompt,
+                                               const std::string& request_id) {
+  if (absl::StripAsciiWhitespace(prompt).empty()) {
+    return absl::InvalidArgumentError("prompt: must not be empty");
+  }
+  if (prompt.size() > kMaxPromptBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("prompt: at most ", kMaxPromptBytes, " bytes, got ",
+                     prompt.size()));
+  }
+  RETURN_IF_ERROR(ValidateRequestId(request_id));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (!request_id.empty()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> existing,
+                     store_->GetRequestId("StartTurn", request_id));
+    if (existing) return store_->GetTurn(*existing);
+  }
+  if (s.state == SessionState::kArchived || s.state == SessionState::kFailed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is ", SessionStateName(s.state),
+        s.state == SessionState::kFailed
+            ? absl::StrCat(" (", s.last_error, "); resume it first")
+            : ""));
+  }
+  if (!live_.contains(session_id)) {
+    // STOPPED: bring the runtime back on the same thread first.
+    RETURN_IF_ERROR(EnsureCapacity());
+    Launch(s);
+  }
+  Live& live = *live_[session_id];
+  Turn turn;
+  turn.turn_id = NewId("turn_");
+  turn.session_id = session_id;
+  turn.prompt = prompt;
+  turn.state = TurnState::kQueued;
+  turn.create_time = clock_->Now();
+  SaveTurn(turn);
+  if (!request_id.empty()) {
+    RETURN_IF_ERROR(store_->PutRequestId("StartTurn", request_id,
+                                         turn.turn_id));
+  }
+  live.queue.push_back(turn);
+  live.last_activity = clock_->Now();
+  DispatchNext(live);
+  return store_->GetTurn(turn.turn_id);
+}
+
+absl::StatusOr<Turn> SessionManager::InterruptTurn(
+    const std::string& session_id, const std::string& turn_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (!turn_id.empty()) {
+    ASSIGN_OR_RETURN(Turn t, store_->GetTurn(turn_id));
+    if (t.session_id != session_id) {
+      return absl::NotFoundError(absl::StrCat("turn ", turn_id,
+                                              " not found in session ",
+                                              session_id));
+    }
+  }
+  auto it = live_.find(session_id);
+  if (it == live_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is ", SessionStateName(s.state),
+        " and has no running turn"));
+  }
+  Live& live = *it->second;
+  for (auto q = live.queue.begin(); q != live.queue.end(); ++q) {
+    if (q->turn_id == turn_id) {
+      Turn t = std::move(*q);
+      live.queue.erase(q);
+      t.state = TurnState::kInterrupted;
+      t.error = "interrupted before it started";
+      t.end_time = clock_->Now();
+      SaveTurn(t);
+      return t;
+    }
+  }
+  if (!live.running || (!turn_id.empty() && live.running->turn_id != turn_id)) {
+    return absl::FailedPreconditionError(
+        turn_id.empty()
+            ? absl::StrCat("session ", session_id, " has no running turn")
+            : absl::StrCat("turn ", turn_id, " is not running"));
+  }
+  if (live.running->codex_turn_id.empty()) {
+    live.interrupt_pending = true;  // sent once Codex names the turn
+  } else {
+    live.runtime->Interrupt(live.running->codex_turn_id);
+  }
+  LogIfError(store_->Audit("InterruptTurn", live.running->turn_id, ""),
+             "audit");
+  return *live.running;
+}
+
+absl::StatusOr<Turn> SessionManager::GetTurn(const std::string& turn_id) {
+  if (turn_id.empty()) return absl::InvalidArgumentError("turn_id: required");
+  return store_->GetTurn(turn_id);
+}
+
+absl::StatusOr<Page<Turn>> SessionManager::ListTurns(
+    const std::string& session_id, PageRequest page) {
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(LoadSession(session_id).status());
+  }
+  return store_->ListTurns(session_id, page);
+}
+
+// ---- approvals ------------------------------------------------------------------
+
+absl::StatusOr<Page<Approval>> SessionManager::ListApprovals(
+    const std::string& session_id, bool pending_only, PageRequest page) {
+  if (!session_id.empty()) {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(LoadSession(session_id).status());
+  }
+  return store_->ListApprovals(session_id, pending_only, page);
+}
+
+namespace {
+absl::Status AlreadyDecided(const Approval& a) {
+  if (a.state == ApprovalState::kExpired) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "approval ", a.approval_id, " has EXPIRED and can no longer be decided"));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "approval ", a.approval_id, " was already decided: ",
+      ApprovalStateName(a.state), " (", DecisionName(a.decision), ")"));
+}
+}  // namespace
+
+absl::StatusOr<Approval> SessionManager::ResolveApproval(
+    const std::string& approval_id, Decision decision,
+    const std::map<std::string, std::string>& answers,
+    const std::string& request_id) {
+  if (approval_id.empty()) {
+    return absl::InvalidArgumentError("approval_id: required");
+  }
+  RETURN_IF_ERROR(ValidateRequestId(request_id));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Approval a, store_->GetApproval(approval_id));
+  if (a.kind == ApprovalKind::kUserInput) {
+    if (decision == Decision::kUnspecified) decision = Decision::kApprove;
+  } else if (decision == Decision::kUnspecified) {
+    return absl::InvalidArgumentError(
+        "decision: required (APPROVE, APPROVE_FOR_SESSION, DENY or ABORT)");
+  }
+  if (a.state != ApprovalState::kPending) {
+    if (!request_id.empty() && request_id == a.resolve_request_id) return a;
+    return AlreadyDecided(a);
+  }
+  auto live_it = live_.find(a.session_id);
+  if (live_it == live_.end() || !live_it->second->pending.contains(approval_id)) {
+    // Its runtime is gone; nobody can act on a decision any more.
+    ExpireApproval(approval_id);
+    ASSIGN_OR_RETURN(a, store_->GetApproval(approval_id));
+    return AlreadyDecided(a);
+  }
+  const ApprovalState state =
+      decision == Decision::kDeny || decision == Decision::kAbort
+          ? ApprovalState::kDenied
+          : ApprovalState::kApproved;
+  ASSIGN_OR_RETURN(bool won, store_->DecideApproval(approval_id, state,
+                                                    decision, request_id,
+                                                    clock_->Now()));
+  ASSIGN_OR_RETURN(Approval decided, store_->GetApproval(approval_id));
+  if (!won) {
+    if (!request_id.empty() && request_id == decided.resolve_request_id) {
+      return decided;
+    }
+    return AlreadyDecided(decided);
+  }
+  Live& live = *live_it->second;
+  live.runtime->Respond(live.pending[approval_id],
+                        ApprovalResult(a, decision, answers));
+  live.pending.erase(approval_id);
+  live.last_activity = clock_->Now();
+  Emit(a.session_id, EventType::kApprovalResolved, a.turn_id,
+       {{"approval_id", approval_id},
+        {"state", static_cast<int>(state)},
+        {"decision", static_cast<int>(decision)}});
+  LogIfError(store_->Audit("ResolveApproval", approval_id,
+                           std::string(DecisionName(decision))),
+             "audit");
+  return decided;
+}
+
+absl::StatusOr<std::vector<Event>> SessionManager::PendingApprovalEvents(
+    const std::string& session_id, int64_t up_to_event_id) {
+  std::vector<Event> out;
+  int64_t after = 0;
+  for (;;) {
+    ASSIGN_OR_RETURN(Page<Approval> page,
+                     store_->ListApprovals(session_id, /*pending_only=*/true,
+                                           {after, 1000}));
+    for (const Approval& a : page.items) {
+      if (a.request_event_id == 0 || a.request_event_id > up_to_event_id) {
+        continue;
+      }
+      EventQuery q;
+      q.after_event_id = a.request_event_id - 1;
+      q.up_to_event_id = a.request_event_id;
+      q.limit = 1;
+      ASSIGN_OR_RETURN(std::vector<Event> events, store_->ReadEvents(q));
+      for (Event& e : events) out.push_back(std::move(e));
+    }
+    if (page.next == 0) break;
+    after = page.next;
+  }
+  return out;
+}
+
+// ---- lifecycle ------------------------------------------------------------------
+
+void SessionManager::ReapIdle() {
+  if (options_.idle_timeout <= absl::ZeroDuration()) return;
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_->Now();
+  std::vector<std::string> idle;
+  for (auto& [id, live] : live_) {
+    if (live->session.state == SessionState::kIdle && live->pending.empty() &&
+        live->queue.empty() &&
+        now - live->last_activity >= options_.idle_timeout) {
+      idle.push_back(id);
+    }
+  }
+  for (const std::string& id : idle) {
+    Detach(id, SessionState::kStopped,
+           absl::StrCat("stopped after ",
+                        absl::FormatDuration(options_.idle_timeout),
+                        " idle (--idle-timeout)"),
+           TurnState::kInterrupted, /*force=*/false);
+  }
+}
+
+void SessionManager::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::string> ids;
+    for (auto& [id, live] : live_) ids.push_back(id);
+    for (const std::string& id : ids) {
+      Detach(id, SessionState::kStopped, "server shut down",
+             TurnState::kInterrupted, /*force=*/false);
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return to_stop_.empty() && stopping_now_ == 0;
+  };
+  mu_.Await(absl::Condition(&idle));
+}
+
+int SessionManager::LiveCount() {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(live_.size());
+}
+
+void SessionManager::JanitorLoop() {
+  absl::MutexLock lock(&mu_);
+  for (;;) {
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !to_stop_.empty() || shutting_down_;
+    };
+    mu_.Await(absl::Condition(&ready));
+    if (to_stop_.empty()) return;  // shutting down with nothing left
+    // Stop everything queued in parallel: a hung runtime's grace period
+    // must not delay the others.
+    std::vector<std::pair<std::unique_ptr<Runtime>, bool>> batch;
+    while (!to_stop_.empty()) {
+      batch.push_back(std::move(to_stop_.front()));
+      to_stop_.pop_front();
+    }
+    stopping_now_ += static_cast<int>(batch.size());
+    mu_.Unlock();
+    std::vector<std::thread> threads;
+    for (auto& [runtime, force] : batch) {
+      threads.emplace_back([&runtime = runtime, force = force] {
+        runtime->Stop(force);
+        runtime.reset();
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    mu_.Lock();
+    stopping_now_ -= static_cast<int>(batch.size());
+  }
+}
+
+// ---- runtime callbacks ------------------------------------------------------------
+
+void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr) return;
+  live->session.thread_id = thread_id;
+  live->last_activity = clock_->Now();
+  SetSessionState(live->session, SessionState::kIdle, "");
+  DispatchNext(*live);
+}
+
+void SessionManager::OnTurnAccepted(Runtime* runtime,
+                                    const std::string& turn_id,
+                                    const std::string& codex_turn_id) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr || !live->running || live->running->turn_id != turn_id) {
+    return;
+  }
+  live->running->codex_turn_id = codex_turn_id;
+  live->turn_ids[codex_turn_id] = turn_id;
+  LogIfError(store_->PutTurn(*live->running), "persist turn");
+  if (live->interrupt_pending) {
+    live->interrupt_pending = false;
+    runtime->Interrupt(codex_turn_id);
+  }
+}
+
+void SessionManager::OnTurnRejected(Runtime* runtime,
+                                    const std::string& turn_id,
+                                    const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr || !live->running || live->running->turn_id != turn_id) {
+    return;
+  }
+  Turn turn = *live->running;
+  live->running.reset();
+  FinishTurn(*live, std::move(turn), TurnState::kFailed,
+             absl::StrCat("Codex rejected turn/start: ", error));
+  SetSessionState(live->session, SessionState::kIdle, "");
+  DispatchNext(*live);
+}
+
+void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
+                                    const json& params) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr) return;
+  live->last_activity = clock_->Now();
+  const std::string& session_id = live->session.session_id;
+
+  if (method == "turn/started") return;  // RUNNING since turn/start was sent
+  if (method == "turn/completed") {
+    const json turn_json = params.value("turn", json::object());
+    const std::string codex_turn_id = turn_json.value("id", "");
+    if (!live->running || (!live->running->codex_turn_id.empty() &&
+                           live->running->codex_turn_id != codex_turn_id)) {
+      return;  // not the turn we are running (e.g. a review sub-turn)
+    }
+    Turn turn = *live->running;
+    live->running.reset();
+    std::string error;
+    if (turn_json.contains("error") && turn_json["error"].is_object()) {
+      error = turn_json["error"].value("message", "");
+    }
+    FinishTurn(*live, std::move(turn),
+               TurnStateOfCodexStatus(turn_json.value("status", "")), error);
+    SetSessionState(live->session, SessionState::kIdle, "");
+    DispatchNext(*live);
+    return;
+  }
+  if (method == "serverRequest/resolved") {
+    // Codex withdrew a request (e.g. the turn was interrupted).
+    const json rpc_id = params.value("requestId", json());
+    for (auto it = live->pending.begin(); it != live->pending.end(); ++it) {
+      if (it->second == rpc_id) {
+        const std::string approval_id = it->first;
+        live->pending.erase(it);
+        ExpireApproval(approval_id);
+        break;
+      }
+    }
+    return;
+  }
+
+  MappedNotification m = MapNotification(method, params);
+  const std::string turn_id = OurTurnId(*live, m.codex_turn_id);
+  if (m.type == EventType::kItemStarted || m.type == EventType::kItemCompleted) {
+    const json& item = m.payload["item"];
+    const std::string type = item.value("type", "");
+    if (type == "fileChange") {
+      live->item_diffs[item.value("id", "")] = DiffOfFileChange(item);
+    }
+    if (m.type == EventType::kItemCompleted && type == "agentMessage" &&
+        live->running && live->running->turn_id == turn_id) {
+      live->running->final_message = item.value("text", "");
+    }
+    if (m.type == EventType::kItemCompleted) {
+      live->item_diffs.erase(item.value("id", ""));
+    }
+  }
+  Emit(session_id, m.type, turn_id, std::move(m.payload));
+}
+
+void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
+                                     const std::string& method,
+                                     const json& params) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr) return;
+  live->last_activity = clock_->Now();
+  if (!ApprovalKindOf(method)) {
+    // Nothing a person can answer through this API (e.g. `item/tool/call`
+    // for client-side tools, which we never register).
+    runtime->RespondError(request_id, -32601,
+                          absl::StrCat("codex-manager does not handle ", method));
+    MappedNotification m = MapNotification(method, params);
+    Emit(live->session.session_id, EventType::kRaw,
+         OurTurnId(*live, m.codex_turn_id), std::move(m.payload));
+    return;
+  }
+  std::string codex_turn_id;
+  Approval a = ApprovalFromRequest(method, params, &codex_turn_id);
+  a.approval_id = NewId("apr_");
+  a.session_id = live->session.session_id;
+  a.turn_id = OurTurnId(*live, codex_turn_id);
+  if (a.turn_id.empty() && live->running) a.turn_id = live->running->turn_id;
+  a.create_time = clock_->Now();
+  auto diff = live->item_diffs.find(a.item_id);
+  if (diff != live->item_diffs.end()) a.diff = diff->second;
+  // The event id is assigned now; the row must exist before any client can
+  // see the event and resolve it.
+  Event e = log_->Append(a.session_id, EventType::kApprovalRequested, a.turn_id,
+                         {{"approval", ApprovalToJson(a)}});
+  a.request_event_id = e.event_id;
+  absl::Status put = store_->PutApproval(a);
+  if (!put.ok()) {
+    LogIfError(put, "persist approval");
+    runtime->RespondError(request_id, -32603, "codex-manager store error");
+    return;
+  }
+  live->pending[a.approval_id] = request_id;
+  Log(LogLevel::kInfo, "approval requested",
+      {{"session_id", a.session_id},
+       {"approval_id", a.approval_id},
+       {"method", method},
+       {"command", a.command}});
+}
+
+void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr) return;
+  const std::string session_id = live->session.session_id;
+  // Never opened its thread: the runtime cannot start (FAILED). Otherwise
+  // Codex went away mid-session: resumable (STOPPED).
+  const bool never_ready = live->session.state == SessionState::kStarting;
+  Emit(session_id, EventType::kError, live->running ? live->running->turn_id : "",
+       {{"message", reason}, {"details", ""}});
+  Detach(session_id, never_ready ? SessionState::kFailed : SessionState::kStopped,
+         reason, TurnState::kFailed, /*force=*/true);
+}
+
+}  // namespace codex_manager

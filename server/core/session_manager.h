@@ -1,0 +1,196 @@
+// SessionManager: the core of the server. It owns the state machines of
+// sessions, turns and approvals, the per-session FIFO turn queue, the live
+// runtimes (one per live session, within a limit), the idle timeout, and it
+// writes every state change to the store and the event log.
+//
+// Every method returns absl::Status codes as the API promises them
+// (protos/codex_manager/v1): INVALID_ARGUMENT naming the field, NOT_FOUND
+// naming the id, FAILED_PRECONDITION for a wrong state, UNAVAILABLE at the
+// live-runtime limit.
+//
+// Thread safety: safe from any thread. One mutex serializes state changes;
+// nothing under it waits on a child process (runtimes are stopped on a
+// janitor thread).
+#ifndef CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
+#define CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/clock.h"
+#include "core/event_log.h"
+#include "core/runtime.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace codex_manager {
+
+struct SessionManagerOptions {
+  // Most sessions with a runtime at once. At the limit, creating or resuming
+  // a session stops the longest-idle one, or fails UNAVAILABLE when none is
+  // idle.
+  int max_live_sessions = 16;
+  // An IDLE session with no activity for this long has its runtime stopped
+  // (it stays resumable). Zero disables the timeout.
+  absl::Duration idle_timeout = absl::Minutes(30);
+};
+
+struct CreateSessionParams {
+  std::string cwd;
+  std::string model;
+  std::string approval_policy;
+  std::string sandbox;
+  std::string title;
+  std::string request_id;
+};
+
+class SessionManager : public RuntimeListener {
+ public:
+  SessionManager(Store* store, EventLog* log, RuntimeFactory* runtimes,
+                 Clock* clock, SessionManagerOptions options);
+  // Stops every runtime (Shutdown) and joins the janitor.
+  ~SessionManager() override;
+  SessionManager(const SessionManager&) = delete;
+  SessionManager& operator=(const SessionManager&) = delete;
+
+  // Startup recovery after a restart or crash: sessions left live become
+  // STOPPED ("server restarted"), their running turns FAILED, queued turns
+  // INTERRUPTED, pending approvals EXPIRED, each with its event.
+  absl::Status Recover();
+
+  absl::StatusOr<Session> CreateSession(const CreateSessionParams& params);
+  absl::StatusOr<Session> GetSession(const std::string& session_id);
+  absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+                                             PageRequest page);
+  absl::StatusOr<Session> StopSession(const std::string& session_id,
+                                      bool force);
+  absl::StatusOr<Session> ResumeSession(const std::string& session_id);
+  absl::StatusOr<Session> ArchiveSession(const std::string& session_id);
+
+  absl::StatusOr<Turn> StartTurn(const std::string& session_id,
+                                 const std::string& prompt,
+                                 const std::string& request_id);
+  absl::StatusOr<Turn> InterruptTurn(const std::string& session_id,
+                                     const std::string& turn_id);
+  absl::StatusOr<Turn> GetTurn(const std::string& turn_id);
+  absl::StatusOr<Page<Turn>> ListTurns(const std::string& session_id,
+                                       PageRequest page);
+
+  absl::StatusOr<Page<Approval>> ListApprovals(const std::string& session_id,
+                                               bool pending_only,
+                                               PageRequest page);
+  absl::StatusOr<Approval> ResolveApproval(
+      const std::string& approval_id, Decision decision,
+      const std::map<std::string, std::string>& answers,
+      const std::string& request_id);
+  // APPROVAL_REQUESTED events of PENDING approvals (of one session, or all
+  // when `session_id` is empty) whose event_id is at most `up_to_event_id`,
+  // oldest first, for redelivery to a new stream.
+  absl::StatusOr<std::vector<Event>> PendingApprovalEvents(
+      const std::string& session_id, int64_t up_to_event_id);
+
+  // Stops runtimes of IDLE sessions idle longer than the idle timeout.
+  // Called every second by the server; tests call it after moving the clock.
+  void ReapIdle();
+
+  // Stops every runtime (the sessions become STOPPED) and waits for them.
+  void Shutdown();
+
+  // How many sessions have a runtime now.
+  int LiveCount();
+
+  // RuntimeListener.
+  void OnReady(Runtime* runtime, const std::string& thread_id) override;
+  void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
+                      const std::string& codex_turn_id) override;
+  void OnTurnRejected(Runtime* runtime, const std::string& turn_id,
+                      const std::string& error) override;
+  void OnNotification(Runtime* runtime, const std::string& method,
+                      const nlohmann::json& params) override;
+  void OnServerRequest(Runtime* runtime, const nlohmann::json& request_id,
+                       const std::string& method,
+                       const nlohmann::json& params) override;
+  void OnExit(Runtime* runtime, const std::string& reason) override;
+
+ private:
+  // A session that has a runtime.
+  struct Live {
+    Session session;
+    std::unique_ptr<Runtime> runtime;
+    std::deque<Turn> queue;
+    std::optional<Turn> running;
+    // Interrupt asked before Codex named the running turn.
+    bool interrupt_pending = false;
+    // Codex turn id -> our turn id.
+    std::map<std::string, std::string> turn_ids;
+    // Approval id -> the JSON-RPC id of Codex's request.
+    std::map<std::string, nlohmann::json> pending;
+    // fileChange item id -> its diff, for the approval that follows.
+    std::map<std::string, std::string> item_diffs;
+    absl::Time last_activity;
+  };
+
+  Live* FindLive(Runtime* runtime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Session> LoadSession(const std::string& session_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Persists the session and emits SESSION_STATE_CHANGED.
+  void SetSessionState(Session& session, SessionState state,
+                       const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Persists the turn and emits TURN_STATE_CHANGED.
+  void SaveTurn(const Turn& turn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishTurn(Live& live, Turn turn, TurnState state,
+                  const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ExpireApproval(const std::string& approval_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes room for one more runtime; UNAVAILABLE when none can be stopped.
+  absl::Status EnsureCapacity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Creates and starts a runtime for `session` (STARTING).
+  void Launch(Session session) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the runtime away from a live session and ends its turns and
+  // approvals; the session becomes `state`. The runtime is stopped on the
+  // janitor thread. Erases the Live.
+  void Detach(const std::string& session_id, SessionState state,
+              const std::string& reason, TurnState running_turn_state,
+              bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts the next queued turn when the session is IDLE.
+  void DispatchNext(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string OurTurnId(const Live& live, const std::string& codex_turn_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Emit(const std::string& session_id, EventType type,
+            const std::string& turn_id, nlohmann::json payload)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void JanitorLoop();
+
+  Store* const store_;
+  EventLog* const log_;
+  RuntimeFactory* const runtimes_;
+  Clock* const clock_;
+  const SessionManagerOptions options_;
+
+  absl::Mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<Live>> live_
+      ABSL_GUARDED_BY(mu_);
+  std::unordered_map<Runtime*, std::string> session_of_ ABSL_GUARDED_BY(mu_);
+  // Runtimes to stop, with their `force` flag.
+  std::deque<std::pair<std::unique_ptr<Runtime>, bool>> to_stop_
+      ABSL_GUARDED_BY(mu_);
+  int stopping_now_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread janitor_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_

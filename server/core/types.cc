@@ -1,0 +1,107 @@
+#include "core/types.h"
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+
+namespace codex_manager {
+
+absl::string_view SessionStateName(SessionState s) {
+  switch (s) {
+    case SessionState::kStarting: return "STARTING";
+    case SessionState::kIdle: return "IDLE";
+    case SessionState::kBusy: return "BUSY";
+    case SessionState::kStopped: return "STOPPED";
+    case SessionState::kFailed: return "FAILED";
+    case SessionState::kArchived: return "ARCHIVED";
+    case SessionState::kUnspecified: break;
+  }
+  return "UNSPECIFIED";
+}
+
+absl::string_view TurnStateName(TurnState s) {
+  switch (s) {
+    case TurnState::kQueued: return "QUEUED";
+    case TurnState::kRunning: return "RUNNING";
+    case TurnState::kCompleted: return "COMPLETED";
+    case TurnState::kInterrupted: return "INTERRUPTED";
+    case TurnState::kFailed: return "FAILED";
+    case TurnState::kUnspecified: break;
+  }
+  return "UNSPECIFIED";
+}
+
+absl::string_view ApprovalStateName(ApprovalState s) {
+  switch (s) {
+    case ApprovalState::kPending: return "PENDING";
+    case ApprovalState::kApproved: return "APPROVED";
+    case ApprovalState::kDenied: return "DENIED";
+    case ApprovalState::kExpired: return "EXPIRED";
+    case ApprovalState::kUnspecified: break;
+  }
+  return "UNSPECIFIED";
+}
+
+absl::string_view DecisionName(Decision d) {
+  switch (d) {
+    case Decision::kApprove: return "APPROVE";
+    case Decision::kApproveForSession: return "APPROVE_FOR_SESSION";
+    case Decision::kDeny: return "DENY";
+    case Decision::kAbort: return "ABORT";
+    case Decision::kUnspecified: break;
+  }
+  return "UNSPECIFIED";
+}
+
+nlohmann::json ApprovalToJson(const Approval& a) {
+  nlohmann::json j = {
+      {"approval_id", a.approval_id},
+      {"session_id", a.session_id},
+      {"turn_id", a.turn_id},
+      {"kind", static_cast<int>(a.kind)},
+      {"state", static_cast<int>(a.state)},
+      {"command", a.command},
+      {"cwd", a.cwd},
+      {"reason", a.reason},
+      {"diff", a.diff},
+      {"item_id", a.item_id},
+      {"params_json", a.params_json},
+      {"method", a.method},
+      {"decision", static_cast<int>(a.decision)},
+      {"create_us", absl::ToUnixMicros(a.create_time)},
+  };
+  if (a.resolve_time) j["resolve_us"] = absl::ToUnixMicros(*a.resolve_time);
+  return j;
+}
+
+Approval ApprovalFromJson(const nlohmann::json& j) {
+  Approval a;
+  if (!j.is_object()) return a;
+  a.approval_id = j.value("approval_id", "");
+  a.session_id = j.value("session_id", "");
+  a.turn_id = j.value("turn_id", "");
+  a.kind = static_cast<ApprovalKind>(j.value("kind", 0));
+  a.state = static_cast<ApprovalState>(j.value("state", 0));
+  a.command = j.value("command", "");
+  a.cwd = j.value("cwd", "");
+  a.reason = j.value("reason", "");
+  a.diff = j.value("diff", "");
+  a.item_id = j.value("item_id", "");
+  a.params_json = j.value("params_json", "");
+  a.method = j.value("method", "");
+  a.decision = static_cast<Decision>(j.value("decision", 0));
+  a.create_time = absl::FromUnixMicros(j.value("create_us", int64_t{0}));
+  if (j.contains("resolve_us")) {
+    a.resolve_time = absl::FromUnixMicros(j.value("resolve_us", int64_t{0}));
+  }
+  return a;
+}
+
+std::string NewId(absl::string_view prefix) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  thread_local absl::BitGen gen;
+  std::string id(prefix);
+  for (int i = 0; i < 20; ++i) id.push_back(kHex[absl::Uniform(gen, 0, 16)]);
+  return id;
+}
+
+}  // namespace codex_manager

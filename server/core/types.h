@@ -1,0 +1,172 @@
+// Plain data types of the core: sessions, turns, approvals and events.
+// They mirror the API messages of protos/codex_manager/v1 (enum values are
+// numerically identical) but carry no gRPC or Protobuf types, so the core
+// and the store stay independent of the API layer.
+#ifndef CODEX_MANAGER_SERVER_CORE_TYPES_H_
+#define CODEX_MANAGER_SERVER_CORE_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace codex_manager {
+
+// STARTING -> IDLE <-> BUSY -> STOPPED | FAILED | ARCHIVED (sessions.proto).
+enum class SessionState : int {
+  kUnspecified = 0,
+  kStarting = 1,
+  kIdle = 2,
+  kBusy = 3,
+  kStopped = 4,
+  kFailed = 5,
+  kArchived = 6,
+};
+
+// QUEUED -> RUNNING -> COMPLETED | INTERRUPTED | FAILED (turns.proto).
+enum class TurnState : int {
+  kUnspecified = 0,
+  kQueued = 1,
+  kRunning = 2,
+  kCompleted = 3,
+  kInterrupted = 4,
+  kFailed = 5,
+};
+
+enum class ApprovalKind : int {
+  kUnspecified = 0,
+  kCommandExecution = 1,
+  kFileChange = 2,
+  kUserInput = 3,
+  kPermissions = 4,
+};
+
+// PENDING -> APPROVED | DENIED | EXPIRED (approvals.proto).
+enum class ApprovalState : int {
+  kUnspecified = 0,
+  kPending = 1,
+  kApproved = 2,
+  kDenied = 3,
+  kExpired = 4,
+};
+
+enum class Decision : int {
+  kUnspecified = 0,
+  kApprove = 1,
+  kApproveForSession = 2,
+  kDeny = 3,
+  kAbort = 4,
+};
+
+// Numerically identical to codex_manager.v1.EventType.
+enum class EventType : int {
+  kUnspecified = 0,
+  kSessionStateChanged = 1,
+  kTurnStateChanged = 2,
+  kItemStarted = 3,
+  kItemCompleted = 4,
+  kAgentMessageDelta = 5,
+  kCommandOutputDelta = 6,
+  kReasoningDelta = 7,
+  kApprovalRequested = 8,
+  kApprovalResolved = 9,
+  kTokenUsage = 10,
+  kError = 11,
+  kWarning = 12,
+  kRaw = 13,
+  kItemDelta = 14,
+};
+
+absl::string_view SessionStateName(SessionState s);
+absl::string_view TurnStateName(TurnState s);
+absl::string_view ApprovalStateName(ApprovalState s);
+absl::string_view DecisionName(Decision d);
+
+// True for states with no live runtime.
+inline bool IsLive(SessionState s) {
+  return s == SessionState::kStarting || s == SessionState::kIdle ||
+         s == SessionState::kBusy;
+}
+inline bool IsFinal(TurnState s) {
+  return s == TurnState::kCompleted || s == TurnState::kInterrupted ||
+         s == TurnState::kFailed;
+}
+
+struct Session {
+  std::string session_id;
+  std::string cwd;
+  std::string model;
+  std::string approval_policy;
+  std::string sandbox;
+  std::string title;
+  SessionState state = SessionState::kStarting;
+  std::string thread_id;
+  std::string last_error;
+  absl::Time create_time;
+  absl::Time update_time;
+  // Derived on read by the store, not written.
+  int pending_approvals = 0;
+  int64_t last_seq = 0;
+};
+
+struct Turn {
+  std::string turn_id;
+  std::string session_id;
+  std::string prompt;
+  TurnState state = TurnState::kQueued;
+  std::string codex_turn_id;
+  std::string error;
+  absl::Time create_time;
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  std::string final_message;
+};
+
+struct Approval {
+  std::string approval_id;
+  std::string session_id;
+  std::string turn_id;
+  ApprovalKind kind = ApprovalKind::kUnspecified;
+  ApprovalState state = ApprovalState::kPending;
+  std::string command;
+  std::string cwd;
+  std::string reason;
+  std::string diff;
+  std::string item_id;
+  std::string params_json;
+  std::string method;
+  Decision decision = Decision::kUnspecified;
+  absl::Time create_time;
+  std::optional<absl::Time> resolve_time;
+  // Idempotency key of the ResolveApproval call that decided it.
+  std::string resolve_request_id;
+  // The event_id of its APPROVAL_REQUESTED event.
+  int64_t request_event_id = 0;
+};
+
+// One entry of the durable event log. `payload` is a JSON object whose shape
+// depends on `type` (see docs/architecture.md, "Event payloads").
+struct Event {
+  int64_t event_id = 0;
+  std::string session_id;
+  int64_t session_seq = 0;
+  EventType type = EventType::kUnspecified;
+  absl::Time create_time;
+  std::string turn_id;
+  nlohmann::json payload = nlohmann::json::object();
+};
+
+// The JSON form of an approval used in event payloads (keys are the proto
+// field names; enums as numbers; times as Unix microseconds).
+nlohmann::json ApprovalToJson(const Approval& approval);
+Approval ApprovalFromJson(const nlohmann::json& json);
+
+// A fresh random id: `prefix` followed by 20 lowercase hex characters.
+std::string NewId(absl::string_view prefix);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_TYPES_H_

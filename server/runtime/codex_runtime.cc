@@ -1,0 +1,301 @@
+#include "runtime/codex_runtime.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kStderrTailLines = 20;
+
+// Variables a Codex child always gets from the server when set.
+constexpr const char* kBaseEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "LANG",
+                                    "LC_ALL", "TMPDIR", "SHELL", "TZ"};
+
+}  // namespace
+
+CodexRuntime::CodexRuntime(RuntimeConfig config, RuntimeListener* listener,
+                           ProcessLauncher* launcher,
+                           const CodexRuntimeOptions& options)
+    : config_(std::move(config)),
+      listener_(listener),
+      launcher_(launcher),
+      options_(options) {}
+
+CodexRuntime::~CodexRuntime() { Stop(/*force=*/true); }
+
+std::map<std::string, std::string> CodexRuntime::ChildEnvironment(
+    const CodexRuntimeOptions& options) {
+  std::map<std::string, std::string> env;
+  auto copy = [&env](const std::string& name) {
+    if (const char* v = std::getenv(name.c_str())) env[name] = v;
+  };
+  for (const char* name : kBaseEnv) copy(name);
+  for (const std::string& name : options.pass_env) copy(name);
+  if (!options.codex_home.empty()) env["CODEX_HOME"] = options.codex_home;
+  return env;
+}
+
+void CodexRuntime::Start() {
+  // The child is forked on this long-lived thread: PR_SET_PDEATHSIG fires
+  // when the forking *thread* ends, so it must outlive the child.
+  supervisor_ = std::thread([this] { Supervise(); });
+}
+
+void CodexRuntime::Supervise() {
+  LaunchSpec spec;
+  spec.argv = {options_.codex_bin, "app-server"};
+  spec.env = ChildEnvironment(options_);
+  spec.cwd = config_.cwd;
+  absl::StatusOr<std::unique_ptr<Process>> launched = launcher_->Launch(spec);
+  if (!launched.ok()) {
+    std::string reason = std::string(launched.status().message());
+    if (absl::IsNotFound(launched.status())) {
+      reason = absl::StrCat("codex binary not found: ", reason,
+                            " (set --codex-bin)");
+    }
+    ReportExit(reason);
+    return;
+  }
+  int stderr_fd;
+  {
+    absl::MutexLock lock(&mu_);
+    process_ = std::move(*launched);
+    stderr_fd = process_->stderr_fd();
+    if (stop_requested_) return;
+    JsonRpcConnection::Handler handler;
+    handler.on_notification = [this](const std::string& method,
+                                     const json& params) {
+      listener_->OnNotification(this, method, params);
+    };
+    handler.on_request = [this](const json& id, const std::string& method,
+                                const json& params) {
+      listener_->OnServerRequest(this, id, method, params);
+    };
+    handler.on_closed = [this](const std::string& reason) { OnClosed(reason); };
+    rpc_ = std::make_unique<JsonRpcConnection>(
+        process_->stdout_fd(), process_->stdin_fd(), std::move(handler));
+    rpc_->Start();
+    Log(LogLevel::kInfo, "runtime started",
+        {{"session_id", config_.session_id}, {"pid", process_->pid()},
+         {"codex_bin", options_.codex_bin}});
+    rpc_->Call(
+        "initialize",
+        {{"clientInfo",
+          {{"name", "codex-manager"},
+           {"title", "Codex Manager"},
+           {"version", "0.1.0"}}}},
+        options_.start_timeout, [this](absl::StatusOr<json> result) {
+          if (!result.ok()) {
+            ReportExit(absl::StrCat("codex app-server initialize failed: ",
+                                    result.status().message()));
+            return;
+          }
+          OpenThread();
+        });
+  }
+  // Keep the last stderr lines for error messages, until EOF.
+  std::string partial;
+  char buf[4096];
+  for (;;) {
+    // Poll, so a grandchild that keeps the pipe open cannot hold a stop.
+    pollfd pfd{stderr_fd, POLLIN, 0};
+    int ready = poll(&pfd, 1, 200);
+    if (ready == 0 || (ready < 0 && errno == EINTR)) {
+      absl::MutexLock lock(&mu_);
+      if (stop_requested_ || exit_reported_) break;
+      continue;
+    }
+    if (ready < 0) break;
+    ssize_t n = read(stderr_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    partial.append(buf, n);
+    size_t nl;
+    while ((nl = partial.find('\n')) != std::string::npos) {
+      std::string line = partial.substr(0, nl);
+      partial.erase(0, nl + 1);
+      if (line.empty()) continue;
+      Log(LogLevel::kDebug, "runtime stderr",
+          {{"session_id", config_.session_id}, {"line", line}});
+      absl::MutexLock lock(&mu_);
+      stderr_tail_.push_back(line.substr(0, 500));
+      if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
+    }
+    if (partial.size() > 64 * 1024) partial.clear();
+  }
+}
+
+void CodexRuntime::OpenThread() {
+  json params = {{"cwd", config_.cwd}};
+  if (!config_.model.empty()) params["model"] = config_.model;
+  if (!config_.approval_policy.empty()) {
+    params["approvalPolicy"] = config_.approval_policy;
+  }
+  if (!config_.sandbox.empty()) params["sandbox"] = config_.sandbox;
+  const bool resume = !config_.thread_id.empty();
+  if (resume) {
+    params["threadId"] = config_.thread_id;
+    params["excludeTurns"] = true;
+  }
+  const std::string method = resume ? "thread/resume" : "thread/start";
+  absl::MutexLock lock(&mu_);
+  if (rpc_ == nullptr) return;
+  rpc_->Notify("initialized", nullptr);
+  rpc_->Call(method, params, options_.start_timeout,
+             [this, method](absl::StatusOr<json> result) {
+               std::string thread_id;
+               if (result.ok() && result->contains("thread")) {
+                 thread_id = (*result)["thread"].value("id", "");
+               }
+               if (thread_id.empty()) {
+                 ReportExit(absl::StrCat(
+                     "codex app-server ", method, " failed: ",
+                     result.ok() ? "no thread id in the answer"
+                                 : std::string(result.status().message())));
+                 return;
+               }
+               {
+                 absl::MutexLock lock(&mu_);
+                 thread_id_ = thread_id;
+               }
+               listener_->OnReady(this, thread_id);
+             });
+}
+
+void CodexRuntime::StartTurn(const std::string& turn_id,
+                             const std::string& prompt) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ == nullptr) return;  // OnExit follows
+  json params = {
+      {"threadId", thread_id_},
+      {"input", json::array({{{"type", "text"},
+                              {"text", prompt},
+                              {"text_elements", json::array()}}})}};
+  rpc_->Call("turn/start", std::move(params), options_.request_timeout,
+             [this, turn_id](absl::StatusOr<json> result) {
+               std::string codex_turn_id;
+               if (result.ok() && result->contains("turn")) {
+                 codex_turn_id = (*result)["turn"].value("id", "");
+               }
+               if (codex_turn_id.empty()) {
+                 listener_->OnTurnRejected(
+                     this, turn_id,
+                     result.ok() ? "no turn id in the answer"
+                                 : std::string(result.status().message()));
+                 return;
+               }
+               listener_->OnTurnAccepted(this, turn_id, codex_turn_id);
+             });
+}
+
+void CodexRuntime::Interrupt(const std::string& codex_turn_id) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ == nullptr) return;
+  rpc_->Call("turn/interrupt",
+             {{"threadId", thread_id_}, {"turnId", codex_turn_id}},
+             options_.request_timeout, [](absl::StatusOr<json> result) {
+               if (!result.ok()) {
+                 Log(LogLevel::kWarning, "turn/interrupt failed",
+                     {{"error", result.status().ToString()}});
+               }
+             });
+}
+
+void CodexRuntime::Respond(const json& request_id, const json& result) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ != nullptr) rpc_->Respond(request_id, result);
+}
+
+void CodexRuntime::RespondError(const json& request_id, int code,
+                                const std::string& message) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ != nullptr) rpc_->RespondError(request_id, code, message);
+}
+
+std::string CodexRuntime::StderrTail() {
+  absl::MutexLock lock(&mu_);
+  // The last line that says something is usually the cause.
+  for (auto it = stderr_tail_.rbegin(); it != stderr_tail_.rend(); ++it) {
+    if (it->find_first_not_of(" \t") != std::string::npos) return *it;
+  }
+  return "";
+}
+
+void CodexRuntime::OnClosed(const std::string& reason) {
+  // stdout closed: the child is exiting (or closed it and hangs).
+  Process* process;
+  {
+    absl::MutexLock lock(&mu_);
+    process = process_.get();
+  }
+  if (process == nullptr) return;
+  if (!process->WaitExited(absl::Seconds(1))) {
+    Log(LogLevel::kWarning, "runtime closed stdout but did not exit; killing",
+        {{"session_id", config_.session_id}});
+  }
+  const int status = process->KillGroupAndReap();
+  std::string why = absl::StrCat("codex app-server ", DescribeWaitStatus(status));
+  std::string tail = StderrTail();
+  if (!tail.empty()) absl::StrAppend(&why, ": ", tail);
+  ReportExit(why);
+}
+
+void CodexRuntime::ReportExit(const std::string& reason) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_requested_ || exit_reported_) return;
+    exit_reported_ = true;
+    // A hung child (e.g. no answer to initialize) is ended here; its
+    // stdout EOF then finds exit_reported_ set.
+    if (process_ != nullptr) process_->SignalGroup(SIGKILL);
+  }
+  Log(LogLevel::kWarning, "runtime exited",
+      {{"session_id", config_.session_id}, {"reason", reason}});
+  listener_->OnExit(this, reason);
+}
+
+void CodexRuntime::Stop(bool force) {
+  Process* process;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_requested_ && process_ == nullptr && !supervisor_.joinable()) {
+      return;
+    }
+    stop_requested_ = true;
+    process = process_.get();
+    if (rpc_ != nullptr) rpc_->Shutdown();
+  }
+  if (process != nullptr) {
+    if (!force) {
+      process->SignalGroup(SIGTERM);
+      if (!process->WaitExited(options_.stop_grace)) {
+        Log(LogLevel::kWarning, "runtime ignored SIGTERM; killing",
+            {{"session_id", config_.session_id}});
+      }
+    }
+    process->KillGroupAndReap();
+  }
+  if (supervisor_.joinable()) supervisor_.join();
+  std::unique_ptr<JsonRpcConnection> rpc;
+  std::unique_ptr<Process> owned;
+  {
+    absl::MutexLock lock(&mu_);
+    rpc = std::move(rpc_);
+    owned = std::move(process_);
+  }
+  rpc.reset();  // joins the reader and writer
+  owned.reset();
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,107 @@
+// CodexRuntime: a Runtime backed by one `codex app-server` child process,
+// driven over JSON-RPC on its stdio (protocol of the pinned @openai/codex).
+//
+// Start(): launch the child (own process group, clean environment, the
+// session's cwd), `initialize`, `initialized`, then `thread/start` or
+// `thread/resume`. The child's stderr is kept (last lines) for error
+// messages. When the child exits or stops answering, the listener hears
+// OnExit with the reason within about a second.
+//
+// Thread safety: methods are safe from any thread; listener calls come from
+// the runtime's threads, one at a time.
+#ifndef CODEX_MANAGER_SERVER_RUNTIME_CODEX_RUNTIME_H_
+#define CODEX_MANAGER_SERVER_RUNTIME_CODEX_RUNTIME_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/runtime.h"
+#include "runtime/json_rpc.h"
+#include "runtime/process.h"
+
+namespace codex_manager {
+
+struct CodexRuntimeOptions {
+  // The Codex executable: the npm `codex` wrapper or the native binary.
+  std::string codex_bin = "codex";
+  // Passed to the child as CODEX_HOME when non-empty.
+  std::string codex_home;
+  // Extra variables the child inherits from the server's environment (for
+  // example OPENAI_API_KEY); everything else is left out.
+  std::vector<std::string> pass_env;
+  // Most time for `initialize` and `thread/start`/`thread/resume` each.
+  absl::Duration start_timeout = absl::Seconds(30);
+  // Most time for `turn/start` to be answered.
+  absl::Duration request_timeout = absl::Seconds(30);
+  // Graceful stop: time between SIGTERM and SIGKILL.
+  absl::Duration stop_grace = absl::Seconds(5);
+};
+
+class CodexRuntime : public Runtime {
+ public:
+  CodexRuntime(RuntimeConfig config, RuntimeListener* listener,
+               ProcessLauncher* launcher, const CodexRuntimeOptions& options);
+  ~CodexRuntime() override;
+
+  void Start() override;
+  void StartTurn(const std::string& turn_id, const std::string& prompt) override;
+  void Interrupt(const std::string& codex_turn_id) override;
+  void Respond(const nlohmann::json& request_id,
+               const nlohmann::json& result) override;
+  void RespondError(const nlohmann::json& request_id, int code,
+                    const std::string& message) override;
+  void Stop(bool force) override;
+
+  // The child's environment for `options` (exposed for tests).
+  static std::map<std::string, std::string> ChildEnvironment(
+      const CodexRuntimeOptions& options);
+
+ private:
+  void Supervise();
+  void OpenThread();
+  void OnClosed(const std::string& reason);
+  // Reports OnExit once, unless a stop was asked for.
+  void ReportExit(const std::string& reason);
+  std::string StderrTail();
+
+  const RuntimeConfig config_;
+  RuntimeListener* const listener_;
+  ProcessLauncher* const launcher_;
+  const CodexRuntimeOptions options_;
+
+  absl::Mutex mu_;
+  std::unique_ptr<Process> process_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<JsonRpcConnection> rpc_ ABSL_GUARDED_BY(mu_);
+  std::string thread_id_ ABSL_GUARDED_BY(mu_);
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  bool exit_reported_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<std::string> stderr_tail_ ABSL_GUARDED_BY(mu_);
+
+  std::thread supervisor_;
+};
+
+class CodexRuntimeFactory : public RuntimeFactory {
+ public:
+  CodexRuntimeFactory(ProcessLauncher* launcher, CodexRuntimeOptions options)
+      : launcher_(launcher), options_(std::move(options)) {}
+  std::unique_ptr<Runtime> Create(const RuntimeConfig& config,
+                                  RuntimeListener* listener) override {
+    return std::make_unique<CodexRuntime>(config, listener, launcher_,
+                                          options_);
+  }
+
+ private:
+  ProcessLauncher* const launcher_;
+  const CodexRuntimeOptions options_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_RUNTIME_CODEX_RUNTIME_H_

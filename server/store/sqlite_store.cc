@@ -1,0 +1,682 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace codex_manager {
+namespace {
+
+// Schema version 1. Times are microseconds since the Unix epoch.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE sessions (
+  rowid INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL UNIQUE,
+  cwd TEXT NOT NULL,
+  model TEXT NOT NULL,
+  approval_policy TEXT NOT NULL,
+  sandbox TEXT NOT NULL,
+  title TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  thread_id TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  create_us INTEGER NOT NULL,
+  update_us INTEGER NOT NULL
+);
+CREATE INDEX sessions_state ON sessions(state);
+CREATE TABLE turns (
+  rowid INTEGER PRIMARY KEY,
+  turn_id TEXT NOT NULL UNIQUE,
+  session_id TEXT NOT NULL,
+  prompt TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  codex_turn_id TEXT NOT NULL,
+  error TEXT NOT NULL,
+  create_us INTEGER NOT NULL,
+  start_us INTEGER,
+  end_us INTEGER,
+  final_message TEXT NOT NULL
+);
+CREATE INDEX turns_session ON turns(session_id, rowid);
+CREATE INDEX turns_state ON turns(state);
+CREATE TABLE approvals (
+  rowid INTEGER PRIMARY KEY,
+  approval_id TEXT NOT NULL UNIQUE,
+  session_id TEXT NOT NULL,
+  turn_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  command TEXT NOT NULL,
+  cwd TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  diff TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  params_json TEXT NOT NULL,
+  method TEXT NOT NULL,
+  decision INTEGER NOT NULL,
+  create_us INTEGER NOT NULL,
+  resolve_us INTEGER,
+  resolve_request_id TEXT NOT NULL,
+  request_event_id INTEGER NOT NULL
+);
+CREATE INDEX approvals_session ON approvals(session_id, state);
+CREATE INDEX approvals_state ON approvals(state);
+CREATE TABLE events (
+  event_id INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  session_seq INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  turn_id TEXT NOT NULL,
+  create_us INTEGER NOT NULL,
+  payload TEXT NOT NULL,
+  UNIQUE (session_id, session_seq)
+);
+CREATE TABLE requests (
+  method TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  PRIMARY KEY (method, request_id)
+);
+CREATE TABLE audit (
+  rowid INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+)sql";
+
+int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+
+}  // namespace
+
+// A borrowed, cached prepared statement; resets itself when it goes away.
+class SqliteStore::Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt(Stmt&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt() {
+    if (s_ != nullptr) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+
+  Stmt& Bind(int i, absl::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, const std::string& v) {
+    return Bind(i, absl::string_view(v));
+  }
+  Stmt& Bind(int i, const char* v) { return Bind(i, absl::string_view(v)); }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Stmt& Bind(int i, const std::optional<absl::Time>& t) {
+    if (t.has_value()) return Bind(i, ToMicros(*t));
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+
+  // Makes the statement ready to be bound and stepped again.
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(s_); }
+
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      sqlite3_column_bytes(s_, col));
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  std::optional<absl::Time> OptTime(int col) const {
+    if (sqlite3_column_type(s_, col) == SQLITE_NULL) return std::nullopt;
+    return FromMicros(Int(col));
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
+    const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return absl::InternalError(
+        absl::StrCat("cannot open database ", path, ": ", msg));
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  absl::MutexLock lock(&store->mu_);
+  sqlite3_busy_timeout(db, 5000);
+  // WAL: readers never block the writer; NORMAL sync is durable across
+  // process crashes (a power loss may drop the last commits, never corrupt).
+  RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
+  RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
+  RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
+
+SqliteStore::~SqliteStore() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+absl::Status SqliteStore::Error(absl::string_view what) {
+  return absl::InternalError(
+      absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db_)));
+}
+
+absl::Status SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError(absl::StrCat("sqlite: ", msg));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Migrate() {
+  ASSIGN_OR_RETURN(Stmt v, Prepare("PRAGMA user_version"));
+  if (v.Step() != SQLITE_ROW) return Error("user_version");
+  int64_t version = v.Int(0);
+  if (version > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", version, " is newer than this server (",
+        kSchemaVersion, "); upgrade codex-manager-server"));
+  }
+  if (version < 1) {
+    RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    absl::Status s = Exec(kSchemaV1);
+    if (s.ok()) s = Exec("PRAGMA user_version=1");
+    if (!s.ok()) {
+      Exec("ROLLBACK").IgnoreError();
+      return s;
+    }
+    RETURN_IF_ERROR(Exec("COMMIT"));
+  }
+  // Later versions: `if (version < 2) { ... }`, each in its own transaction.
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SqliteStore::Stmt> SqliteStore::Prepare(const char* sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Stmt(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK) {
+    return Error(absl::StrCat("prepare ", sql));
+  }
+  cache_.emplace(sql, stmt);
+  return Stmt(stmt);
+}
+
+absl::Status SqliteStore::Write(Stmt& stmt) {
+  if (stmt.Step() != SQLITE_DONE) return Error("write");
+  ++stats_.commits;
+  return absl::OkStatus();
+}
+
+// ---- sessions -------------------------------------------------------------
+
+
+#define SESSION_SELECT                                                       \
+  "SELECT s.session_id, s.cwd, s.model, s.approval_policy, s.sandbox, "      \
+  "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
+  "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
+  "a.state = 1), (SELECT COALESCE(MAX(e.session_seq), 0) FROM events e "     \
+  "WHERE e.session_id = s.session_id), s.rowid FROM sessions s "
+
+static Session ReadSession(const auto& st) {
+  Session s;
+  s.session_id = st.Text(0);
+  s.cwd = st.Text(1);
+  s.model = st.Text(2);
+  s.approval_policy = st.Text(3);
+  s.sandbox = st.Text(4);
+  s.title = st.Text(5);
+  s.state = static_cast<SessionState>(st.Int(6));
+  s.thread_id = st.Text(7);
+  s.last_error = st.Text(8);
+  s.create_time = FromMicros(st.Int(9));
+  s.update_time = FromMicros(st.Int(10));
+  s.pending_approvals = static_cast<int>(st.Int(11));
+  s.last_seq = st.Int(12);
+  return s;
+}
+
+absl::Status SqliteStore::PutSession(const Session& s) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
+              "sandbox, title, state, thread_id, last_error, create_us, "
+              "update_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+              "?11) ON CONFLICT (session_id) DO UPDATE SET cwd = ?2, "
+              "model = ?3, approval_policy = ?4, sandbox = ?5, title = ?6, "
+              "state = ?7, thread_id = ?8, last_error = ?9, update_us = ?11"));
+  st.Bind(1, s.session_id).Bind(2, s.cwd).Bind(3, s.model);
+  st.Bind(4, s.approval_policy).Bind(5, s.sandbox).Bind(6, s.title);
+  st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
+  st.Bind(9, s.last_error).Bind(10, ToMicros(s.create_time));
+  st.Bind(11, ToMicros(s.update_time));
+  return Write(st);
+}
+
+absl::StatusOr<Session> SqliteStore::GetSession(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(SESSION_SELECT "WHERE s.session_id = ?1"));
+  st.Bind(1, id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError(absl::StrCat("session ", id, " not found"));
+  }
+  if (rc != SQLITE_ROW) return Error("get session");
+  return ReadSession(st);
+}
+
+absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
+                                                        PageRequest page) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st, Prepare(SESSION_SELECT
+                       "WHERE (?1 = 0 OR s.rowid < ?1) AND (?2 OR s.state != 6) "
+                       "ORDER BY s.rowid DESC LIMIT ?3"));
+  st.Bind(1, page.after).Bind(2, include_archived ? 1 : 0);
+  st.Bind(3, page.limit + 1);
+  Page<Session> out;
+  int rc;
+  int64_t last_rowid = 0;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.next = last_rowid;
+      break;
+    }
+    out.items.push_back(ReadSession(st));
+    last_rowid = st.Int(13);
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list sessions");
+  return out;
+}
+
+absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
+    SessionState state) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare(SESSION_SELECT "WHERE s.state = ?1 ORDER BY s.rowid"));
+  st.Bind(1, static_cast<int>(state));
+  std::vector<Session> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadSession(st));
+  if (rc != SQLITE_DONE) return Error("sessions in state");
+  return out;
+}
+#undef SESSION_SELECT
+
+// ---- turns ----------------------------------------------------------------
+
+#define TURN_SELECT                                                        \
+  "SELECT turn_id, session_id, prompt, state, codex_turn_id, error, "     \
+  "create_us, start_us, end_us, final_message, rowid FROM turns "
+
+static Turn ReadTurn(const auto& st) {
+  Turn t;
+  t.turn_id = st.Text(0);
+  t.session_id = st.Text(1);
+  t.prompt = st.Text(2);
+  t.state = static_cast<TurnState>(st.Int(3));
+  t.codex_turn_id = st.Text(4);
+  t.error = st.Text(5);
+  t.create_time = FromMicros(st.Int(6));
+  t.start_time = st.OptTime(7);
+  t.end_time = st.OptTime(8);
+  t.final_message = st.Text(9);
+  return t;
+}
+
+absl::Status SqliteStore::PutTurn(const Turn& t) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO turns (turn_id, session_id, prompt, state, "
+              "codex_turn_id, error, create_us, start_us, end_us, "
+              "final_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+              "ON CONFLICT (turn_id) DO UPDATE SET state = ?4, "
+              "codex_turn_id = ?5, error = ?6, start_us = ?8, end_us = ?9, "
+              "final_message = ?10"));
+  st.Bind(1, t.turn_id).Bind(2, t.session_id).Bind(3, t.prompt);
+  st.Bind(4, static_cast<int>(t.state)).Bind(5, t.codex_turn_id);
+  st.Bind(6, t.error).Bind(7, ToMicros(t.create_time));
+  st.Bind(8, t.start_time).Bind(9, t.end_time).Bind(10, t.final_message);
+  return Write(st);
+}
+
+absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(TURN_SELECT "WHERE turn_id = ?1"));
+  st.Bind(1, id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError(absl::StrCat("turn ", id, " not found"));
+  }
+  if (rc != SQLITE_ROW) return Error("get turn");
+  return ReadTurn(st);
+}
+
+absl::StatusOr<Page<Turn>> SqliteStore::ListTurns(absl::string_view session_id,
+                                                  PageRequest page) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(TURN_SELECT
+                                    "WHERE session_id = ?1 AND rowid > ?2 "
+                                    "ORDER BY rowid LIMIT ?3"));
+  st.Bind(1, session_id).Bind(2, page.after).Bind(3, page.limit + 1);
+  Page<Turn> out;
+  int rc;
+  int64_t last_rowid = 0;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.next = last_rowid;
+      break;
+    }
+    out.items.push_back(ReadTurn(st));
+    last_rowid = st.Int(10);
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list turns");
+  return out;
+}
+
+absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare(TURN_SELECT "WHERE state = ?1 ORDER BY rowid"));
+  st.Bind(1, static_cast<int>(state));
+  std::vector<Turn> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadTurn(st));
+  if (rc != SQLITE_DONE) return Error("turns in state");
+  return out;
+}
+#undef TURN_SELECT
+
+// ---- approvals ------------------------------------------------------------
+
+#define APPROVAL_SELECT                                                      \
+  "SELECT approval_id, session_id, turn_id, kind, state, command, cwd, "    \
+  "reason, diff, item_id, params_json, method, decision, create_us, "       \
+  "resolve_us, resolve_request_id, request_event_id, rowid FROM approvals "
+
+static Approval ReadApproval(const auto& st) {
+  Approval a;
+  a.approval_id = st.Text(0);
+  a.session_id = st.Text(1);
+  a.turn_id = st.Text(2);
+  a.kind = static_cast<ApprovalKind>(st.Int(3));
+  a.state = static_cast<ApprovalState>(st.Int(4));
+  a.command = st.Text(5);
+  a.cwd = st.Text(6);
+  a.reason = st.Text(7);
+  a.diff = st.Text(8);
+  a.item_id = st.Text(9);
+  a.params_json = st.Text(10);
+  a.method = st.Text(11);
+  a.decision = static_cast<Decision>(st.Int(12));
+  a.create_time = FromMicros(st.Int(13));
+  a.resolve_time = st.OptTime(14);
+  a.resolve_request_id = st.Text(15);
+  a.request_event_id = st.Int(16);
+  return a;
+}
+
+absl::Status SqliteStore::PutApproval(const Approval& a) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO approvals (approval_id, session_id, turn_id, kind, "
+              "state, command, cwd, reason, diff, item_id, params_json, "
+              "method, decision, create_us, resolve_us, resolve_request_id, "
+              "request_event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (approval_id) DO UPDATE SET "
+              "state = ?5, diff = ?9, decision = ?13, resolve_us = ?15, "
+              "resolve_request_id = ?16, request_event_id = ?17"));
+  st.Bind(1, a.approval_id).Bind(2, a.session_id).Bind(3, a.turn_id);
+  st.Bind(4, static_cast<int>(a.kind)).Bind(5, static_cast<int>(a.state));
+  st.Bind(6, a.command).Bind(7, a.cwd).Bind(8, a.reason).Bind(9, a.diff);
+  st.Bind(10, a.item_id).Bind(11, a.params_json).Bind(12, a.method);
+  st.Bind(13, static_cast<int>(a.decision)).Bind(14, ToMicros(a.create_time));
+  st.Bind(15, a.resolve_time).Bind(16, a.resolve_request_id);
+  st.Bind(17, a.request_event_id);
+  return Write(st);
+}
+
+absl::StatusOr<Approval> SqliteStore::GetApproval(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(APPROVAL_SELECT "WHERE approval_id = ?1"));
+  st.Bind(1, id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError(absl::StrCat("approval ", id, " not found"));
+  }
+  if (rc != SQLITE_ROW) return Error("get approval");
+  return ReadApproval(st);
+}
+
+absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
+    absl::string_view session_id, bool pending_only, PageRequest page) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare(APPROVAL_SELECT
+                           "WHERE (?1 = '' OR session_id = ?1) AND "
+                           "(?2 = 0 OR state = 1) AND rowid > ?3 "
+                           "ORDER BY rowid LIMIT ?4"));
+  st.Bind(1, session_id).Bind(2, pending_only ? 1 : 0).Bind(3, page.after);
+  st.Bind(4, page.limit + 1);
+  Page<Approval> out;
+  int rc;
+  int64_t last_rowid = 0;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.next = last_rowid;
+      break;
+    }
+    out.items.push_back(ReadApproval(st));
+    last_rowid = st.Int(17);
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list approvals");
+  return out;
+}
+#undef APPROVAL_SELECT
+
+absl::StatusOr<bool> SqliteStore::DecideApproval(absl::string_view id,
+                                                 ApprovalState state,
+                                                 Decision decision,
+                                                 absl::string_view request_id,
+                                                 absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  // The compare-and-set on state = PENDING makes the first decision win.
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare("UPDATE approvals SET state = ?2, decision = ?3, "
+                           "resolve_request_id = ?4, resolve_us = ?5 "
+                           "WHERE approval_id = ?1 AND state = 1"));
+  st.Bind(1, id).Bind(2, static_cast<int>(state));
+  st.Bind(3, static_cast<int>(decision)).Bind(4, request_id);
+  st.Bind(5, ToMicros(when));
+  RETURN_IF_ERROR(Write(st));
+  if (sqlite3_changes(db_) == 1) return true;
+  ASSIGN_OR_RETURN(Stmt exists,
+                   Prepare("SELECT 1 FROM approvals WHERE approval_id = ?1"));
+  exists.Bind(1, id);
+  if (exists.Step() != SQLITE_ROW) {
+    return absl::NotFoundError(absl::StrCat("approval ", id, " not found"));
+  }
+  return false;
+}
+
+// ---- idempotency keys -----------------------------------------------------
+
+absl::Status SqliteStore::PutRequestId(absl::string_view method,
+                                       absl::string_view request_id,
+                                       absl::string_view resource_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare("INSERT INTO requests (method, request_id, "
+                           "resource_id) VALUES (?1, ?2, ?3)"));
+  st.Bind(1, method).Bind(2, request_id).Bind(3, resource_id);
+  int rc = st.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id ", request_id, " already used"));
+  }
+  if (rc != SQLITE_DONE) return Error("put request id");
+  ++stats_.commits;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteStore::GetRequestId(
+    absl::string_view method, absl::string_view request_id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare("SELECT resource_id FROM requests WHERE "
+                           "method = ?1 AND request_id = ?2"));
+  st.Bind(1, method).Bind(2, request_id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Error("get request id");
+  return std::optional<std::string>(st.Text(0));
+}
+
+// ---- events ---------------------------------------------------------------
+
+absl::Status SqliteStore::AppendEvents(absl::Span<const Event> events) {
+  if (events.empty()) return absl::OkStatus();
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Stmt st,
+        Prepare("INSERT INTO events (event_id, session_id, session_seq, type, "
+                "turn_id, create_us, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7)"));
+    for (const Event& e : events) {
+      st.Reset();
+      st.Bind(1, e.event_id).Bind(2, e.session_id).Bind(3, e.session_seq);
+      st.Bind(4, static_cast<int>(e.type)).Bind(5, e.turn_id);
+      st.Bind(6, ToMicros(e.create_time));
+      st.Bind(7, e.payload.dump(-1, ' ', false,
+                                nlohmann::json::error_handler_t::replace));
+      if (st.Step() != SQLITE_DONE) {
+        return Error(absl::StrCat("append event ", e.event_id));
+      }
+    }
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) {
+    Exec("ROLLBACK").IgnoreError();
+    return status;
+  }
+  RETURN_IF_ERROR(Exec("COMMIT"));
+  ++stats_.commits;
+  stats_.events_appended += static_cast<int64_t>(events.size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
+    const EventQuery& q) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("SELECT event_id, session_id, session_seq, type, turn_id, "
+              "create_us, payload FROM events WHERE event_id > ?1 AND "
+              "(?2 = 0 OR event_id <= ?2) AND (?3 = '' OR session_id = ?3) "
+              "ORDER BY event_id LIMIT ?4"));
+  st.Bind(1, q.after_event_id).Bind(2, q.up_to_event_id);
+  st.Bind(3, q.session_id).Bind(4, q.limit);
+  std::vector<Event> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    Event e;
+    e.event_id = st.Int(0);
+    e.session_id = st.Text(1);
+    e.session_seq = st.Int(2);
+    e.type = static_cast<EventType>(st.Int(3));
+    e.turn_id = st.Text(4);
+    e.create_time = FromMicros(st.Int(5));
+    e.payload = nlohmann::json::parse(st.Text(6), nullptr,
+                                      /*allow_exceptions=*/false);
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return Error("read events");
+  return out;
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastEventId() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare("SELECT COALESCE(MAX(event_id), 0) FROM events"));
+  if (st.Step() != SQLITE_ROW) return Error("last event id");
+  return st.Int(0);
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT COALESCE(MAX(session_seq), 0) "
+                                    "FROM events WHERE session_id = ?1"));
+  st.Bind(1, id);
+  if (st.Step() != SQLITE_ROW) return Error("last session seq");
+  return st.Int(0);
+}
+
+absl::StatusOr<int64_t> SqliteStore::EventIdOf(absl::string_view session_id,
+                                               int64_t session_seq) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT event_id FROM events WHERE "
+                                    "session_id = ?1 AND session_seq = ?2"));
+  st.Bind(1, session_id).Bind(2, session_seq);
+  if (st.Step() != SQLITE_ROW) {
+    return absl::NotFoundError(absl::StrCat("event ", session_seq,
+                                            " of session ", session_id,
+                                            " not found"));
+  }
+  return st.Int(0);
+}
+
+absl::Status SqliteStore::Audit(absl::string_view action,
+                                absl::string_view target,
+                                absl::string_view detail) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO audit (time_us, action, "
+                                    "target, detail) VALUES (?1, ?2, ?3, ?4)"));
+  st.Bind(1, ToMicros(absl::Now())).Bind(2, action).Bind(3, target);
+  st.Bind(4, detail);
+  return Write(st);
+}
+
+StoreStats SqliteStore::Stats() {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,98 @@
+// SqliteStore: the embedded Store on SQLite in WAL mode.
+//
+// One connection guarded by a mutex; prepared statements are cached per SQL
+// text. Schema migrations run at Open, keyed by `PRAGMA user_version`.
+// AppendEvents writes a whole batch in one transaction, so the event log's
+// writer thread turns a burst of token deltas into one commit.
+//
+// Thread safety: safe for concurrent use without external synchronization.
+#ifndef CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
+#define CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "store/store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace codex_manager {
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating if needed) the database at `path` — ":memory:" for a
+  // private in-memory database — and migrates its schema to the newest
+  // version. INTERNAL with SQLite's message on failure;
+  // FAILED_PRECONDITION when the file was written by a newer version.
+  static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // The schema version this build writes (`PRAGMA user_version`).
+  static constexpr int kSchemaVersion = 1;
+
+  absl::Status PutSession(const Session& session) override;
+  absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
+  absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+                                             PageRequest page) override;
+  absl::StatusOr<std::vector<Session>> SessionsInState(
+      SessionState state) override;
+  absl::Status PutTurn(const Turn& turn) override;
+  absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) override;
+  absl::StatusOr<Page<Turn>> ListTurns(absl::string_view session_id,
+                                       PageRequest page) override;
+  absl::StatusOr<std::vector<Turn>> TurnsInState(TurnState state) override;
+  absl::Status PutApproval(const Approval& approval) override;
+  absl::StatusOr<Approval> GetApproval(absl::string_view approval_id) override;
+  absl::StatusOr<Page<Approval>> ListApprovals(absl::string_view session_id,
+                                               bool pending_only,
+                                               PageRequest page) override;
+  absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
+                                      ApprovalState state, Decision decision,
+                                      absl::string_view request_id,
+                                      absl::Time when) override;
+  absl::Status PutRequestId(absl::string_view method,
+                            absl::string_view request_id,
+                            absl::string_view resource_id) override;
+  absl::StatusOr<std::optional<std::string>> GetRequestId(
+      absl::string_view method, absl::string_view request_id) override;
+  absl::Status AppendEvents(absl::Span<const Event> events) override;
+  absl::StatusOr<std::vector<Event>> ReadEvents(
+      const EventQuery& query) override;
+  absl::StatusOr<int64_t> LastEventId() override;
+  absl::StatusOr<int64_t> LastSessionSeq(absl::string_view session_id) override;
+  absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
+                                    int64_t session_seq) override;
+  absl::Status Audit(absl::string_view action, absl::string_view target,
+                     absl::string_view detail) override;
+  StoreStats Stats() override;
+
+ private:
+  class Stmt;
+  explicit SqliteStore(sqlite3* db);
+
+  absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Returns the cached prepared statement for `sql`, reset and unbound.
+  absl::StatusOr<Stmt> Prepare(const char* sql)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Error(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs a single-statement write as its own transaction.
+  absl::Status Write(Stmt& stmt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::Mutex mu_;
+  sqlite3* const db_;
+  std::unordered_map<const char*, sqlite3_stmt*> cache_ ABSL_GUARDED_BY(mu_);
+  StoreStats stats_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_

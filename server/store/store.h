@@ -1,0 +1,130 @@
+// The persistence interface of the server: sessions, turns, approvals, the
+// event log, idempotency keys and the audit trail.
+//
+// SqliteStore (sqlite_store.h) is the embedded implementation; a PostgreSQL
+// one can follow for multi-instance deployments (docs/architecture.md).
+//
+// Thread safety: implementations are safe for concurrent use from many
+// threads without external synchronization.
+#ifndef CODEX_MANAGER_SERVER_STORE_STORE_H_
+#define CODEX_MANAGER_SERVER_STORE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/types.h"
+
+namespace codex_manager {
+
+// A page request. `after` is an opaque position from a previous page (0 for
+// the first page); `limit` is the maximum number of rows, 1..1000.
+struct PageRequest {
+  int64_t after = 0;
+  int limit = 100;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  // Position to pass as PageRequest::after for the next page; 0 when this is
+  // the last page.
+  int64_t next = 0;
+};
+
+// Which events ReadEvents returns.
+struct EventQuery {
+  // Only events with event_id > after_event_id ...
+  int64_t after_event_id = 0;
+  // ... and event_id <= up_to_event_id (0 = no upper bound).
+  int64_t up_to_event_id = 0;
+  // Only this session's events; empty = all sessions.
+  std::string session_id;
+  int limit = 256;
+};
+
+struct StoreStats {
+  // Number of write transactions committed since open.
+  int64_t commits = 0;
+  // Number of events appended since open.
+  int64_t events_appended = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Inserts or replaces the session row (all columns but the derived ones).
+  virtual absl::Status PutSession(const Session& session) = 0;
+  // NOT_FOUND naming the id when absent.
+  virtual absl::StatusOr<Session> GetSession(absl::string_view session_id) = 0;
+  // Newest first.
+  virtual absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+                                                     PageRequest page) = 0;
+  // Sessions currently in `state`, oldest first.
+  virtual absl::StatusOr<std::vector<Session>> SessionsInState(
+      SessionState state) = 0;
+
+  virtual absl::Status PutTurn(const Turn& turn) = 0;
+  // NOT_FOUND naming the id when absent.
+  virtual absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) = 0;
+  // Oldest first.
+  virtual absl::StatusOr<Page<Turn>> ListTurns(absl::string_view session_id,
+                                               PageRequest page) = 0;
+  // Turns of any session in `state`, oldest first.
+  virtual absl::StatusOr<std::vector<Turn>> TurnsInState(TurnState state) = 0;
+
+  virtual absl::Status PutApproval(const Approval& approval) = 0;
+  // NOT_FOUND naming the id when absent.
+  virtual absl::StatusOr<Approval> GetApproval(absl::string_view approval_id) = 0;
+  // Oldest first. `session_id` empty = every session.
+  virtual absl::StatusOr<Page<Approval>> ListApprovals(
+      absl::string_view session_id, bool pending_only, PageRequest page) = 0;
+  // Atomically moves a PENDING approval to `state` with `decision`.
+  // Returns true when this call decided it, false when it was no longer
+  // PENDING (nothing written). NOT_FOUND when absent.
+  virtual absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
+                                              ApprovalState state,
+                                              Decision decision,
+                                              absl::string_view request_id,
+                                              absl::Time when) = 0;
+
+  // Idempotency keys: remembers that (method, request_id) produced
+  // `resource_id`. ALREADY_EXISTS when the key is taken.
+  virtual absl::Status PutRequestId(absl::string_view method,
+                                    absl::string_view request_id,
+                                    absl::string_view resource_id) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> GetRequestId(
+      absl::string_view method, absl::string_view request_id) = 0;
+
+  // Appends events in one transaction (group commit). Their event_id and
+  // session_seq must already be assigned and continue the log without gap;
+  // on error nothing is written.
+  virtual absl::Status AppendEvents(absl::Span<const Event> events) = 0;
+  // Events matching `query`, in event_id order.
+  virtual absl::StatusOr<std::vector<Event>> ReadEvents(
+      const EventQuery& query) = 0;
+  // The newest event_id (0 when the log is empty).
+  virtual absl::StatusOr<int64_t> LastEventId() = 0;
+  // The newest session_seq of a session (0 when it has none).
+  virtual absl::StatusOr<int64_t> LastSessionSeq(
+      absl::string_view session_id) = 0;
+  // The event_id of (session, seq); NOT_FOUND when absent.
+  virtual absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
+                                            int64_t session_seq) = 0;
+
+  // Appends one line to the audit trail (who did what to which resource).
+  virtual absl::Status Audit(absl::string_view action, absl::string_view target,
+                             absl::string_view detail) = 0;
+
+  virtual StoreStats Stats() = 0;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_STORE_STORE_H_
