@@ -1,0 +1,368 @@
+#include "commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "render.h"
+
+namespace codex_manager::cli {
+namespace {
+
+// Prints a unary result (JSON or for people) or fails.
+template <typename Message, typename PrintFn>
+int Show(const Client& client, const grpc::Status& status,
+         const Message& message, PrintFn print) {
+  if (!status.ok()) return Fail(status);
+  if (client.options().json) {
+    PrintJson(message);
+  } else {
+    print(message);
+  }
+  return kExitOk;
+}
+
+bool IsFinal(v1::TurnState s) {
+  return s == v1::TURN_STATE_COMPLETED || s == v1::TURN_STATE_FAILED ||
+         s == v1::TURN_STATE_INTERRUPTED;
+}
+
+struct FollowSpec {
+  std::string session_id;
+  int64_t after_seq = 0;
+  // When set: only this turn's events (and session errors); stops when the
+  // turn ends, with its exit code.
+  std::string turn_id;
+  bool follow = true;
+  ApprovalMode mode = ApprovalMode::kWait;
+};
+
+// Asks on the terminal; returns UNSPECIFIED when there is no answer.
+v1::Decision Ask() {
+  for (;;) {
+    std::cerr << "  approve? [y]es / [a]lways in this session / [n]o / "
+                 "[x] no and stop the turn: ";
+    std::string line;
+    if (!std::getline(std::cin, line)) return v1::DECISION_UNSPECIFIED;
+    if (line == "y" || line == "yes") return v1::DECISION_APPROVE;
+    if (line == "a") return v1::DECISION_APPROVE_FOR_SESSION;
+    if (line == "n" || line == "no") return v1::DECISION_DENY;
+    if (line == "x") return v1::DECISION_ABORT;
+  }
+}
+
+void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
+  v1::Decision decision = v1::DECISION_UNSPECIFIED;
+  switch (mode) {
+    case ApprovalMode::kWait: return;
+    case ApprovalMode::kAsk: decision = Ask(); break;
+    case ApprovalMode::kApprove: decision = v1::DECISION_APPROVE; break;
+    case ApprovalMode::kDeny: decision = v1::DECISION_DENY; break;
+  }
+  if (decision == v1::DECISION_UNSPECIFIED) return;
+  v1::ResolveApprovalRequest request;
+  request.set_approval_id(approval.approval_id());
+  request.set_decision(decision);
+  v1::Approval out;
+  grpc::Status status =
+      client.approvals().ResolveApproval(client.Context().get(), request, &out);
+  if (!status.ok()) {
+    // Someone else decided first, or the turn moved on: say so, go on.
+    std::cerr << "  note: " << status.error_message() << "\n";
+  }
+}
+
+// Streams events per `spec`, reconnecting from the last cursor when the
+// server goes away (for up to a minute). Returns the exit code.
+int Follow(Client& client, const FollowSpec& spec) {
+  // `events` prints one line per event; following a turn prints the
+  // transcript.
+  EventPrinter printer(/*replay=*/spec.turn_id.empty());
+  int64_t cursor = spec.after_seq;
+  bool denied = false;
+  auto last_ok = std::chrono::steady_clock::now();
+  std::chrono::milliseconds backoff(200);
+  for (;;) {
+    v1::StreamEventsRequest request;
+    request.set_session_id(spec.session_id);
+    request.set_after_seq(cursor);
+    request.set_no_follow(!spec.follow);
+    auto context = client.StreamContext();
+    auto reader = client.streams().StreamEvents(context.get(), request);
+    v1::Event event;
+    while (reader->Read(&event)) {
+      last_ok = std::chrono::steady_clock::now();
+      backoff = std::chrono::milliseconds(200);
+      if (!event.redelivered()) cursor = event.session_seq();
+      const bool session_error =
+          event.turn_id().empty() &&
+          (event.type() == v1::EVENT_TYPE_ERROR ||
+           (event.type() == v1::EVENT_TYPE_SESSION_STATE_CHANGED &&
+            !event.session_state_changed().error().empty()));
+      if (!spec.turn_id.empty() && event.turn_id() != spec.turn_id &&
+          !session_error) {
+        continue;
+      }
+      if (client.options().json) {
+        PrintJson(event);
+      } else {
+        printer.Print(event);
+      }
+      if (spec.turn_id.empty()) continue;
+      if (event.type() == v1::EVENT_TYPE_APPROVAL_REQUESTED) {
+        Decide(client, event.approval_requested().approval(), spec.mode);
+      } else if (event.type() == v1::EVENT_TYPE_APPROVAL_RESOLVED &&
+                 event.approval_resolved().state() ==
+                     v1::APPROVAL_STATE_DENIED) {
+        denied = true;
+      } else if (event.type() == v1::EVENT_TYPE_TURN_STATE_CHANGED &&
+                 IsFinal(event.turn_state_changed().state())) {
+        context->TryCancel();
+        reader->Finish().ok();
+        printer.EndLine();
+        return event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED &&
+                       !denied
+                   ? kExitOk
+                   : kExitTurnFailed;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    printer.EndLine();
+    if (status.ok()) return kExitOk;  // a replay that caught up
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+        std::chrono::steady_clock::now() - last_ok > std::chrono::minutes(1)) {
+      return Fail(status);
+    }
+    // The server went away: resume after the last event we printed.
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+int StartAndFollow(Client& client, const std::string& session_id,
+                   int64_t after_seq, const std::string& prompt,
+                   const std::string& request_id, bool follow,
+                   ApprovalMode mode) {
+  v1::StartTurnRequest request;
+  request.set_session_id(session_id);
+  request.set_prompt(prompt);
+  request.set_request_id(request_id);
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().StartTurn(client.Context().get(), request, &turn);
+  if (!status.ok()) return Fail(status);
+  if (!follow) {
+    if (client.options().json) {
+      PrintJson(turn);
+    } else {
+      std::cout << turn.turn_id() << "\n";
+    }
+    return kExitOk;
+  }
+  if (!client.options().json) {
+    std::cerr << "turn " << turn.turn_id() << " in session " << session_id
+              << "\n";
+  }
+  FollowSpec spec;
+  spec.session_id = session_id;
+  spec.after_seq = after_seq;
+  spec.turn_id = turn.turn_id();
+  spec.mode = mode;
+  return Follow(client, spec);
+}
+
+}  // namespace
+
+int Health(Client& client) {
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status =
+      client.health().Check(client.Context().get(), request, &response);
+  if (!status.ok()) return Fail(status);
+  if (client.options().json) {
+    PrintJson(response);
+  } else {
+    std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+                     response.status())
+              << "\n";
+  }
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+             ? kExitOk
+             : kExitUnreachable;
+}
+
+int SessionCreate(Client& client, const SessionFlags& flags) {
+  v1::CreateSessionRequest request;
+  request.set_cwd(flags.cwd);
+  request.set_model(flags.model);
+  request.set_approval_policy(flags.approval_policy);
+  request.set_sandbox(flags.sandbox);
+  request.set_title(flags.title);
+  request.set_request_id(flags.request_id);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().CreateSession(client.Context().get(), request, &session);
+  return Show(client, status, session, [](const v1::Session& s) {
+    std::cout << s.session_id() << "\n";
+  });
+}
+
+int SessionList(Client& client, bool all, int page_size,
+                const std::string& page_token) {
+  v1::ListSessionsRequest request;
+  request.set_include_archived(all);
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  v1::ListSessionsResponse response;
+  grpc::Status status =
+      client.sessions().ListSessions(client.Context().get(), request, &response);
+  return Show(client, status, response, PrintSessionTable);
+}
+
+int SessionShow(Client& client, const std::string& session_id) {
+  v1::GetSessionRequest request;
+  request.set_session_id(session_id);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().GetSession(client.Context().get(), request, &session);
+  return Show(client, status, session, PrintSession);
+}
+
+int SessionStop(Client& client, const std::string& session_id, bool force) {
+  v1::StopSessionRequest request;
+  request.set_session_id(session_id);
+  request.set_force(force);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().StopSession(client.Context().get(), request, &session);
+  return Show(client, status, session, PrintSession);
+}
+
+int SessionResume(Client& client, const std::string& session_id) {
+  v1::ResumeSessionRequest request;
+  request.set_session_id(session_id);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().ResumeSession(client.Context().get(), request, &session);
+  return Show(client, status, session, PrintSession);
+}
+
+int SessionArchive(Client& client, const std::string& session_id) {
+  v1::ArchiveSessionRequest request;
+  request.set_session_id(session_id);
+  v1::Session session;
+  grpc::Status status = client.sessions().ArchiveSession(client.Context().get(),
+                                                         request, &session);
+  return Show(client, status, session, PrintSession);
+}
+
+int TurnStart(Client& client, const std::string& session_id,
+              const std::string& prompt, const std::string& request_id,
+              bool follow, ApprovalMode mode) {
+  int64_t after_seq = 0;
+  if (follow) {
+    // Follow from the session's current end: everything of the new turn
+    // comes after it.
+    v1::GetSessionRequest get;
+    get.set_session_id(session_id);
+    v1::Session session;
+    grpc::Status status =
+        client.sessions().GetSession(client.Context().get(), get, &session);
+    if (!status.ok()) return Fail(status);
+    after_seq = session.last_seq();
+  }
+  return StartAndFollow(client, session_id, after_seq, prompt, request_id,
+                        follow, mode);
+}
+
+int TurnList(Client& client, const std::string& session_id, int page_size,
+             const std::string& page_token) {
+  v1::ListTurnsRequest request;
+  request.set_session_id(session_id);
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  v1::ListTurnsResponse response;
+  grpc::Status status =
+      client.turns().ListTurns(client.Context().get(), request, &response);
+  return Show(client, status, response, PrintTurnTable);
+}
+
+int TurnShow(Client& client, const std::string& turn_id) {
+  v1::GetTurnRequest request;
+  request.set_turn_id(turn_id);
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().GetTurn(client.Context().get(), request, &turn);
+  return Show(client, status, turn, PrintTurn);
+}
+
+int TurnInterrupt(Client& client, const std::string& session_id,
+                  const std::string& turn_id) {
+  v1::InterruptTurnRequest request;
+  request.set_session_id(session_id);
+  request.set_turn_id(turn_id);
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().InterruptTurn(client.Context().get(), request, &turn);
+  return Show(client, status, turn, PrintTurn);
+}
+
+int ApprovalList(Client& client, const std::string& session_id, bool all) {
+  v1::ListApprovalsRequest request;
+  request.set_session_id(session_id);
+  request.set_include_resolved(all);
+  v1::ListApprovalsResponse response;
+  grpc::Status status = client.approvals().ListApprovals(client.Context().get(),
+                                                         request, &response);
+  return Show(client, status, response, PrintApprovalTable);
+}
+
+int ApprovalResolve(Client& client, const std::string& approval_id,
+                    v1::Decision decision,
+                    const std::map<std::string, std::string>& answers,
+                    const std::string& request_id) {
+  v1::ResolveApprovalRequest request;
+  request.set_approval_id(approval_id);
+  request.set_decision(decision);
+  request.set_request_id(request_id);
+  for (const auto& [k, v] : answers) (*request.mutable_answers())[k] = v;
+  v1::Approval approval;
+  grpc::Status status = client.approvals().ResolveApproval(
+      client.Context().get(), request, &approval);
+  return Show(client, status, approval, [](const v1::Approval& a) {
+    std::cout << a.approval_id() << " " << ApprovalStateName(a.state()) << "\n";
+  });
+}
+
+int Events(Client& client, const std::string& session_id, int64_t after_seq,
+           bool follow) {
+  FollowSpec spec;
+  spec.session_id = session_id;
+  spec.after_seq = after_seq;
+  spec.follow = follow;
+  return Follow(client, spec);
+}
+
+int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
+        ApprovalMode mode) {
+  v1::CreateSessionRequest request;
+  request.set_cwd(flags.cwd);
+  request.set_model(flags.model);
+  request.set_approval_policy(flags.approval_policy);
+  request.set_sandbox(flags.sandbox);
+  request.set_title(flags.title);
+  request.set_request_id(flags.request_id);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().CreateSession(client.Context().get(), request, &session);
+  if (!status.ok()) return Fail(status);
+  if (!client.options().json) {
+    std::cerr << "session " << session.session_id() << "\n";
+  }
+  return StartAndFollow(client, session.session_id(), /*after_seq=*/0, prompt,
+                        "", /*follow=*/true, mode);
+}
+
+}  // namespace codex_manager::cli

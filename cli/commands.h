@@ -1,0 +1,63 @@
+// The CLI's commands. Each returns the process exit code (client.h).
+#ifndef CODEX_MANAGER_CLI_COMMANDS_H_
+#define CODEX_MANAGER_CLI_COMMANDS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "client.h"
+
+namespace codex_manager::cli {
+
+// What `turn start --follow` and `run` do when the agent asks for approval.
+enum class ApprovalMode {
+  kWait,     // print it and wait for a decision from elsewhere
+  kAsk,      // ask on the terminal (y / a / n / x)
+  kApprove,  // approve every request of the turn
+  kDeny,     // deny every request of the turn
+};
+
+struct SessionFlags {
+  std::string cwd;
+  std::string model;
+  std::string approval_policy;
+  std::string sandbox;
+  std::string title;
+  std::string request_id;
+};
+
+int Health(Client& client);
+
+int SessionCreate(Client& client, const SessionFlags& flags);
+int SessionList(Client& client, bool all, int page_size,
+                const std::string& page_token);
+int SessionShow(Client& client, const std::string& session_id);
+int SessionStop(Client& client, const std::string& session_id, bool force);
+int SessionResume(Client& client, const std::string& session_id);
+int SessionArchive(Client& client, const std::string& session_id);
+
+int TurnStart(Client& client, const std::string& session_id,
+              const std::string& prompt, const std::string& request_id,
+              bool follow, ApprovalMode mode);
+int TurnList(Client& client, const std::string& session_id, int page_size,
+             const std::string& page_token);
+int TurnShow(Client& client, const std::string& turn_id);
+int TurnInterrupt(Client& client, const std::string& session_id,
+                  const std::string& turn_id);
+
+int ApprovalList(Client& client, const std::string& session_id, bool all);
+int ApprovalResolve(Client& client, const std::string& approval_id,
+                    v1::Decision decision,
+                    const std::map<std::string, std::string>& answers,
+                    const std::string& request_id);
+
+int Events(Client& client, const std::string& session_id, int64_t after_seq,
+           bool follow);
+
+int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
+        ApprovalMode mode);
+
+}  // namespace codex_manager::cli
+
+#endif  // CODEX_MANAGER_CLI_COMMANDS_H_

@@ -1,0 +1,266 @@
+// codex-manager: the command-line client of Codex Manager.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "client.h"
+#include "commands.h"
+
+namespace codex_manager::cli {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success; with --follow / run: the turn COMPLETED
+  1  the turn FAILED, was INTERRUPTED or an approval in it was denied;
+     or another error (e.g. FAILED_PRECONDITION)
+  2  usage error (bad flags or arguments, INVALID_ARGUMENT)
+  3  server unreachable or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED)
+  4  not found (NOT_FOUND)
+
+Environment:
+  CODEX_MANAGER_ADDR  default for --addr)";
+
+void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
+  auto* cwd = cmd->add_option("--cwd", flags->cwd,
+                              "Project folder (absolute path on the server)");
+  if (cwd_required) cwd->required();
+  cmd->add_option("--model", flags->model, "Model name for Codex");
+  cmd->add_option("--approval-policy", flags->approval_policy,
+                  "untrusted, on-request or never");
+  cmd->add_option("--sandbox", flags->sandbox,
+                  "read-only, workspace-write or danger-full-access");
+  cmd->add_option("--title", flags->title, "Title for people");
+  cmd->add_option("--request-id", flags->request_id,
+                  "Idempotency key: a retry with the same key returns the "
+                  "first result");
+}
+
+ApprovalMode ParseMode(const std::string& mode) {
+  if (mode == "ask") return ApprovalMode::kAsk;
+  if (mode == "approve") return ApprovalMode::kApprove;
+  if (mode == "deny") return ApprovalMode::kDeny;
+  return ApprovalMode::kWait;
+}
+
+// "-" reads the prompt from standard input.
+std::string ReadPrompt(const std::string& prompt) {
+  if (prompt != "-") return prompt;
+  return std::string(std::istreambuf_iterator<char>(std::cin), {});
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"codex-manager: drive Codex sessions on a Codex Manager server."};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  Options options;
+  const char* env_addr = std::getenv("CODEX_MANAGER_ADDR");
+  options.addr = env_addr && *env_addr ? env_addr : "127.0.0.1:50051";
+  int timeout_ms = 10000;
+  app.add_option("--addr", options.addr, "Server address, host:port")
+      ->capture_default_str();
+  app.add_flag("--json", options.json,
+               "Print results as the proto JSON mapping; streams as JSON Lines");
+  app.add_option("--timeout-ms", timeout_ms,
+                 "Deadline of each call, in milliseconds (not streams)")
+      ->capture_default_str();
+
+  int code = kExitOk;
+  std::unique_ptr<Client> client;
+  auto connect = [&]() -> Client& {
+    options.timeout = std::chrono::milliseconds(timeout_ms);
+    client = std::make_unique<Client>(options);
+    return *client;
+  };
+
+  // health
+  app.add_subcommand("health", "Check that the server is serving")
+      ->callback([&] { code = Health(connect()); });
+
+  // session …
+  auto* session = app.add_subcommand("session", "Create, list and control sessions");
+  session->require_subcommand(1);
+  SessionFlags create_flags;
+  auto* create = session->add_subcommand(
+      "create", "Create a session; prints its id (its object with --json)");
+  AddSessionFlags(create, &create_flags, /*cwd_required=*/true);
+  create->callback([&] { code = SessionCreate(connect(), create_flags); });
+
+  bool list_all = false;
+  int page_size = 0;
+  std::string page_token;
+  auto* list = session->add_subcommand("list", "List sessions, newest first");
+  list->add_flag("--all", list_all, "Include archived sessions");
+  list->add_option("--page-size", page_size, "Sessions per page (1..1000)");
+  list->add_option("--page-token", page_token, "Token of the next page");
+  list->callback(
+      [&] { code = SessionList(connect(), list_all, page_size, page_token); });
+
+  std::string session_id;
+  auto* show = session->add_subcommand("show", "Show one session");
+  show->add_option("SESSION", session_id, "Session id")->required();
+  show->callback([&] { code = SessionShow(connect(), session_id); });
+
+  bool force = false;
+  auto* stop = session->add_subcommand(
+      "stop", "Stop the session's runtime (resumable)");
+  stop->add_option("SESSION", session_id, "Session id")->required();
+  stop->add_flag("--force", force, "SIGKILL the runtime at once");
+  stop->callback([&] { code = SessionStop(connect(), session_id, force); });
+
+  auto* resume = session->add_subcommand(
+      "resume", "Relaunch the runtime on the same Codex thread");
+  resume->add_option("SESSION", session_id, "Session id")->required();
+  resume->callback([&] { code = SessionResume(connect(), session_id); });
+
+  auto* archive = session->add_subcommand("archive", "Archive a session (final)");
+  archive->add_option("SESSION", session_id, "Session id")->required();
+  archive->callback([&] { code = SessionArchive(connect(), session_id); });
+
+  // turn …
+  auto* turn = app.add_subcommand("turn", "Send prompts and control turns");
+  turn->require_subcommand(1);
+  std::string prompt, request_id, turn_id, on_approval = "wait";
+  bool follow = false;
+  auto* start = turn->add_subcommand(
+      "start", "Queue a prompt; prints the turn id, or follows it");
+  start->add_option("SESSION", session_id, "Session id")->required();
+  start->add_option("PROMPT", prompt, "The prompt; - reads standard input")
+      ->required();
+  start->add_flag("--follow", follow,
+                  "Stream the turn until it ends; exit code says how");
+  start->add_option("--request-id", request_id, "Idempotency key");
+  start->add_option("--on-approval", on_approval,
+                    "With --follow: wait (for a decision from elsewhere), "
+                    "ask, approve or deny")
+      ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}))
+      ->capture_default_str();
+  start->callback([&] {
+    code = TurnStart(connect(), session_id, ReadPrompt(prompt), request_id,
+                     follow, ParseMode(on_approval));
+  });
+
+  auto* turns = turn->add_subcommand("list", "List a session's turns");
+  turns->add_option("SESSION", session_id, "Session id")->required();
+  turns->add_option("--page-size", page_size, "Turns per page (1..1000)");
+  turns->add_option("--page-token", page_token, "Token of the next page");
+  turns->callback(
+      [&] { code = TurnList(connect(), session_id, page_size, page_token); });
+
+  auto* turn_show = turn->add_subcommand("show", "Show one turn");
+  turn_show->add_option("TURN", turn_id, "Turn id")->required();
+  turn_show->callback([&] { code = TurnShow(connect(), turn_id); });
+
+  auto* interrupt = turn->add_subcommand(
+      "interrupt", "Interrupt the running turn (or drop a queued one)");
+  interrupt->add_option("SESSION", session_id, "Session id")->required();
+  interrupt->add_option("--turn", turn_id, "A specific turn (default: running)");
+  interrupt->callback(
+      [&] { code = TurnInterrupt(connect(), session_id, turn_id); });
+
+  // approval …
+  auto* approval = app.add_subcommand("approval", "List and decide approvals");
+  approval->require_subcommand(1);
+  bool approvals_all = false;
+  auto* approvals = approval->add_subcommand(
+      "list", "List pending approvals (all with --all)");
+  approvals->add_option("--session", session_id, "Only this session");
+  approvals->add_flag("--all", approvals_all, "Include decided and expired");
+  approvals->callback(
+      [&] { code = ApprovalList(connect(), session_id, approvals_all); });
+
+  std::string approval_id;
+  bool for_session = false, abort = false;
+  auto* approve = approval->add_subcommand("approve", "Approve a request");
+  approve->add_option("APPROVAL", approval_id, "Approval id")->required();
+  approve->add_flag("--for-session", for_session,
+                    "Also approve the same request for the rest of the session");
+  approve->add_option("--request-id", request_id, "Idempotency key");
+  approve->callback([&] {
+    code = ApprovalResolve(connect(), approval_id,
+                           for_session ? v1::DECISION_APPROVE_FOR_SESSION
+                                       : v1::DECISION_APPROVE,
+                           {}, request_id);
+  });
+
+  auto* deny = approval->add_subcommand(
+      "deny", "Deny a request (the turn goes on without it)");
+  deny->add_option("APPROVAL", approval_id, "Approval id")->required();
+  deny->add_flag("--abort", abort, "Also interrupt the turn");
+  deny->add_option("--request-id", request_id, "Idempotency key");
+  deny->callback([&] {
+    code = ApprovalResolve(connect(), approval_id,
+                           abort ? v1::DECISION_ABORT : v1::DECISION_DENY, {},
+                           request_id);
+  });
+
+  std::vector<std::string> answer_pairs;
+  auto* answer = approval->add_subcommand(
+      "answer", "Answer a user-input request: QUESTION_ID=TEXT ...");
+  answer->add_option("APPROVAL", approval_id, "Approval id")->required();
+  answer->add_option("ANSWERS", answer_pairs, "QUESTION_ID=TEXT")->required();
+  answer->callback([&] {
+    std::map<std::string, std::string> answers;
+    for (const std::string& pair : answer_pairs) {
+      size_t eq = pair.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "error: answer \"" << pair << "\" is not QUESTION_ID=TEXT\n";
+        code = kExitUsage;
+        return;
+      }
+      answers[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    code = ApprovalResolve(connect(), approval_id, v1::DECISION_UNSPECIFIED,
+                           answers, "");
+  });
+
+  // events
+  int64_t after = 0;
+  bool events_follow = false;
+  auto* events = app.add_subcommand(
+      "events", "Replay a session's events (and follow with --follow)");
+  events->add_option("SESSION", session_id, "Session id")->required();
+  events->add_option("--after", after, "Only events after this session_seq");
+  events->add_flag("--follow", events_follow, "Keep following live events");
+  events->callback(
+      [&] { code = Events(connect(), session_id, after, events_follow); });
+
+  // run
+  SessionFlags run_flags;
+  std::string run_prompt;
+  std::string run_mode = isatty(STDIN_FILENO) ? "ask" : "wait";
+  auto* run = app.add_subcommand(
+      "run", "Create a session, send PROMPT and follow the turn to its end");
+  AddSessionFlags(run, &run_flags, /*cwd_required=*/true);
+  run->add_option("PROMPT", run_prompt, "The prompt; - reads standard input")
+      ->required();
+  run->add_option("--on-approval", run_mode,
+                  "ask (default on a terminal), wait (default otherwise), "
+                  "approve or deny")
+      ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}));
+  run->callback([&] {
+    code = Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode));
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  return code;
+}
+
+}  // namespace
+}  // namespace codex_manager::cli
+
+int main(int argc, char** argv) { return codex_manager::cli::Main(argc, argv); }

@@ -1,0 +1,58 @@
+// How the CLI prints results: the proto JSON mapping (one object per line)
+// with --json, else tables and plain text for people.
+//
+// While following a turn, the agent's text goes to stdout as it streams;
+// commands, their output, approvals and state changes go to stderr, so
+// `codex-manager run ... > answer.txt` captures only the answer.
+#ifndef CODEX_MANAGER_CLI_RENDER_H_
+#define CODEX_MANAGER_CLI_RENDER_H_
+
+#include <google/protobuf/message.h>
+
+#include <set>
+#include <string>
+
+#include "codex_manager/v1/approvals.pb.h"
+#include "codex_manager/v1/events.pb.h"
+#include "codex_manager/v1/sessions.pb.h"
+#include "codex_manager/v1/turns.pb.h"
+
+namespace codex_manager::cli {
+
+// One line of the proto3 JSON mapping (default values included).
+void PrintJson(const google::protobuf::Message& message);
+
+void PrintSession(const v1::Session& session);
+void PrintSessionTable(const v1::ListSessionsResponse& list);
+void PrintTurn(const v1::Turn& turn);
+void PrintTurnTable(const v1::ListTurnsResponse& list);
+void PrintApprovalTable(const v1::ListApprovalsResponse& list);
+// "approval apr_… wants to run: <command>" with the details a person needs
+// to decide, on stderr.
+void PrintApprovalRequest(const v1::Approval& approval);
+
+std::string SessionStateName(v1::SessionState state);
+std::string TurnStateName(v1::TurnState state);
+std::string ApprovalStateName(v1::ApprovalState state);
+
+// Renders a stream of events for people.
+class EventPrinter {
+ public:
+  // `replay`: one line per event with its seq (for `events`), instead of
+  // the live transcript view.
+  explicit EventPrinter(bool replay) : replay_(replay) {}
+  void Print(const v1::Event& event);
+  // Ends a line of streamed agent text, if one is open.
+  void EndLine();
+
+ private:
+  void PrintReplayLine(const v1::Event& event);
+  bool replay_;
+  bool mid_line_ = false;
+  // Items whose text or output arrived as deltas.
+  std::set<std::string> streamed_;
+};
+
+}  // namespace codex_manager::cli
+
+#endif  // CODEX_MANAGER_CLI_RENDER_H_

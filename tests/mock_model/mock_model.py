@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""A scripted, OpenAI-compatible Responses API for running the real Codex offline.
+
+`POST /v1/responses` answers with a Server-Sent-Events stream
+(`response.created`, output items, `response.completed`), chosen from the
+prompt of the latest user message. The script, by what the prompt contains:
+
+- ``run: CMD`` (up to the end of the line): first a ``function_call`` of
+  ``exec_command`` with ``{"cmd": CMD}``; once the request carries its
+  ``function_call_output``, a reply ``Command output: <last output line>``,
+  or ``The command was not run.`` when Codex reports it declined.
+- ``write: PATH: TEXT``: an ``apply_patch`` custom tool call adding PATH with
+  TEXT, then ``File written.``.
+- ``slow: N``: the reply streams word by word with N milliseconds between
+  deltas (for interrupt and reload tests).
+- ``deltas: N``: a reply of N small text deltas (for throughput tests).
+- anything else: ``You said: <prompt>``, streamed in a few deltas.
+
+Usage: ``mock_model.py [--port 0] [--port-file F]``. It prints
+``{"port": N}`` on stdout once listening (and writes N to --port-file), logs
+each request's input to stderr, and serves ``GET /requests`` (the number of
+model calls so far) for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import re
+import sys
+import threading
+import time
+from typing import Any, Iterator
+
+_lock = threading.Lock()
+_requests = 0
+
+
+def _last_user_text(items: list[dict[str, Any]]) -> tuple[str, int]:
+    """The text of the last user message and its index in `items`."""
+    for index in range(len(items) - 1, -1, -1):
+        item = items[index]
+        if item.get("type", "message") == "message" and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, str):
+                return content, index
+            texts = [
+                part.get("text", "")
+                for part in content or []
+                if part.get("type") in ("input_text", "text")
+            ]
+            return "\n".join(texts), index
+    return "", -1
+
+
+def _outputs_after(items: list[dict[str, Any]], index: int) -> list[dict[str, Any]]:
+    return [
+        item
+        for item in items[index + 1 :]
+        if item.get("type") in ("function_call_output", "custom_tool_call_output")
+    ]
+
+
+def _output_text(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    if isinstance(output, dict):
+        return str(output.get("content") or output.get("output") or "")
+    if isinstance(output, list):
+        return "".join(
+            part.get("text", "") for part in output if isinstance(part, dict)
+        )
+    return str(output)
+
+
+def _message(text: str, pieces: list[str], delay_s: float) -> Iterator[tuple[str, dict[str, Any]]]:
+    item_id = f"msg_{abs(hash(text)) % 10**8}_{time.monotonic_ns()}"
+    yield "response.output_item.added", {
+        "output_index": 0,
+        "item": {"type": "message", "role": "assistant", "id": item_id, "content": []},
+    }
+    for piece in pieces:
+        if delay_s:
+            time.sleep(delay_s)
+        yield "response.output_text.delta", {
+            "delta": piece,
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+        }
+    yield "response.output_item.done", {
+        "output_index": 0,
+        "item": {
+            "type": "message",
+            "role": "assistant",
+            "id": item_id,
+            "content": [{"type": "output_text", "text": text}],
+        },
+    }
+
+
+def _chunks(text: str, n: int = 3) -> list[str]:
+    size = max(1, len(text) // n)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The SSE events (name, data) answering one request."""
+    items = body.get("input") or []
+    if isinstance(items, str):
+        items = [{"type": "message", "role": "user", "content": items}]
+    prompt, index = _last_user_text(items)
+    outputs = _outputs_after(items, index)
+
+    run = re.search(r"run:\s*(.+)", prompt)
+    write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
+    slow = re.search(r"slow:\s*(\d+)", prompt)
+    deltas = re.search(r"deltas:\s*(\d+)", prompt)
+
+    if run and not outputs:
+        yield "response.output_item.done", {
+            "output_index": 0,
+            "item": {
+                "type": "function_call",
+                "name": "exec_command",
+                "call_id": f"call_{time.monotonic_ns()}",
+                "arguments": json.dumps({"cmd": run.group(1).strip()}),
+            },
+        }
+        return
+    if run:
+        text = _output_text(outputs[-1].get("output"))
+        lowered = text.lower()
+        if "reject" in lowered or "declin" in lowered or "denied" in lowered:
+            reply = "The command was not run."
+        else:
+            lines = [line for line in text.splitlines() if line.strip()]
+            # exec_command output carries a header; the command's own output
+            # follows "Output:".
+            if "Output:" in lines:
+                lines = lines[lines.index("Output:") + 1 :]
+            # The last line: a login shell may print its own noise first.
+            reply = f"Command output: {lines[-1].strip() if lines else ''}"
+        yield from _message(reply, _chunks(reply), 0)
+        return
+    if write and not outputs:
+        path, text = write.group(1), write.group(2)
+        patch = f"*** Begin Patch\n*** Add File: {path}\n+{text}\n*** End Patch\n"
+        yield "response.output_item.done", {
+            "output_index": 0,
+            "item": {
+                "type": "custom_tool_call",
+                "name": "apply_patch",
+                "call_id": f"call_{time.monotonic_ns()}",
+                "input": patch,
+            },
+        }
+        return
+    if write:
+        yield from _message("File written.", ["File ", "written."], 0)
+        return
+    if deltas:
+        n = int(deltas.group(1))
+        pieces = [f"d{i} " for i in range(n)]
+        yield from _message("".join(pieces), pieces, 0)
+        return
+    if slow:
+        delay = int(slow.group(1)) / 1000.0
+        words = [f"word{i} " for i in range(20)]
+        yield from _message("".join(words), words, delay)
+        return
+    reply = f"You said: {prompt.strip()}"
+    yield from _message(reply, _chunks(reply), 0)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/requests"):
+            with _lock:
+                payload = json.dumps({"requests": _requests}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        self.send_error(404)
+
+    def do_POST(self) -> None:
+        global _requests
+        length = int(self.headers.get("content-length", "0"))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        if not self.path.rstrip("/").endswith("/responses"):
+            self.send_error(404)
+            return
+        with _lock:
+            _requests += 1
+        print(json.dumps({"input": body.get("input")})[:2000], file=sys.stderr, flush=True)
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("connection", "close")
+        self.end_headers()
+        response_id = f"resp_{time.monotonic_ns()}"
+
+        def send(name: str, data: dict[str, Any]) -> None:
+            data = {"type": name, **data}
+            self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+            self.wfile.flush()
+
+        try:
+            send("response.created", {"response": {"id": response_id}})
+            for name, data in script(body):
+                send(name, data)
+            send(
+                "response.completed",
+                {
+                    "response": {
+                        "id": response_id,
+                        "usage": {
+                            "input_tokens": 10,
+                            "input_tokens_details": {"cached_tokens": 0},
+                            "output_tokens": 5,
+                            "output_tokens_details": {"reasoning_tokens": 0},
+                            "total_tokens": 15,
+                        },
+                    }
+                },
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # Codex went away (interrupt, stop)
+        self.close_connection = True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    args = parser.parse_args()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server.daemon_threads = True
+    port = server.server_address[1]
+    if args.port_file:
+        with open(args.port_file, "w") as f:
+            f.write(str(port))
+    print(json.dumps({"port": port}), flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
