@@ -1,1 +1,226 @@
+#include "core/event_log.h"
+
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "store/sqlite_store.h"
+
+namespace codex_manager {
+namespace {
+
+// Collects what a subscription delivers, asking for more after each batch.
+class Collector {
+ public:
+  void Attach(std::shared_ptr<EventLog::Subscription> sub) {
+    absl::MutexLock lock(&mu_);
+    sub_ = std::move(sub);
+  }
+  EventLog::DeliverFn Fn() {
+    return [this](std::vector<Event> batch, bool end) {
+      absl::MutexLock lock(&mu_);
+      ++batches_;
+      for (Event& e : batch) events_.push_back(std::move(e));
+      if (end) ended_ = true;
+      // Asking again from inside a delivery is allowed.
+      if (!end && sub_ && !paused_) sub_->Request();
+    };
+  }
+  // Waits until `n` events arrived (or 10 s passed).
+  bool WaitFor(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return events_.size() >= n || ended_;
+    };
+    return mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(10)) &&
+           events_.size() >= n;
+  }
+  bool WaitEnded() {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&ended_), absl::Seconds(10));
+  }
+  std::vector<Event> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+  void Pause() {
+    absl::MutexLock lock(&mu_);
+    paused_ = true;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::shared_ptr<EventLog::Subscription> sub_;
+  std::vector<Event> events_;
+  int batches_ = 0;
+  bool ended_ = false;
+  bool paused_ = false;
+};
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = *SqliteStore::Open(":memory:");
+  }
+  std::unique_ptr<EventLog> NewLog(size_t ring = 8192) {
+    EventLog::Options options;
+    options.ring_capacity = ring;
+    options.max_delivery_batch = 32;
+    auto log = std::make_unique<EventLog>(store_.get(), options);
+    EXPECT_TRUE(log->Start().ok());
+    return log;
+  }
+  static nlohmann::json Payload(int i) { return {{"i", i}}; }
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(EventLogTest, AssignsGlobalIdsAndGaplessPerSessionSeqs) {
+  auto log = NewLog();
+  Event a1 = log->Append("ses_a", EventType::kRaw, "", Payload(1));
+  Event b1 = log->Append("ses_b", EventType::kRaw, "", Payload(2));
+  Event a2 = log->Append("ses_a", EventType::kRaw, "", Payload(3));
+  EXPECT_EQ(a1.event_id, 1);
+  EXPECT_EQ(b1.event_id, 2);
+  EXPECT_EQ(a2.event_id, 3);
+  EXPECT_EQ(a1.session_seq, 1);
+  EXPECT_EQ(b1.session_seq, 1);
+  EXPECT_EQ(a2.session_seq, 2);
+  log->Flush();
+  EXPECT_EQ(log->CommittedHead(), 3);
+  EXPECT_EQ(*store_->LastEventId(), 3);
+}
+
+TEST_F(EventLogTest, ABurstIsCommittedInBatches) {
+  auto log = NewLog();
+  const int64_t before = store_->Stats().commits;
+  constexpr int kBurst = 5000;
+  for (int i = 0; i < kBurst; ++i) {
+    log->Append("ses_a", EventType::kAgentMessageDelta, "t", Payload(i));
+  }
+  log->Flush();
+  const int64_t commits = store_->Stats().commits - before;
+  EXPECT_EQ(store_->Stats().events_appended, kBurst);
+  // One commit per delta would be 5000; group commit needs a handful.
+  EXPECT_LT(commits, kBurst / 10) << commits << " commits";
+}
+
+TEST_F(EventLogTest, ContinuesIdsAndSeqsAfterRestart) {
+  {
+    auto log = NewLog();
+    log->Append("ses_a", EventType::kRaw, "", Payload(1));
+    log->Append("ses_a", EventType::kRaw, "", Payload(2));
+  }  // destructor commits what is queued
+  auto log = NewLog();
+  Event e = log->Append("ses_a", EventType::kRaw, "", Payload(3));
+  EXPECT_EQ(e.event_id, 3);
+  EXPECT_EQ(e.session_seq, 3);
+}
+
+TEST_F(EventLogTest, SubscriberGetsEveryEventOnceInOrderFromStoreThenRing) {
+  auto log = NewLog(/*ring=*/16);  // most of the history is only in the store
+  for (int i = 1; i <= 100; ++i) {
+    log->Append(i % 3 ? "ses_a" : "ses_b", EventType::kRaw, "", Payload(i));
+  }
+  log->Flush();
+  Collector all;
+  auto sub = log->Subscribe({"", 0, 0}, all.Fn());
+  all.Attach(sub);
+  sub->Request();
+  // Live events appended while catching up.
+  for (int i = 101; i <= 150; ++i) {
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(all.WaitFor(150));
+  std::vector<Event> got = all.events();
+  ASSERT_EQ(got.size(), 150u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].event_id, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(got[i].payload["i"], static_cast<int>(i + 1));
+  }
+  sub->Cancel();
+}
+
+TEST_F(EventLogTest, SessionFilterAndCursorGiveExactlyTheEventsAfter) {
+  auto log = NewLog(/*ring=*/8);
+  for (int i = 1; i <= 60; ++i) {
+    log->Append(i % 2 ? "ses_a" : "ses_b", EventType::kRaw, "", Payload(i));
+  }
+  log->Flush();
+  Collector b;
+  // After event 20: ses_b's events 22, 24, ..., 60.
+  auto sub = log->Subscribe({"ses_b", 20, 0}, b.Fn());
+  b.Attach(sub);
+  sub->Request();
+  ASSERT_TRUE(b.WaitFor(20));
+  std::vector<Event> got = b.events();
+  ASSERT_EQ(got.size(), 20u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].session_id, "ses_b");
+    EXPECT_EQ(got[i].event_id, static_cast<int64_t>(22 + 2 * i));
+    EXPECT_EQ(got[i].session_seq, static_cast<int64_t>(11 + i));
+  }
+  sub->Cancel();
+}
+
+TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
+  auto log = NewLog();
+  for (int i = 1; i <= 10; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  log->Flush();
+  Collector replay;
+  auto sub = log->Subscribe({"ses_a", 4, log->CommittedHead()}, replay.Fn());
+  replay.Attach(sub);
+  sub->Request();
+  log->Append("ses_a", EventType::kRaw, "", Payload(11));  // after the replay
+  ASSERT_TRUE(replay.WaitEnded());
+  std::vector<Event> got = replay.events();
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(got.front().event_id, 5);
+  EXPECT_EQ(got.back().event_id, 10);
+  sub->Cancel();
+}
+
+TEST_F(EventLogTest, ASlowSubscriberBlocksNeitherAppendNorOthers) {
+  auto log = NewLog(/*ring=*/64);
+  Collector slow, fast;
+  auto slow_sub = log->Subscribe({"", 0, 0}, slow.Fn());
+  slow.Attach(slow_sub);
+  slow.Pause();          // takes one batch, then never asks again
+  slow_sub->Request();
+  auto fast_sub = log->Subscribe({"", 0, 0}, fast.Fn());
+  fast.Attach(fast_sub);
+  fast_sub->Request();
+  const absl::Time start = absl::Now();
+  for (int i = 1; i <= 3000; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  ASSERT_TRUE(fast.WaitFor(3000));
+  EXPECT_EQ(fast.events().back().event_id, 3000);
+  EXPECT_LE(slow.events().size(), 32u);
+  // The slow one catches up later, from the store.
+  slow_sub->Cancel();
+  Collector late;
+  auto late_sub = log->Subscribe({"", 0, 0}, late.Fn());
+  late.Attach(late_sub);
+  late_sub->Request();
+  ASSERT_TRUE(late.WaitFor(3000));
+  late_sub->Cancel();
+  fast_sub->Cancel();
+}
+
+TEST_F(EventLogTest, NoDeliveryAfterCancel) {
+  auto log = NewLog();
+  std::atomic<int> calls{0};
+  auto sub = log->Subscribe({"", 0, 0}, [&](std::vector<Event>, bool) { ++calls; });
+  sub->Request();
+  sub->Cancel();
+  for (int i = 0; i < 100; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  log->Flush();
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(calls.load(), 0);
+}
+
+}  // namespace
+}  // namespace codex_manager

@@ -1,1 +1,464 @@
+#include "core/session_manager.h"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "store/sqlite_store.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+class FakeClock : public Clock {
+ public:
+  absl::Time Now() override {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    now_ += d;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
+};
+
+// Records what the core asks of it; the test speaks for Codex by calling
+// the listener.
+class FakeRuntime : public Runtime {
+ public:
+  struct Log {
+    absl::Mutex mu;
+    std::vector<std::string> calls;
+    std::vector<json> responses;
+    std::atomic<int> stopped{0};
+  };
+  FakeRuntime(RuntimeConfig config, Log* log) : config(std::move(config)), log_(log) {}
+  void Start() override { Record("start:" + config.thread_id); }
+  void StartTurn(const std::string& turn_id, const std::string& prompt) override {
+    Record("turn:" + turn_id + ":" + prompt);
+  }
+  void Interrupt(const std::string& codex_turn_id) override {
+    Record("interrupt:" + codex_turn_id);
+  }
+  void Respond(const json& id, const json& result) override {
+    absl::MutexLock lock(&log_->mu);
+    log_->responses.push_back({{"id", id}, {"result", result}});
+  }
+  void RespondError(const json& id, int code, const std::string&) override {
+    Record("error:" + id.dump() + ":" + std::to_string(code));
+  }
+  void Stop(bool force) override {
+    Record(force ? "stop:force" : "stop");
+    ++log_->stopped;
+  }
+  const RuntimeConfig config;
+
+ private:
+  void Record(const std::string& call) {
+    absl::MutexLock lock(&log_->mu);
+    log_->calls.push_back(call);
+  }
+  Log* log_;
+};
+
+class FakeFactory : public RuntimeFactory {
+ public:
+  std::unique_ptr<Runtime> Create(const RuntimeConfig& config,
+                                  RuntimeListener*) override {
+    auto runtime = std::make_unique<FakeRuntime>(config, &log);
+    absl::MutexLock lock(&mu_);
+    created.push_back(runtime.get());
+    return runtime;
+  }
+  FakeRuntime* Last() {
+    absl::MutexLock lock(&mu_);
+    return created.back();
+  }
+  size_t Count() {
+    absl::MutexLock lock(&mu_);
+    return created.size();
+  }
+  std::vector<std::string> Calls() {
+    absl::MutexLock lock(&log.mu);
+    return log.calls;
+  }
+  std::vector<json> Responses() {
+    absl::MutexLock lock(&log.mu);
+    return log.responses;
+  }
+  FakeRuntime::Log log;
+
+ private:
+  absl::Mutex mu_;
+  std::vector<FakeRuntime*> created;
+};
+
+class SessionManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Build(SessionManagerOptions()); }
+  void Build(SessionManagerOptions options) {
+    manager_.reset();
+    log_.reset();
+    if (!store_) store_ = *SqliteStore::Open(":memory:");
+    log_ = std::make_unique<EventLog>(store_.get());
+    ASSERT_TRUE(log_->Start().ok());
+    manager_ = std::make_unique<SessionManager>(store_.get(), log_.get(),
+                                                &factory_, &clock_, options);
+  }
+  // A session whose runtime is ready (IDLE).
+  Session ReadySession(const std::string& thread = "thr_1") {
+    CreateSessionParams p;
+    p.cwd = ::testing::TempDir();
+    absl::StatusOr<Session> s = manager_->CreateSession(p);
+    EXPECT_TRUE(s.ok()) << s.status();
+    manager_->OnReady(factory_.Last(), thread);
+    return *manager_->GetSession(s->session_id);
+  }
+  // Types of the session's persisted events, in order.
+  std::vector<EventType> EventTypes(const std::string& session_id) {
+    log_->Flush();
+    EventQuery q;
+    q.session_id = session_id;
+    q.limit = 1000;
+    std::vector<EventType> out;
+    for (const Event& e : *store_->ReadEvents(q)) out.push_back(e.type);
+    return out;
+  }
+  void CompleteTurn(const std::string& codex_turn_id, const std::string& status) {
+    manager_->OnNotification(
+        factory_.Last(), "turn/completed",
+        {{"threadId", "thr_1"},
+         {"turn", {{"id", codex_turn_id}, {"status", status}, {"items", json::array()}}}});
+  }
+
+  FakeClock clock_;
+  FakeFactory factory_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<SessionManager> manager_;
+};
+
+TEST_F(SessionManagerTest, CreateValidatesFieldsByName) {
+  CreateSessionParams p;
+  auto missing = manager_->CreateSession(p);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("cwd"));
+  p.cwd = "/definitely/not/here";
+  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+              HasSubstr("cwd"));
+  p.cwd = "relative/dir";
+  EXPECT_EQ(manager_->CreateSession(p).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  p.cwd = ::testing::TempDir();
+  p.approval_policy = "sometimes";
+  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+              HasSubstr("approval_policy"));
+  p.approval_policy = "untrusted";
+  p.sandbox = "open";
+  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+              HasSubstr("sandbox"));
+  EXPECT_EQ(factory_.Count(), 0u);  // nothing launched for bad input
+}
+
+TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  p.approval_policy = "untrusted";
+  Session s = *manager_->CreateSession(p);
+  EXPECT_EQ(s.state, SessionState::kStarting);
+  EXPECT_EQ(factory_.Last()->config.approval_policy, "untrusted");
+  // A prompt sent while STARTING waits in the queue.
+  Turn t = *manager_->StartTurn(s.session_id, "hello", "");
+  EXPECT_EQ(t.state, TurnState::kQueued);
+  manager_->OnReady(factory_.Last(), "thr_1");
+  EXPECT_EQ(manager_->GetSession(s.session_id)->thread_id, "thr_1");
+  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kBusy);
+  EXPECT_THAT(factory_.Calls(), ::testing::Contains("turn:" + t.turn_id + ":hello"));
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "codex_t1");
+  manager_->OnNotification(
+      factory_.Last(), "item/completed",
+      {{"turnId", "codex_t1"}, {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Hi!"}}}});
+  CompleteTurn("codex_t1", "completed");
+  Turn done = *manager_->GetTurn(t.turn_id);
+  EXPECT_EQ(done.state, TurnState::kCompleted);
+  EXPECT_EQ(done.codex_turn_id, "codex_t1");
+  EXPECT_EQ(done.final_message, "Hi!");
+  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kIdle);
+  EXPECT_EQ(EventTypes(s.session_id),
+            (std::vector<EventType>{
+                EventType::kSessionStateChanged,  // STARTING
+                EventType::kTurnStateChanged,     // QUEUED
+                EventType::kSessionStateChanged,  // IDLE
+                EventType::kTurnStateChanged,     // RUNNING
+                EventType::kSessionStateChanged,  // BUSY
+                EventType::kItemCompleted,
+                EventType::kTurnStateChanged,     // COMPLETED
+                EventType::kSessionStateChanged,  // IDLE
+            }));
+}
+
+TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
+  Session s = ReadySession();
+  Turn a = *manager_->StartTurn(s.session_id, "first", "");
+  Turn b = *manager_->StartTurn(s.session_id, "second", "");
+  EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kRunning);
+  EXPECT_EQ(manager_->GetTurn(b.turn_id)->state, TurnState::kQueued);
+  manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
+  CompleteTurn("c1", "completed");
+  EXPECT_EQ(manager_->GetTurn(b.turn_id)->state, TurnState::kRunning);
+  std::vector<std::string> turns;
+  for (const std::string& c : factory_.Calls()) {
+    if (c.rfind("turn:", 0) == 0) turns.push_back(c);
+  }
+  EXPECT_EQ(turns, (std::vector<std::string>{"turn:" + a.turn_id + ":first",
+                                             "turn:" + b.turn_id + ":second"}));
+}
+
+TEST_F(SessionManagerTest, StartTurnErrors) {
+  Session s = ReadySession();
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "  \n", "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto unknown = manager_->StartTurn("ses_missing", "hi", "");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("ses_missing"));
+  ASSERT_TRUE(manager_->ArchiveSession(s.session_id).ok());
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionManagerTest, RequestIdsMakeCreateAndStartIdempotent) {
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  p.request_id = "create-1";
+  Session a = *manager_->CreateSession(p);
+  Session b = *manager_->CreateSession(p);
+  EXPECT_EQ(a.session_id, b.session_id);
+  EXPECT_EQ(factory_.Count(), 1u);
+  Turn t1 = *manager_->StartTurn(a.session_id, "hi", "turn-1");
+  Turn t2 = *manager_->StartTurn(a.session_id, "hi", "turn-1");
+  EXPECT_EQ(t1.turn_id, t2.turn_id);
+}
+
+TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "run ls", "");
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  manager_->OnServerRequest(factory_.Last(), 0,
+                            "item/commandExecution/requestApproval",
+                            {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
+  auto pending = *manager_->ListApprovals(s.session_id, true, {0, 100});
+  ASSERT_EQ(pending.items.size(), 1u);
+  const Approval a = pending.items[0];
+  EXPECT_EQ(a.turn_id, t.turn_id);
+  EXPECT_EQ(a.command, "ls");
+  EXPECT_EQ(manager_->GetSession(s.session_id)->pending_approvals, 1);
+
+  // Eight people decide at once: one wins, the others are told who did.
+  std::atomic<int> wins{0}, refused{0};
+  std::vector<std::thread> people;
+  for (int i = 0; i < 8; ++i) {
+    people.emplace_back([&, i] {
+      auto r = manager_->ResolveApproval(
+          a.approval_id, i % 2 ? Decision::kDeny : Decision::kApprove, {}, "");
+      if (r.ok()) {
+        ++wins;
+      } else if (r.status().code() == absl::StatusCode::kFailedPrecondition &&
+                 r.status().message().find("already decided") !=
+                     absl::string_view::npos) {
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& p : people) p.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+  auto responses = factory_.Responses();
+  ASSERT_EQ(responses.size(), 1u);  // Codex hears exactly one answer
+  EXPECT_EQ(responses[0]["id"], 0);
+  const std::string decision = responses[0]["result"]["decision"];
+  EXPECT_TRUE(decision == "accept" || decision == "decline") << decision;
+  EXPECT_EQ(manager_->GetSession(s.session_id)->pending_approvals, 0);
+}
+
+TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  manager_->OnServerRequest(factory_.Last(), "req-a",
+                            "item/commandExecution/requestApproval",
+                            {{"turnId", "c1"}, {"command", "make"}});
+  std::string id = manager_->ListApprovals("", true, {0, 10})->items[0].approval_id;
+  auto first = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
+  ASSERT_TRUE(first.ok());
+  auto retry = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->state, ApprovalState::kApproved);
+  auto other = manager_->ResolveApproval(id, Decision::kDeny, {}, "k2");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(other.status().message()), HasSubstr("APPROVED"));
+  EXPECT_EQ(factory_.Responses().size(), 1u);
+  EXPECT_EQ(manager_->ResolveApproval("apr_nope", Decision::kApprove, {}, "")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SessionManagerTest, RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  manager_->OnServerRequest(factory_.Last(), 5,
+                            "item/commandExecution/requestApproval",
+                            {{"turnId", "c1"}, {"command", "ls"}});
+  Turn queued = *manager_->StartTurn(s.session_id, "later", "");
+  manager_->OnExit(factory_.Last(), "codex app-server exited with status 3: boom");
+  Turn failed = *manager_->GetTurn(t.turn_id);
+  EXPECT_EQ(failed.state, TurnState::kFailed);
+  EXPECT_THAT(failed.error, HasSubstr("exited with status 3"));
+  EXPECT_EQ(manager_->GetTurn(queued.turn_id)->state, TurnState::kInterrupted);
+  Session stopped = *manager_->GetSession(s.session_id);
+  EXPECT_EQ(stopped.state, SessionState::kStopped);
+  EXPECT_EQ(stopped.pending_approvals, 0);
+  auto all = *manager_->ListApprovals(s.session_id, false, {0, 10});
+  EXPECT_EQ(all.items[0].state, ApprovalState::kExpired);
+  // Resume continues the same Codex thread.
+  ASSERT_TRUE(manager_->ResumeSession(s.session_id).ok());
+  EXPECT_EQ(factory_.Last()->config.thread_id, "thr_1");
+}
+
+TEST_F(SessionManagerTest, RuntimeThatNeverStartsFailsTheSession) {
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  Session s = *manager_->CreateSession(p);
+  manager_->OnExit(factory_.Last(), "codex binary not found: /nope");
+  Session failed = *manager_->GetSession(s.session_id);
+  EXPECT_EQ(failed.state, SessionState::kFailed);
+  EXPECT_THAT(failed.last_error, HasSubstr("not found"));
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionManagerTest, InterruptRunningAndQueuedTurns) {
+  Session s = ReadySession();
+  Turn a = *manager_->StartTurn(s.session_id, "a", "");
+  Turn b = *manager_->StartTurn(s.session_id, "b", "");
+  // Interrupt before Codex named the turn: sent once it does.
+  ASSERT_TRUE(manager_->InterruptTurn(s.session_id, "").ok());
+  manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
+  EXPECT_THAT(factory_.Calls(), ::testing::Contains("interrupt:c1"));
+  auto dropped = manager_->InterruptTurn(s.session_id, b.turn_id);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(dropped->state, TurnState::kInterrupted);
+  CompleteTurn("c1", "interrupted");
+  EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kInterrupted);
+  EXPECT_EQ(manager_->InterruptTurn(s.session_id, "").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
+  SessionManagerOptions options;
+  options.idle_timeout = absl::Minutes(5);
+  Build(options);
+  Session s = ReadySession();
+  clock_.Advance(absl::Minutes(4));
+  manager_->ReapIdle();
+  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kIdle);
+  clock_.Advance(absl::Minutes(2));
+  manager_->ReapIdle();
+  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kStopped);
+  EXPECT_EQ(manager_->LiveCount(), 0);
+  // A new prompt brings the runtime back on the same thread.
+  ASSERT_TRUE(manager_->StartTurn(s.session_id, "again", "").ok());
+  EXPECT_EQ(factory_.Last()->config.thread_id, "thr_1");
+  EXPECT_EQ(factory_.Count(), 2u);
+}
+
+TEST_F(SessionManagerTest, LiveLimitStopsTheIdlestOrRefuses) {
+  SessionManagerOptions options;
+  options.max_live_sessions = 1;
+  Build(options);
+  Session a = ReadySession();
+  Session b = ReadySession();  // a was idle: stopped to make room
+  EXPECT_EQ(manager_->GetSession(a.session_id)->state, SessionState::kStopped);
+  ASSERT_TRUE(manager_->StartTurn(b.session_id, "busy", "").ok());
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  auto refused = manager_->CreateSession(p);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SessionManagerTest, RecoverStopsWhatWasLiveBeforeARestart) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  // Simulate a crash: throw the manager away without a clean shutdown by
+  // writing the live state back, then recover in a new manager.
+  Session live = *store_->GetSession(s.session_id);
+  manager_.reset();  // its Shutdown marks things STOPPED; undo that
+  live.state = SessionState::kBusy;
+  ASSERT_TRUE(store_->PutSession(live).ok());
+  Turn running = *store_->GetTurn(t.turn_id);
+  running.state = TurnState::kRunning;
+  ASSERT_TRUE(store_->PutTurn(running).ok());
+  Build(SessionManagerOptions());
+  ASSERT_TRUE(manager_->Recover().ok());
+  Session after = *manager_->GetSession(s.session_id);
+  EXPECT_EQ(after.state, SessionState::kStopped);
+  EXPECT_EQ(after.last_error, "server restarted");
+  EXPECT_EQ(manager_->GetTurn(t.turn_id)->state, TurnState::kFailed);
+}
+
+TEST_F(SessionManagerTest, StopAndArchive) {
+  Session s = ReadySession();
+  Session stopped = *manager_->StopSession(s.session_id, /*force=*/true);
+  EXPECT_EQ(stopped.state, SessionState::kStopped);
+  // The janitor stops the runtime off the caller's thread.
+  for (int i = 0; i < 200 && factory_.log.stopped.load() == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_THAT(factory_.Calls(), ::testing::Contains("stop:force"));
+  EXPECT_TRUE(manager_->StopSession(s.session_id, false).ok());  // no-op
+  EXPECT_EQ(manager_->ResumeSession(s.session_id)->state, SessionState::kStarting);
+  EXPECT_EQ(manager_->ResumeSession(s.session_id).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(manager_->ArchiveSession(s.session_id)->state, SessionState::kArchived);
+  EXPECT_EQ(manager_->StopSession(s.session_id, false).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  manager_->OnServerRequest(factory_.Last(), 1,
+                            "item/commandExecution/requestApproval",
+                            {{"turnId", "c1"}, {"command", "ls"}});
+  log_->Flush();
+  const int64_t head = log_->CommittedHead();
+  auto events = *manager_->PendingApprovalEvents(s.session_id, head);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, EventType::kApprovalRequested);
+  EXPECT_EQ(events[0].payload["approval"]["command"], "ls");
+  // A cursor before the request: the replay itself brings it.
+  EXPECT_TRUE(manager_->PendingApprovalEvents(s.session_id, events[0].event_id - 1)->empty());
+}
+
+TEST_F(SessionManagerTest, UnhandledServerRequestsGetAnError) {
+  Session s = ReadySession();
+  manager_->OnServerRequest(factory_.Last(), 9, "item/tool/call", {});
+  EXPECT_THAT(factory_.Calls(), ::testing::Contains("error:9:-32601"));
+  EXPECT_TRUE(manager_->ListApprovals("", true, {0, 10})->items.empty());
+}
+
+}  // namespace
+}  // namespace codex_manager

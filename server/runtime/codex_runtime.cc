@@ -96,6 +96,8 @@ void CodexRuntime::Supervise() {
            {"title", "Codex Manager"},
            {"version", "0.1.0"}}}},
         options_.start_timeout, [this](absl::StatusOr<json> result) {
+          // The connection closed: OnClosed says why (exit status, stderr).
+          if (absl::IsUnavailable(result.status())) return;
           if (!result.ok()) {
             ReportExit(absl::StrCat("codex app-server initialize failed: ",
                                     result.status().message()));
@@ -154,6 +156,7 @@ void CodexRuntime::OpenThread() {
   rpc_->Notify("initialized", nullptr);
   rpc_->Call(method, params, options_.start_timeout,
              [this, method](absl::StatusOr<json> result) {
+               if (absl::IsUnavailable(result.status())) return;  // OnClosed
                std::string thread_id;
                if (result.ok() && result->contains("thread")) {
                  thread_id = (*result)["thread"].value("id", "");

@@ -1,1 +1,215 @@
+#include "store/sqlite_store.h"
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/time/clock.h"
+
+namespace codex_manager {
+namespace {
+
+using ::testing::HasSubstr;
+
+Session MakeSession(const std::string& id, SessionState state = SessionState::kIdle) {
+  Session s;
+  s.session_id = id;
+  s.cwd = "/tmp";
+  s.state = state;
+  s.create_time = absl::Now();
+  s.update_time = s.create_time;
+  return s;
+}
+
+Event MakeEvent(int64_t id, const std::string& session, int64_t seq) {
+  Event e;
+  e.event_id = id;
+  e.session_id = session;
+  e.session_seq = seq;
+  e.type = EventType::kAgentMessageDelta;
+  e.create_time = absl::Now();
+  e.payload = {{"text", "d" + std::to_string(id)}};
+  return e;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteStore::Open(":memory:");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, SessionRoundTripAndNotFoundNamesTheId) {
+  Session s = MakeSession("ses_a");
+  s.title = "hello";
+  s.thread_id = "thr";
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  absl::StatusOr<Session> got = store_->GetSession("ses_a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->title, "hello");
+  EXPECT_EQ(got->thread_id, "thr");
+  EXPECT_EQ(got->state, SessionState::kIdle);
+
+  // Update in place.
+  s.state = SessionState::kStopped;
+  s.last_error = "boom";
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->state, SessionState::kStopped);
+  EXPECT_EQ(store_->GetSession("ses_a")->last_error, "boom");
+
+  absl::StatusOr<Session> missing = store_->GetSession("ses_nope");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
+}
+
+TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_->PutSession(MakeSession("ses_" + std::to_string(i))).ok());
+  }
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_arch", SessionState::kArchived)).ok());
+  std::vector<std::string> seen;
+  PageRequest page{0, 2};
+  int pages = 0;
+  for (;;) {
+    auto result = store_->ListSessions(false, page);
+    ASSERT_TRUE(result.ok());
+    ++pages;
+    for (const Session& s : result->items) seen.push_back(s.session_id);
+    if (result->next == 0) break;
+    page.after = result->next;
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, (std::vector<std::string>{"ses_4", "ses_3", "ses_2", "ses_1",
+                                            "ses_0"}));
+  auto all = store_->ListSessions(true, {0, 100});
+  EXPECT_EQ(all->items.size(), 6u);
+}
+
+TEST_F(SqliteStoreTest, DecideApprovalIsCompareAndSet) {
+  Approval a;
+  a.approval_id = "apr_1";
+  a.session_id = "ses_a";
+  a.kind = ApprovalKind::kCommandExecution;
+  a.command = "ls";
+  a.create_time = absl::Now();
+  ASSERT_TRUE(store_->PutApproval(a).ok());
+  auto first = store_->DecideApproval("apr_1", ApprovalState::kApproved,
+                                      Decision::kApprove, "r1", absl::Now());
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(*first);
+  auto second = store_->DecideApproval("apr_1", ApprovalState::kDenied,
+                                       Decision::kDeny, "r2", absl::Now());
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(*second);
+  Approval got = *store_->GetApproval("apr_1");
+  EXPECT_EQ(got.state, ApprovalState::kApproved);
+  EXPECT_EQ(got.decision, Decision::kApprove);
+  EXPECT_EQ(got.resolve_request_id, "r1");
+  EXPECT_EQ(store_->DecideApproval("apr_x", ApprovalState::kApproved,
+                                   Decision::kApprove, "", absl::Now())
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
+  Approval a;
+  a.approval_id = "apr_1";
+  a.session_id = "ses_a";
+  a.create_time = absl::Now();
+  ASSERT_TRUE(store_->PutApproval(a).ok());
+  std::vector<Event> events = {MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_a", 2)};
+  ASSERT_TRUE(store_->AppendEvents(events).ok());
+  Session s = *store_->GetSession("ses_a");
+  EXPECT_EQ(s.pending_approvals, 1);
+  EXPECT_EQ(s.last_seq, 2);
+}
+
+TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
+  ASSERT_TRUE(store_->PutRequestId("CreateSession", "k1", "ses_a").ok());
+  EXPECT_EQ(*store_->GetRequestId("CreateSession", "k1"), "ses_a");
+  EXPECT_FALSE(store_->GetRequestId("CreateSession", "k2")->has_value());
+  EXPECT_FALSE(store_->GetRequestId("StartTurn", "k1")->has_value());
+  EXPECT_EQ(store_->PutRequestId("CreateSession", "k1", "ses_b").code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(SqliteStoreTest, BurstOfEventsIsOneCommit) {
+  std::vector<Event> burst;
+  for (int i = 1; i <= 1000; ++i) burst.push_back(MakeEvent(i, "ses_a", i));
+  const int64_t before = store_->Stats().commits;
+  ASSERT_TRUE(store_->AppendEvents(burst).ok());
+  EXPECT_EQ(store_->Stats().commits - before, 1);
+  EXPECT_EQ(store_->Stats().events_appended, 1000);
+  EXPECT_EQ(*store_->LastEventId(), 1000);
+  EXPECT_EQ(*store_->LastSessionSeq("ses_a"), 1000);
+  EXPECT_EQ(*store_->LastSessionSeq("ses_other"), 0);
+}
+
+TEST_F(SqliteStoreTest, AFailedBatchWritesNothing) {
+  ASSERT_TRUE(store_->AppendEvents({MakeEvent(1, "ses_a", 1)}).ok());
+  // Event 3 repeats seq 1 of ses_a: the whole batch must roll back.
+  std::vector<Event> bad = {MakeEvent(2, "ses_a", 2), MakeEvent(3, "ses_a", 1)};
+  EXPECT_FALSE(store_->AppendEvents(bad).ok());
+  EXPECT_EQ(*store_->LastEventId(), 1);
+  // And the store still works.
+  EXPECT_TRUE(store_->AppendEvents({MakeEvent(2, "ses_a", 2)}).ok());
+}
+
+TEST_F(SqliteStoreTest, ReadEventsFiltersByCursorBoundAndSession) {
+  std::vector<Event> events;
+  for (int i = 1; i <= 10; ++i) {
+    events.push_back(MakeEvent(i, i % 2 ? "ses_odd" : "ses_even", (i + 1) / 2));
+  }
+  ASSERT_TRUE(store_->AppendEvents(events).ok());
+  EventQuery q;
+  q.after_event_id = 3;
+  q.up_to_event_id = 8;
+  auto got = store_->ReadEvents(q);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 5u);
+  EXPECT_EQ(got->front().event_id, 4);
+  EXPECT_EQ(got->back().event_id, 8);
+  q.session_id = "ses_odd";
+  got = store_->ReadEvents(q);
+  ASSERT_EQ(got->size(), 2u);  // 5 and 7
+  EXPECT_EQ((*got)[0].event_id, 5);
+  EXPECT_EQ((*got)[0].payload["text"], "d5");
+  EXPECT_EQ(*store_->EventIdOf("ses_even", 3), 6);
+  EXPECT_EQ(store_->EventIdOf("ses_even", 99).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
+  const std::string path = ::testing::TempDir() + "/store_test_" +
+                           std::to_string(getpid()) + ".db";
+  std::filesystem::remove(path);
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_keep")).ok());
+  }
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    EXPECT_TRUE((*store)->GetSession("ses_keep").ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteStore::Open(path);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace codex_manager

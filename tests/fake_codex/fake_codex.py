@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""A fake `codex app-server` for fault injection.
+
+It speaks the same JSON-RPC lines on stdio as the real one (initialize,
+thread/start, thread/resume, turn/start, turn/interrupt) and misbehaves on
+command, so tests can show the server survives what a real Codex might do.
+
+Invoked as ``fake_codex.py app-server``. The environment variable
+``FAKE_CODEX_MODE`` changes start-up:
+
+- ``exit-at-start``: print a reason on stderr and exit 1 before answering.
+- ``hang-initialize``: never answer ``initialize``.
+
+The prompt of ``turn/start`` chooses what the turn does:
+
+- ``crash``: start the turn, then exit with status 3 (stderr says why).
+- ``hang``: start the turn, then ignore everything, SIGTERM included.
+- ``garbage``: write lines that are not JSON-RPC, then finish normally.
+- ``spawn``: start a grandchild ``sleep 600`` in the same process group,
+  write its pid to ``$FAKE_CODEX_PIDFILE``, then finish normally.
+- ``approve``: ask ``item/commandExecution/requestApproval`` for
+  ``echo fake`` and report the decision in the reply text.
+- ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
+- anything else: reply ``fake: <prompt>`` in two deltas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+_write_lock = threading.Lock()
+_answers: dict[Any, Any] = {}
+_answer_ready = threading.Condition()
+_interrupted: set[str] = set()
+
+
+def send(message: dict[str, Any]) -> None:
+    with _write_lock:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+
+def notify(method: str, params: dict[str, Any]) -> None:
+    send({"method": method, "params": params})
+
+
+def item(thread_id: str, turn_id: str, kind: str, body: dict[str, Any]) -> None:
+    notify(kind, {"threadId": thread_id, "turnId": turn_id, "item": body})
+
+
+def agent_reply(thread_id: str, turn_id: str, text: str, pieces: list[str], delay: float = 0) -> bool:
+    item_id = "msg_" + uuid.uuid4().hex[:8]
+    body = {"type": "agentMessage", "id": item_id, "text": ""}
+    item(thread_id, turn_id, "item/started", body)
+    for piece in pieces:
+        if turn_id in _interrupted:
+            return False
+        if delay:
+            time.sleep(delay)
+        notify(
+            "item/agentMessage/delta",
+            {"threadId": thread_id, "turnId": turn_id, "itemId": item_id, "delta": piece},
+        )
+    item(thread_id, turn_id, "item/completed", {**body, "text": text})
+    return True
+
+
+def complete(thread_id: str, turn_id: str, status: str = "completed") -> None:
+    notify(
+        "turn/completed",
+        {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": status, "error": None}},
+    )
+
+
+def ask(method: str, params: dict[str, Any]) -> Any:
+    request_id = int(time.monotonic_ns() % 10**9)
+    send({"id": request_id, "method": method, "params": params})
+    with _answer_ready:
+        while request_id not in _answers:
+            _answer_ready.wait()
+        return _answers.pop(request_id)
+
+
+def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
+    notify("turn/started", {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": "inProgress"}})
+    if "crash" in prompt:
+        print("fake codex: crashing as asked", file=sys.stderr, flush=True)
+        os._exit(3)
+    if "hang" in prompt:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True:
+            time.sleep(3600)
+    if "garbage" in prompt:
+        with _write_lock:
+            sys.stdout.write("this is not json\n")
+            sys.stdout.write("{\"truncated\": \n")
+            sys.stdout.write("[1, 2, 3]\n")
+            sys.stdout.write("\x00\x01\x02 binary\n")
+            sys.stdout.flush()
+    if "spawn" in prompt:
+        child = subprocess.Popen(["sleep", "600"])
+        pidfile = os.environ.get("FAKE_CODEX_PIDFILE")
+        if pidfile:
+            with open(pidfile, "w") as f:
+                f.write(str(child.pid))
+    if "approve" in prompt:
+        item_id = "call_" + uuid.uuid4().hex[:8]
+        cmd = {"type": "commandExecution", "id": item_id, "command": "echo fake", "status": "inProgress"}
+        item(thread_id, turn_id, "item/started", cmd)
+        answer = ask(
+            "item/commandExecution/requestApproval",
+            {"threadId": thread_id, "turnId": turn_id, "itemId": item_id, "command": "echo fake",
+             "cwd": os.getcwd(), "startedAtMs": int(time.time() * 1000)},
+        )
+        decision = answer.get("decision") if isinstance(answer, dict) else None
+        item(thread_id, turn_id, "item/completed", {**cmd, "status": "completed" if decision == "accept" else "declined"})
+        text = f"decision was {decision}"
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id, "interrupted" if decision == "cancel" else "completed")
+        return
+    if "slow" in prompt:
+        pieces = [f"w{i} " for i in range(50)]
+        done = agent_reply(thread_id, turn_id, "".join(pieces), pieces, delay=0.1)
+        complete(thread_id, turn_id, "completed" if done else "interrupted")
+        return
+    text = f"fake: {prompt}"
+    agent_reply(thread_id, turn_id, text, [text[: len(text) // 2], text[len(text) // 2 :]])
+    complete(thread_id, turn_id)
+
+
+def main() -> None:
+    mode = os.environ.get("FAKE_CODEX_MODE", "")
+    if mode == "exit-at-start":
+        print("fake codex: refusing to start as asked", file=sys.stderr, flush=True)
+        sys.exit(1)
+    thread_id = str(uuid.uuid4())
+    for line in sys.stdin:
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        method = message.get("method")
+        params = message.get("params") or {}
+        request_id = message.get("id")
+        if method is None and request_id is not None:
+            with _answer_ready:
+                _answers[request_id] = message.get("result", message.get("error"))
+                _answer_ready.notify_all()
+            continue
+        if method == "initialize":
+            if mode == "hang-initialize":
+                continue
+            send({"id": request_id, "result": {"userAgent": "fake-codex/0"}})
+        elif method in ("thread/start", "thread/resume"):
+            if method == "thread/resume":
+                thread_id = params.get("threadId", thread_id)
+            send({"id": request_id, "result": {"thread": {"id": thread_id}}})
+        elif method == "turn/start":
+            turn_id = str(uuid.uuid4())
+            prompt = "".join(part.get("text", "") for part in params.get("input", []))
+            send({"id": request_id, "result": {"turn": {"id": turn_id, "items": [], "status": "inProgress"}}})
+            threading.Thread(target=run_turn, args=(thread_id, turn_id, prompt), daemon=True).start()
+        elif method == "turn/interrupt":
+            _interrupted.add(params.get("turnId", ""))
+            send({"id": request_id, "result": {}})
+        elif request_id is not None:
+            send({"id": request_id, "error": {"code": -32601, "message": f"fake: no {method}"}})
+
+
+if __name__ == "__main__":
+    main()
