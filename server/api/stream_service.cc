@@ -1,5 +1,6 @@
 #include "api/stream_service.h"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <utility>
@@ -149,17 +150,18 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     }
     options.after_event_id = request->after_event_id();
   }
-  if (request->no_follow()) {
-    if (head <= options.after_event_id) {
-      return new EventWriter(absl::OkStatus());
-    }
-    options.until_event_id = head;
-  }
   absl::StatusOr<std::vector<Event>> redelivered =
       options.after_event_id > 0
           ? manager_->PendingApprovalEvents(session_id, options.after_event_id)
           : absl::StatusOr<std::vector<Event>>(std::vector<Event>());
   if (!redelivered.ok()) return new EventWriter(redelivered.status());
+  if (request->no_follow()) {
+    if (head <= options.after_event_id && redelivered->empty()) {
+      return new EventWriter(absl::OkStatus());
+    }
+    // A replay ends at today's head (or at once, after the redeliveries).
+    options.until_event_id = std::max(head, options.after_event_id);
+  }
   return new EventWriter(log_, std::move(options), std::move(*redelivered));
 }
 

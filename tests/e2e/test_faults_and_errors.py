@@ -1,0 +1,182 @@
+"""Faults (with tests/fake_codex as the runtime) and bad input, through the
+real server binary and the CLI."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, Server, make_server, processes_in, wait_for
+
+
+def ready_session(cli: Cli, project: Path) -> str:
+    session_id = cli.json("session", "create", "--cwd", str(project))["sessionId"]
+    wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
+    return session_id
+
+
+def test_crash_mid_turn_fails_the_turn_fast_and_stays_resumable(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    start = time.monotonic()
+    result = fake_cli("turn", "start", session_id, "crash", "--follow")
+    elapsed = time.monotonic() - start
+    assert result.returncode == 1
+    turn = fake_cli.json("turn", "list", session_id)["turns"][0]
+    assert turn["state"] == "TURN_STATE_FAILED"
+    assert "exited with status 3" in turn["error"]
+    assert "crashing as asked" in turn["error"]
+    assert elapsed < 3, elapsed  # includes CLI and stream setup; the detection itself is sub-second
+    session = fake_cli.json("session", "show", session_id)
+    assert session["state"] == "SESSION_STATE_STOPPED"
+    # The server keeps serving and the session comes back.
+    assert fake_cli("health").returncode == 0
+    fake_cli.json("session", "resume", session_id)
+    wait_for(lambda: fake_cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
+    assert fake_cli("turn", "start", session_id, "hello again", "--follow").returncode == 0
+
+
+def test_garbage_output_is_survived(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("turn", "start", session_id, "garbage", "--follow")
+    assert result.returncode == 0, result.stderr
+    assert "fake: garbage" in result.stdout
+
+
+def test_interrupt_a_running_turn(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "slow", "--follow")
+    wait_for(lambda: fake_cli.json("session", "show", session_id)["state"] == "SESSION_STATE_BUSY")
+    time.sleep(0.3)
+    assert fake_cli("turn", "interrupt", session_id).returncode == 0
+    follow.communicate(timeout=30)
+    assert follow.returncode == 1
+    turn = fake_cli.json("turn", "list", session_id)["turns"][0]
+    assert turn["state"] == "TURN_STATE_INTERRUPTED"
+    nothing = fake_cli("turn", "interrupt", session_id)
+    assert nothing.returncode == 1 and "FAILED_PRECONDITION" in nothing.stderr
+
+
+def test_hung_runtime_is_force_stopped(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    fake_cli("turn", "start", session_id, "hang")
+    wait_for(lambda: processes_in(project))
+    start = time.monotonic()
+    stopped = fake_cli.json("session", "stop", session_id, "--force")
+    assert stopped["state"] == "SESSION_STATE_STOPPED"
+    wait_for(lambda: not processes_in(project), timeout=5)
+    assert time.monotonic() - start < 5
+    turn = fake_cli.json("turn", "list", session_id)["turns"][0]
+    assert turn["state"] == "TURN_STATE_INTERRUPTED"
+
+
+def test_graceful_stop_of_a_runtime_that_ignores_sigterm(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    fake_cli("turn", "start", session_id, "hang")
+    wait_for(lambda: processes_in(project))
+    time.sleep(0.2)  # let it install its SIGTERM handler
+    fake_cli.json("session", "stop", session_id)
+    # --stop-grace 500ms, then SIGKILL to the group.
+    wait_for(lambda: not processes_in(project), timeout=5)
+
+
+def test_missing_codex_binary_fails_the_session_not_the_server(tmp_path: Path, project: Path) -> None:
+    gen = make_server(tmp_path, ["--codex-bin", "/nonexistent/codex"])
+    server = next(gen)
+    try:
+        cli = Cli(server)
+        session_id = cli.json("session", "create", "--cwd", str(project))["sessionId"]
+        session = wait_for(lambda: (s := cli.json("session", "show", session_id))["state"]
+                           == "SESSION_STATE_FAILED" and s)
+        assert "not found" in session["lastError"]
+        assert "/nonexistent/codex" in session["lastError"]
+        assert cli("health").returncode == 0
+        refused = cli("turn", "start", session_id, "hi")
+        assert refused.returncode == 1 and "FAILED_PRECONDITION" in refused.stderr
+    finally:
+        server.stop()
+
+
+def test_bad_input_gets_clear_errors(fake_cli: Cli, project: Path) -> None:
+    missing = fake_cli("session", "create", "--cwd", str(project / "nope"))
+    assert missing.returncode == 2
+    assert "INVALID_ARGUMENT" in missing.stderr and "cwd" in missing.stderr
+
+    policy = fake_cli("session", "create", "--cwd", str(project), "--approval-policy", "maybe")
+    assert policy.returncode == 2 and "approval_policy" in policy.stderr
+
+    unknown = fake_cli("session", "show", "ses_00000000000000000000")
+    assert unknown.returncode == 4
+    assert "ses_00000000000000000000" in unknown.stderr
+
+    session_id = ready_session(fake_cli, project)
+    empty = fake_cli("turn", "start", session_id, "   ")
+    assert empty.returncode == 2 and "prompt" in empty.stderr
+
+    approval = fake_cli("approval", "approve", "apr_nope")
+    assert approval.returncode == 4 and "apr_nope" in approval.stderr
+
+    ahead = fake_cli("events", session_id, "--after", "9999")
+    assert ahead.returncode == 1 and "OUT_OF_RANGE" in ahead.stderr
+
+    usage = fake_cli("session", "frobnicate")
+    assert usage.returncode == 2
+
+    # None of that disturbed anything.
+    assert [s["sessionId"] for s in fake_cli.json("session", "list")["sessions"]] == [session_id]
+
+
+def test_unreachable_server_exit_code(project: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = Server(project, project, [])
+    server.port = port
+    result = Cli(server)("session", "list", timeout=30)
+    assert result.returncode == 3
+    assert "UNAVAILABLE" in result.stderr
+
+
+def test_approval_decided_exactly_once_across_clients(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "approve", "--follow")
+    approval = wait_for(lambda: (fake_cli.json("approval", "list").get("approvals") or [None])[0])
+    procs = [fake_cli.popen("approval", "approve" if i % 2 else "deny", approval["approvalId"])
+             for i in range(6)]
+    codes = [p.wait(timeout=30) for p in procs]
+    assert codes.count(0) == 1, codes
+    assert codes.count(1) == 5, codes
+    follow.communicate(timeout=30)
+    final = fake_cli.json("approval", "list", "--all")["approvals"][0]
+    assert final["state"] in ("APPROVAL_STATE_APPROVED", "APPROVAL_STATE_DENIED")
+    # Retrying the winning call with its request id is not an error.
+    retry_id = "retry-key"
+    session2 = ready_session(fake_cli, project)
+    follow2 = fake_cli.popen("turn", "start", session2, "approve", "--follow")
+    approval2 = wait_for(lambda: fake_cli.json("approval", "list", "--session", session2).get("approvals"))[0]
+    assert fake_cli("approval", "approve", approval2["approvalId"], "--request-id", retry_id).returncode == 0
+    assert fake_cli("approval", "approve", approval2["approvalId"], "--request-id", retry_id).returncode == 0
+    out, _ = follow2.communicate(timeout=30)
+    assert "decision was accept" in out
+
+
+@pytest.mark.parametrize("service", [
+    "codex_manager.v1.SessionService",
+    "codex_manager.v1.TurnService",
+    "codex_manager.v1.ApprovalService",
+    "codex_manager.v1.StreamService",
+    "grpc.health.v1.Health",
+])
+def test_reflection_lists_every_service(fake_server: Server, service: str) -> None:
+    import grpc
+    from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+    with grpc.insecure_channel(fake_server.addr) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(list_services="")
+        response = next(stub.ServerReflectionInfo(iter([request]), timeout=10))
+        names = {s.name for s in response.list_services_response.service}
+    assert service in names

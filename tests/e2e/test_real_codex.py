@@ -1,0 +1,163 @@
+"""End to end with the real, pinned `codex` binary against the scripted mock
+model, driven through the real server with the CLI."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+from conftest import Cli, Server, processes_in, wait_for, zombies_of
+
+
+def create_session(cli: Cli, project: Path, policy: str = "untrusted") -> str:
+    session = cli.json("session", "create", "--cwd", str(project), "--approval-policy", policy,
+                       "--title", "e2e")
+    assert session["state"] == "SESSION_STATE_STARTING"
+    wait_for(lambda: cli.json("session", "show", session["sessionId"])["state"] == "SESSION_STATE_IDLE")
+    return session["sessionId"]
+
+
+def pending_approval(cli: Cli, session_id: str) -> dict:
+    def find():
+        approvals = cli.json("approval", "list", "--session", session_id).get("approvals", [])
+        return approvals[0] if approvals else None
+
+    return wait_for(find)
+
+
+def test_turn_streams_text_and_completes(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    result = cli("turn", "start", session_id, "hello codex", "--follow")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "You said: hello codex"
+    assert "COMPLETED" in result.stderr
+    turns = cli.json("turn", "list", session_id)["turns"]
+    assert [t["state"] for t in turns] == ["TURN_STATE_COMPLETED"]
+    assert turns[0]["finalMessage"] == "You said: hello codex"
+
+
+def test_approval_round_trip_from_a_second_shell(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    follow = cli.popen("turn", "start", session_id, "please run: echo e2e-approved", "--follow")
+    approval = pending_approval(cli, session_id)
+    assert "echo e2e-approved" in approval["command"]
+    assert approval["kind"] == "APPROVAL_KIND_COMMAND_EXECUTION"
+    assert cli.json("session", "show", session_id)["pendingApprovals"] == 1
+
+    decided = cli("approval", "approve", approval["approvalId"])
+    assert decided.returncode == 0, decided.stderr
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    assert approval["approvalId"] in err            # the request was shown with its id
+    assert "echo e2e-approved" in err               # ... and the exact command
+    assert "e2e-approved" in err                    # its output, shown apart
+    assert out.strip() == "Command output: e2e-approved"
+
+    # The first decision wins; a second one is refused and names it.
+    again = cli("approval", "deny", approval["approvalId"])
+    assert again.returncode == 1
+    assert "FAILED_PRECONDITION" in again.stderr and "APPROVED" in again.stderr
+
+
+def test_deny_lets_the_turn_go_on_without_running(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    marker = project / "should-not-exist"
+    follow = cli.popen("turn", "start", session_id, f"please run: touch {marker}", "--follow")
+    approval = pending_approval(cli, session_id)
+    assert cli("approval", "deny", approval["approvalId"]).returncode == 0
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 1, err              # a denial is a non-zero outcome
+    assert "The command was not run." in out
+    assert "DENIED" in err
+    assert not marker.exists()
+    turn = cli.json("turn", "list", session_id)["turns"][-1]
+    assert turn["state"] == "TURN_STATE_COMPLETED"
+
+
+def test_replay_is_exactly_what_was_seen_live(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    live = cli.popen("--json", "events", session_id, "--follow")
+    result = cli("turn", "start", session_id, "please run: echo replay", "--follow",
+                 "--on-approval", "approve")
+    assert result.returncode == 0, result.stderr
+    assert cli("turn", "start", session_id, "and once more", "--follow").returncode == 0
+    replay = cli.lines("events", session_id, "--after", "0")
+    time.sleep(0.5)
+    live.send_signal(signal.SIGINT)
+    live_out, _ = live.communicate(timeout=10)
+    live_events = [json.loads(line) for line in live_out.splitlines()]
+
+    seqs = [int(e["sessionSeq"]) for e in replay]
+    assert seqs == list(range(1, len(replay) + 1)), "session_seq must be 1..N with no gap"
+    ids = [int(e["eventId"]) for e in replay]
+    assert ids == sorted(set(ids)), "event_id strictly increasing"
+    assert live_events == replay[: len(live_events)]
+    assert len(live_events) == len(replay)
+
+    k = len(replay) // 2
+    tail = cli.lines("events", session_id, "--after", str(k))
+    assert tail == replay[k:]
+    types = {e["type"] for e in replay}
+    assert {"EVENT_TYPE_APPROVAL_REQUESTED", "EVENT_TYPE_AGENT_MESSAGE_DELTA",
+            "EVENT_TYPE_ITEM_COMPLETED", "EVENT_TYPE_TURN_STATE_CHANGED"} <= types
+
+
+def test_kill_restart_and_resume_on_the_same_thread(server: Server, cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    assert cli("turn", "start", session_id, "remember the word kiwi", "--follow").returncode == 0
+    before = cli.json("session", "show", session_id)
+    history = cli.lines("events", session_id)
+    assert processes_in(project), "a codex child runs in the project"
+
+    server_pid = server.proc.pid
+    server.stop(signal.SIGKILL)
+    # No Codex child outlives the server.
+    wait_for(lambda: not processes_in(project), timeout=10)
+
+    server.start()
+    after = cli.json("session", "show", session_id)
+    assert after["state"] == "SESSION_STATE_STOPPED"
+    assert after["lastError"] == "server restarted"
+    assert cli.lines("events", session_id)[: len(history)] == history
+
+    resumed = cli.json("session", "resume", session_id)
+    assert resumed["state"] == "SESSION_STATE_STARTING"
+    wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
+    assert cli.json("session", "show", session_id)["threadId"] == before["threadId"]
+    second = cli("turn", "start", session_id, "what was the word?", "--follow")
+    assert second.returncode == 0, second.stderr
+    assert "what was the word?" in second.stdout
+    # The model saw the first turn too: Codex resumed the same thread.
+    assert len(cli.json("turn", "list", session_id)["turns"]) == 2
+
+    # A clean stop leaves neither children nor zombies.
+    assert not zombies_of(server.proc.pid)
+    server.stop(signal.SIGTERM)
+    wait_for(lambda: not processes_in(project), timeout=10)
+    assert server_pid != 0
+
+
+def test_run_creates_starts_and_follows(cli: Cli, project: Path) -> None:
+    result = cli("run", "--cwd", str(project), "--approval-policy", "untrusted",
+                 "--on-approval", "approve", "please run: echo via-run")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Command output: via-run"
+    sessions = cli.json("session", "list")["sessions"]
+    assert len(sessions) == 1 and sessions[0]["cwd"] == str(project)
+
+
+def test_pending_approval_is_redelivered_to_a_new_stream(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    follow = cli.popen("turn", "start", session_id, "please run: echo later", "--follow")
+    approval = pending_approval(cli, session_id)
+    last_seq = int(cli.json("session", "show", session_id)["lastSeq"])
+    # A client that reconnects after the request still gets it first.
+    events = cli.lines("events", session_id, "--after", str(last_seq))
+    assert events and events[0]["redelivered"] is True
+    assert events[0]["approvalRequested"]["approval"]["approvalId"] == approval["approvalId"]
+    assert all(not e["redelivered"] for e in events[1:])
+    assert cli("approval", "approve", approval["approvalId"]).returncode == 0
+    follow.communicate(timeout=60)
+    assert follow.returncode == 0
