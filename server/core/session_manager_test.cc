@@ -131,7 +131,8 @@ class SessionManagerTest : public ::testing::Test {
     q.session_id = session_id;
     q.limit = 1000;
     std::vector<EventType> out;
-    for (const Event& e : *store_->ReadEvents(q)) out.push_back(e.type);
+    const std::vector<Event> events = *store_->ReadEvents(q);
+    for (const Event& e : events) out.push_back(e.type);
     return out;
   }
   void CompleteTurn(const std::string& codex_turn_id, const std::string& status) {

@@ -124,16 +124,26 @@ class Server:
 
         threading.Thread(target=drain, args=(self.proc, self.log), daemon=True).start()
 
-    def stop(self, sig: int = signal.SIGTERM) -> None:
+    def stop(self, sig: int = signal.SIGTERM) -> int | None:
+        """Stops the server; returns its exit status (None if not running)."""
         if self.proc is None:
-            return
+            return None
         self.proc.send_signal(sig)
         try:
-            self.proc.wait(timeout=15)
+            code = self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+            raise AssertionError(f"server ignored signal {sig} for 15 s; see {self.log_path}")
         self.proc = None
+        return code
+
+    def assert_clean_logs(self) -> None:
+        """No sanitizer report or crash in any of this server's logs."""
+        for path in sorted(self.log_dir.glob("server-*.log")):
+            text = path.read_text()
+            for marker in ("Sanitizer", "runtime error:", "Segmentation fault"):
+                assert marker not in text, f"{marker} in {path}"
 
     def log_lines(self) -> list[dict[str, Any]]:
         out = []
@@ -150,7 +160,9 @@ def make_server(tmp_path: Path, args: list[str]) -> Iterator[Server]:
     server = Server(tmp_path / "var", tmp_path, args)
     server.start()
     yield server
-    server.stop()
+    code = server.stop()
+    assert code in (None, 0), f"server exited with {code}; see {server.log_path}"
+    server.assert_clean_logs()
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_missing_codex_binary_fails_the_session_not_the_server(tmp_path: Path, p
         refused = cli("turn", "start", session_id, "hi")
         assert refused.returncode == 1 and "FAILED_PRECONDITION" in refused.stderr
     finally:
-        server.stop()
+        next(gen, None)  # the fixture's teardown: clean exit, clean logs
 
 
 def test_bad_input_gets_clear_errors(fake_cli: Cli, project: Path) -> None:

@@ -134,7 +134,7 @@ def test_kill_restart_and_resume_on_the_same_thread(server: Server, cli: Cli, pr
 
     # A clean stop leaves neither children nor zombies.
     assert not zombies_of(server.proc.pid)
-    server.stop(signal.SIGTERM)
+    assert server.stop(signal.SIGTERM) == 0
     wait_for(lambda: not processes_in(project), timeout=10)
     assert server_pid != 0
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# A whole turn, approval included, with no Codex account: the server runs the
+# real, pinned codex against tests/mock_model (a scripted local model).
+#
+#   scripts/demo.sh [PROMPT]
+#
+# Leaves the server running on 127.0.0.1:50051 (or $CODEX_MANAGER_ADDR) until
+# you press Ctrl-C, so you can try the CLI against it from another shell.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+scripts/setup.sh default >/dev/null
+addr="${CODEX_MANAGER_ADDR:-127.0.0.1:50051}"
+export CODEX_MANAGER_ADDR="$addr"
+demo="$repo/var/demo"
+mkdir -p "$demo/codex-home" "$demo/project"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+python3 tests/mock_model/mock_model.py --port-file "$demo/model.port" >/dev/null 2>"$demo/model.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$demo/model.port" ] && break; sleep 0.1; done
+cat > "$demo/codex-home/config.toml" <<TOML
+model = "mock-model"
+model_provider = "mock"
+[model_providers.mock]
+name = "mock"
+base_url = "http://127.0.0.1:$(cat "$demo/model.port")/v1"
+wire_api = "responses"
+request_max_retries = 0
+stream_max_retries = 0
+TOML
+
+build/bin/codex-manager-server --listen "$addr" --data-dir "$demo/var" \
+  --codex-bin "$repo/tools/codex/node_modules/.bin/codex" \
+  --codex-home "$demo/codex-home" 2>"$demo/server.log" &
+pids+=($!)
+for _ in $(seq 100); do build/bin/codex-manager health >/dev/null 2>&1 && break; sleep 0.1; done
+
+prompt="${1:-please run: echo hello from codex manager}"
+echo "demo: server on $addr, scripted model on port $(cat "$demo/model.port"), project $demo/project"
+echo "demo: codex-manager run --cwd $demo/project --approval-policy untrusted \"$prompt\""
+echo
+mode=ask; [ -t 0 ] || mode=approve
+build/bin/codex-manager run --cwd "$demo/project" --approval-policy untrusted \
+  --on-approval "$mode" "$prompt" || true
+echo
+echo "demo: replay it with:  build/bin/codex-manager events \$(build/bin/codex-manager --json session list | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"][0][\"sessionId\"])')"
+if [ -t 0 ]; then
+  echo "demo: the server keeps running; press Ctrl-C to stop it."
+  wait
+fi

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up everything Codex Manager needs on a Debian 12 machine, then builds.
+# Idempotent: a second run only rebuilds what changed.
+#
+#   scripts/setup.sh [PRESET]   PRESET: default (build/) or asan (build-asan/)
+#
+# Installs: Debian packages (compiler toolchain, gRPC, Protobuf, Abseil,
+# SQLite, nlohmann-json, CLI11, GoogleTest), the pinned @openai/codex from
+# tools/codex/package-lock.json, and a Python venv (.venv) for the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-default}"
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+debs=(g++ cmake ninja-build pkg-config git
+      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+      libabsl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
+      libgtest-dev libgmock-dev python3 python3-venv)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The pinned Codex (exact version and integrity in the lockfile).
+stamp=tools/codex/node_modules/.package-lock.json
+if [ ! -x tools/codex/node_modules/.bin/codex ] || [ tools/codex/package-lock.json -nt "$stamp" ]; then
+  echo "setup: installing the pinned @openai/codex"
+  (cd tools/codex && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Python for the end-to-end tests.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if [ tests/requirements.txt -nt .venv/.requirements-installed ] || [ ! -f .venv/.requirements-installed ]; then
+  .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
+  touch .venv/.requirements-installed
+fi
+
+echo "setup: building ($preset)"
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"

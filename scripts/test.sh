@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: the C++ unit tests (ctest) and the
+# end-to-end tests (pytest: real server, CLI and the pinned codex on the
+# scripted model), first on the normal build, then all of them again on the
+# AddressSanitizer + UBSan build.
+#
+#   scripts/test.sh            everything
+#   SKIP_ASAN=1 scripts/test.sh  skip the sanitizer pass (faster, local only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+run_suite() {  # $1 = preset, $2 = build dir
+  echo "== unit tests ($1)"
+  ctest --preset "$1" -j2
+  echo "== end-to-end tests ($1)"
+  (cd tests && CODEX_MANAGER_BUILD="$repo/$2" "$repo/.venv/bin/python" -m pytest -q)
+}
+
+scripts/setup.sh default
+run_suite default build
+
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+  scripts/setup.sh asan
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_suite asan build-asan
+fi
+echo "== all tests passed"
