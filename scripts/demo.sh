@@ -23,7 +23,7 @@ python3 tests/mock_model/mock_model.py --port-file "$demo/model.port" >/dev/null
 pids+=($!)
 for _ in $(seq 50); do [ -s "$demo/model.port" ] && break; sleep 0.1; done
 cat > "$demo/codex-home/config.toml" <<TOML
-model = "mock-model"
+model = "gpt-5.5"   # a name Codex knows (tools by model); served by the mock
 model_provider = "mock"
 [model_providers.mock]
 name = "mock"

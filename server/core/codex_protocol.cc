@@ -160,6 +160,30 @@ json ApprovalResult(const Approval& approval, Decision decision,
   return {{"decision", value}};
 }
 
+namespace {
+
+// Every line of `text` with `prefix` in front ("+" for added files).
+std::string PrefixLines(const std::string& text, char prefix) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(prefix);
+    out.append(text, start, nl - start);
+    out.push_back('\n');
+    start = nl + 1;
+  }
+  return out;
+}
+
+// "/path" for "a/path"-style headers, whether `path` is absolute or not.
+std::string Rooted(const std::string& path) {
+  return !path.empty() && path[0] == '/' ? path : "/" + path;
+}
+
+}  // namespace
+
 std::string DiffOfFileChange(const json& item) {
   if (!item.is_object() || !item.contains("changes") ||
       !item["changes"].is_array()) {
@@ -167,10 +191,26 @@ std::string DiffOfFileChange(const json& item) {
   }
   std::string out;
   for (const json& change : item["changes"]) {
-    const std::string path = Str(change, "path");
-    absl::StrAppend(&out, "--- a/", path, "\n+++ b/", path, "\n",
-                    Str(change, "diff"));
-    if (!out.empty() && out.back() != '\n') out.push_back('\n');
+    const std::string path = Rooted(Str(change, "path"));
+    const json kind = change.is_object() ? change.value("kind", json()) : json();
+    const std::string type = kind.is_object() ? Str(kind, "type")
+                             : kind.is_string() ? kind.get<std::string>()
+                                                : "";
+    const std::string diff = Str(change, "diff");
+    if (type == "add") {
+      // Codex gives an added file's content; show it as a diff.
+      absl::StrAppend(&out, "--- /dev/null\n+++ b", path, "\n",
+                      PrefixLines(diff, '+'));
+    } else if (type == "delete") {
+      absl::StrAppend(&out, "--- a", path, "\n+++ /dev/null\n",
+                      PrefixLines(diff, '-'));
+    } else {
+      // An update: Codex gives unified hunks.
+      const std::string moved = Str(kind, "move_path");
+      absl::StrAppend(&out, "--- a", path, "\n+++ b",
+                      moved.empty() ? path : Rooted(moved), "\n", diff);
+      if (!out.empty() && out.back() != '\n') out.push_back('\n');
+    }
   }
   return out;
 }

@@ -109,9 +109,24 @@ TEST(ApprovalTest, DecisionsMapToCodexValues) {
 }
 
 TEST(ApprovalTest, DiffOfFileChange) {
-  json item = {{"type", "fileChange"},
-               {"changes", {{{"path", "a.txt"}, {"diff", "@@ -0,0 +1 @@\n+hi"}}}}};
-  EXPECT_EQ(DiffOfFileChange(item), "--- a/a.txt\n+++ b/a.txt\n@@ -0,0 +1 @@\n+hi\n");
+  // Shapes as codex 0.169 sends them in `fileChange` items.
+  json update = {{"type", "fileChange"},
+                 {"changes", {{{"path", "src/a.txt"},
+                               {"kind", {{"type", "update"}, {"move_path", nullptr}}},
+                               {"diff", "@@ -1 +1 @@\n-old\n+new"}}}}};
+  EXPECT_EQ(DiffOfFileChange(update),
+            "--- a/src/a.txt\n+++ b/src/a.txt\n@@ -1 +1 @@\n-old\n+new\n");
+  json add = {{"type", "fileChange"},
+              {"changes", {{{"path", "/p/notes.txt"},
+                            {"kind", {{"type", "add"}}},
+                            {"diff", "hello\nworld\n"}}}}};
+  EXPECT_EQ(DiffOfFileChange(add),
+            "--- /dev/null\n+++ b/p/notes.txt\n+hello\n+world\n");
+  json del = {{"type", "fileChange"},
+              {"changes", {{{"path", "gone.txt"},
+                            {"kind", {{"type", "delete"}}},
+                            {"diff", "bye\n"}}}}};
+  EXPECT_EQ(DiffOfFileChange(del), "--- a/gone.txt\n+++ /dev/null\n-bye\n");
   EXPECT_EQ(DiffOfFileChange(json::object()), "");
 }
 

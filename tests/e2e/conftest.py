@@ -60,10 +60,14 @@ def mock_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockModel]:
 
 @pytest.fixture(scope="session")
 def codex_home(tmp_path_factory: pytest.TempPathFactory, mock_model: MockModel) -> Path:
-    """A CODEX_HOME whose config points the real codex at the mock model."""
+    """A CODEX_HOME whose config points the real codex at the mock model.
+
+    The model name is one Codex ships metadata for: Codex chooses the tools it
+    offers (apply_patch among them) by model, and an unknown name gets none.
+    Every request still goes to the mock provider."""
     home = tmp_path_factory.mktemp("codex-home")
     (home / "config.toml").write_text(
-        'model = "mock-model"\n'
+        'model = "gpt-5.5"\n'
         'model_provider = "mock"\n'
         "[model_providers.mock]\n"
         'name = "mock"\n'

@@ -161,3 +161,18 @@ def test_pending_approval_is_redelivered_to_a_new_stream(cli: Cli, project: Path
     assert cli("approval", "approve", approval["approvalId"]).returncode == 0
     follow.communicate(timeout=60)
     assert follow.returncode == 0
+
+
+def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    follow = cli.popen("turn", "start", session_id, "please write: notes.txt: hello file", "--follow")
+    approval = pending_approval(cli, session_id)
+    assert approval["kind"] == "APPROVAL_KIND_FILE_CHANGE"
+    assert approval["diff"] == f"--- /dev/null\n+++ b{project}/notes.txt\n+hello file\n"
+    assert not (project / "notes.txt").exists()  # nothing written before approval
+    assert cli("approval", "approve", approval["approvalId"]).returncode == 0
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    assert "+hello file" in err
+    assert out.strip() == "File written."
+    assert (project / "notes.txt").read_text() == "hello file\n"

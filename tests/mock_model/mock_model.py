@@ -201,7 +201,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with _lock:
             _requests += 1
-        print(json.dumps({"input": body.get("input")})[:2000], file=sys.stderr, flush=True)
+        tools = [t.get("name") or t.get("type") for t in body.get("tools") or []]
+        print(json.dumps({"tools": tools, "input": body.get("input")})[:2000], file=sys.stderr, flush=True)
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")
