@@ -180,3 +180,23 @@ def test_reflection_lists_every_service(fake_server: Server, service: str) -> No
         response = next(stub.ServerReflectionInfo(iter([request]), timeout=10))
         names = {s.name for s in response.list_services_response.service}
     assert service in names
+
+
+def test_request_id_metadata_is_echoed_and_logged(fake_server: Server) -> None:
+    import grpc
+
+    with grpc.insecure_channel(fake_server.addr) as channel:
+        health = channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=lambda _: b"",
+            response_deserializer=lambda b: b,
+        )
+        _, call = health.with_call(b"", metadata=[("x-request-id", "trace-abc-123")], timeout=10)
+        assert dict(call.initial_metadata())["x-request-id"] == "trace-abc-123"
+        _, call = health.with_call(b"", timeout=10)
+        generated = dict(call.initial_metadata())["x-request-id"]
+        assert generated.startswith("req_")
+    rpc_lines = wait_for(lambda: [l for l in fake_server.log_lines() if l.get("msg") == "rpc"
+                                  and l.get("request_id") in ("trace-abc-123", generated)])
+    assert {l["request_id"] for l in rpc_lines} == {"trace-abc-123", generated}
+    assert all(l["method"] == "/grpc.health.v1.Health/Check" and l["code"] == 0 for l in rpc_lines)
