@@ -136,6 +136,7 @@ void CodexRuntime::Supervise() {
     }
     if (partial.size() > 64 * 1024) partial.clear();
   }
+  stderr_drained_.Notify();
 }
 
 void CodexRuntime::OpenThread() {
@@ -248,6 +249,9 @@ void CodexRuntime::OnClosed(const std::string& reason) {
         {{"session_id", config_.session_id}});
   }
   const int status = process->KillGroupAndReap();
+  // The child's last words on stderr usually say why; let the supervisor
+  // read them to the end first (bounded: a grandchild may hold the pipe).
+  stderr_drained_.WaitForNotificationWithTimeout(absl::Milliseconds(500));
   std::string why = absl::StrCat("codex app-server ", DescribeWaitStatus(status));
   std::string tail = StderrTail();
   if (!tail.empty()) absl::StrAppend(&why, ": ", tail);

@@ -21,6 +21,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "core/runtime.h"
 #include "runtime/json_rpc.h"
@@ -83,6 +84,8 @@ class CodexRuntime : public Runtime {
   bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool exit_reported_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::string> stderr_tail_ ABSL_GUARDED_BY(mu_);
+  // Set when the supervisor has read the child's stderr to its end.
+  absl::Notification stderr_drained_;
 
   std::thread supervisor_;
 };
