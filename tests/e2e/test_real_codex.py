@@ -85,7 +85,7 @@ def test_replay_is_exactly_what_was_seen_live(cli: Cli, project: Path) -> None:
     assert cli("turn", "start", session_id, "and once more", "--follow").returncode == 0
     replay = cli.lines("events", session_id, "--after", "0")
     time.sleep(0.5)
-    live.send_signal(signal.SIGINT)
+    live.terminate()  # SIGTERM: SIGINT may be ignored when run as a background job
     live_out, _ = live.communicate(timeout=10)
     live_events = [json.loads(line) for line in live_out.splitlines()]
 
