@@ -156,11 +156,14 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
           : absl::StatusOr<std::vector<Event>>(std::vector<Event>());
   if (!redelivered.ok()) return new EventWriter(redelivered.status());
   if (request->no_follow()) {
-    if (head <= options.after_event_id && redelivered->empty()) {
+    // A replay ends at the newest event assigned so far, waiting for its
+    // commit if need be: whatever a client saw happen before asking (e.g. a
+    // turn COMPLETED in GetTurn) is in it.
+    const int64_t until = std::max(log_->AssignedHead(), options.after_event_id);
+    if (until <= options.after_event_id && redelivered->empty()) {
       return new EventWriter(absl::OkStatus());
     }
-    // A replay ends at today's head (or at once, after the redeliveries).
-    options.until_event_id = std::max(head, options.after_event_id);
+    options.until_event_id = until;
   }
   return new EventWriter(log_, std::move(options), std::move(*redelivered));
 }

@@ -106,6 +106,11 @@ int64_t EventLog::CommittedHead() {
   return committed_head_;
 }
 
+int64_t EventLog::AssignedHead() {
+  absl::MutexLock lock(&mu_);
+  return next_event_id_ - 1;
+}
+
 absl::StatusOr<int64_t> EventLog::LastSeq(const std::string& session_id) {
   absl::MutexLock lock(&mu_);
   return SeqLocked(session_id);

@@ -103,6 +103,10 @@ class EventLog {
 
   // The newest committed event id.
   int64_t CommittedHead();
+  // The newest event id assigned by Append (committed or still queued). A
+  // replay that ends here includes everything that happened before it
+  // started, including events whose state change a client already saw.
+  int64_t AssignedHead();
   // The newest session_seq assigned to a session (committed or queued).
   absl::StatusOr<int64_t> LastSeq(const std::string& session_id);
 

@@ -183,6 +183,21 @@ TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
   sub->Cancel();
 }
 
+TEST_F(EventLogTest, AReplayToTheAssignedHeadWaitsForQueuedEvents) {
+  auto log = NewLog();
+  for (int i = 1; i <= 500; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  // No Flush: some of these may still be queued for commit.
+  const int64_t until = log->AssignedHead();
+  EXPECT_EQ(until, 500);
+  Collector replay;
+  auto sub = log->Subscribe({"", 0, until}, replay.Fn());
+  replay.Attach(sub);
+  sub->Request();
+  ASSERT_TRUE(replay.WaitEnded());
+  EXPECT_EQ(replay.events().size(), 500u);
+  sub->Cancel();
+}
+
 TEST_F(EventLogTest, ASlowSubscriberBlocksNeitherAppendNorOthers) {
   auto log = NewLog(/*ring=*/64);
   Collector slow, fast;

@@ -21,6 +21,7 @@ The prompt of ``turn/start`` chooses what the turn does:
 - ``approve``: ask ``item/commandExecution/requestApproval`` for
   ``echo fake`` and report the decision in the reply text.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
+- ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
 - anything else: reply ``fake: <prompt>`` in two deltas.
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -125,6 +127,12 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = f"decision was {decision}"
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id, "interrupted" if decision == "cancel" else "completed")
+        return
+    burst = re.search(r"burst (\d+)", prompt)
+    if burst:
+        pieces = [f"t{i} " for i in range(int(burst.group(1)))]
+        agent_reply(thread_id, turn_id, "".join(pieces), pieces)
+        complete(thread_id, turn_id)
         return
     if "slow" in prompt:
         pieces = [f"w{i} " for i in range(50)]

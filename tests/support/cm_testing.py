@@ -81,13 +81,16 @@ class Server:
         self.starts += 1
         self.log_path = self.log_dir / f"server-{self.starts}.log"
         self.log = open(self.log_path, "w")
+        # A restart keeps the port, so clients can reconnect to the same address.
+        listen = f"127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [str(SERVER_BIN), "--listen", "127.0.0.1:0", "--data-dir", str(self.data_dir), *self.args],
+            [str(SERVER_BIN), "--listen", listen, "--data-dir", str(self.data_dir), *self.args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
         assert self.proc.stderr is not None
+        self.port = 0
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             line = self.proc.stderr.readline()

@@ -1,0 +1,283 @@
+"""The asyncio client (``grpc.aio``): the same methods as
+:class:`codex_manager.Client`, as coroutines and async iterators.
+
+Example::
+
+    from codex_manager import AsyncClient
+
+    async with AsyncClient("127.0.0.1:50051") as client:
+        session = await client.create_session("/srv/app")
+        async for event in client.events(session.session_id):
+            print(event.type)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, TypeVar
+
+import grpc
+import grpc.aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from codex_manager import _requests
+from codex_manager.enums import Decision, EventType, TurnState
+from codex_manager.errors import (
+    CodexManagerError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    from_rpc_error,
+)
+from codex_manager.v1 import (
+    approvals_pb2,
+    approvals_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
+    sessions_pb2,
+    sessions_pb2_grpc,
+    turns_pb2,
+    turns_pb2_grpc,
+)
+
+T = TypeVar("T")
+
+#: Called (and awaited, if it returns an awaitable) with each approval of the
+#: followed turn; returns the decision or None.
+AsyncApprovalCallback = Callable[
+    [approvals_pb2.Approval], "Decision | None | Awaitable[Decision | None]"]
+
+
+class AsyncClient:
+    """An asyncio connection to a Codex Manager server; see
+    :class:`codex_manager.Client` for the arguments and each method's
+    meaning and errors. Use it from one event loop."""
+
+    def __init__(self, address: str = _requests.DEFAULT_ADDRESS, *,
+                 timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 channel: grpc.aio.Channel | None = None,
+                 metadata: list[tuple[str, str]] | None = None) -> None:
+        self.address = address
+        self.timeout = timeout
+        self._owns_channel = channel is None
+        self._channel = channel or grpc.aio.insecure_channel(address)
+        self._metadata = list(metadata or [])
+        self._sessions = sessions_pb2_grpc.SessionServiceStub(self._channel)
+        self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
+        self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
+        self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    async def close(self) -> None:
+        if self._owns_channel:
+            await self._channel.close()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.close()
+
+    async def _call(self, method: Callable[..., Any], request: Any) -> Any:
+        try:
+            return await method(request, timeout=self.timeout, metadata=self._metadata)
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+
+    async def health(self) -> bool:
+        response = await self._call(self._health.Check, health_pb2.HealthCheckRequest())
+        return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+
+    # -- sessions ------------------------------------------------------------------
+
+    async def create_session(self, cwd: str, *, model: str | None = None,
+                             approval_policy: str | None = None, sandbox: str | None = None,
+                             title: str | None = None,
+                             request_id: str | None = None) -> sessions_pb2.Session:
+        result: sessions_pb2.Session = await self._call(
+            self._sessions.CreateSession,
+            _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id))
+        return result
+
+    async def get_session(self, session_id: str) -> sessions_pb2.Session:
+        result: sessions_pb2.Session = await self._call(
+            self._sessions.GetSession, sessions_pb2.GetSessionRequest(session_id=session_id))
+        return result
+
+    async def list_sessions(self, *, include_archived: bool = False,
+                            page_size: int = 100) -> AsyncIterator[sessions_pb2.Session]:
+        token = ""
+        while True:
+            page = await self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
+                page_size=page_size, page_token=token, include_archived=include_archived))
+            for session in page.sessions:
+                yield session
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def stop_session(self, session_id: str, *, force: bool = False) -> sessions_pb2.Session:
+        result: sessions_pb2.Session = await self._call(
+            self._sessions.StopSession,
+            sessions_pb2.StopSessionRequest(session_id=session_id, force=force))
+        return result
+
+    async def resume_session(self, session_id: str) -> sessions_pb2.Session:
+        result: sessions_pb2.Session = await self._call(
+            self._sessions.ResumeSession, sessions_pb2.ResumeSessionRequest(session_id=session_id))
+        return result
+
+    async def archive_session(self, session_id: str) -> sessions_pb2.Session:
+        result: sessions_pb2.Session = await self._call(
+            self._sessions.ArchiveSession,
+            sessions_pb2.ArchiveSessionRequest(session_id=session_id))
+        return result
+
+    async def wait_for_session(self, session_id: str, *states: int,
+                               timeout: float = 60.0) -> sessions_pb2.Session:
+        deadline = time.monotonic() + timeout
+        while True:
+            session = await self.get_session(session_id)
+            if session.state in states:
+                return session
+            if time.monotonic() > deadline:
+                raise DeadlineExceededError(
+                    f"session {session_id} still {session.state} after {timeout}s")
+            await asyncio.sleep(0.05)
+
+    # -- turns ---------------------------------------------------------------------
+
+    async def start_turn(self, session_id: str, prompt: str, *,
+                         request_id: str | None = None) -> turns_pb2.Turn:
+        result: turns_pb2.Turn = await self._call(
+            self._turns.StartTurn, _requests.start_turn(session_id, prompt, request_id))
+        return result
+
+    async def interrupt_turn(self, session_id: str,
+                             turn_id: str | None = None) -> turns_pb2.Turn:
+        result: turns_pb2.Turn = await self._call(
+            self._turns.InterruptTurn,
+            turns_pb2.InterruptTurnRequest(session_id=session_id, turn_id=turn_id or ""))
+        return result
+
+    async def get_turn(self, turn_id: str) -> turns_pb2.Turn:
+        result: turns_pb2.Turn = await self._call(
+            self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id))
+        return result
+
+    async def list_turns(self, session_id: str, *,
+                         page_size: int = 100) -> AsyncIterator[turns_pb2.Turn]:
+        token = ""
+        while True:
+            page = await self._call(self._turns.ListTurns, turns_pb2.ListTurnsRequest(
+                session_id=session_id, page_size=page_size, page_token=token))
+            for turn in page.turns:
+                yield turn
+            token = page.next_page_token
+            if not token:
+                return
+
+    # -- approvals -----------------------------------------------------------------
+
+    async def list_approvals(self, session_id: str | None = None, *,
+                             include_resolved: bool = False,
+                             page_size: int = 100) -> AsyncIterator[approvals_pb2.Approval]:
+        token = ""
+        while True:
+            page = await self._call(
+                self._approvals.ListApprovals, approvals_pb2.ListApprovalsRequest(
+                    session_id=session_id or "", include_resolved=include_resolved,
+                    page_size=page_size, page_token=token))
+            for approval in page.approvals:
+                yield approval
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def resolve_approval(self, approval_id: str, decision: Decision | int, *,
+                               answers: Mapping[str, str] | None = None,
+                               request_id: str | None = None) -> approvals_pb2.Approval:
+        result: approvals_pb2.Approval = await self._call(
+            self._approvals.ResolveApproval,
+            _requests.resolve_approval(approval_id, decision, answers, request_id))
+        return result
+
+    async def approve(self, approval_id: str, *,
+                      for_session: bool = False) -> approvals_pb2.Approval:
+        return await self.resolve_approval(
+            approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
+
+    async def deny(self, approval_id: str, *, abort: bool = False) -> approvals_pb2.Approval:
+        return await self.resolve_approval(
+            approval_id, Decision.ABORT if abort else Decision.DENY)
+
+    # -- events --------------------------------------------------------------------
+
+    async def events(self, session_id: str | None = None, *, after: int = 0,
+                     follow: bool = True, reconnect: bool = True,
+                     max_backoff: float = 5.0) -> AsyncIterator[events_pb2.Event]:
+        """Async iterator over the event stream; same semantics as
+        :meth:`codex_manager.Client.events` (stop by breaking out of the loop
+        or cancelling the task)."""
+        cursor = _requests.Cursor(session_id, after)
+        backoff = 0.1
+        while True:
+            call = self._streams.StreamEvents(
+                _requests.stream_events(session_id, cursor.position, follow),
+                metadata=self._metadata)
+            try:
+                async for event in call:
+                    backoff = 0.1
+                    if cursor.accept(event):
+                        yield event
+                return
+            except grpc.RpcError as error:
+                if not reconnect or error.code() not in _requests.RETRYABLE:
+                    raise from_rpc_error(error) from None
+            finally:
+                call.cancel()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+
+    # -- the common flow -------------------------------------------------------------
+
+    async def run_turn(self, session_id: str, prompt: str, *,
+                       on_approval: AsyncApprovalCallback | None = None,
+                       on_event: Callable[[events_pb2.Event], Any] | None = None,
+                       request_id: str | None = None) -> turns_pb2.Turn:
+        after = (await self.get_session(session_id)).last_seq
+        turn = await self.start_turn(session_id, prompt, request_id=request_id)
+        async for event in self.events(session_id, after=after):
+            if event.turn_id != turn.turn_id:
+                continue
+            if on_event is not None:
+                maybe = on_event(event)
+                if asyncio.iscoroutine(maybe):
+                    await maybe
+            if EventType(event.type) is EventType.APPROVAL_REQUESTED and on_approval is not None:
+                approval = event.approval_requested.approval
+                decision = on_approval(approval)
+                if asyncio.iscoroutine(decision) or isinstance(decision, asyncio.Future):
+                    decision = await decision
+                if decision is not None:
+                    try:
+                        await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
+                    except FailedPreconditionError:
+                        pass
+            elif (EventType(event.type) is EventType.TURN_STATE_CHANGED
+                  and TurnState(event.turn_state_changed.state).is_final):
+                return await self.get_turn(turn.turn_id)
+        raise CodexManagerError(f"event stream of session {session_id} ended early")
+
+    async def run(self, cwd: str, prompt: str, *,
+                  on_approval: AsyncApprovalCallback | None = None,
+                  on_event: Callable[[events_pb2.Event], Any] | None = None,
+                  model: str | None = None, approval_policy: str | None = None,
+                  sandbox: str | None = None, title: str | None = None) -> turns_pb2.Turn:
+        session = await self.create_session(cwd, model=model, approval_policy=approval_policy,
+                                            sandbox=sandbox, title=title)
+        return await self.run_turn(session.session_id, prompt, on_approval=on_approval,
+                                   on_event=on_event)

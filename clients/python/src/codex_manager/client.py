@@ -1,0 +1,345 @@
+"""The synchronous client: every RPC of the Codex Manager API as a method.
+
+Example::
+
+    from codex_manager import Client, Decision
+
+    with Client("127.0.0.1:50051") as client:
+        turn = client.run("/srv/app", "run the tests",
+                          on_approval=lambda approval: Decision.APPROVE)
+        print(turn.state, turn.final_message)
+
+Methods return the API's protobuf messages (``codex_manager.v1.*_pb2``).
+Failed calls raise :class:`codex_manager.errors.CodexManagerError` subclasses.
+Every unary call has a deadline (``timeout`` seconds); event streams have
+none and reconnect by themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from codex_manager import _requests
+from codex_manager.enums import Decision, EventType, TurnState
+from codex_manager.errors import (
+    CodexManagerError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    from_rpc_error,
+)
+from codex_manager.v1 import (
+    approvals_pb2,
+    approvals_pb2_grpc,
+    events_pb2,
+    events_pb2_grpc,
+    sessions_pb2,
+    sessions_pb2_grpc,
+    turns_pb2,
+    turns_pb2_grpc,
+)
+
+T = TypeVar("T")
+
+#: Called with each approval of the turn :meth:`Client.run` follows; returns
+#: the decision, or None to leave it to someone else.
+ApprovalCallback = Callable[[approvals_pb2.Approval], "Decision | None"]
+
+
+class Client:
+    """A connection to a Codex Manager server.
+
+    Args:
+        address: ``host:port`` of the server (default ``127.0.0.1:50051``).
+        timeout: deadline of every unary call, in seconds.
+        channel: an existing channel to use instead (e.g. with TLS); the
+            client then does not close it.
+        metadata: extra gRPC metadata sent with every call, e.g.
+            ``[("authorization", "Bearer …")]`` for a proxy.
+
+    Thread safety: one Client may be used from many threads.
+    """
+
+    def __init__(self, address: str = _requests.DEFAULT_ADDRESS, *,
+                 timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 channel: grpc.Channel | None = None,
+                 metadata: list[tuple[str, str]] | None = None) -> None:
+        self.address = address
+        self.timeout = timeout
+        self._owns_channel = channel is None
+        self._channel = channel or grpc.insecure_channel(address)
+        self._metadata = list(metadata or [])
+        self._sessions = sessions_pb2_grpc.SessionServiceStub(self._channel)
+        self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
+        self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
+        self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Closes the channel (if the client created it)."""
+        if self._owns_channel:
+            self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _call(self, method: Callable[..., Any], request: Any, response: type[T]) -> T:
+        """One unary call with the deadline; failures become typed errors."""
+        try:
+            return cast(T, method(request, timeout=self.timeout, metadata=self._metadata))
+        except grpc.RpcError as error:
+            raise from_rpc_error(error) from None
+
+    def health(self) -> bool:
+        """True when the server answers SERVING (``grpc.health.v1.Health/Check``)."""
+        response = self._call(self._health.Check, health_pb2.HealthCheckRequest(),
+                              health_pb2.HealthCheckResponse)
+        return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+
+    # -- sessions ------------------------------------------------------------------
+
+    def create_session(self, cwd: str, *, model: str | None = None,
+                       approval_policy: str | None = None, sandbox: str | None = None,
+                       title: str | None = None,
+                       request_id: str | None = None) -> sessions_pb2.Session:
+        """Creates a session in `cwd` (an existing absolute directory on the
+        server) and launches its Codex runtime; returns it STARTING.
+
+        `approval_policy`: "untrusted", "on-request" or "never"; `sandbox`:
+        "read-only", "workspace-write" or "danger-full-access". A retry with
+        the same `request_id` returns the first call's session.
+
+        Raises InvalidArgumentError (naming the field), UnavailableError at
+        the server's live-session limit.
+        """
+        return self._call(self._sessions.CreateSession, _requests.create_session(
+            cwd, model, approval_policy, sandbox, title, request_id), sessions_pb2.Session)
+
+    def get_session(self, session_id: str) -> sessions_pb2.Session:
+        """Raises NotFoundError naming the id."""
+        return self._call(self._sessions.GetSession,
+                          sessions_pb2.GetSessionRequest(session_id=session_id),
+                          sessions_pb2.Session)
+
+    def list_sessions(self, *, include_archived: bool = False,
+                      page_size: int = 100) -> Iterator[sessions_pb2.Session]:
+        """All sessions, newest first, fetched page by page as you iterate."""
+        token = ""
+        while True:
+            page = self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
+                page_size=page_size, page_token=token, include_archived=include_archived),
+                sessions_pb2.ListSessionsResponse)
+            yield from page.sessions
+            token = page.next_page_token
+            if not token:
+                return
+
+    def stop_session(self, session_id: str, *, force: bool = False) -> sessions_pb2.Session:
+        """Stops the runtime (SIGTERM, or SIGKILL with `force`); the session
+        becomes STOPPED and stays resumable."""
+        return self._call(self._sessions.StopSession,
+                          sessions_pb2.StopSessionRequest(session_id=session_id, force=force),
+                          sessions_pb2.Session)
+
+    def resume_session(self, session_id: str) -> sessions_pb2.Session:
+        """Relaunches a STOPPED or FAILED session on the same Codex thread.
+        Raises FailedPreconditionError in any other state."""
+        return self._call(self._sessions.ResumeSession,
+                          sessions_pb2.ResumeSessionRequest(session_id=session_id),
+                          sessions_pb2.Session)
+
+    def archive_session(self, session_id: str) -> sessions_pb2.Session:
+        """Stops the session if live and archives it (final)."""
+        return self._call(self._sessions.ArchiveSession,
+                          sessions_pb2.ArchiveSessionRequest(session_id=session_id),
+                          sessions_pb2.Session)
+
+    def wait_for_session(self, session_id: str, *states: int,
+                         timeout: float = 60.0) -> sessions_pb2.Session:
+        """Polls until the session is in one of `states` (e.g.
+        ``SessionState.IDLE``); raises DeadlineExceededError after `timeout`
+        seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            session = self.get_session(session_id)
+            if session.state in states:
+                return session
+            if time.monotonic() > deadline:
+                raise DeadlineExceededError(
+                    f"session {session_id} still {session.state} after {timeout}s")
+            time.sleep(0.05)
+
+    # -- turns ---------------------------------------------------------------------
+
+    def start_turn(self, session_id: str, prompt: str, *,
+                   request_id: str | None = None) -> turns_pb2.Turn:
+        """Queues `prompt`; it runs at once when the session is idle (a
+        STOPPED session is resumed first). Raises InvalidArgumentError for an
+        empty prompt, NotFoundError, FailedPreconditionError when the session
+        is FAILED or ARCHIVED."""
+        return self._call(self._turns.StartTurn,
+                          _requests.start_turn(session_id, prompt, request_id), turns_pb2.Turn)
+
+    def interrupt_turn(self, session_id: str, turn_id: str | None = None) -> turns_pb2.Turn:
+        """Interrupts the running turn (or drops the queued `turn_id`).
+        Raises FailedPreconditionError when nothing runs."""
+        return self._call(self._turns.InterruptTurn, turns_pb2.InterruptTurnRequest(
+            session_id=session_id, turn_id=turn_id or ""), turns_pb2.Turn)
+
+    def get_turn(self, turn_id: str) -> turns_pb2.Turn:
+        return self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id),
+                          turns_pb2.Turn)
+
+    def list_turns(self, session_id: str, *, page_size: int = 100) -> Iterator[turns_pb2.Turn]:
+        """The session's turns, oldest first, page by page."""
+        token = ""
+        while True:
+            page = self._call(self._turns.ListTurns, turns_pb2.ListTurnsRequest(
+                session_id=session_id, page_size=page_size, page_token=token),
+                turns_pb2.ListTurnsResponse)
+            yield from page.turns
+            token = page.next_page_token
+            if not token:
+                return
+
+    # -- approvals -----------------------------------------------------------------
+
+    def list_approvals(self, session_id: str | None = None, *,
+                       include_resolved: bool = False,
+                       page_size: int = 100) -> Iterator[approvals_pb2.Approval]:
+        """PENDING approvals (all with `include_resolved`), oldest first."""
+        token = ""
+        while True:
+            page = self._call(self._approvals.ListApprovals, approvals_pb2.ListApprovalsRequest(
+                session_id=session_id or "", include_resolved=include_resolved,
+                page_size=page_size, page_token=token), approvals_pb2.ListApprovalsResponse)
+            yield from page.approvals
+            token = page.next_page_token
+            if not token:
+                return
+
+    def resolve_approval(self, approval_id: str, decision: Decision | int, *,
+                         answers: Mapping[str, str] | None = None,
+                         request_id: str | None = None) -> approvals_pb2.Approval:
+        """Decides a PENDING approval. The first decision wins; a later one
+        raises FailedPreconditionError naming it (unless it repeats the
+        winner's `request_id`)."""
+        return self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
+            approval_id, decision, answers, request_id), approvals_pb2.Approval)
+
+    def approve(self, approval_id: str, *, for_session: bool = False) -> approvals_pb2.Approval:
+        """Codex ``accept`` (``acceptForSession`` with `for_session`)."""
+        return self.resolve_approval(
+            approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
+
+    def deny(self, approval_id: str, *, abort: bool = False) -> approvals_pb2.Approval:
+        """Codex ``decline``: the turn goes on without it (``cancel`` with
+        `abort`: the turn stops too)."""
+        return self.resolve_approval(approval_id, Decision.ABORT if abort else Decision.DENY)
+
+    # -- events --------------------------------------------------------------------
+
+    def events(self, session_id: str | None = None, *, after: int = 0, follow: bool = True,
+               reconnect: bool = True, max_backoff: float = 5.0,
+               stop: threading.Event | None = None) -> Iterator[events_pb2.Event]:
+        """Iterates over the event stream.
+
+        With `session_id`, `after` is a ``session_seq``; without, a global
+        ``event_id``. Yields exactly the events after it, in order. When the
+        connection drops (server restart, network), it reconnects with
+        exponential backoff (up to `max_backoff` seconds) and resumes after the
+        last event it yielded — no gap, no duplicate — until the caller stops
+        iterating, `stop` is set, or (``follow=False``) it has caught up.
+        Pending approvals from before `after` come first, once, with
+        ``redelivered`` set.
+
+        Raises NotFoundError for an unknown session, OutOfRangeError for a
+        cursor ahead of the log, and any error when `reconnect` is False.
+        """
+        cursor = _requests.Cursor(session_id, after)
+        backoff = 0.1
+        current: list[Any] = [None]
+        watcher = None
+        if stop is not None:
+            def cancel_on_stop() -> None:
+                stop.wait()
+                if current[0] is not None:
+                    current[0].cancel()
+            watcher = threading.Thread(target=cancel_on_stop, daemon=True)
+            watcher.start()
+        while stop is None or not stop.is_set():
+            call = self._streams.StreamEvents(
+                _requests.stream_events(session_id, cursor.position, follow),
+                metadata=self._metadata)
+            current[0] = call
+            try:
+                for event in call:
+                    backoff = 0.1
+                    if cursor.accept(event):
+                        yield event
+                return  # a replay that caught up
+            except grpc.RpcError as error:
+                if stop is not None and stop.is_set():
+                    return
+                if not reconnect or error.code() not in _requests.RETRYABLE:
+                    raise from_rpc_error(error) from None
+            finally:
+                call.cancel()
+            time.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+
+    # -- the common flow -------------------------------------------------------------
+
+    def run_turn(self, session_id: str, prompt: str, *,
+                 on_approval: ApprovalCallback | None = None,
+                 on_event: Callable[[events_pb2.Event], None] | None = None,
+                 request_id: str | None = None) -> turns_pb2.Turn:
+        """Starts a turn in an existing session and follows it to its end.
+
+        `on_event` sees every event of the turn; `on_approval` is called for
+        each approval request and returns the decision (None leaves it to
+        someone else). Returns the finished turn (COMPLETED, INTERRUPTED or
+        FAILED).
+        """
+        after = self.get_session(session_id).last_seq
+        turn = self.start_turn(session_id, prompt, request_id=request_id)
+        for event in self.events(session_id, after=after):
+            if event.turn_id != turn.turn_id:
+                continue
+            if on_event is not None:
+                on_event(event)
+            if EventType(event.type) is EventType.APPROVAL_REQUESTED and on_approval is not None:
+                approval = event.approval_requested.approval
+                decision = on_approval(approval)
+                if decision is not None:
+                    try:
+                        self.resolve_approval(approval.approval_id, decision)
+                    except FailedPreconditionError:
+                        pass  # someone decided first, or the turn moved on
+            elif (EventType(event.type) is EventType.TURN_STATE_CHANGED
+                  and TurnState(event.turn_state_changed.state).is_final):
+                return self.get_turn(turn.turn_id)
+        raise CodexManagerError(f"event stream of session {session_id} ended early")
+
+    def run(self, cwd: str, prompt: str, *, on_approval: ApprovalCallback | None = None,
+            on_event: Callable[[events_pb2.Event], None] | None = None,
+            model: str | None = None, approval_policy: str | None = None,
+            sandbox: str | None = None, title: str | None = None) -> turns_pb2.Turn:
+        """Creates a session in `cwd`, sends `prompt`, follows the turn
+        (see :meth:`run_turn`) and returns it finished."""
+        session = self.create_session(cwd, model=model, approval_policy=approval_policy,
+                                      sandbox=sandbox, title=title)
+        return self.run_turn(session.session_id, prompt, on_approval=on_approval,
+                             on_event=on_event)

@@ -1,0 +1,85 @@
+"""Pythonic names for the API's enums.
+
+Each member's value is the proto enum number, so members compare equal to
+the generated constants: ``SessionState.IDLE == sessions_pb2.SESSION_STATE_IDLE``
+and ``session.state == SessionState.IDLE`` both hold. tests/test_enums.py
+checks these stay in step with protos/.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class SessionState(enum.IntEnum):
+    """STARTING → IDLE ⇄ BUSY → STOPPED (resumable) | FAILED | ARCHIVED."""
+
+    UNSPECIFIED = 0
+    STARTING = 1
+    IDLE = 2
+    BUSY = 3
+    STOPPED = 4
+    FAILED = 5
+    ARCHIVED = 6
+
+
+class TurnState(enum.IntEnum):
+    """QUEUED → RUNNING → COMPLETED | INTERRUPTED | FAILED."""
+
+    UNSPECIFIED = 0
+    QUEUED = 1
+    RUNNING = 2
+    COMPLETED = 3
+    INTERRUPTED = 4
+    FAILED = 5
+
+    @property
+    def is_final(self) -> bool:
+        return self in (TurnState.COMPLETED, TurnState.INTERRUPTED, TurnState.FAILED)
+
+
+class ApprovalKind(enum.IntEnum):
+    UNSPECIFIED = 0
+    COMMAND_EXECUTION = 1
+    FILE_CHANGE = 2
+    USER_INPUT = 3
+    PERMISSIONS = 4
+
+
+class ApprovalState(enum.IntEnum):
+    """PENDING → APPROVED | DENIED | EXPIRED."""
+
+    UNSPECIFIED = 0
+    PENDING = 1
+    APPROVED = 2
+    DENIED = 3
+    EXPIRED = 4
+
+
+class Decision(enum.IntEnum):
+    """A person's decision; sent to Codex as accept / acceptForSession /
+    decline / cancel."""
+
+    UNSPECIFIED = 0
+    APPROVE = 1
+    APPROVE_FOR_SESSION = 2
+    DENY = 3
+    ABORT = 4
+
+
+class EventType(enum.IntEnum):
+    UNSPECIFIED = 0
+    SESSION_STATE_CHANGED = 1
+    TURN_STATE_CHANGED = 2
+    ITEM_STARTED = 3
+    ITEM_COMPLETED = 4
+    AGENT_MESSAGE_DELTA = 5
+    COMMAND_OUTPUT_DELTA = 6
+    REASONING_DELTA = 7
+    APPROVAL_REQUESTED = 8
+    APPROVAL_RESOLVED = 9
+    TOKEN_USAGE = 10
+    ERROR = 11
+    WARNING = 12
+    RAW = 13
+    ITEM_DELTA = 14

@@ -1,0 +1,123 @@
+"""Typed exceptions for failed calls.
+
+Every failed RPC raises a subclass of :class:`CodexManagerError` chosen by
+its gRPC status code; the server's message (which names the bad field or the
+unknown id) is in :attr:`CodexManagerError.details`.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+
+class CodexManagerError(Exception):
+    """A call to the Codex Manager server failed.
+
+    Attributes:
+        code: the gRPC status code.
+        details: the server's message, e.g. ``"cwd: \\"/x\\" does not exist or
+            is not a directory"`` or ``"session ses_… not found"``.
+    """
+
+    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+
+    def __init__(self, details: str, code: grpc.StatusCode | None = None) -> None:
+        super().__init__(details)
+        self.details = details
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.code.name}: {self.details}"
+
+
+class CancelledError(CodexManagerError):
+    code = grpc.StatusCode.CANCELLED
+
+
+class InvalidArgumentError(CodexManagerError):
+    """A field is missing or malformed; :attr:`details` starts with its name."""
+
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class DeadlineExceededError(CodexManagerError):
+    """The call did not finish within its deadline (the client's ``timeout``)."""
+
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+class NotFoundError(CodexManagerError):
+    """An id does not exist; :attr:`details` names it."""
+
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExistsError(CodexManagerError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class PermissionDeniedError(CodexManagerError):
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class ResourceExhaustedError(CodexManagerError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class FailedPreconditionError(CodexManagerError):
+    """Wrong state, e.g. an approval that was already decided (the message
+    names the decision) or a turn on an archived session."""
+
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class AbortedError(CodexManagerError):
+    code = grpc.StatusCode.ABORTED
+
+
+class OutOfRangeError(CodexManagerError):
+    """A stream cursor is ahead of the log."""
+
+    code = grpc.StatusCode.OUT_OF_RANGE
+
+
+class UnimplementedError(CodexManagerError):
+    code = grpc.StatusCode.UNIMPLEMENTED
+
+
+class InternalError(CodexManagerError):
+    code = grpc.StatusCode.INTERNAL
+
+
+class UnavailableError(CodexManagerError):
+    """The server is unreachable, or at its live-session limit. Retryable."""
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+class DataLossError(CodexManagerError):
+    code = grpc.StatusCode.DATA_LOSS
+
+
+class UnauthenticatedError(CodexManagerError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+_BY_CODE: dict[grpc.StatusCode, type[CodexManagerError]] = {
+    cls.code: cls
+    for cls in (
+        CancelledError, InvalidArgumentError, DeadlineExceededError, NotFoundError,
+        AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError,
+        FailedPreconditionError, AbortedError, OutOfRangeError, UnimplementedError,
+        InternalError, UnavailableError, DataLossError, UnauthenticatedError,
+    )
+}
+
+
+def from_rpc_error(error: grpc.RpcError) -> CodexManagerError:
+    """The typed exception for a failed call (works for sync and aio errors)."""
+    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    details = (error.details() if hasattr(error, "details") else None) or str(error)
+    cls = _BY_CODE.get(code, CodexManagerError)
+    return cls(details, code)

@@ -1,0 +1,191 @@
+"""Every RPC through the synchronous Client against the real server binary
+(runtime: tests/fake_codex), with typed errors and deadlines."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ready_session, wait_for
+
+from codex_manager import (
+    ApprovalKind,
+    ApprovalState,
+    Client,
+    CodexManagerError,
+    Decision,
+    DeadlineExceededError,
+    EventType,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+    OutOfRangeError,
+    SessionState,
+    TurnState,
+    UnavailableError,
+)
+
+
+def test_health(client: Client) -> None:
+    assert client.health() is True
+
+
+def test_session_lifecycle(client: Client, project: Path) -> None:
+    created = client.create_session(str(project), title="sdk", approval_policy="untrusted",
+                                    sandbox="workspace-write", model="m1", request_id="k-1")
+    assert created.state == SessionState.STARTING
+    assert client.create_session(str(project), request_id="k-1").session_id == created.session_id
+    ready = client.wait_for_session(created.session_id, SessionState.IDLE)
+    assert ready.thread_id and ready.title == "sdk" and ready.sandbox == "workspace-write"
+    assert client.get_session(created.session_id).model == "m1"
+
+    stopped = client.stop_session(created.session_id)
+    assert stopped.state == SessionState.STOPPED
+    assert client.resume_session(created.session_id).state == SessionState.STARTING
+    client.wait_for_session(created.session_id, SessionState.IDLE)
+    with pytest.raises(FailedPreconditionError):
+        client.resume_session(created.session_id)
+    assert client.stop_session(created.session_id, force=True).state == SessionState.STOPPED
+    assert client.archive_session(created.session_id).state == SessionState.ARCHIVED
+    assert [s.session_id for s in client.list_sessions()] == []
+    assert [s.session_id for s in client.list_sessions(include_archived=True)] == [
+        created.session_id]
+
+
+def test_list_sessions_pages_through_everything(client: Client, project: Path) -> None:
+    ids = [client.create_session(str(project)).session_id for _ in range(5)]
+    listed = [s.session_id for s in client.list_sessions(page_size=2)]
+    assert listed == list(reversed(ids))  # newest first, across three pages
+
+
+def test_turns(client: Client, project: Path) -> None:
+    session_id = ready_session(client, project)
+    turn = client.start_turn(session_id, "hello", request_id="t-1")
+    assert client.start_turn(session_id, "hello", request_id="t-1").turn_id == turn.turn_id
+    wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+    done = client.get_turn(turn.turn_id)
+    assert done.final_message == "fake: hello"
+    slow = client.start_turn(session_id, "slow")
+    queued = client.start_turn(session_id, "after the slow one")
+    assert client.get_turn(queued.turn_id).state == TurnState.QUEUED
+    dropped = client.interrupt_turn(session_id, queued.turn_id)
+    assert dropped.state == TurnState.INTERRUPTED
+    wait_for(lambda: client.get_session(session_id).state == SessionState.BUSY)
+    client.interrupt_turn(session_id)
+    wait_for(lambda: client.get_turn(slow.turn_id).state == TurnState.INTERRUPTED)
+    assert [t.turn_id for t in client.list_turns(session_id, page_size=1)] == [
+        turn.turn_id, slow.turn_id, queued.turn_id]
+    with pytest.raises(FailedPreconditionError):
+        client.interrupt_turn(session_id)
+
+
+def test_approvals_are_decided_once(client: Client, project: Path) -> None:
+    session_id = ready_session(client, project)
+    turn = client.start_turn(session_id, "approve")
+    approval = wait_for(lambda: next(iter(client.list_approvals(session_id)), None))
+    assert approval.kind == ApprovalKind.COMMAND_EXECUTION
+    assert approval.command == "echo fake" and approval.turn_id == turn.turn_id
+    decided = client.approve(approval.approval_id)
+    assert decided.state == ApprovalState.APPROVED
+    with pytest.raises(FailedPreconditionError) as info:
+        client.deny(approval.approval_id)
+    assert "APPROVED" in info.value.details
+    wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+    assert client.get_turn(turn.turn_id).final_message == "decision was accept"
+    assert list(client.list_approvals(session_id)) == []
+    history = list(client.list_approvals(session_id, include_resolved=True))
+    assert [a.state for a in history] == [ApprovalState.APPROVED]
+
+    # deny, abort and resolve_approval with a request id
+    turn2 = client.start_turn(session_id, "approve")
+    second = wait_for(lambda: next(iter(client.list_approvals(session_id)), None))
+    client.resolve_approval(second.approval_id, Decision.ABORT, request_id="r-9")
+    client.resolve_approval(second.approval_id, Decision.ABORT, request_id="r-9")  # a retry
+    wait_for(lambda: client.get_turn(turn2.turn_id).state == TurnState.INTERRUPTED)
+
+
+def test_errors_are_typed_and_carry_the_servers_message(client: Client, project: Path) -> None:
+    with pytest.raises(InvalidArgumentError) as bad_cwd:
+        client.create_session(str(project / "missing"))
+    assert bad_cwd.value.details.startswith("cwd:")
+    with pytest.raises(InvalidArgumentError, match="approval_policy"):
+        client.create_session(str(project), approval_policy="sometimes")
+    with pytest.raises(NotFoundError, match="ses_nope"):
+        client.get_session("ses_nope")
+    with pytest.raises(NotFoundError, match="turn_nope"):
+        client.get_turn("turn_nope")
+    with pytest.raises(NotFoundError, match="apr_nope"):
+        client.approve("apr_nope")
+    session_id = ready_session(client, project)
+    with pytest.raises(InvalidArgumentError, match="prompt"):
+        client.start_turn(session_id, "  ")
+    with pytest.raises(OutOfRangeError):
+        list(client.events(session_id, after=10_000, follow=False))
+    with pytest.raises(NotFoundError):
+        list(client.events("ses_nope", follow=False))
+    error = CodexManagerError("x")
+    assert isinstance(NotFoundError("y"), CodexManagerError) and str(error) == "UNKNOWN: x"
+
+
+def test_unreachable_server_raises_unavailable_fast() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Client(f"127.0.0.1:{port}", timeout=5) as client:
+        start = time.monotonic()
+        with pytest.raises(UnavailableError):
+            client.list_sessions().__next__()
+        assert time.monotonic() - start < 5
+
+
+def test_a_server_that_never_answers_hits_the_deadline() -> None:
+    # A TCP listener that accepts and then says nothing.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    with Client(f"127.0.0.1:{listener.getsockname()[1]}", timeout=0.5) as client:
+        start = time.monotonic()
+        with pytest.raises((DeadlineExceededError, UnavailableError)):
+            client.get_session("ses_x")
+        assert time.monotonic() - start < 3
+    listener.close()
+
+
+def test_events_replay_filter_and_cursor(client: Client, project: Path) -> None:
+    session_id = ready_session(client, project)
+    other = ready_session(client, project)
+    turn = client.start_turn(session_id, "hello")
+    wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+    replay = list(client.events(session_id, follow=False))
+    assert [e.session_seq for e in replay] == list(range(1, len(replay) + 1))
+    assert {e.session_id for e in replay} == {session_id}
+    assert EventType.AGENT_MESSAGE_DELTA in {e.type for e in replay}
+    tail = list(client.events(session_id, after=3, follow=False))
+    assert [e.event_id for e in tail] == [e.event_id for e in replay[3:]]
+    everything = list(client.events(follow=False))
+    assert {e.session_id for e in everything} == {session_id, other}
+    ids = [e.event_id for e in everything]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+
+
+def test_events_follow_until_stopped(client: Client, project: Path) -> None:
+    session_id = ready_session(client, project)
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def consume() -> None:
+        for event in client.events(session_id, stop=stop):
+            seen.append(event.type)
+    consumer = threading.Thread(target=consume)
+    consumer.start()
+    turn = client.start_turn(session_id, "hello")
+    wait_for(lambda: EventType.TURN_STATE_CHANGED in seen and client.get_turn(
+        turn.turn_id).state == TurnState.COMPLETED)
+    stop.set()
+    consumer.join(timeout=5)
+    assert not consumer.is_alive()

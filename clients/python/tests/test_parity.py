@@ -1,0 +1,79 @@
+"""Every RPC of protos/ has an SDK method (sync and async) and, where the CLI
+has one, a CLI command; the SDK's enums match the protos."""
+
+from __future__ import annotations
+
+import enum
+import re
+import subprocess
+
+import pytest
+from conftest import CLI_BIN
+
+import codex_manager
+from codex_manager import AsyncClient, Client
+from codex_manager.v1 import approvals_pb2, events_pb2, sessions_pb2, turns_pb2
+
+FILES = [sessions_pb2, turns_pb2, approvals_pb2, events_pb2]
+RPCS = [(service.full_name, method.name)
+        for module in FILES
+        for service in module.DESCRIPTOR.services_by_name.values()
+        for method in service.methods]
+
+# Where the SDK name is not the snake_case of the RPC.
+SDK_NAME = {"StreamEvents": "events"}
+CLI_COMMAND = {
+    "CreateSession": ["session", "create"],
+    "GetSession": ["session", "show"],
+    "ListSessions": ["session", "list"],
+    "StopSession": ["session", "stop"],
+    "ResumeSession": ["session", "resume"],
+    "ArchiveSession": ["session", "archive"],
+    "StartTurn": ["turn", "start"],
+    "InterruptTurn": ["turn", "interrupt"],
+    "GetTurn": ["turn", "show"],
+    "ListTurns": ["turn", "list"],
+    "ListApprovals": ["approval", "list"],
+    "ResolveApproval": ["approval", "approve"],
+    "StreamEvents": ["events"],
+}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def test_the_protos_have_the_rpcs_we_expect() -> None:
+    assert len(RPCS) == 13
+
+
+@pytest.mark.parametrize(("service", "rpc"), RPCS)
+def test_every_rpc_has_an_sdk_method(service: str, rpc: str) -> None:
+    name = SDK_NAME.get(rpc, snake(rpc))
+    assert callable(getattr(Client, name, None)), f"Client lacks {name} for {service}/{rpc}"
+    assert callable(getattr(AsyncClient, name, None)), f"AsyncClient lacks {name}"
+
+
+@pytest.mark.parametrize(("service", "rpc"), RPCS)
+def test_every_rpc_has_a_cli_command(service: str, rpc: str) -> None:
+    assert rpc in CLI_COMMAND, f"no CLI counterpart listed for {rpc}"
+    result = subprocess.run([str(CLI_BIN), *CLI_COMMAND[rpc], "--help"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
+ENUMS = [
+    (codex_manager.SessionState, sessions_pb2.SessionState, "SESSION_STATE_"),
+    (codex_manager.TurnState, turns_pb2.TurnState, "TURN_STATE_"),
+    (codex_manager.ApprovalKind, approvals_pb2.ApprovalKind, "APPROVAL_KIND_"),
+    (codex_manager.ApprovalState, approvals_pb2.ApprovalState, "APPROVAL_STATE_"),
+    (codex_manager.Decision, approvals_pb2.Decision, "DECISION_"),
+    (codex_manager.EventType, events_pb2.EventType, "EVENT_TYPE_"),
+]
+
+
+@pytest.mark.parametrize(("ours", "proto", "prefix"), ENUMS)
+def test_enums_match_the_protos(ours: type[enum.IntEnum], proto: object, prefix: str) -> None:
+    expected = {name.removeprefix(prefix): number
+                for name, number in proto.items()}  # type: ignore[attr-defined]
+    assert {m.name: m.value for m in ours} == expected

@@ -1,0 +1,52 @@
+"""client.run() and AsyncClient.run() with the real, pinned codex on the
+scripted model: create, start, stream, approve, finish."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from conftest import Server
+
+from codex_manager import AsyncClient, Client, Decision, EventType, TurnState
+
+
+def test_run_approves_and_returns_the_finished_turn(codex_server: Server, project: Path) -> None:
+    asked: list[str] = []
+    deltas: list[str] = []
+
+    def on_approval(approval):
+        asked.append(approval.command)
+        return Decision.APPROVE
+
+    def on_event(event):
+        if event.type == EventType.COMMAND_OUTPUT_DELTA:
+            deltas.append(event.delta.text)
+
+    with Client(codex_server.addr) as client:
+        turn = client.run(str(project), "please run: echo from-sdk",
+                          approval_policy="untrusted", on_approval=on_approval,
+                          on_event=on_event)
+    assert turn.state == TurnState.COMPLETED
+    assert turn.final_message == "Command output: from-sdk"
+    assert len(asked) == 1 and "echo from-sdk" in asked[0]
+    assert "from-sdk" in "".join(deltas)
+
+
+def test_run_with_a_denial_goes_on_without_the_command(codex_server: Server, project: Path) -> None:
+    marker = project / "not-created"
+    with Client(codex_server.addr) as client:
+        turn = client.run(str(project), f"please run: touch {marker}",
+                          approval_policy="untrusted", on_approval=lambda a: Decision.DENY)
+    assert turn.state == TurnState.COMPLETED
+    assert turn.final_message == "The command was not run."
+    assert not marker.exists()
+
+
+def test_async_run(codex_server: Server, project: Path) -> None:
+    async def main():
+        async with AsyncClient(codex_server.addr) as client:
+            return await client.run(str(project), "hello from asyncio")
+    turn = asyncio.run(main())
+    assert turn.state == TurnState.COMPLETED
+    assert turn.final_message == "You said: hello from asyncio"
