@@ -6,7 +6,8 @@
 #
 # Installs: Debian packages (compiler toolchain, gRPC, Protobuf, Abseil,
 # SQLite, nlohmann-json, CLI11, GoogleTest), the pinned @openai/codex from
-# tools/codex/package-lock.json, and a Python venv (.venv) for the tests.
+# tools/codex/package-lock.json, and a Python venv (.venv) with the test
+# tools and the Python SDK (clients/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-default}"
@@ -43,6 +44,8 @@ if [ tests/requirements.txt -nt .venv/.requirements-installed ] || [ ! -f .venv/
   .venv/bin/pip install -q --disable-pip-version-check -r tests/requirements.txt
   touch .venv/.requirements-installed
 fi
+# The Python SDK, installed as users install it (not editable).
+.venv/bin/pip install -q --disable-pip-version-check --no-deps --force-reinstall ./clients/python
 
 echo "setup: building ($preset)"
 cmake --preset "$preset" >/dev/null

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every test: the C++ unit tests (ctest) and the
+# Sets everything up and runs every test: the C++ unit tests (ctest), the
 # end-to-end tests (pytest: real server, CLI and the pinned codex on the
-# scripted model), first on the normal build, then all of them again on the
-# AddressSanitizer + UBSan build.
+# scripted model) and the Python SDK tests (ruff, mypy, pytest), first on the
+# normal build, then the suites again on the AddressSanitizer + UBSan build.
 #
 #   scripts/test.sh            everything
 #   SKIP_ASAN=1 scripts/test.sh  skip the sanitizer pass (faster, local only)
@@ -15,9 +15,13 @@ run_suite() {  # $1 = preset, $2 = build dir
   ctest --preset "$1" -j2
   echo "== end-to-end tests ($1)"
   (cd tests && CODEX_MANAGER_BUILD="$repo/$2" "$repo/.venv/bin/python" -m pytest -q)
+  echo "== Python SDK tests ($1)"
+  (cd clients/python && CODEX_MANAGER_BUILD="$repo/$2" "$repo/.venv/bin/python" -m pytest -q)
 }
 
 scripts/setup.sh default
+echo "== Python SDK lint and types"
+(cd clients/python && "$repo/.venv/bin/ruff" check src examples tests && "$repo/.venv/bin/mypy")
 run_suite default build
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then

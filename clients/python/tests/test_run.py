@@ -13,15 +13,20 @@ from codex_manager import AsyncClient, Client, Decision, EventType, TurnState
 
 def test_run_approves_and_returns_the_finished_turn(codex_server: Server, project: Path) -> None:
     asked: list[str] = []
-    deltas: list[str] = []
+    output: list[str] = []
 
     def on_approval(approval):
         asked.append(approval.command)
         return Decision.APPROVE
 
     def on_event(event):
+        # Codex streams a quick command's output as deltas, or only in the
+        # completed item; either way the caller sees it.
         if event.type == EventType.COMMAND_OUTPUT_DELTA:
-            deltas.append(event.delta.text)
+            output.append(event.delta.text)
+        elif (event.type == EventType.ITEM_COMPLETED
+              and event.item.item_type == "commandExecution"):
+            output.append(event.item.aggregated_output)
 
     with Client(codex_server.addr) as client:
         turn = client.run(str(project), "please run: echo from-sdk",
@@ -30,7 +35,7 @@ def test_run_approves_and_returns_the_finished_turn(codex_server: Server, projec
     assert turn.state == TurnState.COMPLETED
     assert turn.final_message == "Command output: from-sdk"
     assert len(asked) == 1 and "echo from-sdk" in asked[0]
-    assert "from-sdk" in "".join(deltas)
+    assert "from-sdk" in "".join(output)
 
 
 def test_run_with_a_denial_goes_on_without_the_command(codex_server: Server, project: Path) -> None:
