@@ -1,1 +1,0 @@
-"""Generated gRPC stubs for codex_manager.v1 (scripts/generate_protos.py)."""
