@@ -24,6 +24,18 @@ int Show(const Client& client, const grpc::Status& status,
   return kExitOk;
 }
 
+// One unary call with the client's deadline, printed by `print` (or as JSON).
+template <typename Stub, typename Request, typename Response, typename PrintFn>
+int CallAndShow(const Client& client, Stub& stub,
+                grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                             const Request&, Response*),
+                const Request& request, PrintFn print) {
+  Response response;
+  grpc::Status status =
+      (stub.*method)(client.Context().get(), request, &response);
+  return Show(client, status, response, print);
+}
+
 bool IsFinal(v1::TurnState s) {
   return s == v1::TURN_STATE_COMPLETED || s == v1::TURN_STATE_FAILED ||
          s == v1::TURN_STATE_INTERRUPTED;
@@ -201,12 +213,9 @@ int SessionCreate(Client& client, const SessionFlags& flags) {
   request.set_sandbox(flags.sandbox);
   request.set_title(flags.title);
   request.set_request_id(flags.request_id);
-  v1::Session session;
-  grpc::Status status =
-      client.sessions().CreateSession(client.Context().get(), request, &session);
-  return Show(client, status, session, [](const v1::Session& s) {
-    std::cout << s.session_id() << "\n";
-  });
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::CreateSession, request,
+                     [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
 }
 
 int SessionList(Client& client, bool all, int page_size,
@@ -215,47 +224,37 @@ int SessionList(Client& client, bool all, int page_size,
   request.set_include_archived(all);
   request.set_page_size(page_size);
   request.set_page_token(page_token);
-  v1::ListSessionsResponse response;
-  grpc::Status status =
-      client.sessions().ListSessions(client.Context().get(), request, &response);
-  return Show(client, status, response, PrintSessionTable);
+  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::ListSessions,
+                     request, PrintSessionTable);
 }
 
 int SessionShow(Client& client, const std::string& session_id) {
   v1::GetSessionRequest request;
   request.set_session_id(session_id);
-  v1::Session session;
-  grpc::Status status =
-      client.sessions().GetSession(client.Context().get(), request, &session);
-  return Show(client, status, session, PrintSession);
+  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::GetSession,
+                     request, PrintSession);
 }
 
 int SessionStop(Client& client, const std::string& session_id, bool force) {
   v1::StopSessionRequest request;
   request.set_session_id(session_id);
   request.set_force(force);
-  v1::Session session;
-  grpc::Status status =
-      client.sessions().StopSession(client.Context().get(), request, &session);
-  return Show(client, status, session, PrintSession);
+  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::StopSession,
+                     request, PrintSession);
 }
 
 int SessionResume(Client& client, const std::string& session_id) {
   v1::ResumeSessionRequest request;
   request.set_session_id(session_id);
-  v1::Session session;
-  grpc::Status status =
-      client.sessions().ResumeSession(client.Context().get(), request, &session);
-  return Show(client, status, session, PrintSession);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ResumeSession, request, PrintSession);
 }
 
 int SessionArchive(Client& client, const std::string& session_id) {
   v1::ArchiveSessionRequest request;
   request.set_session_id(session_id);
-  v1::Session session;
-  grpc::Status status = client.sessions().ArchiveSession(client.Context().get(),
-                                                         request, &session);
-  return Show(client, status, session, PrintSession);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ArchiveSession, request, PrintSession);
 }
 
 int TurnStart(Client& client, const std::string& session_id,
@@ -283,19 +282,15 @@ int TurnList(Client& client, const std::string& session_id, int page_size,
   request.set_session_id(session_id);
   request.set_page_size(page_size);
   request.set_page_token(page_token);
-  v1::ListTurnsResponse response;
-  grpc::Status status =
-      client.turns().ListTurns(client.Context().get(), request, &response);
-  return Show(client, status, response, PrintTurnTable);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::ListTurns, request,
+                     PrintTurnTable);
 }
 
 int TurnShow(Client& client, const std::string& turn_id) {
   v1::GetTurnRequest request;
   request.set_turn_id(turn_id);
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().GetTurn(client.Context().get(), request, &turn);
-  return Show(client, status, turn, PrintTurn);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::GetTurn, request,
+                     PrintTurn);
 }
 
 int TurnInterrupt(Client& client, const std::string& session_id,
@@ -303,20 +298,17 @@ int TurnInterrupt(Client& client, const std::string& session_id,
   v1::InterruptTurnRequest request;
   request.set_session_id(session_id);
   request.set_turn_id(turn_id);
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().InterruptTurn(client.Context().get(), request, &turn);
-  return Show(client, status, turn, PrintTurn);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::InterruptTurn,
+                     request, PrintTurn);
 }
 
 int ApprovalList(Client& client, const std::string& session_id, bool all) {
   v1::ListApprovalsRequest request;
   request.set_session_id(session_id);
   request.set_include_resolved(all);
-  v1::ListApprovalsResponse response;
-  grpc::Status status = client.approvals().ListApprovals(client.Context().get(),
-                                                         request, &response);
-  return Show(client, status, response, PrintApprovalTable);
+  return CallAndShow(client, client.approvals(),
+                     &v1::ApprovalService::Stub::ListApprovals, request,
+                     PrintApprovalTable);
 }
 
 int ApprovalResolve(Client& client, const std::string& approval_id,
@@ -328,12 +320,12 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
   request.set_decision(decision);
   request.set_request_id(request_id);
   for (const auto& [k, v] : answers) (*request.mutable_answers())[k] = v;
-  v1::Approval approval;
-  grpc::Status status = client.approvals().ResolveApproval(
-      client.Context().get(), request, &approval);
-  return Show(client, status, approval, [](const v1::Approval& a) {
-    std::cout << a.approval_id() << " " << ApprovalStateName(a.state()) << "\n";
-  });
+  return CallAndShow(client, client.approvals(),
+                     &v1::ApprovalService::Stub::ResolveApproval, request,
+                     [](const v1::Approval& a) {
+                       std::cout << a.approval_id() << " "
+                                 << ApprovalStateName(a.state()) << "\n";
+                     });
 }
 
 int Events(Client& client, const std::string& session_id, int64_t after_seq,

@@ -241,6 +241,24 @@ absl::Status SqliteStore::Write(Stmt& stmt) {
   return absl::OkStatus();
 }
 
+template <typename T, typename ReadFn>
+absl::StatusOr<Page<T>> SqliteStore::ReadPage(Stmt& st, int limit,
+                                              int rowid_col, ReadFn read) {
+  Page<T> out;
+  int64_t last_rowid = 0;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    if (static_cast<int>(out.items.size()) == limit) {
+      out.next = last_rowid;  // there is more after the last row we kept
+      return out;
+    }
+    out.items.push_back(read(st));
+    last_rowid = st.Int(rowid_col);
+  }
+  if (rc != SQLITE_DONE) return Error("read page");
+  return out;
+}
+
 // ---- sessions -------------------------------------------------------------
 
 
@@ -308,19 +326,8 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
                        "ORDER BY s.rowid DESC LIMIT ?3"));
   st.Bind(1, page.after).Bind(2, include_archived ? 1 : 0);
   st.Bind(3, page.limit + 1);
-  Page<Session> out;
-  int rc;
-  int64_t last_rowid = 0;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = last_rowid;
-      break;
-    }
-    out.items.push_back(ReadSession(st));
-    last_rowid = st.Int(13);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list sessions");
-  return out;
+  return ReadPage<Session>(st, page.limit, /*rowid_col=*/13,
+                           [](const Stmt& row) { return ReadSession(row); });
 }
 
 absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
@@ -394,19 +401,8 @@ absl::StatusOr<Page<Turn>> SqliteStore::ListTurns(absl::string_view session_id,
                                     "WHERE session_id = ?1 AND rowid > ?2 "
                                     "ORDER BY rowid LIMIT ?3"));
   st.Bind(1, session_id).Bind(2, page.after).Bind(3, page.limit + 1);
-  Page<Turn> out;
-  int rc;
-  int64_t last_rowid = 0;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = last_rowid;
-      break;
-    }
-    out.items.push_back(ReadTurn(st));
-    last_rowid = st.Int(10);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list turns");
-  return out;
+  return ReadPage<Turn>(st, page.limit, /*rowid_col=*/10,
+                        [](const Stmt& row) { return ReadTurn(row); });
 }
 
 absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
@@ -494,19 +490,8 @@ absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
                            "ORDER BY rowid LIMIT ?4"));
   st.Bind(1, session_id).Bind(2, pending_only ? 1 : 0).Bind(3, page.after);
   st.Bind(4, page.limit + 1);
-  Page<Approval> out;
-  int rc;
-  int64_t last_rowid = 0;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = last_rowid;
-      break;
-    }
-    out.items.push_back(ReadApproval(st));
-    last_rowid = st.Int(17);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("list approvals");
-  return out;
+  return ReadPage<Approval>(st, page.limit, /*rowid_col=*/17,
+                            [](const Stmt& row) { return ReadApproval(row); });
 }
 #undef APPROVAL_SELECT
 

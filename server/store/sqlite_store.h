@@ -84,6 +84,13 @@ class SqliteStore : public Store {
   absl::StatusOr<Stmt> Prepare(const char* sql)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Error(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Steps `st` for one page: up to `limit` rows turned into T by `read`;
+  // `next` is set from column `rowid_col` when a further row exists (the
+  // query must ask for limit + 1 rows).
+  template <typename T, typename ReadFn>
+  absl::StatusOr<Page<T>> ReadPage(Stmt& st, int limit, int rowid_col,
+                                   ReadFn read)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs a single-statement write as its own transaction.
   absl::Status Write(Stmt& stmt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
