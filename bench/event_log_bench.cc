@@ -52,7 +52,9 @@ void GroupCommit(const Args& args) {
     const absl::Time start = absl::Now();
     for (int i = 0; i < args.events; ++i) {
       log.Append("ses_bench", EventType::kAgentMessageDelta, "turn_bench",
-                 {{"item_id", "msg_1"}, {"text", "tok "}, {"method", "item/agentMessage/delta"}});
+                 {{"item_id", "msg_1"},
+                  {"text", "tok "},
+                  {"method", "item/agentMessage/delta"}});
       if ((i + 1) % args.burst == 0) log.Flush();  // one burst at a time
     }
     log.Flush();
@@ -89,8 +91,7 @@ void OneCommitPerEvent(const Args& args) {
   std::printf(
       "{\"bench\":\"event_log_one_commit_per_event\",\"events\":%d,"
       "\"seconds\":%.3f,\"events_per_second\":%.0f,\"commits\":%lld}\n",
-      n, seconds, n / seconds,
-      static_cast<long long>(store->Stats().commits));
+      n, seconds, n / seconds, static_cast<long long>(store->Stats().commits));
   store.reset();
   Cleanup(path);
 }
@@ -102,12 +103,17 @@ int main(int argc, char** argv) {
   codex_manager::Args args;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--events") args.events = std::atoi(argv[i + 1]);
-    else if (flag == "--burst") args.burst = std::atoi(argv[i + 1]);
-    else if (flag == "--dir") args.dir = argv[i + 1];
+    if (flag == "--events")
+      args.events = std::atoi(argv[i + 1]);
+    else if (flag == "--burst")
+      args.burst = std::atoi(argv[i + 1]);
+    else if (flag == "--dir")
+      args.dir = argv[i + 1];
   }
   if (args.events <= 0 || args.burst <= 0) {
-    std::fprintf(stderr, "usage: event_log_bench [--events N] [--burst B] [--dir DIR]\n");
+    std::fprintf(
+        stderr,
+        "usage: event_log_bench [--events N] [--burst B] [--dir DIR]\n");
     return 2;
   }
   codex_manager::GroupCommit(args);

@@ -68,10 +68,17 @@ v1::Decision Ask() {
 void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
   v1::Decision decision = v1::DECISION_UNSPECIFIED;
   switch (mode) {
-    case ApprovalMode::kWait: return;
-    case ApprovalMode::kAsk: decision = Ask(); break;
-    case ApprovalMode::kApprove: decision = v1::DECISION_APPROVE; break;
-    case ApprovalMode::kDeny: decision = v1::DECISION_DENY; break;
+    case ApprovalMode::kWait:
+      return;
+    case ApprovalMode::kAsk:
+      decision = Ask();
+      break;
+    case ApprovalMode::kApprove:
+      decision = v1::DECISION_APPROVE;
+      break;
+    case ApprovalMode::kDeny:
+      decision = v1::DECISION_DENY;
+      break;
   }
   if (decision == v1::DECISION_UNSPECIFIED) return;
   v1::ResolveApprovalRequest request;
@@ -213,9 +220,10 @@ int SessionCreate(Client& client, const SessionFlags& flags) {
   request.set_sandbox(flags.sandbox);
   request.set_title(flags.title);
   request.set_request_id(flags.request_id);
-  return CallAndShow(client, client.sessions(),
-                     &v1::SessionService::Stub::CreateSession, request,
-                     [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
+  return CallAndShow(
+      client, client.sessions(), &v1::SessionService::Stub::CreateSession,
+      request,
+      [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
 }
 
 int SessionList(Client& client, bool all, int page_size,
@@ -224,37 +232,42 @@ int SessionList(Client& client, bool all, int page_size,
   request.set_include_archived(all);
   request.set_page_size(page_size);
   request.set_page_token(page_token);
-  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::ListSessions,
-                     request, PrintSessionTable);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ListSessions, request,
+                     PrintSessionTable);
 }
 
 int SessionShow(Client& client, const std::string& session_id) {
   v1::GetSessionRequest request;
   request.set_session_id(session_id);
-  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::GetSession,
-                     request, PrintSession);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::GetSession, request,
+                     PrintSession);
 }
 
 int SessionStop(Client& client, const std::string& session_id, bool force) {
   v1::StopSessionRequest request;
   request.set_session_id(session_id);
   request.set_force(force);
-  return CallAndShow(client, client.sessions(), &v1::SessionService::Stub::StopSession,
-                     request, PrintSession);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::StopSession, request,
+                     PrintSession);
 }
 
 int SessionResume(Client& client, const std::string& session_id) {
   v1::ResumeSessionRequest request;
   request.set_session_id(session_id);
   return CallAndShow(client, client.sessions(),
-                     &v1::SessionService::Stub::ResumeSession, request, PrintSession);
+                     &v1::SessionService::Stub::ResumeSession, request,
+                     PrintSession);
 }
 
 int SessionArchive(Client& client, const std::string& session_id) {
   v1::ArchiveSessionRequest request;
   request.set_session_id(session_id);
   return CallAndShow(client, client.sessions(),
-                     &v1::SessionService::Stub::ArchiveSession, request, PrintSession);
+                     &v1::SessionService::Stub::ArchiveSession, request,
+                     PrintSession);
 }
 
 int TurnStart(Client& client, const std::string& session_id,
@@ -282,15 +295,15 @@ int TurnList(Client& client, const std::string& session_id, int page_size,
   request.set_session_id(session_id);
   request.set_page_size(page_size);
   request.set_page_token(page_token);
-  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::ListTurns, request,
-                     PrintTurnTable);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::ListTurns,
+                     request, PrintTurnTable);
 }
 
 int TurnShow(Client& client, const std::string& turn_id) {
   v1::GetTurnRequest request;
   request.set_turn_id(turn_id);
-  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::GetTurn, request,
-                     PrintTurn);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::GetTurn,
+                     request, PrintTurn);
 }
 
 int TurnInterrupt(Client& client, const std::string& session_id,
@@ -298,8 +311,8 @@ int TurnInterrupt(Client& client, const std::string& session_id,
   v1::InterruptTurnRequest request;
   request.set_session_id(session_id);
   request.set_turn_id(turn_id);
-  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::InterruptTurn,
-                     request, PrintTurn);
+  return CallAndShow(client, client.turns(),
+                     &v1::TurnService::Stub::InterruptTurn, request, PrintTurn);
 }
 
 int ApprovalList(Client& client, const std::string& session_id, bool all) {
@@ -347,8 +360,8 @@ int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
   request.set_title(flags.title);
   request.set_request_id(flags.request_id);
   v1::Session session;
-  grpc::Status status =
-      client.sessions().CreateSession(client.Context().get(), request, &session);
+  grpc::Status status = client.sessions().CreateSession(client.Context().get(),
+                                                        request, &session);
   if (!status.ok()) return Fail(status);
   if (!client.options().json) {
     std::cerr << "session " << session.session_id() << "\n";

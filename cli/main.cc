@@ -55,7 +55,8 @@ std::string ReadPrompt(const std::string& prompt) {
 }
 
 int Main(int argc, char** argv) {
-  CLI::App app{"codex-manager: drive Codex sessions on a Codex Manager server."};
+  CLI::App app{
+      "codex-manager: drive Codex sessions on a Codex Manager server."};
   app.footer(kFooter);
   app.require_subcommand(1);
   Options options;
@@ -64,8 +65,9 @@ int Main(int argc, char** argv) {
   int timeout_ms = 10000;
   app.add_option("--addr", options.addr, "Server address, host:port")
       ->capture_default_str();
-  app.add_flag("--json", options.json,
-               "Print results as the proto JSON mapping; streams as JSON Lines");
+  app.add_flag(
+      "--json", options.json,
+      "Print results as the proto JSON mapping; streams as JSON Lines");
   app.add_option("--timeout-ms", timeout_ms,
                  "Deadline of each call, in milliseconds (not streams)")
       ->capture_default_str();
@@ -83,7 +85,8 @@ int Main(int argc, char** argv) {
       ->callback([&] { code = Health(connect()); });
 
   // session …
-  auto* session = app.add_subcommand("session", "Create, list and control sessions");
+  auto* session =
+      app.add_subcommand("session", "Create, list and control sessions");
   session->require_subcommand(1);
   SessionFlags create_flags;
   auto* create = session->add_subcommand(
@@ -107,8 +110,8 @@ int Main(int argc, char** argv) {
   show->callback([&] { code = SessionShow(connect(), session_id); });
 
   bool force = false;
-  auto* stop = session->add_subcommand(
-      "stop", "Stop the session's runtime (resumable)");
+  auto* stop =
+      session->add_subcommand("stop", "Stop the session's runtime (resumable)");
   stop->add_option("SESSION", session_id, "Session id")->required();
   stop->add_flag("--force", force, "SIGKILL the runtime at once");
   stop->callback([&] { code = SessionStop(connect(), session_id, force); });
@@ -118,7 +121,8 @@ int Main(int argc, char** argv) {
   resume->add_option("SESSION", session_id, "Session id")->required();
   resume->callback([&] { code = SessionResume(connect(), session_id); });
 
-  auto* archive = session->add_subcommand("archive", "Archive a session (final)");
+  auto* archive =
+      session->add_subcommand("archive", "Archive a session (final)");
   archive->add_option("SESSION", session_id, "Session id")->required();
   archive->callback([&] { code = SessionArchive(connect(), session_id); });
 
@@ -135,9 +139,10 @@ int Main(int argc, char** argv) {
   start->add_flag("--follow", follow,
                   "Stream the turn until it ends; exit code says how");
   start->add_option("--request-id", request_id, "Idempotency key");
-  start->add_option("--on-approval", on_approval,
-                    "With --follow: wait (for a decision from elsewhere), "
-                    "ask, approve or deny")
+  start
+      ->add_option("--on-approval", on_approval,
+                   "With --follow: wait (for a decision from elsewhere), "
+                   "ask, approve or deny")
       ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}))
       ->capture_default_str();
   start->callback([&] {
@@ -159,7 +164,8 @@ int Main(int argc, char** argv) {
   auto* interrupt = turn->add_subcommand(
       "interrupt", "Interrupt the running turn (or drop a queued one)");
   interrupt->add_option("SESSION", session_id, "Session id")->required();
-  interrupt->add_option("--turn", turn_id, "A specific turn (default: running)");
+  interrupt->add_option("--turn", turn_id,
+                        "A specific turn (default: running)");
   interrupt->callback(
       [&] { code = TurnInterrupt(connect(), session_id, turn_id); });
 
@@ -178,14 +184,15 @@ int Main(int argc, char** argv) {
   bool for_session = false, abort = false;
   auto* approve = approval->add_subcommand("approve", "Approve a request");
   approve->add_option("APPROVAL", approval_id, "Approval id")->required();
-  approve->add_flag("--for-session", for_session,
-                    "Also approve the same request for the rest of the session");
+  approve->add_flag(
+      "--for-session", for_session,
+      "Also approve the same request for the rest of the session");
   approve->add_option("--request-id", request_id, "Idempotency key");
   approve->callback([&] {
-    code = ApprovalResolve(connect(), approval_id,
-                           for_session ? v1::DECISION_APPROVE_FOR_SESSION
-                                       : v1::DECISION_APPROVE,
-                           {}, request_id);
+    code = ApprovalResolve(
+        connect(), approval_id,
+        for_session ? v1::DECISION_APPROVE_FOR_SESSION : v1::DECISION_APPROVE,
+        {}, request_id);
   });
 
   auto* deny = approval->add_subcommand(
@@ -209,7 +216,8 @@ int Main(int argc, char** argv) {
     for (const std::string& pair : answer_pairs) {
       size_t eq = pair.find('=');
       if (eq == std::string::npos) {
-        std::cerr << "error: answer \"" << pair << "\" is not QUESTION_ID=TEXT\n";
+        std::cerr << "error: answer \"" << pair
+                  << "\" is not QUESTION_ID=TEXT\n";
         code = kExitUsage;
         return;
       }
@@ -244,7 +252,8 @@ int Main(int argc, char** argv) {
                   "approve or deny")
       ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}));
   run->callback([&] {
-    code = Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode));
+    code =
+        Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode));
   });
 
   try {

@@ -160,7 +160,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
                                                 : e.item().text(),
                     60);
       break;
-    case v1::Event::kDelta: detail = Trim(e.delta().text(), 60); break;
+    case v1::Event::kDelta:
+      detail = Trim(e.delta().text(), 60);
+      break;
     case v1::Event::kApprovalRequested:
       detail = e.approval_requested().approval().approval_id() + " " +
                Trim(e.approval_requested().approval().command(), 50);
@@ -172,9 +174,14 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kTokenUsage:
       detail = std::to_string(e.token_usage().total_tokens()) + " tokens";
       break;
-    case v1::Event::kNotice: detail = e.notice().message(); break;
-    case v1::Event::kRaw: detail = e.raw().method(); break;
-    default: break;
+    case v1::Event::kNotice:
+      detail = e.notice().message();
+      break;
+    case v1::Event::kRaw:
+      detail = e.raw().method();
+      break;
+    default:
+      break;
   }
   for (char& c : detail) {
     if (c == '\n' || c == '\r') c = ' ';
@@ -260,8 +267,8 @@ void EventPrinter::Print(const v1::Event& e) {
       if (!e.session_state_changed().error().empty()) {
         EndLine();
         std::cerr << "session "
-                  << SessionStateName(e.session_state_changed().state())
-                  << ": " << e.session_state_changed().error() << "\n";
+                  << SessionStateName(e.session_state_changed().state()) << ": "
+                  << e.session_state_changed().error() << "\n";
       }
       break;
     default:

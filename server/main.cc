@@ -70,7 +70,8 @@ int Run(const Flags& flags) {
       ParseDurationFlag("stop-grace", flags.stop_grace);
   absl::StatusOr<absl::Duration> start =
       ParseDurationFlag("start-timeout", flags.start_timeout);
-  for (const absl::Status& s : {idle.status(), grace.status(), start.status()}) {
+  for (const absl::Status& s :
+       {idle.status(), grace.status(), start.status()}) {
     if (!s.ok()) {
       Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
       return 2;
@@ -91,7 +92,8 @@ int Run(const Flags& flags) {
   }
   const std::string db_path =
       (std::filesystem::path(flags.data_dir) / "codex-manager.db").string();
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(db_path);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(db_path);
   if (!store.ok()) {
     Log(LogLevel::kError, "cannot open store",
         {{"path", db_path}, {"error", store.status().ToString()}});
@@ -116,8 +118,8 @@ int Run(const Flags& flags) {
   SessionManagerOptions manager_options;
   manager_options.max_live_sessions = flags.max_live_sessions;
   manager_options.idle_timeout = *idle;
-  auto manager = std::make_unique<SessionManager>(
-      store->get(), &log, &runtimes, &clock, manager_options);
+  auto manager = std::make_unique<SessionManager>(store->get(), &log, &runtimes,
+                                                  &clock, manager_options);
   if (absl::Status s = manager->Recover(); !s.ok()) {
     Log(LogLevel::kError, "recovery failed", {{"error", s.ToString()}});
     return 1;
@@ -140,7 +142,8 @@ int Run(const Flags& flags) {
   builder.RegisterService(&turns);
   builder.RegisterService(&approvals);
   builder.RegisterService(&streams);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -206,8 +209,9 @@ int main(int argc, char** argv) {
       "commands on this machine. The server binds to loopback by default; "
       "expose it only deliberately, behind authentication (see "
       "docs/operations.md)."};
-  app.add_option("--listen", flags.listen,
-                 "Address to serve gRPC on, host:port (port 0 picks a free one)")
+  app.add_option(
+         "--listen", flags.listen,
+         "Address to serve gRPC on, host:port (port 0 picks a free one)")
       ->capture_default_str();
   app.add_option("--data-dir", flags.data_dir,
                  "Folder for the SQLite database (created if missing)")
@@ -238,7 +242,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-message-bytes", flags.max_message_bytes,
                  "Largest gRPC message accepted or sent, in bytes")
       ->capture_default_str();
-  app.add_option("--log-level", flags.log_level, "debug, info, warning or error")
+  app.add_option("--log-level", flags.log_level,
+                 "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

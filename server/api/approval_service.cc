@@ -29,16 +29,17 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ResolveApproval(
     grpc::CallbackServerContext* context,
     const v1::ResolveApprovalRequest* request, v1::Approval* response) {
   if (!v1::Decision_IsValid(request->decision())) {
-    return Reply(context, absl::InvalidArgumentError("decision: unknown value"));
+    return Reply(context,
+                 absl::InvalidArgumentError("decision: unknown value"));
   }
   std::map<std::string, std::string> answers(request->answers().begin(),
                                              request->answers().end());
-  return Reply(context,
-               manager_->ResolveApproval(
-                   request->approval_id(),
-                   static_cast<Decision>(request->decision()), answers,
-                   request->request_id()),
-               response);
+  return Reply(
+      context,
+      manager_->ResolveApproval(request->approval_id(),
+                                static_cast<Decision>(request->decision()),
+                                answers, request->request_id()),
+      response);
 }
 
 }  // namespace codex_manager

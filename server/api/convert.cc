@@ -1,9 +1,9 @@
 #include "api/convert.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -178,15 +178,15 @@ void ToProto(const Event& in, v1::Event* out) {
     }
     case EventType::kTokenUsage: {
       auto* m = out->mutable_token_usage();
-      const json total = p.is_object() ? p.value("total", json::object())
-                                       : json::object();
+      const json total =
+          p.is_object() ? p.value("total", json::object()) : json::object();
       m->set_total_tokens(Int(total, "totalTokens"));
       m->set_input_tokens(Int(total, "inputTokens"));
       m->set_cached_input_tokens(Int(total, "cachedInputTokens"));
       m->set_output_tokens(Int(total, "outputTokens"));
       m->set_reasoning_output_tokens(Int(total, "reasoningOutputTokens"));
-      const json last = p.is_object() ? p.value("last", json::object())
-                                      : json::object();
+      const json last =
+          p.is_object() ? p.value("last", json::object()) : json::object();
       m->set_last_total_tokens(Int(last, "totalTokens"));
       break;
     }
@@ -230,8 +230,8 @@ absl::StatusOr<int64_t> DecodePageToken(const std::string& token) {
 absl::StatusOr<PageRequest> ToPageRequest(int32_t page_size,
                                           const std::string& page_token) {
   if (page_size < 0 || page_size > 1000) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size: must be between 0 and 1000, got ", page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be between 0 and 1000, got ", page_size));
   }
   absl::StatusOr<int64_t> after = DecodePageToken(page_token);
   if (!after.ok()) return after.status();

@@ -12,7 +12,8 @@ TEST(PageTokenTest, RoundTripsAndRejectsGarbage) {
   for (const char* bad : {"42", "!!", "djEu", "djEuLTE"}) {  // "v1." "v1.-1"
     absl::StatusOr<int64_t> got = DecodePageToken(bad);
     EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_NE(got.status().message().find("page_token"), absl::string_view::npos);
+    EXPECT_NE(got.status().message().find("page_token"),
+              absl::string_view::npos);
   }
 }
 
@@ -34,8 +35,12 @@ TEST(EventToProtoTest, CommandItemLiftsFields) {
   e.type = EventType::kItemCompleted;
   e.create_time = absl::FromUnixMillis(1500);
   e.payload = {{"item",
-                {{"type", "commandExecution"}, {"id", "c1"}, {"command", "ls"},
-                 {"cwd", "/p"}, {"status", "completed"}, {"exitCode", 0},
+                {{"type", "commandExecution"},
+                 {"id", "c1"},
+                 {"command", "ls"},
+                 {"cwd", "/p"},
+                 {"status", "completed"},
+                 {"exitCode", 0},
                  {"aggregatedOutput", "a\nb\n"}}}};
   v1::Event out;
   ToProto(e, &out);

@@ -17,7 +17,8 @@ class LoggingInterceptor : public grpc::experimental::Interceptor {
   explicit LoggingInterceptor(grpc::experimental::ServerRpcInfo* info)
       : method_(info->method()), start_(absl::Now()) {}
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       auto* md = methods->GetRecvInitialMetadata();

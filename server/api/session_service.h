@@ -12,9 +12,9 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
   explicit SessionServiceImpl(SessionManager* manager) : manager_(manager) {}
 
-  grpc::ServerUnaryReactor* CreateSession(grpc::CallbackServerContext* context,
-                                          const v1::CreateSessionRequest* request,
-                                          v1::Session* response) override;
+  grpc::ServerUnaryReactor* CreateSession(
+      grpc::CallbackServerContext* context,
+      const v1::CreateSessionRequest* request, v1::Session* response) override;
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
                                        const v1::GetSessionRequest* request,
                                        v1::Session* response) override;

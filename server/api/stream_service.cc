@@ -18,7 +18,9 @@ namespace {
 class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
  public:
   // Ends at once with `status`.
-  explicit EventWriter(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  explicit EventWriter(const absl::Status& status) {
+    Finish(ToGrpcStatus(status));
+  }
 
   // Writes `redelivered` first, then follows the log from the cursor.
   EventWriter(EventLog* log, EventLog::SubscribeOptions options,
@@ -159,7 +161,8 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     // A replay ends at the newest event assigned so far, waiting for its
     // commit if need be: whatever a client saw happen before asking (e.g. a
     // turn COMPLETED in GetTurn) is in it.
-    const int64_t until = std::max(log_->AssignedHead(), options.after_event_id);
+    const int64_t until =
+        std::max(log_->AssignedHead(), options.after_event_id);
     if (until <= options.after_event_id && redelivered->empty()) {
       return new EventWriter(absl::OkStatus());
     }
@@ -169,4 +172,3 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
 }
 
 }  // namespace codex_manager
-

@@ -16,10 +16,10 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
 grpc::ServerUnaryReactor* TurnServiceImpl::InterruptTurn(
     grpc::CallbackServerContext* context,
     const v1::InterruptTurnRequest* request, v1::Turn* response) {
-  return Reply(context,
-               manager_->InterruptTurn(request->session_id(),
-                                       request->turn_id()),
-               response);
+  return Reply(
+      context,
+      manager_->InterruptTurn(request->session_id(), request->turn_id()),
+      response);
 }
 
 grpc::ServerUnaryReactor* TurnServiceImpl::GetTurn(

@@ -7,7 +7,6 @@
 #define CODEX_MANAGER_SERVER_COMMON_LOG_H_
 
 #include "absl/strings/string_view.h"
-
 #include "nlohmann/json.hpp"
 
 namespace codex_manager {

@@ -10,10 +10,10 @@
 #define CM_CONCAT_(a, b) CM_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function when `expr` (an absl::Status) is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::absl::Status cm_status_ = (expr);       \
-    if (!cm_status_.ok()) return cm_status_;  \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status cm_status_ = (expr);      \
+    if (!cm_status_.ok()) return cm_status_; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, StatusOrExpr())`: assigns the value, or returns

@@ -67,8 +67,8 @@ MappedNotification MapNotification(const std::string& method,
     m.payload = {{"message", Str(err, "message")},
                  {"details", Str(err, "additionalDetails")}};
     if (params.is_object() && params.value("willRetry", false)) {
-      m.payload["details"] =
-          absl::StrCat(m.payload["details"].get<std::string>(), " (will retry)");
+      m.payload["details"] = absl::StrCat(
+          m.payload["details"].get<std::string>(), " (will retry)");
     }
   } else if (method == "warning" || method == "configWarning" ||
              method == "deprecationNotice") {
@@ -117,8 +117,7 @@ Approval ApprovalFromRequest(const std::string& method, const json& params,
       if (arg.is_string()) a.command += arg.get<std::string>();
     }
   }
-  a.params_json =
-      params.dump(-1, ' ', false, json::error_handler_t::replace);
+  a.params_json = params.dump(-1, ' ', false, json::error_handler_t::replace);
   *codex_turn_id = TurnIdOf(params);
   return a;
 }
@@ -151,11 +150,20 @@ json ApprovalResult(const Approval& approval, Decision decision,
   }
   const char* value = "decline";
   switch (decision) {
-    case Decision::kApprove: value = "accept"; break;
-    case Decision::kApproveForSession: value = "acceptForSession"; break;
-    case Decision::kDeny: value = "decline"; break;
-    case Decision::kAbort: value = "cancel"; break;
-    case Decision::kUnspecified: break;
+    case Decision::kApprove:
+      value = "accept";
+      break;
+    case Decision::kApproveForSession:
+      value = "acceptForSession";
+      break;
+    case Decision::kDeny:
+      value = "decline";
+      break;
+    case Decision::kAbort:
+      value = "cancel";
+      break;
+    case Decision::kUnspecified:
+      break;
   }
   return {{"decision", value}};
 }
@@ -192,8 +200,9 @@ std::string DiffOfFileChange(const json& item) {
   std::string out;
   for (const json& change : item["changes"]) {
     const std::string path = Rooted(Str(change, "path"));
-    const json kind = change.is_object() ? change.value("kind", json()) : json();
-    const std::string type = kind.is_object() ? Str(kind, "type")
+    const json kind =
+        change.is_object() ? change.value("kind", json()) : json();
+    const std::string type = kind.is_object()   ? Str(kind, "type")
                              : kind.is_string() ? kind.get<std::string>()
                                                 : "";
     const std::string diff = Str(change, "diff");

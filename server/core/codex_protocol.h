@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "nlohmann/json.hpp"
 #include "core/types.h"
+#include "nlohmann/json.hpp"
 
 namespace codex_manager {
 
@@ -42,8 +42,9 @@ Approval ApprovalFromRequest(const std::string& method,
 // DENY -> "decline", ABORT -> "cancel"); for USER_INPUT, the answers map
 // as `{"answers": {id: {"answers": [text]}}}`; for PERMISSIONS, the
 // requested permissions on approve and none on deny.
-nlohmann::json ApprovalResult(const Approval& approval, Decision decision,
-                              const std::map<std::string, std::string>& answers);
+nlohmann::json ApprovalResult(
+    const Approval& approval, Decision decision,
+    const std::map<std::string, std::string>& answers);
 
 // The unified diff of a `fileChange` item's `changes` (empty if none).
 std::string DiffOfFileChange(const nlohmann::json& item);

@@ -8,9 +8,11 @@ namespace {
 using json = nlohmann::json;
 
 TEST(MapNotificationTest, AgentMessageDeltaKeepsItemAndTurn) {
-  MappedNotification m = MapNotification(
-      "item/agentMessage/delta",
-      {{"threadId", "th"}, {"turnId", "tu"}, {"itemId", "m1"}, {"delta", "Hel"}});
+  MappedNotification m =
+      MapNotification("item/agentMessage/delta", {{"threadId", "th"},
+                                                  {"turnId", "tu"},
+                                                  {"itemId", "m1"},
+                                                  {"delta", "Hel"}});
   EXPECT_EQ(m.type, EventType::kAgentMessageDelta);
   EXPECT_EQ(m.codex_turn_id, "tu");
   EXPECT_EQ(m.payload["item_id"], "m1");
@@ -29,9 +31,9 @@ TEST(MapNotificationTest, TypedMethods) {
       {{"turnId", "tu"}, {"item", {{"type", "agentMessage"}, {"id", "m1"}}}});
   EXPECT_EQ(item.type, EventType::kItemCompleted);
   EXPECT_EQ(item.payload["item"]["id"], "m1");
-  MappedNotification usage = MapNotification(
-      "thread/tokenUsage/updated",
-      {{"tokenUsage", {{"total", {{"totalTokens", 30}}}}}});
+  MappedNotification usage =
+      MapNotification("thread/tokenUsage/updated",
+                      {{"tokenUsage", {{"total", {{"totalTokens", 30}}}}}});
   EXPECT_EQ(usage.type, EventType::kTokenUsage);
   EXPECT_EQ(usage.payload["total"]["totalTokens"], 30);
   MappedNotification err = MapNotification(
@@ -52,7 +54,8 @@ TEST(MapNotificationTest, UnknownMethodsBecomeRaw) {
   EXPECT_EQ(m.payload["method"], "turn/plan/updated");
   EXPECT_EQ(m.payload["params"], params);
   // Even params that are not an object.
-  EXPECT_EQ(MapNotification("future/thing", json::array()).type, EventType::kRaw);
+  EXPECT_EQ(MapNotification("future/thing", json::array()).type,
+            EventType::kRaw);
 }
 
 TEST(ApprovalTest, KindsOfServerRequests) {
@@ -69,11 +72,14 @@ TEST(ApprovalTest, KindsOfServerRequests) {
 
 TEST(ApprovalTest, FromCommandRequest) {
   std::string turn;
-  Approval a = ApprovalFromRequest(
-      "item/commandExecution/requestApproval",
-      {{"threadId", "th"}, {"turnId", "tu"}, {"itemId", "call1"},
-       {"command", "/bin/bash -lc 'echo hi'"}, {"cwd", "/p"}, {"reason", "why"}},
-      &turn);
+  Approval a = ApprovalFromRequest("item/commandExecution/requestApproval",
+                                   {{"threadId", "th"},
+                                    {"turnId", "tu"},
+                                    {"itemId", "call1"},
+                                    {"command", "/bin/bash -lc 'echo hi'"},
+                                    {"cwd", "/p"},
+                                    {"reason", "why"}},
+                                   &turn);
   EXPECT_EQ(turn, "tu");
   EXPECT_EQ(a.kind, ApprovalKind::kCommandExecution);
   EXPECT_EQ(a.state, ApprovalState::kPending);
@@ -111,21 +117,24 @@ TEST(ApprovalTest, DecisionsMapToCodexValues) {
 TEST(ApprovalTest, DiffOfFileChange) {
   // Shapes as codex 0.169 sends them in `fileChange` items.
   json update = {{"type", "fileChange"},
-                 {"changes", {{{"path", "src/a.txt"},
-                               {"kind", {{"type", "update"}, {"move_path", nullptr}}},
-                               {"diff", "@@ -1 +1 @@\n-old\n+new"}}}}};
+                 {"changes",
+                  {{{"path", "src/a.txt"},
+                    {"kind", {{"type", "update"}, {"move_path", nullptr}}},
+                    {"diff", "@@ -1 +1 @@\n-old\n+new"}}}}};
   EXPECT_EQ(DiffOfFileChange(update),
             "--- a/src/a.txt\n+++ b/src/a.txt\n@@ -1 +1 @@\n-old\n+new\n");
   json add = {{"type", "fileChange"},
-              {"changes", {{{"path", "/p/notes.txt"},
-                            {"kind", {{"type", "add"}}},
-                            {"diff", "hello\nworld\n"}}}}};
+              {"changes",
+               {{{"path", "/p/notes.txt"},
+                 {"kind", {{"type", "add"}}},
+                 {"diff", "hello\nworld\n"}}}}};
   EXPECT_EQ(DiffOfFileChange(add),
             "--- /dev/null\n+++ b/p/notes.txt\n+hello\n+world\n");
   json del = {{"type", "fileChange"},
-              {"changes", {{{"path", "gone.txt"},
-                            {"kind", {{"type", "delete"}}},
-                            {"diff", "bye\n"}}}}};
+              {"changes",
+               {{{"path", "gone.txt"},
+                 {"kind", {{"type", "delete"}}},
+                 {"diff", "bye\n"}}}}};
   EXPECT_EQ(DiffOfFileChange(del), "--- a/gone.txt\n+++ /dev/null\n-bye\n");
   EXPECT_EQ(DiffOfFileChange(json::object()), "");
 }

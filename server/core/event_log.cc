@@ -161,9 +161,9 @@ bool EventLog::HasWork() {
   for (const auto& [ptr, sub] : subs_) {
     if (!sub->requested_ || sub->ended_) continue;
     if (sub->until_ > 0 && sub->cursor_ >= sub->until_) return true;
-    const int64_t limit =
-        sub->until_ > 0 ? std::min(sub->until_, committed_head_)
-                        : committed_head_;
+    const int64_t limit = sub->until_ > 0
+                              ? std::min(sub->until_, committed_head_)
+                              : committed_head_;
     if (sub->cursor_ < limit) return true;
   }
   return false;
@@ -175,9 +175,8 @@ std::vector<Event> EventLog::NextBatch(Subscription& sub, bool* end) {
     *end = true;
     return {};
   }
-  const int64_t limit = sub.until_ > 0
-                            ? std::min(sub.until_, committed_head_)
-                            : committed_head_;
+  const int64_t limit =
+      sub.until_ > 0 ? std::min(sub.until_, committed_head_) : committed_head_;
   if (sub.cursor_ >= limit) return {};
   const size_t max = static_cast<size_t>(options_.max_delivery_batch);
   std::vector<Event> out;

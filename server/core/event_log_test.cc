@@ -63,9 +63,7 @@ class Collector {
 
 class EventLogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    store_ = *SqliteStore::Open(":memory:");
-  }
+  void SetUp() override { store_ = *SqliteStore::Open(":memory:"); }
   std::unique_ptr<EventLog> NewLog(size_t ring = 8192) {
     EventLog::Options options;
     options.ring_capacity = ring;
@@ -168,7 +166,8 @@ TEST_F(EventLogTest, SessionFilterAndCursorGiveExactlyTheEventsAfter) {
 
 TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
   auto log = NewLog();
-  for (int i = 1; i <= 10; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  for (int i = 1; i <= 10; ++i)
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
   log->Flush();
   Collector replay;
   auto sub = log->Subscribe({"ses_a", 4, log->CommittedHead()}, replay.Fn());
@@ -185,7 +184,8 @@ TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
 
 TEST_F(EventLogTest, AReplayToTheAssignedHeadWaitsForQueuedEvents) {
   auto log = NewLog();
-  for (int i = 1; i <= 500; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  for (int i = 1; i <= 500; ++i)
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
   // No Flush: some of these may still be queued for commit.
   const int64_t until = log->AssignedHead();
   EXPECT_EQ(until, 500);
@@ -203,13 +203,14 @@ TEST_F(EventLogTest, ASlowSubscriberBlocksNeitherAppendNorOthers) {
   Collector slow, fast;
   auto slow_sub = log->Subscribe({"", 0, 0}, slow.Fn());
   slow.Attach(slow_sub);
-  slow.Pause();          // takes one batch, then never asks again
+  slow.Pause();  // takes one batch, then never asks again
   slow_sub->Request();
   auto fast_sub = log->Subscribe({"", 0, 0}, fast.Fn());
   fast.Attach(fast_sub);
   fast_sub->Request();
   const absl::Time start = absl::Now();
-  for (int i = 1; i <= 3000; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  for (int i = 1; i <= 3000; ++i)
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   ASSERT_TRUE(fast.WaitFor(3000));
   EXPECT_EQ(fast.events().back().event_id, 3000);
@@ -228,10 +229,12 @@ TEST_F(EventLogTest, ASlowSubscriberBlocksNeitherAppendNorOthers) {
 TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
-  auto sub = log->Subscribe({"", 0, 0}, [&](std::vector<Event>, bool) { ++calls; });
+  auto sub =
+      log->Subscribe({"", 0, 0}, [&](std::vector<Event>, bool) { ++calls; });
   sub->Request();
   sub->Cancel();
-  for (int i = 0; i < 100; ++i) log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  for (int i = 0; i < 100; ++i)
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
   log->Flush();
   absl::SleepFor(absl::Milliseconds(50));
   EXPECT_EQ(calls.load(), 0);

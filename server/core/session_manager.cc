@@ -37,9 +37,10 @@ absl::Status ValidateOneOf(const char* field, const std::string& value,
     if (value == a) return absl::OkStatus();
   }
   std::string list;
-  for (const char* a : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", "\"", a, "\"");
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": \"", value, "\" is not one of ", list));
+  for (const char* a : allowed)
+    absl::StrAppend(&list, list.empty() ? "" : ", ", "\"", a, "\"");
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": \"", value, "\" is not one of ", list));
 }
 
 absl::Status ValidateCreate(const CreateSessionParams& p) {
@@ -58,9 +59,9 @@ absl::Status ValidateCreate(const CreateSessionParams& p) {
   }
   RETURN_IF_ERROR(ValidateOneOf("approval_policy", p.approval_policy,
                                 {"untrusted", "on-request", "never"}));
-  RETURN_IF_ERROR(ValidateOneOf("sandbox", p.sandbox,
-                                {"read-only", "workspace-write",
-                                 "danger-full-access"}));
+  RETURN_IF_ERROR(
+      ValidateOneOf("sandbox", p.sandbox,
+                    {"read-only", "workspace-write", "danger-full-access"}));
   if (p.title.size() > kMaxTitleBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("title: at most ", kMaxTitleBytes, " characters"));
@@ -173,9 +174,9 @@ void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
 }
 
 void SessionManager::ExpireApproval(const std::string& approval_id) {
-  absl::StatusOr<bool> won = store_->DecideApproval(
-      approval_id, ApprovalState::kExpired, Decision::kUnspecified, "",
-      clock_->Now());
+  absl::StatusOr<bool> won =
+      store_->DecideApproval(approval_id, ApprovalState::kExpired,
+                             Decision::kUnspecified, "", clock_->Now());
   if (!won.ok() || !*won) return;
   absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
   if (!a.ok()) return;
@@ -262,8 +263,8 @@ void SessionManager::Detach(const std::string& session_id, SessionState state,
     Turn turn = std::move(live->queue.front());
     live->queue.pop_front();
     turn.state = TurnState::kInterrupted;
-    turn.error = absl::StrCat("session stopped before the turn started: ",
-                              reason);
+    turn.error =
+        absl::StrCat("session stopped before the turn started: ", reason);
     turn.end_time = clock_->Now();
     SaveTurn(turn);
   }
@@ -290,16 +291,18 @@ void SessionManager::DispatchNext(Live& live) {
   live.runtime->StartTurn(turn.turn_id, turn.prompt);
 }
 
-// ---- startup ------------------------------------------------------------------
+// ---- startup
+// ------------------------------------------------------------------
 
 absl::Status SessionManager::Recover() {
   absl::MutexLock lock(&mu_);
   const std::string reason = "server restarted";
-  for (SessionState state : {SessionState::kStarting, SessionState::kIdle,
-                             SessionState::kBusy}) {
+  for (SessionState state :
+       {SessionState::kStarting, SessionState::kIdle, SessionState::kBusy}) {
     ASSIGN_OR_RETURN(std::vector<Session> sessions,
                      store_->SessionsInState(state));
-    for (Session& s : sessions) SetSessionState(s, SessionState::kStopped, reason);
+    for (Session& s : sessions)
+      SetSessionState(s, SessionState::kStopped, reason);
   }
   ASSIGN_OR_RETURN(std::vector<Turn> running,
                    store_->TurnsInState(TurnState::kRunning));
@@ -318,15 +321,17 @@ absl::Status SessionManager::Recover() {
     SaveTurn(t);
   }
   for (;;) {
-    ASSIGN_OR_RETURN(Page<Approval> page,
-                     store_->ListApprovals("", /*pending_only=*/true, {0, 1000}));
+    ASSIGN_OR_RETURN(
+        Page<Approval> page,
+        store_->ListApprovals("", /*pending_only=*/true, {0, 1000}));
     if (page.items.empty()) break;
     for (const Approval& a : page.items) ExpireApproval(a.approval_id);
   }
   return absl::OkStatus();
 }
 
-// ---- sessions -----------------------------------------------------------------
+// ---- sessions
+// -----------------------------------------------------------------
 
 absl::StatusOr<Session> SessionManager::CreateSession(
     const CreateSessionParams& params) {
@@ -351,8 +356,8 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.state = SessionState::kStarting;
   RETURN_IF_ERROR(store_->PutSession(s));
   if (!params.request_id.empty()) {
-    RETURN_IF_ERROR(store_->PutRequestId("CreateSession", params.request_id,
-                                         s.session_id));
+    RETURN_IF_ERROR(
+        store_->PutRequestId("CreateSession", params.request_id, s.session_id));
   }
   LogIfError(store_->Audit("CreateSession", s.session_id, s.cwd), "audit");
   Launch(s);
@@ -382,9 +387,9 @@ absl::StatusOr<Session> SessionManager::StopSession(
     Detach(session_id, SessionState::kStopped,
            force ? "force-stopped by request" : "stopped by request",
            TurnState::kInterrupted, force);
-    LogIfError(store_->Audit("StopSession", session_id,
-                             force ? "force" : "graceful"),
-               "audit");
+    LogIfError(
+        store_->Audit("StopSession", session_id, force ? "force" : "graceful"),
+        "audit");
   }
   return store_->GetSession(session_id);
 }
@@ -419,7 +424,8 @@ absl::StatusOr<Session> SessionManager::ArchiveSession(
   return store_->GetSession(session_id);
 }
 
-// ---- turns --------------------------------------------------------------------
+// ---- turns
+// --------------------------------------------------------------------
 
 absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
                                                const std::string& prompt,
@@ -428,9 +434,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
     return absl::InvalidArgumentError("prompt: must not be empty");
   }
   if (prompt.size() > kMaxPromptBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("prompt: at most ", kMaxPromptBytes, " bytes, got ",
-                     prompt.size()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "prompt: at most ", kMaxPromptBytes, " bytes, got ", prompt.size()));
   }
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   absl::MutexLock lock(&mu_);
@@ -461,8 +466,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   turn.create_time = clock_->Now();
   SaveTurn(turn);
   if (!request_id.empty()) {
-    RETURN_IF_ERROR(store_->PutRequestId("StartTurn", request_id,
-                                         turn.turn_id));
+    RETURN_IF_ERROR(
+        store_->PutRequestId("StartTurn", request_id, turn.turn_id));
   }
   live.queue.push_back(turn);
   live.last_activity = clock_->Now();
@@ -477,16 +482,15 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   if (!turn_id.empty()) {
     ASSIGN_OR_RETURN(Turn t, store_->GetTurn(turn_id));
     if (t.session_id != session_id) {
-      return absl::NotFoundError(absl::StrCat("turn ", turn_id,
-                                              " not found in session ",
-                                              session_id));
+      return absl::NotFoundError(
+          absl::StrCat("turn ", turn_id, " not found in session ", session_id));
     }
   }
   auto it = live_.find(session_id);
   if (it == live_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "session ", session_id, " is ", SessionStateName(s.state),
-        " and has no running turn"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("session ", session_id, " is ", SessionStateName(s.state),
+                     " and has no running turn"));
   }
   Live& live = *it->second;
   for (auto q = live.queue.begin(); q != live.queue.end(); ++q) {
@@ -530,7 +534,8 @@ absl::StatusOr<Page<Turn>> SessionManager::ListTurns(
   return store_->ListTurns(session_id, page);
 }
 
-// ---- approvals ------------------------------------------------------------------
+// ---- approvals
+// ------------------------------------------------------------------
 
 absl::StatusOr<Page<Approval>> SessionManager::ListApprovals(
     const std::string& session_id, bool pending_only, PageRequest page) {
@@ -544,8 +549,9 @@ absl::StatusOr<Page<Approval>> SessionManager::ListApprovals(
 namespace {
 absl::Status AlreadyDecided(const Approval& a) {
   if (a.state == ApprovalState::kExpired) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "approval ", a.approval_id, " has EXPIRED and can no longer be decided"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("approval ", a.approval_id,
+                     " has EXPIRED and can no longer be decided"));
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "approval ", a.approval_id, " was already decided: ",
@@ -574,7 +580,8 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
     return AlreadyDecided(a);
   }
   auto live_it = live_.find(a.session_id);
-  if (live_it == live_.end() || !live_it->second->pending.contains(approval_id)) {
+  if (live_it == live_.end() ||
+      !live_it->second->pending.contains(approval_id)) {
     // Its runtime is gone; nobody can act on a decision any more.
     ExpireApproval(approval_id);
     ASSIGN_OR_RETURN(a, store_->GetApproval(approval_id));
@@ -584,9 +591,9 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
       decision == Decision::kDeny || decision == Decision::kAbort
           ? ApprovalState::kDenied
           : ApprovalState::kApproved;
-  ASSIGN_OR_RETURN(bool won, store_->DecideApproval(approval_id, state,
-                                                    decision, request_id,
-                                                    clock_->Now()));
+  ASSIGN_OR_RETURN(
+      bool won, store_->DecideApproval(approval_id, state, decision, request_id,
+                                       clock_->Now()));
   ASSIGN_OR_RETURN(Approval decided, store_->GetApproval(approval_id));
   if (!won) {
     if (!request_id.empty() && request_id == decided.resolve_request_id) {
@@ -634,7 +641,8 @@ absl::StatusOr<std::vector<Event>> SessionManager::PendingApprovalEvents(
   return out;
 }
 
-// ---- lifecycle ------------------------------------------------------------------
+// ---- lifecycle
+// ------------------------------------------------------------------
 
 void SessionManager::ReapIdle() {
   if (options_.idle_timeout <= absl::ZeroDuration()) return;
@@ -709,7 +717,8 @@ void SessionManager::JanitorLoop() {
   }
 }
 
-// ---- runtime callbacks ------------------------------------------------------------
+// ---- runtime callbacks
+// ------------------------------------------------------------
 
 void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id) {
   absl::MutexLock lock(&mu_);
@@ -798,7 +807,8 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
 
   MappedNotification m = MapNotification(method, params);
   const std::string turn_id = OurTurnId(*live, m.codex_turn_id);
-  if (m.type == EventType::kItemStarted || m.type == EventType::kItemCompleted) {
+  if (m.type == EventType::kItemStarted ||
+      m.type == EventType::kItemCompleted) {
     const json& item = m.payload["item"];
     const std::string type = item.value("type", "");
     if (type == "fileChange") {
@@ -825,8 +835,9 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   if (!ApprovalKindOf(method)) {
     // Nothing a person can answer through this API (e.g. `item/tool/call`
     // for client-side tools, which we never register).
-    runtime->RespondError(request_id, -32601,
-                          absl::StrCat("codex-manager does not handle ", method));
+    runtime->RespondError(
+        request_id, -32601,
+        absl::StrCat("codex-manager does not handle ", method));
     MappedNotification m = MapNotification(method, params);
     Emit(live->session.session_id, EventType::kRaw,
          OurTurnId(*live, m.codex_turn_id), std::move(m.payload));
@@ -868,10 +879,12 @@ void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
   // Never opened its thread: the runtime cannot start (FAILED). Otherwise
   // Codex went away mid-session: resumable (STOPPED).
   const bool never_ready = live->session.state == SessionState::kStarting;
-  Emit(session_id, EventType::kError, live->running ? live->running->turn_id : "",
+  Emit(session_id, EventType::kError,
+       live->running ? live->running->turn_id : "",
        {{"message", reason}, {"details", ""}});
-  Detach(session_id, never_ready ? SessionState::kFailed : SessionState::kStopped,
-         reason, TurnState::kFailed, /*force=*/true);
+  Detach(session_id,
+         never_ready ? SessionState::kFailed : SessionState::kStopped, reason,
+         TurnState::kFailed, /*force=*/true);
 }
 
 }  // namespace codex_manager

@@ -150,8 +150,7 @@ class SessionManager : public RuntimeListener {
   // Persists the turn and emits TURN_STATE_CHANGED.
   void SaveTurn(const Turn& turn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishTurn(Live& live, Turn turn, TurnState state,
-                  const std::string& error)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                  const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ExpireApproval(const std::string& approval_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes room for one more runtime; UNAVAILABLE when none can be stopped.

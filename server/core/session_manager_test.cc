@@ -42,9 +42,11 @@ class FakeRuntime : public Runtime {
     std::vector<json> responses;
     std::atomic<int> stopped{0};
   };
-  FakeRuntime(RuntimeConfig config, Log* log) : config(std::move(config)), log_(log) {}
+  FakeRuntime(RuntimeConfig config, Log* log)
+      : config(std::move(config)), log_(log) {}
   void Start() override { Record("start:" + config.thread_id); }
-  void StartTurn(const std::string& turn_id, const std::string& prompt) override {
+  void StartTurn(const std::string& turn_id,
+                 const std::string& prompt) override {
     Record("turn:" + turn_id + ":" + prompt);
   }
   void Interrupt(const std::string& codex_turn_id) override {
@@ -135,11 +137,14 @@ class SessionManagerTest : public ::testing::Test {
     for (const Event& e : events) out.push_back(e.type);
     return out;
   }
-  void CompleteTurn(const std::string& codex_turn_id, const std::string& status) {
-    manager_->OnNotification(
-        factory_.Last(), "turn/completed",
-        {{"threadId", "thr_1"},
-         {"turn", {{"id", codex_turn_id}, {"status", status}, {"items", json::array()}}}});
+  void CompleteTurn(const std::string& codex_turn_id,
+                    const std::string& status) {
+    manager_->OnNotification(factory_.Last(), "turn/completed",
+                             {{"threadId", "thr_1"},
+                              {"turn",
+                               {{"id", codex_turn_id},
+                                {"status", status},
+                                {"items", json::array()}}}});
   }
 
   FakeClock clock_;
@@ -184,11 +189,13 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
   manager_->OnReady(factory_.Last(), "thr_1");
   EXPECT_EQ(manager_->GetSession(s.session_id)->thread_id, "thr_1");
   EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kBusy);
-  EXPECT_THAT(factory_.Calls(), ::testing::Contains("turn:" + t.turn_id + ":hello"));
+  EXPECT_THAT(factory_.Calls(),
+              ::testing::Contains("turn:" + t.turn_id + ":hello"));
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "codex_t1");
   manager_->OnNotification(
       factory_.Last(), "item/completed",
-      {{"turnId", "codex_t1"}, {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Hi!"}}}});
+      {{"turnId", "codex_t1"},
+       {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Hi!"}}}});
   CompleteTurn("codex_t1", "completed");
   Turn done = *manager_->GetTurn(t.turn_id);
   EXPECT_EQ(done.state, TurnState::kCompleted);
@@ -231,7 +238,8 @@ TEST_F(SessionManagerTest, StartTurnErrors) {
             absl::StatusCode::kInvalidArgument);
   auto unknown = manager_->StartTurn("ses_missing", "hi", "");
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("ses_missing"));
+  EXPECT_THAT(std::string(unknown.status().message()),
+              HasSubstr("ses_missing"));
   ASSERT_TRUE(manager_->ArchiveSession(s.session_id).ok());
   EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "").status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -254,9 +262,9 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "run ls", "");
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
-  manager_->OnServerRequest(factory_.Last(), 0,
-                            "item/commandExecution/requestApproval",
-                            {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
+  manager_->OnServerRequest(
+      factory_.Last(), 0, "item/commandExecution/requestApproval",
+      {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
   auto pending = *manager_->ListApprovals(s.session_id, true, {0, 100});
   ASSERT_EQ(pending.items.size(), 1u);
   const Approval a = pending.items[0];
@@ -298,7 +306,8 @@ TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
   manager_->OnServerRequest(factory_.Last(), "req-a",
                             "item/commandExecution/requestApproval",
                             {{"turnId", "c1"}, {"command", "make"}});
-  std::string id = manager_->ListApprovals("", true, {0, 10})->items[0].approval_id;
+  std::string id =
+      manager_->ListApprovals("", true, {0, 10})->items[0].approval_id;
   auto first = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
   ASSERT_TRUE(first.ok());
   auto retry = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
@@ -314,7 +323,8 @@ TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(SessionManagerTest, RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) {
+TEST_F(SessionManagerTest,
+       RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "x", "");
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
@@ -322,7 +332,8 @@ TEST_F(SessionManagerTest, RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) 
                             "item/commandExecution/requestApproval",
                             {{"turnId", "c1"}, {"command", "ls"}});
   Turn queued = *manager_->StartTurn(s.session_id, "later", "");
-  manager_->OnExit(factory_.Last(), "codex app-server exited with status 3: boom");
+  manager_->OnExit(factory_.Last(),
+                   "codex app-server exited with status 3: boom");
   Turn failed = *manager_->GetTurn(t.turn_id);
   EXPECT_EQ(failed.state, TurnState::kFailed);
   EXPECT_THAT(failed.error, HasSubstr("exited with status 3"));
@@ -429,10 +440,12 @@ TEST_F(SessionManagerTest, StopAndArchive) {
   }
   EXPECT_THAT(factory_.Calls(), ::testing::Contains("stop:force"));
   EXPECT_TRUE(manager_->StopSession(s.session_id, false).ok());  // no-op
-  EXPECT_EQ(manager_->ResumeSession(s.session_id)->state, SessionState::kStarting);
+  EXPECT_EQ(manager_->ResumeSession(s.session_id)->state,
+            SessionState::kStarting);
   EXPECT_EQ(manager_->ResumeSession(s.session_id).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(manager_->ArchiveSession(s.session_id)->state, SessionState::kArchived);
+  EXPECT_EQ(manager_->ArchiveSession(s.session_id)->state,
+            SessionState::kArchived);
   EXPECT_EQ(manager_->StopSession(s.session_id, false).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -451,7 +464,9 @@ TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
   EXPECT_EQ(events[0].type, EventType::kApprovalRequested);
   EXPECT_EQ(events[0].payload["approval"]["command"], "ls");
   // A cursor before the request: the replay itself brings it.
-  EXPECT_TRUE(manager_->PendingApprovalEvents(s.session_id, events[0].event_id - 1)->empty());
+  EXPECT_TRUE(
+      manager_->PendingApprovalEvents(s.session_id, events[0].event_id - 1)
+          ->empty());
 }
 
 TEST_F(SessionManagerTest, UnhandledServerRequestsGetAnError) {

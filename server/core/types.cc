@@ -7,47 +7,70 @@ namespace codex_manager {
 
 absl::string_view SessionStateName(SessionState s) {
   switch (s) {
-    case SessionState::kStarting: return "STARTING";
-    case SessionState::kIdle: return "IDLE";
-    case SessionState::kBusy: return "BUSY";
-    case SessionState::kStopped: return "STOPPED";
-    case SessionState::kFailed: return "FAILED";
-    case SessionState::kArchived: return "ARCHIVED";
-    case SessionState::kUnspecified: break;
+    case SessionState::kStarting:
+      return "STARTING";
+    case SessionState::kIdle:
+      return "IDLE";
+    case SessionState::kBusy:
+      return "BUSY";
+    case SessionState::kStopped:
+      return "STOPPED";
+    case SessionState::kFailed:
+      return "FAILED";
+    case SessionState::kArchived:
+      return "ARCHIVED";
+    case SessionState::kUnspecified:
+      break;
   }
   return "UNSPECIFIED";
 }
 
 absl::string_view TurnStateName(TurnState s) {
   switch (s) {
-    case TurnState::kQueued: return "QUEUED";
-    case TurnState::kRunning: return "RUNNING";
-    case TurnState::kCompleted: return "COMPLETED";
-    case TurnState::kInterrupted: return "INTERRUPTED";
-    case TurnState::kFailed: return "FAILED";
-    case TurnState::kUnspecified: break;
+    case TurnState::kQueued:
+      return "QUEUED";
+    case TurnState::kRunning:
+      return "RUNNING";
+    case TurnState::kCompleted:
+      return "COMPLETED";
+    case TurnState::kInterrupted:
+      return "INTERRUPTED";
+    case TurnState::kFailed:
+      return "FAILED";
+    case TurnState::kUnspecified:
+      break;
   }
   return "UNSPECIFIED";
 }
 
 absl::string_view ApprovalStateName(ApprovalState s) {
   switch (s) {
-    case ApprovalState::kPending: return "PENDING";
-    case ApprovalState::kApproved: return "APPROVED";
-    case ApprovalState::kDenied: return "DENIED";
-    case ApprovalState::kExpired: return "EXPIRED";
-    case ApprovalState::kUnspecified: break;
+    case ApprovalState::kPending:
+      return "PENDING";
+    case ApprovalState::kApproved:
+      return "APPROVED";
+    case ApprovalState::kDenied:
+      return "DENIED";
+    case ApprovalState::kExpired:
+      return "EXPIRED";
+    case ApprovalState::kUnspecified:
+      break;
   }
   return "UNSPECIFIED";
 }
 
 absl::string_view DecisionName(Decision d) {
   switch (d) {
-    case Decision::kApprove: return "APPROVE";
-    case Decision::kApproveForSession: return "APPROVE_FOR_SESSION";
-    case Decision::kDeny: return "DENY";
-    case Decision::kAbort: return "ABORT";
-    case Decision::kUnspecified: break;
+    case Decision::kApprove:
+      return "APPROVE";
+    case Decision::kApproveForSession:
+      return "APPROVE_FOR_SESSION";
+    case Decision::kDeny:
+      return "DENY";
+    case Decision::kAbort:
+      return "ABORT";
+    case Decision::kUnspecified:
+      break;
   }
   return "UNSPECIFIED";
 }

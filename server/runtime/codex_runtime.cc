@@ -19,8 +19,9 @@ using json = nlohmann::json;
 constexpr size_t kStderrTailLines = 20;
 
 // Variables a Codex child always gets from the server when set.
-constexpr const char* kBaseEnv[] = {"PATH", "HOME", "USER", "LOGNAME", "LANG",
-                                    "LC_ALL", "TMPDIR", "SHELL", "TZ"};
+constexpr const char* kBaseEnv[] = {"PATH",    "HOME",  "USER",
+                                    "LOGNAME", "LANG",  "LC_ALL",
+                                    "TMPDIR",  "SHELL", "TZ"};
 
 }  // namespace
 
@@ -87,7 +88,8 @@ void CodexRuntime::Supervise() {
         process_->stdout_fd(), process_->stdin_fd(), std::move(handler));
     rpc_->Start();
     Log(LogLevel::kInfo, "runtime started",
-        {{"session_id", config_.session_id}, {"pid", process_->pid()},
+        {{"session_id", config_.session_id},
+         {"pid", process_->pid()},
          {"codex_bin", options_.codex_bin}});
     rpc_->Call(
         "initialize",
@@ -181,11 +183,10 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                              const std::string& prompt) {
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) return;  // OnExit follows
-  json params = {
-      {"threadId", thread_id_},
-      {"input", json::array({{{"type", "text"},
-                              {"text", prompt},
-                              {"text_elements", json::array()}}})}};
+  json params = {{"threadId", thread_id_},
+                 {"input", json::array({{{"type", "text"},
+                                         {"text", prompt},
+                                         {"text_elements", json::array()}}})}};
   rpc_->Call("turn/start", std::move(params), options_.request_timeout,
              [this, turn_id](absl::StatusOr<json> result) {
                std::string codex_turn_id;
@@ -252,7 +253,8 @@ void CodexRuntime::OnClosed(const std::string& reason) {
   // The child's last words on stderr usually say why; let the supervisor
   // read them to the end first (bounded: a grandchild may hold the pipe).
   stderr_drained_.WaitForNotificationWithTimeout(absl::Milliseconds(500));
-  std::string why = absl::StrCat("codex app-server ", DescribeWaitStatus(status));
+  std::string why =
+      absl::StrCat("codex app-server ", DescribeWaitStatus(status));
   std::string tail = StderrTail();
   if (!tail.empty()) absl::StrAppend(&why, ": ", tail);
   ReportExit(why);

@@ -52,7 +52,8 @@ class CodexRuntime : public Runtime {
   ~CodexRuntime() override;
 
   void Start() override;
-  void StartTurn(const std::string& turn_id, const std::string& prompt) override;
+  void StartTurn(const std::string& turn_id,
+                 const std::string& prompt) override;
   void Interrupt(const std::string& codex_turn_id) override;
   void Respond(const nlohmann::json& request_id,
                const nlohmann::json& result) override;

@@ -42,8 +42,8 @@ class Recorder : public RuntimeListener {
       Add("note:" + method);
     }
   }
-  void OnServerRequest(Runtime* runtime, const json& id, const std::string& method,
-                       const json&) override {
+  void OnServerRequest(Runtime* runtime, const json& id,
+                       const std::string& method, const json&) override {
     Add("request:" + method);
     runtime->Respond(id, {{"decision", "accept"}});
   }
@@ -54,7 +54,8 @@ class Recorder : public RuntimeListener {
   }
 
   // Waits for an event starting with `prefix`; returns it or "".
-  std::string Wait(const std::string& prefix, absl::Duration timeout = absl::Seconds(10)) {
+  std::string Wait(const std::string& prefix,
+                   absl::Duration timeout = absl::Seconds(10)) {
     absl::MutexLock lock(&mu_);
     std::string found;
     auto has = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -90,7 +91,8 @@ bool ProcessGone(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("State:", 0) == 0) return line.find('Z') != std::string::npos;
+    if (line.rfind("State:", 0) == 0)
+      return line.find('Z') != std::string::npos;
   }
   return true;
 }
@@ -102,7 +104,8 @@ class CodexRuntimeTest : public ::testing::Test {
     RuntimeConfig config;
     config.session_id = "ses_test";
     config.cwd = ::testing::TempDir();
-    return std::make_unique<CodexRuntime>(config, &recorder_, &launcher_, options);
+    return std::make_unique<CodexRuntime>(config, &recorder_, &launcher_,
+                                          options);
   }
   PosixProcessLauncher launcher_;
   Recorder recorder_;
@@ -125,7 +128,8 @@ TEST_F(CodexRuntimeTest, ServerRequestsRoundTrip) {
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
   runtime->StartTurn("turn_1", "approve");
-  EXPECT_NE(recorder_.Wait("request:item/commandExecution/requestApproval"), "");
+  EXPECT_NE(recorder_.Wait("request:item/commandExecution/requestApproval"),
+            "");
   EXPECT_EQ(recorder_.Wait("completed:"), "completed:completed");
 }
 
@@ -185,8 +189,8 @@ TEST_F(CodexRuntimeTest, HungInitializeTimesOut) {
 }
 
 TEST_F(CodexRuntimeTest, GracefulStopEscalatesToSigkillAndKillsTheGroup) {
-  const std::string pidfile = ::testing::TempDir() + "/grandchild." +
-                              std::to_string(getpid());
+  const std::string pidfile =
+      ::testing::TempDir() + "/grandchild." + std::to_string(getpid());
   setenv("FAKE_CODEX_PIDFILE", pidfile.c_str(), 1);
   CodexRuntimeOptions options;
   options.pass_env = {"FAKE_CODEX_PIDFILE"};

@@ -16,8 +16,7 @@ namespace codex_manager {
 
 using json = nlohmann::json;
 
-JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd,
-                                     Handler handler)
+JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd, Handler handler)
     : read_fd_(read_fd), write_fd_(write_fd), handler_(std::move(handler)) {}
 
 JsonRpcConnection::~JsonRpcConnection() {
@@ -62,7 +61,9 @@ void JsonRpcConnection::Call(const std::string& method, json params,
     id = next_id_++;
     pending_[id] = Pending{std::move(done), absl::Now() + timeout};
   }
-  Enqueue({{"jsonrpc", "2.0"}, {"id", id}, {"method", method},
+  Enqueue({{"jsonrpc", "2.0"},
+           {"id", id},
+           {"method", method},
            {"params", std::move(params)}});
 }
 
@@ -180,8 +181,8 @@ void JsonRpcConnection::HandleLine(absl::string_view line) {
     }
     return;
   }
-  const bool has_method = message.contains("method") &&
-                          message["method"].is_string();
+  const bool has_method =
+      message.contains("method") && message["method"].is_string();
   const bool has_id = message.contains("id") && !message["id"].is_null();
   const json params = message.value("params", json::object());
   if (has_method && has_id) {
@@ -208,8 +209,8 @@ void JsonRpcConnection::HandleLine(absl::string_view line) {
   }
   if (message.contains("error")) {
     const json& err = message["error"];
-    std::string text = err.is_object() ? err.value("message", err.dump())
-                                       : err.dump();
+    std::string text =
+        err.is_object() ? err.value("message", err.dump()) : err.dump();
     done(absl::UnknownError(text));
   } else {
     done(message.value("result", json()));

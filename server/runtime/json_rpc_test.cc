@@ -21,7 +21,8 @@ class JsonRpcTest : public ::testing::Test {
     ASSERT_EQ(pipe(to_conn_), 0);
     ASSERT_EQ(pipe(from_conn_), 0);
     JsonRpcConnection::Handler handler;
-    handler.on_notification = [this](const std::string& method, const json& params) {
+    handler.on_notification = [this](const std::string& method,
+                                     const json& params) {
       absl::MutexLock lock(&mu_);
       notifications_.push_back({{"method", method}, {"params", params}});
     };
@@ -81,9 +82,11 @@ TEST_F(JsonRpcTest, CorrelatesResponsesToCalls) {
   EXPECT_EQ(sent["method"], "thread/start");
   EXPECT_EQ(sent["params"]["cwd"], "/p");
   // An unrelated notification first, then the answer (ids are integers).
-  PeerWrite(R"({"method":"thread/started","params":{}})" "\n");
+  PeerWrite(R"({"method":"thread/started","params":{}})"
+            "\n");
   PeerWrite(json({{"id", sent["id"]}, {"result", {{"thread", {{"id", "t1"}}}}}})
-                .dump() + "\n");
+                .dump() +
+            "\n");
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_EQ(result["thread"]["id"], "t1");
   ASSERT_TRUE(WaitNotifications(1));
@@ -91,10 +94,12 @@ TEST_F(JsonRpcTest, CorrelatesResponsesToCalls) {
 
 TEST_F(JsonRpcTest, SkipsGarbageAndKeepsGoing) {
   PeerWrite("not json\n[1,2]\n{\"half\": \n\x01\x02\n");
-  PeerWrite(R"({"method":"turn/started","params":{"x":1}})" "\n");
+  PeerWrite(R"({"method":"turn/started","params":{"x":1}})"
+            "\n");
   // A message split across writes.
   PeerWrite(R"({"method":"item/agentMessage/del)");
-  PeerWrite(R"(ta","params":{"delta":"hi"}})" "\n");
+  PeerWrite(R"(ta","params":{"delta":"hi"}})"
+            "\n");
   ASSERT_TRUE(WaitNotifications(2));
   absl::MutexLock lock(&mu_);
   EXPECT_EQ(notifications_[0]["method"], "turn/started");
@@ -103,7 +108,9 @@ TEST_F(JsonRpcTest, SkipsGarbageAndKeepsGoing) {
 }
 
 TEST_F(JsonRpcTest, ServerRequestsAreAnswered) {
-  PeerWrite(R"({"id":0,"method":"item/commandExecution/requestApproval","params":{}})" "\n");
+  PeerWrite(
+      R"({"id":0,"method":"item/commandExecution/requestApproval","params":{}})"
+      "\n");
   for (int i = 0; i < 500; ++i) {
     {
       absl::MutexLock lock(&mu_);

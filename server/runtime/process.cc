@@ -109,7 +109,8 @@ absl::StatusOr<std::unique_ptr<Process>> PosixProcessLauncher::Launch(
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : spec.env) env_strings.push_back(k + "=" + v);
   std::vector<char*> argv, envp;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : spec.argv)
+    argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

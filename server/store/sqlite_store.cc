@@ -261,7 +261,6 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(Stmt& st, int limit,
 
 // ---- sessions -------------------------------------------------------------
 
-
 #define SESSION_SELECT                                                       \
   "SELECT s.session_id, s.cwd, s.model, s.approval_policy, s.sandbox, "      \
   "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
@@ -321,9 +320,10 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
                                                         PageRequest page) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(
-      Stmt st, Prepare(SESSION_SELECT
-                       "WHERE (?1 = 0 OR s.rowid < ?1) AND (?2 OR s.state != 6) "
-                       "ORDER BY s.rowid DESC LIMIT ?3"));
+      Stmt st,
+      Prepare(SESSION_SELECT
+              "WHERE (?1 = 0 OR s.rowid < ?1) AND (?2 OR s.state != 6) "
+              "ORDER BY s.rowid DESC LIMIT ?3"));
   st.Bind(1, page.after).Bind(2, include_archived ? 1 : 0);
   st.Bind(3, page.limit + 1);
   return ReadPage<Session>(st, page.limit, /*rowid_col=*/13,
@@ -333,8 +333,8 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
 absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
     SessionState state) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st,
-                   Prepare(SESSION_SELECT "WHERE s.state = ?1 ORDER BY s.rowid"));
+  ASSIGN_OR_RETURN(
+      Stmt st, Prepare(SESSION_SELECT "WHERE s.state = ?1 ORDER BY s.rowid"));
   st.Bind(1, static_cast<int>(state));
   std::vector<Session> out;
   int rc;
@@ -346,8 +346,8 @@ absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
 
 // ---- turns ----------------------------------------------------------------
 
-#define TURN_SELECT                                                        \
-  "SELECT turn_id, session_id, prompt, state, codex_turn_id, error, "     \
+#define TURN_SELECT                                                   \
+  "SELECT turn_id, session_id, prompt, state, codex_turn_id, error, " \
   "create_us, start_us, end_us, final_message, rowid FROM turns "
 
 static Turn ReadTurn(const auto& st) {
@@ -397,9 +397,9 @@ absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
 absl::StatusOr<Page<Turn>> SqliteStore::ListTurns(absl::string_view session_id,
                                                   PageRequest page) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(TURN_SELECT
-                                    "WHERE session_id = ?1 AND rowid > ?2 "
-                                    "ORDER BY rowid LIMIT ?3"));
+  ASSIGN_OR_RETURN(Stmt st,
+                   Prepare(TURN_SELECT "WHERE session_id = ?1 AND rowid > ?2 "
+                                       "ORDER BY rowid LIMIT ?3"));
   st.Bind(1, session_id).Bind(2, page.after).Bind(3, page.limit + 1);
   return ReadPage<Turn>(st, page.limit, /*rowid_col=*/10,
                         [](const Stmt& row) { return ReadTurn(row); });
@@ -420,9 +420,9 @@ absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
 
 // ---- approvals ------------------------------------------------------------
 
-#define APPROVAL_SELECT                                                      \
-  "SELECT approval_id, session_id, turn_id, kind, state, command, cwd, "    \
-  "reason, diff, item_id, params_json, method, decision, create_us, "       \
+#define APPROVAL_SELECT                                                  \
+  "SELECT approval_id, session_id, turn_id, kind, state, command, cwd, " \
+  "reason, diff, item_id, params_json, method, decision, create_us, "    \
   "resolve_us, resolve_request_id, request_event_id, rowid FROM approvals "
 
 static Approval ReadApproval(const auto& st) {
@@ -455,7 +455,8 @@ absl::Status SqliteStore::PutApproval(const Approval& a) {
               "state, command, cwd, reason, diff, item_id, params_json, "
               "method, decision, create_us, resolve_us, resolve_request_id, "
               "request_event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (approval_id) DO UPDATE SET "
+              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT "
+              "(approval_id) DO UPDATE SET "
               "state = ?5, diff = ?9, decision = ?13, resolve_us = ?15, "
               "resolve_request_id = ?16, request_event_id = ?17"));
   st.Bind(1, a.approval_id).Bind(2, a.session_id).Bind(3, a.turn_id);
@@ -483,11 +484,10 @@ absl::StatusOr<Approval> SqliteStore::GetApproval(absl::string_view id) {
 absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
     absl::string_view session_id, bool pending_only, PageRequest page) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st,
-                   Prepare(APPROVAL_SELECT
-                           "WHERE (?1 = '' OR session_id = ?1) AND "
-                           "(?2 = 0 OR state = 1) AND rowid > ?3 "
-                           "ORDER BY rowid LIMIT ?4"));
+  ASSIGN_OR_RETURN(
+      Stmt st, Prepare(APPROVAL_SELECT "WHERE (?1 = '' OR session_id = ?1) AND "
+                                       "(?2 = 0 OR state = 1) AND rowid > ?3 "
+                                       "ORDER BY rowid LIMIT ?4"));
   st.Bind(1, session_id).Bind(2, pending_only ? 1 : 0).Bind(3, page.after);
   st.Bind(4, page.limit + 1);
   return ReadPage<Approval>(st, page.limit, /*rowid_col=*/17,
@@ -526,9 +526,8 @@ absl::Status SqliteStore::PutRequestId(absl::string_view method,
                                        absl::string_view request_id,
                                        absl::string_view resource_id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st,
-                   Prepare("INSERT INTO requests (method, request_id, "
-                           "resource_id) VALUES (?1, ?2, ?3)"));
+  ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
+                                    "resource_id) VALUES (?1, ?2, ?3)"));
   st.Bind(1, method).Bind(2, request_id).Bind(3, resource_id);
   int rc = st.Step();
   if (rc == SQLITE_CONSTRAINT) {
@@ -543,9 +542,8 @@ absl::Status SqliteStore::PutRequestId(absl::string_view method,
 absl::StatusOr<std::optional<std::string>> SqliteStore::GetRequestId(
     absl::string_view method, absl::string_view request_id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st,
-                   Prepare("SELECT resource_id FROM requests WHERE "
-                           "method = ?1 AND request_id = ?2"));
+  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT resource_id FROM requests WHERE "
+                                    "method = ?1 AND request_id = ?2"));
   st.Bind(1, method).Bind(2, request_id);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
@@ -641,9 +639,8 @@ absl::StatusOr<int64_t> SqliteStore::EventIdOf(absl::string_view session_id,
                                     "session_id = ?1 AND session_seq = ?2"));
   st.Bind(1, session_id).Bind(2, session_seq);
   if (st.Step() != SQLITE_ROW) {
-    return absl::NotFoundError(absl::StrCat("event ", session_seq,
-                                            " of session ", session_id,
-                                            " not found"));
+    return absl::NotFoundError(absl::StrCat(
+        "event ", session_seq, " of session ", session_id, " not found"));
   }
   return st.Int(0);
 }

@@ -14,7 +14,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Session MakeSession(const std::string& id, SessionState state = SessionState::kIdle) {
+Session MakeSession(const std::string& id,
+                    SessionState state = SessionState::kIdle) {
   Session s;
   s.session_id = id;
   s.cwd = "/tmp";
@@ -70,9 +71,12 @@ TEST_F(SqliteStoreTest, SessionRoundTripAndNotFoundNamesTheId) {
 
 TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(store_->PutSession(MakeSession("ses_" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        store_->PutSession(MakeSession("ses_" + std::to_string(i))).ok());
   }
-  ASSERT_TRUE(store_->PutSession(MakeSession("ses_arch", SessionState::kArchived)).ok());
+  ASSERT_TRUE(
+      store_->PutSession(MakeSession("ses_arch", SessionState::kArchived))
+          .ok());
   std::vector<std::string> seen;
   PageRequest page{0, 2};
   int pages = 0;
@@ -111,8 +115,9 @@ TEST_F(SqliteStoreTest, DecideApprovalIsCompareAndSet) {
   EXPECT_EQ(got.state, ApprovalState::kApproved);
   EXPECT_EQ(got.decision, Decision::kApprove);
   EXPECT_EQ(got.resolve_request_id, "r1");
-  EXPECT_EQ(store_->DecideApproval("apr_x", ApprovalState::kApproved,
-                                   Decision::kApprove, "", absl::Now())
+  EXPECT_EQ(store_
+                ->DecideApproval("apr_x", ApprovalState::kApproved,
+                                 Decision::kApprove, "", absl::Now())
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -125,7 +130,8 @@ TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
   a.session_id = "ses_a";
   a.create_time = absl::Now();
   ASSERT_TRUE(store_->PutApproval(a).ok());
-  std::vector<Event> events = {MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_a", 2)};
+  std::vector<Event> events = {MakeEvent(1, "ses_a", 1),
+                               MakeEvent(2, "ses_a", 2)};
   ASSERT_TRUE(store_->AppendEvents(events).ok());
   Session s = *store_->GetSession("ses_a");
   EXPECT_EQ(s.pending_approvals, 1);
@@ -188,8 +194,8 @@ TEST_F(SqliteStoreTest, ReadEventsFiltersByCursorBoundAndSession) {
 }
 
 TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
-  const std::string path = ::testing::TempDir() + "/store_test_" +
-                           std::to_string(getpid()) + ".db";
+  const std::string path =
+      ::testing::TempDir() + "/store_test_" + std::to_string(getpid()) + ".db";
   std::filesystem::remove(path);
   {
     auto store = SqliteStore::Open(path);
@@ -203,8 +209,9 @@ TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto store = SqliteStore::Open(path);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);

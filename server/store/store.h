@@ -12,11 +12,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "core/types.h"
 
@@ -81,7 +81,8 @@ class Store {
 
   virtual absl::Status PutApproval(const Approval& approval) = 0;
   // NOT_FOUND naming the id when absent.
-  virtual absl::StatusOr<Approval> GetApproval(absl::string_view approval_id) = 0;
+  virtual absl::StatusOr<Approval> GetApproval(
+      absl::string_view approval_id) = 0;
   // Oldest first. `session_id` empty = every session.
   virtual absl::StatusOr<Page<Approval>> ListApprovals(
       absl::string_view session_id, bool pending_only, PageRequest page) = 0;
