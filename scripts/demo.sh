@@ -19,6 +19,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+rm -f "$demo/model.port"  # a stale one would point Codex at a dead port
 python3 tests/mock_model/mock_model.py --port-file "$demo/model.port" >/dev/null 2>"$demo/model.log" &
 pids+=($!)
 for _ in $(seq 50); do [ -s "$demo/model.port" ] && break; sleep 0.1; done
