@@ -189,3 +189,11 @@ def test_events_follow_until_stopped(client: Client, project: Path) -> None:
     stop.set()
     consumer.join(timeout=5)
     assert not consumer.is_alive()
+
+
+def test_a_stop_event_leaves_no_thread_behind(client: Client, project: Path) -> None:
+    session_id = ready_session(client, project)
+    before = threading.active_count()
+    for _ in range(5):
+        list(client.events(session_id, follow=False, stop=threading.Event()))
+    wait_for(lambda: threading.active_count() <= before, timeout=5)

@@ -269,16 +269,27 @@ class Client:
         cursor ahead of the log, and any error when `reconnect` is False.
         """
         cursor = _requests.Cursor(session_id, after)
-        backoff = 0.1
         current: list[Any] = [None]
-        watcher = None
+        finished = threading.Event()
         if stop is not None:
             def cancel_on_stop() -> None:
-                stop.wait()
+                # Ends with the iteration too, so no thread outlives it.
+                while not stop.wait(0.2):
+                    if finished.is_set():
+                        return
                 if current[0] is not None:
                     current[0].cancel()
-            watcher = threading.Thread(target=cancel_on_stop, daemon=True)
-            watcher.start()
+            threading.Thread(target=cancel_on_stop, daemon=True).start()
+        try:
+            yield from self._follow(session_id, cursor, follow, reconnect, max_backoff,
+                                    stop, current)
+        finally:
+            finished.set()
+
+    def _follow(self, session_id: str | None, cursor: _requests.Cursor, follow: bool,
+                reconnect: bool, max_backoff: float, stop: threading.Event | None,
+                current: list[Any]) -> Iterator[events_pb2.Event]:
+        backoff = 0.1
         while stop is None or not stop.is_set():
             call = self._streams.StreamEvents(
                 _requests.stream_events(session_id, cursor.position, follow),
