@@ -18,6 +18,7 @@ from typing import Any, Iterator
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("CODEX_MANAGER_BUILD", REPO / "build"))
 SERVER_BIN = BUILD / "bin" / "codex-manager-server"
+WEB_BIN = BUILD / "bin" / "codex-manager-web"
 CLI_BIN = BUILD / "bin" / "codex-manager"
 CODEX_BIN = REPO / "tools" / "codex" / "node_modules" / ".bin" / "codex"
 FAKE_CODEX = REPO / "tests" / "fake_codex" / "fake_codex.py"
@@ -142,6 +143,26 @@ class Server:
                 except json.JSONDecodeError:
                     pass
         return out
+
+
+class WebProxy:
+    """A codex-manager-web process in front of `upstream`, on a free port."""
+
+    def __init__(self, upstream: str, args: list[str], log_path: Path) -> None:
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stderr is not None
+        line = self.proc.stderr.readline()
+        self.log.write(line)
+        self.port = int(json.loads(line)["port"])
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        code = self.proc.wait(timeout=10)
+        self.log.close()
+        return code
 
 
 def make_server(tmp_path: Path, args: list[str]) -> Iterator[Server]:

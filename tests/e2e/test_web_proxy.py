@@ -1,0 +1,215 @@
+"""codex-manager-web against the real server: gRPC-Web framing in binary
+and text mode, trailers and trailers-only, streaming, deadlines,
+cancellation when the browser goes away, CORS, the UI's static files."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Server, wait_for
+
+from cm_testing import WebProxy
+from codex_manager.v1 import events_pb2, sessions_pb2
+
+SESSIONS = "/codex_manager.v1.SessionService"
+STREAM = "/codex_manager.v1.StreamService/StreamEvents"
+
+
+@pytest.fixture
+def proxy(fake_server: Server, tmp_path: Path) -> Iterator[WebProxy]:
+    static = tmp_path / "ui"
+    static.mkdir()
+    (static / "index.html").write_text("<!doctype html><title>ui</title>")
+    (static / "app.js").write_text("console.log(1)")
+    web = WebProxy(fake_server.addr, ["--static-dir", str(static),
+                                      "--allowed-origin", "https://ops.example",
+                                      "--frame-ancestor", "https://portal.example"],
+                   tmp_path / "web.log")
+    yield web
+    assert web.stop() == 0
+
+
+def frame(message: bytes, flags: int = 0) -> bytes:
+    return bytes([flags]) + struct.pack(">I", len(message)) + message
+
+
+def frames(body: bytes) -> list[tuple[int, bytes]]:
+    out, pos = [], 0
+    while pos < len(body):
+        n = struct.unpack(">I", body[pos + 1:pos + 5])[0]
+        out.append((body[pos], body[pos + 5:pos + 5 + n]))
+        pos += 5 + n
+    return out
+
+
+def decode_text(body: bytes) -> bytes:
+    """Base64 with padding between frames, as a client must read it."""
+    out, rest = b"", body
+    while rest:
+        end = rest.find(b"=")
+        if end == -1:
+            out += base64.b64decode(rest)
+            break
+        end = end + 1 + (1 if rest[end + 1:end + 2] == b"=" else 0)
+        out += base64.b64decode(rest[:end])
+        rest = rest[end:]
+    return out
+
+
+def post(proxy: WebProxy, path: str, body: bytes, content_type: str = "application/grpc-web+proto",
+         headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
+    conn.request("POST", path, body=body,
+                 headers={"content-type": content_type, "x-grpc-web": "1", **(headers or {})})
+    return conn.getresponse()
+
+
+def test_unary_binary_has_a_data_frame_then_trailers(proxy: WebProxy, tmp_path: Path) -> None:
+    request = sessions_pb2.CreateSessionRequest(cwd=str(tmp_path), title="web")
+    response = post(proxy, f"{SESSIONS}/CreateSession", frame(request.SerializeToString()))
+    assert response.status == 200
+    assert response.getheader("content-type") == "application/grpc-web+proto"
+    parts = frames(response.read())
+    assert [flags for flags, _ in parts] == [0x00, 0x80]
+    assert sessions_pb2.Session.FromString(parts[0][1]).title == "web"
+    assert parts[1][1].decode() == "grpc-status: 0\r\n"
+
+
+def test_errors_before_any_message_are_trailers_only(proxy: WebProxy) -> None:
+    request = sessions_pb2.GetSessionRequest(session_id="ses_missing")
+    response = post(proxy, f"{SESSIONS}/GetSession", frame(request.SerializeToString()))
+    assert response.status == 200
+    assert response.getheader("grpc-status") == "5"
+    assert "ses_missing" in response.getheader("grpc-message")
+    assert response.read() == b""  # no body, no extra trailer frame
+
+
+def test_text_mode_request_and_response(proxy: WebProxy, tmp_path: Path) -> None:
+    for i in range(3):
+        post(proxy, f"{SESSIONS}/CreateSession", frame(sessions_pb2.CreateSessionRequest(
+            cwd=str(tmp_path), title=f"t{i}").SerializeToString())).read()
+    body = base64.b64encode(frame(sessions_pb2.ListSessionsRequest().SerializeToString()))
+    response = post(proxy, f"{SESSIONS}/ListSessions", body, "application/grpc-web-text")
+    assert response.getheader("content-type") == "application/grpc-web-text+proto"
+    parts = frames(decode_text(response.read()))
+    listed = sessions_pb2.ListSessionsResponse.FromString(parts[0][1])
+    assert [s.title for s in listed.sessions] == ["t2", "t1", "t0"]
+    assert parts[-1] == (0x80, b"grpc-status: 0\r\n")
+
+
+def test_a_binary_request_can_ask_for_a_text_response(proxy: WebProxy) -> None:
+    response = post(proxy, f"{SESSIONS}/ListSessions",
+                    frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                    headers={"accept": "application/grpc-web-text"})
+    assert response.getheader("content-type") == "application/grpc-web-text+proto"
+    assert frames(decode_text(response.read()))[-1][0] == 0x80
+
+
+def test_server_stream_frames_arrive_as_they_happen(proxy: WebProxy, fake_server: Server,
+                                                   tmp_path: Path) -> None:
+    from codex_manager import Client, SessionState
+    client = Client(fake_server.addr)
+    session = client.create_session(str(tmp_path))
+    client.wait_for_session(session.session_id, SessionState.IDLE)
+    request = events_pb2.StreamEventsRequest(session_id=session.session_id)
+    sock = socket.create_connection(("127.0.0.1", proxy.port))
+    body = frame(request.SerializeToString())
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\ncontent-type: application/grpc-web+proto"
+                  f"\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body)
+    received = b""
+    deadline = time.monotonic() + 10
+    while b"\r\n\r\n" not in received and time.monotonic() < deadline:
+        received += sock.recv(65536)
+    assert b"Transfer-Encoding: chunked" in received
+    client.start_turn(session.session_id, "hello")  # live events now
+    while b"fake: hello" not in received and time.monotonic() < deadline:
+        received += sock.recv(65536)
+    assert b"fake: hello" in received
+    sock.close()
+    client.close()
+
+
+def test_a_browser_that_goes_away_cancels_the_upstream_call(proxy: WebProxy,
+                                                           fake_server: Server,
+                                                           tmp_path: Path) -> None:
+    request = events_pb2.StreamEventsRequest()  # follows every session, idle
+    body = frame(request.SerializeToString())
+    sock = socket.create_connection(("127.0.0.1", proxy.port))
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\ncontent-type: application/grpc-web+proto"
+                  f"\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body)
+    time.sleep(0.5)
+    closed_at = time.monotonic()
+    sock.close()
+
+    def cancelled():
+        return [line for line in fake_server.log_lines()
+                if line.get("msg") == "rpc" and line.get("method", "").endswith("StreamEvents")
+                and line.get("code") == 1]
+    wait_for(cancelled, timeout=5)
+    assert time.monotonic() - closed_at < 5
+
+
+def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
+    request = events_pb2.StreamEventsRequest()
+    start = time.monotonic()
+    response = post(proxy, STREAM, frame(request.SerializeToString()),
+                    headers={"grpc-timeout": "300m"})
+    body = response.read()
+    elapsed = time.monotonic() - start
+    status = response.getheader("grpc-status") or frames(body)[-1][1].decode()
+    assert "4" in status  # DEADLINE_EXCEEDED
+    assert 0.2 < elapsed < 5
+
+
+def test_cors_preflight_and_origin_checks(proxy: WebProxy) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    conn.request("OPTIONS", f"{SESSIONS}/ListSessions", headers={
+        "origin": "https://ops.example", "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,x-grpc-web,x-custom"})
+    ok = conn.getresponse()
+    ok.read()
+    assert ok.status == 204
+    assert ok.getheader("access-control-allow-origin") == "https://ops.example"
+    assert "x-custom" in ok.getheader("access-control-allow-headers")
+    assert "grpc-status" in ok.getheader("access-control-expose-headers")
+    conn.request("OPTIONS", "/x", headers={"origin": "https://evil.example"})
+    bad = conn.getresponse()
+    bad.read()
+    assert bad.status == 403
+    forbidden = post(proxy, f"{SESSIONS}/ListSessions",
+                     frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                     headers={"origin": "https://evil.example"})
+    assert forbidden.status == 403
+    allowed = post(proxy, f"{SESSIONS}/ListSessions",
+                   frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                   headers={"origin": "https://ops.example"})
+    allowed.read()
+    assert allowed.getheader("access-control-allow-origin") == "https://ops.example"
+
+
+def test_static_ui_health_and_no_traversal(proxy: WebProxy) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    conn.request("GET", "/healthz")
+    health = conn.getresponse()
+    assert health.status == 200 and health.read() == b"ok\n"
+    conn.request("GET", "/")
+    index = conn.getresponse()
+    assert index.read().startswith(b"<!doctype html>")
+    csp = index.getheader("content-security-policy")
+    assert "default-src 'self'" in csp and "frame-ancestors https://portal.example" in csp
+    assert index.getheader("x-content-type-options") == "nosniff"
+    conn.request("GET", "/app.js")
+    js = conn.getresponse()
+    assert js.getheader("content-type").startswith("text/javascript") and js.read()
+    conn.request("GET", "/sessions/ses_1")  # a UI route
+    assert conn.getresponse().read().startswith(b"<!doctype html>")
+    conn.request("GET", "/../../etc/passwd")
+    traversal = conn.getresponse()
+    assert traversal.status == 404 and b"root:" not in traversal.read()

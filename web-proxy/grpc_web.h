@@ -1,0 +1,111 @@
+// The gRPC-Web wire protocol (gRPC's doc/PROTOCOL-WEB.md), as pure
+// functions: content types, message framing, the trailer frame, base64 text
+// mode across arbitrary chunk boundaries, grpc-timeout, and the translation
+// of HTTP headers to gRPC metadata and back. No I/O, no gRPC calls; the
+// proxy (http_session.cc) composes them.
+#ifndef CODEX_MANAGER_WEB_PROXY_GRPC_WEB_H_
+#define CODEX_MANAGER_WEB_PROXY_GRPC_WEB_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace codex_manager::web {
+
+// How a request (or response) body is encoded.
+enum class Encoding {
+  kBinary,  // application/grpc-web, application/grpc-web+proto
+  kText,    // application/grpc-web-text, application/grpc-web-text+proto
+};
+
+// The encoding of a gRPC-Web content type (parameters after ';' ignored);
+// nullopt for anything else (including +json, which we do not translate).
+std::optional<Encoding> ParseContentType(absl::string_view content_type);
+
+// Whether the response must be text: the request was text, or its Accept
+// header asks for application/grpc-web-text.
+Encoding ResponseEncoding(Encoding request, absl::string_view accept);
+
+// The content type of a response in `encoding`.
+std::string ContentType(Encoding encoding);
+
+// Frame flags: the most significant bit marks the trailer frame.
+inline constexpr uint8_t kDataFrame = 0x00;
+inline constexpr uint8_t kCompressedFlag = 0x01;
+inline constexpr uint8_t kTrailerFrame = 0x80;
+
+// A frame: 1 flag byte, 4-byte big-endian length, payload.
+std::string EncodeFrame(uint8_t flags, absl::string_view payload);
+
+struct Frame {
+  uint8_t flags = 0;
+  std::string payload;
+};
+
+// Splits a byte stream into frames, whatever the chunking.
+class FrameDecoder {
+ public:
+  // Appends bytes; complete frames are moved into `out`. INVALID_ARGUMENT
+  // for a frame longer than `max_frame_bytes`.
+  absl::Status Feed(absl::string_view bytes, std::vector<Frame>* out);
+  // True when no partial frame is left over.
+  bool AtBoundary() const { return buffer_.empty(); }
+  size_t max_frame_bytes = 16 << 20;
+
+ private:
+  std::string buffer_;
+};
+
+// Decodes base64 that arrives in arbitrary chunks, including padded
+// segments in the middle of the stream (each frame may be encoded on its
+// own, so "…==" can be followed by more base64).
+class Base64StreamDecoder {
+ public:
+  // Appends the decoded bytes of `chunk` to `out`; INVALID_ARGUMENT on a
+  // character outside the base64 alphabet or misplaced padding.
+  absl::Status Feed(absl::string_view chunk, std::string* out);
+  // True when no partial quad is left over.
+  bool AtBoundary() const { return pending_.empty(); }
+
+ private:
+  std::string pending_;
+};
+
+std::string Base64Encode(absl::string_view bytes);
+
+// The trailer frame's payload: "name: value\r\n" lines, grpc-status and
+// grpc-message (percent-encoded) first, then `metadata` (names already
+// lower-case; values of "-bin" names already base64 when needed).
+std::string TrailerBlock(
+    int status, absl::string_view message,
+    const std::vector<std::pair<std::string, std::string>>& metadata);
+
+// grpc-message values are percent-encoded (gRPC over HTTP/2 spec).
+std::string PercentEncode(absl::string_view message);
+
+// "10S", "200m", "5000u" … (at most 8 digits and a unit of H M S m u n).
+// INVALID_ARGUMENT otherwise.
+absl::StatusOr<absl::Duration> ParseGrpcTimeout(absl::string_view value);
+
+// Whether an HTTP request header is passed to the upstream as gRPC
+// metadata: lower-cased names made of [0-9a-z_.-], minus hop-by-hop,
+// browser and gRPC-reserved headers.
+bool IsForwardedHeader(absl::string_view lower_name);
+
+// A header value as gRPC metadata: base64-decoded for "-bin" names (padded
+// or not); nullopt when such a value is not valid base64.
+std::optional<std::string> MetadataValue(absl::string_view lower_name,
+                                         absl::string_view value);
+
+// A metadata value for an HTTP header: base64 for "-bin" names.
+std::string HeaderValue(absl::string_view lower_name, absl::string_view value);
+
+}  // namespace codex_manager::web
+
+#endif  // CODEX_MANAGER_WEB_PROXY_GRPC_WEB_H_

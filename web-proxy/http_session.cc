@@ -1,0 +1,409 @@
+#include "http_session.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace codex_manager::web {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+
+constexpr auto kRequestReadTimeout = std::chrono::seconds(60);
+
+std::string ContentTypeOf(const std::filesystem::path& path) {
+  const std::string ext = absl::AsciiStrToLower(path.extension().string());
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json" || ext == ".map") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".webmanifest") return "application/manifest+json";
+  if (ext == ".woff2") return "font/woff2";
+  return "application/octet-stream";
+}
+
+// One HTTP/1.1 chunk.
+std::string Chunk(absl::string_view data) {
+  std::ostringstream size;
+  size << std::hex << data.size();
+  return absl::StrCat(size.str(), "\r\n", data, "\r\n");
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket socket, const ProxyConfig* config)
+    : stream_(std::move(socket)), config_(config) {}
+
+void HttpSession::Run() {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->ReadRequest(); });
+}
+
+void HttpSession::ReadRequest() {
+  parser_.emplace();
+  parser_->body_limit(config_->max_message_bytes * 2 + 1024);
+  stream_.expires_after(kRequestReadTimeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) return self->Close();
+                     self->request_ = self->parser_->release();
+                     self->Handle();
+                   });
+}
+
+void HttpSession::Handle() {
+  const std::string target(request_.target());
+  const std::string path = target.substr(0, target.find('?'));
+  if (request_.method() == http::verb::options) return Preflight();
+  if (request_.method() == http::verb::post &&
+      ParseContentType(std::string(request_[http::field::content_type]))) {
+    return Forward();
+  }
+  if (request_.method() == http::verb::get) {
+    if (path == "/healthz") {
+      return SendSimple(http::status::ok, "text/plain; charset=utf-8", "ok\n");
+    }
+    return ServeStatic(path);
+  }
+  SendSimple(http::status::method_not_allowed, "text/plain; charset=utf-8",
+             "method not allowed\n", {{"allow", "GET, POST, OPTIONS"}});
+}
+
+bool HttpSession::OriginAllowed() const {
+  const auto origin = request_.find(http::field::origin);
+  if (origin == request_.end()) return true;  // not a cross-origin request
+  const std::string value(origin->value());
+  const std::string host(request_[http::field::host]);
+  if (value == "http://" + host || value == "https://" + host) return true;
+  for (const std::string& allowed : config_->allowed_origins) {
+    if (allowed == "*" || allowed == value) return true;
+  }
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> HttpSession::CorsHeaders(
+    const std::vector<std::string>& exposed) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto origin = request_.find(http::field::origin);
+  if (origin == request_.end() || !OriginAllowed()) return out;
+  out.emplace_back("access-control-allow-origin", std::string(origin->value()));
+  out.emplace_back("vary", "Origin");
+  std::vector<std::string> names = {"grpc-status", "grpc-message",
+                                    "grpc-status-details-bin"};
+  names.insert(names.end(), exposed.begin(), exposed.end());
+  out.emplace_back("access-control-expose-headers", absl::StrJoin(names, ", "));
+  return out;
+}
+
+void HttpSession::Preflight() {
+  if (request_.find(http::field::origin) == request_.end() ||
+      !OriginAllowed()) {
+    return SendSimple(http::status::forbidden, "text/plain; charset=utf-8",
+                      "origin not allowed\n");
+  }
+  auto headers = CorsHeaders({});
+  headers.emplace_back("access-control-allow-methods", "POST, OPTIONS");
+  const std::string asked(
+      request_[http::field::access_control_request_headers]);
+  headers.emplace_back("access-control-allow-headers",
+                       asked.empty() ? "content-type, x-grpc-web, "
+                                       "x-user-agent, grpc-timeout"
+                                     : asked);
+  headers.emplace_back("access-control-max-age", "86400");
+  SendSimple(http::status::no_content, "", "", std::move(headers));
+}
+
+void HttpSession::ServeStatic(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (config_->static_dir.empty()) {
+    return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
+                      "not found\n");
+  }
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(config_->static_dir, ec);
+  fs::path file = fs::weakly_canonical(
+      root / (path == "/" ? "index.html" : path.substr(1)), ec);
+  const std::string rel = file.lexically_relative(root).string();
+  if (ec || rel.empty() || absl::StartsWith(rel, "..")) {
+    return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
+                      "not found\n");
+  }
+  // Unknown paths without an extension are routes of the single-page UI.
+  if (!fs::is_regular_file(file, ec) && !file.has_extension()) {
+    file = root / "index.html";
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
+                      "not found\n");
+  }
+  std::string body((std::istreambuf_iterator<char>(in)), {});
+  const std::string ancestors =
+      config_->frame_ancestors.empty()
+          ? "'none'"
+          : absl::StrJoin(config_->frame_ancestors, " ");
+  SendSimple(
+      http::status::ok, ContentTypeOf(file), std::move(body),
+      {{"content-security-policy",
+        absl::StrCat("default-src 'self'; script-src 'self'; style-src "
+                     "'self'; img-src 'self' data:; connect-src 'self'; "
+                     "font-src 'self'; object-src 'none'; base-uri 'none'; "
+                     "form-action 'self'; frame-ancestors ",
+                     ancestors)},
+       {"x-content-type-options", "nosniff"},
+       {"referrer-policy", "no-referrer"},
+       {"cache-control", "no-cache"}});
+}
+
+void HttpSession::SendSimple(
+    http::status status, std::string content_type, std::string body,
+    std::vector<std::pair<std::string, std::string>> headers) {
+  auto res = std::make_shared<http::response<http::string_body>>(
+      status, request_.version());
+  res->set(http::field::server, "codex-manager-web");
+  if (!content_type.empty()) res->set(http::field::content_type, content_type);
+  for (const auto& [k, v] : headers) res->set(k, v);
+  res->keep_alive(request_.keep_alive());
+  res->body() = std::move(body);
+  res->prepare_payload();
+  http::async_write(
+      stream_, *res,
+      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        if (ec || !res->keep_alive()) return self->Close();
+        self->ReadRequest();
+      });
+}
+
+void HttpSession::Forward() {
+  if (!OriginAllowed()) {
+    return SendSimple(http::status::forbidden, "text/plain; charset=utf-8",
+                      "origin not allowed\n");
+  }
+  const Encoding encoding =
+      *ParseContentType(std::string(request_[http::field::content_type]));
+  response_encoding_ =
+      ResponseEncoding(encoding, std::string(request_[http::field::accept]));
+
+  // The request body: frames, base64 in text mode.
+  std::string bytes;
+  absl::Status status;
+  if (encoding == Encoding::kText) {
+    Base64StreamDecoder decoder;
+    status = decoder.Feed(request_.body(), &bytes);
+    if (status.ok() && !decoder.AtBoundary()) {
+      status = absl::InvalidArgumentError("base64 body ends mid-quad");
+    }
+  } else {
+    bytes = std::move(request_.body());
+  }
+  FrameDecoder frames;
+  frames.max_frame_bytes = config_->max_message_bytes;
+  std::vector<Frame> decoded;
+  if (status.ok()) status = frames.Feed(bytes, &decoded);
+  if (status.ok() && !frames.AtBoundary()) {
+    status = absl::InvalidArgumentError("request body ends mid-frame");
+  }
+  std::vector<std::string> messages;
+  for (Frame& f : decoded) {
+    if (f.flags & kCompressedFlag) {
+      return FinishTrailersOnly(
+          grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                       "compressed request messages are not supported"),
+          {}, {});
+    }
+    if (f.flags == kDataFrame) messages.push_back(std::move(f.payload));
+  }
+  if (!status.ok()) {
+    return FinishTrailersOnly(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                           std::string(status.message())),
+                              {}, {});
+  }
+
+  auto context = std::make_unique<grpc::ClientContext>();
+  for (const auto& field : request_) {
+    const std::string name = absl::AsciiStrToLower(absl::string_view(
+        field.name_string().data(), field.name_string().size()));
+    const std::string value(field.value());
+    if (name == "grpc-timeout") {
+      absl::StatusOr<absl::Duration> timeout = ParseGrpcTimeout(value);
+      if (!timeout.ok()) {
+        return FinishTrailersOnly(
+            grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         std::string(timeout.status().message())),
+            {}, {});
+      }
+      context->set_deadline(absl::ToChronoTime(absl::Now() + *timeout));
+      continue;
+    }
+    if (!IsForwardedHeader(name)) continue;
+    std::optional<std::string> metadata = MetadataValue(name, value);
+    if (metadata) context->AddMetadata(name, *metadata);
+  }
+  const std::string target(request_.target());
+  const std::string method = target.substr(0, target.find('?'));
+
+  stream_.expires_never();  // long streams are never cut
+  upstream_ = UpstreamCall::Start(config_->stub, method, std::move(context),
+                                  std::move(messages), shared_from_this());
+  WatchForDisconnect();
+}
+
+void HttpSession::WatchForDisconnect() {
+  // HTTP/1.1 clients send nothing while a response streams: a completed
+  // read means the browser went away (or misbehaves) — cancel upstream.
+  stream_.socket().async_read_some(
+      net::buffer(&watch_byte_, 1),
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (self->closed_ || self->upstream_done_) return;
+        if (ec) {
+          if (self->upstream_) self->upstream_->Cancel();
+          self->Close();
+          return;
+        }
+        self->WatchForDisconnect();
+      });
+}
+
+void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), message = std::move(message),
+             initial = std::move(initial)]() mutable {
+              if (self->closed_) return;
+              if (!self->headers_sent_) {
+                self->headers_sent_ = true;
+                self->QueueChunk(self->StreamHead(initial));
+              }
+              std::string frame = EncodeFrame(kDataFrame, message);
+              if (self->response_encoding_ == Encoding::kText) {
+                frame = Base64Encode(frame);
+              }
+              self->want_next_ = true;
+              self->QueueChunk(Chunk(frame));  // one chunk per frame
+            });
+}
+
+std::string HttpSession::StreamHead(const Metadata& initial) const {
+  http::response<http::empty_body> res(http::status::ok, request_.version());
+  res.set(http::field::server, "codex-manager-web");
+  res.set(http::field::content_type, ContentType(response_encoding_));
+  std::vector<std::string> exposed;
+  for (const auto& [k, v] : initial) {
+    res.insert(k, HeaderValue(k, v));
+    exposed.push_back(k);
+  }
+  for (const auto& [k, v] : CorsHeaders(exposed)) res.set(k, v);
+  res.set(http::field::cache_control, "no-cache");
+  res.keep_alive(false);
+  res.chunked(true);
+  std::ostringstream head;
+  head << res.base();
+  return head.str();
+}
+
+void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
+                                 Metadata trailing) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), status,
+                                     initial = std::move(initial),
+                                     trailing = std::move(trailing)]() {
+    self->upstream_done_ = true;
+    if (self->closed_) return;
+    if (!self->headers_sent_) {
+      return self->FinishTrailersOnly(status, initial, trailing);
+    }
+    Metadata block;
+    for (const auto& [k, v] : trailing) {
+      // Text mode base64s the whole frame; binary values stay raw.
+      block.emplace_back(k, self->response_encoding_ == Encoding::kText
+                                ? v
+                                : HeaderValue(k, v));
+    }
+    std::string frame = EncodeFrame(
+        kTrailerFrame,
+        TrailerBlock(status.error_code(), status.error_message(), block));
+    if (self->response_encoding_ == Encoding::kText) {
+      frame = Base64Encode(frame);
+    }
+    self->QueueChunk(Chunk(frame));
+    self->QueueChunk("0\r\n\r\n");
+  });
+}
+
+void HttpSession::FinishTrailersOnly(const grpc::Status& status,
+                                     const Metadata& initial,
+                                     const Metadata& trailing) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::string> exposed;
+  for (const Metadata* md : {&initial, &trailing}) {
+    for (const auto& [k, v] : *md) {
+      headers.emplace_back(k, HeaderValue(k, v));
+      exposed.push_back(k);
+    }
+  }
+  headers.emplace_back("grpc-status", std::to_string(status.error_code()));
+  if (!status.error_message().empty()) {
+    headers.emplace_back("grpc-message", PercentEncode(status.error_message()));
+  }
+  for (auto& h : CorsHeaders(exposed)) headers.push_back(std::move(h));
+  headers.emplace_back("connection", "close");
+  upstream_done_ = true;
+  headers_sent_ = true;
+  auto res = std::make_shared<http::response<http::string_body>>(
+      http::status::ok, request_.version());
+  res->set(http::field::server, "codex-manager-web");
+  res->set(http::field::content_type, ContentType(response_encoding_));
+  for (const auto& [k, v] : headers) res->insert(k, v);
+  res->keep_alive(false);
+  res->prepare_payload();
+  http::async_write(stream_, *res,
+                    [self = shared_from_this(), res](
+                        beast::error_code, size_t) { self->Close(); });
+}
+
+void HttpSession::QueueChunk(std::string bytes) {
+  chunks_.push_back(std::move(bytes));
+  if (!writing_) WriteNext();
+}
+
+void HttpSession::WriteNext() {
+  if (closed_) return;
+  if (chunks_.empty()) {
+    writing_ = false;
+    if (upstream_done_) return Close();  // the last chunk is out
+    if (want_next_ && upstream_) {
+      want_next_ = false;
+      upstream_->RequestNext();  // one message in flight
+    }
+    return;
+  }
+  writing_ = true;
+  net::async_write(stream_, net::buffer(chunks_.front()),
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) {
+                       if (self->upstream_) self->upstream_->Cancel();
+                       return self->Close();
+                     }
+                     self->chunks_.pop_front();
+                     self->WriteNext();
+                   });
+}
+
+void HttpSession::Close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace codex_manager::web

@@ -1,0 +1,108 @@
+// HttpSession: one browser connection to codex-manager-web (HTTP/1.1 on
+// Boost.Beast). It answers
+//   OPTIONS *                      CORS preflight for allowed origins
+//   POST <grpc-web content type>   forwarded to the upstream (grpc_web.h)
+//   GET /healthz                   "ok"
+//   GET anything else              a file of --static-dir (the UI), with a
+//                                  strict Content-Security-Policy
+//
+// A forwarded call streams its response as chunked HTTP: one chunk per
+// gRPC-Web frame, flushed as it comes; the trailer frame last. An error
+// before any message is a trailers-only response (status in the headers,
+// empty body). A browser that goes away cancels the upstream call at once,
+// even while the stream is idle; streams have no idle timeout. The
+// connection closes after a forwarded call.
+//
+// Thread safety: all session state lives on the connection's strand; gRPC
+// callbacks post to it.
+#ifndef CODEX_MANAGER_WEB_PROXY_HTTP_SESSION_H_
+#define CODEX_MANAGER_WEB_PROXY_HTTP_SESSION_H_
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>  // before Boost 1.74 Asio, which uses std::exchange
+#include <vector>
+
+#include "grpc_web.h"
+#include "upstream_call.h"
+
+namespace codex_manager::web {
+
+struct ProxyConfig {
+  grpc::GenericStub* stub = nullptr;
+  // Folder served for GET; empty serves nothing but /healthz.
+  std::string static_dir;
+  // Origins allowed to call cross-origin ("*" allows any); the proxy's own
+  // origin is always allowed.
+  std::vector<std::string> allowed_origins;
+  // Origins allowed to embed the UI in a frame (CSP frame-ancestors).
+  std::vector<std::string> frame_ancestors;
+  size_t max_message_bytes = 16 << 20;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession>,
+                    public UpstreamSink {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, const ProxyConfig* config);
+  void Run();
+
+  // UpstreamSink (called on gRPC threads; post to the strand).
+  void OnUpstreamMessage(std::string message, Metadata initial) override;
+  void OnUpstreamDone(const grpc::Status& status, Metadata initial,
+                      Metadata trailing) override;
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  void ReadRequest();
+  void Handle();
+  void Preflight();
+  void Forward();
+  void ServeStatic(const std::string& path);
+  // Writes a whole response, then reads the next request (or closes).
+  void SendSimple(
+      boost::beast::http::status status, std::string content_type,
+      std::string body,
+      std::vector<std::pair<std::string, std::string>> headers = {});
+  // CORS response headers for the request's Origin (empty when none).
+  std::vector<std::pair<std::string, std::string>> CorsHeaders(
+      const std::vector<std::string>& exposed) const;
+  bool OriginAllowed() const;
+  void FinishTrailersOnly(const grpc::Status& status, const Metadata& initial,
+                          const Metadata& trailing);
+  // The head of a streamed (chunked) response, with `initial` metadata.
+  std::string StreamHead(const Metadata& initial) const;
+  void QueueChunk(std::string bytes);
+  void WriteNext();
+  void WatchForDisconnect();
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  const ProxyConfig* config_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<
+      boost::beast::http::request_parser<boost::beast::http::string_body>>
+      parser_;
+  Request request_;
+
+  // A forwarded call.
+  std::shared_ptr<UpstreamCall> upstream_;
+  Encoding response_encoding_ = Encoding::kBinary;
+  bool headers_sent_ = false;
+  bool upstream_done_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::deque<std::string> chunks_;  // serialized HTTP chunks to write
+  // Whether the upstream should be asked for the next message once the
+  // queue drains.
+  bool want_next_ = false;
+  char watch_byte_ = 0;
+};
+
+}  // namespace codex_manager::web
+
+#endif  // CODEX_MANAGER_WEB_PROXY_HTTP_SESSION_H_

@@ -1,0 +1,100 @@
+#include "upstream_call.h"
+
+namespace codex_manager::web {
+namespace {
+
+Metadata ToMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& in) {
+  Metadata out;
+  for (const auto& [k, v] : in) {
+    out.emplace_back(std::string(k.data(), k.size()),
+                     std::string(v.data(), v.size()));
+  }
+  return out;
+}
+
+}  // namespace
+
+UpstreamCall::UpstreamCall(std::unique_ptr<grpc::ClientContext> context,
+                           std::vector<std::string> requests,
+                           std::shared_ptr<UpstreamSink> sink)
+    : context_(std::move(context)), sink_(std::move(sink)) {
+  for (const std::string& r : requests) {
+    grpc::Slice slice(r);
+    requests_.emplace_back(&slice, 1);
+  }
+}
+
+std::shared_ptr<UpstreamCall> UpstreamCall::Start(
+    grpc::GenericStub* stub, const std::string& method,
+    std::unique_ptr<grpc::ClientContext> context,
+    std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink) {
+  std::shared_ptr<UpstreamCall> call(new UpstreamCall(
+      std::move(context), std::move(requests), std::move(sink)));
+  call->self_ = call;
+  stub->PrepareBidiStreamingCall(call->context_.get(), method,
+                                 grpc::StubOptions(), call.get());
+  // A hold until the writes are done, so OnDone waits for them.
+  call->AddHold();
+  call->StartRead(&call->response_);
+  call->WriteNext();
+  call->StartCall();
+  return call;
+}
+
+void UpstreamCall::WriteNext() {
+  if (next_request_ < requests_.size()) {
+    StartWrite(&requests_[next_request_++]);
+  } else {
+    StartWritesDone();
+  }
+}
+
+void UpstreamCall::OnWriteDone(bool ok) {
+  if (!ok) {
+    RemoveHold();  // the call failed; OnDone says how
+    return;
+  }
+  WriteNext();
+}
+
+void UpstreamCall::OnWritesDoneDone(bool /*ok*/) { RemoveHold(); }
+
+void UpstreamCall::OnReadDone(bool ok) {
+  if (!ok) return;  // end of stream or failure: OnDone follows
+  std::string message;
+  std::vector<grpc::Slice> slices;
+  if (response_.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      message.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  response_.Clear();
+  Metadata initial;
+  if (first_message_) {
+    first_message_ = false;
+    initial = ToMetadata(context_->GetServerInitialMetadata());
+  }
+  sink_->OnUpstreamMessage(std::move(message), std::move(initial));
+}
+
+void UpstreamCall::RequestNext() {
+  absl::MutexLock lock(&mu_);
+  if (!done_) StartRead(&response_);
+}
+
+void UpstreamCall::Cancel() { context_->TryCancel(); }
+
+void UpstreamCall::OnDone(const grpc::Status& status) {
+  {
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+  sink_->OnUpstreamDone(status,
+                        ToMetadata(context_->GetServerInitialMetadata()),
+                        ToMetadata(context_->GetServerTrailingMetadata()));
+  sink_.reset();
+  self_.reset();  // may delete this
+}
+
+}  // namespace codex_manager::web

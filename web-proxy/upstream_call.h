@@ -1,0 +1,79 @@
+// UpstreamCall: one call to the upstream gRPC server through
+// grpc::GenericStub, so the proxy forwards any method without knowing the
+// API. It is a bidi-streaming reactor, which covers unary and
+// server-streaming methods alike: it writes the request messages, half-
+// closes, and reads responses one at a time — the next only when the sink
+// asks (RequestNext), so a slow browser slows the upstream read.
+//
+// Thread safety: methods may be called from any thread; sink calls come
+// from gRPC threads, one at a time.
+#ifndef CODEX_MANAGER_WEB_PROXY_UPSTREAM_CALL_H_
+#define CODEX_MANAGER_WEB_PROXY_UPSTREAM_CALL_H_
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace codex_manager::web {
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+class UpstreamSink {
+ public:
+  virtual ~UpstreamSink() = default;
+  // A response message (serialized bytes); with the first one, the server's
+  // initial metadata (empty afterwards). Call RequestNext for the next.
+  virtual void OnUpstreamMessage(std::string message, Metadata initial) = 0;
+  // The call ended; `initial` and `trailing` are the server's metadata.
+  virtual void OnUpstreamDone(const grpc::Status& status, Metadata initial,
+                              Metadata trailing) = 0;
+};
+
+class UpstreamCall
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  // `method` is the gRPC path, e.g.
+  // "/codex_manager.v1.SessionService/GetSession".
+  static std::shared_ptr<UpstreamCall> Start(
+      grpc::GenericStub* stub, const std::string& method,
+      std::unique_ptr<grpc::ClientContext> context,
+      std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink);
+
+  // Asks for the next response message.
+  void RequestNext();
+  // Cancels the call (the upstream sees CANCELLED); safe after it ended.
+  void Cancel();
+
+  void OnWriteDone(bool ok) override;
+  void OnWritesDoneDone(bool ok) override;
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  UpstreamCall(std::unique_ptr<grpc::ClientContext> context,
+               std::vector<std::string> requests,
+               std::shared_ptr<UpstreamSink> sink);
+  void WriteNext();
+
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::vector<grpc::ByteBuffer> requests_;
+  size_t next_request_ = 0;
+  bool first_message_ = true;
+  grpc::ByteBuffer response_;
+  std::shared_ptr<UpstreamSink> sink_;
+  // Keeps this alive until OnDone.
+  std::shared_ptr<UpstreamCall> self_;
+  absl::Mutex mu_;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace codex_manager::web
+
+#endif  // CODEX_MANAGER_WEB_PROXY_UPSTREAM_CALL_H_
