@@ -18,13 +18,15 @@
 #ifndef CODEX_MANAGER_WEB_PROXY_HTTP_SESSION_H_
 #define CODEX_MANAGER_WEB_PROXY_HTTP_SESSION_H_
 
+// clang-format off
+#include <utility>  // Boost 1.74 Asio uses std::exchange without it
+// clang-format on
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>  // before Boost 1.74 Asio, which uses std::exchange
 #include <vector>
 
 #include "grpc_web.h"

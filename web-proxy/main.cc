@@ -1,6 +1,9 @@
 // codex-manager-web: translates gRPC-Web (binary and base64 text) to gRPC for
 // any method of the upstream server, and serves the browser UI. See
 // docs/web.md.
+// clang-format off
+#include <utility>  // Boost 1.74 Asio uses std::exchange without it
+// clang-format on
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 
@@ -9,7 +12,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <utility>  // before Boost 1.74 Asio, which uses std::exchange
 #include <vector>
 
 #include "CLI/CLI.hpp"
