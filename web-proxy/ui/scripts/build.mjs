@@ -1,0 +1,46 @@
+// Builds the UI into dist/ (what codex-manager-web --static-dir serves):
+// src/main.ts bundled by esbuild, plus index.html and styles.css.
+// With --tests, also bundles test/*.test.ts into dist-test/ for node --test.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateProtobufTs } from "./generate.mjs";
+
+const ui = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(ui, "dist");
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+await build({
+  entryPoints: [join(ui, "src/main.ts")],
+  outfile: join(dist, "app.js"),
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: true,
+  sourcemap: true,
+  logLevel: "warning",
+});
+for (const file of ["index.html", "styles.css"]) {
+  copyFileSync(join(ui, "src", file), join(dist, file));
+}
+
+if (process.argv.includes("--tests")) {
+  generateProtobufTs(join(ui, "test-gen"));
+  const out = join(ui, "dist-test");
+  rmSync(out, { recursive: true, force: true });
+  const tests = readdirSync(join(ui, "test")).filter((f) => f.endsWith(".test.ts"));
+  await build({
+    entryPoints: tests.map((f) => join(ui, "test", f)),
+    outdir: out,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    external: ["playwright-core"],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+}

@@ -1,0 +1,2 @@
+// placeholder entry; the UI follows
+export {};

@@ -1,0 +1,87 @@
+// Starts the real codex-manager-server (with tests/fake_codex as the
+// runtime) and codex-manager-web on free 127.0.0.1 ports for the tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const UI = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = resolve(UI, "../..");
+const BUILD = process.env.CODEX_MANAGER_BUILD ?? join(REPO, "build");
+
+export interface Proc {
+  child: ChildProcess;
+  port: number;
+  // Every JSON line the process wrote on stderr so far.
+  lines: Array<Record<string, unknown>>;
+}
+
+function start(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Proc> {
+  const child = spawn(join(BUILD, "bin", bin), args, { stdio: ["ignore", "ignore", "pipe"], env });
+  const proc: Proc = { child, port: 0, lines: [] };
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${bin} did not start`)), 20000);
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        proc.lines.push(entry);
+        if (entry.msg === "listening" && proc.port === 0) {
+          proc.port = Number(entry.port);
+          clearTimeout(timer);
+          resolveStart(proc);
+        }
+      } catch {
+        // not JSON
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`${bin} exited with ${code}`)));
+  });
+}
+
+export interface Stack {
+  server: Proc;
+  proxy: Proc;
+  baseUrl: string;
+  project: string;
+  stop(): Promise<void>;
+}
+
+// codex-manager-server (fake runtime) + codex-manager-web in front of it.
+export async function startStack(proxyArgs: string[] = [], serverArgs: string[] = []): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), "cm-web-"));
+  const project = join(dir, "project");
+  mkdirSync(project);
+  const server = await start("codex-manager-server", [
+    "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"),
+    "--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py"), ...serverArgs,
+  ]);
+  const proxy = await start("codex-manager-web", [
+    "--listen", "127.0.0.1:0", "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
+  ]);
+  const stopOne = (p: Proc) =>
+    new Promise<void>((done) => {
+      if (p.child.exitCode !== null) return done();
+      p.child.once("exit", () => done());
+      p.child.kill("SIGTERM");
+    });
+  return {
+    server, proxy, project,
+    baseUrl: `http://127.0.0.1:${proxy.port}`,
+    stop: async () => {
+      await stopOne(proxy);
+      await stopOne(server);
+    },
+  };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
