@@ -18,6 +18,8 @@ namespace http = beast::http;
 namespace net = boost::asio;
 
 constexpr auto kRequestReadTimeout = std::chrono::seconds(60);
+// Read ahead of the browser until this much waits to be written.
+constexpr size_t kHighWaterBytes = 256 * 1024;
 
 std::string ContentTypeOf(const std::filesystem::path& path) {
   const std::string ext = absl::AsciiStrToLower(path.extension().string());
@@ -275,22 +277,26 @@ void HttpSession::WatchForDisconnect() {
       });
 }
 
+bool HttpSession::CanTakeMore() {
+  return unwritten_bytes_.load() < kHighWaterBytes;
+}
+
 void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), message = std::move(message),
-             initial = std::move(initial)]() mutable {
-              if (self->closed_) return;
-              if (!self->headers_sent_) {
-                self->headers_sent_ = true;
-                self->QueueChunk(self->StreamHead(initial));
-              }
-              std::string frame = EncodeFrame(kDataFrame, message);
-              if (self->response_encoding_ == Encoding::kText) {
-                frame = Base64Encode(frame);
-              }
-              self->want_next_ = true;
-              self->QueueChunk(Chunk(frame));  // one chunk per frame
-            });
+  unwritten_bytes_ += message.size();
+  net::post(stream_.get_executor(), [self = shared_from_this(),
+                                     message = std::move(message),
+                                     initial = std::move(initial)]() mutable {
+    if (self->closed_) return;
+    if (!self->headers_sent_) {
+      self->headers_sent_ = true;
+      self->QueueChunk(self->StreamHead(initial), 0);
+    }
+    std::string frame = EncodeFrame(kDataFrame, message);
+    if (self->response_encoding_ == Encoding::kText) {
+      frame = Base64Encode(frame);
+    }
+    self->QueueChunk(Chunk(frame), message.size());  // one chunk per frame
+  });
 }
 
 std::string HttpSession::StreamHead(const Metadata& initial) const {
@@ -334,8 +340,8 @@ void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
     if (self->response_encoding_ == Encoding::kText) {
       frame = Base64Encode(frame);
     }
-    self->QueueChunk(Chunk(frame));
-    self->QueueChunk("0\r\n\r\n");
+    self->QueueChunk(Chunk(frame), 0);
+    self->QueueChunk("0\r\n\r\n", 0);
   });
 }
 
@@ -370,30 +376,37 @@ void HttpSession::FinishTrailersOnly(const grpc::Status& status,
                         beast::error_code, size_t) { self->Close(); });
 }
 
-void HttpSession::QueueChunk(std::string bytes) {
-  chunks_.push_back(std::move(bytes));
-  if (!writing_) WriteNext();
+void HttpSession::QueueChunk(std::string bytes, size_t message_bytes) {
+  chunks_.push_back({std::move(bytes), message_bytes});
+  if (in_flight_ == 0) WriteNext();
 }
 
 void HttpSession::WriteNext() {
   if (closed_) return;
   if (chunks_.empty()) {
-    writing_ = false;
-    if (upstream_done_) return Close();  // the last chunk is out
-    if (want_next_ && upstream_) {
-      want_next_ = false;
-      upstream_->RequestNext();  // one message in flight
-    }
+    if (upstream_done_) Close();  // the last chunk is out
     return;
   }
-  writing_ = true;
-  net::async_write(stream_, net::buffer(chunks_.front()),
+  // Everything queued, in one gather write.
+  in_flight_ = chunks_.size();
+  std::vector<net::const_buffer> buffers;
+  buffers.reserve(in_flight_);
+  for (const PendingChunk& chunk : chunks_) {
+    buffers.push_back(net::buffer(chunk.bytes));
+  }
+  net::async_write(stream_, buffers,
                    [self = shared_from_this()](beast::error_code ec, size_t) {
                      if (ec) {
                        if (self->upstream_) self->upstream_->Cancel();
                        return self->Close();
                      }
-                     self->chunks_.pop_front();
+                     for (; self->in_flight_ > 0; --self->in_flight_) {
+                       self->unwritten_bytes_ -=
+                           self->chunks_.front().message_bytes;
+                       self->chunks_.pop_front();
+                     }
+                     if (self->upstream_ && !self->upstream_done_)
+                       self->upstream_->Resume();
                      self->WriteNext();
                    });
 }

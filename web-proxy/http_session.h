@@ -7,7 +7,10 @@
 //                                  strict Content-Security-Policy
 //
 // A forwarded call streams its response as chunked HTTP: one chunk per
-// gRPC-Web frame, flushed as it comes; the trailer frame last. An error
+// gRPC-Web frame, flushed as it comes; the trailer frame last. Upstream
+// messages are read ahead while less than kHighWaterBytes wait to be
+// written, so a slow browser slows the upstream read (back-pressure) while
+// a fast one is not held to one message per round trip. An error
 // before any message is a trailers-only response (status in the headers,
 // empty body). A browser that goes away cancels the upstream call at once,
 // even while the stream is idle; streams have no idle timeout. The
@@ -21,6 +24,7 @@
 // clang-format off
 #include <utility>  // Boost 1.74 Asio uses std::exchange without it
 // clang-format on
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <deque>
@@ -56,6 +60,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void OnUpstreamMessage(std::string message, Metadata initial) override;
   void OnUpstreamDone(const grpc::Status& status, Metadata initial,
                       Metadata trailing) override;
+  bool CanTakeMore() override;
 
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -78,7 +83,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
                           const Metadata& trailing);
   // The head of a streamed (chunked) response, with `initial` metadata.
   std::string StreamHead(const Metadata& initial) const;
-  void QueueChunk(std::string bytes);
+  void QueueChunk(std::string bytes, size_t message_bytes);
   void WriteNext();
   void WatchForDisconnect();
   void Close();
@@ -96,12 +101,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   Encoding response_encoding_ = Encoding::kBinary;
   bool headers_sent_ = false;
   bool upstream_done_ = false;
-  bool writing_ = false;
   bool closed_ = false;
-  std::deque<std::string> chunks_;  // serialized HTTP chunks to write
-  // Whether the upstream should be asked for the next message once the
-  // queue drains.
-  bool want_next_ = false;
+  // Serialized HTTP chunks (one per frame) and the message bytes each
+  // carries: the first `in_flight_` are being written, the rest wait for
+  // the next gather write.
+  struct PendingChunk {
+    std::string bytes;
+    size_t message_bytes;
+  };
+  std::deque<PendingChunk> chunks_;
+  size_t in_flight_ = 0;
+  // Bytes received from upstream and not yet written to the browser
+  // (updated from gRPC threads and the strand).
+  std::atomic<size_t> unwritten_bytes_{0};
   char watch_byte_ = 0;
 };
 

@@ -76,11 +76,19 @@ void UpstreamCall::OnReadDone(bool ok) {
     initial = ToMetadata(context_->GetServerInitialMetadata());
   }
   sink_->OnUpstreamMessage(std::move(message), std::move(initial));
+  absl::MutexLock lock(&mu_);
+  if (sink_->CanTakeMore()) {
+    StartRead(&response_);
+  } else {
+    paused_ = true;
+  }
 }
 
-void UpstreamCall::RequestNext() {
+void UpstreamCall::Resume() {
   absl::MutexLock lock(&mu_);
-  if (!done_) StartRead(&response_);
+  if (done_ || !paused_ || !sink_->CanTakeMore()) return;
+  paused_ = false;
+  StartRead(&response_);
 }
 
 void UpstreamCall::Cancel() { context_->TryCancel(); }

@@ -2,8 +2,9 @@
 // grpc::GenericStub, so the proxy forwards any method without knowing the
 // API. It is a bidi-streaming reactor, which covers unary and
 // server-streaming methods alike: it writes the request messages, half-
-// closes, and reads responses one at a time — the next only when the sink
-// asks (RequestNext), so a slow browser slows the upstream read.
+// closes, and reads responses back to back while the sink can take more;
+// when it cannot, reading pauses until Resume, so a slow browser slows the
+// upstream read.
 //
 // Thread safety: methods may be called from any thread; sink calls come
 // from gRPC threads, one at a time.
@@ -29,8 +30,11 @@ class UpstreamSink {
  public:
   virtual ~UpstreamSink() = default;
   // A response message (serialized bytes); with the first one, the server's
-  // initial metadata (empty afterwards). Call RequestNext for the next.
+  // initial metadata (empty afterwards).
   virtual void OnUpstreamMessage(std::string message, Metadata initial) = 0;
+  // Whether the call may read the next message now; when not, it pauses
+  // until Resume. Called on gRPC threads; must not block.
+  virtual bool CanTakeMore() = 0;
   // The call ended; `initial` and `trailing` are the server's metadata.
   virtual void OnUpstreamDone(const grpc::Status& status, Metadata initial,
                               Metadata trailing) = 0;
@@ -46,8 +50,8 @@ class UpstreamCall
       std::unique_ptr<grpc::ClientContext> context,
       std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink);
 
-  // Asks for the next response message.
-  void RequestNext();
+  // Resumes reading if it paused and the sink can take more.
+  void Resume();
   // Cancels the call (the upstream sees CANCELLED); safe after it ended.
   void Cancel();
 
@@ -72,6 +76,7 @@ class UpstreamCall
   std::shared_ptr<UpstreamCall> self_;
   absl::Mutex mu_;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace codex_manager::web

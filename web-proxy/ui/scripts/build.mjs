@@ -1,6 +1,7 @@
 // Builds the UI into dist/ (what codex-manager-web --static-dir serves):
 // src/main.ts bundled by esbuild, plus index.html and styles.css.
-// With --tests, also bundles test/*.test.ts into dist-test/ for node --test.
+// With --tests, also bundles test/*.test.ts into dist-test/ for node --test;
+// with --bench, bench/proxy_throughput.ts into dist-bench/.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -26,6 +27,25 @@ for (const file of ["index.html", "styles.css"]) {
   copyFileSync(join(ui, "src", file), join(dist, file));
 }
 
+const nodeBundle = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: ["playwright-core"],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: "warning",
+};
+
+if (process.argv.includes("--bench")) {
+  rmSync(join(ui, "dist-bench"), { recursive: true, force: true });
+  await build({
+    ...nodeBundle,
+    entryPoints: [join(ui, "bench/proxy_throughput.ts")],
+    outfile: join(ui, "dist-bench/proxy_throughput.mjs"),
+  });
+}
+
 if (process.argv.includes("--tests")) {
   generateProtobufTs(join(ui, "test-gen"));
   const out = join(ui, "dist-test");
@@ -35,12 +55,6 @@ if (process.argv.includes("--tests")) {
     entryPoints: tests.map((f) => join(ui, "test", f)),
     outdir: out,
     outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["playwright-core"],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: "warning",
+    ...nodeBundle,
   });
 }
