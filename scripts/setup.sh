@@ -17,7 +17,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 debs=(g++ cmake ninja-build pkg-config git
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libabsl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
-      libgtest-dev libgmock-dev libboost-dev python3 python3-venv)
+      libgtest-dev libgmock-dev libboost-dev chromium python3 python3-venv)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -76,6 +76,16 @@ void HttpSession::Handle() {
     if (path == "/healthz") {
       return SendSimple(http::status::ok, "text/plain; charset=utf-8", "ok\n");
     }
+    if (path == "/ui-config.json") {
+      // What the UI's iframe bridge may talk to (docs/web.md).
+      std::string origins;
+      for (const std::string& o : config_->frame_ancestors) {
+        absl::StrAppend(&origins, origins.empty() ? "" : ",", "\"", o, "\"");
+      }
+      return SendSimple(http::status::ok, "application/json",
+                        absl::StrCat("{\"parentOrigins\":[", origins, "]}"),
+                        {{"cache-control", "no-cache"}});
+    }
     return ServeStatic(path);
   }
   SendSimple(http::status::method_not_allowed, "text/plain; charset=utf-8",

@@ -3,6 +3,7 @@
 //   OPTIONS *                      CORS preflight for allowed origins
 //   POST <grpc-web content type>   forwarded to the upstream (grpc_web.h)
 //   GET /healthz                   "ok"
+//   GET /ui-config.json            {"parentOrigins": [--frame-ancestor …]}
 //   GET anything else              a file of --static-dir (the UI), with a
 //                                  strict Content-Security-Policy
 //

@@ -1,2 +1,262 @@
-// placeholder entry; the UI follows
-export {};
+// The Codex Manager browser UI: the session list (with a create form) at
+// #/, and one session's live transcript, approvals and composer at
+// #/s/<session id>. Everything goes through the gRPC-Web proxy that served
+// the page.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { approvals, CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { publish, startBridge } from "./bridge.js";
+import { button, h } from "./dom.js";
+import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
+import { type Entry, Transcript } from "./transcript.js";
+
+const app = document.getElementById("app")!;
+let leave: (() => void) | null = null;  // tears down the current view
+
+const stateName = (s: SessionState) => SessionState[s] ?? "UNKNOWN";
+const turnStateName = (s: TurnState) => TurnState[s] ?? "UNKNOWN";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function errorText(e: unknown): string {
+  return e instanceof ConnectError ? `${Code[e.code]}: ${e.rawMessage}` : String(e);
+}
+
+function toast(text: string): void {
+  const t = h("div", { class: "toast", role: "status" }, text);
+  document.body.append(t);
+  setTimeout(() => t.remove(), 4000);
+}
+
+// ---- the session list -----------------------------------------------------------
+
+function sessionCard(s: Session): HTMLElement {
+  const card = h("a", { class: "card session", href: `#/s/${s.sessionId}`, "data-session-id": s.sessionId },
+    h("div", { class: "row" },
+      h("strong", {}, s.title || s.sessionId),
+      h("span", { class: `badge state-${stateName(s.state).toLowerCase()}` }, stateName(s.state)),
+      s.pendingApprovals > 0 ? h("span", { class: "badge pending" }, `${s.pendingApprovals} pending`) : null),
+    h("div", { class: "muted mono" }, s.cwd));
+  return card;
+}
+
+function createForm(): HTMLElement {
+  const cwd = h("input", { name: "cwd", required: "", placeholder: "/path/to/project", autocomplete: "off" }) as HTMLInputElement;
+  const title = h("input", { name: "title", placeholder: "optional" }) as HTMLInputElement;
+  const model = h("input", { name: "model", placeholder: "default" }) as HTMLInputElement;
+  const policy = h("select", { name: "approval_policy" },
+    h("option", { value: "untrusted" }, "untrusted (ask for commands)"),
+    h("option", { value: "on-request" }, "on-request"),
+    h("option", { value: "never" }, "never"),
+    h("option", { value: "" }, "Codex default")) as HTMLSelectElement;
+  const sandbox = h("select", { name: "sandbox" },
+    h("option", { value: "" }, "Codex default"),
+    h("option", { value: "read-only" }, "read-only"),
+    h("option", { value: "workspace-write" }, "workspace-write"),
+    h("option", { value: "danger-full-access" }, "danger-full-access")) as HTMLSelectElement;
+  const form = h("form", { class: "card create" },
+    h("h2", {}, "New session"),
+    h("label", {}, "Folder", cwd),
+    h("label", {}, "Title", title),
+    h("div", { class: "row wrap" },
+      h("label", {}, "Approval policy", policy),
+      h("label", {}, "Sandbox", sandbox)),
+    h("label", {}, "Model", model),
+    h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const s = await sessions.createSession({
+        cwd: cwd.value.trim(), title: title.value.trim(), model: model.value.trim(),
+        approvalPolicy: policy.value, sandbox: sandbox.value, requestId: crypto.randomUUID(),
+      }, { timeoutMs: CALL_TIMEOUT_MS });
+      location.hash = `#/s/${s.sessionId}`;
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+  return form;
+}
+
+function showList(): () => void {
+  const list = h("div", { class: "list", "aria-live": "polite" });
+  app.replaceChildren(
+    h("header", { class: "bar" }, h("h1", {}, "Codex Manager")),
+    h("main", {}, createForm(), h("h2", {}, "Sessions"), list));
+  let stopped = false;
+  (async () => {
+    while (!stopped) {
+      try {
+        const r = await sessions.listSessions({ pageSize: 100 }, { timeoutMs: CALL_TIMEOUT_MS });
+        list.replaceChildren(...(r.sessions.length ? r.sessions.map(sessionCard)
+                                                   : [h("p", { class: "muted" }, "No sessions yet.")]));
+      } catch (err) {
+        list.replaceChildren(h("p", { class: "error" }, errorText(err)));
+      }
+      await sleep(3000);
+    }
+  })();
+  return () => { stopped = true; };
+}
+
+// ---- one session ------------------------------------------------------------------
+
+function entryView(e: Entry): HTMLElement {
+  const attrs = (kind: string) => ({ class: `entry ${kind}`, "data-entry-id": e.id, "data-kind": kind });
+  switch (e.kind) {
+    case "prompt": return h("div", attrs("prompt"), e.text);
+    case "agent": return h("div", attrs("agent"), e.text);
+    case "reasoning": return h("details", attrs("reasoning"), h("summary", {}, "Reasoning"), e.text);
+    case "command":
+      return h("div", attrs("command"),
+        h("div", { class: "cmd mono" }, `$ ${e.command}`),
+        e.output ? h("pre", { class: "output mono" }, e.output) : null,
+        h("div", { class: "muted small" }, e.status + (e.exitCode !== undefined ? ` · exit ${e.exitCode}` : "")));
+    case "file":
+      return h("div", attrs("file"), h("div", { class: "muted small" }, `file change · ${e.status}`),
+        h("pre", { class: "diff mono" }, e.diff));
+    case "notice": return h("div", attrs(`notice ${e.level}`), e.text);
+    case "turn":
+      return h("div", attrs(`turn turn-${turnStateName(e.state).toLowerCase()}`),
+        `Turn ${turnStateName(e.state).toLowerCase()}${e.error ? `: ${e.error}` : ""}`);
+  }
+}
+
+function approvalCard(a: Approval, decide: (d: Decision) => void): HTMLElement {
+  const what = a.kind === ApprovalKind.FILE_CHANGE
+    ? h("pre", { class: "diff mono" }, a.diff || a.paramsJson)
+    : a.kind === ApprovalKind.COMMAND_EXECUTION
+      ? h("pre", { class: "mono" }, a.command)
+      : h("pre", { class: "mono" }, a.paramsJson);
+  return h("div", { class: "card approval", "data-approval-id": a.approvalId, role: "alertdialog" },
+    h("div", { class: "row" }, h("strong", {}, a.kind === ApprovalKind.FILE_CHANGE
+      ? "Codex wants to change files" : "Codex wants to run")),
+    what,
+    a.cwd ? h("div", { class: "muted small mono" }, a.cwd) : null,
+    a.reason ? h("div", { class: "muted small" }, a.reason) : null,
+    h("div", { class: "row actions" },
+      button("Approve", () => decide(Decision.APPROVE), "primary"),
+      button("Approve for session", () => decide(Decision.APPROVE_FOR_SESSION)),
+      button("Deny", () => decide(Decision.DENY), "danger")));
+}
+
+function showSession(sessionId: string): () => void {
+  const transcript = new Transcript();
+  const abort = new AbortController();
+  const title = h("h1", {}, sessionId);
+  const badge = h("span", { class: "badge" }, "");
+  const tokens = h("span", { class: "muted small" }, "");
+  const banner = h("div", { class: "banner", hidden: "" }, "Disconnected — reconnecting…");
+  const log = h("div", { class: "transcript", "aria-live": "polite" });
+  const cards = h("div", { class: "approvals" });
+  const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex…", "aria-label": "Prompt" }) as HTMLTextAreaElement;
+  const send = h("button", { type: "submit", class: "primary" }, "Send");
+  const composer = h("form", { class: "composer" }, prompt,
+    h("div", { class: "row actions" }, send,
+      button("Interrupt", async () => {
+        try { await turns.interruptTurn({ sessionId }, { timeoutMs: CALL_TIMEOUT_MS }); }
+        catch (err) { toast(errorText(err)); }
+      }),
+      button("Stop", async () => {
+        try { await sessions.stopSession({ sessionId }, { timeoutMs: CALL_TIMEOUT_MS }); }
+        catch (err) { toast(errorText(err)); }
+      }, "danger"))) as HTMLFormElement;
+  composer.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = prompt.value.trim();
+    if (!text) return;
+    try {
+      await turns.startTurn({ sessionId, prompt: text, requestId: crypto.randomUUID() },
+                            { timeoutMs: CALL_TIMEOUT_MS });
+      prompt.value = "";
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+  app.replaceChildren(
+    h("header", { class: "bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
+      title, badge, tokens),
+    banner, h("main", { class: "session" }, log, cards), composer);
+
+  sessions.getSession({ sessionId }, { timeoutMs: CALL_TIMEOUT_MS })
+    .then((s) => { title.textContent = s.title || s.sessionId; })
+    .catch((err) => toast(errorText(err)));
+
+  const decide = async (id: string, d: Decision) => {
+    try {
+      await approvals.resolveApproval({ approvalId: id, decision: d, requestId: crypto.randomUUID() },
+                                      { timeoutMs: CALL_TIMEOUT_MS });
+    } catch (err) {
+      toast(errorText(err));
+    }
+  };
+
+  let scheduled = false;
+  const render = () => {
+    scheduled = false;
+    const stick = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+    log.replaceChildren(...transcript.entries.map(entryView));
+    cards.replaceChildren(...[...transcript.approvals.values()].map(
+      (a) => approvalCard(a, (d) => decide(a.approvalId, d))));
+    badge.textContent = stateName(transcript.sessionState);
+    badge.className = `badge state-${stateName(transcript.sessionState).toLowerCase()}`;
+    tokens.textContent = transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "";
+    if (stick) window.scrollTo(0, document.body.scrollHeight);
+    publish({
+      sessionId, state: stateName(transcript.sessionState), lastSeq: String(transcript.lastSeq),
+      pendingApprovals: transcript.approvals.size, runningTurnId: transcript.runningTurnId,
+      entries: transcript.entries.length,
+    });
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(render);
+    }
+  };
+
+  // Follow the stream from the last event rendered; on a drop, show the
+  // banner and resume from there with backoff.
+  (async () => {
+    let backoff = 250;
+    let disconnected = false;
+    while (!abort.signal.aborted) {
+      try {
+        if (disconnected) {
+          await sessions.getSession({ sessionId }, { timeoutMs: CALL_TIMEOUT_MS, signal: abort.signal });
+          disconnected = false;
+          banner.hidden = true;
+        }
+        for await (const event of streams.streamEvents(
+          { sessionId, afterSeq: transcript.lastSeq }, { signal: abort.signal })) {
+          backoff = 250;
+          if (transcript.apply(event)) schedule();
+        }
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (err instanceof ConnectError && err.code === Code.NotFound) {
+          banner.textContent = errorText(err);
+          banner.hidden = false;
+          return;
+        }
+      }
+      disconnected = true;
+      banner.hidden = false;
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  })();
+  return () => abort.abort();
+}
+
+// ---- routing ------------------------------------------------------------------------
+
+function route(): void {
+  leave?.();
+  const match = /^#\/s\/([\w-]+)$/.exec(location.hash);
+  leave = match ? showSession(match[1]!) : showList();
+}
+
+window.addEventListener("hashchange", route);
+void startBridge();
+route();

@@ -1,7 +1,7 @@
 // Starts the real codex-manager-server (with tests/fake_codex as the
 // runtime) and codex-manager-web on free 127.0.0.1 ports for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -48,15 +48,46 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-// codex-manager-server (fake runtime) + codex-manager-web in front of it.
-export async function startStack(proxyArgs: string[] = [], serverArgs: string[] = []): Promise<Stack> {
+// The scripted model (tests/mock_model) and a CODEX_HOME pointing the real
+// codex at it; returns the server flags that use them.
+async function realCodex(dir: string, children: ChildProcess[]): Promise<string[]> {
+  const model = spawn("python3", [join(REPO, "tests/mock_model/mock_model.py")],
+                      { stdio: ["ignore", "pipe", "ignore"] });
+  children.push(model);
+  const port = await new Promise<number>((resolvePort, reject) => {
+    createInterface({ input: model.stdout! }).once("line", (line) =>
+      resolvePort(Number((JSON.parse(line) as { port: number }).port)));
+    model.once("exit", () => reject(new Error("mock model exited")));
+  });
+  const home = join(dir, "codex-home");
+  mkdirSync(home);
+  writeFileSync(join(home, "config.toml"), [
+    'model = "gpt-5.5"', 'model_provider = "mock"', "[model_providers.mock]", 'name = "mock"',
+    `base_url = "http://127.0.0.1:${port}/v1"`, 'wire_api = "responses"',
+    "request_max_retries = 0", "stream_max_retries = 0", "",
+  ].join("\n"));
+  return ["--codex-bin", join(REPO, "tools/codex/node_modules/.bin/codex"), "--codex-home", home];
+}
+
+export interface StackOptions {
+  proxyArgs?: string[];
+  // The real, pinned codex on the scripted model instead of the fake runtime.
+  realCodex?: boolean;
+}
+
+// codex-manager-server + codex-manager-web in front of it.
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), "cm-web-"));
   const project = join(dir, "project");
   mkdirSync(project);
+  const children: ChildProcess[] = [];
+  const runtime = options.realCodex
+    ? await realCodex(dir, children)
+    : ["--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py")];
   const server = await start("codex-manager-server", [
-    "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"),
-    "--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py"), ...serverArgs,
+    "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
   ]);
+  const proxyArgs = options.proxyArgs ?? [];
   const proxy = await start("codex-manager-web", [
     "--listen", "127.0.0.1:0", "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
   ]);
@@ -72,6 +103,7 @@ export async function startStack(proxyArgs: string[] = [], serverArgs: string[] 
     stop: async () => {
       await stopOne(proxy);
       await stopOne(server);
+      for (const c of children) c.kill("SIGTERM");
     },
   };
 }

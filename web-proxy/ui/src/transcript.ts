@@ -1,0 +1,125 @@
+// The transcript of one session as the UI shows it, built from the event
+// stream. apply() is idempotent per session_seq: an event at or below the
+// last applied seq is ignored (redelivered pending approvals are merged by
+// approval id), so a reconnect that resumes from `lastSeq` — or a reload
+// that replays from 0 — shows everything once.
+import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
+import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
+import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
+
+export type Entry =
+  | { kind: "prompt"; id: string; text: string }
+  | { kind: "agent"; id: string; text: string; done: boolean }
+  | { kind: "reasoning"; id: string; text: string }
+  | { kind: "command"; id: string; command: string; output: string; status: string;
+      exitCode?: number }
+  | { kind: "file"; id: string; diff: string; status: string }
+  | { kind: "notice"; id: string; level: "error" | "warning"; text: string }
+  | { kind: "turn"; id: string; state: TurnState; error: string };
+
+export class Transcript {
+  lastSeq = 0n;
+  sessionState: SessionState = SessionState.UNSPECIFIED;
+  runningTurnId = "";
+  totalTokens = 0n;
+  readonly entries: Entry[] = [];
+  readonly approvals = new Map<string, Approval>();  // pending, by id
+  private readonly byId = new Map<string, Entry>();
+
+  // Applies one event; returns false when it was already applied.
+  apply(event: Event): boolean {
+    if (event.redelivered) {
+      const a = event.payload.case === "approvalRequested" ? event.payload.value.approval : undefined;
+      if (a && a.state === ApprovalState.PENDING) this.approvals.set(a.approvalId, a);
+      return true;
+    }
+    if (event.sessionSeq <= this.lastSeq) return false;
+    this.lastSeq = event.sessionSeq;
+    const p = event.payload;
+    switch (p.case) {
+      case "sessionStateChanged":
+        this.sessionState = p.value.state;
+        if (p.value.error) this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "warning", text: p.value.error });
+        break;
+      case "turnStateChanged": {
+        const t = p.value;
+        if (t.state === TurnState.RUNNING) this.runningTurnId = t.turnId;
+        if (t.state === TurnState.COMPLETED || t.state === TurnState.FAILED ||
+            t.state === TurnState.INTERRUPTED) {
+          if (this.runningTurnId === t.turnId) this.runningTurnId = "";
+          this.add({ kind: "turn", id: `t${event.sessionSeq}`, state: t.state, error: t.error });
+        }
+        break;
+      }
+      case "item": {
+        const item = p.value;
+        const done = event.type === EventType.ITEM_COMPLETED;
+        if (item.itemType === "userMessage") {
+          this.upsert({ kind: "prompt", id: item.itemId, text: item.text });
+        } else if (item.itemType === "agentMessage") {
+          const prev = this.byId.get(item.itemId);
+          const text = done || !prev ? item.text : (prev as { text: string }).text;
+          this.upsert({ kind: "agent", id: item.itemId, text, done });
+        } else if (item.itemType === "reasoning" && item.text) {
+          this.upsert({ kind: "reasoning", id: item.itemId, text: item.text });
+        } else if (item.itemType === "commandExecution") {
+          const prev = this.byId.get(item.itemId) as Extract<Entry, { kind: "command" }> | undefined;
+          this.upsert({
+            kind: "command", id: item.itemId, command: item.command,
+            output: done && item.aggregatedOutput ? item.aggregatedOutput : prev?.output ?? "",
+            status: item.status, exitCode: item.exitCode,
+          });
+        } else if (item.itemType === "fileChange") {
+          this.upsert({ kind: "file", id: item.itemId, diff: item.diff, status: item.status });
+        }
+        break;
+      }
+      case "delta": {
+        const d = p.value;
+        const entry = this.byId.get(d.itemId);
+        if (event.type === EventType.AGENT_MESSAGE_DELTA) {
+          if (entry?.kind === "agent") entry.text += d.text;
+          else this.upsert({ kind: "agent", id: d.itemId, text: d.text, done: false });
+        } else if (event.type === EventType.COMMAND_OUTPUT_DELTA && entry?.kind === "command") {
+          entry.output += d.text;
+        } else if (event.type === EventType.REASONING_DELTA) {
+          if (entry?.kind === "reasoning") entry.text += d.text;
+          else this.upsert({ kind: "reasoning", id: d.itemId, text: d.text });
+        }
+        break;
+      }
+      case "approvalRequested": {
+        const a = p.value.approval;
+        if (a) this.approvals.set(a.approvalId, a);
+        break;
+      }
+      case "approvalResolved":
+        this.approvals.delete(p.value.approvalId);
+        break;
+      case "tokenUsage":
+        this.totalTokens = p.value.totalTokens;
+        break;
+      case "notice":
+        this.add({
+          kind: "notice", id: `n${event.sessionSeq}`,
+          level: event.type === EventType.ERROR ? "error" : "warning", text: p.value.message,
+        });
+        break;
+      default:
+        break;
+    }
+    return true;
+  }
+
+  private add(entry: Entry): void {
+    this.entries.push(entry);
+    this.byId.set(entry.id, entry);
+  }
+
+  private upsert(entry: Entry): void {
+    const prev = this.byId.get(entry.id);
+    if (!prev) return this.add(entry);
+    Object.assign(prev, entry);
+  }
+}

@@ -1,0 +1,89 @@
+// The UI in a real browser (Debian's chromium via playwright-core), against
+// the real server, the proxy and the real codex on the scripted model:
+// create a session, send a prompt, watch the reply stream in, approve the
+// command, see its output and the completed turn; reload mid-turn and see
+// the transcript whole with no duplicates; at 375 px and at desktop width.
+// Screenshots go to tests/artifacts/web/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { type Browser, chromium, type Page } from "playwright-core";
+
+import { REPO, type Stack, startStack, UI } from "./support.js";
+
+const ARTIFACTS = join(REPO, "tests/artifacts/web");
+let stack: Stack;
+let browser: Browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+           "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function entryIds(page: Page): Promise<string[]> {
+  return page.locator("[data-entry-id]").evaluateAll(
+    (els) => els.map((e) => e.getAttribute("data-entry-id") ?? ""));
+}
+
+async function session(page: Page, name: string): Promise<string> {
+  await page.goto(stack.baseUrl);
+  await page.fill("input[name=cwd]", stack.project);
+  await page.fill("input[name=title]", name);
+  await page.selectOption("select[name=approval_policy]", "untrusted");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/#\/s\/ses_/);
+  await page.locator(".bar .badge", { hasText: "IDLE" }).waitFor({ timeout: 30000 });
+  return page.url().split("#/s/")[1]!;
+}
+
+for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
+                                 ["desktop", { width: 1280, height: 860 }]] as const) {
+  test(`approve a command and reload mid-turn (${label})`, async () => {
+    const page = await browser.newPage({ viewport });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await session(page, `browser ${label}`);
+
+    await page.fill("textarea", "please run: echo browser-ok");
+    await page.click("button[type=submit]");
+    const card = page.locator(".approval");
+    await card.waitFor({ timeout: 30000 });
+    assert.match(await card.locator("pre").innerText(), /echo browser-ok/);
+    await page.screenshot({ path: join(ARTIFACTS, `${label}-approval.png`), fullPage: true });
+    await card.getByRole("button", { name: "Approve", exact: true }).click();
+    await page.locator(".entry.agent", { hasText: "Command output: browser-ok" }).waitFor({ timeout: 30000 });
+    assert.match(await page.locator(".entry.command").first().innerText(), /browser-ok/);
+    await page.locator(".entry.turn", { hasText: "Turn completed" }).waitFor();
+    assert.equal(await page.locator(".approval").count(), 0);
+    await page.screenshot({ path: join(ARTIFACTS, `${label}-completed.png`), fullPage: true });
+
+    // A slow reply: reload while it streams.
+    await page.fill("textarea", "slow: 150");
+    await page.click("button[type=submit]");
+    await page.locator(".entry.agent", { hasText: "word3" }).waitFor({ timeout: 30000 });
+    await page.reload();
+    await page.locator(".entry.agent", { hasText: "word19" }).waitFor({ timeout: 30000 });
+    await page.locator(".entry.turn").nth(1).waitFor({ timeout: 30000 });
+    const ids = await entryIds(page);
+    assert.equal(new Set(ids).size, ids.length, `duplicated entries: ${ids.join(",")}`);
+    assert.equal(await page.locator(".entry.prompt").count(), 2);
+    assert.equal(await page.locator(".entry.agent", { hasText: "word19" }).count(), 1);
+    assert.match(await page.locator(".entry.agent", { hasText: "word19" }).innerText(),
+                 /^word0 word1 .* word19\s*$/);
+    await page.screenshot({ path: join(ARTIFACTS, `${label}-after-reload.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
