@@ -5,7 +5,9 @@
 // the transcript whole with no duplicates; at 375 px and at desktop width.
 // Screenshots go to tests/artifacts/web/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -16,10 +18,22 @@ import { REPO, type Stack, startStack, UI } from "./support.js";
 const ARTIFACTS = join(REPO, "tests/artifacts/web");
 let stack: Stack;
 let browser: Browser;
+// Serves examples/parent.html from another origin, for the iframe bridge.
+let parent: Server;
+let parentOrigin = "";
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")] });
+  parent = createServer((_req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end(readFileSync(join(UI, "examples/parent.html")));
+  });
+  await new Promise<void>((r) => parent.listen(0, "127.0.0.1", r));
+  parentOrigin = `http://127.0.0.1:${(parent.address() as AddressInfo).port}`;
+  stack = await startStack({
+    realCodex: true,
+    proxyArgs: ["--static-dir", join(UI, "dist"), "--frame-ancestor", parentOrigin],
+  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -30,6 +44,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.stop();
+  parent?.close();
 });
 
 async function entryIds(page: Page): Promise<string[]> {
@@ -87,3 +102,27 @@ for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
     await page.close();
   });
 }
+
+test("the iframe bridge posts status to an allowed parent and answers it", async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
+  const sessionId = await session(page, "embedded");
+  const ui = `${stack.baseUrl}/#/s/${sessionId}`;
+  await page.goto(`${parentOrigin}/?ui=${encodeURIComponent(ui)}`);
+  const status = page.locator("#status");
+  await status.filter({ hasText: sessionId }).waitFor({ timeout: 30000 });
+  assert.match(await status.innerText(), /"state":"IDLE"/);
+  // The parent asks; the UI answers.
+  await page.evaluate(() => { document.getElementById("status")!.textContent = ""; });
+  await page.click("#ask");
+  await status.filter({ hasText: sessionId }).waitFor({ timeout: 10000 });
+  await page.screenshot({ path: join(ARTIFACTS, "embedded.png") });
+  await page.close();
+});
+
+test("the UI refuses to be framed by an origin not allowed", async () => {
+  const res = await fetch(`${stack.baseUrl}/`);
+  const csp = res.headers.get("content-security-policy") ?? "";
+  assert.match(csp, new RegExp(`frame-ancestors ${parentOrigin}$`));
+  const config = await (await fetch(`${stack.baseUrl}/ui-config.json`)).json();
+  assert.deepEqual(config, { parentOrigins: [parentOrigin] });
+});

@@ -1,0 +1,62 @@
+// The transcript model: events apply once, in any replay or resume.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { create } from "@bufbuild/protobuf";
+
+import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
+import { type Event, EventSchema, EventType } from "../src/gen/codex_manager/v1/events_pb.js";
+import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
+import { Transcript } from "../src/transcript.js";
+
+function stream(): Event[] {
+  let seq = 0n;
+  const ev = (type: EventType, payload: Event["payload"], turnId = "turn_1"): Event =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId, payload });
+  const approval = create(ApprovalSchema, {
+    approvalId: "apr_1", state: ApprovalState.PENDING, command: "ls", kind: 1,
+  });
+  return [
+    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.RUNNING, error: "", prompt: "", finalMessage: "", codexTurnId: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "u1", itemType: "userMessage", status: "", text: "hi", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "" } }),
+    ev(EventType.APPROVAL_REQUESTED, { case: "approvalRequested", value: { $typeName: "codex_manager.v1.ApprovalRequested", approval } }),
+    ev(EventType.APPROVAL_RESOLVED, { case: "approvalResolved", value: { $typeName: "codex_manager.v1.ApprovalResolved", approvalId: "apr_1", state: ApprovalState.APPROVED, decision: 1 } }),
+    ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "Hel", method: "" } }),
+    ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "lo", method: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "m1", itemType: "agentMessage", status: "", text: "Hello", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "" } }),
+    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.COMPLETED, error: "", prompt: "", finalMessage: "Hello", codexTurnId: "" } }),
+  ];
+}
+
+const summary = (t: Transcript) =>
+  t.entries.map((e) => `${e.kind}:${"text" in e ? e.text : ""}`).join("|");
+
+test("a replay builds the transcript", () => {
+  const t = new Transcript();
+  for (const e of stream()) t.apply(e);
+  assert.equal(summary(t), "prompt:hi|agent:Hello|turn:");
+  assert.equal(t.lastSeq, 8n);
+  assert.equal(t.approvals.size, 0);
+  assert.equal(t.runningTurnId, "");
+});
+
+test("overlapping resumes apply each event once", () => {
+  const events = stream();
+  const t = new Transcript();
+  for (const e of events.slice(0, 5)) t.apply(e);
+  // A reconnect that resumes from an older cursor re-sends some events.
+  for (const e of events.slice(3)) t.apply(e);
+  for (const e of events) assert.equal(t.apply(e), false);
+  assert.equal(summary(t), "prompt:hi|agent:Hello|turn:");
+});
+
+test("a redelivered pending approval shows once and leaves when resolved", () => {
+  const events = stream();
+  const t = new Transcript();
+  for (const e of events.slice(0, 3)) t.apply(e);
+  const copy = create(EventSchema, { ...events[2]!, redelivered: true });
+  t.apply(copy);
+  assert.deepEqual([...t.approvals.keys()], ["apr_1"]);
+  t.apply(events[3]!);
+  assert.equal(t.approvals.size, 0);
+});
