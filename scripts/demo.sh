@@ -4,8 +4,9 @@
 #
 #   scripts/demo.sh [PROMPT]
 #
-# Leaves the server running on 127.0.0.1:50051 (or $CODEX_MANAGER_ADDR) until
-# you press Ctrl-C, so you can try the CLI against it from another shell.
+# Leaves the server running on 127.0.0.1:50051 (or $CODEX_MANAGER_ADDR) and
+# the browser UI on http://127.0.0.1:8080/ (or $CODEX_MANAGER_WEB_ADDR) until
+# you press Ctrl-C, so you can try the CLI or the UI against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -40,8 +41,14 @@ build/bin/codex-manager-server --listen "$addr" --data-dir "$demo/var" \
 pids+=($!)
 for _ in $(seq 100); do build/bin/codex-manager health >/dev/null 2>&1 && break; sleep 0.1; done
 
+web_addr="${CODEX_MANAGER_WEB_ADDR:-127.0.0.1:8080}"
+build/bin/codex-manager-web --listen "$web_addr" --upstream "$addr" \
+  --static-dir "$repo/web-proxy/ui/dist" 2>"$demo/web.log" &
+pids+=($!)
+
 prompt="${1:-please run: echo hello from codex manager}"
 echo "demo: server on $addr, scripted model on port $(cat "$demo/model.port"), project $demo/project"
+echo "demo: the browser UI is at http://$web_addr/"
 echo "demo: codex-manager run --cwd $demo/project --approval-policy untrusted \"$prompt\""
 echo
 mode=ask; [ -t 0 ] || mode=approve

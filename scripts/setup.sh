@@ -5,9 +5,10 @@
 #   scripts/setup.sh [PRESET]   PRESET: default (build/) or asan (build-asan/)
 #
 # Installs: Debian packages (compiler toolchain, gRPC, Protobuf, Abseil,
-# SQLite, nlohmann-json, CLI11, GoogleTest), the pinned @openai/codex from
-# tools/codex/package-lock.json, and a Python venv (.venv) with the test
-# tools and the Python SDK (clients/python).
+# SQLite, nlohmann-json, CLI11, GoogleTest, Boost, Chromium for the browser
+# tests), the pinned @openai/codex from tools/codex/package-lock.json, the
+# UI's npm packages (web-proxy/ui/package-lock.json), and a Python venv
+# (.venv) with the test tools and the Python SDK (clients/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-default}"
@@ -36,6 +37,14 @@ if [ ! -x tools/codex/node_modules/.bin/codex ] || [ tools/codex/package-lock.js
   (cd tools/codex && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The browser UI's packages (exact versions in its package-lock.json). Their
+# install scripts are not needed (esbuild's binary comes as a package).
+ui_stamp=web-proxy/ui/node_modules/.package-lock.json
+if [ ! -d web-proxy/ui/node_modules ] || [ web-proxy/ui/package-lock.json -nt "$ui_stamp" ]; then
+  echo "setup: installing the UI's npm packages"
+  (cd web-proxy/ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # Python for the end-to-end tests.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
@@ -50,3 +59,5 @@ fi
 echo "setup: building ($preset)"
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
+# The UI, into web-proxy/ui/dist (what codex-manager-web --static-dir serves).
+(cd web-proxy/ui && node scripts/build.mjs)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: the C++ unit tests (ctest), the
-# end-to-end tests (pytest: real server, CLI and the pinned codex on the
-# scripted model) and the Python SDK tests (ruff, mypy, pytest), first on the
-# normal build, then the suites again on the AddressSanitizer + UBSan build.
+# end-to-end tests (pytest: real server, CLI, proxy and the pinned codex on
+# the scripted model), the Python SDK tests (ruff, mypy, pytest) and the
+# UI's tests (tsc, grpc-web clients, chromium), first on the normal build,
+# then the C++, e2e and SDK suites again on the AddressSanitizer + UBSan
+# build.
 #
 #   scripts/test.sh            everything
 #   SKIP_ASAN=1 scripts/test.sh  skip the sanitizer pass (faster, local only)
@@ -22,7 +24,11 @@ run_suite() {  # $1 = preset, $2 = build dir
 scripts/setup.sh default
 echo "== Python SDK lint and types"
 (cd clients/python && "$repo/.venv/bin/ruff" check src examples tests && "$repo/.venv/bin/mypy")
+echo "== UI types"
+(cd web-proxy/ui && ./node_modules/.bin/tsc --noEmit -p .)
 run_suite default build
+echo "== UI and proxy client tests (grpc-web clients, chromium)"
+(cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" npm test --silent)
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   scripts/setup.sh asan
