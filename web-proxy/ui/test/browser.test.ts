@@ -11,7 +11,11 @@ import { type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type Browser, chromium, type Page } from "playwright-core";
+
+import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { REPO, type Stack, startStack, UI } from "./support.js";
 
@@ -125,4 +129,34 @@ test("the UI refuses to be framed by an origin not allowed", async () => {
   assert.match(csp, new RegExp(`frame-ancestors ${parentOrigin}$`));
   const config = await (await fetch(`${stack.baseUrl}/ui-config.json`)).json();
   assert.deepEqual(config, { parentOrigins: [parentOrigin] });
+});
+
+test("a network drop shows a banner, then the UI resumes with nothing missing or doubled", async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+  const sessionId = await session(page, "network drop");
+  await page.fill("textarea", "before the drop");
+  await page.click("button[type=submit]");
+  await page.locator(".entry.agent", { hasText: "You said: before the drop" }).waitFor({ timeout: 30000 });
+
+  await stack.killProxy();
+  const banner = page.locator(".banner");
+  await banner.waitFor({ state: "visible", timeout: 10000 });
+  assert.match(await banner.innerText(), /reconnecting/i);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-disconnected.png") });
+  // The session goes on without the browser.
+  const turns = createClient(TurnService,
+    createGrpcTransport({ baseUrl: `http://127.0.0.1:${stack.server.port}` }));
+  await turns.startTurn({ sessionId, prompt: "while you were away" });
+  await new Promise((r) => setTimeout(r, 1500));
+
+  await stack.restartProxy();
+  await page.locator(".entry.agent", { hasText: "You said: while you were away" })
+    .waitFor({ timeout: 30000 });
+  await banner.waitFor({ state: "hidden", timeout: 10000 });
+  const ids = await entryIds(page);
+  assert.equal(new Set(ids).size, ids.length, `duplicated entries: ${ids.join(",")}`);
+  assert.equal(await page.locator(".entry.prompt").count(), 2);
+  assert.equal(await page.locator(".entry.turn").count(), 2);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-reconnected.png") });
+  await page.close();
 });

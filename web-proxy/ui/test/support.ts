@@ -45,6 +45,10 @@ export interface Stack {
   proxy: Proc;
   baseUrl: string;
   project: string;
+  // Kills the proxy (SIGKILL: connections drop as in a network failure).
+  killProxy(): Promise<void>;
+  // Starts the proxy again on the same port.
+  restartProxy(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -88,24 +92,37 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
   ]);
   const proxyArgs = options.proxyArgs ?? [];
-  const proxy = await start("codex-manager-web", [
-    "--listen", "127.0.0.1:0", "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
-  ]);
+  const proxyFlags = (port: number) => [
+    "--listen", `127.0.0.1:${port}`, "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
+  ];
+  let proxy = await start("codex-manager-web", proxyFlags(0));
+  const port = proxy.port;
   const stopOne = (p: Proc) =>
     new Promise<void>((done) => {
       if (p.child.exitCode !== null) return done();
       p.child.once("exit", () => done());
       p.child.kill("SIGTERM");
     });
-  return {
+  const stack: Stack = {
     server, proxy, project,
-    baseUrl: `http://127.0.0.1:${proxy.port}`,
+    baseUrl: `http://127.0.0.1:${port}`,
+    killProxy: async () => {
+      await new Promise<void>((done) => {
+        stack.proxy.child.once("exit", () => done());
+        stack.proxy.child.kill("SIGKILL");
+      });
+    },
+    restartProxy: async () => {
+      proxy = await start("codex-manager-web", proxyFlags(port));
+      stack.proxy = proxy;
+    },
     stop: async () => {
-      await stopOne(proxy);
+      await stopOne(stack.proxy);
       await stopOne(server);
       for (const c of children) c.kill("SIGTERM");
     },
   };
+  return stack;
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {
