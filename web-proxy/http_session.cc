@@ -35,6 +35,23 @@ std::string ContentTypeOf(const std::filesystem::path& path) {
   return "application/octet-stream";
 }
 
+// `s` as a JSON string literal.
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20) {
+      absl::StrAppend(&out, "\\u00", absl::Hex(c, absl::kZeroPad2));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 // One HTTP/1.1 chunk.
 std::string Chunk(absl::string_view data) {
   std::ostringstream size;
@@ -80,7 +97,7 @@ void HttpSession::Handle() {
       // What the UI's iframe bridge may talk to (docs/web.md).
       std::string origins;
       for (const std::string& o : config_->frame_ancestors) {
-        absl::StrAppend(&origins, origins.empty() ? "" : ",", "\"", o, "\"");
+        absl::StrAppend(&origins, origins.empty() ? "" : ",", JsonString(o));
       }
       return SendSimple(http::status::ok, "application/json",
                         absl::StrCat("{\"parentOrigins\":[", origins, "]}"),
