@@ -111,11 +111,6 @@ int64_t EventLog::AssignedHead() {
   return next_event_id_ - 1;
 }
 
-absl::StatusOr<int64_t> EventLog::LastSeq(const std::string& session_id) {
-  absl::MutexLock lock(&mu_);
-  return SeqLocked(session_id);
-}
-
 std::shared_ptr<EventLog::Subscription> EventLog::Subscribe(
     SubscribeOptions options, DeliverFn deliver) {
   std::shared_ptr<Subscription> sub(

@@ -107,8 +107,6 @@ class EventLog {
   // replay that ends here includes everything that happened before it
   // started, including events whose state change a client already saw.
   int64_t AssignedHead();
-  // The newest session_seq assigned to a session (committed or queued).
-  absl::StatusOr<int64_t> LastSeq(const std::string& session_id);
 
   std::shared_ptr<Subscription> Subscribe(SubscribeOptions options,
                                           DeliverFn deliver);

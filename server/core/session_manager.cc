@@ -163,9 +163,8 @@ void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
   SaveTurn(turn);
   // Approvals of a finished turn can no longer be answered.
   std::vector<std::string> expired;
-  for (const auto& [approval_id, rpc_id] : live.pending) {
-    absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
-    if (a.ok() && a->turn_id == turn.turn_id) expired.push_back(approval_id);
+  for (const auto& [approval_id, request] : live.pending) {
+    if (request.turn_id == turn.turn_id) expired.push_back(approval_id);
   }
   for (const std::string& id : expired) {
     live.pending.erase(id);
@@ -268,7 +267,7 @@ void SessionManager::Detach(const std::string& session_id, SessionState state,
     turn.end_time = clock_->Now();
     SaveTurn(turn);
   }
-  for (const auto& [approval_id, rpc_id] : live->pending) {
+  for (const auto& [approval_id, request] : live->pending) {
     ExpireApproval(approval_id);
   }
   SetSessionState(live->session, state, reason);
@@ -602,7 +601,7 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
     return AlreadyDecided(decided);
   }
   Live& live = *live_it->second;
-  live.runtime->Respond(live.pending[approval_id],
+  live.runtime->Respond(live.pending[approval_id].rpc_id,
                         ApprovalResult(a, decision, answers));
   live.pending.erase(approval_id);
   live.last_activity = clock_->Now();
@@ -795,7 +794,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     // Codex withdrew a request (e.g. the turn was interrupted).
     const json rpc_id = params.value("requestId", json());
     for (auto it = live->pending.begin(); it != live->pending.end(); ++it) {
-      if (it->second == rpc_id) {
+      if (it->second.rpc_id == rpc_id) {
         const std::string approval_id = it->first;
         live->pending.erase(it);
         ExpireApproval(approval_id);
@@ -863,7 +862,7 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
     runtime->RespondError(request_id, -32603, "codex-manager store error");
     return;
   }
-  live->pending[a.approval_id] = request_id;
+  live->pending[a.approval_id] = {request_id, a.turn_id};
   Log(LogLevel::kInfo, "approval requested",
       {{"session_id", a.session_id},
        {"approval_id", a.approval_id},

@@ -133,8 +133,13 @@ class SessionManager : public RuntimeListener {
     bool interrupt_pending = false;
     // Codex turn id -> our turn id.
     std::map<std::string, std::string> turn_ids;
-    // Approval id -> the JSON-RPC id of Codex's request.
-    std::map<std::string, nlohmann::json> pending;
+    // A PENDING approval: the JSON-RPC id of Codex's request, and its turn.
+    struct PendingRequest {
+      nlohmann::json rpc_id;
+      std::string turn_id;
+    };
+    // Approval id -> its pending request.
+    std::map<std::string, PendingRequest> pending;
     // fileChange item id -> its diff, for the approval that follows.
     std::map<std::string, std::string> item_diffs;
     absl::Time last_activity;

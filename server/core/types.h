@@ -85,16 +85,6 @@ absl::string_view TurnStateName(TurnState s);
 absl::string_view ApprovalStateName(ApprovalState s);
 absl::string_view DecisionName(Decision d);
 
-// True for states with no live runtime.
-inline bool IsLive(SessionState s) {
-  return s == SessionState::kStarting || s == SessionState::kIdle ||
-         s == SessionState::kBusy;
-}
-inline bool IsFinal(TurnState s) {
-  return s == TurnState::kCompleted || s == TurnState::kInterrupted ||
-         s == TurnState::kFailed;
-}
-
 struct Session {
   std::string session_id;
   std::string cwd;

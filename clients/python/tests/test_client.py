@@ -150,9 +150,9 @@ def test_a_server_that_never_answers_hits_the_deadline() -> None:
     threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
     with Client(f"127.0.0.1:{listener.getsockname()[1]}", timeout=0.5) as client:
         start = time.monotonic()
-        with pytest.raises((DeadlineExceededError, UnavailableError)):
+        with pytest.raises(DeadlineExceededError):
             client.get_session("ses_x")
-        assert time.monotonic() - start < 3
+        assert 0.4 < time.monotonic() - start < 3
     listener.close()
 
 

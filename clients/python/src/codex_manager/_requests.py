@@ -13,9 +13,9 @@ from codex_manager.v1 import approvals_pb2, events_pb2, sessions_pb2, turns_pb2
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
 
-# Stream errors after which events() reconnects and resumes.
-RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.INTERNAL,
-                       grpc.StatusCode.UNKNOWN})
+# Stream errors after which events() reconnects and resumes: the connection
+# dropped. Anything else is the server's answer and is raised.
+RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE})
 
 
 def create_session(cwd: str, model: str | None, approval_policy: str | None,
