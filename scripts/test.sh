@@ -12,13 +12,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
+# Every suite is bounded, so a hang fails the run in minutes instead of
+# holding CI until its own limit: pytest-timeout and node --test-timeout
+# bound each test, ctest each case (TIMEOUT 120), and this bounds each suite.
+bounded() {  # runs "$@" for at most SUITE_TIMEOUT seconds (default 900)
+  timeout --kill-after=15 "${SUITE_TIMEOUT:-900}" "$@"
+}
+
 run_suite() {  # $1 = preset, $2 = build dir
   echo "== unit tests ($1)"
-  ctest --preset "$1" -j2
+  bounded ctest --preset "$1" -j2
   echo "== end-to-end tests ($1)"
-  (cd tests && CODEX_MANAGER_BUILD="$repo/$2" "$repo/.venv/bin/python" -m pytest -q)
+  (cd tests && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q)
   echo "== Python SDK tests ($1)"
-  (cd clients/python && CODEX_MANAGER_BUILD="$repo/$2" "$repo/.venv/bin/python" -m pytest -q)
+  (cd clients/python && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q)
 }
 
 scripts/setup.sh default
@@ -26,7 +33,7 @@ echo "== Python SDK lint and types"
 (cd clients/python && "$repo/.venv/bin/ruff" check src examples tests && "$repo/.venv/bin/mypy")
 run_suite default build
 echo "== UI types and tests (grpc-web clients, chromium)"
-(cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" npm test --silent)
+(cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" bounded npm test --silent)
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   scripts/setup.sh asan

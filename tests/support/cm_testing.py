@@ -99,6 +99,8 @@ class Server:
                 break
             self.log.write(line)
             self.log.flush()
+            if not line.startswith("{"):
+                continue  # not ours: gRPC's own tracing, a sanitizer
             entry = json.loads(line)
             if entry.get("msg") == "listening":
                 self.port = entry["port"]

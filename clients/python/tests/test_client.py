@@ -181,13 +181,15 @@ def test_events_follow_until_stopped(client: Client, project: Path) -> None:
     def consume() -> None:
         for event in client.events(session_id, stop=stop):
             seen.append(event.type)
-    consumer = threading.Thread(target=consume)
+    consumer = threading.Thread(target=consume, daemon=True)
     consumer.start()
-    turn = client.start_turn(session_id, "hello")
-    wait_for(lambda: EventType.TURN_STATE_CHANGED in seen and client.get_turn(
-        turn.turn_id).state == TurnState.COMPLETED)
-    stop.set()
-    consumer.join(timeout=5)
+    try:
+        turn = client.start_turn(session_id, "hello")
+        wait_for(lambda: EventType.TURN_STATE_CHANGED in seen and client.get_turn(
+            turn.turn_id).state == TurnState.COMPLETED)
+    finally:
+        stop.set()
+        consumer.join(timeout=5)
     assert not consumer.is_alive()
 
 

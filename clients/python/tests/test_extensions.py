@@ -85,11 +85,13 @@ def test_agent_follows_live_and_stops_from_another_thread(fake_server: Server,
     agent = Agent(client, session_id=session_id)
     deltas: list[str] = []
     agent.on(EventType.AGENT_MESSAGE_DELTA)(lambda e: deltas.append(e.delta.text))
-    runner = threading.Thread(target=agent.run)
+    runner = threading.Thread(target=agent.run, daemon=True)
     runner.start()
-    client.start_turn(session_id, "live one")
-    wait_for(lambda: "".join(deltas) == "fake: live one")
-    agent.stop()
-    runner.join(timeout=5)
+    try:
+        client.start_turn(session_id, "live one")
+        wait_for(lambda: "".join(deltas) == "fake: live one")
+    finally:
+        agent.stop()
+        runner.join(timeout=5)
     assert not runner.is_alive()
     client.close()
