@@ -139,6 +139,10 @@ absl::StatusOr<std::unique_ptr<Process>> PosixProcessLauncher::Launch(
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
+    // Nothing else of the server's crosses exec: not its listening socket
+    // (which would keep the port answering after the server dies) nor the
+    // database. Most fds are O_CLOEXEC already; this covers any that are not.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     // Default signal dispositions and an empty mask for the new program.
     sigset_t none;
     sigemptyset(&none);
