@@ -20,6 +20,8 @@ namespace net = boost::asio;
 constexpr auto kRequestReadTimeout = std::chrono::seconds(60);
 // Read ahead of the browser until this much waits to be written.
 constexpr size_t kHighWaterBytes = 256 * 1024;
+// Bytes of the next request(s) a client may send while a stream runs.
+constexpr size_t kMaxPipelinedBytes = 64 * 1024;
 
 std::string ContentTypeOf(const std::filesystem::path& path) {
   const std::string ext = absl::AsciiStrToLower(path.extension().string());
@@ -221,6 +223,7 @@ void HttpSession::Forward() {
   }
   const Encoding encoding =
       *ParseContentType(std::string(request_[http::field::content_type]));
+  keep_alive_ = request_.keep_alive();
   response_encoding_ =
       ResponseEncoding(encoding, std::string(request_[http::field::accept]));
 
@@ -289,19 +292,51 @@ void HttpSession::Forward() {
 }
 
 void HttpSession::WatchForDisconnect() {
-  // HTTP/1.1 clients send nothing while a response streams: a completed
-  // read means the browser went away (or misbehaves) — cancel upstream.
+  // Clients send nothing while a response streams, so a read that fails
+  // means the browser went away: cancel upstream at once. A byte that
+  // arrives belongs to a pipelined next request and is kept for it.
+  watching_ = true;
   stream_.socket().async_read_some(
       net::buffer(&watch_byte_, 1),
-      [self = shared_from_this()](beast::error_code ec, size_t) {
-        if (self->closed_ || self->upstream_done_) return;
+      [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->watching_ = false;
+        if (self->closed_) return;
+        if (!ec && n == 1) {
+          self->buffer_.commit(net::buffer_copy(
+              self->buffer_.prepare(1), net::buffer(&self->watch_byte_, 1)));
+          if (self->buffer_.size() > kMaxPipelinedBytes) {
+            if (self->upstream_ && !self->upstream_done_)
+              self->upstream_->Cancel();
+            return self->Close();
+          }
+        }
+        if (self->next_request_) {  // FinishCall cancelled the watch
+          self->next_request_ = false;
+          return self->ReadRequest();
+        }
+        if (self->upstream_done_) return;  // FinishCall will read or close
         if (ec) {
           if (self->upstream_) self->upstream_->Cancel();
-          self->Close();
-          return;
+          return self->Close();
         }
         self->WatchForDisconnect();
       });
+}
+
+void HttpSession::FinishCall() {
+  if (closed_) return;
+  if (!keep_alive_) return Close();
+  upstream_.reset();
+  response_encoding_ = Encoding::kBinary;
+  headers_sent_ = false;
+  upstream_done_ = false;
+  chunks_.clear();
+  in_flight_ = 0;
+  unwritten_bytes_ = 0;
+  if (!watching_) return ReadRequest();
+  next_request_ = true;
+  beast::error_code ec;
+  stream_.socket().cancel(ec);  // the watch's handler reads the request
 }
 
 bool HttpSession::CanTakeMore() {
@@ -337,7 +372,7 @@ std::string HttpSession::StreamHead(const Metadata& initial) const {
   }
   for (const auto& [k, v] : CorsHeaders(exposed)) res.set(k, v);
   res.set(http::field::cache_control, "no-cache");
-  res.keep_alive(false);
+  res.keep_alive(keep_alive_);
   res.chunked(true);
   std::ostringstream head;
   head << res.base();
@@ -388,7 +423,6 @@ void HttpSession::FinishTrailersOnly(const grpc::Status& status,
     headers.emplace_back("grpc-message", PercentEncode(status.error_message()));
   }
   for (auto& h : CorsHeaders(exposed)) headers.push_back(std::move(h));
-  headers.emplace_back("connection", "close");
   upstream_done_ = true;
   headers_sent_ = true;
   auto res = std::make_shared<http::response<http::string_body>>(
@@ -396,11 +430,14 @@ void HttpSession::FinishTrailersOnly(const grpc::Status& status,
   res->set(http::field::server, "codex-manager-web");
   res->set(http::field::content_type, ContentType(response_encoding_));
   for (const auto& [k, v] : headers) res->insert(k, v);
-  res->keep_alive(false);
+  res->keep_alive(keep_alive_);
   res->prepare_payload();
-  http::async_write(stream_, *res,
-                    [self = shared_from_this(), res](
-                        beast::error_code, size_t) { self->Close(); });
+  http::async_write(
+      stream_, *res,
+      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->FinishCall();
+      });
 }
 
 void HttpSession::QueueChunk(std::string bytes, size_t message_bytes) {
@@ -411,7 +448,7 @@ void HttpSession::QueueChunk(std::string bytes, size_t message_bytes) {
 void HttpSession::WriteNext() {
   if (closed_) return;
   if (chunks_.empty()) {
-    if (upstream_done_) Close();  // the last chunk is out
+    if (upstream_done_) FinishCall();  // the last chunk is out
     return;
   }
   // Everything queued, in one gather write.

@@ -14,8 +14,14 @@
 // a fast one is not held to one message per round trip. An error
 // before any message is a trailers-only response (status in the headers,
 // empty body). A browser that goes away cancels the upstream call at once,
-// even while the stream is idle; streams have no idle timeout. The
-// connection closes after a forwarded call.
+// even while the stream is idle; streams have no idle timeout.
+//
+// Connections are kept alive (HTTP/1.1 persistent connections, RFC 9112
+// section 9.3) unless the request says `Connection: close`: after a
+// response ends, the next request is read on the same connection, and an
+// idle connection closes after 60 s. Requests are answered one at a time;
+// bytes a client pipelines while a stream runs are kept for the next
+// request (up to kMaxPipelinedBytes, beyond which the connection closes).
 //
 // Thread safety: all session state lives on the connection's strand; gRPC
 // callbacks post to it.
@@ -87,6 +93,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void QueueChunk(std::string bytes, size_t message_bytes);
   void WriteNext();
   void WatchForDisconnect();
+  // The forwarded call is over and its response written: read the next
+  // request on this connection, or close it.
+  void FinishCall();
   void Close();
 
   boost::beast::tcp_stream stream_;
@@ -97,12 +106,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
       parser_;
   Request request_;
 
-  // A forwarded call.
+  // A forwarded call (reset by FinishCall for the next one).
   std::shared_ptr<UpstreamCall> upstream_;
   Encoding response_encoding_ = Encoding::kBinary;
+  bool keep_alive_ = false;
   bool headers_sent_ = false;
   bool upstream_done_ = false;
   bool closed_ = false;
+  // The disconnect watch (a 1-byte read) is outstanding; FinishCall cancels
+  // it and `next_request_` has its handler read the next request.
+  bool watching_ = false;
+  bool next_request_ = false;
   // Serialized HTTP chunks (one per frame) and the message bytes each
   // carries: the first `in_flight_` are being written, the rest wait for
   // the next gather write.

@@ -2,9 +2,9 @@
 // pipes, injected faults.
 #include "runtime/codex_runtime.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>

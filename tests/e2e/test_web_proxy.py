@@ -156,6 +156,71 @@ def test_a_browser_that_goes_away_cancels_the_upstream_call(proxy: WebProxy,
     assert time.monotonic() - closed_at < 5
 
 
+def test_one_connection_carries_call_after_call(proxy: WebProxy, tmp_path: Path) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
+
+    def call(path: str, message: bytes) -> tuple[http.client.HTTPResponse, bytes]:
+        conn.request("POST", path, body=frame(message),
+                     headers={"content-type": "application/grpc-web+proto"})
+        response = conn.getresponse()
+        return response, response.read()
+
+    response, body = call(f"{SESSIONS}/CreateSession", sessions_pb2.CreateSessionRequest(
+        cwd=str(tmp_path)).SerializeToString())
+    assert conn.sock is not None
+    local = conn.sock.getsockname()
+    session = sessions_pb2.Session.FromString(frames(body)[0][1])
+    missing, _ = call(f"{SESSIONS}/GetSession", sessions_pb2.GetSessionRequest(
+        session_id="ses_missing").SerializeToString())  # trailers-only
+    replay, replayed = call(STREAM, events_pb2.StreamEventsRequest(
+        session_id=session.session_id, no_follow=True).SerializeToString())
+    conn.request("GET", "/healthz")
+    health = conn.getresponse()
+    assert health.read() == b"ok\n"
+
+    for r in (response, missing, replay, health):
+        assert r.getheader("connection", "").lower() != "close"
+    assert missing.getheader("grpc-status") == "5"
+    assert frames(replayed)[-1] == (0x80, b"grpc-status: 0\r\n")
+    assert conn.sock is not None and conn.sock.getsockname() == local  # never reconnected
+    conn.close()
+
+
+def test_a_request_pipelined_behind_a_stream_is_answered_after_it(proxy: WebProxy,
+                                                                  tmp_path: Path) -> None:
+    created = post(proxy, f"{SESSIONS}/CreateSession", frame(
+        sessions_pb2.CreateSessionRequest(cwd=str(tmp_path)).SerializeToString()))
+    session = sessions_pb2.Session.FromString(frames(created.read())[0][1])
+    body = frame(events_pb2.StreamEventsRequest(
+        session_id=session.session_id, no_follow=True).SerializeToString())
+    sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\n"
+                  f"content-type: application/grpc-web+proto\r\n"
+                  f"content-length: {len(body)}\r\n\r\n").encode() + body
+                 + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    received = b""
+    while chunk := sock.recv(65536):  # the proxy closes after the second
+        received += chunk
+    sock.close()
+    stream_end = received.index(b"\r\n0\r\n\r\n")
+    assert received.count(b"HTTP/1.1 200") == 2
+    assert received.index(b"ok\n") > stream_end  # in order, the stream first
+
+
+def test_connection_close_is_honoured(proxy: WebProxy) -> None:
+    body = frame(sessions_pb2.ListSessionsRequest().SerializeToString())
+    sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
+    sock.sendall((f"POST {SESSIONS}/ListSessions HTTP/1.1\r\nHost: x\r\n"
+                  f"content-type: application/grpc-web+proto\r\nConnection: close\r\n"
+                  f"content-length: {len(body)}\r\n\r\n").encode() + body)
+    received = b""
+    while chunk := sock.recv(65536):  # ends only when the proxy closes
+        received += chunk
+    sock.close()
+    assert b"Connection: close" in received
+    assert received.endswith(b"0\r\n\r\n")
+
+
 def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
     request = events_pb2.StreamEventsRequest()
     start = time.monotonic()
