@@ -286,8 +286,9 @@ void HttpSession::Forward() {
   const std::string method = target.substr(0, target.find('?'));
 
   stream_.expires_never();  // long streams are never cut
-  upstream_ = UpstreamCall::Start(config_->stub, method, std::move(context),
-                                  std::move(messages), shared_from_this());
+  upstream_ = UpstreamCall::Start(config_->stub, config_->calls, method,
+                                  std::move(context), std::move(messages),
+                                  shared_from_this());
   WatchForDisconnect();
 }
 

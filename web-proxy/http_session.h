@@ -47,6 +47,8 @@ namespace codex_manager::web {
 
 struct ProxyConfig {
   grpc::GenericStub* stub = nullptr;
+  // Every forwarded call is registered here (shutdown cancels and awaits).
+  CallRegistry* calls = nullptr;
   // Folder served for GET; empty serves nothing but /healthz.
   std::string static_dir;
   // Origins allowed to call cross-origin ("*" allows any); the proxy's own

@@ -9,6 +9,7 @@
 
 #include <boost/asio.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -63,8 +64,10 @@ int Run(const Flags& flags) {
       flags.upstream, grpc::InsecureChannelCredentials(), args);
   grpc::GenericStub stub(channel);
 
+  codex_manager::web::CallRegistry calls;
   codex_manager::web::ProxyConfig config;
   config.stub = &stub;
+  config.calls = &calls;
   config.static_dir = flags.static_dir;
   config.allowed_origins = flags.allowed_origins;
   config.frame_ancestors = flags.frame_ancestors;
@@ -107,6 +110,17 @@ int Run(const Flags& flags) {
     threads.emplace_back([&io] { io.run(); });
   io.run();
   for (std::thread& t : threads) t.join();
+  // Calls still in flight end on gRPC threads and release their HTTP
+  // sessions there; those must be gone before the io_context their
+  // sockets belong to is destroyed.
+  calls.CancelAll();
+  if (!calls.WaitIdle(absl::Seconds(5))) {
+    std::fprintf(stderr,
+                 "{\"level\":\"error\",\"msg\":\"upstream calls did not "
+                 "end within 5s of shutdown\"}\n");
+    std::fflush(stderr);
+    std::_Exit(1);  // tearing down under live calls would touch freed state
+  }
   return 0;
 }
 

@@ -15,10 +15,41 @@ Metadata ToMetadata(
 
 }  // namespace
 
-UpstreamCall::UpstreamCall(std::unique_ptr<grpc::ClientContext> context,
+void CallRegistry::Add(const std::shared_ptr<UpstreamCall>& call) {
+  absl::MutexLock lock(&mu_);
+  calls_.emplace(call.get(), call);
+}
+
+void CallRegistry::Remove(UpstreamCall* call) {
+  absl::MutexLock lock(&mu_);
+  calls_.erase(call);
+}
+
+void CallRegistry::CancelAll() {
+  std::vector<std::shared_ptr<UpstreamCall>> live;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [raw, weak] : calls_) {
+      if (auto call = weak.lock()) live.push_back(std::move(call));
+    }
+  }
+  for (const auto& call : live) call->Cancel();
+}
+
+bool CallRegistry::WaitIdle(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return calls_.empty(); };
+  return mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
+}
+
+UpstreamCall::UpstreamCall(CallRegistry* registry,
+                           std::unique_ptr<grpc::ClientContext> context,
                            std::vector<std::string> requests,
                            std::shared_ptr<UpstreamSink> sink)
-    : context_(std::move(context)), sink_(std::move(sink)) {
+    : registry_(registry),
+      context_(std::move(context)),
+      sink_(std::move(sink)) {
   for (const std::string& r : requests) {
     grpc::Slice slice(r);
     requests_.emplace_back(&slice, 1);
@@ -26,12 +57,13 @@ UpstreamCall::UpstreamCall(std::unique_ptr<grpc::ClientContext> context,
 }
 
 std::shared_ptr<UpstreamCall> UpstreamCall::Start(
-    grpc::GenericStub* stub, const std::string& method,
+    grpc::GenericStub* stub, CallRegistry* registry, const std::string& method,
     std::unique_ptr<grpc::ClientContext> context,
     std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink) {
   std::shared_ptr<UpstreamCall> call(new UpstreamCall(
-      std::move(context), std::move(requests), std::move(sink)));
+      registry, std::move(context), std::move(requests), std::move(sink)));
   call->self_ = call;
+  registry->Add(call);
   stub->PrepareBidiStreamingCall(call->context_.get(), method,
                                  grpc::StubOptions(), call.get());
   // A hold until the writes are done, so OnDone waits for them.
@@ -101,7 +133,8 @@ void UpstreamCall::OnDone(const grpc::Status& status) {
   sink_->OnUpstreamDone(status,
                         ToMetadata(context_->GetServerInitialMetadata()),
                         ToMetadata(context_->GetServerTrailingMetadata()));
-  sink_.reset();
+  sink_.reset();  // may delete the HTTP session
+  registry_->Remove(this);
   self_.reset();  // may delete this
 }
 

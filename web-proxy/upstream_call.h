@@ -14,6 +14,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace codex_manager::web {
 
@@ -40,14 +42,37 @@ class UpstreamSink {
                               Metadata trailing) = 0;
 };
 
+class UpstreamCall;
+
+// The calls in flight, so that shutdown can cancel them and wait until each
+// has ended and released its sink before tearing down what sinks use (the
+// HTTP sessions' sockets belong to the io_context).
+class CallRegistry {
+ public:
+  // Cancels every call in flight (each then ends with CANCELLED).
+  void CancelAll();
+  // Waits until no call is in flight; false after `timeout`.
+  bool WaitIdle(absl::Duration timeout);
+
+ private:
+  friend class UpstreamCall;
+  void Add(const std::shared_ptr<UpstreamCall>& call);
+  void Remove(UpstreamCall* call);
+
+  absl::Mutex mu_;
+  std::map<UpstreamCall*, std::weak_ptr<UpstreamCall>> calls_
+      ABSL_GUARDED_BY(mu_);
+};
+
 class UpstreamCall
     : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   // `method` is the gRPC path, e.g.
-  // "/codex_manager.v1.SessionService/GetSession".
+  // "/codex_manager.v1.SessionService/GetSession". The call stays in
+  // `registry` until it has ended and released `sink`.
   static std::shared_ptr<UpstreamCall> Start(
-      grpc::GenericStub* stub, const std::string& method,
-      std::unique_ptr<grpc::ClientContext> context,
+      grpc::GenericStub* stub, CallRegistry* registry,
+      const std::string& method, std::unique_ptr<grpc::ClientContext> context,
       std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink);
 
   // Resumes reading if it paused and the sink can take more.
@@ -61,11 +86,13 @@ class UpstreamCall
   void OnDone(const grpc::Status& status) override;
 
  private:
-  UpstreamCall(std::unique_ptr<grpc::ClientContext> context,
+  UpstreamCall(CallRegistry* registry,
+               std::unique_ptr<grpc::ClientContext> context,
                std::vector<std::string> requests,
                std::shared_ptr<UpstreamSink> sink);
   void WriteNext();
 
+  CallRegistry* const registry_;
   std::unique_ptr<grpc::ClientContext> context_;
   std::vector<grpc::ByteBuffer> requests_;
   size_t next_request_ = 0;

@@ -221,6 +221,34 @@ def test_connection_close_is_honoured(proxy: WebProxy) -> None:
     assert received.endswith(b"0\r\n\r\n")
 
 
+def test_sigterm_with_streams_open_exits_cleanly(fake_server: Server, tmp_path: Path) -> None:
+    from codex_manager import Client
+    with Client(fake_server.addr) as client:
+        client.create_session(str(tmp_path))  # an event for every stream to replay
+    web = WebProxy(fake_server.addr, [], tmp_path / "web-sigterm.log")
+    body = frame(events_pb2.StreamEventsRequest().SerializeToString())  # follows
+    socks = []
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", web.port), timeout=10)
+        sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\n"
+                      f"content-type: application/grpc-web+proto\r\n"
+                      f"content-length: {len(body)}\r\n\r\n").encode() + body)
+        received = b""
+        while b"\r\n\r\n" not in received:  # the head comes with the first event
+            received += sock.recv(65536)
+        socks.append(sock)
+    # Three calls are live upstream. Two browsers leave, so their calls are
+    # being cancelled as the signal comes; shutdown must cancel the third and
+    # wait for all of them before tearing down (a sanitizer report or a hang
+    # fails stop()).
+    socks[0].close()
+    socks[1].close()
+    started = time.monotonic()
+    assert web.stop() == 0
+    assert time.monotonic() - started < 5
+    socks[2].close()
+
+
 def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
     request = events_pb2.StreamEventsRequest()
     start = time.monotonic()

@@ -151,6 +151,7 @@ class WebProxy:
     """A codex-manager-web process in front of `upstream`, on a free port."""
 
     def __init__(self, upstream: str, args: list[str], log_path: Path) -> None:
+        self.log_path = log_path
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(
             [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args],
@@ -158,12 +159,30 @@ class WebProxy:
         assert self.proc.stderr is not None
         line = self.proc.stderr.readline()
         self.log.write(line)
+        self.log.flush()
         self.port = int(json.loads(line)["port"])
+        self._drain = threading.Thread(target=self._copy_stderr, daemon=True)
+        self._drain.start()
+
+    def _copy_stderr(self) -> None:
+        for line in self.proc.stderr:  # type: ignore[union-attr]
+            self.log.write(line)
+            self.log.flush()
 
     def stop(self) -> int:
+        """SIGTERM; returns the exit status. Fails on a sanitizer report."""
         self.proc.terminate()
-        code = self.proc.wait(timeout=10)
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"codex-manager-web ignored SIGTERM for 10 s; see {self.log_path}")
+        self._drain.join(timeout=5)
         self.log.close()
+        text = self.log_path.read_text()
+        for marker in ("Sanitizer", "runtime error:"):
+            assert marker not in text, f"{marker} in {self.log_path}"
         return code
 
 
