@@ -106,6 +106,9 @@ class Server:
                 self.port = entry["port"]
                 break
         if not self.port:
+            self.proc.kill()  # never leave a half-started server behind
+            self.proc.wait()
+            self.proc = None
             raise RuntimeError(f"server did not start; see {self.log_path}")
         # Keep draining stderr into the log file.
         def drain(proc: subprocess.Popen[str], log: Any) -> None:
