@@ -327,13 +327,10 @@ void HttpSession::WatchForDisconnect() {
 void HttpSession::FinishCall() {
   if (closed_) return;
   if (!keep_alive_) return Close();
+  // Every chunk is written by now; Forward sets the rest anew.
   upstream_.reset();
-  response_encoding_ = Encoding::kBinary;
   headers_sent_ = false;
   upstream_done_ = false;
-  chunks_.clear();
-  in_flight_ = 0;
-  unwritten_bytes_ = 0;
   if (!watching_) return ReadRequest();
   next_request_ = true;
   beast::error_code ec;

@@ -25,6 +25,42 @@ FAKE_CODEX = REPO / "tests" / "fake_codex" / "fake_codex.py"
 MOCK_MODEL = REPO / "tests" / "mock_model" / "mock_model.py"
 
 
+# What a sanitizer or a crash leaves in a process's stderr.
+CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault")
+
+
+def copy_lines_to(proc: subprocess.Popen[str], log: Any) -> threading.Thread:
+    """Copies the rest of `proc`'s stderr into `log` on a daemon thread."""
+    def copy() -> None:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            log.write(line)
+            log.flush()
+
+    thread = threading.Thread(target=copy, daemon=True)
+    thread.start()
+    return thread
+
+
+def stop_process(proc: subprocess.Popen[str], sig: int, timeout: float, log_path: Path) -> int:
+    """Sends `sig` and returns the exit status; kills the process and fails if
+    it is still running after `timeout` seconds."""
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(
+            f"{Path(str(proc.args[0])).name} ignored signal {sig} for {timeout} s; "
+            f"see {log_path}") from None
+
+
+def assert_no_crash_report(path: Path) -> None:
+    text = path.read_text()
+    for marker in CRASH_MARKERS:
+        assert marker not in text, f"{marker} in {path}"
+
+
 class MockModel:
     def __init__(self, log_dir: Path) -> None:
         self.stderr = open(log_dir / "mock_model.log", "w")
@@ -110,34 +146,20 @@ class Server:
             self.proc.wait()
             self.proc = None
             raise RuntimeError(f"server did not start; see {self.log_path}")
-        # Keep draining stderr into the log file.
-        def drain(proc: subprocess.Popen[str], log: Any) -> None:
-            for line in proc.stderr:  # type: ignore[union-attr]
-                log.write(line)
-                log.flush()
-
-        threading.Thread(target=drain, args=(self.proc, self.log), daemon=True).start()
+        copy_lines_to(self.proc, self.log)
 
     def stop(self, sig: int = signal.SIGTERM) -> int | None:
         """Stops the server; returns its exit status (None if not running)."""
         if self.proc is None:
             return None
-        self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"server ignored signal {sig} for 15 s; see {self.log_path}")
+        code = stop_process(self.proc, sig, 15, self.log_path)
         self.proc = None
         return code
 
     def assert_clean_logs(self) -> None:
         """No sanitizer report or crash in any of this server's logs."""
         for path in sorted(self.log_dir.glob("server-*.log")):
-            text = path.read_text()
-            for marker in ("Sanitizer", "runtime error:", "Segmentation fault"):
-                assert marker not in text, f"{marker} in {path}"
+            assert_no_crash_report(path)
 
     def log_lines(self) -> list[dict[str, Any]]:
         out = []
@@ -164,28 +186,14 @@ class WebProxy:
         self.log.write(line)
         self.log.flush()
         self.port = int(json.loads(line)["port"])
-        self._drain = threading.Thread(target=self._copy_stderr, daemon=True)
-        self._drain.start()
-
-    def _copy_stderr(self) -> None:
-        for line in self.proc.stderr:  # type: ignore[union-attr]
-            self.log.write(line)
-            self.log.flush()
+        self._copy = copy_lines_to(self.proc, self.log)
 
     def stop(self) -> int:
         """SIGTERM; returns the exit status. Fails on a sanitizer report."""
-        self.proc.terminate()
-        try:
-            code = self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"codex-manager-web ignored SIGTERM for 10 s; see {self.log_path}")
-        self._drain.join(timeout=5)
+        code = stop_process(self.proc, signal.SIGTERM, 10, self.log_path)
+        self._copy.join(timeout=5)
         self.log.close()
-        text = self.log_path.read_text()
-        for marker in ("Sanitizer", "runtime error:"):
-            assert marker not in text, f"{marker} in {self.log_path}"
+        assert_no_crash_report(self.log_path)
         return code
 
 
