@@ -5,24 +5,38 @@
 // docs/operations.md for every flag.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "api/approval_service.h"
-#include "api/logging_interceptor.h"
+#include "api/auth_service.h"
+#include "api/call_interceptor.h"
+#include "api/guard.h"
+#include "api/health_service.h"
 #include "api/session_service.h"
 #include "api/stream_service.h"
 #include "api/turn_service.h"
+#include "auth/admission.h"
+#include "auth/method_rules.h"
+#include "auth/rate_limiter.h"
+#include "auth/token_registry.h"
+#include "common/data_dir.h"
 #include "common/log.h"
 #include "core/clock.h"
 #include "core/event_log.h"
@@ -36,7 +50,7 @@ namespace {
 
 struct Flags {
   std::string listen = "127.0.0.1:50051";
-  std::string data_dir = "./var";
+  std::string data_dir = DefaultDataDir();
   std::string codex_bin = "codex";
   std::string codex_home;
   int max_live_sessions = 16;
@@ -46,7 +60,110 @@ struct Flags {
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
   std::string log_level = "info";
+  // Trust boundary (docs/security.md).
+  bool rotate_admin_token = false;
+  bool reflection = true;
+  std::vector<std::string> allowed_roots;
+  std::string max_sandbox = "workspace-write";
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  bool insecure_plaintext_remote = false;
+  double rate_limit = 20;
+  double rate_burst = 40;
+  int max_streams_per_principal = 64;
+  int max_queued_turns = 16;
+  int64_t max_prompt_bytes = 1 << 20;
 };
+
+// True for addresses only this machine can reach: 127.0.0.0/8, ::1,
+// localhost and unix sockets.
+bool IsLoopbackListen(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) return true;
+  std::string host = listen;
+  if (absl::StartsWith(host, "[")) {
+    host = host.substr(1, host.find(']') == std::string::npos
+                              ? std::string::npos
+                              : host.find(']') - 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& flag,
+                                     const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read \"", path, "\""));
+  }
+  return text.str();
+}
+
+// Plaintext, or TLS (and mTLS with --tls-client-ca) from the PEM files.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const Flags& flags) {
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key go together (PEM certificate chain and "
+        "private key)");
+  }
+  if (flags.tls_cert.empty()) {
+    if (!flags.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile("tls-cert", flags.tls_cert));
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile("tls-key", flags.tls_key));
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!flags.tls_client_ca.empty()) {
+    ASSIGN_OR_RETURN(options.pem_root_certs,
+                     ReadFile("tls-client-ca", flags.tls_client_ca));
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+// The exposure guard and the other start-time checks of the trust boundary.
+absl::Status CheckExposure(const Flags& flags) {
+  const bool loopback = IsLoopbackListen(flags.listen);
+  if (!loopback && flags.tls_cert.empty()) {
+    if (!flags.insecure_plaintext_remote) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--listen ", flags.listen,
+          " is reachable from other machines, and plaintext would expose "
+          "tokens and transcripts: TLS is required. Set --tls-cert and "
+          "--tls-key (PEM), or listen on 127.0.0.1. Behind a TLS-terminating "
+          "proxy on another host, --insecure-plaintext-remote allows it "
+          "(docs/security.md)."));
+    }
+    Log(LogLevel::kWarning,
+        "serving plaintext on a non-loopback address "
+        "(--insecure-plaintext-remote): tokens and transcripts cross the "
+        "network unencrypted unless a TLS proxy is in front",
+        {{"listen", flags.listen}});
+  }
+  if (!loopback && flags.allowed_roots.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--listen ", flags.listen,
+        " is reachable from other machines: set at least one --allowed-root "
+        "DIR so sessions cannot work anywhere on this machine"));
+  }
+  if (flags.allowed_roots.empty()) {
+    Log(LogLevel::kWarning,
+        "no --allowed-root: sessions may work in any folder this user can "
+        "reach");
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& name,
                                                  const std::string& value) {
@@ -60,6 +177,8 @@ absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& name,
 }
 
 int Run(const Flags& flags) {
+  // Everything this server creates is its user's alone.
+  umask(077);
   if (flags.log_level == "debug") SetLogLevel(LogLevel::kDebug);
   if (flags.log_level == "warning") SetLogLevel(LogLevel::kWarning);
   if (flags.log_level == "error") SetLogLevel(LogLevel::kError);
@@ -82,12 +201,37 @@ int Run(const Flags& flags) {
         {{"error", "--max-live-sessions must be at least 1"}});
     return 2;
   }
-
-  std::error_code ec;
-  std::filesystem::create_directories(flags.data_dir, ec);
-  if (ec) {
-    Log(LogLevel::kError, "cannot create data dir",
-        {{"data_dir", flags.data_dir}, {"error", ec.message()}});
+  if (flags.max_streams_per_principal < 1 || flags.max_queued_turns < 1 ||
+      flags.max_prompt_bytes < 1 || flags.rate_burst < 1) {
+    Log(LogLevel::kError, "bad flag",
+        {{"error",
+          "--max-streams-per-principal, --max-queued-turns, "
+          "--max-prompt-bytes and --rate-burst must be at least 1"}});
+    return 2;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentials(flags);
+  absl::Status exposure =
+      credentials.ok() ? CheckExposure(flags) : credentials.status();
+  AdmissionOptions admission_options;
+  admission_options.allowed_roots = flags.allowed_roots;
+  admission_options.max_sandbox = flags.max_sandbox;
+  absl::StatusOr<Admission> admission = Admission::Create(admission_options);
+  if (exposure.ok()) exposure = admission.status();
+  if (!exposure.ok()) {
+    Log(LogLevel::kError, "refusing to start",
+        {{"error", std::string(exposure.message())}});
+    std::cerr << "codex-manager-server: " << exposure.message() << "\n";
+    return 2;
+  }
+  if (flags.data_dir.empty()) {
+    Log(LogLevel::kError, "bad flag",
+        {{"error", "--data-dir: no default (HOME is not set); set it"}});
+    return 2;
+  }
+  if (absl::Status s = PrepareDataDir(flags.data_dir); !s.ok()) {
+    Log(LogLevel::kError, "cannot prepare data dir",
+        {{"data_dir", flags.data_dir}, {"error", s.ToString()}});
     return 1;
   }
   const std::string db_path =
@@ -106,6 +250,27 @@ int Run(const Flags& flags) {
     return 1;
   }
 
+  RealClock clock;
+  TokenRegistry tokens(store->get(), &clock);
+  const std::string admin_token_path =
+      (std::filesystem::path(flags.data_dir) / "admin.token").string();
+  bool wrote_admin_token = false;
+  if (absl::Status s = tokens.EnsureAdminTokenFile(
+          admin_token_path, flags.rotate_admin_token, &wrote_admin_token);
+      !s.ok()) {
+    Log(LogLevel::kError, "cannot write the admin token",
+        {{"path", admin_token_path}, {"error", s.ToString()}});
+    return 1;
+  }
+  if (wrote_admin_token) {
+    Log(LogLevel::kInfo, "wrote a new admin token",
+        {{"path", admin_token_path}});
+  }
+  RateLimiter limiter(&clock, flags.rate_limit, flags.rate_burst);
+  GuardOptions guard_options;
+  guard_options.max_streams_per_principal = flags.max_streams_per_principal;
+  Guard guard(&tokens, &limiter, store->get(), &clock, guard_options);
+
   PosixProcessLauncher launcher;
   CodexRuntimeOptions runtime_options;
   runtime_options.codex_bin = flags.codex_bin;
@@ -114,10 +279,11 @@ int Run(const Flags& flags) {
   runtime_options.stop_grace = *grace;
   runtime_options.start_timeout = *start;
   CodexRuntimeFactory runtimes(&launcher, runtime_options);
-  RealClock clock;
   SessionManagerOptions manager_options;
   manager_options.max_live_sessions = flags.max_live_sessions;
   manager_options.idle_timeout = *idle;
+  manager_options.max_queued_turns = flags.max_queued_turns;
+  manager_options.max_prompt_bytes = static_cast<size_t>(flags.max_prompt_bytes);
   auto manager = std::make_unique<SessionManager>(store->get(), &log, &runtimes,
                                                   &clock, manager_options);
   if (absl::Status s = manager->Recover(); !s.ok()) {
@@ -125,38 +291,55 @@ int Run(const Flags& flags) {
     return 1;
   }
 
-  SessionServiceImpl sessions(manager.get());
-  TurnServiceImpl turns(manager.get());
-  ApprovalServiceImpl approvals(manager.get());
-  StreamServiceImpl streams(manager.get(), &log, store->get());
+  SessionServiceImpl sessions(manager.get(), &guard, &*admission);
+  TurnServiceImpl turns(manager.get(), &guard);
+  ApprovalServiceImpl approvals(manager.get(), &guard);
+  StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);
+  AuthServiceImpl auth(&tokens, &guard);
+  AuditServiceImpl audit(store->get(), &guard);
+  HealthServiceImpl health({
+      std::string(v1::SessionService::service_full_name()),
+      std::string(v1::TurnService::service_full_name()),
+      std::string(v1::ApprovalService::service_full_name()),
+      std::string(v1::StreamService::service_full_name()),
+      std::string(v1::AuthService::service_full_name()),
+      std::string(v1::AuditService::service_full_name()),
+  });
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // Our own Health (answers without a token) instead of gRPC's default, so
+  // reflection lists it.
+  grpc::EnableDefaultHealthCheckService(false);
+  if (flags.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(flags.listen, grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort(flags.listen, *credentials, &port);
   builder.SetMaxReceiveMessageSize(flags.max_message_bytes);
   builder.SetMaxSendMessageSize(flags.max_message_bytes);
   builder.RegisterService(&sessions);
   builder.RegisterService(&turns);
   builder.RegisterService(&approvals);
   builder.RegisterService(&streams);
+  builder.RegisterService(&auth);
+  builder.RegisterService(&audit);
+  builder.RegisterService(&health);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<LoggingInterceptorFactory>());
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(&guard));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     Log(LogLevel::kError, "cannot listen", {{"listen", flags.listen}});
     return 1;
   }
-  server->GetHealthCheckService()->SetServingStatus(true);
+  health.SetServing(true);
   Log(LogLevel::kInfo, "listening",
       {{"listen", flags.listen},
        {"port", port},
+       {"tls", !flags.tls_cert.empty()},
+       {"mtls", !flags.tls_client_ca.empty()},
        {"data_dir", flags.data_dir},
+       {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
 
   // Idle reaper: once a second.
@@ -178,7 +361,8 @@ int Run(const Flags& flags) {
 
   stop.Notify();
   reaper.join();
-  server->GetHealthCheckService()->SetServingStatus(false);
+  health.SetServing(false);
+  health.Shutdown();
   // Streams are cancelled; unary calls get a moment to finish.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   manager->Shutdown();
@@ -206,16 +390,61 @@ int main(int argc, char** argv) {
   CLI::App app{
       "codex-manager-server: runs Codex sessions and serves the Codex Manager "
       "gRPC API.\n\nWARNING: every session launches an agent that runs "
-      "commands on this machine. The server binds to loopback by default; "
-      "expose it only deliberately, behind authentication (see "
-      "docs/operations.md)."};
+      "commands on this machine. Every call needs a token (the first start "
+      "writes an admin token to DATA_DIR/admin.token); the server binds to "
+      "loopback by default and refuses a non-loopback address without TLS "
+      "(see docs/security.md)."};
   app.add_option(
          "--listen", flags.listen,
          "Address to serve gRPC on, host:port (port 0 picks a free one)")
       ->capture_default_str();
   app.add_option("--data-dir", flags.data_dir,
-                 "Folder for the SQLite database (created if missing)")
+                 "Folder for the SQLite database and admin.token (created "
+                 "0700 if missing; its files are made 0600)")
       ->capture_default_str();
+  app.add_flag("--rotate-admin-token", flags.rotate_admin_token,
+               "Revoke the token in DATA_DIR/admin.token and write a new one");
+  app.add_option("--reflection", flags.reflection,
+                 "Serve gRPC server reflection (needs a viewer token)")
+      ->capture_default_str();
+  app.add_option("--allowed-root", flags.allowed_roots,
+                 "Folder sessions may work in (repeatable); a session's cwd "
+                 "must resolve inside one. Required off loopback");
+  app.add_option("--max-sandbox", flags.max_sandbox,
+                 "Most permissive Codex sandbox a session may ask for "
+                 "(danger-full-access also needs the admin role)")
+      ->check(CLI::IsMember(
+          {"read-only", "workspace-write", "danger-full-access"}))
+      ->capture_default_str();
+  app.add_option("--tls-cert", flags.tls_cert,
+                 "PEM certificate chain: serve TLS (with --tls-key)");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key for --tls-cert");
+  app.add_option("--tls-client-ca", flags.tls_client_ca,
+                 "PEM CA bundle: require and verify client certificates "
+                 "(mTLS); tokens are still required");
+  app.add_flag("--insecure-plaintext-remote", flags.insecure_plaintext_remote,
+               "Allow plaintext on a non-loopback --listen (only behind a "
+               "TLS-terminating proxy)");
+  app.add_option("--rate-limit", flags.rate_limit,
+                 "Changes (mutating calls) a second per token, on average; 0 "
+                 "disables")
+      ->capture_default_str();
+  app.add_option("--rate-burst", flags.rate_burst,
+                 "Changes a token may make at once above --rate-limit")
+      ->capture_default_str();
+  app.add_option("--max-streams-per-principal",
+                 flags.max_streams_per_principal,
+                 "Most StreamEvents calls one token may have open")
+      ->capture_default_str();
+  app.add_option("--max-queued-turns", flags.max_queued_turns,
+                 "Most queued turns per session")
+      ->capture_default_str();
+  app.add_option("--max-prompt-bytes", flags.max_prompt_bytes,
+                 "Largest prompt accepted, in bytes")
+      ->capture_default_str();
+  bool print_role_table = false;
+  app.add_flag("--print-role-table", print_role_table,
+               "Print the role each RPC needs (Markdown) and exit");
   app.add_option("--codex-bin", flags.codex_bin,
                  "The Codex executable (the npm `codex` or its native binary)")
       ->capture_default_str();
@@ -247,5 +476,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (print_role_table) {
+    std::cout << codex_manager::RoleTableMarkdown();
+    return 0;
+  }
   return codex_manager::Run(flags);
 }

@@ -3,43 +3,53 @@
 #include <map>
 #include <string>
 
-#include "api/reply.h"
+#include "api/serve.h"
+#include "common/status_macros.h"
 
 namespace codex_manager {
+
+
 
 grpc::ServerUnaryReactor* ApprovalServiceImpl::ListApprovals(
     grpc::CallbackServerContext* context,
     const v1::ListApprovalsRequest* request,
     v1::ListApprovalsResponse* response) {
-  absl::StatusOr<PageRequest> page =
-      ToPageRequest(request->page_size(), request->page_token());
-  if (!page.ok()) return Reply(context, page.status());
-  absl::StatusOr<Page<Approval>> result = manager_->ListApprovals(
-      request->session_id(), !request->include_resolved(), *page);
-  if (result.ok()) {
-    for (const Approval& a : result->items) {
-      ToProto(a, response->add_approvals());
-    }
-    response->set_next_page_token(EncodePageToken(result->next));
-  }
-  return Reply(context, result.status());
+  static const std::string kMethod = FullMethod<v1::ApprovalService>("ListApprovals");
+  return Serve(guard_, context, kMethod, request->session_id(),
+               [&](const Caller&) {
+                 ASSIGN_OR_RETURN(PageRequest page,
+                                  ToPageRequest(request->page_size(),
+                                                request->page_token()));
+                 ASSIGN_OR_RETURN(Page<Approval> result,
+                                  manager_->ListApprovals(
+                                      request->session_id(),
+                                      !request->include_resolved(), page));
+                 for (const Approval& a : result.items) {
+                   ToProto(a, response->add_approvals());
+                 }
+                 response->set_next_page_token(EncodePageToken(result.next));
+                 return absl::OkStatus();
+               });
 }
 
 grpc::ServerUnaryReactor* ApprovalServiceImpl::ResolveApproval(
     grpc::CallbackServerContext* context,
     const v1::ResolveApprovalRequest* request, v1::Approval* response) {
-  if (!v1::Decision_IsValid(request->decision())) {
-    return Reply(context,
-                 absl::InvalidArgumentError("decision: unknown value"));
-  }
-  std::map<std::string, std::string> answers(request->answers().begin(),
-                                             request->answers().end());
-  return Reply(
-      context,
-      manager_->ResolveApproval(request->approval_id(),
-                                static_cast<Decision>(request->decision()),
-                                answers, request->request_id()),
-      response);
+  static const std::string kMethod = FullMethod<v1::ApprovalService>("ResolveApproval");
+  return Serve(
+      guard_, context, kMethod, request->approval_id(),
+      [&](const Caller& caller) -> absl::Status {
+        if (!v1::Decision_IsValid(request->decision())) {
+          return absl::InvalidArgumentError("decision: unknown value");
+        }
+        std::map<std::string, std::string> answers(
+            request->answers().begin(), request->answers().end());
+        return Fill(manager_->ResolveApproval(
+                        request->approval_id(),
+                        static_cast<Decision>(request->decision()), answers,
+                        request->request_id(), caller),
+                    response);
+      });
 }
 
 }  // namespace codex_manager

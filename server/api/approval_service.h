@@ -4,13 +4,15 @@
 #define CODEX_MANAGER_SERVER_API_APPROVAL_SERVICE_H_
 
 #include "codex_manager/v1/approvals.grpc.pb.h"
+#include "api/guard.h"
 #include "core/session_manager.h"
 
 namespace codex_manager {
 
 class ApprovalServiceImpl final : public v1::ApprovalService::CallbackService {
  public:
-  explicit ApprovalServiceImpl(SessionManager* manager) : manager_(manager) {}
+  ApprovalServiceImpl(SessionManager* manager, Guard* guard)
+      : manager_(manager), guard_(guard) {}
 
   grpc::ServerUnaryReactor* ListApprovals(
       grpc::CallbackServerContext* context,
@@ -23,6 +25,7 @@ class ApprovalServiceImpl final : public v1::ApprovalService::CallbackService {
 
  private:
   SessionManager* const manager_;
+  Guard* const guard_;
 };
 
 }  // namespace codex_manager

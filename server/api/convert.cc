@@ -208,6 +208,44 @@ void ToProto(const Event& in, v1::Event* out) {
   }
 }
 
+void ToProto(const TokenRecord& in, v1::Token* out) {
+  out->set_token_id(in.token_id);
+  out->set_name(in.name);
+  out->set_role(static_cast<v1::Role>(in.role));
+  SetTime(in.create_time, out->mutable_create_time());
+  if (in.expire_time) SetTime(*in.expire_time, out->mutable_expire_time());
+  if (in.last_used_time) {
+    SetTime(*in.last_used_time, out->mutable_last_used_time());
+  }
+  if (in.revoke_time) SetTime(*in.revoke_time, out->mutable_revoke_time());
+  out->set_bootstrap(in.bootstrap);
+}
+
+void ToProto(const AuditRecord& in, v1::AuditEvent* out) {
+  out->set_audit_id(in.audit_id);
+  SetTime(in.time, out->mutable_time());
+  out->set_token_id(in.caller.token_id);
+  out->set_token_name(in.caller.token_name);
+  out->set_role(static_cast<v1::Role>(in.caller.role));
+  out->set_peer(in.caller.peer);
+  out->set_request_id(in.caller.request_id);
+  out->set_method(in.caller.method);
+  out->set_resource_id(in.resource_id);
+  out->set_code(in.code);
+  out->set_message(in.message);
+}
+
+absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& ts,
+                                     absl::string_view field) {
+  // The range of google.protobuf.Timestamp: years 0001..9999.
+  if (ts.seconds() < -62135596800 || ts.seconds() > 253402300799 ||
+      ts.nanos() < 0 || ts.nanos() > 999999999) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": not a valid timestamp"));
+  }
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
 std::string EncodePageToken(int64_t position) {
   if (position == 0) return "";
   return absl::WebSafeBase64Escape(absl::StrCat("v1.", position));

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "codex_manager/v1/approvals.pb.h"
+#include "codex_manager/v1/auth.pb.h"
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
@@ -18,8 +19,15 @@ namespace codex_manager {
 void ToProto(const Session& in, v1::Session* out);
 void ToProto(const Turn& in, v1::Turn* out);
 void ToProto(const Approval& in, v1::Approval* out);
+void ToProto(const TokenRecord& in, v1::Token* out);
+void ToProto(const AuditRecord& in, v1::AuditEvent* out);
 // Builds the typed payload of the event from its JSON payload.
 void ToProto(const Event& in, v1::Event* out);
+
+// A Timestamp as absl::Time; INVALID_ARGUMENT naming `field` when out of
+// range.
+absl::StatusOr<absl::Time> FromProto(const google::protobuf::Timestamp& ts,
+                                     absl::string_view field);
 
 // Page tokens are opaque to clients: "v1." + a position, base64url.
 std::string EncodePageToken(int64_t position);

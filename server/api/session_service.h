@@ -4,13 +4,17 @@
 #define CODEX_MANAGER_SERVER_API_SESSION_SERVICE_H_
 
 #include "codex_manager/v1/sessions.grpc.pb.h"
+#include "api/guard.h"
+#include "auth/admission.h"
 #include "core/session_manager.h"
 
 namespace codex_manager {
 
 class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
-  explicit SessionServiceImpl(SessionManager* manager) : manager_(manager) {}
+  SessionServiceImpl(SessionManager* manager, Guard* guard,
+                     const Admission* admission)
+      : manager_(manager), guard_(guard), admission_(admission) {}
 
   grpc::ServerUnaryReactor* CreateSession(
       grpc::CallbackServerContext* context,
@@ -34,6 +38,8 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
 
  private:
   SessionManager* const manager_;
+  Guard* const guard_;
+  const Admission* const admission_;
 };
 
 }  // namespace codex_manager

@@ -24,7 +24,9 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
 
   // Writes `redelivered` first, then follows the log from the cursor.
   EventWriter(EventLog* log, EventLog::SubscribeOptions options,
-              std::vector<Event> redelivered) {
+              std::vector<Event> redelivered,
+              std::unique_ptr<Guard::StreamSlot> slot)
+      : slot_(std::move(slot)) {
     absl::MutexLock lock(&mu_);
     for (Event& e : redelivered) pending_.push_back({std::move(e), true});
     sub_ = log->Subscribe(std::move(options),
@@ -98,6 +100,7 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
   }
 
   absl::Mutex mu_;
+  const std::unique_ptr<Guard::StreamSlot> slot_;
   std::shared_ptr<EventLog::Subscription> sub_;
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
   v1::Event current_ ABSL_GUARDED_BY(mu_);
@@ -111,6 +114,10 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
 grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     grpc::CallbackServerContext* context,
     const v1::StreamEventsRequest* request) {
+  static const std::string kMethod =
+      absl::StrCat("/", v1::StreamService::service_full_name(), "/StreamEvents");
+  absl::StatusOr<Caller> caller = guard_->Admit(*context, kMethod);
+  if (!caller.ok()) return new EventWriter(caller.status());
   const std::string& session_id = request->session_id();
   EventLog::SubscribeOptions options;
   options.session_id = session_id;
@@ -168,7 +175,11 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     }
     options.until_event_id = until;
   }
-  return new EventWriter(log_, std::move(options), std::move(*redelivered));
+  absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> slot =
+      guard_->AcquireStream(*caller);
+  if (!slot.ok()) return new EventWriter(slot.status());
+  return new EventWriter(log_, std::move(options), std::move(*redelivered),
+                         std::move(*slot));
 }
 
 }  // namespace codex_manager

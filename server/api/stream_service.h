@@ -5,11 +5,13 @@
 // a time (OnWriteDone starts the next), and asks the log for the next batch
 // only when the last one is written — so a slow client is paced by its own
 // connection and served from the store, never buffered without bound.
-// Nothing blocks inside a reaction.
+// Nothing blocks inside a reaction. Each open stream holds one of its
+// caller's stream slots (--max-streams-per-principal) until it ends.
 #ifndef CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
 #define CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
 
 #include "codex_manager/v1/events.grpc.pb.h"
+#include "api/guard.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
 
@@ -17,8 +19,9 @@ namespace codex_manager {
 
 class StreamServiceImpl final : public v1::StreamService::CallbackService {
  public:
-  StreamServiceImpl(SessionManager* manager, EventLog* log, Store* store)
-      : manager_(manager), log_(log), store_(store) {}
+  StreamServiceImpl(SessionManager* manager, EventLog* log, Store* store,
+                    Guard* guard)
+      : manager_(manager), log_(log), store_(store), guard_(guard) {}
 
   grpc::ServerWriteReactor<v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
@@ -28,6 +31,7 @@ class StreamServiceImpl final : public v1::StreamService::CallbackService {
   SessionManager* const manager_;
   EventLog* const log_;
   Store* const store_;
+  Guard* const guard_;
 };
 
 }  // namespace codex_manager

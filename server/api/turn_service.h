@@ -4,13 +4,15 @@
 #define CODEX_MANAGER_SERVER_API_TURN_SERVICE_H_
 
 #include "codex_manager/v1/turns.grpc.pb.h"
+#include "api/guard.h"
 #include "core/session_manager.h"
 
 namespace codex_manager {
 
 class TurnServiceImpl final : public v1::TurnService::CallbackService {
  public:
-  explicit TurnServiceImpl(SessionManager* manager) : manager_(manager) {}
+  TurnServiceImpl(SessionManager* manager, Guard* guard)
+      : manager_(manager), guard_(guard) {}
 
   grpc::ServerUnaryReactor* StartTurn(grpc::CallbackServerContext* context,
                                       const v1::StartTurnRequest* request,
@@ -27,6 +29,7 @@ class TurnServiceImpl final : public v1::TurnService::CallbackService {
 
  private:
   SessionManager* const manager_;
+  Guard* const guard_;
 };
 
 }  // namespace codex_manager

@@ -19,7 +19,6 @@ using json = nlohmann::json;
 constexpr size_t kMaxRequestIdBytes = 128;
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxModelBytes = 200;
-constexpr size_t kMaxPromptBytes = 1 << 20;
 
 absl::Status ValidateRequestId(const std::string& request_id) {
   if (request_id.size() > kMaxRequestIdBytes) {
@@ -133,11 +132,15 @@ absl::StatusOr<Session> SessionManager::LoadSession(
 }
 
 void SessionManager::SetSessionState(Session& session, SessionState state,
-                                     const std::string& error) {
+                                     const std::string& error,
+                                     const AuditRecord* audit) {
   session.state = state;
   session.last_error = error;
   session.update_time = clock_->Now();
-  LogIfError(store_->PutSession(session), "persist session");
+  WriteBatch batch;
+  batch.sessions.push_back(session);
+  if (audit != nullptr) batch.audit.push_back(*audit);
+  LogIfError(store_->Write(batch), "persist session");
   json payload = {{"state", static_cast<int>(state)},
                   {"thread_id", session.thread_id}};
   if (!error.empty()) payload["error"] = error;
@@ -149,8 +152,11 @@ void SessionManager::SetSessionState(Session& session, SessionState state,
        {"error", error}});
 }
 
-void SessionManager::SaveTurn(const Turn& turn) {
-  LogIfError(store_->PutTurn(turn), "persist turn");
+void SessionManager::SaveTurn(const Turn& turn, const AuditRecord* audit) {
+  WriteBatch batch;
+  batch.turns.push_back(turn);
+  if (audit != nullptr) batch.audit.push_back(*audit);
+  LogIfError(store_->Write(batch), "persist turn");
   Emit(turn.session_id, EventType::kTurnStateChanged, turn.turn_id,
        TurnPayload(turn));
 }
@@ -175,7 +181,8 @@ void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
 void SessionManager::ExpireApproval(const std::string& approval_id) {
   absl::StatusOr<bool> won =
       store_->DecideApproval(approval_id, ApprovalState::kExpired,
-                             Decision::kUnspecified, "", clock_->Now());
+                             Decision::kUnspecified, "", clock_->Now(),
+                             /*audit=*/nullptr);
   if (!won.ok() || !*won) return;
   absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
   if (!a.ok()) return;
@@ -225,7 +232,7 @@ absl::Status SessionManager::EnsureCapacity() {
   return absl::OkStatus();
 }
 
-void SessionManager::Launch(Session session) {
+void SessionManager::Launch(Session session, const AuditRecord* audit) {
   auto live = std::make_unique<Live>();
   live->last_activity = clock_->Now();
   RuntimeConfig config;
@@ -236,7 +243,7 @@ void SessionManager::Launch(Session session) {
   config.sandbox = session.sandbox;
   config.thread_id = session.thread_id;
   live->runtime = runtimes_->Create(config, this);
-  SetSessionState(session, SessionState::kStarting, "");
+  SetSessionState(session, SessionState::kStarting, "", audit);
   live->session = std::move(session);
   Runtime* runtime = live->runtime.get();
   session_of_[runtime] = live->session.session_id;
@@ -247,7 +254,8 @@ void SessionManager::Launch(Session session) {
 
 void SessionManager::Detach(const std::string& session_id, SessionState state,
                             const std::string& reason,
-                            TurnState running_turn_state, bool force) {
+                            TurnState running_turn_state, bool force,
+                            const AuditRecord* audit) {
   auto it = live_.find(session_id);
   if (it == live_.end()) return;
   std::unique_ptr<Live> live = std::move(it->second);
@@ -270,7 +278,7 @@ void SessionManager::Detach(const std::string& session_id, SessionState state,
   for (const auto& [approval_id, request] : live->pending) {
     ExpireApproval(approval_id);
   }
-  SetSessionState(live->session, state, reason);
+  SetSessionState(live->session, state, reason, audit);
   to_stop_.emplace_back(std::move(live->runtime), force);
 }
 
@@ -333,7 +341,7 @@ absl::Status SessionManager::Recover() {
 // -----------------------------------------------------------------
 
 absl::StatusOr<Session> SessionManager::CreateSession(
-    const CreateSessionParams& params) {
+    const CreateSessionParams& params, const Caller& caller) {
   RETURN_IF_ERROR(ValidateCreate(params));
   absl::MutexLock lock(&mu_);
   if (!params.request_id.empty()) {
@@ -353,12 +361,15 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.create_time = clock_->Now();
   s.update_time = s.create_time;
   s.state = SessionState::kStarting;
-  RETURN_IF_ERROR(store_->PutSession(s));
+  // The row, its idempotency key and its audit record, together.
+  WriteBatch batch;
+  batch.sessions.push_back(s);
   if (!params.request_id.empty()) {
-    RETURN_IF_ERROR(
-        store_->PutRequestId("CreateSession", params.request_id, s.session_id));
+    batch.request_keys.push_back(
+        {"CreateSession", params.request_id, s.session_id});
   }
-  LogIfError(store_->Audit("CreateSession", s.session_id, s.cwd), "audit");
+  batch.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
+  RETURN_IF_ERROR(store_->Write(batch));
   Launch(s);
   return store_->GetSession(s.session_id);
 }
@@ -375,26 +386,26 @@ absl::StatusOr<Page<Session>> SessionManager::ListSessions(
 }
 
 absl::StatusOr<Session> SessionManager::StopSession(
-    const std::string& session_id, bool force) {
+    const std::string& session_id, bool force, const Caller& caller) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state == SessionState::kArchived) {
     return absl::FailedPreconditionError(
         absl::StrCat("session ", session_id, " is ARCHIVED"));
   }
+  const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
   if (live_.contains(session_id)) {
     Detach(session_id, SessionState::kStopped,
            force ? "force-stopped by request" : "stopped by request",
-           TurnState::kInterrupted, force);
-    LogIfError(
-        store_->Audit("StopSession", session_id, force ? "force" : "graceful"),
-        "audit");
+           TurnState::kInterrupted, force, &audit);
+  } else {
+    RETURN_IF_ERROR(store_->AppendAudit(audit));  // a no-op, still recorded
   }
   return store_->GetSession(session_id);
 }
 
 absl::StatusOr<Session> SessionManager::ResumeSession(
-    const std::string& session_id) {
+    const std::string& session_id, const Caller& caller) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state != SessionState::kStopped && s.state != SessionState::kFailed) {
@@ -403,13 +414,13 @@ absl::StatusOr<Session> SessionManager::ResumeSession(
                      "; only STOPPED or FAILED sessions can be resumed"));
   }
   RETURN_IF_ERROR(EnsureCapacity());
-  LogIfError(store_->Audit("ResumeSession", session_id, s.thread_id), "audit");
-  Launch(s);
+  const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
+  Launch(s, &audit);
   return store_->GetSession(session_id);
 }
 
 absl::StatusOr<Session> SessionManager::ArchiveSession(
-    const std::string& session_id) {
+    const std::string& session_id, const Caller& caller) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state == SessionState::kArchived) return s;
@@ -418,8 +429,8 @@ absl::StatusOr<Session> SessionManager::ArchiveSession(
            TurnState::kInterrupted, /*force=*/false);
     ASSIGN_OR_RETURN(s, store_->GetSession(session_id));
   }
-  SetSessionState(s, SessionState::kArchived, "");
-  LogIfError(store_->Audit("ArchiveSession", session_id, ""), "audit");
+  const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
+  SetSessionState(s, SessionState::kArchived, "", &audit);
   return store_->GetSession(session_id);
 }
 
@@ -428,13 +439,15 @@ absl::StatusOr<Session> SessionManager::ArchiveSession(
 
 absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
                                                const std::string& prompt,
-                                               const std::string& request_id) {
+                                               const std::string& request_id,
+                                               const Caller& caller) {
   if (absl::StripAsciiWhitespace(prompt).empty()) {
     return absl::InvalidArgumentError("prompt: must not be empty");
   }
-  if (prompt.size() > kMaxPromptBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "prompt: at most ", kMaxPromptBytes, " bytes, got ", prompt.size()));
+  if (prompt.size() > options_.max_prompt_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "prompt: at most ", options_.max_prompt_bytes,
+        " bytes (--max-prompt-bytes), got ", prompt.size()));
   }
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   absl::MutexLock lock(&mu_);
@@ -451,7 +464,15 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
             ? absl::StrCat(" (", s.last_error, "); resume it first")
             : ""));
   }
-  if (!live_.contains(session_id)) {
+  auto existing_live = live_.find(session_id);
+  if (existing_live != live_.end() &&
+      static_cast<int>(existing_live->second->queue.size()) >=
+          options_.max_queued_turns) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "session ", session_id, " already has ", options_.max_queued_turns,
+        " queued turns (--max-queued-turns); wait for one to start"));
+  }
+  if (existing_live == live_.end()) {
     // STOPPED: bring the runtime back on the same thread first.
     RETURN_IF_ERROR(EnsureCapacity());
     Launch(s);
@@ -463,11 +484,16 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   turn.prompt = prompt;
   turn.state = TurnState::kQueued;
   turn.create_time = clock_->Now();
-  SaveTurn(turn);
+  // The row, its idempotency key and its audit record, together.
+  WriteBatch batch;
+  batch.turns.push_back(turn);
   if (!request_id.empty()) {
-    RETURN_IF_ERROR(
-        store_->PutRequestId("StartTurn", request_id, turn.turn_id));
+    batch.request_keys.push_back({"StartTurn", request_id, turn.turn_id});
   }
+  batch.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
+  RETURN_IF_ERROR(store_->Write(batch));
+  Emit(turn.session_id, EventType::kTurnStateChanged, turn.turn_id,
+       TurnPayload(turn));
   live.queue.push_back(turn);
   live.last_activity = clock_->Now();
   DispatchNext(live);
@@ -475,7 +501,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
 }
 
 absl::StatusOr<Turn> SessionManager::InterruptTurn(
-    const std::string& session_id, const std::string& turn_id) {
+    const std::string& session_id, const std::string& turn_id,
+    const Caller& caller) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (!turn_id.empty()) {
@@ -499,7 +526,8 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
       t.state = TurnState::kInterrupted;
       t.error = "interrupted before it started";
       t.end_time = clock_->Now();
-      SaveTurn(t);
+      const AuditRecord audit = AuditOk(caller, t.turn_id, *t.end_time);
+      SaveTurn(t, &audit);
       return t;
     }
   }
@@ -509,13 +537,14 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
             ? absl::StrCat("session ", session_id, " has no running turn")
             : absl::StrCat("turn ", turn_id, " is not running"));
   }
+  // Recorded before it is sent: nothing happens that the log does not show.
+  RETURN_IF_ERROR(store_->AppendAudit(
+      AuditOk(caller, live.running->turn_id, clock_->Now())));
   if (live.running->codex_turn_id.empty()) {
     live.interrupt_pending = true;  // sent once Codex names the turn
   } else {
     live.runtime->Interrupt(live.running->codex_turn_id);
   }
-  LogIfError(store_->Audit("InterruptTurn", live.running->turn_id, ""),
-             "audit");
   return *live.running;
 }
 
@@ -561,7 +590,7 @@ absl::Status AlreadyDecided(const Approval& a) {
 absl::StatusOr<Approval> SessionManager::ResolveApproval(
     const std::string& approval_id, Decision decision,
     const std::map<std::string, std::string>& answers,
-    const std::string& request_id) {
+    const std::string& request_id, const Caller& caller) {
   if (approval_id.empty()) {
     return absl::InvalidArgumentError("approval_id: required");
   }
@@ -590,9 +619,10 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
       decision == Decision::kDeny || decision == Decision::kAbort
           ? ApprovalState::kDenied
           : ApprovalState::kApproved;
+  const AuditRecord audit = AuditOk(caller, approval_id, clock_->Now());
   ASSIGN_OR_RETURN(
       bool won, store_->DecideApproval(approval_id, state, decision, request_id,
-                                       clock_->Now()));
+                                       clock_->Now(), &audit));
   ASSIGN_OR_RETURN(Approval decided, store_->GetApproval(approval_id));
   if (!won) {
     if (!request_id.empty() && request_id == decided.resolve_request_id) {
@@ -609,9 +639,6 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
        {{"approval_id", approval_id},
         {"state", static_cast<int>(state)},
         {"decision", static_cast<int>(decision)}});
-  LogIfError(store_->Audit("ResolveApproval", approval_id,
-                           std::string(DecisionName(decision))),
-             "audit");
   return decided;
 }
 

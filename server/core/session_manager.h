@@ -43,9 +43,17 @@ struct SessionManagerOptions {
   // An IDLE session with no activity for this long has its runtime stopped
   // (it stays resumable). Zero disables the timeout.
   absl::Duration idle_timeout = absl::Minutes(30);
+  // Most turns waiting in one session's queue (QUEUED); one more fails
+  // RESOURCE_EXHAUSTED naming --max-queued-turns.
+  int max_queued_turns = 16;
+  // Largest prompt accepted, in bytes; a larger one fails RESOURCE_EXHAUSTED
+  // naming --max-prompt-bytes.
+  size_t max_prompt_bytes = 1 << 20;
 };
 
 struct CreateSessionParams {
+  // Absolute; already admitted (resolved inside an allowed root) by the
+  // caller.
   std::string cwd;
   std::string model;
   std::string approval_policy;
@@ -68,20 +76,27 @@ class SessionManager : public RuntimeListener {
   // INTERRUPTED, pending approvals EXPIRED, each with its event.
   absl::Status Recover();
 
-  absl::StatusOr<Session> CreateSession(const CreateSessionParams& params);
+  // Mutations take the Caller whose audit record commits with the change
+  // (in the same transaction as the row it describes).
+  absl::StatusOr<Session> CreateSession(const CreateSessionParams& params,
+                                        const Caller& caller);
   absl::StatusOr<Session> GetSession(const std::string& session_id);
   absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
                                              PageRequest page);
   absl::StatusOr<Session> StopSession(const std::string& session_id,
-                                      bool force);
-  absl::StatusOr<Session> ResumeSession(const std::string& session_id);
-  absl::StatusOr<Session> ArchiveSession(const std::string& session_id);
+                                      bool force, const Caller& caller);
+  absl::StatusOr<Session> ResumeSession(const std::string& session_id,
+                                        const Caller& caller);
+  absl::StatusOr<Session> ArchiveSession(const std::string& session_id,
+                                         const Caller& caller);
 
   absl::StatusOr<Turn> StartTurn(const std::string& session_id,
                                  const std::string& prompt,
-                                 const std::string& request_id);
+                                 const std::string& request_id,
+                                 const Caller& caller);
   absl::StatusOr<Turn> InterruptTurn(const std::string& session_id,
-                                     const std::string& turn_id);
+                                     const std::string& turn_id,
+                                     const Caller& caller);
   absl::StatusOr<Turn> GetTurn(const std::string& turn_id);
   absl::StatusOr<Page<Turn>> ListTurns(const std::string& session_id,
                                        PageRequest page);
@@ -92,7 +107,7 @@ class SessionManager : public RuntimeListener {
   absl::StatusOr<Approval> ResolveApproval(
       const std::string& approval_id, Decision decision,
       const std::map<std::string, std::string>& answers,
-      const std::string& request_id);
+      const std::string& request_id, const Caller& caller);
   // APPROVAL_REQUESTED events of PENDING approvals (of one session, or all
   // when `session_id` is empty) whose event_id is at most `up_to_event_id`,
   // oldest first, for redelivery to a new stream.
@@ -148,26 +163,34 @@ class SessionManager : public RuntimeListener {
   Live* FindLive(Runtime* runtime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Session> LoadSession(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Persists the session and emits SESSION_STATE_CHANGED.
+  // Persists the session (with `audit`, when given, in the same
+  // transaction) and emits SESSION_STATE_CHANGED.
   void SetSessionState(Session& session, SessionState state,
-                       const std::string& error)
+                       const std::string& error,
+                       const AuditRecord* audit = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Persists the turn and emits TURN_STATE_CHANGED.
-  void SaveTurn(const Turn& turn) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Persists the turn (with `audit`, when given) and emits
+  // TURN_STATE_CHANGED.
+  void SaveTurn(const Turn& turn, const AuditRecord* audit = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishTurn(Live& live, Turn turn, TurnState state,
                   const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ExpireApproval(const std::string& approval_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes room for one more runtime; UNAVAILABLE when none can be stopped.
   absl::Status EnsureCapacity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Creates and starts a runtime for `session` (STARTING).
-  void Launch(Session session) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Creates and starts a runtime for `session` (STARTING); `audit` (when
+  // given) commits with that state.
+  void Launch(Session session, const AuditRecord* audit = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the runtime away from a live session and ends its turns and
   // approvals; the session becomes `state`. The runtime is stopped on the
   // janitor thread. Erases the Live.
+  // `audit` (when given) commits with the session's final state.
   void Detach(const std::string& session_id, SessionState state,
               const std::string& reason, TurnState running_turn_state,
-              bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+              bool force, const AuditRecord* audit = nullptr)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next queued turn when the session is IDLE.
   void DispatchNext(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string OurTurnId(const Live& live, const std::string& codex_turn_id)

@@ -13,6 +13,9 @@
 namespace codex_manager {
 namespace {
 
+// The caller of every mutation in these tests (the audit log's subject).
+const Caller kOperator = {"tok_test", "test", Role::kOperator, "ipv4:127.0.0.1:1", "req_test", "test"};
+
 using json = nlohmann::json;
 using ::testing::HasSubstr;
 
@@ -121,7 +124,7 @@ class SessionManagerTest : public ::testing::Test {
   Session ReadySession(const std::string& thread = "thr_1") {
     CreateSessionParams p;
     p.cwd = ::testing::TempDir();
-    absl::StatusOr<Session> s = manager_->CreateSession(p);
+    absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
     EXPECT_TRUE(s.ok()) << s.status();
     manager_->OnReady(factory_.Last(), thread);
     return *manager_->GetSession(s->session_id);
@@ -156,22 +159,22 @@ class SessionManagerTest : public ::testing::Test {
 
 TEST_F(SessionManagerTest, CreateValidatesFieldsByName) {
   CreateSessionParams p;
-  auto missing = manager_->CreateSession(p);
+  auto missing = manager_->CreateSession(p, kOperator);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("cwd"));
   p.cwd = "/definitely/not/here";
-  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+  EXPECT_THAT(std::string(manager_->CreateSession(p, kOperator).status().message()),
               HasSubstr("cwd"));
   p.cwd = "relative/dir";
-  EXPECT_EQ(manager_->CreateSession(p).status().code(),
+  EXPECT_EQ(manager_->CreateSession(p, kOperator).status().code(),
             absl::StatusCode::kInvalidArgument);
   p.cwd = ::testing::TempDir();
   p.approval_policy = "sometimes";
-  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+  EXPECT_THAT(std::string(manager_->CreateSession(p, kOperator).status().message()),
               HasSubstr("approval_policy"));
   p.approval_policy = "untrusted";
   p.sandbox = "open";
-  EXPECT_THAT(std::string(manager_->CreateSession(p).status().message()),
+  EXPECT_THAT(std::string(manager_->CreateSession(p, kOperator).status().message()),
               HasSubstr("sandbox"));
   EXPECT_EQ(factory_.Count(), 0u);  // nothing launched for bad input
 }
@@ -180,11 +183,11 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
   p.approval_policy = "untrusted";
-  Session s = *manager_->CreateSession(p);
+  Session s = *manager_->CreateSession(p, kOperator);
   EXPECT_EQ(s.state, SessionState::kStarting);
   EXPECT_EQ(factory_.Last()->config.approval_policy, "untrusted");
   // A prompt sent while STARTING waits in the queue.
-  Turn t = *manager_->StartTurn(s.session_id, "hello", "");
+  Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
   EXPECT_EQ(t.state, TurnState::kQueued);
   manager_->OnReady(factory_.Last(), "thr_1");
   EXPECT_EQ(manager_->GetSession(s.session_id)->thread_id, "thr_1");
@@ -217,8 +220,8 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
 
 TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
   Session s = ReadySession();
-  Turn a = *manager_->StartTurn(s.session_id, "first", "");
-  Turn b = *manager_->StartTurn(s.session_id, "second", "");
+  Turn a = *manager_->StartTurn(s.session_id, "first", "", kOperator);
+  Turn b = *manager_->StartTurn(s.session_id, "second", "", kOperator);
   EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kRunning);
   EXPECT_EQ(manager_->GetTurn(b.turn_id)->state, TurnState::kQueued);
   manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
@@ -234,14 +237,14 @@ TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
 
 TEST_F(SessionManagerTest, StartTurnErrors) {
   Session s = ReadySession();
-  EXPECT_EQ(manager_->StartTurn(s.session_id, "  \n", "").status().code(),
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "  \n", "", kOperator).status().code(),
             absl::StatusCode::kInvalidArgument);
-  auto unknown = manager_->StartTurn("ses_missing", "hi", "");
+  auto unknown = manager_->StartTurn("ses_missing", "hi", "", kOperator);
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(unknown.status().message()),
               HasSubstr("ses_missing"));
-  ASSERT_TRUE(manager_->ArchiveSession(s.session_id).ok());
-  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "").status().code(),
+  ASSERT_TRUE(manager_->ArchiveSession(s.session_id, kOperator).ok());
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "", kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
@@ -249,18 +252,18 @@ TEST_F(SessionManagerTest, RequestIdsMakeCreateAndStartIdempotent) {
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
   p.request_id = "create-1";
-  Session a = *manager_->CreateSession(p);
-  Session b = *manager_->CreateSession(p);
+  Session a = *manager_->CreateSession(p, kOperator);
+  Session b = *manager_->CreateSession(p, kOperator);
   EXPECT_EQ(a.session_id, b.session_id);
   EXPECT_EQ(factory_.Count(), 1u);
-  Turn t1 = *manager_->StartTurn(a.session_id, "hi", "turn-1");
-  Turn t2 = *manager_->StartTurn(a.session_id, "hi", "turn-1");
+  Turn t1 = *manager_->StartTurn(a.session_id, "hi", "turn-1", kOperator);
+  Turn t2 = *manager_->StartTurn(a.session_id, "hi", "turn-1", kOperator);
   EXPECT_EQ(t1.turn_id, t2.turn_id);
 }
 
 TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "run ls", "");
+  Turn t = *manager_->StartTurn(s.session_id, "run ls", "", kOperator);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   manager_->OnServerRequest(
       factory_.Last(), 0, "item/commandExecution/requestApproval",
@@ -278,7 +281,7 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   for (int i = 0; i < 8; ++i) {
     people.emplace_back([&, i] {
       auto r = manager_->ResolveApproval(
-          a.approval_id, i % 2 ? Decision::kDeny : Decision::kApprove, {}, "");
+          a.approval_id, i % 2 ? Decision::kDeny : Decision::kApprove, {}, "", kOperator);
       if (r.ok()) {
         ++wins;
       } else if (r.status().code() == absl::StatusCode::kFailedPrecondition &&
@@ -301,23 +304,23 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
 
 TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   manager_->OnServerRequest(factory_.Last(), "req-a",
                             "item/commandExecution/requestApproval",
                             {{"turnId", "c1"}, {"command", "make"}});
   std::string id =
       manager_->ListApprovals("", true, {0, 10})->items[0].approval_id;
-  auto first = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
+  auto first = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", kOperator);
   ASSERT_TRUE(first.ok());
-  auto retry = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1");
+  auto retry = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", kOperator);
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->state, ApprovalState::kApproved);
-  auto other = manager_->ResolveApproval(id, Decision::kDeny, {}, "k2");
+  auto other = manager_->ResolveApproval(id, Decision::kDeny, {}, "k2", kOperator);
   EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(other.status().message()), HasSubstr("APPROVED"));
   EXPECT_EQ(factory_.Responses().size(), 1u);
-  EXPECT_EQ(manager_->ResolveApproval("apr_nope", Decision::kApprove, {}, "")
+  EXPECT_EQ(manager_->ResolveApproval("apr_nope", Decision::kApprove, {}, "", kOperator)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);
@@ -326,12 +329,12 @@ TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
 TEST_F(SessionManagerTest,
        RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) {
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   manager_->OnServerRequest(factory_.Last(), 5,
                             "item/commandExecution/requestApproval",
                             {{"turnId", "c1"}, {"command", "ls"}});
-  Turn queued = *manager_->StartTurn(s.session_id, "later", "");
+  Turn queued = *manager_->StartTurn(s.session_id, "later", "", kOperator);
   manager_->OnExit(factory_.Last(),
                    "codex app-server exited with status 3: boom");
   Turn failed = *manager_->GetTurn(t.turn_id);
@@ -344,36 +347,36 @@ TEST_F(SessionManagerTest,
   auto all = *manager_->ListApprovals(s.session_id, false, {0, 10});
   EXPECT_EQ(all.items[0].state, ApprovalState::kExpired);
   // Resume continues the same Codex thread.
-  ASSERT_TRUE(manager_->ResumeSession(s.session_id).ok());
+  ASSERT_TRUE(manager_->ResumeSession(s.session_id, kOperator).ok());
   EXPECT_EQ(factory_.Last()->config.thread_id, "thr_1");
 }
 
 TEST_F(SessionManagerTest, RuntimeThatNeverStartsFailsTheSession) {
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
-  Session s = *manager_->CreateSession(p);
+  Session s = *manager_->CreateSession(p, kOperator);
   manager_->OnExit(factory_.Last(), "codex binary not found: /nope");
   Session failed = *manager_->GetSession(s.session_id);
   EXPECT_EQ(failed.state, SessionState::kFailed);
   EXPECT_THAT(failed.last_error, HasSubstr("not found"));
-  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "").status().code(),
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "", kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(SessionManagerTest, InterruptRunningAndQueuedTurns) {
   Session s = ReadySession();
-  Turn a = *manager_->StartTurn(s.session_id, "a", "");
-  Turn b = *manager_->StartTurn(s.session_id, "b", "");
+  Turn a = *manager_->StartTurn(s.session_id, "a", "", kOperator);
+  Turn b = *manager_->StartTurn(s.session_id, "b", "", kOperator);
   // Interrupt before Codex named the turn: sent once it does.
-  ASSERT_TRUE(manager_->InterruptTurn(s.session_id, "").ok());
+  ASSERT_TRUE(manager_->InterruptTurn(s.session_id, "", kOperator).ok());
   manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
   EXPECT_THAT(factory_.Calls(), ::testing::Contains("interrupt:c1"));
-  auto dropped = manager_->InterruptTurn(s.session_id, b.turn_id);
+  auto dropped = manager_->InterruptTurn(s.session_id, b.turn_id, kOperator);
   ASSERT_TRUE(dropped.ok());
   EXPECT_EQ(dropped->state, TurnState::kInterrupted);
   CompleteTurn("c1", "interrupted");
   EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kInterrupted);
-  EXPECT_EQ(manager_->InterruptTurn(s.session_id, "").status().code(),
+  EXPECT_EQ(manager_->InterruptTurn(s.session_id, "", kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
@@ -390,7 +393,7 @@ TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
   EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kStopped);
   EXPECT_EQ(manager_->LiveCount(), 0);
   // A new prompt brings the runtime back on the same thread.
-  ASSERT_TRUE(manager_->StartTurn(s.session_id, "again", "").ok());
+  ASSERT_TRUE(manager_->StartTurn(s.session_id, "again", "", kOperator).ok());
   EXPECT_EQ(factory_.Last()->config.thread_id, "thr_1");
   EXPECT_EQ(factory_.Count(), 2u);
 }
@@ -402,16 +405,16 @@ TEST_F(SessionManagerTest, LiveLimitStopsTheIdlestOrRefuses) {
   Session a = ReadySession();
   Session b = ReadySession();  // a was idle: stopped to make room
   EXPECT_EQ(manager_->GetSession(a.session_id)->state, SessionState::kStopped);
-  ASSERT_TRUE(manager_->StartTurn(b.session_id, "busy", "").ok());
+  ASSERT_TRUE(manager_->StartTurn(b.session_id, "busy", "", kOperator).ok());
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
-  auto refused = manager_->CreateSession(p);
+  auto refused = manager_->CreateSession(p, kOperator);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST_F(SessionManagerTest, RecoverStopsWhatWasLiveBeforeARestart) {
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   // Simulate a crash: throw the manager away without a clean shutdown by
   // writing the live state back, then recover in a new manager.
@@ -432,27 +435,27 @@ TEST_F(SessionManagerTest, RecoverStopsWhatWasLiveBeforeARestart) {
 
 TEST_F(SessionManagerTest, StopAndArchive) {
   Session s = ReadySession();
-  Session stopped = *manager_->StopSession(s.session_id, /*force=*/true);
+  Session stopped = *manager_->StopSession(s.session_id, /*force=*/true, kOperator);
   EXPECT_EQ(stopped.state, SessionState::kStopped);
   // The janitor stops the runtime off the caller's thread.
   for (int i = 0; i < 200 && factory_.log.stopped.load() == 0; ++i) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   EXPECT_THAT(factory_.Calls(), ::testing::Contains("stop:force"));
-  EXPECT_TRUE(manager_->StopSession(s.session_id, false).ok());  // no-op
-  EXPECT_EQ(manager_->ResumeSession(s.session_id)->state,
+  EXPECT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());  // no-op
+  EXPECT_EQ(manager_->ResumeSession(s.session_id, kOperator)->state,
             SessionState::kStarting);
-  EXPECT_EQ(manager_->ResumeSession(s.session_id).status().code(),
+  EXPECT_EQ(manager_->ResumeSession(s.session_id, kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(manager_->ArchiveSession(s.session_id)->state,
+  EXPECT_EQ(manager_->ArchiveSession(s.session_id, kOperator)->state,
             SessionState::kArchived);
-  EXPECT_EQ(manager_->StopSession(s.session_id, false).status().code(),
+  EXPECT_EQ(manager_->StopSession(s.session_id, false, kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "x", "");
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   manager_->OnServerRequest(factory_.Last(), 1,
                             "item/commandExecution/requestApproval",

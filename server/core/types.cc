@@ -25,6 +25,29 @@ absl::string_view SessionStateName(SessionState s) {
   return "UNSPECIFIED";
 }
 
+absl::string_view RoleName(Role r) {
+  switch (r) {
+    case Role::kViewer:
+      return "viewer";
+    case Role::kOperator:
+      return "operator";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kUnspecified:
+      break;
+  }
+  return "none";
+}
+
+AuditRecord AuditOk(const Caller& caller, absl::string_view resource_id,
+                    absl::Time when) {
+  AuditRecord r;
+  r.time = when;
+  r.caller = caller;
+  r.resource_id = std::string(resource_id);
+  return r;
+}
+
 absl::string_view TurnStateName(TurnState s) {
   switch (s) {
     case TurnState::kQueued:

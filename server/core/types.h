@@ -80,7 +80,18 @@ enum class EventType : int {
   kItemDelta = 14,
 };
 
+// Roles of the trust boundary, lowest first; each includes the ones below
+// (auth.proto Role, numerically identical).
+enum class Role : int {
+  kUnspecified = 0,
+  kViewer = 1,
+  kOperator = 2,
+  kAdmin = 3,
+};
+
 absl::string_view SessionStateName(SessionState s);
+// "viewer", "operator", "admin" ("none" for kUnspecified).
+absl::string_view RoleName(Role r);
 absl::string_view TurnStateName(TurnState s);
 absl::string_view ApprovalStateName(ApprovalState s);
 absl::string_view DecisionName(Decision d);
@@ -147,6 +158,52 @@ struct Event {
   absl::Time create_time;
   std::string turn_id;
   nlohmann::json payload = nlohmann::json::object();
+};
+
+// Who made a call, and which call: the authenticated principal plus what
+// the audit log records of the request. Built by the API edge; the core
+// copies it into the audit record of the change it makes.
+struct Caller {
+  std::string token_id;
+  std::string token_name;
+  Role role = Role::kUnspecified;
+  // The peer address as gRPC names it, e.g. "ipv4:127.0.0.1:50312".
+  std::string peer;
+  // The call's x-request-id.
+  std::string request_id;
+  // Full gRPC method name.
+  std::string method;
+};
+
+// One row of the audit log: a mutation, or a refused call (auth.proto
+// AuditEvent).
+struct AuditRecord {
+  int64_t audit_id = 0;  // assigned by the store
+  absl::Time time;
+  Caller caller;
+  std::string resource_id;
+  // Canonical status code (0 = OK) and message.
+  int code = 0;
+  std::string message;
+};
+
+// The audit record of a successful call by `caller` on `resource_id`.
+AuditRecord AuditOk(const Caller& caller, absl::string_view resource_id,
+                    absl::Time when);
+
+// A bearer token as stored: the SHA-256 of its secret, never the secret.
+struct TokenRecord {
+  std::string token_id;
+  std::string name;
+  Role role = Role::kUnspecified;
+  // Lowercase hex SHA-256 of the secret.
+  std::string secret_sha256;
+  absl::Time create_time;
+  std::optional<absl::Time> expire_time;
+  std::optional<absl::Time> last_used_time;
+  std::optional<absl::Time> revoke_time;
+  // Its secret was written to DATA_DIR/admin.token.
+  bool bootstrap = false;
 };
 
 // The JSON form of an approval used in event payloads (keys are the proto

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -87,6 +88,49 @@ CREATE TABLE audit (
   target TEXT NOT NULL,
   detail TEXT NOT NULL
 );
+)sql";
+
+// Schema version 2: bearer tokens (only the SHA-256 of each secret) and the
+// audit log of the trust boundary, which replaces v1's `audit` table.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE tokens (
+  rowid INTEGER PRIMARY KEY,
+  token_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role INTEGER NOT NULL,
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  create_us INTEGER NOT NULL,
+  expire_us INTEGER,
+  last_used_us INTEGER,
+  revoke_us INTEGER,
+  bootstrap INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+  audit_id INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  token_name TEXT NOT NULL,
+  role INTEGER NOT NULL,
+  peer TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  method TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  code INTEGER NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX audit_log_token ON audit_log(token_id, audit_id);
+CREATE INDEX audit_log_method ON audit_log(method, audit_id);
+INSERT INTO audit_log (time_us, token_id, token_name, role, peer, request_id,
+                       method, resource_id, code, message)
+  SELECT time_us, '', '', 0, '', '',
+         CASE action
+           WHEN 'InterruptTurn' THEN '/codex_manager.v1.TurnService/' || action
+           WHEN 'ResolveApproval'
+             THEN '/codex_manager.v1.ApprovalService/' || action
+           ELSE '/codex_manager.v1.SessionService/' || action END,
+         target, 0, detail
+  FROM audit ORDER BY rowid;
+DROP TABLE audit;
 )sql";
 
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
@@ -201,25 +245,26 @@ absl::Status SqliteStore::Exec(const char* sql) {
 }
 
 absl::Status SqliteStore::Migrate() {
-  ASSIGN_OR_RETURN(Stmt v, Prepare("PRAGMA user_version"));
-  if (v.Step() != SQLITE_ROW) return Error("user_version");
-  int64_t version = v.Int(0);
+  int64_t version = 0;
+  {
+    // Reset before migrating: an active statement would lock the schema.
+    ASSIGN_OR_RETURN(Stmt v, Prepare("PRAGMA user_version"));
+    if (v.Step() != SQLITE_ROW) return Error("user_version");
+    version = v.Int(0);
+  }
   if (version > kSchemaVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
         "database schema version ", version, " is newer than this server (",
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
-  if (version < 1) {
-    RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    absl::Status s = Exec(kSchemaV1);
-    if (s.ok()) s = Exec("PRAGMA user_version=1");
-    if (!s.ok()) {
-      Exec("ROLLBACK").IgnoreError();
-      return s;
-    }
-    RETURN_IF_ERROR(Exec("COMMIT"));
+  // Each version in its own transaction.
+  const char* const steps[] = {kSchemaV1, kSchemaV2};
+  for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
+    RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+      RETURN_IF_ERROR(Exec(steps[v - 1]));
+      return Exec(absl::StrCat("PRAGMA user_version=", v).c_str());
+    }));
   }
-  // Later versions: `if (version < 2) { ... }`, each in its own transaction.
   return absl::OkStatus();
 }
 
@@ -235,10 +280,39 @@ absl::StatusOr<SqliteStore::Stmt> SqliteStore::Prepare(const char* sql) {
   return Stmt(stmt);
 }
 
-absl::Status SqliteStore::Write(Stmt& stmt) {
-  if (stmt.Step() != SQLITE_DONE) return Error("write");
+absl::Status SqliteStore::StepWrite(Stmt& stmt, absl::string_view what) {
+  if (stmt.Step() != SQLITE_DONE) return Error(what);
+  return absl::OkStatus();
+}
+
+template <typename Fn>
+absl::Status SqliteStore::InTransaction(Fn body) {
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  absl::Status status = body();
+  if (status.ok()) status = Exec("COMMIT");
+  if (!status.ok()) {
+    Exec("ROLLBACK").IgnoreError();
+    return status;
+  }
   ++stats_.commits;
   return absl::OkStatus();
+}
+
+absl::Status SqliteStore::Write(const WriteBatch& batch) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&]() -> absl::Status {
+    for (const Session& s : batch.sessions) RETURN_IF_ERROR(PutSessionLocked(s));
+    for (const Turn& t : batch.turns) RETURN_IF_ERROR(PutTurnLocked(t));
+    for (const Approval& a : batch.approvals) {
+      RETURN_IF_ERROR(PutApprovalLocked(a));
+    }
+    for (const TokenRecord& t : batch.tokens) RETURN_IF_ERROR(PutTokenLocked(t));
+    for (const RequestKey& k : batch.request_keys) {
+      RETURN_IF_ERROR(PutRequestKeyLocked(k));
+    }
+    for (const AuditRecord& r : batch.audit) RETURN_IF_ERROR(AppendAuditLocked(r));
+    return absl::OkStatus();
+  });
 }
 
 template <typename T, typename ReadFn>
@@ -288,6 +362,10 @@ static Session ReadSession(const auto& st) {
 
 absl::Status SqliteStore::PutSession(const Session& s) {
   absl::MutexLock lock(&mu_);
+  return InTransaction([&] { return PutSessionLocked(s); });
+}
+
+absl::Status SqliteStore::PutSessionLocked(const Session& s) {
   ASSIGN_OR_RETURN(
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
@@ -301,7 +379,7 @@ absl::Status SqliteStore::PutSession(const Session& s) {
   st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
   st.Bind(9, s.last_error).Bind(10, ToMicros(s.create_time));
   st.Bind(11, ToMicros(s.update_time));
-  return Write(st);
+  return StepWrite(st, "put session");
 }
 
 absl::StatusOr<Session> SqliteStore::GetSession(absl::string_view id) {
@@ -367,6 +445,10 @@ static Turn ReadTurn(const auto& st) {
 
 absl::Status SqliteStore::PutTurn(const Turn& t) {
   absl::MutexLock lock(&mu_);
+  return InTransaction([&] { return PutTurnLocked(t); });
+}
+
+absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
   ASSIGN_OR_RETURN(
       Stmt st,
       Prepare("INSERT INTO turns (turn_id, session_id, prompt, state, "
@@ -379,7 +461,7 @@ absl::Status SqliteStore::PutTurn(const Turn& t) {
   st.Bind(4, static_cast<int>(t.state)).Bind(5, t.codex_turn_id);
   st.Bind(6, t.error).Bind(7, ToMicros(t.create_time));
   st.Bind(8, t.start_time).Bind(9, t.end_time).Bind(10, t.final_message);
-  return Write(st);
+  return StepWrite(st, "put turn");
 }
 
 absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
@@ -449,6 +531,10 @@ static Approval ReadApproval(const auto& st) {
 
 absl::Status SqliteStore::PutApproval(const Approval& a) {
   absl::MutexLock lock(&mu_);
+  return InTransaction([&] { return PutApprovalLocked(a); });
+}
+
+absl::Status SqliteStore::PutApprovalLocked(const Approval& a) {
   ASSIGN_OR_RETURN(
       Stmt st,
       Prepare("INSERT INTO approvals (approval_id, session_id, turn_id, kind, "
@@ -466,7 +552,7 @@ absl::Status SqliteStore::PutApproval(const Approval& a) {
   st.Bind(13, static_cast<int>(a.decision)).Bind(14, ToMicros(a.create_time));
   st.Bind(15, a.resolve_time).Bind(16, a.resolve_request_id);
   st.Bind(17, a.request_event_id);
-  return Write(st);
+  return StepWrite(st, "put approval");
 }
 
 absl::StatusOr<Approval> SqliteStore::GetApproval(absl::string_view id) {
@@ -499,18 +585,25 @@ absl::StatusOr<bool> SqliteStore::DecideApproval(absl::string_view id,
                                                  ApprovalState state,
                                                  Decision decision,
                                                  absl::string_view request_id,
-                                                 absl::Time when) {
+                                                 absl::Time when,
+                                                 const AuditRecord* audit) {
   absl::MutexLock lock(&mu_);
   // The compare-and-set on state = PENDING makes the first decision win.
-  ASSIGN_OR_RETURN(Stmt st,
-                   Prepare("UPDATE approvals SET state = ?2, decision = ?3, "
-                           "resolve_request_id = ?4, resolve_us = ?5 "
-                           "WHERE approval_id = ?1 AND state = 1"));
-  st.Bind(1, id).Bind(2, static_cast<int>(state));
-  st.Bind(3, static_cast<int>(decision)).Bind(4, request_id);
-  st.Bind(5, ToMicros(when));
-  RETURN_IF_ERROR(Write(st));
-  if (sqlite3_changes(db_) == 1) return true;
+  bool won = false;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Stmt st,
+                     Prepare("UPDATE approvals SET state = ?2, decision = ?3, "
+                             "resolve_request_id = ?4, resolve_us = ?5 "
+                             "WHERE approval_id = ?1 AND state = 1"));
+    st.Bind(1, id).Bind(2, static_cast<int>(state));
+    st.Bind(3, static_cast<int>(decision)).Bind(4, request_id);
+    st.Bind(5, ToMicros(when));
+    RETURN_IF_ERROR(StepWrite(st, "decide approval"));
+    won = sqlite3_changes(db_) == 1;
+    if (won && audit != nullptr) return AppendAuditLocked(*audit);
+    return absl::OkStatus();
+  }));
+  if (won) return true;
   ASSIGN_OR_RETURN(Stmt exists,
                    Prepare("SELECT 1 FROM approvals WHERE approval_id = ?1"));
   exists.Bind(1, id);
@@ -526,16 +619,22 @@ absl::Status SqliteStore::PutRequestId(absl::string_view method,
                                        absl::string_view request_id,
                                        absl::string_view resource_id) {
   absl::MutexLock lock(&mu_);
+  return InTransaction([&] {
+    return PutRequestKeyLocked({std::string(method), std::string(request_id),
+                                std::string(resource_id)});
+  });
+}
+
+absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
   ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
                                     "resource_id) VALUES (?1, ?2, ?3)"));
-  st.Bind(1, method).Bind(2, request_id).Bind(3, resource_id);
+  st.Bind(1, k.method).Bind(2, k.request_id).Bind(3, k.resource_id);
   int rc = st.Step();
   if (rc == SQLITE_CONSTRAINT) {
     return absl::AlreadyExistsError(
-        absl::StrCat("request_id ", request_id, " already used"));
+        absl::StrCat("request_id ", k.request_id, " already used"));
   }
   if (rc != SQLITE_DONE) return Error("put request id");
-  ++stats_.commits;
   return absl::OkStatus();
 }
 
@@ -645,15 +744,145 @@ absl::StatusOr<int64_t> SqliteStore::EventIdOf(absl::string_view session_id,
   return st.Int(0);
 }
 
-absl::Status SqliteStore::Audit(absl::string_view action,
-                                absl::string_view target,
-                                absl::string_view detail) {
+// ---- tokens -----------------------------------------------------------------
+
+#define TOKEN_SELECT                                                     \
+  "SELECT token_id, name, role, secret_sha256, create_us, expire_us, "  \
+  "last_used_us, revoke_us, bootstrap, rowid FROM tokens "
+
+static TokenRecord ReadToken(const auto& st) {
+  TokenRecord t;
+  t.token_id = st.Text(0);
+  t.name = st.Text(1);
+  t.role = static_cast<Role>(st.Int(2));
+  t.secret_sha256 = st.Text(3);
+  t.create_time = FromMicros(st.Int(4));
+  t.expire_time = st.OptTime(5);
+  t.last_used_time = st.OptTime(6);
+  t.revoke_time = st.OptTime(7);
+  t.bootstrap = st.Int(8) != 0;
+  return t;
+}
+
+absl::Status SqliteStore::PutTokenLocked(const TokenRecord& t) {
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO tokens (token_id, name, role, secret_sha256, "
+              "create_us, expire_us, last_used_us, revoke_us, bootstrap) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT "
+              "(token_id) DO UPDATE SET name = ?2, role = ?3, expire_us = ?6, "
+              "last_used_us = ?7, revoke_us = ?8, bootstrap = ?9"));
+  st.Bind(1, t.token_id).Bind(2, t.name).Bind(3, static_cast<int>(t.role));
+  st.Bind(4, t.secret_sha256).Bind(5, ToMicros(t.create_time));
+  st.Bind(6, t.expire_time).Bind(7, t.last_used_time).Bind(8, t.revoke_time);
+  st.Bind(9, t.bootstrap ? 1 : 0);
+  return StepWrite(st, "put token");
+}
+
+absl::StatusOr<TokenRecord> SqliteStore::GetToken(absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO audit (time_us, action, "
-                                    "target, detail) VALUES (?1, ?2, ?3, ?4)"));
-  st.Bind(1, ToMicros(absl::Now())).Bind(2, action).Bind(3, target);
-  st.Bind(4, detail);
-  return Write(st);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(TOKEN_SELECT "WHERE token_id = ?1"));
+  st.Bind(1, id);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError(absl::StrCat("token ", id, " not found"));
+  }
+  if (rc != SQLITE_ROW) return Error("get token");
+  return ReadToken(st);
+}
+
+absl::StatusOr<std::optional<TokenRecord>> SqliteStore::FindTokenByHash(
+    absl::string_view secret_sha256) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Stmt st, Prepare(TOKEN_SELECT "WHERE secret_sha256 = ?1"));
+  st.Bind(1, secret_sha256);
+  int rc = st.Step();
+  if (rc == SQLITE_DONE) return std::optional<TokenRecord>();
+  if (rc != SQLITE_ROW) return Error("find token");
+  return std::optional<TokenRecord>(ReadToken(st));
+}
+
+absl::StatusOr<Page<TokenRecord>> SqliteStore::ListTokens(bool include_revoked,
+                                                          PageRequest page) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(
+      Stmt st, Prepare(include_revoked
+                           ? TOKEN_SELECT "WHERE rowid > ?1 ORDER BY rowid "
+                                          "LIMIT ?2"
+                           : TOKEN_SELECT "WHERE rowid > ?1 AND revoke_us IS "
+                                          "NULL ORDER BY rowid LIMIT ?2"));
+  st.Bind(1, page.after).Bind(2, page.limit + 1);
+  return ReadPage<TokenRecord>(st, page.limit, /*rowid_col=*/9,
+                               [](const Stmt& row) { return ReadToken(row); });
+}
+#undef TOKEN_SELECT
+
+absl::Status SqliteStore::TouchToken(absl::string_view token_id,
+                                     absl::Time when) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(Stmt st, Prepare("UPDATE tokens SET last_used_us = ?2 "
+                                      "WHERE token_id = ?1"));
+    st.Bind(1, token_id).Bind(2, ToMicros(when));
+    return StepWrite(st, "touch token");
+  });
+}
+
+// ---- audit ------------------------------------------------------------------
+
+absl::Status SqliteStore::AppendAuditLocked(const AuditRecord& r) {
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO audit_log (time_us, token_id, token_name, role, "
+              "peer, request_id, method, resource_id, code, message) VALUES "
+              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+  st.Bind(1, ToMicros(r.time)).Bind(2, r.caller.token_id);
+  st.Bind(3, r.caller.token_name).Bind(4, static_cast<int>(r.caller.role));
+  st.Bind(5, r.caller.peer).Bind(6, r.caller.request_id);
+  st.Bind(7, r.caller.method).Bind(8, r.resource_id).Bind(9, r.code);
+  st.Bind(10, r.message);
+  return StepWrite(st, "append audit");
+}
+
+absl::Status SqliteStore::AppendAudit(const AuditRecord& record) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&] { return AppendAuditLocked(record); });
+}
+
+absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
+                                                         PageRequest page) {
+  absl::MutexLock lock(&mu_);
+  // Newest first from the primary key; the optional filters are checked on
+  // the way (the audit log is read by admins, rarely).
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("SELECT audit_id, time_us, token_id, token_name, role, peer, "
+              "request_id, method, resource_id, code, message FROM audit_log "
+              "WHERE (?1 = 0 OR audit_id < ?1) AND (?2 = '' OR token_id = ?2) "
+              "AND (?3 = '' OR method = ?3) AND time_us >= ?4 AND "
+              "time_us < ?5 ORDER BY audit_id DESC LIMIT ?6"));
+  st.Bind(1, page.after).Bind(2, q.token_id).Bind(3, q.method);
+  st.Bind(4, q.start_time ? ToMicros(*q.start_time)
+                          : std::numeric_limits<int64_t>::min());
+  st.Bind(5, q.end_time ? ToMicros(*q.end_time)
+                        : std::numeric_limits<int64_t>::max());
+  st.Bind(6, page.limit + 1);
+  return ReadPage<AuditRecord>(st, page.limit, /*rowid_col=*/0,
+                               [](const Stmt& row) {
+                                 AuditRecord r;
+                                 r.audit_id = row.Int(0);
+                                 r.time = FromMicros(row.Int(1));
+                                 r.caller.token_id = row.Text(2);
+                                 r.caller.token_name = row.Text(3);
+                                 r.caller.role = static_cast<Role>(row.Int(4));
+                                 r.caller.peer = row.Text(5);
+                                 r.caller.request_id = row.Text(6);
+                                 r.caller.method = row.Text(7);
+                                 r.resource_id = row.Text(8);
+                                 r.code = static_cast<int>(row.Int(9));
+                                 r.message = row.Text(10);
+                                 return r;
+                               });
 }
 
 StoreStats SqliteStore::Stats() {

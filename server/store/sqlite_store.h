@@ -36,8 +36,9 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
+  absl::Status Write(const WriteBatch& batch) override;
   absl::Status PutSession(const Session& session) override;
   absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
   absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
@@ -57,7 +58,8 @@ class SqliteStore : public Store {
   absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
                                       ApprovalState state, Decision decision,
                                       absl::string_view request_id,
-                                      absl::Time when) override;
+                                      absl::Time when,
+                                      const AuditRecord* audit) override;
   absl::Status PutRequestId(absl::string_view method,
                             absl::string_view request_id,
                             absl::string_view resource_id) override;
@@ -70,8 +72,15 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> LastSessionSeq(absl::string_view session_id) override;
   absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                     int64_t session_seq) override;
-  absl::Status Audit(absl::string_view action, absl::string_view target,
-                     absl::string_view detail) override;
+  absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
+  absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(
+      absl::string_view secret_sha256) override;
+  absl::StatusOr<Page<TokenRecord>> ListTokens(bool include_revoked,
+                                               PageRequest page) override;
+  absl::Status TouchToken(absl::string_view token_id, absl::Time when) override;
+  absl::Status AppendAudit(const AuditRecord& record) override;
+  absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
+                                              PageRequest page) override;
   StoreStats Stats() override;
 
  private:
@@ -91,8 +100,24 @@ class SqliteStore : public Store {
   absl::StatusOr<Page<T>> ReadPage(Stmt& st, int limit, int rowid_col,
                                    ReadFn read)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Runs a single-statement write as its own transaction.
-  absl::Status Write(Stmt& stmt) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Steps a write statement to completion (inside a transaction).
+  absl::Status StepWrite(Stmt& stmt, absl::string_view what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back on error.
+  template <typename Fn>
+  absl::Status InTransaction(Fn body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The row writes of a batch, inside a transaction.
+  absl::Status PutSessionLocked(const Session& s)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutTurnLocked(const Turn& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutApprovalLocked(const Approval& a)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutTokenLocked(const TokenRecord& t)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutRequestKeyLocked(const RequestKey& k)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AppendAuditLocked(const AuditRecord& r)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   sqlite3* const db_;

@@ -104,11 +104,13 @@ TEST_F(SqliteStoreTest, DecideApprovalIsCompareAndSet) {
   a.create_time = absl::Now();
   ASSERT_TRUE(store_->PutApproval(a).ok());
   auto first = store_->DecideApproval("apr_1", ApprovalState::kApproved,
-                                      Decision::kApprove, "r1", absl::Now());
+                                      Decision::kApprove, "r1", absl::Now(),
+                                      nullptr);
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(*first);
   auto second = store_->DecideApproval("apr_1", ApprovalState::kDenied,
-                                       Decision::kDeny, "r2", absl::Now());
+                                       Decision::kDeny, "r2", absl::Now(),
+                                       nullptr);
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(*second);
   Approval got = *store_->GetApproval("apr_1");
@@ -117,7 +119,7 @@ TEST_F(SqliteStoreTest, DecideApprovalIsCompareAndSet) {
   EXPECT_EQ(got.resolve_request_id, "r1");
   EXPECT_EQ(store_
                 ->DecideApproval("apr_x", ApprovalState::kApproved,
-                                 Decision::kApprove, "", absl::Now())
+                                 Decision::kApprove, "", absl::Now(), nullptr)
                 .status()
                 .code(),
             absl::StatusCode::kNotFound);

@@ -48,6 +48,34 @@ struct EventQuery {
   int limit = 256;
 };
 
+// An idempotency key: (method, request_id) produced `resource_id`.
+struct RequestKey {
+  std::string method;
+  std::string request_id;
+  std::string resource_id;
+};
+
+// Writes that commit together in one transaction, or not at all (a change
+// and every record that describes it: its row, its idempotency key, its
+// audit record). Applied in member order.
+struct WriteBatch {
+  std::vector<Session> sessions;
+  std::vector<Turn> turns;
+  std::vector<Approval> approvals;
+  std::vector<TokenRecord> tokens;
+  // ALREADY_EXISTS naming the request_id when one is taken.
+  std::vector<RequestKey> request_keys;
+  std::vector<AuditRecord> audit;
+};
+
+// Which audit records ListAudit returns (every filter is optional).
+struct AuditQuery {
+  std::string token_id;
+  std::string method;
+  std::optional<absl::Time> start_time;  // inclusive
+  std::optional<absl::Time> end_time;    // exclusive
+};
+
 struct StoreStats {
   // Number of write transactions committed since open.
   int64_t commits = 0;
@@ -58,6 +86,10 @@ struct StoreStats {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Commits every write of `batch` in one transaction; on error nothing is
+  // written.
+  virtual absl::Status Write(const WriteBatch& batch) = 0;
 
   // Inserts or replaces the session row (all columns but the derived ones).
   virtual absl::Status PutSession(const Session& session) = 0;
@@ -86,14 +118,16 @@ class Store {
   // Oldest first. `session_id` empty = every session.
   virtual absl::StatusOr<Page<Approval>> ListApprovals(
       absl::string_view session_id, bool pending_only, PageRequest page) = 0;
-  // Atomically moves a PENDING approval to `state` with `decision`.
+  // Atomically moves a PENDING approval to `state` with `decision`, and
+  // appends `audit` (when not null) in the same transaction.
   // Returns true when this call decided it, false when it was no longer
   // PENDING (nothing written). NOT_FOUND when absent.
   virtual absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
                                               ApprovalState state,
                                               Decision decision,
                                               absl::string_view request_id,
-                                              absl::Time when) = 0;
+                                              absl::Time when,
+                                              const AuditRecord* audit) = 0;
 
   // Idempotency keys: remembers that (method, request_id) produced
   // `resource_id`. ALREADY_EXISTS when the key is taken.
@@ -119,9 +153,25 @@ class Store {
   virtual absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                             int64_t session_seq) = 0;
 
-  // Appends one line to the audit trail (who did what to which resource).
-  virtual absl::Status Audit(absl::string_view action, absl::string_view target,
-                             absl::string_view detail) = 0;
+  // Tokens. NOT_FOUND naming the id when absent.
+  virtual absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) = 0;
+  // The token whose secret hashes to `secret_sha256` (lowercase hex), if
+  // any.
+  virtual absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(
+      absl::string_view secret_sha256) = 0;
+  // Oldest first.
+  virtual absl::StatusOr<Page<TokenRecord>> ListTokens(bool include_revoked,
+                                                       PageRequest page) = 0;
+  // Records a successful authentication.
+  virtual absl::Status TouchToken(absl::string_view token_id,
+                                  absl::Time when) = 0;
+
+  // Appends one record to the audit log on its own (a refused or failed
+  // call, which changed nothing).
+  virtual absl::Status AppendAudit(const AuditRecord& record) = 0;
+  // Newest first; PageRequest::after is an audit_id.
+  virtual absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
+                                                      PageRequest page) = 0;
 
   virtual StoreStats Stats() = 0;
 };

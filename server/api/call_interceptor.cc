@@ -1,7 +1,8 @@
-#include "api/logging_interceptor.h"
+#include "api/call_interceptor.h"
 
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/log.h"
@@ -12,10 +13,17 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
-class LoggingInterceptor : public grpc::experimental::Interceptor {
+// Services whose handlers admit their own calls.
+constexpr absl::string_view kOwnPrefix = "/codex_manager.v1.";
+constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
+
+class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  explicit LoggingInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method()), start_(absl::Now()) {}
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, Guard* guard)
+      : info_(info),
+        guard_(guard),
+        method_(info->method()),
+        start_(absl::Now()) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -25,11 +33,21 @@ class LoggingInterceptor : public grpc::experimental::Interceptor {
       auto it = md->find("x-request-id");
       if (it != md->end() && !it->second.empty() && it->second.size() <= 128) {
         request_id_.assign(it->second.data(), it->second.size());
+      } else {
+        if (it != md->end()) md->erase(it);
+        request_id_ = NewId("req_");
+        // Points into this interceptor, which lives as long as the call.
+        md->emplace("x-request-id", grpc::string_ref(request_id_));
+      }
+      if (!absl::StartsWith(method_, kOwnPrefix) &&
+          !absl::StartsWith(method_, kHealthPrefix) &&
+          !guard_->Admit(*info_->server_context(), method_).ok()) {
+        info_->server_context()->TryCancel();
       }
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
-      methods->GetSendInitialMetadata()->emplace("x-request-id", RequestId());
+      methods->GetSendInitialMetadata()->emplace("x-request-id", request_id_);
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -39,7 +57,7 @@ class LoggingInterceptor : public grpc::experimental::Interceptor {
               : LogLevel::kWarning,
           "rpc",
           {{"method", method_},
-           {"request_id", RequestId()},
+           {"request_id", request_id_},
            {"code", static_cast<int>(status.error_code())},
            {"message", status.error_message()},
            {"ms", absl::ToDoubleMilliseconds(absl::Now() - start_)}});
@@ -48,11 +66,8 @@ class LoggingInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
-  const std::string& RequestId() {
-    if (request_id_.empty()) request_id_ = NewId("req_");
-    return request_id_;
-  }
-
+  grpc::experimental::ServerRpcInfo* const info_;
+  Guard* const guard_;
   const std::string method_;
   const absl::Time start_;
   std::string request_id_;
@@ -61,9 +76,9 @@ class LoggingInterceptor : public grpc::experimental::Interceptor {
 }  // namespace
 
 grpc::experimental::Interceptor*
-LoggingInterceptorFactory::CreateServerInterceptor(
+CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new LoggingInterceptor(info);
+  return new CallInterceptor(info, guard_);
 }
 
 }  // namespace codex_manager

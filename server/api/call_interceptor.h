@@ -1,0 +1,37 @@
+// A server interceptor that sees every call, whichever service serves it:
+// - gives it a request id: the client's `x-request-id` metadata when present
+//   (at most 128 characters), else a fresh one, which it adds to the
+//   received metadata (so handlers and the audit log see the same id) and
+//   echoes in the response's initial metadata;
+// - logs one JSON line per finished call (method, request id, status,
+//   duration);
+// - admits calls to services this server does not implement itself (server
+//   reflection, and any method without an authorization rule) through the
+//   Guard. gRPC's C++ interceptors cannot finish a call with a status of
+//   their own, so a refused call is cancelled: the client sees CANCELLED,
+//   and the audit log records the real reason. The services of
+//   codex_manager.v1 admit their calls in their handlers (api/serve.h) and
+//   answer UNAUTHENTICATED / PERMISSION_DENIED properly.
+#ifndef CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_
+#define CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include "api/guard.h"
+
+namespace codex_manager {
+
+class CallInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CallInterceptorFactory(Guard* guard) : guard_(guard) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  Guard* const guard_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_

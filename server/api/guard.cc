@@ -1,0 +1,128 @@
+#include "api/guard.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "api/status.h"
+#include "common/log.h"
+
+namespace codex_manager {
+namespace {
+
+std::string Metadata(const grpc::ServerContextBase& context,
+                     absl::string_view key) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+Guard::Guard(TokenRegistry* tokens, RateLimiter* limiter, Store* audit_store,
+             Clock* clock, GuardOptions options)
+    : tokens_(tokens),
+      limiter_(limiter),
+      audit_store_(audit_store),
+      clock_(clock),
+      options_(options) {}
+
+void Guard::Refuse(const Caller& caller, const absl::Status& status) {
+  AuditRecord record;
+  record.time = clock_->Now();
+  record.caller = caller;
+  record.code = static_cast<int>(status.code());
+  record.message = std::string(status.message());
+  if (absl::Status s = audit_store_->AppendAudit(record); !s.ok()) {
+    Log(LogLevel::kError, "audit", {{"error", s.ToString()}});
+  }
+}
+
+absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
+                                    absl::string_view method) {
+  Caller caller;
+  caller.method = std::string(method);
+  caller.peer = context.peer();
+  caller.request_id = Metadata(context, "x-request-id");
+  const MethodRule* rule = FindMethodRule(method);
+  if (rule == nullptr) {
+    absl::Status denied = absl::PermissionDeniedError(
+        absl::StrCat(method, " has no authorization rule; refused"));
+    Refuse(caller, denied);
+    return denied;
+  }
+  if (rule->role == Role::kUnspecified) return caller;  // open (health)
+
+  absl::StatusOr<TokenRecord> token =
+      tokens_->Authenticate(Metadata(context, "authorization"));
+  if (!token.ok()) {
+    Refuse(caller, token.status());
+    return token.status();
+  }
+  caller.token_id = token->token_id;
+  caller.token_name = token->name;
+  caller.role = token->role;
+  if (caller.role < rule->role) {
+    absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
+        method, " needs role ", RoleName(rule->role), "; token \"",
+        caller.token_name, "\" has role ", RoleName(caller.role)));
+    Refuse(caller, denied);
+    return denied;
+  }
+  if (rule->mutation) {
+    if (std::optional<absl::Duration> wait = limiter_->Take(caller.token_id)) {
+      absl::Status limited = absl::ResourceExhaustedError(absl::StrCat(
+          "rate limit: at most ", limiter_->rate(), " changes a second, bursts "
+          "of ", limiter_->burst(), " (--rate-limit, --rate-burst); retry in ",
+          static_cast<int64_t>(std::ceil(absl::ToDoubleMilliseconds(*wait))),
+          " ms"));
+      SetRetryDelay(limited, *wait);
+      Refuse(caller, limited);
+      return limited;
+    }
+  }
+  return caller;
+}
+
+void Guard::AuditFailure(const Caller& caller, absl::string_view resource_id,
+                         const absl::Status& status) {
+  const MethodRule* rule = FindMethodRule(caller.method);
+  if (rule == nullptr || !rule->mutation || status.ok()) return;
+  AuditRecord record;
+  record.time = clock_->Now();
+  record.caller = caller;
+  record.resource_id = std::string(resource_id);
+  record.code = static_cast<int>(status.code());
+  record.message = std::string(status.message());
+  if (absl::Status s = audit_store_->AppendAudit(record); !s.ok()) {
+    Log(LogLevel::kError, "audit", {{"error", s.ToString()}});
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
+    const Caller& caller) {
+  {
+    absl::MutexLock lock(&mu_);
+    int& open = open_streams_[caller.token_id];
+    if (open < options_.max_streams_per_principal) {
+      ++open;
+      return std::unique_ptr<StreamSlot>(new StreamSlot(this, caller.token_id));
+    }
+  }
+  absl::Status limited = absl::ResourceExhaustedError(absl::StrCat(
+      "token \"", caller.token_name, "\" already has ",
+      options_.max_streams_per_principal,
+      " open event streams (--max-streams-per-principal); close one first"));
+  Refuse(caller, limited);
+  return limited;
+}
+
+Guard::StreamSlot::~StreamSlot() {
+  absl::MutexLock lock(&guard_->mu_);
+  auto it = guard_->open_streams_.find(token_id_);
+  if (it != guard_->open_streams_.end() && --it->second <= 0) {
+    guard_->open_streams_.erase(it);
+  }
+}
+
+}  // namespace codex_manager

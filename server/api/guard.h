@@ -1,0 +1,86 @@
+// Guard: the trust boundary at the API edge, in the order Kubernetes uses —
+// authentication (bearer token), authorization (the role table of
+// auth/method_rules.h), then limits (per-principal rate of mutations, open
+// streams). Every refusal is written to the audit log; so is every failed
+// mutation (AuditFailure). Successful mutations are audited by the core, in
+// the transaction of the change itself.
+//
+// Every RPC handler calls Admit first (api/serve.h); the call interceptor
+// (api/call_interceptor.h) does the same for services we do not implement
+// (server reflection).
+//
+// Thread safety: safe from any thread.
+#ifndef CODEX_MANAGER_SERVER_API_GUARD_H_
+#define CODEX_MANAGER_SERVER_API_GUARD_H_
+
+#include <grpcpp/server_context.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "auth/method_rules.h"
+#include "auth/rate_limiter.h"
+#include "auth/token_registry.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace codex_manager {
+
+struct GuardOptions {
+  // Most StreamEvents calls one token may have open at once.
+  int max_streams_per_principal = 64;
+};
+
+class Guard {
+ public:
+  Guard(TokenRegistry* tokens, RateLimiter* limiter, Store* audit_store,
+        Clock* clock, GuardOptions options);
+
+  // The caller of `method`, or: UNAUTHENTICATED (no valid token),
+  // PERMISSION_DENIED naming the role needed (or for a method with no rule),
+  // RESOURCE_EXHAUSTED naming --rate-limit, with a google.rpc.RetryInfo
+  // detail, for a mutation over the caller's rate. Refusals are audited.
+  absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
+                               absl::string_view method);
+
+  // Audits a call that was admitted but failed, when its method is a
+  // mutation (nothing changed, so the record stands alone).
+  void AuditFailure(const Caller& caller, absl::string_view resource_id,
+                    const absl::Status& status);
+
+  // Holds one of a principal's stream slots until destroyed.
+  class StreamSlot {
+   public:
+    ~StreamSlot();
+
+   private:
+    friend class Guard;
+    StreamSlot(Guard* guard, std::string token_id)
+        : guard_(guard), token_id_(std::move(token_id)) {}
+    Guard* const guard_;
+    const std::string token_id_;
+  };
+  // A stream slot for `caller`, or RESOURCE_EXHAUSTED naming
+  // --max-streams-per-principal (audited).
+  absl::StatusOr<std::unique_ptr<StreamSlot>> AcquireStream(
+      const Caller& caller);
+
+ private:
+  void Refuse(const Caller& caller, const absl::Status& status);
+
+  TokenRegistry* const tokens_;
+  RateLimiter* const limiter_;
+  Store* const audit_store_;
+  Clock* const clock_;
+  const GuardOptions options_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_API_GUARD_H_

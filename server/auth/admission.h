@@ -1,0 +1,59 @@
+// Admission: what an authenticated caller may ask for, beyond its role
+// (Kubernetes' authn -> authz -> admission). Checked at the API edge before
+// the core sees a request.
+//
+// - A session's cwd is resolved with realpath and must lie inside one of the
+//   --allowed-root folders (a symlink out of a root is refused).
+// - A session's sandbox may not exceed --max-sandbox, and
+//   "danger-full-access" needs the admin role even under the ceiling.
+//
+// Thread safety: immutable after construction; safe from any thread.
+#ifndef CODEX_MANAGER_SERVER_AUTH_ADMISSION_H_
+#define CODEX_MANAGER_SERVER_AUTH_ADMISSION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/types.h"
+
+namespace codex_manager {
+
+struct AdmissionOptions {
+  // Resolved (realpath) folders sessions may work in; empty = anywhere.
+  std::vector<std::string> allowed_roots;
+  // "read-only", "workspace-write" or "danger-full-access".
+  std::string max_sandbox = "workspace-write";
+};
+
+class Admission {
+ public:
+  // INVALID_ARGUMENT naming the flag when a root does not resolve or
+  // max_sandbox is unknown.
+  static absl::StatusOr<Admission> Create(AdmissionOptions options);
+
+  // The resolved cwd to store, or: INVALID_ARGUMENT ("cwd") when missing,
+  // relative, absent or not a directory; PERMISSION_DENIED naming the cwd
+  // when it resolves outside every allowed root.
+  absl::StatusOr<std::string> AdmitCwd(const std::string& cwd) const;
+
+  // OK, or PERMISSION_DENIED naming the sandbox and the limit.
+  absl::Status AdmitSandbox(const std::string& sandbox, Role role) const;
+
+  const std::vector<std::string>& allowed_roots() const {
+    return options_.allowed_roots;
+  }
+
+ private:
+  explicit Admission(AdmissionOptions options) : options_(std::move(options)) {}
+  AdmissionOptions options_;
+};
+
+// The rank of a sandbox mode: read-only 1 < workspace-write 2 <
+// danger-full-access 3; 0 for the empty string (Codex's default), -1 for an
+// unknown value.
+int SandboxRank(const std::string& sandbox);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_AUTH_ADMISSION_H_

@@ -1,0 +1,38 @@
+#include "auth/secrets.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace codex_manager {
+
+absl::StatusOr<std::string> NewTokenSecret() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    return absl::InternalError("the system random generator failed");
+  }
+  std::string secret = absl::StrCat(
+      kTokenSecretPrefix,
+      absl::WebSafeBase64Escape(absl::string_view(
+          reinterpret_cast<const char*>(bytes), sizeof(bytes))));
+  OPENSSL_cleanse(bytes, sizeof(bytes));
+  return secret;
+}
+
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), size));
+}
+
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace codex_manager
