@@ -1,6 +1,14 @@
 #include "client.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -46,26 +54,128 @@ const char* CodeName(grpc::StatusCode code) {
   }
 }
 
+bool IsLoopback(const std::string& addr) {
+  std::string host = addr;
+  if (absl::StartsWith(host, "unix:")) return true;
+  if (absl::StartsWith(host, "[")) {
+    host = host.substr(1, host.find(']') - 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+// The first line of `path`, trimmed.
+absl::StatusOr<std::string> FirstLine(const std::string& what,
+                                      const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": cannot read \"", path, "\""));
+  }
+  return std::string(absl::StripAsciiWhitespace(line));
+}
+
+absl::StatusOr<std::string> WholeFile(const std::string& flag,
+                                      const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read \"", path, "\""));
+  }
+  return text.str();
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
 }  // namespace
 
-Client::Client(const Options& options)
+absl::StatusOr<std::string> ResolveToken(const Options& options) {
+  if (!options.token.empty()) return options.token;
+  if (!options.token_file.empty()) {
+    return FirstLine("--token-file", options.token_file);
+  }
+  if (std::string env = Env("CODEX_MANAGER_TOKEN"); !env.empty()) return env;
+  if (std::string file = Env("CODEX_MANAGER_TOKEN_FILE"); !file.empty()) {
+    return FirstLine("CODEX_MANAGER_TOKEN_FILE", file);
+  }
+  if (!IsLoopback(options.addr)) return std::string();
+  std::filesystem::path state;
+  if (std::string xdg = Env("XDG_STATE_HOME"); !xdg.empty() && xdg[0] == '/') {
+    state = xdg;
+  } else if (std::string home = Env("HOME"); !home.empty()) {
+    state = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    return std::string();
+  }
+  const std::filesystem::path path = state / "codex-manager" / "admin.token";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::string();
+  absl::StatusOr<std::string> token = FirstLine("admin token", path.string());
+  return token.ok() ? *token : std::string();  // not ours to read: no token
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const Options& options) {
+  if (options.ca_file.empty()) {
+    if (!options.cert_file.empty() || !options.key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--cert-file/--key-file need --ca-file (mTLS runs over TLS)");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--cert-file and --key-file go together");
+  }
+  grpc::SslCredentialsOptions ssl;
+  absl::StatusOr<std::string> ca = WholeFile("--ca-file", options.ca_file);
+  if (!ca.ok()) return ca.status();
+  ssl.pem_root_certs = *ca;
+  if (!options.cert_file.empty()) {
+    absl::StatusOr<std::string> cert =
+        WholeFile("--cert-file", options.cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = WholeFile("--key-file", options.key_file);
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = *cert;
+    ssl.pem_private_key = *key;
+  }
+  return grpc::SslCredentials(ssl);
+}
+
+Client::Client(const Options& options,
+               std::shared_ptr<grpc::ChannelCredentials> credentials,
+               std::string token)
     : options_(options),
-      channel_(grpc::CreateChannel(options.addr,
-                                   grpc::InsecureChannelCredentials())),
+      token_(std::move(token)),
+      channel_(grpc::CreateChannel(options.addr, credentials)),
       sessions_(v1::SessionService::NewStub(channel_)),
       turns_(v1::TurnService::NewStub(channel_)),
       approvals_(v1::ApprovalService::NewStub(channel_)),
       streams_(v1::StreamService::NewStub(channel_)),
-      health_(grpc::health::v1::Health::NewStub(channel_)) {}
+      health_(grpc::health::v1::Health::NewStub(channel_)),
+      auth_(v1::AuthService::NewStub(channel_)),
+      audit_(v1::AuditService::NewStub(channel_)) {}
 
 std::unique_ptr<grpc::ClientContext> Client::Context() const {
-  auto context = std::make_unique<grpc::ClientContext>();
+  auto context = StreamContext();
   context->set_deadline(std::chrono::system_clock::now() + options_.timeout);
   return context;
 }
 
 std::unique_ptr<grpc::ClientContext> Client::StreamContext() const {
-  return std::make_unique<grpc::ClientContext>();
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!token_.empty()) {
+    context->AddMetadata("authorization", "Bearer " + token_);
+  }
+  return context;
 }
 
 int ExitCodeFor(const grpc::Status& status) {
@@ -79,6 +189,9 @@ int ExitCodeFor(const grpc::Status& status) {
       return kExitUnreachable;
     case grpc::StatusCode::NOT_FOUND:
       return kExitNotFound;
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return kExitAuth;
     default:
       return kExitTurnFailed;
   }
@@ -87,6 +200,11 @@ int ExitCodeFor(const grpc::Status& status) {
 int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    std::cerr << "hint: pass a token with --token, --token-file or "
+                 "CODEX_MANAGER_TOKEN (the server wrote an admin token to "
+                 "DATA_DIR/admin.token at its first start)\n";
+  }
   return ExitCodeFor(status);
 }
 

@@ -10,7 +10,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
+
 #include "codex_manager/v1/approvals.grpc.pb.h"
+#include "codex_manager/v1/auth.grpc.pb.h"
 #include "codex_manager/v1/events.grpc.pb.h"
 #include "codex_manager/v1/sessions.grpc.pb.h"
 #include "codex_manager/v1/turns.grpc.pb.h"
@@ -25,18 +28,44 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad flags or arguments (INVALID_ARGUMENT)
   kExitUnreachable = 3,  // server unreachable or overloaded (UNAVAILABLE)
   kExitNotFound = 4,     // NOT_FOUND
+  kExitAuth = 5,         // UNAUTHENTICATED or PERMISSION_DENIED
 };
 
 struct Options {
   std::string addr;
   bool json = false;
+  // Bearer token secret; see ResolveToken for where it comes from.
+  std::string token;
+  // A file holding the token (first line).
+  std::string token_file;
+  // PEM CA bundle: connect with TLS, verifying the server against it.
+  std::string ca_file;
+  // PEM client certificate and key for mTLS (with ca_file).
+  std::string cert_file;
+  std::string key_file;
   // Deadline of each unary call.
   std::chrono::milliseconds timeout{10000};
 };
 
+// The token to send, in this order: --token, --token-file,
+// $CODEX_MANAGER_TOKEN, $CODEX_MANAGER_TOKEN_FILE, and — only for a loopback
+// address — the default data dir's admin.token
+// (${XDG_STATE_HOME:-~/.local/state}/codex-manager/admin.token), so the
+// quick start needs no typing. Empty when none is found. A file that
+// cannot be read is an error (the message names it).
+absl::StatusOr<std::string> ResolveToken(const Options& options);
+
+// Channel credentials: TLS when ca_file is set (mTLS with cert/key files),
+// else plaintext. INVALID_ARGUMENT naming the flag when a file is unreadable.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
+    const Options& options);
+
 class Client {
  public:
-  explicit Client(const Options& options);
+  // `credentials` from ChannelCredentials; `token` from ResolveToken.
+  Client(const Options& options,
+         std::shared_ptr<grpc::ChannelCredentials> credentials,
+         std::string token);
 
   // A context with the unary deadline set.
   std::unique_ptr<grpc::ClientContext> Context() const;
@@ -49,15 +78,20 @@ class Client {
   v1::ApprovalService::Stub& approvals() { return *approvals_; }
   v1::StreamService::Stub& streams() { return *streams_; }
   grpc::health::v1::Health::Stub& health() { return *health_; }
+  v1::AuthService::Stub& auth() { return *auth_; }
+  v1::AuditService::Stub& audit() { return *audit_; }
 
  private:
   Options options_;
+  const std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SessionService::Stub> sessions_;
   std::unique_ptr<v1::TurnService::Stub> turns_;
   std::unique_ptr<v1::ApprovalService::Stub> approvals_;
   std::unique_ptr<v1::StreamService::Stub> streams_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  std::unique_ptr<v1::AuthService::Stub> auth_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 
 // Prints "error: <code>: <message>" to stderr and returns the exit code for

@@ -6,35 +6,11 @@
 #include <iostream>
 #include <thread>
 
+#include "call.h"
 #include "render.h"
 
 namespace codex_manager::cli {
 namespace {
-
-// Prints a unary result (JSON or for people) or fails.
-template <typename Message, typename PrintFn>
-int Show(const Client& client, const grpc::Status& status,
-         const Message& message, PrintFn print) {
-  if (!status.ok()) return Fail(status);
-  if (client.options().json) {
-    PrintJson(message);
-  } else {
-    print(message);
-  }
-  return kExitOk;
-}
-
-// One unary call with the client's deadline, printed by `print` (or as JSON).
-template <typename Stub, typename Request, typename Response, typename PrintFn>
-int CallAndShow(const Client& client, Stub& stub,
-                grpc::Status (Stub::*method)(grpc::ClientContext*,
-                                             const Request&, Response*),
-                const Request& request, PrintFn print) {
-  Response response;
-  grpc::Status status =
-      (stub.*method)(client.Context().get(), request, &response);
-  return Show(client, status, response, print);
-}
 
 bool IsFinal(v1::TurnState s) {
   return s == v1::TURN_STATE_COMPLETED || s == v1::TURN_STATE_FAILED ||

@@ -58,6 +58,26 @@ int Events(Client& client, const std::string& session_id, int64_t after_seq,
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
         ApprovalMode mode);
 
+// auth_commands.cc
+// `role`: viewer, operator or admin; `ttl`: "30d", "12h", "0" (never);
+// `link`: when set, prints LINK#token=SECRET for the browser UI.
+int TokenCreate(Client& client, const std::string& name,
+                const std::string& role, const std::string& ttl,
+                const std::string& link);
+int TokenList(Client& client, bool all, int page_size,
+              const std::string& page_token);
+int TokenRevoke(Client& client, const std::string& token_id);
+int WhoAmI(Client& client);
+
+struct AuditFilter {
+  std::string token_id;
+  std::string method;
+  // Only records newer than this duration ago ("24h"); empty = all.
+  std::string since;
+};
+int AuditList(Client& client, const AuditFilter& filter, int page_size,
+              const std::string& page_token);
+
 }  // namespace codex_manager::cli
 
 #endif  // CODEX_MANAGER_CLI_COMMANDS_H_

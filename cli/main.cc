@@ -22,9 +22,14 @@ constexpr const char* kFooter = R"(Exit codes:
   2  usage error (bad flags or arguments, INVALID_ARGUMENT)
   3  server unreachable or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED)
   4  not found (NOT_FOUND)
+  5  not signed in or not allowed (UNAUTHENTICATED, PERMISSION_DENIED)
 
 Environment:
-  CODEX_MANAGER_ADDR  default for --addr)";
+  CODEX_MANAGER_ADDR        default for --addr
+  CODEX_MANAGER_TOKEN       the token (else --token-file,
+                            CODEX_MANAGER_TOKEN_FILE, and on a loopback
+                            address the server's default admin.token)
+  CODEX_MANAGER_CA_FILE     default for --ca-file (TLS))";
 
 void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
   auto* cwd = cmd->add_option("--cwd", flags->cwd,
@@ -71,12 +76,34 @@ int Main(int argc, char** argv) {
   app.add_option("--timeout-ms", timeout_ms,
                  "Deadline of each call, in milliseconds (not streams)")
       ->capture_default_str();
+  app.add_option("--token", options.token,
+                 "Bearer token (prefer --token-file or CODEX_MANAGER_TOKEN: "
+                 "arguments are visible to other local users)");
+  app.add_option("--token-file", options.token_file,
+                 "File whose first line is the token");
+  const char* env_ca = std::getenv("CODEX_MANAGER_CA_FILE");
+  if (env_ca != nullptr) options.ca_file = env_ca;
+  app.add_option("--ca-file", options.ca_file,
+                 "PEM CA bundle: connect with TLS and verify the server");
+  app.add_option("--cert-file", options.cert_file,
+                 "PEM client certificate for mTLS (with --key-file)");
+  app.add_option("--key-file", options.key_file,
+                 "PEM private key of --cert-file");
 
   int code = kExitOk;
   std::unique_ptr<Client> client;
   auto connect = [&]() -> Client& {
     options.timeout = std::chrono::milliseconds(timeout_ms);
-    client = std::make_unique<Client>(options);
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+        ChannelCredentials(options);
+    absl::StatusOr<std::string> token =
+        credentials.ok() ? ResolveToken(options)
+                         : absl::StatusOr<std::string>(credentials.status());
+    if (!token.ok()) {
+      std::cerr << "error: " << token.status().message() << "\n";
+      std::exit(kExitUsage);
+    }
+    client = std::make_unique<Client>(options, *credentials, *token);
     return *client;
   };
 
@@ -254,6 +281,65 @@ int Main(int argc, char** argv) {
   run->callback([&] {
     code =
         Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode));
+  });
+
+  // token …
+  auto* token = app.add_subcommand("token", "Create, list and revoke tokens "
+                                            "(admin)");
+  token->require_subcommand(1);
+  std::string token_name, token_role, token_ttl = "0", token_link, token_id;
+  auto* token_create = token->add_subcommand(
+      "create", "Create a token; prints its secret once");
+  token_create->add_option("--name", token_name, "Who or what holds it")
+      ->required();
+  token_create->add_option("--role", token_role, "viewer, operator or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
+  token_create
+      ->add_option("--ttl", token_ttl,
+                   "Lifetime: 30d, 12h, 90m; 0 never expires")
+      ->capture_default_str();
+  token_create->add_option("--link", token_link,
+                           "Print UI_URL#token=SECRET, a sign-in link for the "
+                           "browser UI (the fragment never reaches a server)");
+  token_create->callback([&] {
+    code = TokenCreate(connect(), token_name, token_role, token_ttl,
+                       token_link);
+  });
+  bool tokens_all = false;
+  auto* token_list = token->add_subcommand("list", "List tokens (never "
+                                                   "secrets)");
+  token_list->add_flag("--all", tokens_all, "Include revoked tokens");
+  token_list->add_option("--page-size", page_size, "Tokens per page");
+  token_list->add_option("--page-token", page_token, "Token of the next page");
+  token_list->callback(
+      [&] { code = TokenList(connect(), tokens_all, page_size, page_token); });
+  auto* token_revoke = token->add_subcommand(
+      "revoke", "Revoke a token (refused from its next call on)");
+  token_revoke->add_option("TOKEN_ID", token_id, "Token id (tok_…)")
+      ->required();
+  token_revoke->callback([&] { code = TokenRevoke(connect(), token_id); });
+
+  app.add_subcommand("whoami", "Show the token this CLI uses and its role")
+      ->callback([&] { code = WhoAmI(connect()); });
+
+  // audit …
+  auto* audit = app.add_subcommand("audit", "Read the audit log (admin)");
+  audit->require_subcommand(1);
+  AuditFilter audit_filter;
+  auto* audit_list = audit->add_subcommand(
+      "list", "Changes and refused calls, newest first");
+  audit_list->add_option("--token-id", audit_filter.token_id,
+                         "Only calls made with this token");
+  audit_list->add_option("--method", audit_filter.method,
+                         "Only this full method, e.g. "
+                         "/codex_manager.v1.SessionService/CreateSession");
+  audit_list->add_option("--since", audit_filter.since,
+                         "Only the last DURATION, e.g. 24h");
+  audit_list->add_option("--page-size", page_size, "Records per page");
+  audit_list->add_option("--page-token", page_token, "Token of the next page");
+  audit_list->callback([&] {
+    code = AuditList(connect(), audit_filter, page_size, page_token);
   });
 
   try {

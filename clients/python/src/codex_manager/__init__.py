@@ -17,6 +17,7 @@ from codex_manager.enums import (
     ApprovalState,
     Decision,
     EventType,
+    Role,
     SessionState,
     TurnState,
 )
@@ -50,6 +51,6 @@ __all__ = [
     "AsyncClient", "CancelledError", "Client", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
     "InternalError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",
-    "PermissionDeniedError", "ResourceExhaustedError", "Session", "SessionState", "Turn",
+    "PermissionDeniedError", "ResourceExhaustedError", "Role", "Session", "SessionState", "Turn",
     "TurnState", "UnauthenticatedError", "UnavailableError", "UnimplementedError",
 ]

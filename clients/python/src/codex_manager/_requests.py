@@ -3,15 +3,82 @@ the two differ only in how they wait."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import grpc
 
-from codex_manager.enums import Decision
-from codex_manager.v1 import approvals_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.enums import Decision, Role
+from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
+
+
+def resolve_address(address: str | None) -> str:
+    """`address`, else $CODEX_MANAGER_ADDR, else 127.0.0.1:50051."""
+    return address or os.environ.get("CODEX_MANAGER_ADDR") or DEFAULT_ADDRESS
+
+
+def _is_loopback(address: str) -> bool:
+    if address.startswith("unix:"):
+        return True
+    host = address[1:address.find("]")] if address.startswith("[") else address.rpartition(":")[0]
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def _first_line(path: str | os.PathLike[str]) -> str:
+    with open(path) as f:
+        return f.readline().strip()
+
+
+def resolve_token(address: str, token: str | None) -> str | None:
+    """The token to send: `token`, else $CODEX_MANAGER_TOKEN, else the file
+    named by $CODEX_MANAGER_TOKEN_FILE, else — for a loopback address only —
+    the local server's default admin.token
+    (``${XDG_STATE_HOME:-~/.local/state}/codex-manager/admin.token``) when
+    this user can read it. None when there is none."""
+    if token:
+        return token
+    if env := os.environ.get("CODEX_MANAGER_TOKEN"):
+        return env
+    if path := os.environ.get("CODEX_MANAGER_TOKEN_FILE"):
+        return _first_line(path)
+    if not _is_loopback(address):
+        return None
+    state = os.environ.get("XDG_STATE_HOME")
+    base = Path(state) if state and state.startswith("/") else Path.home() / ".local" / "state"
+    try:
+        return _first_line(base / "codex-manager" / "admin.token") or None
+    except OSError:
+        return None
+
+
+def channel_credentials(ca_file: str | None, cert_file: str | None,
+                        key_file: str | None) -> grpc.ChannelCredentials | None:
+    """TLS credentials when `ca_file` (or $CODEX_MANAGER_CA_FILE) is set, with
+    a client certificate for mTLS when `cert_file`/`key_file` are; None for
+    plaintext."""
+    ca_file = ca_file or os.environ.get("CODEX_MANAGER_CA_FILE")
+    if not ca_file:
+        if cert_file or key_file:
+            raise ValueError("cert_file/key_file need ca_file (mTLS runs over TLS)")
+        return None
+    if bool(cert_file) != bool(key_file):
+        raise ValueError("cert_file and key_file go together")
+    return grpc.ssl_channel_credentials(
+        root_certificates=Path(ca_file).read_bytes(),
+        private_key=Path(key_file).read_bytes() if key_file else None,
+        certificate_chain=Path(cert_file).read_bytes() if cert_file else None)
+
+
+def call_metadata(token: str | None,
+                  metadata: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    out = list(metadata or [])
+    if token:
+        out.append(("authorization", f"Bearer {token}"))
+    return out
 
 # Stream errors after which events() reconnects and resumes: the connection
 # dropped. Anything else is the server's answer and is raised.
@@ -24,6 +91,14 @@ def create_session(cwd: str, model: str | None, approval_policy: str | None,
     return sessions_pb2.CreateSessionRequest(
         cwd=str(cwd), model=model or "", approval_policy=approval_policy or "",
         sandbox=sandbox or "", title=title or "", request_id=request_id or "")
+
+
+def create_token(name: str, role: Role | int,
+                 ttl_s: float | None) -> auth_pb2.CreateTokenRequest:
+    request = auth_pb2.CreateTokenRequest(name=name, role=auth_pb2.Role.ValueType(int(role)))
+    if ttl_s:
+        request.ttl.FromNanoseconds(int(ttl_s * 1e9))
+    return request
 
 
 def resolve_approval(approval_id: str, decision: Decision | int,

@@ -17,14 +17,14 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import grpc
 import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager.enums import Decision, EventType, TurnState
+from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -34,6 +34,8 @@ from codex_manager.errors import (
 from codex_manager.v1 import (
     approvals_pb2,
     approvals_pb2_grpc,
+    auth_pb2,
+    auth_pb2_grpc,
     events_pb2,
     events_pb2_grpc,
     sessions_pb2,
@@ -55,20 +57,31 @@ class AsyncClient:
     :class:`codex_manager.Client` for the arguments and each method's
     meaning and errors. Use it from one event loop."""
 
-    def __init__(self, address: str = _requests.DEFAULT_ADDRESS, *,
+    def __init__(self, address: str | None = None, *,
+                 token: str | None = None,
+                 ca_file: str | None = None,
+                 cert_file: str | None = None,
+                 key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
                  channel: grpc.aio.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
-        self.address = address
+        self.address = _requests.resolve_address(address)
         self.timeout = timeout
         self._owns_channel = channel is None
-        self._channel = channel or grpc.aio.insecure_channel(address)
-        self._metadata = list(metadata or [])
+        if channel is None:
+            credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
+            channel = (grpc.aio.secure_channel(self.address, credentials) if credentials
+                       else grpc.aio.insecure_channel(self.address))
+        self._channel = channel
+        self._metadata = _requests.call_metadata(
+            _requests.resolve_token(self.address, token), metadata)
         self._sessions = sessions_pb2_grpc.SessionServiceStub(self._channel)
         self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
         self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
         self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
+        self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
+        self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
 
     async def close(self) -> None:
         if self._owns_channel:
@@ -115,6 +128,45 @@ class AsyncClient:
                 page_size=page_size, page_token=token, include_archived=include_archived))
             for session in page.sessions:
                 yield session
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def whoami(self) -> auth_pb2.WhoAmIResponse:
+        return cast(auth_pb2.WhoAmIResponse,
+                    await self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest()))
+
+    async def create_token(self, name: str, role: Role | int, *,
+                           ttl_s: float | None = None) -> auth_pb2.CreateTokenResponse:
+        return cast(auth_pb2.CreateTokenResponse, await self._call(
+            self._auth.CreateToken, _requests.create_token(name, role, ttl_s)))
+
+    async def list_tokens(self, *, include_revoked: bool = False,
+                          page_size: int = 100) -> AsyncIterator[auth_pb2.Token]:
+        token = ""
+        while True:
+            page = await self._call(self._auth.ListTokens, auth_pb2.ListTokensRequest(
+                page_size=page_size, page_token=token, include_revoked=include_revoked))
+            for item in page.tokens:
+                yield item
+            token = page.next_page_token
+            if not token:
+                return
+
+    async def revoke_token(self, token_id: str) -> auth_pb2.Token:
+        return cast(auth_pb2.Token, await self._call(
+            self._auth.RevokeToken, auth_pb2.RevokeTokenRequest(token_id=token_id)))
+
+    async def list_audit_events(self, *, token_id: str | None = None,
+                                method: str | None = None,
+                                page_size: int = 100) -> AsyncIterator[auth_pb2.AuditEvent]:
+        token = ""
+        while True:
+            page = await self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
+                page_size=page_size, page_token=token, token_id=token_id or "",
+                method=method or ""))
+            for item in page.audit_events:
+                yield item
             token = page.next_page_token
             if not token:
                 return

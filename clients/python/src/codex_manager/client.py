@@ -27,7 +27,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager.enums import Decision, EventType, TurnState
+from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -37,6 +37,8 @@ from codex_manager.errors import (
 from codex_manager.v1 import (
     approvals_pb2,
     approvals_pb2_grpc,
+    auth_pb2,
+    auth_pb2_grpc,
     events_pb2,
     events_pb2_grpc,
     sessions_pb2,
@@ -56,30 +58,49 @@ class Client:
     """A connection to a Codex Manager server.
 
     Args:
-        address: ``host:port`` of the server (default ``127.0.0.1:50051``).
+        address: ``host:port`` of the server; default ``$CODEX_MANAGER_ADDR``,
+            else ``127.0.0.1:50051``.
+        token: the bearer token; default ``$CODEX_MANAGER_TOKEN``, else the
+            file named by ``$CODEX_MANAGER_TOKEN_FILE``, else (loopback
+            addresses only) the local server's default ``admin.token``.
+            Without one every call but :meth:`health` fails with
+            :class:`UnauthenticatedError`.
+        ca_file: PEM CA bundle: connect with TLS and verify the server
+            (default ``$CODEX_MANAGER_CA_FILE``); plaintext when unset.
+        cert_file, key_file: PEM client certificate and key for mTLS.
         timeout: deadline of every unary call, in seconds.
-        channel: an existing channel to use instead (e.g. with TLS); the
-            client then does not close it.
-        metadata: extra gRPC metadata sent with every call, e.g.
-            ``[("authorization", "Bearer …")]`` for a proxy.
+        channel: an existing channel to use instead; the client then does not
+            close it.
+        metadata: extra gRPC metadata sent with every call.
 
     Thread safety: one Client may be used from many threads.
     """
 
-    def __init__(self, address: str = _requests.DEFAULT_ADDRESS, *,
+    def __init__(self, address: str | None = None, *,
+                 token: str | None = None,
+                 ca_file: str | None = None,
+                 cert_file: str | None = None,
+                 key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
                  channel: grpc.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
-        self.address = address
+        self.address = _requests.resolve_address(address)
         self.timeout = timeout
         self._owns_channel = channel is None
-        self._channel = channel or grpc.insecure_channel(address)
-        self._metadata = list(metadata or [])
+        if channel is None:
+            credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
+            channel = (grpc.secure_channel(self.address, credentials) if credentials
+                       else grpc.insecure_channel(self.address))
+        self._channel = channel
+        self._metadata = _requests.call_metadata(
+            _requests.resolve_token(self.address, token), metadata)
         self._sessions = sessions_pb2_grpc.SessionServiceStub(self._channel)
         self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
         self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
         self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
+        self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
+        self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -142,6 +163,53 @@ class Client:
                 page_size=page_size, page_token=token, include_archived=include_archived),
                 sessions_pb2.ListSessionsResponse)
             yield from page.sessions
+            token = page.next_page_token
+            if not token:
+                return
+
+    # -- tokens and audit (docs/security.md) -----------------------------------------
+
+    def whoami(self) -> auth_pb2.WhoAmIResponse:
+        """The token this client uses: its id, name and role (viewer)."""
+        return self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest(),
+                          auth_pb2.WhoAmIResponse)
+
+    def create_token(self, name: str, role: Role | int, *,
+                     ttl_s: float | None = None) -> auth_pb2.CreateTokenResponse:
+        """Creates a token (admin); ``.secret`` is its secret, returned only
+        here. `ttl_s`: lifetime in seconds (None: never expires)."""
+        return self._call(self._auth.CreateToken,
+                          _requests.create_token(name, role, ttl_s),
+                          auth_pb2.CreateTokenResponse)
+
+    def list_tokens(self, *, include_revoked: bool = False,
+                    page_size: int = 100) -> Iterator[auth_pb2.Token]:
+        """Every token, oldest first, never with its secret (admin)."""
+        token = ""
+        while True:
+            page = self._call(self._auth.ListTokens, auth_pb2.ListTokensRequest(
+                page_size=page_size, page_token=token, include_revoked=include_revoked),
+                auth_pb2.ListTokensResponse)
+            yield from page.tokens
+            token = page.next_page_token
+            if not token:
+                return
+
+    def revoke_token(self, token_id: str) -> auth_pb2.Token:
+        """Revokes a token (admin); refused from its next call on."""
+        return self._call(self._auth.RevokeToken,
+                          auth_pb2.RevokeTokenRequest(token_id=token_id), auth_pb2.Token)
+
+    def list_audit_events(self, *, token_id: str | None = None, method: str | None = None,
+                          page_size: int = 100) -> Iterator[auth_pb2.AuditEvent]:
+        """The audit log, newest first (admin): every change and every
+        refused call, with who, from where, and the outcome code."""
+        token = ""
+        while True:
+            page = self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
+                page_size=page_size, page_token=token, token_id=token_id or "",
+                method=method or ""), auth_pb2.ListAuditEventsResponse)
+            yield from page.audit_events
             token = page.next_page_token
             if not token:
                 return

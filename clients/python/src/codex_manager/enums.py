@@ -83,3 +83,12 @@ class EventType(enum.IntEnum):
     WARNING = 12
     RAW = 13
     ITEM_DELTA = 14
+
+
+class Role(enum.IntEnum):
+    """What a token may do; each role includes the ones below it."""
+
+    UNSPECIFIED = 0
+    VIEWER = 1
+    OPERATOR = 2
+    ADMIN = 3
