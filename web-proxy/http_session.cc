@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "nlohmann/json.hpp"
 
 namespace codex_manager::web {
 namespace {
@@ -61,10 +63,42 @@ std::string Chunk(absl::string_view data) {
   return absl::StrCat(size.str(), "\r\n", data, "\r\n");
 }
 
+std::atomic<size_t> open_sessions{0};
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
+std::string CookieValue(absl::string_view header, absl::string_view name) {
+  for (absl::string_view part : absl::StrSplit(header, ';')) {
+    part = absl::StripAsciiWhitespace(part);
+    if (absl::StartsWith(part, name) && part.size() > name.size() &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+  }
+  return "";
+}
+
+// A token secret may go into a cookie and a header: "cmt_" + base64url.
+bool IsTokenShaped(absl::string_view token) {
+  if (!absl::StartsWith(token, "cmt_") || token.size() > 200) return false;
+  for (char c : token) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket socket, const ProxyConfig* config)
-    : stream_(std::move(socket)), config_(config) {}
+    : stream_(std::move(socket)), config_(config) {
+  ++open_sessions;
+}
+
+HttpSession::~HttpSession() { --open_sessions; }
+
+size_t HttpSession::OpenCount() { return open_sessions.load(); }
 
 void HttpSession::Run() {
   net::dispatch(stream_.get_executor(),
@@ -83,10 +117,40 @@ void HttpSession::ReadRequest() {
                    });
 }
 
+bool HttpSession::HostAllowed() const {
+  const std::string host =
+      absl::AsciiStrToLower(std::string(request_[http::field::host]));
+  for (const std::string& allowed : config_->allowed_hosts) {
+    if (host == allowed) return true;
+  }
+  // A name without a port: the part before ":<digits>".
+  std::string name = host;
+  if (size_t colon = host.rfind(':');
+      colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    name = host.substr(0, colon);
+  }
+  for (const std::string& allowed : config_->allowed_host_names) {
+    if (name == allowed) return true;
+  }
+  return false;
+}
+
 void HttpSession::Handle() {
   const std::string target(request_.target());
   const std::string path = target.substr(0, target.find('?'));
+  // First: a name we do not serve under is a DNS-rebinding attempt or a
+  // misrouted request; nothing else is looked at.
+  if (!HostAllowed()) {
+    return SendSimple(http::status::misdirected_request,
+                      "text/plain; charset=utf-8",
+                      "misdirected request: this Host is not served here "
+                      "(codex-manager-web --public-host)\n");
+  }
   if (request_.method() == http::verb::options) return Preflight();
+  if (path == "/auth/session") {
+    if (request_.method() == http::verb::post) return SignIn();
+    if (request_.method() == http::verb::delete_) return SignOut();
+  }
   if (request_.method() == http::verb::post &&
       ParseContentType(std::string(request_[http::field::content_type]))) {
     return Forward();
@@ -108,19 +172,60 @@ void HttpSession::Handle() {
     return ServeStatic(path);
   }
   SendSimple(http::status::method_not_allowed, "text/plain; charset=utf-8",
-             "method not allowed\n", {{"allow", "GET, POST, OPTIONS"}});
+             "method not allowed\n",
+             {{"allow", "GET, POST, DELETE, OPTIONS"}});
 }
 
 bool HttpSession::OriginAllowed() const {
   const auto origin = request_.find(http::field::origin);
   if (origin == request_.end()) return true;  // not a cross-origin request
-  const std::string value(origin->value());
-  const std::string host(request_[http::field::host]);
+  const std::string value = absl::AsciiStrToLower(std::string(origin->value()));
+  // The Host was checked against the allow-list first, so this is one of
+  // the proxy's own origins, never one an attacker named.
+  const std::string host =
+      absl::AsciiStrToLower(std::string(request_[http::field::host]));
   if (value == "http://" + host || value == "https://" + host) return true;
   for (const std::string& allowed : config_->allowed_origins) {
-    if (allowed == "*" || allowed == value) return true;
+    if (allowed == value) return true;
   }
   return false;
+}
+
+void HttpSession::SignIn() {
+  if (request_.find(http::field::origin) == request_.end() ||
+      !OriginAllowed()) {
+    return SendSimple(http::status::forbidden, "text/plain; charset=utf-8",
+                      "origin not allowed\n");
+  }
+  const nlohmann::json body =
+      nlohmann::json::parse(request_.body(), nullptr, /*allow_exceptions=*/false);
+  std::string token;
+  if (body.is_object() && body.contains("token") && body["token"].is_string()) {
+    token = body["token"].get<std::string>();
+  }
+  if (!IsTokenShaped(token)) {
+    return SendSimple(http::status::bad_request, "application/json",
+                      "{\"error\":\"token: expected a cmt_… token\"}");
+  }
+  SendSimple(http::status::no_content, "", "",
+             {{"set-cookie",
+               absl::StrCat(kTokenCookie, "=", token,
+                            "; Path=/; HttpOnly; SameSite=Strict",
+                            config_->secure_cookie ? "; Secure" : "")},
+              {"cache-control", "no-store"}});
+}
+
+void HttpSession::SignOut() {
+  if (!OriginAllowed()) {
+    return SendSimple(http::status::forbidden, "text/plain; charset=utf-8",
+                      "origin not allowed\n");
+  }
+  SendSimple(http::status::no_content, "", "",
+             {{"set-cookie",
+               absl::StrCat(kTokenCookie,
+                            "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+                            config_->secure_cookie ? "; Secure" : "")},
+              {"cache-control", "no-store"}});
 }
 
 std::vector<std::pair<std::string, std::string>> HttpSession::CorsHeaders(
@@ -263,6 +368,7 @@ void HttpSession::Forward() {
   }
 
   auto context = std::make_unique<grpc::ClientContext>();
+  bool has_authorization = false;
   for (const auto& field : request_) {
     const std::string name = absl::AsciiStrToLower(absl::string_view(
         field.name_string().data(), field.name_string().size()));
@@ -278,9 +384,22 @@ void HttpSession::Forward() {
       context->set_deadline(absl::ToChronoTime(absl::Now() + *timeout));
       continue;
     }
+    if (name == "authorization") {
+      if (value.empty()) continue;
+      has_authorization = true;
+    }
     if (!IsForwardedHeader(name)) continue;
     std::optional<std::string> metadata = MetadataValue(name, value);
     if (metadata) context->AddMetadata(name, *metadata);
+  }
+  // The browser UI's sign-in cookie becomes the bearer token upstream; the
+  // cookie itself is never forwarded.
+  if (!has_authorization) {
+    const std::string token =
+        CookieValue(std::string(request_[http::field::cookie]), kTokenCookie);
+    if (IsTokenShaped(token)) {
+      context->AddMetadata("authorization", "Bearer " + token);
+    }
   }
   const std::string target(request_.target());
   const std::string method = target.substr(0, target.find('?'));

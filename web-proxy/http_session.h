@@ -1,6 +1,11 @@
 // HttpSession: one browser connection to codex-manager-web (HTTP/1.1 on
-// Boost.Beast). It answers
+// Boost.Beast). Before anything else, a request whose Host is not one of
+// the proxy's own names (ProxyConfig::allowed_hosts) gets 421: that is what
+// stops DNS rebinding. Then it answers
 //   OPTIONS *                      CORS preflight for allowed origins
+//   POST /auth/session             sign in: {"token": "cmt_…"} becomes an
+//                                  HttpOnly, SameSite=Strict cookie
+//   DELETE /auth/session           sign out: clears the cookie
 //   POST <grpc-web content type>   forwarded to the upstream (grpc_web.h)
 //   GET /healthz                   "ok"
 //   GET /ui-config.json            {"parentOrigins": [--frame-ancestor …]}
@@ -45,14 +50,25 @@
 
 namespace codex_manager::web {
 
+// The sign-in cookie: its secret is turned into `authorization: Bearer …`
+// for the upstream when a request carries no authorization of its own.
+inline constexpr char kTokenCookie[] = "cm_token";
+
 struct ProxyConfig {
   grpc::GenericStub* stub = nullptr;
+  // Host header values accepted (exact, lowercase, with port); anything
+  // else gets 421 Misdirected Request.
+  std::vector<std::string> allowed_hosts;
+  // Host names accepted with any port (--public-host without a port).
+  std::vector<std::string> allowed_host_names;
+  // The sign-in cookie gets the Secure attribute (served behind TLS).
+  bool secure_cookie = false;
   // Every forwarded call is registered here (shutdown cancels and awaits).
   CallRegistry* calls = nullptr;
   // Folder served for GET; empty serves nothing but /healthz.
   std::string static_dir;
-  // Origins allowed to call cross-origin ("*" allows any); the proxy's own
-  // origin is always allowed.
+  // Origins allowed to call cross-origin (never "*"); the proxy's own
+  // origins (http[s]:// + an allowed Host) are always allowed.
   std::vector<std::string> allowed_origins;
   // Origins allowed to embed the UI in a frame (CSP frame-ancestors).
   std::vector<std::string> frame_ancestors;
@@ -63,6 +79,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
                     public UpstreamSink {
  public:
   HttpSession(boost::asio::ip::tcp::socket socket, const ProxyConfig* config);
+  ~HttpSession() override;
+  // Connections open now (for --max-connections).
+  static size_t OpenCount();
   void Run();
 
   // UpstreamSink (called on gRPC threads; post to the strand).
@@ -88,6 +107,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   std::vector<std::pair<std::string, std::string>> CorsHeaders(
       const std::vector<std::string>& exposed) const;
   bool OriginAllowed() const;
+  bool HostAllowed() const;
+  void SignIn();
+  void SignOut();
   void FinishTrailersOnly(const grpc::Status& status, const Metadata& initial,
                           const Metadata& trailing);
   // The head of a streamed (chunked) response, with `initial` metadata.

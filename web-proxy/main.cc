@@ -10,13 +10,18 @@
 #include <boost/asio.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "http_session.h"
 
 namespace {
@@ -26,25 +31,51 @@ namespace net = boost::asio;
 struct Flags {
   std::string listen = "127.0.0.1:8080";
   std::string upstream = "127.0.0.1:50051";
+  std::string upstream_ca_file;
   std::string static_dir;
+  std::vector<std::string> public_hosts;
   std::vector<std::string> allowed_origins;
+  bool insecure_plaintext_remote = false;
+  bool secure_cookie = false;
+  size_t max_connections = 1024;
   std::vector<std::string> frame_ancestors;
   int max_message_bytes = 16 << 20;
   int threads = 2;
 };
 
+// One JSON log line; `msg` must need no JSON escaping.
+void Log(const char* level, const char* msg) {
+  std::fprintf(stderr, "{\"level\":\"%s\",\"msg\":\"%s\"}\n", level, msg);
+  std::fflush(stderr);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
+
 void Accept(net::ip::tcp::acceptor& acceptor,
-            const codex_manager::web::ProxyConfig& config) {
+            const codex_manager::web::ProxyConfig& config,
+            size_t max_connections) {
   acceptor.async_accept(net::make_strand(acceptor.get_executor()),
-                        [&acceptor, &config](boost::system::error_code ec,
-                                             net::ip::tcp::socket socket) {
+                        [&acceptor, &config, max_connections](
+                            boost::system::error_code ec,
+                            net::ip::tcp::socket socket) {
+                          if (!ec && codex_manager::web::HttpSession::
+                                             OpenCount() >= max_connections) {
+                            // At --max-connections: refuse at once.
+                            socket.close(ec);
+                            ec = net::error::connection_refused;
+                          }
                           if (!ec) {
                             socket.set_option(net::ip::tcp::no_delay(true), ec);
                             std::make_shared<codex_manager::web::HttpSession>(
                                 std::move(socket), &config)
                                 ->Run();
                           }
-                          if (acceptor.is_open()) Accept(acceptor, config);
+                          if (acceptor.is_open()) {
+                            Accept(acceptor, config, max_connections);
+                          }
                         });
 }
 
@@ -57,11 +88,58 @@ int Run(const Flags& flags) {
                  flags.listen.c_str());
     return 2;
   }
+  const std::string listen_host = flags.listen.substr(0, colon);
+  // The exposure guard: plaintext HTTP carries the sign-in cookie and
+  // every transcript, so only loopback, unless a TLS proxy is in front.
+  if (!IsLoopbackHost(listen_host)) {
+    if (!flags.insecure_plaintext_remote) {
+      std::fprintf(
+          stderr,
+          "--listen %s is reachable from other machines over plaintext HTTP, "
+          "which would expose tokens and transcripts. Listen on 127.0.0.1 "
+          "behind a TLS reverse proxy (Caddy, nginx), or, when that proxy "
+          "runs on another host, pass --insecure-plaintext-remote and "
+          "--public-host NAME (docs/security.md).\n",
+          flags.listen.c_str());
+      return 2;
+    }
+    Log("warning",
+        "serving plaintext HTTP on a non-loopback address "
+        "(--insecure-plaintext-remote): put a TLS proxy in front");
+  }
+  std::vector<std::string> origins;
+  for (const std::string& origin : flags.allowed_origins) {
+    const std::string o = absl::AsciiStrToLower(origin);
+    if (o == "*" || !(absl::StartsWith(o, "http://") ||
+                      absl::StartsWith(o, "https://"))) {
+      std::fprintf(stderr,
+                   "--allowed-origin: \"%s\" is not an origin: give "
+                   "scheme://host[:port], one per flag (\"*\" is never "
+                   "allowed: any web page could drive the agent)\n",
+                   origin.c_str());
+      return 2;
+    }
+    origins.push_back(o);
+  }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(flags.max_message_bytes);
   args.SetMaxSendMessageSize(flags.max_message_bytes);
-  auto channel = grpc::CreateCustomChannel(
-      flags.upstream, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (!flags.upstream_ca_file.empty()) {
+    std::ifstream in(flags.upstream_ca_file, std::ios::binary);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (!in) {
+      std::fprintf(stderr, "--upstream-ca-file: cannot read %s\n",
+                   flags.upstream_ca_file.c_str());
+      return 2;
+    }
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+  }
+  auto channel = grpc::CreateCustomChannel(flags.upstream, credentials, args);
   grpc::GenericStub stub(channel);
 
   codex_manager::web::CallRegistry calls;
@@ -69,7 +147,8 @@ int Run(const Flags& flags) {
   config.stub = &stub;
   config.calls = &calls;
   config.static_dir = flags.static_dir;
-  config.allowed_origins = flags.allowed_origins;
+  config.allowed_origins = origins;
+  config.secure_cookie = flags.secure_cookie;
   config.frame_ancestors = flags.frame_ancestors;
   config.max_message_bytes = static_cast<size_t>(flags.max_message_bytes);
 
@@ -98,7 +177,27 @@ int Run(const Flags& flags) {
                "\"upstream\":\"%s\"}\n",
                acceptor.local_endpoint().port(), flags.upstream.c_str());
   std::fflush(stderr);
-  Accept(acceptor, config);
+  // The Host values served: the loopback names and the listen address at
+  // the bound port, and every --public-host.
+  const int bound = acceptor.local_endpoint().port();
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "[::1]"};
+  if (listen_host != "0.0.0.0" && listen_host != "::" &&
+      listen_host != "[::]") {
+    names.push_back(absl::AsciiStrToLower(listen_host));
+  }
+  for (const std::string& name : names) {
+    config.allowed_hosts.push_back(absl::StrCat(name, ":", bound));
+    if (bound == 80) config.allowed_hosts.push_back(name);
+  }
+  for (const std::string& host : flags.public_hosts) {
+    const std::string h = absl::AsciiStrToLower(host);
+    if (h.find(':') != std::string::npos && h.back() != ']') {
+      config.allowed_hosts.push_back(h);  // with a port: exactly that
+    } else {
+      config.allowed_host_names.push_back(h);  // any port
+    }
+  }
+  Accept(acceptor, config, flags.max_connections);
 
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
@@ -139,9 +238,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--static-dir", flags.static_dir,
                  "Folder of the UI to serve (empty: none)");
+  app.add_option("--upstream-ca-file", flags.upstream_ca_file,
+                 "PEM CA bundle: connect to the upstream with TLS");
+  app.add_option("--public-host", flags.public_hosts,
+                 "Host name the UI is reached by besides loopback, e.g. "
+                 "ops.example.com or ops.example.com:8443 (repeatable); "
+                 "other Host headers get 421 (stops DNS rebinding)");
   app.add_option("--allowed-origin", flags.allowed_origins,
-                 "Origin allowed to call cross-origin, e.g. "
-                 "https://ops.example.com (repeatable; * for any)");
+                 "Another origin allowed to call cross-origin, e.g. "
+                 "https://ops.example.com (repeatable; never *)");
+  app.add_flag("--insecure-plaintext-remote", flags.insecure_plaintext_remote,
+               "Allow a non-loopback --listen over plaintext HTTP (only "
+               "behind a TLS proxy)");
+  app.add_flag("--secure-cookie", flags.secure_cookie,
+               "Mark the sign-in cookie Secure (set when a TLS proxy is in "
+               "front)");
+  app.add_option("--max-connections", flags.max_connections,
+                 "Most browser connections open at once")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   app.add_option("--frame-ancestor", flags.frame_ancestors,
                  "Origin allowed to embed the UI in a frame (repeatable)");
   app.add_option("--max-message-bytes", flags.max_message_bytes,

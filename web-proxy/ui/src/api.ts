@@ -1,7 +1,9 @@
-// The API clients, over gRPC-Web to the proxy that served this page.
+// The API clients, over gRPC-Web to the proxy that served this page. The
+// proxy adds the signed-in token (its HttpOnly cookie) to every call.
 import { createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ApprovalService } from "./gen/codex_manager/v1/approvals_pb.js";
+import { AuthService } from "./gen/codex_manager/v1/auth_pb.js";
 import { StreamService } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionService } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnService } from "./gen/codex_manager/v1/turns_pb.js";
@@ -12,6 +14,7 @@ export const sessions = createClient(SessionService, transport);
 export const turns = createClient(TurnService, transport);
 export const approvals = createClient(ApprovalService, transport);
 export const streams = createClient(StreamService, transport);
+export const auth = createClient(AuthService, transport);
 
 // Deadline of unary calls, in milliseconds.
 export const CALL_TIMEOUT_MS = 10000;

@@ -4,15 +4,32 @@
 // the page.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { approvals, CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { publish, startBridge } from "./bridge.js";
 import { button, h } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 import { type Entry, Transcript } from "./transcript.js";
 
 const app = document.getElementById("app")!;
 let leave: (() => void) | null = null;  // tears down the current view
+let me: WhoAmIResponse | null = null;  // the signed-in token
+
+// Operators and admins drive the agent; viewers only watch.
+const canOperate = () => (me?.role ?? Role.UNSPECIFIED) >= Role.OPERATOR;
+
+// "name (role) · Sign out", in every view's header.
+function whoBox(): HTMLElement {
+  return h("span", { class: "who muted small", "data-role": me ? roleName(me.role) : "" },
+    me ? `${me.name} (${roleName(me.role)})` : "",
+    button("Sign out", async () => {
+      await signOut();
+      me = null;
+      showSignIn("Signed out.");
+    }));
+}
 
 const stateName = (s: SessionState) => SessionState[s] ?? "UNKNOWN";
 const turnStateName = (s: TurnState) => TurnState[s] ?? "UNKNOWN";
@@ -68,7 +85,7 @@ function createForm(): HTMLElement {
     try {
       const s = await sessions.createSession({
         cwd: cwd.value.trim(), title: title.value.trim(), model: model.value.trim(),
-        approvalPolicy: policy.value, sandbox: sandbox.value, requestId: crypto.randomUUID(),
+        approvalPolicy: policy.value, sandbox: sandbox.value, requestId: newRequestId(),
       }, { timeoutMs: CALL_TIMEOUT_MS });
       location.hash = `#/s/${s.sessionId}`;
     } catch (err) {
@@ -81,8 +98,8 @@ function createForm(): HTMLElement {
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
   app.replaceChildren(
-    h("header", { class: "bar" }, h("h1", {}, "Codex Manager")),
-    h("main", {}, createForm(), h("h2", {}, "Sessions"), list));
+    h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
+    h("main", {}, canOperate() ? createForm() : null, h("h2", {}, "Sessions"), list));
   let stopped = false;
   (async () => {
     while (!stopped) {
@@ -134,10 +151,12 @@ function approvalCard(a: Approval, decide: (d: Decision) => void): HTMLElement {
     what,
     a.cwd ? h("div", { class: "muted small mono" }, a.cwd) : null,
     a.reason ? h("div", { class: "muted small" }, a.reason) : null,
-    h("div", { class: "row actions" },
-      button("Approve", () => decide(Decision.APPROVE), "primary"),
-      button("Approve for session", () => decide(Decision.APPROVE_FOR_SESSION)),
-      button("Deny", () => decide(Decision.DENY), "danger")));
+    canOperate()
+      ? h("div", { class: "row actions" },
+        button("Approve", () => decide(Decision.APPROVE), "primary"),
+        button("Approve for session", () => decide(Decision.APPROVE_FOR_SESSION)),
+        button("Deny", () => decide(Decision.DENY), "danger"))
+      : h("div", { class: "muted small" }, "Waiting for an operator to decide."));
 }
 
 function showSession(sessionId: string): () => void {
@@ -166,7 +185,7 @@ function showSession(sessionId: string): () => void {
     const text = prompt.value.trim();
     if (!text) return;
     try {
-      await turns.startTurn({ sessionId, prompt: text, requestId: crypto.randomUUID() },
+      await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId() },
                             { timeoutMs: CALL_TIMEOUT_MS });
       prompt.value = "";
     } catch (err) {
@@ -175,8 +194,8 @@ function showSession(sessionId: string): () => void {
   });
   app.replaceChildren(
     h("header", { class: "bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
-      title, badge, tokens),
-    banner, h("main", { class: "session" }, log, cards), composer);
+      title, badge, tokens, whoBox()),
+    banner, h("main", { class: "session" }, log, cards), ...(canOperate() ? [composer] : []));
 
   sessions.getSession({ sessionId }, { timeoutMs: CALL_TIMEOUT_MS })
     .then((s) => { title.textContent = s.title || s.sessionId; })
@@ -184,7 +203,7 @@ function showSession(sessionId: string): () => void {
 
   const decide = async (id: string, d: Decision) => {
     try {
-      await approvals.resolveApproval({ approvalId: id, decision: d, requestId: crypto.randomUUID() },
+      await approvals.resolveApproval({ approvalId: id, decision: d, requestId: newRequestId() },
                                       { timeoutMs: CALL_TIMEOUT_MS });
     } catch (err) {
       toast(errorText(err));
@@ -253,10 +272,53 @@ function showSession(sessionId: string): () => void {
 
 function route(): void {
   leave?.();
+  leave = null;
+  if (!me) return;  // the sign-in view is up
   const match = /^#\/s\/([\w-]+)$/.exec(location.hash);
   leave = match ? showSession(match[1]!) : showList();
 }
 
-window.addEventListener("hashchange", route);
+// Paste a token (or open a #token= link) to sign in.
+function showSignIn(note = ""): void {
+  leave?.();
+  leave = null;
+  const input = h("input", { name: "token", type: "password", required: "", autocomplete: "off",
+                             placeholder: "cmt_…", "aria-label": "Token" }) as HTMLInputElement;
+  const error = h("p", { class: "error", role: "alert" }, note);
+  const form = h("form", { class: "card signin" },
+    h("h2", {}, "Sign in"),
+    h("p", { class: "muted" }, "Paste a token from ", h("code", {}, "codex-manager token create"),
+      " (the server's admin token is in its data dir, ", h("code", {}, "admin.token"), ")."),
+    h("label", {}, "Token", input), error,
+    h("button", { type: "submit", class: "primary" }, "Sign in")) as HTMLFormElement;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await signIn(input.value);
+      await start();
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : String(err);
+    }
+  });
+  app.replaceChildren(h("header", { class: "bar" }, h("h1", {}, "Codex Manager")), h("main", {}, form));
+}
+
+// Signs in from a #token= link if there is one, asks who we are, routes.
+async function start(): Promise<void> {
+  try {
+    await signInFromFragment();
+    me = await whoAmI();
+  } catch (err) {
+    app.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    return;
+  }
+  if (!me) return showSignIn();
+  route();
+}
+
+window.addEventListener("hashchange", () => {
+  if (/(?:^#|&)token=/.test(location.hash)) void start();
+  else route();
+});
 void startBridge();
-route();
+void start();

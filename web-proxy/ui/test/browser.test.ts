@@ -15,6 +15,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type Browser, chromium, type Page } from "playwright-core";
 
+import { AuthService, Role } from "../src/gen/codex_manager/v1/auth_pb.js";
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { REPO, type Stack, startStack, UI } from "./support.js";
@@ -57,7 +58,11 @@ async function entryIds(page: Page): Promise<string[]> {
 }
 
 async function session(page: Page, name: string): Promise<string> {
-  await page.goto(stack.baseUrl);
+  // A sign-in link (codex-manager token create --link): the fragment signs
+  // in and is removed from the address bar.
+  await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+  await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+  assert.ok(!page.url().includes("token="));
   await page.fill("input[name=cwd]", stack.project);
   await page.fill("input[name=title]", name);
   await page.selectOption("select[name=approval_policy]", "untrusted");
@@ -145,7 +150,13 @@ test("a network drop shows a banner, then the UI resumes with nothing missing or
   await page.screenshot({ path: join(ARTIFACTS, "phone-disconnected.png") });
   // The session goes on without the browser.
   const turns = createClient(TurnService,
-    createGrpcTransport({ baseUrl: `http://127.0.0.1:${stack.server.port}` }));
+    createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${stack.server.port}`,
+      interceptors: [(next) => (req) => {
+        req.header.set("authorization", `Bearer ${stack.token}`);
+        return next(req);
+      }],
+    }));
   await turns.startTurn({ sessionId, prompt: "while you were away" });
   await new Promise((r) => setTimeout(r, 1500));
 
@@ -158,5 +169,36 @@ test("a network drop shows a banner, then the UI resumes with nothing missing or
   assert.equal(await page.locator(".entry.prompt").count(), 2);
   assert.equal(await page.locator(".entry.turn").count(), 2);
   await page.screenshot({ path: join(ARTIFACTS, "phone-reconnected.png") });
+  await page.close();
+});
+
+test("sign in by pasting a token; a viewer sees no controls; sign out", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(stack.baseUrl);
+  const token = page.locator("input[name=token]");
+  await token.waitFor({ timeout: 10000 });
+  await token.fill("cmt_not-a-real-token");
+  await page.click("button[type=submit]");
+  // The proxy takes any token-shaped value; the server refuses it.
+  await page.locator("input[name=token]").waitFor({ timeout: 10000 });
+  const cookies = await page.context().cookies();
+  assert.ok(cookies.every((c) => c.name !== "cm_token" || c.httpOnly));
+
+  const viewer = createClient(AuthService, createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${stack.server.port}`,
+    interceptors: [(next) => (req) => {
+      req.header.set("authorization", `Bearer ${stack.token}`);
+      return next(req);
+    }],
+  }));
+  const created = await viewer.createToken({ name: "watcher", role: Role.VIEWER });
+  await page.fill("input[name=token]", created.secret);
+  await page.click("button[type=submit]");
+  await page.locator(".who", { hasText: "watcher (viewer)" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("form.create").count(), 0);
+  assert.equal(await page.evaluate(() => document.cookie), "");  // HttpOnly
+  await page.screenshot({ path: join(ARTIFACTS, "phone-viewer.png") });
+  await page.click(".who button");
+  await page.locator("input[name=token]").waitFor({ timeout: 10000 });
   await page.close();
 });

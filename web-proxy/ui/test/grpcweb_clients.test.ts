@@ -33,7 +33,13 @@ function cancelledUpstream(): boolean {
 
 describe("connect-node grpc-web transport (binary)", () => {
   const clients = () => {
-    const transport = createGrpcWebTransport({ baseUrl: stack.baseUrl, httpVersion: "1.1" });
+    const transport = createGrpcWebTransport({
+      baseUrl: stack.baseUrl, httpVersion: "1.1",
+      interceptors: [(next) => (req) => {
+        req.header.set("authorization", `Bearer ${stack.token}`);
+        return next(req);
+      }],
+    });
     return {
       sessions: createClient(SessionService, transport),
       turns: createClient(TurnService, transport),
@@ -109,7 +115,10 @@ describe("connect-node grpc-web transport (binary)", () => {
 
 describe("@protobuf-ts grpc-web transport (text mode)", () => {
   const clients = () => {
-    const transport = new GrpcWebFetchTransport({ baseUrl: stack.baseUrl, format: "text" });
+    const transport = new GrpcWebFetchTransport({
+      baseUrl: stack.baseUrl, format: "text",
+      meta: { authorization: `Bearer ${stack.token}` },
+    });
     return {
       sessions: new SessionServiceClient(transport),
       turns: new TurnServiceClient(transport),

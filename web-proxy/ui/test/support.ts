@@ -1,7 +1,7 @@
 // Starts the real codex-manager-server (with tests/fake_codex as the
 // runtime) and codex-manager-web on free 127.0.0.1 ports for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -42,6 +42,8 @@ function start(bin: string, args: string[], env: NodeJS.ProcessEnv = process.env
 
 export interface Stack {
   server: Proc;
+  // The server's admin token (DATA_DIR/admin.token).
+  token: string;
   proxy: Proc;
   baseUrl: string;
   project: string;
@@ -103,8 +105,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       p.child.once("exit", () => done());
       p.child.kill("SIGTERM");
     });
+  const token = readFileSync(join(dir, "var", "admin.token"), "utf8").trim();
   const stack: Stack = {
-    server, proxy, project,
+    server, proxy, project, token,
     baseUrl: `http://127.0.0.1:${port}`,
     killProxy: async () => {
       await new Promise<void>((done) => {
