@@ -40,6 +40,8 @@ build/bin/codex-manager-server --listen "$addr" --data-dir "$demo/var" \
   --codex-home "$demo/codex-home" 2>"$demo/server.log" &
 pids+=($!)
 for _ in $(seq 100); do build/bin/codex-manager health >/dev/null 2>&1 && break; sleep 0.1; done
+# The admin token the server wrote at its first start (docs/security.md).
+export CODEX_MANAGER_TOKEN="$(cat "$demo/var/admin.token")"
 
 web_addr="${CODEX_MANAGER_WEB_ADDR:-127.0.0.1:8080}"
 build/bin/codex-manager-web --listen "$web_addr" --upstream "$addr" \
@@ -48,7 +50,7 @@ pids+=($!)
 
 prompt="${1:-please run: echo hello from codex manager}"
 echo "demo: server on $addr, scripted model on port $(cat "$demo/model.port"), project $demo/project"
-echo "demo: the browser UI is at http://$web_addr/"
+echo "demo: the browser UI is at http://$web_addr/ (sign-in link: http://$web_addr/#token=$CODEX_MANAGER_TOKEN)"
 echo "demo: codex-manager run --cwd $demo/project --approval-policy untrusted \"$prompt\""
 echo
 mode=ask; [ -t 0 ] || mode=approve

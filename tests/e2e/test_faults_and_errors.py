@@ -168,6 +168,8 @@ def test_approval_decided_exactly_once_across_clients(fake_cli: Cli, project: Pa
     "codex_manager.v1.TurnService",
     "codex_manager.v1.ApprovalService",
     "codex_manager.v1.StreamService",
+    "codex_manager.v1.AuthService",
+    "codex_manager.v1.AuditService",
     "grpc.health.v1.Health",
 ])
 def test_reflection_lists_every_service(fake_server: Server, service: str) -> None:
@@ -177,7 +179,9 @@ def test_reflection_lists_every_service(fake_server: Server, service: str) -> No
     with grpc.insecure_channel(fake_server.addr) as channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         request = reflection_pb2.ServerReflectionRequest(list_services="")
-        response = next(stub.ServerReflectionInfo(iter([request]), timeout=10))
+        response = next(stub.ServerReflectionInfo(
+            iter([request]), timeout=10,
+            metadata=[("authorization", f"Bearer {fake_server.token}")]))
         names = {s.name for s in response.list_services_response.service}
     assert service in names
 

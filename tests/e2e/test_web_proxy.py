@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import os
 import socket
 import struct
 import time
@@ -63,11 +64,17 @@ def decode_text(body: bytes) -> bytes:
     return out
 
 
+def bearer() -> str:
+    """The authorization header value of the test server's admin token."""
+    return f"Bearer {os.environ['CODEX_MANAGER_TOKEN']}"
+
+
 def post(proxy: WebProxy, path: str, body: bytes, content_type: str = "application/grpc-web+proto",
          headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
     conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
     conn.request("POST", path, body=body,
-                 headers={"content-type": content_type, "x-grpc-web": "1", **(headers or {})})
+                 headers={"content-type": content_type, "x-grpc-web": "1",
+                          "authorization": bearer(), **(headers or {})})
     return conn.getresponse()
 
 
@@ -121,7 +128,7 @@ def test_server_stream_frames_arrive_as_they_happen(proxy: WebProxy, fake_server
     request = events_pb2.StreamEventsRequest(session_id=session.session_id)
     sock = socket.create_connection(("127.0.0.1", proxy.port))
     body = frame(request.SerializeToString())
-    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\ncontent-type: application/grpc-web+proto"
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\nauthorization: {bearer()}\r\ncontent-type: application/grpc-web+proto"
                   f"\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body)
     received = b""
     deadline = time.monotonic() + 10
@@ -142,7 +149,7 @@ def test_a_browser_that_goes_away_cancels_the_upstream_call(proxy: WebProxy,
     request = events_pb2.StreamEventsRequest()  # follows every session, idle
     body = frame(request.SerializeToString())
     sock = socket.create_connection(("127.0.0.1", proxy.port))
-    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\ncontent-type: application/grpc-web+proto"
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\nauthorization: {bearer()}\r\ncontent-type: application/grpc-web+proto"
                   f"\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body)
     time.sleep(0.5)
     closed_at = time.monotonic()
@@ -161,7 +168,8 @@ def test_one_connection_carries_call_after_call(proxy: WebProxy, tmp_path: Path)
 
     def call(path: str, message: bytes) -> tuple[http.client.HTTPResponse, bytes]:
         conn.request("POST", path, body=frame(message),
-                     headers={"content-type": "application/grpc-web+proto"})
+                     headers={"content-type": "application/grpc-web+proto",
+                              "authorization": bearer()})
         response = conn.getresponse()
         return response, response.read()
 
@@ -194,10 +202,11 @@ def test_a_request_pipelined_behind_a_stream_is_answered_after_it(proxy: WebProx
     body = frame(events_pb2.StreamEventsRequest(
         session_id=session.session_id, no_follow=True).SerializeToString())
     sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
-    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\n"
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\nauthorization: {bearer()}\r\n"
                   f"content-type: application/grpc-web+proto\r\n"
                   f"content-length: {len(body)}\r\n\r\n").encode() + body
-                 + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                 + f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\n"
+                   f"Connection: close\r\n\r\n".encode())
     received = b""
     while chunk := sock.recv(65536):  # the proxy closes after the second
         received += chunk
@@ -210,7 +219,7 @@ def test_a_request_pipelined_behind_a_stream_is_answered_after_it(proxy: WebProx
 def test_connection_close_is_honoured(proxy: WebProxy) -> None:
     body = frame(sessions_pb2.ListSessionsRequest().SerializeToString())
     sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
-    sock.sendall((f"POST {SESSIONS}/ListSessions HTTP/1.1\r\nHost: x\r\n"
+    sock.sendall((f"POST {SESSIONS}/ListSessions HTTP/1.1\r\nHost: 127.0.0.1:{proxy.port}\r\nauthorization: {bearer()}\r\n"
                   f"content-type: application/grpc-web+proto\r\nConnection: close\r\n"
                   f"content-length: {len(body)}\r\n\r\n").encode() + body)
     received = b""
@@ -230,7 +239,7 @@ def test_sigterm_with_streams_open_exits_cleanly(fake_server: Server, tmp_path: 
     socks = []
     for _ in range(3):
         sock = socket.create_connection(("127.0.0.1", web.port), timeout=10)
-        sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: x\r\n"
+        sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\nauthorization: {bearer()}\r\n"
                       f"content-type: application/grpc-web+proto\r\n"
                       f"content-length: {len(body)}\r\n\r\n").encode() + body)
         received = b""
@@ -306,3 +315,100 @@ def test_static_ui_health_and_no_traversal(proxy: WebProxy) -> None:
     conn.request("GET", "/../../etc/passwd")
     traversal = conn.getresponse()
     assert traversal.status == 404 and b"root:" not in traversal.read()
+
+
+# -- the trust boundary (docs/security.md) ------------------------------------
+
+
+def test_dns_rebinding_request_is_refused_and_creates_nothing(proxy: WebProxy,
+                                                              fake_server: Server,
+                                                              tmp_path: Path) -> None:
+    """The attack of issue 8: a page on rebind.attacker.example whose name now
+    resolves to 127.0.0.1 posts grpc-web-text with a matching Origin."""
+    from codex_manager import Client
+    body = base64.b64encode(frame(sessions_pb2.CreateSessionRequest(
+        cwd=str(tmp_path), approval_policy="never").SerializeToString()))
+    for path in (f"{SESSIONS}/CreateSession", "/", "/app.js", "/healthz", "/auth/session"):
+        conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+        conn.request("POST" if "Service" in path else "GET", path, body=body, headers={
+            "host": f"rebind.attacker.example:{proxy.port}",
+            "origin": f"http://rebind.attacker.example:{proxy.port}",
+            "content-type": "application/grpc-web-text", "authorization": bearer()})
+        refused = conn.getresponse()
+        assert refused.status == 421, path
+        assert b"grpc" not in refused.read()
+    with Client(fake_server.addr) as client:
+        assert list(client.list_sessions()) == []
+
+
+def test_loopback_names_and_public_host_are_served(fake_server: Server, tmp_path: Path) -> None:
+    web = WebProxy(fake_server.addr, ["--public-host", "ops.example"], tmp_path / "web-hosts.log")
+    try:
+        for host in (f"127.0.0.1:{web.port}", f"localhost:{web.port}", "ops.example",
+                     "ops.example:443", "OPS.example:8443"):
+            conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
+            conn.request("GET", "/healthz", headers={"host": host})
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, host
+        conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
+        conn.request("GET", "/healthz", headers={"host": "ops.example.evil"})
+        assert conn.getresponse().status == 421
+    finally:
+        assert web.stop() == 0
+
+
+def test_calls_without_a_token_are_refused_upstream(proxy: WebProxy) -> None:
+    response = post(proxy, f"{SESSIONS}/ListSessions",
+                    frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                    headers={"authorization": ""})
+    response.read()
+    assert response.getheader("grpc-status") == "16"  # UNAUTHENTICATED
+
+
+def test_sign_in_sets_an_httponly_cookie_that_becomes_the_bearer(proxy: WebProxy) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    origin = f"http://127.0.0.1:{proxy.port}"
+    token = os.environ["CODEX_MANAGER_TOKEN"]
+    # Cross-site: no Origin of ours, no cookie.
+    conn.request("POST", "/auth/session", body=f'{{"token":"{token}"}}',
+                 headers={"origin": "https://evil.example", "content-type": "application/json"})
+    refused = conn.getresponse()
+    refused.read()
+    assert refused.status == 403 and refused.getheader("set-cookie") is None
+    conn.request("POST", "/auth/session", body='{"token":"not-a-token"}',
+                 headers={"origin": origin, "content-type": "application/json"})
+    bad = conn.getresponse()
+    bad.read()
+    assert bad.status == 400
+    conn.request("POST", "/auth/session", body=f'{{"token":"{token}"}}',
+                 headers={"origin": origin, "content-type": "application/json"})
+    signed_in = conn.getresponse()
+    signed_in.read()
+    assert signed_in.status == 204
+    cookie = signed_in.getheader("set-cookie")
+    assert cookie.startswith(f"cm_token={token};")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    response = post(proxy, f"{SESSIONS}/ListSessions",
+                    frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                    headers={"authorization": "", "cookie": f"cm_token={token}"})
+    response.read()
+    assert response.status == 200 and response.getheader("grpc-status") is None
+    conn.request("DELETE", "/auth/session", headers={"origin": origin})
+    signed_out = conn.getresponse()
+    signed_out.read()
+    assert "Max-Age=0" in signed_out.getheader("set-cookie")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--allowed-origin", "*"], "never allowed"),
+    (["--listen", "0.0.0.0:0"], "TLS reverse proxy"),
+])
+def test_unsafe_exposure_is_refused_at_start(args: list[str], message: str) -> None:
+    import subprocess
+
+    from cm_testing import WEB_BIN
+    result = subprocess.run([str(WEB_BIN), "--upstream", "127.0.0.1:1", *args],
+                            capture_output=True, text=True, timeout=10)
+    assert result.returncode == 2
+    assert message in result.stderr

@@ -147,6 +147,9 @@ class Server:
             self.proc = None
             raise RuntimeError(f"server did not start; see {self.log_path}")
         copy_lines_to(self.proc, self.log)
+        # The admin token the server wrote at its first start (auth is on in
+        # every test, as users run it).
+        self.token = (self.data_dir / "admin.token").read_text().strip()
 
     def stop(self, sig: int = signal.SIGTERM) -> int | None:
         """Stops the server; returns its exit status (None if not running)."""
@@ -198,9 +201,20 @@ class WebProxy:
 
 
 def make_server(tmp_path: Path, args: list[str]) -> Iterator[Server]:
+    """A started server; while it runs, CODEX_MANAGER_TOKEN holds its admin
+    token, so the CLI and the SDK (and what the test runs) authenticate as
+    users do, from the environment."""
     server = Server(tmp_path / "var", tmp_path, args)
     server.start()
-    yield server
+    saved = os.environ.get("CODEX_MANAGER_TOKEN")
+    os.environ["CODEX_MANAGER_TOKEN"] = server.token
+    try:
+        yield server
+    finally:
+        if saved is None:
+            os.environ.pop("CODEX_MANAGER_TOKEN", None)
+        else:
+            os.environ["CODEX_MANAGER_TOKEN"] = saved
     code = server.stop()
     assert code in (None, 0), f"server exited with {code}; see {server.log_path}"
     server.assert_clean_logs()

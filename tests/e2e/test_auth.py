@@ -1,0 +1,250 @@
+"""The trust boundary end to end (docs/security.md): tokens on every call,
+roles, the CLI's token commands, file modes, the exposure guard, TLS and
+mTLS, allowed roots, limits, and the audit log — against the real server
+binary and CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Cli, Server, make_server
+
+from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN
+
+
+def cli_as(server: Server, token: str, *args: str, extra: list[str] | None = None,
+           timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CODEX_MANAGER_TOKEN"}
+    if token:
+        env["CODEX_MANAGER_TOKEN"] = token
+    env["HOME"] = "/nonexistent"  # no default admin.token to fall back on
+    return subprocess.run([str(CLI_BIN), "--addr", server.addr, *(extra or []), *args],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_no_token_is_refused_and_health_stays_open(fake_server: Server) -> None:
+    refused = cli_as(fake_server, "", "session", "list")
+    assert refused.returncode == 5
+    assert "UNAUTHENTICATED" in refused.stderr and "hint:" in refused.stderr
+    bad = cli_as(fake_server, "cmt_" + "A" * 43, "session", "list")
+    assert bad.returncode == 5
+    # The same words for an unknown token as for none: nothing is revealed.
+    assert refused.stderr.splitlines()[0] == bad.stderr.splitlines()[0]
+    assert cli_as(fake_server, "", "health").returncode == 0
+
+
+def test_token_lifecycle_and_roles(fake_cli: Cli, fake_server: Server, project: Path) -> None:
+    viewer = fake_cli.json("token", "create", "--name", "dash", "--role", "viewer", "--ttl", "30d")
+    assert viewer["secret"].startswith("cmt_") and viewer["role"] == "ROLE_VIEWER"
+    assert viewer["expireTime"]
+    listed = fake_cli("token", "list")
+    assert "dash" in listed.stdout and viewer["secret"] not in listed.stdout
+    whoami = cli_as(fake_server, viewer["secret"], "whoami")
+    assert whoami.returncode == 0 and "dash" in whoami.stdout and "viewer" in whoami.stdout
+    assert cli_as(fake_server, viewer["secret"], "session", "list").returncode == 0
+    denied = cli_as(fake_server, viewer["secret"], "session", "create", "--cwd", str(project))
+    assert denied.returncode == 5
+    assert "PERMISSION_DENIED" in denied.stderr and "needs role operator" in denied.stderr
+    operator = fake_cli.json("token", "create", "--name", "bot", "--role", "operator")
+    made = cli_as(fake_server, operator["secret"], "session", "create", "--cwd", str(project))
+    assert made.returncode == 0, made.stderr
+    assert cli_as(fake_server, operator["secret"], "token", "list").returncode == 5
+
+    assert fake_cli("token", "revoke", viewer["tokenId"]).returncode == 0
+    gone = cli_as(fake_server, viewer["secret"], "session", "list")
+    assert gone.returncode == 5 and "UNAUTHENTICATED" in gone.stderr
+
+    audit = fake_cli.json("audit", "list")["auditEvents"]
+    methods = [(a["method"].rsplit("/", 1)[1], a.get("code", 0)) for a in audit]
+    assert ("RevokeToken", 0) in methods
+    assert ("CreateSession", 7) in methods  # the viewer's refused attempt
+    assert ("CreateSession", 0) in methods
+    assert ("ListSessions", 16) in methods  # the revoked token
+    refused = next(a for a in audit if a["method"].endswith("CreateSession") and a.get("code") == 7)
+    assert refused["tokenName"] == "dash" and refused["peer"].startswith("ipv")
+
+
+def test_data_dir_is_private(fake_server: Server) -> None:
+    data = fake_server.data_dir
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("admin.token", "codex-manager.db"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    assert (data / "admin.token").read_text().count("\n") == 1
+
+
+def test_existing_loose_modes_are_tightened_and_admin_token_rotates(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    data.mkdir(mode=0o755)
+    (data / "notes.txt").write_text("x")
+    os.chmod(data / "notes.txt", 0o644)
+    os.chmod(data, 0o755)
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX)])
+    server = next(gen)
+    try:
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        assert stat.S_IMODE((data / "notes.txt").stat().st_mode) == 0o600
+        first = server.token
+        server.stop()
+        server.start()
+        assert server.token == first  # a later start leaves it alone
+        server.stop()
+        server.args.append("--rotate-admin-token")
+        server.start()
+        assert server.token != first
+        assert cli_as(server, first, "session", "list").returncode == 5
+        assert cli_as(server, server.token, "session", "list").returncode == 0
+    finally:
+        os.environ["CODEX_MANAGER_TOKEN"] = server.token
+        for _ in gen:
+            pass
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--listen", "0.0.0.0:0"], "TLS is required"),
+    (["--listen", "0.0.0.0:0", "--insecure-plaintext-remote"], "--allowed-root"),
+    (["--allowed-root", "/nonexistent/dir"], "is not an existing directory"),
+    (["--tls-cert", "/nonexistent.pem"], "go together"),
+])
+def test_unsafe_starts_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    result = subprocess.run([str(SERVER_BIN), "--data-dir", str(tmp_path / "var"), *args],
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "var").exists()  # refused before touching anything
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _make_pki(d: Path) -> None:
+    """A test CA, a server certificate for 127.0.0.1 and a client certificate."""
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+             "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
+    for name, ext in (("server", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                      ("client", "extendedKeyUsage=clientAuth")):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
+                 "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)
+        (d / f"{name}.ext").write_text(ext + "\n")
+        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                 "-CAcreateserial", "-days", "2", "-extfile", f"{name}.ext",
+                 "-out", f"{name}.pem", cwd=d)
+
+
+def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
+    pki = tmp_path / "pki"
+    pki.mkdir()
+    _make_pki(pki)
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
+                                 "--tls-cert", str(pki / "server.pem"),
+                                 "--tls-key", str(pki / "server.key"),
+                                 "--tls-client-ca", str(pki / "ca.pem")])
+    server = next(gen)
+    try:
+        tls = ["--ca-file", str(pki / "ca.pem")]
+        mtls = [*tls, "--cert-file", str(pki / "client.pem"), "--key-file", str(pki / "client.key")]
+        ok = cli_as(server, server.token, "whoami", extra=mtls)
+        assert ok.returncode == 0, ok.stderr
+        # No client certificate, or plaintext: the handshake fails.
+        assert cli_as(server, server.token, "whoami", extra=[*tls, "--timeout-ms", "3000"]).returncode == 3
+        assert cli_as(server, server.token, "whoami", extra=["--timeout-ms", "3000"]).returncode == 3
+        # TLS still needs a token.
+        assert cli_as(server, "", "session", "list", extra=mtls).returncode == 5
+        from codex_manager import Client
+        with Client(server.addr, ca_file=str(pki / "ca.pem"), cert_file=str(pki / "client.pem"),
+                    key_file=str(pki / "client.key")) as client:
+            assert client.whoami().name == "admin"
+    finally:
+        for _ in gen:
+            pass
+
+
+def test_allowed_roots_and_sandbox_ceiling(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "app").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (root / "escape").symlink_to(tmp_path / "outside")
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--allowed-root", str(root)])
+    server = next(gen)
+    try:
+        cli = Cli(server)
+        assert cli("session", "create", "--cwd", str(root / "app")).returncode == 0
+        for cwd in (root / "escape", tmp_path / "outside", Path("/")):
+            refused = cli("session", "create", "--cwd", str(cwd))
+            assert refused.returncode == 5, cwd
+            assert "outside the allowed roots" in refused.stderr
+        full = cli("session", "create", "--cwd", str(root / "app"), "--sandbox", "danger-full-access")
+        assert full.returncode == 5 and "--max-sandbox" in full.stderr
+        assert cli.json("session", "list", timeout=30)  # still healthy
+    finally:
+        for _ in gen:
+            pass
+
+
+def test_limits_answer_resource_exhausted_and_change_nothing(tmp_path: Path, project: Path) -> None:
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--rate-limit", "1",
+                                 "--rate-burst", "2", "--max-streams-per-principal", "1",
+                                 "--max-prompt-bytes", "100", "--max-queued-turns", "1"])
+    server = next(gen)
+    try:
+        import grpc
+        from codex_manager import Client, ResourceExhaustedError, SessionState
+        with Client(server.addr) as client:
+            s = client.create_session(str(project))
+            client.wait_for_session(s.session_id, SessionState.IDLE)
+            with pytest.raises(ResourceExhaustedError, match="--max-prompt-bytes"):
+                client.start_turn(s.session_id, "x" * 101)
+            with pytest.raises(ResourceExhaustedError, match="--rate-limit"):
+                client.create_session(str(project))
+            assert len(list(client.list_sessions())) == 1  # nothing else changed
+            # One stream is open; a second is refused.
+            channel = grpc.insecure_channel(server.addr)
+            from codex_manager.v1 import events_pb2, events_pb2_grpc
+            stub = events_pb2_grpc.StreamServiceStub(channel)
+            md = [("authorization", f"Bearer {server.token}")]
+            first = stub.StreamEvents(events_pb2.StreamEventsRequest(), metadata=md)
+            next(first)
+            second = stub.StreamEvents(events_pb2.StreamEventsRequest(), metadata=md, timeout=10)
+            with pytest.raises(grpc.RpcError) as refused:
+                next(second)
+            assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert "--max-streams-per-principal" in refused.value.details()
+            first.cancel()
+            channel.close()
+            assert client.health()
+    finally:
+        for _ in gen:
+            pass
+
+
+def test_rate_limit_carries_retry_info(tmp_path: Path, project: Path) -> None:
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--rate-limit", "0.5",
+                                 "--rate-burst", "1"])
+    server = next(gen)
+    try:
+        import grpc
+        from codex_manager.v1 import sessions_pb2, sessions_pb2_grpc
+        with grpc.insecure_channel(server.addr) as channel:
+            stub = sessions_pb2_grpc.SessionServiceStub(channel)
+            md = [("authorization", f"Bearer {server.token}")]
+            with pytest.raises(grpc.RpcError):
+                stub.StopSession(sessions_pb2.StopSessionRequest(session_id="ses_x"), metadata=md,
+                                 timeout=10)  # NOT_FOUND, but it took the one token
+            with pytest.raises(grpc.RpcError) as limited:
+                stub.StopSession(sessions_pb2.StopSessionRequest(session_id="ses_x"), metadata=md,
+                                 timeout=10)
+        assert limited.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        details = dict(limited.value.trailing_metadata())["grpc-status-details-bin"]
+        from google.rpc import error_details_pb2, status_pb2
+        status = status_pb2.Status.FromString(details)
+        info = error_details_pb2.RetryInfo()
+        assert status.details[0].Unpack(info)
+        assert 0 < info.retry_delay.seconds + info.retry_delay.nanos / 1e9 <= 2
+    finally:
+        for _ in gen:
+            pass
