@@ -27,10 +27,12 @@ Guard::Guard(TokenRegistry* tokens, RateLimiter* limiter, Store* audit_store,
       clock_(clock),
       options_(options) {}
 
-void Guard::Refuse(const Caller& caller, const absl::Status& status) {
+void Guard::Record(const Caller& caller, absl::string_view resource_id,
+                   const absl::Status& status) {
   AuditRecord record;
   record.time = clock_->Now();
   record.caller = caller;
+  record.resource_id = std::string(resource_id);
   record.code = static_cast<int>(status.code());
   record.message = std::string(status.message());
   if (absl::Status s = audit_store_->AppendAudit(record); !s.ok()) {
@@ -48,7 +50,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   if (rule == nullptr) {
     absl::Status denied = absl::PermissionDeniedError(
         absl::StrCat(method, " has no authorization rule; refused"));
-    Refuse(caller, denied);
+    Record(caller, "", denied);
     return denied;
   }
   if (rule->role == Role::kUnspecified) return caller;  // open (health)
@@ -56,7 +58,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   absl::StatusOr<TokenRecord> token =
       tokens_->Authenticate(Metadata(context, "authorization"));
   if (!token.ok()) {
-    Refuse(caller, token.status());
+    Record(caller, "", token.status());
     return token.status();
   }
   caller.token_id = token->token_id;
@@ -66,7 +68,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
     absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
         method, " needs role ", RoleName(rule->role), "; token \"",
         caller.token_name, "\" has role ", RoleName(caller.role)));
-    Refuse(caller, denied);
+    Record(caller, "", denied);
     return denied;
   }
   if (rule->mutation) {
@@ -77,7 +79,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
           static_cast<int64_t>(std::ceil(absl::ToDoubleMilliseconds(*wait))),
           " ms"));
       SetRetryDelay(limited, *wait);
-      Refuse(caller, limited);
+      Record(caller, "", limited);
       return limited;
     }
   }
@@ -88,15 +90,7 @@ void Guard::AuditFailure(const Caller& caller, absl::string_view resource_id,
                          const absl::Status& status) {
   const MethodRule* rule = FindMethodRule(caller.method);
   if (rule == nullptr || !rule->mutation || status.ok()) return;
-  AuditRecord record;
-  record.time = clock_->Now();
-  record.caller = caller;
-  record.resource_id = std::string(resource_id);
-  record.code = static_cast<int>(status.code());
-  record.message = std::string(status.message());
-  if (absl::Status s = audit_store_->AppendAudit(record); !s.ok()) {
-    Log(LogLevel::kError, "audit", {{"error", s.ToString()}});
-  }
+  Record(caller, resource_id, status);
 }
 
 absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
@@ -113,7 +107,7 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
       "token \"", caller.token_name, "\" already has ",
       options_.max_streams_per_principal,
       " open event streams (--max-streams-per-principal); close one first"));
-  Refuse(caller, limited);
+  Record(caller, "", limited);
   return limited;
 }
 

@@ -70,7 +70,9 @@ class Guard {
       const Caller& caller);
 
  private:
-  void Refuse(const Caller& caller, const absl::Status& status);
+  // Appends the audit record of a call that changed nothing.
+  void Record(const Caller& caller, absl::string_view resource_id,
+              const absl::Status& status);
 
   TokenRegistry* const tokens_;
   RateLimiter* const limiter_;

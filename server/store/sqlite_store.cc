@@ -316,6 +316,17 @@ absl::Status SqliteStore::Write(const WriteBatch& batch) {
 }
 
 template <typename T, typename ReadFn>
+absl::StatusOr<T> SqliteStore::ReadOne(Stmt& st, absl::string_view kind,
+                                       absl::string_view id, ReadFn read) {
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) {
+    return absl::NotFoundError(absl::StrCat(kind, " ", id, " not found"));
+  }
+  if (rc != SQLITE_ROW) return Error(absl::StrCat("get ", kind));
+  return read(st);
+}
+
+template <typename T, typename ReadFn>
 absl::StatusOr<Page<T>> SqliteStore::ReadPage(Stmt& st, int limit,
                                               int rowid_col, ReadFn read) {
   Page<T> out;
@@ -386,12 +397,8 @@ absl::StatusOr<Session> SqliteStore::GetSession(absl::string_view id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Stmt st, Prepare(SESSION_SELECT "WHERE s.session_id = ?1"));
   st.Bind(1, id);
-  int rc = st.Step();
-  if (rc == SQLITE_DONE) {
-    return absl::NotFoundError(absl::StrCat("session ", id, " not found"));
-  }
-  if (rc != SQLITE_ROW) return Error("get session");
-  return ReadSession(st);
+  return ReadOne<Session>(st, "session", id,
+                          [](const Stmt& row) { return ReadSession(row); });
 }
 
 absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
@@ -468,12 +475,8 @@ absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Stmt st, Prepare(TURN_SELECT "WHERE turn_id = ?1"));
   st.Bind(1, id);
-  int rc = st.Step();
-  if (rc == SQLITE_DONE) {
-    return absl::NotFoundError(absl::StrCat("turn ", id, " not found"));
-  }
-  if (rc != SQLITE_ROW) return Error("get turn");
-  return ReadTurn(st);
+  return ReadOne<Turn>(st, "turn", id,
+                          [](const Stmt& row) { return ReadTurn(row); });
 }
 
 absl::StatusOr<Page<Turn>> SqliteStore::ListTurns(absl::string_view session_id,
@@ -559,12 +562,8 @@ absl::StatusOr<Approval> SqliteStore::GetApproval(absl::string_view id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Stmt st, Prepare(APPROVAL_SELECT "WHERE approval_id = ?1"));
   st.Bind(1, id);
-  int rc = st.Step();
-  if (rc == SQLITE_DONE) {
-    return absl::NotFoundError(absl::StrCat("approval ", id, " not found"));
-  }
-  if (rc != SQLITE_ROW) return Error("get approval");
-  return ReadApproval(st);
+  return ReadOne<Approval>(st, "approval", id,
+                          [](const Stmt& row) { return ReadApproval(row); });
 }
 
 absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
@@ -614,16 +613,6 @@ absl::StatusOr<bool> SqliteStore::DecideApproval(absl::string_view id,
 }
 
 // ---- idempotency keys -----------------------------------------------------
-
-absl::Status SqliteStore::PutRequestId(absl::string_view method,
-                                       absl::string_view request_id,
-                                       absl::string_view resource_id) {
-  absl::MutexLock lock(&mu_);
-  return InTransaction([&] {
-    return PutRequestKeyLocked({std::string(method), std::string(request_id),
-                                std::string(resource_id)});
-  });
-}
 
 absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
   ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
@@ -783,12 +772,8 @@ absl::StatusOr<TokenRecord> SqliteStore::GetToken(absl::string_view id) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(Stmt st, Prepare(TOKEN_SELECT "WHERE token_id = ?1"));
   st.Bind(1, id);
-  int rc = st.Step();
-  if (rc == SQLITE_DONE) {
-    return absl::NotFoundError(absl::StrCat("token ", id, " not found"));
-  }
-  if (rc != SQLITE_ROW) return Error("get token");
-  return ReadToken(st);
+  return ReadOne<TokenRecord>(st, "token", id,
+                          [](const Stmt& row) { return ReadToken(row); });
 }
 
 absl::StatusOr<std::optional<TokenRecord>> SqliteStore::FindTokenByHash(

@@ -60,9 +60,6 @@ class SqliteStore : public Store {
                                       absl::string_view request_id,
                                       absl::Time when,
                                       const AuditRecord* audit) override;
-  absl::Status PutRequestId(absl::string_view method,
-                            absl::string_view request_id,
-                            absl::string_view resource_id) override;
   absl::StatusOr<std::optional<std::string>> GetRequestId(
       absl::string_view method, absl::string_view request_id) override;
   absl::Status AppendEvents(absl::Span<const Event> events) override;
@@ -96,6 +93,12 @@ class SqliteStore : public Store {
   // Steps `st` for one page: up to `limit` rows turned into T by `read`;
   // `next` is set from column `rowid_col` when a further row exists (the
   // query must ask for limit + 1 rows).
+  // Steps `st` for the row of `kind` `id` and turns it into T by `read`;
+  // NOT_FOUND "<kind> <id> not found" when there is none.
+  template <typename T, typename ReadFn>
+  absl::StatusOr<T> ReadOne(Stmt& st, absl::string_view kind,
+                            absl::string_view id, ReadFn read)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   template <typename T, typename ReadFn>
   absl::StatusOr<Page<T>> ReadPage(Stmt& st, int limit, int rowid_col,
                                    ReadFn read)

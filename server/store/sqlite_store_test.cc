@@ -141,12 +141,23 @@ TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
 }
 
 TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
-  ASSERT_TRUE(store_->PutRequestId("CreateSession", "k1", "ses_a").ok());
+  WriteBatch first;
+  first.request_keys.push_back({"CreateSession", "k1", "ses_a"});
+  ASSERT_TRUE(store_->Write(first).ok());
   EXPECT_EQ(*store_->GetRequestId("CreateSession", "k1"), "ses_a");
   EXPECT_FALSE(store_->GetRequestId("CreateSession", "k2")->has_value());
   EXPECT_FALSE(store_->GetRequestId("StartTurn", "k1")->has_value());
-  EXPECT_EQ(store_->PutRequestId("CreateSession", "k1", "ses_b").code(),
-            absl::StatusCode::kAlreadyExists);
+  // A taken key fails the whole batch: the row it came with is not written.
+  WriteBatch retry;
+  retry.sessions.push_back(MakeSession("ses_b"));
+  retry.request_keys.push_back({"CreateSession", "k1", "ses_b"});
+  AuditRecord audit;
+  audit.caller.method = "/codex_manager.v1.SessionService/CreateSession";
+  retry.audit.push_back(audit);
+  EXPECT_EQ(store_->Write(retry).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->GetSession("ses_b").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListAudit({}, {0, 10})->items.empty());
 }
 
 TEST_F(SqliteStoreTest, BurstOfEventsIsOneCommit) {

@@ -129,11 +129,7 @@ class Store {
                                               absl::Time when,
                                               const AuditRecord* audit) = 0;
 
-  // Idempotency keys: remembers that (method, request_id) produced
-  // `resource_id`. ALREADY_EXISTS when the key is taken.
-  virtual absl::Status PutRequestId(absl::string_view method,
-                                    absl::string_view request_id,
-                                    absl::string_view resource_id) = 0;
+  // Idempotency keys (written with their resource: WriteBatch).
   virtual absl::StatusOr<std::optional<std::string>> GetRequestId(
       absl::string_view method, absl::string_view request_id) = 0;
 

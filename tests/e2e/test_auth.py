@@ -248,3 +248,12 @@ def test_rate_limit_carries_retry_info(tmp_path: Path, project: Path) -> None:
     finally:
         for _ in gen:
             pass
+
+
+def test_docs_role_table_is_the_one_the_server_enforces() -> None:
+    """docs/security.md carries the table --print-role-table prints from the
+    rule table itself; a rule changed without the docs fails here."""
+    table = subprocess.run([str(SERVER_BIN), "--print-role-table"], capture_output=True,
+                           text=True, timeout=10, check=True).stdout
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    assert table in docs
