@@ -19,7 +19,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 
-constexpr auto kRequestReadTimeout = std::chrono::seconds(60);
+// A kept-alive connection may wait this long for its next request.
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// A request's body (at most 2 * --max-message-bytes) must arrive in this.
+constexpr auto kBodyReadTimeout = std::chrono::seconds(60);
+// Bytes asked for per read while waiting for a request's first byte.
+constexpr size_t kFirstReadBytes = 4096;
 // Read ahead of the browser until this much waits to be written.
 constexpr size_t kHighWaterBytes = 256 * 1024;
 // Bytes of the next request(s) a client may send while a stream runs.
@@ -92,7 +97,12 @@ bool IsTokenShaped(absl::string_view token) {
 }  // namespace
 
 HttpSession::HttpSession(net::ip::tcp::socket socket, const ProxyConfig* config)
-    : stream_(std::move(socket)), config_(config) {
+    : stream_(config->tls
+                  ? decltype(stream_)(std::in_place_type<TlsStream>,
+                                      std::move(socket), *config->tls)
+                  : decltype(stream_)(std::in_place_type<PlainStream>,
+                                      std::move(socket))),
+      config_(config) {
   ++open_sessions;
 }
 
@@ -100,21 +110,64 @@ HttpSession::~HttpSession() { --open_sessions; }
 
 size_t HttpSession::OpenCount() { return open_sessions.load(); }
 
+beast::tcp_stream& HttpSession::Tcp() {
+  return std::visit(
+      [](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+      stream_);
+}
+
 void HttpSession::Run() {
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->ReadRequest(); });
+  net::dispatch(Tcp().get_executor(), [self = shared_from_this()] {
+    TlsStream* tls = std::get_if<TlsStream>(&self->stream_);
+    if (tls == nullptr) return self->ReadRequest();
+    self->Tcp().expires_after(self->config_->header_timeout);
+    tls->async_handshake(net::ssl::stream_base::server,
+                         [self](beast::error_code ec) {
+                           if (ec) return self->Close();
+                           self->ReadRequest();
+                         });
+  });
 }
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
   parser_->body_limit(config_->max_message_bytes * 2 + 1024);
-  stream_.expires_after(kRequestReadTimeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     if (ec) return self->Close();
-                     self->request_ = self->parser_->release();
-                     self->Handle();
-                   });
+  if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes are here
+  // Idle until the request's first byte; the header timeout starts then.
+  Tcp().expires_after(kIdleTimeout);
+  WithStream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(kFirstReadBytes),
+                      [self = shared_from_this()](beast::error_code ec,
+                                                  size_t n) {
+                        if (ec) return self->Close();
+                        self->buffer_.commit(n);
+                        self->ReadHeader();
+                      });
+  });
+}
+
+void HttpSession::ReadHeader() {
+  Tcp().expires_after(config_->header_timeout);
+  WithStream([&](auto& s) {
+    http::async_read_header(
+        s, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          self->ReadBody();
+        });
+  });
+}
+
+void HttpSession::ReadBody() {
+  Tcp().expires_after(kBodyReadTimeout);
+  WithStream([&](auto& s) {
+    http::async_read(s, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->request_ = self->parser_->release();
+                       self->Handle();
+                     });
+  });
 }
 
 bool HttpSession::HostAllowed() const {
@@ -313,12 +366,14 @@ void HttpSession::SendSimple(
   res->keep_alive(request_.keep_alive());
   res->body() = std::move(body);
   res->prepare_payload();
-  http::async_write(
-      stream_, *res,
-      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-        if (ec || !res->keep_alive()) return self->Close();
-        self->ReadRequest();
-      });
+  WithStream([&](auto& s) {
+    http::async_write(
+        s, *res,
+        [self = shared_from_this(), res](beast::error_code ec, size_t) {
+          if (ec || !res->keep_alive()) return self->Close();
+          self->ReadRequest();
+        });
+  });
 }
 
 void HttpSession::Forward() {
@@ -404,7 +459,7 @@ void HttpSession::Forward() {
   const std::string target(request_.target());
   const std::string method = target.substr(0, target.find('?'));
 
-  stream_.expires_never();  // long streams are never cut
+  Tcp().expires_never();  // long streams are never cut
   upstream_ = UpstreamCall::Start(config_->stub, config_->calls, method,
                                   std::move(context), std::move(messages),
                                   shared_from_this());
@@ -416,7 +471,8 @@ void HttpSession::WatchForDisconnect() {
   // means the browser went away: cancel upstream at once. A byte that
   // arrives belongs to a pipelined next request and is kept for it.
   watching_ = true;
-  stream_.socket().async_read_some(
+  WithStream([&](auto& s) {
+    s.async_read_some(
       net::buffer(&watch_byte_, 1),
       [self = shared_from_this()](beast::error_code ec, size_t n) {
         self->watching_ = false;
@@ -441,6 +497,7 @@ void HttpSession::WatchForDisconnect() {
         }
         self->WatchForDisconnect();
       });
+  });
 }
 
 void HttpSession::FinishCall() {
@@ -453,7 +510,7 @@ void HttpSession::FinishCall() {
   if (!watching_) return ReadRequest();
   next_request_ = true;
   beast::error_code ec;
-  stream_.socket().cancel(ec);  // the watch's handler reads the request
+  Tcp().socket().cancel(ec);  // the watch's handler reads the request
 }
 
 bool HttpSession::CanTakeMore() {
@@ -462,7 +519,7 @@ bool HttpSession::CanTakeMore() {
 
 void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
   unwritten_bytes_ += message.size();
-  net::post(stream_.get_executor(), [self = shared_from_this(),
+  net::post(Tcp().get_executor(), [self = shared_from_this(),
                                      message = std::move(message),
                                      initial = std::move(initial)]() mutable {
     if (self->closed_) return;
@@ -498,7 +555,7 @@ std::string HttpSession::StreamHead(const Metadata& initial) const {
 
 void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
                                  Metadata trailing) {
-  net::post(stream_.get_executor(), [self = shared_from_this(), status,
+  net::post(Tcp().get_executor(), [self = shared_from_this(), status,
                                      initial = std::move(initial),
                                      trailing = std::move(trailing)]() {
     self->upstream_done_ = true;
@@ -549,12 +606,14 @@ void HttpSession::FinishTrailersOnly(const grpc::Status& status,
   for (const auto& [k, v] : headers) res->insert(k, v);
   res->keep_alive(keep_alive_);
   res->prepare_payload();
-  http::async_write(
-      stream_, *res,
-      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-        if (ec) return self->Close();
-        self->FinishCall();
-      });
+  WithStream([&](auto& s) {
+    http::async_write(
+        s, *res,
+        [self = shared_from_this(), res](beast::error_code ec, size_t) {
+          if (ec) return self->Close();
+          self->FinishCall();
+        });
+  });
 }
 
 void HttpSession::QueueChunk(std::string bytes, size_t message_bytes) {
@@ -575,7 +634,8 @@ void HttpSession::WriteNext() {
   for (const PendingChunk& chunk : chunks_) {
     buffers.push_back(net::buffer(chunk.bytes));
   }
-  net::async_write(stream_, buffers,
+  WithStream([&](auto& s) {
+    net::async_write(s, buffers,
                    [self = shared_from_this()](beast::error_code ec, size_t) {
                      if (ec) {
                        if (self->upstream_) self->upstream_->Cancel();
@@ -590,14 +650,15 @@ void HttpSession::WriteNext() {
                        self->upstream_->Resume();
                      self->WriteNext();
                    });
+  });
 }
 
 void HttpSession::Close() {
   if (closed_) return;
   closed_ = true;
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-  stream_.socket().close(ec);
+  Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  Tcp().socket().close(ec);
 }
 
 }  // namespace codex_manager::web

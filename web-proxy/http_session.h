@@ -21,10 +21,16 @@
 // empty body). A browser that goes away cancels the upstream call at once,
 // even while the stream is idle; streams have no idle timeout.
 //
-// Connections are kept alive (HTTP/1.1 persistent connections, RFC 9112
-// section 9.3) unless the request says `Connection: close`: after a
-// response ends, the next request is read on the same connection, and an
-// idle connection closes after 60 s. Requests are answered one at a time;
+// With ProxyConfig::tls the connection is HTTPS: the TLS handshake comes
+// first (OpenSSL through Asio), then everything above is the same.
+//
+// Timeouts: the TLS handshake and a request's header must arrive within
+// ProxyConfig::header_timeout of the request's first byte (stops slowloris
+// clients that hold connections open by sending a header slowly); its body
+// within 60 s. Connections are kept alive (HTTP/1.1 persistent connections,
+// RFC 9112 section 9.3) unless the request says `Connection: close`: after
+// a response ends, the next request is read on the same connection, and a
+// connection with no request started closes after 60 s idle. Requests are answered one at a time;
 // bytes a client pipelines while a stream runs are kept for the next
 // request (up to kMaxPipelinedBytes, beyond which the connection closes).
 //
@@ -38,11 +44,15 @@
 // clang-format on
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "grpc_web.h"
@@ -61,8 +71,15 @@ struct ProxyConfig {
   std::vector<std::string> allowed_hosts;
   // Host names accepted with any port (--public-host without a port).
   std::vector<std::string> allowed_host_names;
-  // The sign-in cookie gets the Secure attribute (served behind TLS).
+  // Serve HTTPS with this context (certificate and key loaded); null
+  // serves plaintext HTTP.
+  boost::asio::ssl::context* tls = nullptr;
+  // The sign-in cookie gets the Secure attribute (served over TLS, or
+  // behind a TLS proxy).
   bool secure_cookie = false;
+  // Time allowed for the TLS handshake and for a request's header, from
+  // its first byte.
+  std::chrono::milliseconds header_timeout{10000};
   // Every forwarded call is registered here (shutdown cancels and awaits).
   CallRegistry* calls = nullptr;
   // Folder served for GET; empty serves nothing but /healthz.
@@ -93,7 +110,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
+  using PlainStream = boost::beast::tcp_stream;
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  // Calls f(stream) with the connection's stream, plain or TLS.
+  template <class F>
+  void WithStream(F&& f) {
+    std::visit(std::forward<F>(f), stream_);
+  }
+  // The TCP layer under the stream (timeouts, the socket).
+  boost::beast::tcp_stream& Tcp();
+
+  // Waits for the first byte of the next request (idle timeout), then
+  // reads its header (header timeout), then its body.
   void ReadRequest();
+  void ReadHeader();
+  void ReadBody();
   void Handle();
   void Preflight();
   void Forward();
@@ -122,7 +154,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void FinishCall();
   void Close();
 
-  boost::beast::tcp_stream stream_;
+  std::variant<PlainStream, TlsStream> stream_;
   const ProxyConfig* config_;
   boost::beast::flat_buffer buffer_;
   std::optional<

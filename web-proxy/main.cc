@@ -8,11 +8,13 @@
 #include <signal.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +34,9 @@ struct Flags {
   std::string listen = "127.0.0.1:8080";
   std::string upstream = "127.0.0.1:50051";
   std::string upstream_ca_file;
+  std::string tls_cert;
+  std::string tls_key;
+  int header_timeout_ms = 10000;
   std::string static_dir;
   std::vector<std::string> public_hosts;
   std::vector<std::string> allowed_origins;
@@ -89,17 +94,46 @@ int Run(const Flags& flags) {
     return 2;
   }
   const std::string listen_host = flags.listen.substr(0, colon);
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    std::fprintf(stderr, "--tls-cert and --tls-key go together\n");
+    return 2;
+  }
+  // HTTPS: the certificate chain and key (PEM), TLS 1.2 and later.
+  std::optional<net::ssl::context> tls;
+  if (!flags.tls_cert.empty()) {
+    tls.emplace(net::ssl::context::tls_server);
+    tls->set_options(net::ssl::context::default_workarounds |
+                     net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
+                     net::ssl::context::no_tlsv1 |
+                     net::ssl::context::no_tlsv1_1 |
+                     net::ssl::context::single_dh_use);
+    boost::system::error_code tls_ec;
+    tls->use_certificate_chain_file(flags.tls_cert, tls_ec);
+    if (tls_ec) {
+      std::fprintf(stderr, "--tls-cert %s: %s\n", flags.tls_cert.c_str(),
+                   tls_ec.message().c_str());
+      return 2;
+    }
+    tls->use_private_key_file(flags.tls_key, net::ssl::context::pem, tls_ec);
+    if (tls_ec) {
+      std::fprintf(stderr, "--tls-key %s: %s\n", flags.tls_key.c_str(),
+                   tls_ec.message().c_str());
+      return 2;
+    }
+  }
   // The exposure guard: plaintext HTTP carries the sign-in cookie and
-  // every transcript, so only loopback, unless a TLS proxy is in front.
-  if (!IsLoopbackHost(listen_host)) {
+  // every transcript, so only loopback, unless TLS is served here or by a
+  // proxy in front.
+  if (!tls && !IsLoopbackHost(listen_host)) {
     if (!flags.insecure_plaintext_remote) {
       std::fprintf(
           stderr,
           "--listen %s is reachable from other machines over plaintext HTTP, "
-          "which would expose tokens and transcripts. Listen on 127.0.0.1 "
-          "behind a TLS reverse proxy (Caddy, nginx), or, when that proxy "
-          "runs on another host, pass --insecure-plaintext-remote and "
-          "--public-host NAME (docs/security.md).\n",
+          "which would expose tokens and transcripts. Serve HTTPS with "
+          "--tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS "
+          "reverse proxy (Caddy, nginx), or, when that proxy runs on another "
+          "host, pass --insecure-plaintext-remote and --public-host NAME "
+          "(docs/security.md).\n",
           flags.listen.c_str());
       return 2;
     }
@@ -148,7 +182,9 @@ int Run(const Flags& flags) {
   config.calls = &calls;
   config.static_dir = flags.static_dir;
   config.allowed_origins = origins;
-  config.secure_cookie = flags.secure_cookie;
+  config.tls = tls ? &*tls : nullptr;
+  config.secure_cookie = flags.secure_cookie || tls.has_value();
+  config.header_timeout = std::chrono::milliseconds(flags.header_timeout_ms);
   config.frame_ancestors = flags.frame_ancestors;
   config.max_message_bytes = static_cast<size_t>(flags.max_message_bytes);
 
@@ -174,8 +210,9 @@ int Run(const Flags& flags) {
   // One JSON line, like the server's, with the port actually bound.
   std::fprintf(stderr,
                "{\"level\":\"info\",\"msg\":\"listening\",\"port\":%d,"
-               "\"upstream\":\"%s\"}\n",
-               acceptor.local_endpoint().port(), flags.upstream.c_str());
+               "\"scheme\":\"%s\",\"upstream\":\"%s\"}\n",
+               acceptor.local_endpoint().port(), tls ? "https" : "http",
+               flags.upstream.c_str());
   std::fflush(stderr);
   // The Host values served: the loopback names and the listen address at
   // the bound port, and every --public-host.
@@ -247,12 +284,20 @@ int main(int argc, char** argv) {
   app.add_option("--allowed-origin", flags.allowed_origins,
                  "Another origin allowed to call cross-origin, e.g. "
                  "https://ops.example.com (repeatable; never *)");
+  app.add_option("--tls-cert", flags.tls_cert,
+                 "PEM certificate chain: serve HTTPS (with --tls-key)");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key for --tls-cert");
+  app.add_option("--header-timeout-ms", flags.header_timeout_ms,
+                 "Time allowed for the TLS handshake and a request's header, "
+                 "in milliseconds from its first byte (slowloris guard)")
+      ->check(CLI::Range(100, 600000))
+      ->capture_default_str();
   app.add_flag("--insecure-plaintext-remote", flags.insecure_plaintext_remote,
                "Allow a non-loopback --listen over plaintext HTTP (only "
                "behind a TLS proxy)");
   app.add_flag("--secure-cookie", flags.secure_cookie,
-               "Mark the sign-in cookie Secure (set when a TLS proxy is in "
-               "front)");
+               "Mark the sign-in cookie Secure (when a TLS proxy is in front; "
+               "always on with --tls-cert)");
   app.add_option("--max-connections", flags.max_connections,
                  "Most browser connections open at once")
       ->check(CLI::Range(1, 1 << 20))

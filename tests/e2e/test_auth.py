@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import Cli, Server, make_server
 
-from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN
+from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, make_test_pki
 
 
 def cli_as(server: Server, token: str, *args: str, extra: list[str] | None = None,
@@ -118,28 +118,8 @@ def test_unsafe_starts_are_refused(tmp_path: Path, args: list[str], message: str
     assert not (tmp_path / "var").exists()  # refused before touching anything
 
 
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def _make_pki(d: Path) -> None:
-    """A test CA, a server certificate for 127.0.0.1 and a client certificate."""
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
-             "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
-    for name, ext in (("server", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
-                      ("client", "extendedKeyUsage=clientAuth")):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
-                 "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)
-        (d / f"{name}.ext").write_text(ext + "\n")
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-days", "2", "-extfile", f"{name}.ext",
-                 "-out", f"{name}.pem", cwd=d)
-
-
 def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
-    pki = tmp_path / "pki"
-    pki.mkdir()
-    _make_pki(pki)
+    pki = make_test_pki(tmp_path / "pki")
     gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
                                  "--tls-cert", str(pki / "server.pem"),
                                  "--tls-key", str(pki / "server.key"),

@@ -8,6 +8,7 @@ import base64
 import http.client
 import os
 import socket
+import ssl
 import struct
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import Server, wait_for
 
-from cm_testing import WebProxy
+from cm_testing import WebProxy, make_test_pki
 from codex_manager.v1 import events_pb2, sessions_pb2
 
 SESSIONS = "/codex_manager.v1.SessionService"
@@ -402,7 +403,9 @@ def test_sign_in_sets_an_httponly_cookie_that_becomes_the_bearer(proxy: WebProxy
 
 @pytest.mark.parametrize("args,message", [
     (["--allowed-origin", "*"], "never allowed"),
-    (["--listen", "0.0.0.0:0"], "TLS reverse proxy"),
+    (["--listen", "0.0.0.0:0"], "--tls-cert"),
+    (["--tls-cert", "/nonexistent.pem"], "go together"),
+    (["--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"], "--tls-cert /nonexistent.pem"),
 ])
 def test_unsafe_exposure_is_refused_at_start(args: list[str], message: str) -> None:
     import subprocess
@@ -412,3 +415,83 @@ def test_unsafe_exposure_is_refused_at_start(args: list[str], message: str) -> N
                             capture_output=True, text=True, timeout=10)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_https_serves_the_ui_calls_and_a_secure_cookie(fake_server: Server, tmp_path: Path) -> None:
+    pki = make_test_pki(tmp_path / "pki")
+    web = WebProxy(fake_server.addr, ["--tls-cert", str(pki / "server.pem"),
+                                      "--tls-key", str(pki / "server.key")], tmp_path / "web-tls.log")
+    try:
+        trusted = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+        conn = http.client.HTTPSConnection("127.0.0.1", web.port, timeout=10, context=trusted)
+        conn.request("GET", "/healthz")
+        health = conn.getresponse()
+        assert (health.status, health.read()) == (200, b"ok\n")
+        # Sign in over TLS: the cookie is Secure without --secure-cookie.
+        origin = f"https://127.0.0.1:{web.port}"
+        token = os.environ["CODEX_MANAGER_TOKEN"]
+        conn.request("POST", "/auth/session", body=f'{{"token":"{token}"}}',
+                     headers={"origin": origin, "content-type": "application/json"})
+        signed_in = conn.getresponse()
+        signed_in.read()
+        assert signed_in.status == 204 and "; Secure" in signed_in.getheader("set-cookie")
+        # A gRPC-Web call on the same kept-alive TLS connection, by cookie.
+        body = frame(sessions_pb2.CreateSessionRequest(cwd=str(tmp_path)).SerializeToString())
+        conn.request("POST", f"{SESSIONS}/CreateSession", body=body,
+                     headers={"content-type": "application/grpc-web+proto", "origin": origin,
+                              "cookie": f"cm_token={token}"})
+        created = conn.getresponse()
+        session = sessions_pb2.Session.FromString(frames(created.read())[0][1])
+        assert session.session_id.startswith("ses_")
+        conn.close()
+        # An untrusted client, or plaintext HTTP on the TLS port, gets nothing.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            untrusted = http.client.HTTPSConnection("127.0.0.1", web.port, timeout=10,
+                                                    context=ssl.create_default_context())
+            untrusted.request("GET", "/healthz")
+        plain = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError,
+                            http.client.BadStatusLine)):
+            plain.request("GET", "/healthz")
+            plain.getresponse()
+    finally:
+        assert web.stop() == 0
+
+
+def test_a_header_sent_slowly_is_cut_but_an_idle_connection_is_kept(fake_server: Server,
+                                                                   tmp_path: Path) -> None:
+    web = WebProxy(fake_server.addr, ["--header-timeout-ms", "1000"], tmp_path / "web-slow.log")
+    try:
+        # Slowloris: a header trickling in a byte at a time is cut once the
+        # header timeout has passed since its first byte.
+        slow = socket.create_connection(("127.0.0.1", web.port), timeout=10)
+        started = time.monotonic()
+        closed = False
+        for byte in f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\nX-Slow: ".encode() + b"a" * 100:
+            try:
+                slow.sendall(bytes([byte]))
+                time.sleep(0.05)
+                if slow.recv(1, socket.MSG_DONTWAIT) == b"":
+                    closed = True
+                    break
+            except BlockingIOError:
+                continue
+            except OSError:
+                closed = True
+                break
+        assert closed, "the proxy kept a slow header open"
+        assert 0.9 < time.monotonic() - started < 4
+        slow.close()
+        # A connection that has not started a request waits longer than the
+        # header timeout (idle keep-alive), then is served.
+        idle = socket.create_connection(("127.0.0.1", web.port), timeout=10)
+        time.sleep(1.5)
+        idle.sendall(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{web.port}\r\n"
+                     f"Connection: close\r\n\r\n".encode())
+        received = b""
+        while chunk := idle.recv(65536):
+            received += chunk
+        idle.close()
+        assert received.startswith(b"HTTP/1.1 200") and received.endswith(b"ok\n")
+    finally:
+        assert web.stop() == 0

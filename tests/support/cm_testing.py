@@ -200,6 +200,29 @@ class WebProxy:
         return code
 
 
+def make_test_pki(d: Path, names: tuple[str, ...] = ()) -> Path:
+    """Makes `d` and in it, with openssl: a test CA (ca.pem, ca.key), a
+    server certificate for 127.0.0.1, localhost and `names` (server.pem,
+    server.key) and a client certificate (client.pem, client.key). Returns
+    `d`."""
+    d.mkdir(parents=True)
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+            "-keyout", "ca.key", "-out", "ca.pem")
+    san = ",".join(["IP:127.0.0.1", "DNS:localhost", *(f"DNS:{n}" for n in names)])
+    for name, ext in (("server", f"subjectAltName={san}"),
+                      ("client", "extendedKeyUsage=clientAuth")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
+                "-keyout", f"{name}.key", "-out", f"{name}.csr")
+        (d / f"{name}.ext").write_text(ext + "\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "2", "-extfile", f"{name}.ext", "-out", f"{name}.pem")
+    return d
+
+
 def make_server(tmp_path: Path, args: list[str]) -> Iterator[Server]:
     """A started server; while it runs, CODEX_MANAGER_TOKEN holds its admin
     token, so the CLI and the SDK (and what the test runs) authenticate as

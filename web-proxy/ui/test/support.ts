@@ -108,7 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const token = readFileSync(join(dir, "var", "admin.token"), "utf8").trim();
   const stack: Stack = {
     server, proxy, project, token,
-    baseUrl: `http://127.0.0.1:${port}`,
+    // https with --tls-cert (the proxy's "listening" line says which).
+    baseUrl: `${String(proxy.lines.at(-1)?.scheme ?? "http")}://127.0.0.1:${port}`,
     killProxy: async () => {
       await new Promise<void>((done) => {
         stack.proxy.child.once("exit", () => done());
