@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -59,6 +60,7 @@ struct Flags {
   std::string start_timeout = "30s";
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
+  int64_t max_runtime_line_bytes = 64 << 20;
   std::string log_level = "info";
   // Trust boundary (docs/security.md).
   bool rotate_admin_token = false;
@@ -244,7 +246,11 @@ int Run(const Flags& flags) {
     return 1;
   }
 
-  EventLog log(store->get());
+  EventLog::Options log_options;
+  // Room for the event's other fields and the response around it.
+  log_options.max_payload_bytes =
+      static_cast<size_t>(std::max(flags.max_message_bytes - (64 << 10), 4096));
+  EventLog log(store->get(), log_options);
   if (absl::Status s = log.Start(); !s.ok()) {
     Log(LogLevel::kError, "cannot start event log", {{"error", s.ToString()}});
     return 1;
@@ -278,6 +284,8 @@ int Run(const Flags& flags) {
   runtime_options.pass_env = flags.pass_env;
   runtime_options.stop_grace = *grace;
   runtime_options.start_timeout = *start;
+  runtime_options.max_line_bytes =
+      static_cast<size_t>(flags.max_runtime_line_bytes);
   CodexRuntimeFactory runtimes(&launcher, runtime_options);
   SessionManagerOptions manager_options;
   manager_options.max_live_sessions = flags.max_live_sessions;
@@ -469,7 +477,14 @@ int main(int argc, char** argv) {
                  "Environment variable Codex children inherit besides the "
                  "basics (repeatable), e.g. OPENAI_API_KEY");
   app.add_option("--max-message-bytes", flags.max_message_bytes,
-                 "Largest gRPC message accepted or sent, in bytes")
+                 "Largest gRPC message accepted or sent, in bytes; an event "
+                 "payload larger than this less 64 KiB is stored cut down")
+      ->check(CLI::Range(64 << 10, 1 << 30))
+      ->capture_default_str();
+  app.add_option("--max-runtime-line-bytes", flags.max_runtime_line_bytes,
+                 "Longest line accepted from a Codex child's stdout, in "
+                 "bytes; a longer one is skipped with a warning event")
+      ->check(CLI::Range(int64_t{4096}, int64_t{1} << 30))
       ->capture_default_str();
   app.add_option("--log-level", flags.log_level,
                  "debug, info, warning or error")

@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_access.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -17,19 +18,9 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
 }
 
-std::string Str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
+std::string Str(const json& j, const char* key) { return StringMember(j, key); }
 
-int64_t Int(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return 0;
-  return it->get<int64_t>();
-}
+int64_t Int(const json& j, const char* key) { return IntMember(j, key); }
 
 std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -130,6 +121,8 @@ void ToProto(const Event& in, v1::Event* out) {
   SetTime(in.create_time, out->mutable_create_time());
   out->set_turn_id(in.turn_id);
   const json& p = in.payload;
+  // The marker event_log.h's CapPayload leaves on a payload it cut.
+  out->set_original_payload_bytes(Int(Member(p, "truncated"), "original_bytes"));
   switch (in.type) {
     case EventType::kSessionStateChanged: {
       auto* m = out->mutable_session_state_changed();

@@ -1,24 +1,22 @@
 #include "core/codex_protocol.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/json_access.h"
 
 namespace codex_manager {
 namespace {
 
 using json = nlohmann::json;
 
+// Every read of a runtime's params goes through common/json_access.h:
+// a member of the wrong type reads as empty, never throws.
 std::string Str(const json& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
+  return StringMember(obj, key);
 }
 
 std::string TurnIdOf(const json& params) {
   std::string id = Str(params, "turnId");
-  if (id.empty() && params.is_object() && params.contains("turn")) {
-    id = Str(params["turn"], "id");
-  }
+  if (id.empty()) id = Str(Member(params, "turn"), "id");
   return id;
 }
 
@@ -37,9 +35,7 @@ MappedNotification MapNotification(const std::string& method,
   if (method == "item/started" || method == "item/completed") {
     m.type = method == "item/started" ? EventType::kItemStarted
                                       : EventType::kItemCompleted;
-    m.payload = {{"item", params.is_object() && params.contains("item")
-                              ? params["item"]
-                              : json::object()}};
+    m.payload = {{"item", ObjectMember(params, "item")}};
   } else if (method == "item/agentMessage/delta") {
     m.type = EventType::kAgentMessageDelta;
     m.payload = DeltaPayload(method, params);
@@ -56,17 +52,13 @@ MappedNotification MapNotification(const std::string& method,
     m.payload = DeltaPayload(method, params);
   } else if (method == "thread/tokenUsage/updated") {
     m.type = EventType::kTokenUsage;
-    m.payload = params.is_object() && params.contains("tokenUsage")
-                    ? params["tokenUsage"]
-                    : json::object();
+    m.payload = ObjectMember(params, "tokenUsage");
   } else if (method == "error") {
     m.type = EventType::kError;
-    const json err = params.is_object() && params.contains("error")
-                         ? params["error"]
-                         : json::object();
+    const json& err = Member(params, "error");
     m.payload = {{"message", Str(err, "message")},
                  {"details", Str(err, "additionalDetails")}};
-    if (params.is_object() && params.value("willRetry", false)) {
+    if (BoolMember(params, "willRetry")) {
       m.payload["details"] = absl::StrCat(
           m.payload["details"].get<std::string>(), " (will retry)");
     }
@@ -109,10 +101,10 @@ Approval ApprovalFromRequest(const std::string& method, const json& params,
   a.reason = Str(params, "reason");
   a.cwd = Str(params, "cwd");
   a.command = Str(params, "command");
-  if (a.command.empty() && params.is_object() && params.contains("command") &&
-      params["command"].is_array()) {
+  if (const json& argv = Member(params, "command");
+      a.command.empty() && argv.is_array()) {
     // Legacy `execCommandApproval` sends argv.
-    for (const json& arg : params["command"]) {
+    for (const json& arg : argv) {
       if (!a.command.empty()) a.command += ' ';
       if (arg.is_string()) a.command += arg.get<std::string>();
     }
@@ -140,9 +132,7 @@ json ApprovalResult(const Approval& approval, Decision decision,
     json requested = json::object();
     if (grant) {
       json params = json::parse(approval.params_json, nullptr, false);
-      if (params.is_object() && params["permissions"].is_object()) {
-        requested = params["permissions"];
-      }
+      requested = ObjectMember(params, "permissions");
     }
     json result = {{"permissions", requested}};
     if (decision == Decision::kApproveForSession) result["scope"] = "session";
@@ -193,15 +183,12 @@ std::string Rooted(const std::string& path) {
 }  // namespace
 
 std::string DiffOfFileChange(const json& item) {
-  if (!item.is_object() || !item.contains("changes") ||
-      !item["changes"].is_array()) {
-    return "";
-  }
+  const json& changes = Member(item, "changes");
+  if (!changes.is_array()) return "";
   std::string out;
-  for (const json& change : item["changes"]) {
+  for (const json& change : changes) {
     const std::string path = Rooted(Str(change, "path"));
-    const json kind =
-        change.is_object() ? change.value("kind", json()) : json();
+    const json& kind = Member(change, "kind");
     const std::string type = kind.is_object()   ? Str(kind, "type")
                              : kind.is_string() ? kind.get<std::string>()
                                                 : "";

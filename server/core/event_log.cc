@@ -5,6 +5,7 @@
 
 #include "absl/time/clock.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 
@@ -70,6 +71,56 @@ absl::StatusOr<int64_t> EventLog::SeqLocked(const std::string& session_id) {
   return *last;
 }
 
+namespace {
+
+size_t JsonBytes(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+      .size();
+}
+
+// Cuts every string in `j` longer than `cap` bytes; returns how many.
+int CutStrings(nlohmann::json& j, size_t cap) {
+  int cut = 0;
+  if (j.is_string()) {
+    std::string& s = j.get_ref<std::string&>();
+    if (s.size() > cap) {
+      s = SafeText(s, cap);
+      ++cut;
+    }
+  } else if (j.is_structured()) {
+    for (auto& child : j) cut += CutStrings(child, cap);
+  }
+  return cut;
+}
+
+size_t LongestString(const nlohmann::json& j) {
+  if (j.is_string()) return j.get_ref<const std::string&>().size();
+  size_t longest = 0;
+  if (j.is_structured()) {
+    for (const auto& child : j) longest = std::max(longest, LongestString(child));
+  }
+  return longest;
+}
+
+}  // namespace
+
+bool CapPayload(nlohmann::json& payload, size_t max_bytes) {
+  const size_t original = JsonBytes(payload);
+  if (original <= max_bytes) return false;
+  const nlohmann::json marker = {{"original_bytes", original}};
+  if (payload.is_object()) {
+    // Halve the longest strings until the whole fits (or strings are short
+    // and it still does not: then only the marker is kept).
+    for (size_t cap = LongestString(payload) / 2; cap >= 64; cap /= 2) {
+      CutStrings(payload, cap);
+      payload["truncated"] = marker;
+      if (JsonBytes(payload) <= max_bytes) return true;
+    }
+  }
+  payload = {{"truncated", marker}};
+  return true;
+}
+
 Event EventLog::Append(const std::string& session_id, EventType type,
                        const std::string& turn_id, nlohmann::json payload) {
   Event e;
@@ -78,6 +129,13 @@ Event EventLog::Append(const std::string& session_id, EventType type,
   e.turn_id = turn_id;
   e.create_time = absl::Now();
   e.payload = std::move(payload);
+  if (options_.max_payload_bytes > 0 &&
+      CapPayload(e.payload, options_.max_payload_bytes)) {
+    Log(LogLevel::kWarning, "event payload over the limit stored cut down",
+        {{"session_id", session_id},
+         {"type", static_cast<int>(type)},
+         {"original_bytes", e.payload["truncated"]["original_bytes"]}});
+  }
   absl::MutexLock lock(&mu_);
   absl::StatusOr<int64_t> seq = SeqLocked(session_id);
   if (!seq.ok()) {

@@ -36,6 +36,13 @@
 
 namespace codex_manager {
 
+// `payload` (a JSON object) cut to at most about `max_bytes` of JSON: its
+// longest strings are shortened (on character boundaries, ending in "…")
+// until it fits, and `"truncated": {"original_bytes": N}` is added; when
+// shortening strings is not enough, only that marker remains. Returns
+// false (and leaves `payload` alone) when it already fits.
+bool CapPayload(nlohmann::json& payload, size_t max_bytes);
+
 class EventLog {
  public:
   struct Options {
@@ -45,6 +52,10 @@ class EventLog {
     size_t max_commit_batch = 4096;
     // Most events handed to a subscriber per Request().
     int max_delivery_batch = 256;
+    // Largest payload stored, in bytes of JSON (0: no limit). A larger one
+    // is stored cut down (CapPayload), so no stream can jam on an event
+    // bigger than the gRPC message limit.
+    size_t max_payload_bytes = 0;
   };
 
   // Receives a batch of events in order. `end` is true once (with an empty
@@ -94,7 +105,8 @@ class EventLog {
   absl::Status Start();
 
   // Assigns the ids and queues the event for commit; returns it as it will
-  // be stored. Never waits for I/O.
+  // be stored (payload capped at Options::max_payload_bytes). Never waits
+  // for I/O.
   Event Append(const std::string& session_id, EventType type,
                const std::string& turn_id, nlohmann::json payload);
 

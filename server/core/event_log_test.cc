@@ -240,5 +240,33 @@ TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   EXPECT_EQ(calls.load(), 0);
 }
 
+TEST(CapPayloadTest, ShortensLongStringsAndMarksTheOriginalSize) {
+  nlohmann::json payload = {
+      {"item", {{"id", "call_1"},
+                {"type", "commandExecution"},
+                {"aggregatedOutput", std::string(300000, 'y')},
+                {"command", "yes"}}}};
+  const size_t original = payload.dump().size();
+  ASSERT_TRUE(CapPayload(payload, 65536));
+  EXPECT_LE(payload.dump().size(), 65536u);
+  EXPECT_EQ(payload["truncated"]["original_bytes"], original);
+  EXPECT_EQ(payload["item"]["id"], "call_1");  // short strings are kept
+  const std::string& out =
+      payload["item"]["aggregatedOutput"].get_ref<const std::string&>();
+  EXPECT_GT(out.size(), 30000u);
+  EXPECT_EQ(out.substr(out.size() - 3), "\xE2\x80\xA6");  // ends in "…"
+
+  nlohmann::json small = {{"text", "hi"}};
+  EXPECT_FALSE(CapPayload(small, 1024));
+  EXPECT_FALSE(small.contains("truncated"));
+
+  // Many short members: shortening strings cannot help; only the marker.
+  nlohmann::json wide = nlohmann::json::object();
+  for (int i = 0; i < 5000; ++i) wide["k" + std::to_string(i)] = i;
+  ASSERT_TRUE(CapPayload(wide, 1024));
+  EXPECT_EQ(wide.size(), 1u);
+  EXPECT_TRUE(wide.contains("truncated"));
+}
+
 }  // namespace
 }  // namespace codex_manager

@@ -53,6 +53,12 @@ class RuntimeListener {
                                const nlohmann::json& request_id,
                                const std::string& method,
                                const nlohmann::json& params) = 0;
+  // The runtime wrote a line it cannot use (not JSON, too deep, too long,
+  // mistyped): `problem` says what, as valid UTF-8. `fatal` when it has
+  // written so many in a row that the session must end (the runtime then
+  // reads nothing more; the core stops it).
+  virtual void OnBadOutput(Runtime* runtime, const std::string& problem,
+                           bool fatal) = 0;
   // The runtime is gone: it failed to start, it exited, or it hung. Not
   // called for a Stop the core asked for.
   virtual void OnExit(Runtime* runtime, const std::string& reason) = 0;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_access.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "core/codex_protocol.h"
@@ -799,27 +800,26 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
 
   if (method == "turn/started") return;  // RUNNING since turn/start was sent
   if (method == "turn/completed") {
-    const json turn_json = params.value("turn", json::object());
-    const std::string codex_turn_id = turn_json.value("id", "");
+    const json& turn_json = ObjectMember(params, "turn");
+    const std::string codex_turn_id = StringMember(turn_json, "id");
     if (!live->running || (!live->running->codex_turn_id.empty() &&
                            live->running->codex_turn_id != codex_turn_id)) {
       return;  // not the turn we are running (e.g. a review sub-turn)
     }
     Turn turn = *live->running;
     live->running.reset();
-    std::string error;
-    if (turn_json.contains("error") && turn_json["error"].is_object()) {
-      error = turn_json["error"].value("message", "");
-    }
+    const std::string error =
+        StringMember(Member(turn_json, "error"), "message");
     FinishTurn(*live, std::move(turn),
-               TurnStateOfCodexStatus(turn_json.value("status", "")), error);
+               TurnStateOfCodexStatus(StringMember(turn_json, "status")),
+               error);
     SetSessionState(live->session, SessionState::kIdle, "");
     DispatchNext(*live);
     return;
   }
   if (method == "serverRequest/resolved") {
     // Codex withdrew a request (e.g. the turn was interrupted).
-    const json rpc_id = params.value("requestId", json());
+    const json& rpc_id = Member(params, "requestId");
     for (auto it = live->pending.begin(); it != live->pending.end(); ++it) {
       if (it->second.rpc_id == rpc_id) {
         const std::string approval_id = it->first;
@@ -836,16 +836,16 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
   if (m.type == EventType::kItemStarted ||
       m.type == EventType::kItemCompleted) {
     const json& item = m.payload["item"];
-    const std::string type = item.value("type", "");
+    const std::string type = StringMember(item, "type");
     if (type == "fileChange") {
-      live->item_diffs[item.value("id", "")] = DiffOfFileChange(item);
+      live->item_diffs[StringMember(item, "id")] = DiffOfFileChange(item);
     }
     if (m.type == EventType::kItemCompleted && type == "agentMessage" &&
         live->running && live->running->turn_id == turn_id) {
-      live->running->final_message = item.value("text", "");
+      live->running->final_message = StringMember(item, "text");
     }
     if (m.type == EventType::kItemCompleted) {
-      live->item_diffs.erase(item.value("id", ""));
+      live->item_diffs.erase(StringMember(item, "id"));
     }
   }
   Emit(session_id, m.type, turn_id, std::move(m.payload));
@@ -895,6 +895,26 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
        {"approval_id", a.approval_id},
        {"method", method},
        {"command", a.command}});
+}
+
+void SessionManager::OnBadOutput(Runtime* runtime, const std::string& problem,
+                                 bool fatal) {
+  absl::MutexLock lock(&mu_);
+  Live* live = FindLive(runtime);
+  if (live == nullptr) return;
+  const std::string session_id = live->session.session_id;
+  const std::string turn_id = live->running ? live->running->turn_id : "";
+  if (!fatal) {
+    Emit(session_id, EventType::kWarning, turn_id,
+         {{"message", problem}, {"details", ""}});
+    return;
+  }
+  // A runtime that writes nothing usable is broken or hostile: the session
+  // fails (not resumable into the same runtime) with the reason.
+  Emit(session_id, EventType::kError, turn_id,
+       {{"message", problem}, {"details", ""}});
+  Detach(session_id, SessionState::kFailed, problem, TurnState::kFailed,
+         /*force=*/true);
 }
 
 void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {

@@ -135,6 +135,8 @@ class SessionManager : public RuntimeListener {
   void OnServerRequest(Runtime* runtime, const nlohmann::json& request_id,
                        const std::string& method,
                        const nlohmann::json& params) override;
+  void OnBadOutput(Runtime* runtime, const std::string& problem,
+                   bool fatal) override;
   void OnExit(Runtime* runtime, const std::string& reason) override;
 
  private:

@@ -9,7 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_access.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 namespace {
@@ -17,6 +19,8 @@ namespace {
 using json = nlohmann::json;
 
 constexpr size_t kStderrTailLines = 20;
+// Longest stderr line kept, in bytes (cut on a character boundary).
+constexpr size_t kStderrLineBytes = 500;
 
 // Variables a Codex child always gets from the server when set.
 constexpr const char* kBaseEnv[] = {"PATH",    "HOME",  "USER",
@@ -84,8 +88,26 @@ void CodexRuntime::Supervise() {
       listener_->OnServerRequest(this, id, method, params);
     };
     handler.on_closed = [this](const std::string& reason) { OnClosed(reason); };
+    handler.on_bad_line = [this](const std::string& problem,
+                                 int64_t in_a_row) {
+      const bool fatal = in_a_row >= options_.max_bad_lines_in_a_row;
+      if (fatal) {
+        absl::MutexLock lock(&mu_);
+        if (rpc_ != nullptr) rpc_->Shutdown();  // read nothing more
+      }
+      listener_->OnBadOutput(
+          this,
+          fatal ? absl::StrCat("codex app-server wrote ", in_a_row,
+                               " unusable lines in a row; the last: ", problem)
+                : absl::StrCat("codex app-server wrote an unusable line: ",
+                               problem),
+          fatal);
+    };
+    JsonRpcConnection::Options rpc_options;
+    rpc_options.max_line_bytes = options_.max_line_bytes;
     rpc_ = std::make_unique<JsonRpcConnection>(
-        process_->stdout_fd(), process_->stdin_fd(), std::move(handler));
+        process_->stdout_fd(), process_->stdin_fd(), std::move(handler),
+        rpc_options);
     rpc_->Start();
     Log(LogLevel::kInfo, "runtime started",
         {{"session_id", config_.session_id},
@@ -130,10 +152,12 @@ void CodexRuntime::Supervise() {
       std::string line = partial.substr(0, nl);
       partial.erase(0, nl + 1);
       if (line.empty()) continue;
+      // Valid UTF-8 from here on: it reaches logs, errors and clients.
+      line = SafeText(line, kStderrLineBytes);
       Log(LogLevel::kDebug, "runtime stderr",
           {{"session_id", config_.session_id}, {"line", line}});
       absl::MutexLock lock(&mu_);
-      stderr_tail_.push_back(line.substr(0, 500));
+      stderr_tail_.push_back(std::move(line));
       if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
     }
     if (partial.size() > 64 * 1024) partial.clear();
@@ -161,8 +185,8 @@ void CodexRuntime::OpenThread() {
              [this, method](absl::StatusOr<json> result) {
                if (absl::IsUnavailable(result.status())) return;  // OnClosed
                std::string thread_id;
-               if (result.ok() && result->contains("thread")) {
-                 thread_id = (*result)["thread"].value("id", "");
+               if (result.ok()) {
+                 thread_id = StringMember(Member(*result, "thread"), "id");
                }
                if (thread_id.empty()) {
                  ReportExit(absl::StrCat(
@@ -190,8 +214,8 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   rpc_->Call("turn/start", std::move(params), options_.request_timeout,
              [this, turn_id](absl::StatusOr<json> result) {
                std::string codex_turn_id;
-               if (result.ok() && result->contains("turn")) {
-                 codex_turn_id = (*result)["turn"].value("id", "");
+               if (result.ok()) {
+                 codex_turn_id = StringMember(Member(*result, "turn"), "id");
                }
                if (codex_turn_id.empty()) {
                  listener_->OnTurnRejected(

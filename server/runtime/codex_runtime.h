@@ -43,6 +43,10 @@ struct CodexRuntimeOptions {
   absl::Duration request_timeout = absl::Seconds(30);
   // Graceful stop: time between SIGTERM and SIGKILL.
   absl::Duration stop_grace = absl::Seconds(5);
+  // Longest stdout line accepted (--max-runtime-line-bytes), in bytes.
+  size_t max_line_bytes = 64 << 20;
+  // Bad stdout lines in a row after which the session fails.
+  int64_t max_bad_lines_in_a_row = 100;
 };
 
 class CodexRuntime : public Runtime {

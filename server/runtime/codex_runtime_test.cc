@@ -47,6 +47,9 @@ class Recorder : public RuntimeListener {
     Add("request:" + method);
     runtime->Respond(id, {{"decision", "accept"}});
   }
+  void OnBadOutput(Runtime*, const std::string& problem, bool fatal) override {
+    Add((fatal ? "fatal:" : "bad:") + problem);
+  }
   void OnExit(Runtime*, const std::string& reason) override {
     absl::MutexLock lock(&mu_);
     exit_time_ = absl::Now();

@@ -10,14 +10,72 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/json_access.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 
 using json = nlohmann::json;
 
-JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd, Handler handler)
-    : read_fd_(read_fd), write_fd_(write_fd), handler_(std::move(handler)) {}
+namespace {
+
+// True when arrays and objects in `line` nest deeper than `max_depth`
+// (brackets inside strings do not count). Checked before parsing, so no
+// parser, dump() or proto conversion ever recurses that deep.
+bool NestsDeeperThan(absl::string_view line, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : line) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd, Handler handler,
+                                     Options options)
+    : read_fd_(read_fd),
+      write_fd_(write_fd),
+      handler_(std::move(handler)),
+      options_(options) {}
+
+absl::StatusOr<json> JsonRpcConnection::ParseMessage(absl::string_view line,
+                                                     int max_depth) {
+  if (NestsDeeperThan(line, max_depth)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("nested deeper than ", max_depth, " levels"));
+  }
+  json message;
+  try {
+    message = json::parse(line.begin(), line.end());
+  } catch (const json::exception& e) {
+    // The parser's message may quote the offending bytes.
+    return absl::InvalidArgumentError(
+        absl::StrCat("not JSON: ", SafeText(e.what(), 200)));
+  }
+  if (!message.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a JSON-RPC object but a JSON ", message.type_name()));
+  }
+  return message;
+}
 
 JsonRpcConnection::~JsonRpcConnection() {
   Shutdown();
@@ -155,65 +213,91 @@ void JsonRpcConnection::ReaderLoop() {
       start = i + 1;
     }
     if (!dropping) buffer.append(chunk.data() + start, n - start);
-    if (buffer.size() > kMaxLineBytes) {
+    if (buffer.size() > options_.max_line_bytes) {
       buffer.clear();
       dropping = true;
-      absl::MutexLock lock(&mu_);
-      ++garbage_;
+      BadLine(absl::StrCat("line longer than ", options_.max_line_bytes,
+                           " bytes (--max-runtime-line-bytes)"));
     }
   }
   FailAll(absl::UnavailableError(absl::StrCat("runtime closed: ", reason)));
   if (handler_.on_closed) handler_.on_closed(reason);
 }
 
+void JsonRpcConnection::BadLine(const std::string& problem) {
+  int64_t count;
+  {
+    absl::MutexLock lock(&mu_);
+    count = ++garbage_;
+  }
+  ++bad_in_a_row_;
+  if (count <= 10 || count % 1000 == 0) {
+    Log(LogLevel::kWarning, "runtime wrote a bad line",
+        {{"problem", problem}, {"count", count}});
+  }
+  if (!handler_.on_bad_line) return;
+  try {
+    handler_.on_bad_line(problem, bad_in_a_row_);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "bad-line handler failed",
+        {{"error", SafeText(e.what(), 300)}});
+  }
+}
+
 void JsonRpcConnection::HandleLine(absl::string_view line) {
   if (line.find_first_not_of(" \t\r") == absl::string_view::npos) return;
-  json message = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (!message.is_object()) {
-    int64_t count;
-    {
-      absl::MutexLock lock(&mu_);
-      count = ++garbage_;
-    }
-    if (count <= 10 || count % 1000 == 0) {
-      Log(LogLevel::kWarning, "runtime wrote a line that is not JSON-RPC",
-          {{"line", std::string(line.substr(0, 200))}, {"count", count}});
+  absl::StatusOr<json> message = ParseMessage(line, options_.max_depth);
+  if (!message.ok()) return BadLine(std::string(message.status().message()));
+  // The handlers type-check what they read (common/json_access.h); this
+  // catch is the backstop that keeps one line from ending the reader.
+  try {
+    Dispatch(*std::move(message));
+  } catch (const std::exception& e) {
+    return BadLine(
+        absl::StrCat("message could not be handled: ", SafeText(e.what(), 200)));
+  }
+}
+
+void JsonRpcConnection::Dispatch(json message) {
+  const json& method = Member(message, "method");
+  const json& id = Member(message, "id");
+  // Codex omits "params" for some notifications; an explicit null (or any
+  // other type) is passed on for the handlers to type-check.
+  static const json* const kNoParams = new json(json::object());
+  const json& params =
+      message.contains("params") ? message["params"] : *kNoParams;
+  if (method.is_string()) {
+    bad_in_a_row_ = 0;
+    const std::string& name = method.get_ref<const std::string&>();
+    if (!id.is_null()) {
+      if (handler_.on_request) handler_.on_request(id, name, params);
+    } else if (handler_.on_notification) {
+      handler_.on_notification(name, params);
     }
     return;
   }
-  const bool has_method =
-      message.contains("method") && message["method"].is_string();
-  const bool has_id = message.contains("id") && !message["id"].is_null();
-  const json params = message.value("params", json::object());
-  if (has_method && has_id) {
-    if (handler_.on_request) {
-      handler_.on_request(message["id"], message["method"].get<std::string>(),
-                          params);
-    }
-    return;
+  if (!id.is_number_integer()) {
+    return BadLine("neither a request, a notification nor a response");
   }
-  if (has_method) {
-    if (handler_.on_notification) {
-      handler_.on_notification(message["method"].get<std::string>(), params);
-    }
-    return;
-  }
-  if (!has_id || !message["id"].is_number_integer()) return;
+  bad_in_a_row_ = 0;
   ResponseFn done;
   {
     absl::MutexLock lock(&mu_);
-    auto it = pending_.find(message["id"].get<int64_t>());
+    auto it = pending_.find(id.get<int64_t>());
     if (it == pending_.end()) return;  // late answer to an expired call
     done = std::move(it->second.done);
     pending_.erase(it);
   }
   if (message.contains("error")) {
     const json& err = message["error"];
-    std::string text =
-        err.is_object() ? err.value("message", err.dump()) : err.dump();
+    std::string text = StringMember(err, "message");
+    if (text.empty()) {
+      text = SafeText(err.dump(-1, ' ', false, json::error_handler_t::replace),
+                      300);
+    }
     done(absl::UnknownError(text));
   } else {
-    done(message.value("result", json()));
+    done(Member(message, "result"));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ class JsonRpcTest : public ::testing::Test {
                                      const json& params) {
       absl::MutexLock lock(&mu_);
       notifications_.push_back({{"method", method}, {"params", params}});
+      if (method == "throw") throw std::runtime_error("handler threw");
     };
     handler.on_request = [this](const json& id, const std::string& method,
                                 const json&) {
@@ -32,6 +34,11 @@ class JsonRpcTest : public ::testing::Test {
       requests_.push_back({{"id", id}, {"method", method}});
     };
     handler.on_closed = [this](const std::string&) { closed_.Notify(); };
+    handler.on_bad_line = [this](const std::string& problem, int64_t in_a_row) {
+      absl::MutexLock lock(&mu_);
+      bad_.push_back(problem);
+      in_a_row_.push_back(in_a_row);
+    };
     conn_ = std::make_unique<JsonRpcConnection>(to_conn_[0], from_conn_[1],
                                                 std::move(handler));
     conn_->Start();
@@ -67,6 +74,8 @@ class JsonRpcTest : public ::testing::Test {
   absl::Mutex mu_;
   std::vector<json> notifications_;
   std::vector<json> requests_;
+  std::vector<std::string> bad_;
+  std::vector<int64_t> in_a_row_;
   absl::Notification closed_;
 };
 
@@ -105,6 +114,37 @@ TEST_F(JsonRpcTest, SkipsGarbageAndKeepsGoing) {
   EXPECT_EQ(notifications_[0]["method"], "turn/started");
   EXPECT_EQ(notifications_[1]["params"]["delta"], "hi");
   EXPECT_EQ(conn_->garbage_lines(), 4);
+  ASSERT_EQ(bad_.size(), 4u);
+  EXPECT_NE(bad_[0].find("not JSON"), std::string::npos);
+  EXPECT_NE(bad_[1].find("not a JSON-RPC object but a JSON array"),
+            std::string::npos);
+}
+
+TEST_F(JsonRpcTest, HostileLinesAreReportedNeverFatal) {
+  // Deep nesting, invalid UTF-8, null and mistyped members, a handler that
+  // throws: each is one bad line, and the next good line resets the count.
+  PeerWrite(std::string(100000, '[') + std::string(100000, ']') + "\n");
+  PeerWrite("{\"method\":\"warning\",\"params\":{\"m\":\"\xFF\"}}\n");
+  PeerWrite("{\"method\":7}\n{\"id\":\"x\",\"result\":1}\n");
+  PeerWrite(R"({"method":"throw","params":null})"
+            "\n");
+  PeerWrite(R"({"method":"ok"})"
+            "\n");
+  ASSERT_TRUE(WaitNotifications(2));
+  absl::MutexLock lock(&mu_);
+  EXPECT_EQ(notifications_[0]["method"], "throw");
+  EXPECT_TRUE(notifications_[0]["params"].is_null());
+  EXPECT_TRUE(notifications_[1]["params"].is_object());  // omitted: {}
+  ASSERT_EQ(bad_.size(), 5u);
+  EXPECT_NE(bad_[0].find("nested deeper than 128 levels"), std::string::npos);
+  EXPECT_NE(bad_[1].find("not JSON"), std::string::npos);
+  EXPECT_NE(bad_[2].find("neither a request"), std::string::npos);
+  EXPECT_NE(bad_[4].find("could not be handled: handler threw"),
+            std::string::npos);
+  EXPECT_EQ(in_a_row_, (std::vector<int64_t>{1, 2, 3, 4, 1}));
+  EXPECT_EQ(JsonRpcConnection::ParseMessage("[[[1]]]", 2).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(JsonRpcConnection::ParseMessage("{\"a\":\"[[[[\"}", 2).ok());
 }
 
 TEST_F(JsonRpcTest, ServerRequestsAreAnswered) {

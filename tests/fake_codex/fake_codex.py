@@ -22,6 +22,12 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``echo fake`` and report the decision in the reply text.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
 - ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
+- ``hostile``: write every kind of bad line (null and mistyped params,
+  20k-deep nesting, a 1.2 MB line, invalid UTF-8, binary), one 300 KB
+  command output, then finish normally.
+- ``flood``: write 150 lines that are not JSON, in a row, then nothing.
+- ``bad-stderr``: write 600 bytes of two-byte characters and a stray 0xFF
+  byte on stderr, then exit 3.
 - anything else: reply ``fake: <prompt>`` in two deltas.
 """
 
@@ -91,6 +97,43 @@ def ask(method: str, params: dict[str, Any]) -> Any:
         return _answers.pop(request_id)
 
 
+def write_raw(lines: list[bytes]) -> None:
+    """Writes bytes as they are (not necessarily UTF-8, JSON or lines)."""
+    with _write_lock:
+        sys.stdout.flush()
+        for line in lines:
+            sys.stdout.buffer.write(line + b"\n")
+        sys.stdout.buffer.flush()
+
+
+def hostile_lines(thread_id: str, turn_id: str) -> list[bytes]:
+    """Lines a broken or hostile runtime might write, each a different way."""
+    ids = {"threadId": thread_id, "turnId": turn_id}
+    valid = [
+        {"method": "turn/completed", "params": None},
+        {"method": "turn/completed", "params": {"turn": "not an object"}},
+        {"method": "turn/completed", "params": {"turn": {"id": 7, "status": ["x"]}}},
+        {"method": "item/completed", "params": {**ids, "item": "not an object"}},
+        {"method": "item/completed", "params": {"turnId": 5, "item": {"id": 1, "type": 2, "text": 3}}},
+        {"method": "item/started", "params": {**ids, "item": {"type": "fileChange", "changes": "x"}}},
+        {"method": "error", "params": {"error": {"message": 5}, "willRetry": "yes"}},
+        {"method": "serverRequest/resolved", "params": [1, 2]},
+        {"method": 5, "params": {}},
+        {"id": "x", "result": {}},
+        {"id": 999999, "error": "not an object"},
+        {"id": 12, "method": "item/commandExecution/requestApproval", "params": None},
+    ]
+    lines = [json.dumps(m).encode() for m in valid]
+    lines += [
+        b"[" * 20000 + b"]" * 20000,
+        b'{"method":"warning","params":{"message":"' + b"x" * 1200000 + b'"}}',
+        b'{"method":"warning","params":{"message":"bad \xff\xfe utf-8"}}',
+        b"\x00\x01\x02\xff binary garbage",
+        b"not json at all",
+    ]
+    return lines
+
+
 def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
     notify("turn/started", {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": "inProgress"}})
     if "crash" in prompt:
@@ -107,6 +150,20 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
             sys.stdout.write("[1, 2, 3]\n")
             sys.stdout.write("\x00\x01\x02 binary\n")
             sys.stdout.flush()
+    if "hostile" in prompt:
+        write_raw(hostile_lines(thread_id, turn_id))
+        big = {"type": "commandExecution", "id": "call_big", "command": "yes",
+               "aggregatedOutput": "y\n" * 150000, "status": "completed"}
+        item(thread_id, turn_id, "item/completed", big)
+    if "flood" in prompt:
+        write_raw([b"flood %d: not json" % i for i in range(150)])
+        while True:
+            time.sleep(3600)
+    if "bad-stderr" in prompt:
+        sys.stderr.flush()
+        sys.stderr.buffer.write(b"\xff" + "\u00e9".encode() * 300 + b" tail\n")
+        sys.stderr.buffer.flush()
+        os._exit(3)
     if "spawn" in prompt:
         child = subprocess.Popen(["sleep", "600"])
         pidfile = os.environ.get("FAKE_CODEX_PIDFILE")

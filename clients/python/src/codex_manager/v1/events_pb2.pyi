@@ -372,6 +372,7 @@ class Event(google.protobuf.message.Message):
     CREATE_TIME_FIELD_NUMBER: builtins.int
     TURN_ID_FIELD_NUMBER: builtins.int
     REDELIVERED_FIELD_NUMBER: builtins.int
+    ORIGINAL_PAYLOAD_BYTES_FIELD_NUMBER: builtins.int
     SESSION_STATE_CHANGED_FIELD_NUMBER: builtins.int
     TURN_STATE_CHANGED_FIELD_NUMBER: builtins.int
     ITEM_FIELD_NUMBER: builtins.int
@@ -394,6 +395,12 @@ class Event(google.protobuf.message.Message):
     on a new stream for approvals still PENDING whose request is at or
     before the stream's cursor (so a person always sees them). A
     redelivered event keeps its original ids and does not move the cursor.
+    """
+    original_payload_bytes: builtins.int
+    """Non-zero when the payload Codex sent was larger than the server stores
+    (--max-message-bytes less 64 KiB): its size in bytes of JSON. The
+    payload's longest strings were then shortened (ending in "…") so the
+    event fits in one gRPC message.
     """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
@@ -425,6 +432,7 @@ class Event(google.protobuf.message.Message):
         create_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         turn_id: builtins.str = ...,
         redelivered: builtins.bool = ...,
+        original_payload_bytes: builtins.int = ...,
         session_state_changed: global___SessionStateChanged | None = ...,
         turn_state_changed: global___TurnStateChanged | None = ...,
         item: global___Item | None = ...,
@@ -436,7 +444,7 @@ class Event(google.protobuf.message.Message):
         raw: global___RawNotification | None = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "notice", b"notice", "payload", b"payload", "raw", b"raw", "session_state_changed", b"session_state_changed", "token_usage", b"token_usage", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "notice", b"notice", "payload", b"payload", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "token_usage", b"token_usage", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "token_usage", b"token_usage", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
     def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw"] | None: ...
 
 global___Event = Event
