@@ -231,9 +231,16 @@ int Run(const Flags& flags) {
         {{"error", "--data-dir: no default (HOME is not set); set it"}});
     return 2;
   }
-  if (absl::Status s = PrepareDataDir(flags.data_dir); !s.ok()) {
-    Log(LogLevel::kError, "cannot prepare data dir",
-        {{"data_dir", flags.data_dir}, {"error", s.ToString()}});
+  // Held until the server exits: one server per data dir.
+  absl::StatusOr<std::unique_ptr<DataDirLock>> data_dir_lock =
+      PrepareDataDir(flags.data_dir);
+  if (!data_dir_lock.ok()) {
+    Log(LogLevel::kError,
+        absl::IsFailedPrecondition(data_dir_lock.status())
+            ? "data dir in use"
+            : "cannot prepare data dir",
+        {{"data_dir", flags.data_dir},
+         {"error", std::string(data_dir_lock.status().message())}});
     return 1;
   }
   const std::string db_path =

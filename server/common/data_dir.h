@@ -4,9 +4,11 @@
 #ifndef CODEX_MANAGER_SERVER_COMMON_DATA_DIR_H_
 #define CODEX_MANAGER_SERVER_COMMON_DATA_DIR_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace codex_manager {
 
@@ -14,10 +16,28 @@ namespace codex_manager {
 // Directory spec's place for state). Empty when neither variable is set.
 std::string DefaultDataDir();
 
-// Creates `path` (and its parents) with mode 0700 when missing. When it
-// exists, removes group and other permissions from it and from every file
-// in it, logging each change. INTERNAL naming the path on failure.
-absl::Status PrepareDataDir(const std::string& path);
+// An exclusive lock on a data dir: flock(2) on DATA_DIR/LOCK, which also
+// holds the owner's pid (as leveldb's LOCK and Postgres' postmaster.pid).
+// The kernel drops it when the process ends, kill -9 included, so a stale
+// file never blocks a restart. Released on destruction.
+class DataDirLock {
+ public:
+  explicit DataDirLock(int fd) : fd_(fd) {}
+  ~DataDirLock();
+  DataDirLock(const DataDirLock&) = delete;
+  DataDirLock& operator=(const DataDirLock&) = delete;
+
+ private:
+  const int fd_;
+};
+
+// Creates `path` (and its parents) with mode 0700 when missing, and takes
+// its lock before anything in it is touched: when another process holds
+// it, FAILED_PRECONDITION naming the data dir and the holder's pid. Then
+// removes group and other permissions from the folder and every file in
+// it, logging each change. INTERNAL naming the path on other failures.
+absl::StatusOr<std::unique_ptr<DataDirLock>> PrepareDataDir(
+    const std::string& path);
 
 }  // namespace codex_manager
 
