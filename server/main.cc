@@ -58,6 +58,8 @@ struct Flags {
   std::string idle_timeout = "30m";
   std::string stop_grace = "5s";
   std::string start_timeout = "30s";
+  std::string interrupt_grace = "10s";
+  std::string turn_stall_timeout = "30m";
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
   int64_t max_runtime_line_bytes = 64 << 20;
@@ -191,8 +193,13 @@ int Run(const Flags& flags) {
       ParseDurationFlag("stop-grace", flags.stop_grace);
   absl::StatusOr<absl::Duration> start =
       ParseDurationFlag("start-timeout", flags.start_timeout);
+  absl::StatusOr<absl::Duration> interrupt_grace =
+      ParseDurationFlag("interrupt-grace", flags.interrupt_grace);
+  absl::StatusOr<absl::Duration> stall =
+      ParseDurationFlag("turn-stall-timeout", flags.turn_stall_timeout);
   for (const absl::Status& s :
-       {idle.status(), grace.status(), start.status()}) {
+       {idle.status(), grace.status(), start.status(),
+        interrupt_grace.status(), stall.status()}) {
     if (!s.ok()) {
       Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
       return 2;
@@ -297,6 +304,8 @@ int Run(const Flags& flags) {
   SessionManagerOptions manager_options;
   manager_options.max_live_sessions = flags.max_live_sessions;
   manager_options.idle_timeout = *idle;
+  manager_options.interrupt_grace = *interrupt_grace;
+  manager_options.turn_stall_timeout = *stall;
   manager_options.max_queued_turns = flags.max_queued_turns;
   manager_options.max_prompt_bytes = static_cast<size_t>(flags.max_prompt_bytes);
   auto manager = std::make_unique<SessionManager>(store->get(), &log, &runtimes,
@@ -357,11 +366,11 @@ int Run(const Flags& flags) {
        {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
 
-  // Idle reaper: once a second.
+  // Idle timeout and turn watchdog: once a second.
   absl::Notification stop;
   std::thread reaper([&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
-      manager->ReapIdle();
+      manager->Tick();
     }
   });
 
@@ -475,6 +484,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--stop-grace", flags.stop_grace,
                  "Graceful stop: time between SIGTERM and SIGKILL")
+      ->capture_default_str();
+  app.add_option("--interrupt-grace", flags.interrupt_grace,
+                 "Time a turn has to end after turn/interrupt before its "
+                 "Codex is killed (the turn INTERRUPTED, the session "
+                 "resumable)")
+      ->capture_default_str();
+  app.add_option("--turn-stall-timeout", flags.turn_stall_timeout,
+                 "A running turn with no Codex output this long (and no "
+                 "approval waiting) is FAILED and its Codex killed; 0 "
+                 "disables")
       ->capture_default_str();
   app.add_option("--start-timeout", flags.start_timeout,
                  "Most time Codex may take to answer initialize and "

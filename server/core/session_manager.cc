@@ -295,6 +295,8 @@ void SessionManager::DispatchNext(Live& live) {
   SaveTurn(turn);
   live.running = turn;
   live.interrupt_pending = false;
+  live.interrupt_deadline.reset();
+  live.last_activity = turn.start_time.value_or(clock_->Now());
   SetSessionState(live.session, SessionState::kBusy, "");
   live.runtime->StartTurn(turn.turn_id, turn.prompt);
 }
@@ -541,6 +543,11 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   // Recorded before it is sent: nothing happens that the log does not show.
   RETURN_IF_ERROR(store_->AppendAudit(
       AuditOk(caller, live.running->turn_id, clock_->Now())));
+  // The watchdog ends it if Codex does not (Tick). A second interrupt
+  // keeps the first deadline.
+  if (!live.interrupt_deadline) {
+    live.interrupt_deadline = clock_->Now() + options_.interrupt_grace;
+  }
   if (live.running->codex_turn_id.empty()) {
     live.interrupt_pending = true;  // sent once Codex names the turn
   } else {
@@ -671,10 +678,50 @@ absl::StatusOr<std::vector<Event>> SessionManager::PendingApprovalEvents(
 // ---- lifecycle
 // ------------------------------------------------------------------
 
-void SessionManager::ReapIdle() {
-  if (options_.idle_timeout <= absl::ZeroDuration()) return;
+void SessionManager::Tick() {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
+  ReapIdle(now);
+  WatchTurns(now);
+}
+
+void SessionManager::WatchTurns(absl::Time now) {
+  struct Verdict {
+    std::string session_id;
+    TurnState turn_state;
+    std::string reason;
+  };
+  std::vector<Verdict> verdicts;
+  for (auto& [id, live] : live_) {
+    if (!live->running) continue;
+    if (live->interrupt_deadline && now >= *live->interrupt_deadline) {
+      verdicts.push_back(
+          {id, TurnState::kInterrupted,
+           absl::StrCat("Codex did not end the turn within ",
+                        absl::FormatDuration(options_.interrupt_grace),
+                        " of turn/interrupt (--interrupt-grace); it was "
+                        "stopped")});
+    } else if (options_.turn_stall_timeout > absl::ZeroDuration() &&
+               live->pending.empty() &&
+               now - live->last_activity >= options_.turn_stall_timeout) {
+      // A turn waiting for a person is not stalled.
+      verdicts.push_back(
+          {id, TurnState::kFailed,
+           absl::StrCat("no output from Codex for ",
+                        absl::FormatDuration(options_.turn_stall_timeout),
+                        " (--turn-stall-timeout); it was stopped")});
+    }
+  }
+  for (const Verdict& v : verdicts) {
+    Log(LogLevel::kWarning, "turn watchdog stopped a runtime",
+        {{"session_id", v.session_id}, {"reason", v.reason}});
+    Detach(v.session_id, SessionState::kStopped, v.reason, v.turn_state,
+           /*force=*/true);
+  }
+}
+
+void SessionManager::ReapIdle(absl::Time now) {
+  if (options_.idle_timeout <= absl::ZeroDuration()) return;
   std::vector<std::string> idle;
   for (auto& [id, live] : live_) {
     if (live->session.state == SessionState::kIdle && live->pending.empty() &&

@@ -49,6 +49,13 @@ struct SessionManagerOptions {
   // Largest prompt accepted, in bytes; a larger one fails RESOURCE_EXHAUSTED
   // naming --max-prompt-bytes.
   size_t max_prompt_bytes = 1 << 20;
+  // Turn watchdog (Tick): a turn still running this long after
+  // InterruptTurn sent `turn/interrupt` has its runtime killed; the turn
+  // becomes INTERRUPTED and the session STOPPED (resumable).
+  absl::Duration interrupt_grace = absl::Seconds(10);
+  // A running turn with no runtime output for this long, and no approval
+  // waiting for a person, is FAILED the same way. Zero disables.
+  absl::Duration turn_stall_timeout = absl::Minutes(30);
 };
 
 struct CreateSessionParams {
@@ -114,9 +121,11 @@ class SessionManager : public RuntimeListener {
   absl::StatusOr<std::vector<Event>> PendingApprovalEvents(
       const std::string& session_id, int64_t up_to_event_id);
 
-  // Stops runtimes of IDLE sessions idle longer than the idle timeout.
-  // Called every second by the server; tests call it after moving the clock.
-  void ReapIdle();
+  // Called every second by the server (tests call it after moving the
+  // clock): stops runtimes of IDLE sessions idle longer than the idle
+  // timeout, and runs the turn watchdog (interrupt_grace,
+  // turn_stall_timeout).
+  void Tick();
 
   // Stops every runtime (the sessions become STOPPED) and waits for them.
   void Shutdown();
@@ -148,6 +157,8 @@ class SessionManager : public RuntimeListener {
     std::optional<Turn> running;
     // Interrupt asked before Codex named the running turn.
     bool interrupt_pending = false;
+    // When the running turn must have ended after an interrupt.
+    std::optional<absl::Time> interrupt_deadline;
     // Codex turn id -> our turn id.
     std::map<std::string, std::string> turn_ids;
     // A PENDING approval: the JSON-RPC id of Codex's request, and its turn.
@@ -163,6 +174,9 @@ class SessionManager : public RuntimeListener {
   };
 
   Live* FindLive(Runtime* runtime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReapIdle(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Kills runtimes whose running turn outlived an interrupt or stalled.
+  void WatchTurns(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Session> LoadSession(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Persists the session (with `audit`, when given, in the same

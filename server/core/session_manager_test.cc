@@ -386,10 +386,10 @@ TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
   Build(options);
   Session s = ReadySession();
   clock_.Advance(absl::Minutes(4));
-  manager_->ReapIdle();
+  manager_->Tick();
   EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kIdle);
   clock_.Advance(absl::Minutes(2));
-  manager_->ReapIdle();
+  manager_->Tick();
   EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kStopped);
   EXPECT_EQ(manager_->LiveCount(), 0);
   // A new prompt brings the runtime back on the same thread.

@@ -213,6 +213,16 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                                          {"text_elements", json::array()}}})}};
   rpc_->Call("turn/start", std::move(params), options_.request_timeout,
              [this, turn_id](absl::StatusOr<json> result) {
+               if (absl::IsDeadlineExceeded(result.status())) {
+                 // Hung: Codex may yet start the turn, and nobody would
+                 // follow it. End the runtime; the turn fails with it and
+                 // the session stays resumable.
+                 ReportExit(absl::StrCat(
+                     "codex app-server did not answer turn/start within ",
+                     absl::FormatDuration(options_.request_timeout),
+                     "; it was stopped"));
+                 return;
+               }
                std::string codex_turn_id;
                if (result.ok()) {
                  codex_turn_id = StringMember(Member(*result, "turn"), "id");

@@ -14,6 +14,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/json_access.h"
 
 namespace codex_manager {
 namespace {
@@ -37,7 +38,7 @@ class Recorder : public RuntimeListener {
   void OnNotification(Runtime*, const std::string& method,
                       const json& params) override {
     if (method == "turn/completed") {
-      Add("completed:" + params["turn"].value("status", ""));
+      Add("completed:" + StringMember(Member(params, "turn"), "status"));
     } else {
       Add("note:" + method);
     }
@@ -189,6 +190,40 @@ TEST_F(CodexRuntimeTest, HungInitializeTimesOut) {
   std::string exit = recorder_.Wait("exit:");
   unsetenv("FAKE_CODEX_MODE");
   EXPECT_THAT(exit, HasSubstr("initialize failed"));
+}
+
+TEST_F(CodexRuntimeTest, UnansweredTurnStartEndsTheRuntime) {
+  // Codex starts the turn but never answers turn/start: nobody would
+  // follow that turn, so the runtime ends (no orphan turn keeps running).
+  setenv("FAKE_CODEX_MODE", "hang-turn-start", 1);
+  CodexRuntimeOptions options;
+  options.pass_env = {"FAKE_CODEX_MODE"};
+  options.request_timeout = absl::Milliseconds(300);
+  auto runtime = Make(options);
+  runtime->Start();
+  ASSERT_NE(recorder_.Wait("ready:"), "");
+  runtime->StartTurn("turn_1", "slow");
+  std::string exit = recorder_.Wait("exit:");
+  unsetenv("FAKE_CODEX_MODE");
+  EXPECT_THAT(exit, HasSubstr("did not answer turn/start"));
+  EXPECT_EQ(recorder_.Wait("accepted:", absl::Milliseconds(100)), "");
+  runtime->Stop(true);
+}
+
+TEST_F(CodexRuntimeTest, HostileLinesAreReportedAndAFloodIsFatal) {
+  CodexRuntimeOptions options;
+  options.max_bad_lines_in_a_row = 100;
+  auto runtime = Make(options);
+  runtime->Start();
+  ASSERT_NE(recorder_.Wait("ready:"), "");
+  runtime->StartTurn("turn_1", "hostile");
+  EXPECT_THAT(recorder_.Wait("bad:"), HasSubstr("unusable line"));
+  // Its mistyped turn/completed lines arrive with empty fields, then the
+  // real one.
+  EXPECT_EQ(recorder_.Wait("completed:completed"), "completed:completed");
+  runtime->StartTurn("turn_2", "flood");
+  EXPECT_THAT(recorder_.Wait("fatal:"), HasSubstr("100 unusable lines in a row"));
+  runtime->Stop(true);
 }
 
 TEST_F(CodexRuntimeTest, GracefulStopEscalatesToSigkillAndKillsTheGroup) {

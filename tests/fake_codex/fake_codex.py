@@ -10,6 +10,7 @@ Invoked as ``fake_codex.py app-server``. The environment variable
 
 - ``exit-at-start``: print a reason on stderr and exit 1 before answering.
 - ``hang-initialize``: never answer ``initialize``.
+- ``hang-turn-start``: start turns but never answer ``turn/start``.
 
 The prompt of ``turn/start`` chooses what the turn does:
 
@@ -231,7 +232,8 @@ def main() -> None:
         elif method == "turn/start":
             turn_id = str(uuid.uuid4())
             prompt = "".join(part.get("text", "") for part in params.get("input", []))
-            send({"id": request_id, "result": {"turn": {"id": turn_id, "items": [], "status": "inProgress"}}})
+            if mode != "hang-turn-start":
+                send({"id": request_id, "result": {"turn": {"id": turn_id, "items": [], "status": "inProgress"}}})
             threading.Thread(target=run_turn, args=(thread_id, turn_id, prompt), daemon=True).start()
         elif method == "turn/interrupt":
             _interrupted.add(params.get("turnId", ""))
