@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/utf8.h"
@@ -121,42 +122,110 @@ bool CapPayload(nlohmann::json& payload, size_t max_bytes) {
   return true;
 }
 
-Event EventLog::Append(const std::string& session_id, EventType type,
-                       const std::string& turn_id, nlohmann::json payload) {
-  Event e;
-  e.session_id = session_id;
-  e.type = type;
-  e.turn_id = turn_id;
-  e.create_time = absl::Now();
-  e.payload = std::move(payload);
-  if (options_.max_payload_bytes > 0 &&
-      CapPayload(e.payload, options_.max_payload_bytes)) {
-    Log(LogLevel::kWarning, "event payload over the limit stored cut down",
-        {{"session_id", session_id},
-         {"type", static_cast<int>(type)},
-         {"original_bytes", e.payload["truncated"]["original_bytes"]}});
+int64_t EventLog::Enqueue(WriteBatch rows, std::vector<NewEvent> events,
+                          const BindFn& bind, std::vector<Event>* out,
+                          absl::Status* status) {
+  const absl::Time now = absl::Now();
+  for (NewEvent& n : events) {
+    Event e;
+    e.session_id = std::move(n.session_id);
+    e.type = n.type;
+    e.turn_id = std::move(n.turn_id);
+    e.create_time = now;
+    e.payload = std::move(n.payload);
+    if (options_.max_payload_bytes > 0 &&
+        CapPayload(e.payload, options_.max_payload_bytes)) {
+      Log(LogLevel::kWarning, "event payload over the limit stored cut down",
+          {{"session_id", e.session_id},
+           {"type", static_cast<int>(e.type)},
+           {"original_bytes", e.payload["truncated"]["original_bytes"]}});
+    }
+    rows.events.push_back(std::move(e));
   }
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<int64_t> seq = SeqLocked(session_id);
-  if (!seq.ok()) {
-    // The store cannot say where this session's log ends; appending would
-    // risk a duplicate seq. Drop loudly rather than corrupt the log.
-    Log(LogLevel::kError, "event dropped: cannot read session seq",
-        {{"session_id", session_id}, {"error", seq.status().ToString()}});
-    return e;
+  // Read every seq first: a change is queued whole or not at all.
+  for (const Event& e : rows.events) {
+    if (absl::StatusOr<int64_t> seq = SeqLocked(e.session_id); !seq.ok()) {
+      // The store cannot say where this session's log ends; appending
+      // would risk a duplicate seq. Drop loudly rather than corrupt the log.
+      Log(LogLevel::kError, "change dropped: cannot read session seq",
+          {{"session_id", e.session_id}, {"error", seq.status().ToString()}});
+      *status = absl::UnavailableError(absl::StrCat(
+          "cannot read the event log of session ", e.session_id, ": ",
+          seq.status().message()));
+      return 0;
+    }
   }
-  e.event_id = next_event_id_++;
-  e.session_seq = *seq + 1;
-  last_seq_[session_id] = e.session_seq;
-  queued_.push_back(e);
+  for (Event& e : rows.events) {
+    e.event_id = next_event_id_++;
+    e.session_seq = ++last_seq_[e.session_id];
+  }
+  if (bind) bind(rows.events, rows);
+  if (out != nullptr) *out = rows.events;
+  const int64_t ticket = next_ticket_++;
+  queued_.push_back(Change{std::move(rows), ticket});
   writer_cv_.Signal();
-  return e;
+  return ticket;
 }
 
-void EventLog::Flush() {
+std::vector<Event> EventLog::Commit(WriteBatch rows,
+                                    std::vector<NewEvent> events,
+                                    BindFn bind) {
+  std::vector<Event> out;
+  absl::Status status;
   absl::MutexLock lock(&mu_);
-  const int64_t target = next_event_id_ - 1;
-  while (committed_head_ < target && !stopping_) flushed_cv_.Wait(&mu_);
+  Enqueue(std::move(rows), std::move(events), bind, &out, &status);
+  return out;
+}
+
+absl::StatusOr<std::vector<Event>> EventLog::CommitAndWait(
+    WriteBatch rows, std::vector<NewEvent> events, BindFn bind,
+    absl::Duration timeout) {
+  std::vector<Event> out;
+  absl::Status status;
+  absl::MutexLock lock(&mu_);
+  const int64_t ticket =
+      Enqueue(std::move(rows), std::move(events), bind, &out, &status);
+  if (ticket == 0) return status;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (committed_ticket_ < ticket && !stopping_) {
+    if (flushed_cv_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  if (committed_ticket_ < ticket) {
+    return absl::UnavailableError(absl::StrCat(
+        "the store did not commit the change within ",
+        absl::FormatDuration(timeout),
+        "; it stays queued and is committed once the store recovers"));
+  }
+  if (auto it = refused_.find(ticket); it != refused_.end()) {
+    status = std::move(it->second);
+    refused_.erase(it);
+    return status;
+  }
+  return out;
+}
+
+Event EventLog::Append(const std::string& session_id, EventType type,
+                       const std::string& turn_id, nlohmann::json payload) {
+  std::vector<Event> out =
+      Commit({}, {NewEvent{session_id, type, turn_id, std::move(payload)}});
+  if (out.empty()) {
+    Event e;  // dropped (logged): no ids
+    e.session_id = session_id;
+    e.type = type;
+    e.turn_id = turn_id;
+    return e;
+  }
+  return std::move(out.front());
+}
+
+bool EventLog::Flush(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  const int64_t target = next_ticket_ - 1;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (committed_ticket_ < target && !stopping_) {
+    if (flushed_cv_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return committed_ticket_ >= target;
 }
 
 int64_t EventLog::CommittedHead() {
@@ -178,35 +247,85 @@ std::shared_ptr<EventLog::Subscription> EventLog::Subscribe(
   return sub;
 }
 
+size_t EventLog::CommitChanges(std::vector<Change>& changes) {
+  std::vector<const WriteBatch*> all;
+  all.reserve(changes.size());
+  for (const Change& c : changes) all.push_back(&c.rows);
+  absl::Status status = store_->WriteAll(all);
+  if (status.ok()) return changes.size();
+  if (!absl::IsAlreadyExists(status) || changes.size() > 1) {
+    if (changes.size() == 1) {
+      Log(LogLevel::kError, "commit failed; retrying",
+          {{"error", status.ToString()}});
+      return 0;
+    }
+    // One change at a time, so a refused one cannot hold the others.
+    for (size_t i = 0; i < changes.size(); ++i) {
+      std::vector<Change> one;
+      one.push_back(std::move(changes[i]));
+      const size_t done = CommitChanges(one);
+      changes[i] = std::move(one.front());
+      if (done == 0) return i;
+    }
+    return changes.size();
+  }
+  // Refused for good: keep the events (no seq may be skipped), drop the
+  // rows, and tell the waiter.
+  Change& c = changes.front();
+  Log(LogLevel::kError, "change refused by the store; its events are kept",
+      {{"error", status.ToString()}});
+  WriteBatch events_only;
+  events_only.events = c.rows.events;
+  const WriteBatch* one[] = {&events_only};
+  if (absl::Status s = store_->WriteAll(one); !s.ok()) {
+    Log(LogLevel::kError, "commit failed; retrying", {{"error", s.ToString()}});
+    return 0;
+  }
+  absl::MutexLock lock(&mu_);
+  refused_[c.ticket] = status;
+  return 1;
+}
+
 void EventLog::WriterLoop() {
   for (;;) {
-    std::vector<Event> batch;
+    std::vector<Change> changes;
     {
       absl::MutexLock lock(&mu_);
       while (queued_.empty() && !stopping_) writer_cv_.Wait(&mu_);
       if (queued_.empty()) return;  // stopping, and everything is committed
-      size_t n = std::min(queued_.size(), options_.max_commit_batch);
-      batch.assign(std::make_move_iterator(queued_.begin()),
-                   std::make_move_iterator(queued_.begin() + n));
-      queued_.erase(queued_.begin(), queued_.begin() + n);
+      // Whole changes, up to max_commit_batch events (at least one change).
+      size_t events = 0;
+      while (!queued_.empty() &&
+             (changes.empty() ||
+              events + queued_.front().rows.events.size() <=
+                  options_.max_commit_batch)) {
+        events += queued_.front().rows.events.size();
+        changes.push_back(std::move(queued_.front()));
+        queued_.pop_front();
+      }
     }
-    absl::Status status = store_->AppendEvents(batch);
+    const size_t done = CommitChanges(changes);
     absl::MutexLock lock(&mu_);
-    if (!status.ok()) {
-      // Keep the order: put the batch back in front and try again shortly.
-      Log(LogLevel::kError, "event commit failed; retrying",
-          {{"error", status.ToString()}, {"events", batch.size()}});
-      queued_.insert(queued_.begin(), std::make_move_iterator(batch.begin()),
-                     std::make_move_iterator(batch.end()));
+    for (size_t i = 0; i < done; ++i) {
+      committed_ticket_ = changes[i].ticket;
+      for (Event& e : changes[i].rows.events) {
+        committed_head_ = e.event_id;
+        ring_.push_back(std::move(e));
+      }
+    }
+    while (ring_.size() > options_.ring_capacity) ring_.pop_front();
+    if (done > 0) {
+      dispatcher_cv_.Signal();
+      flushed_cv_.SignalAll();
+    }
+    if (done < changes.size()) {
+      // Keep the order: put the rest back in front and try again shortly.
+      queued_.insert(queued_.begin(),
+                     std::make_move_iterator(changes.begin() + done),
+                     std::make_move_iterator(changes.end()));
       if (stopping_) return;
       writer_cv_.WaitWithTimeout(&mu_, absl::Milliseconds(100));
-      continue;
     }
-    committed_head_ = batch.back().event_id;
-    for (Event& e : batch) ring_.push_back(std::move(e));
-    while (ring_.size() > options_.ring_capacity) ring_.pop_front();
-    dispatcher_cv_.Signal();
-    flushed_cv_.SignalAll();
   }
 }
 

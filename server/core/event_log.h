@@ -1,13 +1,22 @@
 // EventLog: the durable, ordered event stream of all sessions, and its
 // fan-out to subscribers.
 //
-// Life of an event: Append() assigns `event_id` (global, strictly
-// increasing) and `session_seq` (per session, gapless from 1) and queues the
-// event; the writer thread commits everything queued so far in one
-// transaction (group commit: a burst of deltas costs one commit); only then
-// are the events put in the in-memory ring and offered to subscribers. So an
-// event is always persisted before it is delivered, and what any subscriber
-// sees is a prefix of the committed log.
+// Life of a change: Commit() takes a change — the rows it writes (a turn, an
+// approval, an idempotency key, an audit record) and the events that
+// describe it — assigns each event its `event_id` (global, strictly
+// increasing) and `session_seq` (per session, gapless from 1), and queues
+// it. The writer thread is the only writer of events: it commits everything
+// queued so far in one transaction (group commit: a burst of deltas costs
+// one commit), so a change's rows and events are committed together or not
+// at all. Only then are the events put in the in-memory ring and offered to
+// subscribers. So an event is always persisted before it is delivered, what
+// any subscriber sees is a prefix of the committed log, and every state a
+// client saw in an event is already in its row.
+//
+// A commit that fails is retried (in order, every 100 ms) until the store
+// recovers; callers waiting in CommitAndWait get UNAVAILABLE after their
+// timeout. Rows the store refuses for good (ALREADY_EXISTS) are dropped with
+// their waiter told; the events still commit, so no session_seq is skipped.
 //
 // Subscribers pull: a Subscription asks for the next batch with Request();
 // the dispatcher thread answers from the ring when the subscriber's cursor is
@@ -31,6 +40,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "core/types.h"
 #include "store/store.h"
 
@@ -104,14 +114,38 @@ class EventLog {
   // dispatcher threads. Call once before anything else.
   absl::Status Start();
 
-  // Assigns the ids and queues the event for commit; returns it as it will
-  // be stored (payload capped at Options::max_payload_bytes). Never waits
-  // for I/O.
+  // One event of a change, before it has ids.
+  struct NewEvent {
+    std::string session_id;
+    EventType type = EventType::kUnspecified;
+    std::string turn_id;
+    nlohmann::json payload = nlohmann::json::object();
+  };
+  // Runs under the log's lock once the change's events have their ids, to
+  // put those ids into its rows (e.g. Approval::request_event_id).
+  using BindFn =
+      std::function<void(const std::vector<Event>& events, WriteBatch& rows)>;
+
+  // Queues one change (see above) and returns its events as they will be
+  // stored (payloads capped at Options::max_payload_bytes). Never waits for
+  // I/O. A change whose session seq cannot be read is dropped and logged.
+  std::vector<Event> Commit(WriteBatch rows, std::vector<NewEvent> events,
+                            BindFn bind = nullptr);
+  // Commit, then waits until it is committed. The store's error when it
+  // refused the rows for good (ALREADY_EXISTS); UNAVAILABLE when the seq
+  // cannot be read, or when the store has not committed the change within
+  // `timeout` (it stays queued, and commits once the store recovers).
+  absl::StatusOr<std::vector<Event>> CommitAndWait(
+      WriteBatch rows, std::vector<NewEvent> events, BindFn bind = nullptr,
+      absl::Duration timeout = absl::Seconds(10));
+
+  // A change that is one event and no rows.
   Event Append(const std::string& session_id, EventType type,
                const std::string& turn_id, nlohmann::json payload);
 
-  // Waits until every event appended before the call is committed.
-  void Flush();
+  // Waits until every change queued before the call is committed (reads
+  // of the store then see them); false when `timeout` passed first.
+  bool Flush(absl::Duration timeout = absl::InfiniteDuration());
 
   // The newest committed event id.
   int64_t CommittedHead();
@@ -133,6 +167,19 @@ class EventLog {
   absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // A queued change; `ticket` orders changes (and names them to waiters).
+  struct Change {
+    WriteBatch rows;
+    int64_t ticket = 0;
+  };
+  // Queues a change; returns its ticket (0 when it was dropped).
+  int64_t Enqueue(WriteBatch rows, std::vector<NewEvent> events,
+                  const BindFn& bind, std::vector<Event>* out,
+                  absl::Status* status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Commits `changes` (several in one transaction when it can); returns
+  // how many of them are committed, recording refused rows in refused_.
+  size_t CommitChanges(std::vector<Change>& changes) ABSL_LOCKS_EXCLUDED(mu_);
+
   Store* const store_;
   const Options options_;
 
@@ -140,14 +187,18 @@ class EventLog {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_event_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::unordered_map<std::string, int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
-  std::deque<Event> queued_ ABSL_GUARDED_BY(mu_);
+  std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
+  int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
+  int64_t committed_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  // Tickets whose rows the store refused for good, and why.
+  std::unordered_map<int64_t, absl::Status> refused_ ABSL_GUARDED_BY(mu_);
   int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<Event> ring_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
   absl::CondVar writer_cv_;      // queued_ grew, or stopping_
   absl::CondVar dispatcher_cv_;  // a commit, a Request, or stopping_
-  absl::CondVar flushed_cv_;     // committed_head_ moved
+  absl::CondVar flushed_cv_;     // committed_ticket_ moved
 
   std::thread writer_;
   std::thread dispatcher_;

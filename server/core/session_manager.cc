@@ -83,11 +83,9 @@ json TurnPayload(const Turn& t) {
   return j;
 }
 
-void LogIfError(const absl::Status& status, const char* what) {
-  if (!status.ok()) {
-    Log(LogLevel::kError, what, {{"error", status.ToString()}});
-  }
-}
+// How long a mutation waits for earlier changes to commit before it
+// reads the store (Settle).
+constexpr absl::Duration kSettleTimeout = absl::Seconds(10);
 
 }  // namespace
 
@@ -132,34 +130,54 @@ absl::StatusOr<Session> SessionManager::LoadSession(
   return store_->GetSession(session_id);
 }
 
-void SessionManager::SetSessionState(Session& session, SessionState state,
-                                     const std::string& error,
-                                     const AuditRecord* audit) {
+absl::Status SessionManager::CommitChange(
+    WriteBatch rows, std::vector<EventLog::NewEvent> events, bool wait,
+    EventLog::BindFn bind) {
+  if (!wait) {
+    log_->Commit(std::move(rows), std::move(events), std::move(bind));
+    return absl::OkStatus();
+  }
+  return log_->CommitAndWait(std::move(rows), std::move(events),
+                             std::move(bind))
+      .status();
+}
+
+absl::Status SessionManager::Settle() {
+  if (!log_->Flush(kSettleTimeout)) {
+    return absl::UnavailableError(
+        "the store is not committing changes; retry later");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SessionManager::SetSessionState(Session& session,
+                                             SessionState state,
+                                             const std::string& error,
+                                             WriteBatch rows, bool wait) {
   session.state = state;
   session.last_error = error;
   session.update_time = clock_->Now();
-  WriteBatch batch;
-  batch.sessions.push_back(session);
-  if (audit != nullptr) batch.audit.push_back(*audit);
-  LogIfError(store_->Write(batch), "persist session");
+  rows.sessions.push_back(session);
   json payload = {{"state", static_cast<int>(state)},
                   {"thread_id", session.thread_id}};
   if (!error.empty()) payload["error"] = error;
-  Emit(session.session_id, EventType::kSessionStateChanged, "",
-       std::move(payload));
   Log(LogLevel::kInfo, "session state",
       {{"session_id", session.session_id},
        {"state", SessionStateName(state)},
        {"error", error}});
+  return CommitChange(std::move(rows),
+                      {{session.session_id, EventType::kSessionStateChanged,
+                        "", std::move(payload)}},
+                      wait);
 }
 
-void SessionManager::SaveTurn(const Turn& turn, const AuditRecord* audit) {
-  WriteBatch batch;
-  batch.turns.push_back(turn);
-  if (audit != nullptr) batch.audit.push_back(*audit);
-  LogIfError(store_->Write(batch), "persist turn");
-  Emit(turn.session_id, EventType::kTurnStateChanged, turn.turn_id,
-       TurnPayload(turn));
+absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
+                                      bool wait) {
+  rows.turns.push_back(turn);
+  return CommitChange(std::move(rows),
+                      {{turn.session_id, EventType::kTurnStateChanged,
+                        turn.turn_id, TurnPayload(turn)}},
+                      wait);
 }
 
 void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
@@ -167,30 +185,33 @@ void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
   turn.state = state;
   turn.error = error;
   turn.end_time = clock_->Now();
-  SaveTurn(turn);
+  SaveTurn(turn).IgnoreError();  // not waited for: always OK
   // Approvals of a finished turn can no longer be answered.
   std::vector<std::string> expired;
   for (const auto& [approval_id, request] : live.pending) {
-    if (request.turn_id == turn.turn_id) expired.push_back(approval_id);
+    if (request.approval.turn_id == turn.turn_id) {
+      expired.push_back(approval_id);
+    }
   }
   for (const std::string& id : expired) {
+    ExpireApproval(std::move(live.pending[id].approval));
     live.pending.erase(id);
-    ExpireApproval(id);
   }
 }
 
-void SessionManager::ExpireApproval(const std::string& approval_id) {
-  absl::StatusOr<bool> won =
-      store_->DecideApproval(approval_id, ApprovalState::kExpired,
-                             Decision::kUnspecified, "", clock_->Now(),
-                             /*audit=*/nullptr);
-  if (!won.ok() || !*won) return;
-  absl::StatusOr<Approval> a = store_->GetApproval(approval_id);
-  if (!a.ok()) return;
-  Emit(a->session_id, EventType::kApprovalResolved, a->turn_id,
-       {{"approval_id", approval_id},
-        {"state", static_cast<int>(ApprovalState::kExpired)},
-        {"decision", 0}});
+void SessionManager::ExpireApproval(Approval approval) {
+  if (approval.state != ApprovalState::kPending) return;
+  approval.state = ApprovalState::kExpired;
+  approval.decision = Decision::kUnspecified;
+  approval.resolve_time = clock_->Now();
+  WriteBatch rows;
+  rows.approvals.push_back(approval);
+  log_->Commit(std::move(rows),
+               {{approval.session_id, EventType::kApprovalResolved,
+                 approval.turn_id,
+                 {{"approval_id", approval.approval_id},
+                  {"state", static_cast<int>(ApprovalState::kExpired)},
+                  {"decision", 0}}}});
 }
 
 std::string SessionManager::OurTurnId(const Live& live,
@@ -227,13 +248,13 @@ absl::Status SessionManager::EnsureCapacity() {
         " live sessions (--max-live-sessions) are busy; retry later or stop "
         "one"));
   }
-  Detach(oldest->session.session_id, SessionState::kStopped,
-         "stopped to make room for another session (--max-live-sessions)",
-         TurnState::kInterrupted, /*force=*/false);
-  return absl::OkStatus();
+  return Detach(oldest->session.session_id, SessionState::kStopped,
+                "stopped to make room for another session "
+                "(--max-live-sessions)",
+                TurnState::kInterrupted, /*force=*/false);
 }
 
-void SessionManager::Launch(Session session, const AuditRecord* audit) {
+absl::Status SessionManager::Launch(Session session, WriteBatch rows) {
   auto live = std::make_unique<Live>();
   live->last_activity = clock_->Now();
   RuntimeConfig config;
@@ -244,21 +265,27 @@ void SessionManager::Launch(Session session, const AuditRecord* audit) {
   config.sandbox = session.sandbox;
   config.thread_id = session.thread_id;
   live->runtime = runtimes_->Create(config, this);
-  SetSessionState(session, SessionState::kStarting, "", audit);
+  const bool wait = !rows.empty();
+  // A commit that times out is still queued (it commits once the store
+  // recovers), so the runtime starts either way; the caller hears.
+  absl::Status committed = SetSessionState(session, SessionState::kStarting,
+                                           "", std::move(rows), wait);
   live->session = std::move(session);
   Runtime* runtime = live->runtime.get();
   session_of_[runtime] = live->session.session_id;
   const std::string id = live->session.session_id;
   live_[id] = std::move(live);
   runtime->Start();
+  return committed;
 }
 
-void SessionManager::Detach(const std::string& session_id, SessionState state,
-                            const std::string& reason,
-                            TurnState running_turn_state, bool force,
-                            const AuditRecord* audit) {
+absl::Status SessionManager::Detach(const std::string& session_id,
+                                    SessionState state,
+                                    const std::string& reason,
+                                    TurnState running_turn_state, bool force,
+                                    const AuditRecord* audit) {
   auto it = live_.find(session_id);
-  if (it == live_.end()) return;
+  if (it == live_.end()) return absl::OkStatus();
   std::unique_ptr<Live> live = std::move(it->second);
   live_.erase(it);
   session_of_.erase(live->runtime.get());
@@ -274,13 +301,16 @@ void SessionManager::Detach(const std::string& session_id, SessionState state,
     turn.error =
         absl::StrCat("session stopped before the turn started: ", reason);
     turn.end_time = clock_->Now();
-    SaveTurn(turn);
+    SaveTurn(turn).IgnoreError();  // not waited for: always OK
   }
-  for (const auto& [approval_id, request] : live->pending) {
-    ExpireApproval(approval_id);
+  for (auto& [approval_id, request] : live->pending) {
+    ExpireApproval(std::move(request.approval));
   }
-  SetSessionState(live->session, state, reason, audit);
   to_stop_.emplace_back(std::move(live->runtime), force);
+  WriteBatch rows;
+  if (audit != nullptr) rows.audit.push_back(*audit);
+  return SetSessionState(live->session, state, reason, std::move(rows),
+                         /*wait=*/audit != nullptr);
 }
 
 void SessionManager::DispatchNext(Live& live) {
@@ -292,12 +322,12 @@ void SessionManager::DispatchNext(Live& live) {
   live.queue.pop_front();
   turn.state = TurnState::kRunning;
   turn.start_time = clock_->Now();
-  SaveTurn(turn);
+  SaveTurn(turn).IgnoreError();  // not waited for: always OK
   live.running = turn;
   live.interrupt_pending = false;
   live.interrupt_deadline.reset();
   live.last_activity = turn.start_time.value_or(clock_->Now());
-  SetSessionState(live.session, SessionState::kBusy, "");
+  SetSessionState(live.session, SessionState::kBusy, "").IgnoreError();
   live.runtime->StartTurn(turn.turn_id, turn.prompt);
 }
 
@@ -311,31 +341,31 @@ absl::Status SessionManager::Recover() {
        {SessionState::kStarting, SessionState::kIdle, SessionState::kBusy}) {
     ASSIGN_OR_RETURN(std::vector<Session> sessions,
                      store_->SessionsInState(state));
-    for (Session& s : sessions)
-      SetSessionState(s, SessionState::kStopped, reason);
+    for (Session& s : sessions) {
+      SetSessionState(s, SessionState::kStopped, reason).IgnoreError();
+    }
   }
-  ASSIGN_OR_RETURN(std::vector<Turn> running,
-                   store_->TurnsInState(TurnState::kRunning));
-  for (Turn& t : running) {
-    t.state = TurnState::kFailed;
-    t.error = "server restarted while the turn was running";
-    t.end_time = clock_->Now();
-    SaveTurn(t);
+  for (TurnState state : {TurnState::kRunning, TurnState::kQueued}) {
+    ASSIGN_OR_RETURN(std::vector<Turn> turns, store_->TurnsInState(state));
+    for (Turn& t : turns) {
+      t.state = TurnState::kInterrupted;
+      t.error = state == TurnState::kRunning
+                    ? "server restarted while the turn was running"
+                    : "server restarted before the turn started";
+      t.end_time = clock_->Now();
+      SaveTurn(t).IgnoreError();  // not waited for: always OK
+    }
   }
-  ASSIGN_OR_RETURN(std::vector<Turn> queued,
-                   store_->TurnsInState(TurnState::kQueued));
-  for (Turn& t : queued) {
-    t.state = TurnState::kInterrupted;
-    t.error = "server restarted before the turn started";
-    t.end_time = clock_->Now();
-    SaveTurn(t);
-  }
+  PageRequest page{0, 1000};
   for (;;) {
-    ASSIGN_OR_RETURN(
-        Page<Approval> page,
-        store_->ListApprovals("", /*pending_only=*/true, {0, 1000}));
-    if (page.items.empty()) break;
-    for (const Approval& a : page.items) ExpireApproval(a.approval_id);
+    ASSIGN_OR_RETURN(Page<Approval> pending,
+                     store_->ListApprovals("", /*pending_only=*/true, page));
+    for (Approval& a : pending.items) ExpireApproval(std::move(a));
+    if (pending.next == 0) break;
+    page.after = pending.next;
+  }
+  if (!log_->Flush(absl::Minutes(1))) {
+    return absl::UnavailableError("recovery could not commit its changes");
   }
   return absl::OkStatus();
 }
@@ -347,6 +377,7 @@ absl::StatusOr<Session> SessionManager::CreateSession(
     const CreateSessionParams& params, const Caller& caller) {
   RETURN_IF_ERROR(ValidateCreate(params));
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   if (!params.request_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> existing,
                      store_->GetRequestId("CreateSession", params.request_id));
@@ -364,16 +395,15 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.create_time = clock_->Now();
   s.update_time = s.create_time;
   s.state = SessionState::kStarting;
-  // The row, its idempotency key and its audit record, together.
-  WriteBatch batch;
-  batch.sessions.push_back(s);
+  // The row, its first event, its idempotency key and its audit record,
+  // together.
+  WriteBatch rows;
   if (!params.request_id.empty()) {
-    batch.request_keys.push_back(
+    rows.request_keys.push_back(
         {"CreateSession", params.request_id, s.session_id});
   }
-  batch.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
-  RETURN_IF_ERROR(store_->Write(batch));
-  Launch(s);
+  rows.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
+  RETURN_IF_ERROR(Launch(s, std::move(rows)));
   return store_->GetSession(s.session_id);
 }
 
@@ -391,6 +421,7 @@ absl::StatusOr<Page<Session>> SessionManager::ListSessions(
 absl::StatusOr<Session> SessionManager::StopSession(
     const std::string& session_id, bool force, const Caller& caller) {
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state == SessionState::kArchived) {
     return absl::FailedPreconditionError(
@@ -398,9 +429,10 @@ absl::StatusOr<Session> SessionManager::StopSession(
   }
   const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
   if (live_.contains(session_id)) {
-    Detach(session_id, SessionState::kStopped,
-           force ? "force-stopped by request" : "stopped by request",
-           TurnState::kInterrupted, force, &audit);
+    RETURN_IF_ERROR(Detach(
+        session_id, SessionState::kStopped,
+        force ? "force-stopped by request" : "stopped by request",
+        TurnState::kInterrupted, force, &audit));
   } else {
     RETURN_IF_ERROR(store_->AppendAudit(audit));  // a no-op, still recorded
   }
@@ -410,6 +442,7 @@ absl::StatusOr<Session> SessionManager::StopSession(
 absl::StatusOr<Session> SessionManager::ResumeSession(
     const std::string& session_id, const Caller& caller) {
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state != SessionState::kStopped && s.state != SessionState::kFailed) {
     return absl::FailedPreconditionError(
@@ -417,23 +450,28 @@ absl::StatusOr<Session> SessionManager::ResumeSession(
                      "; only STOPPED or FAILED sessions can be resumed"));
   }
   RETURN_IF_ERROR(EnsureCapacity());
-  const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
-  Launch(s, &audit);
+  WriteBatch rows;
+  rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
+  RETURN_IF_ERROR(Launch(s, std::move(rows)));
   return store_->GetSession(session_id);
 }
 
 absl::StatusOr<Session> SessionManager::ArchiveSession(
     const std::string& session_id, const Caller& caller) {
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (s.state == SessionState::kArchived) return s;
   if (live_.contains(session_id)) {
-    Detach(session_id, SessionState::kStopped, "archived",
-           TurnState::kInterrupted, /*force=*/false);
+    RETURN_IF_ERROR(Detach(session_id, SessionState::kStopped, "archived",
+                           TurnState::kInterrupted, /*force=*/false));
+    RETURN_IF_ERROR(Settle());
     ASSIGN_OR_RETURN(s, store_->GetSession(session_id));
   }
-  const AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
-  SetSessionState(s, SessionState::kArchived, "", &audit);
+  WriteBatch rows;
+  rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
+  RETURN_IF_ERROR(SetSessionState(s, SessionState::kArchived, "",
+                                  std::move(rows), /*wait=*/true));
   return store_->GetSession(session_id);
 }
 
@@ -454,6 +492,7 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   }
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (!request_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> existing,
@@ -478,7 +517,7 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   if (existing_live == live_.end()) {
     // STOPPED: bring the runtime back on the same thread first.
     RETURN_IF_ERROR(EnsureCapacity());
-    Launch(s);
+    Launch(s).IgnoreError();  // not waited for: always OK
   }
   Live& live = *live_[session_id];
   Turn turn;
@@ -487,26 +526,31 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   turn.prompt = prompt;
   turn.state = TurnState::kQueued;
   turn.create_time = clock_->Now();
-  // The row, its idempotency key and its audit record, together.
-  WriteBatch batch;
-  batch.turns.push_back(turn);
+  // The row, its event, its idempotency key and its audit record,
+  // together. A commit that times out is still queued, so the turn is
+  // queued either way; the caller hears (and may retry with request_id).
+  WriteBatch rows;
   if (!request_id.empty()) {
-    batch.request_keys.push_back({"StartTurn", request_id, turn.turn_id});
+    rows.request_keys.push_back({"StartTurn", request_id, turn.turn_id});
   }
-  batch.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
-  RETURN_IF_ERROR(store_->Write(batch));
-  Emit(turn.session_id, EventType::kTurnStateChanged, turn.turn_id,
-       TurnPayload(turn));
+  rows.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
+  const absl::Status committed =
+      SaveTurn(turn, std::move(rows), /*wait=*/true);
   live.queue.push_back(turn);
   live.last_activity = clock_->Now();
   DispatchNext(live);
-  return store_->GetTurn(turn.turn_id);
+  RETURN_IF_ERROR(committed);
+  if (live.running && live.running->turn_id == turn.turn_id) {
+    return *live.running;
+  }
+  return turn;
 }
 
 absl::StatusOr<Turn> SessionManager::InterruptTurn(
     const std::string& session_id, const std::string& turn_id,
     const Caller& caller) {
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (!turn_id.empty()) {
     ASSIGN_OR_RETURN(Turn t, store_->GetTurn(turn_id));
@@ -529,8 +573,9 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
       t.state = TurnState::kInterrupted;
       t.error = "interrupted before it started";
       t.end_time = clock_->Now();
-      const AuditRecord audit = AuditOk(caller, t.turn_id, *t.end_time);
-      SaveTurn(t, &audit);
+      WriteBatch rows;
+      rows.audit.push_back(AuditOk(caller, t.turn_id, *t.end_time));
+      RETURN_IF_ERROR(SaveTurn(t, std::move(rows), /*wait=*/true));
       return t;
     }
   }
@@ -604,6 +649,7 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   }
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Approval a, store_->GetApproval(approval_id));
   if (a.kind == ApprovalKind::kUserInput) {
     if (decision == Decision::kUnspecified) decision = Decision::kApprove;
@@ -619,34 +665,40 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   if (live_it == live_.end() ||
       !live_it->second->pending.contains(approval_id)) {
     // Its runtime is gone; nobody can act on a decision any more.
-    ExpireApproval(approval_id);
+    ExpireApproval(a);
+    RETURN_IF_ERROR(Settle());
     ASSIGN_OR_RETURN(a, store_->GetApproval(approval_id));
     return AlreadyDecided(a);
   }
-  const ApprovalState state =
-      decision == Decision::kDeny || decision == Decision::kAbort
-          ? ApprovalState::kDenied
-          : ApprovalState::kApproved;
-  const AuditRecord audit = AuditOk(caller, approval_id, clock_->Now());
-  ASSIGN_OR_RETURN(
-      bool won, store_->DecideApproval(approval_id, state, decision, request_id,
-                                       clock_->Now(), &audit));
-  ASSIGN_OR_RETURN(Approval decided, store_->GetApproval(approval_id));
-  if (!won) {
-    if (!request_id.empty() && request_id == decided.resolve_request_id) {
-      return decided;
-    }
-    return AlreadyDecided(decided);
-  }
+  // Decided here, once: the pending entry (under mu_) is the only way to
+  // a decision, and it is erased below whatever the commit says.
   Live& live = *live_it->second;
-  live.runtime->Respond(live.pending[approval_id].rpc_id,
-                        ApprovalResult(a, decision, answers));
+  Live::PendingRequest request = std::move(live.pending[approval_id]);
   live.pending.erase(approval_id);
+  Approval decided = std::move(request.approval);
+  decided.state = decision == Decision::kDeny || decision == Decision::kAbort
+                      ? ApprovalState::kDenied
+                      : ApprovalState::kApproved;
+  decided.decision = decision;
+  decided.resolve_request_id = request_id;
+  decided.resolve_time = clock_->Now();
+  // The row, its event and the audit record, together; Codex hears the
+  // decision once it is durable.
+  WriteBatch rows;
+  rows.approvals.push_back(decided);
+  rows.audit.push_back(AuditOk(caller, approval_id, *decided.resolve_time));
+  const absl::Status committed = CommitChange(
+      std::move(rows),
+      {{decided.session_id, EventType::kApprovalResolved, decided.turn_id,
+        {{"approval_id", approval_id},
+         {"state", static_cast<int>(decided.state)},
+         {"decision", static_cast<int>(decision)}}}},
+      /*wait=*/true);
+  // A commit that timed out is still queued and commits when the store
+  // recovers: the decision stands either way.
+  live.runtime->Respond(request.rpc_id, ApprovalResult(a, decision, answers));
   live.last_activity = clock_->Now();
-  Emit(a.session_id, EventType::kApprovalResolved, a.turn_id,
-       {{"approval_id", approval_id},
-        {"state", static_cast<int>(state)},
-        {"decision", static_cast<int>(decision)}});
+  RETURN_IF_ERROR(committed);
   return decided;
 }
 
@@ -800,7 +852,7 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id) {
   if (live == nullptr) return;
   live->session.thread_id = thread_id;
   live->last_activity = clock_->Now();
-  SetSessionState(live->session, SessionState::kIdle, "");
+  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);
 }
 
@@ -814,7 +866,9 @@ void SessionManager::OnTurnAccepted(Runtime* runtime,
   }
   live->running->codex_turn_id = codex_turn_id;
   live->turn_ids[codex_turn_id] = turn_id;
-  LogIfError(store_->PutTurn(*live->running), "persist turn");
+  WriteBatch rows;  // no event: the state is the same
+  rows.turns.push_back(*live->running);
+  log_->Commit(std::move(rows), {});
   if (live->interrupt_pending) {
     live->interrupt_pending = false;
     runtime->Interrupt(codex_turn_id);
@@ -833,7 +887,7 @@ void SessionManager::OnTurnRejected(Runtime* runtime,
   live->running.reset();
   FinishTurn(*live, std::move(turn), TurnState::kFailed,
              absl::StrCat("Codex rejected turn/start: ", error));
-  SetSessionState(live->session, SessionState::kIdle, "");
+  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);
 }
 
@@ -860,7 +914,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     FinishTurn(*live, std::move(turn),
                TurnStateOfCodexStatus(StringMember(turn_json, "status")),
                error);
-    SetSessionState(live->session, SessionState::kIdle, "");
+    SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
     DispatchNext(*live);
     return;
   }
@@ -869,9 +923,8 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     const json& rpc_id = Member(params, "requestId");
     for (auto it = live->pending.begin(); it != live->pending.end(); ++it) {
       if (it->second.rpc_id == rpc_id) {
-        const std::string approval_id = it->first;
+        ExpireApproval(std::move(it->second.approval));
         live->pending.erase(it);
-        ExpireApproval(approval_id);
         break;
       }
     }
@@ -925,18 +978,23 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   a.create_time = clock_->Now();
   auto diff = live->item_diffs.find(a.item_id);
   if (diff != live->item_diffs.end()) a.diff = diff->second;
-  // The event id is assigned now; the row must exist before any client can
-  // see the event and resolve it.
-  Event e = log_->Append(a.session_id, EventType::kApprovalRequested, a.turn_id,
-                         {{"approval", ApprovalToJson(a)}});
-  a.request_event_id = e.event_id;
-  absl::Status put = store_->PutApproval(a);
-  if (!put.ok()) {
-    LogIfError(put, "persist approval");
+  // The row and its APPROVAL_REQUESTED event commit together, so a client
+  // that sees the event can always resolve it; the row records its event.
+  WriteBatch rows;
+  rows.approvals.push_back(a);
+  std::vector<Event> events = log_->Commit(
+      std::move(rows),
+      {{a.session_id, EventType::kApprovalRequested, a.turn_id,
+        {{"approval", ApprovalToJson(a)}}}},
+      [](const std::vector<Event>& events, WriteBatch& rows) {
+        rows.approvals.front().request_event_id = events.front().event_id;
+      });
+  if (events.empty()) {  // dropped (logged): nobody could answer it
     runtime->RespondError(request_id, -32603, "codex-manager store error");
     return;
   }
-  live->pending[a.approval_id] = {request_id, a.turn_id};
+  a.request_event_id = events.front().event_id;
+  live->pending[a.approval_id] = {request_id, a};
   Log(LogLevel::kInfo, "approval requested",
       {{"session_id", a.session_id},
        {"approval_id", a.approval_id},

@@ -79,8 +79,9 @@ class SessionManager : public RuntimeListener {
   SessionManager& operator=(const SessionManager&) = delete;
 
   // Startup recovery after a restart or crash: sessions left live become
-  // STOPPED ("server restarted"), their running turns FAILED, queued turns
-  // INTERRUPTED, pending approvals EXPIRED, each with its event.
+  // STOPPED ("server restarted"), their running and queued turns
+  // INTERRUPTED, pending approvals EXPIRED, each change with its event in
+  // one transaction. Returns once all of it is committed.
   absl::Status Recover();
 
   // Mutations take the Caller whose audit record commits with the change
@@ -161,10 +162,12 @@ class SessionManager : public RuntimeListener {
     std::optional<absl::Time> interrupt_deadline;
     // Codex turn id -> our turn id.
     std::map<std::string, std::string> turn_ids;
-    // A PENDING approval: the JSON-RPC id of Codex's request, and its turn.
+    // A PENDING approval: the JSON-RPC id of Codex's request, and the
+    // approval as committed (the in-memory copy is authoritative while the
+    // runtime lives).
     struct PendingRequest {
       nlohmann::json rpc_id;
-      std::string turn_id;
+      Approval approval;
     };
     // Approval id -> its pending request.
     std::map<std::string, PendingRequest> pending;
@@ -179,33 +182,43 @@ class SessionManager : public RuntimeListener {
   void WatchTurns(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Session> LoadSession(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Persists the session (with `audit`, when given, in the same
-  // transaction) and emits SESSION_STATE_CHANGED.
-  void SetSessionState(Session& session, SessionState state,
-                       const std::string& error,
-                       const AuditRecord* audit = nullptr)
+  // Every change goes through the event log's single writer, its rows and
+  // events in one transaction (EventLog::Commit). `wait` (a caller's RPC,
+  // whose audit record is in `rows`): wait for the commit and return its
+  // status (UNAVAILABLE when the store cannot commit).
+  absl::Status CommitChange(WriteBatch rows,
+                            std::vector<EventLog::NewEvent> events, bool wait,
+                            EventLog::BindFn bind = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Persists the turn (with `audit`, when given) and emits
-  // TURN_STATE_CHANGED.
-  void SaveTurn(const Turn& turn, const AuditRecord* audit = nullptr)
+  // Waits (bounded) until every change queued so far is committed, so the
+  // store reads that follow see them; UNAVAILABLE when it cannot.
+  absl::Status Settle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The session's new state, with `rows`, and SESSION_STATE_CHANGED.
+  absl::Status SetSessionState(Session& session, SessionState state,
+                               const std::string& error, WriteBatch rows = {},
+                               bool wait = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The turn's row, with `rows`, and TURN_STATE_CHANGED.
+  absl::Status SaveTurn(const Turn& turn, WriteBatch rows = {},
+                        bool wait = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishTurn(Live& live, Turn turn, TurnState state,
                   const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ExpireApproval(const std::string& approval_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A PENDING approval becomes EXPIRED, with APPROVAL_RESOLVED.
+  void ExpireApproval(Approval approval) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes room for one more runtime; UNAVAILABLE when none can be stopped.
   absl::Status EnsureCapacity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Creates and starts a runtime for `session` (STARTING); `audit` (when
-  // given) commits with that state.
-  void Launch(Session session, const AuditRecord* audit = nullptr)
+  // Creates and starts a runtime for `session` (STARTING); `rows` (a
+  // caller's idempotency key and audit record; then it waits) commit with
+  // that state.
+  absl::Status Launch(Session session, WriteBatch rows = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the runtime away from a live session and ends its turns and
   // approvals; the session becomes `state`. The runtime is stopped on the
-  // janitor thread. Erases the Live.
-  // `audit` (when given) commits with the session's final state.
-  void Detach(const std::string& session_id, SessionState state,
-              const std::string& reason, TurnState running_turn_state,
-              bool force, const AuditRecord* audit = nullptr)
+  // janitor thread. Erases the Live. `audit` (when given) commits with the
+  // session's final state, and the call waits for that commit.
+  absl::Status Detach(const std::string& session_id, SessionState state,
+                      const std::string& reason, TurnState running_turn_state,
+                      bool force, const AuditRecord* audit = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next queued turn when the session is IDLE.
   void DispatchNext(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

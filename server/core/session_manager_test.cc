@@ -120,6 +120,12 @@ class SessionManagerTest : public ::testing::Test {
     manager_ = std::make_unique<SessionManager>(store_.get(), log_.get(),
                                                 &factory_, &clock_, options);
   }
+  // The manager, once every change made so far is committed: reads of the
+  // store may lag runtime callbacks by one group commit (events never do).
+  SessionManager* Read() {
+    log_->Flush();
+    return manager_.get();
+  }
   // A session whose runtime is ready (IDLE).
   Session ReadySession(const std::string& thread = "thr_1") {
     CreateSessionParams p;
@@ -127,7 +133,7 @@ class SessionManagerTest : public ::testing::Test {
     absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
     EXPECT_TRUE(s.ok()) << s.status();
     manager_->OnReady(factory_.Last(), thread);
-    return *manager_->GetSession(s->session_id);
+    return *Read()->GetSession(s->session_id);
   }
   // Types of the session's persisted events, in order.
   std::vector<EventType> EventTypes(const std::string& session_id) {
@@ -190,8 +196,8 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
   Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
   EXPECT_EQ(t.state, TurnState::kQueued);
   manager_->OnReady(factory_.Last(), "thr_1");
-  EXPECT_EQ(manager_->GetSession(s.session_id)->thread_id, "thr_1");
-  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kBusy);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->thread_id, "thr_1");
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
   EXPECT_THAT(factory_.Calls(),
               ::testing::Contains("turn:" + t.turn_id + ":hello"));
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "codex_t1");
@@ -200,11 +206,11 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
       {{"turnId", "codex_t1"},
        {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Hi!"}}}});
   CompleteTurn("codex_t1", "completed");
-  Turn done = *manager_->GetTurn(t.turn_id);
+  Turn done = *Read()->GetTurn(t.turn_id);
   EXPECT_EQ(done.state, TurnState::kCompleted);
   EXPECT_EQ(done.codex_turn_id, "codex_t1");
   EXPECT_EQ(done.final_message, "Hi!");
-  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kIdle);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
   EXPECT_EQ(EventTypes(s.session_id),
             (std::vector<EventType>{
                 EventType::kSessionStateChanged,  // STARTING
@@ -222,11 +228,11 @@ TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
   Session s = ReadySession();
   Turn a = *manager_->StartTurn(s.session_id, "first", "", kOperator);
   Turn b = *manager_->StartTurn(s.session_id, "second", "", kOperator);
-  EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kRunning);
-  EXPECT_EQ(manager_->GetTurn(b.turn_id)->state, TurnState::kQueued);
+  EXPECT_EQ(Read()->GetTurn(a.turn_id)->state, TurnState::kRunning);
+  EXPECT_EQ(Read()->GetTurn(b.turn_id)->state, TurnState::kQueued);
   manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
   CompleteTurn("c1", "completed");
-  EXPECT_EQ(manager_->GetTurn(b.turn_id)->state, TurnState::kRunning);
+  EXPECT_EQ(Read()->GetTurn(b.turn_id)->state, TurnState::kRunning);
   std::vector<std::string> turns;
   for (const std::string& c : factory_.Calls()) {
     if (c.rfind("turn:", 0) == 0) turns.push_back(c);
@@ -268,12 +274,12 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   manager_->OnServerRequest(
       factory_.Last(), 0, "item/commandExecution/requestApproval",
       {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
-  auto pending = *manager_->ListApprovals(s.session_id, true, {0, 100});
+  auto pending = *Read()->ListApprovals(s.session_id, true, {0, 100});
   ASSERT_EQ(pending.items.size(), 1u);
   const Approval a = pending.items[0];
   EXPECT_EQ(a.turn_id, t.turn_id);
   EXPECT_EQ(a.command, "ls");
-  EXPECT_EQ(manager_->GetSession(s.session_id)->pending_approvals, 1);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->pending_approvals, 1);
 
   // Eight people decide at once: one wins, the others are told who did.
   std::atomic<int> wins{0}, refused{0};
@@ -299,7 +305,7 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   EXPECT_EQ(responses[0]["id"], 0);
   const std::string decision = responses[0]["result"]["decision"];
   EXPECT_TRUE(decision == "accept" || decision == "decline") << decision;
-  EXPECT_EQ(manager_->GetSession(s.session_id)->pending_approvals, 0);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->pending_approvals, 0);
 }
 
 TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
@@ -310,7 +316,7 @@ TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
                             "item/commandExecution/requestApproval",
                             {{"turnId", "c1"}, {"command", "make"}});
   std::string id =
-      manager_->ListApprovals("", true, {0, 10})->items[0].approval_id;
+      Read()->ListApprovals("", true, {0, 10})->items[0].approval_id;
   auto first = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", kOperator);
   ASSERT_TRUE(first.ok());
   auto retry = manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", kOperator);
@@ -337,14 +343,14 @@ TEST_F(SessionManagerTest,
   Turn queued = *manager_->StartTurn(s.session_id, "later", "", kOperator);
   manager_->OnExit(factory_.Last(),
                    "codex app-server exited with status 3: boom");
-  Turn failed = *manager_->GetTurn(t.turn_id);
+  Turn failed = *Read()->GetTurn(t.turn_id);
   EXPECT_EQ(failed.state, TurnState::kFailed);
   EXPECT_THAT(failed.error, HasSubstr("exited with status 3"));
-  EXPECT_EQ(manager_->GetTurn(queued.turn_id)->state, TurnState::kInterrupted);
-  Session stopped = *manager_->GetSession(s.session_id);
+  EXPECT_EQ(Read()->GetTurn(queued.turn_id)->state, TurnState::kInterrupted);
+  Session stopped = *Read()->GetSession(s.session_id);
   EXPECT_EQ(stopped.state, SessionState::kStopped);
   EXPECT_EQ(stopped.pending_approvals, 0);
-  auto all = *manager_->ListApprovals(s.session_id, false, {0, 10});
+  auto all = *Read()->ListApprovals(s.session_id, false, {0, 10});
   EXPECT_EQ(all.items[0].state, ApprovalState::kExpired);
   // Resume continues the same Codex thread.
   ASSERT_TRUE(manager_->ResumeSession(s.session_id, kOperator).ok());
@@ -356,7 +362,7 @@ TEST_F(SessionManagerTest, RuntimeThatNeverStartsFailsTheSession) {
   p.cwd = ::testing::TempDir();
   Session s = *manager_->CreateSession(p, kOperator);
   manager_->OnExit(factory_.Last(), "codex binary not found: /nope");
-  Session failed = *manager_->GetSession(s.session_id);
+  Session failed = *Read()->GetSession(s.session_id);
   EXPECT_EQ(failed.state, SessionState::kFailed);
   EXPECT_THAT(failed.last_error, HasSubstr("not found"));
   EXPECT_EQ(manager_->StartTurn(s.session_id, "hi", "", kOperator).status().code(),
@@ -375,7 +381,7 @@ TEST_F(SessionManagerTest, InterruptRunningAndQueuedTurns) {
   ASSERT_TRUE(dropped.ok());
   EXPECT_EQ(dropped->state, TurnState::kInterrupted);
   CompleteTurn("c1", "interrupted");
-  EXPECT_EQ(manager_->GetTurn(a.turn_id)->state, TurnState::kInterrupted);
+  EXPECT_EQ(Read()->GetTurn(a.turn_id)->state, TurnState::kInterrupted);
   EXPECT_EQ(manager_->InterruptTurn(s.session_id, "", kOperator).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
@@ -387,10 +393,10 @@ TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
   Session s = ReadySession();
   clock_.Advance(absl::Minutes(4));
   manager_->Tick();
-  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kIdle);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
   clock_.Advance(absl::Minutes(2));
   manager_->Tick();
-  EXPECT_EQ(manager_->GetSession(s.session_id)->state, SessionState::kStopped);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kStopped);
   EXPECT_EQ(manager_->LiveCount(), 0);
   // A new prompt brings the runtime back on the same thread.
   ASSERT_TRUE(manager_->StartTurn(s.session_id, "again", "", kOperator).ok());
@@ -404,7 +410,7 @@ TEST_F(SessionManagerTest, LiveLimitStopsTheIdlestOrRefuses) {
   Build(options);
   Session a = ReadySession();
   Session b = ReadySession();  // a was idle: stopped to make room
-  EXPECT_EQ(manager_->GetSession(a.session_id)->state, SessionState::kStopped);
+  EXPECT_EQ(Read()->GetSession(a.session_id)->state, SessionState::kStopped);
   ASSERT_TRUE(manager_->StartTurn(b.session_id, "busy", "", kOperator).ok());
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
@@ -427,10 +433,17 @@ TEST_F(SessionManagerTest, RecoverStopsWhatWasLiveBeforeARestart) {
   ASSERT_TRUE(store_->PutTurn(running).ok());
   Build(SessionManagerOptions());
   ASSERT_TRUE(manager_->Recover().ok());
-  Session after = *manager_->GetSession(s.session_id);
+  Session after = *Read()->GetSession(s.session_id);
   EXPECT_EQ(after.state, SessionState::kStopped);
   EXPECT_EQ(after.last_error, "server restarted");
-  EXPECT_EQ(manager_->GetTurn(t.turn_id)->state, TurnState::kFailed);
+  Turn recovered = *Read()->GetTurn(t.turn_id);
+  EXPECT_EQ(recovered.state, TurnState::kInterrupted);
+  EXPECT_EQ(recovered.error, "server restarted while the turn was running");
+  // Each recovered row came with its event.
+  std::vector<EventType> types = EventTypes(s.session_id);
+  ASSERT_GE(types.size(), 2u);
+  EXPECT_EQ(types[types.size() - 1], EventType::kTurnStateChanged);
+  EXPECT_EQ(types[types.size() - 2], EventType::kSessionStateChanged);
 }
 
 TEST_F(SessionManagerTest, StopAndArchive) {
@@ -476,7 +489,7 @@ TEST_F(SessionManagerTest, UnhandledServerRequestsGetAnError) {
   Session s = ReadySession();
   manager_->OnServerRequest(factory_.Last(), 9, "item/tool/call", {});
   EXPECT_THAT(factory_.Calls(), ::testing::Contains("error:9:-32601"));
-  EXPECT_TRUE(manager_->ListApprovals("", true, {0, 10})->items.empty());
+  EXPECT_TRUE(Read()->ListApprovals("", true, {0, 10})->items.empty());
 }
 
 }  // namespace

@@ -298,21 +298,35 @@ absl::Status SqliteStore::InTransaction(Fn body) {
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::Write(const WriteBatch& batch) {
+absl::Status SqliteStore::WriteAll(
+    absl::Span<const WriteBatch* const> batches) {
   absl::MutexLock lock(&mu_);
-  return InTransaction([&]() -> absl::Status {
-    for (const Session& s : batch.sessions) RETURN_IF_ERROR(PutSessionLocked(s));
-    for (const Turn& t : batch.turns) RETURN_IF_ERROR(PutTurnLocked(t));
-    for (const Approval& a : batch.approvals) {
-      RETURN_IF_ERROR(PutApprovalLocked(a));
+  int64_t events = 0;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    for (const WriteBatch* batch : batches) {
+      for (const Session& s : batch->sessions) {
+        RETURN_IF_ERROR(PutSessionLocked(s));
+      }
+      for (const Turn& t : batch->turns) RETURN_IF_ERROR(PutTurnLocked(t));
+      for (const Approval& a : batch->approvals) {
+        RETURN_IF_ERROR(PutApprovalLocked(a));
+      }
+      for (const TokenRecord& t : batch->tokens) {
+        RETURN_IF_ERROR(PutTokenLocked(t));
+      }
+      for (const RequestKey& k : batch->request_keys) {
+        RETURN_IF_ERROR(PutRequestKeyLocked(k));
+      }
+      for (const AuditRecord& r : batch->audit) {
+        RETURN_IF_ERROR(AppendAuditLocked(r));
+      }
+      RETURN_IF_ERROR(AppendEventsLocked(batch->events));
+      events += static_cast<int64_t>(batch->events.size());
     }
-    for (const TokenRecord& t : batch.tokens) RETURN_IF_ERROR(PutTokenLocked(t));
-    for (const RequestKey& k : batch.request_keys) {
-      RETURN_IF_ERROR(PutRequestKeyLocked(k));
-    }
-    for (const AuditRecord& r : batch.audit) RETURN_IF_ERROR(AppendAuditLocked(r));
     return absl::OkStatus();
-  });
+  }));
+  stats_.events_appended += events;
+  return absl::OkStatus();
 }
 
 template <typename T, typename ReadFn>
@@ -580,38 +594,6 @@ absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
 }
 #undef APPROVAL_SELECT
 
-absl::StatusOr<bool> SqliteStore::DecideApproval(absl::string_view id,
-                                                 ApprovalState state,
-                                                 Decision decision,
-                                                 absl::string_view request_id,
-                                                 absl::Time when,
-                                                 const AuditRecord* audit) {
-  absl::MutexLock lock(&mu_);
-  // The compare-and-set on state = PENDING makes the first decision win.
-  bool won = false;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Stmt st,
-                     Prepare("UPDATE approvals SET state = ?2, decision = ?3, "
-                             "resolve_request_id = ?4, resolve_us = ?5 "
-                             "WHERE approval_id = ?1 AND state = 1"));
-    st.Bind(1, id).Bind(2, static_cast<int>(state));
-    st.Bind(3, static_cast<int>(decision)).Bind(4, request_id);
-    st.Bind(5, ToMicros(when));
-    RETURN_IF_ERROR(StepWrite(st, "decide approval"));
-    won = sqlite3_changes(db_) == 1;
-    if (won && audit != nullptr) return AppendAuditLocked(*audit);
-    return absl::OkStatus();
-  }));
-  if (won) return true;
-  ASSIGN_OR_RETURN(Stmt exists,
-                   Prepare("SELECT 1 FROM approvals WHERE approval_id = ?1"));
-  exists.Bind(1, id);
-  if (exists.Step() != SQLITE_ROW) {
-    return absl::NotFoundError(absl::StrCat("approval ", id, " not found"));
-  }
-  return false;
-}
-
 // ---- idempotency keys -----------------------------------------------------
 
 absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
@@ -641,37 +623,32 @@ absl::StatusOr<std::optional<std::string>> SqliteStore::GetRequestId(
 
 // ---- events ---------------------------------------------------------------
 
+absl::Status SqliteStore::AppendEventsLocked(absl::Span<const Event> events) {
+  if (events.empty()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      Prepare("INSERT INTO events (event_id, session_id, session_seq, type, "
+              "turn_id, create_us, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+              "?7)"));
+  for (const Event& e : events) {
+    st.Reset();
+    st.Bind(1, e.event_id).Bind(2, e.session_id).Bind(3, e.session_seq);
+    st.Bind(4, static_cast<int>(e.type)).Bind(5, e.turn_id);
+    st.Bind(6, ToMicros(e.create_time));
+    st.Bind(7, e.payload.dump(-1, ' ', false,
+                              nlohmann::json::error_handler_t::replace));
+    if (st.Step() != SQLITE_DONE) {
+      return Error(absl::StrCat("append event ", e.event_id));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SqliteStore::AppendEvents(absl::Span<const Event> events) {
   if (events.empty()) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Stmt st,
-        Prepare("INSERT INTO events (event_id, session_id, session_seq, type, "
-                "turn_id, create_us, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7)"));
-    for (const Event& e : events) {
-      st.Reset();
-      st.Bind(1, e.event_id).Bind(2, e.session_id).Bind(3, e.session_seq);
-      st.Bind(4, static_cast<int>(e.type)).Bind(5, e.turn_id);
-      st.Bind(6, ToMicros(e.create_time));
-      st.Bind(7, e.payload.dump(-1, ' ', false,
-                                nlohmann::json::error_handler_t::replace));
-      if (st.Step() != SQLITE_DONE) {
-        return Error(absl::StrCat("append event ", e.event_id));
-      }
-    }
-    return absl::OkStatus();
-  }();
-  if (!status.ok()) {
-    Exec("ROLLBACK").IgnoreError();
-    return status;
-  }
-  RETURN_IF_ERROR(Exec("COMMIT"));
-  ++stats_.commits;
-  stats_.events_appended += static_cast<int64_t>(events.size());
-  return absl::OkStatus();
+  WriteBatch batch;
+  batch.events.assign(events.begin(), events.end());
+  return Write(batch);
 }
 
 absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(

@@ -38,7 +38,8 @@ class SqliteStore : public Store {
   // The schema version this build writes (`PRAGMA user_version`).
   static constexpr int kSchemaVersion = 2;
 
-  absl::Status Write(const WriteBatch& batch) override;
+  absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
+  using Store::Write;
   absl::Status PutSession(const Session& session) override;
   absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
   absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
@@ -55,11 +56,6 @@ class SqliteStore : public Store {
   absl::StatusOr<Page<Approval>> ListApprovals(absl::string_view session_id,
                                                bool pending_only,
                                                PageRequest page) override;
-  absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
-                                      ApprovalState state, Decision decision,
-                                      absl::string_view request_id,
-                                      absl::Time when,
-                                      const AuditRecord* audit) override;
   absl::StatusOr<std::optional<std::string>> GetRequestId(
       absl::string_view method, absl::string_view request_id) override;
   absl::Status AppendEvents(absl::Span<const Event> events) override;
@@ -120,6 +116,8 @@ class SqliteStore : public Store {
   absl::Status PutRequestKeyLocked(const RequestKey& k)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendAuditLocked(const AuditRecord& r)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AppendEventsLocked(absl::Span<const Event> events)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;

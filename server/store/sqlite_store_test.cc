@@ -95,36 +95,6 @@ TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   EXPECT_EQ(all->items.size(), 6u);
 }
 
-TEST_F(SqliteStoreTest, DecideApprovalIsCompareAndSet) {
-  Approval a;
-  a.approval_id = "apr_1";
-  a.session_id = "ses_a";
-  a.kind = ApprovalKind::kCommandExecution;
-  a.command = "ls";
-  a.create_time = absl::Now();
-  ASSERT_TRUE(store_->PutApproval(a).ok());
-  auto first = store_->DecideApproval("apr_1", ApprovalState::kApproved,
-                                      Decision::kApprove, "r1", absl::Now(),
-                                      nullptr);
-  ASSERT_TRUE(first.ok());
-  EXPECT_TRUE(*first);
-  auto second = store_->DecideApproval("apr_1", ApprovalState::kDenied,
-                                       Decision::kDeny, "r2", absl::Now(),
-                                       nullptr);
-  ASSERT_TRUE(second.ok());
-  EXPECT_FALSE(*second);
-  Approval got = *store_->GetApproval("apr_1");
-  EXPECT_EQ(got.state, ApprovalState::kApproved);
-  EXPECT_EQ(got.decision, Decision::kApprove);
-  EXPECT_EQ(got.resolve_request_id, "r1");
-  EXPECT_EQ(store_
-                ->DecideApproval("apr_x", ApprovalState::kApproved,
-                                 Decision::kApprove, "", absl::Now(), nullptr)
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
-}
-
 TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
   ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
   Approval a;

@@ -56,8 +56,8 @@ struct RequestKey {
 };
 
 // Writes that commit together in one transaction, or not at all (a change
-// and every record that describes it: its row, its idempotency key, its
-// audit record). Applied in member order.
+// and every record that describes it: its row, its events, its idempotency
+// key, its audit record). Applied in member order.
 struct WriteBatch {
   std::vector<Session> sessions;
   std::vector<Turn> turns;
@@ -66,6 +66,14 @@ struct WriteBatch {
   // ALREADY_EXISTS naming the request_id when one is taken.
   std::vector<RequestKey> request_keys;
   std::vector<AuditRecord> audit;
+  // With ids assigned (EventLog does that).
+  std::vector<Event> events;
+
+  bool empty() const {
+    return sessions.empty() && turns.empty() && approvals.empty() &&
+           tokens.empty() && request_keys.empty() && audit.empty() &&
+           events.empty();
+  }
 };
 
 // Which audit records ListAudit returns (every filter is optional).
@@ -87,9 +95,14 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Commits every write of `batch` in one transaction; on error nothing is
-  // written.
-  virtual absl::Status Write(const WriteBatch& batch) = 0;
+  // Commits every write of every batch, in order, in one transaction; on
+  // error nothing is written. (EventLog's writer groups changes this way.)
+  virtual absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) = 0;
+  // WriteAll of one batch.
+  absl::Status Write(const WriteBatch& batch) {
+    const WriteBatch* one[] = {&batch};
+    return WriteAll(one);
+  }
 
   // Inserts or replaces the session row (all columns but the derived ones).
   virtual absl::Status PutSession(const Session& session) = 0;
@@ -118,16 +131,6 @@ class Store {
   // Oldest first. `session_id` empty = every session.
   virtual absl::StatusOr<Page<Approval>> ListApprovals(
       absl::string_view session_id, bool pending_only, PageRequest page) = 0;
-  // Atomically moves a PENDING approval to `state` with `decision`, and
-  // appends `audit` (when not null) in the same transaction.
-  // Returns true when this call decided it, false when it was no longer
-  // PENDING (nothing written). NOT_FOUND when absent.
-  virtual absl::StatusOr<bool> DecideApproval(absl::string_view approval_id,
-                                              ApprovalState state,
-                                              Decision decision,
-                                              absl::string_view request_id,
-                                              absl::Time when,
-                                              const AuditRecord* audit) = 0;
 
   // Idempotency keys (written with their resource: WriteBatch).
   virtual absl::StatusOr<std::optional<std::string>> GetRequestId(

@@ -5,7 +5,6 @@ binary and CLI."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import subprocess
