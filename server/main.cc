@@ -180,6 +180,40 @@ absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& name,
   return d;
 }
 
+// --check: verifies the data dir's store offline (Store::CheckInvariants).
+// Exit 0 when every invariant holds, 1 naming each violation, 2 when the
+// store cannot be checked (missing, or a server holds the data dir).
+int Check(const Flags& flags) {
+  if (!std::filesystem::is_directory(flags.data_dir)) {
+    std::cerr << "--check: " << flags.data_dir << " is not a data dir\n";
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      LockDataDir(flags.data_dir);
+  if (!lock.ok()) {
+    std::cerr << "--check: " << lock.status().message() << "\n";
+    return 2;
+  }
+  const std::string db_path =
+      (std::filesystem::path(flags.data_dir) / "codex-manager.db").string();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(db_path);
+  absl::StatusOr<std::vector<std::string>> violations =
+      store.ok() ? (*store)->CheckInvariants() : store.status();
+  if (!violations.ok()) {
+    std::cerr << "--check: " << db_path << ": "
+              << violations.status().message() << "\n";
+    return 2;
+  }
+  for (const std::string& v : *violations) std::cout << v << "\n";
+  std::cout << db_path << ": "
+            << (violations->empty()
+                    ? std::string("every invariant holds")
+                    : absl::StrCat(violations->size(), " violations"))
+            << "\n";
+  return violations->empty() ? 0 : 1;
+}
+
 int Run(const Flags& flags) {
   // Everything this server creates is its user's alone.
   umask(077);
@@ -467,6 +501,12 @@ int main(int argc, char** argv) {
                  "Largest prompt accepted, in bytes")
       ->capture_default_str();
   bool print_role_table = false;
+  bool check = false;
+  app.add_flag("--check", check,
+               "Verify the data dir's store offline (integrity, gapless "
+               "session_seq, every row with its events and every event with "
+               "its row) and exit: 0 ok, 1 violations (listed), 2 cannot "
+               "check");
   app.add_flag("--print-role-table", print_role_table,
                "Print the role each RPC needs (Markdown) and exit");
   app.add_option("--codex-bin", flags.codex_bin,
@@ -521,5 +561,6 @@ int main(int argc, char** argv) {
     std::cout << codex_manager::RoleTableMarkdown();
     return 0;
   }
+  if (check) return codex_manager::Check(flags);
   return codex_manager::Run(flags);
 }

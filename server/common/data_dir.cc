@@ -80,6 +80,11 @@ absl::StatusOr<std::unique_ptr<DataDirLock>> Lock(const fs::path& dir) {
 
 DataDirLock::~DataDirLock() { close(fd_); }
 
+absl::StatusOr<std::unique_ptr<DataDirLock>> LockDataDir(
+    const std::string& path) {
+  return Lock(path);
+}
+
 std::string DefaultDataDir() {
   const char* state = std::getenv("XDG_STATE_HOME");
   if (state != nullptr && state[0] == '/') {

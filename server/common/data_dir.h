@@ -31,6 +31,11 @@ class DataDirLock {
   const int fd_;
 };
 
+// Takes the lock of an existing data dir (FAILED_PRECONDITION naming the
+// holder's pid when another process has it).
+absl::StatusOr<std::unique_ptr<DataDirLock>> LockDataDir(
+    const std::string& path);
+
 // Creates `path` (and its parents) with mode 0700 when missing, and takes
 // its lock before anything in it is touched: when another process holds
 // it, FAILED_PRECONDITION naming the data dir and the holder's pid. Then

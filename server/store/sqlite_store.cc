@@ -852,4 +852,72 @@ StoreStats SqliteStore::Stats() {
   return stats_;
 }
 
+// ---- invariants -----------------------------------------------------------
+
+absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
+  absl::MutexLock lock(&mu_);
+  // Each query returns one text column per violation. Event types and
+  // states are the numbers of core/types.h (and the protos).
+  struct Check {
+    const char* what;
+    const char* sql;
+  };
+  static constexpr Check kChecks[] = {
+      {"integrity", "PRAGMA integrity_check"},
+      {"session_seq not gapless from 1",
+       "SELECT session_id || ': ' || COUNT(*) || ' events, seq ' || "
+       "MIN(session_seq) || '..' || MAX(session_seq) FROM events GROUP BY "
+       "session_id HAVING MIN(session_seq) != 1 OR MAX(session_seq) != "
+       "COUNT(*)"},
+      {"session row without its last SESSION_STATE_CHANGED",
+       "SELECT s.session_id || ' is in state ' || s.state || ', its last "
+       "event says ' || IFNULL((SELECT json_extract(e.payload, '$.state') "
+       "FROM events e WHERE e.session_id = s.session_id AND e.type = 1 ORDER "
+       "BY e.session_seq DESC LIMIT 1), 'nothing') FROM sessions s WHERE "
+       "(SELECT json_extract(e.payload, '$.state') FROM events e WHERE "
+       "e.session_id = s.session_id AND e.type = 1 ORDER BY e.session_seq "
+       "DESC LIMIT 1) IS NOT s.state"},
+      {"turn row without its last TURN_STATE_CHANGED",
+       "SELECT t.turn_id || ' is in state ' || t.state || ', its last event "
+       "says ' || IFNULL((SELECT json_extract(e.payload, '$.state') FROM "
+       "events e WHERE e.session_id = t.session_id AND e.type = 2 AND "
+       "e.turn_id = t.turn_id ORDER BY e.session_seq DESC LIMIT 1), "
+       "'nothing') FROM turns t WHERE (SELECT json_extract(e.payload, "
+       "'$.state') FROM events e WHERE e.session_id = t.session_id AND "
+       "e.type = 2 AND e.turn_id = t.turn_id ORDER BY e.session_seq DESC "
+       "LIMIT 1) IS NOT t.state"},
+      {"TURN_STATE_CHANGED without its turn row",
+       "SELECT 'event ' || e.event_id || ' names turn ' || e.turn_id FROM "
+       "events e WHERE e.type = 2 AND NOT EXISTS (SELECT 1 FROM turns t "
+       "WHERE t.turn_id = e.turn_id)"},
+      {"approval without its APPROVAL_REQUESTED",
+       "SELECT a.approval_id FROM approvals a WHERE NOT EXISTS (SELECT 1 "
+       "FROM events e WHERE e.event_id = a.request_event_id AND e.type = 8 "
+       "AND json_extract(e.payload, '$.approval.approval_id') = "
+       "a.approval_id)"},
+      {"decided approval without its APPROVAL_RESOLVED",
+       "SELECT a.approval_id || ' is in state ' || a.state FROM approvals a "
+       "WHERE a.state != 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE "
+       "e.session_id = a.session_id AND e.type = 9 AND "
+       "json_extract(e.payload, '$.approval_id') = a.approval_id AND "
+       "json_extract(e.payload, '$.state') = a.state)"},
+      {"APPROVAL_REQUESTED without its approval row",
+       "SELECT 'event ' || e.event_id FROM events e WHERE e.type = 8 AND NOT "
+       "EXISTS (SELECT 1 FROM approvals a WHERE a.approval_id = "
+       "json_extract(e.payload, '$.approval.approval_id'))"},
+  };
+  std::vector<std::string> out;
+  for (const Check& check : kChecks) {
+    ASSIGN_OR_RETURN(Stmt st, Prepare(check.sql));
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      const std::string row = st.Text(0);
+      if (std::string_view(check.what) == "integrity" && row == "ok") continue;
+      out.push_back(absl::StrCat(check.what, ": ", row));
+    }
+    if (rc != SQLITE_DONE) return Error(absl::StrCat("check ", check.what));
+  }
+  return out;
+}
+
 }  // namespace codex_manager

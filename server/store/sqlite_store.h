@@ -75,6 +75,7 @@ class SqliteStore : public Store {
   absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
                                               PageRequest page) override;
   StoreStats Stats() override;
+  absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 
  private:
   class Stmt;

@@ -201,5 +201,40 @@ TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
   std::filesystem::remove(path);
 }
 
+TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
+  // A session and a turn, each committed with its state event.
+  Session session = MakeSession("ses_a");
+  Turn turn;
+  turn.turn_id = "turn_1";
+  turn.session_id = "ses_a";
+  turn.prompt = "p";
+  turn.state = TurnState::kCompleted;
+  turn.create_time = absl::Now();
+  Event started = MakeEvent(1, "ses_a", 1);
+  started.type = EventType::kSessionStateChanged;
+  started.payload = {{"state", static_cast<int>(SessionState::kIdle)}};
+  Event ended = MakeEvent(2, "ses_a", 2);
+  ended.type = EventType::kTurnStateChanged;
+  ended.turn_id = "turn_1";
+  ended.payload = {{"turn_id", "turn_1"},
+                   {"state", static_cast<int>(TurnState::kCompleted)}};
+  WriteBatch batch;
+  batch.sessions.push_back(session);
+  batch.turns.push_back(turn);
+  batch.events = {started, ended};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  EXPECT_THAT(*store_->CheckInvariants(), ::testing::IsEmpty());
+
+  // A turn row whose state has no event, and a seq gap.
+  turn.turn_id = "turn_2";
+  ASSERT_TRUE(store_->PutTurn(turn).ok());
+  ASSERT_TRUE(store_->AppendEvents({MakeEvent(3, "ses_a", 4)}).ok());
+  std::vector<std::string> violations = *store_->CheckInvariants();
+  ASSERT_EQ(violations.size(), 2u);
+  EXPECT_THAT(violations[0], HasSubstr("session_seq not gapless from 1: ses_a"));
+  EXPECT_THAT(violations[1],
+              HasSubstr("turn row without its last TURN_STATE_CHANGED: turn_2"));
+}
+
 }  // namespace
 }  // namespace codex_manager

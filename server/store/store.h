@@ -173,6 +173,15 @@ class Store {
                                                       PageRequest page) = 0;
 
   virtual StoreStats Stats() = 0;
+
+  // Verifies the durable invariants (codex-manager-server --check): the
+  // file's integrity, every session's session_seq gapless from 1, each
+  // session's and turn's row in the state its last *_STATE_CHANGED event
+  // names and each such event's row present, each approval with its
+  // APPROVAL_REQUESTED event (and, once decided, an APPROVAL_RESOLVED with
+  // its state) and each such event's row present. One line per violation,
+  // naming it; empty when all hold.
+  virtual absl::StatusOr<std::vector<std::string>> CheckInvariants() = 0;
 };
 
 }  // namespace codex_manager

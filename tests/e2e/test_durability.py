@@ -4,8 +4,10 @@ per data dir, hung turns ended by the watchdog, kill -9 mid-stream."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -107,3 +109,100 @@ def test_a_stalled_turn_fails_but_one_waiting_for_a_person_does_not(tmp_path: Pa
     finally:
         for _ in gen:
             pass
+
+
+def check_store(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SERVER_BIN), "--check", "--data-dir", str(data_dir)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def run_kill_loop(server: Server, tmp_path: Path, kills: int, load_seconds: float) -> None:
+    """Kills the server with SIGKILL `kills` times while sessions stream and
+    approvals come and go; a follower that resumes by cursor must see every
+    event exactly once and in order, and --check must pass after each kill."""
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    stop = threading.Event()
+    stop_following = threading.Event()
+    seen: list[tuple[int, str, int]] = []
+
+    def follow() -> None:
+        with Client(server.addr) as client:
+            for event in client.events(stop=stop_following, max_backoff=0.2):
+                if not event.redelivered:
+                    seen.append((event.event_id, event.session_id, event.session_seq))
+
+    def load() -> None:
+        while not stop.is_set():
+            try:
+                with Client(server.addr) as client:
+                    session = client.create_session(str(project))
+                    client.wait_for_session(session.session_id, SessionState.IDLE, timeout=10)
+                    for prompt in ("burst 300", "approve", "hello"):
+                        turn = client.start_turn(session.session_id, prompt)
+                        deadline = time.monotonic() + 10
+                        while time.monotonic() < deadline and not stop.is_set():
+                            for approval in client.list_approvals(session.session_id):
+                                client.approve(approval.approval_id)
+                            if client.get_turn(turn.turn_id).state >= TurnState.COMPLETED:
+                                break
+                            time.sleep(0.02)
+            except Exception:  # the server is being killed: try again
+                time.sleep(0.1)
+
+    threads = [threading.Thread(target=follow, daemon=True)]
+    threads += [threading.Thread(target=load, daemon=True) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(kills):
+            time.sleep(load_seconds)
+            server.stop(signal.SIGKILL)
+            result = check_store(server.data_dir)
+            assert result.returncode == 0, result.stdout + result.stderr
+            server.start()
+        time.sleep(load_seconds)
+    finally:
+        stop.set()
+    for t in threads[1:]:
+        t.join(timeout=30)
+    # Let the follower catch up with everything committed, then stop it.
+    with Client(server.addr) as client:
+        head = max((e.event_id for e in client.events(follow=False)), default=0)
+    try:
+        wait_for(lambda: seen and seen[-1][0] >= head, timeout=30)
+    finally:
+        stop_following.set()
+        threads[0].join(timeout=10)
+    ids = [event_id for event_id, _, _ in seen]
+    assert ids == list(range(1, len(ids) + 1)), "a gap or a duplicate in event ids"
+    last_seq: dict[str, int] = {}
+    for _, session_id, seq in seen:
+        assert seq == last_seq.get(session_id, 0) + 1, (session_id, seq)
+        last_seq[session_id] = seq
+    assert len(seen) > 1000, len(seen)  # the load did run
+
+
+def test_kill_9_under_load_loses_and_duplicates_nothing(fake_server: Server,
+                                                        tmp_path: Path) -> None:
+    # scripts/soak.sh runs 200 (CODEX_MANAGER_SOAK_KILLS).
+    kills = int(os.environ.get("CODEX_MANAGER_SOAK_KILLS", "10"))
+    run_kill_loop(fake_server, tmp_path, kills=kills, load_seconds=2.0)
+    fake_server.stop()
+    result = check_store(fake_server.data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every invariant holds" in result.stdout
+
+
+def test_check_names_violations_and_refuses_a_locked_data_dir(fake_server: Server,
+                                                             tmp_path: Path) -> None:
+    locked = check_store(fake_server.data_dir)
+    assert locked.returncode == 2 and "in use by another" in locked.stderr
+    fake_server.stop()
+    import sqlite3
+    with sqlite3.connect(fake_server.data_dir / "codex-manager.db") as db:
+        db.execute("INSERT INTO turns (turn_id, session_id, prompt, state, codex_turn_id, error, "
+                   "final_message, create_us) VALUES ('turn_x', 'ses_x', 'p', 3, '', '', '', 0)")
+    broken = check_store(fake_server.data_dir)
+    assert broken.returncode == 1
+    assert "turn row without its last TURN_STATE_CHANGED: turn_x" in broken.stdout
