@@ -3,8 +3,8 @@
 # end-to-end tests (pytest: real server, CLI, proxy and the pinned codex on
 # the scripted model), the Python SDK tests (ruff, mypy, pytest) and the
 # UI's tests (tsc, grpc-web clients, chromium), first on the normal build,
-# then the C++, e2e and SDK suites again on the AddressSanitizer + UBSan
-# build.
+# a minute of each libFuzzer target, then the C++, e2e and SDK suites again
+# on the AddressSanitizer + UBSan build.
 #
 #   scripts/test.sh            everything
 #   SKIP_ASAN=1 scripts/test.sh  skip the sanitizer pass (faster, local only)
@@ -34,6 +34,8 @@ echo "== Python SDK lint and types"
 run_suite default build
 echo "== UI types and tests (grpc-web clients, chromium)"
 (cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" bounded npm test --silent)
+echo "== fuzzing (libFuzzer, 60 s per target; scripts/fuzz.sh runs an hour)"
+bounded scripts/fuzz.sh 60
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
   scripts/setup.sh asan

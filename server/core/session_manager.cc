@@ -768,7 +768,8 @@ void SessionManager::WatchTurns(absl::Time now) {
     Log(LogLevel::kWarning, "turn watchdog stopped a runtime",
         {{"session_id", v.session_id}, {"reason", v.reason}});
     Detach(v.session_id, SessionState::kStopped, v.reason, v.turn_state,
-           /*force=*/true);
+           /*force=*/true)
+        .IgnoreError();  // no audit: not waited for, always OK
   }
 }
 
@@ -787,7 +788,8 @@ void SessionManager::ReapIdle(absl::Time now) {
            absl::StrCat("stopped after ",
                         absl::FormatDuration(options_.idle_timeout),
                         " idle (--idle-timeout)"),
-           TurnState::kInterrupted, /*force=*/false);
+           TurnState::kInterrupted, /*force=*/false)
+        .IgnoreError();  // no audit: not waited for, always OK
   }
 }
 
@@ -798,7 +800,8 @@ void SessionManager::Shutdown() {
     for (auto& [id, live] : live_) ids.push_back(id);
     for (const std::string& id : ids) {
       Detach(id, SessionState::kStopped, "server shut down",
-             TurnState::kInterrupted, /*force=*/false);
+             TurnState::kInterrupted, /*force=*/false)
+          .IgnoreError();  // no audit: not waited for, always OK
     }
   }
   absl::MutexLock lock(&mu_);
@@ -1019,7 +1022,8 @@ void SessionManager::OnBadOutput(Runtime* runtime, const std::string& problem,
   Emit(session_id, EventType::kError, turn_id,
        {{"message", problem}, {"details", ""}});
   Detach(session_id, SessionState::kFailed, problem, TurnState::kFailed,
-         /*force=*/true);
+         /*force=*/true)
+      .IgnoreError();  // no audit: not waited for, always OK
 }
 
 void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
@@ -1035,7 +1039,8 @@ void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
        {{"message", reason}, {"details", ""}});
   Detach(session_id,
          never_ready ? SessionState::kFailed : SessionState::kStopped, reason,
-         TurnState::kFailed, /*force=*/true);
+         TurnState::kFailed, /*force=*/true)
+      .IgnoreError();  // no audit: not waited for, always OK
 }
 
 }  // namespace codex_manager

@@ -1,0 +1,62 @@
+// libFuzzer target: one line from a Codex child, through everything the
+// server does with it before it becomes an event — JsonRpcConnection's
+// parse (size and depth limits), the Codex protocol mapping (notifications,
+// approval requests and their answers, file-change diffs) and the payload
+// cap. Nothing may crash, hang or read out of bounds, and every string it
+// produces must be valid UTF-8 (the seed corpus: fuzz/corpus/json_rpc,
+// recorded from the pinned Codex by fuzz/record_codex_corpus.py).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "common/json_access.h"
+#include "common/utf8.h"
+#include "core/codex_protocol.h"
+#include "core/event_log.h"
+#include "runtime/json_rpc.h"
+
+namespace {
+
+using codex_manager::Approval;
+using codex_manager::Decision;
+using json = nlohmann::json;
+
+// Aborts (a finding) when `text` is not valid UTF-8.
+void RequireUtf8(const std::string& text) {
+  if (codex_manager::ToValidUtf8(text) != text) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const absl::string_view line(reinterpret_cast<const char*>(data), size);
+  RequireUtf8(codex_manager::SafeText(line, 500));
+  absl::StatusOr<json> message =
+      codex_manager::JsonRpcConnection::ParseMessage(line, 128);
+  if (!message.ok()) {
+    RequireUtf8(std::string(message.status().message()));
+    return 0;
+  }
+  const std::string method = codex_manager::StringMember(*message, "method");
+  const json& params = codex_manager::Member(*message, "params");
+  codex_manager::MappedNotification m =
+      codex_manager::MapNotification(method, params);
+  RequireUtf8(m.payload.dump());  // throws on invalid UTF-8 without a handler
+  if (codex_manager::ApprovalKindOf(method)) {
+    std::string codex_turn_id;
+    Approval a =
+        codex_manager::ApprovalFromRequest(method, params, &codex_turn_id);
+    for (Decision d : {Decision::kApprove, Decision::kApproveForSession,
+                       Decision::kDeny, Decision::kAbort}) {
+      (void)codex_manager::ApprovalResult(a, d, {{"q", "answer"}}).dump();
+    }
+  }
+  RequireUtf8(codex_manager::DiffOfFileChange(
+      codex_manager::ObjectMember(params, "item")));
+  json capped = m.payload;
+  codex_manager::CapPayload(capped, 256);
+  if (capped.dump().size() > 256 + 64 && capped.size() > 1) std::abort();
+  return 0;
+}
