@@ -133,6 +133,12 @@ INSERT INTO audit_log (time_us, token_id, token_name, role, peer, request_id,
 DROP TABLE audit;
 )sql";
 
+// v3: every read by an index. A session's events by event_id (replay and
+// resume of one session, 12 events out of a million, without a scan).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE INDEX events_session ON events(session_id, event_id);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -196,8 +202,57 @@ class SqliteStore::Stmt {
   sqlite3_stmt* s_;
 };
 
+class SqliteStore::Reader {
+ public:
+  explicit Reader(SqliteStore* store) ABSL_NO_THREAD_SAFETY_ANALYSIS
+      : store_(store) {
+    if (!store->pooled_) {
+      store->mu_.Lock();  // the writer's connection: one at a time
+      return;
+    }
+    absl::MutexLock lock(&store->pool_mu_);
+    auto available = [store]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                         store->pool_mu_) { return !store->idle_.empty(); };
+    store->pool_mu_.Await(absl::Condition(&available));
+    conn_ = store->idle_.back();
+    store->idle_.pop_back();
+  }
+  ~Reader() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (conn_ == nullptr) {
+      store_->mu_.Unlock();
+      return;
+    }
+    absl::MutexLock lock(&store_->pool_mu_);
+    store_->idle_.push_back(conn_);
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  absl::StatusOr<Stmt> Prepare(const char* sql) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (conn_ == nullptr) return store_->Prepare(sql);
+    auto it = conn_->cache.find(sql);
+    if (it != conn_->cache.end()) return Stmt(it->second);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(conn_->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Error(absl::StrCat("prepare ", sql));
+    }
+    conn_->cache.emplace(sql, stmt);
+    return Stmt(stmt);
+  }
+  absl::Status Error(absl::string_view what) const {
+    sqlite3* db = conn_ != nullptr ? conn_->db : store_->db_;
+    return absl::InternalError(
+        absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+  }
+
+ private:
+  SqliteStore* const store_;
+  ReadConnection* conn_ = nullptr;
+};
+
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
-    const std::string& path) {
+    const std::string& path, int read_connections) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db,
@@ -218,12 +273,33 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
   RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
   RETURN_IF_ERROR(store->Migrate());
+  if (path == ":memory:" || path.empty()) return store;  // private to db_
+  for (int i = 0; i < read_connections; ++i) {
+    auto conn = std::make_unique<ReadConnection>();
+    rc = sqlite3_open_v2(path.c_str(), &conn->db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = conn->db ? sqlite3_errmsg(conn->db) : sqlite3_errstr(rc);
+      sqlite3_close(conn->db);
+      return absl::InternalError(
+          absl::StrCat("cannot open a read connection to ", path, ": ", msg));
+    }
+    sqlite3_busy_timeout(conn->db, 5000);
+    absl::MutexLock pool(&store->pool_mu_);
+    store->idle_.push_back(conn.get());
+    store->readers_.push_back(std::move(conn));
+  }
+  store->pooled_ = !store->readers_.empty();
   return store;
 }
 
 SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
 
 SqliteStore::~SqliteStore() {
+  for (auto& conn : readers_) {
+    for (auto& [sql, stmt] : conn->cache) sqlite3_finalize(stmt);
+    sqlite3_close(conn->db);
+  }
   absl::MutexLock lock(&mu_);
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
@@ -258,7 +334,7 @@ absl::Status SqliteStore::Migrate() {
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
   // Each version in its own transaction.
-  const char* const steps[] = {kSchemaV1, kSchemaV2};
+  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -330,19 +406,21 @@ absl::Status SqliteStore::WriteAll(
 }
 
 template <typename T, typename ReadFn>
-absl::StatusOr<T> SqliteStore::ReadOne(Stmt& st, absl::string_view kind,
+absl::StatusOr<T> SqliteStore::ReadOne(const Reader& reader, Stmt& st,
+                                       absl::string_view kind,
                                        absl::string_view id, ReadFn read) {
   const int rc = st.Step();
   if (rc == SQLITE_DONE) {
     return absl::NotFoundError(absl::StrCat(kind, " ", id, " not found"));
   }
-  if (rc != SQLITE_ROW) return Error(absl::StrCat("get ", kind));
+  if (rc != SQLITE_ROW) return reader.Error(absl::StrCat("get ", kind));
   return read(st);
 }
 
 template <typename T, typename ReadFn>
-absl::StatusOr<Page<T>> SqliteStore::ReadPage(Stmt& st, int limit,
-                                              int rowid_col, ReadFn read) {
+absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
+                                              int limit, int rowid_col,
+                                              ReadFn read) {
   Page<T> out;
   int64_t last_rowid = 0;
   int rc;
@@ -354,7 +432,7 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(Stmt& st, int limit,
     out.items.push_back(read(st));
     last_rowid = st.Int(rowid_col);
   }
-  if (rc != SQLITE_DONE) return Error("read page");
+  if (rc != SQLITE_DONE) return reader.Error("read page");
   return out;
 }
 
@@ -408,37 +486,42 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
 }
 
 absl::StatusOr<Session> SqliteStore::GetSession(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(SESSION_SELECT "WHERE s.session_id = ?1"));
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(SESSION_SELECT "WHERE s.session_id = ?1"));
   st.Bind(1, id);
-  return ReadOne<Session>(st, "session", id,
+  return ReadOne<Session>(reader, st, "session", id,
                           [](const Stmt& row) { return ReadSession(row); });
 }
 
 absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
                                                         PageRequest page) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(
       Stmt st,
-      Prepare(SESSION_SELECT
-              "WHERE (?1 = 0 OR s.rowid < ?1) AND (?2 OR s.state != 6) "
-              "ORDER BY s.rowid DESC LIMIT ?3"));
-  st.Bind(1, page.after).Bind(2, include_archived ? 1 : 0);
-  st.Bind(3, page.limit + 1);
-  return ReadPage<Session>(st, page.limit, /*rowid_col=*/13,
+      // Keyset pagination from the rowid (no OR in the key, so every page,
+      // the last included, starts with a seek).
+      reader.Prepare(include_archived
+                  ? SESSION_SELECT "WHERE s.rowid < ?1 "
+                                   "ORDER BY s.rowid DESC LIMIT ?2"
+                  : SESSION_SELECT "WHERE s.rowid < ?1 AND s.state != 6 "
+                                   "ORDER BY s.rowid DESC LIMIT ?2"));
+  st.Bind(1, page.after == 0 ? std::numeric_limits<int64_t>::max()
+                             : page.after);
+  st.Bind(2, page.limit + 1);
+  return ReadPage<Session>(reader, st, page.limit, /*rowid_col=*/13,
                            [](const Stmt& row) { return ReadSession(row); });
 }
 
 absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
     SessionState state) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(
-      Stmt st, Prepare(SESSION_SELECT "WHERE s.state = ?1 ORDER BY s.rowid"));
+      Stmt st, reader.Prepare(SESSION_SELECT "WHERE s.state = ?1 ORDER BY s.rowid"));
   st.Bind(1, static_cast<int>(state));
   std::vector<Session> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadSession(st));
-  if (rc != SQLITE_DONE) return Error("sessions in state");
+  if (rc != SQLITE_DONE) return reader.Error("sessions in state");
   return out;
 }
 #undef SESSION_SELECT
@@ -486,33 +569,33 @@ absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
 }
 
 absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(TURN_SELECT "WHERE turn_id = ?1"));
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(TURN_SELECT "WHERE turn_id = ?1"));
   st.Bind(1, id);
-  return ReadOne<Turn>(st, "turn", id,
+  return ReadOne<Turn>(reader, st, "turn", id,
                           [](const Stmt& row) { return ReadTurn(row); });
 }
 
 absl::StatusOr<Page<Turn>> SqliteStore::ListTurns(absl::string_view session_id,
                                                   PageRequest page) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(Stmt st,
-                   Prepare(TURN_SELECT "WHERE session_id = ?1 AND rowid > ?2 "
+                   reader.Prepare(TURN_SELECT "WHERE session_id = ?1 AND rowid > ?2 "
                                        "ORDER BY rowid LIMIT ?3"));
   st.Bind(1, session_id).Bind(2, page.after).Bind(3, page.limit + 1);
-  return ReadPage<Turn>(st, page.limit, /*rowid_col=*/10,
+  return ReadPage<Turn>(reader, st, page.limit, /*rowid_col=*/10,
                         [](const Stmt& row) { return ReadTurn(row); });
 }
 
 absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(Stmt st,
-                   Prepare(TURN_SELECT "WHERE state = ?1 ORDER BY rowid"));
+                   reader.Prepare(TURN_SELECT "WHERE state = ?1 ORDER BY rowid"));
   st.Bind(1, static_cast<int>(state));
   std::vector<Turn> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadTurn(st));
-  if (rc != SQLITE_DONE) return Error("turns in state");
+  if (rc != SQLITE_DONE) return reader.Error("turns in state");
   return out;
 }
 #undef TURN_SELECT
@@ -573,23 +656,34 @@ absl::Status SqliteStore::PutApprovalLocked(const Approval& a) {
 }
 
 absl::StatusOr<Approval> SqliteStore::GetApproval(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(APPROVAL_SELECT "WHERE approval_id = ?1"));
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(APPROVAL_SELECT "WHERE approval_id = ?1"));
   st.Bind(1, id);
-  return ReadOne<Approval>(st, "approval", id,
+  return ReadOne<Approval>(reader, st, "approval", id,
                           [](const Stmt& row) { return ReadApproval(row); });
 }
 
 absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
     absl::string_view session_id, bool pending_only, PageRequest page) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(
-      Stmt st, Prepare(APPROVAL_SELECT "WHERE (?1 = '' OR session_id = ?1) AND "
-                                       "(?2 = 0 OR state = 1) AND rowid > ?3 "
-                                       "ORDER BY rowid LIMIT ?4"));
-  st.Bind(1, session_id).Bind(2, pending_only ? 1 : 0).Bind(3, page.after);
-  st.Bind(4, page.limit + 1);
-  return ReadPage<Approval>(st, page.limit, /*rowid_col=*/17,
+      Stmt st,
+      // One statement per filter shape, each served by an index
+      // (approvals_session, approvals_state, the rowid).
+      reader.Prepare(!session_id.empty()
+                  ? (pending_only
+                         ? APPROVAL_SELECT "WHERE session_id = ?1 AND state = "
+                                           "1 AND rowid > ?2 ORDER BY rowid "
+                                           "LIMIT ?3"
+                         : APPROVAL_SELECT "WHERE session_id = ?1 AND rowid > "
+                                           "?2 ORDER BY rowid LIMIT ?3")
+                  : (pending_only
+                         ? APPROVAL_SELECT "WHERE state = 1 AND rowid > ?2 "
+                                           "AND ?1 = '' ORDER BY rowid LIMIT ?3"
+                         : APPROVAL_SELECT "WHERE rowid > ?2 AND ?1 = '' "
+                                           "ORDER BY rowid LIMIT ?3")));
+  st.Bind(1, session_id).Bind(2, page.after).Bind(3, page.limit + 1);
+  return ReadPage<Approval>(reader, st, page.limit, /*rowid_col=*/17,
                             [](const Stmt& row) { return ReadApproval(row); });
 }
 #undef APPROVAL_SELECT
@@ -611,13 +705,13 @@ absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
 
 absl::StatusOr<std::optional<std::string>> SqliteStore::GetRequestId(
     absl::string_view method, absl::string_view request_id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT resource_id FROM requests WHERE "
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT resource_id FROM requests WHERE "
                                     "method = ?1 AND request_id = ?2"));
   st.Bind(1, method).Bind(2, request_id);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return Error("get request id");
+  if (rc != SQLITE_ROW) return reader.Error("get request id");
   return std::optional<std::string>(st.Text(0));
 }
 
@@ -653,14 +747,22 @@ absl::Status SqliteStore::AppendEvents(absl::Span<const Event> events) {
 
 absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
     const EventQuery& q) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(
       Stmt st,
-      Prepare("SELECT event_id, session_id, session_seq, type, turn_id, "
-              "create_us, payload FROM events WHERE event_id > ?1 AND "
-              "(?2 = 0 OR event_id <= ?2) AND (?3 = '' OR session_id = ?3) "
-              "ORDER BY event_id LIMIT ?4"));
-  st.Bind(1, q.after_event_id).Bind(2, q.up_to_event_id);
+      // One session's events from events_session, all from the primary
+      // key: a seek either way, never a scan of other sessions' events.
+      reader.Prepare(q.session_id.empty()
+                  ? "SELECT event_id, session_id, session_seq, type, turn_id, "
+                    "create_us, payload FROM events WHERE event_id > ?1 AND "
+                    "event_id <= ?2 AND ?3 = '' ORDER BY event_id LIMIT ?4"
+                  : "SELECT event_id, session_id, session_seq, type, turn_id, "
+                    "create_us, payload FROM events WHERE session_id = ?3 AND "
+                    "event_id > ?1 AND event_id <= ?2 ORDER BY event_id "
+                    "LIMIT ?4"));
+  st.Bind(1, q.after_event_id);
+  st.Bind(2, q.up_to_event_id == 0 ? std::numeric_limits<int64_t>::max()
+                                   : q.up_to_event_id);
   st.Bind(3, q.session_id).Bind(4, q.limit);
   std::vector<Event> out;
   int rc;
@@ -676,31 +778,31 @@ absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
                                       /*allow_exceptions=*/false);
     out.push_back(std::move(e));
   }
-  if (rc != SQLITE_DONE) return Error("read events");
+  if (rc != SQLITE_DONE) return reader.Error("read events");
   return out;
 }
 
 absl::StatusOr<int64_t> SqliteStore::LastEventId() {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(Stmt st,
-                   Prepare("SELECT COALESCE(MAX(event_id), 0) FROM events"));
-  if (st.Step() != SQLITE_ROW) return Error("last event id");
+                   reader.Prepare("SELECT COALESCE(MAX(event_id), 0) FROM events"));
+  if (st.Step() != SQLITE_ROW) return reader.Error("last event id");
   return st.Int(0);
 }
 
 absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT COALESCE(MAX(session_seq), 0) "
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT COALESCE(MAX(session_seq), 0) "
                                     "FROM events WHERE session_id = ?1"));
   st.Bind(1, id);
-  if (st.Step() != SQLITE_ROW) return Error("last session seq");
+  if (st.Step() != SQLITE_ROW) return reader.Error("last session seq");
   return st.Int(0);
 }
 
 absl::StatusOr<int64_t> SqliteStore::EventIdOf(absl::string_view session_id,
                                                int64_t session_seq) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare("SELECT event_id FROM events WHERE "
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT event_id FROM events WHERE "
                                     "session_id = ?1 AND session_seq = ?2"));
   st.Bind(1, session_id).Bind(2, session_seq);
   if (st.Step() != SQLITE_ROW) {
@@ -746,35 +848,35 @@ absl::Status SqliteStore::PutTokenLocked(const TokenRecord& t) {
 }
 
 absl::StatusOr<TokenRecord> SqliteStore::GetToken(absl::string_view id) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(TOKEN_SELECT "WHERE token_id = ?1"));
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(TOKEN_SELECT "WHERE token_id = ?1"));
   st.Bind(1, id);
-  return ReadOne<TokenRecord>(st, "token", id,
+  return ReadOne<TokenRecord>(reader, st, "token", id,
                           [](const Stmt& row) { return ReadToken(row); });
 }
 
 absl::StatusOr<std::optional<TokenRecord>> SqliteStore::FindTokenByHash(
     absl::string_view secret_sha256) {
-  absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(Stmt st, Prepare(TOKEN_SELECT "WHERE secret_sha256 = ?1"));
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(TOKEN_SELECT "WHERE secret_sha256 = ?1"));
   st.Bind(1, secret_sha256);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<TokenRecord>();
-  if (rc != SQLITE_ROW) return Error("find token");
+  if (rc != SQLITE_ROW) return reader.Error("find token");
   return std::optional<TokenRecord>(ReadToken(st));
 }
 
 absl::StatusOr<Page<TokenRecord>> SqliteStore::ListTokens(bool include_revoked,
                                                           PageRequest page) {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   ASSIGN_OR_RETURN(
-      Stmt st, Prepare(include_revoked
+      Stmt st, reader.Prepare(include_revoked
                            ? TOKEN_SELECT "WHERE rowid > ?1 ORDER BY rowid "
                                           "LIMIT ?2"
                            : TOKEN_SELECT "WHERE rowid > ?1 AND revoke_us IS "
                                           "NULL ORDER BY rowid LIMIT ?2"));
   st.Bind(1, page.after).Bind(2, page.limit + 1);
-  return ReadPage<TokenRecord>(st, page.limit, /*rowid_col=*/9,
+  return ReadPage<TokenRecord>(reader, st, page.limit, /*rowid_col=*/9,
                                [](const Stmt& row) { return ReadToken(row); });
 }
 #undef TOKEN_SELECT
@@ -813,23 +915,37 @@ absl::Status SqliteStore::AppendAudit(const AuditRecord& record) {
 
 absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
                                                          PageRequest page) {
-  absl::MutexLock lock(&mu_);
-  // Newest first from the primary key; the optional filters are checked on
-  // the way (the audit log is read by admins, rarely).
+  Reader reader(this);
+  // Newest first, keyset by audit_id; a token or method filter seeks its
+  // index (audit_log_token, audit_log_method), the time range is checked on
+  // the way.
+#define AUDIT_SELECT                                                        \
+  "SELECT audit_id, time_us, token_id, token_name, role, peer, "            \
+  "request_id, method, resource_id, code, message FROM audit_log WHERE "    \
+  "audit_id < ?1 AND time_us >= ?4 AND time_us < ?5 AND "
   ASSIGN_OR_RETURN(
       Stmt st,
-      Prepare("SELECT audit_id, time_us, token_id, token_name, role, peer, "
-              "request_id, method, resource_id, code, message FROM audit_log "
-              "WHERE (?1 = 0 OR audit_id < ?1) AND (?2 = '' OR token_id = ?2) "
-              "AND (?3 = '' OR method = ?3) AND time_us >= ?4 AND "
-              "time_us < ?5 ORDER BY audit_id DESC LIMIT ?6"));
-  st.Bind(1, page.after).Bind(2, q.token_id).Bind(3, q.method);
+      reader.Prepare(!q.token_id.empty()
+                  ? (!q.method.empty()
+                         ? AUDIT_SELECT "token_id = ?2 AND method = ?3 "
+                                        "ORDER BY audit_id DESC LIMIT ?6"
+                         : AUDIT_SELECT "token_id = ?2 AND ?3 = '' "
+                                        "ORDER BY audit_id DESC LIMIT ?6")
+                  : (!q.method.empty()
+                         ? AUDIT_SELECT "method = ?3 AND ?2 = '' "
+                                        "ORDER BY audit_id DESC LIMIT ?6"
+                         : AUDIT_SELECT "?2 = '' AND ?3 = '' "
+                                        "ORDER BY audit_id DESC LIMIT ?6")));
+#undef AUDIT_SELECT
+  st.Bind(1, page.after == 0 ? std::numeric_limits<int64_t>::max()
+                             : page.after);
+  st.Bind(2, q.token_id).Bind(3, q.method);
   st.Bind(4, q.start_time ? ToMicros(*q.start_time)
                           : std::numeric_limits<int64_t>::min());
   st.Bind(5, q.end_time ? ToMicros(*q.end_time)
                         : std::numeric_limits<int64_t>::max());
   st.Bind(6, page.limit + 1);
-  return ReadPage<AuditRecord>(st, page.limit, /*rowid_col=*/0,
+  return ReadPage<AuditRecord>(reader, st, page.limit, /*rowid_col=*/0,
                                [](const Stmt& row) {
                                  AuditRecord r;
                                  r.audit_id = row.Int(0);
@@ -855,7 +971,7 @@ StoreStats SqliteStore::Stats() {
 // ---- invariants -----------------------------------------------------------
 
 absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
-  absl::MutexLock lock(&mu_);
+  Reader reader(this);
   // Each query returns one text column per violation. Event types and
   // states are the numbers of core/types.h (and the protos).
   struct Check {
@@ -908,14 +1024,14 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
   };
   std::vector<std::string> out;
   for (const Check& check : kChecks) {
-    ASSIGN_OR_RETURN(Stmt st, Prepare(check.sql));
+    ASSIGN_OR_RETURN(Stmt st, reader.Prepare(check.sql));
     int rc;
     while ((rc = st.Step()) == SQLITE_ROW) {
       const std::string row = st.Text(0);
       if (std::string_view(check.what) == "integrity" && row == "ok") continue;
       out.push_back(absl::StrCat(check.what, ": ", row));
     }
-    if (rc != SQLITE_DONE) return Error(absl::StrCat("check ", check.what));
+    if (rc != SQLITE_DONE) return reader.Error(absl::StrCat("check ", check.what));
   }
   return out;
 }

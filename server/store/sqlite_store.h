@@ -1,9 +1,12 @@
 // SqliteStore: the embedded Store on SQLite in WAL mode.
 //
-// One connection guarded by a mutex; prepared statements are cached per SQL
-// text. Schema migrations run at Open, keyed by `PRAGMA user_version`.
-// AppendEvents writes a whole batch in one transaction, so the event log's
-// writer thread turns a burst of token deltas into one commit.
+// Writes go through one connection guarded by a mutex. Reads of a database
+// file use a small pool of read-only connections (WAL lets them read a
+// committed snapshot while the writer commits), so a catch-up reader never
+// holds up a commit; ":memory:" has one connection for both. Prepared
+// statements are cached per SQL text and connection, one per query shape
+// (no "? = '' OR col = ?" disjunctions), each served by an index. Schema
+// migrations run at Open, keyed by `PRAGMA user_version`.
 //
 // Thread safety: safe for concurrent use without external synchronization.
 #ifndef CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
@@ -12,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -28,15 +32,17 @@ class SqliteStore : public Store {
   // private in-memory database — and migrates its schema to the newest
   // version. INTERNAL with SQLite's message on failure;
   // FAILED_PRECONDITION when the file was written by a newer version.
+  // `read_connections`: how many read-only connections a file database
+  // gets (reads wait when all are in use).
   static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
-      const std::string& path);
+      const std::string& path, int read_connections = 4);
 
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -79,6 +85,14 @@ class SqliteStore : public Store {
 
  private:
   class Stmt;
+  // A connection for reads, with its own statement cache.
+  struct ReadConnection {
+    sqlite3* db = nullptr;
+    std::unordered_map<const char*, sqlite3_stmt*> cache;
+  };
+  // A read lease (sqlite_store.cc): a pooled read-only connection, or the
+  // writer's connection under mu_ when there is no pool.
+  class Reader;
   explicit SqliteStore(sqlite3* db);
 
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -93,13 +107,13 @@ class SqliteStore : public Store {
   // Steps `st` for the row of `kind` `id` and turns it into T by `read`;
   // NOT_FOUND "<kind> <id> not found" when there is none.
   template <typename T, typename ReadFn>
-  absl::StatusOr<T> ReadOne(Stmt& st, absl::string_view kind,
-                            absl::string_view id, ReadFn read)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static absl::StatusOr<T> ReadOne(const Reader& reader, Stmt& st,
+                                   absl::string_view kind,
+                                   absl::string_view id, ReadFn read);
   template <typename T, typename ReadFn>
-  absl::StatusOr<Page<T>> ReadPage(Stmt& st, int limit, int rowid_col,
-                                   ReadFn read)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static absl::StatusOr<Page<T>> ReadPage(const Reader& reader, Stmt& st,
+                                          int limit, int rowid_col,
+                                          ReadFn read);
   // Steps a write statement to completion (inside a transaction).
   absl::Status StepWrite(Stmt& stmt, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -125,6 +139,11 @@ class SqliteStore : public Store {
   sqlite3* const db_;
   std::unordered_map<const char*, sqlite3_stmt*> cache_ ABSL_GUARDED_BY(mu_);
   StoreStats stats_ ABSL_GUARDED_BY(mu_);
+  // The read pool (set up at Open, before any other thread sees the store).
+  bool pooled_ = false;
+  std::vector<std::unique_ptr<ReadConnection>> readers_;
+  absl::Mutex pool_mu_;
+  std::vector<ReadConnection*> idle_ ABSL_GUARDED_BY(pool_mu_);
 };
 
 }  // namespace codex_manager

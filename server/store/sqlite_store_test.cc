@@ -5,7 +5,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 
@@ -234,6 +237,41 @@ TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
   EXPECT_THAT(violations[0], HasSubstr("session_seq not gapless from 1: ses_a"));
   EXPECT_THAT(violations[1],
               HasSubstr("turn row without its last TURN_STATE_CHANGED: turn_2"));
+}
+
+TEST(SqliteStoreFileTest, ReadsUseThePoolWhileTheWriterCommits) {
+  const std::string path =
+      ::testing::TempDir() + "/pool-" + std::to_string(getpid()) + ".db";
+  std::filesystem::remove(path);
+  auto store = *SqliteStore::Open(path, /*read_connections=*/2);
+  ASSERT_TRUE(store->PutSession(MakeSession("ses_a")).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {  // more readers than connections: they wait
+    readers.emplace_back([&] {
+      while (!done) {
+        EventQuery q;
+        q.session_id = "ses_a";
+        if (!store->GetSession("ses_a").ok() || !store->ReadEvents(q).ok()) {
+          ++failures;
+        }
+        ++reads;
+      }
+    });
+  }
+  for (int i = 1; i <= 500; ++i) {
+    ASSERT_TRUE(store->AppendEvents({MakeEvent(i, "ses_a", i)}).ok());
+  }
+  // A read after a commit sees it (a fresh snapshot per statement).
+  EXPECT_EQ(*store->LastEventId(), 500);
+  EXPECT_EQ(store->GetSession("ses_a")->last_seq, 500);
+  done = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  store.reset();
+  std::filesystem::remove(path);
 }
 
 }  // namespace
