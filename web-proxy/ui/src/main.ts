@@ -295,7 +295,10 @@ function showSignIn(note = ""): void {
     e.preventDefault();
     try {
       await signIn(input.value);
-      await start();
+      me = await whoAmI();
+      // Say so, rather than show the same empty form again.
+      if (!me) return showSignIn("The server did not accept that token (unknown, expired or revoked).");
+      route();
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : String(err);
     }

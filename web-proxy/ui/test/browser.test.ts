@@ -179,8 +179,10 @@ test("sign in by pasting a token; a viewer sees no controls; sign out", async ()
   await token.waitFor({ timeout: 10000 });
   await token.fill("cmt_not-a-real-token");
   await page.click("button[type=submit]");
-  // The proxy takes any token-shaped value; the server refuses it.
-  await page.locator("input[name=token]").waitFor({ timeout: 10000 });
+  // The proxy takes any token-shaped value; the server refuses it, and the
+  // form says so (a new form: the old input is gone).
+  await page.locator(".signin .error", { hasText: "did not accept that token" })
+    .waitFor({ timeout: 10000 });
   const cookies = await page.context().cookies();
   assert.ok(cookies.every((c) => c.name !== "cm_token" || c.httpOnly));
 

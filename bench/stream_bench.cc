@@ -1,0 +1,242 @@
+// stream_bench: what the server costs to read and deliver events from a
+// large log (bench/README.md). It builds a data dir with --log-events
+// events (one 12-event session, one --big-events session, the rest spread
+// over filler sessions) straight through SqliteStore, starts the real
+// codex-manager-server on it, and measures with a C++ gRPC client:
+//   - replaying the 12-event session (StreamEvents no_follow): p50/p99 ms;
+//   - --replays concurrent replays of the big session: events/s delivered
+//     and server CPU per delivered event (utime+stime from /proc, µs).
+//
+//   build/bin/stream_bench --log-events 1000000 --big-events 100000 \
+//       --replays 8 --dir /tmp
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "codex_manager/v1/events.grpc.pb.h"
+#include "nlohmann/json.hpp"
+#include "store/sqlite_store.h"
+
+namespace {
+
+namespace v1 = codex_manager::v1;
+using Clock = std::chrono::steady_clock;
+
+struct Flags {
+  int64_t log_events = 1000000;
+  int64_t big_events = 100000;
+  int replays = 8;
+  int small_replays = 200;
+  std::string dir = "/tmp";
+  std::string server_bin;
+};
+
+codex_manager::Session MakeSession(const std::string& id) {
+  codex_manager::Session s;
+  s.session_id = id;
+  s.cwd = "/tmp";
+  s.state = codex_manager::SessionState::kStopped;
+  s.create_time = absl::Now();
+  s.update_time = s.create_time;
+  return s;
+}
+
+// Writes `count` delta events of `session` in transactions of 10,000.
+void Fill(codex_manager::SqliteStore& store, const std::string& session,
+          int64_t count, int64_t* next_id) {
+  codex_manager::WriteBatch batch;
+  batch.sessions.push_back(MakeSession(session));
+  for (int64_t seq = 1; seq <= count; ++seq) {
+    codex_manager::Event e;
+    e.event_id = (*next_id)++;
+    e.session_id = session;
+    e.session_seq = seq;
+    e.type = codex_manager::EventType::kAgentMessageDelta;
+    e.create_time = absl::Now();
+    e.payload = {{"item_id", "msg_1"},
+                 {"text", absl::StrCat("word", seq, " ")},
+                 {"method", "item/agentMessage/delta"}};
+    batch.events.push_back(std::move(e));
+    if (batch.events.size() == 10000 || seq == count) {
+      if (auto s = store.Write(batch); !s.ok()) {
+        std::cerr << s << "\n";
+        std::exit(1);
+      }
+      batch = {};
+    }
+  }
+}
+
+// utime + stime of `pid`, in microseconds.
+double CpuMicros(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  std::istringstream in(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Replays a session to its end; returns the events received.
+int64_t Replay(v1::StreamService::Stub& stub, const std::string& token,
+               const std::string& session) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  v1::StreamEventsRequest req;
+  req.set_session_id(session);
+  req.set_no_follow(true);
+  auto reader = stub.StreamEvents(&ctx, req);
+  v1::Event event;
+  int64_t n = 0;
+  while (reader->Read(&event)) ++n;
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    std::cerr << "replay failed: " << status.error_message() << "\n";
+    std::exit(1);
+  }
+  return n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{"Replay latency and fan-out cost of codex-manager-server"};
+  app.add_option("--log-events", flags.log_events, "Events in the log");
+  app.add_option("--big-events", flags.big_events, "Events of the big session");
+  app.add_option("--replays", flags.replays, "Concurrent big replays");
+  app.add_option("--small-replays", flags.small_replays,
+                 "Replays of the 12-event session timed");
+  app.add_option("--dir", flags.dir, "Where to make the data dir");
+  app.add_option("--server-bin", flags.server_bin,
+                 "codex-manager-server (default: beside this binary)");
+  CLI11_PARSE(app, argc, argv);
+  setvbuf(stdout, nullptr, _IOLBF, 0);
+  if (flags.server_bin.empty()) {
+    flags.server_bin = (std::filesystem::path(argv[0]).parent_path() /
+                        "codex-manager-server")
+                           .string();
+  }
+  const std::string data_dir =
+      absl::StrCat(flags.dir, "/stream-bench-", getpid());
+  std::filesystem::create_directories(data_dir);
+
+  auto start = Clock::now();
+  {
+    auto store = *codex_manager::SqliteStore::Open(data_dir +
+                                                   "/codex-manager.db");
+    int64_t next_id = 1;
+    Fill(*store, "ses_small", 12, &next_id);
+    Fill(*store, "ses_big", flags.big_events, &next_id);
+    const int64_t rest = flags.log_events - 12 - flags.big_events;
+    for (int i = 0; i * 100000 < rest; ++i) {
+      Fill(*store, absl::StrCat("ses_fill", i),
+           std::min<int64_t>(100000, rest - i * 100000), &next_id);
+    }
+  }
+  std::printf("log of %lld events written in %.1f s\n",
+              static_cast<long long>(flags.log_events),
+              std::chrono::duration<double>(Clock::now() - start).count());
+
+  // The server, on a free port; its first stderr line "listening" names it.
+  int err[2];
+  if (pipe(err) != 0) return 1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(err[1], 2);
+    close(err[0]);
+    execl(flags.server_bin.c_str(), flags.server_bin.c_str(), "--listen",
+          "127.0.0.1:0", "--data-dir", data_dir.c_str(), "--codex-bin",
+          "/bin/false", nullptr);
+    _exit(127);
+  }
+  close(err[1]);
+  FILE* log = fdopen(err[0], "r");
+  int port = 0;
+  char line[4096];
+  while (port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("msg", "") == "listening") {
+      port = j.value("port", 0);
+    }
+  }
+  if (port == 0) {
+    std::cerr << "server did not start\n";
+    return 1;
+  }
+  std::thread drain([log] {
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, log) != nullptr) {
+    }
+  });
+  std::string token;
+  std::ifstream(data_dir + "/admin.token") >> token;
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::StreamService::NewStub(channel);
+
+  // 1. The small session, again and again.
+  std::vector<double> ms;
+  for (int i = 0; i < flags.small_replays; ++i) {
+    auto t0 = Clock::now();
+    if (Replay(*stub, token, "ses_small") != 12) return 1;
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("replay of a 12-event session (log of %lld): p50 %.2f ms, "
+              "p99 %.2f ms\n",
+              static_cast<long long>(flags.log_events), ms[ms.size() / 2],
+              ms[ms.size() * 99 / 100]);
+
+  // 2. Concurrent replays of the big session.
+  const double cpu0 = CpuMicros(pid);
+  auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  std::vector<int64_t> got(flags.replays);
+  for (int i = 0; i < flags.replays; ++i) {
+    threads.emplace_back([&, i] {
+      auto own = v1::StreamService::NewStub(grpc::CreateCustomChannel(
+          absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
+          [i] {
+            grpc::ChannelArguments args;
+            args.SetInt("bench.channel", i);  // one connection per replay
+            return args;
+          }()));
+      got[i] = Replay(*own, token, "ses_big");
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double cpu = CpuMicros(pid) - cpu0;
+  int64_t total = 0;
+  for (int64_t n : got) total += n;
+  std::printf("%d concurrent replays of a %lld-event session: %.0f events/s "
+              "delivered, %.2f µs server CPU per event\n",
+              flags.replays, static_cast<long long>(flags.big_events),
+              total / secs, cpu / static_cast<double>(total));
+
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  drain.join();
+  std::filesystem::remove_all(data_dir);
+  return 0;
+}
