@@ -60,6 +60,7 @@ struct Flags {
   std::string start_timeout = "30s";
   std::string interrupt_grace = "10s";
   std::string turn_stall_timeout = "30m";
+  double retain_archived_days = 0;
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
   int64_t max_runtime_line_bytes = 64 << 20;
@@ -400,11 +401,23 @@ int Run(const Flags& flags) {
        {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
 
-  // Idle timeout and turn watchdog: once a second.
+  // Idle timeout, turn watchdog and retention: once a second.
   absl::Notification stop;
   std::thread reaper([&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
       manager->Tick();
+      if (flags.retain_archived_days > 0) {
+        absl::StatusOr<int64_t> purged = log.PurgeArchived(
+            absl::Now() - absl::Hours(24) * flags.retain_archived_days);
+        if (!purged.ok()) {
+          Log(LogLevel::kError, "retention failed",
+              {{"error", purged.status().ToString()}});
+        } else if (*purged > 0) {
+          Log(LogLevel::kInfo, "retention deleted events of archived sessions",
+              {{"events", *purged},
+               {"retain_archived_days", flags.retain_archived_days}});
+        }
+      }
     }
   });
 
@@ -529,6 +542,12 @@ int main(int argc, char** argv) {
                  "Time a turn has to end after turn/interrupt before its "
                  "Codex is killed (the turn INTERRUPTED, the session "
                  "resumable)")
+      ->capture_default_str();
+  app.add_option("--retain-archived-days", flags.retain_archived_days,
+                 "Delete the events of sessions archived longer ago than "
+                 "this many days (fractions allowed); a cursor older than "
+                 "what is kept gets OUT_OF_RANGE. 0 keeps everything")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--turn-stall-timeout", flags.turn_stall_timeout,
                  "A running turn with no Codex output this long (and no "

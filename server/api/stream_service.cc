@@ -28,9 +28,12 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
               std::unique_ptr<Guard::StreamSlot> slot)
       : slot_(std::move(slot)) {
     absl::MutexLock lock(&mu_);
-    for (Event& e : redelivered) pending_.push_back({std::move(e), true});
+    for (Event& e : redelivered) {
+      pending_.push_back(
+          {std::make_shared<const SharedEvent>(std::move(e)), true});
+    }
     sub_ = log->Subscribe(std::move(options),
-                          [this](std::vector<Event> batch, bool end) {
+                          [this](std::vector<EventPtr> batch, bool end) {
                             Deliver(std::move(batch), end);
                           });
     NextLocked();
@@ -60,15 +63,15 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
 
  private:
   struct Pending {
-    Event event;
+    EventPtr event;
     bool redelivered;
   };
 
   // Runs on the log's dispatcher thread.
-  void Deliver(std::vector<Event> batch, bool end) {
+  void Deliver(std::vector<EventPtr> batch, bool end) {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
-    for (Event& e : batch) pending_.push_back({std::move(e), false});
+    for (EventPtr& e : batch) pending_.push_back({std::move(e), false});
     end_ = end_ || end;
     if (!writing_) NextLocked();
   }
@@ -85,11 +88,22 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     }
     Pending next = std::move(pending_.front());
     pending_.pop_front();
-    current_.Clear();
-    ToProto(next.event, &current_);
-    current_.set_redelivered(next.redelivered);
+    // Converted once per event, whatever the number of streams it goes to.
+    const v1::Event& proto = next.event->Encoded<v1::Event>(
+        [](const Event& e, v1::Event* out) { ToProto(e, out); });
+    const v1::Event* message = &proto;
+    if (next.redelivered) {  // a copy of its own, marked
+      redelivered_ = proto;
+      redelivered_.set_redelivered(true);
+      message = &redelivered_;
+    }
+    // Kept alive until OnWriteDone. More to come: let gRPC coalesce the
+    // writes; the last of a batch flushes.
+    in_flight_ = std::move(next.event);
+    grpc::WriteOptions options;
+    if (!pending_.empty()) options.set_buffer_hint();
     writing_ = true;
-    StartWrite(&current_);
+    StartWrite(message, options);
   }
 
   void FinishLocked(const grpc::Status& status)
@@ -103,7 +117,9 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
   const std::unique_ptr<Guard::StreamSlot> slot_;
   std::shared_ptr<EventLog::Subscription> sub_;
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
-  v1::Event current_ ABSL_GUARDED_BY(mu_);
+  // The event being written, and the copy a redelivery writes.
+  EventPtr in_flight_ ABSL_GUARDED_BY(mu_);
+  v1::Event redelivered_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool end_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -133,7 +149,18 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     }
     absl::StatusOr<Session> session = manager_->GetSession(session_id);
     if (!session.ok()) return new EventWriter(session.status());
-    if (request->after_seq() > 0) {
+    if (request->after_seq() > 0 && request->after_seq() < session->purged_seq) {
+      return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+          "after_seq: ", request->after_seq(), " is older than session ",
+          session_id, "'s retained events (--retain-archived-days deleted "
+          "them); the oldest available cursor is after_seq=",
+          session->purged_seq)));
+    }
+    if (request->after_seq() > 0 && request->after_seq() == session->purged_seq) {
+      // Every event of the session is gone, and an archived session gets
+      // no new ones: nothing to replay or follow.
+      options.after_event_id = head;
+    } else if (request->after_seq() > 0) {
       absl::StatusOr<int64_t> id =
           store_->EventIdOf(session_id, request->after_seq());
       if (!id.ok() || *id > head) {
@@ -151,6 +178,17 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     if (request->after_event_id() < 0) {
       return new EventWriter(
           absl::InvalidArgumentError("after_event_id: must not be negative"));
+    }
+    absl::StatusOr<int64_t> purged = store_->PurgedThroughEventId();
+    if (!purged.ok()) return new EventWriter(purged.status());
+    if (request->after_event_id() > 0 && request->after_event_id() < *purged) {
+      return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+          "after_event_id: ", request->after_event_id(),
+          " is older than the retained events (--retain-archived-days "
+          "deleted archived sessions' events up to ",
+          *purged, "); list again, then resume from the oldest available "
+                   "cursor, after_event_id=",
+          *purged)));
     }
     if (request->after_event_id() > head) {
       return new EventWriter(absl::OutOfRangeError(

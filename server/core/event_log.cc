@@ -228,6 +228,16 @@ bool EventLog::Flush(absl::Duration timeout) {
   return committed_ticket_ >= target;
 }
 
+absl::StatusOr<int64_t> EventLog::PurgeArchived(absl::Time archived_before) {
+  absl::StatusOr<int64_t> deleted =
+      store_->PurgeArchivedEvents(archived_before);
+  if (deleted.ok() && *deleted > 0) {
+    absl::MutexLock lock(&mu_);
+    ring_.clear();  // subscribers behind now read the store
+  }
+  return deleted;
+}
+
 int64_t EventLog::CommittedHead() {
   absl::MutexLock lock(&mu_);
   return committed_head_;
@@ -310,7 +320,7 @@ void EventLog::WriterLoop() {
       committed_ticket_ = changes[i].ticket;
       for (Event& e : changes[i].rows.events) {
         committed_head_ = e.event_id;
-        ring_.push_back(std::move(e));
+        ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
       }
     }
     while (ring_.size() > options_.ring_capacity) ring_.pop_front();
@@ -341,7 +351,7 @@ bool EventLog::HasWork() {
   return false;
 }
 
-std::vector<Event> EventLog::NextBatch(Subscription& sub, bool* end) {
+std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, bool* end) {
   *end = false;
   if (sub.until_ > 0 && sub.cursor_ >= sub.until_) {
     *end = true;
@@ -351,16 +361,16 @@ std::vector<Event> EventLog::NextBatch(Subscription& sub, bool* end) {
       sub.until_ > 0 ? std::min(sub.until_, committed_head_) : committed_head_;
   if (sub.cursor_ >= limit) return {};
   const size_t max = static_cast<size_t>(options_.max_delivery_batch);
-  std::vector<Event> out;
-  if (!ring_.empty() && sub.cursor_ + 1 >= ring_.front().event_id) {
+  std::vector<EventPtr> out;
+  if (!ring_.empty() && sub.cursor_ + 1 >= ring_.front()->event().event_id) {
     // Ring ids are contiguous: index straight to the cursor.
-    for (size_t i = sub.cursor_ + 1 - ring_.front().event_id;
+    for (size_t i = sub.cursor_ + 1 - ring_.front()->event().event_id;
          i < ring_.size() && out.size() < max; ++i) {
-      const Event& e = ring_[i];
+      const Event& e = ring_[i]->event();
       if (e.event_id > limit) break;
       sub.cursor_ = e.event_id;
       if (sub.session_id_.empty() || e.session_id == sub.session_id_) {
-        out.push_back(e);
+        out.push_back(ring_[i]);  // shared, not copied
       }
     }
     return out;
@@ -383,7 +393,11 @@ std::vector<Event> EventLog::NextBatch(Subscription& sub, bool* end) {
   mu_.Lock();
   // Fewer than asked means nothing else matches up to `limit`.
   sub.cursor_ = read->size() < max ? limit : read->back().event_id;
-  return std::move(*read);
+  out.reserve(read->size());
+  for (Event& e : *read) {
+    out.push_back(std::make_shared<const SharedEvent>(std::move(e)));
+  }
+  return out;
 }
 
 void EventLog::DispatcherLoop() {
@@ -398,7 +412,7 @@ void EventLog::DispatcherLoop() {
     for (const std::shared_ptr<Subscription>& sub : ready) {
       if (!sub->requested_) continue;
       bool end = false;
-      std::vector<Event> batch = NextBatch(*sub, &end);
+      std::vector<EventPtr> batch = NextBatch(*sub, &end);
       if (batch.empty() && !end) continue;
       sub->requested_ = false;
       sub->ended_ = end;

@@ -37,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -45,6 +46,33 @@
 #include "store/store.h"
 
 namespace codex_manager {
+
+// An event as the log delivers it: immutable and shared by every
+// subscriber it goes to (one allocation, no copy per subscriber), with one
+// memoized encoding — the API layer's proto — made by the first subscriber
+// that needs it and reused by the others.
+class SharedEvent {
+ public:
+  explicit SharedEvent(Event event) : event_(std::move(event)) {}
+  const Event& event() const { return event_; }
+  // `encode(event, &value)` run once per event, whichever thread asks
+  // first; every caller must ask for the same T.
+  template <typename T, typename EncodeFn>
+  const T& Encoded(EncodeFn encode) const {
+    absl::call_once(once_, [&] {
+      auto value = std::make_shared<T>();
+      encode(event_, value.get());
+      encoded_ = std::move(value);
+    });
+    return *static_cast<const T*>(encoded_.get());
+  }
+
+ private:
+  const Event event_;
+  mutable absl::once_flag once_;
+  mutable std::shared_ptr<const void> encoded_;
+};
+using EventPtr = std::shared_ptr<const SharedEvent>;
 
 // `payload` (a JSON object) cut to at most about `max_bytes` of JSON: its
 // longest strings are shortened (on character boundaries, ending in "…")
@@ -70,7 +98,7 @@ class EventLog {
 
   // Receives a batch of events in order. `end` is true once (with an empty
   // batch) when a subscription with `until_event_id` has caught up.
-  using DeliverFn = std::function<void(std::vector<Event> batch, bool end)>;
+  using DeliverFn = std::function<void(std::vector<EventPtr> batch, bool end)>;
 
   struct SubscribeOptions {
     // Only this session's events; empty = every session.
@@ -147,6 +175,12 @@ class EventLog {
   // of the store then see them); false when `timeout` passed first.
   bool Flush(absl::Duration timeout = absl::InfiniteDuration());
 
+  // Retention: deletes the events of sessions archived before
+  // `archived_before` (Store::PurgeArchivedEvents) and forgets the ring, so
+  // no subscriber is served a deleted event from memory. Returns how many
+  // events were deleted.
+  absl::StatusOr<int64_t> PurgeArchived(absl::Time archived_before);
+
   // The newest committed event id.
   int64_t CommittedHead();
   // The newest event id assigned by Append (committed or still queued). A
@@ -161,7 +195,7 @@ class EventLog {
   void WriterLoop();
   void DispatcherLoop();
   // Finds what `sub` should get next; may read the store (without mu_).
-  std::vector<Event> NextBatch(Subscription& sub, bool* end)
+  std::vector<EventPtr> NextBatch(Subscription& sub, bool* end)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
@@ -193,7 +227,7 @@ class EventLog {
   // Tickets whose rows the store refused for good, and why.
   std::unordered_map<int64_t, absl::Status> refused_ ABSL_GUARDED_BY(mu_);
   int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;
-  std::deque<Event> ring_ ABSL_GUARDED_BY(mu_);
+  std::deque<EventPtr> ring_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
   absl::CondVar writer_cv_;      // queued_ grew, or stopping_

@@ -21,10 +21,10 @@ class Collector {
     sub_ = std::move(sub);
   }
   EventLog::DeliverFn Fn() {
-    return [this](std::vector<Event> batch, bool end) {
+    return [this](std::vector<EventPtr> batch, bool end) {
       absl::MutexLock lock(&mu_);
       ++batches_;
-      for (Event& e : batch) events_.push_back(std::move(e));
+      for (EventPtr& e : batch) events_.push_back(e->event());
       if (end) ended_ = true;
       // Asking again from inside a delivery is allowed.
       if (!end && sub_ && !paused_) sub_->Request();
@@ -230,7 +230,7 @@ TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
   auto sub =
-      log->Subscribe({"", 0, 0}, [&](std::vector<Event>, bool) { ++calls; });
+      log->Subscribe({"", 0, 0}, [&](std::vector<EventPtr>, bool) { ++calls; });
   sub->Request();
   sub->Cancel();
   for (int i = 0; i < 100; ++i)
@@ -238,6 +238,44 @@ TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   log->Flush();
   absl::SleepFor(absl::Milliseconds(50));
   EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(EventLogTest, SubscribersShareOneEventAndOneEncoding) {
+  auto log = NewLog();
+  absl::Mutex mu;
+  std::vector<EventPtr> got[2];
+  std::shared_ptr<EventLog::Subscription> subs[2];
+  for (int i = 0; i < 2; ++i) {
+    subs[i] = log->Subscribe({"", 0, 0}, [&, i](std::vector<EventPtr> batch,
+                                                bool) {
+      absl::MutexLock lock(&mu);
+      for (EventPtr& e : batch) got[i].push_back(std::move(e));
+    });
+    subs[i]->Request();
+  }
+  log->Append("ses_a", EventType::kRaw, "", Payload(1));
+  log->Flush();
+  for (int tries = 0; tries < 500; ++tries) {
+    {
+      absl::MutexLock lock(&mu);
+      if (!got[0].empty() && !got[1].empty()) break;
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  subs[0]->Cancel();  // no delivery after this: `got` is ours
+  subs[1]->Cancel();
+  ASSERT_EQ(got[0].size(), 1u);
+  ASSERT_EQ(got[1].size(), 1u);
+  EXPECT_EQ(got[0][0].get(), got[1][0].get());  // the same object
+  std::atomic<int> encodes{0};
+  auto encode = [&](const Event& e, std::string* out) {
+    ++encodes;
+    *out = e.payload.dump();
+  };
+  EXPECT_EQ(got[0][0]->Encoded<std::string>(encode), "{\"i\":1}");
+  EXPECT_EQ(&got[1][0]->Encoded<std::string>(encode),
+            &got[0][0]->Encoded<std::string>(encode));
+  EXPECT_EQ(encodes.load(), 1);
 }
 
 TEST(CapPayloadTest, ShortensLongStringsAndMarksTheOriginalSize) {

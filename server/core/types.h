@@ -111,6 +111,10 @@ struct Session {
   // Derived on read by the store, not written.
   int pending_approvals = 0;
   int64_t last_seq = 0;
+  // Events up to this session_seq were deleted by retention
+  // (--retain-archived-days); 0 when all are kept. Written only by
+  // Store::PurgeArchivedEvents.
+  int64_t purged_seq = 0;
 };
 
 struct Turn {

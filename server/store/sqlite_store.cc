@@ -139,6 +139,15 @@ constexpr const char* kSchemaV3 = R"sql(
 CREATE INDEX events_session ON events(session_id, event_id);
 )sql";
 
+// v4: retention (--retain-archived-days) records what it deleted.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE sessions ADD COLUMN purged_seq INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -334,7 +343,8 @@ absl::Status SqliteStore::Migrate() {
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
   // Each version in its own transaction.
-  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3,
+                               kSchemaV4};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -442,8 +452,9 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "SELECT s.session_id, s.cwd, s.model, s.approval_policy, s.sandbox, "      \
   "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
-  "a.state = 1), (SELECT COALESCE(MAX(e.session_seq), 0) FROM events e "     \
-  "WHERE e.session_id = s.session_id), s.rowid FROM sessions s "
+  "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
+  "FROM events e WHERE e.session_id = s.session_id)), s.rowid, "             \
+  "s.purged_seq FROM sessions s "
 
 static Session ReadSession(const auto& st) {
   Session s;
@@ -460,6 +471,7 @@ static Session ReadSession(const auto& st) {
   s.update_time = FromMicros(st.Int(10));
   s.pending_approvals = static_cast<int>(st.Int(11));
   s.last_seq = st.Int(12);
+  s.purged_seq = st.Int(14);
   return s;
 }
 
@@ -792,10 +804,75 @@ absl::StatusOr<int64_t> SqliteStore::LastEventId() {
 
 absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
   Reader reader(this);
-  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT COALESCE(MAX(session_seq), 0) "
-                                    "FROM events WHERE session_id = ?1"));
+  // Retention may have deleted every event of the session: its purged_seq
+  // still says where the log ended.
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      reader.Prepare("SELECT MAX((SELECT COALESCE(MAX(session_seq), 0) FROM "
+                     "events WHERE session_id = ?1), (SELECT "
+                     "COALESCE(MAX(purged_seq), 0) FROM sessions WHERE "
+                     "session_id = ?1))"));
   st.Bind(1, id);
   if (st.Step() != SQLITE_ROW) return reader.Error("last session seq");
+  return st.Int(0);
+}
+
+absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
+    absl::Time archived_before) {
+  {
+    // Most calls find nothing: ask a read connection before taking the
+    // write lock.
+    Reader reader(this);
+    ASSIGN_OR_RETURN(
+        Stmt any,
+        reader.Prepare("SELECT 1 FROM sessions s WHERE s.state = 6 AND "
+                       "s.update_us < ?1 AND EXISTS (SELECT 1 FROM events e "
+                       "WHERE e.session_id = s.session_id) LIMIT 1"));
+    any.Bind(1, ToMicros(archived_before));
+    const int rc = any.Step();
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) return reader.Error("find purgeable sessions");
+  }
+  absl::MutexLock lock(&mu_);
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    // What goes: events of sessions archived before the cutoff.
+    ASSIGN_OR_RETURN(
+        Stmt mark,
+        Prepare("UPDATE sessions SET purged_seq = (SELECT MAX(session_seq) "
+                "FROM events e WHERE e.session_id = sessions.session_id) "
+                "WHERE state = 6 AND update_us < ?1 AND EXISTS (SELECT 1 FROM "
+                "events e WHERE e.session_id = sessions.session_id)"));
+    mark.Bind(1, ToMicros(archived_before));
+    RETURN_IF_ERROR(StepWrite(mark, "mark purged sessions"));
+    if (sqlite3_changes(db_) == 0) return absl::OkStatus();
+    ASSIGN_OR_RETURN(
+        Stmt through,
+        Prepare("INSERT INTO meta (key, value) SELECT 'purged_event_id', "
+                "MAX(event_id) FROM events e JOIN sessions s ON "
+                "s.session_id = e.session_id WHERE s.state = 6 AND "
+                "s.update_us < ?1 ON CONFLICT (key) DO UPDATE SET value = "
+                "MAX(value, excluded.value)"));
+    through.Bind(1, ToMicros(archived_before));
+    RETURN_IF_ERROR(StepWrite(through, "record purged event id"));
+    ASSIGN_OR_RETURN(
+        Stmt del,
+        Prepare("DELETE FROM events WHERE session_id IN (SELECT session_id "
+                "FROM sessions WHERE state = 6 AND update_us < ?1)"));
+    del.Bind(1, ToMicros(archived_before));
+    RETURN_IF_ERROR(StepWrite(del, "delete purged events"));
+    deleted = sqlite3_changes(db_);
+    return absl::OkStatus();
+  }));
+  return deleted;
+}
+
+absl::StatusOr<int64_t> SqliteStore::PurgedThroughEventId() {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st,
+                   reader.Prepare("SELECT COALESCE(MAX(value), 0) FROM meta "
+                                  "WHERE key = 'purged_event_id'"));
+  if (st.Step() != SQLITE_ROW) return reader.Error("purged event id");
   return st.Int(0);
 }
 
@@ -985,6 +1062,8 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "MIN(session_seq) || '..' || MAX(session_seq) FROM events GROUP BY "
        "session_id HAVING MIN(session_seq) != 1 OR MAX(session_seq) != "
        "COUNT(*)"},
+      // Below, sessions whose events retention deleted (purged_seq > 0)
+      // keep their rows without events.
       {"session row without its last SESSION_STATE_CHANGED",
        "SELECT s.session_id || ' is in state ' || s.state || ', its last "
        "event says ' || IFNULL((SELECT json_extract(e.payload, '$.state') "
@@ -992,7 +1071,7 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "BY e.session_seq DESC LIMIT 1), 'nothing') FROM sessions s WHERE "
        "(SELECT json_extract(e.payload, '$.state') FROM events e WHERE "
        "e.session_id = s.session_id AND e.type = 1 ORDER BY e.session_seq "
-       "DESC LIMIT 1) IS NOT s.state"},
+       "DESC LIMIT 1) IS NOT s.state AND s.purged_seq = 0"},
       {"turn row without its last TURN_STATE_CHANGED",
        "SELECT t.turn_id || ' is in state ' || t.state || ', its last event "
        "says ' || IFNULL((SELECT json_extract(e.payload, '$.state') FROM "
@@ -1001,7 +1080,8 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "'nothing') FROM turns t WHERE (SELECT json_extract(e.payload, "
        "'$.state') FROM events e WHERE e.session_id = t.session_id AND "
        "e.type = 2 AND e.turn_id = t.turn_id ORDER BY e.session_seq DESC "
-       "LIMIT 1) IS NOT t.state"},
+       "LIMIT 1) IS NOT t.state AND NOT EXISTS (SELECT 1 FROM sessions s "
+       "WHERE s.session_id = t.session_id AND s.purged_seq > 0)"},
       {"TURN_STATE_CHANGED without its turn row",
        "SELECT 'event ' || e.event_id || ' names turn ' || e.turn_id FROM "
        "events e WHERE e.type = 2 AND NOT EXISTS (SELECT 1 FROM turns t "
@@ -1010,13 +1090,16 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "SELECT a.approval_id FROM approvals a WHERE NOT EXISTS (SELECT 1 "
        "FROM events e WHERE e.event_id = a.request_event_id AND e.type = 8 "
        "AND json_extract(e.payload, '$.approval.approval_id') = "
-       "a.approval_id)"},
+       "a.approval_id) AND NOT EXISTS (SELECT 1 FROM sessions s WHERE "
+       "s.session_id = a.session_id AND s.purged_seq > 0)"},
       {"decided approval without its APPROVAL_RESOLVED",
        "SELECT a.approval_id || ' is in state ' || a.state FROM approvals a "
        "WHERE a.state != 1 AND NOT EXISTS (SELECT 1 FROM events e WHERE "
        "e.session_id = a.session_id AND e.type = 9 AND "
        "json_extract(e.payload, '$.approval_id') = a.approval_id AND "
-       "json_extract(e.payload, '$.state') = a.state)"},
+       "json_extract(e.payload, '$.state') = a.state) AND NOT EXISTS "
+       "(SELECT 1 FROM sessions s WHERE s.session_id = a.session_id AND "
+       "s.purged_seq > 0)"},
       {"APPROVAL_REQUESTED without its approval row",
        "SELECT 'event ' || e.event_id FROM events e WHERE e.type = 8 AND NOT "
        "EXISTS (SELECT 1 FROM approvals a WHERE a.approval_id = "

@@ -42,7 +42,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -69,6 +69,9 @@ class SqliteStore : public Store {
       const EventQuery& query) override;
   absl::StatusOr<int64_t> LastEventId() override;
   absl::StatusOr<int64_t> LastSessionSeq(absl::string_view session_id) override;
+  absl::StatusOr<int64_t> PurgeArchivedEvents(
+      absl::Time archived_before) override;
+  absl::StatusOr<int64_t> PurgedThroughEventId() override;
   absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                     int64_t session_seq) override;
   absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;

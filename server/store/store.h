@@ -146,6 +146,15 @@ class Store {
   // The newest event_id (0 when the log is empty).
   virtual absl::StatusOr<int64_t> LastEventId() = 0;
   // The newest session_seq of a session (0 when it has none).
+  // Retention: deletes every event of sessions ARCHIVED (update time)
+  // before `archived_before`, recording how far each session's events and
+  // the global log were deleted (Session::purged_seq,
+  // PurgedThroughEventId). Returns the number of events deleted.
+  virtual absl::StatusOr<int64_t> PurgeArchivedEvents(
+      absl::Time archived_before) = 0;
+  // The newest event_id retention deleted (0: none); an all-sessions
+  // cursor older than it has lost events.
+  virtual absl::StatusOr<int64_t> PurgedThroughEventId() = 0;
   virtual absl::StatusOr<int64_t> LastSessionSeq(
       absl::string_view session_id) = 0;
   // The event_id of (session, seq); NOT_FOUND when absent.

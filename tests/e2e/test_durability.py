@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+import pytest
+
 from codex_manager import Client, SessionState, TurnState
 from conftest import Server, make_server, processes_in, wait_for
 
@@ -206,3 +208,47 @@ def test_check_names_violations_and_refuses_a_locked_data_dir(fake_server: Serve
     broken = check_store(fake_server.data_dir)
     assert broken.returncode == 1
     assert "turn row without its last TURN_STATE_CHANGED: turn_x" in broken.stdout
+
+
+def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
+        tmp_path: Path) -> None:
+    from codex_manager import OutOfRangeError
+    # 0.00002 days: events of sessions archived more than ~1.7 s ago go.
+    gen = watchdog_server(tmp_path, "--retain-archived-days", "0.00002")
+    server = next(gen)
+    try:
+        with Client(server.addr) as client:
+            old = client.create_session(str(tmp_path))
+            client.wait_for_session(old.session_id, SessionState.IDLE)
+            assert client.run_turn(old.session_id, "hello").state == TurnState.COMPLETED
+            kept = client.create_session(str(tmp_path))
+            client.wait_for_session(kept.session_id, SessionState.IDLE)
+            assert client.run_turn(kept.session_id, "hi").state == TurnState.COMPLETED
+            kept_events = [e.event_id for e in client.events(kept.session_id, follow=False)]
+            client.archive_session(old.session_id)
+            last_seq = client.get_session(old.session_id).last_seq
+
+            def refused() -> str | None:
+                try:
+                    list(client.events(old.session_id, after=1, follow=False))
+                except OutOfRangeError as e:
+                    return str(e)
+                return None
+            message = wait_for(refused, timeout=15)
+            assert f"the oldest available cursor is after_seq={last_seq}" in message
+            # The session keeps its place in the log; nothing older is left.
+            assert client.get_session(old.session_id).last_seq == last_seq
+            assert list(client.events(old.session_id, after=last_seq, follow=False)) == []
+            # All sessions: a cursor from before the deleted events is refused,
+            # and a replay from the start has only what is kept.
+            with pytest.raises(OutOfRangeError, match="oldest available cursor, after_event_id="):
+                list(client.events(after=1, follow=False))
+            everything = [e for e in client.events(follow=False)]
+            assert {e.session_id for e in everything} == {kept.session_id}
+            assert [e.event_id for e in client.events(kept.session_id, follow=False)] == kept_events
+        server.stop()
+        check = check_store(server.data_dir)
+        assert check.returncode == 0, check.stdout
+    finally:
+        for _ in gen:
+            pass
