@@ -809,6 +809,10 @@ void SessionManager::Shutdown() {
     return to_stop_.empty() && stopping_now_ == 0;
   };
   mu_.Await(absl::Condition(&idle));
+  // What the runtimes' ends changed is durable before Shutdown returns.
+  if (!log_->Flush(kSettleTimeout)) {
+    Log(LogLevel::kError, "shutdown: the store did not commit the last changes");
+  }
 }
 
 int SessionManager::LiveCount() {

@@ -128,7 +128,8 @@ class SessionManager : public RuntimeListener {
   // turn_stall_timeout).
   void Tick();
 
-  // Stops every runtime (the sessions become STOPPED) and waits for them.
+  // Stops every runtime (the sessions become STOPPED), waits for them, and
+  // for those changes to commit.
   void Shutdown();
 
   // How many sessions have a runtime now.
