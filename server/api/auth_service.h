@@ -6,7 +6,7 @@
 #include "api/guard.h"
 #include "auth/token_registry.h"
 #include "codex_manager/v1/auth.grpc.pb.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

@@ -12,7 +12,7 @@
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
 #include "core/types.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

@@ -26,7 +26,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/token_registry.h"
 #include "core/clock.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "core/clock.h"
 #include "core/types.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

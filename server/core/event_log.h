@@ -43,7 +43,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/types.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

@@ -31,7 +31,7 @@
 #include "core/event_log.h"
 #include "core/runtime.h"
 #include "core/types.h"
-#include "store/store.h"
+#include "core/store.h"
 
 namespace codex_manager {
 

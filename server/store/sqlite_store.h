@@ -19,7 +19,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "store/store.h"
+#include "core/store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -6,8 +6,8 @@
 //
 // Thread safety: implementations are safe for concurrent use from many
 // threads without external synchronization.
-#ifndef CODEX_MANAGER_SERVER_STORE_STORE_H_
-#define CODEX_MANAGER_SERVER_STORE_STORE_H_
+#ifndef CODEX_MANAGER_SERVER_CORE_STORE_H_
+#define CODEX_MANAGER_SERVER_CORE_STORE_H_
 
 #include <cstdint>
 #include <optional>
@@ -195,4 +195,4 @@ class Store {
 
 }  // namespace codex_manager
 
-#endif  // CODEX_MANAGER_SERVER_STORE_STORE_H_
+#endif  // CODEX_MANAGER_SERVER_CORE_STORE_H_
