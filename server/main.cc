@@ -44,6 +44,7 @@
 #include "core/session_manager.h"
 #include "runtime/codex_runtime.h"
 #include "runtime/process.h"
+#include "store/fault_vfs.h"
 #include "store/sqlite_store.h"
 
 namespace codex_manager {
@@ -61,6 +62,8 @@ struct Flags {
   std::string interrupt_grace = "10s";
   std::string turn_stall_timeout = "30m";
   double retain_archived_days = 0;
+  std::string commit_timeout = "10s";
+  std::string inject_store_faults_from;
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
   int64_t max_runtime_line_bytes = 64 << 20;
@@ -232,9 +235,11 @@ int Run(const Flags& flags) {
       ParseDurationFlag("interrupt-grace", flags.interrupt_grace);
   absl::StatusOr<absl::Duration> stall =
       ParseDurationFlag("turn-stall-timeout", flags.turn_stall_timeout);
+  absl::StatusOr<absl::Duration> commit_timeout =
+      ParseDurationFlag("commit-timeout", flags.commit_timeout);
   for (const absl::Status& s :
        {idle.status(), grace.status(), start.status(),
-        interrupt_grace.status(), stall.status()}) {
+        interrupt_grace.status(), stall.status(), commit_timeout.status()}) {
     if (!s.ok()) {
       Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
       return 2;
@@ -284,6 +289,16 @@ int Run(const Flags& flags) {
         {{"data_dir", flags.data_dir},
          {"error", std::string(data_dir_lock.status().message())}});
     return 1;
+  }
+  if (!flags.inject_store_faults_from.empty()) {
+    Log(LogLevel::kWarning, "store fault injection is on (a test seam)",
+        {{"control_file", flags.inject_store_faults_from}});
+    if (absl::Status s = InstallFaultInjectingVfs(flags.inject_store_faults_from);
+        !s.ok()) {
+      Log(LogLevel::kError, "cannot install the fault VFS",
+          {{"error", s.ToString()}});
+      return 1;
+    }
   }
   const std::string db_path =
       (std::filesystem::path(flags.data_dir) / "codex-manager.db").string();
@@ -341,6 +356,7 @@ int Run(const Flags& flags) {
   manager_options.idle_timeout = *idle;
   manager_options.interrupt_grace = *interrupt_grace;
   manager_options.turn_stall_timeout = *stall;
+  manager_options.commit_timeout = *commit_timeout;
   manager_options.max_queued_turns = flags.max_queued_turns;
   manager_options.max_prompt_bytes = static_cast<size_t>(flags.max_prompt_bytes);
   auto manager = std::make_unique<SessionManager>(store->get(), &log, &runtimes,
@@ -543,6 +559,14 @@ int main(int argc, char** argv) {
                  "Codex is killed (the turn INTERRUPTED, the session "
                  "resumable)")
       ->capture_default_str();
+  app.add_option("--commit-timeout", flags.commit_timeout,
+                 "Most time a call waits for the store to commit its change "
+                 "before failing UNAVAILABLE")
+      ->capture_default_str();
+  app.add_option("--inject-store-faults-from", flags.inject_store_faults_from,
+                 "Testing seam: fail store writes as FILE says (\"full\", "
+                 "\"ioerr\"; missing: none)")
+      ->group("");  // hidden: tests only
   app.add_option("--retain-archived-days", flags.retain_archived_days,
                  "Delete the events of sessions archived longer ago than "
                  "this many days (fractions allowed); a cursor older than "

@@ -238,6 +238,11 @@ absl::StatusOr<int64_t> EventLog::PurgeArchived(absl::Time archived_before) {
   return deleted;
 }
 
+bool EventLog::Healthy() {
+  absl::MutexLock lock(&mu_);
+  return failed_commits_ == 0;
+}
+
 int64_t EventLog::CommittedHead() {
   absl::MutexLock lock(&mu_);
   return committed_head_;
@@ -265,8 +270,11 @@ size_t EventLog::CommitChanges(std::vector<Change>& changes) {
   if (status.ok()) return changes.size();
   if (!absl::IsAlreadyExists(status) || changes.size() > 1) {
     if (changes.size() == 1) {
-      Log(LogLevel::kError, "commit failed; retrying",
-          {{"error", status.ToString()}});
+      absl::MutexLock lock(&mu_);
+      if (failed_commits_ % 100 == 0) {  // the first, then every 10 s
+        Log(LogLevel::kError, "commit failed; retrying every 100 ms",
+            {{"error", status.ToString()}, {"attempts", failed_commits_ + 1}});
+      }
       return 0;
     }
     // One change at a time, so a refused one cannot hold the others.
@@ -288,7 +296,8 @@ size_t EventLog::CommitChanges(std::vector<Change>& changes) {
   events_only.events = c.rows.events;
   const WriteBatch* one[] = {&events_only};
   if (absl::Status s = store_->WriteAll(one); !s.ok()) {
-    Log(LogLevel::kError, "commit failed; retrying", {{"error", s.ToString()}});
+    Log(LogLevel::kError, "commit failed; retrying every 100 ms",
+        {{"error", s.ToString()}});
     return 0;
   }
   absl::MutexLock lock(&mu_);
@@ -328,7 +337,13 @@ void EventLog::WriterLoop() {
       dispatcher_cv_.Signal();
       flushed_cv_.SignalAll();
     }
+    if (done == changes.size() && failed_commits_ > 0) {
+      Log(LogLevel::kInfo, "commits resumed",
+          {{"failed_attempts", failed_commits_}});
+      failed_commits_ = 0;
+    }
     if (done < changes.size()) {
+      ++failed_commits_;
       // Keep the order: put the rest back in front and try again shortly.
       queued_.insert(queued_.begin(),
                      std::make_move_iterator(changes.begin() + done),

@@ -181,6 +181,11 @@ class EventLog {
   // events were deleted.
   absl::StatusOr<int64_t> PurgeArchived(absl::Time archived_before);
 
+  // False while commits are failing (the store is full, or its disk
+  // fails): changes stay queued and are retried every 100 ms. Mutations
+  // check this first and refuse with UNAVAILABLE, changing nothing.
+  bool Healthy();
+
   // The newest committed event id.
   int64_t CommittedHead();
   // The newest event id assigned by Append (committed or still queued). A
@@ -224,6 +229,8 @@ class EventLog {
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t committed_ticket_ ABSL_GUARDED_BY(mu_) = 0;
+  // Consecutive failed commit attempts (0: healthy).
+  int64_t failed_commits_ ABSL_GUARDED_BY(mu_) = 0;
   // Tickets whose rows the store refused for good, and why.
   std::unordered_map<int64_t, absl::Status> refused_ ABSL_GUARDED_BY(mu_);
   int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;

@@ -83,9 +83,6 @@ json TurnPayload(const Turn& t) {
   return j;
 }
 
-// How long a mutation waits for earlier changes to commit before it
-// reads the store (Settle).
-constexpr absl::Duration kSettleTimeout = absl::Seconds(10);
 
 }  // namespace
 
@@ -138,14 +135,17 @@ absl::Status SessionManager::CommitChange(
     return absl::OkStatus();
   }
   return log_->CommitAndWait(std::move(rows), std::move(events),
-                             std::move(bind))
+                             std::move(bind), options_.commit_timeout)
       .status();
 }
 
 absl::Status SessionManager::Settle() {
-  if (!log_->Flush(kSettleTimeout)) {
+  // A failing store (disk full, I/O errors): refuse before changing
+  // anything, rather than queue more that cannot be written.
+  if (!log_->Healthy() || !log_->Flush(options_.commit_timeout)) {
     return absl::UnavailableError(
-        "the store is not committing changes; retry later");
+        "the store cannot commit changes now (disk full or failing?); "
+        "nothing was changed; retry later");
   }
   return absl::OkStatus();
 }
@@ -810,7 +810,7 @@ void SessionManager::Shutdown() {
   };
   mu_.Await(absl::Condition(&idle));
   // What the runtimes' ends changed is durable before Shutdown returns.
-  if (!log_->Flush(kSettleTimeout)) {
+  if (!log_->Flush(options_.commit_timeout)) {
     Log(LogLevel::kError, "shutdown: the store did not commit the last changes");
   }
 }

@@ -56,6 +56,9 @@ struct SessionManagerOptions {
   // A running turn with no runtime output for this long, and no approval
   // waiting for a person, is FAILED the same way. Zero disables.
   absl::Duration turn_stall_timeout = absl::Minutes(30);
+  // Most time a mutation waits for the store to commit (its own change, or
+  // those queued before it) before it fails UNAVAILABLE.
+  absl::Duration commit_timeout = absl::Seconds(10);
 };
 
 struct CreateSessionParams {

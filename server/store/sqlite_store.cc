@@ -211,6 +211,26 @@ class SqliteStore::Stmt {
   sqlite3_stmt* s_;
 };
 
+namespace {
+
+// A SQLite result code as a status: a full disk, an I/O error or a lock
+// held too long are UNAVAILABLE (retryable once the condition clears);
+// anything else is INTERNAL.
+absl::Status StatusOf(int rc, absl::string_view message) {
+  const std::string text = absl::StrCat("sqlite: ", message);
+  switch (rc & 0xff) {  // the primary code of an extended one
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(text);
+    default:
+      return absl::InternalError(text);
+  }
+}
+
+}  // namespace
+
 class SqliteStore::Reader {
  public:
   explicit Reader(SqliteStore* store) ABSL_NO_THREAD_SAFETY_ANALYSIS
@@ -251,8 +271,8 @@ class SqliteStore::Reader {
   }
   absl::Status Error(absl::string_view what) const {
     sqlite3* db = conn_ != nullptr ? conn_->db : store_->db_;
-    return absl::InternalError(
-        absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+    return StatusOf(sqlite3_extended_errcode(db),
+                    absl::StrCat(what, ": ", sqlite3_errmsg(db)));
   }
 
  private:
@@ -315,16 +335,17 @@ SqliteStore::~SqliteStore() {
 }
 
 absl::Status SqliteStore::Error(absl::string_view what) {
-  return absl::InternalError(
-      absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db_)));
+  return StatusOf(sqlite3_extended_errcode(db_),
+                  absl::StrCat(what, ": ", sqlite3_errmsg(db_)));
 }
 
 absl::Status SqliteStore::Exec(const char* sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
+  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+      rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    return absl::InternalError(absl::StrCat("sqlite: ", msg));
+    return StatusOf(rc, msg);
   }
   return absl::OkStatus();
 }

@@ -252,3 +252,49 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
     finally:
         for _ in gen:
             pass
+
+
+def test_a_full_disk_costs_unavailable_and_nothing_else(tmp_path: Path) -> None:
+    from codex_manager import UnavailableError
+    faults = tmp_path / "store-faults"  # what the fault VFS reads
+    gen = watchdog_server(tmp_path, "--inject-store-faults-from", str(faults),
+                          "--commit-timeout", "1s")
+    server = next(gen)
+    try:
+        with Client(server.addr) as client:
+            session = client.create_session(str(tmp_path))
+            client.wait_for_session(session.session_id, SessionState.IDLE)
+            faults.write_text("full")
+            # The first change meets the fault: UNAVAILABLE after the commit
+            # timeout; it stays queued, whole, until the disk has room.
+            with pytest.raises(UnavailableError):
+                client.start_turn(session.session_id, "hello", request_id="turn-1")
+            # Further changes are refused at once, changing nothing.
+            started = time.monotonic()
+            with pytest.raises(UnavailableError, match="nothing was changed"):
+                client.create_session(str(tmp_path))
+            assert time.monotonic() - started < 0.5
+            # Reads and health go on.
+            assert client.health()
+            assert client.get_session(session.session_id).session_id == session.session_id
+            faults.unlink()
+            # Commits resume: the queued turn is there, and a retry with the
+            # same request_id returns it instead of starting another.
+            turn = wait_for(lambda: _retry(client, session.session_id), timeout=15)
+            wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+            assert len(list(client.list_turns(session.session_id))) == 1
+            assert client.create_session(str(tmp_path)).session_id
+        server.stop()
+        check = check_store(server.data_dir)
+        assert check.returncode == 0, check.stdout
+    finally:
+        for _ in gen:
+            pass
+
+
+def _retry(client: Client, session_id: str) -> object:
+    from codex_manager import UnavailableError
+    try:
+        return client.start_turn(session_id, "hello", request_id="turn-1")
+    except UnavailableError:
+        return None
