@@ -1,8 +1,10 @@
 // stream_bench: what the server costs to read and deliver events from a
-// large log (bench/README.md). It builds a data dir with --log-events
-// events (one 12-event session, one --big-events session, the rest spread
-// over filler sessions) straight through SqliteStore, starts the real
-// codex-manager-server on it, and measures with a C++ gRPC client:
+// large log (bench/README.md). It starts the server once to create its
+// data dir, fills the database with --log-events events (one 12-event
+// session, one --big-events session, the rest spread over filler
+// sessions) with plain SQL (so any server version with the same tables can
+// be measured: --server-bin), starts the server again on it, and measures
+// with a C++ gRPC client:
 //   - replaying the 12-event session (StreamEvents no_follow): p50/p99 ms;
 //   - --replays concurrent replays of the big session: events/s delivered
 //     and server CPU per delivered event (utime+stime from /proc, µs).
@@ -29,7 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "codex_manager/v1/events.grpc.pb.h"
 #include "nlohmann/json.hpp"
-#include "store/sqlite_store.h"
+#include <sqlite3.h>
 
 namespace {
 
@@ -45,40 +47,108 @@ struct Flags {
   std::string server_bin;
 };
 
-codex_manager::Session MakeSession(const std::string& id) {
-  codex_manager::Session s;
-  s.session_id = id;
-  s.cwd = "/tmp";
-  s.state = codex_manager::SessionState::kStopped;
-  s.create_time = absl::Now();
-  s.update_time = s.create_time;
-  return s;
+void Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::cerr << "sqlite: " << (err ? err : "?") << "\n";
+    std::exit(1);
+  }
 }
 
-// Writes `count` delta events of `session` in transactions of 10,000.
-void Fill(codex_manager::SqliteStore& store, const std::string& session,
-          int64_t count, int64_t* next_id) {
-  codex_manager::WriteBatch batch;
-  batch.sessions.push_back(MakeSession(session));
+// Writes a STOPPED session and `count` delta events of it, 10,000 a
+// transaction.
+void Fill(sqlite3* db, const std::string& session, int64_t count,
+          int64_t* next_id) {
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO sessions (session_id, cwd, model, "
+                     "approval_policy, sandbox, title, state, thread_id, "
+                     "last_error, create_us, update_us) VALUES (?1, '/tmp', "
+                     "'', '', '', '', 4, '', '', 0, 0)",
+                     -1, &s, nullptr);
+  sqlite3_bind_text(s, 1, session.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(s) != SQLITE_DONE) {
+    std::cerr << "insert session: " << sqlite3_errmsg(db) << "\n";
+    std::exit(1);
+  }
+  sqlite3_finalize(s);
+  sqlite3_stmt* e = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO events (event_id, session_id, session_seq, "
+                     "type, turn_id, create_us, payload) VALUES (?1, ?2, ?3, "
+                     "5, '', ?4, ?5)",
+                     -1, &e, nullptr);
+  Exec(db, "BEGIN");
   for (int64_t seq = 1; seq <= count; ++seq) {
-    codex_manager::Event e;
-    e.event_id = (*next_id)++;
-    e.session_id = session;
-    e.session_seq = seq;
-    e.type = codex_manager::EventType::kAgentMessageDelta;
-    e.create_time = absl::Now();
-    e.payload = {{"item_id", "msg_1"},
-                 {"text", absl::StrCat("word", seq, " ")},
-                 {"method", "item/agentMessage/delta"}};
-    batch.events.push_back(std::move(e));
-    if (batch.events.size() == 10000 || seq == count) {
-      if (auto s = store.Write(batch); !s.ok()) {
-        std::cerr << s << "\n";
-        std::exit(1);
-      }
-      batch = {};
+    const std::string payload = nlohmann::json{
+        {"item_id", "msg_1"},
+        {"text", absl::StrCat("word", seq, " ")},
+        {"method", "item/agentMessage/delta"}}.dump();
+    sqlite3_bind_int64(e, 1, (*next_id)++);
+    sqlite3_bind_text(e, 2, session.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(e, 3, seq);
+    sqlite3_bind_int64(e, 4, absl::ToUnixMicros(absl::Now()));
+    sqlite3_bind_text(e, 5, payload.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(e) != SQLITE_DONE) {
+      std::cerr << "insert event: " << sqlite3_errmsg(db) << "\n";
+      std::exit(1);
+    }
+    sqlite3_reset(e);
+    if (seq % 10000 == 0) {
+      Exec(db, "COMMIT");
+      Exec(db, "BEGIN");
     }
   }
+  Exec(db, "COMMIT");
+  sqlite3_finalize(e);
+}
+
+// The server on a free port, with its stderr drained; `port` from its
+// "listening" line.
+struct Server {
+  pid_t pid = 0;
+  int port = 0;
+  std::thread drain;
+};
+
+Server StartServer(const std::string& bin, const std::string& data_dir) {
+  int err[2];
+  if (pipe(err) != 0) std::exit(1);
+  Server server;
+  server.pid = fork();
+  if (server.pid == 0) {
+    dup2(err[1], 2);
+    close(err[0]);
+    execl(bin.c_str(), bin.c_str(), "--listen", "127.0.0.1:0", "--data-dir",
+          data_dir.c_str(), "--codex-bin", "/bin/false", nullptr);
+    _exit(127);
+  }
+  close(err[1]);
+  FILE* log = fdopen(err[0], "r");
+  char line[4096];
+  while (server.port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("msg", "") == "listening") {
+      server.port = j.value("port", 0);
+    }
+  }
+  if (server.port == 0) {
+    std::cerr << "server did not start\n";
+    std::exit(1);
+  }
+  server.drain = std::thread([log] {
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, log) != nullptr) {
+    }
+    std::fclose(log);
+  });
+  return server;
+}
+
+void StopServer(Server& server) {
+  kill(server.pid, SIGTERM);
+  waitpid(server.pid, nullptr, 0);
+  server.drain.join();
 }
 
 // utime + stime of `pid`, in microseconds.
@@ -139,54 +209,33 @@ int main(int argc, char** argv) {
       absl::StrCat(flags.dir, "/stream-bench-", getpid());
   std::filesystem::create_directories(data_dir);
 
+  // The server makes the data dir and its schema; then the log is filled.
+  Server first = StartServer(flags.server_bin, data_dir);
+  StopServer(first);
   auto start = Clock::now();
   {
-    auto store = *codex_manager::SqliteStore::Open(data_dir +
-                                                   "/codex-manager.db");
+    sqlite3* db = nullptr;
+    if (sqlite3_open((data_dir + "/codex-manager.db").c_str(), &db) !=
+        SQLITE_OK) {
+      std::cerr << "cannot open the database\n";
+      return 1;
+    }
     int64_t next_id = 1;
-    Fill(*store, "ses_small", 12, &next_id);
-    Fill(*store, "ses_big", flags.big_events, &next_id);
+    Fill(db, "ses_small", 12, &next_id);
+    Fill(db, "ses_big", flags.big_events, &next_id);
     const int64_t rest = flags.log_events - 12 - flags.big_events;
     for (int i = 0; i * 100000 < rest; ++i) {
-      Fill(*store, absl::StrCat("ses_fill", i),
+      Fill(db, absl::StrCat("ses_fill", i),
            std::min<int64_t>(100000, rest - i * 100000), &next_id);
     }
+    sqlite3_close(db);
   }
   std::printf("log of %lld events written in %.1f s\n",
               static_cast<long long>(flags.log_events),
               std::chrono::duration<double>(Clock::now() - start).count());
-
-  // The server, on a free port; its first stderr line "listening" names it.
-  int err[2];
-  if (pipe(err) != 0) return 1;
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(err[1], 2);
-    close(err[0]);
-    execl(flags.server_bin.c_str(), flags.server_bin.c_str(), "--listen",
-          "127.0.0.1:0", "--data-dir", data_dir.c_str(), "--codex-bin",
-          "/bin/false", nullptr);
-    _exit(127);
-  }
-  close(err[1]);
-  FILE* log = fdopen(err[0], "r");
-  int port = 0;
-  char line[4096];
-  while (port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("msg", "") == "listening") {
-      port = j.value("port", 0);
-    }
-  }
-  if (port == 0) {
-    std::cerr << "server did not start\n";
-    return 1;
-  }
-  std::thread drain([log] {
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, log) != nullptr) {
-    }
-  });
+  Server server = StartServer(flags.server_bin, data_dir);
+  const pid_t pid = server.pid;
+  const int port = server.port;
   std::string token;
   std::ifstream(data_dir + "/admin.token") >> token;
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
@@ -234,9 +283,7 @@ int main(int argc, char** argv) {
               flags.replays, static_cast<long long>(flags.big_events),
               total / secs, cpu / static_cast<double>(total));
 
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
-  drain.join();
+  StopServer(server);
   std::filesystem::remove_all(data_dir);
   return 0;
 }

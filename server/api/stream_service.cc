@@ -97,13 +97,12 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
       redelivered_.set_redelivered(true);
       message = &redelivered_;
     }
-    // Kept alive until OnWriteDone. More to come: let gRPC coalesce the
-    // writes; the last of a batch flushes.
+    // Kept alive until OnWriteDone. (No buffer hint: a buffered write's
+    // OnWriteDone waits for a later flush, and this reactor has one write
+    // in flight.)
     in_flight_ = std::move(next.event);
-    grpc::WriteOptions options;
-    if (!pending_.empty()) options.set_buffer_hint();
     writing_ = true;
-    StartWrite(message, options);
+    StartWrite(message);
   }
 
   void FinishLocked(const grpc::Status& status)
