@@ -74,6 +74,9 @@ absl::StatusOr<int64_t> EventLog::SeqLocked(const std::string& session_id) {
 
 namespace {
 
+// Catch-up subscribers (behind the ring) served per dispatcher round.
+constexpr size_t kStoreReadsPerRound = 8;
+
 size_t JsonBytes(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
       .size();
@@ -417,26 +420,42 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, bool* end) {
 
 void EventLog::DispatcherLoop() {
   absl::MutexLock lock(&mu_);
+  size_t turn = 0;  // rotates which catch-up readers go first
   for (;;) {
     while (!stopping_ && !HasWork()) dispatcher_cv_.Wait(&mu_);
     if (stopping_) return;
-    std::vector<std::shared_ptr<Subscription>> ready;
+    // Live subscribers (served from the ring, in memory) first, every
+    // round; then at most kStoreReadsPerRound of those behind the ring
+    // (each a store read), taking turns. So thousands of clients catching
+    // up cannot hold back the ones following a turn live.
+    std::vector<std::shared_ptr<Subscription>> live, behind;
+    const int64_t ring_front =
+        ring_.empty() ? committed_head_ + 1 : ring_.front()->event().event_id;
     for (const auto& [ptr, sub] : subs_) {
-      if (sub->requested_ && !sub->ended_) ready.push_back(sub);
+      if (!sub->requested_ || sub->ended_) continue;
+      (sub->cursor_ + 1 >= ring_front ? live : behind).push_back(sub);
     }
-    for (const std::shared_ptr<Subscription>& sub : ready) {
-      if (!sub->requested_) continue;
-      bool end = false;
-      std::vector<EventPtr> batch = NextBatch(*sub, &end);
-      if (batch.empty() && !end) continue;
-      sub->requested_ = false;
-      sub->ended_ = end;
-      mu_.Unlock();
-      {
-        absl::MutexLock deliver_lock(&sub->deliver_mu_);
-        if (sub->deliver_) sub->deliver_(std::move(batch), end);
+    if (behind.size() > kStoreReadsPerRound) {
+      std::rotate(behind.begin(), behind.begin() + turn % behind.size(),
+                  behind.end());
+      behind.resize(kStoreReadsPerRound);
+      turn += kStoreReadsPerRound;
+    }
+    for (auto* group : {&live, &behind}) {
+      for (const std::shared_ptr<Subscription>& sub : *group) {
+        if (!sub->requested_) continue;
+        bool end = false;
+        std::vector<EventPtr> batch = NextBatch(*sub, &end);
+        if (batch.empty() && !end) continue;
+        sub->requested_ = false;
+        sub->ended_ = end;
+        mu_.Unlock();
+        {
+          absl::MutexLock deliver_lock(&sub->deliver_mu_);
+          if (sub->deliver_) sub->deliver_(std::move(batch), end);
+        }
+        mu_.Lock();
       }
-      mu_.Lock();
     }
   }
 }
