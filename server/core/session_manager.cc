@@ -10,7 +10,9 @@
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "core/changes.h"
 #include "core/codex_protocol.h"
+#include "core/recovery.h"
 
 namespace codex_manager {
 namespace {
@@ -73,17 +75,6 @@ absl::Status ValidateCreate(const CreateSessionParams& p) {
   return ValidateRequestId(p.request_id);
 }
 
-json TurnPayload(const Turn& t) {
-  json j = {{"turn_id", t.turn_id},
-            {"state", static_cast<int>(t.state)},
-            {"codex_turn_id", t.codex_turn_id}};
-  if (!t.error.empty()) j["error"] = t.error;
-  if (t.state == TurnState::kQueued) j["prompt"] = t.prompt;
-  if (!t.final_message.empty()) j["final_message"] = t.final_message;
-  return j;
-}
-
-
 }  // namespace
 
 SessionManager::SessionManager(Store* store, EventLog* log,
@@ -94,6 +85,7 @@ SessionManager::SessionManager(Store* store, EventLog* log,
       runtimes_(runtimes),
       clock_(clock),
       options_(options),
+      watchdog_(options.interrupt_grace, options.turn_stall_timeout),
       janitor_([this] { JanitorLoop(); }) {}
 
 SessionManager::~SessionManager() {
@@ -158,26 +150,17 @@ absl::Status SessionManager::SetSessionState(Session& session,
   session.last_error = error;
   session.update_time = clock_->Now();
   rows.sessions.push_back(session);
-  json payload = {{"state", static_cast<int>(state)},
-                  {"thread_id", session.thread_id}};
-  if (!error.empty()) payload["error"] = error;
   Log(LogLevel::kInfo, "session state",
       {{"session_id", session.session_id},
        {"state", SessionStateName(state)},
        {"error", error}});
-  return CommitChange(std::move(rows),
-                      {{session.session_id, EventType::kSessionStateChanged,
-                        "", std::move(payload)}},
-                      wait);
+  return CommitChange(std::move(rows), {SessionStateEvent(session)}, wait);
 }
 
 absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
                                       bool wait) {
   rows.turns.push_back(turn);
-  return CommitChange(std::move(rows),
-                      {{turn.session_id, EventType::kTurnStateChanged,
-                        turn.turn_id, TurnPayload(turn)}},
-                      wait);
+  return CommitChange(std::move(rows), {TurnStateEvent(turn)}, wait);
 }
 
 void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
@@ -200,18 +183,11 @@ void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
 }
 
 void SessionManager::ExpireApproval(Approval approval) {
-  if (approval.state != ApprovalState::kPending) return;
-  approval.state = ApprovalState::kExpired;
-  approval.decision = Decision::kUnspecified;
-  approval.resolve_time = clock_->Now();
   WriteBatch rows;
-  rows.approvals.push_back(approval);
-  log_->Commit(std::move(rows),
-               {{approval.session_id, EventType::kApprovalResolved,
-                 approval.turn_id,
-                 {{"approval_id", approval.approval_id},
-                  {"state", static_cast<int>(ApprovalState::kExpired)},
-                  {"decision", 0}}}});
+  std::vector<EventLog::NewEvent> events;
+  if (ExpireInto(std::move(approval), clock_->Now(), rows, events)) {
+    log_->Commit(std::move(rows), std::move(events));
+  }
 }
 
 std::string SessionManager::OurTurnId(const Live& live,
@@ -336,38 +312,7 @@ void SessionManager::DispatchNext(Live& live) {
 
 absl::Status SessionManager::Recover() {
   absl::MutexLock lock(&mu_);
-  const std::string reason = "server restarted";
-  for (SessionState state :
-       {SessionState::kStarting, SessionState::kIdle, SessionState::kBusy}) {
-    ASSIGN_OR_RETURN(std::vector<Session> sessions,
-                     store_->SessionsInState(state));
-    for (Session& s : sessions) {
-      SetSessionState(s, SessionState::kStopped, reason).IgnoreError();
-    }
-  }
-  for (TurnState state : {TurnState::kRunning, TurnState::kQueued}) {
-    ASSIGN_OR_RETURN(std::vector<Turn> turns, store_->TurnsInState(state));
-    for (Turn& t : turns) {
-      t.state = TurnState::kInterrupted;
-      t.error = state == TurnState::kRunning
-                    ? "server restarted while the turn was running"
-                    : "server restarted before the turn started";
-      t.end_time = clock_->Now();
-      SaveTurn(t).IgnoreError();  // not waited for: always OK
-    }
-  }
-  PageRequest page{0, 1000};
-  for (;;) {
-    ASSIGN_OR_RETURN(Page<Approval> pending,
-                     store_->ListApprovals("", /*pending_only=*/true, page));
-    for (Approval& a : pending.items) ExpireApproval(std::move(a));
-    if (pending.next == 0) break;
-    page.after = pending.next;
-  }
-  if (!log_->Flush(absl::Minutes(1))) {
-    return absl::UnavailableError("recovery could not commit its changes");
-  }
-  return absl::OkStatus();
+  return RecoverAfterRestart(store_, log_, clock_);
 }
 
 // ---- sessions
@@ -591,7 +536,7 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   // The watchdog ends it if Codex does not (Tick). A second interrupt
   // keeps the first deadline.
   if (!live.interrupt_deadline) {
-    live.interrupt_deadline = clock_->Now() + options_.interrupt_grace;
+    live.interrupt_deadline = watchdog_.InterruptDeadline(clock_->Now());
   }
   if (live.running->codex_turn_id.empty()) {
     live.interrupt_pending = true;  // sent once Codex names the turn
@@ -688,12 +633,7 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   rows.approvals.push_back(decided);
   rows.audit.push_back(AuditOk(caller, approval_id, *decided.resolve_time));
   const absl::Status committed = CommitChange(
-      std::move(rows),
-      {{decided.session_id, EventType::kApprovalResolved, decided.turn_id,
-        {{"approval_id", approval_id},
-         {"state", static_cast<int>(decided.state)},
-         {"decision", static_cast<int>(decision)}}}},
-      /*wait=*/true);
+      std::move(rows), {ApprovalResolvedEvent(decided)}, /*wait=*/true);
   // A commit that timed out is still queued and commits when the store
   // recovers: the decision stands either way.
   live.runtime->Respond(request.rpc_id, ApprovalResult(a, decision, answers));
@@ -738,33 +678,13 @@ void SessionManager::Tick() {
 }
 
 void SessionManager::WatchTurns(absl::Time now) {
-  struct Verdict {
-    std::string session_id;
-    TurnState turn_state;
-    std::string reason;
-  };
-  std::vector<Verdict> verdicts;
+  std::vector<WatchedTurn> turns;
   for (auto& [id, live] : live_) {
     if (!live->running) continue;
-    if (live->interrupt_deadline && now >= *live->interrupt_deadline) {
-      verdicts.push_back(
-          {id, TurnState::kInterrupted,
-           absl::StrCat("Codex did not end the turn within ",
-                        absl::FormatDuration(options_.interrupt_grace),
-                        " of turn/interrupt (--interrupt-grace); it was "
-                        "stopped")});
-    } else if (options_.turn_stall_timeout > absl::ZeroDuration() &&
-               live->pending.empty() &&
-               now - live->last_activity >= options_.turn_stall_timeout) {
-      // A turn waiting for a person is not stalled.
-      verdicts.push_back(
-          {id, TurnState::kFailed,
-           absl::StrCat("no output from Codex for ",
-                        absl::FormatDuration(options_.turn_stall_timeout),
-                        " (--turn-stall-timeout); it was stopped")});
-    }
+    turns.push_back({id, live->last_activity, live->interrupt_deadline,
+                     !live->pending.empty()});
   }
-  for (const Verdict& v : verdicts) {
+  for (const WatchdogVerdict& v : watchdog_.Check(turns, now)) {
     Log(LogLevel::kWarning, "turn watchdog stopped a runtime",
         {{"session_id", v.session_id}, {"reason", v.reason}});
     Detach(v.session_id, SessionState::kStopped, v.reason, v.turn_state,

@@ -30,6 +30,7 @@
 #include "core/clock.h"
 #include "core/event_log.h"
 #include "core/runtime.h"
+#include "core/turn_watchdog.h"
 #include "core/types.h"
 #include "core/store.h"
 
@@ -182,7 +183,7 @@ class SessionManager : public RuntimeListener {
 
   Live* FindLive(Runtime* runtime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReapIdle(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Kills runtimes whose running turn outlived an interrupt or stalled.
+  // Kills runtimes whose running turn the watchdog condemns.
   void WatchTurns(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Session> LoadSession(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -238,6 +239,7 @@ class SessionManager : public RuntimeListener {
   RuntimeFactory* const runtimes_;
   Clock* const clock_;
   const SessionManagerOptions options_;
+  const TurnWatchdog watchdog_;
 
   absl::Mutex mu_;
   std::unordered_map<std::string, std::unique_ptr<Live>> live_

@@ -1,0 +1,48 @@
+#include "core/changes.h"
+
+#include <utility>
+
+namespace codex_manager {
+
+using json = nlohmann::json;
+
+EventLog::NewEvent SessionStateEvent(const Session& s) {
+  json payload = {{"state", static_cast<int>(s.state)},
+                  {"thread_id", s.thread_id}};
+  if (!s.last_error.empty()) payload["error"] = s.last_error;
+  return {s.session_id, EventType::kSessionStateChanged, "",
+          std::move(payload)};
+}
+
+EventLog::NewEvent TurnStateEvent(const Turn& t) {
+  json payload = {{"turn_id", t.turn_id},
+                  {"state", static_cast<int>(t.state)},
+                  {"codex_turn_id", t.codex_turn_id}};
+  if (!t.error.empty()) payload["error"] = t.error;
+  if (t.state == TurnState::kQueued) payload["prompt"] = t.prompt;
+  if (!t.final_message.empty()) payload["final_message"] = t.final_message;
+  return {t.session_id, EventType::kTurnStateChanged, t.turn_id,
+          std::move(payload)};
+}
+
+EventLog::NewEvent ApprovalResolvedEvent(const Approval& a) {
+  return {a.session_id,
+          EventType::kApprovalResolved,
+          a.turn_id,
+          {{"approval_id", a.approval_id},
+           {"state", static_cast<int>(a.state)},
+           {"decision", static_cast<int>(a.decision)}}};
+}
+
+bool ExpireInto(Approval approval, absl::Time now, WriteBatch& rows,
+                std::vector<EventLog::NewEvent>& events) {
+  if (approval.state != ApprovalState::kPending) return false;
+  approval.state = ApprovalState::kExpired;
+  approval.decision = Decision::kUnspecified;
+  approval.resolve_time = now;
+  events.push_back(ApprovalResolvedEvent(approval));
+  rows.approvals.push_back(std::move(approval));
+  return true;
+}
+
+}  // namespace codex_manager

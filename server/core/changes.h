@@ -1,0 +1,28 @@
+// How each state change is described: the row it writes and the event that
+// tells clients about it, committed together as one EventLog change
+// (docs/architecture.md, "One transaction per change"). Pure functions; the
+// session manager and startup recovery both build their changes here.
+#ifndef CODEX_MANAGER_SERVER_CORE_CHANGES_H_
+#define CODEX_MANAGER_SERVER_CORE_CHANGES_H_
+
+#include "core/event_log.h"
+#include "core/types.h"
+
+namespace codex_manager {
+
+// SESSION_STATE_CHANGED {state, thread_id, error?} for the session as it is.
+EventLog::NewEvent SessionStateEvent(const Session& session);
+// TURN_STATE_CHANGED {turn_id, state, codex_turn_id, error?, prompt (while
+// QUEUED), final_message?} for the turn as it is.
+EventLog::NewEvent TurnStateEvent(const Turn& turn);
+// APPROVAL_RESOLVED {approval_id, state, decision} for the decided approval.
+EventLog::NewEvent ApprovalResolvedEvent(const Approval& approval);
+
+// `approval`, if PENDING, made EXPIRED at `now`: its row and its event
+// appended to `rows` (false, and nothing appended, when not PENDING).
+bool ExpireInto(Approval approval, absl::Time now, WriteBatch& rows,
+                std::vector<EventLog::NewEvent>& events);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_CHANGES_H_
