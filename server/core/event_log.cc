@@ -163,7 +163,21 @@ int64_t EventLog::Enqueue(WriteBatch rows, std::vector<NewEvent> events,
     e.session_seq = ++last_seq_[e.session_id];
   }
   if (bind) bind(rows.events, rows);
-  if (out != nullptr) *out = rows.events;
+  if (out != nullptr) {
+    // Ids and all but the payload: callers need to know where the events
+    // went, and a copy of every payload would cost more than the commit.
+    out->reserve(rows.events.size());
+    for (const Event& e : rows.events) {
+      Event copy;
+      copy.event_id = e.event_id;
+      copy.session_id = e.session_id;
+      copy.session_seq = e.session_seq;
+      copy.type = e.type;
+      copy.create_time = e.create_time;
+      copy.turn_id = e.turn_id;
+      out->push_back(std::move(copy));
+    }
+  }
   const int64_t ticket = next_ticket_++;
   queued_.push_back(Change{std::move(rows), ticket});
   writer_cv_.Signal();

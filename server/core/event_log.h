@@ -154,9 +154,10 @@ class EventLog {
   using BindFn =
       std::function<void(const std::vector<Event>& events, WriteBatch& rows)>;
 
-  // Queues one change (see above) and returns its events as they will be
-  // stored (payloads capped at Options::max_payload_bytes). Never waits for
-  // I/O. A change whose session seq cannot be read is dropped and logged.
+  // Queues one change (see above) and returns its events' ids, session,
+  // type, turn and time (not their payloads, which are capped at
+  // Options::max_payload_bytes). Never waits for I/O. A change whose
+  // session seq cannot be read is dropped and logged.
   std::vector<Event> Commit(WriteBatch rows, std::vector<NewEvent> events,
                             BindFn bind = nullptr);
   // Commit, then waits until it is committed. The store's error when it
@@ -167,7 +168,7 @@ class EventLog {
       WriteBatch rows, std::vector<NewEvent> events, BindFn bind = nullptr,
       absl::Duration timeout = absl::Seconds(10));
 
-  // A change that is one event and no rows.
+  // A change that is one event and no rows (the return as Commit's).
   Event Append(const std::string& session_id, EventType type,
                const std::string& turn_id, nlohmann::json payload);
 
