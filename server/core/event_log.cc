@@ -76,6 +76,8 @@ namespace {
 
 // Catch-up subscribers (behind the ring) served per dispatcher round.
 constexpr size_t kStoreReadsPerRound = 8;
+// Full pages of store reads kept for readers at the same place.
+constexpr size_t kCachedPages = 64;
 
 size_t JsonBytes(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -251,6 +253,7 @@ absl::StatusOr<int64_t> EventLog::PurgeArchived(absl::Time archived_before) {
   if (deleted.ok() && *deleted > 0) {
     absl::MutexLock lock(&mu_);
     ring_.clear();  // subscribers behind now read the store
+    pages_.clear();
   }
   return deleted;
 }
@@ -407,7 +410,17 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, bool* end) {
     }
     return out;
   }
-  // Behind the ring: read the store, without holding the lock.
+  // Behind the ring: a page another reader at the same place just read, or
+  // the store.
+  for (auto it = pages_.begin(); it != pages_.end(); ++it) {
+    if (it->after == sub.cursor_ && it->session_id == sub.session_id_ &&
+        it->events.back()->event().event_id <= limit) {
+      pages_.splice(pages_.begin(), pages_, it);  // most recently used
+      sub.cursor_ = it->events.back()->event().event_id;
+      return it->events;  // shared, not copied
+    }
+  }
+  // Read without holding the lock.
   EventQuery query;
   query.after_event_id = sub.cursor_;
   query.up_to_event_id = limit;
@@ -423,11 +436,18 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, bool* end) {
     return {};
   }
   mu_.Lock();
+  const int64_t after = sub.cursor_;
   // Fewer than asked means nothing else matches up to `limit`.
   sub.cursor_ = read->size() < max ? limit : read->back().event_id;
   out.reserve(read->size());
   for (Event& e : *read) {
     out.push_back(std::make_shared<const SharedEvent>(std::move(e)));
+  }
+  // A full page stays valid whatever the reader's limit: keep it for the
+  // next reader at the same place (replays of one session move together).
+  if (out.size() == max) {
+    pages_.push_front(CachedPage{sub.session_id_, after, out});
+    if (pages_.size() > kCachedPages) pages_.pop_back();
   }
   return out;
 }

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <thread>
@@ -236,6 +237,15 @@ class EventLog {
   std::unordered_map<int64_t, absl::Status> refused_ ABSL_GUARDED_BY(mu_);
   int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<EventPtr> ring_ ABSL_GUARDED_BY(mu_);
+  // Full pages read from the store for catch-up subscribers, most recently
+  // used first: readers at the same place share one read and one
+  // SharedEvent per event.
+  struct CachedPage {
+    std::string session_id;
+    int64_t after = 0;
+    std::vector<EventPtr> events;
+  };
+  std::list<CachedPage> pages_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
   absl::CondVar writer_cv_;      // queued_ grew, or stopping_

@@ -278,6 +278,46 @@ TEST_F(EventLogTest, SubscribersShareOneEventAndOneEncoding) {
   EXPECT_EQ(encodes.load(), 1);
 }
 
+TEST_F(EventLogTest, CatchUpReadersAtTheSamePlaceShareOneStoreRead) {
+  auto log = NewLog(/*ring=*/4);  // 100 events: most only in the store
+  for (int i = 0; i < 100; ++i) {
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log->Flush(absl::Seconds(5)));
+  absl::Mutex mu;
+  std::vector<EventPtr> got[2];
+  std::shared_ptr<EventLog::Subscription> subs[2];
+  for (int i = 0; i < 2; ++i) {
+    subs[i] = log->Subscribe({"ses_a", 0, 100},
+                             [&, i](std::vector<EventPtr> batch, bool end) {
+                               absl::MutexLock lock(&mu);
+                               for (EventPtr& e : batch) {
+                                 got[i].push_back(std::move(e));
+                               }
+                               if (!end) subs[i]->Request();
+                             });
+  }
+  for (auto& sub : subs) sub->Request();
+  for (int tries = 0; tries < 1000; ++tries) {
+    {
+      absl::MutexLock lock(&mu);
+      if (got[0].size() == 100 && got[1].size() == 100) break;
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  subs[0]->Cancel();
+  subs[1]->Cancel();
+  ASSERT_EQ(got[0].size(), 100u);
+  ASSERT_EQ(got[1].size(), 100u);
+  for (size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(got[0][i]->event().event_id, static_cast<int64_t>(i + 1));
+    EXPECT_EQ(got[1][i]->event().event_id, static_cast<int64_t>(i + 1));
+  }
+  // The first full page (32 events) was read once and handed to both.
+  EXPECT_EQ(got[0][0].get(), got[1][0].get());
+  EXPECT_EQ(got[0][31].get(), got[1][31].get());
+}
+
 TEST(CapPayloadTest, ShortensLongStringsAndMarksTheOriginalSize) {
   nlohmann::json payload = {
       {"item", {{"id", "call_1"},
