@@ -7,7 +7,9 @@
 // with a C++ gRPC client:
 //   - replaying the 12-event session (StreamEvents no_follow): p50/p99 ms;
 //   - --replays concurrent replays of the big session: events/s delivered
-//     and server CPU per delivered event (utime+stime from /proc, µs).
+//     and server CPU per delivered event (utime+stime from /proc, µs);
+//   - GetSession from --unary-callers concurrent callers while those
+//     replays run: p50/p99 ms.
 //
 //   build/bin/stream_bench --log-events 1000000 --big-events 100000 \
 //       --replays 8 --dir /tmp
@@ -17,6 +19,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +34,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "codex_manager/v1/events.grpc.pb.h"
+#include "codex_manager/v1/sessions.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include <sqlite3.h>
 
@@ -43,6 +48,7 @@ struct Flags {
   int64_t big_events = 100000;
   int replays = 8;
   int small_replays = 200;
+  int unary_callers = 0;
   std::string dir = "/tmp";
   std::string server_bin;
 };
@@ -195,6 +201,9 @@ int main(int argc, char** argv) {
   app.add_option("--replays", flags.replays, "Concurrent big replays");
   app.add_option("--small-replays", flags.small_replays,
                  "Replays of the 12-event session timed");
+  app.add_option("--unary-callers", flags.unary_callers,
+                 "Concurrent GetSession callers during the big replays (0: "
+                 "none, so the replay figures are of replays alone)");
   app.add_option("--dir", flags.dir, "Where to make the data dir");
   app.add_option("--server-bin", flags.server_bin,
                  "codex-manager-server (default: beside this binary)");
@@ -273,15 +282,54 @@ int main(int argc, char** argv) {
       got[i] = Replay(*own, token, "ses_big");
     });
   }
-  for (auto& t : threads) t.join();
+  // Meanwhile, unary reads from many callers (one channel, as a client
+  // library would), until the replays end.
+  std::atomic<int> replays_left{flags.replays};
+  std::mutex unary_mu;
+  std::vector<double> unary_ms;
+  std::vector<std::thread> callers;
+  auto sessions = v1::SessionService::NewStub(channel);
+  for (int i = 0; i < flags.unary_callers; ++i) {
+    callers.emplace_back([&] {
+      std::vector<double> mine;
+      while (replays_left.load() > 0) {
+        grpc::ClientContext ctx;
+        ctx.AddMetadata("authorization", "Bearer " + token);
+        v1::GetSessionRequest req;
+        req.set_session_id("ses_small");
+        v1::Session out;
+        auto c0 = Clock::now();
+        if (!sessions->GetSession(&ctx, req, &out).ok()) std::exit(1);
+        mine.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - c0)
+                .count());
+      }
+      std::lock_guard<std::mutex> lock(unary_mu);
+      unary_ms.insert(unary_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+    --replays_left;
+  }
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = CpuMicros(pid) - cpu0;
+  for (auto& t : callers) t.join();
   int64_t total = 0;
   for (int64_t n : got) total += n;
   std::printf("%d concurrent replays of a %lld-event session: %.0f events/s "
               "delivered, %.2f µs server CPU per event\n",
               flags.replays, static_cast<long long>(flags.big_events),
               total / secs, cpu / static_cast<double>(total));
+  std::sort(unary_ms.begin(), unary_ms.end());
+  if (!unary_ms.empty()) {
+    std::printf("GetSession from %d callers during those replays: %zu calls, "
+                "p50 %.2f ms, p99 %.2f ms (the replays' figures above include "
+                "this load)\n",
+                flags.unary_callers, unary_ms.size(),
+                unary_ms[unary_ms.size() / 2],
+                unary_ms[unary_ms.size() * 99 / 100]);
+  }
 
   StopServer(server);
   std::filesystem::remove_all(data_dir);
