@@ -1,7 +1,8 @@
 // event_log_bench: what the durable event log costs per token delta.
 //
-// Appends bursts of AGENT_MESSAGE_DELTA events through EventLog into a
-// file-backed SqliteStore (WAL, synchronous=NORMAL, as the server runs) and
+// Appends bursts of AGENT_MESSAGE_DELTA events through EventLog (with the
+// server's payload cap) into a file-backed SqliteStore (WAL,
+// synchronous=NORMAL, as the server runs) and
 // reports events per second, commits, and events per commit (group commit).
 // Also measures a naive baseline: one commit per delta.
 //
@@ -47,7 +48,10 @@ void GroupCommit(const Args& args) {
   const std::string path = FreshDb(args, "group");
   auto store = *SqliteStore::Open(path);
   {
-    EventLog log(store.get());
+    // As the server runs it (--max-message-bytes 16 MiB less 64 KiB).
+    EventLog::Options options;
+    options.max_payload_bytes = (16 << 20) - (64 << 10);
+    EventLog log(store.get(), options);
     if (!log.Start().ok()) std::abort();
     const absl::Time start = absl::Now();
     for (int i = 0; i < args.events; ++i) {

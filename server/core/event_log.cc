@@ -108,9 +108,31 @@ size_t LongestString(const nlohmann::json& j) {
   return longest;
 }
 
+// An upper bound of JsonBytes(j) without serializing: every string byte
+// counted as its longest escape (\u00XX), every number as 32 characters.
+// Bounded by `stop` (once past it the exact size is needed anyway).
+size_t JsonBytesAtMost(const nlohmann::json& j, size_t stop) {
+  if (j.is_string()) return 2 + 6 * j.get_ref<const std::string&>().size();
+  if (!j.is_structured()) return 32;
+  size_t total = 2;
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end() && total <= stop; ++it) {
+      total += 2 + 6 * it.key().size() + JsonBytesAtMost(*it, stop);
+    }
+  } else {
+    for (auto it = j.begin(); it != j.end() && total <= stop; ++it) {
+      total += 1 + JsonBytesAtMost(*it, stop);
+    }
+  }
+  return total;
+}
+
 }  // namespace
 
 bool CapPayload(nlohmann::json& payload, size_t max_bytes) {
+  // Most payloads are far below the limit: tell without serializing them
+  // (the store serializes each once, at commit).
+  if (JsonBytesAtMost(payload, max_bytes) <= max_bytes) return false;
   const size_t original = JsonBytes(payload);
   if (original <= max_bytes) return false;
   const nlohmann::json marker = {{"original_bytes", original}};
@@ -127,10 +149,10 @@ bool CapPayload(nlohmann::json& payload, size_t max_bytes) {
   return true;
 }
 
-int64_t EventLog::Enqueue(WriteBatch rows, std::vector<NewEvent> events,
-                          const BindFn& bind, std::vector<Event>* out,
-                          absl::Status* status) {
+std::vector<Event> EventLog::ToEvents(std::vector<NewEvent> events) const {
   const absl::Time now = absl::Now();
+  std::vector<Event> out;
+  out.reserve(events.size());
   for (NewEvent& n : events) {
     Event e;
     e.session_id = std::move(n.session_id);
@@ -145,8 +167,15 @@ int64_t EventLog::Enqueue(WriteBatch rows, std::vector<NewEvent> events,
            {"type", static_cast<int>(e.type)},
            {"original_bytes", e.payload["truncated"]["original_bytes"]}});
     }
-    rows.events.push_back(std::move(e));
+    out.push_back(std::move(e));
   }
+  return out;
+}
+
+int64_t EventLog::Enqueue(WriteBatch rows, std::vector<Event> events,
+                          const BindFn& bind, std::vector<Event>* out,
+                          absl::Status* status) {
+  rows.events = std::move(events);
   // Read every seq first: a change is queued whole or not at all.
   for (const Event& e : rows.events) {
     if (absl::StatusOr<int64_t> seq = SeqLocked(e.session_id); !seq.ok()) {
@@ -189,21 +218,23 @@ int64_t EventLog::Enqueue(WriteBatch rows, std::vector<NewEvent> events,
 std::vector<Event> EventLog::Commit(WriteBatch rows,
                                     std::vector<NewEvent> events,
                                     BindFn bind) {
+  std::vector<Event> prepared = ToEvents(std::move(events));  // unlocked
   std::vector<Event> out;
   absl::Status status;
   absl::MutexLock lock(&mu_);
-  Enqueue(std::move(rows), std::move(events), bind, &out, &status);
+  Enqueue(std::move(rows), std::move(prepared), bind, &out, &status);
   return out;
 }
 
 absl::StatusOr<std::vector<Event>> EventLog::CommitAndWait(
     WriteBatch rows, std::vector<NewEvent> events, BindFn bind,
     absl::Duration timeout) {
+  std::vector<Event> prepared = ToEvents(std::move(events));  // unlocked
   std::vector<Event> out;
   absl::Status status;
   absl::MutexLock lock(&mu_);
   const int64_t ticket =
-      Enqueue(std::move(rows), std::move(events), bind, &out, &status);
+      Enqueue(std::move(rows), std::move(prepared), bind, &out, &status);
   if (ticket == 0) return status;
   const absl::Time deadline = absl::Now() + timeout;
   while (committed_ticket_ < ticket && !stopping_) {

@@ -213,8 +213,10 @@ class EventLog {
     WriteBatch rows;
     int64_t ticket = 0;
   };
+  // The events of a change, stamped and capped (outside the lock).
+  std::vector<Event> ToEvents(std::vector<NewEvent> events) const;
   // Queues a change; returns its ticket (0 when it was dropped).
-  int64_t Enqueue(WriteBatch rows, std::vector<NewEvent> events,
+  int64_t Enqueue(WriteBatch rows, std::vector<Event> events,
                   const BindFn& bind, std::vector<Event>* out,
                   absl::Status* status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Commits `changes` (several in one transaction when it can); returns

@@ -96,7 +96,9 @@ class Store {
   virtual ~Store() = default;
 
   // Commits every write of every batch, in order, in one transaction; on
-  // error nothing is written. (EventLog's writer groups changes this way.)
+  // error nothing is written. The only way to write sessions, turns,
+  // approvals and events: the server does it through EventLog's writer
+  // (one change = rows + events), which groups changes this way.
   virtual absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) = 0;
   // WriteAll of one batch.
   absl::Status Write(const WriteBatch& batch) {
@@ -104,8 +106,6 @@ class Store {
     return WriteAll(one);
   }
 
-  // Inserts or replaces the session row (all columns but the derived ones).
-  virtual absl::Status PutSession(const Session& session) = 0;
   // NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<Session> GetSession(absl::string_view session_id) = 0;
   // Newest first.
@@ -115,7 +115,6 @@ class Store {
   virtual absl::StatusOr<std::vector<Session>> SessionsInState(
       SessionState state) = 0;
 
-  virtual absl::Status PutTurn(const Turn& turn) = 0;
   // NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) = 0;
   // Oldest first.
@@ -124,7 +123,6 @@ class Store {
   // Turns of any session in `state`, oldest first.
   virtual absl::StatusOr<std::vector<Turn>> TurnsInState(TurnState state) = 0;
 
-  virtual absl::Status PutApproval(const Approval& approval) = 0;
   // NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<Approval> GetApproval(
       absl::string_view approval_id) = 0;
@@ -136,10 +134,6 @@ class Store {
   virtual absl::StatusOr<std::optional<std::string>> GetRequestId(
       absl::string_view method, absl::string_view request_id) = 0;
 
-  // Appends events in one transaction (group commit). Their event_id and
-  // session_seq must already be assigned and continue the log without gap;
-  // on error nothing is written.
-  virtual absl::Status AppendEvents(absl::Span<const Event> events) = 0;
   // Events matching `query`, in event_id order.
   virtual absl::StatusOr<std::vector<Event>> ReadEvents(
       const EventQuery& query) = 0;

@@ -46,25 +46,21 @@ class SqliteStore : public Store {
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
-  absl::Status PutSession(const Session& session) override;
   absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
   absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
                                              PageRequest page) override;
   absl::StatusOr<std::vector<Session>> SessionsInState(
       SessionState state) override;
-  absl::Status PutTurn(const Turn& turn) override;
   absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) override;
   absl::StatusOr<Page<Turn>> ListTurns(absl::string_view session_id,
                                        PageRequest page) override;
   absl::StatusOr<std::vector<Turn>> TurnsInState(TurnState state) override;
-  absl::Status PutApproval(const Approval& approval) override;
   absl::StatusOr<Approval> GetApproval(absl::string_view approval_id) override;
   absl::StatusOr<Page<Approval>> ListApprovals(absl::string_view session_id,
                                                bool pending_only,
                                                PageRequest page) override;
   absl::StatusOr<std::optional<std::string>> GetRequestId(
       absl::string_view method, absl::string_view request_id) override;
-  absl::Status AppendEvents(absl::Span<const Event> events) override;
   absl::StatusOr<std::vector<Event>> ReadEvents(
       const EventQuery& query) override;
   absl::StatusOr<int64_t> LastEventId() override;
@@ -85,6 +81,14 @@ class SqliteStore : public Store {
                                               PageRequest page) override;
   StoreStats Stats() override;
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
+
+  // Direct single-row writes, for tests and tools that build a store's
+  // contents (not on the Store interface: the server writes only through
+  // EventLog, so a row never lands without its event).
+  absl::Status PutSession(const Session& session);
+  absl::Status PutTurn(const Turn& turn);
+  absl::Status PutApproval(const Approval& approval);
+  absl::Status AppendEvents(absl::Span<const Event> events);
 
  private:
   class Stmt;

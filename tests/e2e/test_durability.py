@@ -54,14 +54,16 @@ def test_the_lock_dies_with_its_server(fake_server: Server) -> None:
         assert client.health()
 
 
-def watchdog_server(tmp_path: Path, *flags: str) -> Iterator[Server]:
+def fake_server_with(tmp_path: Path, *flags: str) -> Iterator[Server]:
+    """A server on tests/fake_codex with extra `flags` (a generator, as
+    make_server)."""
     from cm_testing import FAKE_CODEX
     yield from make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--stop-grace", "500ms",
                                       *flags])
 
 
 def test_a_turn_that_ignores_interrupt_is_ended_by_the_watchdog(tmp_path: Path) -> None:
-    gen = watchdog_server(tmp_path, "--interrupt-grace", "1s")
+    gen = fake_server_with(tmp_path, "--interrupt-grace", "1s")
     server = next(gen)
     try:
         project = tmp_path / "project"
@@ -88,7 +90,7 @@ def test_a_turn_that_ignores_interrupt_is_ended_by_the_watchdog(tmp_path: Path) 
 
 
 def test_a_stalled_turn_fails_but_one_waiting_for_a_person_does_not(tmp_path: Path) -> None:
-    gen = watchdog_server(tmp_path, "--turn-stall-timeout", "2s")
+    gen = fake_server_with(tmp_path, "--turn-stall-timeout", "2s")
     server = next(gen)
     try:
         with Client(server.addr) as client:
@@ -214,7 +216,7 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
         tmp_path: Path) -> None:
     from codex_manager import OutOfRangeError
     # 0.00002 days: events of sessions archived more than ~1.7 s ago go.
-    gen = watchdog_server(tmp_path, "--retain-archived-days", "0.00002")
+    gen = fake_server_with(tmp_path, "--retain-archived-days", "0.00002")
     server = next(gen)
     try:
         with Client(server.addr) as client:
@@ -257,7 +259,7 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
 def test_a_full_disk_costs_unavailable_and_nothing_else(tmp_path: Path) -> None:
     from codex_manager import UnavailableError
     faults = tmp_path / "store-faults"  # what the fault VFS reads
-    gen = watchdog_server(tmp_path, "--inject-store-faults-from", str(faults),
+    gen = fake_server_with(tmp_path, "--inject-store-faults-from", str(faults),
                           "--commit-timeout", "1s")
     server = next(gen)
     try:

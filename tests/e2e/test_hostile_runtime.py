@@ -93,4 +93,6 @@ def test_invalid_utf8_on_stderr_reaches_clients_as_valid_text(hostile_server: Se
         assert "\ufffd" in turn.error and "\u00e9" in turn.error
         session = client.get_session(session_id)
         assert "\u00e9" in session.last_error
-        assert all(e.ByteSize() for e in client.events(session_id, follow=False))
+        errors = [e.notice.message for e in client.events(session_id, follow=False)
+                  if e.type == EventType.ERROR]
+        assert errors and "\u00e9" in errors[-1]
