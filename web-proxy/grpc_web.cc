@@ -62,8 +62,9 @@ absl::Status FrameDecoder::Feed(absl::string_view bytes,
     const size_t n = (size_t{p[1]} << 24) | (size_t{p[2]} << 16) |
                      (size_t{p[3]} << 8) | size_t{p[4]};
     if (n > max_frame_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "frame of ", n, " bytes exceeds the limit of ", max_frame_bytes));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("request message of ", n,
+                       " bytes exceeds the limit of ", max_frame_bytes));
     }
     if (buffer_.size() - pos - 5 < n) break;
     out->push_back(Frame{p[0], buffer_.substr(pos + 5, n)});
@@ -171,6 +172,22 @@ absl::StatusOr<absl::Duration> ParseGrpcTimeout(absl::string_view value) {
   }
 }
 
+absl::Duration UpstreamTimeout(absl::Duration requested) {
+  return requested > kDeadlineSlack ? requested - kDeadlineSlack
+                                    : absl::ZeroDuration();
+}
+
+absl::Status CheckRequestEncoding(absl::string_view grpc_encoding) {
+  const absl::string_view encoding = absl::StripAsciiWhitespace(grpc_encoding);
+  if (encoding.empty() || absl::EqualsIgnoreCase(encoding, "identity")) {
+    return absl::OkStatus();
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("grpc-encoding \"", encoding,
+                   "\" is not supported: send uncompressed messages "
+                   "(grpc-accept-encoding: identity)"));
+}
+
 bool IsForwardedHeader(absl::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -221,8 +238,25 @@ std::optional<std::string> MetadataValue(absl::string_view name,
 }
 
 std::string HeaderValue(absl::string_view name, absl::string_view value) {
-  if (absl::EndsWith(name, "-bin")) return absl::Base64Escape(value);
-  return std::string(value);
+  if (!absl::EndsWith(name, "-bin")) return std::string(value);
+  std::string encoded = absl::Base64Escape(value);
+  while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+  return encoded;
+}
+
+bool IsForwardedResponseHeader(absl::string_view name) {
+  static constexpr absl::string_view kDropped[] = {
+      "connection", "keep-alive",     "proxy-connection", "te",
+      "trailer",    "transfer-encoding", "upgrade",      "server",
+      "date",       "content-type",   "content-length",   "via",
+      "alt-svc"};
+  for (absl::string_view dropped : kDropped) {
+    if (name == dropped) return false;
+  }
+  // Of gRPC's reserved names only the rich error status passes; the proxy
+  // writes grpc-status, grpc-message and grpc-accept-encoding itself.
+  if (name == "grpc-status-details-bin") return true;
+  return !name.empty() && name[0] != ':' && !absl::StartsWith(name, "grpc-");
 }
 
 }  // namespace codex_manager::web

@@ -51,8 +51,9 @@ struct Frame {
 // Splits a byte stream into frames, whatever the chunking.
 class FrameDecoder {
  public:
-  // Appends bytes; complete frames are moved into `out`. INVALID_ARGUMENT
-  // for a frame longer than `max_frame_bytes`.
+  // Appends bytes; complete frames are moved into `out`.
+  // RESOURCE_EXHAUSTED for a frame longer than `max_frame_bytes` (gRPC's
+  // code for a message over the receive limit).
   absl::Status Feed(absl::string_view bytes, std::vector<Frame>* out);
   // True when no partial frame is left over.
   bool AtBoundary() const { return buffer_.empty(); }
@@ -77,6 +78,7 @@ class Base64StreamDecoder {
   std::string pending_;
 };
 
+// Standard base64 with padding: the body of a grpc-web-text response.
 std::string Base64Encode(absl::string_view bytes);
 
 // The trailer frame's payload: "name: value\r\n" lines, grpc-status and
@@ -93,6 +95,23 @@ std::string PercentEncode(absl::string_view message);
 // INVALID_ARGUMENT otherwise.
 absl::StatusOr<absl::Duration> ParseGrpcTimeout(absl::string_view value);
 
+// The timeout to give the upstream call for a client's `grpc-timeout`:
+// never more than asked. gRPC core turns a deadline back into the
+// grpc-timeout it sends from a clock read up to a millisecond old and the
+// deadline rounded up to a millisecond, then rounds up to its unit (10 ms
+// from 1 s, 100 ms from 10 s, whole seconds from 100 s), so a deadline of
+// exactly now + `requested` reaches the upstream as up to one unit more
+// (2S as 2010m). Taking off kDeadlineSlack keeps what the upstream sees
+// within [requested - 3 ms, requested] (2S stays 2S, 1H stays 1H).
+inline constexpr absl::Duration kDeadlineSlack = absl::Milliseconds(2);
+absl::Duration UpstreamTimeout(absl::Duration requested);
+
+// The request's `grpc-encoding` (message compression, gRPC over HTTP/2
+// spec): OK for none or "identity"; UNIMPLEMENTED for anything else, since
+// the proxy neither decompresses nor forwards compressed messages. The
+// response then says `grpc-accept-encoding: identity`.
+absl::Status CheckRequestEncoding(absl::string_view grpc_encoding);
+
 // Whether an HTTP request header is passed to the upstream as gRPC
 // metadata: lower-cased names made of [0-9a-z_.-], minus hop-by-hop,
 // browser and gRPC-reserved headers.
@@ -103,8 +122,17 @@ bool IsForwardedHeader(absl::string_view lower_name);
 std::optional<std::string> MetadataValue(absl::string_view lower_name,
                                          absl::string_view value);
 
-// A metadata value for an HTTP header: base64 for "-bin" names.
+// A metadata value for an HTTP header or trailer line: unpadded base64 for
+// "-bin" names (gRPC over HTTP/2 spec: "implementations MUST accept padded
+// and un-padded values and should emit un-padded values").
 std::string HeaderValue(absl::string_view lower_name, absl::string_view value);
+
+// Whether upstream response metadata (lower-case name) becomes a response
+// header or trailer for the browser: not hop-by-hop headers (RFC 9110
+// section 7.6.1), not the upstream's own identity and framing (server,
+// date, content-type, content-length, via) which the proxy sets itself,
+// and not gRPC's reserved names other than grpc-status-details-bin.
+bool IsForwardedResponseHeader(absl::string_view lower_name);
 
 }  // namespace codex_manager::web
 

@@ -44,8 +44,12 @@ TEST(FrameTest, RefusesOversizedFrames) {
   FrameDecoder decoder;
   decoder.max_frame_bytes = 10;
   std::vector<Frame> frames;
-  EXPECT_FALSE(
-      decoder.Feed(EncodeFrame(0, std::string(11, 'x')), &frames).ok());
+  // GRPC's code for a message over the receive limit.
+  EXPECT_EQ(decoder.Feed(EncodeFrame(0, std::string(11, 'x')), &frames).code(),
+            absl::StatusCode::kResourceExhausted);
+  FrameDecoder at_limit;
+  at_limit.max_frame_bytes = 10;
+  EXPECT_TRUE(at_limit.Feed(EncodeFrame(0, std::string(10, 'x')), &frames).ok());
 }
 
 TEST(Base64Test, DecodesPaddedSegmentsAcrossEveryChunkBoundary) {
@@ -114,8 +118,44 @@ TEST(MetadataTest, ForwardsCustomHeadersOnly) {
             std::string("\x00\x01\x02", 3));
   EXPECT_EQ(*MetadataValue("trace-bin", "AAE"), std::string("\x00\x01", 2));
   EXPECT_FALSE(MetadataValue("trace-bin", "!!").has_value());
+  EXPECT_EQ(*MetadataValue("trace-bin", "AAE="), std::string("\x00\x01", 2));
   EXPECT_EQ(HeaderValue("trace-bin", std::string("\x00\x01\x02", 3)), "AAEC");
+  // Emitted unpadded, as the gRPC over HTTP/2 spec asks.
+  EXPECT_EQ(HeaderValue("trace-bin", std::string("\x00\x01", 2)), "AAE");
+  EXPECT_EQ(HeaderValue("trace-bin", std::string("\x00", 1)), "AA");
   EXPECT_EQ(HeaderValue("x-id", "v"), "v");
+}
+
+TEST(MetadataTest, ResponseHeadersLeaveOutHopByHopAndIdentity) {
+  EXPECT_TRUE(IsForwardedResponseHeader("x-request-id"));
+  EXPECT_TRUE(IsForwardedResponseHeader("trace-bin"));
+  EXPECT_TRUE(IsForwardedResponseHeader("grpc-status-details-bin"));
+  for (const char* name : {"server", "date", "connection", "transfer-encoding",
+                           "content-type", "content-length", "grpc-status",
+                           "grpc-accept-encoding", ":status", ""}) {
+    EXPECT_FALSE(IsForwardedResponseHeader(name)) << name;
+  }
+}
+
+TEST(TimeoutTest, UpstreamNeverGetsMoreThanAsked) {
+  for (absl::Duration asked :
+       {absl::Milliseconds(250), absl::Seconds(2), absl::Seconds(20),
+        absl::Hours(1)}) {
+    const absl::Duration given = UpstreamTimeout(asked);
+    EXPECT_LE(given + kDeadlineSlack, asked);
+    EXPECT_GE(given, asked - absl::Milliseconds(3));
+  }
+  EXPECT_EQ(UpstreamTimeout(absl::Nanoseconds(5)), absl::ZeroDuration());
+}
+
+TEST(EncodingTest, OnlyIdentityIsAccepted) {
+  EXPECT_TRUE(CheckRequestEncoding("").ok());
+  EXPECT_TRUE(CheckRequestEncoding("identity").ok());
+  EXPECT_TRUE(CheckRequestEncoding(" Identity ").ok());
+  EXPECT_EQ(CheckRequestEncoding("gzip").code(),
+            absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(CheckRequestEncoding("foo").code(),
+            absl::StatusCode::kUnimplemented);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "http_session.h"
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,12 +22,19 @@ namespace net = boost::asio;
 
 // A kept-alive connection may wait this long for its next request.
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
-// A request's body (at most 2 * --max-message-bytes) must arrive in this.
+// A request's body (at most 2 * --max-request-bytes) must arrive in this.
 constexpr auto kBodyReadTimeout = std::chrono::seconds(60);
 // Bytes asked for per read while waiting for a request's first byte.
 constexpr size_t kFirstReadBytes = 4096;
 // Read ahead of the browser until this much waits to be written.
 constexpr size_t kHighWaterBytes = 256 * 1024;
+// How long a response head whose initial metadata has come waits for the
+// first message or the status before it is sent alone.
+constexpr auto kHeadCoalesce = std::chrono::milliseconds(10);
+// A refused request body is read and dropped for at most this long, and
+// this much, before the connection closes (lingering close).
+constexpr auto kDrainTimeout = std::chrono::seconds(2);
+constexpr size_t kDrainBytes = 4 << 20;
 // Bytes of the next request(s) a client may send while a stream runs.
 constexpr size_t kMaxPipelinedBytes = 64 * 1024;
 
@@ -102,7 +110,8 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ProxyConfig* config)
                                       std::move(socket), *config->tls)
                   : decltype(stream_)(std::in_place_type<PlainStream>,
                                       std::move(socket))),
-      config_(config) {
+      config_(config),
+      head_timer_(Tcp().get_executor()) {
   ++open_sessions;
 }
 
@@ -131,7 +140,9 @@ void HttpSession::Run() {
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
-  parser_->body_limit(config_->max_message_bytes * 2 + 1024);
+  // Room for one message at the limit in base64 (text mode), with slack
+  // for a few small frames; the frame decoder enforces the limit itself.
+  parser_->body_limit(config_->max_request_bytes * 2 + 1024);
   if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes are here
   // Idle until the request's first byte; the header timeout starts then.
   Tcp().expires_after(kIdleTimeout);
@@ -152,6 +163,8 @@ void HttpSession::ReadHeader() {
     http::async_read_header(
         s, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) {
+          // A Content-Length over the limit fails here, before the body.
+          if (ec == http::error::body_limit) return self->RefuseTooLarge();
           if (ec) return self->Close();
           self->ReadBody();
         });
@@ -163,11 +176,34 @@ void HttpSession::ReadBody() {
   WithStream([&](auto& s) {
     http::async_read(s, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec == http::error::body_limit) {
+                         return self->RefuseTooLarge();
+                       }
                        if (ec) return self->Close();
                        self->request_ = self->parser_->release();
                        self->Handle();
                      });
   });
+}
+
+void HttpSession::RefuseTooLarge() {
+  request_ = parser_->release();  // the header, for the reply's shape
+  request_.keep_alive(false);
+  keep_alive_ = false;
+  drain_on_close_ = true;
+  const std::string message = absl::StrCat(
+      "request body exceeds the limit of ", config_->max_request_bytes * 2 + 1024,
+      " bytes (--max-request-bytes)");
+  const auto encoding =
+      ParseContentType(std::string(request_[http::field::content_type]));
+  if (request_.method() != http::verb::post || !encoding || !HostAllowed()) {
+    return SendSimple(http::status::payload_too_large,
+                      "text/plain; charset=utf-8", message + "\n");
+  }
+  response_encoding_ =
+      ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
+  FinishTrailersOnly(
+      grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message), {}, {});
 }
 
 bool HttpSession::HostAllowed() const {
@@ -204,9 +240,16 @@ void HttpSession::Handle() {
     if (request_.method() == http::verb::post) return SignIn();
     if (request_.method() == http::verb::delete_) return SignOut();
   }
-  if (request_.method() == http::verb::post &&
-      ParseContentType(std::string(request_[http::field::content_type]))) {
-    return Forward();
+  if (request_.method() == http::verb::post) {
+    if (ParseContentType(std::string(request_[http::field::content_type]))) {
+      return Forward();
+    }
+    // gRPC over HTTP/2 spec: a content type the server does not handle
+    // gets 415 Unsupported Media Type.
+    return SendSimple(http::status::unsupported_media_type,
+                      "text/plain; charset=utf-8",
+                      "unsupported content type: send application/grpc-web "
+                      "or application/grpc-web-text (+proto)\n");
   }
   if (request_.method() == http::verb::get) {
     if (path == "/healthz") {
@@ -400,26 +443,37 @@ void HttpSession::Forward() {
     bytes = std::move(request_.body());
   }
   FrameDecoder frames;
-  frames.max_frame_bytes = config_->max_message_bytes;
+  frames.max_frame_bytes = config_->max_request_bytes;
   std::vector<Frame> decoded;
   if (status.ok()) status = frames.Feed(bytes, &decoded);
   if (status.ok() && !frames.AtBoundary()) {
     status = absl::InvalidArgumentError("request body ends mid-frame");
   }
+  if (!status.ok()) {
+    // absl and gRPC number their status codes alike.
+    return FinishTrailersOnly(
+        grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                     std::string(status.message())),
+        {}, {});
+  }
+  if (absl::Status encoding_ok = CheckRequestEncoding(
+          std::string(request_["grpc-encoding"]));
+      !encoding_ok.ok()) {
+    return FinishTrailersOnly(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                           std::string(encoding_ok.message())),
+                              {}, {});
+  }
   std::vector<std::string> messages;
   for (Frame& f : decoded) {
     if (f.flags & kCompressedFlag) {
+      // A compressed message under identity encoding is a protocol error
+      // (gRPC over HTTP/2 spec: INTERNAL).
       return FinishTrailersOnly(
-          grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                       "compressed request messages are not supported"),
+          grpc::Status(grpc::StatusCode::INTERNAL,
+                       "compressed-flag message without a grpc-encoding"),
           {}, {});
     }
     if (f.flags == kDataFrame) messages.push_back(std::move(f.payload));
-  }
-  if (!status.ok()) {
-    return FinishTrailersOnly(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                           std::string(status.message())),
-                              {}, {});
   }
 
   auto context = std::make_unique<grpc::ClientContext>();
@@ -436,7 +490,8 @@ void HttpSession::Forward() {
                          std::string(timeout.status().message())),
             {}, {});
       }
-      context->set_deadline(absl::ToChronoTime(absl::Now() + *timeout));
+      context->set_deadline(
+          absl::ToChronoTime(absl::Now() + UpstreamTimeout(*timeout)));
       continue;
     }
     if (name == "authorization") {
@@ -505,6 +560,8 @@ void HttpSession::FinishCall() {
   if (!keep_alive_) return Close();
   // Every chunk is written by now; Forward sets the rest anew.
   upstream_.reset();
+  ++call_;
+  head_timer_.cancel();
   headers_sent_ = false;
   upstream_done_ = false;
   if (!watching_) return ReadRequest();
@@ -523,10 +580,7 @@ void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
                                      message = std::move(message),
                                      initial = std::move(initial)]() mutable {
     if (self->closed_) return;
-    if (!self->headers_sent_) {
-      self->headers_sent_ = true;
-      self->QueueChunk(self->StreamHead(initial), 0);
-    }
+    self->SendHeadOnce(initial);
     std::string frame = EncodeFrame(kDataFrame, message);
     if (self->response_encoding_ == Encoding::kText) {
       frame = Base64Encode(frame);
@@ -535,12 +589,40 @@ void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
   });
 }
 
+void HttpSession::OnUpstreamHeaders(Metadata initial) {
+  net::post(Tcp().get_executor(), [self = shared_from_this(),
+                                     initial = std::move(initial)]() mutable {
+    if (self->closed_ || self->upstream_done_ || self->headers_sent_) return;
+    // A unary response's message and status follow at once, and an error
+    // may still be trailers-only: wait a moment for them before sending the
+    // head alone (a stream that waits for its first message gets it then).
+    self->head_timer_.expires_after(kHeadCoalesce);
+    self->head_timer_.async_wait(
+        [self, call = self->call_, initial = std::move(initial)](
+            beast::error_code ec) {
+          if (ec || call != self->call_ || self->closed_ ||
+              self->upstream_done_) {
+            return;
+          }
+          self->SendHeadOnce(initial);
+        });
+  });
+}
+
+void HttpSession::SendHeadOnce(const Metadata& initial) {
+  if (headers_sent_) return;
+  headers_sent_ = true;
+  QueueChunk(StreamHead(initial), 0);
+}
+
 std::string HttpSession::StreamHead(const Metadata& initial) const {
   http::response<http::empty_body> res(http::status::ok, request_.version());
   res.set(http::field::server, "codex-manager-web");
   res.set(http::field::content_type, ContentType(response_encoding_));
+  res.set("grpc-accept-encoding", "identity");
   std::vector<std::string> exposed;
   for (const auto& [k, v] : initial) {
+    if (!IsForwardedResponseHeader(k)) continue;
     res.insert(k, HeaderValue(k, v));
     exposed.push_back(k);
   }
@@ -563,12 +645,11 @@ void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
     if (!self->headers_sent_) {
       return self->FinishTrailersOnly(status, initial, trailing);
     }
+    // Trailer lines are header lines in both modes ("-bin" values base64);
+    // text mode then base64s the whole frame.
     Metadata block;
     for (const auto& [k, v] : trailing) {
-      // Text mode base64s the whole frame; binary values stay raw.
-      block.emplace_back(k, self->response_encoding_ == Encoding::kText
-                                ? v
-                                : HeaderValue(k, v));
+      if (IsForwardedResponseHeader(k)) block.emplace_back(k, HeaderValue(k, v));
     }
     std::string frame = EncodeFrame(
         kTrailerFrame,
@@ -586,8 +667,10 @@ void HttpSession::FinishTrailersOnly(const grpc::Status& status,
                                      const Metadata& trailing) {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::string> exposed;
+  headers.emplace_back("grpc-accept-encoding", "identity");
   for (const Metadata* md : {&initial, &trailing}) {
     for (const auto& [k, v] : *md) {
+      if (!IsForwardedResponseHeader(k)) continue;
       headers.emplace_back(k, HeaderValue(k, v));
       exposed.push_back(k);
     }
@@ -657,8 +740,25 @@ void HttpSession::Close() {
   if (closed_) return;
   closed_ = true;
   beast::error_code ec;
+  if (drain_on_close_) {
+    Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    Tcp().expires_after(kDrainTimeout);
+    return Drain(kDrainBytes);
+  }
   Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
   Tcp().socket().close(ec);
+}
+
+void HttpSession::Drain(size_t budget) {
+  auto scratch = std::make_shared<std::array<char, 16384>>();
+  Tcp().async_read_some(
+      net::buffer(*scratch),
+      [self = shared_from_this(), scratch, budget](beast::error_code ec,
+                                                   size_t n) {
+        if (!ec && n < budget) return self->Drain(budget - n);
+        beast::error_code ignored;
+        self->Tcp().socket().close(ignored);
+      });
 }
 
 }  // namespace codex_manager::web

@@ -12,13 +12,18 @@
 //   GET anything else              a file of --static-dir (the UI), with a
 //                                  strict Content-Security-Policy
 //
-// A forwarded call streams its response as chunked HTTP: one chunk per
+// A forwarded call streams its response as chunked HTTP: the head when
+// the upstream sends its initial metadata (so a client can tell
+// "connected, waiting" from "still connecting"; it waits up to
+// kHeadCoalesce for the first message or the status, so that a quick
+// response goes out in one write and an error with no message stays
+// trailers-only), then one chunk per
 // gRPC-Web frame, flushed as it comes; the trailer frame last. Upstream
 // messages are read ahead while less than kHighWaterBytes wait to be
 // written, so a slow browser slows the upstream read (back-pressure) while
-// a fast one is not held to one message per round trip. An error
-// before any message is a trailers-only response (status in the headers,
-// empty body). A browser that goes away cancels the upstream call at once,
+// a fast one is not held to one message per round trip. A trailers-only
+// upstream response (an error before any header) stays trailers-only:
+// status in the headers, empty body. POSTs of other content types get 415. A browser that goes away cancels the upstream call at once,
 // even while the stream is idle; streams have no idle timeout.
 //
 // With ProxyConfig::tls the connection is HTTPS: the TLS handshake comes
@@ -89,7 +94,10 @@ struct ProxyConfig {
   std::vector<std::string> allowed_origins;
   // Origins allowed to embed the UI in a frame (CSP frame-ancestors).
   std::vector<std::string> frame_ancestors;
-  size_t max_message_bytes = 16 << 20;
+  // Largest request message forwarded, in bytes (--max-request-bytes);
+  // a larger one gets RESOURCE_EXHAUSTED. Responses are capped by the
+  // upstream channel (--max-response-bytes).
+  size_t max_request_bytes = 16 << 20;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession>,
@@ -102,6 +110,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void Run();
 
   // UpstreamSink (called on gRPC threads; post to the strand).
+  void OnUpstreamHeaders(Metadata initial) override;
   void OnUpstreamMessage(std::string message, Metadata initial) override;
   void OnUpstreamDone(const grpc::Status& status, Metadata initial,
                       Metadata trailing) override;
@@ -126,6 +135,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void ReadRequest();
   void ReadHeader();
   void ReadBody();
+  // The request body is over the limit: RESOURCE_EXHAUSTED (gRPC-Web) or
+  // 413, then the connection closes (the rest of the body is unread).
+  void RefuseTooLarge();
   void Handle();
   void Preflight();
   void Forward();
@@ -146,6 +158,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
                           const Metadata& trailing);
   // The head of a streamed (chunked) response, with `initial` metadata.
   std::string StreamHead(const Metadata& initial) const;
+  // Queues the streamed response's head once (from the initial metadata
+  // or the first message, whichever the strand sees first).
+  void SendHeadOnce(const Metadata& initial);
   void QueueChunk(std::string bytes, size_t message_bytes);
   void WriteNext();
   void WatchForDisconnect();
@@ -153,9 +168,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // request on this connection, or close it.
   void FinishCall();
   void Close();
+  // Reads and drops what the client still sends (up to a limit, for at
+  // most a few seconds) after the send side is shut, then closes: closing
+  // with unread bytes would reset the connection and could lose the
+  // response already written (RFC 9112 section 9.6, "lingering close").
+  void Drain(size_t budget);
 
   std::variant<PlainStream, TlsStream> stream_;
   const ProxyConfig* config_;
+  // Sends the head of a response whose initial metadata came with nothing
+  // after it (see OnUpstreamHeaders); `call_` numbers forwarded calls so a
+  // timer of an earlier call on this connection does nothing.
+  boost::asio::steady_timer head_timer_;
+  uint64_t call_ = 0;
   boost::beast::flat_buffer buffer_;
   std::optional<
       boost::beast::http::request_parser<boost::beast::http::string_body>>
@@ -169,6 +194,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   bool headers_sent_ = false;
   bool upstream_done_ = false;
   bool closed_ = false;
+  // The request body was not read whole: Close drains before closing.
+  bool drain_on_close_ = false;
   // The disconnect watch (a 1-byte read) is outstanding; FinishCall cancels
   // it and `next_request_` has its handler read the next request.
   bool watching_ = false;

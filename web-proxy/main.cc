@@ -44,7 +44,8 @@ struct Flags {
   bool secure_cookie = false;
   size_t max_connections = 1024;
   std::vector<std::string> frame_ancestors;
-  int max_message_bytes = 16 << 20;
+  int max_request_bytes = 16 << 20;
+  int max_response_bytes = 16 << 20;
   int threads = 2;
 };
 
@@ -156,8 +157,11 @@ int Run(const Flags& flags) {
     origins.push_back(o);
   }
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(flags.max_message_bytes);
-  args.SetMaxSendMessageSize(flags.max_message_bytes);
+  // gRPC's own limits: a response over --max-response-bytes ends the call
+  // with RESOURCE_EXHAUSTED; requests were checked against
+  // --max-request-bytes before the call started.
+  args.SetMaxReceiveMessageSize(flags.max_response_bytes);
+  args.SetMaxSendMessageSize(flags.max_request_bytes);
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
   if (!flags.upstream_ca_file.empty()) {
@@ -186,7 +190,7 @@ int Run(const Flags& flags) {
   config.secure_cookie = flags.secure_cookie || tls.has_value();
   config.header_timeout = std::chrono::milliseconds(flags.header_timeout_ms);
   config.frame_ancestors = flags.frame_ancestors;
-  config.max_message_bytes = static_cast<size_t>(flags.max_message_bytes);
+  config.max_request_bytes = static_cast<size_t>(flags.max_request_bytes);
 
   net::io_context io(flags.threads);
   boost::system::error_code ec;
@@ -304,12 +308,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--frame-ancestor", flags.frame_ancestors,
                  "Origin allowed to embed the UI in a frame (repeatable)");
-  app.add_option("--max-message-bytes", flags.max_message_bytes,
-                 "Largest message forwarded either way, in bytes")
-      ->capture_default_str();
+  auto* request_limit =
+      app.add_option("--max-request-bytes", flags.max_request_bytes,
+                     "Largest request message forwarded, in bytes (larger: "
+                     "RESOURCE_EXHAUSTED)")
+          ->check(CLI::Range(1, 1 << 30))
+          ->capture_default_str();
+  auto* response_limit =
+      app.add_option("--max-response-bytes", flags.max_response_bytes,
+                     "Largest response message forwarded, in bytes (larger: "
+                     "RESOURCE_EXHAUSTED)")
+          ->check(CLI::Range(1, 1 << 30))
+          ->capture_default_str();
+  int max_message_bytes = 0;
+  app.add_option("--max-message-bytes", max_message_bytes,
+                 "Both limits at once (as --max-request-bytes and "
+                 "--max-response-bytes)")
+      ->check(CLI::Range(1, 1 << 30))
+      ->excludes(request_limit)
+      ->excludes(response_limit);
   app.add_option("--threads", flags.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (max_message_bytes > 0) {
+    flags.max_request_bytes = flags.max_response_bytes = max_message_bytes;
+  }
   return Run(flags);
 }

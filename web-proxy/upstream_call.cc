@@ -92,6 +92,11 @@ void UpstreamCall::OnWriteDone(bool ok) {
 
 void UpstreamCall::OnWritesDoneDone(bool /*ok*/) { RemoveHold(); }
 
+void UpstreamCall::OnReadInitialMetadataDone(bool ok) {
+  // Not ok: a trailers-only response or a failed call; OnDone follows.
+  if (ok) sink_->OnUpstreamHeaders(ToMetadata(context_->GetServerInitialMetadata()));
+}
+
 void UpstreamCall::OnReadDone(bool ok) {
   if (!ok) return;  // end of stream or failure: OnDone follows
   std::string message;

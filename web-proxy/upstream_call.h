@@ -31,6 +31,11 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 class UpstreamSink {
  public:
   virtual ~UpstreamSink() = default;
+  // The server sent its initial metadata (response headers) ahead of any
+  // message; not called for a trailers-only response (OnUpstreamDone has
+  // it all). gRPC may run this and the first OnUpstreamMessage on
+  // different threads, so both carry the metadata.
+  virtual void OnUpstreamHeaders(Metadata initial) = 0;
   // A response message (serialized bytes); with the first one, the server's
   // initial metadata (empty afterwards).
   virtual void OnUpstreamMessage(std::string message, Metadata initial) = 0;
@@ -80,6 +85,7 @@ class UpstreamCall
   // Cancels the call (the upstream sees CANCELLED); safe after it ended.
   void Cancel();
 
+  void OnReadInitialMetadataDone(bool ok) override;
   void OnWriteDone(bool ok) override;
   void OnWritesDoneDone(bool ok) override;
   void OnReadDone(bool ok) override;

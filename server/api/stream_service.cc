@@ -27,6 +27,10 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
               std::vector<Event> redelivered,
               std::unique_ptr<Guard::StreamSlot> slot)
       : slot_(std::move(slot)) {
+    // The response headers go out now, not with the first event, so a
+    // client (the browser, through codex-manager-web) sees the stream
+    // open while it waits for an event.
+    StartSendInitialMetadata();
     absl::MutexLock lock(&mu_);
     for (Event& e : redelivered) {
       pending_.push_back(

@@ -18,6 +18,7 @@ import pytest
 from conftest import Server, wait_for
 
 from cm_testing import WebProxy, make_test_pki
+from codex_manager import Client
 from codex_manager.v1 import events_pb2, sessions_pb2
 
 SESSIONS = "/codex_manager.v1.SessionService"
@@ -269,6 +270,97 @@ def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
     status = response.getheader("grpc-status") or frames(body)[-1][1].decode()
     assert "4" in status  # DEADLINE_EXCEEDED
     assert 0.2 < elapsed < 5
+
+
+def raw_stream_head(port: int, body: bytes, timeout: float = 5) -> tuple[socket.socket, bytes]:
+    """Sends a StreamEvents request on a raw socket; returns the socket and
+    what arrived up to the end of the response head."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock.sendall((f"POST {STREAM} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nauthorization: {bearer()}\r\n"
+                  f"content-type: application/grpc-web+proto\r\n"
+                  f"content-length: {len(body)}\r\n\r\n").encode() + body)
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        received += chunk
+    return sock, received
+
+
+def test_a_stream_head_arrives_before_any_event(proxy: WebProxy) -> None:
+    # Nothing has happened on this server: the stream follows an empty log,
+    # yet its response head (the upstream's initial metadata) arrives at
+    # once, so a client can tell "connected, waiting" from "connecting".
+    started = time.monotonic()
+    sock, received = raw_stream_head(proxy.port, frame(events_pb2.StreamEventsRequest().SerializeToString()))
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert time.monotonic() - started < 3
+    assert head.startswith(b"HTTP/1.1 200")
+    assert rest == b""  # no event frame yet
+    lines = [line.lower() for line in head.split(b"\r\n")[1:]]
+    # One Server header (ours), no upstream Date, the accepted encoding said.
+    assert [line for line in lines if line.startswith(b"server:")] == [b"server: codex-manager-web"]
+    assert not [line for line in lines if line.startswith(b"date:")]
+    assert b"grpc-accept-encoding: identity" in lines
+    sock.close()
+
+
+def test_other_content_types_get_415(proxy: WebProxy) -> None:
+    response = post(proxy, f"{SESSIONS}/ListSessions", b"12345678", "image/jpeg")
+    assert response.status == 415
+    response = post(proxy, f"{SESSIONS}/ListSessions", b"{}", "application/grpc-web+json")
+    assert response.status == 415
+
+
+def test_compressed_requests_are_refused_with_the_specs_codes(proxy: WebProxy) -> None:
+    message = frame(sessions_pb2.ListSessionsRequest().SerializeToString())
+    response = post(proxy, f"{SESSIONS}/ListSessions", message, headers={"grpc-encoding": "gzip"})
+    assert response.getheader("grpc-status") == "12"  # UNIMPLEMENTED
+    assert response.getheader("grpc-accept-encoding") == "identity"
+    response.read()
+    flagged = frame(sessions_pb2.ListSessionsRequest().SerializeToString(), flags=0x01)
+    response = post(proxy, f"{SESSIONS}/ListSessions", flagged, headers={"grpc-encoding": "identity"})
+    assert response.getheader("grpc-status") == "13"  # INTERNAL: flag without an encoding
+
+
+def padded(message: bytes, size: int) -> bytes:
+    """`message` grown to exactly `size` bytes by an unknown field (number
+    1000, length-delimited), which the server's parser keeps and ignores."""
+    pad = size - len(message) - 4  # tag (2 bytes) + length (2 bytes)
+    assert 128 <= pad < 16384
+    return message + bytes([0xC2, 0x3E]) + bytes([0x80 | (pad & 0x7F), pad >> 7]) + b"p" * pad
+
+
+def test_message_limits_are_resource_exhausted_each_way(fake_server: Server, tmp_path: Path) -> None:
+    web = WebProxy(fake_server.addr, ["--max-request-bytes", "1024", "--max-response-bytes", "2048"],
+                   tmp_path / "web-limits.log")
+    try:
+        list_request = sessions_pb2.ListSessionsRequest().SerializeToString()
+        at_limit = padded(list_request, 1024)
+        assert sessions_pb2.ListSessionsRequest.FromString(at_limit) is not None
+        response = post(web, f"{SESSIONS}/ListSessions", frame(at_limit))
+        parts = frames(response.read())
+        assert parts[-1] == (0x80, b"grpc-status: 0\r\n")  # exactly at the limit: forwarded
+        response = post(web, f"{SESSIONS}/ListSessions", frame(padded(list_request, 1025)))
+        assert response.getheader("grpc-status") == "8"  # RESOURCE_EXHAUSTED
+        assert "1024" in response.getheader("grpc-message")
+        response.read()
+        # A body far over the limit is refused before it is read whole, and
+        # the connection closes (the rest of the body is never read).
+        response = post(web, f"{SESSIONS}/ListSessions", frame(padded(list_request, 8000)))
+        assert response.getheader("grpc-status") == "8"
+        assert response.getheader("connection") == "close"
+        response.read()
+        # Responses have their own limit: a list of 12 sessions with
+        # 200-byte titles is over 2 KiB, though its request is tiny.
+        with Client(fake_server.addr) as client:
+            for i in range(12):
+                client.create_session(str(tmp_path), title=f"{i:03d}" + "t" * 197)
+        response = post(web, f"{SESSIONS}/ListSessions", frame(list_request))
+        assert response.getheader("grpc-status") == "8"
+    finally:
+        assert web.stop() == 0
 
 
 def test_cors_preflight_and_origin_checks(proxy: WebProxy) -> None:
