@@ -24,6 +24,8 @@ run_suite() {  # $1 = preset, $2 = build dir
   bounded ctest --preset "$1" -j2
   echo "== end-to-end tests ($1)"
   (cd tests && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q)
+  echo "== Connect conformance suite, gRPC-Web ($1)"
+  bounded tests/conformance/run.sh "$2"
   echo "== Python SDK tests ($1)"
   (cd clients/python && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q)
 }
