@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# web_proxy_bench: event-stream throughput through codex-manager-web versus
-# directly over gRPC, in one run (same client library both ways), and the
-# ratio (target: the proxy keeps at least 90% of direct throughput); then
-# sequential unary calls both ways (calls per second, ms per call).
-# Needs the build (build/bin) and web-proxy/ui's npm packages (scripts/setup.sh).
+# web_proxy_bench: the same streaming and unary load directly over gRPC,
+# through codex-manager-web and through improbable-eng's grpcwebproxy
+# (pinned below, go-installed into .cache/go-bin), in one run with one
+# client library: throughput, p50/p99 latency and proxy CPU per message,
+# and the ratios (targets: codex-manager-web streams at least 1.5x
+# grpcwebproxy and 0.95x direct gRPC). Needs the build (build/bin) and the
+# UI's npm packages (scripts/setup.sh).
 #
-#   bench/web_proxy_bench.sh            EVENTS=50000 RUNS=3 CALLS=2000 by default
+#   bench/web_proxy_bench.sh     EVENTS=50000 RUNS=3 PARALLEL=4 CALLS=2000 by default
+#   NO_PEER=1 bench/web_proxy_bench.sh   without grpcwebproxy
 set -euo pipefail
-cd "$(dirname "$0")/../web-proxy/ui"
+cd "$(dirname "$0")/.."
+GRPCWEBPROXY_VERSION=v0.15.0
+if [ "${NO_PEER:-0}" != 1 ]; then
+  bin=$(scripts/go-install.sh "grpcwebproxy-$GRPCWEBPROXY_VERSION" \
+    "github.com/improbable-eng/grpc-web/go/grpcwebproxy@$GRPCWEBPROXY_VERSION")
+  export GRPCWEBPROXY="$bin/grpcwebproxy"
+fi
+cd web-proxy/ui
 node scripts/build.mjs --bench >/dev/null
 exec node dist-bench/proxy_throughput.mjs

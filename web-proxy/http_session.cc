@@ -71,9 +71,7 @@ std::string JsonString(absl::string_view s) {
 
 // One HTTP/1.1 chunk.
 std::string Chunk(absl::string_view data) {
-  std::ostringstream size;
-  size << std::hex << data.size();
-  return absl::StrCat(size.str(), "\r\n", data, "\r\n");
+  return absl::StrCat(absl::Hex(data.size()), "\r\n", data, "\r\n");
 }
 
 std::atomic<size_t> open_sessions{0};
@@ -574,19 +572,52 @@ bool HttpSession::CanTakeMore() {
   return unwritten_bytes_.load() < kHighWaterBytes;
 }
 
-void HttpSession::OnUpstreamMessage(std::string message, Metadata initial) {
-  unwritten_bytes_ += message.size();
-  net::post(Tcp().get_executor(), [self = shared_from_this(),
-                                     message = std::move(message),
-                                     initial = std::move(initial)]() mutable {
-    if (self->closed_) return;
-    self->SendHeadOnce(initial);
-    std::string frame = EncodeFrame(kDataFrame, message);
-    if (self->response_encoding_ == Encoding::kText) {
-      frame = Base64Encode(frame);
+void HttpSession::OnUpstreamMessage(const grpc::ByteBuffer& message,
+                                    Metadata initial) {
+  const size_t size = message.Length();
+  unwritten_bytes_ += size;
+  std::vector<grpc::Slice> slices;
+  message.Dump(&slices).IgnoreError();  // fails only on a null buffer
+  bool post = false;
+  {
+    absl::MutexLock lock(&inbox_mu_);
+    // The frame, built in place: flag, big-endian length, the bytes.
+    inbox_.push_back(static_cast<char>(kDataFrame));
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      inbox_.push_back(static_cast<char>((size >> shift) & 0xff));
     }
-    self->QueueChunk(Chunk(frame), message.size());  // one chunk per frame
-  });
+    for (const grpc::Slice& slice : slices) {
+      inbox_.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    inbox_message_bytes_ += size;
+    if (!initial.empty()) inbox_initial_ = std::move(initial);
+    post = !inbox_posted_;
+    inbox_posted_ = true;
+  }
+  if (post) {
+    net::post(Tcp().get_executor(),
+              [self = shared_from_this()] { self->DrainInbox(); });
+  }
+}
+
+void HttpSession::DrainInbox() {
+  std::string frames;
+  size_t message_bytes = 0;
+  Metadata initial;
+  {
+    absl::MutexLock lock(&inbox_mu_);
+    frames.swap(inbox_);
+    message_bytes = std::exchange(inbox_message_bytes_, 0);
+    initial.swap(inbox_initial_);
+    inbox_posted_ = false;
+  }
+  if (closed_ || frames.empty()) return;
+  SendHeadOnce(initial);
+  if (response_encoding_ == Encoding::kText) frames = Base64Encode(frames);
+  // One HTTP chunk for all of them, written without copying the frames.
+  QueueChunk(absl::StrCat(absl::Hex(frames.size()), "\r\n"), 0);
+  QueueChunk(std::move(frames), message_bytes);
+  QueueChunk("\r\n", 0);
 }
 
 void HttpSession::OnUpstreamHeaders(Metadata initial) {
@@ -640,6 +671,7 @@ void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
   net::post(Tcp().get_executor(), [self = shared_from_this(), status,
                                      initial = std::move(initial),
                                      trailing = std::move(trailing)]() {
+    self->DrainInbox();  // messages still waiting go before the status
     self->upstream_done_ = true;
     if (self->closed_) return;
     if (!self->headers_sent_) {

@@ -60,6 +60,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "grpc_web.h"
 #include "upstream_call.h"
 
@@ -111,7 +112,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
 
   // UpstreamSink (called on gRPC threads; post to the strand).
   void OnUpstreamHeaders(Metadata initial) override;
-  void OnUpstreamMessage(std::string message, Metadata initial) override;
+  void OnUpstreamMessage(const grpc::ByteBuffer& message,
+                         Metadata initial) override;
   void OnUpstreamDone(const grpc::Status& status, Metadata initial,
                       Metadata trailing) override;
   bool CanTakeMore() override;
@@ -162,6 +164,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // or the first message, whichever the strand sees first).
   void SendHeadOnce(const Metadata& initial);
   void QueueChunk(std::string bytes, size_t message_bytes);
+  // Moves the frames gathered from gRPC threads into one HTTP chunk.
+  void DrainInbox();
   void WriteNext();
   void WatchForDisconnect();
   // The forwarded call is over and its response written: read the next
@@ -212,6 +216,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // Bytes received from upstream and not yet written to the browser
   // (updated from gRPC threads and the strand).
   std::atomic<size_t> unwritten_bytes_{0};
+  // Messages read by gRPC threads wait here, framed (binary), until the
+  // strand takes them all at once: one post, one HTTP chunk and one write
+  // for however many came meanwhile, instead of one of each per message.
+  absl::Mutex inbox_mu_;
+  std::string inbox_ ABSL_GUARDED_BY(inbox_mu_);
+  size_t inbox_message_bytes_ ABSL_GUARDED_BY(inbox_mu_) = 0;
+  Metadata inbox_initial_ ABSL_GUARDED_BY(inbox_mu_);
+  bool inbox_posted_ ABSL_GUARDED_BY(inbox_mu_) = false;
   char watch_byte_ = 0;
 };
 

@@ -99,20 +99,13 @@ void UpstreamCall::OnReadInitialMetadataDone(bool ok) {
 
 void UpstreamCall::OnReadDone(bool ok) {
   if (!ok) return;  // end of stream or failure: OnDone follows
-  std::string message;
-  std::vector<grpc::Slice> slices;
-  if (response_.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) {
-      message.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    }
-  }
-  response_.Clear();
   Metadata initial;
   if (first_message_) {
     first_message_ = false;
     initial = ToMetadata(context_->GetServerInitialMetadata());
   }
-  sink_->OnUpstreamMessage(std::move(message), std::move(initial));
+  sink_->OnUpstreamMessage(response_, std::move(initial));
+  response_.Clear();
   absl::MutexLock lock(&mu_);
   if (sink_->CanTakeMore()) {
     StartRead(&response_);

@@ -36,9 +36,11 @@ class UpstreamSink {
   // it all). gRPC may run this and the first OnUpstreamMessage on
   // different threads, so both carry the metadata.
   virtual void OnUpstreamHeaders(Metadata initial) = 0;
-  // A response message (serialized bytes); with the first one, the server's
-  // initial metadata (empty afterwards).
-  virtual void OnUpstreamMessage(std::string message, Metadata initial) = 0;
+  // A response message (serialized, as gRPC received it: read it before
+  // returning); with the first one, the server's initial metadata (empty
+  // afterwards).
+  virtual void OnUpstreamMessage(const grpc::ByteBuffer& message,
+                                 Metadata initial) = 0;
   // Whether the call may read the next message now; when not, it pauses
   // until Resume. Called on gRPC threads; must not block.
   virtual bool CanTakeMore() = 0;
