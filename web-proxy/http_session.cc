@@ -513,7 +513,8 @@ void HttpSession::Forward() {
   const std::string method = target.substr(0, target.find('?'));
 
   Tcp().expires_never();  // long streams are never cut
-  upstream_ = UpstreamCall::Start(config_->stub, config_->calls, method,
+  upstream_ = UpstreamCall::Start(config_->stub, config_->poller,
+                                  config_->calls, method,
                                   std::move(context), std::move(messages),
                                   shared_from_this());
   WatchForDisconnect();

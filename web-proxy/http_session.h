@@ -88,6 +88,8 @@ struct ProxyConfig {
   std::chrono::milliseconds header_timeout{10000};
   // Every forwarded call is registered here (shutdown cancels and awaits).
   CallRegistry* calls = nullptr;
+  // The completion queue forwarded calls run on.
+  UpstreamPoller* poller = nullptr;
   // Folder served for GET; empty serves nothing but /healthz.
   std::string static_dir;
   // Origins allowed to call cross-origin (never "*"); the proxy's own

@@ -47,6 +47,7 @@ struct Flags {
   int max_request_bytes = 16 << 20;
   int max_response_bytes = 16 << 20;
   int threads = 2;
+  int upstream_threads = 1;
 };
 
 // One JSON log line; `msg` must need no JSON escaping.
@@ -181,9 +182,13 @@ int Run(const Flags& flags) {
   grpc::GenericStub stub(channel);
 
   codex_manager::web::CallRegistry calls;
+  // Declared after the stub and the registry: destroyed first, once every
+  // call has ended (WaitIdle below).
+  codex_manager::web::UpstreamPoller poller(flags.upstream_threads);
   codex_manager::web::ProxyConfig config;
   config.stub = &stub;
   config.calls = &calls;
+  config.poller = &poller;
   config.static_dir = flags.static_dir;
   config.allowed_origins = origins;
   config.tls = tls ? &*tls : nullptr;
@@ -328,6 +333,11 @@ int main(int argc, char** argv) {
       ->excludes(request_limit)
       ->excludes(response_limit);
   app.add_option("--threads", flags.threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--upstream-threads", flags.upstream_threads,
+                 "Threads polling the upstream connection (gRPC completion "
+                 "queue)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);

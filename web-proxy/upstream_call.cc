@@ -43,6 +43,24 @@ bool CallRegistry::WaitIdle(absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&idle), timeout);
 }
 
+UpstreamPoller::UpstreamPoller(int threads) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Poll(); });
+}
+
+UpstreamPoller::~UpstreamPoller() {
+  cq_.Shutdown();
+  for (std::thread& t : threads_) t.join();
+}
+
+void UpstreamPoller::Poll() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq_.Next(&tag, &ok)) {
+    auto* op = static_cast<UpstreamCall::Op*>(tag);
+    op->call->OnCompletion(op->kind, ok);
+  }
+}
+
 UpstreamCall::UpstreamCall(CallRegistry* registry,
                            std::unique_ptr<grpc::ClientContext> context,
                            std::vector<std::string> requests,
@@ -57,76 +75,125 @@ UpstreamCall::UpstreamCall(CallRegistry* registry,
 }
 
 std::shared_ptr<UpstreamCall> UpstreamCall::Start(
-    grpc::GenericStub* stub, CallRegistry* registry, const std::string& method,
-    std::unique_ptr<grpc::ClientContext> context,
+    grpc::GenericStub* stub, UpstreamPoller* poller, CallRegistry* registry,
+    const std::string& method, std::unique_ptr<grpc::ClientContext> context,
     std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink) {
   std::shared_ptr<UpstreamCall> call(new UpstreamCall(
       registry, std::move(context), std::move(requests), std::move(sink)));
   call->self_ = call;
   registry->Add(call);
-  stub->PrepareBidiStreamingCall(call->context_.get(), method,
-                                 grpc::StubOptions(), call.get());
-  // A hold until the writes are done, so OnDone waits for them.
-  call->AddHold();
-  call->StartRead(&call->response_);
-  call->WriteNext();
-  call->StartCall();
+  // Corked: the request metadata goes out with the first write (one
+  // batch), and StartCall itself completes nothing.
+  call->context_->set_initial_metadata_corked(true);
+  call->stream_ =
+      stub->PrepareCall(call->context_.get(), method, poller->cq());
+  absl::MutexLock lock(&call->mu_);
+  // The first write and the wait for the response head start at once. (If
+  // the call cannot start, both fail, and the failed initial metadata asks
+  // for the status.)
+  call->stream_->StartCall(nullptr);
+  call->outstanding_ = 1;
+  call->stream_->ReadInitialMetadata(&call->metadata_op_);
+  call->WriteNextLocked();
   return call;
 }
 
-void UpstreamCall::WriteNext() {
+void UpstreamCall::WriteNextLocked() {
+  ++outstanding_;
   if (next_request_ < requests_.size()) {
-    StartWrite(&requests_[next_request_++]);
+    stream_->Write(requests_[next_request_++], &write_op_);
   } else {
-    StartWritesDone();
+    stream_->WritesDone(&writes_done_op_);
   }
 }
 
-void UpstreamCall::OnWriteDone(bool ok) {
-  if (!ok) {
-    RemoveHold();  // the call failed; OnDone says how
-    return;
-  }
-  WriteNext();
+void UpstreamCall::ReadLocked() {
+  ++outstanding_;
+  stream_->Read(&response_, &read_op_);
 }
 
-void UpstreamCall::OnWritesDoneDone(bool /*ok*/) { RemoveHold(); }
-
-void UpstreamCall::OnReadInitialMetadataDone(bool ok) {
-  // Not ok: a trailers-only response or a failed call; OnDone follows.
-  if (ok) sink_->OnUpstreamHeaders(ToMetadata(context_->GetServerInitialMetadata()));
+void UpstreamCall::FinishLocked() {
+  if (finishing_) return;
+  finishing_ = true;
+  ++outstanding_;
+  stream_->Finish(&status_, &finish_op_);
 }
 
-void UpstreamCall::OnReadDone(bool ok) {
-  if (!ok) return;  // end of stream or failure: OnDone follows
-  Metadata initial;
-  if (first_message_) {
-    first_message_ = false;
-    initial = ToMetadata(context_->GetServerInitialMetadata());
+void UpstreamCall::OnCompletion(OpKind kind, bool ok) {
+  // The sink first, outside the lock (it posts to the HTTP session's
+  // strand, which may call Resume).
+  if (ok && kind == OpKind::kInitialMetadata) {
+    sink_->OnUpstreamHeaders(ToMetadata(context_->GetServerInitialMetadata()));
+  } else if (ok && kind == OpKind::kRead) {
+    bool first = false;
+    {
+      absl::MutexLock lock(&mu_);
+      first = std::exchange(first_message_, false);
+    }
+    sink_->OnUpstreamMessage(
+        response_,
+        first ? ToMetadata(context_->GetServerInitialMetadata()) : Metadata{});
+    response_.Clear();
   }
-  sink_->OnUpstreamMessage(response_, std::move(initial));
-  response_.Clear();
-  absl::MutexLock lock(&mu_);
-  if (sink_->CanTakeMore()) {
-    StartRead(&response_);
-  } else {
-    paused_ = true;
+  bool end = false;
+  {
+    absl::MutexLock lock(&mu_);
+    --outstanding_;
+    switch (kind) {
+      case OpKind::kWritesDone:
+        break;
+      case OpKind::kWrite:
+        // A failed write: the read side sees the call end and finishes it.
+        if (ok) WriteNextLocked();
+        break;
+      case OpKind::kInitialMetadata:
+        if (!ok) {
+          FinishLocked();
+        } else {
+          ReadLocked();
+        }
+        break;
+      case OpKind::kRead:
+        if (!ok) {  // end of stream or failure: the status says which
+          FinishLocked();
+        } else if (sink_->CanTakeMore()) {
+          ReadLocked();
+        } else {
+          paused_ = true;
+        }
+        break;
+      case OpKind::kFinish:
+        done_ = true;
+        break;
+    }
+    end = done_ && outstanding_ == 0;
   }
+  if (end) End();
 }
 
 void UpstreamCall::Resume() {
   absl::MutexLock lock(&mu_);
-  if (done_ || !paused_ || !sink_->CanTakeMore()) return;
+  if (finishing_ || !paused_ || !sink_->CanTakeMore()) return;
   paused_ = false;
-  StartRead(&response_);
+  ReadLocked();
 }
 
-void UpstreamCall::Cancel() { context_->TryCancel(); }
+void UpstreamCall::Cancel() {
+  context_->TryCancel();
+  // A paused call has no read in flight to see the cancellation: ask for
+  // the status now.
+  absl::MutexLock lock(&mu_);
+  if (paused_) {
+    paused_ = false;
+    FinishLocked();
+  }
+}
 
-void UpstreamCall::OnDone(const grpc::Status& status) {
+void UpstreamCall::End() {
+  grpc::Status status;
   {
     absl::MutexLock lock(&mu_);
-    done_ = true;
+    status = status_;
   }
   sink_->OnUpstreamDone(status,
                         ToMetadata(context_->GetServerInitialMetadata()),

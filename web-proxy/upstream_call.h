@@ -1,13 +1,19 @@
 // UpstreamCall: one call to the upstream gRPC server through
 // grpc::GenericStub, so the proxy forwards any method without knowing the
-// API. It is a bidi-streaming reactor, which covers unary and
-// server-streaming methods alike: it writes the request messages, half-
-// closes, and reads responses back to back while the sink can take more;
-// when it cannot, reading pauses until Resume, so a slow browser slows the
+// API. It is a bidi-streaming call on gRPC's completion-queue API, which
+// covers unary and server-streaming methods alike: it writes the request
+// messages, half-closes, reads the initial metadata (the response head),
+// then reads responses back to back while the sink can take more; when it
+// cannot, reading pauses until Resume, so a slow browser slows the
 // upstream read.
 //
+// The completion-queue API, not the callback API: the UpstreamPoller's
+// threads poll the connection and run the sink themselves, where the
+// callback API hands every completion from the poller to another thread
+// (a context switch per message, most of the proxy's cost on a stream).
+//
 // Thread safety: methods may be called from any thread; sink calls come
-// from gRPC threads, one at a time.
+// from the poller's threads, one at a time per call.
 #ifndef CODEX_MANAGER_WEB_PROXY_UPSTREAM_CALL_H_
 #define CODEX_MANAGER_WEB_PROXY_UPSTREAM_CALL_H_
 
@@ -17,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,6 +58,23 @@ class UpstreamSink {
 
 class UpstreamCall;
 
+// The completion queue every UpstreamCall runs on, and the threads that
+// poll it. Destroy it after every call has ended (CallRegistry::WaitIdle).
+class UpstreamPoller {
+ public:
+  explicit UpstreamPoller(int threads);
+  ~UpstreamPoller();
+  UpstreamPoller(const UpstreamPoller&) = delete;
+  UpstreamPoller& operator=(const UpstreamPoller&) = delete;
+  grpc::CompletionQueue* cq() { return &cq_; }
+
+ private:
+  void Poll();
+
+  grpc::CompletionQueue cq_;
+  std::vector<std::thread> threads_;
+};
+
 // The calls in flight, so that shutdown can cancel them and wait until each
 // has ended and released its sink before tearing down what sinks use (the
 // HTTP sessions' sockets belong to the io_context).
@@ -63,6 +87,23 @@ class CallRegistry {
 
  private:
   friend class UpstreamCall;
+
+// The completion queue every UpstreamCall runs on, and the threads that
+// poll it. Destroy it after every call has ended (CallRegistry::WaitIdle).
+class UpstreamPoller {
+ public:
+  explicit UpstreamPoller(int threads);
+  ~UpstreamPoller();
+  UpstreamPoller(const UpstreamPoller&) = delete;
+  UpstreamPoller& operator=(const UpstreamPoller&) = delete;
+  grpc::CompletionQueue* cq() { return &cq_; }
+
+ private:
+  void Poll();
+
+  grpc::CompletionQueue cq_;
+  std::vector<std::thread> threads_;
+};
   void Add(const std::shared_ptr<UpstreamCall>& call);
   void Remove(UpstreamCall* call);
 
@@ -71,14 +112,13 @@ class CallRegistry {
       ABSL_GUARDED_BY(mu_);
 };
 
-class UpstreamCall
-    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+class UpstreamCall {
  public:
   // `method` is the gRPC path, e.g.
   // "/codex_manager.v1.SessionService/GetSession". The call stays in
   // `registry` until it has ended and released `sink`.
   static std::shared_ptr<UpstreamCall> Start(
-      grpc::GenericStub* stub, CallRegistry* registry,
+      grpc::GenericStub* stub, UpstreamPoller* poller, CallRegistry* registry,
       const std::string& method, std::unique_ptr<grpc::ClientContext> context,
       std::vector<std::string> requests, std::shared_ptr<UpstreamSink> sink);
 
@@ -87,29 +127,48 @@ class UpstreamCall
   // Cancels the call (the upstream sees CANCELLED); safe after it ended.
   void Cancel();
 
-  void OnReadInitialMetadataDone(bool ok) override;
-  void OnWriteDone(bool ok) override;
-  void OnWritesDoneDone(bool ok) override;
-  void OnReadDone(bool ok) override;
-  void OnDone(const grpc::Status& status) override;
-
  private:
+  friend class UpstreamPoller;
+  enum class OpKind { kInitialMetadata, kWrite, kWritesDone, kRead, kFinish };
+  // A completion-queue tag: which operation of which call completed.
+  struct Op {
+    UpstreamCall* call;
+    OpKind kind;
+  };
+
   UpstreamCall(CallRegistry* registry,
                std::unique_ptr<grpc::ClientContext> context,
                std::vector<std::string> requests,
                std::shared_ptr<UpstreamSink> sink);
-  void WriteNext();
+  // Runs on a poller thread.
+  void OnCompletion(OpKind kind, bool ok);
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After the last completion: tells the sink and lets go of everything.
+  void End();
 
   CallRegistry* const registry_;
   std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> stream_;
   std::vector<grpc::ByteBuffer> requests_;
-  size_t next_request_ = 0;
-  bool first_message_ = true;
-  grpc::ByteBuffer response_;
   std::shared_ptr<UpstreamSink> sink_;
-  // Keeps this alive until OnDone.
+  Op metadata_op_{this, OpKind::kInitialMetadata};
+  Op write_op_{this, OpKind::kWrite};
+  Op writes_done_op_{this, OpKind::kWritesDone};
+  Op read_op_{this, OpKind::kRead};
+  Op finish_op_{this, OpKind::kFinish};
+  // Keeps this alive until End.
   std::shared_ptr<UpstreamCall> self_;
   absl::Mutex mu_;
+  size_t next_request_ ABSL_GUARDED_BY(mu_) = 0;
+  bool first_message_ ABSL_GUARDED_BY(mu_) = true;
+  // Written by the read in flight, read by its completion: never both.
+  grpc::ByteBuffer response_;
+  grpc::Status status_ ABSL_GUARDED_BY(mu_);
+  // Operations started and not completed yet.
+  int outstanding_ ABSL_GUARDED_BY(mu_) = 0;
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
 };
