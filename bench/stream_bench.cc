@@ -11,8 +11,8 @@
 //   - GetSession from --unary-callers concurrent callers while those
 //     replays run: p50/p99 ms.
 //
-//   build/bin/stream_bench --log-events 1000000 --big-events 100000 \
-//       --replays 8 --dir /tmp
+//   build/bin/stream_bench --log-events 1000000 --big-events 100000
+//       --replays 8 --dir /tmp      (one command line)
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,12 +35,15 @@
 #include "absl/strings/str_cat.h"
 #include "codex_manager/v1/events.grpc.pb.h"
 #include "codex_manager/v1/sessions.grpc.pb.h"
+#include "bench_support.h"
 #include "nlohmann/json.hpp"
-#include <sqlite3.h>
 
 namespace {
 
 namespace v1 = codex_manager::v1;
+using codex_manager::bench::CpuMicros;
+using codex_manager::bench::Fill;
+using codex_manager::bench::StartServer;
 using Clock = std::chrono::steady_clock;
 
 struct Flags {
@@ -52,124 +55,6 @@ struct Flags {
   std::string dir = "/tmp";
   std::string server_bin;
 };
-
-void Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::cerr << "sqlite: " << (err ? err : "?") << "\n";
-    std::exit(1);
-  }
-}
-
-// Writes a STOPPED session and `count` delta events of it, 10,000 a
-// transaction.
-void Fill(sqlite3* db, const std::string& session, int64_t count,
-          int64_t* next_id) {
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO sessions (session_id, cwd, model, "
-                     "approval_policy, sandbox, title, state, thread_id, "
-                     "last_error, create_us, update_us) VALUES (?1, '/tmp', "
-                     "'', '', '', '', 4, '', '', 0, 0)",
-                     -1, &s, nullptr);
-  sqlite3_bind_text(s, 1, session.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    std::cerr << "insert session: " << sqlite3_errmsg(db) << "\n";
-    std::exit(1);
-  }
-  sqlite3_finalize(s);
-  sqlite3_stmt* e = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO events (event_id, session_id, session_seq, "
-                     "type, turn_id, create_us, payload) VALUES (?1, ?2, ?3, "
-                     "5, '', ?4, ?5)",
-                     -1, &e, nullptr);
-  Exec(db, "BEGIN");
-  for (int64_t seq = 1; seq <= count; ++seq) {
-    const std::string payload = nlohmann::json{
-        {"item_id", "msg_1"},
-        {"text", absl::StrCat("word", seq, " ")},
-        {"method", "item/agentMessage/delta"}}.dump();
-    sqlite3_bind_int64(e, 1, (*next_id)++);
-    sqlite3_bind_text(e, 2, session.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(e, 3, seq);
-    sqlite3_bind_int64(e, 4, absl::ToUnixMicros(absl::Now()));
-    sqlite3_bind_text(e, 5, payload.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(e) != SQLITE_DONE) {
-      std::cerr << "insert event: " << sqlite3_errmsg(db) << "\n";
-      std::exit(1);
-    }
-    sqlite3_reset(e);
-    if (seq % 10000 == 0) {
-      Exec(db, "COMMIT");
-      Exec(db, "BEGIN");
-    }
-  }
-  Exec(db, "COMMIT");
-  sqlite3_finalize(e);
-}
-
-// The server on a free port, with its stderr drained; `port` from its
-// "listening" line.
-struct Server {
-  pid_t pid = 0;
-  int port = 0;
-  std::thread drain;
-};
-
-Server StartServer(const std::string& bin, const std::string& data_dir) {
-  int err[2];
-  if (pipe(err) != 0) std::exit(1);
-  Server server;
-  server.pid = fork();
-  if (server.pid == 0) {
-    dup2(err[1], 2);
-    close(err[0]);
-    execl(bin.c_str(), bin.c_str(), "--listen", "127.0.0.1:0", "--data-dir",
-          data_dir.c_str(), "--codex-bin", "/bin/false", nullptr);
-    _exit(127);
-  }
-  close(err[1]);
-  FILE* log = fdopen(err[0], "r");
-  char line[4096];
-  while (server.port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("msg", "") == "listening") {
-      server.port = j.value("port", 0);
-    }
-  }
-  if (server.port == 0) {
-    std::cerr << "server did not start\n";
-    std::exit(1);
-  }
-  server.drain = std::thread([log] {
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, log) != nullptr) {
-    }
-    std::fclose(log);
-  });
-  return server;
-}
-
-void StopServer(Server& server) {
-  kill(server.pid, SIGTERM);
-  waitpid(server.pid, nullptr, 0);
-  server.drain.join();
-}
-
-// utime + stime of `pid`, in microseconds.
-double CpuMicros(pid_t pid) {
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(stat, line);
-  std::istringstream in(line.substr(line.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && in >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // Replays a session to its end; returns the events received.
 int64_t Replay(v1::StreamService::Stub& stub, const std::string& token,
@@ -219,8 +104,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(data_dir);
 
   // The server makes the data dir and its schema; then the log is filled.
-  Server first = StartServer(flags.server_bin, data_dir);
-  StopServer(first);
+  codex_manager::bench::Process first = StartServer(flags.server_bin, data_dir);
+  codex_manager::bench::Stop(first);
   auto start = Clock::now();
   {
     sqlite3* db = nullptr;
@@ -242,7 +127,7 @@ int main(int argc, char** argv) {
   std::printf("log of %lld events written in %.1f s\n",
               static_cast<long long>(flags.log_events),
               std::chrono::duration<double>(Clock::now() - start).count());
-  Server server = StartServer(flags.server_bin, data_dir);
+  codex_manager::bench::Process server = StartServer(flags.server_bin, data_dir);
   const pid_t pid = server.pid;
   const int port = server.port;
   std::string token;
@@ -331,7 +216,7 @@ int main(int argc, char** argv) {
                 unary_ms[unary_ms.size() * 99 / 100]);
   }
 
-  StopServer(server);
+  codex_manager::bench::Stop(server);
   std::filesystem::remove_all(data_dir);
   return 0;
 }

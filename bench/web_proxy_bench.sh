@@ -9,6 +9,9 @@
 #
 #   bench/web_proxy_bench.sh     EVENTS=50000 RUNS=3 PARALLEL=4 CALLS=2000 by default
 #   NO_PEER=1 bench/web_proxy_bench.sh   without grpcwebproxy
+#   bench/web_proxy_bench.sh --lean [web_proxy_load flags]
+#                                the C++ load (build/bin/web_proxy_load), whose
+#                                client is too lean to be the bottleneck
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GRPCWEBPROXY_VERSION=v0.15.0
@@ -16,6 +19,10 @@ if [ "${NO_PEER:-0}" != 1 ]; then
   bin=$(scripts/go-install.sh "grpcwebproxy-$GRPCWEBPROXY_VERSION" \
     "github.com/improbable-eng/grpc-web/go/grpcwebproxy@$GRPCWEBPROXY_VERSION")
   export GRPCWEBPROXY="$bin/grpcwebproxy"
+fi
+if [ "${1:-}" = --lean ]; then
+  shift
+  exec build/bin/web_proxy_load --grpcwebproxy-bin "${GRPCWEBPROXY:-}" "$@"
 fi
 cd web-proxy/ui
 node scripts/build.mjs --bench >/dev/null
