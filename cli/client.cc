@@ -150,6 +150,11 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
   return grpc::SslCredentials(ssl);
 }
 
+std::string& ServerAddress() {
+  static std::string* address = new std::string;  // never destroyed
+  return *address;
+}
+
 Client::Client(const Options& options,
                std::shared_ptr<grpc::ChannelCredentials> credentials,
                std::string token)
@@ -162,7 +167,9 @@ Client::Client(const Options& options,
       streams_(v1::StreamService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)),
       auth_(v1::AuthService::NewStub(channel_)),
-      audit_(v1::AuditService::NewStub(channel_)) {}
+      audit_(v1::AuditService::NewStub(channel_)) {
+  ServerAddress() = options.addr;
+}
 
 std::unique_ptr<grpc::ClientContext> Client::Context() const {
   auto context = StreamContext();
@@ -200,6 +207,13 @@ int ExitCodeFor(const grpc::Status& status) {
 int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      !ServerAddress().empty()) {
+    std::cerr << "hint: could not reach codex-manager-server at "
+              << ServerAddress()
+              << ": is it running there? Set --addr or CODEX_MANAGER_ADDR "
+                 "to where it listens\n";
+  }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     std::cerr << "hint: pass a token with --token, --token-file or "
                  "CODEX_MANAGER_TOKEN (the server wrote an admin token to "

@@ -94,8 +94,12 @@ class Client {
   std::unique_ptr<v1::AuditService::Stub> audit_;
 };
 
-// Prints "error: <code>: <message>" to stderr and returns the exit code for
-// the status.
+// The address the CLI's client dials (set by Client), for messages.
+std::string& ServerAddress();
+
+// Prints "error: <code>: <message>" to stderr, with a hint for
+// UNAVAILABLE (the address) and UNAUTHENTICATED (where tokens come from),
+// and returns the exit code for the status.
 int Fail(const grpc::Status& status);
 int ExitCodeFor(const grpc::Status& status);
 

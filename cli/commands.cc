@@ -2,12 +2,15 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "call.h"
 #include "render.h"
+#include "signals.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -25,6 +28,54 @@ struct FollowSpec {
   std::string turn_id;
   bool follow = true;
   ApprovalMode mode = ApprovalMode::kWait;
+  // Ctrl-C detaches at once instead of interrupting the turn first.
+  bool detach = false;
+};
+
+// Ctrl-C while following a turn, as Codex's own TUI does: the first asks
+// the server to interrupt the turn (on a thread of its own, so a second
+// Ctrl-C is never held up by it) and the follow goes on to the turn's end;
+// a second one, or the first with --detach, leaves at once.
+class CtrlC {
+ public:
+  CtrlC(Client& client, const FollowSpec& spec)
+      : scope_(std::in_place, [this, &client, spec](int count) {
+          if (count == 1 && !spec.detach) {
+            std::cerr << "\ninterrupting turn " << spec.turn_id
+                      << " (Ctrl-C again to detach)\n";
+            interrupting_ = true;
+            interrupter_ = std::thread([&client, spec] {
+              v1::InterruptTurnRequest request;
+              request.set_session_id(spec.session_id);
+              request.set_turn_id(spec.turn_id);
+              v1::Turn turn;
+              grpc::Status status = client.turns().InterruptTurn(
+                  client.Context().get(), request, &turn);
+              if (!status.ok()) {
+                std::cerr << "note: could not interrupt: "
+                          << status.error_message() << "\n";
+              }
+            });
+            return;
+          }
+          std::cerr << "\ndetached; turn " << spec.turn_id
+                    << " goes on. Watch it: codex-manager events "
+                    << spec.session_id
+                    << " --follow; stop it: codex-manager turn interrupt "
+                    << spec.session_id << "\n";
+          ExitNow(128 + 2);  // 128 + SIGINT
+        }) {}
+  ~CtrlC() {
+    scope_.reset();  // no Ctrl-C handled from here on
+    if (interrupter_.joinable()) interrupter_.join();
+  }
+  // Whether Ctrl-C asked for the turn to be interrupted.
+  bool interrupting() const { return interrupting_; }
+
+ private:
+  std::atomic<bool> interrupting_{false};
+  std::thread interrupter_;
+  std::optional<InterruptScope> scope_;
 };
 
 // Asks on the terminal; returns UNSPECIFIED when there is no answer.
@@ -70,7 +121,8 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
 }
 
 // Streams events per `spec`, reconnecting from the last cursor when the
-// server goes away (for up to a minute). Returns the exit code.
+// server goes away (for up to a minute), once it has been reached: a
+// server never reached fails at once. Returns the exit code.
 int Follow(Client& client, const FollowSpec& spec) {
   // `events` prints one line per event; following a turn prints the
   // transcript.
@@ -79,6 +131,10 @@ int Follow(Client& client, const FollowSpec& spec) {
   bool denied = false;
   auto last_ok = std::chrono::steady_clock::now();
   std::chrono::milliseconds backoff(200);
+  // A started turn means the server answered; else the first event says so.
+  bool reached = !spec.turn_id.empty();
+  std::optional<CtrlC> ctrl_c;
+  if (!spec.turn_id.empty()) ctrl_c.emplace(client, spec);
   for (;;) {
     v1::StreamEventsRequest request;
     request.set_session_id(spec.session_id);
@@ -88,6 +144,7 @@ int Follow(Client& client, const FollowSpec& spec) {
     auto reader = client.streams().StreamEvents(context.get(), request);
     v1::Event event;
     while (reader->Read(&event)) {
+      reached = true;
       last_ok = std::chrono::steady_clock::now();
       backoff = std::chrono::milliseconds(200);
       if (!event.redelivered()) cursor = event.session_seq();
@@ -117,6 +174,7 @@ int Follow(Client& client, const FollowSpec& spec) {
         context->TryCancel();
         reader->Finish().ok();
         printer.EndLine();
+        if (ctrl_c && ctrl_c->interrupting()) return 128 + 2;  // Ctrl-C
         return event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED &&
                        !denied
                    ? kExitOk
@@ -126,11 +184,13 @@ int Follow(Client& client, const FollowSpec& spec) {
     grpc::Status status = reader->Finish();
     printer.EndLine();
     if (status.ok()) return kExitOk;  // a replay that caught up
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !reached ||
         std::chrono::steady_clock::now() - last_ok > std::chrono::minutes(1)) {
       return Fail(status);
     }
     // The server went away: resume after the last event we printed.
+    std::cerr << "note: lost the server (" << status.error_message()
+              << "); reconnecting from event " << cursor << "\n";
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
@@ -139,7 +199,7 @@ int Follow(Client& client, const FollowSpec& spec) {
 int StartAndFollow(Client& client, const std::string& session_id,
                    int64_t after_seq, const std::string& prompt,
                    const std::string& request_id, bool follow,
-                   ApprovalMode mode) {
+                   ApprovalMode mode, bool detach) {
   v1::StartTurnRequest request;
   request.set_session_id(session_id);
   request.set_prompt(prompt);
@@ -165,6 +225,7 @@ int StartAndFollow(Client& client, const std::string& session_id,
   spec.after_seq = after_seq;
   spec.turn_id = turn.turn_id();
   spec.mode = mode;
+  spec.detach = detach;
   return Follow(client, spec);
 }
 
@@ -248,7 +309,7 @@ int SessionArchive(Client& client, const std::string& session_id) {
 
 int TurnStart(Client& client, const std::string& session_id,
               const std::string& prompt, const std::string& request_id,
-              bool follow, ApprovalMode mode) {
+              bool follow, ApprovalMode mode, bool detach) {
   int64_t after_seq = 0;
   if (follow) {
     // Follow from the session's current end: everything of the new turn
@@ -262,7 +323,7 @@ int TurnStart(Client& client, const std::string& session_id,
     after_seq = session.last_seq();
   }
   return StartAndFollow(client, session_id, after_seq, prompt, request_id,
-                        follow, mode);
+                        follow, mode, detach);
 }
 
 int TurnList(Client& client, const std::string& session_id, int page_size,
@@ -327,7 +388,7 @@ int Events(Client& client, const std::string& session_id, int64_t after_seq,
 }
 
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
-        ApprovalMode mode) {
+        ApprovalMode mode, bool detach) {
   v1::CreateSessionRequest request;
   request.set_cwd(flags.cwd);
   request.set_model(flags.model);
@@ -343,7 +404,7 @@ int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
     std::cerr << "session " << session.session_id() << "\n";
   }
   return StartAndFollow(client, session.session_id(), /*after_seq=*/0, prompt,
-                        "", /*follow=*/true, mode);
+                        "", /*follow=*/true, mode, detach);
 }
 
 }  // namespace codex_manager::cli

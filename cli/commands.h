@@ -37,9 +37,12 @@ int SessionStop(Client& client, const std::string& session_id, bool force);
 int SessionResume(Client& client, const std::string& session_id);
 int SessionArchive(Client& client, const std::string& session_id);
 
+// With `follow`, the first Ctrl-C interrupts the turn and waits for its
+// end (exit 130), a second detaches at once; with `detach`, the first
+// detaches (the turn goes on).
 int TurnStart(Client& client, const std::string& session_id,
               const std::string& prompt, const std::string& request_id,
-              bool follow, ApprovalMode mode);
+              bool follow, ApprovalMode mode, bool detach);
 int TurnList(Client& client, const std::string& session_id, int page_size,
              const std::string& page_token);
 int TurnShow(Client& client, const std::string& turn_id);
@@ -55,8 +58,9 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
 int Events(Client& client, const std::string& session_id, int64_t after_seq,
            bool follow);
 
+// Ctrl-C as TurnStart with follow.
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
-        ApprovalMode mode);
+        ApprovalMode mode, bool detach);
 
 // auth_commands.cc
 // `role`: viewer, operator or admin; `ttl`: "30d", "12h", "0" (never);

@@ -2,15 +2,18 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "client.h"
 #include "commands.h"
+#include "signals.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -23,6 +26,7 @@ constexpr const char* kFooter = R"(Exit codes:
   3  server unreachable or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED)
   4  not found (NOT_FOUND)
   5  not signed in or not allowed (UNAUTHENTICATED, PERMISSION_DENIED)
+  130  Ctrl-C (with --follow / run: the turn was interrupted, or left)
 
 Environment:
   CODEX_MANAGER_ADDR        default for --addr
@@ -32,8 +36,10 @@ Environment:
   CODEX_MANAGER_CA_FILE     default for --ca-file (TLS))";
 
 void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
-  auto* cwd = cmd->add_option("--cwd", flags->cwd,
-                              "Project folder (absolute path on the server)");
+  auto* cwd = cmd->add_option(
+      "--cwd", flags->cwd,
+      "Project folder on the server's machine; a relative path is taken "
+      "from this shell's folder");
   if (cwd_required) cwd->required();
   cmd->add_option("--model", flags->model, "Model name for Codex");
   cmd->add_option("--approval-policy", flags->approval_policy,
@@ -53,6 +59,68 @@ ApprovalMode ParseMode(const std::string& mode) {
   return ApprovalMode::kWait;
 }
 
+// The default port of codex-manager-server.
+constexpr const char* kDefaultPort = "50051";
+
+// `addr` as gRPC dials it: "host:port", "[v6]:port", or "unix:PATH". A
+// host without a port gets the default port; anything else that is not
+// host:port is a usage error (nullopt, with the reason in *error).
+std::optional<std::string> NormalizeAddress(const std::string& addr,
+                                            std::string* error) {
+  if (addr.rfind("unix:", 0) == 0) return addr;
+  std::string host = addr, port;
+  if (!addr.empty() && addr.front() == '[') {  // [v6] or [v6]:port
+    const size_t close = addr.find(']');
+    if (close == std::string::npos) {
+      *error = "unclosed '[' in an IPv6 address";
+      return std::nullopt;
+    }
+    host = addr.substr(0, close + 1);
+    if (close + 1 < addr.size()) {
+      if (addr[close + 1] != ':') {
+        *error = "expected :PORT after the ']'";
+        return std::nullopt;
+      }
+      port = addr.substr(close + 2);
+    }
+  } else if (const size_t colon = addr.rfind(':');
+             colon != std::string::npos) {
+    if (addr.find(':') != colon) {
+      *error = "an IPv6 address goes in brackets: [::1]:50051";
+      return std::nullopt;
+    }
+    host = addr.substr(0, colon);
+    port = addr.substr(colon + 1);
+  } else {
+    port = kDefaultPort;
+  }
+  if (host.empty() || host.find_first_of(" /") != std::string::npos) {
+    *error = "expected HOST:PORT, e.g. 127.0.0.1:50051";
+    return std::nullopt;
+  }
+  int number = 0;
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos ||
+      (number = std::stoi(port)) < 1 || number > 65535) {
+    *error = "the port must be a number from 1 to 65535";
+    return std::nullopt;
+  }
+  return host + ":" + port;
+}
+
+// A relative --cwd ("." included) from this shell's folder, normalized;
+// an absolute one as given (the server checks it).
+std::string AbsoluteCwd(const std::string& cwd) {
+  if (cwd.empty() || cwd.front() == '/') return cwd;
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::absolute(cwd, ec);
+  if (ec) return cwd;
+  path = path.lexically_normal();
+  std::string out = path.string();
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
 // "-" reads the prompt from standard input.
 std::string ReadPrompt(const std::string& prompt) {
   if (prompt != "-") return prompt;
@@ -64,11 +132,16 @@ int Main(int argc, char** argv) {
       "codex-manager: drive Codex sessions on a Codex Manager server."};
   app.footer(kFooter);
   app.require_subcommand(1);
+  app.set_version_flag("--version", "codex-manager " CODEX_MANAGER_VERSION);
+  // Global flags may come anywhere on the line: a subcommand passes what
+  // it does not know to its parent (`session list --json`).
+  app.fallthrough();
   Options options;
   const char* env_addr = std::getenv("CODEX_MANAGER_ADDR");
   options.addr = env_addr && *env_addr ? env_addr : "127.0.0.1:50051";
   int timeout_ms = 10000;
-  app.add_option("--addr", options.addr, "Server address, host:port")
+  app.add_option("--addr", options.addr,
+                 "Server address, host:port (a host alone: port 50051)")
       ->capture_default_str();
   app.add_flag(
       "--json", options.json,
@@ -94,6 +167,15 @@ int Main(int argc, char** argv) {
   std::unique_ptr<Client> client;
   auto connect = [&]() -> Client& {
     options.timeout = std::chrono::milliseconds(timeout_ms);
+    std::string address_error;
+    std::optional<std::string> address =
+        NormalizeAddress(options.addr, &address_error);
+    if (!address) {
+      std::cerr << "error: --addr \"" << options.addr
+                << "\": " << address_error << "\n";
+      std::exit(kExitUsage);
+    }
+    options.addr = *address;
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
         ChannelCredentials(options);
     absl::StatusOr<std::string> token =
@@ -119,7 +201,10 @@ int Main(int argc, char** argv) {
   auto* create = session->add_subcommand(
       "create", "Create a session; prints its id (its object with --json)");
   AddSessionFlags(create, &create_flags, /*cwd_required=*/true);
-  create->callback([&] { code = SessionCreate(connect(), create_flags); });
+  create->callback([&] {
+    create_flags.cwd = AbsoluteCwd(create_flags.cwd);
+    code = SessionCreate(connect(), create_flags);
+  });
 
   bool list_all = false;
   int page_size = 0;
@@ -157,7 +242,7 @@ int Main(int argc, char** argv) {
   auto* turn = app.add_subcommand("turn", "Send prompts and control turns");
   turn->require_subcommand(1);
   std::string prompt, request_id, turn_id, on_approval = "wait";
-  bool follow = false;
+  bool follow = false, detach = false;
   auto* start = turn->add_subcommand(
       "start", "Queue a prompt; prints the turn id, or follows it");
   start->add_option("SESSION", session_id, "Session id")->required();
@@ -166,6 +251,9 @@ int Main(int argc, char** argv) {
   start->add_flag("--follow", follow,
                   "Stream the turn until it ends; exit code says how");
   start->add_option("--request-id", request_id, "Idempotency key");
+  start->add_flag("--detach", detach,
+                  "With --follow: Ctrl-C leaves the turn running (default: "
+                  "the first Ctrl-C interrupts it, a second detaches)");
   start
       ->add_option("--on-approval", on_approval,
                    "With --follow: wait (for a decision from elsewhere), "
@@ -173,8 +261,15 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}))
       ->capture_default_str();
   start->callback([&] {
+    if (start->count("--on-approval") > 0 && !follow) {
+      // Nothing would be there to act on the approval.
+      std::cerr << "error: --on-approval acts while following the turn: add "
+                   "--follow (or decide later with codex-manager approval)\n";
+      code = kExitUsage;
+      return;
+    }
     code = TurnStart(connect(), session_id, ReadPrompt(prompt), request_id,
-                     follow, ParseMode(on_approval));
+                     follow, ParseMode(on_approval), detach);
   });
 
   auto* turns = turn->add_subcommand("list", "List a session's turns");
@@ -278,9 +373,14 @@ int Main(int argc, char** argv) {
                   "ask (default on a terminal), wait (default otherwise), "
                   "approve or deny")
       ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}));
+  run->add_flag("--detach", detach,
+                "Ctrl-C leaves the turn running (default: the first Ctrl-C "
+                "interrupts it, a second detaches)");
   run->callback([&] {
+    run_flags.cwd = AbsoluteCwd(run_flags.cwd);
     code =
-        Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode));
+        Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode),
+            detach);
   });
 
   // token …
@@ -348,6 +448,8 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return kExitUsage;
@@ -358,4 +460,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace codex_manager::cli
 
-int main(int argc, char** argv) { return codex_manager::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  codex_manager::cli::StartSignalThread();  // before any other thread
+  return codex_manager::cli::Main(argc, argv);
+}

@@ -1,0 +1,143 @@
+"""The CLI as a newcomer types it: addresses, flags anywhere, --version,
+usage errors that would otherwise lose an approval, relative --cwd, and
+Ctrl-C while following a turn (issue 12)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CLI_BIN, Cli, Server, wait_for
+from test_faults_and_errors import ready_session
+
+
+def free_port() -> int:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_server_never_reached_fails_fast_naming_the_address() -> None:
+    addr = f"127.0.0.1:{free_port()}"
+    for args in (["events", "ses_x"], ["events", "ses_x", "--follow"], ["session", "list"]):
+        start = time.monotonic()
+        result = subprocess.run([str(CLI_BIN), "--addr", addr, *args],
+                                capture_output=True, text=True, timeout=30)
+        assert time.monotonic() - start < 5, args  # was a minute of retries
+        assert result.returncode == 3, args
+        assert f"could not reach codex-manager-server at {addr}" in result.stderr
+        assert "CODEX_MANAGER_ADDR" in result.stderr
+
+
+@pytest.mark.parametrize("addr,message", [
+    ("a:b:c", "brackets"),
+    ("127.0.0.1:0", "port must be"),
+    ("127.0.0.1:99999", "port must be"),
+    ("127.0.0.1:http", "port must be"),
+    (":50051", "HOST:PORT"),
+])
+def test_bad_addresses_are_usage_errors(addr: str, message: str) -> None:
+    result = subprocess.run([str(CLI_BIN), "--addr", addr, "session", "list"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_a_host_alone_dials_the_default_port() -> None:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 50051)) == 0:
+            pytest.skip("something listens on 50051 here")
+    result = subprocess.run([str(CLI_BIN), "--addr", "127.0.0.1", "session", "list"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 3
+    assert "at 127.0.0.1:50051" in result.stderr  # not port 0
+
+
+def test_global_flags_anywhere_and_version(fake_cli: Cli, fake_server: Server) -> None:
+    result = subprocess.run([str(CLI_BIN), "session", "list", "--json", "--addr", fake_server.addr],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith("{")
+    version = subprocess.run([str(CLI_BIN), "--version"], capture_output=True, text=True, timeout=30)
+    assert version.returncode == 0
+    assert version.stdout.startswith("codex-manager ")
+
+
+def test_on_approval_without_follow_is_a_usage_error(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("turn", "start", session_id, "approve", "--on-approval", "approve")
+    assert result.returncode == 2
+    assert "--follow" in result.stderr
+    assert fake_cli.json("turn", "list", session_id).get("turns", []) == []  # nothing queued
+
+
+def test_a_relative_cwd_is_taken_from_the_shell(fake_cli: Cli, project: Path) -> None:
+    import json
+    result = subprocess.run(fake_cli.argv("--json", "session", "create", "--cwd", "."),
+                            capture_output=True, text=True, timeout=30, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["cwd"] == str(project)
+    nested = project / "sub"
+    nested.mkdir()
+    result = subprocess.run(fake_cli.argv("--json", "session", "create", "--cwd", "sub/../sub"),
+                            capture_output=True, text=True, timeout=30, cwd=project)
+    assert json.loads(result.stdout)["cwd"] == str(nested)
+
+
+def wait_for_line(proc: subprocess.Popen[str], text: str, timeout: float = 20) -> None:
+    """Reads the process's stderr until a line containing `text`."""
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if text in line:
+            return
+        if not line and proc.poll() is not None:
+            break
+    raise AssertionError(f"no line with {text!r}")
+
+
+def test_ctrl_c_interrupts_the_followed_turn_then_a_second_detaches(fake_cli: Cli,
+                                                                    project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    # One Ctrl-C: the turn is interrupted, the CLI waits for it to end.
+    follow = fake_cli.popen("turn", "start", session_id, "slow", "--follow")
+    wait_for_line(follow, "turn ")
+    time.sleep(0.5)  # some deltas are out
+    follow.send_signal(signal.SIGINT)
+    _, err = follow.communicate(timeout=30)
+    assert follow.returncode == 130, err
+    assert "interrupting turn" in err
+    turns = fake_cli.json("turn", "list", session_id)["turns"]
+    assert turns[0]["state"] == "TURN_STATE_INTERRUPTED"
+
+    # Two Ctrl-C: the second leaves at once and says how to come back.
+    follow = fake_cli.popen("turn", "start", session_id, "hang", "--follow")
+    wait_for_line(follow, "turn ")
+    follow.send_signal(signal.SIGINT)
+    wait_for_line(follow, "interrupting turn")
+    follow.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = follow.communicate(timeout=10)
+    assert time.monotonic() - started < 5
+    assert follow.returncode == 130
+    assert f"codex-manager events {session_id} --follow" in err
+
+
+def test_ctrl_c_with_detach_leaves_the_turn_running(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "slow", "--follow", "--detach")
+    wait_for_line(follow, "turn ")
+    follow.send_signal(signal.SIGINT)
+    _, err = follow.communicate(timeout=10)
+    assert follow.returncode == 130
+    assert "detached" in err
+    turn = fake_cli.json("turn", "list", session_id)["turns"][0]
+    assert turn["state"] in ("TURN_STATE_RUNNING", "TURN_STATE_COMPLETED")
+    wait_for(lambda: fake_cli.json("turn", "list", session_id)["turns"][0]["state"]
+             == "TURN_STATE_COMPLETED", timeout=20)
