@@ -123,7 +123,8 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
 // Streams events per `spec`, reconnecting from the last cursor when the
 // server goes away (for up to a minute), once it has been reached: a
 // server never reached fails at once. Returns the exit code.
-int Follow(Client& client, const FollowSpec& spec) {
+int Follow(Client& client, const FollowSpec& spec,
+           const CtrlC* ctrl_c = nullptr) {
   // `events` prints one line per event; following a turn prints the
   // transcript.
   EventPrinter printer(/*replay=*/spec.turn_id.empty());
@@ -133,8 +134,6 @@ int Follow(Client& client, const FollowSpec& spec) {
   std::chrono::milliseconds backoff(200);
   // A started turn means the server answered; else the first event says so.
   bool reached = !spec.turn_id.empty();
-  std::optional<CtrlC> ctrl_c;
-  if (!spec.turn_id.empty()) ctrl_c.emplace(client, spec);
   for (;;) {
     v1::StreamEventsRequest request;
     request.set_session_id(spec.session_id);
@@ -216,17 +215,19 @@ int StartAndFollow(Client& client, const std::string& session_id,
     }
     return kExitOk;
   }
-  if (!client.options().json) {
-    std::cerr << "turn " << turn.turn_id() << " in session " << session_id
-              << "\n";
-  }
   FollowSpec spec;
   spec.session_id = session_id;
   spec.after_seq = after_seq;
   spec.turn_id = turn.turn_id();
   spec.mode = mode;
   spec.detach = detach;
-  return Follow(client, spec);
+  // Ctrl-C acts on the turn from here on, before anything says it started.
+  CtrlC ctrl_c(client, spec);
+  if (!client.options().json) {
+    std::cerr << "turn " << turn.turn_id() << " in session " << session_id
+              << "\n";
+  }
+  return Follow(client, spec, &ctrl_c);
 }
 
 }  // namespace
@@ -349,7 +350,20 @@ int TurnInterrupt(Client& client, const std::string& session_id,
   request.set_session_id(session_id);
   request.set_turn_id(turn_id);
   return CallAndShow(client, client.turns(),
-                     &v1::TurnService::Stub::InterruptTurn, request, PrintTurn);
+                     &v1::TurnService::Stub::InterruptTurn, request,
+                     [&session_id](const v1::Turn& turn) {
+                       // The answer comes before the runtime has stopped.
+                       if (turn.state() == v1::TURN_STATE_INTERRUPTED) {
+                         std::printf("turn %s dropped from the queue\n",
+                                     turn.turn_id().c_str());
+                         return;
+                       }
+                       std::printf(
+                           "interrupting turn %s; it ends INTERRUPTED in a "
+                           "moment (watch: codex-manager events %s "
+                           "--follow)\n",
+                           turn.turn_id().c_str(), session_id.c_str());
+                     });
 }
 
 int ApprovalList(Client& client, const std::string& session_id, bool all) {

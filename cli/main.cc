@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -211,7 +212,7 @@ int Main(int argc, char** argv) {
   std::string page_token;
   auto* list = session->add_subcommand("list", "List sessions, newest first");
   list->add_flag("--all", list_all, "Include archived sessions");
-  list->add_option("--page-size", page_size, "Sessions per page (1..1000)");
+  list->add_option("--page-size", page_size, "Sessions per page (at most 1000; 0: the server's default, 100)");
   list->add_option("--page-token", page_token, "Token of the next page");
   list->callback(
       [&] { code = SessionList(connect(), list_all, page_size, page_token); });
@@ -274,7 +275,7 @@ int Main(int argc, char** argv) {
 
   auto* turns = turn->add_subcommand("list", "List a session's turns");
   turns->add_option("SESSION", session_id, "Session id")->required();
-  turns->add_option("--page-size", page_size, "Turns per page (1..1000)");
+  turns->add_option("--page-size", page_size, "Turns per page (at most 1000; 0: the server's default, 100)");
   turns->add_option("--page-token", page_token, "Token of the next page");
   turns->callback(
       [&] { code = TurnList(connect(), session_id, page_size, page_token); });
@@ -441,6 +442,20 @@ int Main(int argc, char** argv) {
   audit_list->callback([&] {
     code = AuditList(connect(), audit_filter, page_size, page_token);
   });
+
+  // The exit codes and environment once, in the main help; a command's
+  // help points there.
+  std::function<void(CLI::App*)> short_footer = [&](CLI::App* cmd) {
+    for (CLI::App* sub : cmd->get_subcommands({})) {
+      sub->footer(
+          "Global flags, anywhere on the line: --addr HOST:PORT, --json, "
+          "--timeout-ms N, --token T, --token-file F, --ca-file CA, "
+          "--cert-file C, --key-file K\nExit codes and environment: "
+          "codex-manager --help");
+      short_footer(sub);
+    }
+  };
+  short_footer(&app);
 
   try {
     app.parse(argc, argv);

@@ -69,6 +69,11 @@ void PrintSession(const v1::Session& s) {
 }
 
 void PrintSessionTable(const v1::ListSessionsResponse& list) {
+  if (list.sessions().empty()) {
+    std::printf("No sessions. Create one: codex-manager session create "
+                "--cwd DIR\n");
+    return;
+  }
   std::printf("%-24s  %-9s  %7s  %-24s  %s\n", "SESSION", "STATE", "PENDING",
               "TITLE", "CWD");
   for (const v1::Session& s : list.sessions()) {
@@ -91,6 +96,11 @@ void PrintTurn(const v1::Turn& t) {
 }
 
 void PrintTurnTable(const v1::ListTurnsResponse& list) {
+  if (list.turns().empty()) {
+    std::printf("No turns yet. Send a prompt: codex-manager turn start "
+                "SESSION PROMPT\n");
+    return;
+  }
   std::printf("%-25s  %-11s  %s\n", "TURN", "STATE", "PROMPT");
   for (const v1::Turn& t : list.turns()) {
     std::printf("%-25s  %-11s  %s\n", t.turn_id().c_str(),
@@ -102,6 +112,10 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
 }
 
 void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
+  if (list.approvals().empty()) {
+    std::printf("No approvals waiting.\n");
+    return;
+  }
   std::printf("%-24s  %-24s  %-8s  %s\n", "APPROVAL", "SESSION", "STATE",
               "WHAT");
   for (const v1::Approval& a : list.approvals()) {

@@ -141,3 +141,35 @@ def test_ctrl_c_with_detach_leaves_the_turn_running(fake_cli: Cli, project: Path
     assert turn["state"] in ("TURN_STATE_RUNNING", "TURN_STATE_COMPLETED")
     wait_for(lambda: fake_cli.json("turn", "list", session_id)["turns"][0]["state"]
              == "TURN_STATE_COMPLETED", timeout=20)
+
+
+def test_empty_lists_say_what_to_do(fake_cli: Cli, project: Path) -> None:
+    assert fake_cli("session", "list").stdout.startswith("No sessions. Create one:")
+    session_id = ready_session(fake_cli, project)
+    assert fake_cli("turn", "list", session_id).stdout.startswith("No turns yet.")
+    assert fake_cli("approval", "list").stdout.startswith("No approvals waiting.")
+    assert fake_cli.json("session", "list")["sessions"][0]["sessionId"] == session_id
+
+
+def test_turn_interrupt_says_what_happens(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "slow", "--follow", "--detach")
+    wait_for_line(follow, "turn ")
+    result = fake_cli("turn", "interrupt", session_id)
+    assert result.returncode == 0
+    assert result.stdout.startswith("interrupting turn ")  # not "state: RUNNING"
+    assert "INTERRUPTED" in result.stdout
+    _, err = follow.communicate(timeout=20)
+    assert follow.returncode == 1  # the followed turn ended INTERRUPTED, not by this CLI's Ctrl-C
+    assert "INTERRUPTED" in err
+
+
+def test_command_help_shows_global_flags_and_points_to_exit_codes() -> None:
+    result = subprocess.run([str(CLI_BIN), "session", "list", "--help"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert "--json" in result.stdout and "--addr" in result.stdout
+    assert "Exit codes and environment: codex-manager --help" in result.stdout
+    assert "UNAVAILABLE" not in result.stdout  # the table is in the main help only
+    main = subprocess.run([str(CLI_BIN), "--help"], capture_output=True, text=True, timeout=30)
+    assert "130" in main.stdout and "UNAVAILABLE" in main.stdout
