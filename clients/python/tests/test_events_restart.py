@@ -63,3 +63,49 @@ def test_events_survive_a_server_kill_and_restart(fake_server: Server, project: 
     if per_session:
         assert [e.session_seq for e in got] == list(range(1, len(got) + 1))
     client.close()
+
+
+def test_events_from_a_server_never_reached_fail_at_once_naming_it() -> None:
+    import socket
+    import time
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+    with Client(address, timeout=5) as client:
+        start = time.monotonic()
+        with pytest.raises(UnavailableError) as raised:
+            next(client.events("ses_x"))
+        assert time.monotonic() - start < 5  # was: retried forever
+        assert f"could not reach codex-manager-server at {address}" in str(raised.value)
+        with pytest.raises(UnavailableError, match="CODEX_MANAGER_ADDR"):
+            client.get_session("ses_x")
+
+
+def test_events_give_up_after_max_retries_once_the_server_is_gone(fake_server: Server,
+                                                                  project: Path) -> None:
+    client = Client(fake_server.addr, timeout=5)
+    session_id = ready_session(client, project)
+    events = client.events(session_id, max_retries=3, max_backoff=0.2)
+    next(events)  # reached
+    fake_server.stop(signal.SIGKILL)
+    with pytest.raises(UnavailableError):
+        for _ in events:  # the rest of the replay, then retries, then the error
+            pass
+    client.close()
+
+
+def test_async_events_from_a_server_never_reached_fail_at_once() -> None:
+    import asyncio
+    import socket
+
+    from codex_manager.aio import AsyncClient
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+
+    async def main() -> None:
+        async with AsyncClient(address, timeout=5) as client:
+            with pytest.raises(UnavailableError, match=address):
+                async for _ in client.events("ses_x"):
+                    pass
+    asyncio.run(asyncio.wait_for(main(), timeout=10))

@@ -84,6 +84,34 @@ def call_metadata(token: str | None,
 # dropped. Anything else is the server's answer and is raised.
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE})
 
+#: Failed reconnects in a row after which ``events()`` gives up (about a
+#: minute with the default backoff).
+DEFAULT_MAX_RETRIES = 20
+
+
+class Reconnects:
+    """When an event stream tries again after it failed: only on UNAVAILABLE,
+    only once the server was reached (a server never reached fails at once),
+    and at most `max_retries` times in a row without progress (None: no
+    limit)."""
+
+    def __init__(self, reconnect: bool, max_retries: int | None) -> None:
+        self.reconnect = reconnect
+        self.max_retries = max_retries
+        self.reached = False
+        self.failures = 0
+
+    def progress(self) -> None:
+        """The server answered: it sent the stream's metadata or an event."""
+        self.reached = True
+        self.failures = 0
+
+    def retry(self, code: grpc.StatusCode) -> bool:
+        if not self.reconnect or code not in RETRYABLE or not self.reached:
+            return False
+        self.failures += 1
+        return self.max_retries is None or self.failures <= self.max_retries
+
 
 def create_session(cwd: str, model: str | None, approval_policy: str | None,
                    sandbox: str | None, title: str | None,

@@ -98,7 +98,7 @@ class AsyncClient:
         try:
             return await method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
-            raise from_rpc_error(error) from None
+            raise from_rpc_error(error, self.address) from None
 
     async def health(self) -> bool:
         response = await self._call(self._health.Check, health_pb2.HealthCheckRequest())
@@ -270,25 +270,32 @@ class AsyncClient:
 
     async def events(self, session_id: str | None = None, *, after: int = 0,
                      follow: bool = True, reconnect: bool = True,
-                     max_backoff: float = 5.0) -> AsyncIterator[events_pb2.Event]:
+                     max_backoff: float = 5.0,
+                     max_retries: int | None = _requests.DEFAULT_MAX_RETRIES,
+                     ) -> AsyncIterator[events_pb2.Event]:
         """Async iterator over the event stream; same semantics as
         :meth:`codex_manager.Client.events` (stop by breaking out of the loop
         or cancelling the task)."""
         cursor = _requests.Cursor(session_id, after)
+        reconnects = _requests.Reconnects(reconnect, max_retries)
         backoff = 0.1
         while True:
             call = self._streams.StreamEvents(
                 _requests.stream_events(session_id, cursor.position, follow),
                 metadata=self._metadata)
             try:
+                await call.initial_metadata()
+                if not call.done():
+                    reconnects.progress()
                 async for event in call:
                     backoff = 0.1
+                    reconnects.progress()
                     if cursor.accept(event):
                         yield event
                 return
             except grpc.RpcError as error:
-                if not reconnect or error.code() not in _requests.RETRYABLE:
-                    raise from_rpc_error(error) from None
+                if not reconnects.retry(error.code()):
+                    raise from_rpc_error(error, self.address) from None
             finally:
                 call.cancel()
             await asyncio.sleep(backoff)

@@ -121,7 +121,7 @@ class Client:
         try:
             return cast(T, method(request, timeout=self.timeout, metadata=self._metadata))
         except grpc.RpcError as error:
-            raise from_rpc_error(error) from None
+            raise from_rpc_error(error, self.address) from None
 
     def health(self) -> bool:
         """True when the server answers SERVING (``grpc.health.v1.Health/Check``)."""
@@ -321,6 +321,7 @@ class Client:
 
     def events(self, session_id: str | None = None, *, after: int = 0, follow: bool = True,
                reconnect: bool = True, max_backoff: float = 5.0,
+               max_retries: int | None = _requests.DEFAULT_MAX_RETRIES,
                stop: threading.Event | None = None) -> Iterator[events_pb2.Event]:
         """Iterates over the event stream.
 
@@ -332,6 +333,11 @@ class Client:
         iterating, `stop` is set, or (``follow=False``) it has caught up.
         Pending approvals from before `after` come first, once, with
         ``redelivered`` set.
+
+        It reconnects only to a server it has reached: a server never reached
+        raises UnavailableError at once, naming the address. After
+        `max_retries` failed reconnects in a row (None: no limit; about a
+        minute by default) it raises UnavailableError too.
 
         Raises NotFoundError for an unknown session, OutOfRangeError for a
         cursor ahead of the log, and any error when `reconnect` is False.
@@ -349,13 +355,15 @@ class Client:
                     current[0].cancel()
             threading.Thread(target=cancel_on_stop, daemon=True).start()
         try:
-            yield from self._follow(session_id, cursor, follow, reconnect, max_backoff,
-                                    stop, current)
+            yield from self._follow(session_id, cursor, follow,
+                                    _requests.Reconnects(reconnect, max_retries),
+                                    max_backoff, stop, current)
         finally:
             finished.set()
 
     def _follow(self, session_id: str | None, cursor: _requests.Cursor, follow: bool,
-                reconnect: bool, max_backoff: float, stop: threading.Event | None,
+                reconnects: _requests.Reconnects, max_backoff: float,
+                stop: threading.Event | None,
                 current: list[Any]) -> Iterator[events_pb2.Event]:
         backoff = 0.1
         while stop is None or not stop.is_set():
@@ -364,16 +372,22 @@ class Client:
                 metadata=self._metadata)
             current[0] = call
             try:
+                # The server sends a stream's metadata at once: an open
+                # stream means it was reached.
+                call.initial_metadata()
+                if not call.done():
+                    reconnects.progress()
                 for event in call:
                     backoff = 0.1
+                    reconnects.progress()
                     if cursor.accept(event):
                         yield event
                 return  # a replay that caught up
             except grpc.RpcError as error:
                 if stop is not None and stop.is_set():
                     return
-                if not reconnect or error.code() not in _requests.RETRYABLE:
-                    raise from_rpc_error(error) from None
+                if not reconnects.retry(error.code()):
+                    raise from_rpc_error(error, self.address) from None
             finally:
                 call.cancel()
             time.sleep(backoff)

@@ -115,9 +115,17 @@ _BY_CODE: dict[grpc.StatusCode, type[CodexManagerError]] = {
 }
 
 
-def from_rpc_error(error: grpc.RpcError) -> CodexManagerError:
-    """The typed exception for a failed call (works for sync and aio errors)."""
+def from_rpc_error(error: grpc.RpcError, address: str | None = None) -> CodexManagerError:
+    """The typed exception for a failed call (works for sync and aio errors).
+
+    With `address` (the server the client dials), an UNAVAILABLE error says
+    which server could not be reached and what to check, before gRPC's own
+    text.
+    """
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else None) or str(error)
+    if code == grpc.StatusCode.UNAVAILABLE and address:
+        details = (f"could not reach codex-manager-server at {address} (is it running "
+                   f"there? pass the address or set CODEX_MANAGER_ADDR): {details}")
     cls = _BY_CODE.get(code, CodexManagerError)
     return cls(details, code)
