@@ -1,6 +1,7 @@
 // codex-manager: the command-line client of Codex Manager.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -120,6 +121,84 @@ std::string AbsoluteCwd(const std::string& cwd) {
   std::string out = path.string();
   if (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
+}
+
+// Edit distance (insertions, deletions, substitutions) between a and b.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Whether `name` (e.g. "--addr") is an option of `cmd` or of a command
+// above it that takes a value (so the next word is that value).
+bool TakesValue(const CLI::App* cmd, const std::string& name) {
+  for (; cmd != nullptr; cmd = cmd->get_parent()) {
+    const CLI::Option* option = cmd->get_option_no_throw(name);
+    if (option != nullptr) return option->get_type_size() != 0;
+  }
+  return false;
+}
+
+// When the words on the line name an unknown command where one is
+// expected, says so with the closest known names (as git and gh do), or
+// when a command that needs a subcommand got none (`missing`), lists them;
+// then returns true.
+bool SuggestCommand(const CLI::App& app, int argc, char** argv,
+                    bool missing) {
+  const CLI::App* cmd = &app;
+  std::string path = "codex-manager";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") return false;
+    if (!word.empty() && word[0] == '-') {
+      if (word.find('=') == std::string::npos && TakesValue(cmd, word)) ++i;
+      continue;
+    }
+    const auto subcommands =
+        const_cast<CLI::App*>(cmd)->get_subcommands({});
+    if (subcommands.empty()) return false;  // a positional argument
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : subcommands) {
+      if (sub->get_name() == word) next = sub;
+    }
+    if (next != nullptr) {
+      cmd = next;
+      path += " " + word;
+      continue;
+    }
+    std::vector<std::string> close;
+    for (const CLI::App* sub : subcommands) {
+      const std::string& name = sub->get_name();
+      if (EditDistance(word, name) <= 2 || name.rfind(word, 0) == 0) {
+        close.push_back(name);
+      }
+    }
+    std::cerr << "error: unknown command \"" << word << "\" for \"" << path
+              << "\"\n";
+    if (!close.empty()) {
+      std::cerr << "\nDid you mean this?\n";
+      for (const std::string& name : close) std::cerr << "\t" << name << "\n";
+    }
+    std::cerr << "\nRun '" << path << " --help' for its commands.\n";
+    return true;
+  }
+  const auto subcommands = const_cast<CLI::App*>(cmd)->get_subcommands({});
+  if (!missing || subcommands.empty()) return false;
+  std::cerr << "error: \"" << path << "\" needs a command:";
+  for (const CLI::App* sub : subcommands) std::cerr << " " << sub->get_name();
+  std::cerr << "\n\nRun '" << path << " --help' for what each does.\n";
+  return true;
 }
 
 // "-" reads the prompt from standard input.
@@ -466,6 +545,9 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (SuggestCommand(app, argc, argv, e.get_name() == "RequiredError")) {
+      return kExitUsage;
+    }
     app.exit(e);
     return kExitUsage;
   }

@@ -173,3 +173,18 @@ def test_command_help_shows_global_flags_and_points_to_exit_codes() -> None:
     assert "UNAVAILABLE" not in result.stdout  # the table is in the main help only
     main = subprocess.run([str(CLI_BIN), "--help"], capture_output=True, text=True, timeout=30)
     assert "130" in main.stdout and "UNAVAILABLE" in main.stdout
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["sesion", "list"], ["unknown command \"sesion\" for \"codex-manager\"", "\tsession"]),
+    (["session", "lst"], ["unknown command \"lst\" for \"codex-manager session\"", "\tlist"]),
+    (["--addr", "127.0.0.1:1", "aproval", "list"], ["\tapproval"]),
+    (["frobnicate"], ["unknown command \"frobnicate\"", "codex-manager --help"]),
+    (["session"], ["\"codex-manager session\" needs a command: create list"]),
+])
+def test_typos_get_did_you_mean(argv: list[str], expected: list[str]) -> None:
+    result = subprocess.run([str(CLI_BIN), *argv], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    for text in expected:
+        assert text in result.stderr
+    assert "A subcommand is required" not in result.stderr
