@@ -35,8 +35,19 @@ const stateName = (s: SessionState) => SessionState[s] ?? "UNKNOWN";
 const turnStateName = (s: TurnState) => TurnState[s] ?? "UNKNOWN";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// What went wrong, for a person: for a server that cannot be reached,
+// what to check rather than gRPC's transport text; otherwise the server's
+// message, which names the field or the id.
 function errorText(e: unknown): string {
-  return e instanceof ConnectError ? `${Code[e.code]}: ${e.rawMessage}` : String(e);
+  if (!(e instanceof ConnectError)) return String(e);
+  if (e.code === Code.Unavailable) {
+    return "Can't reach the Codex Manager server. Check that codex-manager-server " +
+      "is running and that codex-manager-web's --upstream points at it.";
+  }
+  if (e.code === Code.Unknown && /fetch|network/i.test(e.rawMessage)) {
+    return `Can't reach ${location.host}: the connection to codex-manager-web failed.`;
+  }
+  return `${Code[e.code]}: ${e.rawMessage}`;
 }
 
 function toast(text: string): void {
@@ -258,6 +269,7 @@ function showSession(sessionId: string): () => void {
           banner.hidden = false;
           return;
         }
+        banner.textContent = `${errorText(err)} Reconnecting…`;
       }
       disconnected = true;
       banner.hidden = false;

@@ -204,3 +204,26 @@ test("sign in by pasting a token; a viewer sees no controls; sign out", async ()
   await page.locator("input[name=token]").waitFor({ timeout: 10000 });
   await page.close();
 });
+
+test("a server that cannot be reached is said so in words, not gRPC's text", async () => {
+  const own = await startStack({ proxyArgs: ["--static-dir", join(UI, "dist")] });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await page.goto(`${own.baseUrl}/#token=${own.token}`);
+    await page.locator("h2", { hasText: "Sessions" }).waitFor({ timeout: 10000 });
+    await new Promise<void>((done) => {
+      own.server.child.once("exit", () => done());
+      own.server.child.kill("SIGKILL");
+    });
+    const error = page.locator(".list .error");
+    await error.waitFor({ timeout: 15000 });
+    const text = await error.innerText();
+    assert.match(text, /Can't reach the Codex Manager server/);
+    assert.match(text, /codex-manager-server is running/);
+    assert.doesNotMatch(text, /failed to connect to all addresses|ipv4:/);
+    await page.screenshot({ path: join(ARTIFACTS, "phone-server-unreachable.png") });
+  } finally {
+    await page.close();
+    await own.stop();
+  }
+});

@@ -101,7 +101,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const port = proxy.port;
   const stopOne = (p: Proc) =>
     new Promise<void>((done) => {
-      if (p.child.exitCode !== null) return done();
+      // Already gone (exited, or killed by a signal: then exitCode is null).
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return done();
       p.child.once("exit", () => done());
       p.child.kill("SIGTERM");
     });
