@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -127,6 +129,56 @@ double CpuMicros(pid_t pid) {
     if (i == 14 || i == 15) ticks += std::stod(field);
   }
   return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string FilledDataDir(const std::string& server_bin, const std::string& dir,
+                          const std::string& name, int64_t big_events,
+                          int64_t filler_events) {
+  const std::string data_dir = absl::StrCat(dir, "/", name, "-", getpid());
+  std::filesystem::create_directories(data_dir);
+  Process first = StartServer(server_bin, data_dir);
+  Stop(first);
+  sqlite3* db = nullptr;
+  if (sqlite3_open((data_dir + "/codex-manager.db").c_str(), &db) !=
+      SQLITE_OK) {
+    std::cerr << "cannot open the database in " << data_dir << "\n";
+    std::exit(1);
+  }
+  int64_t next_id = 1;
+  Fill(db, "ses_small", 12, &next_id);
+  Fill(db, "ses_big", big_events, &next_id);
+  for (int i = 0; i * int64_t{100000} < filler_events; ++i) {
+    Fill(db, absl::StrCat("ses_fill", i),
+         std::min<int64_t>(100000, filler_events - i * int64_t{100000}),
+         &next_id);
+  }
+  sqlite3_close(db);
+  return data_dir;
+}
+
+std::string AdminToken(const std::string& data_dir) {
+  std::string token;
+  std::ifstream(data_dir + "/admin.token") >> token;
+  return token;
+}
+
+int64_t Replay(v1::StreamService::Stub& stub, const std::string& token,
+               const std::string& session) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  v1::StreamEventsRequest req;
+  req.set_session_id(session);
+  req.set_no_follow(true);
+  auto reader = stub.StreamEvents(&ctx, req);
+  v1::Event event;
+  int64_t n = 0;
+  while (reader->Read(&event)) ++n;
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    std::cerr << "replay failed: " << status.error_message() << "\n";
+    std::exit(1);
+  }
+  return n;
 }
 
 }  // namespace codex_manager::bench

@@ -1,6 +1,6 @@
 // Helpers the benchmarks share: a data dir filled with plain SQL, the real
 // server (or another program printing the same "listening" line) started
-// on a free port, and a process's CPU time from /proc.
+// on a free port, a replay over gRPC, and a process's CPU time from /proc.
 #ifndef CODEX_MANAGER_BENCH_BENCH_SUPPORT_H_
 #define CODEX_MANAGER_BENCH_BENCH_SUPPORT_H_
 
@@ -8,9 +8,12 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "codex_manager/v1/events.grpc.pb.h"
 
 namespace codex_manager::bench {
 
@@ -21,6 +24,22 @@ void Exec(sqlite3* db, const char* sql);
 // transaction, with event ids from *next_id on.
 void Fill(sqlite3* db, const std::string& session, int64_t count,
           int64_t* next_id);
+
+// Makes DIR/NAME-PID with `server_bin` (which creates the schema), then
+// writes with plain SQL a 12-event session "ses_small", a `big_events`
+// session "ses_big", and `filler_events` more in sessions of 100,000
+// ("ses_fill0", …). Returns the folder; exits on an error.
+std::string FilledDataDir(const std::string& server_bin, const std::string& dir,
+                          const std::string& name, int64_t big_events,
+                          int64_t filler_events);
+
+// The admin token the server wrote in `data_dir`.
+std::string AdminToken(const std::string& data_dir);
+
+// Replays `session` (StreamEvents, no_follow) to its end; returns the
+// events received. Exits on an error status.
+int64_t Replay(codex_manager::v1::StreamService::Stub& stub,
+               const std::string& token, const std::string& session);
 
 // A child process with its stderr drained; `port` from its JSON
 // "listening" line.

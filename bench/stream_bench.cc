@@ -42,7 +42,7 @@ namespace {
 
 namespace v1 = codex_manager::v1;
 using codex_manager::bench::CpuMicros;
-using codex_manager::bench::Fill;
+using codex_manager::bench::Replay;
 using codex_manager::bench::StartServer;
 using Clock = std::chrono::steady_clock;
 
@@ -55,26 +55,6 @@ struct Flags {
   std::string dir = "/tmp";
   std::string server_bin;
 };
-
-// Replays a session to its end; returns the events received.
-int64_t Replay(v1::StreamService::Stub& stub, const std::string& token,
-               const std::string& session) {
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", "Bearer " + token);
-  v1::StreamEventsRequest req;
-  req.set_session_id(session);
-  req.set_no_follow(true);
-  auto reader = stub.StreamEvents(&ctx, req);
-  v1::Event event;
-  int64_t n = 0;
-  while (reader->Read(&event)) ++n;
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) {
-    std::cerr << "replay failed: " << status.error_message() << "\n";
-    std::exit(1);
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -99,39 +79,17 @@ int main(int argc, char** argv) {
                         "codex-manager-server")
                            .string();
   }
-  const std::string data_dir =
-      absl::StrCat(flags.dir, "/stream-bench-", getpid());
-  std::filesystem::create_directories(data_dir);
-
-  // The server makes the data dir and its schema; then the log is filled.
-  codex_manager::bench::Process first = StartServer(flags.server_bin, data_dir);
-  codex_manager::bench::Stop(first);
   auto start = Clock::now();
-  {
-    sqlite3* db = nullptr;
-    if (sqlite3_open((data_dir + "/codex-manager.db").c_str(), &db) !=
-        SQLITE_OK) {
-      std::cerr << "cannot open the database\n";
-      return 1;
-    }
-    int64_t next_id = 1;
-    Fill(db, "ses_small", 12, &next_id);
-    Fill(db, "ses_big", flags.big_events, &next_id);
-    const int64_t rest = flags.log_events - 12 - flags.big_events;
-    for (int i = 0; i * 100000 < rest; ++i) {
-      Fill(db, absl::StrCat("ses_fill", i),
-           std::min<int64_t>(100000, rest - i * 100000), &next_id);
-    }
-    sqlite3_close(db);
-  }
+  const std::string data_dir = codex_manager::bench::FilledDataDir(
+      flags.server_bin, flags.dir, "stream-bench", flags.big_events,
+      flags.log_events - 12 - flags.big_events);
   std::printf("log of %lld events written in %.1f s\n",
               static_cast<long long>(flags.log_events),
               std::chrono::duration<double>(Clock::now() - start).count());
   codex_manager::bench::Process server = StartServer(flags.server_bin, data_dir);
   const pid_t pid = server.pid;
   const int port = server.port;
-  std::string token;
-  std::ifstream(data_dir + "/admin.token") >> token;
+  const std::string token = codex_manager::bench::AdminToken(data_dir);
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                      grpc::InsecureChannelCredentials());
   auto stub = v1::StreamService::NewStub(channel);

@@ -198,17 +198,7 @@ int64_t ReplayDirect(int port, const std::string& token,
   auto stub = v1::StreamService::NewStub(grpc::CreateCustomChannel(
       absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
       args));
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", "Bearer " + token);
-  auto reader = stub->StreamEvents(&ctx, ReplayRequest(session));
-  v1::Event event;
-  int64_t n = 0;
-  while (reader->Read(&event)) ++n;
-  if (!reader->Finish().ok()) {
-    std::cerr << "direct replay failed\n";
-    std::exit(1);
-  }
-  return n;
+  return bench::Replay(*stub, token, session);
 }
 
 int64_t Replay(const Path& path, const std::string& token,
@@ -403,26 +393,10 @@ int main(int argc, char** argv) {
   }
   if (flags.web_bin.empty()) flags.web_bin = (here / "codex-manager-web").string();
 
-  const std::string data_dir =
-      absl::StrCat(flags.dir, "/web-proxy-load-", getpid());
-  std::filesystem::create_directories(data_dir);
-  bench::Process first = bench::StartServer(flags.server_bin, data_dir);
-  bench::Stop(first);
-  {
-    sqlite3* db = nullptr;
-    if (sqlite3_open((data_dir + "/codex-manager.db").c_str(), &db) !=
-        SQLITE_OK) {
-      std::cerr << "cannot open the database\n";
-      return 1;
-    }
-    int64_t next_id = 1;
-    bench::Fill(db, "ses_small", 12, &next_id);
-    bench::Fill(db, "ses_big", flags.events, &next_id);
-    sqlite3_close(db);
-  }
+  const std::string data_dir = bench::FilledDataDir(
+      flags.server_bin, flags.dir, "web-proxy-load", flags.events, 0);
   bench::Process server = bench::StartServer(flags.server_bin, data_dir);
-  std::string token;
-  std::ifstream(data_dir + "/admin.token") >> token;
+  const std::string token = bench::AdminToken(data_dir);
   bench::Process web = bench::StartListening(
       {flags.web_bin, "--listen", "127.0.0.1:0", "--upstream",
        absl::StrCat("127.0.0.1:", server.port)});

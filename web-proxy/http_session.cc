@@ -138,9 +138,7 @@ void HttpSession::Run() {
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
-  // Room for one message at the limit in base64 (text mode), with slack
-  // for a few small frames; the frame decoder enforces the limit itself.
-  parser_->body_limit(config_->max_request_bytes * 2 + 1024);
+  parser_->body_limit(BodyLimit());
   if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes are here
   // Idle until the request's first byte; the header timeout starts then.
   Tcp().expires_after(kIdleTimeout);
@@ -184,14 +182,20 @@ void HttpSession::ReadBody() {
   });
 }
 
+size_t HttpSession::BodyLimit() const {
+  // Room for one message at the limit in base64 (text mode), with slack
+  // for a few small frames; the frame decoder enforces the limit itself.
+  return config_->max_request_bytes * 2 + 1024;
+}
+
 void HttpSession::RefuseTooLarge() {
   request_ = parser_->release();  // the header, for the reply's shape
   request_.keep_alive(false);
   keep_alive_ = false;
   drain_on_close_ = true;
-  const std::string message = absl::StrCat(
-      "request body exceeds the limit of ", config_->max_request_bytes * 2 + 1024,
-      " bytes (--max-request-bytes)");
+  const std::string message =
+      absl::StrCat("request body exceeds the limit of ", BodyLimit(),
+                   " bytes (--max-request-bytes)");
   const auto encoding =
       ParseContentType(std::string(request_[http::field::content_type]));
   if (request_.method() != http::verb::post || !encoding || !HostAllowed()) {

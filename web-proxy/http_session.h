@@ -142,6 +142,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // The request body is over the limit: RESOURCE_EXHAUSTED (gRPC-Web) or
   // 413, then the connection closes (the rest of the body is unread).
   void RefuseTooLarge();
+  // The most body bytes a request may have (twice --max-request-bytes).
+  size_t BodyLimit() const;
   void Handle();
   void Preflight();
   void Forward();

@@ -87,23 +87,6 @@ class CallRegistry {
 
  private:
   friend class UpstreamCall;
-
-// The completion queue every UpstreamCall runs on, and the threads that
-// poll it. Destroy it after every call has ended (CallRegistry::WaitIdle).
-class UpstreamPoller {
- public:
-  explicit UpstreamPoller(int threads);
-  ~UpstreamPoller();
-  UpstreamPoller(const UpstreamPoller&) = delete;
-  UpstreamPoller& operator=(const UpstreamPoller&) = delete;
-  grpc::CompletionQueue* cq() { return &cq_; }
-
- private:
-  void Poll();
-
-  grpc::CompletionQueue cq_;
-  std::vector<std::thread> threads_;
-};
   void Add(const std::shared_ptr<UpstreamCall>& call);
   void Remove(UpstreamCall* call);
 

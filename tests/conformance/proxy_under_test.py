@@ -33,6 +33,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 # ServerCompatRequest field numbers (connectrpc/conformance/v1/server_compat.proto).
 _PROTOCOL = 1
@@ -133,7 +134,7 @@ def _start_grpcwebproxy(binary: str, upstream: str):
         except OSError:
             if proxy.poll() is not None:
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
     return proxy, None
 
 
