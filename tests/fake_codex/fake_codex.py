@@ -21,6 +21,8 @@ The prompt of ``turn/start`` chooses what the turn does:
   write its pid to ``$FAKE_CODEX_PIDFILE``, then finish normally.
 - ``approve``: ask ``item/commandExecution/requestApproval`` for
   ``echo fake`` and report the decision in the reply text.
+- ``ask-user``: ask ``item/tool/requestUserInput`` two questions (a
+  choice with "other", a secret) and reply ``answers were {...}``.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
 - ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
 - ``hostile``: write every kind of bad line (null and mistyped params,
@@ -185,6 +187,27 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = f"decision was {decision}"
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id, "interrupted" if decision == "cancel" else "completed")
+        return
+    if "ask-user" in prompt:
+        # item/tool/requestUserInput as Codex 0.169 sends it
+        # (ToolRequestUserInputParams): one choice with an "other" answer,
+        # one secret.
+        item_id = "call_" + uuid.uuid4().hex[:8]
+        answer = ask("item/tool/requestUserInput", {
+            "threadId": thread_id, "turnId": turn_id, "itemId": item_id, "isBlocking": True,
+            "questions": [
+                {"id": "lang", "header": "Language", "question": "Which language should the tool use?",
+                 "isOther": True, "isSecret": False,
+                 "options": [{"label": "Python", "description": "the default"},
+                             {"label": "Go", "description": "a static binary"}]},
+                {"id": "key", "header": "API key", "question": "The key for the test account",
+                 "isOther": False, "isSecret": True, "options": None},
+            ]})
+        answers = answer.get("answers", {}) if isinstance(answer, dict) else {}
+        text = "answers were " + json.dumps(
+            {k: v.get("answers") for k, v in sorted(answers.items()) if isinstance(v, dict)})
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
         return
     burst = re.search(r"burst (\d+)", prompt)
     if burst:

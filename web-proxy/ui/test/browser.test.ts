@@ -13,14 +13,14 @@ import { after, before, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 
 import { AuthService, Role } from "../src/gen/codex_manager/v1/auth_pb.js";
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
-import { REPO, type Stack, startStack, UI } from "./support.js";
+import { ARTIFACTS, launchBrowser, newSession } from "./browser_support.js";
+import { type Stack, startStack, UI } from "./support.js";
 
-const ARTIFACTS = join(REPO, "tests/artifacts/web");
 let stack: Stack;
 let browser: Browser;
 // Serves examples/parent.html from another origin, for the iframe bridge.
@@ -39,11 +39,7 @@ before(async () => {
     realCodex: true,
     proxyArgs: ["--static-dir", join(UI, "dist"), "--frame-ancestor", parentOrigin],
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -57,20 +53,7 @@ async function entryIds(page: Page): Promise<string[]> {
     (els) => els.map((e) => e.getAttribute("data-entry-id") ?? ""));
 }
 
-async function session(page: Page, name: string): Promise<string> {
-  // A sign-in link (codex-manager token create --link): the fragment signs
-  // in and is removed from the address bar.
-  await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
-  await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
-  assert.ok(!page.url().includes("token="));
-  await page.fill("input[name=cwd]", stack.project);
-  await page.fill("input[name=title]", name);
-  await page.selectOption("select[name=approval_policy]", "untrusted");
-  await page.click("button[type=submit]");
-  await page.waitForURL(/#\/s\/ses_/);
-  await page.locator(".bar .badge", { hasText: "IDLE" }).waitFor({ timeout: 30000 });
-  return page.url().split("#/s/")[1]!;
-}
+const session = (page: Page, name: string) => newSession(page, stack, name);
 
 for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
                                  ["desktop", { width: 1280, height: 860 }]] as const) {

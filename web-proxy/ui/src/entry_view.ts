@@ -1,0 +1,85 @@
+// One transcript entry as the page shows it: prompts as text, replies and
+// reasoning as rendered Markdown, commands as a terminal block whose output
+// folds, file changes as diffs. Elements are kept per entry and rebuilt only
+// when the entry changed, so a folded or unfolded block stays as the person
+// left it while the stream goes on.
+import { h } from "./dom.js";
+import { itemStatusLabel, turnLabel } from "./labels.js";
+import { ansiHtml, hasAnsi, markdownHtml } from "./render.js";
+import type { Entry } from "./transcript.js";
+import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
+
+// Outputs longer than this many lines start folded once the command is done.
+const FOLD_LINES = 20;
+
+// Sets sanitized HTML (render.ts); its code blocks scroll sideways, so they
+// take keyboard focus (WCAG 2.1.1).
+function withHtml(el: HTMLElement, html: string): HTMLElement {
+  el.innerHTML = html;
+  for (const pre of el.querySelectorAll("pre")) pre.tabIndex = 0;
+  return el;
+}
+
+function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<string, string>): HTMLElement {
+  const lines = e.output ? e.output.replace(/\n$/, "").split("\n").length : 0;
+  const running = e.status === "inProgress";
+  const pre = h("pre", { class: "output mono", tabindex: "0" });
+  if (hasAnsi(e.output)) withHtml(pre, ansiHtml(e.output));
+  else pre.textContent = e.output;
+  let output: HTMLElement | null = null;
+  if (e.output) {
+    const summary = h("summary", { class: "small" }, `Output · ${lines} line${lines === 1 ? "" : "s"}`);
+    output = h("details", { class: "fold", ...(running || lines <= FOLD_LINES ? { open: "" } : {}) },
+      summary, pre);
+    // From the reader's first click on, the fold is theirs.
+    summary.addEventListener("click", () => { output!.dataset.chosen = "1"; });
+  }
+  const status = itemStatusLabel(e.status) + (e.exitCode !== undefined ? ` · exit ${e.exitCode}` : "");
+  return h("div", attrs,
+    h("div", { class: "cmd mono" }, `$ ${e.command}`), output,
+    h("div", { class: "term-muted small" }, status));
+}
+
+export function entryView(e: Entry): HTMLElement {
+  const attrs = (kind: string) => ({ class: `entry ${kind}`, "data-entry-id": e.id, "data-kind": kind });
+  switch (e.kind) {
+    case "prompt": return h("div", attrs("prompt"), e.text);
+    case "agent": return withHtml(h("div", attrs("agent markdown")), markdownHtml(e.text));
+    case "reasoning":
+      return h("details", attrs("reasoning"), h("summary", {}, "Reasoning"),
+        withHtml(h("div", { class: "markdown" }), markdownHtml(e.text)));
+    case "command": return commandView(e, attrs("command"));
+    case "file":
+      return h("div", attrs("file"), h("div", { class: "muted small" }, `File change · ${itemStatusLabel(e.status)}`),
+        h("pre", { class: "diff mono", tabindex: "0" }, e.diff));
+    case "notice": return h("div", attrs(`notice ${e.level}`), e.text);
+    case "turn":
+      return h("div", attrs(`turn turn-${TurnState[e.state]?.toLowerCase() ?? "unknown"}`),
+        `Turn ${turnLabel(e.state)}${e.error ? `: ${e.error}` : ""}`);
+  }
+}
+
+// Renders entries, reusing the element of every entry that has not changed
+// since the last call.
+export class EntryViews {
+  private readonly cache = new Map<string, { signature: string; el: HTMLElement }>();
+
+  render(entries: readonly Entry[]): HTMLElement[] {
+    return entries.map((e) => {
+      const signature = JSON.stringify(e);
+      const hit = this.cache.get(e.id);
+      if (hit && hit.signature === signature) return hit.el;
+      const el = entryView(e);
+      // A rebuilt block keeps the fold its reader chose.
+      const before = hit?.el.querySelector<HTMLDetailsElement>("details.fold[data-chosen]");
+      const after = el.querySelector<HTMLDetailsElement>("details.fold");
+      if (before && after) {
+        after.open = before.open;
+        after.dataset.chosen = "1";
+      }
+      if (hit?.el instanceof HTMLDetailsElement && el instanceof HTMLDetailsElement) el.open = hit.el.open;
+      this.cache.set(e.id, { signature, el });
+      return el;
+    });
+  }
+}

@@ -1,0 +1,35 @@
+// The words people see for the API's states and Codex's item statuses,
+// instead of enum names and protocol values ("BUSY", "inProgress").
+import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
+
+const SESSION: Record<SessionState, string> = {
+  [SessionState.UNSPECIFIED]: "Unknown",
+  [SessionState.STARTING]: "Starting",
+  [SessionState.IDLE]: "Idle",
+  [SessionState.BUSY]: "Working",
+  [SessionState.STOPPED]: "Stopped",
+  [SessionState.FAILED]: "Failed",
+  [SessionState.ARCHIVED]: "Archived",
+};
+
+const TURN: Record<TurnState, string> = {
+  [TurnState.UNSPECIFIED]: "unknown",
+  [TurnState.QUEUED]: "queued",
+  [TurnState.RUNNING]: "running",
+  [TurnState.COMPLETED]: "completed",
+  [TurnState.INTERRUPTED]: "interrupted",
+  [TurnState.FAILED]: "failed",
+};
+
+// Codex ThreadItem statuses (commandExecution, fileChange, mcpToolCall).
+const ITEM: Record<string, string> = {
+  inProgress: "running",
+  completed: "done",
+  failed: "failed",
+  declined: "declined",
+};
+
+export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
+export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
+export const itemStatusLabel = (status: string) => ITEM[status] ?? status;

@@ -1,0 +1,218 @@
+// One session at #/s/<session id>: its live transcript, pending approvals,
+// the session's controls (resume, stop, archive) and the composer. The
+// event stream is followed from the last event shown and resumed from there
+// after a drop.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { approvals, CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { approvalCard, SHORTCUTS } from "./approval_view.js";
+import { newRequestId } from "./auth.js";
+import { publish } from "./bridge.js";
+import { button, h } from "./dom.js";
+import { EntryViews } from "./entry_view.js";
+import { errorText, sleep, toast } from "./feedback.js";
+import { ApprovalKind, type Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { sessionLabel } from "./labels.js";
+import { Transcript } from "./transcript.js";
+
+export interface SessionViewOptions {
+  canOperate: boolean;
+  who: () => HTMLElement;  // the signed-in box of the header
+}
+
+const LIVE = new Set([SessionState.STARTING, SessionState.IDLE, SessionState.BUSY]);
+
+// Why the composer is off in a state, or "" when prompts are accepted.
+function composerBlocked(state: SessionState): string {
+  if (state === SessionState.ARCHIVED) return "This session is archived; it takes no more prompts.";
+  if (state === SessionState.FAILED) return "This session failed. Resume it to send prompts again.";
+  return "";
+}
+
+// Whether a key press is for the page rather than a field being typed in.
+const typing = (ev: KeyboardEvent) =>
+  ev.ctrlKey || ev.metaKey || ev.altKey ||
+  (ev.target instanceof HTMLElement && ev.target.closest("input, textarea, select, [contenteditable]") !== null);
+
+const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
+
+export function showSession(app: HTMLElement, sessionId: string, opts: SessionViewOptions): () => void {
+  const transcript = new Transcript();
+  const views = new EntryViews();
+  const abort = new AbortController();
+  let unknown = "";  // set when the server does not know the session
+  const call = { timeoutMs: CALL_TIMEOUT_MS };
+  const act = (what: () => Promise<unknown>) => async () => {
+    try { await what(); } catch (err) { toast(errorText(err)); }
+  };
+
+  const title = h("h1", {}, sessionId);
+  const badge = h("span", { class: "badge" }, "");
+  const tokens = h("span", { class: "muted small tokens" }, "");
+  const banner = h("div", { class: "banner", hidden: "", role: "status" }, "Disconnected — reconnecting…");
+  const log = h("div", { class: "transcript", "aria-live": "polite" });
+  const cards = h("div", { class: "approvals" });
+  const jump = button("Jump to latest ↓", () => window.scrollTo({ top: document.body.scrollHeight }), "jump");
+  jump.hidden = true;
+
+  // The session's controls, shown by state.
+  let archiveArmed = 0;
+  const resume = button("Resume", act(() => sessions.resumeSession({ sessionId }, call)));
+  const stop = button("Stop", act(() => sessions.stopSession({ sessionId }, call)));
+  const archive = button("Archive", () => {
+    // Two taps: archiving is final.
+    if (Date.now() - archiveArmed > 4000) {
+      archiveArmed = Date.now();
+      archive.textContent = "Tap again to archive";
+      setTimeout(() => { archive.textContent = "Archive"; }, 4000);
+      return;
+    }
+    archiveArmed = 0;
+    archive.textContent = "Archive";
+    void act(() => sessions.archiveSession({ sessionId }, call))();
+  }, "danger");
+  const controls = h("div", { class: "row controls" }, resume, stop, archive);
+
+  const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
+                                 "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
+  const send = h("button", { type: "submit", class: "primary" }, "Send") as HTMLButtonElement;
+  const interrupt = button("Interrupt", act(() => turns.interruptTurn({ sessionId }, call)));
+  const blocked = h("p", { class: "muted small blocked", hidden: "" });
+  const composer = h("form", { class: "composer" }, blocked, prompt,
+    h("div", { class: "row actions" }, send, interrupt)) as HTMLFormElement;
+  composer.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = prompt.value.trim();
+    if (!text || prompt.disabled) return;
+    try {
+      await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId() }, call);
+      prompt.value = "";
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+  prompt.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+
+  app.replaceChildren(
+    h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
+      title, badge, tokens, opts.who()),
+    banner,
+    h("main", { class: "session" }, opts.canOperate ? controls : null, log, cards),
+    jump, ...(opts.canOperate ? [composer] : []));
+
+  const decide = (id: string, decision: Decision) =>
+    act(() => approvals.resolveApproval({ approvalId: id, decision, requestId: newRequestId() }, call))();
+  const answer = (id: string, answers: Record<string, string>) =>
+    act(() => approvals.resolveApproval({ approvalId: id, answers, requestId: newRequestId() }, call))();
+
+  // Keyboard: decide the oldest pending approval that takes a decision.
+  const onKey = (ev: KeyboardEvent) => {
+    const decision = SHORTCUTS[ev.key];
+    if (decision === undefined || typing(ev) || !opts.canOperate) return;
+    const pending = [...transcript.approvals.values()].find((a) => a.kind !== ApprovalKind.USER_INPUT);
+    if (!pending) return;
+    ev.preventDefault();
+    void decide(pending.approvalId, decision);
+  };
+  document.addEventListener("keydown", onKey);
+  const onScroll = () => { if (nearBottom()) jump.hidden = true; };
+  window.addEventListener("scroll", onScroll, { passive: true });
+
+  const syncControls = () => {
+    const state = transcript.sessionState;
+    resume.hidden = !(state === SessionState.STOPPED || state === SessionState.FAILED);
+    stop.hidden = !LIVE.has(state);
+    archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
+    const why = unknown || composerBlocked(state);
+    blocked.textContent = why;
+    blocked.hidden = !why;
+    for (const el of [prompt, send, interrupt]) el.disabled = why !== "";
+  };
+
+  let scheduled = false;
+  const render = () => {
+    scheduled = false;
+    const stick = nearBottom();
+    const before = log.childElementCount;
+    log.replaceChildren(...views.render(transcript.entries));
+    cards.replaceChildren(...[...transcript.approvals.values()].map((a) => approvalCard(a, {
+      canOperate: opts.canOperate,
+      decide: (d) => void decide(a.approvalId, d),
+      answer: (answers) => void answer(a.approvalId, answers),
+    })));
+    badge.textContent = sessionLabel(transcript.sessionState);
+    badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
+    tokens.textContent = transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "";
+    syncControls();
+    if (stick) window.scrollTo(0, document.body.scrollHeight);
+    else if (log.childElementCount !== before || transcript.approvals.size) jump.hidden = false;
+    publish({
+      sessionId, state: SessionState[transcript.sessionState] ?? "UNKNOWN", lastSeq: String(transcript.lastSeq),
+      pendingApprovals: transcript.approvals.size, runningTurnId: transcript.runningTurnId,
+      entries: transcript.entries.length,
+    });
+  };
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(render);
+    }
+  };
+
+  sessions.getSession({ sessionId }, call)
+    .then((s) => { title.textContent = s.title || s.sessionId; })
+    .catch((err) => {
+      if (err instanceof ConnectError && err.code === Code.NotFound) {
+        unknown = `There is no session ${sessionId} on this server.`;
+        syncControls();
+      } else {
+        toast(errorText(err));
+      }
+    });
+
+  // Follow the stream from the last event rendered; on a drop, show the
+  // banner and resume from there with backoff.
+  (async () => {
+    let backoff = 250;
+    let disconnected = false;
+    while (!abort.signal.aborted) {
+      try {
+        if (disconnected) {
+          await sessions.getSession({ sessionId }, { ...call, signal: abort.signal });
+          disconnected = false;
+          banner.hidden = true;
+        }
+        for await (const event of streams.streamEvents(
+          { sessionId, afterSeq: transcript.lastSeq }, { signal: abort.signal })) {
+          backoff = 250;
+          if (transcript.apply(event)) schedule();
+        }
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (err instanceof ConnectError && err.code === Code.NotFound) {
+          unknown = `There is no session ${sessionId} on this server.`;
+          banner.textContent = errorText(err);
+          banner.hidden = false;
+          syncControls();
+          return;
+        }
+        banner.textContent = `${errorText(err)} Reconnecting…`;
+      }
+      disconnected = true;
+      banner.hidden = false;
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  })();
+  syncControls();
+  return () => {
+    abort.abort();
+    document.removeEventListener("keydown", onKey);
+    window.removeEventListener("scroll", onScroll);
+  };
+}

@@ -1,0 +1,176 @@
+// The UI's reading and deciding in a real browser: Markdown replies rendered
+// and sanitized, command output with ANSI colours that folds, a form for
+// Codex's user-input requests, keyboard decisions, deny-and-stop, resume
+// and archive, a disabled composer on an unknown session, and WCAG AA
+// (axe-core, contrast included) in light and dark at 390×844 and 1280×800,
+// with screenshots of each in tests/artifacts/web/.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { type Browser } from "playwright-core";
+
+import { ARTIFACTS, axeViolations, launchBrowser, newSession, send } from "./browser_support.js";
+import { type Stack, startStack, UI } from "./support.js";
+
+let real: Stack;   // the real codex on the scripted model
+let fake: Stack;   // tests/fake_codex, for requests the model cannot script
+let browser: Browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const proxyArgs = ["--static-dir", join(UI, "dist")];
+  real = await startStack({ realCodex: true, proxyArgs });
+  fake = await startStack({ proxyArgs });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await real?.stop();
+  await fake?.stop();
+});
+
+const MARKDOWN = [
+  "md",
+  "## Summary",
+  "**bold** and `inline` and [a link](https://example.com) and [bad](javascript:alert(1))",
+  "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>",
+  "",
+  "```python",
+  "def hi():",
+  "    return 'hi'",
+  "```",
+].join("\n");
+
+test("Markdown replies are rendered and sanitized; command output keeps its colours and folds", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await newSession(page, real, "markdown");
+
+  await send(page, MARKDOWN);
+  const reply = page.locator(".entry.agent", { hasText: "You said: md" });
+  await reply.locator("h2", { hasText: "Summary" }).waitFor({ timeout: 30000 });
+  assert.equal(await reply.locator("strong").innerText(), "bold");
+  assert.equal(await reply.locator("p code").first().innerText(), "inline");
+  const link = reply.locator("a[href='https://example.com']");
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+  assert.equal(await reply.locator("a[href^='javascript']").count(), 0);
+  assert.equal(await reply.locator("img, script").count(), 0);
+  assert.match(await reply.innerText(), /<img src=x/);  // shown as text, never run
+  assert.ok(await reply.locator("pre code .hljs-keyword", { hasText: "def" }).count() > 0);
+  assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+
+  // A command with a coloured line and 30 more: done, its output folds.
+  await send(page, "run: printf '\\033[31mred-alert\\033[0m\\n'; seq 1 30");
+  const card = page.locator(".approval");
+  await card.waitFor({ timeout: 30000 });
+  await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await page.locator(".entry.agent", { hasText: "Command output: 30" }).waitFor({ timeout: 30000 });
+  const command = page.locator(".entry.command").last();
+  const fold = command.locator("details.fold");
+  await command.locator(".term-muted", { hasText: "done" }).waitFor({ timeout: 10000 });
+  assert.equal(await fold.evaluate((d) => (d as HTMLDetailsElement).open), false);
+  // 31 lines, and whatever a login shell adds.
+  const lines = /Output · (\d+) lines/.exec(await fold.locator("summary").innerText());
+  assert.ok(lines && Number(lines[1]) >= 31, `summary: ${lines?.[0]}`);
+  await fold.locator("summary").click();
+  assert.equal(await command.locator(".ansi-red-fg").innerText(), "red-alert");
+  assert.doesNotMatch(await command.locator("pre").innerText(), /\u001b|\[31m/);
+  // The stream goes on; the block stays as the reader left it.
+  await send(page, "after the fold");
+  await page.locator(".entry.agent", { hasText: "You said: after the fold" }).waitFor({ timeout: 30000 });
+  assert.equal(await fold.evaluate((d) => (d as HTMLDetailsElement).open), true);
+
+  // A pending approval on screen, then every theme and size: no WCAG A/AA
+  // violation (contrast included), and a screenshot of each.
+  await send(page, "please run: echo screenshot");
+  await card.waitFor({ timeout: 30000 });
+  for (const colorScheme of ["light", "dark"] as const) {
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+      await page.emulateMedia({ colorScheme });
+      await page.setViewportSize(viewport);
+      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      const violations = await axeViolations(page);
+      assert.deepEqual(violations, [], `${colorScheme} ${viewport.width}: ${JSON.stringify(violations, null, 1)}`);
+      await page.screenshot({
+        path: join(ARTIFACTS, `session-${colorScheme}-${viewport.width}x${viewport.height}.png`),
+      });
+    }
+  }
+  await page.goto(`${real.baseUrl}/#/`);
+  await page.locator(".card.session").first().waitFor({ timeout: 10000 });
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page), [], `session list, ${colorScheme}`);
+    await page.screenshot({ path: join(ARTIFACTS, `list-${colorScheme}-1280x800.png`) });
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a user-input request is a form; keys decide; deny and stop ends the turn", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "forms", "");
+
+  await send(page, "ask-user");
+  const form = page.locator(".approval form.user-input");
+  await form.waitFor({ timeout: 20000 });
+  assert.deepEqual(await form.locator("legend").allInnerTexts(), ["Language", "API key"]);
+  assert.equal(await form.locator("input[type=radio]").count(), 2);
+  assert.equal(await form.locator("[data-question-id=key] input").getAttribute("type"), "password");
+  await page.screenshot({ path: join(ARTIFACTS, "phone-user-input.png"), fullPage: true });
+  await form.getByLabel("Go").check();
+  await form.locator("[data-question-id=key] input").fill("s3cret");
+  await form.getByRole("button", { name: "Send answers" }).click();
+  await page.locator(".entry.agent", { hasText: 'answers were {"key": ["s3cret"], "lang": ["Go"]}' })
+    .waitFor({ timeout: 20000 });
+  assert.equal(await page.locator(".approval").count(), 0);
+
+  // "d" denies the pending approval (not while typing in the composer).
+  await send(page, "approve");
+  await page.locator(".approval").waitFor({ timeout: 20000 });
+  await page.locator("textarea").press("d");
+  assert.equal(await page.locator(".approval").count(), 1);
+  await page.locator("h1").click();
+  await page.keyboard.press("d");
+  await page.locator(".entry.agent", { hasText: "decision was decline" }).waitFor({ timeout: 20000 });
+
+  // Shift+D: deny and stop the turn (Codex "cancel").
+  await send(page, "approve");
+  await page.locator(".approval").waitFor({ timeout: 20000 });
+  await page.locator("h1").click();
+  await page.keyboard.press("Shift+D");
+  await page.locator(".entry.agent", { hasText: "decision was cancel" }).waitFor({ timeout: 20000 });
+  await page.locator(".entry.turn", { hasText: "Turn interrupted" }).waitFor({ timeout: 20000 });
+  await page.close();
+});
+
+test("stop, resume and archive; the composer is off where no prompt can go", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const sessionId = await newSession(page, fake, "controls", "");
+  const badge = page.locator(".bar .badge");
+  await page.locator(".controls").getByRole("button", { name: "Stop" }).click();
+  await badge.filter({ hasText: "Stopped" }).waitFor({ timeout: 20000 });
+  await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
+  await badge.filter({ hasText: "Idle" }).waitFor({ timeout: 20000 });
+
+  const archive = page.locator(".controls").getByRole("button", { name: /archive/i });
+  await archive.click();
+  assert.equal(await archive.innerText(), "Tap again to archive");
+  await archive.click();
+  await badge.filter({ hasText: "Archived" }).waitFor({ timeout: 20000 });
+  await page.locator(".composer .blocked", { hasText: "archived" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("textarea").isDisabled(), true);
+  assert.equal(await page.locator(".controls button:visible").count(), 0);
+
+  await page.goto(`${fake.baseUrl}/#/s/ses_00000000000000000000`);
+  await page.locator(".composer .blocked", { hasText: "no session ses_00000000000000000000" })
+    .waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("textarea").isDisabled(), true);
+  assert.notEqual(sessionId, "ses_00000000000000000000");
+  await page.close();
+});
