@@ -27,6 +27,9 @@ struct FollowSpec {
   // turn ends, with its exit code.
   std::string turn_id;
   bool follow = true;
+  // The turn was just started by this command (so the server was reached).
+  bool started = false;
+  EventPrinter::Mode print = EventPrinter::Mode::kLive;
   ApprovalMode mode = ApprovalMode::kWait;
   // Ctrl-C detaches at once instead of interrupting the turn first.
   bool detach = false;
@@ -125,15 +128,13 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
 // server never reached fails at once. Returns the exit code.
 int Follow(Client& client, const FollowSpec& spec,
            const CtrlC* ctrl_c = nullptr) {
-  // `events` prints one line per event; following a turn prints the
-  // transcript.
-  EventPrinter printer(/*replay=*/spec.turn_id.empty());
+  EventPrinter printer(spec.print);
   int64_t cursor = spec.after_seq;
   bool denied = false;
   auto last_ok = std::chrono::steady_clock::now();
   std::chrono::milliseconds backoff(200);
   // A started turn means the server answered; else the first event says so.
-  bool reached = !spec.turn_id.empty();
+  bool reached = spec.started;
   for (;;) {
     v1::StreamEventsRequest request;
     request.set_session_id(spec.session_id);
@@ -219,6 +220,7 @@ int StartAndFollow(Client& client, const std::string& session_id,
   spec.session_id = session_id;
   spec.after_seq = after_seq;
   spec.turn_id = turn.turn_id();
+  spec.started = true;
   spec.mode = mode;
   spec.detach = detach;
   // Ctrl-C acts on the turn from here on, before anything says it started.
@@ -392,12 +394,15 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
                      });
 }
 
-int Events(Client& client, const std::string& session_id, int64_t after_seq,
-           bool follow) {
+int Events(Client& client, const std::string& session_id,
+           const EventsFlags& flags) {
   FollowSpec spec;
   spec.session_id = session_id;
-  spec.after_seq = after_seq;
-  spec.follow = follow;
+  spec.after_seq = flags.after_seq;
+  spec.turn_id = flags.turn_id;
+  spec.follow = flags.follow;
+  spec.print = flags.raw ? EventPrinter::Mode::kRaw
+                         : EventPrinter::Mode::kTranscript;
   return Follow(client, spec);
 }
 

@@ -55,8 +55,18 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
                     const std::map<std::string, std::string>& answers,
                     const std::string& request_id);
 
-int Events(Client& client, const std::string& session_id, int64_t after_seq,
-           bool follow);
+struct EventsFlags {
+  int64_t after_seq = 0;
+  std::string turn_id;  // only this turn's events (and session errors)
+  bool follow = false;
+  bool raw = false;  // the event log, one line per event
+};
+
+// Prints a session's events: its transcript, or with `raw` the event log
+// (with --json, the events as JSON lines). With `turn_id`, it stops at that
+// turn's end and the exit code is the turn's (0 completed, 4 otherwise).
+int Events(Client& client, const std::string& session_id,
+           const EventsFlags& flags);
 
 // Ctrl-C as TurnStart with follow.
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,

@@ -430,15 +430,24 @@ int Main(int argc, char** argv) {
   });
 
   // events
-  int64_t after = 0;
-  bool events_follow = false;
+  EventsFlags events_flags;
   auto* events = app.add_subcommand(
-      "events", "Replay a session's events (and follow with --follow)");
+      "events",
+      "A session's transcript: prompts, replies, commands with their output, "
+      "approvals, each with its time (--raw: the event log)");
   events->add_option("SESSION", session_id, "Session id")->required();
-  events->add_option("--after", after, "Only events after this session_seq");
-  events->add_flag("--follow", events_follow, "Keep following live events");
+  events->add_option("--after", events_flags.after_seq,
+                     "Only events after this session_seq");
+  events->add_option("--turn", events_flags.turn_id,
+                     "Only this turn (with --follow: until it ends, exiting "
+                     "with its code)");
+  events->add_flag("--follow", events_flags.follow,
+                   "Keep following live events");
+  events->add_flag("--raw", events_flags.raw,
+                   "One line per event (session_seq, type, detail), protocol "
+                   "notifications included");
   events->callback(
-      [&] { code = Events(connect(), session_id, after, events_follow); });
+      [&] { code = Events(connect(), session_id, events_flags); });
 
   // run
   SessionFlags run_flags;

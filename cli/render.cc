@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <string>
 
@@ -19,15 +20,28 @@ std::string Strip(const std::string& name, const std::string& prefix) {
   return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
 }
 
-// Indents every line of `text` with "  | ".
-void PrintBlock(const std::string& text) {
+// Indents every line of `text` with `indent` + "| ".
+void PrintBlock(std::ostream& out, const std::string& text,
+                const std::string& indent = "  ") {
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
-    std::cerr << "  | " << text.substr(start, nl - start) << "\n";
+    out << indent << "| " << text.substr(start, nl - start) << "\n";
     start = nl + 1;
   }
+}
+
+// "HH:MM:SS" of `t` in local time; `day` receives "YYYY-MM-DD".
+std::string ClockTime(const google::protobuf::Timestamp& t, std::string* day) {
+  std::time_t seconds = static_cast<std::time_t>(t.seconds());
+  std::tm local{};
+  localtime_r(&seconds, &local);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &local);
+  *day = buffer;
+  std::strftime(buffer, sizeof buffer, "%H:%M:%S", &local);
+  return buffer;
 }
 
 }  // namespace
@@ -127,30 +141,69 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
 }
 
 void PrintApprovalRequest(const v1::Approval& a) {
+  std::cerr << "\n";
+  PrintApprovalRequest(std::cerr, a, "", "  ");
+}
+
+void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
+                          const std::string& head, const std::string& indent) {
   switch (a.kind()) {
     case v1::APPROVAL_KIND_COMMAND_EXECUTION:
-      std::cerr << "\n? approval " << a.approval_id()
-                << " — Codex wants to run:\n    " << a.command() << "\n";
-      if (!a.cwd().empty()) std::cerr << "  in " << a.cwd() << "\n";
+      out << head << "? approval " << a.approval_id()
+          << " — Codex wants to run:\n" << indent << "  " << a.command()
+          << "\n";
+      if (!a.cwd().empty()) out << indent << "in " << a.cwd() << "\n";
       break;
     case v1::APPROVAL_KIND_FILE_CHANGE:
-      std::cerr << "\n? approval " << a.approval_id()
-                << " — Codex wants to change files:\n";
-      PrintBlock(a.diff());
+      out << head << "? approval " << a.approval_id()
+          << " — Codex wants to change files:\n";
+      PrintBlock(out, a.diff(), indent);
       break;
     default:
-      std::cerr << "\n? approval " << a.approval_id() << " — " << a.method()
-                << "\n";
-      PrintBlock(a.params_json());
+      out << head << "? approval " << a.approval_id() << " — " << a.method()
+          << "\n";
+      PrintBlock(out, a.params_json(), indent);
   }
-  if (!a.reason().empty()) std::cerr << "  reason: " << a.reason() << "\n";
+  if (!a.reason().empty()) out << indent << "reason: " << a.reason() << "\n";
 }
+
+EventPrinter::EventPrinter(Mode mode)
+    : mode_(mode),
+      side_(mode == Mode::kLive ? std::cerr : std::cout),
+      indent_(mode == Mode::kTranscript ? std::string(10, ' ')
+                                        : std::string("  ")) {}
 
 void EventPrinter::EndLine() {
   if (mid_line_) {
     std::cout << "\n";
     std::cout.flush();
     mid_line_ = false;
+  }
+}
+
+std::string EventPrinter::Head(const v1::Event& e) {
+  pending_indent_ = false;
+  if (mode_ != Mode::kTranscript) return "";
+  std::string day;
+  std::string time = ClockTime(e.create_time(), &day);
+  if (day != day_) {
+    side_ << "── " << day << " ──\n";
+    day_ = day;
+  }
+  return time + "  ";
+}
+
+void EventPrinter::Stream(std::ostream& out, const std::string& text) {
+  if (mode_ != Mode::kTranscript) {
+    out << text;
+    return;
+  }
+  // Continuation lines line up under the text after the time.
+  for (char c : text) {
+    if (pending_indent_) out << indent_;
+    pending_indent_ = false;
+    out << c;
+    if (c == '\n') pending_indent_ = true;
   }
 }
 
@@ -207,82 +260,121 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
 }
 
 void EventPrinter::Print(const v1::Event& e) {
-  if (replay_) {
+  if (mode_ == Mode::kRaw) {
     PrintReplayLine(e);
     return;
   }
+  const bool transcript = mode_ == Mode::kTranscript;
   switch (e.type()) {
     case v1::EVENT_TYPE_AGENT_MESSAGE_DELTA:
-      streamed_.insert(e.delta().item_id());
-      std::cout << e.delta().text();
+      if (!streamed_.contains(e.delta().item_id())) {
+        EndLine();
+        if (transcript) std::cout << Head(e) << "codex: ";
+        streamed_.insert(e.delta().item_id());
+      }
+      Stream(std::cout, e.delta().text());
       std::cout.flush();
       mid_line_ = true;
       break;
     case v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA:
       EndLine();
+      if (!streamed_.contains(e.delta().item_id())) pending_indent_ = true;
       streamed_.insert(e.delta().item_id());
-      std::cerr << e.delta().text();
+      Stream(side_, e.delta().text());
       break;
     case v1::EVENT_TYPE_ITEM_STARTED:
       if (e.item().item_type() == "commandExecution") {
         EndLine();
-        std::cerr << "$ " << e.item().command() << "\n";
+        side_ << Head(e) << "$ " << e.item().command() << "\n";
       }
       break;
     case v1::EVENT_TYPE_ITEM_COMPLETED: {
       const v1::Item& item = e.item();
       if (item.item_type() == "agentMessage") {
-        if (!streamed_.contains(item.item_id())) std::cout << item.text();
+        if (!streamed_.contains(item.item_id())) {
+          EndLine();
+          if (transcript) std::cout << Head(e) << "codex: ";
+          Stream(std::cout, item.text());
+        }
         mid_line_ = true;
         EndLine();
       } else if (item.item_type() == "commandExecution") {
         EndLine();
+        const std::string& output = item.aggregated_output();
         if (!streamed_.contains(item.item_id())) {
-          PrintBlock(item.aggregated_output());
+          if (transcript) {
+            pending_indent_ = true;
+            Stream(side_, output);
+          } else {
+            PrintBlock(side_, output);
+          }
         }
-        std::cerr << "  [" << item.status();
-        if (item.has_exit_code()) std::cerr << ", exit " << item.exit_code();
-        std::cerr << "]\n";
+        if (transcript && !output.empty() && output.back() != '\n') {
+          side_ << "\n";
+        }
+        pending_indent_ = false;
+        side_ << indent_ << "[" << item.status();
+        if (item.has_exit_code()) side_ << ", exit " << item.exit_code();
+        side_ << "]\n";
       } else if (item.item_type() == "fileChange") {
         EndLine();
-        std::cerr << "~ file change [" << item.status() << "]\n";
-        PrintBlock(item.diff());
+        side_ << Head(e) << "~ file change [" << item.status() << "]\n";
+        PrintBlock(side_, item.diff(), indent_);
       }
       break;
     }
     case v1::EVENT_TYPE_APPROVAL_REQUESTED:
       EndLine();
-      PrintApprovalRequest(e.approval_requested().approval());
-      std::cerr << "  decide with: codex-manager approval approve|deny "
-                << e.approval_requested().approval().approval_id() << "\n";
+      if (!transcript) side_ << "\n";
+      PrintApprovalRequest(side_, e.approval_requested().approval(), Head(e),
+                           indent_);
+      if (!transcript) {
+        side_ << "  decide with: codex-manager approval approve|deny "
+              << e.approval_requested().approval().approval_id() << "\n";
+      }
       break;
     case v1::EVENT_TYPE_APPROVAL_RESOLVED:
       EndLine();
-      std::cerr << "  approval " << e.approval_resolved().approval_id() << ": "
-                << ApprovalStateName(e.approval_resolved().state()) << "\n";
+      side_ << Head(e) << (transcript ? "" : "  ") << "approval "
+            << e.approval_resolved().approval_id() << ": "
+            << ApprovalStateName(e.approval_resolved().state()) << "\n";
       break;
     case v1::EVENT_TYPE_TURN_STATE_CHANGED: {
       const auto& t = e.turn_state_changed();
-      if (t.state() == v1::TURN_STATE_QUEUED ||
-          t.state() == v1::TURN_STATE_RUNNING) {
+      if (t.state() == v1::TURN_STATE_QUEUED) {
+        // Only a transcript shows the prompt: live, you just typed it.
+        if (transcript) {
+          EndLine();
+          side_ << Head(e) << "you (" << t.turn_id() << "): ";
+          Stream(side_, t.prompt());
+          side_ << "\n";
+        }
         break;
       }
+      if (t.state() == v1::TURN_STATE_RUNNING) break;
       EndLine();
-      std::cerr << "turn " << t.turn_id() << " " << TurnStateName(t.state());
-      if (!t.error().empty()) std::cerr << ": " << t.error();
-      std::cerr << "\n";
+      side_ << Head(e) << "turn " << t.turn_id() << " "
+            << TurnStateName(t.state());
+      if (!t.error().empty()) side_ << ": " << t.error();
+      side_ << "\n";
       break;
     }
     case v1::EVENT_TYPE_ERROR:
       EndLine();
-      std::cerr << "error: " << e.notice().message() << "\n";
+      side_ << Head(e) << "error: " << e.notice().message() << "\n";
+      break;
+    case v1::EVENT_TYPE_WARNING:
+      if (transcript) {
+        EndLine();
+        side_ << Head(e) << "warning: " << e.notice().message() << "\n";
+      }
       break;
     case v1::EVENT_TYPE_SESSION_STATE_CHANGED:
       if (!e.session_state_changed().error().empty()) {
         EndLine();
-        std::cerr << "session "
-                  << SessionStateName(e.session_state_changed().state()) << ": "
-                  << e.session_state_changed().error() << "\n";
+        side_ << Head(e) << "session "
+              << SessionStateName(e.session_state_changed().state()) << ": "
+              << e.session_state_changed().error() << "\n";
       }
       break;
     default:

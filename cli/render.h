@@ -9,6 +9,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <ostream>
 #include <set>
 #include <string>
 
@@ -30,6 +31,10 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list);
 // "approval apr_… wants to run: <command>" with the details a person needs
 // to decide, on stderr.
 void PrintApprovalRequest(const v1::Approval& approval);
+// The same on `out`: the first line starts with `head`, the others with
+// `indent`.
+void PrintApprovalRequest(std::ostream& out, const v1::Approval& approval,
+                          const std::string& head, const std::string& indent);
 
 std::string SessionStateName(v1::SessionState state);
 std::string TurnStateName(v1::TurnState state);
@@ -38,17 +43,38 @@ std::string ApprovalStateName(v1::ApprovalState state);
 // Renders a stream of events for people.
 class EventPrinter {
  public:
-  // `replay`: one line per event with its seq (for `events`), instead of
-  // the live transcript view.
-  explicit EventPrinter(bool replay) : replay_(replay) {}
+  enum class Mode {
+    // Following a turn: the agent's text on stdout as it streams; commands,
+    // output, approvals and the turn's end on stderr.
+    kLive,
+    // `events`: the session as a conversation on stdout — prompts, replies,
+    // commands with their output, approvals and their outcome, errors and
+    // warnings — each block with its local time ("HH:MM:SS", and a
+    // "── YYYY-MM-DD ──" line when the day changes). Protocol chatter
+    // (raw notifications, token counts, reasoning) is left out.
+    kTranscript,
+    // `events --raw`: one line per event: session_seq, type, detail.
+    kRaw,
+  };
+  explicit EventPrinter(Mode mode);
   void Print(const v1::Event& event);
   // Ends a line of streamed agent text, if one is open.
   void EndLine();
 
  private:
   void PrintReplayLine(const v1::Event& event);
-  bool replay_;
+  // The start of a block: its time in a transcript, else nothing.
+  std::string Head(const v1::Event& event);
+  // Writes streamed text, indenting continuation lines in a transcript.
+  void Stream(std::ostream& out, const std::string& text);
+
+  Mode mode_;
+  std::ostream& side_;  // everything but the agent's text
+  std::string indent_;
+  std::string day_;
   bool mid_line_ = false;
+  // A transcript's next streamed character starts a continuation line.
+  bool pending_indent_ = false;
   // Items whose text or output arrived as deltas.
   std::set<std::string> streamed_;
 };

@@ -4,6 +4,7 @@ model, driven through the real server with the CLI."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 from pathlib import Path
@@ -176,3 +177,37 @@ def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path
     assert "+hello file" in err
     assert out.strip() == "File written."
     assert (project / "notes.txt").read_text() == "hello file\n"
+
+
+def test_events_reads_as_a_transcript(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    first = cli("turn", "start", session_id, "please run: echo transcript-ok", "--follow",
+                "--on-approval", "approve")
+    assert first.returncode == 0, first.stderr
+    assert cli("turn", "start", session_id, "and once more", "--follow").returncode == 0
+    turns = [t["turnId"] for t in cli.json("turn", "list", session_id)["turns"]]
+
+    result = cli("events", session_id)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    clock = r"\d\d:\d\d:\d\d  "
+    assert re.match(r"── \d{4}-\d\d-\d\d ──\n", out), out
+    assert re.search(rf"^{clock}you \({turns[0]}\): please run: echo transcript-ok$", out, re.M), out
+    assert re.search(rf"^{clock}\$ .*echo transcript-ok", out, re.M), out
+    assert re.search(r"^ {10}transcript-ok$", out, re.M), out        # the output, indented
+    assert re.search(r"^ {10}\[completed, exit 0\]$", out, re.M), out
+    assert re.search(rf"^{clock}\? approval apr_\w+ — Codex wants to run:", out, re.M), out
+    assert re.search(rf"^{clock}approval apr_\w+: APPROVED$", out, re.M), out
+    assert re.search(rf"^{clock}codex: Command output: transcript-ok$", out, re.M), out
+    assert re.search(rf"^{clock}turn {turns[1]} COMPLETED$", out, re.M), out
+    # One block per reply, not one line per streamed chunk; no protocol chatter.
+    assert out.count("codex: ") == 2
+    for chatter in ("thread/", "account/", "rateLimits", "tokens", "RAW"):
+        assert chatter not in out
+
+    # --turn: that turn only; --raw: the event log, one line per event.
+    second = cli("events", session_id, "--turn", turns[1]).stdout
+    assert "and once more" in second and "transcript-ok" not in second
+    raw = cli("events", session_id, "--raw").stdout.splitlines()
+    assert len(raw) == len(cli.lines("events", session_id))
+    assert any("AGENT_MESSAGE_DELTA" in line for line in raw)
