@@ -394,6 +394,108 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
                      });
 }
 
+namespace {
+
+std::string Short(std::string text, size_t width) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+  }
+  if (text.size() > width) text = text.substr(0, width - 1) + "~";
+  return text;
+}
+
+std::vector<Candidate> SessionIds(Client& client,
+                                  std::vector<std::string>* ids = nullptr) {
+  v1::ListSessionsRequest request;
+  request.set_page_size(100);
+  v1::ListSessionsResponse response;
+  if (!client.sessions()
+           .ListSessions(client.Context().get(), request, &response)
+           .ok()) {
+    return {};
+  }
+  std::vector<Candidate> out;
+  for (const v1::Session& s : response.sessions()) {
+    out.push_back({s.session_id(),
+                   Short(SessionStateName(s.state()) + " " +
+                             (s.title().empty() ? s.cwd() : s.title()),
+                         60)});
+    if (ids != nullptr) ids->push_back(s.session_id());
+  }
+  return out;
+}
+
+std::vector<Candidate> TurnIds(Client& client, const std::string& session_id) {
+  std::vector<std::string> sessions;
+  if (!session_id.empty()) {
+    sessions.push_back(session_id);
+  } else {
+    SessionIds(client, &sessions);
+    if (sessions.size() > 10) sessions.resize(10);  // the newest
+  }
+  std::vector<Candidate> out;
+  for (const std::string& id : sessions) {
+    v1::ListTurnsRequest request;
+    request.set_session_id(id);
+    request.set_page_size(1000);
+    v1::ListTurnsResponse response;
+    if (!client.turns()
+             .ListTurns(client.Context().get(), request, &response)
+             .ok()) {
+      continue;
+    }
+    for (const v1::Turn& t : response.turns()) {
+      out.push_back({t.turn_id(),
+                     Short(TurnStateName(t.state()) + " " + t.prompt(), 60)});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+IdLister ServerIds(Client& client) {
+  return [&client](IdKind kind, const std::string& session_id) {
+    std::vector<Candidate> out;
+    switch (kind) {
+      case IdKind::kSession:
+        return SessionIds(client);
+      case IdKind::kTurn:
+        return TurnIds(client, session_id);
+      case IdKind::kApproval: {
+        v1::ListApprovalsRequest request;
+        request.set_session_id(session_id);
+        request.set_page_size(1000);
+        v1::ListApprovalsResponse response;
+        if (client.approvals()
+                .ListApprovals(client.Context().get(), request, &response)
+                .ok()) {
+          for (const v1::Approval& a : response.approvals()) {
+            out.push_back({a.approval_id(),
+                           Short(a.command().empty() ? a.method() : a.command(),
+                                 60)});
+          }
+        }
+        return out;
+      }
+      case IdKind::kToken: {
+        v1::ListTokensRequest request;
+        request.set_page_size(1000);
+        v1::ListTokensResponse response;
+        if (client.auth()
+                .ListTokens(client.Context().get(), request, &response)
+                .ok()) {
+          for (const v1::Token& t : response.tokens()) {
+            out.push_back({t.token_id(), Short(t.name(), 60)});
+          }
+        }
+        return out;
+      }
+    }
+    return out;
+  };
+}
+
 int Events(Client& client, const std::string& session_id,
            const EventsFlags& flags) {
   FollowSpec spec;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client.h"
+#include "completion.h"
 
 namespace codex_manager::cli {
 
@@ -82,6 +83,11 @@ int TokenList(Client& client, bool all, int page_size,
               const std::string& page_token);
 int TokenRevoke(Client& client, const std::string& token_id);
 int WhoAmI(Client& client);
+
+// Ids for shell completion from the server `client` talks to (sessions
+// newest first, their turns, pending approvals, tokens), each with a short
+// description; nothing when a call fails.
+IdLister ServerIds(Client& client);
 
 struct AuditFilter {
   std::string token_id;

@@ -15,6 +15,7 @@
 #include "CLI/CLI.hpp"
 #include "client.h"
 #include "commands.h"
+#include "completion.h"
 #include "signals.h"
 
 namespace codex_manager::cli {
@@ -36,6 +37,55 @@ Environment:
                             CODEX_MANAGER_TOKEN_FILE, and on a loopback
                             address the server's default admin.token)
   CODEX_MANAGER_CA_FILE     default for --ca-file (TLS))";
+
+// Examples for a command's help page, as gh's help pages show them.
+const std::map<std::string, std::string>& Examples() {
+  static const auto* examples = new std::map<std::string, std::string>{
+      {"session create",
+       "  $ codex-manager session create --cwd . --title \"fix the tests\"\n"
+       "  $ S=$(codex-manager session create --cwd ~/src/app "
+       "--approval-policy untrusted)"},
+      {"session list",
+       "  $ codex-manager session list\n"
+       "  $ codex-manager session list --all --json | jq -r "
+       "'.sessions[].sessionId'"},
+      {"session stop", "  $ codex-manager session stop $S --force"},
+      {"session resume", "  $ codex-manager session resume $S"},
+      {"turn start",
+       "  $ codex-manager turn start $S \"run the tests\" --follow\n"
+       "  $ git diff | codex-manager turn start $S - --follow "
+       "--on-approval deny"},
+      {"turn interrupt", "  $ codex-manager turn interrupt $S"},
+      {"turn list", "  $ codex-manager turn list $S --json"},
+      {"approval list", "  $ codex-manager approval list --session $S"},
+      {"approval approve",
+       "  $ codex-manager approval approve apr_0123456789abcdef0123 "
+       "--for-session"},
+      {"approval deny", "  $ codex-manager approval deny apr_0123456789abcdef0123 --abort"},
+      {"approval answer",
+       "  $ codex-manager approval answer apr_0123456789abcdef0123 "
+       "lang=Python"},
+      {"events",
+       "  $ codex-manager events $S                  # the transcript\n"
+       "  $ codex-manager events $S --follow\n"
+       "  $ codex-manager events $S --json > transcript.jsonl\n"
+       "  $ codex-manager events $S --raw --after 120"},
+      {"run",
+       "  $ codex-manager run --cwd . \"why does the build fail?\"\n"
+       "  $ codex-manager run --cwd . \"fix it\" --on-approval approve > "
+       "answer.txt"},
+      {"token create",
+       "  $ codex-manager token create --name phone --role operator --ttl 30d "
+       "--link http://127.0.0.1:8080/"},
+      {"audit list", "  $ codex-manager audit list --since 24h"},
+      {"completion",
+       "  $ source <(codex-manager completion bash)     # in ~/.bashrc\n"
+       "  $ codex-manager completion zsh > \"${fpath[1]}/_codex-manager\"\n"
+       "  $ codex-manager completion fish > "
+       "~/.config/fish/completions/codex-manager.fish"},
+  };
+  return *examples;
+}
 
 void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
   auto* cwd = cmd->add_option(
@@ -138,16 +188,6 @@ size_t EditDistance(const std::string& a, const std::string& b) {
     }
   }
   return row[b.size()];
-}
-
-// Whether `name` (e.g. "--addr") is an option of `cmd` or of a command
-// above it that takes a value (so the next word is that value).
-bool TakesValue(const CLI::App* cmd, const std::string& name) {
-  for (; cmd != nullptr; cmd = cmd->get_parent()) {
-    const CLI::Option* option = cmd->get_option_no_throw(name);
-    if (option != nullptr) return option->get_type_size() != 0;
-  }
-  return false;
 }
 
 // When the words on the line name an unknown command where one is
@@ -439,8 +479,8 @@ int Main(int argc, char** argv) {
   events->add_option("--after", events_flags.after_seq,
                      "Only events after this session_seq");
   events->add_option("--turn", events_flags.turn_id,
-                     "Only this turn (with --follow: until it ends, exiting "
-                     "with its code)");
+                     "Only this turn; stops at its end, exiting with its "
+                     "code");
   events->add_flag("--follow", events_flags.follow,
                    "Keep following live events");
   events->add_flag("--raw", events_flags.raw,
@@ -531,19 +571,81 @@ int Main(int argc, char** argv) {
     code = AuditList(connect(), audit_filter, page_size, page_token);
   });
 
+  // completion
+  std::string shell;
+  auto* completion = app.add_subcommand(
+      "completion",
+      "Print the shell completion script for bash, zsh or fish (commands, "
+      "flags, and ids from the server)");
+  completion->add_option("SHELL", shell, "bash, zsh or fish")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  completion->callback([&] { std::cout << CompletionScript(shell); });
+
+  // What the completion scripts call: the candidates for the last word.
+  if (argc >= 2 && std::string(argv[1]) == kCompleteCommand) {
+    std::vector<std::string> words(argv + 2, argv + argc);
+    if (words.empty()) words.push_back("");
+    Options line = options;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {
+      const std::map<std::string, std::string*> globals = {
+          {"--addr", &line.addr},         {"--token", &line.token},
+          {"--token-file", &line.token_file}, {"--ca-file", &line.ca_file},
+          {"--cert-file", &line.cert_file},   {"--key-file", &line.key_file}};
+      const std::string& word = words[i];
+      const size_t eq = word.find('=');
+      auto it = globals.find(word.substr(0, eq));
+      if (it == globals.end()) continue;
+      if (eq != std::string::npos) {
+        *it->second = word.substr(eq + 1);
+      } else if (i + 2 < words.size()) {
+        *it->second = words[++i];
+      }
+    }
+    // Completion must be quick and quiet: a short deadline, no errors.
+    line.timeout = std::chrono::milliseconds(1500);
+    std::unique_ptr<Client> server;
+    std::string ignored;
+    if (auto address = NormalizeAddress(line.addr, &ignored)) {
+      line.addr = *address;
+      auto credentials = ChannelCredentials(line);
+      auto token = credentials.ok() ? ResolveToken(line)
+                                    : absl::StatusOr<std::string>(
+                                          credentials.status());
+      if (token.ok()) server = std::make_unique<Client>(line, *credentials, *token);
+    }
+    IdLister ids = server ? ServerIds(*server)
+                          : IdLister([](IdKind, const std::string&) {
+                              return std::vector<Candidate>{};
+                            });
+    for (const Candidate& c : Complete(app, words, ids)) {
+      std::cout << c.value;
+      if (!c.description.empty()) std::cout << "\t" << c.description;
+      std::cout << "\n";
+    }
+    return kExitOk;
+  }
+
   // The exit codes and environment once, in the main help; a command's
   // help points there.
-  std::function<void(CLI::App*)> short_footer = [&](CLI::App* cmd) {
-    for (CLI::App* sub : cmd->get_subcommands({})) {
-      sub->footer(
-          "Global flags, anywhere on the line: --addr HOST:PORT, --json, "
-          "--timeout-ms N, --token T, --token-file F, --ca-file CA, "
-          "--cert-file C, --key-file K\nExit codes and environment: "
-          "codex-manager --help");
-      short_footer(sub);
-    }
-  };
-  short_footer(&app);
+  std::function<void(CLI::App*, const std::string&)> short_footer =
+      [&](CLI::App* cmd, const std::string& path) {
+        for (CLI::App* sub : cmd->get_subcommands({})) {
+          const std::string name =
+              path.empty() ? sub->get_name() : path + " " + sub->get_name();
+          auto example = Examples().find(name);
+          sub->footer(
+              (example == Examples().end()
+                   ? std::string()
+                   : "Examples:\n" + example->second + "\n\n") +
+              "Global flags, anywhere on the line: --addr HOST:PORT, --json, "
+              "--timeout-ms N, --token T, --token-file F, --ca-file CA, "
+              "--cert-file C, --key-file K\nExit codes and environment: "
+              "codex-manager --help");
+          short_footer(sub, name);
+        }
+      };
+  short_footer(&app, "");
 
   try {
     app.parse(argc, argv);

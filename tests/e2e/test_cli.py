@@ -188,3 +188,77 @@ def test_typos_get_did_you_mean(argv: list[str], expected: list[str]) -> None:
     for text in expected:
         assert text in result.stderr
     assert "A subcommand is required" not in result.stderr
+
+
+def complete(*words: str) -> list[tuple[str, str]]:
+    """What `codex-manager __complete` offers for the last word."""
+    result = subprocess.run([str(CLI_BIN), "__complete", *words], capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return [tuple((line + "\t").split("\t")[:2]) for line in result.stdout.splitlines()]
+
+
+def values(candidates: list[tuple[str, str]]) -> list[str]:
+    return [value for value, _ in candidates]
+
+
+def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fake_server: Server,
+                                                               project: Path) -> None:
+    assert ("session", "Create, list and control sessions") in complete("ses")
+    assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
+                                                "archive"]
+    assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
+                                                                               "--")))
+    assert values(complete("run", "--on-approval", "a")) == ["ask", "approve"]
+    assert "__complete" not in values(complete(""))
+    assert "completion" in values(complete(""))
+
+    # Ids come from the server the line points at.
+    session_id = ready_session(fake_cli, project)
+    assert fake_cli("turn", "start", session_id, "hello", "--follow").returncode == 0
+    turn_id = fake_cli.json("turn", "list", session_id)["turns"][0]["turnId"]
+    addr = ["--addr", fake_server.addr]
+    sessions = complete(*addr, "session", "show", "")
+    assert session_id in values(sessions)
+    assert any(value == session_id and "IDLE" in description for value, description in sessions)
+    assert values(complete(*addr, "events", session_id, "--turn", "")) == [turn_id]
+    assert values(complete(*addr, "turn", "show", "turn_")) == [turn_id]
+    assert complete(*addr, "session", "show", "ses_nope") == []
+    # No server: no ids, no error, at once.
+    started = time.monotonic()
+    assert complete("--addr", f"127.0.0.1:{free_port()}", "session", "show", "") == []
+    assert time.monotonic() - started < 5
+
+
+def test_the_bash_completion_script_completes_as_a_user_types(fake_cli: Cli,
+                                                              fake_server: Server,
+                                                              project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    script = subprocess.run([str(CLI_BIN), "completion", "bash"], capture_output=True, text=True,
+                            timeout=30).stdout
+    assert "complete -o filenames -F _codex_manager codex-manager" in script
+
+    def tab(*words: str) -> list[str]:
+        line = " ".join(f"'{w}'" for w in (str(CLI_BIN), "--addr", fake_server.addr, *words))
+        program = (f"source /dev/stdin; COMP_WORDS=({line}); COMP_CWORD={len(words) + 2}; "
+                   "_codex_manager; printf '%s\\n' \"${COMPREPLY[@]}\"")
+        result = subprocess.run(["bash", "-c", program], input=script, capture_output=True,
+                                text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert tab("sess") == ["session"]
+    assert tab("session", "show", "") == [session_id]
+    assert tab("turn", "start", "--on-approval", "d") == ["deny"]
+    for shell in ("zsh", "fish"):
+        text = subprocess.run([str(CLI_BIN), "completion", shell], capture_output=True, text=True,
+                              timeout=30).stdout
+        assert "__complete" in text and "codex-manager" in text
+    assert subprocess.run([str(CLI_BIN), "completion", "tcsh"], capture_output=True,
+                          timeout=30).returncode == 2
+
+
+def test_command_help_has_examples() -> None:
+    result = subprocess.run([str(CLI_BIN), "events", "--help"], capture_output=True, text=True,
+                            timeout=30)
+    assert "Examples:\n  $ codex-manager events $S" in result.stdout
