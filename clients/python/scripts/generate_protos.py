@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates the gRPC stubs of codex_manager.v1 from protos/ into
-src/codex_manager/v1: messages (``*_pb2.py``), services (``*_pb2_grpc.py``)
-and their typings (``*.pyi``, mypy-protobuf). Never edit the output by hand;
+src/codex_manager/v1: messages (``*_pb2.py``), services (``*_pb2_grpc.py``),
+their typings (``*.pyi``, mypy-protobuf) and the SDK's typed result views
+(``views.py``, generate_views.py). Never edit the output by hand;
 run this instead. tests/test_generated_stubs.py fails when the committed
 files differ from a fresh run.
 
@@ -16,9 +17,13 @@ import argparse
 import shutil
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 from grpc_tools import protoc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_views import generate_views  # noqa: E402
 
 PYTHON_ROOT = Path(__file__).resolve().parents[1]
 REPO = PYTHON_ROOT.parents[1]
@@ -57,6 +62,13 @@ def generate(src_root: Path) -> Path:
     if protoc.main(args) != 0:
         raise SystemExit("protoc failed")
     (out / "__init__.py").write_text(INIT)
+    with tempfile.TemporaryDirectory() as tmp:
+        descriptors = Path(tmp) / "descriptors.pb"
+        if protoc.main(["grpc_tools.protoc", f"-I{PROTOS}", f"-I{grpc_include}",
+                        "--include_source_info", f"--descriptor_set_out={descriptors}",
+                        *[str(p) for p in PROTO_FILES]]) != 0:
+            raise SystemExit("protoc failed")
+        (out / "views.py").write_text(generate_views(descriptors.read_bytes()))
     return out
 
 

@@ -92,7 +92,7 @@ def test_prompt_queue_runs_one_turn_at_a_time_and_resumes(fake_server: Server, p
     assert all(t.state == TurnState.COMPLETED for t in turns)
     # One at a time: each started after the previous one ended.
     for before, after in zip(turns, turns[1:], strict=False):
-        assert after.start_time.ToNanoseconds() >= before.end_time.ToNanoseconds()
+        assert after.proto.start_time.ToNanoseconds() >= before.proto.end_time.ToNanoseconds()
 
     # Two more prompts: a rerun sends only those, in the same session.
     prompts.write_text(prompts.read_text() + "fourth\nfifth\n")

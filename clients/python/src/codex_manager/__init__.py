@@ -3,9 +3,10 @@ Manager API, an asyncio twin, and a small framework for extension agents.
 
     from codex_manager import Client, Decision
 
-    with Client("127.0.0.1:50051") as client:
-        turn = client.run("/srv/app", "run the tests",
+    with Client() as client:  # $CODEX_MANAGER_ADDR, else 127.0.0.1:50051
+        turn = client.run(".", "run the tests",
                           on_approval=lambda approval: Decision.APPROVE)
+        print(turn.state, turn.final_message)   # COMPLETED …
 
 See docs/python.md in the repository for a guide.
 """
@@ -39,10 +40,7 @@ from codex_manager.errors import (
     UnavailableError,
     UnimplementedError,
 )
-from codex_manager.v1.approvals_pb2 import Approval
-from codex_manager.v1.events_pb2 import Event
-from codex_manager.v1.sessions_pb2 import Session
-from codex_manager.v1.turns_pb2 import Turn
+from codex_manager.v1.views import Approval, Event, Session, Turn
 
 __version__ = "0.1.0"
 

@@ -113,11 +113,16 @@ class Reconnects:
         return self.max_retries is None or self.failures <= self.max_retries
 
 
-def create_session(cwd: str, model: str | None, approval_policy: str | None,
+def create_session(cwd: str | os.PathLike[str], model: str | None, approval_policy: str | None,
                    sandbox: str | None, title: str | None,
                    request_id: str | None) -> sessions_pb2.CreateSessionRequest:
+    # A relative folder ("." too) is taken from this process's folder, as
+    # the CLI does; the server checks that it exists.
+    folder = os.fspath(cwd)
+    if folder and not os.path.isabs(folder):
+        folder = os.path.abspath(folder)
     return sessions_pb2.CreateSessionRequest(
-        cwd=str(cwd), model=model or "", approval_policy=approval_policy or "",
+        cwd=folder, model=model or "", approval_policy=approval_policy or "",
         sandbox=sandbox or "", title=title or "", request_id=request_id or "")
 
 

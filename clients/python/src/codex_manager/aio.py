@@ -14,10 +14,11 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -36,12 +37,21 @@ from codex_manager.v1 import (
     approvals_pb2_grpc,
     auth_pb2,
     auth_pb2_grpc,
-    events_pb2,
     events_pb2_grpc,
     sessions_pb2,
     sessions_pb2_grpc,
     turns_pb2,
     turns_pb2_grpc,
+)
+from codex_manager.v1.views import (
+    Approval,
+    AuditEvent,
+    CreateTokenResponse,
+    Event,
+    Session,
+    Token,
+    Turn,
+    WhoAmIResponse,
 )
 
 T = TypeVar("T")
@@ -49,7 +59,7 @@ T = TypeVar("T")
 #: Called (and awaited, if it returns an awaitable) with each approval of the
 #: followed turn; returns the decision or None.
 AsyncApprovalCallback = Callable[
-    [approvals_pb2.Approval], "Decision | None | Awaitable[Decision | None]"]
+    [Approval], "Decision | None | Awaitable[Decision | None]"]
 
 
 class AsyncClient:
@@ -106,90 +116,84 @@ class AsyncClient:
 
     # -- sessions ------------------------------------------------------------------
 
-    async def create_session(self, cwd: str, *, model: str | None = None,
+    async def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                              approval_policy: str | None = None, sandbox: str | None = None,
                              title: str | None = None,
-                             request_id: str | None = None) -> sessions_pb2.Session:
-        result: sessions_pb2.Session = await self._call(
+                             request_id: str | None = None) -> Session:
+        return Session(await self._call(
             self._sessions.CreateSession,
-            _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id))
-        return result
+            _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id)))
 
-    async def get_session(self, session_id: str) -> sessions_pb2.Session:
-        result: sessions_pb2.Session = await self._call(
-            self._sessions.GetSession, sessions_pb2.GetSessionRequest(session_id=session_id))
-        return result
+    async def get_session(self, session_id: str) -> Session:
+        return Session(await self._call(
+            self._sessions.GetSession, sessions_pb2.GetSessionRequest(session_id=session_id)))
 
     async def list_sessions(self, *, include_archived: bool = False,
-                            page_size: int = 100) -> AsyncIterator[sessions_pb2.Session]:
+                            page_size: int = 100) -> AsyncIterator[Session]:
         token = ""
         while True:
             page = await self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
                 page_size=page_size, page_token=token, include_archived=include_archived))
             for session in page.sessions:
-                yield session
+                yield Session(session)
             token = page.next_page_token
             if not token:
                 return
 
-    async def whoami(self) -> auth_pb2.WhoAmIResponse:
-        return cast(auth_pb2.WhoAmIResponse,
-                    await self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest()))
+    async def whoami(self) -> WhoAmIResponse:
+        return WhoAmIResponse(await self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest()))
 
     async def create_token(self, name: str, role: Role | int, *,
-                           ttl_s: float | None = None) -> auth_pb2.CreateTokenResponse:
-        return cast(auth_pb2.CreateTokenResponse, await self._call(
+                           ttl_s: float | None = None) -> CreateTokenResponse:
+        return CreateTokenResponse(await self._call(
             self._auth.CreateToken, _requests.create_token(name, role, ttl_s)))
 
     async def list_tokens(self, *, include_revoked: bool = False,
-                          page_size: int = 100) -> AsyncIterator[auth_pb2.Token]:
+                          page_size: int = 100) -> AsyncIterator[Token]:
         token = ""
         while True:
             page = await self._call(self._auth.ListTokens, auth_pb2.ListTokensRequest(
                 page_size=page_size, page_token=token, include_revoked=include_revoked))
             for item in page.tokens:
-                yield item
+                yield Token(item)
             token = page.next_page_token
             if not token:
                 return
 
-    async def revoke_token(self, token_id: str) -> auth_pb2.Token:
-        return cast(auth_pb2.Token, await self._call(
+    async def revoke_token(self, token_id: str) -> Token:
+        return Token(await self._call(
             self._auth.RevokeToken, auth_pb2.RevokeTokenRequest(token_id=token_id)))
 
     async def list_audit_events(self, *, token_id: str | None = None,
                                 method: str | None = None,
-                                page_size: int = 100) -> AsyncIterator[auth_pb2.AuditEvent]:
+                                page_size: int = 100) -> AsyncIterator[AuditEvent]:
         token = ""
         while True:
             page = await self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
                 page_size=page_size, page_token=token, token_id=token_id or "",
                 method=method or ""))
             for item in page.audit_events:
-                yield item
+                yield AuditEvent(item)
             token = page.next_page_token
             if not token:
                 return
 
-    async def stop_session(self, session_id: str, *, force: bool = False) -> sessions_pb2.Session:
-        result: sessions_pb2.Session = await self._call(
+    async def stop_session(self, session_id: str, *, force: bool = False) -> Session:
+        return Session(await self._call(
             self._sessions.StopSession,
-            sessions_pb2.StopSessionRequest(session_id=session_id, force=force))
-        return result
+            sessions_pb2.StopSessionRequest(session_id=session_id, force=force)))
 
-    async def resume_session(self, session_id: str) -> sessions_pb2.Session:
-        result: sessions_pb2.Session = await self._call(
-            self._sessions.ResumeSession, sessions_pb2.ResumeSessionRequest(session_id=session_id))
-        return result
+    async def resume_session(self, session_id: str) -> Session:
+        return Session(await self._call(
+            self._sessions.ResumeSession, sessions_pb2.ResumeSessionRequest(session_id=session_id)))
 
-    async def archive_session(self, session_id: str) -> sessions_pb2.Session:
-        result: sessions_pb2.Session = await self._call(
+    async def archive_session(self, session_id: str) -> Session:
+        return Session(await self._call(
             self._sessions.ArchiveSession,
-            sessions_pb2.ArchiveSessionRequest(session_id=session_id))
-        return result
+            sessions_pb2.ArchiveSessionRequest(session_id=session_id)))
 
     async def wait_for_session(self, session_id: str, *states: int,
-                               timeout: float = 60.0) -> sessions_pb2.Session:
+                               timeout: float = 60.0) -> Session:
         deadline = time.monotonic() + timeout
         while True:
             session = await self.get_session(session_id)
@@ -203,31 +207,28 @@ class AsyncClient:
     # -- turns ---------------------------------------------------------------------
 
     async def start_turn(self, session_id: str, prompt: str, *,
-                         request_id: str | None = None) -> turns_pb2.Turn:
-        result: turns_pb2.Turn = await self._call(
-            self._turns.StartTurn, _requests.start_turn(session_id, prompt, request_id))
-        return result
+                         request_id: str | None = None) -> Turn:
+        return Turn(await self._call(
+            self._turns.StartTurn, _requests.start_turn(session_id, prompt, request_id)))
 
     async def interrupt_turn(self, session_id: str,
-                             turn_id: str | None = None) -> turns_pb2.Turn:
-        result: turns_pb2.Turn = await self._call(
+                             turn_id: str | None = None) -> Turn:
+        return Turn(await self._call(
             self._turns.InterruptTurn,
-            turns_pb2.InterruptTurnRequest(session_id=session_id, turn_id=turn_id or ""))
-        return result
+            turns_pb2.InterruptTurnRequest(session_id=session_id, turn_id=turn_id or "")))
 
-    async def get_turn(self, turn_id: str) -> turns_pb2.Turn:
-        result: turns_pb2.Turn = await self._call(
-            self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id))
-        return result
+    async def get_turn(self, turn_id: str) -> Turn:
+        return Turn(await self._call(
+            self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
 
     async def list_turns(self, session_id: str, *,
-                         page_size: int = 100) -> AsyncIterator[turns_pb2.Turn]:
+                         page_size: int = 100) -> AsyncIterator[Turn]:
         token = ""
         while True:
             page = await self._call(self._turns.ListTurns, turns_pb2.ListTurnsRequest(
                 session_id=session_id, page_size=page_size, page_token=token))
             for turn in page.turns:
-                yield turn
+                yield Turn(turn)
             token = page.next_page_token
             if not token:
                 return
@@ -236,7 +237,7 @@ class AsyncClient:
 
     async def list_approvals(self, session_id: str | None = None, *,
                              include_resolved: bool = False,
-                             page_size: int = 100) -> AsyncIterator[approvals_pb2.Approval]:
+                             page_size: int = 100) -> AsyncIterator[Approval]:
         token = ""
         while True:
             page = await self._call(
@@ -244,25 +245,24 @@ class AsyncClient:
                     session_id=session_id or "", include_resolved=include_resolved,
                     page_size=page_size, page_token=token))
             for approval in page.approvals:
-                yield approval
+                yield Approval(approval)
             token = page.next_page_token
             if not token:
                 return
 
     async def resolve_approval(self, approval_id: str, decision: Decision | int, *,
                                answers: Mapping[str, str] | None = None,
-                               request_id: str | None = None) -> approvals_pb2.Approval:
-        result: approvals_pb2.Approval = await self._call(
+                               request_id: str | None = None) -> Approval:
+        return Approval(await self._call(
             self._approvals.ResolveApproval,
-            _requests.resolve_approval(approval_id, decision, answers, request_id))
-        return result
+            _requests.resolve_approval(approval_id, decision, answers, request_id)))
 
     async def approve(self, approval_id: str, *,
-                      for_session: bool = False) -> approvals_pb2.Approval:
+                      for_session: bool = False) -> Approval:
         return await self.resolve_approval(
             approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
 
-    async def deny(self, approval_id: str, *, abort: bool = False) -> approvals_pb2.Approval:
+    async def deny(self, approval_id: str, *, abort: bool = False) -> Approval:
         return await self.resolve_approval(
             approval_id, Decision.ABORT if abort else Decision.DENY)
 
@@ -272,7 +272,7 @@ class AsyncClient:
                      follow: bool = True, reconnect: bool = True,
                      max_backoff: float = 5.0,
                      max_retries: int | None = _requests.DEFAULT_MAX_RETRIES,
-                     ) -> AsyncIterator[events_pb2.Event]:
+                     ) -> AsyncIterator[Event]:
         """Async iterator over the event stream; same semantics as
         :meth:`codex_manager.Client.events` (stop by breaking out of the loop
         or cancelling the task)."""
@@ -291,7 +291,7 @@ class AsyncClient:
                     backoff = 0.1
                     reconnects.progress()
                     if cursor.accept(event):
-                        yield event
+                        yield Event(event)
                 return
             except grpc.RpcError as error:
                 if not reconnects.retry(error.code()):
@@ -305,8 +305,8 @@ class AsyncClient:
 
     async def run_turn(self, session_id: str, prompt: str, *,
                        on_approval: AsyncApprovalCallback | None = None,
-                       on_event: Callable[[events_pb2.Event], Any] | None = None,
-                       request_id: str | None = None) -> turns_pb2.Turn:
+                       on_event: Callable[[Event], Any] | None = None,
+                       request_id: str | None = None) -> Turn:
         after = (await self.get_session(session_id)).last_seq
         turn = await self.start_turn(session_id, prompt, request_id=request_id)
         async for event in self.events(session_id, after=after):
@@ -316,8 +316,8 @@ class AsyncClient:
                 maybe = on_event(event)
                 if asyncio.iscoroutine(maybe):
                     await maybe
-            if EventType(event.type) is EventType.APPROVAL_REQUESTED and on_approval is not None:
-                approval = event.approval_requested.approval
+            if event.type is EventType.APPROVAL_REQUESTED and on_approval is not None:
+                approval = Approval(event.proto.approval_requested.approval)
                 decision = on_approval(approval)
                 if asyncio.iscoroutine(decision) or isinstance(decision, asyncio.Future):
                     decision = await decision
@@ -326,16 +326,16 @@ class AsyncClient:
                         await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
                     except FailedPreconditionError:
                         pass
-            elif (EventType(event.type) is EventType.TURN_STATE_CHANGED
-                  and TurnState(event.turn_state_changed.state).is_final):
+            elif (event.type is EventType.TURN_STATE_CHANGED
+                  and TurnState(event.proto.turn_state_changed.state).is_final):
                 return await self.get_turn(turn.turn_id)
         raise CodexManagerError(f"event stream of session {session_id} ended early")
 
-    async def run(self, cwd: str, prompt: str, *,
+    async def run(self, cwd: str | os.PathLike[str], prompt: str, *,
                   on_approval: AsyncApprovalCallback | None = None,
-                  on_event: Callable[[events_pb2.Event], Any] | None = None,
+                  on_event: Callable[[Event], Any] | None = None,
                   model: str | None = None, approval_policy: str | None = None,
-                  sandbox: str | None = None, title: str | None = None) -> turns_pb2.Turn:
+                  sandbox: str | None = None, title: str | None = None) -> Turn:
         session = await self.create_session(cwd, model=model, approval_policy=approval_policy,
                                             sandbox=sandbox, title=title)
         return await self.run_turn(session.session_id, prompt, on_approval=on_approval,

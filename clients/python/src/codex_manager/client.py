@@ -4,12 +4,15 @@ Example::
 
     from codex_manager import Client, Decision
 
-    with Client("127.0.0.1:50051") as client:
-        turn = client.run("/srv/app", "run the tests",
+    with Client() as client:  # $CODEX_MANAGER_ADDR, else 127.0.0.1:50051
+        turn = client.run(".", "run the tests",
                           on_approval=lambda approval: Decision.APPROVE)
-        print(turn.state, turn.final_message)
+        print(turn.state, turn.final_message)   # COMPLETED …
 
-Methods return the API's protobuf messages (``codex_manager.v1.*_pb2``).
+Methods return typed, read-only views of the API's messages
+(``codex_manager.Session``, ``Turn``, ``Approval``, ``Event``, …): enums as
+``codex_manager.enums`` members, timestamps as ``datetime``, unset optional
+fields as None; ``.proto`` is the protobuf message itself.
 Failed calls raise :class:`codex_manager.errors.CodexManagerError` subclasses.
 Every unary call has a deadline (``timeout`` seconds); event streams have
 none and reconnect by themselves.
@@ -17,11 +20,12 @@ none and reconnect by themselves.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -39,19 +43,28 @@ from codex_manager.v1 import (
     approvals_pb2_grpc,
     auth_pb2,
     auth_pb2_grpc,
-    events_pb2,
     events_pb2_grpc,
     sessions_pb2,
     sessions_pb2_grpc,
     turns_pb2,
     turns_pb2_grpc,
 )
+from codex_manager.v1.views import (
+    Approval,
+    AuditEvent,
+    CreateTokenResponse,
+    Event,
+    Session,
+    Token,
+    Turn,
+    WhoAmIResponse,
+)
 
 T = TypeVar("T")
 
 #: Called with each approval of the turn :meth:`Client.run` follows; returns
 #: the decision, or None to leave it to someone else.
-ApprovalCallback = Callable[[approvals_pb2.Approval], "Decision | None"]
+ApprovalCallback = Callable[[Approval], "Decision | None"]
 
 
 class Client:
@@ -116,27 +129,27 @@ class Client:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _call(self, method: Callable[..., Any], request: Any, response: type[T]) -> T:
+    def _call(self, method: Callable[..., Any], request: Any) -> Any:
         """One unary call with the deadline; failures become typed errors."""
         try:
-            return cast(T, method(request, timeout=self.timeout, metadata=self._metadata))
+            return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as error:
             raise from_rpc_error(error, self.address) from None
 
     def health(self) -> bool:
         """True when the server answers SERVING (``grpc.health.v1.Health/Check``)."""
-        response = self._call(self._health.Check, health_pb2.HealthCheckRequest(),
-                              health_pb2.HealthCheckResponse)
+        response = self._call(self._health.Check, health_pb2.HealthCheckRequest())
         return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
 
     # -- sessions ------------------------------------------------------------------
 
-    def create_session(self, cwd: str, *, model: str | None = None,
+    def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                        approval_policy: str | None = None, sandbox: str | None = None,
                        title: str | None = None,
-                       request_id: str | None = None) -> sessions_pb2.Session:
-        """Creates a session in `cwd` (an existing absolute directory on the
-        server) and launches its Codex runtime; returns it STARTING.
+                       request_id: str | None = None) -> Session:
+        """Creates a session in `cwd` (an existing directory on the server's
+        machine; a relative one is taken from this process's folder) and
+        launches its Codex runtime; returns it STARTING.
 
         `approval_policy`: "untrusted", "on-request" or "never"; `sandbox`:
         "read-only", "workspace-write" or "danger-full-access". A retry with
@@ -145,97 +158,89 @@ class Client:
         Raises InvalidArgumentError (naming the field), UnavailableError at
         the server's live-session limit.
         """
-        return self._call(self._sessions.CreateSession, _requests.create_session(
-            cwd, model, approval_policy, sandbox, title, request_id), sessions_pb2.Session)
+        return Session(self._call(self._sessions.CreateSession, _requests.create_session(
+            cwd, model, approval_policy, sandbox, title, request_id)))
 
-    def get_session(self, session_id: str) -> sessions_pb2.Session:
+    def get_session(self, session_id: str) -> Session:
         """Raises NotFoundError naming the id."""
-        return self._call(self._sessions.GetSession,
-                          sessions_pb2.GetSessionRequest(session_id=session_id),
-                          sessions_pb2.Session)
+        return Session(self._call(self._sessions.GetSession,
+                          sessions_pb2.GetSessionRequest(session_id=session_id)))
 
     def list_sessions(self, *, include_archived: bool = False,
-                      page_size: int = 100) -> Iterator[sessions_pb2.Session]:
+                      page_size: int = 100) -> Iterator[Session]:
         """All sessions, newest first, fetched page by page as you iterate."""
         token = ""
         while True:
             page = self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
-                page_size=page_size, page_token=token, include_archived=include_archived),
-                sessions_pb2.ListSessionsResponse)
-            yield from page.sessions
+                page_size=page_size, page_token=token, include_archived=include_archived))
+            yield from map(Session, page.sessions)
             token = page.next_page_token
             if not token:
                 return
 
     # -- tokens and audit (docs/security.md) -----------------------------------------
 
-    def whoami(self) -> auth_pb2.WhoAmIResponse:
+    def whoami(self) -> WhoAmIResponse:
         """The token this client uses: its id, name and role (viewer)."""
-        return self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest(),
-                          auth_pb2.WhoAmIResponse)
+        return WhoAmIResponse(self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest()))
 
     def create_token(self, name: str, role: Role | int, *,
-                     ttl_s: float | None = None) -> auth_pb2.CreateTokenResponse:
+                     ttl_s: float | None = None) -> CreateTokenResponse:
         """Creates a token (admin); ``.secret`` is its secret, returned only
         here. `ttl_s`: lifetime in seconds (None: never expires)."""
-        return self._call(self._auth.CreateToken,
-                          _requests.create_token(name, role, ttl_s),
-                          auth_pb2.CreateTokenResponse)
+        return CreateTokenResponse(self._call(self._auth.CreateToken,
+                          _requests.create_token(name, role, ttl_s)))
 
     def list_tokens(self, *, include_revoked: bool = False,
-                    page_size: int = 100) -> Iterator[auth_pb2.Token]:
+                    page_size: int = 100) -> Iterator[Token]:
         """Every token, oldest first, never with its secret (admin)."""
         token = ""
         while True:
             page = self._call(self._auth.ListTokens, auth_pb2.ListTokensRequest(
-                page_size=page_size, page_token=token, include_revoked=include_revoked),
-                auth_pb2.ListTokensResponse)
-            yield from page.tokens
+                page_size=page_size, page_token=token, include_revoked=include_revoked))
+            yield from map(Token, page.tokens)
             token = page.next_page_token
             if not token:
                 return
 
-    def revoke_token(self, token_id: str) -> auth_pb2.Token:
+    def revoke_token(self, token_id: str) -> Token:
         """Revokes a token (admin); refused from its next call on."""
-        return self._call(self._auth.RevokeToken,
-                          auth_pb2.RevokeTokenRequest(token_id=token_id), auth_pb2.Token)
+        return Token(self._call(self._auth.RevokeToken,
+                          auth_pb2.RevokeTokenRequest(token_id=token_id)))
 
     def list_audit_events(self, *, token_id: str | None = None, method: str | None = None,
-                          page_size: int = 100) -> Iterator[auth_pb2.AuditEvent]:
+                          page_size: int = 100) -> Iterator[AuditEvent]:
         """The audit log, newest first (admin): every change and every
         refused call, with who, from where, and the outcome code."""
         token = ""
         while True:
             page = self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
                 page_size=page_size, page_token=token, token_id=token_id or "",
-                method=method or ""), auth_pb2.ListAuditEventsResponse)
-            yield from page.audit_events
+                method=method or ""))
+            yield from map(AuditEvent, page.audit_events)
             token = page.next_page_token
             if not token:
                 return
 
-    def stop_session(self, session_id: str, *, force: bool = False) -> sessions_pb2.Session:
+    def stop_session(self, session_id: str, *, force: bool = False) -> Session:
         """Stops the runtime (SIGTERM, or SIGKILL with `force`); the session
         becomes STOPPED and stays resumable."""
-        return self._call(self._sessions.StopSession,
-                          sessions_pb2.StopSessionRequest(session_id=session_id, force=force),
-                          sessions_pb2.Session)
+        return Session(self._call(self._sessions.StopSession,
+                          sessions_pb2.StopSessionRequest(session_id=session_id, force=force)))
 
-    def resume_session(self, session_id: str) -> sessions_pb2.Session:
+    def resume_session(self, session_id: str) -> Session:
         """Relaunches a STOPPED or FAILED session on the same Codex thread.
         Raises FailedPreconditionError in any other state."""
-        return self._call(self._sessions.ResumeSession,
-                          sessions_pb2.ResumeSessionRequest(session_id=session_id),
-                          sessions_pb2.Session)
+        return Session(self._call(self._sessions.ResumeSession,
+                          sessions_pb2.ResumeSessionRequest(session_id=session_id)))
 
-    def archive_session(self, session_id: str) -> sessions_pb2.Session:
+    def archive_session(self, session_id: str) -> Session:
         """Stops the session if live and archives it (final)."""
-        return self._call(self._sessions.ArchiveSession,
-                          sessions_pb2.ArchiveSessionRequest(session_id=session_id),
-                          sessions_pb2.Session)
+        return Session(self._call(self._sessions.ArchiveSession,
+                          sessions_pb2.ArchiveSessionRequest(session_id=session_id)))
 
     def wait_for_session(self, session_id: str, *states: int,
-                         timeout: float = 60.0) -> sessions_pb2.Session:
+                         timeout: float = 60.0) -> Session:
         """Polls until the session is in one of `states` (e.g.
         ``SessionState.IDLE``); raises DeadlineExceededError after `timeout`
         seconds."""
@@ -252,32 +257,30 @@ class Client:
     # -- turns ---------------------------------------------------------------------
 
     def start_turn(self, session_id: str, prompt: str, *,
-                   request_id: str | None = None) -> turns_pb2.Turn:
+                   request_id: str | None = None) -> Turn:
         """Queues `prompt`; it runs at once when the session is idle (a
         STOPPED session is resumed first). Raises InvalidArgumentError for an
         empty prompt, NotFoundError, FailedPreconditionError when the session
         is FAILED or ARCHIVED."""
-        return self._call(self._turns.StartTurn,
-                          _requests.start_turn(session_id, prompt, request_id), turns_pb2.Turn)
+        return Turn(self._call(self._turns.StartTurn,
+                          _requests.start_turn(session_id, prompt, request_id)))
 
-    def interrupt_turn(self, session_id: str, turn_id: str | None = None) -> turns_pb2.Turn:
+    def interrupt_turn(self, session_id: str, turn_id: str | None = None) -> Turn:
         """Interrupts the running turn (or drops the queued `turn_id`).
         Raises FailedPreconditionError when nothing runs."""
-        return self._call(self._turns.InterruptTurn, turns_pb2.InterruptTurnRequest(
-            session_id=session_id, turn_id=turn_id or ""), turns_pb2.Turn)
+        return Turn(self._call(self._turns.InterruptTurn, turns_pb2.InterruptTurnRequest(
+            session_id=session_id, turn_id=turn_id or "")))
 
-    def get_turn(self, turn_id: str) -> turns_pb2.Turn:
-        return self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id),
-                          turns_pb2.Turn)
+    def get_turn(self, turn_id: str) -> Turn:
+        return Turn(self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
 
-    def list_turns(self, session_id: str, *, page_size: int = 100) -> Iterator[turns_pb2.Turn]:
+    def list_turns(self, session_id: str, *, page_size: int = 100) -> Iterator[Turn]:
         """The session's turns, oldest first, page by page."""
         token = ""
         while True:
             page = self._call(self._turns.ListTurns, turns_pb2.ListTurnsRequest(
-                session_id=session_id, page_size=page_size, page_token=token),
-                turns_pb2.ListTurnsResponse)
-            yield from page.turns
+                session_id=session_id, page_size=page_size, page_token=token))
+            yield from map(Turn, page.turns)
             token = page.next_page_token
             if not token:
                 return
@@ -286,33 +289,33 @@ class Client:
 
     def list_approvals(self, session_id: str | None = None, *,
                        include_resolved: bool = False,
-                       page_size: int = 100) -> Iterator[approvals_pb2.Approval]:
+                       page_size: int = 100) -> Iterator[Approval]:
         """PENDING approvals (all with `include_resolved`), oldest first."""
         token = ""
         while True:
             page = self._call(self._approvals.ListApprovals, approvals_pb2.ListApprovalsRequest(
                 session_id=session_id or "", include_resolved=include_resolved,
-                page_size=page_size, page_token=token), approvals_pb2.ListApprovalsResponse)
-            yield from page.approvals
+                page_size=page_size, page_token=token))
+            yield from map(Approval, page.approvals)
             token = page.next_page_token
             if not token:
                 return
 
     def resolve_approval(self, approval_id: str, decision: Decision | int, *,
                          answers: Mapping[str, str] | None = None,
-                         request_id: str | None = None) -> approvals_pb2.Approval:
+                         request_id: str | None = None) -> Approval:
         """Decides a PENDING approval. The first decision wins; a later one
         raises FailedPreconditionError naming it (unless it repeats the
         winner's `request_id`)."""
-        return self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
-            approval_id, decision, answers, request_id), approvals_pb2.Approval)
+        return Approval(self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
+            approval_id, decision, answers, request_id)))
 
-    def approve(self, approval_id: str, *, for_session: bool = False) -> approvals_pb2.Approval:
+    def approve(self, approval_id: str, *, for_session: bool = False) -> Approval:
         """Codex ``accept`` (``acceptForSession`` with `for_session`)."""
         return self.resolve_approval(
             approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
 
-    def deny(self, approval_id: str, *, abort: bool = False) -> approvals_pb2.Approval:
+    def deny(self, approval_id: str, *, abort: bool = False) -> Approval:
         """Codex ``decline``: the turn goes on without it (``cancel`` with
         `abort`: the turn stops too)."""
         return self.resolve_approval(approval_id, Decision.ABORT if abort else Decision.DENY)
@@ -322,7 +325,7 @@ class Client:
     def events(self, session_id: str | None = None, *, after: int = 0, follow: bool = True,
                reconnect: bool = True, max_backoff: float = 5.0,
                max_retries: int | None = _requests.DEFAULT_MAX_RETRIES,
-               stop: threading.Event | None = None) -> Iterator[events_pb2.Event]:
+               stop: threading.Event | None = None) -> Iterator[Event]:
         """Iterates over the event stream.
 
         With `session_id`, `after` is a ``session_seq``; without, a global
@@ -364,7 +367,7 @@ class Client:
     def _follow(self, session_id: str | None, cursor: _requests.Cursor, follow: bool,
                 reconnects: _requests.Reconnects, max_backoff: float,
                 stop: threading.Event | None,
-                current: list[Any]) -> Iterator[events_pb2.Event]:
+                current: list[Any]) -> Iterator[Event]:
         backoff = 0.1
         while stop is None or not stop.is_set():
             call = self._streams.StreamEvents(
@@ -381,7 +384,7 @@ class Client:
                     backoff = 0.1
                     reconnects.progress()
                     if cursor.accept(event):
-                        yield event
+                        yield Event(event)
                 return  # a replay that caught up
             except grpc.RpcError as error:
                 if stop is not None and stop.is_set():
@@ -397,8 +400,8 @@ class Client:
 
     def run_turn(self, session_id: str, prompt: str, *,
                  on_approval: ApprovalCallback | None = None,
-                 on_event: Callable[[events_pb2.Event], None] | None = None,
-                 request_id: str | None = None) -> turns_pb2.Turn:
+                 on_event: Callable[[Event], None] | None = None,
+                 request_id: str | None = None) -> Turn:
         """Starts a turn in an existing session and follows it to its end.
 
         `on_event` sees every event of the turn; `on_approval` is called for
@@ -413,23 +416,24 @@ class Client:
                 continue
             if on_event is not None:
                 on_event(event)
-            if EventType(event.type) is EventType.APPROVAL_REQUESTED and on_approval is not None:
-                approval = event.approval_requested.approval
+            if event.type is EventType.APPROVAL_REQUESTED and on_approval is not None:
+                approval = Approval(event.proto.approval_requested.approval)
                 decision = on_approval(approval)
                 if decision is not None:
                     try:
                         self.resolve_approval(approval.approval_id, decision)
                     except FailedPreconditionError:
                         pass  # someone decided first, or the turn moved on
-            elif (EventType(event.type) is EventType.TURN_STATE_CHANGED
-                  and TurnState(event.turn_state_changed.state).is_final):
+            elif (event.type is EventType.TURN_STATE_CHANGED
+                  and TurnState(event.proto.turn_state_changed.state).is_final):
                 return self.get_turn(turn.turn_id)
         raise CodexManagerError(f"event stream of session {session_id} ended early")
 
-    def run(self, cwd: str, prompt: str, *, on_approval: ApprovalCallback | None = None,
-            on_event: Callable[[events_pb2.Event], None] | None = None,
+    def run(self, cwd: str | os.PathLike[str], prompt: str, *,
+            on_approval: ApprovalCallback | None = None,
+            on_event: Callable[[Event], None] | None = None,
             model: str | None = None, approval_policy: str | None = None,
-            sandbox: str | None = None, title: str | None = None) -> turns_pb2.Turn:
+            sandbox: str | None = None, title: str | None = None) -> Turn:
         """Creates a session in `cwd`, sends `prompt`, follows the turn
         (see :meth:`run_turn`) and returns it finished."""
         session = self.create_session(cwd, model=model, approval_policy=approval_policy,

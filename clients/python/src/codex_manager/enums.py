@@ -2,16 +2,40 @@
 
 Each member's value is the proto enum number, so members compare equal to
 the generated constants: ``SessionState.IDLE == sessions_pb2.SESSION_STATE_IDLE``
-and ``session.state == SessionState.IDLE`` both hold. tests/test_enums.py
+and ``session.state == SessionState.IDLE`` both hold. tests/test_parity.py
 checks these stay in step with protos/.
+
+Members print as their names (``print(turn.state)`` prints ``COMPLETED``).
+A number this SDK does not know (from a newer server) becomes an
+``UNKNOWN_<n>`` member instead of an error.
 """
 
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 
-class SessionState(enum.IntEnum):
+class _ApiEnum(enum.IntEnum):
+    """An API enum: an int that prints as its name."""
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name, spec)
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        member = int.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+
+class SessionState(_ApiEnum):
     """STARTING → IDLE ⇄ BUSY → STOPPED (resumable) | FAILED | ARCHIVED."""
 
     UNSPECIFIED = 0
@@ -23,7 +47,7 @@ class SessionState(enum.IntEnum):
     ARCHIVED = 6
 
 
-class TurnState(enum.IntEnum):
+class TurnState(_ApiEnum):
     """QUEUED → RUNNING → COMPLETED | INTERRUPTED | FAILED."""
 
     UNSPECIFIED = 0
@@ -38,7 +62,7 @@ class TurnState(enum.IntEnum):
         return self in (TurnState.COMPLETED, TurnState.INTERRUPTED, TurnState.FAILED)
 
 
-class ApprovalKind(enum.IntEnum):
+class ApprovalKind(_ApiEnum):
     UNSPECIFIED = 0
     COMMAND_EXECUTION = 1
     FILE_CHANGE = 2
@@ -46,7 +70,7 @@ class ApprovalKind(enum.IntEnum):
     PERMISSIONS = 4
 
 
-class ApprovalState(enum.IntEnum):
+class ApprovalState(_ApiEnum):
     """PENDING → APPROVED | DENIED | EXPIRED."""
 
     UNSPECIFIED = 0
@@ -56,7 +80,7 @@ class ApprovalState(enum.IntEnum):
     EXPIRED = 4
 
 
-class Decision(enum.IntEnum):
+class Decision(_ApiEnum):
     """A person's decision; sent to Codex as accept / acceptForSession /
     decline / cancel."""
 
@@ -67,7 +91,7 @@ class Decision(enum.IntEnum):
     ABORT = 4
 
 
-class EventType(enum.IntEnum):
+class EventType(_ApiEnum):
     UNSPECIFIED = 0
     SESSION_STATE_CHANGED = 1
     TURN_STATE_CHANGED = 2
@@ -85,7 +109,7 @@ class EventType(enum.IntEnum):
     ITEM_DELTA = 14
 
 
-class Role(enum.IntEnum):
+class Role(_ApiEnum):
     """What a token may do; each role includes the ones below it."""
 
     UNSPECIFIED = 0

@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import Protocol
 
 from codex_manager.client import Client
-from codex_manager.enums import EventType, TurnState
+from codex_manager.enums import EventType
 from codex_manager.errors import FailedPreconditionError
-from codex_manager.v1 import approvals_pb2, events_pb2
+from codex_manager.v1.views import Approval, Event, TurnStateChanged
 
 log = logging.getLogger("codex_manager.extensions")
 
-EventHandler = Callable[[events_pb2.Event], None]
-ApprovalHandler = Callable[[approvals_pb2.Approval, events_pb2.Event], None]
-TurnHandler = Callable[[events_pb2.TurnStateChanged, events_pb2.Event], None]
+EventHandler = Callable[[Event], None]
+ApprovalHandler = Callable[[Approval, Event], None]
+TurnHandler = Callable[[TurnStateChanged, Event], None]
 
 
 class CursorStore(Protocol):
@@ -147,17 +147,18 @@ class Agent:
     def on_approval_requested(self, handler: ApprovalHandler) -> ApprovalHandler:
         """Decorator: ``handler(approval, event)`` for each approval request,
         including pending ones redelivered when the agent (re)starts."""
-        def adapter(event: events_pb2.Event) -> None:
-            handler(event.approval_requested.approval, event)
+        def adapter(event: Event) -> None:
+            handler(Approval(event.proto.approval_requested.approval), event)
         self.on(EventType.APPROVAL_REQUESTED)(adapter)
         return handler
 
     def on_turn_finished(self, handler: TurnHandler) -> TurnHandler:
         """Decorator: ``handler(change, event)`` when a turn reaches COMPLETED,
         INTERRUPTED or FAILED."""
-        def adapter(event: events_pb2.Event) -> None:
-            if TurnState(event.turn_state_changed.state).is_final:
-                handler(event.turn_state_changed, event)
+        def adapter(event: Event) -> None:
+            change = TurnStateChanged(event.proto.turn_state_changed)
+            if change.state.is_final:
+                handler(change, event)
         self.on(EventType.TURN_STATE_CHANGED)(adapter)
         return handler
 
@@ -167,7 +168,7 @@ class Agent:
         """Makes :meth:`run` return soon (safe from any thread or handler)."""
         self._stop.set()
 
-    def handle(self, event: events_pb2.Event) -> None:
+    def handle(self, event: Event) -> None:
         """Calls the handlers for one event (what :meth:`run` does for each)."""
         for handler in self._any + self._handlers.get(event.type, []):
             handler(event)

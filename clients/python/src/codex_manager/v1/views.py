@@ -1,0 +1,721 @@
+"""Typed, read-only views of the API's messages (codex_manager._view.View).
+
+Generated from protos/ by clients/python/scripts/generate_views.py; do not edit.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from codex_manager._view import View
+from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
+from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
+
+__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'Notice', 'RawNotification', 'Session', 'SessionStateChanged', 'Token', 'TokenUsage', 'Turn', 'TurnStateChanged', 'WhoAmIResponse']
+
+
+class Approval(View[approvals_pb2.Approval]):
+    """The API's Approval message."""
+
+    __slots__ = ()
+    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', )
+
+    @property
+    def approval_id(self) -> str:
+        """Server-assigned id, "apr_" followed by 20 lowercase hex characters."""
+        return self._proto.approval_id
+
+    @property
+    def session_id(self) -> str:
+        return self._proto.session_id
+
+    @property
+    def turn_id(self) -> str:
+        return self._proto.turn_id
+
+    @property
+    def kind(self) -> ApprovalKind:
+        return ApprovalKind(self._proto.kind)
+
+    @property
+    def state(self) -> ApprovalState:
+        return ApprovalState(self._proto.state)
+
+    @property
+    def command(self) -> str:
+        """The exact command Codex wants to run (COMMAND_EXECUTION), else empty."""
+        return self._proto.command
+
+    @property
+    def cwd(self) -> str:
+        """The working directory of the command, when Codex gave one."""
+        return self._proto.cwd
+
+    @property
+    def reason(self) -> str:
+        """Codex's explanation, when it gave one."""
+        return self._proto.reason
+
+    @property
+    def diff(self) -> str:
+        """The proposed changes of a FILE_CHANGE approval as a unified diff, when
+        known from the `fileChange` item; else empty.
+        """
+        return self._proto.diff
+
+    @property
+    def item_id(self) -> str:
+        """The Codex item this approval is about."""
+        return self._proto.item_id
+
+    @property
+    def params_json(self) -> str:
+        """The full request params as Codex sent them (JSON object text)."""
+        return self._proto.params_json
+
+    @property
+    def decision(self) -> Decision:
+        """The decision once decided; DECISION_UNSPECIFIED while PENDING/EXPIRED."""
+        return Decision(self._proto.decision)
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def resolve_time(self) -> datetime.datetime | None:
+        return self._proto.resolve_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("resolve_time") else None
+
+    @property
+    def method(self) -> str:
+        """The Codex request method, e.g. "item/commandExecution/requestApproval"."""
+        return self._proto.method
+
+
+class Token(View[auth_pb2.Token]):
+    """A token as listed: never its secret. The server stores only the SHA-256 of
+    each secret.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('token_id', 'name', 'role', 'create_time', 'expire_time', 'last_used_time', 'revoke_time', 'bootstrap', )
+
+    @property
+    def token_id(self) -> str:
+        """"tok_" followed by 20 lowercase hex characters."""
+        return self._proto.token_id
+
+    @property
+    def name(self) -> str:
+        """Free-form name for people (who or what holds it); 1..100 characters."""
+        return self._proto.name
+
+    @property
+    def role(self) -> Role:
+        return Role(self._proto.role)
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def expire_time(self) -> datetime.datetime | None:
+        """Unset when the token never expires."""
+        return self._proto.expire_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("expire_time") else None
+
+    @property
+    def last_used_time(self) -> datetime.datetime | None:
+        """Last successful authentication, to the second; unset when never used."""
+        return self._proto.last_used_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("last_used_time") else None
+
+    @property
+    def revoke_time(self) -> datetime.datetime | None:
+        """Set once revoked; a revoked token is refused from the next call on (within
+        one second, no restart).
+        """
+        return self._proto.revoke_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("revoke_time") else None
+
+    @property
+    def bootstrap(self) -> bool:
+        """The token whose secret is in DATA_DIR/admin.token (made at first start or
+        by --rotate-admin-token).
+        """
+        return self._proto.bootstrap
+
+
+class CreateTokenResponse(View[auth_pb2.CreateTokenResponse]):
+    """The API's CreateTokenResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('token', 'secret', )
+
+    @property
+    def token(self) -> Token:
+        return Token(self._proto.token)
+
+    @property
+    def secret(self) -> str:
+        """The secret, "cmt_" + 43 base64url characters (32 random bytes). It is
+        returned only here, once; the server cannot show it again.
+        """
+        return self._proto.secret
+
+
+class WhoAmIResponse(View[auth_pb2.WhoAmIResponse]):
+    """The API's WhoAmIResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('token_id', 'name', 'role', 'expire_time', 'peer', )
+
+    @property
+    def token_id(self) -> str:
+        return self._proto.token_id
+
+    @property
+    def name(self) -> str:
+        return self._proto.name
+
+    @property
+    def role(self) -> Role:
+        return Role(self._proto.role)
+
+    @property
+    def expire_time(self) -> datetime.datetime | None:
+        """Unset when the token never expires."""
+        return self._proto.expire_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("expire_time") else None
+
+    @property
+    def peer(self) -> str:
+        """The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312"."""
+        return self._proto.peer
+
+
+class AuditEvent(View[auth_pb2.AuditEvent]):
+    """One audit record: a mutation, or any refused call. Written in the same
+    transaction as the change it describes.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('audit_id', 'time', 'token_id', 'token_name', 'role', 'peer', 'request_id', 'method', 'resource_id', 'code', 'message', )
+
+    @property
+    def audit_id(self) -> int:
+        """Strictly increasing."""
+        return self._proto.audit_id
+
+    @property
+    def time(self) -> datetime.datetime | None:
+        return self._proto.time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("time") else None
+
+    @property
+    def token_id(self) -> str:
+        """The caller's token; empty when the call was not authenticated."""
+        return self._proto.token_id
+
+    @property
+    def token_name(self) -> str:
+        return self._proto.token_name
+
+    @property
+    def role(self) -> Role:
+        return Role(self._proto.role)
+
+    @property
+    def peer(self) -> str:
+        """The caller's address, e.g. "ipv4:127.0.0.1:50312"."""
+        return self._proto.peer
+
+    @property
+    def request_id(self) -> str:
+        """The call's `x-request-id` (the client's, or the one the server made)."""
+        return self._proto.request_id
+
+    @property
+    def method(self) -> str:
+        """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession"."""
+        return self._proto.method
+
+    @property
+    def resource_id(self) -> str:
+        """The session, turn, approval or token the call acted on; empty when none."""
+        return self._proto.resource_id
+
+    @property
+    def code(self) -> int:
+        """The gRPC status code the call ended with (0 = OK)."""
+        return self._proto.code
+
+    @property
+    def message(self) -> str:
+        """The status message of a refused or failed call; empty on success."""
+        return self._proto.message
+
+
+class Session(View[sessions_pb2.Session]):
+    """A session as stored by the server."""
+
+    __slots__ = ()
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', )
+
+    @property
+    def session_id(self) -> str:
+        """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
+        return self._proto.session_id
+
+    @property
+    def cwd(self) -> str:
+        """Absolute path of the project folder Codex works in."""
+        return self._proto.cwd
+
+    @property
+    def model(self) -> str:
+        """Model name passed to Codex (`thread/start` `model`); empty means the
+        default of the Codex configuration.
+        """
+        return self._proto.model
+
+    @property
+    def approval_policy(self) -> str:
+        """Codex approval policy: "untrusted", "on-request" or "never"; empty means
+        the Codex configuration's default.
+        """
+        return self._proto.approval_policy
+
+    @property
+    def sandbox(self) -> str:
+        """Codex sandbox mode: "read-only", "workspace-write" or "danger-full-
+        access"; empty means the Codex configuration's default.
+        """
+        return self._proto.sandbox
+
+    @property
+    def title(self) -> str:
+        """Free-form title for people; at most 200 characters."""
+        return self._proto.title
+
+    @property
+    def state(self) -> SessionState:
+        return SessionState(self._proto.state)
+
+    @property
+    def thread_id(self) -> str:
+        """The Codex thread id (from `thread/start`); empty until the first start
+        succeeded. ResumeSession continues this thread.
+        """
+        return self._proto.thread_id
+
+    @property
+    def last_error(self) -> str:
+        """Why the session last stopped or failed, for people; empty otherwise."""
+        return self._proto.last_error
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def update_time(self) -> datetime.datetime | None:
+        return self._proto.update_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("update_time") else None
+
+    @property
+    def pending_approvals(self) -> int:
+        """Number of approvals of this session still PENDING."""
+        return self._proto.pending_approvals
+
+    @property
+    def last_seq(self) -> int:
+        """`session_seq` of the newest event of this session (0 if none): pass it as
+        `after_seq` to StreamEvents to follow only what comes next.
+        """
+        return self._proto.last_seq
+
+
+class Turn(View[turns_pb2.Turn]):
+    """The API's Turn message."""
+
+    __slots__ = ()
+    _FIELDS = ('turn_id', 'session_id', 'prompt', 'state', 'codex_turn_id', 'error', 'create_time', 'start_time', 'end_time', 'final_message', )
+
+    @property
+    def turn_id(self) -> str:
+        """Server-assigned id, "turn_" followed by 20 lowercase hex characters."""
+        return self._proto.turn_id
+
+    @property
+    def session_id(self) -> str:
+        return self._proto.session_id
+
+    @property
+    def prompt(self) -> str:
+        """The prompt text as sent."""
+        return self._proto.prompt
+
+    @property
+    def state(self) -> TurnState:
+        return TurnState(self._proto.state)
+
+    @property
+    def codex_turn_id(self) -> str:
+        """Codex's own turn id (UUIDv7) once `turn/start` answered; empty before."""
+        return self._proto.codex_turn_id
+
+    @property
+    def error(self) -> str:
+        """Why the turn failed or was interrupted; empty otherwise."""
+        return self._proto.error
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def start_time(self) -> datetime.datetime | None:
+        """When the turn went RUNNING; unset before."""
+        return self._proto.start_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("start_time") else None
+
+    @property
+    def end_time(self) -> datetime.datetime | None:
+        """When the turn reached a final state; unset before."""
+        return self._proto.end_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("end_time") else None
+
+    @property
+    def final_message(self) -> str:
+        """The agent's last message text once COMPLETED (from the final
+        `agentMessage` item); empty otherwise.
+        """
+        return self._proto.final_message
+
+
+class SessionStateChanged(View[events_pb2.SessionStateChanged]):
+    """The API's SessionStateChanged message."""
+
+    __slots__ = ()
+    _FIELDS = ('state', 'error', 'thread_id', )
+
+    @property
+    def state(self) -> SessionState:
+        return SessionState(self._proto.state)
+
+    @property
+    def error(self) -> str:
+        """Why, when the session stopped or failed."""
+        return self._proto.error
+
+    @property
+    def thread_id(self) -> str:
+        """The Codex thread id, once known."""
+        return self._proto.thread_id
+
+
+class TurnStateChanged(View[events_pb2.TurnStateChanged]):
+    """The API's TurnStateChanged message."""
+
+    __slots__ = ()
+    _FIELDS = ('turn_id', 'state', 'error', 'prompt', 'final_message', 'codex_turn_id', )
+
+    @property
+    def turn_id(self) -> str:
+        return self._proto.turn_id
+
+    @property
+    def state(self) -> TurnState:
+        return TurnState(self._proto.state)
+
+    @property
+    def error(self) -> str:
+        """Why, when FAILED or INTERRUPTED."""
+        return self._proto.error
+
+    @property
+    def prompt(self) -> str:
+        """The prompt (set on QUEUED)."""
+        return self._proto.prompt
+
+    @property
+    def final_message(self) -> str:
+        """The agent's last message (set on COMPLETED)."""
+        return self._proto.final_message
+
+    @property
+    def codex_turn_id(self) -> str:
+        return self._proto.codex_turn_id
+
+
+class Item(View[events_pb2.Item]):
+    """A Codex thread item (`ThreadItem` of the app-server protocol), with the fields
+    clients render most lifted out of `item_json`.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', )
+
+    @property
+    def item_id(self) -> str:
+        return self._proto.item_id
+
+    @property
+    def item_type(self) -> str:
+        """Codex item type: "userMessage", "agentMessage", "reasoning",
+        "commandExecution", "fileChange", "mcpToolCall", "webSearch", ...
+        """
+        return self._proto.item_type
+
+    @property
+    def status(self) -> str:
+        """"inProgress", "completed", "failed", "declined" when the item has one."""
+        return self._proto.status
+
+    @property
+    def text(self) -> str:
+        """agentMessage / userMessage text; reasoning summary text."""
+        return self._proto.text
+
+    @property
+    def command(self) -> str:
+        """commandExecution: the command line."""
+        return self._proto.command
+
+    @property
+    def cwd(self) -> str:
+        """commandExecution: its working directory."""
+        return self._proto.cwd
+
+    @property
+    def exit_code(self) -> int | None:
+        """commandExecution: exit code once finished."""
+        return self._proto.exit_code if self._proto.HasField("exit_code") else None
+
+    @property
+    def aggregated_output(self) -> str:
+        """commandExecution: all output once finished."""
+        return self._proto.aggregated_output
+
+    @property
+    def diff(self) -> str:
+        """fileChange: the changes as a unified diff."""
+        return self._proto.diff
+
+    @property
+    def item_json(self) -> str:
+        """The whole item as Codex sent it (JSON object text)."""
+        return self._proto.item_json
+
+
+class ItemDelta(View[events_pb2.ItemDelta]):
+    """The API's ItemDelta message."""
+
+    __slots__ = ()
+    _FIELDS = ('item_id', 'text', 'method', )
+
+    @property
+    def item_id(self) -> str:
+        return self._proto.item_id
+
+    @property
+    def text(self) -> str:
+        """The next piece of text (agent text, command output bytes decoded as UTF-8,
+        reasoning text).
+        """
+        return self._proto.text
+
+    @property
+    def method(self) -> str:
+        """The Codex notification method it came from, e.g.
+        "item/reasoning/summaryTextDelta".
+        """
+        return self._proto.method
+
+
+class ApprovalRequested(View[events_pb2.ApprovalRequested]):
+    """The API's ApprovalRequested message."""
+
+    __slots__ = ()
+    _FIELDS = ('approval', )
+
+    @property
+    def approval(self) -> Approval:
+        return Approval(self._proto.approval)
+
+
+class ApprovalResolved(View[events_pb2.ApprovalResolved]):
+    """The API's ApprovalResolved message."""
+
+    __slots__ = ()
+    _FIELDS = ('approval_id', 'state', 'decision', )
+
+    @property
+    def approval_id(self) -> str:
+        return self._proto.approval_id
+
+    @property
+    def state(self) -> ApprovalState:
+        return ApprovalState(self._proto.state)
+
+    @property
+    def decision(self) -> Decision:
+        return Decision(self._proto.decision)
+
+
+class TokenUsage(View[events_pb2.TokenUsage]):
+    """Token counts of `thread/tokenUsage/updated`."""
+
+    __slots__ = ()
+    _FIELDS = ('total_tokens', 'input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens', 'last_total_tokens', )
+
+    @property
+    def total_tokens(self) -> int:
+        """Totals for the whole thread."""
+        return self._proto.total_tokens
+
+    @property
+    def input_tokens(self) -> int:
+        return self._proto.input_tokens
+
+    @property
+    def cached_input_tokens(self) -> int:
+        return self._proto.cached_input_tokens
+
+    @property
+    def output_tokens(self) -> int:
+        return self._proto.output_tokens
+
+    @property
+    def reasoning_output_tokens(self) -> int:
+        return self._proto.reasoning_output_tokens
+
+    @property
+    def last_total_tokens(self) -> int:
+        """Of the last model call only."""
+        return self._proto.last_total_tokens
+
+
+class Notice(View[events_pb2.Notice]):
+    """The API's Notice message."""
+
+    __slots__ = ()
+    _FIELDS = ('message', 'details', )
+
+    @property
+    def message(self) -> str:
+        return self._proto.message
+
+    @property
+    def details(self) -> str:
+        """Extra detail when Codex gave it (JSON text or plain text)."""
+        return self._proto.details
+
+
+class RawNotification(View[events_pb2.RawNotification]):
+    """The API's RawNotification message."""
+
+    __slots__ = ()
+    _FIELDS = ('method', 'params_json', )
+
+    @property
+    def method(self) -> str:
+        """The JSON-RPC method, e.g. "turn/plan/updated"."""
+        return self._proto.method
+
+    @property
+    def params_json(self) -> str:
+        """The params object as JSON text."""
+        return self._proto.params_json
+
+
+class Event(View[events_pb2.Event]):
+    """The API's Event message."""
+
+    __slots__ = ()
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', )
+
+    @property
+    def event_id(self) -> int:
+        """Global cursor: strictly increasing across all sessions, starts at 1."""
+        return self._proto.event_id
+
+    @property
+    def session_id(self) -> str:
+        return self._proto.session_id
+
+    @property
+    def session_seq(self) -> int:
+        """Per-session cursor: gapless from 1 within the session."""
+        return self._proto.session_seq
+
+    @property
+    def type(self) -> EventType:
+        return EventType(self._proto.type)
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def turn_id(self) -> str:
+        """The turn this event belongs to; empty for session-level events."""
+        return self._proto.turn_id
+
+    @property
+    def redelivered(self) -> bool:
+        """True only for copies of an earlier APPROVAL_REQUESTED event, sent first on
+        a new stream for approvals still PENDING whose request is at or before the
+        stream's cursor (so a person always sees them). A redelivered event keeps
+        its original ids and does not move the cursor.
+        """
+        return self._proto.redelivered
+
+    @property
+    def original_payload_bytes(self) -> int:
+        """Non-zero when the payload Codex sent was larger than the server stores
+        (--max-message-bytes less 64 KiB): its size in bytes of JSON. The
+        payload's longest strings were then shortened (ending in "…") so the event
+        fits in one gRPC message.
+        """
+        return self._proto.original_payload_bytes
+
+    @property
+    def session_state_changed(self) -> SessionStateChanged:
+        return SessionStateChanged(self._proto.session_state_changed)
+
+    @property
+    def turn_state_changed(self) -> TurnStateChanged:
+        return TurnStateChanged(self._proto.turn_state_changed)
+
+    @property
+    def item(self) -> Item:
+        return Item(self._proto.item)
+
+    @property
+    def delta(self) -> ItemDelta:
+        return ItemDelta(self._proto.delta)
+
+    @property
+    def approval_requested(self) -> ApprovalRequested:
+        return ApprovalRequested(self._proto.approval_requested)
+
+    @property
+    def approval_resolved(self) -> ApprovalResolved:
+        return ApprovalResolved(self._proto.approval_resolved)
+
+    @property
+    def token_usage(self) -> TokenUsage:
+        return TokenUsage(self._proto.token_usage)
+
+    @property
+    def notice(self) -> Notice:
+        return Notice(self._proto.notice)
+
+    @property
+    def raw(self) -> RawNotification:
+        return RawNotification(self._proto.raw)
+
+    @property
+    def payload_case(self) -> str | None:
+        """Which field of `payload` is set, or None."""
+        return self._proto.WhichOneof("payload")
+
+    @property
+    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | Notice | RawNotification | SessionStateChanged | TokenUsage | TurnStateChanged | None:
+        """The field of `payload` that is set, or None."""
+        case = self.payload_case
+        return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
