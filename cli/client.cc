@@ -150,6 +150,24 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
   return grpc::SslCredentials(ssl);
 }
 
+namespace {
+
+// Each connection attempt (TCP, TLS, the HTTP/2 handshake) gives up after
+// this long, so a call to a server that accepts TCP but never answers fails
+// UNAVAILABLE in seconds; gRPC core's default is 20 s. It is core's minimum
+// connect timeout, set by GRPC_ARG_MIN_RECONNECT_BACKOFF_MS.
+constexpr int kConnectTimeoutMs = 5000;
+
+std::shared_ptr<grpc::Channel> NewChannel(
+    const std::string& address,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kConnectTimeoutMs);
+  return grpc::CreateCustomChannel(address, credentials, args);
+}
+
+}  // namespace
+
 std::string& ServerAddress() {
   static std::string* address = new std::string;  // never destroyed
   return *address;
@@ -160,7 +178,7 @@ Client::Client(const Options& options,
                std::string token)
     : options_(options),
       token_(std::move(token)),
-      channel_(grpc::CreateChannel(options.addr, credentials)),
+      channel_(NewChannel(options.addr, credentials)),
       sessions_(v1::SessionService::NewStub(channel_)),
       turns_(v1::TurnService::NewStub(channel_)),
       approvals_(v1::ApprovalService::NewStub(channel_)),

@@ -262,3 +262,20 @@ def test_command_help_has_examples() -> None:
     result = subprocess.run([str(CLI_BIN), "events", "--help"], capture_output=True, text=True,
                             timeout=30)
     assert "Examples:\n  $ codex-manager events $S" in result.stdout
+
+
+def test_a_server_that_accepts_but_never_answers_fails_in_seconds() -> None:
+    listener = socket.socket()  # takes TCP connections, never speaks HTTP/2
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    addr = f"127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        for args in (["session", "list"], ["events", "ses_x"]):
+            started = time.monotonic()
+            result = subprocess.run([str(CLI_BIN), "--addr", addr, *args], capture_output=True,
+                                    text=True, timeout=60)
+            assert time.monotonic() - started < 9  # gRPC alone: 10 s deadline, 20 s connect
+            assert result.returncode == 3
+            assert f"could not reach codex-manager-server at {addr}" in result.stderr
+    finally:
+        listener.close()

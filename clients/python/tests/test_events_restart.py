@@ -109,3 +109,47 @@ def test_async_events_from_a_server_never_reached_fail_at_once() -> None:
                 async for _ in client.events("ses_x"):
                     pass
     asyncio.run(asyncio.wait_for(main(), timeout=10))
+
+
+def silent_server() -> tuple[str, object]:
+    """A port that takes TCP connections (the kernel's backlog) and never
+    says a word: no HTTP/2, so a gRPC channel stays CONNECTING."""
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    return f"127.0.0.1:{listener.getsockname()[1]}", listener
+
+
+def test_a_server_that_never_answers_fails_after_connect_timeout_naming_it() -> None:
+    import time
+    address, listener = silent_server()
+    try:
+        with Client(address, timeout=30, connect_timeout=1) as client:
+            for call in (lambda: client.get_session("ses_x"), lambda: next(client.events("ses_x"))):
+                start = time.monotonic()
+                with pytest.raises(UnavailableError) as raised:
+                    call()
+                assert time.monotonic() - start < 5  # not the 30 s deadline, not forever
+                assert f"could not reach codex-manager-server at {address}" in str(raised.value)
+    finally:
+        listener.close()  # type: ignore[attr-defined]
+
+
+def test_async_a_server_that_never_answers_fails_after_connect_timeout() -> None:
+    import asyncio
+
+    from codex_manager.aio import AsyncClient
+    address, listener = silent_server()
+
+    async def main() -> None:
+        async with AsyncClient(address, timeout=30, connect_timeout=1) as client:
+            with pytest.raises(UnavailableError, match=address):
+                await client.get_session("ses_x")
+            with pytest.raises(UnavailableError, match=address):
+                async for _ in client.events("ses_x"):
+                    pass
+    try:
+        asyncio.run(asyncio.wait_for(main(), timeout=10))
+    finally:
+        listener.close()  # type: ignore[attr-defined]

@@ -14,6 +14,16 @@ from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, 
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+
+
+def channel_options(connect_timeout: float) -> list[tuple[str, int]]:
+    """Channel arguments: each connection attempt (TCP, TLS and the HTTP/2
+    handshake) gives up after `connect_timeout` seconds. gRPC's default is
+    20 s, during which a call to a server that accepts TCP but never answers
+    just waits (gRPC core's min connect timeout,
+    ``grpc.min_reconnect_backoff_ms``)."""
+    return [("grpc.min_reconnect_backoff_ms", max(1, int(connect_timeout * 1000)))]
 
 
 def resolve_address(address: str | None) -> str:

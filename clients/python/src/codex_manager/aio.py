@@ -73,15 +73,18 @@ class AsyncClient:
                  cert_file: str | None = None,
                  key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
                  channel: grpc.aio.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self._owns_channel = channel is None
         if channel is None:
             credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
-            channel = (grpc.aio.secure_channel(self.address, credentials) if credentials
-                       else grpc.aio.insecure_channel(self.address))
+            options = _requests.channel_options(connect_timeout)
+            channel = (grpc.aio.secure_channel(self.address, credentials, options) if credentials
+                       else grpc.aio.insecure_channel(self.address, options))
         self._channel = channel
         self._metadata = _requests.call_metadata(
             _requests.resolve_token(self.address, token), metadata)

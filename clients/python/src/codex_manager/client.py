@@ -82,6 +82,10 @@ class Client:
             (default ``$CODEX_MANAGER_CA_FILE``); plaintext when unset.
         cert_file, key_file: PEM client certificate and key for mTLS.
         timeout: deadline of every unary call, in seconds.
+        connect_timeout: how long one connection attempt to the server may
+            take, in seconds; a call on a server that cannot be reached in
+            that time raises UnavailableError naming the address (one that
+            refuses connections fails at once). Not applied to `channel`.
         channel: an existing channel to use instead; the client then does not
             close it.
         metadata: extra gRPC metadata sent with every call.
@@ -95,15 +99,18 @@ class Client:
                  cert_file: str | None = None,
                  key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
                  channel: grpc.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
         self.timeout = timeout
+        self.connect_timeout = connect_timeout
         self._owns_channel = channel is None
         if channel is None:
             credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
-            channel = (grpc.secure_channel(self.address, credentials) if credentials
-                       else grpc.insecure_channel(self.address))
+            options = _requests.channel_options(connect_timeout)
+            channel = (grpc.secure_channel(self.address, credentials, options) if credentials
+                       else grpc.insecure_channel(self.address, options))
         self._channel = channel
         self._metadata = _requests.call_metadata(
             _requests.resolve_token(self.address, token), metadata)
