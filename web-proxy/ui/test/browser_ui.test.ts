@@ -153,6 +153,21 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");
   const badge = page.locator(".bar .badge");
+
+  // Ctrl+Enter sends; scrolled up, new output offers "Jump to latest".
+  await page.fill("textarea", "burst 600");  // a reply taller than the screen
+  await page.locator("textarea").press("Control+Enter");
+  await page.locator(".entry.agent", { hasText: "t599" }).waitFor({ timeout: 20000 });
+  assert.equal(await page.inputValue("textarea"), "");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const jump = page.getByRole("button", { name: "Jump to latest ↓" });
+  assert.equal(await jump.isVisible(), false);
+  await send(page, "more");
+  await page.locator(".entry.agent", { hasText: "fake: more" }).waitFor({ timeout: 20000 });
+  await jump.waitFor({ state: "visible", timeout: 10000 });
+  await jump.click();
+  await jump.waitFor({ state: "hidden", timeout: 10000 });
+  assert.ok(await page.evaluate(() => window.innerHeight + window.scrollY >= document.body.scrollHeight - 40));
   await page.locator(".controls").getByRole("button", { name: "Stop" }).click();
   await badge.filter({ hasText: "Stopped" }).waitFor({ timeout: 20000 });
   await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
