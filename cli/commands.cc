@@ -3,6 +3,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <chrono>
 #include <iostream>
 #include <optional>
@@ -494,6 +498,54 @@ IdLister ServerIds(Client& client) {
     }
     return out;
   };
+}
+
+int Export(Client& client, const std::string& session_id,
+           const std::string& format, const std::string& path) {
+  v1::ExportTranscriptRequest request;
+  request.set_session_id(session_id);
+  request.set_format(format == "markdown" ? v1::TRANSCRIPT_FORMAT_MARKDOWN
+                                          : v1::TRANSCRIPT_FORMAT_JSONL);
+  const bool to_stdout = path.empty() || path == "-";
+  const std::string temporary = path + ".partial";
+  std::ofstream file;
+  if (!to_stdout) {
+    file.open(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "error: cannot write " << temporary << ": "
+                << std::strerror(errno) << "\n";
+      return kExitTurnFailed;
+    }
+  }
+  std::ostream& out = to_stdout ? std::cout : file;
+  auto context = client.StreamContext();
+  auto reader = client.sessions().ExportTranscript(context.get(), request);
+  v1::TranscriptChunk chunk;
+  int64_t bytes = 0;
+  while (reader->Read(&chunk)) {
+    out << chunk.data();
+    bytes += static_cast<int64_t>(chunk.data().size());
+  }
+  grpc::Status status = reader->Finish();
+  out.flush();
+  if (!to_stdout) {
+    file.close();
+    if (!status.ok() || !file) {
+      std::remove(temporary.c_str());
+      if (status.ok()) {
+        std::cerr << "error: cannot write " << path << "\n";
+        return kExitTurnFailed;
+      }
+    } else if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+      std::cerr << "error: cannot write " << path << ": "
+                << std::strerror(errno) << "\n";
+      std::remove(temporary.c_str());
+      return kExitTurnFailed;
+    } else {
+      std::cerr << "wrote " << path << " (" << bytes << " bytes)\n";
+    }
+  }
+  return status.ok() ? kExitOk : Fail(status);
 }
 
 int Events(Client& client, const std::string& session_id,

@@ -84,6 +84,12 @@ int TokenList(Client& client, bool all, int page_size,
 int TokenRevoke(Client& client, const std::string& token_id);
 int WhoAmI(Client& client);
 
+// Writes the session's transcript (SessionService.ExportTranscript) to
+// `path`, or stdout when empty or "-": JSONL (the events) or Markdown. A
+// file is written whole or not at all (a temporary file renamed into place).
+int Export(Client& client, const std::string& session_id,
+           const std::string& format, const std::string& path);
+
 // Ids for shell completion from the server `client` talks to (sessions
 // newest first, their turns, pending approvals, tokens), each with a short
 // description; nothing when a call fails.

@@ -26,6 +26,7 @@ const std::vector<std::string>* FixedValues(const std::string& flag) {
       {"--approval-policy", {"untrusted", "on-request", "never"}},
       {"--sandbox", {"read-only", "workspace-write", "danger-full-access"}},
       {"--role", {"viewer", "operator", "admin"}},
+      {"--format", {"jsonl", "markdown"}},
   };
   auto it = values.find(flag);
   return it == values.end() ? nullptr : &it->second;

@@ -70,6 +70,9 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager events $S --follow\n"
        "  $ codex-manager events $S --json > transcript.jsonl\n"
        "  $ codex-manager events $S --raw --after 120"},
+      {"export",
+       "  $ codex-manager export $S --format markdown -o session.md\n"
+       "  $ codex-manager export $S > events.jsonl"},
       {"run",
        "  $ codex-manager run --cwd . \"why does the build fail?\"\n"
        "  $ codex-manager run --cwd . \"fix it\" --on-approval approve > "
@@ -488,6 +491,26 @@ int Main(int argc, char** argv) {
                    "notifications included");
   events->callback(
       [&] { code = Events(connect(), session_id, events_flags); });
+
+  // export
+  std::string export_format = "jsonl", export_path;
+  auto* export_cmd = app.add_subcommand(
+      "export",
+      "Write a session's transcript: its events as JSONL, or a Markdown "
+      "conversation");
+  export_cmd->add_option("SESSION", session_id, "Session id")->required();
+  export_cmd
+      ->add_option("--format", export_format,
+                   "jsonl (the events, as `events --json` prints them) or "
+                   "markdown")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"jsonl", "markdown"}));
+  export_cmd->add_option("-o,--output", export_path,
+                         "File to write (written whole or not at all); "
+                         "default: standard output");
+  export_cmd->callback([&] {
+    code = Export(connect(), session_id, export_format, export_path);
+  });
 
   // run
   SessionFlags run_flags;

@@ -367,7 +367,8 @@ int Run(const Flags& flags) {
     return 1;
   }
 
-  SessionServiceImpl sessions(manager.get(), &guard, &*admission);
+  SessionServiceImpl sessions(manager.get(), &log, store->get(), &guard,
+                              &*admission);
   TurnServiceImpl turns(manager.get(), &guard);
   ApprovalServiceImpl approvals(manager.get(), &guard);
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);

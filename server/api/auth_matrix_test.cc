@@ -73,7 +73,8 @@ class AuthMatrixTest : public ::testing::Test {
     admission_ = std::make_unique<Admission>(
         *Admission::Create(AdmissionOptions()));
     sessions_ = std::make_unique<SessionServiceImpl>(
-        manager_.get(), guard_.get(), admission_.get());
+        manager_.get(), log_.get(), store_.get(), guard_.get(),
+        admission_.get());
     turns_ = std::make_unique<TurnServiceImpl>(manager_.get(), guard_.get());
     approvals_ =
         std::make_unique<ApprovalServiceImpl>(manager_.get(), guard_.get());

@@ -1,6 +1,7 @@
 #include "api/session_service.h"
 
 #include "api/serve.h"
+#include "api/transcript_export.h"
 #include "common/status_macros.h"
 
 namespace codex_manager {
@@ -87,6 +88,14 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
         return Fill(manager_->ArchiveSession(request->session_id(), caller),
                     response);
       });
+}
+
+grpc::ServerWriteReactor<v1::TranscriptChunk>*
+SessionServiceImpl::ExportTranscript(
+    grpc::CallbackServerContext* context,
+    const v1::ExportTranscriptRequest* request) {
+  return codex_manager::ExportTranscript(manager_, log_, store_, guard_,
+                                         context, request);
 }
 
 }  // namespace codex_manager

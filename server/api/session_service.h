@@ -6,15 +6,21 @@
 #include "codex_manager/v1/sessions.grpc.pb.h"
 #include "api/guard.h"
 #include "auth/admission.h"
+#include "core/event_log.h"
 #include "core/session_manager.h"
+#include "core/store.h"
 
 namespace codex_manager {
 
 class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
-  SessionServiceImpl(SessionManager* manager, Guard* guard,
-                     const Admission* admission)
-      : manager_(manager), guard_(guard), admission_(admission) {}
+  SessionServiceImpl(SessionManager* manager, EventLog* log, Store* store,
+                     Guard* guard, const Admission* admission)
+      : manager_(manager),
+        log_(log),
+        store_(store),
+        guard_(guard),
+        admission_(admission) {}
 
   grpc::ServerUnaryReactor* CreateSession(
       grpc::CallbackServerContext* context,
@@ -35,9 +41,15 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* ArchiveSession(
       grpc::CallbackServerContext* context,
       const v1::ArchiveSessionRequest* request, v1::Session* response) override;
+  // api/transcript_export.h
+  grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
+      grpc::CallbackServerContext* context,
+      const v1::ExportTranscriptRequest* request) override;
 
  private:
   SessionManager* const manager_;
+  EventLog* const log_;
+  Store* const store_;
   Guard* const guard_;
   const Admission* const admission_;
 };

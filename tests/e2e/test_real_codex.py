@@ -211,3 +211,37 @@ def test_events_reads_as_a_transcript(cli: Cli, project: Path) -> None:
     raw = cli("events", session_id, "--raw").stdout.splitlines()
     assert len(raw) == len(cli.lines("events", session_id))
     assert any("AGENT_MESSAGE_DELTA" in line for line in raw)
+
+
+def test_export_writes_the_events_and_a_markdown_conversation(cli: Cli, project: Path,
+                                                              tmp_path: Path) -> None:
+    session_id = create_session(cli, project)
+    assert cli("turn", "start", session_id, "please run: echo export-ok", "--follow",
+               "--on-approval", "approve").returncode == 0
+
+    # JSONL: the events, exactly as `events --json` prints them.
+    jsonl = cli("export", session_id)
+    assert jsonl.returncode == 0, jsonl.stderr
+    assert jsonl.stdout == cli("--json", "events", session_id).stdout
+
+    # Markdown: a conversation, written whole to the file.
+    path = tmp_path / "session.md"
+    result = cli("export", session_id, "--format", "markdown", "-o", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {path}" in result.stderr
+    md = path.read_text()
+    assert md.startswith("# e2e\n")
+    assert f"- Session: `{session_id}`" in md
+    assert "**You:**\n\n> please run: echo export-ok\n" in md
+    # (A login shell may print its own lines before the command's.)
+    assert re.search(r"<summary>Command <code>[^<]*echo export-ok[^<]*</code> · completed · "
+                     r"exit 0</summary>\n\n```text\n(?:.*\n)*?export-ok\n```", md), md
+    assert re.search(r"\*\*Approval\*\* `apr_\w+`: \*\*approved\*\* by `admin`", md), md
+    assert "**Codex:**\n\nCommand output: export-ok\n" in md
+    assert "*Turn completed" in md
+    assert not (tmp_path / "session.md.partial").exists()
+
+    missing = cli("export", "ses_00000000000000000000", "-o", str(tmp_path / "none.md"))
+    assert missing.returncode == 4
+    assert "ses_00000000000000000000" in missing.stderr
+    assert list(tmp_path.glob("none.md*")) == []

@@ -199,3 +199,45 @@ def test_a_stop_event_leaves_no_thread_behind(client: Client, project: Path) -> 
     for _ in range(5):
         list(client.events(session_id, follow=False, stop=threading.Event()))
     wait_for(lambda: threading.active_count() <= before, timeout=5)
+
+
+def test_export_transcript_as_jsonl_and_markdown(client: Client, project: Path,
+                                                 tmp_path: Path) -> None:
+    import json
+
+    session_id = ready_session(client, project)
+    turn = client.start_turn(session_id, "hello export")
+    wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+
+    lines = b"".join(client.export_transcript(session_id)).decode().splitlines()
+    events = list(client.events(session_id, follow=False))
+    assert [json.loads(line)["sessionSeq"] for line in lines] == \
+        [str(e.session_seq) for e in events]
+
+    path = client.save_transcript(session_id, tmp_path / "t.md")
+    md = path.read_text()
+    assert md.startswith(f"# {session_id}\n")
+    assert "**You:**\n\n> hello export\n" in md
+    assert "**Codex:**\n\nfake: hello export\n" in md
+    assert not (tmp_path / "t.md.partial").exists()
+
+    with pytest.raises(NotFoundError, match="ses_00000000000000000000"):
+        client.save_transcript("ses_00000000000000000000", tmp_path / "none.md")
+    assert list(tmp_path.glob("none.md*")) == []
+    with pytest.raises(ValueError, match="format"):
+        list(client.export_transcript(session_id, format="pdf"))  # type: ignore[arg-type]
+
+
+def test_async_export_transcript(fake_server, project: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from codex_manager.aio import AsyncClient
+
+    async def main() -> None:
+        async with AsyncClient(fake_server.addr) as client:
+            session = await client.create_session(str(project))
+            chunks = [c async for c in client.export_transcript(session.session_id)]
+            assert b"".join(chunks).count(b"\n") >= 1
+            path = await client.save_transcript(session.session_id, tmp_path / "a.md")
+            assert path.read_text().startswith(f"# {session.session_id}")
+    asyncio.run(asyncio.wait_for(main(), timeout=30))

@@ -29,6 +29,7 @@ CLI_COMMAND = {
     "StopSession": ["session", "stop"],
     "ResumeSession": ["session", "resume"],
     "ArchiveSession": ["session", "archive"],
+    "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
     "GetTurn": ["turn", "show"],
@@ -44,7 +45,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 13
+    assert len(RPCS) == 14
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -11,7 +11,7 @@ import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { ApprovalKind, type Decision } from "./gen/codex_manager/v1/approvals_pb.js";
-import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { Transcript } from "./transcript.js";
 
@@ -71,7 +71,26 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     archive.textContent = "Archive";
     void act(() => sessions.archiveSession({ sessionId }, call))();
   }, "danger");
-  const controls = h("div", { class: "row controls" }, resume, stop, archive);
+  // The transcript as a Markdown file (SessionService.ExportTranscript).
+  const download = button("Download transcript", act(async () => {
+    const parts: BlobPart[] = [];
+    let name = `${sessionId}.md`;
+    let type = "text/markdown";
+    for await (const chunk of sessions.exportTranscript(
+      { sessionId, format: TranscriptFormat.MARKDOWN }, { signal: abort.signal })) {
+      if (chunk.fileName) name = chunk.fileName;
+      if (chunk.contentType) type = chunk.contentType;
+      parts.push(chunk.data.slice());
+    }
+    const url = URL.createObjectURL(new Blob(parts, { type }));
+    const link = h("a", { href: url, download: name, hidden: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }));
+  const controls = h("div", { class: "row controls" }, download,
+    ...(opts.canOperate ? [resume, stop, archive] : []));
 
   const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
@@ -102,7 +121,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
       title, badge, tokens, opts.who()),
     banner,
-    h("main", { class: "session" }, opts.canOperate ? controls : null, log, cards),
+    h("main", { class: "session" }, controls, log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
 
   const decide = (id: string, decision: Decision) =>

@@ -5,7 +5,7 @@
 // (axe-core, contrast included) in light and dark at 390×844 and 1280×800,
 // with screenshots of each in tests/artifacts/web/.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -168,6 +168,18 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   await jump.click();
   await jump.waitFor({ state: "hidden", timeout: 10000 });
   assert.ok(await page.evaluate(() => window.innerHeight + window.scrollY >= document.body.scrollHeight - 40));
+
+  // The transcript downloads as Markdown.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download transcript" }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `${sessionId}.md`);
+  const saved = join(ARTIFACTS, "downloaded-transcript.md");
+  await download.saveAs(saved);
+  const markdown = readFileSync(saved, "utf8");
+  assert.match(markdown, /^# controls\n/);
+  assert.match(markdown, /\*\*Codex:\*\*\n\nfake: more\n/);
   await page.locator(".controls").getByRole("button", { name: "Stop" }).click();
   await badge.filter({ hasText: "Stopped" }).waitFor({ timeout: 20000 });
   await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
@@ -180,7 +192,8 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   await badge.filter({ hasText: "Archived" }).waitFor({ timeout: 20000 });
   await page.locator(".composer .blocked", { hasText: "archived" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("textarea").isDisabled(), true);
-  assert.equal(await page.locator(".controls button:visible").count(), 0);
+  assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(),
+                   ["Download transcript"]);
 
   await page.goto(`${fake.baseUrl}/#/s/ses_00000000000000000000`);
   await page.locator(".composer .blocked", { hasText: "no session ses_00000000000000000000" })

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import grpc
 
@@ -134,6 +135,25 @@ def create_session(cwd: str | os.PathLike[str], model: str | None, approval_poli
     return sessions_pb2.CreateSessionRequest(
         cwd=folder, model=model or "", approval_policy=approval_policy or "",
         sandbox=sandbox or "", title=title or "", request_id=request_id or "")
+
+
+#: ExportTranscript's formats.
+TranscriptFormat = Literal["jsonl", "markdown"]
+TRANSCRIPT_FORMATS = {"jsonl": sessions_pb2.TRANSCRIPT_FORMAT_JSONL,
+                      "markdown": sessions_pb2.TRANSCRIPT_FORMAT_MARKDOWN}
+
+
+def export_transcript(session_id: str, format: str) -> sessions_pb2.ExportTranscriptRequest:
+    if format not in TRANSCRIPT_FORMATS:
+        raise ValueError(f"format: {format!r} is not 'jsonl' or 'markdown'")
+    return sessions_pb2.ExportTranscriptRequest(session_id=session_id,
+                                                format=TRANSCRIPT_FORMATS[format])
+
+
+def partial_path(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """The file to write and the temporary one beside it."""
+    target = Path(path)
+    return target, target.with_name(target.name + ".partial")
 
 
 def create_token(name: str, role: Role | int,

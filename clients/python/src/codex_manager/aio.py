@@ -17,6 +17,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
+from codex_manager._requests import TranscriptFormat
 from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -142,6 +144,32 @@ class AsyncClient:
             token = page.next_page_token
             if not token:
                 return
+
+    async def export_transcript(self, session_id: str, *,
+                                format: TranscriptFormat = "jsonl") -> AsyncIterator[bytes]:
+        """As :meth:`codex_manager.Client.export_transcript`."""
+        request = _requests.export_transcript(session_id, format)
+        call = self._sessions.ExportTranscript(request, metadata=self._metadata)
+        try:
+            async for chunk in call:
+                yield chunk.data
+        except grpc.RpcError as error:
+            raise from_rpc_error(error, self.address) from None
+        finally:
+            call.cancel()
+
+    async def save_transcript(self, session_id: str, path: str | os.PathLike[str], *,
+                              format: TranscriptFormat = "markdown") -> Path:
+        """As :meth:`codex_manager.Client.save_transcript`."""
+        target, partial = _requests.partial_path(path)
+        try:
+            with open(partial, "wb") as f:
+                async for data in self.export_transcript(session_id, format=format):
+                    f.write(data)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
 
     async def whoami(self) -> WhoAmIResponse:
         return WhoAmIResponse(await self._call(self._auth.WhoAmI, auth_pb2.WhoAmIRequest()))

@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
+from codex_manager._requests import TranscriptFormat
 from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -184,6 +186,41 @@ class Client:
             token = page.next_page_token
             if not token:
                 return
+
+    def export_transcript(self, session_id: str, *,
+                          format: TranscriptFormat = "jsonl") -> Iterator[bytes]:
+        """The session's transcript up to now, as chunks of UTF-8 text
+        (``SessionService.ExportTranscript``): ``"jsonl"``, the events as
+        stored, one JSON object per line; or ``"markdown"``, the session as a
+        conversation (prompts, replies, commands with their output, diffs,
+        approvals and who decided).
+
+        Raises NotFoundError for an unknown session, ValueError for another
+        format.
+        """
+        request = _requests.export_transcript(session_id, format)
+        call = self._sessions.ExportTranscript(request, metadata=self._metadata)
+        try:
+            for chunk in call:
+                yield chunk.data
+        except grpc.RpcError as error:
+            raise from_rpc_error(error, self.address) from None
+        finally:
+            call.cancel()
+
+    def save_transcript(self, session_id: str, path: str | os.PathLike[str], *,
+                        format: TranscriptFormat = "markdown") -> Path:
+        """Writes :meth:`export_transcript` to `path`, whole or not at all
+        (a temporary file beside it is renamed into place); returns the path."""
+        target, partial = _requests.partial_path(path)
+        try:
+            with open(partial, "wb") as f:
+                for data in self.export_transcript(session_id, format=format):
+                    f.write(data)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
 
     # -- tokens and audit (docs/security.md) -----------------------------------------
 

@@ -81,6 +81,44 @@ SESSION_STATE_ARCHIVED: SessionState.ValueType  # 6
 """Archived: read-only history. Final."""
 global___SessionState = SessionState
 
+class _TranscriptFormat:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _TranscriptFormatEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_TranscriptFormat.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    TRANSCRIPT_FORMAT_UNSPECIFIED: _TranscriptFormat.ValueType  # 0
+    """Means JSONL."""
+    TRANSCRIPT_FORMAT_JSONL: _TranscriptFormat.ValueType  # 1
+    """The session's events as stored: one proto3 JSON object per line
+    (lowerCamelCase names, default values included), as
+    `codex-manager --json events SESSION` prints them.
+    """
+    TRANSCRIPT_FORMAT_MARKDOWN: _TranscriptFormat.ValueType  # 2
+    """The session as a conversation (CommonMark, with HTML <details> for
+    command output): each turn's prompt, Codex's replies, commands with
+    their output folded, file changes as ```diff blocks, approvals with
+    their decision and who decided, errors and warnings.
+    """
+
+class TranscriptFormat(_TranscriptFormat, metaclass=_TranscriptFormatEnumTypeWrapper):
+    """The format of an exported transcript (ExportTranscript)."""
+
+TRANSCRIPT_FORMAT_UNSPECIFIED: TranscriptFormat.ValueType  # 0
+"""Means JSONL."""
+TRANSCRIPT_FORMAT_JSONL: TranscriptFormat.ValueType  # 1
+"""The session's events as stored: one proto3 JSON object per line
+(lowerCamelCase names, default values included), as
+`codex-manager --json events SESSION` prints them.
+"""
+TRANSCRIPT_FORMAT_MARKDOWN: TranscriptFormat.ValueType  # 2
+"""The session as a conversation (CommonMark, with HTML <details> for
+command output): each turn's prompt, Codex's replies, commands with
+their output folded, file changes as ```diff blocks, approvals with
+their decision and who decided, errors and warnings.
+"""
+global___TranscriptFormat = TranscriptFormat
+
 @typing.final
 class Session(google.protobuf.message.Message):
     """A session as stored by the server."""
@@ -325,3 +363,52 @@ class ArchiveSessionRequest(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
 
 global___ArchiveSessionRequest = ArchiveSessionRequest
+
+@typing.final
+class ExportTranscriptRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    FORMAT_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    format: global___TranscriptFormat.ValueType
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        format: global___TranscriptFormat.ValueType = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["format", b"format", "session_id", b"session_id"]) -> None: ...
+
+global___ExportTranscriptRequest = ExportTranscriptRequest
+
+@typing.final
+class TranscriptChunk(google.protobuf.message.Message):
+    """One piece of an exported transcript; the `data` of all chunks, in order,
+    is the file.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    DATA_FIELD_NUMBER: builtins.int
+    CONTENT_TYPE_FIELD_NUMBER: builtins.int
+    FILE_NAME_FIELD_NUMBER: builtins.int
+    data: builtins.bytes
+    """UTF-8 text, at most 64 KiB per chunk."""
+    content_type: builtins.str
+    """First chunk only: the media type ("application/x-ndjson" or
+    "text/markdown; charset=utf-8") and a file name for it
+    ("<session id>.jsonl" or "<session id>.md").
+    """
+    file_name: builtins.str
+    def __init__(
+        self,
+        *,
+        data: builtins.bytes = ...,
+        content_type: builtins.str = ...,
+        file_name: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["content_type", b"content_type", "data", b"data", "file_name", b"file_name"]) -> None: ...
+
+global___TranscriptChunk = TranscriptChunk

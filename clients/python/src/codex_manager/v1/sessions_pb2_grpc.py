@@ -65,6 +65,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.ExportTranscript = channel.unary_stream(
+                '/codex_manager.v1.SessionService/ExportTranscript',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.TranscriptChunk.FromString,
+                _registered_method=True)
 
 
 class SessionServiceServicer(object):
@@ -119,6 +124,15 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportTranscript(self, request, context):
+        """The session's transcript up to now, streamed in chunks (role: viewer).
+        Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
+        OUT_OF_RANGE when retention deleted the session's events.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SessionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -151,6 +165,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.ArchiveSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'ExportTranscript': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportTranscript,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.TranscriptChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -316,6 +335,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/ArchiveSession',
             codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportTranscript(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ExportTranscript',
+            codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.TranscriptChunk.FromString,
             options,
             channel_credentials,
             insecure,

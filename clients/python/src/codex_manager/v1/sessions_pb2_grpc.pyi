@@ -71,6 +71,15 @@ class SessionServiceStub:
     ]
     """Errors: NOT_FOUND."""
 
+    ExportTranscript: grpc.UnaryStreamMultiCallable[
+        codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
+        codex_manager.v1.sessions_pb2.TranscriptChunk,
+    ]
+    """The session's transcript up to now, streamed in chunks (role: viewer).
+    Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
+    OUT_OF_RANGE when retention deleted the session's events.
+    """
+
 class SessionServiceAsyncStub:
     """Creates, inspects and controls sessions."""
 
@@ -118,6 +127,15 @@ class SessionServiceAsyncStub:
         codex_manager.v1.sessions_pb2.Session,
     ]
     """Errors: NOT_FOUND."""
+
+    ExportTranscript: grpc.aio.UnaryStreamMultiCallable[
+        codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
+        codex_manager.v1.sessions_pb2.TranscriptChunk,
+    ]
+    """The session's transcript up to now, streamed in chunks (role: viewer).
+    Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
+    OUT_OF_RANGE when retention deleted the session's events.
+    """
 
 class SessionServiceServicer(metaclass=abc.ABCMeta):
     """Creates, inspects and controls sessions."""
@@ -178,5 +196,16 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
         """Errors: NOT_FOUND."""
+
+    @abc.abstractmethod
+    def ExportTranscript(
+        self,
+        request: codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[collections.abc.Iterator[codex_manager.v1.sessions_pb2.TranscriptChunk], collections.abc.AsyncIterator[codex_manager.v1.sessions_pb2.TranscriptChunk]]:
+        """The session's transcript up to now, streamed in chunks (role: viewer).
+        Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
+        OUT_OF_RANGE when retention deleted the session's events.
+        """
 
 def add_SessionServiceServicer_to_server(servicer: SessionServiceServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

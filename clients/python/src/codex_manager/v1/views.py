@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'Notice', 'RawNotification', 'Session', 'SessionStateChanged', 'Token', 'TokenUsage', 'Turn', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'Notice', 'RawNotification', 'Session', 'SessionStateChanged', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -328,6 +328,32 @@ class Session(View[sessions_pb2.Session]):
         `after_seq` to StreamEvents to follow only what comes next.
         """
         return self._proto.last_seq
+
+
+class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):
+    """One piece of an exported transcript; the `data` of all chunks, in order, is
+    the file.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('data', 'content_type', 'file_name', )
+
+    @property
+    def data(self) -> bytes:
+        """UTF-8 text, at most 64 KiB per chunk."""
+        return self._proto.data
+
+    @property
+    def content_type(self) -> str:
+        """First chunk only: the media type ("application/x-ndjson" or
+        "text/markdown; charset=utf-8") and a file name for it ("<session
+        id>.jsonl" or "<session id>.md").
+        """
+        return self._proto.content_type
+
+    @property
+    def file_name(self) -> str:
+        return self._proto.file_name
 
 
 class Turn(View[turns_pb2.Turn]):

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxItcCCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAyJ/ChRDcmVhdGVTZXNzaW9uUmVxdWVzdBILCgNjd2QYASABKAkSDQoFbW9kZWwYAiABKAkSFwoPYXBwcm92YWxfcG9saWN5GAMgASgJEg8KB3NhbmRib3gYBCABKAkSDQoFdGl0bGUYBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIlYKE0xpc3RTZXNzaW9uc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSGAoQaW5jbHVkZV9hcmNoaXZlZBgDIAEoCCJcChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNwoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFZm9yY2UYAiABKAgiKgoUUmVzdW1lU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSIrChVBcmNoaXZlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYyiwQKDlNlc3Npb25TZXJ2aWNlElIKDUNyZWF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEkwKCkdldFNlc3Npb24SIy5jb2RleF9tYW5hZ2VyLnYxLkdldFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEl0KDExpc3RTZXNzaW9ucxIlLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVxdWVzdBomLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVzcG9uc2USTgoLU3RvcFNlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1SZXN1bWVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXN1bWVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5BcmNoaXZlU2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQXJjaGl2ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxItcCCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAyJ/ChRDcmVhdGVTZXNzaW9uUmVxdWVzdBILCgNjd2QYASABKAkSDQoFbW9kZWwYAiABKAkSFwoPYXBwcm92YWxfcG9saWN5GAMgASgJEg8KB3NhbmRib3gYBCABKAkSDQoFdGl0bGUYBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIlYKE0xpc3RTZXNzaW9uc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSGAoQaW5jbHVkZV9hcmNoaXZlZBgDIAEoCCJcChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNwoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFZm9yY2UYAiABKAgiKgoUUmVzdW1lU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSIrChVBcmNoaXZlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJhChdFeHBvcnRUcmFuc2NyaXB0UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEjIKBmZvcm1hdBgCIAEoDjIiLmNvZGV4X21hbmFnZXIudjEuVHJhbnNjcmlwdEZvcm1hdCJICg9UcmFuc2NyaXB0Q2h1bmsSDAoEZGF0YRgBIAEoDBIUCgxjb250ZW50X3R5cGUYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJKsoBCgxTZXNzaW9uU3RhdGUSHQoZU0VTU0lPTl9TVEFURV9VTlNQRUNJRklFRBAAEhoKFlNFU1NJT05fU1RBVEVfU1RBUlRJTkcQARIWChJTRVNTSU9OX1NUQVRFX0lETEUQAhIWChJTRVNTSU9OX1NUQVRFX0JVU1kQAxIZChVTRVNTSU9OX1NUQVRFX1NUT1BQRUQQBBIYChRTRVNTSU9OX1NUQVRFX0ZBSUxFRBAFEhoKFlNFU1NJT05fU1RBVEVfQVJDSElWRUQQBipyChBUcmFuc2NyaXB0Rm9ybWF0EiEKHVRSQU5TQ1JJUFRfRk9STUFUX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNDUklQVF9GT1JNQVRfSlNPTkwQARIeChpUUkFOU0NSSVBUX0ZPUk1BVF9NQVJLRE9XThACMu8ECg5TZXNzaW9uU2VydmljZRJSCg1DcmVhdGVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJMCgpHZXRTZXNzaW9uEiMuY29kZXhfbWFuYWdlci52MS5HZXRTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJdCgxMaXN0U2Vzc2lvbnMSJS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJi5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1Jlc3BvbnNlEk4KC1N0b3BTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5TdG9wU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNUmVzdW1lU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuUmVzdW1lU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQXJjaGl2ZVNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkFyY2hpdmVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJiChBFeHBvcnRUcmFuc2NyaXB0EikuY29kZXhfbWFuYWdlci52MS5FeHBvcnRUcmFuc2NyaXB0UmVxdWVzdBohLmNvZGV4X21hbmFnZXIudjEuVHJhbnNjcmlwdENodW5rMAFCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -331,6 +331,66 @@ export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*
   messageDesc(file_codex_manager_v1_sessions, 7);
 
 /**
+ * @generated from message codex_manager.v1.ExportTranscriptRequest
+ */
+export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscriptRequest"> & {
+  /**
+   * Required. NOT_FOUND naming the id when unknown.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: codex_manager.v1.TranscriptFormat format = 2;
+   */
+  format: TranscriptFormat;
+};
+
+/**
+ * Describes the message codex_manager.v1.ExportTranscriptRequest.
+ * Use `create(ExportTranscriptRequestSchema)` to create a new message.
+ */
+export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 8);
+
+/**
+ * One piece of an exported transcript; the `data` of all chunks, in order,
+ * is the file.
+ *
+ * @generated from message codex_manager.v1.TranscriptChunk
+ */
+export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
+  /**
+   * UTF-8 text, at most 64 KiB per chunk.
+   *
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * First chunk only: the media type ("application/x-ndjson" or
+   * "text/markdown; charset=utf-8") and a file name for it
+   * ("<session id>.jsonl" or "<session id>.md").
+   *
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.TranscriptChunk.
+ * Use `create(TranscriptChunkSchema)` to create a new message.
+ */
+export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 9);
+
+/**
  * The life cycle of a session.
  *
  *   STARTING -> IDLE <-> BUSY -> STOPPED (resumable) | FAILED | ARCHIVED
@@ -397,6 +457,45 @@ export enum SessionState {
  */
 export const SessionStateSchema: GenEnum<SessionState> = /*@__PURE__*/
   enumDesc(file_codex_manager_v1_sessions, 0);
+
+/**
+ * The format of an exported transcript (ExportTranscript).
+ *
+ * @generated from enum codex_manager.v1.TranscriptFormat
+ */
+export enum TranscriptFormat {
+  /**
+   * Means JSONL.
+   *
+   * @generated from enum value: TRANSCRIPT_FORMAT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The session's events as stored: one proto3 JSON object per line
+   * (lowerCamelCase names, default values included), as
+   * `codex-manager --json events SESSION` prints them.
+   *
+   * @generated from enum value: TRANSCRIPT_FORMAT_JSONL = 1;
+   */
+  JSONL = 1,
+
+  /**
+   * The session as a conversation (CommonMark, with HTML <details> for
+   * command output): each turn's prompt, Codex's replies, commands with
+   * their output folded, file changes as ```diff blocks, approvals with
+   * their decision and who decided, errors and warnings.
+   *
+   * @generated from enum value: TRANSCRIPT_FORMAT_MARKDOWN = 2;
+   */
+  MARKDOWN = 2,
+}
+
+/**
+ * Describes the enum codex_manager.v1.TranscriptFormat.
+ */
+export const TranscriptFormatSchema: GenEnum<TranscriptFormat> = /*@__PURE__*/
+  enumDesc(file_codex_manager_v1_sessions, 1);
 
 /**
  * Creates, inspects and controls sessions.
@@ -469,6 +568,18 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof ArchiveSessionRequestSchema;
     output: typeof SessionSchema;
+  },
+  /**
+   * The session's transcript up to now, streamed in chunks (role: viewer).
+   * Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
+   * OUT_OF_RANGE when retention deleted the session's events.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.ExportTranscript
+   */
+  exportTranscript: {
+    methodKind: "server_streaming";
+    input: typeof ExportTranscriptRequestSchema;
+    output: typeof TranscriptChunkSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_codex_manager_v1_sessions, 0);

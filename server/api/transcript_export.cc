@@ -1,0 +1,265 @@
+#include "api/transcript_export.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "api/convert.h"
+#include "api/status.h"
+#include "api/transcript_markdown.h"
+
+namespace codex_manager {
+namespace {
+
+constexpr char kResolveApproval[] =
+    "/codex_manager.v1.ApprovalService/ResolveApproval";
+
+// Turns events into the export's text.
+class Renderer {
+ public:
+  virtual ~Renderer() = default;
+  virtual void Start(std::string* out) = 0;
+  virtual void Add(const v1::Event& event, std::string* out) = 0;
+  virtual void Finish(std::string* out) = 0;
+};
+
+// The events as stored, as `codex-manager --json events` prints them.
+class JsonLines final : public Renderer {
+ public:
+  void Start(std::string*) override {}
+  void Add(const v1::Event& event, std::string* out) override {
+    google::protobuf::util::JsonPrintOptions options;
+    options.always_print_primitive_fields = true;
+    std::string line;
+    (void)google::protobuf::util::MessageToJsonString(event, &line, options);
+    absl::StrAppend(out, line, "\n");
+  }
+  void Finish(std::string*) override {}
+};
+
+class Markdown final : public Renderer {
+ public:
+  Markdown(v1::Session session, std::map<std::string, std::string> deciders)
+      : transcript_(std::move(session), std::move(deciders)) {}
+  void Start(std::string* out) override {
+    absl::StrAppend(out, transcript_.Header(absl::Now()));
+  }
+  void Add(const v1::Event& event, std::string* out) override {
+    transcript_.Add(event, out);
+  }
+  void Finish(std::string* out) override { transcript_.Finish(out); }
+
+ private:
+  MarkdownTranscript transcript_;
+};
+
+// The longest prefix of `text` of at most `limit` bytes that does not end
+// inside a UTF-8 character.
+size_t Utf8Prefix(const std::string& text, size_t limit) {
+  if (text.size() <= limit) return text.size();
+  size_t n = limit;
+  // Step back over continuation bytes (10xxxxxx) to a character start.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return n > 0 ? n : limit;
+}
+
+class TranscriptWriter final
+    : public grpc::ServerWriteReactor<v1::TranscriptChunk> {
+ public:
+  explicit TranscriptWriter(const absl::Status& status) {
+    Finish(ToGrpcStatus(status));
+  }
+
+  TranscriptWriter(EventLog* log, EventLog::SubscribeOptions options,
+                   std::unique_ptr<Renderer> renderer, std::string content_type,
+                   std::string file_name,
+                   std::unique_ptr<Guard::StreamSlot> slot)
+      : slot_(std::move(slot)),
+        renderer_(std::move(renderer)),
+        content_type_(std::move(content_type)),
+        file_name_(std::move(file_name)) {
+    absl::MutexLock lock(&mu_);
+    renderer_->Start(&buffer_);
+    if (options.until_event_id <= options.after_event_id) {
+      end_ = true;  // nothing to replay
+    } else {
+      sub_ = log->Subscribe(std::move(options),
+                            [this](std::vector<EventPtr> batch, bool end) {
+                              Deliver(std::move(batch), end);
+                            });
+    }
+    NextLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
+      return;
+    }
+    NextLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    if (sub_) sub_->Cancel();
+    delete this;
+  }
+
+ private:
+  // Runs on the log's dispatcher thread.
+  void Deliver(std::vector<EventPtr> batch, bool end) {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    for (const EventPtr& e : batch) {
+      const v1::Event& proto = e->Encoded<v1::Event>(
+          [](const Event& in, v1::Event* out) { ToProto(in, out); });
+      renderer_->Add(proto, &buffer_);
+    }
+    end_ = end_ || end;
+    asked_ = false;
+    if (!writing_) NextLocked();
+  }
+
+  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || writing_) return;
+    if (end_ && !rendered_all_) {
+      renderer_->Finish(&buffer_);
+      rendered_all_ = true;
+    }
+    const bool full = buffer_.size() >= kTranscriptChunkBytes;
+    if (full || (rendered_all_ && (!buffer_.empty() || !wrote_any_))) {
+      const size_t n = Utf8Prefix(buffer_, kTranscriptChunkBytes);
+      chunk_.Clear();
+      chunk_.set_data(buffer_.substr(0, n));
+      buffer_.erase(0, n);
+      if (!wrote_any_) {
+        chunk_.set_content_type(content_type_);
+        chunk_.set_file_name(file_name_);
+        wrote_any_ = true;
+      }
+      writing_ = true;
+      StartWrite(&chunk_);
+      return;
+    }
+    if (rendered_all_) {
+      FinishLocked(grpc::Status::OK);
+    } else if (sub_ && !asked_) {
+      asked_ = true;
+      sub_->Request();
+    }
+  }
+
+  void FinishLocked(const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  absl::Mutex mu_;
+  const std::unique_ptr<Guard::StreamSlot> slot_;
+  std::shared_ptr<EventLog::Subscription> sub_;
+  const std::unique_ptr<Renderer> renderer_ ABSL_PT_GUARDED_BY(mu_);
+  const std::string content_type_;
+  const std::string file_name_;
+  std::string buffer_ ABSL_GUARDED_BY(mu_);
+  v1::TranscriptChunk chunk_ ABSL_GUARDED_BY(mu_);  // the write in flight
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool asked_ ABSL_GUARDED_BY(mu_) = false;
+  bool end_ ABSL_GUARDED_BY(mu_) = false;
+  bool rendered_all_ ABSL_GUARDED_BY(mu_) = false;
+  bool wrote_any_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// Who decided each approval since `since` (token names, from the audit log
+// of successful ResolveApproval calls), by approval id.
+absl::StatusOr<std::map<std::string, std::string>> Deciders(Store* store,
+                                                            absl::Time since) {
+  std::map<std::string, std::string> out;
+  AuditQuery query;
+  query.method = kResolveApproval;
+  query.start_time = since;
+  PageRequest page;
+  page.limit = 1000;
+  for (;;) {
+    absl::StatusOr<Page<AuditRecord>> records = store->ListAudit(query, page);
+    if (!records.ok()) return records.status();
+    for (const AuditRecord& r : records->items) {
+      if (r.code == 0) out.emplace(r.resource_id, r.caller.token_name);
+    }
+    if (records->next == 0) return out;
+    page.after = records->next;
+  }
+}
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
+    SessionManager* manager, EventLog* log, Store* store, Guard* guard,
+    grpc::CallbackServerContext* context,
+    const v1::ExportTranscriptRequest* request) {
+  static const std::string kMethod =
+      absl::StrCat("/", v1::SessionService::service_full_name(),
+                   "/ExportTranscript");
+  absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
+  if (!caller.ok()) return new TranscriptWriter(caller.status());
+  const v1::TranscriptFormat format = request->format();
+  if (format != v1::TRANSCRIPT_FORMAT_UNSPECIFIED &&
+      format != v1::TRANSCRIPT_FORMAT_JSONL &&
+      format != v1::TRANSCRIPT_FORMAT_MARKDOWN) {
+    return new TranscriptWriter(absl::InvalidArgumentError(
+        absl::StrCat("format: unknown value ", static_cast<int>(format))));
+  }
+  absl::StatusOr<Session> session = manager->GetSession(request->session_id());
+  if (!session.ok()) return new TranscriptWriter(session.status());
+  if (session->purged_seq > 0) {
+    return new TranscriptWriter(absl::OutOfRangeError(absl::StrCat(
+        "session ", session->session_id, "'s events up to session_seq ",
+        session->purged_seq, " were deleted by --retain-archived-days")));
+  }
+  EventLog::SubscribeOptions options;
+  options.session_id = session->session_id;
+  // What the caller saw happen before asking is in it (see StreamEvents).
+  options.until_event_id = log->AssignedHead();
+
+  std::unique_ptr<Renderer> renderer;
+  std::string content_type, extension;
+  if (format == v1::TRANSCRIPT_FORMAT_MARKDOWN) {
+    absl::StatusOr<std::map<std::string, std::string>> deciders =
+        Deciders(store, session->create_time);
+    if (!deciders.ok()) return new TranscriptWriter(deciders.status());
+    v1::Session proto;
+    ToProto(*session, &proto);
+    renderer = std::make_unique<Markdown>(std::move(proto),
+                                          std::move(*deciders));
+    content_type = "text/markdown; charset=utf-8";
+    extension = ".md";
+  } else {
+    renderer = std::make_unique<JsonLines>();
+    content_type = "application/x-ndjson";
+    extension = ".jsonl";
+  }
+  absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> slot =
+      guard->AcquireStream(*caller);
+  if (!slot.ok()) return new TranscriptWriter(slot.status());
+  return new TranscriptWriter(log, std::move(options), std::move(renderer),
+                              std::move(content_type),
+                              session->session_id + extension,
+                              std::move(*slot));
+}
+
+}  // namespace codex_manager

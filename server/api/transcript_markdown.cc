@@ -1,0 +1,272 @@
+#include "api/transcript_markdown.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace codex_manager {
+namespace {
+
+// The longest run of backticks in `text`.
+size_t LongestBacktickRun(const std::string& text) {
+  size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+std::string HtmlEscape(const std::string& text) {
+  return absl::StrReplaceAll(text, {{"&", "&amp;"},
+                                    {"<", "&lt;"},
+                                    {">", "&gt;"},
+                                    {"\"", "&quot;"}});
+}
+
+std::string OneLine(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  return text;
+}
+
+// Each line of `text` as a block quote.
+std::string Quote(const std::string& text) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    absl::StrAppend(&out, line.empty() ? ">" : "> ", line, "\n");
+  }
+  return out;
+}
+
+std::string Clock(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%H:%M:%S UTC",
+                          absl::FromUnixSeconds(t.seconds()) +
+                              absl::Nanoseconds(t.nanos()),
+                          absl::UTCTimeZone());
+}
+
+std::string Day(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                          absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+const char* Decided(v1::ApprovalState state, v1::Decision decision) {
+  if (state == v1::APPROVAL_STATE_EXPIRED) return "expired, undecided";
+  switch (decision) {
+    case v1::DECISION_APPROVE:
+      return "approved";
+    case v1::DECISION_APPROVE_FOR_SESSION:
+      return "approved for the session";
+    case v1::DECISION_DENY:
+      return "denied";
+    case v1::DECISION_ABORT:
+      return "denied, and the turn stopped";
+    default:
+      return state == v1::APPROVAL_STATE_APPROVED ? "approved" : "answered";
+  }
+}
+
+std::string TurnEnd(v1::TurnState state) {
+  switch (state) {
+    case v1::TURN_STATE_COMPLETED:
+      return "completed";
+    case v1::TURN_STATE_INTERRUPTED:
+      return "interrupted";
+    case v1::TURN_STATE_FAILED:
+      return "failed";
+    default:
+      return "ended";
+  }
+}
+
+}  // namespace
+
+std::string FencedBlock(const std::string& text, const std::string& lang) {
+  const std::string fence(std::max<size_t>(3, LongestBacktickRun(text) + 1),
+                          '`');
+  std::string out = absl::StrCat(fence, lang, "\n", text);
+  if (!text.empty() && text.back() != '\n') out += "\n";
+  absl::StrAppend(&out, fence, "\n");
+  return out;
+}
+
+std::string InlineCode(const std::string& text) {
+  const std::string line = OneLine(text);
+  const std::string ticks(LongestBacktickRun(line) + 1, '`');
+  const bool pad = !line.empty() && (line.front() == '`' || line.back() == '`');
+  return absl::StrCat(ticks, pad ? " " : "", line, pad ? " " : "", ticks);
+}
+
+MarkdownTranscript::MarkdownTranscript(
+    v1::Session session, std::map<std::string, std::string> deciders)
+    : session_(std::move(session)), deciders_(std::move(deciders)) {}
+
+std::string MarkdownTranscript::Header(absl::Time exported) const {
+  const std::string& title =
+      session_.title().empty() ? session_.session_id() : session_.title();
+  std::string out = absl::StrCat("# ", OneLine(title), "\n\n",
+                                 "- Session: `", session_.session_id(), "`\n",
+                                 "- Folder: ", InlineCode(session_.cwd()), "\n");
+  if (!session_.model().empty()) {
+    absl::StrAppend(&out, "- Model: ", InlineCode(session_.model()), "\n");
+  }
+  if (!session_.approval_policy().empty() || !session_.sandbox().empty()) {
+    absl::StrAppend(&out, "- Approval policy: ",
+                    session_.approval_policy().empty()
+                        ? "Codex's default"
+                        : session_.approval_policy(),
+                    " · sandbox: ",
+                    session_.sandbox().empty() ? "Codex's default"
+                                               : session_.sandbox(),
+                    "\n");
+  }
+  absl::StrAppend(&out, "- Created: ", Day(session_.create_time()), "\n",
+                  "- Exported: ",
+                  absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", exported,
+                                   absl::UTCTimeZone()),
+                  " by codex-manager\n");
+  return out;
+}
+
+void MarkdownTranscript::FlushOpen(std::string* out) {
+  for (auto& [id, text] : agent_text_) {
+    absl::StrAppend(out, "\n**Codex** (unfinished):\n\n", text, "\n");
+  }
+  for (auto& [id, output] : command_output_) {
+    absl::StrAppend(out, "\n<details>\n<summary>Command <code>",
+                    HtmlEscape(OneLine(commands_[id])),
+                    "</code> · unfinished</summary>\n\n",
+                    FencedBlock(output, "text"), "\n</details>\n");
+  }
+  agent_text_.clear();
+  command_output_.clear();
+}
+
+void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
+  switch (e.type()) {
+    case v1::EVENT_TYPE_TURN_STATE_CHANGED: {
+      const v1::TurnStateChanged& t = e.turn_state_changed();
+      if (t.state() == v1::TURN_STATE_QUEUED) {
+        absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
+                        "` · ", Clock(e.create_time()), "\n\n**You:**\n\n",
+                        Quote(t.prompt()));
+      } else if (t.state() != v1::TURN_STATE_RUNNING) {
+        FlushOpen(out);
+        absl::StrAppend(out, "\n*Turn ", TurnEnd(t.state()),
+                        t.error().empty() ? "" : ": ", OneLine(t.error()),
+                        " (", Clock(e.create_time()), ").*\n");
+      }
+      break;
+    }
+    case v1::EVENT_TYPE_AGENT_MESSAGE_DELTA:
+      agent_text_[e.delta().item_id()] += e.delta().text();
+      break;
+    case v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA:
+      command_output_[e.delta().item_id()] += e.delta().text();
+      break;
+    case v1::EVENT_TYPE_ITEM_STARTED:
+      if (e.item().item_type() == "commandExecution") {
+        commands_[e.item().item_id()] = e.item().command();
+      }
+      break;
+    case v1::EVENT_TYPE_ITEM_COMPLETED: {
+      const v1::Item& item = e.item();
+      const std::string& id = item.item_id();
+      if (item.item_type() == "agentMessage") {
+        const std::string text =
+            item.text().empty() ? agent_text_[id] : item.text();
+        agent_text_.erase(id);
+        absl::StrAppend(out, "\n**Codex:**\n\n", text, "\n");
+      } else if (item.item_type() == "commandExecution") {
+        const std::string output = item.aggregated_output().empty()
+                                       ? command_output_[id]
+                                       : item.aggregated_output();
+        command_output_.erase(id);
+        commands_.erase(id);
+        absl::StrAppend(out, "\n<details>\n<summary>Command <code>",
+                        HtmlEscape(OneLine(item.command())), "</code> · ",
+                        HtmlEscape(item.status()));
+        if (item.has_exit_code()) {
+          absl::StrAppend(out, " · exit ", item.exit_code());
+        }
+        absl::StrAppend(out, "</summary>\n\n",
+                        FencedBlock(output, "text"), "\n</details>\n");
+      } else if (item.item_type() == "fileChange") {
+        absl::StrAppend(out, "\n**File change** (", OneLine(item.status()),
+                        "):\n\n", FencedBlock(item.diff(), "diff"));
+      } else if (item.item_type() == "reasoning" && !item.text().empty()) {
+        absl::StrAppend(out, "\n<details>\n<summary>Reasoning</summary>\n\n",
+                        item.text(), "\n\n</details>\n");
+      }
+      break;
+    }
+    case v1::EVENT_TYPE_APPROVAL_REQUESTED: {
+      const v1::Approval& a = e.approval_requested().approval();
+      absl::StrAppend(out, "\n**Approval** `", a.approval_id(), "` · ",
+                      Clock(e.create_time()), " — Codex ");
+      switch (a.kind()) {
+        case v1::APPROVAL_KIND_COMMAND_EXECUTION:
+          absl::StrAppend(out, "asked to run ", InlineCode(a.command()));
+          if (!a.cwd().empty()) absl::StrAppend(out, " in ", InlineCode(a.cwd()));
+          absl::StrAppend(out, "\n");
+          break;
+        case v1::APPROVAL_KIND_FILE_CHANGE:
+          absl::StrAppend(out, "asked to change files:\n\n",
+                          FencedBlock(a.diff(), "diff"));
+          break;
+        case v1::APPROVAL_KIND_USER_INPUT:
+          absl::StrAppend(out, "asked you (", InlineCode(a.method()), "):\n\n",
+                          FencedBlock(a.params_json(), "json"));
+          break;
+        default:
+          absl::StrAppend(out, "asked (", InlineCode(a.method()), "):\n\n",
+                          FencedBlock(a.params_json(), "json"));
+      }
+      if (!a.reason().empty()) {
+        absl::StrAppend(out, "\nReason: ", OneLine(a.reason()), "\n");
+      }
+      break;
+    }
+    case v1::EVENT_TYPE_APPROVAL_RESOLVED: {
+      const v1::ApprovalResolved& r = e.approval_resolved();
+      absl::StrAppend(out, "\n**Approval** `", r.approval_id(), "`: **",
+                      Decided(r.state(), r.decision()), "**");
+      auto who = deciders_.find(r.approval_id());
+      if (who != deciders_.end()) {
+        absl::StrAppend(out, " by ", InlineCode(who->second));
+      }
+      absl::StrAppend(out, " (", Clock(e.create_time()), ")\n");
+      break;
+    }
+    case v1::EVENT_TYPE_ERROR:
+      absl::StrAppend(out, "\n> **Error:** ", OneLine(e.notice().message()),
+                      "\n");
+      break;
+    case v1::EVENT_TYPE_WARNING:
+      absl::StrAppend(out, "\n> **Warning:** ", OneLine(e.notice().message()),
+                      "\n");
+      break;
+    case v1::EVENT_TYPE_SESSION_STATE_CHANGED:
+      if (!e.session_state_changed().error().empty()) {
+        absl::StrAppend(
+            out, "\n> **Session ",
+            absl::StripPrefix(
+                v1::SessionState_Name(e.session_state_changed().state()),
+                "SESSION_STATE_"),
+            ":** ", OneLine(e.session_state_changed().error()), "\n");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void MarkdownTranscript::Finish(std::string* out) { FlushOpen(out); }
+
+}  // namespace codex_manager

@@ -1,0 +1,137 @@
+// The Markdown transcript: what a reader needs is there, and nothing from
+// Codex can break out of its block.
+#include "api/transcript_markdown.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace codex_manager {
+namespace {
+
+v1::Event TurnChanged(const std::string& turn_id, v1::TurnState state,
+                      const std::string& prompt = "") {
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_TURN_STATE_CHANGED);
+  e.set_turn_id(turn_id);
+  e.mutable_create_time()->set_seconds(1700000000);
+  e.mutable_turn_state_changed()->set_turn_id(turn_id);
+  e.mutable_turn_state_changed()->set_state(state);
+  e.mutable_turn_state_changed()->set_prompt(prompt);
+  return e;
+}
+
+v1::Event ItemEvent(v1::EventType type, const std::string& item_type,
+                    const std::string& id) {
+  v1::Event e;
+  e.set_type(type);
+  e.mutable_item()->set_item_type(item_type);
+  e.mutable_item()->set_item_id(id);
+  return e;
+}
+
+v1::Event Delta(v1::EventType type, const std::string& id,
+                const std::string& text) {
+  v1::Event e;
+  e.set_type(type);
+  e.mutable_delta()->set_item_id(id);
+  e.mutable_delta()->set_text(text);
+  return e;
+}
+
+TEST(InlineCodeTest, BackticksInsideGetALongerDelimiter) {
+  EXPECT_EQ(InlineCode("ls -la"), "`ls -la`");
+  EXPECT_EQ(InlineCode("echo `id`"), "`` echo `id` ``");
+  EXPECT_EQ(InlineCode("a\nb"), "`a b`");
+}
+
+TEST(FencedBlockTest, TheFenceOutgrowsAnyBacktickRun) {
+  EXPECT_EQ(FencedBlock("x", "text"), "```text\nx\n```\n");
+  EXPECT_EQ(FencedBlock("```\nrm -rf /\n```\n", "text"),
+            "````text\n```\nrm -rf /\n```\n````\n");
+}
+
+TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
+  v1::Session session;
+  session.set_session_id("ses_1");
+  session.set_title("fix the tests");
+  session.set_cwd("/srv/app");
+  MarkdownTranscript md(session, {{"apr_1", "alice"}});
+  std::string out = md.Header(absl::FromUnixSeconds(1700000100));
+  EXPECT_NE(out.find("# fix the tests\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("- Folder: `/srv/app`"), std::string::npos) << out;
+
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_QUEUED, "run the tests\nplease"),
+         &out);
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_RUNNING), &out);
+  v1::Event started =
+      ItemEvent(v1::EVENT_TYPE_ITEM_STARTED, "commandExecution", "c1");
+  started.mutable_item()->set_command("echo <b>&`x`");
+  md.Add(started, &out);
+  v1::Event approval;
+  approval.set_type(v1::EVENT_TYPE_APPROVAL_REQUESTED);
+  v1::Approval* a = approval.mutable_approval_requested()->mutable_approval();
+  a->set_approval_id("apr_1");
+  a->set_kind(v1::APPROVAL_KIND_COMMAND_EXECUTION);
+  a->set_command("echo <b>&`x`");
+  md.Add(approval, &out);
+  v1::Event resolved;
+  resolved.set_type(v1::EVENT_TYPE_APPROVAL_RESOLVED);
+  resolved.mutable_approval_resolved()->set_approval_id("apr_1");
+  resolved.mutable_approval_resolved()->set_state(v1::APPROVAL_STATE_APPROVED);
+  resolved.mutable_approval_resolved()->set_decision(v1::DECISION_APPROVE);
+  md.Add(resolved, &out);
+  md.Add(Delta(v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA, "c1", "partial"), &out);
+  v1::Event done =
+      ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "commandExecution", "c1");
+  done.mutable_item()->set_command("echo <b>&`x`");
+  done.mutable_item()->set_status("completed");
+  done.mutable_item()->set_exit_code(0);
+  done.mutable_item()->set_aggregated_output("<b>&```\n");
+  md.Add(done, &out);
+  md.Add(Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m1", "All "), &out);
+  v1::Event reply =
+      ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "agentMessage", "m1");
+  reply.mutable_item()->set_text("All **green**.");
+  md.Add(reply, &out);
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_COMPLETED), &out);
+  md.Finish(&out);
+
+  EXPECT_NE(out.find("## Turn 1 · `turn_1` · 22:13:20 UTC\n\n**You:**\n\n"
+                     "> run the tests\n> please\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("**Approval** `apr_1` · 00:00:00 UTC — Codex asked to "
+                     "run `` echo <b>&`x` ``"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("**Approval** `apr_1`: **approved** by `alice`"),
+            std::string::npos)
+      << out;
+  // The command is escaped in the HTML summary; its output is fenced with a
+  // fence longer than the backticks in it; the completed output wins over
+  // the deltas.
+  EXPECT_NE(out.find("<summary>Command <code>echo &lt;b&gt;&amp;`x`</code> · "
+                     "completed · exit 0</summary>\n\n````text\n<b>&```\n"
+                     "````\n\n</details>"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("partial"), std::string::npos) << out;
+  EXPECT_NE(out.find("**Codex:**\n\nAll **green**.\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("*Turn completed (22:13:20 UTC).*"), std::string::npos)
+      << out;
+}
+
+TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  md.Add(Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m1", "half a "), &out);
+  md.Add(Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m1", "reply"), &out);
+  EXPECT_EQ(out, "");
+  md.Finish(&out);
+  EXPECT_EQ(out, "\n**Codex** (unfinished):\n\nhalf a reply\n");
+}
+
+}  // namespace
+}  // namespace codex_manager
