@@ -21,6 +21,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -40,6 +41,8 @@
 #include "auth/token_registry.h"
 #include "common/data_dir.h"
 #include "common/log.h"
+#include "common/metrics_http.h"
+#include "common/server_metrics.h"
 #include "core/clock.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
@@ -69,6 +72,7 @@ struct Flags {
   int max_message_bytes = 16 << 20;
   int64_t max_runtime_line_bytes = 64 << 20;
   std::string log_level = "info";
+  std::string metrics_listen;
   // Trust boundary (docs/security.md).
   bool rotate_admin_token = false;
   bool reflection = true;
@@ -84,6 +88,60 @@ struct Flags {
   int max_queued_turns = 16;
   int64_t max_prompt_bytes = 1 << 20;
 };
+
+// Sets the state gauges (sessions, turns, approvals, subscribers, bytes
+// stored) from the store at each scrape.
+void AddStateCollector(Store* store, EventLog* log, const std::string& data_dir,
+                       Clock* clock) {
+  Metrics().registry.AddCollector([=] {
+    ServerMetrics& m = Metrics();
+    for (SessionState state :
+         {SessionState::kStarting, SessionState::kIdle, SessionState::kBusy,
+          SessionState::kStopped, SessionState::kFailed,
+          SessionState::kArchived}) {
+      absl::StatusOr<std::vector<Session>> sessions =
+          store->SessionsInState(state);
+      if (sessions.ok()) {
+        m.sessions.With({absl::AsciiStrToLower(SessionStateName(state))})
+            .Set(static_cast<double>(sessions->size()));
+      }
+    }
+    for (TurnState state : {TurnState::kRunning, TurnState::kQueued}) {
+      absl::StatusOr<std::vector<Turn>> turns = store->TurnsInState(state);
+      if (turns.ok()) {
+        m.turns.With({absl::AsciiStrToLower(TurnStateName(state))})
+            .Set(static_cast<double>(turns->size()));
+      }
+    }
+    int64_t pending = 0;
+    absl::Time oldest = absl::InfiniteFuture();
+    PageRequest page;
+    page.limit = 1000;
+    for (;;) {
+      absl::StatusOr<Page<Approval>> approvals =
+          store->ListApprovals("", /*pending_only=*/true, page);
+      if (!approvals.ok()) break;
+      for (const Approval& a : approvals->items) {
+        ++pending;
+        oldest = std::min(oldest, a.create_time);
+      }
+      if (approvals->next == 0) break;
+      page.after = approvals->next;
+    }
+    m.approvals_pending.With({}).Set(static_cast<double>(pending));
+    m.approval_oldest_seconds.With({}).Set(
+        pending == 0 ? 0 : absl::ToDoubleSeconds(clock->Now() - oldest));
+    m.subscribers.With({}).Set(static_cast<double>(log->SubscriberCount()));
+    double bytes = 0;
+    for (const char* name : {"codex-manager.db", "codex-manager.db-wal"}) {
+      std::error_code ec;
+      const auto size =
+          std::filesystem::file_size(std::filesystem::path(data_dir) / name, ec);
+      if (!ec) bytes += static_cast<double>(size);
+    }
+    m.store_bytes.With({}).Set(bytes);
+  });
+}
 
 // True for addresses only this machine can reach: 127.0.0.0/8, ::1,
 // localhost and unix sockets.
@@ -409,6 +467,24 @@ int Run(const Flags& flags) {
     Log(LogLevel::kError, "cannot listen", {{"listen", flags.listen}});
     return 1;
   }
+  std::unique_ptr<MetricsHttpServer> metrics_http;
+  if (!flags.metrics_listen.empty()) {
+    AddStateCollector(store->get(), &log, flags.data_dir, &clock);
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> started =
+        MetricsHttpServer::Start(flags.metrics_listen, &Metrics().registry);
+    if (!started.ok()) {
+      Log(LogLevel::kError, "cannot serve metrics",
+          {{"error", started.status().ToString()}});
+      return 1;
+    }
+    metrics_http = std::move(*started);
+    Log(IsLoopbackListen(flags.metrics_listen) ? LogLevel::kInfo
+                                               : LogLevel::kWarning,
+        "metrics listening",
+        {{"metrics_listen", flags.metrics_listen},
+         {"port", metrics_http->port()},
+         {"path", "/metrics"}});
+  }
   health.SetServing(true);
   Log(LogLevel::kInfo, "listening",
       {{"listen", flags.listen},
@@ -603,6 +679,10 @@ int main(int argc, char** argv) {
                  "bytes; a longer one is skipped with a warning event")
       ->check(CLI::Range(int64_t{4096}, int64_t{1} << 30))
       ->capture_default_str();
+  app.add_option("--metrics-listen", flags.metrics_listen,
+                 "Serve Prometheus metrics at http://ADDRESS/metrics "
+                 "(host:port, no token: keep it on loopback or a scrape "
+                 "network; port 0 picks one, logged); off when empty");
   app.add_option("--log-level", flags.log_level,
                  "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))

@@ -1,11 +1,14 @@
 #include "api/call_interceptor.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "auth/method_rules.h"
 #include "common/log.h"
+#include "common/server_metrics.h"
 #include "core/types.h"
 
 namespace codex_manager {
@@ -17,13 +20,47 @@ using grpc::experimental::InterceptionHookPoints;
 constexpr absl::string_view kOwnPrefix = "/codex_manager.v1.";
 constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 
+// The gRPC metrics' labels of a call: type, service and method. A method
+// the server does not know is "unknown", so callers cannot grow the
+// metrics without bound.
+std::vector<std::string> MetricLabels(
+    const std::string& method, grpc::experimental::ServerRpcInfo::Type type) {
+  using Type = grpc::experimental::ServerRpcInfo::Type;
+  const char* kind = type == Type::UNARY              ? "unary"
+                     : type == Type::SERVER_STREAMING ? "server_stream"
+                     : type == Type::CLIENT_STREAMING ? "client_stream"
+                                                      : "bidi_stream";
+  const size_t slash = method.rfind('/');
+  if (FindMethodRule(method) == nullptr || slash == 0 ||
+      slash == std::string::npos) {
+    return {kind, "unknown", "unknown"};
+  }
+  return {kind, method.substr(1, slash - 1), method.substr(slash + 1)};
+}
+
+// The canonical name of a status code, as grpc_code labels use it.
+std::string CodeName(grpc::StatusCode code) {
+  static const char* const kNames[] = {
+      "OK",          "Canceled",          "Unknown",
+      "InvalidArgument", "DeadlineExceeded", "NotFound",
+      "AlreadyExists",   "PermissionDenied", "ResourceExhausted",
+      "FailedPrecondition", "Aborted",      "OutOfRange",
+      "Unimplemented",   "Internal",         "Unavailable",
+      "DataLoss",        "Unauthenticated"};
+  const int i = static_cast<int>(code);
+  return i >= 0 && i < 17 ? kNames[i] : "Unknown";
+}
+
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(grpc::experimental::ServerRpcInfo* info, Guard* guard)
       : info_(info),
         guard_(guard),
         method_(info->method()),
-        start_(absl::Now()) {}
+        start_(absl::Now()),
+        labels_(MetricLabels(method_, info->type())) {
+    Metrics().grpc_started.With(labels_).Add();
+  }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -52,6 +89,11 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+      std::vector<std::string> handled = labels_;
+      handled.push_back(CodeName(status.error_code()));
+      Metrics().grpc_handled.With(handled).Add();
+      Metrics().grpc_handling_seconds.With(labels_).Observe(seconds);
       Log(status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
               ? LogLevel::kInfo
               : LogLevel::kWarning,
@@ -60,7 +102,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
            {"request_id", request_id_},
            {"code", static_cast<int>(status.error_code())},
            {"message", status.error_message()},
-           {"ms", absl::ToDoubleMilliseconds(absl::Now() - start_)}});
+           {"ms", seconds * 1000}});
     }
     methods->Proceed();
   }
@@ -70,6 +112,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   Guard* const guard_;
   const std::string method_;
   const absl::Time start_;
+  // grpc_type, grpc_service, grpc_method.
+  const std::vector<std::string> labels_;
   std::string request_id_;
 };
 

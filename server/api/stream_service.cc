@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
 #include "api/status.h"
+#include "common/server_metrics.h"
 
 namespace codex_manager {
 namespace {
@@ -106,6 +107,7 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     // in flight.)
     in_flight_ = std::move(next.event);
     writing_ = true;
+    Metrics().events_delivered.With({}).Add();
     StartWrite(message);
   }
 

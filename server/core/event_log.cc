@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
+#include "common/server_metrics.h"
 #include "common/utf8.h"
 
 namespace codex_manager {
@@ -299,6 +300,11 @@ int64_t EventLog::CommittedHead() {
   return committed_head_;
 }
 
+size_t EventLog::SubscriberCount() {
+  absl::MutexLock lock(&mu_);
+  return subs_.size();
+}
+
 int64_t EventLog::AssignedHead() {
   absl::MutexLock lock(&mu_);
   return next_event_id_ - 1;
@@ -317,8 +323,12 @@ size_t EventLog::CommitChanges(std::vector<Change>& changes) {
   std::vector<const WriteBatch*> all;
   all.reserve(changes.size());
   for (const Change& c : changes) all.push_back(&c.rows);
+  const absl::Time started = absl::Now();
   absl::Status status = store_->WriteAll(all);
+  Metrics().commit_seconds.With({}).Observe(
+      absl::ToDoubleSeconds(absl::Now() - started));
   if (status.ok()) return changes.size();
+  Metrics().commit_failures.With({}).Add();
   if (!absl::IsAlreadyExists(status) || changes.size() > 1) {
     if (changes.size() == 1) {
       absl::MutexLock lock(&mu_);
@@ -378,6 +388,8 @@ void EventLog::WriterLoop() {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < done; ++i) {
       committed_ticket_ = changes[i].ticket;
+      Metrics().events_persisted.With({}).Add(
+          static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));

@@ -188,6 +188,8 @@ class EventLog {
   // check this first and refuse with UNAVAILABLE, changing nothing.
   bool Healthy();
 
+  // Open subscriptions (for the metrics).
+  size_t SubscriberCount();
   // The newest committed event id.
   int64_t CommittedHead();
   // The newest event id assigned by Append (committed or still queued). A

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_access.h"
 #include "common/log.h"
+#include "common/server_metrics.h"
 #include "common/status_macros.h"
 #include "core/changes.h"
 #include "core/codex_protocol.h"
@@ -252,6 +253,7 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows) {
   const std::string id = live->session.session_id;
   live_[id] = std::move(live);
   runtime->Start();
+  Metrics().runtime_starts.With({}).Add();
   return committed;
 }
 
@@ -955,6 +957,7 @@ void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
   Live* live = FindLive(runtime);
   if (live == nullptr) return;
   const std::string session_id = live->session.session_id;
+  Metrics().runtime_exits.With({}).Add();
   // Never opened its thread: the runtime cannot start (FAILED). Otherwise
   // Codex went away mid-session: resumable (STOPPED).
   const bool never_ready = live->session.state == SessionState::kStarting;

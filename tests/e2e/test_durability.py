@@ -132,7 +132,9 @@ def run_kill_loop(server: Server, tmp_path: Path, kills: int, load_seconds: floa
 
     def follow() -> None:
         with Client(server.addr) as client:
-            for event in client.events(stop=stop_following, max_backoff=0.2):
+            # Never gives up: the server is down often, and under load for long.
+            for event in client.events(stop=stop_following, max_backoff=0.2,
+                                       max_retries=None):
                 if not event.redelivered:
                     seen.append((event.event_id, event.session_id, event.session_seq))
 

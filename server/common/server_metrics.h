@@ -1,0 +1,74 @@
+// The server's metrics (docs/operations.md lists them), in one registry for
+// the process, exposed on --metrics-listen. gRPC's follow the
+// go-grpc-prometheus names; ours start with codex_manager_.
+#ifndef CODEX_MANAGER_SERVER_COMMON_SERVER_METRICS_H_
+#define CODEX_MANAGER_SERVER_COMMON_SERVER_METRICS_H_
+
+#include "common/metrics.h"
+
+namespace codex_manager {
+
+struct ServerMetrics {
+  ServerMetrics();
+
+  MetricsRegistry registry;
+
+  // Labels: grpc_type (unary, server_stream, …), grpc_service, grpc_method
+  // [, grpc_code].
+  Family<Counter>& grpc_started = registry.AddCounter(
+      "grpc_server_started_total", "RPCs started on the server.",
+      {"grpc_type", "grpc_service", "grpc_method"});
+  Family<Counter>& grpc_handled = registry.AddCounter(
+      "grpc_server_handled_total",
+      "RPCs completed on the server, whatever their status code.",
+      {"grpc_type", "grpc_service", "grpc_method", "grpc_code"});
+  Family<Histogram>& grpc_handling_seconds = registry.AddHistogram(
+      "grpc_server_handling_seconds",
+      "Time from an RPC's start to its status, in seconds (streams: their "
+      "whole life).",
+      {"grpc_type", "grpc_service", "grpc_method"}, LatencyBuckets());
+
+  Family<Counter>& events_persisted = registry.AddCounter(
+      "codex_manager_events_persisted_total",
+      "Events committed to the store.");
+  Family<Counter>& events_delivered = registry.AddCounter(
+      "codex_manager_events_delivered_total",
+      "Events written to StreamEvents streams (one per stream it went to).");
+  Family<Histogram>& commit_seconds = registry.AddHistogram(
+      "codex_manager_store_commit_seconds",
+      "Time of one group commit (one SQLite transaction), in seconds.", {},
+      LatencyBuckets());
+  Family<Counter>& commit_failures = registry.AddCounter(
+      "codex_manager_store_commit_failures_total",
+      "Group commits the store refused (retried until it recovers).");
+  Family<Counter>& runtime_starts = registry.AddCounter(
+      "codex_manager_runtime_starts_total",
+      "Codex app-server processes launched.");
+  Family<Counter>& runtime_exits = registry.AddCounter(
+      "codex_manager_runtime_unexpected_exits_total",
+      "Codex app-server processes that exited without being stopped "
+      "(crashed, or failed to start).");
+  // Set at each scrape.
+  Family<Gauge>& sessions = registry.AddGauge(
+      "codex_manager_sessions", "Sessions by state.", {"state"});
+  Family<Gauge>& turns = registry.AddGauge(
+      "codex_manager_turns", "Turns running or queued.", {"state"});
+  Family<Gauge>& approvals_pending = registry.AddGauge(
+      "codex_manager_approvals_pending", "Approvals waiting for a person.");
+  Family<Gauge>& approval_oldest_seconds = registry.AddGauge(
+      "codex_manager_approval_oldest_pending_seconds",
+      "Age of the oldest pending approval, in seconds (0: none).");
+  Family<Gauge>& subscribers = registry.AddGauge(
+      "codex_manager_stream_subscribers",
+      "Open subscriptions to the event log (StreamEvents and exports).");
+  Family<Gauge>& store_bytes = registry.AddGauge(
+      "codex_manager_store_bytes",
+      "Size of the SQLite database and its write-ahead log, in bytes.");
+};
+
+// The process' metrics.
+ServerMetrics& Metrics();
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_COMMON_SERVER_METRICS_H_

@@ -1,0 +1,141 @@
+"""Prometheus metrics on --metrics-listen (issue 11): no token needed, the
+text format promtool accepts, and figures that follow what the server did."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cm_testing import FAKE_CODEX, Server, make_server
+from conftest import Cli, wait_for
+from test_faults_and_errors import ready_session
+
+
+@pytest.fixture
+def metrics_server(tmp_path: Path) -> Iterator[Server]:
+    yield from make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
+                                      "--metrics-listen", "127.0.0.1:0"])
+
+
+def scrape(server: Server) -> str:
+    line = next(e for e in server.log_lines() if e.get("msg") == "metrics listening")
+    with urllib.request.urlopen(f"http://127.0.0.1:{line['port']}/metrics", timeout=10) as r:
+        assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+        return r.read().decode()
+
+
+def sample(text: str, series: str) -> float:
+    match = re.search(rf"^{re.escape(series)} (\S+)$", text, re.M)
+    assert match, f"no {series} in\n{text}"
+    return float(match.group(1))
+
+
+def test_metrics_follow_the_servers_work(metrics_server: Server, project: Path) -> None:
+    cli = Cli(metrics_server)
+    session_id = ready_session(cli, project)
+    assert cli("turn", "start", session_id, "approve", "--follow",
+               "--on-approval", "approve").returncode == 0
+    assert cli("session", "show", "ses_00000000000000000000").returncode == 4
+    follow = cli.popen("events", session_id, "--follow")
+    try:
+        wait_for(lambda: sample(scrape(metrics_server),
+                                "codex_manager_stream_subscribers") >= 1)
+        text = scrape(metrics_server)
+    finally:
+        follow.terminate()
+        follow.communicate(timeout=10)
+
+    assert sample(text, 'grpc_server_handled_total{grpc_type="unary",'
+                        'grpc_service="codex_manager.v1.SessionService",'
+                        'grpc_method="CreateSession",grpc_code="OK"}') == 1
+    assert sample(text, 'grpc_server_handled_total{grpc_type="unary",'
+                        'grpc_service="codex_manager.v1.SessionService",'
+                        'grpc_method="GetSession",grpc_code="NotFound"}') == 1
+    assert sample(text, 'grpc_server_handling_seconds_count{grpc_type="unary",'
+                        'grpc_service="codex_manager.v1.TurnService",'
+                        'grpc_method="StartTurn"}') == 1
+    assert sample(text, 'grpc_server_started_total{grpc_type="server_stream",'
+                        'grpc_service="codex_manager.v1.StreamService",'
+                        'grpc_method="StreamEvents"}') >= 2
+    assert sample(text, 'codex_manager_sessions{state="idle"}') == 1
+    assert sample(text, "codex_manager_runtime_starts_total") == 1
+    assert sample(text, "codex_manager_events_persisted_total") >= 8
+    assert sample(text, "codex_manager_events_delivered_total") >= 8
+    assert sample(text, "codex_manager_store_commit_seconds_count") >= 1
+    assert sample(text, "codex_manager_store_bytes") > 0
+    assert sample(text, "codex_manager_approvals_pending") == 0
+
+
+def test_a_pending_approval_shows_with_its_age(metrics_server: Server, project: Path) -> None:
+    cli = Cli(metrics_server)
+    session_id = ready_session(cli, project)
+    assert cli("turn", "start", session_id, "approve").returncode == 0
+    wait_for(lambda: sample(scrape(metrics_server), "codex_manager_approvals_pending") == 1)
+    wait_for(lambda: sample(scrape(metrics_server),
+                            "codex_manager_approval_oldest_pending_seconds") > 0.5)
+    assert sample(scrape(metrics_server), 'codex_manager_turns{state="running"}') == 1
+
+
+def test_methods_nobody_serves_do_not_grow_the_labels(metrics_server: Server) -> None:
+    import grpc
+
+    channel = grpc.insecure_channel(metrics_server.addr)
+    for i in range(3):
+        with pytest.raises(grpc.RpcError):
+            channel.unary_unary(f"/evil.Service/Method{i}")(b"", timeout=5)
+    channel.close()
+    text = scrape(metrics_server)
+    assert "evil" not in text
+    assert 'grpc_service="unknown",grpc_method="unknown"' in text
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="prometheus is not installed")
+def test_promtool_accepts_the_exposition(metrics_server: Server, project: Path) -> None:
+    cli = Cli(metrics_server)
+    ready_session(cli, project)
+    result = subprocess.run(["promtool", "check", "metrics"], input=scrape(metrics_server),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_get_metrics(metrics_server: Server) -> None:
+    line = next(e for e in metrics_server.log_lines() if e.get("msg") == "metrics listening")
+    base = f"http://127.0.0.1:{line['port']}"
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{base}/", timeout=10)
+    assert missing.value.code == 404
+    with pytest.raises(urllib.error.HTTPError) as post:
+        urllib.request.urlopen(urllib.request.Request(f"{base}/metrics", data=b"x"), timeout=10)
+    assert post.value.code == 405
+
+
+def test_the_grafana_dashboard_queries_metrics_the_server_has(metrics_server: Server,
+                                                              tmp_path: Path) -> None:
+    import json
+
+    from cm_testing import REPO
+
+    dashboard = json.loads((REPO / "docs" / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    assert len(exprs) >= 10
+    exposed = set(re.findall(r"^# TYPE (\S+) ", scrape(metrics_server), re.M))
+    for expr in exprs:
+        for name in re.findall(r"\b((?:grpc_server|codex_manager)_\w+)", expr):
+            assert re.sub(r"_(bucket|sum|count)$", "", name) in exposed, (name, expr)
+    if shutil.which("promtool") is None:
+        return
+    # Every query parses as PromQL: as recording rules, for promtool.
+    rules = tmp_path / "rules.yml"
+    rules.write_text("groups:\n- name: dashboard\n  rules:\n" + "".join(
+        f"  - record: dashboard:query{i}\n    expr: {json.dumps(e.replace('$job', '.*'))}\n"
+        for i, e in enumerate(exprs)))
+    result = subprocess.run(["promtool", "check", "rules", str(rules)], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
