@@ -107,7 +107,8 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     // in flight.)
     in_flight_ = std::move(next.event);
     writing_ = true;
-    Metrics().events_delivered.With({}).Add();
+    static Counter& delivered = Metrics().events_delivered.With({});
+    delivered.Add();
     StartWrite(message);
   }
 

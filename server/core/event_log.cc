@@ -325,10 +325,11 @@ size_t EventLog::CommitChanges(std::vector<Change>& changes) {
   for (const Change& c : changes) all.push_back(&c.rows);
   const absl::Time started = absl::Now();
   absl::Status status = store_->WriteAll(all);
-  Metrics().commit_seconds.With({}).Observe(
-      absl::ToDoubleSeconds(absl::Now() - started));
+  static Histogram& commit_seconds = Metrics().commit_seconds.With({});
+  static Counter& commit_failures = Metrics().commit_failures.With({});
+  commit_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
   if (status.ok()) return changes.size();
-  Metrics().commit_failures.With({}).Add();
+  commit_failures.Add();
   if (!absl::IsAlreadyExists(status) || changes.size() > 1) {
     if (changes.size() == 1) {
       absl::MutexLock lock(&mu_);
@@ -388,8 +389,8 @@ void EventLog::WriterLoop() {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < done; ++i) {
       committed_ticket_ = changes[i].ticket;
-      Metrics().events_persisted.With({}).Add(
-          static_cast<double>(changes[i].rows.events.size()));
+      static Counter& persisted = Metrics().events_persisted.With({});
+      persisted.Add(static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
