@@ -72,6 +72,7 @@ struct Flags {
   int max_message_bytes = 16 << 20;
   int64_t max_runtime_line_bytes = 64 << 20;
   std::string log_level = "info";
+  std::string log_format = "json";
   std::string metrics_listen;
   // Trust boundary (docs/security.md).
   bool rotate_admin_token = false;
@@ -280,6 +281,7 @@ int Check(const Flags& flags) {
 int Run(const Flags& flags) {
   // Everything this server creates is its user's alone.
   umask(077);
+  if (flags.log_format == "text") SetLogFormat(LogFormat::kText);
   if (flags.log_level == "debug") SetLogLevel(LogLevel::kDebug);
   if (flags.log_level == "warning") SetLogLevel(LogLevel::kWarning);
   if (flags.log_level == "error") SetLogLevel(LogLevel::kError);
@@ -683,6 +685,11 @@ int main(int argc, char** argv) {
                  "Serve Prometheus metrics at http://ADDRESS/metrics "
                  "(host:port, no token: keep it on loopback or a scrape "
                  "network; port 0 picks one, logged); off when empty");
+  app.add_option("--log-format", flags.log_format,
+                 "json (one object a line, for machines) or text (logfmt, "
+                 "for people)")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
   app.add_option("--log-level", flags.log_level,
                  "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))

@@ -61,6 +61,9 @@ class CallInterceptor : public grpc::experimental::Interceptor {
         labels_(MetricLabels(method_, info->type())) {
     Metrics().grpc_started.With(labels_).Add();
   }
+  // A call that ends without a status (the client went away first) leaves
+  // no note behind.
+  ~CallInterceptor() override { guard_->TakeNote(info_->server_context()); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -94,15 +97,21 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       handled.push_back(CodeName(status.error_code()));
       Metrics().grpc_handled.With(handled).Add();
       Metrics().grpc_handling_seconds.With(labels_).Observe(seconds);
+      Guard::CallNote note = guard_->TakeNote(info_->server_context());
+      nlohmann::json fields = {{"method", method_},
+                               {"request_id", request_id_},
+                               {"code", static_cast<int>(status.error_code())},
+                               {"message", status.error_message()},
+                               {"ms", seconds * 1000}};
+      if (!note.token_name.empty()) {
+        fields["principal"] = note.token_name;
+        fields["token_id"] = note.token_id;
+      }
+      if (!note.resource_id.empty()) fields["resource"] = note.resource_id;
       Log(status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
               ? LogLevel::kInfo
               : LogLevel::kWarning,
-          "rpc",
-          {{"method", method_},
-           {"request_id", request_id_},
-           {"code", static_cast<int>(status.error_code())},
-           {"message", status.error_message()},
-           {"ms", seconds * 1000}});
+          "rpc", fields);
     }
     methods->Proceed();
   }

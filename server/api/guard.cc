@@ -64,6 +64,12 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   caller.token_id = token->token_id;
   caller.token_name = token->name;
   caller.role = token->role;
+  {
+    absl::MutexLock lock(&mu_);
+    CallNote& note = notes_[&context];
+    note.token_id = caller.token_id;
+    note.token_name = caller.token_name;
+  }
   if (caller.role < rule->role) {
     absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
         method, " needs role ", RoleName(rule->role), "; token \"",
@@ -117,6 +123,22 @@ Guard::StreamSlot::~StreamSlot() {
   if (it != guard_->open_streams_.end() && --it->second <= 0) {
     guard_->open_streams_.erase(it);
   }
+}
+
+void Guard::NoteResource(const grpc::ServerContextBase& context,
+                         absl::string_view resource_id) {
+  if (resource_id.empty()) return;
+  absl::MutexLock lock(&mu_);
+  notes_[&context].resource_id = std::string(resource_id);
+}
+
+Guard::CallNote Guard::TakeNote(const grpc::ServerContextBase* context) {
+  absl::MutexLock lock(&mu_);
+  auto it = notes_.find(context);
+  if (it == notes_.end()) return CallNote();
+  CallNote note = std::move(it->second);
+  notes_.erase(it);
+  return note;
 }
 
 }  // namespace codex_manager

@@ -52,6 +52,20 @@ class Guard {
   void AuditFailure(const Caller& caller, absl::string_view resource_id,
                     const absl::Status& status);
 
+  // What the log line of a call says besides its method and status: who
+  // made it (once admitted) and what it was about (a session, turn,
+  // approval or token id). Noted by Admit and the handlers, taken by the
+  // call interceptor when the call ends (api/call_interceptor.h).
+  struct CallNote {
+    std::string token_id;
+    std::string token_name;
+    std::string resource_id;
+  };
+  void NoteResource(const grpc::ServerContextBase& context,
+                    absl::string_view resource_id);
+  // The call's note, removed (an empty note when there is none).
+  CallNote TakeNote(const grpc::ServerContextBase* context);
+
   // Holds one of a principal's stream slots until destroyed.
   class StreamSlot {
    public:
@@ -81,6 +95,8 @@ class Guard {
   const GuardOptions options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const grpc::ServerContextBase*, CallNote> notes_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace codex_manager

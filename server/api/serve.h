@@ -29,6 +29,7 @@ grpc::ServerUnaryReactor* Serve(Guard* guard,
                                 const std::string& method,
                                 absl::string_view resource_id, Body body) {
   absl::StatusOr<Caller> caller = guard->Admit(*context, method);
+  guard->NoteResource(*context, resource_id);
   absl::Status status = caller.ok() ? body(*caller) : caller.status();
   if (caller.ok() && !status.ok()) {
     guard->AuditFailure(*caller, resource_id, status);

@@ -139,8 +139,9 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
   static const std::string kMethod =
       absl::StrCat("/", v1::StreamService::service_full_name(), "/StreamEvents");
   absl::StatusOr<Caller> caller = guard_->Admit(*context, kMethod);
-  if (!caller.ok()) return new EventWriter(caller.status());
   const std::string& session_id = request->session_id();
+  guard_->NoteResource(*context, session_id);
+  if (!caller.ok()) return new EventWriter(caller.status());
   EventLog::SubscribeOptions options;
   options.session_id = session_id;
   const int64_t head = log_->CommittedHead();

@@ -216,6 +216,7 @@ grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
       absl::StrCat("/", v1::SessionService::service_full_name(),
                    "/ExportTranscript");
   absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
+  guard->NoteResource(*context, request->session_id());
   if (!caller.ok()) return new TranscriptWriter(caller.status());
   const v1::TranscriptFormat format = request->format();
   if (format != v1::TRANSCRIPT_FORMAT_UNSPECIFIED &&

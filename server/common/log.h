@@ -1,6 +1,8 @@
 // Structured logging: one JSON object per line on stderr, e.g.
 //   {"ts":"2026-11-21T04:23:55.913Z","level":"info","msg":"rpc",
 //    "method":"/codex_manager.v1.SessionService/CreateSession", ...}
+// or, with LogFormat::kText, the same as a logfmt line for people:
+//   2026-11-21T04:23:55.913Z INFO rpc method=/codex_manager.v1.… code=0
 //
 // Thread safety: safe from any thread; lines never interleave.
 #ifndef CODEX_MANAGER_SERVER_COMMON_LOG_H_
@@ -15,6 +17,10 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 
 // Lines below `level` are dropped. Default: kInfo.
 void SetLogLevel(LogLevel level);
+
+enum class LogFormat { kJson, kText };
+// Default: kJson.
+void SetLogFormat(LogFormat format);
 
 // Writes one line with "ts", "level" and "msg", plus every member of
 // `fields` (which must be a JSON object or null).
