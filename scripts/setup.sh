@@ -10,7 +10,8 @@
 # fuzz targets, Chromium for the browser tests, systemd and dpkg-dev to
 # check the service units and build the .deb, prometheus for promtool), the
 # pinned @openai/codex from tools/codex/package-lock.json, the
-# UI's npm packages (web-proxy/ui/package-lock.json), and a Python venv
+# UI's and the TypeScript client's npm packages (their package-lock.json),
+# and a Python venv
 # (.venv) with the test tools and the Python SDK (clients/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,13 @@ ui_stamp=web-proxy/ui/node_modules/.package-lock.json
 if [ ! -d web-proxy/ui/node_modules ] || [ web-proxy/ui/package-lock.json -nt "$ui_stamp" ]; then
   echo "setup: installing the UI's npm packages"
   (cd web-proxy/ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The TypeScript client's packages (clients/typescript/package-lock.json).
+ts_stamp=clients/typescript/node_modules/.package-lock.json
+if [ ! -d clients/typescript/node_modules ] || [ clients/typescript/package-lock.json -nt "$ts_stamp" ]; then
+  echo "setup: installing the TypeScript client's npm packages"
+  (cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # Python for the end-to-end tests.

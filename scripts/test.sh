@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: the C++ unit tests (ctest), the
 # end-to-end tests (pytest: real server, CLI, proxy and the pinned codex on
-# the scripted model), the Python SDK tests (ruff, mypy, pytest) and the
-# UI's tests (tsc, grpc-web clients, chromium), first on the normal build,
+# the scripted model), the Python SDK tests (ruff, mypy, pytest), the
+# UI's tests (tsc, grpc-web clients, chromium) and the TypeScript client's,
+# first on the normal build,
 # a minute of each libFuzzer target, then the C++, e2e and SDK suites again
 # on the AddressSanitizer + UBSan build.
 #
@@ -36,6 +37,8 @@ echo "== Python SDK lint and types"
 run_suite default build
 echo "== UI types and tests (grpc-web clients, chromium)"
 (cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" bounded npm test --silent)
+echo "== TypeScript client (tsc, tests through the proxy and over gRPC)"
+(cd clients/typescript && CODEX_MANAGER_BUILD="$repo/build" bounded npm test --silent)
 echo "== fuzzing (libFuzzer, 60 s per target; scripts/fuzz.sh runs an hour)"
 bounded scripts/fuzz.sh 60
 

@@ -1,0 +1,82 @@
+// The event stream as an async iterator that survives reconnects: it
+// resumes after the last event it yielded (session_seq for one session,
+// event_id for all), so nothing is missed or repeated (docs/api.md).
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Event } from "./gen/codex_manager/v1/events_pb.js";
+import type { CodexManager } from "./client.js";
+
+export interface FollowOptions {
+  // One session's events (cursor: session_seq), or every session's (empty;
+  // cursor: event_id).
+  sessionId?: string;
+  // Yield the events after this cursor (0: from the start).
+  after?: bigint;
+  // false: replay what exists and stop.
+  follow?: boolean;
+  // Stops the iteration (the pending read is cancelled).
+  signal?: AbortSignal;
+  // Reconnects in a row that may fail before the error is thrown (default
+  // 20; Infinity: never give up). A stream never established is not
+  // retried: an unreachable server fails at once.
+  maxRetries?: number;
+  // Backoff between reconnects, doubling from 100 ms up to this (default
+  // 5000 ms).
+  maxBackoffMs?: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+// Yields the events after `after`, in order, reconnecting when the
+// connection drops (a server restart, the network) and resuming after the last
+// event yielded. Pending approvals from before the cursor come first, once,
+// with `redelivered` set; they do not move the cursor. Throws the
+// ConnectError of any other failure (NOT_FOUND for an unknown session,
+// OUT_OF_RANGE for a cursor ahead of the log).
+export async function* followEvents(client: CodexManager, options: FollowOptions = {}):
+    AsyncGenerator<Event, void, undefined> {
+  const sessionId = options.sessionId ?? "";
+  const maxRetries = options.maxRetries ?? 20;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  let cursor = options.after ?? 0n;
+  let reached = false;
+  let failures = 0;
+  let backoff = 100;
+  while (!options.signal?.aborted) {
+    try {
+      const stream = client.streams.streamEvents({
+        sessionId,
+        afterSeq: sessionId ? cursor : 0n,
+        afterEventId: sessionId ? 0n : cursor,
+        noFollow: options.follow === false,
+      }, { signal: options.signal, onHeader: () => { reached = true; failures = 0; } });
+      for await (const event of stream) {
+        reached = true;
+        failures = 0;
+        backoff = 100;
+        if (!event.redelivered) {
+          const position = sessionId ? event.sessionSeq : event.eventId;
+          if (position <= cursor) continue;  // already yielded
+          cursor = position;
+        }
+        yield event;
+      }
+      return;  // a replay that caught up
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      const error = ConnectError.from(err);
+      // A connection cut under the stream: UNAVAILABLE, or (Node's HTTP/2
+      // client, when the server dies) CANCELED though nobody cancelled.
+      const dropped = error.code === Code.Unavailable || error.code === Code.Canceled;
+      if (!dropped || !reached || ++failures > maxRetries) throw error;
+    }
+    await sleep(backoff, options.signal);
+    backoff = Math.min(backoff * 2, maxBackoffMs);
+  }
+}

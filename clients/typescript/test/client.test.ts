@@ -1,0 +1,114 @@
+// The package against the real server through the real proxy (gRPC-Web, as
+// a browser would), and straight over gRPC.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+
+import {
+  approve, bearerToken, type CodexManager, createCodexManager, deny, EventType, exportTranscript,
+  followEvents, pendingApprovals, SessionState, TurnState,
+} from "@codex-manager/client";
+
+import { halt, launch, type Stack, startStack } from "./stack.js";
+
+let stack: Stack;
+let web: CodexManager;
+let grpc: CodexManager;
+
+before(async () => {
+  stack = await startStack();
+  web = createCodexManager(createGrpcWebTransport({
+    baseUrl: `http://127.0.0.1:${stack.proxy.port}`, httpVersion: "1.1",
+    interceptors: [bearerToken(stack.token)],
+  }));
+  grpc = createCodexManager(createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${stack.server.port}`, interceptors: [bearerToken(stack.token)],
+  }));
+});
+
+after(async () => {
+  await halt(stack.proxy);
+  await halt(stack.server);
+});
+
+async function idleSession(client: CodexManager): Promise<string> {
+  const session = await client.sessions.createSession({ cwd: stack.project });
+  for (const _ of Array(200)) {
+    if ((await client.sessions.getSession({ sessionId: session.sessionId })).state === SessionState.IDLE) {
+      return session.sessionId;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("session never became idle");
+}
+
+test("a turn through the proxy: the stream, an approval decided, the transcript", async () => {
+  const sessionId = await idleSession(web);
+  const turn = await web.turns.startTurn({ sessionId, prompt: "approve" });
+  const seen: string[] = [];
+  for await (const event of followEvents(web, { sessionId })) {
+    if (event.type === EventType.APPROVAL_REQUESTED) {
+      const [pending] = await pendingApprovals(web, sessionId);
+      assert.equal(pending?.approvalId, event.payload.case === "approvalRequested"
+        ? event.payload.value.approval?.approvalId : undefined);
+      await approve(web, pending!.approvalId);
+    }
+    if (event.payload.case === "delta") seen.push(event.payload.value.text);
+    if (event.payload.case === "turnStateChanged" && event.payload.value.turnId === turn.turnId &&
+        event.payload.value.state === TurnState.COMPLETED) break;
+  }
+  assert.equal(seen.join(""), "decision was accept");
+  const markdown = await exportTranscript(web, sessionId);
+  assert.match(markdown, /\*\*Approval\*\* `apr_\w+`: \*\*approved\*\* by `admin`/);
+
+  // deny with abort: Codex "cancel", the turn stops.
+  await web.turns.startTurn({ sessionId, prompt: "approve" });
+  for await (const event of followEvents(web, { sessionId, after: (await web.sessions.getSession({ sessionId })).lastSeq })) {
+    if (event.payload.case === "approvalRequested") {
+      await deny(web, event.payload.value.approval!.approvalId, { abort: true });
+    }
+    if (event.payload.case === "turnStateChanged" && event.payload.value.state === TurnState.INTERRUPTED) break;
+  }
+});
+
+test("followEvents resumes after a server restart with nothing missed or repeated", async () => {
+  const sessionId = await idleSession(grpc);
+  await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
+  const seqs: bigint[] = [];
+  const abort = new AbortController();
+  const following = (async () => {
+    for await (const event of followEvents(grpc, { sessionId, signal: abort.signal, maxBackoffMs: 200 })) {
+      if (!event.redelivered) seqs.push(event.sessionSeq);
+    }
+  })();
+  while (seqs.length < 5) await new Promise((r) => setTimeout(r, 20));
+  await halt(stack.server, "SIGKILL");
+  stack.server = await launch("codex-manager-server", stack.serverArgs(stack.server.port));
+  await grpc.turns.startTurn({ sessionId, prompt: "after the restart" });
+  const last = async () => (await grpc.sessions.getSession({ sessionId })).lastSeq;
+  for (let i = 0; i < 400 && (seqs.at(-1) ?? 0n) < await last(); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  abort.abort();
+  await following;
+  const expected = Array.from({ length: Number(await last()) }, (_, i) => BigInt(i + 1));
+  assert.deepEqual(seqs, expected);
+});
+
+test("errors keep their gRPC codes; an unreachable server is not retried", async () => {
+  await assert.rejects(grpc.sessions.getSession({ sessionId: "ses_00000000000000000000" }),
+    (e: unknown) => e instanceof ConnectError && e.code === Code.NotFound &&
+      e.rawMessage.includes("ses_00000000000000000000"));
+  const nowhere = createCodexManager(createGrpcTransport({ baseUrl: "http://127.0.0.1:1" }));
+  const started = Date.now();
+  await assert.rejects(async () => {
+    for await (const _ of followEvents(nowhere, {})) { /* never */ }
+  }, (e: unknown) => e instanceof ConnectError && e.code === Code.Unavailable);
+  assert.ok(Date.now() - started < 5000);
+  const anonymous = createCodexManager(createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${stack.server.port}` }));
+  await assert.rejects(anonymous.sessions.listSessions({}),
+    (e: unknown) => e instanceof ConnectError && e.code === Code.Unauthenticated);
+});
