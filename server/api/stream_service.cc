@@ -10,18 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
+#include "api/log_writer.h"
 #include "api/status.h"
 #include "common/server_metrics.h"
 
 namespace codex_manager {
 namespace {
 
-class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
+class EventWriter final : public LogWriter<v1::Event> {
  public:
   // Ends at once with `status`.
-  explicit EventWriter(const absl::Status& status) {
-    Finish(ToGrpcStatus(status));
-  }
+  explicit EventWriter(const absl::Status& status) : LogWriter(status) {}
 
   // Writes `redelivered` first, then follows the log from the cursor.
   EventWriter(EventLog* log, EventLog::SubscribeOptions options,
@@ -37,33 +36,8 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
       pending_.push_back(
           {std::make_shared<const SharedEvent>(std::move(e)), true});
     }
-    sub_ = log->Subscribe(std::move(options),
-                          [this](std::vector<EventPtr> batch, bool end) {
-                            Deliver(std::move(batch), end);
-                          });
+    SubscribeLocked(log, std::move(options));
     NextLocked();
-  }
-
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) {
-      // The client is gone; OnCancel or OnDone follows.
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      return;
-    }
-    NextLocked();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    FinishLocked(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    // After Cancel returns, the log never calls Deliver again.
-    if (sub_) sub_->Cancel();
-    delete this;
   }
 
  private:
@@ -72,8 +46,7 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     bool redelivered;
   };
 
-  // Runs on the log's dispatcher thread.
-  void Deliver(std::vector<EventPtr> batch, bool end) {
+  void Deliver(std::vector<EventPtr> batch, bool end) override {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     for (EventPtr& e : batch) pending_.push_back({std::move(e), false});
@@ -81,7 +54,7 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     if (!writing_) NextLocked();
   }
 
-  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void NextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || writing_) return;
     if (pending_.empty()) {
       if (end_) {
@@ -106,29 +79,17 @@ class EventWriter final : public grpc::ServerWriteReactor<v1::Event> {
     // OnWriteDone waits for a later flush, and this reactor has one write
     // in flight.)
     in_flight_ = std::move(next.event);
-    writing_ = true;
     static Counter& delivered = Metrics().events_delivered.With({});
     delivered.Add();
-    StartWrite(message);
+    WriteLocked(message);
   }
 
-  void FinishLocked(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
-  }
-
-  absl::Mutex mu_;
   const std::unique_ptr<Guard::StreamSlot> slot_;
-  std::shared_ptr<EventLog::Subscription> sub_;
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
   // The event being written, and the copy a redelivery writes.
   EventPtr in_flight_ ABSL_GUARDED_BY(mu_);
   v1::Event redelivered_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool end_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

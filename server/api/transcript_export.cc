@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
+#include "api/log_writer.h"
 #include "api/status.h"
 #include "api/transcript_markdown.h"
 
@@ -70,12 +71,9 @@ size_t Utf8Prefix(const std::string& text, size_t limit) {
   return n > 0 ? n : limit;
 }
 
-class TranscriptWriter final
-    : public grpc::ServerWriteReactor<v1::TranscriptChunk> {
+class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
  public:
-  explicit TranscriptWriter(const absl::Status& status) {
-    Finish(ToGrpcStatus(status));
-  }
+  explicit TranscriptWriter(const absl::Status& status) : LogWriter(status) {}
 
   TranscriptWriter(EventLog* log, EventLog::SubscribeOptions options,
                    std::unique_ptr<Renderer> renderer, std::string content_type,
@@ -90,37 +88,13 @@ class TranscriptWriter final
     if (options.until_event_id <= options.after_event_id) {
       end_ = true;  // nothing to replay
     } else {
-      sub_ = log->Subscribe(std::move(options),
-                            [this](std::vector<EventPtr> batch, bool end) {
-                              Deliver(std::move(batch), end);
-                            });
+      SubscribeLocked(log, std::move(options));
     }
     NextLocked();
-  }
-
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) {
-      FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
-      return;
-    }
-    NextLocked();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    FinishLocked(grpc::Status::CANCELLED);
-  }
-
-  void OnDone() override {
-    if (sub_) sub_->Cancel();
-    delete this;
   }
 
  private:
-  // Runs on the log's dispatcher thread.
-  void Deliver(std::vector<EventPtr> batch, bool end) {
+  void Deliver(std::vector<EventPtr> batch, bool end) override {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     for (const EventPtr& e : batch) {
@@ -133,7 +107,7 @@ class TranscriptWriter final
     if (!writing_) NextLocked();
   }
 
-  void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void NextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || writing_) return;
     if (end_ && !rendered_all_) {
       renderer_->Finish(&buffer_);
@@ -150,8 +124,7 @@ class TranscriptWriter final
         chunk_.set_file_name(file_name_);
         wrote_any_ = true;
       }
-      writing_ = true;
-      StartWrite(&chunk_);
+      WriteLocked(&chunk_);
       return;
     }
     if (rendered_all_) {
@@ -162,27 +135,16 @@ class TranscriptWriter final
     }
   }
 
-  void FinishLocked(const grpc::Status& status)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return;
-    finished_ = true;
-    Finish(status);
-  }
-
-  absl::Mutex mu_;
   const std::unique_ptr<Guard::StreamSlot> slot_;
-  std::shared_ptr<EventLog::Subscription> sub_;
   const std::unique_ptr<Renderer> renderer_ ABSL_PT_GUARDED_BY(mu_);
   const std::string content_type_;
   const std::string file_name_;
   std::string buffer_ ABSL_GUARDED_BY(mu_);
   v1::TranscriptChunk chunk_ ABSL_GUARDED_BY(mu_);  // the write in flight
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool asked_ ABSL_GUARDED_BY(mu_) = false;
   bool end_ ABSL_GUARDED_BY(mu_) = false;
   bool rendered_all_ ABSL_GUARDED_BY(mu_) = false;
   bool wrote_any_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Who decided each approval since `since` (token names, from the audit log
