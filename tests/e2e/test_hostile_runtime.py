@@ -60,7 +60,7 @@ def test_hostile_lines_become_warnings_and_the_server_stays_up(hostile_server: S
         # The 300 KB command output was stored cut down to fit a message.
         big = [e for e in events if e.item.item_id == "call_big"]
         assert len(big) == 1 and big[0].original_payload_bytes > 300000
-        assert big[0].ByteSize() < MAX_MESSAGE_BYTES
+        assert big[0].proto.ByteSize() < MAX_MESSAGE_BYTES
         # The mistyped turn/completed lines did not end the turn early: the
         # turn ended once, with the fake's own reply.
         ends = [e for e in events if e.type == EventType.TURN_STATE_CHANGED
