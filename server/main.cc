@@ -23,6 +23,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "absl/synchronization/notification.h"
@@ -42,6 +44,7 @@
 #include "common/data_dir.h"
 #include "common/log.h"
 #include "common/metrics_http.h"
+#include "notify/notifier.h"
 #include "common/server_metrics.h"
 #include "core/clock.h"
 #include "core/event_log.h"
@@ -74,6 +77,11 @@ struct Flags {
   std::string log_level = "info";
   std::string log_format = "json";
   std::string metrics_listen;
+  std::string webhook_url;
+  std::string webhook_secret_file;
+  std::string webhook_events = "approval,turn_end";
+  std::string ntfy_url;
+  std::string public_url;
   // Trust boundary (docs/security.md).
   bool rotate_admin_token = false;
   bool reflection = true;
@@ -469,6 +477,42 @@ int Run(const Flags& flags) {
     Log(LogLevel::kError, "cannot listen", {{"listen", flags.listen}});
     return 1;
   }
+  std::unique_ptr<Notifier> notifier;
+  if (!flags.webhook_url.empty() || !flags.ntfy_url.empty()) {
+    NotifierOptions notify;
+    notify.webhook_url = flags.webhook_url;
+    notify.ntfy_url = flags.ntfy_url;
+    notify.public_url = flags.public_url;
+    notify.kinds.clear();
+    for (absl::string_view kind :
+         absl::StrSplit(flags.webhook_events, ',', absl::SkipEmpty())) {
+      notify.kinds.insert(std::string(absl::StripAsciiWhitespace(kind)));
+    }
+    if (!flags.webhook_secret_file.empty()) {
+      std::ifstream secret(flags.webhook_secret_file, std::ios::binary);
+      std::stringstream text;
+      text << secret.rdbuf();
+      notify.webhook_secret = std::string(absl::StripTrailingAsciiWhitespace(text.str()));
+      if (!secret || notify.webhook_secret.empty()) {
+        Log(LogLevel::kError, "--webhook-secret-file: cannot read a secret",
+            {{"file", flags.webhook_secret_file}});
+        return 2;
+      }
+    }
+    absl::StatusOr<std::unique_ptr<Notifier>> started =
+        Notifier::Start(&log, std::move(notify));
+    if (!started.ok()) {
+      Log(LogLevel::kError, "cannot notify",
+          {{"error", started.status().ToString()}});
+      return 2;
+    }
+    notifier = std::move(*started);
+    Log(LogLevel::kInfo, "notifications on",
+        {{"webhook", !flags.webhook_url.empty()},
+         {"signed", !flags.webhook_secret_file.empty()},
+         {"ntfy", !flags.ntfy_url.empty()},
+         {"events", flags.webhook_events}});
+  }
   std::unique_ptr<MetricsHttpServer> metrics_http;
   if (!flags.metrics_listen.empty()) {
     AddStateCollector(store->get(), &log, flags.data_dir, &clock);
@@ -685,6 +729,20 @@ int main(int argc, char** argv) {
                  "Serve Prometheus metrics at http://ADDRESS/metrics "
                  "(host:port, no token: keep it on loopback or a scrape "
                  "network; port 0 picks one, logged); off when empty");
+  app.add_option("--webhook-url", flags.webhook_url,
+                 "POST a JSON payload here when an approval waits or a turn "
+                 "ends (http:// or https://)");
+  app.add_option("--webhook-secret-file", flags.webhook_secret_file,
+                 "File holding the key that signs webhooks "
+                 "(X-Codex-Manager-Signature-256: sha256=HMAC-SHA256)");
+  app.add_option("--webhook-events", flags.webhook_events,
+                 "Which events notify: approval, turn_end (comma-separated)")
+      ->capture_default_str();
+  app.add_option("--ntfy-url", flags.ntfy_url,
+                 "Push to this ntfy topic URL too (e.g. https://ntfy.sh/TOPIC)");
+  app.add_option("--public-url", flags.public_url,
+                 "The UI's address, for links in notifications "
+                 "(e.g. https://codex.example.com)");
   app.add_option("--log-format", flags.log_format,
                  "json (one object a line, for machines) or text (logfmt, "
                  "for people)")

@@ -48,6 +48,10 @@ struct ServerMetrics {
       "codex_manager_runtime_unexpected_exits_total",
       "Codex app-server processes that exited without being stopped "
       "(crashed, or failed to start).");
+  Family<Counter>& notifications = registry.AddCounter(
+      "codex_manager_notifications_total",
+      "Webhook and ntfy delivery attempts, by target and result.",
+      {"target", "result"});
   // Set at each scrape.
   Family<Gauge>& sessions = registry.AddGauge(
       "codex_manager_sessions", "Sessions by state.", {"state"});

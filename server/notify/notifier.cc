@@ -1,0 +1,239 @@
+#include "notify/notifier.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/json_access.h"
+#include "common/log.h"
+#include "common/server_metrics.h"
+#include "common/utf8.h"
+
+namespace codex_manager {
+namespace {
+
+// Bounded: a receiver that is down must not make the server hold every
+// notification since.
+constexpr size_t kMaxQueued = 1000;
+
+std::string FirstLine(const std::string& text, size_t width) {
+  const std::string line = text.substr(0, text.find('\n'));
+  if (line.size() <= width) return line;
+  return std::string(TruncateUtf8(line, width - 3)) + "...";
+}
+
+}  // namespace
+
+std::string WebhookSignature(const std::string& key, const std::string& body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac,
+       &size);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "sha256=";
+  for (unsigned int i = 0; i < size; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+std::optional<Notification> NotificationFor(const Event& e,
+                                            const NotifierOptions& options) {
+  Notification n;
+  nlohmann::json payload = {{"event_id", e.event_id},
+                            {"session_id", e.session_id},
+                            {"turn_id", e.turn_id},
+                            {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                                      e.create_time,
+                                                      absl::UTCTimeZone())}};
+  if (e.type == EventType::kApprovalRequested &&
+      options.kinds.contains("approval")) {
+    const Approval a = ApprovalFromJson(Member(e.payload, "approval"));
+    n.kind = "approval.requested";
+    n.title = "Codex needs your approval";
+    n.summary = a.kind == ApprovalKind::kFileChange
+                    ? "Codex wants to change files"
+                : a.kind == ApprovalKind::kCommandExecution
+                    ? "Codex wants to run: " + FirstLine(a.command, 200)
+                    : "Codex asks you something (" + a.method + ")";
+    n.urgent = true;
+    payload["approval_id"] = a.approval_id;
+  } else if (e.type == EventType::kTurnStateChanged &&
+             options.kinds.contains("turn_end")) {
+    const TurnState state = static_cast<TurnState>(IntMember(e.payload, "state"));
+    if (state == TurnState::kCompleted) {
+      n.kind = "turn.completed";
+      n.title = "Codex finished a turn";
+      n.summary = "Turn completed: " + FirstLine(StringMember(e.payload, "final_message"), 200);
+    } else if (state == TurnState::kFailed) {
+      n.kind = "turn.failed";
+      n.title = "A Codex turn failed";
+      n.summary = "Turn failed: " + FirstLine(StringMember(e.payload, "error"), 200);
+    } else if (state == TurnState::kInterrupted) {
+      n.kind = "turn.interrupted";
+      n.title = "A Codex turn was interrupted";
+      n.summary = "Turn interrupted";
+    } else {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  if (!options.public_url.empty()) {
+    n.link = absl::StrCat(absl::StripSuffix(options.public_url, "/"), "/#/s/",
+                          e.session_id);
+    payload["url"] = n.link;
+  }
+  payload["event"] = n.kind;
+  payload["summary"] = n.summary;
+  n.body = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return n;
+}
+
+absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
+    EventLog* log, NotifierOptions options) {
+  for (const std::string& kind : options.kinds) {
+    if (kind != "approval" && kind != "turn_end") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--webhook-events: \"", kind, "\" is not approval or turn_end"));
+    }
+  }
+  std::optional<HttpUrl> webhook, ntfy;
+  if (!options.webhook_url.empty()) {
+    absl::StatusOr<HttpUrl> url = ParseHttpUrl(options.webhook_url, "--webhook-url");
+    if (!url.ok()) return url.status();
+    webhook = *url;
+  }
+  if (!options.ntfy_url.empty()) {
+    absl::StatusOr<HttpUrl> url = ParseHttpUrl(options.ntfy_url, "--ntfy-url");
+    if (!url.ok()) return url.status();
+    ntfy = *url;
+  }
+  std::unique_ptr<Notifier> notifier(
+      new Notifier(std::move(options), std::move(webhook), std::move(ntfy)));
+  EventLog::SubscribeOptions subscribe;
+  subscribe.after_event_id = log->CommittedHead();
+  Notifier* raw = notifier.get();
+  notifier->sub_ = log->Subscribe(
+      std::move(subscribe), [raw](std::vector<EventPtr> batch, bool) {
+        raw->Enqueue(std::move(batch));
+      });
+  notifier->thread_ = std::thread([raw] { raw->Run(); });
+  notifier->sub_->Request();
+  return notifier;
+}
+
+Notifier::Notifier(NotifierOptions options, std::optional<HttpUrl> webhook,
+                   std::optional<HttpUrl> ntfy)
+    : options_(std::move(options)),
+      webhook_(std::move(webhook)),
+      ntfy_(std::move(ntfy)) {}
+
+Notifier::~Notifier() {
+  if (sub_) sub_->Cancel();
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (!queue_.empty()) {
+      Log(LogLevel::kWarning, "notifications dropped at shutdown",
+          {{"count", queue_.size()}});
+    }
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+// Runs on the log's dispatcher thread: never blocks.
+void Notifier::Enqueue(std::vector<EventPtr> batch) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (const EventPtr& e : batch) {
+      std::optional<Notification> n = NotificationFor(e->event(), options_);
+      if (!n) continue;
+      if (queue_.size() >= kMaxQueued) {
+        Log(LogLevel::kWarning, "notification queue full; dropped the oldest",
+            {{"event", queue_.front().kind}});
+        queue_.pop_front();
+      }
+      queue_.push_back(std::move(*n));
+    }
+  }
+  sub_->Request();
+}
+
+void Notifier::Run() {
+  for (;;) {
+    Notification n;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Notifier* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+            return self->stopping_ || !self->queue_.empty();
+          },
+          this));
+      if (stopping_) return;
+      n = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    const std::string delivery_id = NewId("dlv_");
+    if (webhook_) {
+      std::vector<std::pair<std::string, std::string>> headers = {
+          {"Content-Type", "application/json"},
+          {"X-Codex-Manager-Event", n.kind},
+          {"X-Codex-Manager-Delivery", delivery_id}};
+      if (!options_.webhook_secret.empty()) {
+        headers.emplace_back("X-Codex-Manager-Signature-256",
+                             WebhookSignature(options_.webhook_secret, n.body));
+      }
+      Deliver(n, delivery_id, "webhook", *webhook_, headers, n.body);
+    }
+    if (ntfy_) {
+      std::vector<std::pair<std::string, std::string>> headers = {
+          {"Content-Type", "text/plain; charset=utf-8"},
+          {"Title", n.title},
+          {"Priority", n.urgent ? "high" : "default"},
+          {"Tags", n.urgent ? "warning" : "robot"}};
+      if (!n.link.empty()) headers.emplace_back("Click", n.link);
+      Deliver(n, delivery_id, "ntfy", *ntfy_, headers, n.summary);
+    }
+  }
+}
+
+void Notifier::Deliver(
+    const Notification& n, const std::string& delivery_id,
+    const std::string& target, const HttpUrl& url,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& body) {
+  absl::Duration backoff = options_.first_backoff;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    absl::StatusOr<int> status = HttpPost(url, headers, body);
+    const bool ok = status.ok() && *status >= 200 && *status < 300;
+    nlohmann::json fields = {{"delivery", delivery_id}, {"event", n.kind},
+                             {"target", target},        {"attempt", attempt},
+                             {"host", url.host}};
+    if (status.ok()) {
+      fields["http_status"] = *status;
+    } else {
+      fields["error"] = std::string(status.status().message());
+    }
+    const bool last = attempt == options_.max_attempts;
+    Log(ok ? LogLevel::kInfo : LogLevel::kWarning,
+        ok ? "notification delivered"
+           : (last ? "notification failed; giving up" : "notification failed; retrying"),
+        fields);
+    Metrics().notifications.With({target, ok ? "delivered" : "failed"}).Add();
+    if (ok) return;
+    absl::MutexLock lock(&mu_);
+    if (last || mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff)) {
+      return;
+    }
+    backoff *= 2;
+  }
+}
+
+}  // namespace codex_manager

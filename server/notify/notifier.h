@@ -1,0 +1,85 @@
+// Tells people when they are needed: when an approval waits, and when a
+// turn ends, it POSTs a JSON payload to --webhook-url, signed as GitHub
+// signs its webhooks (X-Codex-Manager-Signature-256: sha256=<hex
+// HMAC-SHA256 of the body> with the key in --webhook-secret-file), and/or
+// a push to an ntfy topic (--ntfy-url) so a phone buzzes. Each delivery is
+// tried up to 5 times with exponential backoff (1 s, 2 s, 4 s, 8 s) and
+// every attempt is logged and counted (codex_manager_notifications_total).
+//
+// It follows the event log from the newest event at start: what happened
+// while the server was down is not sent again (pending approvals are
+// redelivered to clients by the stream instead).
+#ifndef CODEX_MANAGER_SERVER_NOTIFY_NOTIFIER_H_
+#define CODEX_MANAGER_SERVER_NOTIFY_NOTIFIER_H_
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/event_log.h"
+#include "notify/http_post.h"
+
+namespace codex_manager {
+
+struct NotifierOptions {
+  std::string webhook_url;     // empty: no webhook
+  std::string webhook_secret;  // the HMAC key; empty: unsigned
+  std::string ntfy_url;        // an ntfy topic URL; empty: no push
+  std::string public_url;      // the UI's address, for links; may be empty
+  // Which events: "approval" (an approval waits), "turn_end" (a turn
+  // completed, failed or was interrupted).
+  std::set<std::string> kinds = {"approval", "turn_end"};
+  int max_attempts = 5;
+  absl::Duration first_backoff = absl::Seconds(1);
+};
+
+// What one event tells: the webhook's JSON body and the push's text.
+struct Notification {
+  std::string kind;  // "approval.requested", "turn.completed", …
+  std::string body;  // the webhook payload (JSON)
+  std::string title, summary, link;
+  bool urgent = false;
+};
+
+// The notification of `event`, or nullopt when it is not one to send.
+std::optional<Notification> NotificationFor(const Event& event,
+                                            const NotifierOptions& options);
+
+// "sha256=" and the lowercase hex HMAC-SHA256 of `body` under `key`.
+std::string WebhookSignature(const std::string& key, const std::string& body);
+
+class Notifier {
+ public:
+  // INVALID_ARGUMENT naming the flag for a bad URL or event kind.
+  static absl::StatusOr<std::unique_ptr<Notifier>> Start(
+      EventLog* log, NotifierOptions options);
+  ~Notifier();  // stops; deliveries still queued are dropped (logged)
+
+ private:
+  Notifier(NotifierOptions options, std::optional<HttpUrl> webhook,
+           std::optional<HttpUrl> ntfy);
+  void Enqueue(std::vector<EventPtr> batch);
+  void Run();
+  // Tries one target until it answers 2xx or the attempts run out.
+  void Deliver(const Notification& n, const std::string& delivery_id,
+               const std::string& target, const HttpUrl& url,
+               const std::vector<std::pair<std::string, std::string>>& headers,
+               const std::string& body);
+
+  const NotifierOptions options_;
+  const std::optional<HttpUrl> webhook_, ntfy_;
+  std::shared_ptr<EventLog::Subscription> sub_;
+  absl::Mutex mu_;
+  std::deque<Notification> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_NOTIFY_NOTIFIER_H_

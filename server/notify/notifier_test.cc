@@ -1,0 +1,70 @@
+// What a notification says, and its signature (RFC 4231 test case 2 for
+// HMAC-SHA256, as GitHub's X-Hub-Signature-256 is computed).
+#include "notify/notifier.h"
+
+#include "gtest/gtest.h"
+
+namespace codex_manager {
+namespace {
+
+TEST(WebhookSignatureTest, IsTheHexHmacSha256OfTheBody) {
+  EXPECT_EQ(WebhookSignature("Jefe", "what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b9"
+            "64ec3843");
+}
+
+TEST(NotificationForTest, AnApprovalWithALink) {
+  Approval a;
+  a.approval_id = "apr_1";
+  a.kind = ApprovalKind::kCommandExecution;
+  a.command = "rm -rf build\nand more";
+  Event e;
+  e.event_id = 7;
+  e.session_id = "ses_1";
+  e.turn_id = "turn_1";
+  e.type = EventType::kApprovalRequested;
+  e.payload = {{"approval", ApprovalToJson(a)}};
+  NotifierOptions options;
+  options.public_url = "https://codex.example.com/";
+  std::optional<Notification> n = NotificationFor(e, options);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->kind, "approval.requested");
+  EXPECT_EQ(n->summary, "Codex wants to run: rm -rf build");
+  EXPECT_EQ(n->link, "https://codex.example.com/#/s/ses_1");
+  EXPECT_TRUE(n->urgent);
+  const nlohmann::json body = nlohmann::json::parse(n->body);
+  EXPECT_EQ(body["approval_id"], "apr_1");
+  EXPECT_EQ(body["event"], "approval.requested");
+  EXPECT_EQ(body["url"], "https://codex.example.com/#/s/ses_1");
+
+  options.kinds = {"turn_end"};
+  EXPECT_FALSE(NotificationFor(e, options).has_value());
+}
+
+TEST(NotificationForTest, TurnEndsButNotTheirStart) {
+  Event e;
+  e.type = EventType::kTurnStateChanged;
+  e.payload = {{"state", static_cast<int>(TurnState::kFailed)},
+               {"error", "codex exited"}};
+  std::optional<Notification> n = NotificationFor(e, NotifierOptions());
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(n->kind, "turn.failed");
+  EXPECT_EQ(n->summary, "Turn failed: codex exited");
+  EXPECT_EQ(n->link, "");
+  e.payload["state"] = static_cast<int>(TurnState::kRunning);
+  EXPECT_FALSE(NotificationFor(e, NotifierOptions()).has_value());
+}
+
+TEST(ParseHttpUrlTest, NamesTheFlag) {
+  absl::StatusOr<HttpUrl> url = ParseHttpUrl("https://ntfy.sh/topic", "--ntfy-url");
+  ASSERT_TRUE(url.ok());
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->host, "ntfy.sh");
+  EXPECT_EQ(url->port, "443");
+  EXPECT_EQ(url->target, "/topic");
+  EXPECT_EQ(ParseHttpUrl("ftp://x", "--webhook-url").status().message(),
+            "--webhook-url: \"ftp://x\" is not an http:// or https:// URL");
+}
+
+}  // namespace
+}  // namespace codex_manager
