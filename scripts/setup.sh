@@ -8,7 +8,8 @@
 # Installs: Debian packages (compiler toolchain, gRPC, Protobuf, Abseil,
 # SQLite, nlohmann-json, CLI11, GoogleTest, Boost, OpenSSL, clang for the
 # fuzz targets, Chromium for the browser tests, systemd and dpkg-dev to
-# check the service units and build the .deb, prometheus for promtool), the
+# check the service units and build the .deb, prometheus for promtool,
+# bubblewrap for Codex's sandbox), the
 # pinned @openai/codex from tools/codex/package-lock.json, the
 # UI's and the TypeScript client's npm packages (their package-lock.json),
 # and a Python venv
@@ -23,7 +24,7 @@ debs=(g++ cmake ninja-build pkg-config git
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
       libabsl-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev
       libgtest-dev libgmock-dev libboost-dev libssl-dev openssl chromium
-      clang python3 python3-venv systemd dpkg-dev prometheus)
+      clang python3 python3-venv systemd dpkg-dev prometheus bubblewrap)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

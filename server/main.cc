@@ -45,6 +45,7 @@
 #include "common/log.h"
 #include "common/metrics_http.h"
 #include "notify/notifier.h"
+#include "runtime/sandbox_check.h"
 #include "common/server_metrics.h"
 #include "core/clock.h"
 #include "core/event_log.h"
@@ -420,6 +421,17 @@ int Run(const Flags& flags) {
   runtime_options.max_line_bytes =
       static_cast<size_t>(flags.max_runtime_line_bytes);
   CodexRuntimeFactory runtimes(&launcher, runtime_options);
+  // Say once whether Codex's sandbox can confine commands here.
+  const SandboxCheck sandbox = CheckCodexSandbox(
+      &launcher, CodexRuntime::ChildEnvironment(runtime_options));
+  if (sandbox.functional) {
+    Log(LogLevel::kInfo, "codex sandbox", {{"bubblewrap", true}, {"functional", true}});
+  } else {
+    Log(LogLevel::kWarning, "codex sandbox",
+        {{"bubblewrap", sandbox.bubblewrap_on_path},
+         {"functional", false},
+         {"reason", sandbox.reason}});
+  }
   SessionManagerOptions manager_options;
   manager_options.max_live_sessions = flags.max_live_sessions;
   manager_options.idle_timeout = *idle;

@@ -78,3 +78,32 @@ def test_text_format_is_logfmt_for_people(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_start_says_whether_codexs_sandbox_works(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    def sandbox_line(env: dict[str, str]) -> dict:
+        proc = subprocess.Popen([str(SERVER_BIN), "--listen", "127.0.0.1:0", "--data-dir",
+                                 str(tmp_path / f"d{len(env)}"), "--codex-bin", str(FAKE_CODEX)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                env=env)
+        try:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                entry = json.loads(line) if line.startswith("{") else {}
+                if entry.get("msg") == "codex sandbox":
+                    return entry
+            raise AssertionError("no sandbox line")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    if shutil.which("bwrap"):  # scripts/setup.sh installs bubblewrap
+        assert sandbox_line({"PATH": "/usr/bin:/bin"})["functional"] is True
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = sandbox_line({"PATH": str(empty), "HOME": str(tmp_path)})
+    assert missing["level"] == "warning" and missing["functional"] is False
+    assert "install bubblewrap" in missing["reason"]
