@@ -60,9 +60,9 @@ def replay(client: Client, session_id: str) -> tuple[float, int]:
     return time.perf_counter() - start, count
 
 
-def replay_async(address: str, session_id: str) -> tuple[float, int]:
+def replay_async(address: str, token: str, session_id: str) -> tuple[float, int]:
     async def main() -> tuple[float, int]:
-        async with AsyncClient(address) as client:
+        async with AsyncClient(address, token=token) as client:
             start = time.perf_counter()
             count = 0
             async for _ in client.events(session_id, follow=False):
@@ -89,13 +89,13 @@ def main() -> None:
         server = Server(root / "var", root, ["--codex-bin", str(FAKE_CODEX)])
         server.start()
         try:
-            with Client(server.addr, timeout=30) as client:
+            with Client(server.addr, token=server.token, timeout=30) as client:
                 session = client.create_session(str(root / "project"))
                 client.wait_for_session(session.session_id, SessionState.IDLE)
                 live_runs = [live(client, session.session_id, args.events)
                              for _ in range(args.runs)]
                 replay_runs = [replay(client, session.session_id) for _ in range(args.runs)]
-                async_runs = [replay_async(server.addr, session.session_id)
+                async_runs = [replay_async(server.addr, server.token, session.session_id)
                               for _ in range(args.runs)]
             report("live", live_runs)
             report("replay", replay_runs)
