@@ -533,7 +533,7 @@ int Run(const Flags& flags) {
     if (!started.ok()) {
       Log(LogLevel::kError, "cannot serve metrics",
           {{"error", started.status().ToString()}});
-      return 1;
+      return absl::IsInvalidArgument(started.status()) ? 2 : 1;
     }
     metrics_http = std::move(*started);
     Log(IsLoopbackListen(flags.metrics_listen) ? LogLevel::kInfo

@@ -146,6 +146,7 @@ void MarkdownTranscript::FlushOpen(std::string* out) {
   }
   agent_text_.clear();
   command_output_.clear();
+  commands_.clear();
 }
 
 void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {

@@ -64,7 +64,8 @@ struct ServerMetrics {
       "Age of the oldest pending approval, in seconds (0: none).");
   Family<Gauge>& subscribers = registry.AddGauge(
       "codex_manager_stream_subscribers",
-      "Open subscriptions to the event log (StreamEvents and exports).");
+      "Open subscriptions to the event log (StreamEvents, exports and "
+      "the notifier).");
   Family<Gauge>& store_bytes = registry.AddGauge(
       "codex_manager_store_bytes",
       "Size of the SQLite database and its write-ahead log, in bytes.");

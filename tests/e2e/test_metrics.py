@@ -139,3 +139,14 @@ def test_the_grafana_dashboard_queries_metrics_the_server_has(metrics_server: Se
     result = subprocess.run(["promtool", "check", "rules", str(rules)], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_metrics_address_is_a_usage_error(tmp_path: Path) -> None:
+    from cm_testing import SERVER_BIN
+
+    result = subprocess.run([str(SERVER_BIN), "--listen", "127.0.0.1:0", "--data-dir",
+                             str(tmp_path / "d"), "--codex-bin", str(FAKE_CODEX),
+                             "--metrics-listen", "nowhere"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert '--metrics-listen: \\"nowhere\\" is not host:port' in result.stderr

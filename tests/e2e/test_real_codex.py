@@ -9,6 +9,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from conftest import Cli, Server, processes_in, wait_for, zombies_of
 
 
@@ -245,3 +246,19 @@ def test_export_writes_the_events_and_a_markdown_conversation(cli: Cli, project:
     assert missing.returncode == 4
     assert "ses_00000000000000000000" in missing.stderr
     assert list(tmp_path.glob("none.md*")) == []
+
+
+def test_export_refuses_an_unknown_format(server: Server, project: Path) -> None:
+    import grpc
+
+    from codex_manager.v1 import sessions_pb2, sessions_pb2_grpc
+
+    with grpc.insecure_channel(server.addr) as channel:
+        stub = sessions_pb2_grpc.SessionServiceStub(channel)
+        request = sessions_pb2.ExportTranscriptRequest(session_id="ses_00000000000000000000",
+                                                       format=7)  # type: ignore[arg-type]
+        with pytest.raises(grpc.RpcError) as refused:
+            list(stub.ExportTranscript(request, timeout=10,
+                                       metadata=[("authorization", f"Bearer {server.token}")]))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.value.details() == "format: unknown value 7"
