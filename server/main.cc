@@ -71,6 +71,7 @@ struct Flags {
   std::string turn_stall_timeout = "30m";
   double retain_archived_days = 0;
   std::string commit_timeout = "10s";
+  std::string drain_timeout = "10s";
   std::string inject_store_faults_from;
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
@@ -307,9 +308,12 @@ int Run(const Flags& flags) {
       ParseDurationFlag("turn-stall-timeout", flags.turn_stall_timeout);
   absl::StatusOr<absl::Duration> commit_timeout =
       ParseDurationFlag("commit-timeout", flags.commit_timeout);
+  absl::StatusOr<absl::Duration> drain_timeout =
+      ParseDurationFlag("drain-timeout", flags.drain_timeout);
   for (const absl::Status& s :
        {idle.status(), grace.status(), start.status(),
-        interrupt_grace.status(), stall.status(), commit_timeout.status()}) {
+        interrupt_grace.status(), stall.status(), commit_timeout.status(),
+        drain_timeout.status()}) {
     if (!s.ok()) {
       Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
       return 2;
@@ -512,7 +516,7 @@ int Run(const Flags& flags) {
       }
     }
     absl::StatusOr<std::unique_ptr<Notifier>> started =
-        Notifier::Start(&log, std::move(notify));
+        Notifier::Start(&log, store->get(), std::move(notify));
     if (!started.ok()) {
       Log(LogLevel::kError, "cannot notify",
           {{"error", started.status().ToString()}});
@@ -586,10 +590,20 @@ int Run(const Flags& flags) {
   reaper.join();
   health.SetServing(false);
   health.Shutdown();
-  // Streams are cancelled; unary calls get a moment to finish.
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  // Graceful stop. No new calls from here on; the calls in flight may
+  // finish until the deadline, when the rest are cancelled.
+  const absl::Time deadline = absl::Now() + *grace + *drain_timeout;
+  std::thread refuse_calls(
+      [&] { server->Shutdown(absl::ToChronoTime(deadline)); });
+  // Every Codex stops (turns INTERRUPTED, sessions STOPPED, committed);
+  // then each stream delivers everything committed and ends UNAVAILABLE,
+  // so its client resumes from its last cursor once we are back.
   manager->Shutdown();
+  log.Drain();
+  refuse_calls.join();
   server->Wait();
+  Log(LogLevel::kInfo, "drained",
+      {{"subscribers_left", log.SubscriberCount()}});
   manager.reset();
   log.Flush();
   Log(LogLevel::kInfo, "stopped");
@@ -695,6 +709,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--stop-grace", flags.stop_grace,
                  "Graceful stop: time between SIGTERM and SIGKILL")
+      ->capture_default_str();
+  app.add_option("--drain-timeout", flags.drain_timeout,
+                 "Graceful shutdown (SIGTERM): after the Codex processes "
+                 "stopped, the most time streams get to deliver the last "
+                 "events before they are cancelled")
       ->capture_default_str();
   app.add_option("--interrupt-grace", flags.interrupt_grace,
                  "Time a turn has to end after turn/interrupt before its "

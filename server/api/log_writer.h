@@ -22,6 +22,14 @@
 
 namespace codex_manager {
 
+// The message of the UNAVAILABLE a stream ends with when the server drains
+// it at shutdown (EventLog::Drain): every event committed before was
+// delivered, and a client resumes from its last cursor once the server is
+// back.
+inline constexpr char kShuttingDownMessage[] =
+    "codex-manager-server is shutting down; every committed event was "
+    "delivered; resume from the last cursor when it is back";
+
 template <typename Message>
 class LogWriter : public grpc::ServerWriteReactor<Message> {
  public:
@@ -59,12 +67,13 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
   void SubscribeLocked(EventLog* log, EventLog::SubscribeOptions options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     sub_ = log->Subscribe(std::move(options),
-                          [this](std::vector<EventPtr> batch, bool end) {
+                          [this](std::vector<EventPtr> batch,
+                                 EventLog::End end) {
                             Deliver(std::move(batch), end);
                           });
   }
   // Runs on the log's dispatcher thread.
-  virtual void Deliver(std::vector<EventPtr> batch, bool end) = 0;
+  virtual void Deliver(std::vector<EventPtr> batch, EventLog::End end) = 0;
   // The next step when no write is in flight.
   virtual void NextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) = 0;
 

@@ -46,19 +46,24 @@ class EventWriter final : public LogWriter<v1::Event> {
     bool redelivered;
   };
 
-  void Deliver(std::vector<EventPtr> batch, bool end) override {
+  void Deliver(std::vector<EventPtr> batch, EventLog::End end) override {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     for (EventPtr& e : batch) pending_.push_back({std::move(e), false});
-    end_ = end_ || end;
+    if (end != EventLog::End::kNone) end_ = end;
     if (!writing_) NextLocked();
   }
 
   void NextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || writing_) return;
     if (pending_.empty()) {
-      if (end_) {
+      if (end_ == EventLog::End::kCaughtUp) {
         FinishLocked(grpc::Status::OK);
+      } else if (end_ == EventLog::End::kDrained) {
+        // Every committed event went out first; clients resume from the
+        // last cursor once the server is back.
+        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  kShuttingDownMessage));
       } else if (sub_) {
         sub_->Request();
       }
@@ -89,7 +94,7 @@ class EventWriter final : public LogWriter<v1::Event> {
   // The event being written, and the copy a redelivery writes.
   EventPtr in_flight_ ABSL_GUARDED_BY(mu_);
   v1::Event redelivered_ ABSL_GUARDED_BY(mu_);
-  bool end_ ABSL_GUARDED_BY(mu_) = false;
+  EventLog::End end_ ABSL_GUARDED_BY(mu_) = EventLog::End::kNone;
 };
 
 }  // namespace

@@ -94,7 +94,7 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
   }
 
  private:
-  void Deliver(std::vector<EventPtr> batch, bool end) override {
+  void Deliver(std::vector<EventPtr> batch, EventLog::End end) override {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     for (const EventPtr& e : batch) {
@@ -102,13 +102,21 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
           [](const Event& in, v1::Event* out) { ToProto(in, out); });
       renderer_->Add(proto, &buffer_);
     }
-    end_ = end_ || end;
+    // Half a transcript must not look like a whole one: a drain ends the
+    // call UNAVAILABLE.
+    drained_ = drained_ || end == EventLog::End::kDrained;
+    end_ = end_ || end == EventLog::End::kCaughtUp;
     asked_ = false;
     if (!writing_) NextLocked();
   }
 
   void NextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || writing_) return;
+    if (drained_) {
+      FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                kShuttingDownMessage));
+      return;
+    }
     if (end_ && !rendered_all_) {
       renderer_->Finish(&buffer_);
       rendered_all_ = true;
@@ -143,6 +151,7 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
   v1::TranscriptChunk chunk_ ABSL_GUARDED_BY(mu_);  // the write in flight
   bool asked_ ABSL_GUARDED_BY(mu_) = false;
   bool end_ ABSL_GUARDED_BY(mu_) = false;
+  bool drained_ ABSL_GUARDED_BY(mu_) = false;
   bool rendered_all_ ABSL_GUARDED_BY(mu_) = false;
   bool wrote_any_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -300,6 +300,12 @@ int64_t EventLog::CommittedHead() {
   return committed_head_;
 }
 
+void EventLog::Drain() {
+  absl::MutexLock lock(&mu_);
+  if (drain_through_ < 0) drain_through_ = committed_head_;
+  dispatcher_cv_.Signal();
+}
+
 size_t EventLog::SubscriberCount() {
   absl::MutexLock lock(&mu_);
   return subs_.size();
@@ -418,27 +424,38 @@ void EventLog::WriterLoop() {
   }
 }
 
+int64_t EventLog::LimitOf(const Subscription& sub, End* end_at_limit) const {
+  int64_t limit = committed_head_;
+  *end_at_limit = End::kNone;
+  if (drain_through_ >= 0 && drain_through_ <= limit) {
+    limit = drain_through_;
+    *end_at_limit = End::kDrained;
+  }
+  if (sub.until_ > 0 && sub.until_ <= limit) {
+    limit = sub.until_;
+    *end_at_limit = End::kCaughtUp;
+  }
+  return limit;
+}
+
 bool EventLog::HasWork() {
   for (const auto& [ptr, sub] : subs_) {
     if (!sub->requested_ || sub->ended_) continue;
-    if (sub->until_ > 0 && sub->cursor_ >= sub->until_) return true;
-    const int64_t limit = sub->until_ > 0
-                              ? std::min(sub->until_, committed_head_)
-                              : committed_head_;
-    if (sub->cursor_ < limit) return true;
+    End end = End::kNone;
+    const int64_t limit = LimitOf(*sub, &end);
+    if (sub->cursor_ < limit || end != End::kNone) return true;
   }
   return false;
 }
 
-std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, bool* end) {
-  *end = false;
-  if (sub.until_ > 0 && sub.cursor_ >= sub.until_) {
-    *end = true;
+std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
+  End end_at_limit = End::kNone;
+  const int64_t limit = LimitOf(sub, &end_at_limit);
+  *end = End::kNone;
+  if (sub.cursor_ >= limit) {
+    *end = end_at_limit;
     return {};
   }
-  const int64_t limit =
-      sub.until_ > 0 ? std::min(sub.until_, committed_head_) : committed_head_;
-  if (sub.cursor_ >= limit) return {};
   const size_t max = static_cast<size_t>(options_.max_delivery_batch);
   std::vector<EventPtr> out;
   if (!ring_.empty() && sub.cursor_ + 1 >= ring_.front()->event().event_id) {
@@ -522,11 +539,11 @@ void EventLog::DispatcherLoop() {
     for (auto* group : {&live, &behind}) {
       for (const std::shared_ptr<Subscription>& sub : *group) {
         if (!sub->requested_) continue;
-        bool end = false;
+        End end = End::kNone;
         std::vector<EventPtr> batch = NextBatch(*sub, &end);
-        if (batch.empty() && !end) continue;
+        if (batch.empty() && end == End::kNone) continue;
         sub->requested_ = false;
-        sub->ended_ = end;
+        sub->ended_ = end != End::kNone;
         mu_.Unlock();
         {
           absl::MutexLock deliver_lock(&sub->deliver_mu_);

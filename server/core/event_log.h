@@ -97,9 +97,15 @@ class EventLog {
     size_t max_payload_bytes = 0;
   };
 
-  // Receives a batch of events in order. `end` is true once (with an empty
-  // batch) when a subscription with `until_event_id` has caught up.
-  using DeliverFn = std::function<void(std::vector<EventPtr> batch, bool end)>;
+  // Why a subscription ends; delivered once, with an empty batch.
+  enum class End {
+    kNone,      // more may come
+    kCaughtUp,  // a subscription with `until_event_id` has reached it
+    kDrained,   // the log is draining (Drain()): everything committed
+                // before it was delivered
+  };
+  // Receives a batch of events in order, then (once) how it ended.
+  using DeliverFn = std::function<void(std::vector<EventPtr> batch, End end)>;
 
   struct SubscribeOptions {
     // Only this session's events; empty = every session.
@@ -188,6 +194,13 @@ class EventLog {
   // check this first and refuse with UNAVAILABLE, changing nothing.
   bool Healthy();
 
+  // Graceful shutdown: every subscription, once it has had every event
+  // committed before this call, ends with End::kDrained (a replay whose
+  // `until_event_id` comes first still ends kCaughtUp). Later commits are
+  // not delivered; a subscription made after Drain ends at once the same
+  // way. Returns at once; the subscribers drain at their own pace.
+  void Drain();
+
   // Open subscriptions (for the metrics).
   size_t SubscriberCount();
   // The newest committed event id.
@@ -204,7 +217,11 @@ class EventLog {
   void WriterLoop();
   void DispatcherLoop();
   // Finds what `sub` should get next; may read the store (without mu_).
-  std::vector<EventPtr> NextBatch(Subscription& sub, bool* end)
+  std::vector<EventPtr> NextBatch(Subscription& sub, End* end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What `sub` may get through now (its until, the drain point and the
+  // committed head), and how it ends once it has.
+  int64_t LimitOf(const Subscription& sub, End* end_at_limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
@@ -240,6 +257,8 @@ class EventLog {
   // Tickets whose rows the store refused for good, and why.
   std::unordered_map<int64_t, absl::Status> refused_ ABSL_GUARDED_BY(mu_);
   int64_t committed_head_ ABSL_GUARDED_BY(mu_) = 0;
+  // Drain(): the committed head when it was called (-1: not draining).
+  int64_t drain_through_ ABSL_GUARDED_BY(mu_) = -1;
   std::deque<EventPtr> ring_ ABSL_GUARDED_BY(mu_);
   // Full pages read from the store for catch-up subscribers, most recently
   // used first: readers at the same place share one read and one

@@ -21,13 +21,16 @@ class Collector {
     sub_ = std::move(sub);
   }
   EventLog::DeliverFn Fn() {
-    return [this](std::vector<EventPtr> batch, bool end) {
+    return [this](std::vector<EventPtr> batch, EventLog::End end) {
       absl::MutexLock lock(&mu_);
       ++batches_;
       for (EventPtr& e : batch) events_.push_back(e->event());
-      if (end) ended_ = true;
+      if (end != EventLog::End::kNone) {
+        ended_ = true;
+        end_ = end;
+      }
       // Asking again from inside a delivery is allowed.
-      if (!end && sub_ && !paused_) sub_->Request();
+      if (end == EventLog::End::kNone && sub_ && !paused_) sub_->Request();
     };
   }
   // Waits until `n` events arrived (or 10 s passed).
@@ -47,6 +50,10 @@ class Collector {
     absl::MutexLock lock(&mu_);
     return events_;
   }
+  EventLog::End end() {
+    absl::MutexLock lock(&mu_);
+    return end_;
+  }
   void Pause() {
     absl::MutexLock lock(&mu_);
     paused_ = true;
@@ -58,6 +65,7 @@ class Collector {
   std::vector<Event> events_;
   int batches_ = 0;
   bool ended_ = false;
+  EventLog::End end_ = EventLog::End::kNone;
   bool paused_ = false;
 };
 
@@ -182,6 +190,54 @@ TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
   sub->Cancel();
 }
 
+TEST_F(EventLogTest, DrainDeliversEverythingCommittedThenEndsEachSubscriber) {
+  auto log = NewLog(/*ring=*/16);  // the behind reader drains from the store
+  for (int i = 1; i <= 100; ++i)
+    log->Append(i % 2 ? "ses_a" : "ses_b", EventType::kRaw, "", Payload(i));
+  ASSERT_TRUE(log->Flush(absl::Seconds(5)));
+  Collector live, behind, session_b, replay;
+  auto live_sub = log->Subscribe({"", 100, 0}, live.Fn());
+  auto behind_sub = log->Subscribe({"", 0, 0}, behind.Fn());
+  auto b_sub = log->Subscribe({"ses_b", 0, 0}, session_b.Fn());
+  auto replay_sub = log->Subscribe({"", 0, 40}, replay.Fn());  // ends first
+  live.Attach(live_sub);
+  behind.Attach(behind_sub);
+  session_b.Attach(b_sub);
+  replay.Attach(replay_sub);
+  for (auto* sub : {&live_sub, &behind_sub, &b_sub, &replay_sub}) {
+    (*sub)->Request();
+  }
+  ASSERT_TRUE(replay.WaitEnded());
+  log->Append("ses_a", EventType::kRaw, "", Payload(101));
+  ASSERT_TRUE(log->Flush(absl::Seconds(5)));
+  log->Drain();
+  log->Append("ses_b", EventType::kRaw, "", Payload(102));  // after: not sent
+  for (Collector* c : {&live, &behind, &session_b}) {
+    ASSERT_TRUE(c->WaitEnded());
+    EXPECT_EQ(c->end(), EventLog::End::kDrained);
+  }
+  EXPECT_EQ(replay.end(), EventLog::End::kCaughtUp);
+  EXPECT_EQ(replay.events().size(), 40u);
+  ASSERT_EQ(live.events().size(), 1u);
+  EXPECT_EQ(live.events()[0].event_id, 101);
+  ASSERT_EQ(behind.events().size(), 101u);
+  for (size_t i = 0; i < 101; ++i) {
+    EXPECT_EQ(behind.events()[i].event_id, static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(session_b.events().size(), 50u);
+  // A subscription made while draining ends at once, after what it missed.
+  Collector late;
+  auto late_sub = log->Subscribe({"", 99, 0}, late.Fn());
+  late.Attach(late_sub);
+  late_sub->Request();
+  ASSERT_TRUE(late.WaitEnded());
+  EXPECT_EQ(late.end(), EventLog::End::kDrained);
+  EXPECT_EQ(late.events().size(), 2u);
+  for (auto* sub : {&live_sub, &behind_sub, &b_sub, &replay_sub, &late_sub}) {
+    (*sub)->Cancel();
+  }
+}
+
 TEST_F(EventLogTest, AReplayToTheAssignedHeadWaitsForQueuedEvents) {
   auto log = NewLog();
   for (int i = 1; i <= 500; ++i)
@@ -230,7 +286,7 @@ TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
   auto sub =
-      log->Subscribe({"", 0, 0}, [&](std::vector<EventPtr>, bool) { ++calls; });
+      log->Subscribe({"", 0, 0}, [&](std::vector<EventPtr>, EventLog::End) { ++calls; });
   sub->Request();
   sub->Cancel();
   for (int i = 0; i < 100; ++i)
@@ -247,7 +303,7 @@ TEST_F(EventLogTest, SubscribersShareOneEventAndOneEncoding) {
   std::shared_ptr<EventLog::Subscription> subs[2];
   for (int i = 0; i < 2; ++i) {
     subs[i] = log->Subscribe({"", 0, 0}, [&, i](std::vector<EventPtr> batch,
-                                                bool) {
+                                                EventLog::End) {
       absl::MutexLock lock(&mu);
       for (EventPtr& e : batch) got[i].push_back(std::move(e));
     });
@@ -289,12 +345,15 @@ TEST_F(EventLogTest, CatchUpReadersAtTheSamePlaceShareOneStoreRead) {
   std::shared_ptr<EventLog::Subscription> subs[2];
   for (int i = 0; i < 2; ++i) {
     subs[i] = log->Subscribe({"ses_a", 0, 100},
-                             [&, i](std::vector<EventPtr> batch, bool end) {
+                             [&, i](std::vector<EventPtr> batch,
+                                    EventLog::End end) {
                                absl::MutexLock lock(&mu);
                                for (EventPtr& e : batch) {
                                  got[i].push_back(std::move(e));
                                }
-                               if (!end) subs[i]->Request();
+                               if (end == EventLog::End::kNone) {
+                                 subs[i]->Request();
+                               }
                              });
   }
   for (auto& sub : subs) sub->Request();

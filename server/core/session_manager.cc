@@ -133,6 +133,11 @@ absl::Status SessionManager::CommitChange(
 }
 
 absl::Status SessionManager::Settle() {
+  if (closing_) {
+    return absl::UnavailableError(
+        "codex-manager-server is shutting down; nothing was changed; retry "
+        "when it is back");
+  }
   // A failing store (disk full, I/O errors): refuse before changing
   // anything, rather than queue more that cannot be written.
   if (!log_->Healthy() || !log_->Flush(options_.commit_timeout)) {
@@ -718,6 +723,7 @@ void SessionManager::ReapIdle(absl::Time now) {
 void SessionManager::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
+    closing_ = true;  // every mutation from here: UNAVAILABLE
     std::vector<std::string> ids;
     for (auto& [id, live] : live_) ids.push_back(id);
     for (const std::string& id : ids) {

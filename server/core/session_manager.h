@@ -132,8 +132,10 @@ class SessionManager : public RuntimeListener {
   // turn_stall_timeout).
   void Tick();
 
-  // Stops every runtime (the sessions become STOPPED), waits for them, and
-  // for those changes to commit.
+  // Refuses every mutation from now on (UNAVAILABLE, nothing changed),
+  // stops every runtime (their running turns INTERRUPTED, the sessions
+  // STOPPED and resumable), waits for them, and for those changes to
+  // commit.
   void Shutdown();
 
   // How many sessions have a runtime now.
@@ -196,7 +198,8 @@ class SessionManager : public RuntimeListener {
                             EventLog::BindFn bind = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits (bounded) until every change queued so far is committed, so the
-  // store reads that follow see them; UNAVAILABLE when it cannot.
+  // store reads that follow see them; UNAVAILABLE when it cannot, or once
+  // Shutdown began.
   absl::Status Settle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state, with `rows`, and SESSION_STATE_CHANGED.
   absl::Status SetSessionState(Session& session, SessionState state,
@@ -250,6 +253,8 @@ class SessionManager : public RuntimeListener {
       ABSL_GUARDED_BY(mu_);
   int stopping_now_ ABSL_GUARDED_BY(mu_) = 0;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  // Shutdown() began: mutations are refused (Settle).
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread janitor_;
 };
 

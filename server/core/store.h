@@ -84,6 +84,21 @@ struct AuditQuery {
   std::optional<absl::Time> end_time;    // exclusive
 };
 
+// One attempt to deliver a notification (webhook or ntfy push).
+struct DeliveryRecord {
+  std::string delivery_id;  // dlv_…, the same for each attempt of one
+  int attempt = 1;          // 1-based
+  absl::Time time;          // when the attempt started
+  std::string target;       // "webhook" or "ntfy"
+  std::string host;         // the receiver's host (never the full URL)
+  std::string event;        // approval.requested, turn.completed, …
+  int64_t event_id = 0;     // the event that caused it
+  std::string session_id;
+  int http_status = 0;      // 0: no HTTP response
+  std::string error;        // empty when delivered
+  absl::Duration duration;
+};
+
 struct StoreStats {
   // Number of write transactions committed since open.
   int64_t commits = 0;
@@ -174,6 +189,11 @@ class Store {
   // Newest first; PageRequest::after is an audit_id.
   virtual absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
                                                       PageRequest page) = 0;
+
+  // Records one notification attempt in its own transaction, keeping the
+  // newest `keep` records.
+  virtual absl::Status AppendDelivery(const DeliveryRecord& record,
+                                      int keep) = 0;
 
   virtual StoreStats Stats() = 0;
 

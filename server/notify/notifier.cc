@@ -19,6 +19,8 @@ namespace {
 // Bounded: a receiver that is down must not make the server hold every
 // notification since.
 constexpr size_t kMaxQueued = 1000;
+// Attempts kept in notification_deliveries.
+constexpr int kKeptDeliveries = 10000;
 
 std::string FirstLine(const std::string& text, size_t width) {
   const std::string line = text.substr(0, text.find('\n'));
@@ -46,6 +48,8 @@ std::string WebhookSignature(const std::string& key, const std::string& body) {
 std::optional<Notification> NotificationFor(const Event& e,
                                             const NotifierOptions& options) {
   Notification n;
+  n.event_id = e.event_id;
+  n.session_id = e.session_id;
   nlohmann::json payload = {{"event_id", e.event_id},
                             {"session_id", e.session_id},
                             {"turn_id", e.turn_id},
@@ -97,7 +101,7 @@ std::optional<Notification> NotificationFor(const Event& e,
 }
 
 absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
-    EventLog* log, NotifierOptions options) {
+    EventLog* log, Store* store, NotifierOptions options) {
   for (const std::string& kind : options.kinds) {
     if (kind != "approval" && kind != "turn_end") {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -116,22 +120,24 @@ absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
     ntfy = *url;
   }
   std::unique_ptr<Notifier> notifier(
-      new Notifier(std::move(options), std::move(webhook), std::move(ntfy)));
+      new Notifier(store, std::move(options), std::move(webhook),
+                   std::move(ntfy)));
   EventLog::SubscribeOptions subscribe;
   subscribe.after_event_id = log->CommittedHead();
   Notifier* raw = notifier.get();
   notifier->sub_ = log->Subscribe(
-      std::move(subscribe), [raw](std::vector<EventPtr> batch, bool) {
-        raw->Enqueue(std::move(batch));
+      std::move(subscribe), [raw](std::vector<EventPtr> batch, EventLog::End end) {
+        raw->Enqueue(std::move(batch), end == EventLog::End::kNone);
       });
   notifier->thread_ = std::thread([raw] { raw->Run(); });
   notifier->sub_->Request();
   return notifier;
 }
 
-Notifier::Notifier(NotifierOptions options, std::optional<HttpUrl> webhook,
-                   std::optional<HttpUrl> ntfy)
-    : options_(std::move(options)),
+Notifier::Notifier(Store* store, NotifierOptions options,
+                   std::optional<HttpUrl> webhook, std::optional<HttpUrl> ntfy)
+    : store_(store),
+      options_(std::move(options)),
       webhook_(std::move(webhook)),
       ntfy_(std::move(ntfy)) {}
 
@@ -149,7 +155,7 @@ Notifier::~Notifier() {
 }
 
 // Runs on the log's dispatcher thread: never blocks.
-void Notifier::Enqueue(std::vector<EventPtr> batch) {
+void Notifier::Enqueue(std::vector<EventPtr> batch, bool more) {
   {
     absl::MutexLock lock(&mu_);
     for (const EventPtr& e : batch) {
@@ -163,7 +169,7 @@ void Notifier::Enqueue(std::vector<EventPtr> batch) {
       queue_.push_back(std::move(*n));
     }
   }
-  sub_->Request();
+  if (more) sub_->Request();
 }
 
 void Notifier::Run() {
@@ -211,8 +217,30 @@ void Notifier::Deliver(
     const std::string& body) {
   absl::Duration backoff = options_.first_backoff;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    const absl::Time started = absl::Now();
     absl::StatusOr<int> status = HttpPost(url, headers, body);
     const bool ok = status.ok() && *status >= 200 && *status < 300;
+    DeliveryRecord record;
+    record.delivery_id = delivery_id;
+    record.attempt = attempt;
+    record.time = started;
+    record.duration = absl::Now() - started;
+    record.target = target;
+    record.host = url.host;
+    record.event = n.kind;
+    record.event_id = n.event_id;
+    record.session_id = n.session_id;
+    if (status.ok()) {
+      record.http_status = *status;
+      if (!ok) record.error = absl::StrCat("HTTP ", *status);
+    } else {
+      record.error = std::string(status.status().message());
+    }
+    if (absl::Status saved = store_->AppendDelivery(record, kKeptDeliveries);
+        !saved.ok()) {
+      Log(LogLevel::kWarning, "notification attempt not recorded",
+          {{"delivery", delivery_id}, {"error", saved.ToString()}});
+    }
     nlohmann::json fields = {{"delivery", delivery_id}, {"event", n.kind},
                              {"target", target},        {"attempt", attempt},
                              {"host", url.host}};

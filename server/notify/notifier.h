@@ -4,7 +4,9 @@
 // HMAC-SHA256 of the body> with the key in --webhook-secret-file), and/or
 // a push to an ntfy topic (--ntfy-url) so a phone buzzes. Each delivery is
 // tried up to 5 times with exponential backoff (1 s, 2 s, 4 s, 8 s) and
-// every attempt is logged and counted (codex_manager_notifications_total).
+// every attempt is logged, counted (codex_manager_notifications_total) and
+// recorded in the store's notification_deliveries table (the newest
+// 10,000 attempts are kept).
 //
 // It follows the event log from the newest event at start: what happened
 // while the server was down is not sent again (pending approvals are
@@ -41,6 +43,8 @@ struct NotifierOptions {
 // What one event tells: the webhook's JSON body and the push's text.
 struct Notification {
   std::string kind;  // "approval.requested", "turn.completed", …
+  int64_t event_id = 0;
+  std::string session_id;
   std::string body;  // the webhook payload (JSON)
   std::string title, summary, link;
   bool urgent = false;
@@ -57,13 +61,13 @@ class Notifier {
  public:
   // INVALID_ARGUMENT naming the flag for a bad URL or event kind.
   static absl::StatusOr<std::unique_ptr<Notifier>> Start(
-      EventLog* log, NotifierOptions options);
+      EventLog* log, Store* store, NotifierOptions options);
   ~Notifier();  // stops; deliveries still queued are dropped (logged)
 
  private:
-  Notifier(NotifierOptions options, std::optional<HttpUrl> webhook,
-           std::optional<HttpUrl> ntfy);
-  void Enqueue(std::vector<EventPtr> batch);
+  Notifier(Store* store, NotifierOptions options,
+           std::optional<HttpUrl> webhook, std::optional<HttpUrl> ntfy);
+  void Enqueue(std::vector<EventPtr> batch, bool more);
   void Run();
   // Tries one target until it answers 2xx or the attempts run out.
   void Deliver(const Notification& n, const std::string& delivery_id,
@@ -71,6 +75,7 @@ class Notifier {
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::string& body);
 
+  Store* const store_;
   const NotifierOptions options_;
   const std::optional<HttpUrl> webhook_, ntfy_;
   std::shared_ptr<EventLog::Subscription> sub_;

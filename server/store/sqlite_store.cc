@@ -148,6 +148,26 @@ CREATE TABLE meta (
 );
 )sql";
 
+// v5: every notification attempt (webhook, ntfy), newest kept; see
+// docs/notifications.md for reading it.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE notification_deliveries (
+  rowid INTEGER PRIMARY KEY,
+  delivery_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  time_us INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  host TEXT NOT NULL,
+  event TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  session_id TEXT NOT NULL,
+  http_status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  duration_us INTEGER NOT NULL
+);
+CREATE INDEX notification_deliveries_id ON notification_deliveries(delivery_id);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -364,8 +384,8 @@ absl::Status SqliteStore::Migrate() {
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
   // Each version in its own transaction.
-  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3,
-                               kSchemaV4};
+  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                               kSchemaV5};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -1009,6 +1029,29 @@ absl::Status SqliteStore::AppendAuditLocked(const AuditRecord& r) {
 absl::Status SqliteStore::AppendAudit(const AuditRecord& record) {
   absl::MutexLock lock(&mu_);
   return InTransaction([&] { return AppendAuditLocked(record); });
+}
+
+absl::Status SqliteStore::AppendDelivery(const DeliveryRecord& r, int keep) {
+  absl::MutexLock lock(&mu_);
+  return InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Stmt st,
+        Prepare("INSERT INTO notification_deliveries (delivery_id, attempt, "
+                "time_us, target, host, event, event_id, session_id, "
+                "http_status, error, duration_us) VALUES (?1, ?2, ?3, ?4, ?5, "
+                "?6, ?7, ?8, ?9, ?10, ?11)"));
+    st.Bind(1, r.delivery_id).Bind(2, r.attempt).Bind(3, ToMicros(r.time));
+    st.Bind(4, r.target).Bind(5, r.host).Bind(6, r.event);
+    st.Bind(7, r.event_id).Bind(8, r.session_id).Bind(9, r.http_status);
+    st.Bind(10, r.error).Bind(11, absl::ToInt64Microseconds(r.duration));
+    RETURN_IF_ERROR(StepWrite(st, "append delivery"));
+    ASSIGN_OR_RETURN(
+        Stmt trim,
+        Prepare("DELETE FROM notification_deliveries WHERE rowid <= "
+                "last_insert_rowid() - ?1"));
+    trim.Bind(1, keep);
+    return StepWrite(trim, "trim deliveries");
+  });
 }
 
 absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,

@@ -42,7 +42,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -77,6 +77,7 @@ class SqliteStore : public Store {
                                                PageRequest page) override;
   absl::Status TouchToken(absl::string_view token_id, absl::Time when) override;
   absl::Status AppendAudit(const AuditRecord& record) override;
+  absl::Status AppendDelivery(const DeliveryRecord& record, int keep) override;
   absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
                                               PageRequest page) override;
   StoreStats Stats() override;

@@ -204,6 +204,37 @@ TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
   std::filesystem::remove(path);
 }
 
+TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {
+  const std::string path = ::testing::TempDir() + "/deliveries_test_" +
+                           std::to_string(getpid()) + ".db";
+  std::filesystem::remove(path);
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok());
+    for (int i = 1; i <= 5; ++i) {
+      DeliveryRecord r;
+      r.delivery_id = "dlv_" + std::to_string(i);
+      r.attempt = i;
+      r.target = "webhook";
+      r.http_status = i == 5 ? 204 : 500;
+      ASSERT_TRUE((*store)->AppendDelivery(r, /*keep=*/3).ok());
+    }
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::vector<std::string> ids;
+  sqlite3_exec(
+      db, "SELECT delivery_id FROM notification_deliveries ORDER BY rowid",
+      [](void* out, int, char** values, char**) {
+        static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+        return 0;
+      },
+      &ids, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(ids, (std::vector<std::string>{"dlv_3", "dlv_4", "dlv_5"}));
+  std::filesystem::remove(path);
+}
+
 TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
   // A session and a turn, each committed with its state event.
   Session session = MakeSession("ses_a");

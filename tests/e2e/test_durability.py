@@ -302,3 +302,62 @@ def _retry(client: Client, session_id: str) -> object:
         return client.start_turn(session_id, "hello", request_id="turn-1")
     except UnavailableError:
         return None
+
+
+def test_sigterm_drains_every_stream_then_exits(fake_server: Server, tmp_path: Path) -> None:
+    """A graceful stop: each follower gets every committed event (the running
+    turn INTERRUPTED and its session STOPPED included), then its stream ends
+    UNAVAILABLE, which clients resume from; nothing committed goes unsent."""
+    import grpc
+    from codex_manager.v1 import events_pb2, events_pb2_grpc, sessions_pb2, turns_pb2
+    with Client(fake_server.addr) as client:
+        session = client.create_session(str(tmp_path))
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        turn = client.start_turn(session.session_id, "slow")
+    channel = grpc.insecure_channel(fake_server.addr)
+    stub = events_pb2_grpc.StreamServiceStub(channel)
+    md = [("authorization", f"Bearer {fake_server.token}")]
+    streams = {
+        "session": stub.StreamEvents(
+            events_pb2.StreamEventsRequest(session_id=session.session_id), metadata=md),
+        "all": stub.StreamEvents(events_pb2.StreamEventsRequest(), metadata=md),
+    }
+    got: dict[str, list[events_pb2.Event]] = {name: [] for name in streams}
+    ended: dict[str, grpc.RpcError] = {}
+
+    def read(name: str) -> None:
+        try:
+            for event in streams[name]:
+                got[name].append(event)
+        except grpc.RpcError as error:
+            ended[name] = error
+
+    readers = [threading.Thread(target=read, args=(name,), daemon=True) for name in streams]
+    for reader in readers:
+        reader.start()
+    wait_for(lambda: any(e.WhichOneof("payload") == "delta"
+                         for e in got["session"]))  # the turn is streaming
+    started = time.monotonic()
+    assert fake_server.stop(signal.SIGTERM) == 0
+    assert time.monotonic() - started < 10
+    for reader in readers:
+        reader.join(timeout=10)
+    channel.close()
+    for name in streams:
+        assert ended[name].code() == grpc.StatusCode.UNAVAILABLE, name
+        assert "shutting down" in ended[name].details()
+    states = [(e.turn_state_changed.state if e.WhichOneof("payload") == "turn_state_changed"
+               else None) for e in got["session"]]
+    assert turns_pb2.TURN_STATE_INTERRUPTED in states
+    last = got["session"][-1]
+    assert last.WhichOneof("payload") == "session_state_changed"
+    assert last.session_state_changed.state == sessions_pb2.SESSION_STATE_STOPPED
+    assert all(e.turn_id == turn.turn_id for e in got["session"] if e.turn_id)
+    # Everything stored went out, once and in order, on both streams.
+    fake_server.start()
+    with Client(fake_server.addr) as client:
+        stored = [e.event_id for e in client.events(follow=False)]
+    assert [e.event_id for e in got["all"]] == stored
+    assert [e.session_seq for e in got["session"]] == list(range(1, len(got["session"]) + 1))
+    drained = [line for line in fake_server.log_lines() if line.get("msg") == "drained"]
+    assert drained and drained[0]["subscribers_left"] == 0

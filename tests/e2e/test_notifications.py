@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +113,19 @@ def test_an_approval_and_a_turn_end_notify_signed_and_retried(
     assert any(e["msg"] == "notification failed; retrying" and e["http_status"] == 500
                for e in lines)
     assert sum(e["msg"] == "notification delivered" for e in lines) >= 3
+    # Every attempt is recorded in the data dir (docs/notifications.md's query).
+    delivery = first[0]["headers"]["X-Codex-Manager-Delivery"]
+    db = sqlite3.connect(f"file:{notifying_server.data_dir / 'codex-manager.db'}?mode=ro",
+                         uri=True)
+    rows = db.execute(
+        "SELECT attempt, target, host, event, session_id, http_status, error "
+        "FROM notification_deliveries WHERE delivery_id = ? AND target = 'webhook' "
+        "ORDER BY attempt", (delivery,)).fetchall()
+    db.close()
+    assert rows == [
+        (1, "webhook", "127.0.0.1", "approval.requested", session_id, 500, "HTTP 500"),
+        (2, "webhook", "127.0.0.1", "approval.requested", session_id, 204, ""),
+    ]
 
 
 def test_bad_notification_flags_are_refused(tmp_path: Path) -> None:
