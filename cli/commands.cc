@@ -85,17 +85,43 @@ class CtrlC {
   std::optional<InterruptScope> scope_;
 };
 
-// Asks on the terminal; returns UNSPECIFIED when there is no answer.
-v1::Decision Ask() {
+bool Offers(const v1::Approval& approval, v1::Decision decision) {
+  for (int d : approval.available_decisions()) {
+    if (d == decision) return true;
+  }
+  return approval.available_decisions_size() == 0;  // an older server
+}
+
+// Asks on the terminal, offering what Codex offers; returns UNSPECIFIED
+// when there is no answer.
+v1::Decision Ask(const v1::Approval& approval) {
+  struct Choice {
+    const char* key;
+    const char* label;
+    v1::Decision decision;
+  };
+  static const Choice kChoices[] = {
+      {"y", "[y]es", v1::DECISION_APPROVE},
+      {"a", "[a]lways in this session", v1::DECISION_APPROVE_FOR_SESSION},
+      {"r", "[r]emember for these commands", v1::DECISION_APPROVE_AND_REMEMBER},
+      {"n", "[n]o", v1::DECISION_DENY},
+      {"x", "[x] no and stop the turn", v1::DECISION_ABORT},
+  };
+  std::string prompt;
+  for (const Choice& c : kChoices) {
+    if (!Offers(approval, c.decision)) continue;
+    if (!prompt.empty()) prompt += " / ";
+    prompt += c.label;
+  }
   for (;;) {
-    std::cerr << "  approve? [y]es / [a]lways in this session / [n]o / "
-                 "[x] no and stop the turn: ";
+    std::cerr << "  approve? " << prompt << ": ";
     std::string line;
     if (!std::getline(std::cin, line)) return v1::DECISION_UNSPECIFIED;
-    if (line == "y" || line == "yes") return v1::DECISION_APPROVE;
-    if (line == "a") return v1::DECISION_APPROVE_FOR_SESSION;
-    if (line == "n" || line == "no") return v1::DECISION_DENY;
-    if (line == "x") return v1::DECISION_ABORT;
+    if (line == "yes") line = "y";
+    if (line == "no") line = "n";
+    for (const Choice& c : kChoices) {
+      if (line == c.key && Offers(approval, c.decision)) return c.decision;
+    }
   }
 }
 
@@ -105,13 +131,16 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
     case ApprovalMode::kWait:
       return;
     case ApprovalMode::kAsk:
-      decision = Ask();
+      decision = Ask(approval);
       break;
     case ApprovalMode::kApprove:
       decision = v1::DECISION_APPROVE;
       break;
     case ApprovalMode::kDeny:
-      decision = v1::DECISION_DENY;
+      // Where Codex offers no plain "no" (approval policy `untrusted`),
+      // its "no" stops the turn.
+      decision = Offers(approval, v1::DECISION_DENY) ? v1::DECISION_DENY
+                                                     : v1::DECISION_ABORT;
       break;
   }
   if (decision == v1::DECISION_UNSPECIFIED) return;

@@ -426,18 +426,24 @@ int Main(int argc, char** argv) {
       [&] { code = ApprovalList(connect(), session_id, approvals_all); });
 
   std::string approval_id;
-  bool for_session = false, abort = false;
+  bool for_session = false, remember = false, abort = false;
   auto* approve = approval->add_subcommand("approve", "Approve a request");
   approve->add_option("APPROVAL", approval_id, "Approval id")->required();
-  approve->add_flag(
+  auto* for_session_flag = approve->add_flag(
       "--for-session", for_session,
       "Also approve the same request for the rest of the session");
+  approve
+      ->add_flag("--remember", remember,
+                 "Also allow commands starting the same way from now on "
+                 "(Codex's execpolicy amendment; only when Codex offers it)")
+      ->excludes(for_session_flag);
   approve->add_option("--request-id", request_id, "Idempotency key");
   approve->callback([&] {
-    code = ApprovalResolve(
-        connect(), approval_id,
-        for_session ? v1::DECISION_APPROVE_FOR_SESSION : v1::DECISION_APPROVE,
-        {}, request_id);
+    code = ApprovalResolve(connect(), approval_id,
+                           remember      ? v1::DECISION_APPROVE_AND_REMEMBER
+                           : for_session ? v1::DECISION_APPROVE_FOR_SESSION
+                                         : v1::DECISION_APPROVE,
+                           {}, request_id);
   });
 
   auto* deny = approval->add_subcommand(
@@ -453,9 +459,11 @@ int Main(int argc, char** argv) {
 
   std::vector<std::string> answer_pairs;
   auto* answer = approval->add_subcommand(
-      "answer", "Answer a user-input request: QUESTION_ID=TEXT ...");
+      "answer",
+      "Answer a user-input request (QUESTION_ID=TEXT ...) or fill an MCP "
+      "server's form (FIELD=VALUE ...)");
   answer->add_option("APPROVAL", approval_id, "Approval id")->required();
-  answer->add_option("ANSWERS", answer_pairs, "QUESTION_ID=TEXT")->required();
+  answer->add_option("ANSWERS", answer_pairs, "QUESTION_ID=TEXT or FIELD=VALUE");
   answer->callback([&] {
     std::map<std::string, std::string> answers;
     for (const std::string& pair : answer_pairs) {
@@ -468,7 +476,7 @@ int Main(int argc, char** argv) {
       }
       answers[pair.substr(0, eq)] = pair.substr(eq + 1);
     }
-    code = ApprovalResolve(connect(), approval_id, v1::DECISION_UNSPECIFIED,
+    code = ApprovalResolve(connect(), approval_id, v1::DECISION_APPROVE,
                            answers, "");
   });
 

@@ -7,6 +7,9 @@
 #include <ctime>
 #include <iostream>
 #include <string>
+#include <vector>
+
+#include "absl/strings/str_join.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -54,6 +57,9 @@ std::string TurnStateName(v1::TurnState state) {
 }
 std::string ApprovalStateName(v1::ApprovalState state) {
   return Strip(v1::ApprovalState_Name(state), "APPROVAL_STATE_");
+}
+std::string DecisionName(v1::Decision decision) {
+  return Strip(v1::Decision_Name(decision), "DECISION_");
 }
 
 void PrintJson(const google::protobuf::Message& message) {
@@ -159,12 +165,36 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
           << " — Codex wants to change files:\n";
       PrintBlock(out, a.diff(), indent);
       break;
+    case v1::APPROVAL_KIND_MCP_ELICITATION:
+      out << head << "? approval " << a.approval_id() << " — MCP server "
+          << a.mcp_server_name() << " asks:\n"
+          << indent << "  " << a.reason() << "\n";
+      if (!a.elicitation_url().empty()) {
+        out << indent << "open: " << a.elicitation_url() << "\n";
+      }
+      if (!a.requested_schema_json().empty()) {
+        out << indent << "form: " << a.requested_schema_json() << "\n";
+      }
+      break;
     default:
       out << head << "? approval " << a.approval_id() << " — " << a.method()
           << "\n";
       PrintBlock(out, a.params_json(), indent);
   }
-  if (!a.reason().empty()) out << indent << "reason: " << a.reason() << "\n";
+  if (!a.reason().empty() && a.kind() != v1::APPROVAL_KIND_MCP_ELICITATION) {
+    out << indent << "reason: " << a.reason() << "\n";
+  }
+  if (a.execpolicy_amendment_size() > 0) {
+    out << indent << "remember allows commands starting with: "
+        << absl::StrJoin(a.execpolicy_amendment(), " ") << "\n";
+  }
+  if (a.available_decisions_size() > 0) {
+    std::vector<std::string> names;
+    for (int d : a.available_decisions()) {
+      names.push_back(DecisionName(static_cast<v1::Decision>(d)));
+    }
+    out << indent << "Codex offers: " << absl::StrJoin(names, ", ") << "\n";
+  }
 }
 
 EventPrinter::EventPrinter(Mode mode)

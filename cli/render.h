@@ -39,6 +39,8 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& approval,
 std::string SessionStateName(v1::SessionState state);
 std::string TurnStateName(v1::TurnState state);
 std::string ApprovalStateName(v1::ApprovalState state);
+// "APPROVE", "APPROVE_AND_REMEMBER", …
+std::string DecisionName(v1::Decision decision);
 
 // Renders a stream of events for people.
 class EventPrinter {

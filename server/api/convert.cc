@@ -111,6 +111,22 @@ void ToProto(const Approval& in, v1::Approval* out) {
   SetTime(in.create_time, out->mutable_create_time());
   if (in.resolve_time) SetTime(*in.resolve_time, out->mutable_resolve_time());
   out->set_method(in.method);
+  for (Decision d : OfferedDecisions(in)) {
+    out->add_available_decisions(static_cast<v1::Decision>(d));
+  }
+  for (std::string& word : ExecpolicyAmendmentOf(in)) {
+    out->add_execpolicy_amendment(std::move(word));
+  }
+  if (in.kind == ApprovalKind::kMcpElicitation) {
+    const Elicitation e = ElicitationOf(in);
+    out->set_mcp_server_name(e.server_name);
+    out->set_elicitation_mode(e.mode);
+    out->set_elicitation_url(e.url);
+    if (!e.requested_schema.empty()) {
+      out->set_requested_schema_json(e.requested_schema.dump(
+          -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+  }
 }
 
 void ToProto(const Event& in, v1::Event* out) {

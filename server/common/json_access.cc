@@ -19,6 +19,12 @@ const json& ObjectMember(const json& obj, absl::string_view key) {
   return m.is_object() ? m : *kEmpty;
 }
 
+const json& ArrayMember(const json& obj, absl::string_view key) {
+  static const json* const kEmpty = new json(json::array());
+  const json& m = Member(obj, key);
+  return m.is_array() ? m : *kEmpty;
+}
+
 std::string StringMember(const json& obj, absl::string_view key) {
   const json& m = Member(obj, key);
   return m.is_string() ? m.get_ref<const std::string&>() : std::string();

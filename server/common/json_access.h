@@ -18,6 +18,9 @@ const nlohmann::json& Member(const nlohmann::json& obj, absl::string_view key);
 // obj[key] when it is an object; an empty object otherwise.
 const nlohmann::json& ObjectMember(const nlohmann::json& obj,
                                    absl::string_view key);
+// obj[key] when it is an array; an empty array otherwise.
+const nlohmann::json& ArrayMember(const nlohmann::json& obj,
+                                  absl::string_view key);
 // obj[key] when it is a string; "" otherwise.
 std::string StringMember(const nlohmann::json& obj, absl::string_view key);
 // obj[key] when it is an integer, or a float within int64 range (cut

@@ -1,7 +1,12 @@
 #include "core/codex_protocol.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/json_access.h"
+#include "common/status_macros.h"
 
 namespace codex_manager {
 namespace {
@@ -62,8 +67,8 @@ MappedNotification MapNotification(const std::string& method,
       m.payload["details"] = absl::StrCat(
           m.payload["details"].get<std::string>(), " (will retry)");
     }
-  } else if (method == "warning" || method == "configWarning" ||
-             method == "deprecationNotice") {
+  } else if (method == "warning" || method == "guardianWarning" ||
+             method == "configWarning" || method == "deprecationNotice") {
     m.type = EventType::kWarning;
     std::string message = Str(params, "message");
     if (message.empty()) message = Str(params, "summary");
@@ -88,6 +93,9 @@ std::optional<ApprovalKind> ApprovalKindOf(const std::string& method) {
   if (method == "item/permissions/requestApproval") {
     return ApprovalKind::kPermissions;
   }
+  if (method == "mcpServer/elicitation/request") {
+    return ApprovalKind::kMcpElicitation;
+  }
   return std::nullopt;
 }
 
@@ -99,6 +107,11 @@ Approval ApprovalFromRequest(const std::string& method, const json& params,
   a.method = method;
   a.item_id = Str(params, "itemId");
   a.reason = Str(params, "reason");
+  if (a.kind == ApprovalKind::kMcpElicitation) {
+    // Its message (a user verification: its description).
+    a.reason = Str(params, "message");
+    if (a.reason.empty()) a.reason = Str(params, "description");
+  }
   a.cwd = Str(params, "cwd");
   a.command = Str(params, "command");
   if (const json& argv = Member(params, "command");
@@ -114,48 +127,251 @@ Approval ApprovalFromRequest(const std::string& method, const json& params,
   return a;
 }
 
-json ApprovalResult(const Approval& approval, Decision decision,
-                    const std::map<std::string, std::string>& answers) {
-  const ApprovalKind kind = approval.kind;
-  if (kind == ApprovalKind::kUserInput) {
-    json out = json::object();
-    for (const auto& [id, text] : answers) {
-      out[id] = {{"answers", json::array({text})}};
-    }
-    return {{"answers", out}};
+namespace {
+
+bool IsLegacy(const Approval& a) {
+  return a.method == "execCommandApproval" || a.method == "applyPatchApproval";
+}
+
+json ParamsOf(const Approval& a) {
+  json params = json::parse(a.params_json, nullptr, false);
+  return params.is_object() ? params : json::object();
+}
+
+std::vector<std::string> Strings(const json& array) {
+  std::vector<std::string> out;
+  if (!array.is_array()) return out;
+  for (const json& item : array) {
+    if (item.is_string()) out.push_back(item.get<std::string>());
   }
-  if (kind == ApprovalKind::kPermissions) {
-    // Answered with the permissions granted: those requested on approve,
-    // none on deny.
-    const bool grant = decision == Decision::kApprove ||
-                       decision == Decision::kApproveForSession;
-    json requested = json::object();
-    if (grant) {
-      json params = json::parse(approval.params_json, nullptr, false);
-      requested = ObjectMember(params, "permissions");
-    }
-    json result = {{"permissions", requested}};
-    if (decision == Decision::kApproveForSession) result["scope"] = "session";
-    return result;
+  return out;
+}
+
+// One entry of `availableDecisions` as ours (kUnspecified: not expressible).
+Decision DecisionOfOffer(const json& offer) {
+  if (offer.is_string()) {
+    const std::string& v = offer.get_ref<const std::string&>();
+    if (v == "accept") return Decision::kApprove;
+    if (v == "acceptForSession") return Decision::kApproveForSession;
+    if (v == "decline") return Decision::kDeny;
+    if (v == "cancel") return Decision::kAbort;
+  } else if (offer.is_object() &&
+             offer.contains("acceptWithExecpolicyAmendment")) {
+    return Decision::kApproveAndRemember;
   }
-  const char* value = "decline";
+  return Decision::kUnspecified;
+}
+
+// An elicitation answer as the JSON type its property asks for.
+absl::StatusOr<json> TypedAnswer(const std::string& name,
+                                 const std::string& text,
+                                 const json& property) {
+  const std::string type = Str(property, "type");
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("answers[", name, "]: ", why, ", got \"", text, "\""));
+  };
+  if (type == "boolean") {
+    if (text == "true" || text == "yes") return json(true);
+    if (text == "false" || text == "no") return json(false);
+    return bad("expected true or false");
+  }
+  if (type == "integer" || type == "number") {
+    json n = json::parse(text, nullptr, false);
+    if (!n.is_number() || (type == "integer" && !n.is_number_integer())) {
+      return bad(absl::StrCat("expected ", type == "integer" ? "an integer"
+                                                             : "a number"));
+    }
+    return n;
+  }
+  if (type == "array") {
+    json a = json::parse(text, nullptr, false);
+    if (a.is_array()) return a;
+    json out = json::array();
+    for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+      out.push_back(std::string(absl::StripAsciiWhitespace(part)));
+    }
+    return out;
+  }
+  return json(text);
+}
+
+absl::StatusOr<json> ElicitationContent(
+    const Approval& approval,
+    const std::map<std::string, std::string>& answers) {
+  const json schema = ElicitationOf(approval).requested_schema;
+  const json& properties = ObjectMember(schema, "properties");
+  json content = json::object();
+  for (const auto& [name, text] : answers) {
+    if (!properties.contains(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("answers[", name, "]: the form has no such field"));
+    }
+    ASSIGN_OR_RETURN(content[name], TypedAnswer(name, text, properties[name]));
+  }
+  for (const std::string& required : Strings(Member(schema, "required"))) {
+    if (!content.contains(required)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("answers[", required, "]: required by the form"));
+    }
+  }
+  return content;
+}
+
+}  // namespace
+
+std::vector<Decision> OfferedDecisions(const Approval& approval) {
+  switch (approval.kind) {
+    case ApprovalKind::kUserInput:
+      return {Decision::kApprove, Decision::kAbort};
+    case ApprovalKind::kPermissions:
+      return {Decision::kApprove, Decision::kApproveForSession,
+              Decision::kDeny, Decision::kAbort};
+    case ApprovalKind::kMcpElicitation:
+      if (ElicitationOf(approval).mode == "openai/userVerification") {
+        // A device proof we cannot produce: only no.
+        return {Decision::kDeny, Decision::kAbort};
+      }
+      return {Decision::kApprove, Decision::kDeny, Decision::kAbort};
+    case ApprovalKind::kCommandExecution:
+    case ApprovalKind::kFileChange:
+    case ApprovalKind::kUnspecified:
+      break;
+  }
+  const json params = ParamsOf(approval);
+  const json& offered = Member(params, "availableDecisions");
+  std::vector<Decision> out;
+  if (offered.is_array()) {
+    for (const json& offer : offered) {
+      const Decision d = DecisionOfOffer(offer);
+      if (d != Decision::kUnspecified &&
+          std::find(out.begin(), out.end(), d) == out.end()) {
+        out.push_back(d);
+      }
+    }
+    if (!out.empty()) return out;
+  }
+  out = {Decision::kApprove, Decision::kApproveForSession};
+  if (approval.kind == ApprovalKind::kCommandExecution &&
+      !ExecpolicyAmendmentOf(approval).empty()) {
+    out.push_back(Decision::kApproveAndRemember);
+  }
+  out.push_back(Decision::kDeny);
+  out.push_back(Decision::kAbort);
+  return out;
+}
+
+std::vector<std::string> ExecpolicyAmendmentOf(const Approval& approval) {
+  if (approval.kind != ApprovalKind::kCommandExecution) return {};
+  const json params = ParamsOf(approval);
+  for (const json& offer : ArrayMember(params, "availableDecisions")) {
+    if (DecisionOfOffer(offer) == Decision::kApproveAndRemember) {
+      std::vector<std::string> words = Strings(
+          Member(Member(offer, "acceptWithExecpolicyAmendment"),
+                 "execpolicy_amendment"));
+      if (!words.empty()) return words;
+    }
+  }
+  std::vector<std::string> words =
+      Strings(Member(params, "proposedExecpolicyAmendment"));
+  if (words.empty()) {
+    words = Strings(Member(params, "proposed_execpolicy_amendment"));
+  }
+  return words;
+}
+
+Elicitation ElicitationOf(const Approval& approval) {
+  Elicitation e;
+  if (approval.kind != ApprovalKind::kMcpElicitation) return e;
+  const json params = ParamsOf(approval);
+  e.server_name = Str(params, "serverName");
+  e.mode = Str(params, "mode");
+  e.url = Str(params, "url");
+  e.requested_schema = ObjectMember(params, "requestedSchema");
+  return e;
+}
+
+absl::StatusOr<json> ApprovalResult(
+    const Approval& approval, Decision decision,
+    const std::map<std::string, std::string>& answers) {
+  const bool grant = decision == Decision::kApprove ||
+                     decision == Decision::kApproveForSession ||
+                     decision == Decision::kApproveAndRemember;
+  switch (approval.kind) {
+    case ApprovalKind::kUserInput: {
+      json out = json::object();
+      if (decision != Decision::kAbort) {
+        for (const auto& [id, text] : answers) {
+          out[id] = {{"answers", json::array({text})}};
+        }
+      }
+      return json{{"answers", out}};
+    }
+    case ApprovalKind::kPermissions: {
+      // The permissions granted: those requested on approve, none else.
+      json granted = json::object();
+      if (grant) granted = ObjectMember(ParamsOf(approval), "permissions");
+      json result = {{"permissions", granted}};
+      if (decision == Decision::kApproveForSession) result["scope"] = "session";
+      return result;
+    }
+    case ApprovalKind::kMcpElicitation: {
+      if (decision == Decision::kApprove) {
+        ASSIGN_OR_RETURN(json content, ElicitationContent(approval, answers));
+        json result = {{"action", "accept"}};
+        // A form answers with its content; a URL or yes/no with none.
+        if (!ObjectMember(ElicitationOf(approval).requested_schema,
+                          "properties")
+                 .empty()) {
+          result["content"] = std::move(content);
+        } else {
+          result["content"] = nullptr;
+        }
+        return result;
+      }
+      return json{{"action", decision == Decision::kDeny ? "decline" : "cancel"},
+                  {"content", nullptr}};
+    }
+    case ApprovalKind::kCommandExecution:
+    case ApprovalKind::kFileChange:
+    case ApprovalKind::kUnspecified:
+      break;
+  }
+  const json amendment = ExecpolicyAmendmentOf(approval);
+  if (IsLegacy(approval)) {  // ReviewDecision
+    switch (decision) {
+      case Decision::kApprove:
+        return json{{"decision", "approved"}};
+      case Decision::kApproveForSession:
+        return json{{"decision", "approved_for_session"}};
+      case Decision::kApproveAndRemember:
+        return json{{"decision",
+                     {{"approved_execpolicy_amendment",
+                       {{"proposed_execpolicy_amendment", amendment}}}}}};
+      case Decision::kAbort:
+        return json{{"decision", "abort"}};
+      case Decision::kDeny:
+      case Decision::kUnspecified:
+        break;
+    }
+    return json{{"decision", "denied"}};
+  }
   switch (decision) {
     case Decision::kApprove:
-      value = "accept";
-      break;
+      return json{{"decision", "accept"}};
     case Decision::kApproveForSession:
-      value = "acceptForSession";
-      break;
-    case Decision::kDeny:
-      value = "decline";
-      break;
+      return json{{"decision", "acceptForSession"}};
+    case Decision::kApproveAndRemember:
+      return json{{"decision",
+                   {{"acceptWithExecpolicyAmendment",
+                     {{"execpolicy_amendment", amendment}}}}}};
     case Decision::kAbort:
-      value = "cancel";
-      break;
+      return json{{"decision", "cancel"}};
+    case Decision::kDeny:
     case Decision::kUnspecified:
       break;
   }
-  return {{"decision", value}};
+  return json{{"decision", "decline"}};
 }
 
 namespace {

@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/types.h"
 #include "nlohmann/json.hpp"
 
@@ -37,12 +39,38 @@ Approval ApprovalFromRequest(const std::string& method,
                              const nlohmann::json& params,
                              std::string* codex_turn_id);
 
-// The JSON-RPC result that answers an approval request with `decision`
-// (APPROVE -> "accept", APPROVE_FOR_SESSION -> "acceptForSession",
-// DENY -> "decline", ABORT -> "cancel"); for USER_INPUT, the answers map
-// as `{"answers": {id: {"answers": [text]}}}`; for PERMISSIONS, the
-// requested permissions on approve and none on deny.
-nlohmann::json ApprovalResult(
+// The decisions Codex offers for `approval`, in its order: the request's
+// `availableDecisions` when it sent them (entries we cannot express, e.g.
+// `applyNetworkPolicyAmendment`, are left out), else the kind's defaults.
+std::vector<Decision> OfferedDecisions(const Approval& approval);
+
+// The command prefix an APPROVE_AND_REMEMBER allows from then on: from the
+// offered `acceptWithExecpolicyAmendment`, else `proposedExecpolicyAmendment`
+// (legacy: `proposed_execpolicy_amendment`); empty when none.
+std::vector<std::string> ExecpolicyAmendmentOf(const Approval& approval);
+
+// What an MCP elicitation asks (`mcpServer/elicitation/request` params).
+struct Elicitation {
+  std::string server_name;
+  std::string mode;  // "form", "url", "openai/userVerification", …
+  std::string url;   // "url" mode
+  nlohmann::json requested_schema = nlohmann::json::object();  // form modes
+};
+Elicitation ElicitationOf(const Approval& approval);
+
+// The JSON-RPC result that answers an approval request with `decision`, one
+// of OfferedDecisions (the caller checks):
+// - commands and file changes: {"decision": "accept" | "acceptForSession" |
+//   {"acceptWithExecpolicyAmendment": {...}} | "decline" | "cancel"}; the
+//   legacy methods' ReviewDecision ("approved", "approved_for_session",
+//   {"approved_execpolicy_amendment": {...}}, "denied", "abort");
+// - USER_INPUT: `{"answers": {id: {"answers": [text]}}}` (none on ABORT);
+// - PERMISSIONS: the requested permissions on approve, none otherwise;
+// - MCP_ELICITATION: {"action": "accept", "content": {...}} from `answers`
+//   typed by the requested schema, or "decline" / "cancel".
+// INVALID_ARGUMENT "answers[NAME]: …" when an elicitation answer does not
+// fit its schema or a required one is missing.
+absl::StatusOr<nlohmann::json> ApprovalResult(
     const Approval& approval, Decision decision,
     const std::map<std::string, std::string>& answers);
 

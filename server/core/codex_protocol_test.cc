@@ -1,5 +1,6 @@
 #include "core/codex_protocol.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace codex_manager {
@@ -90,28 +91,141 @@ TEST(ApprovalTest, FromCommandRequest) {
   EXPECT_EQ(json::parse(a.params_json)["itemId"], "call1");
 }
 
+// The answer Codex would get (the test fails on an error).
+json Result(const Approval& a, Decision d,
+            const std::map<std::string, std::string>& answers = {}) {
+  absl::StatusOr<json> r = ApprovalResult(a, d, answers);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : json();
+}
+
 TEST(ApprovalTest, DecisionsMapToCodexValues) {
   Approval cmd;
   cmd.kind = ApprovalKind::kCommandExecution;
-  EXPECT_EQ(ApprovalResult(cmd, Decision::kApprove, {}),
-            json({{"decision", "accept"}}));
-  EXPECT_EQ(ApprovalResult(cmd, Decision::kApproveForSession, {}),
+  cmd.method = "item/commandExecution/requestApproval";
+  EXPECT_EQ(Result(cmd, Decision::kApprove), json({{"decision", "accept"}}));
+  EXPECT_EQ(Result(cmd, Decision::kApproveForSession),
             json({{"decision", "acceptForSession"}}));
-  EXPECT_EQ(ApprovalResult(cmd, Decision::kDeny, {}),
-            json({{"decision", "decline"}}));
-  EXPECT_EQ(ApprovalResult(cmd, Decision::kAbort, {}),
-            json({{"decision", "cancel"}}));
+  EXPECT_EQ(Result(cmd, Decision::kDeny), json({{"decision", "decline"}}));
+  EXPECT_EQ(Result(cmd, Decision::kAbort), json({{"decision", "cancel"}}));
   Approval input;
   input.kind = ApprovalKind::kUserInput;
-  EXPECT_EQ(ApprovalResult(input, Decision::kApprove, {{"q1", "yes"}}),
+  EXPECT_EQ(Result(input, Decision::kApprove, {{"q1", "yes"}}),
             json({{"answers", {{"q1", {{"answers", {"yes"}}}}}}}));
+  EXPECT_EQ(Result(input, Decision::kAbort, {{"q1", "yes"}}),
+            json({{"answers", json::object()}}));
   Approval perms;
   perms.kind = ApprovalKind::kPermissions;
   perms.params_json = R"({"permissions":{"network":{"enabled":true}}})";
-  EXPECT_EQ(ApprovalResult(perms, Decision::kApprove, {})["permissions"],
+  EXPECT_EQ(Result(perms, Decision::kApprove)["permissions"],
             json({{"network", {{"enabled", true}}}}));
-  EXPECT_EQ(ApprovalResult(perms, Decision::kDeny, {})["permissions"],
-            json::object());
+  EXPECT_EQ(Result(perms, Decision::kDeny)["permissions"], json::object());
+  EXPECT_EQ(Result(perms, Decision::kAbort)["permissions"], json::object());
+}
+
+TEST(ApprovalTest, OffersWhatCodexOffersAndRemembersItsAmendment) {
+  // As codex 0.169 sends it under approval policy `untrusted`.
+  Approval cmd;
+  cmd.kind = ApprovalKind::kCommandExecution;
+  cmd.method = "item/commandExecution/requestApproval";
+  cmd.params_json = R"({"availableDecisions":["accept",
+      {"acceptWithExecpolicyAmendment":{"execpolicy_amendment":["echo","hi"]}},
+      {"applyNetworkPolicyAmendment":{"network_policy_amendment":
+        {"action":"allow","host":"x"}}},
+      "cancel"],
+    "proposedExecpolicyAmendment":["echo","other"]})";
+  EXPECT_EQ(OfferedDecisions(cmd),
+            (std::vector<Decision>{Decision::kApprove,
+                                   Decision::kApproveAndRemember,
+                                   Decision::kAbort}));
+  EXPECT_EQ(ExecpolicyAmendmentOf(cmd),
+            (std::vector<std::string>{"echo", "hi"}));
+  EXPECT_EQ(Result(cmd, Decision::kApproveAndRemember),
+            json::parse(R"({"decision":{"acceptWithExecpolicyAmendment":
+                {"execpolicy_amendment":["echo","hi"]}}})"));
+  // No availableDecisions: the kind's defaults, remembering only when
+  // Codex proposes an amendment.
+  cmd.params_json = R"({"proposedExecpolicyAmendment":["ls"]})";
+  EXPECT_EQ(OfferedDecisions(cmd),
+            (std::vector<Decision>{
+                Decision::kApprove, Decision::kApproveForSession,
+                Decision::kApproveAndRemember, Decision::kDeny,
+                Decision::kAbort}));
+  cmd.params_json = "{}";
+  EXPECT_EQ(OfferedDecisions(cmd).size(), 4u);
+  // Hostile shapes read as nothing offered: the defaults.
+  cmd.params_json = R"({"availableDecisions":[7,null,{"x":1}]})";
+  EXPECT_EQ(OfferedDecisions(cmd).size(), 4u);
+}
+
+TEST(ApprovalTest, LegacyRequestsGetReviewDecisions) {
+  Approval exec;
+  exec.kind = ApprovalKind::kCommandExecution;
+  exec.method = "execCommandApproval";
+  exec.params_json =
+      R"({"command":["git","push"],"proposed_execpolicy_amendment":["git"]})";
+  EXPECT_EQ(Result(exec, Decision::kApprove), json({{"decision", "approved"}}));
+  EXPECT_EQ(Result(exec, Decision::kApproveForSession),
+            json({{"decision", "approved_for_session"}}));
+  EXPECT_EQ(Result(exec, Decision::kDeny), json({{"decision", "denied"}}));
+  EXPECT_EQ(Result(exec, Decision::kAbort), json({{"decision", "abort"}}));
+  EXPECT_EQ(Result(exec, Decision::kApproveAndRemember),
+            json::parse(R"({"decision":{"approved_execpolicy_amendment":
+                {"proposed_execpolicy_amendment":["git"]}}})"));
+  Approval patch;
+  patch.kind = ApprovalKind::kFileChange;
+  patch.method = "applyPatchApproval";
+  EXPECT_EQ(Result(patch, Decision::kDeny), json({{"decision", "denied"}}));
+}
+
+TEST(ApprovalTest, ElicitationFormsAreTypedByTheirSchema) {
+  std::string codex_turn_id;
+  const json params = json::parse(R"({"serverName":"tickets",
+      "threadId":"t","turnId":"u","mode":"form","message":"File a ticket?",
+      "requestedSchema":{"type":"object","required":["title"],
+        "properties":{"title":{"type":"string"},
+                      "priority":{"type":"integer"},
+                      "urgent":{"type":"boolean"},
+                      "labels":{"type":"array"}}}})");
+  Approval a = ApprovalFromRequest("mcpServer/elicitation/request", params,
+                                   &codex_turn_id);
+  EXPECT_EQ(a.kind, ApprovalKind::kMcpElicitation);
+  EXPECT_EQ(a.reason, "File a ticket?");
+  EXPECT_EQ(codex_turn_id, "u");
+  EXPECT_EQ(ElicitationOf(a).server_name, "tickets");
+  EXPECT_EQ(OfferedDecisions(a),
+            (std::vector<Decision>{Decision::kApprove, Decision::kDeny,
+                                   Decision::kAbort}));
+  EXPECT_EQ(Result(a, Decision::kApprove,
+                   {{"title", "Disk full"},
+                    {"priority", "2"},
+                    {"urgent", "true"},
+                    {"labels", "ops, disk"}}),
+            json::parse(R"({"action":"accept","content":{"title":"Disk full",
+                "priority":2,"urgent":true,"labels":["ops","disk"]}})"));
+  EXPECT_EQ(Result(a, Decision::kDeny),
+            json::parse(R"({"action":"decline","content":null})"));
+  EXPECT_EQ(Result(a, Decision::kAbort),
+            json::parse(R"({"action":"cancel","content":null})"));
+  // Answers that do not fit refuse, naming the field.
+  absl::StatusOr<json> bad =
+      ApprovalResult(a, Decision::kApprove, {{"title", "x"}, {"priority", "high"}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("answers[priority]"));
+  bad = ApprovalResult(a, Decision::kApprove, {{"priority", "1"}});
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("answers[title]: required"));
+  bad = ApprovalResult(a, Decision::kApprove, {{"title", "x"}, {"nope", "1"}});
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("answers[nope]: the form has no such field"));
+  // A device verification cannot be given here: only no.
+  Approval verify = ApprovalFromRequest(
+      "mcpServer/elicitation/request",
+      json::parse(R"({"mode":"openai/userVerification","description":"d"})"),
+      &codex_turn_id);
+  EXPECT_EQ(OfferedDecisions(verify),
+            (std::vector<Decision>{Decision::kDeny, Decision::kAbort}));
 }
 
 TEST(ApprovalTest, DiffOfFileChange) {

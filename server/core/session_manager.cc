@@ -7,11 +7,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
 #include "core/changes.h"
+#include "core/codex_methods.h"
 #include "core/codex_protocol.h"
 #include "core/recovery.h"
 
@@ -540,6 +542,11 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   // Recorded before it is sent: nothing happens that the log does not show.
   RETURN_IF_ERROR(store_->AppendAudit(
       AuditOk(caller, live.running->turn_id, clock_->Now())));
+  RequestInterrupt(live);
+  return *live.running;
+}
+
+void SessionManager::RequestInterrupt(Live& live) {
   // The watchdog ends it if Codex does not (Tick). A second interrupt
   // keeps the first deadline.
   if (!live.interrupt_deadline) {
@@ -550,7 +557,6 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   } else {
     live.runtime->Interrupt(live.running->codex_turn_id);
   }
-  return *live.running;
 }
 
 absl::StatusOr<Turn> SessionManager::GetTurn(const std::string& turn_id) {
@@ -603,16 +609,31 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Approval a, store_->GetApproval(approval_id));
-  if (a.kind == ApprovalKind::kUserInput) {
-    if (decision == Decision::kUnspecified) decision = Decision::kApprove;
-  } else if (decision == Decision::kUnspecified) {
+  if (a.kind == ApprovalKind::kUserInput &&
+      decision == Decision::kUnspecified) {
+    decision = Decision::kApprove;  // answering is approving
+  }
+  const std::vector<Decision> offered = OfferedDecisions(a);
+  std::vector<std::string> offered_names;
+  for (Decision d : offered) offered_names.emplace_back(DecisionName(d));
+  if (decision == Decision::kUnspecified) {
     return absl::InvalidArgumentError(
-        "decision: required (APPROVE, APPROVE_FOR_SESSION, DENY or ABORT)");
+        absl::StrCat("decision: required; Codex offers ",
+                     absl::StrJoin(offered_names, ", "), " for approval ",
+                     approval_id));
   }
   if (a.state != ApprovalState::kPending) {
     if (!request_id.empty() && request_id == a.resolve_request_id) return a;
     return AlreadyDecided(a);
   }
+  if (std::find(offered.begin(), offered.end(), decision) == offered.end()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "decision: ", DecisionName(decision), " is not offered; Codex offers ",
+        absl::StrJoin(offered_names, ", "), " for approval ", approval_id));
+  }
+  // The answer Codex gets, built before anything is decided: answers that
+  // do not fit refuse the call and change nothing.
+  ASSIGN_OR_RETURN(const json result, ApprovalResult(a, decision, answers));
   auto live_it = live_.find(a.session_id);
   if (live_it == live_.end() ||
       !live_it->second->pending.contains(approval_id)) {
@@ -643,8 +664,16 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
       std::move(rows), {ApprovalResolvedEvent(decided)}, /*wait=*/true);
   // A commit that timed out is still queued and commits when the store
   // recovers: the decision stands either way.
-  live.runtime->Respond(request.rpc_id, ApprovalResult(a, decision, answers));
+  live.runtime->Respond(request.rpc_id, result);
   live.last_activity = clock_->Now();
+  if (decision == Decision::kAbort &&
+      (a.kind == ApprovalKind::kUserInput ||
+       a.kind == ApprovalKind::kPermissions) &&
+      live.running && live.running->turn_id == a.turn_id) {
+    // These requests have no "cancel": abort stops the turn, as Codex's TUI
+    // does on Esc.
+    RequestInterrupt(live);
+  }
   RETURN_IF_ERROR(committed);
   return decided;
 }
@@ -894,14 +923,27 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   if (live == nullptr) return;
   live->last_activity = clock_->Now();
   if (!ApprovalKindOf(method)) {
-    // Nothing a person can answer through this API (e.g. `item/tool/call`
-    // for client-side tools, which we never register).
+    // Refused (codex_methods.cc says why), or unknown to this build (a
+    // newer Codex): Codex gets an error, clients a WARNING.
+    const MethodRule* rule = FindServerRequestRule(method);
+    const std::string why =
+        rule != nullptr
+            ? rule->note
+            : "not in the Codex protocol this codex-manager was built for";
     runtime->RespondError(
         request_id, -32601,
-        absl::StrCat("codex-manager does not handle ", method));
+        absl::StrCat("codex-manager does not handle ", method, ": ", why));
     MappedNotification m = MapNotification(method, params);
-    Emit(live->session.session_id, EventType::kRaw,
-         OurTurnId(*live, m.codex_turn_id), std::move(m.payload));
+    Emit(live->session.session_id, EventType::kWarning,
+         OurTurnId(*live, m.codex_turn_id),
+         {{"message", absl::StrCat("Codex asked for ", method,
+                                   ", which codex-manager does not handle; "
+                                   "it was answered with an error")},
+          {"details", why}});
+    Log(LogLevel::kWarning, "server request refused",
+        {{"session_id", live->session.session_id},
+         {"method", method},
+         {"known", rule != nullptr}});
     return;
   }
   std::string codex_turn_id;

@@ -201,6 +201,9 @@ class SessionManager : public RuntimeListener {
   // store reads that follow see them; UNAVAILABLE when it cannot, or once
   // Shutdown began.
   absl::Status Settle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends turn/interrupt for `live`'s running turn (once Codex named it)
+  // and arms the watchdog's --interrupt-grace deadline.
+  void RequestInterrupt(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state, with `rows`, and SESSION_STATE_CHANGED.
   absl::Status SetSessionState(Session& session, SessionState state,
                                const std::string& error, WriteBatch rows = {},

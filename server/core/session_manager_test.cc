@@ -308,6 +308,72 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   EXPECT_EQ(Read()->GetSession(s.session_id)->pending_approvals, 0);
 }
 
+TEST_F(SessionManagerTest, OnlyTheDecisionsCodexOffersAreAccepted) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "run ls", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  // Under `untrusted`, codex 0.169 offers no "decline".
+  manager_->OnServerRequest(
+      factory_.Last(), 4, "item/commandExecution/requestApproval",
+      json::parse(R"({"turnId":"c1","itemId":"i1","command":"ls",
+        "availableDecisions":["accept",{"acceptWithExecpolicyAmendment":
+          {"execpolicy_amendment":["ls"]}},"cancel"]})"));
+  const Approval a =
+      Read()->ListApprovals(s.session_id, false, {0, 100})->items.at(0);
+  auto denied =
+      manager_->ResolveApproval(a.approval_id, Decision::kDeny, {}, "", kOperator);
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(denied.status().message(),
+            "decision: DENY is not offered; Codex offers APPROVE, "
+            "APPROVE_AND_REMEMBER, ABORT for approval " +
+                a.approval_id);
+  EXPECT_TRUE(factory_.Responses().empty());  // nothing was decided
+  auto remembered = manager_->ResolveApproval(
+      a.approval_id, Decision::kApproveAndRemember, {}, "", kOperator);
+  ASSERT_TRUE(remembered.ok()) << remembered.status();
+  EXPECT_EQ(remembered->state, ApprovalState::kApproved);
+  auto responses = factory_.Responses();
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(responses[0]["result"],
+            json::parse(R"({"decision":{"acceptWithExecpolicyAmendment":
+                {"execpolicy_amendment":["ls"]}}})"));
+}
+
+TEST_F(SessionManagerTest, AbortingAQuestionInterruptsTheTurn) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "ask", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  manager_->OnServerRequest(
+      factory_.Last(), 5, "item/tool/requestUserInput",
+      {{"turnId", "c1"}, {"itemId", "i1"}, {"questions", json::array()}});
+  const Approval a =
+      Read()->ListApprovals(s.session_id, false, {0, 100})->items.at(0);
+  auto aborted = manager_->ResolveApproval(a.approval_id, Decision::kAbort,
+                                           {{"q", "ignored"}}, "", kOperator);
+  ASSERT_TRUE(aborted.ok()) << aborted.status();
+  EXPECT_EQ(aborted->state, ApprovalState::kDenied);
+  EXPECT_EQ(factory_.Responses().at(0)["result"],
+            json({{"answers", json::object()}}));
+  const std::vector<std::string> calls = factory_.Calls();
+  EXPECT_EQ(calls.back(), "interrupt:c1");
+}
+
+TEST_F(SessionManagerTest, ARequestWeDoNotHandleIsRefusedAndWarned) {
+  Session s = ReadySession();
+  manager_->OnServerRequest(factory_.Last(), 6, "item/tool/call",
+                            {{"tool", "x"}});
+  manager_->OnServerRequest(factory_.Last(), 7, "item/brandNew/request",
+                            json::object());
+  const std::vector<std::string> calls = factory_.Calls();
+  EXPECT_NE(std::find(calls.begin(), calls.end(), "error:6:-32601"),
+            calls.end());
+  EXPECT_NE(std::find(calls.begin(), calls.end(), "error:7:-32601"),
+            calls.end());
+  std::vector<EventType> types = EventTypes(s.session_id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 2);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kRaw), 0);
+}
+
 TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);

@@ -92,6 +92,8 @@ absl::string_view DecisionName(Decision d) {
       return "DENY";
     case Decision::kAbort:
       return "ABORT";
+    case Decision::kApproveAndRemember:
+      return "APPROVE_AND_REMEMBER";
     case Decision::kUnspecified:
       break;
   }

@@ -42,6 +42,7 @@ enum class ApprovalKind : int {
   kFileChange = 2,
   kUserInput = 3,
   kPermissions = 4,
+  kMcpElicitation = 5,
 };
 
 // PENDING -> APPROVED | DENIED | EXPIRED (approvals.proto).
@@ -59,6 +60,7 @@ enum class Decision : int {
   kApproveForSession = 2,
   kDeny = 3,
   kAbort = 4,
+  kApproveAndRemember = 5,
 };
 
 // Numerically identical to codex_manager.v1.EventType.

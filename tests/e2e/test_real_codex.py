@@ -63,19 +63,57 @@ def test_approval_round_trip_from_a_second_shell(cli: Cli, project: Path) -> Non
     assert "FAILED_PRECONDITION" in again.stderr and "APPROVED" in again.stderr
 
 
-def test_deny_lets_the_turn_go_on_without_running(cli: Cli, project: Path) -> None:
+def test_only_what_codex_offers_can_be_decided(cli: Cli, project: Path) -> None:
+    # Under `untrusted` codex 0.169 offers accept, accept-and-remember and
+    # cancel: no plain "decline".
     session_id = create_session(cli, project)
     marker = project / "should-not-exist"
     follow = cli.popen("turn", "start", session_id, f"please run: touch {marker}", "--follow")
     approval = pending_approval(cli, session_id)
+    assert approval["availableDecisions"] == [
+        "DECISION_APPROVE", "DECISION_APPROVE_AND_REMEMBER", "DECISION_ABORT"]
+    assert approval["execpolicyAmendment"] == ["touch", str(marker)]
+    refused = cli("approval", "deny", approval["approvalId"])
+    assert refused.returncode == 2, refused.stderr  # INVALID_ARGUMENT, nothing decided
+    assert "DENY is not offered; Codex offers APPROVE, APPROVE_AND_REMEMBER, ABORT" in refused.stderr
+    assert pending_approval(cli, session_id)["approvalId"] == approval["approvalId"]
+    assert cli("approval", "deny", approval["approvalId"], "--abort").returncode == 0
+    follow.communicate(timeout=60)
+    assert not marker.exists()
+    turn = cli.json("turn", "list", session_id)["turns"][-1]
+    assert turn["state"] == "TURN_STATE_INTERRUPTED"
+
+
+def test_deny_lets_the_turn_go_on_without_the_change(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project, policy="on-request")
+    follow = cli.popen("turn", "start", session_id, "please write: denied.txt: nope", "--follow")
+    approval = pending_approval(cli, session_id)
+    assert "DECISION_DENY" in approval["availableDecisions"]
     assert cli("approval", "deny", approval["approvalId"]).returncode == 0
     out, err = follow.communicate(timeout=60)
     assert follow.returncode == 1, err              # a denial is a non-zero outcome
-    assert "The command was not run." in out
     assert "DENIED" in err
-    assert not marker.exists()
+    assert not (project / "denied.txt").exists()
     turn = cli.json("turn", "list", session_id)["turns"][-1]
     assert turn["state"] == "TURN_STATE_COMPLETED"
+
+
+def test_approve_and_remember_stops_asking_for_that_command(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    word = f"remembered-{session_id[-6:]}"  # Codex's rules outlive the test
+    follow = cli.popen("turn", "start", session_id, f"please run: echo {word}", "--follow")
+    approval = pending_approval(cli, session_id)
+    decided = cli("approval", "approve", approval["approvalId"], "--remember")
+    assert decided.returncode == 0, decided.stderr
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    # The same command again runs without asking.
+    again = cli("turn", "start", session_id, f"please run: echo {word}", "--follow",
+                "--on-approval", "deny")
+    assert again.returncode == 0, again.stderr
+    assert f"Command output: {word}" in again.stdout
+    approvals = cli.json("approval", "list", "--session", session_id, "--all")["approvals"]
+    assert [a["decision"] for a in approvals] == ["DECISION_APPROVE_AND_REMEMBER"]
 
 
 def test_replay_is_exactly_what_was_seen_live(cli: Cli, project: Path) -> None:

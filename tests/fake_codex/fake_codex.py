@@ -23,6 +23,11 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``echo fake`` and report the decision in the reply text.
 - ``ask-user``: ask ``item/tool/requestUserInput`` two questions (a
   choice with "other", a secret) and reply ``answers were {...}``.
+- ``elicit``: ask ``mcpServer/elicitation/request`` (server "tickets", a
+  form: title required, priority integer, urgent boolean) and reply
+  ``elicitation answered {...}`` with the response.
+- ``tool-call``: send ``item/tool/call`` (a request codex-manager refuses)
+  and reply ``tool call answered {...}`` with the JSON-RPC error.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
 - ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
 - ``hostile``: write every kind of bad line (null and mistyped params,
@@ -206,6 +211,28 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         answers = answer.get("answers", {}) if isinstance(answer, dict) else {}
         text = "answers were " + json.dumps(
             {k: v.get("answers") for k, v in sorted(answers.items()) if isinstance(v, dict)})
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
+        return
+    if "elicit" in prompt:
+        # mcpServer/elicitation/request as Codex 0.169 sends it
+        # (McpServerElicitationRequestParams, form mode).
+        answer = ask("mcpServer/elicitation/request", {
+            "threadId": thread_id, "turnId": turn_id, "serverName": "tickets",
+            "mode": "form", "message": "File a ticket for this?", "_meta": None,
+            "requestedSchema": {
+                "type": "object", "required": ["title"],
+                "properties": {"title": {"type": "string", "title": "Title"},
+                               "priority": {"type": "integer", "title": "Priority"},
+                               "urgent": {"type": "boolean", "title": "Urgent"}}}})
+        text = "elicitation answered " + json.dumps(answer, sort_keys=True)
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
+        return
+    if "tool-call" in prompt:
+        answer = ask("item/tool/call", {"threadId": thread_id, "turnId": turn_id,
+                                        "callId": "c1", "tool": "lookup", "arguments": {}})
+        text = "tool call answered " + json.dumps(answer, sort_keys=True)
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id)
         return

@@ -20,7 +20,10 @@ BUILD = Path(os.environ.get("CODEX_MANAGER_BUILD", REPO / "build"))
 SERVER_BIN = BUILD / "bin" / "codex-manager-server"
 WEB_BIN = BUILD / "bin" / "codex-manager-web"
 CLI_BIN = BUILD / "bin" / "codex-manager"
-CODEX_BIN = REPO / "tools" / "codex" / "node_modules" / ".bin" / "codex"
+# The Codex the suites run: the pinned one (tools/codex), or another release
+# (scripts/test-codex-versions.sh sets CODEX_MANAGER_CODEX_BIN).
+CODEX_BIN = Path(os.environ.get("CODEX_MANAGER_CODEX_BIN")
+                 or REPO / "tools" / "codex" / "node_modules" / ".bin" / "codex")
 FAKE_CODEX = REPO / "tests" / "fake_codex" / "fake_codex.py"
 MOCK_MODEL = REPO / "tests" / "mock_model" / "mock_model.py"
 

@@ -84,7 +84,10 @@ class Generator:
             enum = field.type_name.removeprefix(PACKAGE)
             if enum not in ENUMS:
                 raise SystemExit(f"enum {enum} has no twin in codex_manager.enums")
-            kind, value = enum, f"{enum}({raw})"
+            if repeated:
+                kind, value = f"tuple[{enum}, ...]", f"tuple({enum}(v) for v in {raw})"
+            else:
+                kind, value = enum, f"{enum}({raw})"
         else:
             scalar = SCALARS[field.type]
             if repeated:

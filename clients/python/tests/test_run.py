@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import Server
 
-from codex_manager import AsyncClient, Client, Decision, EventType, TurnState
+from codex_manager import Approval, AsyncClient, Client, Decision, EventType, TurnState
 
 
 def test_run_approves_and_returns_the_finished_turn(codex_server: Server, project: Path) -> None:
@@ -39,13 +39,20 @@ def test_run_approves_and_returns_the_finished_turn(codex_server: Server, projec
 
 
 def test_run_with_a_denial_goes_on_without_the_command(codex_server: Server, project: Path) -> None:
-    marker = project / "not-created"
+    # A file change under `on-request`: Codex offers a plain "decline" (under
+    # `untrusted` a command's only "no" is ABORT, which stops the turn).
+    offered = []
+
+    def deny(approval: Approval) -> Decision:
+        offered.append(approval.available_decisions)
+        return Decision.DENY
+
     with Client(codex_server.addr) as client:
-        turn = client.run(str(project), f"please run: touch {marker}",
-                          approval_policy="untrusted", on_approval=lambda a: Decision.DENY)
+        turn = client.run(str(project), "please write: not-created.txt: x",
+                          approval_policy="on-request", on_approval=deny)
     assert turn.state == TurnState.COMPLETED
-    assert turn.final_message == "The command was not run."
-    assert not marker.exists()
+    assert offered and Decision.DENY in offered[0]
+    assert not (project / "not-created.txt").exists()
 
 
 def test_async_run(codex_server: Server, project: Path) -> None:

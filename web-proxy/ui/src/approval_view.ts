@@ -1,7 +1,9 @@
 // The card of a pending approval: what Codex asks to do and the decisions
-// (approve, approve for the session, deny, deny and stop the turn), or, for
-// a user-input request (Codex `item/tool/requestUserInput`), a form with
-// its questions. Viewers see the card without the controls.
+// it offers (approve, approve for the session, approve and remember, deny,
+// deny and stop the turn: the approval's `availableDecisions`), or a form:
+// the questions of a user-input request (Codex `item/tool/requestUserInput`)
+// or the fields an MCP server asks for (`mcpServer/elicitation/request`).
+// Viewers see the card without the controls.
 import { h, button } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 
@@ -40,9 +42,71 @@ export function questionsOf(paramsJson: string): Question[] {
 export const SHORTCUTS: Record<string, Decision> = {
   a: Decision.APPROVE,
   A: Decision.APPROVE_FOR_SESSION,
+  r: Decision.APPROVE_AND_REMEMBER,
   d: Decision.DENY,
   D: Decision.ABORT,
 };
+
+// The decisions Codex offers (a server before they were listed: the four).
+export function offered(a: Approval): Decision[] {
+  return a.availableDecisions.length ? a.availableDecisions
+    : [Decision.APPROVE, Decision.APPROVE_FOR_SESSION, Decision.DENY, Decision.ABORT];
+}
+
+// One field of an MCP elicitation form (a flat JSON-schema property).
+interface FormField { name: string; type: string; title: string; description: string; options: string[]; required: boolean }
+
+// The fields of an elicitation's requested schema; anything malformed is
+// skipped rather than trusted.
+export function formFieldsOf(schemaJson: string): FormField[] {
+  let schema: unknown;
+  try { schema = JSON.parse(schemaJson || "{}"); } catch { return []; }
+  const s = schema as { properties?: unknown; required?: unknown };
+  if (typeof s?.properties !== "object" || s.properties === null) return [];
+  const required = new Set(Array.isArray(s.required) ? s.required.filter((r) => typeof r === "string") : []);
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  return Object.entries(s.properties as Record<string, Record<string, unknown>>).flatMap(([name, p]) => {
+    if (typeof p !== "object" || p === null) return [];
+    const options = Array.isArray(p.enum) ? p.enum.filter((o) => typeof o === "string")
+      : Array.isArray(p.oneOf) ? p.oneOf.map((o: Record<string, unknown>) => str(o?.const)).filter(Boolean) : [];
+    return [{ name, type: str(p.type) || "string", title: str(p.title) || name,
+              description: str(p.description), options, required: required.has(name) }];
+  });
+}
+
+function elicitationForm(a: Approval, answer: (answers: Record<string, string>) => void,
+                         decline: (d: Decision) => void): HTMLElement {
+  const fields = formFieldsOf(a.requestedSchemaJson);
+  const inputs = fields.map((f) => {
+    const attrs: Record<string, string> = { name: f.name, "aria-label": f.title, ...(f.required ? { required: "" } : {}) };
+    const input = f.options.length
+      ? h("select", attrs, ...f.options.map((o) => h("option", { value: o }, o)))
+      : f.type === "boolean" ? h("input", { ...attrs, type: "checkbox" })
+        : h("input", { ...attrs, type: f.type === "number" || f.type === "integer" ? "number" : "text",
+                       ...(f.type === "integer" ? { step: "1" } : {}), autocomplete: "off" });
+    return h("label", { class: "field" }, h("span", {}, f.title, f.required ? " *" : ""), input,
+      f.description ? h("span", { class: "muted small" }, f.description) : null);
+  });
+  const form = h("form", { class: "user-input elicitation" },
+    a.elicitationUrl ? h("p", {}, "Open: ", h("a", { href: a.elicitationUrl, target: "_blank", rel: "noopener noreferrer" }, a.elicitationUrl)) : null,
+    ...inputs,
+    h("div", { class: "row actions" },
+      offered(a).includes(Decision.APPROVE) ? h("button", { type: "submit", class: "primary" }, fields.length ? "Send" : "Accept") : null,
+      offered(a).includes(Decision.DENY) ? button("Decline", () => decline(Decision.DENY), "danger") : null,
+      offered(a).includes(Decision.ABORT) ? button("Cancel", () => decline(Decision.ABORT)) : null)) as HTMLFormElement;
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const answers: Record<string, string> = {};
+    for (const f of fields) {
+      const el = form.elements.namedItem(f.name) as HTMLInputElement | HTMLSelectElement | null;
+      if (!el) continue;
+      if (el instanceof HTMLInputElement && el.type === "checkbox") answers[f.name] = el.checked ? "true" : "false";
+      else if (el.value !== "") answers[f.name] = el.value;
+    }
+    answer(answers);
+  });
+  return form;
+}
 
 function userInputForm(a: Approval, answer: (answers: Record<string, string>) => void): HTMLElement {
   const questions = questionsOf(a.paramsJson);
@@ -94,16 +158,19 @@ export interface ApprovalActions {
 export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   const title = a.kind === ApprovalKind.FILE_CHANGE ? "Codex wants to change files"
     : a.kind === ApprovalKind.USER_INPUT ? "Codex asks you"
-      : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
+      : a.kind === ApprovalKind.MCP_ELICITATION ? `${a.mcpServerName || "An MCP server"} asks you`
+        : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
   const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, a.diff || a.paramsJson)
     : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, a.command)
-      : a.kind === ApprovalKind.USER_INPUT ? null
+      : a.kind === ApprovalKind.USER_INPUT || a.kind === ApprovalKind.MCP_ELICITATION ? null
         : h("pre", { class: "mono", tabindex: "0" }, a.paramsJson);
   let controls: HTMLElement;
   if (!act.canOperate) {
     controls = h("div", { class: "muted small" }, "Waiting for an operator to decide.");
   } else if (a.kind === ApprovalKind.USER_INPUT) {
     controls = userInputForm(a, act.answer);
+  } else if (a.kind === ApprovalKind.MCP_ELICITATION) {
+    controls = elicitationForm(a, act.answer, act.decide);
   } else {
     const decision = (label: string, d: Decision, key: string, cls = "") => {
       const b = button(label, () => act.decide(d), cls);
@@ -111,14 +178,18 @@ export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
       b.title = `Shortcut: ${key}`;
       return b;
     };
+    const remember = a.execpolicyAmendment.join(" ");
+    const choices: [string, Decision, string, string, string][] = [
+      ["Approve", Decision.APPROVE, "A", "primary", "A approve"],
+      ["Approve for session", Decision.APPROVE_FOR_SESSION, "Shift+A", "", "Shift+A for the session"],
+      [remember ? `Always allow “${remember}”` : "Approve and remember", Decision.APPROVE_AND_REMEMBER, "R", "", "R remember"],
+      ["Deny", Decision.DENY, "D", "danger", "D deny"],
+      ["Deny and stop", Decision.ABORT, "Shift+D", "danger", "Shift+D deny and stop the turn"],
+    ];
+    const shown = choices.filter(([, d]) => offered(a).includes(d));
     controls = h("div", {},
-      h("div", { class: "row actions" },
-        decision("Approve", Decision.APPROVE, "A", "primary"),
-        decision("Approve for session", Decision.APPROVE_FOR_SESSION, "Shift+A"),
-        decision("Deny", Decision.DENY, "D", "danger"),
-        decision("Deny and stop", Decision.ABORT, "Shift+D", "danger")),
-      h("div", { class: "muted small keys" },
-        "Keys: A approve · Shift+A for the session · D deny · Shift+D deny and stop the turn"));
+      h("div", { class: "row actions" }, ...shown.map(([label, d, key, cls]) => decision(label, d, key, cls))),
+      h("div", { class: "muted small keys" }, `Keys: ${shown.map((c) => c[4]).join(" · ")}`));
   }
   return h("div", { class: "card approval", "data-approval-id": a.approvalId, role: "group",
                     "aria-label": title },

@@ -4,13 +4,13 @@
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { approvals, CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
-import { approvalCard, SHORTCUTS } from "./approval_view.js";
+import { approvalCard, offered, SHORTCUTS } from "./approval_view.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
 import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, sleep, toast } from "./feedback.js";
-import { ApprovalKind, type Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { Transcript } from "./transcript.js";
@@ -127,14 +127,14 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const decide = (id: string, decision: Decision) =>
     act(() => approvals.resolveApproval({ approvalId: id, decision, requestId: newRequestId() }, call))();
   const answer = (id: string, answers: Record<string, string>) =>
-    act(() => approvals.resolveApproval({ approvalId: id, answers, requestId: newRequestId() }, call))();
+    act(() => approvals.resolveApproval({ approvalId: id, decision: Decision.APPROVE, answers, requestId: newRequestId() }, call))();
 
   // Keyboard: decide the oldest pending approval that takes a decision.
   const onKey = (ev: KeyboardEvent) => {
     const decision = SHORTCUTS[ev.key];
     if (decision === undefined || typing(ev) || !opts.canOperate) return;
     const pending = [...transcript.approvals.values()].find((a) => a.kind !== ApprovalKind.USER_INPUT);
-    if (!pending) return;
+    if (!pending || !offered(pending).includes(decision)) return;
     ev.preventDefault();
     void decide(pending.approvalId, decision);
   };

@@ -89,6 +89,11 @@ test("Markdown replies are rendered and sanitized; command output keeps its colo
   // violation (contrast included), and a screenshot of each.
   await send(page, "please run: echo screenshot");
   await card.waitFor({ timeout: 30000 });
+  // Only what Codex offers under `untrusted` (no plain "decline"), and the
+  // command prefix "remember" would allow.
+  assert.deepEqual(await card.locator(".actions button").allInnerTexts(),
+    ["Approve", "Always allow “echo screenshot”", "Deny and stop"]);
+  assert.match(await card.locator(".keys").innerText(), /R remember/);
   for (const colorScheme of ["light", "dark"] as const) {
     for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
       await page.emulateMedia({ colorScheme });

@@ -72,7 +72,9 @@ async function realCodex(dir: string, children: ChildProcess[]): Promise<string[
     `base_url = "http://127.0.0.1:${port}/v1"`, 'wire_api = "responses"',
     "request_max_retries = 0", "stream_max_retries = 0", "",
   ].join("\n"));
-  return ["--codex-bin", join(REPO, "tools/codex/node_modules/.bin/codex"), "--codex-home", home];
+  // The pinned Codex, or another release (scripts/test-codex-versions.sh).
+  const codex = process.env.CODEX_MANAGER_CODEX_BIN || join(REPO, "tools/codex/node_modules/.bin/codex");
+  return ["--codex-bin", codex, "--codex-home", home];
 }
 
 export interface StackOptions {

@@ -164,6 +164,14 @@ def create_token(name: str, role: Role | int,
     return request
 
 
+def approve_decision(for_session: bool, remember: bool) -> Decision:
+    if for_session and remember:
+        raise ValueError("approve: for_session and remember exclude each other")
+    if remember:
+        return Decision.APPROVE_AND_REMEMBER
+    return Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE
+
+
 def resolve_approval(approval_id: str, decision: Decision | int,
                      answers: Mapping[str, str] | None,
                      request_id: str | None) -> approvals_pb2.ResolveApprovalRequest:

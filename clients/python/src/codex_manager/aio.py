@@ -288,10 +288,13 @@ class AsyncClient:
             self._approvals.ResolveApproval,
             _requests.resolve_approval(approval_id, decision, answers, request_id)))
 
-    async def approve(self, approval_id: str, *,
-                      for_session: bool = False) -> Approval:
+    async def approve(self, approval_id: str, *, for_session: bool = False,
+                      remember: bool = False) -> Approval:
         return await self.resolve_approval(
-            approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
+            approval_id, _requests.approve_decision(for_session, remember))
+
+    async def answer(self, approval_id: str, answers: Mapping[str, str]) -> Approval:
+        return await self.resolve_approval(approval_id, Decision.APPROVE, answers=answers)
 
     async def deny(self, approval_id: str, *, abort: bool = False) -> Approval:
         return await self.resolve_approval(

@@ -354,10 +354,21 @@ class Client:
         return Approval(self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
             approval_id, decision, answers, request_id)))
 
-    def approve(self, approval_id: str, *, for_session: bool = False) -> Approval:
-        """Codex ``accept`` (``acceptForSession`` with `for_session`)."""
-        return self.resolve_approval(
-            approval_id, Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE)
+    def approve(self, approval_id: str, *, for_session: bool = False,
+                remember: bool = False) -> Approval:
+        """Codex ``accept``; ``acceptForSession`` with `for_session`;
+        ``acceptWithExecpolicyAmendment`` with `remember` (commands starting
+        with the approval's ``execpolicy_amendment`` are allowed from then
+        on). InvalidArgumentError when Codex does not offer that decision
+        (see ``approval.available_decisions``)."""
+        return self.resolve_approval(approval_id, _requests.approve_decision(for_session, remember))
+
+    def answer(self, approval_id: str, answers: Mapping[str, str]) -> Approval:
+        """Answers a USER_INPUT approval (question id → text) or fills an
+        MCP_ELICITATION form (field → value, converted to the field's type
+        by the server; InvalidArgumentError naming ``answers[FIELD]`` when
+        one does not fit)."""
+        return self.resolve_approval(approval_id, Decision.APPROVE, answers=answers)
 
     def deny(self, approval_id: str, *, abort: bool = False) -> Approval:
         """Codex ``decline``: the turn goes on without it (``cancel`` with

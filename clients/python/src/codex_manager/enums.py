@@ -68,6 +68,7 @@ class ApprovalKind(_ApiEnum):
     FILE_CHANGE = 2
     USER_INPUT = 3
     PERMISSIONS = 4
+    MCP_ELICITATION = 5
 
 
 class ApprovalState(_ApiEnum):
@@ -82,13 +83,15 @@ class ApprovalState(_ApiEnum):
 
 class Decision(_ApiEnum):
     """A person's decision; sent to Codex as accept / acceptForSession /
-    decline / cancel."""
+    decline / cancel / acceptWithExecpolicyAmendment. Only those in an
+    approval's ``available_decisions`` are accepted."""
 
     UNSPECIFIED = 0
     APPROVE = 1
     APPROVE_FOR_SESSION = 2
     DENY = 3
     ABORT = 4
+    APPROVE_AND_REMEMBER = 5
 
 
 class EventType(_ApiEnum):

@@ -4,7 +4,8 @@ isort:skip_file
 Approvals: the commands, file changes and questions Codex asks a person to
 decide (app-server server requests `item/commandExecution/requestApproval`,
 `item/fileChange/requestApproval`, `item/tool/requestUserInput`,
-`item/permissions/requestApproval`).
+`item/permissions/requestApproval`, `mcpServer/elicitation/request`, and
+the legacy `execCommandApproval` / `applyPatchApproval`).
 
 Concurrency scope: per approval. The first ResolveApproval wins
 atomically.
@@ -42,6 +43,11 @@ class _ApprovalKindEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._E
     """`item/tool/requestUserInput`: answer questions."""
     APPROVAL_KIND_PERMISSIONS: _ApprovalKind.ValueType  # 4
     """`item/permissions/requestApproval`: grant extra permissions."""
+    APPROVAL_KIND_MCP_ELICITATION: _ApprovalKind.ValueType  # 5
+    """`mcpServer/elicitation/request`: an MCP server (through Codex) asks the
+    person for input: a form (`requested_schema_json`), a URL to open, or
+    a yes/no.
+    """
 
 class ApprovalKind(_ApprovalKind, metaclass=_ApprovalKindEnumTypeWrapper): ...
 
@@ -54,6 +60,11 @@ APPROVAL_KIND_USER_INPUT: ApprovalKind.ValueType  # 3
 """`item/tool/requestUserInput`: answer questions."""
 APPROVAL_KIND_PERMISSIONS: ApprovalKind.ValueType  # 4
 """`item/permissions/requestApproval`: grant extra permissions."""
+APPROVAL_KIND_MCP_ELICITATION: ApprovalKind.ValueType  # 5
+"""`mcpServer/elicitation/request`: an MCP server (through Codex) asks the
+person for input: a form (`requested_schema_json`), a URL to open, or
+a yes/no.
+"""
 global___ApprovalKind = ApprovalKind
 
 class _ApprovalState:
@@ -92,30 +103,58 @@ class _DecisionEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumT
     DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
     DECISION_UNSPECIFIED: _Decision.ValueType  # 0
     DECISION_APPROVE: _Decision.ValueType  # 1
-    """Codex "accept": run it this once."""
+    """Codex "accept": run it this once. USER_INPUT: send the answers;
+    MCP_ELICITATION: accept, with the answers as the form's content.
+    """
     DECISION_APPROVE_FOR_SESSION: _Decision.ValueType  # 2
     """Codex "acceptForSession": run it, and do not ask again for the same in
     this session.
     """
     DECISION_DENY: _Decision.ValueType  # 3
-    """Codex "decline": do not run it; the turn goes on."""
+    """Codex "decline": do not run it; the turn goes on. PERMISSIONS: grant
+    none. MCP_ELICITATION: "decline".
+    """
     DECISION_ABORT: _Decision.ValueType  # 4
-    """Codex "cancel": do not run it and interrupt the turn."""
+    """Codex "cancel": do not run it and interrupt the turn. USER_INPUT and
+    PERMISSIONS (which have no "cancel"): answer nothing and interrupt the
+    turn, as Codex's own TUI does on Esc. MCP_ELICITATION: "cancel".
+    """
+    DECISION_APPROVE_AND_REMEMBER: _Decision.ValueType  # 5
+    """Codex "acceptWithExecpolicyAmendment" (legacy "approved_execpolicy_
+    amendment"): run it, and allow commands starting with
+    `execpolicy_amendment` from now on, in every session of this
+    CODEX_HOME (Codex writes the rule to its execpolicy).
+    """
 
 class Decision(_Decision, metaclass=_DecisionEnumTypeWrapper):
-    """A person's decision, mapped to the Codex decision values."""
+    """A person's decision, mapped to the Codex decision values. Only those in
+    the approval's `available_decisions` are accepted.
+    """
 
 DECISION_UNSPECIFIED: Decision.ValueType  # 0
 DECISION_APPROVE: Decision.ValueType  # 1
-"""Codex "accept": run it this once."""
+"""Codex "accept": run it this once. USER_INPUT: send the answers;
+MCP_ELICITATION: accept, with the answers as the form's content.
+"""
 DECISION_APPROVE_FOR_SESSION: Decision.ValueType  # 2
 """Codex "acceptForSession": run it, and do not ask again for the same in
 this session.
 """
 DECISION_DENY: Decision.ValueType  # 3
-"""Codex "decline": do not run it; the turn goes on."""
+"""Codex "decline": do not run it; the turn goes on. PERMISSIONS: grant
+none. MCP_ELICITATION: "decline".
+"""
 DECISION_ABORT: Decision.ValueType  # 4
-"""Codex "cancel": do not run it and interrupt the turn."""
+"""Codex "cancel": do not run it and interrupt the turn. USER_INPUT and
+PERMISSIONS (which have no "cancel"): answer nothing and interrupt the
+turn, as Codex's own TUI does on Esc. MCP_ELICITATION: "cancel".
+"""
+DECISION_APPROVE_AND_REMEMBER: Decision.ValueType  # 5
+"""Codex "acceptWithExecpolicyAmendment" (legacy "approved_execpolicy_
+amendment"): run it, and allow commands starting with
+`execpolicy_amendment` from now on, in every session of this
+CODEX_HOME (Codex writes the rule to its execpolicy).
+"""
 global___Decision = Decision
 
 @typing.final
@@ -137,6 +176,12 @@ class Approval(google.protobuf.message.Message):
     CREATE_TIME_FIELD_NUMBER: builtins.int
     RESOLVE_TIME_FIELD_NUMBER: builtins.int
     METHOD_FIELD_NUMBER: builtins.int
+    AVAILABLE_DECISIONS_FIELD_NUMBER: builtins.int
+    EXECPOLICY_AMENDMENT_FIELD_NUMBER: builtins.int
+    MCP_SERVER_NAME_FIELD_NUMBER: builtins.int
+    ELICITATION_MODE_FIELD_NUMBER: builtins.int
+    ELICITATION_URL_FIELD_NUMBER: builtins.int
+    REQUESTED_SCHEMA_JSON_FIELD_NUMBER: builtins.int
     approval_id: builtins.str
     """Server-assigned id, "apr_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -161,10 +206,33 @@ class Approval(google.protobuf.message.Message):
     """The decision once decided; DECISION_UNSPECIFIED while PENDING/EXPIRED."""
     method: builtins.str
     """The Codex request method, e.g. "item/commandExecution/requestApproval"."""
+    mcp_server_name: builtins.str
+    """MCP_ELICITATION: the MCP server that asks, its mode ("form", "url",
+    "openai/userVerification", …), the URL to open in "url" mode, and the
+    JSON schema of the form's fields in "form" mode (an object schema of
+    flat properties: string, number, integer, boolean, enums). `reason`
+    holds its message.
+    """
+    elicitation_mode: builtins.str
+    elicitation_url: builtins.str
+    requested_schema_json: builtins.str
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
     def resolve_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def available_decisions(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[global___Decision.ValueType]:
+        """The decisions Codex offers for this approval, in its order (its
+        `availableDecisions`, or the kind's defaults when it sends none).
+        ResolveApproval refuses any other; clients offer exactly these.
+        """
+
+    @property
+    def execpolicy_amendment(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """APPROVE_AND_REMEMBER: the command prefix (argv words) Codex will allow
+        from then on.
+        """
+
     def __init__(
         self,
         *,
@@ -183,9 +251,15 @@ class Approval(google.protobuf.message.Message):
         create_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         resolve_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         method: builtins.str = ...,
+        available_decisions: collections.abc.Iterable[global___Decision.ValueType] | None = ...,
+        execpolicy_amendment: collections.abc.Iterable[builtins.str] | None = ...,
+        mcp_server_name: builtins.str = ...,
+        elicitation_mode: builtins.str = ...,
+        elicitation_url: builtins.str = ...,
+        requested_schema_json: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "resolve_time", b"resolve_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "item_id", b"item_id", "kind", b"kind", "method", b"method", "params_json", b"params_json", "reason", b"reason", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___Approval = Approval
 
@@ -272,8 +346,12 @@ class ResolveApprovalRequest(google.protobuf.message.Message):
     """
     @property
     def answers(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]:
-        """USER_INPUT only: answers by question id. Each value is sent to Codex as
-        `{"answers": [value]}`.
+        """USER_INPUT: answers by question id; each value is sent to Codex as
+        `{"answers": [value]}`. MCP_ELICITATION with APPROVE: the form's
+        content by property name, each converted to the property's type
+        (number, integer, boolean "true"/"false", an array as a JSON array or
+        comma-separated); INVALID_ARGUMENT "answers[NAME]: …" when one does not
+        fit or a required one is missing.
         """
 
     def __init__(

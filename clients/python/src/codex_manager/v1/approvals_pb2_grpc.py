@@ -59,8 +59,10 @@ class ApprovalServiceServicer(object):
 
     def ResolveApproval(self, request, context):
         """Decides a PENDING approval and answers Codex. Errors: NOT_FOUND,
-        INVALID_ARGUMENT ("decision"), FAILED_PRECONDITION naming the existing
-        decision when already decided or expired.
+        INVALID_ARGUMENT ("decision" when missing or not one of the approval's
+        `available_decisions`, naming those; "answers[NAME]"),
+        FAILED_PRECONDITION naming the existing decision when already decided
+        or expired.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -4,7 +4,8 @@ isort:skip_file
 Approvals: the commands, file changes and questions Codex asks a person to
 decide (app-server server requests `item/commandExecution/requestApproval`,
 `item/fileChange/requestApproval`, `item/tool/requestUserInput`,
-`item/permissions/requestApproval`).
+`item/permissions/requestApproval`, `mcpServer/elicitation/request`, and
+the legacy `execCommandApproval` / `applyPatchApproval`).
 
 Concurrency scope: per approval. The first ResolveApproval wins
 atomically.
@@ -38,8 +39,10 @@ class ApprovalServiceStub:
         codex_manager.v1.approvals_pb2.Approval,
     ]
     """Decides a PENDING approval and answers Codex. Errors: NOT_FOUND,
-    INVALID_ARGUMENT ("decision"), FAILED_PRECONDITION naming the existing
-    decision when already decided or expired.
+    INVALID_ARGUMENT ("decision" when missing or not one of the approval's
+    `available_decisions`, naming those; "answers[NAME]"),
+    FAILED_PRECONDITION naming the existing decision when already decided
+    or expired.
     """
 
 class ApprovalServiceAsyncStub:
@@ -55,8 +58,10 @@ class ApprovalServiceAsyncStub:
         codex_manager.v1.approvals_pb2.Approval,
     ]
     """Decides a PENDING approval and answers Codex. Errors: NOT_FOUND,
-    INVALID_ARGUMENT ("decision"), FAILED_PRECONDITION naming the existing
-    decision when already decided or expired.
+    INVALID_ARGUMENT ("decision" when missing or not one of the approval's
+    `available_decisions`, naming those; "answers[NAME]"),
+    FAILED_PRECONDITION naming the existing decision when already decided
+    or expired.
     """
 
 class ApprovalServiceServicer(metaclass=abc.ABCMeta):
@@ -76,8 +81,10 @@ class ApprovalServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.approvals_pb2.Approval, collections.abc.Awaitable[codex_manager.v1.approvals_pb2.Approval]]:
         """Decides a PENDING approval and answers Codex. Errors: NOT_FOUND,
-        INVALID_ARGUMENT ("decision"), FAILED_PRECONDITION naming the existing
-        decision when already decided or expired.
+        INVALID_ARGUMENT ("decision" when missing or not one of the approval's
+        `available_decisions`, naming those; "answers[NAME]"),
+        FAILED_PRECONDITION naming the existing decision when already decided
+        or expired.
         """
 
 def add_ApprovalServiceServicer_to_server(servicer: ApprovalServiceServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

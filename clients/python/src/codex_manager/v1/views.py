@@ -18,7 +18,7 @@ class Approval(View[approvals_pb2.Approval]):
     """The API's Approval message."""
 
     __slots__ = ()
-    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', )
+    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', )
 
     @property
     def approval_id(self) -> str:
@@ -90,6 +90,43 @@ class Approval(View[approvals_pb2.Approval]):
     def method(self) -> str:
         """The Codex request method, e.g. "item/commandExecution/requestApproval"."""
         return self._proto.method
+
+    @property
+    def available_decisions(self) -> tuple[Decision, ...]:
+        """The decisions Codex offers for this approval, in its order (its
+        `availableDecisions`, or the kind's defaults when it sends none).
+        ResolveApproval refuses any other; clients offer exactly these.
+        """
+        return tuple(Decision(v) for v in self._proto.available_decisions)
+
+    @property
+    def execpolicy_amendment(self) -> tuple[str, ...]:
+        """APPROVE_AND_REMEMBER: the command prefix (argv words) Codex will allow
+        from then on.
+        """
+        return tuple(self._proto.execpolicy_amendment)
+
+    @property
+    def mcp_server_name(self) -> str:
+        """MCP_ELICITATION: the MCP server that asks, its mode ("form", "url",
+        "openai/userVerification", …), the URL to open in "url" mode, and the JSON
+        schema of the form's fields in "form" mode (an object schema of flat
+        properties: string, number, integer, boolean, enums). `reason` holds its
+        message.
+        """
+        return self._proto.mcp_server_name
+
+    @property
+    def elicitation_mode(self) -> str:
+        return self._proto.elicitation_mode
+
+    @property
+    def elicitation_url(self) -> str:
+        return self._proto.elicitation_url
+
+    @property
+    def requested_schema_json(self) -> str:
+        return self._proto.requested_schema_json
 
 
 class Token(View[auth_pb2.Token]):

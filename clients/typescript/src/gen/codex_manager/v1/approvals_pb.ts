@@ -1,7 +1,8 @@
 // Approvals: the commands, file changes and questions Codex asks a person to
 // decide (app-server server requests `item/commandExecution/requestApproval`,
 // `item/fileChange/requestApproval`, `item/tool/requestUserInput`,
-// `item/permissions/requestApproval`).
+// `item/permissions/requestApproval`, `mcpServer/elicitation/request`, and
+// the legacy `execCommandApproval` / `applyPatchApproval`).
 //
 // Concurrency scope: per approval. The first ResolveApproval wins
 // atomically.
@@ -20,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/approvals.proto.
  */
 export const file_codex_manager_v1_approvals: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb2RleF9tYW5hZ2VyL3YxL2FwcHJvdmFscy5wcm90bxIQY29kZXhfbWFuYWdlci52MSKlAwoIQXBwcm92YWwSEwoLYXBwcm92YWxfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIPCgd0dXJuX2lkGAMgASgJEiwKBGtpbmQYBCABKA4yHi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsS2luZBIuCgVzdGF0ZRgFIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIPCgdjb21tYW5kGAYgASgJEgsKA2N3ZBgHIAEoCRIOCgZyZWFzb24YCCABKAkSDAoEZGlmZhgJIAEoCRIPCgdpdGVtX2lkGAogASgJEhMKC3BhcmFtc19qc29uGAsgASgJEiwKCGRlY2lzaW9uGAwgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhIvCgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMcmVzb2x2ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZtZXRob2QYDyABKAkiawoUTGlzdEFwcHJvdmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIYChBpbmNsdWRlX3Jlc29sdmVkGAIgASgIEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJIl8KFUxpc3RBcHByb3ZhbHNSZXNwb25zZRItCglhcHByb3ZhbHMYASADKAsyGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSLnAQoWUmVzb2x2ZUFwcHJvdmFsUmVxdWVzdBITCgthcHByb3ZhbF9pZBgBIAEoCRIsCghkZWNpc2lvbhgCIAEoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24SRgoHYW5zd2VycxgDIAMoCzI1LmNvZGV4X21hbmFnZXIudjEuUmVzb2x2ZUFwcHJvdmFsUmVxdWVzdC5BbnN3ZXJzRW50cnkSEgoKcmVxdWVzdF9pZBgEIAEoCRouCgxBbnN3ZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASquAQoMQXBwcm92YWxLaW5kEh0KGUFQUFJPVkFMX0tJTkRfVU5TUEVDSUZJRUQQABIjCh9BUFBST1ZBTF9LSU5EX0NPTU1BTkRfRVhFQ1VUSU9OEAESHQoZQVBQUk9WQUxfS0lORF9GSUxFX0NIQU5HRRACEhwKGEFQUFJPVkFMX0tJTkRfVVNFUl9JTlBVVBADEh0KGUFQUFJPVkFMX0tJTkRfUEVSTUlTU0lPTlMQBCqfAQoNQXBwcm92YWxTdGF0ZRIeChpBUFBST1ZBTF9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFQUFJPVkFMX1NUQVRFX1BFTkRJTkcQARIbChdBUFBST1ZBTF9TVEFURV9BUFBST1ZFRBACEhkKFUFQUFJPVkFMX1NUQVRFX0RFTklFRBADEhoKFkFQUFJPVkFMX1NUQVRFX0VYUElSRUQQBCqDAQoIRGVjaXNpb24SGAoUREVDSVNJT05fVU5TUEVDSUZJRUQQABIUChBERUNJU0lPTl9BUFBST1ZFEAESIAocREVDSVNJT05fQVBQUk9WRV9GT1JfU0VTU0lPThACEhEKDURFQ0lTSU9OX0RFTlkQAxISCg5ERUNJU0lPTl9BQk9SVBAEMswBCg9BcHByb3ZhbFNlcnZpY2USYAoNTGlzdEFwcHJvdmFscxImLmNvZGV4X21hbmFnZXIudjEuTGlzdEFwcHJvdmFsc1JlcXVlc3QaJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RBcHByb3ZhbHNSZXNwb25zZRJXCg9SZXNvbHZlQXBwcm92YWwSKC5jb2RleF9tYW5hZ2VyLnYxLlJlc29sdmVBcHByb3ZhbFJlcXVlc3QaGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiBjb2RleF9tYW5hZ2VyL3YxL2FwcHJvdmFscy5wcm90bxIQY29kZXhfbWFuYWdlci52MSLnBAoIQXBwcm92YWwSEwoLYXBwcm92YWxfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIPCgd0dXJuX2lkGAMgASgJEiwKBGtpbmQYBCABKA4yHi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsS2luZBIuCgVzdGF0ZRgFIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIPCgdjb21tYW5kGAYgASgJEgsKA2N3ZBgHIAEoCRIOCgZyZWFzb24YCCABKAkSDAoEZGlmZhgJIAEoCRIPCgdpdGVtX2lkGAogASgJEhMKC3BhcmFtc19qc29uGAsgASgJEiwKCGRlY2lzaW9uGAwgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhIvCgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMcmVzb2x2ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZtZXRob2QYDyABKAkSNwoTYXZhaWxhYmxlX2RlY2lzaW9ucxgQIAMoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24SHAoUZXhlY3BvbGljeV9hbWVuZG1lbnQYESADKAkSFwoPbWNwX3NlcnZlcl9uYW1lGBIgASgJEhgKEGVsaWNpdGF0aW9uX21vZGUYEyABKAkSFwoPZWxpY2l0YXRpb25fdXJsGBQgASgJEh0KFXJlcXVlc3RlZF9zY2hlbWFfanNvbhgVIAEoCSJrChRMaXN0QXBwcm92YWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhgKEGluY2x1ZGVfcmVzb2x2ZWQYAiABKAgSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkiXwoVTGlzdEFwcHJvdmFsc1Jlc3BvbnNlEi0KCWFwcHJvdmFscxgBIAMoCzIaLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWwSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIucBChZSZXNvbHZlQXBwcm92YWxSZXF1ZXN0EhMKC2FwcHJvdmFsX2lkGAEgASgJEiwKCGRlY2lzaW9uGAIgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhJGCgdhbnN3ZXJzGAMgAygLMjUuY29kZXhfbWFuYWdlci52MS5SZXNvbHZlQXBwcm92YWxSZXF1ZXN0LkFuc3dlcnNFbnRyeRISCgpyZXF1ZXN0X2lkGAQgASgJGi4KDEFuc3dlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKtEBCgxBcHByb3ZhbEtpbmQSHQoZQVBQUk9WQUxfS0lORF9VTlNQRUNJRklFRBAAEiMKH0FQUFJPVkFMX0tJTkRfQ09NTUFORF9FWEVDVVRJT04QARIdChlBUFBST1ZBTF9LSU5EX0ZJTEVfQ0hBTkdFEAISHAoYQVBQUk9WQUxfS0lORF9VU0VSX0lOUFVUEAMSHQoZQVBQUk9WQUxfS0lORF9QRVJNSVNTSU9OUxAEEiEKHUFQUFJPVkFMX0tJTkRfTUNQX0VMSUNJVEFUSU9OEAUqnwEKDUFwcHJvdmFsU3RhdGUSHgoaQVBQUk9WQUxfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZBUFBST1ZBTF9TVEFURV9QRU5ESU5HEAESGwoXQVBQUk9WQUxfU1RBVEVfQVBQUk9WRUQQAhIZChVBUFBST1ZBTF9TVEFURV9ERU5JRUQQAxIaChZBUFBST1ZBTF9TVEFURV9FWFBJUkVEEAQqpgEKCERlY2lzaW9uEhgKFERFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASFAoQREVDSVNJT05fQVBQUk9WRRABEiAKHERFQ0lTSU9OX0FQUFJPVkVfRk9SX1NFU1NJT04QAhIRCg1ERUNJU0lPTl9ERU5ZEAMSEgoOREVDSVNJT05fQUJPUlQQBBIhCh1ERUNJU0lPTl9BUFBST1ZFX0FORF9SRU1FTUJFUhAFMswBCg9BcHByb3ZhbFNlcnZpY2USYAoNTGlzdEFwcHJvdmFscxImLmNvZGV4X21hbmFnZXIudjEuTGlzdEFwcHJvdmFsc1JlcXVlc3QaJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RBcHByb3ZhbHNSZXNwb25zZRJXCg9SZXNvbHZlQXBwcm92YWwSKC5jb2RleF9tYW5hZ2VyLnYxLlJlc29sdmVBcHByb3ZhbFJlcXVlc3QaGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Approval
@@ -119,6 +120,49 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
    * @generated from field: string method = 15;
    */
   method: string;
+
+  /**
+   * The decisions Codex offers for this approval, in its order (its
+   * `availableDecisions`, or the kind's defaults when it sends none).
+   * ResolveApproval refuses any other; clients offer exactly these.
+   *
+   * @generated from field: repeated codex_manager.v1.Decision available_decisions = 16;
+   */
+  availableDecisions: Decision[];
+
+  /**
+   * APPROVE_AND_REMEMBER: the command prefix (argv words) Codex will allow
+   * from then on.
+   *
+   * @generated from field: repeated string execpolicy_amendment = 17;
+   */
+  execpolicyAmendment: string[];
+
+  /**
+   * MCP_ELICITATION: the MCP server that asks, its mode ("form", "url",
+   * "openai/userVerification", …), the URL to open in "url" mode, and the
+   * JSON schema of the form's fields in "form" mode (an object schema of
+   * flat properties: string, number, integer, boolean, enums). `reason`
+   * holds its message.
+   *
+   * @generated from field: string mcp_server_name = 18;
+   */
+  mcpServerName: string;
+
+  /**
+   * @generated from field: string elicitation_mode = 19;
+   */
+  elicitationMode: string;
+
+  /**
+   * @generated from field: string elicitation_url = 20;
+   */
+  elicitationUrl: string;
+
+  /**
+   * @generated from field: string requested_schema_json = 21;
+   */
+  requestedSchemaJson: string;
 };
 
 /**
@@ -209,8 +253,12 @@ export type ResolveApprovalRequest = Message<"codex_manager.v1.ResolveApprovalRe
   decision: Decision;
 
   /**
-   * USER_INPUT only: answers by question id. Each value is sent to Codex as
-   * `{"answers": [value]}`.
+   * USER_INPUT: answers by question id; each value is sent to Codex as
+   * `{"answers": [value]}`. MCP_ELICITATION with APPROVE: the form's
+   * content by property name, each converted to the property's type
+   * (number, integer, boolean "true"/"false", an array as a JSON array or
+   * comma-separated); INVALID_ARGUMENT "answers[NAME]: …" when one does not
+   * fit or a required one is missing.
    *
    * @generated from field: map<string, string> answers = 3;
    */
@@ -269,6 +317,15 @@ export enum ApprovalKind {
    * @generated from enum value: APPROVAL_KIND_PERMISSIONS = 4;
    */
   PERMISSIONS = 4,
+
+  /**
+   * `mcpServer/elicitation/request`: an MCP server (through Codex) asks the
+   * person for input: a form (`requested_schema_json`), a URL to open, or
+   * a yes/no.
+   *
+   * @generated from enum value: APPROVAL_KIND_MCP_ELICITATION = 5;
+   */
+  MCP_ELICITATION = 5,
 }
 
 /**
@@ -319,7 +376,8 @@ export const ApprovalStateSchema: GenEnum<ApprovalState> = /*@__PURE__*/
   enumDesc(file_codex_manager_v1_approvals, 1);
 
 /**
- * A person's decision, mapped to the Codex decision values.
+ * A person's decision, mapped to the Codex decision values. Only those in
+ * the approval's `available_decisions` are accepted.
  *
  * @generated from enum codex_manager.v1.Decision
  */
@@ -330,7 +388,8 @@ export enum Decision {
   UNSPECIFIED = 0,
 
   /**
-   * Codex "accept": run it this once.
+   * Codex "accept": run it this once. USER_INPUT: send the answers;
+   * MCP_ELICITATION: accept, with the answers as the form's content.
    *
    * @generated from enum value: DECISION_APPROVE = 1;
    */
@@ -345,18 +404,31 @@ export enum Decision {
   APPROVE_FOR_SESSION = 2,
 
   /**
-   * Codex "decline": do not run it; the turn goes on.
+   * Codex "decline": do not run it; the turn goes on. PERMISSIONS: grant
+   * none. MCP_ELICITATION: "decline".
    *
    * @generated from enum value: DECISION_DENY = 3;
    */
   DENY = 3,
 
   /**
-   * Codex "cancel": do not run it and interrupt the turn.
+   * Codex "cancel": do not run it and interrupt the turn. USER_INPUT and
+   * PERMISSIONS (which have no "cancel"): answer nothing and interrupt the
+   * turn, as Codex's own TUI does on Esc. MCP_ELICITATION: "cancel".
    *
    * @generated from enum value: DECISION_ABORT = 4;
    */
   ABORT = 4,
+
+  /**
+   * Codex "acceptWithExecpolicyAmendment" (legacy "approved_execpolicy_
+   * amendment"): run it, and allow commands starting with
+   * `execpolicy_amendment` from now on, in every session of this
+   * CODEX_HOME (Codex writes the rule to its execpolicy).
+   *
+   * @generated from enum value: DECISION_APPROVE_AND_REMEMBER = 5;
+   */
+  APPROVE_AND_REMEMBER = 5,
 }
 
 /**
@@ -381,8 +453,10 @@ export const ApprovalService: GenService<{
   },
   /**
    * Decides a PENDING approval and answers Codex. Errors: NOT_FOUND,
-   * INVALID_ARGUMENT ("decision"), FAILED_PRECONDITION naming the existing
-   * decision when already decided or expired.
+   * INVALID_ARGUMENT ("decision" when missing or not one of the approval's
+   * `available_decisions`, naming those; "answers[NAME]"),
+   * FAILED_PRECONDITION naming the existing decision when already decided
+   * or expired.
    *
    * @generated from rpc codex_manager.v1.ApprovalService.ResolveApproval
    */

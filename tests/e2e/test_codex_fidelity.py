@@ -1,0 +1,83 @@
+"""What Codex can ask reaches a person, through every client: MCP
+elicitation forms, only the decisions Codex offers, and the requests we do
+not handle refused out loud (tests/fake_codex speaks the 0.169 shapes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codex_manager import ApprovalKind, Client, Decision, InvalidArgumentError, SessionState
+from conftest import Cli, Server, wait_for
+from test_faults_and_errors import ready_session
+
+
+def pending(cli: Cli, session_id: str) -> dict:
+    return wait_for(lambda: (a := cli.json("approval", "list", "--session", session_id)
+                             ["approvals"]) and a[0])
+
+
+def test_an_mcp_elicitation_is_a_form_filled_from_the_cli(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "elicit", "--follow")
+    approval = pending(fake_cli, session_id)
+    assert approval["kind"] == "APPROVAL_KIND_MCP_ELICITATION"
+    assert approval["mcpServerName"] == "tickets"
+    assert approval["elicitationMode"] == "form"
+    assert approval["reason"] == "File a ticket for this?"
+    assert json.loads(approval["requestedSchemaJson"])["required"] == ["title"]
+    assert approval["availableDecisions"] == ["DECISION_APPROVE", "DECISION_DENY",
+                                              "DECISION_ABORT"]
+    shown = fake_cli("approval", "list", "--session", session_id)
+    assert "tickets" in shown.stdout or "mcpServer/elicitation/request" in shown.stdout
+    # An answer that does not fit its field is refused, naming it; nothing is decided.
+    bad = fake_cli("approval", "answer", approval["approvalId"], "title=Disk full",
+                   "priority=high")
+    assert bad.returncode == 2
+    assert "answers[priority]: expected an integer" in bad.stderr
+    missing = fake_cli("approval", "answer", approval["approvalId"], "priority=1")
+    assert missing.returncode == 2 and "answers[title]: required" in missing.stderr
+    ok = fake_cli("approval", "answer", approval["approvalId"], "title=Disk full",
+                  "priority=2", "urgent=true")
+    assert ok.returncode == 0, ok.stderr
+    out, err = follow.communicate(timeout=30)
+    assert follow.returncode == 0, err
+    answered = json.loads(out.strip().removeprefix("elicitation answered "))
+    assert answered == {"action": "accept",
+                        "content": {"priority": 2, "title": "Disk full", "urgent": True}}
+
+
+def test_an_mcp_elicitation_from_the_sdk(fake_server: Server, project: Path) -> None:
+    with Client(fake_server.addr) as client:
+        session = client.create_session(str(project))
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        for answer, expected in ((lambda a: client.answer(a, {"title": "From Python"}),
+                                  {"action": "accept", "content": {"title": "From Python"}}),
+                                 (lambda a: client.deny(a),
+                                  {"action": "decline", "content": None}),
+                                 (lambda a: client.deny(a, abort=True),
+                                  {"action": "cancel", "content": None})):
+            turn = client.start_turn(session.session_id, "elicit")
+            approval = wait_for(lambda: next(iter(client.list_approvals(session.session_id)), None))
+            assert approval.kind == ApprovalKind.MCP_ELICITATION
+            assert approval.available_decisions == (Decision.APPROVE, Decision.DENY,
+                                                    Decision.ABORT)
+            with pytest.raises(InvalidArgumentError, match="APPROVE_FOR_SESSION is not offered"):
+                client.approve(approval.approval_id, for_session=True)
+            answer(approval.approval_id)
+            done = wait_for(lambda: (t := client.get_turn(turn.turn_id)).state.is_final and t)
+            assert json.loads(done.final_message.removeprefix("elicitation answered ")) == expected
+
+
+def test_a_request_we_do_not_handle_is_refused_out_loud(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("turn", "start", session_id, "tool-call", "--follow")
+    assert result.returncode == 0, result.stderr
+    error = json.loads(result.stdout.strip().removeprefix("tool call answered "))
+    assert error["code"] == -32601
+    assert "does not handle item/tool/call: a dynamic client-side tool call" in error["message"]
+    warnings = [e for e in fake_cli.lines("events", session_id, "--raw", "--after", "0")
+                if e.get("type") == "EVENT_TYPE_WARNING"]
+    assert warnings and "item/tool/call" in warnings[0]["notice"]["message"]
