@@ -80,6 +80,7 @@ void PrintSession(const v1::Session& s) {
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
   std::printf("thread_id:         %s\n", s.thread_id().c_str());
+  std::printf("runtime_version:   %s\n", s.runtime_version().c_str());
   std::printf("pending_approvals: %d\n", s.pending_approvals());
   std::printf("last_seq:          %lld\n",
               static_cast<long long>(s.last_seq()));

@@ -80,6 +80,7 @@ void ToProto(const Session& in, v1::Session* out) {
   SetTime(in.update_time, out->mutable_update_time());
   out->set_pending_approvals(in.pending_approvals);
   out->set_last_seq(in.last_seq);
+  out->set_runtime_version(in.runtime_version);
 }
 
 void ToProto(const Turn& in, v1::Turn* out) {

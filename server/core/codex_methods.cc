@@ -154,6 +154,36 @@ const std::vector<MethodRule>& NotificationRules() {
   return *rules;
 }
 
+namespace {
+
+// "0.169.0-alpha.1" -> {0, 169, 0}; empty when not dotted numbers.
+std::vector<int> VersionParts(const std::string& version) {
+  std::vector<int> parts;
+  int value = -1;
+  for (char c : version.substr(0, version.find_first_of("-+"))) {
+    if (c >= '0' && c <= '9') {
+      value = (value < 0 ? 0 : value) * 10 + (c - '0');
+      if (value > 1'000'000) return {};
+    } else if (c == '.' && value >= 0) {
+      parts.push_back(value);
+      value = -1;
+    } else {
+      return {};
+    }
+  }
+  if (value < 0) return {};
+  parts.push_back(value);
+  return parts;
+}
+
+}  // namespace
+
+bool IsTestedCodexVersion(const std::string& version) {
+  const std::vector<int> v = VersionParts(version);
+  return !v.empty() && v >= VersionParts(kOldestTestedCodex) &&
+         v <= VersionParts(kNewestTestedCodex);
+}
+
 const MethodRule* FindServerRequestRule(const std::string& method) {
   return Find(ServerRequestRules(), method);
 }

@@ -39,6 +39,14 @@ const std::vector<MethodRule>& ServerRequestRules();
 // The rules for Codex's notifications (ServerNotification.json).
 const std::vector<MethodRule>& NotificationRules();
 
+// The Codex releases this build's suites pass with
+// (scripts/test-codex-versions.sh); the pin is tools/codex/package.json.
+inline constexpr char kOldestTestedCodex[] = "0.168.0";
+inline constexpr char kNewestTestedCodex[] = "0.171.0";
+// Whether `version` ("0.169.0"; a suffix such as "-alpha.1" is ignored) is
+// within [kOldestTestedCodex, kNewestTestedCodex]; false when unparsable.
+bool IsTestedCodexVersion(const std::string& version);
+
 // The rule of `method`, or nullptr when the table does not know it (a
 // newer Codex): a server request is then refused, a notification is raw.
 const MethodRule* FindServerRequestRule(const std::string& method);

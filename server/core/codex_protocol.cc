@@ -427,6 +427,20 @@ std::string DiffOfFileChange(const json& item) {
   return out;
 }
 
+std::string RuntimeVersionOf(const std::string& user_agent) {
+  const size_t slash = user_agent.find('/');
+  if (slash == std::string::npos) return "";
+  std::string version = user_agent.substr(slash + 1);
+  version = version.substr(0, version.find(' '));
+  if (version.empty() || version.size() > 32) return "";
+  for (char c : version) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                    (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+';
+    if (!ok) return "";
+  }
+  return version;
+}
+
 TurnState TurnStateOfCodexStatus(const std::string& status) {
   if (status == "completed") return TurnState::kCompleted;
   if (status == "interrupted") return TurnState::kInterrupted;

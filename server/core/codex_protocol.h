@@ -77,6 +77,12 @@ absl::StatusOr<nlohmann::json> ApprovalResult(
 // The unified diff of a `fileChange` item's `changes` (empty if none).
 std::string DiffOfFileChange(const nlohmann::json& item);
 
+// The Codex version in `initialize`'s userAgent ("codex-manager/0.169.0
+// (Debian 12; x86_64) …" -> "0.169.0"): the text after the first '/' up to
+// a space, kept when it is at most 32 characters of digits, letters, '.',
+// '-' and '+'; else "".
+std::string RuntimeVersionOf(const std::string& user_agent);
+
 // The turn state of a Codex `turn/completed` status string.
 TurnState TurnStateOfCodexStatus(const std::string& status);
 

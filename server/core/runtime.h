@@ -37,7 +37,8 @@ class RuntimeListener {
  public:
   virtual ~RuntimeListener() = default;
   // The Codex thread is open (`thread/start` or `thread/resume` answered).
-  virtual void OnReady(Runtime* runtime, const std::string& thread_id) = 0;
+  virtual void OnReady(Runtime* runtime, const std::string& thread_id,
+                       const std::string& runtime_version) = 0;
   // `turn/start` answered: `turn_id` is ours, `codex_turn_id` Codex's.
   virtual void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
                               const std::string& codex_turn_id) = 0;

@@ -810,11 +810,26 @@ void SessionManager::JanitorLoop() {
 // ---- runtime callbacks
 // ------------------------------------------------------------
 
-void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id) {
+void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
+                             const std::string& runtime_version) {
   absl::MutexLock lock(&mu_);
   Live* live = FindLive(runtime);
   if (live == nullptr) return;
   live->session.thread_id = thread_id;
+  live->session.runtime_version = runtime_version;
+  if (!IsTestedCodexVersion(runtime_version)) {
+    Emit(live->session.session_id, EventType::kWarning, "",
+         {{"message",
+           absl::StrCat("Codex ",
+                        runtime_version.empty() ? "(version unknown)"
+                                                : runtime_version,
+                        " is outside the releases codex-manager was tested "
+                        "with (",
+                        kOldestTestedCodex, " to ", kNewestTestedCodex,
+                        "); some of what it does may not reach clients")},
+          {"details", "scripts/test-codex-versions.sh runs the suites "
+                      "against a release"}});
+  }
   live->last_activity = clock_->Now();
   SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);

@@ -142,7 +142,8 @@ class SessionManager : public RuntimeListener {
   int LiveCount();
 
   // RuntimeListener.
-  void OnReady(Runtime* runtime, const std::string& thread_id) override;
+  void OnReady(Runtime* runtime, const std::string& thread_id,
+               const std::string& runtime_version) override;
   void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
                       const std::string& codex_turn_id) override;
   void OnTurnRejected(Runtime* runtime, const std::string& turn_id,

@@ -7,6 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/codex_methods.h"
+#include "core/codex_protocol.h"
+
 #include "absl/synchronization/mutex.h"
 #include "store/sqlite_store.h"
 
@@ -132,7 +135,7 @@ class SessionManagerTest : public ::testing::Test {
     p.cwd = ::testing::TempDir();
     absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
     EXPECT_TRUE(s.ok()) << s.status();
-    manager_->OnReady(factory_.Last(), thread);
+    manager_->OnReady(factory_.Last(), thread, "0.169.0");
     return *Read()->GetSession(s->session_id);
   }
   // Types of the session's persisted events, in order.
@@ -195,7 +198,7 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
   // A prompt sent while STARTING waits in the queue.
   Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
   EXPECT_EQ(t.state, TurnState::kQueued);
-  manager_->OnReady(factory_.Last(), "thr_1");
+  manager_->OnReady(factory_.Last(), "thr_1", "0.169.0");
   EXPECT_EQ(Read()->GetSession(s.session_id)->thread_id, "thr_1");
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
   EXPECT_THAT(factory_.Calls(),
@@ -306,6 +309,38 @@ TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   const std::string decision = responses[0]["result"]["decision"];
   EXPECT_TRUE(decision == "accept" || decision == "decline") << decision;
   EXPECT_EQ(Read()->GetSession(s.session_id)->pending_approvals, 0);
+}
+
+TEST_F(SessionManagerTest, TheRuntimeVersionIsKeptAndAnUntestedOneWarned) {
+  Session s = ReadySession();
+  EXPECT_EQ(s.runtime_version, "0.169.0");
+  std::vector<EventType> types = EventTypes(s.session_id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 0);
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  Session old = *manager_->CreateSession(p, kOperator);
+  manager_->OnReady(factory_.Last(), "thr_2", "0.150.0");
+  EXPECT_EQ(Read()->GetSession(old.session_id)->runtime_version, "0.150.0");
+  types = EventTypes(old.session_id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 1);
+}
+
+TEST(CodexVersionTest, TheTestedRange) {
+  EXPECT_TRUE(IsTestedCodexVersion("0.168.0"));
+  EXPECT_TRUE(IsTestedCodexVersion("0.169.0"));
+  EXPECT_TRUE(IsTestedCodexVersion("0.171.0"));
+  EXPECT_TRUE(IsTestedCodexVersion("0.170.2-alpha.1"));
+  EXPECT_FALSE(IsTestedCodexVersion("0.167.9"));
+  EXPECT_FALSE(IsTestedCodexVersion("0.172.0"));
+  EXPECT_FALSE(IsTestedCodexVersion("1.0"));
+  EXPECT_FALSE(IsTestedCodexVersion(""));
+  EXPECT_FALSE(IsTestedCodexVersion("x.y"));
+  EXPECT_FALSE(IsTestedCodexVersion("0..169"));
+  EXPECT_EQ(RuntimeVersionOf("codex-manager/0.169.0 (Debian 12.0.0; x86_64) "
+                             "xterm (codex-manager; 0.1.0)"),
+            "0.169.0");
+  EXPECT_EQ(RuntimeVersionOf("no-slash"), "");
+  EXPECT_EQ(RuntimeVersionOf("a/0.1;rm -rf"), "");
 }
 
 TEST_F(SessionManagerTest, OnlyTheDecisionsCodexOffersAreAccepted) {

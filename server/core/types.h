@@ -110,6 +110,8 @@ struct Session {
   std::string last_error;
   absl::Time create_time;
   absl::Time update_time;
+  // The Codex version its runtime last reported ("0.169.0"); may be empty.
+  std::string runtime_version;
   // Derived on read by the store, not written.
   int pending_approvals = 0;
   int64_t last_seq = 0;

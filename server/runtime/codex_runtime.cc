@@ -12,6 +12,7 @@
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/utf8.h"
+#include "core/codex_protocol.h"
 
 namespace codex_manager {
 namespace {
@@ -127,6 +128,11 @@ void CodexRuntime::Supervise() {
                                     result.status().message()));
             return;
           }
+          {
+            absl::MutexLock lock(&mu_);
+            runtime_version_ =
+                RuntimeVersionOf(StringMember(*result, "userAgent"));
+          }
           OpenThread();
         });
   }
@@ -195,11 +201,13 @@ void CodexRuntime::OpenThread() {
                                  : std::string(result.status().message())));
                  return;
                }
+               std::string version;
                {
                  absl::MutexLock lock(&mu_);
                  thread_id_ = thread_id;
+                 version = runtime_version_;
                }
-               listener_->OnReady(this, thread_id);
+               listener_->OnReady(this, thread_id, version);
              });
 }
 

@@ -86,6 +86,8 @@ class CodexRuntime : public Runtime {
   std::unique_ptr<Process> process_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<JsonRpcConnection> rpc_ ABSL_GUARDED_BY(mu_);
   std::string thread_id_ ABSL_GUARDED_BY(mu_);
+  // From initialize's userAgent (RuntimeVersionOf).
+  std::string runtime_version_ ABSL_GUARDED_BY(mu_);
   bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool exit_reported_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::string> stderr_tail_ ABSL_GUARDED_BY(mu_);

@@ -24,8 +24,10 @@ using ::testing::HasSubstr;
 
 class Recorder : public RuntimeListener {
  public:
-  void OnReady(Runtime*, const std::string& thread_id) override {
+  void OnReady(Runtime*, const std::string& thread_id,
+               const std::string& runtime_version) override {
     Add("ready:" + thread_id);
+    Add("version:" + runtime_version);
   }
   void OnTurnAccepted(Runtime*, const std::string& turn_id,
                       const std::string&) override {
@@ -119,6 +121,7 @@ TEST_F(CodexRuntimeTest, OpensThreadAndRunsATurn) {
   auto runtime = Make();
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
+  EXPECT_EQ(recorder_.Wait("version:"), "version:0.169.0");
   runtime->StartTurn("turn_1", "hello");
   EXPECT_NE(recorder_.Wait("accepted:turn_1"), "");
   EXPECT_NE(recorder_.Wait("note:item/agentMessage/delta"), "");

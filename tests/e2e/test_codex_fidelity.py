@@ -81,3 +81,29 @@ def test_a_request_we_do_not_handle_is_refused_out_loud(fake_cli: Cli, project: 
     warnings = [e for e in fake_cli.lines("events", session_id, "--raw", "--after", "0")
                 if e.get("type") == "EVENT_TYPE_WARNING"]
     assert warnings and "item/tool/call" in warnings[0]["notice"]["message"]
+
+
+def test_the_runtime_version_is_recorded_and_an_untested_one_warned(
+        tmp_path: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cm_testing import FAKE_CODEX, make_server
+    for version, warned in (("0.169.0", False), ("0.150.0", True)):
+        monkeypatch.setenv("FAKE_CODEX_VERSION", version)  # the server passes it on
+        (tmp_path / version).mkdir()
+        gen = make_server(tmp_path / version, ["--codex-bin", str(FAKE_CODEX),
+                                               "--pass-env", "FAKE_CODEX_VERSION"])
+        server = next(gen)
+        try:
+            cli = Cli(server)
+            session_id = ready_session(cli, project)
+            assert cli.json("session", "show", session_id)["runtimeVersion"] == version
+            assert f"runtime_version:   {version}" in cli("session", "show", session_id).stdout
+            warnings = [e["notice"]["message"]
+                        for e in cli.lines("events", session_id, "--raw", "--after", "0")
+                        if e.get("type") == "EVENT_TYPE_WARNING"]
+            assert bool(warnings) == warned, warnings
+            if warned:
+                assert "Codex 0.150.0 is outside the releases codex-manager was tested with" \
+                    in warnings[0]
+        finally:
+            for _ in gen:
+                pass

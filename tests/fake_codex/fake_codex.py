@@ -274,7 +274,8 @@ def main() -> None:
         if method == "initialize":
             if mode == "hang-initialize":
                 continue
-            send({"id": request_id, "result": {"userAgent": "fake-codex/0"}})
+            version = os.environ.get("FAKE_CODEX_VERSION", "0.169.0")
+            send({"id": request_id, "result": {"userAgent": f"fake-codex/{version} (fake)"}})
         elif method in ("thread/start", "thread/resume"):
             if method == "thread/resume":
                 thread_id = params.get("threadId", thread_id)

@@ -184,7 +184,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   };
 
   sessions.getSession({ sessionId }, call)
-    .then((s) => { title.textContent = s.title || s.sessionId; })
+    .then((s) => {
+      title.textContent = s.title || s.sessionId;
+      title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
+    })
     .catch((err) => {
       if (err instanceof ConnectError && err.code === Code.NotFound) {
         unknown = `There is no session ${sessionId} on this server.`;

@@ -138,6 +138,7 @@ class Session(google.protobuf.message.Message):
     UPDATE_TIME_FIELD_NUMBER: builtins.int
     PENDING_APPROVALS_FIELD_NUMBER: builtins.int
     LAST_SEQ_FIELD_NUMBER: builtins.int
+    RUNTIME_VERSION_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -169,6 +170,12 @@ class Session(google.protobuf.message.Message):
     """`session_seq` of the newest event of this session (0 if none): pass it
     as `after_seq` to StreamEvents to follow only what comes next.
     """
+    runtime_version: builtins.str
+    """The Codex version its runtime reported when it last started (the
+    version in `initialize`'s userAgent), e.g. "0.169.0"; empty until then.
+    One outside the range this build was tested with also gets a WARNING
+    event.
+    """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -189,9 +196,10 @@ class Session(google.protobuf.message.Message):
         update_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         pending_approvals: builtins.int = ...,
         last_seq: builtins.int = ...,
+        runtime_version: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 

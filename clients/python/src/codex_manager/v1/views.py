@@ -292,7 +292,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', )
 
     @property
     def session_id(self) -> str:
@@ -365,6 +365,14 @@ class Session(View[sessions_pb2.Session]):
         `after_seq` to StreamEvents to follow only what comes next.
         """
         return self._proto.last_seq
+
+    @property
+    def runtime_version(self) -> str:
+        """The Codex version its runtime reported when it last started (the version
+        in `initialize`'s userAgent), e.g. "0.169.0"; empty until then. One
+        outside the range this build was tested with also gets a WARNING event.
+        """
+        return self._proto.runtime_version
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):
