@@ -401,6 +401,18 @@ int TurnInterrupt(Client& client, const std::string& session_id,
                      });
 }
 
+int TurnSteer(Client& client, const std::string& session_id,
+              const std::string& turn_id, const std::string& prompt) {
+  v1::SteerTurnRequest request;
+  request.set_session_id(session_id);
+  request.set_turn_id(turn_id);
+  request.set_prompt(prompt);
+  return CallAndShow(client, client.turns(), &v1::TurnService::Stub::SteerTurn,
+                     request, [](const v1::Turn& turn) {
+                       std::printf("steered turn %s\n", turn.turn_id().c_str());
+                     });
+}
+
 int ApprovalList(Client& client, const std::string& session_id, bool all) {
   v1::ListApprovalsRequest request;
   request.set_session_id(session_id);

@@ -49,6 +49,9 @@ int TurnList(Client& client, const std::string& session_id, int page_size,
 int TurnShow(Client& client, const std::string& turn_id);
 int TurnInterrupt(Client& client, const std::string& session_id,
                   const std::string& turn_id);
+// SteerTurn: adds `prompt` to the running turn.
+int TurnSteer(Client& client, const std::string& session_id,
+              const std::string& turn_id, const std::string& prompt);
 
 int ApprovalList(Client& client, const std::string& session_id, bool all);
 int ApprovalResolve(Client& client, const std::string& approval_id,

@@ -56,6 +56,7 @@ const std::map<std::string, std::string>& Examples() {
        "  $ git diff | codex-manager turn start $S - --follow "
        "--on-approval deny"},
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
+      {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
       {"approval approve",
@@ -413,6 +414,18 @@ int Main(int argc, char** argv) {
                         "A specific turn (default: running)");
   interrupt->callback(
       [&] { code = TurnInterrupt(connect(), session_id, turn_id); });
+
+  auto* steer = turn->add_subcommand(
+      "steer",
+      "Add to the running turn without ending it (Codex turn/steer); "
+      "`turn start` queues a prompt for after it instead");
+  steer->add_option("SESSION", session_id, "Session id")->required();
+  steer->add_option("PROMPT", prompt, "What to add; - reads standard input")
+      ->required();
+  steer->add_option("--turn", turn_id, "A specific turn (default: running)");
+  steer->callback([&] {
+    code = TurnSteer(connect(), session_id, turn_id, ReadPrompt(prompt));
+  });
 
   // approval …
   auto* approval = app.add_subcommand("approval", "List and decide approvals");

@@ -20,6 +20,10 @@ class TurnServiceImpl final : public v1::TurnService::CallbackService {
   grpc::ServerUnaryReactor* InterruptTurn(
       grpc::CallbackServerContext* context,
       const v1::InterruptTurnRequest* request, v1::Turn* response) override;
+  // Finishes when Codex answered turn/steer (not on the handler thread).
+  grpc::ServerUnaryReactor* SteerTurn(grpc::CallbackServerContext* context,
+                                      const v1::SteerTurnRequest* request,
+                                      v1::Turn* response) override;
   grpc::ServerUnaryReactor* GetTurn(grpc::CallbackServerContext* context,
                                     const v1::GetTurnRequest* request,
                                     v1::Turn* response) override;

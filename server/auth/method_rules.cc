@@ -22,6 +22,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.SessionService/ExportTranscript", kViewer, false},
     {"/codex_manager.v1.TurnService/StartTurn", kOperator, true},
     {"/codex_manager.v1.TurnService/InterruptTurn", kOperator, true},
+    {"/codex_manager.v1.TurnService/SteerTurn", kOperator, true},
     {"/codex_manager.v1.TurnService/GetTurn", kViewer, false},
     {"/codex_manager.v1.TurnService/ListTurns", kViewer, false},
     {"/codex_manager.v1.ApprovalService/ListApprovals", kViewer, false},

@@ -9,9 +9,11 @@
 #ifndef CODEX_MANAGER_SERVER_CORE_RUNTIME_H_
 #define CODEX_MANAGER_SERVER_CORE_RUNTIME_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "nlohmann/json.hpp"
 
 namespace codex_manager {
@@ -76,6 +78,14 @@ class Runtime {
                          const std::string& prompt) = 0;
   // Sends `turn/interrupt` for a Codex turn id.
   virtual void Interrupt(const std::string& codex_turn_id) = 0;
+  // Sends `turn/steer` (text input for the running Codex turn
+  // `codex_turn_id`); `done` runs once with OK when Codex accepted it,
+  // FAILED_PRECONDITION with Codex's message when it refused, UNAVAILABLE
+  // when the runtime is gone or did not answer. `done` may run on the
+  // runtime's reader thread, or at once.
+  virtual void Steer(const std::string& codex_turn_id,
+                     const std::string& prompt,
+                     std::function<void(absl::Status)> done) = 0;
   // Answers a server request with `result`.
   virtual void Respond(const nlohmann::json& request_id,
                        const nlohmann::json& result) = 0;

@@ -546,6 +546,75 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
   return *live.running;
 }
 
+void SessionManager::SteerTurn(
+    const std::string& session_id, const std::string& turn_id,
+    const std::string& prompt, const Caller& caller,
+    std::function<void(absl::StatusOr<Turn>)> done) {
+  if (absl::StripAsciiWhitespace(prompt).empty()) {
+    done(absl::InvalidArgumentError("prompt: must not be empty"));
+    return;
+  }
+  if (prompt.size() > options_.max_prompt_bytes) {
+    done(absl::ResourceExhaustedError(absl::StrCat(
+        "prompt: at most ", options_.max_prompt_bytes,
+        " bytes (--max-prompt-bytes), got ", prompt.size())));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (absl::Status settled = Settle(); !settled.ok()) {
+    done(settled);
+    return;
+  }
+  absl::StatusOr<Session> s = LoadSession(session_id);
+  if (!s.ok()) {
+    done(s.status());
+    return;
+  }
+  if (!turn_id.empty()) {
+    absl::StatusOr<Turn> t = store_->GetTurn(turn_id);
+    if (!t.ok() || t->session_id != session_id) {
+      done(absl::NotFoundError(absl::StrCat("turn ", turn_id,
+                                            " not found in session ",
+                                            session_id)));
+      return;
+    }
+  }
+  auto it = live_.find(session_id);
+  if (it == live_.end() || !it->second->running ||
+      (!turn_id.empty() && it->second->running->turn_id != turn_id)) {
+    done(absl::FailedPreconditionError(
+        turn_id.empty()
+            ? absl::StrCat("session ", session_id,
+                           " has no running turn to steer; StartTurn "
+                           "queues a new one")
+            : absl::StrCat("turn ", turn_id, " is not running")));
+    return;
+  }
+  Live& live = *it->second;
+  const Turn turn = *live.running;
+  if (turn.codex_turn_id.empty()) {
+    done(absl::UnavailableError(absl::StrCat(
+        "turn ", turn.turn_id,
+        " has not started in Codex yet; retry in a moment")));
+    return;
+  }
+  live.last_activity = clock_->Now();
+  AuditRecord audit = AuditOk(caller, turn.turn_id, clock_->Now());
+  live.runtime->Steer(
+      turn.codex_turn_id, prompt,
+      [this, turn, audit, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(status);
+          return;
+        }
+        if (absl::Status saved = store_->AppendAudit(audit); !saved.ok()) {
+          Log(LogLevel::kError, "audit record not written",
+              {{"turn_id", turn.turn_id}, {"error", saved.ToString()}});
+        }
+        done(turn);
+      });
+}
+
 void SessionManager::RequestInterrupt(Live& live) {
   // The watchdog ends it if Codex does not (Tick). A second interrupt
   // keeps the first deadline.

@@ -109,6 +109,14 @@ class SessionManager : public RuntimeListener {
   absl::StatusOr<Turn> InterruptTurn(const std::string& session_id,
                                      const std::string& turn_id,
                                      const Caller& caller);
+  // Codex `turn/steer` for the running turn (`turn_id` empty: whichever
+  // runs). Checks what it can at once (errors as SteerTurn's in
+  // turns.proto) and calls `done` then; otherwise `done` runs once Codex
+  // answered, on the runtime's thread: the turn, or Codex's refusal. The
+  // audit record is written when Codex accepted.
+  void SteerTurn(const std::string& session_id, const std::string& turn_id,
+                 const std::string& prompt, const Caller& caller,
+                 std::function<void(absl::StatusOr<Turn>)> done);
   absl::StatusOr<Turn> GetTurn(const std::string& turn_id);
   absl::StatusOr<Page<Turn>> ListTurns(const std::string& session_id,
                                        PageRequest page);

@@ -47,6 +47,8 @@ class FakeRuntime : public Runtime {
     std::vector<std::string> calls;
     std::vector<json> responses;
     std::atomic<int> stopped{0};
+    // What Codex answers turn/steer.
+    absl::Status steer_answer;
   };
   FakeRuntime(RuntimeConfig config, Log* log)
       : config(std::move(config)), log_(log) {}
@@ -57,6 +59,16 @@ class FakeRuntime : public Runtime {
   }
   void Interrupt(const std::string& codex_turn_id) override {
     Record("interrupt:" + codex_turn_id);
+  }
+  void Steer(const std::string& codex_turn_id, const std::string& prompt,
+             std::function<void(absl::Status)> done) override {
+    Record("steer:" + codex_turn_id + ":" + prompt);
+    absl::Status answer;
+    {
+      absl::MutexLock lock(&log_->mu);
+      answer = log_->steer_answer;
+    }
+    done(answer);
   }
   void Respond(const json& id, const json& result) override {
     absl::MutexLock lock(&log_->mu);
@@ -341,6 +353,39 @@ TEST(CodexVersionTest, TheTestedRange) {
             "0.169.0");
   EXPECT_EQ(RuntimeVersionOf("no-slash"), "");
   EXPECT_EQ(RuntimeVersionOf("a/0.1;rm -rf"), "");
+}
+
+TEST_F(SessionManagerTest, SteerGoesToTheRunningTurnOnly) {
+  Session s = ReadySession();
+  auto steer = [&](const std::string& turn_id, const std::string& prompt) {
+    absl::StatusOr<Turn> out = absl::UnknownError("done not called");
+    manager_->SteerTurn(s.session_id, turn_id, prompt, kOperator,
+                        [&](absl::StatusOr<Turn> r) { out = std::move(r); });
+    return out;
+  };
+  EXPECT_EQ(steer("", "more").status().code(),
+            absl::StatusCode::kFailedPrecondition);  // nothing runs
+  Turn t = *manager_->StartTurn(s.session_id, "work", "", kOperator);
+  EXPECT_EQ(steer("", "more").status().code(),
+            absl::StatusCode::kUnavailable);  // Codex has not named it yet
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  EXPECT_EQ(steer("", "  ").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(steer("turn_nope", "x").status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<Turn> steered = steer(t.turn_id, "use tabs");
+  ASSERT_TRUE(steered.ok()) << steered.status();
+  EXPECT_EQ(steered->turn_id, t.turn_id);
+  EXPECT_EQ(factory_.Calls().back(), "steer:c1:use tabs");
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.steer_answer =
+        absl::FailedPreconditionError("Codex refused turn/steer: no active turn");
+  }
+  EXPECT_EQ(steer("", "late").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // A queued turn is not the running one.
+  Turn queued = *manager_->StartTurn(s.session_id, "next", "", kOperator);
+  EXPECT_EQ(steer(queued.turn_id, "x").status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(SessionManagerTest, OnlyTheDecisionsCodexOffersAreAccepted) {

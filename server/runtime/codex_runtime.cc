@@ -259,6 +259,36 @@ void CodexRuntime::Interrupt(const std::string& codex_turn_id) {
              });
 }
 
+void CodexRuntime::Steer(const std::string& codex_turn_id,
+                         const std::string& prompt,
+                         std::function<void(absl::Status)> done) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ == nullptr) {
+    done(absl::UnavailableError("the session's Codex is not running"));
+    return;
+  }
+  json params = {{"threadId", thread_id_},
+                 {"expectedTurnId", codex_turn_id},
+                 {"input", json::array({{{"type", "text"},
+                                         {"text", prompt},
+                                         {"text_elements", json::array()}}})}};
+  rpc_->Call("turn/steer", std::move(params), options_.request_timeout,
+             [done = std::move(done)](absl::StatusOr<json> result) {
+               if (result.ok()) {
+                 done(absl::OkStatus());
+               } else if (absl::IsUnavailable(result.status()) ||
+                          absl::IsDeadlineExceeded(result.status())) {
+                 done(absl::UnavailableError(absl::StrCat(
+                     "Codex did not take the steer: ",
+                     result.status().message())));
+               } else {
+                 done(absl::FailedPreconditionError(absl::StrCat(
+                     "Codex refused turn/steer: ",
+                     result.status().message())));
+               }
+             });
+}
+
 void CodexRuntime::Respond(const json& request_id, const json& result) {
   absl::MutexLock lock(&mu_);
   if (rpc_ != nullptr) rpc_->Respond(request_id, result);

@@ -59,6 +59,8 @@ class CodexRuntime : public Runtime {
   void StartTurn(const std::string& turn_id,
                  const std::string& prompt) override;
   void Interrupt(const std::string& codex_turn_id) override;
+  void Steer(const std::string& codex_turn_id, const std::string& prompt,
+             std::function<void(absl::Status)> done) override;
   void Respond(const nlohmann::json& request_id,
                const nlohmann::json& result) override;
   void RespondError(const nlohmann::json& request_id, int code,

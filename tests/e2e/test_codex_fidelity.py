@@ -107,3 +107,23 @@ def test_the_runtime_version_is_recorded_and_an_untested_one_warned(
         finally:
             for _ in gen:
                 pass
+
+
+def test_a_steer_mid_turn_changes_its_outcome(fake_cli: Cli, fake_server: Server,
+                                              project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    idle = fake_cli("turn", "steer", session_id, "too early")
+    assert idle.returncode == 1 and "has no running turn to steer" in idle.stderr
+    turn_id = fake_cli("turn", "start", session_id, "slow").stdout.strip()
+    wait_for(lambda: fake_cli.json("turn", "show", turn_id).get("codexTurnId"))
+    steered = fake_cli("turn", "steer", session_id, "use tabs")
+    assert steered.returncode == 0, steered.stderr
+    assert steered.stdout.strip() == f"steered turn {turn_id}"
+    with Client(fake_server.addr) as client:
+        assert client.steer_turn(session_id, "and spaces after", turn_id=turn_id).turn_id == turn_id
+        done = wait_for(lambda: (t := client.get_turn(turn_id)).state.is_final and t, timeout=30)
+    assert done.final_message == "steered: use tabs | and spaces after"
+    # Each steer is audited against the turn.
+    audit = fake_cli.json("audit", "list", "--method", "/codex_manager.v1.TurnService/SteerTurn")
+    records = audit.get("events", audit.get("auditEvents", []))
+    assert [r.get("resourceId") for r in records].count(turn_id) == 2

@@ -28,7 +28,9 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``elicitation answered {...}`` with the response.
 - ``tool-call``: send ``item/tool/call`` (a request codex-manager refuses)
   and reply ``tool call answered {...}`` with the JSON-RPC error.
-- ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt).
+- ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt);
+  text steered in meanwhile (``turn/steer``) makes the final reply
+  ``steered: <text> | …``.
 - ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
 - ``hostile``: write every kind of bad line (null and mistyped params,
   20k-deep nesting, a 1.2 MB line, invalid UTF-8, binary), one 300 KB
@@ -56,6 +58,9 @@ _write_lock = threading.Lock()
 _answers: dict[Any, Any] = {}
 _answer_ready = threading.Condition()
 _interrupted: set[str] = set()
+# Turns running now, and the text steered into each (turn/steer).
+_running: set[str] = set()
+_steered: dict[str, list[str]] = {}
 
 
 def send(message: dict[str, Any]) -> None:
@@ -243,8 +248,14 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         complete(thread_id, turn_id)
         return
     if "slow" in prompt:
+        _running.add(turn_id)
         pieces = [f"w{i} " for i in range(50)]
         done = agent_reply(thread_id, turn_id, "".join(pieces), pieces, delay=0.1)
+        _running.discard(turn_id)
+        steered = _steered.pop(turn_id, [])
+        if done and steered:  # the steer changes how the turn ends
+            text = "steered: " + " | ".join(steered)
+            agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id, "completed" if done else "interrupted")
         return
     text = f"fake: {prompt}"
@@ -286,6 +297,15 @@ def main() -> None:
             if mode != "hang-turn-start":
                 send({"id": request_id, "result": {"turn": {"id": turn_id, "items": [], "status": "inProgress"}}})
             threading.Thread(target=run_turn, args=(thread_id, turn_id, prompt), daemon=True).start()
+        elif method == "turn/steer":
+            expected = params.get("expectedTurnId", "")
+            if expected in _running:
+                text = "".join(part.get("text", "") for part in params.get("input", []))
+                _steered.setdefault(expected, []).append(text)
+                send({"id": request_id, "result": {"turnId": expected}})
+            else:
+                send({"id": request_id, "error": {"code": -32600,
+                                                  "message": f"no active turn {expected}"}})
         elif method == "turn/interrupt":
             _interrupted.add(params.get("turnId", ""))
             send({"id": request_id, "result": {}})

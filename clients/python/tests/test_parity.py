@@ -32,6 +32,7 @@ CLI_COMMAND = {
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
+    "SteerTurn": ["turn", "steer"],
     "GetTurn": ["turn", "show"],
     "ListTurns": ["turn", "list"],
     "ListApprovals": ["approval", "list"],
@@ -45,7 +46,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 14
+    assert len(RPCS) == 15
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -94,22 +94,34 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
+  // Idle: Send starts a turn. While one runs: Steer (the default, Codex
+  // `turn/steer`) adds to it; Queue starts another after it.
   const send = h("button", { type: "submit", class: "primary" }, "Send") as HTMLButtonElement;
+  const queue = h("button", { type: "button", hidden: "" }, "Queue") as HTMLButtonElement;
   const interrupt = button("Interrupt", act(() => turns.interruptTurn({ sessionId }, call)));
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
   const composer = h("form", { class: "composer" }, blocked, prompt,
-    h("div", { class: "row actions" }, send, interrupt)) as HTMLFormElement;
-  composer.addEventListener("submit", async (e) => {
-    e.preventDefault();
+    h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
+  const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
     if (!text || prompt.disabled) return;
+    const running = transcript.runningTurnId;
     try {
-      await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId() }, call);
+      if (how === "send" && running) {
+        await turns.steerTurn({ sessionId, turnId: running, prompt: text }, call);
+      } else {
+        await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId() }, call);
+      }
       prompt.value = "";
     } catch (err) {
       toast(errorText(err));
     }
+  };
+  composer.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void submit("send");
   });
+  queue.addEventListener("click", () => void submit("queue"));
   prompt.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -150,7 +162,12 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
     blocked.hidden = !why;
-    for (const el of [prompt, send, interrupt]) el.disabled = why !== "";
+    for (const el of [prompt, send, queue, interrupt]) el.disabled = why !== "";
+    const running = transcript.runningTurnId !== "";
+    send.textContent = running ? "Steer" : "Send";
+    send.title = running ? "Add this to the running turn (Ctrl+Enter)" : "Start a turn (Ctrl+Enter)";
+    queue.hidden = !running;
+    queue.title = "Run this as a new turn after the running one";
   };
 
   let scheduled = false;

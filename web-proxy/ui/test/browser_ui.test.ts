@@ -154,6 +154,27 @@ test("a user-input request is a form; keys decide; deny and stop ends the turn",
   await page.close();
 });
 
+test("while a turn runs the composer steers it, or queues after it", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "steer", "");
+  const send = page.locator("form.composer button[type=submit]");
+  assert.equal(await send.innerText(), "Send");
+  assert.equal(await page.getByRole("button", { name: "Queue" }).isHidden(), true);
+  await send.click();  // nothing typed: nothing sent
+  await page.fill("textarea", "slow");
+  await send.click();
+  await page.locator(".entry.agent", { hasText: "w3" }).waitFor({ timeout: 20000 });
+  assert.equal(await send.innerText(), "Steer");
+  await page.fill("textarea", "use tabs");
+  await page.locator("textarea").press("Control+Enter");
+  await page.fill("textarea", "afterwards");
+  await page.getByRole("button", { name: "Queue" }).click();
+  await page.locator(".entry.agent", { hasText: "steered: use tabs" }).waitFor({ timeout: 20000 });
+  await page.locator(".entry.agent", { hasText: "fake: afterwards" }).waitFor({ timeout: 20000 });
+  await page.getByRole("button", { name: "Send", exact: true }).waitFor({ timeout: 10000 });
+  await page.close();
+});
+
 test("stop, resume and archive; the composer is off where no prompt can go", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");

@@ -248,6 +248,13 @@ class AsyncClient:
             self._turns.InterruptTurn,
             turns_pb2.InterruptTurnRequest(session_id=session_id, turn_id=turn_id or "")))
 
+    async def steer_turn(self, session_id: str, prompt: str, *,
+                         turn_id: str | None = None) -> Turn:
+        return Turn(await self._call(
+            self._turns.SteerTurn,
+            turns_pb2.SteerTurnRequest(session_id=session_id, turn_id=turn_id or "",
+                                       prompt=prompt)))
+
     async def get_turn(self, turn_id: str) -> Turn:
         return Turn(await self._call(
             self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))

@@ -315,6 +315,16 @@ class Client:
         return Turn(self._call(self._turns.InterruptTurn, turns_pb2.InterruptTurnRequest(
             session_id=session_id, turn_id=turn_id or "")))
 
+    def steer_turn(self, session_id: str, prompt: str, *,
+                   turn_id: str | None = None) -> Turn:
+        """Adds `prompt` to the running turn without ending it (Codex
+        ``turn/steer``); returns once Codex took it. ``start_turn`` queues a
+        prompt for after the turn instead. FailedPreconditionError when no
+        turn runs (or Codex refused), UnavailableError when Codex has not
+        named the turn yet (retry)."""
+        return Turn(self._call(self._turns.SteerTurn, turns_pb2.SteerTurnRequest(
+            session_id=session_id, turn_id=turn_id or "", prompt=prompt)))
+
     def get_turn(self, turn_id: str) -> Turn:
         return Turn(self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
 

@@ -174,6 +174,34 @@ class InterruptTurnRequest(google.protobuf.message.Message):
 global___InterruptTurnRequest = InterruptTurnRequest
 
 @typing.final
+class SteerTurnRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    TURN_ID_FIELD_NUMBER: builtins.int
+    PROMPT_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required."""
+    turn_id: builtins.str
+    """Optional: the turn to steer; empty means the running one. The request
+    fails unless it is the turn Codex is running (`expectedTurnId`).
+    """
+    prompt: builtins.str
+    """Required: what to add to the running turn, as a user message (text, at
+    most --max-prompt-bytes).
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        turn_id: builtins.str = ...,
+        prompt: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["prompt", b"prompt", "session_id", b"session_id", "turn_id", b"turn_id"]) -> None: ...
+
+global___SteerTurnRequest = SteerTurnRequest
+
+@typing.final
 class GetTurnRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

@@ -45,6 +45,11 @@ class TurnServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.InterruptTurnRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
                 _registered_method=True)
+        self.SteerTurn = channel.unary_unary(
+                '/codex_manager.v1.TurnService/SteerTurn',
+                request_serializer=codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+                _registered_method=True)
         self.GetTurn = channel.unary_unary(
                 '/codex_manager.v1.TurnService/GetTurn',
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.GetTurnRequest.SerializeToString,
@@ -78,6 +83,21 @@ class TurnServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SteerTurn(self, request, context):
+        """Adds input to the RUNNING turn without ending it: Codex `turn/steer`
+        (the agent takes it into account from its next step, as typing while
+        Codex works does in its TUI). To run something after the turn instead,
+        StartTurn queues it. Returns the turn once Codex accepted the input.
+        Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
+        is over --max-prompt-bytes), NOT_FOUND (session or turn),
+        FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
+        message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
+        went away; retry).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetTurn(self, request, context):
         """Errors: NOT_FOUND.
         """
@@ -103,6 +123,11 @@ def add_TurnServiceServicer_to_server(servicer, server):
             'InterruptTurn': grpc.unary_unary_rpc_method_handler(
                     servicer.InterruptTurn,
                     request_deserializer=codex__manager_dot_v1_dot_turns__pb2.InterruptTurnRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
+            ),
+            'SteerTurn': grpc.unary_unary_rpc_method_handler(
+                    servicer.SteerTurn,
+                    request_deserializer=codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
             ),
             'GetTurn': grpc.unary_unary_rpc_method_handler(
@@ -170,6 +195,33 @@ class TurnService(object):
             target,
             '/codex_manager.v1.TurnService/InterruptTurn',
             codex__manager_dot_v1_dot_turns__pb2.InterruptTurnRequest.SerializeToString,
+            codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SteerTurn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.TurnService/SteerTurn',
+            codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.SerializeToString,
             codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
             options,
             channel_credentials,

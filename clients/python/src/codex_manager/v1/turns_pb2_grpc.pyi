@@ -43,6 +43,21 @@ class TurnServiceStub:
     final state arrives on the event stream.
     """
 
+    SteerTurn: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.SteerTurnRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Adds input to the RUNNING turn without ending it: Codex `turn/steer`
+    (the agent takes it into account from its next step, as typing while
+    Codex works does in its TUI). To run something after the turn instead,
+    StartTurn queues it. Returns the turn once Codex accepted the input.
+    Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
+    is over --max-prompt-bytes), NOT_FOUND (session or turn),
+    FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
+    message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
+    went away; retry).
+    """
+
     GetTurn: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.turns_pb2.GetTurnRequest,
         codex_manager.v1.turns_pb2.Turn,
@@ -73,6 +88,21 @@ class TurnServiceAsyncStub:
     ]
     """Sends Codex `turn/interrupt` for the running turn. Returns the turn; its
     final state arrives on the event stream.
+    """
+
+    SteerTurn: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.SteerTurnRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Adds input to the RUNNING turn without ending it: Codex `turn/steer`
+    (the agent takes it into account from its next step, as typing while
+    Codex works does in its TUI). To run something after the turn instead,
+    StartTurn queues it. Returns the turn once Codex accepted the input.
+    Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
+    is over --max-prompt-bytes), NOT_FOUND (session or turn),
+    FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
+    message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
+    went away; retry).
     """
 
     GetTurn: grpc.aio.UnaryUnaryMultiCallable[
@@ -109,6 +139,23 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
     ) -> typing.Union[codex_manager.v1.turns_pb2.Turn, collections.abc.Awaitable[codex_manager.v1.turns_pb2.Turn]]:
         """Sends Codex `turn/interrupt` for the running turn. Returns the turn; its
         final state arrives on the event stream.
+        """
+
+    @abc.abstractmethod
+    def SteerTurn(
+        self,
+        request: codex_manager.v1.turns_pb2.SteerTurnRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.turns_pb2.Turn, collections.abc.Awaitable[codex_manager.v1.turns_pb2.Turn]]:
+        """Adds input to the RUNNING turn without ending it: Codex `turn/steer`
+        (the agent takes it into account from its next step, as typing while
+        Codex works does in its TUI). To run something after the turn instead,
+        StartTurn queues it. Returns the turn once Codex accepted the input.
+        Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
+        is over --max-prompt-bytes), NOT_FOUND (session or turn),
+        FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
+        message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
+        went away; retry).
         """
 
     @abc.abstractmethod

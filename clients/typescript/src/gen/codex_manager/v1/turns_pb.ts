@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/turns.proto.
  */
 export const file_codex_manager_v1_turns: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSJKChBTdGFydFR1cm5SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDgoGcHJvbXB0GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIiEKDkdldFR1cm5SZXF1ZXN0Eg8KB3R1cm5faWQYASABKAkiTQoQTGlzdFR1cm5zUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlMKEUxpc3RUdXJuc1Jlc3BvbnNlEiUKBXR1cm5zGAEgAygLMhYuY29kZXhfbWFuYWdlci52MS5UdXJuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSqjAQoJVHVyblN0YXRlEhoKFlRVUk5fU1RBVEVfVU5TUEVDSUZJRUQQABIVChFUVVJOX1NUQVRFX1FVRVVFRBABEhYKElRVUk5fU1RBVEVfUlVOTklORxACEhgKFFRVUk5fU1RBVEVfQ09NUExFVEVEEAMSGgoWVFVSTl9TVEFURV9JTlRFUlJVUFRFRBAEEhUKEVRVUk5fU1RBVEVfRkFJTEVEEAUywgIKC1R1cm5TZXJ2aWNlEkcKCVN0YXJ0VHVybhIiLmNvZGV4X21hbmFnZXIudjEuU3RhcnRUdXJuUmVxdWVzdBoWLmNvZGV4X21hbmFnZXIudjEuVHVybhJPCg1JbnRlcnJ1cHRUdXJuEiYuY29kZXhfbWFuYWdlci52MS5JbnRlcnJ1cHRUdXJuUmVxdWVzdBoWLmNvZGV4X21hbmFnZXIudjEuVHVybhJDCgdHZXRUdXJuEiAuY29kZXhfbWFuYWdlci52MS5HZXRUdXJuUmVxdWVzdBoWLmNvZGV4X21hbmFnZXIudjEuVHVybhJUCglMaXN0VHVybnMSIi5jb2RleF9tYW5hZ2VyLnYxLkxpc3RUdXJuc1JlcXVlc3QaIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RUdXJuc1Jlc3BvbnNlQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSJKChBTdGFydFR1cm5SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDgoGcHJvbXB0GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSIhCg5HZXRUdXJuUmVxdWVzdBIPCgd0dXJuX2lkGAEgASgJIk0KEExpc3RUdXJuc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChFMaXN0VHVybnNSZXNwb25zZRIlCgV0dXJucxgBIAMoCzIWLmNvZGV4X21hbmFnZXIudjEuVHVybhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqowEKCVR1cm5TdGF0ZRIaChZUVVJOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFVSTl9TVEFURV9RVUVVRUQQARIWChJUVVJOX1NUQVRFX1JVTk5JTkcQAhIYChRUVVJOX1NUQVRFX0NPTVBMRVRFRBADEhoKFlRVUk5fU1RBVEVfSU5URVJSVVBURUQQBBIVChFUVVJOX1NUQVRFX0ZBSUxFRBAFMosDCgtUdXJuU2VydmljZRJHCglTdGFydFR1cm4SIi5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4STwoNSW50ZXJydXB0VHVybhImLmNvZGV4X21hbmFnZXIudjEuSW50ZXJydXB0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SRwoJU3RlZXJUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGVlclR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Turn
@@ -159,6 +159,41 @@ export const InterruptTurnRequestSchema: GenMessage<InterruptTurnRequest> = /*@_
   messageDesc(file_codex_manager_v1_turns, 2);
 
 /**
+ * @generated from message codex_manager.v1.SteerTurnRequest
+ */
+export type SteerTurnRequest = Message<"codex_manager.v1.SteerTurnRequest"> & {
+  /**
+   * Required.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Optional: the turn to steer; empty means the running one. The request
+   * fails unless it is the turn Codex is running (`expectedTurnId`).
+   *
+   * @generated from field: string turn_id = 2;
+   */
+  turnId: string;
+
+  /**
+   * Required: what to add to the running turn, as a user message (text, at
+   * most --max-prompt-bytes).
+   *
+   * @generated from field: string prompt = 3;
+   */
+  prompt: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.SteerTurnRequest.
+ * Use `create(SteerTurnRequestSchema)` to create a new message.
+ */
+export const SteerTurnRequestSchema: GenMessage<SteerTurnRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_turns, 3);
+
+/**
  * @generated from message codex_manager.v1.GetTurnRequest
  */
 export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
@@ -173,7 +208,7 @@ export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
  * Use `create(GetTurnRequestSchema)` to create a new message.
  */
 export const GetTurnRequestSchema: GenMessage<GetTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 3);
+  messageDesc(file_codex_manager_v1_turns, 4);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsRequest
@@ -202,7 +237,7 @@ export type ListTurnsRequest = Message<"codex_manager.v1.ListTurnsRequest"> & {
  * Use `create(ListTurnsRequestSchema)` to create a new message.
  */
 export const ListTurnsRequestSchema: GenMessage<ListTurnsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 4);
+  messageDesc(file_codex_manager_v1_turns, 5);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsResponse
@@ -226,7 +261,7 @@ export type ListTurnsResponse = Message<"codex_manager.v1.ListTurnsResponse"> & 
  * Use `create(ListTurnsResponseSchema)` to create a new message.
  */
 export const ListTurnsResponseSchema: GenMessage<ListTurnsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 5);
+  messageDesc(file_codex_manager_v1_turns, 6);
 
 /**
  * QUEUED -> RUNNING -> COMPLETED | INTERRUPTED | FAILED
@@ -310,6 +345,24 @@ export const TurnService: GenService<{
   interruptTurn: {
     methodKind: "unary";
     input: typeof InterruptTurnRequestSchema;
+    output: typeof TurnSchema;
+  },
+  /**
+   * Adds input to the RUNNING turn without ending it: Codex `turn/steer`
+   * (the agent takes it into account from its next step, as typing while
+   * Codex works does in its TUI). To run something after the turn instead,
+   * StartTurn queues it. Returns the turn once Codex accepted the input.
+   * Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
+   * is over --max-prompt-bytes), NOT_FOUND (session or turn),
+   * FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
+   * message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
+   * went away; retry).
+   *
+   * @generated from rpc codex_manager.v1.TurnService.SteerTurn
+   */
+  steerTurn: {
+    methodKind: "unary";
+    input: typeof SteerTurnRequestSchema;
     output: typeof TurnSchema;
   },
   /**
