@@ -278,6 +278,27 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kRaw:
       detail = e.raw().method();
       break;
+    case v1::Event::kPlan:
+      detail = std::to_string(e.plan().steps_size()) + " steps";
+      break;
+    case v1::Event::kTurnDiff:
+      detail = std::to_string(e.turn_diff().diff().size()) + " bytes";
+      break;
+    case v1::Event::kThreadStatus:
+      detail = e.thread_status().status();
+      break;
+    case v1::Event::kModelRerouted:
+      detail = e.model_rerouted().from_model() + " -> " +
+               e.model_rerouted().to_model();
+      break;
+    case v1::Event::kRateLimits:
+      detail = std::to_string(e.rate_limits().primary().used_percent()) +
+               "% used";
+      break;
+    case v1::Event::kMcpServerStatus:
+      detail = e.mcp_server_status().name() + " " +
+               e.mcp_server_status().status();
+      break;
     default:
       break;
   }
@@ -398,6 +419,38 @@ void EventPrinter::Print(const v1::Event& e) {
       if (transcript) {
         EndLine();
         side_ << Head(e) << "warning: " << e.notice().message() << "\n";
+      }
+      break;
+    case v1::EVENT_TYPE_PLAN_UPDATED: {
+      EndLine();
+      side_ << Head(e) << "plan:";
+      if (!e.plan().explanation().empty()) {
+        side_ << " " << e.plan().explanation();
+      }
+      side_ << "\n";
+      for (const v1::PlanStep& step : e.plan().steps()) {
+        const char* box = step.status() == "completed"    ? "[x] "
+                          : step.status() == "inProgress" ? "[>] "
+                                                          : "[ ] ";
+        side_ << indent_ << box << step.step() << "\n";
+      }
+      break;
+    }
+    case v1::EVENT_TYPE_MODEL_REROUTED:
+      EndLine();
+      side_ << Head(e) << "model rerouted: " << e.model_rerouted().from_model()
+            << " -> " << e.model_rerouted().to_model() << " ("
+            << e.model_rerouted().reason() << ")\n";
+      break;
+    case v1::EVENT_TYPE_CONTEXT_COMPACTED:
+      EndLine();
+      side_ << Head(e) << e.notice().message() << "\n";
+      break;
+    case v1::EVENT_TYPE_MCP_SERVER_STATUS:
+      if (e.mcp_server_status().status() == "failed") {
+        EndLine();
+        side_ << Head(e) << "MCP server " << e.mcp_server_status().name()
+              << " failed to start: " << e.mcp_server_status().error() << "\n";
       }
       break;
     case v1::EVENT_TYPE_SESSION_STATE_CHANGED:

@@ -1,5 +1,8 @@
 #include "api/convert.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -201,10 +204,72 @@ void ToProto(const Event& in, v1::Event* out) {
       break;
     }
     case EventType::kError:
-    case EventType::kWarning: {
+    case EventType::kWarning:
+    case EventType::kContextCompacted: {
       auto* m = out->mutable_notice();
       m->set_message(Str(p, "message"));
       m->set_details(Str(p, "details"));
+      m->set_codex_error_info(Str(p, "codex_error_info"));
+      m->set_will_retry(BoolMember(p, "will_retry"));
+      break;
+    }
+    // The next ones are stored as Codex sent their params.
+    case EventType::kPlanUpdated: {
+      auto* m = out->mutable_plan();
+      m->set_explanation(Str(p, "explanation"));
+      for (const json& step : ArrayMember(p, "plan")) {
+        auto* s = m->add_steps();
+        s->set_step(Str(step, "step"));
+        s->set_status(Str(step, "status"));
+      }
+      break;
+    }
+    case EventType::kTurnDiffUpdated:
+      out->mutable_turn_diff()->set_diff(Str(p, "diff"));
+      break;
+    case EventType::kThreadStatusChanged: {
+      auto* m = out->mutable_thread_status();
+      const json& status = Member(p, "status");
+      m->set_status(Str(status, "type"));
+      for (const json& flag : ArrayMember(status, "activeFlags")) {
+        if (flag.is_string()) m->add_active_flags(flag.get<std::string>());
+      }
+      break;
+    }
+    case EventType::kModelRerouted: {
+      auto* m = out->mutable_model_rerouted();
+      m->set_from_model(Str(p, "fromModel"));
+      m->set_to_model(Str(p, "toModel"));
+      m->set_reason(Str(p, "reason"));
+      break;
+    }
+    case EventType::kRateLimitsUpdated: {
+      auto* m = out->mutable_rate_limits();
+      const json& limits = Member(p, "rateLimits");
+      for (auto [key, window] :
+           {std::pair{"primary", m->mutable_primary()},
+            std::pair{"secondary", m->mutable_secondary()}}) {
+        const json& w = Member(limits, key);
+        if (!w.is_object()) continue;
+        window->set_used_percent(static_cast<int32_t>(
+            std::clamp<int64_t>(Int(w, "usedPercent"), 0, 100)));
+        window->set_window_minutes(Int(w, "windowDurationMins"));
+        const int64_t resets = Int(w, "resetsAt");
+        if (resets > 0 && resets < 253402300799) {
+          window->mutable_resets_at()->set_seconds(resets);
+        }
+      }
+      if (!Member(limits, "primary").is_object()) m->clear_primary();
+      if (!Member(limits, "secondary").is_object()) m->clear_secondary();
+      m->set_plan_type(Str(limits, "planType"));
+      m->set_limit_name(Str(limits, "limitName"));
+      break;
+    }
+    case EventType::kMcpServerStatus: {
+      auto* m = out->mutable_mcp_server_status();
+      m->set_name(Str(p, "name"));
+      m->set_status(Str(p, "status"));
+      m->set_error(Str(p, "error"));
       break;
     }
     case EventType::kRaw:

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/codex_protocol.h"
+
 namespace codex_manager {
 namespace {
 
@@ -80,6 +82,88 @@ TEST(EventToProtoTest, ApprovalAndRawPayloads) {
   ToProto(raw, &raw_out);
   EXPECT_EQ(raw_out.raw().method(), "turn/plan/updated");
   EXPECT_EQ(raw_out.raw().params_json(), R"({"x":1})");
+}
+
+using json = nlohmann::json;
+
+// What a client gets for a Codex notification (shapes of codex 0.169's
+// ServerNotification.json).
+v1::Event Mapped(const std::string& method, const json& params) {
+  MappedNotification m = MapNotification(method, params);
+  Event e;
+  e.type = m.type;
+  e.payload = m.payload;
+  v1::Event out;
+  ToProto(e, &out);
+  return out;
+}
+
+TEST(EventToProtoTest, TypedCodexNotifications) {
+  v1::Event plan = Mapped("turn/plan/updated", json::parse(R"({
+      "threadId":"t","turnId":"u","explanation":"tests first",
+      "plan":[{"step":"write a test","status":"completed"},
+              {"step":"fix it","status":"inProgress"}, 7]})"));
+  EXPECT_EQ(plan.type(), v1::EVENT_TYPE_PLAN_UPDATED);
+  EXPECT_EQ(plan.plan().explanation(), "tests first");
+  ASSERT_EQ(plan.plan().steps_size(), 3);  // a bad step reads as empty
+  EXPECT_EQ(plan.plan().steps(1).step(), "fix it");
+  EXPECT_EQ(plan.plan().steps(1).status(), "inProgress");
+
+  v1::Event diff = Mapped("turn/diff/updated",
+                          {{"threadId", "t"}, {"turnId", "u"},
+                           {"diff", "--- a/x\n+++ b/x\n"}});
+  EXPECT_EQ(diff.turn_diff().diff(), "--- a/x\n+++ b/x\n");
+
+  v1::Event status = Mapped("thread/status/changed", json::parse(R"({
+      "threadId":"t","status":{"type":"active",
+        "activeFlags":["waitingOnApproval"]}})"));
+  EXPECT_EQ(status.thread_status().status(), "active");
+  EXPECT_EQ(status.thread_status().active_flags(0), "waitingOnApproval");
+
+  v1::Event reroute = Mapped("model/rerouted", json::parse(R"({
+      "threadId":"t","turnId":"u","fromModel":"gpt-5","toModel":"gpt-5-mini",
+      "reason":"highRiskCyberActivity"})"));
+  EXPECT_EQ(reroute.model_rerouted().to_model(), "gpt-5-mini");
+  EXPECT_EQ(reroute.model_rerouted().reason(), "highRiskCyberActivity");
+
+  v1::Event limits = Mapped("account/rateLimits/updated", json::parse(R"({
+      "rateLimits":{"planType":"plus","primary":{"usedPercent":42,
+        "windowDurationMins":300,"resetsAt":1800000000},"secondary":null}})"));
+  EXPECT_EQ(limits.rate_limits().plan_type(), "plus");
+  EXPECT_EQ(limits.rate_limits().primary().used_percent(), 42);
+  EXPECT_EQ(limits.rate_limits().primary().window_minutes(), 300);
+  EXPECT_EQ(limits.rate_limits().primary().resets_at().seconds(), 1800000000);
+  EXPECT_FALSE(limits.rate_limits().has_secondary());
+
+  v1::Event mcp = Mapped("mcpServer/startupStatus/updated",
+                         {{"name", "tickets"}, {"status", "failed"},
+                          {"error", "spawn ENOENT"}});
+  EXPECT_EQ(mcp.mcp_server_status().status(), "failed");
+  EXPECT_EQ(mcp.mcp_server_status().error(), "spawn ENOENT");
+
+  v1::Event compacted =
+      Mapped("thread/compacted", {{"threadId", "t"}, {"turnId", "u"}});
+  EXPECT_EQ(compacted.type(), v1::EVENT_TYPE_CONTEXT_COMPACTED);
+  EXPECT_NE(compacted.notice().message(), "");
+
+  v1::Event error = Mapped("error", json::parse(R"({"threadId":"t",
+      "turnId":"u","willRetry":true,"error":{"message":"slow down",
+      "codexErrorInfo":"serverOverloaded","additionalDetails":null}})"));
+  EXPECT_EQ(error.notice().codex_error_info(), "serverOverloaded");
+  EXPECT_TRUE(error.notice().will_retry());
+  v1::Event http = Mapped("error", json::parse(R"({"threadId":"t",
+      "turnId":"u","willRetry":false,"error":{"message":"down",
+      "codexErrorInfo":{"httpConnectionFailed":{"httpStatusCode":502}}}})"));
+  EXPECT_EQ(http.notice().codex_error_info(),
+            R"({"httpConnectionFailed":{"httpStatusCode":502}})");
+  // Hostile shapes never throw.
+  for (const char* method :
+       {"turn/plan/updated", "account/rateLimits/updated",
+        "thread/status/changed", "error"}) {
+    Mapped(method, json::array({1}));
+    Mapped(method, json::parse(R"({"plan":"x","rateLimits":{"primary":5},
+        "status":"idle","error":7})"));
+  }
 }
 
 }  // namespace

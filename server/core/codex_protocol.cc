@@ -66,7 +66,39 @@ MappedNotification MapNotification(const std::string& method,
     if (BoolMember(params, "willRetry")) {
       m.payload["details"] = absl::StrCat(
           m.payload["details"].get<std::string>(), " (will retry)");
+      m.payload["will_retry"] = true;
     }
+    // A plain kind ("usageLimitExceeded") or an object carrying data.
+    const json& info = Member(err, "codexErrorInfo");
+    if (info.is_string()) {
+      m.payload["codex_error_info"] = info;
+    } else if (info.is_object()) {
+      m.payload["codex_error_info"] =
+          info.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  } else if (method == "turn/plan/updated") {
+    m.type = EventType::kPlanUpdated;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "turn/diff/updated") {
+    m.type = EventType::kTurnDiffUpdated;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "thread/status/changed") {
+    m.type = EventType::kThreadStatusChanged;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "model/rerouted") {
+    m.type = EventType::kModelRerouted;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "account/rateLimits/updated") {
+    m.type = EventType::kRateLimitsUpdated;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "mcpServer/startupStatus/updated") {
+    m.type = EventType::kMcpServerStatus;
+    m.payload = params.is_object() ? params : json::object();
+  } else if (method == "thread/compacted") {
+    m.type = EventType::kContextCompacted;
+    m.payload = {{"message", "Codex compacted the conversation to free "
+                             "context"},
+                 {"details", ""}};
   } else if (method == "warning" || method == "guardianWarning" ||
              method == "configWarning" || method == "deprecationNotice") {
     m.type = EventType::kWarning;

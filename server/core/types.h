@@ -80,6 +80,13 @@ enum class EventType : int {
   kWarning = 12,
   kRaw = 13,
   kItemDelta = 14,
+  kPlanUpdated = 15,
+  kTurnDiffUpdated = 16,
+  kThreadStatusChanged = 17,
+  kModelRerouted = 18,
+  kRateLimitsUpdated = 19,
+  kContextCompacted = 20,
+  kMcpServerStatus = 21,
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below

@@ -127,3 +127,36 @@ def test_a_steer_mid_turn_changes_its_outcome(fake_cli: Cli, fake_server: Server
     audit = fake_cli.json("audit", "list", "--method", "/codex_manager.v1.TurnService/SteerTurn")
     records = audit.get("events", audit.get("auditEvents", []))
     assert [r.get("resourceId") for r in records].count(turn_id) == 2
+
+
+def test_plans_diffs_limits_and_reroutes_arrive_typed(fake_cli: Cli, fake_server: Server,
+                                                      project: Path) -> None:
+    from codex_manager import EventType
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("turn", "start", session_id, "plan", "--follow")
+    assert result.returncode == 0, result.stderr
+    # Live, the plan is a checklist and the reroute and a failed MCP server are said.
+    assert "plan: Tests first\n  [ ] Read the failing test" in result.stderr
+    assert "[x] Read the failing test\n  [>] Fix the parser\n  [ ] Run the suite" in result.stderr
+    assert "model rerouted: gpt-5.1-codex -> gpt-5.1-codex-mini (highRiskCyberActivity)" \
+        in result.stderr
+    # Session-level (no turn): in the session's transcript.
+    transcript = fake_cli("events", session_id)
+    assert "MCP server tickets failed to start: spawn tickets-mcp ENOENT" in transcript.stderr \
+        + transcript.stdout
+    assert "Codex compacted the conversation" in transcript.stderr + transcript.stdout
+    with Client(fake_server.addr) as client:
+        events = {e.type: e for e in client.events(session_id, follow=False)}
+    assert EventType.RAW not in events  # every notification of the turn is typed
+    plan = events[EventType.PLAN_UPDATED].proto.plan
+    assert [(s.step, s.status) for s in plan.steps][:2] == [
+        ("Read the failing test", "completed"), ("Fix the parser", "inProgress")]
+    assert events[EventType.TURN_DIFF_UPDATED].proto.turn_diff.diff.startswith("--- a/parser.py")
+    limits = events[EventType.RATE_LIMITS_UPDATED].proto.rate_limits
+    assert (limits.plan_type, limits.primary.used_percent, limits.primary.window_minutes) == (
+        "plus", 42, 300)
+    assert limits.primary.resets_at.seconds == 1800000000
+    assert not limits.HasField("secondary")
+    assert events[EventType.MODEL_REROUTED].proto.model_rerouted.to_model == "gpt-5.1-codex-mini"
+    assert events[EventType.MCP_SERVER_STATUS].proto.mcp_server_status.status == "failed"
+    assert "compacted" in events[EventType.CONTEXT_COMPACTED].proto.notice.message

@@ -28,6 +28,10 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``elicitation answered {...}`` with the response.
 - ``tool-call``: send ``item/tool/call`` (a request codex-manager refuses)
   and reply ``tool call answered {...}`` with the JSON-RPC error.
+- ``plan``: send what Codex 0.169 sends around a planned edit — two
+  ``turn/plan/updated``, ``turn/diff/updated``, ``account/rateLimits/updated``,
+  ``model/rerouted``, ``thread/compacted``, a failed
+  ``mcpServer/startupStatus/updated`` — then reply ``planned``.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt);
   text steered in meanwhile (``turn/steer``) makes the final reply
   ``steered: <text> | …``.
@@ -217,6 +221,29 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = "answers were " + json.dumps(
             {k: v.get("answers") for k, v in sorted(answers.items()) if isinstance(v, dict)})
         agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
+        return
+    if prompt.strip() == "plan":
+        ids = {"threadId": thread_id, "turnId": turn_id}
+        steps = ["Read the failing test", "Fix the parser", "Run the suite"]
+        notify("turn/plan/updated", {**ids, "explanation": "Tests first",
+                                     "plan": [{"step": s, "status": "pending"} for s in steps]})
+        notify("mcpServer/startupStatus/updated", {"name": "tickets", "status": "failed",
+                                                   "error": "spawn tickets-mcp ENOENT",
+                                                   "threadId": thread_id})
+        notify("model/rerouted", {**ids, "fromModel": "gpt-5.1-codex", "toModel": "gpt-5.1-codex-mini",
+                                  "reason": "highRiskCyberActivity"})
+        notify("turn/diff/updated", {**ids, "diff": "--- a/parser.py\n+++ b/parser.py\n"
+                                                    "@@ -1 +1 @@\n-old\n+new\n"})
+        notify("account/rateLimits/updated", {"rateLimits": {
+            "planType": "plus", "limitId": None, "limitName": None,
+            "primary": {"usedPercent": 42, "windowDurationMins": 300, "resetsAt": 1800000000},
+            "secondary": None, "credits": None}})
+        notify("thread/compacted", ids)
+        notify("turn/plan/updated", {**ids, "explanation": None, "plan": [
+            {"step": steps[0], "status": "completed"}, {"step": steps[1], "status": "inProgress"},
+            {"step": steps[2], "status": "pending"}]})
+        agent_reply(thread_id, turn_id, "planned", ["planned"])
         complete(thread_id, turn_id)
         return
     if "elicit" in prompt:

@@ -40,6 +40,10 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
     h("div", { class: "term-muted small" }, status));
 }
 
+function planStatus(status: string): string {
+  return status === "completed" ? "done" : status === "inProgress" ? "in progress" : "to do";
+}
+
 export function entryView(e: Entry): HTMLElement {
   const attrs = (kind: string) => ({ class: `entry ${kind}`, "data-entry-id": e.id, "data-kind": kind });
   switch (e.kind) {
@@ -56,6 +60,21 @@ export function entryView(e: Entry): HTMLElement {
     case "turn":
       return h("div", attrs(`turn turn-${TurnState[e.state]?.toLowerCase() ?? "unknown"}`),
         `Turn ${turnLabel(e.state)}${e.error ? `: ${e.error}` : ""}`);
+    case "plan":
+      return h("div", attrs("plan"), h("div", { class: "muted small" }, "Plan"),
+        e.explanation ? h("p", { class: "small" }, e.explanation) : null,
+        h("ul", { class: "checklist" }, ...e.steps.map((s) =>
+          h("li", { class: `step step-${s.status || "pending"}` },
+            h("input", { type: "checkbox", disabled: "", "aria-label": `${s.step}: ${planStatus(s.status)}`,
+                         ...(s.status === "completed" ? { checked: "" } : {}) }),
+            h("span", {}, s.step),
+            s.status === "inProgress" ? h("span", { class: "muted small" }, " · in progress") : null))));
+    case "turnDiff": {
+      const files = (e.diff.match(/^\+\+\+ /gm) ?? []).length;
+      return h("details", attrs("turn-diff"),
+        h("summary", { class: "small" }, `Changes in this turn · ${files} file${files === 1 ? "" : "s"}`),
+        h("pre", { class: "diff mono", tabindex: "0" }, e.diff));
+    }
   }
 }
 

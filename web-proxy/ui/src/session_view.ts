@@ -183,7 +183,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     })));
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
-    tokens.textContent = transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "";
+    tokens.textContent = [transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "",
+                          transcript.rateLimits].filter(Boolean).join(" · ");
     syncControls();
     if (stick) window.scrollTo(0, document.body.scrollHeight);
     else if (log.childElementCount !== before || transcript.approvals.size) jump.hidden = false;

@@ -16,13 +16,19 @@ export type Entry =
       exitCode?: number }
   | { kind: "file"; id: string; diff: string; status: string }
   | { kind: "notice"; id: string; level: "error" | "warning"; text: string }
-  | { kind: "turn"; id: string; state: TurnState; error: string };
+  | { kind: "turn"; id: string; state: TurnState; error: string }
+  // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
+  // (`turn/diff/updated`): one entry per turn, replaced as they change.
+  | { kind: "plan"; id: string; explanation: string; steps: { step: string; status: string }[] }
+  | { kind: "turnDiff"; id: string; diff: string };
 
 export class Transcript {
   lastSeq = 0n;
   sessionState: SessionState = SessionState.UNSPECIFIED;
   runningTurnId = "";
   totalTokens = 0n;
+  // The account's usage, from the last rate-limit update ("" until one).
+  rateLimits = "";
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
   private readonly byId = new Map<string, Entry>();
@@ -99,6 +105,37 @@ export class Transcript {
         break;
       case "tokenUsage":
         this.totalTokens = p.value.totalTokens;
+        break;
+      case "plan":
+        this.upsert({
+          kind: "plan", id: `plan-${event.turnId}`, explanation: p.value.explanation,
+          steps: p.value.steps.map((s) => ({ step: s.step, status: s.status })),
+        });
+        break;
+      case "turnDiff":
+        this.upsert({ kind: "turnDiff", id: `diff-${event.turnId}`, diff: p.value.diff });
+        break;
+      case "rateLimits": {
+        const w = p.value.primary;
+        if (w) {
+          const hours = w.windowMinutes ? `${Math.round(Number(w.windowMinutes) / 60)}h ` : "";
+          this.rateLimits = `${hours}limit ${w.usedPercent}% used`;
+        }
+        break;
+      }
+      case "modelRerouted":
+        this.add({
+          kind: "notice", id: `n${event.sessionSeq}`, level: "warning",
+          text: `Codex switched from ${p.value.fromModel} to ${p.value.toModel} (${p.value.reason})`,
+        });
+        break;
+      case "mcpServerStatus":
+        if (p.value.status === "failed") {
+          this.add({
+            kind: "notice", id: `n${event.sessionSeq}`, level: "warning",
+            text: `MCP server ${p.value.name} failed to start${p.value.error ? `: ${p.value.error}` : ""}`,
+          });
+        }
         break;
       case "notice":
         this.add({

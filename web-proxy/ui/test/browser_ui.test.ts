@@ -175,6 +175,32 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await page.close();
 });
 
+test("a plan is a checklist, the turn's diff a diff view, usage in the header", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "plan", "");
+  await send(page, "plan");
+  await page.locator(".entry.agent", { hasText: "planned" }).waitFor({ timeout: 20000 });
+  const plan = page.locator(".entry.plan");
+  assert.equal(await plan.count(), 1);  // one per turn, updated in place
+  assert.deepEqual(await plan.locator("li > span:first-of-type").allInnerTexts(),
+    ["Read the failing test", "Fix the parser", "Run the suite"]);
+  assert.deepEqual(await plan.locator("input[type=checkbox]").evaluateAll(
+    (boxes) => boxes.map((b) => (b as HTMLInputElement).checked)), [true, false, false]);
+  assert.match(await plan.locator(".step-inProgress").innerText(), /in progress/);
+  const diff = page.locator(".entry.turn-diff");
+  assert.equal(await diff.locator("summary").innerText(), "Changes in this turn · 1 file");
+  await diff.locator("summary").click();
+  assert.match(await diff.locator("pre.diff").innerText(), /\+new/);
+  assert.match(await page.locator(".bar .tokens").innerText(), /5h limit 42% used/);
+  await page.locator(".entry.notice", { hasText: "switched from gpt-5.1-codex to gpt-5.1-codex-mini" })
+    .waitFor({ timeout: 5000 });
+  await page.locator(".entry.notice", { hasText: "MCP server tickets failed to start" })
+    .waitFor({ timeout: 5000 });
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-plan.png"), fullPage: true });
+  await page.close();
+});
+
 test("stop, resume and archive; the composer is off where no prompt can go", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");

@@ -110,6 +110,13 @@ class EventType(_ApiEnum):
     WARNING = 12
     RAW = 13
     ITEM_DELTA = 14
+    PLAN_UPDATED = 15
+    TURN_DIFF_UPDATED = 16
+    THREAD_STATUS_CHANGED = 17
+    MODEL_REROUTED = 18
+    RATE_LIMITS_UPDATED = 19
+    CONTEXT_COMPACTED = 20
+    MCP_SERVER_STATUS = 21
 
 
 class Role(_ApiEnum):

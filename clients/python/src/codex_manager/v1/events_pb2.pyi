@@ -17,7 +17,9 @@ import builtins
 import codex_manager.v1.approvals_pb2
 import codex_manager.v1.sessions_pb2
 import codex_manager.v1.turns_pb2
+import collections.abc
 import google.protobuf.descriptor
+import google.protobuf.internal.containers
 import google.protobuf.internal.enum_type_wrapper
 import google.protobuf.message
 import google.protobuf.timestamp_pb2
@@ -63,13 +65,40 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     EVENT_TYPE_ERROR: _EventType.ValueType  # 11
     """payload: notice (Codex `error`, or a runtime failure)."""
     EVENT_TYPE_WARNING: _EventType.ValueType  # 12
-    """payload: notice (Codex `warning`, `configWarning`, `deprecationNotice`)."""
+    """payload: notice (Codex `warning`, `guardianWarning`, `configWarning`,
+    `deprecationNotice`; or codex-manager's own, e.g. a server request it
+    refused).
+    """
     EVENT_TYPE_RAW: _EventType.ValueType  # 13
     """payload: raw. Any notification with no mapping above, forwarded as is
     so a newer Codex never breaks the stream.
     """
     EVENT_TYPE_ITEM_DELTA: _EventType.ValueType  # 14
     """payload: delta (`item/fileChange/outputDelta`, `item/plan/delta`)."""
+    EVENT_TYPE_PLAN_UPDATED: _EventType.ValueType  # 15
+    """payload: plan (`turn/plan/updated`): the agent's whole plan, each time
+    it changes.
+    """
+    EVENT_TYPE_TURN_DIFF_UPDATED: _EventType.ValueType  # 16
+    """payload: turn_diff (`turn/diff/updated`): the turn's aggregated diff
+    across all its file changes, whole, each time it changes.
+    """
+    EVENT_TYPE_THREAD_STATUS_CHANGED: _EventType.ValueType  # 17
+    """payload: thread_status (`thread/status/changed`)."""
+    EVENT_TYPE_MODEL_REROUTED: _EventType.ValueType  # 18
+    """payload: model_rerouted (`model/rerouted`): Codex answers with another
+    model than asked.
+    """
+    EVENT_TYPE_RATE_LIMITS_UPDATED: _EventType.ValueType  # 19
+    """payload: rate_limits (`account/rateLimits/updated`): a sparse update
+    of the account's usage windows.
+    """
+    EVENT_TYPE_CONTEXT_COMPACTED: _EventType.ValueType  # 20
+    """payload: notice (`thread/compacted`): Codex summarized the
+    conversation to free context.
+    """
+    EVENT_TYPE_MCP_SERVER_STATUS: _EventType.ValueType  # 21
+    """payload: mcp_server_status (`mcpServer/startupStatus/updated`)."""
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -99,13 +128,40 @@ EVENT_TYPE_TOKEN_USAGE: EventType.ValueType  # 10
 EVENT_TYPE_ERROR: EventType.ValueType  # 11
 """payload: notice (Codex `error`, or a runtime failure)."""
 EVENT_TYPE_WARNING: EventType.ValueType  # 12
-"""payload: notice (Codex `warning`, `configWarning`, `deprecationNotice`)."""
+"""payload: notice (Codex `warning`, `guardianWarning`, `configWarning`,
+`deprecationNotice`; or codex-manager's own, e.g. a server request it
+refused).
+"""
 EVENT_TYPE_RAW: EventType.ValueType  # 13
 """payload: raw. Any notification with no mapping above, forwarded as is
 so a newer Codex never breaks the stream.
 """
 EVENT_TYPE_ITEM_DELTA: EventType.ValueType  # 14
 """payload: delta (`item/fileChange/outputDelta`, `item/plan/delta`)."""
+EVENT_TYPE_PLAN_UPDATED: EventType.ValueType  # 15
+"""payload: plan (`turn/plan/updated`): the agent's whole plan, each time
+it changes.
+"""
+EVENT_TYPE_TURN_DIFF_UPDATED: EventType.ValueType  # 16
+"""payload: turn_diff (`turn/diff/updated`): the turn's aggregated diff
+across all its file changes, whole, each time it changes.
+"""
+EVENT_TYPE_THREAD_STATUS_CHANGED: EventType.ValueType  # 17
+"""payload: thread_status (`thread/status/changed`)."""
+EVENT_TYPE_MODEL_REROUTED: EventType.ValueType  # 18
+"""payload: model_rerouted (`model/rerouted`): Codex answers with another
+model than asked.
+"""
+EVENT_TYPE_RATE_LIMITS_UPDATED: EventType.ValueType  # 19
+"""payload: rate_limits (`account/rateLimits/updated`): a sparse update
+of the account's usage windows.
+"""
+EVENT_TYPE_CONTEXT_COMPACTED: EventType.ValueType  # 20
+"""payload: notice (`thread/compacted`): Codex summarized the
+conversation to free context.
+"""
+EVENT_TYPE_MCP_SERVER_STATUS: EventType.ValueType  # 21
+"""payload: mcp_server_status (`mcpServer/startupStatus/updated`)."""
 global___EventType = EventType
 
 @typing.final
@@ -328,18 +384,216 @@ class Notice(google.protobuf.message.Message):
 
     MESSAGE_FIELD_NUMBER: builtins.int
     DETAILS_FIELD_NUMBER: builtins.int
+    CODEX_ERROR_INFO_FIELD_NUMBER: builtins.int
+    WILL_RETRY_FIELD_NUMBER: builtins.int
     message: builtins.str
     details: builtins.str
     """Extra detail when Codex gave it (JSON text or plain text)."""
+    codex_error_info: builtins.str
+    """ERROR from Codex: its `codexErrorInfo`, the kind of failure
+    ("contextWindowExceeded", "usageLimitExceeded", "serverOverloaded", …;
+    JSON text for the kinds that carry data), when it gave one.
+    """
+    will_retry: builtins.bool
+    """ERROR from Codex: it retries by itself (`willRetry`); the turn goes on."""
     def __init__(
         self,
         *,
         message: builtins.str = ...,
         details: builtins.str = ...,
+        codex_error_info: builtins.str = ...,
+        will_retry: builtins.bool = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["details", b"details", "message", b"message"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["codex_error_info", b"codex_error_info", "details", b"details", "message", b"message", "will_retry", b"will_retry"]) -> None: ...
 
 global___Notice = Notice
+
+@typing.final
+class Plan(google.protobuf.message.Message):
+    """The agent's plan (`turn/plan/updated`)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    EXPLANATION_FIELD_NUMBER: builtins.int
+    STEPS_FIELD_NUMBER: builtins.int
+    explanation: builtins.str
+    """Why the plan changed, when Codex said."""
+    @property
+    def steps(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___PlanStep]: ...
+    def __init__(
+        self,
+        *,
+        explanation: builtins.str = ...,
+        steps: collections.abc.Iterable[global___PlanStep] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["explanation", b"explanation", "steps", b"steps"]) -> None: ...
+
+global___Plan = Plan
+
+@typing.final
+class PlanStep(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    STEP_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    step: builtins.str
+    status: builtins.str
+    """"pending", "inProgress" or "completed"."""
+    def __init__(
+        self,
+        *,
+        step: builtins.str = ...,
+        status: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["status", b"status", "step", b"step"]) -> None: ...
+
+global___PlanStep = PlanStep
+
+@typing.final
+class TurnDiff(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    DIFF_FIELD_NUMBER: builtins.int
+    diff: builtins.str
+    """Unified diff of every file the turn changed so far."""
+    def __init__(
+        self,
+        *,
+        diff: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["diff", b"diff"]) -> None: ...
+
+global___TurnDiff = TurnDiff
+
+@typing.final
+class ThreadStatus(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: builtins.int
+    ACTIVE_FLAGS_FIELD_NUMBER: builtins.int
+    status: builtins.str
+    """"idle", "active", "notLoaded" or "systemError"."""
+    @property
+    def active_flags(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """While active: "waitingOnApproval", "waitingOnUserInput"."""
+
+    def __init__(
+        self,
+        *,
+        status: builtins.str = ...,
+        active_flags: collections.abc.Iterable[builtins.str] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["active_flags", b"active_flags", "status", b"status"]) -> None: ...
+
+global___ThreadStatus = ThreadStatus
+
+@typing.final
+class ModelRerouted(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    FROM_MODEL_FIELD_NUMBER: builtins.int
+    TO_MODEL_FIELD_NUMBER: builtins.int
+    REASON_FIELD_NUMBER: builtins.int
+    from_model: builtins.str
+    to_model: builtins.str
+    reason: builtins.str
+    """Codex's reason, e.g. "highRiskCyberActivity"."""
+    def __init__(
+        self,
+        *,
+        from_model: builtins.str = ...,
+        to_model: builtins.str = ...,
+        reason: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["from_model", b"from_model", "reason", b"reason", "to_model", b"to_model"]) -> None: ...
+
+global___ModelRerouted = ModelRerouted
+
+@typing.final
+class RateLimitWindow(google.protobuf.message.Message):
+    """One usage window of the account's rate limits."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    USED_PERCENT_FIELD_NUMBER: builtins.int
+    WINDOW_MINUTES_FIELD_NUMBER: builtins.int
+    RESETS_AT_FIELD_NUMBER: builtins.int
+    used_percent: builtins.int
+    """0..100."""
+    window_minutes: builtins.int
+    """The window's length in minutes (0: unknown)."""
+    @property
+    def resets_at(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """When the window resets (unset: unknown)."""
+
+    def __init__(
+        self,
+        *,
+        used_percent: builtins.int = ...,
+        window_minutes: builtins.int = ...,
+        resets_at: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["resets_at", b"resets_at"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["resets_at", b"resets_at", "used_percent", b"used_percent", "window_minutes", b"window_minutes"]) -> None: ...
+
+global___RateLimitWindow = RateLimitWindow
+
+@typing.final
+class RateLimits(google.protobuf.message.Message):
+    """`account/rateLimits/updated`. Sparse: an unset window or empty string
+    means "not in this update", not "none".
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    PRIMARY_FIELD_NUMBER: builtins.int
+    SECONDARY_FIELD_NUMBER: builtins.int
+    PLAN_TYPE_FIELD_NUMBER: builtins.int
+    LIMIT_NAME_FIELD_NUMBER: builtins.int
+    plan_type: builtins.str
+    """The ChatGPT plan, e.g. "plus", "pro"."""
+    limit_name: builtins.str
+    @property
+    def primary(self) -> global___RateLimitWindow: ...
+    @property
+    def secondary(self) -> global___RateLimitWindow: ...
+    def __init__(
+        self,
+        *,
+        primary: global___RateLimitWindow | None = ...,
+        secondary: global___RateLimitWindow | None = ...,
+        plan_type: builtins.str = ...,
+        limit_name: builtins.str = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["primary", b"primary", "secondary", b"secondary"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["limit_name", b"limit_name", "plan_type", b"plan_type", "primary", b"primary", "secondary", b"secondary"]) -> None: ...
+
+global___RateLimits = RateLimits
+
+@typing.final
+class McpServerStatus(google.protobuf.message.Message):
+    """`mcpServer/startupStatus/updated`."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    ERROR_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    status: builtins.str
+    """"starting", "ready", "failed" or "cancelled"."""
+    error: builtins.str
+    """Why it failed, when it did."""
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        status: builtins.str = ...,
+        error: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["error", b"error", "name", b"name", "status", b"status"]) -> None: ...
+
+global___McpServerStatus = McpServerStatus
 
 @typing.final
 class RawNotification(google.protobuf.message.Message):
@@ -382,6 +636,12 @@ class Event(google.protobuf.message.Message):
     TOKEN_USAGE_FIELD_NUMBER: builtins.int
     NOTICE_FIELD_NUMBER: builtins.int
     RAW_FIELD_NUMBER: builtins.int
+    PLAN_FIELD_NUMBER: builtins.int
+    TURN_DIFF_FIELD_NUMBER: builtins.int
+    THREAD_STATUS_FIELD_NUMBER: builtins.int
+    MODEL_REROUTED_FIELD_NUMBER: builtins.int
+    RATE_LIMITS_FIELD_NUMBER: builtins.int
+    MCP_SERVER_STATUS_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -422,6 +682,18 @@ class Event(google.protobuf.message.Message):
     def notice(self) -> global___Notice: ...
     @property
     def raw(self) -> global___RawNotification: ...
+    @property
+    def plan(self) -> global___Plan: ...
+    @property
+    def turn_diff(self) -> global___TurnDiff: ...
+    @property
+    def thread_status(self) -> global___ThreadStatus: ...
+    @property
+    def model_rerouted(self) -> global___ModelRerouted: ...
+    @property
+    def rate_limits(self) -> global___RateLimits: ...
+    @property
+    def mcp_server_status(self) -> global___McpServerStatus: ...
     def __init__(
         self,
         *,
@@ -442,10 +714,16 @@ class Event(google.protobuf.message.Message):
         token_usage: global___TokenUsage | None = ...,
         notice: global___Notice | None = ...,
         raw: global___RawNotification | None = ...,
+        plan: global___Plan | None = ...,
+        turn_diff: global___TurnDiff | None = ...,
+        thread_status: global___ThreadStatus | None = ...,
+        model_rerouted: global___ModelRerouted | None = ...,
+        rate_limits: global___RateLimits | None = ...,
+        mcp_server_status: global___McpServerStatus | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "notice", b"notice", "payload", b"payload", "raw", b"raw", "session_state_changed", b"session_state_changed", "token_usage", b"token_usage", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "token_usage", b"token_usage", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status"] | None: ...
 
 global___Event = Event
 

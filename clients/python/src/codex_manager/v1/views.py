@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'Notice', 'RawNotification', 'Session', 'SessionStateChanged', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'McpServerStatus', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -664,7 +664,7 @@ class Notice(View[events_pb2.Notice]):
     """The API's Notice message."""
 
     __slots__ = ()
-    _FIELDS = ('message', 'details', )
+    _FIELDS = ('message', 'details', 'codex_error_info', 'will_retry', )
 
     @property
     def message(self) -> str:
@@ -674,6 +674,169 @@ class Notice(View[events_pb2.Notice]):
     def details(self) -> str:
         """Extra detail when Codex gave it (JSON text or plain text)."""
         return self._proto.details
+
+    @property
+    def codex_error_info(self) -> str:
+        """ERROR from Codex: its `codexErrorInfo`, the kind of failure
+        ("contextWindowExceeded", "usageLimitExceeded", "serverOverloaded", …;
+        JSON text for the kinds that carry data), when it gave one.
+        """
+        return self._proto.codex_error_info
+
+    @property
+    def will_retry(self) -> bool:
+        """ERROR from Codex: it retries by itself (`willRetry`); the turn goes on."""
+        return self._proto.will_retry
+
+
+class Plan(View[events_pb2.Plan]):
+    """The agent's plan (`turn/plan/updated`)."""
+
+    __slots__ = ()
+    _FIELDS = ('explanation', 'steps', )
+
+    @property
+    def explanation(self) -> str:
+        """Why the plan changed, when Codex said."""
+        return self._proto.explanation
+
+    @property
+    def steps(self) -> tuple[PlanStep, ...]:
+        return tuple(PlanStep(m) for m in self._proto.steps)
+
+
+class PlanStep(View[events_pb2.PlanStep]):
+    """The API's PlanStep message."""
+
+    __slots__ = ()
+    _FIELDS = ('step', 'status', )
+
+    @property
+    def step(self) -> str:
+        return self._proto.step
+
+    @property
+    def status(self) -> str:
+        """"pending", "inProgress" or "completed"."""
+        return self._proto.status
+
+
+class TurnDiff(View[events_pb2.TurnDiff]):
+    """The API's TurnDiff message."""
+
+    __slots__ = ()
+    _FIELDS = ('diff', )
+
+    @property
+    def diff(self) -> str:
+        """Unified diff of every file the turn changed so far."""
+        return self._proto.diff
+
+
+class ThreadStatus(View[events_pb2.ThreadStatus]):
+    """The API's ThreadStatus message."""
+
+    __slots__ = ()
+    _FIELDS = ('status', 'active_flags', )
+
+    @property
+    def status(self) -> str:
+        """"idle", "active", "notLoaded" or "systemError"."""
+        return self._proto.status
+
+    @property
+    def active_flags(self) -> tuple[str, ...]:
+        """While active: "waitingOnApproval", "waitingOnUserInput"."""
+        return tuple(self._proto.active_flags)
+
+
+class ModelRerouted(View[events_pb2.ModelRerouted]):
+    """The API's ModelRerouted message."""
+
+    __slots__ = ()
+    _FIELDS = ('from_model', 'to_model', 'reason', )
+
+    @property
+    def from_model(self) -> str:
+        return self._proto.from_model
+
+    @property
+    def to_model(self) -> str:
+        return self._proto.to_model
+
+    @property
+    def reason(self) -> str:
+        """Codex's reason, e.g. "highRiskCyberActivity"."""
+        return self._proto.reason
+
+
+class RateLimitWindow(View[events_pb2.RateLimitWindow]):
+    """One usage window of the account's rate limits."""
+
+    __slots__ = ()
+    _FIELDS = ('used_percent', 'window_minutes', 'resets_at', )
+
+    @property
+    def used_percent(self) -> int:
+        """0..100."""
+        return self._proto.used_percent
+
+    @property
+    def window_minutes(self) -> int:
+        """The window's length in minutes (0: unknown)."""
+        return self._proto.window_minutes
+
+    @property
+    def resets_at(self) -> datetime.datetime | None:
+        """When the window resets (unset: unknown)."""
+        return self._proto.resets_at.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("resets_at") else None
+
+
+class RateLimits(View[events_pb2.RateLimits]):
+    """`account/rateLimits/updated`. Sparse: an unset window or empty string means
+    "not in this update", not "none".
+    """
+
+    __slots__ = ()
+    _FIELDS = ('primary', 'secondary', 'plan_type', 'limit_name', )
+
+    @property
+    def primary(self) -> RateLimitWindow:
+        return RateLimitWindow(self._proto.primary)
+
+    @property
+    def secondary(self) -> RateLimitWindow:
+        return RateLimitWindow(self._proto.secondary)
+
+    @property
+    def plan_type(self) -> str:
+        """The ChatGPT plan, e.g. "plus", "pro"."""
+        return self._proto.plan_type
+
+    @property
+    def limit_name(self) -> str:
+        return self._proto.limit_name
+
+
+class McpServerStatus(View[events_pb2.McpServerStatus]):
+    """`mcpServer/startupStatus/updated`."""
+
+    __slots__ = ()
+    _FIELDS = ('name', 'status', 'error', )
+
+    @property
+    def name(self) -> str:
+        return self._proto.name
+
+    @property
+    def status(self) -> str:
+        """"starting", "ready", "failed" or "cancelled"."""
+        return self._proto.status
+
+    @property
+    def error(self) -> str:
+        """Why it failed, when it did."""
+        return self._proto.error
 
 
 class RawNotification(View[events_pb2.RawNotification]):
@@ -697,7 +860,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', )
 
     @property
     def event_id(self) -> int:
@@ -781,12 +944,36 @@ class Event(View[events_pb2.Event]):
         return RawNotification(self._proto.raw)
 
     @property
+    def plan(self) -> Plan:
+        return Plan(self._proto.plan)
+
+    @property
+    def turn_diff(self) -> TurnDiff:
+        return TurnDiff(self._proto.turn_diff)
+
+    @property
+    def thread_status(self) -> ThreadStatus:
+        return ThreadStatus(self._proto.thread_status)
+
+    @property
+    def model_rerouted(self) -> ModelRerouted:
+        return ModelRerouted(self._proto.model_rerouted)
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(self._proto.rate_limits)
+
+    @property
+    def mcp_server_status(self) -> McpServerStatus:
+        return McpServerStatus(self._proto.mcp_server_status)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | Notice | RawNotification | SessionStateChanged | TokenUsage | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]

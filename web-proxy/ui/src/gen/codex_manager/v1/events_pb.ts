@@ -29,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/events.proto.
  */
 export const file_codex_manager_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIpwBChBUdXJuU3RhdGVDaGFuZ2VkEg8KB3R1cm5faWQYASABKAkSKgoFc3RhdGUYAiABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRINCgVlcnJvchgDIAEoCRIOCgZwcm9tcHQYBCABKAkSFQoNZmluYWxfbWVzc2FnZRgFIAEoCRIVCg1jb2RleF90dXJuX2lkGAYgASgJIsgBCgRJdGVtEg8KB2l0ZW1faWQYASABKAkSEQoJaXRlbV90eXBlGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB2NvbW1hbmQYBSABKAkSCwoDY3dkGAYgASgJEhYKCWV4aXRfY29kZRgHIAEoBUgAiAEBEhkKEWFnZ3JlZ2F0ZWRfb3V0cHV0GAggASgJEgwKBGRpZmYYCSABKAkSEQoJaXRlbV9qc29uGAogASgJQgwKCl9leGl0X2NvZGUiOgoJSXRlbURlbHRhEg8KB2l0ZW1faWQYASABKAkSDAoEdGV4dBgCIAEoCRIOCgZtZXRob2QYAyABKAkiQQoRQXBwcm92YWxSZXF1ZXN0ZWQSLAoIYXBwcm92YWwYASABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsIoUBChBBcHByb3ZhbFJlc29sdmVkEhMKC2FwcHJvdmFsX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFN0YXRlEiwKCGRlY2lzaW9uGAMgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbiKoAQoKVG9rZW5Vc2FnZRIUCgx0b3RhbF90b2tlbnMYASABKAMSFAoMaW5wdXRfdG9rZW5zGAIgASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAyABKAMSFQoNb3V0cHV0X3Rva2VucxgEIAEoAxIfChdyZWFzb25pbmdfb3V0cHV0X3Rva2VucxgFIAEoAxIZChFsYXN0X3RvdGFsX3Rva2VucxgGIAEoAyIqCgZOb3RpY2USDwoHbWVzc2FnZRgBIAEoCRIPCgdkZXRhaWxzGAIgASgJIjYKD1Jhd05vdGlmaWNhdGlvbhIOCgZtZXRob2QYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAki5gUKBUV2ZW50EhAKCGV2ZW50X2lkGAEgASgDEhIKCnNlc3Npb25faWQYAiABKAkSEwoLc2Vzc2lvbl9zZXEYAyABKAMSKQoEdHlwZRgEIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuRXZlbnRUeXBlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0dXJuX2lkGAYgASgJEhMKC3JlZGVsaXZlcmVkGAcgASgIEh4KFm9yaWdpbmFsX3BheWxvYWRfYnl0ZXMYCCABKAMSRgoVc2Vzc2lvbl9zdGF0ZV9jaGFuZ2VkGAogASgLMiUuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGVDaGFuZ2VkSAASQAoSdHVybl9zdGF0ZV9jaGFuZ2VkGAsgASgLMiIuY29kZXhfbWFuYWdlci52MS5UdXJuU3RhdGVDaGFuZ2VkSAASJgoEaXRlbRgMIAEoCzIWLmNvZGV4X21hbmFnZXIudjEuSXRlbUgAEiwKBWRlbHRhGA0gASgLMhsuY29kZXhfbWFuYWdlci52MS5JdGVtRGVsdGFIABJBChJhcHByb3ZhbF9yZXF1ZXN0ZWQYDiABKAsyIy5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVxdWVzdGVkSAASPwoRYXBwcm92YWxfcmVzb2x2ZWQYDyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVzb2x2ZWRIABIzCgt0b2tlbl91c2FnZRgQIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuVG9rZW5Vc2FnZUgAEioKBm5vdGljZRgRIAEoCzIYLmNvZGV4X21hbmFnZXIudjEuTm90aWNlSAASMAoDcmF3GBIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXdOb3RpZmljYXRpb25IAEIJCgdwYXlsb2FkImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKtMDCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4yYQoNU3RyZWFtU2VydmljZRJQCgxTdHJlYW1FdmVudHMSJS5jb2RleF9tYW5hZ2VyLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50MAFCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
+  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIpwBChBUdXJuU3RhdGVDaGFuZ2VkEg8KB3R1cm5faWQYASABKAkSKgoFc3RhdGUYAiABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRINCgVlcnJvchgDIAEoCRIOCgZwcm9tcHQYBCABKAkSFQoNZmluYWxfbWVzc2FnZRgFIAEoCRIVCg1jb2RleF90dXJuX2lkGAYgASgJIsgBCgRJdGVtEg8KB2l0ZW1faWQYASABKAkSEQoJaXRlbV90eXBlGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB2NvbW1hbmQYBSABKAkSCwoDY3dkGAYgASgJEhYKCWV4aXRfY29kZRgHIAEoBUgAiAEBEhkKEWFnZ3JlZ2F0ZWRfb3V0cHV0GAggASgJEgwKBGRpZmYYCSABKAkSEQoJaXRlbV9qc29uGAogASgJQgwKCl9leGl0X2NvZGUiOgoJSXRlbURlbHRhEg8KB2l0ZW1faWQYASABKAkSDAoEdGV4dBgCIAEoCRIOCgZtZXRob2QYAyABKAkiQQoRQXBwcm92YWxSZXF1ZXN0ZWQSLAoIYXBwcm92YWwYASABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsIoUBChBBcHByb3ZhbFJlc29sdmVkEhMKC2FwcHJvdmFsX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFN0YXRlEiwKCGRlY2lzaW9uGAMgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbiKoAQoKVG9rZW5Vc2FnZRIUCgx0b3RhbF90b2tlbnMYASABKAMSFAoMaW5wdXRfdG9rZW5zGAIgASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAyABKAMSFQoNb3V0cHV0X3Rva2VucxgEIAEoAxIfChdyZWFzb25pbmdfb3V0cHV0X3Rva2VucxgFIAEoAxIZChFsYXN0X3RvdGFsX3Rva2VucxgGIAEoAyJYCgZOb3RpY2USDwoHbWVzc2FnZRgBIAEoCRIPCgdkZXRhaWxzGAIgASgJEhgKEGNvZGV4X2Vycm9yX2luZm8YAyABKAkSEgoKd2lsbF9yZXRyeRgEIAEoCCJGCgRQbGFuEhMKC2V4cGxhbmF0aW9uGAEgASgJEikKBXN0ZXBzGAIgAygLMhouY29kZXhfbWFuYWdlci52MS5QbGFuU3RlcCIoCghQbGFuU3RlcBIMCgRzdGVwGAEgASgJEg4KBnN0YXR1cxgCIAEoCSIYCghUdXJuRGlmZhIMCgRkaWZmGAEgASgJIjQKDFRocmVhZFN0YXR1cxIOCgZzdGF0dXMYASABKAkSFAoMYWN0aXZlX2ZsYWdzGAIgAygJIkUKDU1vZGVsUmVyb3V0ZWQSEgoKZnJvbV9tb2RlbBgBIAEoCRIQCgh0b19tb2RlbBgCIAEoCRIOCgZyZWFzb24YAyABKAkibgoPUmF0ZUxpbWl0V2luZG93EhQKDHVzZWRfcGVyY2VudBgBIAEoBRIWCg53aW5kb3dfbWludXRlcxgCIAEoAxItCglyZXNldHNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp0BCgpSYXRlTGltaXRzEjIKB3ByaW1hcnkYASABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxI0CglzZWNvbmRhcnkYAiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxIRCglwbGFuX3R5cGUYAyABKAkSEgoKbGltaXRfbmFtZRgEIAEoCSI+Cg9NY3BTZXJ2ZXJTdGF0dXMSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiNgoPUmF3Tm90aWZpY2F0aW9uEg4KBm1ldGhvZBgBIAEoCRITCgtwYXJhbXNfanNvbhgCIAEoCSKoCAoFRXZlbnQSEAoIZXZlbnRfaWQYASABKAMSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtzZXNzaW9uX3NlcRgDIAEoAxIpCgR0eXBlGAQgASgOMhsuY29kZXhfbWFuYWdlci52MS5FdmVudFR5cGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3R1cm5faWQYBiABKAkSEwoLcmVkZWxpdmVyZWQYByABKAgSHgoWb3JpZ2luYWxfcGF5bG9hZF9ieXRlcxgIIAEoAxJGChVzZXNzaW9uX3N0YXRlX2NoYW5nZWQYCiABKAsyJS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25TdGF0ZUNoYW5nZWRIABJAChJ0dXJuX3N0YXRlX2NoYW5nZWQYCyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZUNoYW5nZWRIABImCgRpdGVtGAwgASgLMhYuY29kZXhfbWFuYWdlci52MS5JdGVtSAASLAoFZGVsdGEYDSABKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkl0ZW1EZWx0YUgAEkEKEmFwcHJvdmFsX3JlcXVlc3RlZBgOIAEoCzIjLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXF1ZXN0ZWRIABI/ChFhcHByb3ZhbF9yZXNvbHZlZBgPIAEoCzIiLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXNvbHZlZEgAEjMKC3Rva2VuX3VzYWdlGBAgASgLMhwuY29kZXhfbWFuYWdlci52MS5Ub2tlblVzYWdlSAASKgoGbm90aWNlGBEgASgLMhguY29kZXhfbWFuYWdlci52MS5Ob3RpY2VIABIwCgNyYXcYEiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhd05vdGlmaWNhdGlvbkgAEiYKBHBsYW4YEyABKAsyFi5jb2RleF9tYW5hZ2VyLnYxLlBsYW5IABIvCgl0dXJuX2RpZmYYFCABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5EaWZmSAASNwoNdGhyZWFkX3N0YXR1cxgVIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuVGhyZWFkU3RhdHVzSAASOQoObW9kZWxfcmVyb3V0ZWQYFiABKAsyHy5jb2RleF9tYW5hZ2VyLnYxLk1vZGVsUmVyb3V0ZWRIABIzCgtyYXRlX2xpbWl0cxgXIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0c0gAEj4KEW1jcF9zZXJ2ZXJfc3RhdHVzGBggASgLMiEuY29kZXhfbWFuYWdlci52MS5NY3BTZXJ2ZXJTdGF0dXNIAEIJCgdwYXlsb2FkImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKr8FCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4SGwoXRVZFTlRfVFlQRV9QTEFOX1VQREFURUQQDxIgChxFVkVOVF9UWVBFX1RVUk5fRElGRl9VUERBVEVEEBASJAogRVZFTlRfVFlQRV9USFJFQURfU1RBVFVTX0NIQU5HRUQQERIdChlFVkVOVF9UWVBFX01PREVMX1JFUk9VVEVEEBISIgoeRVZFTlRfVFlQRV9SQVRFX0xJTUlUU19VUERBVEVEEBMSIAocRVZFTlRfVFlQRV9DT05URVhUX0NPTVBBQ1RFRBAUEiAKHEVWRU5UX1RZUEVfTUNQX1NFUlZFUl9TVEFUVVMQFTJhCg1TdHJlYW1TZXJ2aWNlElAKDFN0cmVhbUV2ZW50cxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBoXLmNvZGV4X21hbmFnZXIudjEuRXZlbnQwAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
 
 /**
  * @generated from message codex_manager.v1.SessionStateChanged
@@ -334,6 +334,22 @@ export type Notice = Message<"codex_manager.v1.Notice"> & {
    * @generated from field: string details = 2;
    */
   details: string;
+
+  /**
+   * ERROR from Codex: its `codexErrorInfo`, the kind of failure
+   * ("contextWindowExceeded", "usageLimitExceeded", "serverOverloaded", …;
+   * JSON text for the kinds that carry data), when it gave one.
+   *
+   * @generated from field: string codex_error_info = 3;
+   */
+  codexErrorInfo: string;
+
+  /**
+   * ERROR from Codex: it retries by itself (`willRetry`); the turn goes on.
+   *
+   * @generated from field: bool will_retry = 4;
+   */
+  willRetry: boolean;
 };
 
 /**
@@ -342,6 +358,235 @@ export type Notice = Message<"codex_manager.v1.Notice"> & {
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_events, 7);
+
+/**
+ * The agent's plan (`turn/plan/updated`).
+ *
+ * @generated from message codex_manager.v1.Plan
+ */
+export type Plan = Message<"codex_manager.v1.Plan"> & {
+  /**
+   * Why the plan changed, when Codex said.
+   *
+   * @generated from field: string explanation = 1;
+   */
+  explanation: string;
+
+  /**
+   * @generated from field: repeated codex_manager.v1.PlanStep steps = 2;
+   */
+  steps: PlanStep[];
+};
+
+/**
+ * Describes the message codex_manager.v1.Plan.
+ * Use `create(PlanSchema)` to create a new message.
+ */
+export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 8);
+
+/**
+ * @generated from message codex_manager.v1.PlanStep
+ */
+export type PlanStep = Message<"codex_manager.v1.PlanStep"> & {
+  /**
+   * @generated from field: string step = 1;
+   */
+  step: string;
+
+  /**
+   * "pending", "inProgress" or "completed".
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.PlanStep.
+ * Use `create(PlanStepSchema)` to create a new message.
+ */
+export const PlanStepSchema: GenMessage<PlanStep> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 9);
+
+/**
+ * @generated from message codex_manager.v1.TurnDiff
+ */
+export type TurnDiff = Message<"codex_manager.v1.TurnDiff"> & {
+  /**
+   * Unified diff of every file the turn changed so far.
+   *
+   * @generated from field: string diff = 1;
+   */
+  diff: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.TurnDiff.
+ * Use `create(TurnDiffSchema)` to create a new message.
+ */
+export const TurnDiffSchema: GenMessage<TurnDiff> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 10);
+
+/**
+ * @generated from message codex_manager.v1.ThreadStatus
+ */
+export type ThreadStatus = Message<"codex_manager.v1.ThreadStatus"> & {
+  /**
+   * "idle", "active", "notLoaded" or "systemError".
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * While active: "waitingOnApproval", "waitingOnUserInput".
+   *
+   * @generated from field: repeated string active_flags = 2;
+   */
+  activeFlags: string[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ThreadStatus.
+ * Use `create(ThreadStatusSchema)` to create a new message.
+ */
+export const ThreadStatusSchema: GenMessage<ThreadStatus> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 11);
+
+/**
+ * @generated from message codex_manager.v1.ModelRerouted
+ */
+export type ModelRerouted = Message<"codex_manager.v1.ModelRerouted"> & {
+  /**
+   * @generated from field: string from_model = 1;
+   */
+  fromModel: string;
+
+  /**
+   * @generated from field: string to_model = 2;
+   */
+  toModel: string;
+
+  /**
+   * Codex's reason, e.g. "highRiskCyberActivity".
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ModelRerouted.
+ * Use `create(ModelReroutedSchema)` to create a new message.
+ */
+export const ModelReroutedSchema: GenMessage<ModelRerouted> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 12);
+
+/**
+ * One usage window of the account's rate limits.
+ *
+ * @generated from message codex_manager.v1.RateLimitWindow
+ */
+export type RateLimitWindow = Message<"codex_manager.v1.RateLimitWindow"> & {
+  /**
+   * 0..100.
+   *
+   * @generated from field: int32 used_percent = 1;
+   */
+  usedPercent: number;
+
+  /**
+   * The window's length in minutes (0: unknown).
+   *
+   * @generated from field: int64 window_minutes = 2;
+   */
+  windowMinutes: bigint;
+
+  /**
+   * When the window resets (unset: unknown).
+   *
+   * @generated from field: google.protobuf.Timestamp resets_at = 3;
+   */
+  resetsAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.RateLimitWindow.
+ * Use `create(RateLimitWindowSchema)` to create a new message.
+ */
+export const RateLimitWindowSchema: GenMessage<RateLimitWindow> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 13);
+
+/**
+ * `account/rateLimits/updated`. Sparse: an unset window or empty string
+ * means "not in this update", not "none".
+ *
+ * @generated from message codex_manager.v1.RateLimits
+ */
+export type RateLimits = Message<"codex_manager.v1.RateLimits"> & {
+  /**
+   * @generated from field: codex_manager.v1.RateLimitWindow primary = 1;
+   */
+  primary?: RateLimitWindow | undefined;
+
+  /**
+   * @generated from field: codex_manager.v1.RateLimitWindow secondary = 2;
+   */
+  secondary?: RateLimitWindow | undefined;
+
+  /**
+   * The ChatGPT plan, e.g. "plus", "pro".
+   *
+   * @generated from field: string plan_type = 3;
+   */
+  planType: string;
+
+  /**
+   * @generated from field: string limit_name = 4;
+   */
+  limitName: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.RateLimits.
+ * Use `create(RateLimitsSchema)` to create a new message.
+ */
+export const RateLimitsSchema: GenMessage<RateLimits> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 14);
+
+/**
+ * `mcpServer/startupStatus/updated`.
+ *
+ * @generated from message codex_manager.v1.McpServerStatus
+ */
+export type McpServerStatus = Message<"codex_manager.v1.McpServerStatus"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "starting", "ready", "failed" or "cancelled".
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * Why it failed, when it did.
+   *
+   * @generated from field: string error = 3;
+   */
+  error: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.McpServerStatus.
+ * Use `create(McpServerStatusSchema)` to create a new message.
+ */
+export const McpServerStatusSchema: GenMessage<McpServerStatus> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 15);
 
 /**
  * @generated from message codex_manager.v1.RawNotification
@@ -367,7 +612,7 @@ export type RawNotification = Message<"codex_manager.v1.RawNotification"> & {
  * Use `create(RawNotificationSchema)` to create a new message.
  */
 export const RawNotificationSchema: GenMessage<RawNotification> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 8);
+  messageDesc(file_codex_manager_v1_events, 16);
 
 /**
  * @generated from message codex_manager.v1.Event
@@ -486,6 +731,42 @@ export type Event = Message<"codex_manager.v1.Event"> & {
      */
     value: RawNotification;
     case: "raw";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.Plan plan = 19;
+     */
+    value: Plan;
+    case: "plan";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.TurnDiff turn_diff = 20;
+     */
+    value: TurnDiff;
+    case: "turnDiff";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.ThreadStatus thread_status = 21;
+     */
+    value: ThreadStatus;
+    case: "threadStatus";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.ModelRerouted model_rerouted = 22;
+     */
+    value: ModelRerouted;
+    case: "modelRerouted";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.RateLimits rate_limits = 23;
+     */
+    value: RateLimits;
+    case: "rateLimits";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.McpServerStatus mcp_server_status = 24;
+     */
+    value: McpServerStatus;
+    case: "mcpServerStatus";
   } | { case: undefined; value?: undefined };
 };
 
@@ -494,7 +775,7 @@ export type Event = Message<"codex_manager.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 9);
+  messageDesc(file_codex_manager_v1_events, 17);
 
 /**
  * @generated from message codex_manager.v1.StreamEventsRequest
@@ -542,7 +823,7 @@ export type StreamEventsRequest = Message<"codex_manager.v1.StreamEventsRequest"
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 10);
+  messageDesc(file_codex_manager_v1_events, 18);
 
 /**
  * @generated from enum codex_manager.v1.EventType
@@ -632,7 +913,9 @@ export enum EventType {
   ERROR = 11,
 
   /**
-   * payload: notice (Codex `warning`, `configWarning`, `deprecationNotice`).
+   * payload: notice (Codex `warning`, `guardianWarning`, `configWarning`,
+   * `deprecationNotice`; or codex-manager's own, e.g. a server request it
+   * refused).
    *
    * @generated from enum value: EVENT_TYPE_WARNING = 12;
    */
@@ -652,6 +935,60 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_ITEM_DELTA = 14;
    */
   ITEM_DELTA = 14,
+
+  /**
+   * payload: plan (`turn/plan/updated`): the agent's whole plan, each time
+   * it changes.
+   *
+   * @generated from enum value: EVENT_TYPE_PLAN_UPDATED = 15;
+   */
+  PLAN_UPDATED = 15,
+
+  /**
+   * payload: turn_diff (`turn/diff/updated`): the turn's aggregated diff
+   * across all its file changes, whole, each time it changes.
+   *
+   * @generated from enum value: EVENT_TYPE_TURN_DIFF_UPDATED = 16;
+   */
+  TURN_DIFF_UPDATED = 16,
+
+  /**
+   * payload: thread_status (`thread/status/changed`).
+   *
+   * @generated from enum value: EVENT_TYPE_THREAD_STATUS_CHANGED = 17;
+   */
+  THREAD_STATUS_CHANGED = 17,
+
+  /**
+   * payload: model_rerouted (`model/rerouted`): Codex answers with another
+   * model than asked.
+   *
+   * @generated from enum value: EVENT_TYPE_MODEL_REROUTED = 18;
+   */
+  MODEL_REROUTED = 18,
+
+  /**
+   * payload: rate_limits (`account/rateLimits/updated`): a sparse update
+   * of the account's usage windows.
+   *
+   * @generated from enum value: EVENT_TYPE_RATE_LIMITS_UPDATED = 19;
+   */
+  RATE_LIMITS_UPDATED = 19,
+
+  /**
+   * payload: notice (`thread/compacted`): Codex summarized the
+   * conversation to free context.
+   *
+   * @generated from enum value: EVENT_TYPE_CONTEXT_COMPACTED = 20;
+   */
+  CONTEXT_COMPACTED = 20,
+
+  /**
+   * payload: mcp_server_status (`mcpServer/startupStatus/updated`).
+   *
+   * @generated from enum value: EVENT_TYPE_MCP_SERVER_STATUS = 21;
+   */
+  MCP_SERVER_STATUS = 21,
 }
 
 /**
