@@ -343,10 +343,16 @@ void EventPrinter::Print(const v1::Event& e) {
     case v1::EVENT_TYPE_ITEM_COMPLETED: {
       const v1::Item& item = e.item();
       if (item.item_type() == "agentMessage") {
+        const bool moderated =
+            item.moderation() == "hide" || item.moderation() == "block";
         if (!streamed_.contains(item.item_id())) {
           EndLine();
           if (transcript) std::cout << Head(e) << "codex: ";
           Stream(std::cout, item.text());
+        } else if (moderated) {
+          // What streamed is what Codex says not to show: say so.
+          EndLine();
+          std::cout << item.text();
         }
         mid_line_ = true;
         EndLine();

@@ -65,6 +65,8 @@ void ItemToProto(const json& item, v1::Item* out) {
   out->set_aggregated_output(Str(item, "aggregatedOutput"));
   out->set_diff(DiffOfFileChange(item));
   out->set_item_json(Dump(item));
+  out->set_moderation(
+      Str(Member(Member(item, "moderation"), "display"), "mode"));
 }
 
 }  // namespace

@@ -156,10 +156,23 @@ TEST(EventToProtoTest, TypedCodexNotifications) {
       "codexErrorInfo":{"httpConnectionFailed":{"httpStatusCode":502}}}})"));
   EXPECT_EQ(http.notice().codex_error_info(),
             R"({"httpConnectionFailed":{"httpStatusCode":502}})");
+  // Codex (0.171+) says to hide or block a reply: its text is replaced.
+  v1::Event hidden = Mapped("item/completed", json::parse(R"({"threadId":"t",
+      "turnId":"u","item":{"type":"agentMessage","id":"m","text":"secret",
+      "moderation":{"moderated":true,"display":{"mode":"block","version":1,
+        "reason":{"kind":"cyber"}}}}})"));
+  EXPECT_EQ(hidden.item().moderation(), "block");
+  EXPECT_EQ(hidden.item().text(), "[Codex blocked this reply (cyber).]");
+  EXPECT_EQ(hidden.item().item_json().find("secret"), std::string::npos);
+  v1::Event shown = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"agentMessage","id":"m","text":"fine","moderation":{
+        "moderated":false,"display":{"mode":"show","version":1}}}})"));
+  EXPECT_EQ(shown.item().text(), "fine");
+  EXPECT_EQ(shown.item().moderation(), "show");
   // Hostile shapes never throw.
   for (const char* method :
        {"turn/plan/updated", "account/rateLimits/updated",
-        "thread/status/changed", "error"}) {
+        "thread/status/changed", "error", "item/completed"}) {
     Mapped(method, json::array({1}));
     Mapped(method, json::parse(R"({"plan":"x","rateLimits":{"primary":5},
         "status":"idle","error":7})"));

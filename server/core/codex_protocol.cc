@@ -31,6 +31,27 @@ json DeltaPayload(const std::string& method, const json& params) {
           {"method", method}};
 }
 
+// An agentMessage Codex says to hide or block (`moderation.display.mode`,
+// codex 0.171+) has its text replaced here, so no client shows it.
+void ApplyModeration(json& item) {
+  if (Str(item, "type") != "agentMessage") return;
+  const json& display = Member(Member(item, "moderation"), "display");
+  const std::string mode = Str(display, "mode");
+  if (mode == "hide") {
+    const std::string kind = Str(Member(display, "replacement"), "kind");
+    item["text"] = kind == "wellbeingPromptHelpline"
+                       ? "[Codex replaced this reply. If you are going "
+                         "through a hard time, please reach out to a "
+                         "helpline or someone you trust.]"
+                       : "[Codex hid this reply.]";
+  } else if (mode == "block") {
+    const std::string kind = Str(Member(display, "reason"), "kind");
+    item["text"] = absl::StrCat("[Codex blocked this reply",
+                                kind.empty() ? "" : absl::StrCat(" (", kind, ")"),
+                                ".]");
+  }
+}
+
 }  // namespace
 
 MappedNotification MapNotification(const std::string& method,
@@ -41,6 +62,7 @@ MappedNotification MapNotification(const std::string& method,
     m.type = method == "item/started" ? EventType::kItemStarted
                                       : EventType::kItemCompleted;
     m.payload = {{"item", ObjectMember(params, "item")}};
+    ApplyModeration(m.payload["item"]);
   } else if (method == "item/agentMessage/delta") {
     m.type = EventType::kAgentMessageDelta;
     m.payload = DeltaPayload(method, params);

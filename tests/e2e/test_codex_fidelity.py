@@ -160,3 +160,19 @@ def test_plans_diffs_limits_and_reroutes_arrive_typed(fake_cli: Cli, fake_server
     assert events[EventType.MODEL_REROUTED].proto.model_rerouted.to_model == "gpt-5.1-codex-mini"
     assert events[EventType.MCP_SERVER_STATUS].proto.mcp_server_status.status == "failed"
     assert "compacted" in events[EventType.CONTEXT_COMPACTED].proto.notice.message
+
+
+def test_a_reply_codex_blocks_is_not_shown(fake_cli: Cli, fake_server: Server,
+                                           project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("turn", "start", session_id, "moderated", "--follow")
+    assert result.returncode == 0, result.stderr
+    assert "[Codex blocked this reply (cyber).]" in result.stdout
+    assert "blocked thing" not in result.stdout + result.stderr
+    with Client(fake_server.addr) as client:
+        turn = next(iter(client.list_turns(session_id)))
+        assert turn.final_message == "[Codex blocked this reply (cyber).]"
+        items = [e.proto.item for e in client.events(session_id, follow=False)
+                 if e.proto.WhichOneof("payload") == "item" and e.proto.item.text]
+    assert items[-1].moderation == "block"
+    assert all("blocked thing" not in i.item_json for i in items)

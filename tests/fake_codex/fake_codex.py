@@ -32,6 +32,8 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``turn/plan/updated``, ``turn/diff/updated``, ``account/rateLimits/updated``,
   ``model/rerouted``, ``thread/compacted``, a failed
   ``mcpServer/startupStatus/updated`` — then reply ``planned``.
+- ``moderated``: stream a reply, then complete it with the
+  ``moderation.display`` Codex 0.171 sends for a blocked one.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt);
   text steered in meanwhile (``turn/steer``) makes the final reply
   ``steered: <text> | …``.
@@ -221,6 +223,18 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = "answers were " + json.dumps(
             {k: v.get("answers") for k, v in sorted(answers.items()) if isinstance(v, dict)})
         agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
+        return
+    if prompt.strip() == "moderated":
+        item_id = "msg_" + uuid.uuid4().hex[:8]
+        body = {"type": "agentMessage", "id": item_id, "text": ""}
+        item(thread_id, turn_id, "item/started", body)
+        notify("item/agentMessage/delta", {"threadId": thread_id, "turnId": turn_id,
+                                           "itemId": item_id, "delta": "how to "})
+        item(thread_id, turn_id, "item/completed", {
+            **body, "text": "how to do the blocked thing",
+            "moderation": {"moderated": True, "display": {
+                "mode": "block", "version": 1, "reason": {"kind": "cyber", "trustedAccess": None}}}})
         complete(thread_id, turn_id)
         return
     if prompt.strip() == "plan":

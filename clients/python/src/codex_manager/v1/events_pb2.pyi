@@ -238,6 +238,7 @@ class Item(google.protobuf.message.Message):
     AGGREGATED_OUTPUT_FIELD_NUMBER: builtins.int
     DIFF_FIELD_NUMBER: builtins.int
     ITEM_JSON_FIELD_NUMBER: builtins.int
+    MODERATION_FIELD_NUMBER: builtins.int
     item_id: builtins.str
     item_type: builtins.str
     """Codex item type: "userMessage", "agentMessage", "reasoning",
@@ -259,6 +260,13 @@ class Item(google.protobuf.message.Message):
     """fileChange: the changes as a unified diff."""
     item_json: builtins.str
     """The whole item as Codex sent it (JSON object text)."""
+    moderation: builtins.str
+    """agentMessage: how Codex says to present it (its `moderation.display`
+    mode): "" or "show" as is; "hide" and "block" mean `text` (and
+    `item_json`'s text) was replaced by codex-manager with a short note
+    saying so, as Codex asks. Deltas streamed before the item completed may
+    still carry the original: clients show the completed item's text.
+    """
     def __init__(
         self,
         *,
@@ -272,9 +280,10 @@ class Item(google.protobuf.message.Message):
         aggregated_output: builtins.str = ...,
         diff: builtins.str = ...,
         item_json: builtins.str = ...,
+        moderation: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["_exit_code", b"_exit_code", "exit_code", b"exit_code"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "command", b"command", "cwd", b"cwd", "diff", b"diff", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "status", b"status", "text", b"text"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "command", b"command", "cwd", b"cwd", "diff", b"diff", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "moderation", b"moderation", "status", b"status", "text", b"text"]) -> None: ...
     def WhichOneof(self, oneof_group: typing.Literal["_exit_code", b"_exit_code"]) -> typing.Literal["exit_code"] | None: ...
 
 global___Item = Item

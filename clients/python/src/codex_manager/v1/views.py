@@ -518,7 +518,7 @@ class Item(View[events_pb2.Item]):
     """
 
     __slots__ = ()
-    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', )
+    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', 'moderation', )
 
     @property
     def item_id(self) -> str:
@@ -570,6 +570,16 @@ class Item(View[events_pb2.Item]):
     def item_json(self) -> str:
         """The whole item as Codex sent it (JSON object text)."""
         return self._proto.item_json
+
+    @property
+    def moderation(self) -> str:
+        """agentMessage: how Codex says to present it (its `moderation.display`
+        mode): "" or "show" as is; "hide" and "block" mean `text` (and
+        `item_json`'s text) was replaced by codex-manager with a short note saying
+        so, as Codex asks. Deltas streamed before the item completed may still
+        carry the original: clients show the completed item's text.
+        """
+        return self._proto.moderation
 
 
 class ItemDelta(View[events_pb2.ItemDelta]):
