@@ -229,14 +229,10 @@ int Follow(Client& client, const FollowSpec& spec,
   }
 }
 
-int StartAndFollow(Client& client, const std::string& session_id,
-                   int64_t after_seq, const std::string& prompt,
-                   const std::string& request_id, bool follow,
-                   ApprovalMode mode, bool detach) {
-  v1::StartTurnRequest request;
-  request.set_session_id(session_id);
-  request.set_prompt(prompt);
-  request.set_request_id(request_id);
+int StartAndFollow(Client& client, const v1::StartTurnRequest& request,
+                   int64_t after_seq, bool follow, ApprovalMode mode,
+                   bool detach) {
+  const std::string& session_id = request.session_id();
   v1::Turn turn;
   grpc::Status status =
       client.turns().StartTurn(client.Context().get(), request, &turn);
@@ -343,9 +339,9 @@ int SessionArchive(Client& client, const std::string& session_id) {
                      PrintSession);
 }
 
-int TurnStart(Client& client, const std::string& session_id,
-              const std::string& prompt, const std::string& request_id,
+int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach) {
+  const std::string& session_id = request.session_id();
   int64_t after_seq = 0;
   if (follow) {
     // Follow from the session's current end: everything of the new turn
@@ -358,8 +354,13 @@ int TurnStart(Client& client, const std::string& session_id,
     if (!status.ok()) return Fail(status);
     after_seq = session.last_seq();
   }
-  return StartAndFollow(client, session_id, after_seq, prompt, request_id,
-                        follow, mode, detach);
+  return StartAndFollow(client, request, after_seq, follow, mode, detach);
+}
+
+int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request) {
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::UpdateSession, request,
+                     [](const v1::Session& s) { PrintSession(s); });
 }
 
 int TurnList(Client& client, const std::string& session_id, int page_size,
@@ -617,8 +618,11 @@ int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
   if (!client.options().json) {
     std::cerr << "session " << session.session_id() << "\n";
   }
-  return StartAndFollow(client, session.session_id(), /*after_seq=*/0, prompt,
-                        "", /*follow=*/true, mode, detach);
+  v1::StartTurnRequest turn;
+  turn.set_session_id(session.session_id());
+  turn.set_prompt(prompt);
+  return StartAndFollow(client, turn, /*after_seq=*/0, /*follow=*/true, mode,
+                        detach);
 }
 
 }  // namespace codex_manager::cli

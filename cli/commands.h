@@ -41,9 +41,12 @@ int SessionArchive(Client& client, const std::string& session_id);
 // With `follow`, the first Ctrl-C interrupts the turn and waits for its
 // end (exit 130), a second detaches at once; with `detach`, the first
 // detaches (the turn goes on).
-int TurnStart(Client& client, const std::string& session_id,
-              const std::string& prompt, const std::string& request_id,
+// `request` carries the session, prompt, idempotency key and this turn's
+// settings.
+int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach);
+// UpdateSession with the fields set in `request`.
+int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int TurnList(Client& client, const std::string& session_id, int page_size,
              const std::string& page_token);
 int TurnShow(Client& client, const std::string& turn_id);

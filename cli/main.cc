@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -56,6 +57,8 @@ const std::map<std::string, std::string>& Examples() {
        "  $ git diff | codex-manager turn start $S - --follow "
        "--on-approval deny"},
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
+      {"session update",
+       "  $ codex-manager session update $S --model gpt-5.1-codex --effort high"},
       {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
@@ -359,6 +362,32 @@ int Main(int argc, char** argv) {
 
   auto* archive =
       session->add_subcommand("archive", "Archive a session (final)");
+  auto* update = session->add_subcommand(
+      "update", "Change a session's title, model, effort or policies for its "
+                "later turns");
+  v1::UpdateSessionRequest update_request;
+  std::string up_title, up_model, up_effort, up_policy, up_sandbox;
+  update->add_option("SESSION", session_id, "Session id")->required();
+  update->add_option("--title", up_title, "New title");
+  update->add_option("--model", up_model, "Model (\"\": Codex's default)");
+  update->add_option("--effort", up_effort,
+                     "Reasoning effort (low, medium, high, …; \"\": default)");
+  update->add_option("--approval-policy", up_policy, "Approval policy")
+      ->check(CLI::IsMember({"untrusted", "on-request", "never"}));
+  update->add_option("--sandbox", up_sandbox, "Sandbox")
+      ->check(CLI::IsMember({"read-only", "workspace-write", "danger-full-access"}));
+  update->callback([&] {
+    update_request.set_session_id(session_id);
+    // Only what was given changes.
+    if (update->count("--title")) update_request.set_title(up_title);
+    if (update->count("--model")) update_request.set_model(up_model);
+    if (update->count("--effort")) update_request.set_effort(up_effort);
+    if (update->count("--approval-policy")) {
+      update_request.set_approval_policy(up_policy);
+    }
+    if (update->count("--sandbox")) update_request.set_sandbox(up_sandbox);
+    code = SessionUpdate(connect(), update_request);
+  });
   archive->add_option("SESSION", session_id, "Session id")->required();
   archive->callback([&] { code = SessionArchive(connect(), session_id); });
 
@@ -374,6 +403,33 @@ int Main(int argc, char** argv) {
       ->required();
   start->add_flag("--follow", follow,
                   "Stream the turn until it ends; exit code says how");
+  // This turn's settings (the session's otherwise; `session update`).
+  std::string turn_model, turn_effort, turn_summary, turn_schema_file,
+      turn_policy, turn_sandbox;
+  std::vector<std::string> turn_images;
+  start->add_option("--model", turn_model, "Model for this turn only")
+      ->group("Turn settings");
+  start->add_option("--effort", turn_effort,
+                    "Reasoning effort for this turn (low, medium, high, …)")
+      ->group("Turn settings");
+  start->add_option("--summary", turn_summary, "Reasoning summary for this turn")
+      ->check(CLI::IsMember({"auto", "concise", "detailed", "none"}))
+      ->group("Turn settings");
+  start->add_option("--output-schema", turn_schema_file,
+                    "A JSON Schema file the final message must follow")
+      ->check(CLI::ExistingFile)
+      ->group("Turn settings");
+  start->add_option("--image", turn_images,
+                    "An image for this turn (repeatable; a file inside the "
+                    "session's folder)")
+      ->group("Turn settings");
+  start->add_option("--approval-policy", turn_policy,
+                    "Approval policy for this turn")
+      ->check(CLI::IsMember({"untrusted", "on-request", "never"}))
+      ->group("Turn settings");
+  start->add_option("--sandbox", turn_sandbox, "Sandbox for this turn")
+      ->check(CLI::IsMember({"read-only", "workspace-write", "danger-full-access"}))
+      ->group("Turn settings");
   start->add_option("--request-id", request_id, "Idempotency key");
   start->add_flag("--detach", detach,
                   "With --follow: Ctrl-C leaves the turn running (default: "
@@ -392,8 +448,27 @@ int Main(int argc, char** argv) {
       code = kExitUsage;
       return;
     }
-    code = TurnStart(connect(), session_id, ReadPrompt(prompt), request_id,
-                     follow, ParseMode(on_approval), detach);
+    v1::StartTurnRequest request;
+    request.set_session_id(session_id);
+    request.set_prompt(ReadPrompt(prompt));
+    request.set_request_id(request_id);
+    request.set_model(turn_model);
+    request.set_effort(turn_effort);
+    request.set_reasoning_summary(turn_summary);
+    request.set_approval_policy(turn_policy);
+    request.set_sandbox(turn_sandbox);
+    if (!turn_schema_file.empty()) {
+      std::ifstream in(turn_schema_file);
+      request.set_output_schema_json(std::string(
+          std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+    }
+    for (const std::string& image : turn_images) {
+      // Relative to where the command runs, as a shell user expects.
+      std::error_code ec;
+      const auto absolute = std::filesystem::absolute(image, ec);
+      request.add_image_paths(ec ? image : absolute.string());
+    }
+    code = TurnStart(connect(), request, follow, ParseMode(on_approval), detach);
   });
 
   auto* turns = turn->add_subcommand("list", "List a session's turns");

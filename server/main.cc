@@ -453,7 +453,7 @@ int Run(const Flags& flags) {
 
   SessionServiceImpl sessions(manager.get(), &log, store->get(), &guard,
                               &*admission);
-  TurnServiceImpl turns(manager.get(), &guard);
+  TurnServiceImpl turns(manager.get(), &guard, &*admission);
   ApprovalServiceImpl approvals(manager.get(), &guard);
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);
   AuthServiceImpl auth(&tokens, &guard);

@@ -75,7 +75,8 @@ class AuthMatrixTest : public ::testing::Test {
     sessions_ = std::make_unique<SessionServiceImpl>(
         manager_.get(), log_.get(), store_.get(), guard_.get(),
         admission_.get());
-    turns_ = std::make_unique<TurnServiceImpl>(manager_.get(), guard_.get());
+    turns_ = std::make_unique<TurnServiceImpl>(manager_.get(), guard_.get(),
+                                               admission_.get());
     approvals_ =
         std::make_unique<ApprovalServiceImpl>(manager_.get(), guard_.get());
     streams_ = std::make_unique<StreamServiceImpl>(

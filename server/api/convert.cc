@@ -86,6 +86,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_pending_approvals(in.pending_approvals);
   out->set_last_seq(in.last_seq);
   out->set_runtime_version(in.runtime_version);
+  out->set_effort(in.effort);
 }
 
 void ToProto(const Turn& in, v1::Turn* out) {

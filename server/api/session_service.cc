@@ -78,6 +78,32 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ResumeSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
+    grpc::CallbackServerContext* context,
+    const v1::UpdateSessionRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("UpdateSession");
+  return Serve(
+      guard_, context, kMethod, request->session_id(),
+      [&](const Caller& caller) -> absl::Status {
+        SessionUpdate update;
+        if (request->has_title()) update.title = request->title();
+        if (request->has_model()) update.model = request->model();
+        if (request->has_effort()) update.effort = request->effort();
+        if (request->has_approval_policy()) {
+          update.approval_policy = request->approval_policy();
+        }
+        if (request->has_sandbox()) {
+          RETURN_IF_ERROR(
+              admission_->AdmitSandbox(request->sandbox(), caller.role));
+          update.sandbox = request->sandbox();
+        }
+        return Fill(manager_->UpdateSession(request->session_id(), update,
+                                            caller),
+                    response);
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
     grpc::CallbackServerContext* context,
     const v1::ArchiveSessionRequest* request, v1::Session* response) {

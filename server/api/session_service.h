@@ -38,6 +38,9 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* ResumeSession(
       grpc::CallbackServerContext* context,
       const v1::ResumeSessionRequest* request, v1::Session* response) override;
+  grpc::ServerUnaryReactor* UpdateSession(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateSessionRequest* request, v1::Session* response) override;
   grpc::ServerUnaryReactor* ArchiveSession(
       grpc::CallbackServerContext* context,
       const v1::ArchiveSessionRequest* request, v1::Session* response) override;

@@ -1,9 +1,45 @@
 #include "api/turn_service.h"
 
 #include "api/serve.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace codex_manager {
+namespace {
+
+// Largest uploaded image, in bytes.
+constexpr size_t kMaxUploadBytes = 10 << 20;
+
+absl::StatusOr<TurnSettings> TurnSettingsOf(const v1::StartTurnRequest& r) {
+  TurnSettings s;
+  s.model = r.model();
+  s.effort = r.effort();
+  s.summary = r.reasoning_summary();
+  s.approval_policy = r.approval_policy();
+  s.sandbox = r.sandbox();
+  s.output_schema_json = r.output_schema_json();
+  s.image_paths.assign(r.image_paths().begin(), r.image_paths().end());
+  for (int i = 0; i < r.images_size(); ++i) {
+    const v1::ImageUpload& image = r.images(i);
+    const std::string& type = image.media_type();
+    if (type != "image/png" && type != "image/jpeg" && type != "image/gif" &&
+        type != "image/webp") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "images[", i, "].media_type: \"", type.substr(0, 40),
+          "\" is not image/png, image/jpeg, image/gif or image/webp"));
+    }
+    if (image.data().empty() || image.data().size() > kMaxUploadBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "images[", i, "].data: 1 byte to ", kMaxUploadBytes >> 20, " MiB"));
+    }
+    s.image_urls.push_back(absl::StrCat("data:", type, ";base64,",
+                                        absl::Base64Escape(image.data())));
+  }
+  return s;
+}
+
+}  // namespace
 
 
 
@@ -12,10 +48,16 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller& caller) {
+               [&](const Caller& caller) -> absl::Status {
+                 // A sandbox override is admitted as a session's is.
+                 RETURN_IF_ERROR(
+                     admission_->AdmitSandbox(request->sandbox(), caller.role));
+                 ASSIGN_OR_RETURN(TurnSettings settings,
+                                  TurnSettingsOf(*request));
                  return Fill(manager_->StartTurn(request->session_id(),
                                                  request->prompt(),
-                                                 request->request_id(), caller),
+                                                 request->request_id(), caller,
+                                                 settings),
                              response);
                });
 }

@@ -5,14 +5,16 @@
 
 #include "codex_manager/v1/turns.grpc.pb.h"
 #include "api/guard.h"
+#include "auth/admission.h"
 #include "core/session_manager.h"
 
 namespace codex_manager {
 
 class TurnServiceImpl final : public v1::TurnService::CallbackService {
  public:
-  TurnServiceImpl(SessionManager* manager, Guard* guard)
-      : manager_(manager), guard_(guard) {}
+  TurnServiceImpl(SessionManager* manager, Guard* guard,
+                  const Admission* admission)
+      : manager_(manager), guard_(guard), admission_(admission) {}
 
   grpc::ServerUnaryReactor* StartTurn(grpc::CallbackServerContext* context,
                                       const v1::StartTurnRequest* request,
@@ -34,6 +36,7 @@ class TurnServiceImpl final : public v1::TurnService::CallbackService {
  private:
   SessionManager* const manager_;
   Guard* const guard_;
+  const Admission* const admission_;
 };
 
 }  // namespace codex_manager

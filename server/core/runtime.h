@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/types.h"
 #include "nlohmann/json.hpp"
 
 namespace codex_manager {
@@ -72,10 +73,12 @@ class Runtime {
   virtual ~Runtime() = default;
   // Launches the runtime and opens the thread; reports OnReady or OnExit.
   virtual void Start() = 0;
-  // Sends `turn/start` with `prompt` as text input; reports
-  // OnTurnAccepted or OnTurnRejected for `turn_id`.
-  virtual void StartTurn(const std::string& turn_id,
-                         const std::string& prompt) = 0;
+  // Sends `turn/start` with `prompt` as text input, the images, and every
+  // setting of `settings` (an empty one: the thread's own from
+  // thread/start, so one turn's override never sticks to the next);
+  // reports OnTurnAccepted or OnTurnRejected for `turn_id`.
+  virtual void StartTurn(const std::string& turn_id, const std::string& prompt,
+                         const TurnSettings& settings) = 0;
   // Sends `turn/interrupt` for a Codex turn id.
   virtual void Interrupt(const std::string& codex_turn_id) = 0;
   // Sends `turn/steer` (text input for the running Codex turn

@@ -48,6 +48,82 @@ absl::Status ValidateOneOf(const char* field, const std::string& value,
       absl::StrCat(field, ": \"", value, "\" is not one of ", list));
 }
 
+// Most images one turn takes, and the largest one (bytes).
+constexpr size_t kMaxTurnImages = 8;
+constexpr uintmax_t kMaxImageBytes = 20 << 20;
+constexpr size_t kMaxOutputSchemaBytes = 64 << 10;
+
+absl::Status ValidateEffort(const std::string& effort) {
+  if (effort.size() > 32 ||
+      !std::all_of(effort.begin(), effort.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+      })) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "effort: \"", effort.substr(0, 40),
+        "\" is not a reasoning effort (e.g. low, medium, high)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePolicies(const std::string& approval_policy,
+                              const std::string& sandbox) {
+  RETURN_IF_ERROR(ValidateOneOf("approval_policy", approval_policy,
+                                {"untrusted", "on-request", "never"}));
+  return ValidateOneOf("sandbox", sandbox,
+                       {"read-only", "workspace-write", "danger-full-access"});
+}
+
+// Checks `s` for a turn in `cwd`; resolves its image paths (realpath).
+absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
+  if (s.model.size() > kMaxModelBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
+  }
+  RETURN_IF_ERROR(ValidateEffort(s.effort));
+  RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
+                                {"auto", "concise", "detailed", "none"}));
+  RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
+  if (!s.output_schema_json.empty()) {
+    if (s.output_schema_json.size() > kMaxOutputSchemaBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "output_schema_json: at most ", kMaxOutputSchemaBytes, " bytes"));
+    }
+    const nlohmann::json schema =
+        nlohmann::json::parse(s.output_schema_json, nullptr, false);
+    if (!schema.is_object()) {
+      return absl::InvalidArgumentError(
+          "output_schema_json: not a JSON object (a JSON Schema)");
+    }
+  }
+  if (s.image_paths.size() + s.image_urls.size() > kMaxTurnImages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("images: at most ", kMaxTurnImages, " per turn"));
+  }
+  std::error_code ec;
+  const std::filesystem::path root = std::filesystem::canonical(cwd, ec);
+  for (std::string& path : s.image_paths) {
+    std::filesystem::path p(path);
+    if (p.is_relative()) p = std::filesystem::path(cwd) / p;
+    const std::filesystem::path real = std::filesystem::canonical(p, ec);
+    if (ec || !std::filesystem::is_regular_file(real, ec)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("image_paths: \"", path, "\" is not a file"));
+    }
+    const std::string rel = real.lexically_relative(root).string();
+    if (root.empty() || rel.empty() || rel.rfind("..", 0) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image_paths: \"", path, "\" is outside the session's cwd ", cwd));
+    }
+    if (std::filesystem::file_size(real, ec) > kMaxImageBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image_paths: \"", path, "\" is over ", kMaxImageBytes >> 20,
+          " MiB"));
+    }
+    path = real.string();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateCreate(const CreateSessionParams& p) {
   if (p.cwd.empty()) {
     return absl::InvalidArgumentError("cwd: required");
@@ -313,7 +389,16 @@ void SessionManager::DispatchNext(Live& live) {
   live.interrupt_deadline.reset();
   live.last_activity = turn.start_time.value_or(clock_->Now());
   SetSessionState(live.session, SessionState::kBusy, "").IgnoreError();
-  live.runtime->StartTurn(turn.turn_id, turn.prompt);
+  // The turn's overrides, else the session's settings as they are now.
+  TurnSettings settings = turn.settings;
+  const Session& s = live.session;
+  if (settings.model.empty()) settings.model = s.model;
+  if (settings.effort.empty()) settings.effort = s.effort;
+  if (settings.approval_policy.empty()) {
+    settings.approval_policy = s.approval_policy;
+  }
+  if (settings.sandbox.empty()) settings.sandbox = s.sandbox;
+  live.runtime->StartTurn(turn.turn_id, turn.prompt, settings);
 }
 
 // ---- startup
@@ -410,6 +495,49 @@ absl::StatusOr<Session> SessionManager::ResumeSession(
   return store_->GetSession(session_id);
 }
 
+absl::StatusOr<Session> SessionManager::UpdateSession(
+    const std::string& session_id, const SessionUpdate& update,
+    const Caller& caller) {
+  if (update.title && update.title->size() > kMaxTitleBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("title: at most ", kMaxTitleBytes, " characters"));
+  }
+  if (update.model && update.model->size() > kMaxModelBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
+  }
+  if (update.effort) RETURN_IF_ERROR(ValidateEffort(*update.effort));
+  RETURN_IF_ERROR(ValidatePolicies(update.approval_policy.value_or(""),
+                                   update.sandbox.value_or("")));
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (s.state == SessionState::kArchived) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("session ", session_id, " is ARCHIVED"));
+  }
+  auto apply = [&](Session& to) {
+    if (update.title) to.title = *update.title;
+    if (update.model) to.model = *update.model;
+    if (update.effort) to.effort = *update.effort;
+    if (update.approval_policy) to.approval_policy = *update.approval_policy;
+    if (update.sandbox) to.sandbox = *update.sandbox;
+  };
+  apply(s);
+  s.update_time = clock_->Now();
+  auto live = live_.find(session_id);
+  if (live != live_.end()) {
+    // The live copy is what later turns read (DispatchNext).
+    apply(live->second->session);
+    live->second->session.update_time = s.update_time;
+  }
+  WriteBatch rows;
+  rows.sessions.push_back(s);
+  rows.audit.push_back(AuditOk(caller, session_id, s.update_time));
+  RETURN_IF_ERROR(CommitChange(std::move(rows), {}, /*wait=*/true));
+  return store_->GetSession(session_id);
+}
+
 absl::StatusOr<Session> SessionManager::ArchiveSession(
     const std::string& session_id, const Caller& caller) {
   absl::MutexLock lock(&mu_);
@@ -435,7 +563,8 @@ absl::StatusOr<Session> SessionManager::ArchiveSession(
 absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
                                                const std::string& prompt,
                                                const std::string& request_id,
-                                               const Caller& caller) {
+                                               const Caller& caller,
+                                               const TurnSettings& settings) {
   if (absl::StripAsciiWhitespace(prompt).empty()) {
     return absl::InvalidArgumentError("prompt: must not be empty");
   }
@@ -460,6 +589,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
             ? absl::StrCat(" (", s.last_error, "); resume it first")
             : ""));
   }
+  TurnSettings turn_settings = settings;
+  RETURN_IF_ERROR(ValidateTurnSettings(turn_settings, s.cwd));
   auto existing_live = live_.find(session_id);
   if (existing_live != live_.end() &&
       static_cast<int>(existing_live->second->queue.size()) >=
@@ -480,6 +611,7 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   turn.prompt = prompt;
   turn.state = TurnState::kQueued;
   turn.create_time = clock_->Now();
+  turn.settings = std::move(turn_settings);
   // The row, its event, its idempotency key and its audit record,
   // together. A commit that times out is still queued, so the turn is
   // queued either way; the caller hears (and may retry with request_id).

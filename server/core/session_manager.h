@@ -102,10 +102,20 @@ class SessionManager : public RuntimeListener {
   absl::StatusOr<Session> ArchiveSession(const std::string& session_id,
                                          const Caller& caller);
 
+  // `settings` override the session's for this turn (INVALID_ARGUMENT
+  // naming the field when one is not valid, e.g. an image outside the cwd).
   absl::StatusOr<Turn> StartTurn(const std::string& session_id,
                                  const std::string& prompt,
                                  const std::string& request_id,
-                                 const Caller& caller);
+                                 const Caller& caller,
+                                 const TurnSettings& settings = {});
+  // Changes the set fields for the session's later turns (a running turn
+  // keeps its settings). INVALID_ARGUMENT naming a bad field; NOT_FOUND;
+  // FAILED_PRECONDITION when ARCHIVED. The row and the audit record commit
+  // together.
+  absl::StatusOr<Session> UpdateSession(const std::string& session_id,
+                                        const SessionUpdate& update,
+                                        const Caller& caller);
   absl::StatusOr<Turn> InterruptTurn(const std::string& session_id,
                                      const std::string& turn_id,
                                      const Caller& caller);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -47,15 +49,19 @@ class FakeRuntime : public Runtime {
     std::vector<std::string> calls;
     std::vector<json> responses;
     std::atomic<int> stopped{0};
+    // What each StartTurn was given.
+    std::vector<TurnSettings> settings;
     // What Codex answers turn/steer.
     absl::Status steer_answer;
   };
   FakeRuntime(RuntimeConfig config, Log* log)
       : config(std::move(config)), log_(log) {}
   void Start() override { Record("start:" + config.thread_id); }
-  void StartTurn(const std::string& turn_id,
-                 const std::string& prompt) override {
+  void StartTurn(const std::string& turn_id, const std::string& prompt,
+                 const TurnSettings& settings) override {
     Record("turn:" + turn_id + ":" + prompt);
+    absl::MutexLock lock(&log_->mu);
+    log_->settings.push_back(settings);
   }
   void Interrupt(const std::string& codex_turn_id) override {
     Record("interrupt:" + codex_turn_id);
@@ -353,6 +359,72 @@ TEST(CodexVersionTest, TheTestedRange) {
             "0.169.0");
   EXPECT_EQ(RuntimeVersionOf("no-slash"), "");
   EXPECT_EQ(RuntimeVersionOf("a/0.1;rm -rf"), "");
+}
+
+TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
+  Session s = ReadySession();
+  SessionUpdate update;
+  update.model = "gpt-5.1-codex";
+  update.effort = "high";
+  update.title = "renamed";
+  absl::StatusOr<Session> updated =
+      manager_->UpdateSession(s.session_id, update, kOperator);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->title, "renamed");
+  EXPECT_EQ(updated->effort, "high");
+  SessionUpdate bad;
+  bad.sandbox = "everything";
+  EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad = {};
+  bad.effort = "HIGH; rm";
+  EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  const std::string dir = ::testing::TempDir();
+  {
+    std::ofstream(dir + "/shot.png") << "png";
+  }
+  TurnSettings one;
+  one.model = "gpt-5.1-codex-mini";
+  one.summary = "concise";
+  one.output_schema_json = R"({"type":"object"})";
+  one.image_paths = {"shot.png"};
+  Turn t = *manager_->StartTurn(s.session_id, "first", "", kOperator, one);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  CompleteTurn("c1", "completed");
+  Turn t2 = *manager_->StartTurn(s.session_id, "second", "", kOperator);
+  (void)t2;
+  std::vector<TurnSettings> sent;
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    sent = factory_.log.settings;
+  }
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].model, "gpt-5.1-codex-mini");  // the turn's override
+  EXPECT_EQ(sent[0].effort, "high");               // the session's
+  EXPECT_EQ(sent[0].summary, "concise");
+  ASSERT_EQ(sent[0].image_paths.size(), 1u);
+  EXPECT_EQ(sent[0].image_paths[0],
+            std::filesystem::canonical(dir + "/shot.png").string());
+  EXPECT_EQ(sent[1].model, "gpt-5.1-codex");  // back to the session's
+  EXPECT_TRUE(sent[1].output_schema_json.empty());
+  EXPECT_TRUE(sent[1].image_paths.empty());
+
+  // Refused, naming the field, and nothing queued.
+  TurnSettings outside;
+  outside.image_paths = {"/etc/hostname"};
+  auto refused = manager_->StartTurn(s.session_id, "x", "", kOperator, outside);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("outside the session's cwd"));
+  TurnSettings schema;
+  schema.output_schema_json = "[1]";
+  EXPECT_THAT(std::string(manager_->StartTurn(s.session_id, "x", "", kOperator,
+                                              schema)
+                              .status()
+                              .message()),
+              ::testing::HasSubstr("output_schema_json"));
 }
 
 TEST_F(SessionManagerTest, SteerGoesToTheRunningTurnOnly) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -119,6 +120,8 @@ struct Session {
   absl::Time update_time;
   // The Codex version its runtime last reported ("0.169.0"); may be empty.
   std::string runtime_version;
+  // Reasoning effort for its turns; empty: Codex's default.
+  std::string effort;
   // Derived on read by the store, not written.
   int pending_approvals = 0;
   int64_t last_seq = 0;
@@ -126,6 +129,33 @@ struct Session {
   // (--retain-archived-days); 0 when all are kept. Written only by
   // Store::PurgeArchivedEvents.
   int64_t purged_seq = 0;
+};
+
+// How one turn runs (Codex `turn/start` overrides). Empty fields take the
+// session's setting (or, where it has none, the thread's own). Kept in
+// memory with a queued or running turn; not stored.
+struct TurnSettings {
+  std::string model;
+  std::string effort;   // reasoning effort, e.g. "low", "medium", "high"
+  std::string summary;  // reasoning summary: auto, concise, detailed, none
+  std::string approval_policy;  // untrusted, on-request, never
+  std::string sandbox;  // read-only, workspace-write, danger-full-access
+  // A JSON Schema (object, JSON text) the final message must follow; this
+  // turn only.
+  std::string output_schema_json;
+  // Images for this turn only: absolute paths of files inside the
+  // session's cwd, and data: URLs of uploaded bytes.
+  std::vector<std::string> image_paths;
+  std::vector<std::string> image_urls;
+};
+
+// UpdateSession: the fields to change (unset: unchanged).
+struct SessionUpdate {
+  std::optional<std::string> title;
+  std::optional<std::string> model;
+  std::optional<std::string> effort;
+  std::optional<std::string> approval_policy;
+  std::optional<std::string> sandbox;
 };
 
 struct Turn {
@@ -139,6 +169,8 @@ struct Turn {
   std::optional<absl::Time> start_time;
   std::optional<absl::Time> end_time;
   std::string final_message;
+  // Not stored (see TurnSettings).
+  TurnSettings settings;
 };
 
 struct Approval {

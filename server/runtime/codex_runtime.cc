@@ -191,8 +191,14 @@ void CodexRuntime::OpenThread() {
              [this, method](absl::StatusOr<json> result) {
                if (absl::IsUnavailable(result.status())) return;  // OnClosed
                std::string thread_id;
+               json baseline = json::object();
                if (result.ok()) {
                  thread_id = StringMember(Member(*result, "thread"), "id");
+                 for (const char* key :
+                      {"model", "reasoningEffort", "approvalPolicy", "sandbox"}) {
+                   const json& value = Member(*result, key);
+                   if (!value.is_null()) baseline[key] = value;
+                 }
                }
                if (thread_id.empty()) {
                  ReportExit(absl::StrCat(
@@ -205,20 +211,67 @@ void CodexRuntime::OpenThread() {
                {
                  absl::MutexLock lock(&mu_);
                  thread_id_ = thread_id;
+                 baseline_ = std::move(baseline);
                  version = runtime_version_;
                }
                listener_->OnReady(this, thread_id, version);
              });
 }
 
+namespace {
+
+// The `sandboxPolicy` of a sandbox mode (our names are Codex's CLI ones).
+json SandboxPolicyOf(const std::string& mode) {
+  if (mode == "read-only") return {{"type", "readOnly"}};
+  if (mode == "danger-full-access") return {{"type", "dangerFullAccess"}};
+  return {{"type", "workspaceWrite"}};
+}
+
+}  // namespace
+
 void CodexRuntime::StartTurn(const std::string& turn_id,
-                             const std::string& prompt) {
+                             const std::string& prompt,
+                             const TurnSettings& settings) {
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) return;  // OnExit follows
-  json params = {{"threadId", thread_id_},
-                 {"input", json::array({{{"type", "text"},
-                                         {"text", prompt},
-                                         {"text_elements", json::array()}}})}};
+  json input = json::array({{{"type", "text"},
+                             {"text", prompt},
+                             {"text_elements", json::array()}}});
+  for (const std::string& path : settings.image_paths) {
+    input.push_back({{"type", "localImage"}, {"path", path}});
+  }
+  for (const std::string& url : settings.image_urls) {
+    input.push_back({{"type", "image"}, {"url", url}});
+  }
+  json params = {{"threadId", thread_id_}, {"input", std::move(input)}};
+  // Every setting, every turn: Codex keeps a turn's overrides for the
+  // turns after it, and ours are for one turn (or the session).
+  auto set = [&](const char* key, const std::string& value, json fallback) {
+    if (!value.empty()) {
+      params[key] = value;
+    } else if (!fallback.is_null()) {
+      params[key] = std::move(fallback);
+    }
+  };
+  set("model", settings.model, Member(baseline_, "model"));
+  set("effort", settings.effort, Member(baseline_, "reasoningEffort"));
+  set("approvalPolicy", settings.approval_policy,
+      Member(baseline_, "approvalPolicy"));
+  if (!settings.sandbox.empty()) {
+    params["sandboxPolicy"] = SandboxPolicyOf(settings.sandbox);
+  } else if (const json& s = Member(baseline_, "sandbox"); s.is_object()) {
+    params["sandboxPolicy"] = s;
+  }
+  if (!settings.summary.empty()) {
+    params["summary"] = settings.summary;
+    summary_overridden_ = true;
+  } else if (summary_overridden_) {
+    params["summary"] = "auto";
+  }
+  if (!settings.output_schema_json.empty()) {
+    json schema = json::parse(settings.output_schema_json, nullptr, false);
+    if (schema.is_object()) params["outputSchema"] = std::move(schema);
+  }
   rpc_->Call("turn/start", std::move(params), options_.request_timeout,
              [this, turn_id](absl::StatusOr<json> result) {
                if (absl::IsDeadlineExceeded(result.status())) {

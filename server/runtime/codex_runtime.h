@@ -56,8 +56,8 @@ class CodexRuntime : public Runtime {
   ~CodexRuntime() override;
 
   void Start() override;
-  void StartTurn(const std::string& turn_id,
-                 const std::string& prompt) override;
+  void StartTurn(const std::string& turn_id, const std::string& prompt,
+                 const TurnSettings& settings) override;
   void Interrupt(const std::string& codex_turn_id) override;
   void Steer(const std::string& codex_turn_id, const std::string& prompt,
              std::function<void(absl::Status)> done) override;
@@ -90,6 +90,12 @@ class CodexRuntime : public Runtime {
   std::string thread_id_ ABSL_GUARDED_BY(mu_);
   // From initialize's userAgent (RuntimeVersionOf).
   std::string runtime_version_ ABSL_GUARDED_BY(mu_);
+  // The thread's own settings (thread/start or thread/resume's answer:
+  // model, reasoningEffort, approvalPolicy, sandbox), sent with every turn
+  // that does not override them, so an override never sticks.
+  nlohmann::json baseline_ ABSL_GUARDED_BY(mu_) = nlohmann::json::object();
+  // A turn overrode the reasoning summary: later ones send "auto".
+  bool summary_overridden_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool exit_reported_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::string> stderr_tail_ ABSL_GUARDED_BY(mu_);

@@ -122,7 +122,7 @@ TEST_F(CodexRuntimeTest, OpensThreadAndRunsATurn) {
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
   EXPECT_EQ(recorder_.Wait("version:"), "version:0.169.0");
-  runtime->StartTurn("turn_1", "hello");
+  runtime->StartTurn("turn_1", "hello", {});
   EXPECT_NE(recorder_.Wait("accepted:turn_1"), "");
   EXPECT_NE(recorder_.Wait("note:item/agentMessage/delta"), "");
   EXPECT_EQ(recorder_.Wait("completed:"), "completed:completed");
@@ -134,7 +134,7 @@ TEST_F(CodexRuntimeTest, ServerRequestsRoundTrip) {
   auto runtime = Make();
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
-  runtime->StartTurn("turn_1", "approve");
+  runtime->StartTurn("turn_1", "approve", {});
   EXPECT_NE(recorder_.Wait("request:item/commandExecution/requestApproval"),
             "");
   EXPECT_EQ(recorder_.Wait("completed:"), "completed:completed");
@@ -144,7 +144,7 @@ TEST_F(CodexRuntimeTest, GarbageLinesAreSkipped) {
   auto runtime = Make();
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
-  runtime->StartTurn("turn_1", "garbage");
+  runtime->StartTurn("turn_1", "garbage", {});
   EXPECT_EQ(recorder_.Wait("completed:"), "completed:completed");
   EXPECT_EQ(recorder_.Wait("exit:", absl::Milliseconds(100)), "");
 }
@@ -154,7 +154,7 @@ TEST_F(CodexRuntimeTest, CrashMidTurnIsReportedWithinASecondWithStderr) {
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
   const absl::Time sent = absl::Now();
-  runtime->StartTurn("turn_1", "crash");
+  runtime->StartTurn("turn_1", "crash", {});
   std::string exit = recorder_.Wait("exit:");
   EXPECT_THAT(exit, HasSubstr("exited with status 3"));
   EXPECT_THAT(exit, HasSubstr("crashing as asked"));
@@ -205,7 +205,7 @@ TEST_F(CodexRuntimeTest, UnansweredTurnStartEndsTheRuntime) {
   auto runtime = Make(options);
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
-  runtime->StartTurn("turn_1", "slow");
+  runtime->StartTurn("turn_1", "slow", {});
   std::string exit = recorder_.Wait("exit:");
   unsetenv("FAKE_CODEX_MODE");
   EXPECT_THAT(exit, HasSubstr("did not answer turn/start"));
@@ -219,12 +219,12 @@ TEST_F(CodexRuntimeTest, HostileLinesAreReportedAndAFloodIsFatal) {
   auto runtime = Make(options);
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
-  runtime->StartTurn("turn_1", "hostile");
+  runtime->StartTurn("turn_1", "hostile", {});
   EXPECT_THAT(recorder_.Wait("bad:"), HasSubstr("unusable line"));
   // Its mistyped turn/completed lines arrive with empty fields, then the
   // real one.
   EXPECT_EQ(recorder_.Wait("completed:completed"), "completed:completed");
-  runtime->StartTurn("turn_2", "flood");
+  runtime->StartTurn("turn_2", "flood", {});
   EXPECT_THAT(recorder_.Wait("fatal:"), HasSubstr("100 unusable lines in a row"));
   runtime->Stop(true);
 }
@@ -239,13 +239,13 @@ TEST_F(CodexRuntimeTest, GracefulStopEscalatesToSigkillAndKillsTheGroup) {
   auto runtime = Make(options);
   runtime->Start();
   ASSERT_NE(recorder_.Wait("ready:"), "");
-  runtime->StartTurn("turn_1", "spawn");
+  runtime->StartTurn("turn_1", "spawn", {});
   ASSERT_NE(recorder_.Wait("completed:"), "");
   pid_t grandchild = 0;
   std::ifstream(pidfile) >> grandchild;
   ASSERT_GT(grandchild, 0);
   ASSERT_FALSE(ProcessGone(grandchild));
-  runtime->StartTurn("turn_2", "hang");  // ignores SIGTERM from now on
+  runtime->StartTurn("turn_2", "hang", {});  // ignores SIGTERM from now on
   ASSERT_NE(recorder_.Wait("accepted:turn_2"), "");
   const absl::Time start = absl::Now();
   runtime->Stop(/*force=*/false);

@@ -173,6 +173,11 @@ constexpr const char* kSchemaV6 = R"sql(
 ALTER TABLE sessions ADD COLUMN runtime_version TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v7: a session's reasoning effort (UpdateSession).
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE sessions ADD COLUMN effort TEXT NOT NULL DEFAULT '';
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -390,7 +395,7 @@ absl::Status SqliteStore::Migrate() {
   }
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                               kSchemaV5, kSchemaV6};
+                               kSchemaV5, kSchemaV6, kSchemaV7};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -500,7 +505,7 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
   "FROM events e WHERE e.session_id = s.session_id)), s.rowid, "             \
-  "s.purged_seq, s.runtime_version FROM sessions s "
+  "s.purged_seq, s.runtime_version, s.effort FROM sessions s "
 
 static Session ReadSession(const auto& st) {
   Session s;
@@ -519,6 +524,7 @@ static Session ReadSession(const auto& st) {
   s.last_seq = st.Int(12);
   s.purged_seq = st.Int(14);
   s.runtime_version = st.Text(15);
+  s.effort = st.Text(16);
   return s;
 }
 
@@ -532,16 +538,18 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
-              "update_us, runtime_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-              "?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (session_id) DO UPDATE "
-              "SET cwd = ?2, model = ?3, approval_policy = ?4, sandbox = ?5, "
-              "title = ?6, state = ?7, thread_id = ?8, last_error = ?9, "
-              "update_us = ?11, runtime_version = ?12"));
+              "update_us, runtime_version, effort) VALUES (?1, ?2, ?3, ?4, "
+              "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT "
+              "(session_id) DO UPDATE SET cwd = ?2, model = ?3, "
+              "approval_policy = ?4, sandbox = ?5, title = ?6, state = ?7, "
+              "thread_id = ?8, last_error = ?9, update_us = ?11, "
+              "runtime_version = ?12, effort = ?13"));
   st.Bind(1, s.session_id).Bind(2, s.cwd).Bind(3, s.model);
   st.Bind(4, s.approval_policy).Bind(5, s.sandbox).Bind(6, s.title);
   st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
   st.Bind(9, s.last_error).Bind(10, ToMicros(s.create_time));
   st.Bind(11, ToMicros(s.update_time)).Bind(12, s.runtime_version);
+  st.Bind(13, s.effort);
   return StepWrite(st, "put session");
 }
 

@@ -176,3 +176,60 @@ def test_a_reply_codex_blocks_is_not_shown(fake_cli: Cli, fake_server: Server,
                  if e.proto.WhichOneof("payload") == "item" and e.proto.item.text]
     assert items[-1].moderation == "block"
     assert all("blocked thing" not in i.item_json for i in items)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def test_turn_and_session_settings_reach_codex(fake_cli: Cli, fake_server: Server,
+                                               project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    (project / "shot.png").write_bytes(PNG)
+    schema = project / "schema.json"
+    schema.write_text('{"type": "object", "properties": {"ok": {"type": "boolean"}}}')
+
+    def settings(result: str) -> dict:
+        return json.loads(result.strip().removeprefix("settings "))
+
+    # Nothing set: the thread's own settings, sent explicitly.
+    plain = fake_cli("turn", "start", session_id, "show-settings", "--follow")
+    assert settings(plain.stdout) == {
+        "approvalPolicy": "on-request", "effort": "medium", "images": [],
+        "model": "fake-model", "sandboxPolicy": {"type": "workspaceWrite"}}
+    # One turn's overrides, from the CLI.
+    one = fake_cli("turn", "start", session_id, "show-settings", "--follow",
+                   "--model", "gpt-5.1-codex-mini", "--effort", "low", "--summary", "concise",
+                   "--output-schema", str(schema), "--image", str(project / "shot.png"),
+                   "--approval-policy", "untrusted", "--sandbox", "read-only")
+    assert one.returncode == 0, one.stderr
+    assert settings(one.stdout) == {
+        "approvalPolicy": "untrusted", "effort": "low",
+        "images": [{"path": str((project / "shot.png").resolve()), "type": "localImage"}],
+        "model": "gpt-5.1-codex-mini", "outputSchema": json.loads(schema.read_text()),
+        "sandboxPolicy": {"type": "readOnly"}, "summary": "concise"}
+    # The session's, for every later turn; an override does not stick.
+    updated = fake_cli.json("session", "update", session_id, "--model", "gpt-5.1-codex",
+                            "--effort", "high", "--title", "tuned")
+    assert (updated["model"], updated["effort"], updated["title"]) == (
+        "gpt-5.1-codex", "high", "tuned")
+    with Client(fake_server.addr) as client:
+        turn = client.start_turn(session_id, "show-settings", images=[PNG])
+        done = wait_for(lambda: (t := client.get_turn(turn.turn_id)).state.is_final and t)
+        sent = settings(done.final_message)
+        assert (sent["model"], sent["effort"], sent["summary"]) == (
+            "gpt-5.1-codex", "high", "auto")
+        import base64
+        assert sent["images"] == [{"type": "image",
+                                   "url": "data:image/png;base64," + base64.b64encode(PNG).decode()}]
+        # Refused, naming the field, changing nothing.
+        with pytest.raises(InvalidArgumentError, match="outside the session's cwd"):
+            client.start_turn(session_id, "x", images=["/etc/hostname"])
+        with pytest.raises(InvalidArgumentError, match="reasoning_summary"):
+            client.start_turn(session_id, "x", reasoning_summary="verbose")
+        from codex_manager import PermissionDeniedError
+        with pytest.raises(PermissionDeniedError):
+            client.start_turn(session_id, "x", sandbox="danger-full-access")
+        with pytest.raises(ValueError, match="not a PNG"):
+            client.start_turn(session_id, "x", images=[b"GIF?"])
+        assert client.update_session(session_id, effort="").effort == ""
+        assert len(list(client.list_turns(session_id))) == 3

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli, Server, processes_in, wait_for, zombies_of
+from cm_testing import MockModel
 
 
 def create_session(cli: Cli, project: Path, policy: str = "untrusted") -> str:
@@ -300,3 +301,35 @@ def test_export_refuses_an_unknown_format(server: Server, project: Path) -> None
                                        metadata=[("authorization", f"Bearer {server.token}")]))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert refused.value.details() == "format: unknown value 7"
+
+
+def test_a_turn_with_an_output_schema_and_an_image(cli: Cli, project: Path,
+                                                   mock_model: MockModel) -> None:
+    """The real Codex passes one turn's output schema and image on to the
+    model, and the next turn goes back to the session's settings."""
+    import base64
+    session_id = create_session(cli, project, policy="never")
+    # A 1x1 PNG.
+    (project / "dot.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
+    schema = project / "answer.schema.json"
+    schema.write_text(json.dumps({"type": "object", "additionalProperties": False,
+                                  "required": ["ok"], "properties": {"ok": {"type": "boolean"}}}))
+    log = Path(mock_model.stderr.name)
+    before = len(log.read_text().splitlines())
+    result = cli("turn", "start", session_id, "describe the image", "--follow",
+                 "--output-schema", str(schema), "--image", str(project / "dot.png"))
+    assert result.returncode == 0, result.stderr
+    asked = [json.loads(line) for line in log.read_text().splitlines()[before:]
+             if line.startswith("{")]
+    assert asked, "the model got no request"
+    first = asked[0]
+    assert first["text"]["format"]["type"] == "json_schema"
+    assert first["text"]["format"]["schema"]["required"] == ["ok"]
+    assert "input_image" in first["input_kinds"]
+    # The next turn: no schema, no image.
+    before = len(log.read_text().splitlines())
+    assert cli("turn", "start", session_id, "plain", "--follow").returncode == 0
+    nxt = [json.loads(line) for line in log.read_text().splitlines()[before:]
+           if line.startswith("{")][0]
+    assert (nxt.get("text") or {}).get("format", {}).get("type") != "json_schema"

@@ -32,6 +32,8 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``turn/plan/updated``, ``turn/diff/updated``, ``account/rateLimits/updated``,
   ``model/rerouted``, ``thread/compacted``, a failed
   ``mcpServer/startupStatus/updated`` — then reply ``planned``.
+- ``show-settings``: reply ``settings {...}`` with the settings and images
+  its ``turn/start`` carried.
 - ``moderated``: stream a reply, then complete it with the
   ``moderation.display`` Codex 0.171 sends for a blocked one.
 - ``slow``: stream 50 deltas 100 ms apart (stops early on turn/interrupt);
@@ -66,6 +68,8 @@ _answer_ready = threading.Condition()
 _interrupted: set[str] = set()
 # Turns running now, and the text steered into each (turn/steer).
 _running: set[str] = set()
+# turn/start params of `show-settings` turns, by turn.
+_turn_settings: dict[str, Any] = {}
 _steered: dict[str, list[str]] = {}
 
 
@@ -225,6 +229,11 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id)
         return
+    if prompt.strip() == "show-settings":
+        text = "settings " + json.dumps(_turn_settings.pop(turn_id, {}), sort_keys=True)
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
+        return
     if prompt.strip() == "moderated":
         item_id = "msg_" + uuid.uuid4().hex[:8]
         body = {"type": "agentMessage", "id": item_id, "text": ""}
@@ -331,10 +340,18 @@ def main() -> None:
         elif method in ("thread/start", "thread/resume"):
             if method == "thread/resume":
                 thread_id = params.get("threadId", thread_id)
-            send({"id": request_id, "result": {"thread": {"id": thread_id}}})
+            # The thread's own settings, as Codex 0.169 answers them.
+            send({"id": request_id, "result": {
+                "thread": {"id": thread_id}, "model": "fake-model", "reasoningEffort": "medium",
+                "approvalPolicy": params.get("approvalPolicy") or "on-request",
+                "sandbox": {"type": "workspaceWrite"}}})
         elif method == "turn/start":
             turn_id = str(uuid.uuid4())
             prompt = "".join(part.get("text", "") for part in params.get("input", []))
+            if prompt.strip() == "show-settings":  # the reply is what turn/start carried
+                settings = {k: v for k, v in params.items() if k not in ("threadId", "input")}
+                settings["images"] = [p for p in params.get("input", []) if p.get("type") != "text"]
+                _turn_settings[turn_id] = settings
             if mode != "hang-turn-start":
                 send({"id": request_id, "result": {"turn": {"id": turn_id, "items": [], "status": "inProgress"}}})
             threading.Thread(target=run_turn, args=(thread_id, turn_id, prompt), daemon=True).start()

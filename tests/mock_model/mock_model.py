@@ -202,7 +202,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with _lock:
             _requests += 1
         tools = [t.get("name") or t.get("type") for t in body.get("tools") or []]
-        print(json.dumps({"tools": tools, "input": body.get("input")})[:2000], file=sys.stderr, flush=True)
+        # What the request asked of the model, one JSON line: its tools, its
+        # output format (a turn's output schema), the kinds of content in
+        # its input (e.g. "input_image") and the input's start.
+        kinds = sorted({part.get("type", "") for message in body.get("input") or []
+                        if isinstance(message, dict)
+                        for part in (message.get("content") if isinstance(message.get("content"), list)
+                                     else [])
+                        if isinstance(part, dict)})
+        print(json.dumps({"tools": tools, "text": body.get("text"), "input_kinds": kinds,
+                          "input": json.dumps(body.get("input"))[:2000]}),
+              file=sys.stderr, flush=True)
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")

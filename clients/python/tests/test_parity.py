@@ -29,6 +29,7 @@ CLI_COMMAND = {
     "StopSession": ["session", "stop"],
     "ResumeSession": ["session", "resume"],
     "ArchiveSession": ["session", "archive"],
+    "UpdateSession": ["session", "update"],
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
@@ -46,7 +47,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 15
+    assert len(RPCS) == 16
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -3,10 +3,12 @@ the two differ only in how they wait."""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import grpc
 
@@ -181,10 +183,59 @@ def resolve_approval(approval_id: str, decision: Decision | int,
         request_id=request_id or "")
 
 
-def start_turn(session_id: str, prompt: str,
-               request_id: str | None) -> turns_pb2.StartTurnRequest:
-    return turns_pb2.StartTurnRequest(session_id=session_id, prompt=prompt,
-                                      request_id=request_id or "")
+# Image formats an upload may have, by their first bytes.
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
+
+
+def _media_type(data: bytes) -> str:
+    for magic, media_type in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValueError("images: bytes that are not a PNG, JPEG, GIF or WebP image")
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    """This turn's settings (``start_turn`` keywords); None keeps the
+    session's."""
+
+    model: str | None = None
+    effort: str | None = None
+    reasoning_summary: str | None = None
+    output_schema: Mapping[str, Any] | str | None = None
+    images: Sequence[str | os.PathLike[str] | bytes] = ()
+    approval_policy: str | None = None
+    sandbox: str | None = None
+
+
+def start_turn(session_id: str, prompt: str, request_id: str | None,
+               settings: TurnSettings | None = None) -> turns_pb2.StartTurnRequest:
+    settings = settings or TurnSettings()
+    request = turns_pb2.StartTurnRequest(
+        session_id=session_id, prompt=prompt, request_id=request_id or "",
+        model=settings.model or "", effort=settings.effort or "",
+        reasoning_summary=settings.reasoning_summary or "",
+        approval_policy=settings.approval_policy or "", sandbox=settings.sandbox or "")
+    schema = settings.output_schema
+    if schema is not None:
+        request.output_schema_json = schema if isinstance(schema, str) else json.dumps(schema)
+    for image in settings.images:
+        if isinstance(image, bytes):
+            request.images.add(media_type=_media_type(image), data=image)
+        else:  # a path, resolved here as a shell user expects
+            request.image_paths.append(os.path.abspath(os.fspath(image)))
+    return request
+
+
+def update_session(session_id: str, **fields: str | None) -> sessions_pb2.UpdateSessionRequest:
+    request = sessions_pb2.UpdateSessionRequest(session_id=session_id)
+    for name, value in fields.items():
+        if value is not None:
+            setattr(request, name, value)
+    return request
 
 
 def stream_events(session_id: str | None, cursor: int,

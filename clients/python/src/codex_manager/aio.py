@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -218,6 +218,15 @@ class AsyncClient:
         return Session(await self._call(
             self._sessions.ResumeSession, sessions_pb2.ResumeSessionRequest(session_id=session_id)))
 
+    async def update_session(self, session_id: str, *, title: str | None = None,
+                             model: str | None = None, effort: str | None = None,
+                             approval_policy: str | None = None,
+                             sandbox: str | None = None) -> Session:
+        return Session(await self._call(
+            self._sessions.UpdateSession, _requests.update_session(
+                session_id, title=title, model=model, effort=effort,
+                approval_policy=approval_policy, sandbox=sandbox)))
+
     async def archive_session(self, session_id: str) -> Session:
         return Session(await self._call(
             self._sessions.ArchiveSession,
@@ -238,9 +247,19 @@ class AsyncClient:
     # -- turns ---------------------------------------------------------------------
 
     async def start_turn(self, session_id: str, prompt: str, *,
-                         request_id: str | None = None) -> Turn:
+                         request_id: str | None = None, model: str | None = None,
+                         effort: str | None = None, reasoning_summary: str | None = None,
+                         output_schema: Mapping[str, Any] | str | None = None,
+                         images: Sequence[str | os.PathLike[str] | bytes] = (),
+                         approval_policy: str | None = None,
+                         sandbox: str | None = None) -> Turn:
+        settings = _requests.TurnSettings(
+            model=model, effort=effort, reasoning_summary=reasoning_summary,
+            output_schema=output_schema, images=images,
+            approval_policy=approval_policy, sandbox=sandbox)
         return Turn(await self._call(
-            self._turns.StartTurn, _requests.start_turn(session_id, prompt, request_id)))
+            self._turns.StartTurn,
+            _requests.start_turn(session_id, prompt, request_id, settings)))
 
     async def interrupt_turn(self, session_id: str,
                              turn_id: str | None = None) -> Turn:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -278,6 +278,18 @@ class Client:
         return Session(self._call(self._sessions.ResumeSession,
                           sessions_pb2.ResumeSessionRequest(session_id=session_id)))
 
+    def update_session(self, session_id: str, *, title: str | None = None,
+                       model: str | None = None, effort: str | None = None,
+                       approval_policy: str | None = None,
+                       sandbox: str | None = None) -> Session:
+        """Changes the given settings for the session's later turns (None:
+        unchanged; "" for model or effort: Codex's default). Raises
+        InvalidArgumentError naming a bad field, FailedPreconditionError when
+        ARCHIVED, PermissionDeniedError for a sandbox over the limit."""
+        return Session(self._call(self._sessions.UpdateSession, _requests.update_session(
+            session_id, title=title, model=model, effort=effort,
+            approval_policy=approval_policy, sandbox=sandbox)))
+
     def archive_session(self, session_id: str) -> Session:
         """Stops the session if live and archives it (final)."""
         return Session(self._call(self._sessions.ArchiveSession,
@@ -301,13 +313,33 @@ class Client:
     # -- turns ---------------------------------------------------------------------
 
     def start_turn(self, session_id: str, prompt: str, *,
-                   request_id: str | None = None) -> Turn:
+                   request_id: str | None = None, model: str | None = None,
+                   effort: str | None = None, reasoning_summary: str | None = None,
+                   output_schema: Mapping[str, Any] | str | None = None,
+                   images: Sequence[str | os.PathLike[str] | bytes] = (),
+                   approval_policy: str | None = None,
+                   sandbox: str | None = None) -> Turn:
         """Queues `prompt`; it runs at once when the session is idle (a
-        STOPPED session is resumed first). Raises InvalidArgumentError for an
-        empty prompt, NotFoundError, FailedPreconditionError when the session
-        is FAILED or ARCHIVED."""
+        STOPPED session is resumed first).
+
+        The keywords set this turn only (the session's settings otherwise):
+        `model`, reasoning `effort` ("low", "medium", "high", …),
+        `reasoning_summary` ("auto", "concise", "detailed", "none"), an
+        `output_schema` (a JSON Schema dict) the final message must follow,
+        `images` (paths of files inside the session's folder, relative to
+        this process's directory, or PNG/JPEG/GIF/WebP bytes to upload; at
+        most 8), `approval_policy` and `sandbox`.
+
+        Raises InvalidArgumentError for an empty prompt or a bad setting
+        (naming it), NotFoundError, FailedPreconditionError when the session
+        is FAILED or ARCHIVED, PermissionDeniedError for a sandbox over the
+        server's limit."""
+        settings = _requests.TurnSettings(
+            model=model, effort=effort, reasoning_summary=reasoning_summary,
+            output_schema=output_schema, images=images,
+            approval_policy=approval_policy, sandbox=sandbox)
         return Turn(self._call(self._turns.StartTurn,
-                          _requests.start_turn(session_id, prompt, request_id)))
+                          _requests.start_turn(session_id, prompt, request_id, settings)))
 
     def interrupt_turn(self, session_id: str, turn_id: str | None = None) -> Turn:
         """Interrupts the running turn (or drops the queued `turn_id`).

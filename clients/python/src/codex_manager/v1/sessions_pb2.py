@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63odex_manager/v1/sessions.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf0\x02\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0b\n\x03\x63wd\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x04 \x01(\t\x12\x0f\n\x07sandbox\x18\x05 \x01(\t\x12\r\n\x05title\x18\x06 \x01(\t\x12-\n\x05state\x18\x07 \x01(\x0e\x32\x1e.codex_manager.v1.SessionState\x12\x11\n\tthread_id\x18\x08 \x01(\t\x12\x12\n\nlast_error\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11pending_approvals\x18\x0c \x01(\x05\x12\x10\n\x08last_seq\x18\r \x01(\x03\x12\x17\n\x0fruntime_version\x18\x0e \x01(\t\"\x7f\n\x14\x43reateSessionRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x03 \x01(\t\x12\x0f\n\x07sandbox\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12\x12\n\nrequest_id\x18\x06 \x01(\t\"\'\n\x11GetSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"V\n\x13ListSessionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x18\n\x10include_archived\x18\x03 \x01(\x08\"\\\n\x14ListSessionsResponse\x12+\n\x08sessions\x18\x01 \x03(\x0b\x32\x19.codex_manager.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"7\n\x12StopSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05\x66orce\x18\x02 \x01(\x08\"*\n\x14ResumeSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"+\n\x15\x41rchiveSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"a\n\x17\x45xportTranscriptRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x32\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\".codex_manager.v1.TranscriptFormat\"H\n\x0fTranscriptChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x11\n\tfile_name\x18\x03 \x01(\t*\xca\x01\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16SESSION_STATE_STARTING\x10\x01\x12\x16\n\x12SESSION_STATE_IDLE\x10\x02\x12\x16\n\x12SESSION_STATE_BUSY\x10\x03\x12\x19\n\x15SESSION_STATE_STOPPED\x10\x04\x12\x18\n\x14SESSION_STATE_FAILED\x10\x05\x12\x1a\n\x16SESSION_STATE_ARCHIVED\x10\x06*r\n\x10TranscriptFormat\x12!\n\x1dTRANSCRIPT_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17TRANSCRIPT_FORMAT_JSONL\x10\x01\x12\x1e\n\x1aTRANSCRIPT_FORMAT_MARKDOWN\x10\x02\x32\xef\x04\n\x0eSessionService\x12R\n\rCreateSession\x12&.codex_manager.v1.CreateSessionRequest\x1a\x19.codex_manager.v1.Session\x12L\n\nGetSession\x12#.codex_manager.v1.GetSessionRequest\x1a\x19.codex_manager.v1.Session\x12]\n\x0cListSessions\x12%.codex_manager.v1.ListSessionsRequest\x1a&.codex_manager.v1.ListSessionsResponse\x12N\n\x0bStopSession\x12$.codex_manager.v1.StopSessionRequest\x1a\x19.codex_manager.v1.Session\x12R\n\rResumeSession\x12&.codex_manager.v1.ResumeSessionRequest\x1a\x19.codex_manager.v1.Session\x12T\n\x0e\x41rchiveSession\x12\'.codex_manager.v1.ArchiveSessionRequest\x1a\x19.codex_manager.v1.Session\x12\x62\n\x10\x45xportTranscript\x12).codex_manager.v1.ExportTranscriptRequest\x1a!.codex_manager.v1.TranscriptChunk0\x01\x42 Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x63odex_manager/v1/sessions.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x80\x03\n\x07Session\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0b\n\x03\x63wd\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x04 \x01(\t\x12\x0f\n\x07sandbox\x18\x05 \x01(\t\x12\r\n\x05title\x18\x06 \x01(\t\x12-\n\x05state\x18\x07 \x01(\x0e\x32\x1e.codex_manager.v1.SessionState\x12\x11\n\tthread_id\x18\x08 \x01(\t\x12\x12\n\nlast_error\x18\t \x01(\t\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11pending_approvals\x18\x0c \x01(\x05\x12\x10\n\x08last_seq\x18\r \x01(\x03\x12\x17\n\x0fruntime_version\x18\x0e \x01(\t\x12\x0e\n\x06\x65\x66\x66ort\x18\x0f \x01(\t\"\x7f\n\x14\x43reateSessionRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x03 \x01(\t\x12\x0f\n\x07sandbox\x18\x04 \x01(\t\x12\r\n\x05title\x18\x05 \x01(\t\x12\x12\n\nrequest_id\x18\x06 \x01(\t\"\'\n\x11GetSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"V\n\x13ListSessionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x18\n\x10include_archived\x18\x03 \x01(\x08\"\\\n\x14ListSessionsResponse\x12+\n\x08sessions\x18\x01 \x03(\x0b\x32\x19.codex_manager.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"7\n\x12StopSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\r\n\x05\x66orce\x18\x02 \x01(\x08\"*\n\x14ResumeSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"\xda\x01\n\x14UpdateSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x12\n\x05title\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x12\n\x05model\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x06\x65\x66\x66ort\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\x1c\n\x0f\x61pproval_policy\x18\x05 \x01(\tH\x03\x88\x01\x01\x12\x14\n\x07sandbox\x18\x06 \x01(\tH\x04\x88\x01\x01\x42\x08\n\x06_titleB\x08\n\x06_modelB\t\n\x07_effortB\x12\n\x10_approval_policyB\n\n\x08_sandbox\"+\n\x15\x41rchiveSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"a\n\x17\x45xportTranscriptRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x32\n\x06\x66ormat\x18\x02 \x01(\x0e\x32\".codex_manager.v1.TranscriptFormat\"H\n\x0fTranscriptChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\x11\n\tfile_name\x18\x03 \x01(\t*\xca\x01\n\x0cSessionState\x12\x1d\n\x19SESSION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16SESSION_STATE_STARTING\x10\x01\x12\x16\n\x12SESSION_STATE_IDLE\x10\x02\x12\x16\n\x12SESSION_STATE_BUSY\x10\x03\x12\x19\n\x15SESSION_STATE_STOPPED\x10\x04\x12\x18\n\x14SESSION_STATE_FAILED\x10\x05\x12\x1a\n\x16SESSION_STATE_ARCHIVED\x10\x06*r\n\x10TranscriptFormat\x12!\n\x1dTRANSCRIPT_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17TRANSCRIPT_FORMAT_JSONL\x10\x01\x12\x1e\n\x1aTRANSCRIPT_FORMAT_MARKDOWN\x10\x02\x32\xc3\x05\n\x0eSessionService\x12R\n\rCreateSession\x12&.codex_manager.v1.CreateSessionRequest\x1a\x19.codex_manager.v1.Session\x12L\n\nGetSession\x12#.codex_manager.v1.GetSessionRequest\x1a\x19.codex_manager.v1.Session\x12]\n\x0cListSessions\x12%.codex_manager.v1.ListSessionsRequest\x1a&.codex_manager.v1.ListSessionsResponse\x12N\n\x0bStopSession\x12$.codex_manager.v1.StopSessionRequest\x1a\x19.codex_manager.v1.Session\x12R\n\rResumeSession\x12&.codex_manager.v1.ResumeSessionRequest\x1a\x19.codex_manager.v1.Session\x12T\n\x0e\x41rchiveSession\x12\'.codex_manager.v1.ArchiveSessionRequest\x1a\x19.codex_manager.v1.Session\x12R\n\rUpdateSession\x12&.codex_manager.v1.UpdateSessionRequest\x1a\x19.codex_manager.v1.Session\x12\x62\n\x10\x45xportTranscript\x12).codex_manager.v1.ExportTranscriptRequest\x1a!.codex_manager.v1.TranscriptChunk0\x01\x42 Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,30 +33,32 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'codex_manager.v1.sessions_p
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\036codexmanager/v1;codexmanagerv1'
-  _globals['_SESSIONSTATE']._serialized_start=1129
-  _globals['_SESSIONSTATE']._serialized_end=1331
-  _globals['_TRANSCRIPTFORMAT']._serialized_start=1333
-  _globals['_TRANSCRIPTFORMAT']._serialized_end=1447
+  _globals['_SESSIONSTATE']._serialized_start=1366
+  _globals['_SESSIONSTATE']._serialized_end=1568
+  _globals['_TRANSCRIPTFORMAT']._serialized_start=1570
+  _globals['_TRANSCRIPTFORMAT']._serialized_end=1684
   _globals['_SESSION']._serialized_start=87
-  _globals['_SESSION']._serialized_end=455
-  _globals['_CREATESESSIONREQUEST']._serialized_start=457
-  _globals['_CREATESESSIONREQUEST']._serialized_end=584
-  _globals['_GETSESSIONREQUEST']._serialized_start=586
-  _globals['_GETSESSIONREQUEST']._serialized_end=625
-  _globals['_LISTSESSIONSREQUEST']._serialized_start=627
-  _globals['_LISTSESSIONSREQUEST']._serialized_end=713
-  _globals['_LISTSESSIONSRESPONSE']._serialized_start=715
-  _globals['_LISTSESSIONSRESPONSE']._serialized_end=807
-  _globals['_STOPSESSIONREQUEST']._serialized_start=809
-  _globals['_STOPSESSIONREQUEST']._serialized_end=864
-  _globals['_RESUMESESSIONREQUEST']._serialized_start=866
-  _globals['_RESUMESESSIONREQUEST']._serialized_end=908
-  _globals['_ARCHIVESESSIONREQUEST']._serialized_start=910
-  _globals['_ARCHIVESESSIONREQUEST']._serialized_end=953
-  _globals['_EXPORTTRANSCRIPTREQUEST']._serialized_start=955
-  _globals['_EXPORTTRANSCRIPTREQUEST']._serialized_end=1052
-  _globals['_TRANSCRIPTCHUNK']._serialized_start=1054
-  _globals['_TRANSCRIPTCHUNK']._serialized_end=1126
-  _globals['_SESSIONSERVICE']._serialized_start=1450
-  _globals['_SESSIONSERVICE']._serialized_end=2073
+  _globals['_SESSION']._serialized_end=471
+  _globals['_CREATESESSIONREQUEST']._serialized_start=473
+  _globals['_CREATESESSIONREQUEST']._serialized_end=600
+  _globals['_GETSESSIONREQUEST']._serialized_start=602
+  _globals['_GETSESSIONREQUEST']._serialized_end=641
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=643
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=729
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=731
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=823
+  _globals['_STOPSESSIONREQUEST']._serialized_start=825
+  _globals['_STOPSESSIONREQUEST']._serialized_end=880
+  _globals['_RESUMESESSIONREQUEST']._serialized_start=882
+  _globals['_RESUMESESSIONREQUEST']._serialized_end=924
+  _globals['_UPDATESESSIONREQUEST']._serialized_start=927
+  _globals['_UPDATESESSIONREQUEST']._serialized_end=1145
+  _globals['_ARCHIVESESSIONREQUEST']._serialized_start=1147
+  _globals['_ARCHIVESESSIONREQUEST']._serialized_end=1190
+  _globals['_EXPORTTRANSCRIPTREQUEST']._serialized_start=1192
+  _globals['_EXPORTTRANSCRIPTREQUEST']._serialized_end=1289
+  _globals['_TRANSCRIPTCHUNK']._serialized_start=1291
+  _globals['_TRANSCRIPTCHUNK']._serialized_end=1363
+  _globals['_SESSIONSERVICE']._serialized_start=1687
+  _globals['_SESSIONSERVICE']._serialized_end=2394
 # @@protoc_insertion_point(module_scope)

@@ -139,6 +139,7 @@ class Session(google.protobuf.message.Message):
     PENDING_APPROVALS_FIELD_NUMBER: builtins.int
     LAST_SEQ_FIELD_NUMBER: builtins.int
     RUNTIME_VERSION_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -176,6 +177,8 @@ class Session(google.protobuf.message.Message):
     One outside the range this build was tested with also gets a WARNING
     event.
     """
+    effort: builtins.str
+    """Reasoning effort of its turns ("" = Codex's default); UpdateSession."""
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -197,9 +200,10 @@ class Session(google.protobuf.message.Message):
         pending_approvals: builtins.int = ...,
         last_seq: builtins.int = ...,
         runtime_version: builtins.str = ...,
+        effort: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 
@@ -355,6 +359,56 @@ class ResumeSessionRequest(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
 
 global___ResumeSessionRequest = ResumeSessionRequest
+
+@typing.final
+class UpdateSessionRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    MODEL_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
+    APPROVAL_POLICY_FIELD_NUMBER: builtins.int
+    SANDBOX_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required."""
+    title: builtins.str
+    """The fields to change; unset ones stay. They apply to the turns that
+    start after the call (a running turn keeps its settings).
+    """
+    model: builtins.str
+    effort: builtins.str
+    """Reasoning effort, e.g. "low", "medium", "high"; "" = Codex's default."""
+    approval_policy: builtins.str
+    """"untrusted", "on-request" or "never"."""
+    sandbox: builtins.str
+    """"read-only", "workspace-write" or "danger-full-access"; admitted as in
+    CreateSession (--max-sandbox; danger-full-access needs admin).
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        title: builtins.str | None = ...,
+        model: builtins.str | None = ...,
+        effort: builtins.str | None = ...,
+        approval_policy: builtins.str | None = ...,
+        sandbox: builtins.str | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "title", b"title"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "session_id", b"session_id", "title", b"title"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_approval_policy", b"_approval_policy"]) -> typing.Literal["approval_policy"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_effort", b"_effort"]) -> typing.Literal["effort"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_model", b"_model"]) -> typing.Literal["model"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_sandbox", b"_sandbox"]) -> typing.Literal["sandbox"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_title", b"_title"]) -> typing.Literal["title"] | None: ...
+
+global___UpdateSessionRequest = UpdateSessionRequest
 
 @typing.final
 class ArchiveSessionRequest(google.protobuf.message.Message):

@@ -65,6 +65,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.UpdateSession = channel.unary_unary(
+                '/codex_manager.v1.SessionService/UpdateSession',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
         self.ExportTranscript = channel.unary_stream(
                 '/codex_manager.v1.SessionService/ExportTranscript',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.SerializeToString,
@@ -124,6 +129,16 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateSession(self, request, context):
+        """Changes the title, model, reasoning effort or policies for the
+        session's later turns. Errors: INVALID_ARGUMENT naming the field,
+        NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
+        FAILED_PRECONDITION when ARCHIVED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportTranscript(self, request, context):
         """The session's transcript up to now, streamed in chunks (role: viewer).
         Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
@@ -164,6 +179,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
             'ArchiveSession': grpc.unary_unary_rpc_method_handler(
                     servicer.ArchiveSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'UpdateSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSession,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
             ),
             'ExportTranscript': grpc.unary_stream_rpc_method_handler(
@@ -334,6 +354,33 @@ class SessionService(object):
             target,
             '/codex_manager.v1.SessionService/ArchiveSession',
             codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/UpdateSession',
+            codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
             options,
             channel_credentials,

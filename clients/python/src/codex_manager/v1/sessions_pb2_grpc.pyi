@@ -71,6 +71,16 @@ class SessionServiceStub:
     ]
     """Errors: NOT_FOUND."""
 
+    UpdateSession: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.UpdateSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Changes the title, model, reasoning effort or policies for the
+    session's later turns. Errors: INVALID_ARGUMENT naming the field,
+    NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
+    FAILED_PRECONDITION when ARCHIVED.
+    """
+
     ExportTranscript: grpc.UnaryStreamMultiCallable[
         codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
         codex_manager.v1.sessions_pb2.TranscriptChunk,
@@ -127,6 +137,16 @@ class SessionServiceAsyncStub:
         codex_manager.v1.sessions_pb2.Session,
     ]
     """Errors: NOT_FOUND."""
+
+    UpdateSession: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.UpdateSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Changes the title, model, reasoning effort or policies for the
+    session's later turns. Errors: INVALID_ARGUMENT naming the field,
+    NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
+    FAILED_PRECONDITION when ARCHIVED.
+    """
 
     ExportTranscript: grpc.aio.UnaryStreamMultiCallable[
         codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
@@ -196,6 +216,18 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
         """Errors: NOT_FOUND."""
+
+    @abc.abstractmethod
+    def UpdateSession(
+        self,
+        request: codex_manager.v1.sessions_pb2.UpdateSessionRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Changes the title, model, reasoning effort or policies for the
+        session's later turns. Errors: INVALID_ARGUMENT naming the field,
+        NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
+        FAILED_PRECONDITION when ARCHIVED.
+        """
 
     @abc.abstractmethod
     def ExportTranscript(

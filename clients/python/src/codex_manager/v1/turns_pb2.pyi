@@ -131,6 +131,14 @@ class StartTurnRequest(google.protobuf.message.Message):
     SESSION_ID_FIELD_NUMBER: builtins.int
     PROMPT_FIELD_NUMBER: builtins.int
     REQUEST_ID_FIELD_NUMBER: builtins.int
+    MODEL_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
+    REASONING_SUMMARY_FIELD_NUMBER: builtins.int
+    OUTPUT_SCHEMA_JSON_FIELD_NUMBER: builtins.int
+    IMAGE_PATHS_FIELD_NUMBER: builtins.int
+    IMAGES_FIELD_NUMBER: builtins.int
+    APPROVAL_POLICY_FIELD_NUMBER: builtins.int
+    SANDBOX_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Required; NOT_FOUND naming the id when unknown."""
     prompt: builtins.str
@@ -139,16 +147,77 @@ class StartTurnRequest(google.protobuf.message.Message):
     """Optional idempotency key (at most 128 characters): a retry with the same
     key returns the turn the first call created.
     """
+    model: builtins.str
+    """Optional settings for this turn only (Codex `turn/start` overrides);
+    empty takes the session's (UpdateSession), or Codex's own. Each is
+    checked: INVALID_ARGUMENT naming the field.
+    The model, e.g. "gpt-5.1-codex".
+    """
+    effort: builtins.str
+    """Reasoning effort, e.g. "low", "medium", "high"."""
+    reasoning_summary: builtins.str
+    """Reasoning summary: "auto", "concise", "detailed" or "none"."""
+    output_schema_json: builtins.str
+    """A JSON Schema (a JSON object, at most 64 KiB) the final message must
+    follow (Codex `outputSchema`).
+    """
+    approval_policy: builtins.str
+    """"untrusted", "on-request" or "never"."""
+    sandbox: builtins.str
+    """"read-only", "workspace-write" or "danger-full-access"; admitted as
+    CreateSession's sandbox is (--max-sandbox, PERMISSION_DENIED).
+    """
+    @property
+    def image_paths(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """Images: paths of files inside the session's cwd (relative to it, or
+        absolute; resolved, a symlink out of the cwd is refused), at most
+        20 MiB each ...
+        """
+
+    @property
+    def images(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___ImageUpload]:
+        """... and uploaded images (sent to Codex as data: URLs). At most 8
+        images in all.
+        """
+
     def __init__(
         self,
         *,
         session_id: builtins.str = ...,
         prompt: builtins.str = ...,
         request_id: builtins.str = ...,
+        model: builtins.str = ...,
+        effort: builtins.str = ...,
+        reasoning_summary: builtins.str = ...,
+        output_schema_json: builtins.str = ...,
+        image_paths: collections.abc.Iterable[builtins.str] | None = ...,
+        images: collections.abc.Iterable[global___ImageUpload] | None = ...,
+        approval_policy: builtins.str = ...,
+        sandbox: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["prompt", b"prompt", "request_id", b"request_id", "session_id", b"session_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "effort", b"effort", "image_paths", b"image_paths", "images", b"images", "model", b"model", "output_schema_json", b"output_schema_json", "prompt", b"prompt", "reasoning_summary", b"reasoning_summary", "request_id", b"request_id", "sandbox", b"sandbox", "session_id", b"session_id"]) -> None: ...
 
 global___StartTurnRequest = StartTurnRequest
+
+@typing.final
+class ImageUpload(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    MEDIA_TYPE_FIELD_NUMBER: builtins.int
+    DATA_FIELD_NUMBER: builtins.int
+    media_type: builtins.str
+    """"image/png", "image/jpeg", "image/gif" or "image/webp"."""
+    data: builtins.bytes
+    """The image, at most 10 MiB."""
+    def __init__(
+        self,
+        *,
+        media_type: builtins.str = ...,
+        data: builtins.bytes = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["data", b"data", "media_type", b"media_type"]) -> None: ...
+
+global___ImageUpload = ImageUpload
 
 @typing.final
 class InterruptTurnRequest(google.protobuf.message.Message):

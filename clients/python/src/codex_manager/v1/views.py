@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'Item', 'ItemDelta', 'McpServerStatus', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -292,7 +292,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', )
 
     @property
     def session_id(self) -> str:
@@ -373,6 +373,11 @@ class Session(View[sessions_pb2.Session]):
         outside the range this build was tested with also gets a WARNING event.
         """
         return self._proto.runtime_version
+
+    @property
+    def effort(self) -> str:
+        """Reasoning effort of its turns ("" = Codex's default); UpdateSession."""
+        return self._proto.effort
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):
@@ -455,6 +460,23 @@ class Turn(View[turns_pb2.Turn]):
         `agentMessage` item); empty otherwise.
         """
         return self._proto.final_message
+
+
+class ImageUpload(View[turns_pb2.ImageUpload]):
+    """The API's ImageUpload message."""
+
+    __slots__ = ()
+    _FIELDS = ('media_type', 'data', )
+
+    @property
+    def media_type(self) -> str:
+        """"image/png", "image/jpeg", "image/gif" or "image/webp"."""
+        return self._proto.media_type
+
+    @property
+    def data(self) -> bytes:
+        """The image, at most 10 MiB."""
+        return self._proto.data
 
 
 class SessionStateChanged(View[events_pb2.SessionStateChanged]):

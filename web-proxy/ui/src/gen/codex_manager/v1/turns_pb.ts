@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/turns.proto.
  */
 export const file_codex_manager_v1_turns: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSJKChBTdGFydFR1cm5SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDgoGcHJvbXB0GAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSIhCg5HZXRUdXJuUmVxdWVzdBIPCgd0dXJuX2lkGAEgASgJIk0KEExpc3RUdXJuc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChFMaXN0VHVybnNSZXNwb25zZRIlCgV0dXJucxgBIAMoCzIWLmNvZGV4X21hbmFnZXIudjEuVHVybhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqowEKCVR1cm5TdGF0ZRIaChZUVVJOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFVSTl9TVEFURV9RVUVVRUQQARIWChJUVVJOX1NUQVRFX1JVTk5JTkcQAhIYChRUVVJOX1NUQVRFX0NPTVBMRVRFRBADEhoKFlRVUk5fU1RBVEVfSU5URVJSVVBURUQQBBIVChFUVVJOX1NUQVRFX0ZBSUxFRBAFMosDCgtUdXJuU2VydmljZRJHCglTdGFydFR1cm4SIi5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4STwoNSW50ZXJydXB0VHVybhImLmNvZGV4X21hbmFnZXIudjEuSW50ZXJydXB0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SRwoJU3RlZXJUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGVlclR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSKOAgoQU3RhcnRUdXJuUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnByb21wdBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg0KBW1vZGVsGAQgASgJEg4KBmVmZm9ydBgFIAEoCRIZChFyZWFzb25pbmdfc3VtbWFyeRgGIAEoCRIaChJvdXRwdXRfc2NoZW1hX2pzb24YByABKAkSEwoLaW1hZ2VfcGF0aHMYCCADKAkSLQoGaW1hZ2VzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5JbWFnZVVwbG9hZBIXCg9hcHByb3ZhbF9wb2xpY3kYCiABKAkSDwoHc2FuZGJveBgLIAEoCSIvCgtJbWFnZVVwbG9hZBISCgptZWRpYV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSIhCg5HZXRUdXJuUmVxdWVzdBIPCgd0dXJuX2lkGAEgASgJIk0KEExpc3RUdXJuc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChFMaXN0VHVybnNSZXNwb25zZRIlCgV0dXJucxgBIAMoCzIWLmNvZGV4X21hbmFnZXIudjEuVHVybhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqowEKCVR1cm5TdGF0ZRIaChZUVVJOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFVSTl9TVEFURV9RVUVVRUQQARIWChJUVVJOX1NUQVRFX1JVTk5JTkcQAhIYChRUVVJOX1NUQVRFX0NPTVBMRVRFRBADEhoKFlRVUk5fU1RBVEVfSU5URVJSVVBURUQQBBIVChFUVVJOX1NUQVRFX0ZBSUxFRBAFMosDCgtUdXJuU2VydmljZRJHCglTdGFydFR1cm4SIi5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4STwoNSW50ZXJydXB0VHVybhImLmNvZGV4X21hbmFnZXIudjEuSW50ZXJydXB0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SRwoJU3RlZXJUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGVlclR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Turn
@@ -122,6 +122,70 @@ export type StartTurnRequest = Message<"codex_manager.v1.StartTurnRequest"> & {
    * @generated from field: string request_id = 3;
    */
   requestId: string;
+
+  /**
+   * Optional settings for this turn only (Codex `turn/start` overrides);
+   * empty takes the session's (UpdateSession), or Codex's own. Each is
+   * checked: INVALID_ARGUMENT naming the field.
+   * The model, e.g. "gpt-5.1-codex".
+   *
+   * @generated from field: string model = 4;
+   */
+  model: string;
+
+  /**
+   * Reasoning effort, e.g. "low", "medium", "high".
+   *
+   * @generated from field: string effort = 5;
+   */
+  effort: string;
+
+  /**
+   * Reasoning summary: "auto", "concise", "detailed" or "none".
+   *
+   * @generated from field: string reasoning_summary = 6;
+   */
+  reasoningSummary: string;
+
+  /**
+   * A JSON Schema (a JSON object, at most 64 KiB) the final message must
+   * follow (Codex `outputSchema`).
+   *
+   * @generated from field: string output_schema_json = 7;
+   */
+  outputSchemaJson: string;
+
+  /**
+   * Images: paths of files inside the session's cwd (relative to it, or
+   * absolute; resolved, a symlink out of the cwd is refused), at most
+   * 20 MiB each ...
+   *
+   * @generated from field: repeated string image_paths = 8;
+   */
+  imagePaths: string[];
+
+  /**
+   * ... and uploaded images (sent to Codex as data: URLs). At most 8
+   * images in all.
+   *
+   * @generated from field: repeated codex_manager.v1.ImageUpload images = 9;
+   */
+  images: ImageUpload[];
+
+  /**
+   * "untrusted", "on-request" or "never".
+   *
+   * @generated from field: string approval_policy = 10;
+   */
+  approvalPolicy: string;
+
+  /**
+   * "read-only", "workspace-write" or "danger-full-access"; admitted as
+   * CreateSession's sandbox is (--max-sandbox, PERMISSION_DENIED).
+   *
+   * @generated from field: string sandbox = 11;
+   */
+  sandbox: string;
 };
 
 /**
@@ -130,6 +194,32 @@ export type StartTurnRequest = Message<"codex_manager.v1.StartTurnRequest"> & {
  */
 export const StartTurnRequestSchema: GenMessage<StartTurnRequest> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_turns, 1);
+
+/**
+ * @generated from message codex_manager.v1.ImageUpload
+ */
+export type ImageUpload = Message<"codex_manager.v1.ImageUpload"> & {
+  /**
+   * "image/png", "image/jpeg", "image/gif" or "image/webp".
+   *
+   * @generated from field: string media_type = 1;
+   */
+  mediaType: string;
+
+  /**
+   * The image, at most 10 MiB.
+   *
+   * @generated from field: bytes data = 2;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message codex_manager.v1.ImageUpload.
+ * Use `create(ImageUploadSchema)` to create a new message.
+ */
+export const ImageUploadSchema: GenMessage<ImageUpload> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_turns, 2);
 
 /**
  * @generated from message codex_manager.v1.InterruptTurnRequest
@@ -156,7 +246,7 @@ export type InterruptTurnRequest = Message<"codex_manager.v1.InterruptTurnReques
  * Use `create(InterruptTurnRequestSchema)` to create a new message.
  */
 export const InterruptTurnRequestSchema: GenMessage<InterruptTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 2);
+  messageDesc(file_codex_manager_v1_turns, 3);
 
 /**
  * @generated from message codex_manager.v1.SteerTurnRequest
@@ -191,7 +281,7 @@ export type SteerTurnRequest = Message<"codex_manager.v1.SteerTurnRequest"> & {
  * Use `create(SteerTurnRequestSchema)` to create a new message.
  */
 export const SteerTurnRequestSchema: GenMessage<SteerTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 3);
+  messageDesc(file_codex_manager_v1_turns, 4);
 
 /**
  * @generated from message codex_manager.v1.GetTurnRequest
@@ -208,7 +298,7 @@ export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
  * Use `create(GetTurnRequestSchema)` to create a new message.
  */
 export const GetTurnRequestSchema: GenMessage<GetTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 4);
+  messageDesc(file_codex_manager_v1_turns, 5);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsRequest
@@ -237,7 +327,7 @@ export type ListTurnsRequest = Message<"codex_manager.v1.ListTurnsRequest"> & {
  * Use `create(ListTurnsRequestSchema)` to create a new message.
  */
 export const ListTurnsRequestSchema: GenMessage<ListTurnsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 5);
+  messageDesc(file_codex_manager_v1_turns, 6);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsResponse
@@ -261,7 +351,7 @@ export type ListTurnsResponse = Message<"codex_manager.v1.ListTurnsResponse"> & 
  * Use `create(ListTurnsResponseSchema)` to create a new message.
  */
 export const ListTurnsResponseSchema: GenMessage<ListTurnsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 6);
+  messageDesc(file_codex_manager_v1_turns, 7);
 
 /**
  * QUEUED -> RUNNING -> COMPLETED | INTERRUPTED | FAILED
