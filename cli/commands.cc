@@ -357,6 +357,16 @@ int TurnStart(Client& client, const v1::StartTurnRequest& request,
   return StartAndFollow(client, request, after_seq, follow, mode, detach);
 }
 
+int SessionCompact(Client& client, const v1::CompactSessionRequest& request) {
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::CompactSession, request,
+                     [](const v1::Session& s) {
+                       std::printf("compacting session %s (Codex says when "
+                                   "done in its events)\n",
+                                   s.session_id().c_str());
+                     });
+}
+
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request) {
   return CallAndShow(client, client.sessions(),
                      &v1::SessionService::Stub::UpdateSession, request,

@@ -47,6 +47,7 @@ int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach);
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
+int SessionCompact(Client& client, const v1::CompactSessionRequest& request);
 int TurnList(Client& client, const std::string& session_id, int page_size,
              const std::string& page_token);
 int TurnShow(Client& client, const std::string& turn_id);

@@ -57,6 +57,7 @@ const std::map<std::string, std::string>& Examples() {
        "  $ git diff | codex-manager turn start $S - --follow "
        "--on-approval deny"},
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
+      {"session compact", "  $ codex-manager session compact $S"},
       {"session update",
        "  $ codex-manager session update $S --model gpt-5.1-codex --effort high"},
       {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
@@ -388,9 +389,14 @@ int Main(int argc, char** argv) {
     if (update->count("--sandbox")) update_request.set_sandbox(up_sandbox);
     code = SessionUpdate(connect(), update_request);
   });
-  archive->add_option("SESSION", session_id, "Session id")->required();
-  archive->callback([&] { code = SessionArchive(connect(), session_id); });
-
+  auto* compact = session->add_subcommand(
+      "compact", "Have Codex summarize the conversation to free context");
+  compact->add_option("SESSION", session_id, "Session id")->required();
+  compact->callback([&] {
+    v1::CompactSessionRequest request;
+    request.set_session_id(session_id);
+    code = SessionCompact(connect(), request);
+  });
   // turn …
   auto* turn = app.add_subcommand("turn", "Send prompts and control turns");
   turn->require_subcommand(1);

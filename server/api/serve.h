@@ -39,11 +39,43 @@ grpc::ServerUnaryReactor* Serve(Guard* guard,
   return reactor;
 }
 
+// For a handler whose result comes later (from Codex): admits the call,
+// then `start(caller, finish)`; `finish(StatusOr<T>)` fills `*response`,
+// audits a failure against `resource_id`, and ends the call. It may run on
+// any thread.
+template <typename T, typename Proto, typename Start>
+grpc::ServerUnaryReactor* ServeLater(Guard* guard,
+                                     grpc::CallbackServerContext* context,
+                                     const std::string& method,
+                                     const std::string& resource_id,
+                                     Proto* response, Start start);
+
 // Converts `result` into `*response` when OK; returns its status.
 template <typename T, typename Proto>
 absl::Status Fill(const absl::StatusOr<T>& result, Proto* response) {
   if (result.ok()) ToProto(*result, response);
   return result.status();
+}
+
+template <typename T, typename Proto, typename Start>
+grpc::ServerUnaryReactor* ServeLater(Guard* guard,
+                                     grpc::CallbackServerContext* context,
+                                     const std::string& method,
+                                     const std::string& resource_id,
+                                     Proto* response, Start start) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = guard->Admit(*context, method);
+  guard->NoteResource(*context, resource_id);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  start(*caller, [guard, reactor, response, resource_id,
+                  caller = *caller](absl::StatusOr<T> result) {
+    if (!result.ok()) guard->AuditFailure(caller, resource_id, result.status());
+    reactor->Finish(ToGrpcStatus(Fill(result, response)));
+  });
+  return reactor;
 }
 
 }  // namespace codex_manager

@@ -104,6 +104,19 @@ grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
+    grpc::CallbackServerContext* context,
+    const v1::CompactSessionRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("CompactSession");
+  return ServeLater<Session>(
+      guard_, context, kMethod, request->session_id(), response,
+      [&](const Caller& caller, auto finish) {
+        manager_->CompactSession(request->session_id(), caller,
+                                 std::move(finish));
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
     grpc::CallbackServerContext* context,
     const v1::ArchiveSessionRequest* request, v1::Session* response) {

@@ -41,6 +41,10 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* UpdateSession(
       grpc::CallbackServerContext* context,
       const v1::UpdateSessionRequest* request, v1::Session* response) override;
+  // Finishes when Codex answered (not on the handler thread).
+  grpc::ServerUnaryReactor* CompactSession(
+      grpc::CallbackServerContext* context,
+      const v1::CompactSessionRequest* request, v1::Session* response) override;
   grpc::ServerUnaryReactor* ArchiveSession(
       grpc::CallbackServerContext* context,
       const v1::ArchiveSessionRequest* request, v1::Session* response) override;

@@ -80,23 +80,13 @@ grpc::ServerUnaryReactor* TurnServiceImpl::SteerTurn(
     grpc::CallbackServerContext* context, const v1::SteerTurnRequest* request,
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("SteerTurn");
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const std::string resource =
-      request->turn_id().empty() ? request->session_id() : request->turn_id();
-  absl::StatusOr<Caller> caller = guard_->Admit(*context, kMethod);
-  guard_->NoteResource(*context, resource);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  manager_->SteerTurn(
-      request->session_id(), request->turn_id(), request->prompt(), *caller,
-      [this, reactor, response, resource,
-       caller = *caller](absl::StatusOr<Turn> turn) {
-        if (!turn.ok()) guard_->AuditFailure(caller, resource, turn.status());
-        reactor->Finish(ToGrpcStatus(Fill(turn, response)));
+  return ServeLater<Turn>(
+      guard_, context, kMethod,
+      request->turn_id().empty() ? request->session_id() : request->turn_id(),
+      response, [&](const Caller& caller, auto finish) {
+        manager_->SteerTurn(request->session_id(), request->turn_id(),
+                            request->prompt(), caller, std::move(finish));
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* TurnServiceImpl::GetTurn(

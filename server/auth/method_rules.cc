@@ -20,6 +20,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.SessionService/ResumeSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ArchiveSession", kOperator, true},
     {"/codex_manager.v1.SessionService/UpdateSession", kOperator, true},
+    {"/codex_manager.v1.SessionService/CompactSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ExportTranscript", kViewer, false},
     {"/codex_manager.v1.TurnService/StartTurn", kOperator, true},
     {"/codex_manager.v1.TurnService/InterruptTurn", kOperator, true},

@@ -31,6 +31,20 @@ json DeltaPayload(const std::string& method, const json& params) {
           {"method", method}};
 }
 
+// Notifications stored with their params as they are.
+const EventType* ParamsEventOf(const std::string& method) {
+  static const auto* kTypes = new std::map<std::string, EventType>{
+      {"turn/plan/updated", EventType::kPlanUpdated},
+      {"turn/diff/updated", EventType::kTurnDiffUpdated},
+      {"thread/status/changed", EventType::kThreadStatusChanged},
+      {"model/rerouted", EventType::kModelRerouted},
+      {"account/rateLimits/updated", EventType::kRateLimitsUpdated},
+      {"mcpServer/startupStatus/updated", EventType::kMcpServerStatus},
+  };
+  auto it = kTypes->find(method);
+  return it == kTypes->end() ? nullptr : &it->second;
+}
+
 // An agentMessage Codex says to hide or block (`moderation.display.mode`,
 // codex 0.171+) has its text replaced here, so no client shows it.
 void ApplyModeration(json& item) {
@@ -98,23 +112,9 @@ MappedNotification MapNotification(const std::string& method,
       m.payload["codex_error_info"] =
           info.dump(-1, ' ', false, json::error_handler_t::replace);
     }
-  } else if (method == "turn/plan/updated") {
-    m.type = EventType::kPlanUpdated;
-    m.payload = params.is_object() ? params : json::object();
-  } else if (method == "turn/diff/updated") {
-    m.type = EventType::kTurnDiffUpdated;
-    m.payload = params.is_object() ? params : json::object();
-  } else if (method == "thread/status/changed") {
-    m.type = EventType::kThreadStatusChanged;
-    m.payload = params.is_object() ? params : json::object();
-  } else if (method == "model/rerouted") {
-    m.type = EventType::kModelRerouted;
-    m.payload = params.is_object() ? params : json::object();
-  } else if (method == "account/rateLimits/updated") {
-    m.type = EventType::kRateLimitsUpdated;
-    m.payload = params.is_object() ? params : json::object();
-  } else if (method == "mcpServer/startupStatus/updated") {
-    m.type = EventType::kMcpServerStatus;
+  } else if (const EventType* type = ParamsEventOf(method)) {
+    // Stored as Codex sent the params; the API reads them (convert.cc).
+    m.type = *type;
     m.payload = params.is_object() ? params : json::object();
   } else if (method == "thread/compacted") {
     m.type = EventType::kContextCompacted;

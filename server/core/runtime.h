@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/types.h"
 #include "nlohmann/json.hpp"
 
@@ -89,6 +90,15 @@ class Runtime {
   virtual void Steer(const std::string& codex_turn_id,
                      const std::string& prompt,
                      std::function<void(absl::Status)> done) = 0;
+  // Sends the thread request `method` (its `threadId`, unless given, the
+  // runtime's thread) and calls
+  // `done` once with Codex's result, or: FAILED_PRECONDITION with Codex's
+  // message when it answered an error, UNAVAILABLE when the runtime is gone
+  // or did not answer. `done` may run on the runtime's reader thread, or at
+  // once (the caller must not hold a lock `done` takes).
+  virtual void CallThread(
+      const std::string& method, nlohmann::json params,
+      std::function<void(absl::StatusOr<nlohmann::json>)> done) = 0;
   // Answers a server request with `result`.
   virtual void Respond(const nlohmann::json& request_id,
                        const nlohmann::json& result) = 0;

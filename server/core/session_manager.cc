@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "core/changes.h"
 #include "core/codex_methods.h"
 #include "core/codex_protocol.h"
@@ -744,6 +745,54 @@ void SessionManager::SteerTurn(
               {{"turn_id", turn.turn_id}, {"error", saved.ToString()}});
         }
         done(turn);
+      });
+}
+
+Runtime* SessionManager::LiveRuntime(const std::string& session_id,
+                                     absl::Status* status) {
+  absl::StatusOr<Session> s = LoadSession(session_id);
+  if (!s.ok()) {
+    *status = s.status();
+    return nullptr;
+  }
+  auto it = live_.find(session_id);
+  if (it == live_.end() || it->second->session.state == SessionState::kStarting) {
+    *status = absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is ", SessionStateName(s->state),
+        ", not live; resume it first"));
+    return nullptr;
+  }
+  it->second->last_activity = clock_->Now();
+  return it->second->runtime.get();
+}
+
+void SessionManager::CompactSession(
+    const std::string& session_id, const Caller& caller,
+    std::function<void(absl::StatusOr<Session>)> done) {
+  // Sent under mu_, so the runtime cannot be stopped meanwhile; `done`
+  // takes no lock of ours (it may run at once).
+  absl::MutexLock lock(&mu_);
+  absl::Status status = Settle();
+  Runtime* runtime = status.ok() ? LiveRuntime(session_id, &status) : nullptr;
+  if (runtime == nullptr) {
+    done(status);
+    return;
+  }
+  runtime->CallThread(
+      "thread/compact/start", nlohmann::json::object(),
+      [this, session_id, caller, done = std::move(done)](
+          absl::StatusOr<nlohmann::json> result) {
+        if (!result.ok()) {
+          done(result.status());
+          return;
+        }
+        if (absl::Status saved = store_->AppendAudit(
+                AuditOk(caller, session_id, clock_->Now()));
+            !saved.ok()) {
+          Log(LogLevel::kError, "audit record not written",
+              {{"session_id", session_id}, {"error", saved.ToString()}});
+        }
+        done(store_->GetSession(session_id));
       });
 }
 

@@ -127,6 +127,13 @@ class SessionManager : public RuntimeListener {
   void SteerTurn(const std::string& session_id, const std::string& turn_id,
                  const std::string& prompt, const Caller& caller,
                  std::function<void(absl::StatusOr<Turn>)> done);
+  // Codex `thread/compact/start` on the session's live thread: Codex
+  // summarizes the conversation to free context (a CONTEXT_COMPACTED
+  // event or a contextCompaction item follows). `done` as SteerTurn's:
+  // FAILED_PRECONDITION when the session has no live runtime or Codex
+  // refused.
+  void CompactSession(const std::string& session_id, const Caller& caller,
+                      std::function<void(absl::StatusOr<Session>)> done);
   absl::StatusOr<Turn> GetTurn(const std::string& turn_id);
   absl::StatusOr<Page<Turn>> ListTurns(const std::string& session_id,
                                        PageRequest page);
@@ -223,6 +230,10 @@ class SessionManager : public RuntimeListener {
   // Sends turn/interrupt for `live`'s running turn (once Codex named it)
   // and arms the watchdog's --interrupt-grace deadline.
   void RequestInterrupt(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The runtime of a live (started) session, or nullptr with `*status`
+  // saying why (NOT_FOUND, FAILED_PRECONDITION).
+  Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state, with `rows`, and SESSION_STATE_CHANGED.
   absl::Status SetSessionState(Session& session, SessionState state,
                                const std::string& error, WriteBatch rows = {},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -51,6 +52,8 @@ class FakeRuntime : public Runtime {
     std::atomic<int> stopped{0};
     // What each StartTurn was given.
     std::vector<TurnSettings> settings;
+    // What Codex answers thread requests, by method (default: {}).
+    std::map<std::string, json> thread_answers;
     // What Codex answers turn/steer.
     absl::Status steer_answer;
   };
@@ -65,6 +68,18 @@ class FakeRuntime : public Runtime {
   }
   void Interrupt(const std::string& codex_turn_id) override {
     Record("interrupt:" + codex_turn_id);
+  }
+  void CallThread(const std::string& method, json params,
+                  std::function<void(absl::StatusOr<json>)> done) override {
+    Record("call:" + method);
+    absl::StatusOr<json> answer;
+    {
+      absl::MutexLock lock(&log_->mu);
+      answer = log_->thread_answers.contains(method)
+                   ? absl::StatusOr<json>(log_->thread_answers[method])
+                   : absl::StatusOr<json>(json::object());
+    }
+    done(std::move(answer));
   }
   void Steer(const std::string& codex_turn_id, const std::string& prompt,
              std::function<void(absl::Status)> done) override {

@@ -342,6 +342,33 @@ void CodexRuntime::Steer(const std::string& codex_turn_id,
              });
 }
 
+void CodexRuntime::CallThread(
+    const std::string& method, json params,
+    std::function<void(absl::StatusOr<json>)> done) {
+  absl::MutexLock lock(&mu_);
+  if (rpc_ == nullptr) {
+    done(absl::UnavailableError("the session's Codex is not running"));
+    return;
+  }
+  if (!params.is_object()) params = json::object();
+  if (!params.contains("threadId")) params["threadId"] = thread_id_;
+  rpc_->Call(method, std::move(params), options_.request_timeout,
+             [method, done = std::move(done)](absl::StatusOr<json> result) {
+               if (result.ok()) {
+                 done(std::move(result));
+               } else if (absl::IsUnavailable(result.status()) ||
+                          absl::IsDeadlineExceeded(result.status())) {
+                 done(absl::UnavailableError(absl::StrCat(
+                     "Codex did not answer ", method, ": ",
+                     result.status().message())));
+               } else {
+                 done(absl::FailedPreconditionError(absl::StrCat(
+                     "Codex refused ", method, ": ",
+                     result.status().message())));
+               }
+             });
+}
+
 void CodexRuntime::Respond(const json& request_id, const json& result) {
   absl::MutexLock lock(&mu_);
   if (rpc_ != nullptr) rpc_->Respond(request_id, result);

@@ -61,6 +61,9 @@ class CodexRuntime : public Runtime {
   void Interrupt(const std::string& codex_turn_id) override;
   void Steer(const std::string& codex_turn_id, const std::string& prompt,
              std::function<void(absl::Status)> done) override;
+  void CallThread(
+      const std::string& method, nlohmann::json params,
+      std::function<void(absl::StatusOr<nlohmann::json>)> done) override;
   void Respond(const nlohmann::json& request_id,
                const nlohmann::json& result) override;
   void RespondError(const nlohmann::json& request_id, int code,

@@ -333,3 +333,25 @@ def test_a_turn_with_an_output_schema_and_an_image(cli: Cli, project: Path,
     nxt = [json.loads(line) for line in log.read_text().splitlines()[before:]
            if line.startswith("{")][0]
     assert (nxt.get("text") or {}).get("format", {}).get("type") != "json_schema"
+
+
+def test_compact_a_session(cli: Cli, project: Path, server: Server) -> None:
+    """CompactSession has the real Codex summarize the conversation
+    (thread/compact/start); a session that is not live is refused."""
+    from codex_manager import Client, EventType
+    session_id = create_session(cli, project, policy="never")
+    assert cli("turn", "start", session_id, "remember the word kumquat", "--follow").returncode == 0
+    compact = cli("session", "compact", session_id)
+    assert compact.returncode == 0, compact.stderr
+    with Client(server.addr) as client:
+        def compacted() -> bool:
+            return any(e.type == EventType.CONTEXT_COMPACTED
+                       or (e.type == EventType.ITEM_COMPLETED
+                           and e.proto.item.item_type == "contextCompaction")
+                       for e in client.events(session_id, follow=False))
+        wait_for(compacted, timeout=30)
+    # The conversation goes on after it.
+    assert cli("turn", "start", session_id, "still here", "--follow").returncode == 0
+    assert cli("session", "stop", session_id).returncode == 0
+    refused = cli("session", "compact", session_id)
+    assert refused.returncode == 1 and "not live" in refused.stderr, refused.stderr

@@ -30,6 +30,7 @@ CLI_COMMAND = {
     "ResumeSession": ["session", "resume"],
     "ArchiveSession": ["session", "archive"],
     "UpdateSession": ["session", "update"],
+    "CompactSession": ["session", "compact"],
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
@@ -47,7 +48,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 16
+    assert len(RPCS) == 17
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -154,7 +154,8 @@ describe("@protobuf-ts grpc-web transport (text mode)", () => {
     await waitFor(async () =>
       (await sessions.getSession({ sessionId: session.sessionId }).response).state === 2);
     const { response: turn } = await turns.startTurn({
-      sessionId: session.sessionId, prompt: "burst 3000", requestId: "",
+      sessionId: session.sessionId, prompt: "burst 3000", requestId: "", model: "", effort: "",
+      reasoningSummary: "", outputSchemaJson: "", imagePaths: [], images: [], approvalPolicy: "", sandbox: "",
     });
     let deltas = 0;
     let expectSeq = 1;

@@ -18,12 +18,12 @@ function stream(): Event[] {
   });
   return [
     ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.RUNNING, error: "", prompt: "", finalMessage: "", codexTurnId: "" } }),
-    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "u1", itemType: "userMessage", status: "", text: "hi", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "u1", itemType: "userMessage", status: "", text: "hi", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "", moderation: "" } }),
     ev(EventType.APPROVAL_REQUESTED, { case: "approvalRequested", value: { $typeName: "codex_manager.v1.ApprovalRequested", approval } }),
     ev(EventType.APPROVAL_RESOLVED, { case: "approvalResolved", value: { $typeName: "codex_manager.v1.ApprovalResolved", approvalId: "apr_1", state: ApprovalState.APPROVED, decision: 1 } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "Hel", method: "" } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "lo", method: "" } }),
-    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "m1", itemType: "agentMessage", status: "", text: "Hello", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "m1", itemType: "agentMessage", status: "", text: "Hello", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "", moderation: "" } }),
     ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.COMPLETED, error: "", prompt: "", finalMessage: "Hello", codexTurnId: "" } }),
   ];
 }

@@ -227,6 +227,11 @@ class AsyncClient:
                 session_id, title=title, model=model, effort=effort,
                 approval_policy=approval_policy, sandbox=sandbox)))
 
+    async def compact_session(self, session_id: str) -> Session:
+        return Session(await self._call(
+            self._sessions.CompactSession,
+            sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
     async def archive_session(self, session_id: str) -> Session:
         return Session(await self._call(
             self._sessions.ArchiveSession,

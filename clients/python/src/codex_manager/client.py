@@ -290,6 +290,13 @@ class Client:
             session_id, title=title, model=model, effort=effort,
             approval_policy=approval_policy, sandbox=sandbox)))
 
+    def compact_session(self, session_id: str) -> Session:
+        """Has Codex summarize the live session's conversation to free
+        context (``thread/compact/start``); an ``EventType.CONTEXT_COMPACTED``
+        event follows. FailedPreconditionError when the session is not live."""
+        return Session(self._call(self._sessions.CompactSession,
+                                  sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
     def archive_session(self, session_id: str) -> Session:
         """Stops the session if live and archives it (final)."""
         return Session(self._call(self._sessions.ArchiveSession,

@@ -411,6 +411,22 @@ class UpdateSessionRequest(google.protobuf.message.Message):
 global___UpdateSessionRequest = UpdateSessionRequest
 
 @typing.final
+class CompactSessionRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required; the session must be live (resume a STOPPED one first)."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
+
+global___CompactSessionRequest = CompactSessionRequest
+
+@typing.final
 class ArchiveSessionRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

@@ -70,6 +70,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.CompactSession = channel.unary_unary(
+                '/codex_manager.v1.SessionService/CompactSession',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
         self.ExportTranscript = channel.unary_stream(
                 '/codex_manager.v1.SessionService/ExportTranscript',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.SerializeToString,
@@ -139,6 +144,16 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompactSession(self, request, context):
+        """Codex `thread/compact/start`: Codex summarizes the conversation so far
+        to free context; a CONTEXT_COMPACTED event follows. Returns the
+        session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportTranscript(self, request, context):
         """The session's transcript up to now, streamed in chunks (role: viewer).
         Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
@@ -184,6 +199,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
             'UpdateSession': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'CompactSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompactSession,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
             ),
             'ExportTranscript': grpc.unary_stream_rpc_method_handler(
@@ -381,6 +401,33 @@ class SessionService(object):
             target,
             '/codex_manager.v1.SessionService/UpdateSession',
             codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompactSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/CompactSession',
+            codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
             options,
             channel_credentials,

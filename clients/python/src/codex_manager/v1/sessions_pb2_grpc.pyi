@@ -81,6 +81,16 @@ class SessionServiceStub:
     FAILED_PRECONDITION when ARCHIVED.
     """
 
+    CompactSession: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.CompactSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/compact/start`: Codex summarizes the conversation so far
+    to free context; a CONTEXT_COMPACTED event follows. Returns the
+    session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (not live, or Codex refused: its message), UNAVAILABLE.
+    """
+
     ExportTranscript: grpc.UnaryStreamMultiCallable[
         codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
         codex_manager.v1.sessions_pb2.TranscriptChunk,
@@ -146,6 +156,16 @@ class SessionServiceAsyncStub:
     session's later turns. Errors: INVALID_ARGUMENT naming the field,
     NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
     FAILED_PRECONDITION when ARCHIVED.
+    """
+
+    CompactSession: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.CompactSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/compact/start`: Codex summarizes the conversation so far
+    to free context; a CONTEXT_COMPACTED event follows. Returns the
+    session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (not live, or Codex refused: its message), UNAVAILABLE.
     """
 
     ExportTranscript: grpc.aio.UnaryStreamMultiCallable[
@@ -227,6 +247,18 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         session's later turns. Errors: INVALID_ARGUMENT naming the field,
         NOT_FOUND, PERMISSION_DENIED (sandbox over the limit),
         FAILED_PRECONDITION when ARCHIVED.
+        """
+
+    @abc.abstractmethod
+    def CompactSession(
+        self,
+        request: codex_manager.v1.sessions_pb2.CompactSessionRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Codex `thread/compact/start`: Codex summarizes the conversation so far
+        to free context; a CONTEXT_COMPACTED event follows. Returns the
+        session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (not live, or Codex refused: its message), UNAVAILABLE.
         """
 
     @abc.abstractmethod
