@@ -48,11 +48,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string codex_turn_id;
     Approval a =
         codex_manager::ApprovalFromRequest(method, params, &codex_turn_id);
-    for (Decision d : {Decision::kApprove, Decision::kApproveForSession,
-                       Decision::kDeny, Decision::kAbort}) {
-      (void)codex_manager::ApprovalResult(a, d, {{"q", "answer"}}).dump();
+    // Every decision Codex offers, with answers that fit and ones that do
+    // not: a result or a clean error, never a throw.
+    for (Decision d : codex_manager::OfferedDecisions(a)) {
+      for (const char* answer : {"answer", "12", "true", "[1,2]"}) {
+        absl::StatusOr<json> result =
+            codex_manager::ApprovalResult(a, d, {{"q", answer}});
+        if (result.ok()) {
+          (void)result->dump(-1, ' ', false, json::error_handler_t::replace);
+        }
+      }
     }
+    for (const std::string& word : codex_manager::ExecpolicyAmendmentOf(a)) {
+      (void)word;
+    }
+    (void)codex_manager::ElicitationOf(a).requested_schema.dump(
+        -1, ' ', false, json::error_handler_t::replace);
   }
+  RequireUtf8(codex_manager::RuntimeVersionOf(
+      codex_manager::StringMember(codex_manager::Member(*message, "result"),
+                                  "userAgent")));
   RequireUtf8(codex_manager::DiffOfFileChange(
       codex_manager::ObjectMember(params, "item")));
   json capped = m.payload;
