@@ -141,6 +141,9 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
               "WHAT");
   for (const v1::Approval& a : list.approvals()) {
     std::string what = !a.command().empty() ? a.command() : a.method();
+    if (a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION) {
+      what = a.mcp_server_name() + ": " + a.reason();
+    }
     std::printf("%-24s  %-24s  %-8s  %s\n", a.approval_id().c_str(),
                 a.session_id().c_str(), ApprovalStateName(a.state()).c_str(),
                 Trim(what, 60).c_str());

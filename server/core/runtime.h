@@ -90,8 +90,7 @@ class Runtime {
   virtual void Steer(const std::string& codex_turn_id,
                      const std::string& prompt,
                      std::function<void(absl::Status)> done) = 0;
-  // Sends the thread request `method` (its `threadId`, unless given, the
-  // runtime's thread) and calls
+  // Sends the thread request `method` (its `threadId` filled in) and calls
   // `done` once with Codex's result, or: FAILED_PRECONDITION with Codex's
   // message when it answered an error, UNAVAILABLE when the runtime is gone
   // or did not answer. `done` may run on the runtime's reader thread, or at

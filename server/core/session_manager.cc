@@ -54,6 +54,14 @@ constexpr size_t kMaxTurnImages = 8;
 constexpr uintmax_t kMaxImageBytes = 20 << 20;
 constexpr size_t kMaxOutputSchemaBytes = 64 << 10;
 
+// INVALID_ARGUMENT naming `field` when `value` is over `max` bytes.
+absl::Status ValidateLength(const char* field, const std::string& value,
+                            size_t max) {
+  if (value.size() <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": at most ", max, " characters"));
+}
+
 absl::Status ValidateEffort(const std::string& effort) {
   if (effort.size() > 32 ||
       !std::all_of(effort.begin(), effort.end(), [](char c) {
@@ -76,10 +84,7 @@ absl::Status ValidatePolicies(const std::string& approval_policy,
 
 // Checks `s` for a turn in `cwd`; resolves its image paths (realpath).
 absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
-  if (s.model.size() > kMaxModelBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
-  }
+  RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
   RETURN_IF_ERROR(ValidateEffort(s.effort));
   RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
                                 {"auto", "concise", "detailed", "none"}));
@@ -144,14 +149,8 @@ absl::Status ValidateCreate(const CreateSessionParams& p) {
   RETURN_IF_ERROR(
       ValidateOneOf("sandbox", p.sandbox,
                     {"read-only", "workspace-write", "danger-full-access"}));
-  if (p.title.size() > kMaxTitleBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("title: at most ", kMaxTitleBytes, " characters"));
-  }
-  if (p.model.size() > kMaxModelBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
-  }
+  RETURN_IF_ERROR(ValidateLength("title", p.title, kMaxTitleBytes));
+  RETURN_IF_ERROR(ValidateLength("model", p.model, kMaxModelBytes));
   return ValidateRequestId(p.request_id);
 }
 
@@ -499,14 +498,10 @@ absl::StatusOr<Session> SessionManager::ResumeSession(
 absl::StatusOr<Session> SessionManager::UpdateSession(
     const std::string& session_id, const SessionUpdate& update,
     const Caller& caller) {
-  if (update.title && update.title->size() > kMaxTitleBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("title: at most ", kMaxTitleBytes, " characters"));
-  }
-  if (update.model && update.model->size() > kMaxModelBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("model: at most ", kMaxModelBytes, " characters"));
-  }
+  RETURN_IF_ERROR(
+      ValidateLength("title", update.title.value_or(""), kMaxTitleBytes));
+  RETURN_IF_ERROR(
+      ValidateLength("model", update.model.value_or(""), kMaxModelBytes));
   if (update.effort) RETURN_IF_ERROR(ValidateEffort(*update.effort));
   RETURN_IF_ERROR(ValidatePolicies(update.approval_policy.value_or(""),
                                    update.sandbox.value_or("")));

@@ -351,7 +351,7 @@ void CodexRuntime::CallThread(
     return;
   }
   if (!params.is_object()) params = json::object();
-  if (!params.contains("threadId")) params["threadId"] = thread_id_;
+  params["threadId"] = thread_id_;
   rpc_->Call(method, std::move(params), options_.request_timeout,
              [method, done = std::move(done)](absl::StatusOr<json> result) {
                if (result.ok()) {

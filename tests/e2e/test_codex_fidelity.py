@@ -31,7 +31,7 @@ def test_an_mcp_elicitation_is_a_form_filled_from_the_cli(fake_cli: Cli, project
     assert approval["availableDecisions"] == ["DECISION_APPROVE", "DECISION_DENY",
                                               "DECISION_ABORT"]
     shown = fake_cli("approval", "list", "--session", session_id)
-    assert "tickets" in shown.stdout or "mcpServer/elicitation/request" in shown.stdout
+    assert "tickets: File a ticket for this?" in shown.stdout
     # An answer that does not fit its field is refused, naming it; nothing is decided.
     bad = fake_cli("approval", "answer", approval["approvalId"], "title=Disk full",
                    "priority=high")

@@ -160,7 +160,6 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   const send = page.locator("form.composer button[type=submit]");
   assert.equal(await send.innerText(), "Send");
   assert.equal(await page.getByRole("button", { name: "Queue" }).isHidden(), true);
-  await send.click();  // nothing typed: nothing sent
   await page.fill("textarea", "slow");
   await send.click();
   await page.locator(".entry.agent", { hasText: "w3" }).waitFor({ timeout: 20000 });
