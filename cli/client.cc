@@ -185,7 +185,8 @@ Client::Client(const Options& options,
       streams_(v1::StreamService::NewStub(channel_)),
       health_(grpc::health::v1::Health::NewStub(channel_)),
       auth_(v1::AuthService::NewStub(channel_)),
-      audit_(v1::AuditService::NewStub(channel_)) {
+      audit_(v1::AuditService::NewStub(channel_)),
+      codex_(v1::CodexService::NewStub(channel_)) {
   ServerAddress() = options.addr;
 }
 

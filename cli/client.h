@@ -14,6 +14,7 @@
 
 #include "codex_manager/v1/approvals.grpc.pb.h"
 #include "codex_manager/v1/auth.grpc.pb.h"
+#include "codex_manager/v1/codex.grpc.pb.h"
 #include "codex_manager/v1/events.grpc.pb.h"
 #include "codex_manager/v1/sessions.grpc.pb.h"
 #include "codex_manager/v1/turns.grpc.pb.h"
@@ -80,6 +81,7 @@ class Client {
   grpc::health::v1::Health::Stub& health() { return *health_; }
   v1::AuthService::Stub& auth() { return *auth_; }
   v1::AuditService::Stub& audit() { return *audit_; }
+  v1::CodexService::Stub& codex() { return *codex_; }
 
  private:
   Options options_;
@@ -92,6 +94,7 @@ class Client {
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
   std::unique_ptr<v1::AuthService::Stub> auth_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::CodexService::Stub> codex_;
 };
 
 // The address the CLI's client dials (set by Client), for messages.

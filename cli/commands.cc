@@ -229,14 +229,10 @@ int Follow(Client& client, const FollowSpec& spec,
   }
 }
 
-int StartAndFollow(Client& client, const v1::StartTurnRequest& request,
-                   int64_t after_seq, bool follow, ApprovalMode mode,
-                   bool detach) {
-  const std::string& session_id = request.session_id();
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().StartTurn(client.Context().get(), request, &turn);
-  if (!status.ok()) return Fail(status);
+// After StartTurn or StartReview answered `turn`: print it, or follow it.
+int ShowStarted(Client& client, const v1::Turn& turn, int64_t after_seq,
+                bool follow, ApprovalMode mode, bool detach) {
+  const std::string& session_id = turn.session_id();
   if (!follow) {
     if (client.options().json) {
       PrintJson(turn);
@@ -259,6 +255,28 @@ int StartAndFollow(Client& client, const v1::StartTurnRequest& request,
               << "\n";
   }
   return Follow(client, spec, &ctrl_c);
+}
+
+int StartAndFollow(Client& client, const v1::StartTurnRequest& request,
+                   int64_t after_seq, bool follow, ApprovalMode mode,
+                   bool detach) {
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().StartTurn(client.Context().get(), request, &turn);
+  if (!status.ok()) return Fail(status);
+  return ShowStarted(client, turn, after_seq, follow, mode, detach);
+}
+
+// The session's last sequence number, to follow what comes after it.
+grpc::Status LastSeq(Client& client, const std::string& session_id,
+                     int64_t* seq) {
+  v1::GetSessionRequest get;
+  get.set_session_id(session_id);
+  v1::Session session;
+  grpc::Status status =
+      client.sessions().GetSession(client.Context().get(), get, &session);
+  *seq = session.last_seq();
+  return status;
 }
 
 }  // namespace
@@ -341,20 +359,62 @@ int SessionArchive(Client& client, const std::string& session_id) {
 
 int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach) {
-  const std::string& session_id = request.session_id();
   int64_t after_seq = 0;
   if (follow) {
     // Follow from the session's current end: everything of the new turn
     // comes after it.
-    v1::GetSessionRequest get;
-    get.set_session_id(session_id);
-    v1::Session session;
-    grpc::Status status =
-        client.sessions().GetSession(client.Context().get(), get, &session);
+    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
     if (!status.ok()) return Fail(status);
-    after_seq = session.last_seq();
   }
   return StartAndFollow(client, request, after_seq, follow, mode, detach);
+}
+
+int TurnReview(Client& client, const v1::StartReviewRequest& request,
+               bool follow, ApprovalMode mode, bool detach) {
+  int64_t after_seq = 0;
+  if (follow) {
+    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
+    if (!status.ok()) return Fail(status);
+  }
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().StartReview(client.Context().get(), request, &turn);
+  if (!status.ok()) return Fail(status);
+  return ShowStarted(client, turn, after_seq, follow, mode, detach);
+}
+
+int SessionImport(Client& client, const v1::ImportThreadRequest& request) {
+  return CallAndShow(
+      client, client.sessions(), &v1::SessionService::Stub::ImportThread,
+      request,
+      [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
+}
+
+int SessionFork(Client& client, const v1::ForkSessionRequest& request) {
+  return CallAndShow(
+      client, client.sessions(), &v1::SessionService::Stub::ForkSession,
+      request,
+      [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
+}
+
+int CodexModels(Client& client, bool all) {
+  v1::ListModelsRequest request;
+  request.set_include_hidden(all);
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::ListModels, request,
+                     PrintModelTable);
+}
+
+int CodexAccount(Client& client) {
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::GetAccount,
+                     v1::GetAccountRequest(), PrintAccount);
+}
+
+int CodexThreads(Client& client, const v1::ListCodexThreadsRequest& request) {
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::ListCodexThreads, request,
+                     PrintCodexThreadTable);
 }
 
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request) {

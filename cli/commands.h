@@ -45,6 +45,15 @@ int SessionArchive(Client& client, const std::string& session_id);
 // settings.
 int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach);
+// StartReview; `follow` and the rest as TurnStart's.
+int TurnReview(Client& client, const v1::StartReviewRequest& request,
+               bool follow, ApprovalMode mode, bool detach);
+int SessionImport(Client& client, const v1::ImportThreadRequest& request);
+int SessionFork(Client& client, const v1::ForkSessionRequest& request);
+// CodexService: the models, the account, the stored Codex threads.
+int CodexModels(Client& client, bool all);
+int CodexAccount(Client& client);
+int CodexThreads(Client& client, const v1::ListCodexThreadsRequest& request);
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request);

@@ -60,6 +60,15 @@ const std::map<std::string, std::string>& Examples() {
       {"session compact", "  $ codex-manager session compact $S"},
       {"session update",
        "  $ codex-manager session update $S --model gpt-5.1-codex --effort high"},
+      {"turn review",
+       "  $ codex-manager turn review $S --uncommitted --follow\n"
+       "  $ codex-manager turn review $S --base main"},
+      {"session import",
+       "  $ codex-manager codex threads\n"
+       "  $ codex-manager session import 019a0b1c-2d3e-7f40-8a5b-6c7d8e9f0a1b"},
+      {"session fork", "  $ F=$(codex-manager session fork $S --title \"try B\")"},
+      {"codex models", "  $ codex-manager codex models --json | jq -r '.models[].model'"},
+      {"codex threads", "  $ codex-manager codex threads --cwd \"$PWD\""},
       {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
@@ -363,6 +372,8 @@ int Main(int argc, char** argv) {
 
   auto* archive =
       session->add_subcommand("archive", "Archive a session (final)");
+  archive->add_option("SESSION", session_id, "Session id")->required();
+  archive->callback([&] { code = SessionArchive(connect(), session_id); });
   auto* update = session->add_subcommand(
       "update", "Change a session's title, model, effort or policies for its "
                 "later turns");
@@ -397,6 +408,28 @@ int Main(int argc, char** argv) {
     request.set_session_id(session_id);
     code = SessionCompact(connect(), request);
   });
+  v1::ImportThreadRequest import_request;
+  auto* import = session->add_subcommand(
+      "import",
+      "Make a session of a stored Codex thread (see `codex threads`), with "
+      "its history");
+  import->add_option("THREAD", *import_request.mutable_thread_id(),
+                     "Codex thread id")
+      ->required();
+  import->add_option("--title", *import_request.mutable_title(), "Title");
+  import->add_option("--request-id", *import_request.mutable_request_id(),
+                     "Idempotency key");
+  import->callback([&] { code = SessionImport(connect(), import_request); });
+  v1::ForkSessionRequest fork_request;
+  auto* fork = session->add_subcommand(
+      "fork", "A new session on a copy of this one's Codex thread");
+  fork->add_option("SESSION", *fork_request.mutable_session_id(), "Session id")
+      ->required();
+  fork->add_option("--title", *fork_request.mutable_title(),
+                   "Title (default: Fork of …)");
+  fork->add_option("--request-id", *fork_request.mutable_request_id(),
+                   "Idempotency key");
+  fork->callback([&] { code = SessionFork(connect(), fork_request); });
   // turn …
   auto* turn = app.add_subcommand("turn", "Send prompts and control turns");
   turn->require_subcommand(1);
@@ -506,6 +539,85 @@ int Main(int argc, char** argv) {
   steer->add_option("--turn", turn_id, "A specific turn (default: running)");
   steer->callback([&] {
     code = TurnSteer(connect(), session_id, turn_id, ReadPrompt(prompt));
+  });
+
+  v1::StartReviewRequest review_request;
+  std::string review_commit, review_base, review_instructions;
+  bool review_uncommitted = false;
+  auto* review = turn->add_subcommand(
+      "review",
+      "Queue a code review (Codex review/start); prints the turn id, or "
+      "follows it");
+  review->add_option("SESSION", *review_request.mutable_session_id(),
+                     "Session id")
+      ->required();
+  auto* review_target = review->add_option_group(
+      "target", "What to review (one of them)");
+  review_target->add_flag("--uncommitted", review_uncommitted,
+                          "Staged, unstaged and untracked changes");
+  review_target->add_option("--base", review_base,
+                            "Changes against this base branch");
+  review_target->add_option("--commit", review_commit, "One commit (its sha)");
+  review_target->add_option("--instructions", review_instructions,
+                            "Free-form review instructions; - reads standard "
+                            "input");
+  review_target->require_option(1);
+  review->add_option("--commit-title",
+                     *review_request.mutable_target()->mutable_commit_title(),
+                     "With --commit: a label for it");
+  review->add_option("--request-id", *review_request.mutable_request_id(),
+                     "Idempotency key");
+  review->add_flag("--follow", follow, "Stream the review until it ends");
+  review->add_flag("--detach", detach, "As turn start's");
+  review
+      ->add_option("--on-approval", on_approval,
+                   "With --follow: wait, ask, approve or deny")
+      ->check(CLI::IsMember({"wait", "ask", "approve", "deny"}))
+      ->capture_default_str();
+  review->callback([&] {
+    v1::ReviewTarget* target = review_request.mutable_target();
+    // By what was given, so an empty value gets the server's error.
+    if (review_uncommitted) {
+      target->set_uncommitted_changes(true);
+    } else if (review->count("--base") > 0) {
+      target->set_base_branch(review_base);
+    } else if (review->count("--commit") > 0) {
+      target->set_commit(review_commit);
+    } else {
+      target->set_custom_instructions(ReadPrompt(review_instructions));
+    }
+    code = TurnReview(connect(), review_request, follow, ParseMode(on_approval),
+                      detach);
+  });
+
+  // codex …
+  auto* codex = app.add_subcommand(
+      "codex",
+      "What the server's Codex knows: models, account, stored threads");
+  codex->require_subcommand(1);
+  bool models_all = false;
+  auto* models = codex->add_subcommand("models", "List the models (model/list)");
+  models->add_flag("--all", models_all, "Include hidden models");
+  models->callback([&] { code = CodexModels(connect(), models_all); });
+  auto* account = codex->add_subcommand(
+      "account", "Show the account and its rate limits (role: operator)");
+  account->callback([&] { code = CodexAccount(connect()); });
+  v1::ListCodexThreadsRequest threads_request;
+  auto* threads = codex->add_subcommand(
+      "threads",
+      "List the Codex threads under the server's CODEX_HOME (role: operator)");
+  threads->add_option("--cwd", *threads_request.mutable_cwd(),
+                      "Only threads of this directory (absolute)");
+  threads->add_option("--search", *threads_request.mutable_search(),
+                      "Only titles containing this");
+  int threads_page_size = 0;
+  threads->add_option("--page-size", threads_page_size,
+                      "Threads per page (at most 100; 0: 25)");
+  threads->add_option("--page-token", *threads_request.mutable_page_token(),
+                      "Token of the next page");
+  threads->callback([&] {
+    threads_request.set_page_size(threads_page_size);
+    code = CodexThreads(connect(), threads_request);
   });
 
   // approval …

@@ -107,6 +107,59 @@ void PrintSessionTable(const v1::ListSessionsResponse& list) {
   }
 }
 
+void PrintModelTable(const v1::ListModelsResponse& list) {
+  std::printf("%-24s  %-8s  %-26s  %s\n", "MODEL", "DEFAULT", "EFFORTS",
+              "DESCRIPTION");
+  for (const v1::Model& m : list.models()) {
+    std::string efforts;
+    for (const std::string& e : m.supported_efforts()) {
+      if (!efforts.empty()) efforts += ",";
+      efforts += e == m.default_effort() ? "*" + e : e;
+    }
+    std::printf("%-24s  %-8s  %-26s  %s\n", m.model().c_str(),
+                m.is_default() ? "yes" : "", Trim(efforts, 26).c_str(),
+                Trim(m.description(), 60).c_str());
+  }
+}
+
+void PrintAccount(const v1::Account& a) {
+  std::printf("account:  %s\n", a.type().empty() ? "(not signed in)"
+                                                  : a.type().c_str());
+  if (!a.email().empty()) std::printf("email:    %s\n", a.email().c_str());
+  if (!a.plan_type().empty()) std::printf("plan:     %s\n", a.plan_type().c_str());
+  std::printf("needs OpenAI sign-in: %s\n",
+              a.requires_openai_auth() ? "yes" : "no");
+  if (a.has_rate_limits()) {
+    for (const auto& [name, w] :
+         {std::pair{"primary", &a.rate_limits().primary()},
+          std::pair{"secondary", &a.rate_limits().secondary()}}) {
+      std::printf("limit %-9s %d%% used of %lld min\n", name, w->used_percent(),
+                  static_cast<long long>(w->window_minutes()));
+    }
+  } else {
+    std::printf("rate limits: unknown (%s)\n", a.rate_limits_error().c_str());
+  }
+}
+
+void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list) {
+  if (list.threads().empty()) {
+    std::printf("No Codex threads under the server's CODEX_HOME.\n");
+    return;
+  }
+  std::printf("%-36s  %-9s  %-24s  %-30s  %s\n", "THREAD", "SOURCE", "SESSION",
+              "PREVIEW", "CWD");
+  for (const v1::CodexThread& t : list.threads()) {
+    std::printf("%-36s  %-9s  %-24s  %-30s  %s\n", t.thread_id().c_str(),
+                t.source().c_str(),
+                t.session_id().empty() ? "-" : t.session_id().c_str(),
+                Trim(t.name().empty() ? t.preview() : t.name(), 30).c_str(),
+                t.cwd().c_str());
+  }
+  if (!list.next_page_token().empty()) {
+    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
+  }
+}
+
 void PrintTurn(const v1::Turn& t) {
   std::printf("turn_id:  %s\nstate:    %s\nprompt:   %s\n", t.turn_id().c_str(),
               TurnStateName(t.state()).c_str(), t.prompt().c_str());
@@ -381,6 +434,14 @@ void EventPrinter::Print(const v1::Event& e) {
         EndLine();
         side_ << Head(e) << "~ file change [" << item.status() << "]\n";
         PrintBlock(side_, item.diff(), indent_);
+      } else if (item.item_type() == "enteredReviewMode") {
+        EndLine();
+        side_ << Head(e) << "reviewing: " << item.text() << "\n";
+      } else if (item.item_type() == "exitedReviewMode") {
+        // Codex says the findings again as the agent message that follows:
+        // that one is printed as the answer.
+        EndLine();
+        side_ << Head(e) << "review finished\n";
       }
       break;
     }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "codex_manager/v1/approvals.pb.h"
+#include "codex_manager/v1/codex.pb.h"
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
@@ -24,6 +25,9 @@ namespace codex_manager::cli {
 void PrintJson(const google::protobuf::Message& message);
 
 void PrintSession(const v1::Session& session);
+void PrintModelTable(const v1::ListModelsResponse& list);
+void PrintAccount(const v1::Account& account);
+void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
 void PrintSessionTable(const v1::ListSessionsResponse& list);
 void PrintTurn(const v1::Turn& turn);
 void PrintTurnTable(const v1::ListTurnsResponse& list);

@@ -32,6 +32,7 @@
 #include "api/approval_service.h"
 #include "api/auth_service.h"
 #include "api/call_interceptor.h"
+#include "api/codex_service.h"
 #include "api/guard.h"
 #include "api/health_service.h"
 #include "api/session_service.h"
@@ -97,6 +98,7 @@ struct Flags {
   double rate_burst = 40;
   int max_streams_per_principal = 64;
   int max_queued_turns = 16;
+  int max_codex_calls = 2;
   int64_t max_prompt_bytes = 1 << 20;
 };
 
@@ -325,10 +327,12 @@ int Run(const Flags& flags) {
     return 2;
   }
   if (flags.max_streams_per_principal < 1 || flags.max_queued_turns < 1 ||
+      flags.max_codex_calls < 1 ||
       flags.max_prompt_bytes < 1 || flags.rate_burst < 1) {
     Log(LogLevel::kError, "bad flag",
         {{"error",
           "--max-streams-per-principal, --max-queued-turns, "
+          "--max-codex-calls, "
           "--max-prompt-bytes and --rate-burst must be at least 1"}});
     return 2;
   }
@@ -451,8 +455,15 @@ int Run(const Flags& flags) {
     return 1;
   }
 
+  // One-off Codex runtimes (models, account, stored threads, forks), run
+  // in the data dir.
+  CodexCatalogOptions catalog_options;
+  catalog_options.cwd = flags.data_dir;
+  catalog_options.max_concurrent = flags.max_codex_calls;
+  CodexCatalog catalog(&runtimes, catalog_options);
   SessionServiceImpl sessions(manager.get(), &log, store->get(), &guard,
-                              &*admission);
+                              &*admission, &catalog);
+  CodexServiceImpl codex(&catalog, store->get(), &guard);
   TurnServiceImpl turns(manager.get(), &guard, &*admission);
   ApprovalServiceImpl approvals(manager.get(), &guard);
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);
@@ -465,6 +476,7 @@ int Run(const Flags& flags) {
       std::string(v1::StreamService::service_full_name()),
       std::string(v1::AuthService::service_full_name()),
       std::string(v1::AuditService::service_full_name()),
+      std::string(v1::CodexService::service_full_name()),
   });
 
   // Our own Health (answers without a token) instead of gRPC's default, so
@@ -483,6 +495,7 @@ int Run(const Flags& flags) {
   builder.RegisterService(&auth);
   builder.RegisterService(&audit);
   builder.RegisterService(&health);
+  builder.RegisterService(&codex);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
@@ -678,6 +691,10 @@ int main(int argc, char** argv) {
   app.add_option("--max-streams-per-principal",
                  flags.max_streams_per_principal,
                  "Most StreamEvents calls one token may have open")
+      ->capture_default_str();
+  app.add_option("--max-codex-calls", flags.max_codex_calls,
+                 "Most one-off Codex runtimes at once (ListModels, "
+                 "GetAccount, ListCodexThreads, ImportThread, ForkSession)")
       ->capture_default_str();
   app.add_option("--max-queued-turns", flags.max_queued_turns,
                  "Most queued turns per session")

@@ -17,6 +17,7 @@
 #include "api/approval_service.h"
 #include "api/auth_service.h"
 #include "api/call_interceptor.h"
+#include "api/codex_service.h"
 #include "api/guard.h"
 #include "api/health_service.h"
 #include "api/session_service.h"
@@ -72,9 +73,13 @@ class AuthMatrixTest : public ::testing::Test {
                                      store_.get(), &clock_, GuardOptions());
     admission_ = std::make_unique<Admission>(
         *Admission::Create(AdmissionOptions()));
+    catalog_ = std::make_unique<CodexCatalog>(runtimes_.get(),
+                                              CodexCatalogOptions());
     sessions_ = std::make_unique<SessionServiceImpl>(
         manager_.get(), log_.get(), store_.get(), guard_.get(),
-        admission_.get());
+        admission_.get(), catalog_.get());
+    codex_ = std::make_unique<CodexServiceImpl>(catalog_.get(), store_.get(),
+                                                guard_.get());
     turns_ = std::make_unique<TurnServiceImpl>(manager_.get(), guard_.get(),
                                                admission_.get());
     approvals_ =
@@ -94,7 +99,8 @@ class AuthMatrixTest : public ::testing::Test {
     for (grpc::Service* s :
          std::vector<grpc::Service*>{sessions_.get(), turns_.get(),
                                      approvals_.get(), streams_.get(),
-                                     auth_.get(), audit_.get(), health_.get()}) {
+                                     auth_.get(), audit_.get(), health_.get(),
+                                     codex_.get()}) {
       builder.RegisterService(s);
     }
     std::vector<
@@ -171,7 +177,9 @@ class AuthMatrixTest : public ::testing::Test {
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Guard> guard_;
   std::unique_ptr<Admission> admission_;
+  std::unique_ptr<CodexCatalog> catalog_;
   std::unique_ptr<SessionServiceImpl> sessions_;
+  std::unique_ptr<CodexServiceImpl> codex_;
   std::unique_ptr<TurnServiceImpl> turns_;
   std::unique_ptr<ApprovalServiceImpl> approvals_;
   std::unique_ptr<StreamServiceImpl> streams_;
@@ -187,7 +195,8 @@ TEST_F(AuthMatrixTest, EveryMethodTimesEveryRoleMatchesTheRuleTable) {
   const std::vector<std::string> methods = MethodsOf(
       {"codex_manager/v1/sessions.proto", "codex_manager/v1/turns.proto",
        "codex_manager/v1/approvals.proto", "codex_manager/v1/events.proto",
-       "codex_manager/v1/auth.proto", "grpc/health/v1/health.proto"});
+       "codex_manager/v1/auth.proto", "codex_manager/v1/codex.proto",
+       "grpc/health/v1/health.proto"});
   ASSERT_GE(methods.size(), 20u);
   for (const std::string& method : methods) {
     SCOPED_TRACE(method);

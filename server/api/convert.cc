@@ -30,10 +30,14 @@ std::string Dump(const json& j) {
 }
 
 // Text of an item: agentMessage text, userMessage text parts, reasoning
-// summary parts.
+// summary parts, a review's target (enteredReviewMode) or findings
+// (exitedReviewMode).
 std::string ItemText(const json& item) {
   const std::string type = Str(item, "type");
   if (type == "agentMessage" || type == "plan") return Str(item, "text");
+  if (type == "enteredReviewMode" || type == "exitedReviewMode") {
+    return Str(item, "review");
+  }
   std::string out;
   if (type == "userMessage" && item.contains("content") &&
       item["content"].is_array()) {
@@ -134,6 +138,59 @@ void ToProto(const Approval& in, v1::Approval* out) {
           -1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
   }
+}
+
+void ToProto(const CodexModel& in, v1::Model* out) {
+  out->set_model(in.model);
+  out->set_display_name(in.display_name);
+  out->set_description(in.description);
+  out->set_is_default(in.is_default);
+  out->set_hidden(in.hidden);
+  for (const std::string& e : in.supported_efforts) out->add_supported_efforts(e);
+  out->set_default_effort(in.default_effort);
+  for (const std::string& m : in.input_modalities) out->add_input_modalities(m);
+}
+
+void ToProto(const CodexAccount& in, v1::Account* out) {
+  out->set_type(in.type);
+  out->set_email(in.email);
+  out->set_plan_type(in.plan_type);
+  out->set_requires_openai_auth(in.requires_openai_auth);
+  if (in.rate_limits) RateLimitsToProto(*in.rate_limits, out->mutable_rate_limits());
+  out->set_rate_limits_error(in.rate_limits_error);
+}
+
+void ToProto(const CodexThread& in, v1::CodexThread* out) {
+  out->set_thread_id(in.thread_id);
+  out->set_name(in.name);
+  out->set_preview(in.preview);
+  out->set_cwd(in.cwd);
+  out->set_source(in.source);
+  out->set_model_provider(in.model_provider);
+  out->set_model(in.model);
+  out->set_forked_from_thread_id(in.forked_from_thread_id);
+  out->mutable_create_time()->set_seconds(absl::ToUnixSeconds(in.create_time));
+  out->mutable_update_time()->set_seconds(absl::ToUnixSeconds(in.update_time));
+}
+
+void RateLimitsToProto(const json& limits, v1::RateLimits* m) {
+  for (auto [key, window] :
+       {std::pair{"primary", m->mutable_primary()},
+        std::pair{"secondary", m->mutable_secondary()}}) {
+    const json& w = Member(limits, key);
+    if (!w.is_object()) continue;
+    window->set_used_percent(static_cast<int32_t>(
+        std::clamp<int64_t>(Int(w, "usedPercent"), 0, 100)));
+    window->set_window_minutes(Int(w, "windowDurationMins"));
+    const int64_t resets = Int(w, "resetsAt");
+    if (resets > 0 && resets < 253402300799) {
+      window->mutable_resets_at()->set_seconds(resets);
+    }
+  }
+  if (!Member(limits, "primary").is_object()) m->clear_primary();
+  if (!Member(limits, "secondary").is_object()) m->clear_secondary();
+  m->set_plan_type(Str(limits, "planType"));
+  m->set_limit_name(Str(limits, "limitName"));
 }
 
 void ToProto(const Event& in, v1::Event* out) {
@@ -246,28 +303,9 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_reason(Str(p, "reason"));
       break;
     }
-    case EventType::kRateLimitsUpdated: {
-      auto* m = out->mutable_rate_limits();
-      const json& limits = Member(p, "rateLimits");
-      for (auto [key, window] :
-           {std::pair{"primary", m->mutable_primary()},
-            std::pair{"secondary", m->mutable_secondary()}}) {
-        const json& w = Member(limits, key);
-        if (!w.is_object()) continue;
-        window->set_used_percent(static_cast<int32_t>(
-            std::clamp<int64_t>(Int(w, "usedPercent"), 0, 100)));
-        window->set_window_minutes(Int(w, "windowDurationMins"));
-        const int64_t resets = Int(w, "resetsAt");
-        if (resets > 0 && resets < 253402300799) {
-          window->mutable_resets_at()->set_seconds(resets);
-        }
-      }
-      if (!Member(limits, "primary").is_object()) m->clear_primary();
-      if (!Member(limits, "secondary").is_object()) m->clear_secondary();
-      m->set_plan_type(Str(limits, "planType"));
-      m->set_limit_name(Str(limits, "limitName"));
+    case EventType::kRateLimitsUpdated:
+      RateLimitsToProto(Member(p, "rateLimits"), out->mutable_rate_limits());
       break;
-    }
     case EventType::kMcpServerStatus: {
       auto* m = out->mutable_mcp_server_status();
       m->set_name(Str(p, "name"));

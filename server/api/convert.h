@@ -8,9 +8,11 @@
 #include "absl/status/statusor.h"
 #include "codex_manager/v1/approvals.pb.h"
 #include "codex_manager/v1/auth.pb.h"
+#include "codex_manager/v1/codex.pb.h"
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
+#include "core/codex_catalog.h"
 #include "core/types.h"
 #include "core/store.h"
 
@@ -23,6 +25,12 @@ void ToProto(const TokenRecord& in, v1::Token* out);
 void ToProto(const AuditRecord& in, v1::AuditEvent* out);
 // Builds the typed payload of the event from its JSON payload.
 void ToProto(const Event& in, v1::Event* out);
+void ToProto(const CodexModel& in, v1::Model* out);
+void ToProto(const CodexAccount& in, v1::Account* out);
+// Without `session_id` (the caller knows it).
+void ToProto(const CodexThread& in, v1::CodexThread* out);
+// Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).
+void RateLimitsToProto(const nlohmann::json& limits, v1::RateLimits* out);
 
 // A Timestamp as absl::Time; INVALID_ARGUMENT naming `field` when out of
 // range.

@@ -6,6 +6,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <string>
+#include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -50,10 +51,17 @@ grpc::ServerUnaryReactor* ServeLater(Guard* guard,
                                      const std::string& resource_id,
                                      Proto* response, Start start);
 
-// Converts `result` into `*response` when OK; returns its status.
+// Converts `result` into `*response` when OK (copies it when it is the
+// response already); returns its status.
 template <typename T, typename Proto>
 absl::Status Fill(const absl::StatusOr<T>& result, Proto* response) {
-  if (result.ok()) ToProto(*result, response);
+  if (result.ok()) {
+    if constexpr (std::is_same_v<T, Proto>) {
+      *response = *result;
+    } else {
+      ToProto(*result, response);
+    }
+  }
   return result.status();
 }
 

@@ -1,12 +1,40 @@
 #include "api/session_service.h"
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "api/serve.h"
 #include "api/transcript_export.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
+namespace {
 
+// Longest title made from a thread's name or preview, in bytes.
+constexpr size_t kMaxDerivedTitleBytes = 200;
 
+// Codex thread ids are UUIDs; anything else is refused before Codex sees it.
+absl::Status ValidateThreadId(const std::string& thread_id) {
+  if (thread_id.empty()) return absl::InvalidArgumentError("thread_id: required");
+  const bool ok = thread_id.size() <= 64 &&
+                  std::all_of(thread_id.begin(), thread_id.end(), [](char c) {
+                    return absl::ascii_isalnum(c) || c == '-' || c == '_';
+                  });
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "thread_id: \"", SafeText(thread_id, 64),
+        "\" is not a Codex thread id"));
+  }
+  return absl::OkStatus();
+}
+
+// A title from `text`'s first line, cut on a character boundary.
+std::string TitleFrom(const std::string& text) {
+  return SafeText(text.substr(0, text.find('\n')), kMaxDerivedTitleBytes);
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* context,
@@ -101,6 +129,101 @@ grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
         return Fill(manager_->UpdateSession(request->session_id(), update,
                                             caller),
                     response);
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
+    grpc::CallbackServerContext* context,
+    const v1::ImportThreadRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ImportThread");
+  CreateSessionParams params;
+  params.thread_id = request->thread_id();
+  params.title = request->title();
+  params.request_id = request->request_id();
+  params.request_method = "ImportThread";
+  return ServeLater<Session>(
+      guard_, context, kMethod, request->thread_id(), response,
+      [&](const Caller& caller, auto finish) {
+        if (absl::Status s = ValidateThreadId(params.thread_id); !s.ok()) {
+          return finish(s);
+        }
+        catalog_->ReadThread(
+            params.thread_id,
+            [this, params, caller, finish](absl::StatusOr<CodexThread> thread) mutable {
+              if (!thread.ok()) return finish(thread.status());
+              // Admitted as CreateSession's cwd is.
+              absl::StatusOr<std::string> cwd = admission_->AdmitCwd(thread->cwd);
+              if (!cwd.ok()) return finish(cwd.status());
+              params.cwd = *std::move(cwd);
+              params.model = TitleFrom(thread->model);
+              if (params.title.empty()) {
+                params.title = TitleFrom(
+                    thread->name.empty() ? thread->preview : thread->name);
+              }
+              params.history = std::move(thread->history);
+              finish(manager_->CreateSession(params, caller));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
+    grpc::CallbackServerContext* context,
+    const v1::ForkSessionRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ForkSession");
+  const std::string source_id = request->session_id();
+  CreateSessionParams params;
+  params.title = request->title();
+  params.request_id = request->request_id();
+  params.request_method = "ForkSession";
+  return ServeLater<Session>(
+      guard_, context, kMethod, source_id, response,
+      [&](const Caller& caller, auto finish) {
+        absl::StatusOr<Session> source = manager_->GetSession(source_id);
+        if (!source.ok()) return finish(source.status());
+        if (!params.request_id.empty()) {
+          // A retry gets its session without a second Codex fork.
+          absl::StatusOr<std::optional<std::string>> existing =
+              store_->GetRequestId("ForkSession", params.request_id);
+          if (!existing.ok()) return finish(existing.status());
+          if (*existing) return finish(manager_->GetSession(**existing));
+        }
+        if (source->state == SessionState::kArchived) {
+          return finish(absl::FailedPreconditionError(absl::StrCat(
+              "session ", source_id, " is ARCHIVED; it cannot be forked")));
+        }
+        if (source->thread_id.empty()) {
+          return finish(absl::FailedPreconditionError(absl::StrCat(
+              "session ", source_id,
+              " has no Codex thread yet (it never started); nothing to fork")));
+        }
+        // The fork works where the source does, as freely: admitted again
+        // for this caller.
+        absl::StatusOr<std::string> cwd = admission_->AdmitCwd(source->cwd);
+        if (!cwd.ok()) return finish(cwd.status());
+        if (absl::Status s = admission_->AdmitSandbox(source->sandbox, caller.role);
+            !s.ok()) {
+          return finish(s);
+        }
+        params.cwd = *std::move(cwd);
+        params.model = source->model;
+        params.effort = source->effort;
+        params.approval_policy = source->approval_policy;
+        params.sandbox = source->sandbox;
+        if (params.title.empty()) {
+          params.title = TitleFrom(absl::StrCat(
+              "Fork of ",
+              source->title.empty() ? source->session_id : source->title));
+        }
+        catalog_->ForkThread(
+            source->thread_id,
+            [this, params, caller, finish](absl::StatusOr<CodexThread> fork) mutable {
+              if (!fork.ok()) return finish(fork.status());
+              params.thread_id = fork->thread_id;
+              params.history = std::move(fork->history);
+              finish(manager_->CreateSession(params, caller));
+            });
       });
 }
 

@@ -6,6 +6,7 @@
 #include "codex_manager/v1/sessions.grpc.pb.h"
 #include "api/guard.h"
 #include "auth/admission.h"
+#include "core/codex_catalog.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
 #include "core/store.h"
@@ -15,12 +16,14 @@ namespace codex_manager {
 class SessionServiceImpl final : public v1::SessionService::CallbackService {
  public:
   SessionServiceImpl(SessionManager* manager, EventLog* log, Store* store,
-                     Guard* guard, const Admission* admission)
+                     Guard* guard, const Admission* admission,
+                     CodexCatalog* catalog)
       : manager_(manager),
         log_(log),
         store_(store),
         guard_(guard),
-        admission_(admission) {}
+        admission_(admission),
+        catalog_(catalog) {}
 
   grpc::ServerUnaryReactor* CreateSession(
       grpc::CallbackServerContext* context,
@@ -45,6 +48,14 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* CompactSession(
       grpc::CallbackServerContext* context,
       const v1::CompactSessionRequest* request, v1::Session* response) override;
+  // Both finish once Codex answered (thread/read, thread/fork in a one-off
+  // runtime) and the session is created, not on the handler thread.
+  grpc::ServerUnaryReactor* ImportThread(
+      grpc::CallbackServerContext* context,
+      const v1::ImportThreadRequest* request, v1::Session* response) override;
+  grpc::ServerUnaryReactor* ForkSession(grpc::CallbackServerContext* context,
+                                        const v1::ForkSessionRequest* request,
+                                        v1::Session* response) override;
   grpc::ServerUnaryReactor* ArchiveSession(
       grpc::CallbackServerContext* context,
       const v1::ArchiveSessionRequest* request, v1::Session* response) override;
@@ -59,6 +70,7 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   Store* const store_;
   Guard* const guard_;
   const Admission* const admission_;
+  CodexCatalog* const catalog_;
 };
 
 }  // namespace codex_manager

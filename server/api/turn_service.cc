@@ -62,6 +62,83 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
                });
 }
 
+namespace {
+
+// Longest review argument (branch, sha, title, instructions), in bytes.
+constexpr size_t kMaxReviewTextBytes = 64 << 10;
+
+absl::Status CheckReviewText(const char* field, const std::string& value,
+                             bool required) {
+  if (required && value.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("target.", field,
+                                                   ": required"));
+  }
+  if (value.size() > kMaxReviewTextBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "target.", field, ": over ", kMaxReviewTextBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// The Codex ReviewTarget of `target` and the prompt that describes it.
+absl::StatusOr<std::pair<nlohmann::json, std::string>> ReviewTargetOf(
+    const v1::ReviewTarget& target) {
+  using json = nlohmann::json;
+  switch (target.target_case()) {
+    case v1::ReviewTarget::kUncommittedChanges:
+      if (!target.uncommitted_changes()) {
+        return absl::InvalidArgumentError(
+            "target.uncommitted_changes: must be true when set");
+      }
+      return std::pair{json{{"type", "uncommittedChanges"}},
+                       std::string("Review: uncommitted changes")};
+    case v1::ReviewTarget::kBaseBranch:
+      RETURN_IF_ERROR(CheckReviewText("base_branch", target.base_branch(), true));
+      return std::pair{
+          json{{"type", "baseBranch"}, {"branch", target.base_branch()}},
+          absl::StrCat("Review: changes against ", target.base_branch())};
+    case v1::ReviewTarget::kCommit: {
+      RETURN_IF_ERROR(CheckReviewText("commit", target.commit(), true));
+      RETURN_IF_ERROR(
+          CheckReviewText("commit_title", target.commit_title(), false));
+      json t = {{"type", "commit"}, {"sha", target.commit()}};
+      if (!target.commit_title().empty()) t["title"] = target.commit_title();
+      return std::pair{std::move(t),
+                       absl::StrCat("Review: commit ", target.commit())};
+    }
+    case v1::ReviewTarget::kCustomInstructions:
+      RETURN_IF_ERROR(CheckReviewText("custom_instructions",
+                                      target.custom_instructions(), true));
+      return std::pair{json{{"type", "custom"},
+                            {"instructions", target.custom_instructions()}},
+                       absl::StrCat("Review: ", target.custom_instructions())};
+    case v1::ReviewTarget::TARGET_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      "target: required (uncommitted_changes, base_branch, commit or "
+      "custom_instructions)");
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
+    grpc::CallbackServerContext* context, const v1::StartReviewRequest* request,
+    v1::Turn* response) {
+  static const std::string kMethod = FullMethod<v1::TurnService>("StartReview");
+  return Serve(guard_, context, kMethod, request->session_id(),
+               [&](const Caller& caller) -> absl::Status {
+                 ASSIGN_OR_RETURN(auto target, ReviewTargetOf(request->target()));
+                 TurnSettings settings;
+                 settings.review_target = std::move(target.first);
+                 return Fill(manager_->StartTurn(request->session_id(),
+                                                 target.second,
+                                                 request->request_id(), caller,
+                                                 settings),
+                             response);
+               });
+}
+
 grpc::ServerUnaryReactor* TurnServiceImpl::InterruptTurn(
     grpc::CallbackServerContext* context,
     const v1::InterruptTurnRequest* request, v1::Turn* response) {

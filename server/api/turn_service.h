@@ -26,6 +26,9 @@ class TurnServiceImpl final : public v1::TurnService::CallbackService {
   grpc::ServerUnaryReactor* SteerTurn(grpc::CallbackServerContext* context,
                                       const v1::SteerTurnRequest* request,
                                       v1::Turn* response) override;
+  grpc::ServerUnaryReactor* StartReview(grpc::CallbackServerContext* context,
+                                        const v1::StartReviewRequest* request,
+                                        v1::Turn* response) override;
   grpc::ServerUnaryReactor* GetTurn(grpc::CallbackServerContext* context,
                                     const v1::GetTurnRequest* request,
                                     v1::Turn* response) override;

@@ -32,6 +32,9 @@ struct RuntimeConfig {
   // Non-empty: continue this Codex thread (`thread/resume`); empty: start a
   // new one (`thread/start`).
   std::string thread_id;
+  // False: a runtime for one-off requests (Call) that opens no thread;
+  // OnReady comes once `initialize` is answered, with an empty thread id.
+  bool open_thread = true;
 };
 
 // Receives what a runtime reports. Calls for one runtime never overlap, and
@@ -90,6 +93,10 @@ class Runtime {
   virtual void Steer(const std::string& codex_turn_id,
                      const std::string& prompt,
                      std::function<void(absl::Status)> done) = 0;
+  // Sends the client request `method` with `params` as given and calls
+  // `done` once, as CallThread does.
+  virtual void Call(const std::string& method, nlohmann::json params,
+                    std::function<void(absl::StatusOr<nlohmann::json>)> done) = 0;
   // Sends the thread request `method` (its `threadId` filled in) and calls
   // `done` once with Codex's result, or: FAILED_PRECONDITION with Codex's
   // message when it answered an error, UNAVAILABLE when the runtime is gone

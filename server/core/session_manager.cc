@@ -151,6 +151,7 @@ absl::Status ValidateCreate(const CreateSessionParams& p) {
                     {"read-only", "workspace-write", "danger-full-access"}));
   RETURN_IF_ERROR(ValidateLength("title", p.title, kMaxTitleBytes));
   RETURN_IF_ERROR(ValidateLength("model", p.model, kMaxModelBytes));
+  RETURN_IF_ERROR(ValidateEffort(p.effort));
   return ValidateRequestId(p.request_id);
 }
 
@@ -229,7 +230,8 @@ absl::Status SessionManager::Settle() {
 absl::Status SessionManager::SetSessionState(Session& session,
                                              SessionState state,
                                              const std::string& error,
-                                             WriteBatch rows, bool wait) {
+                                             WriteBatch rows, bool wait,
+                                             std::vector<EventLog::NewEvent> after) {
   session.state = state;
   session.last_error = error;
   session.update_time = clock_->Now();
@@ -238,7 +240,8 @@ absl::Status SessionManager::SetSessionState(Session& session,
       {{"session_id", session.session_id},
        {"state", SessionStateName(state)},
        {"error", error}});
-  return CommitChange(std::move(rows), {SessionStateEvent(session)}, wait);
+  after.insert(after.begin(), SessionStateEvent(session));
+  return CommitChange(std::move(rows), std::move(after), wait);
 }
 
 absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
@@ -314,7 +317,8 @@ absl::Status SessionManager::EnsureCapacity() {
                 TurnState::kInterrupted, /*force=*/false);
 }
 
-absl::Status SessionManager::Launch(Session session, WriteBatch rows) {
+absl::Status SessionManager::Launch(Session session, WriteBatch rows,
+                                    std::vector<EventLog::NewEvent> after) {
   auto live = std::make_unique<Live>();
   live->last_activity = clock_->Now();
   RuntimeConfig config;
@@ -329,7 +333,8 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows) {
   // A commit that times out is still queued (it commits once the store
   // recovers), so the runtime starts either way; the caller hears.
   absl::Status committed = SetSessionState(session, SessionState::kStarting,
-                                           "", std::move(rows), wait);
+                                           "", std::move(rows), wait,
+                                           std::move(after));
   live->session = std::move(session);
   Runtime* runtime = live->runtime.get();
   session_of_[runtime] = live->session.session_id;
@@ -419,8 +424,19 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   RETURN_IF_ERROR(Settle());
   if (!params.request_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                     store_->GetRequestId("CreateSession", params.request_id));
+                     store_->GetRequestId(params.request_method,
+                                          params.request_id));
     if (existing) return store_->GetSession(*existing);
+  }
+  if (!params.thread_id.empty()) {
+    // Two runtimes writing one thread would interleave its rollout.
+    ASSIGN_OR_RETURN(std::vector<Session> on_thread,
+                     store_->SessionsOfThread(params.thread_id));
+    if (!on_thread.empty()) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "codex thread ", params.thread_id, " is already session ",
+          on_thread.front().session_id));
+    }
   }
   RETURN_IF_ERROR(EnsureCapacity());
   Session s;
@@ -428,22 +444,57 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.cwd = std::filesystem::path(params.cwd).lexically_normal().string();
   if (s.cwd.size() > 1 && s.cwd.back() == '/') s.cwd.pop_back();
   s.model = params.model;
+  s.effort = params.effort;
   s.approval_policy = params.approval_policy;
   s.sandbox = params.sandbox;
   s.title = params.title;
+  s.thread_id = params.thread_id;
   s.create_time = clock_->Now();
   s.update_time = s.create_time;
   s.state = SessionState::kStarting;
-  // The row, its first event, its idempotency key and its audit record,
-  // together.
+  // The row, its first event, its history, its idempotency key and its
+  // audit record, together.
   WriteBatch rows;
+  std::vector<EventLog::NewEvent> history =
+      HistoryInto(s.session_id, params.history, rows);
   if (!params.request_id.empty()) {
     rows.request_keys.push_back(
-        {"CreateSession", params.request_id, s.session_id});
+        {params.request_method, params.request_id, s.session_id});
   }
   rows.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
-  RETURN_IF_ERROR(Launch(s, std::move(rows)));
+  RETURN_IF_ERROR(Launch(s, std::move(rows), std::move(history)));
   return store_->GetSession(s.session_id);
+}
+
+std::vector<EventLog::NewEvent> SessionManager::HistoryInto(
+    const std::string& session_id, const std::vector<HistoryTurn>& history,
+    WriteBatch& rows) {
+  std::vector<EventLog::NewEvent> events;
+  const absl::Time now = clock_->Now();
+  for (const HistoryTurn& h : history) {
+    // Each turn as clients know turns: QUEUED with its prompt, its items,
+    // then how it ended.
+    Turn turn;
+    turn.turn_id = NewId("turn_");
+    turn.session_id = session_id;
+    turn.prompt = SafeText(h.prompt, options_.max_prompt_bytes);
+    turn.codex_turn_id = h.codex_turn_id;
+    turn.create_time = h.start_time.value_or(now);
+    events.push_back(TurnStateEvent(turn));
+    for (const json& item : h.items) {
+      MappedNotification m = MapNotification(
+          "item/completed", {{"item", item}, {"turnId", h.codex_turn_id}});
+      events.push_back({session_id, m.type, turn.turn_id, std::move(m.payload)});
+    }
+    turn.state = h.state;
+    turn.error = h.error;
+    turn.final_message = h.final_message;
+    turn.start_time = h.start_time;
+    turn.end_time = h.end_time.value_or(turn.create_time);
+    events.push_back(TurnStateEvent(turn));
+    rows.turns.push_back(std::move(turn));
+  }
+  return events;
 }
 
 absl::StatusOr<Session> SessionManager::GetSession(

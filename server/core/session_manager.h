@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "core/codex_catalog.h"
 #include "core/event_log.h"
 #include "core/runtime.h"
 #include "core/turn_watchdog.h"
@@ -70,7 +71,17 @@ struct CreateSessionParams {
   std::string approval_policy;
   std::string sandbox;
   std::string title;
+  std::string effort;
   std::string request_id;
+  // The method `request_id` is an idempotency key of.
+  std::string request_method = "CreateSession";
+  // Non-empty: the session continues this Codex thread (ImportThread,
+  // ForkSession) rather than starting one; ALREADY_EXISTS naming the
+  // session when one is already on it. `history` (the thread's turns so
+  // far) becomes the session's first turns and their events, committed
+  // with the session.
+  std::string thread_id;
+  std::vector<HistoryTurn> history;
 };
 
 class SessionManager : public RuntimeListener {
@@ -234,10 +245,12 @@ class SessionManager : public RuntimeListener {
   // saying why (NOT_FOUND, FAILED_PRECONDITION).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The session's new state, with `rows`, and SESSION_STATE_CHANGED.
+  // The session's new state, with `rows`, and SESSION_STATE_CHANGED, then
+  // the events `after`.
   absl::Status SetSessionState(Session& session, SessionState state,
                                const std::string& error, WriteBatch rows = {},
-                               bool wait = false)
+                               bool wait = false,
+                               std::vector<EventLog::NewEvent> after = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The turn's row, with `rows`, and TURN_STATE_CHANGED.
   absl::Status SaveTurn(const Turn& turn, WriteBatch rows = {},
@@ -250,8 +263,9 @@ class SessionManager : public RuntimeListener {
   absl::Status EnsureCapacity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Creates and starts a runtime for `session` (STARTING); `rows` (a
   // caller's idempotency key and audit record; then it waits) commit with
-  // that state.
-  absl::Status Launch(Session session, WriteBatch rows = {})
+  // that state, and so do the events `after` (an imported history).
+  absl::Status Launch(Session session, WriteBatch rows = {},
+                      std::vector<EventLog::NewEvent> after = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the runtime away from a live session and ends its turns and
   // approvals; the session becomes `state`. The runtime is stopped on the
@@ -261,6 +275,11 @@ class SessionManager : public RuntimeListener {
                       const std::string& reason, TurnState running_turn_state,
                       bool force, const AuditRecord* audit = nullptr)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `history` as turn rows (appended to `rows`) and their events: each
+  // turn QUEUED, its items (ITEM_COMPLETED), its end state.
+  std::vector<EventLog::NewEvent> HistoryInto(
+      const std::string& session_id, const std::vector<HistoryTurn>& history,
+      WriteBatch& rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next queued turn when the session is IDLE.
   void DispatchNext(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string OurTurnId(const Live& live, const std::string& codex_turn_id)

@@ -23,6 +23,7 @@ namespace {
 const Caller kOperator = {"tok_test", "test", Role::kOperator, "ipv4:127.0.0.1:1", "req_test", "test"};
 
 using json = nlohmann::json;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 
 class FakeClock : public Clock {
@@ -68,6 +69,10 @@ class FakeRuntime : public Runtime {
   }
   void Interrupt(const std::string& codex_turn_id) override {
     Record("interrupt:" + codex_turn_id);
+  }
+  void Call(const std::string& method, json params,
+            std::function<void(absl::StatusOr<json>)> done) override {
+    CallThread(method, std::move(params), std::move(done));
   }
   void CallThread(const std::string& method, json params,
                   std::function<void(absl::StatusOr<json>)> done) override {
@@ -716,6 +721,65 @@ TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
   EXPECT_TRUE(
       manager_->PendingApprovalEvents(s.session_id, events[0].event_id - 1)
           ->empty());
+}
+
+TEST_F(SessionManagerTest, AnImportedThreadComesWithItsHistoryInOneChange) {
+  HistoryTurn done;
+  done.codex_turn_id = "ct_1";
+  done.prompt = "hello";
+  done.final_message = "You said: hello";
+  done.state = TurnState::kCompleted;
+  done.items = {{{"type", "userMessage"}, {"id", "i1"},
+                 {"content", {{{"type", "text"}, {"text", "hello"}}}}},
+                {{"type", "agentMessage"}, {"id", "i2"}, {"text", "You said: hello"}}};
+  HistoryTurn cut;
+  cut.codex_turn_id = "ct_2";
+  cut.prompt = "and?";
+  cut.state = TurnState::kInterrupted;
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  p.thread_id = "thr_imported";
+  p.history = {done, cut};
+  p.request_method = "ImportThread";
+  p.request_id = "import-1";
+  absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
+  ASSERT_TRUE(s.ok()) << s.status();
+  // The runtime resumes the thread rather than starting one.
+  EXPECT_EQ(factory_.Last()->config.thread_id, "thr_imported");
+  EXPECT_EQ(s->thread_id, "thr_imported");
+  std::vector<Turn> turns = Read()->ListTurns(s->session_id, {0, 10})->items;
+  ASSERT_EQ(turns.size(), 2u);
+  EXPECT_EQ(turns[0].prompt, "hello");
+  EXPECT_EQ(turns[0].state, TurnState::kCompleted);
+  EXPECT_EQ(turns[0].final_message, "You said: hello");
+  EXPECT_EQ(turns[0].codex_turn_id, "ct_1");
+  EXPECT_EQ(turns[1].state, TurnState::kInterrupted);
+  EXPECT_EQ(EventTypes(s->session_id),
+            (std::vector<EventType>{
+                EventType::kSessionStateChanged, EventType::kTurnStateChanged,
+                EventType::kItemCompleted, EventType::kItemCompleted,
+                EventType::kTurnStateChanged, EventType::kTurnStateChanged,
+                EventType::kTurnStateChanged}));
+  // Items belong to their turn.
+  EventQuery q;
+  q.session_id = s->session_id;
+  q.limit = 10;
+  const std::vector<Event> events = *store_->ReadEvents(q);
+  for (const Event& e : events) {
+    if (e.type == EventType::kItemCompleted) {
+      EXPECT_EQ(e.turn_id, turns[0].turn_id);
+    }
+  }
+  // Idempotent under its own method's key; one session per thread.
+  EXPECT_EQ(manager_->CreateSession(p, kOperator)->session_id, s->session_id);
+  p.request_id = "";
+  absl::StatusOr<Session> again = manager_->CreateSession(p, kOperator);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(again.status().message()), HasSubstr(s->session_id));
+  // The thread's turns are done: a new prompt runs at once once ready.
+  manager_->OnReady(factory_.Last(), "thr_imported", "0.169.0");
+  ASSERT_TRUE(manager_->StartTurn(s->session_id, "next", "", kOperator).ok());
+  EXPECT_THAT(factory_.Calls(), Contains(HasSubstr(":next")));
 }
 
 TEST_F(SessionManagerTest, UnhandledServerRequestsGetAnError) {

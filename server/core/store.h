@@ -129,6 +129,10 @@ class Store {
   // Sessions currently in `state`, oldest first.
   virtual absl::StatusOr<std::vector<Session>> SessionsInState(
       SessionState state) = 0;
+  // Sessions (ARCHIVED ones too) on the Codex thread `thread_id`, oldest
+  // first.
+  virtual absl::StatusOr<std::vector<Session>> SessionsOfThread(
+      absl::string_view thread_id) = 0;
 
   // NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) = 0;

@@ -147,6 +147,10 @@ struct TurnSettings {
   // session's cwd, and data: URLs of uploaded bytes.
   std::vector<std::string> image_paths;
   std::vector<std::string> image_urls;
+  // Set (a Codex ReviewTarget object): the turn is a code review, sent as
+  // `review/start` with this target instead of `turn/start` (StartReview);
+  // the other settings are not sent.
+  nlohmann::json review_target;
 };
 
 // UpdateSession: the fields to change (unset: unchanged).

@@ -172,6 +172,17 @@ void CodexRuntime::Supervise() {
 }
 
 void CodexRuntime::OpenThread() {
+  if (!config_.open_thread) {
+    std::string version;
+    {
+      absl::MutexLock lock(&mu_);
+      if (rpc_ == nullptr) return;
+      rpc_->Notify("initialized", nullptr);
+      version = runtime_version_;
+    }
+    listener_->OnReady(this, "", version);
+    return;
+  }
   json params = {{"cwd", config_.cwd}};
   if (!config_.model.empty()) params["model"] = config_.model;
   if (!config_.approval_policy.empty()) {
@@ -234,6 +245,17 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                              const TurnSettings& settings) {
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) return;  // OnExit follows
+  if (settings.review_target.is_object()) {
+    // Inline on the thread: Codex answers with the review's turn, as
+    // turn/start does.
+    rpc_->Call("review/start",
+               {{"threadId", thread_id_}, {"target", settings.review_target}},
+               options_.request_timeout,
+               [this, turn_id](absl::StatusOr<json> result) {
+                 OnTurnStartAnswer(turn_id, "review/start", std::move(result));
+               });
+    return;
+  }
   json input = json::array({{{"type", "text"},
                              {"text", prompt},
                              {"text_elements", json::array()}}});
@@ -274,29 +296,34 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   }
   rpc_->Call("turn/start", std::move(params), options_.request_timeout,
              [this, turn_id](absl::StatusOr<json> result) {
-               if (absl::IsDeadlineExceeded(result.status())) {
-                 // Hung: Codex may yet start the turn, and nobody would
-                 // follow it. End the runtime; the turn fails with it and
-                 // the session stays resumable.
-                 ReportExit(absl::StrCat(
-                     "codex app-server did not answer turn/start within ",
-                     absl::FormatDuration(options_.request_timeout),
-                     "; it was stopped"));
-                 return;
-               }
-               std::string codex_turn_id;
-               if (result.ok()) {
-                 codex_turn_id = StringMember(Member(*result, "turn"), "id");
-               }
-               if (codex_turn_id.empty()) {
-                 listener_->OnTurnRejected(
-                     this, turn_id,
-                     result.ok() ? "no turn id in the answer"
-                                 : std::string(result.status().message()));
-                 return;
-               }
-               listener_->OnTurnAccepted(this, turn_id, codex_turn_id);
+               OnTurnStartAnswer(turn_id, "turn/start", std::move(result));
              });
+}
+
+void CodexRuntime::OnTurnStartAnswer(const std::string& turn_id,
+                                     const char* method,
+                                     absl::StatusOr<json> result) {
+  if (absl::IsDeadlineExceeded(result.status())) {
+    // Hung: Codex may yet start the turn, and nobody would follow it. End
+    // the runtime; the turn fails with it and the session stays resumable.
+    ReportExit(absl::StrCat("codex app-server did not answer ", method,
+                            " within ",
+                            absl::FormatDuration(options_.request_timeout),
+                            "; it was stopped"));
+    return;
+  }
+  std::string codex_turn_id;
+  if (result.ok()) {
+    codex_turn_id = StringMember(Member(*result, "turn"), "id");
+  }
+  if (codex_turn_id.empty()) {
+    listener_->OnTurnRejected(this, turn_id,
+                              result.ok()
+                                  ? "no turn id in the answer"
+                                  : std::string(result.status().message()));
+    return;
+  }
+  listener_->OnTurnAccepted(this, turn_id, codex_turn_id);
 }
 
 void CodexRuntime::Interrupt(const std::string& codex_turn_id) {
@@ -342,16 +369,13 @@ void CodexRuntime::Steer(const std::string& codex_turn_id,
              });
 }
 
-void CodexRuntime::CallThread(
-    const std::string& method, json params,
-    std::function<void(absl::StatusOr<json>)> done) {
+void CodexRuntime::Call(const std::string& method, json params,
+                        std::function<void(absl::StatusOr<json>)> done) {
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) {
-    done(absl::UnavailableError("the session's Codex is not running"));
+    done(absl::UnavailableError("Codex is not running"));
     return;
   }
-  if (!params.is_object()) params = json::object();
-  params["threadId"] = thread_id_;
   rpc_->Call(method, std::move(params), options_.request_timeout,
              [method, done = std::move(done)](absl::StatusOr<json> result) {
                if (result.ok()) {
@@ -367,6 +391,17 @@ void CodexRuntime::CallThread(
                      result.status().message())));
                }
              });
+}
+
+void CodexRuntime::CallThread(
+    const std::string& method, json params,
+    std::function<void(absl::StatusOr<json>)> done) {
+  if (!params.is_object()) params = json::object();
+  {
+    absl::MutexLock lock(&mu_);
+    params["threadId"] = thread_id_;
+  }
+  Call(method, std::move(params), std::move(done));
 }
 
 void CodexRuntime::Respond(const json& request_id, const json& result) {

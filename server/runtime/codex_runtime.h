@@ -61,6 +61,8 @@ class CodexRuntime : public Runtime {
   void Interrupt(const std::string& codex_turn_id) override;
   void Steer(const std::string& codex_turn_id, const std::string& prompt,
              std::function<void(absl::Status)> done) override;
+  void Call(const std::string& method, nlohmann::json params,
+            std::function<void(absl::StatusOr<nlohmann::json>)> done) override;
   void CallThread(
       const std::string& method, nlohmann::json params,
       std::function<void(absl::StatusOr<nlohmann::json>)> done) override;
@@ -78,6 +80,9 @@ class CodexRuntime : public Runtime {
   void Supervise();
   void OpenThread();
   void OnClosed(const std::string& reason);
+  // The answer to `turn/start` or `review/start` for our turn `turn_id`.
+  void OnTurnStartAnswer(const std::string& turn_id, const char* method,
+                         absl::StatusOr<nlohmann::json> result);
   // Reports OnExit once, unless a stop was asked for.
   void ReportExit(const std::string& reason);
   std::string StderrTail();

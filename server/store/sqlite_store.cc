@@ -178,6 +178,12 @@ constexpr const char* kSchemaV7 = R"sql(
 ALTER TABLE sessions ADD COLUMN effort TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v8: sessions by Codex thread (ImportThread refuses a second session on
+// one thread; ListCodexThreads names the session of each).
+constexpr const char* kSchemaV8 = R"sql(
+CREATE INDEX sessions_thread ON sessions(thread_id);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -395,7 +401,7 @@ absl::Status SqliteStore::Migrate() {
   }
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                               kSchemaV5, kSchemaV6, kSchemaV7};
+                               kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -578,6 +584,20 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
   st.Bind(2, page.limit + 1);
   return ReadPage<Session>(reader, st, page.limit, /*rowid_col=*/13,
                            [](const Stmt& row) { return ReadSession(row); });
+}
+
+absl::StatusOr<std::vector<Session>> SqliteStore::SessionsOfThread(
+    absl::string_view thread_id) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(SESSION_SELECT
+                                           "WHERE s.thread_id = ?1 "
+                                           "ORDER BY s.rowid"));
+  st.Bind(1, thread_id);
+  std::vector<Session> out;
+  int rc;
+  while ((rc = st.Step()) == SQLITE_ROW) out.push_back(ReadSession(st));
+  if (rc != SQLITE_DONE) return reader.Error("sessions of thread");
+  return out;
 }
 
 absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(

@@ -42,13 +42,15 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 7;
+  static constexpr int kSchemaVersion = 8;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
   absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
   absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
                                              PageRequest page) override;
+  absl::StatusOr<std::vector<Session>> SessionsOfThread(
+      absl::string_view thread_id) override;
   absl::StatusOr<std::vector<Session>> SessionsInState(
       SessionState state) override;
   absl::StatusOr<Turn> GetTurn(absl::string_view turn_id) override;

@@ -151,6 +151,15 @@ def test_empty_lists_say_what_to_do(fake_cli: Cli, project: Path) -> None:
     assert fake_cli.json("session", "list")["sessions"][0]["sessionId"] == session_id
 
 
+def test_session_archive_archives(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    result = fake_cli("session", "archive", session_id)
+    assert result.returncode == 0, result.stderr
+    assert "ARCHIVED" in result.stdout
+    assert fake_cli.json("session", "show", session_id)["state"] == "SESSION_STATE_ARCHIVED"
+    assert fake_cli("session", "archive").returncode == 2  # the id is required
+
+
 def test_turn_interrupt_says_what_happens(fake_cli: Cli, project: Path) -> None:
     session_id = ready_session(fake_cli, project)
     follow = fake_cli.popen("turn", "start", session_id, "slow", "--follow", "--detach")
@@ -206,7 +215,8 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
                                                                project: Path) -> None:
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
-                                                "archive", "update", "compact"]
+                                                "archive", "update", "compact", "import",
+                                                "fork"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))
     assert values(complete("run", "--on-approval", "a")) == ["ask", "approve"]

@@ -204,14 +204,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         tools = [t.get("name") or t.get("type") for t in body.get("tools") or []]
         # What the request asked of the model, one JSON line: its tools, its
         # output format (a turn's output schema), the kinds of content in
-        # its input (e.g. "input_image") and the input's start.
+        # its input (e.g. "input_image"), the input's start, and the text of
+        # every user message in it (the conversation the model sees).
         kinds = sorted({part.get("type", "") for message in body.get("input") or []
                         if isinstance(message, dict)
                         for part in (message.get("content") if isinstance(message.get("content"), list)
                                      else [])
                         if isinstance(part, dict)})
+        user_texts = [_last_user_text([item])[0] for item in body.get("input") or []
+                      if isinstance(item, dict) and item.get("role") == "user"]
         print(json.dumps({"tools": tools, "text": body.get("text"), "input_kinds": kinds,
-                          "input": json.dumps(body.get("input"))[:2000]}),
+                          "input": json.dumps(body.get("input"))[:2000],
+                          "user_texts": user_texts}),
               file=sys.stderr, flush=True)
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")

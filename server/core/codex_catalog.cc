@@ -1,0 +1,382 @@
+#include "core/codex_catalog.h"
+
+#include <memory>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/json_access.h"
+#include "common/log.h"
+#include "common/utf8.h"
+#include "core/codex_protocol.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+// Bounds every wait on a one-off runtime; the runtime's own start and
+// request timeouts (30 s each by default) normally end it first.
+constexpr absl::Duration kWaitLimit = absl::Minutes(2);
+// Most `model/list` pages read for one ListModels.
+constexpr int kMaxModelPages = 20;
+// Every source a person or a script makes threads from; `thread/list`
+// without sourceKinds leaves out `codex exec` threads.
+const char* const kThreadSources[] = {"cli", "vscode", "exec", "appServer"};
+
+std::vector<std::string> Strings(const json& array, const char* key = nullptr) {
+  std::vector<std::string> out;
+  if (!array.is_array()) return out;
+  for (const json& entry : array) {
+    if (entry.is_string()) {
+      out.push_back(SafeText(entry.get<std::string>(), 256));
+    } else if (key != nullptr) {
+      std::string value = StringMember(entry, key);
+      if (!value.empty()) out.push_back(SafeText(value, 256));
+    }
+  }
+  return out;
+}
+
+std::optional<absl::Time> SecondsMember(const json& obj, const char* key) {
+  const int64_t s = IntMember(obj, key, -1);
+  if (s <= 0 || s > 253402300799) return std::nullopt;
+  return absl::FromUnixSeconds(s);
+}
+
+// The text of a userMessage item's text parts.
+std::string UserText(const json& item) {
+  std::string text;
+  for (const json& part : ArrayMember(item, "content")) {
+    if (StringMember(part, "type") != "text") continue;
+    if (!text.empty()) text += "\n";
+    text += StringMember(part, "text");
+  }
+  return text;
+}
+
+HistoryTurn HistoryTurnOf(const json& turn) {
+  HistoryTurn h;
+  h.codex_turn_id = StringMember(turn, "id");
+  const std::string status = StringMember(turn, "status");
+  h.state = status == "inProgress" ? TurnState::kInterrupted
+                                   : TurnStateOfCodexStatus(status);
+  h.error = StringMember(Member(turn, "error"), "message");
+  h.start_time = SecondsMember(turn, "startedAt");
+  h.end_time = SecondsMember(turn, "completedAt");
+  for (const json& item : ArrayMember(turn, "items")) {
+    if (!item.is_object() || !Member(item, "type").is_string()) continue;
+    const std::string type = StringMember(item, "type");
+    if (type == "userMessage") {
+      if (!h.prompt.empty()) h.prompt += "\n";
+      h.prompt += UserText(item);
+    } else if (type == "enteredReviewMode" && h.prompt.empty()) {
+      h.prompt = absl::StrCat("Review: ", StringMember(item, "review"));
+    } else if (type == "agentMessage") {
+      h.final_message = StringMember(item, "text");
+    }
+    h.items.push_back(item);
+  }
+  return h;
+}
+
+absl::Status NotFoundIfMissing(const absl::Status& status,
+                               const std::string& thread_id) {
+  const std::string message(status.message());
+  if (absl::IsFailedPrecondition(status) &&
+      (absl::StrContains(message, "not found") ||
+       absl::StrContains(message, "no rollout") ||
+       absl::StrContains(message, "not loaded") ||
+       absl::StrContains(message, "invalid thread id"))) {
+    return absl::NotFoundError(
+        absl::StrCat("codex thread ", thread_id, " not found: ", message));
+  }
+  return status;
+}
+
+}  // namespace
+
+std::vector<CodexModel> ModelsOf(const json& result) {
+  std::vector<CodexModel> models;
+  for (const json& m : ArrayMember(result, "data")) {
+    if (!m.is_object()) continue;
+    CodexModel model;
+    model.model = StringMember(m, "model");
+    if (model.model.empty()) model.model = StringMember(m, "id");
+    if (model.model.empty()) continue;
+    model.display_name = StringMember(m, "displayName");
+    model.description = StringMember(m, "description");
+    model.is_default = BoolMember(m, "isDefault");
+    model.hidden = BoolMember(m, "hidden");
+    model.supported_efforts =
+        Strings(Member(m, "supportedReasoningEfforts"), "reasoningEffort");
+    model.default_effort = StringMember(m, "defaultReasoningEffort");
+    model.input_modalities = Strings(Member(m, "inputModalities"));
+    models.push_back(std::move(model));
+  }
+  return models;
+}
+
+CodexThread ThreadOf(const json& thread) {
+  CodexThread t;
+  t.thread_id = StringMember(thread, "id");
+  t.name = StringMember(thread, "name");
+  t.preview = StringMember(thread, "preview");
+  t.cwd = StringMember(thread, "cwd");
+  t.source = StringMember(thread, "source");
+  t.model_provider = StringMember(thread, "modelProvider");
+  t.model = StringMember(thread, "model");
+  t.forked_from_thread_id = StringMember(thread, "forkedFromId");
+  t.create_time = SecondsMember(thread, "createdAt").value_or(absl::UnixEpoch());
+  t.update_time = SecondsMember(thread, "updatedAt").value_or(t.create_time);
+  for (const json& turn : ArrayMember(thread, "turns")) {
+    if (!turn.is_object()) continue;
+    const std::string id = StringMember(turn, "id");
+    const std::string root = StringMember(turn, "rootTurnId");
+    if (id.empty() || (!root.empty() && root != id)) continue;
+    t.history.push_back(HistoryTurnOf(turn));
+  }
+  return t;
+}
+
+// A started one-off runtime and the requests made on it.
+class CodexCatalog::OneOff : public RuntimeListener {
+ public:
+  OneOff(RuntimeFactory* runtimes, const std::string& cwd) {
+    RuntimeConfig config;
+    config.session_id = "codex-call";
+    config.cwd = cwd;
+    config.open_thread = false;
+    runtime_ = runtimes->Create(config, this);
+  }
+  ~OneOff() override { runtime_->Stop(/*force=*/false); }
+
+  // Starts the runtime; UNAVAILABLE with the reason when it did not.
+  absl::Status Start() {
+    runtime_->Start();
+    absl::MutexLock lock(&mu_);
+    auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return ready_ || !exit_.empty();
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&settled), kWaitLimit) ||
+        !exit_.empty()) {
+      return absl::UnavailableError(absl::StrCat(
+          "Codex could not be started: ",
+          exit_.empty() ? "it did not answer initialize" : exit_));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<json> Request(const std::string& method, json params) {
+    // Shared: the answer may come after a wait that gave up.
+    struct Answer {
+      absl::Mutex mu;
+      std::optional<absl::StatusOr<json>> result ABSL_GUARDED_BY(mu);
+    };
+    auto answer = std::make_shared<Answer>();
+    runtime_->Call(method, std::move(params),
+                   [answer](absl::StatusOr<json> result) {
+                     absl::MutexLock lock(&answer->mu);
+                     answer->result = std::move(result);
+                   });
+    absl::MutexLock lock(&answer->mu);
+    auto answered = [&answer]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer->mu) {
+      return answer->result.has_value();
+    };
+    if (!answer->mu.AwaitWithTimeout(absl::Condition(&answered), kWaitLimit)) {
+      return absl::UnavailableError(
+          absl::StrCat("Codex did not answer ", method));
+    }
+    return std::move(*answer->result);
+  }
+
+  void OnReady(Runtime*, const std::string&, const std::string&) override {
+    absl::MutexLock lock(&mu_);
+    ready_ = true;
+  }
+  void OnExit(Runtime*, const std::string& reason) override {
+    absl::MutexLock lock(&mu_);
+    exit_ = reason.empty() ? "it exited" : reason;
+  }
+  void OnServerRequest(Runtime* runtime, const json& request_id,
+                       const std::string& method, const json&) override {
+    runtime->RespondError(request_id, -32601,
+                          absl::StrCat("codex-manager answers no ", method,
+                                       " outside a session"));
+  }
+  void OnTurnAccepted(Runtime*, const std::string&,
+                      const std::string&) override {}
+  void OnTurnRejected(Runtime*, const std::string&,
+                      const std::string&) override {}
+  void OnNotification(Runtime*, const std::string&, const json&) override {}
+  void OnBadOutput(Runtime*, const std::string& problem, bool) override {
+    Log(LogLevel::kWarning, "codex call: unusable line",
+        {{"problem", problem}});
+  }
+
+ private:
+  std::unique_ptr<Runtime> runtime_;
+  absl::Mutex mu_;
+  bool ready_ ABSL_GUARDED_BY(mu_) = false;
+  std::string exit_ ABSL_GUARDED_BY(mu_);
+};
+
+CodexCatalog::CodexCatalog(RuntimeFactory* runtimes,
+                           CodexCatalogOptions options)
+    : runtimes_(runtimes), options_(std::move(options)) {}
+
+CodexCatalog::~CodexCatalog() {
+  absl::MutexLock lock(&mu_);
+  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return running_ == 0;
+  };
+  mu_.Await(absl::Condition(&idle));
+}
+
+void CodexCatalog::Run(std::function<void(OneOff&)> job,
+                       std::function<void(absl::Status)> failed) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_ >= options_.max_concurrent) {
+      failed(absl::ResourceExhaustedError(absl::StrCat(
+          options_.max_concurrent,
+          " Codex calls are running (--max-codex-calls); retry shortly")));
+      return;
+    }
+    ++running_;
+  }
+  // Its own thread: starting Codex takes a while, and the runtime forks
+  // its child from a thread that must outlive it (PR_SET_PDEATHSIG).
+  std::thread([this, job = std::move(job), failed = std::move(failed)] {
+    {
+      OneOff one_off(runtimes_, options_.cwd);
+      absl::Status started = one_off.Start();
+      if (started.ok()) {
+        job(one_off);
+      } else {
+        failed(std::move(started));
+      }
+    }  // the runtime stops here
+    absl::MutexLock lock(&mu_);
+    --running_;
+  }).detach();
+}
+
+void CodexCatalog::ListModels(bool include_hidden,
+                              Done<std::vector<CodexModel>> done) {
+  auto shared = std::make_shared<Done<std::vector<CodexModel>>>(std::move(done));
+  Run(
+      [include_hidden, shared](OneOff& codex) {
+        std::vector<CodexModel> models;
+        std::string cursor;
+        for (int page = 0; page < kMaxModelPages; ++page) {
+          json params = {{"includeHidden", include_hidden}};
+          if (!cursor.empty()) params["cursor"] = cursor;
+          absl::StatusOr<json> result = codex.Request("model/list", params);
+          if (!result.ok()) return (*shared)(result.status());
+          for (CodexModel& m : ModelsOf(*result)) models.push_back(std::move(m));
+          cursor = StringMember(*result, "nextCursor");
+          if (cursor.empty()) break;
+        }
+        (*shared)(std::move(models));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::GetAccount(Done<CodexAccount> done) {
+  auto shared = std::make_shared<Done<CodexAccount>>(std::move(done));
+  Run(
+      [shared](OneOff& codex) {
+        absl::StatusOr<json> read = codex.Request("account/read", json::object());
+        if (!read.ok()) return (*shared)(read.status());
+        CodexAccount account;
+        const json& a = Member(*read, "account");
+        account.type = StringMember(a, "type");
+        account.email = StringMember(a, "email");
+        account.plan_type = StringMember(a, "planType");
+        account.requires_openai_auth = BoolMember(*read, "requiresOpenaiAuth");
+        absl::StatusOr<json> limits =
+            codex.Request("account/rateLimits/read", nullptr);
+        if (limits.ok() && Member(*limits, "rateLimits").is_object()) {
+          account.rate_limits = Member(*limits, "rateLimits");
+        } else {
+          account.rate_limits_error =
+              limits.ok() ? "Codex sent no rate limits"
+                          : SafeText(std::string(limits.status().message()),
+                                     1024);
+        }
+        (*shared)(std::move(account));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::ListThreads(CodexThreadQuery query,
+                               Done<CodexThreadPage> done) {
+  auto shared = std::make_shared<Done<CodexThreadPage>>(std::move(done));
+  Run(
+      [query = std::move(query), shared](OneOff& codex) {
+        json params = {{"limit", query.limit},
+                       {"sourceKinds", json::array()},
+                       {"sortKey", "updated_at"}};
+        for (const char* source : kThreadSources) {
+          params["sourceKinds"].push_back(source);
+        }
+        if (!query.cursor.empty()) params["cursor"] = query.cursor;
+        if (!query.cwd.empty()) params["cwd"] = query.cwd;
+        if (!query.search.empty()) params["searchTerm"] = query.search;
+        absl::StatusOr<json> result = codex.Request("thread/list", params);
+        if (!result.ok()) return (*shared)(result.status());
+        CodexThreadPage page;
+        for (const json& thread : ArrayMember(*result, "data")) {
+          CodexThread t = ThreadOf(thread);
+          if (!t.thread_id.empty()) page.threads.push_back(std::move(t));
+        }
+        page.next_cursor = StringMember(*result, "nextCursor");
+        (*shared)(std::move(page));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::ReadThread(const std::string& thread_id,
+                              Done<CodexThread> done) {
+  auto shared = std::make_shared<Done<CodexThread>>(std::move(done));
+  Run(
+      [thread_id, shared](OneOff& codex) {
+        absl::StatusOr<json> result = codex.Request(
+            "thread/read", {{"threadId", thread_id}, {"includeTurns", true}});
+        if (!result.ok()) {
+          return (*shared)(NotFoundIfMissing(result.status(), thread_id));
+        }
+        CodexThread t = ThreadOf(Member(*result, "thread"));
+        if (t.thread_id.empty()) {
+          return (*shared)(absl::UnavailableError(
+              "Codex answered thread/read without a thread"));
+        }
+        (*shared)(std::move(t));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::ForkThread(const std::string& thread_id,
+                              Done<CodexThread> done) {
+  auto shared = std::make_shared<Done<CodexThread>>(std::move(done));
+  Run(
+      [thread_id, shared](OneOff& codex) {
+        absl::StatusOr<json> result =
+            codex.Request("thread/fork", {{"threadId", thread_id}});
+        if (!result.ok()) {
+          return (*shared)(NotFoundIfMissing(result.status(), thread_id));
+        }
+        CodexThread t = ThreadOf(Member(*result, "thread"));
+        if (t.thread_id.empty()) {
+          return (*shared)(absl::UnavailableError(
+              "Codex answered thread/fork without a thread"));
+        }
+        (*shared)(std::move(t));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+}  // namespace codex_manager

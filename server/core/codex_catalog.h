@@ -1,0 +1,154 @@
+// CodexCatalog: requests to the server's Codex that belong to no session —
+// its models (`model/list`), the account (`account/read`,
+// `account/rateLimits/read`), the threads stored under CODEX_HOME
+// (`thread/list`, `thread/read`) and thread forks (`thread/fork`).
+//
+// Each call runs in a one-off runtime of its own (RuntimeConfig.open_thread
+// false): started for the call, stopped after it. So a call needs no live
+// session and never queues behind or disturbs one, and a fork happens
+// outside the source session's app-server (Codex allows one writer per
+// loaded thread in an app-server: a fork loaded there could not be resumed
+// by the new session's runtime).
+//
+// Thread safety: safe from any thread. `done` runs once, on a thread of the
+// catalog, never on the caller's.
+#ifndef CODEX_MANAGER_SERVER_CORE_CODEX_CATALOG_H_
+#define CODEX_MANAGER_SERVER_CORE_CODEX_CATALOG_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/runtime.h"
+#include "core/types.h"
+#include "nlohmann/json.hpp"
+
+namespace codex_manager {
+
+// One model of `model/list`.
+struct CodexModel {
+  std::string model;
+  std::string display_name;
+  std::string description;
+  bool is_default = false;
+  bool hidden = false;
+  std::vector<std::string> supported_efforts;
+  std::string default_effort;
+  std::vector<std::string> input_modalities;
+};
+
+// `account/read` with `account/rateLimits/read`.
+struct CodexAccount {
+  std::string type;  // "apiKey", "chatgpt", "" (not signed in)
+  std::string email;
+  std::string plan_type;
+  bool requires_openai_auth = false;
+  // `rateLimits` as Codex sent it (the shape of account/rateLimits/updated),
+  // or unset with `rate_limits_error` saying why.
+  std::optional<nlohmann::json> rate_limits;
+  std::string rate_limits_error;
+};
+
+// One turn of a stored thread, ready to become a turn of ours.
+struct HistoryTurn {
+  std::string codex_turn_id;
+  // COMPLETED, INTERRUPTED (also a turn left in progress) or FAILED.
+  TurnState state = TurnState::kCompleted;
+  // Its user message(s) text; the last agent message text.
+  std::string prompt;
+  std::string final_message;
+  std::string error;
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  // Codex's items, in order, each a JSON object with a string `type`.
+  std::vector<nlohmann::json> items;
+};
+
+// A thread of `thread/list`, `thread/read` or `thread/fork`.
+struct CodexThread {
+  std::string thread_id;
+  std::string name;
+  std::string preview;
+  std::string cwd;
+  std::string source;
+  std::string model_provider;
+  std::string model;
+  std::string forked_from_thread_id;
+  absl::Time create_time = absl::UnixEpoch();
+  absl::Time update_time = absl::UnixEpoch();
+  // Read and fork only. Sub-turns (a review's inner turn, whose
+  // rootTurnId names another) are left out: their items are the root's.
+  std::vector<HistoryTurn> history;
+};
+
+struct CodexThreadQuery {
+  int limit = 25;
+  std::string cursor;  // Codex's opaque cursor; empty: the first page
+  std::string cwd;     // exact; empty: any
+  std::string search;  // title substring; empty: any
+};
+
+struct CodexThreadPage {
+  std::vector<CodexThread> threads;
+  std::string next_cursor;  // empty on the last page
+};
+
+// Parsers of Codex answers (exposed for tests). Wrong types read as absent.
+std::vector<CodexModel> ModelsOf(const nlohmann::json& model_list_result);
+CodexThread ThreadOf(const nlohmann::json& thread);
+
+struct CodexCatalogOptions {
+  // Working directory of the one-off runtimes.
+  std::string cwd = "/";
+  // Most one-off runtimes at once (--max-codex-calls); one more call fails
+  // RESOURCE_EXHAUSTED.
+  int max_concurrent = 2;
+};
+
+class CodexCatalog {
+ public:
+  template <typename T>
+  using Done = std::function<void(absl::StatusOr<T>)>;
+
+  CodexCatalog(RuntimeFactory* runtimes, CodexCatalogOptions options);
+  // Waits for the calls in flight.
+  ~CodexCatalog();
+  CodexCatalog(const CodexCatalog&) = delete;
+  CodexCatalog& operator=(const CodexCatalog&) = delete;
+
+  // Every call fails UNAVAILABLE when Codex could not start or did not
+  // answer, FAILED_PRECONDITION with Codex's message when it refused,
+  // RESOURCE_EXHAUSTED at the limit.
+  void ListModels(bool include_hidden, Done<std::vector<CodexModel>> done);
+  // A failing rate-limit read is not an error: see CodexAccount.
+  void GetAccount(Done<CodexAccount> done);
+  // Threads of every source (cli, vscode, exec, appServer), most recently
+  // updated first.
+  void ListThreads(CodexThreadQuery query, Done<CodexThreadPage> done);
+  // The thread with its history. NOT_FOUND naming the id when Codex has no
+  // such thread.
+  void ReadThread(const std::string& thread_id, Done<CodexThread> done);
+  // A new thread copied from `thread_id`, with its history.
+  void ForkThread(const std::string& thread_id, Done<CodexThread> done);
+
+ private:
+  class OneOff;
+  // Runs `job` on a thread of its own with a started one-off runtime, or
+  // calls `failed` with why there is none.
+  void Run(std::function<void(OneOff&)> job,
+           std::function<void(absl::Status)> failed);
+
+  RuntimeFactory* const runtimes_;
+  const CodexCatalogOptions options_;
+  absl::Mutex mu_;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_CODEX_CATALOG_H_

@@ -1,0 +1,252 @@
+#include "core/codex_catalog.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(CodexCatalogParseTest, ModelsOfSkipsWhatIsNotAModel) {
+  const json result = {
+      {"data",
+       {{{"id", "m1"}, {"model", "gpt-a"}, {"displayName", "A"},
+         {"isDefault", true},
+         {"supportedReasoningEfforts",
+          {{{"reasoningEffort", "low"}}, {{"reasoningEffort", "high"}}}},
+         {"defaultReasoningEffort", "low"},
+         {"inputModalities", {"text", "image"}}},
+        "not an object",
+        {{"model", 7}},  // no usable name
+        {{"id", "only-id"}, {"hidden", "yes"}}}}};
+  std::vector<CodexModel> models = ModelsOf(result);
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_EQ(models[0].model, "gpt-a");
+  EXPECT_TRUE(models[0].is_default);
+  EXPECT_THAT(models[0].supported_efforts, ElementsAre("low", "high"));
+  EXPECT_THAT(models[0].input_modalities, ElementsAre("text", "image"));
+  EXPECT_EQ(models[1].model, "only-id");
+  EXPECT_FALSE(models[1].hidden);  // a string is not a bool
+  EXPECT_TRUE(ModelsOf(json("garbage")).empty());
+}
+
+TEST(CodexCatalogParseTest, ThreadOfFoldsSubTurnsAndNamesPrompts) {
+  const json thread = {
+      {"id", "thr"}, {"cwd", "/p"}, {"source", "exec"}, {"createdAt", 1700000000},
+      {"turns",
+       {{{"id", "t1"}, {"status", "completed"},
+         {"items",
+          {{{"type", "userMessage"}, {"content", {{{"type", "text"}, {"text", "hi"}}}}},
+           {{"type", "agentMessage"}, {"text", "hello"}},
+           {{"no", "type"}}}}},
+        {{"id", "t2"}, {"rootTurnId", "t2"}, {"status", "completed"},
+         {"items", {{{"type", "enteredReviewMode"}, {"review", "typos"}},
+                    {{"type", "exitedReviewMode"}, {"review", "none found"}}}}},
+        {{"id", "t3"}, {"rootTurnId", "t2"}, {"status", "interrupted"}},
+        {{"id", "t4"}, {"status", "inProgress"}, {"error", {{"message", "x"}}}},
+        "junk"}}};
+  CodexThread t = ThreadOf(thread);
+  EXPECT_EQ(t.thread_id, "thr");
+  EXPECT_EQ(t.source, "exec");
+  EXPECT_EQ(t.create_time, absl::FromUnixSeconds(1700000000));
+  ASSERT_EQ(t.history.size(), 3u);  // t3 is t2's inner turn
+  EXPECT_EQ(t.history[0].prompt, "hi");
+  EXPECT_EQ(t.history[0].final_message, "hello");
+  EXPECT_EQ(t.history[0].items.size(), 2u);  // the typeless one is dropped
+  EXPECT_EQ(t.history[1].prompt, "Review: typos");
+  EXPECT_EQ(t.history[2].state, TurnState::kInterrupted);
+  EXPECT_EQ(t.history[2].error, "x");
+}
+
+// A one-off runtime that answers from a table, or fails to start.
+class TableRuntime : public Runtime {
+ public:
+  struct Shared {
+    absl::Mutex mu;
+    std::map<std::string, std::vector<absl::StatusOr<json>>> answers;
+    std::vector<std::string> calls;
+    int started = 0;
+    int stopped = 0;
+    std::string fail_start;
+    absl::Notification* hold = nullptr;  // Start waits for it
+  };
+  TableRuntime(RuntimeConfig config, RuntimeListener* listener, Shared* shared)
+      : config_(std::move(config)), listener_(listener), shared_(shared) {}
+  void Start() override {
+    EXPECT_FALSE(config_.open_thread);
+    std::string fail;
+    absl::Notification* hold;
+    {
+      absl::MutexLock lock(&shared_->mu);
+      ++shared_->started;
+      fail = shared_->fail_start;
+      hold = shared_->hold;
+    }
+    if (hold != nullptr) hold->WaitForNotification();
+    if (!fail.empty()) {
+      listener_->OnExit(this, fail);
+    } else {
+      listener_->OnReady(this, "", "0.169.0");
+    }
+  }
+  void Call(const std::string& method, json params,
+            std::function<void(absl::StatusOr<json>)> done) override {
+    absl::StatusOr<json> answer = absl::FailedPreconditionError("unknown");
+    {
+      absl::MutexLock lock(&shared_->mu);
+      shared_->calls.push_back(method + " " + params.dump());
+      auto& queue = shared_->answers[method];
+      if (!queue.empty()) {
+        answer = queue.front();
+        queue.erase(queue.begin());
+      }
+    }
+    done(std::move(answer));
+  }
+  void StartTurn(const std::string&, const std::string&,
+                 const TurnSettings&) override {}
+  void Interrupt(const std::string&) override {}
+  void Steer(const std::string&, const std::string&,
+             std::function<void(absl::Status)>) override {}
+  void CallThread(const std::string&, json,
+                  std::function<void(absl::StatusOr<json>)>) override {}
+  void Respond(const json&, const json&) override {}
+  void RespondError(const json&, int, const std::string&) override {}
+  void Stop(bool) override {
+    absl::MutexLock lock(&shared_->mu);
+    ++shared_->stopped;
+  }
+
+ private:
+  RuntimeConfig config_;
+  RuntimeListener* listener_;
+  Shared* shared_;
+};
+
+class TableFactory : public RuntimeFactory {
+ public:
+  std::unique_ptr<Runtime> Create(const RuntimeConfig& config,
+                                  RuntimeListener* listener) override {
+    return std::make_unique<TableRuntime>(config, listener, &shared);
+  }
+  TableRuntime::Shared shared;
+};
+
+// Runs `call(done)` and waits for its result.
+template <typename T, typename Fn>
+absl::StatusOr<T> Wait(Fn call) {
+  absl::Notification finished;
+  absl::StatusOr<T> out = absl::UnknownError("not called");
+  call([&](absl::StatusOr<T> result) {
+    out = std::move(result);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
+}
+
+TEST(CodexCatalogTest, ListModelsReadsEveryPageThenStopsItsRuntime) {
+  TableFactory factory;
+  factory.shared.answers["model/list"] = {
+      json{{"data", {{{"model", "a"}}}}, {"nextCursor", "page2"}},
+      json{{"data", {{{"model", "b"}}}}, {"nextCursor", nullptr}}};
+  {
+    CodexCatalog catalog(&factory, CodexCatalogOptions());
+    auto models = Wait<std::vector<CodexModel>>(
+        [&](auto done) { catalog.ListModels(true, done); });
+    ASSERT_TRUE(models.ok()) << models.status();
+    ASSERT_EQ(models->size(), 2u);
+    EXPECT_EQ((*models)[1].model, "b");
+  }  // waits for the runtime to stop
+  absl::MutexLock lock(&factory.shared.mu);
+  ASSERT_EQ(factory.shared.calls.size(), 2u);
+  EXPECT_THAT(factory.shared.calls[1], HasSubstr("\"cursor\":\"page2\""));
+  EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"includeHidden\":true"));
+  EXPECT_EQ(factory.shared.stopped, 1);
+}
+
+TEST(CodexCatalogTest, ACodexThatCannotStartIsUnavailableWithItsReason) {
+  TableFactory factory;
+  factory.shared.fail_start = "codex binary not found";
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto account = Wait<CodexAccount>([&](auto done) { catalog.GetAccount(done); });
+  EXPECT_EQ(account.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(account.status().message()),
+              HasSubstr("codex binary not found"));
+}
+
+TEST(CodexCatalogTest, AnAccountWithoutRateLimitsSaysWhy) {
+  TableFactory factory;
+  factory.shared.answers["account/read"] = {
+      json{{"account", {{"type", "chatgpt"}, {"email", "a@b.c"}, {"planType", "pro"}}},
+           {"requiresOpenaiAuth", true}}};
+  factory.shared.answers["account/rateLimits/read"] = {
+      absl::FailedPreconditionError("authentication required")};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto account = Wait<CodexAccount>([&](auto done) { catalog.GetAccount(done); });
+  ASSERT_TRUE(account.ok()) << account.status();
+  EXPECT_EQ(account->email, "a@b.c");
+  EXPECT_EQ(account->plan_type, "pro");
+  EXPECT_TRUE(account->requires_openai_auth);
+  EXPECT_FALSE(account->rate_limits.has_value());
+  EXPECT_THAT(account->rate_limits_error, HasSubstr("authentication required"));
+}
+
+TEST(CodexCatalogTest, AnUnknownThreadIsNotFound) {
+  TableFactory factory;
+  factory.shared.answers["thread/read"] = {
+      absl::FailedPreconditionError("Codex refused thread/read: thread not loaded: x")};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto thread = Wait<CodexThread>([&](auto done) { catalog.ReadThread("x", done); });
+  EXPECT_EQ(thread.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
+  TableFactory factory;
+  factory.shared.answers["thread/list"] = {
+      json{{"data", {{{"id", "t1"}, {"source", "exec"}}, {{"no", "id"}}}},
+           {"nextCursor", "c2"}}};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  CodexThreadQuery query;
+  query.cwd = "/p";
+  auto page = Wait<CodexThreadPage>(
+      [&](auto done) { catalog.ListThreads(query, done); });
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->threads.size(), 1u);
+  EXPECT_EQ(page->next_cursor, "c2");
+  absl::MutexLock lock(&factory.shared.mu);
+  EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"exec\""));
+  EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"cwd\":\"/p\""));
+}
+
+TEST(CodexCatalogTest, OneCallOverTheLimitIsRefusedAtOnce) {
+  TableFactory factory;
+  absl::Notification release;
+  factory.shared.hold = &release;
+  factory.shared.answers["model/list"] = {json{{"data", json::array()}}};
+  CodexCatalogOptions options;
+  options.max_concurrent = 1;
+  CodexCatalog catalog(&factory, options);
+  absl::Notification first_done;
+  catalog.ListModels(false, [&](absl::StatusOr<std::vector<CodexModel>> r) {
+    EXPECT_TRUE(r.ok()) << r.status();
+    first_done.Notify();
+  });
+  auto second = Wait<std::vector<CodexModel>>(
+      [&](auto done) { catalog.ListModels(false, done); });
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("--max-codex-calls"));
+  release.Notify();
+  first_done.WaitForNotification();
+}
+
+}  // namespace
+}  // namespace codex_manager
