@@ -12,9 +12,9 @@ from conftest import CLI_BIN
 
 import codex_manager
 from codex_manager import AsyncClient, Client
-from codex_manager.v1 import approvals_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.v1 import approvals_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-FILES = [sessions_pb2, turns_pb2, approvals_pb2, events_pb2]
+FILES = [sessions_pb2, turns_pb2, approvals_pb2, events_pb2, codex_pb2]
 RPCS = [(service.full_name, method.name)
         for module in FILES
         for service in module.DESCRIPTOR.services_by_name.values()
@@ -31,15 +31,21 @@ CLI_COMMAND = {
     "ArchiveSession": ["session", "archive"],
     "UpdateSession": ["session", "update"],
     "CompactSession": ["session", "compact"],
+    "ImportThread": ["session", "import"],
+    "ForkSession": ["session", "fork"],
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
     "SteerTurn": ["turn", "steer"],
+    "StartReview": ["turn", "review"],
     "GetTurn": ["turn", "show"],
     "ListTurns": ["turn", "list"],
     "ListApprovals": ["approval", "list"],
     "ResolveApproval": ["approval", "approve"],
     "StreamEvents": ["events"],
+    "ListModels": ["codex", "models"],
+    "GetAccount": ["codex", "account"],
+    "ListCodexThreads": ["codex", "threads"],
 }
 
 
@@ -48,7 +54,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 17
+    assert len(RPCS) == 23
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

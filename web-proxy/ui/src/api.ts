@@ -4,6 +4,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ApprovalService } from "./gen/codex_manager/v1/approvals_pb.js";
 import { AuthService } from "./gen/codex_manager/v1/auth_pb.js";
+import { CodexService } from "./gen/codex_manager/v1/codex_pb.js";
 import { StreamService } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionService } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnService } from "./gen/codex_manager/v1/turns_pb.js";
@@ -15,6 +16,10 @@ export const turns = createClient(TurnService, transport);
 export const approvals = createClient(ApprovalService, transport);
 export const streams = createClient(StreamService, transport);
 export const auth = createClient(AuthService, transport);
+export const codex = createClient(CodexService, transport);
 
 // Deadline of unary calls, in milliseconds.
 export const CALL_TIMEOUT_MS = 10000;
+// Deadline of calls that start a one-off Codex on the server (models,
+// stored threads, import, fork).
+export const CODEX_CALL_TIMEOUT_MS = 60000;

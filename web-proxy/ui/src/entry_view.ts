@@ -69,6 +69,11 @@ export function entryView(e: Entry): HTMLElement {
                          ...(s.status === "completed" ? { checked: "" } : {}) }),
             h("span", {}, s.step),
             s.status === "inProgress" ? h("span", { class: "muted small" }, " · in progress") : null))));
+    case "review":
+      return h("div", attrs("review"),
+        h("div", { class: "muted small" }, e.done ? "Review findings" : "Reviewing…"),
+        e.target ? h("p", { class: "small" }, e.target) : null,
+        e.findings ? withHtml(h("div", { class: "markdown" }), markdownHtml(e.findings)) : null);
     case "turnDiff": {
       const files = (e.diff.match(/^\+\+\+ /gm) ?? []).length;
       return h("details", attrs("turn-diff"),

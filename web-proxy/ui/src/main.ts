@@ -2,12 +2,13 @@
 // #/, and one session's live transcript, approvals and composer at
 // #/s/<session id>. Everything goes through the gRPC-Web proxy that served
 // the page.
-import { CALL_TIMEOUT_MS, sessions } from "./api.js";
+import { CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { startBridge } from "./bridge.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
+import type { CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { showSession } from "./session_view.js";
@@ -47,7 +48,22 @@ function sessionCard(s: Session): HTMLElement {
 function createForm(): HTMLElement {
   const cwd = h("input", { name: "cwd", required: "", placeholder: "/path/to/project", autocomplete: "off" }) as HTMLInputElement;
   const title = h("input", { name: "title", placeholder: "optional" }) as HTMLInputElement;
-  const model = h("input", { name: "model", placeholder: "default" }) as HTMLInputElement;
+  const model = h("input", { name: "model", placeholder: "default", list: "models" }) as HTMLInputElement;
+  // The server's Codex models (CodexService.ListModels), fetched once, when
+  // the field is first used.
+  const models = h("datalist", { id: "models" });
+  let modelsAsked = false;
+  model.addEventListener("focus", async () => {
+    if (modelsAsked) return;
+    modelsAsked = true;
+    try {
+      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      models.replaceChildren(...r.models.map((m) =>
+        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
+    } catch {
+      modelsAsked = false;  // try again next time; typing a name still works
+    }
+  });
   const policy = h("select", { name: "approval_policy" },
     h("option", { value: "untrusted" }, "untrusted (ask for commands)"),
     h("option", { value: "on-request" }, "on-request"),
@@ -65,7 +81,7 @@ function createForm(): HTMLElement {
     h("div", { class: "row wrap" },
       h("label", {}, "Approval policy", policy),
       h("label", {}, "Sandbox", sandbox)),
-    h("label", {}, "Model", model),
+    h("label", {}, "Model", model, models),
     h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -82,11 +98,50 @@ function createForm(): HTMLElement {
   return form;
 }
 
+// The Codex threads stored under the server's CODEX_HOME (made by the Codex
+// TUI or `codex exec`), loaded when opened; each can become a session.
+function threadsPanel(): HTMLElement {
+  const list = h("div", { class: "list" });
+  const panel = h("details", { class: "card threads" },
+    h("summary", {}, "Import a Codex thread"), list) as HTMLDetailsElement;
+  panel.addEventListener("toggle", async () => {
+    if (!panel.open) return;
+    list.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+    try {
+      const r = await codex.listCodexThreads({ pageSize: 50 }, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      list.replaceChildren(...(r.threads.length ? r.threads.map(threadRow)
+                                                : [h("p", { class: "muted" }, "No Codex threads.")]));
+    } catch (err) {
+      list.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    }
+  });
+  return panel;
+}
+
+function threadRow(t: CodexThread): HTMLElement {
+  const open = t.sessionId
+    ? h("a", { href: `#/s/${t.sessionId}` }, "Open session")
+    : button("Import", async () => {
+      try {
+        const s = await sessions.importThread({ threadId: t.threadId, requestId: newRequestId() },
+                                              { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+        location.hash = `#/s/${s.sessionId}`;
+      } catch (err) {
+        toast(errorText(err));
+      }
+    });
+  return h("div", { class: "row thread", "data-thread-id": t.threadId },
+    h("div", {}, h("div", {}, t.name || t.preview || t.threadId),
+      h("div", { class: "muted small mono" }, `${t.source} · ${t.cwd}`)),
+    open);
+}
+
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
-    h("main", {}, canOperate() ? createForm() : null, h("h2", {}, "Sessions"), list));
+    h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
+      h("h2", {}, "Sessions"), list));
   let stopped = false;
   (async () => {
     while (!stopped) {

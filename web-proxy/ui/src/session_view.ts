@@ -3,7 +3,7 @@
 // event stream is followed from the last event shown and resumed from there
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { approvals, CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
 import { approvalCard, offered, SHORTCUTS } from "./approval_view.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
@@ -89,8 +89,20 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }));
+  // A code review of the working tree, as a turn (TurnService.StartReview).
+  const review = button("Review changes", act(() => turns.startReview(
+    { sessionId, target: { target: { case: "uncommittedChanges", value: true } },
+      requestId: newRequestId() }, call)));
+  review.title = "Have Codex review the uncommitted changes in this folder";
+  // A new session on a copy of this conversation (SessionService.ForkSession).
+  const fork = button("Fork", act(async () => {
+    const forked = await sessions.forkSession({ sessionId, requestId: newRequestId() },
+                                              { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+    location.hash = `#/s/${forked.sessionId}`;
+  }));
+  fork.title = "Continue in a new session from a copy of this conversation";
   const controls = h("div", { class: "row controls" }, download,
-    ...(opts.canOperate ? [resume, stop, archive] : []));
+    ...(opts.canOperate ? [review, fork, resume, stop, archive] : []));
 
   const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
@@ -159,6 +171,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     resume.hidden = !(state === SessionState.STOPPED || state === SessionState.FAILED);
     stop.hidden = !LIVE.has(state);
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
+    fork.hidden = archive.hidden;
+    review.hidden = archive.hidden || state === SessionState.FAILED;
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
     blocked.hidden = !why;

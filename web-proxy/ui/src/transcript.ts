@@ -20,7 +20,10 @@ export type Entry =
   // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
   // (`turn/diff/updated`): one entry per turn, replaced as they change.
   | { kind: "plan"; id: string; explanation: string; steps: { step: string; status: string }[] }
-  | { kind: "turnDiff"; id: string; diff: string };
+  | { kind: "turnDiff"; id: string; diff: string }
+  // A code review (StartReview): what it looks at (enteredReviewMode),
+  // then its findings (exitedReviewMode); one entry per review turn.
+  | { kind: "review"; id: string; target: string; findings: string; done: boolean };
 
 export class Transcript {
   lastSeq = 0n;
@@ -32,6 +35,9 @@ export class Transcript {
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
   private readonly byId = new Map<string, Entry>();
+  // Review findings by turn: Codex repeats them as the agent message that
+  // follows, which is then not shown twice.
+  private readonly findings = new Map<string, string>();
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -62,7 +68,26 @@ export class Transcript {
         const item = p.value;
         const done = event.type === EventType.ITEM_COMPLETED;
         if (item.itemType === "userMessage") {
-          this.upsert({ kind: "prompt", id: item.itemId, text: item.text });
+          // Inside a review, the prompt is Codex's own (the review entry
+          // says what is reviewed).
+          if (!this.byId.has(`review-${event.turnId}`)) {
+            this.upsert({ kind: "prompt", id: item.itemId, text: item.text });
+          }
+        } else if (item.itemType === "enteredReviewMode" || item.itemType === "exitedReviewMode") {
+          const id = `review-${event.turnId}`;
+          const prev = this.byId.get(id) as Extract<Entry, { kind: "review" }> | undefined;
+          const exited = item.itemType === "exitedReviewMode";
+          if (exited && done) this.findings.set(event.turnId, item.text.trim());
+          this.upsert({
+            kind: "review", id, target: exited ? prev?.target ?? "" : item.text,
+            findings: exited ? item.text : prev?.findings ?? "", done: exited && done,
+          });
+        } else if (item.itemType === "agentMessage" && done &&
+                   this.findings.get(event.turnId) === item.text.trim()) {
+          this.drop(item.itemId);  // the review entry shows it
+        } else if (item.itemType === "agentMessage" && !done && !item.text &&
+                   !this.byId.has(item.itemId)) {
+          // Started with nothing yet: its first delta (or its end) shows it.
         } else if (item.itemType === "agentMessage") {
           const prev = this.byId.get(item.itemId);
           const text = done || !prev ? item.text : (prev as { text: string }).text;
@@ -152,6 +177,13 @@ export class Transcript {
   private add(entry: Entry): void {
     this.entries.push(entry);
     this.byId.set(entry.id, entry);
+  }
+
+  private drop(id: string): void {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    this.entries.splice(this.entries.indexOf(entry), 1);
   }
 
   private upsert(entry: Entry): void {

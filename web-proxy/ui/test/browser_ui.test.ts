@@ -5,14 +5,15 @@
 // (axe-core, contrast included) in light and dark at 390×844 and 1280×800,
 // with screenshots of each in tests/artifacts/web/.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { type Browser } from "playwright-core";
 
 import { ARTIFACTS, axeViolations, launchBrowser, newSession, send } from "./browser_support.js";
-import { type Stack, startStack, UI } from "./support.js";
+import { type Stack, startStack, UI, waitFor } from "./support.js";
 
 let real: Stack;   // the real codex on the scripted model
 let fake: Stack;   // tests/fake_codex, for requests the model cannot script
@@ -197,6 +198,55 @@ test("a plan is a checklist, the turn's diff a diff view, usage in the header", 
     .waitFor({ timeout: 5000 });
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-plan.png"), fullPage: true });
+  await page.close();
+});
+
+test("a review shows its findings once; a fork continues the conversation; threads and models are listed", async () => {
+  // A folder with an uncommitted change for the review to look at.
+  const git = (...args: string[]) => execFileSync("git",
+    ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: real.project });
+  git("init", "-q");
+  writeFileSync(join(real.project, "notes.txt"), "one\n");
+  git("add", "notes.txt");
+  git("commit", "-qm", "first");
+  writeFileSync(join(real.project, "notes.txt"), "one\ntwo\n");
+
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const sessionId = await newSession(page, real, "review", "never");
+  await send(page, "remember apricot");
+  await page.locator(".entry.agent", { hasText: "You said: remember apricot" }).waitFor({ timeout: 30000 });
+  await page.locator(".controls").getByRole("button", { name: "Review changes" }).click();
+  const review = page.locator(".entry.review");
+  await review.locator("text=Review findings").waitFor({ timeout: 30000 });
+  const findings = (await review.locator(".markdown").innerText()).trim();
+  assert.match(findings, /^You said: /);
+  // Codex repeats the findings as its reply; the page shows them once.
+  await page.locator(".entry.turn").nth(1).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".entry.agent", { hasText: findings }).count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-review.png"), fullPage: true });
+
+  await page.locator(".controls").getByRole("button", { name: "Fork" }).click();
+  await page.waitForURL((url) => url.hash.startsWith("#/s/ses_") && !url.hash.endsWith(sessionId),
+                        { timeout: 30000 });
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  const forkId = page.url().split("#/s/")[1]!;
+  // The fork has the history: the first prompt and its reply.
+  await page.locator(".entry.prompt", { hasText: "remember apricot" }).waitFor({ timeout: 10000 });
+  await page.locator(".entry.agent", { hasText: "You said: remember apricot" }).waitFor({ timeout: 10000 });
+  await send(page, "in the fork");
+  await page.locator(".entry.agent", { hasText: "You said: in the fork" }).waitFor({ timeout: 30000 });
+
+  // The list page: Codex threads (each session's thread opens its session)
+  // and the model picker.
+  await page.goto(`${real.baseUrl}/#/`);
+  await page.locator("details.threads summary").click();
+  for (const id of [sessionId, forkId]) {
+    await page.locator(`details.threads .thread a[href="#/s/${id}"]`).waitFor({ timeout: 30000 });
+  }
+  await page.locator("input[name=model]").focus();
+  await waitFor(async () => (await page.locator("datalist#models option").count()) > 0);
+  assert.deepEqual(await axeViolations(page), []);
   await page.close();
 });
 

@@ -60,3 +60,27 @@ test("a redelivered pending approval shows once and leaves when resolved", () =>
   t.apply(events[3]!);
   assert.equal(t.approvals.size, 0);
 });
+
+test("a review is one entry with its findings, shown once", () => {
+  let seq = 0n;
+  const item = (type: EventType, itemId: string, itemType: string, text: string): Event =>
+    create(EventSchema, {
+      sessionSeq: ++seq, eventId: seq, type, turnId: "turn_r",
+      payload: { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId, itemType,
+        status: "", text, command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "",
+        moderation: "" } },
+    });
+  const t = new Transcript();
+  for (const e of [
+    item(EventType.ITEM_COMPLETED, "r1", "enteredReviewMode", "current changes"),
+    item(EventType.ITEM_COMPLETED, "u1", "userMessage", "Review the current code changes"),
+    item(EventType.ITEM_STARTED, "m0", "agentMessage", ""),  // never said anything
+    item(EventType.ITEM_COMPLETED, "r2", "exitedReviewMode", "No issues found."),
+    item(EventType.ITEM_STARTED, "m1", "agentMessage", "No issues found."),
+    item(EventType.ITEM_COMPLETED, "m1", "agentMessage", "No issues found."),
+  ]) t.apply(e);
+  assert.deepEqual(t.entries, [{
+    kind: "review", id: "review-turn_r", target: "current changes",
+    findings: "No issues found.", done: true,
+  }]);
+});

@@ -230,6 +230,29 @@ def start_turn(session_id: str, prompt: str, request_id: str | None,
     return request
 
 
+def review_target(*, uncommitted: bool, base_branch: str | None, commit: str | None,
+                  commit_title: str | None,
+                  instructions: str | None) -> turns_pb2.ReviewTarget:
+    """The ReviewTarget of exactly one of the keywords; ValueError otherwise."""
+    given = [name for name, value in (("uncommitted", uncommitted or None),
+                                      ("base_branch", base_branch),
+                                      ("commit", commit),
+                                      ("instructions", instructions))
+             if value is not None]
+    if len(given) != 1:
+        raise ValueError("give exactly one review target: uncommitted=True, base_branch, "
+                         f"commit or instructions (got {', '.join(given) or 'none'})")
+    if commit_title is not None and commit is None:
+        raise ValueError("commit_title goes with commit")
+    if uncommitted:
+        return turns_pb2.ReviewTarget(uncommitted_changes=True)
+    if base_branch is not None:
+        return turns_pb2.ReviewTarget(base_branch=base_branch)
+    if commit is not None:
+        return turns_pb2.ReviewTarget(commit=commit, commit_title=commit_title or "")
+    return turns_pb2.ReviewTarget(custom_instructions=instructions or "")
+
+
 def update_session(session_id: str, **fields: str | None) -> sessions_pb2.UpdateSessionRequest:
     request = sessions_pb2.UpdateSessionRequest(session_id=session_id)
     for name, value in fields.items():

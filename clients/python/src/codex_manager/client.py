@@ -45,6 +45,8 @@ from codex_manager.v1 import (
     approvals_pb2_grpc,
     auth_pb2,
     auth_pb2_grpc,
+    codex_pb2,
+    codex_pb2_grpc,
     events_pb2_grpc,
     sessions_pb2,
     sessions_pb2_grpc,
@@ -52,10 +54,13 @@ from codex_manager.v1 import (
     turns_pb2_grpc,
 )
 from codex_manager.v1.views import (
+    Account,
     Approval,
     AuditEvent,
+    CodexThread,
     CreateTokenResponse,
     Event,
+    Model,
     Session,
     Token,
     Turn,
@@ -123,6 +128,7 @@ class Client:
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
         self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
+        self._codex = codex_pb2_grpc.CodexServiceStub(self._channel)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -317,6 +323,60 @@ class Client:
                     f"session {session_id} still {session.state} after {timeout}s")
             time.sleep(0.05)
 
+    # -- Codex outside a session ------------------------------------------------------
+
+    def list_models(self, *, include_hidden: bool = False) -> list[Model]:
+        """The models the server's Codex offers (``model/list``), in its
+        order; each says its reasoning efforts. Runs a one-off Codex on the
+        server (about 0.3 s); ResourceExhaustedError when too many run."""
+        response = self._call(self._codex.ListModels,
+                              codex_pb2.ListModelsRequest(include_hidden=include_hidden))
+        return [Model(m) for m in response.models]
+
+    def get_account(self) -> Account:
+        """The account the server's Codex is signed in with, and its rate
+        limits when Codex can read them (else ``rate_limits_error`` says
+        why). Needs an operator token."""
+        return Account(self._call(self._codex.GetAccount, codex_pb2.GetAccountRequest()))
+
+    def list_codex_threads(self, *, cwd: str | os.PathLike[str] | None = None,
+                           search: str | None = None,
+                           page_size: int = 25) -> Iterator[CodexThread]:
+        """The Codex threads stored under the server's CODEX_HOME (made by
+        sessions, the Codex TUI or ``codex exec``), most recently updated
+        first, page by page; `cwd` (absolute) and `search` (title text)
+        filter. ``session_id`` names the session already on a thread. Needs
+        an operator token."""
+        token = ""
+        while True:
+            page = self._call(self._codex.ListCodexThreads, codex_pb2.ListCodexThreadsRequest(
+                page_size=page_size, page_token=token,
+                cwd=os.fspath(cwd) if cwd is not None else "", search=search or ""))
+            yield from map(CodexThread, page.threads)
+            token = page.next_page_token
+            if not token:
+                return
+
+    def import_thread(self, thread_id: str, *, title: str | None = None,
+                      request_id: str | None = None) -> Session:
+        """Makes a session of the stored Codex thread `thread_id` (see
+        :meth:`list_codex_threads`), with its turns as the session's history,
+        and starts it on that thread. Raises NotFoundError for an unknown
+        thread, AlreadyExistsError naming the session already on it,
+        PermissionDeniedError when its folder is outside the server's
+        allowed roots."""
+        return Session(self._call(self._sessions.ImportThread, sessions_pb2.ImportThreadRequest(
+            thread_id=thread_id, title=title or "", request_id=request_id or "")))
+
+    def fork_session(self, session_id: str, *, title: str | None = None,
+                     request_id: str | None = None) -> Session:
+        """A new session on a copy of the session's Codex thread (``thread/
+        fork``): same folder, model and policies, the history so far; the
+        source goes on untouched. FailedPreconditionError when the session
+        has no Codex thread yet."""
+        return Session(self._call(self._sessions.ForkSession, sessions_pb2.ForkSessionRequest(
+            session_id=session_id, title=title or "", request_id=request_id or "")))
+
     # -- turns ---------------------------------------------------------------------
 
     def start_turn(self, session_id: str, prompt: str, *,
@@ -363,6 +423,22 @@ class Client:
         named the turn yet (retry)."""
         return Turn(self._call(self._turns.SteerTurn, turns_pb2.SteerTurnRequest(
             session_id=session_id, turn_id=turn_id or "", prompt=prompt)))
+
+    def start_review(self, session_id: str, *, uncommitted: bool = False,
+                     base_branch: str | None = None, commit: str | None = None,
+                     commit_title: str | None = None, instructions: str | None = None,
+                     request_id: str | None = None) -> Turn:
+        """Queues a code review as a turn (Codex ``review/start``): of the
+        `uncommitted` changes, the changes against `base_branch`, one
+        `commit` (sha), or free-form `instructions` -- exactly one. It runs
+        like any turn; its findings arrive as an ``exitedReviewMode`` item
+        (``item.text``), which Codex repeats as the final message. ValueError
+        for no or several targets; the server's errors as start_turn's."""
+        target = _requests.review_target(
+            uncommitted=uncommitted, base_branch=base_branch, commit=commit,
+            commit_title=commit_title, instructions=instructions)
+        return Turn(self._call(self._turns.StartReview, turns_pb2.StartReviewRequest(
+            session_id=session_id, target=target, request_id=request_id or "")))
 
     def get_turn(self, turn_id: str) -> Turn:
         return Turn(self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
@@ -515,6 +591,23 @@ class Client:
         """
         after = self.get_session(session_id).last_seq
         turn = self.start_turn(session_id, prompt, request_id=request_id)
+        return self._follow_turn(turn, after, on_approval, on_event)
+
+    def run_review(self, session_id: str, *, uncommitted: bool = False,
+                   base_branch: str | None = None, commit: str | None = None,
+                   instructions: str | None = None,
+                   on_approval: ApprovalCallback | None = None,
+                   on_event: Callable[[Event], None] | None = None) -> Turn:
+        """:meth:`start_review`, followed to its end as :meth:`run_turn`
+        follows a turn; the finished turn's ``final_message`` is the review."""
+        after = self.get_session(session_id).last_seq
+        turn = self.start_review(session_id, uncommitted=uncommitted, base_branch=base_branch,
+                                 commit=commit, instructions=instructions)
+        return self._follow_turn(turn, after, on_approval, on_event)
+
+    def _follow_turn(self, turn: Turn, after: int, on_approval: ApprovalCallback | None,
+                     on_event: Callable[[Event], None] | None) -> Turn:
+        session_id = turn.session_id
         for event in self.events(session_id, after=after):
             if event.turn_id != turn.turn_id:
                 continue

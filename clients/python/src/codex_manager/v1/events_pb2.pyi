@@ -247,7 +247,9 @@ class Item(google.protobuf.message.Message):
     status: builtins.str
     """"inProgress", "completed", "failed", "declined" when the item has one."""
     text: builtins.str
-    """agentMessage / userMessage text; reasoning summary text."""
+    """agentMessage / userMessage text; reasoning summary text; a review's
+    target (enteredReviewMode) or its findings (exitedReviewMode).
+    """
     command: builtins.str
     """commandExecution: the command line."""
     cwd: builtins.str

@@ -427,6 +427,59 @@ class CompactSessionRequest(google.protobuf.message.Message):
 global___CompactSessionRequest = CompactSessionRequest
 
 @typing.final
+class ImportThreadRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    thread_id: builtins.str
+    """Required: a Codex thread id (CodexService.ListCodexThreads). NOT_FOUND
+    naming it when Codex has no such thread.
+    """
+    title: builtins.str
+    """Optional; default: the thread's name, else its first prompt."""
+    request_id: builtins.str
+    """Optional idempotency key, as CreateSessionRequest's."""
+    def __init__(
+        self,
+        *,
+        thread_id: builtins.str = ...,
+        title: builtins.str = ...,
+        request_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["request_id", b"request_id", "thread_id", b"thread_id", "title", b"title"]) -> None: ...
+
+global___ImportThreadRequest = ImportThreadRequest
+
+@typing.final
+class ForkSessionRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required: the session to fork; it must have a Codex thread (it ran at
+    least once). It may be live, even mid-turn: the fork has what Codex
+    had written by then.
+    """
+    title: builtins.str
+    """Optional; default: "Fork of <title>"."""
+    request_id: builtins.str
+    """Optional idempotency key, as CreateSessionRequest's."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        title: builtins.str = ...,
+        request_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["request_id", b"request_id", "session_id", b"session_id", "title", b"title"]) -> None: ...
+
+global___ForkSessionRequest = ForkSessionRequest
+
+@typing.final
 class ArchiveSessionRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

@@ -75,6 +75,16 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.ImportThread = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ImportThread',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
+        self.ForkSession = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ForkSession',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ForkSessionRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
         self.ExportTranscript = channel.unary_stream(
                 '/codex_manager.v1.SessionService/ExportTranscript',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ExportTranscriptRequest.SerializeToString,
@@ -154,6 +164,33 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportThread(self, request, context):
+        """Makes a session of an existing Codex thread (one a `codex exec` or the
+        Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
+        (in a short-lived app-server), then the session is created with the
+        thread's turns and items as its history (COMPLETED, INTERRUPTED or
+        FAILED turns, ITEM_COMPLETED events, all in one transaction) and
+        started on that thread (`thread/resume`). Its cwd is the thread's and
+        passes the same admission as CreateSession's. Errors:
+        INVALID_ARGUMENT ("thread_id"), NOT_FOUND (no such thread),
+        ALREADY_EXISTS naming the session already on that thread,
+        PERMISSION_DENIED (cwd outside --allowed-root), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForkSession(self, request, context):
+        """A new session on a copy of the session's Codex thread (Codex
+        `thread/fork`, in a short-lived app-server): same cwd, model and
+        policies, the history up to now, then its own turns. The source is
+        not touched. Errors: NOT_FOUND, FAILED_PRECONDITION (the session has
+        no Codex thread yet, or is ARCHIVED), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportTranscript(self, request, context):
         """The session's transcript up to now, streamed in chunks (role: viewer).
         Errors: NOT_FOUND, INVALID_ARGUMENT for an unknown format,
@@ -204,6 +241,16 @@ def add_SessionServiceServicer_to_server(servicer, server):
             'CompactSession': grpc.unary_unary_rpc_method_handler(
                     servicer.CompactSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'ImportThread': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportThread,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'ForkSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForkSession,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ForkSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
             ),
             'ExportTranscript': grpc.unary_stream_rpc_method_handler(
@@ -428,6 +475,60 @@ class SessionService(object):
             target,
             '/codex_manager.v1.SessionService/CompactSession',
             codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportThread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ImportThread',
+            codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForkSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ForkSession',
+            codex__manager_dot_v1_dot_sessions__pb2.ForkSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
             options,
             channel_credentials,

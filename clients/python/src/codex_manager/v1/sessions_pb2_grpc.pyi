@@ -91,6 +91,33 @@ class SessionServiceStub:
     (not live, or Codex refused: its message), UNAVAILABLE.
     """
 
+    ImportThread: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ImportThreadRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Makes a session of an existing Codex thread (one a `codex exec` or the
+    Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
+    (in a short-lived app-server), then the session is created with the
+    thread's turns and items as its history (COMPLETED, INTERRUPTED or
+    FAILED turns, ITEM_COMPLETED events, all in one transaction) and
+    started on that thread (`thread/resume`). Its cwd is the thread's and
+    passes the same admission as CreateSession's. Errors:
+    INVALID_ARGUMENT ("thread_id"), NOT_FOUND (no such thread),
+    ALREADY_EXISTS naming the session already on that thread,
+    PERMISSION_DENIED (cwd outside --allowed-root), UNAVAILABLE.
+    """
+
+    ForkSession: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ForkSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """A new session on a copy of the session's Codex thread (Codex
+    `thread/fork`, in a short-lived app-server): same cwd, model and
+    policies, the history up to now, then its own turns. The source is
+    not touched. Errors: NOT_FOUND, FAILED_PRECONDITION (the session has
+    no Codex thread yet, or is ARCHIVED), UNAVAILABLE.
+    """
+
     ExportTranscript: grpc.UnaryStreamMultiCallable[
         codex_manager.v1.sessions_pb2.ExportTranscriptRequest,
         codex_manager.v1.sessions_pb2.TranscriptChunk,
@@ -166,6 +193,33 @@ class SessionServiceAsyncStub:
     to free context; a CONTEXT_COMPACTED event follows. Returns the
     session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
     (not live, or Codex refused: its message), UNAVAILABLE.
+    """
+
+    ImportThread: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ImportThreadRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Makes a session of an existing Codex thread (one a `codex exec` or the
+    Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
+    (in a short-lived app-server), then the session is created with the
+    thread's turns and items as its history (COMPLETED, INTERRUPTED or
+    FAILED turns, ITEM_COMPLETED events, all in one transaction) and
+    started on that thread (`thread/resume`). Its cwd is the thread's and
+    passes the same admission as CreateSession's. Errors:
+    INVALID_ARGUMENT ("thread_id"), NOT_FOUND (no such thread),
+    ALREADY_EXISTS naming the session already on that thread,
+    PERMISSION_DENIED (cwd outside --allowed-root), UNAVAILABLE.
+    """
+
+    ForkSession: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ForkSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """A new session on a copy of the session's Codex thread (Codex
+    `thread/fork`, in a short-lived app-server): same cwd, model and
+    policies, the history up to now, then its own turns. The source is
+    not touched. Errors: NOT_FOUND, FAILED_PRECONDITION (the session has
+    no Codex thread yet, or is ARCHIVED), UNAVAILABLE.
     """
 
     ExportTranscript: grpc.aio.UnaryStreamMultiCallable[
@@ -259,6 +313,37 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ImportThread(
+        self,
+        request: codex_manager.v1.sessions_pb2.ImportThreadRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Makes a session of an existing Codex thread (one a `codex exec` or the
+        Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
+        (in a short-lived app-server), then the session is created with the
+        thread's turns and items as its history (COMPLETED, INTERRUPTED or
+        FAILED turns, ITEM_COMPLETED events, all in one transaction) and
+        started on that thread (`thread/resume`). Its cwd is the thread's and
+        passes the same admission as CreateSession's. Errors:
+        INVALID_ARGUMENT ("thread_id"), NOT_FOUND (no such thread),
+        ALREADY_EXISTS naming the session already on that thread,
+        PERMISSION_DENIED (cwd outside --allowed-root), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ForkSession(
+        self,
+        request: codex_manager.v1.sessions_pb2.ForkSessionRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """A new session on a copy of the session's Codex thread (Codex
+        `thread/fork`, in a short-lived app-server): same cwd, model and
+        policies, the history up to now, then its own turns. The source is
+        not touched. Errors: NOT_FOUND, FAILED_PRECONDITION (the session has
+        no Codex thread yet, or is ARCHIVED), UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -271,6 +271,71 @@ class SteerTurnRequest(google.protobuf.message.Message):
 global___SteerTurnRequest = SteerTurnRequest
 
 @typing.final
+class ReviewTarget(google.protobuf.message.Message):
+    """What a review looks at (Codex `ReviewTarget`)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    UNCOMMITTED_CHANGES_FIELD_NUMBER: builtins.int
+    BASE_BRANCH_FIELD_NUMBER: builtins.int
+    COMMIT_FIELD_NUMBER: builtins.int
+    CUSTOM_INSTRUCTIONS_FIELD_NUMBER: builtins.int
+    COMMIT_TITLE_FIELD_NUMBER: builtins.int
+    uncommitted_changes: builtins.bool
+    """The working tree: staged, unstaged and untracked changes (must be
+    true).
+    """
+    base_branch: builtins.str
+    """The changes between the current branch and this base branch."""
+    commit: builtins.str
+    """The changes of one commit (its sha)."""
+    custom_instructions: builtins.str
+    """Free-form review instructions."""
+    commit_title: builtins.str
+    """`commit` only: a label for it (e.g. its subject), for display."""
+    def __init__(
+        self,
+        *,
+        uncommitted_changes: builtins.bool = ...,
+        base_branch: builtins.str = ...,
+        commit: builtins.str = ...,
+        custom_instructions: builtins.str = ...,
+        commit_title: builtins.str = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["base_branch", b"base_branch", "commit", b"commit", "custom_instructions", b"custom_instructions", "target", b"target", "uncommitted_changes", b"uncommitted_changes"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["base_branch", b"base_branch", "commit", b"commit", "commit_title", b"commit_title", "custom_instructions", b"custom_instructions", "target", b"target", "uncommitted_changes", b"uncommitted_changes"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["target", b"target"]) -> typing.Literal["uncommitted_changes", "base_branch", "commit", "custom_instructions"] | None: ...
+
+global___ReviewTarget = ReviewTarget
+
+@typing.final
+class StartReviewRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    TARGET_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required."""
+    request_id: builtins.str
+    """Optional idempotency key, as StartTurnRequest's."""
+    @property
+    def target(self) -> global___ReviewTarget:
+        """Required: what to review."""
+
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        target: global___ReviewTarget | None = ...,
+        request_id: builtins.str = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["target", b"target"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["request_id", b"request_id", "session_id", b"session_id", "target", b"target"]) -> None: ...
+
+global___StartReviewRequest = StartReviewRequest
+
+@typing.final
 class GetTurnRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

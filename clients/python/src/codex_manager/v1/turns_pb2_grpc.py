@@ -50,6 +50,11 @@ class TurnServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
                 _registered_method=True)
+        self.StartReview = channel.unary_unary(
+                '/codex_manager.v1.TurnService/StartReview',
+                request_serializer=codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+                _registered_method=True)
         self.GetTurn = channel.unary_unary(
                 '/codex_manager.v1.TurnService/GetTurn',
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.GetTurnRequest.SerializeToString,
@@ -98,6 +103,18 @@ class TurnServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartReview(self, request, context):
+        """Queues a code review as a turn (Codex `review/start`, inline on the
+        session's thread): it runs like any turn (approvals, interrupt) and its
+        findings arrive as an `exitedReviewMode` item (Item.text), after an
+        `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
+        the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
+        naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetTurn(self, request, context):
         """Errors: NOT_FOUND.
         """
@@ -128,6 +145,11 @@ def add_TurnServiceServicer_to_server(servicer, server):
             'SteerTurn': grpc.unary_unary_rpc_method_handler(
                     servicer.SteerTurn,
                     request_deserializer=codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
+            ),
+            'StartReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartReview,
+                    request_deserializer=codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
             ),
             'GetTurn': grpc.unary_unary_rpc_method_handler(
@@ -222,6 +244,33 @@ class TurnService(object):
             target,
             '/codex_manager.v1.TurnService/SteerTurn',
             codex__manager_dot_v1_dot_turns__pb2.SteerTurnRequest.SerializeToString,
+            codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.TurnService/StartReview',
+            codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.SerializeToString,
             codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
             options,
             channel_credentials,

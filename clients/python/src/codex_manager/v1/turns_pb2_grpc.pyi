@@ -58,6 +58,18 @@ class TurnServiceStub:
     went away; retry).
     """
 
+    StartReview: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.StartReviewRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Queues a code review as a turn (Codex `review/start`, inline on the
+    session's thread): it runs like any turn (approvals, interrupt) and its
+    findings arrive as an `exitedReviewMode` item (Item.text), after an
+    `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
+    the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
+    naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+    """
+
     GetTurn: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.turns_pb2.GetTurnRequest,
         codex_manager.v1.turns_pb2.Turn,
@@ -103,6 +115,18 @@ class TurnServiceAsyncStub:
     FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
     message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
     went away; retry).
+    """
+
+    StartReview: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.StartReviewRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Queues a code review as a turn (Codex `review/start`, inline on the
+    session's thread): it runs like any turn (approvals, interrupt) and its
+    findings arrive as an `exitedReviewMode` item (Item.text), after an
+    `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
+    the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
+    naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
     """
 
     GetTurn: grpc.aio.UnaryUnaryMultiCallable[
@@ -156,6 +180,20 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
         message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
         went away; retry).
+        """
+
+    @abc.abstractmethod
+    def StartReview(
+        self,
+        request: codex_manager.v1.turns_pb2.StartReviewRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.turns_pb2.Turn, collections.abc.Awaitable[codex_manager.v1.turns_pb2.Turn]]:
+        """Queues a code review as a turn (Codex `review/start`, inline on the
+        session's thread): it runs like any turn (approvals, interrupt) and its
+        findings arrive as an `exitedReviewMode` item (Item.text), after an
+        `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
+        the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
+        naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
         """
 
     @abc.abstractmethod

@@ -9,9 +9,9 @@ import datetime
 
 from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
-from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CreateTokenResponse', 'Event', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -479,6 +479,49 @@ class ImageUpload(View[turns_pb2.ImageUpload]):
         return self._proto.data
 
 
+class ReviewTarget(View[turns_pb2.ReviewTarget]):
+    """What a review looks at (Codex `ReviewTarget`)."""
+
+    __slots__ = ()
+    _FIELDS = ('uncommitted_changes', 'base_branch', 'commit', 'custom_instructions', 'commit_title', )
+
+    @property
+    def uncommitted_changes(self) -> bool:
+        """The working tree: staged, unstaged and untracked changes (must be true)."""
+        return self._proto.uncommitted_changes
+
+    @property
+    def base_branch(self) -> str:
+        """The changes between the current branch and this base branch."""
+        return self._proto.base_branch
+
+    @property
+    def commit(self) -> str:
+        """The changes of one commit (its sha)."""
+        return self._proto.commit
+
+    @property
+    def custom_instructions(self) -> str:
+        """Free-form review instructions."""
+        return self._proto.custom_instructions
+
+    @property
+    def commit_title(self) -> str:
+        """`commit` only: a label for it (e.g. its subject), for display."""
+        return self._proto.commit_title
+
+    @property
+    def target_case(self) -> str | None:
+        """Which field of `target` is set, or None."""
+        return self._proto.WhichOneof("target")
+
+    @property
+    def target(self) -> bool | str | None:
+        """The field of `target` that is set, or None."""
+        case = self.target_case
+        return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
+
+
 class SessionStateChanged(View[events_pb2.SessionStateChanged]):
     """The API's SessionStateChanged message."""
 
@@ -560,7 +603,9 @@ class Item(View[events_pb2.Item]):
 
     @property
     def text(self) -> str:
-        """agentMessage / userMessage text; reasoning summary text."""
+        """agentMessage / userMessage text; reasoning summary text; a review's target
+        (enteredReviewMode) or its findings (exitedReviewMode).
+        """
         return self._proto.text
 
     @property
@@ -1009,3 +1054,144 @@ class Event(View[events_pb2.Event]):
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
+
+
+class Model(View[codex_pb2.Model]):
+    """One model of Codex `model/list`."""
+
+    __slots__ = ()
+    _FIELDS = ('model', 'display_name', 'description', 'is_default', 'hidden', 'supported_efforts', 'default_effort', 'input_modalities', )
+
+    @property
+    def model(self) -> str:
+        """What to pass as `model` (CreateSession, StartTurn, UpdateSession)."""
+        return self._proto.model
+
+    @property
+    def display_name(self) -> str:
+        return self._proto.display_name
+
+    @property
+    def description(self) -> str:
+        return self._proto.description
+
+    @property
+    def is_default(self) -> bool:
+        """Codex's default model."""
+        return self._proto.is_default
+
+    @property
+    def hidden(self) -> bool:
+        """Hidden from Codex's default picker (listed with include_hidden only)."""
+        return self._proto.hidden
+
+    @property
+    def supported_efforts(self) -> tuple[str, ...]:
+        """The reasoning efforts it takes ("low", "medium", "high", ...), and the one
+        it uses when none is set.
+        """
+        return tuple(self._proto.supported_efforts)
+
+    @property
+    def default_effort(self) -> str:
+        return self._proto.default_effort
+
+    @property
+    def input_modalities(self) -> tuple[str, ...]:
+        """"text", "image"."""
+        return tuple(self._proto.input_modalities)
+
+
+class Account(View[codex_pb2.Account]):
+    """Codex `account/read` and `account/rateLimits/read`."""
+
+    __slots__ = ()
+    _FIELDS = ('type', 'email', 'plan_type', 'requires_openai_auth', 'rate_limits', 'rate_limits_error', )
+
+    @property
+    def type(self) -> str:
+        """"apiKey", "chatgpt", or "" when Codex is not signed in."""
+        return self._proto.type
+
+    @property
+    def email(self) -> str:
+        """ChatGPT accounts: the email and plan ("plus", "pro", ...)."""
+        return self._proto.email
+
+    @property
+    def plan_type(self) -> str:
+        return self._proto.plan_type
+
+    @property
+    def requires_openai_auth(self) -> bool:
+        """The configured model provider needs an OpenAI sign-in."""
+        return self._proto.requires_openai_auth
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """The account's rate limits; unset when Codex could not read them, and
+        `rate_limits_error` says why (e.g. not signed in with ChatGPT).
+        """
+        return RateLimits(self._proto.rate_limits)
+
+    @property
+    def rate_limits_error(self) -> str:
+        return self._proto.rate_limits_error
+
+
+class CodexThread(View[codex_pb2.CodexThread]):
+    """A Codex thread stored under the server's CODEX_HOME (`thread/list`)."""
+
+    __slots__ = ()
+    _FIELDS = ('thread_id', 'name', 'preview', 'cwd', 'source', 'model_provider', 'model', 'forked_from_thread_id', 'create_time', 'update_time', 'session_id', )
+
+    @property
+    def thread_id(self) -> str:
+        """Codex's thread id (UUIDv7): ImportThread takes it."""
+        return self._proto.thread_id
+
+    @property
+    def name(self) -> str:
+        """The thread's name, when it has one, and the start of its first prompt."""
+        return self._proto.name
+
+    @property
+    def preview(self) -> str:
+        return self._proto.preview
+
+    @property
+    def cwd(self) -> str:
+        return self._proto.cwd
+
+    @property
+    def source(self) -> str:
+        """Who made it: "cli", "vscode", "exec", "appServer"."""
+        return self._proto.source
+
+    @property
+    def model_provider(self) -> str:
+        return self._proto.model_provider
+
+    @property
+    def model(self) -> str:
+        return self._proto.model
+
+    @property
+    def forked_from_thread_id(self) -> str:
+        """The thread it was forked from, if any."""
+        return self._proto.forked_from_thread_id
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def update_time(self) -> datetime.datetime | None:
+        return self._proto.update_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("update_time") else None
+
+    @property
+    def session_id(self) -> str:
+        """The session of this server on this thread, when there is one (a thread is
+        imported once).
+        """
+        return self._proto.session_id

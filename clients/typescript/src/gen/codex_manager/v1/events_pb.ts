@@ -138,7 +138,8 @@ export type Item = Message<"codex_manager.v1.Item"> & {
   status: string;
 
   /**
-   * agentMessage / userMessage text; reasoning summary text.
+   * agentMessage / userMessage text; reasoning summary text; a review's
+   * target (enteredReviewMode) or its findings (exitedReviewMode).
    *
    * @generated from field: string text = 4;
    */

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/turns.proto.
  */
 export const file_codex_manager_v1_turns: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSKOAgoQU3RhcnRUdXJuUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnByb21wdBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg0KBW1vZGVsGAQgASgJEg4KBmVmZm9ydBgFIAEoCRIZChFyZWFzb25pbmdfc3VtbWFyeRgGIAEoCRIaChJvdXRwdXRfc2NoZW1hX2pzb24YByABKAkSEwoLaW1hZ2VfcGF0aHMYCCADKAkSLQoGaW1hZ2VzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5JbWFnZVVwbG9hZBIXCg9hcHByb3ZhbF9wb2xpY3kYCiABKAkSDwoHc2FuZGJveBgLIAEoCSIvCgtJbWFnZVVwbG9hZBISCgptZWRpYV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSIhCg5HZXRUdXJuUmVxdWVzdBIPCgd0dXJuX2lkGAEgASgJIk0KEExpc3RUdXJuc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChFMaXN0VHVybnNSZXNwb25zZRIlCgV0dXJucxgBIAMoCzIWLmNvZGV4X21hbmFnZXIudjEuVHVybhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqowEKCVR1cm5TdGF0ZRIaChZUVVJOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFVSTl9TVEFURV9RVUVVRUQQARIWChJUVVJOX1NUQVRFX1JVTk5JTkcQAhIYChRUVVJOX1NUQVRFX0NPTVBMRVRFRBADEhoKFlRVUk5fU1RBVEVfSU5URVJSVVBURUQQBBIVChFUVVJOX1NUQVRFX0ZBSUxFRBAFMosDCgtUdXJuU2VydmljZRJHCglTdGFydFR1cm4SIi5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4STwoNSW50ZXJydXB0VHVybhImLmNvZGV4X21hbmFnZXIudjEuSW50ZXJydXB0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SRwoJU3RlZXJUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGVlclR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSKOAgoQU3RhcnRUdXJuUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnByb21wdBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg0KBW1vZGVsGAQgASgJEg4KBmVmZm9ydBgFIAEoCRIZChFyZWFzb25pbmdfc3VtbWFyeRgGIAEoCRIaChJvdXRwdXRfc2NoZW1hX2pzb24YByABKAkSEwoLaW1hZ2VfcGF0aHMYCCADKAkSLQoGaW1hZ2VzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5JbWFnZVVwbG9hZBIXCg9hcHByb3ZhbF9wb2xpY3kYCiABKAkSDwoHc2FuZGJveBgLIAEoCSIvCgtJbWFnZVVwbG9hZBISCgptZWRpYV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSKVAQoMUmV2aWV3VGFyZ2V0Eh0KE3VuY29tbWl0dGVkX2NoYW5nZXMYASABKAhIABIVCgtiYXNlX2JyYW5jaBgCIAEoCUgAEhAKBmNvbW1pdBgDIAEoCUgAEh0KE2N1c3RvbV9pbnN0cnVjdGlvbnMYBCABKAlIABIUCgxjb21taXRfdGl0bGUYBSABKAlCCAoGdGFyZ2V0ImwKElN0YXJ0UmV2aWV3UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEi4KBnRhcmdldBgCIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuUmV2aWV3VGFyZ2V0EhIKCnJlcXVlc3RfaWQYAyABKAkiIQoOR2V0VHVyblJlcXVlc3QSDwoHdHVybl9pZBgBIAEoCSJNChBMaXN0VHVybnNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUwoRTGlzdFR1cm5zUmVzcG9uc2USJQoFdHVybnMYASADKAsyFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKqMBCglUdXJuU3RhdGUSGgoWVFVSTl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEVRVUk5fU1RBVEVfUVVFVUVEEAESFgoSVFVSTl9TVEFURV9SVU5OSU5HEAISGAoUVFVSTl9TVEFURV9DT01QTEVURUQQAxIaChZUVVJOX1NUQVRFX0lOVEVSUlVQVEVEEAQSFQoRVFVSTl9TVEFURV9GQUlMRUQQBTLYAwoLVHVyblNlcnZpY2USRwoJU3RhcnRUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGFydFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEk8KDUludGVycnVwdFR1cm4SJi5jb2RleF9tYW5hZ2VyLnYxLkludGVycnVwdFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkcKCVN0ZWVyVHVybhIiLmNvZGV4X21hbmFnZXIudjEuU3RlZXJUdXJuUmVxdWVzdBoWLmNvZGV4X21hbmFnZXIudjEuVHVybhJLCgtTdGFydFJldmlldxIkLmNvZGV4X21hbmFnZXIudjEuU3RhcnRSZXZpZXdSZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Turn
@@ -284,6 +284,98 @@ export const SteerTurnRequestSchema: GenMessage<SteerTurnRequest> = /*@__PURE__*
   messageDesc(file_codex_manager_v1_turns, 4);
 
 /**
+ * What a review looks at (Codex `ReviewTarget`).
+ *
+ * @generated from message codex_manager.v1.ReviewTarget
+ */
+export type ReviewTarget = Message<"codex_manager.v1.ReviewTarget"> & {
+  /**
+   * @generated from oneof codex_manager.v1.ReviewTarget.target
+   */
+  target: {
+    /**
+     * The working tree: staged, unstaged and untracked changes (must be
+     * true).
+     *
+     * @generated from field: bool uncommitted_changes = 1;
+     */
+    value: boolean;
+    case: "uncommittedChanges";
+  } | {
+    /**
+     * The changes between the current branch and this base branch.
+     *
+     * @generated from field: string base_branch = 2;
+     */
+    value: string;
+    case: "baseBranch";
+  } | {
+    /**
+     * The changes of one commit (its sha).
+     *
+     * @generated from field: string commit = 3;
+     */
+    value: string;
+    case: "commit";
+  } | {
+    /**
+     * Free-form review instructions.
+     *
+     * @generated from field: string custom_instructions = 4;
+     */
+    value: string;
+    case: "customInstructions";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * `commit` only: a label for it (e.g. its subject), for display.
+   *
+   * @generated from field: string commit_title = 5;
+   */
+  commitTitle: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ReviewTarget.
+ * Use `create(ReviewTargetSchema)` to create a new message.
+ */
+export const ReviewTargetSchema: GenMessage<ReviewTarget> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_turns, 5);
+
+/**
+ * @generated from message codex_manager.v1.StartReviewRequest
+ */
+export type StartReviewRequest = Message<"codex_manager.v1.StartReviewRequest"> & {
+  /**
+   * Required.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Required: what to review.
+   *
+   * @generated from field: codex_manager.v1.ReviewTarget target = 2;
+   */
+  target?: ReviewTarget | undefined;
+
+  /**
+   * Optional idempotency key, as StartTurnRequest's.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.StartReviewRequest.
+ * Use `create(StartReviewRequestSchema)` to create a new message.
+ */
+export const StartReviewRequestSchema: GenMessage<StartReviewRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_turns, 6);
+
+/**
  * @generated from message codex_manager.v1.GetTurnRequest
  */
 export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
@@ -298,7 +390,7 @@ export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
  * Use `create(GetTurnRequestSchema)` to create a new message.
  */
 export const GetTurnRequestSchema: GenMessage<GetTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 5);
+  messageDesc(file_codex_manager_v1_turns, 7);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsRequest
@@ -327,7 +419,7 @@ export type ListTurnsRequest = Message<"codex_manager.v1.ListTurnsRequest"> & {
  * Use `create(ListTurnsRequestSchema)` to create a new message.
  */
 export const ListTurnsRequestSchema: GenMessage<ListTurnsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 6);
+  messageDesc(file_codex_manager_v1_turns, 8);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsResponse
@@ -351,7 +443,7 @@ export type ListTurnsResponse = Message<"codex_manager.v1.ListTurnsResponse"> & 
  * Use `create(ListTurnsResponseSchema)` to create a new message.
  */
 export const ListTurnsResponseSchema: GenMessage<ListTurnsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 7);
+  messageDesc(file_codex_manager_v1_turns, 9);
 
 /**
  * QUEUED -> RUNNING -> COMPLETED | INTERRUPTED | FAILED
@@ -453,6 +545,21 @@ export const TurnService: GenService<{
   steerTurn: {
     methodKind: "unary";
     input: typeof SteerTurnRequestSchema;
+    output: typeof TurnSchema;
+  },
+  /**
+   * Queues a code review as a turn (Codex `review/start`, inline on the
+   * session's thread): it runs like any turn (approvals, interrupt) and its
+   * findings arrive as an `exitedReviewMode` item (Item.text), after an
+   * `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
+   * the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
+   * naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+   *
+   * @generated from rpc codex_manager.v1.TurnService.StartReview
+   */
+  startReview: {
+    methodKind: "unary";
+    input: typeof StartReviewRequestSchema;
     output: typeof TurnSchema;
   },
   /**

@@ -1,0 +1,73 @@
+"""Review, fork, import and discovery through the SDK, with the real pinned
+codex against the scripted mock model."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from cm_testing import CODEX_BIN
+from conftest import Server
+
+from codex_manager import AsyncClient, Client, Event, EventType, SessionState, TurnState
+from codex_manager.errors import AlreadyExistsError, NotFoundError
+
+
+def test_review_fork_and_import(codex_server: Server, project: Path, codex_home: Path) -> None:
+    with Client(codex_server.addr) as client:
+        session = client.create_session(project, approval_policy="never")
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        first = client.run_turn(session.session_id, "remember the word quince")
+        assert first.state == TurnState.COMPLETED
+
+        findings: list[str] = []
+
+        def collect(event: Event) -> None:
+            if event.type is EventType.ITEM_COMPLETED \
+                    and event.proto.item.item_type == "exitedReviewMode":
+                findings.append(event.proto.item.text)
+
+        review = client.run_review(session.session_id, instructions="check naming",
+                                   on_event=collect)
+        assert review.prompt == "Review: check naming"
+        assert review.state == TurnState.COMPLETED
+        assert findings == ["You said: check naming"]
+        assert review.final_message == "You said: check naming"
+
+        fork = client.fork_session(session.session_id, title="other idea")
+        assert fork.title == "other idea" and fork.cwd == session.cwd
+        client.wait_for_session(fork.session_id, SessionState.IDLE)
+        prompts = [t.prompt for t in client.list_turns(fork.session_id)]
+        assert prompts[0] == "remember the word quince"
+
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+           "CODEX_HOME": str(codex_home)}
+    subprocess.run([str(CODEX_BIN), "exec", "--skip-git-repo-check", "exec says fig"],
+                   cwd=project, env=env, capture_output=True, check=True, timeout=120)
+    with Client(codex_server.addr) as client:
+        threads = [t for t in client.list_codex_threads(cwd=project) if t.source == "exec"]
+        assert [t.preview for t in threads] == ["exec says fig"]
+        imported = client.import_thread(threads[0].thread_id)
+        assert imported.thread_id == threads[0].thread_id
+        with pytest.raises(AlreadyExistsError, match=imported.session_id):
+            client.import_thread(threads[0].thread_id)
+        with pytest.raises(NotFoundError):
+            client.import_thread("01a22eec-0000-7000-8000-000000000000")
+        with pytest.raises(ValueError, match="exactly one"):
+            client.start_review(imported.session_id)
+
+
+def test_models_and_account_async(codex_server: Server) -> None:
+    async def main() -> None:
+        async with AsyncClient(codex_server.addr) as client:
+            models = await client.list_models()
+            assert [m.model for m in models if m.is_default]
+            account = await client.get_account()
+            assert not account.proto.HasField("rate_limits") and account.rate_limits_error
+            threads = [t async for t in client.list_codex_threads(page_size=5)]
+            assert all(t.thread_id for t in threads)
+
+    asyncio.run(main())
