@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/json_access.h"
@@ -246,6 +247,17 @@ absl::StatusOr<json> TypedAnswer(const std::string& name,
       out.push_back(std::string(absl::StripAsciiWhitespace(part)));
     }
     return out;
+  }
+  // A string from a fixed set (`enum`, or `oneOf` of `const`s).
+  std::vector<std::string> allowed = Strings(Member(property, "enum"));
+  for (const json& option : ArrayMember(property, "oneOf")) {
+    if (Member(option, "const").is_string()) {
+      allowed.push_back(Member(option, "const").get<std::string>());
+    }
+  }
+  if (!allowed.empty() &&
+      std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+    return bad(absl::StrCat("expected one of ", absl::StrJoin(allowed, ", ")));
   }
   return json(text);
 }

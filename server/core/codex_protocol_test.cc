@@ -219,6 +219,22 @@ TEST(ApprovalTest, ElicitationFormsAreTypedByTheirSchema) {
   bad = ApprovalResult(a, Decision::kApprove, {{"title", "x"}, {"nope", "1"}});
   EXPECT_THAT(std::string(bad.status().message()),
               ::testing::HasSubstr("answers[nope]: the form has no such field"));
+  // A choice must be one of its options (`enum`, or `oneOf` consts).
+  Approval choice = ApprovalFromRequest(
+      "mcpServer/elicitation/request",
+      json::parse(R"({"mode":"form","message":"m","requestedSchema":{
+          "type":"object","properties":{
+            "size":{"type":"string","enum":["s","m"]},
+            "tier":{"type":"string","oneOf":[{"const":"free"},{"const":"pro"}]}}}})"),
+      &codex_turn_id);
+  bad = ApprovalResult(choice, Decision::kApprove, {{"size", "xl"}});
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("answers[size]: expected one of s, m"));
+  bad = ApprovalResult(choice, Decision::kApprove, {{"tier", "gold"}});
+  EXPECT_THAT(std::string(bad.status().message()),
+              ::testing::HasSubstr("answers[tier]: expected one of free, pro"));
+  EXPECT_EQ(Result(choice, Decision::kApprove, {{"size", "m"}, {"tier", "pro"}}),
+            json::parse(R"({"action":"accept","content":{"size":"m","tier":"pro"}})"));
   // A device verification cannot be given here: only no.
   Approval verify = ApprovalFromRequest(
       "mcpServer/elicitation/request",

@@ -11,6 +11,12 @@ prompt of the latest user message. The script, by what the prompt contains:
   or ``The command was not run.`` when Codex reports it declined.
 - ``write: PATH: TEXT``: an ``apply_patch`` custom tool call adding PATH with
   TEXT, then ``File written.``.
+- ``mcp: SERVER TOOL``: Codex defers MCP tools behind its client-side
+  ``tool_search``, so first a ``tool_search_call`` for TOOL; once Codex
+  put the ``tool_search_output`` in the request, a ``function_call`` of
+  TOOL in the namespace that output names (e.g. ``mcp__SERVER__``) with
+  ``{}`` arguments; once its output is in the request, a reply ``Tool
+  said: <the output's text>``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -58,7 +64,8 @@ def _outputs_after(items: list[dict[str, Any]], index: int) -> list[dict[str, An
     return [
         item
         for item in items[index + 1 :]
-        if item.get("type") in ("function_call_output", "custom_tool_call_output")
+        if item.get("type") in ("function_call_output", "custom_tool_call_output",
+                                "tool_search_output")
     ]
 
 
@@ -116,6 +123,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     run = re.search(r"run:\s*(.+)", prompt)
     write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
     slow = re.search(r"slow:\s*(\d+)", prompt)
+    mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
 
     if run and not outputs:
@@ -143,6 +151,42 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             # The last line: a login shell may print its own noise first.
             reply = f"Command output: {lines[-1].strip() if lines else ''}"
         yield from _message(reply, _chunks(reply), 0)
+        return
+    if mcp:
+        searched = [o for o in outputs if o.get("type") == "tool_search_output"]
+        called = [o for o in outputs if o.get("type") == "function_call_output"]
+        if called:
+            reply = f"Tool said: {_output_text(called[-1].get('output')).strip()}"
+            yield from _message(reply, _chunks(reply), 0)
+            return
+        if not searched:
+            yield "response.output_item.done", {
+                "output_index": 0,
+                "item": {
+                    "type": "tool_search_call",
+                    "call_id": f"search_{time.monotonic_ns()}",
+                    "execution": "client",
+                    "status": "completed",
+                    "arguments": {"query": mcp.group(2), "limit": 8},
+                },
+            }
+            return
+        namespace = f"mcp__{mcp.group(1)}__"
+        for tool in searched[-1].get("tools") or []:
+            if isinstance(tool, dict) and tool.get("type") == "namespace" and any(
+                    isinstance(t, dict) and t.get("name") == mcp.group(2)
+                    for t in tool.get("tools") or []):
+                namespace = tool.get("name", namespace)
+        yield "response.output_item.done", {
+            "output_index": 0,
+            "item": {
+                "type": "function_call",
+                "namespace": namespace,
+                "name": mcp.group(2),
+                "call_id": f"call_{time.monotonic_ns()}",
+                "arguments": "{}",
+            },
+        }
         return
     if write and not outputs:
         path, text = write.group(1), write.group(2)

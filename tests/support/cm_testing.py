@@ -102,6 +102,24 @@ def write_codex_home(home: Path, model_port: int) -> Path:
     return home
 
 
+ELICIT_SERVER = REPO / "tests" / "mcp_server" / "elicit_server.py"
+
+
+def add_elicit_server(home: Path) -> Path:
+    """Adds tests/mcp_server/elicit_server.py to the CODEX_HOME's config as
+    the MCP server `tickets`: its tool `file_ticket` asks for a form
+    (MCP elicitation). Its calls need no tool approval, so the elicitation
+    is the one question a person answers."""
+    with open(home / "config.toml", "a") as config:
+        config.write(
+            "\n[mcp_servers.tickets]\n"
+            f'command = "{sys.executable}"\n'
+            f'args = ["{ELICIT_SERVER}"]\n'
+            'default_tools_approval_mode = "approve"\n'
+        )
+    return home
+
+
 class Server:
     """One codex-manager-server process; restartable on the same data dir."""
 
