@@ -355,3 +355,24 @@ def test_compact_a_session(cli: Cli, project: Path, server: Server) -> None:
     assert cli("session", "stop", session_id).returncode == 0
     refused = cli("session", "compact", session_id)
     assert refused.returncode == 1 and "not live" in refused.stderr, refused.stderr
+
+
+def test_a_steer_mid_turn_changes_the_outcome(cli: Cli, project: Path) -> None:
+    """Codex `turn/steer`: input added while the model streams is taken in
+    the same turn, whose final answer then follows it."""
+    session_id = create_session(cli, project, policy="never")
+    follow = cli.popen("turn", "start", session_id, "slow: 150", "--follow")
+
+    def streaming() -> bool:
+        events = cli.lines("--json", "events", session_id, "--raw")
+        return any(e["type"] == "EVENT_TYPE_AGENT_MESSAGE_DELTA" for e in events)
+
+    wait_for(streaming, timeout=30)
+    steered = cli("turn", "steer", session_id, "now say banana")
+    assert steered.returncode == 0, steered.stderr
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    turns = cli.json("turn", "list", session_id)["turns"]
+    assert len(turns) == 1                      # the same turn, not a new one
+    assert turns[0]["finalMessage"] == "You said: now say banana"
+    assert "You said: now say banana" in out
