@@ -3,7 +3,7 @@
 // event stream is followed from the last event shown and resumed from there
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { approvals, CALL_TIMEOUT_MS, codex, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
 import { approvalCard, offered, SHORTCUTS } from "./approval_view.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
@@ -112,7 +112,32 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const queue = h("button", { type: "button", hidden: "" }, "Queue") as HTMLButtonElement;
   const interrupt = button("Interrupt", act(() => turns.interruptTurn({ sessionId }, call)));
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
-  const composer = h("form", { class: "composer" }, blocked, prompt,
+  // Settings for the next turn only (StartTurn's): model, reasoning effort,
+  // images to upload. Empty: the session's.
+  const turnModel = h("input", { name: "turn_model", placeholder: "session's", list: "turn-models",
+                                 autocomplete: "off" }) as HTMLInputElement;
+  const turnModels = h("datalist", { id: "turn-models" });
+  const turnEffort = h("select", { name: "turn_effort" },
+    ...["", "low", "medium", "high", "xhigh"].map((e) =>
+      h("option", { value: e }, e || "session's"))) as HTMLSelectElement;
+  const turnImages = h("input", { name: "turn_images", type: "file", multiple: "",
+                                  accept: "image/png,image/jpeg,image/gif,image/webp" }) as HTMLInputElement;
+  const settings = h("details", { class: "turn-settings" },
+    h("summary", { class: "small" }, "Settings for the next turn"),
+    h("div", { class: "row wrap" },
+      h("label", {}, "Model", turnModel, turnModels),
+      h("label", {}, "Effort", turnEffort),
+      h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
+  settings.addEventListener("toggle", async () => {
+    if (!settings.open || turnModels.childElementCount) return;
+    try {
+      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      turnModels.replaceChildren(...r.models.map((m) => h("option", { value: m.model }, m.displayName || m.model)));
+    } catch {
+      // The picker stays empty; a typed name still works.
+    }
+  });
+  const composer = h("form", { class: "composer" }, blocked, prompt, settings,
     h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
@@ -122,7 +147,14 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       if (how === "send" && running) {
         await turns.steerTurn({ sessionId, turnId: running, prompt: text }, call);
       } else {
-        await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId() }, call);
+        const images = await Promise.all([...(turnImages.files ?? [])].map(async (f) =>
+          ({ mediaType: f.type, data: new Uint8Array(await f.arrayBuffer()) })));
+        await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId(),
+                                model: turnModel.value.trim(), effort: turnEffort.value, images }, call);
+        // They were for that turn.
+        turnModel.value = "";
+        turnEffort.value = "";
+        turnImages.value = "";
       }
       prompt.value = "";
     } catch (err) {
@@ -176,7 +208,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
     blocked.hidden = !why;
-    for (const el of [prompt, send, queue, interrupt]) el.disabled = why !== "";
+    for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnImages]) el.disabled = why !== "";
     const running = transcript.runningTurnId !== "";
     send.textContent = running ? "Steer" : "Send";
     send.title = running ? "Add this to the running turn (Ctrl+Enter)" : "Start a turn (Ctrl+Enter)";
@@ -197,7 +229,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     })));
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
-    tokens.textContent = [transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "",
+    tokens.textContent = [transcript.threadStatus,
+                          transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "",
                           transcript.rateLimits].filter(Boolean).join(" · ");
     syncControls();
     if (stick) window.scrollTo(0, document.body.scrollHeight);

@@ -32,6 +32,9 @@ export class Transcript {
   totalTokens = 0n;
   // The account's usage, from the last rate-limit update ("" until one).
   rateLimits = "";
+  // What Codex says its thread waits for or failed with (thread status),
+  // in words; "" when there is nothing to say (idle, or working).
+  threadStatus = "";
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
   private readonly byId = new Map<string, Entry>();
@@ -145,6 +148,19 @@ export class Transcript {
         if (w) {
           const hours = w.windowMinutes ? `${Math.round(Number(w.windowMinutes) / 60)}h ` : "";
           this.rateLimits = `${hours}limit ${w.usedPercent}% used`;
+        }
+        break;
+      }
+      case "threadStatus": {
+        const { status, activeFlags } = p.value;
+        this.threadStatus =
+          status === "systemError" ? "Codex reports a system error"
+          : activeFlags.includes("waitingOnApproval") ? "Codex waits for an approval"
+          : activeFlags.includes("waitingOnUserInput") ? "Codex waits for an answer"
+          : "";
+        if (status === "systemError") {
+          this.add({ kind: "notice", id: `n${event.sessionSeq}`, level: "error",
+                     text: "Codex reports a system error on this thread; stop and resume the session." });
         }
         break;
       }

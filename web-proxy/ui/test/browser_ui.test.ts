@@ -175,6 +175,37 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await page.close();
 });
 
+test("settings for the next turn (model, effort, an image) go with that turn only", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "turn settings", "");
+  await page.locator("details.turn-settings summary").click();
+  await page.fill("input[name=turn_model]", "gpt-test");
+  await page.selectOption("select[name=turn_effort]", "high");
+  // A 1x1 PNG.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  await page.setInputFiles("input[name=turn_images]", { name: "dot.png", mimeType: "image/png", buffer: png });
+  await send(page, "show-settings");
+  const first = page.locator(".entry.agent", { hasText: "settings " }).first();
+  await first.waitFor({ timeout: 20000 });
+  const sent = JSON.parse((await first.innerText()).replace(/^settings /, "")) as
+    { model?: string; effort?: string; images?: { type: string; url?: string }[] };
+  assert.equal(sent.model, "gpt-test");
+  assert.equal(sent.effort, "high");
+  assert.equal(sent.images?.length, 1);
+  assert.match(sent.images?.[0]?.url ?? "", /^data:image\/png;base64,/);
+  // The fields clear: the next turn has the session's settings.
+  assert.equal(await page.inputValue("input[name=turn_model]"), "");
+  await send(page, "show-settings");
+  const second = page.locator(".entry.agent", { hasText: "settings " }).nth(1);
+  await second.waitFor({ timeout: 20000 });
+  const next = JSON.parse((await second.innerText()).replace(/^settings /, "")) as
+    { model?: string; images?: unknown[] };
+  assert.notEqual(next.model, "gpt-test");
+  assert.deepEqual(next.images, []);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.close();
+});
+
 test("a plan is a checklist, the turn's diff a diff view, usage in the header", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "plan", "");

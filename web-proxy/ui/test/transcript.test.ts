@@ -84,3 +84,21 @@ test("a review is one entry with its findings, shown once", () => {
     findings: "No issues found.", done: true,
   }]);
 });
+
+test("the thread's status is said in words; a system error is a notice", () => {
+  let seq = 0n;
+  const status = (value: string, flags: string[]): Event =>
+    create(EventSchema, {
+      sessionSeq: ++seq, eventId: seq, type: EventType.THREAD_STATUS_CHANGED,
+      payload: { case: "threadStatus", value: { $typeName: "codex_manager.v1.ThreadStatus",
+        status: value, activeFlags: flags } },
+    });
+  const t = new Transcript();
+  t.apply(status("active", ["waitingOnApproval"]));
+  assert.equal(t.threadStatus, "Codex waits for an approval");
+  t.apply(status("idle", []));
+  assert.equal(t.threadStatus, "");
+  t.apply(status("systemError", []));
+  assert.equal(t.threadStatus, "Codex reports a system error");
+  assert.equal(t.entries.at(-1)?.kind, "notice");
+});
