@@ -47,9 +47,6 @@ const std::vector<MethodRule>& ServerRequestRules() {
        "CODEX_HOME (codex login)"},
       {"attestation/generate", kRefused,
        "codex-manager does not opt into attestation (requestAttestation)"},
-      {"currentTime/read", kRefused,
-       "experimental; codex-manager does not opt into Codex's experimental "
-       "API"},
   };
   return *rules;
 }
@@ -97,6 +94,8 @@ const std::vector<MethodRule>& NotificationRules() {
       {"thread/environment/connected", kRaw, kNotUsed},
       {"thread/environment/disconnected", kRaw, kNotUsed},
       {"thread/settings/updated", kRaw, kNotTypedYet},
+      {"thread/search/partial", kRaw,
+       "results of thread/search/stream, which codex-manager does not call"},
       {"hook/started", kRaw, kNotTypedYet},
       {"hook/completed", kRaw, kNotTypedYet},
       {"turn/diff/updated", kTyped, ""},
