@@ -11,7 +11,8 @@
 namespace codex_manager {
 namespace {
 
-// Longest title made from a thread's name or preview, in bytes.
+// Longest title made from a thread's name or preview, and longest model
+// name taken from a thread, in bytes (CreateSession's limits).
 constexpr size_t kMaxDerivedTitleBytes = 200;
 
 // Codex thread ids are UUIDs; anything else is refused before Codex sees it.
@@ -154,9 +155,16 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
               if (!thread.ok()) return finish(thread.status());
               // Admitted as CreateSession's cwd is.
               absl::StatusOr<std::string> cwd = admission_->AdmitCwd(thread->cwd);
-              if (!cwd.ok()) return finish(cwd.status());
+              if (!cwd.ok()) {
+                return finish(absl::Status(
+                    cwd.status().code(),
+                    absl::StrCat("codex thread ", params.thread_id,
+                                 " works in a folder this server cannot use: ",
+                                 cwd.status().message())));
+              }
               params.cwd = *std::move(cwd);
-              params.model = TitleFrom(thread->model);
+              // As Codex recorded it, bounded as CreateSession's model is.
+              params.model = SafeText(thread->model, kMaxDerivedTitleBytes);
               if (params.title.empty()) {
                 params.title = TitleFrom(
                     thread->name.empty() ? thread->preview : thread->name);

@@ -228,28 +228,32 @@ CodexCatalog::CodexCatalog(RuntimeFactory* runtimes,
     : runtimes_(runtimes), options_(std::move(options)) {}
 
 CodexCatalog::~CodexCatalog() {
-  absl::MutexLock lock(&mu_);
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return running_ == 0;
+  InFlight& f = *in_flight_;
+  absl::MutexLock lock(&f.mu);
+  auto idle = [&f]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(f.mu) {
+    return f.running == 0;
   };
-  mu_.Await(absl::Condition(&idle));
+  f.mu.Await(absl::Condition(&idle));
 }
 
 void CodexCatalog::Run(std::function<void(OneOff&)> job,
                        std::function<void(absl::Status)> failed) {
   {
-    absl::MutexLock lock(&mu_);
-    if (running_ >= options_.max_concurrent) {
+    absl::MutexLock lock(&in_flight_->mu);
+    if (in_flight_->running >= options_.max_concurrent) {
       failed(absl::ResourceExhaustedError(absl::StrCat(
           options_.max_concurrent,
           " Codex calls are running (--max-codex-calls); retry shortly")));
       return;
     }
-    ++running_;
+    ++in_flight_->running;
   }
   // Its own thread: starting Codex takes a while, and the runtime forks
   // its child from a thread that must outlive it (PR_SET_PDEATHSIG).
-  std::thread([this, job = std::move(job), failed = std::move(failed)] {
+  // `this` is used only until the count goes down: the destructor waits
+  // for that.
+  std::thread([this, in_flight = in_flight_, job = std::move(job),
+               failed = std::move(failed)] {
     {
       OneOff one_off(runtimes_, options_.cwd);
       absl::Status started = one_off.Start();
@@ -259,8 +263,8 @@ void CodexCatalog::Run(std::function<void(OneOff&)> job,
         failed(std::move(started));
       }
     }  // the runtime stops here
-    absl::MutexLock lock(&mu_);
-    --running_;
+    absl::MutexLock lock(&in_flight->mu);
+    --in_flight->running;
   }).detach();
 }
 

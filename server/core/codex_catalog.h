@@ -16,6 +16,7 @@
 #define CODEX_MANAGER_SERVER_CORE_CODEX_CATALOG_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,10 +144,16 @@ class CodexCatalog {
   void Run(std::function<void(OneOff&)> job,
            std::function<void(absl::Status)> failed);
 
+  // The calls in flight; shared with their threads, so the last of them
+  // may unlock it while the catalog is being destroyed.
+  struct InFlight {
+    absl::Mutex mu;
+    int running ABSL_GUARDED_BY(mu) = 0;
+  };
+
   RuntimeFactory* const runtimes_;
   const CodexCatalogOptions options_;
-  absl::Mutex mu_;
-  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  const std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
 };
 
 }  // namespace codex_manager

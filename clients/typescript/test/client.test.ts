@@ -86,7 +86,16 @@ test("followEvents resumes after a server restart with nothing missed or repeate
   while (seqs.length < 5) await new Promise((r) => setTimeout(r, 20));
   await halt(stack.server, "SIGKILL");
   stack.server = await launch("codex-manager-server", stack.serverArgs(stack.server.port));
-  await grpc.turns.startTurn({ sessionId, prompt: "after the restart" });
+  const turn = await grpc.turns.startTurn({ sessionId, prompt: "after the restart" });
+  // The session back to IDLE after that turn is the last event: wait for
+  // it, then for the stream to have it (comparing with a head that still
+  // moves would race).
+  for (let i = 0; i < 400; i++) {
+    const state = (await grpc.turns.getTurn({ turnId: turn.turnId })).state;
+    const idle = (await grpc.sessions.getSession({ sessionId })).state === SessionState.IDLE;
+    if (idle && (state === TurnState.COMPLETED || state === TurnState.FAILED)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const last = async () => (await grpc.sessions.getSession({ sessionId })).lastSeq;
   for (let i = 0; i < 400 && (seqs.at(-1) ?? 0n) < await last(); i++) {
     await new Promise((r) => setTimeout(r, 50));
