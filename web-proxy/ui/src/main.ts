@@ -118,6 +118,32 @@ function threadsPanel(): HTMLElement {
   return panel;
 }
 
+// The account the server's Codex is signed in with and its rate limits
+// (CodexService.GetAccount), loaded when opened.
+function accountPanel(): HTMLElement {
+  const body = h("div", { class: "small" });
+  const panel = h("details", { class: "card account" },
+    h("summary", {}, "Codex account"), body) as HTMLDetailsElement;
+  panel.addEventListener("toggle", async () => {
+    if (!panel.open) return;
+    body.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+    try {
+      const a = await codex.getAccount({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      const who = a.type === "chatgpt" ? `Codex is signed in with ChatGPT as ${a.email}${a.planType ? ` (${a.planType})` : ""}`
+        : a.type === "apiKey" ? "Codex uses an API key" : "Codex is not signed in";
+      const windows = [a.rateLimits?.primary, a.rateLimits?.secondary].filter((w) => w !== undefined);
+      body.replaceChildren(
+        h("p", {}, `${who}${a.requiresOpenaiAuth ? "; its model provider needs an OpenAI sign-in" : ""}.`),
+        h("p", {}, windows.length
+          ? `Rate limits: ${windows.map((w) => `${w!.usedPercent}% used of ${Math.round(Number(w!.windowMinutes) / 60)}h`).join(", ")}`
+          : `Rate limits unknown: ${a.rateLimitsError}`));
+    } catch (err) {
+      body.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    }
+  });
+  return panel;
+}
+
 function threadRow(t: CodexThread): HTMLElement {
   const open = t.sessionId
     ? h("a", { href: `#/s/${t.sessionId}` }, "Open session")
@@ -141,7 +167,7 @@ function showList(): () => void {
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
-      h("h2", {}, "Sessions"), list));
+      canOperate() ? accountPanel() : null, h("h2", {}, "Sessions"), list));
   let stopped = false;
   (async () => {
     while (!stopped) {

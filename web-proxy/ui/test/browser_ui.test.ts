@@ -275,6 +275,9 @@ test("a review shows its findings once; a fork continues the conversation; threa
   for (const id of [sessionId, forkId]) {
     await page.locator(`details.threads .thread a[href="#/s/${id}"]`).waitFor({ timeout: 30000 });
   }
+  await page.locator("details.account summary").click();
+  await page.locator("details.account", { hasText: "Codex is not signed in." }).waitFor({ timeout: 30000 });
+  await page.locator("details.account", { hasText: "Rate limits unknown: " }).waitFor({ timeout: 5000 });
   await page.locator("input[name=model]").focus();
   await waitFor(async () => (await page.locator("datalist#models option").count()) > 0);
   assert.deepEqual(await axeViolations(page), []);
