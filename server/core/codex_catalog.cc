@@ -345,38 +345,30 @@ void CodexCatalog::ListThreads(CodexThreadQuery query,
 
 void CodexCatalog::ReadThread(const std::string& thread_id,
                               Done<CodexThread> done) {
-  auto shared = std::make_shared<Done<CodexThread>>(std::move(done));
-  Run(
-      [thread_id, shared](OneOff& codex) {
-        absl::StatusOr<json> result = codex.Request(
-            "thread/read", {{"threadId", thread_id}, {"includeTurns", true}});
-        if (!result.ok()) {
-          return (*shared)(NotFoundIfMissing(result.status(), thread_id));
-        }
-        CodexThread t = ThreadOf(Member(*result, "thread"));
-        if (t.thread_id.empty()) {
-          return (*shared)(absl::UnavailableError(
-              "Codex answered thread/read without a thread"));
-        }
-        (*shared)(std::move(t));
-      },
-      [shared](absl::Status status) { (*shared)(std::move(status)); });
+  ThreadCall("thread/read", {{"threadId", thread_id}, {"includeTurns", true}},
+             thread_id, std::move(done));
 }
 
 void CodexCatalog::ForkThread(const std::string& thread_id,
                               Done<CodexThread> done) {
+  ThreadCall("thread/fork", {{"threadId", thread_id}}, thread_id,
+             std::move(done));
+}
+
+void CodexCatalog::ThreadCall(const std::string& method, json params,
+                              const std::string& thread_id,
+                              Done<CodexThread> done) {
   auto shared = std::make_shared<Done<CodexThread>>(std::move(done));
   Run(
-      [thread_id, shared](OneOff& codex) {
-        absl::StatusOr<json> result =
-            codex.Request("thread/fork", {{"threadId", thread_id}});
+      [method, params = std::move(params), thread_id, shared](OneOff& codex) {
+        absl::StatusOr<json> result = codex.Request(method, params);
         if (!result.ok()) {
           return (*shared)(NotFoundIfMissing(result.status(), thread_id));
         }
         CodexThread t = ThreadOf(Member(*result, "thread"));
         if (t.thread_id.empty()) {
           return (*shared)(absl::UnavailableError(
-              "Codex answered thread/fork without a thread"));
+              absl::StrCat("Codex answered ", method, " without a thread")));
         }
         (*shared)(std::move(t));
       },

@@ -143,6 +143,9 @@ class CodexCatalog {
   // calls `failed` with why there is none.
   void Run(std::function<void(OneOff&)> job,
            std::function<void(absl::Status)> failed);
+  // `method` (thread/read, thread/fork), whose answer carries a thread.
+  void ThreadCall(const std::string& method, nlohmann::json params,
+                  const std::string& thread_id, Done<CodexThread> done);
 
   // The calls in flight; shared with their threads, so the last of them
   // may unlock it while the catalog is being destroyed.

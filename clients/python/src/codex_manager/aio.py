@@ -258,27 +258,16 @@ class AsyncClient:
     # -- Codex outside a session ------------------------------------------------------
 
     async def list_models(self, *, include_hidden: bool = False) -> list[Model]:
-        """The models the server's Codex offers (``model/list``), in its
-        order; each says its reasoning efforts. Runs a one-off Codex on the
-        server (about 0.3 s); ResourceExhaustedError when too many run."""
-        response = await self._call(self._codex.ListModels,
-                              codex_pb2.ListModelsRequest(include_hidden=include_hidden))
+        response = await self._call(
+            self._codex.ListModels, codex_pb2.ListModelsRequest(include_hidden=include_hidden))
         return [Model(m) for m in response.models]
 
     async def get_account(self) -> Account:
-        """The account the server's Codex is signed in with, and its rate
-        limits when Codex can read them (else ``rate_limits_error`` says
-        why). Needs an operator token."""
         return Account(await self._call(self._codex.GetAccount, codex_pb2.GetAccountRequest()))
 
     async def list_codex_threads(self, *, cwd: str | os.PathLike[str] | None = None,
-                           search: str | None = None,
-                           page_size: int = 25) -> AsyncIterator[CodexThread]:
-        """The Codex threads stored under the server's CODEX_HOME (made by
-        sessions, the Codex TUI or ``codex exec``), most recently updated
-        first, page by page; `cwd` (absolute) and `search` (title text)
-        filter. ``session_id`` names the session already on a thread. Needs
-        an operator token."""
+                                 search: str | None = None,
+                                 page_size: int = 25) -> AsyncIterator[CodexThread]:
         token = ""
         while True:
             page = await self._call(self._codex.ListCodexThreads, codex_pb2.ListCodexThreadsRequest(
@@ -292,22 +281,12 @@ class AsyncClient:
 
     async def import_thread(self, thread_id: str, *, title: str | None = None,
                       request_id: str | None = None) -> Session:
-        """Makes a session of the stored Codex thread `thread_id` (see
-        :meth:`list_codex_threads`), with its turns as the session's history,
-        and starts it on that thread. Raises NotFoundError for an unknown
-        thread, AlreadyExistsError naming the session already on it,
-        PermissionDeniedError when its folder is outside the server's
-        allowed roots."""
         return Session(await self._call(
             self._sessions.ImportThread, sessions_pb2.ImportThreadRequest(
                 thread_id=thread_id, title=title or "", request_id=request_id or "")))
 
     async def fork_session(self, session_id: str, *, title: str | None = None,
                      request_id: str | None = None) -> Session:
-        """A new session on a copy of the session's Codex thread (``thread/
-        fork``): same folder, model and policies, the history so far; the
-        source goes on untouched. FailedPreconditionError when the session
-        has no Codex thread yet."""
         return Session(await self._call(self._sessions.ForkSession, sessions_pb2.ForkSessionRequest(
             session_id=session_id, title=title or "", request_id=request_id or "")))
 
@@ -342,15 +321,9 @@ class AsyncClient:
                                        prompt=prompt)))
 
     async def start_review(self, session_id: str, *, uncommitted: bool = False,
-                     base_branch: str | None = None, commit: str | None = None,
-                     commit_title: str | None = None, instructions: str | None = None,
-                     request_id: str | None = None) -> Turn:
-        """Queues a code review as a turn (Codex ``review/start``): of the
-        `uncommitted` changes, the changes against `base_branch`, one
-        `commit` (sha), or free-form `instructions` -- exactly one. It runs
-        like any turn; its findings arrive as an ``exitedReviewMode`` item
-        (``item.text``), which Codex repeats as the final message. ValueError
-        for no or several targets; the server's errors as start_turn's."""
+                           base_branch: str | None = None, commit: str | None = None,
+                           commit_title: str | None = None, instructions: str | None = None,
+                           request_id: str | None = None) -> Turn:
         target = _requests.review_target(
             uncommitted=uncommitted, base_branch=base_branch, commit=commit,
             commit_title=commit_title, instructions=instructions)
