@@ -1,8 +1,9 @@
 // libFuzzer target: one line from a Codex child, through everything the
 // server does with it before it becomes an event — JsonRpcConnection's
 // parse (size and depth limits), the Codex protocol mapping (notifications,
-// approval requests and their answers, file-change diffs) and the payload
-// cap. Nothing may crash, hang or read out of bounds, and every string it
+// approval requests and their answers, file-change diffs), the parsers of
+// one-off call answers (model/list, thread/read and thread/fork, with a
+// thread's history as the events an import stores) and the payload cap. Nothing may crash, hang or read out of bounds, and every string it
 // produces must be valid UTF-8 (the seed corpus: fuzz/corpus/json_rpc,
 // recorded from the pinned Codex by fuzz/record_codex_corpus.py).
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "common/json_access.h"
 #include "common/utf8.h"
+#include "core/codex_catalog.h"
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
 #include "runtime/json_rpc.h"
@@ -70,6 +72,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                   "userAgent")));
   RequireUtf8(codex_manager::DiffOfFileChange(
       codex_manager::ObjectMember(params, "item")));
+  // As an answer to a one-off call (CodexCatalog).
+  const json& result = codex_manager::Member(*message, "result");
+  for (const codex_manager::CodexModel& model : codex_manager::ModelsOf(result)) {
+    RequireUtf8(model.model + model.display_name + model.default_effort);
+  }
+  const codex_manager::CodexThread thread =
+      codex_manager::ThreadOf(codex_manager::Member(result, "thread"));
+  for (const codex_manager::HistoryTurn& turn : thread.history) {
+    RequireUtf8(turn.prompt + turn.final_message + turn.error);
+    for (const json& item : turn.items) {
+      RequireUtf8(codex_manager::MapNotification(
+                      "item/completed",
+                      {{"item", item}, {"turnId", turn.codex_turn_id}})
+                      .payload.dump());
+    }
+  }
   json capped = m.payload;
   codex_manager::CapPayload(capped, 256);
   if (capped.dump().size() > 256 + 64 && capped.size() > 1) std::abort();
