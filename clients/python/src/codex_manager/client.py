@@ -328,7 +328,7 @@ class Client:
     def list_models(self, *, include_hidden: bool = False) -> list[Model]:
         """The models the server's Codex offers (``model/list``), in its
         order; each says its reasoning efforts. Runs a one-off Codex on the
-        server (about 0.3 s); ResourceExhaustedError when too many run."""
+        server (about 0.12 s); ResourceExhaustedError when too many run."""
         response = self._call(self._codex.ListModels,
                               codex_pb2.ListModelsRequest(include_hidden=include_hidden))
         return [Model(m) for m in response.models]

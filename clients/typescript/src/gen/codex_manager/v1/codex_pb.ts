@@ -3,7 +3,7 @@
 // server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`).
 //
 // Every call runs in a short-lived `codex app-server` of its own (started
-// for the call, stopped after it: about 0.3 s), so it works with no live
+// for the call, stopped after it; about 0.12 s here), so it works with no live
 // session and never queues behind or disturbs one. At most
 // --max-codex-calls run at once.
 
