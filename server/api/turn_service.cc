@@ -39,31 +39,6 @@ absl::StatusOr<TurnSettings> TurnSettingsOf(const v1::StartTurnRequest& r) {
   return s;
 }
 
-}  // namespace
-
-
-
-grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
-    grpc::CallbackServerContext* context, const v1::StartTurnRequest* request,
-    v1::Turn* response) {
-  static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
-  return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller& caller) -> absl::Status {
-                 // A sandbox override is admitted as a session's is.
-                 RETURN_IF_ERROR(
-                     admission_->AdmitSandbox(request->sandbox(), caller.role));
-                 ASSIGN_OR_RETURN(TurnSettings settings,
-                                  TurnSettingsOf(*request));
-                 return Fill(manager_->StartTurn(request->session_id(),
-                                                 request->prompt(),
-                                                 request->request_id(), caller,
-                                                 settings),
-                             response);
-               });
-}
-
-namespace {
-
 // Longest review argument (branch, sha, title, instructions), in bytes.
 constexpr size_t kMaxReviewTextBytes = 64 << 10;
 
@@ -121,6 +96,28 @@ absl::StatusOr<std::pair<nlohmann::json, std::string>> ReviewTargetOf(
 }
 
 }  // namespace
+
+
+
+grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
+    grpc::CallbackServerContext* context, const v1::StartTurnRequest* request,
+    v1::Turn* response) {
+  static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
+  return Serve(guard_, context, kMethod, request->session_id(),
+               [&](const Caller& caller) -> absl::Status {
+                 // A sandbox override is admitted as a session's is.
+                 RETURN_IF_ERROR(
+                     admission_->AdmitSandbox(request->sandbox(), caller.role));
+                 ASSIGN_OR_RETURN(TurnSettings settings,
+                                  TurnSettingsOf(*request));
+                 return Fill(manager_->StartTurn(request->session_id(),
+                                                 request->prompt(),
+                                                 request->request_id(), caller,
+                                                 settings),
+                             response);
+               });
+}
+
 
 grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
     grpc::CallbackServerContext* context, const v1::StartReviewRequest* request,

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli, Server, wait_for
+from conftest import Cli, Server
 from cm_testing import CODEX_BIN, MockModel, add_elicit_server, make_server, write_codex_home
 
 from codex_manager import ApprovalKind, Client, Decision, SessionState, TurnState
-from test_real_codex import create_session
+from test_real_codex import create_session, pending_approval
 
 
 @pytest.fixture
@@ -24,19 +24,11 @@ def mcp_server(tmp_path: Path, mock_model: MockModel) -> Iterator[Server]:
     yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
 
 
-def elicitation(cli: Cli, session_id: str) -> dict:
-    def find() -> dict | None:
-        approvals = cli.json("approval", "list", "--session", session_id).get("approvals", [])
-        return approvals[0] if approvals else None
-
-    return wait_for(find, timeout=60)
-
-
 def test_an_mcp_question_answered_from_the_cli(mcp_server: Server, project: Path) -> None:
     cli = Cli(mcp_server)
     session_id = create_session(cli, project)
     follow = cli.popen("turn", "start", session_id, "mcp: tickets file_ticket", "--follow")
-    asked = elicitation(cli, session_id)
+    asked = pending_approval(cli, session_id)
     assert asked["kind"] == "APPROVAL_KIND_MCP_ELICITATION"
     assert asked["mcpServerName"] == "tickets"
     assert asked["reason"] == "Which priority should the ticket have?"

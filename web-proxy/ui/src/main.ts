@@ -98,51 +98,44 @@ function createForm(): HTMLElement {
   return form;
 }
 
-// The Codex threads stored under the server's CODEX_HOME (made by the Codex
-// TUI or `codex exec`), loaded when opened; each can become a session.
-function threadsPanel(): HTMLElement {
-  const list = h("div", { class: "list" });
-  const panel = h("details", { class: "card threads" },
-    h("summary", {}, "Import a Codex thread"), list) as HTMLDetailsElement;
-  panel.addEventListener("toggle", async () => {
-    if (!panel.open) return;
-    list.replaceChildren(h("p", { class: "muted" }, "Loading…"));
-    try {
-      const r = await codex.listCodexThreads({ pageSize: 50 }, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      list.replaceChildren(...(r.threads.length ? r.threads.map(threadRow)
-                                                : [h("p", { class: "muted" }, "No Codex threads.")]));
-    } catch (err) {
-      list.replaceChildren(h("p", { class: "error" }, errorText(err)));
-    }
-  });
-  return panel;
-}
-
-// The account the server's Codex is signed in with and its rate limits
-// (CodexService.GetAccount), loaded when opened.
-function accountPanel(): HTMLElement {
+// A folded card whose body is loaded (a one-off Codex call on the server)
+// each time it is opened; `load` returns the body's elements.
+function codexPanel(cls: string, title: string, load: () => Promise<HTMLElement[]>): HTMLElement {
   const body = h("div", { class: "small" });
-  const panel = h("details", { class: "card account" },
-    h("summary", {}, "Codex account"), body) as HTMLDetailsElement;
+  const panel = h("details", { class: `card ${cls}` }, h("summary", {}, title), body) as HTMLDetailsElement;
   panel.addEventListener("toggle", async () => {
     if (!panel.open) return;
     body.replaceChildren(h("p", { class: "muted" }, "Loading…"));
     try {
-      const a = await codex.getAccount({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      const who = a.type === "chatgpt" ? `Codex is signed in with ChatGPT as ${a.email}${a.planType ? ` (${a.planType})` : ""}`
-        : a.type === "apiKey" ? "Codex uses an API key" : "Codex is not signed in";
-      const windows = [a.rateLimits?.primary, a.rateLimits?.secondary].filter((w) => w !== undefined);
-      body.replaceChildren(
-        h("p", {}, `${who}${a.requiresOpenaiAuth ? "; its model provider needs an OpenAI sign-in" : ""}.`),
-        h("p", {}, windows.length
-          ? `Rate limits: ${windows.map((w) => `${w!.usedPercent}% used of ${Math.round(Number(w!.windowMinutes) / 60)}h`).join(", ")}`
-          : `Rate limits unknown: ${a.rateLimitsError}`));
+      body.replaceChildren(...await load());
     } catch (err) {
       body.replaceChildren(h("p", { class: "error" }, errorText(err)));
     }
   });
   return panel;
 }
+
+// The Codex threads stored under the server's CODEX_HOME (made by the Codex
+// TUI or `codex exec`); each can become a session.
+const threadsPanel = () => codexPanel("threads", "Import a Codex thread", async () => {
+  const r = await codex.listCodexThreads({ pageSize: 50 }, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+  return r.threads.length ? r.threads.map(threadRow) : [h("p", { class: "muted" }, "No Codex threads.")];
+});
+
+// The account the server's Codex is signed in with and its rate limits
+// (CodexService.GetAccount).
+const accountPanel = () => codexPanel("account", "Codex account", async () => {
+  const a = await codex.getAccount({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+  const who = a.type === "chatgpt" ? `Codex is signed in with ChatGPT as ${a.email}${a.planType ? ` (${a.planType})` : ""}`
+    : a.type === "apiKey" ? "Codex uses an API key" : "Codex is not signed in";
+  const windows = [a.rateLimits?.primary, a.rateLimits?.secondary].filter((w) => w !== undefined);
+  return [
+    h("p", {}, `${who}${a.requiresOpenaiAuth ? "; its model provider needs an OpenAI sign-in" : ""}.`),
+    h("p", {}, windows.length
+      ? `Rate limits: ${windows.map((w) => `${w!.usedPercent}% used of ${Math.round(Number(w!.windowMinutes) / 60)}h`).join(", ")}`
+      : `Rate limits unknown: ${a.rateLimitsError}`),
+  ];
+});
 
 function threadRow(t: CodexThread): HTMLElement {
   const open = t.sessionId
