@@ -174,3 +174,10 @@ def test_models_and_account(cli: Cli, server: Server) -> None:
     assert account["type"] == "" and account["requiresOpenaiAuth"] is False
     assert "rateLimits" not in account
     assert "authentication required" in account["rateLimitsError"]
+
+
+def test_a_bad_thread_listing_names_the_field(cli: Cli, server: Server) -> None:
+    big = cli("codex", "threads", "--page-size", "101")
+    assert big.returncode == 2 and "page_size: 101 is not in 0..100" in big.stderr, big.stderr
+    relative = cli("codex", "threads", "--cwd", "some/dir")
+    assert relative.returncode == 2 and 'cwd: "some/dir" is not an absolute path' in relative.stderr
