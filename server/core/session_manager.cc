@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <system_error>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
@@ -17,141 +14,16 @@
 #include "core/codex_methods.h"
 #include "core/codex_protocol.h"
 #include "core/recovery.h"
+#include "core/request_validation.h"
 
 namespace codex_manager {
 namespace {
 
 using json = nlohmann::json;
 
-constexpr size_t kMaxRequestIdBytes = 128;
-constexpr size_t kMaxTitleBytes = 200;
-constexpr size_t kMaxModelBytes = 200;
-
-absl::Status ValidateRequestId(const std::string& request_id) {
-  if (request_id.size() > kMaxRequestIdBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request_id: at most ", kMaxRequestIdBytes,
-                     " characters, got ", request_id.size()));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateOneOf(const char* field, const std::string& value,
-                           std::initializer_list<const char*> allowed) {
-  if (value.empty()) return absl::OkStatus();
-  for (const char* a : allowed) {
-    if (value == a) return absl::OkStatus();
-  }
-  std::string list;
-  for (const char* a : allowed)
-    absl::StrAppend(&list, list.empty() ? "" : ", ", "\"", a, "\"");
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": \"", value, "\" is not one of ", list));
-}
-
-// Most images one turn takes, and the largest one (bytes).
-constexpr size_t kMaxTurnImages = 8;
-constexpr uintmax_t kMaxImageBytes = 20 << 20;
-constexpr size_t kMaxOutputSchemaBytes = 64 << 10;
-
-// INVALID_ARGUMENT naming `field` when `value` is over `max` bytes.
-absl::Status ValidateLength(const char* field, const std::string& value,
-                            size_t max) {
-  if (value.size() <= max) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": at most ", max, " characters"));
-}
-
-absl::Status ValidateEffort(const std::string& effort) {
-  if (effort.size() > 32 ||
-      !std::all_of(effort.begin(), effort.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || c == '-' || c == '_';
-      })) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "effort: \"", effort.substr(0, 40),
-        "\" is not a reasoning effort (e.g. low, medium, high)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidatePolicies(const std::string& approval_policy,
-                              const std::string& sandbox) {
-  RETURN_IF_ERROR(ValidateOneOf("approval_policy", approval_policy,
-                                {"untrusted", "on-request", "never"}));
-  return ValidateOneOf("sandbox", sandbox,
-                       {"read-only", "workspace-write", "danger-full-access"});
-}
-
-// Checks `s` for a turn in `cwd`; resolves its image paths (realpath).
-absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
-  RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
-  RETURN_IF_ERROR(ValidateEffort(s.effort));
-  RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
-                                {"auto", "concise", "detailed", "none"}));
-  RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
-  if (!s.output_schema_json.empty()) {
-    if (s.output_schema_json.size() > kMaxOutputSchemaBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "output_schema_json: at most ", kMaxOutputSchemaBytes, " bytes"));
-    }
-    const nlohmann::json schema =
-        nlohmann::json::parse(s.output_schema_json, nullptr, false);
-    if (!schema.is_object()) {
-      return absl::InvalidArgumentError(
-          "output_schema_json: not a JSON object (a JSON Schema)");
-    }
-  }
-  if (s.image_paths.size() + s.image_urls.size() > kMaxTurnImages) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("images: at most ", kMaxTurnImages, " per turn"));
-  }
-  std::error_code ec;
-  const std::filesystem::path root = std::filesystem::canonical(cwd, ec);
-  for (std::string& path : s.image_paths) {
-    std::filesystem::path p(path);
-    if (p.is_relative()) p = std::filesystem::path(cwd) / p;
-    const std::filesystem::path real = std::filesystem::canonical(p, ec);
-    if (ec || !std::filesystem::is_regular_file(real, ec)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("image_paths: \"", path, "\" is not a file"));
-    }
-    const std::string rel = real.lexically_relative(root).string();
-    if (root.empty() || rel.empty() || rel.rfind("..", 0) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "image_paths: \"", path, "\" is outside the session's cwd ", cwd));
-    }
-    if (std::filesystem::file_size(real, ec) > kMaxImageBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "image_paths: \"", path, "\" is over ", kMaxImageBytes >> 20,
-          " MiB"));
-    }
-    path = real.string();
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateCreate(const CreateSessionParams& p) {
-  if (p.cwd.empty()) {
-    return absl::InvalidArgumentError("cwd: required");
-  }
-  std::filesystem::path cwd(p.cwd);
-  if (!cwd.is_absolute()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cwd: \"", p.cwd, "\" is not an absolute path"));
-  }
-  std::error_code ec;
-  if (!std::filesystem::is_directory(cwd, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cwd: \"", p.cwd, "\" does not exist or is not a directory"));
-  }
-  RETURN_IF_ERROR(ValidateOneOf("approval_policy", p.approval_policy,
-                                {"untrusted", "on-request", "never"}));
-  RETURN_IF_ERROR(
-      ValidateOneOf("sandbox", p.sandbox,
-                    {"read-only", "workspace-write", "danger-full-access"}));
-  RETURN_IF_ERROR(ValidateLength("title", p.title, kMaxTitleBytes));
-  RETURN_IF_ERROR(ValidateLength("model", p.model, kMaxModelBytes));
-  RETURN_IF_ERROR(ValidateEffort(p.effort));
+  RETURN_IF_ERROR(ValidateSession({p.cwd, p.model, p.effort,
+                                   p.approval_policy, p.sandbox, p.title}));
   return ValidateRequestId(p.request_id);
 }
 
@@ -165,30 +37,15 @@ SessionManager::SessionManager(Store* store, EventLog* log,
       runtimes_(runtimes),
       clock_(clock),
       options_(options),
-      watchdog_(options.interrupt_grace, options.turn_stall_timeout),
-      janitor_([this] { JanitorLoop(); }) {}
+      watchdog_(options.interrupt_grace, options.turn_stall_timeout) {}
 
-SessionManager::~SessionManager() {
-  Shutdown();
-  {
-    absl::MutexLock lock(&mu_);
-    shutting_down_ = true;
-  }
-  janitor_.join();
-}
+SessionManager::~SessionManager() { Shutdown(); }
 
 // ---- helpers ----------------------------------------------------------------
 
 void SessionManager::Emit(const std::string& session_id, EventType type,
                           const std::string& turn_id, json payload) {
   log_->Append(session_id, type, turn_id, std::move(payload));
-}
-
-SessionManager::Live* SessionManager::FindLive(Runtime* runtime) {
-  auto it = session_of_.find(runtime);
-  if (it == session_of_.end()) return nullptr;
-  auto live = live_.find(it->second);
-  return live == live_.end() ? nullptr : live->second.get();
 }
 
 absl::StatusOr<Session> SessionManager::LoadSession(
@@ -250,22 +107,15 @@ absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
   return CommitChange(std::move(rows), {TurnStateEvent(turn)}, wait);
 }
 
-void SessionManager::FinishTurn(Live& live, Turn turn, TurnState state,
-                                const std::string& error) {
+void SessionManager::FinishTurn(LiveSession& live, Turn turn,
+                                TurnState state, const std::string& error) {
   turn.state = state;
   turn.error = error;
   turn.end_time = clock_->Now();
   SaveTurn(turn).IgnoreError();  // not waited for: always OK
   // Approvals of a finished turn can no longer be answered.
-  std::vector<std::string> expired;
-  for (const auto& [approval_id, request] : live.pending) {
-    if (request.approval.turn_id == turn.turn_id) {
-      expired.push_back(approval_id);
-    }
-  }
-  for (const std::string& id : expired) {
-    ExpireApproval(std::move(live.pending[id].approval));
-    live.pending.erase(id);
+  for (Approval& approval : live.approvals.TakeOfTurn(turn.turn_id)) {
+    ExpireApproval(std::move(approval));
   }
 }
 
@@ -277,34 +127,9 @@ void SessionManager::ExpireApproval(Approval approval) {
   }
 }
 
-std::string SessionManager::OurTurnId(const Live& live,
-                                      const std::string& codex_turn_id) {
-  if (!codex_turn_id.empty()) {
-    auto it = live.turn_ids.find(codex_turn_id);
-    if (it != live.turn_ids.end()) return it->second;
-  }
-  // Codex names a turn before `turn/start` answered only for the running
-  // one; notifications without a turn belong to the session.
-  if (!codex_turn_id.empty() && live.running &&
-      live.running->codex_turn_id.empty()) {
-    return live.running->turn_id;
-  }
-  return "";
-}
-
 absl::Status SessionManager::EnsureCapacity() {
-  if (static_cast<int>(live_.size()) < options_.max_live_sessions) {
-    return absl::OkStatus();
-  }
-  Live* oldest = nullptr;
-  for (auto& [id, live] : live_) {
-    if (live->session.state != SessionState::kIdle || !live->pending.empty()) {
-      continue;
-    }
-    if (oldest == nullptr || live->last_activity < oldest->last_activity) {
-      oldest = live.get();
-    }
-  }
+  if (live_.size() < options_.max_live_sessions) return absl::OkStatus();
+  LiveSession* oldest = live_.LongestIdle();
   if (oldest == nullptr) {
     return absl::UnavailableError(absl::StrCat(
         "all ", options_.max_live_sessions,
@@ -319,7 +144,7 @@ absl::Status SessionManager::EnsureCapacity() {
 
 absl::Status SessionManager::Launch(Session session, WriteBatch rows,
                                     std::vector<EventLog::NewEvent> after) {
-  auto live = std::make_unique<Live>();
+  auto live = std::make_unique<LiveSession>();
   live->last_activity = clock_->Now();
   RuntimeConfig config;
   config.session_id = session.session_id;
@@ -336,11 +161,7 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows,
                                            "", std::move(rows), wait,
                                            std::move(after));
   live->session = std::move(session);
-  Runtime* runtime = live->runtime.get();
-  session_of_[runtime] = live->session.session_id;
-  const std::string id = live->session.session_id;
-  live_[id] = std::move(live);
-  runtime->Start();
+  live_.Add(std::move(live)).runtime->Start();
   Metrics().runtime_starts.With({}).Add();
   return committed;
 }
@@ -350,48 +171,34 @@ absl::Status SessionManager::Detach(const std::string& session_id,
                                     const std::string& reason,
                                     TurnState running_turn_state, bool force,
                                     const AuditRecord* audit) {
-  auto it = live_.find(session_id);
-  if (it == live_.end()) return absl::OkStatus();
-  std::unique_ptr<Live> live = std::move(it->second);
-  live_.erase(it);
-  session_of_.erase(live->runtime.get());
-  if (live->running) {
-    Turn turn = *live->running;
-    live->running.reset();
-    FinishTurn(*live, std::move(turn), running_turn_state, reason);
+  std::unique_ptr<LiveSession> live = live_.Remove(session_id);
+  if (live == nullptr) return absl::OkStatus();
+  if (std::optional<Turn> turn = live->turns.TakeRunning()) {
+    FinishTurn(*live, std::move(*turn), running_turn_state, reason);
   }
-  while (!live->queue.empty()) {
-    Turn turn = std::move(live->queue.front());
-    live->queue.pop_front();
+  for (Turn& turn : live->turns.TakeQueued()) {
     turn.state = TurnState::kInterrupted;
     turn.error =
         absl::StrCat("session stopped before the turn started: ", reason);
     turn.end_time = clock_->Now();
     SaveTurn(turn).IgnoreError();  // not waited for: always OK
   }
-  for (auto& [approval_id, request] : live->pending) {
-    ExpireApproval(std::move(request.approval));
+  for (Approval& approval : live->approvals.TakeAll()) {
+    ExpireApproval(std::move(approval));
   }
-  to_stop_.emplace_back(std::move(live->runtime), force);
+  janitor_.Stop(std::move(live->runtime), force);
   WriteBatch rows;
   if (audit != nullptr) rows.audit.push_back(*audit);
   return SetSessionState(live->session, state, reason, std::move(rows),
                          /*wait=*/audit != nullptr);
 }
 
-void SessionManager::DispatchNext(Live& live) {
-  if (live.session.state != SessionState::kIdle || live.running ||
-      live.queue.empty()) {
-    return;
-  }
-  Turn turn = std::move(live.queue.front());
-  live.queue.pop_front();
-  turn.state = TurnState::kRunning;
-  turn.start_time = clock_->Now();
+void SessionManager::DispatchNext(LiveSession& live) {
+  if (live.session.state != SessionState::kIdle) return;
+  std::optional<Turn> next = live.turns.StartNext(clock_->Now());
+  if (!next) return;
+  const Turn& turn = *next;
   SaveTurn(turn).IgnoreError();  // not waited for: always OK
-  live.running = turn;
-  live.interrupt_pending = false;
-  live.interrupt_deadline.reset();
   live.last_activity = turn.start_time.value_or(clock_->Now());
   SetSessionState(live.session, SessionState::kBusy, "").IgnoreError();
   // The turn's overrides, else the session's settings as they are now.
@@ -549,13 +356,7 @@ absl::StatusOr<Session> SessionManager::ResumeSession(
 absl::StatusOr<Session> SessionManager::UpdateSession(
     const std::string& session_id, const SessionUpdate& update,
     const Caller& caller) {
-  RETURN_IF_ERROR(
-      ValidateLength("title", update.title.value_or(""), kMaxTitleBytes));
-  RETURN_IF_ERROR(
-      ValidateLength("model", update.model.value_or(""), kMaxModelBytes));
-  if (update.effort) RETURN_IF_ERROR(ValidateEffort(*update.effort));
-  RETURN_IF_ERROR(ValidatePolicies(update.approval_policy.value_or(""),
-                                   update.sandbox.value_or("")));
+  RETURN_IF_ERROR(ValidateUpdate(update));
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(Settle());
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
@@ -572,11 +373,10 @@ absl::StatusOr<Session> SessionManager::UpdateSession(
   };
   apply(s);
   s.update_time = clock_->Now();
-  auto live = live_.find(session_id);
-  if (live != live_.end()) {
+  if (LiveSession* live = live_.Find(session_id)) {
     // The live copy is what later turns read (DispatchNext).
-    apply(live->second->session);
-    live->second->session.update_time = s.update_time;
+    apply(live->session);
+    live->session.update_time = s.update_time;
   }
   WriteBatch rows;
   rows.sessions.push_back(s);
@@ -612,14 +412,7 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
                                                const std::string& request_id,
                                                const Caller& caller,
                                                const TurnSettings& settings) {
-  if (absl::StripAsciiWhitespace(prompt).empty()) {
-    return absl::InvalidArgumentError("prompt: must not be empty");
-  }
-  if (prompt.size() > options_.max_prompt_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "prompt: at most ", options_.max_prompt_bytes,
-        " bytes (--max-prompt-bytes), got ", prompt.size()));
-  }
+  RETURN_IF_ERROR(ValidatePrompt(prompt, options_.max_prompt_bytes));
   RETURN_IF_ERROR(ValidateRequestId(request_id));
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(Settle());
@@ -638,20 +431,20 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   }
   TurnSettings turn_settings = settings;
   RETURN_IF_ERROR(ValidateTurnSettings(turn_settings, s.cwd));
-  auto existing_live = live_.find(session_id);
-  if (existing_live != live_.end() &&
-      static_cast<int>(existing_live->second->queue.size()) >=
-          options_.max_queued_turns) {
+  LiveSession* existing_live = live_.Find(session_id);
+  if (existing_live != nullptr &&
+      existing_live->turns.queued() >=
+          static_cast<size_t>(options_.max_queued_turns)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "session ", session_id, " already has ", options_.max_queued_turns,
         " queued turns (--max-queued-turns); wait for one to start"));
   }
-  if (existing_live == live_.end()) {
+  if (existing_live == nullptr) {
     // STOPPED: bring the runtime back on the same thread first.
     RETURN_IF_ERROR(EnsureCapacity());
     Launch(s).IgnoreError();  // not waited for: always OK
   }
-  Live& live = *live_[session_id];
+  LiveSession& live = *live_.Find(session_id);
   Turn turn;
   turn.turn_id = NewId("turn_");
   turn.session_id = session_id;
@@ -669,13 +462,11 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   rows.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
   const absl::Status committed =
       SaveTurn(turn, std::move(rows), /*wait=*/true);
-  live.queue.push_back(turn);
+  live.turns.Enqueue(turn);
   live.last_activity = clock_->Now();
   DispatchNext(live);
   RETURN_IF_ERROR(committed);
-  if (live.running && live.running->turn_id == turn.turn_id) {
-    return *live.running;
-  }
+  if (live.turns.IsRunning(turn.turn_id)) return *live.turns.running();
   return turn;
 }
 
@@ -692,51 +483,43 @@ absl::StatusOr<Turn> SessionManager::InterruptTurn(
           absl::StrCat("turn ", turn_id, " not found in session ", session_id));
     }
   }
-  auto it = live_.find(session_id);
-  if (it == live_.end()) {
+  LiveSession* found = live_.Find(session_id);
+  if (found == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("session ", session_id, " is ", SessionStateName(s.state),
                      " and has no running turn"));
   }
-  Live& live = *it->second;
-  for (auto q = live.queue.begin(); q != live.queue.end(); ++q) {
-    if (q->turn_id == turn_id) {
-      Turn t = std::move(*q);
-      live.queue.erase(q);
-      t.state = TurnState::kInterrupted;
-      t.error = "interrupted before it started";
-      t.end_time = clock_->Now();
-      WriteBatch rows;
-      rows.audit.push_back(AuditOk(caller, t.turn_id, *t.end_time));
-      RETURN_IF_ERROR(SaveTurn(t, std::move(rows), /*wait=*/true));
-      return t;
-    }
+  LiveSession& live = *found;
+  if (std::optional<Turn> t = live.turns.Unqueue(turn_id)) {
+    t->state = TurnState::kInterrupted;
+    t->error = "interrupted before it started";
+    t->end_time = clock_->Now();
+    WriteBatch rows;
+    rows.audit.push_back(AuditOk(caller, t->turn_id, *t->end_time));
+    RETURN_IF_ERROR(SaveTurn(*t, std::move(rows), /*wait=*/true));
+    return *t;
   }
-  if (!live.running || (!turn_id.empty() && live.running->turn_id != turn_id)) {
+  const Turn* running = live.turns.running();
+  if (running == nullptr || (!turn_id.empty() && running->turn_id != turn_id)) {
     return absl::FailedPreconditionError(
         turn_id.empty()
             ? absl::StrCat("session ", session_id, " has no running turn")
             : absl::StrCat("turn ", turn_id, " is not running"));
   }
   // Recorded before it is sent: nothing happens that the log does not show.
-  RETURN_IF_ERROR(store_->AppendAudit(
-      AuditOk(caller, live.running->turn_id, clock_->Now())));
+  RETURN_IF_ERROR(
+      store_->AppendAudit(AuditOk(caller, running->turn_id, clock_->Now())));
   RequestInterrupt(live);
-  return *live.running;
+  return *running;
 }
 
 void SessionManager::SteerTurn(
     const std::string& session_id, const std::string& turn_id,
     const std::string& prompt, const Caller& caller,
     std::function<void(absl::StatusOr<Turn>)> done) {
-  if (absl::StripAsciiWhitespace(prompt).empty()) {
-    done(absl::InvalidArgumentError("prompt: must not be empty"));
-    return;
-  }
-  if (prompt.size() > options_.max_prompt_bytes) {
-    done(absl::ResourceExhaustedError(absl::StrCat(
-        "prompt: at most ", options_.max_prompt_bytes,
-        " bytes (--max-prompt-bytes), got ", prompt.size())));
+  if (absl::Status valid = ValidatePrompt(prompt, options_.max_prompt_bytes);
+      !valid.ok()) {
+    done(valid);
     return;
   }
   absl::MutexLock lock(&mu_);
@@ -758,9 +541,9 @@ void SessionManager::SteerTurn(
       return;
     }
   }
-  auto it = live_.find(session_id);
-  if (it == live_.end() || !it->second->running ||
-      (!turn_id.empty() && it->second->running->turn_id != turn_id)) {
+  LiveSession* live = live_.Find(session_id);
+  const Turn* running = live != nullptr ? live->turns.running() : nullptr;
+  if (running == nullptr || (!turn_id.empty() && running->turn_id != turn_id)) {
     done(absl::FailedPreconditionError(
         turn_id.empty()
             ? absl::StrCat("session ", session_id,
@@ -769,17 +552,16 @@ void SessionManager::SteerTurn(
             : absl::StrCat("turn ", turn_id, " is not running")));
     return;
   }
-  Live& live = *it->second;
-  const Turn turn = *live.running;
+  const Turn turn = *running;
   if (turn.codex_turn_id.empty()) {
     done(absl::UnavailableError(absl::StrCat(
         "turn ", turn.turn_id,
         " has not started in Codex yet; retry in a moment")));
     return;
   }
-  live.last_activity = clock_->Now();
+  live->last_activity = clock_->Now();
   AuditRecord audit = AuditOk(caller, turn.turn_id, clock_->Now());
-  live.runtime->Steer(
+  live->runtime->Steer(
       turn.codex_turn_id, prompt,
       [this, turn, audit, done = std::move(done)](absl::Status status) {
         if (!status.ok()) {
@@ -801,15 +583,15 @@ Runtime* SessionManager::LiveRuntime(const std::string& session_id,
     *status = s.status();
     return nullptr;
   }
-  auto it = live_.find(session_id);
-  if (it == live_.end() || it->second->session.state == SessionState::kStarting) {
+  LiveSession* live = live_.Find(session_id);
+  if (live == nullptr || live->session.state == SessionState::kStarting) {
     *status = absl::FailedPreconditionError(absl::StrCat(
         "session ", session_id, " is ", SessionStateName(s->state),
         ", not live; resume it first"));
     return nullptr;
   }
-  it->second->last_activity = clock_->Now();
-  return it->second->runtime.get();
+  live->last_activity = clock_->Now();
+  return live->runtime.get();
 }
 
 void SessionManager::CompactSession(
@@ -842,17 +624,13 @@ void SessionManager::CompactSession(
       });
 }
 
-void SessionManager::RequestInterrupt(Live& live) {
+void SessionManager::RequestInterrupt(LiveSession& live) {
   // The watchdog ends it if Codex does not (Tick). A second interrupt
-  // keeps the first deadline.
-  if (!live.interrupt_deadline) {
-    live.interrupt_deadline = watchdog_.InterruptDeadline(clock_->Now());
-  }
-  if (live.running->codex_turn_id.empty()) {
-    live.interrupt_pending = true;  // sent once Codex names the turn
-  } else {
-    live.runtime->Interrupt(live.running->codex_turn_id);
-  }
+  // keeps the first deadline; one before Codex named the turn is sent
+  // once it does (OnTurnAccepted).
+  const std::string codex_turn_id = live.turns.RequestInterrupt(
+      watchdog_.InterruptDeadline(clock_->Now()));
+  if (!codex_turn_id.empty()) live.runtime->Interrupt(codex_turn_id);
 }
 
 absl::StatusOr<Turn> SessionManager::GetTurn(const std::string& turn_id) {
@@ -930,21 +708,19 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   // The answer Codex gets, built before anything is decided: answers that
   // do not fit refuse the call and change nothing.
   ASSIGN_OR_RETURN(const json result, ApprovalResult(a, decision, answers));
-  auto live_it = live_.find(a.session_id);
-  if (live_it == live_.end() ||
-      !live_it->second->pending.contains(approval_id)) {
+  LiveSession* live = live_.Find(a.session_id);
+  std::optional<PendingApprovals::Request> request =
+      live != nullptr ? live->approvals.Take(approval_id) : std::nullopt;
+  if (!request) {
     // Its runtime is gone; nobody can act on a decision any more.
     ExpireApproval(a);
     RETURN_IF_ERROR(Settle());
     ASSIGN_OR_RETURN(a, store_->GetApproval(approval_id));
     return AlreadyDecided(a);
   }
-  // Decided here, once: the pending entry (under mu_) is the only way to
-  // a decision, and it is erased below whatever the commit says.
-  Live& live = *live_it->second;
-  Live::PendingRequest request = std::move(live.pending[approval_id]);
-  live.pending.erase(approval_id);
-  Approval decided = std::move(request.approval);
+  // Decided here, once: the pending entry (taken under mu_) is the only
+  // way to a decision, and it is gone whatever the commit says.
+  Approval decided = std::move(request->approval);
   decided.state = decision == Decision::kDeny || decision == Decision::kAbort
                       ? ApprovalState::kDenied
                       : ApprovalState::kApproved;
@@ -960,15 +736,15 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
       std::move(rows), {ApprovalResolvedEvent(decided)}, /*wait=*/true);
   // A commit that timed out is still queued and commits when the store
   // recovers: the decision stands either way.
-  live.runtime->Respond(request.rpc_id, result);
-  live.last_activity = clock_->Now();
+  live->runtime->Respond(request->rpc_id, result);
+  live->last_activity = clock_->Now();
   if (decision == Decision::kAbort &&
       (a.kind == ApprovalKind::kUserInput ||
        a.kind == ApprovalKind::kPermissions) &&
-      live.running && live.running->turn_id == a.turn_id) {
+      live->turns.IsRunning(a.turn_id)) {
     // These requests have no "cancel": abort stops the turn, as Codex's TUI
     // does on Esc.
-    RequestInterrupt(live);
+    RequestInterrupt(*live);
   }
   RETURN_IF_ERROR(committed);
   return decided;
@@ -1010,13 +786,7 @@ void SessionManager::Tick() {
 }
 
 void SessionManager::WatchTurns(absl::Time now) {
-  std::vector<WatchedTurn> turns;
-  for (auto& [id, live] : live_) {
-    if (!live->running) continue;
-    turns.push_back({id, live->last_activity, live->interrupt_deadline,
-                     !live->pending.empty()});
-  }
-  for (const WatchdogVerdict& v : watchdog_.Check(turns, now)) {
+  for (const WatchdogVerdict& v : watchdog_.Check(live_.RunningTurns(), now)) {
     Log(LogLevel::kWarning, "turn watchdog stopped a runtime",
         {{"session_id", v.session_id}, {"reason", v.reason}});
     Detach(v.session_id, SessionState::kStopped, v.reason, v.turn_state,
@@ -1027,15 +797,7 @@ void SessionManager::WatchTurns(absl::Time now) {
 
 void SessionManager::ReapIdle(absl::Time now) {
   if (options_.idle_timeout <= absl::ZeroDuration()) return;
-  std::vector<std::string> idle;
-  for (auto& [id, live] : live_) {
-    if (live->session.state == SessionState::kIdle && live->pending.empty() &&
-        live->queue.empty() &&
-        now - live->last_activity >= options_.idle_timeout) {
-      idle.push_back(id);
-    }
-  }
-  for (const std::string& id : idle) {
+  for (const std::string& id : live_.IdleFor(options_.idle_timeout, now)) {
     Detach(id, SessionState::kStopped,
            absl::StrCat("stopped after ",
                         absl::FormatDuration(options_.idle_timeout),
@@ -1049,19 +811,13 @@ void SessionManager::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
     closing_ = true;  // every mutation from here: UNAVAILABLE
-    std::vector<std::string> ids;
-    for (auto& [id, live] : live_) ids.push_back(id);
-    for (const std::string& id : ids) {
+    for (const std::string& id : live_.ids()) {
       Detach(id, SessionState::kStopped, "server shut down",
              TurnState::kInterrupted, /*force=*/false)
           .IgnoreError();  // no audit: not waited for, always OK
     }
   }
-  absl::MutexLock lock(&mu_);
-  auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return to_stop_.empty() && stopping_now_ == 0;
-  };
-  mu_.Await(absl::Condition(&idle));
+  janitor_.WaitIdle();
   // What the runtimes' ends changed is durable before Shutdown returns.
   if (!log_->Flush(options_.commit_timeout)) {
     Log(LogLevel::kError, "shutdown: the store did not commit the last changes");
@@ -1070,263 +826,7 @@ void SessionManager::Shutdown() {
 
 int SessionManager::LiveCount() {
   absl::MutexLock lock(&mu_);
-  return static_cast<int>(live_.size());
-}
-
-void SessionManager::JanitorLoop() {
-  absl::MutexLock lock(&mu_);
-  for (;;) {
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !to_stop_.empty() || shutting_down_;
-    };
-    mu_.Await(absl::Condition(&ready));
-    if (to_stop_.empty()) return;  // shutting down with nothing left
-    // Stop everything queued in parallel: a hung runtime's grace period
-    // must not delay the others.
-    std::vector<std::pair<std::unique_ptr<Runtime>, bool>> batch;
-    while (!to_stop_.empty()) {
-      batch.push_back(std::move(to_stop_.front()));
-      to_stop_.pop_front();
-    }
-    stopping_now_ += static_cast<int>(batch.size());
-    mu_.Unlock();
-    std::vector<std::thread> threads;
-    for (auto& [runtime, force] : batch) {
-      threads.emplace_back([&runtime = runtime, force = force] {
-        runtime->Stop(force);
-        runtime.reset();
-      });
-    }
-    for (std::thread& t : threads) t.join();
-    mu_.Lock();
-    stopping_now_ -= static_cast<int>(batch.size());
-  }
-}
-
-// ---- runtime callbacks
-// ------------------------------------------------------------
-
-void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
-                             const std::string& runtime_version) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr) return;
-  live->session.thread_id = thread_id;
-  live->session.runtime_version = runtime_version;
-  if (!IsTestedCodexVersion(runtime_version)) {
-    Emit(live->session.session_id, EventType::kWarning, "",
-         {{"message",
-           absl::StrCat("Codex ",
-                        runtime_version.empty() ? "(version unknown)"
-                                                : runtime_version,
-                        " is outside the releases codex-manager was tested "
-                        "with (",
-                        kOldestTestedCodex, " to ", kNewestTestedCodex,
-                        "); some of what it does may not reach clients")},
-          {"details", "scripts/test-codex-versions.sh runs the suites "
-                      "against a release"}});
-  }
-  live->last_activity = clock_->Now();
-  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
-  DispatchNext(*live);
-}
-
-void SessionManager::OnTurnAccepted(Runtime* runtime,
-                                    const std::string& turn_id,
-                                    const std::string& codex_turn_id) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr || !live->running || live->running->turn_id != turn_id) {
-    return;
-  }
-  live->running->codex_turn_id = codex_turn_id;
-  live->turn_ids[codex_turn_id] = turn_id;
-  WriteBatch rows;  // no event: the state is the same
-  rows.turns.push_back(*live->running);
-  log_->Commit(std::move(rows), {});
-  if (live->interrupt_pending) {
-    live->interrupt_pending = false;
-    runtime->Interrupt(codex_turn_id);
-  }
-}
-
-void SessionManager::OnTurnRejected(Runtime* runtime,
-                                    const std::string& turn_id,
-                                    const std::string& error) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr || !live->running || live->running->turn_id != turn_id) {
-    return;
-  }
-  Turn turn = *live->running;
-  live->running.reset();
-  FinishTurn(*live, std::move(turn), TurnState::kFailed,
-             absl::StrCat("Codex rejected turn/start: ", error));
-  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
-  DispatchNext(*live);
-}
-
-void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
-                                    const json& params) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr) return;
-  live->last_activity = clock_->Now();
-  const std::string& session_id = live->session.session_id;
-
-  if (method == "turn/started") return;  // RUNNING since turn/start was sent
-  if (method == "turn/completed") {
-    const json& turn_json = ObjectMember(params, "turn");
-    const std::string codex_turn_id = StringMember(turn_json, "id");
-    if (!live->running || (!live->running->codex_turn_id.empty() &&
-                           live->running->codex_turn_id != codex_turn_id)) {
-      return;  // not the turn we are running (e.g. a review sub-turn)
-    }
-    Turn turn = *live->running;
-    live->running.reset();
-    const std::string error =
-        StringMember(Member(turn_json, "error"), "message");
-    FinishTurn(*live, std::move(turn),
-               TurnStateOfCodexStatus(StringMember(turn_json, "status")),
-               error);
-    SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
-    DispatchNext(*live);
-    return;
-  }
-  if (method == "serverRequest/resolved") {
-    // Codex withdrew a request (e.g. the turn was interrupted).
-    const json& rpc_id = Member(params, "requestId");
-    for (auto it = live->pending.begin(); it != live->pending.end(); ++it) {
-      if (it->second.rpc_id == rpc_id) {
-        ExpireApproval(std::move(it->second.approval));
-        live->pending.erase(it);
-        break;
-      }
-    }
-    return;
-  }
-
-  MappedNotification m = MapNotification(method, params);
-  const std::string turn_id = OurTurnId(*live, m.codex_turn_id);
-  if (m.type == EventType::kItemStarted ||
-      m.type == EventType::kItemCompleted) {
-    const json& item = m.payload["item"];
-    const std::string type = StringMember(item, "type");
-    if (type == "fileChange") {
-      live->item_diffs[StringMember(item, "id")] = DiffOfFileChange(item);
-    }
-    if (m.type == EventType::kItemCompleted && type == "agentMessage" &&
-        live->running && live->running->turn_id == turn_id) {
-      live->running->final_message = StringMember(item, "text");
-    }
-    if (m.type == EventType::kItemCompleted) {
-      live->item_diffs.erase(StringMember(item, "id"));
-    }
-  }
-  Emit(session_id, m.type, turn_id, std::move(m.payload));
-}
-
-void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
-                                     const std::string& method,
-                                     const json& params) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr) return;
-  live->last_activity = clock_->Now();
-  if (!ApprovalKindOf(method)) {
-    // Refused (codex_methods.cc says why), or unknown to this build (a
-    // newer Codex): Codex gets an error, clients a WARNING.
-    const MethodRule* rule = FindServerRequestRule(method);
-    const std::string why =
-        rule != nullptr
-            ? rule->note
-            : "not in the Codex protocol this codex-manager was built for";
-    runtime->RespondError(
-        request_id, -32601,
-        absl::StrCat("codex-manager does not handle ", method, ": ", why));
-    MappedNotification m = MapNotification(method, params);
-    Emit(live->session.session_id, EventType::kWarning,
-         OurTurnId(*live, m.codex_turn_id),
-         {{"message", absl::StrCat("Codex asked for ", method,
-                                   ", which codex-manager does not handle; "
-                                   "it was answered with an error")},
-          {"details", why}});
-    Log(LogLevel::kWarning, "server request refused",
-        {{"session_id", live->session.session_id},
-         {"method", method},
-         {"known", rule != nullptr}});
-    return;
-  }
-  std::string codex_turn_id;
-  Approval a = ApprovalFromRequest(method, params, &codex_turn_id);
-  a.approval_id = NewId("apr_");
-  a.session_id = live->session.session_id;
-  a.turn_id = OurTurnId(*live, codex_turn_id);
-  if (a.turn_id.empty() && live->running) a.turn_id = live->running->turn_id;
-  a.create_time = clock_->Now();
-  auto diff = live->item_diffs.find(a.item_id);
-  if (diff != live->item_diffs.end()) a.diff = diff->second;
-  // The row and its APPROVAL_REQUESTED event commit together, so a client
-  // that sees the event can always resolve it; the row records its event.
-  WriteBatch rows;
-  rows.approvals.push_back(a);
-  std::vector<Event> events = log_->Commit(
-      std::move(rows),
-      {{a.session_id, EventType::kApprovalRequested, a.turn_id,
-        {{"approval", ApprovalToJson(a)}}}},
-      [](const std::vector<Event>& events, WriteBatch& rows) {
-        rows.approvals.front().request_event_id = events.front().event_id;
-      });
-  if (events.empty()) {  // dropped (logged): nobody could answer it
-    runtime->RespondError(request_id, -32603, "codex-manager store error");
-    return;
-  }
-  a.request_event_id = events.front().event_id;
-  live->pending[a.approval_id] = {request_id, a};
-  Log(LogLevel::kInfo, "approval requested",
-      {{"session_id", a.session_id},
-       {"approval_id", a.approval_id},
-       {"method", method},
-       {"command", a.command}});
-}
-
-void SessionManager::OnBadOutput(Runtime* runtime, const std::string& problem,
-                                 bool fatal) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr) return;
-  const std::string session_id = live->session.session_id;
-  const std::string turn_id = live->running ? live->running->turn_id : "";
-  if (!fatal) {
-    Emit(session_id, EventType::kWarning, turn_id,
-         {{"message", problem}, {"details", ""}});
-    return;
-  }
-  // A runtime that writes nothing usable is broken or hostile: the session
-  // fails (not resumable into the same runtime) with the reason.
-  Emit(session_id, EventType::kError, turn_id,
-       {{"message", problem}, {"details", ""}});
-  Detach(session_id, SessionState::kFailed, problem, TurnState::kFailed,
-         /*force=*/true)
-      .IgnoreError();  // no audit: not waited for, always OK
-}
-
-void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
-  absl::MutexLock lock(&mu_);
-  Live* live = FindLive(runtime);
-  if (live == nullptr) return;
-  const std::string session_id = live->session.session_id;
-  Metrics().runtime_exits.With({}).Add();
-  // Never opened its thread: the runtime cannot start (FAILED). Otherwise
-  // Codex went away mid-session: resumable (STOPPED).
-  const bool never_ready = live->session.state == SessionState::kStarting;
-  Emit(session_id, EventType::kError,
-       live->running ? live->running->turn_id : "",
-       {{"message", reason}, {"details", ""}});
-  Detach(session_id,
-         never_ready ? SessionState::kFailed : SessionState::kStopped, reason,
-         TurnState::kFailed, /*force=*/true)
-      .IgnoreError();  // no audit: not waited for, always OK
+  return live_.size();
 }
 
 }  // namespace codex_manager

@@ -1,7 +1,11 @@
-// SessionManager: the core of the server. It owns the state machines of
-// sessions, turns and approvals, the per-session FIFO turn queue, the live
-// runtimes (one per live session, within a limit), the idle timeout, and it
-// writes every state change to the store and the event log.
+// SessionManager: the core of the server. It carries out what clients ask
+// of sessions, turns and approvals, and what runtimes report, over the
+// parts that each hold one concern: the live sessions (SessionRegistry),
+// each one's turn queue (TurnQueue) and pending approvals
+// (PendingApprovals), the turn watchdog (TurnWatchdog), stopping runtimes
+// (RuntimeJanitor), and recovery after a restart (recovery.h). Every state
+// change it makes commits with its events through the event log's single
+// writer (EventLog::Commit), its audit record included.
 //
 // Every method returns absl::Status codes as the API promises them
 // (protos/codex_manager/v1): INVALID_ARGUMENT naming the field, NOT_FOUND
@@ -9,18 +13,15 @@
 // live-runtime limit.
 //
 // Thread safety: safe from any thread. One mutex serializes state changes;
-// nothing under it waits on a child process (runtimes are stopped on a
-// janitor thread).
+// nothing under it waits on a child process (runtimes are stopped by the
+// janitor).
 #ifndef CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
 #define CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -31,6 +32,8 @@
 #include "core/codex_catalog.h"
 #include "core/event_log.h"
 #include "core/runtime.h"
+#include "core/runtime_janitor.h"
+#include "core/session_registry.h"
 #include "core/turn_watchdog.h"
 #include "core/types.h"
 #include "core/store.h"
@@ -194,33 +197,6 @@ class SessionManager : public RuntimeListener {
   void OnExit(Runtime* runtime, const std::string& reason) override;
 
  private:
-  // A session that has a runtime.
-  struct Live {
-    Session session;
-    std::unique_ptr<Runtime> runtime;
-    std::deque<Turn> queue;
-    std::optional<Turn> running;
-    // Interrupt asked before Codex named the running turn.
-    bool interrupt_pending = false;
-    // When the running turn must have ended after an interrupt.
-    std::optional<absl::Time> interrupt_deadline;
-    // Codex turn id -> our turn id.
-    std::map<std::string, std::string> turn_ids;
-    // A PENDING approval: the JSON-RPC id of Codex's request, and the
-    // approval as committed (the in-memory copy is authoritative while the
-    // runtime lives).
-    struct PendingRequest {
-      nlohmann::json rpc_id;
-      Approval approval;
-    };
-    // Approval id -> its pending request.
-    std::map<std::string, PendingRequest> pending;
-    // fileChange item id -> its diff, for the approval that follows.
-    std::map<std::string, std::string> item_diffs;
-    absl::Time last_activity;
-  };
-
-  Live* FindLive(Runtime* runtime) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReapIdle(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Kills runtimes whose running turn the watchdog condemns.
   void WatchTurns(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -240,7 +216,7 @@ class SessionManager : public RuntimeListener {
   absl::Status Settle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Sends turn/interrupt for `live`'s running turn (once Codex named it)
   // and arms the watchdog's --interrupt-grace deadline.
-  void RequestInterrupt(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RequestInterrupt(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The runtime of a live (started) session, or nullptr with `*status`
   // saying why (NOT_FOUND, FAILED_PRECONDITION).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
@@ -255,7 +231,7 @@ class SessionManager : public RuntimeListener {
   // The turn's row, with `rows`, and TURN_STATE_CHANGED.
   absl::Status SaveTurn(const Turn& turn, WriteBatch rows = {},
                         bool wait = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishTurn(Live& live, Turn turn, TurnState state,
+  void FinishTurn(LiveSession& live, Turn turn, TurnState state,
                   const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A PENDING approval becomes EXPIRED, with APPROVAL_RESOLVED.
   void ExpireApproval(Approval approval) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -269,7 +245,7 @@ class SessionManager : public RuntimeListener {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the runtime away from a live session and ends its turns and
   // approvals; the session becomes `state`. The runtime is stopped on the
-  // janitor thread. Erases the Live. `audit` (when given) commits with the
+  // janitor thread. Removes it from the registry. `audit` (when given) commits with the
   // session's final state, and the call waits for that commit.
   absl::Status Detach(const std::string& session_id, SessionState state,
                       const std::string& reason, TurnState running_turn_state,
@@ -281,13 +257,10 @@ class SessionManager : public RuntimeListener {
       const std::string& session_id, const std::vector<HistoryTurn>& history,
       WriteBatch& rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts the next queued turn when the session is IDLE.
-  void DispatchNext(Live& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::string OurTurnId(const Live& live, const std::string& codex_turn_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DispatchNext(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Emit(const std::string& session_id, EventType type,
             const std::string& turn_id, nlohmann::json payload)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void JanitorLoop();
 
   Store* const store_;
   EventLog* const log_;
@@ -297,17 +270,11 @@ class SessionManager : public RuntimeListener {
   const TurnWatchdog watchdog_;
 
   absl::Mutex mu_;
-  std::unordered_map<std::string, std::unique_ptr<Live>> live_
-      ABSL_GUARDED_BY(mu_);
-  std::unordered_map<Runtime*, std::string> session_of_ ABSL_GUARDED_BY(mu_);
-  // Runtimes to stop, with their `force` flag.
-  std::deque<std::pair<std::unique_ptr<Runtime>, bool>> to_stop_
-      ABSL_GUARDED_BY(mu_);
-  int stopping_now_ ABSL_GUARDED_BY(mu_) = 0;
-  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  SessionRegistry live_ ABSL_GUARDED_BY(mu_);
   // Shutdown() began: mutations are refused (Settle).
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread janitor_;
+  // Last: destroyed first, while what a stopping runtime calls still exists.
+  RuntimeJanitor janitor_;
 };
 
 }  // namespace codex_manager

@@ -1,0 +1,168 @@
+#include "core/request_validation.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <initializer_list>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace codex_manager {
+namespace {
+
+constexpr size_t kMaxRequestIdBytes = 128;
+constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxModelBytes = 200;
+// Most images one turn takes, and the largest one (bytes).
+constexpr size_t kMaxTurnImages = 8;
+constexpr uintmax_t kMaxImageBytes = 20 << 20;
+constexpr size_t kMaxOutputSchemaBytes = 64 << 10;
+
+absl::Status ValidateOneOf(const char* field, const std::string& value,
+                           std::initializer_list<const char*> allowed) {
+  if (value.empty()) return absl::OkStatus();
+  for (const char* a : allowed) {
+    if (value == a) return absl::OkStatus();
+  }
+  std::string list;
+  for (const char* a : allowed)
+    absl::StrAppend(&list, list.empty() ? "" : ", ", "\"", a, "\"");
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": \"", value, "\" is not one of ", list));
+}
+
+// INVALID_ARGUMENT naming `field` when `value` is over `max` bytes.
+absl::Status ValidateLength(const char* field, const std::string& value,
+                            size_t max) {
+  if (value.size() <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": at most ", max, " characters"));
+}
+
+absl::Status ValidateEffort(const std::string& effort) {
+  if (effort.size() > 32 ||
+      !std::all_of(effort.begin(), effort.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+      })) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "effort: \"", effort.substr(0, 40),
+        "\" is not a reasoning effort (e.g. low, medium, high)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePolicies(const std::string& approval_policy,
+                              const std::string& sandbox) {
+  RETURN_IF_ERROR(ValidateOneOf("approval_policy", approval_policy,
+                                {"untrusted", "on-request", "never"}));
+  return ValidateOneOf("sandbox", sandbox,
+                       {"read-only", "workspace-write", "danger-full-access"});
+}
+
+absl::Status ValidateImagePaths(std::vector<std::string>& paths,
+                                const std::string& cwd) {
+  std::error_code ec;
+  const std::filesystem::path root = std::filesystem::canonical(cwd, ec);
+  for (std::string& path : paths) {
+    std::filesystem::path p(path);
+    if (p.is_relative()) p = std::filesystem::path(cwd) / p;
+    const std::filesystem::path real = std::filesystem::canonical(p, ec);
+    if (ec || !std::filesystem::is_regular_file(real, ec)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("image_paths: \"", path, "\" is not a file"));
+    }
+    const std::string rel = real.lexically_relative(root).string();
+    if (root.empty() || rel.empty() || rel.rfind("..", 0) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image_paths: \"", path, "\" is outside the session's cwd ", cwd));
+    }
+    if (std::filesystem::file_size(real, ec) > kMaxImageBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "image_paths: \"", path, "\" is over ", kMaxImageBytes >> 20,
+          " MiB"));
+    }
+    path = real.string();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  if (request_id.size() > kMaxRequestIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id: at most ", kMaxRequestIdBytes,
+                     " characters, got ", request_id.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePrompt(const std::string& prompt, size_t max_bytes) {
+  if (absl::StripAsciiWhitespace(prompt).empty()) {
+    return absl::InvalidArgumentError("prompt: must not be empty");
+  }
+  if (prompt.size() > max_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("prompt: at most ", max_bytes,
+                     " bytes (--max-prompt-bytes), got ", prompt.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSession(const SessionSettings& s) {
+  if (s.cwd.empty()) return absl::InvalidArgumentError("cwd: required");
+  std::filesystem::path cwd(s.cwd);
+  if (!cwd.is_absolute()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: \"", s.cwd, "\" is not an absolute path"));
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(cwd, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cwd: \"", s.cwd, "\" does not exist or is not a directory"));
+  }
+  RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
+  RETURN_IF_ERROR(ValidateLength("title", s.title, kMaxTitleBytes));
+  RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
+  return ValidateEffort(s.effort);
+}
+
+absl::Status ValidateUpdate(const SessionUpdate& update) {
+  RETURN_IF_ERROR(
+      ValidateLength("title", update.title.value_or(""), kMaxTitleBytes));
+  RETURN_IF_ERROR(
+      ValidateLength("model", update.model.value_or(""), kMaxModelBytes));
+  if (update.effort) RETURN_IF_ERROR(ValidateEffort(*update.effort));
+  return ValidatePolicies(update.approval_policy.value_or(""),
+                          update.sandbox.value_or(""));
+}
+
+absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
+  RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
+  RETURN_IF_ERROR(ValidateEffort(s.effort));
+  RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
+                                {"auto", "concise", "detailed", "none"}));
+  RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
+  if (!s.output_schema_json.empty()) {
+    if (s.output_schema_json.size() > kMaxOutputSchemaBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "output_schema_json: at most ", kMaxOutputSchemaBytes, " bytes"));
+    }
+    const nlohmann::json schema =
+        nlohmann::json::parse(s.output_schema_json, nullptr, false);
+    if (!schema.is_object()) {
+      return absl::InvalidArgumentError(
+          "output_schema_json: not a JSON object (a JSON Schema)");
+    }
+  }
+  if (s.image_paths.size() + s.image_urls.size() > kMaxTurnImages) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("images: at most ", kMaxTurnImages, " per turn"));
+  }
+  return ValidateImagePaths(s.image_paths, cwd);
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,47 @@
+// Checks of what clients ask the session manager for, before anything is
+// locked or changed. Each returns INVALID_ARGUMENT naming the field (as
+// the API promises, protos/codex_manager/v1), or RESOURCE_EXHAUSTED naming
+// the flag for a size a flag limits.
+#ifndef CODEX_MANAGER_SERVER_CORE_REQUEST_VALIDATION_H_
+#define CODEX_MANAGER_SERVER_CORE_REQUEST_VALIDATION_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "core/types.h"
+
+namespace codex_manager {
+
+// A session's settings as CreateSession and ImportThread give them.
+struct SessionSettings {
+  const std::string& cwd;
+  const std::string& model;
+  const std::string& effort;
+  const std::string& approval_policy;
+  const std::string& sandbox;
+  const std::string& title;
+};
+
+// At most 128 bytes.
+absl::Status ValidateRequestId(const std::string& request_id);
+// Not blank; at most `max_bytes` (RESOURCE_EXHAUSTED naming
+// --max-prompt-bytes).
+absl::Status ValidatePrompt(const std::string& prompt, size_t max_bytes);
+// `cwd` an absolute path to an existing directory, and the rest as
+// ValidateUpdate checks them.
+absl::Status ValidateSession(const SessionSettings& s);
+// Each set field: a title of at most 200 bytes, a model name of at most
+// 200, a reasoning effort (lowercase word), a Codex approval policy
+// (untrusted, on-request, never) and sandbox (read-only, workspace-write,
+// danger-full-access).
+absl::Status ValidateUpdate(const SessionUpdate& update);
+// A turn's settings in the session's `cwd`: as above, plus the reasoning
+// summary, a JSON-object output schema (64 KiB at most), at most 8 images,
+// each path a regular file inside `cwd` of at most 20 MiB. Resolves the
+// image paths (realpath) in place.
+absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd);
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_REQUEST_VALIDATION_H_

@@ -1,0 +1,110 @@
+#include "core/request_validation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace codex_manager {
+namespace {
+
+using ::testing::HasSubstr;
+
+// INVALID_ARGUMENT whose message starts with the field's name.
+void ExpectInvalid(const absl::Status& status, const std::string& field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), ::testing::StartsWith(field + ":"));
+}
+
+class RequestValidationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cm_validation_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_ / "cwd");
+    std::ofstream(dir_ / "cwd" / "shot.png") << "png";
+    std::ofstream(dir_ / "outside.png") << "png";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string cwd() const { return (dir_ / "cwd").string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(RequestValidationTest, PromptsAreNotBlankAndWithinTheLimit) {
+  EXPECT_TRUE(ValidatePrompt("hi", 10).ok());
+  ExpectInvalid(ValidatePrompt(" \n\t", 10), "prompt");
+  const absl::Status big = ValidatePrompt(std::string(11, 'x'), 10);
+  EXPECT_EQ(big.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(big.message()), HasSubstr("--max-prompt-bytes"));
+}
+
+TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
+  const std::string c = cwd(), empty, never = "never", ro = "read-only";
+  const std::string title = "t", rel = "relative/dir", nodir = c + "/nope";
+  EXPECT_TRUE(ValidateSession({c, empty, empty, never, ro, title}).ok());
+  ExpectInvalid(ValidateSession({empty, empty, empty, empty, empty, empty}),
+                "cwd");
+  ExpectInvalid(ValidateSession({rel, empty, empty, empty, empty, empty}),
+                "cwd");
+  ExpectInvalid(ValidateSession({nodir, empty, empty, empty, empty, empty}),
+                "cwd");
+  const std::string bad = "sometimes", upper = "HIGH";
+  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty}),
+                "approval_policy");
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty}),
+                "sandbox");
+  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty}),
+                "effort");
+  const std::string long_title(201, 't');
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, long_title}),
+                "title");
+  ExpectInvalid(ValidateRequestId(std::string(129, 'r')), "request_id");
+}
+
+TEST_F(RequestValidationTest, AnUpdateChecksOnlyTheFieldsItSets) {
+  EXPECT_TRUE(ValidateUpdate({}).ok());
+  SessionUpdate update;
+  update.model = std::string(201, 'm');
+  ExpectInvalid(ValidateUpdate(update), "model");
+  update.model.reset();
+  update.sandbox = "anything";
+  ExpectInvalid(ValidateUpdate(update), "sandbox");
+}
+
+TEST_F(RequestValidationTest, ImagesMustBeFilesInsideTheCwd) {
+  TurnSettings ok;
+  ok.image_paths = {"shot.png"};
+  ASSERT_TRUE(ValidateTurnSettings(ok, cwd()).ok());
+  EXPECT_EQ(ok.image_paths[0],
+            std::filesystem::canonical(dir_ / "cwd" / "shot.png").string())
+      << "resolved in place";
+  TurnSettings outside;
+  outside.image_paths = {"../outside.png"};
+  ExpectInvalid(ValidateTurnSettings(outside, cwd()), "image_paths");
+  TurnSettings missing;
+  missing.image_paths = {"nope.png"};
+  ExpectInvalid(ValidateTurnSettings(missing, cwd()), "image_paths");
+  TurnSettings many;
+  many.image_urls.assign(9, "data:image/png;base64,AA==");
+  ExpectInvalid(ValidateTurnSettings(many, cwd()), "images");
+}
+
+TEST_F(RequestValidationTest, AnOutputSchemaIsAJsonObject) {
+  TurnSettings s;
+  s.output_schema_json = R"({"type":"object"})";
+  EXPECT_TRUE(ValidateTurnSettings(s, cwd()).ok());
+  s.output_schema_json = "[1,2]";
+  ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
+  s.output_schema_json = "{";
+  ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
+  s.output_schema_json = std::string(64 << 10, ' ') + "{}";
+  ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
+  s.output_schema_json.clear();
+  s.summary = "verbose";
+  ExpectInvalid(ValidateTurnSettings(s, cwd()), "reasoning_summary");
+}
+
+}  // namespace
+}  // namespace codex_manager

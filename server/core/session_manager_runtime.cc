@@ -1,0 +1,224 @@
+// SessionManager's side of the runtimes (RuntimeListener): what Codex
+// reports of a live session becomes its state changes and events.
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/json_access.h"
+#include "common/log.h"
+#include "common/server_metrics.h"
+#include "core/changes.h"
+#include "core/codex_methods.h"
+#include "core/codex_protocol.h"
+#include "core/session_manager.h"
+
+namespace codex_manager {
+
+using json = nlohmann::json;
+
+void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
+                             const std::string& runtime_version) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  live->session.thread_id = thread_id;
+  live->session.runtime_version = runtime_version;
+  if (!IsTestedCodexVersion(runtime_version)) {
+    Emit(live->session.session_id, EventType::kWarning, "",
+         {{"message",
+           absl::StrCat("Codex ",
+                        runtime_version.empty() ? "(version unknown)"
+                                                : runtime_version,
+                        " is outside the releases codex-manager was tested "
+                        "with (",
+                        kOldestTestedCodex, " to ", kNewestTestedCodex,
+                        "); some of what it does may not reach clients")},
+          {"details", "scripts/test-codex-versions.sh runs the suites "
+                      "against a release"}});
+  }
+  live->last_activity = clock_->Now();
+  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+  DispatchNext(*live);
+}
+
+void SessionManager::OnTurnAccepted(Runtime* runtime,
+                                    const std::string& turn_id,
+                                    const std::string& codex_turn_id) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  std::optional<Turn> turn = live->turns.Accept(turn_id, codex_turn_id);
+  if (!turn) return;
+  WriteBatch rows;  // no event: the state is the same
+  rows.turns.push_back(std::move(*turn));
+  log_->Commit(std::move(rows), {});
+  if (live->turns.TakePendingInterrupt()) runtime->Interrupt(codex_turn_id);
+}
+
+void SessionManager::OnTurnRejected(Runtime* runtime,
+                                    const std::string& turn_id,
+                                    const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr || !live->turns.IsRunning(turn_id)) return;
+  FinishTurn(*live, *live->turns.TakeRunning(), TurnState::kFailed,
+             absl::StrCat("Codex rejected turn/start: ", error));
+  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+  DispatchNext(*live);
+}
+
+void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
+                                    const json& params) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  live->last_activity = clock_->Now();
+  const std::string& session_id = live->session.session_id;
+
+  if (method == "turn/started") return;  // RUNNING since turn/start was sent
+  if (method == "turn/completed") {
+    const json& turn_json = ObjectMember(params, "turn");
+    const std::string codex_turn_id = StringMember(turn_json, "id");
+    if (!live->turns.RunsCodexTurn(codex_turn_id)) {
+      return;  // not the turn we are running (e.g. a review sub-turn)
+    }
+    const std::string error =
+        StringMember(Member(turn_json, "error"), "message");
+    FinishTurn(*live, *live->turns.TakeRunning(),
+               TurnStateOfCodexStatus(StringMember(turn_json, "status")),
+               error);
+    SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+    DispatchNext(*live);
+    return;
+  }
+  if (method == "serverRequest/resolved") {
+    // Codex withdrew a request (e.g. the turn was interrupted).
+    if (std::optional<Approval> withdrawn =
+            live->approvals.TakeByRpcId(Member(params, "requestId"))) {
+      ExpireApproval(std::move(*withdrawn));
+    }
+    return;
+  }
+
+  MappedNotification m = MapNotification(method, params);
+  const std::string turn_id = live->turns.OurTurnId(m.codex_turn_id);
+  if (m.type == EventType::kItemStarted ||
+      m.type == EventType::kItemCompleted) {
+    const json& item = m.payload["item"];
+    const bool completed = m.type == EventType::kItemCompleted;
+    live->approvals.NoteItem(item, completed);
+    if (completed && StringMember(item, "type") == "agentMessage") {
+      live->turns.SetFinalMessage(turn_id, StringMember(item, "text"));
+    }
+  }
+  Emit(session_id, m.type, turn_id, std::move(m.payload));
+}
+
+void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
+                                     const std::string& method,
+                                     const json& params) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  live->last_activity = clock_->Now();
+  if (!ApprovalKindOf(method)) {
+    // Refused (codex_methods.cc says why), or unknown to this build (a
+    // newer Codex): Codex gets an error, clients a WARNING.
+    const MethodRule* rule = FindServerRequestRule(method);
+    const std::string why =
+        rule != nullptr
+            ? rule->note
+            : "not in the Codex protocol this codex-manager was built for";
+    runtime->RespondError(
+        request_id, -32601,
+        absl::StrCat("codex-manager does not handle ", method, ": ", why));
+    MappedNotification m = MapNotification(method, params);
+    Emit(live->session.session_id, EventType::kWarning,
+         live->turns.OurTurnId(m.codex_turn_id),
+         {{"message", absl::StrCat("Codex asked for ", method,
+                                   ", which codex-manager does not handle; "
+                                   "it was answered with an error")},
+          {"details", why}});
+    Log(LogLevel::kWarning, "server request refused",
+        {{"session_id", live->session.session_id},
+         {"method", method},
+         {"known", rule != nullptr}});
+    return;
+  }
+  std::string codex_turn_id;
+  Approval a = ApprovalFromRequest(method, params, &codex_turn_id);
+  a.approval_id = NewId("apr_");
+  a.session_id = live->session.session_id;
+  a.turn_id = live->turns.OurTurnId(codex_turn_id);
+  if (a.turn_id.empty() && live->turns.running() != nullptr) {
+    a.turn_id = live->turns.running()->turn_id;
+  }
+  a.create_time = clock_->Now();
+  if (std::string diff = live->approvals.DiffOf(a.item_id); !diff.empty()) {
+    a.diff = std::move(diff);
+  }
+  // The row and its APPROVAL_REQUESTED event commit together, so a client
+  // that sees the event can always resolve it; the row records its event.
+  WriteBatch rows;
+  rows.approvals.push_back(a);
+  std::vector<Event> events = log_->Commit(
+      std::move(rows),
+      {{a.session_id, EventType::kApprovalRequested, a.turn_id,
+        {{"approval", ApprovalToJson(a)}}}},
+      [](const std::vector<Event>& events, WriteBatch& rows) {
+        rows.approvals.front().request_event_id = events.front().event_id;
+      });
+  if (events.empty()) {  // dropped (logged): nobody could answer it
+    runtime->RespondError(request_id, -32603, "codex-manager store error");
+    return;
+  }
+  a.request_event_id = events.front().event_id;
+  live->approvals.Add(request_id, a);
+  Log(LogLevel::kInfo, "approval requested",
+      {{"session_id", a.session_id},
+       {"approval_id", a.approval_id},
+       {"method", method},
+       {"command", a.command}});
+}
+
+void SessionManager::OnBadOutput(Runtime* runtime, const std::string& problem,
+                                 bool fatal) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  const std::string session_id = live->session.session_id;
+  const std::string turn_id = live->turns.running_id();
+  if (!fatal) {
+    Emit(session_id, EventType::kWarning, turn_id,
+         {{"message", problem}, {"details", ""}});
+    return;
+  }
+  // A runtime that writes nothing usable is broken or hostile: the session
+  // fails (not resumable into the same runtime) with the reason.
+  Emit(session_id, EventType::kError, turn_id,
+       {{"message", problem}, {"details", ""}});
+  Detach(session_id, SessionState::kFailed, problem, TurnState::kFailed,
+         /*force=*/true)
+      .IgnoreError();  // no audit: not waited for, always OK
+}
+
+void SessionManager::OnExit(Runtime* runtime, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  LiveSession* live = live_.Find(runtime);
+  if (live == nullptr) return;
+  const std::string session_id = live->session.session_id;
+  Metrics().runtime_exits.With({}).Add();
+  // Never opened its thread: the runtime cannot start (FAILED). Otherwise
+  // Codex went away mid-session: resumable (STOPPED).
+  const bool never_ready = live->session.state == SessionState::kStarting;
+  Emit(session_id, EventType::kError,
+       live->turns.running_id(),
+       {{"message", reason}, {"details", ""}});
+  Detach(session_id,
+         never_ready ? SessionState::kFailed : SessionState::kStopped, reason,
+         TurnState::kFailed, /*force=*/true)
+      .IgnoreError();  // no audit: not waited for, always OK
+}
+
+}  // namespace codex_manager

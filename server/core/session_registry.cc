@@ -1,0 +1,78 @@
+#include "core/session_registry.h"
+
+#include <utility>
+
+namespace codex_manager {
+
+LiveSession* SessionRegistry::Find(const std::string& session_id) {
+  auto it = by_id_.find(session_id);
+  return it == by_id_.end() ? nullptr : it->second.get();
+}
+
+LiveSession* SessionRegistry::Find(const Runtime* runtime) {
+  auto it = by_runtime_.find(runtime);
+  return it == by_runtime_.end() ? nullptr : it->second;
+}
+
+LiveSession& SessionRegistry::Add(std::unique_ptr<LiveSession> live) {
+  LiveSession& added = *live;
+  by_runtime_[added.runtime.get()] = &added;
+  by_id_[added.session.session_id] = std::move(live);
+  return added;
+}
+
+std::unique_ptr<LiveSession> SessionRegistry::Remove(
+    const std::string& session_id) {
+  auto it = by_id_.find(session_id);
+  if (it == by_id_.end()) return nullptr;
+  std::unique_ptr<LiveSession> live = std::move(it->second);
+  by_id_.erase(it);
+  by_runtime_.erase(live->runtime.get());
+  return live;
+}
+
+std::vector<std::string> SessionRegistry::ids() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, live] : by_id_) ids.push_back(id);
+  return ids;
+}
+
+LiveSession* SessionRegistry::LongestIdle() {
+  LiveSession* oldest = nullptr;
+  for (auto& [id, live] : by_id_) {
+    if (live->session.state != SessionState::kIdle ||
+        !live->approvals.empty()) {
+      continue;
+    }
+    if (oldest == nullptr || live->last_activity < oldest->last_activity) {
+      oldest = live.get();
+    }
+  }
+  return oldest;
+}
+
+std::vector<std::string> SessionRegistry::IdleFor(absl::Duration timeout,
+                                                  absl::Time now) const {
+  std::vector<std::string> idle;
+  for (const auto& [id, live] : by_id_) {
+    if (live->session.state == SessionState::kIdle &&
+        live->approvals.empty() && live->turns.empty() &&
+        now - live->last_activity >= timeout) {
+      idle.push_back(id);
+    }
+  }
+  return idle;
+}
+
+std::vector<WatchedTurn> SessionRegistry::RunningTurns() const {
+  std::vector<WatchedTurn> turns;
+  for (const auto& [id, live] : by_id_) {
+    if (live->turns.running() == nullptr) continue;
+    turns.push_back({id, live->last_activity,
+                     live->turns.interrupt_deadline(),
+                     !live->approvals.empty()});
+  }
+  return turns;
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,67 @@
+// SessionRegistry: the sessions that have a runtime (live), found by
+// session id or by their runtime, and the choices made over all of them:
+// which one to stop to make room (--max-live-sessions), which are idle
+// past --idle-timeout, which turns the watchdog looks at.
+//
+// Not thread-safe: SessionManager's mutex guards it.
+#ifndef CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_
+#define CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "core/pending_approvals.h"
+#include "core/runtime.h"
+#include "core/turn_queue.h"
+#include "core/turn_watchdog.h"
+#include "core/types.h"
+
+namespace codex_manager {
+
+// A session with a runtime. The in-memory copies are authoritative while
+// the runtime lives; every change to them is also committed.
+struct LiveSession {
+  Session session;
+  std::unique_ptr<Runtime> runtime;
+  TurnQueue turns;
+  PendingApprovals approvals;
+  // The last output of its runtime, or request of a client.
+  absl::Time last_activity;
+};
+
+class SessionRegistry {
+ public:
+  int size() const { return static_cast<int>(by_id_.size()); }
+  bool contains(const std::string& session_id) const {
+    return by_id_.contains(session_id);
+  }
+  // nullptr when not live.
+  LiveSession* Find(const std::string& session_id);
+  LiveSession* Find(const Runtime* runtime);
+  // `live` must have its session id and runtime set.
+  LiveSession& Add(std::unique_ptr<LiveSession> live);
+  // nullptr when not live.
+  std::unique_ptr<LiveSession> Remove(const std::string& session_id);
+  std::vector<std::string> ids() const;
+
+  // The IDLE session with no approval waiting that has been idle longest
+  // (the one to stop for room), or nullptr when every session is busy.
+  LiveSession* LongestIdle();
+  // IDLE sessions with nothing queued or waiting, idle at least `timeout`
+  // at `now`.
+  std::vector<std::string> IdleFor(absl::Duration timeout,
+                                   absl::Time now) const;
+  // The running turns, for the turn watchdog.
+  std::vector<WatchedTurn> RunningTurns() const;
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<LiveSession>> by_id_;
+  std::unordered_map<const Runtime*, LiveSession*> by_runtime_;
+};
+
+}  // namespace codex_manager
+
+#endif  // CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_

@@ -1,0 +1,86 @@
+#include "core/session_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "core/inert_runtime_for_test.h"
+
+namespace codex_manager {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1000);
+
+LiveSession& AddLive(SessionRegistry& registry, const std::string& id,
+                     SessionState state, absl::Time last_activity) {
+  auto live = std::make_unique<LiveSession>();
+  live->session.session_id = id;
+  live->session.state = state;
+  live->runtime = std::make_unique<InertRuntime>();
+  live->last_activity = last_activity;
+  return registry.Add(std::move(live));
+}
+
+TEST(SessionRegistryTest, FindsASessionByIdAndByItsRuntime) {
+  SessionRegistry registry;
+  LiveSession& a = AddLive(registry, "ses_a", SessionState::kIdle, kNow);
+  EXPECT_EQ(registry.Find("ses_a"), &a);
+  EXPECT_EQ(registry.Find(a.runtime.get()), &a);
+  EXPECT_EQ(registry.Find("ses_b"), nullptr);
+  const Runtime* runtime = a.runtime.get();
+  std::unique_ptr<LiveSession> removed = registry.Remove("ses_a");
+  ASSERT_NE(removed, nullptr);
+  EXPECT_EQ(registry.Find(runtime), nullptr);
+  EXPECT_EQ(registry.Remove("ses_a"), nullptr);
+  EXPECT_EQ(registry.size(), 0);
+}
+
+TEST(SessionRegistryTest, MakesRoomWithTheLongestIdleSessionNobodyWaitsOn) {
+  SessionRegistry registry;
+  AddLive(registry, "ses_busy", SessionState::kBusy, kNow - absl::Hours(3));
+  LiveSession& asking =
+      AddLive(registry, "ses_asking", SessionState::kIdle,
+              kNow - absl::Hours(2));
+  Approval a;
+  a.approval_id = "apr_1";
+  asking.approvals.Add(1, a);
+  AddLive(registry, "ses_old", SessionState::kIdle, kNow - absl::Hours(1));
+  AddLive(registry, "ses_new", SessionState::kIdle, kNow);
+  ASSERT_NE(registry.LongestIdle(), nullptr);
+  EXPECT_EQ(registry.LongestIdle()->session.session_id, "ses_old");
+  registry.Remove("ses_old");
+  registry.Remove("ses_new");
+  EXPECT_EQ(registry.LongestIdle(), nullptr) << "the rest are in use";
+}
+
+TEST(SessionRegistryTest, IdleForListsOnlySessionsWithNothingToDo) {
+  SessionRegistry registry;
+  AddLive(registry, "ses_idle", SessionState::kIdle, kNow - absl::Minutes(31));
+  AddLive(registry, "ses_recent", SessionState::kIdle, kNow);
+  LiveSession& queued = AddLive(registry, "ses_queued", SessionState::kIdle,
+                                kNow - absl::Minutes(31));
+  Turn turn;
+  turn.turn_id = "t1";
+  queued.turns.Enqueue(turn);
+  EXPECT_EQ(registry.IdleFor(absl::Minutes(30), kNow),
+            std::vector<std::string>{"ses_idle"});
+}
+
+TEST(SessionRegistryTest, TheWatchdogSeesEachRunningTurn) {
+  SessionRegistry registry;
+  LiveSession& running = AddLive(registry, "ses_run", SessionState::kBusy,
+                                 kNow - absl::Minutes(5));
+  AddLive(registry, "ses_idle", SessionState::kIdle, kNow);
+  Turn turn;
+  turn.turn_id = "t1";
+  running.turns.Enqueue(turn);
+  running.turns.StartNext(kNow);
+  running.turns.RequestInterrupt(kNow + absl::Seconds(10));
+  std::vector<WatchedTurn> watched = registry.RunningTurns();
+  ASSERT_EQ(watched.size(), 1u);
+  EXPECT_EQ(watched[0].session_id, "ses_run");
+  EXPECT_EQ(watched[0].last_activity, kNow - absl::Minutes(5));
+  EXPECT_EQ(watched[0].interrupt_deadline, kNow + absl::Seconds(10));
+  EXPECT_FALSE(watched[0].waiting_for_person);
+}
+
+}  // namespace
+}  // namespace codex_manager
