@@ -97,6 +97,8 @@ struct Flags {
   double rate_limit = 20;
   double rate_burst = 40;
   int max_streams_per_principal = 64;
+  int handler_threads = 8;
+  int64_t max_uncommitted_events = 100000;
   int max_queued_turns = 16;
   int max_codex_calls = 2;
   int64_t max_prompt_bytes = 1 << 20;
@@ -145,6 +147,7 @@ void AddStateCollector(Store* store, EventLog* log, const std::string& data_dir,
     m.approval_oldest_seconds.With({}).Set(
         pending == 0 ? 0 : absl::ToDoubleSeconds(clock->Now() - oldest));
     m.subscribers.With({}).Set(static_cast<double>(log->SubscriberCount()));
+    m.events_uncommitted.With({}).Set(static_cast<double>(log->Uncommitted()));
     double bytes = 0;
     for (const char* name : {"codex-manager.db", "codex-manager.db-wal"}) {
       std::error_code ec;
@@ -327,12 +330,13 @@ int Run(const Flags& flags) {
     return 2;
   }
   if (flags.max_streams_per_principal < 1 || flags.max_queued_turns < 1 ||
-      flags.max_codex_calls < 1 ||
+      flags.max_codex_calls < 1 || flags.handler_threads < 1 ||
+      flags.max_uncommitted_events < 1 ||
       flags.max_prompt_bytes < 1 || flags.rate_burst < 1) {
     Log(LogLevel::kError, "bad flag",
         {{"error",
           "--max-streams-per-principal, --max-queued-turns, "
-          "--max-codex-calls, "
+          "--max-codex-calls, --handler-threads, --max-uncommitted-events, "
           "--max-prompt-bytes and --rate-burst must be at least 1"}});
     return 2;
   }
@@ -389,6 +393,7 @@ int Run(const Flags& flags) {
   }
 
   EventLog::Options log_options;
+  log_options.max_uncommitted_events = flags.max_uncommitted_events;
   // Room for the event's other fields and the response around it.
   log_options.max_payload_bytes =
       static_cast<size_t>(std::max(flags.max_message_bytes - (64 << 10), 4096));
@@ -415,8 +420,12 @@ int Run(const Flags& flags) {
         {{"path", admin_token_path}});
   }
   RateLimiter limiter(&clock, flags.rate_limit, flags.rate_burst);
+  // RPC handler bodies run here, off gRPC's callback threads (they may
+  // block on the store); declared before everything they use is gone.
+  WorkerPool handler_pool(flags.handler_threads);
   GuardOptions guard_options;
   guard_options.max_streams_per_principal = flags.max_streams_per_principal;
+  guard_options.handler_pool = &handler_pool;
   Guard guard(&tokens, &limiter, store->get(), &clock, guard_options);
 
   PosixProcessLauncher launcher;
@@ -691,6 +700,14 @@ int main(int argc, char** argv) {
   app.add_option("--max-streams-per-principal",
                  flags.max_streams_per_principal,
                  "Most StreamEvents calls one token may have open")
+      ->capture_default_str();
+  app.add_option("--max-uncommitted-events", flags.max_uncommitted_events,
+                 "Events waiting for the store beyond which Codex's output "
+                 "is held back (read more slowly) until commits catch up")
+      ->capture_default_str();
+  app.add_option("--handler-threads", flags.handler_threads,
+                 "Threads running RPC handlers (which may wait on the "
+                 "store), apart from gRPC's own")
       ->capture_default_str();
   app.add_option("--max-codex-calls", flags.max_codex_calls,
                  "Most one-off Codex runtimes at once (ListModels, "

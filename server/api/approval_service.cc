@@ -16,7 +16,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ListApprovals(
     v1::ListApprovalsResponse* response) {
   static const std::string kMethod = FullMethod<v1::ApprovalService>("ListApprovals");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller&) {
+               [=, this](const Caller&) {
                  ASSIGN_OR_RETURN(PageRequest page,
                                   ToPageRequest(request->page_size(),
                                                 request->page_token()));
@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ResolveApproval(
   static const std::string kMethod = FullMethod<v1::ApprovalService>("ResolveApproval");
   return Serve(
       guard_, context, kMethod, request->approval_id(),
-      [&](const Caller& caller) -> absl::Status {
+      [=, this](const Caller& caller) -> absl::Status {
         if (!v1::Decision_IsValid(request->decision())) {
           return absl::InvalidArgumentError("decision: unknown value");
         }

@@ -11,7 +11,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::CreateToken(
   static const std::string kMethod =
       FullMethod<v1::AuthService>("CreateToken");
   return Serve(
-      guard_, context, kMethod, "", [&](const Caller& caller) -> absl::Status {
+      guard_, context, kMethod, "", [=, this](const Caller& caller) -> absl::Status {
         const auto& ttl = request->ttl();
         if (ttl.seconds() < 0 || ttl.nanos() < 0 ||
             ttl.seconds() > 100LL * 365 * 86400) {
@@ -35,7 +35,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ListTokens(
     grpc::CallbackServerContext* context, const v1::ListTokensRequest* request,
     v1::ListTokensResponse* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("ListTokens");
-  return Serve(guard_, context, kMethod, "", [&](const Caller&) {
+  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
     ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
                                                      request->page_token()));
     ASSIGN_OR_RETURN(Page<TokenRecord> result,
@@ -53,7 +53,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RevokeToken(
     v1::Token* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("RevokeToken");
   return Serve(guard_, context, kMethod, request->token_id(),
-               [&](const Caller& caller) {
+               [=, this](const Caller& caller) {
                  return Fill(tokens_->Revoke(request->token_id(), caller),
                              response);
                });
@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::WhoAmI(
     v1::WhoAmIResponse* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("WhoAmI");
   return Serve(guard_, context, kMethod, "",
-               [&](const Caller& caller) -> absl::Status {
+               [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(TokenRecord token, tokens_->Get(caller.token_id));
                  response->set_token_id(token.token_id);
                  response->set_name(token.name);
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEvents(
     v1::ListAuditEventsResponse* response) {
   static const std::string kMethod =
       FullMethod<v1::AuditService>("ListAuditEvents");
-  return Serve(guard_, context, kMethod, "", [&](const Caller&) {
+  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
     ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
                                                      request->page_token()));
     AuditQuery query;

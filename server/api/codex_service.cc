@@ -47,7 +47,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListModels(
   const bool include_hidden = request->include_hidden();
   return ServeLater<v1::ListModelsResponse>(
       guard_, context, kMethod, "", response,
-      [&](const Caller&, auto finish) {
+      [=, this](const Caller&, auto finish) {
         catalog_->ListModels(
             include_hidden,
             [finish](absl::StatusOr<std::vector<CodexModel>> models) {
@@ -64,7 +64,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::GetAccount(
     v1::Account* response) {
   static const std::string kMethod = FullMethod<v1::CodexService>("GetAccount");
   return ServeLater<CodexAccount>(guard_, context, kMethod, "", response,
-                                  [&](const Caller&, auto finish) {
+                                  [=, this](const Caller&, auto finish) {
                                     catalog_->GetAccount(std::move(finish));
                                   });
 }
@@ -78,7 +78,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexThreads(
   absl::StatusOr<CodexThreadQuery> query = ThreadQueryOf(*request);
   return ServeLater<v1::ListCodexThreadsResponse>(
       guard_, context, kMethod, "", response,
-      [&](const Caller&, auto finish) {
+      [=, this](const Caller&, auto finish) {
         if (!query.ok()) return finish(query.status());
         Store* store = store_;
         catalog_->ListThreads(

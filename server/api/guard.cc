@@ -27,6 +27,14 @@ Guard::Guard(TokenRegistry* tokens, RateLimiter* limiter, Store* audit_store,
       clock_(clock),
       options_(options) {}
 
+void Guard::RunHandler(std::function<void()> handler) {
+  if (options_.handler_pool == nullptr) {
+    handler();
+    return;
+  }
+  options_.handler_pool->Run(std::move(handler));
+}
+
 void Guard::Record(const Caller& caller, absl::string_view resource_id,
                    const absl::Status& status) {
   AuditRecord record;

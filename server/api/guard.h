@@ -15,6 +15,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,7 @@
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
 #include "auth/token_registry.h"
+#include "common/worker_pool.h"
 #include "core/clock.h"
 #include "core/store.h"
 
@@ -33,6 +35,8 @@ namespace codex_manager {
 struct GuardOptions {
   // Most StreamEvents calls one token may have open at once.
   int max_streams_per_principal = 64;
+  // Where handler bodies run (RunHandler); nullptr: on the calling thread.
+  WorkerPool* handler_pool = nullptr;
 };
 
 class Guard {
@@ -46,6 +50,10 @@ class Guard {
   // detail, for a mutation over the caller's rate. Refusals are audited.
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context,
                                absl::string_view method);
+
+  // Runs `handler` (a call's admission and body, api/serve.h) on the
+  // handler pool, off gRPC's callback threads.
+  void RunHandler(std::function<void()> handler);
 
   // Audits a call that was admitted but failed, when its method is a
   // mutation (nothing changed, so the record stands alone).

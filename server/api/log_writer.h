@@ -46,7 +46,22 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
 
   void OnCancel() override {
     absl::MutexLock lock(&mu_);
+    if (!started_) {
+      // The call's setup still runs on the handler pool: it ends the call
+      // (BeginLocked says so), so this object outlives the setup.
+      cancelled_before_start_ = true;
+      return;
+    }
     FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  // For a call set up later (the protected default constructor): ends it
+  // with `status` instead of starting it. Any thread.
+  void End(const absl::Status& status) {
+    absl::MutexLock lock(&mu_);
+    started_ = true;
+    FinishLocked(cancelled_before_start_ ? grpc::Status::CANCELLED
+                                         : ToGrpcStatus(status));
   }
 
   void OnDone() override {
@@ -56,10 +71,21 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
   }
 
  protected:
+  // A call set up later, on the handler pool (api/serve.h), because its
+  // setup reads the store: the subclass' start method (under mu_) calls
+  // BeginLocked, or the setup calls End. Until then nothing is sent, and a
+  // cancel waits for one of them.
   LogWriter() = default;
-  // A call that ends at once with `status`.
-  explicit LogWriter(const absl::Status& status) {
-    this->Finish(ToGrpcStatus(status));
+
+  // Marks the call started; false when it was cancelled meanwhile (then
+  // it is finished CANCELLED, and the caller starts nothing).
+  bool BeginLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    started_ = true;
+    if (cancelled_before_start_) {
+      FinishLocked(grpc::Status::CANCELLED);
+      return false;
+    }
+    return true;
   }
 
   // Follows `log` per `options`; Deliver gets the batches asked for with
@@ -92,6 +118,8 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
   std::shared_ptr<EventLog::Subscription> sub_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_before_start_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace codex_manager

@@ -23,27 +23,35 @@ std::string FullMethod(absl::string_view method) {
 }
 
 // Runs `body(const Caller&) -> absl::Status` once `guard` admits the call;
-// `resource_id` names what a failed mutation is recorded against.
+// `resource_id` names what a failed mutation is recorded against. All of
+// it (admission, body, audit) runs on the guard's handler pool
+// (Guard::RunHandler), never on the gRPC callback thread, so `body` may
+// block on the store; it must capture by value what it uses (the request
+// and response pointers stay valid until the call finishes).
 template <typename Body>
 grpc::ServerUnaryReactor* Serve(Guard* guard,
                                 grpc::CallbackServerContext* context,
                                 const std::string& method,
                                 absl::string_view resource_id, Body body) {
-  absl::StatusOr<Caller> caller = guard->Admit(*context, method);
-  guard->NoteResource(*context, resource_id);
-  absl::Status status = caller.ok() ? body(*caller) : caller.status();
-  if (caller.ok() && !status.ok()) {
-    guard->AuditFailure(*caller, resource_id, status);
-  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  guard->RunHandler([guard, context, reactor, method,
+                     resource = std::string(resource_id),
+                     body = std::move(body)]() mutable {
+    absl::StatusOr<Caller> caller = guard->Admit(*context, method);
+    guard->NoteResource(*context, resource);
+    absl::Status status = caller.ok() ? body(*caller) : caller.status();
+    if (caller.ok() && !status.ok()) {
+      guard->AuditFailure(*caller, resource, status);
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  });
   return reactor;
 }
 
 // For a handler whose result comes later (from Codex): admits the call,
-// then `start(caller, finish)`; `finish(StatusOr<T>)` fills `*response`,
-// audits a failure against `resource_id`, and ends the call. It may run on
-// any thread.
+// then `start(caller, finish)` (on the handler pool, as Serve's body);
+// `finish(StatusOr<T>)` fills `*response`, audits a failure against
+// `resource_id`, and ends the call. It may run on any thread.
 template <typename T, typename Proto, typename Start>
 grpc::ServerUnaryReactor* ServeLater(Guard* guard,
                                      grpc::CallbackServerContext* context,
@@ -72,16 +80,21 @@ grpc::ServerUnaryReactor* ServeLater(Guard* guard,
                                      const std::string& resource_id,
                                      Proto* response, Start start) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Caller> caller = guard->Admit(*context, method);
-  guard->NoteResource(*context, resource_id);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
-  start(*caller, [guard, reactor, response, resource_id,
-                  caller = *caller](absl::StatusOr<T> result) {
-    if (!result.ok()) guard->AuditFailure(caller, resource_id, result.status());
-    reactor->Finish(ToGrpcStatus(Fill(result, response)));
+  guard->RunHandler([guard, context, reactor, method, resource_id, response,
+                     start = std::move(start)]() mutable {
+    absl::StatusOr<Caller> caller = guard->Admit(*context, method);
+    guard->NoteResource(*context, resource_id);
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    start(*caller, [guard, reactor, response, resource_id,
+                    caller = *caller](absl::StatusOr<T> result) {
+      if (!result.ok()) {
+        guard->AuditFailure(caller, resource_id, result.status());
+      }
+      reactor->Finish(ToGrpcStatus(Fill(result, response)));
+    });
   });
   return reactor;
 }

@@ -41,7 +41,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* context,
     const v1::CreateSessionRequest* request, v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("CreateSession");
-  return Serve(guard_, context, kMethod, "", [&](const Caller& caller) {
+  return Serve(guard_, context, kMethod, "", [=, this](const Caller& caller) {
     // Admission: where the agent may work, and how freely.
     ASSIGN_OR_RETURN(std::string cwd, admission_->AdmitCwd(request->cwd()));
     RETURN_IF_ERROR(admission_->AdmitSandbox(request->sandbox(), caller.role));
@@ -61,7 +61,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(
     v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("GetSession");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller&) {
+               [=, this](const Caller&) {
                  return Fill(manager_->GetSession(request->session_id()),
                              response);
                });
@@ -72,7 +72,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(
     const v1::ListSessionsRequest* request,
     v1::ListSessionsResponse* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("ListSessions");
-  return Serve(guard_, context, kMethod, "", [&](const Caller&) {
+  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
     ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
                                                      request->page_token()));
     ASSIGN_OR_RETURN(Page<Session> result,
@@ -88,7 +88,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::StopSession(
     v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("StopSession");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller& caller) {
+               [=, this](const Caller& caller) {
                  return Fill(manager_->StopSession(request->session_id(),
                                                    request->force(), caller),
                              response);
@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ResumeSession(
   static const std::string kMethod = FullMethod<v1::SessionService>("ResumeSession");
   return Serve(
       guard_, context, kMethod, request->session_id(),
-      [&](const Caller& caller) {
+      [=, this](const Caller& caller) {
         return Fill(manager_->ResumeSession(request->session_id(), caller),
                     response);
       });
@@ -114,7 +114,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
       FullMethod<v1::SessionService>("UpdateSession");
   return Serve(
       guard_, context, kMethod, request->session_id(),
-      [&](const Caller& caller) -> absl::Status {
+      [=, this](const Caller& caller) -> absl::Status {
         SessionUpdate update;
         if (request->has_title()) update.title = request->title();
         if (request->has_model()) update.model = request->model();
@@ -145,7 +145,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
   params.request_method = "ImportThread";
   return ServeLater<Session>(
       guard_, context, kMethod, request->thread_id(), response,
-      [&](const Caller& caller, auto finish) {
+      [=, this](const Caller& caller, auto finish) {
         if (absl::Status s = ValidateThreadId(params.thread_id); !s.ok()) {
           return finish(s);
         }
@@ -187,7 +187,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
   params.request_method = "ForkSession";
   return ServeLater<Session>(
       guard_, context, kMethod, source_id, response,
-      [&](const Caller& caller, auto finish) {
+      [=, this](const Caller& caller, auto finish) mutable {
         absl::StatusOr<Session> source = manager_->GetSession(source_id);
         if (!source.ok()) return finish(source.status());
         if (!params.request_id.empty()) {
@@ -242,7 +242,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
       FullMethod<v1::SessionService>("CompactSession");
   return ServeLater<Session>(
       guard_, context, kMethod, request->session_id(), response,
-      [&](const Caller& caller, auto finish) {
+      [=, this](const Caller& caller, auto finish) {
         manager_->CompactSession(request->session_id(), caller,
                                  std::move(finish));
       });
@@ -254,7 +254,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
   static const std::string kMethod = FullMethod<v1::SessionService>("ArchiveSession");
   return Serve(
       guard_, context, kMethod, request->session_id(),
-      [&](const Caller& caller) {
+      [=, this](const Caller& caller) {
         return Fill(manager_->ArchiveSession(request->session_id(), caller),
                     response);
       });

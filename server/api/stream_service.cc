@@ -19,19 +19,20 @@ namespace {
 
 class EventWriter final : public LogWriter<v1::Event> {
  public:
-  // Ends at once with `status`.
-  explicit EventWriter(const absl::Status& status) : LogWriter(status) {}
+  // Set up later (StreamEvents): Begin, or End with an error.
+  EventWriter() = default;
 
   // Writes `redelivered` first, then follows the log from the cursor.
-  EventWriter(EventLog* log, EventLog::SubscribeOptions options,
-              std::vector<Event> redelivered,
-              std::unique_ptr<Guard::StreamSlot> slot)
-      : slot_(std::move(slot)) {
+  void Begin(EventLog* log, EventLog::SubscribeOptions options,
+             std::vector<Event> redelivered,
+             std::unique_ptr<Guard::StreamSlot> slot) {
+    absl::MutexLock lock(&mu_);
+    slot_ = std::move(slot);
+    if (!BeginLocked()) return;
     // The response headers go out now, not with the first event, so a
     // client (the browser, through codex-manager-web) sees the stream
     // open while it waits for an event.
     StartSendInitialMetadata();
-    absl::MutexLock lock(&mu_);
     for (Event& e : redelivered) {
       pending_.push_back(
           {std::make_shared<const SharedEvent>(std::move(e)), true});
@@ -89,7 +90,7 @@ class EventWriter final : public LogWriter<v1::Event> {
     WriteLocked(message);
   }
 
-  const std::unique_ptr<Guard::StreamSlot> slot_;
+  std::unique_ptr<Guard::StreamSlot> slot_ ABSL_GUARDED_BY(mu_);
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
   // The event being written, and the copy a redelivery writes.
   EventPtr in_flight_ ABSL_GUARDED_BY(mu_);
@@ -97,37 +98,39 @@ class EventWriter final : public LogWriter<v1::Event> {
   EventLog::End end_ ABSL_GUARDED_BY(mu_) = EventLog::End::kNone;
 };
 
-}  // namespace
-
-grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
-    grpc::CallbackServerContext* context,
-    const v1::StreamEventsRequest* request) {
+// StreamEvents' setup, on the handler pool: admits the call, checks the
+// cursor against the store, and begins `writer` (or ends it: nothing to
+// replay); or returns why not.
+absl::Status StartStream(Guard* guard, SessionManager* manager,
+                         EventLog* log, Store* store,
+                         grpc::CallbackServerContext* context,
+                         const v1::StreamEventsRequest* request,
+                         EventWriter* writer) {
   static const std::string kMethod =
       absl::StrCat("/", v1::StreamService::service_full_name(), "/StreamEvents");
-  absl::StatusOr<Caller> caller = guard_->Admit(*context, kMethod);
+  absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
   const std::string& session_id = request->session_id();
-  guard_->NoteResource(*context, session_id);
-  if (!caller.ok()) return new EventWriter(caller.status());
+  guard->NoteResource(*context, session_id);
+  if (!caller.ok()) return caller.status();
   EventLog::SubscribeOptions options;
   options.session_id = session_id;
-  const int64_t head = log_->CommittedHead();
+  const int64_t head = log->CommittedHead();
   if (!session_id.empty()) {
     if (request->after_event_id() != 0) {
-      return new EventWriter(absl::InvalidArgumentError(
-          "after_event_id: use after_seq together with session_id"));
+      return absl::InvalidArgumentError(
+          "after_event_id: use after_seq together with session_id");
     }
     if (request->after_seq() < 0) {
-      return new EventWriter(
-          absl::InvalidArgumentError("after_seq: must not be negative"));
+      return absl::InvalidArgumentError("after_seq: must not be negative");
     }
-    absl::StatusOr<Session> session = manager_->GetSession(session_id);
-    if (!session.ok()) return new EventWriter(session.status());
+    absl::StatusOr<Session> session = manager->GetSession(session_id);
+    if (!session.ok()) return session.status();
     if (request->after_seq() > 0 && request->after_seq() < session->purged_seq) {
-      return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+      return absl::OutOfRangeError(absl::StrCat(
           "after_seq: ", request->after_seq(), " is older than session ",
           session_id, "'s retained events (--retain-archived-days deleted "
           "them); the oldest available cursor is after_seq=",
-          session->purged_seq)));
+          session->purged_seq));
     }
     if (request->after_seq() > 0 && request->after_seq() == session->purged_seq) {
       // Every event of the session is gone, and an archived session gets
@@ -135,62 +138,78 @@ grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
       options.after_event_id = head;
     } else if (request->after_seq() > 0) {
       absl::StatusOr<int64_t> id =
-          store_->EventIdOf(session_id, request->after_seq());
+          store->EventIdOf(session_id, request->after_seq());
       if (!id.ok() || *id > head) {
-        return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+        return absl::OutOfRangeError(absl::StrCat(
             "after_seq: ", request->after_seq(), " is ahead of session ",
-            session_id, "'s newest event (", session->last_seq, ")")));
+            session_id, "'s newest event (", session->last_seq, ")"));
       }
       options.after_event_id = *id;
     }
   } else {
     if (request->after_seq() != 0) {
-      return new EventWriter(absl::InvalidArgumentError(
-          "after_seq: needs session_id; use after_event_id for all sessions"));
+      return absl::InvalidArgumentError(
+          "after_seq: needs session_id; use after_event_id for all sessions");
     }
     if (request->after_event_id() < 0) {
-      return new EventWriter(
-          absl::InvalidArgumentError("after_event_id: must not be negative"));
+      return absl::InvalidArgumentError(
+          "after_event_id: must not be negative");
     }
-    absl::StatusOr<int64_t> purged = store_->PurgedThroughEventId();
-    if (!purged.ok()) return new EventWriter(purged.status());
+    absl::StatusOr<int64_t> purged = store->PurgedThroughEventId();
+    if (!purged.ok()) return purged.status();
     if (request->after_event_id() > 0 && request->after_event_id() < *purged) {
-      return new EventWriter(absl::OutOfRangeError(absl::StrCat(
+      return absl::OutOfRangeError(absl::StrCat(
           "after_event_id: ", request->after_event_id(),
           " is older than the retained events (--retain-archived-days "
           "deleted archived sessions' events up to ",
           *purged, "); list again, then resume from the oldest available "
                    "cursor, after_event_id=",
-          *purged)));
+          *purged));
     }
     if (request->after_event_id() > head) {
-      return new EventWriter(absl::OutOfRangeError(
+      return absl::OutOfRangeError(
           absl::StrCat("after_event_id: ", request->after_event_id(),
-                       " is ahead of the newest event (", head, ")")));
+                       " is ahead of the newest event (", head, ")"));
     }
     options.after_event_id = request->after_event_id();
   }
   absl::StatusOr<std::vector<Event>> redelivered =
       options.after_event_id > 0
-          ? manager_->PendingApprovalEvents(session_id, options.after_event_id)
+          ? manager->PendingApprovalEvents(session_id, options.after_event_id)
           : absl::StatusOr<std::vector<Event>>(std::vector<Event>());
-  if (!redelivered.ok()) return new EventWriter(redelivered.status());
+  if (!redelivered.ok()) return redelivered.status();
   if (request->no_follow()) {
     // A replay ends at the newest event assigned so far, waiting for its
     // commit if need be: whatever a client saw happen before asking (e.g. a
     // turn COMPLETED in GetTurn) is in it.
     const int64_t until =
-        std::max(log_->AssignedHead(), options.after_event_id);
+        std::max(log->AssignedHead(), options.after_event_id);
     if (until <= options.after_event_id && redelivered->empty()) {
-      return new EventWriter(absl::OkStatus());
+      writer->End(absl::OkStatus());  // nothing to replay
+      return absl::OkStatus();
     }
     options.until_event_id = until;
   }
   absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> slot =
-      guard_->AcquireStream(*caller);
-  if (!slot.ok()) return new EventWriter(slot.status());
-  return new EventWriter(log_, std::move(options), std::move(*redelivered),
-                         std::move(*slot));
+      guard->AcquireStream(*caller);
+  if (!slot.ok()) return slot.status();
+  writer->Begin(log, std::move(options), std::move(*redelivered),
+                std::move(*slot));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* context,
+    const v1::StreamEventsRequest* request) {
+  auto* writer = new EventWriter();
+  guard_->RunHandler([this, context, request, writer] {
+    absl::Status started = StartStream(guard_, manager_, log_, store_, context,
+                                       request, writer);
+    if (!started.ok()) writer->End(started);
+  });
+  return writer;
 }
 
 }  // namespace codex_manager

@@ -73,17 +73,19 @@ size_t Utf8Prefix(const std::string& text, size_t limit) {
 
 class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
  public:
-  explicit TranscriptWriter(const absl::Status& status) : LogWriter(status) {}
+  // Set up later (ExportTranscript): Begin, or End with an error.
+  TranscriptWriter() = default;
 
-  TranscriptWriter(EventLog* log, EventLog::SubscribeOptions options,
-                   std::unique_ptr<Renderer> renderer, std::string content_type,
-                   std::string file_name,
-                   std::unique_ptr<Guard::StreamSlot> slot)
-      : slot_(std::move(slot)),
-        renderer_(std::move(renderer)),
-        content_type_(std::move(content_type)),
-        file_name_(std::move(file_name)) {
+  // Starts the export: renders the events `options` selects.
+  void Begin(EventLog* log, EventLog::SubscribeOptions options,
+             std::unique_ptr<Renderer> renderer, std::string content_type,
+             std::string file_name, std::unique_ptr<Guard::StreamSlot> slot) {
     absl::MutexLock lock(&mu_);
+    slot_ = std::move(slot);
+    renderer_ = std::move(renderer);
+    content_type_ = std::move(content_type);
+    file_name_ = std::move(file_name);
+    if (!BeginLocked()) return;
     renderer_->Start(&buffer_);
     if (options.until_event_id <= options.after_event_id) {
       end_ = true;  // nothing to replay
@@ -143,10 +145,10 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
     }
   }
 
-  const std::unique_ptr<Guard::StreamSlot> slot_;
-  const std::unique_ptr<Renderer> renderer_ ABSL_PT_GUARDED_BY(mu_);
-  const std::string content_type_;
-  const std::string file_name_;
+  std::unique_ptr<Guard::StreamSlot> slot_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Renderer> renderer_ ABSL_GUARDED_BY(mu_);
+  std::string content_type_ ABSL_GUARDED_BY(mu_);
+  std::string file_name_ ABSL_GUARDED_BY(mu_);
   std::string buffer_ ABSL_GUARDED_BY(mu_);
   v1::TranscriptChunk chunk_ ABSL_GUARDED_BY(mu_);  // the write in flight
   bool asked_ ABSL_GUARDED_BY(mu_) = false;
@@ -177,31 +179,31 @@ absl::StatusOr<std::map<std::string, std::string>> Deciders(Store* store,
   }
 }
 
-}  // namespace
-
-grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
-    SessionManager* manager, EventLog* log, Store* store, Guard* guard,
-    grpc::CallbackServerContext* context,
-    const v1::ExportTranscriptRequest* request) {
+// ExportTranscript's setup, on the handler pool: admits the call, checks
+// the request, and begins `writer`; or returns why not.
+absl::Status StartExport(SessionManager* manager, EventLog* log, Store* store,
+                         Guard* guard, grpc::CallbackServerContext* context,
+                         const v1::ExportTranscriptRequest* request,
+                         TranscriptWriter* writer) {
   static const std::string kMethod =
       absl::StrCat("/", v1::SessionService::service_full_name(),
                    "/ExportTranscript");
   absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
   guard->NoteResource(*context, request->session_id());
-  if (!caller.ok()) return new TranscriptWriter(caller.status());
+  if (!caller.ok()) return caller.status();
   const v1::TranscriptFormat format = request->format();
   if (format != v1::TRANSCRIPT_FORMAT_UNSPECIFIED &&
       format != v1::TRANSCRIPT_FORMAT_JSONL &&
       format != v1::TRANSCRIPT_FORMAT_MARKDOWN) {
-    return new TranscriptWriter(absl::InvalidArgumentError(
-        absl::StrCat("format: unknown value ", static_cast<int>(format))));
+    return absl::InvalidArgumentError(
+        absl::StrCat("format: unknown value ", static_cast<int>(format)));
   }
   absl::StatusOr<Session> session = manager->GetSession(request->session_id());
-  if (!session.ok()) return new TranscriptWriter(session.status());
+  if (!session.ok()) return session.status();
   if (session->purged_seq > 0) {
-    return new TranscriptWriter(absl::OutOfRangeError(absl::StrCat(
+    return absl::OutOfRangeError(absl::StrCat(
         "session ", session->session_id, "'s events up to session_seq ",
-        session->purged_seq, " were deleted by --retain-archived-days")));
+        session->purged_seq, " were deleted by --retain-archived-days"));
   }
   EventLog::SubscribeOptions options;
   options.session_id = session->session_id;
@@ -213,7 +215,7 @@ grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
   if (format == v1::TRANSCRIPT_FORMAT_MARKDOWN) {
     absl::StatusOr<std::map<std::string, std::string>> deciders =
         Deciders(store, session->create_time);
-    if (!deciders.ok()) return new TranscriptWriter(deciders.status());
+    if (!deciders.ok()) return deciders.status();
     v1::Session proto;
     ToProto(*session, &proto);
     renderer = std::make_unique<Markdown>(std::move(proto),
@@ -227,11 +229,26 @@ grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
   }
   absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> slot =
       guard->AcquireStream(*caller);
-  if (!slot.ok()) return new TranscriptWriter(slot.status());
-  return new TranscriptWriter(log, std::move(options), std::move(renderer),
-                              std::move(content_type),
-                              session->session_id + extension,
-                              std::move(*slot));
+  if (!slot.ok()) return slot.status();
+  writer->Begin(log, std::move(options), std::move(renderer),
+                std::move(content_type), session->session_id + extension,
+                std::move(*slot));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::TranscriptChunk>* ExportTranscript(
+    SessionManager* manager, EventLog* log, Store* store, Guard* guard,
+    grpc::CallbackServerContext* context,
+    const v1::ExportTranscriptRequest* request) {
+  auto* writer = new TranscriptWriter();
+  guard->RunHandler([=] {
+    absl::Status started =
+        StartExport(manager, log, store, guard, context, request, writer);
+    if (!started.ok()) writer->End(started);
+  });
+  return writer;
 }
 
 }  // namespace codex_manager

@@ -104,7 +104,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller& caller) -> absl::Status {
+               [=, this](const Caller& caller) -> absl::Status {
                  // A sandbox override is admitted as a session's is.
                  RETURN_IF_ERROR(
                      admission_->AdmitSandbox(request->sandbox(), caller.role));
@@ -124,7 +124,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("StartReview");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller& caller) -> absl::Status {
+               [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(auto target, ReviewTargetOf(request->target()));
                  TurnSettings settings;
                  settings.review_target = std::move(target.first);
@@ -143,7 +143,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::InterruptTurn(
   return Serve(guard_, context, kMethod,
                request->turn_id().empty() ? request->session_id()
                                           : request->turn_id(),
-               [&](const Caller& caller) {
+               [=, this](const Caller& caller) {
                  return Fill(manager_->InterruptTurn(request->session_id(),
                                                      request->turn_id(), caller),
                              response);
@@ -157,7 +157,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::SteerTurn(
   return ServeLater<Turn>(
       guard_, context, kMethod,
       request->turn_id().empty() ? request->session_id() : request->turn_id(),
-      response, [&](const Caller& caller, auto finish) {
+      response, [=, this](const Caller& caller, auto finish) {
         manager_->SteerTurn(request->session_id(), request->turn_id(),
                             request->prompt(), caller, std::move(finish));
       });
@@ -168,7 +168,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::GetTurn(
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("GetTurn");
   return Serve(guard_, context, kMethod, request->turn_id(),
-               [&](const Caller&) {
+               [=, this](const Caller&) {
                  return Fill(manager_->GetTurn(request->turn_id()), response);
                });
 }
@@ -178,7 +178,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::ListTurns(
     v1::ListTurnsResponse* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("ListTurns");
   return Serve(guard_, context, kMethod, request->session_id(),
-               [&](const Caller&) {
+               [=, this](const Caller&) {
                  ASSIGN_OR_RETURN(PageRequest page,
                                   ToPageRequest(request->page_size(),
                                                 request->page_token()));

@@ -66,6 +66,10 @@ struct ServerMetrics {
       "codex_manager_stream_subscribers",
       "Open subscriptions to the event log (StreamEvents, exports and "
       "the notifier).");
+  Family<Gauge>& events_uncommitted = registry.AddGauge(
+      "codex_manager_events_uncommitted",
+      "Events waiting for the store to commit them; at "
+      "--max-uncommitted-events, runtimes are held back.");
   Family<Gauge>& store_bytes = registry.AddGauge(
       "codex_manager_store_bytes",
       "Size of the SQLite database and its write-ahead log, in bytes.");

@@ -300,6 +300,21 @@ int64_t EventLog::CommittedHead() {
   return committed_head_;
 }
 
+bool EventLog::WaitForRoom(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return next_event_id_ - 1 - committed_head_ <
+               options_.max_uncommitted_events ||
+           stopping_;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&room), timeout);
+}
+
+int64_t EventLog::Uncommitted() {
+  absl::MutexLock lock(&mu_);
+  return next_event_id_ - 1 - committed_head_;
+}
+
 void EventLog::Drain() {
   absl::MutexLock lock(&mu_);
   if (drain_through_ < 0) drain_through_ = committed_head_;

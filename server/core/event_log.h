@@ -89,6 +89,9 @@ class EventLog {
     size_t ring_capacity = 8192;
     // Most events one commit takes; more stay queued for the next one.
     size_t max_commit_batch = 4096;
+    // Events assigned but not committed yet beyond which WaitForRoom holds
+    // producers back (while the store fails, or falls behind).
+    int64_t max_uncommitted_events = 100000;
     // Most events handed to a subscriber per Request().
     int max_delivery_batch = 256;
     // Largest payload stored, in bytes of JSON (0: no limit). A larger one
@@ -193,6 +196,16 @@ class EventLog {
   // fails): changes stay queued and are retried every 100 ms. Mutations
   // check this first and refuse with UNAVAILABLE, changing nothing.
   bool Healthy();
+
+  // Back-pressure for producers nobody waits on (a runtime's output): true
+  // at once while fewer than Options::max_uncommitted_events are waiting
+  // to commit; otherwise waits up to `timeout` for commits to make room
+  // and says whether they did. The caller goes on either way: the wait
+  // only slows it (a runtime's reader thread stops reading its stdout, so
+  // Codex blocks on its pipe), it never drops anything.
+  bool WaitForRoom(absl::Duration timeout);
+  // Events assigned (Append, Commit) and not committed yet.
+  int64_t Uncommitted();
 
   // Graceful shutdown: every subscription, once it has had every event
   // committed before this call, ends with End::kDrained (a replay whose

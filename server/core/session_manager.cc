@@ -306,7 +306,6 @@ std::vector<EventLog::NewEvent> SessionManager::HistoryInto(
 
 absl::StatusOr<Session> SessionManager::GetSession(
     const std::string& session_id) {
-  absl::MutexLock lock(&mu_);
   return LoadSession(session_id);
 }
 
@@ -640,10 +639,7 @@ absl::StatusOr<Turn> SessionManager::GetTurn(const std::string& turn_id) {
 
 absl::StatusOr<Page<Turn>> SessionManager::ListTurns(
     const std::string& session_id, PageRequest page) {
-  {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(LoadSession(session_id).status());
-  }
+  RETURN_IF_ERROR(LoadSession(session_id).status());
   return store_->ListTurns(session_id, page);
 }
 
@@ -652,10 +648,7 @@ absl::StatusOr<Page<Turn>> SessionManager::ListTurns(
 
 absl::StatusOr<Page<Approval>> SessionManager::ListApprovals(
     const std::string& session_id, bool pending_only, PageRequest page) {
-  if (!session_id.empty()) {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(LoadSession(session_id).status());
-  }
+  if (!session_id.empty()) RETURN_IF_ERROR(LoadSession(session_id).status());
   return store_->ListApprovals(session_id, pending_only, page);
 }
 

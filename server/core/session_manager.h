@@ -14,7 +14,8 @@
 //
 // Thread safety: safe from any thread. One mutex serializes state changes;
 // nothing under it waits on a child process (runtimes are stopped by the
-// janitor).
+// janitor). Reads (Get*, List*) take no lock of ours: they read committed
+// rows from the store's read pool.
 #ifndef CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
 #define CODEX_MANAGER_SERVER_CORE_SESSION_MANAGER_H_
 
@@ -61,6 +62,11 @@ struct SessionManagerOptions {
   // A running turn with no runtime output for this long, and no approval
   // waiting for a person, is FAILED the same way. Zero disables.
   absl::Duration turn_stall_timeout = absl::Minutes(30);
+  // While more events than EventLog::Options::max_uncommitted_events wait
+  // for the store, a runtime's next line waits up to this long for room
+  // (EventLog::WaitForRoom) before it is taken anyway: a failing store
+  // slows Codex down instead of filling memory.
+  absl::Duration backpressure_wait = absl::Seconds(5);
   // Most time a mutation waits for the store to commit (its own change, or
   // those queued before it) before it fails UNAVAILABLE.
   absl::Duration commit_timeout = absl::Seconds(10);
@@ -200,8 +206,9 @@ class SessionManager : public RuntimeListener {
   void ReapIdle(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Kills runtimes whose running turn the watchdog condemns.
   void WatchTurns(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<Session> LoadSession(const std::string& session_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The committed row (a store read, no lock of ours: reads never wait on
+  // the manager's mutex); INVALID_ARGUMENT for an empty id, NOT_FOUND.
+  absl::StatusOr<Session> LoadSession(const std::string& session_id);
   // Every change goes through the event log's single writer, its rows and
   // events in one transaction (EventLog::Commit). `wait` (a caller's RPC,
   // whose audit record is in `rows`): wait for the commit and return its

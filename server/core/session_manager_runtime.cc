@@ -70,6 +70,9 @@ void SessionManager::OnTurnRejected(Runtime* runtime,
 
 void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
                                     const json& params) {
+  // Held back (on the runtime's reader thread, before any lock of ours)
+  // while the store is behind.
+  log_->WaitForRoom(options_.backpressure_wait);
   absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr) return;
@@ -118,6 +121,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
 void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
                                      const std::string& method,
                                      const json& params) {
+  log_->WaitForRoom(options_.backpressure_wait);
   absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr) return;

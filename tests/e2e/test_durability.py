@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from codex_manager import Client, SessionState, TurnState
+from codex_manager import Client, EventType, SessionState, TurnState
 from conftest import Server, make_server, processes_in, wait_for
 
 from cm_testing import SERVER_BIN
@@ -228,6 +228,9 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
             kept = client.create_session(str(tmp_path))
             client.wait_for_session(kept.session_id, SessionState.IDLE)
             assert client.run_turn(kept.session_id, "hi").state == TurnState.COMPLETED
+            # The session's IDLE event follows the turn's end: in the replay
+            # once the session reads IDLE.
+            client.wait_for_session(kept.session_id, SessionState.IDLE)
             kept_events = [e.event_id for e in client.events(kept.session_id, follow=False)]
             client.archive_session(old.session_id)
             last_seq = client.get_session(old.session_id).last_seq
@@ -292,6 +295,60 @@ def test_a_full_disk_costs_unavailable_and_nothing_else(tmp_path: Path) -> None:
         check = check_store(server.data_dir)
         assert check.returncode == 0, check.stdout
     finally:
+        for _ in gen:
+            pass
+
+
+def test_a_failing_store_holds_codex_back_and_loses_nothing(tmp_path: Path) -> None:
+    """While the disk is full, a streaming runtime's output waits (it is read
+    more slowly) once --max-uncommitted-events are queued, instead of
+    filling memory; when the disk has room again every delta commits and
+    reaches the stream once, in order."""
+    from test_metrics import sample, scrape
+    faults = tmp_path / "store-faults"
+    gen = fake_server_with(tmp_path, "--inject-store-faults-from", str(faults),
+                          "--max-uncommitted-events", "100",
+                          "--metrics-listen", "127.0.0.1:0")
+    server = next(gen)
+    try:
+        with Client(server.addr) as client:
+            session = client.create_session(str(tmp_path))
+            client.wait_for_session(session.session_id, SessionState.IDLE)
+            after = client.get_session(session.session_id).last_seq
+            turn = client.start_turn(session.session_id, "pace 3000 1")
+            deltas: list[str] = []
+            done = threading.Event()
+
+            def follow() -> None:
+                for event in client.events(session.session_id, after=after):
+                    if event.type == EventType.AGENT_MESSAGE_DELTA:
+                        deltas.append(event.delta.text)
+                    elif (event.type == EventType.TURN_STATE_CHANGED
+                          and event.turn_state_changed.state == TurnState.COMPLETED):
+                        break
+                done.set()
+            reader = threading.Thread(target=follow, daemon=True)
+            reader.start()
+            wait_for(lambda: len(deltas) >= 50)
+            faults.write_text("full")
+            # Held back: the queue stops near the limit (each runtime may
+            # add one line per 5 s wait), while Codex would have written
+            # hundreds more lines meanwhile.
+            wait_for(lambda: sample(scrape(server), "codex_manager_events_uncommitted") >= 100)
+            time.sleep(2)
+            queued = sample(scrape(server), "codex_manager_events_uncommitted")
+            assert 100 <= queued <= 102, queued
+            assert client.get_turn(turn.turn_id).state == TurnState.RUNNING
+            faults.unlink()
+            assert done.wait(60), f"{len(deltas)} deltas so far"
+            assert len(deltas) == 3000
+            stamps = [int(d) for d in deltas]
+            assert stamps == sorted(stamps) and len(set(stamps)) == 3000
+        server.stop()
+        check = check_store(server.data_dir)
+        assert check.returncode == 0, check.stdout
+    finally:
+        faults.unlink(missing_ok=True)
         for _ in gen:
             pass
 

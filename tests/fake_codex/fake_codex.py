@@ -40,6 +40,9 @@ The prompt of ``turn/start`` chooses what the turn does:
   text steered in meanwhile (``turn/steer``) makes the final reply
   ``steered: <text> | …``.
 - ``burst N``: stream N deltas as fast as it can (throughput benchmarks).
+- ``pace N MS``: stream N deltas MS milliseconds apart, each delta the
+  CLOCK_MONOTONIC time (ns) it was written at (latency benchmarks; stops
+  early on turn/interrupt).
 - ``hostile``: write every kind of bad line (null and mistyped params,
   20k-deep nesting, a 1.2 MB line, invalid UTF-8, binary), one 300 KB
   command output, then finish normally.
@@ -102,6 +105,27 @@ def agent_reply(thread_id: str, turn_id: str, text: str, pieces: list[str], dela
         )
     item(thread_id, turn_id, "item/completed", {**body, "text": text})
     return True
+
+
+def paced(thread_id: str, turn_id: str, count: int, interval: float) -> None:
+    """Streams `count` deltas `interval` seconds apart, each its send time."""
+    item_id = "msg_" + uuid.uuid4().hex[:8]
+    body = {"type": "agentMessage", "id": item_id, "text": ""}
+    item(thread_id, turn_id, "item/started", body)
+    next_at = time.monotonic()
+    for _ in range(count):
+        if turn_id in _interrupted:
+            break
+        next_at += interval
+        time.sleep(max(0.0, next_at - time.monotonic()))
+        with _write_lock:
+            stamp = str(time.monotonic_ns())
+            sys.stdout.write(json.dumps({"method": "item/agentMessage/delta",
+                                         "params": {"threadId": thread_id, "turnId": turn_id,
+                                                    "itemId": item_id, "delta": stamp}}) + "\n")
+            sys.stdout.flush()
+    item(thread_id, turn_id, "item/completed", {**body, "text": "paced"})
+    complete(thread_id, turn_id, "interrupted" if turn_id in _interrupted else "completed")
 
 
 def complete(thread_id: str, turn_id: str, status: str = "completed") -> None:
@@ -290,6 +314,10 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = "tool call answered " + json.dumps(answer, sort_keys=True)
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id)
+        return
+    pace = re.search(r"pace (\d+) (\d+)", prompt)
+    if pace:
+        paced(thread_id, turn_id, int(pace.group(1)), int(pace.group(2)) / 1000)
         return
     burst = re.search(r"burst (\d+)", prompt)
     if burst:
