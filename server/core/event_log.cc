@@ -21,6 +21,7 @@ EventLog::Subscription::Subscription(EventLog* log, SubscribeOptions opts,
 
 void EventLog::Subscription::Request() {
   absl::MutexLock lock(&log_->mu_);
+  log_->EndCatchUpTurn(*this);  // the last batch is written
   requested_ = true;
   log_->dispatcher_cv_.Signal();
 }
@@ -32,7 +33,9 @@ void EventLog::Subscription::Cancel() {
     deliver_ = nullptr;
   }
   absl::MutexLock lock(&log_->mu_);
+  log_->EndCatchUpTurn(*this);
   log_->subs_.erase(this);
+  log_->dispatcher_cv_.Signal();
 }
 
 EventLog::EventLog(Store* store, Options options)
@@ -77,6 +80,8 @@ namespace {
 
 // Catch-up subscribers (behind the ring) served per dispatcher round.
 constexpr size_t kStoreReadsPerRound = 8;
+// Longest a subscriber catching up holds its turn (max_catch_up_streams).
+constexpr absl::Duration kCatchUpTurn = absl::Seconds(1);
 // Full pages of store reads kept for readers at the same place.
 constexpr size_t kCachedPages = 64;
 
@@ -458,9 +463,35 @@ bool EventLog::HasWork() {
     if (!sub->requested_ || sub->ended_) continue;
     End end = End::kNone;
     const int64_t limit = LimitOf(*sub, &end);
-    if (sub->cursor_ < limit || end != End::kNone) return true;
+    // Events to hand over (when it may have them now), or its end.
+    if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
+      return true;
+    }
   }
   return false;
+}
+
+bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
+  const bool behind = limit - sub.cursor_ > options_.max_delivery_batch;
+  return !behind || sub.catching_up_ ||
+         catch_up_streams_ < options_.max_catch_up_streams;
+}
+
+void EventLog::ExpireCatchUpTurns() {
+  if (catch_up_streams_ == 0) return;
+  const absl::Time now = absl::Now();
+  for (const auto& [ptr, sub] : subs_) {
+    if (sub->catching_up_ && now - sub->catch_up_since_ > kCatchUpTurn) {
+      EndCatchUpTurn(*sub);
+    }
+  }
+}
+
+void EventLog::EndCatchUpTurn(Subscription& sub) {
+  if (!sub.catching_up_) return;
+  sub.catching_up_ = false;
+  --catch_up_streams_;
+  dispatcher_cv_.Signal();
 }
 
 std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
@@ -532,7 +563,15 @@ void EventLog::DispatcherLoop() {
   absl::MutexLock lock(&mu_);
   size_t turn = 0;  // rotates which catch-up readers go first
   for (;;) {
-    while (!stopping_ && !HasWork()) dispatcher_cv_.Wait(&mu_);
+    ExpireCatchUpTurns();
+    while (!stopping_ && !HasWork()) {
+      if (catch_up_streams_ == 0) {
+        dispatcher_cv_.Wait(&mu_);
+      } else {  // turns held by slow readers expire
+        dispatcher_cv_.WaitWithTimeout(&mu_, absl::Milliseconds(250));
+        ExpireCatchUpTurns();
+      }
+    }
     if (stopping_) return;
     // Live subscribers (served from the ring, in memory) first, every
     // round; then at most kStoreReadsPerRound of those behind the ring
@@ -555,8 +594,16 @@ void EventLog::DispatcherLoop() {
       for (const std::shared_ptr<Subscription>& sub : *group) {
         if (!sub->requested_) continue;
         End end = End::kNone;
+        const int64_t limit = LimitOf(*sub, &end);
+        if (!MayServe(*sub, limit)) continue;  // waits for a catch-up turn
+        const bool behind = limit - sub->cursor_ > options_.max_delivery_batch;
         std::vector<EventPtr> batch = NextBatch(*sub, &end);
         if (batch.empty() && end == End::kNone) continue;
+        if (behind && !sub->catching_up_) {
+          sub->catching_up_ = true;
+          sub->catch_up_since_ = absl::Now();
+          ++catch_up_streams_;
+        }
         sub->requested_ = false;
         sub->ended_ = end != End::kNone;
         mu_.Unlock();

@@ -94,6 +94,11 @@ class EventLog {
     int64_t max_uncommitted_events = 100000;
     // Most events handed to a subscriber per Request().
     int max_delivery_batch = 256;
+    // Most subscribers catching up (more than a batch behind what they
+    // follow) that hold an undelivered batch at once; the others wait
+    // their turn. Subscribers at the head never wait, so thousands of
+    // replays cannot crowd out the streams following a turn live.
+    int max_catch_up_streams = 16;
     // Largest payload stored, in bytes of JSON (0: no limit). A larger one
     // is stored cut down (CapPayload), so no stream can jam on an event
     // bigger than the gRPC message limit.
@@ -139,6 +144,11 @@ class EventLog {
     int64_t cursor_;
     bool requested_ = false;
     bool ended_ = false;
+    // Holds one of the max_catch_up_streams turns until its next Request,
+    // or for a second at most (a client that stopped reading cannot keep
+    // others waiting), since `catch_up_since_`.
+    bool catching_up_ = false;
+    absl::Time catch_up_since_;
   };
 
   EventLog(Store* store, Options options);
@@ -237,6 +247,14 @@ class EventLog {
   int64_t LimitOf(const Subscription& sub, End* end_at_limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `sub` (requested) may be handed a batch now: at the head, or
+  // catching up with a turn free (max_catch_up_streams).
+  bool MayServe(const Subscription& sub, int64_t limit) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Gives back `sub`'s catch-up turn, if it holds one.
+  void EndCatchUpTurn(Subscription& sub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes back the turns held longer than a second.
+  void ExpireCatchUpTurns() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -263,6 +281,8 @@ class EventLog {
   int64_t next_event_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::unordered_map<std::string, int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
+  // Subscribers holding a catch-up turn.
+  int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t committed_ticket_ ABSL_GUARDED_BY(mu_) = 0;
   // Consecutive failed commit attempts (0: healthy).

@@ -282,6 +282,49 @@ TEST_F(EventLogTest, ASlowSubscriberBlocksNeitherAppendNorOthers) {
   fast_sub->Cancel();
 }
 
+TEST_F(EventLogTest, ReplaysTakeTurnsAndNeverHoldBackTheLiveOnes) {
+  EventLog::Options options;
+  options.max_delivery_batch = 32;
+  options.max_catch_up_streams = 2;
+  EventLog log(store_.get(), options);
+  ASSERT_TRUE(log.Start().ok());
+  for (int i = 1; i <= 1000; ++i) {
+    log.Append("ses_a", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log.Flush());
+  // Ten replays from the start whose clients never ask again: each holds
+  // its batch, as a stream busy writing it does.
+  std::vector<std::unique_ptr<Collector>> replays;
+  std::vector<std::shared_ptr<EventLog::Subscription>> subs;
+  for (int i = 0; i < 10; ++i) {
+    replays.push_back(std::make_unique<Collector>());
+    subs.push_back(log.Subscribe({"", 0, 1000}, replays.back()->Fn()));
+    replays.back()->Attach(subs.back());
+    replays.back()->Pause();
+    subs.back()->Request();
+  }
+  auto served = [&] {
+    int n = 0;
+    for (auto& r : replays) n += r->events().empty() ? 0 : 1;
+    return n;
+  };
+  // One following live, from the head.
+  Collector live;
+  auto live_sub = log.Subscribe({"", 1000, 0}, live.Fn());
+  live.Attach(live_sub);
+  live_sub->Request();
+  log.Append("ses_a", EventType::kRaw, "", Payload(1001));
+  ASSERT_TRUE(live.WaitFor(1));
+  EXPECT_EQ(live.events()[0].event_id, 1001);
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(served(), 2) << "two turns, the others wait";
+  // A client that stops reading loses its turn after a second.
+  absl::SleepFor(absl::Seconds(2));
+  EXPECT_GE(served(), 4);
+  for (auto& sub : subs) sub->Cancel();
+  live_sub->Cancel();
+}
+
 TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
