@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""live_latency_bench: how long a line Codex writes takes to reach a Python
+client as an event, on an idle server and under the loads issue 9 names.
+
+Starts the real codex-manager-server (build/bin) with tests/fake_codex as
+the runtime on a free 127.0.0.1 port and a fresh data dir. The measured
+session runs ``pace N MS``: the fake runtime writes N agent-message deltas
+MS ms apart, each carrying the CLOCK_MONOTONIC time it was written at; the
+Python SDK (``client.events``) follows the session, and each delta's
+latency is the time it arrived less the time in it (one clock, one
+machine). Scenarios, one after the other on the same server:
+
+- idle: nothing else runs;
+- others: ``--others`` more sessions stream paced deltas meanwhile (50 a
+  second each, about what Codex streams);
+- unary: 10 sessions stream, ``build/bin/load_client`` follows them with 200
+  streams and calls GetSession from 100 threads; its p50/p99 is reported;
+- catch_up: ``load_client`` opens ``--catch-up`` streams replaying a
+  ``--history``-event session from cursor 0, all at once.
+
+    .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
+        [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
+        [--server-bin OTHER/codex-manager-server]
+
+Prints one JSON object per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+import cm_testing  # noqa: E402
+from cm_testing import FAKE_CODEX, Server  # noqa: E402
+
+from codex_manager import Client, EventType, SessionState  # noqa: E402
+
+LOAD_CLIENT = REPO / "build" / "bin" / "load_client"
+# 50 deltas a second per background session.
+BACKGROUND_INTERVAL_MS = 20
+
+
+def percentile(values: list[float], p: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, len(ordered) * p // 100)]
+
+
+def measure(client: Client, session_id: str, deltas: int, interval_ms: int) -> dict[str, Any]:
+    """Runs one paced turn and returns its deltas' latency (ms)."""
+    after = client.get_session(session_id).last_seq
+    latencies: list[float] = []
+    ready = threading.Event()
+    done = threading.Event()
+
+    def follow() -> None:
+        stream = client.events(session_id, after=after)
+        ready.set()
+        for event in stream:
+            if event.type == EventType.AGENT_MESSAGE_DELTA:
+                latencies.append((time.monotonic_ns() - int(event.delta.text)) / 1e6)
+            elif (event.type == EventType.TURN_STATE_CHANGED
+                  and event.turn_state_changed.state >= 3):
+                break
+        done.set()
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    ready.wait()
+    time.sleep(0.3)  # the stream is open before the first delta
+    client.start_turn(session_id, f"pace {deltas} {interval_ms}")
+    if not done.wait(deltas * interval_ms / 1000 + 60):
+        raise RuntimeError("the measured turn did not end")
+    if len(latencies) != deltas:
+        raise RuntimeError(f"got {len(latencies)} deltas of {deltas}")
+    return {"deltas": deltas, "p50_ms": round(percentile(latencies, 50), 3),
+            "p99_ms": round(percentile(latencies, 99), 3),
+            "max_ms": round(max(latencies), 3)}
+
+
+def idle_session(client: Client, cwd: Path) -> str:
+    session = client.create_session(str(cwd))
+    client.wait_for_session(session.session_id, SessionState.IDLE, timeout=60)
+    return session.session_id
+
+
+def stream_in(client: Client, sessions: list[str], seconds: float) -> None:
+    """Starts a paced turn of about `seconds` in each of `sessions`."""
+    n = int(seconds * 1000 / BACKGROUND_INTERVAL_MS)
+    for s in sessions:
+        client.start_turn(s, f"pace {n} {BACKGROUND_INTERVAL_MS}")
+
+
+def wait_idle(client: Client, sessions: list[str]) -> None:
+    for s in sessions:
+        client.wait_for_session(s, SessionState.IDLE, timeout=120)
+
+
+def load_client(server: Server, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([str(LOAD_CLIENT), "--addr", server.addr, "--token", server.token,
+                             *args], stdout=subprocess.PIPE, text=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deltas", type=int, default=1000)
+    parser.add_argument("--interval-ms", type=int, default=5)
+    parser.add_argument("--others", type=int, default=100)
+    parser.add_argument("--catch-up", type=int, default=2000)
+    parser.add_argument("--history", type=int, default=2000)
+    parser.add_argument("--scenarios", default="idle,others,unary,catch_up")
+    parser.add_argument("--server-bin", type=Path,
+                        help="codex-manager-server to measure (default: build/bin)")
+    args = parser.parse_args()
+    if args.server_bin:
+        cm_testing.SERVER_BIN = args.server_bin.resolve()
+    scenarios = args.scenarios.split(",")
+    turn_seconds = args.deltas * args.interval_ms / 1000
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "project").mkdir()
+        server = Server(root / "var", root, [
+            "--codex-bin", str(FAKE_CODEX),
+            "--max-live-sessions", str(args.others + 16),
+            "--max-streams-per-principal", str(args.catch_up + 1000),
+            "--rate-limit", "0"])
+        server.start()
+        try:
+            with Client(server.addr, token=server.token, timeout=60) as client:
+                measured = idle_session(client, root / "project")
+                others = [idle_session(client, root / "project") for _ in range(args.others)]
+
+                def report(name: str, result: dict[str, Any], **extra: Any) -> None:
+                    print(json.dumps({"scenario": name, **result, **extra}), flush=True)
+
+                if "idle" in scenarios:
+                    report("idle", measure(client, measured, args.deltas, args.interval_ms))
+                if "others" in scenarios:
+                    stream_in(client, others, turn_seconds + 3)
+                    time.sleep(1)
+                    result = measure(client, measured, args.deltas, args.interval_ms)
+                    wait_idle(client, others)
+                    report("others", result, streaming_sessions=len(others))
+                if "unary" in scenarios:
+                    ten = others[:10]
+                    stream_in(client, ten, turn_seconds + 4)
+                    load = load_client(server, "--seconds", str(turn_seconds + 2),
+                                       "--follow", *ten, "--followers-per-session", "20",
+                                       "--unary-callers", "100", "--unary-session", measured)
+                    time.sleep(1)
+                    result = measure(client, measured, args.deltas, args.interval_ms)
+                    out, _ = load.communicate(timeout=120)
+                    wait_idle(client, ten)
+                    report("unary", result, load=json.loads(out))
+                if "catch_up" in scenarios:
+                    history = idle_session(client, root / "project")
+                    client.start_turn(history, f"burst {args.history}")
+                    wait_idle(client, [history])
+                    load = load_client(server, "--seconds", "0", "--catch-up", str(args.catch_up),
+                                       "--catch-up-session", history)
+                    time.sleep(0.5)
+                    result = measure(client, measured, args.deltas, args.interval_ms)
+                    out, _ = load.communicate(timeout=600)
+                    report("catch_up", result, load=json.loads(out))
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
