@@ -67,6 +67,9 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
   void OnDone() override {
     // After Cancel returns, the log never calls Deliver again.
     if (sub_) sub_->Cancel();
+    // Finish may be called from a thread of ours under mu_ (End, Deliver):
+    // wait until that thread has let go of it.
+    { absl::MutexLock lock(&mu_); }
     delete this;
   }
 
