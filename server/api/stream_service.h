@@ -5,8 +5,13 @@
 // a time (OnWriteDone starts the next), and asks the log for the next batch
 // only when the last one is written — so a slow client is paced by its own
 // connection and served from the store, never buffered without bound.
-// Nothing blocks inside a reaction. Each open stream holds one of its
-// caller's stream slots (--max-streams-per-principal) until it ends.
+// Nothing blocks inside a reaction: the call's setup (admission, the
+// cursor's checks against the store, the approvals to redeliver) runs on
+// the handler pool (Guard::RunHandler), and a replay far behind the head
+// waits for one of the log's catch-up turns (EventLog::Options::
+// max_catch_up_streams) so live streams keep their share of gRPC's
+// threads. Each open stream holds one of its caller's stream slots
+// (--max-streams-per-principal) until it ends.
 #ifndef CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
 #define CODEX_MANAGER_SERVER_API_STREAM_SERVICE_H_
 
