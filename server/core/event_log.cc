@@ -35,7 +35,6 @@ void EventLog::Subscription::Cancel() {
   absl::MutexLock lock(&log_->mu_);
   log_->EndCatchUpTurn(*this);
   log_->subs_.erase(this);
-  log_->dispatcher_cv_.Signal();
 }
 
 EventLog::EventLog(Store* store, Options options)
@@ -471,9 +470,12 @@ bool EventLog::HasWork() {
   return false;
 }
 
+bool EventLog::Behind(const Subscription& sub, int64_t limit) const {
+  return limit - sub.cursor_ > options_.max_delivery_batch;
+}
+
 bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
-  const bool behind = limit - sub.cursor_ > options_.max_delivery_batch;
-  return !behind || sub.catching_up_ ||
+  return !Behind(sub, limit) || sub.catching_up_ ||
          catch_up_streams_ < options_.max_catch_up_streams;
 }
 
@@ -596,7 +598,7 @@ void EventLog::DispatcherLoop() {
         End end = End::kNone;
         const int64_t limit = LimitOf(*sub, &end);
         if (!MayServe(*sub, limit)) continue;  // waits for a catch-up turn
-        const bool behind = limit - sub->cursor_ > options_.max_delivery_batch;
+        const bool behind = Behind(*sub, limit);
         std::vector<EventPtr> batch = NextBatch(*sub, &end);
         if (batch.empty() && end == End::kNone) continue;
         if (behind && !sub->catching_up_) {

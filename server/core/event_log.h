@@ -247,6 +247,9 @@ class EventLog {
   int64_t LimitOf(const Subscription& sub, End* end_at_limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `sub` is more than a batch behind `limit` (catching up).
+  bool Behind(const Subscription& sub, int64_t limit) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `sub` (requested) may be handed a batch now: at the head, or
   // catching up with a turn free (max_catch_up_streams).
   bool MayServe(const Subscription& sub, int64_t limit) const
