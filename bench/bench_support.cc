@@ -163,17 +163,25 @@ std::string AdminToken(const std::string& data_dir) {
 }
 
 int64_t Replay(v1::StreamService::Stub& stub, const std::string& token,
-               const std::string& session) {
+               const std::string& session, bool batches) {
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + token);
   v1::StreamEventsRequest req;
   req.set_session_id(session);
   req.set_no_follow(true);
-  auto reader = stub.StreamEvents(&ctx, req);
-  v1::Event event;
   int64_t n = 0;
-  while (reader->Read(&event)) ++n;
-  grpc::Status status = reader->Finish();
+  grpc::Status status;
+  if (batches) {
+    auto reader = stub.StreamEventBatches(&ctx, req);
+    v1::EventBatch batch;
+    while (reader->Read(&batch)) n += batch.events_size();
+    status = reader->Finish();
+  } else {
+    auto reader = stub.StreamEvents(&ctx, req);
+    v1::Event event;
+    while (reader->Read(&event)) ++n;
+    status = reader->Finish();
+  }
   if (!status.ok()) {
     std::cerr << "replay failed: " << status.error_message() << "\n";
     std::exit(1);

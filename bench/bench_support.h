@@ -36,10 +36,12 @@ std::string FilledDataDir(const std::string& server_bin, const std::string& dir,
 // The admin token the server wrote in `data_dir`.
 std::string AdminToken(const std::string& data_dir);
 
-// Replays `session` (StreamEvents, no_follow) to its end; returns the
-// events received. Exits on an error status.
+// Replays `session` (no_follow) to its end, with StreamEventBatches when
+// `batches`, else StreamEvents; returns the events received. Exits on an
+// error status.
 int64_t Replay(codex_manager::v1::StreamService::Stub& stub,
-               const std::string& token, const std::string& session);
+               const std::string& token, const std::string& session,
+               bool batches = false);
 
 // A child process with its stderr drained; `port` from its JSON
 // "listening" line.

@@ -5,11 +5,13 @@
 // sessions) with plain SQL (so any server version with the same tables can
 // be measured: --server-bin), starts the server again on it, and measures
 // with a C++ gRPC client:
-//   - replaying the 12-event session (StreamEvents no_follow): p50/p99 ms;
+//   - replaying the 12-event session (no_follow): p50/p99 ms;
 //   - --replays concurrent replays of the big session: events/s delivered
 //     and server CPU per delivered event (utime+stime from /proc, µs);
 //   - GetSession from --unary-callers concurrent callers while those
-//     replays run: p50/p99 ms.
+//     replays run: p50/p99 ms;
+// each with StreamEvents (one event per message) and StreamEventBatches
+// (several), or the one --rpc names.
 //
 //   build/bin/stream_bench --log-events 1000000 --big-events 100000
 //       --replays 8 --dir /tmp      (one command line)
@@ -54,6 +56,7 @@ struct Flags {
   int unary_callers = 0;
   std::string dir = "/tmp";
   std::string server_bin;
+  std::string rpc = "both";
 };
 
 }  // namespace
@@ -70,6 +73,8 @@ int main(int argc, char** argv) {
                  "Concurrent GetSession callers during the big replays (0: "
                  "none, so the replay figures are of replays alone)");
   app.add_option("--dir", flags.dir, "Where to make the data dir");
+  app.add_option("--rpc", flags.rpc, "Which RPC replays")
+      ->check(CLI::IsMember({"StreamEvents", "StreamEventBatches", "both"}));
   app.add_option("--server-bin", flags.server_bin,
                  "codex-manager-server (default: beside this binary)");
   CLI11_PARSE(app, argc, argv);
@@ -94,84 +99,88 @@ int main(int argc, char** argv) {
                                      grpc::InsecureChannelCredentials());
   auto stub = v1::StreamService::NewStub(channel);
 
-  // 1. The small session, again and again.
-  std::vector<double> ms;
-  for (int i = 0; i < flags.small_replays; ++i) {
-    auto t0 = Clock::now();
-    if (Replay(*stub, token, "ses_small") != 12) return 1;
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0)
-                     .count());
-  }
-  std::sort(ms.begin(), ms.end());
-  std::printf("replay of a 12-event session (log of %lld): p50 %.2f ms, "
-              "p99 %.2f ms\n",
-              static_cast<long long>(flags.log_events), ms[ms.size() / 2],
-              ms[ms.size() * 99 / 100]);
+  for (const char* rpc : {"StreamEvents", "StreamEventBatches"}) {
+    if (flags.rpc != "both" && flags.rpc != rpc) continue;
+    const bool batches = std::string(rpc) == "StreamEventBatches";
+    // 1. The small session, again and again.
+    std::vector<double> ms;
+    for (int i = 0; i < flags.small_replays; ++i) {
+      auto t0 = Clock::now();
+      if (Replay(*stub, token, "ses_small", batches) != 12) std::exit(1);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("%s: replay of a 12-event session (log of %lld): p50 %.2f ms, "
+                "p99 %.2f ms\n",
+                rpc, static_cast<long long>(flags.log_events), ms[ms.size() / 2],
+                ms[ms.size() * 99 / 100]);
 
-  // 2. Concurrent replays of the big session.
-  const double cpu0 = CpuMicros(pid);
-  auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  std::vector<int64_t> got(flags.replays);
-  for (int i = 0; i < flags.replays; ++i) {
-    threads.emplace_back([&, i] {
-      auto own = v1::StreamService::NewStub(grpc::CreateCustomChannel(
-          absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
-          [i] {
-            grpc::ChannelArguments args;
-            args.SetInt("bench.channel", i);  // one connection per replay
-            return args;
-          }()));
-      got[i] = Replay(*own, token, "ses_big");
-    });
-  }
-  // Meanwhile, unary reads from many callers (one channel, as a client
-  // library would), until the replays end.
-  std::atomic<int> replays_left{flags.replays};
-  std::mutex unary_mu;
-  std::vector<double> unary_ms;
-  std::vector<std::thread> callers;
-  auto sessions = v1::SessionService::NewStub(channel);
-  for (int i = 0; i < flags.unary_callers; ++i) {
-    callers.emplace_back([&] {
-      std::vector<double> mine;
-      while (replays_left.load() > 0) {
-        grpc::ClientContext ctx;
-        ctx.AddMetadata("authorization", "Bearer " + token);
-        v1::GetSessionRequest req;
-        req.set_session_id("ses_small");
-        v1::Session out;
-        auto c0 = Clock::now();
-        if (!sessions->GetSession(&ctx, req, &out).ok()) std::exit(1);
-        mine.push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - c0)
-                .count());
-      }
-      std::lock_guard<std::mutex> lock(unary_mu);
-      unary_ms.insert(unary_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& t : threads) {
-    t.join();
-    --replays_left;
-  }
-  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = CpuMicros(pid) - cpu0;
-  for (auto& t : callers) t.join();
-  int64_t total = 0;
-  for (int64_t n : got) total += n;
-  std::printf("%d concurrent replays of a %lld-event session: %.0f events/s "
-              "delivered, %.2f µs server CPU per event\n",
-              flags.replays, static_cast<long long>(flags.big_events),
-              total / secs, cpu / static_cast<double>(total));
-  std::sort(unary_ms.begin(), unary_ms.end());
-  if (!unary_ms.empty()) {
-    std::printf("GetSession from %d callers during those replays: %zu calls, "
-                "p50 %.2f ms, p99 %.2f ms (the replays' figures above include "
-                "this load)\n",
-                flags.unary_callers, unary_ms.size(),
-                unary_ms[unary_ms.size() / 2],
-                unary_ms[unary_ms.size() * 99 / 100]);
+    // 2. Concurrent replays of the big session.
+    const double cpu0 = CpuMicros(pid);
+    auto t0 = Clock::now();
+    std::vector<std::thread> threads;
+    std::vector<int64_t> got(flags.replays);
+    for (int i = 0; i < flags.replays; ++i) {
+      threads.emplace_back([&, i] {
+        auto own = v1::StreamService::NewStub(grpc::CreateCustomChannel(
+            absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
+            [i] {
+              grpc::ChannelArguments args;
+              args.SetInt("bench.channel", i);  // one connection per replay
+              return args;
+            }()));
+        got[i] = Replay(*own, token, "ses_big", batches);
+      });
+    }
+    // Meanwhile, unary reads from many callers (one channel, as a client
+    // library would), until the replays end.
+    std::atomic<int> replays_left{flags.replays};
+    std::mutex unary_mu;
+    std::vector<double> unary_ms;
+    std::vector<std::thread> callers;
+    auto sessions = v1::SessionService::NewStub(channel);
+    for (int i = 0; i < flags.unary_callers; ++i) {
+      callers.emplace_back([&] {
+        std::vector<double> mine;
+        while (replays_left.load() > 0) {
+          grpc::ClientContext ctx;
+          ctx.AddMetadata("authorization", "Bearer " + token);
+          v1::GetSessionRequest req;
+          req.set_session_id("ses_small");
+          v1::Session out;
+          auto c0 = Clock::now();
+          if (!sessions->GetSession(&ctx, req, &out).ok()) std::exit(1);
+          mine.push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - c0)
+                  .count());
+        }
+        std::lock_guard<std::mutex> lock(unary_mu);
+        unary_ms.insert(unary_ms.end(), mine.begin(), mine.end());
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+      --replays_left;
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = CpuMicros(pid) - cpu0;
+    for (auto& t : callers) t.join();
+    int64_t total = 0;
+    for (int64_t n : got) total += n;
+    std::printf("%s: %d concurrent replays of a %lld-event session: %.0f "
+                "events/s delivered, %.2f µs server CPU per event\n",
+                rpc, flags.replays, static_cast<long long>(flags.big_events),
+                total / secs, cpu / static_cast<double>(total));
+    std::sort(unary_ms.begin(), unary_ms.end());
+    if (!unary_ms.empty()) {
+      std::printf("GetSession from %d callers during those replays: %zu calls, "
+                  "p50 %.2f ms, p99 %.2f ms (the replays' figures above include "
+                  "this load)\n",
+                  flags.unary_callers, unary_ms.size(),
+                  unary_ms[unary_ms.size() / 2],
+                  unary_ms[unary_ms.size() * 99 / 100]);
+    }
   }
 
   codex_manager::bench::Stop(server);

@@ -174,44 +174,46 @@ int Follow(Client& client, const FollowSpec& spec,
     request.set_after_seq(cursor);
     request.set_no_follow(!spec.follow);
     auto context = client.StreamContext();
-    auto reader = client.streams().StreamEvents(context.get(), request);
-    v1::Event event;
-    while (reader->Read(&event)) {
+    // Several events per message (the same stream as StreamEvents).
+    auto reader = client.streams().StreamEventBatches(context.get(), request);
+    v1::EventBatch batch;
+    while (reader->Read(&batch)) {
       reached = true;
       last_ok = std::chrono::steady_clock::now();
       backoff = std::chrono::milliseconds(200);
-      if (!event.redelivered()) cursor = event.session_seq();
-      const bool session_error =
-          event.turn_id().empty() &&
-          (event.type() == v1::EVENT_TYPE_ERROR ||
-           (event.type() == v1::EVENT_TYPE_SESSION_STATE_CHANGED &&
-            !event.session_state_changed().error().empty()));
-      if (!spec.turn_id.empty() && event.turn_id() != spec.turn_id &&
-          !session_error) {
-        continue;
-      }
-      if (client.options().json) {
-        PrintJson(event);
-      } else {
-        printer.Print(event);
-      }
-      if (spec.turn_id.empty()) continue;
-      if (event.type() == v1::EVENT_TYPE_APPROVAL_REQUESTED) {
-        Decide(client, event.approval_requested().approval(), spec.mode);
-      } else if (event.type() == v1::EVENT_TYPE_APPROVAL_RESOLVED &&
-                 event.approval_resolved().state() ==
-                     v1::APPROVAL_STATE_DENIED) {
-        denied = true;
-      } else if (event.type() == v1::EVENT_TYPE_TURN_STATE_CHANGED &&
-                 IsFinal(event.turn_state_changed().state())) {
-        context->TryCancel();
-        reader->Finish().ok();
-        printer.EndLine();
-        if (ctrl_c && ctrl_c->interrupting()) return 128 + 2;  // Ctrl-C
-        return event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED &&
-                       !denied
-                   ? kExitOk
-                   : kExitTurnFailed;
+      for (const v1::Event& event : batch.events()) {
+        if (!event.redelivered()) cursor = event.session_seq();
+        const bool session_error =
+            event.turn_id().empty() &&
+            (event.type() == v1::EVENT_TYPE_ERROR ||
+             (event.type() == v1::EVENT_TYPE_SESSION_STATE_CHANGED &&
+              !event.session_state_changed().error().empty()));
+        if (!spec.turn_id.empty() && event.turn_id() != spec.turn_id &&
+            !session_error) {
+          continue;
+        }
+        if (client.options().json) {
+          PrintJson(event);
+        } else {
+          printer.Print(event);
+        }
+        if (spec.turn_id.empty()) continue;
+        if (event.type() == v1::EVENT_TYPE_APPROVAL_REQUESTED) {
+          Decide(client, event.approval_requested().approval(), spec.mode);
+        } else if (event.type() == v1::EVENT_TYPE_APPROVAL_RESOLVED &&
+                   event.approval_resolved().state() ==
+                       v1::APPROVAL_STATE_DENIED) {
+          denied = true;
+        } else if (event.type() == v1::EVENT_TYPE_TURN_STATE_CHANGED &&
+                   IsFinal(event.turn_state_changed().state())) {
+          context->TryCancel();
+          reader->Finish().ok();
+          printer.EndLine();
+          if (ctrl_c && ctrl_c->interrupting()) return 128 + 2;  // Ctrl-C
+          const bool completed =
+              event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED;
+          return completed && !denied ? kExitOk : kExitTurnFailed;
+        }
       }
     }
     grpc::Status status = reader->Finish();

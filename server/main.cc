@@ -699,7 +699,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-streams-per-principal",
                  flags.max_streams_per_principal,
-                 "Most StreamEvents calls one token may have open")
+                 "Most streams (StreamEvents, StreamEventBatches, "
+                 "ExportTranscript) one token may have open")
       ->capture_default_str();
   app.add_option("--max-uncommitted-events", flags.max_uncommitted_events,
                  "Events waiting for the store beyond which Codex's output "

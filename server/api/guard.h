@@ -33,7 +33,8 @@
 namespace codex_manager {
 
 struct GuardOptions {
-  // Most StreamEvents calls one token may have open at once.
+  // Most streams (StreamEvents, StreamEventBatches, ExportTranscript) one
+  // token may have open at once.
   int max_streams_per_principal = 64;
   // Where handler bodies run (RunHandler); nullptr: on the calling thread.
   WorkerPool* handler_pool = nullptr;

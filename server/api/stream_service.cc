@@ -9,7 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "api/convert.h"
+#include "api/event_encoding.h"
 #include "api/log_writer.h"
 #include "api/status.h"
 #include "common/server_metrics.h"
@@ -17,64 +17,84 @@
 namespace codex_manager {
 namespace {
 
-class EventWriter final : public LogWriter<v1::Event> {
+// What StreamEvents and StreamEventBatches share: the events a stream has
+// been handed and not written yet, and what to do when none are left (ask
+// the log for more, or end the call). The subclass says how pending events
+// become one message (WriteNextLocked).
+template <typename Message>
+class EventStreamWriter : public LogWriter<Message> {
  public:
-  // Set up later (StreamEvents): Begin, or End with an error.
-  EventWriter() = default;
-
   // Writes `redelivered` first, then follows the log from the cursor.
   void Begin(EventLog* log, EventLog::SubscribeOptions options,
              std::vector<Event> redelivered,
              std::unique_ptr<Guard::StreamSlot> slot) {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&this->mu_);
     slot_ = std::move(slot);
-    if (!BeginLocked()) return;
+    if (!this->BeginLocked()) return;
     // The response headers go out now, not with the first event, so a
     // client (the browser, through codex-manager-web) sees the stream
     // open while it waits for an event.
-    StartSendInitialMetadata();
+    this->StartSendInitialMetadata();
     for (Event& e : redelivered) {
       pending_.push_back(
           {std::make_shared<const SharedEvent>(std::move(e)), true});
     }
-    SubscribeLocked(log, std::move(options));
+    this->SubscribeLocked(log, std::move(options));
     NextLocked();
   }
 
- private:
+ protected:
   struct Pending {
     EventPtr event;
     bool redelivered;
   };
 
+  // Writes the next message, taking its events from pending_ (not empty).
+  virtual void WriteNextLocked() = 0;
+
+  std::deque<Pending> pending_;  // guarded by mu_
+
+ private:
   void Deliver(std::vector<EventPtr> batch, EventLog::End end) override {
-    absl::MutexLock lock(&mu_);
-    if (finished_) return;
+    absl::MutexLock lock(&this->mu_);
+    if (this->finished_) return;
     for (EventPtr& e : batch) pending_.push_back({std::move(e), false});
     if (end != EventLog::End::kNone) end_ = end;
-    if (!writing_) NextLocked();
+    if (!this->writing_) NextLocked();
   }
 
-  void NextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || writing_) return;
-    if (pending_.empty()) {
-      if (end_ == EventLog::End::kCaughtUp) {
-        FinishLocked(grpc::Status::OK);
-      } else if (end_ == EventLog::End::kDrained) {
-        // Every committed event went out first; clients resume from the
-        // last cursor once the server is back.
-        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                  kShuttingDownMessage));
-      } else if (sub_) {
-        sub_->Request();
-      }
-      return;
+  void NextLocked() override {
+    if (this->finished_ || this->writing_) return;
+    if (!pending_.empty()) {
+      WriteNextLocked();
+    } else if (end_ == EventLog::End::kCaughtUp) {
+      this->FinishLocked(grpc::Status::OK);
+    } else if (end_ == EventLog::End::kDrained) {
+      // Every committed event went out first; clients resume from the
+      // last cursor once the server is back.
+      this->FinishLocked(
+          grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDownMessage));
+    } else if (this->sub_) {
+      this->sub_->Request();
     }
+  }
+
+  std::unique_ptr<Guard::StreamSlot> slot_;  // guarded by mu_
+  EventLog::End end_ = EventLog::End::kNone;  // guarded by mu_
+};
+
+Counter& DeliveredEvents() {
+  static Counter& delivered = Metrics().events_delivered.With({});
+  return delivered;
+}
+
+// StreamEvents: one event per message.
+class EventWriter final : public EventStreamWriter<v1::Event> {
+ private:
+  void WriteNextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     Pending next = std::move(pending_.front());
     pending_.pop_front();
-    // Converted once per event, whatever the number of streams it goes to.
-    const v1::Event& proto = next.event->Encoded<v1::Event>(
-        [](const Event& e, v1::Event* out) { ToProto(e, out); });
+    const v1::Event& proto = EncodingOf(*next.event).proto();
     const v1::Event* message = &proto;
     if (next.redelivered) {  // a copy of its own, marked
       redelivered_ = proto;
@@ -85,30 +105,77 @@ class EventWriter final : public LogWriter<v1::Event> {
     // OnWriteDone waits for a later flush, and this reactor has one write
     // in flight.)
     in_flight_ = std::move(next.event);
-    static Counter& delivered = Metrics().events_delivered.With({});
-    delivered.Add();
+    DeliveredEvents().Add();
     WriteLocked(message);
   }
 
-  std::unique_ptr<Guard::StreamSlot> slot_ ABSL_GUARDED_BY(mu_);
-  std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
   // The event being written, and the copy a redelivery writes.
   EventPtr in_flight_ ABSL_GUARDED_BY(mu_);
   v1::Event redelivered_ ABSL_GUARDED_BY(mu_);
-  EventLog::End end_ ABSL_GUARDED_BY(mu_) = EventLog::End::kNone;
 };
 
-// StreamEvents' setup, on the handler pool: admits the call, checks the
-// cursor against the store, and begins `writer` (or ends it: nothing to
-// replay); or returns why not.
+// StreamEventBatches: every pending event, up to kMaxBatchEvents or
+// kMaxBatchBytes (at least one), in one v1::EventBatch, written as the
+// concatenation of the events' shared wire bytes.
+class BatchWriter final : public EventStreamWriter<grpc::ByteBuffer> {
+ public:
+  static constexpr size_t kMaxBatchEvents = 256;
+  static constexpr size_t kMaxBatchBytes = 1 << 20;
+
+ private:
+  void WriteNextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<const std::string*> wires;
+    std::vector<std::string> marked;  // redelivered copies, marked
+    marked.reserve(std::min(pending_.size(), kMaxBatchEvents));
+    std::vector<EventPtr> events;
+    size_t bytes = 0;
+    while (!pending_.empty() && wires.size() < kMaxBatchEvents) {
+      Pending& next = pending_.front();
+      const EncodedEvent& encoded = EncodingOf(*next.event);
+      const std::string* wire = &encoded.wire();
+      if (next.redelivered) {
+        v1::Event copy = encoded.proto();
+        copy.set_redelivered(true);
+        marked.push_back(copy.SerializeAsString());
+        wire = &marked.back();
+      }
+      if (!wires.empty() && bytes + wire->size() > kMaxBatchBytes) break;
+      bytes += wire->size();
+      wires.push_back(wire);
+      events.push_back(std::move(next.event));
+      pending_.pop_front();
+    }
+    // One heap string handed to the slice, freed with it: no copy.
+    auto* batch = new std::string(SerializeBatch(wires));
+    grpc::Slice slice(
+        batch->data(), batch->size(),
+        [](void* p) { delete static_cast<std::string*>(p); }, batch);
+    in_flight_ = grpc::ByteBuffer(&slice, 1);
+    DeliveredEvents().Add(static_cast<double>(wires.size()));
+    WriteLocked(&in_flight_);
+  }
+
+  // The message being written (it holds its own bytes).
+  grpc::ByteBuffer in_flight_ ABSL_GUARDED_BY(mu_);
+};
+
+// A stream's setup (StreamEvents, StreamEventBatches: `method`), on the
+// handler pool: admits the call, checks the cursor against the store, and
+// begins `writer` (or ends it: nothing to replay); or returns why not.
+// `request` is null when the request did not parse.
+template <typename Writer>
 absl::Status StartStream(Guard* guard, SessionManager* manager,
                          EventLog* log, Store* store,
                          grpc::CallbackServerContext* context,
+                         absl::string_view method,
                          const v1::StreamEventsRequest* request,
-                         EventWriter* writer) {
-  static const std::string kMethod =
-      absl::StrCat("/", v1::StreamService::service_full_name(), "/StreamEvents");
-  absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
+                         Writer* writer) {
+  absl::StatusOr<Caller> caller = guard->Admit(*context, method);
+  if (request == nullptr) {
+    if (!caller.ok()) return caller.status();
+    return absl::InvalidArgumentError(
+        "request: not a codex_manager.v1.StreamEventsRequest");
+  }
   const std::string& session_id = request->session_id();
   guard->NoteResource(*context, session_id);
   if (!caller.ok()) return caller.status();
@@ -203,10 +270,34 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
 grpc::ServerWriteReactor<v1::Event>* StreamServiceImpl::StreamEvents(
     grpc::CallbackServerContext* context,
     const v1::StreamEventsRequest* request) {
+  static const std::string kMethod = absl::StrCat(
+      "/", v1::StreamService::service_full_name(), "/StreamEvents");
   auto* writer = new EventWriter();
   guard_->RunHandler([this, context, request, writer] {
     absl::Status started = StartStream(guard_, manager_, log_, store_, context,
-                                       request, writer);
+                                       kMethod, request, writer);
+    if (!started.ok()) writer->End(started);
+  });
+  return writer;
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>*
+StreamServiceImpl::StreamEventBatches(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request) {
+  static const std::string kMethod = absl::StrCat(
+      "/", v1::StreamService::service_full_name(), "/StreamEventBatches");
+  auto* writer = new BatchWriter();
+  guard_->RunHandler([this, context, request, writer] {
+    // Raw (so the batches can be written as bytes): the request is parsed
+    // here, as gRPC would have.
+    grpc::ByteBuffer bytes(*request);
+    v1::StreamEventsRequest parsed;
+    const bool ok =
+        grpc::SerializationTraits<v1::StreamEventsRequest>::Deserialize(
+            &bytes, &parsed)
+            .ok();
+    absl::Status started = StartStream(guard_, manager_, log_, store_, context,
+                                       kMethod, ok ? &parsed : nullptr, writer);
     if (!started.ok()) writer->End(started);
   });
   return writer;

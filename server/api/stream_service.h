@@ -1,9 +1,10 @@
 // StreamService on the gRPC callback API (events.proto).
 //
-// Each StreamEvents call is a ServerWriteReactor with one write in flight:
-// it subscribes to the EventLog, writes the batch it is handed one event at
-// a time (OnWriteDone starts the next), and asks the log for the next batch
-// only when the last one is written — so a slow client is paced by its own
+// Each StreamEvents or StreamEventBatches call is a ServerWriteReactor with
+// one write in flight: it subscribes to the EventLog, writes the batch it is
+// handed one event per message (StreamEvents) or as few messages as it can
+// (StreamEventBatches; OnWriteDone starts the next), and asks the log for
+// the next batch only when the last one is written — so a slow client is paced by its own
 // connection and served from the store, never buffered without bound.
 // Nothing blocks inside a reaction: the call's setup (admission, the
 // cursor's checks against the store, the approvals to redeliver) runs on
@@ -22,7 +23,11 @@
 
 namespace codex_manager {
 
-class StreamServiceImpl final : public v1::StreamService::CallbackService {
+// StreamEventBatches is a raw method (its messages are written as bytes:
+// the concatenation of each event's shared encoding, api/event_encoding.h).
+class StreamServiceImpl final
+    : public v1::StreamService::WithRawCallbackMethod_StreamEventBatches<
+          v1::StreamService::CallbackService> {
  public:
   StreamServiceImpl(SessionManager* manager, EventLog* log, Store* store,
                     Guard* guard)
@@ -31,6 +36,11 @@ class StreamServiceImpl final : public v1::StreamService::CallbackService {
   grpc::ServerWriteReactor<v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const v1::StreamEventsRequest* request) override;
+  // Parses its StreamEventsRequest itself (INVALID_ARGUMENT "request" when
+  // it does not parse), then serves it as StreamEvents would.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamEventBatches(
+      grpc::CallbackServerContext* context,
+      const grpc::ByteBuffer* request) override;
 
  private:
   SessionManager* const manager_;

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
+#include "api/event_encoding.h"
 #include "api/log_writer.h"
 #include "api/status.h"
 #include "api/transcript_markdown.h"
@@ -100,9 +101,7 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
     absl::MutexLock lock(&mu_);
     if (finished_) return;
     for (const EventPtr& e : batch) {
-      const v1::Event& proto = e->Encoded<v1::Event>(
-          [](const Event& in, v1::Event* out) { ToProto(in, out); });
-      renderer_->Add(proto, &buffer_);
+      renderer_->Add(EncodingOf(*e).proto(), &buffer_);
     }
     // Half a transcript must not look like a whole one: a drain ends the
     // call UNAVAILABLE.

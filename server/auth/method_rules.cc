@@ -33,6 +33,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.ApprovalService/ListApprovals", kViewer, false},
     {"/codex_manager.v1.ApprovalService/ResolveApproval", kOperator, true},
     {"/codex_manager.v1.StreamService/StreamEvents", kViewer, false},
+    {"/codex_manager.v1.StreamService/StreamEventBatches", kViewer, false},
     {"/codex_manager.v1.CodexService/ListModels", kViewer, false},
     {"/codex_manager.v1.CodexService/GetAccount", kOperator, false},
     {"/codex_manager.v1.CodexService/ListCodexThreads", kOperator, false},

@@ -41,10 +41,10 @@ def test_every_rpc_logs_method_code_duration_principal_and_resource(
     denied = wait_for(lambda: [e for e in rpc_lines(fake_server, "ListSessions")
                                if e["code"] == 16])
     assert "principal" not in denied[-1]  # no token, no name
-    # The stream names its session too.
+    # The stream (the CLI follows with StreamEventBatches) names its session too.
     follow = fake_cli.popen("events", session_id)
     follow.communicate(timeout=30)
-    assert wait_for(lambda: [e for e in rpc_lines(fake_server, "StreamEvents")
+    assert wait_for(lambda: [e for e in rpc_lines(fake_server, "StreamEventBatches")
                              if e.get("resource") == session_id])
 
 

@@ -63,7 +63,7 @@ def test_metrics_follow_the_servers_work(metrics_server: Server, project: Path) 
                         'grpc_method="StartTurn"}') == 1
     assert sample(text, 'grpc_server_started_total{grpc_type="server_stream",'
                         'grpc_service="codex_manager.v1.StreamService",'
-                        'grpc_method="StreamEvents"}') >= 2
+                        'grpc_method="StreamEventBatches"}') >= 2  # the CLI's
     assert sample(text, 'codex_manager_sessions{state="idle"}') == 1
     assert sample(text, "codex_manager_runtime_starts_total") == 1
     assert sample(text, "codex_manager_events_persisted_total") >= 8

@@ -21,7 +21,9 @@ RPCS = [(service.full_name, method.name)
         for method in service.methods]
 
 # Where the SDK name is not the snake_case of the RPC.
-SDK_NAME = {"StreamEvents": "events"}
+# StreamEventBatches is the same stream as StreamEvents, batched: events()
+# and `codex-manager events` use it.
+SDK_NAME = {"StreamEvents": "events", "StreamEventBatches": "events"}
 CLI_COMMAND = {
     "CreateSession": ["session", "create"],
     "GetSession": ["session", "show"],
@@ -43,6 +45,7 @@ CLI_COMMAND = {
     "ListApprovals": ["approval", "list"],
     "ResolveApproval": ["approval", "approve"],
     "StreamEvents": ["events"],
+    "StreamEventBatches": ["events"],
     "ListModels": ["codex", "models"],
     "GetAccount": ["codex", "account"],
     "ListCodexThreads": ["codex", "threads"],
@@ -54,7 +57,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 23
+    assert len(RPCS) == 24
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -2,7 +2,7 @@
 // resumes after the last event it yielded (session_seq for one session,
 // event_id for all), so nothing is missed or repeated (docs/api.md).
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Event } from "./gen/codex_manager/v1/events_pb.js";
+import type { Event, EventBatch } from "./gen/codex_manager/v1/events_pb.js";
 import type { CodexManager } from "./client.js";
 
 export interface FollowOptions {
@@ -22,6 +22,14 @@ export interface FollowOptions {
   // Backoff between reconnects, doubling from 100 ms up to this (default
   // 5000 ms).
   maxBackoffMs?: number;
+}
+
+// The events of each message of a stream: a batch's, or the one event.
+async function* batchesOf(stream: AsyncIterable<EventBatch | Event>):
+    AsyncGenerator<Event[], void, undefined> {
+  for await (const message of stream) {
+    yield message.$typeName === "codex_manager.v1.EventBatch" ? message.events : [message];
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -48,29 +56,44 @@ export async function* followEvents(client: CodexManager, options: FollowOptions
   let reached = false;
   let failures = 0;
   let backoff = 100;
+  // StreamEventBatches (several events per message) until a server older
+  // than it answers UNIMPLEMENTED; then StreamEvents, the same stream.
+  let batched = true;
   while (!options.signal?.aborted) {
     try {
-      const stream = client.streams.streamEvents({
+      const request = {
         sessionId,
         afterSeq: sessionId ? cursor : 0n,
         afterEventId: sessionId ? 0n : cursor,
         noFollow: options.follow === false,
-      }, { signal: options.signal, onHeader: () => { reached = true; failures = 0; } });
-      for await (const event of stream) {
+      };
+      const callOptions = {
+        signal: options.signal,
+        onHeader: () => { reached = true; failures = 0; },
+      };
+      for await (const events of batched
+        ? batchesOf(client.streams.streamEventBatches(request, callOptions))
+        : batchesOf(client.streams.streamEvents(request, callOptions))) {
         reached = true;
         failures = 0;
         backoff = 100;
-        if (!event.redelivered) {
-          const position = sessionId ? event.sessionSeq : event.eventId;
-          if (position <= cursor) continue;  // already yielded
-          cursor = position;
+        for (const event of events) {
+          if (!event.redelivered) {
+            const position = sessionId ? event.sessionSeq : event.eventId;
+            if (position <= cursor) continue;  // already yielded
+            cursor = position;
+          }
+          yield event;
         }
-        yield event;
       }
       return;  // a replay that caught up
     } catch (err) {
       if (options.signal?.aborted) return;
       const error = ConnectError.from(err);
+      if (batched && error.code === Code.Unimplemented) {
+        batched = false;
+        continue;
+      }
       // A connection cut under the stream: UNAVAILABLE, or (Node's HTTP/2
       // client, when the server dies) CANCELED though nobody cancelled.
       const dropped = error.code === Code.Unavailable || error.code === Code.Canceled;

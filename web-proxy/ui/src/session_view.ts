@@ -267,6 +267,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   (async () => {
     let backoff = 250;
     let disconnected = false;
+    let batched = true;
     while (!abort.signal.aborted) {
       try {
         if (disconnected) {
@@ -274,13 +275,26 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           disconnected = false;
           banner.hidden = true;
         }
-        for await (const event of streams.streamEvents(
-          { sessionId, afterSeq: transcript.lastSeq }, { signal: abort.signal })) {
+        // Several events per message; StreamEvents (one each) from a
+        // server older than StreamEventBatches.
+        const request = { sessionId, afterSeq: transcript.lastSeq };
+        const stream = batched
+          ? streams.streamEventBatches(request, { signal: abort.signal })
+          : streams.streamEvents(request, { signal: abort.signal });
+        for await (const message of stream) {
           backoff = 250;
-          if (transcript.apply(event)) schedule();
+          const events = message.$typeName === "codex_manager.v1.EventBatch"
+            ? message.events : [message];
+          let changed = false;
+          for (const event of events) changed = transcript.apply(event) || changed;
+          if (changed) schedule();
         }
       } catch (err) {
         if (abort.signal.aborted) return;
+        if (batched && err instanceof ConnectError && err.code === Code.Unimplemented) {
+          batched = false;
+          continue;
+        }
         if (err instanceof ConnectError && err.code === Code.NotFound) {
           unknown = `There is no session ${sessionId} on this server.`;
           banner.textContent = errorText(err);

@@ -270,6 +270,39 @@ def stream_events(session_id: str | None, cursor: int,
     return events_pb2.StreamEventsRequest(after_event_id=cursor, no_follow=not follow)
 
 
+class EventRpc:
+    """Which RPC a client streams events with: StreamEventBatches (several
+    events per message, so a replay or a burst costs a fraction per event),
+    until a server answers it UNIMPLEMENTED (one older than that RPC); then
+    StreamEvents, the same stream one event per message, from then on."""
+
+    def __init__(self, stub: Any) -> None:
+        self._stub = stub
+        self.batched = True
+
+    def open(self, request: events_pb2.StreamEventsRequest, metadata: Any) -> Any:
+        """Starts a call; iterate over it with :func:`events_of`."""
+        if self.batched:
+            return self._stub.StreamEventBatches(request, metadata=metadata)
+        return self._stub.StreamEvents(request, metadata=metadata)
+
+    def fall_back(self, code: grpc.StatusCode) -> bool:
+        """True (once) when `code` says the server has no StreamEventBatches:
+        call again, at once, with StreamEvents."""
+        if self.batched and code == grpc.StatusCode.UNIMPLEMENTED:
+            self.batched = False
+            return True
+        return False
+
+
+def events_of(message: Any) -> Sequence[events_pb2.Event]:
+    """The events a stream message carries: an EventBatch's, or the one
+    Event StreamEvents sends."""
+    if isinstance(message, events_pb2.EventBatch):
+        return message.events
+    return (message,)
+
+
 class Cursor:
     """Tracks where an event stream is, so a reconnect resumes exactly after
     the last event delivered: no gap, no duplicate."""

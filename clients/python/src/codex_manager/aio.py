@@ -99,6 +99,7 @@ class AsyncClient:
         self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
         self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
         self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
+        self._event_rpc = _requests.EventRpc(self._streams)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
         self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
@@ -396,20 +397,23 @@ class AsyncClient:
         reconnects = _requests.Reconnects(reconnect, max_retries)
         backoff = 0.1
         while True:
-            call = self._streams.StreamEvents(
+            call = self._event_rpc.open(
                 _requests.stream_events(session_id, cursor.position, follow),
-                metadata=self._metadata)
+                self._metadata)
             try:
                 await call.initial_metadata()
                 if not call.done():
                     reconnects.progress()
-                async for event in call:
+                async for message in call:
                     backoff = 0.1
                     reconnects.progress()
-                    if cursor.accept(event):
-                        yield Event(event)
+                    for event in _requests.events_of(message):
+                        if cursor.accept(event):
+                            yield Event(event)
                 return
             except grpc.RpcError as error:
+                if self._event_rpc.fall_back(error.code()):
+                    continue
                 if not reconnects.retry(error.code()):
                     raise from_rpc_error(error, self.address) from None
             finally:

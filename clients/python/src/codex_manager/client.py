@@ -125,6 +125,7 @@ class Client:
         self._turns = turns_pb2_grpc.TurnServiceStub(self._channel)
         self._approvals = approvals_pb2_grpc.ApprovalServiceStub(self._channel)
         self._streams = events_pb2_grpc.StreamServiceStub(self._channel)
+        self._event_rpc = _requests.EventRpc(self._streams)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
         self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
@@ -515,7 +516,9 @@ class Client:
         last event it yielded — no gap, no duplicate — until the caller stops
         iterating, `stop` is set, or (``follow=False``) it has caught up.
         Pending approvals from before `after` come first, once, with
-        ``redelivered`` set.
+        ``redelivered`` set. It streams with StreamEventBatches, several
+        events per message (StreamEvents with a server older than that RPC),
+        and yields them one at a time.
 
         It reconnects only to a server it has reached: a server never reached
         raises UnavailableError at once, naming the address. After
@@ -550,9 +553,9 @@ class Client:
                 current: list[Any]) -> Iterator[Event]:
         backoff = 0.1
         while stop is None or not stop.is_set():
-            call = self._streams.StreamEvents(
+            call = self._event_rpc.open(
                 _requests.stream_events(session_id, cursor.position, follow),
-                metadata=self._metadata)
+                self._metadata)
             current[0] = call
             try:
                 # The server sends a stream's metadata at once: an open
@@ -560,15 +563,18 @@ class Client:
                 call.initial_metadata()
                 if not call.done():
                     reconnects.progress()
-                for event in call:
+                for message in call:
                     backoff = 0.1
                     reconnects.progress()
-                    if cursor.accept(event):
-                        yield Event(event)
+                    for event in _requests.events_of(message):
+                        if cursor.accept(event):
+                            yield Event(event)
                 return  # a replay that caught up
             except grpc.RpcError as error:
                 if stop is not None and stop.is_set():
                     return
+                if self._event_rpc.fall_back(error.code()):
+                    continue
                 if not reconnects.retry(error.code()):
                     raise from_rpc_error(error, self.address) from None
             finally:

@@ -739,6 +739,26 @@ class Event(google.protobuf.message.Message):
 global___Event = Event
 
 @typing.final
+class EventBatch(google.protobuf.message.Message):
+    """Consecutive events of one stream, in stream order (StreamEventBatches)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    EVENTS_FIELD_NUMBER: builtins.int
+    @property
+    def events(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___Event]:
+        """Never empty."""
+
+    def __init__(
+        self,
+        *,
+        events: collections.abc.Iterable[global___Event] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["events", b"events"]) -> None: ...
+
+global___EventBatch = EventBatch
+
+@typing.final
 class StreamEventsRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

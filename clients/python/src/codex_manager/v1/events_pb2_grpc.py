@@ -39,6 +39,11 @@ class StreamServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_events__pb2.Event.FromString,
                 _registered_method=True)
+        self.StreamEventBatches = channel.unary_stream(
+                '/codex_manager.v1.StreamService/StreamEventBatches',
+                request_serializer=codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_events__pb2.EventBatch.FromString,
+                _registered_method=True)
 
 
 class StreamServiceServicer(object):
@@ -53,6 +58,21 @@ class StreamServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamEventBatches(self, request, context):
+        """The same stream as StreamEvents (the same request, cursors, errors,
+        order, redelivered approvals and end), several events per message: a
+        message carries whatever events are ready when the previous one has
+        been written — up to 256 events or 1 MiB of them, at least one — and
+        never waits for more, so a live event is not delayed. A replay or a
+        burst of deltas then costs the server and the client one message per
+        batch instead of one per event (as etcd's Watch and Pub/Sub's
+        StreamingPull batch theirs). A client resumes from the last event of
+        the last batch it received, as it would from the last event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StreamServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +80,11 @@ def add_StreamServiceServicer_to_server(servicer, server):
                     servicer.StreamEvents,
                     request_deserializer=codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_events__pb2.Event.SerializeToString,
+            ),
+            'StreamEventBatches': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamEventBatches,
+                    request_deserializer=codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_events__pb2.EventBatch.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -89,6 +114,33 @@ class StreamService(object):
             '/codex_manager.v1.StreamService/StreamEvents',
             codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.SerializeToString,
             codex__manager_dot_v1_dot_events__pb2.Event.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamEventBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/codex_manager.v1.StreamService/StreamEventBatches',
+            codex__manager_dot_v1_dot_events__pb2.StreamEventsRequest.SerializeToString,
+            codex__manager_dot_v1_dot_events__pb2.EventBatch.FromString,
             options,
             channel_credentials,
             insecure,

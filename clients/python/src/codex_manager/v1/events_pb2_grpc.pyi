@@ -38,6 +38,21 @@ class StreamServiceStub:
     StreamEventsRequest.
     """
 
+    StreamEventBatches: grpc.UnaryStreamMultiCallable[
+        codex_manager.v1.events_pb2.StreamEventsRequest,
+        codex_manager.v1.events_pb2.EventBatch,
+    ]
+    """The same stream as StreamEvents (the same request, cursors, errors,
+    order, redelivered approvals and end), several events per message: a
+    message carries whatever events are ready when the previous one has
+    been written — up to 256 events or 1 MiB of them, at least one — and
+    never waits for more, so a live event is not delayed. A replay or a
+    burst of deltas then costs the server and the client one message per
+    batch instead of one per event (as etcd's Watch and Pub/Sub's
+    StreamingPull batch theirs). A client resumes from the last event of
+    the last batch it received, as it would from the last event.
+    """
+
 class StreamServiceAsyncStub:
     StreamEvents: grpc.aio.UnaryStreamMultiCallable[
         codex_manager.v1.events_pb2.StreamEventsRequest,
@@ -46,6 +61,21 @@ class StreamServiceAsyncStub:
     """Server-streaming: replays persisted events after the cursor, then
     follows live ones until the client cancels. Errors: see
     StreamEventsRequest.
+    """
+
+    StreamEventBatches: grpc.aio.UnaryStreamMultiCallable[
+        codex_manager.v1.events_pb2.StreamEventsRequest,
+        codex_manager.v1.events_pb2.EventBatch,
+    ]
+    """The same stream as StreamEvents (the same request, cursors, errors,
+    order, redelivered approvals and end), several events per message: a
+    message carries whatever events are ready when the previous one has
+    been written — up to 256 events or 1 MiB of them, at least one — and
+    never waits for more, so a live event is not delayed. A replay or a
+    burst of deltas then costs the server and the client one message per
+    batch instead of one per event (as etcd's Watch and Pub/Sub's
+    StreamingPull batch theirs). A client resumes from the last event of
+    the last batch it received, as it would from the last event.
     """
 
 class StreamServiceServicer(metaclass=abc.ABCMeta):
@@ -58,6 +88,23 @@ class StreamServiceServicer(metaclass=abc.ABCMeta):
         """Server-streaming: replays persisted events after the cursor, then
         follows live ones until the client cancels. Errors: see
         StreamEventsRequest.
+        """
+
+    @abc.abstractmethod
+    def StreamEventBatches(
+        self,
+        request: codex_manager.v1.events_pb2.StreamEventsRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[collections.abc.Iterator[codex_manager.v1.events_pb2.EventBatch], collections.abc.AsyncIterator[codex_manager.v1.events_pb2.EventBatch]]:
+        """The same stream as StreamEvents (the same request, cursors, errors,
+        order, redelivered approvals and end), several events per message: a
+        message carries whatever events are ready when the previous one has
+        been written — up to 256 events or 1 MiB of them, at least one — and
+        never waits for more, so a live event is not delayed. A replay or a
+        burst of deltas then costs the server and the client one message per
+        batch instead of one per event (as etcd's Watch and Pub/Sub's
+        StreamingPull batch theirs). A client resumes from the last event of
+        the last batch it received, as it would from the last event.
         """
 
 def add_StreamServiceServicer_to_server(servicer: StreamServiceServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...
