@@ -14,13 +14,15 @@ machine). Scenarios, one after the other on the same server:
 - others: ``--others`` more sessions stream paced deltas meanwhile (50 a
   second each, about what Codex streams);
 - unary: 10 sessions stream, ``build/bin/load_client`` follows them with 200
-  streams and calls GetSession from 100 threads; its p50/p99 is reported;
+  streams (``--load-rpc``: StreamEventBatches, as the project's clients
+  call, or StreamEvents) and calls GetSession from 100 threads; its
+  p50/p99 is reported;
 - catch_up: ``load_client`` opens ``--catch-up`` streams replaying a
   ``--history``-event session from cursor 0, all at once.
 
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
-        [--server-bin OTHER/codex-manager-server]
+        [--server-bin OTHER/codex-manager-server] [--load-rpc StreamEvents]
 
 Prints one JSON object per scenario.
 """
@@ -105,9 +107,9 @@ def wait_idle(client: Client, sessions: list[str]) -> None:
         client.wait_for_session(s, SessionState.IDLE, timeout=120)
 
 
-def load_client(server: Server, *args: str) -> subprocess.Popen[str]:
+def load_client(server: Server, rpc: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([str(LOAD_CLIENT), "--addr", server.addr, "--token", server.token,
-                             *args], stdout=subprocess.PIPE, text=True)
+                             "--rpc", rpc, *args], stdout=subprocess.PIPE, text=True)
 
 
 def main() -> None:
@@ -118,6 +120,10 @@ def main() -> None:
     parser.add_argument("--catch-up", type=int, default=2000)
     parser.add_argument("--history", type=int, default=2000)
     parser.add_argument("--scenarios", default="idle,others,unary,catch_up")
+    parser.add_argument("--load-rpc", default="StreamEventBatches",
+                        choices=["StreamEventBatches", "StreamEvents"],
+                        help="what load_client's streams call (StreamEvents for a server "
+                             "older than StreamEventBatches)")
     parser.add_argument("--server-bin", type=Path,
                         help="codex-manager-server to measure (default: build/bin)")
     args = parser.parse_args()
@@ -153,7 +159,7 @@ def main() -> None:
                 if "unary" in scenarios:
                     ten = others[:10]
                     stream_in(client, ten, turn_seconds + 4)
-                    load = load_client(server, "--seconds", str(turn_seconds + 2),
+                    load = load_client(server, args.load_rpc, "--seconds", str(turn_seconds + 2),
                                        "--follow", *ten, "--followers-per-session", "20",
                                        "--unary-callers", "100", "--unary-session", measured)
                     time.sleep(1)
@@ -165,7 +171,7 @@ def main() -> None:
                     history = idle_session(client, root / "project")
                     client.start_turn(history, f"burst {args.history}")
                     wait_idle(client, [history])
-                    load = load_client(server, "--seconds", "0", "--catch-up", str(args.catch_up),
+                    load = load_client(server, args.load_rpc, "--seconds", "0", "--catch-up", str(args.catch_up),
                                        "--catch-up-session", history)
                     time.sleep(0.5)
                     result = measure(client, measured, args.deltas, args.interval_ms)

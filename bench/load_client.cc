@@ -2,7 +2,7 @@
 // codex-manager-server for a benchmark that measures something else
 // meanwhile (bench/live_latency_bench.py). A lean C++ client, so the load
 // is the server's, not the client's:
-//   --catch-up N        N StreamEvents from cursor 0 (no_follow) of
+//   --catch-up N        N streams from cursor 0 (no_follow) of
 //                       --catch-up-session, or of every session, all
 //                       started at once, each read to its end;
 //   --follow ID...      --followers-per-session streams following each
@@ -10,7 +10,8 @@
 //   --unary-callers N   N threads calling GetSession(--unary-session) in a
 //                       loop for --seconds (one channel, as a client
 //                       library would), latency p50/p99.
-// Streams run on gRPC's callback API (no thread per stream). Prints one
+// Streams call --rpc (StreamEventBatches, as this project's clients do, or
+// StreamEvents) on gRPC's callback API (no thread per stream). Prints one
 // JSON object when done.
 //
 //   build/bin/load_client --addr 127.0.0.1:PORT --token TOKEN --seconds 10
@@ -25,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -38,40 +40,71 @@ namespace {
 namespace v1 = codex_manager::v1;
 using Clock = std::chrono::steady_clock;
 
-// One StreamEvents call read to its end (or cancelled), counting events.
-class Reader final : public grpc::ClientReadReactor<v1::Event> {
+// One event stream read to its end (or cancelled), counting events.
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  virtual void Cancel() = 0;
+  virtual void Wait() = 0;
+  virtual const grpc::Status& status() const = 0;
+};
+
+// A StreamEvents (Message = Event) or StreamEventBatches (EventBatch) call.
+template <typename Message>
+class Reader final : public Stream, public grpc::ClientReadReactor<Message> {
  public:
   Reader(v1::StreamService::Stub* stub, const std::string& token,
          const v1::StreamEventsRequest& request, std::atomic<int64_t>* events,
          std::atomic<int>* open)
       : events_(events), open_(open) {
     context_.AddMetadata("authorization", "Bearer " + token);
-    stub->async()->StreamEvents(&context_, &request, this);
-    StartRead(&event_);
-    StartCall();
+    if constexpr (std::is_same_v<Message, v1::EventBatch>) {
+      stub->async()->StreamEventBatches(&context_, &request, this);
+    } else {
+      stub->async()->StreamEvents(&context_, &request, this);
+    }
+    this->StartRead(&message_);
+    this->StartCall();
   }
-  void Cancel() { context_.TryCancel(); }
+  void Cancel() override { context_.TryCancel(); }
   void OnReadDone(bool ok) override {
     if (!ok) return;
-    events_->fetch_add(1, std::memory_order_relaxed);
-    StartRead(&event_);
+    int64_t n = 1;
+    if constexpr (std::is_same_v<Message, v1::EventBatch>) {
+      n = message_.events_size();
+    }
+    events_->fetch_add(n, std::memory_order_relaxed);
+    this->StartRead(&message_);
   }
   void OnDone(const grpc::Status& status) override {
     status_ = status;
     open_->fetch_sub(1);
     done_.Notify();
   }
-  void Wait() { done_.WaitForNotification(); }
-  const grpc::Status& status() const { return status_; }
+  void Wait() override { done_.WaitForNotification(); }
+  const grpc::Status& status() const override { return status_; }
 
  private:
   grpc::ClientContext context_;
-  v1::Event event_;
+  Message message_;
   std::atomic<int64_t>* events_;
   std::atomic<int>* open_;
   grpc::Status status_;
   absl::Notification done_;
 };
+
+std::unique_ptr<Stream> OpenStream(bool batches, v1::StreamService::Stub* stub,
+                                   const std::string& token,
+                                   const v1::StreamEventsRequest& request,
+                                   std::atomic<int64_t>* events,
+                                   std::atomic<int>* open) {
+  if (batches) {
+    return std::make_unique<Reader<v1::EventBatch>>(stub, token, request,
+                                                    events, open);
+  }
+  return std::make_unique<Reader<v1::Event>>(stub, token, request, events,
+                                             open);
+}
 
 double Percentile(std::vector<double>& v, int p) {
   if (v.empty()) return 0;
@@ -83,6 +116,7 @@ double Percentile(std::vector<double>& v, int p) {
 
 int main(int argc, char** argv) {
   std::string addr, token, unary_session, catch_up_session;
+  std::string rpc = "StreamEventBatches";
   int catch_up = 0, followers_per_session = 1, unary_callers = 0,
       connections = 8;
   double seconds = 10;
@@ -103,7 +137,13 @@ int main(int argc, char** argv) {
   app.add_option("--unary-session", unary_session, "The session they get");
   app.add_option("--connections", connections,
                  "HTTP/2 connections the streams are spread over");
+  app.add_option("--rpc", rpc,
+                 "What the streams call (the clients of this project use "
+                 "StreamEventBatches)")
+      ->check(CLI::IsMember({"StreamEvents", "StreamEventBatches"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  const bool batches = rpc == "StreamEventBatches";
 
   std::vector<std::unique_ptr<v1::StreamService::Stub>> stubs;
   for (int i = 0; i < connections; ++i) {
@@ -117,18 +157,18 @@ int main(int argc, char** argv) {
   const auto start = Clock::now();
 
   // Catch-up readers, all at once.
-  std::vector<std::unique_ptr<Reader>> catching_up;
+  std::vector<std::unique_ptr<Stream>> catching_up;
   v1::StreamEventsRequest from_zero;
   from_zero.set_no_follow(true);
   from_zero.set_session_id(catch_up_session);
   for (int i = 0; i < catch_up; ++i) {
     ++open;
-    catching_up.push_back(std::make_unique<Reader>(
-        stubs[i % stubs.size()].get(), token, from_zero, &caught_up_events,
-        &open));
+    catching_up.push_back(OpenStream(batches, stubs[i % stubs.size()].get(),
+                                     token, from_zero, &caught_up_events,
+                                     &open));
   }
   // Followers.
-  std::vector<std::unique_ptr<Reader>> followers;
+  std::vector<std::unique_ptr<Stream>> followers;
   for (const std::string& session : follow) {
     v1::StreamEventsRequest request;
     request.set_session_id(session);
@@ -148,9 +188,9 @@ int main(int argc, char** argv) {
     request.set_after_seq(s.last_seq());
     for (int i = 0; i < followers_per_session; ++i) {
       ++open;
-      followers.push_back(std::make_unique<Reader>(
-          stubs[followers.size() % stubs.size()].get(), token, request,
-          &followed_events, &open));
+      followers.push_back(OpenStream(
+          batches, stubs[followers.size() % stubs.size()].get(), token,
+          request, &followed_events, &open));
     }
   }
   // Unary callers.
