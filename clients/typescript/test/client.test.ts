@@ -4,11 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { Code, ConnectError } from "@connectrpc/connect";
-import { createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createGrpcTransport, createGrpcWebTransport, connectNodeAdapter } from "@connectrpc/connect-node";
+import { createServer, type ServerHttp2Session } from "node:http2";
+import type { AddressInfo } from "node:net";
 
 import {
   approve, bearerToken, type CodexManager, createCodexManager, deny, EventType, exportTranscript,
-  followEvents, pendingApprovals, SessionState, TurnState,
+  followEvents, pendingApprovals, SessionState, StreamService, TurnState,
 } from "@codex-manager/client";
 
 import { halt, launch, type Stack, startStack } from "./stack.js";
@@ -120,4 +122,41 @@ test("errors keep their gRPC codes; an unreachable server is not retried", async
     baseUrl: `http://127.0.0.1:${stack.server.port}` }));
   await assert.rejects(anonymous.sessions.listSessions({}),
     (e: unknown) => e instanceof ConnectError && e.code === Code.Unauthenticated);
+});
+
+test("followEvents falls back to StreamEvents on a server without StreamEventBatches", async () => {
+  const sessionId = await idleSession(grpc);
+  const turn = await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
+  for (let i = 0; i < 400; i++) {
+    if ((await grpc.turns.getTurn({ turnId: turn.turnId })).state === TurnState.COMPLETED) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const expected: bigint[] = [];
+  for await (const event of followEvents(grpc, { sessionId, follow: false })) {
+    expected.push(event.sessionSeq);
+  }
+  // The older server: serves StreamEvents only (by forwarding it to the
+  // real one); Connect answers UNIMPLEMENTED for every other method.
+  const older = createServer(connectNodeAdapter({
+    routes: (router) => router.service(StreamService, {
+      streamEvents: (request, context) => grpc.streams.streamEvents(request, { signal: context.signal }),
+    }),
+  }));
+  const sessions = new Set<ServerHttp2Session>();
+  older.on("session", (session) => sessions.add(session));
+  await new Promise<void>((resolve) => older.listen(0, "127.0.0.1", resolve));
+  try {
+    const client = createCodexManager(createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${(older.address() as AddressInfo).port}`,
+    }));
+    const got: bigint[] = [];
+    for await (const event of followEvents(client, { sessionId, follow: false })) {
+      got.push(event.sessionSeq);
+    }
+    assert.deepEqual(got, expected);
+    assert.ok(expected.length > 50);
+  } finally {
+    for (const session of sessions) session.destroy();
+    older.close();
+  }
 });
