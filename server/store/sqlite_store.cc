@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "store/wal_checkpointer.h"
 
 namespace codex_manager {
 namespace {
@@ -339,6 +340,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
   RETURN_IF_ERROR(store->Migrate());
   if (path == ":memory:" || path.empty()) return store;  // private to db_
+  // Checkpoints run off the writer's thread (store/wal_checkpointer.h).
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
+      WalCheckpointer::Start(path);
+  if (!checkpointer.ok()) return checkpointer.status();
+  store->checkpointer_ = std::move(*checkpointer);
+  store->checkpointer_->Attach(db);
   for (int i = 0; i < read_connections; ++i) {
     auto conn = std::make_unique<ReadConnection>();
     rc = sqlite3_open_v2(path.c_str(), &conn->db,
@@ -361,6 +368,13 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
 SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
 
 SqliteStore::~SqliteStore() {
+  if (checkpointer_) {
+    {
+      absl::MutexLock lock(&mu_);
+      WalCheckpointer::Detach(db_);
+    }
+    checkpointer_.reset();
+  }
   for (auto& conn : readers_) {
     for (auto& [sql, stmt] : conn->cache) sqlite3_finalize(stmt);
     sqlite3_close(conn->db);

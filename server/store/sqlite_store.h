@@ -26,6 +26,8 @@ struct sqlite3_stmt;
 
 namespace codex_manager {
 
+class WalCheckpointer;
+
 class SqliteStore : public Store {
  public:
   // Opens (creating if needed) the database at `path` — ":memory:" for a
@@ -154,6 +156,8 @@ class SqliteStore : public Store {
   std::vector<std::unique_ptr<ReadConnection>> readers_;
   absl::Mutex pool_mu_;
   std::vector<ReadConnection*> idle_ ABSL_GUARDED_BY(pool_mu_);
+  // A file database's checkpoints, off the writer's thread (set at Open).
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace codex_manager

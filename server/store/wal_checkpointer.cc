@@ -1,0 +1,121 @@
+#include "store/wal_checkpointer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/log.h"
+
+namespace codex_manager {
+namespace {
+
+// Between two checkpoints at least this long, so a WAL that cannot be
+// copied yet (a reader holds an old snapshot) does not spin the thread.
+constexpr absl::Duration kMinInterval = absl::Milliseconds(100);
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
+    const std::string& path, int threshold_pages) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return absl::InternalError(absl::StrCat(
+        "cannot open the checkpoint connection to ", path, ": ", msg));
+  }
+  // Its own automatic checkpoint off too: it never writes. A connection
+  // finds the WAL when it first reads the database; until then a
+  // checkpoint on it does nothing.
+  sqlite3_wal_autocheckpoint(db, 0);
+  char* err = nullptr;
+  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                   &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return absl::InternalError(absl::StrCat(
+        "cannot read ", path, " on the checkpoint connection: ", msg));
+  }
+  return std::unique_ptr<WalCheckpointer>(
+      new WalCheckpointer(db, threshold_pages));
+}
+
+WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
+    : db_(db), threshold_pages_(threshold_pages) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+  sqlite3_close(db_);
+}
+
+void WalCheckpointer::Attach(sqlite3* writer) {
+  sqlite3_wal_hook(writer, &WalCheckpointer::OnCommit, this);
+}
+
+void WalCheckpointer::Detach(sqlite3* writer) {
+  sqlite3_wal_hook(writer, nullptr, nullptr);
+}
+
+int64_t WalCheckpointer::Checkpoints() {
+  absl::MutexLock lock(&mu_);
+  return checkpoints_;
+}
+
+int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int pages) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  if (pages >= checkpointer->threshold_pages_) {
+    absl::MutexLock lock(&checkpointer->mu_);
+    checkpointer->wanted_ = true;
+  }
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::Loop() {
+  absl::Time last = absl::InfinitePast();
+  bool failing = false;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](WalCheckpointer* c) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return c->wanted_ || c->stopping_;
+          },
+          this));
+      if (stopping_) return;
+      wanted_ = false;
+    }
+    const absl::Duration since = absl::Now() - last;
+    if (since < kMinInterval) absl::SleepFor(kMinInterval - since);
+    last = absl::Now();
+    int frames = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(
+        db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc == SQLITE_OK && frames >= 0) {
+      if (failing) Log(LogLevel::kInfo, "wal checkpoints resumed");
+      failing = false;
+      absl::MutexLock lock(&mu_);
+      ++checkpoints_;
+      // Readers kept some frames: try again after the next commit.
+    } else if (rc != SQLITE_OK && rc != SQLITE_BUSY && !failing) {
+      // Logged once per failing stretch; the next commit past the
+      // threshold tries again.
+      failing = true;
+      Log(LogLevel::kWarning, "wal checkpoint failed",
+          {{"error", sqlite3_errmsg(db_)}, {"wal_frames", frames}});
+    }
+  }
+}
+
+}  // namespace codex_manager
