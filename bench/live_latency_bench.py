@@ -23,6 +23,7 @@ machine). Scenarios, one after the other on the same server:
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
         [--server-bin OTHER/codex-manager-server] [--load-rpc StreamEvents]
+        [--load-nice 19]
 
 Prints one JSON object per scenario.
 """
@@ -107,9 +108,10 @@ def wait_idle(client: Client, sessions: list[str]) -> None:
         client.wait_for_session(s, SessionState.IDLE, timeout=120)
 
 
-def load_client(server: Server, rpc: str, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(LOAD_CLIENT), "--addr", server.addr, "--token", server.token,
-                             "--rpc", rpc, *args], stdout=subprocess.PIPE, text=True)
+def load_client(server: Server, rpc: str, nice: int, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(["nice", "-n", str(nice), str(LOAD_CLIENT), "--addr", server.addr,
+                             "--token", server.token, "--rpc", rpc, *args],
+                            stdout=subprocess.PIPE, text=True)
 
 
 def main() -> None:
@@ -124,6 +126,9 @@ def main() -> None:
                         choices=["StreamEventBatches", "StreamEvents"],
                         help="what load_client's streams call (StreamEvents for a server "
                              "older than StreamEventBatches)")
+    parser.add_argument("--load-nice", type=int, default=0,
+                        help="run load_client at this niceness (19: its own CPU use, on the "
+                             "cores the server shares, no longer competes with the server)")
     parser.add_argument("--server-bin", type=Path,
                         help="codex-manager-server to measure (default: build/bin)")
     args = parser.parse_args()
@@ -159,7 +164,7 @@ def main() -> None:
                 if "unary" in scenarios:
                     ten = others[:10]
                     stream_in(client, ten, turn_seconds + 4)
-                    load = load_client(server, args.load_rpc, "--seconds", str(turn_seconds + 2),
+                    load = load_client(server, args.load_rpc, args.load_nice, "--seconds", str(turn_seconds + 2),
                                        "--follow", *ten, "--followers-per-session", "20",
                                        "--unary-callers", "100", "--unary-session", measured)
                     time.sleep(1)
@@ -171,7 +176,7 @@ def main() -> None:
                     history = idle_session(client, root / "project")
                     client.start_turn(history, f"burst {args.history}")
                     wait_idle(client, [history])
-                    load = load_client(server, args.load_rpc, "--seconds", "0", "--catch-up", str(args.catch_up),
+                    load = load_client(server, args.load_rpc, args.load_nice, "--seconds", "0", "--catch-up", str(args.catch_up),
                                        "--catch-up-session", history)
                     time.sleep(0.5)
                     result = measure(client, measured, args.deltas, args.interval_ms)
