@@ -1,8 +1,9 @@
 #include "api/event_encoding.h"
 
 #include "api/convert.h"
+#include <cstdint>
+
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
 
 namespace codex_manager {
@@ -17,21 +18,20 @@ const EncodedEvent& EncodingOf(const SharedEvent& event) {
       [](const Event& in, EncodedEvent* out) { ToProto(in, &out->proto_); });
 }
 
-std::string SerializeBatch(const std::vector<const std::string*>& event_wires) {
+void AppendBatchElement(const std::string& event_wire,
+                        std::string* batch_wire) {
+  using google::protobuf::io::CodedOutputStream;
   using google::protobuf::internal::WireFormatLite;
-  size_t size = 0;
-  for (const std::string* wire : event_wires) size += wire->size() + 6;
-  std::string batch;
-  batch.reserve(size);
-  {
-    google::protobuf::io::StringOutputStream stream(&batch);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    for (const std::string* wire : event_wires) {
-      WireFormatLite::WriteBytes(v1::EventBatch::kEventsFieldNumber, *wire,
-                                 &out);
-    }
-  }  // out, then stream, trim `batch` to what was written
-  return batch;
+  static constexpr uint32_t kTag = WireFormatLite::MakeTag(
+      v1::EventBatch::kEventsFieldNumber,
+      WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  // The tag and the length: a varint each, at most 5 bytes each.
+  uint8_t header[10];
+  uint8_t* end = CodedOutputStream::WriteTagToArray(kTag, header);
+  end = CodedOutputStream::WriteVarint32ToArray(
+      static_cast<uint32_t>(event_wire.size()), end);
+  batch_wire->append(reinterpret_cast<const char*>(header), end - header);
+  batch_wire->append(event_wire);
 }
 
 }  // namespace codex_manager

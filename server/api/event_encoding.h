@@ -7,7 +7,6 @@
 #define CODEX_MANAGER_SERVER_API_EVENT_ENCODING_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/base/call_once.h"
 #include "codex_manager/v1/events.pb.h"
@@ -31,10 +30,11 @@ class EncodedEvent {
 // `event`'s encodings (ToProto once, on the first call for the event).
 const EncodedEvent& EncodingOf(const SharedEvent& event);
 
-// The wire bytes of the v1::EventBatch whose events are `event_wires`
-// (serialized v1::Events, in order): each as a length-delimited field 1,
-// so parsing the result gives exactly those events.
-std::string SerializeBatch(const std::vector<const std::string*>& event_wires);
+// Appends `event_wire` (a serialized v1::Event) to `batch_wire` as one more
+// element of v1::EventBatch.events (a length-delimited field 1): appending
+// each event of a batch in order to an empty string gives the batch's wire
+// bytes, which parse as exactly those events.
+void AppendBatchElement(const std::string& event_wire, std::string* batch_wire);
 
 }  // namespace codex_manager
 

@@ -124,34 +124,29 @@ class BatchWriter final : public EventStreamWriter<grpc::ByteBuffer> {
 
  private:
   void WriteNextLocked() override ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::vector<const std::string*> wires;
-    std::vector<std::string> marked;  // redelivered copies, marked
-    marked.reserve(std::min(pending_.size(), kMaxBatchEvents));
-    std::vector<EventPtr> events;
-    size_t bytes = 0;
-    while (!pending_.empty() && wires.size() < kMaxBatchEvents) {
-      Pending& next = pending_.front();
+    // Handed to the slice below and freed with it: no copy.
+    auto* batch = new std::string();
+    size_t events = 0;
+    while (!pending_.empty() && events < kMaxBatchEvents) {
+      const Pending& next = pending_.front();
       const EncodedEvent& encoded = EncodingOf(*next.event);
-      const std::string* wire = &encoded.wire();
+      std::string marked;  // a redelivered copy, marked
       if (next.redelivered) {
         v1::Event copy = encoded.proto();
         copy.set_redelivered(true);
-        marked.push_back(copy.SerializeAsString());
-        wire = &marked.back();
+        marked = copy.SerializeAsString();
       }
-      if (!wires.empty() && bytes + wire->size() > kMaxBatchBytes) break;
-      bytes += wire->size();
-      wires.push_back(wire);
-      events.push_back(std::move(next.event));
+      const std::string& wire = next.redelivered ? marked : encoded.wire();
+      if (events > 0 && batch->size() + wire.size() > kMaxBatchBytes) break;
+      AppendBatchElement(wire, batch);
+      ++events;
       pending_.pop_front();
     }
-    // One heap string handed to the slice, freed with it: no copy.
-    auto* batch = new std::string(SerializeBatch(wires));
     grpc::Slice slice(
         batch->data(), batch->size(),
         [](void* p) { delete static_cast<std::string*>(p); }, batch);
     in_flight_ = grpc::ByteBuffer(&slice, 1);
-    DeliveredEvents().Add(static_cast<double>(wires.size()));
+    DeliveredEvents().Add(static_cast<double>(events));
     WriteLocked(&in_flight_);
   }
 

@@ -1,11 +1,12 @@
 // StreamService on the gRPC callback API (events.proto).
 //
 // Each StreamEvents or StreamEventBatches call is a ServerWriteReactor with
-// one write in flight: it subscribes to the EventLog, writes the batch it is
-// handed one event per message (StreamEvents) or as few messages as it can
+// one write in flight: it subscribes to the EventLog, writes the batch it
+// is handed one event per message (StreamEvents) or up to 256 per message
 // (StreamEventBatches; OnWriteDone starts the next), and asks the log for
-// the next batch only when the last one is written — so a slow client is paced by its own
-// connection and served from the store, never buffered without bound.
+// the next batch only when the last one is written — so a slow client is
+// paced by its own connection and served from the store, never buffered
+// without bound.
 // Nothing blocks inside a reaction: the call's setup (admission, the
 // cursor's checks against the store, the approvals to redeliver) runs on
 // the handler pool (Guard::RunHandler), and a replay far behind the head

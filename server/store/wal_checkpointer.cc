@@ -103,11 +103,12 @@ void WalCheckpointer::Loop() {
     const int rc = sqlite3_wal_checkpoint_v2(
         db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
     if (rc == SQLITE_OK && frames >= 0) {
+      // Frames a reader still needed stay in the WAL: the next commit past
+      // the threshold wakes this thread again.
       if (failing) Log(LogLevel::kInfo, "wal checkpoints resumed");
       failing = false;
       absl::MutexLock lock(&mu_);
       ++checkpoints_;
-      // Readers kept some frames: try again after the next commit.
     } else if (rc != SQLITE_OK && rc != SQLITE_BUSY && !failing) {
       // Logged once per failing stretch; the next commit past the
       // threshold tries again.
