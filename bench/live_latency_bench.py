@@ -17,8 +17,9 @@ machine). Scenarios, one after the other on the same server:
   streams (``--load-rpc``: StreamEventBatches, as the project's clients
   call, or StreamEvents) and calls GetSession from 100 threads; its
   p50/p99 is reported;
-- catch_up: ``load_client`` opens ``--catch-up`` streams replaying a
-  ``--history``-event session from cursor 0, all at once.
+- catch_up: once the measured session's follower is open, ``load_client``
+  opens ``--catch-up`` streams replaying a ``--history``-event session from
+  cursor 0, all at once, and the measured turn starts half a second later.
 
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
@@ -38,7 +39,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "support"))
@@ -58,8 +59,14 @@ def percentile(values: list[float], p: int) -> float:
     return ordered[min(len(ordered) - 1, len(ordered) * p // 100)]
 
 
-def measure(client: Client, session_id: str, deltas: int, interval_ms: int) -> dict[str, Any]:
-    """Runs one paced turn and returns its deltas' latency (ms)."""
+def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
+            before_turn: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Runs one paced turn and returns its deltas' latency (ms).
+
+    `before_turn` runs once the session's follower is open: a load that
+    starts then meets the turn's subscriber already following, as the
+    issue's "while a turn streams" has it (a stream opened behind 2,000
+    others waits for their setup, which is not delivery latency)."""
     after = client.get_session(session_id).last_seq
     latencies: list[float] = []
     ready = threading.Event()
@@ -80,6 +87,8 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int) -> d
     reader.start()
     ready.wait()
     time.sleep(0.3)  # the stream is open before the first delta
+    if before_turn is not None:
+        before_turn()
     client.start_turn(session_id, f"pace {deltas} {interval_ms}")
     if not done.wait(deltas * interval_ms / 1000 + 60):
         raise RuntimeError("the measured turn did not end")
@@ -176,11 +185,16 @@ def main() -> None:
                     history = idle_session(client, root / "project")
                     client.start_turn(history, f"burst {args.history}")
                     wait_idle(client, [history])
-                    load = load_client(server, args.load_rpc, args.load_nice, "--seconds", "0", "--catch-up", str(args.catch_up),
-                                       "--catch-up-session", history)
-                    time.sleep(0.5)
-                    result = measure(client, measured, args.deltas, args.interval_ms)
-                    out, _ = load.communicate(timeout=600)
+                    started: list[subprocess.Popen[str]] = []
+
+                    def catch_up() -> None:
+                        started.append(load_client(
+                            server, args.load_rpc, args.load_nice, "--seconds", "0",
+                            "--catch-up", str(args.catch_up), "--catch-up-session", history))
+                        time.sleep(0.5)
+
+                    result = measure(client, measured, args.deltas, args.interval_ms, catch_up)
+                    out, _ = started[0].communicate(timeout=600)
                     report("catch_up", result, load=json.loads(out))
         finally:
             server.stop()
