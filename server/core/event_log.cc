@@ -563,7 +563,7 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
 
 void EventLog::DispatcherLoop() {
   absl::MutexLock lock(&mu_);
-  size_t turn = 0;  // rotates which catch-up readers go first
+  size_t turn = 0;  // rotates which replays and catch-up readers go first
   for (;;) {
     ExpireCatchUpTurns();
     while (!stopping_ && !HasWork()) {
@@ -575,48 +575,64 @@ void EventLog::DispatcherLoop() {
       }
     }
     if (stopping_) return;
-    // Live subscribers (served from the ring, in memory) first, every
-    // round; then at most kStoreReadsPerRound of those behind the ring
-    // (each a store read), taking turns. So thousands of clients catching
-    // up cannot hold back the ones following a turn live.
-    std::vector<std::shared_ptr<Subscription>> live, behind;
-    const int64_t ring_front =
-        ring_.empty() ? committed_head_ + 1 : ring_.front()->event().event_id;
+    // Live followers (following with no end, at most a batch behind) first,
+    // every round: each gets the few events committed since its last batch,
+    // from the ring. Then the others (replays, readers catching up) one at a
+    // time, taking turns, at most kStoreReadsPerRound of them reading the
+    // store; a commit after one of their deliveries starts a new round. So
+    // a live event waits for at most one catch-up delivery, however many
+    // thousands of clients are catching up, and they still progress.
+    const int64_t head = committed_head_;
+    std::vector<std::shared_ptr<Subscription>> live, others;
     for (const auto& [ptr, sub] : subs_) {
       if (!sub->requested_ || sub->ended_) continue;
-      (sub->cursor_ + 1 >= ring_front ? live : behind).push_back(sub);
+      End end = End::kNone;
+      const bool following =
+          sub->until_ == 0 && !Behind(*sub, LimitOf(*sub, &end));
+      (following ? live : others).push_back(sub);
     }
-    if (behind.size() > kStoreReadsPerRound) {
-      std::rotate(behind.begin(), behind.begin() + turn % behind.size(),
-                  behind.end());
-      behind.resize(kStoreReadsPerRound);
-      turn += kStoreReadsPerRound;
-    }
-    for (auto* group : {&live, &behind}) {
-      for (const std::shared_ptr<Subscription>& sub : *group) {
-        if (!sub->requested_) continue;
-        End end = End::kNone;
-        const int64_t limit = LimitOf(*sub, &end);
-        if (!MayServe(*sub, limit)) continue;  // waits for a catch-up turn
-        const bool behind = Behind(*sub, limit);
-        std::vector<EventPtr> batch = NextBatch(*sub, &end);
-        if (batch.empty() && end == End::kNone) continue;
-        if (behind && !sub->catching_up_) {
-          sub->catching_up_ = true;
-          sub->catch_up_since_ = absl::Now();
-          ++catch_up_streams_;
-        }
-        sub->requested_ = false;
-        sub->ended_ = end != End::kNone;
-        mu_.Unlock();
-        {
-          absl::MutexLock deliver_lock(&sub->deliver_mu_);
-          if (sub->deliver_) sub->deliver_(std::move(batch), end);
-        }
-        mu_.Lock();
-      }
+    for (const std::shared_ptr<Subscription>& sub : live) Serve(sub);
+    if (others.empty()) continue;
+    std::rotate(others.begin(), others.begin() + turn % others.size(),
+                others.end());
+    size_t store_reads = 0;
+    for (const std::shared_ptr<Subscription>& sub : others) {
+      ++turn;
+      const bool from_store = sub->cursor_ + 1 < RingFront();
+      if (from_store && store_reads == kStoreReadsPerRound) continue;
+      if (!Serve(sub)) continue;
+      if (from_store) ++store_reads;
+      if (committed_head_ != head) break;  // live followers first
     }
   }
+}
+
+int64_t EventLog::RingFront() const {
+  return ring_.empty() ? committed_head_ + 1 : ring_.front()->event().event_id;
+}
+
+bool EventLog::Serve(const std::shared_ptr<Subscription>& sub) {
+  if (!sub->requested_ || sub->ended_) return false;
+  End end = End::kNone;
+  const int64_t limit = LimitOf(*sub, &end);
+  if (!MayServe(*sub, limit)) return false;  // waits for a catch-up turn
+  const bool behind = Behind(*sub, limit);
+  std::vector<EventPtr> batch = NextBatch(*sub, &end);
+  if (batch.empty() && end == End::kNone) return false;
+  if (behind && !sub->catching_up_) {
+    sub->catching_up_ = true;
+    sub->catch_up_since_ = absl::Now();
+    ++catch_up_streams_;
+  }
+  sub->requested_ = false;
+  sub->ended_ = end != End::kNone;
+  mu_.Unlock();
+  {
+    absl::MutexLock deliver_lock(&sub->deliver_mu_);
+    if (sub->deliver_) sub->deliver_(std::move(batch), end);
+  }
+  mu_.Lock();
+  return true;
 }
 
 }  // namespace codex_manager

@@ -254,6 +254,13 @@ class EventLog {
   // catching up with a turn free (max_catch_up_streams).
   bool MayServe(const Subscription& sub, int64_t limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Hands `sub` its next batch (or its end) when it asked for one and may
+  // have it now; false when there was nothing to hand over. Runs the
+  // DeliverFn without mu_.
+  bool Serve(const std::shared_ptr<Subscription>& sub)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The oldest event id in the ring (the committed head + 1 when empty).
+  int64_t RingFront() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Gives back `sub`'s catch-up turn, if it holds one.
   void EndCatchUpTurn(Subscription& sub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes back the turns held longer than a second.

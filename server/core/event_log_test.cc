@@ -325,6 +325,57 @@ TEST_F(EventLogTest, ReplaysTakeTurnsAndNeverHoldBackTheLiveOnes) {
   live_sub->Cancel();
 }
 
+TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
+  EventLog::Options options;
+  options.max_delivery_batch = 32;
+  options.max_catch_up_streams = 1000;  // every replay served each round
+  EventLog log(store_.get(), options);
+  ASSERT_TRUE(log.Start().ok());
+  for (int i = 1; i <= 1000; ++i) {
+    log.Append("ses_a", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log.Flush());
+  // 50 replays of the ring whose deliveries take a millisecond each (a
+  // stream encoding and writing its batch), asking again after each.
+  std::atomic<bool> live_got{false};
+  std::atomic<int> deliveries{0}, after_commit{0};
+  struct Replay {
+    std::shared_ptr<EventLog::Subscription> sub;
+  };
+  std::vector<std::unique_ptr<Replay>> replays;
+  for (int i = 0; i < 50; ++i) {
+    auto replay = std::make_unique<Replay>();
+    Replay* self = replay.get();
+    replay->sub = log.Subscribe(
+        {"", 0, 1000}, [&, self](std::vector<EventPtr>, EventLog::End end) {
+          if (!live_got && log.CommittedHead() > 1000) ++after_commit;
+          ++deliveries;
+          absl::SleepFor(absl::Milliseconds(1));
+          if (end == EventLog::End::kNone) self->sub->Request();
+        });
+    replays.push_back(std::move(replay));
+  }
+  Collector live;
+  auto live_sub = log.Subscribe({"", 1000, 0}, live.Fn());
+  live.Attach(live_sub);
+  live_sub->Request();
+  for (auto& replay : replays) replay->sub->Request();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (deliveries < 100 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  log.Append("ses_a", EventType::kRaw, "", Payload(1001));
+  ASSERT_TRUE(live.WaitFor(1));
+  live_got = true;
+  EXPECT_EQ(live.events()[0].event_id, 1001);
+  // The commit ends the round: the live follower goes next, after the
+  // delivery in progress (and at most one that began as it committed).
+  EXPECT_LE(after_commit.load(), 1);
+  EXPECT_LT(deliveries.load(), 50 * 32) << "the replays were still running";
+  for (auto& replay : replays) replay->sub->Cancel();
+  live_sub->Cancel();
+}
+
 TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
