@@ -4,18 +4,29 @@
 // server's payload cap) into a file-backed SqliteStore (WAL,
 // synchronous=NORMAL, as the server runs) and
 // reports events per second, commits, and events per commit (group commit).
-// Also measures a naive baseline: one commit per delta.
+// Also measures a naive baseline: one commit per delta. With --followers
+// N, measures the fan-out's cost of idle subscribers: N subscribers each
+// follow a session of their own that gets no event, one follows the busy
+// session, and the bursts are committed one at a time; it reports the
+// process's CPU per committed event and the busy follower's latency
+// (commit queued to delivered).
 //
 //   build/bin/event_log_bench [--events N] [--burst B] [--dir DIR]
+//       [--followers N]
 //
 // Prints one JSON object per measurement.
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/event_log.h"
 #include "store/sqlite_store.h"
@@ -27,6 +38,7 @@ struct Args {
   int events = 100000;
   int burst = 200;
   std::string dir = "/tmp";
+  int followers = -1;  // -1: no fan-out measurement
 };
 
 std::string FreshDb(const Args& args, const char* name) {
@@ -100,6 +112,81 @@ void OneCommitPerEvent(const Args& args) {
   Cleanup(path);
 }
 
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+             1e6;
+}
+
+void IdleFollowers(const Args& args) {
+  const std::string path = FreshDb(args, "followers");
+  auto store = *SqliteStore::Open(path);
+  {
+    EventLog log(store.get());
+    if (!log.Start().ok()) std::abort();
+    std::vector<std::shared_ptr<EventLog::Subscription>> idle;
+    for (int i = 0; i < args.followers; ++i) {
+      EventLog::SubscribeOptions options;
+      options.session_id = "ses_quiet_" + std::to_string(i);
+      idle.push_back(log.Subscribe(options, [](std::vector<EventPtr>,
+                                               EventLog::End) {}));
+      idle.back()->Request();
+    }
+    absl::Mutex mu;
+    std::vector<double> latency_ms;  // guarded by mu
+    std::shared_ptr<EventLog::Subscription> busy;
+    EventLog::SubscribeOptions options;
+    options.session_id = "ses_busy";
+    busy = log.Subscribe(options, [&](std::vector<EventPtr> batch,
+                                      EventLog::End) {
+      const absl::Time now = absl::Now();
+      absl::MutexLock lock(&mu);
+      for (const EventPtr& e : batch) {
+        latency_ms.push_back(
+            absl::ToDoubleMilliseconds(now - e->event().create_time));
+      }
+      busy->Request();
+    });
+    busy->Request();
+    const double cpu_start = CpuSeconds();
+    const absl::Time start = absl::Now();
+    for (int i = 0; i < args.events; ++i) {
+      log.Append("ses_busy", EventType::kAgentMessageDelta, "turn_bench",
+                 {{"item_id", "msg_1"}, {"text", "tok "}});
+      if ((i + 1) % args.burst == 0) log.Flush();
+    }
+    log.Flush();
+    auto all = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return latency_ms.size() >= static_cast<size_t>(args.events);
+    };
+    {
+      absl::MutexLock lock(&mu);
+      if (!mu.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(60))) {
+        std::fprintf(stderr, "the busy follower did not get every event\n");
+        std::abort();
+      }
+    }
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const double cpu = CpuSeconds() - cpu_start;
+    busy->Cancel();
+    for (auto& sub : idle) sub->Cancel();
+    absl::MutexLock lock(&mu);
+    std::sort(latency_ms.begin(), latency_ms.end());
+    std::printf(
+        "{\"bench\":\"event_log_idle_followers\",\"followers\":%d,"
+        "\"events\":%d,\"burst\":%d,\"seconds\":%.3f,"
+        "\"cpu_us_per_event\":%.2f,\"latency_p50_ms\":%.3f,"
+        "\"latency_p99_ms\":%.3f}\n",
+        args.followers, args.events, args.burst, seconds,
+        cpu * 1e6 / args.events, latency_ms[latency_ms.size() / 2],
+        latency_ms[latency_ms.size() * 99 / 100]);
+  }
+  store.reset();
+  Cleanup(path);
+}
+
 }  // namespace
 }  // namespace codex_manager
 
@@ -113,12 +200,19 @@ int main(int argc, char** argv) {
       args.burst = std::atoi(argv[i + 1]);
     else if (flag == "--dir")
       args.dir = argv[i + 1];
+    else if (flag == "--followers")
+      args.followers = std::atoi(argv[i + 1]);
   }
   if (args.events <= 0 || args.burst <= 0) {
     std::fprintf(
         stderr,
-        "usage: event_log_bench [--events N] [--burst B] [--dir DIR]\n");
+        "usage: event_log_bench [--events N] [--burst B] [--dir DIR] "
+        "[--followers N]\n");
     return 2;
+  }
+  if (args.followers >= 0) {
+    codex_manager::IdleFollowers(args);
+    return 0;
   }
   codex_manager::GroupCommit(args);
   codex_manager::OneCommitPerEvent(args);

@@ -34,6 +34,13 @@ void EventLog::Subscription::Cancel() {
   }
   absl::MutexLock lock(&log_->mu_);
   log_->EndCatchUpTurn(*this);
+  if (parked_) {
+    auto& parked = log_->parked_[session_id_];
+    parked.erase(std::find_if(parked.begin(), parked.end(),
+                              [this](const auto& p) { return p.get() == this; }));
+    if (parked.empty()) log_->parked_.erase(session_id_);
+  }
+  log_->active_.erase(this);
   log_->subs_.erase(this);
 }
 
@@ -322,6 +329,7 @@ int64_t EventLog::Uncommitted() {
 void EventLog::Drain() {
   absl::MutexLock lock(&mu_);
   if (drain_through_ < 0) drain_through_ = committed_head_;
+  while (!parked_.empty()) Unpark(parked_.begin()->first, 0);  // to end them
   dispatcher_cv_.Signal();
 }
 
@@ -341,6 +349,7 @@ std::shared_ptr<EventLog::Subscription> EventLog::Subscribe(
       new Subscription(this, std::move(options), std::move(deliver)));
   absl::MutexLock lock(&mu_);
   subs_.emplace(sub.get(), sub);
+  active_.emplace(sub.get(), sub);
   return sub;
 }
 
@@ -417,6 +426,7 @@ void EventLog::WriterLoop() {
       static Counter& persisted = Metrics().events_persisted.With({});
       persisted.Add(static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
+        if (!parked_.empty()) Unpark(e.session_id, e.event_id);
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
       }
@@ -458,7 +468,7 @@ int64_t EventLog::LimitOf(const Subscription& sub, End* end_at_limit) const {
 }
 
 bool EventLog::HasWork() {
-  for (const auto& [ptr, sub] : subs_) {
+  for (const auto& [ptr, sub] : active_) {
     if (!sub->requested_ || sub->ended_) continue;
     End end = End::kNone;
     const int64_t limit = LimitOf(*sub, &end);
@@ -482,7 +492,7 @@ bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
 void EventLog::ExpireCatchUpTurns() {
   if (catch_up_streams_ == 0) return;
   const absl::Time now = absl::Now();
-  for (const auto& [ptr, sub] : subs_) {
+  for (const auto& [ptr, sub] : active_) {
     if (sub->catching_up_ && now - sub->catch_up_since_ > kCatchUpTurn) {
       EndCatchUpTurn(*sub);
     }
@@ -584,7 +594,7 @@ void EventLog::DispatcherLoop() {
     // thousands of clients are catching up, and they still progress.
     const int64_t head = committed_head_;
     std::vector<std::shared_ptr<Subscription>> live, others;
-    for (const auto& [ptr, sub] : subs_) {
+    for (const auto& [ptr, sub] : active_) {
       if (!sub->requested_ || sub->ended_) continue;
       End end = End::kNone;
       const bool following =
@@ -607,6 +617,21 @@ void EventLog::DispatcherLoop() {
   }
 }
 
+void EventLog::Unpark(const std::string& session_id, int64_t event_id) {
+  auto it = parked_.find(session_id);
+  if (it == parked_.end()) return;
+  for (std::shared_ptr<Subscription>& sub : it->second) {
+    sub->parked_ = false;
+    // Everything committed between its cursor and this event is another
+    // session's (an earlier one of its own would have unparked it): skip
+    // it, so the follower stays at the head, not "behind".
+    if (event_id > 0) sub->cursor_ = std::max(sub->cursor_, event_id - 1);
+    Subscription* ptr = sub.get();
+    active_.emplace(ptr, std::move(sub));
+  }
+  parked_.erase(it);
+}
+
 int64_t EventLog::RingFront() const {
   return ring_.empty() ? committed_head_ + 1 : ring_.front()->event().event_id;
 }
@@ -618,7 +643,17 @@ bool EventLog::Serve(const std::shared_ptr<Subscription>& sub) {
   if (!MayServe(*sub, limit)) return false;  // waits for a catch-up turn
   const bool behind = Behind(*sub, limit);
   std::vector<EventPtr> batch = NextBatch(*sub, &end);
-  if (batch.empty() && end == End::kNone) return false;
+  if (batch.empty() && end == End::kNone) {
+    // A session's live follower with nothing up to the head: parked until
+    // a commit brings an event of its session (or a drain).
+    if (sub->until_ == 0 && !sub->session_id_.empty() && drain_through_ < 0 &&
+        sub->cursor_ >= committed_head_) {
+      sub->parked_ = true;
+      active_.erase(sub.get());
+      parked_[sub->session_id_].push_back(sub);
+    }
+    return false;
+  }
   if (behind && !sub->catching_up_) {
     sub->catching_up_ = true;
     sub->catch_up_since_ = absl::Now();

@@ -149,6 +149,9 @@ class EventLog {
     // others waiting), since `catch_up_since_`.
     bool catching_up_ = false;
     absl::Time catch_up_since_;
+    // In parked_ (a session's live follower that has had everything up to
+    // the head), not in active_.
+    bool parked_ = false;
   };
 
   EventLog(Store* store, Options options);
@@ -259,6 +262,11 @@ class EventLog {
   // DeliverFn without mu_.
   bool Serve(const std::shared_ptr<Subscription>& sub)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the followers parked on `session_id` back to active_; when
+  // `event_id` (the session's first event since they parked) is given,
+  // their cursors move to just before it.
+  void Unpark(const std::string& session_id, int64_t event_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The oldest event id in the ring (the committed head + 1 when empty).
   int64_t RingFront() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Gives back `sub`'s catch-up turn, if it holds one.
@@ -312,8 +320,18 @@ class EventLog {
     std::vector<EventPtr> events;
   };
   std::list<CachedPage> pages_ ABSL_GUARDED_BY(mu_);
+  // Every open subscription.
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
       ABSL_GUARDED_BY(mu_);
+  // The subscriptions the dispatcher looks at: all but the parked ones.
+  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> active_
+      ABSL_GUARDED_BY(mu_);
+  // Subscribers indexed by session: a session's live followers that asked
+  // for more and have had every committed event of it. A commit of one of
+  // its events (or Drain) moves them back to active_, so commits of busy
+  // sessions cost nothing per follower of a quiet one.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Subscription>>>
+      parked_ ABSL_GUARDED_BY(mu_);
   absl::CondVar writer_cv_;      // queued_ grew, or stopping_
   absl::CondVar dispatcher_cv_;  // a commit, a Request, or stopping_
   absl::CondVar flushed_cv_;     // committed_ticket_ moved

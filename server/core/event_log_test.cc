@@ -376,6 +376,62 @@ TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
   live_sub->Cancel();
 }
 
+TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
+  EventLog::Options options;
+  options.max_delivery_batch = 32;
+  options.max_catch_up_streams = 1;
+  EventLog log(store_.get(), options);
+  ASSERT_TRUE(log.Start().ok());
+  for (int i = 1; i <= 100; ++i) {
+    log.Append("ses_b", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log.Flush());
+  // A replay whose client never asks again holds the only catch-up turn
+  // (for a second), so a follower counted as behind would wait for it.
+  Collector replay;
+  auto replay_sub = log.Subscribe({"", 0, 100}, replay.Fn());
+  replay.Attach(replay_sub);
+  replay.Pause();
+  replay_sub->Request();
+  ASSERT_TRUE(replay.WaitFor(1));
+  // Followers of quiet sessions, then 1,000 events of another session in
+  // commits of 10: each follower has had everything (none of it is its
+  // own) and is parked.
+  Collector quiet, cancelled, drained;
+  auto quiet_sub = log.Subscribe({"ses_q", 100, 0}, quiet.Fn());
+  auto cancelled_sub = log.Subscribe({"ses_q", 100, 0}, cancelled.Fn());
+  auto drained_sub = log.Subscribe({"ses_z", 100, 0}, drained.Fn());
+  for (auto [c, sub] : {std::pair{&quiet, quiet_sub},
+                        std::pair{&cancelled, cancelled_sub},
+                        std::pair{&drained, drained_sub}}) {
+    c->Attach(sub);
+    sub->Request();
+  }
+  for (int i = 1; i <= 1000; ++i) {
+    log.Append("ses_b", EventType::kRaw, "", Payload(i));
+    if (i % 10 == 0) ASSERT_TRUE(log.Flush());
+  }
+  cancelled_sub->Cancel();
+  // Its session's event wakes the follower at the head: served at once as
+  // a live follower, not after the replay's turn.
+  const absl::Time appended = absl::Now();
+  const Event own = log.Append("ses_q", EventType::kRaw, "", Payload(1));
+  ASSERT_TRUE(quiet.WaitFor(1));
+  EXPECT_LT(absl::Now() - appended, absl::Milliseconds(500));
+  ASSERT_EQ(quiet.events().size(), 1u);
+  EXPECT_EQ(quiet.events()[0].event_id, own.event_id);
+  EXPECT_TRUE(cancelled.events().empty());
+  // Drain ends the one still parked.
+  log.Drain();
+  ASSERT_TRUE(drained.WaitEnded());
+  EXPECT_EQ(drained.end(), EventLog::End::kDrained);
+  EXPECT_TRUE(drained.events().empty());
+  ASSERT_TRUE(quiet.WaitEnded());
+  quiet_sub->Cancel();
+  drained_sub->Cancel();
+  replay_sub->Cancel();
+}
+
 TEST_F(EventLogTest, NoDeliveryAfterCancel) {
   auto log = NewLog();
   std::atomic<int> calls{0};
