@@ -11,6 +11,7 @@
 #include <iostream>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "call.h"
 #include "render.h"
@@ -156,69 +157,115 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
   }
 }
 
+// Reads one stream call to its end, handing each event to `handle` until
+// it returns an exit code. `Reader` is StreamEventBatches' (EventBatch
+// messages) or StreamEvents' (one Event each); `on_message` runs for each
+// message read.
+template <typename Message, typename Reader, typename OnMessage,
+          typename Handle>
+std::optional<int> ReadEvents(Reader& reader, grpc::ClientContext& context,
+                              OnMessage on_message, Handle handle,
+                              grpc::Status* status) {
+  Message message;
+  while (reader->Read(&message)) {
+    on_message();
+    std::optional<int> done;
+    if constexpr (std::is_same_v<Message, v1::EventBatch>) {
+      for (const v1::Event& event : message.events()) {
+        if ((done = handle(event))) break;
+      }
+    } else {
+      done = handle(message);
+    }
+    if (done) {
+      context.TryCancel();
+      reader->Finish().ok();
+      return done;
+    }
+  }
+  *status = reader->Finish();
+  return std::nullopt;
+}
+
 // Streams events per `spec`, reconnecting from the last cursor when the
 // server goes away (for up to a minute), once it has been reached: a
-// server never reached fails at once. Returns the exit code.
+// server never reached fails at once. Streams with StreamEventBatches, or
+// StreamEvents on a server older than it (UNIMPLEMENTED). Returns the exit
+// code.
 int Follow(Client& client, const FollowSpec& spec,
            const CtrlC* ctrl_c = nullptr) {
   EventPrinter printer(spec.print);
   int64_t cursor = spec.after_seq;
   bool denied = false;
+  bool batches = true;
   auto last_ok = std::chrono::steady_clock::now();
   std::chrono::milliseconds backoff(200);
   // A started turn means the server answered; else the first event says so.
   bool reached = spec.started;
+  auto on_message = [&] {
+    reached = true;
+    last_ok = std::chrono::steady_clock::now();
+    backoff = std::chrono::milliseconds(200);
+  };
+  // Prints `event`; the exit code once the followed turn has ended.
+  auto handle = [&](const v1::Event& event) -> std::optional<int> {
+    if (!event.redelivered()) cursor = event.session_seq();
+    const bool session_error =
+        event.turn_id().empty() &&
+        (event.type() == v1::EVENT_TYPE_ERROR ||
+         (event.type() == v1::EVENT_TYPE_SESSION_STATE_CHANGED &&
+          !event.session_state_changed().error().empty()));
+    if (!spec.turn_id.empty() && event.turn_id() != spec.turn_id &&
+        !session_error) {
+      return std::nullopt;
+    }
+    if (client.options().json) {
+      PrintJson(event);
+    } else {
+      printer.Print(event);
+    }
+    if (spec.turn_id.empty()) return std::nullopt;
+    if (event.type() == v1::EVENT_TYPE_APPROVAL_REQUESTED) {
+      Decide(client, event.approval_requested().approval(), spec.mode);
+    } else if (event.type() == v1::EVENT_TYPE_APPROVAL_RESOLVED &&
+               event.approval_resolved().state() ==
+                   v1::APPROVAL_STATE_DENIED) {
+      denied = true;
+    } else if (event.type() == v1::EVENT_TYPE_TURN_STATE_CHANGED &&
+               IsFinal(event.turn_state_changed().state())) {
+      printer.EndLine();
+      if (ctrl_c && ctrl_c->interrupting()) return 128 + 2;  // Ctrl-C
+      const bool completed =
+          event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED;
+      return completed && !denied ? kExitOk : kExitTurnFailed;
+    }
+    return std::nullopt;
+  };
   for (;;) {
     v1::StreamEventsRequest request;
     request.set_session_id(spec.session_id);
     request.set_after_seq(cursor);
     request.set_no_follow(!spec.follow);
     auto context = client.StreamContext();
-    // Several events per message (the same stream as StreamEvents).
-    auto reader = client.streams().StreamEventBatches(context.get(), request);
-    v1::EventBatch batch;
-    while (reader->Read(&batch)) {
-      reached = true;
-      last_ok = std::chrono::steady_clock::now();
-      backoff = std::chrono::milliseconds(200);
-      for (const v1::Event& event : batch.events()) {
-        if (!event.redelivered()) cursor = event.session_seq();
-        const bool session_error =
-            event.turn_id().empty() &&
-            (event.type() == v1::EVENT_TYPE_ERROR ||
-             (event.type() == v1::EVENT_TYPE_SESSION_STATE_CHANGED &&
-              !event.session_state_changed().error().empty()));
-        if (!spec.turn_id.empty() && event.turn_id() != spec.turn_id &&
-            !session_error) {
-          continue;
-        }
-        if (client.options().json) {
-          PrintJson(event);
-        } else {
-          printer.Print(event);
-        }
-        if (spec.turn_id.empty()) continue;
-        if (event.type() == v1::EVENT_TYPE_APPROVAL_REQUESTED) {
-          Decide(client, event.approval_requested().approval(), spec.mode);
-        } else if (event.type() == v1::EVENT_TYPE_APPROVAL_RESOLVED &&
-                   event.approval_resolved().state() ==
-                       v1::APPROVAL_STATE_DENIED) {
-          denied = true;
-        } else if (event.type() == v1::EVENT_TYPE_TURN_STATE_CHANGED &&
-                   IsFinal(event.turn_state_changed().state())) {
-          context->TryCancel();
-          reader->Finish().ok();
-          printer.EndLine();
-          if (ctrl_c && ctrl_c->interrupting()) return 128 + 2;  // Ctrl-C
-          const bool completed =
-              event.turn_state_changed().state() == v1::TURN_STATE_COMPLETED;
-          return completed && !denied ? kExitOk : kExitTurnFailed;
-        }
-      }
+    grpc::Status status;
+    std::optional<int> done;
+    if (batches) {
+      // Several events per message (the same stream as StreamEvents).
+      auto reader = client.streams().StreamEventBatches(context.get(), request);
+      done = ReadEvents<v1::EventBatch>(reader, *context, on_message, handle,
+                                        &status);
+    } else {
+      auto reader = client.streams().StreamEvents(context.get(), request);
+      done = ReadEvents<v1::Event>(reader, *context, on_message, handle,
+                                   &status);
     }
-    grpc::Status status = reader->Finish();
+    if (done) return *done;
     printer.EndLine();
     if (status.ok()) return kExitOk;  // a replay that caught up
+    if (batches && status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      batches = false;  // an older server: the same stream, an event a message
+      continue;
+    }
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !reached ||
         std::chrono::steady_clock::now() - last_ok > std::chrono::minutes(1)) {
       return Fail(status);
