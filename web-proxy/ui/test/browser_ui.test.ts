@@ -1,7 +1,8 @@
 // The UI's reading and deciding in a real browser: Markdown replies rendered
 // and sanitized, command output with ANSI colours that folds, a form for
 // Codex's user-input requests, keyboard decisions, deny-and-stop, resume
-// and archive, a disabled composer on an unknown session, and WCAG AA
+// and archive, a disabled composer on an unknown session, streaming from a
+// server without StreamEventBatches (StreamEvents instead), and WCAG AA
 // (axe-core, contrast included) in light and dark at 390×844 and 1280×800,
 // with screenshots of each in tests/artifacts/web/.
 import assert from "node:assert/strict";
@@ -152,6 +153,31 @@ test("a user-input request is a form; keys decide; deny and stop ends the turn",
   await page.keyboard.press("Shift+D");
   await page.locator(".entry.agent", { hasText: "decision was cancel" }).waitFor({ timeout: 20000 });
   await page.locator(".entry.turn", { hasText: "Turn interrupted" }).waitFor({ timeout: 20000 });
+  await page.close();
+});
+
+test("on a server without StreamEventBatches the session streams with StreamEvents", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  // What codex-manager-web relays from a server older than the RPC: a
+  // trailers-only response with grpc-status 12 (UNIMPLEMENTED).
+  let refused = 0;
+  await page.route("**/codex_manager.v1.StreamService/StreamEventBatches", async (route) => {
+    refused++;
+    await route.fulfill({
+      status: 200,
+      headers: {
+        "content-type": "application/grpc-web+proto",
+        "grpc-status": "12",
+        "grpc-message": "Method not found: codex_manager.v1.StreamService/StreamEventBatches",
+      },
+      body: "",
+    });
+  });
+  await newSession(page, fake, "older server", "");
+  await send(page, "hello older");
+  await page.locator(".entry.agent", { hasText: "fake: hello older" }).waitFor({ timeout: 20000 });
+  assert.ok(refused >= 1, "the UI asked for batches first");
+  assert.equal(await page.locator(".banner:visible").count(), 0, "no error shown");
   await page.close();
 });
 
