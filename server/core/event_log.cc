@@ -427,6 +427,7 @@ void EventLog::WriterLoop() {
       persisted.Add(static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
         if (!parked_.empty()) Unpark(e.session_id, e.event_id);
+        session_heads_[e.session_id] = e.event_id;
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
       }
@@ -481,7 +482,15 @@ bool EventLog::HasWork() {
 }
 
 bool EventLog::Behind(const Subscription& sub, int64_t limit) const {
-  return limit - sub.cursor_ > options_.max_delivery_batch;
+  int64_t last = limit;
+  if (!sub.session_id_.empty()) {
+    // Its events lie between its cursor and its session's newest one, when
+    // known: a follower of a quiet session is not behind, however many
+    // events other sessions committed.
+    auto it = session_heads_.find(sub.session_id_);
+    if (it != session_heads_.end()) last = std::min(limit, it->second);
+  }
+  return last - sub.cursor_ > options_.max_delivery_batch;
 }
 
 bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {

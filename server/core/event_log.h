@@ -250,7 +250,9 @@ class EventLog {
   int64_t LimitOf(const Subscription& sub, End* end_at_limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Whether `sub` is more than a batch behind `limit` (catching up).
+  // Whether `sub` is more than a batch behind `limit` (catching up): more
+  // than a batch of ids between its cursor and `limit`, or its session's
+  // newest event when that is older.
   bool Behind(const Subscription& sub, int64_t limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `sub` (requested) may be handed a batch now: at the head, or
@@ -298,6 +300,9 @@ class EventLog {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_event_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::unordered_map<std::string, int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
+  // Each session's newest committed event id (sessions with an event
+  // committed since Start).
+  std::unordered_map<std::string, int64_t> session_heads_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
   // Subscribers holding a catch-up turn.
   int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;

@@ -382,6 +382,8 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   options.max_catch_up_streams = 1;
   EventLog log(store_.get(), options);
   ASSERT_TRUE(log.Start().ok());
+  log.Append("ses_q", EventType::kRaw, "", Payload(0));
+  log.Append("ses_z", EventType::kRaw, "", Payload(0));
   for (int i = 1; i <= 100; ++i) {
     log.Append("ses_b", EventType::kRaw, "", Payload(i));
   }
@@ -389,7 +391,7 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   // A replay whose client never asks again holds the only catch-up turn
   // (for a second), so a follower counted as behind would wait for it.
   Collector replay;
-  auto replay_sub = log.Subscribe({"", 0, 100}, replay.Fn());
+  auto replay_sub = log.Subscribe({"", 0, 102}, replay.Fn());
   replay.Attach(replay_sub);
   replay.Pause();
   replay_sub->Request();
@@ -398,9 +400,9 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   // commits of 10: each follower has had everything (none of it is its
   // own) and is parked.
   Collector quiet, cancelled, drained;
-  auto quiet_sub = log.Subscribe({"ses_q", 100, 0}, quiet.Fn());
-  auto cancelled_sub = log.Subscribe({"ses_q", 100, 0}, cancelled.Fn());
-  auto drained_sub = log.Subscribe({"ses_z", 100, 0}, drained.Fn());
+  auto quiet_sub = log.Subscribe({"ses_q", 102, 0}, quiet.Fn());
+  auto cancelled_sub = log.Subscribe({"ses_q", 102, 0}, cancelled.Fn());
+  auto drained_sub = log.Subscribe({"ses_z", 102, 0}, drained.Fn());
   for (auto [c, sub] : {std::pair{&quiet, quiet_sub},
                         std::pair{&cancelled, cancelled_sub},
                         std::pair{&drained, drained_sub}}) {
@@ -412,8 +414,9 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
     if (i % 10 == 0) ASSERT_TRUE(log.Flush());
   }
   cancelled_sub->Cancel();
-  // Its session's event wakes the follower at the head: served at once as
-  // a live follower, not after the replay's turn.
+  // Its session's event wakes the follower at the head (its cursor moved
+  // to just before the event): served at once as a live follower, not
+  // after the replay's turn.
   const absl::Time appended = absl::Now();
   const Event own = log.Append("ses_q", EventType::kRaw, "", Payload(1));
   ASSERT_TRUE(quiet.WaitFor(1));
@@ -429,6 +432,47 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   ASSERT_TRUE(quiet.WaitEnded());
   quiet_sub->Cancel();
   drained_sub->Cancel();
+  replay_sub->Cancel();
+}
+
+TEST_F(EventLogTest, AQuietSessionsFollowerIsNotBehindAfterOtherSessionsBursts) {
+  EventLog::Options options;
+  options.max_delivery_batch = 32;
+  options.max_catch_up_streams = 1;
+  EventLog log(store_.get(), options);
+  ASSERT_TRUE(log.Start().ok());
+  log.Append("ses_q", EventType::kRaw, "", Payload(0));
+  for (int i = 1; i <= 100; ++i) {
+    log.Append("ses_b", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log.Flush());
+  // A replay whose client never asks again holds the only catch-up turn.
+  Collector replay;
+  auto replay_sub = log.Subscribe({"", 0, 101}, replay.Fn());
+  replay.Attach(replay_sub);
+  replay.Pause();
+  replay_sub->Request();
+  ASSERT_TRUE(replay.WaitFor(1));
+  Collector quiet;
+  auto quiet_sub = log.Subscribe({"ses_q", 101, 0}, quiet.Fn());
+  quiet.Attach(quiet_sub);
+  quiet_sub->Request();
+  // Another session's burst, committed as one change: far more than a
+  // batch of ids past the follower's cursor at once.
+  std::vector<EventLog::NewEvent> burst;
+  for (int i = 1; i <= 1000; ++i) {
+    burst.push_back({"ses_b", EventType::kRaw, "", Payload(i)});
+  }
+  log.Commit({}, std::move(burst));
+  ASSERT_TRUE(log.Flush());
+  const absl::Time appended = absl::Now();
+  const Event own = log.Append("ses_q", EventType::kRaw, "", Payload(1));
+  ASSERT_TRUE(quiet.WaitFor(1));
+  EXPECT_LT(absl::Now() - appended, absl::Milliseconds(500))
+      << "served as a live follower, not after the replay's turn";
+  ASSERT_EQ(quiet.events().size(), 1u);
+  EXPECT_EQ(quiet.events()[0].event_id, own.event_id);
+  quiet_sub->Cancel();
   replay_sub->Cancel();
 }
 
