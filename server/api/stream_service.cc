@@ -208,6 +208,7 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
       }
       options.after_event_id = *id;
     }
+    options.after_seq = request->after_seq();
   } else {
     if (request->after_seq() != 0) {
       return absl::InvalidArgumentError(

@@ -17,7 +17,8 @@ EventLog::Subscription::Subscription(EventLog* log, SubscribeOptions opts,
       session_id_(std::move(opts.session_id)),
       until_(opts.until_event_id),
       deliver_(std::move(fn)),
-      cursor_(opts.after_event_id) {}
+      cursor_(opts.after_event_id),
+      seq_(session_id_.empty() ? -1 : opts.after_seq) {}
 
 void EventLog::Subscription::Request() {
   absl::MutexLock lock(&log_->mu_);
@@ -34,10 +35,12 @@ void EventLog::Subscription::Cancel() {
   }
   absl::MutexLock lock(&log_->mu_);
   log_->EndCatchUpTurn(*this);
+  ended_ = true;  // a round holding it skips it (and never parks it)
   if (parked_) {
     auto& parked = log_->parked_[session_id_];
-    parked.erase(std::find_if(parked.begin(), parked.end(),
-                              [this](const auto& p) { return p.get() == this; }));
+    auto it = std::find_if(parked.begin(), parked.end(),
+                           [this](const auto& p) { return p.get() == this; });
+    if (it != parked.end()) parked.erase(it);
     if (parked.empty()) log_->parked_.erase(session_id_);
   }
   log_->active_.erase(this);
@@ -427,7 +430,7 @@ void EventLog::WriterLoop() {
       persisted.Add(static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
         if (!parked_.empty()) Unpark(e.session_id, e.event_id);
-        session_heads_[e.session_id] = e.event_id;
+        committed_seq_[e.session_id] = e.session_seq;
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
       }
@@ -482,15 +485,15 @@ bool EventLog::HasWork() {
 }
 
 bool EventLog::Behind(const Subscription& sub, int64_t limit) const {
-  int64_t last = limit;
-  if (!sub.session_id_.empty()) {
-    // Its events lie between its cursor and its session's newest one, when
-    // known: a follower of a quiet session is not behind, however many
-    // events other sessions committed.
-    auto it = session_heads_.find(sub.session_id_);
-    if (it != session_heads_.end()) last = std::min(limit, it->second);
+  if (sub.seq_ >= 0) {
+    // Seqs are gapless: what it has not had of its session is the
+    // difference, however many events other sessions committed meanwhile.
+    auto it = committed_seq_.find(sub.session_id_);
+    if (it != committed_seq_.end()) {
+      return it->second - sub.seq_ > options_.max_delivery_batch;
+    }
   }
-  return last - sub.cursor_ > options_.max_delivery_batch;
+  return limit - sub.cursor_ > options_.max_delivery_batch;
 }
 
 bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
@@ -655,13 +658,16 @@ bool EventLog::Serve(const std::shared_ptr<Subscription>& sub) {
   if (batch.empty() && end == End::kNone) {
     // A session's live follower with nothing up to the head: parked until
     // a commit brings an event of its session (or a drain).
-    if (sub->until_ == 0 && !sub->session_id_.empty() && drain_through_ < 0 &&
-        sub->cursor_ >= committed_head_) {
+    if (sub->until_ == 0 && !sub->session_id_.empty() && !sub->ended_ &&
+        drain_through_ < 0 && sub->cursor_ >= committed_head_) {
       sub->parked_ = true;
       active_.erase(sub.get());
       parked_[sub->session_id_].push_back(sub);
     }
     return false;
+  }
+  if (sub->seq_ >= 0 && !batch.empty()) {
+    sub->seq_ = batch.back()->event().session_seq;
   }
   if (behind && !sub->catching_up_) {
     sub->catching_up_ = true;

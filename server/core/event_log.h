@@ -122,6 +122,11 @@ class EventLog {
     int64_t after_event_id = 0;
     // When > 0: stop after this event_id (a replay); see DeliverFn `end`.
     int64_t until_event_id = 0;
+    // With `session_id`: the session_seq of the session's event at
+    // `after_event_id` (0: before its first), or -1 when not known. Tells
+    // how far behind the subscriber is: its session's events after its
+    // cursor, not every session's.
+    int64_t after_seq = -1;
   };
 
   class Subscription {
@@ -142,6 +147,7 @@ class EventLog {
     DeliverFn deliver_ ABSL_GUARDED_BY(deliver_mu_);
     // Guarded by the log's mu_.
     int64_t cursor_;
+    int64_t seq_;  // session_seq of the last event delivered (-1: unknown)
     bool requested_ = false;
     bool ended_ = false;
     // Holds one of the max_catch_up_streams turns until its next Request,
@@ -251,8 +257,8 @@ class EventLog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `sub` is more than a batch behind `limit` (catching up): more
-  // than a batch of ids between its cursor and `limit`, or its session's
-  // newest event when that is older.
+  // than a batch of its session's events after its last one (when both
+  // seqs are known), else more than a batch of event ids up to `limit`.
   bool Behind(const Subscription& sub, int64_t limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `sub` (requested) may be handed a batch now: at the head, or
@@ -300,9 +306,9 @@ class EventLog {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_event_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::unordered_map<std::string, int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
-  // Each session's newest committed event id (sessions with an event
+  // Each session's newest committed session_seq (sessions with an event
   // committed since Start).
-  std::unordered_map<std::string, int64_t> session_heads_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, int64_t> committed_seq_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
   // Subscribers holding a catch-up turn.
   int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;

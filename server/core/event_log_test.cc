@@ -110,8 +110,9 @@ TEST_F(EventLogTest, ABurstIsCommittedInBatches) {
   log->Flush();
   const int64_t commits = store_->Stats().commits - before;
   EXPECT_EQ(store_->Stats().events_appended, kBurst);
-  // One commit per delta would be 5000; group commit needs a handful.
-  EXPECT_LT(commits, kBurst / 10) << commits << " commits";
+  // One commit per delta would be 5000; group commit needs a handful on
+  // a quiet machine (under ASan on a busy one, 560-740 were seen).
+  EXPECT_LT(commits, kBurst / 4) << commits << " commits";
 }
 
 TEST_F(EventLogTest, ContinuesIdsAndSeqsAfterRestart) {
@@ -355,8 +356,15 @@ TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
         });
     replays.push_back(std::move(replay));
   }
+  // Marked on the dispatcher's thread as the live batch is handed over,
+  // so no later replay delivery counts.
   Collector live;
-  auto live_sub = log.Subscribe({"", 1000, 0}, live.Fn());
+  auto live_sub = log.Subscribe(
+      {"", 1000, 0},
+      [&, fn = live.Fn()](std::vector<EventPtr> batch, EventLog::End end) {
+        if (!batch.empty()) live_got = true;
+        fn(std::move(batch), end);
+      });
   live.Attach(live_sub);
   live_sub->Request();
   for (auto& replay : replays) replay->sub->Request();
@@ -366,7 +374,6 @@ TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
   }
   log.Append("ses_a", EventType::kRaw, "", Payload(1001));
   ASSERT_TRUE(live.WaitFor(1));
-  live_got = true;
   EXPECT_EQ(live.events()[0].event_id, 1001);
   // The commit ends the round: the live follower goes next, after the
   // delivery in progress (and at most one that began as it committed).
@@ -400,9 +407,10 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   // commits of 10: each follower has had everything (none of it is its
   // own) and is parked.
   Collector quiet, cancelled, drained;
-  auto quiet_sub = log.Subscribe({"ses_q", 102, 0}, quiet.Fn());
-  auto cancelled_sub = log.Subscribe({"ses_q", 102, 0}, cancelled.Fn());
-  auto drained_sub = log.Subscribe({"ses_z", 102, 0}, drained.Fn());
+  // (Each has had its session's one event: after_seq 1.)
+  auto quiet_sub = log.Subscribe({"ses_q", 102, 0, 1}, quiet.Fn());
+  auto cancelled_sub = log.Subscribe({"ses_q", 102, 0, 1}, cancelled.Fn());
+  auto drained_sub = log.Subscribe({"ses_z", 102, 0, 1}, drained.Fn());
   for (auto [c, sub] : {std::pair{&quiet, quiet_sub},
                         std::pair{&cancelled, cancelled_sub},
                         std::pair{&drained, drained_sub}}) {
@@ -454,7 +462,7 @@ TEST_F(EventLogTest, AQuietSessionsFollowerIsNotBehindAfterOtherSessionsBursts) 
   replay_sub->Request();
   ASSERT_TRUE(replay.WaitFor(1));
   Collector quiet;
-  auto quiet_sub = log.Subscribe({"ses_q", 101, 0}, quiet.Fn());
+  auto quiet_sub = log.Subscribe({"ses_q", 101, 0, /*after_seq=*/1}, quiet.Fn());
   quiet.Attach(quiet_sub);
   quiet_sub->Request();
   // Another session's burst, committed as one change: far more than a
