@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -81,6 +82,32 @@ class EventLogTest : public ::testing::Test {
     return log;
   }
   static nlohmann::json Payload(int i) { return {{"i", i}}; }
+  // A log with a single catch-up turn, held (for a second) by a replay
+  // whose client never asks again (`replay`, `replay_sub`): a subscriber
+  // counted as behind waits for it. Its events: one of each of `quiet`,
+  // in order, then 100 of ses_b.
+  std::unique_ptr<EventLog> LogWithItsOnlyTurnHeld(
+      const std::vector<std::string>& quiet, Collector* replay,
+      std::shared_ptr<EventLog::Subscription>* replay_sub) {
+    EventLog::Options options;
+    options.max_delivery_batch = 32;
+    options.max_catch_up_streams = 1;
+    auto log = std::make_unique<EventLog>(store_.get(), options);
+    EXPECT_TRUE(log->Start().ok());
+    for (const std::string& session : quiet) {
+      log->Append(session, EventType::kRaw, "", Payload(0));
+    }
+    for (int i = 1; i <= 100; ++i) {
+      log->Append("ses_b", EventType::kRaw, "", Payload(i));
+    }
+    EXPECT_TRUE(log->Flush());
+    *replay_sub = log->Subscribe({"", 0, log->CommittedHead()}, replay->Fn());
+    replay->Attach(*replay_sub);
+    replay->Pause();
+    (*replay_sub)->Request();
+    EXPECT_TRUE(replay->WaitFor(1));
+    return log;
+  }
   std::unique_ptr<SqliteStore> store_;
 };
 
@@ -384,33 +411,18 @@ TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
 }
 
 TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
-  EventLog::Options options;
-  options.max_delivery_batch = 32;
-  options.max_catch_up_streams = 1;
-  EventLog log(store_.get(), options);
-  ASSERT_TRUE(log.Start().ok());
-  log.Append("ses_q", EventType::kRaw, "", Payload(0));
-  log.Append("ses_z", EventType::kRaw, "", Payload(0));
-  for (int i = 1; i <= 100; ++i) {
-    log.Append("ses_b", EventType::kRaw, "", Payload(i));
-  }
-  ASSERT_TRUE(log.Flush());
-  // A replay whose client never asks again holds the only catch-up turn
-  // (for a second), so a follower counted as behind would wait for it.
   Collector replay;
-  auto replay_sub = log.Subscribe({"", 0, 102}, replay.Fn());
-  replay.Attach(replay_sub);
-  replay.Pause();
-  replay_sub->Request();
-  ASSERT_TRUE(replay.WaitFor(1));
+  std::shared_ptr<EventLog::Subscription> replay_sub;
+  auto log = LogWithItsOnlyTurnHeld({"ses_q", "ses_z"}, &replay, &replay_sub);
+  ASSERT_EQ(log->CommittedHead(), 102);
   // Followers of quiet sessions, then 1,000 events of another session in
   // commits of 10: each follower has had everything (none of it is its
   // own) and is parked.
   Collector quiet, cancelled, drained;
   // (Each has had its session's one event: after_seq 1.)
-  auto quiet_sub = log.Subscribe({"ses_q", 102, 0, 1}, quiet.Fn());
-  auto cancelled_sub = log.Subscribe({"ses_q", 102, 0, 1}, cancelled.Fn());
-  auto drained_sub = log.Subscribe({"ses_z", 102, 0, 1}, drained.Fn());
+  auto quiet_sub = log->Subscribe({"ses_q", 102, 0, 1}, quiet.Fn());
+  auto cancelled_sub = log->Subscribe({"ses_q", 102, 0, 1}, cancelled.Fn());
+  auto drained_sub = log->Subscribe({"ses_z", 102, 0, 1}, drained.Fn());
   for (auto [c, sub] : {std::pair{&quiet, quiet_sub},
                         std::pair{&cancelled, cancelled_sub},
                         std::pair{&drained, drained_sub}}) {
@@ -418,22 +430,22 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
     sub->Request();
   }
   for (int i = 1; i <= 1000; ++i) {
-    log.Append("ses_b", EventType::kRaw, "", Payload(i));
-    if (i % 10 == 0) ASSERT_TRUE(log.Flush());
+    log->Append("ses_b", EventType::kRaw, "", Payload(i));
+    if (i % 10 == 0) ASSERT_TRUE(log->Flush());
   }
   cancelled_sub->Cancel();
   // Its session's event wakes the follower at the head (its cursor moved
   // to just before the event): served at once as a live follower, not
   // after the replay's turn.
   const absl::Time appended = absl::Now();
-  const Event own = log.Append("ses_q", EventType::kRaw, "", Payload(1));
+  const Event own = log->Append("ses_q", EventType::kRaw, "", Payload(1));
   ASSERT_TRUE(quiet.WaitFor(1));
   EXPECT_LT(absl::Now() - appended, absl::Milliseconds(500));
   ASSERT_EQ(quiet.events().size(), 1u);
   EXPECT_EQ(quiet.events()[0].event_id, own.event_id);
   EXPECT_TRUE(cancelled.events().empty());
   // Drain ends the one still parked.
-  log.Drain();
+  log->Drain();
   ASSERT_TRUE(drained.WaitEnded());
   EXPECT_EQ(drained.end(), EventLog::End::kDrained);
   EXPECT_TRUE(drained.events().empty());
@@ -444,25 +456,12 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
 }
 
 TEST_F(EventLogTest, AQuietSessionsFollowerIsNotBehindAfterOtherSessionsBursts) {
-  EventLog::Options options;
-  options.max_delivery_batch = 32;
-  options.max_catch_up_streams = 1;
-  EventLog log(store_.get(), options);
-  ASSERT_TRUE(log.Start().ok());
-  log.Append("ses_q", EventType::kRaw, "", Payload(0));
-  for (int i = 1; i <= 100; ++i) {
-    log.Append("ses_b", EventType::kRaw, "", Payload(i));
-  }
-  ASSERT_TRUE(log.Flush());
-  // A replay whose client never asks again holds the only catch-up turn.
   Collector replay;
-  auto replay_sub = log.Subscribe({"", 0, 101}, replay.Fn());
-  replay.Attach(replay_sub);
-  replay.Pause();
-  replay_sub->Request();
-  ASSERT_TRUE(replay.WaitFor(1));
+  std::shared_ptr<EventLog::Subscription> replay_sub;
+  auto log = LogWithItsOnlyTurnHeld({"ses_q"}, &replay, &replay_sub);
+  ASSERT_EQ(log->CommittedHead(), 101);
   Collector quiet;
-  auto quiet_sub = log.Subscribe({"ses_q", 101, 0, /*after_seq=*/1}, quiet.Fn());
+  auto quiet_sub = log->Subscribe({"ses_q", 101, 0, /*after_seq=*/1}, quiet.Fn());
   quiet.Attach(quiet_sub);
   quiet_sub->Request();
   // Another session's burst, committed as one change: far more than a
@@ -471,10 +470,10 @@ TEST_F(EventLogTest, AQuietSessionsFollowerIsNotBehindAfterOtherSessionsBursts) 
   for (int i = 1; i <= 1000; ++i) {
     burst.push_back({"ses_b", EventType::kRaw, "", Payload(i)});
   }
-  log.Commit({}, std::move(burst));
-  ASSERT_TRUE(log.Flush());
+  log->Commit({}, std::move(burst));
+  ASSERT_TRUE(log->Flush());
   const absl::Time appended = absl::Now();
-  const Event own = log.Append("ses_q", EventType::kRaw, "", Payload(1));
+  const Event own = log->Append("ses_q", EventType::kRaw, "", Payload(1));
   ASSERT_TRUE(quiet.WaitFor(1));
   EXPECT_LT(absl::Now() - appended, absl::Milliseconds(500))
       << "served as a live follower, not after the replay's turn";

@@ -8,14 +8,10 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from concurrent import futures
-from contextlib import contextmanager
 from pathlib import Path
 
-import grpc
 import pytest
-from codex_manager.v1 import events_pb2
+from cm_testing import server_without_batches
 
 from conftest import CLI_BIN, Cli, Server, wait_for
 from test_faults_and_errors import ready_session
@@ -294,36 +290,6 @@ def test_a_server_that_accepts_but_never_answers_fails_in_seconds() -> None:
             assert f"could not reach codex-manager-server at {addr}" in result.stderr
     finally:
         listener.close()
-
-
-@contextmanager
-def server_without_batches(addr: str) -> Iterator[str]:
-    """A server older than StreamEventBatches: a proxy in front of the one
-    at `addr` that serves StreamEvents only (grpc answers UNIMPLEMENTED for
-    any other method). Yields its address."""
-    upstream = grpc.insecure_channel(addr)
-    forward = upstream.unary_stream(
-        "/codex_manager.v1.StreamService/StreamEvents",
-        request_serializer=events_pb2.StreamEventsRequest.SerializeToString,
-        response_deserializer=events_pb2.Event.FromString)
-
-    def stream_events(request, context):  # type: ignore[no-untyped-def]
-        yield from forward(request, metadata=context.invocation_metadata())
-
-    older = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    older.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-        "codex_manager.v1.StreamService",
-        {"StreamEvents": grpc.unary_stream_rpc_method_handler(
-            stream_events,
-            request_deserializer=events_pb2.StreamEventsRequest.FromString,
-            response_serializer=events_pb2.Event.SerializeToString)})])
-    port = older.add_insecure_port("127.0.0.1:0")
-    older.start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        older.stop(None)
-        upstream.close()
 
 
 def test_events_fall_back_to_stream_events_on_a_server_without_batches(

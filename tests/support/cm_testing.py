@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -310,3 +311,39 @@ def _state(proc_dir: Path) -> str:
         if line.startswith("State:"):
             return line.split()[1]
     return "?"
+
+
+@contextmanager
+def server_without_batches(addr: str) -> Iterator[str]:
+    """A server older than StreamEventBatches: a proxy in front of the one
+    at `addr` that serves StreamEvents only, forwarding the caller's
+    metadata (grpc answers UNIMPLEMENTED for any other method). Yields its
+    address."""
+    from concurrent import futures
+
+    import grpc
+    from codex_manager.v1 import events_pb2
+
+    upstream = grpc.insecure_channel(addr)
+    forward = upstream.unary_stream(
+        "/codex_manager.v1.StreamService/StreamEvents",
+        request_serializer=events_pb2.StreamEventsRequest.SerializeToString,
+        response_deserializer=events_pb2.Event.FromString)
+
+    def stream_events(request: Any, context: Any) -> Iterator[Any]:
+        yield from forward(request, metadata=context.invocation_metadata())
+
+    older = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    older.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "codex_manager.v1.StreamService",
+        {"StreamEvents": grpc.unary_stream_rpc_method_handler(
+            stream_events,
+            request_deserializer=events_pb2.StreamEventsRequest.FromString,
+            response_serializer=events_pb2.Event.SerializeToString)})])
+    port = older.add_insecure_port("127.0.0.1:0")
+    older.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        older.stop(None)
+        upstream.close()

@@ -6,11 +6,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from concurrent import futures
 from pathlib import Path
 
-import grpc
 import pytest
+from cm_testing import server_without_batches
 from conftest import ready_session, wait_for
 
 from codex_manager import (
@@ -29,7 +28,6 @@ from codex_manager import (
     TurnState,
     UnavailableError,
 )
-from codex_manager.v1 import events_pb2
 
 
 def test_health(client: Client) -> None:
@@ -255,32 +253,9 @@ def test_events_fall_back_to_stream_events_on_a_server_without_batches(
     wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
     expected = [e.proto for e in client.events(session_id, follow=False)]
 
-    # The older server: a proxy in front of the real one serving only
-    # StreamEvents (grpc answers UNIMPLEMENTED for any other method).
-    upstream = grpc.insecure_channel(client.address)
-    forward = upstream.unary_stream(
-        "/codex_manager.v1.StreamService/StreamEvents",
-        request_serializer=events_pb2.StreamEventsRequest.SerializeToString,
-        response_deserializer=events_pb2.Event.FromString)
-
-    def stream_events(request, context):  # type: ignore[no-untyped-def]
-        yield from forward(request, metadata=context.invocation_metadata())
-
-    older = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    older.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-        "codex_manager.v1.StreamService",
-        {"StreamEvents": grpc.unary_stream_rpc_method_handler(
-            stream_events,
-            request_deserializer=events_pb2.StreamEventsRequest.FromString,
-            response_serializer=events_pb2.Event.SerializeToString)})])
-    port = older.add_insecure_port("127.0.0.1:0")
-    older.start()
-    try:
-        with Client(f"127.0.0.1:{port}", timeout=10) as old:
-            got = [e.proto for e in old.events(session_id, follow=False)]
-            assert old._event_rpc.batched is False
-    finally:
-        older.stop(None)
-        upstream.close()
+    with server_without_batches(client.address) as older, \
+            Client(older, timeout=10) as old:
+        got = [e.proto for e in old.events(session_id, follow=False)]
+        assert old._event_rpc.batched is False
     assert client._event_rpc.batched is True
     assert got == expected and len(got) > 5
