@@ -130,6 +130,7 @@ void IdleFollowers(const Args& args) {
     for (int i = 0; i < args.followers; ++i) {
       EventLog::SubscribeOptions options;
       options.session_id = "ses_quiet_" + std::to_string(i);
+      options.after_seq = 0;  // as StreamService subscribes: before its first
       idle.push_back(log.Subscribe(options, [](std::vector<EventPtr>,
                                                EventLog::End) {}));
       idle.back()->Request();
@@ -139,6 +140,7 @@ void IdleFollowers(const Args& args) {
     std::shared_ptr<EventLog::Subscription> busy;
     EventLog::SubscribeOptions options;
     options.session_id = "ses_busy";
+    options.after_seq = 0;
     busy = log.Subscribe(options, [&](std::vector<EventPtr> batch,
                                       EventLog::End) {
       const absl::Time now = absl::Now();

@@ -44,7 +44,6 @@ void EventLog::Subscription::Cancel() {
     if (parked.empty()) log_->parked_.erase(session_id_);
   }
   log_->active_.erase(this);
-  log_->subs_.erase(this);
 }
 
 EventLog::EventLog(Store* store, Options options)
@@ -338,7 +337,9 @@ void EventLog::Drain() {
 
 size_t EventLog::SubscriberCount() {
   absl::MutexLock lock(&mu_);
-  return subs_.size();
+  size_t parked = 0;
+  for (const auto& [session_id, subs] : parked_) parked += subs.size();
+  return active_.size() + parked;
 }
 
 int64_t EventLog::AssignedHead() {
@@ -351,7 +352,6 @@ std::shared_ptr<EventLog::Subscription> EventLog::Subscribe(
   std::shared_ptr<Subscription> sub(
       new Subscription(this, std::move(options), std::move(deliver)));
   absl::MutexLock lock(&mu_);
-  subs_.emplace(sub.get(), sub);
   active_.emplace(sub.get(), sub);
   return sub;
 }
@@ -424,13 +424,19 @@ void EventLog::WriterLoop() {
     }
     const size_t done = CommitChanges(changes);
     absl::MutexLock lock(&mu_);
+    // The session of the events before (a burst is one session's run):
+    // its followers are woken, and its entry found, once per run.
+    auto session = committed_seq_.end();
     for (size_t i = 0; i < done; ++i) {
       committed_ticket_ = changes[i].ticket;
       static Counter& persisted = Metrics().events_persisted.With({});
       persisted.Add(static_cast<double>(changes[i].rows.events.size()));
       for (Event& e : changes[i].rows.events) {
-        if (!parked_.empty()) Unpark(e.session_id, e.event_id);
-        committed_seq_[e.session_id] = e.session_seq;
+        if (session == committed_seq_.end() || session->first != e.session_id) {
+          if (!parked_.empty()) Unpark(e.session_id, e.event_id);
+          session = committed_seq_.try_emplace(e.session_id).first;
+        }
+        session->second = e.session_seq;
         committed_head_ = e.event_id;
         ring_.push_back(std::make_shared<const SharedEvent>(std::move(e)));
       }

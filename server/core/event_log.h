@@ -21,7 +21,10 @@
 // Subscribers pull: a Subscription asks for the next batch with Request();
 // the dispatcher thread answers from the ring when the subscriber's cursor is
 // still in it, else from the store. A slow subscriber therefore costs a store
-// read, never memory, and never blocks Append or other subscribers.
+// read, never memory, and never blocks Append or other subscribers. Live
+// followers go first, and a session's follower that has had everything
+// waits parked under its session id until a commit brings one of its
+// events, so a commit costs nothing per follower of another session.
 //
 // Thread safety: all methods are safe to call from any thread. Delivery
 // callbacks run on the dispatcher thread and must not block.
@@ -331,10 +334,8 @@ class EventLog {
     std::vector<EventPtr> events;
   };
   std::list<CachedPage> pages_ ABSL_GUARDED_BY(mu_);
-  // Every open subscription.
-  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> subs_
-      ABSL_GUARDED_BY(mu_);
-  // The subscriptions the dispatcher looks at: all but the parked ones.
+  // Every open subscription is in active_ (the ones the dispatcher looks
+  // at) or in parked_.
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> active_
       ABSL_GUARDED_BY(mu_);
   // Subscribers indexed by session: a session's live followers that asked

@@ -138,8 +138,11 @@ TEST_F(EventLogTest, ABurstIsCommittedInBatches) {
   const int64_t commits = store_->Stats().commits - before;
   EXPECT_EQ(store_->Stats().events_appended, kBurst);
   // One commit per delta would be 5000; group commit needs a handful on
-  // a quiet machine (under ASan on a busy one, 560-740 were seen).
-  EXPECT_LT(commits, kBurst / 4) << commits << " commits";
+  // a quiet machine. Under ASan the appends are slow enough for the writer
+  // to keep up with many of them (560-1,440 commits were seen): this
+  // bound only says commits are shared. It depends on timing; the
+  // throughput is event_log_bench's to measure.
+  EXPECT_LT(commits, kBurst / 2) << commits << " commits";
 }
 
 TEST_F(EventLogTest, ContinuesIdsAndSeqsAfterRestart) {
@@ -431,7 +434,9 @@ TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   }
   for (int i = 1; i <= 1000; ++i) {
     log->Append("ses_b", EventType::kRaw, "", Payload(i));
-    if (i % 10 == 0) ASSERT_TRUE(log->Flush());
+    if (i % 10 == 0) {
+      ASSERT_TRUE(log->Flush());
+    }
   }
   cancelled_sub->Cancel();
   // Its session's event wakes the follower at the head (its cursor moved
