@@ -24,7 +24,7 @@ machine). Scenarios, one after the other on the same server:
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
         [--server-bin OTHER/codex-manager-server] [--load-rpc StreamEvents]
-        [--load-nice 19]
+        [--load-nice 19] [--catch-up-rate N]
 
 Prints one JSON object per scenario.
 """
@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--load-nice", type=int, default=0,
                         help="run load_client at this niceness (19: its own CPU use, on the "
                              "cores the server shares, no longer competes with the server)")
+    parser.add_argument("--catch-up-rate", type=int,
+                        help="the server's --catch-up-rate (default: the server's default)")
     parser.add_argument("--server-bin", type=Path,
                         help="codex-manager-server to measure (default: build/bin)")
     args = parser.parse_args()
@@ -152,7 +154,8 @@ def main() -> None:
             "--codex-bin", str(FAKE_CODEX),
             "--max-live-sessions", str(args.others + 16),
             "--max-streams-per-principal", str(args.catch_up + 1000),
-            "--rate-limit", "0"])
+            "--rate-limit", "0",
+            *([] if args.catch_up_rate is None else ["--catch-up-rate", str(args.catch_up_rate)])])
         server.start()
         try:
             with Client(server.addr, token=server.token, timeout=60) as client:

@@ -99,6 +99,7 @@ struct Flags {
   int max_streams_per_principal = 64;
   int handler_threads = 8;
   int64_t max_uncommitted_events = 100000;
+  int64_t catch_up_rate = 200000;
   int max_queued_turns = 16;
   int max_codex_calls = 2;
   int64_t max_prompt_bytes = 1 << 20;
@@ -394,6 +395,7 @@ int Run(const Flags& flags) {
 
   EventLog::Options log_options;
   log_options.max_uncommitted_events = flags.max_uncommitted_events;
+  log_options.catch_up_events_per_second = flags.catch_up_rate;
   // Room for the event's other fields and the response around it.
   log_options.max_payload_bytes =
       static_cast<size_t>(std::max(flags.max_message_bytes - (64 << 10), 4096));
@@ -705,6 +707,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-uncommitted-events", flags.max_uncommitted_events,
                  "Events waiting for the store beyond which Codex's output "
                  "is held back (read more slowly) until commits catch up")
+      ->capture_default_str();
+  app.add_option("--catch-up-rate", flags.catch_up_rate,
+                 "While a turn streams, the most events a second that "
+                 "replays and streams catching up get, all together, so "
+                 "history leaves the live events a free core; 0: no limit")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--handler-threads", flags.handler_threads,
                  "Threads running RPC handlers (which may wait on the "

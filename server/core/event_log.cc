@@ -90,6 +90,9 @@ namespace {
 constexpr size_t kStoreReadsPerRound = 8;
 // Longest a subscriber catching up holds its turn (max_catch_up_streams).
 constexpr absl::Duration kCatchUpTurn = absl::Seconds(1);
+// How long after a live follower's last batch a turn counts as streaming
+// (catch_up_events_per_second applies).
+constexpr std::chrono::seconds kLiveTurnLinger{1};
 // Full pages of store reads kept for readers at the same place.
 constexpr size_t kCachedPages = 64;
 
@@ -477,11 +480,12 @@ int64_t EventLog::LimitOf(const Subscription& sub, End* end_at_limit) const {
   return limit;
 }
 
-bool EventLog::HasWork() {
+bool EventLog::HasWork(bool live_only) {
   for (const auto& [ptr, sub] : active_) {
     if (!sub->requested_ || sub->ended_) continue;
     End end = End::kNone;
     const int64_t limit = LimitOf(*sub, &end);
+    if (live_only && !Live(*sub, limit)) continue;
     // Events to hand over (when it may have them now), or its end.
     if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
       return true;
@@ -500,6 +504,15 @@ bool EventLog::Behind(const Subscription& sub, int64_t limit) const {
     }
   }
   return limit - sub.cursor_ > options_.max_delivery_batch;
+}
+
+bool EventLog::Live(const Subscription& sub, int64_t limit) const {
+  return sub.until_ == 0 && !Behind(sub, limit);
+}
+
+bool EventLog::CatchUpPaced(Steady::time_point now) const {
+  return options_.catch_up_events_per_second > 0 && now < live_until_ &&
+         now < catch_up_not_before_;
 }
 
 bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
@@ -594,8 +607,16 @@ void EventLog::DispatcherLoop() {
   size_t turn = 0;  // rotates which replays and catch-up readers go first
   for (;;) {
     ExpireCatchUpTurns();
-    while (!stopping_ && !HasWork()) {
-      if (catch_up_streams_ == 0) {
+    for (;;) {
+      // Decided once: a wait for "nothing to do" must not follow a check
+      // that, being paced, looked only at live followers.
+      const bool paced = CatchUpPaced(Steady::now());
+      if (stopping_ || HasWork(paced)) break;
+      if (paced) {  // catch-up waits for its next turn
+        dispatcher_cv_.WaitWithTimeout(
+            &mu_, absl::FromChrono(std::min(catch_up_not_before_, live_until_) -
+                                   Steady::now()));
+      } else if (catch_up_streams_ == 0) {
         dispatcher_cv_.Wait(&mu_);
       } else {  // turns held by slow readers expire
         dispatcher_cv_.WaitWithTimeout(&mu_, absl::Milliseconds(250));
@@ -609,27 +630,44 @@ void EventLog::DispatcherLoop() {
     // time, taking turns, at most kStoreReadsPerRound of them reading the
     // store; a commit after one of their deliveries starts a new round. So
     // a live event waits for at most one catch-up delivery, however many
-    // thousands of clients are catching up, and they still progress.
+    // thousands of clients are catching up, and they still progress. While
+    // a turn streams, catch-up is paced (catch_up_events_per_second).
     const int64_t head = committed_head_;
     std::vector<std::shared_ptr<Subscription>> live, others;
     for (const auto& [ptr, sub] : active_) {
       if (!sub->requested_ || sub->ended_) continue;
       End end = End::kNone;
-      const bool following =
-          sub->until_ == 0 && !Behind(*sub, LimitOf(*sub, &end));
-      (following ? live : others).push_back(sub);
+      (Live(*sub, LimitOf(*sub, &end)) ? live : others).push_back(sub);
     }
-    for (const std::shared_ptr<Subscription>& sub : live) Serve(sub);
-    if (others.empty()) continue;
+    for (const std::shared_ptr<Subscription>& sub : live) {
+      size_t events = 0;
+      if (Serve(sub, &events) && events > 0) {
+        live_until_ = Steady::now() + kLiveTurnLinger;
+      }
+    }
+    if (others.empty() || CatchUpPaced(Steady::now())) continue;
     std::rotate(others.begin(), others.begin() + turn % others.size(),
                 others.end());
     size_t store_reads = 0;
+    const double rate =
+        static_cast<double>(options_.catch_up_events_per_second);
     for (const std::shared_ptr<Subscription>& sub : others) {
       ++turn;
       const bool from_store = sub->cursor_ + 1 < RingFront();
       if (from_store && store_reads == kStoreReadsPerRound) continue;
-      if (!Serve(sub)) continue;
+      size_t events = 0;
+      if (!Serve(sub, &events)) continue;
       if (from_store) ++store_reads;
+      const Steady::time_point now = Steady::now();
+      if (rate > 0 && events > 0 && now < live_until_) {
+        // Only while a turn streams: what went out before it does not
+        // count against it.
+        catch_up_not_before_ =
+            std::max(catch_up_not_before_, now) +
+            std::chrono::duration_cast<Steady::duration>(
+                std::chrono::duration<double>(events / rate));
+        if (CatchUpPaced(now)) break;
+      }
       if (committed_head_ != head) break;  // live followers first
     }
   }
@@ -654,13 +692,15 @@ int64_t EventLog::RingFront() const {
   return ring_.empty() ? committed_head_ + 1 : ring_.front()->event().event_id;
 }
 
-bool EventLog::Serve(const std::shared_ptr<Subscription>& sub) {
+bool EventLog::Serve(const std::shared_ptr<Subscription>& sub,
+                     size_t* events) {
   if (!sub->requested_ || sub->ended_) return false;
   End end = End::kNone;
   const int64_t limit = LimitOf(*sub, &end);
   if (!MayServe(*sub, limit)) return false;  // waits for a catch-up turn
   const bool behind = Behind(*sub, limit);
   std::vector<EventPtr> batch = NextBatch(*sub, &end);
+  if (events != nullptr) *events = batch.size();
   if (batch.empty() && end == End::kNone) {
     // A session's live follower with nothing up to the head: parked until
     // a commit brings an event of its session (or a drain).

@@ -31,6 +31,7 @@
 #ifndef CODEX_MANAGER_SERVER_CORE_EVENT_LOG_H_
 #define CODEX_MANAGER_SERVER_CORE_EVENT_LOG_H_
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -102,6 +103,13 @@ class EventLog {
     // their turn. Subscribers at the head never wait, so thousands of
     // replays cannot crowd out the streams following a turn live.
     int max_catch_up_streams = 16;
+    // While a turn streams (a live follower was handed events within the
+    // last second), the most events a second replays and readers catching
+    // up get, all together (0: no limit). Delivering history costs CPU on
+    // the same cores — the server's writes, the clients' reads — so capping
+    // it leaves a live event a free core, not a queue for one. Otherwise
+    // they go as fast as they read.
+    int64_t catch_up_events_per_second = 0;
     // Largest payload stored, in bytes of JSON (0: no limit). A larger one
     // is stored cut down (CapPayload), so no stream can jam on an event
     // bigger than the gRPC message limit.
@@ -249,6 +257,7 @@ class EventLog {
                                           DeliverFn deliver);
 
  private:
+  using Steady = std::chrono::steady_clock;
   void WriterLoop();
   void DispatcherLoop();
   // Finds what `sub` should get next; may read the store (without mu_).
@@ -258,7 +267,17 @@ class EventLog {
   // committed head), and how it ends once it has.
   int64_t LimitOf(const Subscription& sub, End* end_at_limit) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool HasWork() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a subscription has a batch (or its end) to hand over now;
+  // with `live_only`, only live followers count (while catch-up waits for
+  // catch_up_events_per_second).
+  bool HasWork(bool live_only) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `sub` follows with no end and at most a batch behind `limit`.
+  bool Live(const Subscription& sub, int64_t limit) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether replays and readers catching up wait now
+  // (catch_up_events_per_second), until catch_up_not_before_.
+  bool CatchUpPaced(Steady::time_point now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether `sub` is more than a batch behind `limit` (catching up): more
   // than a batch of its session's events after its last one (when both
   // seqs are known), else more than a batch of event ids up to `limit`.
@@ -271,8 +290,9 @@ class EventLog {
   // Hands `sub` its next batch (or its end) when it asked for one and may
   // have it now; false when there was nothing to hand over. Runs the
   // DeliverFn without mu_.
-  bool Serve(const std::shared_ptr<Subscription>& sub)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `events`, when given, gets how many events it handed over.
+  bool Serve(const std::shared_ptr<Subscription>& sub,
+             size_t* events = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the followers parked on `session_id` back to active_; when
   // `event_id` (the session's first event since they parked) is given,
   // their cursors move to just before it.
@@ -315,6 +335,13 @@ class EventLog {
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
   // Subscribers holding a catch-up turn.
   int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;
+  // catch_up_events_per_second: a turn streams until `live_until_` (a
+  // second after a live follower's last batch); meanwhile no replay or
+  // reader catching up is served before `catch_up_not_before_`, which each
+  // of their batches moves on by its size / the rate. (Monotonic: a wall
+  // clock set back must not stall catch-up.)
+  Steady::time_point live_until_ ABSL_GUARDED_BY(mu_);
+  Steady::time_point catch_up_not_before_ ABSL_GUARDED_BY(mu_);
   int64_t next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   int64_t committed_ticket_ ABSL_GUARDED_BY(mu_) = 0;
   // Consecutive failed commit attempts (0: healthy).

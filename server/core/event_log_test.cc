@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -411,6 +412,86 @@ TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
   EXPECT_LT(deliveries.load(), 50 * 32) << "the replays were still running";
   for (auto& replay : replays) replay->sub->Cancel();
   live_sub->Cancel();
+}
+
+TEST_F(EventLogTest, WhileATurnStreamsCatchUpIsPacedToItsRate) {
+  EventLog::Options options;
+  options.max_delivery_batch = 10;
+  options.max_catch_up_streams = 1000;
+  options.catch_up_events_per_second = 1000;
+  EventLog log(store_.get(), options);
+  ASSERT_TRUE(log.Start().ok());
+  for (int i = 1; i <= 2000; ++i) {
+    log.Append("ses_h", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log.Flush());
+  // With no turn streaming a replay goes as fast as it reads: 2,000
+  // events, not the 2 s the rate would take. What it took does not count
+  // against the turn below.
+  Collector before;
+  auto before_sub = log.Subscribe({"ses_h", 0, 2000}, before.Fn());
+  before.Attach(before_sub);
+  const absl::Time unpaced_start = absl::Now();
+  before_sub->Request();
+  ASSERT_TRUE(before.WaitEnded());
+  EXPECT_EQ(before.events().size(), 2000u);
+  EXPECT_LT(absl::Now() - unpaced_start, absl::Seconds(1));
+  // A turn streams: its follower has had an event, and gets one every
+  // 50 ms until `streaming` is cleared.
+  Collector live;
+  auto live_sub = log.Subscribe({"ses_t", 2000, 0, 0}, live.Fn());
+  live.Attach(live_sub);
+  live_sub->Request();
+  log.Append("ses_t", EventType::kRaw, "", Payload(1));
+  ASSERT_TRUE(live.WaitFor(1));
+  std::atomic<bool> streaming{true};
+  std::thread turn([&] {
+    for (int i = 2; streaming; ++i) {
+      log.Append("ses_t", EventType::kRaw, "", Payload(i));
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  });
+  // Four replays of the history, asking again at once after each batch.
+  std::atomic<int64_t> replayed{0};
+  std::vector<std::unique_ptr<Collector>> replays;
+  std::vector<std::shared_ptr<EventLog::Subscription>> subs;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 4; ++i) {
+    auto c = std::make_unique<Collector>();
+    auto fn = c->Fn();
+    subs.push_back(log.Subscribe(
+        {"ses_h", 0, 2000},
+        [&replayed, fn](std::vector<EventPtr> batch, EventLog::End end) {
+          replayed += static_cast<int64_t>(batch.size());
+          fn(std::move(batch), end);
+        }));
+    c->Attach(subs.back());
+    replays.push_back(std::move(c));
+  }
+  for (auto& sub : subs) sub->Request();
+  absl::SleepFor(absl::Milliseconds(700));
+  // Each batch moves the next one on by its size / the rate: at most the
+  // rate times the time gone, plus the first batch.
+  const int64_t paced = replayed.load();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  EXPECT_LE(paced, static_cast<int64_t>(1000 * seconds) + 10);
+  EXPECT_GE(paced, 100) << "catch-up must still progress";
+  // The turn's follower was not paced: it has had every event so far.
+  const int64_t committed_live = log.CommittedHead() - 2000;
+  EXPECT_TRUE(live.WaitFor(static_cast<size_t>(committed_live)));
+  // A second after the turn's last event, catch-up goes at its own pace:
+  // the 8,000 events' rest arrives in much less than the 7 s the rate
+  // would take.
+  streaming = false;
+  turn.join();
+  for (auto& c : replays) {
+    ASSERT_TRUE(c->WaitEnded());
+    EXPECT_EQ(c->events().size(), 2000u);
+  }
+  EXPECT_LT(absl::Now() - start, absl::Seconds(6));
+  for (auto& sub : subs) sub->Cancel();
+  live_sub->Cancel();
+  before_sub->Cancel();
 }
 
 TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
