@@ -36,14 +36,7 @@ void EventLog::Subscription::Cancel() {
   absl::MutexLock lock(&log_->mu_);
   log_->EndCatchUpTurn(*this);
   ended_ = true;  // a round holding it skips it (and never parks it)
-  if (parked_) {
-    auto& parked = log_->parked_[session_id_];
-    auto it = std::find_if(parked.begin(), parked.end(),
-                           [this](const auto& p) { return p.get() == this; });
-    if (it != parked.end()) parked.erase(it);
-    if (parked.empty()) log_->parked_.erase(session_id_);
-  }
-  log_->active_.erase(this);
+  log_->Detach(*this);
 }
 
 EventLog::EventLog(Store* store, Options options)
@@ -342,7 +335,7 @@ size_t EventLog::SubscriberCount() {
   absl::MutexLock lock(&mu_);
   size_t parked = 0;
   for (const auto& [session_id, subs] : parked_) parked += subs.size();
-  return active_.size() + parked;
+  return live_.size() + behind_.size() + parked;
 }
 
 int64_t EventLog::AssignedHead() {
@@ -355,7 +348,8 @@ std::shared_ptr<EventLog::Subscription> EventLog::Subscribe(
   std::shared_ptr<Subscription> sub(
       new Subscription(this, std::move(options), std::move(deliver)));
   absl::MutexLock lock(&mu_);
-  active_.emplace(sub.get(), sub);
+  Attach(sub, sub->until_ > 0 ? Subscription::Where::kBehind
+                              : Subscription::Where::kLive);
   return sub;
 }
 
@@ -481,14 +475,17 @@ int64_t EventLog::LimitOf(const Subscription& sub, End* end_at_limit) const {
 }
 
 bool EventLog::HasWork(bool live_only) {
-  for (const auto& [ptr, sub] : active_) {
-    if (!sub->requested_ || sub->ended_) continue;
-    End end = End::kNone;
-    const int64_t limit = LimitOf(*sub, &end);
-    if (live_only && !Live(*sub, limit)) continue;
-    // Events to hand over (when it may have them now), or its end.
-    if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
-      return true;
+  for (const auto* list : {&live_, &behind_}) {
+    if (live_only && list == &behind_) break;
+    for (const auto& [ptr, sub] : *list) {
+      if (!sub->requested_ || sub->ended_) continue;
+      End end = End::kNone;
+      const int64_t limit = LimitOf(*sub, &end);
+      if (live_only && !Live(*sub, limit)) continue;
+      // Events to hand over (when it may have them now), or its end.
+      if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
+        return true;
+      }
     }
   }
   return false;
@@ -523,16 +520,17 @@ bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
 void EventLog::ExpireCatchUpTurns() {
   if (catch_up_streams_ == 0) return;
   const absl::Time now = absl::Now();
-  for (const auto& [ptr, sub] : active_) {
-    if (sub->catching_up_ && now - sub->catch_up_since_ > kCatchUpTurn) {
-      EndCatchUpTurn(*sub);
-    }
+  std::vector<Subscription*> expired;
+  for (Subscription* sub : turn_holders_) {
+    if (now - sub->catch_up_since_ > kCatchUpTurn) expired.push_back(sub);
   }
+  for (Subscription* sub : expired) EndCatchUpTurn(*sub);
 }
 
 void EventLog::EndCatchUpTurn(Subscription& sub) {
   if (!sub.catching_up_) return;
   sub.catching_up_ = false;
+  turn_holders_.erase(&sub);
   --catch_up_streams_;
   dispatcher_cv_.Signal();
 }
@@ -634,10 +632,13 @@ void EventLog::DispatcherLoop() {
     // a turn streams, catch-up is paced (catch_up_events_per_second).
     const int64_t head = committed_head_;
     std::vector<std::shared_ptr<Subscription>> live, others;
-    for (const auto& [ptr, sub] : active_) {
+    for (const auto& [ptr, sub] : live_) {
       if (!sub->requested_ || sub->ended_) continue;
       End end = End::kNone;
       (Live(*sub, LimitOf(*sub, &end)) ? live : others).push_back(sub);
+    }
+    for (const std::shared_ptr<Subscription>& sub : others) {
+      Attach(Detach(*sub), Subscription::Where::kBehind);  // fell behind
     }
     for (const std::shared_ptr<Subscription>& sub : live) {
       size_t events = 0;
@@ -645,7 +646,12 @@ void EventLog::DispatcherLoop() {
         live_until_ = Steady::now() + kLiveTurnLinger;
       }
     }
-    if (others.empty() || CatchUpPaced(Steady::now())) continue;
+    if (CatchUpPaced(Steady::now())) continue;
+    others.clear();
+    for (const auto& [ptr, sub] : behind_) {
+      if (sub->requested_ && !sub->ended_) others.push_back(sub);
+    }
+    if (others.empty()) continue;
     std::rotate(others.begin(), others.begin() + turn % others.size(),
                 others.end());
     size_t store_reads = 0;
@@ -658,6 +664,11 @@ void EventLog::DispatcherLoop() {
       size_t events = 0;
       if (!Serve(sub, &events)) continue;
       if (from_store) ++store_reads;
+      End end = End::kNone;
+      if (sub->where_ == Subscription::Where::kBehind &&
+          Live(*sub, LimitOf(*sub, &end))) {
+        Attach(Detach(*sub), Subscription::Where::kLive);  // caught up
+      }
       const Steady::time_point now = Steady::now();
       if (rate > 0 && events > 0 && now < live_until_) {
         // Only while a turn streams: what went out before it does not
@@ -676,16 +687,67 @@ void EventLog::DispatcherLoop() {
 void EventLog::Unpark(const std::string& session_id, int64_t event_id) {
   auto it = parked_.find(session_id);
   if (it == parked_.end()) return;
-  for (std::shared_ptr<Subscription>& sub : it->second) {
-    sub->parked_ = false;
+  std::vector<std::shared_ptr<Subscription>> parked = std::move(it->second);
+  parked_.erase(it);
+  for (std::shared_ptr<Subscription>& sub : parked) {
     // Everything committed between its cursor and this event is another
     // session's (an earlier one of its own would have unparked it): skip
     // it, so the follower stays at the head, not "behind".
     if (event_id > 0) sub->cursor_ = std::max(sub->cursor_, event_id - 1);
-    Subscription* ptr = sub.get();
-    active_.emplace(ptr, std::move(sub));
+    Attach(std::move(sub), Subscription::Where::kLive);
   }
-  parked_.erase(it);
+}
+
+std::shared_ptr<EventLog::Subscription> EventLog::Detach(Subscription& sub) {
+  std::shared_ptr<Subscription> held;
+  switch (sub.where_) {
+    case Subscription::Where::kNone:
+      break;
+    case Subscription::Where::kLive:
+    case Subscription::Where::kBehind: {
+      auto& list = sub.where_ == Subscription::Where::kLive ? live_ : behind_;
+      auto it = list.find(&sub);
+      if (it != list.end()) {
+        held = std::move(it->second);
+        list.erase(it);
+      }
+      break;
+    }
+    case Subscription::Where::kParked: {
+      auto list = parked_.find(sub.session_id_);
+      if (list == parked_.end()) break;
+      auto& subs = list->second;
+      auto it = std::find_if(subs.begin(), subs.end(),
+                             [&](const auto& p) { return p.get() == &sub; });
+      if (it != subs.end()) {
+        held = std::move(*it);
+        subs.erase(it);
+      }
+      if (subs.empty()) parked_.erase(list);
+      break;
+    }
+  }
+  sub.where_ = Subscription::Where::kNone;
+  return held;
+}
+
+void EventLog::Attach(std::shared_ptr<Subscription> sub,
+                      Subscription::Where where) {
+  if (sub == nullptr) return;
+  sub->where_ = where;
+  switch (where) {
+    case Subscription::Where::kNone:
+      break;
+    case Subscription::Where::kLive:
+      live_.emplace(sub.get(), std::move(sub));
+      break;
+    case Subscription::Where::kBehind:
+      behind_.emplace(sub.get(), std::move(sub));
+      break;
+    case Subscription::Where::kParked:
+      parked_[sub->session_id_].push_back(std::move(sub));
+      break;
+  }
 }
 
 int64_t EventLog::RingFront() const {
@@ -706,9 +768,7 @@ bool EventLog::Serve(const std::shared_ptr<Subscription>& sub,
     // a commit brings an event of its session (or a drain).
     if (sub->until_ == 0 && !sub->session_id_.empty() && !sub->ended_ &&
         drain_through_ < 0 && sub->cursor_ >= committed_head_) {
-      sub->parked_ = true;
-      active_.erase(sub.get());
-      parked_[sub->session_id_].push_back(sub);
+      Attach(Detach(*sub), Subscription::Where::kParked);
     }
     return false;
   }
@@ -718,6 +778,7 @@ bool EventLog::Serve(const std::shared_ptr<Subscription>& sub,
   if (behind && !sub->catching_up_) {
     sub->catching_up_ = true;
     sub->catch_up_since_ = absl::Now();
+    turn_holders_.insert(sub.get());
     ++catch_up_streams_;
   }
   sub->requested_ = false;

@@ -25,6 +25,9 @@
 // followers go first, and a session's follower that has had everything
 // waits parked under its session id until a commit brings one of its
 // events, so a commit costs nothing per follower of another session.
+// Replays and followers far behind wait in a list of their own, which the
+// dispatcher leaves alone while a turn streams and catch-up is paced
+// (Options::catch_up_events_per_second).
 //
 // Thread safety: all methods are safe to call from any thread. Delivery
 // callbacks run on the dispatcher thread and must not block.
@@ -40,6 +43,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/base/call_once.h"
@@ -166,9 +170,9 @@ class EventLog {
     // others waiting), since `catch_up_since_`.
     bool catching_up_ = false;
     absl::Time catch_up_since_;
-    // In parked_ (a session's live follower that has had everything up to
-    // the head), not in active_.
-    bool parked_ = false;
+    // Which of the log's lists holds it (see live_).
+    enum class Where { kNone, kLive, kBehind, kParked };
+    Where where_ = Where::kNone;
   };
 
   EventLog(Store* store, Options options);
@@ -293,7 +297,14 @@ class EventLog {
   // `events`, when given, gets how many events it handed over.
   bool Serve(const std::shared_ptr<Subscription>& sub,
              size_t* events = nullptr) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves the followers parked on `session_id` back to active_; when
+  // Takes `sub` out of the list it is in (live_, behind_, parked_) and
+  // returns that list's reference to it (null when it was in none).
+  std::shared_ptr<Subscription> Detach(Subscription& sub)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Puts `sub`, in no list, in `where`'s.
+  void Attach(std::shared_ptr<Subscription> sub, Subscription::Where where)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the followers parked on `session_id` back to live_; when
   // `event_id` (the session's first event since they parked) is given,
   // their cursors move to just before it.
   void Unpark(const std::string& session_id, int64_t event_id)
@@ -333,8 +344,9 @@ class EventLog {
   // committed since Start).
   std::unordered_map<std::string, int64_t> committed_seq_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
-  // Subscribers holding a catch-up turn.
+  // Subscribers holding a catch-up turn (as many as catch_up_streams_).
   int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unordered_set<Subscription*> turn_holders_ ABSL_GUARDED_BY(mu_);
   // catch_up_events_per_second: a turn streams until `live_until_` (a
   // second after a live follower's last batch); meanwhile no replay or
   // reader catching up is served before `catch_up_not_before_`, which each
@@ -361,14 +373,22 @@ class EventLog {
     std::vector<EventPtr> events;
   };
   std::list<CachedPage> pages_ ABSL_GUARDED_BY(mu_);
-  // Every open subscription is in active_ (the ones the dispatcher looks
-  // at) or in parked_.
-  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> active_
+  // Every open subscription is in one of three lists (Subscription::where_).
+  // live_: followers, at the head or last seen there; the dispatcher looks
+  // at them every round. A round that finds one more than a batch behind
+  // moves it to behind_.
+  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> live_
       ABSL_GUARDED_BY(mu_);
-  // Subscribers indexed by session: a session's live followers that asked
-  // for more and have had every committed event of it. A commit of one of
-  // its events (or Drain) moves them back to active_, so commits of busy
-  // sessions cost nothing per follower of a quiet one.
+  // behind_: replays, and followers more than a batch behind until a batch
+  // brings them back to the head. The dispatcher looks at them only when
+  // catch-up is not paced, so thousands of replays waiting for their turn
+  // cost a live event nothing.
+  std::unordered_map<Subscription*, std::shared_ptr<Subscription>> behind_
+      ABSL_GUARDED_BY(mu_);
+  // parked_, subscribers indexed by session: a session's live followers
+  // that asked for more and have had every committed event of it. A commit
+  // of one of its events (or Drain) moves them back to live_, so commits of
+  // busy sessions cost nothing per follower of a quiet one.
   std::unordered_map<std::string, std::vector<std::shared_ptr<Subscription>>>
       parked_ ABSL_GUARDED_BY(mu_);
   absl::CondVar writer_cv_;      // queued_ grew, or stopping_

@@ -494,6 +494,39 @@ TEST_F(EventLogTest, WhileATurnStreamsCatchUpIsPacedToItsRate) {
   before_sub->Cancel();
 }
 
+TEST_F(EventLogTest, AFollowerThatFellBehindCatchesUpAndFollowsLiveAgain) {
+  auto log = NewLog();  // batches of 32
+  for (int i = 1; i <= 1000; ++i) {
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  }
+  ASSERT_TRUE(log->Flush());
+  // A follower from the session's start is 1,000 events behind (a
+  // catch-up reader), with a replay beside it.
+  Collector follower, replay;
+  auto follower_sub = log->Subscribe({"ses_a", 0, 0, 0}, follower.Fn());
+  follower.Attach(follower_sub);
+  follower_sub->Request();
+  auto replay_sub = log->Subscribe({"ses_a", 0, 1000}, replay.Fn());
+  replay.Attach(replay_sub);
+  replay_sub->Request();
+  ASSERT_TRUE(follower.WaitFor(1000));
+  ASSERT_TRUE(replay.WaitEnded());
+  EXPECT_EQ(replay.events().size(), 1000u);
+  // At the head again: a later event reaches it, and nothing twice.
+  log->Append("ses_a", EventType::kRaw, "", Payload(1001));
+  ASSERT_TRUE(follower.WaitFor(1001));
+  std::vector<Event> got = follower.events();
+  ASSERT_EQ(got.size(), 1001u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].session_seq, static_cast<int64_t>(i + 1));
+  }
+  // Every list lets go of a cancelled subscription, parked or not.
+  EXPECT_EQ(log->SubscriberCount(), 2u);
+  replay_sub->Cancel();
+  follower_sub->Cancel();
+  EXPECT_EQ(log->SubscriberCount(), 0u);
+}
+
 TEST_F(EventLogTest, AQuietSessionsFollowersWaitParkedAndWakeAtTheHead) {
   Collector replay;
   std::shared_ptr<EventLog::Subscription> replay_sub;
