@@ -341,6 +341,14 @@ int Run(const Flags& flags) {
           "--max-prompt-bytes and --rate-burst must be at least 1"}});
     return 2;
   }
+  // (Not CLI11's NonNegativeNumber, whose message prints the largest
+  // double; `!(x >= 0)` also refuses "nan".)
+  if (flags.catch_up_rate < 0 || !(flags.retain_archived_days >= 0)) {
+    Log(LogLevel::kError, "bad flag",
+        {{"error",
+          "--catch-up-rate and --retain-archived-days must be at least 0"}});
+    return 2;
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentials(flags);
   absl::Status exposure =
@@ -712,7 +720,6 @@ int main(int argc, char** argv) {
                  "While a turn streams, the most events a second that "
                  "replays and streams catching up get, all together, so "
                  "history leaves the live events a free core; 0: no limit")
-      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--handler-threads", flags.handler_threads,
                  "Threads running RPC handlers (which may wait on the "
@@ -775,7 +782,6 @@ int main(int argc, char** argv) {
                  "Delete the events of sessions archived longer ago than "
                  "this many days (fractions allowed); a cursor older than "
                  "what is kept gets OUT_OF_RANGE. 0 keeps everything")
-      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--turn-stall-timeout", flags.turn_stall_timeout,
                  "A running turn with no Codex output this long (and no "

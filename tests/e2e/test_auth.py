@@ -108,6 +108,9 @@ def test_existing_loose_modes_are_tightened_and_admin_token_rotates(tmp_path: Pa
     (["--listen", "0.0.0.0:0", "--insecure-plaintext-remote"], "--allowed-root"),
     (["--allowed-root", "/nonexistent/dir"], "is not an existing directory"),
     (["--tls-cert", "/nonexistent.pem"], "go together"),
+    (["--catch-up-rate", "-1"], "--catch-up-rate and --retain-archived-days must be at least 0"),
+    (["--retain-archived-days", "-0.5"], "--retain-archived-days must be at least 0"),
+    (["--retain-archived-days", "nan"], "--retain-archived-days must be at least 0"),
 ])
 def test_unsafe_starts_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
     result = subprocess.run([str(SERVER_BIN), "--data-dir", str(tmp_path / "var"), *args],
