@@ -514,11 +514,12 @@ bool EventLog::CatchUpPaced(Steady::time_point now) const {
 
 bool EventLog::MayServe(const Subscription& sub, int64_t limit) const {
   return !Behind(sub, limit) || sub.catching_up_ ||
-         catch_up_streams_ < options_.max_catch_up_streams;
+         turn_holders_.size() <
+             static_cast<size_t>(options_.max_catch_up_streams);
 }
 
 void EventLog::ExpireCatchUpTurns() {
-  if (catch_up_streams_ == 0) return;
+  if (turn_holders_.empty()) return;
   const absl::Time now = absl::Now();
   std::vector<Subscription*> expired;
   for (Subscription* sub : turn_holders_) {
@@ -531,7 +532,6 @@ void EventLog::EndCatchUpTurn(Subscription& sub) {
   if (!sub.catching_up_) return;
   sub.catching_up_ = false;
   turn_holders_.erase(&sub);
-  --catch_up_streams_;
   dispatcher_cv_.Signal();
 }
 
@@ -608,13 +608,14 @@ void EventLog::DispatcherLoop() {
     for (;;) {
       // Decided once: a wait for "nothing to do" must not follow a check
       // that, being paced, looked only at live followers.
-      const bool paced = CatchUpPaced(Steady::now());
+      const Steady::time_point now = Steady::now();
+      const bool paced = CatchUpPaced(now);
       if (stopping_ || HasWork(paced)) break;
       if (paced) {  // catch-up waits for its next turn
         dispatcher_cv_.WaitWithTimeout(
-            &mu_, absl::FromChrono(std::min(catch_up_not_before_, live_until_) -
-                                   Steady::now()));
-      } else if (catch_up_streams_ == 0) {
+            &mu_, absl::FromChrono(
+                      std::min(catch_up_not_before_, live_until_) - now));
+      } else if (turn_holders_.empty()) {
         dispatcher_cv_.Wait(&mu_);
       } else {  // turns held by slow readers expire
         dispatcher_cv_.WaitWithTimeout(&mu_, absl::Milliseconds(250));
@@ -631,14 +632,14 @@ void EventLog::DispatcherLoop() {
     // thousands of clients are catching up, and they still progress. While
     // a turn streams, catch-up is paced (catch_up_events_per_second).
     const int64_t head = committed_head_;
-    std::vector<std::shared_ptr<Subscription>> live, others;
+    std::vector<std::shared_ptr<Subscription>> live, fell_behind;
     for (const auto& [ptr, sub] : live_) {
       if (!sub->requested_ || sub->ended_) continue;
       End end = End::kNone;
-      (Live(*sub, LimitOf(*sub, &end)) ? live : others).push_back(sub);
+      (Live(*sub, LimitOf(*sub, &end)) ? live : fell_behind).push_back(sub);
     }
-    for (const std::shared_ptr<Subscription>& sub : others) {
-      Attach(Detach(*sub), Subscription::Where::kBehind);  // fell behind
+    for (const std::shared_ptr<Subscription>& sub : fell_behind) {
+      Attach(Detach(*sub), Subscription::Where::kBehind);
     }
     for (const std::shared_ptr<Subscription>& sub : live) {
       size_t events = 0;
@@ -647,7 +648,7 @@ void EventLog::DispatcherLoop() {
       }
     }
     if (CatchUpPaced(Steady::now())) continue;
-    others.clear();
+    std::vector<std::shared_ptr<Subscription>> others;
     for (const auto& [ptr, sub] : behind_) {
       if (sub->requested_ && !sub->ended_) others.push_back(sub);
     }
@@ -779,7 +780,6 @@ bool EventLog::Serve(const std::shared_ptr<Subscription>& sub,
     sub->catching_up_ = true;
     sub->catch_up_since_ = absl::Now();
     turn_holders_.insert(sub.get());
-    ++catch_up_streams_;
   }
   sub->requested_ = false;
   sub->ended_ = end != End::kNone;

@@ -167,7 +167,7 @@ class EventLog {
     bool ended_ = false;
     // Holds one of the max_catch_up_streams turns until its next Request,
     // or for a second at most (a client that stopped reading cannot keep
-    // others waiting), since `catch_up_since_`.
+    // others waiting), since `catch_up_since_`; in the log's turn_holders_.
     bool catching_up_ = false;
     absl::Time catch_up_since_;
     // Which of the log's lists holds it (see live_).
@@ -344,8 +344,7 @@ class EventLog {
   // committed since Start).
   std::unordered_map<std::string, int64_t> committed_seq_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> queued_ ABSL_GUARDED_BY(mu_);
-  // Subscribers holding a catch-up turn (as many as catch_up_streams_).
-  int catch_up_streams_ ABSL_GUARDED_BY(mu_) = 0;
+  // Subscribers holding a catch-up turn (Subscription::catching_up_).
   std::unordered_set<Subscription*> turn_holders_ ABSL_GUARDED_BY(mu_);
   // catch_up_events_per_second: a turn streams until `live_until_` (a
   // second after a live follower's last batch); meanwhile no replay or
