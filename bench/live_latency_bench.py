@@ -24,9 +24,13 @@ machine). Scenarios, one after the other on the same server:
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
         [--server-bin OTHER/codex-manager-server] [--load-rpc StreamEvents]
-        [--load-nice 19] [--catch-up-rate N]
+        [--load-nice 19] [--catch-up-rate N] [--rounds N]
 
-Prints one JSON object per scenario.
+Prints one JSON object per scenario and round. With ``--rounds N`` the
+scenarios run N times in turn on the same server, and a last line gives
+each scenario's p99 over the idle p99 of the same round: a paired figure,
+so the machine's drift over an hour (idle p99 anywhere from 0.8 to 1.4 ms
+here) moves both sides of each ratio.
 """
 
 from __future__ import annotations
@@ -131,6 +135,8 @@ def main() -> None:
     parser.add_argument("--catch-up", type=int, default=2000)
     parser.add_argument("--history", type=int, default=2000)
     parser.add_argument("--scenarios", default="idle,others,unary,catch_up")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the scenarios this many times, in turn, on one server")
     parser.add_argument("--load-rpc", default="StreamEventBatches",
                         choices=["StreamEventBatches", "StreamEvents"],
                         help="what load_client's streams call (StreamEvents for a server "
@@ -162,43 +168,55 @@ def main() -> None:
                 measured = idle_session(client, root / "project")
                 others = [idle_session(client, root / "project") for _ in range(args.others)]
 
+                p99s: dict[str, list[float]] = {}
+
                 def report(name: str, result: dict[str, Any], **extra: Any) -> None:
-                    print(json.dumps({"scenario": name, **result, **extra}), flush=True)
+                    p99s.setdefault(name, []).append(result["p99_ms"])
+                    print(json.dumps({"scenario": name, "round": round_no, **result, **extra}),
+                          flush=True)
 
-                if "idle" in scenarios:
-                    report("idle", measure(client, measured, args.deltas, args.interval_ms))
-                if "others" in scenarios:
-                    stream_in(client, others, turn_seconds + 3)
-                    time.sleep(1)
-                    result = measure(client, measured, args.deltas, args.interval_ms)
-                    wait_idle(client, others)
-                    report("others", result, streaming_sessions=len(others))
-                if "unary" in scenarios:
-                    ten = others[:10]
-                    stream_in(client, ten, turn_seconds + 4)
-                    load = load_client(server, args.load_rpc, args.load_nice, "--seconds", str(turn_seconds + 2),
-                                       "--follow", *ten, "--followers-per-session", "20",
-                                       "--unary-callers", "100", "--unary-session", measured)
-                    time.sleep(1)
-                    result = measure(client, measured, args.deltas, args.interval_ms)
-                    out, _ = load.communicate(timeout=120)
-                    wait_idle(client, ten)
-                    report("unary", result, load=json.loads(out))
-                if "catch_up" in scenarios:
-                    history = idle_session(client, root / "project")
-                    client.start_turn(history, f"burst {args.history}")
-                    wait_idle(client, [history])
-                    started: list[subprocess.Popen[str]] = []
+                for round_no in range(1, args.rounds + 1):
+                    if "idle" in scenarios:
+                        report("idle", measure(client, measured, args.deltas, args.interval_ms))
+                    if "others" in scenarios:
+                        stream_in(client, others, turn_seconds + 3)
+                        time.sleep(1)
+                        result = measure(client, measured, args.deltas, args.interval_ms)
+                        wait_idle(client, others)
+                        report("others", result, streaming_sessions=len(others))
+                    if "unary" in scenarios:
+                        ten = others[:10]
+                        stream_in(client, ten, turn_seconds + 4)
+                        load = load_client(server, args.load_rpc, args.load_nice, "--seconds", str(turn_seconds + 2),
+                                           "--follow", *ten, "--followers-per-session", "20",
+                                           "--unary-callers", "100", "--unary-session", measured)
+                        time.sleep(1)
+                        result = measure(client, measured, args.deltas, args.interval_ms)
+                        out, _ = load.communicate(timeout=120)
+                        wait_idle(client, ten)
+                        report("unary", result, load=json.loads(out))
+                    if "catch_up" in scenarios:
+                        history = idle_session(client, root / "project")
+                        client.start_turn(history, f"burst {args.history}")
+                        wait_idle(client, [history])
+                        started: list[subprocess.Popen[str]] = []
 
-                    def catch_up() -> None:
-                        started.append(load_client(
-                            server, args.load_rpc, args.load_nice, "--seconds", "0",
-                            "--catch-up", str(args.catch_up), "--catch-up-session", history))
-                        time.sleep(0.5)
+                        def catch_up() -> None:
+                            started.append(load_client(
+                                server, args.load_rpc, args.load_nice, "--seconds", "0",
+                                "--catch-up", str(args.catch_up), "--catch-up-session", history))
+                            time.sleep(0.5)
 
-                    result = measure(client, measured, args.deltas, args.interval_ms, catch_up)
-                    out, _ = started[0].communicate(timeout=600)
-                    report("catch_up", result, load=json.loads(out))
+                        result = measure(client, measured, args.deltas, args.interval_ms, catch_up)
+                        out, _ = started[0].communicate(timeout=600)
+                        report("catch_up", result, load=json.loads(out))
+                if "idle" in p99s and len(p99s) > 1:
+                    # Each scenario's p99 over the idle p99 of the same round:
+                    # rounds pair the two, so a slower or busier hour moves both.
+                    idle = p99s["idle"]
+                    print(json.dumps({"p99_over_idle": {
+                        name: [round(v / i, 3) for v, i in zip(values, idle)]
+                        for name, values in p99s.items() if name != "idle"}}), flush=True)
         finally:
             server.stop()
 
