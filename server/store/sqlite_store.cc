@@ -400,6 +400,11 @@ absl::Status SqliteStore::Exec(const char* sql) {
   return absl::OkStatus();
 }
 
+absl::Status SqliteStore::ExecCached(const char* sql, absl::string_view what) {
+  ASSIGN_OR_RETURN(Stmt st, Prepare(sql));
+  return StepWrite(st, what);  // its error is read before `st` resets
+}
+
 absl::Status SqliteStore::Migrate() {
   int64_t version = 0;
   {
@@ -446,15 +451,9 @@ template <typename Fn>
 absl::Status SqliteStore::InTransaction(Fn body) {
   // BEGIN and COMMIT from the statement cache: sqlite3_exec would parse
   // them again for every change, a few microseconds of each commit.
-  {
-    ASSIGN_OR_RETURN(Stmt begin, Prepare("BEGIN IMMEDIATE"));
-    RETURN_IF_ERROR(StepWrite(begin, "begin"));
-  }
+  RETURN_IF_ERROR(ExecCached("BEGIN IMMEDIATE", "begin"));
   absl::Status status = body();
-  if (status.ok()) {
-    absl::StatusOr<Stmt> commit = Prepare("COMMIT");
-    status = commit.ok() ? StepWrite(*commit, "commit") : commit.status();
-  }
+  if (status.ok()) status = ExecCached("COMMIT", "commit");
   if (!status.ok()) {
     Exec("ROLLBACK").IgnoreError();
     return status;

@@ -109,6 +109,10 @@ class SqliteStore : public Store {
 
   absl::Status Migrate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Exec(const char* sql) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `sql` (a statement with no rows, e.g. COMMIT) from the statement
+  // cache, reset again before it returns; errors name `what`.
+  absl::Status ExecCached(const char* sql, absl::string_view what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Returns the cached prepared statement for `sql`, reset and unbound.
   absl::StatusOr<Stmt> Prepare(const char* sql)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
