@@ -3,12 +3,21 @@
 //    "method":"/codex_manager.v1.SessionService/CreateSession", ...}
 // or, with LogFormat::kText, the same as a logfmt line for people:
 //   2026-11-21T04:23:55.913Z INFO rpc method=/codex_manager.v1.… code=0
+// "ts", "level" and "msg" come first, then the fields in key order. Every
+// line is valid UTF-8 (invalid bytes become U+FFFD).
+//
+// A line is written straight from its fields, with no JSON object built
+// for it: the access log writes one per RPC, and building one cost more
+// server CPU than the GetSession it described (docs/performance.md).
 //
 // Thread safety: safe from any thread; lines never interleave.
 #ifndef CODEX_MANAGER_SERVER_COMMON_LOG_H_
 #define CODEX_MANAGER_SERVER_COMMON_LOG_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
 namespace codex_manager {
@@ -23,9 +32,15 @@ enum class LogFormat { kJson, kText };
 void SetLogFormat(LogFormat format);
 
 // Writes one line with "ts", "level" and "msg", plus every member of
-// `fields` (which must be a JSON object or null).
+// `fields` (which must be a JSON object or null; members named "ts",
+// "level" or "msg" are left out, the line's own come first).
 void Log(LogLevel level, absl::string_view msg,
          const nlohmann::json& fields = nullptr);
+
+// The line Log writes at `now` (without its newline), in `format`.
+std::string FormatLogLine(LogFormat format, absl::Time now, LogLevel level,
+                          absl::string_view msg,
+                          const nlohmann::json& fields);
 
 }  // namespace codex_manager
 
