@@ -117,15 +117,15 @@ class SqliteStore : public Store {
   absl::StatusOr<Stmt> Prepare(const char* sql)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Error(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Steps `st` for one page: up to `limit` rows turned into T by `read`;
-  // `next` is set from column `rowid_col` when a further row exists (the
-  // query must ask for limit + 1 rows).
   // Steps `st` for the row of `kind` `id` and turns it into T by `read`;
   // NOT_FOUND "<kind> <id> not found" when there is none.
   template <typename T, typename ReadFn>
   static absl::StatusOr<T> ReadOne(const Reader& reader, Stmt& st,
                                    absl::string_view kind,
                                    absl::string_view id, ReadFn read);
+  // Steps `st` for one page: up to `limit` rows turned into T by `read`;
+  // `next` is set from column `rowid_col` when a further row exists (the
+  // query must ask for limit + 1 rows).
   template <typename T, typename ReadFn>
   static absl::StatusOr<Page<T>> ReadPage(const Reader& reader, Stmt& st,
                                           int limit, int rowid_col,
