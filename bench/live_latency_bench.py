@@ -16,7 +16,11 @@ machine). Scenarios, one after the other on the same server:
 - unary: 10 sessions stream, ``build/bin/load_client`` follows them with 200
   streams (``--load-rpc``: StreamEventBatches, as the project's clients
   call, or StreamEvents) and calls GetSession from 100 threads; its
-  p50/p99 is reported;
+  p50/p99 is reported, and the server's CPU time (user plus system) over
+  the load divided by the GetSession calls made (the streams' share
+  included: what the server spent, where the p99 also says how busy the
+  machine was; it too moves with the machine, so compare servers in
+  alternating runs);
 - catch_up: once the measured session's follower is open, ``load_client``
   opens ``--catch-up`` streams replaying a ``--history``-event session from
   cursor 0, all at once, and the measured turn starts half a second later.
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -121,6 +126,12 @@ def wait_idle(client: Client, sessions: list[str]) -> None:
         client.wait_for_session(s, SessionState.IDLE, timeout=120)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time `pid` has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_client(server: Server, rpc: str, nice: int, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(["nice", "-n", str(nice), str(LOAD_CLIENT), "--addr", server.addr,
                              "--token", server.token, "--rpc", rpc, *args],
@@ -163,6 +174,8 @@ def main() -> None:
             "--rate-limit", "0",
             *([] if args.catch_up_rate is None else ["--catch-up-rate", str(args.catch_up_rate)])])
         server.start()
+        assert server.proc is not None
+        server_pid = server.proc.pid
         try:
             with Client(server.addr, token=server.token, timeout=60) as client:
                 measured = idle_session(client, root / "project")
@@ -187,14 +200,19 @@ def main() -> None:
                     if "unary" in scenarios:
                         ten = others[:10]
                         stream_in(client, ten, turn_seconds + 4)
+                        cpu_before = cpu_seconds(server_pid)
                         load = load_client(server, args.load_rpc, args.load_nice, "--seconds", str(turn_seconds + 2),
                                            "--follow", *ten, "--followers-per-session", "20",
                                            "--unary-callers", "100", "--unary-session", measured)
                         time.sleep(1)
                         result = measure(client, measured, args.deltas, args.interval_ms)
                         out, _ = load.communicate(timeout=120)
+                        cpu = cpu_seconds(server_pid) - cpu_before
                         wait_idle(client, ten)
-                        report("unary", result, load=json.loads(out))
+                        load_report = json.loads(out)
+                        report("unary", result, load=load_report,
+                               server_cpu_us_per_unary_call=round(
+                                   cpu * 1e6 / max(1, load_report["unary_calls"]), 1))
                     if "catch_up" in scenarios:
                         history = idle_session(client, root / "project")
                         client.start_turn(history, f"burst {args.history}")
