@@ -10,11 +10,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("CODEX_MANAGER_BUILD", REPO / "build"))
@@ -33,19 +32,38 @@ MOCK_MODEL = REPO / "tests" / "mock_model" / "mock_model.py"
 CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault")
 
 
-def copy_lines_to(proc: subprocess.Popen[str], log: Any) -> threading.Thread:
-    """Copies the rest of `proc`'s stderr into `log` on a daemon thread."""
-    def copy() -> None:
-        for line in proc.stderr:  # type: ignore[union-attr]
-            log.write(line)
-            log.flush()
+def start_logging_to(args: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Starts `args` with its stderr written straight into `log_path`.
 
-    thread = threading.Thread(target=copy, daemon=True)
-    thread.start()
-    return thread
+    The process writes its log into the file itself, as it would to a file
+    or journald: no thread of this process copies it (in a benchmark that
+    process is also the client being measured), and a test that falls
+    behind can never fill a pipe and stall the process's logging."""
+    with open(log_path, "w") as log:
+        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
 
 
-def stop_process(proc: subprocess.Popen[str], sig: int, timeout: float, log_path: Path) -> int:
+def first_log_entry(proc: subprocess.Popen[bytes], log_path: Path,
+                    want: Callable[[dict[str, Any]], bool],
+                    timeout: float = 20) -> dict[str, Any] | None:
+    """The first JSON line of `log_path` that `want` accepts, polled for;
+    None when `proc` exits or `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(log_path) as log:
+            for line in log:
+                if not line.startswith("{") or not line.endswith("\n"):
+                    continue  # not ours (gRPC's tracing, a sanitizer), or half written
+                entry = json.loads(line)
+                if want(entry):
+                    return entry
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.01)
+    return None
+
+
+def stop_process(proc: subprocess.Popen[Any], sig: int, timeout: float, log_path: Path) -> int:
     """Sends `sig` and returns the exit status; kills the process and fails if
     it is still running after `timeout` seconds."""
     proc.send_signal(sig)
@@ -128,7 +146,7 @@ class Server:
         self.data_dir = data_dir
         self.log_dir = log_dir
         self.args = args
-        self.proc: subprocess.Popen[str] | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
 
@@ -139,36 +157,19 @@ class Server:
     def start(self) -> None:
         self.starts += 1
         self.log_path = self.log_dir / f"server-{self.starts}.log"
-        self.log = open(self.log_path, "w")
         # A restart keeps the port, so clients can reconnect to the same address.
         listen = f"127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
+        self.proc = start_logging_to(
             [str(SERVER_BIN), "--listen", listen, "--data-dir", str(self.data_dir), *self.args],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stderr is not None
-        self.port = 0
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            self.log.write(line)
-            self.log.flush()
-            if not line.startswith("{"):
-                continue  # not ours: gRPC's own tracing, a sanitizer
-            entry = json.loads(line)
-            if entry.get("msg") == "listening":
-                self.port = entry["port"]
-                break
-        if not self.port:
+            self.log_path)
+        listening = first_log_entry(self.proc, self.log_path,
+                                    lambda entry: entry.get("msg") == "listening")
+        if listening is None:
             self.proc.kill()  # never leave a half-started server behind
             self.proc.wait()
             self.proc = None
             raise RuntimeError(f"server did not start; see {self.log_path}")
-        copy_lines_to(self.proc, self.log)
+        self.port = listening["port"]
         # The admin token the server wrote at its first start (auth is on in
         # every test, as users run it).
         self.token = (self.data_dir / "admin.token").read_text().strip()
@@ -202,22 +203,18 @@ class WebProxy:
 
     def __init__(self, upstream: str, args: list[str], log_path: Path) -> None:
         self.log_path = log_path
-        self.log = open(log_path, "w")
-        self.proc = subprocess.Popen(
-            [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        assert self.proc.stderr is not None
-        line = self.proc.stderr.readline()
-        self.log.write(line)
-        self.log.flush()
-        self.port = int(json.loads(line)["port"])
-        self._copy = copy_lines_to(self.proc, self.log)
+        self.proc = start_logging_to(
+            [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args], log_path)
+        listening = first_log_entry(self.proc, log_path, lambda entry: "port" in entry)
+        if listening is None:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"codex-manager-web did not start; see {log_path}")
+        self.port = int(listening["port"])
 
     def stop(self) -> int:
         """SIGTERM; returns the exit status. Fails on a sanitizer report."""
         code = stop_process(self.proc, signal.SIGTERM, 10, self.log_path)
-        self._copy.join(timeout=5)
-        self.log.close()
         assert_no_crash_report(self.log_path)
         return code
 
