@@ -17,9 +17,8 @@ machine). Scenarios, one after the other on the same server:
   streams (``--load-rpc``: StreamEventBatches, as the project's clients
   call, or StreamEvents) and calls GetSession from 100 threads; its
   p50/p99 is reported, and the server's CPU time (user plus system) over
-  the load divided by the GetSession calls made (the streams' share
-  included: what the server spent, where the p99 also says how busy the
-  machine was; it too moves with the machine, so compare servers in
+  the load divided by the GetSession calls made, the streams' share
+  included (it moves with the machine too: compare two servers in
   alternating runs);
 - catch_up: once the measured session's follower is open, ``load_client``
   opens ``--catch-up`` streams replaying a ``--history``-event session from

@@ -2,13 +2,17 @@
 //   {"ts":"2026-11-21T04:23:55.913Z","level":"info","msg":"rpc",
 //    "method":"/codex_manager.v1.SessionService/CreateSession", ...}
 // or, with LogFormat::kText, the same as a logfmt line for people:
-//   2026-11-21T04:23:55.913Z INFO rpc method=/codex_manager.v1.… code=0
-// "ts", "level" and "msg" come first, then the fields in key order. Every
-// line is valid UTF-8 (invalid bytes become U+FFFD).
+//   2026-11-21T04:23:55.913Z INFO rpc code=0
+//     method=/codex_manager.v1.SessionService/CreateSession ...
+// "ts", "level" and "msg" come first, then the fields in key order. In a
+// text line, a value that is empty or holds a space, "=", a quote, a
+// backslash, a control character or non-ASCII text is a quoted JSON
+// string. Every line is valid UTF-8 (invalid bytes become U+FFFD).
 //
 // A line is written straight from its fields, with no JSON object built
-// for it: the access log writes one per RPC, and building one cost more
-// server CPU than the GetSession it described (docs/performance.md).
+// for it: the access log writes one per RPC, and building one cost the
+// server about as much CPU as the GetSession's store read
+// (docs/performance.md).
 //
 // Thread safety: safe from any thread; lines never interleave.
 #ifndef CODEX_MANAGER_SERVER_COMMON_LOG_H_

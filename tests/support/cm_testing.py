@@ -32,22 +32,20 @@ MOCK_MODEL = REPO / "tests" / "mock_model" / "mock_model.py"
 CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault")
 
 
-def start_logging_to(args: list[str], log_path: Path) -> subprocess.Popen[bytes]:
-    """Starts `args` with its stderr written straight into `log_path`.
+def start_logged(args: list[str], log_path: Path, name: str,
+                 ready: Callable[[dict[str, Any]], bool],
+                 timeout: float = 20) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """Starts `args` with its stderr written straight into `log_path`, and
+    returns it with the first JSON line of that log that `ready` accepts.
+    Kills it and raises RuntimeError when it exits or `timeout` seconds
+    pass first.
 
     The process writes its log into the file itself, as it would to a file
     or journald: no thread of this process copies it (in a benchmark that
     process is also the client being measured), and a test that falls
     behind can never fill a pipe and stall the process's logging."""
     with open(log_path, "w") as log:
-        return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
-
-
-def first_log_entry(proc: subprocess.Popen[bytes], log_path: Path,
-                    want: Callable[[dict[str, Any]], bool],
-                    timeout: float = 20) -> dict[str, Any] | None:
-    """The first JSON line of `log_path` that `want` accepts, polled for;
-    None when `proc` exits or `timeout` seconds pass first."""
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with open(log_path) as log:
@@ -55,12 +53,14 @@ def first_log_entry(proc: subprocess.Popen[bytes], log_path: Path,
                 if not line.startswith("{") or not line.endswith("\n"):
                     continue  # not ours (gRPC's tracing, a sanitizer), or half written
                 entry = json.loads(line)
-                if want(entry):
-                    return entry
+                if ready(entry):
+                    return proc, entry
         if proc.poll() is not None:
-            return None
+            break
         time.sleep(0.01)
-    return None
+    proc.kill()  # never leave a half-started process behind
+    proc.wait()
+    raise RuntimeError(f"{name} did not start; see {log_path}")
 
 
 def stop_process(proc: subprocess.Popen[Any], sig: int, timeout: float, log_path: Path) -> int:
@@ -159,16 +159,9 @@ class Server:
         self.log_path = self.log_dir / f"server-{self.starts}.log"
         # A restart keeps the port, so clients can reconnect to the same address.
         listen = f"127.0.0.1:{self.port}"
-        self.proc = start_logging_to(
+        self.proc, listening = start_logged(
             [str(SERVER_BIN), "--listen", listen, "--data-dir", str(self.data_dir), *self.args],
-            self.log_path)
-        listening = first_log_entry(self.proc, self.log_path,
-                                    lambda entry: entry.get("msg") == "listening")
-        if listening is None:
-            self.proc.kill()  # never leave a half-started server behind
-            self.proc.wait()
-            self.proc = None
-            raise RuntimeError(f"server did not start; see {self.log_path}")
+            self.log_path, "codex-manager-server", lambda entry: entry.get("msg") == "listening")
         self.port = listening["port"]
         # The admin token the server wrote at its first start (auth is on in
         # every test, as users run it).
@@ -203,13 +196,9 @@ class WebProxy:
 
     def __init__(self, upstream: str, args: list[str], log_path: Path) -> None:
         self.log_path = log_path
-        self.proc = start_logging_to(
-            [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args], log_path)
-        listening = first_log_entry(self.proc, log_path, lambda entry: "port" in entry)
-        if listening is None:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"codex-manager-web did not start; see {log_path}")
+        self.proc, listening = start_logged(
+            [str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream", upstream, *args], log_path,
+            "codex-manager-web", lambda entry: "port" in entry)
         self.port = int(listening["port"])
 
     def stop(self) -> int:
