@@ -98,16 +98,18 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       Metrics().grpc_handled.With(handled).Add();
       Metrics().grpc_handling_seconds.With(labels_).Observe(seconds);
       Guard::CallNote note = guard_->TakeNote(info_->server_context());
-      nlohmann::json fields = {{"method", method_},
-                               {"request_id", request_id_},
-                               {"code", static_cast<int>(status.error_code())},
-                               {"message", status.error_message()},
-                               {"ms", seconds * 1000}};
+      std::vector<LogField> fields = {{"method", method_},
+                                      {"request_id", request_id_},
+                                      {"code", static_cast<int>(status.error_code())},
+                                      {"message", status.error_message()},
+                                      {"ms", seconds * 1000}};
       if (!note.token_name.empty()) {
-        fields["principal"] = note.token_name;
-        fields["token_id"] = note.token_id;
+        fields.emplace_back("principal", note.token_name);
+        fields.emplace_back("token_id", note.token_id);
       }
-      if (!note.resource_id.empty()) fields["resource"] = note.resource_id;
+      if (!note.resource_id.empty()) {
+        fields.emplace_back("resource", note.resource_id);
+      }
       Log(status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
               ? LogLevel::kInfo
               : LogLevel::kWarning,

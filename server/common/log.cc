@@ -1,9 +1,13 @@
 #include "common/log.h"
 
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -61,16 +65,16 @@ void AppendJsonString(std::string* out, absl::string_view text) {
   }
 }
 
-void AppendJsonValue(std::string* out, const nlohmann::json& value) {
-  if (value.is_string()) {
-    AppendJsonString(out, value.get_ref<const std::string&>());
-  } else if (value.is_number_unsigned()) {
-    absl::StrAppend(out, value.get<uint64_t>());
-  } else if (value.is_number_integer()) {
-    absl::StrAppend(out, value.get<int64_t>());
-  } else {
-    out->append(Dump(value));
+// The shortest text that reads back as `value`; null for infinities and
+// NaN, which JSON cannot hold.
+void AppendDouble(std::string* out, double value) {
+  if (!std::isfinite(value)) {
+    out->append("null");
+    return;
   }
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out->append(buffer, ec == std::errc() ? end : buffer);
 }
 
 // A logfmt value: bare when it is a simple token, else a JSON string
@@ -85,12 +89,52 @@ void AppendTextValue(std::string* out, absl::string_view text) {
   }
 }
 
-void AppendTextJson(std::string* out, const nlohmann::json& value) {
-  if (value.is_string()) {
-    AppendTextValue(out, value.get_ref<const std::string&>());
-  } else {
-    AppendTextValue(out, Dump(value));
+// A field's value as JSON, or (text) as a logfmt value.
+void AppendValue(std::string* out, const LogField::Value& value, bool text) {
+  struct Visitor {
+    std::string* out;
+    bool text;
+    void operator()(absl::string_view v) const {
+      if (text) {
+        AppendTextValue(out, v);
+      } else {
+        AppendJsonString(out, v);
+      }
+    }
+    void operator()(int64_t v) const { absl::StrAppend(out, v); }
+    void operator()(uint64_t v) const { absl::StrAppend(out, v); }
+    void operator()(double v) const { AppendDouble(out, v); }
+    void operator()(bool v) const { out->append(v ? "true" : "false"); }
+    void operator()(const nlohmann::json* v) const {
+      if (v->is_string()) return (*this)(v->get_ref<const std::string&>());
+      if (text) {
+        AppendTextValue(out, Dump(*v));
+      } else {
+        out->append(Dump(*v));
+      }
+    }
+  };
+  std::visit(Visitor{out, text}, value);
+}
+
+// "2026-11-21T04:23:55.913Z". The part up to the seconds is formatted once
+// a second per thread.
+void AppendTimestamp(std::string* out, absl::Time now) {
+  thread_local int64_t cached_second = std::numeric_limits<int64_t>::min();
+  thread_local std::string cached;  // "2026-11-21T04:23:55"
+  const int64_t millis = absl::ToUnixMillis(now);
+  const int64_t second = millis >= 0 ? millis / 1000 : (millis - 999) / 1000;
+  if (second != cached_second) {
+    cached = absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                              absl::UTCTimeZone());
+    cached_second = second;
   }
+  const int64_t ms = millis - second * 1000;
+  const char fraction[] = {'.', static_cast<char>('0' + ms / 100),
+                           static_cast<char>('0' + ms / 10 % 10),
+                           static_cast<char>('0' + ms % 10), 'Z'};
+  out->append(cached);
+  out->append(fraction, sizeof fraction);
 }
 
 }  // namespace
@@ -101,42 +145,41 @@ void SetLogFormat(LogFormat format) { g_format = static_cast<int>(format); }
 
 std::string FormatLogLine(LogFormat format, absl::Time now, LogLevel level,
                           absl::string_view msg,
-                          const nlohmann::json& fields) {
-  const std::string ts =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone());
+                          absl::Span<const LogField> fields) {
   const bool text = format == LogFormat::kText;
   std::string out;
   out.reserve(256);
   if (text) {
-    absl::StrAppend(&out, ts, " ", NameOf(level).text, " ");
+    AppendTimestamp(&out, now);
+    absl::StrAppend(&out, " ", NameOf(level).text, " ");
     AppendTextValue(&out, msg);
   } else {
-    absl::StrAppend(&out, "{\"ts\":\"", ts, "\",\"level\":\"",
-                    NameOf(level).json, "\",\"msg\":");
+    out.append("{\"ts\":\"");
+    AppendTimestamp(&out, now);
+    absl::StrAppend(&out, "\",\"level\":\"", NameOf(level).json,
+                    "\",\"msg\":");
     AppendJsonString(&out, msg);
   }
-  if (fields.is_object()) {
-    for (auto it = fields.begin(); it != fields.end(); ++it) {
-      const std::string& key = it.key();
-      if (key == "ts" || key == "level" || key == "msg") continue;
-      if (text) {
-        out.push_back(' ');
-        AppendTextValue(&out, key);
-        out.push_back('=');
-        AppendTextJson(&out, it.value());
-      } else {
-        out.push_back(',');
-        AppendJsonString(&out, key);
-        out.push_back(':');
-        AppendJsonValue(&out, it.value());
-      }
+  for (const LogField& field : fields) {
+    const absl::string_view key = field.key();
+    if (key == "ts" || key == "level" || key == "msg") continue;
+    if (text) {
+      out.push_back(' ');
+      AppendTextValue(&out, key);
+      out.push_back('=');
+    } else {
+      out.push_back(',');
+      AppendJsonString(&out, key);
+      out.push_back(':');
     }
+    AppendValue(&out, field.value(), text);
   }
   if (!text) out.push_back('}');
   return out;
 }
 
-void Log(LogLevel level, absl::string_view msg, const nlohmann::json& fields) {
+void Log(LogLevel level, absl::string_view msg,
+         absl::Span<const LogField> fields) {
   if (static_cast<int>(level) < g_level.load()) return;
   std::string line =
       FormatLogLine(static_cast<LogFormat>(g_format.load()), absl::Now(),

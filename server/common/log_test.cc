@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -21,7 +23,7 @@ json Parsed(const std::string& line) {
   return json::parse(line);  // throws (fails the test) on invalid JSON or UTF-8
 }
 
-TEST(LogTest, JsonLineHasTsLevelMsgFirstThenTheFieldsInKeyOrder) {
+TEST(LogTest, JsonLineHasTsLevelMsgFirstThenTheFieldsInTheirOrder) {
   const std::string line =
       FormatLogLine(LogFormat::kJson, kNow, LogLevel::kInfo, "rpc",
                     {{"method", "/codex_manager.v1.SessionService/GetSession"},
@@ -29,24 +31,46 @@ TEST(LogTest, JsonLineHasTsLevelMsgFirstThenTheFieldsInKeyOrder) {
                      {"ms", 0.25}});
   EXPECT_EQ(line,
             "{\"ts\":\"2026-12-01T02:43:55.913Z\",\"level\":\"info\","
-            "\"msg\":\"rpc\",\"code\":0,"
+            "\"msg\":\"rpc\","
             "\"method\":\"/codex_manager.v1.SessionService/GetSession\","
-            "\"ms\":0.25}");
+            "\"code\":0,\"ms\":0.25}");
   EXPECT_EQ(Parsed(line).size(), 6u);
 }
 
 TEST(LogTest, EveryValueRoundTrips) {
-  const json fields = {
+  const std::string text = "say \"hi\"\\ \n\t\x01 \x7f";
+  const json nested = {{"a", {1, "two", json::object()}}};
+  const json null;
+  const json string_in_json = "in json";
+  const std::vector<LogField> fields = {
       {"negative", -42},
       {"big", std::numeric_limits<uint64_t>::max()},
       {"smallest", std::numeric_limits<int64_t>::min()},
+      {"size", size_t{7}},
       {"number", 1.5e-7},
+      {"third", 1.0 / 3},
       {"yes", true},
-      {"none", nullptr},
-      {"nested", {{"a", {1, "two", json::object()}}}},
+      {"none", null},
+      {"nested", nested},
+      {"json_string", string_in_json},
       {"empty", ""},
-      {"quoted", "say \"hi\"\\ \n\t\x01 \x7f"},
+      {"quoted", text},
+      {"view", absl::string_view("a view")},
       {"accented", "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80"}};
+  const json expected = {{"negative", -42},
+                         {"big", std::numeric_limits<uint64_t>::max()},
+                         {"smallest", std::numeric_limits<int64_t>::min()},
+                         {"size", 7},
+                         {"number", 1.5e-7},
+                         {"third", 1.0 / 3},
+                         {"yes", true},
+                         {"none", nullptr},
+                         {"nested", nested},
+                         {"json_string", "in json"},
+                         {"empty", ""},
+                         {"quoted", text},
+                         {"view", "a view"},
+                         {"accented", "\xC3\xA9t\xC3\xA9 \xF0\x9F\x98\x80"}};
   for (const LogLevel level : {LogLevel::kDebug, LogLevel::kInfo,
                                LogLevel::kWarning, LogLevel::kError}) {
     json line = Parsed(FormatLogLine(LogFormat::kJson, kNow, level,
@@ -55,8 +79,25 @@ TEST(LogTest, EveryValueRoundTrips) {
     line.erase("ts");
     line.erase("level");
     line.erase("msg");
-    EXPECT_EQ(line, fields);
+    EXPECT_EQ(line, expected);
   }
+}
+
+TEST(LogTest, DoublesAreShortestAndNonFiniteOnesNull) {
+  const json line = Parsed(FormatLogLine(
+      LogFormat::kJson, kNow, LogLevel::kInfo, "m",
+      {{"ms", 0.1 + 0.2},
+       {"huge", 1e300},
+       {"inf", std::numeric_limits<double>::infinity()},
+       {"nan", std::numeric_limits<double>::quiet_NaN()}}));
+  EXPECT_EQ(line["ms"].get<double>(), 0.1 + 0.2);
+  EXPECT_EQ(line["huge"].get<double>(), 1e300);
+  EXPECT_TRUE(line["inf"].is_null());
+  EXPECT_TRUE(line["nan"].is_null());
+  EXPECT_NE(FormatLogLine(LogFormat::kJson, kNow, LogLevel::kInfo, "m",
+                          {{"ms", 0.25}})
+                .find("\"ms\":0.25}"),
+            std::string::npos);
 }
 
 TEST(LogTest, InvalidUtf8BecomesReplacementCharacters) {
@@ -77,16 +118,34 @@ TEST(LogTest, FieldsNamedLikeTheLinesOwnAreLeftOut) {
                         {"kept", 1}}));
 }
 
-TEST(LogTest, NullOrNonObjectFieldsAddNothing) {
-  for (const json& fields : {json(nullptr), json::array({1, 2}), json("x")}) {
-    EXPECT_EQ(Parsed(FormatLogLine(LogFormat::kJson, kNow, LogLevel::kInfo,
-                                   "m", fields))
-                  .size(),
-              3u);
+TEST(LogTest, NoFieldsWritesTsLevelAndMsg) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kJson, kNow, LogLevel::kInfo, "m", {}),
+            "{\"ts\":\"2026-12-01T02:43:55.913Z\",\"level\":\"info\","
+            "\"msg\":\"m\"}");
+}
+
+TEST(LogTest, TimestampsKeepTheirMillisecondsAcrossSeconds) {
+  // The part up to the seconds is kept between lines: each line must still
+  // carry its own second and milliseconds.
+  const std::vector<std::pair<absl::Time, std::string>> cases = {
+      {absl::FromUnixMillis(1796093035913), "2026-12-01T02:43:55.913Z"},
+      {absl::FromUnixMillis(1796093035007), "2026-12-01T02:43:55.007Z"},
+      {absl::FromUnixMillis(1796093036000), "2026-12-01T02:43:56.000Z"},
+      {absl::FromUnixMillis(1796093035999), "2026-12-01T02:43:55.999Z"},
+      {absl::FromUnixMillis(1796093035999) + absl::Microseconds(900),
+       "2026-12-01T02:43:55.999Z"},
+      {absl::FromUnixMillis(0), "1970-01-01T00:00:00.000Z"}};
+  for (const auto& [when, ts] : cases) {
+    EXPECT_EQ(Parsed(FormatLogLine(LogFormat::kJson, when, LogLevel::kInfo,
+                                   "m", {}))["ts"],
+              ts);
+    EXPECT_EQ(FormatLogLine(LogFormat::kText, when, LogLevel::kInfo, "m", {}),
+              ts + " INFO m");
   }
 }
 
 TEST(LogTest, TextLineIsLogfmtWithQuotedValuesWhereNeeded) {
+  const json list = {1, 2};
   EXPECT_EQ(FormatLogLine(LogFormat::kText, kNow, LogLevel::kWarning,
                           "runtime exited",
                           {{"session_id", "ses_1"},
@@ -96,11 +155,13 @@ TEST(LogTest, TextLineIsLogfmtWithQuotedValuesWhereNeeded) {
                            {"empty", ""},
                            {"accented", "\xC3\xA9t\xC3\xA9"},
                            {"bad", "\xFF"},
-                           {"list", {1, 2}}}),
+                           {"list", list},
+                           {"ok", false},
+                           {"ms", 1.5}}),
             "2026-12-01T02:43:55.913Z WARNING \"runtime exited\" "
-            "accented=\"\xC3\xA9t\xC3\xA9\" bad=\"\xEF\xBF\xBD\" code=3 "
-            "empty=\"\" eq=\"k=v\" list=[1,2] message=\"a b\" "
-            "session_id=ses_1");
+            "session_id=ses_1 code=3 message=\"a b\" eq=\"k=v\" empty=\"\" "
+            "accented=\"\xC3\xA9t\xC3\xA9\" bad=\"\xEF\xBF\xBD\" "
+            "list=[1,2] ok=false ms=1.5");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -241,13 +242,15 @@ void Notifier::Deliver(
       Log(LogLevel::kWarning, "notification attempt not recorded",
           {{"delivery", delivery_id}, {"error", saved.ToString()}});
     }
-    nlohmann::json fields = {{"delivery", delivery_id}, {"event", n.kind},
-                             {"target", target},        {"attempt", attempt},
-                             {"host", url.host}};
+    std::vector<LogField> fields = {{"delivery", delivery_id},
+                                    {"event", n.kind},
+                                    {"target", target},
+                                    {"attempt", attempt},
+                                    {"host", url.host}};
     if (status.ok()) {
-      fields["http_status"] = *status;
+      fields.emplace_back("http_status", *status);
     } else {
-      fields["error"] = std::string(status.status().message());
+      fields.emplace_back("error", status.status().message());
     }
     const bool last = attempt == options_.max_attempts;
     Log(ok ? LogLevel::kInfo : LogLevel::kWarning,
