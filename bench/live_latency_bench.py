@@ -30,10 +30,13 @@ machine). Scenarios, one after the other on the same server:
         [--load-nice 19] [--catch-up-rate N] [--rounds N]
 
 Prints one JSON object per scenario and round. With ``--rounds N`` the
-scenarios run N times in turn on the same server, and a last line gives
-each scenario's p99 over the idle p99 of the same round: a paired figure,
-so the machine's drift over an hour (idle p99 anywhere from 0.8 to 1.4 ms
-here) moves both sides of each ratio.
+scenarios run N times in turn on the same server, and two last lines give
+each scenario's p99 over the idle p99 of the same round (a paired figure,
+so the machine's drift over an hour moves both sides of each ratio), and
+each scenario's p50 and p99 over all its rounds' deltas pooled, with the
+pooled p99 over idle's. One round's p99 is the 10th-worst of 1,000 deltas
+and moves by a fifth from round to round on an unchanged server; the
+pooled p99 of N rounds is the 10N-th worst of 1,000N.
 """
 
 from __future__ import annotations
@@ -102,7 +105,8 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
         raise RuntimeError("the measured turn did not end")
     if len(latencies) != deltas:
         raise RuntimeError(f"got {len(latencies)} deltas of {deltas}")
-    return {"deltas": deltas, "p50_ms": round(percentile(latencies, 50), 3),
+    return {"latencies": latencies,
+            "deltas": deltas, "p50_ms": round(percentile(latencies, 50), 3),
             "p99_ms": round(percentile(latencies, 99), 3),
             "max_ms": round(max(latencies), 3)}
 
@@ -181,8 +185,10 @@ def main() -> None:
                 others = [idle_session(client, root / "project") for _ in range(args.others)]
 
                 p99s: dict[str, list[float]] = {}
+                pooled: dict[str, list[float]] = {}
 
                 def report(name: str, result: dict[str, Any], **extra: Any) -> None:
+                    pooled.setdefault(name, []).extend(result.pop("latencies"))
                     p99s.setdefault(name, []).append(result["p99_ms"])
                     print(json.dumps({"scenario": name, "round": round_no, **result, **extra}),
                           flush=True)
@@ -234,6 +240,14 @@ def main() -> None:
                     print(json.dumps({"p99_over_idle": {
                         name: [round(v / i, 3) for v, i in zip(values, idle)]
                         for name, values in p99s.items() if name != "idle"}}), flush=True)
+                if args.rounds > 1:
+                    pooled_p99 = {name: percentile(v, 99) for name, v in pooled.items()}
+                    print(json.dumps({"pooled": {
+                        name: {"deltas": len(v), "p50_ms": round(percentile(v, 50), 3),
+                               "p99_ms": round(pooled_p99[name], 3),
+                               **({"p99_over_idle": round(pooled_p99[name] / pooled_p99["idle"], 3)}
+                                  if "idle" in pooled and name != "idle" else {})}
+                        for name, v in pooled.items()}}), flush=True)
         finally:
             server.stop()
 
