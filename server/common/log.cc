@@ -65,16 +65,16 @@ void AppendJsonString(std::string* out, absl::string_view text) {
   }
 }
 
-// The shortest text that reads back as `value`; null for infinities and
-// NaN, which JSON cannot hold.
+// The shortest text that reads back as `value` (at most 24 characters);
+// null for infinities and NaN, which JSON cannot hold.
 void AppendDouble(std::string* out, double value) {
-  if (!std::isfinite(value)) {
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  if (!std::isfinite(value) || ec != std::errc()) {
     out->append("null");
     return;
   }
-  char buffer[32];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out->append(buffer, ec == std::errc() ? end : buffer);
+  out->append(buffer, end);
 }
 
 // A logfmt value: bare when it is a simple token, else a JSON string
