@@ -53,17 +53,23 @@ std::string CodeName(grpc::StatusCode code) {
 
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(grpc::experimental::ServerRpcInfo* info, Guard* guard)
+  CallInterceptor(grpc::experimental::ServerRpcInfo* info, Guard* guard,
+                  std::atomic<int>* in_flight)
       : info_(info),
         guard_(guard),
+        in_flight_(in_flight),
         method_(info->method()),
         start_(absl::Now()),
         labels_(MetricLabels(method_, info->type())) {
+    in_flight_->fetch_add(1);
     Metrics().grpc_started.With(labels_).Add();
   }
   // A call that ends without a status (the client went away first) leaves
   // no note behind.
-  ~CallInterceptor() override { guard_->TakeNote(info_->server_context()); }
+  ~CallInterceptor() override {
+    guard_->TakeNote(info_->server_context());
+    in_flight_->fetch_sub(1);
+  }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -121,6 +127,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
  private:
   grpc::experimental::ServerRpcInfo* const info_;
   Guard* const guard_;
+  std::atomic<int>* const in_flight_;
   const std::string method_;
   const absl::Time start_;
   // grpc_type, grpc_service, grpc_method.
@@ -133,7 +140,15 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 grpc::experimental::Interceptor*
 CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, guard_);
+  return new CallInterceptor(info, guard_, &in_flight_);
+}
+
+bool CallInterceptorFactory::WaitForNoCalls(absl::Time deadline) const {
+  while (CallsInFlight() > 0) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
 }
 
 }  // namespace codex_manager

@@ -11,12 +11,17 @@
 //   their own, so a refused call is cancelled: the client sees CANCELLED,
 //   and the audit log records the real reason. The services of
 //   codex_manager.v1 admit their calls in their handlers (api/serve.h) and
-//   answer UNAUTHENTICATED / PERMISSION_DENIED properly.
+//   answer UNAUTHENTICATED / PERMISSION_DENIED properly;
+// - counts the calls in flight, so a stopping server can let them finish
+//   before it closes its connections (main.cc).
 #ifndef CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_
 #define CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include <atomic>
+
+#include "absl/time/time.h"
 #include "api/guard.h"
 
 namespace codex_manager {
@@ -28,8 +33,16 @@ class CallInterceptorFactory
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
+  // Calls begun and not yet done with (gRPC destroys a call's interceptor
+  // once the call has ended and its reactor is done).
+  int CallsInFlight() const { return in_flight_.load(); }
+  // Waits until no call is in flight, or until `deadline`; returns whether
+  // none is. Polls every 5 ms: for shutdown, not for hot paths.
+  bool WaitForNoCalls(absl::Time deadline) const;
+
  private:
   Guard* const guard_;
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace codex_manager

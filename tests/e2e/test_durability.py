@@ -361,6 +361,22 @@ def _retry(client: Client, session_id: str) -> object:
         return None
 
 
+def test_an_idle_client_does_not_hold_the_stop_up(fake_server: Server, tmp_path: Path) -> None:
+    """gRPC's graceful GOAWAY waits (up to 20 s) for each client to answer a
+    PING, and a client with no call open may not read its socket: this one
+    held the stop up for 5 s. Once its calls are done, the server closes its
+    connections instead of waiting."""
+    client = Client(fake_server.addr)
+    try:
+        session = client.create_session(str(tmp_path))
+        client.get_session(session.session_id)
+        started = time.monotonic()
+        assert fake_server.stop(signal.SIGTERM) == 0
+        assert time.monotonic() - started < 2
+    finally:
+        client.close()
+
+
 def test_sigterm_drains_every_stream_then_exits(fake_server: Server, tmp_path: Path) -> None:
     """A graceful stop: each follower gets every committed event (the running
     turn INTERRUPTED and its session STOPPED included), then its stream ends
