@@ -258,6 +258,9 @@ def test_export_writes_the_events_and_a_markdown_conversation(cli: Cli, project:
     session_id = create_session(cli, project)
     assert cli("turn", "start", session_id, "please run: echo export-ok", "--follow",
                "--on-approval", "approve").returncode == 0
+    # `--follow` ends at the turn's end; the session's return to IDLE is the
+    # next change, committed after it. Both reads below must see it.
+    wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
 
     # JSONL: the events, exactly as `events --json` prints them.
     jsonl = cli("export", session_id)
