@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -84,11 +85,10 @@ absl::Status SessionManager::Settle() {
   return absl::OkStatus();
 }
 
-absl::Status SessionManager::SetSessionState(Session& session,
-                                             SessionState state,
-                                             const std::string& error,
-                                             WriteBatch rows, bool wait,
-                                             std::vector<EventLog::NewEvent> after) {
+void SessionManager::SessionStateInto(Session& session, SessionState state,
+                                      const std::string& error,
+                                      WriteBatch& rows,
+                                      std::vector<EventLog::NewEvent>& events) {
   session.state = state;
   session.last_error = error;
   session.update_time = clock_->Now();
@@ -97,8 +97,18 @@ absl::Status SessionManager::SetSessionState(Session& session,
       {{"session_id", session.session_id},
        {"state", SessionStateName(state)},
        {"error", error}});
-  after.insert(after.begin(), SessionStateEvent(session));
-  return CommitChange(std::move(rows), std::move(after), wait);
+  events.push_back(SessionStateEvent(session));
+}
+
+absl::Status SessionManager::SetSessionState(Session& session,
+                                             SessionState state,
+                                             const std::string& error,
+                                             WriteBatch rows, bool wait,
+                                             std::vector<EventLog::NewEvent> after) {
+  std::vector<EventLog::NewEvent> events;
+  SessionStateInto(session, state, error, rows, events);
+  std::move(after.begin(), after.end(), std::back_inserter(events));
+  return CommitChange(std::move(rows), std::move(events), wait);
 }
 
 absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
@@ -107,16 +117,43 @@ absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
   return CommitChange(std::move(rows), {TurnStateEvent(turn)}, wait);
 }
 
-void SessionManager::FinishTurn(LiveSession& live, Turn turn,
-                                TurnState state, const std::string& error) {
+void SessionManager::EndTurnInto(LiveSession& live, Turn turn,
+                                 TurnState state, const std::string& error,
+                                 WriteBatch& rows,
+                                 std::vector<EventLog::NewEvent>& events) {
   turn.state = state;
   turn.error = error;
   turn.end_time = clock_->Now();
-  SaveTurn(turn).IgnoreError();  // not waited for: always OK
+  events.push_back(TurnStateEvent(turn));
   // Approvals of a finished turn can no longer be answered.
   for (Approval& approval : live.approvals.TakeOfTurn(turn.turn_id)) {
-    ExpireApproval(std::move(approval));
+    ExpireInto(std::move(approval), turn.end_time.value_or(clock_->Now()),
+               rows, events);
   }
+  rows.turns.push_back(std::move(turn));
+}
+
+void SessionManager::FinishTurn(LiveSession& live, Turn turn,
+                                TurnState state, const std::string& error) {
+  WriteBatch rows;
+  std::vector<EventLog::NewEvent> events;
+  EndTurnInto(live, std::move(turn), state, error, rows, events);
+  // Not waited for: always OK.
+  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
+      .IgnoreError();
+}
+
+void SessionManager::EndTurnAndIdle(LiveSession& live, TurnState state,
+                                    const std::string& error) {
+  std::optional<Turn> turn = live.turns.TakeRunning();
+  if (!turn) return;
+  WriteBatch rows;
+  std::vector<EventLog::NewEvent> events;
+  EndTurnInto(live, std::move(*turn), state, error, rows, events);
+  SessionStateInto(live.session, SessionState::kIdle, "", rows, events);
+  // Not waited for: always OK.
+  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
+      .IgnoreError();
 }
 
 void SessionManager::ExpireApproval(Approval approval) {

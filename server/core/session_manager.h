@@ -228,6 +228,12 @@ class SessionManager : public RuntimeListener {
   // saying why (NOT_FOUND, FAILED_PRECONDITION).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The session's new state: its row into `rows`, SESSION_STATE_CHANGED
+  // into `events` (and the log line).
+  void SessionStateInto(Session& session, SessionState state,
+                        const std::string& error, WriteBatch& rows,
+                        std::vector<EventLog::NewEvent>& events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state, with `rows`, and SESSION_STATE_CHANGED, then
   // the events `after`.
   absl::Status SetSessionState(Session& session, SessionState state,
@@ -238,8 +244,21 @@ class SessionManager : public RuntimeListener {
   // The turn's row, with `rows`, and TURN_STATE_CHANGED.
   absl::Status SaveTurn(const Turn& turn, WriteBatch rows = {},
                         bool wait = false) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A turn's end: its row and TURN_STATE_CHANGED, then its approvals'
+  // expiry (no longer answerable) with APPROVAL_RESOLVED, into `rows` and
+  // `events`.
+  void EndTurnInto(LiveSession& live, Turn turn, TurnState state,
+                   const std::string& error, WriteBatch& rows,
+                   std::vector<EventLog::NewEvent>& events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // EndTurnInto, committed on its own.
   void FinishTurn(LiveSession& live, Turn turn, TurnState state,
                   const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The running turn ends and the session returns to IDLE in one commit,
+  // so no reader sees the turn ended and the session still BUSY.
+  void EndTurnAndIdle(LiveSession& live, TurnState state,
+                      const std::string& error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A PENDING approval becomes EXPIRED, with APPROVAL_RESOLVED.
   void ExpireApproval(Approval approval) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Makes room for one more runtime; UNAVAILABLE when none can be stopped.

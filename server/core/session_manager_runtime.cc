@@ -62,9 +62,8 @@ void SessionManager::OnTurnRejected(Runtime* runtime,
   absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr || !live->turns.IsRunning(turn_id)) return;
-  FinishTurn(*live, *live->turns.TakeRunning(), TurnState::kFailed,
-             absl::StrCat("Codex rejected turn/start: ", error));
-  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+  EndTurnAndIdle(*live, TurnState::kFailed,
+                 absl::StrCat("Codex rejected turn/start: ", error));
   DispatchNext(*live);
 }
 
@@ -88,10 +87,9 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     }
     const std::string error =
         StringMember(Member(turn_json, "error"), "message");
-    FinishTurn(*live, *live->turns.TakeRunning(),
-               TurnStateOfCodexStatus(StringMember(turn_json, "status")),
-               error);
-    SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+    EndTurnAndIdle(*live,
+                   TurnStateOfCodexStatus(StringMember(turn_json, "status")),
+                   error);
     DispatchNext(*live);
     return;
   }

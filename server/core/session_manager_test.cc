@@ -152,11 +152,12 @@ class FakeFactory : public RuntimeFactory {
 class SessionManagerTest : public ::testing::Test {
  protected:
   void SetUp() override { Build(SessionManagerOptions()); }
-  void Build(SessionManagerOptions options) {
+  void Build(SessionManagerOptions options,
+             EventLog::Options log_options = EventLog::Options()) {
     manager_.reset();
     log_.reset();
     if (!store_) store_ = *SqliteStore::Open(":memory:");
-    log_ = std::make_unique<EventLog>(store_.get());
+    log_ = std::make_unique<EventLog>(store_.get(), log_options);
     ASSERT_TRUE(log_->Start().ok());
     manager_ = std::make_unique<SessionManager>(store_.get(), log_.get(),
                                                 &factory_, &clock_, options);
@@ -263,6 +264,32 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
                 EventType::kTurnStateChanged,     // COMPLETED
                 EventType::kSessionStateChanged,  // IDLE
             }));
+}
+
+TEST_F(SessionManagerTest, ATurnsEndAndItsSessionsIdleCommitTogether) {
+  // One change per transaction: two changes cannot share one by chance.
+  EventLog::Options one_change;
+  one_change.max_commit_batch = 1;
+  Build(SessionManagerOptions(), one_change);
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "codex_t1");
+  manager_->OnServerRequest(
+      factory_.Last(), 0, "item/commandExecution/requestApproval",
+      {{"turnId", "codex_t1"}, {"itemId", "i1"}, {"command", "ls"}});
+  log_->Flush();
+  const int64_t commits = store_->Stats().commits;
+  CompleteTurn("codex_t1", "completed");
+  log_->Flush();
+  EXPECT_EQ(store_->Stats().commits - commits, 1);
+  const std::vector<EventType> types = EventTypes(s.session_id);
+  ASSERT_GE(types.size(), 3u);
+  EXPECT_EQ(std::vector<EventType>(types.end() - 3, types.end()),
+            (std::vector<EventType>{EventType::kTurnStateChanged,
+                                    EventType::kApprovalResolved,
+                                    EventType::kSessionStateChanged}));
+  EXPECT_EQ(Read()->GetTurn(t.turn_id)->state, TurnState::kCompleted);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
 }
 
 TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
