@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/debugging/failure_signal_handler.h"
+#include "absl/debugging/symbolize.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -662,6 +664,12 @@ int Run(const Flags& flags) {
 }  // namespace codex_manager
 
 int main(int argc, char** argv) {
+  // A crash writes its signal and a symbolized stack trace to stderr (the
+  // log) before dying by that signal. Sanitizer builds keep their own report.
+  absl::InitializeSymbolizer(argv[0]);
+#ifndef __SANITIZE_ADDRESS__
+  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
+#endif
   // Block the shutdown signals before any thread starts, so every thread
   // inherits the mask and only sigwait in Run takes them.
   sigset_t signals;

@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/debugging/failure_signal_handler.h"
+#include "absl/debugging/symbolize.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -273,6 +275,12 @@ int Run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A crash writes its signal and a symbolized stack trace to stderr (the
+  // log) before dying by that signal. Sanitizer builds keep their own report.
+  absl::InitializeSymbolizer(argv[0]);
+#ifndef __SANITIZE_ADDRESS__
+  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
+#endif
   signal(SIGPIPE, SIG_IGN);
 #ifdef NDEBUG
   // Debian's Abseil checks lock order on every absl::Mutex acquisition

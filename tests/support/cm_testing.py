@@ -29,7 +29,9 @@ MOCK_MODEL = REPO / "tests" / "mock_model" / "mock_model.py"
 
 
 # What a sanitizer or a crash leaves in a process's stderr.
-CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault")
+# A sanitizer's report, or the crash report the server and the proxy write
+# (Abseil's failure signal handler: "*** SIGSEGV received at time=...").
+CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault", " received at time=")
 
 
 def start_logged(args: list[str], log_path: Path, name: str,
@@ -68,13 +70,20 @@ def stop_process(proc: subprocess.Popen[Any], sig: int, timeout: float, log_path
     it is still running after `timeout` seconds."""
     proc.send_signal(sig)
     try:
-        return proc.wait(timeout=timeout)
+        code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
         raise AssertionError(
             f"{Path(str(proc.args[0])).name} ignored signal {sig} for {timeout} s; "
             f"see {log_path}") from None
+    if code < 0 and -code != sig:
+        # Died by another signal (a crash): its report is at the log's end,
+        # and a failing test shows what was printed here.
+        tail = log_path.read_text(errors="replace").splitlines()[-60:]
+        print(f"{log_path.name} ended by signal {-code}; its last lines:", *tail,
+              sep="\n", file=sys.stderr)
+    return code
 
 
 def assert_no_crash_report(path: Path) -> None:
