@@ -108,10 +108,13 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       Guard::CallNote note = guard_->TakeNote(info_->server_context());
       // To the microsecond: "ms":1.432, not 1.4316710000000001.
       const double ms = std::round(absl::ToDoubleMicroseconds(elapsed)) / 1000;
+      // A copy: grpc::Status::error_message() returns one by value, and the
+      // fields below are views that must outlive this statement.
+      const std::string message = status.error_message();
       std::vector<LogField> fields = {{"method", method_},
                                       {"request_id", request_id_},
                                       {"code", static_cast<int>(status.error_code())},
-                                      {"message", status.error_message()},
+                                      {"message", message},
                                       {"ms", ms}};
       if (!note.token_name.empty()) {
         fields.emplace_back("principal", note.token_name);
