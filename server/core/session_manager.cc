@@ -121,14 +121,14 @@ void SessionManager::EndTurnInto(LiveSession& live, Turn turn,
                                  TurnState state, const std::string& error,
                                  WriteBatch& rows,
                                  std::vector<EventLog::NewEvent>& events) {
+  const absl::Time now = clock_->Now();
   turn.state = state;
   turn.error = error;
-  turn.end_time = clock_->Now();
+  turn.end_time = now;
   events.push_back(TurnStateEvent(turn));
   // Approvals of a finished turn can no longer be answered.
   for (Approval& approval : live.approvals.TakeOfTurn(turn.turn_id)) {
-    ExpireInto(std::move(approval), turn.end_time.value_or(clock_->Now()),
-               rows, events);
+    ExpireInto(std::move(approval), now, rows, events);
   }
   rows.turns.push_back(std::move(turn));
 }
