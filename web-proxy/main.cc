@@ -64,29 +64,32 @@ bool IsLoopbackHost(const std::string& host) {
          absl::StartsWith(host, "127.");
 }
 
-void Accept(net::ip::tcp::acceptor& acceptor,
+// Accepts connections until the acceptor closes. The acceptor's executor is
+// a strand, and every use of it (this loop, and the close at SIGTERM) runs
+// there: Asio's I/O objects are not safe for concurrent use, and a close on
+// one thread racing an async_accept on another crashed the proxy at stop.
+// Each connection gets its own strand on `io`.
+void Accept(net::io_context& io, net::ip::tcp::acceptor& acceptor,
             const codex_manager::web::ProxyConfig& config,
             size_t max_connections) {
-  acceptor.async_accept(net::make_strand(acceptor.get_executor()),
-                        [&acceptor, &config, max_connections](
-                            boost::system::error_code ec,
-                            net::ip::tcp::socket socket) {
-                          if (!ec && codex_manager::web::HttpSession::
-                                             OpenCount() >= max_connections) {
-                            // At --max-connections: refuse at once.
-                            socket.close(ec);
-                            ec = net::error::connection_refused;
-                          }
-                          if (!ec) {
-                            socket.set_option(net::ip::tcp::no_delay(true), ec);
-                            std::make_shared<codex_manager::web::HttpSession>(
-                                std::move(socket), &config)
-                                ->Run();
-                          }
-                          if (acceptor.is_open()) {
-                            Accept(acceptor, config, max_connections);
-                          }
-                        });
+  acceptor.async_accept(
+      net::make_strand(io), [&io, &acceptor, &config, max_connections](
+                                boost::system::error_code ec,
+                                net::ip::tcp::socket socket) {
+        if (!ec && codex_manager::web::HttpSession::OpenCount() >=
+                       max_connections) {
+          // At --max-connections: refuse at once.
+          socket.close(ec);
+          ec = net::error::connection_refused;
+        }
+        if (!ec) {
+          socket.set_option(net::ip::tcp::no_delay(true), ec);
+          std::make_shared<codex_manager::web::HttpSession>(std::move(socket),
+                                                            &config)
+              ->Run();
+        }
+        if (acceptor.is_open()) Accept(io, acceptor, config, max_connections);
+      });
 }
 
 int Run(const Flags& flags) {
@@ -207,7 +210,7 @@ int Run(const Flags& flags) {
     std::fprintf(stderr, "--listen: %s\n", ec.message().c_str());
     return 2;
   }
-  net::ip::tcp::acceptor acceptor(io);
+  net::ip::tcp::acceptor acceptor(net::make_strand(io));
   const net::ip::tcp::endpoint endpoint(address,
                                         static_cast<unsigned short>(port));
   acceptor.open(endpoint.protocol(), ec);
@@ -219,6 +222,17 @@ int Run(const Flags& flags) {
                  ec.message().c_str());
     return 1;
   }
+  // SIGTERM and SIGINT stop the proxy from here on, before it says it is
+  // listening: a supervisor that signals right after that line gets a
+  // graceful stop, not the default action.
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int) {
+    net::dispatch(acceptor.get_executor(), [&] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      io.stop();
+    });
+  });
   // One JSON line, like the server's, with the port actually bound.
   std::fprintf(stderr,
                "{\"level\":\"info\",\"msg\":\"listening\",\"port\":%d,"
@@ -246,13 +260,7 @@ int Run(const Flags& flags) {
       config.allowed_host_names.push_back(h);  // any port
     }
   }
-  Accept(acceptor, config, flags.max_connections);
-
-  net::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code, int) {
-    acceptor.close();
-    io.stop();
-  });
+  Accept(io, acceptor, config, flags.max_connections);
   std::vector<std::thread> threads;
   for (int i = 1; i < flags.threads; ++i)
     threads.emplace_back([&io] { io.run(); });
@@ -280,6 +288,9 @@ int main(int argc, char** argv) {
   absl::InitializeSymbolizer(argv[0]);
 #ifndef __SANITIZE_ADDRESS__
   absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
+  // Abseil's handler also takes SIGTERM; a stop is not a crash. Until the
+  // signal_set in Run takes it, SIGTERM keeps its default action.
+  signal(SIGTERM, SIG_DFL);
 #endif
   signal(SIGPIPE, SIG_IGN);
 #ifdef NDEBUG

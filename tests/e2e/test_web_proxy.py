@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
 import os
+import signal
 import socket
 import ssl
 import struct
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import Server, wait_for
 
-from cm_testing import WebProxy, make_test_pki
+from cm_testing import CRASH_MARKERS, WEB_BIN, WebProxy, make_test_pki
 from codex_manager import Client
 from codex_manager.v1 import events_pb2, sessions_pb2
 
@@ -258,6 +261,35 @@ def test_sigterm_with_streams_open_exits_cleanly(fake_server: Server, tmp_path: 
     assert web.stop() == 0
     assert time.monotonic() - started < 5
     socks[2].close()
+
+
+def test_sigterm_while_connections_arrive_is_a_clean_stop(fake_server: Server) -> None:
+    # SIGTERM the moment the listening line is read, while the proxy's
+    # threads start and connections are being accepted, over and over. Two
+    # races lived here: the acceptor closed on one thread while another
+    # accepted on it (SIGSEGV), and a SIGTERM before the proxy's handler was
+    # installed (killed by it); together about 1 stop in 100. Every stop
+    # must exit 0 with no crash report. The log is read from a pipe, not
+    # polled from a file as WebProxy does, so the signal comes as early as
+    # a supervisor's could.
+    for i in range(200):
+        proc = subprocess.Popen([str(WEB_BIN), "--listen", "127.0.0.1:0", "--upstream",
+                                 fake_server.addr], stderr=subprocess.PIPE, text=True)
+        port = json.loads(proc.stderr.readline())["port"]
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
+        proc.send_signal(signal.SIGTERM)
+        for _ in range(3):
+            late = socket.socket()
+            try:
+                late.connect(("127.0.0.1", port))
+            except OSError:
+                pass  # the acceptor is already closed
+            socks.append(late)
+        log = proc.stderr.read()
+        assert proc.wait(timeout=10) == 0, f"stop {i}: {log}"
+        assert not any(marker in log for marker in CRASH_MARKERS), log
+        for sock in socks:
+            sock.close()
 
 
 def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
