@@ -133,16 +133,6 @@ void SessionManager::EndTurnInto(LiveSession& live, Turn turn,
   rows.turns.push_back(std::move(turn));
 }
 
-void SessionManager::FinishTurn(LiveSession& live, Turn turn,
-                                TurnState state, const std::string& error) {
-  WriteBatch rows;
-  std::vector<EventLog::NewEvent> events;
-  EndTurnInto(live, std::move(turn), state, error, rows, events);
-  // Not waited for: always OK.
-  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
-      .IgnoreError();
-}
-
 void SessionManager::EndTurnAndIdle(LiveSession& live, TurnState state,
                                     const std::string& error) {
   std::optional<Turn> turn = live.turns.TakeRunning();
@@ -210,24 +200,31 @@ absl::Status SessionManager::Detach(const std::string& session_id,
                                     const AuditRecord* audit) {
   std::unique_ptr<LiveSession> live = live_.Remove(session_id);
   if (live == nullptr) return absl::OkStatus();
+  // The running turn's end, the queued turns', the approvals' expiry, the
+  // session's new state and the audit record: one change.
+  WriteBatch rows;
+  std::vector<EventLog::NewEvent> events;
+  if (audit != nullptr) rows.audit.push_back(*audit);
   if (std::optional<Turn> turn = live->turns.TakeRunning()) {
-    FinishTurn(*live, std::move(*turn), running_turn_state, reason);
+    EndTurnInto(*live, std::move(*turn), running_turn_state, reason, rows,
+                events);
   }
+  const absl::Time now = clock_->Now();
   for (Turn& turn : live->turns.TakeQueued()) {
     turn.state = TurnState::kInterrupted;
     turn.error =
         absl::StrCat("session stopped before the turn started: ", reason);
-    turn.end_time = clock_->Now();
-    SaveTurn(turn).IgnoreError();  // not waited for: always OK
+    turn.end_time = now;
+    events.push_back(TurnStateEvent(turn));
+    rows.turns.push_back(std::move(turn));
   }
   for (Approval& approval : live->approvals.TakeAll()) {
-    ExpireApproval(std::move(approval));
+    ExpireInto(std::move(approval), now, rows, events);
   }
   janitor_.Stop(std::move(live->runtime), force);
-  WriteBatch rows;
-  if (audit != nullptr) rows.audit.push_back(*audit);
-  return SetSessionState(live->session, state, reason, std::move(rows),
-                         /*wait=*/audit != nullptr);
+  SessionStateInto(live->session, state, reason, rows, events);
+  return CommitChange(std::move(rows), std::move(events),
+                      /*wait=*/audit != nullptr);
 }
 
 void SessionManager::DispatchNext(LiveSession& live) {
@@ -235,9 +232,15 @@ void SessionManager::DispatchNext(LiveSession& live) {
   std::optional<Turn> next = live.turns.StartNext(clock_->Now());
   if (!next) return;
   const Turn& turn = *next;
-  SaveTurn(turn).IgnoreError();  // not waited for: always OK
   live.last_activity = turn.start_time.value_or(clock_->Now());
-  SetSessionState(live.session, SessionState::kBusy, "").IgnoreError();
+  // The turn RUNNING and the session BUSY, in one commit.
+  WriteBatch rows;
+  rows.turns.push_back(turn);
+  std::vector<EventLog::NewEvent> events = {TurnStateEvent(turn)};
+  SessionStateInto(live.session, SessionState::kBusy, "", rows, events);
+  // Not waited for: always OK.
+  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
+      .IgnoreError();
   // The turn's overrides, else the session's settings as they are now.
   TurnSettings settings = turn.settings;
   const Session& s = live.session;

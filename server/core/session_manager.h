@@ -251,9 +251,6 @@ class SessionManager : public RuntimeListener {
                    const std::string& error, WriteBatch& rows,
                    std::vector<EventLog::NewEvent>& events)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // EndTurnInto, committed on its own.
-  void FinishTurn(LiveSession& live, Turn turn, TurnState state,
-                  const std::string& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The running turn ends and the session returns to IDLE in one commit,
   // so no reader sees the turn ended and the session still BUSY.
   void EndTurnAndIdle(LiveSession& live, TurnState state,
@@ -270,9 +267,9 @@ class SessionManager : public RuntimeListener {
                       std::vector<EventLog::NewEvent> after = {})
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes the runtime away from a live session and ends its turns and
-  // approvals; the session becomes `state`. The runtime is stopped on the
-  // janitor thread. Removes it from the registry. `audit` (when given) commits with the
-  // session's final state, and the call waits for that commit.
+  // approvals; the session becomes `state`. All of it, and `audit` (when
+  // given; then the call waits), is one commit. The runtime is stopped on
+  // the janitor thread. Removes the session from the registry.
   absl::Status Detach(const std::string& session_id, SessionState state,
                       const std::string& reason, TurnState running_turn_state,
                       bool force, const AuditRecord* audit = nullptr)
@@ -282,7 +279,8 @@ class SessionManager : public RuntimeListener {
   std::vector<EventLog::NewEvent> HistoryInto(
       const std::string& session_id, const std::vector<HistoryTurn>& history,
       WriteBatch& rows) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Starts the next queued turn when the session is IDLE.
+  // Starts the next queued turn when the session is IDLE: the turn RUNNING
+  // and the session BUSY in one commit, then turn/start to the runtime.
   void DispatchNext(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Emit(const std::string& session_id, EventType type,
             const std::string& turn_id, nlohmann::json payload)

@@ -292,6 +292,57 @@ TEST_F(SessionManagerTest, ATurnsEndAndItsSessionsIdleCommitTogether) {
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
 }
 
+TEST_F(SessionManagerTest, AQueuedTurnRunsAndItsSessionIsBusyInOneCommit) {
+  EventLog::Options one_change;
+  one_change.max_commit_batch = 1;
+  Build(SessionManagerOptions(), one_change);
+  Session s = ReadySession();
+  Turn a = *manager_->StartTurn(s.session_id, "first", "", kOperator);
+  Turn b = *manager_->StartTurn(s.session_id, "second", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
+  log_->Flush();
+  const int64_t commits = store_->Stats().commits;
+  // The first turn's end with IDLE, then the second RUNNING with BUSY.
+  CompleteTurn("c1", "completed");
+  log_->Flush();
+  EXPECT_EQ(store_->Stats().commits - commits, 2);
+  const std::vector<EventType> types = EventTypes(s.session_id);
+  ASSERT_GE(types.size(), 4u);
+  EXPECT_EQ(std::vector<EventType>(types.end() - 2, types.end()),
+            (std::vector<EventType>{EventType::kTurnStateChanged,
+                                    EventType::kSessionStateChanged}));
+  EXPECT_EQ(Read()->GetTurn(b.turn_id)->state, TurnState::kRunning);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
+}
+
+TEST_F(SessionManagerTest, AStoppedSessionsTurnsApprovalsAndStateCommitTogether) {
+  EventLog::Options one_change;
+  one_change.max_commit_batch = 1;
+  Build(SessionManagerOptions(), one_change);
+  Session s = ReadySession();
+  Turn running = *manager_->StartTurn(s.session_id, "first", "", kOperator);
+  Turn queued = *manager_->StartTurn(s.session_id, "second", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), running.turn_id, "c1");
+  manager_->OnServerRequest(
+      factory_.Last(), 0, "item/commandExecution/requestApproval",
+      {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
+  log_->Flush();
+  const int64_t commits = store_->Stats().commits;
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  log_->Flush();
+  EXPECT_EQ(store_->Stats().commits - commits, 1);
+  const std::vector<EventType> types = EventTypes(s.session_id);
+  ASSERT_GE(types.size(), 4u);
+  EXPECT_EQ(std::vector<EventType>(types.end() - 4, types.end()),
+            (std::vector<EventType>{EventType::kTurnStateChanged,
+                                    EventType::kApprovalResolved,
+                                    EventType::kTurnStateChanged,
+                                    EventType::kSessionStateChanged}));
+  EXPECT_EQ(Read()->GetTurn(running.turn_id)->state, TurnState::kInterrupted);
+  EXPECT_EQ(Read()->GetTurn(queued.turn_id)->state, TurnState::kInterrupted);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kStopped);
+}
+
 TEST_F(SessionManagerTest, TurnsRunOneAtATimeInFifoOrder) {
   Session s = ReadySession();
   Turn a = *manager_->StartTurn(s.session_id, "first", "", kOperator);
