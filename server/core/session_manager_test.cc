@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -188,6 +190,41 @@ class SessionManagerTest : public ::testing::Test {
     for (const Event& e : events) out.push_back(e.type);
     return out;
   }
+  // Rebuilds the manager with one change per transaction: changes cannot
+  // share a commit by chance, so CommitsOf counts changes.
+  void BuildOneChangePerCommit() {
+    EventLog::Options one_change;
+    one_change.max_commit_batch = 1;
+    Build(SessionManagerOptions(), one_change);
+  }
+  // The store commits `change` makes.
+  int64_t CommitsOf(const std::function<void()>& change) {
+    log_->Flush();
+    const int64_t before = store_->Stats().commits;
+    change();
+    log_->Flush();
+    return store_->Stats().commits - before;
+  }
+  // The last `n` of the session's persisted event types.
+  std::vector<EventType> LastEventTypes(const std::string& session_id,
+                                        size_t n) {
+    const std::vector<EventType> types = EventTypes(session_id);
+    return {types.end() - std::min(n, types.size()), types.end()};
+  }
+  // Starts `prompts` as turns of `s`; the first runs as codex turn "c1"
+  // and asks for one command approval.
+  std::vector<Turn> TurnsWithAnApproval(const Session& s,
+                                        const std::vector<std::string>& prompts) {
+    std::vector<Turn> turns;
+    for (const std::string& prompt : prompts) {
+      turns.push_back(*manager_->StartTurn(s.session_id, prompt, "", kOperator));
+    }
+    manager_->OnTurnAccepted(factory_.Last(), turns.front().turn_id, "c1");
+    manager_->OnServerRequest(
+        factory_.Last(), 0, "item/commandExecution/requestApproval",
+        {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
+    return turns;
+  }
   void CompleteTurn(const std::string& codex_turn_id,
                     const std::string& status) {
     manager_->OnNotification(factory_.Last(), "turn/completed",
@@ -267,24 +304,11 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
 }
 
 TEST_F(SessionManagerTest, ATurnsEndAndItsSessionsIdleCommitTogether) {
-  // One change per transaction: two changes cannot share one by chance.
-  EventLog::Options one_change;
-  one_change.max_commit_batch = 1;
-  Build(SessionManagerOptions(), one_change);
+  BuildOneChangePerCommit();
   Session s = ReadySession();
-  Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
-  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "codex_t1");
-  manager_->OnServerRequest(
-      factory_.Last(), 0, "item/commandExecution/requestApproval",
-      {{"turnId", "codex_t1"}, {"itemId", "i1"}, {"command", "ls"}});
-  log_->Flush();
-  const int64_t commits = store_->Stats().commits;
-  CompleteTurn("codex_t1", "completed");
-  log_->Flush();
-  EXPECT_EQ(store_->Stats().commits - commits, 1);
-  const std::vector<EventType> types = EventTypes(s.session_id);
-  ASSERT_GE(types.size(), 3u);
-  EXPECT_EQ(std::vector<EventType>(types.end() - 3, types.end()),
+  const Turn t = TurnsWithAnApproval(s, {"hello"}).front();
+  EXPECT_EQ(CommitsOf([&] { CompleteTurn("c1", "completed"); }), 1);
+  EXPECT_EQ(LastEventTypes(s.session_id, 3),
             (std::vector<EventType>{EventType::kTurnStateChanged,
                                     EventType::kApprovalResolved,
                                     EventType::kSessionStateChanged}));
@@ -293,53 +317,35 @@ TEST_F(SessionManagerTest, ATurnsEndAndItsSessionsIdleCommitTogether) {
 }
 
 TEST_F(SessionManagerTest, AQueuedTurnRunsAndItsSessionIsBusyInOneCommit) {
-  EventLog::Options one_change;
-  one_change.max_commit_batch = 1;
-  Build(SessionManagerOptions(), one_change);
+  BuildOneChangePerCommit();
   Session s = ReadySession();
-  Turn a = *manager_->StartTurn(s.session_id, "first", "", kOperator);
-  Turn b = *manager_->StartTurn(s.session_id, "second", "", kOperator);
-  manager_->OnTurnAccepted(factory_.Last(), a.turn_id, "c1");
-  log_->Flush();
-  const int64_t commits = store_->Stats().commits;
+  const Turn next = TurnsWithAnApproval(s, {"first", "second"}).back();
   // The first turn's end with IDLE, then the second RUNNING with BUSY.
-  CompleteTurn("c1", "completed");
-  log_->Flush();
-  EXPECT_EQ(store_->Stats().commits - commits, 2);
-  const std::vector<EventType> types = EventTypes(s.session_id);
-  ASSERT_GE(types.size(), 4u);
-  EXPECT_EQ(std::vector<EventType>(types.end() - 2, types.end()),
+  EXPECT_EQ(CommitsOf([&] { CompleteTurn("c1", "completed"); }), 2);
+  EXPECT_EQ(LastEventTypes(s.session_id, 2),
             (std::vector<EventType>{EventType::kTurnStateChanged,
                                     EventType::kSessionStateChanged}));
-  EXPECT_EQ(Read()->GetTurn(b.turn_id)->state, TurnState::kRunning);
+  EXPECT_EQ(Read()->GetTurn(next.turn_id)->state, TurnState::kRunning);
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
 }
 
 TEST_F(SessionManagerTest, AStoppedSessionsTurnsApprovalsAndStateCommitTogether) {
-  EventLog::Options one_change;
-  one_change.max_commit_batch = 1;
-  Build(SessionManagerOptions(), one_change);
+  BuildOneChangePerCommit();
   Session s = ReadySession();
-  Turn running = *manager_->StartTurn(s.session_id, "first", "", kOperator);
-  Turn queued = *manager_->StartTurn(s.session_id, "second", "", kOperator);
-  manager_->OnTurnAccepted(factory_.Last(), running.turn_id, "c1");
-  manager_->OnServerRequest(
-      factory_.Last(), 0, "item/commandExecution/requestApproval",
-      {{"turnId", "c1"}, {"itemId", "i1"}, {"command", "ls"}});
-  log_->Flush();
-  const int64_t commits = store_->Stats().commits;
-  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
-  log_->Flush();
-  EXPECT_EQ(store_->Stats().commits - commits, 1);
-  const std::vector<EventType> types = EventTypes(s.session_id);
-  ASSERT_GE(types.size(), 4u);
-  EXPECT_EQ(std::vector<EventType>(types.end() - 4, types.end()),
+  const std::vector<Turn> turns = TurnsWithAnApproval(s, {"first", "second"});
+  EXPECT_EQ(CommitsOf([&] {
+              ASSERT_TRUE(
+                  manager_->StopSession(s.session_id, false, kOperator).ok());
+            }),
+            1);
+  EXPECT_EQ(LastEventTypes(s.session_id, 4),
             (std::vector<EventType>{EventType::kTurnStateChanged,
                                     EventType::kApprovalResolved,
                                     EventType::kTurnStateChanged,
                                     EventType::kSessionStateChanged}));
-  EXPECT_EQ(Read()->GetTurn(running.turn_id)->state, TurnState::kInterrupted);
-  EXPECT_EQ(Read()->GetTurn(queued.turn_id)->state, TurnState::kInterrupted);
+  for (const Turn& t : turns) {
+    EXPECT_EQ(Read()->GetTurn(t.turn_id)->state, TurnState::kInterrupted);
+  }
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kStopped);
 }
 
