@@ -34,6 +34,12 @@ EventLog::NewEvent ApprovalResolvedEvent(const Approval& a) {
            {"decision", static_cast<int>(a.decision)}}};
 }
 
+void TurnInto(Turn turn, WriteBatch& rows,
+              std::vector<EventLog::NewEvent>& events) {
+  events.push_back(TurnStateEvent(turn));
+  rows.turns.push_back(std::move(turn));
+}
+
 bool ExpireInto(Approval approval, absl::Time now, WriteBatch& rows,
                 std::vector<EventLog::NewEvent>& events) {
   if (approval.state != ApprovalState::kPending) return false;

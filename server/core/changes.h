@@ -18,6 +18,11 @@ EventLog::NewEvent TurnStateEvent(const Turn& turn);
 // APPROVAL_RESOLVED {approval_id, state, decision} for the decided approval.
 EventLog::NewEvent ApprovalResolvedEvent(const Approval& approval);
 
+// `turn` as it is: its row appended to `rows` and its TURN_STATE_CHANGED to
+// `events`.
+void TurnInto(Turn turn, WriteBatch& rows,
+              std::vector<EventLog::NewEvent>& events);
+
 // `approval`, if PENDING, made EXPIRED at `now`: its row and its event
 // appended to `rows` (false, and nothing appended, when not PENDING).
 bool ExpireInto(Approval approval, absl::Time now, WriteBatch& rows,

@@ -33,8 +33,9 @@ absl::Status RecoverAfterRestart(Store* store, EventLog* log, Clock* clock) {
                     : "server restarted before the turn started";
       t.end_time = clock->Now();
       WriteBatch rows;
-      rows.turns.push_back(t);
-      log->Commit(std::move(rows), {TurnStateEvent(t)});
+      std::vector<EventLog::NewEvent> events;
+      TurnInto(std::move(t), rows, events);
+      log->Commit(std::move(rows), std::move(events));
     }
   }
   PageRequest page{0, 1000};

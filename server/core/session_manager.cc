@@ -113,8 +113,9 @@ absl::Status SessionManager::SetSessionState(Session& session,
 
 absl::Status SessionManager::SaveTurn(const Turn& turn, WriteBatch rows,
                                       bool wait) {
-  rows.turns.push_back(turn);
-  return CommitChange(std::move(rows), {TurnStateEvent(turn)}, wait);
+  std::vector<EventLog::NewEvent> events;
+  TurnInto(turn, rows, events);
+  return CommitChange(std::move(rows), std::move(events), wait);
 }
 
 void SessionManager::EndTurnInto(LiveSession& live, Turn turn,
@@ -125,12 +126,12 @@ void SessionManager::EndTurnInto(LiveSession& live, Turn turn,
   turn.state = state;
   turn.error = error;
   turn.end_time = now;
-  events.push_back(TurnStateEvent(turn));
+  const std::string turn_id = turn.turn_id;
+  TurnInto(std::move(turn), rows, events);
   // Approvals of a finished turn can no longer be answered.
-  for (Approval& approval : live.approvals.TakeOfTurn(turn.turn_id)) {
+  for (Approval& approval : live.approvals.TakeOfTurn(turn_id)) {
     ExpireInto(std::move(approval), now, rows, events);
   }
-  rows.turns.push_back(std::move(turn));
 }
 
 void SessionManager::EndTurnAndIdle(LiveSession& live, TurnState state,
@@ -215,8 +216,7 @@ absl::Status SessionManager::Detach(const std::string& session_id,
     turn.error =
         absl::StrCat("session stopped before the turn started: ", reason);
     turn.end_time = now;
-    events.push_back(TurnStateEvent(turn));
-    rows.turns.push_back(std::move(turn));
+    TurnInto(std::move(turn), rows, events);
   }
   for (Approval& approval : live->approvals.TakeAll()) {
     ExpireInto(std::move(approval), now, rows, events);
@@ -235,8 +235,8 @@ void SessionManager::DispatchNext(LiveSession& live) {
   live.last_activity = turn.start_time.value_or(clock_->Now());
   // The turn RUNNING and the session BUSY, in one commit.
   WriteBatch rows;
-  rows.turns.push_back(turn);
-  std::vector<EventLog::NewEvent> events = {TurnStateEvent(turn)};
+  std::vector<EventLog::NewEvent> events;
+  TurnInto(turn, rows, events);
   SessionStateInto(live.session, SessionState::kBusy, "", rows, events);
   // Not waited for: always OK.
   CommitChange(std::move(rows), std::move(events), /*wait=*/false)
@@ -338,8 +338,7 @@ std::vector<EventLog::NewEvent> SessionManager::HistoryInto(
     turn.final_message = h.final_message;
     turn.start_time = h.start_time;
     turn.end_time = h.end_time.value_or(turn.create_time);
-    events.push_back(TurnStateEvent(turn));
-    rows.turns.push_back(std::move(turn));
+    TurnInto(std::move(turn), rows, events);
   }
   return events;
 }
