@@ -20,14 +20,13 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/debugging/failure_signal_handler.h"
-#include "absl/debugging/symbolize.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "common/crash_report.h"
 #include "common/status_macros.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -664,12 +663,7 @@ int Run(const Flags& flags) {
 }  // namespace codex_manager
 
 int main(int argc, char** argv) {
-  // A crash writes its signal and a symbolized stack trace to stderr (the
-  // log) before dying by that signal. Sanitizer builds keep their own report.
-  absl::InitializeSymbolizer(argv[0]);
-#ifndef __SANITIZE_ADDRESS__
-  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
-#endif
+  codex_manager::InstallCrashReport(argv[0]);
   // Block the shutdown signals before any thread starts, so every thread
   // inherits the mask and only sigwait in Run takes them.
   sigset_t signals;

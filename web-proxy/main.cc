@@ -20,13 +20,12 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/debugging/failure_signal_handler.h"
-#include "absl/debugging/symbolize.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crash_report.h"
 #include "http_session.h"
 
 namespace {
@@ -283,15 +282,7 @@ int Run(const Flags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // A crash writes its signal and a symbolized stack trace to stderr (the
-  // log) before dying by that signal. Sanitizer builds keep their own report.
-  absl::InitializeSymbolizer(argv[0]);
-#ifndef __SANITIZE_ADDRESS__
-  absl::InstallFailureSignalHandler(absl::FailureSignalHandlerOptions());
-  // Abseil's handler also takes SIGTERM; a stop is not a crash. Until the
-  // signal_set in Run takes it, SIGTERM keeps its default action.
-  signal(SIGTERM, SIG_DFL);
-#endif
+  codex_manager::InstallCrashReport(argv[0]);
   signal(SIGPIPE, SIG_IGN);
 #ifdef NDEBUG
   // Debian's Abseil checks lock order on every absl::Mutex acquisition
