@@ -4,6 +4,14 @@
 // unprivileged user namespaces. The check runs
 //   bwrap --ro-bind / / --unshare-user --unshare-net --die-with-parent /bin/true
 // with the environment Codex gets, and says what it found.
+//
+// It also checks where Codex's home is. Codex (0.171, crate codex-arg0) puts
+// its sandbox helper on PATH as a symlink named `codex-linux-sandbox` under
+// CODEX_HOME/tmp, and refuses to when CODEX_HOME lies under the temporary
+// directory (TMPDIR, else /tmp): it prints "Refusing to create helper
+// binaries under temporary dir" and goes on. Every sandboxed command then
+// fails with `bwrap: execvp codex-linux-sandbox: No such file or
+// directory`, and Codex may retry an approved one outside the sandbox.
 #ifndef CODEX_MANAGER_SERVER_RUNTIME_SANDBOX_CHECK_H_
 #define CODEX_MANAGER_SERVER_RUNTIME_SANDBOX_CHECK_H_
 
@@ -21,6 +29,14 @@ struct SandboxCheck {
   // What to do about it, when not functional (empty otherwise).
   std::string reason;
 };
+
+// The CODEX_HOME a Codex child with environment `env` uses (CODEX_HOME,
+// else HOME/.codex) when it lies under the temporary directory Codex sees
+// (TMPDIR, else /tmp), compared path component by path component and also
+// with symlinks resolved; empty when it does not, or when neither CODEX_HOME
+// nor HOME is set.
+std::string CodexHomeUnderTempDir(
+    const std::map<std::string, std::string>& env);
 
 SandboxCheck CheckCodexSandbox(ProcessLauncher* launcher,
                                const std::map<std::string, std::string>& env);

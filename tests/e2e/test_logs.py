@@ -84,9 +84,12 @@ def test_start_says_whether_codexs_sandbox_works(tmp_path: Path) -> None:
     import json
     import shutil
 
-    def sandbox_line(env: dict[str, str]) -> dict:
+    runs = iter(range(10))
+
+    def sandbox_line(env: dict[str, str], *args: str) -> dict:
+        data_dir = tmp_path / f"d{next(runs)}"
         proc = subprocess.Popen([str(SERVER_BIN), "--listen", "127.0.0.1:0", "--data-dir",
-                                 str(tmp_path / f"d{len(env)}"), "--codex-bin", str(FAKE_CODEX)],
+                                 str(data_dir), "--codex-bin", str(FAKE_CODEX), *args],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 env=env)
         try:
@@ -107,3 +110,9 @@ def test_start_says_whether_codexs_sandbox_works(tmp_path: Path) -> None:
     missing = sandbox_line({"PATH": str(empty), "HOME": str(tmp_path)})
     assert missing["level"] == "warning" and missing["functional"] is False
     assert "install bubblewrap" in missing["reason"]
+    # Codex puts no sandbox helper on PATH under the temporary directory.
+    home = tmp_path / "codex-home"
+    under_tmp = sandbox_line({"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path)},
+                             "--codex-home", str(home))
+    assert under_tmp["level"] == "warning" and under_tmp["functional"] is False
+    assert f"CODEX_HOME {home} is under the temporary directory" in under_tmp["reason"]
