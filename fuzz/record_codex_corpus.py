@@ -25,7 +25,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
-from cm_testing import CODEX_BIN, MockModel, write_codex_home  # noqa: E402
+from cm_testing import CODEX_BIN, MockModel, codex_home_dir, write_codex_home  # noqa: E402
 
 OUT = REPO / "fuzz" / "corpus" / "json_rpc"
 
@@ -78,10 +78,10 @@ class AppServer:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, codex_home_dir() as codex_home:
         model = MockModel(Path(tmp))
         try:
-            home = write_codex_home(Path(tmp) / "home", model.port)
+            home = write_codex_home(codex_home, model.port)
             cwd = Path(tmp) / "project"
             cwd.mkdir()
             server = AppServer(home, cwd)

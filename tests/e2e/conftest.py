@@ -24,6 +24,7 @@ from cm_testing import (  # noqa: E402  (re-exported for the test modules)
     make_server,
     processes_in,
     wait_for,
+    codex_home_dir,
     write_codex_home,
     zombies_of,
 )
@@ -47,8 +48,9 @@ def mock_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockModel]:
 
 
 @pytest.fixture(scope="session")
-def codex_home(tmp_path_factory: pytest.TempPathFactory, mock_model: MockModel) -> Path:
-    return write_codex_home(tmp_path_factory.mktemp("codex-home"), mock_model.port)
+def codex_home(mock_model: MockModel) -> Iterator[Path]:
+    with codex_home_dir() as home:
+        yield write_codex_home(home, mock_model.port)
 
 
 @pytest.fixture

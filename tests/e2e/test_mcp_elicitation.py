@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Cli, Server
-from cm_testing import CODEX_BIN, MockModel, add_elicit_server, make_server, write_codex_home
+from cm_testing import (CODEX_BIN, MockModel, add_elicit_server, codex_home_dir, make_server,
+                        write_codex_home)
 
 from codex_manager import ApprovalKind, Client, Decision, SessionState, TurnState
 from test_real_codex import create_session, pending_approval
@@ -20,8 +21,9 @@ from test_real_codex import create_session, pending_approval
 
 @pytest.fixture
 def mcp_server(tmp_path: Path, mock_model: MockModel) -> Iterator[Server]:
-    home = add_elicit_server(write_codex_home(tmp_path / "codex-home", mock_model.port))
-    yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
+    with codex_home_dir() as home:
+        add_elicit_server(write_codex_home(home, mock_model.port))
+        yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
 
 
 def test_an_mcp_question_answered_from_the_cli(mcp_server: Server, project: Path) -> None:

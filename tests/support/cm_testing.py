@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +110,28 @@ class MockModel:
         self.proc.terminate()
         self.proc.wait(timeout=5)
         self.stderr.close()
+
+
+@contextmanager
+def codex_home_dir() -> Iterator[Path]:
+    """A fresh, empty folder for a CODEX_HOME, removed afterwards.
+
+    It is made outside the temporary directory (TMPDIR, else /tmp), as users'
+    are: there Codex puts no sandbox helper on PATH, so every sandboxed
+    command would fail and an approved one might be retried outside the
+    sandbox (docs/operations.md, "Codex children"). Under the repository's
+    var/ (ignored by git), or ~/.cache when the checkout is itself under the
+    temporary directory."""
+    temp = Path(tempfile.gettempdir()).resolve()
+    root = REPO / "var" / "test-codex-homes"
+    if root.resolve().is_relative_to(temp):
+        root = Path.home() / ".cache" / "codex-manager" / "test-codex-homes"
+    root.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="codex-home-", dir=root))
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def write_codex_home(home: Path, model_port: int) -> Path:

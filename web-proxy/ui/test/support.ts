@@ -1,9 +1,9 @@
 // Starts the real codex-manager-server (with tests/fake_codex as the
 // runtime) and codex-manager-web on free 127.0.0.1 ports for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
@@ -54,9 +54,24 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+// A fresh folder for a CODEX_HOME outside the temporary directory, as users'
+// are: there Codex puts no sandbox helper on PATH, so sandboxed commands
+// would fail (docs/operations.md, "Codex children"). Under the repository's
+// var/, or ~/.cache when the checkout is itself under the temporary
+// directory (tests/support/cm_testing.py does the same).
+function codexHomeDir(): string {
+  const temp = realpathSync(tmpdir());
+  const underTemp = (path: string) => !relative(temp, path).startsWith("..");
+  let root = join(REPO, "var", "test-codex-homes");
+  if (underTemp(realpathSync(REPO))) root = join(homedir(), ".cache", "codex-manager", "test-codex-homes");
+  mkdirSync(root, { recursive: true });
+  return mkdtempSync(join(root, "codex-home-"));
+}
+
 // The scripted model (tests/mock_model) and a CODEX_HOME pointing the real
-// codex at it; returns the server flags that use them.
-async function realCodex(dir: string, children: ChildProcess[]): Promise<string[]> {
+// codex at it; returns the server flags that use them. The folders to remove
+// at the end go to `folders`.
+async function realCodex(children: ChildProcess[], folders: string[]): Promise<string[]> {
   const model = spawn("python3", [join(REPO, "tests/mock_model/mock_model.py")],
                       { stdio: ["ignore", "pipe", "ignore"] });
   children.push(model);
@@ -65,8 +80,8 @@ async function realCodex(dir: string, children: ChildProcess[]): Promise<string[
       resolvePort(Number((JSON.parse(line) as { port: number }).port)));
     model.once("exit", () => reject(new Error("mock model exited")));
   });
-  const home = join(dir, "codex-home");
-  mkdirSync(home);
+  const home = codexHomeDir();
+  folders.push(home);
   writeFileSync(join(home, "config.toml"), [
     'model = "gpt-5.5"', 'model_provider = "mock"', "[model_providers.mock]", 'name = "mock"',
     `base_url = "http://127.0.0.1:${port}/v1"`, 'wire_api = "responses"',
@@ -89,8 +104,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const project = join(dir, "project");
   mkdirSync(project);
   const children: ChildProcess[] = [];
+  const folders: string[] = [];
   const runtime = options.realCodex
-    ? await realCodex(dir, children)
+    ? await realCodex(children, folders)
     : ["--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py")];
   const server = await start("codex-manager-server", [
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
@@ -127,6 +143,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await stopOne(stack.proxy);
       await stopOne(server);
       for (const c of children) c.kill("SIGTERM");
+      for (const f of folders) rmSync(f, { recursive: true, force: true });
     },
   };
   return stack;
