@@ -25,15 +25,15 @@ constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 // the server does not know is "unknown", so callers cannot grow the
 // metrics without bound.
 std::vector<std::string> MetricLabels(
-    const std::string& method, grpc::experimental::ServerRpcInfo::Type type) {
+    const std::string& method, const void* rule,
+    grpc::experimental::ServerRpcInfo::Type type) {
   using Type = grpc::experimental::ServerRpcInfo::Type;
   const char* kind = type == Type::UNARY              ? "unary"
                      : type == Type::SERVER_STREAMING ? "server_stream"
                      : type == Type::CLIENT_STREAMING ? "client_stream"
                                                       : "bidi_stream";
   const size_t slash = method.rfind('/');
-  if (FindMethodRule(method) == nullptr || slash == 0 ||
-      slash == std::string::npos) {
+  if (rule == nullptr || slash == 0 || slash == std::string::npos) {
     return {kind, "unknown", "unknown"};
   }
   return {kind, method.substr(1, slash - 1), method.substr(slash + 1)};
@@ -55,15 +55,16 @@ std::string CodeName(grpc::StatusCode code) {
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(grpc::experimental::ServerRpcInfo* info, Guard* guard,
-                  std::atomic<int>* in_flight)
+                  std::atomic<int>* in_flight,
+                  const CallInterceptorFactory::CallMetrics* metrics)
       : info_(info),
         guard_(guard),
         in_flight_(in_flight),
+        metrics_(metrics),
         method_(info->method()),
-        start_(absl::Now()),
-        labels_(MetricLabels(method_, info->type())) {
+        start_(absl::Now()) {
     in_flight_->fetch_add(1);
-    Metrics().grpc_started.With(labels_).Add();
+    metrics_->started->Add();
   }
   // A call that ends without a status (the client went away first) leaves
   // no note behind.
@@ -101,10 +102,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       grpc::Status status = methods->GetSendStatus();
       const absl::Duration elapsed = absl::Now() - start_;
       const double seconds = absl::ToDoubleSeconds(elapsed);
-      std::vector<std::string> handled = labels_;
-      handled.push_back(CodeName(status.error_code()));
-      Metrics().grpc_handled.With(handled).Add();
-      Metrics().grpc_handling_seconds.With(labels_).Observe(seconds);
+      metrics_->Handled(status.error_code()).Add();
+      metrics_->handling_seconds->Observe(seconds);
       Guard::CallNote note = guard_->TakeNote(info_->server_context());
       // To the microsecond: "ms":1.432, not 1.4316710000000001.
       const double ms = std::round(absl::ToDoubleMicroseconds(elapsed)) / 1000;
@@ -135,10 +134,9 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* const info_;
   Guard* const guard_;
   std::atomic<int>* const in_flight_;
+  const CallInterceptorFactory::CallMetrics* const metrics_;
   const std::string method_;
   const absl::Time start_;
-  // grpc_type, grpc_service, grpc_method.
-  const std::vector<std::string> labels_;
   std::string request_id_;
 };
 
@@ -147,7 +145,39 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 grpc::experimental::Interceptor*
 CallInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new CallInterceptor(info, guard_, &in_flight_);
+  return new CallInterceptor(info, guard_, &in_flight_, &MetricsFor(*info));
+}
+
+const CallInterceptorFactory::CallMetrics& CallInterceptorFactory::MetricsFor(
+    const grpc::experimental::ServerRpcInfo& info) {
+  const std::string method = info.method();
+  const void* rule = FindMethodRule(method);
+  const std::pair<const void*, int> key(rule, static_cast<int>(info.type()));
+  absl::MutexLock lock(&mu_);
+  std::unique_ptr<CallMetrics>& metrics = metrics_[key];
+  if (metrics == nullptr) {
+    metrics = std::make_unique<CallMetrics>();
+    metrics->labels = MetricLabels(method, rule, info.type());
+    metrics->started = &Metrics().grpc_started.With(metrics->labels);
+    metrics->handling_seconds =
+        &Metrics().grpc_handling_seconds.With(metrics->labels);
+  }
+  return *metrics;
+}
+
+Counter& CallInterceptorFactory::CallMetrics::Handled(
+    grpc::StatusCode code) const {
+  const int i = static_cast<int>(code);
+  const size_t index = i >= 0 && i < 17 ? static_cast<size_t>(i) : 2;  // Unknown
+  Counter* counter = handled[index].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    std::vector<std::string> values = labels;
+    values.push_back(CodeName(static_cast<grpc::StatusCode>(index)));
+    // Family::With returns the same child to every thread that asks.
+    counter = &Metrics().grpc_handled.With(values);
+    handled[index].store(counter, std::memory_order_release);
+  }
+  return *counter;
 }
 
 bool CallInterceptorFactory::WaitForNoCalls(absl::Time deadline) const {

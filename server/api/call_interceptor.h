@@ -4,7 +4,7 @@
 //   received metadata (so handlers and the audit log see the same id) and
 //   echoes in the response's initial metadata;
 // - logs one JSON line per finished call (method, request id, status,
-//   duration);
+//   duration) and counts it in the grpc_server_* metrics;
 // - admits calls to services this server does not implement itself (server
 //   reflection, and any method without an authorization rule) through the
 //   Guard. gRPC's C++ interceptors cannot finish a call with a status of
@@ -19,10 +19,18 @@
 
 #include <grpcpp/support/server_interceptor.h>
 
+#include <array>
 #include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "api/guard.h"
+#include "common/metrics.h"
 
 namespace codex_manager {
 
@@ -40,9 +48,28 @@ class CallInterceptorFactory
   // none is. Polls every 5 ms: for shutdown, not for hot paths.
   bool WaitForNoCalls(absl::Time deadline) const;
 
+  // The grpc_server_* metrics' children of one kind of call (its method,
+  // or "unknown", and its call type), looked up once per kind rather than
+  // by label values on every call.
+  struct CallMetrics {
+    std::vector<std::string> labels;  // grpc_type, grpc_service, grpc_method
+    Counter* started = nullptr;
+    Histogram* handling_seconds = nullptr;
+    // grpc_server_handled_total by status code, made at first use.
+    mutable std::array<std::atomic<Counter*>, 17> handled{};
+    Counter& Handled(grpc::StatusCode code) const;
+  };
+
  private:
+  const CallMetrics& MetricsFor(const grpc::experimental::ServerRpcInfo& info);
+
   Guard* const guard_;
   std::atomic<int> in_flight_{0};
+  absl::Mutex mu_;
+  // Keyed by the method's rule (nullptr: unknown) and call type, so a
+  // client cannot grow it.
+  std::map<std::pair<const void*, int>, std::unique_ptr<CallMetrics>> metrics_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace codex_manager

@@ -93,7 +93,10 @@ def test_methods_nobody_serves_do_not_grow_the_labels(metrics_server: Server) ->
     channel.close()
     text = scrape(metrics_server)
     assert "evil" not in text
-    assert 'grpc_service="unknown",grpc_method="unknown"' in text
+    # gRPC serves a method it does not know as a bidi stream.
+    unknown = 'grpc_type="bidi_stream",grpc_service="unknown",grpc_method="unknown"'
+    assert sample(text, f"grpc_server_started_total{{{unknown}}}") == 3
+    assert sample(text, f'grpc_server_handled_total{{{unknown},grpc_code="Unimplemented"}}') == 3
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="prometheus is not installed")
