@@ -20,9 +20,9 @@ from cm_testing import (  # noqa: E402
     SERVER_BIN,
     MockModel,
     Server,
+    codex_home_dir,
     make_server,
     wait_for,
-    codex_home_dir,
     write_codex_home,
 )
 
