@@ -70,6 +70,11 @@ struct SessionManagerOptions {
   // Most time a mutation waits for the store to commit (its own change, or
   // those queued before it) before it fails UNAVAILABLE.
   absl::Duration commit_timeout = absl::Seconds(10);
+  // Said as a WARNING event (`message`) to each session when its runtime is
+  // ready: what the server found at start that Codex does not tell the
+  // session itself, e.g. that Codex's sandbox cannot start here (main.cc,
+  // CheckCodexSandbox). Empty: nothing.
+  std::string runtime_warning;
 };
 
 struct CreateSessionParams {

@@ -37,6 +37,10 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
           {"details", "scripts/test-codex-versions.sh runs the suites "
                       "against a release"}});
   }
+  if (!options_.runtime_warning.empty()) {
+    Emit(live->session.session_id, EventType::kWarning, "",
+         {{"message", options_.runtime_warning}});
+  }
   live->last_activity = clock_->Now();
   SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);

@@ -26,6 +26,7 @@ const Caller kOperator = {"tok_test", "test", Role::kOperator, "ipv4:127.0.0.1:1
 
 using json = nlohmann::json;
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 class FakeClock : public Clock {
@@ -179,15 +180,18 @@ class SessionManagerTest : public ::testing::Test {
     manager_->OnReady(factory_.Last(), thread, "0.169.0");
     return *Read()->GetSession(s->session_id);
   }
-  // Types of the session's persisted events, in order.
-  std::vector<EventType> EventTypes(const std::string& session_id) {
+  // The session's persisted events, in order.
+  std::vector<Event> Events(const std::string& session_id) {
     log_->Flush();
     EventQuery q;
     q.session_id = session_id;
     q.limit = 1000;
+    return *store_->ReadEvents(q);
+  }
+  // Their types.
+  std::vector<EventType> EventTypes(const std::string& session_id) {
     std::vector<EventType> out;
-    const std::vector<Event> events = *store_->ReadEvents(q);
-    for (const Event& e : events) out.push_back(e.type);
+    for (const Event& e : Events(session_id)) out.push_back(e.type);
     return out;
   }
   // Rebuilds the manager with one change per transaction: changes cannot
@@ -445,6 +449,20 @@ TEST_F(SessionManagerTest, TheRuntimeVersionIsKeptAndAnUntestedOneWarned) {
   EXPECT_EQ(Read()->GetSession(old.session_id)->runtime_version, "0.150.0");
   types = EventTypes(old.session_id);
   EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 1);
+}
+
+TEST_F(SessionManagerTest, TheRuntimeWarningIsSaidToEachSessionWhenReady) {
+  SessionManagerOptions options;
+  options.runtime_warning = "Codex's sandbox cannot start on this server";
+  Build(options);
+  Session s = ReadySession();
+  std::vector<std::string> warnings;
+  for (const Event& e : Events(s.session_id)) {
+    if (e.type == EventType::kWarning) {
+      warnings.push_back(e.payload.value("message", ""));
+    }
+  }
+  EXPECT_THAT(warnings, ElementsAre("Codex's sandbox cannot start on this server"));
 }
 
 TEST(CodexVersionTest, TheTestedRange) {

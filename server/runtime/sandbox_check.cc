@@ -71,6 +71,7 @@ SandboxCheck CheckCodexSandbox(ProcessLauncher* launcher,
   const std::string home = CodexHomeUnderTempDir(env);
   if (home.empty()) return out;
   out.functional = false;
+  out.codex_home_under_temp = true;
   absl::StrAppend(
       &out.reason, out.reason.empty() ? "" : "; ", "CODEX_HOME ",
       SafeText(home, 300),

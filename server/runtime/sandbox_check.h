@@ -28,6 +28,9 @@ struct SandboxCheck {
   bool functional = false;
   // What to do about it, when not functional (empty otherwise).
   std::string reason;
+  // CODEX_HOME lies under the temporary directory (CodexHomeUnderTempDir).
+  // Codex says so only on its stderr, not to the session's clients.
+  bool codex_home_under_temp = false;
 };
 
 // The CODEX_HOME a Codex child with environment `env` uses (CODEX_HOME,

@@ -71,6 +71,7 @@ TEST(CheckCodexSandboxTest, ACodexHomeUnderTmpMakesTheSandboxNotFunctional) {
   const SandboxCheck check = CheckCodexSandbox(
       &launcher, {{"PATH", "/usr/bin:/bin"}, {"CODEX_HOME", "/tmp/c"}});
   EXPECT_FALSE(check.functional);
+  EXPECT_TRUE(check.codex_home_under_temp);
   EXPECT_THAT(check.reason,
               HasSubstr("CODEX_HOME /tmp/c is under the temporary directory"));
   EXPECT_THAT(check.reason, HasSubstr("set --codex-home to a directory outside"));

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, Server, wait_for
+from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, Server, make_server, wait_for
 from conftest import Cli
 from test_faults_and_errors import ready_session
 
@@ -116,3 +116,19 @@ def test_start_says_whether_codexs_sandbox_works(tmp_path: Path) -> None:
                              "--codex-home", str(home))
     assert under_tmp["level"] == "warning" and under_tmp["functional"] is False
     assert f"CODEX_HOME {home} is under the temporary directory" in under_tmp["reason"]
+
+
+def test_each_session_is_told_when_codexs_sandbox_cannot_start(tmp_path: Path,
+                                                               project: Path) -> None:
+    # pytest's tmp_path is under the temporary directory (TMPDIR, else /tmp),
+    # which the server's children inherit.
+    server = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
+                                    "--codex-home", str(tmp_path / "codex-home")])
+    cli = Cli(next(server))
+    try:
+        session_id = ready_session(cli, project)
+        transcript = cli("events", session_id).stdout
+        assert "warning: Codex's sandbox cannot start on this server" in transcript
+        assert "The operator can move --codex-home" in transcript
+    finally:
+        server.close()
