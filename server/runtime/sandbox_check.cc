@@ -39,53 +39,6 @@ std::string Resolved(const fs::path& path) {
 
 // Whether bwrap can make a sandbox with `env`.
 SandboxCheck CheckBubblewrap(ProcessLauncher* launcher,
-                             const std::map<std::string, std::string>& env);
-
-}  // namespace
-
-std::string CodexHomeUnderTempDir(
-    const std::map<std::string, std::string>& env) {
-  fs::path home;
-  if (auto it = env.find("CODEX_HOME"); it != env.end() && !it->second.empty()) {
-    home = it->second;
-  } else if (auto h = env.find("HOME"); h != env.end() && !h->second.empty()) {
-    home = fs::path(h->second) / ".codex";
-  } else {
-    return "";
-  }
-  fs::path temp = "/tmp";
-  if (auto it = env.find("TMPDIR"); it != env.end() && !it->second.empty()) {
-    temp = it->second;
-  }
-  if (!home.is_absolute() || !temp.is_absolute()) return "";
-  if (IsWithin(Normal(home), Normal(temp)) ||
-      IsWithin(Resolved(home), Resolved(temp))) {
-    return home.string();
-  }
-  return "";
-}
-
-SandboxCheck CheckCodexSandbox(ProcessLauncher* launcher,
-                               const std::map<std::string, std::string>& env) {
-  SandboxCheck out = CheckBubblewrap(launcher, env);
-  const std::string home = CodexHomeUnderTempDir(env);
-  if (home.empty()) return out;
-  out.functional = false;
-  out.codex_home_under_temp = true;
-  absl::StrAppend(
-      &out.reason, out.reason.empty() ? "" : "; ", "CODEX_HOME ",
-      SafeText(home, 300),
-      " is under the temporary directory (TMPDIR, else /tmp), where Codex "
-      "does not put its sandbox helper (codex-linux-sandbox) on PATH: each "
-      "sandboxed command fails (bwrap: execvp codex-linux-sandbox) and Codex "
-      "may retry an approved one outside the sandbox; set --codex-home to a "
-      "directory outside it");
-  return out;
-}
-
-namespace {
-
-SandboxCheck CheckBubblewrap(ProcessLauncher* launcher,
                              const std::map<std::string, std::string>& env) {
   SandboxCheck out;
   LaunchSpec spec;
@@ -134,4 +87,45 @@ SandboxCheck CheckBubblewrap(ProcessLauncher* launcher,
 }
 
 }  // namespace
+
+std::string CodexHomeUnderTempDir(
+    const std::map<std::string, std::string>& env) {
+  fs::path home;
+  if (auto it = env.find("CODEX_HOME"); it != env.end() && !it->second.empty()) {
+    home = it->second;
+  } else if (auto h = env.find("HOME"); h != env.end() && !h->second.empty()) {
+    home = fs::path(h->second) / ".codex";
+  } else {
+    return "";
+  }
+  fs::path temp = "/tmp";
+  if (auto it = env.find("TMPDIR"); it != env.end() && !it->second.empty()) {
+    temp = it->second;
+  }
+  if (!home.is_absolute() || !temp.is_absolute()) return "";
+  if (IsWithin(Normal(home), Normal(temp)) ||
+      IsWithin(Resolved(home), Resolved(temp))) {
+    return home.string();
+  }
+  return "";
+}
+
+SandboxCheck CheckCodexSandbox(ProcessLauncher* launcher,
+                               const std::map<std::string, std::string>& env) {
+  SandboxCheck out = CheckBubblewrap(launcher, env);
+  const std::string home = CodexHomeUnderTempDir(env);
+  if (home.empty()) return out;
+  out.functional = false;
+  out.codex_home_under_temp = true;
+  absl::StrAppend(
+      &out.reason, out.reason.empty() ? "" : "; ", "CODEX_HOME ",
+      SafeText(home, 300),
+      " is under the temporary directory (TMPDIR, else /tmp), where Codex "
+      "does not put its sandbox helper (codex-linux-sandbox) on PATH: each "
+      "sandboxed command fails (bwrap: execvp codex-linux-sandbox) and Codex "
+      "may retry an approved one outside the sandbox; set --codex-home to a "
+      "directory outside it");
+  return out;
+}
+
 }  // namespace codex_manager
