@@ -8,6 +8,9 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, Server, make_server, wait_for
 from conftest import Cli
@@ -118,17 +121,18 @@ def test_start_says_whether_codexs_sandbox_works(tmp_path: Path) -> None:
     assert f"CODEX_HOME {home} is under the temporary directory" in under_tmp["reason"]
 
 
-def test_each_session_is_told_when_codexs_sandbox_cannot_start(tmp_path: Path,
-                                                               project: Path) -> None:
-    # pytest's tmp_path is under the temporary directory (TMPDIR, else /tmp),
-    # which the server's children inherit.
-    server = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
-                                    "--codex-home", str(tmp_path / "codex-home")])
-    cli = Cli(next(server))
-    try:
-        session_id = ready_session(cli, project)
-        transcript = cli("events", session_id).stdout
-        assert "warning: Codex's sandbox cannot start on this server" in transcript
-        assert "The operator can move --codex-home" in transcript
-    finally:
-        server.close()
+@pytest.fixture
+def codex_home_in_tmp_server(tmp_path: Path) -> Iterator[Server]:
+    # pytest's tmp_path is under the temporary directory (TMPDIR, else
+    # /tmp), which the server's children inherit.
+    yield from make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
+                                      "--codex-home", str(tmp_path / "codex-home")])
+
+
+def test_each_session_is_told_when_codexs_sandbox_cannot_start(
+        codex_home_in_tmp_server: Server, project: Path) -> None:
+    cli = Cli(codex_home_in_tmp_server)
+    session_id = ready_session(cli, project)
+    transcript = cli("events", session_id).stdout
+    assert "warning: Codex's sandbox cannot start on this server" in transcript
+    assert "The operator can move --codex-home" in transcript
