@@ -461,15 +461,7 @@ int Run(const Flags& flags) {
          {"reason", sandbox.reason}});
   }
   SessionManagerOptions manager_options;
-  if (sandbox.codex_home_under_temp) {
-    manager_options.runtime_warning =
-        "Codex's sandbox cannot start on this server: its Codex home "
-        "(--codex-home) is under the temporary directory, where Codex puts "
-        "no sandbox helper on PATH. Each command Codex runs in its sandbox "
-        "fails, and an approved one may be run outside the sandbox. The "
-        "operator can move --codex-home (docs/operations.md, \"Codex "
-        "children\").";
-  }
+  manager_options.runtime_warning = sandbox.session_warning;
   manager_options.max_live_sessions = flags.max_live_sessions;
   manager_options.idle_timeout = *idle;
   manager_options.interrupt_grace = *interrupt_grace;

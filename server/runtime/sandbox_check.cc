@@ -116,7 +116,12 @@ SandboxCheck CheckCodexSandbox(ProcessLauncher* launcher,
   const std::string home = CodexHomeUnderTempDir(env);
   if (home.empty()) return out;
   out.functional = false;
-  out.codex_home_under_temp = true;
+  out.session_warning =
+      "Codex's sandbox cannot start on this server: its Codex home "
+      "(--codex-home) is under the temporary directory, where Codex puts no "
+      "sandbox helper on PATH. Each command Codex runs in its sandbox fails, "
+      "and an approved one may be run outside the sandbox. The operator can "
+      "move --codex-home (docs/operations.md, \"Codex children\").";
   absl::StrAppend(
       &out.reason, out.reason.empty() ? "" : "; ", "CODEX_HOME ",
       SafeText(home, 300),

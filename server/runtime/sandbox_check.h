@@ -28,9 +28,10 @@ struct SandboxCheck {
   bool functional = false;
   // What to do about it, when not functional (empty otherwise).
   std::string reason;
-  // CODEX_HOME lies under the temporary directory (CodexHomeUnderTempDir).
-  // Codex says so only on its stderr, not to the session's clients.
-  bool codex_home_under_temp = false;
+  // What each session's clients should be told, because Codex tells them
+  // nothing (it says so only on its stderr): set when CODEX_HOME lies under
+  // the temporary directory (CodexHomeUnderTempDir); empty otherwise.
+  std::string session_warning;
 };
 
 // The CODEX_HOME a Codex child with environment `env` uses (CODEX_HOME,

@@ -71,10 +71,19 @@ TEST(CheckCodexSandboxTest, ACodexHomeUnderTmpMakesTheSandboxNotFunctional) {
   const SandboxCheck check = CheckCodexSandbox(
       &launcher, {{"PATH", "/usr/bin:/bin"}, {"CODEX_HOME", "/tmp/c"}});
   EXPECT_FALSE(check.functional);
-  EXPECT_TRUE(check.codex_home_under_temp);
+  EXPECT_THAT(check.session_warning,
+              HasSubstr("Codex's sandbox cannot start on this server"));
   EXPECT_THAT(check.reason,
               HasSubstr("CODEX_HOME /tmp/c is under the temporary directory"));
   EXPECT_THAT(check.reason, HasSubstr("set --codex-home to a directory outside"));
+}
+
+TEST(CheckCodexSandboxTest, AHomeOutsideTheTemporaryDirectoryTellsSessionsNothing) {
+  PosixProcessLauncher launcher;
+  const SandboxCheck check = CheckCodexSandbox(
+      &launcher, {{"PATH", "/usr/bin:/bin"}, {"CODEX_HOME", "/var/lib/codex"}});
+  EXPECT_EQ(check.session_warning, "");
+  EXPECT_THAT(check.reason, ::testing::Not(HasSubstr("CODEX_HOME")));
 }
 
 }  // namespace
