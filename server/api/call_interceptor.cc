@@ -1,6 +1,7 @@
 #include "api/call_interceptor.h"
 
 #include <cmath>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -41,15 +42,16 @@ std::vector<std::string> MetricLabels(
 
 // The canonical name of a status code, as grpc_code labels use it.
 std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
+  static const char* const kNames[CallInterceptorFactory::CallMetrics::
+                                      kStatusCodes] = {
       "OK",          "Canceled",          "Unknown",
       "InvalidArgument", "DeadlineExceeded", "NotFound",
       "AlreadyExists",   "PermissionDenied", "ResourceExhausted",
       "FailedPrecondition", "Aborted",      "OutOfRange",
       "Unimplemented",   "Internal",         "Unavailable",
       "DataLoss",        "Unauthenticated"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "Unknown";
+  const auto i = static_cast<size_t>(code);
+  return i < std::size(kNames) ? kNames[i] : "Unknown";
 }
 
 class CallInterceptor : public grpc::experimental::Interceptor {
@@ -167,8 +169,9 @@ const CallInterceptorFactory::CallMetrics& CallInterceptorFactory::MetricsFor(
 
 Counter& CallInterceptorFactory::CallMetrics::Handled(
     grpc::StatusCode code) const {
-  const int i = static_cast<int>(code);
-  const size_t index = i >= 0 && i < 17 ? static_cast<size_t>(i) : 2;  // Unknown
+  const auto i = static_cast<size_t>(code);
+  const size_t index =
+      i < kStatusCodes ? i : static_cast<size_t>(grpc::StatusCode::UNKNOWN);
   Counter* counter = handled[index].load(std::memory_order_acquire);
   if (counter == nullptr) {
     std::vector<std::string> values = labels;

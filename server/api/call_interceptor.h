@@ -18,6 +18,7 @@
 #define CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_
 
 #include <grpcpp/support/server_interceptor.h>
+#include <grpcpp/support/status.h>
 
 #include <array>
 #include <atomic>
@@ -55,8 +56,11 @@ class CallInterceptorFactory
     std::vector<std::string> labels;  // grpc_type, grpc_service, grpc_method
     Counter* started = nullptr;
     Histogram* handling_seconds = nullptr;
+    // gRPC's status codes: OK (0) to UNAUTHENTICATED (16).
+    static constexpr size_t kStatusCodes =
+        static_cast<size_t>(grpc::StatusCode::UNAUTHENTICATED) + 1;
     // grpc_server_handled_total by status code, made at first use.
-    mutable std::array<std::atomic<Counter*>, 17> handled{};
+    mutable std::array<std::atomic<Counter*>, kStatusCodes> handled{};
     Counter& Handled(grpc::StatusCode code) const;
   };
 
