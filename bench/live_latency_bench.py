@@ -22,12 +22,16 @@ machine). Scenarios, one after the other on the same server:
   alternating runs);
 - catch_up: once the measured session's follower is open, ``load_client``
   opens ``--catch-up`` streams replaying a ``--history``-event session from
-  cursor 0, all at once, and the measured turn starts half a second later.
+  cursor 0, all at once, and the measured turn starts half a second later
+  (``--catch-up-start before``); or they open once the measured turn has
+  streamed its 20th delta (``--catch-up-start during``), so their setup
+  falls inside the turn.
 
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
         [--server-bin OTHER/codex-manager-server] [--load-rpc StreamEvents]
-        [--load-nice 19] [--catch-up-rate N] [--rounds N]
+        [--load-nice 19] [--catch-up-rate N] [--catch-up-start during]
+        [--rounds N] [--latencies-out FILE]
 
 Prints one JSON object per scenario and round. With ``--rounds N`` the
 scenarios run N times in turn on the same server, and two last lines give
@@ -36,7 +40,11 @@ so the machine's drift over an hour moves both sides of each ratio), and
 each scenario's p50 and p99 over all its rounds' deltas pooled, with the
 pooled p99 over idle's. One round's p99 is the 10th-worst of 1,000 deltas
 and moves by a fifth from round to round on an unchanged server; the
-pooled p99 of N rounds is the 10N-th worst of 1,000N.
+pooled p99 of N rounds is the 10N-th worst of 1,000N. ``--latencies-out``
+appends each scenario's and round's deltas, in the order written, to FILE
+(JSON lines): each one's latency, and its part up to the event's
+``create_time`` (the runtime's pipe and the server's reader: the rest is
+the commit, the fan-out and the client), to find where the worst ones fall.
 """
 
 from __future__ import annotations
@@ -70,16 +78,23 @@ def percentile(values: list[float], p: int) -> float:
     return ordered[min(len(ordered) - 1, len(ordered) * p // 100)]
 
 
+# With --catch-up-start during, the load starts once this many deltas came.
+DURING_TURN_AFTER_DELTAS = 20
+
+
 def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
-            before_turn: Callable[[], None] | None = None) -> dict[str, Any]:
+            before_turn: Callable[[], None] | None = None,
+            during_turn: Callable[[], None] | None = None) -> dict[str, Any]:
     """Runs one paced turn and returns its deltas' latency (ms).
 
     `before_turn` runs once the session's follower is open: a load that
-    starts then meets the turn's subscriber already following, as the
-    issue's "while a turn streams" has it (a stream opened behind 2,000
-    others waits for their setup, which is not delivery latency)."""
+    starts then meets the turn's subscriber already following (a stream
+    opened behind 2,000 others waits for their setup, which is not delivery
+    latency). `during_turn` runs on a thread of its own once
+    DURING_TURN_AFTER_DELTAS deltas have arrived."""
     after = client.get_session(session_id).last_seq
     latencies: list[float] = []
+    to_event: list[float] = []
     ready = threading.Event()
     done = threading.Event()
 
@@ -88,7 +103,15 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
         ready.set()
         for event in stream:
             if event.type == EventType.AGENT_MESSAGE_DELTA:
-                latencies.append((time.monotonic_ns() - int(event.delta.text)) / 1e6)
+                now = time.monotonic_ns()
+                written = int(event.delta.text)
+                latencies.append((now - written) / 1e6)
+                # create_time is wall-clock (µs here): moved onto the
+                # monotonic clock by the two clocks' offset now.
+                made = round(event.create_time.timestamp() * 1e6) * 1000 - (time.time_ns() - now)
+                to_event.append((made - written) / 1e6)
+                if len(latencies) == DURING_TURN_AFTER_DELTAS and during_turn is not None:
+                    threading.Thread(target=during_turn, daemon=True).start()
             elif (event.type == EventType.TURN_STATE_CHANGED
                   and event.turn_state_changed.state >= 3):
                 break
@@ -105,7 +128,7 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
         raise RuntimeError("the measured turn did not end")
     if len(latencies) != deltas:
         raise RuntimeError(f"got {len(latencies)} deltas of {deltas}")
-    return {"latencies": latencies,
+    return {"latencies": latencies, "to_event": to_event,
             "deltas": deltas, "p50_ms": round(percentile(latencies, 50), 3),
             "p99_ms": round(percentile(latencies, 99), 3),
             "max_ms": round(max(latencies), 3)}
@@ -160,6 +183,12 @@ def main() -> None:
                              "cores the server shares, no longer competes with the server)")
     parser.add_argument("--catch-up-rate", type=int,
                         help="the server's --catch-up-rate (default: the server's default)")
+    parser.add_argument("--catch-up-start", choices=["before", "during"], default="before",
+                        help="open the catch-up streams before the measured turn starts, or "
+                             "during it (their setup inside the turn)")
+    parser.add_argument("--latencies-out", type=Path,
+                        help="append each scenario's and round's per-delta latencies to this "
+                             "file (JSON lines)")
     parser.add_argument("--server-bin", type=Path,
                         help="codex-manager-server to measure (default: build/bin)")
     args = parser.parse_args()
@@ -188,7 +217,14 @@ def main() -> None:
                 pooled: dict[str, list[float]] = {}
 
                 def report(name: str, result: dict[str, Any], **extra: Any) -> None:
-                    pooled.setdefault(name, []).extend(result.pop("latencies"))
+                    latencies, to_event = result.pop("latencies"), result.pop("to_event")
+                    pooled.setdefault(name, []).extend(latencies)
+                    if args.latencies_out:
+                        with args.latencies_out.open("a") as out:
+                            out.write(json.dumps({
+                                "scenario": name, "round": round_no,
+                                "latency_ms": [round(v, 3) for v in latencies],
+                                "to_event_ms": [round(v, 3) for v in to_event]}) + "\n")
                     p99s.setdefault(name, []).append(result["p99_ms"])
                     print(json.dumps({"scenario": name, "round": round_no, **result, **extra}),
                           flush=True)
@@ -230,9 +266,15 @@ def main() -> None:
                                 "--catch-up", str(args.catch_up), "--catch-up-session", history))
                             time.sleep(0.5)
 
-                        result = measure(client, measured, args.deltas, args.interval_ms, catch_up)
+                        if args.catch_up_start == "during":
+                            result = measure(client, measured, args.deltas, args.interval_ms,
+                                             during_turn=catch_up)
+                        else:
+                            result = measure(client, measured, args.deltas, args.interval_ms,
+                                             before_turn=catch_up)
                         out, _ = started[0].communicate(timeout=600)
-                        report("catch_up", result, load=json.loads(out))
+                        report("catch_up", result, load=json.loads(out),
+                               catch_up_start=args.catch_up_start)
                 if "idle" in p99s and len(p99s) > 1:
                     # Each scenario's p99 over the idle p99 of the same round:
                     # rounds pair the two, so a slower or busier hour moves both.
