@@ -9,10 +9,15 @@
 // follow a session of their own that gets no event, one follows the busy
 // session, and the bursts are committed one at a time; it reports the
 // process's CPU per committed event and the busy follower's latency
-// (commit queued to delivered).
+// (commit queued to delivered). With --replays N, measures catch-up: N
+// subscribers replay a 2,000-event session from its start (each asking for
+// its next batch as soon as it has one, so up to max_catch_up_streams hold
+// a turn and the rest wait for one) while the busy session's follower gets
+// its events as above; it reports the replays' events per second, the
+// process's CPU per delivered event, and the busy follower's latency.
 //
 //   build/bin/event_log_bench [--events N] [--burst B] [--dir DIR]
-//       [--followers N]
+//       [--followers N | --replays N]
 //
 // Prints one JSON object per measurement.
 #include <sys/resource.h>
@@ -39,6 +44,7 @@ struct Args {
   int burst = 200;
   std::string dir = "/tmp";
   int followers = -1;  // -1: no fan-out measurement
+  int replays = -1;    // -1: no catch-up measurement
 };
 
 std::string FreshDb(const Args& args, const char* name) {
@@ -189,6 +195,97 @@ void IdleFollowers(const Args& args) {
   Cleanup(path);
 }
 
+void Replays(const Args& args) {
+  constexpr int kHistory = 2000;
+  const std::string path = FreshDb(args, "replays");
+  auto store = *SqliteStore::Open(path);
+  {
+    EventLog log(store.get());
+    if (!log.Start().ok()) std::abort();
+    for (int i = 0; i < kHistory; ++i) {
+      log.Append("ses_history", EventType::kAgentMessageDelta, "turn_old",
+                 {{"item_id", "msg_1"}, {"text", "tok "}});
+    }
+    log.Flush();
+    const int64_t head = log.CommittedHead();
+    absl::Mutex mu;
+    std::vector<double> latency_ms;  // guarded by mu
+    int64_t replayed = 0;            // guarded by mu
+    int ended = 0;                   // guarded by mu
+    std::vector<std::shared_ptr<EventLog::Subscription>> replays(
+        static_cast<size_t>(args.replays));
+    for (size_t i = 0; i < replays.size(); ++i) {
+      EventLog::SubscribeOptions options;
+      options.session_id = "ses_history";
+      options.after_seq = 0;
+      options.until_event_id = head;
+      replays[i] = log.Subscribe(
+          options, [&, i](std::vector<EventPtr> batch, EventLog::End end) {
+            {
+              absl::MutexLock lock(&mu);
+              replayed += static_cast<int64_t>(batch.size());
+              if (end != EventLog::End::kNone) ++ended;
+            }
+            if (end == EventLog::End::kNone) replays[i]->Request();
+          });
+    }
+    std::shared_ptr<EventLog::Subscription> busy;
+    EventLog::SubscribeOptions options;
+    options.session_id = "ses_busy";
+    options.after_seq = 0;
+    busy = log.Subscribe(options, [&](std::vector<EventPtr> batch,
+                                      EventLog::End) {
+      const absl::Time now = absl::Now();
+      absl::MutexLock lock(&mu);
+      for (const EventPtr& e : batch) {
+        latency_ms.push_back(
+            absl::ToDoubleMilliseconds(now - e->event().create_time));
+      }
+      busy->Request();
+    });
+    busy->Request();
+    const double cpu_start = CpuSeconds();
+    const absl::Time start = absl::Now();
+    for (auto& replay : replays) replay->Request();
+    for (int i = 0; i < args.events; ++i) {
+      log.Append("ses_busy", EventType::kAgentMessageDelta, "turn_bench",
+                 {{"item_id", "msg_1"}, {"text", "tok "}});
+      if ((i + 1) % args.burst == 0) log.Flush();
+    }
+    log.Flush();
+    auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return ended == args.replays &&
+             latency_ms.size() >= static_cast<size_t>(args.events);
+    };
+    {
+      absl::MutexLock lock(&mu);
+      if (!mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(300))) {
+        std::fprintf(stderr, "the replays or the busy follower did not end\n");
+        std::abort();
+      }
+    }
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    const double cpu = CpuSeconds() - cpu_start;
+    busy->Cancel();
+    for (auto& replay : replays) replay->Cancel();
+    absl::MutexLock lock(&mu);
+    std::sort(latency_ms.begin(), latency_ms.end());
+    std::printf(
+        "{\"bench\":\"event_log_replays\",\"replays\":%d,"
+        "\"history\":%d,\"events\":%d,\"burst\":%d,\"seconds\":%.3f,"
+        "\"replayed_events_per_second\":%.0f,"
+        "\"cpu_us_per_delivered_event\":%.3f,\"latency_p50_ms\":%.3f,"
+        "\"latency_p99_ms\":%.3f}\n",
+        args.replays, kHistory, args.events, args.burst, seconds,
+        static_cast<double>(replayed) / seconds,
+        cpu * 1e6 / static_cast<double>(replayed + args.events),
+        latency_ms[latency_ms.size() / 2],
+        latency_ms[latency_ms.size() * 99 / 100]);
+  }
+  store.reset();
+  Cleanup(path);
+}
+
 }  // namespace
 }  // namespace codex_manager
 
@@ -204,16 +301,22 @@ int main(int argc, char** argv) {
       args.dir = argv[i + 1];
     else if (flag == "--followers")
       args.followers = std::atoi(argv[i + 1]);
+    else if (flag == "--replays")
+      args.replays = std::atoi(argv[i + 1]);
   }
   if (args.events <= 0 || args.burst <= 0) {
     std::fprintf(
         stderr,
         "usage: event_log_bench [--events N] [--burst B] [--dir DIR] "
-        "[--followers N]\n");
+        "[--followers N | --replays N]\n");
     return 2;
   }
   if (args.followers >= 0) {
     codex_manager::IdleFollowers(args);
+    return 0;
+  }
+  if (args.replays >= 0) {
+    codex_manager::Replays(args);
     return 0;
   }
   codex_manager::GroupCommit(args);

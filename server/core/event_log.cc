@@ -24,6 +24,10 @@ void EventLog::Subscription::Request() {
   absl::MutexLock lock(&log_->mu_);
   log_->EndCatchUpTurn(*this);  // the last batch is written
   requested_ = true;
+  if (where_ == Where::kBehind) {
+    auto it = log_->behind_.find(this);
+    if (it != log_->behind_.end()) log_->MakeReady(it->second);
+  }
   log_->dispatcher_cv_.Signal();
 }
 
@@ -328,6 +332,7 @@ void EventLog::Drain() {
   absl::MutexLock lock(&mu_);
   if (drain_through_ < 0) drain_through_ = committed_head_;
   while (!parked_.empty()) Unpark(parked_.begin()->first, 0);  // to end them
+  RetryWaitingForCommit();
   dispatcher_cv_.Signal();
 }
 
@@ -440,6 +445,7 @@ void EventLog::WriterLoop() {
     }
     while (ring_.size() > options_.ring_capacity) ring_.pop_front();
     if (done > 0) {
+      RetryWaitingForCommit();
       dispatcher_cv_.Signal();
       flushed_cv_.SignalAll();
     }
@@ -475,20 +481,22 @@ int64_t EventLog::LimitOf(const Subscription& sub, End* end_at_limit) const {
 }
 
 bool EventLog::HasWork(bool live_only) {
-  for (const auto* list : {&live_, &behind_}) {
-    if (live_only && list == &behind_) break;
-    for (const auto& [ptr, sub] : *list) {
-      if (!sub->requested_ || sub->ended_) continue;
-      End end = End::kNone;
-      const int64_t limit = LimitOf(*sub, &end);
-      if (live_only && !Live(*sub, limit)) continue;
-      // Events to hand over (when it may have them now), or its end.
-      if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
-        return true;
-      }
+  for (const auto& [ptr, sub] : live_) {
+    if (!sub->requested_ || sub->ended_) continue;
+    End end = End::kNone;
+    const int64_t limit = LimitOf(*sub, &end);
+    if (live_only && !Live(*sub, limit)) continue;
+    // Events to hand over (when it may have them now), or its end.
+    if (sub->cursor_ < limit ? MayServe(*sub, limit) : end != End::kNone) {
+      return true;
     }
   }
-  return false;
+  if (live_only) return false;
+  // Catch-up goes in the order asked: the first waiting decides.
+  const std::shared_ptr<Subscription> first = ReadyFront();
+  if (first == nullptr) return false;
+  End end = End::kNone;
+  return MayServe(*first, LimitOf(*first, &end));
 }
 
 bool EventLog::Behind(const Subscription& sub, int64_t limit) const {
@@ -533,6 +541,34 @@ void EventLog::EndCatchUpTurn(Subscription& sub) {
   sub.catching_up_ = false;
   turn_holders_.erase(&sub);
   dispatcher_cv_.Signal();
+}
+
+void EventLog::MakeReady(const std::shared_ptr<Subscription>& sub) {
+  if (sub->in_ready_ || sub->where_ != Subscription::Where::kBehind ||
+      !sub->requested_ || sub->ended_) {
+    return;
+  }
+  sub->in_ready_ = true;
+  ready_.push_back(sub);
+}
+
+std::shared_ptr<EventLog::Subscription> EventLog::ReadyFront() {
+  while (!ready_.empty()) {
+    const std::shared_ptr<Subscription>& sub = ready_.front();
+    if (sub->where_ == Subscription::Where::kBehind && sub->requested_ &&
+        !sub->ended_) {
+      return sub;
+    }
+    sub->in_ready_ = false;
+    ready_.pop_front();
+  }
+  return nullptr;
+}
+
+void EventLog::RetryWaitingForCommit() {
+  std::vector<std::shared_ptr<Subscription>> waiting;
+  waiting.swap(waiting_for_commit_);
+  for (const std::shared_ptr<Subscription>& sub : waiting) MakeReady(sub);
 }
 
 std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
@@ -602,7 +638,6 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
 
 void EventLog::DispatcherLoop() {
   absl::MutexLock lock(&mu_);
-  size_t turn = 0;  // rotates which replays and catch-up readers go first
   for (;;) {
     ExpireCatchUpTurns();
     for (;;) {
@@ -626,11 +661,12 @@ void EventLog::DispatcherLoop() {
     // Live followers (following with no end, at most a batch behind) first,
     // every round: each gets the few events committed since its last batch,
     // from the ring. Then the others (replays, readers catching up) one at a
-    // time, taking turns, at most kStoreReadsPerRound of them reading the
-    // store; a commit after one of their deliveries starts a new round. So
-    // a live event waits for at most one catch-up delivery, however many
-    // thousands of clients are catching up, and they still progress. While
-    // a turn streams, catch-up is paced (catch_up_events_per_second).
+    // time, in the order they asked (ready_), at most kStoreReadsPerRound of
+    // them reading the store; a commit after one of their deliveries starts
+    // a new round. So a live event waits for at most one catch-up delivery,
+    // however many thousands of clients are catching up, and they still
+    // progress. While a turn streams, catch-up is paced
+    // (catch_up_events_per_second).
     const int64_t head = committed_head_;
     std::vector<std::shared_ptr<Subscription>> live, fell_behind;
     for (const auto& [ptr, sub] : live_) {
@@ -648,24 +684,27 @@ void EventLog::DispatcherLoop() {
       }
     }
     if (CatchUpPaced(Steady::now())) continue;
-    std::vector<std::shared_ptr<Subscription>> others;
-    for (const auto& [ptr, sub] : behind_) {
-      if (sub->requested_ && !sub->ended_) others.push_back(sub);
-    }
-    if (others.empty()) continue;
-    std::rotate(others.begin(), others.begin() + turn % others.size(),
-                others.end());
     size_t store_reads = 0;
     const double rate =
         static_cast<double>(options_.catch_up_events_per_second);
-    for (const std::shared_ptr<Subscription>& sub : others) {
-      ++turn;
-      const bool from_store = sub->cursor_ + 1 < RingFront();
-      if (from_store && store_reads == kStoreReadsPerRound) continue;
-      size_t events = 0;
-      if (!Serve(sub, &events)) continue;
-      if (from_store) ++store_reads;
+    while (std::shared_ptr<Subscription> sub = ReadyFront()) {
       End end = End::kNone;
+      if (!MayServe(*sub, LimitOf(*sub, &end))) break;  // waits for a turn
+      const bool from_store = sub->cursor_ + 1 < RingFront();
+      if (from_store && store_reads == kStoreReadsPerRound) break;
+      ready_.pop_front();
+      sub->in_ready_ = false;
+      size_t events = 0;
+      if (!Serve(sub, &events)) {
+        // Nothing to hand over yet (a replay whose last events are still
+        // queued): it waits for the next commit.
+        if (sub->where_ == Subscription::Where::kBehind && sub->requested_ &&
+            !sub->ended_) {
+          waiting_for_commit_.push_back(sub);
+        }
+        continue;
+      }
+      if (from_store) ++store_reads;
       if (sub->where_ == Subscription::Where::kBehind &&
           Live(*sub, LimitOf(*sub, &end))) {
         Attach(Detach(*sub), Subscription::Where::kLive);  // caught up
@@ -743,6 +782,7 @@ void EventLog::Attach(std::shared_ptr<Subscription> sub,
       live_.emplace(sub.get(), std::move(sub));
       break;
     case Subscription::Where::kBehind:
+      MakeReady(sub);
       behind_.emplace(sub.get(), std::move(sub));
       break;
     case Subscription::Where::kParked:

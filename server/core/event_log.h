@@ -173,6 +173,8 @@ class EventLog {
     // Which of the log's lists holds it (see live_).
     enum class Where { kNone, kLive, kBehind, kParked };
     Where where_ = Where::kNone;
+    // In the log's ready_ (a subscriber in behind_ that asked for more).
+    bool in_ready_ = false;
   };
 
   EventLog(Store* store, Options options);
@@ -315,6 +317,16 @@ class EventLog {
   void EndCatchUpTurn(Subscription& sub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes back the turns held longer than a second.
   void ExpireCatchUpTurns() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues `sub` at the back of ready_ when it is in behind_, asked for
+  // more, has not ended and is not queued already.
+  void MakeReady(const std::shared_ptr<Subscription>& sub)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The first of ready_ still waiting to be served (dropping the ones that
+  // left behind_, ended or were served meanwhile), or null.
+  std::shared_ptr<Subscription> ReadyFront() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves the subscribers that had nothing to hand over back to ready_
+  // (after a commit, or Drain).
+  void RetryWaitingForCommit() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<int64_t> SeqLocked(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -379,10 +391,18 @@ class EventLog {
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> live_
       ABSL_GUARDED_BY(mu_);
   // behind_: replays, and followers more than a batch behind until a batch
-  // brings them back to the head. The dispatcher looks at them only when
-  // catch-up is not paced, so thousands of replays waiting for their turn
-  // cost a live event nothing.
+  // brings them back to the head. The dispatcher never walks it: those that
+  // asked for more wait in ready_, in the order they asked, and a round
+  // serves from its front while a catch-up turn is free (and catch-up is
+  // not paced). So thousands of replays cost a round, and a live event, a
+  // few of them at most, never all of them.
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> behind_
+      ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(mu_);
+  // Subscribers of behind_ that asked for more when there was nothing yet
+  // to hand over (a replay whose last events are still queued): back to
+  // ready_ at the next commit.
+  std::vector<std::shared_ptr<Subscription>> waiting_for_commit_
       ABSL_GUARDED_BY(mu_);
   // parked_, subscribers indexed by session: a session's live followers
   // that asked for more and have had every committed event of it. A commit

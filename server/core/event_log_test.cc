@@ -357,6 +357,41 @@ TEST_F(EventLogTest, ReplaysTakeTurnsAndNeverHoldBackTheLiveOnes) {
   live_sub->Cancel();
 }
 
+TEST_F(EventLogTest, CatchUpTurnsGoInTheOrderAsked) {
+  Collector held;
+  std::shared_ptr<EventLog::Subscription> held_sub;
+  auto log = LogWithItsOnlyTurnHeld({}, &held, &held_sub);
+  // Three replays that ask again as soon as each batch is handed over, so
+  // each goes back to the end of the line: A, B, C, A, B, C, ...
+  absl::Mutex mu;
+  std::vector<int> order;
+  std::vector<std::shared_ptr<EventLog::Subscription>> subs(3);
+  for (int i = 0; i < 3; ++i) {
+    subs[i] = log->Subscribe(
+        {"", 0, log->CommittedHead()},
+        [&, i](std::vector<EventPtr>, EventLog::End end) {
+          {
+            absl::MutexLock lock(&mu);
+            order.push_back(i);
+          }
+          if (end == EventLog::End::kNone) subs[i]->Request();
+        });
+  }
+  // They ask while the only turn is held, in the order A, B, C.
+  for (auto& sub : subs) sub->Request();
+  {
+    absl::MutexLock lock(&mu);
+    auto nine = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return order.size() >= 9;
+    };
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&nine), absl::Seconds(10)));
+    EXPECT_EQ(std::vector<int>(order.begin(), order.begin() + 9),
+              std::vector<int>({0, 1, 2, 0, 1, 2, 0, 1, 2}));
+  }
+  for (auto& sub : subs) sub->Cancel();
+  held_sub->Cancel();
+}
+
 TEST_F(EventLogTest, ALiveEventWaitsForAtMostOneCatchUpDelivery) {
   EventLog::Options options;
   options.max_delivery_batch = 32;
