@@ -13,8 +13,9 @@
 // subscribers replay a 2,000-event session from its start (each asking for
 // its next batch as soon as it has one, so up to max_catch_up_streams hold
 // a turn and the rest wait for one) while the busy session's follower gets
-// its events as above; it reports the replays' events per second, the
-// process's CPU per delivered event, and the busy follower's latency.
+// its events as above; it reports the events replayed, the process's CPU
+// per delivered event (replayed or followed), and the busy follower's
+// latency.
 //
 //   build/bin/event_log_bench [--events N] [--burst B] [--dir DIR]
 //       [--followers N | --replays N]
@@ -126,6 +127,63 @@ double CpuSeconds() {
              1e6;
 }
 
+// Follows the busy session, asking again after each batch, and keeps each
+// event's latency: its create_time (queued) to its delivery.
+class BusyFollower {
+ public:
+  explicit BusyFollower(EventLog& log) {
+    EventLog::SubscribeOptions options;
+    options.session_id = "ses_busy";
+    options.after_seq = 0;  // as StreamService subscribes: before its first
+    sub_ = log.Subscribe(options, [this](std::vector<EventPtr> batch,
+                                         EventLog::End) {
+      const absl::Time now = absl::Now();
+      absl::MutexLock lock(&mu_);
+      for (const EventPtr& e : batch) {
+        latency_ms_.push_back(
+            absl::ToDoubleMilliseconds(now - e->event().create_time));
+      }
+      sub_->Request();
+    });
+    sub_->Request();
+  }
+
+  // Appends `args.events` deltas to the busy session, waiting for each
+  // burst of `args.burst` to commit.
+  static void AppendBursts(EventLog& log, const Args& args) {
+    for (int i = 0; i < args.events; ++i) {
+      log.Append("ses_busy", EventType::kAgentMessageDelta, "turn_bench",
+                 {{"item_id", "msg_1"}, {"text", "tok "}});
+      if ((i + 1) % args.burst == 0) log.Flush();
+    }
+    log.Flush();
+  }
+
+  // Waits (60 s at most, else aborts) until `events` arrived, stops
+  // following, and returns their latencies in ms, sorted.
+  std::vector<double> Finish(int events) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto all = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return latency_ms_.size() >= static_cast<size_t>(events);
+      };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(60))) {
+        std::fprintf(stderr, "the busy follower did not get every event\n");
+        std::abort();
+      }
+    }
+    sub_->Cancel();
+    absl::MutexLock lock(&mu_);
+    std::sort(latency_ms_.begin(), latency_ms_.end());
+    return latency_ms_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<double> latency_ms_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<EventLog::Subscription> sub_;
+};
+
 void IdleFollowers(const Args& args) {
   const std::string path = FreshDb(args, "followers");
   auto store = *SqliteStore::Open(path);
@@ -141,47 +199,14 @@ void IdleFollowers(const Args& args) {
                                                EventLog::End) {}));
       idle.back()->Request();
     }
-    absl::Mutex mu;
-    std::vector<double> latency_ms;  // guarded by mu
-    std::shared_ptr<EventLog::Subscription> busy;
-    EventLog::SubscribeOptions options;
-    options.session_id = "ses_busy";
-    options.after_seq = 0;
-    busy = log.Subscribe(options, [&](std::vector<EventPtr> batch,
-                                      EventLog::End) {
-      const absl::Time now = absl::Now();
-      absl::MutexLock lock(&mu);
-      for (const EventPtr& e : batch) {
-        latency_ms.push_back(
-            absl::ToDoubleMilliseconds(now - e->event().create_time));
-      }
-      busy->Request();
-    });
-    busy->Request();
+    BusyFollower busy(log);
     const double cpu_start = CpuSeconds();
     const absl::Time start = absl::Now();
-    for (int i = 0; i < args.events; ++i) {
-      log.Append("ses_busy", EventType::kAgentMessageDelta, "turn_bench",
-                 {{"item_id", "msg_1"}, {"text", "tok "}});
-      if ((i + 1) % args.burst == 0) log.Flush();
-    }
-    log.Flush();
-    auto all = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return latency_ms.size() >= static_cast<size_t>(args.events);
-    };
-    {
-      absl::MutexLock lock(&mu);
-      if (!mu.AwaitWithTimeout(absl::Condition(&all), absl::Seconds(60))) {
-        std::fprintf(stderr, "the busy follower did not get every event\n");
-        std::abort();
-      }
-    }
+    BusyFollower::AppendBursts(log, args);
+    const std::vector<double> latency_ms = busy.Finish(args.events);
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     const double cpu = CpuSeconds() - cpu_start;
-    busy->Cancel();
     for (auto& sub : idle) sub->Cancel();
-    absl::MutexLock lock(&mu);
-    std::sort(latency_ms.begin(), latency_ms.end());
     std::printf(
         "{\"bench\":\"event_log_idle_followers\",\"followers\":%d,"
         "\"events\":%d,\"burst\":%d,\"seconds\":%.3f,"
@@ -209,9 +234,8 @@ void Replays(const Args& args) {
     log.Flush();
     const int64_t head = log.CommittedHead();
     absl::Mutex mu;
-    std::vector<double> latency_ms;  // guarded by mu
-    int64_t replayed = 0;            // guarded by mu
-    int ended = 0;                   // guarded by mu
+    int64_t replayed = 0;  // guarded by mu
+    int ended = 0;         // guarded by mu
     std::vector<std::shared_ptr<EventLog::Subscription>> replays(
         static_cast<size_t>(args.replays));
     for (size_t i = 0; i < replays.size(); ++i) {
@@ -229,55 +253,35 @@ void Replays(const Args& args) {
             if (end == EventLog::End::kNone) replays[i]->Request();
           });
     }
-    std::shared_ptr<EventLog::Subscription> busy;
-    EventLog::SubscribeOptions options;
-    options.session_id = "ses_busy";
-    options.after_seq = 0;
-    busy = log.Subscribe(options, [&](std::vector<EventPtr> batch,
-                                      EventLog::End) {
-      const absl::Time now = absl::Now();
-      absl::MutexLock lock(&mu);
-      for (const EventPtr& e : batch) {
-        latency_ms.push_back(
-            absl::ToDoubleMilliseconds(now - e->event().create_time));
-      }
-      busy->Request();
-    });
-    busy->Request();
+    BusyFollower busy(log);
     const double cpu_start = CpuSeconds();
     const absl::Time start = absl::Now();
     for (auto& replay : replays) replay->Request();
-    for (int i = 0; i < args.events; ++i) {
-      log.Append("ses_busy", EventType::kAgentMessageDelta, "turn_bench",
-                 {{"item_id", "msg_1"}, {"text", "tok "}});
-      if ((i + 1) % args.burst == 0) log.Flush();
-    }
-    log.Flush();
-    auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return ended == args.replays &&
-             latency_ms.size() >= static_cast<size_t>(args.events);
-    };
+    BusyFollower::AppendBursts(log, args);
+    const std::vector<double> latency_ms = busy.Finish(args.events);
     {
       absl::MutexLock lock(&mu);
-      if (!mu.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(300))) {
-        std::fprintf(stderr, "the replays or the busy follower did not end\n");
+      auto all_ended = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+        return ended == args.replays;
+      };
+      if (!mu.AwaitWithTimeout(absl::Condition(&all_ended),
+                               absl::Seconds(300))) {
+        std::fprintf(stderr, "the replays did not end\n");
         std::abort();
       }
     }
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
     const double cpu = CpuSeconds() - cpu_start;
-    busy->Cancel();
     for (auto& replay : replays) replay->Cancel();
     absl::MutexLock lock(&mu);
-    std::sort(latency_ms.begin(), latency_ms.end());
     std::printf(
         "{\"bench\":\"event_log_replays\",\"replays\":%d,"
         "\"history\":%d,\"events\":%d,\"burst\":%d,\"seconds\":%.3f,"
-        "\"replayed_events_per_second\":%.0f,"
+        "\"replayed_events\":%lld,"
         "\"cpu_us_per_delivered_event\":%.3f,\"latency_p50_ms\":%.3f,"
         "\"latency_p99_ms\":%.3f}\n",
         args.replays, kHistory, args.events, args.burst, seconds,
-        static_cast<double>(replayed) / seconds,
+        static_cast<long long>(replayed),
         cpu * 1e6 / static_cast<double>(replayed + args.events),
         latency_ms[latency_ms.size() / 2],
         latency_ms[latency_ms.size() * 99 / 100]);
