@@ -492,8 +492,9 @@ bool EventLog::HasWork(bool live_only) {
     }
   }
   if (live_only) return false;
+  if (ReadyFront(ready_within_batch_) != nullptr) return true;
   // Catch-up goes in the order asked: the first waiting decides.
-  const std::shared_ptr<Subscription> first = ReadyFront();
+  const std::shared_ptr<Subscription> first = ReadyFront(ready_);
   if (first == nullptr) return false;
   End end = End::kNone;
   return MayServe(*first, LimitOf(*first, &end));
@@ -549,18 +550,21 @@ void EventLog::MakeReady(const std::shared_ptr<Subscription>& sub) {
     return;
   }
   sub->in_ready_ = true;
-  ready_.push_back(sub);
+  End end = End::kNone;
+  (Behind(*sub, LimitOf(*sub, &end)) ? ready_ : ready_within_batch_)
+      .push_back(sub);
 }
 
-std::shared_ptr<EventLog::Subscription> EventLog::ReadyFront() {
-  while (!ready_.empty()) {
-    const std::shared_ptr<Subscription>& sub = ready_.front();
+std::shared_ptr<EventLog::Subscription> EventLog::ReadyFront(
+    std::deque<std::shared_ptr<Subscription>>& queue) {
+  while (!queue.empty()) {
+    const std::shared_ptr<Subscription>& sub = queue.front();
     if (sub->where_ == Subscription::Where::kBehind && sub->requested_ &&
         !sub->ended_) {
       return sub;
     }
     sub->in_ready_ = false;
-    ready_.pop_front();
+    queue.pop_front();
   }
   return nullptr;
 }
@@ -687,12 +691,20 @@ void EventLog::DispatcherLoop() {
     size_t store_reads = 0;
     const double rate =
         static_cast<double>(options_.catch_up_events_per_second);
-    while (std::shared_ptr<Subscription> sub = ReadyFront()) {
+    for (;;) {
+      // Those within a batch of their end first: they need no turn.
+      std::deque<std::shared_ptr<Subscription>>* queue = &ready_within_batch_;
+      std::shared_ptr<Subscription> sub = ReadyFront(*queue);
+      if (sub == nullptr) {
+        queue = &ready_;
+        sub = ReadyFront(*queue);
+      }
+      if (sub == nullptr) break;
       End end = End::kNone;
       if (!MayServe(*sub, LimitOf(*sub, &end))) break;  // waits for a turn
       const bool from_store = sub->cursor_ + 1 < RingFront();
       if (from_store && store_reads == kStoreReadsPerRound) break;
-      ready_.pop_front();
+      queue->pop_front();
       sub->in_ready_ = false;
       size_t events = 0;
       if (!Serve(sub, &events)) {

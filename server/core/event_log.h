@@ -104,7 +104,7 @@ class EventLog {
     int max_delivery_batch = 256;
     // Most subscribers catching up (more than a batch behind what they
     // follow) that hold an undelivered batch at once; the others wait
-    // their turn. Subscribers at the head never wait, so thousands of
+    // their turn, in the order they asked for their next batch. Subscribers at the head never wait, so thousands of
     // replays cannot crowd out the streams following a turn live.
     int max_catch_up_streams = 16;
     // While a turn streams (a live follower was handed events within the
@@ -173,7 +173,8 @@ class EventLog {
     // Which of the log's lists holds it (see live_).
     enum class Where { kNone, kLive, kBehind, kParked };
     Where where_ = Where::kNone;
-    // In the log's ready_ (a subscriber in behind_ that asked for more).
+    // In the log's ready_ or ready_within_batch_ (a subscriber in behind_
+    // that asked for more).
     bool in_ready_ = false;
   };
 
@@ -317,13 +318,16 @@ class EventLog {
   void EndCatchUpTurn(Subscription& sub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes back the turns held longer than a second.
   void ExpireCatchUpTurns() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Queues `sub` at the back of ready_ when it is in behind_, asked for
-  // more, has not ended and is not queued already.
+  // Queues `sub` at the back of ready_ (more than a batch to go) or of
+  // ready_within_batch_ when it is in behind_, asked for more, has not
+  // ended and is not queued already.
   void MakeReady(const std::shared_ptr<Subscription>& sub)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The first of ready_ still waiting to be served (dropping the ones that
-  // left behind_, ended or were served meanwhile), or null.
-  std::shared_ptr<Subscription> ReadyFront() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The first of `queue` still waiting to be served (dropping the ones
+  // that left behind_, ended or were served meanwhile), or null.
+  std::shared_ptr<Subscription> ReadyFront(
+      std::deque<std::shared_ptr<Subscription>>& queue)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Moves the subscribers that had nothing to hand over back to ready_
   // (after a commit, or Drain).
   void RetryWaitingForCommit() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -395,10 +399,14 @@ class EventLog {
   // asked for more wait in ready_, in the order they asked, and a round
   // serves from its front while a catch-up turn is free (and catch-up is
   // not paced). So thousands of replays cost a round, and a live event, a
-  // few of them at most, never all of them.
+  // few of them at most, never all of them. Those with at most a batch to
+  // go (a short replay, a client resuming) need no turn: they wait in
+  // ready_within_batch_, served before ready_.
   std::unordered_map<Subscription*, std::shared_ptr<Subscription>> behind_
       ABSL_GUARDED_BY(mu_);
   std::deque<std::shared_ptr<Subscription>> ready_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Subscription>> ready_within_batch_
+      ABSL_GUARDED_BY(mu_);
   // Subscribers of behind_ that asked for more when there was nothing yet
   // to hand over (a replay whose last events are still queued): back to
   // ready_ at the next commit.
