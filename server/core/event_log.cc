@@ -701,7 +701,14 @@ void EventLog::DispatcherLoop() {
       }
       if (sub == nullptr) break;
       End end = End::kNone;
-      if (!MayServe(*sub, LimitOf(*sub, &end))) break;  // waits for a turn
+      if (!MayServe(*sub, LimitOf(*sub, &end))) {
+        if (queue == &ready_) break;  // waits for a turn
+        // More than a batch to go since it asked (its session went on):
+        // it waits for a turn like the others.
+        queue->pop_front();
+        ready_.push_back(std::move(sub));
+        continue;
+      }
       const bool from_store = sub->cursor_ + 1 < RingFront();
       if (from_store && store_reads == kStoreReadsPerRound) break;
       queue->pop_front();
