@@ -104,8 +104,9 @@ class EventLog {
     int max_delivery_batch = 256;
     // Most subscribers catching up (more than a batch behind what they
     // follow) that hold an undelivered batch at once; the others wait
-    // their turn, in the order they asked for their next batch. Subscribers at the head never wait, so thousands of
-    // replays cannot crowd out the streams following a turn live.
+    // their turn, in the order they asked for their next batch.
+    // Subscribers at the head never wait, so thousands of replays cannot
+    // crowd out the streams following a turn live.
     int max_catch_up_streams = 16;
     // While a turn streams (a live follower was handed events within the
     // last second), the most events a second replays and readers catching
@@ -408,8 +409,8 @@ class EventLog {
   std::deque<std::shared_ptr<Subscription>> ready_within_batch_
       ABSL_GUARDED_BY(mu_);
   // Subscribers of behind_ that asked for more when there was nothing yet
-  // to hand over (a replay whose last events are still queued): back to
-  // ready_ at the next commit.
+  // to hand over (a replay whose last events are still queued): queued
+  // again (MakeReady) at the next commit, or Drain.
   std::vector<std::shared_ptr<Subscription>> waiting_for_commit_
       ABSL_GUARDED_BY(mu_);
   // parked_, subscribers indexed by session: a session's live followers

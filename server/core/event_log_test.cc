@@ -382,10 +382,10 @@ TEST_F(EventLogTest, CatchUpTurnsGoInTheOrderAsked) {
   for (auto& sub : subs) sub->Request();
   {
     absl::MutexLock lock(&mu);
-    auto nine = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
-      return order.size() >= 9;
+    auto six = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return order.size() >= 6;
     };
-    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&nine), absl::Seconds(10)));
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&six), absl::Seconds(10)));
     EXPECT_EQ(std::vector<int>(order.begin(), order.begin() + 6),
               std::vector<int>({0, 1, 2, 0, 1, 2}));
   }
