@@ -25,7 +25,10 @@ machine). Scenarios, one after the other on the same server:
   cursor 0, all at once, and the measured turn starts half a second later
   (``--catch-up-start before``); or they open once the measured turn has
   streamed its 20th delta (``--catch-up-start during``), so their setup
-  falls inside the turn.
+  falls inside the turn. ``load_client`` is started and connected before
+  the turn and only told when to open its streams (``--load-start
+  ready``), so its process start and connections fall outside what is
+  measured; ``--load-start spawn`` starts the process then, as before.
 
     .venv/bin/python bench/live_latency_bench.py [--deltas 1000] [--others 100]
         [--catch-up 2000] [--scenarios idle,others,unary,catch_up]
@@ -161,7 +164,7 @@ def cpu_seconds(pid: int) -> float:
 def load_client(server: Server, rpc: str, nice: int, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(["nice", "-n", str(nice), str(LOAD_CLIENT), "--addr", server.addr,
                              "--token", server.token, "--rpc", rpc, *args],
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
 
 def main() -> None:
@@ -186,6 +189,10 @@ def main() -> None:
     parser.add_argument("--catch-up-start", choices=["before", "during"], default="before",
                         help="open the catch-up streams before the measured turn starts, or "
                              "during it (their setup inside the turn)")
+    parser.add_argument("--load-start", choices=["ready", "spawn"], default="ready",
+                        help="start load_client before the measured turn and only signal it "
+                             "when its load is due (ready), or start the process then (spawn: "
+                             "its start and connections fall where the bench measures)")
     parser.add_argument("--latencies-out", type=Path,
                         help="append each scenario's and round's per-delta latencies to this "
                              "file (JSON lines)")
@@ -258,12 +265,26 @@ def main() -> None:
                         history = idle_session(client, root / "project")
                         client.start_turn(history, f"burst {args.history}")
                         wait_idle(client, [history])
-                        started: list[subprocess.Popen[str]] = []
+                        catch_up_args = ("--seconds", "0", "--catch-up", str(args.catch_up),
+                                         "--catch-up-session", history)
+                        loads: list[subprocess.Popen[str]] = []
+                        if args.load_start == "ready":
+                            # Started and connected now; its streams open
+                            # when catch_up() says so.
+                            loads.append(load_client(server, args.load_rpc, args.load_nice,
+                                                     *catch_up_args, "--start-on-stdin"))
+                            assert loads[0].stdout is not None
+                            if loads[0].stdout.readline() != "ready\n":
+                                raise RuntimeError("load_client did not get ready")
 
                         def catch_up() -> None:
-                            started.append(load_client(
-                                server, args.load_rpc, args.load_nice, "--seconds", "0",
-                                "--catch-up", str(args.catch_up), "--catch-up-session", history))
+                            if loads:
+                                assert loads[0].stdin is not None
+                                loads[0].stdin.write("go\n")
+                                loads[0].stdin.flush()
+                            else:
+                                loads.append(load_client(server, args.load_rpc, args.load_nice,
+                                                         *catch_up_args))
                             time.sleep(0.5)
 
                         if args.catch_up_start == "during":
@@ -272,7 +293,7 @@ def main() -> None:
                         else:
                             result = measure(client, measured, args.deltas, args.interval_ms,
                                              before_turn=catch_up)
-                        out, _ = started[0].communicate(timeout=600)
+                        out, _ = loads[0].communicate(timeout=600)
                         report("catch_up", result, load=json.loads(out),
                                catch_up_start=args.catch_up_start)
                 if "idle" in p99s and len(p99s) > 1:

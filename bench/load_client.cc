@@ -12,7 +12,10 @@
 //                       library would), latency p50/p99.
 // Streams call --rpc (StreamEventBatches, as this project's clients do, or
 // StreamEvents) on gRPC's callback API (no thread per stream). Prints one
-// JSON object when done.
+// JSON object when done. With --start-on-stdin it first connects its
+// channels, prints "ready" and waits for a line on stdin, so a bench can
+// start it early and put only the load itself (not a process start and
+// eight connections) where it measures.
 //
 //   build/bin/load_client --addr 127.0.0.1:PORT --token TOKEN --seconds 10
 //       --catch-up 2000      (one command line)
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
   std::string rpc = "StreamEventBatches";
   int catch_up = 0, followers_per_session = 1, unary_callers = 0,
       connections = 8;
+  bool start_on_stdin = false;
   double seconds = 10;
   std::vector<std::string> follow;
   CLI::App app{"Load of many clients on a running codex-manager-server"};
@@ -142,6 +146,9 @@ int main(int argc, char** argv) {
                  "StreamEventBatches)")
       ->check(CLI::IsMember({"StreamEvents", "StreamEventBatches"}))
       ->capture_default_str();
+  app.add_flag("--start-on-stdin", start_on_stdin,
+               "Connect, print \"ready\", and start the load when a line "
+               "comes on stdin");
   CLI11_PARSE(app, argc, argv);
   const bool batches = rpc == "StreamEventBatches";
 
@@ -149,8 +156,21 @@ int main(int argc, char** argv) {
   for (int i = 0; i < connections; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("load_client.connection", i);  // a connection of its own
-    stubs.push_back(v1::StreamService::NewStub(grpc::CreateCustomChannel(
-        addr, grpc::InsecureChannelCredentials(), args)));
+    auto stream_channel = grpc::CreateCustomChannel(
+        addr, grpc::InsecureChannelCredentials(), args);
+    if (start_on_stdin &&
+        !stream_channel->WaitForConnected(std::chrono::system_clock::now() +
+                                          std::chrono::seconds(30))) {
+      std::fprintf(stderr, "cannot connect to %s\n", addr.c_str());
+      return 1;
+    }
+    stubs.push_back(v1::StreamService::NewStub(stream_channel));
+  }
+  if (start_on_stdin) {
+    std::printf("ready\n");
+    std::fflush(stdout);
+    char line[16];
+    if (std::fgets(line, sizeof line, stdin) == nullptr) return 1;
   }
   std::atomic<int64_t> caught_up_events{0}, followed_events{0};
   std::atomic<int> open{0};
