@@ -116,6 +116,16 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
     finished_ = true;
     this->Finish(status);
   }
+  // Writes the call's last message and ends it with `status` in one step
+  // (gRPC's StartWriteAndFinish: one send where a write and then a Finish
+  // take two). No OnWriteDone follows; `message` lives until OnDone.
+  void WriteLastLocked(const Message* message, const grpc::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    writing_ = true;
+    this->StartWriteAndFinish(message, grpc::WriteOptions(), status);
+  }
 
   absl::Mutex mu_;
   std::shared_ptr<EventLog::Subscription> sub_;

@@ -31,10 +31,13 @@ class EventStreamWriter : public LogWriter<Message> {
     absl::MutexLock lock(&this->mu_);
     slot_ = std::move(slot);
     if (!this->BeginLocked()) return;
-    // The response headers go out now, not with the first event, so a
-    // client (the browser, through codex-manager-web) sees the stream
-    // open while it waits for an event.
-    this->StartSendInitialMetadata();
+    if (options.until_event_id == 0) {
+      // A following stream's response headers go out now, not with the
+      // first event, so a client (the browser, through codex-manager-web)
+      // sees the stream open while it waits for an event. A replay has
+      // events to send at once: its headers go with the first of them.
+      this->StartSendInitialMetadata();
+    }
     for (Event& e : redelivered) {
       pending_.push_back(
           {std::make_shared<const SharedEvent>(std::move(e)), true});
@@ -49,8 +52,20 @@ class EventStreamWriter : public LogWriter<Message> {
     bool redelivered;
   };
 
-  // Writes the next message, taking its events from pending_ (not empty).
+  // Writes the next message, taking its events from pending_ (not empty),
+  // through SendLocked.
   virtual void WriteNextLocked() = 0;
+
+  // Writes `message`; when it holds the last events of a call that ends
+  // (a replay's, or a drained stream's), the status goes with it.
+  void SendLocked(const Message* message)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this->mu_) {
+    if (pending_.empty() && end_ != EventLog::End::kNone) {
+      this->WriteLastLocked(message, EndStatus());
+    } else {
+      this->WriteLocked(message);
+    }
+  }
 
   std::deque<Pending> pending_;  // guarded by mu_
 
@@ -67,16 +82,21 @@ class EventStreamWriter : public LogWriter<Message> {
     if (this->finished_ || this->writing_) return;
     if (!pending_.empty()) {
       WriteNextLocked();
-    } else if (end_ == EventLog::End::kCaughtUp) {
-      this->FinishLocked(grpc::Status::OK);
-    } else if (end_ == EventLog::End::kDrained) {
-      // Every committed event went out first; clients resume from the
-      // last cursor once the server is back.
-      this->FinishLocked(
-          grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDownMessage));
+    } else if (end_ != EventLog::End::kNone) {
+      this->FinishLocked(EndStatus());
     } else if (this->sub_) {
       this->sub_->Request();
     }
+  }
+
+  // How the call ends once every event has been written (end_ is set).
+  grpc::Status EndStatus() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(this->mu_) {
+    if (end_ == EventLog::End::kDrained) {
+      // Every committed event went out first; clients resume from the
+      // last cursor once the server is back.
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, kShuttingDownMessage);
+    }
+    return grpc::Status::OK;  // kCaughtUp: the replay reached its end
   }
 
   std::unique_ptr<Guard::StreamSlot> slot_;  // guarded by mu_
@@ -106,7 +126,7 @@ class EventWriter final : public EventStreamWriter<v1::Event> {
     // in flight.)
     in_flight_ = std::move(next.event);
     DeliveredEvents().Add();
-    WriteLocked(message);
+    SendLocked(message);
   }
 
   // The event being written, and the copy a redelivery writes.
@@ -147,7 +167,7 @@ class BatchWriter final : public EventStreamWriter<grpc::ByteBuffer> {
         [](void* p) { delete static_cast<std::string*>(p); }, batch);
     in_flight_ = grpc::ByteBuffer(&slice, 1);
     DeliveredEvents().Add(static_cast<double>(events));
-    WriteLocked(&in_flight_);
+    SendLocked(&in_flight_);
   }
 
   // The message being written (it holds its own bytes).

@@ -583,6 +583,14 @@ std::vector<EventPtr> EventLog::NextBatch(Subscription& sub, End* end) {
     *end = end_at_limit;
     return {};
   }
+  std::vector<EventPtr> out = NextEvents(sub, limit);
+  // The batch that reaches the end carries it: a replay's last message can
+  // go out with its status.
+  if (sub.cursor_ >= limit) *end = end_at_limit;
+  return out;
+}
+
+std::vector<EventPtr> EventLog::NextEvents(Subscription& sub, int64_t limit) {
   const size_t max = static_cast<size_t>(options_.max_delivery_batch);
   std::vector<EventPtr> out;
   if (!ring_.empty() && sub.cursor_ + 1 >= ring_.front()->event().event_id) {

@@ -121,14 +121,16 @@ class EventLog {
     size_t max_payload_bytes = 0;
   };
 
-  // Why a subscription ends; delivered once, with an empty batch.
+  // Why a subscription ends; delivered once, with the batch that reaches
+  // the end (empty when the end came with nothing new).
   enum class End {
     kNone,      // more may come
     kCaughtUp,  // a subscription with `until_event_id` has reached it
     kDrained,   // the log is draining (Drain()): everything committed
                 // before it was delivered
   };
-  // Receives a batch of events in order, then (once) how it ended.
+  // Receives batches of events in order; the last one also says how the
+  // subscription ended.
   using DeliverFn = std::function<void(std::vector<EventPtr> batch, End end)>;
 
   struct SubscribeOptions {
@@ -268,8 +270,14 @@ class EventLog {
   using Steady = std::chrono::steady_clock;
   void WriterLoop();
   void DispatcherLoop();
-  // Finds what `sub` should get next; may read the store (without mu_).
+  // Finds what `sub` should get next, and `end` when that batch (maybe
+  // empty) reaches the subscription's end; may read the store (without
+  // mu_).
   std::vector<EventPtr> NextBatch(Subscription& sub, End* end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Up to a batch of `sub`'s events after its cursor, up to `limit`; moves
+  // the cursor past them.
+  std::vector<EventPtr> NextEvents(Subscription& sub, int64_t limit)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What `sub` may get through now (its until, the drain point and the
   // committed head), and how it ends once it has.

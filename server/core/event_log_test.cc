@@ -56,6 +56,10 @@ class Collector {
     absl::MutexLock lock(&mu_);
     return end_;
   }
+  int batches() {
+    absl::MutexLock lock(&mu_);
+    return batches_;
+  }
   void Pause() {
     absl::MutexLock lock(&mu_);
     paused_ = true;
@@ -220,6 +224,32 @@ TEST_F(EventLogTest, ReplayEndsAtTheHeadItWasGiven) {
   EXPECT_EQ(got.front().event_id, 5);
   EXPECT_EQ(got.back().event_id, 10);
   sub->Cancel();
+}
+
+TEST_F(EventLogTest, AReplaysLastBatchCarriesItsEnd) {
+  auto log = NewLog(/*ring=*/16);  // holds events 55-70
+  for (int i = 1; i <= 70; ++i)
+    log->Append("ses_a", EventType::kRaw, "", Payload(i));
+  ASSERT_TRUE(log->Flush(absl::Seconds(5)));
+  Collector from_store, from_ring;
+  auto store_sub = log->Subscribe({"", 0, 40}, from_store.Fn());
+  auto ring_sub = log->Subscribe({"", 60, 70}, from_ring.Fn());
+  from_store.Attach(store_sub);
+  from_ring.Attach(ring_sub);
+  store_sub->Request();
+  ring_sub->Request();
+  ASSERT_TRUE(from_store.WaitEnded());
+  ASSERT_TRUE(from_ring.WaitEnded());
+  // 32 events, then 8 with the end: no empty batch after them, so a
+  // stream can write its last message together with its status.
+  EXPECT_EQ(from_store.events().size(), 40u);
+  EXPECT_EQ(from_store.batches(), 2);
+  EXPECT_EQ(from_store.end(), EventLog::End::kCaughtUp);
+  EXPECT_EQ(from_ring.events().size(), 10u);
+  EXPECT_EQ(from_ring.batches(), 1);
+  EXPECT_EQ(from_ring.end(), EventLog::End::kCaughtUp);
+  store_sub->Cancel();
+  ring_sub->Cancel();
 }
 
 TEST_F(EventLogTest, DrainDeliversEverythingCommittedThenEndsEachSubscriber) {
