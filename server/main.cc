@@ -20,14 +20,12 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/str_cat.h"
-#include "common/crash_report.h"
-#include "common/status_macros.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "api/approval_service.h"
@@ -43,17 +41,20 @@
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
 #include "auth/token_registry.h"
+#include "common/crash_report.h"
 #include "common/data_dir.h"
 #include "common/log.h"
 #include "common/metrics_http.h"
-#include "notify/notifier.h"
-#include "runtime/sandbox_check.h"
 #include "common/server_metrics.h"
+#include "common/status_macros.h"
+#include "common/thread_name.h"
 #include "core/clock.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
+#include "notify/notifier.h"
 #include "runtime/codex_runtime.h"
 #include "runtime/process.h"
+#include "runtime/sandbox_check.h"
 #include "store/fault_vfs.h"
 #include "store/sqlite_store.h"
 
@@ -433,7 +434,7 @@ int Run(const Flags& flags) {
   RateLimiter limiter(&clock, flags.rate_limit, flags.rate_burst);
   // RPC handler bodies run here, off gRPC's callback threads (they may
   // block on the store); declared before everything they use is gone.
-  WorkerPool handler_pool(flags.handler_threads);
+  WorkerPool handler_pool(flags.handler_threads, "cm-handler");
   GuardOptions guard_options;
   guard_options.max_streams_per_principal = flags.max_streams_per_principal;
   guard_options.handler_pool = &handler_pool;
@@ -597,6 +598,7 @@ int Run(const Flags& flags) {
   // Idle timeout, turn watchdog and retention: once a second.
   absl::Notification stop;
   std::thread reaper([&] {
+    SetThreadName("cm-reaper");
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
       manager->Tick();
       if (flags.retain_archived_days > 0) {
@@ -632,6 +634,7 @@ int Run(const Flags& flags) {
   const absl::Time deadline = absl::Now() + *grace + *drain_timeout;
   absl::Notification refused;
   std::thread refuse_calls([&] {
+    SetThreadName("cm-shutdown");
     server->Shutdown(absl::ToChronoTime(deadline));
     refused.Notify();
   });

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/thread_name.h"
 
 namespace codex_manager {
 namespace {
@@ -141,7 +142,10 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   }
   impl->Accept();
   Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->io.run(); });
+  impl->thread = std::thread([raw] {
+    SetThreadName("cm-metrics");
+    raw->io.run();
+  });
   return std::unique_ptr<MetricsHttpServer>(
       new MetricsHttpServer(std::move(impl)));
 }

@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,8 +22,8 @@ namespace codex_manager {
 
 class WorkerPool {
  public:
-  // `threads` at least 1.
-  explicit WorkerPool(int threads);
+  // `threads` at least 1, each named `name` (SetThreadName).
+  explicit WorkerPool(int threads, std::string name = "cm-worker");
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 
 #include "absl/synchronization/notification.h"
+#include "common/thread_name.h"
 
 namespace codex_manager {
 namespace {
@@ -16,6 +18,18 @@ TEST(WorkerPoolTest, ATaskThatBlocksHoldsOnlyItsOwnThread) {
   pool.Run([&] { second_ran.Notify(); });
   EXPECT_TRUE(second_ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
   release.Notify();
+}
+
+TEST(WorkerPoolTest, ItsThreadsCarryItsName) {
+  WorkerPool pool(1, "cm-test-pool");
+  std::string name;
+  absl::Notification ran;
+  pool.Run([&] {
+    name = ThreadName();
+    ran.Notify();
+  });
+  ASSERT_TRUE(ran.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(name, "cm-test-pool");
 }
 
 TEST(WorkerPoolTest, OneThreadRunsTasksInTheOrderQueued) {

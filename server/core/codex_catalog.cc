@@ -9,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/json_access.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 #include "core/codex_protocol.h"
 
@@ -254,6 +255,7 @@ void CodexCatalog::Run(std::function<void(OneOff&)> job,
   // for that.
   std::thread([this, in_flight = in_flight_, job = std::move(job),
                failed = std::move(failed)] {
+    SetThreadName("cm-catalog");
     {
       OneOff one_off(runtimes_, options_.cwd);
       absl::Status started = one_off.Start();

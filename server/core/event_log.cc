@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 
 namespace codex_manager {
@@ -65,8 +66,14 @@ absl::Status EventLog::Start() {
     next_event_id_ = *last + 1;
     committed_head_ = *last;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
-  dispatcher_ = std::thread([this] { DispatcherLoop(); });
+  writer_ = std::thread([this] {
+    SetThreadName("cm-log-writer");
+    WriterLoop();
+  });
+  dispatcher_ = std::thread([this] {
+    SetThreadName("cm-log-dispatch");
+    DispatcherLoop();
+  });
   return absl::OkStatus();
 }
 

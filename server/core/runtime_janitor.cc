@@ -2,9 +2,15 @@
 
 #include <vector>
 
+#include "common/thread_name.h"
+
 namespace codex_manager {
 
-RuntimeJanitor::RuntimeJanitor() : thread_([this] { Loop(); }) {}
+RuntimeJanitor::RuntimeJanitor()
+    : thread_([this] {
+        SetThreadName("cm-janitor");
+        Loop();
+      }) {}
 
 RuntimeJanitor::~RuntimeJanitor() {
   {
@@ -45,6 +51,7 @@ void RuntimeJanitor::Loop() {
     std::vector<std::thread> threads;
     for (auto& [runtime, force] : batch) {
       threads.emplace_back([&runtime = runtime, force = force] {
+        SetThreadName("cm-runtime-stop");
         runtime->Stop(force);
         runtime.reset();
       });

@@ -12,6 +12,7 @@
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 
 namespace codex_manager {
@@ -130,7 +131,10 @@ absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
       std::move(subscribe), [raw](std::vector<EventPtr> batch, EventLog::End end) {
         raw->Enqueue(std::move(batch), end == EventLog::End::kNone);
       });
-  notifier->thread_ = std::thread([raw] { raw->Run(); });
+  notifier->thread_ = std::thread([raw] {
+    SetThreadName("cm-notifier");
+    raw->Run();
+  });
   notifier->sub_->Request();
   return notifier;
 }

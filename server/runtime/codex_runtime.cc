@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "common/json_access.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 #include "core/codex_protocol.h"
 
@@ -55,7 +56,10 @@ std::map<std::string, std::string> CodexRuntime::ChildEnvironment(
 void CodexRuntime::Start() {
   // The child is forked on this long-lived thread: PR_SET_PDEATHSIG fires
   // when the forking *thread* ends, so it must outlive the child.
-  supervisor_ = std::thread([this] { Supervise(); });
+  supervisor_ = std::thread([this] {
+    SetThreadName("cm-runtime");
+    Supervise();
+  });
 }
 
 void CodexRuntime::Supervise() {

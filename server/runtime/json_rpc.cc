@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "common/json_access.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/utf8.h"
 
 namespace codex_manager {
@@ -84,8 +85,14 @@ JsonRpcConnection::~JsonRpcConnection() {
 }
 
 void JsonRpcConnection::Start() {
-  reader_ = std::thread([this] { ReaderLoop(); });
-  writer_ = std::thread([this] { WriterLoop(); });
+  reader_ = std::thread([this] {
+    SetThreadName("cm-rpc-read");
+    ReaderLoop();
+  });
+  writer_ = std::thread([this] {
+    SetThreadName("cm-rpc-write");
+    WriterLoop();
+  });
 }
 
 void JsonRpcConnection::Shutdown() {

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace codex_manager {
 namespace {
@@ -47,7 +48,10 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
     : db_(db), threshold_pages_(threshold_pages) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    SetThreadName("cm-wal-ckpt");
+    Loop();
+  });
 }
 
 WalCheckpointer::~WalCheckpointer() {

@@ -1,0 +1,45 @@
+#include "common/thread_name.h"
+
+#include <gtest/gtest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace codex_manager {
+namespace {
+
+// What the kernel shows for the calling thread (top -H, ps -L read it).
+std::string CommOfThisThread() {
+  std::ifstream comm("/proc/self/task/" +
+                     std::to_string(syscall(SYS_gettid)) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name;
+}
+
+TEST(ThreadNameTest, TheKernelShowsTheName) {
+  std::string seen, read_back;
+  std::thread([&] {
+    SetThreadName("cm-test");
+    seen = CommOfThisThread();
+    read_back = ThreadName();
+  }).join();
+  EXPECT_EQ(seen, "cm-test");
+  EXPECT_EQ(read_back, "cm-test");
+}
+
+TEST(ThreadNameTest, ALongNameIsCutToWhatTheKernelKeeps) {
+  std::string seen;
+  std::thread([&] {
+    SetThreadName("cm-a-very-long-thread-name");
+    seen = CommOfThisThread();
+  }).join();
+  EXPECT_EQ(seen, std::string("cm-a-very-long-thread-name")
+                      .substr(0, kMaxThreadNameBytes));
+}
+
+}  // namespace
+}  // namespace codex_manager
