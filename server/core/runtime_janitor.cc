@@ -1,6 +1,6 @@
 #include "core/runtime_janitor.h"
 
-#include <vector>
+#include <map>
 
 #include "common/thread_name.h"
 
@@ -34,31 +34,49 @@ void RuntimeJanitor::WaitIdle() {
 }
 
 void RuntimeJanitor::Loop() {
+  // Only this thread touches `running`; a stopping thread reports its end
+  // through finished_, under mu_, after the loop has filed it here.
+  std::map<uint64_t, std::thread> running;
+  uint64_t next_id = 0;
   absl::MutexLock lock(&mu_);
   for (;;) {
     auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !queue_.empty() || closing_;
+      return !queue_.empty() || !finished_.empty() ||
+             (closing_ && stopping_ == 0);
     };
     mu_.Await(absl::Condition(&ready));
-    if (queue_.empty()) return;  // closing with nothing left
-    std::vector<std::pair<std::unique_ptr<Runtime>, bool>> batch;
     while (!queue_.empty()) {
-      batch.push_back(std::move(queue_.front()));
+      auto [runtime, force] = std::move(queue_.front());
       queue_.pop_front();
+      ++stopping_;
+      const uint64_t id = next_id++;
+      running.emplace(
+          id, std::thread([this, id, force = force,
+                           runtime = std::move(runtime)]() mutable {
+            SetThreadName("cm-runtime-stop");
+            runtime->Stop(force);
+            runtime.reset();
+            absl::MutexLock done(&mu_);
+            --stopping_;
+            finished_.push_back(id);
+          }));
     }
-    stopping_ += static_cast<int>(batch.size());
-    mu_.Unlock();
-    std::vector<std::thread> threads;
-    for (auto& [runtime, force] : batch) {
-      threads.emplace_back([&runtime = runtime, force = force] {
-        SetThreadName("cm-runtime-stop");
-        runtime->Stop(force);
-        runtime.reset();
-      });
+    std::vector<std::thread> ended;
+    for (uint64_t id : finished_) {
+      auto it = running.find(id);
+      ended.push_back(std::move(it->second));
+      running.erase(it);
     }
-    for (std::thread& t : threads) t.join();
-    mu_.Lock();
-    stopping_ -= static_cast<int>(batch.size());
+    finished_.clear();
+    if (!ended.empty()) {
+      // Each has only its return left; join outside the lock it last took.
+      mu_.Unlock();
+      for (std::thread& t : ended) t.join();
+      mu_.Lock();
+    }
+    if (closing_ && queue_.empty() && stopping_ == 0 && finished_.empty()) {
+      return;
+    }
   }
 }
 

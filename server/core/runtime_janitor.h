@@ -2,17 +2,19 @@
 // take its whole grace period (a child that ignores SIGTERM), and a
 // runtime reports its exit to its listener, which takes the session
 // manager's mutex; so runtimes are handed over here under that mutex and
-// stopped on the janitor's threads, all queued runtimes in parallel so a
-// hung one delays no other.
+// each is stopped on a thread of its own, started as soon as it is
+// queued, so a hung one delays no other, whenever either was queued.
 //
 // Thread safety: safe from any thread; holds no lock while a runtime stops.
 #ifndef CODEX_MANAGER_SERVER_CORE_RUNTIME_JANITOR_H_
 #define CODEX_MANAGER_SERVER_CORE_RUNTIME_JANITOR_H_
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -23,7 +25,7 @@ namespace codex_manager {
 class RuntimeJanitor {
  public:
   RuntimeJanitor();
-  // Stops what is still queued, then joins.
+  // Waits for every queued runtime to be stopped, then joins.
   ~RuntimeJanitor();
   RuntimeJanitor(const RuntimeJanitor&) = delete;
   RuntimeJanitor& operator=(const RuntimeJanitor&) = delete;
@@ -39,7 +41,10 @@ class RuntimeJanitor {
   absl::Mutex mu_;
   std::deque<std::pair<std::unique_ptr<Runtime>, bool>> queue_
       ABSL_GUARDED_BY(mu_);
+  // Runtimes handed to a stopping thread and not yet destroyed.
   int stopping_ ABSL_GUARDED_BY(mu_) = 0;
+  // Stopping threads that have finished, for the loop to join.
+  std::vector<uint64_t> finished_ ABSL_GUARDED_BY(mu_);
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -30,6 +30,26 @@ TEST(RuntimeJanitorTest, AHungRuntimeDelaysNoOther) {
   janitor.WaitIdle();
 }
 
+TEST(RuntimeJanitorTest, ARuntimeQueuedWhileAnotherHangsStopsAtOnce) {
+  RuntimeJanitor janitor;
+  absl::Notification hung_stopping;
+  absl::Notification release_hung;
+  absl::Notification late_stopped;
+  janitor.Stop(std::make_unique<InertRuntime>([&](bool) {
+                 hung_stopping.Notify();
+                 release_hung.WaitForNotification();
+               }),
+               /*force=*/false);
+  ASSERT_TRUE(hung_stopping.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  // Queued only once the hung one is already being stopped.
+  janitor.Stop(
+      std::make_unique<InertRuntime>([&](bool) { late_stopped.Notify(); }),
+      /*force=*/true);
+  EXPECT_TRUE(late_stopped.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  release_hung.Notify();
+  janitor.WaitIdle();
+}
+
 TEST(RuntimeJanitorTest, WaitIdleReturnsOnceEveryRuntimeIsGone) {
   std::atomic<int> destroyed{0};
   struct Counted : InertRuntime {
