@@ -24,7 +24,10 @@
 #include "api/stream_service.h"
 #include "api/turn_service.h"
 #include "auth/admission.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "auth/method_rules.h"
+#include "common/server_metrics.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
 #include "gtest/gtest.h"
@@ -237,7 +240,18 @@ TEST_F(AuthMatrixTest, ReflectionNeedsAToken) {
   const std::string method =
       "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
   ASSERT_NE(FindMethodRule(method), nullptr);
+  Counter& cancelled = Metrics().grpc_handled.With(
+      {"bidi_stream", "grpc.reflection.v1alpha.ServerReflection",
+       "ServerReflectionInfo", "Canceled"});
+  const double cancelled_before = cancelled.Value();
   EXPECT_EQ(Call(method, "").error_code(), grpc::StatusCode::CANCELLED);
+  // The refusal sent no status; it is counted once the server lets go of
+  // the call, which may be after the client has seen it end.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (cancelled.Value() == cancelled_before && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(cancelled.Value(), cancelled_before + 1);
   // With a token the call goes through (the empty request is answered).
   grpc::Status viewer = Call(method, "Bearer " + secrets_[Role::kViewer]);
   EXPECT_NE(viewer.error_code(), grpc::StatusCode::CANCELLED)

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "auth/method_rules.h"
@@ -68,9 +69,15 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     in_flight_->fetch_add(1);
     metrics_->started->Add();
   }
-  // A call that ends without a status (the client went away first) leaves
-  // no note behind.
+  // A call that ends without sending a status (the client went away
+  // first) is still counted and logged, with code CANCELLED, and leaves no
+  // note behind: started always equals handled plus those in flight.
   ~CallInterceptor() override {
+    if (!status_seen_) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                          refusal_.empty() ? "cancelled before a status was sent"
+                                           : refusal_));
+    }
     guard_->TakeNote(info_->server_context());
     in_flight_->fetch_sub(1);
   }
@@ -90,9 +97,14 @@ class CallInterceptor : public grpc::experimental::Interceptor {
         md->emplace("x-request-id", grpc::string_ref(request_id_));
       }
       if (!absl::StartsWith(method_, kOwnPrefix) &&
-          !absl::StartsWith(method_, kHealthPrefix) &&
-          !guard_->Admit(*info_->server_context(), method_).ok()) {
-        info_->server_context()->TryCancel();
+          !absl::StartsWith(method_, kHealthPrefix)) {
+        absl::StatusOr<Caller> caller =
+            guard_->Admit(*info_->server_context(), method_);
+        if (!caller.ok()) {
+          refusal_ = absl::StrCat("refused (cancelled): ",
+                                  caller.status().message());
+          info_->server_context()->TryCancel();
+        }
       }
     }
     if (methods->QueryInterceptionHookPoint(
@@ -101,38 +113,49 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
-      grpc::Status status = methods->GetSendStatus();
-      const absl::Duration elapsed = absl::Now() - start_;
-      const double seconds = absl::ToDoubleSeconds(elapsed);
-      metrics_->Handled(status.error_code()).Add();
-      metrics_->handling_seconds->Observe(seconds);
-      Guard::CallNote note = guard_->TakeNote(info_->server_context());
-      // To the microsecond: "ms":1.432, not 1.4316710000000001.
-      const double ms = std::round(absl::ToDoubleMicroseconds(elapsed)) / 1000;
-      // A copy: grpc::Status::error_message() returns one by value, and the
-      // fields below are views that must outlive this statement.
-      const std::string message = status.error_message();
-      std::vector<LogField> fields = {{"method", method_},
-                                      {"request_id", request_id_},
-                                      {"code", static_cast<int>(status.error_code())},
-                                      {"message", message},
-                                      {"ms", ms}};
-      if (!note.token_name.empty()) {
-        fields.emplace_back("principal", note.token_name);
-        fields.emplace_back("token_id", note.token_id);
-      }
-      if (!note.resource_id.empty()) {
-        fields.emplace_back("resource", note.resource_id);
-      }
-      Log(status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
-              ? LogLevel::kInfo
-              : LogLevel::kWarning,
-          "rpc", fields);
+      status_seen_ = true;
+      // A refused call was cancelled: whatever status its handler sends
+      // after that (reflection's OK) never reaches the client.
+      Finish(refusal_.empty()
+                 ? methods->GetSendStatus()
+                 : grpc::Status(grpc::StatusCode::CANCELLED, refusal_));
     }
     methods->Proceed();
   }
 
  private:
+  // Counts, times and logs the call's end with `status`.
+  void Finish(const grpc::Status& status) {
+    const absl::Duration elapsed = absl::Now() - start_;
+    const double seconds = absl::ToDoubleSeconds(elapsed);
+    metrics_->Handled(status.error_code()).Add();
+    metrics_->handling_seconds->Observe(seconds);
+    Guard::CallNote note = guard_->TakeNote(info_->server_context());
+    // To the microsecond: "ms":1.432, not 1.4316710000000001.
+    const double ms = std::round(absl::ToDoubleMicroseconds(elapsed)) / 1000;
+    // A copy: grpc::Status::error_message() returns one by value, and the
+    // fields below are views that must outlive this statement.
+    const std::string message = status.error_message();
+    std::vector<LogField> fields = {{"method", method_},
+                                    {"request_id", request_id_},
+                                    {"code", static_cast<int>(status.error_code())},
+                                    {"message", message},
+                                    {"ms", ms}};
+    if (!note.token_name.empty()) {
+      fields.emplace_back("principal", note.token_name);
+      fields.emplace_back("token_id", note.token_id);
+    }
+    if (!note.resource_id.empty()) {
+      fields.emplace_back("resource", note.resource_id);
+    }
+    // A client that hangs up is no fault; a refusal is, even one sent as
+    // a cancel.
+    const bool fault =
+        !status.ok() &&
+        (status.error_code() != grpc::StatusCode::CANCELLED || !refusal_.empty());
+    Log(fault ? LogLevel::kWarning : LogLevel::kInfo, "rpc", fields);
+  }
+
   grpc::experimental::ServerRpcInfo* const info_;
   Guard* const guard_;
   std::atomic<int>* const in_flight_;
@@ -140,6 +163,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   const std::string method_;
   const absl::Time start_;
   std::string request_id_;
+  bool status_seen_ = false;
+  std::string refusal_;  // why Admit refused a call not ours, if it did
 };
 
 }  // namespace

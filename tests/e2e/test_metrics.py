@@ -99,12 +99,26 @@ def test_methods_nobody_serves_do_not_grow_the_labels(metrics_server: Server) ->
     channel.close()
     # gRPC serves a method it does not know as a bidi stream.
     unknown = 'grpc_type="bidi_stream",grpc_service="unknown",grpc_method="unknown"'
+
+    def handled(code: str) -> float:
+        series = f'grpc_server_handled_total{{{unknown},grpc_code="{code}"}}'
+        match = re.search(rf"^{re.escape(series)} (\S+)$", scrape(metrics_server), re.M)
+        return float(match.group(1)) if match else 0.0  # no such call yet
+
+    # The server refused each call (a cancel), and counts it so, once, when
+    # it lets go of the call: that may be after the client saw it end.
+    wait_for(lambda: handled("Canceled") == 3)
     text = scrape(metrics_server)
     assert "evil" not in text
     assert sample(text, f"grpc_server_started_total{{{unknown}}}") == 3
-    if unimplemented:
-        handled = f'grpc_server_handled_total{{{unknown},grpc_code="Unimplemented"}}'
-        assert sample(text, handled) >= unimplemented
+    assert handled("Unimplemented") == 0
+    # The access log has each probe once, with what the server did and why.
+    refusals = [e for e in metrics_server.log_lines()
+                if e.get("msg") == "rpc" and e.get("method", "").startswith("/evil.")]
+    assert sorted(e["method"] for e in refusals) == [f"/evil.Service/Method{i}"
+                                                      for i in range(3)]
+    assert all(e["code"] == 1 and e["level"] == "warning"
+               and "no authorization rule" in e["message"] for e in refusals), refusals
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="prometheus is not installed")
