@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "api/approval_service.h"
 #include "api/auth_service.h"
 #include "api/call_interceptor.h"
@@ -24,8 +26,6 @@
 #include "api/stream_service.h"
 #include "api/turn_service.h"
 #include "auth/admission.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "auth/method_rules.h"
 #include "common/server_metrics.h"
 #include "core/event_log.h"

@@ -31,8 +31,11 @@ def scrape(server: Server) -> str:
         return r.read().decode()
 
 
-def sample(text: str, series: str) -> float:
+def sample(text: str, series: str, missing: float | None = None) -> float:
+    """The value of `series`; `missing` if given and the series is absent."""
     match = re.search(rf"^{re.escape(series)} (\S+)$", text, re.M)
+    if match is None and missing is not None:
+        return missing
     assert match, f"no {series} in\n{text}"
     return float(match.group(1))
 
@@ -101,9 +104,8 @@ def test_methods_nobody_serves_do_not_grow_the_labels(metrics_server: Server) ->
     unknown = 'grpc_type="bidi_stream",grpc_service="unknown",grpc_method="unknown"'
 
     def handled(code: str) -> float:
-        series = f'grpc_server_handled_total{{{unknown},grpc_code="{code}"}}'
-        match = re.search(rf"^{re.escape(series)} (\S+)$", scrape(metrics_server), re.M)
-        return float(match.group(1)) if match else 0.0  # no such call yet
+        return sample(scrape(metrics_server),
+                      f'grpc_server_handled_total{{{unknown},grpc_code="{code}"}}', missing=0)
 
     # The server refused each call (a cancel), and counts it so, once, when
     # it lets go of the call: that may be after the client saw it end.
