@@ -143,6 +143,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const text = prompt.value.trim();
     if (!text || prompt.disabled) return;
     const running = transcript.runningTurnId;
+    // Sent: what is typed while the call is in flight is the next prompt,
+    // and must not be wiped when this one's call returns.
+    prompt.value = "";
     try {
       if (how === "send" && running) {
         await turns.steerTurn({ sessionId, turnId: running, prompt: text }, call);
@@ -156,8 +159,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
         turnEffort.value = "";
         turnImages.value = "";
       }
-      prompt.value = "";
     } catch (err) {
+      if (!prompt.value) prompt.value = text;  // not sent: give it back
       toast(errorText(err));
     }
   };

@@ -191,9 +191,21 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await send.click();
   await page.locator(".entry.agent", { hasText: "w3" }).waitFor({ timeout: 20000 });
   assert.equal(await send.innerText(), "Steer");
+  // The steer's call is held a while: what is typed meanwhile stays when it
+  // returns (it used to be wiped then).
+  await page.route("**/codex_manager.v1.TurnService/SteerTurn", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  const steered = page.waitForResponse("**/codex_manager.v1.TurnService/SteerTurn");
   await page.fill("textarea", "use tabs");
   await page.locator("textarea").press("Control+Enter");
+  assert.equal(await page.inputValue("textarea"), "");
   await page.fill("textarea", "afterwards");
+  await (await steered).finished();
+  await page.waitForTimeout(300);  // the UI's handling of the reply
+  await page.unroute("**/codex_manager.v1.TurnService/SteerTurn");
+  assert.equal(await page.inputValue("textarea"), "afterwards");
   await page.getByRole("button", { name: "Queue" }).click();
   await page.locator(".entry.agent", { hasText: "steered: use tabs" }).waitFor({ timeout: 20000 });
   await page.locator(".entry.agent", { hasText: "fake: afterwards" }).waitFor({ timeout: 20000 });
