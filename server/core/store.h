@@ -170,6 +170,10 @@ class Store {
   virtual absl::StatusOr<int64_t> PurgedThroughEventId() = 0;
   virtual absl::StatusOr<int64_t> LastSessionSeq(
       absl::string_view session_id) = 0;
+  // The session's purged_seq (Session::purged_seq) alone, for a stream's
+  // setup, which needs nothing else of the row; NOT_FOUND naming the id.
+  virtual absl::StatusOr<int64_t> SessionPurgedSeq(
+      absl::string_view session_id) = 0;
   // The event_id of (session, seq); NOT_FOUND when absent.
   virtual absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                             int64_t session_seq) = 0;

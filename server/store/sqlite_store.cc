@@ -914,6 +914,16 @@ absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
   return st.Int(0);
 }
 
+absl::StatusOr<int64_t> SqliteStore::SessionPurgedSeq(absl::string_view id) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      reader.Prepare("SELECT purged_seq FROM sessions WHERE session_id = ?1"));
+  st.Bind(1, id);
+  return ReadOne<int64_t>(reader, st, "session", id,
+                          [](const Stmt& row) { return row.Int(0); });
+}
+
 absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
     absl::Time archived_before) {
   {

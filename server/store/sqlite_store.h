@@ -69,6 +69,8 @@ class SqliteStore : public Store {
       const EventQuery& query) override;
   absl::StatusOr<int64_t> LastEventId() override;
   absl::StatusOr<int64_t> LastSessionSeq(absl::string_view session_id) override;
+  absl::StatusOr<int64_t> SessionPurgedSeq(
+      absl::string_view session_id) override;
   absl::StatusOr<int64_t> PurgeArchivedEvents(
       absl::Time archived_before) override;
   absl::StatusOr<int64_t> PurgedThroughEventId() override;

@@ -113,6 +113,25 @@ TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
   EXPECT_EQ(s.last_seq, 2);
 }
 
+TEST_F(SqliteStoreTest, SessionPurgedSeqIsWhereRetentionCutTheSession) {
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
+  std::vector<Event> events = {MakeEvent(1, "ses_a", 1),
+                               MakeEvent(2, "ses_a", 2)};
+  ASSERT_TRUE(store_->AppendEvents(events).ok());
+  EXPECT_EQ(*store_->SessionPurgedSeq("ses_a"), 0);
+
+  Session archived = MakeSession("ses_a", SessionState::kArchived);
+  archived.update_time = absl::Now() - absl::Hours(1);
+  ASSERT_TRUE(store_->PutSession(archived).ok());
+  ASSERT_EQ(*store_->PurgeArchivedEvents(absl::Now()), 2);
+  EXPECT_EQ(*store_->SessionPurgedSeq("ses_a"), 2);
+  EXPECT_EQ(store_->GetSession("ses_a")->purged_seq, 2);
+
+  absl::StatusOr<int64_t> missing = store_->SessionPurgedSeq("ses_nope");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
+}
+
 TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   WriteBatch first;
   first.request_keys.push_back({"CreateSession", "k1", "ses_a"});

@@ -119,6 +119,7 @@ def test_bad_input_gets_clear_errors(fake_cli: Cli, project: Path) -> None:
 
     ahead = fake_cli("events", session_id, "--after", "9999")
     assert ahead.returncode == 1 and "OUT_OF_RANGE" in ahead.stderr
+    assert f"9999 is ahead of session {session_id}'s newest event (" in ahead.stderr
 
     usage = fake_cli("session", "frobnicate")
     assert usage.returncode == 2
