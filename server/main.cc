@@ -597,8 +597,7 @@ int Run(const Flags& flags) {
 
   // Idle timeout, turn watchdog and retention: once a second.
   absl::Notification stop;
-  std::thread reaper([&] {
-    SetThreadName("cm-reaper");
+  std::thread reaper = NamedThread("cm-reaper", [&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
       manager->Tick();
       if (flags.retain_archived_days > 0) {
@@ -633,8 +632,7 @@ int Run(const Flags& flags) {
   // finish until the deadline, when the rest are cancelled.
   const absl::Time deadline = absl::Now() + *grace + *drain_timeout;
   absl::Notification refused;
-  std::thread refuse_calls([&] {
-    SetThreadName("cm-shutdown");
+  std::thread refuse_calls = NamedThread("cm-shutdown", [&] {
     server->Shutdown(absl::ToChronoTime(deadline));
     refused.Notify();
   });

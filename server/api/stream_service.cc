@@ -205,8 +205,8 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
     if (request->after_seq() < 0) {
       return absl::InvalidArgumentError("after_seq: must not be negative");
     }
-    // Only the row's purged_seq: one indexed read, nothing else of the
-    // session (each of 2,000 streams opened at once pays for it).
+    // Only the row's purged_seq, one indexed read: every stream's setup
+    // pays for it, and nothing else of the session is needed here.
     absl::StatusOr<int64_t> purged_seq = store->SessionPurgedSeq(session_id);
     if (!purged_seq.ok()) return purged_seq.status();
     if (request->after_seq() > 0 && request->after_seq() < *purged_seq) {

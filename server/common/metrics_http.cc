@@ -142,10 +142,7 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   }
   impl->Accept();
   Impl* raw = impl.get();
-  impl->thread = std::thread([raw] {
-    SetThreadName("cm-metrics");
-    raw->io.run();
-  });
+  impl->thread = NamedThread("cm-metrics", [raw] { raw->io.run(); });
   return std::unique_ptr<MetricsHttpServer>(
       new MetricsHttpServer(std::move(impl)));
 }

@@ -7,6 +7,8 @@
 #define CODEX_MANAGER_SERVER_COMMON_THREAD_NAME_H_
 
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 
@@ -20,6 +22,15 @@ void SetThreadName(absl::string_view name);
 
 // The calling thread's name, as the kernel has it ("" when unknown).
 std::string ThreadName();
+
+// A thread that names itself `name` (SetThreadName), then runs `fn`.
+template <typename Fn>
+std::thread NamedThread(std::string name, Fn fn) {
+  return std::thread([name = std::move(name), fn = std::move(fn)]() mutable {
+    SetThreadName(name);
+    fn();
+  });
+}
 
 }  // namespace codex_manager
 

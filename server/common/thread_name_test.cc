@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -39,6 +40,18 @@ TEST(ThreadNameTest, ALongNameIsCutToWhatTheKernelKeeps) {
   }).join();
   EXPECT_EQ(seen, std::string("cm-a-very-long-thread-name")
                       .substr(0, kMaxThreadNameBytes));
+}
+
+TEST(ThreadNameTest, ANamedThreadIsNamedBeforeItsWorkRuns) {
+  std::string seen;
+  auto only_movable = std::make_unique<int>(7);
+  int got = 0;
+  NamedThread("cm-named", [&, p = std::move(only_movable)] {
+    seen = CommOfThisThread();
+    got = *p;
+  }).join();
+  EXPECT_EQ(seen, "cm-named");
+  EXPECT_EQ(got, 7);
 }
 
 }  // namespace

@@ -9,10 +9,7 @@ namespace codex_manager {
 
 WorkerPool::WorkerPool(int threads, std::string name) {
   for (int i = 0; i < std::max(1, threads); ++i) {
-    threads_.emplace_back([this, name] {
-      SetThreadName(name);
-      Loop();
-    });
+    threads_.push_back(NamedThread(name, [this] { Loop(); }));
   }
 }
 

@@ -23,7 +23,7 @@ namespace codex_manager {
 class WorkerPool {
  public:
   // `threads` at least 1, each named `name` (SetThreadName).
-  explicit WorkerPool(int threads, std::string name = "cm-worker");
+  WorkerPool(int threads, std::string name);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -12,7 +12,7 @@ namespace codex_manager {
 namespace {
 
 TEST(WorkerPoolTest, ATaskThatBlocksHoldsOnlyItsOwnThread) {
-  WorkerPool pool(2);
+  WorkerPool pool(2, "cm-test-pool");
   absl::Notification release, second_ran;
   pool.Run([&] { release.WaitForNotification(); });
   pool.Run([&] { second_ran.Notify(); });
@@ -35,7 +35,7 @@ TEST(WorkerPoolTest, ItsThreadsCarryItsName) {
 TEST(WorkerPoolTest, OneThreadRunsTasksInTheOrderQueued) {
   std::vector<int> order;
   {
-    WorkerPool pool(1);
+    WorkerPool pool(1, "cm-test-pool");
     for (int i = 0; i < 100; ++i) pool.Run([&order, i] { order.push_back(i); });
   }  // the destructor runs what is queued
   ASSERT_EQ(order.size(), 100u);
@@ -46,7 +46,7 @@ TEST(WorkerPoolTest, DestroyingItRunsEveryQueuedTask) {
   std::atomic<int> ran{0};
   absl::Notification release;
   {
-    WorkerPool pool(3);
+    WorkerPool pool(3, "cm-test-pool");
     for (int i = 0; i < 3; ++i) {
       pool.Run([&] { release.WaitForNotification(); ++ran; });
     }

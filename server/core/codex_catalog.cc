@@ -253,9 +253,8 @@ void CodexCatalog::Run(std::function<void(OneOff&)> job,
   // its child from a thread that must outlive it (PR_SET_PDEATHSIG).
   // `this` is used only until the count goes down: the destructor waits
   // for that.
-  std::thread([this, in_flight = in_flight_, job = std::move(job),
-               failed = std::move(failed)] {
-    SetThreadName("cm-catalog");
+  NamedThread("cm-catalog", [this, in_flight = in_flight_, job = std::move(job),
+                             failed = std::move(failed)] {
     {
       OneOff one_off(runtimes_, options_.cwd);
       absl::Status started = one_off.Start();

@@ -66,14 +66,8 @@ absl::Status EventLog::Start() {
     next_event_id_ = *last + 1;
     committed_head_ = *last;
   }
-  writer_ = std::thread([this] {
-    SetThreadName("cm-log-writer");
-    WriterLoop();
-  });
-  dispatcher_ = std::thread([this] {
-    SetThreadName("cm-log-dispatch");
-    DispatcherLoop();
-  });
+  writer_ = NamedThread("cm-log-writer", [this] { WriterLoop(); });
+  dispatcher_ = NamedThread("cm-log-dispatch", [this] { DispatcherLoop(); });
   return absl::OkStatus();
 }
 

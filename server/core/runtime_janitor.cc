@@ -7,10 +7,7 @@
 namespace codex_manager {
 
 RuntimeJanitor::RuntimeJanitor()
-    : thread_([this] {
-        SetThreadName("cm-janitor");
-        Loop();
-      }) {}
+    : thread_(NamedThread("cm-janitor", [this] { Loop(); })) {}
 
 RuntimeJanitor::~RuntimeJanitor() {
   {
@@ -50,16 +47,15 @@ void RuntimeJanitor::Loop() {
       queue_.pop_front();
       ++stopping_;
       const uint64_t id = next_id++;
-      running.emplace(
-          id, std::thread([this, id, force = force,
-                           runtime = std::move(runtime)]() mutable {
-            SetThreadName("cm-runtime-stop");
-            runtime->Stop(force);
-            runtime.reset();
-            absl::MutexLock done(&mu_);
-            --stopping_;
-            finished_.push_back(id);
-          }));
+      auto stop = [this, id, force = force,
+                   runtime = std::move(runtime)]() mutable {
+        runtime->Stop(force);
+        runtime.reset();
+        absl::MutexLock done(&mu_);
+        --stopping_;
+        finished_.push_back(id);
+      };
+      running.emplace(id, NamedThread("cm-runtime-stop", std::move(stop)));
     }
     std::vector<std::thread> ended;
     for (uint64_t id : finished_) {

@@ -131,10 +131,7 @@ absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
       std::move(subscribe), [raw](std::vector<EventPtr> batch, EventLog::End end) {
         raw->Enqueue(std::move(batch), end == EventLog::End::kNone);
       });
-  notifier->thread_ = std::thread([raw] {
-    SetThreadName("cm-notifier");
-    raw->Run();
-  });
+  notifier->thread_ = NamedThread("cm-notifier", [raw] { raw->Run(); });
   notifier->sub_->Request();
   return notifier;
 }

@@ -56,10 +56,7 @@ std::map<std::string, std::string> CodexRuntime::ChildEnvironment(
 void CodexRuntime::Start() {
   // The child is forked on this long-lived thread: PR_SET_PDEATHSIG fires
   // when the forking *thread* ends, so it must outlive the child.
-  supervisor_ = std::thread([this] {
-    SetThreadName("cm-runtime");
-    Supervise();
-  });
+  supervisor_ = NamedThread("cm-runtime", [this] { Supervise(); });
 }
 
 void CodexRuntime::Supervise() {

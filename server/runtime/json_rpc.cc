@@ -85,14 +85,8 @@ JsonRpcConnection::~JsonRpcConnection() {
 }
 
 void JsonRpcConnection::Start() {
-  reader_ = std::thread([this] {
-    SetThreadName("cm-rpc-read");
-    ReaderLoop();
-  });
-  writer_ = std::thread([this] {
-    SetThreadName("cm-rpc-write");
-    WriterLoop();
-  });
+  reader_ = NamedThread("cm-rpc-read", [this] { ReaderLoop(); });
+  writer_ = NamedThread("cm-rpc-write", [this] { WriterLoop(); });
 }
 
 void JsonRpcConnection::Shutdown() {

@@ -48,10 +48,7 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
     : db_(db), threshold_pages_(threshold_pages) {
-  thread_ = std::thread([this] {
-    SetThreadName("cm-wal-ckpt");
-    Loop();
-  });
+  thread_ = NamedThread("cm-wal-ckpt", [this] { Loop(); });
 }
 
 WalCheckpointer::~WalCheckpointer() {
