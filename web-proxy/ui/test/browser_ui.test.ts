@@ -213,6 +213,34 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await page.close();
 });
 
+test("a prompt the server refuses comes back, unless something new was typed", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "refused prompt", "");
+  // One byte over the server's --max-prompt-bytes (1 MiB): INVALID_ARGUMENT.
+  const tooLong = "x".repeat((1 << 20) + 1);
+  await send(page, tooLong);
+  await page.locator(".toast", { hasText: "prompt: at most 1048576 bytes" }).waitFor({ timeout: 10000 });
+  assert.equal((await page.inputValue("textarea")).length, tooLong.length);
+  // Typed while the refused call was in flight: that text stays.
+  await page.route("**/codex_manager.v1.TurnService/StartTurn", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  const refused = page.waitForResponse("**/codex_manager.v1.TurnService/StartTurn");
+  await page.locator("textarea").press("Control+Enter");
+  assert.equal(await page.inputValue("textarea"), "");
+  await page.fill("textarea", "shorter");
+  await (await refused).finished();
+  await page.locator(".toast", { hasText: "prompt: at most" }).nth(1).waitFor({ timeout: 10000 });
+  await page.unroute("**/codex_manager.v1.TurnService/StartTurn");
+  const kept = await page.inputValue("textarea");
+  assert.ok(kept === "shorter", `the box holds ${kept.length} characters, not "shorter"`);
+  await page.click(".composer button[type=submit]");
+  await page.locator(".entry.agent", { hasText: "fake: shorter" }).waitFor({ timeout: 20000 });
+  assert.equal(await page.inputValue("textarea"), "");
+  await page.close();
+});
+
 test("settings for the next turn (model, effort, an image) go with that turn only", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "turn settings", "");
