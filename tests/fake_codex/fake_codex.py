@@ -2,7 +2,8 @@
 """A fake `codex app-server` for fault injection.
 
 It speaks the same JSON-RPC lines on stdio as the real one (initialize,
-thread/start, thread/resume, turn/start, turn/interrupt) and misbehaves on
+thread/start, thread/resume, turn/start, turn/steer, turn/interrupt,
+thread/compact/start) and misbehaves on
 command, so tests can show the server survives what a real Codex might do.
 
 Invoked as ``fake_codex.py app-server``. The environment variable
@@ -395,6 +396,10 @@ def main() -> None:
         elif method == "turn/interrupt":
             _interrupted.add(params.get("turnId", ""))
             send({"id": request_id, "result": {}})
+        elif method == "thread/compact/start":
+            # Accepted, then done: Codex 0.169 says so with thread/compacted.
+            send({"id": request_id, "result": {}})
+            notify("thread/compacted", {"threadId": thread_id, "turnId": ""})
         elif request_id is not None:
             send({"id": request_id, "error": {"code": -32601, "message": f"fake: no {method}"}})
 

@@ -101,8 +101,12 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     location.hash = `#/s/${forked.sessionId}`;
   }));
   fork.title = "Continue in a new session from a copy of this conversation";
+  // Codex summarizes the conversation to free context
+  // (SessionService.CompactSession); a notice follows in the transcript.
+  const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
+  compact.title = "Have Codex summarize the conversation so far, to free context";
   const controls = h("div", { class: "row controls" }, download,
-    ...(opts.canOperate ? [review, fork, resume, stop, archive] : []));
+    ...(opts.canOperate ? [review, fork, compact, resume, stop, archive] : []));
 
   const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
@@ -205,6 +209,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const state = transcript.sessionState;
     resume.hidden = !(state === SessionState.STOPPED || state === SessionState.FAILED);
     stop.hidden = !LIVE.has(state);
+    compact.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
     review.hidden = archive.hidden || state === SessionState.FAILED;

@@ -381,8 +381,14 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   const markdown = readFileSync(saved, "utf8");
   assert.match(markdown, /^# controls\n/);
   assert.match(markdown, /\*\*Codex:\*\*\n\nfake: more\n/);
+  // Compact: Codex's thread/compacted comes back as a notice.
+  const compact = page.locator(".controls").getByRole("button", { name: "Compact" });
+  await compact.click();
+  await page.locator(".entry.notice", { hasText: "Codex compacted the conversation" })
+    .waitFor({ timeout: 20000 });
   await page.locator(".controls").getByRole("button", { name: "Stop" }).click();
   await badge.filter({ hasText: "Stopped" }).waitFor({ timeout: 20000 });
+  assert.equal(await compact.isHidden(), true);  // only a live session compacts
   await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
   await badge.filter({ hasText: "Idle" }).waitFor({ timeout: 20000 });
 
