@@ -180,12 +180,18 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     }
   });
 
+  const main = h("main", { class: "session" }, controls, log, cards);
   app.replaceChildren(
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
       title, badge, tokens, opts.who()),
-    banner,
-    h("main", { class: "session" }, controls, log, cards),
-    jump, ...(opts.canOperate ? [composer] : []));
+    banner, main, jump, ...(opts.canOperate ? [composer] : []));
+  // The composer is fixed over the bottom of the page: the page keeps
+  // room for all of it (its settings unfolded, its box resized), so the
+  // last approval card can always scroll out from under it.
+  const room = new ResizeObserver(() => {
+    main.style.paddingBottom = `${composer.offsetHeight + 16}px`;
+  });
+  if (opts.canOperate) room.observe(composer);
 
   const decide = (id: string, decision: Decision) =>
     act(() => approvals.resolveApproval({ approvalId: id, decision, requestId: newRequestId() }, call))();
@@ -321,6 +327,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   syncControls();
   return () => {
     abort.abort();
+    room.disconnect();
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("scroll", onScroll);
   };

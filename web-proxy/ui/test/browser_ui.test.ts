@@ -130,6 +130,13 @@ test("a user-input request is a form; keys decide; deny and stop ends the turn",
   assert.equal(await form.locator("input[type=radio]").count(), 2);
   assert.equal(await form.locator("[data-question-id=key] input").getAttribute("type"), "password");
   await page.screenshot({ path: join(ARTIFACTS, "phone-user-input.png"), fullPage: true });
+  // The composer is fixed over the page's bottom; scrolled to the end, the
+  // last card is above it, not under it.
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  const sendBox = await form.getByRole("button", { name: "Send answers" }).boundingBox();
+  const composerBox = await page.locator("form.composer").boundingBox();
+  assert.ok(sendBox && composerBox && sendBox.y + sendBox.height <= composerBox.y,
+    `"Send answers" ends at ${sendBox && sendBox.y + sendBox.height}, the composer starts at ${composerBox?.y}`);
   await form.getByLabel("Go").check();
   await form.locator("[data-question-id=key] input").fill("s3cret");
   await form.getByRole("button", { name: "Send answers" }).click();
