@@ -397,7 +397,9 @@ def main() -> None:
             _interrupted.add(params.get("turnId", ""))
             send({"id": request_id, "result": {}})
         elif method == "thread/compact/start":
-            # Accepted, then done: Codex 0.169 says so with thread/compacted.
+            # Accepted, then done, told with thread/compacted (the real
+            # Codex may send a contextCompaction item instead; the server
+            # maps both).
             send({"id": request_id, "result": {}})
             notify("thread/compacted", {"threadId": thread_id, "turnId": ""})
         elif request_id is not None:
