@@ -180,16 +180,18 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     }
   });
 
-  const main = h("main", { class: "session" }, controls, log, cards);
   app.replaceChildren(
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
       title, badge, tokens, opts.who()),
-    banner, main, jump, ...(opts.canOperate ? [composer] : []));
-  // The composer is fixed over the bottom of the page: the page keeps
-  // room for all of it (its settings unfolded, its box resized), so the
-  // last approval card can always scroll out from under it.
+    banner,
+    h("main", { class: "session" }, controls, log, cards),
+    jump, ...(opts.canOperate ? [composer] : []));
+  // The composer is fixed over the bottom of the page, and its height
+  // changes (its settings unfolded, its box resized): --composer-room
+  // keeps the page's end, the toasts and "Jump to latest" clear of it.
+  const rootStyle = document.documentElement.style;
   const room = new ResizeObserver(() => {
-    main.style.paddingBottom = `${composer.offsetHeight + 16}px`;
+    rootStyle.setProperty("--composer-room", `${composer.offsetHeight}px`);
   });
   if (opts.canOperate) room.observe(composer);
 
@@ -328,6 +330,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   return () => {
     abort.abort();
     room.disconnect();
+    rootStyle.removeProperty("--composer-room");
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("scroll", onScroll);
   };

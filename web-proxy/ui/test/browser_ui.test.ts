@@ -226,8 +226,14 @@ test("a prompt the server refuses comes back, unless something new was typed", a
   // One byte over the server's --max-prompt-bytes (1 MiB): INVALID_ARGUMENT.
   const tooLong = "x".repeat((1 << 20) + 1);
   await send(page, tooLong);
-  await page.locator(".toast", { hasText: "prompt: at most 1048576 bytes" }).waitFor({ timeout: 10000 });
+  const toast = page.locator(".toast", { hasText: "prompt: at most 1048576 bytes" });
+  await toast.waitFor({ timeout: 10000 });
   assert.equal((await page.inputValue("textarea")).length, tooLong.length);
+  // Above the composer, not over the text it is about.
+  const toastBox = await toast.boundingBox();
+  const composerBox = await page.locator("form.composer").boundingBox();
+  assert.ok(toastBox && composerBox && toastBox.y + toastBox.height <= composerBox.y,
+    `the toast ends at ${toastBox && toastBox.y + toastBox.height}, the composer starts at ${composerBox?.y}`);
   // Typed while the refused call was in flight: that text stays.
   await page.route("**/codex_manager.v1.TurnService/StartTurn", async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 800));
