@@ -94,9 +94,14 @@ export async function* followEvents(client: CodexManager, options: FollowOptions
         batched = false;
         continue;
       }
-      // A connection cut under the stream: UNAVAILABLE, or (Node's HTTP/2
-      // client, when the server dies) CANCELED though nobody cancelled.
-      const dropped = error.code === Code.Unavailable || error.code === Code.Canceled;
+      // A connection cut under the stream. gRPC says UNAVAILABLE; Node's
+      // HTTP/2 client (connect-node) says CANCELED when the server's end
+      // closes though nobody cancelled, and ABORTED when it is reset
+      // (ECONNRESET, e.g. a server killed with unread bytes in its socket).
+      // The server never answers ABORTED itself (docs/api.md), and resuming
+      // a read from its cursor is always safe.
+      const dropped = error.code === Code.Unavailable || error.code === Code.Canceled ||
+        error.code === Code.Aborted;
       if (!dropped || !reached || ++failures > maxRetries) throw error;
     }
     await sleep(backoff, options.signal);

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createGrpcTransport, createGrpcWebTransport, connectNodeAdapter } from "@connectrpc/connect-node";
 import { createServer, type ServerHttp2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 import {
   approve, bearerToken, type CodexManager, createCodexManager, deny, EventType, exportTranscript,
@@ -85,6 +85,9 @@ test("followEvents resumes after a server restart with nothing missed or repeate
       if (!event.redelivered) seqs.push(event.sessionSeq);
     }
   })();
+  // Its failure is the test's, at the `await` below, after the server is
+  // back (else the tests after this one would find no server).
+  following.catch(() => {});
   while (seqs.length < 5) await new Promise((r) => setTimeout(r, 20));
   await halt(stack.server, "SIGKILL");
   stack.server = await launch("codex-manager-server", stack.serverArgs(stack.server.port));
@@ -106,6 +109,56 @@ test("followEvents resumes after a server restart with nothing missed or repeate
   await following;
   const expected = Array.from({ length: Number(await last()) }, (_, i) => BigInt(i + 1));
   assert.deepEqual(seqs, expected);
+});
+
+test("followEvents resumes when the connection is reset or closed under it", async () => {
+  const sessionId = await idleSession(grpc);
+  const turn = await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
+  for (let i = 0; i < 400; i++) {
+    if ((await grpc.turns.getTurn({ turnId: turn.turnId })).state === TurnState.COMPLETED) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const expected: bigint[] = [];
+  for await (const event of followEvents(grpc, { sessionId, follow: false })) {
+    expected.push(event.sessionSeq);
+  }
+  // A server in front of the real one, one event per batch, that cuts its
+  // connections after the fifth event of its first two calls: with a TCP
+  // reset (connect-node: ABORTED), then with a plain close (CANCELED).
+  const sockets = new Set<Socket>();
+  let calls = 0;
+  const cutting = createServer(connectNodeAdapter({
+    routes: (router) => router.service(StreamService, {
+      async *streamEventBatches(request, context) {
+        const call = ++calls;
+        let sent = 0;
+        for await (const event of grpc.streams.streamEvents(request, { signal: context.signal })) {
+          if (call <= 2 && ++sent > 5) {
+            for (const socket of sockets) call === 1 ? socket.resetAndDestroy() : socket.destroy();
+            await new Promise((r) => setTimeout(r, 1000));
+            return;
+          }
+          yield { events: [event] };
+        }
+      },
+    }),
+  }));
+  cutting.on("connection", (socket: Socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => cutting.listen(0, "127.0.0.1", resolve));
+  try {
+    const client = createCodexManager(createGrpcTransport({
+      baseUrl: `http://127.0.0.1:${(cutting.address() as AddressInfo).port}`,
+    }));
+    const got: bigint[] = [];
+    for await (const event of followEvents(client, { sessionId, follow: false, maxBackoffMs: 100 })) {
+      got.push(event.sessionSeq);
+    }
+    assert.equal(calls, 3);
+    assert.deepEqual(got, expected);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    cutting.close();
+  }
 });
 
 test("errors keep their gRPC codes; an unreachable server is not retried", async () => {
