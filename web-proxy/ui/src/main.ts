@@ -11,6 +11,7 @@ import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
+import { modelField, policySelect, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
 
 const app = document.getElementById("app")!;
@@ -48,32 +49,11 @@ function sessionCard(s: Session): HTMLElement {
 function createForm(): HTMLElement {
   const cwd = h("input", { name: "cwd", required: "", placeholder: "/path/to/project", autocomplete: "off" }) as HTMLInputElement;
   const title = h("input", { name: "title", placeholder: "optional" }) as HTMLInputElement;
-  const model = h("input", { name: "model", placeholder: "default", list: "models" }) as HTMLInputElement;
-  // The server's Codex models (CodexService.ListModels), fetched once, when
-  // the field is first used.
-  const models = h("datalist", { id: "models" });
-  let modelsAsked = false;
-  model.addEventListener("focus", async () => {
-    if (modelsAsked) return;
-    modelsAsked = true;
-    try {
-      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      models.replaceChildren(...r.models.map((m) =>
-        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
-    } catch {
-      modelsAsked = false;  // try again next time; typing a name still works
-    }
-  });
-  const policy = h("select", { name: "approval_policy" },
-    h("option", { value: "untrusted" }, "untrusted (ask for commands)"),
-    h("option", { value: "on-request" }, "on-request"),
-    h("option", { value: "never" }, "never"),
-    h("option", { value: "" }, "Codex default")) as HTMLSelectElement;
-  const sandbox = h("select", { name: "sandbox" },
-    h("option", { value: "" }, "Codex default"),
-    h("option", { value: "read-only" }, "read-only"),
-    h("option", { value: "workspace-write" }, "workspace-write"),
-    h("option", { value: "danger-full-access" }, "danger-full-access")) as HTMLSelectElement;
+  const [model, models] = modelField("model", "models", "default");
+  // A new session asks before running commands unless told otherwise.
+  const policy = policySelect("approval_policy");
+  policy.value = "untrusted";
+  const sandbox = sandboxSelect("sandbox");
   const form = h("form", { class: "card create" },
     h("h2", {}, "New session"),
     h("label", {}, "Folder", cwd),

@@ -3,7 +3,7 @@
 // event stream is followed from the last event shown and resumed from there
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { approvals, CALL_TIMEOUT_MS, codex, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
+import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
 import { approvalCard, offered, SHORTCUTS } from "./approval_view.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
@@ -13,6 +13,8 @@ import { errorText, sleep, toast } from "./feedback.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
+import { effortSelect, modelField } from "./session_fields.js";
+import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
 
 export interface SessionViewOptions {
@@ -105,8 +107,32 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // (SessionService.CompactSession); a notice follows in the transcript.
   const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
   compact.title = "Have Codex summarize the conversation so far, to free context";
-  const controls = h("div", { class: "row controls" }, download,
-    ...(opts.canOperate ? [review, fork, compact, resume, stop, archive] : []));
+  // The session's settings (UpdateSession), in a form under the controls.
+  const edit = button("Settings", () => void openSettings(!form.open));
+  edit.title = "This session's title, model, effort, approval policy and sandbox";
+  edit.setAttribute("aria-controls", "session-settings");
+  edit.setAttribute("aria-expanded", "false");
+  // The rest under More, so that the controls take one row on a phone.
+  const more = h("details", { class: "menu" }, h("summary", {}, "More"),
+    h("div", { class: "menu-items" }, review, fork, compact, download, archive)) as HTMLDetailsElement;
+  // A choice closes the menu; Archive's first tap (arming it) does not.
+  more.addEventListener("click", (ev) => {
+    if (ev.target instanceof HTMLButtonElement && !(ev.target === archive && archiveArmed)) more.open = false;
+  });
+  const controls = h("div", { class: "row controls" },
+    ...(opts.canOperate ? [resume, stop, edit, more] : [download]));
+  const form = settingsForm(sessionId, {
+    saved: (s) => {
+      title.textContent = s.title || s.sessionId;
+      toast("Saved: the next turn uses these settings.");
+    },
+    closed: () => edit.setAttribute("aria-expanded", "false"),
+  });
+  const openSettings = async (open: boolean) => {
+    if (open) await form.show();
+    else form.hide();
+    edit.setAttribute("aria-expanded", String(form.open));
+  };
 
   const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
@@ -118,12 +144,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
   // Settings for the next turn only (StartTurn's): model, reasoning effort,
   // images to upload. Empty: the session's.
-  const turnModel = h("input", { name: "turn_model", placeholder: "session's", list: "turn-models",
-                                 autocomplete: "off" }) as HTMLInputElement;
-  const turnModels = h("datalist", { id: "turn-models" });
-  const turnEffort = h("select", { name: "turn_effort" },
-    ...["", "low", "medium", "high", "xhigh"].map((e) =>
-      h("option", { value: e }, e || "session's"))) as HTMLSelectElement;
+  const [turnModel, turnModels] = modelField("turn_model", "turn-models", "session's");
+  const turnEffort = effortSelect("turn_effort", "session's");
   const turnImages = h("input", { name: "turn_images", type: "file", multiple: "",
                                   accept: "image/png,image/jpeg,image/gif,image/webp" }) as HTMLInputElement;
   const settings = h("details", { class: "turn-settings" },
@@ -132,15 +154,6 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       h("label", {}, "Model", turnModel, turnModels),
       h("label", {}, "Effort", turnEffort),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
-  settings.addEventListener("toggle", async () => {
-    if (!settings.open || turnModels.childElementCount) return;
-    try {
-      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      turnModels.replaceChildren(...r.models.map((m) => h("option", { value: m.model }, m.displayName || m.model)));
-    } catch {
-      // The picker stays empty; a typed name still works.
-    }
-  });
   const composer = h("form", { class: "composer" }, blocked, prompt, settings,
     h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
@@ -184,7 +197,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
       title, badge, tokens, opts.who()),
     banner,
-    h("main", { class: "session" }, controls, log, cards),
+    h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []), log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room
@@ -202,6 +215,11 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   // Keyboard: decide the oldest pending approval that takes a decision.
   const onKey = (ev: KeyboardEvent) => {
+    if (ev.key === "Escape" && more.open) {
+      more.open = false;
+      more.querySelector("summary")?.focus();
+      return;
+    }
     const decision = SHORTCUTS[ev.key];
     if (decision === undefined || typing(ev) || !opts.canOperate) return;
     const pending = [...transcript.approvals.values()].find((a) => a.kind !== ApprovalKind.USER_INPUT);
@@ -210,6 +228,11 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     void decide(pending.approvalId, decision);
   };
   document.addEventListener("keydown", onKey);
+  // The menu closes on a click elsewhere, or Escape.
+  const onClick = (ev: MouseEvent) => {
+    if (more.open && !more.contains(ev.target as Node)) more.open = false;
+  };
+  document.addEventListener("click", onClick);
   const onScroll = () => { if (nearBottom()) jump.hidden = true; };
   window.addEventListener("scroll", onScroll, { passive: true });
 
@@ -220,6 +243,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     compact.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
+    edit.hidden = archive.hidden;
+    if (edit.hidden && form.open) void openSettings(false);
     review.hidden = archive.hidden || state === SessionState.FAILED;
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
@@ -332,6 +357,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     room.disconnect();
     rootStyle.removeProperty("--composer-room");
     document.removeEventListener("keydown", onKey);
+    document.removeEventListener("click", onClick);
     window.removeEventListener("scroll", onScroll);
   };
 }

@@ -64,7 +64,7 @@ for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
     await session(page, `browser ${label}`);
 
     await page.fill("textarea", "please run: echo browser-ok");
-    await page.click("button[type=submit]");
+    await page.click(".composer button[type=submit]");
     const card = page.locator(".approval");
     await card.waitFor({ timeout: 30000 });
     assert.match(await card.locator("pre").innerText(), /echo browser-ok/);
@@ -78,7 +78,7 @@ for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
 
     // A slow reply: reload while it streams.
     await page.fill("textarea", "slow: 150");
-    await page.click("button[type=submit]");
+    await page.click(".composer button[type=submit]");
     await page.locator(".entry.agent", { hasText: "word3" }).waitFor({ timeout: 30000 });
     await page.reload();
     await page.locator(".entry.agent", { hasText: "word19" }).waitFor({ timeout: 30000 });
@@ -123,7 +123,7 @@ test("a network drop shows a banner, then the UI resumes with nothing missing or
   const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
   const sessionId = await session(page, "network drop");
   await page.fill("textarea", "before the drop");
-  await page.click("button[type=submit]");
+  await page.click(".composer button[type=submit]");
   await page.locator(".entry.agent", { hasText: "You said: before the drop" }).waitFor({ timeout: 30000 });
 
   await stack.killProxy();

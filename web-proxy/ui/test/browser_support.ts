@@ -40,6 +40,13 @@ export async function send(page: Page, prompt: string): Promise<void> {
   await page.click(".composer button[type=submit]");
 }
 
+// Clicks one of the session's controls under More (opening it first).
+export async function fromMenu(page: Page, name: string | RegExp): Promise<void> {
+  const menu = page.locator(".controls details.menu");
+  if (!(await menu.evaluate((d) => (d as HTMLDetailsElement).open))) await menu.locator("summary").click();
+  await menu.getByRole("button", { name }).click();
+}
+
 export interface AxeViolation { id: string; impact: string; nodes: string[] }
 
 // WCAG 2.1 A and AA checks of axe-core (contrast included) on the page as

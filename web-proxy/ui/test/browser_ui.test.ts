@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 
 import { type Browser } from "playwright-core";
 
-import { ARTIFACTS, axeViolations, launchBrowser, newSession, send } from "./browser_support.js";
+import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
 import { type Stack, startStack, UI, waitFor } from "./support.js";
 
 let real: Stack;   // the real codex on the scripted model
@@ -285,6 +285,57 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
   await page.close();
 });
 
+test("a session's settings: renamed, and the turns after Save use them", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "before", "");
+  const edit = page.locator(".controls").getByRole("button", { name: "Settings" });
+  const form = page.locator("form.session-settings");
+  assert.equal(await form.isVisible(), false);
+  await edit.click();
+  await form.waitFor({ timeout: 10000 });
+  assert.equal(await edit.getAttribute("aria-expanded"), "true");
+  assert.equal(await page.inputValue("input[name=session_title]"), "before");
+  assert.equal(await page.inputValue("select[name=session_approval_policy]"), "");
+  // The server refuses a model name over its limit: the error names the
+  // field, and the form keeps what was typed.
+  await page.fill("input[name=session_title]", "after");
+  await page.fill("input[name=session_model]", "m".repeat(300));
+  await form.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast", { hasText: "model:" }).waitFor({ timeout: 10000 });
+  assert.equal(await form.isVisible(), true);
+  assert.equal(await page.inputValue("input[name=session_title]"), "after");
+  assert.equal(await page.locator(".bar h1").innerText(), "before");
+
+  await page.fill("input[name=session_model]", "gpt-session");
+  await page.selectOption("select[name=session_effort]", "low");
+  await page.selectOption("select[name=session_approval_policy]", "never");
+  await page.selectOption("select[name=session_sandbox]", "read-only");
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.waitFor({ state: "hidden", timeout: 10000 });
+  assert.equal(await edit.getAttribute("aria-expanded"), "false");
+  await page.locator(".bar h1", { hasText: "after" }).waitFor({ timeout: 10000 });
+  // Codex gets them with the next turn (the fake runtime echoes turn/start).
+  await send(page, "show-settings");
+  const reply = page.locator(".entry.agent", { hasText: "settings " }).first();
+  await reply.waitFor({ timeout: 20000 });
+  const sent = JSON.parse((await reply.innerText()).replace(/^settings /, "")) as
+    { model?: string; effort?: string; approvalPolicy?: string; sandboxPolicy?: { type?: string } };
+  assert.equal(sent.model, "gpt-session");
+  assert.equal(sent.effort, "low");
+  assert.equal(sent.approvalPolicy, "never");
+  assert.equal(sent.sandboxPolicy?.type, "readOnly");
+  // Opened again, the form shows what the server holds.
+  await edit.click();
+  await form.waitFor({ timeout: 10000 });
+  assert.equal(await page.inputValue("input[name=session_model]"), "gpt-session");
+  assert.equal(await page.inputValue("select[name=session_sandbox]"), "read-only");
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-session-settings.png"), fullPage: true });
+  await page.keyboard.press("Escape");
+  await form.waitFor({ state: "hidden", timeout: 10000 });
+  await page.close();
+});
+
 test("a plan is a checklist, the turn's diff a diff view, usage in the header", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "plan", "");
@@ -325,7 +376,7 @@ test("a review shows its findings once; a fork continues the conversation; threa
   const sessionId = await newSession(page, real, "review", "never");
   await send(page, "remember apricot");
   await page.locator(".entry.agent", { hasText: "You said: remember apricot" }).waitFor({ timeout: 30000 });
-  await page.locator(".controls").getByRole("button", { name: "Review changes" }).click();
+  await fromMenu(page, "Review changes");
   const review = page.locator(".entry.review");
   await review.locator("text=Review findings").waitFor({ timeout: 30000 });
   const findings = (await review.locator(".markdown").innerText()).trim();
@@ -336,7 +387,7 @@ test("a review shows its findings once; a fork continues the conversation; threa
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-review.png"), fullPage: true });
 
-  await page.locator(".controls").getByRole("button", { name: "Fork" }).click();
+  await fromMenu(page, "Fork");
   await page.waitForURL((url) => url.hash.startsWith("#/s/ses_") && !url.hash.endsWith(sessionId),
                         { timeout: 30000 });
   await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
@@ -386,7 +437,7 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   // The transcript downloads as Markdown.
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    page.getByRole("button", { name: "Download transcript" }).click(),
+    fromMenu(page, "Download transcript"),
   ]);
   assert.equal(download.suggestedFilename(), `${sessionId}.md`);
   const saved = join(ARTIFACTS, "downloaded-transcript.md");
@@ -396,7 +447,8 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   assert.match(markdown, /\*\*Codex:\*\*\n\nfake: more\n/);
   // Compact: Codex's thread/compacted comes back as a notice.
   const compact = page.locator(".controls").getByRole("button", { name: "Compact" });
-  await compact.click();
+  await fromMenu(page, "Compact");
+  assert.equal(await compact.isVisible(), false);  // the choice closed the menu
   await page.locator(".entry.notice", { hasText: "Codex compacted the conversation" })
     .waitFor({ timeout: 20000 });
   await page.locator(".controls").getByRole("button", { name: "Stop" }).click();
@@ -405,13 +457,20 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
   await badge.filter({ hasText: "Idle" }).waitFor({ timeout: 20000 });
 
+  // The controls take one row on a phone: the state's, Settings, More.
+  const rows = await page.locator(".controls > *:visible").evaluateAll(
+    (els) => new Set(els.map((e) => Math.round(e.getBoundingClientRect().top))).size);
+  assert.equal(rows, 1);
   const archive = page.locator(".controls").getByRole("button", { name: /archive/i });
-  await archive.click();
-  assert.equal(await archive.innerText(), "Tap again to archive");
+  await fromMenu(page, /archive/i);
+  assert.equal(await archive.innerText(), "Tap again to archive");  // the menu stays open
+  await page.screenshot({ path: join(ARTIFACTS, "phone-more.png") });
   await archive.click();
   await badge.filter({ hasText: "Archived" }).waitFor({ timeout: 20000 });
   await page.locator(".composer .blocked", { hasText: "archived" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("textarea").isDisabled(), true);
+  assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(), []);
+  await page.locator(".controls details.menu summary").click();
   assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(),
                    ["Download transcript"]);
 

@@ -81,7 +81,7 @@ test("signed in over HTTPS on a LAN name: secure context, Secure cookie, a turn 
   await page.waitForURL(/#\/s\/ses_/);
   await page.locator(".bar .badge", { hasText: "IDLE" }).waitFor({ timeout: 30000 });
   await page.fill("textarea", "hello over tls");
-  await page.click("button[type=submit]");
+  await page.click(".composer button[type=submit]");
   await page.locator(".entry.agent", { hasText: "hello over tls" }).waitFor({ timeout: 30000 });
   await page.locator(".entry.turn", { hasText: "Turn completed" }).waitFor({ timeout: 30000 });
   await page.screenshot({ path: join(ARTIFACTS, "phone-https.png"), fullPage: true });

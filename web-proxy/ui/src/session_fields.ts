@@ -1,0 +1,59 @@
+// The fields of a session's settings, shared by the new-session form
+// (CreateSession), a session's settings (UpdateSession) and the composer's
+// settings for the next turn (StartTurn). Values are the API's: "" is
+// "not set" (Codex's configuration, or the session's for a turn).
+import { codex, CODEX_CALL_TIMEOUT_MS } from "./api.js";
+import { h } from "./dom.js";
+
+const select = (name: string, options: [string, string][]) =>
+  h("select", { name }, ...options.map(([value, label]) => h("option", { value }, label))) as HTMLSelectElement;
+
+// Codex approval policy.
+export const policySelect = (name: string) => select(name, [
+  ["", "Codex default"],
+  ["untrusted", "untrusted (ask for commands)"],
+  ["on-request", "on-request"],
+  ["never", "never"],
+]);
+
+// Codex sandbox mode; the server admits it against --max-sandbox
+// (PERMISSION_DENIED names the flag).
+export const sandboxSelect = (name: string) => select(name, [
+  ["", "Codex default"],
+  ["read-only", "read-only"],
+  ["workspace-write", "workspace-write"],
+  ["danger-full-access", "danger-full-access"],
+]);
+
+// Reasoning effort; `unset` names what "" means where the field is.
+export const effortSelect = (name: string, unset: string) =>
+  select(name, ["", "low", "medium", "high", "xhigh"].map((e) => [e, e || unset]));
+
+// Selects `value` in a select, adding it as an option first when the
+// select has none (a value set through another client, e.g. an effort
+// this list lacks), so that showing a setting never changes it.
+export function choose(el: HTMLSelectElement, value: string): void {
+  if (![...el.options].some((o) => o.value === value)) el.append(h("option", { value }, value));
+  el.value = value;
+}
+
+// A model name, with the server's Codex models (CodexService.ListModels)
+// as suggestions, asked for when the field is first focused. A typed name
+// works without them; a failed call is asked again on the next focus.
+export function modelField(name: string, listId: string, placeholder: string): [HTMLInputElement, HTMLElement] {
+  const input = h("input", { name, placeholder, list: listId, autocomplete: "off" }) as HTMLInputElement;
+  const list = h("datalist", { id: listId });
+  let asked = false;
+  input.addEventListener("focus", async () => {
+    if (asked) return;
+    asked = true;
+    try {
+      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      list.replaceChildren(...r.models.map((m) =>
+        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
+    } catch {
+      asked = false;
+    }
+  });
+  return [input, list];
+}
