@@ -155,11 +155,15 @@ export interface ApprovalActions {
   answer: (answers: Record<string, string>) => void;
 }
 
-export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
-  const title = a.kind === ApprovalKind.FILE_CHANGE ? "Codex wants to change files"
+// What an approval asks, in a few words ("Codex wants to run").
+export const approvalTitle = (a: Approval) =>
+  a.kind === ApprovalKind.FILE_CHANGE ? "Codex wants to change files"
     : a.kind === ApprovalKind.USER_INPUT ? "Codex asks you"
       : a.kind === ApprovalKind.MCP_ELICITATION ? `${a.mcpServerName || "An MCP server"} asks you`
         : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
+
+export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
+  const title = approvalTitle(a);
   const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, a.diff || a.paramsJson)
     : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, a.command)
       : a.kind === ApprovalKind.USER_INPUT || a.kind === ApprovalKind.MCP_ELICITATION ? null

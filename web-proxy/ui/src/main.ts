@@ -4,6 +4,7 @@
 // the page.
 import { CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
+import { Announcer, notifyButton, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
@@ -140,7 +141,11 @@ function showList(): () => void {
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
-      canOperate() ? accountPanel() : null, h("h2", {}, "Sessions"), list));
+      canOperate() ? accountPanel() : null,
+      h("div", { class: "row heading" }, h("h2", {}, "Sessions"), canOperate() ? notifyButton() : null), list));
+  // Sessions with approvals pending count in the tab's title and, while
+  // the page is hidden, are announced (operators).
+  const announcer = new Announcer((id) => { location.hash = `#/s/${id}`; });
   let stopped = false;
   (async () => {
     while (!stopped) {
@@ -148,13 +153,25 @@ function showList(): () => void {
         const r = await sessions.listSessions({ pageSize: 100 }, { timeoutMs: CALL_TIMEOUT_MS });
         list.replaceChildren(...(r.sessions.length ? r.sessions.map(sessionCard)
                                                    : [h("p", { class: "muted" }, "No sessions yet.")]));
+        const waiting = r.sessions.filter((s) => s.pendingApprovals > 0);
+        setTitle("Codex Manager", waiting.reduce((n, s) => n + s.pendingApprovals, 0));
+        if (canOperate() && !stopped) {
+          announcer.update(new Map(waiting.map((s) => [s.sessionId, {
+            title: "Codex waits for your approval",
+            body: `${s.title || s.sessionId}: ${s.pendingApprovals} pending`,
+          }])));
+        }
       } catch (err) {
         list.replaceChildren(h("p", { class: "error" }, errorText(err)));
       }
       await sleep(3000);
     }
   })();
-  return () => { stopped = true; };
+  return () => {
+    stopped = true;
+    announcer.close();
+    setTitle("Codex Manager", 0);
+  };
 }
 
 // ---- routing ------------------------------------------------------------------------

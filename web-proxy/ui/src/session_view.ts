@@ -4,7 +4,8 @@
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
-import { approvalCard, offered, SHORTCUTS } from "./approval_view.js";
+import { approvalCard, approvalTitle, offered, SHORTCUTS } from "./approval_view.js";
+import { Announcer, canAsk, notifyButton, setTitle } from "./attention.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
 import { button, h } from "./dom.js";
@@ -49,6 +50,19 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   };
 
   const title = h("h1", {}, sessionId);
+  let name = sessionId;  // the session's title, once known
+  // Pending approvals count in the tab's title and, while the page is
+  // hidden, are announced (operators, once they allowed notifications).
+  const announcer = new Announcer((id) =>
+    document.querySelector(`[data-approval-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: "center" }));
+  const attend = () => {
+    setTitle(`${name} · Codex Manager`, transcript.approvals.size);
+    if (!opts.canOperate) return;
+    announcer.update(new Map([...transcript.approvals.values()].map((a) => [a.approvalId, {
+      title: approvalTitle(a),
+      body: [name, a.command || a.reason].filter(Boolean).join(": "),
+    }])));
+  };
   const badge = h("span", { class: "badge" }, "");
   const tokens = h("span", { class: "muted small tokens" }, "");
   const banner = h("div", { class: "banner", hidden: "", role: "status" }, "Disconnected — reconnecting…");
@@ -113,8 +127,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   edit.setAttribute("aria-controls", "session-settings");
   edit.setAttribute("aria-expanded", "false");
   // The rest under More, so that the controls take one row on a phone.
+  const notify = notifyButton();
   const more = h("details", { class: "menu" }, h("summary", {}, "More"),
-    h("div", { class: "menu-items" }, review, fork, compact, download, archive)) as HTMLDetailsElement;
+    h("div", { class: "menu-items" }, review, fork, compact, download, notify, archive)) as HTMLDetailsElement;
   // A choice closes the menu; Archive's first tap (arming it) does not.
   more.addEventListener("click", (ev) => {
     if (ev.target instanceof HTMLButtonElement && !(ev.target === archive && archiveArmed)) more.open = false;
@@ -123,7 +138,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     ...(opts.canOperate ? [resume, stop, edit, more] : [download]));
   const form = settingsForm(sessionId, {
     saved: (s) => {
-      title.textContent = s.title || s.sessionId;
+      title.textContent = name = s.title || s.sessionId;
+      attend();
       toast("Saved: the next turn uses these settings.");
     },
     closed: () => edit.setAttribute("aria-expanded", "false"),
@@ -244,6 +260,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
     edit.hidden = archive.hidden;
+    if (notify) notify.hidden = archive.hidden || !canAsk();
     if (edit.hidden && form.open) void openSettings(false);
     review.hidden = archive.hidden || state === SessionState.FAILED;
     const why = unknown || composerBlocked(state);
@@ -291,7 +308,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   sessions.getSession({ sessionId }, call)
     .then((s) => {
-      title.textContent = s.title || s.sessionId;
+      title.textContent = name = s.title || s.sessionId;
+      attend();
       title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
     })
     .catch((err) => {
@@ -328,7 +346,11 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
             ? message.events : [message];
           let changed = false;
           for (const event of events) changed = transcript.apply(event) || changed;
-          if (changed) schedule();
+          if (changed) {
+            // Here, not in render: a hidden page renders no frames.
+            attend();
+            schedule();
+          }
         }
       } catch (err) {
         if (abort.signal.aborted) return;
@@ -355,6 +377,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   return () => {
     abort.abort();
     room.disconnect();
+    announcer.close();
+    setTitle("Codex Manager", 0);
     rootStyle.removeProperty("--composer-room");
     document.removeEventListener("keydown", onKey);
     document.removeEventListener("click", onClick);

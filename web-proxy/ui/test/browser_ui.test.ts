@@ -11,7 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type Browser } from "playwright-core";
+
+import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
 
 import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
 import { type Stack, startStack, UI, waitFor } from "./support.js";
@@ -334,6 +338,84 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   await page.keyboard.press("Escape");
   await form.waitFor({ state: "hidden", timeout: 10000 });
   await page.close();
+});
+
+test("approvals that arrive while the page is hidden are announced, and counted in the tab's title", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.grantPermissions(["notifications"], { origin: fake.baseUrl });
+  // The page's notifications are the browser's own (a headless one shows
+  // none), recorded as they are made and closed; and the test can hide
+  // the page (document.hidden), which a headless tab never is.
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    const shown: { title: string; body: string; tag: string; closed: boolean }[] = [];
+    let hidden = false;
+    class Recorded extends Real {
+      private readonly index: number;
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        this.index = shown.push({ title, body: options?.body ?? "", tag: options?.tag ?? "", closed: false }) - 1;
+      }
+      override close(): void {
+        shown[this.index]!.closed = true;
+        super.close();
+      }
+    }
+    window.Notification = Recorded;
+    Object.defineProperty(document, "hidden", { get: () => hidden });
+    Object.assign(window, { shown, hide: (h: boolean) => { hidden = h; } });
+  });
+  type Shown = { title: string; body: string; tag: string; closed: boolean }[];
+  const shown = () => page.evaluate(() => (window as unknown as { shown: Shown }).shown);
+  const hide = (h: boolean) => page.evaluate((v) => (window as unknown as { hide: (h: boolean) => void }).hide(v), h);
+  const page = await context.newPage();
+  await newSession(page, fake, "attention", "untrusted");
+  assert.equal(await page.title(), "attention · Codex Manager");
+
+  // Hidden: the approval is announced, and the title counts it.
+  await hide(true);
+  await send(page, "approve");
+  await waitFor(async () => (await shown()).length === 1);
+  const [first] = await shown();
+  const card = page.locator(".card.approval");
+  assert.equal(first!.title, "Codex wants to run");
+  assert.equal(first!.body, "attention: echo fake");
+  assert.equal(first!.tag, await card.getAttribute("data-approval-id"));
+  assert.equal(await page.title(), "(1) attention · Codex Manager");
+  // Decided: its notification is closed, the count gone.
+  await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await waitFor(async () => (await shown())[0]!.closed);
+  assert.equal(await page.title(), "attention · Codex Manager");
+
+  // One that arrives while the page is looked at is not announced.
+  await hide(false);
+  await send(page, "approve");
+  await card.waitFor({ timeout: 20000 });
+  assert.equal(await page.title(), "(1) attention · Codex Manager");
+  assert.equal((await shown()).length, 1);
+
+  // The list, hidden: a session with an approval pending is announced; once
+  // another client decides it, the notification is closed.
+  await hide(true);
+  await page.evaluate(() => { location.hash = "#/"; });
+  await waitFor(async () => (await shown()).length === 2, 15000);
+  const listed = (await shown())[1]!;
+  assert.equal(listed.title, "Codex waits for your approval");
+  assert.equal(listed.body, "attention: 1 pending");
+  assert.equal(await page.title(), "(1) Codex Manager");
+  const api = createClient(ApprovalService, createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${fake.server.port}`,
+    interceptors: [(next) => (req) => {
+      req.header.set("authorization", `Bearer ${fake.token}`);
+      return next(req);
+    }],
+  }));
+  const [pending] = (await api.listApprovals({ pageSize: 100 })).approvals
+    .filter((a) => a.approvalId !== first!.tag);
+  await api.resolveApproval({ approvalId: pending!.approvalId, decision: Decision.APPROVE });
+  await waitFor(async () => (await shown())[1]!.closed, 15000);
+  assert.equal(await page.title(), "Codex Manager");
+  await context.close();
 });
 
 test("a plan is a checklist, the turn's diff a diff view, usage in the header", async () => {
