@@ -3,7 +3,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ApprovalService } from "./gen/codex_manager/v1/approvals_pb.js";
-import { AuthService } from "./gen/codex_manager/v1/auth_pb.js";
+import { AuditService, AuthService } from "./gen/codex_manager/v1/auth_pb.js";
 import { CodexService } from "./gen/codex_manager/v1/codex_pb.js";
 import { StreamService } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionService } from "./gen/codex_manager/v1/sessions_pb.js";
@@ -16,6 +16,7 @@ export const turns = createClient(TurnService, transport);
 export const approvals = createClient(ApprovalService, transport);
 export const streams = createClient(StreamService, transport);
 export const auth = createClient(AuthService, transport);
+export const audit = createClient(AuditService, transport);
 export const codex = createClient(CodexService, transport);
 
 // Deadline of unary calls, in milliseconds.

@@ -33,3 +33,9 @@ const ITEM: Record<string, string> = {
 export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
 export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
 export const itemStatusLabel = (status: string) => ITEM[status] ?? status;
+
+// gRPC status codes by number, as the gRPC spec spells them.
+const STATUS = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+  "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+  "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"];
+export const statusName = (code: number) => STATUS[code] ?? `code ${code}`;

@@ -1,9 +1,10 @@
 // The Codex Manager browser UI: the session list (with a create form) at
-// #/, and one session's live transcript, approvals and composer at
-// #/s/<session id>. Everything goes through the gRPC-Web proxy that served
-// the page.
+// #/, one session's live transcript, approvals and composer at
+// #/s/<session id>, and the tokens and audit log at #/access (admins).
+// Everything goes through the gRPC-Web proxy that served the page.
 import { CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
+import { showAccess } from "./access_view.js";
 import { Announcer, notifyButton, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, sleep, toast } from "./feedback.js";
@@ -21,6 +22,7 @@ let me: WhoAmIResponse | null = null;  // the signed-in token
 
 // Operators and admins drive the agent; viewers only watch.
 const canOperate = () => (me?.role ?? Role.UNSPECIFIED) >= Role.OPERATOR;
+const isAdmin = () => me?.role === Role.ADMIN;
 
 // "name (role) · Sign out", in every view's header.
 function whoBox(): HTMLElement {
@@ -142,6 +144,7 @@ function showList(): () => void {
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
       canOperate() ? accountPanel() : null,
+      isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"), canOperate() ? notifyButton() : null), list));
   // Sessions with approvals pending count in the tab's title and, while
   // the page is hidden, are announced (operators).
@@ -181,7 +184,9 @@ function route(): void {
   leave = null;
   if (!me) return;  // the sign-in view is up
   const match = /^#\/s\/([\w-]+)$/.exec(location.hash);
-  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), who: whoBox }) : showList();
+  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), who: whoBox })
+    : location.hash === "#/access" ? showAccess(app, { who: whoBox, myTokenId: me.tokenId })
+      : showList();
 }
 
 // Paste a token (or open a #token= link) to sign in.

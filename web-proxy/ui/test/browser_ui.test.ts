@@ -418,6 +418,63 @@ test("approvals that arrive while the page is hidden are announced, and counted 
   await context.close();
 });
 
+test("an admin makes a sign-in link for a viewer, revokes it, and reads the audit log", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${fake.baseUrl}/#token=${fake.token}`);
+  await page.locator(".who", { hasText: "(admin)" }).waitFor({ timeout: 10000 });
+  await page.getByRole("link", { name: /Tokens and audit log/ }).click();
+  await page.waitForURL(/#\/access$/);
+  await page.fill("input[name=token_name]", "phone of kim");
+  await page.selectOption("select[name=token_role]", { label: "viewer" });
+  await page.selectOption("select[name=token_ttl]", { label: "1 day" });
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secretField = page.locator("input[name=token_secret]");
+  await secretField.waitFor({ timeout: 10000 });
+  const secret = await secretField.inputValue();
+  assert.match(secret, /^cmt_[\w-]{43}$/);
+  const link = await page.locator("input[name=token_link]").inputValue();
+  assert.equal(link, `${fake.baseUrl}/#token=${secret}`);
+  const row = page.locator(".token", { hasText: "phone of kim" });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /viewer[\s\S]*expires .*never used/);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-access.png"), fullPage: true });
+
+  // The link signs another browser in as that viewer, who has no way here.
+  const other = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const kim = await other.newPage();
+  await kim.goto(link);
+  await kim.locator(".who", { hasText: "phone of kim (viewer)" }).waitFor({ timeout: 10000 });
+  assert.equal(await kim.locator("a[href='#/access']").count(), 0);
+
+  // Revoked (two taps): the row goes, and the viewer is refused.
+  const revoke = row.getByRole("button", { name: "Revoke" });
+  await revoke.click();
+  assert.equal(await row.getByRole("button").innerText(), "Tap again to revoke");
+  await row.getByRole("button").click();
+  await row.waitFor({ state: "detached", timeout: 10000 });
+  await kim.reload();
+  await kim.locator("input[name=token]").waitFor({ timeout: 10000 });
+  await other.close();
+  // Shown with the revoked: marked so, with no Revoke.
+  await page.locator("input[name=include_revoked]").check();
+  await row.locator(".badge", { hasText: "revoked" }).waitFor({ timeout: 10000 });
+  assert.equal(await row.getByRole("button", { name: "Revoke" }).isVisible(), false);
+
+  // The audit log, newest first: the refused call, the revoke, the create.
+  await page.selectOption("select[name=audit_token]", { label: "phone of kim (viewer)" });
+  await page.selectOption("select[name=audit_token]", { label: "everyone" });
+  const audit = page.locator(".audit");
+  await waitFor(async () => (await audit.count()) >= 3);
+  const texts = await audit.allInnerTexts();
+  const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
+  const refused = at(/UNAUTHENTICATED[\s\S]*no valid token/);
+  const revoked = at(/RevokeToken OK tok_\w+[\s\S]*\(admin\)/);
+  const made = at(/CreateToken OK tok_\w+[\s\S]*\(admin\)/);
+  assert.ok(refused >= 0 && refused < revoked && revoked < made, texts.slice(0, 5).join("\n---\n"));
+  await page.close();
+});
+
 test("a plan is a checklist, the turn's diff a diff view, usage in the header", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "plan", "");

@@ -1,0 +1,192 @@
+// The server's tokens and audit log at #/access, for admins (every call
+// here needs ROLE_ADMIN; the server refuses anyone else with
+// PERMISSION_DENIED, which the page shows). Create a token: its secret
+// and a sign-in link are shown once (AuthService.CreateToken); revoke one,
+// two taps (RevokeToken; refused from the next call on); and read who did
+// what, newest first (AuditService.ListAuditEvents).
+import { durationFromMs, timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { audit, auth, CALL_TIMEOUT_MS } from "./api.js";
+import { roleName } from "./auth.js";
+import { button, h } from "./dom.js";
+import { errorText, toast } from "./feedback.js";
+import { type AuditEvent, Role, type Token } from "./gen/codex_manager/v1/auth_pb.js";
+import { statusName } from "./labels.js";
+
+const call = { timeoutMs: CALL_TIMEOUT_MS };
+const AUDIT_PAGE = 50;
+const HOUR = 3600 * 1000;
+// Lifetimes offered for a new token; a token that expires is the default.
+const LIFETIMES: [string, number][] = [
+  ["30 days", 30 * 24 * HOUR], ["7 days", 7 * 24 * HOUR], ["1 day", 24 * HOUR], ["1 hour", HOUR],
+  ["90 days", 90 * 24 * HOUR], ["never", 0],
+];
+
+const when = (t: Timestamp | undefined) => (t ? timestampDate(t).toLocaleString() : "");
+
+// A secret shown once, with a button that copies it.
+function secretField(label: string, value: string, name: string): HTMLElement {
+  const input = h("input", { name, readonly: "", value, class: "mono", autocomplete: "off" }) as HTMLInputElement;
+  const copy = button("Copy", async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      copy.textContent = "Copied";
+    } catch {
+      // No clipboard here (a plain-HTTP LAN address): select it instead.
+      input.select();
+    }
+  });
+  return h("label", {}, label, h("div", { class: "row" }, input, copy));
+}
+
+export function showAccess(app: HTMLElement, opts: { who: () => HTMLElement; myTokenId: string }): () => void {
+  let left = false;
+  const tokens = h("div", { class: "tokens-list", "aria-live": "polite" });
+  const events = h("div", { class: "audit-list" });
+  const showRevoked = h("input", { type: "checkbox", name: "include_revoked" }) as HTMLInputElement;
+  const who = h("select", { name: "audit_token" }, h("option", { value: "" }, "everyone")) as HTMLSelectElement;
+  const older = button("Older", () => void loadAudit(false));
+  older.hidden = true;
+  let pageToken = "";
+
+  // ---- creating a token
+  const name = h("input", { name: "token_name", required: "", maxlength: "100", autocomplete: "off",
+                            placeholder: "who or what holds it" }) as HTMLInputElement;
+  const role = h("select", { name: "token_role" },
+    ...[Role.VIEWER, Role.OPERATOR, Role.ADMIN].map((r) => h("option", { value: String(r) }, roleName(r)))) as HTMLSelectElement;
+  const lifetime = h("select", { name: "token_ttl" },
+    ...LIFETIMES.map(([label, ms]) => h("option", { value: String(ms) }, label))) as HTMLSelectElement;
+  const created = h("div", { class: "secret", hidden: "", role: "status" });
+  const form = h("form", { class: "card create" },
+    h("h2", {}, "New token"),
+    h("label", {}, "Name", name),
+    h("div", { class: "row wrap" }, h("label", {}, "Role", role), h("label", {}, "Expires after", lifetime)),
+    h("button", { type: "submit", class: "primary" }, "Create token"),
+    created) as HTMLFormElement;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const ms = Number(lifetime.value);
+      const r = await auth.createToken({ name: name.value.trim(), role: Number(role.value) as Role,
+                                         ttl: ms ? durationFromMs(ms) : undefined }, call);
+      const link = `${location.origin}${location.pathname}#token=${r.secret}`;
+      created.replaceChildren(
+        h("p", {}, h("strong", {}, `${r.token?.name} (${roleName(r.token?.role ?? Role.UNSPECIFIED)})`),
+          " — copy its secret now: the server keeps only a hash and cannot show it again."),
+        secretField("Secret", r.secret, "token_secret"),
+        secretField("Sign-in link (opens this UI signed in; send it privately)", link, "token_link"));
+      created.hidden = false;
+      name.value = "";
+      void loadTokens();
+      void loadAudit(true);
+    } catch (err) {
+      toast(errorText(err));
+    }
+  });
+
+  // ---- the tokens
+  const tokenRow = (t: Token) => {
+    const revoked = t.revokeTime !== undefined;
+    let armed = 0;
+    const revoke = button("Revoke", async () => {
+      // Two taps: the holder is refused from its next call on.
+      if (Date.now() - armed > 4000) {
+        armed = Date.now();
+        revoke.textContent = t.tokenId === opts.myTokenId ? "Tap again: this signs you out" : "Tap again to revoke";
+        setTimeout(() => { revoke.textContent = "Revoke"; }, 4000);
+        return;
+      }
+      try {
+        await auth.revokeToken({ tokenId: t.tokenId }, call);
+        // One's own: the page starts again, at the sign-in form.
+        if (t.tokenId === opts.myTokenId) location.reload();
+        else {
+          void loadTokens();
+          void loadAudit(true);
+        }
+      } catch (err) {
+        toast(errorText(err));
+      }
+    }, "danger");
+    revoke.hidden = revoked;
+    const facts = [
+      `created ${when(t.createTime)}`,
+      t.expireTime ? `expires ${when(t.expireTime)}` : "never expires",
+      t.lastUsedTime ? `last used ${when(t.lastUsedTime)}` : "never used",
+      revoked ? `revoked ${when(t.revokeTime)}` : "",
+    ].filter(Boolean).join(" · ");
+    return h("div", { class: "row token", "data-token-id": t.tokenId },
+      h("div", {},
+        h("div", {}, h("strong", {}, t.name), h("span", { class: "muted" }, ` · ${roleName(t.role)}`),
+          t.tokenId === opts.myTokenId ? h("span", { class: "badge" }, "you") : null,
+          t.bootstrap ? h("span", { class: "badge", title: "Its secret is the data dir's admin.token" }, "admin.token") : null,
+          revoked ? h("span", { class: "badge state-failed" }, "revoked") : null),
+        h("div", { class: "muted small" }, facts),
+        h("div", { class: "muted small mono" }, t.tokenId)),
+      revoke);
+  };
+  const loadTokens = async () => {
+    try {
+      const all: Token[] = [];
+      let next = "";
+      do {
+        const r = await auth.listTokens({ pageSize: 1000, pageToken: next, includeRevoked: showRevoked.checked }, call);
+        all.push(...r.tokens);
+        next = r.nextPageToken;
+      } while (next && !left);
+      if (left) return;
+      tokens.replaceChildren(...all.map(tokenRow));
+      const chosen = who.value;
+      who.replaceChildren(h("option", { value: "" }, "everyone"),
+        ...all.map((t) => h("option", { value: t.tokenId }, `${t.name} (${roleName(t.role)})`)));
+      who.value = all.some((t) => t.tokenId === chosen) ? chosen : "";
+    } catch (err) {
+      tokens.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    }
+  };
+  showRevoked.addEventListener("change", () => void loadTokens());
+
+  // ---- the audit log
+  const auditRow = (e: AuditEvent) => {
+    const method = e.method.split("/").pop() ?? e.method;
+    const refused = e.code !== 0;
+    return h("div", { class: "audit", "data-audit-id": String(e.auditId) },
+      h("div", {}, h("strong", {}, method), " ",
+        h("span", { class: refused ? "error" : "muted" }, statusName(e.code)),
+        e.resourceId ? h("span", { class: "mono small" }, ` ${e.resourceId}`) : null),
+      e.message ? h("div", { class: "small" }, e.message) : null,
+      h("div", { class: "muted small" },
+        [when(e.time), e.tokenName ? `${e.tokenName} (${roleName(e.role)})` : "no valid token", e.peer]
+          .filter(Boolean).join(" · ")));
+  };
+  const loadAudit = async (fresh: boolean) => {
+    try {
+      if (fresh) pageToken = "";
+      const r = await audit.listAuditEvents({ pageSize: AUDIT_PAGE, pageToken, tokenId: who.value }, call);
+      if (left) return;
+      const rows = r.auditEvents.map(auditRow);
+      if (fresh) events.replaceChildren(...(rows.length ? rows : [h("p", { class: "muted" }, "Nothing recorded.")]));
+      else events.append(...rows);
+      pageToken = r.nextPageToken;
+      older.hidden = !pageToken;
+    } catch (err) {
+      events.replaceChildren(h("p", { class: "error" }, errorText(err)));
+      older.hidden = true;
+    }
+  };
+  who.addEventListener("change", () => void loadAudit(true));
+
+  app.replaceChildren(
+    h("header", { class: "bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
+      h("h1", {}, "Tokens and audit log"), opts.who()),
+    h("main", { class: "access" },
+      form,
+      h("div", { class: "row heading" }, h("h2", {}, "Tokens"),
+        h("label", { class: "row small" }, showRevoked, "show revoked")),
+      h("div", { class: "card" }, tokens),
+      h("div", { class: "row heading" }, h("h2", {}, "Audit log"),
+        h("label", { class: "row small" }, "Caller", who)),
+      h("div", { class: "card" }, events, older)));
+  void loadTokens();
+  void loadAudit(true);
+  return () => { left = true; };
+}
