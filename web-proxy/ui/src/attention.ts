@@ -10,7 +10,8 @@ const supported = () => "Notification" in window && window.isSecureContext;
 
 // The tab's title: `base`, after the count of pending approvals if any.
 export function setTitle(base: string, pending: number): void {
-  document.title = pending > 0 ? `(${pending}) ${base}` : base;
+  const title = pending > 0 ? `(${pending}) ${base}` : base;
+  if (document.title !== title) document.title = title;  // called per batch of events
 }
 
 // Whether the browser can still be asked to notify: it can notify here

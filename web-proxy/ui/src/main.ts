@@ -7,7 +7,7 @@ import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } f
 import { showAccess } from "./access_view.js";
 import { Announcer, notifyButton, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
-import { errorText, sleep, toast } from "./feedback.js";
+import { errorText, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
@@ -138,24 +138,39 @@ function threadRow(t: CodexThread): HTMLElement {
     open);
 }
 
+// Sessions listed, newest first.
+const LIST_PAGE = 100;
+
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
+  const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
+  const end = h("p", { class: "muted small", hidden: "" },
+    `The newest ${LIST_PAGE} are listed here; the CLI pages through the rest (`,
+    h("code", {}, "codex-manager session list --page-token"), ").");
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
       canOperate() ? accountPanel() : null,
       isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
-      h("div", { class: "row heading" }, h("h2", {}, "Sessions"), canOperate() ? notifyButton() : null), list));
+      h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
+        h("div", { class: "row" }, canOperate() ? notifyButton() : null,
+          h("label", { class: "row small" }, archived, "archived"))),
+      list, end));
   // Sessions with approvals pending count in the tab's title and, while
   // the page is hidden, are announced (operators).
   const announcer = new Announcer((id) => { location.hash = `#/s/${id}`; });
   let stopped = false;
+  // Read again every 3 s, or at once when what to list changes.
+  let refresh = () => {};
+  archived.addEventListener("change", () => refresh());
   (async () => {
     while (!stopped) {
       try {
-        const r = await sessions.listSessions({ pageSize: 100 }, { timeoutMs: CALL_TIMEOUT_MS });
+        const r = await sessions.listSessions({ pageSize: LIST_PAGE, includeArchived: archived.checked },
+                                              { timeoutMs: CALL_TIMEOUT_MS });
         list.replaceChildren(...(r.sessions.length ? r.sessions.map(sessionCard)
                                                    : [h("p", { class: "muted" }, "No sessions yet.")]));
+        end.hidden = !r.nextPageToken;
         const waiting = r.sessions.filter((s) => s.pendingApprovals > 0);
         setTitle("Codex Manager", waiting.reduce((n, s) => n + s.pendingApprovals, 0));
         if (canOperate() && !stopped) {
@@ -167,7 +182,10 @@ function showList(): () => void {
       } catch (err) {
         list.replaceChildren(h("p", { class: "error" }, errorText(err)));
       }
-      await sleep(3000);
+      await new Promise<void>((wake) => {
+        refresh = wake;
+        setTimeout(wake, 3000);
+      });
     }
   })();
   return () => {

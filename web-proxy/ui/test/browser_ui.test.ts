@@ -612,6 +612,13 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   await page.locator(".controls details.menu summary").click();
   assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(),
                    ["Download transcript"]);
+  // The list leaves archived sessions out unless asked.
+  await page.goto(`${fake.baseUrl}/#/`);
+  const card = page.locator(`a.card.session[data-session-id="${sessionId}"]`);
+  await page.locator(".list > *").first().waitFor({ timeout: 10000 });  // loaded
+  assert.equal(await card.count(), 0);
+  await page.locator("input[name=include_archived]").check();
+  await card.locator(".badge", { hasText: "Archived" }).waitFor({ timeout: 10000 });
 
   await page.goto(`${fake.baseUrl}/#/s/ses_00000000000000000000`);
   await page.locator(".composer .blocked", { hasText: "no session ses_00000000000000000000" })
