@@ -125,7 +125,11 @@ test("followEvents resumes when the connection is reset or closed under it", asy
   // A server in front of the real one, one event per batch, that cuts its
   // connections after the fifth event of its first two calls: with a TCP
   // reset (connect-node: ABORTED), then with a plain close (CANCELED).
+  // It cuts once the client has those events: a reset discards what is
+  // still unsent, and a stream that never delivered anything is not
+  // retried (by design).
   const sockets = new Set<Socket>();
+  const got: bigint[] = [];
   let calls = 0;
   const cutting = createServer(connectNodeAdapter({
     routes: (router) => router.service(StreamService, {
@@ -134,6 +138,7 @@ test("followEvents resumes when the connection is reset or closed under it", asy
         let sent = 0;
         for await (const event of grpc.streams.streamEvents(request, { signal: context.signal })) {
           if (call <= 2 && ++sent > 5) {
+            while (got.length < 5 * call && !context.signal.aborted) await new Promise((r) => setTimeout(r, 10));
             for (const socket of sockets) call === 1 ? socket.resetAndDestroy() : socket.destroy();
             await new Promise((r) => setTimeout(r, 1000));
             return;
@@ -149,7 +154,6 @@ test("followEvents resumes when the connection is reset or closed under it", asy
     const client = createCodexManager(createGrpcTransport({
       baseUrl: `http://127.0.0.1:${(cutting.address() as AddressInfo).port}`,
     }));
-    const got: bigint[] = [];
     for await (const event of followEvents(client, { sessionId, follow: false, maxBackoffMs: 100 })) {
       got.push(event.sessionSeq);
     }
