@@ -46,6 +46,22 @@ async function idleSession(client: CodexManager): Promise<string> {
   throw new Error("session never became idle");
 }
 
+// A session whose turn streamed 50 deltas and completed, with the
+// session_seq of each of its events, replayed over gRPC.
+async function burstSession(): Promise<{ sessionId: string; expected: bigint[] }> {
+  const sessionId = await idleSession(grpc);
+  const turn = await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
+  for (let i = 0; i < 400; i++) {
+    if ((await grpc.turns.getTurn({ turnId: turn.turnId })).state === TurnState.COMPLETED) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const expected: bigint[] = [];
+  for await (const event of followEvents(grpc, { sessionId, follow: false })) {
+    expected.push(event.sessionSeq);
+  }
+  return { sessionId, expected };
+}
+
 test("a turn through the proxy: the stream, an approval decided, the transcript", async () => {
   const sessionId = await idleSession(web);
   const turn = await web.turns.startTurn({ sessionId, prompt: "approve" });
@@ -112,16 +128,7 @@ test("followEvents resumes after a server restart with nothing missed or repeate
 });
 
 test("followEvents resumes when the connection is reset or closed under it", async () => {
-  const sessionId = await idleSession(grpc);
-  const turn = await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
-  for (let i = 0; i < 400; i++) {
-    if ((await grpc.turns.getTurn({ turnId: turn.turnId })).state === TurnState.COMPLETED) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const expected: bigint[] = [];
-  for await (const event of followEvents(grpc, { sessionId, follow: false })) {
-    expected.push(event.sessionSeq);
-  }
+  const { sessionId, expected } = await burstSession();
   // A server in front of the real one, one event per batch, that cuts its
   // connections after the fifth event of its first two calls: with a TCP
   // reset (connect-node: ABORTED), then with a plain close (CANCELED).
@@ -182,16 +189,7 @@ test("errors keep their gRPC codes; an unreachable server is not retried", async
 });
 
 test("followEvents falls back to StreamEvents on a server without StreamEventBatches", async () => {
-  const sessionId = await idleSession(grpc);
-  const turn = await grpc.turns.startTurn({ sessionId, prompt: "burst 50" });
-  for (let i = 0; i < 400; i++) {
-    if ((await grpc.turns.getTurn({ turnId: turn.turnId })).state === TurnState.COMPLETED) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const expected: bigint[] = [];
-  for await (const event of followEvents(grpc, { sessionId, follow: false })) {
-    expected.push(event.sessionSeq);
-  }
+  const { sessionId, expected } = await burstSession();
   // The older server: serves StreamEvents only (by forwarding it to the
   // real one); Connect answers UNIMPLEMENTED for every other method.
   const older = createServer(connectNodeAdapter({
