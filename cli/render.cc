@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_join.h"
@@ -45,6 +46,26 @@ std::string ClockTime(const google::protobuf::Timestamp& t, std::string* day) {
   *day = buffer;
   std::strftime(buffer, sizeof buffer, "%H:%M:%S", &local);
   return buffer;
+}
+
+// "model=gpt-5 effort=(default)": each setting SESSION_UPDATED changed,
+// with its new value ("(default)": Codex's).
+std::string SettingsChanged(const v1::SessionUpdated& u) {
+  const std::pair<const char*, const std::string*> values[] = {
+      {"title", &u.title()},
+      {"model", &u.model()},
+      {"effort", &u.effort()},
+      {"approval_policy", &u.approval_policy()},
+      {"sandbox", &u.sandbox()}};
+  std::vector<std::string> parts;
+  for (const std::string& field : u.changed_fields()) {
+    for (const auto& [name, value] : values) {
+      if (field == name) {
+        parts.push_back(field + "=" + (value->empty() ? "(default)" : *value));
+      }
+    }
+  }
+  return absl::StrJoin(parts, " ");
 }
 
 }  // namespace
@@ -355,6 +376,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
       detail = e.mcp_server_status().name() + " " +
                e.mcp_server_status().status();
       break;
+    case v1::Event::kSessionUpdated:
+      detail = SettingsChanged(e.session_updated());
+      break;
     default:
       break;
   }
@@ -522,6 +546,11 @@ void EventPrinter::Print(const v1::Event& e) {
         side_ << Head(e) << "MCP server " << e.mcp_server_status().name()
               << " failed to start: " << e.mcp_server_status().error() << "\n";
       }
+      break;
+    case v1::EVENT_TYPE_SESSION_UPDATED:
+      EndLine();
+      side_ << Head(e) << "settings: " << SettingsChanged(e.session_updated())
+            << "\n";
       break;
     case v1::EVENT_TYPE_SESSION_STATE_CHANGED:
       if (!e.session_state_changed().error().empty()) {

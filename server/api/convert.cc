@@ -313,6 +313,21 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_error(Str(p, "error"));
       break;
     }
+    case EventType::kSessionUpdated: {
+      auto* m = out->mutable_session_updated();
+      const json& fields = Member(p, "changed_fields");
+      if (fields.is_array()) {
+        for (const json& field : fields) {
+          if (field.is_string()) m->add_changed_fields(field.get<std::string>());
+        }
+      }
+      m->set_title(Str(p, "title"));
+      m->set_model(Str(p, "model"));
+      m->set_effort(Str(p, "effort"));
+      m->set_approval_policy(Str(p, "approval_policy"));
+      m->set_sandbox(Str(p, "sandbox"));
+      break;
+    }
     case EventType::kRaw:
     case EventType::kUnspecified: {
       auto* m = out->mutable_raw();

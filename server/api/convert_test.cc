@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/changes.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -82,6 +83,35 @@ TEST(EventToProtoTest, ApprovalAndRawPayloads) {
   ToProto(raw, &raw_out);
   EXPECT_EQ(raw_out.raw().method(), "turn/plan/updated");
   EXPECT_EQ(raw_out.raw().params_json(), R"({"x":1})");
+}
+
+TEST(EventToProtoTest, SessionUpdatedFromItsChange) {
+  Session s;
+  s.session_id = "ses_1";
+  s.title = "renamed";
+  s.model = "gpt-5";
+  s.sandbox = "read-only";
+  Event e;
+  EventLog::NewEvent change = SessionUpdatedEvent(s, {"title", "sandbox"});
+  e.type = change.type;
+  e.payload = change.payload;
+  v1::Event out;
+  ToProto(e, &out);
+  EXPECT_EQ(out.type(), v1::EVENT_TYPE_SESSION_UPDATED);
+  ASSERT_EQ(out.payload_case(), v1::Event::kSessionUpdated);
+  EXPECT_EQ(out.session_updated().changed_fields_size(), 2);
+  EXPECT_EQ(out.session_updated().changed_fields(1), "sandbox");
+  EXPECT_EQ(out.session_updated().title(), "renamed");
+  EXPECT_EQ(out.session_updated().model(), "gpt-5");
+  EXPECT_EQ(out.session_updated().effort(), "");
+  EXPECT_EQ(out.session_updated().sandbox(), "read-only");
+
+  // A payload of the wrong shape gives empty fields, not a crash.
+  e.payload = {{"changed_fields", "title"}, {"title", 7}};
+  v1::Event odd;
+  ToProto(e, &odd);
+  EXPECT_EQ(odd.session_updated().changed_fields_size(), 0);
+  EXPECT_EQ(odd.session_updated().title(), "");
 }
 
 using json = nlohmann::json;

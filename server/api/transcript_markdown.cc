@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -102,6 +104,30 @@ std::string InlineCode(const std::string& text) {
   const bool pad = !line.empty() && (line.front() == '`' || line.back() == '`');
   return absl::StrCat(ticks, pad ? " " : "", line, pad ? " " : "", ticks);
 }
+
+namespace {
+
+// "model `gpt-5`, effort default": each changed setting with its new value
+// (empty: Codex's default).
+std::string SettingsChanged(const v1::SessionUpdated& u) {
+  const std::pair<absl::string_view, const std::string*> values[] = {
+      {"title", &u.title()},
+      {"model", &u.model()},
+      {"effort", &u.effort()},
+      {"approval_policy", &u.approval_policy()},
+      {"sandbox", &u.sandbox()}};
+  std::vector<std::string> parts;
+  for (const std::string& field : u.changed_fields()) {
+    for (const auto& [name, value] : values) {
+      if (name != field) continue;
+      parts.push_back(absl::StrCat(absl::StrReplaceAll(name, {{"_", " "}}), " ",
+                                   value->empty() ? "default" : InlineCode(*value)));
+    }
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
 
 MarkdownTranscript::MarkdownTranscript(
     v1::Session session, std::map<std::string, std::string> deciders)
@@ -262,6 +288,10 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                 "SESSION_STATE_"),
             ":** ", OneLine(e.session_state_changed().error()), "\n");
       }
+      break;
+    case v1::EVENT_TYPE_SESSION_UPDATED:
+      absl::StrAppend(out, "\n> **Settings changed** (", Clock(e.create_time()),
+                      "): ", SettingsChanged(e.session_updated()), "\n");
       break;
     default:
       break;

@@ -123,6 +123,25 @@ TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
       << out;
 }
 
+TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_SESSION_UPDATED);
+  e.mutable_create_time()->set_seconds(1700000000);
+  v1::SessionUpdated* u = e.mutable_session_updated();
+  u->add_changed_fields("model");
+  u->add_changed_fields("effort");
+  u->add_changed_fields("approval_policy");
+  u->set_model("gpt-5`x");
+  u->set_approval_policy("never");
+  u->set_title("not changed, not shown");
+  std::string out;
+  md.Add(e, &out);
+  EXPECT_EQ(out,
+            "\n> **Settings changed** (22:13:20 UTC): model ``gpt-5`x``, "
+            "effort default, approval policy `never`\n");
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

@@ -14,6 +14,19 @@ EventLog::NewEvent SessionStateEvent(const Session& s) {
           std::move(payload)};
 }
 
+EventLog::NewEvent SessionUpdatedEvent(
+    const Session& s, const std::vector<std::string>& changed_fields) {
+  return {s.session_id,
+          EventType::kSessionUpdated,
+          "",
+          {{"changed_fields", changed_fields},
+           {"title", s.title},
+           {"model", s.model},
+           {"effort", s.effort},
+           {"approval_policy", s.approval_policy},
+           {"sandbox", s.sandbox}}};
+}
+
 EventLog::NewEvent TurnStateEvent(const Turn& t) {
   json payload = {{"turn_id", t.turn_id},
                   {"state", static_cast<int>(t.state)},

@@ -5,6 +5,9 @@
 #ifndef CODEX_MANAGER_SERVER_CORE_CHANGES_H_
 #define CODEX_MANAGER_SERVER_CORE_CHANGES_H_
 
+#include <string>
+#include <vector>
+
 #include "core/event_log.h"
 #include "core/types.h"
 
@@ -12,6 +15,11 @@ namespace codex_manager {
 
 // SESSION_STATE_CHANGED {state, thread_id, error?} for the session as it is.
 EventLog::NewEvent SessionStateEvent(const Session& session);
+// SESSION_UPDATED {changed_fields, title, model, effort, approval_policy,
+// sandbox}: the session's settings as they are, after UpdateSession changed
+// `changed_fields` (UpdateSessionRequest's field names).
+EventLog::NewEvent SessionUpdatedEvent(
+    const Session& session, const std::vector<std::string>& changed_fields);
 // TURN_STATE_CHANGED {turn_id, state, codex_turn_id, error?, prompt (while
 // QUEUED), final_message?} for the turn as it is.
 EventLog::NewEvent TurnStateEvent(const Turn& turn);

@@ -402,24 +402,46 @@ absl::StatusOr<Session> SessionManager::UpdateSession(
     return absl::FailedPreconditionError(
         absl::StrCat("session ", session_id, " is ARCHIVED"));
   }
+  // Each field of the update and the session's field it sets, in
+  // UpdateSessionRequest's order.
+  struct Field {
+    const char* name;
+    std::optional<std::string> SessionUpdate::*from;
+    std::string Session::*to;
+  };
+  static constexpr Field kFields[] = {
+      {"title", &SessionUpdate::title, &Session::title},
+      {"model", &SessionUpdate::model, &Session::model},
+      {"effort", &SessionUpdate::effort, &Session::effort},
+      {"approval_policy", &SessionUpdate::approval_policy,
+       &Session::approval_policy},
+      {"sandbox", &SessionUpdate::sandbox, &Session::sandbox}};
+  std::vector<std::string> changed;
+  for (const Field& f : kFields) {
+    const std::optional<std::string>& value = update.*f.from;
+    if (value && *value != s.*f.to) changed.push_back(f.name);
+  }
+  const absl::Time now = clock_->Now();
+  WriteBatch rows;
+  rows.audit.push_back(AuditOk(caller, session_id, now));
+  if (changed.empty()) {
+    RETURN_IF_ERROR(CommitChange(std::move(rows), {}, /*wait=*/true));
+    return s;
+  }
   auto apply = [&](Session& to) {
-    if (update.title) to.title = *update.title;
-    if (update.model) to.model = *update.model;
-    if (update.effort) to.effort = *update.effort;
-    if (update.approval_policy) to.approval_policy = *update.approval_policy;
-    if (update.sandbox) to.sandbox = *update.sandbox;
+    for (const Field& f : kFields) {
+      if (update.*f.from) to.*f.to = *(update.*f.from);
+    }
+    to.update_time = now;
   };
   apply(s);
-  s.update_time = clock_->Now();
   if (LiveSession* live = live_.Find(session_id)) {
     // The live copy is what later turns read (DispatchNext).
     apply(live->session);
-    live->session.update_time = s.update_time;
   }
-  WriteBatch rows;
   rows.sessions.push_back(s);
-  rows.audit.push_back(AuditOk(caller, session_id, s.update_time));
-  RETURN_IF_ERROR(CommitChange(std::move(rows), {}, /*wait=*/true));
+  RETURN_IF_ERROR(CommitChange(std::move(rows), {SessionUpdatedEvent(s, changed)},
+                               /*wait=*/true));
   return store_->GetSession(session_id);
 }
 

@@ -483,6 +483,49 @@ TEST(CodexVersionTest, TheTestedRange) {
   EXPECT_EQ(RuntimeVersionOf("a/0.1;rm -rf"), "");
 }
 
+TEST_F(SessionManagerTest, UpdateSessionCommitsTheChangeWithItsEvent) {
+  Session s = ReadySession();
+  const size_t before = Events(s.session_id).size();
+  SessionUpdate update;
+  update.title = "renamed";
+  update.model = s.model;  // unchanged: not named
+  update.effort = "high";
+  absl::StatusOr<Session> updated =
+      manager_->UpdateSession(s.session_id, update, kOperator);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  std::vector<Event> events = Events(s.session_id);
+  ASSERT_EQ(events.size(), before + 1);
+  const Event& e = events.back();
+  EXPECT_EQ(e.type, EventType::kSessionUpdated);
+  EXPECT_EQ(e.turn_id, "");
+  EXPECT_EQ(e.payload["changed_fields"],
+            nlohmann::json::array({"title", "effort"}));
+  EXPECT_EQ(e.payload["title"], "renamed");
+  EXPECT_EQ(e.payload["effort"], "high");
+  EXPECT_EQ(e.payload["model"], s.model);
+  EXPECT_EQ(e.payload["sandbox"], s.sandbox);
+  EXPECT_EQ(updated->last_seq, e.session_seq);
+
+  // The same values again change nothing: no event, no new update_time.
+  absl::StatusOr<Session> again =
+      manager_->UpdateSession(s.session_id, update, kOperator);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(Events(s.session_id).size(), before + 1);
+  EXPECT_EQ(again->update_time, updated->update_time);
+  EXPECT_EQ(again->title, "renamed");
+
+  // Back to Codex's default effort: "" is a value, and is named.
+  SessionUpdate cleared;
+  cleared.effort = "";
+  ASSERT_TRUE(manager_->UpdateSession(s.session_id, cleared, kOperator).ok());
+  events = Events(s.session_id);
+  ASSERT_EQ(events.size(), before + 2);
+  EXPECT_EQ(events.back().payload["changed_fields"],
+            nlohmann::json::array({"effort"}));
+  EXPECT_EQ(events.back().payload["effort"], "");
+  EXPECT_EQ(events.back().payload["title"], "renamed");
+}
+
 TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
   Session s = ReadySession();
   SessionUpdate update;

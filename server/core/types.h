@@ -88,6 +88,7 @@ enum class EventType : int {
   kRateLimitsUpdated = 19,
   kContextCompacted = 20,
   kMcpServerStatus = 21,
+  kSessionUpdated = 22,
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below

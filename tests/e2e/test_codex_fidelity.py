@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codex_manager import ApprovalKind, Client, Decision, InvalidArgumentError, SessionState
+from codex_manager import (ApprovalKind, Client, Decision, EventType, InvalidArgumentError,
+                           SessionState)
 from conftest import Cli, Server, wait_for
 from test_faults_and_errors import ready_session
 
@@ -212,6 +213,12 @@ def test_turn_and_session_settings_reach_codex(fake_cli: Cli, fake_server: Serve
                             "--effort", "high", "--title", "tuned")
     assert (updated["model"], updated["effort"], updated["title"]) == (
         "gpt-5.1-codex", "high", "tuned")
+    # Every follower hears of it: SESSION_UPDATED, in the CLI's transcript
+    # and the Markdown export; the same values again are no change.
+    again = fake_cli.json("session", "update", session_id, "--title", "tuned")
+    assert again["updateTime"] == updated["updateTime"]
+    shown = fake_cli("events", session_id)
+    assert "settings: title=tuned model=gpt-5.1-codex effort=high\n" in shown.stdout, shown
     with Client(fake_server.addr) as client:
         turn = client.start_turn(session_id, "show-settings", images=[PNG])
         done = wait_for(lambda: (t := client.get_turn(turn.turn_id)).state.is_final and t)
@@ -232,4 +239,12 @@ def test_turn_and_session_settings_reach_codex(fake_cli: Cli, fake_server: Serve
         with pytest.raises(ValueError, match="not a PNG"):
             client.start_turn(session_id, "x", images=[b"GIF?"])
         assert client.update_session(session_id, effort="").effort == ""
+        changes = [e.session_updated for e in client.events(session_id, follow=False)
+                   if e.type is EventType.SESSION_UPDATED]
+        assert [(list(c.changed_fields), c.title, c.model, c.effort) for c in changes] == [
+            (["title", "model", "effort"], "tuned", "gpt-5.1-codex", "high"),
+            (["effort"], "tuned", "gpt-5.1-codex", "")]
+        markdown = b"".join(client.export_transcript(session_id, format="markdown")).decode()
+        assert "**Settings changed** (" in markdown
+        assert "): effort default\n" in markdown, markdown
         assert len(list(client.list_turns(session_id))) == 3

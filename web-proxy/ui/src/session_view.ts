@@ -347,6 +347,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           let changed = false;
           for (const event of events) changed = transcript.apply(event) || changed;
           if (changed) {
+            // Renamed here or by another client (SESSION_UPDATED).
+            if (transcript.title !== undefined) title.textContent = name = transcript.title || sessionId;
             // Here, not in render: a hidden page renders no frames.
             attend();
             schedule();

@@ -15,7 +15,7 @@ export type Entry =
   | { kind: "command"; id: string; command: string; output: string; status: string;
       exitCode?: number }
   | { kind: "file"; id: string; diff: string; status: string }
-  | { kind: "notice"; id: string; level: "error" | "warning"; text: string }
+  | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string }
   | { kind: "turn"; id: string; state: TurnState; error: string }
   // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
   // (`turn/diff/updated`): one entry per turn, replaced as they change.
@@ -35,6 +35,9 @@ export class Transcript {
   // What Codex says its thread waits for or failed with (thread status),
   // in words; "" when there is nothing to say (idle, or working).
   threadStatus = "";
+  // The session's title from its last SESSION_UPDATED (undefined until
+  // one: GetSession's then holds).
+  title: string | undefined;
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
   private readonly byId = new Map<string, Entry>();
@@ -57,6 +60,20 @@ export class Transcript {
         this.sessionState = p.value.state;
         if (p.value.error) this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "warning", text: p.value.error });
         break;
+      case "sessionUpdated": {
+        const u = p.value;
+        this.title = u.title;
+        const said: Record<string, string> = {
+          title: `title “${u.title}”`, model: `model ${u.model || "default"}`,
+          effort: `effort ${u.effort || "default"}`,
+          approval_policy: `approval policy ${u.approvalPolicy || "default"}`,
+          sandbox: `sandbox ${u.sandbox || "default"}`,
+        };
+        const parts = u.changedFields.map((f) => said[f]).filter((part) => part !== undefined);
+        this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
+                   text: `Settings changed: ${parts.join(", ")}` });
+        break;
+      }
       case "turnStateChanged": {
         const t = p.value;
         if (t.state === TurnState.RUNNING) this.runningTurnId = t.turnId;

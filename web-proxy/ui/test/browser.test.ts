@@ -12,14 +12,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type Browser, type Page } from "playwright-core";
 
 import { AuthService, Role } from "../src/gen/codex_manager/v1/auth_pb.js";
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { ARTIFACTS, launchBrowser, newSession } from "./browser_support.js";
-import { type Stack, startStack, UI } from "./support.js";
+import { apiTransport, type Stack, startStack, UI } from "./support.js";
 
 let stack: Stack;
 let browser: Browser;
@@ -132,14 +131,7 @@ test("a network drop shows a banner, then the UI resumes with nothing missing or
   assert.match(await banner.innerText(), /reconnecting/i);
   await page.screenshot({ path: join(ARTIFACTS, "phone-disconnected.png") });
   // The session goes on without the browser.
-  const turns = createClient(TurnService,
-    createGrpcTransport({
-      baseUrl: `http://127.0.0.1:${stack.server.port}`,
-      interceptors: [(next) => (req) => {
-        req.header.set("authorization", `Bearer ${stack.token}`);
-        return next(req);
-      }],
-    }));
+  const turns = createClient(TurnService, apiTransport(stack));
   await turns.startTurn({ sessionId, prompt: "while you were away" });
   await new Promise((r) => setTimeout(r, 1500));
 
@@ -169,13 +161,7 @@ test("sign in by pasting a token; a viewer sees no controls; sign out", async ()
   const cookies = await page.context().cookies();
   assert.ok(cookies.every((c) => c.name !== "cm_token" || c.httpOnly));
 
-  const viewer = createClient(AuthService, createGrpcTransport({
-    baseUrl: `http://127.0.0.1:${stack.server.port}`,
-    interceptors: [(next) => (req) => {
-      req.header.set("authorization", `Bearer ${stack.token}`);
-      return next(req);
-    }],
-  }));
+  const viewer = createClient(AuthService, apiTransport(stack));
   const created = await viewer.createToken({ name: "watcher", role: Role.VIEWER });
   await page.fill("input[name=token]", created.secret);
   await page.click("button[type=submit]");

@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type Browser } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
+import { SessionService } from "../src/gen/codex_manager/v1/sessions_pb.js";
 
 import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
-import { type Stack, startStack, UI, waitFor } from "./support.js";
+import { apiTransport, type Stack, startStack, UI, waitFor } from "./support.js";
 
 let real: Stack;   // the real codex on the scripted model
 let fake: Stack;   // tests/fake_codex, for requests the model cannot script
@@ -291,7 +291,13 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
 
 test("a session's settings: renamed, and the turns after Save use them", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await newSession(page, fake, "before", "");
+  const sessionId = await newSession(page, fake, "before", "");
+  // Another browser on the same session sees each change as it is made.
+  const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await other.goto(`${fake.baseUrl}/#token=${fake.token}`);
+  await other.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+  await other.evaluate((id) => { location.hash = `#/s/${id}`; }, sessionId);
+  await other.locator(".bar h1", { hasText: "before" }).waitFor({ timeout: 10000 });
   const edit = page.locator(".controls").getByRole("button", { name: "Settings" });
   const form = page.locator("form.session-settings");
   assert.equal(await form.isVisible(), false);
@@ -318,6 +324,17 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   await form.waitFor({ state: "hidden", timeout: 10000 });
   assert.equal(await edit.getAttribute("aria-expanded"), "false");
   await page.locator(".bar h1", { hasText: "after" }).waitFor({ timeout: 10000 });
+  await other.locator(".bar h1", { hasText: "after" }).waitFor({ timeout: 10000 });
+  await other.locator(".entry.notice.info", { hasText: "Settings changed: title “after”, model gpt-session, " +
+                      "effort low, approval policy never, sandbox read-only" }).waitFor({ timeout: 10000 });
+  // A rename by another client (the API) reaches both pages.
+  const api = createClient(SessionService, apiTransport(fake));
+  await api.updateSession({ sessionId, title: "renamed by the API" });
+  for (const p of [page, other]) {
+    await p.locator(".bar h1", { hasText: "renamed by the API" }).waitFor({ timeout: 10000 });
+  }
+  assert.equal(await other.locator(".entry.notice.info").count(), 2);
+  await other.close();
   // Codex gets them with the next turn (the fake runtime echoes turn/start).
   await send(page, "show-settings");
   const reply = page.locator(".entry.agent", { hasText: "settings " }).first();
@@ -403,13 +420,7 @@ test("approvals that arrive while the page is hidden are announced, and counted 
   assert.equal(listed.title, "Codex waits for your approval");
   assert.equal(listed.body, "attention: 1 pending");
   assert.equal(await page.title(), "(1) Codex Manager");
-  const api = createClient(ApprovalService, createGrpcTransport({
-    baseUrl: `http://127.0.0.1:${fake.server.port}`,
-    interceptors: [(next) => (req) => {
-      req.header.set("authorization", `Bearer ${fake.token}`);
-      return next(req);
-    }],
-  }));
+  const api = createClient(ApprovalService, apiTransport(fake));
   const [pending] = (await api.listApprovals({ pageSize: 100 })).approvals
     .filter((a) => a.approvalId !== first!.tag);
   await api.resolveApproval({ approvalId: pending!.approvalId, decision: Decision.APPROVE });

@@ -7,6 +7,9 @@ import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
+import { type Transport } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+
 export const UI = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = resolve(UI, "../..");
 const BUILD = process.env.CODEX_MANAGER_BUILD ?? join(REPO, "build");
@@ -157,4 +160,16 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+// gRPC straight to the stack's server with its admin token: another client
+// than the browser (createClient(Service, apiTransport(stack))).
+export function apiTransport(stack: Stack): Transport {
+  return createGrpcTransport({
+    baseUrl: `http://127.0.0.1:${stack.server.port}`,
+    interceptors: [(next) => (req) => {
+      req.header.set("authorization", `Bearer ${stack.token}`);
+      return next(req);
+    }],
+  });
 }

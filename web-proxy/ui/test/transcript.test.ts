@@ -102,3 +102,20 @@ test("the thread's status is said in words; a system error is a notice", () => {
   assert.equal(t.threadStatus, "Codex reports a system error");
   assert.equal(t.entries.at(-1)?.kind, "notice");
 });
+
+test("a settings change is noted, and names the session", () => {
+  const t = new Transcript();
+  for (const e of stream()) t.apply(e);
+  assert.equal(t.title, undefined);
+  t.apply(create(EventSchema, {
+    sessionSeq: 9n, eventId: 9n, type: EventType.SESSION_UPDATED,
+    payload: { case: "sessionUpdated", value: { $typeName: "codex_manager.v1.SessionUpdated",
+      changedFields: ["title", "effort", "sandbox", "someday"], title: "nightly", model: "gpt-5",
+      effort: "", approvalPolicy: "never", sandbox: "read-only" } },
+  }));
+  assert.equal(t.title, "nightly");
+  assert.deepEqual(t.entries.at(-1), {
+    kind: "notice", id: "s9", level: "info",
+    text: "Settings changed: title “nightly”, effort default, sandbox read-only",
+  });
+});

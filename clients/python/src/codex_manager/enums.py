@@ -117,6 +117,7 @@ class EventType(_ApiEnum):
     RATE_LIMITS_UPDATED = 19
     CONTEXT_COMPACTED = 20
     MCP_SERVER_STATUS = 21
+    SESSION_UPDATED = 22
 
 
 class Role(_ApiEnum):

@@ -99,6 +99,10 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     """
     EVENT_TYPE_MCP_SERVER_STATUS: _EventType.ValueType  # 21
     """payload: mcp_server_status (`mcpServer/startupStatus/updated`)."""
+    EVENT_TYPE_SESSION_UPDATED: _EventType.ValueType  # 22
+    """payload: session_updated (SessionService.UpdateSession changed the
+    session's settings; the turns that start after it use them). Lossless.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -162,6 +166,10 @@ conversation to free context.
 """
 EVENT_TYPE_MCP_SERVER_STATUS: EventType.ValueType  # 21
 """payload: mcp_server_status (`mcpServer/startupStatus/updated`)."""
+EVENT_TYPE_SESSION_UPDATED: EventType.ValueType  # 22
+"""payload: session_updated (SessionService.UpdateSession changed the
+session's settings; the turns that start after it use them). Lossless.
+"""
 global___EventType = EventType
 
 @typing.final
@@ -186,6 +194,47 @@ class SessionStateChanged(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["error", b"error", "state", b"state", "thread_id", b"thread_id"]) -> None: ...
 
 global___SessionStateChanged = SessionStateChanged
+
+@typing.final
+class SessionUpdated(google.protobuf.message.Message):
+    """What UpdateSession changed, committed with the session's row (an
+    UpdateSession that changes nothing has no event).
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    CHANGED_FIELDS_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    MODEL_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
+    APPROVAL_POLICY_FIELD_NUMBER: builtins.int
+    SANDBOX_FIELD_NUMBER: builtins.int
+    title: builtins.str
+    """The session's settings after the change, all of them (as in Session)."""
+    model: builtins.str
+    effort: builtins.str
+    approval_policy: builtins.str
+    sandbox: builtins.str
+    @property
+    def changed_fields(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """The fields whose value changed, as named in UpdateSessionRequest
+        ("title", "model", "effort", "approval_policy", "sandbox"), in that
+        order.
+        """
+
+    def __init__(
+        self,
+        *,
+        changed_fields: collections.abc.Iterable[builtins.str] | None = ...,
+        title: builtins.str = ...,
+        model: builtins.str = ...,
+        effort: builtins.str = ...,
+        approval_policy: builtins.str = ...,
+        sandbox: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "changed_fields", b"changed_fields", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
+
+global___SessionUpdated = SessionUpdated
 
 @typing.final
 class TurnStateChanged(google.protobuf.message.Message):
@@ -653,6 +702,7 @@ class Event(google.protobuf.message.Message):
     MODEL_REROUTED_FIELD_NUMBER: builtins.int
     RATE_LIMITS_FIELD_NUMBER: builtins.int
     MCP_SERVER_STATUS_FIELD_NUMBER: builtins.int
+    SESSION_UPDATED_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -705,6 +755,8 @@ class Event(google.protobuf.message.Message):
     def rate_limits(self) -> global___RateLimits: ...
     @property
     def mcp_server_status(self) -> global___McpServerStatus: ...
+    @property
+    def session_updated(self) -> global___SessionUpdated: ...
     def __init__(
         self,
         *,
@@ -731,10 +783,11 @@ class Event(google.protobuf.message.Message):
         model_rerouted: global___ModelRerouted | None = ...,
         rate_limits: global___RateLimits | None = ...,
         mcp_server_status: global___McpServerStatus | None = ...,
+        session_updated: global___SessionUpdated | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated"] | None: ...
 
 global___Event = Event
 

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -543,6 +543,43 @@ class SessionStateChanged(View[events_pb2.SessionStateChanged]):
         return self._proto.thread_id
 
 
+class SessionUpdated(View[events_pb2.SessionUpdated]):
+    """What UpdateSession changed, committed with the session's row (an UpdateSession
+    that changes nothing has no event).
+    """
+
+    __slots__ = ()
+    _FIELDS = ('changed_fields', 'title', 'model', 'effort', 'approval_policy', 'sandbox', )
+
+    @property
+    def changed_fields(self) -> tuple[str, ...]:
+        """The fields whose value changed, as named in UpdateSessionRequest ("title",
+        "model", "effort", "approval_policy", "sandbox"), in that order.
+        """
+        return tuple(self._proto.changed_fields)
+
+    @property
+    def title(self) -> str:
+        """The session's settings after the change, all of them (as in Session)."""
+        return self._proto.title
+
+    @property
+    def model(self) -> str:
+        return self._proto.model
+
+    @property
+    def effort(self) -> str:
+        return self._proto.effort
+
+    @property
+    def approval_policy(self) -> str:
+        return self._proto.approval_policy
+
+    @property
+    def sandbox(self) -> str:
+        return self._proto.sandbox
+
+
 class TurnStateChanged(View[events_pb2.TurnStateChanged]):
     """The API's TurnStateChanged message."""
 
@@ -937,7 +974,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', )
 
     @property
     def event_id(self) -> int:
@@ -1045,12 +1082,16 @@ class Event(View[events_pb2.Event]):
         return McpServerStatus(self._proto.mcp_server_status)
 
     @property
+    def session_updated(self) -> SessionUpdated:
+        return SessionUpdated(self._proto.session_updated)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]

@@ -29,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/events.proto.
  */
 export const file_codex_manager_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIpwBChBUdXJuU3RhdGVDaGFuZ2VkEg8KB3R1cm5faWQYASABKAkSKgoFc3RhdGUYAiABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRINCgVlcnJvchgDIAEoCRIOCgZwcm9tcHQYBCABKAkSFQoNZmluYWxfbWVzc2FnZRgFIAEoCRIVCg1jb2RleF90dXJuX2lkGAYgASgJItwBCgRJdGVtEg8KB2l0ZW1faWQYASABKAkSEQoJaXRlbV90eXBlGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIMCgR0ZXh0GAQgASgJEg8KB2NvbW1hbmQYBSABKAkSCwoDY3dkGAYgASgJEhYKCWV4aXRfY29kZRgHIAEoBUgAiAEBEhkKEWFnZ3JlZ2F0ZWRfb3V0cHV0GAggASgJEgwKBGRpZmYYCSABKAkSEQoJaXRlbV9qc29uGAogASgJEhIKCm1vZGVyYXRpb24YCyABKAlCDAoKX2V4aXRfY29kZSI6CglJdGVtRGVsdGESDwoHaXRlbV9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJEg4KBm1ldGhvZBgDIAEoCSJBChFBcHByb3ZhbFJlcXVlc3RlZBIsCghhcHByb3ZhbBgBIAEoCzIaLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWwihQEKEEFwcHJvdmFsUmVzb2x2ZWQSEwoLYXBwcm92YWxfaWQYASABKAkSLgoFc3RhdGUYAiABKA4yHy5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsU3RhdGUSLAoIZGVjaXNpb24YAyABKA4yGi5jb2RleF9tYW5hZ2VyLnYxLkRlY2lzaW9uIqgBCgpUb2tlblVzYWdlEhQKDHRvdGFsX3Rva2VucxgBIAEoAxIUCgxpbnB1dF90b2tlbnMYAiABKAMSGwoTY2FjaGVkX2lucHV0X3Rva2VucxgDIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAQgASgDEh8KF3JlYXNvbmluZ19vdXRwdXRfdG9rZW5zGAUgASgDEhkKEWxhc3RfdG90YWxfdG9rZW5zGAYgASgDIlgKBk5vdGljZRIPCgdtZXNzYWdlGAEgASgJEg8KB2RldGFpbHMYAiABKAkSGAoQY29kZXhfZXJyb3JfaW5mbxgDIAEoCRISCgp3aWxsX3JldHJ5GAQgASgIIkYKBFBsYW4SEwoLZXhwbGFuYXRpb24YASABKAkSKQoFc3RlcHMYAiADKAsyGi5jb2RleF9tYW5hZ2VyLnYxLlBsYW5TdGVwIigKCFBsYW5TdGVwEgwKBHN0ZXAYASABKAkSDgoGc3RhdHVzGAIgASgJIhgKCFR1cm5EaWZmEgwKBGRpZmYYASABKAkiNAoMVGhyZWFkU3RhdHVzEg4KBnN0YXR1cxgBIAEoCRIUCgxhY3RpdmVfZmxhZ3MYAiADKAkiRQoNTW9kZWxSZXJvdXRlZBISCgpmcm9tX21vZGVsGAEgASgJEhAKCHRvX21vZGVsGAIgASgJEg4KBnJlYXNvbhgDIAEoCSJuCg9SYXRlTGltaXRXaW5kb3cSFAoMdXNlZF9wZXJjZW50GAEgASgFEhYKDndpbmRvd19taW51dGVzGAIgASgDEi0KCXJlc2V0c19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAinQEKClJhdGVMaW1pdHMSMgoHcHJpbWFyeRgBIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0V2luZG93EjQKCXNlY29uZGFyeRgCIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0V2luZG93EhEKCXBsYW5fdHlwZRgDIAEoCRISCgpsaW1pdF9uYW1lGAQgASgJIj4KD01jcFNlcnZlclN0YXR1cxIMCgRuYW1lGAEgASgJEg4KBnN0YXR1cxgCIAEoCRINCgVlcnJvchgDIAEoCSI2Cg9SYXdOb3RpZmljYXRpb24SDgoGbWV0aG9kGAEgASgJEhMKC3BhcmFtc19qc29uGAIgASgJIqgICgVFdmVudBIQCghldmVudF9pZBgBIAEoAxISCgpzZXNzaW9uX2lkGAIgASgJEhMKC3Nlc3Npb25fc2VxGAMgASgDEikKBHR5cGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50VHlwZRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdHVybl9pZBgGIAEoCRITCgtyZWRlbGl2ZXJlZBgHIAEoCBIeChZvcmlnaW5hbF9wYXlsb2FkX2J5dGVzGAggASgDEkYKFXNlc3Npb25fc3RhdGVfY2hhbmdlZBgKIAEoCzIlLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvblN0YXRlQ2hhbmdlZEgAEkAKEnR1cm5fc3RhdGVfY2hhbmdlZBgLIAEoCzIiLmNvZGV4X21hbmFnZXIudjEuVHVyblN0YXRlQ2hhbmdlZEgAEiYKBGl0ZW0YDCABKAsyFi5jb2RleF9tYW5hZ2VyLnYxLkl0ZW1IABIsCgVkZWx0YRgNIAEoCzIbLmNvZGV4X21hbmFnZXIudjEuSXRlbURlbHRhSAASQQoSYXBwcm92YWxfcmVxdWVzdGVkGA4gASgLMiMuY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFJlcXVlc3RlZEgAEj8KEWFwcHJvdmFsX3Jlc29sdmVkGA8gASgLMiIuY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFJlc29sdmVkSAASMwoLdG9rZW5fdXNhZ2UYECABKAsyHC5jb2RleF9tYW5hZ2VyLnYxLlRva2VuVXNhZ2VIABIqCgZub3RpY2UYESABKAsyGC5jb2RleF9tYW5hZ2VyLnYxLk5vdGljZUgAEjAKA3JhdxgSIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuUmF3Tm90aWZpY2F0aW9uSAASJgoEcGxhbhgTIAEoCzIWLmNvZGV4X21hbmFnZXIudjEuUGxhbkgAEi8KCXR1cm5fZGlmZhgUIAEoCzIaLmNvZGV4X21hbmFnZXIudjEuVHVybkRpZmZIABI3Cg10aHJlYWRfc3RhdHVzGBUgASgLMh4uY29kZXhfbWFuYWdlci52MS5UaHJlYWRTdGF0dXNIABI5Cg5tb2RlbF9yZXJvdXRlZBgWIAEoCzIfLmNvZGV4X21hbmFnZXIudjEuTW9kZWxSZXJvdXRlZEgAEjMKC3JhdGVfbGltaXRzGBcgASgLMhwuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRzSAASPgoRbWNwX3NlcnZlcl9zdGF0dXMYGCABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLk1jcFNlcnZlclN0YXR1c0gAQgkKB3BheWxvYWQiNQoKRXZlbnRCYXRjaBInCgZldmVudHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50ImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKr8FCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4SGwoXRVZFTlRfVFlQRV9QTEFOX1VQREFURUQQDxIgChxFVkVOVF9UWVBFX1RVUk5fRElGRl9VUERBVEVEEBASJAogRVZFTlRfVFlQRV9USFJFQURfU1RBVFVTX0NIQU5HRUQQERIdChlFVkVOVF9UWVBFX01PREVMX1JFUk9VVEVEEBISIgoeRVZFTlRfVFlQRV9SQVRFX0xJTUlUU19VUERBVEVEEBMSIAocRVZFTlRfVFlQRV9DT05URVhUX0NPTVBBQ1RFRBAUEiAKHEVWRU5UX1RZUEVfTUNQX1NFUlZFUl9TVEFUVVMQFTK+AQoNU3RyZWFtU2VydmljZRJQCgxTdHJlYW1FdmVudHMSJS5jb2RleF9tYW5hZ2VyLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50MAESWwoSU3RyZWFtRXZlbnRCYXRjaGVzEiUuY29kZXhfbWFuYWdlci52MS5TdHJlYW1FdmVudHNSZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5FdmVudEJhdGNoMAFCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
+  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIoABCg5TZXNzaW9uVXBkYXRlZBIWCg5jaGFuZ2VkX2ZpZWxkcxgBIAMoCRINCgV0aXRsZRgCIAEoCRINCgVtb2RlbBgDIAEoCRIOCgZlZmZvcnQYBCABKAkSFwoPYXBwcm92YWxfcG9saWN5GAUgASgJEg8KB3NhbmRib3gYBiABKAkinAEKEFR1cm5TdGF0ZUNoYW5nZWQSDwoHdHVybl9pZBgBIAEoCRIqCgVzdGF0ZRgCIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuVHVyblN0YXRlEg0KBWVycm9yGAMgASgJEg4KBnByb21wdBgEIAEoCRIVCg1maW5hbF9tZXNzYWdlGAUgASgJEhUKDWNvZGV4X3R1cm5faWQYBiABKAki3AEKBEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRIRCglpdGVtX3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBHRleHQYBCABKAkSDwoHY29tbWFuZBgFIAEoCRILCgNjd2QYBiABKAkSFgoJZXhpdF9jb2RlGAcgASgFSACIAQESGQoRYWdncmVnYXRlZF9vdXRwdXQYCCABKAkSDAoEZGlmZhgJIAEoCRIRCglpdGVtX2pzb24YCiABKAkSEgoKbW9kZXJhdGlvbhgLIAEoCUIMCgpfZXhpdF9jb2RlIjoKCUl0ZW1EZWx0YRIPCgdpdGVtX2lkGAEgASgJEgwKBHRleHQYAiABKAkSDgoGbWV0aG9kGAMgASgJIkEKEUFwcHJvdmFsUmVxdWVzdGVkEiwKCGFwcHJvdmFsGAEgASgLMhouY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbCKFAQoQQXBwcm92YWxSZXNvbHZlZBITCgthcHByb3ZhbF9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIsCghkZWNpc2lvbhgDIAEoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24iqAEKClRva2VuVXNhZ2USFAoMdG90YWxfdG9rZW5zGAEgASgDEhQKDGlucHV0X3Rva2VucxgCIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGAMgASgDEhUKDW91dHB1dF90b2tlbnMYBCABKAMSHwoXcmVhc29uaW5nX291dHB1dF90b2tlbnMYBSABKAMSGQoRbGFzdF90b3RhbF90b2tlbnMYBiABKAMiWAoGTm90aWNlEg8KB21lc3NhZ2UYASABKAkSDwoHZGV0YWlscxgCIAEoCRIYChBjb2RleF9lcnJvcl9pbmZvGAMgASgJEhIKCndpbGxfcmV0cnkYBCABKAgiRgoEUGxhbhITCgtleHBsYW5hdGlvbhgBIAEoCRIpCgVzdGVwcxgCIAMoCzIaLmNvZGV4X21hbmFnZXIudjEuUGxhblN0ZXAiKAoIUGxhblN0ZXASDAoEc3RlcBgBIAEoCRIOCgZzdGF0dXMYAiABKAkiGAoIVHVybkRpZmYSDAoEZGlmZhgBIAEoCSI0CgxUaHJlYWRTdGF0dXMSDgoGc3RhdHVzGAEgASgJEhQKDGFjdGl2ZV9mbGFncxgCIAMoCSJFCg1Nb2RlbFJlcm91dGVkEhIKCmZyb21fbW9kZWwYASABKAkSEAoIdG9fbW9kZWwYAiABKAkSDgoGcmVhc29uGAMgASgJIm4KD1JhdGVMaW1pdFdpbmRvdxIUCgx1c2VkX3BlcmNlbnQYASABKAUSFgoOd2luZG93X21pbnV0ZXMYAiABKAMSLQoJcmVzZXRzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKdAQoKUmF0ZUxpbWl0cxIyCgdwcmltYXJ5GAEgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSNAoJc2Vjb25kYXJ5GAIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSEQoJcGxhbl90eXBlGAMgASgJEhIKCmxpbWl0X25hbWUYBCABKAkiPgoPTWNwU2VydmVyU3RhdHVzEgwKBG5hbWUYASABKAkSDgoGc3RhdHVzGAIgASgJEg0KBWVycm9yGAMgASgJIjYKD1Jhd05vdGlmaWNhdGlvbhIOCgZtZXRob2QYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAki5QgKBUV2ZW50EhAKCGV2ZW50X2lkGAEgASgDEhIKCnNlc3Npb25faWQYAiABKAkSEwoLc2Vzc2lvbl9zZXEYAyABKAMSKQoEdHlwZRgEIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuRXZlbnRUeXBlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0dXJuX2lkGAYgASgJEhMKC3JlZGVsaXZlcmVkGAcgASgIEh4KFm9yaWdpbmFsX3BheWxvYWRfYnl0ZXMYCCABKAMSRgoVc2Vzc2lvbl9zdGF0ZV9jaGFuZ2VkGAogASgLMiUuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGVDaGFuZ2VkSAASQAoSdHVybl9zdGF0ZV9jaGFuZ2VkGAsgASgLMiIuY29kZXhfbWFuYWdlci52MS5UdXJuU3RhdGVDaGFuZ2VkSAASJgoEaXRlbRgMIAEoCzIWLmNvZGV4X21hbmFnZXIudjEuSXRlbUgAEiwKBWRlbHRhGA0gASgLMhsuY29kZXhfbWFuYWdlci52MS5JdGVtRGVsdGFIABJBChJhcHByb3ZhbF9yZXF1ZXN0ZWQYDiABKAsyIy5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVxdWVzdGVkSAASPwoRYXBwcm92YWxfcmVzb2x2ZWQYDyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVzb2x2ZWRIABIzCgt0b2tlbl91c2FnZRgQIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuVG9rZW5Vc2FnZUgAEioKBm5vdGljZRgRIAEoCzIYLmNvZGV4X21hbmFnZXIudjEuTm90aWNlSAASMAoDcmF3GBIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXdOb3RpZmljYXRpb25IABImCgRwbGFuGBMgASgLMhYuY29kZXhfbWFuYWdlci52MS5QbGFuSAASLwoJdHVybl9kaWZmGBQgASgLMhouY29kZXhfbWFuYWdlci52MS5UdXJuRGlmZkgAEjcKDXRocmVhZF9zdGF0dXMYFSABKAsyHi5jb2RleF9tYW5hZ2VyLnYxLlRocmVhZFN0YXR1c0gAEjkKDm1vZGVsX3Jlcm91dGVkGBYgASgLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFJlcm91dGVkSAASMwoLcmF0ZV9saW1pdHMYFyABKAsyHC5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdHNIABI+ChFtY3Bfc2VydmVyX3N0YXR1cxgYIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuTWNwU2VydmVyU3RhdHVzSAASOwoPc2Vzc2lvbl91cGRhdGVkGBkgASgLMiAuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uVXBkYXRlZEgAQgkKB3BheWxvYWQiNQoKRXZlbnRCYXRjaBInCgZldmVudHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50ImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKt8FCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4SGwoXRVZFTlRfVFlQRV9QTEFOX1VQREFURUQQDxIgChxFVkVOVF9UWVBFX1RVUk5fRElGRl9VUERBVEVEEBASJAogRVZFTlRfVFlQRV9USFJFQURfU1RBVFVTX0NIQU5HRUQQERIdChlFVkVOVF9UWVBFX01PREVMX1JFUk9VVEVEEBISIgoeRVZFTlRfVFlQRV9SQVRFX0xJTUlUU19VUERBVEVEEBMSIAocRVZFTlRfVFlQRV9DT05URVhUX0NPTVBBQ1RFRBAUEiAKHEVWRU5UX1RZUEVfTUNQX1NFUlZFUl9TVEFUVVMQFRIeChpFVkVOVF9UWVBFX1NFU1NJT05fVVBEQVRFRBAWMr4BCg1TdHJlYW1TZXJ2aWNlElAKDFN0cmVhbUV2ZW50cxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBoXLmNvZGV4X21hbmFnZXIudjEuRXZlbnQwARJbChJTdHJlYW1FdmVudEJhdGNoZXMSJS5jb2RleF9tYW5hZ2VyLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50QmF0Y2gwAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
 
 /**
  * @generated from message codex_manager.v1.SessionStateChanged
@@ -61,6 +61,57 @@ export type SessionStateChanged = Message<"codex_manager.v1.SessionStateChanged"
  */
 export const SessionStateChangedSchema: GenMessage<SessionStateChanged> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_events, 0);
+
+/**
+ * What UpdateSession changed, committed with the session's row (an
+ * UpdateSession that changes nothing has no event).
+ *
+ * @generated from message codex_manager.v1.SessionUpdated
+ */
+export type SessionUpdated = Message<"codex_manager.v1.SessionUpdated"> & {
+  /**
+   * The fields whose value changed, as named in UpdateSessionRequest
+   * ("title", "model", "effort", "approval_policy", "sandbox"), in that
+   * order.
+   *
+   * @generated from field: repeated string changed_fields = 1;
+   */
+  changedFields: string[];
+
+  /**
+   * The session's settings after the change, all of them (as in Session).
+   *
+   * @generated from field: string title = 2;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string model = 3;
+   */
+  model: string;
+
+  /**
+   * @generated from field: string effort = 4;
+   */
+  effort: string;
+
+  /**
+   * @generated from field: string approval_policy = 5;
+   */
+  approvalPolicy: string;
+
+  /**
+   * @generated from field: string sandbox = 6;
+   */
+  sandbox: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.SessionUpdated.
+ * Use `create(SessionUpdatedSchema)` to create a new message.
+ */
+export const SessionUpdatedSchema: GenMessage<SessionUpdated> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 1);
 
 /**
  * @generated from message codex_manager.v1.TurnStateChanged
@@ -108,7 +159,7 @@ export type TurnStateChanged = Message<"codex_manager.v1.TurnStateChanged"> & {
  * Use `create(TurnStateChangedSchema)` to create a new message.
  */
 export const TurnStateChangedSchema: GenMessage<TurnStateChanged> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 1);
+  messageDesc(file_codex_manager_v1_events, 2);
 
 /**
  * A Codex thread item (`ThreadItem` of the app-server protocol), with the
@@ -204,7 +255,7 @@ export type Item = Message<"codex_manager.v1.Item"> & {
  * Use `create(ItemSchema)` to create a new message.
  */
 export const ItemSchema: GenMessage<Item> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 2);
+  messageDesc(file_codex_manager_v1_events, 3);
 
 /**
  * @generated from message codex_manager.v1.ItemDelta
@@ -237,7 +288,7 @@ export type ItemDelta = Message<"codex_manager.v1.ItemDelta"> & {
  * Use `create(ItemDeltaSchema)` to create a new message.
  */
 export const ItemDeltaSchema: GenMessage<ItemDelta> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 3);
+  messageDesc(file_codex_manager_v1_events, 4);
 
 /**
  * @generated from message codex_manager.v1.ApprovalRequested
@@ -254,7 +305,7 @@ export type ApprovalRequested = Message<"codex_manager.v1.ApprovalRequested"> & 
  * Use `create(ApprovalRequestedSchema)` to create a new message.
  */
 export const ApprovalRequestedSchema: GenMessage<ApprovalRequested> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 4);
+  messageDesc(file_codex_manager_v1_events, 5);
 
 /**
  * @generated from message codex_manager.v1.ApprovalResolved
@@ -281,7 +332,7 @@ export type ApprovalResolved = Message<"codex_manager.v1.ApprovalResolved"> & {
  * Use `create(ApprovalResolvedSchema)` to create a new message.
  */
 export const ApprovalResolvedSchema: GenMessage<ApprovalResolved> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 5);
+  messageDesc(file_codex_manager_v1_events, 6);
 
 /**
  * Token counts of `thread/tokenUsage/updated`.
@@ -329,7 +380,7 @@ export type TokenUsage = Message<"codex_manager.v1.TokenUsage"> & {
  * Use `create(TokenUsageSchema)` to create a new message.
  */
 export const TokenUsageSchema: GenMessage<TokenUsage> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 6);
+  messageDesc(file_codex_manager_v1_events, 7);
 
 /**
  * @generated from message codex_manager.v1.Notice
@@ -369,7 +420,7 @@ export type Notice = Message<"codex_manager.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 7);
+  messageDesc(file_codex_manager_v1_events, 8);
 
 /**
  * The agent's plan (`turn/plan/updated`).
@@ -395,7 +446,7 @@ export type Plan = Message<"codex_manager.v1.Plan"> & {
  * Use `create(PlanSchema)` to create a new message.
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 8);
+  messageDesc(file_codex_manager_v1_events, 9);
 
 /**
  * @generated from message codex_manager.v1.PlanStep
@@ -419,7 +470,7 @@ export type PlanStep = Message<"codex_manager.v1.PlanStep"> & {
  * Use `create(PlanStepSchema)` to create a new message.
  */
 export const PlanStepSchema: GenMessage<PlanStep> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 9);
+  messageDesc(file_codex_manager_v1_events, 10);
 
 /**
  * @generated from message codex_manager.v1.TurnDiff
@@ -438,7 +489,7 @@ export type TurnDiff = Message<"codex_manager.v1.TurnDiff"> & {
  * Use `create(TurnDiffSchema)` to create a new message.
  */
 export const TurnDiffSchema: GenMessage<TurnDiff> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 10);
+  messageDesc(file_codex_manager_v1_events, 11);
 
 /**
  * @generated from message codex_manager.v1.ThreadStatus
@@ -464,7 +515,7 @@ export type ThreadStatus = Message<"codex_manager.v1.ThreadStatus"> & {
  * Use `create(ThreadStatusSchema)` to create a new message.
  */
 export const ThreadStatusSchema: GenMessage<ThreadStatus> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 11);
+  messageDesc(file_codex_manager_v1_events, 12);
 
 /**
  * @generated from message codex_manager.v1.ModelRerouted
@@ -493,7 +544,7 @@ export type ModelRerouted = Message<"codex_manager.v1.ModelRerouted"> & {
  * Use `create(ModelReroutedSchema)` to create a new message.
  */
 export const ModelReroutedSchema: GenMessage<ModelRerouted> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 12);
+  messageDesc(file_codex_manager_v1_events, 13);
 
 /**
  * One usage window of the account's rate limits.
@@ -528,7 +579,7 @@ export type RateLimitWindow = Message<"codex_manager.v1.RateLimitWindow"> & {
  * Use `create(RateLimitWindowSchema)` to create a new message.
  */
 export const RateLimitWindowSchema: GenMessage<RateLimitWindow> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 13);
+  messageDesc(file_codex_manager_v1_events, 14);
 
 /**
  * `account/rateLimits/updated`. Sparse: an unset window or empty string
@@ -565,7 +616,7 @@ export type RateLimits = Message<"codex_manager.v1.RateLimits"> & {
  * Use `create(RateLimitsSchema)` to create a new message.
  */
 export const RateLimitsSchema: GenMessage<RateLimits> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 14);
+  messageDesc(file_codex_manager_v1_events, 15);
 
 /**
  * `mcpServer/startupStatus/updated`.
@@ -598,7 +649,7 @@ export type McpServerStatus = Message<"codex_manager.v1.McpServerStatus"> & {
  * Use `create(McpServerStatusSchema)` to create a new message.
  */
 export const McpServerStatusSchema: GenMessage<McpServerStatus> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 15);
+  messageDesc(file_codex_manager_v1_events, 16);
 
 /**
  * @generated from message codex_manager.v1.RawNotification
@@ -624,7 +675,7 @@ export type RawNotification = Message<"codex_manager.v1.RawNotification"> & {
  * Use `create(RawNotificationSchema)` to create a new message.
  */
 export const RawNotificationSchema: GenMessage<RawNotification> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 16);
+  messageDesc(file_codex_manager_v1_events, 17);
 
 /**
  * @generated from message codex_manager.v1.Event
@@ -779,6 +830,12 @@ export type Event = Message<"codex_manager.v1.Event"> & {
      */
     value: McpServerStatus;
     case: "mcpServerStatus";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.SessionUpdated session_updated = 25;
+     */
+    value: SessionUpdated;
+    case: "sessionUpdated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -787,7 +844,7 @@ export type Event = Message<"codex_manager.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 17);
+  messageDesc(file_codex_manager_v1_events, 18);
 
 /**
  * Consecutive events of one stream, in stream order (StreamEventBatches).
@@ -808,7 +865,7 @@ export type EventBatch = Message<"codex_manager.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 18);
+  messageDesc(file_codex_manager_v1_events, 19);
 
 /**
  * @generated from message codex_manager.v1.StreamEventsRequest
@@ -856,7 +913,7 @@ export type StreamEventsRequest = Message<"codex_manager.v1.StreamEventsRequest"
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 19);
+  messageDesc(file_codex_manager_v1_events, 20);
 
 /**
  * @generated from enum codex_manager.v1.EventType
@@ -1022,6 +1079,14 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_MCP_SERVER_STATUS = 21;
    */
   MCP_SERVER_STATUS = 21,
+
+  /**
+   * payload: session_updated (SessionService.UpdateSession changed the
+   * session's settings; the turns that start after it use them). Lossless.
+   *
+   * @generated from enum value: EVENT_TYPE_SESSION_UPDATED = 22;
+   */
+  SESSION_UPDATED = 22,
 }
 
 /**
