@@ -435,13 +435,18 @@ absl::StatusOr<Session> SessionManager::UpdateSession(
     to.update_time = now;
   };
   apply(s);
-  if (LiveSession* live = live_.Find(session_id)) {
-    // The live copy is what later turns read (DispatchNext).
-    apply(live->session);
-  }
   rows.sessions.push_back(s);
   RETURN_IF_ERROR(CommitChange(std::move(rows), {SessionUpdatedEvent(s, changed)},
                                /*wait=*/true));
+  // Committed: the live copy, which later turns read (DispatchNext), and
+  // Codex's thread name (a starting session's once it is ready, OnReady).
+  if (LiveSession* live = live_.Find(session_id)) {
+    apply(live->session);
+    if (changed.front() == "title" &&
+        live->session.state != SessionState::kStarting) {
+      NameThread(*live);
+    }
+  }
   return store_->GetSession(session_id);
 }
 

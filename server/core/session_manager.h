@@ -229,6 +229,10 @@ class SessionManager : public RuntimeListener {
   // Sends turn/interrupt for `live`'s running turn (once Codex named it)
   // and arms the watchdog's --interrupt-grace deadline.
   void RequestInterrupt(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Codex `thread/name/set` with the session's title (when it has one), so
+  // that Codex's own lists (`thread/list`, its resume picker) show it. A
+  // refusal is logged: the name is Codex's convenience, not our state.
+  void NameThread(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The runtime of a live (started) session, or nullptr with `*status`
   // saying why (NOT_FOUND, FAILED_PRECONDITION).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)

@@ -42,8 +42,23 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
          {{"message", options_.runtime_warning}});
   }
   live->last_activity = clock_->Now();
+  if (!thread_id.empty()) NameThread(*live);
   SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);
+}
+
+void SessionManager::NameThread(LiveSession& live) {
+  if (live.session.title.empty()) return;
+  // `done` takes no lock: it may run at once, under mu_.
+  live.runtime->CallThread(
+      "thread/name/set", {{"name", live.session.title}},
+      [session_id = live.session.session_id](absl::StatusOr<json> result) {
+        if (!result.ok()) {
+          Log(LogLevel::kWarning, "Codex thread not named",
+              {{"session_id", session_id},
+               {"error", std::string(result.status().message())}});
+        }
+      });
 }
 
 void SessionManager::OnTurnAccepted(Runtime* runtime,

@@ -79,7 +79,7 @@ class FakeRuntime : public Runtime {
   }
   void CallThread(const std::string& method, json params,
                   std::function<void(absl::StatusOr<json>)> done) override {
-    Record("call:" + method);
+    Record("call:" + method + (params.empty() ? "" : " " + params.dump()));
     absl::StatusOr<json> answer;
     {
       absl::MutexLock lock(&log_->mu);
@@ -151,6 +151,13 @@ class FakeFactory : public RuntimeFactory {
   absl::Mutex mu_;
   std::vector<FakeRuntime*> created;
 };
+
+// How many thread/name/set requests `calls` (FakeFactory::Calls) holds.
+int NameCalls(const std::vector<std::string>& calls) {
+  return std::count_if(calls.begin(), calls.end(), [](const std::string& c) {
+    return c.starts_with("call:thread/name/set");
+  });
+}
 
 class SessionManagerTest : public ::testing::Test {
  protected:
@@ -524,6 +531,34 @@ TEST_F(SessionManagerTest, UpdateSessionCommitsTheChangeWithItsEvent) {
             nlohmann::json::array({"effort"}));
   EXPECT_EQ(events.back().payload["effort"], "");
   EXPECT_EQ(events.back().payload["title"], "renamed");
+
+  // Codex's thread was named once: for the one update that renamed it.
+  const std::vector<std::string> calls = factory_.Calls();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(),
+                       R"(call:thread/name/set {"name":"renamed"})"),
+            1);
+  EXPECT_EQ(NameCalls(calls),
+            1);
+}
+
+TEST_F(SessionManagerTest, ATitledSessionNamesItsThreadOnceReady) {
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  p.title = "nightly build";
+  absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
+  ASSERT_TRUE(s.ok()) << s.status();
+  // Renamed while starting: the name waits for the thread.
+  SessionUpdate update;
+  update.title = "nightly";
+  ASSERT_TRUE(manager_->UpdateSession(s->session_id, update, kOperator).ok());
+  std::vector<std::string> calls = factory_.Calls();
+  EXPECT_EQ(NameCalls(calls),
+            0);
+  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0");
+  calls = factory_.Calls();
+  EXPECT_EQ(std::count(calls.begin(), calls.end(),
+                       R"(call:thread/name/set {"name":"nightly"})"),
+            1);
 }
 
 TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {

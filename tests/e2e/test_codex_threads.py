@@ -181,3 +181,17 @@ def test_a_bad_thread_listing_names_the_field(cli: Cli, server: Server) -> None:
     assert big.returncode == 2 and "page_size: 101 is not in 0..100" in big.stderr, big.stderr
     relative = cli("codex", "threads", "--cwd", "some/dir")
     assert relative.returncode == 2 and 'cwd: "some/dir" is not an absolute path' in relative.stderr
+
+
+def test_a_sessions_title_names_its_codex_thread(cli: Cli, project: Path) -> None:
+    # Codex's own lists (thread/list, its resume picker) show the title.
+    session_id = create_session(cli, project, policy="never")  # titled "e2e"
+    assert cli("turn", "start", session_id, "name me", "--follow").returncode == 0
+
+    def names() -> list[tuple[str, str]]:
+        listed = cli.json("codex", "threads", "--cwd", str(project))["threads"]
+        return [(t.get("name", ""), t.get("sessionId", "")) for t in listed]
+
+    assert names() == [("e2e", session_id)]
+    cli.json("session", "update", session_id, "--title", "renamed here")
+    wait_for(lambda: names() == [("renamed here", session_id)], timeout=15)

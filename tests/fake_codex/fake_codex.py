@@ -3,8 +3,8 @@
 
 It speaks the same JSON-RPC lines on stdio as the real one (initialize,
 thread/start, thread/resume, turn/start, turn/steer, turn/interrupt,
-thread/compact/start) and misbehaves on
-command, so tests can show the server survives what a real Codex might do.
+thread/compact/start, thread/name/set) and misbehaves on command, so
+tests can show the server survives what a real Codex might do.
 
 Invoked as ``fake_codex.py app-server``. The environment variable
 ``FAKE_CODEX_MODE`` changes start-up:
@@ -402,6 +402,10 @@ def main() -> None:
             # maps both).
             send({"id": request_id, "result": {}})
             notify("thread/compacted", {"threadId": thread_id, "turnId": ""})
+        elif method == "thread/name/set":
+            # As Codex 0.171 does: answered, then told to every client.
+            send({"id": request_id, "result": {}})
+            notify("thread/name/updated", {"threadId": thread_id, "threadName": params.get("name")})
         elif request_id is not None:
             send({"id": request_id, "error": {"code": -32601, "message": f"fake: no {method}"}})
 
