@@ -14,6 +14,17 @@ import { statusName } from "./labels.js";
 
 const call = { timeoutMs: CALL_TIMEOUT_MS };
 const AUDIT_PAGE = 50;
+
+// Overlapping loads of one list: only the newest one's answer is shown
+// (a filter changed twice quickly must not end on the first's answer).
+class Loads {
+  private newest = 0;
+  // A new load: every earlier one is stale from now on.
+  begin(): number { return ++this.newest; }
+  // The load now shown, for a continuation of it (a next page).
+  current(): number { return this.newest; }
+  isNewest(load: number): boolean { return load === this.newest; }
+}
 const HOUR = 3600 * 1000;
 // Lifetimes offered for a new token; a token that expires is the default.
 const LIFETIMES: [string, number][] = [
@@ -124,7 +135,9 @@ export function showAccess(app: HTMLElement, opts: { who: () => HTMLElement; myT
         h("div", { class: "muted small mono" }, t.tokenId)),
       revoke);
   };
+  const tokenLoads = new Loads();
   const loadTokens = async () => {
+    const load = tokenLoads.begin();
     try {
       const all: Token[] = [];
       let next = "";
@@ -132,15 +145,15 @@ export function showAccess(app: HTMLElement, opts: { who: () => HTMLElement; myT
         const r = await auth.listTokens({ pageSize: 1000, pageToken: next, includeRevoked: showRevoked.checked }, call);
         all.push(...r.tokens);
         next = r.nextPageToken;
-      } while (next && !left);
-      if (left) return;
+      } while (next && !left && tokenLoads.isNewest(load));
+      if (left || !tokenLoads.isNewest(load)) return;
       tokens.replaceChildren(...all.map(tokenRow));
       const chosen = who.value;
       who.replaceChildren(h("option", { value: "" }, "everyone"),
         ...all.map((t) => h("option", { value: t.tokenId }, `${t.name} (${roleName(t.role)})`)));
       who.value = all.some((t) => t.tokenId === chosen) ? chosen : "";
     } catch (err) {
-      tokens.replaceChildren(h("p", { class: "error" }, errorText(err)));
+      if (!left && tokenLoads.isNewest(load)) tokens.replaceChildren(h("p", { class: "error" }, errorText(err)));
     }
   };
   showRevoked.addEventListener("change", () => void loadTokens());
@@ -158,19 +171,27 @@ export function showAccess(app: HTMLElement, opts: { who: () => HTMLElement; myT
         [when(e.time), e.tokenName ? `${e.tokenName} (${roleName(e.role)})` : "no valid token", e.peer]
           .filter(Boolean).join(" · ")));
   };
+  // A fresh load (another caller chosen) makes every answer still on its
+  // way stale, an Older page's included; Older is off while it loads.
+  const auditLoads = new Loads();
   const loadAudit = async (fresh: boolean) => {
+    const load = fresh ? auditLoads.begin() : auditLoads.current();
+    older.disabled = true;
     try {
-      if (fresh) pageToken = "";
-      const r = await audit.listAuditEvents({ pageSize: AUDIT_PAGE, pageToken, tokenId: who.value }, call);
-      if (left) return;
+      const r = await audit.listAuditEvents(
+        { pageSize: AUDIT_PAGE, pageToken: fresh ? "" : pageToken, tokenId: who.value }, call);
+      if (left || !auditLoads.isNewest(load)) return;
       const rows = r.auditEvents.map(auditRow);
       if (fresh) events.replaceChildren(...(rows.length ? rows : [h("p", { class: "muted" }, "Nothing recorded.")]));
       else events.append(...rows);
       pageToken = r.nextPageToken;
       older.hidden = !pageToken;
     } catch (err) {
+      if (left || !auditLoads.isNewest(load)) return;
       events.replaceChildren(h("p", { class: "error" }, errorText(err)));
       older.hidden = true;
+    } finally {
+      if (auditLoads.isNewest(load)) older.disabled = false;
     }
   };
   who.addEventListener("change", () => void loadAudit(true));

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
-import { type Browser } from "playwright-core";
+import { type Browser, type Request } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import { SessionService } from "../src/gen/codex_manager/v1/sessions_pb.js";
@@ -473,10 +473,22 @@ test("an admin makes a sign-in link for a viewer, revokes it, and reads the audi
   assert.equal(await row.getByRole("button", { name: "Revoke" }).isVisible(), false);
 
   // The audit log, newest first: the refused call, the revoke, the create.
+  // One caller chosen, then everyone: the first answer, held back until
+  // after the second's, is not shown (only the newest load is).
+  let held: Request | undefined;
+  await page.route("**/ListAuditEvents", async (route) => {
+    if (held) return route.continue();
+    held = route.request();
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const late = page.waitForResponse((r) => r.request() === held);
   await page.selectOption("select[name=audit_token]", { label: "phone of kim (viewer)" });
   await page.selectOption("select[name=audit_token]", { label: "everyone" });
   const audit = page.locator(".audit");
   await waitFor(async () => (await audit.count()) >= 3);
+  await (await late).finished();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
   const texts = await audit.allInnerTexts();
   const at = (re: RegExp) => texts.findIndex((t) => re.test(t));
   const refused = at(/UNAUTHENTICATED[\s\S]*no valid token/);
