@@ -1,5 +1,6 @@
 // Builds the UI into dist/ (what codex-manager-web --static-dir serves):
-// src/main.ts bundled by esbuild, plus index.html and styles.css.
+// src/main.ts bundled by esbuild, plus index.html, styles.css and the
+// service worker, sw.js (plain JavaScript: it runs in a worker, not a page).
 // With --tests, also bundles test/*.test.ts into dist-test/ for node --test;
 // with --bench, bench/proxy_throughput.ts into dist-bench/.
 import { build } from "esbuild";
@@ -23,7 +24,7 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-for (const file of ["index.html", "styles.css"]) {
+for (const file of ["index.html", "styles.css", "sw.js"]) {
   copyFileSync(join(ui, "src", file), join(dist, file));
 }
 

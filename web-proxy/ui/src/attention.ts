@@ -3,10 +3,34 @@
 // and, once they allow it, a system notification announces each approval
 // that arrives while the page is hidden, and is closed when the approval
 // is decided (here or by another client). Notifications need the browser's
-// Notification API and a secure context (HTTPS, or http://localhost).
+// Notification API and a secure context (HTTPS, or http://localhost). Where
+// the page may not make them itself (Chrome on Android), the UI's service
+// worker (sw.js) shows them.
 import { button } from "./dom.js";
 
 const supported = () => "Notification" in window && window.isSecureContext;
+
+// The service worker's registration, once registerWorker ran; null where
+// there is none.
+let worker: Promise<ServiceWorkerRegistration | null> = Promise.resolve(null);
+
+// Registers sw.js (once, at start). Its taps on a notification come back
+// as messages, each to the Announcer that showed it; one no Announcer
+// shows any more opens the page it was shown on.
+export function registerWorker(): void {
+  if (!supported() || !("serviceWorker" in navigator)) return;
+  worker = navigator.serviceWorker.register("/sw.js").then(() => navigator.serviceWorker.ready)
+    .catch(() => null);
+  navigator.serviceWorker.addEventListener("message", (ev: MessageEvent) => {
+    const { type, tag, url } = (ev.data ?? {}) as { type?: string; tag?: string; url?: string };
+    if (type !== "notificationclick" || typeof tag !== "string") return;
+    const owner = [...announcers].find((a) => a.opens(tag));
+    if (owner) owner.opens(tag, true);
+    else if (typeof url === "string" && url.startsWith(location.origin)) location.href = url;
+  });
+}
+
+const announcers = new Set<Announcer>();
 
 // The tab's title: `base`, after the count of pending approvals if any.
 export function setTitle(base: string, pending: number): void {
@@ -42,15 +66,18 @@ export interface Waiting {
 // waiting. `open` is called when the person clicks one.
 export class Announcer {
   private readonly seen = new Set<string>();
-  private readonly shown = new Map<string, Notification>();
+  // What is shown, by id: how to close it.
+  private readonly shown = new Map<string, () => void>();
 
-  constructor(private readonly open: (id: string) => void) {}
+  constructor(private readonly open: (id: string) => void) {
+    announcers.add(this);
+  }
 
   // The ids waiting now, each with its words.
   update(waiting: Map<string, Waiting>): void {
-    for (const [id, note] of this.shown) {
+    for (const [id, close] of this.shown) {
       if (!waiting.has(id)) {
-        note.close();
+        close();
         this.shown.delete(id);
       }
     }
@@ -59,25 +86,46 @@ export class Announcer {
       if (this.seen.has(id)) continue;
       this.seen.add(id);
       if (!document.hidden || !supported() || Notification.permission !== "granted") continue;
-      try {
-        // The tag replaces a notification of the same id from another tab.
-        const note = new Notification(what.title, { body: what.body, tag: id });
-        note.onclick = () => {
-          window.focus();
-          this.open(id);
-          note.close();
-        };
-        this.shown.set(id, note);
-      } catch {
-        // Some browsers (Android Chrome) only notify from a service worker;
-        // the title still counts.
-      }
+      this.shown.set(id, this.show(id, what));
     }
+  }
+
+  // Whether `id`'s notification is this one's; with `tapped`, acts on the
+  // tap: the page comes back at what it announced.
+  opens(id: string, tapped = false): boolean {
+    if (!this.shown.has(id)) return false;
+    if (tapped) {
+      window.focus();
+      this.open(id);
+      this.shown.get(id)!();
+      this.shown.delete(id);
+    }
+    return true;
   }
 
   // Closes what is shown (the view is left).
   close(): void {
-    for (const note of this.shown.values()) note.close();
+    announcers.delete(this);
+    for (const close of this.shown.values()) close();
     this.shown.clear();
+  }
+
+  // Shows `id`'s notification; returns how to close it. The tag replaces
+  // a notification of the same id from another tab.
+  private show(id: string, what: Waiting): () => void {
+    try {
+      const note = new Notification(what.title, { body: what.body, tag: id });
+      note.onclick = () => this.opens(id, true);
+      return () => note.close();
+    } catch {
+      // Only from a service worker here (Chrome on Android).
+      const shown = worker.then(async (registration) => {
+        await registration?.showNotification(what.title, { body: what.body, tag: id, data: { url: location.href } });
+        return registration;
+      }).catch(() => null);
+      return () => void shown.then(async (registration) => {
+        for (const note of await registration?.getNotifications({ tag: id }) ?? []) note.close();
+      }).catch(() => {});
+    }
   }
 }

@@ -5,7 +5,7 @@
 import { CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { showAccess } from "./access_view.js";
-import { Announcer, notifyButton, setTitle } from "./attention.js";
+import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
@@ -252,5 +252,6 @@ window.addEventListener("hashchange", () => {
   if (/(?:^#|&)token=/.test(location.hash)) void start();
   else route();
 });
+registerWorker();
 void startBridge();
 void start();

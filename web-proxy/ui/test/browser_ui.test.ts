@@ -429,6 +429,68 @@ test("approvals that arrive while the page is hidden are announced, and counted 
   await context.close();
 });
 
+test("where only a service worker may notify (Chrome on Android), approvals are announced through it", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  await context.grantPermissions(["notifications"], { origin: fake.baseUrl });
+  // The page may not make a Notification, as on Android; the test can hide
+  // the page (document.hidden).
+  await context.addInitScript(() => {
+    const Real = window.Notification;
+    const Android = function () {
+      throw new TypeError("Failed to construct 'Notification': Illegal constructor. " +
+                          "Use ServiceWorkerRegistration.showNotification() instead.");
+    } as unknown as typeof Notification;
+    Object.defineProperty(Android, "permission", { get: () => Real.permission });
+    Object.assign(Android, { requestPermission: () => Real.requestPermission() });
+    window.Notification = Android;
+    let hidden = false;
+    Object.defineProperty(document, "hidden", { get: () => hidden });
+    Object.assign(window, { hide: (h: boolean) => { hidden = h; } });
+  });
+  const page = await context.newPage();
+  const hide = (h: boolean) => page.evaluate((v) => (window as unknown as { hide: (h: boolean) => void }).hide(v), h);
+  // The worker's notifications, as the page's registration lists them.
+  const notes = () => page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return (await registration.getNotifications())
+      .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as { url?: string })?.url ?? "" }));
+  });
+  const sessionId = await newSession(page, fake, "android", "untrusted");
+  await hide(true);
+  await send(page, "approve");
+  const card = page.locator(".card.approval");
+  await waitFor(async () => (await notes()).length === 1);
+  const [note] = await notes();
+  assert.equal(note!.title, "Codex wants to run");
+  assert.equal(note!.body, "android: echo fake");
+  assert.equal(note!.tag, await card.getAttribute("data-approval-id"));
+  assert.equal(note!.url, `${fake.baseUrl}/#/s/${sessionId}`);
+  // Decided: closed.
+  await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await waitFor(async () => (await notes()).length === 0);
+
+  // From the list: a tap on the notification opens the session.
+  await send(page, "approve");
+  await card.waitFor({ timeout: 20000 });
+  await page.evaluate(() => { location.hash = "#/"; });
+  await waitFor(async () => (await notes()).some((n) => n.tag === sessionId), 15000);
+  const [worker] = context.serviceWorkers();
+  assert.ok(worker, "the UI registered its service worker");
+  await worker.evaluate(async (tag) => {
+    // The worker's global scope (not in the DOM typings the tests use).
+    const scope = self as unknown as {
+      registration: ServiceWorkerRegistration; dispatchEvent(event: Event): boolean;
+      NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+    };
+    const [tapped] = await scope.registration.getNotifications({ tag });
+    scope.dispatchEvent(new scope.NotificationEvent("notificationclick", { notification: tapped! }));
+  }, sessionId);
+  await page.waitForURL(new RegExp(`#/s/${sessionId}$`), { timeout: 10000 });
+  await waitFor(async () => (await notes()).length === 0);
+  await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await context.close();
+});
+
 test("an admin makes a sign-in link for a viewer, revokes it, and reads the audit log", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${fake.baseUrl}/#token=${fake.token}`);
