@@ -1,10 +1,11 @@
 // Builds the UI into dist/ (what codex-manager-web --static-dir serves):
-// src/main.ts bundled by esbuild, plus index.html, styles.css and the
-// service worker, sw.js (plain JavaScript: it runs in a worker, not a page).
+// src/main.ts bundled by esbuild, plus index.html, styles.css, the
+// service worker, sw.js (plain JavaScript: it runs in a worker, not a
+// page), the web app manifest and its icons (scripts/make_icons.py).
 // With --tests, also bundles test/*.test.ts into dist-test/ for node --test;
 // with --bench, bench/proxy_throughput.ts into dist-bench/.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateProtobufTs } from "./generate.mjs";
@@ -24,9 +25,10 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-for (const file of ["index.html", "styles.css", "sw.js"]) {
+for (const file of ["index.html", "styles.css", "sw.js", "manifest.webmanifest"]) {
   copyFileSync(join(ui, "src", file), join(dist, file));
 }
+cpSync(join(ui, "src/icons"), join(dist, "icons"), { recursive: true });
 
 const nodeBundle = {
   bundle: true,

@@ -94,6 +94,36 @@ for (const [label, viewport] of [["phone", { width: 375, height: 740 }],
   });
 }
 
+test("on a phone the UI installs as an app: manifest, icons, service worker", async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+  await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+  await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // What Chromium itself says of the manifest and of installing the page.
+  const cdp = await page.context().newCDPSession(page);
+  const manifest = await cdp.send("Page.getAppManifest") as
+    { url: string; errors: { message: string }[]; data?: string };
+  assert.equal(manifest.url, `${stack.baseUrl}/manifest.webmanifest`);
+  assert.deepEqual(manifest.errors, []);
+  // A test's browser context is off the record ("in-incognito", where
+  // nothing installs); no other reason may stand in the way.
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== "in-incognito"), []);
+  // Each icon is the PNG of the size it claims.
+  const icons = (JSON.parse(manifest.data ?? "{}") as { icons: { src: string; sizes: string }[] }).icons;
+  assert.equal(icons.length, 3);
+  for (const icon of [...icons, { src: "/icons/apple-touch-icon.png", sizes: "180x180" }]) {
+    const size = await page.evaluate(async (src) => {
+      const image = new Image();
+      image.src = src;
+      await image.decode();
+      return `${image.naturalWidth}x${image.naturalHeight}`;
+    }, icon.src);
+    assert.equal(size, icon.sizes, icon.src);
+  }
+  await page.close();
+});
+
 test("the iframe bridge posts status to an allowed parent and answers it", async () => {
   const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
   const sessionId = await session(page, "embedded");
