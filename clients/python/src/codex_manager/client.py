@@ -290,7 +290,11 @@ class Client:
                        approval_policy: str | None = None,
                        sandbox: str | None = None) -> Session:
         """Changes the given settings for the session's later turns (None:
-        unchanged; "" for model or effort: Codex's default). Raises
+        unchanged; "" for model or effort: Codex's default). A change of
+        value is told to every follower as an ``EventType.SESSION_UPDATED``
+        event (``event.session_updated``: the fields changed and all five
+        settings); the same values again change nothing. A new title also
+        names the Codex thread (``thread/name/set``). Raises
         InvalidArgumentError naming a bad field, FailedPreconditionError when
         ARCHIVED, PermissionDeniedError for a sandbox over the limit."""
         return Session(self._call(self._sessions.UpdateSession, _requests.update_session(
