@@ -24,8 +24,8 @@ export function registerWorker(): void {
   navigator.serviceWorker.addEventListener("message", (ev: MessageEvent) => {
     const { type, tag, url } = (ev.data ?? {}) as { type?: string; tag?: string; url?: string };
     if (type !== "notificationclick" || typeof tag !== "string") return;
-    const owner = [...announcers].find((a) => a.opens(tag));
-    if (owner) owner.opens(tag, true);
+    const owner = [...announcers].find((a) => a.shows(tag));
+    if (owner) owner.tapped(tag);
     else if (typeof url === "string" && url.startsWith(location.origin)) location.href = url;
   });
 }
@@ -90,17 +90,18 @@ export class Announcer {
     }
   }
 
-  // Whether `id`'s notification is this one's; with `tapped`, acts on the
-  // tap: the page comes back at what it announced.
-  opens(id: string, tapped = false): boolean {
-    if (!this.shown.has(id)) return false;
-    if (tapped) {
-      window.focus();
-      this.open(id);
-      this.shown.get(id)!();
-      this.shown.delete(id);
-    }
-    return true;
+  // Whether `id`'s notification is one this shows.
+  shows(id: string): boolean {
+    return this.shown.has(id);
+  }
+
+  // A tap on `id`'s notification: the page comes back at what it
+  // announced, and the notification goes.
+  tapped(id: string): void {
+    window.focus();
+    this.open(id);
+    this.shown.get(id)?.();
+    this.shown.delete(id);
   }
 
   // Closes what is shown (the view is left).
@@ -115,7 +116,7 @@ export class Announcer {
   private show(id: string, what: Waiting): () => void {
     try {
       const note = new Notification(what.title, { body: what.body, tag: id });
-      note.onclick = () => this.opens(id, true);
+      note.onclick = () => this.tapped(id);
       return () => note.close();
     } catch {
       // Only from a service worker here (Chrome on Android).
