@@ -513,7 +513,9 @@ TEST_F(SessionManagerTest, UpdateSessionCommitsTheChangeWithItsEvent) {
   EXPECT_EQ(e.payload["sandbox"], s.sandbox);
   EXPECT_EQ(updated->last_seq, e.session_seq);
 
-  // The same values again change nothing: no event, no new update_time.
+  // The same values again change nothing: no event, no new update_time
+  // (later by the clock).
+  clock_.Advance(absl::Seconds(1));
   absl::StatusOr<Session> again =
       manager_->UpdateSession(s.session_id, update, kOperator);
   ASSERT_TRUE(again.ok()) << again.status();
