@@ -379,6 +379,12 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kSessionUpdated:
       detail = SettingsChanged(e.session_updated());
       break;
+    case v1::Event::kHookRun:
+      detail = e.hook_run().event_name() + " " + e.hook_run().status();
+      if (e.hook_run().entries_size() > 0) {
+        detail += ": " + Trim(e.hook_run().entries(0).text(), 50);
+      }
+      break;
     default:
       break;
   }
@@ -458,6 +464,12 @@ void EventPrinter::Print(const v1::Event& e) {
         EndLine();
         side_ << Head(e) << "~ file change [" << item.status() << "]\n";
         PrintBlock(side_, item.diff(), indent_);
+      } else if (item.item_type() == "hookPrompt") {
+        EndLine();
+        side_ << Head(e) << "hook prompt: ";
+        Stream(side_, item.text());
+        side_ << "\n";
+        pending_indent_ = false;
       } else if (item.item_type() == "enteredReviewMode") {
         EndLine();
         side_ << Head(e) << "reviewing: " << item.text() << "\n";
@@ -552,6 +564,26 @@ void EventPrinter::Print(const v1::Event& e) {
       side_ << Head(e) << "settings: " << SettingsChanged(e.session_updated())
             << "\n";
       break;
+    case v1::EVENT_TYPE_HOOK_RUN: {
+      // A run's start only when its hook says what it does (its status
+      // line, as Codex's own UI shows it); its end always.
+      const v1::HookRun& run = e.hook_run();
+      const bool running = run.status() == "running";
+      if (running && run.status_message().empty()) break;
+      EndLine();
+      side_ << Head(e) << "hook " << run.event_name() << " "
+            << (running ? run.status_message() + "..." : run.status());
+      if (run.has_duration_ms()) side_ << " (" << run.duration_ms() << " ms)";
+      side_ << "\n";
+      if (running) break;
+      for (const v1::HookOutputEntry& entry : run.entries()) {
+        side_ << indent_ << entry.kind() << ": ";
+        Stream(side_, entry.text());
+        side_ << "\n";
+        pending_indent_ = false;
+      }
+      break;
+    }
     case v1::EVENT_TYPE_SESSION_STATE_CHANGED:
       if (!e.session_state_changed().error().empty()) {
         EndLine();

@@ -3,18 +3,21 @@
 // parse (size and depth limits), the Codex protocol mapping (notifications,
 // approval requests and their answers, file-change diffs), the parsers of
 // one-off call answers (model/list, thread/read and thread/fork, with a
-// thread's history as the events an import stores) and the payload cap. Nothing may crash, hang or read out of bounds, and every string it
+// thread's history as the events an import stores), the hooks/list answer
+// (the hooks Codex skips) and the payload cap. Nothing may crash, hang or read out of bounds, and every string it
 // produces must be valid UTF-8 (the seed corpus: fuzz/corpus/json_rpc,
 // recorded from the pinned Codex by fuzz/record_codex_corpus.py).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "common/json_access.h"
 #include "common/utf8.h"
 #include "core/codex_catalog.h"
+#include "core/codex_hooks.h"
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
 #include "runtime/json_rpc.h"
@@ -87,6 +90,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                       {{"item", item}, {"turnId", turn.codex_turn_id}})
                       .payload.dump());
     }
+  }
+  // As the answer to hooks/list (codex_hooks.h).
+  if (std::optional<codex_manager::SkippedHooks> skipped =
+          codex_manager::SkippedHooksOf(result)) {
+    RequireUtf8(skipped->message + skipped->details);
   }
   json capped = m.payload;
   codex_manager::CapPayload(capped, 256);

@@ -2,16 +2,20 @@
 """Records the seed corpus of the JSON-RPC fuzzer from real Codex traffic.
 
 Runs the pinned `codex app-server` (tools/codex) against the scripted mock
-model (tests/mock_model), drives a thread through a plain reply, a command
-that needs approval, a file change and an interrupt, and writes every line
-Codex prints on stdout to fuzz/corpus/json_rpc/ (one file per distinct line
-shape, named by its SHA-1). Rerun after pinning a new Codex:
+model (tests/mock_model), with trusted hooks (tests/codex_hooks/guard.py:
+a PreToolUse hook that blocks `rm`, a Stop hook that sends the agent on
+once), drives a thread through a plain reply, a command that needs
+approval, one the hook blocks, a file change and an interrupt, and writes
+every line Codex prints on stdout to fuzz/corpus/json_rpc/ (one file per
+distinct line shape, named by its SHA-1; `--out DIR` writes elsewhere).
+Rerun after pinning a new Codex:
 
     .venv/bin/python fuzz/record_codex_corpus.py
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import subprocess
@@ -25,7 +29,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
-from cm_testing import CODEX_BIN, MockModel, codex_home_dir, write_codex_home  # noqa: E402
+from cm_testing import (CODEX_BIN, MockModel, add_guard_hooks, codex_home_dir,  # noqa: E402
+                        trust_codex_hooks, write_codex_home)
 
 OUT = REPO / "fuzz" / "corpus" / "json_rpc"
 
@@ -78,19 +83,23 @@ class AppServer:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    out = parser.parse_args().out
     with tempfile.TemporaryDirectory() as tmp, codex_home_dir() as codex_home:
         model = MockModel(Path(tmp))
         try:
-            home = write_codex_home(codex_home, model.port)
+            home = add_guard_hooks(write_codex_home(codex_home, model.port))
             cwd = Path(tmp) / "project"
             cwd.mkdir()
+            trust_codex_hooks(home, cwd)
             server = AppServer(home, cwd)
             server.call("initialize", {"clientInfo": {"name": "corpus", "version": "0"}})
             server.send({"method": "initialized"})
             thread = server.call("thread/start", {"cwd": str(cwd), "approvalPolicy": "untrusted"})
             thread_id = thread["thread"]["id"]
             prompts = ["hello there", "please run: echo corpus", "write: notes.txt: hi",
-                       "slow: 200"]
+                       "please run: rm notes.txt", "slow: 200"]
             for n, prompt in enumerate(prompts, start=1):
                 turn = server.call("turn/start", {"threadId": thread_id, "input": [
                     {"type": "text", "text": prompt, "text_elements": []}]})
@@ -103,7 +112,7 @@ def main() -> None:
             server.proc.wait(timeout=10)
         finally:
             model.stop()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     shapes: dict[str, str] = {}
     for line in server.lines:
         message = json.loads(line)
@@ -114,8 +123,8 @@ def main() -> None:
                           str(sorted(message.get("result") or {}))])
         shapes.setdefault(shape, line)
     for line in shapes.values():
-        (OUT / hashlib.sha1(line.encode()).hexdigest()).write_text(line)
-    print(f"{len(server.lines)} lines, {len(shapes)} shapes written to {OUT}")
+        (out / hashlib.sha1(line.encode()).hexdigest()).write_text(line)
+    print(f"{len(server.lines)} lines, {len(shapes)} shapes written to {out}")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Text of an item: agentMessage text, userMessage text parts, reasoning
-// summary parts, a review's target (enteredReviewMode) or findings
-// (exitedReviewMode).
+// Text of an item: agentMessage text, userMessage text parts, the prompt a
+// hook added (hookPrompt fragments), reasoning summary parts, a review's
+// target (enteredReviewMode) or findings (exitedReviewMode).
 std::string ItemText(const json& item) {
   const std::string type = Str(item, "type");
   if (type == "agentMessage" || type == "plan") return Str(item, "text");
@@ -43,6 +43,11 @@ std::string ItemText(const json& item) {
       item["content"].is_array()) {
     for (const json& part : item["content"]) {
       if (Str(part, "type") == "text") absl::StrAppend(&out, Str(part, "text"));
+    }
+  } else if (type == "hookPrompt") {
+    for (const json& fragment : ArrayMember(item, "fragments")) {
+      const std::string text = Str(fragment, "text");
+      if (!text.empty()) absl::StrAppend(&out, out.empty() ? "" : "\n", text);
     }
   } else if (type == "reasoning" && item.contains("summary") &&
              item["summary"].is_array()) {
@@ -311,6 +316,27 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_name(Str(p, "name"));
       m->set_status(Str(p, "status"));
       m->set_error(Str(p, "error"));
+      break;
+    }
+    case EventType::kHookRun: {
+      auto* m = out->mutable_hook_run();
+      const json& run = Member(p, "run");
+      m->set_run_id(Str(run, "id"));
+      m->set_event_name(Str(run, "eventName"));
+      m->set_status(Str(run, "status"));
+      m->set_status_message(Str(run, "statusMessage"));
+      for (const json& entry : ArrayMember(run, "entries")) {
+        auto* e = m->add_entries();
+        e->set_kind(Str(entry, "kind"));
+        e->set_text(Str(entry, "text"));
+      }
+      m->set_handler_type(Str(run, "handlerType"));
+      m->set_execution_mode(Str(run, "executionMode"));
+      m->set_scope(Str(run, "scope"));
+      m->set_source(Str(run, "source"));
+      m->set_source_path(Str(run, "sourcePath"));
+      const int64_t duration = IntMember(run, "durationMs", -1);
+      if (duration >= 0) m->set_duration_ms(duration);
       break;
     }
     case EventType::kSessionUpdated: {

@@ -202,11 +202,58 @@ TEST(EventToProtoTest, TypedCodexNotifications) {
   // Hostile shapes never throw.
   for (const char* method :
        {"turn/plan/updated", "account/rateLimits/updated",
-        "thread/status/changed", "error", "item/completed"}) {
+        "thread/status/changed", "error", "item/completed", "hook/completed"}) {
     Mapped(method, json::array({1}));
     Mapped(method, json::parse(R"({"plan":"x","rateLimits":{"primary":5},
-        "status":"idle","error":7})"));
+        "status":"idle","error":7,"run":{"entries":[3,{"kind":1}],
+        "durationMs":"9"}})"));
   }
+}
+
+// Hook runs, in the shapes the pinned codex 0.171 sent for a PreToolUse
+// hook that blocked a command.
+TEST(EventToProtoTest, HookRuns) {
+  v1::Event started = Mapped("hook/started", json::parse(R"({
+      "threadId":"t","turnId":"u","run":{"id":"pre-tool-use:0:/h/config.toml:call_1",
+      "eventName":"preToolUse","handlerType":"command","executionMode":"sync",
+      "scope":"turn","sourcePath":"/h/config.toml","source":"user",
+      "displayOrder":0,"status":"running","statusMessage":"checking the command",
+      "startedAt":1796285778,"completedAt":null,"durationMs":null,"entries":[]}})"));
+  EXPECT_EQ(started.type(), v1::EVENT_TYPE_HOOK_RUN);
+  ASSERT_EQ(started.payload_case(), v1::Event::kHookRun);
+  const v1::HookRun& run = started.hook_run();
+  EXPECT_EQ(run.run_id(), "pre-tool-use:0:/h/config.toml:call_1");
+  EXPECT_EQ(run.event_name(), "preToolUse");
+  EXPECT_EQ(run.status(), "running");
+  EXPECT_EQ(run.status_message(), "checking the command");
+  EXPECT_EQ(run.handler_type(), "command");
+  EXPECT_EQ(run.execution_mode(), "sync");
+  EXPECT_EQ(run.scope(), "turn");
+  EXPECT_EQ(run.source(), "user");
+  EXPECT_EQ(run.source_path(), "/h/config.toml");
+  EXPECT_FALSE(run.has_duration_ms());
+  EXPECT_EQ(run.entries_size(), 0);
+
+  v1::Event completed = Mapped("hook/completed", json::parse(R"({
+      "threadId":"t","turnId":"u","run":{"id":"pre-tool-use:0:/h/config.toml:call_1",
+      "eventName":"preToolUse","status":"blocked","durationMs":9,
+      "entries":[{"kind":"feedback","text":"no rm here"}]}})"));
+  EXPECT_EQ(completed.type(), v1::EVENT_TYPE_HOOK_RUN);
+  EXPECT_EQ(completed.hook_run().status(), "blocked");
+  ASSERT_TRUE(completed.hook_run().has_duration_ms());
+  EXPECT_EQ(completed.hook_run().duration_ms(), 9);
+  ASSERT_EQ(completed.hook_run().entries_size(), 1);
+  EXPECT_EQ(completed.hook_run().entries(0).kind(), "feedback");
+  EXPECT_EQ(completed.hook_run().entries(0).text(), "no rm here");
+
+  // A Stop hook that blocked gives the agent a prompt: an item of its own.
+  v1::Event prompt = Mapped("item/completed", json::parse(R"({
+      "threadId":"t","turnId":"u","item":{"type":"hookPrompt","id":"msg_1",
+      "fragments":[{"text":"Now say goodbye.","hookRunId":"stop:2:/h/config.toml"},
+                   {"text":"And thanks.","hookRunId":"stop:3:/h/config.toml"},
+                   {"hookRunId":"no text"}]}})"));
+  EXPECT_EQ(prompt.item().item_type(), "hookPrompt");
+  EXPECT_EQ(prompt.item().text(), "Now say goodbye.\nAnd thanks.");
 }
 
 }  // namespace

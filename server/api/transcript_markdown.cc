@@ -227,6 +227,8 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       } else if (item.item_type() == "fileChange") {
         absl::StrAppend(out, "\n**File change** (", OneLine(item.status()),
                         "):\n\n", FencedBlock(item.diff(), "diff"));
+      } else if (item.item_type() == "hookPrompt") {
+        absl::StrAppend(out, "\n**Hook prompt:**\n\n", Quote(item.text()));
       } else if (item.item_type() == "reasoning" && !item.text().empty()) {
         absl::StrAppend(out, "\n<details>\n<summary>Reasoning</summary>\n\n",
                         item.text(), "\n\n</details>\n");
@@ -289,6 +291,22 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
             ":** ", OneLine(e.session_state_changed().error()), "\n");
       }
       break;
+    case v1::EVENT_TYPE_HOOK_RUN: {
+      // Each run once, when it ended.
+      const v1::HookRun& run = e.hook_run();
+      if (run.status() == "running") break;
+      absl::StrAppend(out, "\n> **Hook** ", InlineCode(run.event_name()), " ",
+                      OneLine(run.status()));
+      if (run.has_duration_ms()) {
+        absl::StrAppend(out, " (", run.duration_ms(), " ms)");
+      }
+      absl::StrAppend(out, "\n");
+      for (const v1::HookOutputEntry& entry : run.entries()) {
+        absl::StrAppend(out, "> - ", OneLine(entry.kind()), ": ",
+                        OneLine(entry.text()), "\n");
+      }
+      break;
+    }
     case v1::EVENT_TYPE_SESSION_UPDATED:
       absl::StrAppend(out, "\n> **Settings changed** (", Clock(e.create_time()),
                       "): ", SettingsChanged(e.session_updated()), "\n");

@@ -142,6 +142,39 @@ TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
             "effort default, approval policy `never`\n");
 }
 
+TEST(MarkdownTranscriptTest, HookRunsAreNotedOnceEndedAndTheirPromptQuoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event started;
+  started.set_type(v1::EVENT_TYPE_HOOK_RUN);
+  v1::HookRun* run = started.mutable_hook_run();
+  run->set_event_name("preToolUse");
+  run->set_status("running");
+  run->set_status_message("checking the command");
+  std::string out;
+  md.Add(started, &out);
+  EXPECT_EQ(out, "");  // only its end is noted
+
+  v1::Event ended = started;
+  run = ended.mutable_hook_run();
+  run->set_status("blocked");
+  run->set_duration_ms(4);
+  v1::HookOutputEntry* entry = run->add_entries();
+  entry->set_kind("feedback");
+  entry->set_text("no rm\nhere");
+  md.Add(ended, &out);
+  EXPECT_EQ(out,
+            "\n> **Hook** `preToolUse` blocked (4 ms)\n"
+            "> - feedback: no rm here\n");
+
+  v1::Event prompt;
+  prompt.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  prompt.mutable_item()->set_item_type("hookPrompt");
+  prompt.mutable_item()->set_text("Now say\ngoodbye.");
+  out.clear();
+  md.Add(prompt, &out);
+  EXPECT_EQ(out, "\n**Hook prompt:**\n\n> Now say\n> goodbye.\n");
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

@@ -41,6 +41,8 @@ const EventType* ParamsEventOf(const std::string& method) {
       {"model/rerouted", EventType::kModelRerouted},
       {"account/rateLimits/updated", EventType::kRateLimitsUpdated},
       {"mcpServer/startupStatus/updated", EventType::kMcpServerStatus},
+      {"hook/started", EventType::kHookRun},
+      {"hook/completed", EventType::kHookRun},
   };
   auto it = kTypes->find(method);
   return it == kTypes->end() ? nullptr : &it->second;

@@ -49,10 +49,10 @@ TEST(MapNotificationTest, TypedMethods) {
 
 TEST(MapNotificationTest, UnknownMethodsBecomeRaw) {
   json params = {{"turn", {{"id", "tu"}}}, {"x", json::array({1, 2})}};
-  MappedNotification m = MapNotification("hook/started", params);
+  MappedNotification m = MapNotification("item/mcpToolCall/progress", params);
   EXPECT_EQ(m.type, EventType::kRaw);
   EXPECT_EQ(m.codex_turn_id, "tu");
-  EXPECT_EQ(m.payload["method"], "hook/started");
+  EXPECT_EQ(m.payload["method"], "item/mcpToolCall/progress");
   EXPECT_EQ(m.payload["params"], params);
   // Even params that are not an object.
   EXPECT_EQ(MapNotification("future/thing", json::array()).type,

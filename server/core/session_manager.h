@@ -233,6 +233,10 @@ class SessionManager : public RuntimeListener {
   // that Codex's own lists (`thread/list`, its resume picker) show it. A
   // refusal is logged: the name is Codex's convenience, not our state.
   void NameThread(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Codex `hooks/list` for the thread; hooks Codex will not run (not
+  // trusted, or a hook file it could not load) become one WARNING event
+  // (codex_hooks.h). Codex says nothing of them otherwise.
+  void WarnOfSkippedHooks(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The runtime of a live (started) session, or nullptr with `*status`
   // saying why (NOT_FOUND, FAILED_PRECONDITION).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)

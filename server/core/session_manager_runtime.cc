@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/server_metrics.h"
 #include "core/changes.h"
+#include "core/codex_hooks.h"
 #include "core/codex_methods.h"
 #include "core/codex_protocol.h"
 #include "core/session_manager.h"
@@ -42,7 +43,10 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
          {{"message", options_.runtime_warning}});
   }
   live->last_activity = clock_->Now();
-  if (!thread_id.empty()) NameThread(*live);
+  if (!thread_id.empty()) {
+    NameThread(*live);
+    WarnOfSkippedHooks(*live);
+  }
   SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);
 }
@@ -58,6 +62,26 @@ void SessionManager::NameThread(LiveSession& live) {
               {{"session_id", session_id},
                {"error", std::string(result.status().message())}});
         }
+      });
+}
+
+void SessionManager::WarnOfSkippedHooks(LiveSession& live) {
+  // `done` takes no lock (it may run at once, under mu_): the event log
+  // has its own.
+  live.runtime->CallThread(
+      "hooks/list", json::object(),
+      [this, session_id = live.session.session_id](absl::StatusOr<json> result) {
+        if (!result.ok()) {
+          // A Codex without hooks/list answers an error: nothing to say.
+          Log(LogLevel::kDebug, "Codex hooks not listed",
+              {{"session_id", session_id},
+               {"error", std::string(result.status().message())}});
+          return;
+        }
+        std::optional<SkippedHooks> skipped = SkippedHooksOf(*result);
+        if (!skipped) return;
+        Emit(session_id, EventType::kWarning, "",
+             {{"message", skipped->message}, {"details", skipped->details}});
       });
 }
 

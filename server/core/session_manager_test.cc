@@ -563,6 +563,43 @@ TEST_F(SessionManagerTest, ATitledSessionNamesItsThreadOnceReady) {
             1);
 }
 
+TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.thread_answers["hooks/list"] = json::parse(R"({"data":[{
+        "hooks":[{"eventName":"preToolUse","command":"/h/check.sh",
+                  "sourcePath":"/h/config.toml","enabled":true,
+                  "trustStatus":"untrusted"}],"errors":[]}]})");
+  }
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  Session s = *manager_->CreateSession(p, kOperator);
+  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0");
+  std::vector<std::string> calls = factory_.Calls();
+  EXPECT_THAT(calls, Contains("call:hooks/list"));
+  std::vector<Event> warnings;
+  for (const Event& e : Events(s.session_id)) {
+    if (e.type == EventType::kWarning) warnings.push_back(e);
+  }
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0].payload.value("message", ""),
+              HasSubstr("Codex skips 1 hook it was not told to trust"));
+  EXPECT_THAT(warnings[0].payload.value("details", ""),
+              HasSubstr("preToolUse `/h/check.sh`"));
+
+  // Trusted hooks (or a Codex without hooks/list) say nothing.
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.thread_answers["hooks/list"] =
+        json::parse(R"({"data":[{"hooks":[{"eventName":"stop",
+            "enabled":true,"trustStatus":"trusted"}]}]})");
+  }
+  Session quiet = *manager_->CreateSession(p, kOperator);
+  manager_->OnReady(factory_.Last(), "thr_2", "0.171.0");
+  std::vector<EventType> types = EventTypes(quiet.session_id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 0);
+}
+
 TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
   Session s = ReadySession();
   SessionUpdate update;

@@ -89,6 +89,7 @@ enum class EventType : int {
   kContextCompacted = 20,
   kMcpServerStatus = 21,
   kSessionUpdated = 22,
+  kHookRun = 23,
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below

@@ -3,8 +3,9 @@
 
 It speaks the same JSON-RPC lines on stdio as the real one (initialize,
 thread/start, thread/resume, turn/start, turn/steer, turn/interrupt,
-thread/compact/start, thread/name/set) and misbehaves on command, so
-tests can show the server survives what a real Codex might do.
+thread/compact/start, thread/name/set, hooks/list) and misbehaves on
+command, so tests can show the server survives what a real Codex might
+do.
 
 Invoked as ``fake_codex.py app-server``. The environment variable
 ``FAKE_CODEX_MODE`` changes start-up:
@@ -12,6 +13,9 @@ Invoked as ``fake_codex.py app-server``. The environment variable
 - ``exit-at-start``: print a reason on stderr and exit 1 before answering.
 - ``hang-initialize``: never answer ``initialize``.
 - ``hang-turn-start``: start turns but never answer ``turn/start``.
+
+``FAKE_CODEX_HOOKS_LIST``, when set, is the JSON ``hooks/list`` answers
+(default: no hooks).
 
 The prompt of ``turn/start`` chooses what the turn does:
 
@@ -33,6 +37,9 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``turn/plan/updated``, ``turn/diff/updated``, ``account/rateLimits/updated``,
   ``model/rerouted``, ``thread/compacted``, a failed
   ``mcpServer/startupStatus/updated`` — then reply ``planned``.
+- ``hooks``: what Codex 0.171 sends when a PreToolUse hook blocks a
+  command and a Stop hook asks the agent to go on (hook/started and
+  hook/completed of each run, a ``hookPrompt`` item), with two replies.
 - ``show-settings``: reply ``settings {...}`` with the settings and images
   its ``turn/start`` carried.
 - ``moderated``: stream a reply, then complete it with the
@@ -182,6 +189,36 @@ def hostile_lines(thread_id: str, turn_id: str) -> list[bytes]:
     return lines
 
 
+def hook_run(thread_id: str, turn_id: str, run_id: str, event: str, status: str,
+             message: str | None, entries: list[dict[str, str]]) -> None:
+    """hook/started, then hook/completed with `status`, as Codex 0.171 sends them."""
+    run = {"id": run_id, "eventName": event, "handlerType": "command", "executionMode": "sync",
+           "scope": "turn", "sourcePath": "/codex-home/config.toml", "source": "user",
+           "displayOrder": 0, "status": "running", "statusMessage": message,
+           "startedAt": int(time.time()), "completedAt": None, "durationMs": None, "entries": []}
+    notify("hook/started", {"threadId": thread_id, "turnId": turn_id, "run": run})
+    notify("hook/completed", {"threadId": thread_id, "turnId": turn_id, "run": {
+        **run, "status": status, "completedAt": int(time.time()), "durationMs": 4, "entries": entries}})
+
+
+def hook_runs(thread_id: str, turn_id: str) -> None:
+    """What Codex 0.171 sends when a PreToolUse hook blocks the agent's command
+    (no command item follows) and a Stop hook asks it to go on once."""
+    hook_run(thread_id, turn_id, "pre-tool-use:0:/codex-home/config.toml:call_1", "preToolUse",
+             "blocked", "checking the command", [{"kind": "feedback", "text": "no rm here"}])
+    agent_reply(thread_id, turn_id, "The hook blocked rm.", ["The hook blocked rm."])
+    stop = "stop:1:/codex-home/config.toml"
+    hook_run(thread_id, turn_id, stop, "stop", "blocked", None,
+             [{"kind": "feedback", "text": "Now say goodbye."}])
+    prompt = {"type": "hookPrompt", "id": "msg_" + uuid.uuid4().hex[:8],
+              "fragments": [{"text": "Now say goodbye.", "hookRunId": stop}]}
+    item(thread_id, turn_id, "item/started", prompt)
+    item(thread_id, turn_id, "item/completed", prompt)
+    agent_reply(thread_id, turn_id, "Goodbye.", ["Goodbye."])
+    hook_run(thread_id, turn_id, stop, "stop", "completed", None, [])
+    complete(thread_id, turn_id)
+
+
 def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
     notify("turn/started", {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": "inProgress"}})
     if "crash" in prompt:
@@ -293,6 +330,9 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
             {"step": steps[2], "status": "pending"}]})
         agent_reply(thread_id, turn_id, "planned", ["planned"])
         complete(thread_id, turn_id)
+        return
+    if prompt.strip() == "hooks":
+        hook_runs(thread_id, turn_id)
         return
     if "elicit" in prompt:
         # mcpServer/elicitation/request as Codex 0.169 sends it
@@ -406,6 +446,11 @@ def main() -> None:
             # As Codex 0.171 does: answered, then told to every client.
             send({"id": request_id, "result": {}})
             notify("thread/name/updated", {"threadId": thread_id, "threadName": params.get("name")})
+        elif method == "hooks/list":
+            # No hooks, or the HooksListResponse in $FAKE_CODEX_HOOKS_LIST.
+            listed = os.environ.get("FAKE_CODEX_HOOKS_LIST")
+            send({"id": request_id, "result": json.loads(listed) if listed else {"data": [
+                {"cwd": os.getcwd(), "hooks": [], "warnings": [], "errors": []}]}})
         elif request_id is not None:
             send({"id": request_id, "error": {"code": -32601, "message": f"fake: no {method}"}})
 

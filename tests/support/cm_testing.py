@@ -172,6 +172,66 @@ def add_elicit_server(home: Path) -> Path:
     return home
 
 
+GUARD_HOOK = REPO / "tests" / "codex_hooks" / "guard.py"
+
+
+def add_guard_hooks(home: Path) -> Path:
+    """Adds tests/codex_hooks/guard.py to the CODEX_HOME's config as a
+    PreToolUse hook on shell commands (status line "checking the command")
+    and a Stop hook. Codex runs neither until trust_codex_hooks."""
+    command = f"{sys.executable} {GUARD_HOOK}"
+    with open(home / "config.toml", "a") as config:
+        config.write(
+            "\n[[hooks.PreToolUse]]\n"
+            'matcher = "Bash"\n'
+            "[[hooks.PreToolUse.hooks]]\n"
+            'type = "command"\n'
+            f"command = {json.dumps(command)}\n"
+            'statusMessage = "checking the command"\n'
+            "\n[[hooks.Stop]]\n"
+            "[[hooks.Stop.hooks]]\n"
+            'type = "command"\n'
+            f"command = {json.dumps(command)}\n"
+        )
+    return home
+
+
+def trust_codex_hooks(home: Path, cwd: Path) -> list[str]:
+    """Trusts every hook the CODEX_HOME's config defines, as Codex's own
+    /hooks review does: a one-off `codex app-server` lists them
+    (`hooks/list`, with each hook's `currentHash`) and writes each hash to
+    `[hooks.state."<key>"] trusted_hash` (`config/batchWrite`). Returns the
+    keys trusted."""
+    proc = subprocess.Popen([str(CODEX_BIN), "app-server"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            cwd=cwd, env={**os.environ, "CODEX_HOME": str(home)})
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def call(request_id: int, method: str, params: dict[str, Any]) -> Any:
+        proc.stdin.write(json.dumps({"id": request_id, "method": method, "params": params}) + "\n")
+        proc.stdin.flush()
+        for line in proc.stdout:
+            message = json.loads(line)
+            if message.get("id") == request_id and "method" not in message:
+                assert "error" not in message, message
+                return message["result"]
+        raise AssertionError(f"codex app-server ended before answering {method}")
+
+    try:
+        call(1, "initialize", {"clientInfo": {"name": "cm-tests", "version": "0"}})
+        proc.stdin.write(json.dumps({"method": "initialized"}) + "\n")
+        listed = call(2, "hooks/list", {"cwds": [str(cwd)]})
+        state = {hook["key"]: {"trusted_hash": hook["currentHash"]}
+                 for entry in listed["data"] for hook in entry["hooks"]}
+        call(3, "config/batchWrite", {"edits": [
+            {"keyPath": "hooks.state", "mergeStrategy": "upsert", "value": state}]})
+        return sorted(state)
+    finally:
+        proc.stdin.close()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 class Server:
     """One codex-manager-server process; restartable on the same data dir."""
 

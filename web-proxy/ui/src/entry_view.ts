@@ -4,7 +4,7 @@
 // when the entry changed, so a folded or unfolded block stays as the person
 // left it while the stream goes on.
 import { h } from "./dom.js";
-import { itemStatusLabel, turnLabel } from "./labels.js";
+import { hookEventLabel, hookStatusLabel, itemStatusLabel, turnLabel } from "./labels.js";
 import { ansiHtml, hasAnsi, markdownHtml } from "./render.js";
 import type { Entry } from "./transcript.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
@@ -40,6 +40,18 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
     h("div", { class: "term-muted small" }, status));
 }
 
+// A hook's run: one muted line while it runs or when it let things be;
+// a warning when it blocked, failed or stopped the turn, with what it said.
+function hookView(e: Extract<Entry, { kind: "hook" }>, attrs: Record<string, string>): HTMLElement {
+  const running = e.status === "running";
+  const took = e.durationMs === undefined ? "" : ` · ${e.durationMs} ms`;
+  return h("div", attrs,
+    h("div", {}, `Hook ${hookEventLabel(e.event)} · ${hookStatusLabel(e.status)}${took}`,
+      running && e.message ? h("span", { class: "muted" }, ` · ${e.message}…`) : null),
+    e.output.length ? h("ul", { class: "hook-output" }, ...e.output.map((x) =>
+      h("li", {}, h("span", { class: "muted" }, `${x.kind}: `), x.text))) : null);
+}
+
 function planStatus(status: string): string {
   return status === "completed" ? "done" : status === "inProgress" ? "in progress" : "to do";
 }
@@ -47,7 +59,11 @@ function planStatus(status: string): string {
 export function entryView(e: Entry): HTMLElement {
   const attrs = (kind: string) => ({ class: `entry ${kind}`, "data-entry-id": e.id, "data-kind": kind });
   switch (e.kind) {
-    case "prompt": return h("div", attrs("prompt"), e.text);
+    case "prompt":
+      return e.fromHook
+        ? h("div", attrs("prompt hook-prompt"), h("div", { class: "small" }, "From a hook"), e.text)
+        : h("div", attrs("prompt"), e.text);
+    case "hook": return hookView(e, attrs(`hook hook-${e.status}`));
     case "agent": return withHtml(h("div", attrs("agent markdown")), markdownHtml(e.text));
     case "reasoning":
       return h("details", attrs("reasoning"), h("summary", {}, "Reasoning"),

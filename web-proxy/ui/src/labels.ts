@@ -30,9 +30,21 @@ const ITEM: Record<string, string> = {
   declined: "declined",
 };
 
+// Codex hook run statuses (HookRun.status).
+const HOOK: Record<string, string> = {
+  running: "running",
+  completed: "done",
+  failed: "failed",
+  blocked: "blocked",
+  stopped: "stopped the turn",
+};
+
 export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
 export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
 export const itemStatusLabel = (status: string) => ITEM[status] ?? status;
+export const hookStatusLabel = (status: string) => HOOK[status] ?? status;
+// A hook's event as its config spells it ("preToolUse" -> "PreToolUse").
+export const hookEventLabel = (event: string) => event.charAt(0).toUpperCase() + event.slice(1);
 
 // gRPC status codes by number, as the gRPC spec spells them.
 const STATUS = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",

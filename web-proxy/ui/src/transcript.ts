@@ -9,7 +9,9 @@ import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
 export type Entry =
-  | { kind: "prompt"; id: string; text: string }
+  // A prompt: the person's, or one a Codex hook gave the agent (a Stop
+  // hook that sent it on).
+  | { kind: "prompt"; id: string; text: string; fromHook?: boolean }
   | { kind: "agent"; id: string; text: string; done: boolean }
   | { kind: "reasoning"; id: string; text: string }
   | { kind: "command"; id: string; command: string; output: string; status: string;
@@ -21,6 +23,11 @@ export type Entry =
   // (`turn/diff/updated`): one entry per turn, replaced as they change.
   | { kind: "plan"; id: string; explanation: string; steps: { step: string; status: string }[] }
   | { kind: "turnDiff"; id: string; diff: string }
+  // One run of a Codex hook (`hook/started`, then `hook/completed` in its
+  // place): when it ran, its status line while running, its verdict and
+  // what it said.
+  | { kind: "hook"; id: string; event: string; status: string; message: string;
+      output: { kind: string; text: string }[]; durationMs?: number }
   // A code review (StartReview): what it looks at (enteredReviewMode),
   // then its findings (exitedReviewMode); one entry per review turn.
   | { kind: "review"; id: string; target: string; findings: string; done: boolean };
@@ -44,6 +51,9 @@ export class Transcript {
   // Review findings by turn: Codex repeats them as the agent message that
   // follows, which is then not shown twice.
   private readonly findings = new Map<string, string>();
+  // Hook runs started and not yet ended: their entry's id by turn and run
+  // id (Codex reuses a run id for each run of one hook in a turn).
+  private readonly runningHooks = new Map<string, string>();
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -87,7 +97,9 @@ export class Transcript {
       case "item": {
         const item = p.value;
         const done = event.type === EventType.ITEM_COMPLETED;
-        if (item.itemType === "userMessage") {
+        if (item.itemType === "hookPrompt") {
+          this.upsert({ kind: "prompt", id: item.itemId, text: item.text, fromHook: true });
+        } else if (item.itemType === "userMessage") {
           // Inside a review, the prompt is Codex's own (the review entry
           // says what is reviewed).
           if (!this.byId.has(`review-${event.turnId}`)) {
@@ -195,6 +207,19 @@ export class Transcript {
           });
         }
         break;
+      case "hookRun": {
+        const r = p.value;
+        const key = `${event.turnId}/${r.runId}`;
+        const id = this.runningHooks.get(key) ?? `h${event.sessionSeq}`;
+        if (r.status === "running") this.runningHooks.set(key, id);
+        else this.runningHooks.delete(key);
+        this.upsert({
+          kind: "hook", id, event: r.eventName, status: r.status, message: r.statusMessage,
+          output: r.entries.map((x) => ({ kind: x.kind, text: x.text })),
+          durationMs: r.durationMs === undefined ? undefined : Number(r.durationMs),
+        });
+        break;
+      }
       case "notice":
         this.add({
           kind: "notice", id: `n${event.sessionSeq}`,

@@ -586,6 +586,36 @@ test("a plan is a checklist, the turn's diff a diff view, usage in the header", 
   await page.close();
 });
 
+test("a hook's runs show in the transcript, one line each, and the prompt it gave is marked", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "hooks", "");
+  await send(page, "hooks");
+  await page.locator(".entry.agent", { hasText: "Goodbye." }).waitFor({ timeout: 20000 });
+  const hooks = page.locator(".entry.hook");
+  // Started and ended runs share one line: three runs, three lines.
+  await waitFor(async () => (await hooks.count()) === 3 &&
+    /done/.test(await hooks.nth(2).innerText()));
+  const lines = (await hooks.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+  assert.deepEqual(lines, [
+    "Hook PreToolUse · blocked · 4 ms feedback: no rm here",
+    "Hook Stop · blocked · 4 ms feedback: Now say goodbye.",
+    "Hook Stop · done · 4 ms",
+  ]);
+  assert.equal(await page.locator(".entry.hook-blocked").count(), 2);
+  const prompt = page.locator(".entry.hook-prompt");
+  assert.equal(await prompt.count(), 1);
+  assert.match(await prompt.innerText(), /From a hook\s+Now say goodbye\./);
+  // In the order Codex sent them: the hook's verdict, then its prompt, then the reply.
+  const kinds = await page.locator(".transcript .entry").evaluateAll(
+    (els) => els.map((el) => (el as HTMLElement).dataset.kind));
+  const at = kinds.indexOf("prompt hook-prompt");
+  assert.deepEqual(kinds.slice(at - 1, at + 3),
+    ["hook hook-blocked", "prompt hook-prompt", "agent markdown", "hook hook-completed"]);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-hooks.png"), fullPage: true });
+  await page.close();
+});
+
 test("a review shows its findings once; a fork continues the conversation; threads and models are listed", async () => {
   // A folder with an uncommitted change for the review to look at.
   const git = (...args: string[]) => execFileSync("git",

@@ -5,7 +5,9 @@ import { test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
-import { type Event, EventSchema, EventType } from "../src/gen/codex_manager/v1/events_pb.js";
+import {
+  type Event, EventSchema, EventType, HookRunSchema, ItemSchema,
+} from "../src/gen/codex_manager/v1/events_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
 
@@ -118,4 +120,45 @@ test("a settings change is noted, and names the session", () => {
     kind: "notice", id: "s9", level: "info",
     text: "Settings changed: title “nightly”, effort default, sandbox read-only",
   });
+});
+
+test("a hook's run is one entry, updated when it ends; its prompt is marked", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const run = (runId: string, eventName: string, status: string, entries: string[] = [],
+               durationMs?: bigint) =>
+    create(EventSchema, {
+      sessionSeq: ++seq, eventId: seq, type: EventType.HOOK_RUN, turnId: "turn_1",
+      payload: { case: "hookRun", value: create(HookRunSchema, {
+        runId, eventName, status, statusMessage: status === "running" ? "checking" : "",
+        entries: entries.map((text) => ({ kind: "feedback", text })), durationMs,
+      }) },
+    });
+  t.apply(run("pre:0", "preToolUse", "running"));
+  assert.deepEqual(t.entries, [{ kind: "hook", id: "h1", event: "preToolUse", status: "running",
+                                 message: "checking", output: [], durationMs: undefined }]);
+  t.apply(run("pre:0", "preToolUse", "blocked", ["no rm here"], 4n));
+  assert.deepEqual(t.entries, [{ kind: "hook", id: "h1", event: "preToolUse", status: "blocked",
+                                 message: "", output: [{ kind: "feedback", text: "no rm here" }],
+                                 durationMs: 4 }]);
+  // Codex runs one Stop hook twice in a turn under one run id: two entries.
+  t.apply(run("stop:1", "stop", "running"));
+  t.apply(run("stop:1", "stop", "blocked", ["Now say goodbye."], 6n));
+  t.apply(create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.ITEM_COMPLETED, turnId: "turn_1",
+    payload: { case: "item", value: create(ItemSchema, {
+      itemId: "msg_1", itemType: "hookPrompt", text: "Now say goodbye." }) },
+  }));
+  t.apply(run("stop:1", "stop", "running"));
+  t.apply(run("stop:1", "stop", "completed", [], 7n));
+  assert.deepEqual(t.entries.map((e) => e.kind === "hook" ? `${e.id} ${e.event} ${e.status}`
+                                                           : `${e.kind} ${"text" in e ? e.text : ""}`), [
+    "h1 preToolUse blocked", "h3 stop blocked", "prompt Now say goodbye.", "h6 stop completed"]);
+  assert.equal((t.entries[2] as { fromHook?: boolean }).fromHook, true);
+  // A resume that overlaps applies nothing twice.
+  const before = JSON.stringify(t.entries);
+  seq = 0n;
+  assert.equal(t.apply(run("pre:0", "preToolUse", "running")), false);
+  assert.equal(t.apply(run("pre:0", "preToolUse", "blocked", ["no rm here"], 4n)), false);
+  assert.equal(JSON.stringify(t.entries), before);
 });

@@ -118,6 +118,7 @@ class EventType(_ApiEnum):
     CONTEXT_COMPACTED = 20
     MCP_SERVER_STATUS = 21
     SESSION_UPDATED = 22
+    HOOK_RUN = 23
 
 
 class Role(_ApiEnum):

@@ -103,6 +103,13 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     """payload: session_updated (SessionService.UpdateSession changed the
     session's settings; the turns that start after it use them). Lossless.
     """
+    EVENT_TYPE_HOOK_RUN: _EventType.ValueType  # 23
+    """payload: hook_run (`hook/started`, `hook/completed`): a Codex hook
+    (a command of the user's or project's config run at a point of the
+    agent's loop, e.g. before a tool call) started or ended. A run's two
+    events share its `run_id`; a hook that blocked a tool call ends
+    "blocked", and Codex then runs no command item for that call.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -169,6 +176,13 @@ EVENT_TYPE_MCP_SERVER_STATUS: EventType.ValueType  # 21
 EVENT_TYPE_SESSION_UPDATED: EventType.ValueType  # 22
 """payload: session_updated (SessionService.UpdateSession changed the
 session's settings; the turns that start after it use them). Lossless.
+"""
+EVENT_TYPE_HOOK_RUN: EventType.ValueType  # 23
+"""payload: hook_run (`hook/started`, `hook/completed`): a Codex hook
+(a command of the user's or project's config run at a point of the
+agent's loop, e.g. before a tool call) started or ended. A run's two
+events share its `run_id`; a hook that blocked a tool call ends
+"blocked", and Codex then runs no command item for that call.
 """
 global___EventType = EventType
 
@@ -291,13 +305,16 @@ class Item(google.protobuf.message.Message):
     item_id: builtins.str
     item_type: builtins.str
     """Codex item type: "userMessage", "agentMessage", "reasoning",
-    "commandExecution", "fileChange", "mcpToolCall", "webSearch", ...
+    "commandExecution", "fileChange", "mcpToolCall", "webSearch",
+    "hookPrompt", ...
     """
     status: builtins.str
     """"inProgress", "completed", "failed", "declined" when the item has one."""
     text: builtins.str
-    """agentMessage / userMessage text; reasoning summary text; a review's
-    target (enteredReviewMode) or its findings (exitedReviewMode).
+    """agentMessage / userMessage text; hookPrompt: the prompt a hook gave
+    the agent (e.g. a Stop hook that asked it to go on); reasoning summary
+    text; a review's target (enteredReviewMode) or its findings
+    (exitedReviewMode).
     """
     command: builtins.str
     """commandExecution: the command line."""
@@ -656,6 +673,96 @@ class McpServerStatus(google.protobuf.message.Message):
 global___McpServerStatus = McpServerStatus
 
 @typing.final
+class HookRun(google.protobuf.message.Message):
+    """One run of a Codex hook (`HookRunSummary` of the app-server protocol)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    RUN_ID_FIELD_NUMBER: builtins.int
+    EVENT_NAME_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    STATUS_MESSAGE_FIELD_NUMBER: builtins.int
+    ENTRIES_FIELD_NUMBER: builtins.int
+    HANDLER_TYPE_FIELD_NUMBER: builtins.int
+    EXECUTION_MODE_FIELD_NUMBER: builtins.int
+    SCOPE_FIELD_NUMBER: builtins.int
+    SOURCE_FIELD_NUMBER: builtins.int
+    SOURCE_PATH_FIELD_NUMBER: builtins.int
+    DURATION_MS_FIELD_NUMBER: builtins.int
+    run_id: builtins.str
+    """Codex's id of the run. The started and the completed event of one run
+    share it; a hook that runs on every turn may reuse it in later turns.
+    """
+    event_name: builtins.str
+    """When it runs: "preToolUse", "permissionRequest", "postToolUse",
+    "userPromptSubmit", "stop", "sessionStart", "preCompact", … (Codex's
+    `HookEventName`).
+    """
+    status: builtins.str
+    """"running" (hook/started), then "completed", "failed", "blocked" (it
+    refused what it was asked about) or "stopped" (it ended the turn).
+    """
+    status_message: builtins.str
+    """The hook's own status line from its config (`statusMessage`), if any."""
+    handler_type: builtins.str
+    """"command", "mcpTool", "prompt" or "agent"."""
+    execution_mode: builtins.str
+    """"sync" or "async"."""
+    scope: builtins.str
+    """"turn" or "thread"."""
+    source: builtins.str
+    """Which config layer it came from: "user", "project", "system",
+    "plugin", … (Codex's `HookSource`).
+    """
+    source_path: builtins.str
+    """The file that configures it."""
+    duration_ms: builtins.int
+    """How long it ran, in milliseconds (set once it ended)."""
+    @property
+    def entries(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___HookOutputEntry]:
+        """What the hook said, in order."""
+
+    def __init__(
+        self,
+        *,
+        run_id: builtins.str = ...,
+        event_name: builtins.str = ...,
+        status: builtins.str = ...,
+        status_message: builtins.str = ...,
+        entries: collections.abc.Iterable[global___HookOutputEntry] | None = ...,
+        handler_type: builtins.str = ...,
+        execution_mode: builtins.str = ...,
+        scope: builtins.str = ...,
+        source: builtins.str = ...,
+        source_path: builtins.str = ...,
+        duration_ms: builtins.int | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "duration_ms", b"duration_ms"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "duration_ms", b"duration_ms", "entries", b"entries", "event_name", b"event_name", "execution_mode", b"execution_mode", "handler_type", b"handler_type", "run_id", b"run_id", "scope", b"scope", "source", b"source", "source_path", b"source_path", "status", b"status", "status_message", b"status_message"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["_duration_ms", b"_duration_ms"]) -> typing.Literal["duration_ms"] | None: ...
+
+global___HookRun = HookRun
+
+@typing.final
+class HookOutputEntry(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: builtins.int
+    TEXT_FIELD_NUMBER: builtins.int
+    kind: builtins.str
+    """"warning", "stop", "feedback", "context" or "error"."""
+    text: builtins.str
+    def __init__(
+        self,
+        *,
+        kind: builtins.str = ...,
+        text: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["kind", b"kind", "text", b"text"]) -> None: ...
+
+global___HookOutputEntry = HookOutputEntry
+
+@typing.final
 class RawNotification(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
@@ -703,6 +810,7 @@ class Event(google.protobuf.message.Message):
     RATE_LIMITS_FIELD_NUMBER: builtins.int
     MCP_SERVER_STATUS_FIELD_NUMBER: builtins.int
     SESSION_UPDATED_FIELD_NUMBER: builtins.int
+    HOOK_RUN_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -757,6 +865,8 @@ class Event(google.protobuf.message.Message):
     def mcp_server_status(self) -> global___McpServerStatus: ...
     @property
     def session_updated(self) -> global___SessionUpdated: ...
+    @property
+    def hook_run(self) -> global___HookRun: ...
     def __init__(
         self,
         *,
@@ -784,10 +894,11 @@ class Event(google.protobuf.message.Message):
         rate_limits: global___RateLimits | None = ...,
         mcp_server_status: global___McpServerStatus | None = ...,
         session_updated: global___SessionUpdated | None = ...,
+        hook_run: global___HookRun | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run"] | None: ...
 
 global___Event = Event
 

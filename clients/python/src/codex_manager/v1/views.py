@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -629,7 +629,8 @@ class Item(View[events_pb2.Item]):
     @property
     def item_type(self) -> str:
         """Codex item type: "userMessage", "agentMessage", "reasoning",
-        "commandExecution", "fileChange", "mcpToolCall", "webSearch", ...
+        "commandExecution", "fileChange", "mcpToolCall", "webSearch",
+        "hookPrompt", ...
         """
         return self._proto.item_type
 
@@ -640,8 +641,9 @@ class Item(View[events_pb2.Item]):
 
     @property
     def text(self) -> str:
-        """agentMessage / userMessage text; reasoning summary text; a review's target
-        (enteredReviewMode) or its findings (exitedReviewMode).
+        """agentMessage / userMessage text; hookPrompt: the prompt a hook gave the
+        agent (e.g. a Stop hook that asked it to go on); reasoning summary text; a
+        review's target (enteredReviewMode) or its findings (exitedReviewMode).
         """
         return self._proto.text
 
@@ -953,6 +955,93 @@ class McpServerStatus(View[events_pb2.McpServerStatus]):
         return self._proto.error
 
 
+class HookRun(View[events_pb2.HookRun]):
+    """One run of a Codex hook (`HookRunSummary` of the app-server protocol)."""
+
+    __slots__ = ()
+    _FIELDS = ('run_id', 'event_name', 'status', 'status_message', 'entries', 'handler_type', 'execution_mode', 'scope', 'source', 'source_path', 'duration_ms', )
+
+    @property
+    def run_id(self) -> str:
+        """Codex's id of the run. The started and the completed event of one run
+        share it; a hook that runs on every turn may reuse it in later turns.
+        """
+        return self._proto.run_id
+
+    @property
+    def event_name(self) -> str:
+        """When it runs: "preToolUse", "permissionRequest", "postToolUse",
+        "userPromptSubmit", "stop", "sessionStart", "preCompact", … (Codex's
+        `HookEventName`).
+        """
+        return self._proto.event_name
+
+    @property
+    def status(self) -> str:
+        """"running" (hook/started), then "completed", "failed", "blocked" (it
+        refused what it was asked about) or "stopped" (it ended the turn).
+        """
+        return self._proto.status
+
+    @property
+    def status_message(self) -> str:
+        """The hook's own status line from its config (`statusMessage`), if any."""
+        return self._proto.status_message
+
+    @property
+    def entries(self) -> tuple[HookOutputEntry, ...]:
+        """What the hook said, in order."""
+        return tuple(HookOutputEntry(m) for m in self._proto.entries)
+
+    @property
+    def handler_type(self) -> str:
+        """"command", "mcpTool", "prompt" or "agent"."""
+        return self._proto.handler_type
+
+    @property
+    def execution_mode(self) -> str:
+        """"sync" or "async"."""
+        return self._proto.execution_mode
+
+    @property
+    def scope(self) -> str:
+        """"turn" or "thread"."""
+        return self._proto.scope
+
+    @property
+    def source(self) -> str:
+        """Which config layer it came from: "user", "project", "system", "plugin", …
+        (Codex's `HookSource`).
+        """
+        return self._proto.source
+
+    @property
+    def source_path(self) -> str:
+        """The file that configures it."""
+        return self._proto.source_path
+
+    @property
+    def duration_ms(self) -> int | None:
+        """How long it ran, in milliseconds (set once it ended)."""
+        return self._proto.duration_ms if self._proto.HasField("duration_ms") else None
+
+
+class HookOutputEntry(View[events_pb2.HookOutputEntry]):
+    """The API's HookOutputEntry message."""
+
+    __slots__ = ()
+    _FIELDS = ('kind', 'text', )
+
+    @property
+    def kind(self) -> str:
+        """"warning", "stop", "feedback", "context" or "error"."""
+        return self._proto.kind
+
+    @property
+    def text(self) -> str:
+        return self._proto.text
+
+
 class RawNotification(View[events_pb2.RawNotification]):
     """The API's RawNotification message."""
 
@@ -974,7 +1063,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', )
 
     @property
     def event_id(self) -> int:
@@ -1086,12 +1175,16 @@ class Event(View[events_pb2.Event]):
         return SessionUpdated(self._proto.session_updated)
 
     @property
+    def hook_run(self) -> HookRun:
+        return HookRun(self._proto.hook_run)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]

@@ -29,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/events.proto.
  */
 export const file_codex_manager_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIoABCg5TZXNzaW9uVXBkYXRlZBIWCg5jaGFuZ2VkX2ZpZWxkcxgBIAMoCRINCgV0aXRsZRgCIAEoCRINCgVtb2RlbBgDIAEoCRIOCgZlZmZvcnQYBCABKAkSFwoPYXBwcm92YWxfcG9saWN5GAUgASgJEg8KB3NhbmRib3gYBiABKAkinAEKEFR1cm5TdGF0ZUNoYW5nZWQSDwoHdHVybl9pZBgBIAEoCRIqCgVzdGF0ZRgCIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuVHVyblN0YXRlEg0KBWVycm9yGAMgASgJEg4KBnByb21wdBgEIAEoCRIVCg1maW5hbF9tZXNzYWdlGAUgASgJEhUKDWNvZGV4X3R1cm5faWQYBiABKAki3AEKBEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRIRCglpdGVtX3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBHRleHQYBCABKAkSDwoHY29tbWFuZBgFIAEoCRILCgNjd2QYBiABKAkSFgoJZXhpdF9jb2RlGAcgASgFSACIAQESGQoRYWdncmVnYXRlZF9vdXRwdXQYCCABKAkSDAoEZGlmZhgJIAEoCRIRCglpdGVtX2pzb24YCiABKAkSEgoKbW9kZXJhdGlvbhgLIAEoCUIMCgpfZXhpdF9jb2RlIjoKCUl0ZW1EZWx0YRIPCgdpdGVtX2lkGAEgASgJEgwKBHRleHQYAiABKAkSDgoGbWV0aG9kGAMgASgJIkEKEUFwcHJvdmFsUmVxdWVzdGVkEiwKCGFwcHJvdmFsGAEgASgLMhouY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbCKFAQoQQXBwcm92YWxSZXNvbHZlZBITCgthcHByb3ZhbF9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIsCghkZWNpc2lvbhgDIAEoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24iqAEKClRva2VuVXNhZ2USFAoMdG90YWxfdG9rZW5zGAEgASgDEhQKDGlucHV0X3Rva2VucxgCIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGAMgASgDEhUKDW91dHB1dF90b2tlbnMYBCABKAMSHwoXcmVhc29uaW5nX291dHB1dF90b2tlbnMYBSABKAMSGQoRbGFzdF90b3RhbF90b2tlbnMYBiABKAMiWAoGTm90aWNlEg8KB21lc3NhZ2UYASABKAkSDwoHZGV0YWlscxgCIAEoCRIYChBjb2RleF9lcnJvcl9pbmZvGAMgASgJEhIKCndpbGxfcmV0cnkYBCABKAgiRgoEUGxhbhITCgtleHBsYW5hdGlvbhgBIAEoCRIpCgVzdGVwcxgCIAMoCzIaLmNvZGV4X21hbmFnZXIudjEuUGxhblN0ZXAiKAoIUGxhblN0ZXASDAoEc3RlcBgBIAEoCRIOCgZzdGF0dXMYAiABKAkiGAoIVHVybkRpZmYSDAoEZGlmZhgBIAEoCSI0CgxUaHJlYWRTdGF0dXMSDgoGc3RhdHVzGAEgASgJEhQKDGFjdGl2ZV9mbGFncxgCIAMoCSJFCg1Nb2RlbFJlcm91dGVkEhIKCmZyb21fbW9kZWwYASABKAkSEAoIdG9fbW9kZWwYAiABKAkSDgoGcmVhc29uGAMgASgJIm4KD1JhdGVMaW1pdFdpbmRvdxIUCgx1c2VkX3BlcmNlbnQYASABKAUSFgoOd2luZG93X21pbnV0ZXMYAiABKAMSLQoJcmVzZXRzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKdAQoKUmF0ZUxpbWl0cxIyCgdwcmltYXJ5GAEgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSNAoJc2Vjb25kYXJ5GAIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSEQoJcGxhbl90eXBlGAMgASgJEhIKCmxpbWl0X25hbWUYBCABKAkiPgoPTWNwU2VydmVyU3RhdHVzEgwKBG5hbWUYASABKAkSDgoGc3RhdHVzGAIgASgJEg0KBWVycm9yGAMgASgJIjYKD1Jhd05vdGlmaWNhdGlvbhIOCgZtZXRob2QYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAki5QgKBUV2ZW50EhAKCGV2ZW50X2lkGAEgASgDEhIKCnNlc3Npb25faWQYAiABKAkSEwoLc2Vzc2lvbl9zZXEYAyABKAMSKQoEdHlwZRgEIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuRXZlbnRUeXBlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0dXJuX2lkGAYgASgJEhMKC3JlZGVsaXZlcmVkGAcgASgIEh4KFm9yaWdpbmFsX3BheWxvYWRfYnl0ZXMYCCABKAMSRgoVc2Vzc2lvbl9zdGF0ZV9jaGFuZ2VkGAogASgLMiUuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGVDaGFuZ2VkSAASQAoSdHVybl9zdGF0ZV9jaGFuZ2VkGAsgASgLMiIuY29kZXhfbWFuYWdlci52MS5UdXJuU3RhdGVDaGFuZ2VkSAASJgoEaXRlbRgMIAEoCzIWLmNvZGV4X21hbmFnZXIudjEuSXRlbUgAEiwKBWRlbHRhGA0gASgLMhsuY29kZXhfbWFuYWdlci52MS5JdGVtRGVsdGFIABJBChJhcHByb3ZhbF9yZXF1ZXN0ZWQYDiABKAsyIy5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVxdWVzdGVkSAASPwoRYXBwcm92YWxfcmVzb2x2ZWQYDyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVzb2x2ZWRIABIzCgt0b2tlbl91c2FnZRgQIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuVG9rZW5Vc2FnZUgAEioKBm5vdGljZRgRIAEoCzIYLmNvZGV4X21hbmFnZXIudjEuTm90aWNlSAASMAoDcmF3GBIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXdOb3RpZmljYXRpb25IABImCgRwbGFuGBMgASgLMhYuY29kZXhfbWFuYWdlci52MS5QbGFuSAASLwoJdHVybl9kaWZmGBQgASgLMhouY29kZXhfbWFuYWdlci52MS5UdXJuRGlmZkgAEjcKDXRocmVhZF9zdGF0dXMYFSABKAsyHi5jb2RleF9tYW5hZ2VyLnYxLlRocmVhZFN0YXR1c0gAEjkKDm1vZGVsX3Jlcm91dGVkGBYgASgLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFJlcm91dGVkSAASMwoLcmF0ZV9saW1pdHMYFyABKAsyHC5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdHNIABI+ChFtY3Bfc2VydmVyX3N0YXR1cxgYIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuTWNwU2VydmVyU3RhdHVzSAASOwoPc2Vzc2lvbl91cGRhdGVkGBkgASgLMiAuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uVXBkYXRlZEgAQgkKB3BheWxvYWQiNQoKRXZlbnRCYXRjaBInCgZldmVudHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50ImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKt8FCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4SGwoXRVZFTlRfVFlQRV9QTEFOX1VQREFURUQQDxIgChxFVkVOVF9UWVBFX1RVUk5fRElGRl9VUERBVEVEEBASJAogRVZFTlRfVFlQRV9USFJFQURfU1RBVFVTX0NIQU5HRUQQERIdChlFVkVOVF9UWVBFX01PREVMX1JFUk9VVEVEEBISIgoeRVZFTlRfVFlQRV9SQVRFX0xJTUlUU19VUERBVEVEEBMSIAocRVZFTlRfVFlQRV9DT05URVhUX0NPTVBBQ1RFRBAUEiAKHEVWRU5UX1RZUEVfTUNQX1NFUlZFUl9TVEFUVVMQFRIeChpFVkVOVF9UWVBFX1NFU1NJT05fVVBEQVRFRBAWMr4BCg1TdHJlYW1TZXJ2aWNlElAKDFN0cmVhbUV2ZW50cxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBoXLmNvZGV4X21hbmFnZXIudjEuRXZlbnQwARJbChJTdHJlYW1FdmVudEJhdGNoZXMSJS5jb2RleF9tYW5hZ2VyLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50QmF0Y2gwAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
+  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIoABCg5TZXNzaW9uVXBkYXRlZBIWCg5jaGFuZ2VkX2ZpZWxkcxgBIAMoCRINCgV0aXRsZRgCIAEoCRINCgVtb2RlbBgDIAEoCRIOCgZlZmZvcnQYBCABKAkSFwoPYXBwcm92YWxfcG9saWN5GAUgASgJEg8KB3NhbmRib3gYBiABKAkinAEKEFR1cm5TdGF0ZUNoYW5nZWQSDwoHdHVybl9pZBgBIAEoCRIqCgVzdGF0ZRgCIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuVHVyblN0YXRlEg0KBWVycm9yGAMgASgJEg4KBnByb21wdBgEIAEoCRIVCg1maW5hbF9tZXNzYWdlGAUgASgJEhUKDWNvZGV4X3R1cm5faWQYBiABKAki3AEKBEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRIRCglpdGVtX3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBHRleHQYBCABKAkSDwoHY29tbWFuZBgFIAEoCRILCgNjd2QYBiABKAkSFgoJZXhpdF9jb2RlGAcgASgFSACIAQESGQoRYWdncmVnYXRlZF9vdXRwdXQYCCABKAkSDAoEZGlmZhgJIAEoCRIRCglpdGVtX2pzb24YCiABKAkSEgoKbW9kZXJhdGlvbhgLIAEoCUIMCgpfZXhpdF9jb2RlIjoKCUl0ZW1EZWx0YRIPCgdpdGVtX2lkGAEgASgJEgwKBHRleHQYAiABKAkSDgoGbWV0aG9kGAMgASgJIkEKEUFwcHJvdmFsUmVxdWVzdGVkEiwKCGFwcHJvdmFsGAEgASgLMhouY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbCKFAQoQQXBwcm92YWxSZXNvbHZlZBITCgthcHByb3ZhbF9pZBgBIAEoCRIuCgVzdGF0ZRgCIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIsCghkZWNpc2lvbhgDIAEoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24iqAEKClRva2VuVXNhZ2USFAoMdG90YWxfdG9rZW5zGAEgASgDEhQKDGlucHV0X3Rva2VucxgCIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGAMgASgDEhUKDW91dHB1dF90b2tlbnMYBCABKAMSHwoXcmVhc29uaW5nX291dHB1dF90b2tlbnMYBSABKAMSGQoRbGFzdF90b3RhbF90b2tlbnMYBiABKAMiWAoGTm90aWNlEg8KB21lc3NhZ2UYASABKAkSDwoHZGV0YWlscxgCIAEoCRIYChBjb2RleF9lcnJvcl9pbmZvGAMgASgJEhIKCndpbGxfcmV0cnkYBCABKAgiRgoEUGxhbhITCgtleHBsYW5hdGlvbhgBIAEoCRIpCgVzdGVwcxgCIAMoCzIaLmNvZGV4X21hbmFnZXIudjEuUGxhblN0ZXAiKAoIUGxhblN0ZXASDAoEc3RlcBgBIAEoCRIOCgZzdGF0dXMYAiABKAkiGAoIVHVybkRpZmYSDAoEZGlmZhgBIAEoCSI0CgxUaHJlYWRTdGF0dXMSDgoGc3RhdHVzGAEgASgJEhQKDGFjdGl2ZV9mbGFncxgCIAMoCSJFCg1Nb2RlbFJlcm91dGVkEhIKCmZyb21fbW9kZWwYASABKAkSEAoIdG9fbW9kZWwYAiABKAkSDgoGcmVhc29uGAMgASgJIm4KD1JhdGVMaW1pdFdpbmRvdxIUCgx1c2VkX3BlcmNlbnQYASABKAUSFgoOd2luZG93X21pbnV0ZXMYAiABKAMSLQoJcmVzZXRzX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKdAQoKUmF0ZUxpbWl0cxIyCgdwcmltYXJ5GAEgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSNAoJc2Vjb25kYXJ5GAIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRXaW5kb3cSEQoJcGxhbl90eXBlGAMgASgJEhIKCmxpbWl0X25hbWUYBCABKAkiPgoPTWNwU2VydmVyU3RhdHVzEgwKBG5hbWUYASABKAkSDgoGc3RhdHVzGAIgASgJEg0KBWVycm9yGAMgASgJIpUCCgdIb29rUnVuEg4KBnJ1bl9pZBgBIAEoCRISCgpldmVudF9uYW1lGAIgASgJEg4KBnN0YXR1cxgDIAEoCRIWCg5zdGF0dXNfbWVzc2FnZRgEIAEoCRIyCgdlbnRyaWVzGAUgAygLMiEuY29kZXhfbWFuYWdlci52MS5Ib29rT3V0cHV0RW50cnkSFAoMaGFuZGxlcl90eXBlGAYgASgJEhYKDmV4ZWN1dGlvbl9tb2RlGAcgASgJEg0KBXNjb3BlGAggASgJEg4KBnNvdXJjZRgJIAEoCRITCgtzb3VyY2VfcGF0aBgKIAEoCRIYCgtkdXJhdGlvbl9tcxgLIAEoA0gAiAEBQg4KDF9kdXJhdGlvbl9tcyItCg9Ib29rT3V0cHV0RW50cnkSDAoEa2luZBgBIAEoCRIMCgR0ZXh0GAIgASgJIjYKD1Jhd05vdGlmaWNhdGlvbhIOCgZtZXRob2QYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAkilAkKBUV2ZW50EhAKCGV2ZW50X2lkGAEgASgDEhIKCnNlc3Npb25faWQYAiABKAkSEwoLc2Vzc2lvbl9zZXEYAyABKAMSKQoEdHlwZRgEIAEoDjIbLmNvZGV4X21hbmFnZXIudjEuRXZlbnRUeXBlEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgd0dXJuX2lkGAYgASgJEhMKC3JlZGVsaXZlcmVkGAcgASgIEh4KFm9yaWdpbmFsX3BheWxvYWRfYnl0ZXMYCCABKAMSRgoVc2Vzc2lvbl9zdGF0ZV9jaGFuZ2VkGAogASgLMiUuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGVDaGFuZ2VkSAASQAoSdHVybl9zdGF0ZV9jaGFuZ2VkGAsgASgLMiIuY29kZXhfbWFuYWdlci52MS5UdXJuU3RhdGVDaGFuZ2VkSAASJgoEaXRlbRgMIAEoCzIWLmNvZGV4X21hbmFnZXIudjEuSXRlbUgAEiwKBWRlbHRhGA0gASgLMhsuY29kZXhfbWFuYWdlci52MS5JdGVtRGVsdGFIABJBChJhcHByb3ZhbF9yZXF1ZXN0ZWQYDiABKAsyIy5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVxdWVzdGVkSAASPwoRYXBwcm92YWxfcmVzb2x2ZWQYDyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsUmVzb2x2ZWRIABIzCgt0b2tlbl91c2FnZRgQIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuVG9rZW5Vc2FnZUgAEioKBm5vdGljZRgRIAEoCzIYLmNvZGV4X21hbmFnZXIudjEuTm90aWNlSAASMAoDcmF3GBIgASgLMiEuY29kZXhfbWFuYWdlci52MS5SYXdOb3RpZmljYXRpb25IABImCgRwbGFuGBMgASgLMhYuY29kZXhfbWFuYWdlci52MS5QbGFuSAASLwoJdHVybl9kaWZmGBQgASgLMhouY29kZXhfbWFuYWdlci52MS5UdXJuRGlmZkgAEjcKDXRocmVhZF9zdGF0dXMYFSABKAsyHi5jb2RleF9tYW5hZ2VyLnYxLlRocmVhZFN0YXR1c0gAEjkKDm1vZGVsX3Jlcm91dGVkGBYgASgLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFJlcm91dGVkSAASMwoLcmF0ZV9saW1pdHMYFyABKAsyHC5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdHNIABI+ChFtY3Bfc2VydmVyX3N0YXR1cxgYIAEoCzIhLmNvZGV4X21hbmFnZXIudjEuTWNwU2VydmVyU3RhdHVzSAASOwoPc2Vzc2lvbl91cGRhdGVkGBkgASgLMiAuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uVXBkYXRlZEgAEi0KCGhvb2tfcnVuGBogASgLMhkuY29kZXhfbWFuYWdlci52MS5Ib29rUnVuSABCCQoHcGF5bG9hZCI1CgpFdmVudEJhdGNoEicKBmV2ZW50cxgBIAMoCzIXLmNvZGV4X21hbmFnZXIudjEuRXZlbnQiZwoTU3RyZWFtRXZlbnRzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoAxIWCg5hZnRlcl9ldmVudF9pZBgDIAEoAxIRCglub19mb2xsb3cYBCABKAgq+AUKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJAogRVZFTlRfVFlQRV9TRVNTSU9OX1NUQVRFX0NIQU5HRUQQARIhCh1FVkVOVF9UWVBFX1RVUk5fU1RBVEVfQ0hBTkdFRBACEhsKF0VWRU5UX1RZUEVfSVRFTV9TVEFSVEVEEAMSHQoZRVZFTlRfVFlQRV9JVEVNX0NPTVBMRVRFRBAEEiIKHkVWRU5UX1RZUEVfQUdFTlRfTUVTU0FHRV9ERUxUQRAFEiMKH0VWRU5UX1RZUEVfQ09NTUFORF9PVVRQVVRfREVMVEEQBhIeChpFVkVOVF9UWVBFX1JFQVNPTklOR19ERUxUQRAHEiEKHUVWRU5UX1RZUEVfQVBQUk9WQUxfUkVRVUVTVEVEEAgSIAocRVZFTlRfVFlQRV9BUFBST1ZBTF9SRVNPTFZFRBAJEhoKFkVWRU5UX1RZUEVfVE9LRU5fVVNBR0UQChIUChBFVkVOVF9UWVBFX0VSUk9SEAsSFgoSRVZFTlRfVFlQRV9XQVJOSU5HEAwSEgoORVZFTlRfVFlQRV9SQVcQDRIZChVFVkVOVF9UWVBFX0lURU1fREVMVEEQDhIbChdFVkVOVF9UWVBFX1BMQU5fVVBEQVRFRBAPEiAKHEVWRU5UX1RZUEVfVFVSTl9ESUZGX1VQREFURUQQEBIkCiBFVkVOVF9UWVBFX1RIUkVBRF9TVEFUVVNfQ0hBTkdFRBAREh0KGUVWRU5UX1RZUEVfTU9ERUxfUkVST1VURUQQEhIiCh5FVkVOVF9UWVBFX1JBVEVfTElNSVRTX1VQREFURUQQExIgChxFVkVOVF9UWVBFX0NPTlRFWFRfQ09NUEFDVEVEEBQSIAocRVZFTlRfVFlQRV9NQ1BfU0VSVkVSX1NUQVRVUxAVEh4KGkVWRU5UX1RZUEVfU0VTU0lPTl9VUERBVEVEEBYSFwoTRVZFTlRfVFlQRV9IT09LX1JVThAXMr4BCg1TdHJlYW1TZXJ2aWNlElAKDFN0cmVhbUV2ZW50cxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBoXLmNvZGV4X21hbmFnZXIudjEuRXZlbnQwARJbChJTdHJlYW1FdmVudEJhdGNoZXMSJS5jb2RleF9tYW5hZ2VyLnYxLlN0cmVhbUV2ZW50c1JlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50QmF0Y2gwAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
 
 /**
  * @generated from message codex_manager.v1.SessionStateChanged
@@ -175,7 +175,8 @@ export type Item = Message<"codex_manager.v1.Item"> & {
 
   /**
    * Codex item type: "userMessage", "agentMessage", "reasoning",
-   * "commandExecution", "fileChange", "mcpToolCall", "webSearch", ...
+   * "commandExecution", "fileChange", "mcpToolCall", "webSearch",
+   * "hookPrompt", ...
    *
    * @generated from field: string item_type = 2;
    */
@@ -189,8 +190,10 @@ export type Item = Message<"codex_manager.v1.Item"> & {
   status: string;
 
   /**
-   * agentMessage / userMessage text; reasoning summary text; a review's
-   * target (enteredReviewMode) or its findings (exitedReviewMode).
+   * agentMessage / userMessage text; hookPrompt: the prompt a hook gave
+   * the agent (e.g. a Stop hook that asked it to go on); reasoning summary
+   * text; a review's target (enteredReviewMode) or its findings
+   * (exitedReviewMode).
    *
    * @generated from field: string text = 4;
    */
@@ -652,6 +655,126 @@ export const McpServerStatusSchema: GenMessage<McpServerStatus> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_events, 16);
 
 /**
+ * One run of a Codex hook (`HookRunSummary` of the app-server protocol).
+ *
+ * @generated from message codex_manager.v1.HookRun
+ */
+export type HookRun = Message<"codex_manager.v1.HookRun"> & {
+  /**
+   * Codex's id of the run. The started and the completed event of one run
+   * share it; a hook that runs on every turn may reuse it in later turns.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * When it runs: "preToolUse", "permissionRequest", "postToolUse",
+   * "userPromptSubmit", "stop", "sessionStart", "preCompact", … (Codex's
+   * `HookEventName`).
+   *
+   * @generated from field: string event_name = 2;
+   */
+  eventName: string;
+
+  /**
+   * "running" (hook/started), then "completed", "failed", "blocked" (it
+   * refused what it was asked about) or "stopped" (it ended the turn).
+   *
+   * @generated from field: string status = 3;
+   */
+  status: string;
+
+  /**
+   * The hook's own status line from its config (`statusMessage`), if any.
+   *
+   * @generated from field: string status_message = 4;
+   */
+  statusMessage: string;
+
+  /**
+   * What the hook said, in order.
+   *
+   * @generated from field: repeated codex_manager.v1.HookOutputEntry entries = 5;
+   */
+  entries: HookOutputEntry[];
+
+  /**
+   * "command", "mcpTool", "prompt" or "agent".
+   *
+   * @generated from field: string handler_type = 6;
+   */
+  handlerType: string;
+
+  /**
+   * "sync" or "async".
+   *
+   * @generated from field: string execution_mode = 7;
+   */
+  executionMode: string;
+
+  /**
+   * "turn" or "thread".
+   *
+   * @generated from field: string scope = 8;
+   */
+  scope: string;
+
+  /**
+   * Which config layer it came from: "user", "project", "system",
+   * "plugin", … (Codex's `HookSource`).
+   *
+   * @generated from field: string source = 9;
+   */
+  source: string;
+
+  /**
+   * The file that configures it.
+   *
+   * @generated from field: string source_path = 10;
+   */
+  sourcePath: string;
+
+  /**
+   * How long it ran, in milliseconds (set once it ended).
+   *
+   * @generated from field: optional int64 duration_ms = 11;
+   */
+  durationMs?: bigint | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.HookRun.
+ * Use `create(HookRunSchema)` to create a new message.
+ */
+export const HookRunSchema: GenMessage<HookRun> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 17);
+
+/**
+ * @generated from message codex_manager.v1.HookOutputEntry
+ */
+export type HookOutputEntry = Message<"codex_manager.v1.HookOutputEntry"> & {
+  /**
+   * "warning", "stop", "feedback", "context" or "error".
+   *
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string text = 2;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.HookOutputEntry.
+ * Use `create(HookOutputEntrySchema)` to create a new message.
+ */
+export const HookOutputEntrySchema: GenMessage<HookOutputEntry> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 18);
+
+/**
  * @generated from message codex_manager.v1.RawNotification
  */
 export type RawNotification = Message<"codex_manager.v1.RawNotification"> & {
@@ -675,7 +798,7 @@ export type RawNotification = Message<"codex_manager.v1.RawNotification"> & {
  * Use `create(RawNotificationSchema)` to create a new message.
  */
 export const RawNotificationSchema: GenMessage<RawNotification> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 17);
+  messageDesc(file_codex_manager_v1_events, 19);
 
 /**
  * @generated from message codex_manager.v1.Event
@@ -836,6 +959,12 @@ export type Event = Message<"codex_manager.v1.Event"> & {
      */
     value: SessionUpdated;
     case: "sessionUpdated";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.HookRun hook_run = 26;
+     */
+    value: HookRun;
+    case: "hookRun";
   } | { case: undefined; value?: undefined };
 };
 
@@ -844,7 +973,7 @@ export type Event = Message<"codex_manager.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 18);
+  messageDesc(file_codex_manager_v1_events, 20);
 
 /**
  * Consecutive events of one stream, in stream order (StreamEventBatches).
@@ -865,7 +994,7 @@ export type EventBatch = Message<"codex_manager.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 19);
+  messageDesc(file_codex_manager_v1_events, 21);
 
 /**
  * @generated from message codex_manager.v1.StreamEventsRequest
@@ -913,7 +1042,7 @@ export type StreamEventsRequest = Message<"codex_manager.v1.StreamEventsRequest"
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 20);
+  messageDesc(file_codex_manager_v1_events, 22);
 
 /**
  * @generated from enum codex_manager.v1.EventType
@@ -1087,6 +1216,17 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_SESSION_UPDATED = 22;
    */
   SESSION_UPDATED = 22,
+
+  /**
+   * payload: hook_run (`hook/started`, `hook/completed`): a Codex hook
+   * (a command of the user's or project's config run at a point of the
+   * agent's loop, e.g. before a tool call) started or ended. A run's two
+   * events share its `run_id`; a hook that blocked a tool call ends
+   * "blocked", and Codex then runs no command item for that call.
+   *
+   * @generated from enum value: EVENT_TYPE_HOOK_RUN = 23;
+   */
+  HOOK_RUN = 23,
 }
 
 /**

@@ -1,0 +1,83 @@
+#include "core/codex_hooks.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+using ::testing::HasSubstr;
+
+// Two hooks as the pinned codex 0.171 lists them (`hooks/list`) before
+// anyone trusted them, one trusted, one disabled, one managed.
+json Listed() {
+  return json::parse(R"({"data":[{"cwd":"/w","hooks":[
+    {"key":"/h/config.toml:pre_tool_use:0:0","eventName":"preToolUse",
+     "handlerType":"command","command":"/h/check.sh","sourcePath":"/h/config.toml",
+     "source":"user","enabled":true,"isManaged":false,"trustStatus":"untrusted"},
+    {"key":"/h/config.toml:stop:0:0","eventName":"stop","handlerType":"mcpTool",
+     "server":"policy","tool":"review","sourcePath":"/h/config.toml",
+     "enabled":true,"trustStatus":"modified"},
+    {"eventName":"userPromptSubmit","command":"echo ok","enabled":true,
+     "trustStatus":"trusted"},
+    {"eventName":"postToolUse","command":"off","enabled":false,
+     "trustStatus":"untrusted"},
+    {"eventName":"sessionStart","command":"mdm","enabled":true,
+     "trustStatus":"managed"}],
+    "warnings":[],"errors":[]}]})");
+}
+
+TEST(SkippedHooksTest, NamesEachEnabledHookCodexWillNotRun) {
+  std::optional<SkippedHooks> skipped = SkippedHooksOf(Listed());
+  ASSERT_TRUE(skipped.has_value());
+  EXPECT_THAT(skipped->message, HasSubstr("Codex skips 2 hooks it was not told to trust"));
+  EXPECT_THAT(skipped->message, HasSubstr("/hooks"));
+  EXPECT_EQ(skipped->details,
+            "preToolUse `/h/check.sh` in /h/config.toml: not trusted\n"
+            "stop MCP tool policy/review in /h/config.toml: changed since it "
+            "was trusted");
+}
+
+TEST(SkippedHooksTest, HookFilesCodexCouldNotLoadAreNamed) {
+  json result = {{"data", {{{"hooks", json::array()},
+                            {"errors", {{{"path", "/p/.codex/hooks.json"},
+                                         {"message", "unknown field `$schema`"}}}}}}}};
+  std::optional<SkippedHooks> skipped = SkippedHooksOf(result);
+  ASSERT_TRUE(skipped.has_value());
+  EXPECT_EQ(skipped->message, "Codex skips 1 hook file it could not load");
+  EXPECT_EQ(skipped->details,
+            "not loaded: /p/.codex/hooks.json: unknown field `$schema`");
+}
+
+TEST(SkippedHooksTest, NothingSkippedSaysNothing) {
+  json result = Listed();
+  for (json& hook : result["data"][0]["hooks"]) hook["trustStatus"] = "trusted";
+  EXPECT_FALSE(SkippedHooksOf(result).has_value());
+  EXPECT_FALSE(SkippedHooksOf(json::object()).has_value());
+  EXPECT_FALSE(SkippedHooksOf({{"data", json::array()}}).has_value());
+}
+
+TEST(SkippedHooksTest, HostileShapesAreBounded) {
+  // Mistyped members read as absent; no throw.
+  EXPECT_FALSE(SkippedHooksOf(json::array({1, 2})).has_value());
+  EXPECT_FALSE(SkippedHooksOf({{"data", {7, {{"hooks", "x"}}}}}).has_value());
+  // Many hooks with long commands and invalid UTF-8: listed up to a bound,
+  // each field cut, the rest counted.
+  json hooks = json::array();
+  for (int i = 0; i < 500; ++i) {
+    hooks.push_back({{"eventName", "preToolUse"},
+                     {"command", std::string(10'000, 'x') + "\xff"},
+                     {"trustStatus", "untrusted"}});
+  }
+  std::optional<SkippedHooks> skipped = SkippedHooksOf({{"data", {{{"hooks", hooks}}}}});
+  ASSERT_TRUE(skipped.has_value());
+  EXPECT_THAT(skipped->message, HasSubstr("500 hooks"));
+  EXPECT_LT(skipped->details.size(), 8'000u);
+  EXPECT_THAT(skipped->details, HasSubstr("and 480 more"));
+}
+
+}  // namespace
+}  // namespace codex_manager
