@@ -332,7 +332,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kItem:
       detail = e.item().item_type() + " " +
                Trim(!e.item().command().empty() ? e.item().command()
-                                                : e.item().text(),
+                    : !e.item().tool().empty()
+                        ? e.item().mcp_server() + "/" + e.item().tool()
+                        : e.item().text(),
                     60);
       break;
     case v1::Event::kDelta:
@@ -424,6 +426,14 @@ void EventPrinter::Print(const v1::Event& e) {
       if (e.item().item_type() == "commandExecution") {
         EndLine();
         side_ << Head(e) << "$ " << e.item().command() << "\n";
+      } else if (e.item().item_type() == "mcpToolCall") {
+        EndLine();
+        side_ << Head(e) << "tool " << e.item().mcp_server() << "/"
+              << e.item().tool();
+        if (!e.item().arguments().empty() && e.item().arguments() != "{}") {
+          side_ << " " << Trim(e.item().arguments(), 200);
+        }
+        side_ << "\n";
       }
       break;
     case v1::EVENT_TYPE_ITEM_COMPLETED: {
@@ -464,6 +474,21 @@ void EventPrinter::Print(const v1::Event& e) {
         EndLine();
         side_ << Head(e) << "~ file change [" << item.status() << "]\n";
         PrintBlock(side_, item.diff(), indent_);
+      } else if (item.item_type() == "mcpToolCall") {
+        EndLine();
+        if (!item.tool_output().empty()) {
+          PrintBlock(side_, item.tool_output(), indent_);
+        }
+        side_ << indent_ << "[" << item.status();
+        if (item.has_duration_ms()) side_ << ", " << item.duration_ms() << " ms";
+        if (!item.error().empty()) side_ << ": " << item.error();
+        side_ << "]\n";
+      } else if (item.item_type() == "webSearch") {
+        EndLine();
+        side_ << Head(e) << "searched the web: " << item.text() << "\n";
+      } else if (item.item_type() == "imageView") {
+        EndLine();
+        side_ << Head(e) << "viewed image: " << item.text() << "\n";
       } else if (item.item_type() == "hookPrompt") {
         EndLine();
         side_ << Head(e) << "hook prompt: ";

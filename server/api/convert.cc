@@ -31,7 +31,8 @@ std::string Dump(const json& j) {
 
 // Text of an item: agentMessage text, userMessage text parts, the prompt a
 // hook added (hookPrompt fragments), reasoning summary parts, a review's
-// target (enteredReviewMode) or findings (exitedReviewMode).
+// target (enteredReviewMode) or findings (exitedReviewMode), a web search's
+// query (or the page it opened), an image's path (imageView).
 std::string ItemText(const json& item) {
   const std::string type = Str(item, "type");
   if (type == "agentMessage" || type == "plan") return Str(item, "text");
@@ -44,6 +45,13 @@ std::string ItemText(const json& item) {
     for (const json& part : item["content"]) {
       if (Str(part, "type") == "text") absl::StrAppend(&out, Str(part, "text"));
     }
+  } else if (type == "webSearch") {
+    out = Str(item, "query");
+    const json& action = Member(item, "action");
+    if (out.empty()) out = Str(action, "query");
+    if (out.empty()) out = Str(action, "url");
+  } else if (type == "imageView") {
+    out = Str(item, "path");
   } else if (type == "hookPrompt") {
     for (const json& fragment : ArrayMember(item, "fragments")) {
       const std::string text = Str(fragment, "text");
@@ -58,6 +66,23 @@ std::string ItemText(const json& item) {
     }
   }
   return out;
+}
+
+// An MCP tool call's tool, arguments, result text and error.
+void McpToolCallToProto(const json& item, v1::Item* out) {
+  out->set_tool(Str(item, "tool"));
+  out->set_mcp_server(Str(item, "server"));
+  const json& arguments = Member(item, "arguments");
+  if (!arguments.is_null()) out->set_arguments(Dump(arguments));
+  std::string output;
+  for (const json& part : ArrayMember(ObjectMember(item, "result"), "content")) {
+    const std::string kind = Str(part, "type");
+    absl::StrAppend(&output, output.empty() || output.back() == '\n' ? "" : "\n",
+                    kind == "text" ? Str(part, "text")
+                                   : absl::StrCat("[", kind, "]"));
+  }
+  out->set_tool_output(output);
+  out->set_error(Str(Member(item, "error"), "message"));
 }
 
 void ItemToProto(const json& item, v1::Item* out) {
@@ -76,6 +101,9 @@ void ItemToProto(const json& item, v1::Item* out) {
   out->set_item_json(Dump(item));
   out->set_moderation(
       Str(Member(Member(item, "moderation"), "display"), "mode"));
+  if (Str(item, "type") == "mcpToolCall") McpToolCallToProto(item, out);
+  const int64_t duration = IntMember(item, "durationMs", -1);
+  if (duration >= 0) out->set_duration_ms(duration);
 }
 
 }  // namespace

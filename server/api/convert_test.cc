@@ -210,6 +210,58 @@ TEST(EventToProtoTest, TypedCodexNotifications) {
   }
 }
 
+// Tool calls and other activity of the agent, in the shapes the pinned
+// codex 0.171 sent (an MCP call through tests/mcp_server/elicit_server.py).
+TEST(EventToProtoTest, ToolCallsSearchesAndImageViews) {
+  v1::Event started = Mapped("item/started", json::parse(R"({"item":{
+      "type":"mcpToolCall","id":"call_5","server":"tickets","environmentId":null,
+      "tool":"file_ticket","status":"inProgress","arguments":{"title":"Disk full"},
+      "appContext":null,"mcpAppUi":null,"pluginId":null,"readOnlyHint":null,
+      "result":null,"error":null,"durationMs":null},"threadId":"t","turnId":"u"})"));
+  const v1::Item& call = started.item();
+  EXPECT_EQ(call.tool(), "file_ticket");
+  EXPECT_EQ(call.mcp_server(), "tickets");
+  EXPECT_EQ(call.arguments(), R"({"title":"Disk full"})");
+  EXPECT_EQ(call.tool_output(), "");
+  EXPECT_FALSE(call.has_duration_ms());
+
+  v1::Event done = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"mcpToolCall","id":"call_5","server":"tickets","tool":"file_ticket",
+      "status":"completed","arguments":{},"result":{"content":[
+        {"type":"text","text":"ticket filed"},{"type":"image","data":"AA=="},
+        {"type":"text","text":"id 7"}],"structuredContent":null,"_meta":null},
+      "error":null,"durationMs":3},"threadId":"t","turnId":"u"})"));
+  EXPECT_EQ(done.item().status(), "completed");
+  EXPECT_EQ(done.item().arguments(), "{}");
+  EXPECT_EQ(done.item().tool_output(), "ticket filed\n[image]\nid 7");
+  ASSERT_TRUE(done.item().has_duration_ms());
+  EXPECT_EQ(done.item().duration_ms(), 3);
+
+  v1::Event failed = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"mcpToolCall","id":"call_6","server":"tickets","tool":"file_ticket",
+      "status":"failed","arguments":null,"result":null,
+      "error":{"message":"tool call timed out"},"durationMs":60000}})"));
+  EXPECT_EQ(failed.item().error(), "tool call timed out");
+  EXPECT_EQ(failed.item().arguments(), "");
+
+  EXPECT_EQ(Mapped("item/completed", json::parse(R"({"item":{"type":"webSearch",
+      "id":"ws","query":"codex hooks","action":{"type":"search","query":"codex hooks"}}})"))
+                .item().text(),
+            "codex hooks");
+  EXPECT_EQ(Mapped("item/completed", json::parse(R"({"item":{"type":"webSearch",
+      "id":"ws","query":"","action":{"type":"openPage","url":"https://example.com/"}}})"))
+                .item().text(),
+            "https://example.com/");
+  EXPECT_EQ(Mapped("item/completed", json::parse(R"({"item":{"type":"imageView",
+      "id":"iv","path":"/w/shot.png"}})")).item().text(),
+            "/w/shot.png");
+  // The fields of a tool call stay empty on other items.
+  v1::Event message = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"agentMessage","id":"m","text":"hi","tool":"x","server":"y"}})"));
+  EXPECT_EQ(message.item().tool(), "");
+  EXPECT_EQ(message.item().mcp_server(), "");
+}
+
 // Hook runs, in the shapes the pinned codex 0.171 sent for a PreToolUse
 // hook that blocked a command.
 TEST(EventToProtoTest, HookRuns) {

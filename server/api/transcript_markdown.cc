@@ -227,6 +227,24 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       } else if (item.item_type() == "fileChange") {
         absl::StrAppend(out, "\n**File change** (", OneLine(item.status()),
                         "):\n\n", FencedBlock(item.diff(), "diff"));
+      } else if (item.item_type() == "mcpToolCall") {
+        absl::StrAppend(out, "\n<details>\n<summary>Tool <code>",
+                        HtmlEscape(OneLine(item.mcp_server() + "/" + item.tool())),
+                        "</code> · ", HtmlEscape(item.status()), "</summary>\n\n");
+        if (!item.arguments().empty() && item.arguments() != "{}") {
+          absl::StrAppend(out, FencedBlock(item.arguments(), "json"), "\n");
+        }
+        if (!item.tool_output().empty()) {
+          absl::StrAppend(out, FencedBlock(item.tool_output(), "text"), "\n");
+        }
+        if (!item.error().empty()) {
+          absl::StrAppend(out, "Error: ", OneLine(item.error()), "\n\n");
+        }
+        absl::StrAppend(out, "</details>\n");
+      } else if (item.item_type() == "webSearch") {
+        absl::StrAppend(out, "\n*Searched the web:* ", OneLine(item.text()), "\n");
+      } else if (item.item_type() == "imageView") {
+        absl::StrAppend(out, "\n*Viewed image* ", InlineCode(item.text()), "\n");
       } else if (item.item_type() == "hookPrompt") {
         absl::StrAppend(out, "\n**Hook prompt:**\n\n", Quote(item.text()));
       } else if (item.item_type() == "reasoning" && !item.text().empty()) {

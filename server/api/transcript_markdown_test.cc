@@ -175,6 +175,33 @@ TEST(MarkdownTranscriptTest, HookRunsAreNotedOnceEndedAndTheirPromptQuoted) {
   EXPECT_EQ(out, "\n**Hook prompt:**\n\n> Now say\n> goodbye.\n");
 }
 
+TEST(MarkdownTranscriptTest, ToolCallsFoldAndSearchesAreNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event call;
+  call.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  v1::Item* item = call.mutable_item();
+  item->set_item_type("mcpToolCall");
+  item->set_mcp_server("tickets");
+  item->set_tool("file_ticket");
+  item->set_status("failed");
+  item->set_arguments(R"({"title":"<b>"})");
+  item->set_error("timed\nout");
+  std::string out;
+  md.Add(call, &out);
+  EXPECT_EQ(out,
+            "\n<details>\n<summary>Tool <code>tickets/file_ticket</code> · "
+            "failed</summary>\n\n```json\n{\"title\":\"<b>\"}\n```\n\n"
+            "Error: timed out\n\n</details>\n");
+
+  v1::Event search;
+  search.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  search.mutable_item()->set_item_type("webSearch");
+  search.mutable_item()->set_text("codex hooks");
+  out.clear();
+  md.Add(search, &out);
+  EXPECT_EQ(out, "\n*Searched the web:* codex hooks\n");
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

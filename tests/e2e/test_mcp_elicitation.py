@@ -7,6 +7,7 @@ SDK."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from conftest import Cli, Server
 from cm_testing import (CODEX_BIN, MockModel, add_elicit_server, codex_home_dir, make_server,
                         write_codex_home)
 
-from codex_manager import ApprovalKind, Client, Decision, SessionState, TurnState
+from codex_manager import ApprovalKind, Client, Decision, EventType, SessionState, TurnState
 from test_real_codex import create_session, pending_approval
 
 
@@ -45,6 +46,10 @@ def test_an_mcp_question_answered_from_the_cli(mcp_server: Server, project: Path
     assert follow.returncode == 0, err
     # The MCP server got the answers typed by its schema: count a number.
     assert 'ticket filed: action=accept count=3 priority="high"' in out
+    # The call itself, its result and how it ended, as the CLI follows it.
+    assert "tool tickets/file_ticket\n" in err
+    assert re.search(r'  \| ticket filed: action=accept count=3 priority="high"\n'
+                     r'  \[completed, \d+ ms\]', err), err
 
 
 def test_an_mcp_question_answered_and_declined_from_the_sdk(mcp_server: Server,
@@ -67,3 +72,11 @@ def test_an_mcp_question_answered_and_declined_from_the_sdk(mcp_server: Server,
         turn = client.run_turn(session.session_id, "mcp: tickets file_ticket",
                                on_approval=lambda approval: Decision.DENY)
         assert "ticket not filed: action=decline" in turn.final_message
+        # Each call is an item with its server, tool, arguments and result.
+        calls = [e.proto.item for e in client.events(session.session_id, follow=False)
+                 if e.type == EventType.ITEM_COMPLETED and e.proto.item.item_type == "mcpToolCall"]
+        assert [(c.mcp_server, c.tool, c.arguments, c.status) for c in calls] == [
+            ("tickets", "file_ticket", "{}", "completed")] * 2
+        assert [c.tool_output for c in calls] == [
+            'ticket filed: action=accept priority="low"', "ticket not filed: action=decline"]
+        assert all(c.HasField("duration_ms") for c in calls)

@@ -40,6 +40,9 @@ The prompt of ``turn/start`` chooses what the turn does:
 - ``hooks``: what Codex 0.171 sends when a PreToolUse hook blocks a
   command and a Stop hook asks the agent to go on (hook/started and
   hook/completed of each run, a ``hookPrompt`` item), with two replies.
+- ``tools``: an MCP tool call that returns a result and one that fails
+  (Codex 0.171's ``mcpToolCall`` items), a web search, then ``Filed
+  ticket 7.``.
 - ``show-settings``: reply ``settings {...}`` with the settings and images
   its ``turn/start`` carried.
 - ``moderated``: stream a reply, then complete it with the
@@ -219,6 +222,33 @@ def hook_runs(thread_id: str, turn_id: str) -> None:
     complete(thread_id, turn_id)
 
 
+def tool_calls(thread_id: str, turn_id: str) -> None:
+    """An MCP tool call as Codex 0.171 sends it (started, then completed
+    with its result), one that failed, and a web search (the schema's
+    shape), then a reply."""
+    call = {"type": "mcpToolCall", "id": "call_" + uuid.uuid4().hex[:8], "server": "tickets",
+            "environmentId": None, "tool": "file_ticket", "status": "inProgress",
+            "arguments": {"title": "Disk full", "priority": 2}, "appContext": None,
+            "mcpAppUi": None, "pluginId": None, "readOnlyHint": None, "result": None,
+            "error": None, "durationMs": None}
+    item(thread_id, turn_id, "item/started", call)
+    item(thread_id, turn_id, "item/completed", {**call, "status": "completed", "durationMs": 3,
+         "result": {"content": [{"type": "text", "text": "ticket 7 filed"}],
+                    "structuredContent": None, "_meta": None}})
+    failed = {**call, "id": "call_" + uuid.uuid4().hex[:8], "tool": "close_ticket",
+              "arguments": {}}
+    item(thread_id, turn_id, "item/started", failed)
+    item(thread_id, turn_id, "item/completed", {**failed, "status": "failed", "durationMs": 60000,
+         "error": {"message": "tool call timed out"}})
+    search = {"type": "webSearch", "id": "ws_" + uuid.uuid4().hex[:8], "query": "",
+              "action": None, "results": None}
+    item(thread_id, turn_id, "item/started", search)
+    item(thread_id, turn_id, "item/completed", {**search, "query": "disk full ext4",
+         "action": {"type": "search", "query": "disk full ext4", "queries": None}})
+    agent_reply(thread_id, turn_id, "Filed ticket 7.", ["Filed ticket 7."])
+    complete(thread_id, turn_id)
+
+
 def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
     notify("turn/started", {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": "inProgress"}})
     if "crash" in prompt:
@@ -333,6 +363,9 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         return
     if prompt.strip() == "hooks":
         hook_runs(thread_id, turn_id)
+        return
+    if prompt.strip() == "tools":
+        tool_calls(thread_id, turn_id)
         return
     if "elicit" in prompt:
         # mcpServer/elicitation/request as Codex 0.169 sends it

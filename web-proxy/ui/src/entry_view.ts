@@ -4,7 +4,7 @@
 // when the entry changed, so a folded or unfolded block stays as the person
 // left it while the stream goes on.
 import { h } from "./dom.js";
-import { hookEventLabel, hookStatusLabel, itemStatusLabel, turnLabel } from "./labels.js";
+import { durationLabel, hookEventLabel, hookStatusLabel, itemStatusLabel, turnLabel } from "./labels.js";
 import { ansiHtml, hasAnsi, markdownHtml } from "./render.js";
 import type { Entry } from "./transcript.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
@@ -44,12 +44,35 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
 // a warning when it blocked, failed or stopped the turn, with what it said.
 function hookView(e: Extract<Entry, { kind: "hook" }>, attrs: Record<string, string>): HTMLElement {
   const running = e.status === "running";
-  const took = e.durationMs === undefined ? "" : ` · ${e.durationMs} ms`;
+  const took = e.durationMs === undefined ? "" : ` · ${durationLabel(e.durationMs)}`;
   return h("div", attrs,
     h("div", {}, `Hook ${hookEventLabel(e.event)} · ${hookStatusLabel(e.status)}${took}`,
       running && e.message ? h("span", { class: "muted" }, ` · ${e.message}…`) : null),
     e.output.length ? h("ul", { class: "hook-output" }, ...e.output.map((x) =>
       h("li", {}, h("span", { class: "muted" }, `${x.kind}: `), x.text))) : null);
+}
+
+// An MCP tool call: which tool, then its arguments and what it returned,
+// folded as a command's output is.
+function toolView(e: Extract<Entry, { kind: "tool" }>, attrs: Record<string, string>): HTMLElement {
+  const parts: HTMLElement[] = [];
+  if (e.arguments && e.arguments !== "{}") {
+    parts.push(h("div", { class: "muted small" }, "Arguments"),
+      h("pre", { class: "mono", tabindex: "0" }, e.arguments));
+  }
+  if (e.output) {
+    parts.push(h("div", { class: "muted small" }, "Result"),
+      h("pre", { class: "output mono", tabindex: "0" }, e.output));
+  }
+  const details = parts.length
+    ? h("details", { class: "fold", ...(e.status === "inProgress" ? { open: "" } : {}) },
+      h("summary", { class: "small" }, "Arguments and result"), ...parts)
+    : null;
+  const took = e.durationMs === undefined ? "" : ` · ${durationLabel(e.durationMs)}`;
+  return h("div", attrs,
+    h("div", {}, h("span", { class: "muted" }, "Tool "), h("span", { class: "mono" }, `${e.server} · ${e.tool}`)),
+    details,
+    h("div", { class: "muted small" }, `${itemStatusLabel(e.status)}${took}${e.error ? `: ${e.error}` : ""}`));
 }
 
 function planStatus(status: string): string {
@@ -64,6 +87,7 @@ export function entryView(e: Entry): HTMLElement {
         ? h("div", attrs("prompt hook-prompt"), h("div", { class: "small" }, "From a hook"), e.text)
         : h("div", attrs("prompt"), e.text);
     case "hook": return hookView(e, attrs(`hook hook-${e.status}`));
+    case "tool": return toolView(e, attrs(`tool tool-${e.status}`));
     case "agent": return withHtml(h("div", attrs("agent markdown")), markdownHtml(e.text));
     case "reasoning":
       return h("details", attrs("reasoning"), h("summary", {}, "Reasoning"),

@@ -43,6 +43,8 @@ export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
 export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
 export const itemStatusLabel = (status: string) => ITEM[status] ?? status;
 export const hookStatusLabel = (status: string) => HOOK[status] ?? status;
+// A duration in milliseconds as people read it: "4 ms", "60.0 s".
+export const durationLabel = (ms: number) => ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 // A hook's event as its config spells it ("preToolUse" -> "PreToolUse").
 export const hookEventLabel = (event: string) => event.charAt(0).toUpperCase() + event.slice(1);
 

@@ -17,6 +17,10 @@ export type Entry =
   | { kind: "command"; id: string; command: string; output: string; status: string;
       exitCode?: number }
   | { kind: "file"; id: string; diff: string; status: string }
+  // An MCP tool call (Codex `mcpToolCall`): its arguments, then what the
+  // tool returned or why it failed.
+  | { kind: "tool"; id: string; server: string; tool: string; arguments: string;
+      output: string; error: string; status: string; durationMs?: number }
   | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string }
   | { kind: "turn"; id: string; state: TurnState; error: string }
   // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
@@ -135,6 +139,19 @@ export class Transcript {
           });
         } else if (item.itemType === "fileChange") {
           this.upsert({ kind: "file", id: item.itemId, diff: item.diff, status: item.status });
+        } else if (item.itemType === "mcpToolCall") {
+          this.upsert({
+            kind: "tool", id: item.itemId, server: item.mcpServer, tool: item.tool,
+            arguments: item.arguments, output: item.toolOutput, error: item.error,
+            status: item.status,
+            durationMs: item.durationMs === undefined ? undefined : Number(item.durationMs),
+          });
+        } else if ((item.itemType === "webSearch" || item.itemType === "imageView") && done) {
+          this.upsert({
+            kind: "notice", id: item.itemId, level: "info",
+            text: item.itemType === "webSearch" ? `Searched the web: ${item.text}`
+                                                 : `Viewed image ${item.text}`,
+          });
         }
         break;
       }

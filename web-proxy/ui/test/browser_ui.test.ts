@@ -616,6 +616,27 @@ test("a hook's runs show in the transcript, one line each, and the prompt it gav
   await page.close();
 });
 
+test("an MCP tool call shows its tool, arguments and result; a failed one why; a web search a line", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "tools", "");
+  await send(page, "tools");
+  await page.locator(".entry.agent", { hasText: "Filed ticket 7." }).waitFor({ timeout: 20000 });
+  const tools = page.locator(".entry.tool");
+  assert.equal(await tools.count(), 2);  // started and completed: one entry each
+  const filed = tools.nth(0);
+  assert.match(await filed.innerText(), /Tool tickets · file_ticket[\s\S]*done · 3 ms/);
+  await filed.locator("summary").click();
+  assert.match(await filed.locator("pre").first().innerText(), /"title":"Disk full"/);
+  assert.equal(await filed.locator("pre.output").innerText(), "ticket 7 filed");
+  const failed = tools.nth(1);
+  assert.equal(await failed.locator("details").count(), 0);  // no arguments, no result
+  assert.match(await failed.innerText(), /close_ticket[\s\S]*failed · 60.0 s: tool call timed out/);
+  await page.locator(".entry.notice", { hasText: "Searched the web: disk full ext4" }).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-tools.png"), fullPage: true });
+  await page.close();
+});
+
 test("a review shows its findings once; a fork continues the conversation; threads and models are listed", async () => {
   // A folder with an uncommitted change for the review to look at.
   const git = (...args: string[]) => execFileSync("git",

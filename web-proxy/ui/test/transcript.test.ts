@@ -20,12 +20,12 @@ function stream(): Event[] {
   });
   return [
     ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.RUNNING, error: "", prompt: "", finalMessage: "", codexTurnId: "" } }),
-    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "u1", itemType: "userMessage", status: "", text: "hi", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "", moderation: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: create(ItemSchema, { itemId: "u1", itemType: "userMessage", text: "hi" }) }),
     ev(EventType.APPROVAL_REQUESTED, { case: "approvalRequested", value: { $typeName: "codex_manager.v1.ApprovalRequested", approval } }),
     ev(EventType.APPROVAL_RESOLVED, { case: "approvalResolved", value: { $typeName: "codex_manager.v1.ApprovalResolved", approvalId: "apr_1", state: ApprovalState.APPROVED, decision: 1 } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "Hel", method: "" } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "lo", method: "" } }),
-    ev(EventType.ITEM_COMPLETED, { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId: "m1", itemType: "agentMessage", status: "", text: "Hello", command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "", moderation: "" } }),
+    ev(EventType.ITEM_COMPLETED, { case: "item", value: create(ItemSchema, { itemId: "m1", itemType: "agentMessage", text: "Hello" }) }),
     ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.COMPLETED, error: "", prompt: "", finalMessage: "Hello", codexTurnId: "" } }),
   ];
 }
@@ -68,9 +68,7 @@ test("a review is one entry with its findings, shown once", () => {
   const item = (type: EventType, itemId: string, itemType: string, text: string): Event =>
     create(EventSchema, {
       sessionSeq: ++seq, eventId: seq, type, turnId: "turn_r",
-      payload: { case: "item", value: { $typeName: "codex_manager.v1.Item", itemId, itemType,
-        status: "", text, command: "", cwd: "", aggregatedOutput: "", diff: "", itemJson: "",
-        moderation: "" } },
+      payload: { case: "item", value: create(ItemSchema, { itemId, itemType, text }) },
     });
   const t = new Transcript();
   for (const e of [
@@ -161,4 +159,29 @@ test("a hook's run is one entry, updated when it ends; its prompt is marked", ()
   assert.equal(t.apply(run("pre:0", "preToolUse", "running")), false);
   assert.equal(t.apply(run("pre:0", "preToolUse", "blocked", ["no rm here"], 4n)), false);
   assert.equal(JSON.stringify(t.entries), before);
+});
+
+test("an MCP tool call is one entry, filled in when it ends; a web search is a line", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const item = (type: EventType, init: Parameters<typeof create<typeof ItemSchema>>[1]) =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId: "turn_1",
+                          payload: { case: "item", value: create(ItemSchema, init) } });
+  const call = { itemId: "call_5", itemType: "mcpToolCall", mcpServer: "tickets", tool: "file_ticket",
+                 arguments: '{"title":"Disk full"}' };
+  t.apply(item(EventType.ITEM_STARTED, { ...call, status: "inProgress" }));
+  assert.deepEqual(t.entries, [{ kind: "tool", id: "call_5", server: "tickets", tool: "file_ticket",
+    arguments: '{"title":"Disk full"}', output: "", error: "", status: "inProgress",
+    durationMs: undefined }]);
+  t.apply(item(EventType.ITEM_COMPLETED, { ...call, status: "completed", toolOutput: "ticket filed",
+                                           durationMs: 3n }));
+  assert.equal(t.entries.length, 1);
+  assert.deepEqual(t.entries[0], { kind: "tool", id: "call_5", server: "tickets", tool: "file_ticket",
+    arguments: '{"title":"Disk full"}', output: "ticket filed", error: "", status: "completed",
+    durationMs: 3 });
+  t.apply(item(EventType.ITEM_STARTED, { itemId: "ws", itemType: "webSearch" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ws", itemType: "webSearch", text: "codex hooks" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "iv", itemType: "imageView", text: "/w/shot.png" }));
+  assert.deepEqual(t.entries.slice(1).map((e) => "text" in e ? e.text : e.kind),
+    ["Searched the web: codex hooks", "Viewed image /w/shot.png"]);
 });

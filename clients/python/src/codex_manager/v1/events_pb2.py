@@ -28,7 +28,7 @@ from codex_manager.v1 import sessions_pb2 as codex__manager_dot_v1_dot_sessions_
 from codex_manager.v1 import turns_pb2 as codex__manager_dot_v1_dot_turns__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63odex_manager/v1/events.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a codex_manager/v1/approvals.proto\x1a\x1f\x63odex_manager/v1/sessions.proto\x1a\x1c\x63odex_manager/v1/turns.proto\"f\n\x13SessionStateChanged\x12-\n\x05state\x18\x01 \x01(\x0e\x32\x1e.codex_manager.v1.SessionState\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12\x11\n\tthread_id\x18\x03 \x01(\t\"\x80\x01\n\x0eSessionUpdated\x12\x16\n\x0e\x63hanged_fields\x18\x01 \x03(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x0e\n\x06\x65\x66\x66ort\x18\x04 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x05 \x01(\t\x12\x0f\n\x07sandbox\x18\x06 \x01(\t\"\x9c\x01\n\x10TurnStateChanged\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12*\n\x05state\x18\x02 \x01(\x0e\x32\x1b.codex_manager.v1.TurnState\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x0e\n\x06prompt\x18\x04 \x01(\t\x12\x15\n\rfinal_message\x18\x05 \x01(\t\x12\x15\n\rcodex_turn_id\x18\x06 \x01(\t\"\xdc\x01\n\x04Item\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x11\n\titem_type\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x05 \x01(\t\x12\x0b\n\x03\x63wd\x18\x06 \x01(\t\x12\x16\n\texit_code\x18\x07 \x01(\x05H\x00\x88\x01\x01\x12\x19\n\x11\x61ggregated_output\x18\x08 \x01(\t\x12\x0c\n\x04\x64iff\x18\t \x01(\t\x12\x11\n\titem_json\x18\n \x01(\t\x12\x12\n\nmoderation\x18\x0b \x01(\tB\x0c\n\n_exit_code\":\n\tItemDelta\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0e\n\x06method\x18\x03 \x01(\t\"A\n\x11\x41pprovalRequested\x12,\n\x08\x61pproval\x18\x01 \x01(\x0b\x32\x1a.codex_manager.v1.Approval\"\x85\x01\n\x10\x41pprovalResolved\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12.\n\x05state\x18\x02 \x01(\x0e\x32\x1f.codex_manager.v1.ApprovalState\x12,\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x1a.codex_manager.v1.Decision\"\xa8\x01\n\nTokenUsage\x12\x14\n\x0ctotal_tokens\x18\x01 \x01(\x03\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x03\x12\x1b\n\x13\x63\x61\x63hed_input_tokens\x18\x03 \x01(\x03\x12\x15\n\routput_tokens\x18\x04 \x01(\x03\x12\x1f\n\x17reasoning_output_tokens\x18\x05 \x01(\x03\x12\x19\n\x11last_total_tokens\x18\x06 \x01(\x03\"X\n\x06Notice\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x65tails\x18\x02 \x01(\t\x12\x18\n\x10\x63odex_error_info\x18\x03 \x01(\t\x12\x12\n\nwill_retry\x18\x04 \x01(\x08\"F\n\x04Plan\x12\x13\n\x0b\x65xplanation\x18\x01 \x01(\t\x12)\n\x05steps\x18\x02 \x03(\x0b\x32\x1a.codex_manager.v1.PlanStep\"(\n\x08PlanStep\x12\x0c\n\x04step\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\"\x18\n\x08TurnDiff\x12\x0c\n\x04\x64iff\x18\x01 \x01(\t\"4\n\x0cThreadStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63tive_flags\x18\x02 \x03(\t\"E\n\rModelRerouted\x12\x12\n\nfrom_model\x18\x01 \x01(\t\x12\x10\n\x08to_model\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"n\n\x0fRateLimitWindow\x12\x14\n\x0cused_percent\x18\x01 \x01(\x05\x12\x16\n\x0ewindow_minutes\x18\x02 \x01(\x03\x12-\n\tresets_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x01\n\nRateLimits\x12\x32\n\x07primary\x18\x01 \x01(\x0b\x32!.codex_manager.v1.RateLimitWindow\x12\x34\n\tsecondary\x18\x02 \x01(\x0b\x32!.codex_manager.v1.RateLimitWindow\x12\x11\n\tplan_type\x18\x03 \x01(\t\x12\x12\n\nlimit_name\x18\x04 \x01(\t\">\n\x0fMcpServerStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\r\n\x05\x65rror\x18\x03 \x01(\t\"\x95\x02\n\x07HookRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x16\n\x0estatus_message\x18\x04 \x01(\t\x12\x32\n\x07\x65ntries\x18\x05 \x03(\x0b\x32!.codex_manager.v1.HookOutputEntry\x12\x14\n\x0chandler_type\x18\x06 \x01(\t\x12\x16\n\x0e\x65xecution_mode\x18\x07 \x01(\t\x12\r\n\x05scope\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x13\n\x0bsource_path\x18\n \x01(\t\x12\x18\n\x0b\x64uration_ms\x18\x0b \x01(\x03H\x00\x88\x01\x01\x42\x0e\n\x0c_duration_ms\"-\n\x0fHookOutputEntry\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"6\n\x0fRawNotification\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\"\x94\t\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0bsession_seq\x18\x03 \x01(\x03\x12)\n\x04type\x18\x04 \x01(\x0e\x32\x1b.codex_manager.v1.EventType\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07turn_id\x18\x06 \x01(\t\x12\x13\n\x0bredelivered\x18\x07 \x01(\x08\x12\x1e\n\x16original_payload_bytes\x18\x08 \x01(\x03\x12\x46\n\x15session_state_changed\x18\n \x01(\x0b\x32%.codex_manager.v1.SessionStateChangedH\x00\x12@\n\x12turn_state_changed\x18\x0b \x01(\x0b\x32\".codex_manager.v1.TurnStateChangedH\x00\x12&\n\x04item\x18\x0c \x01(\x0b\x32\x16.codex_manager.v1.ItemH\x00\x12,\n\x05\x64\x65lta\x18\r \x01(\x0b\x32\x1b.codex_manager.v1.ItemDeltaH\x00\x12\x41\n\x12\x61pproval_requested\x18\x0e \x01(\x0b\x32#.codex_manager.v1.ApprovalRequestedH\x00\x12?\n\x11\x61pproval_resolved\x18\x0f \x01(\x0b\x32\".codex_manager.v1.ApprovalResolvedH\x00\x12\x33\n\x0btoken_usage\x18\x10 \x01(\x0b\x32\x1c.codex_manager.v1.TokenUsageH\x00\x12*\n\x06notice\x18\x11 \x01(\x0b\x32\x18.codex_manager.v1.NoticeH\x00\x12\x30\n\x03raw\x18\x12 \x01(\x0b\x32!.codex_manager.v1.RawNotificationH\x00\x12&\n\x04plan\x18\x13 \x01(\x0b\x32\x16.codex_manager.v1.PlanH\x00\x12/\n\tturn_diff\x18\x14 \x01(\x0b\x32\x1a.codex_manager.v1.TurnDiffH\x00\x12\x37\n\rthread_status\x18\x15 \x01(\x0b\x32\x1e.codex_manager.v1.ThreadStatusH\x00\x12\x39\n\x0emodel_rerouted\x18\x16 \x01(\x0b\x32\x1f.codex_manager.v1.ModelReroutedH\x00\x12\x33\n\x0brate_limits\x18\x17 \x01(\x0b\x32\x1c.codex_manager.v1.RateLimitsH\x00\x12>\n\x11mcp_server_status\x18\x18 \x01(\x0b\x32!.codex_manager.v1.McpServerStatusH\x00\x12;\n\x0fsession_updated\x18\x19 \x01(\x0b\x32 .codex_manager.v1.SessionUpdatedH\x00\x12-\n\x08hook_run\x18\x1a \x01(\x0b\x32\x19.codex_manager.v1.HookRunH\x00\x42\t\n\x07payload\"5\n\nEventBatch\x12\'\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x17.codex_manager.v1.Event\"g\n\x13StreamEventsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tafter_seq\x18\x02 \x01(\x03\x12\x16\n\x0e\x61\x66ter_event_id\x18\x03 \x01(\x03\x12\x11\n\tno_follow\x18\x04 \x01(\x08*\xf8\x05\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12$\n EVENT_TYPE_SESSION_STATE_CHANGED\x10\x01\x12!\n\x1d\x45VENT_TYPE_TURN_STATE_CHANGED\x10\x02\x12\x1b\n\x17\x45VENT_TYPE_ITEM_STARTED\x10\x03\x12\x1d\n\x19\x45VENT_TYPE_ITEM_COMPLETED\x10\x04\x12\"\n\x1e\x45VENT_TYPE_AGENT_MESSAGE_DELTA\x10\x05\x12#\n\x1f\x45VENT_TYPE_COMMAND_OUTPUT_DELTA\x10\x06\x12\x1e\n\x1a\x45VENT_TYPE_REASONING_DELTA\x10\x07\x12!\n\x1d\x45VENT_TYPE_APPROVAL_REQUESTED\x10\x08\x12 \n\x1c\x45VENT_TYPE_APPROVAL_RESOLVED\x10\t\x12\x1a\n\x16\x45VENT_TYPE_TOKEN_USAGE\x10\n\x12\x14\n\x10\x45VENT_TYPE_ERROR\x10\x0b\x12\x16\n\x12\x45VENT_TYPE_WARNING\x10\x0c\x12\x12\n\x0e\x45VENT_TYPE_RAW\x10\r\x12\x19\n\x15\x45VENT_TYPE_ITEM_DELTA\x10\x0e\x12\x1b\n\x17\x45VENT_TYPE_PLAN_UPDATED\x10\x0f\x12 \n\x1c\x45VENT_TYPE_TURN_DIFF_UPDATED\x10\x10\x12$\n EVENT_TYPE_THREAD_STATUS_CHANGED\x10\x11\x12\x1d\n\x19\x45VENT_TYPE_MODEL_REROUTED\x10\x12\x12\"\n\x1e\x45VENT_TYPE_RATE_LIMITS_UPDATED\x10\x13\x12 \n\x1c\x45VENT_TYPE_CONTEXT_COMPACTED\x10\x14\x12 \n\x1c\x45VENT_TYPE_MCP_SERVER_STATUS\x10\x15\x12\x1e\n\x1a\x45VENT_TYPE_SESSION_UPDATED\x10\x16\x12\x17\n\x13\x45VENT_TYPE_HOOK_RUN\x10\x17\x32\xbe\x01\n\rStreamService\x12P\n\x0cStreamEvents\x12%.codex_manager.v1.StreamEventsRequest\x1a\x17.codex_manager.v1.Event0\x01\x12[\n\x12StreamEventBatches\x12%.codex_manager.v1.StreamEventsRequest\x1a\x1c.codex_manager.v1.EventBatch0\x01\x42 Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63odex_manager/v1/events.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a codex_manager/v1/approvals.proto\x1a\x1f\x63odex_manager/v1/sessions.proto\x1a\x1c\x63odex_manager/v1/turns.proto\"f\n\x13SessionStateChanged\x12-\n\x05state\x18\x01 \x01(\x0e\x32\x1e.codex_manager.v1.SessionState\x12\r\n\x05\x65rror\x18\x02 \x01(\t\x12\x11\n\tthread_id\x18\x03 \x01(\t\"\x80\x01\n\x0eSessionUpdated\x12\x16\n\x0e\x63hanged_fields\x18\x01 \x03(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05model\x18\x03 \x01(\t\x12\x0e\n\x06\x65\x66\x66ort\x18\x04 \x01(\t\x12\x17\n\x0f\x61pproval_policy\x18\x05 \x01(\t\x12\x0f\n\x07sandbox\x18\x06 \x01(\t\"\x9c\x01\n\x10TurnStateChanged\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12*\n\x05state\x18\x02 \x01(\x0e\x32\x1b.codex_manager.v1.TurnState\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x0e\n\x06prompt\x18\x04 \x01(\t\x12\x15\n\rfinal_message\x18\x05 \x01(\t\x12\x15\n\rcodex_turn_id\x18\x06 \x01(\t\"\xdf\x02\n\x04Item\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x11\n\titem_type\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x05 \x01(\t\x12\x0b\n\x03\x63wd\x18\x06 \x01(\t\x12\x16\n\texit_code\x18\x07 \x01(\x05H\x00\x88\x01\x01\x12\x19\n\x11\x61ggregated_output\x18\x08 \x01(\t\x12\x0c\n\x04\x64iff\x18\t \x01(\t\x12\x11\n\titem_json\x18\n \x01(\t\x12\x12\n\nmoderation\x18\x0b \x01(\t\x12\x0c\n\x04tool\x18\x0c \x01(\t\x12\x12\n\nmcp_server\x18\r \x01(\t\x12\x11\n\targuments\x18\x0e \x01(\t\x12\x13\n\x0btool_output\x18\x0f \x01(\t\x12\r\n\x05\x65rror\x18\x10 \x01(\t\x12\x18\n\x0b\x64uration_ms\x18\x11 \x01(\x03H\x01\x88\x01\x01\x42\x0c\n\n_exit_codeB\x0e\n\x0c_duration_ms\":\n\tItemDelta\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0e\n\x06method\x18\x03 \x01(\t\"A\n\x11\x41pprovalRequested\x12,\n\x08\x61pproval\x18\x01 \x01(\x0b\x32\x1a.codex_manager.v1.Approval\"\x85\x01\n\x10\x41pprovalResolved\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12.\n\x05state\x18\x02 \x01(\x0e\x32\x1f.codex_manager.v1.ApprovalState\x12,\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x1a.codex_manager.v1.Decision\"\xa8\x01\n\nTokenUsage\x12\x14\n\x0ctotal_tokens\x18\x01 \x01(\x03\x12\x14\n\x0cinput_tokens\x18\x02 \x01(\x03\x12\x1b\n\x13\x63\x61\x63hed_input_tokens\x18\x03 \x01(\x03\x12\x15\n\routput_tokens\x18\x04 \x01(\x03\x12\x1f\n\x17reasoning_output_tokens\x18\x05 \x01(\x03\x12\x19\n\x11last_total_tokens\x18\x06 \x01(\x03\"X\n\x06Notice\x12\x0f\n\x07message\x18\x01 \x01(\t\x12\x0f\n\x07\x64\x65tails\x18\x02 \x01(\t\x12\x18\n\x10\x63odex_error_info\x18\x03 \x01(\t\x12\x12\n\nwill_retry\x18\x04 \x01(\x08\"F\n\x04Plan\x12\x13\n\x0b\x65xplanation\x18\x01 \x01(\t\x12)\n\x05steps\x18\x02 \x03(\x0b\x32\x1a.codex_manager.v1.PlanStep\"(\n\x08PlanStep\x12\x0c\n\x04step\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\"\x18\n\x08TurnDiff\x12\x0c\n\x04\x64iff\x18\x01 \x01(\t\"4\n\x0cThreadStatus\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x14\n\x0c\x61\x63tive_flags\x18\x02 \x03(\t\"E\n\rModelRerouted\x12\x12\n\nfrom_model\x18\x01 \x01(\t\x12\x10\n\x08to_model\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"n\n\x0fRateLimitWindow\x12\x14\n\x0cused_percent\x18\x01 \x01(\x05\x12\x16\n\x0ewindow_minutes\x18\x02 \x01(\x03\x12-\n\tresets_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x01\n\nRateLimits\x12\x32\n\x07primary\x18\x01 \x01(\x0b\x32!.codex_manager.v1.RateLimitWindow\x12\x34\n\tsecondary\x18\x02 \x01(\x0b\x32!.codex_manager.v1.RateLimitWindow\x12\x11\n\tplan_type\x18\x03 \x01(\t\x12\x12\n\nlimit_name\x18\x04 \x01(\t\">\n\x0fMcpServerStatus\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\r\n\x05\x65rror\x18\x03 \x01(\t\"\x95\x02\n\x07HookRun\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12\x16\n\x0estatus_message\x18\x04 \x01(\t\x12\x32\n\x07\x65ntries\x18\x05 \x03(\x0b\x32!.codex_manager.v1.HookOutputEntry\x12\x14\n\x0chandler_type\x18\x06 \x01(\t\x12\x16\n\x0e\x65xecution_mode\x18\x07 \x01(\t\x12\r\n\x05scope\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x13\n\x0bsource_path\x18\n \x01(\t\x12\x18\n\x0b\x64uration_ms\x18\x0b \x01(\x03H\x00\x88\x01\x01\x42\x0e\n\x0c_duration_ms\"-\n\x0fHookOutputEntry\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"6\n\x0fRawNotification\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x13\n\x0bparams_json\x18\x02 \x01(\t\"\x94\t\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x13\n\x0bsession_seq\x18\x03 \x01(\x03\x12)\n\x04type\x18\x04 \x01(\x0e\x32\x1b.codex_manager.v1.EventType\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07turn_id\x18\x06 \x01(\t\x12\x13\n\x0bredelivered\x18\x07 \x01(\x08\x12\x1e\n\x16original_payload_bytes\x18\x08 \x01(\x03\x12\x46\n\x15session_state_changed\x18\n \x01(\x0b\x32%.codex_manager.v1.SessionStateChangedH\x00\x12@\n\x12turn_state_changed\x18\x0b \x01(\x0b\x32\".codex_manager.v1.TurnStateChangedH\x00\x12&\n\x04item\x18\x0c \x01(\x0b\x32\x16.codex_manager.v1.ItemH\x00\x12,\n\x05\x64\x65lta\x18\r \x01(\x0b\x32\x1b.codex_manager.v1.ItemDeltaH\x00\x12\x41\n\x12\x61pproval_requested\x18\x0e \x01(\x0b\x32#.codex_manager.v1.ApprovalRequestedH\x00\x12?\n\x11\x61pproval_resolved\x18\x0f \x01(\x0b\x32\".codex_manager.v1.ApprovalResolvedH\x00\x12\x33\n\x0btoken_usage\x18\x10 \x01(\x0b\x32\x1c.codex_manager.v1.TokenUsageH\x00\x12*\n\x06notice\x18\x11 \x01(\x0b\x32\x18.codex_manager.v1.NoticeH\x00\x12\x30\n\x03raw\x18\x12 \x01(\x0b\x32!.codex_manager.v1.RawNotificationH\x00\x12&\n\x04plan\x18\x13 \x01(\x0b\x32\x16.codex_manager.v1.PlanH\x00\x12/\n\tturn_diff\x18\x14 \x01(\x0b\x32\x1a.codex_manager.v1.TurnDiffH\x00\x12\x37\n\rthread_status\x18\x15 \x01(\x0b\x32\x1e.codex_manager.v1.ThreadStatusH\x00\x12\x39\n\x0emodel_rerouted\x18\x16 \x01(\x0b\x32\x1f.codex_manager.v1.ModelReroutedH\x00\x12\x33\n\x0brate_limits\x18\x17 \x01(\x0b\x32\x1c.codex_manager.v1.RateLimitsH\x00\x12>\n\x11mcp_server_status\x18\x18 \x01(\x0b\x32!.codex_manager.v1.McpServerStatusH\x00\x12;\n\x0fsession_updated\x18\x19 \x01(\x0b\x32 .codex_manager.v1.SessionUpdatedH\x00\x12-\n\x08hook_run\x18\x1a \x01(\x0b\x32\x19.codex_manager.v1.HookRunH\x00\x42\t\n\x07payload\"5\n\nEventBatch\x12\'\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x17.codex_manager.v1.Event\"g\n\x13StreamEventsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tafter_seq\x18\x02 \x01(\x03\x12\x16\n\x0e\x61\x66ter_event_id\x18\x03 \x01(\x03\x12\x11\n\tno_follow\x18\x04 \x01(\x08*\xf8\x05\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12$\n EVENT_TYPE_SESSION_STATE_CHANGED\x10\x01\x12!\n\x1d\x45VENT_TYPE_TURN_STATE_CHANGED\x10\x02\x12\x1b\n\x17\x45VENT_TYPE_ITEM_STARTED\x10\x03\x12\x1d\n\x19\x45VENT_TYPE_ITEM_COMPLETED\x10\x04\x12\"\n\x1e\x45VENT_TYPE_AGENT_MESSAGE_DELTA\x10\x05\x12#\n\x1f\x45VENT_TYPE_COMMAND_OUTPUT_DELTA\x10\x06\x12\x1e\n\x1a\x45VENT_TYPE_REASONING_DELTA\x10\x07\x12!\n\x1d\x45VENT_TYPE_APPROVAL_REQUESTED\x10\x08\x12 \n\x1c\x45VENT_TYPE_APPROVAL_RESOLVED\x10\t\x12\x1a\n\x16\x45VENT_TYPE_TOKEN_USAGE\x10\n\x12\x14\n\x10\x45VENT_TYPE_ERROR\x10\x0b\x12\x16\n\x12\x45VENT_TYPE_WARNING\x10\x0c\x12\x12\n\x0e\x45VENT_TYPE_RAW\x10\r\x12\x19\n\x15\x45VENT_TYPE_ITEM_DELTA\x10\x0e\x12\x1b\n\x17\x45VENT_TYPE_PLAN_UPDATED\x10\x0f\x12 \n\x1c\x45VENT_TYPE_TURN_DIFF_UPDATED\x10\x10\x12$\n EVENT_TYPE_THREAD_STATUS_CHANGED\x10\x11\x12\x1d\n\x19\x45VENT_TYPE_MODEL_REROUTED\x10\x12\x12\"\n\x1e\x45VENT_TYPE_RATE_LIMITS_UPDATED\x10\x13\x12 \n\x1c\x45VENT_TYPE_CONTEXT_COMPACTED\x10\x14\x12 \n\x1c\x45VENT_TYPE_MCP_SERVER_STATUS\x10\x15\x12\x1e\n\x1a\x45VENT_TYPE_SESSION_UPDATED\x10\x16\x12\x17\n\x13\x45VENT_TYPE_HOOK_RUN\x10\x17\x32\xbe\x01\n\rStreamService\x12P\n\x0cStreamEvents\x12%.codex_manager.v1.StreamEventsRequest\x1a\x17.codex_manager.v1.Event0\x01\x12[\n\x12StreamEventBatches\x12%.codex_manager.v1.StreamEventsRequest\x1a\x1c.codex_manager.v1.EventBatch0\x01\x42 Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +36,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'codex_manager.v1.events_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\036codexmanager/v1;codexmanagerv1'
-  _globals['_EVENTTYPE']._serialized_start=3642
-  _globals['_EVENTTYPE']._serialized_end=4402
+  _globals['_EVENTTYPE']._serialized_start=3773
+  _globals['_EVENTTYPE']._serialized_end=4533
   _globals['_SESSIONSTATECHANGED']._serialized_start=181
   _globals['_SESSIONSTATECHANGED']._serialized_end=283
   _globals['_SESSIONUPDATED']._serialized_start=286
@@ -45,45 +45,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TURNSTATECHANGED']._serialized_start=417
   _globals['_TURNSTATECHANGED']._serialized_end=573
   _globals['_ITEM']._serialized_start=576
-  _globals['_ITEM']._serialized_end=796
-  _globals['_ITEMDELTA']._serialized_start=798
-  _globals['_ITEMDELTA']._serialized_end=856
-  _globals['_APPROVALREQUESTED']._serialized_start=858
-  _globals['_APPROVALREQUESTED']._serialized_end=923
-  _globals['_APPROVALRESOLVED']._serialized_start=926
-  _globals['_APPROVALRESOLVED']._serialized_end=1059
-  _globals['_TOKENUSAGE']._serialized_start=1062
-  _globals['_TOKENUSAGE']._serialized_end=1230
-  _globals['_NOTICE']._serialized_start=1232
-  _globals['_NOTICE']._serialized_end=1320
-  _globals['_PLAN']._serialized_start=1322
-  _globals['_PLAN']._serialized_end=1392
-  _globals['_PLANSTEP']._serialized_start=1394
-  _globals['_PLANSTEP']._serialized_end=1434
-  _globals['_TURNDIFF']._serialized_start=1436
-  _globals['_TURNDIFF']._serialized_end=1460
-  _globals['_THREADSTATUS']._serialized_start=1462
-  _globals['_THREADSTATUS']._serialized_end=1514
-  _globals['_MODELREROUTED']._serialized_start=1516
-  _globals['_MODELREROUTED']._serialized_end=1585
-  _globals['_RATELIMITWINDOW']._serialized_start=1587
-  _globals['_RATELIMITWINDOW']._serialized_end=1697
-  _globals['_RATELIMITS']._serialized_start=1700
-  _globals['_RATELIMITS']._serialized_end=1857
-  _globals['_MCPSERVERSTATUS']._serialized_start=1859
-  _globals['_MCPSERVERSTATUS']._serialized_end=1921
-  _globals['_HOOKRUN']._serialized_start=1924
-  _globals['_HOOKRUN']._serialized_end=2201
-  _globals['_HOOKOUTPUTENTRY']._serialized_start=2203
-  _globals['_HOOKOUTPUTENTRY']._serialized_end=2248
-  _globals['_RAWNOTIFICATION']._serialized_start=2250
-  _globals['_RAWNOTIFICATION']._serialized_end=2304
-  _globals['_EVENT']._serialized_start=2307
-  _globals['_EVENT']._serialized_end=3479
-  _globals['_EVENTBATCH']._serialized_start=3481
-  _globals['_EVENTBATCH']._serialized_end=3534
-  _globals['_STREAMEVENTSREQUEST']._serialized_start=3536
-  _globals['_STREAMEVENTSREQUEST']._serialized_end=3639
-  _globals['_STREAMSERVICE']._serialized_start=4405
-  _globals['_STREAMSERVICE']._serialized_end=4595
+  _globals['_ITEM']._serialized_end=927
+  _globals['_ITEMDELTA']._serialized_start=929
+  _globals['_ITEMDELTA']._serialized_end=987
+  _globals['_APPROVALREQUESTED']._serialized_start=989
+  _globals['_APPROVALREQUESTED']._serialized_end=1054
+  _globals['_APPROVALRESOLVED']._serialized_start=1057
+  _globals['_APPROVALRESOLVED']._serialized_end=1190
+  _globals['_TOKENUSAGE']._serialized_start=1193
+  _globals['_TOKENUSAGE']._serialized_end=1361
+  _globals['_NOTICE']._serialized_start=1363
+  _globals['_NOTICE']._serialized_end=1451
+  _globals['_PLAN']._serialized_start=1453
+  _globals['_PLAN']._serialized_end=1523
+  _globals['_PLANSTEP']._serialized_start=1525
+  _globals['_PLANSTEP']._serialized_end=1565
+  _globals['_TURNDIFF']._serialized_start=1567
+  _globals['_TURNDIFF']._serialized_end=1591
+  _globals['_THREADSTATUS']._serialized_start=1593
+  _globals['_THREADSTATUS']._serialized_end=1645
+  _globals['_MODELREROUTED']._serialized_start=1647
+  _globals['_MODELREROUTED']._serialized_end=1716
+  _globals['_RATELIMITWINDOW']._serialized_start=1718
+  _globals['_RATELIMITWINDOW']._serialized_end=1828
+  _globals['_RATELIMITS']._serialized_start=1831
+  _globals['_RATELIMITS']._serialized_end=1988
+  _globals['_MCPSERVERSTATUS']._serialized_start=1990
+  _globals['_MCPSERVERSTATUS']._serialized_end=2052
+  _globals['_HOOKRUN']._serialized_start=2055
+  _globals['_HOOKRUN']._serialized_end=2332
+  _globals['_HOOKOUTPUTENTRY']._serialized_start=2334
+  _globals['_HOOKOUTPUTENTRY']._serialized_end=2379
+  _globals['_RAWNOTIFICATION']._serialized_start=2381
+  _globals['_RAWNOTIFICATION']._serialized_end=2435
+  _globals['_EVENT']._serialized_start=2438
+  _globals['_EVENT']._serialized_end=3610
+  _globals['_EVENTBATCH']._serialized_start=3612
+  _globals['_EVENTBATCH']._serialized_end=3665
+  _globals['_STREAMEVENTSREQUEST']._serialized_start=3667
+  _globals['_STREAMEVENTSREQUEST']._serialized_end=3770
+  _globals['_STREAMSERVICE']._serialized_start=4536
+  _globals['_STREAMSERVICE']._serialized_end=4726
 # @@protoc_insertion_point(module_scope)

@@ -302,6 +302,12 @@ class Item(google.protobuf.message.Message):
     DIFF_FIELD_NUMBER: builtins.int
     ITEM_JSON_FIELD_NUMBER: builtins.int
     MODERATION_FIELD_NUMBER: builtins.int
+    TOOL_FIELD_NUMBER: builtins.int
+    MCP_SERVER_FIELD_NUMBER: builtins.int
+    ARGUMENTS_FIELD_NUMBER: builtins.int
+    TOOL_OUTPUT_FIELD_NUMBER: builtins.int
+    ERROR_FIELD_NUMBER: builtins.int
+    DURATION_MS_FIELD_NUMBER: builtins.int
     item_id: builtins.str
     item_type: builtins.str
     """Codex item type: "userMessage", "agentMessage", "reasoning",
@@ -314,7 +320,8 @@ class Item(google.protobuf.message.Message):
     """agentMessage / userMessage text; hookPrompt: the prompt a hook gave
     the agent (e.g. a Stop hook that asked it to go on); reasoning summary
     text; a review's target (enteredReviewMode) or its findings
-    (exitedReviewMode).
+    (exitedReviewMode); webSearch: what was searched (its query, else the
+    page opened or searched in); imageView: the image's path.
     """
     command: builtins.str
     """commandExecution: the command line."""
@@ -335,6 +342,22 @@ class Item(google.protobuf.message.Message):
     saying so, as Codex asks. Deltas streamed before the item completed may
     still carry the original: clients show the completed item's text.
     """
+    tool: builtins.str
+    """mcpToolCall: the tool called and the MCP server that offers it."""
+    mcp_server: builtins.str
+    arguments: builtins.str
+    """mcpToolCall: the arguments, as JSON text."""
+    tool_output: builtins.str
+    """mcpToolCall, once finished: what the tool returned, its text content
+    parts one after the other (a part of another kind as "[image]",
+    "[resource]", …).
+    """
+    error: builtins.str
+    """mcpToolCall: why the call failed (Codex's `error.message`)."""
+    duration_ms: builtins.int
+    """commandExecution, mcpToolCall: how long it ran, in milliseconds, once
+    finished.
+    """
     def __init__(
         self,
         *,
@@ -349,9 +372,18 @@ class Item(google.protobuf.message.Message):
         diff: builtins.str = ...,
         item_json: builtins.str = ...,
         moderation: builtins.str = ...,
+        tool: builtins.str = ...,
+        mcp_server: builtins.str = ...,
+        arguments: builtins.str = ...,
+        tool_output: builtins.str = ...,
+        error: builtins.str = ...,
+        duration_ms: builtins.int | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["_exit_code", b"_exit_code", "exit_code", b"exit_code"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "command", b"command", "cwd", b"cwd", "diff", b"diff", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "moderation", b"moderation", "status", b"status", "text", b"text"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "_exit_code", b"_exit_code", "duration_ms", b"duration_ms", "exit_code", b"exit_code"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "arguments", b"arguments", "command", b"command", "cwd", b"cwd", "diff", b"diff", "duration_ms", b"duration_ms", "error", b"error", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "mcp_server", b"mcp_server", "moderation", b"moderation", "status", b"status", "text", b"text", "tool", b"tool", "tool_output", b"tool_output"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_duration_ms", b"_duration_ms"]) -> typing.Literal["duration_ms"] | None: ...
+    @typing.overload
     def WhichOneof(self, oneof_group: typing.Literal["_exit_code", b"_exit_code"]) -> typing.Literal["exit_code"] | None: ...
 
 global___Item = Item

@@ -620,7 +620,7 @@ class Item(View[events_pb2.Item]):
     """
 
     __slots__ = ()
-    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', 'moderation', )
+    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', 'moderation', 'tool', 'mcp_server', 'arguments', 'tool_output', 'error', 'duration_ms', )
 
     @property
     def item_id(self) -> str:
@@ -643,7 +643,9 @@ class Item(View[events_pb2.Item]):
     def text(self) -> str:
         """agentMessage / userMessage text; hookPrompt: the prompt a hook gave the
         agent (e.g. a Stop hook that asked it to go on); reasoning summary text; a
-        review's target (enteredReviewMode) or its findings (exitedReviewMode).
+        review's target (enteredReviewMode) or its findings (exitedReviewMode);
+        webSearch: what was searched (its query, else the page opened or searched
+        in); imageView: the image's path.
         """
         return self._proto.text
 
@@ -686,6 +688,40 @@ class Item(View[events_pb2.Item]):
         carry the original: clients show the completed item's text.
         """
         return self._proto.moderation
+
+    @property
+    def tool(self) -> str:
+        """mcpToolCall: the tool called and the MCP server that offers it."""
+        return self._proto.tool
+
+    @property
+    def mcp_server(self) -> str:
+        return self._proto.mcp_server
+
+    @property
+    def arguments(self) -> str:
+        """mcpToolCall: the arguments, as JSON text."""
+        return self._proto.arguments
+
+    @property
+    def tool_output(self) -> str:
+        """mcpToolCall, once finished: what the tool returned, its text content parts
+        one after the other (a part of another kind as "[image]", "[resource]",
+        …).
+        """
+        return self._proto.tool_output
+
+    @property
+    def error(self) -> str:
+        """mcpToolCall: why the call failed (Codex's `error.message`)."""
+        return self._proto.error
+
+    @property
+    def duration_ms(self) -> int | None:
+        """commandExecution, mcpToolCall: how long it ran, in milliseconds, once
+        finished.
+        """
+        return self._proto.duration_ms if self._proto.HasField("duration_ms") else None
 
 
 class ItemDelta(View[events_pb2.ItemDelta]):
