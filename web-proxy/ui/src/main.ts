@@ -2,7 +2,7 @@
 // #/, one session's live transcript, approvals and composer at
 // #/s/<session id>, and the tokens and audit log at #/access (admins).
 // Everything goes through the gRPC-Web proxy that served the page.
-import { CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
+import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { showAccess } from "./access_view.js";
 import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
@@ -138,14 +138,26 @@ function threadRow(t: CodexThread): HTMLElement {
     open);
 }
 
-// Sessions listed, newest first.
+// Sessions listed, newest first: LIST_PAGE of them, and LIST_PAGE more each
+// time "Show more" is pressed, up to what one ListSessions page holds.
 const LIST_PAGE = 100;
+const LIST_MAX = 1000;
+// Sessions with approvals pending that are older than what is listed are
+// read one by one (GetSession) and listed first: at most this many.
+const WAITING_MAX = 20;
 
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
   const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
+  let limit = LIST_PAGE;
+  const more = button("Show more", () => {
+    limit = Math.min(limit + LIST_PAGE, LIST_MAX);
+    more.disabled = true;
+    refresh();
+  }, "show-more");
+  more.hidden = true;
   const end = h("p", { class: "muted small", hidden: "" },
-    `The newest ${LIST_PAGE} are listed here; the CLI pages through the rest (`,
+    `The newest ${LIST_MAX} are listed here; the CLI pages through the rest (`,
     h("code", {}, "codex-manager session list --page-token"), ").");
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
@@ -155,9 +167,10 @@ function showList(): () => void {
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,
           h("label", { class: "row small" }, archived, "archived"))),
-      list, end));
-  // Sessions with approvals pending count in the tab's title and, while
-  // the page is hidden, are announced (operators).
+      list, more, end));
+  // Every approval pending (ListApprovals, all sessions) counts in the
+  // tab's title and, while the page is hidden, is announced (operators),
+  // whether or not its session is among those listed.
   const announcer = new Announcer((id) => { location.hash = `#/s/${id}`; });
   let stopped = false;
   // Read again every 3 s, or at once when what to list changes.
@@ -166,17 +179,29 @@ function showList(): () => void {
   (async () => {
     while (!stopped) {
       try {
-        const r = await sessions.listSessions({ pageSize: LIST_PAGE, includeArchived: archived.checked },
-                                              { timeoutMs: CALL_TIMEOUT_MS });
-        list.replaceChildren(...(r.sessions.length ? r.sessions.map(sessionCard)
-                                                   : [h("p", { class: "muted" }, "No sessions yet.")]));
-        end.hidden = !r.nextPageToken;
-        const waiting = r.sessions.filter((s) => s.pendingApprovals > 0);
-        setTitle("Codex Manager", waiting.reduce((n, s) => n + s.pendingApprovals, 0));
+        const call = { timeoutMs: CALL_TIMEOUT_MS };
+        const [r, pending] = await Promise.all([
+          sessions.listSessions({ pageSize: limit, includeArchived: archived.checked }, call),
+          approvals.listApprovals({ pageSize: 1000 }, call),
+        ]);
+        const waiting = new Map<string, number>();
+        for (const a of pending.approvals) waiting.set(a.sessionId, (waiting.get(a.sessionId) ?? 0) + 1);
+        const listed = new Set(r.sessions.map((s) => s.sessionId));
+        const older = await Promise.all([...waiting.keys()].filter((id) => !listed.has(id))
+          .slice(0, WAITING_MAX)
+          .map((sessionId) => sessions.getSession({ sessionId }, call).catch(() => undefined)));
+        const shown = [...older.filter((s): s is Session => s !== undefined), ...r.sessions];
+        list.replaceChildren(...(shown.length ? shown.map(sessionCard)
+                                              : [h("p", { class: "muted" }, "No sessions yet.")]));
+        more.hidden = !r.nextPageToken || limit >= LIST_MAX;
+        more.disabled = false;
+        end.hidden = !r.nextPageToken || limit < LIST_MAX;
+        setTitle("Codex Manager", pending.approvals.length);
         if (canOperate() && !stopped) {
-          announcer.update(new Map(waiting.map((s) => [s.sessionId, {
+          const titles = new Map(shown.map((s) => [s.sessionId, s.title]));
+          announcer.update(new Map([...waiting].map(([id, count]) => [id, {
             title: "Codex waits for your approval",
-            body: `${s.title || s.sessionId}: ${s.pendingApprovals} pending`,
+            body: `${titles.get(id) || id}: ${count} pending`,
           }])));
         }
       } catch (err) {

@@ -15,7 +15,8 @@ import { createClient } from "@connectrpc/connect";
 import { type Browser, type Request } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
-import { SessionService } from "../src/gen/codex_manager/v1/sessions_pb.js";
+import { SessionService, SessionState } from "../src/gen/codex_manager/v1/sessions_pb.js";
+import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
 import { apiTransport, type Stack, startStack, UI, waitFor } from "./support.js";
@@ -687,6 +688,49 @@ test("a review shows its findings once; a fork continues the conversation; threa
   await waitFor(async () => (await page.locator("datalist#models option").count()) > 0);
   assert.deepEqual(await axeViolations(page), []);
   await page.close();
+});
+
+test("the list shows more on request, and a session waiting for an approval however old", async () => {
+  // A server of its own: 101 sessions would crowd the other tests' lists;
+  // its rate limit lets 200 changes through at once.
+  const stack = await startStack({ proxyArgs: ["--static-dir", join(UI, "dist")],
+                                   serverArgs: ["--rate-burst", "1000"] });
+  try {
+    const api = createClient(SessionService, apiTransport(stack));
+    const oldest = await api.createSession({ cwd: stack.project, title: "oldest, waiting" });
+    await waitFor(async () => (await api.getSession({ sessionId: oldest.sessionId })).state ===
+      SessionState.IDLE, 20000);
+    await createClient(TurnService, apiTransport(stack))
+      .startTurn({ sessionId: oldest.sessionId, prompt: "approve" });
+    const approvalsApi = createClient(ApprovalService, apiTransport(stack));
+    await waitFor(async () => (await approvalsApi.listApprovals({})).approvals.length === 1, 20000);
+    // 100 newer ones, each stopped at once (at most 16 run at a time).
+    for (let i = 0; i < 100; i++) {
+      const { sessionId } = await api.createSession({ cwd: stack.project, title: `newer ${i}` });
+      await api.stopSession({ sessionId, force: true });
+    }
+
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    const cards = page.locator(".card.session");
+    await waitFor(async () => (await cards.count()) === 101, 20000);
+    // Beyond the newest 100, yet listed first and counted.
+    assert.match(await cards.first().innerText(), /oldest, waiting[\s\S]*1 pending/);
+    assert.match(await cards.nth(1).innerText(), /newer 99/);
+    assert.equal(await page.title(), "(1) Codex Manager");
+    const more = page.getByRole("button", { name: "Show more" });
+    assert.ok(await more.isVisible());
+    await more.click();
+    // Now in its place, last (oldest), and not twice.
+    await waitFor(async () => (await more.isHidden()) &&
+      /oldest, waiting/.test(await cards.last().innerText()), 10000);
+    assert.equal(await cards.count(), 101);
+    assert.match(await cards.first().innerText(), /newer 99/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
 });
 
 test("stop, resume and archive; the composer is off where no prompt can go", async () => {

@@ -97,6 +97,8 @@ async function realCodex(children: ChildProcess[], folders: string[]): Promise<s
 
 export interface StackOptions {
   proxyArgs?: string[];
+  // More flags of codex-manager-server.
+  serverArgs?: string[];
   // The real, pinned codex on the scripted model instead of the fake runtime.
   realCodex?: boolean;
 }
@@ -113,6 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     : ["--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py")];
   const server = await start("codex-manager-server", [
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
+    ...(options.serverArgs ?? []),
   ]);
   const proxyArgs = options.proxyArgs ?? [];
   const proxyFlags = (port: number) => [
