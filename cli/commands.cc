@@ -466,6 +466,61 @@ int CodexThreads(Client& client, const v1::ListCodexThreadsRequest& request) {
                      PrintCodexThreadTable);
 }
 
+int CodexHooks(Client& client, const std::string& cwd) {
+  v1::ListCodexHooksRequest request;
+  request.set_cwd(cwd);
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::ListCodexHooks, request,
+                     PrintCodexHooks);
+}
+
+int CodexHooksTrust(Client& client, const std::string& cwd,
+                    const std::vector<std::string>& keys, bool all_untrusted) {
+  if (keys.empty() == !all_untrusted) {
+    std::cerr << "error: name the hooks to trust (their keys, from `codex "
+                 "hooks`) or pass --all-untrusted, not both\n";
+    return kExitUsage;
+  }
+  v1::ListCodexHooksRequest list_request;
+  list_request.set_cwd(cwd);
+  v1::ListCodexHooksResponse listed;
+  grpc::Status status = client.codex().ListCodexHooks(
+      client.Context().get(), list_request, &listed);
+  if (!status.ok()) return Fail(status);
+  v1::TrustCodexHooksRequest request;
+  request.set_cwd(cwd);
+  for (const v1::CodexHook& hook : listed.hooks()) {
+    const bool skipped = hook.enabled() && (hook.trust_status() == "untrusted" ||
+                                            hook.trust_status() == "modified");
+    const bool named =
+        std::find(keys.begin(), keys.end(), hook.key()) != keys.end();
+    if (all_untrusted ? skipped : named) {
+      v1::HookTrust* trust = request.add_hooks();
+      trust->set_key(hook.key());
+      trust->set_current_hash(hook.current_hash());
+    }
+  }
+  for (const std::string& key : keys) {
+    const bool found = std::any_of(
+        request.hooks().begin(), request.hooks().end(),
+        [&key](const v1::HookTrust& h) { return h.key() == key; });
+    if (!found) {
+      std::cerr << "error: Codex lists no hook " << key
+                << " (see codex-manager codex hooks)\n";
+      return kExitNotFound;
+    }
+  }
+  if (request.hooks().empty()) {
+    std::cerr << "Every hook Codex lists runs already; nothing to trust.\n";
+    return kExitOk;
+  }
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::TrustCodexHooks, request,
+                     [&request](const v1::TrustCodexHooksResponse& after) {
+                       PrintTrustedHooks(request, after);
+                     });
+}
+
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request) {
   return CallAndShow(client, client.sessions(),
                      &v1::SessionService::Stub::CompactSession, request,

@@ -54,6 +54,13 @@ int SessionFork(Client& client, const v1::ForkSessionRequest& request);
 int CodexModels(Client& client, bool all);
 int CodexAccount(Client& client);
 int CodexThreads(Client& client, const v1::ListCodexThreadsRequest& request);
+// `codex hooks`: the hooks of the server's Codex config and their trust.
+int CodexHooks(Client& client, const std::string& cwd);
+// `codex hooks trust`: trusts the hooks named by key (or, with
+// `all_untrusted`, every enabled one Codex skips), each with the hash
+// listed just before, and prints what was trusted.
+int CodexHooksTrust(Client& client, const std::string& cwd,
+                    const std::vector<std::string>& keys, bool all_untrusted);
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request);

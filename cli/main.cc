@@ -69,6 +69,10 @@ const std::map<std::string, std::string>& Examples() {
       {"session fork", "  $ F=$(codex-manager session fork $S --title \"try B\")"},
       {"codex models", "  $ codex-manager codex models --json | jq -r '.models[].model'"},
       {"codex threads", "  $ codex-manager codex threads --cwd \"$PWD\""},
+      {"codex hooks", "  $ codex-manager codex hooks --cwd \"$PWD\""},
+      {"codex hooks trust",
+       "  $ codex-manager codex hooks\n"
+       "  $ codex-manager codex hooks trust --all-untrusted"},
       {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
@@ -618,6 +622,30 @@ int Main(int argc, char** argv) {
   threads->callback([&] {
     threads_request.set_page_size(threads_page_size);
     code = CodexThreads(connect(), threads_request);
+  });
+  std::string hooks_cwd;
+  auto* hooks = codex->add_subcommand(
+      "hooks",
+      "List the hooks of the server's Codex config and whether Codex trusts "
+      "them (role: operator)");
+  hooks->add_option("--cwd", hooks_cwd,
+                    "Also this project's .codex/ hooks (absolute)");
+  std::vector<std::string> trust_keys;
+  bool trust_all = false;
+  auto* trust = hooks->add_subcommand(
+      "trust",
+      "Trust hooks as Codex's /hooks review does, so new sessions run them "
+      "(role: admin): each one's hash as listed now");
+  trust->add_option("keys", trust_keys, "Keys of the hooks (from `codex hooks`)");
+  trust->add_flag("--all-untrusted", trust_all,
+                  "Every enabled hook Codex skips now");
+  trust->add_option("--cwd", hooks_cwd,
+                    "Also this project's .codex/ hooks (absolute)");
+  hooks->callback([&] {
+    if (hooks->get_subcommands().empty()) code = CodexHooks(connect(), hooks_cwd);
+  });
+  trust->callback([&] {
+    code = CodexHooksTrust(connect(), hooks_cwd, trust_keys, trust_all);
   });
 
   // approval …

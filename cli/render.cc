@@ -181,6 +181,58 @@ void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list) {
   }
 }
 
+namespace {
+
+// What a hook runs: its command, or its MCP server's tool.
+std::string HookHandler(const v1::CodexHook& h) {
+  if (!h.command().empty()) return h.command();
+  if (!h.mcp_tool().empty()) {
+    return "MCP tool " + h.mcp_server() + "/" + h.mcp_tool();
+  }
+  return h.handler_type();
+}
+
+void PrintHook(const v1::CodexHook& h) {
+  const std::string trust = h.enabled() ? h.trust_status() : "off";
+  std::printf("%-9s  %-17s  %s\n", trust.c_str(), h.event_name().c_str(),
+              HookHandler(h).c_str());
+  std::printf("%-9s  key %s\n", "", h.key().c_str());
+}
+
+}  // namespace
+
+void PrintCodexHooks(const v1::ListCodexHooksResponse& list) {
+  if (list.hooks().empty() && list.errors().empty()) {
+    std::printf("No hooks in the server's Codex config.\n");
+  }
+  bool skipped = false;
+  for (const v1::CodexHook& h : list.hooks()) {
+    PrintHook(h);
+    skipped = skipped || (h.enabled() && (h.trust_status() == "untrusted" ||
+                                          h.trust_status() == "modified"));
+  }
+  for (const v1::CodexHookError& e : list.errors()) {
+    std::printf("not loaded: %s: %s\n", e.path().c_str(), e.message().c_str());
+  }
+  for (const std::string& w : list.warnings()) {
+    std::printf("warning: %s\n", w.c_str());
+  }
+  if (skipped) {
+    std::printf(
+        "Codex skips untrusted and modified hooks. Review them, then: "
+        "codex-manager codex hooks trust KEY... (or --all-untrusted)\n");
+  }
+}
+
+void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
+                       const v1::TrustCodexHooksResponse& after) {
+  for (const v1::CodexHook& h : after.hooks()) {
+    for (const v1::HookTrust& t : request.hooks()) {
+      if (t.key() == h.key()) PrintHook(h);
+    }
+  }
+}
+
 void PrintTurn(const v1::Turn& t) {
   std::printf("turn_id:  %s\nstate:    %s\nprompt:   %s\n", t.turn_id().c_str(),
               TurnStateName(t.state()).c_str(), t.prompt().c_str());

@@ -28,6 +28,11 @@ void PrintSession(const v1::Session& session);
 void PrintModelTable(const v1::ListModelsResponse& list);
 void PrintAccount(const v1::Account& account);
 void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
+// Each hook: its trust, event, command (or tool) and file, then its key.
+void PrintCodexHooks(const v1::ListCodexHooksResponse& list);
+// Each hook `request` trusted, as Codex lists it now.
+void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
+                       const v1::TrustCodexHooksResponse& after);
 void PrintSessionTable(const v1::ListSessionsResponse& list);
 void PrintTurn(const v1::Turn& turn);
 void PrintTurnTable(const v1::ListTurnsResponse& list);

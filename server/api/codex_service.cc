@@ -1,9 +1,15 @@
 #include "api/codex_service.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "api/serve.h"
+#include "common/log.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 namespace {
@@ -12,6 +18,9 @@ constexpr int kDefaultThreadPage = 25;
 constexpr int kMaxThreadPage = 100;
 constexpr size_t kMaxCursorBytes = 1024;
 constexpr size_t kMaxSearchBytes = 1024;
+// A hook's key and a folder: bytes at most; hooks trusted by one call.
+constexpr size_t kMaxHookField = 1024;
+constexpr int kMaxTrustedAtOnce = 100;
 
 absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
     const v1::ListCodexThreadsRequest& r) {
@@ -36,6 +45,65 @@ absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
   }
   q.search = r.search();
   return q;
+}
+
+absl::Status CheckHookCwd(const std::string& cwd) {
+  if (!cwd.empty() && cwd.front() != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: \"", SafeText(cwd, 256), "\" is not an absolute path"));
+  }
+  if (cwd.size() > kMaxHookField) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: over ", kMaxHookField, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// "sha256:" and 64 lowercase hex digits, as Codex writes a hook's hash.
+bool IsHookHash(const std::string& hash) {
+  constexpr absl::string_view kPrefix = "sha256:";
+  if (hash.size() != kPrefix.size() + 64 || !absl::StartsWith(hash, kPrefix)) {
+    return false;
+  }
+  for (char c : absl::string_view(hash).substr(kPrefix.size())) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The hooks a TrustCodexHooks request names, or INVALID_ARGUMENT naming
+// the field.
+absl::StatusOr<std::vector<CodexCatalog::HookTrust>> HookTrustsOf(
+    const v1::TrustCodexHooksRequest& r) {
+  RETURN_IF_ERROR(CheckHookCwd(r.cwd()));
+  if (r.hooks_size() == 0 || r.hooks_size() > kMaxTrustedAtOnce) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hooks: ", r.hooks_size(), " given; name 1 to ", kMaxTrustedAtOnce));
+  }
+  std::vector<CodexCatalog::HookTrust> out;
+  for (int i = 0; i < r.hooks_size(); ++i) {
+    const v1::HookTrust& h = r.hooks(i);
+    if (h.key().empty() || h.key().size() > kMaxHookField ||
+        ToValidUtf8(h.key()) != h.key()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "hooks[", i, "].key: required, at most ", kMaxHookField,
+          " bytes of UTF-8"));
+    }
+    if (!IsHookHash(h.current_hash())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "hooks[", i, "].current_hash: not \"sha256:\" and 64 lowercase hex "
+          "digits (CodexHook.current_hash)"));
+    }
+    out.push_back({h.key(), h.current_hash()});
+  }
+  return out;
+}
+
+// The resource a trust is audited against: the keys, bounded.
+std::string TrustResource(const v1::TrustCodexHooksRequest& r) {
+  std::vector<std::string> keys;
+  for (const v1::HookTrust& h : r.hooks()) keys.push_back(h.key());
+  return SafeText(absl::StrJoin(keys, " "), 512);
 }
 
 }  // namespace
@@ -97,6 +165,56 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexThreads(
                 }
               }
               out.set_next_page_token(page->next_cursor);
+              finish(std::move(out));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexHooks(
+    grpc::CallbackServerContext* context,
+    const v1::ListCodexHooksRequest* request,
+    v1::ListCodexHooksResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("ListCodexHooks");
+  const std::string cwd = request->cwd();
+  return ServeLater<CodexHookList>(
+      guard_, context, kMethod, "", response,
+      [=, this](const Caller&, auto finish) {
+        if (absl::Status ok = CheckHookCwd(cwd); !ok.ok()) return finish(ok);
+        catalog_->ListHooks(cwd, std::move(finish));
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::TrustCodexHooks(
+    grpc::CallbackServerContext* context,
+    const v1::TrustCodexHooksRequest* request,
+    v1::TrustCodexHooksResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("TrustCodexHooks");
+  absl::StatusOr<std::vector<CodexCatalog::HookTrust>> hooks =
+      HookTrustsOf(*request);
+  const std::string cwd = request->cwd();
+  const std::string resource = TrustResource(*request);
+  return ServeLater<v1::TrustCodexHooksResponse>(
+      guard_, context, kMethod, resource, response,
+      [=, this](const Caller& caller, auto finish) {
+        if (!hooks.ok()) return finish(hooks.status());
+        Store* store = store_;
+        catalog_->TrustHooks(
+            cwd, *hooks,
+            [finish, store, caller, resource](absl::StatusOr<CodexHookList> after) {
+              if (!after.ok()) return finish(after.status());
+              // Written to Codex's config: recorded whatever the store says.
+              if (absl::Status saved =
+                      store->AppendAudit(AuditOk(caller, resource, absl::Now()));
+                  !saved.ok()) {
+                Log(LogLevel::kError, "audit record not written",
+                    {{"method", "TrustCodexHooks"}, {"error", saved.ToString()}});
+              }
+              v1::TrustCodexHooksResponse out;
+              for (const CodexHook& hook : after->hooks) {
+                ToProto(hook, out.add_hooks());
+              }
               finish(std::move(out));
             });
       });

@@ -26,6 +26,14 @@ class CodexServiceImpl final : public v1::CodexService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListCodexThreadsRequest* request,
       v1::ListCodexThreadsResponse* response) override;
+  grpc::ServerUnaryReactor* ListCodexHooks(
+      grpc::CallbackServerContext* context,
+      const v1::ListCodexHooksRequest* request,
+      v1::ListCodexHooksResponse* response) override;
+  grpc::ServerUnaryReactor* TrustCodexHooks(
+      grpc::CallbackServerContext* context,
+      const v1::TrustCodexHooksRequest* request,
+      v1::TrustCodexHooksResponse* response) override;
 
  private:
   CodexCatalog* const catalog_;

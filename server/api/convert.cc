@@ -206,6 +206,33 @@ void ToProto(const CodexThread& in, v1::CodexThread* out) {
   out->mutable_update_time()->set_seconds(absl::ToUnixSeconds(in.update_time));
 }
 
+void ToProto(const CodexHook& in, v1::CodexHook* out) {
+  out->set_key(in.key);
+  out->set_event_name(in.event_name);
+  out->set_handler_type(in.handler_type);
+  out->set_command(in.command);
+  out->set_mcp_server(in.mcp_server);
+  out->set_mcp_tool(in.mcp_tool);
+  out->set_matcher(in.matcher);
+  out->set_status_message(in.status_message);
+  out->set_source(in.source);
+  out->set_source_path(in.source_path);
+  out->set_enabled(in.enabled);
+  out->set_managed(in.managed);
+  out->set_current_hash(in.current_hash);
+  out->set_trust_status(in.trust_status);
+}
+
+void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {
+  for (const CodexHook& hook : in.hooks) ToProto(hook, out->add_hooks());
+  for (const CodexHookError& error : in.errors) {
+    v1::CodexHookError* e = out->add_errors();
+    e->set_path(error.path);
+    e->set_message(error.message);
+  }
+  for (const std::string& warning : in.warnings) out->add_warnings(warning);
+}
+
 void RateLimitsToProto(const json& limits, v1::RateLimits* m) {
   for (auto [key, window] :
        {std::pair{"primary", m->mutable_primary()},

@@ -29,6 +29,8 @@ void ToProto(const CodexModel& in, v1::Model* out);
 void ToProto(const CodexAccount& in, v1::Account* out);
 // Without `session_id` (the caller knows it).
 void ToProto(const CodexThread& in, v1::CodexThread* out);
+void ToProto(const CodexHook& in, v1::CodexHook* out);
+void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).
 void RateLimitsToProto(const nlohmann::json& limits, v1::RateLimits* out);
 

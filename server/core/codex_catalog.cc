@@ -344,6 +344,79 @@ void CodexCatalog::ListThreads(CodexThreadQuery query,
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
 
+namespace {
+
+json HooksListParams(const std::string& cwd) {
+  json cwds = json::array();
+  if (!cwd.empty()) cwds.push_back(cwd);
+  return {{"cwds", std::move(cwds)}};
+}
+
+// Why `wanted` may not be trusted as `listed` has it, or OK.
+absl::Status CheckTrust(const CodexHookList& listed,
+                        const std::vector<CodexCatalog::HookTrust>& wanted) {
+  for (const CodexCatalog::HookTrust& want : wanted) {
+    const CodexHook* found = nullptr;
+    for (const CodexHook& hook : listed.hooks) {
+      if (hook.key == want.key) found = &hook;
+    }
+    if (found == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("hook ", want.key, ": Codex lists no such hook"));
+    }
+    if (found->current_hash != want.current_hash) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "hook ", want.key, ": its definition changed since it was listed (",
+          found->current_hash, " now); list the hooks again and review it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void CodexCatalog::ListHooks(const std::string& cwd, Done<CodexHookList> done) {
+  auto shared = std::make_shared<Done<CodexHookList>>(std::move(done));
+  Run(
+      [cwd, shared](OneOff& codex) {
+        absl::StatusOr<json> result =
+            codex.Request("hooks/list", HooksListParams(cwd));
+        if (!result.ok()) return (*shared)(result.status());
+        (*shared)(HooksOf(*result));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::TrustHooks(const std::string& cwd,
+                              std::vector<HookTrust> hooks,
+                              Done<CodexHookList> done) {
+  auto shared = std::make_shared<Done<CodexHookList>>(std::move(done));
+  Run(
+      [cwd, hooks = std::move(hooks), shared](OneOff& codex) {
+        absl::StatusOr<json> before =
+            codex.Request("hooks/list", HooksListParams(cwd));
+        if (!before.ok()) return (*shared)(before.status());
+        if (absl::Status ok = CheckTrust(HooksOf(*before), hooks); !ok.ok()) {
+          return (*shared)(std::move(ok));
+        }
+        json state = json::object();
+        for (const HookTrust& hook : hooks) {
+          state[hook.key] = {{"trusted_hash", hook.current_hash}};
+        }
+        json edit = {{"keyPath", "hooks.state"},
+                     {"mergeStrategy", "upsert"},
+                     {"value", std::move(state)}};
+        absl::StatusOr<json> written = codex.Request(
+            "config/batchWrite", {{"edits", json::array({std::move(edit)})}});
+        if (!written.ok()) return (*shared)(written.status());
+        absl::StatusOr<json> after =
+            codex.Request("hooks/list", HooksListParams(cwd));
+        if (!after.ok()) return (*shared)(after.status());
+        (*shared)(HooksOf(*after));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
 void CodexCatalog::ReadThread(const std::string& thread_id,
                               Done<CodexThread> done) {
   ThreadCall("thread/read", {{"threadId", thread_id}, {"includeTurns", true}},

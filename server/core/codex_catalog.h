@@ -1,7 +1,8 @@
 // CodexCatalog: requests to the server's Codex that belong to no session —
 // its models (`model/list`), the account (`account/read`,
 // `account/rateLimits/read`), the threads stored under CODEX_HOME
-// (`thread/list`, `thread/read`) and thread forks (`thread/fork`).
+// (`thread/list`, `thread/read`), thread forks (`thread/fork`) and the
+// hooks of Codex's config (`hooks/list`, trusted with `config/batchWrite`).
 //
 // Each call runs in a one-off runtime of its own (RuntimeConfig.open_thread
 // false): started for the call, stopped after it. So a call needs no live
@@ -25,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/codex_hooks.h"
 #include "core/runtime.h"
 #include "core/types.h"
 #include "nlohmann/json.hpp"
@@ -136,6 +138,25 @@ class CodexCatalog {
   void ReadThread(const std::string& thread_id, Done<CodexThread> done);
   // A new thread copied from `thread_id`, with its history.
   void ForkThread(const std::string& thread_id, Done<CodexThread> done);
+  // The hooks Codex's config defines for work in `cwd` (its user and
+  // system layers, and the folder's `.codex/` when Codex trusts the
+  // project; "" means the one-off runtime's folder), with their trust.
+  void ListHooks(const std::string& cwd, Done<CodexHookList> done);
+  // One hook to trust: its key and the hash the caller reviewed.
+  struct HookTrust {
+    std::string key;
+    std::string current_hash;
+  };
+  // Trusts `hooks` as Codex's own /hooks review does: each reviewed hash
+  // becomes `[hooks.state."<key>"] trusted_hash` in CODEX_HOME's
+  // config.toml (`config/batchWrite`, upserted). Every hook is checked
+  // against `hooks/list` for `cwd` first, and nothing is written unless
+  // all pass: NOT_FOUND naming a key Codex does not list,
+  // FAILED_PRECONDITION naming one whose definition changed since it was
+  // reviewed (its hash is not `current_hash`). Done with the hooks as Codex
+  // lists them afterwards.
+  void TrustHooks(const std::string& cwd, std::vector<HookTrust> hooks,
+                  Done<CodexHookList> done);
 
  private:
   class OneOff;

@@ -227,6 +227,58 @@ TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
   EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"cwd\":\"/p\""));
 }
 
+// hooks/list's answer with one hook, trusted or not.
+json OneHook(const std::string& hash, const std::string& trust) {
+  return {{"data", {{{"cwd", "/p"},
+                     {"hooks", {{{"key", "/h/config.toml:stop:0:0"},
+                                 {"eventName", "stop"},
+                                 {"currentHash", hash},
+                                 {"trustStatus", trust}}}}}}}};
+}
+
+TEST(CodexCatalogTest, TrustingAHookWritesTheReviewedHashOnly) {
+  TableFactory factory;
+  factory.shared.answers["hooks/list"] = {OneHook("sha256:aa", "untrusted"),
+                                          OneHook("sha256:aa", "trusted")};
+  factory.shared.answers["config/batchWrite"] = {json{{"status", "ok"}}};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto after = Wait<CodexHookList>([&](auto done) {
+    catalog.TrustHooks("/p", {{"/h/config.toml:stop:0:0", "sha256:aa"}}, done);
+  });
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->hooks.size(), 1u);
+  EXPECT_EQ(after->hooks[0].trust_status, "trusted");
+  absl::MutexLock lock(&factory.shared.mu);
+  ASSERT_EQ(factory.shared.calls.size(), 3u);
+  EXPECT_EQ(factory.shared.calls[0], R"(hooks/list {"cwds":["/p"]})");
+  EXPECT_EQ(factory.shared.calls[1],
+            R"(config/batchWrite {"edits":[{"keyPath":"hooks.state",)"
+            R"("mergeStrategy":"upsert","value":{"/h/config.toml:stop:0:0":)"
+            R"({"trusted_hash":"sha256:aa"}}}]})");
+}
+
+TEST(CodexCatalogTest, AHookChangedSinceItWasReviewedOrUnknownIsNotTrusted) {
+  TableFactory factory;
+  factory.shared.answers["hooks/list"] = {OneHook("sha256:bb", "modified"),
+                                          OneHook("sha256:bb", "modified")};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto changed = Wait<CodexHookList>([&](auto done) {
+    catalog.TrustHooks("/p", {{"/h/config.toml:stop:0:0", "sha256:aa"}}, done);
+  });
+  EXPECT_EQ(changed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(changed.status().message(), HasSubstr("/h/config.toml:stop:0:0"));
+  auto unknown = Wait<CodexHookList>([&](auto done) {
+    catalog.TrustHooks("", {{"/h/other.toml:stop:0:0", "sha256:bb"}}, done);
+  });
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("/h/other.toml:stop:0:0"));
+  absl::MutexLock lock(&factory.shared.mu);
+  for (const std::string& call : factory.shared.calls) {
+    EXPECT_THAT(call, ::testing::StartsWith("hooks/list"));  // nothing written
+  }
+  EXPECT_EQ(factory.shared.calls.back(), R"(hooks/list {"cwds":[]})");
+}
+
 TEST(CodexCatalogTest, OneCallOverTheLimitIsRefusedAtOnce) {
   TableFactory factory;
   absl::Notification release;

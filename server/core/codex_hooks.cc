@@ -1,7 +1,5 @@
 #include "core/codex_hooks.h"
 
-#include <vector>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_access.h"
@@ -12,56 +10,92 @@ namespace {
 
 using json = nlohmann::json;
 
-// Details beyond this many lines are counted, not listed.
-constexpr size_t kMaxListed = 20;
-// Each listed command, path or message is cut to this many bytes.
-constexpr size_t kMaxField = 200;
+// SkippedHooks lists this many lines, and counts the rest.
+constexpr size_t kMaxSkippedListed = 20;
+// Each command, path or message is cut to this many bytes; a key or hash
+// longer than that is not one Codex made.
+constexpr size_t kMaxField = 1024;
 
 std::string Field(const json& obj, const char* key) {
   return SafeText(StringMember(obj, key), kMaxField);
 }
 
+// A field as a line of SkippedHooks shows it.
+constexpr size_t kMaxShown = 200;
+std::string Shown(const std::string& text) { return SafeText(text, kMaxShown); }
+
 // What the hook runs: its command, or its MCP server's tool.
-std::string Handler(const json& hook) {
-  std::string command = Field(hook, "command");
-  if (!command.empty()) return absl::StrCat("`", command, "`");
-  const std::string tool = Field(hook, "tool");
-  if (!tool.empty()) {
-    return absl::StrCat("MCP tool ", Field(hook, "server"), "/", tool);
+std::string Handler(const CodexHook& hook) {
+  if (!hook.command.empty()) return absl::StrCat("`", Shown(hook.command), "`");
+  if (!hook.mcp_tool.empty()) {
+    return Shown(absl::StrCat("MCP tool ", hook.mcp_server, "/", hook.mcp_tool));
   }
-  return Field(hook, "handlerType");
+  return hook.handler_type;
 }
 
 }  // namespace
 
-std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
-  std::vector<std::string> lines;
-  size_t untrusted = 0;
-  size_t errors = 0;
-  auto list = [&lines](std::string line) {
-    if (lines.size() < kMaxListed) lines.push_back(std::move(line));
-  };
+CodexHookList HooksOf(const json& result) {
+  CodexHookList out;
   for (const json& entry : ArrayMember(result, "data")) {
-    for (const json& hook : ArrayMember(entry, "hooks")) {
-      const std::string trust = StringMember(hook, "trustStatus");
-      if (!BoolMember(hook, "enabled", true) ||
-          (trust != "untrusted" && trust != "modified")) {
-        continue;
-      }
-      ++untrusted;
-      list(absl::StrCat(Field(hook, "eventName"), " ", Handler(hook), " in ",
-                        Field(hook, "sourcePath"), ": ",
-                        trust == "modified" ? "changed since it was trusted"
-                                            : "not trusted"));
+    for (const json& h : ArrayMember(entry, "hooks")) {
+      if (out.hooks.size() >= kMaxListedHooks) break;
+      CodexHook hook;
+      hook.key = Field(h, "key");
+      hook.event_name = Field(h, "eventName");
+      hook.handler_type = Field(h, "handlerType");
+      hook.command = Field(h, "command");
+      hook.mcp_server = Field(h, "server");
+      hook.mcp_tool = Field(h, "tool");
+      hook.matcher = Field(h, "matcher");
+      hook.status_message = Field(h, "statusMessage");
+      hook.source = Field(h, "source");
+      hook.source_path = Field(h, "sourcePath");
+      hook.enabled = BoolMember(h, "enabled", true);
+      hook.managed = BoolMember(h, "isManaged");
+      hook.current_hash = Field(h, "currentHash");
+      hook.trust_status = Field(h, "trustStatus");
+      out.hooks.push_back(std::move(hook));
     }
-    for (const json& error : ArrayMember(entry, "errors")) {
-      ++errors;
-      list(absl::StrCat("not loaded: ", Field(error, "path"), ": ",
-                        Field(error, "message")));
+    for (const json& e : ArrayMember(entry, "errors")) {
+      if (out.errors.size() >= kMaxListedHooks) break;
+      out.errors.push_back({Field(e, "path"), Field(e, "message")});
+    }
+    for (const json& w : ArrayMember(entry, "warnings")) {
+      if (out.warnings.size() >= kMaxListedHooks) break;
+      if (w.is_string()) out.warnings.push_back(SafeText(w.get<std::string>(), kMaxField));
     }
   }
+  return out;
+}
+
+bool HookRuns(const CodexHook& hook) {
+  return !hook.enabled ||
+         (hook.trust_status != "untrusted" && hook.trust_status != "modified");
+}
+
+std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
+  const CodexHookList listed = HooksOf(result);
+  std::vector<std::string> lines;
+  size_t untrusted = 0;
+  auto list = [&lines](std::string line) {
+    if (lines.size() < kMaxSkippedListed) lines.push_back(std::move(line));
+  };
+  for (const CodexHook& hook : listed.hooks) {
+    if (HookRuns(hook)) continue;
+    ++untrusted;
+    list(absl::StrCat(Shown(hook.event_name), " ", Handler(hook), " in ",
+                      Shown(hook.source_path), ": ",
+                      hook.trust_status == "modified"
+                          ? "changed since it was trusted"
+                          : "not trusted"));
+  }
+  for (const CodexHookError& error : listed.errors) {
+    list(absl::StrCat("not loaded: ", Shown(error.path), ": ",
+                      Shown(error.message)));
+  }
+  const size_t errors = listed.errors.size();
   if (untrusted == 0 && errors == 0) return std::nullopt;
-  SkippedHooks out;
   std::vector<std::string> parts;
   if (untrusted > 0) {
     parts.push_back(absl::StrCat(untrusted, untrusted == 1 ? " hook" : " hooks",
@@ -71,10 +105,12 @@ std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
     parts.push_back(absl::StrCat(errors, errors == 1 ? " hook file" : " hook files",
                                  " it could not load"));
   }
+  SkippedHooks out;
   out.message = absl::StrCat(
       "Codex skips ", absl::StrJoin(parts, " and "),
       untrusted > 0 ? "; review and trust hooks with `codex` (/hooks) run "
-                      "under the server's CODEX_HOME"
+                      "under the server's CODEX_HOME, or `codex-manager codex "
+                      "hooks trust`"
                     : "");
   if (lines.size() < untrusted + errors) {
     lines.push_back(absl::StrCat("and ", untrusted + errors - lines.size(),

@@ -1,6 +1,7 @@
 #include "core/codex_hooks.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,6 +29,30 @@ json Listed() {
     {"eventName":"sessionStart","command":"mdm","enabled":true,
      "trustStatus":"managed"}],
     "warnings":[],"errors":[]}]})");
+}
+
+TEST(HooksOfTest, ReadsEveryHookWithItsTrust) {
+  json result = Listed();
+  result["data"][0]["errors"] = {{{"path", "/p/hooks.json"}, {"message", "bad"}}};
+  result["data"][0]["warnings"] = {"merged two files", 7};
+  const CodexHookList listed = HooksOf(result);
+  ASSERT_EQ(listed.hooks.size(), 5u);
+  const CodexHook& pre = listed.hooks[0];
+  EXPECT_EQ(pre.key, "/h/config.toml:pre_tool_use:0:0");
+  EXPECT_EQ(pre.event_name, "preToolUse");
+  EXPECT_EQ(pre.command, "/h/check.sh");
+  EXPECT_EQ(pre.source, "user");
+  EXPECT_EQ(pre.trust_status, "untrusted");
+  EXPECT_FALSE(HookRuns(pre));
+  EXPECT_EQ(listed.hooks[1].mcp_server, "policy");
+  EXPECT_EQ(listed.hooks[1].mcp_tool, "review");
+  EXPECT_FALSE(HookRuns(listed.hooks[1]));  // modified
+  EXPECT_TRUE(HookRuns(listed.hooks[2]));   // trusted
+  EXPECT_TRUE(HookRuns(listed.hooks[3]));   // off: nothing to skip
+  EXPECT_TRUE(HookRuns(listed.hooks[4]));   // managed
+  ASSERT_EQ(listed.errors.size(), 1u);
+  EXPECT_EQ(listed.errors[0].path, "/p/hooks.json");
+  EXPECT_EQ(listed.warnings, std::vector<std::string>{"merged two files"});
 }
 
 TEST(SkippedHooksTest, NamesEachEnabledHookCodexWillNotRun) {

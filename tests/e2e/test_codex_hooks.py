@@ -1,7 +1,8 @@
 """Codex hooks, with the real, pinned codex: a hook Codex will not run is
-said, and the runs of trusted ones (a PreToolUse hook that blocks a
-command, a Stop hook that sends the agent on) reach every client typed
-(HOOK_RUN events and the hookPrompt item)."""
+said; hooks are listed and trusted through the API (CLI and SDK) as Codex's
+own /hooks review does; and the runs of trusted ones (a PreToolUse hook
+that blocks a command, a Stop hook that sends the agent on) reach every
+client typed (HOOK_RUN events and the hookPrompt item)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from typing import Iterator
 import pytest
 from conftest import Cli, Server, wait_for
 from cm_testing import (CODEX_BIN, MockModel, add_guard_hooks, codex_home_dir, make_server,
-                        trust_codex_hooks, write_codex_home)
+                        write_codex_home)
 
-from codex_manager import Client, EventType
+from codex_manager import (Client, EventType, FailedPreconditionError, InvalidArgumentError,
+                           NotFoundError)
+from codex_manager.v1 import codex_pb2
+from codex_manager.v1.views import CodexHook
 from test_real_codex import create_session
 
 
@@ -46,8 +50,47 @@ def test_hooks_codex_skips_are_said_and_trusted_ones_run_typed(
     assert "preToolUse" in details and "stop" in details and "guard.py" in details
     assert "not trusted" in details
 
-    # Trusted (as Codex's /hooks review does), a new session's Codex runs them.
-    assert len(trust_codex_hooks(hooks_home, project)) == 2
+    # Listed with their trust, through the CLI and the SDK.
+    listed = cli("codex", "hooks")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[:2] for line in listed.stdout.splitlines()
+            if line.startswith("untrusted")] == [["untrusted", "preToolUse"],
+                                                  ["untrusted", "stop"]], listed.stdout
+    assert "preToolUse" in listed.stdout and "guard.py" in listed.stdout
+    assert "codex-manager codex hooks trust" in listed.stdout
+    with Client(hooks_server.addr) as client:
+        hooks = client.list_codex_hooks(cwd=project)
+        assert [(h.event_name, h.trust_status) for h in hooks.skipped] == [
+            ("preToolUse", "untrusted"), ("stop", "untrusted")]
+        pre = hooks.skipped[0]
+        assert pre.key.endswith("config.toml:pre_tool_use:0:0") and pre.command.endswith("guard.py")
+        # Only a hook as it was reviewed is trusted; nothing is written otherwise.
+        changed = CodexHook(codex_pb2.CodexHook(key=pre.key, current_hash="sha256:" + "0" * 64))
+        with pytest.raises(FailedPreconditionError, match="changed since it was listed"):
+            client.trust_codex_hooks([changed])
+        unknown = CodexHook(codex_pb2.CodexHook(key="/nowhere.toml:stop:0:0",
+                                                current_hash=pre.current_hash))
+        with pytest.raises(NotFoundError, match="/nowhere.toml:stop:0:0"):
+            client.trust_codex_hooks([pre, unknown])
+        with pytest.raises(InvalidArgumentError, match=r"hooks\[0\].current_hash"):
+            client.trust_codex_hooks([CodexHook(codex_pb2.CodexHook(key=pre.key,
+                                                                   current_hash="x"))])
+        assert len(client.list_codex_hooks().skipped) == 2
+        # The SDK trusts one, the CLI the rest.
+        after = client.trust_codex_hooks([pre])
+        assert [h.trust_status for h in after if h.key == pre.key] == ["trusted"]
+    trusted = cli("codex", "hooks", "trust", "--all-untrusted")
+    assert trusted.returncode == 0, trusted.stderr
+    assert trusted.stdout.startswith("trusted    stop"), trusted.stdout
+    assert "untrusted" not in cli("codex", "hooks").stdout
+    audit = cli.json("audit", "list", "--method", "/codex_manager.v1.CodexService/TrustCodexHooks")
+    records = audit.get("events", audit.get("auditEvents", []))
+    assert len(records) == 5  # three refused, two trusted
+    ok = [r for r in records if r.get("code", 0) == 0]
+    assert len(ok) == 2, records
+    assert any(r.get("resourceId", "").endswith("config.toml:pre_tool_use:0:0") for r in ok), ok
+
+    # Trusted, a new session's Codex runs them.
     (project / "notes.txt").write_text("keep me\n")
     session_id = create_session(cli, project, policy="never")
     follow = cli("turn", "start", session_id, "run: rm notes.txt", "--follow")

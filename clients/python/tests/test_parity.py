@@ -49,6 +49,8 @@ CLI_COMMAND = {
     "ListModels": ["codex", "models"],
     "GetAccount": ["codex", "account"],
     "ListCodexThreads": ["codex", "threads"],
+    "ListCodexHooks": ["codex", "hooks"],
+    "TrustCodexHooks": ["codex", "hooks", "trust"],
 }
 
 
@@ -57,7 +59,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 24
+    assert len(RPCS) == 26
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -10,9 +10,9 @@ import { startBridge } from "./bridge.js";
 import { errorText, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
-import type { CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
+import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
-import { sessionLabel } from "./labels.js";
+import { hookEventLabel, sessionLabel } from "./labels.js";
 import { modelField, policySelect, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
 
@@ -120,6 +120,55 @@ const accountPanel = () => codexPanel("account", "Codex account", async () => {
   ];
 });
 
+// The hooks of the server's Codex config (CodexService.ListCodexHooks):
+// Codex runs one only once it is trusted. Admins trust one with two taps
+// (TrustCodexHooks, with the hash listed here).
+const hooksPanel = () => codexPanel("hooks", "Codex hooks", async () => {
+  const r = await codex.listCodexHooks({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+  return [
+    ...(r.hooks.length ? r.hooks.map(hookRow) : [h("p", { class: "muted" }, "No hooks in Codex's config.")]),
+    ...r.errors.map((e) => h("p", { class: "error" }, `Not loaded: ${e.path}: ${e.message}`)),
+  ];
+});
+
+const HOOK_TRUST: Record<string, string> = {
+  trusted: "trusted", managed: "managed", untrusted: "not trusted: skipped",
+  modified: "changed since trusted: skipped",
+};
+
+function hookRow(hook: CodexHook): HTMLElement {
+  const skipped = hook.enabled && (hook.trustStatus === "untrusted" || hook.trustStatus === "modified");
+  const what = hook.command || (hook.mcpTool ? `MCP tool ${hook.mcpServer}/${hook.mcpTool}` : hook.handlerType);
+  let armed = 0;
+  const trust = skipped && isAdmin() ? button("Trust", async () => {
+    // Two taps: from then on the command runs in every new session.
+    if (Date.now() - armed > 4000) {
+      armed = Date.now();
+      trust!.textContent = "Tap again to trust";
+      setTimeout(() => { trust!.textContent = "Trust"; }, 4000);
+      return;
+    }
+    try {
+      const r = await codex.trustCodexHooks(
+        { hooks: [{ key: hook.key, currentHash: hook.currentHash }] },
+        { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      const now = r.hooks.find((x) => x.key === hook.key);
+      if (now) row.replaceWith(hookRow(now));
+    } catch (err) {
+      toast(errorText(err));
+    }
+  }) : null;
+  const row = h("div", { class: "row hook", "data-hook-key": hook.key },
+    h("div", {},
+      h("div", {}, `${hookEventLabel(hook.eventName)} · `,
+        h("span", { class: skipped ? "warn" : "muted" },
+          hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off")),
+      h("div", { class: "mono small" }, what),
+      h("div", { class: "muted small mono" }, hook.sourcePath)),
+    trust);
+  return row;
+}
+
 function threadRow(t: CodexThread): HTMLElement {
   const open = t.sessionId
     ? h("a", { href: `#/s/${t.sessionId}` }, "Open session")
@@ -162,7 +211,7 @@ function showList(): () => void {
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
-      canOperate() ? accountPanel() : null,
+      canOperate() ? accountPanel() : null, canOperate() ? hooksPanel() : null,
       isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,

@@ -15,6 +15,7 @@ import { createClient } from "@connectrpc/connect";
 import { type Browser, type Request } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
+import { CodexService } from "../src/gen/codex_manager/v1/codex_pb.js";
 import { SessionService, SessionState } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
@@ -727,6 +728,34 @@ test("the list shows more on request, and a session waiting for an approval howe
     assert.equal(await cards.count(), 101);
     assert.match(await cards.first().innerText(), /newer 99/);
     assert.deepEqual(await axeViolations(page), []);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
+test("an admin trusts a Codex hook from the hooks panel, with two taps", async () => {
+  const stack = await startStack({
+    realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+    codexConfig: '[[hooks.Stop]]\n[[hooks.Stop.hooks]]\ntype = "command"\ncommand = "true"\n',
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    await page.locator("details.hooks summary").click();
+    const row = page.locator("details.hooks .hook");
+    await row.waitFor({ timeout: 30000 });
+    assert.match(await row.innerText(), /Stop · not trusted: skipped\s+true\s+\/.*config\.toml/);
+    const trust = row.getByRole("button", { name: "Trust" });
+    await trust.click();
+    assert.equal(await row.getByRole("button").innerText(), "Tap again to trust");
+    await row.getByRole("button").click();
+    await page.locator("details.hooks .hook", { hasText: "Stop · trusted" }).waitFor({ timeout: 30000 });
+    assert.equal(await page.locator("details.hooks .hook button").count(), 0);
+    const listed = await createClient(CodexService, apiTransport(stack)).listCodexHooks({});
+    assert.deepEqual(listed.hooks.map((h) => h.trustStatus), ["trusted"]);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.locator("details.hooks").screenshot({ path: join(ARTIFACTS, "phone-hooks-panel.png") });
     await page.close();
   } finally {
     await stack.stop();

@@ -74,7 +74,8 @@ function codexHomeDir(): string {
 // The scripted model (tests/mock_model) and a CODEX_HOME pointing the real
 // codex at it; returns the server flags that use them. The folders to remove
 // at the end go to `folders`.
-async function realCodex(children: ChildProcess[], folders: string[]): Promise<string[]> {
+async function realCodex(children: ChildProcess[], folders: string[],
+                         config = ""): Promise<string[]> {
   const model = spawn("python3", [join(REPO, "tests/mock_model/mock_model.py")],
                       { stdio: ["ignore", "pipe", "ignore"] });
   children.push(model);
@@ -89,7 +90,7 @@ async function realCodex(children: ChildProcess[], folders: string[]): Promise<s
     'model = "gpt-5.5"', 'model_provider = "mock"', "[model_providers.mock]", 'name = "mock"',
     `base_url = "http://127.0.0.1:${port}/v1"`, 'wire_api = "responses"',
     "request_max_retries = 0", "stream_max_retries = 0", "",
-  ].join("\n"));
+  ].join("\n") + config);
   // The pinned Codex, or another release (scripts/test-codex-versions.sh).
   const codex = process.env.CODEX_MANAGER_CODEX_BIN || join(REPO, "tools/codex/node_modules/.bin/codex");
   return ["--codex-bin", codex, "--codex-home", home];
@@ -101,6 +102,8 @@ export interface StackOptions {
   serverArgs?: string[];
   // The real, pinned codex on the scripted model instead of the fake runtime.
   realCodex?: boolean;
+  // More of that Codex's config.toml (TOML, appended).
+  codexConfig?: string;
 }
 
 // codex-manager-server + codex-manager-web in front of it.
@@ -111,7 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const children: ChildProcess[] = [];
   const folders: string[] = [];
   const runtime = options.realCodex
-    ? await realCodex(children, folders)
+    ? await realCodex(children, folders, options.codexConfig)
     : ["--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py")];
   const server = await start("codex-manager-server", [
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,

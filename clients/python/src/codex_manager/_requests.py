@@ -13,7 +13,15 @@ from typing import Any, Literal
 import grpc
 
 from codex_manager.enums import Decision, Role
-from codex_manager.v1 import approvals_pb2, auth_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.v1 import (
+    approvals_pb2,
+    auth_pb2,
+    codex_pb2,
+    events_pb2,
+    sessions_pb2,
+    turns_pb2,
+)
+from codex_manager.v1.views import CodexHook, CodexHookError
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
@@ -251,6 +259,38 @@ def review_target(*, uncommitted: bool, base_branch: str | None, commit: str | N
     if commit is not None:
         return turns_pb2.ReviewTarget(commit=commit, commit_title=commit_title or "")
     return turns_pb2.ReviewTarget(custom_instructions=instructions or "")
+
+
+@dataclass(frozen=True)
+class CodexHooks:
+    """The hooks of the server's Codex config, as :meth:`Client.list_codex_hooks`
+    returns them (Codex ``hooks/list``)."""
+
+    #: Every hook, in Codex's order, with its ``trust_status``.
+    hooks: list[CodexHook]
+    #: Hook files Codex could not load (it skips their hooks).
+    errors: list[CodexHookError]
+    warnings: list[str]
+
+    @property
+    def skipped(self) -> list[CodexHook]:
+        """The enabled hooks Codex will not run: never trusted, or changed
+        since they were (``trust_status`` "untrusted" or "modified")."""
+        return [h for h in self.hooks
+                if h.enabled and h.trust_status in ("untrusted", "modified")]
+
+
+def codex_hooks(response: codex_pb2.ListCodexHooksResponse) -> CodexHooks:
+    return CodexHooks(hooks=[CodexHook(h) for h in response.hooks],
+                      errors=[CodexHookError(e) for e in response.errors],
+                      warnings=list(response.warnings))
+
+
+def trust_codex_hooks(hooks: Sequence[CodexHook],
+                      cwd: str | os.PathLike[str] | None) -> codex_pb2.TrustCodexHooksRequest:
+    return codex_pb2.TrustCodexHooksRequest(
+        cwd=os.fspath(cwd) if cwd is not None else "",
+        hooks=[codex_pb2.HookTrust(key=h.key, current_hash=h.current_hash) for h in hooks])
 
 
 def update_session(session_id: str, **fields: str | None) -> sessions_pb2.UpdateSessionRequest:

@@ -26,7 +26,7 @@ import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import TranscriptFormat
+from codex_manager._requests import CodexHooks, TranscriptFormat
 from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -51,6 +51,7 @@ from codex_manager.v1.views import (
     Account,
     Approval,
     AuditEvent,
+    CodexHook,
     CodexThread,
     CreateTokenResponse,
     Event,
@@ -279,6 +280,18 @@ class AsyncClient:
             token = page.next_page_token
             if not token:
                 return
+
+    async def list_codex_hooks(self, *,
+                               cwd: str | os.PathLike[str] | None = None) -> CodexHooks:
+        return _requests.codex_hooks(await self._call(
+            self._codex.ListCodexHooks,
+            codex_pb2.ListCodexHooksRequest(cwd=os.fspath(cwd) if cwd is not None else "")))
+
+    async def trust_codex_hooks(self, hooks: Sequence[CodexHook], *,
+                                cwd: str | os.PathLike[str] | None = None) -> list[CodexHook]:
+        response = await self._call(self._codex.TrustCodexHooks,
+                                    _requests.trust_codex_hooks(hooks, cwd))
+        return [CodexHook(h) for h in response.hooks]
 
     async def import_thread(self, thread_id: str, *, title: str | None = None,
                       request_id: str | None = None) -> Session:

@@ -32,7 +32,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import TranscriptFormat
+from codex_manager._requests import CodexHooks, TranscriptFormat
 from codex_manager.enums import Decision, EventType, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -57,6 +57,7 @@ from codex_manager.v1.views import (
     Account,
     Approval,
     AuditEvent,
+    CodexHook,
     CodexThread,
     CreateTokenResponse,
     Event,
@@ -361,6 +362,29 @@ class Client:
             token = page.next_page_token
             if not token:
                 return
+
+    def list_codex_hooks(self, *, cwd: str | os.PathLike[str] | None = None) -> CodexHooks:
+        """The hooks of the server's Codex config (Codex ``hooks/list``):
+        its user and system layers, and `cwd`'s ``.codex/`` (absolute) when
+        Codex trusts that project. Codex runs an enabled hook only once it is
+        trusted; ``.skipped`` lists those it will not. Needs an operator
+        token."""
+        return _requests.codex_hooks(self._call(
+            self._codex.ListCodexHooks,
+            codex_pb2.ListCodexHooksRequest(cwd=os.fspath(cwd) if cwd is not None else "")))
+
+    def trust_codex_hooks(self, hooks: Sequence[CodexHook], *,
+                          cwd: str | os.PathLike[str] | None = None) -> list[CodexHook]:
+        """Trusts `hooks` (as listed by :meth:`list_codex_hooks`, each with
+        the ``current_hash`` you reviewed), as Codex's own /hooks review
+        does: sessions started afterwards run them. Returns every hook as
+        Codex lists it after. Nothing is written unless all are still as
+        listed: NotFoundError naming a key Codex no longer lists,
+        FailedPreconditionError naming one whose definition changed. Needs
+        an admin token; audited."""
+        response = self._call(self._codex.TrustCodexHooks,
+                              _requests.trust_codex_hooks(hooks, cwd))
+        return [CodexHook(h) for h in response.hooks]
 
     def import_thread(self, thread_id: str, *, title: str | None = None,
                       request_id: str | None = None) -> Session:

@@ -53,6 +53,16 @@ class CodexServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsResponse.FromString,
                 _registered_method=True)
+        self.ListCodexHooks = channel.unary_unary(
+                '/codex_manager.v1.CodexService/ListCodexHooks',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksResponse.FromString,
+                _registered_method=True)
+        self.TrustCodexHooks = channel.unary_unary(
+                '/codex_manager.v1.CodexService/TrustCodexHooks',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
+                _registered_method=True)
 
 
 class CodexServiceServicer(object):
@@ -86,6 +96,29 @@ class CodexServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCodexHooks(self, request, context):
+        """Codex `hooks/list`: the hooks of its config, with their trust (role:
+        operator: commands are the machine's configuration).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TrustCodexHooks(self, request, context):
+        """Trusts hooks as Codex's own /hooks review does, so that sessions
+        started afterwards run them: each reviewed hash is written to
+        `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
+        config.toml (Codex `config/batchWrite`). Nothing is written unless
+        every hook is listed by Codex now (NOT_FOUND naming the key) with the
+        hash reviewed (FAILED_PRECONDITION naming the key: its definition
+        changed; list and review it again). A trusted hook runs its command on
+        this machine at every matching point of every session (role: admin;
+        audited).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CodexServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -103,6 +136,16 @@ def add_CodexServiceServicer_to_server(servicer, server):
                     servicer.ListCodexThreads,
                     request_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsResponse.SerializeToString,
+            ),
+            'ListCodexHooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCodexHooks,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksResponse.SerializeToString,
+            ),
+            'TrustCodexHooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.TrustCodexHooks,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -190,6 +233,60 @@ class CodexService(object):
             '/codex_manager.v1.CodexService/ListCodexThreads',
             codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsRequest.SerializeToString,
             codex__manager_dot_v1_dot_codex__pb2.ListCodexThreadsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCodexHooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/ListCodexHooks',
+            codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.ListCodexHooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TrustCodexHooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/TrustCodexHooks',
+            codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -1377,3 +1377,129 @@ class CodexThread(View[codex_pb2.CodexThread]):
         imported once).
         """
         return self._proto.session_id
+
+
+class CodexHook(View[codex_pb2.CodexHook]):
+    """One hook of Codex's config (`hooks/list`'s `HookMetadata`)."""
+
+    __slots__ = ()
+    _FIELDS = ('key', 'event_name', 'handler_type', 'command', 'mcp_server', 'mcp_tool', 'matcher', 'status_message', 'source', 'source_path', 'enabled', 'managed', 'current_hash', 'trust_status', )
+
+    @property
+    def key(self) -> str:
+        """Codex's name for the definition ("<file>:<event>:<group>:<index>"): what
+        TrustCodexHooks takes.
+        """
+        return self._proto.key
+
+    @property
+    def event_name(self) -> str:
+        """When it runs: "preToolUse", "postToolUse", "permissionRequest",
+        "userPromptSubmit", "stop", "sessionStart", … (Codex's `HookEventName`).
+        """
+        return self._proto.event_name
+
+    @property
+    def handler_type(self) -> str:
+        """"command", "mcpTool", "prompt" or "agent"."""
+        return self._proto.handler_type
+
+    @property
+    def command(self) -> str:
+        """Command hooks: the command line."""
+        return self._proto.command
+
+    @property
+    def mcp_server(self) -> str:
+        """mcpTool hooks: the MCP server and tool."""
+        return self._proto.mcp_server
+
+    @property
+    def mcp_tool(self) -> str:
+        return self._proto.mcp_tool
+
+    @property
+    def matcher(self) -> str:
+        """Which tools it applies to (a pattern), if it says."""
+        return self._proto.matcher
+
+    @property
+    def status_message(self) -> str:
+        """The status line Codex shows while it runs, if any."""
+        return self._proto.status_message
+
+    @property
+    def source(self) -> str:
+        """The config layer: "user", "project", "system", "plugin", … and file."""
+        return self._proto.source
+
+    @property
+    def source_path(self) -> str:
+        return self._proto.source_path
+
+    @property
+    def enabled(self) -> bool:
+        return self._proto.enabled
+
+    @property
+    def managed(self) -> bool:
+        """Trusted by policy (system, MDM, cloud): never reviewed here."""
+        return self._proto.managed
+
+    @property
+    def current_hash(self) -> str:
+        """"sha256:<64 hex>" of the definition as it is now."""
+        return self._proto.current_hash
+
+    @property
+    def trust_status(self) -> str:
+        """"managed", "trusted", "untrusted" or "modified" (changed since it was
+        trusted). Codex runs an enabled hook only when managed or trusted.
+        """
+        return self._proto.trust_status
+
+
+class CodexHookError(View[codex_pb2.CodexHookError]):
+    """A hook file Codex could not load (it skips its hooks)."""
+
+    __slots__ = ()
+    _FIELDS = ('path', 'message', )
+
+    @property
+    def path(self) -> str:
+        return self._proto.path
+
+    @property
+    def message(self) -> str:
+        return self._proto.message
+
+
+class HookTrust(View[codex_pb2.HookTrust]):
+    """One hook to trust, as it was reviewed."""
+
+    __slots__ = ()
+    _FIELDS = ('key', 'current_hash', )
+
+    @property
+    def key(self) -> str:
+        """CodexHook.key. Required, at most 1024 bytes."""
+        return self._proto.key
+
+    @property
+    def current_hash(self) -> str:
+        """CodexHook.current_hash as listed when it was reviewed: "sha256:<64
+        lowercase hex>".
+        """
+        return self._proto.current_hash
+
+
+class TrustCodexHooksResponse(View[codex_pb2.TrustCodexHooksResponse]):
+    """The API's TrustCodexHooksResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('hooks', )
+
+    @property
+    def hooks(self) -> tuple[CodexHook, ...]:
+        """Every hook as Codex lists it after the change."""
+        return tuple(CodexHook(m) for m in self._proto.hooks)

@@ -1,6 +1,7 @@
 // What the server's Codex knows outside any session: the models it can
-// use, the account it is signed in with, and the threads stored under the
-// server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`).
+// use, the account it is signed in with, the threads stored under the
+// server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`),
+// and the hooks of its config, which it runs only once trusted.
 //
 // Every call runs in a short-lived `codex app-server` of its own (started
 // for the call, stopped after it; about 0.12 s here), so it works with no live
@@ -23,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/codex.proto.
  */
 export const file_codex_manager_v1_codex: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIisKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMqACCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIisKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkilQIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJIi8KDkNvZGV4SG9va0Vycm9yEgwKBHBhdGgYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKIAQoWTGlzdENvZGV4SG9va3NSZXNwb25zZRIqCgVob29rcxgBIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuQ29kZXhIb29rEjAKBmVycm9ycxgCIAMoCzIgLmNvZGV4X21hbmFnZXIudjEuQ29kZXhIb29rRXJyb3ISEAoId2FybmluZ3MYAyADKAkiLgoJSG9va1RydXN0EgsKA2tleRgBIAEoCRIUCgxjdXJyZW50X2hhc2gYAiABKAkiUQoWVHJ1c3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkSKgoFaG9va3MYAiADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkhvb2tUcnVzdCJFChdUcnVzdENvZGV4SG9va3NSZXNwb25zZRIqCgVob29rcxgBIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuQ29kZXhIb29rMu0DCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlEmMKDkxpc3RDb2RleEhvb2tzEicuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhIb29rc1JlcXVlc3QaKC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVzcG9uc2USZgoPVHJ1c3RDb2RleEhvb2tzEiguY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXNwb25zZUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.ListModelsRequest
@@ -342,6 +343,265 @@ export const ListCodexThreadsResponseSchema: GenMessage<ListCodexThreadsResponse
   messageDesc(file_codex_manager_v1_codex, 7);
 
 /**
+ * @generated from message codex_manager.v1.ListCodexHooksRequest
+ */
+export type ListCodexHooksRequest = Message<"codex_manager.v1.ListCodexHooksRequest"> & {
+  /**
+   * Optional absolute folder: its `.codex/` hooks are listed too (when
+   * Codex trusts that project). Empty: the server's Codex home and system
+   * config only. INVALID_ARGUMENT ("cwd") when relative.
+   *
+   * @generated from field: string cwd = 1;
+   */
+  cwd: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ListCodexHooksRequest.
+ * Use `create(ListCodexHooksRequestSchema)` to create a new message.
+ */
+export const ListCodexHooksRequestSchema: GenMessage<ListCodexHooksRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 8);
+
+/**
+ * One hook of Codex's config (`hooks/list`'s `HookMetadata`).
+ *
+ * @generated from message codex_manager.v1.CodexHook
+ */
+export type CodexHook = Message<"codex_manager.v1.CodexHook"> & {
+  /**
+   * Codex's name for the definition ("<file>:<event>:<group>:<index>"):
+   * what TrustCodexHooks takes.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * When it runs: "preToolUse", "postToolUse", "permissionRequest",
+   * "userPromptSubmit", "stop", "sessionStart", … (Codex's
+   * `HookEventName`).
+   *
+   * @generated from field: string event_name = 2;
+   */
+  eventName: string;
+
+  /**
+   * "command", "mcpTool", "prompt" or "agent".
+   *
+   * @generated from field: string handler_type = 3;
+   */
+  handlerType: string;
+
+  /**
+   * Command hooks: the command line.
+   *
+   * @generated from field: string command = 4;
+   */
+  command: string;
+
+  /**
+   * mcpTool hooks: the MCP server and tool.
+   *
+   * @generated from field: string mcp_server = 5;
+   */
+  mcpServer: string;
+
+  /**
+   * @generated from field: string mcp_tool = 6;
+   */
+  mcpTool: string;
+
+  /**
+   * Which tools it applies to (a pattern), if it says.
+   *
+   * @generated from field: string matcher = 7;
+   */
+  matcher: string;
+
+  /**
+   * The status line Codex shows while it runs, if any.
+   *
+   * @generated from field: string status_message = 8;
+   */
+  statusMessage: string;
+
+  /**
+   * The config layer: "user", "project", "system", "plugin", … and file.
+   *
+   * @generated from field: string source = 9;
+   */
+  source: string;
+
+  /**
+   * @generated from field: string source_path = 10;
+   */
+  sourcePath: string;
+
+  /**
+   * @generated from field: bool enabled = 11;
+   */
+  enabled: boolean;
+
+  /**
+   * Trusted by policy (system, MDM, cloud): never reviewed here.
+   *
+   * @generated from field: bool managed = 12;
+   */
+  managed: boolean;
+
+  /**
+   * "sha256:<64 hex>" of the definition as it is now.
+   *
+   * @generated from field: string current_hash = 13;
+   */
+  currentHash: string;
+
+  /**
+   * "managed", "trusted", "untrusted" or "modified" (changed since it was
+   * trusted). Codex runs an enabled hook only when managed or trusted.
+   *
+   * @generated from field: string trust_status = 14;
+   */
+  trustStatus: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.CodexHook.
+ * Use `create(CodexHookSchema)` to create a new message.
+ */
+export const CodexHookSchema: GenMessage<CodexHook> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 9);
+
+/**
+ * A hook file Codex could not load (it skips its hooks).
+ *
+ * @generated from message codex_manager.v1.CodexHookError
+ */
+export type CodexHookError = Message<"codex_manager.v1.CodexHookError"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.CodexHookError.
+ * Use `create(CodexHookErrorSchema)` to create a new message.
+ */
+export const CodexHookErrorSchema: GenMessage<CodexHookError> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 10);
+
+/**
+ * @generated from message codex_manager.v1.ListCodexHooksResponse
+ */
+export type ListCodexHooksResponse = Message<"codex_manager.v1.ListCodexHooksResponse"> & {
+  /**
+   * In Codex's order; at most 500.
+   *
+   * @generated from field: repeated codex_manager.v1.CodexHook hooks = 1;
+   */
+  hooks: CodexHook[];
+
+  /**
+   * @generated from field: repeated codex_manager.v1.CodexHookError errors = 2;
+   */
+  errors: CodexHookError[];
+
+  /**
+   * @generated from field: repeated string warnings = 3;
+   */
+  warnings: string[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListCodexHooksResponse.
+ * Use `create(ListCodexHooksResponseSchema)` to create a new message.
+ */
+export const ListCodexHooksResponseSchema: GenMessage<ListCodexHooksResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 11);
+
+/**
+ * One hook to trust, as it was reviewed.
+ *
+ * @generated from message codex_manager.v1.HookTrust
+ */
+export type HookTrust = Message<"codex_manager.v1.HookTrust"> & {
+  /**
+   * CodexHook.key. Required, at most 1024 bytes.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * CodexHook.current_hash as listed when it was reviewed:
+   * "sha256:<64 lowercase hex>".
+   *
+   * @generated from field: string current_hash = 2;
+   */
+  currentHash: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.HookTrust.
+ * Use `create(HookTrustSchema)` to create a new message.
+ */
+export const HookTrustSchema: GenMessage<HookTrust> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 12);
+
+/**
+ * @generated from message codex_manager.v1.TrustCodexHooksRequest
+ */
+export type TrustCodexHooksRequest = Message<"codex_manager.v1.TrustCodexHooksRequest"> & {
+  /**
+   * As in ListCodexHooksRequest: the folder whose hooks may be named.
+   *
+   * @generated from field: string cwd = 1;
+   */
+  cwd: string;
+
+  /**
+   * 1..100 hooks. INVALID_ARGUMENT naming the field ("hooks",
+   * "hooks[2].current_hash").
+   *
+   * @generated from field: repeated codex_manager.v1.HookTrust hooks = 2;
+   */
+  hooks: HookTrust[];
+};
+
+/**
+ * Describes the message codex_manager.v1.TrustCodexHooksRequest.
+ * Use `create(TrustCodexHooksRequestSchema)` to create a new message.
+ */
+export const TrustCodexHooksRequestSchema: GenMessage<TrustCodexHooksRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 13);
+
+/**
+ * @generated from message codex_manager.v1.TrustCodexHooksResponse
+ */
+export type TrustCodexHooksResponse = Message<"codex_manager.v1.TrustCodexHooksResponse"> & {
+  /**
+   * Every hook as Codex lists it after the change.
+   *
+   * @generated from field: repeated codex_manager.v1.CodexHook hooks = 1;
+   */
+  hooks: CodexHook[];
+};
+
+/**
+ * Describes the message codex_manager.v1.TrustCodexHooksResponse.
+ * Use `create(TrustCodexHooksResponseSchema)` to create a new message.
+ */
+export const TrustCodexHooksResponseSchema: GenMessage<TrustCodexHooksResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 14);
+
+/**
  * Discovery through the server's Codex. Errors of every call: UNAVAILABLE
  * when Codex could not be started or did not answer (its message; retry),
  * RESOURCE_EXHAUSTED when --max-codex-calls are already running,
@@ -382,6 +642,35 @@ export const CodexService: GenService<{
     methodKind: "unary";
     input: typeof ListCodexThreadsRequestSchema;
     output: typeof ListCodexThreadsResponseSchema;
+  },
+  /**
+   * Codex `hooks/list`: the hooks of its config, with their trust (role:
+   * operator: commands are the machine's configuration).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.ListCodexHooks
+   */
+  listCodexHooks: {
+    methodKind: "unary";
+    input: typeof ListCodexHooksRequestSchema;
+    output: typeof ListCodexHooksResponseSchema;
+  },
+  /**
+   * Trusts hooks as Codex's own /hooks review does, so that sessions
+   * started afterwards run them: each reviewed hash is written to
+   * `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
+   * config.toml (Codex `config/batchWrite`). Nothing is written unless
+   * every hook is listed by Codex now (NOT_FOUND naming the key) with the
+   * hash reviewed (FAILED_PRECONDITION naming the key: its definition
+   * changed; list and review it again). A trusted hook runs its command on
+   * this machine at every matching point of every session (role: admin;
+   * audited).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.TrustCodexHooks
+   */
+  trustCodexHooks: {
+    methodKind: "unary";
+    input: typeof TrustCodexHooksRequestSchema;
+    output: typeof TrustCodexHooksResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_codex_manager_v1_codex, 0);
