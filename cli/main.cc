@@ -634,7 +634,8 @@ int Main(int argc, char** argv) {
   bool trust_all = false;
   auto* trust = hooks->add_subcommand(
       "trust",
-      "Trust hooks as Codex's /hooks review does, so new sessions run them "
+      "Trust hooks as Codex's /hooks review does, so sessions started or "
+      "resumed afterwards run them "
       "(role: admin): each one's hash as listed now");
   trust->add_option("keys", trust_keys, "Keys of the hooks (from `codex hooks`)");
   trust->add_flag("--all-untrusted", trust_all,

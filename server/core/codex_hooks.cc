@@ -108,9 +108,9 @@ std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
   SkippedHooks out;
   out.message = absl::StrCat(
       "Codex skips ", absl::StrJoin(parts, " and "),
-      untrusted > 0 ? "; review and trust hooks with `codex` (/hooks) run "
-                      "under the server's CODEX_HOME, or `codex-manager codex "
-                      "hooks trust`"
+      untrusted > 0 ? "; trust them once reviewed (`codex-manager codex hooks "
+                      "trust`, or /hooks in `codex` under the server's "
+                      "CODEX_HOME), then stop and resume this session"
                     : "");
   if (lines.size() < untrusted + errors) {
     lines.push_back(absl::StrCat("and ", untrusted + errors - lines.size(),

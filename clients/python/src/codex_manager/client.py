@@ -377,7 +377,8 @@ class Client:
                           cwd: str | os.PathLike[str] | None = None) -> list[CodexHook]:
         """Trusts `hooks` (as listed by :meth:`list_codex_hooks`, each with
         the ``current_hash`` you reviewed), as Codex's own /hooks review
-        does: sessions started afterwards run them. Returns every hook as
+        does: sessions started or resumed afterwards run them (a live
+        session's Codex keeps what it loaded). Returns every hook as
         Codex lists it after. Nothing is written unless all are still as
         listed: NotFoundError naming a key Codex no longer lists,
         FailedPreconditionError naming one whose definition changed. Needs

@@ -70,7 +70,8 @@ class CodexServiceStub:
         codex_manager.v1.codex_pb2.TrustCodexHooksResponse,
     ]
     """Trusts hooks as Codex's own /hooks review does, so that sessions
-    started afterwards run them: each reviewed hash is written to
+    started or resumed afterwards run them (a live session's Codex keeps
+    the trust it loaded when it started): each reviewed hash is written to
     `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
     config.toml (Codex `config/batchWrite`). Nothing is written unless
     every hook is listed by Codex now (NOT_FOUND naming the key) with the
@@ -123,7 +124,8 @@ class CodexServiceAsyncStub:
         codex_manager.v1.codex_pb2.TrustCodexHooksResponse,
     ]
     """Trusts hooks as Codex's own /hooks review does, so that sessions
-    started afterwards run them: each reviewed hash is written to
+    started or resumed afterwards run them (a live session's Codex keeps
+    the trust it loaded when it started): each reviewed hash is written to
     `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
     config.toml (Codex `config/batchWrite`). Nothing is written unless
     every hook is listed by Codex now (NOT_FOUND naming the key) with the
@@ -186,7 +188,8 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.codex_pb2.TrustCodexHooksResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.TrustCodexHooksResponse]]:
         """Trusts hooks as Codex's own /hooks review does, so that sessions
-        started afterwards run them: each reviewed hash is written to
+        started or resumed afterwards run them (a live session's Codex keeps
+        the trust it loaded when it started): each reviewed hash is written to
         `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
         config.toml (Codex `config/batchWrite`). Nothing is written unless
         every hook is listed by Codex now (NOT_FOUND naming the key) with the

@@ -656,7 +656,8 @@ export const CodexService: GenService<{
   },
   /**
    * Trusts hooks as Codex's own /hooks review does, so that sessions
-   * started afterwards run them: each reviewed hash is written to
+   * started or resumed afterwards run them (a live session's Codex keeps
+   * the trust it loaded when it started): each reviewed hash is written to
    * `[hooks.state."<key>"] trusted_hash` in the server's CODEX_HOME
    * config.toml (Codex `config/batchWrite`). Nothing is written unless
    * every hook is listed by Codex now (NOT_FOUND naming the key) with the
