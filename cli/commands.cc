@@ -490,11 +490,9 @@ int CodexHooksTrust(Client& client, const std::string& cwd,
   v1::TrustCodexHooksRequest request;
   request.set_cwd(cwd);
   for (const v1::CodexHook& hook : listed.hooks()) {
-    const bool skipped = hook.enabled() && (hook.trust_status() == "untrusted" ||
-                                            hook.trust_status() == "modified");
     const bool named =
         std::find(keys.begin(), keys.end(), hook.key()) != keys.end();
-    if (all_untrusted ? skipped : named) {
+    if (all_untrusted ? hook.skipped() : named) {
       v1::HookTrust* trust = request.add_hooks();
       trust->set_key(hook.key());
       trust->set_current_hash(hook.current_hash());

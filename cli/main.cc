@@ -627,7 +627,7 @@ int Main(int argc, char** argv) {
   auto* hooks = codex->add_subcommand(
       "hooks",
       "List the hooks of the server's Codex config and whether Codex trusts "
-      "them (role: operator)");
+      "them (role: admin)");
   hooks->add_option("--cwd", hooks_cwd,
                     "Also this project's .codex/ hooks (absolute)");
   std::vector<std::string> trust_keys;

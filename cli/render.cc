@@ -208,8 +208,7 @@ void PrintCodexHooks(const v1::ListCodexHooksResponse& list) {
   bool skipped = false;
   for (const v1::CodexHook& h : list.hooks()) {
     PrintHook(h);
-    skipped = skipped || (h.enabled() && (h.trust_status() == "untrusted" ||
-                                          h.trust_status() == "modified"));
+    skipped = skipped || h.skipped();
   }
   for (const v1::CodexHookError& e : list.errors()) {
     std::printf("not loaded: %s: %s\n", e.path().c_str(), e.message().c_str());

@@ -18,9 +18,22 @@ constexpr int kDefaultThreadPage = 25;
 constexpr int kMaxThreadPage = 100;
 constexpr size_t kMaxCursorBytes = 1024;
 constexpr size_t kMaxSearchBytes = 1024;
-// A hook's key and a folder: bytes at most; hooks trusted by one call.
-constexpr size_t kMaxHookField = 1024;
+// Hooks trusted by one call.
 constexpr int kMaxTrustedAtOnce = 100;
+
+// An optional folder of a request: empty, or an absolute path of at most
+// PATH_MAX bytes; INVALID_ARGUMENT naming `cwd` otherwise.
+absl::Status CheckCwd(const std::string& cwd) {
+  if (!cwd.empty() && cwd.front() != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: \"", SafeText(cwd, 256), "\" is not an absolute path"));
+  }
+  if (cwd.size() > kMaxHookPathBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: over ", kMaxHookPathBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
     const v1::ListCodexThreadsRequest& r) {
@@ -34,10 +47,7 @@ absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
     return absl::InvalidArgumentError("page_token: not one this server gave");
   }
   q.cursor = r.page_token();
-  if (!r.cwd().empty() && r.cwd().front() != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cwd: \"", r.cwd(), "\" is not an absolute path"));
-  }
+  RETURN_IF_ERROR(CheckCwd(r.cwd()));
   q.cwd = r.cwd();
   if (r.search().size() > kMaxSearchBytes) {
     return absl::InvalidArgumentError(
@@ -47,17 +57,6 @@ absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
   return q;
 }
 
-absl::Status CheckHookCwd(const std::string& cwd) {
-  if (!cwd.empty() && cwd.front() != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cwd: \"", SafeText(cwd, 256), "\" is not an absolute path"));
-  }
-  if (cwd.size() > kMaxHookField) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cwd: over ", kMaxHookField, " bytes"));
-  }
-  return absl::OkStatus();
-}
 
 // "sha256:" and 64 lowercase hex digits, as Codex writes a hook's hash.
 bool IsHookHash(const std::string& hash) {
@@ -75,7 +74,7 @@ bool IsHookHash(const std::string& hash) {
 // the field.
 absl::StatusOr<std::vector<CodexCatalog::HookTrust>> HookTrustsOf(
     const v1::TrustCodexHooksRequest& r) {
-  RETURN_IF_ERROR(CheckHookCwd(r.cwd()));
+  RETURN_IF_ERROR(CheckCwd(r.cwd()));
   if (r.hooks_size() == 0 || r.hooks_size() > kMaxTrustedAtOnce) {
     return absl::InvalidArgumentError(absl::StrCat(
         "hooks: ", r.hooks_size(), " given; name 1 to ", kMaxTrustedAtOnce));
@@ -83,10 +82,10 @@ absl::StatusOr<std::vector<CodexCatalog::HookTrust>> HookTrustsOf(
   std::vector<CodexCatalog::HookTrust> out;
   for (int i = 0; i < r.hooks_size(); ++i) {
     const v1::HookTrust& h = r.hooks(i);
-    if (h.key().empty() || h.key().size() > kMaxHookField ||
+    if (h.key().empty() || h.key().size() > kMaxHookPathBytes ||
         ToValidUtf8(h.key()) != h.key()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "hooks[", i, "].key: required, at most ", kMaxHookField,
+          "hooks[", i, "].key: required, at most ", kMaxHookPathBytes,
           " bytes of UTF-8"));
     }
     if (!IsHookHash(h.current_hash())) {
@@ -180,7 +179,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexHooks(
   return ServeLater<CodexHookList>(
       guard_, context, kMethod, "", response,
       [=, this](const Caller&, auto finish) {
-        if (absl::Status ok = CheckHookCwd(cwd); !ok.ok()) return finish(ok);
+        if (absl::Status ok = CheckCwd(cwd); !ok.ok()) return finish(ok);
         catalog_->ListHooks(cwd, std::move(finish));
       });
 }

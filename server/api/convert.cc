@@ -221,6 +221,7 @@ void ToProto(const CodexHook& in, v1::CodexHook* out) {
   out->set_managed(in.managed);
   out->set_current_hash(in.current_hash);
   out->set_trust_status(in.trust_status);
+  out->set_skipped(HookSkipped(in));
 }
 
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {

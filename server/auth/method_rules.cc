@@ -37,7 +37,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.CodexService/ListModels", kViewer, false},
     {"/codex_manager.v1.CodexService/GetAccount", kOperator, false},
     {"/codex_manager.v1.CodexService/ListCodexThreads", kOperator, false},
-    {"/codex_manager.v1.CodexService/ListCodexHooks", kOperator, false},
+    {"/codex_manager.v1.CodexService/ListCodexHooks", kAdmin, false},
     {"/codex_manager.v1.CodexService/TrustCodexHooks", kAdmin, true},
     {"/codex_manager.v1.AuthService/CreateToken", kAdmin, true},
     {"/codex_manager.v1.AuthService/ListTokens", kAdmin, false},

@@ -12,26 +12,18 @@ using json = nlohmann::json;
 
 // SkippedHooks lists this many lines, and counts the rest.
 constexpr size_t kMaxSkippedListed = 20;
-// Each command, path or message is cut to this many bytes; a key or hash
-// longer than that is not one Codex made.
-constexpr size_t kMaxField = 1024;
-
-std::string Field(const json& obj, const char* key) {
-  return SafeText(StringMember(obj, key), kMaxField);
-}
-
-// A field as a line of SkippedHooks shows it.
+// A path or message as a line of SkippedHooks shows it.
 constexpr size_t kMaxShown = 200;
-std::string Shown(const std::string& text) { return SafeText(text, kMaxShown); }
 
-// What the hook runs: its command, or its MCP server's tool.
-std::string Handler(const CodexHook& hook) {
-  if (!hook.command.empty()) return absl::StrCat("`", Shown(hook.command), "`");
-  if (!hook.mcp_tool.empty()) {
-    return Shown(absl::StrCat("MCP tool ", hook.mcp_server, "/", hook.mcp_tool));
-  }
-  return hook.handler_type;
+std::string Text(const json& obj, const char* key) {
+  return SafeText(StringMember(obj, key), kMaxHookTextBytes);
 }
+
+std::string Path(const json& obj, const char* key) {
+  return SafeText(StringMember(obj, key), kMaxHookPathBytes);
+}
+
+std::string Shown(const std::string& text) { return SafeText(text, kMaxShown); }
 
 }  // namespace
 
@@ -41,37 +33,39 @@ CodexHookList HooksOf(const json& result) {
     for (const json& h : ArrayMember(entry, "hooks")) {
       if (out.hooks.size() >= kMaxListedHooks) break;
       CodexHook hook;
-      hook.key = Field(h, "key");
-      hook.event_name = Field(h, "eventName");
-      hook.handler_type = Field(h, "handlerType");
-      hook.command = Field(h, "command");
-      hook.mcp_server = Field(h, "server");
-      hook.mcp_tool = Field(h, "tool");
-      hook.matcher = Field(h, "matcher");
-      hook.status_message = Field(h, "statusMessage");
-      hook.source = Field(h, "source");
-      hook.source_path = Field(h, "sourcePath");
+      hook.key = Path(h, "key");
+      hook.event_name = Text(h, "eventName");
+      hook.handler_type = Text(h, "handlerType");
+      hook.command = Path(h, "command");
+      hook.mcp_server = Text(h, "server");
+      hook.mcp_tool = Text(h, "tool");
+      hook.matcher = Text(h, "matcher");
+      hook.status_message = Text(h, "statusMessage");
+      hook.source = Text(h, "source");
+      hook.source_path = Path(h, "sourcePath");
       hook.enabled = BoolMember(h, "enabled", true);
       hook.managed = BoolMember(h, "isManaged");
-      hook.current_hash = Field(h, "currentHash");
-      hook.trust_status = Field(h, "trustStatus");
+      hook.current_hash = Text(h, "currentHash");
+      hook.trust_status = Text(h, "trustStatus");
       out.hooks.push_back(std::move(hook));
     }
     for (const json& e : ArrayMember(entry, "errors")) {
       if (out.errors.size() >= kMaxListedHooks) break;
-      out.errors.push_back({Field(e, "path"), Field(e, "message")});
+      out.errors.push_back({Path(e, "path"), Text(e, "message")});
     }
     for (const json& w : ArrayMember(entry, "warnings")) {
       if (out.warnings.size() >= kMaxListedHooks) break;
-      if (w.is_string()) out.warnings.push_back(SafeText(w.get<std::string>(), kMaxField));
+      if (w.is_string()) {
+        out.warnings.push_back(SafeText(w.get<std::string>(), kMaxHookTextBytes));
+      }
     }
   }
   return out;
 }
 
-bool HookRuns(const CodexHook& hook) {
-  return !hook.enabled ||
-         (hook.trust_status != "untrusted" && hook.trust_status != "modified");
+bool HookSkipped(const CodexHook& hook) {
+  return hook.enabled &&
+         (hook.trust_status == "untrusted" || hook.trust_status == "modified");
 }
 
 std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
@@ -82,9 +76,9 @@ std::optional<SkippedHooks> SkippedHooksOf(const json& result) {
     if (lines.size() < kMaxSkippedListed) lines.push_back(std::move(line));
   };
   for (const CodexHook& hook : listed.hooks) {
-    if (HookRuns(hook)) continue;
+    if (!HookSkipped(hook)) continue;
     ++untrusted;
-    list(absl::StrCat(Shown(hook.event_name), " ", Handler(hook), " in ",
+    list(absl::StrCat(Shown(hook.event_name), " hook in ",
                       Shown(hook.source_path), ": ",
                       hook.trust_status == "modified"
                           ? "changed since it was trusted"

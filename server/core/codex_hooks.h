@@ -20,7 +20,9 @@
 namespace codex_manager {
 
 // One hook of `hooks/list` (Codex's `HookMetadata`). Text fields are valid
-// UTF-8, each cut to a bounded size.
+// UTF-8, each cut to a bounded size (SafeText: the cut marked "…"):
+// kMaxHookPathBytes for the key, the command and the file,
+// kMaxHookTextBytes for the rest.
 struct CodexHook {
   // Codex's name for the definition, "<file>:<event>:<group>:<index>"; the
   // key of its trust.
@@ -55,21 +57,28 @@ struct CodexHookList {
   std::vector<std::string> warnings;
 };
 
+// Bounds of what HooksOf keeps: a listing of the most hooks, each field
+// at its most, fits in one gRPC message.
+inline constexpr size_t kMaxListedHooks = 100;
+inline constexpr size_t kMaxHookPathBytes = 4096;
+inline constexpr size_t kMaxHookTextBytes = 1024;
+
 // `hooks/list`'s result (`HooksListResponse`: {data: [{cwd, hooks,
 // warnings, errors}]}), every entry's together, in Codex's order. Any
-// shape is accepted (a mistyped member reads as absent), and at most
-// kMaxListedHooks hooks and as many errors are kept.
+// shape is accepted (a mistyped member reads as absent); at most
+// kMaxListedHooks hooks, errors and warnings are kept.
 CodexHookList HooksOf(const nlohmann::json& result);
-inline constexpr size_t kMaxListedHooks = 500;
 
-// Whether Codex will run the hook as it is: managed or trusted, or off.
-bool HookRuns(const CodexHook& hook);
+// Codex will not run the hook as it is: enabled, and never trusted or
+// changed since it was (not managed, not trusted).
+bool HookSkipped(const CodexHook& hook);
 
 struct SkippedHooks {
   // One line: how many hooks Codex skips and how to trust them.
   std::string message;
-  // One line per skipped hook or hook file: its event, command (or tool)
-  // and the file that configures it.
+  // One line per skipped hook or hook file: its event and the file that
+  // configures it (not its command, which may carry a secret: every
+  // viewer of the session reads the event).
   std::string details;
 };
 

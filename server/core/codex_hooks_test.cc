@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -43,13 +44,13 @@ TEST(HooksOfTest, ReadsEveryHookWithItsTrust) {
   EXPECT_EQ(pre.command, "/h/check.sh");
   EXPECT_EQ(pre.source, "user");
   EXPECT_EQ(pre.trust_status, "untrusted");
-  EXPECT_FALSE(HookRuns(pre));
+  EXPECT_TRUE(HookSkipped(pre));
   EXPECT_EQ(listed.hooks[1].mcp_server, "policy");
   EXPECT_EQ(listed.hooks[1].mcp_tool, "review");
-  EXPECT_FALSE(HookRuns(listed.hooks[1]));  // modified
-  EXPECT_TRUE(HookRuns(listed.hooks[2]));   // trusted
-  EXPECT_TRUE(HookRuns(listed.hooks[3]));   // off: nothing to skip
-  EXPECT_TRUE(HookRuns(listed.hooks[4]));   // managed
+  EXPECT_TRUE(HookSkipped(listed.hooks[1]));   // modified
+  EXPECT_FALSE(HookSkipped(listed.hooks[2]));   // trusted
+  EXPECT_FALSE(HookSkipped(listed.hooks[3]));   // off: nothing to skip
+  EXPECT_FALSE(HookSkipped(listed.hooks[4]));   // managed
   ASSERT_EQ(listed.errors.size(), 1u);
   EXPECT_EQ(listed.errors[0].path, "/p/hooks.json");
   EXPECT_EQ(listed.warnings, std::vector<std::string>{"merged two files"});
@@ -61,9 +62,10 @@ TEST(SkippedHooksTest, NamesEachEnabledHookCodexWillNotRun) {
   EXPECT_THAT(skipped->message, HasSubstr("Codex skips 2 hooks it was not told to trust"));
   EXPECT_THAT(skipped->message, HasSubstr("/hooks"));
   EXPECT_EQ(skipped->details,
-            "preToolUse `/h/check.sh` in /h/config.toml: not trusted\n"
-            "stop MCP tool policy/review in /h/config.toml: changed since it "
-            "was trusted");
+            "preToolUse hook in /h/config.toml: not trusted\n"
+            "stop hook in /h/config.toml: changed since it was trusted");
+  // Not the command: every viewer of the session reads the warning.
+  EXPECT_EQ(skipped->details.find("check.sh"), std::string::npos);
 }
 
 TEST(SkippedHooksTest, HookFilesCodexCouldNotLoadAreNamed) {
@@ -89,19 +91,30 @@ TEST(SkippedHooksTest, HostileShapesAreBounded) {
   // Mistyped members read as absent; no throw.
   EXPECT_FALSE(SkippedHooksOf(json::array({1, 2})).has_value());
   EXPECT_FALSE(SkippedHooksOf({{"data", {7, {{"hooks", "x"}}}}}).has_value());
-  // Many hooks with long commands and invalid UTF-8: listed up to a bound,
-  // each field cut, the rest counted.
+  // Many hooks with long fields and invalid UTF-8: kept up to a bound,
+  // each field cut and valid; the warning lists 20 and counts the rest.
   json hooks = json::array();
   for (int i = 0; i < 500; ++i) {
     hooks.push_back({{"eventName", "preToolUse"},
+                     {"key", std::string(10'000, 'k')},
                      {"command", std::string(10'000, 'x') + "\xff"},
+                     {"sourcePath", std::string(10'000, 'p') + "\xff"},
+                     {"statusMessage", std::string(10'000, 's')},
                      {"trustStatus", "untrusted"}});
   }
-  std::optional<SkippedHooks> skipped = SkippedHooksOf({{"data", {{{"hooks", hooks}}}}});
+  const json result = {{"data", {{{"hooks", hooks}}}}};
+  const CodexHookList listed = HooksOf(result);
+  ASSERT_EQ(listed.hooks.size(), kMaxListedHooks);
+  const size_t mark = std::string("…").size();  // SafeText marks a cut
+  EXPECT_EQ(listed.hooks[0].key.size(), kMaxHookPathBytes + mark);
+  EXPECT_EQ(listed.hooks[0].command.size(), kMaxHookPathBytes + mark);
+  EXPECT_EQ(listed.hooks[0].status_message.size(), kMaxHookTextBytes + mark);
+  EXPECT_EQ(ToValidUtf8(listed.hooks[0].command), listed.hooks[0].command);
+  std::optional<SkippedHooks> skipped = SkippedHooksOf(result);
   ASSERT_TRUE(skipped.has_value());
-  EXPECT_THAT(skipped->message, HasSubstr("500 hooks"));
+  EXPECT_THAT(skipped->message, HasSubstr("100 hooks"));
   EXPECT_LT(skipped->details.size(), 8'000u);
-  EXPECT_THAT(skipped->details, HasSubstr("and 480 more"));
+  EXPECT_THAT(skipped->details, HasSubstr("and 80 more"));
 }
 
 }  // namespace

@@ -585,7 +585,7 @@ TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
   EXPECT_THAT(warnings[0].payload.value("message", ""),
               HasSubstr("Codex skips 1 hook it was not told to trust"));
   EXPECT_THAT(warnings[0].payload.value("details", ""),
-              HasSubstr("preToolUse `/h/check.sh`"));
+              HasSubstr("preToolUse hook in /h/config.toml: not trusted"));
 
   // Trusted hooks (or a Codex without hooks/list) say nothing.
   {

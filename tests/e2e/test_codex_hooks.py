@@ -47,7 +47,8 @@ def test_hooks_codex_skips_are_said_and_trusted_ones_run_typed(
     assert warnings[0]["message"].startswith("Codex skips 2 hooks it was not told to trust")
     assert "/hooks" in warnings[0]["message"]
     details = warnings[0]["details"]
-    assert "preToolUse" in details and "stop" in details and "guard.py" in details
+    assert "preToolUse hook in" in details and "stop hook in" in details
+    assert "config.toml" in details and "guard.py" not in details  # never a command
     assert "not trusted" in details
 
     # Listed with their trust, through the CLI and the SDK.

@@ -14,9 +14,6 @@ Invoked as ``fake_codex.py app-server``. The environment variable
 - ``hang-initialize``: never answer ``initialize``.
 - ``hang-turn-start``: start turns but never answer ``turn/start``.
 
-``FAKE_CODEX_HOOKS_LIST``, when set, is the JSON ``hooks/list`` answers
-(default: no hooks).
-
 The prompt of ``turn/start`` chooses what the turn does:
 
 - ``crash``: start the turn, then exit with status 3 (stderr says why).
@@ -479,10 +476,8 @@ def main() -> None:
             # As Codex 0.171 does: answered, then told to every client.
             send({"id": request_id, "result": {}})
             notify("thread/name/updated", {"threadId": thread_id, "threadName": params.get("name")})
-        elif method == "hooks/list":
-            # No hooks, or the HooksListResponse in $FAKE_CODEX_HOOKS_LIST.
-            listed = os.environ.get("FAKE_CODEX_HOOKS_LIST")
-            send({"id": request_id, "result": json.loads(listed) if listed else {"data": [
+        elif method == "hooks/list":  # no hooks
+            send({"id": request_id, "result": {"data": [
                 {"cwd": os.getcwd(), "hooks": [], "warnings": [], "errors": []}]}})
         elif request_id is not None:
             send({"id": request_id, "error": {"code": -32601, "message": f"fake: no {method}"}})

@@ -40,13 +40,15 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
     h("div", { class: "term-muted small" }, status));
 }
 
+// " · 4 ms" after a status, when how long is known.
+const took = (ms: number | undefined) => ms === undefined ? "" : ` · ${durationLabel(ms)}`;
+
 // A hook's run: one muted line while it runs or when it let things be;
 // a warning when it blocked, failed or stopped the turn, with what it said.
 function hookView(e: Extract<Entry, { kind: "hook" }>, attrs: Record<string, string>): HTMLElement {
   const running = e.status === "running";
-  const took = e.durationMs === undefined ? "" : ` · ${durationLabel(e.durationMs)}`;
   return h("div", attrs,
-    h("div", {}, `Hook ${hookEventLabel(e.event)} · ${hookStatusLabel(e.status)}${took}`,
+    h("div", {}, `Hook ${hookEventLabel(e.event)} · ${hookStatusLabel(e.status)}${took(e.durationMs)}`,
       running && e.message ? h("span", { class: "muted" }, ` · ${e.message}…`) : null),
     e.output.length ? h("ul", { class: "hook-output" }, ...e.output.map((x) =>
       h("li", {}, h("span", { class: "muted" }, `${x.kind}: `), x.text))) : null);
@@ -68,11 +70,10 @@ function toolView(e: Extract<Entry, { kind: "tool" }>, attrs: Record<string, str
     ? h("details", { class: "fold", ...(e.status === "inProgress" ? { open: "" } : {}) },
       h("summary", { class: "small" }, "Arguments and result"), ...parts)
     : null;
-  const took = e.durationMs === undefined ? "" : ` · ${durationLabel(e.durationMs)}`;
   return h("div", attrs,
     h("div", {}, h("span", { class: "muted" }, "Tool "), h("span", { class: "mono" }, `${e.server} · ${e.tool}`)),
     details,
-    h("div", { class: "muted small" }, `${itemStatusLabel(e.status)}${took}${e.error ? `: ${e.error}` : ""}`));
+    h("div", { class: "muted small" }, `${itemStatusLabel(e.status)}${took(e.durationMs)}${e.error ? `: ${e.error}` : ""}`));
 }
 
 function planStatus(status: string): string {

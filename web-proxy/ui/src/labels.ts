@@ -43,6 +43,14 @@ export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
 export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
 export const itemStatusLabel = (status: string) => ITEM[status] ?? status;
 export const hookStatusLabel = (status: string) => HOOK[status] ?? status;
+// Whether Codex runs a hook of its config (CodexHook), in words.
+const HOOK_TRUST: Record<string, string> = {
+  trusted: "trusted", managed: "managed", untrusted: "not trusted: skipped",
+  modified: "changed since trusted: skipped",
+};
+export const hookTrustLabel = (hook: { enabled: boolean; trustStatus: string }) =>
+  hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off";
+
 // A duration in milliseconds as people read it: "4 ms", "60.0 s".
 export const durationLabel = (ms: number) => ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 // A hook's event as its config spells it ("preToolUse" -> "PreToolUse").

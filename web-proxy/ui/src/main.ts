@@ -12,7 +12,7 @@ import { button, h } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
-import { hookEventLabel, sessionLabel } from "./labels.js";
+import { hookEventLabel, hookTrustLabel, sessionLabel } from "./labels.js";
 import { modelField, policySelect, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
 
@@ -120,9 +120,9 @@ const accountPanel = () => codexPanel("account", "Codex account", async () => {
   ];
 });
 
-// The hooks of the server's Codex config (CodexService.ListCodexHooks):
-// Codex runs one only once it is trusted. Admins trust one with two taps
-// (TrustCodexHooks, with the hash listed here).
+// The hooks of the server's Codex config (CodexService.ListCodexHooks,
+// admins): Codex runs one only once it is trusted; a skipped one is
+// trusted with two taps (TrustCodexHooks, with the hash listed here).
 const hooksPanel = () => codexPanel("hooks", "Codex hooks", async () => {
   const r = await codex.listCodexHooks({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
   return [
@@ -131,16 +131,10 @@ const hooksPanel = () => codexPanel("hooks", "Codex hooks", async () => {
   ];
 });
 
-const HOOK_TRUST: Record<string, string> = {
-  trusted: "trusted", managed: "managed", untrusted: "not trusted: skipped",
-  modified: "changed since trusted: skipped",
-};
-
 function hookRow(hook: CodexHook): HTMLElement {
-  const skipped = hook.enabled && (hook.trustStatus === "untrusted" || hook.trustStatus === "modified");
   const what = hook.command || (hook.mcpTool ? `MCP tool ${hook.mcpServer}/${hook.mcpTool}` : hook.handlerType);
   let armed = 0;
-  const trust = skipped && isAdmin() ? button("Trust", async () => {
+  const trust = hook.skipped ? button("Trust", async () => {
     // Two taps: from then on the command runs in every new session.
     if (Date.now() - armed > 4000) {
       armed = Date.now();
@@ -161,8 +155,7 @@ function hookRow(hook: CodexHook): HTMLElement {
   const row = h("div", { class: "row hook", "data-hook-key": hook.key },
     h("div", {},
       h("div", {}, `${hookEventLabel(hook.eventName)} · `,
-        h("span", { class: skipped ? "warn" : "muted" },
-          hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off")),
+        h("span", { class: hook.skipped ? "warn" : "muted" }, hookTrustLabel(hook))),
       h("div", { class: "mono small" }, what),
       h("div", { class: "muted small mono" }, hook.sourcePath)),
     trust);
@@ -211,7 +204,7 @@ function showList(): () => void {
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
-      canOperate() ? accountPanel() : null, canOperate() ? hooksPanel() : null,
+      canOperate() ? accountPanel() : null, isAdmin() ? hooksPanel() : null,
       isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,

@@ -36,6 +36,10 @@ export type Entry =
   // then its findings (exitedReviewMode); one entry per review turn.
   | { kind: "review"; id: string; target: string; findings: string; done: boolean };
 
+// An optional int64 of milliseconds as a number (entries are compared as
+// JSON, which has no bigint).
+const millis = (ms: bigint | undefined) => ms === undefined ? undefined : Number(ms);
+
 export class Transcript {
   lastSeq = 0n;
   sessionState: SessionState = SessionState.UNSPECIFIED;
@@ -144,7 +148,7 @@ export class Transcript {
             kind: "tool", id: item.itemId, server: item.mcpServer, tool: item.tool,
             arguments: item.arguments, output: item.toolOutput, error: item.error,
             status: item.status,
-            durationMs: item.durationMs === undefined ? undefined : Number(item.durationMs),
+            durationMs: millis(item.durationMs),
           });
         } else if ((item.itemType === "webSearch" || item.itemType === "imageView") && done) {
           this.upsert({
@@ -233,7 +237,7 @@ export class Transcript {
         this.upsert({
           kind: "hook", id, event: r.eventName, status: r.status, message: r.statusMessage,
           output: r.entries.map((x) => ({ kind: x.kind, text: x.text })),
-          durationMs: r.durationMs === undefined ? undefined : Number(r.durationMs),
+          durationMs: millis(r.durationMs),
         });
         break;
       }

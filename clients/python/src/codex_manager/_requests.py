@@ -276,8 +276,7 @@ class CodexHooks:
     def skipped(self) -> list[CodexHook]:
         """The enabled hooks Codex will not run: never trusted, or changed
         since they were (``trust_status`` "untrusted" or "modified")."""
-        return [h for h in self.hooks
-                if h.enabled and h.trust_status in ("untrusted", "modified")]
+        return [h for h in self.hooks if h.skipped]
 
 
 def codex_hooks(response: codex_pb2.ListCodexHooksResponse) -> CodexHooks:

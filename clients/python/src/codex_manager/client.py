@@ -367,8 +367,8 @@ class Client:
         """The hooks of the server's Codex config (Codex ``hooks/list``):
         its user and system layers, and `cwd`'s ``.codex/`` (absolute) when
         Codex trusts that project. Codex runs an enabled hook only once it is
-        trusted; ``.skipped`` lists those it will not. Needs an operator
-        token."""
+        trusted; ``.skipped`` lists those it will not. Needs an admin token
+        (a hook's command line may carry a secret)."""
         return _requests.codex_hooks(self._call(
             self._codex.ListCodexHooks,
             codex_pb2.ListCodexHooksRequest(cwd=os.fspath(cwd) if cwd is not None else "")))

@@ -305,6 +305,7 @@ class CodexHook(google.protobuf.message.Message):
     MANAGED_FIELD_NUMBER: builtins.int
     CURRENT_HASH_FIELD_NUMBER: builtins.int
     TRUST_STATUS_FIELD_NUMBER: builtins.int
+    SKIPPED_FIELD_NUMBER: builtins.int
     key: builtins.str
     """Codex's name for the definition ("<file>:<event>:<group>:<index>"):
     what TrustCodexHooks takes.
@@ -337,6 +338,10 @@ class CodexHook(google.protobuf.message.Message):
     """"managed", "trusted", "untrusted" or "modified" (changed since it was
     trusted). Codex runs an enabled hook only when managed or trusted.
     """
+    skipped: builtins.bool
+    """Codex will not run it: enabled, and "untrusted" or "modified". What
+    TrustCodexHooks is for.
+    """
     def __init__(
         self,
         *,
@@ -354,8 +359,9 @@ class CodexHook(google.protobuf.message.Message):
         managed: builtins.bool = ...,
         current_hash: builtins.str = ...,
         trust_status: builtins.str = ...,
+        skipped: builtins.bool = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["command", b"command", "current_hash", b"current_hash", "enabled", b"enabled", "event_name", b"event_name", "handler_type", b"handler_type", "key", b"key", "managed", b"managed", "matcher", b"matcher", "mcp_server", b"mcp_server", "mcp_tool", b"mcp_tool", "source", b"source", "source_path", b"source_path", "status_message", b"status_message", "trust_status", b"trust_status"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["command", b"command", "current_hash", b"current_hash", "enabled", b"enabled", "event_name", b"event_name", "handler_type", b"handler_type", "key", b"key", "managed", b"managed", "matcher", b"matcher", "mcp_server", b"mcp_server", "mcp_tool", b"mcp_tool", "skipped", b"skipped", "source", b"source", "source_path", b"source_path", "status_message", b"status_message", "trust_status", b"trust_status"]) -> None: ...
 
 global___CodexHook = CodexHook
 
@@ -388,7 +394,9 @@ class ListCodexHooksResponse(google.protobuf.message.Message):
     WARNINGS_FIELD_NUMBER: builtins.int
     @property
     def hooks(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___CodexHook]:
-        """In Codex's order; at most 500."""
+        """In Codex's order; at most 100 (key, command and file cut at 4096
+        bytes, other text at 1024, a cut marked "…").
+        """
 
     @property
     def errors(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___CodexHookError]: ...
@@ -414,7 +422,7 @@ class HookTrust(google.protobuf.message.Message):
     KEY_FIELD_NUMBER: builtins.int
     CURRENT_HASH_FIELD_NUMBER: builtins.int
     key: builtins.str
-    """CodexHook.key. Required, at most 1024 bytes."""
+    """CodexHook.key. Required, at most 4096 bytes."""
     current_hash: builtins.str
     """CodexHook.current_hash as listed when it was reviewed:
     "sha256:<64 lowercase hex>".

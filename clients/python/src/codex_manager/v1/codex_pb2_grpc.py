@@ -98,7 +98,8 @@ class CodexServiceServicer(object):
 
     def ListCodexHooks(self, request, context):
         """Codex `hooks/list`: the hooks of its config, with their trust (role:
-        operator: commands are the machine's configuration).
+        admin: a hook's command line may carry a secret of the machine's
+        configuration).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -62,7 +62,8 @@ class CodexServiceStub:
         codex_manager.v1.codex_pb2.ListCodexHooksResponse,
     ]
     """Codex `hooks/list`: the hooks of its config, with their trust (role:
-    operator: commands are the machine's configuration).
+    admin: a hook's command line may carry a secret of the machine's
+    configuration).
     """
 
     TrustCodexHooks: grpc.UnaryUnaryMultiCallable[
@@ -116,7 +117,8 @@ class CodexServiceAsyncStub:
         codex_manager.v1.codex_pb2.ListCodexHooksResponse,
     ]
     """Codex `hooks/list`: the hooks of its config, with their trust (role:
-    operator: commands are the machine's configuration).
+    admin: a hook's command line may carry a secret of the machine's
+    configuration).
     """
 
     TrustCodexHooks: grpc.aio.UnaryUnaryMultiCallable[
@@ -178,7 +180,8 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.codex_pb2.ListCodexHooksResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.ListCodexHooksResponse]]:
         """Codex `hooks/list`: the hooks of its config, with their trust (role:
-        operator: commands are the machine's configuration).
+        admin: a hook's command line may carry a secret of the machine's
+        configuration).
         """
 
     @abc.abstractmethod

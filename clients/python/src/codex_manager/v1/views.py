@@ -1383,7 +1383,7 @@ class CodexHook(View[codex_pb2.CodexHook]):
     """One hook of Codex's config (`hooks/list`'s `HookMetadata`)."""
 
     __slots__ = ()
-    _FIELDS = ('key', 'event_name', 'handler_type', 'command', 'mcp_server', 'mcp_tool', 'matcher', 'status_message', 'source', 'source_path', 'enabled', 'managed', 'current_hash', 'trust_status', )
+    _FIELDS = ('key', 'event_name', 'handler_type', 'command', 'mcp_server', 'mcp_tool', 'matcher', 'status_message', 'source', 'source_path', 'enabled', 'managed', 'current_hash', 'trust_status', 'skipped', )
 
     @property
     def key(self) -> str:
@@ -1458,6 +1458,13 @@ class CodexHook(View[codex_pb2.CodexHook]):
         """
         return self._proto.trust_status
 
+    @property
+    def skipped(self) -> bool:
+        """Codex will not run it: enabled, and "untrusted" or "modified". What
+        TrustCodexHooks is for.
+        """
+        return self._proto.skipped
+
 
 class CodexHookError(View[codex_pb2.CodexHookError]):
     """A hook file Codex could not load (it skips its hooks)."""
@@ -1482,7 +1489,7 @@ class HookTrust(View[codex_pb2.HookTrust]):
 
     @property
     def key(self) -> str:
-        """CodexHook.key. Required, at most 1024 bytes."""
+        """CodexHook.key. Required, at most 4096 bytes."""
         return self._proto.key
 
     @property
