@@ -529,6 +529,43 @@ int SessionCompact(Client& client, const v1::CompactSessionRequest& request) {
                      });
 }
 
+int SessionTerminals(Client& client, const std::string& session_id) {
+  v1::ListBackgroundTerminalsRequest request;
+  request.set_session_id(session_id);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ListBackgroundTerminals,
+                     request, PrintBackgroundTerminals);
+}
+
+int SessionTerminate(Client& client, const std::string& session_id,
+                     const std::vector<std::string>& process_ids, bool all) {
+  if (process_ids.empty() == !all) {
+    std::cerr << "error: name the processes to end (from `session terminals`) "
+                 "or pass --all, not both\n";
+    return kExitUsage;
+  }
+  v1::TerminateBackgroundTerminalsRequest request;
+  request.set_session_id(session_id);
+  request.set_all(all);
+  const std::vector<std::string> each = all ? std::vector<std::string>{""}
+                                            : process_ids;
+  for (const std::string& process_id : each) {
+    request.set_process_id(process_id);
+    const int code = CallAndShow(
+        client, client.sessions(),
+        &v1::SessionService::Stub::TerminateBackgroundTerminals, request,
+        [&process_id](const v1::TerminateBackgroundTerminalsResponse&) {
+          if (process_id.empty()) {
+            std::printf("ended every background terminal\n");
+          } else {
+            std::printf("ended background terminal %s\n", process_id.c_str());
+          }
+        });
+    if (code != kExitOk) return code;
+  }
+  return kExitOk;
+}
+
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request) {
   return CallAndShow(client, client.sessions(),
                      &v1::SessionService::Stub::UpdateSession, request,

@@ -64,6 +64,12 @@ int CodexHooksTrust(Client& client, const std::string& cwd,
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request);
+// `session terminals`: ListBackgroundTerminals.
+int SessionTerminals(Client& client, const std::string& session_id);
+// `session terminate`: TerminateBackgroundTerminals for each process id in
+// turn (stops at the first error), or `all`; exactly one of the two.
+int SessionTerminate(Client& client, const std::string& session_id,
+                     const std::vector<std::string>& process_ids, bool all);
 int TurnList(Client& client, const std::string& session_id, int page_size,
              const std::string& page_token);
 int TurnShow(Client& client, const std::string& turn_id);

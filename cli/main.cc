@@ -58,6 +58,10 @@ const std::map<std::string, std::string>& Examples() {
        "--on-approval deny"},
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
       {"session compact", "  $ codex-manager session compact $S"},
+      {"session terminals", "  $ codex-manager session terminals $S"},
+      {"session terminate",
+       "  $ codex-manager session terminate $S 95110\n"
+       "  $ codex-manager session terminate $S --all"},
       {"session update",
        "  $ codex-manager session update $S --model gpt-5.1-codex --effort high"},
       {"turn review",
@@ -411,6 +415,23 @@ int Main(int argc, char** argv) {
     v1::CompactSessionRequest request;
     request.set_session_id(session_id);
     code = SessionCompact(connect(), request);
+  });
+  auto* terminals = session->add_subcommand(
+      "terminals",
+      "List the processes the agent left running in the background "
+      "(a dev server, a watcher)");
+  terminals->add_option("SESSION", session_id, "Session id")->required();
+  terminals->callback([&] { code = SessionTerminals(connect(), session_id); });
+  std::vector<std::string> process_ids;
+  bool terminate_all = false;
+  auto* terminate = session->add_subcommand(
+      "terminate", "End background terminals of a session (its turns go on)");
+  terminate->add_option("SESSION", session_id, "Session id")->required();
+  terminate->add_option("PROCESS", process_ids,
+                        "Process ids, from `session terminals`");
+  terminate->add_flag("--all", terminate_all, "End every one");
+  terminate->callback([&] {
+    code = SessionTerminate(connect(), session_id, process_ids, terminate_all);
   });
   v1::ImportThreadRequest import_request;
   auto* import = session->add_subcommand(

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace codex_manager::cli {
@@ -229,6 +230,26 @@ void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
     for (const v1::HookTrust& t : request.hooks()) {
       if (t.key() == h.key()) PrintHook(h);
     }
+  }
+}
+
+void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
+  if (list.terminals().empty()) {
+    std::printf("No background terminals run in this session.\n");
+    return;
+  }
+  std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", "PROCESS", "PID", "CPU", "MEMORY",
+              "COMMAND");
+  for (const v1::BackgroundTerminal& t : list.terminals()) {
+    const std::string pid = t.has_os_pid() ? std::to_string(t.os_pid()) : "-";
+    const std::string cpu =
+        t.has_cpu_percent() ? absl::StrFormat("%.0f%%", t.cpu_percent()) : "-";
+    const std::string memory =
+        t.has_rss_kib() ? absl::StrFormat("%.1f MiB", t.rss_kib() / 1024.0)
+                        : "-";
+    std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", t.process_id().c_str(),
+                pid.c_str(), cpu.c_str(), memory.c_str(),
+                Trim(t.command(), 100).c_str());
   }
 }
 

@@ -30,6 +30,8 @@ void PrintAccount(const v1::Account& account);
 void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
 // Each hook: its trust, event, command (or tool) and file, then its key.
 void PrintCodexHooks(const v1::ListCodexHooksResponse& list);
+// A table of a session's background terminals, or a line saying none run.
+void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list);
 // Each hook `request` trusted, as Codex lists it now.
 void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
                        const v1::TrustCodexHooksResponse& after);

@@ -224,6 +224,20 @@ void ToProto(const CodexHook& in, v1::CodexHook* out) {
   out->set_skipped(HookSkipped(in));
 }
 
+void ToProto(const std::vector<BackgroundTerminal>& in,
+             v1::ListBackgroundTerminalsResponse* out) {
+  for (const BackgroundTerminal& t : in) {
+    v1::BackgroundTerminal* p = out->add_terminals();
+    p->set_process_id(t.process_id);
+    p->set_item_id(t.item_id);
+    p->set_command(t.command);
+    p->set_cwd(t.cwd);
+    if (t.os_pid) p->set_os_pid(*t.os_pid);
+    if (t.cpu_percent) p->set_cpu_percent(*t.cpu_percent);
+    if (t.rss_kib) p->set_rss_kib(*t.rss_kib);
+  }
+}
+
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {
   for (const CodexHook& hook : in.hooks) ToProto(hook, out->add_hooks());
   for (const CodexHookError& error : in.errors) {

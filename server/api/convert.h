@@ -4,6 +4,7 @@
 #define CODEX_MANAGER_SERVER_API_CONVERT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "codex_manager/v1/approvals.pb.h"
@@ -12,6 +13,7 @@
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
+#include "core/background_terminals.h"
 #include "core/codex_catalog.h"
 #include "core/types.h"
 #include "core/store.h"
@@ -31,6 +33,8 @@ void ToProto(const CodexAccount& in, v1::Account* out);
 void ToProto(const CodexThread& in, v1::CodexThread* out);
 void ToProto(const CodexHook& in, v1::CodexHook* out);
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out);
+void ToProto(const std::vector<BackgroundTerminal>& in,
+             v1::ListBackgroundTerminalsResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).
 void RateLimitsToProto(const nlohmann::json& limits, v1::RateLimits* out);
 

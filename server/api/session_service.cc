@@ -248,6 +248,51 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
+    grpc::CallbackServerContext* context,
+    const v1::ListBackgroundTerminalsRequest* request,
+    v1::ListBackgroundTerminalsResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ListBackgroundTerminals");
+  return ServeLater<std::vector<BackgroundTerminal>>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller&, auto finish) {
+        manager_->ListBackgroundTerminals(request->session_id(),
+                                          std::move(finish));
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::TerminateBackgroundTerminals(
+    grpc::CallbackServerContext* context,
+    const v1::TerminateBackgroundTerminalsRequest* request,
+    v1::TerminateBackgroundTerminalsResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("TerminateBackgroundTerminals");
+  using Response = v1::TerminateBackgroundTerminalsResponse;
+  return ServeLater<Response>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller& caller, auto finish) {
+        const std::string& process_id = request->process_id();
+        if (process_id.empty() == !request->all()) {
+          return finish(absl::InvalidArgumentError(
+              "process_id, all: set exactly one (a process id from "
+              "ListBackgroundTerminals, or all)"));
+        }
+        if (process_id.size() > kMaxTerminalTextBytes ||
+            ToValidUtf8(process_id) != process_id) {
+          return finish(absl::InvalidArgumentError(absl::StrCat(
+              "process_id: at most ", kMaxTerminalTextBytes,
+              " bytes of UTF-8")));
+        }
+        manager_->TerminateBackgroundTerminals(
+            request->session_id(), process_id, caller,
+            [finish](absl::Status status) {
+              if (!status.ok()) return finish(std::move(status));
+              finish(Response());
+            });
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
     grpc::CallbackServerContext* context,
     const v1::ArchiveSessionRequest* request, v1::Session* response) {

@@ -48,6 +48,15 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* CompactSession(
       grpc::CallbackServerContext* context,
       const v1::CompactSessionRequest* request, v1::Session* response) override;
+  // Both finish when Codex answered (not on the handler thread).
+  grpc::ServerUnaryReactor* ListBackgroundTerminals(
+      grpc::CallbackServerContext* context,
+      const v1::ListBackgroundTerminalsRequest* request,
+      v1::ListBackgroundTerminalsResponse* response) override;
+  grpc::ServerUnaryReactor* TerminateBackgroundTerminals(
+      grpc::CallbackServerContext* context,
+      const v1::TerminateBackgroundTerminalsRequest* request,
+      v1::TerminateBackgroundTerminalsResponse* response) override;
   // Both finish once Codex answered (thread/read, thread/fork in a one-off
   // runtime) and the session is created, not on the handler thread.
   grpc::ServerUnaryReactor* ImportThread(

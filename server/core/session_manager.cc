@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
@@ -686,6 +687,84 @@ void SessionManager::CompactSession(
               {{"session_id", session_id}, {"error", saved.ToString()}});
         }
         done(store_->GetSession(session_id));
+      });
+}
+
+void SessionManager::ListBackgroundTerminals(
+    const std::string& session_id,
+    std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
+        done) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Session> s = LoadSession(session_id);
+  if (!s.ok()) {
+    done(s.status());
+    return;
+  }
+  // A read: it neither settles the store nor counts as activity (a page
+  // polling it must not keep an idle runtime from being reaped).
+  LiveSession* live = live_.Find(session_id);
+  if (live == nullptr || live->session.state == SessionState::kStarting) {
+    done(std::vector<BackgroundTerminal>{});  // they ended with its runtime
+    return;
+  }
+  live->runtime->CallThread(
+      "thread/backgroundTerminals/list", {{"limit", kMaxListedTerminals}},
+      [done = std::move(done)](absl::StatusOr<nlohmann::json> result) {
+        if (!result.ok()) return done(result.status());
+        done(BackgroundTerminalsOf(*result));
+      });
+}
+
+void SessionManager::TerminateBackgroundTerminals(
+    const std::string& session_id, const std::string& process_id,
+    const Caller& caller, std::function<void(absl::Status)> done) {
+  auto finish = [this, session_id, process_id, caller,
+                 done = std::move(done)](absl::Status status) {
+    if (status.ok()) {
+      const std::string resource =
+          process_id.empty() ? session_id
+                             : absl::StrCat(session_id, " ", process_id);
+      if (absl::Status saved = store_->AppendAudit(
+              AuditOk(caller, resource, clock_->Now()));
+          !saved.ok()) {
+        Log(LogLevel::kError, "audit record not written",
+            {{"session_id", session_id}, {"error", saved.ToString()}});
+      }
+    }
+    done(std::move(status));
+  };
+  auto not_found = [session_id, process_id] {
+    return absl::NotFoundError(absl::StrCat(
+        "no background terminal ", process_id, " in session ", session_id,
+        " (it may have ended; ListBackgroundTerminals lists those running)"));
+  };
+  absl::MutexLock lock(&mu_);
+  absl::Status status = Settle();
+  Runtime* runtime = status.ok() ? LiveRuntime(session_id, &status) : nullptr;
+  if (runtime == nullptr) {
+    if (absl::IsFailedPrecondition(status)) {
+      // Not live: every process it started ended with its runtime.
+      status = process_id.empty() ? absl::OkStatus() : not_found();
+    }
+    finish(std::move(status));
+    return;
+  }
+  if (process_id.empty()) {
+    runtime->CallThread("thread/backgroundTerminals/clean",
+                        nlohmann::json::object(),
+                        [finish = std::move(finish)](
+                            absl::StatusOr<nlohmann::json> result) mutable {
+                          finish(result.status());
+                        });
+    return;
+  }
+  runtime->CallThread(
+      "thread/backgroundTerminals/terminate", {{"processId", process_id}},
+      [finish = std::move(finish), not_found](
+          absl::StatusOr<nlohmann::json> result) mutable {
+        if (!result.ok()) return finish(result.status());
+        finish(BoolMember(*result, "terminated") ? absl::OkStatus()
+                                                 : not_found());
       });
 }
 

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/background_terminals.h"
 #include "core/clock.h"
 #include "core/codex_catalog.h"
 #include "core/event_log.h"
@@ -159,6 +160,24 @@ class SessionManager : public RuntimeListener {
   // refused.
   void CompactSession(const std::string& session_id, const Caller& caller,
                       std::function<void(absl::StatusOr<Session>)> done);
+  // The session's background terminals (Codex
+  // `thread/backgroundTerminals/list`, background_terminals.h); empty when
+  // the session is not live, since they end with its runtime. `done` as
+  // SteerTurn's: NOT_FOUND naming the session, FAILED_PRECONDITION when
+  // Codex refused, UNAVAILABLE when it did not answer.
+  void ListBackgroundTerminals(
+      const std::string& session_id,
+      std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
+          done);
+  // Ends the session's background terminal `process_id` (Codex
+  // `thread/backgroundTerminals/terminate`) or, `process_id` empty, all of
+  // them (`thread/backgroundTerminals/clean`), and writes the audit
+  // record. NOT_FOUND naming the process when Codex has none such (or the
+  // session is not live); otherwise as CompactSession's.
+  void TerminateBackgroundTerminals(const std::string& session_id,
+                                    const std::string& process_id,
+                                    const Caller& caller,
+                                    std::function<void(absl::Status)> done);
   absl::StatusOr<Turn> GetTurn(const std::string& turn_id);
   absl::StatusOr<Page<Turn>> ListTurns(const std::string& session_id,
                                        PageRequest page);

@@ -699,6 +699,74 @@ TEST_F(SessionManagerTest, SteerGoesToTheRunningTurnOnly) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SessionManagerTest, BackgroundTerminalsAreListedAndEndedInTheLiveThread) {
+  Session s = ReadySession();
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.thread_answers["thread/backgroundTerminals/list"] =
+        json::parse(R"({"data":[{"itemId":"call_1","processId":"95110",
+            "command":"sleep 300","cwd":"/w"}],"nextCursor":null})");
+    factory_.log.thread_answers["thread/backgroundTerminals/terminate"] =
+        json::parse(R"({"terminated":true})");
+  }
+  auto list = [&](const std::string& session_id) {
+    absl::StatusOr<std::vector<BackgroundTerminal>> out =
+        absl::UnknownError("done not called");
+    manager_->ListBackgroundTerminals(
+        session_id, [&](auto r) { out = std::move(r); });
+    return out;
+  };
+  auto terminate = [&](const std::string& session_id,
+                       const std::string& process_id) {
+    absl::Status out = absl::UnknownError("done not called");
+    manager_->TerminateBackgroundTerminals(session_id, process_id, kOperator,
+                                           [&](absl::Status r) { out = r; });
+    return out;
+  };
+  auto audited = [&] {
+    return store_->ListAudit(AuditQuery(), PageRequest())->items.size();
+  };
+
+  absl::StatusOr<std::vector<BackgroundTerminal>> listed = list(s.session_id);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].process_id, "95110");
+  EXPECT_EQ(factory_.Calls().back(),
+            R"(call:thread/backgroundTerminals/list {"limit":100})");
+
+  const size_t before = audited();
+  EXPECT_TRUE(terminate(s.session_id, "95110").ok());
+  EXPECT_EQ(factory_.Calls().back(),
+            R"(call:thread/backgroundTerminals/terminate {"processId":"95110"})");
+  EXPECT_EQ(audited(), before + 1);
+  EXPECT_TRUE(terminate(s.session_id, "").ok());
+  EXPECT_EQ(factory_.Calls().back(), "call:thread/backgroundTerminals/clean");
+  EXPECT_EQ(audited(), before + 2);
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.thread_answers["thread/backgroundTerminals/terminate"] =
+        json::parse(R"({"terminated":false})");
+  }
+  absl::Status gone = terminate(s.session_id, "95110");
+  EXPECT_EQ(gone.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(gone.message(), HasSubstr("no background terminal 95110"));
+  EXPECT_EQ(audited(), before + 2);  // failures are the guard's to audit
+
+  EXPECT_EQ(list("ses_nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(terminate("ses_nope", "").code(), absl::StatusCode::kNotFound);
+
+  // Stopped: nothing runs, and Codex is not asked.
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  const size_t calls = factory_.Calls().size();
+  listed = list(s.session_id);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_TRUE(listed->empty());
+  EXPECT_EQ(terminate(s.session_id, "95110").code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(terminate(s.session_id, "").ok());
+  EXPECT_EQ(factory_.Calls().size(), calls);
+}
+
 TEST_F(SessionManagerTest, OnlyTheDecisionsCodexOffersAreAccepted) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "run ls", "", kOperator);

@@ -120,7 +120,10 @@ void CodexRuntime::Supervise() {
         {{"clientInfo",
           {{"name", "codex-manager"},
            {"title", "Codex Manager"},
-           {"version", "0.1.0"}}}},
+           {"version", "0.1.0"}}},
+         // Background terminals (thread/backgroundTerminals/*) are
+         // experimental in Codex 0.171.
+         {"capabilities", {{"experimentalApi", true}}}},
         options_.start_timeout, [this](absl::StatusOr<json> result) {
           // The connection closed: OnClosed says why (exit status, stderr).
           if (absl::IsUnavailable(result.status())) return;

@@ -9,6 +9,9 @@ prompt of the latest user message. The script, by what the prompt contains:
   ``exec_command`` with ``{"cmd": CMD}``; once the request carries its
   ``function_call_output``, a reply ``Command output: <last output line>``,
   or ``The command was not run.`` when Codex reports it declined.
+- ``background: CMD``: an ``exec_command`` of CMD that yields after 500 ms,
+  so a CMD still running then goes on as a background terminal; then
+  ``Left it running.``.
 - ``write: PATH: TEXT``: an ``apply_patch`` custom tool call adding PATH with
   TEXT, then ``File written.``.
 - ``mcp: SERVER TOOL``: Codex defers MCP tools behind its client-side
@@ -120,12 +123,29 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     prompt, index = _last_user_text(items)
     outputs = _outputs_after(items, index)
 
+    background = re.search(r"background:\s*(.+)", prompt)
     run = re.search(r"run:\s*(.+)", prompt)
     write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
     slow = re.search(r"slow:\s*(\d+)", prompt)
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
 
+    if background and not outputs:
+        yield "response.output_item.done", {
+            "output_index": 0,
+            "item": {
+                "type": "function_call",
+                "name": "exec_command",
+                "call_id": f"call_{time.monotonic_ns()}",
+                "arguments": json.dumps({"cmd": background.group(1).strip(),
+                                         "yield_time_ms": 500}),
+            },
+        }
+        return
+    if background:
+        reply = "Left it running."
+        yield from _message(reply, _chunks(reply), 0)
+        return
     if run and not outputs:
         yield "response.output_item.done", {
             "output_index": 0,

@@ -33,6 +33,8 @@ CLI_COMMAND = {
     "ArchiveSession": ["session", "archive"],
     "UpdateSession": ["session", "update"],
     "CompactSession": ["session", "compact"],
+    "ListBackgroundTerminals": ["session", "terminals"],
+    "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
     "ExportTranscript": ["export"],
@@ -59,7 +61,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 26
+    assert len(RPCS) == 28
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -292,6 +292,15 @@ def trust_codex_hooks(hooks: Sequence[CodexHook],
         hooks=[codex_pb2.HookTrust(key=h.key, current_hash=h.current_hash) for h in hooks])
 
 
+def terminate_background_terminals(
+        session_id: str, process_id: str | None,
+        all: bool) -> sessions_pb2.TerminateBackgroundTerminalsRequest:
+    if bool(process_id) == all:
+        raise ValueError("give a process_id or all=True, not both")
+    return sessions_pb2.TerminateBackgroundTerminalsRequest(
+        session_id=session_id, process_id=process_id or "", all=all)
+
+
 def update_session(session_id: str, **fields: str | None) -> sessions_pb2.UpdateSessionRequest:
     request = sessions_pb2.UpdateSessionRequest(session_id=session_id)
     for name, value in fields.items():

@@ -51,6 +51,7 @@ from codex_manager.v1.views import (
     Account,
     Approval,
     AuditEvent,
+    BackgroundTerminal,
     CodexHook,
     CodexThread,
     CreateTokenResponse,
@@ -239,6 +240,18 @@ class AsyncClient:
         return Session(await self._call(
             self._sessions.CompactSession,
             sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    async def list_background_terminals(self, session_id: str) -> list[BackgroundTerminal]:
+        response = await self._call(
+            self._sessions.ListBackgroundTerminals,
+            sessions_pb2.ListBackgroundTerminalsRequest(session_id=session_id))
+        return [BackgroundTerminal(t) for t in response.terminals]
+
+    async def terminate_background_terminals(self, session_id: str,
+                                             process_id: str | None = None, *,
+                                             all: bool = False) -> None:
+        await self._call(self._sessions.TerminateBackgroundTerminals,
+                         _requests.terminate_background_terminals(session_id, process_id, all))
 
     async def archive_session(self, session_id: str) -> Session:
         return Session(await self._call(

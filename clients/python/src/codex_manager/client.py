@@ -57,6 +57,7 @@ from codex_manager.v1.views import (
     Account,
     Approval,
     AuditEvent,
+    BackgroundTerminal,
     CodexHook,
     CodexThread,
     CreateTokenResponse,
@@ -308,6 +309,27 @@ class Client:
         event follows. FailedPreconditionError when the session is not live."""
         return Session(self._call(self._sessions.CompactSession,
                                   sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    def list_background_terminals(self, session_id: str) -> list[BackgroundTerminal]:
+        """The processes the agent left running in the session (Codex
+        ``thread/backgroundTerminals/list``): a command ``exec_command``
+        returned from while it runs on, such as a dev server or a watcher.
+        Empty when the session is not live: they end with its runtime (a
+        stop, idle reaping, a server restart). At most 100."""
+        response = self._call(self._sessions.ListBackgroundTerminals,
+                              sessions_pb2.ListBackgroundTerminalsRequest(session_id=session_id))
+        return [BackgroundTerminal(t) for t in response.terminals]
+
+    def terminate_background_terminals(self, session_id: str,
+                                       process_id: str | None = None, *,
+                                       all: bool = False) -> None:
+        """Ends the background terminal `process_id` (a
+        :attr:`BackgroundTerminal.process_id`), or every one with
+        ``all=True``; give exactly one. Codex kills the process and its
+        command item completes; the session goes on. NotFoundError when the
+        session has no such terminal (it may have ended). Audited."""
+        self._call(self._sessions.TerminateBackgroundTerminals,
+                   _requests.terminate_background_terminals(session_id, process_id, all))
 
     def archive_session(self, session_id: str) -> Session:
         """Stops the session if live and archives it (final)."""

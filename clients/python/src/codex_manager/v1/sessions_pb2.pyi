@@ -427,6 +427,136 @@ class CompactSessionRequest(google.protobuf.message.Message):
 global___CompactSessionRequest = CompactSessionRequest
 
 @typing.final
+class BackgroundTerminal(google.protobuf.message.Message):
+    """A process the agent started that runs on after its command returned:
+    Codex's unified exec lets `exec_command` yield while the process lives on
+    (a dev server, a watcher, a REPL). It ends when terminated, when it exits,
+    or with the session's runtime (StopSession, idle reaping, a restart).
+    Codex `thread/backgroundTerminals/list` (experimental in Codex 0.171).
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    PROCESS_ID_FIELD_NUMBER: builtins.int
+    ITEM_ID_FIELD_NUMBER: builtins.int
+    COMMAND_FIELD_NUMBER: builtins.int
+    CWD_FIELD_NUMBER: builtins.int
+    OS_PID_FIELD_NUMBER: builtins.int
+    CPU_PERCENT_FIELD_NUMBER: builtins.int
+    RSS_KIB_FIELD_NUMBER: builtins.int
+    process_id: builtins.str
+    """Codex's id of the process in the thread (not an OS pid); the id
+    TerminateBackgroundTerminals takes.
+    """
+    item_id: builtins.str
+    """The commandExecution item that started it (Event.item.item_id)."""
+    command: builtins.str
+    """The command as the agent wrote it, at most 4096 bytes."""
+    cwd: builtins.str
+    """Its working directory."""
+    os_pid: builtins.int
+    """The OS process id, when Codex reports it."""
+    cpu_percent: builtins.float
+    """Its CPU use in percent of one core, when Codex reports it."""
+    rss_kib: builtins.int
+    """Its resident memory in KiB, when Codex reports it."""
+    def __init__(
+        self,
+        *,
+        process_id: builtins.str = ...,
+        item_id: builtins.str = ...,
+        command: builtins.str = ...,
+        cwd: builtins.str = ...,
+        os_pid: builtins.int | None = ...,
+        cpu_percent: builtins.float | None = ...,
+        rss_kib: builtins.int | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["_cpu_percent", b"_cpu_percent", "_os_pid", b"_os_pid", "_rss_kib", b"_rss_kib", "cpu_percent", b"cpu_percent", "os_pid", b"os_pid", "rss_kib", b"rss_kib"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_cpu_percent", b"_cpu_percent", "_os_pid", b"_os_pid", "_rss_kib", b"_rss_kib", "command", b"command", "cpu_percent", b"cpu_percent", "cwd", b"cwd", "item_id", b"item_id", "os_pid", b"os_pid", "process_id", b"process_id", "rss_kib", b"rss_kib"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_cpu_percent", b"_cpu_percent"]) -> typing.Literal["cpu_percent"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_os_pid", b"_os_pid"]) -> typing.Literal["os_pid"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_rss_kib", b"_rss_kib"]) -> typing.Literal["rss_kib"] | None: ...
+
+global___BackgroundTerminal = BackgroundTerminal
+
+@typing.final
+class ListBackgroundTerminalsRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
+
+global___ListBackgroundTerminalsRequest = ListBackgroundTerminalsRequest
+
+@typing.final
+class ListBackgroundTerminalsResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    TERMINALS_FIELD_NUMBER: builtins.int
+    @property
+    def terminals(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___BackgroundTerminal]:
+        """Oldest first, at most 100. Empty when the session is not live: its
+        processes ended with its runtime.
+        """
+
+    def __init__(
+        self,
+        *,
+        terminals: collections.abc.Iterable[global___BackgroundTerminal] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["terminals", b"terminals"]) -> None: ...
+
+global___ListBackgroundTerminalsResponse = ListBackgroundTerminalsResponse
+
+@typing.final
+class TerminateBackgroundTerminalsRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    PROCESS_ID_FIELD_NUMBER: builtins.int
+    ALL_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    process_id: builtins.str
+    """Exactly one of these. The process to end (BackgroundTerminal.process_id;
+    Codex `thread/backgroundTerminals/terminate`) ...
+    """
+    all: builtins.bool
+    """... or every background terminal of the session (Codex
+    `thread/backgroundTerminals/clean`).
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        process_id: builtins.str = ...,
+        all: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["all", b"all", "process_id", b"process_id", "session_id", b"session_id"]) -> None: ...
+
+global___TerminateBackgroundTerminalsRequest = TerminateBackgroundTerminalsRequest
+
+@typing.final
+class TerminateBackgroundTerminalsResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+
+global___TerminateBackgroundTerminalsResponse = TerminateBackgroundTerminalsResponse
+
+@typing.final
 class ImportThreadRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

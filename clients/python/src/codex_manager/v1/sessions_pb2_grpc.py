@@ -75,6 +75,16 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.ListBackgroundTerminals = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ListBackgroundTerminals',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsResponse.FromString,
+                _registered_method=True)
+        self.TerminateBackgroundTerminals = channel.unary_unary(
+                '/codex_manager.v1.SessionService/TerminateBackgroundTerminals',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.FromString,
+                _registered_method=True)
         self.ImportThread = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ImportThread',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
@@ -164,6 +174,29 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListBackgroundTerminals(self, request, context):
+        """The session's background terminals: processes the agent started that
+        run on after their command returned (role: viewer). The command item's
+        events showed each command already. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (Codex refused: its message), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TerminateBackgroundTerminals(self, request, context):
+        """Ends one background terminal, or all of them (operator, audited). Codex
+        kills the process; its command item then completes (ITEM_COMPLETED,
+        status "failed") even after its turn ended. The session and its turns
+        go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
+        all), NOT_FOUND naming the session, or the process when the session
+        has no such background terminal (it may have ended), FAILED_PRECONDITION
+        (Codex refused: its message), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ImportThread(self, request, context):
         """Makes a session of an existing Codex thread (one a `codex exec` or the
         Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
@@ -242,6 +275,16 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.CompactSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'ListBackgroundTerminals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBackgroundTerminals,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsResponse.SerializeToString,
+            ),
+            'TerminateBackgroundTerminals': grpc.unary_unary_rpc_method_handler(
+                    servicer.TerminateBackgroundTerminals,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.SerializeToString,
             ),
             'ImportThread': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportThread,
@@ -476,6 +519,60 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/CompactSession',
             codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBackgroundTerminals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ListBackgroundTerminals',
+            codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TerminateBackgroundTerminals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/TerminateBackgroundTerminals',
+            codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -91,6 +91,29 @@ class SessionServiceStub:
     (not live, or Codex refused: its message), UNAVAILABLE.
     """
 
+    ListBackgroundTerminals: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListBackgroundTerminalsRequest,
+        codex_manager.v1.sessions_pb2.ListBackgroundTerminalsResponse,
+    ]
+    """The session's background terminals: processes the agent started that
+    run on after their command returned (role: viewer). The command item's
+    events showed each command already. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (Codex refused: its message), UNAVAILABLE.
+    """
+
+    TerminateBackgroundTerminals: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsRequest,
+        codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsResponse,
+    ]
+    """Ends one background terminal, or all of them (operator, audited). Codex
+    kills the process; its command item then completes (ITEM_COMPLETED,
+    status "failed") even after its turn ended. The session and its turns
+    go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
+    all), NOT_FOUND naming the session, or the process when the session
+    has no such background terminal (it may have ended), FAILED_PRECONDITION
+    (Codex refused: its message), UNAVAILABLE.
+    """
+
     ImportThread: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ImportThreadRequest,
         codex_manager.v1.sessions_pb2.Session,
@@ -193,6 +216,29 @@ class SessionServiceAsyncStub:
     to free context; a CONTEXT_COMPACTED event follows. Returns the
     session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
     (not live, or Codex refused: its message), UNAVAILABLE.
+    """
+
+    ListBackgroundTerminals: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListBackgroundTerminalsRequest,
+        codex_manager.v1.sessions_pb2.ListBackgroundTerminalsResponse,
+    ]
+    """The session's background terminals: processes the agent started that
+    run on after their command returned (role: viewer). The command item's
+    events showed each command already. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (Codex refused: its message), UNAVAILABLE.
+    """
+
+    TerminateBackgroundTerminals: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsRequest,
+        codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsResponse,
+    ]
+    """Ends one background terminal, or all of them (operator, audited). Codex
+    kills the process; its command item then completes (ITEM_COMPLETED,
+    status "failed") even after its turn ended. The session and its turns
+    go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
+    all), NOT_FOUND naming the session, or the process when the session
+    has no such background terminal (it may have ended), FAILED_PRECONDITION
+    (Codex refused: its message), UNAVAILABLE.
     """
 
     ImportThread: grpc.aio.UnaryUnaryMultiCallable[
@@ -313,6 +359,33 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ListBackgroundTerminals(
+        self,
+        request: codex_manager.v1.sessions_pb2.ListBackgroundTerminalsRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.ListBackgroundTerminalsResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.ListBackgroundTerminalsResponse]]:
+        """The session's background terminals: processes the agent started that
+        run on after their command returned (role: viewer). The command item's
+        events showed each command already. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (Codex refused: its message), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def TerminateBackgroundTerminals(
+        self,
+        request: codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.TerminateBackgroundTerminalsResponse]]:
+        """Ends one background terminal, or all of them (operator, audited). Codex
+        kills the process; its command item then completes (ITEM_COMPLETED,
+        status "failed") even after its turn ended. The session and its turns
+        go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
+        all), NOT_FOUND naming the session, or the process when the session
+        has no such background terminal (it may have ended), FAILED_PRECONDITION
+        (Codex refused: its message), UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -378,6 +378,62 @@ class Session(View[sessions_pb2.Session]):
     def effort(self) -> str:
         """Reasoning effort of its turns ("" = Codex's default); UpdateSession."""
         return self._proto.effort
+
+
+class BackgroundTerminal(View[sessions_pb2.BackgroundTerminal]):
+    """A process the agent started that runs on after its command returned: Codex's
+    unified exec lets `exec_command` yield while the process lives on (a dev
+    server, a watcher, a REPL). It ends when terminated, when it exits, or with
+    the session's runtime (StopSession, idle reaping, a restart). Codex
+    `thread/backgroundTerminals/list` (experimental in Codex 0.171).
+    """
+
+    __slots__ = ()
+    _FIELDS = ('process_id', 'item_id', 'command', 'cwd', 'os_pid', 'cpu_percent', 'rss_kib', )
+
+    @property
+    def process_id(self) -> str:
+        """Codex's id of the process in the thread (not an OS pid); the id
+        TerminateBackgroundTerminals takes.
+        """
+        return self._proto.process_id
+
+    @property
+    def item_id(self) -> str:
+        """The commandExecution item that started it (Event.item.item_id)."""
+        return self._proto.item_id
+
+    @property
+    def command(self) -> str:
+        """The command as the agent wrote it, at most 4096 bytes."""
+        return self._proto.command
+
+    @property
+    def cwd(self) -> str:
+        """Its working directory."""
+        return self._proto.cwd
+
+    @property
+    def os_pid(self) -> int | None:
+        """The OS process id, when Codex reports it."""
+        return self._proto.os_pid if self._proto.HasField("os_pid") else None
+
+    @property
+    def cpu_percent(self) -> float | None:
+        """Its CPU use in percent of one core, when Codex reports it."""
+        return self._proto.cpu_percent if self._proto.HasField("cpu_percent") else None
+
+    @property
+    def rss_kib(self) -> int | None:
+        """Its resident memory in KiB, when Codex reports it."""
+        return self._proto.rss_kib if self._proto.HasField("rss_kib") else None
+
+
+class TerminateBackgroundTerminalsResponse(View[sessions_pb2.TerminateBackgroundTerminalsResponse]):
+    """The API's TerminateBackgroundTerminalsResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ()
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):

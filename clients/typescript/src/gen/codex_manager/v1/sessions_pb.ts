@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIoADCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJIn8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiSwoTSW1wb3J0VGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJLChJGb3JrU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKnIKEFRyYW5zY3JpcHRGb3JtYXQSIQodVFJBTlNDUklQVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIbChdUUkFOU0NSSVBUX0ZPUk1BVF9KU09OTBABEh4KGlRSQU5TQ1JJUFRfRk9STUFUX01BUktET1dOEAIyuwcKDlNlc3Npb25TZXJ2aWNlElIKDUNyZWF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEkwKCkdldFNlc3Npb24SIy5jb2RleF9tYW5hZ2VyLnYxLkdldFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEl0KDExpc3RTZXNzaW9ucxIlLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVxdWVzdBomLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVzcG9uc2USTgoLU3RvcFNlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1SZXN1bWVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXN1bWVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5BcmNoaXZlU2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQXJjaGl2ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVVwZGF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlVwZGF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkNvbXBhY3RTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5Db21wYWN0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIoADCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJIn8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiwwEKEkJhY2tncm91bmRUZXJtaW5hbBISCgpwcm9jZXNzX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSDwoHY29tbWFuZBgDIAEoCRILCgNjd2QYBCABKAkSEwoGb3NfcGlkGAUgASgNSACIAQESGAoLY3B1X3BlcmNlbnQYBiABKAFIAYgBARIUCgdyc3Nfa2liGAcgASgESAKIAQFCCQoHX29zX3BpZEIOCgxfY3B1X3BlcmNlbnRCCgoIX3Jzc19raWIiNAoeTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiWgofTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRI3Cgl0ZXJtaW5hbHMYASADKAsyJC5jb2RleF9tYW5hZ2VyLnYxLkJhY2tncm91bmRUZXJtaW5hbCJaCiNUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCnByb2Nlc3NfaWQYAiABKAkSCwoDYWxsGAMgASgIIiYKJFRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZSJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJIksKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkiKwoVQXJjaGl2ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYQoXRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIyCgZmb3JtYXQYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRGb3JtYXQiSAoPVHJhbnNjcmlwdENodW5rEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjLLCQoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJ+ChdMaXN0QmFja2dyb3VuZFRlcm1pbmFscxIwLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjEuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEo0BChxUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzEjUuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBo2LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlElAKDEltcG9ydFRocmVhZBIlLmNvZGV4X21hbmFnZXIudjEuSW1wb3J0VGhyZWFkUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJOCgtGb3JrU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuRm9ya1Nlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmIKEEV4cG9ydFRyYW5zY3JpcHQSKS5jb2RleF9tYW5hZ2VyLnYxLkV4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0GiEuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Q2h1bmswAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -402,6 +402,161 @@ export const CompactSessionRequestSchema: GenMessage<CompactSessionRequest> = /*
   messageDesc(file_codex_manager_v1_sessions, 8);
 
 /**
+ * A process the agent started that runs on after its command returned:
+ * Codex's unified exec lets `exec_command` yield while the process lives on
+ * (a dev server, a watcher, a REPL). It ends when terminated, when it exits,
+ * or with the session's runtime (StopSession, idle reaping, a restart).
+ * Codex `thread/backgroundTerminals/list` (experimental in Codex 0.171).
+ *
+ * @generated from message codex_manager.v1.BackgroundTerminal
+ */
+export type BackgroundTerminal = Message<"codex_manager.v1.BackgroundTerminal"> & {
+  /**
+   * Codex's id of the process in the thread (not an OS pid); the id
+   * TerminateBackgroundTerminals takes.
+   *
+   * @generated from field: string process_id = 1;
+   */
+  processId: string;
+
+  /**
+   * The commandExecution item that started it (Event.item.item_id).
+   *
+   * @generated from field: string item_id = 2;
+   */
+  itemId: string;
+
+  /**
+   * The command as the agent wrote it, at most 4096 bytes.
+   *
+   * @generated from field: string command = 3;
+   */
+  command: string;
+
+  /**
+   * Its working directory.
+   *
+   * @generated from field: string cwd = 4;
+   */
+  cwd: string;
+
+  /**
+   * The OS process id, when Codex reports it.
+   *
+   * @generated from field: optional uint32 os_pid = 5;
+   */
+  osPid?: number | undefined;
+
+  /**
+   * Its CPU use in percent of one core, when Codex reports it.
+   *
+   * @generated from field: optional double cpu_percent = 6;
+   */
+  cpuPercent?: number | undefined;
+
+  /**
+   * Its resident memory in KiB, when Codex reports it.
+   *
+   * @generated from field: optional uint64 rss_kib = 7;
+   */
+  rssKib?: bigint | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.BackgroundTerminal.
+ * Use `create(BackgroundTerminalSchema)` to create a new message.
+ */
+export const BackgroundTerminalSchema: GenMessage<BackgroundTerminal> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 9);
+
+/**
+ * @generated from message codex_manager.v1.ListBackgroundTerminalsRequest
+ */
+export type ListBackgroundTerminalsRequest = Message<"codex_manager.v1.ListBackgroundTerminalsRequest"> & {
+  /**
+   * Required. NOT_FOUND naming the id when unknown.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ListBackgroundTerminalsRequest.
+ * Use `create(ListBackgroundTerminalsRequestSchema)` to create a new message.
+ */
+export const ListBackgroundTerminalsRequestSchema: GenMessage<ListBackgroundTerminalsRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 10);
+
+/**
+ * @generated from message codex_manager.v1.ListBackgroundTerminalsResponse
+ */
+export type ListBackgroundTerminalsResponse = Message<"codex_manager.v1.ListBackgroundTerminalsResponse"> & {
+  /**
+   * Oldest first, at most 100. Empty when the session is not live: its
+   * processes ended with its runtime.
+   *
+   * @generated from field: repeated codex_manager.v1.BackgroundTerminal terminals = 1;
+   */
+  terminals: BackgroundTerminal[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListBackgroundTerminalsResponse.
+ * Use `create(ListBackgroundTerminalsResponseSchema)` to create a new message.
+ */
+export const ListBackgroundTerminalsResponseSchema: GenMessage<ListBackgroundTerminalsResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 11);
+
+/**
+ * @generated from message codex_manager.v1.TerminateBackgroundTerminalsRequest
+ */
+export type TerminateBackgroundTerminalsRequest = Message<"codex_manager.v1.TerminateBackgroundTerminalsRequest"> & {
+  /**
+   * Required. NOT_FOUND naming the id when unknown.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Exactly one of these. The process to end (BackgroundTerminal.process_id;
+   * Codex `thread/backgroundTerminals/terminate`) ...
+   *
+   * @generated from field: string process_id = 2;
+   */
+  processId: string;
+
+  /**
+   * ... or every background terminal of the session (Codex
+   * `thread/backgroundTerminals/clean`).
+   *
+   * @generated from field: bool all = 3;
+   */
+  all: boolean;
+};
+
+/**
+ * Describes the message codex_manager.v1.TerminateBackgroundTerminalsRequest.
+ * Use `create(TerminateBackgroundTerminalsRequestSchema)` to create a new message.
+ */
+export const TerminateBackgroundTerminalsRequestSchema: GenMessage<TerminateBackgroundTerminalsRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 12);
+
+/**
+ * @generated from message codex_manager.v1.TerminateBackgroundTerminalsResponse
+ */
+export type TerminateBackgroundTerminalsResponse = Message<"codex_manager.v1.TerminateBackgroundTerminalsResponse"> & {
+};
+
+/**
+ * Describes the message codex_manager.v1.TerminateBackgroundTerminalsResponse.
+ * Use `create(TerminateBackgroundTerminalsResponseSchema)` to create a new message.
+ */
+export const TerminateBackgroundTerminalsResponseSchema: GenMessage<TerminateBackgroundTerminalsResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 13);
+
+/**
  * @generated from message codex_manager.v1.ImportThreadRequest
  */
 export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"> & {
@@ -433,7 +588,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 9);
+  messageDesc(file_codex_manager_v1_sessions, 14);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -468,7 +623,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 10);
+  messageDesc(file_codex_manager_v1_sessions, 15);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -487,7 +642,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 11);
+  messageDesc(file_codex_manager_v1_sessions, 16);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -511,7 +666,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 12);
+  messageDesc(file_codex_manager_v1_sessions, 17);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -547,7 +702,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 13);
+  messageDesc(file_codex_manager_v1_sessions, 18);
 
 /**
  * The life cycle of a session.
@@ -753,6 +908,35 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof CompactSessionRequestSchema;
     output: typeof SessionSchema;
+  },
+  /**
+   * The session's background terminals: processes the agent started that
+   * run on after their command returned (role: viewer). The command item's
+   * events showed each command already. Errors: NOT_FOUND, FAILED_PRECONDITION
+   * (Codex refused: its message), UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.ListBackgroundTerminals
+   */
+  listBackgroundTerminals: {
+    methodKind: "unary";
+    input: typeof ListBackgroundTerminalsRequestSchema;
+    output: typeof ListBackgroundTerminalsResponseSchema;
+  },
+  /**
+   * Ends one background terminal, or all of them (operator, audited). Codex
+   * kills the process; its command item then completes (ITEM_COMPLETED,
+   * status "failed") even after its turn ended. The session and its turns
+   * go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
+   * all), NOT_FOUND naming the session, or the process when the session
+   * has no such background terminal (it may have ended), FAILED_PRECONDITION
+   * (Codex refused: its message), UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.TerminateBackgroundTerminals
+   */
+  terminateBackgroundTerminals: {
+    methodKind: "unary";
+    input: typeof TerminateBackgroundTerminalsRequestSchema;
+    output: typeof TerminateBackgroundTerminalsResponseSchema;
   },
   /**
    * Makes a session of an existing Codex thread (one a `codex exec` or the
