@@ -8,10 +8,12 @@ import { approvalCard, approvalTitle, offered, SHORTCUTS } from "./approval_view
 import { Announcer, canAsk, notifyButton, setTitle } from "./attention.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
+import { backgroundPanel } from "./background_view.js";
 import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { effortSelect, modelField } from "./session_fields.js";
@@ -70,6 +72,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const cards = h("div", { class: "approvals" });
   const jump = button("Jump to latest ↓", () => window.scrollTo({ top: document.body.scrollHeight }), "jump");
   jump.hidden = true;
+  // What the agent left running; listed again when a turn or a command
+  // ends, or the session's state changes.
+  const background = backgroundPanel(sessionId, opts.canOperate);
+  const touchesBackground = (e: Event) => e.payload.case === "turnStateChanged" ||
+    e.payload.case === "sessionStateChanged" ||
+    (e.type === EventType.ITEM_COMPLETED && e.payload.case === "item" &&
+     e.payload.value.itemType === "commandExecution");
 
   // The session's controls, shown by state.
   let archiveArmed = 0;
@@ -213,7 +222,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
       title, badge, tokens, opts.who()),
     banner,
-    h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []), log, cards),
+    h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
+      background.element, log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room
@@ -345,7 +355,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           const events = message.$typeName === "codex_manager.v1.EventBatch"
             ? message.events : [message];
           let changed = false;
-          for (const event of events) changed = transcript.apply(event) || changed;
+          for (const event of events) {
+            changed = transcript.apply(event) || changed;
+            if (touchesBackground(event)) background.refresh();
+          }
           if (changed) {
             // Renamed here or by another client (SESSION_UPDATED).
             if (transcript.title !== undefined) title.textContent = name = transcript.title || sessionId;
@@ -376,8 +389,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     }
   })();
   syncControls();
+  background.refresh();
   return () => {
     abort.abort();
+    background.close();
     room.disconnect();
     announcer.close();
     setTitle("Codex Manager", 0);

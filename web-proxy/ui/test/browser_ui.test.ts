@@ -762,6 +762,48 @@ test("an admin trusts a Codex hook from the hooks panel, with two taps", async (
   }
 });
 
+test("processes the agent left running are listed over the transcript and ended", async () => {
+  const stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await newSession(page, stack, "background", "never");
+    const panel = page.locator("details.background");
+    assert.equal(await panel.isVisible(), false);  // none yet
+    // Real codex on the scripted model: exec_command yields, the sleeps go
+    // on. Each prompt waits for the turn before it to end (a prompt sent
+    // while one runs would steer it).
+    const replies = page.locator(".entry.agent", { hasText: "Left it running." });
+    const leave = async (seconds: number) => {
+      const before = await replies.count();
+      await send(page, `background: sleep ${seconds}`);
+      await waitFor(async () => (await replies.count()) > before, 30000);
+      await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+    };
+    await leave(271);
+    await leave(272);
+    await panel.locator(".terminal", { hasText: "sleep 272" }).waitFor({ timeout: 30000 });
+    assert.match(await panel.locator("summary").innerText(), /Running in the background \(2\)/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, "phone-background-terminals.png") });
+
+    // End one, then End all; the panel goes once none run.
+    await panel.locator(".terminal", { hasText: "sleep 271" }).getByRole("button", { name: "End" }).click();
+    await waitFor(async () => (await panel.locator(".terminal").count()) === 1, 20000);
+    assert.match(await panel.locator(".terminal").innerText(), /sleep 272/);
+    await leave(273);
+    await panel.locator(".terminal", { hasText: "sleep 273" }).waitFor({ timeout: 30000 });
+    await panel.getByRole("button", { name: "End all" }).click();
+    await panel.waitFor({ state: "hidden", timeout: 20000 });
+    const sessionId = page.url().split("#/s/")[1]!;
+    const left = await createClient(SessionService, apiTransport(stack))
+      .listBackgroundTerminals({ sessionId });
+    assert.deepEqual(left.terminals, []);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
 test("stop, resume and archive; the composer is off where no prompt can go", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");

@@ -1,0 +1,76 @@
+// The processes the agent left running in a session (a dev server, a
+// watcher: Codex's background terminals, SessionService.
+// ListBackgroundTerminals), shown over the transcript while there are any;
+// operators end one, or all (TerminateBackgroundTerminals). Hidden when none
+// run.
+import { CALL_TIMEOUT_MS, sessions } from "./api.js";
+import { button, h } from "./dom.js";
+import { errorText, toast } from "./feedback.js";
+import type { BackgroundTerminal } from "./gen/codex_manager/v1/sessions_pb.js";
+
+export interface BackgroundPanel {
+  element: HTMLElement;
+  // Lists them again, at most once per REFRESH_DELAY_MS however often asked.
+  refresh: () => void;
+  // Stops listing (the page is left).
+  close: () => void;
+}
+
+const REFRESH_DELAY_MS = 300;
+
+// "pid 4242 · 12% CPU · 20.0 MiB", from what Codex reported.
+export function terminalFigures(t: BackgroundTerminal): string {
+  return [
+    t.osPid !== undefined ? `pid ${t.osPid}` : "",
+    t.cpuPercent !== undefined ? `${Math.round(t.cpuPercent)}% CPU` : "",
+    t.rssKib !== undefined ? `${(Number(t.rssKib) / 1024).toFixed(1)} MiB` : "",
+  ].filter(Boolean).join(" · ");
+}
+
+export function backgroundPanel(sessionId: string, canOperate: boolean): BackgroundPanel {
+  const call = { timeoutMs: CALL_TIMEOUT_MS };
+  const summary = h("summary", {}, "");
+  const list = h("div", { class: "terminals" });
+  const element = h("details", { class: "background", hidden: "", open: "" }, summary, list);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  const end = async (processId: string) => {
+    try {
+      await sessions.terminateBackgroundTerminals(
+        processId ? { sessionId, processId } : { sessionId, all: true }, call);
+    } catch (err) {
+      toast(errorText(err));
+    }
+    refresh();
+  };
+  const row = (t: BackgroundTerminal) => h("div", { class: "row terminal", "data-process-id": t.processId },
+    h("div", {},
+      h("div", { class: "mono small" }, t.command),
+      h("div", { class: "muted small" }, terminalFigures(t) || t.cwd)),
+    canOperate ? button("End", () => void end(t.processId)) : null);
+  const show = (terminals: BackgroundTerminal[]) => {
+    element.hidden = terminals.length === 0;
+    summary.textContent = `Running in the background (${terminals.length})`;
+    list.replaceChildren(...terminals.map(row));
+    if (canOperate && terminals.length > 1) list.append(button("End all", () => void end(""), "danger"));
+  };
+  const load = async () => {
+    timer = undefined;
+    try {
+      show((await sessions.listBackgroundTerminals({ sessionId }, call)).terminals);
+    } catch {
+      // Not worth a toast: the list says nothing about the conversation,
+      // and an older server has no such call.
+      element.hidden = true;
+    }
+  };
+  const refresh = () => {
+    if (!closed && timer === undefined) timer = setTimeout(() => void load(), REFRESH_DELAY_MS);
+  };
+  const close = () => {
+    closed = true;
+    clearTimeout(timer);
+  };
+  return { element, refresh, close };
+}
