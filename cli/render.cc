@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 
 namespace codex_manager::cli {
@@ -453,6 +454,10 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kSessionUpdated:
       detail = SettingsChanged(e.session_updated());
       break;
+    case v1::Event::kTerminalInput:
+      detail = e.terminal_input().process_id() + ": " +
+               Trim(e.terminal_input().stdin(), 50);
+      break;
     case v1::Event::kHookRun:
       detail = e.hook_run().event_name() + " " + e.hook_run().status();
       if (e.hook_run().entries_size() > 0) {
@@ -679,6 +684,17 @@ void EventPrinter::Print(const v1::Event& e) {
         side_ << "\n";
         pending_indent_ = false;
       }
+      break;
+    }
+    case v1::EVENT_TYPE_TERMINAL_INPUT: {
+      // As typed: the command's echo, if any, comes as its output.
+      EndLine();
+      side_ << Head(e) << "typed into background terminal "
+            << e.terminal_input().process_id() << ": ";
+      Stream(side_, std::string(absl::StripSuffix(e.terminal_input().stdin(),
+                                                  "\n")));
+      side_ << "\n";
+      pending_indent_ = false;
       break;
     }
     case v1::EVENT_TYPE_SESSION_STATE_CHANGED:

@@ -4,7 +4,8 @@
 // approval requests and their answers, file-change diffs), the parsers of
 // one-off call answers (model/list, thread/read and thread/fork, with a
 // thread's history as the events an import stores), the hooks/list answer
-// (the hooks Codex skips) and the payload cap. Nothing may crash, hang or read out of bounds, and every string it
+// (the hooks Codex skips), the thread/backgroundTerminals/list answer and
+// the payload cap. Nothing may crash, hang or read out of bounds, and every string it
 // produces must be valid UTF-8 (the seed corpus: fuzz/corpus/json_rpc,
 // recorded from the pinned Codex by fuzz/record_codex_corpus.py).
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "common/json_access.h"
 #include "common/utf8.h"
+#include "core/background_terminals.h"
 #include "core/codex_catalog.h"
 #include "core/codex_hooks.h"
 #include "core/codex_protocol.h"
@@ -95,6 +97,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (std::optional<codex_manager::SkippedHooks> skipped =
           codex_manager::SkippedHooksOf(result)) {
     RequireUtf8(skipped->message + skipped->details);
+  }
+  // As the answer to thread/backgroundTerminals/list.
+  for (const codex_manager::BackgroundTerminal& t :
+       codex_manager::BackgroundTerminalsOf(result)) {
+    RequireUtf8(t.process_id + t.item_id + t.command + t.cwd);
+    if (t.cpu_percent && !(*t.cpu_percent >= 0)) std::abort();
   }
   json capped = m.payload;
   codex_manager::CapPayload(capped, 256);

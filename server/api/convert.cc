@@ -409,6 +409,13 @@ void ToProto(const Event& in, v1::Event* out) {
       if (duration >= 0) m->set_duration_ms(duration);
       break;
     }
+    case EventType::kTerminalInput: {
+      auto* m = out->mutable_terminal_input();
+      m->set_item_id(Str(p, "itemId"));
+      m->set_process_id(Str(p, "processId"));
+      m->set_stdin(Str(p, "stdin"));
+      break;
+    }
     case EventType::kSessionUpdated: {
       auto* m = out->mutable_session_updated();
       const json& fields = Member(p, "changed_fields");

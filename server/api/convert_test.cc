@@ -262,6 +262,24 @@ TEST(EventToProtoTest, ToolCallsSearchesAndImageViews) {
   EXPECT_EQ(message.item().mcp_server(), "");
 }
 
+// What the agent typed into a background terminal, as the pinned codex
+// 0.171 sent it (a write_stdin to `while read l; ...`).
+TEST(EventToProtoTest, TerminalInput) {
+  v1::Event typed = Mapped("item/commandExecution/terminalInteraction",
+                           json::parse(R"({"threadId":"t","turnId":"u2",
+      "itemId":"call_63778379762118","processId":"27649","stdin":"hello\n"})"));
+  EXPECT_EQ(typed.type(), v1::EVENT_TYPE_TERMINAL_INPUT);
+  ASSERT_EQ(typed.payload_case(), v1::Event::kTerminalInput);
+  EXPECT_EQ(typed.terminal_input().item_id(), "call_63778379762118");
+  EXPECT_EQ(typed.terminal_input().process_id(), "27649");
+  EXPECT_EQ(typed.terminal_input().stdin(), "hello\n");
+  // Mistyped members read as empty.
+  v1::Event odd = Mapped("item/commandExecution/terminalInteraction",
+                         json::parse(R"({"itemId":7,"stdin":null})"));
+  EXPECT_EQ(odd.terminal_input().item_id(), "");
+  EXPECT_EQ(odd.terminal_input().stdin(), "");
+}
+
 // Hook runs, in the shapes the pinned codex 0.171 sent for a PreToolUse
 // hook that blocked a command.
 TEST(EventToProtoTest, HookRuns) {

@@ -325,6 +325,14 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       }
       break;
     }
+    case v1::EVENT_TYPE_TERMINAL_INPUT: {
+      const v1::TerminalInput& input = e.terminal_input();
+      absl::StrAppend(out, "\n> **Typed into a running command** (process ",
+                      OneLine(input.process_id()), "): ",
+                      InlineCode(std::string(absl::StripSuffix(input.stdin(), "\n"))),
+                      "\n");
+      break;
+    }
     case v1::EVENT_TYPE_SESSION_UPDATED:
       absl::StrAppend(out, "\n> **Settings changed** (", Clock(e.create_time()),
                       "): ", SettingsChanged(e.session_updated()), "\n");

@@ -142,6 +142,19 @@ TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
             "effort default, approval policy `never`\n");
 }
 
+TEST(MarkdownTranscriptTest, TerminalInputIsQuotedAsTyped) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event typed;
+  typed.set_type(v1::EVENT_TYPE_TERMINAL_INPUT);
+  typed.mutable_terminal_input()->set_process_id("27649");
+  typed.mutable_terminal_input()->set_stdin("say `hi`\n");
+  std::string out;
+  md.Add(typed, &out);
+  EXPECT_EQ(out,
+            "\n> **Typed into a running command** (process 27649): "
+            "`` say `hi` ``\n");
+}
+
 TEST(MarkdownTranscriptTest, HookRunsAreNotedOnceEndedAndTheirPromptQuoted) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event started;

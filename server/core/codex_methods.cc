@@ -66,6 +66,7 @@ const std::vector<MethodRule>& NotificationRules() {
       {"error", kTyped, ""},
       {"warning", kTyped, ""},
       {"guardianWarning", kTyped, ""},
+      {"item/commandExecution/terminalInteraction", kTyped, ""},
       {"configWarning", kTyped, ""},
       {"deprecationNotice", kTyped, ""},
       // The session's and turn's state (session_manager.cc).
@@ -107,7 +108,6 @@ const std::vector<MethodRule>& NotificationRules() {
        "output of process/spawn, which codex-manager does not call"},
       {"process/exited", kRaw,
        "end of process/spawn, which codex-manager does not call"},
-      {"item/commandExecution/terminalInteraction", kRaw, kNotTypedYet},
       {"item/fileChange/patchUpdated", kRaw, kNotTypedYet},
       {"item/mcpToolCall/progress", kRaw, kNotTypedYet},
       {"mcpServer/oauthLogin/completed", kRaw, kNotUsed},

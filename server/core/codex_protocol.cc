@@ -43,6 +43,7 @@ const EventType* ParamsEventOf(const std::string& method) {
       {"mcpServer/startupStatus/updated", EventType::kMcpServerStatus},
       {"hook/started", EventType::kHookRun},
       {"hook/completed", EventType::kHookRun},
+      {"item/commandExecution/terminalInteraction", EventType::kTerminalInput},
   };
   auto it = kTypes->find(method);
   return it == kTypes->end() ? nullptr : &it->second;

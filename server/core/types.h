@@ -90,6 +90,7 @@ enum class EventType : int {
   kMcpServerStatus = 21,
   kSessionUpdated = 22,
   kHookRun = 23,
+  kTerminalInput = 24,
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below

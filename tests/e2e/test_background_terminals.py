@@ -82,7 +82,7 @@ def test_a_process_left_running_is_listed_and_ended(server: Server, cli: Cli,
                 and e["item"]["itemId"] == terminal.item_id]
     [item] = wait_for(completed)
     assert item["status"] == "failed"
-    assert item["aggregatedOutput"].endswith("started\n")  # after any login-shell noise
+    assert item["aggregatedOutput"].rstrip().endswith("started")  # after any login-shell noise
     assert cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE"
     audit = cli.json("audit", "list", "--method",
                      "/codex_manager.v1.SessionService/TerminateBackgroundTerminals")
@@ -103,3 +103,32 @@ def test_a_process_left_running_is_listed_and_ended(server: Server, cli: Cli,
     with Client(server.addr) as client:
         assert client.list_background_terminals(session_id) == []
         client.terminate_background_terminals(session_id, all=True)
+
+
+def test_what_the_agent_types_into_a_running_command_reaches_every_client(
+        server: Server, cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project, policy="never")
+    left = cli("turn", "start", session_id, "background: while read l; do echo got:$l; done",
+               "--follow")
+    assert left.returncode == 0, left.stderr
+    typed = cli("turn", "start", session_id, "type: hello", "--follow")
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stdout.strip() == "Typed it. Output: got:hello", typed.stdout
+    with Client(server.addr) as client:
+        [terminal] = client.list_background_terminals(session_id)
+        assert f"typed into background terminal {terminal.process_id}: hello" in typed.stderr
+        events = list(client.events(session_id, follow=False))
+        [input_event] = [e for e in events if e.type == EventType.TERMINAL_INPUT]
+        assert input_event.terminal_input.item_id == terminal.item_id
+        assert input_event.terminal_input.process_id == terminal.process_id
+        assert input_event.terminal_input.stdin == "hello\n"
+        # Typed from the second turn; the command's output stays its own turn's.
+        turns = [t.turn_id for t in client.list_turns(session_id)]
+        assert input_event.turn_id == turns[1]
+        output = [e for e in events if e.type == EventType.COMMAND_OUTPUT_DELTA
+                  and e.delta.item_id == terminal.item_id]
+        assert "got:hello" in "".join(e.delta.text for e in output)
+        assert {e.turn_id for e in output} == {turns[0]}
+        client.terminate_background_terminals(session_id, all=True)
+    md = cli("export", session_id, "--format", "markdown").stdout
+    assert f"> **Typed into a running command** (process {terminal.process_id}): `hello`" in md

@@ -12,6 +12,9 @@ prompt of the latest user message. The script, by what the prompt contains:
 - ``background: CMD``: an ``exec_command`` of CMD that yields after 500 ms,
   so a CMD still running then goes on as a background terminal; then
   ``Left it running.``.
+- ``type: TEXT``: a ``write_stdin`` of TEXT and a newline to the background
+  terminal the last yielded command left (by the session id its output
+  named), then ``Typed it. Output: <last output line>``.
 - ``write: PATH: TEXT``: an ``apply_patch`` custom tool call adding PATH with
   TEXT, then ``File written.``.
 - ``mcp: SERVER TOOL``: Codex defers MCP tools behind its client-side
@@ -124,6 +127,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     outputs = _outputs_after(items, index)
 
     background = re.search(r"background:\s*(.+)", prompt)
+    typed = re.search(r"type:\s*(.+)", prompt)
     run = re.search(r"run:\s*(.+)", prompt)
     write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
     slow = re.search(r"slow:\s*(\d+)", prompt)
@@ -138,12 +142,35 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 "name": "exec_command",
                 "call_id": f"call_{time.monotonic_ns()}",
                 "arguments": json.dumps({"cmd": background.group(1).strip(),
-                                         "yield_time_ms": 500}),
+                                         "yield_time_ms": 500, "tty": True}),
             },
         }
         return
     if background:
         reply = "Left it running."
+        yield from _message(reply, _chunks(reply), 0)
+        return
+    if typed and not outputs:
+        # The background terminal the last yielded command left, by the id
+        # exec_command's output gave it.
+        session_ids = [m.group(1) for o in items if o.get("type") == "function_call_output"
+                       for m in re.finditer(r"session ID (\d+)", _output_text(o.get("output")))]
+        yield "response.output_item.done", {
+            "output_index": 0,
+            "item": {
+                "type": "function_call",
+                "name": "write_stdin",
+                "call_id": f"call_{time.monotonic_ns()}",
+                "arguments": json.dumps({"session_id": int(session_ids[-1]) if session_ids else 0,
+                                         "chars": typed.group(1).strip() + "\n",
+                                         "yield_time_ms": 500}),
+            },
+        }
+        return
+    if typed:
+        lines = [line for line in _output_text(outputs[-1].get("output")).splitlines()
+                 if line.strip()]
+        reply = f"Typed it. Output: {lines[-1].strip() if lines else ''}"
         yield from _message(reply, _chunks(reply), 0)
         return
     if run and not outputs:

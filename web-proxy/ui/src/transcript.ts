@@ -241,6 +241,18 @@ export class Transcript {
         });
         break;
       }
+      case "terminalInput": {
+        // The agent wrote to a command still running (its card, and the
+        // output the input caused, stay where the command started).
+        const input = p.value;
+        const command = this.byId.get(input.itemId);
+        const what = command?.kind === "command" ? command.command : `background terminal ${input.processId}`;
+        this.add({
+          kind: "notice", id: `n${event.sessionSeq}`, level: "info",
+          text: `Typed into ${what}: ${input.stdin.replace(/\n$/, "")}`,
+        });
+        break;
+      }
       case "notice":
         this.add({
           kind: "notice", id: `n${event.sessionSeq}`,

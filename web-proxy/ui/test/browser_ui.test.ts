@@ -794,6 +794,16 @@ test("processes the agent left running are listed over the transcript and ended"
     await panel.locator(".terminal", { hasText: "sleep 273" }).waitFor({ timeout: 30000 });
     await panel.getByRole("button", { name: "End all" }).click();
     await panel.waitFor({ state: "hidden", timeout: 20000 });
+    // What the agent types into a running command is a line of its own.
+    await send(page, "background: while read l; do echo got:$l; done");
+    await panel.locator(".terminal", { hasText: "while read" }).waitFor({ timeout: 30000 });
+    await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+    await send(page, "type: hi there");
+    await page.locator(".entry.notice", { hasText: "Typed into /bin/bash -lc 'while read l; do echo got:$l; done': hi there" })
+      .waitFor({ timeout: 30000 });
+    await page.locator(".entry.agent", { hasText: "Typed it. Output: got:hi there" }).waitFor({ timeout: 30000 });
+    await panel.getByRole("button", { name: "End" }).click();
+    await panel.waitFor({ state: "hidden", timeout: 20000 });
     const sessionId = page.url().split("#/s/")[1]!;
     const left = await createClient(SessionService, apiTransport(stack))
       .listBackgroundTerminals({ sessionId });

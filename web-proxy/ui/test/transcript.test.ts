@@ -6,7 +6,7 @@ import { create } from "@bufbuild/protobuf";
 
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
-  type Event, EventSchema, EventType, HookRunSchema, ItemSchema,
+  type Event, EventSchema, EventType, HookRunSchema, ItemSchema, TerminalInputSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
@@ -184,4 +184,22 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "iv", itemType: "imageView", text: "/w/shot.png" }));
   assert.deepEqual(t.entries.slice(1).map((e) => "text" in e ? e.text : e.kind),
     ["Searched the web: codex hooks", "Viewed image /w/shot.png"]);
+});
+
+test("what the agent typed into a running command is a line naming the command", () => {
+  const t = new Transcript();
+  t.apply(create(EventSchema, { sessionSeq: 1n, eventId: 1n, type: EventType.ITEM_STARTED, turnId: "turn_1",
+    payload: { case: "item", value: create(ItemSchema, {
+      itemId: "call_7", itemType: "commandExecution", command: "python3 -i", status: "inProgress" }) } }));
+  const typed = (seq: bigint, itemId: string) => create(EventSchema, {
+    sessionSeq: seq, eventId: seq, type: EventType.TERMINAL_INPUT, turnId: "turn_2",
+    payload: { case: "terminalInput", value: create(TerminalInputSchema, {
+      itemId, processId: "27649", stdin: "print(2 + 2)\n" }) } });
+  t.apply(typed(2n, "call_7"));
+  t.apply(typed(3n, "call_from_before_a_reload"));
+  t.apply(typed(3n, "call_7"));  // a redelivery: once
+  assert.deepEqual(t.entries.slice(1), [
+    { kind: "notice", id: "n2", level: "info", text: "Typed into python3 -i: print(2 + 2)" },
+    { kind: "notice", id: "n3", level: "info", text: "Typed into background terminal 27649: print(2 + 2)" },
+  ]);
 });

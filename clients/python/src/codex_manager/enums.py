@@ -119,6 +119,7 @@ class EventType(_ApiEnum):
     MCP_SERVER_STATUS = 21
     SESSION_UPDATED = 22
     HOOK_RUN = 23
+    TERMINAL_INPUT = 24
 
 
 class Role(_ApiEnum):

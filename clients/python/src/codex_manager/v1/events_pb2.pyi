@@ -110,6 +110,13 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     events share its `run_id`; a hook that blocked a tool call ends
     "blocked", and Codex then runs no command item for that call.
     """
+    EVENT_TYPE_TERMINAL_INPUT: _EventType.ValueType  # 24
+    """payload: terminal_input (`item/commandExecution/terminalInteraction`):
+    the agent wrote to the stdin of a command still running (a background
+    terminal, SessionService.ListBackgroundTerminals). The event's turn is
+    the one the agent wrote from; the command's item, and the output the
+    input caused (COMMAND_OUTPUT_DELTA), belong to the turn that started it.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -183,6 +190,13 @@ EVENT_TYPE_HOOK_RUN: EventType.ValueType  # 23
 agent's loop, e.g. before a tool call) started or ended. A run's two
 events share its `run_id`; a hook that blocked a tool call ends
 "blocked", and Codex then runs no command item for that call.
+"""
+EVENT_TYPE_TERMINAL_INPUT: EventType.ValueType  # 24
+"""payload: terminal_input (`item/commandExecution/terminalInteraction`):
+the agent wrote to the stdin of a command still running (a background
+terminal, SessionService.ListBackgroundTerminals). The event's turn is
+the one the agent wrote from; the command's item, and the output the
+input caused (COMMAND_OUTPUT_DELTA), belong to the turn that started it.
 """
 global___EventType = EventType
 
@@ -705,6 +719,34 @@ class McpServerStatus(google.protobuf.message.Message):
 global___McpServerStatus = McpServerStatus
 
 @typing.final
+class TerminalInput(google.protobuf.message.Message):
+    """What the agent wrote to a running command's stdin
+    (`TerminalInteractionNotification`).
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: builtins.int
+    PROCESS_ID_FIELD_NUMBER: builtins.int
+    STDIN_FIELD_NUMBER: builtins.int
+    item_id: builtins.str
+    """The commandExecution item of the command (Item.item_id)."""
+    process_id: builtins.str
+    """Codex's id of its process (BackgroundTerminal.process_id)."""
+    stdin: builtins.str
+    """What was written, as UTF-8 text; often ends in "\\n"."""
+    def __init__(
+        self,
+        *,
+        item_id: builtins.str = ...,
+        process_id: builtins.str = ...,
+        stdin: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["item_id", b"item_id", "process_id", b"process_id", "stdin", b"stdin"]) -> None: ...
+
+global___TerminalInput = TerminalInput
+
+@typing.final
 class HookRun(google.protobuf.message.Message):
     """One run of a Codex hook (`HookRunSummary` of the app-server protocol)."""
 
@@ -843,6 +885,7 @@ class Event(google.protobuf.message.Message):
     MCP_SERVER_STATUS_FIELD_NUMBER: builtins.int
     SESSION_UPDATED_FIELD_NUMBER: builtins.int
     HOOK_RUN_FIELD_NUMBER: builtins.int
+    TERMINAL_INPUT_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -899,6 +942,8 @@ class Event(google.protobuf.message.Message):
     def session_updated(self) -> global___SessionUpdated: ...
     @property
     def hook_run(self) -> global___HookRun: ...
+    @property
+    def terminal_input(self) -> global___TerminalInput: ...
     def __init__(
         self,
         *,
@@ -927,10 +972,11 @@ class Event(google.protobuf.message.Message):
         mcp_server_status: global___McpServerStatus | None = ...,
         session_updated: global___SessionUpdated | None = ...,
         hook_run: global___HookRun | None = ...,
+        terminal_input: global___TerminalInput | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input"] | None: ...
 
 global___Event = Event
 

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -1047,6 +1047,30 @@ class McpServerStatus(View[events_pb2.McpServerStatus]):
         return self._proto.error
 
 
+class TerminalInput(View[events_pb2.TerminalInput]):
+    """What the agent wrote to a running command's stdin
+    (`TerminalInteractionNotification`).
+    """
+
+    __slots__ = ()
+    _FIELDS = ('item_id', 'process_id', 'stdin', )
+
+    @property
+    def item_id(self) -> str:
+        """The commandExecution item of the command (Item.item_id)."""
+        return self._proto.item_id
+
+    @property
+    def process_id(self) -> str:
+        """Codex's id of its process (BackgroundTerminal.process_id)."""
+        return self._proto.process_id
+
+    @property
+    def stdin(self) -> str:
+        """What was written, as UTF-8 text; often ends in "\\n"."""
+        return self._proto.stdin
+
+
 class HookRun(View[events_pb2.HookRun]):
     """One run of a Codex hook (`HookRunSummary` of the app-server protocol)."""
 
@@ -1155,7 +1179,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', )
 
     @property
     def event_id(self) -> int:
@@ -1271,12 +1295,16 @@ class Event(View[events_pb2.Event]):
         return HookRun(self._proto.hook_run)
 
     @property
+    def terminal_input(self) -> TerminalInput:
+        return TerminalInput(self._proto.terminal_input)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | TerminalInput | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
