@@ -216,8 +216,8 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
                                                                project: Path) -> None:
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
-                                                "archive", "update", "compact", "import",
-                                                "fork"]
+                                                "archive", "update", "compact", "terminals",
+                                                "terminate", "import", "fork"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))
     assert values(complete("run", "--on-approval", "a")) == ["ask", "approve"]
