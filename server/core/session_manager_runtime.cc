@@ -152,6 +152,9 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     const json& item = m.payload["item"];
     const bool completed = m.type == EventType::kItemCompleted;
     live->approvals.NoteItem(item, completed);
+    if (StringMember(item, "type") == "commandExecution") {
+      live->NoteCommand(StringMember(item, "id"), completed);
+    }
     if (completed && StringMember(item, "type") == "agentMessage") {
       live->turns.SetFinalMessage(turn_id, StringMember(item, "text"));
     }

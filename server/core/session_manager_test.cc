@@ -929,6 +929,31 @@ TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
   EXPECT_EQ(factory_.Count(), 2u);
 }
 
+TEST_F(SessionManagerTest, IdleTimeoutSparesASessionWhoseAgentLeftAProcessRunning) {
+  SessionManagerOptions options;
+  options.idle_timeout = absl::Minutes(5);
+  Build(options);
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "start the dev server", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  const json command = {{"type", "commandExecution"}, {"id", "call_1"},
+                        {"command", "npm run dev"}, {"status", "inProgress"}};
+  manager_->OnNotification(factory_.Last(), "item/started",
+                           {{"turnId", "c1"}, {"item", command}});
+  CompleteTurn("c1", "completed");
+  clock_.Advance(absl::Minutes(6));
+  manager_->Tick();
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
+  // The process ended (Codex completes its item, even after the turn).
+  json ended = command;
+  ended["status"] = "completed";
+  manager_->OnNotification(factory_.Last(), "item/completed",
+                           {{"turnId", "c1"}, {"item", ended}});
+  clock_.Advance(absl::Minutes(6));
+  manager_->Tick();
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kStopped);
+}
+
 TEST_F(SessionManagerTest, LiveLimitStopsTheIdlestOrRefuses) {
   SessionManagerOptions options;
   options.max_live_sessions = 1;

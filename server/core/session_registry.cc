@@ -37,16 +37,30 @@ std::vector<std::string> SessionRegistry::ids() const {
   return ids;
 }
 
+void LiveSession::NoteCommand(const std::string& item_id, bool completed) {
+  if (completed) {
+    open_commands.erase(item_id);
+  } else if (open_commands.size() < kMaxTrackedCommands) {
+    open_commands.insert(item_id);
+  }
+}
+
 LiveSession* SessionRegistry::LongestIdle() {
+  // Stopping a session ends what its agent left running (a dev server):
+  // one without such processes goes first.
+  auto before = [](const LiveSession* a, const LiveSession* b) {
+    if (a->open_commands.empty() != b->open_commands.empty()) {
+      return a->open_commands.empty();
+    }
+    return a->last_activity < b->last_activity;
+  };
   LiveSession* oldest = nullptr;
   for (auto& [id, live] : by_id_) {
     if (live->session.state != SessionState::kIdle ||
         !live->approvals.empty()) {
       continue;
     }
-    if (oldest == nullptr || live->last_activity < oldest->last_activity) {
-      oldest = live.get();
-    }
+    if (oldest == nullptr || before(live.get(), oldest)) oldest = live.get();
   }
   return oldest;
 }
@@ -57,7 +71,7 @@ std::vector<std::string> SessionRegistry::IdleFor(absl::Duration timeout,
   for (const auto& [id, live] : by_id_) {
     if (live->session.state == SessionState::kIdle &&
         live->approvals.empty() && live->turns.empty() &&
-        now - live->last_activity >= timeout) {
+        live->open_commands.empty() && now - live->last_activity >= timeout) {
       idle.push_back(id);
     }
   }

@@ -8,6 +8,7 @@
 #define CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_
 
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,7 +31,17 @@ struct LiveSession {
   PendingApprovals approvals;
   // The last output of its runtime, or request of a client.
   absl::Time last_activity;
+  // Command items started and not completed. Between turns these are
+  // background terminals: processes the agent left running, which end
+  // with the runtime (background_terminals.h). At most
+  // kMaxTrackedCommands; past that, new ones are not counted.
+  std::set<std::string> open_commands;
+  // Notes a commandExecution item's start or end (item/started,
+  // item/completed).
+  void NoteCommand(const std::string& item_id, bool completed);
 };
+
+inline constexpr size_t kMaxTrackedCommands = 1000;
 
 class SessionRegistry {
  public:
@@ -48,10 +59,11 @@ class SessionRegistry {
   std::vector<std::string> ids() const;
 
   // The IDLE session with no approval waiting that has been idle longest
-  // (the one to stop for room), or nullptr when every session is busy.
+  // (the one to stop for room), one whose agent left no process running
+  // first; nullptr when every session is busy.
   LiveSession* LongestIdle();
-  // IDLE sessions with nothing queued or waiting, idle at least `timeout`
-  // at `now`.
+  // IDLE sessions with nothing queued or waiting and no process their
+  // agent left running (open_commands), idle at least `timeout` at `now`.
   std::vector<std::string> IdleFor(absl::Duration timeout,
                                    absl::Time now) const;
   // The running turns, for the turn watchdog.

@@ -64,6 +64,29 @@ TEST(SessionRegistryTest, IdleForListsOnlySessionsWithNothingToDo) {
             std::vector<std::string>{"ses_idle"});
 }
 
+TEST(SessionRegistryTest, ASessionWhoseAgentLeftAProcessRunningIsSpared) {
+  SessionRegistry registry;
+  LiveSession& serving = AddLive(registry, "ses_serving", SessionState::kIdle,
+                                 kNow - absl::Hours(2));
+  serving.NoteCommand("call_dev_server", /*completed=*/false);
+  AddLive(registry, "ses_quiet", SessionState::kIdle, kNow - absl::Minutes(31));
+  // Not reaped for idling, and the last to go for room.
+  EXPECT_EQ(registry.IdleFor(absl::Minutes(30), kNow),
+            std::vector<std::string>{"ses_quiet"});
+  EXPECT_EQ(registry.LongestIdle()->session.session_id, "ses_quiet");
+  registry.Remove("ses_quiet");
+  EXPECT_EQ(registry.LongestIdle(), &serving) << "room still comes first";
+  // Once its process ended, it is idle like any other.
+  serving.NoteCommand("call_dev_server", /*completed=*/true);
+  EXPECT_EQ(registry.IdleFor(absl::Minutes(30), kNow),
+            std::vector<std::string>{"ses_serving"});
+  // The tracking is bounded.
+  for (size_t i = 0; i < kMaxTrackedCommands + 10; ++i) {
+    serving.NoteCommand("call_" + std::to_string(i), false);
+  }
+  EXPECT_EQ(serving.open_commands.size(), kMaxTrackedCommands);
+}
+
 TEST(SessionRegistryTest, TheWatchdogSeesEachRunningTurn) {
   SessionRegistry registry;
   LiveSession& running = AddLive(registry, "ses_run", SessionState::kBusy,

@@ -315,7 +315,8 @@ class Client:
         ``thread/backgroundTerminals/list``): a command ``exec_command``
         returned from while it runs on, such as a dev server or a watcher.
         Empty when the session is not live: they end with its runtime (a
-        stop, idle reaping, a server restart). At most 100."""
+        stop, a server restart; idle reaping spares a session while its
+        agent has one). At most 100."""
         response = self._call(self._sessions.ListBackgroundTerminals,
                               sessions_pb2.ListBackgroundTerminalsRequest(session_id=session_id))
         return [BackgroundTerminal(t) for t in response.terminals]

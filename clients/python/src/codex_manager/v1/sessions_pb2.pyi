@@ -431,7 +431,9 @@ class BackgroundTerminal(google.protobuf.message.Message):
     """A process the agent started that runs on after its command returned:
     Codex's unified exec lets `exec_command` yield while the process lives on
     (a dev server, a watcher, a REPL). It ends when terminated, when it exits,
-    or with the session's runtime (StopSession, idle reaping, a restart).
+    or with the session's runtime (StopSession, a restart, or room made at
+    --max-live-sessions; --idle-timeout spares a session while its agent has
+    one running).
     Codex `thread/backgroundTerminals/list` (experimental in Codex 0.171).
     """
 

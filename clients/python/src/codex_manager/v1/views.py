@@ -384,8 +384,9 @@ class BackgroundTerminal(View[sessions_pb2.BackgroundTerminal]):
     """A process the agent started that runs on after its command returned: Codex's
     unified exec lets `exec_command` yield while the process lives on (a dev
     server, a watcher, a REPL). It ends when terminated, when it exits, or with
-    the session's runtime (StopSession, idle reaping, a restart). Codex
-    `thread/backgroundTerminals/list` (experimental in Codex 0.171).
+    the session's runtime (StopSession, a restart, or room made at --max-live-
+    sessions; --idle-timeout spares a session while its agent has one running).
+    Codex `thread/backgroundTerminals/list` (experimental in Codex 0.171).
     """
 
     __slots__ = ()
