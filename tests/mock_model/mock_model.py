@@ -118,6 +118,19 @@ def _chunks(text: str, n: int = 3) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
+def _function_call(name: str, arguments: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The SSE event of a call of Codex's tool `name` with `arguments`."""
+    return "response.output_item.done", {
+        "output_index": 0,
+        "item": {
+            "type": "function_call",
+            "name": name,
+            "call_id": f"call_{time.monotonic_ns()}",
+            "arguments": json.dumps(arguments),
+        },
+    }
+
+
 def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The SSE events (name, data) answering one request."""
     items = body.get("input") or []
@@ -135,16 +148,8 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
 
     if background and not outputs:
-        yield "response.output_item.done", {
-            "output_index": 0,
-            "item": {
-                "type": "function_call",
-                "name": "exec_command",
-                "call_id": f"call_{time.monotonic_ns()}",
-                "arguments": json.dumps({"cmd": background.group(1).strip(),
-                                         "yield_time_ms": 500, "tty": True}),
-            },
-        }
+        yield _function_call("exec_command", {"cmd": background.group(1).strip(),
+                                              "yield_time_ms": 500, "tty": True})
         return
     if background:
         reply = "Left it running."
@@ -155,17 +160,9 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         # exec_command's output gave it.
         session_ids = [m.group(1) for o in items if o.get("type") == "function_call_output"
                        for m in re.finditer(r"session ID (\d+)", _output_text(o.get("output")))]
-        yield "response.output_item.done", {
-            "output_index": 0,
-            "item": {
-                "type": "function_call",
-                "name": "write_stdin",
-                "call_id": f"call_{time.monotonic_ns()}",
-                "arguments": json.dumps({"session_id": int(session_ids[-1]) if session_ids else 0,
-                                         "chars": typed.group(1).strip() + "\n",
-                                         "yield_time_ms": 500}),
-            },
-        }
+        yield _function_call("write_stdin", {
+            "session_id": int(session_ids[-1]) if session_ids else 0,
+            "chars": typed.group(1).strip() + "\n", "yield_time_ms": 500})
         return
     if typed:
         lines = [line for line in _output_text(outputs[-1].get("output")).splitlines()
@@ -174,15 +171,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from _message(reply, _chunks(reply), 0)
         return
     if run and not outputs:
-        yield "response.output_item.done", {
-            "output_index": 0,
-            "item": {
-                "type": "function_call",
-                "name": "exec_command",
-                "call_id": f"call_{time.monotonic_ns()}",
-                "arguments": json.dumps({"cmd": run.group(1).strip()}),
-            },
-        }
+        yield _function_call("exec_command", {"cmd": run.group(1).strip()})
         return
     if run:
         text = _output_text(outputs[-1].get("output"))
