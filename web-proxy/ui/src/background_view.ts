@@ -10,6 +10,8 @@ import type { BackgroundTerminal } from "./gen/codex_manager/v1/sessions_pb.js";
 
 export interface BackgroundPanel {
   element: HTMLElement;
+  // How many run, as last listed.
+  readonly count: number;
   // Lists them again, at most once per REFRESH_DELAY_MS however often asked.
   refresh: () => void;
   // Stops listing (the page is left).
@@ -27,7 +29,9 @@ export function terminalFigures(t: BackgroundTerminal): string {
   ].filter(Boolean).join(" · ");
 }
 
-export function backgroundPanel(sessionId: string, canOperate: boolean): BackgroundPanel {
+// `changed` runs when the count changes.
+export function backgroundPanel(sessionId: string, canOperate: boolean,
+                                changed: () => void): BackgroundPanel {
   const call = { timeoutMs: CALL_TIMEOUT_MS };
   const summary = h("summary", {}, "");
   const list = h("div", { class: "terminals" });
@@ -49,8 +53,13 @@ export function backgroundPanel(sessionId: string, canOperate: boolean): Backgro
       h("div", { class: "mono small" }, t.command),
       h("div", { class: "muted small" }, terminalFigures(t) || t.cwd)),
     canOperate ? button("End", () => void end(t.processId)) : null);
+  let count = 0;
   const show = (terminals: BackgroundTerminal[]) => {
     element.hidden = terminals.length === 0;
+    if (terminals.length !== count) {
+      count = terminals.length;
+      changed();
+    }
     summary.textContent = `Running in the background (${terminals.length})`;
     list.replaceChildren(...terminals.map(row));
     if (canOperate && terminals.length > 1) list.append(button("End all", () => void end(""), "danger"));
@@ -62,7 +71,7 @@ export function backgroundPanel(sessionId: string, canOperate: boolean): Backgro
     } catch {
       // Not worth a toast: the list says nothing about the conversation,
       // and an older server has no such call.
-      element.hidden = true;
+      show([]);
     }
   };
   const refresh = () => {
@@ -72,5 +81,5 @@ export function backgroundPanel(sessionId: string, canOperate: boolean): Backgro
     closed = true;
     clearTimeout(timer);
   };
-  return { element, refresh, close };
+  return { element, refresh, close, get count() { return count; } };
 }

@@ -74,7 +74,14 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   jump.hidden = true;
   // What the agent left running; listed again when a turn or a command
   // ends, or the session's state changes.
-  const background = backgroundPanel(sessionId, opts.canOperate);
+  const background = backgroundPanel(sessionId, opts.canOperate, () => schedule());
+  // Their count in the header, seen wherever the page is scrolled; a tap
+  // shows the list.
+  const running = button("", () => {
+    background.element.scrollIntoView({ block: "center" });
+    (background.element as HTMLDetailsElement).open = true;
+  }, "badge running");
+  running.hidden = true;
   const touchesBackground = (e: Event) => e.payload.case === "turnStateChanged" ||
     e.payload.case === "sessionStateChanged" ||
     (e.type === EventType.ITEM_COMPLETED && e.payload.case === "item" &&
@@ -220,7 +227,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   app.replaceChildren(
     h("header", { class: "bar session-bar" }, h("a", { href: "#/", class: "back", "aria-label": "All sessions" }, "‹"),
-      title, badge, tokens, opts.who()),
+      title, badge, running, tokens, opts.who()),
     banner,
     h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
       background.element, log, cards),
@@ -297,6 +304,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     })));
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
+    running.hidden = background.count === 0;
+    running.textContent = `${background.count} running`;
+    running.title = `${background.count} running in the background: show them`;
     tokens.textContent = [transcript.threadStatus,
                           transcript.totalTokens > 0n ? `${transcript.totalTokens} tokens` : "",
                           transcript.rateLimits].filter(Boolean).join(" · ");

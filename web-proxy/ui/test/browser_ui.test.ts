@@ -783,6 +783,14 @@ test("processes the agent left running are listed over the transcript and ended"
     await leave(272);
     await panel.locator(".terminal", { hasText: "sleep 272" }).waitFor({ timeout: 30000 });
     assert.match(await panel.locator("summary").innerText(), /Running in the background \(2\)/);
+    // Said in the header too, seen wherever the page is scrolled.
+    const running = page.locator(".bar .badge.running");
+    await running.filter({ hasText: "2 running" }).waitFor({ timeout: 10000 });
+    await running.click();  // shows the list, however far down the page is
+    await waitFor(() => panel.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    }), 5000);
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, "phone-background-terminals.png") });
 
@@ -794,6 +802,7 @@ test("processes the agent left running are listed over the transcript and ended"
     await panel.locator(".terminal", { hasText: "sleep 273" }).waitFor({ timeout: 30000 });
     await panel.getByRole("button", { name: "End all" }).click();
     await panel.waitFor({ state: "hidden", timeout: 20000 });
+    assert.equal(await page.locator(".bar .badge.running").isVisible(), false);
     // What the agent types into a running command is a line of its own.
     await send(page, "background: while read l; do echo got:$l; done");
     await panel.locator(".terminal", { hasText: "while read" }).waitFor({ timeout: 30000 });
