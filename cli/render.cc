@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -248,9 +249,11 @@ void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
     const std::string memory =
         t.has_rss_kib() ? absl::StrFormat("%.1f MiB", t.rss_kib() / 1024.0)
                         : "-";
+    // One row each, however many lines the command has.
+    std::string command = Trim(t.command(), 100);
+    std::replace(command.begin(), command.end(), '\n', ' ');
     std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", t.process_id().c_str(),
-                pid.c_str(), cpu.c_str(), memory.c_str(),
-                Trim(t.command(), 100).c_str());
+                pid.c_str(), cpu.c_str(), memory.c_str(), command.c_str());
   }
 }
 

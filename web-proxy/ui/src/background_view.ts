@@ -66,13 +66,14 @@ export function backgroundPanel(sessionId: string, canOperate: boolean,
   };
   const load = async () => {
     timer = undefined;
+    let terminals: BackgroundTerminal[] = [];
     try {
-      show((await sessions.listBackgroundTerminals({ sessionId }, call)).terminals);
+      terminals = (await sessions.listBackgroundTerminals({ sessionId }, call)).terminals;
     } catch {
       // Not worth a toast: the list says nothing about the conversation,
       // and an older server has no such call.
-      show([]);
     }
+    if (!closed) show(terminals);
   };
   const refresh = () => {
     if (!closed && timer === undefined) timer = setTimeout(() => void load(), REFRESH_DELAY_MS);

@@ -455,7 +455,7 @@ class BackgroundTerminal(google.protobuf.message.Message):
     command: builtins.str
     """The command as the agent wrote it, at most 4096 bytes."""
     cwd: builtins.str
-    """Its working directory."""
+    """Its working directory, at most 4096 bytes."""
     os_pid: builtins.int
     """The OS process id, when Codex reports it."""
     cpu_percent: builtins.float
@@ -507,8 +507,8 @@ class ListBackgroundTerminalsResponse(google.protobuf.message.Message):
     TERMINALS_FIELD_NUMBER: builtins.int
     @property
     def terminals(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___BackgroundTerminal]:
-        """Oldest first, at most 100. Empty when the session is not live: its
-        processes ended with its runtime.
+        """In Codex's order (not by age), at most 100. Empty when the session is
+        not live: its processes ended with its runtime.
         """
 
     def __init__(

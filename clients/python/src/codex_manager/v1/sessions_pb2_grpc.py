@@ -191,7 +191,8 @@ class SessionServiceServicer(object):
         go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
         all), NOT_FOUND naming the session, or the process when the session
         has no such background terminal (it may have ended), FAILED_PRECONDITION
-        (Codex refused: its message), UNAVAILABLE.
+        (Codex refused: its message; Codex 0.171 refuses a process id that is
+        not a number), UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -111,7 +111,8 @@ class SessionServiceStub:
     go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
     all), NOT_FOUND naming the session, or the process when the session
     has no such background terminal (it may have ended), FAILED_PRECONDITION
-    (Codex refused: its message), UNAVAILABLE.
+    (Codex refused: its message; Codex 0.171 refuses a process id that is
+    not a number), UNAVAILABLE.
     """
 
     ImportThread: grpc.UnaryUnaryMultiCallable[
@@ -238,7 +239,8 @@ class SessionServiceAsyncStub:
     go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
     all), NOT_FOUND naming the session, or the process when the session
     has no such background terminal (it may have ended), FAILED_PRECONDITION
-    (Codex refused: its message), UNAVAILABLE.
+    (Codex refused: its message; Codex 0.171 refuses a process id that is
+    not a number), UNAVAILABLE.
     """
 
     ImportThread: grpc.aio.UnaryUnaryMultiCallable[
@@ -385,7 +387,8 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
         all), NOT_FOUND naming the session, or the process when the session
         has no such background terminal (it may have ended), FAILED_PRECONDITION
-        (Codex refused: its message), UNAVAILABLE.
+        (Codex refused: its message; Codex 0.171 refuses a process id that is
+        not a number), UNAVAILABLE.
         """
 
     @abc.abstractmethod

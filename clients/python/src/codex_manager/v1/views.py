@@ -411,7 +411,7 @@ class BackgroundTerminal(View[sessions_pb2.BackgroundTerminal]):
 
     @property
     def cwd(self) -> str:
-        """Its working directory."""
+        """Its working directory, at most 4096 bytes."""
         return self._proto.cwd
 
     @property

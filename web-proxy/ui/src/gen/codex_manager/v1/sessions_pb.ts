@@ -436,7 +436,7 @@ export type BackgroundTerminal = Message<"codex_manager.v1.BackgroundTerminal"> 
   command: string;
 
   /**
-   * Its working directory.
+   * Its working directory, at most 4096 bytes.
    *
    * @generated from field: string cwd = 4;
    */
@@ -495,8 +495,8 @@ export const ListBackgroundTerminalsRequestSchema: GenMessage<ListBackgroundTerm
  */
 export type ListBackgroundTerminalsResponse = Message<"codex_manager.v1.ListBackgroundTerminalsResponse"> & {
   /**
-   * Oldest first, at most 100. Empty when the session is not live: its
-   * processes ended with its runtime.
+   * In Codex's order (not by age), at most 100. Empty when the session is
+   * not live: its processes ended with its runtime.
    *
    * @generated from field: repeated codex_manager.v1.BackgroundTerminal terminals = 1;
    */
@@ -931,7 +931,8 @@ export const SessionService: GenService<{
    * go on. Errors: INVALID_ARGUMENT (neither or both of process_id and
    * all), NOT_FOUND naming the session, or the process when the session
    * has no such background terminal (it may have ended), FAILED_PRECONDITION
-   * (Codex refused: its message), UNAVAILABLE.
+   * (Codex refused: its message; Codex 0.171 refuses a process id that is
+   * not a number), UNAVAILABLE.
    *
    * @generated from rpc codex_manager.v1.SessionService.TerminateBackgroundTerminals
    */
