@@ -694,14 +694,14 @@ void SessionManager::ListBackgroundTerminals(
     const std::string& session_id,
     std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
         done) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Session> s = LoadSession(session_id);
-  if (!s.ok()) {
-    done(s.status());
+  // A read: the session's row comes from the read pool, before our lock,
+  // and the call neither settles the store nor counts as activity (a page
+  // polling it must not keep an idle runtime from being reaped).
+  if (absl::Status found = LoadSession(session_id).status(); !found.ok()) {
+    done(found);
     return;
   }
-  // A read: it neither settles the store nor counts as activity (a page
-  // polling it must not keep an idle runtime from being reaped).
+  absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(session_id);
   if (live == nullptr || live->session.state == SessionState::kStarting) {
     done(std::vector<BackgroundTerminal>{});  // they ended with its runtime

@@ -151,11 +151,12 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
       m.type == EventType::kItemCompleted) {
     const json& item = m.payload["item"];
     const bool completed = m.type == EventType::kItemCompleted;
+    const std::string type = StringMember(item, "type");
     live->approvals.NoteItem(item, completed);
-    if (StringMember(item, "type") == "commandExecution") {
+    if (type == "commandExecution") {
       live->NoteCommand(StringMember(item, "id"), completed);
     }
-    if (completed && StringMember(item, "type") == "agentMessage") {
+    if (completed && type == "agentMessage") {
       live->turns.SetFinalMessage(turn_id, StringMember(item, "text"));
     }
   }
