@@ -70,7 +70,10 @@ const std::map<std::string, std::string>& Examples() {
       {"session import",
        "  $ codex-manager codex threads\n"
        "  $ codex-manager session import 019a0b1c-2d3e-7f40-8a5b-6c7d8e9f0a1b"},
-      {"session fork", "  $ F=$(codex-manager session fork $S --title \"try B\")"},
+      {"session fork",
+       "  $ F=$(codex-manager session fork $S --title \"try B\")\n"
+       "  $ T=$(codex-manager turn list $S --json | jq -r '.turns[-1].turnId')\n"
+       "  $ F=$(codex-manager session fork $S --before $T)"},
       {"codex models", "  $ codex-manager codex models --json | jq -r '.models[].model'"},
       {"codex threads", "  $ codex-manager codex threads --cwd \"$PWD\""},
       {"codex hooks", "  $ codex-manager codex hooks --cwd \"$PWD\""},
@@ -454,6 +457,14 @@ int Main(int argc, char** argv) {
                    "Title (default: Fork of …)");
   fork->add_option("--request-id", *fork_request.mutable_request_id(),
                    "Idempotency key");
+  auto* through = fork->add_option(
+      "--through", *fork_request.mutable_through_turn_id(),
+      "The fork's history ends with this turn (an ended one); later turns "
+      "are left out");
+  fork->add_option("--before", *fork_request.mutable_before_turn_id(),
+                   "The fork's history ends just before this turn (edit and "
+                   "retry a prompt)")
+      ->excludes(through);
   fork->callback([&] { code = SessionFork(connect(), fork_request); });
   // turn …
   auto* turn = app.add_subcommand("turn", "Send prompts and control turns");

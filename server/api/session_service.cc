@@ -7,6 +7,7 @@
 #include "api/transcript_export.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "core/fork_point.h"
 
 namespace codex_manager {
 namespace {
@@ -185,9 +186,17 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
   params.title = request->title();
   params.request_id = request->request_id();
   params.request_method = "ForkSession";
+  const bool through = !request->through_turn_id().empty();
+  const std::string at_turn_id =
+      through ? request->through_turn_id() : request->before_turn_id();
   return ServeLater<Session>(
       guard_, context, kMethod, source_id, response,
       [=, this](const Caller& caller, auto finish) mutable {
+        if (through && !request->before_turn_id().empty()) {
+          return finish(absl::InvalidArgumentError(
+              "before_turn_id: set at most one of through_turn_id and "
+              "before_turn_id"));
+        }
         absl::StatusOr<Session> source = manager_->GetSession(source_id);
         if (!source.ok()) return finish(source.status());
         if (!params.request_id.empty()) {
@@ -224,8 +233,16 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
               "Fork of ",
               source->title.empty() ? source->session_id : source->title));
         }
+        ForkPoint point;  // the whole history
+        if (!at_turn_id.empty()) {
+          absl::StatusOr<Turn> turn = manager_->GetTurn(at_turn_id);
+          if (!turn.ok()) return finish(turn.status());
+          absl::StatusOr<ForkPoint> at = ForkPointAt(*turn, source_id, through);
+          if (!at.ok()) return finish(at.status());
+          point = *std::move(at);
+        }
         catalog_->ForkThread(
-            source->thread_id,
+            source->thread_id, point,
             [this, params, caller, finish](absl::StatusOr<CodexThread> fork) mutable {
               if (!fork.ok()) return finish(fork.status());
               params.thread_id = fork->thread_id;

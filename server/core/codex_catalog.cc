@@ -86,6 +86,12 @@ HistoryTurn HistoryTurnOf(const json& turn) {
 absl::Status NotFoundIfMissing(const absl::Status& status,
                                const std::string& thread_id) {
   const std::string message(status.message());
+  // A fork point Codex does not know (0.171: "turn not found: ID").
+  if (absl::IsFailedPrecondition(status) &&
+      absl::StrContains(message, "turn not found")) {
+    return absl::NotFoundError(
+        absl::StrCat("codex thread ", thread_id, ": ", message));
+  }
   if (absl::IsFailedPrecondition(status) &&
       (absl::StrContains(message, "not found") ||
        absl::StrContains(message, "no rollout") ||
@@ -424,9 +430,15 @@ void CodexCatalog::ReadThread(const std::string& thread_id,
 }
 
 void CodexCatalog::ForkThread(const std::string& thread_id,
-                              Done<CodexThread> done) {
-  ThreadCall("thread/fork", {{"threadId", thread_id}}, thread_id,
-             std::move(done));
+                              const ForkPoint& point, Done<CodexThread> done) {
+  json params = {{"threadId", thread_id}};
+  if (!point.last_codex_turn_id.empty()) {
+    params["lastTurnId"] = point.last_codex_turn_id;
+  }
+  if (!point.before_codex_turn_id.empty()) {
+    params["beforeTurnId"] = point.before_codex_turn_id;
+  }
+  ThreadCall("thread/fork", std::move(params), thread_id, std::move(done));
 }
 
 void CodexCatalog::ThreadCall(const std::string& method, json params,

@@ -27,6 +27,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/codex_hooks.h"
+#include "core/fork_point.h"
 #include "core/runtime.h"
 #include "core/types.h"
 #include "nlohmann/json.hpp"
@@ -136,8 +137,11 @@ class CodexCatalog {
   // The thread with its history. NOT_FOUND naming the id when Codex has no
   // such thread.
   void ReadThread(const std::string& thread_id, Done<CodexThread> done);
-  // A new thread copied from `thread_id`, with its history.
-  void ForkThread(const std::string& thread_id, Done<CodexThread> done);
+  // A new thread copied from `thread_id`, with its history up to `point`
+  // (Codex `thread/fork`). NOT_FOUND when Codex has no such thread, or no
+  // such turn in it.
+  void ForkThread(const std::string& thread_id, const ForkPoint& point,
+                  Done<CodexThread> done);
   // The hooks Codex's config defines for work in `cwd` (its user and
   // system layers, and the folder's `.codex/` when Codex trusts the
   // project; "" means the one-off runtime's folder), with their trust.

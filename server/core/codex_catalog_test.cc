@@ -209,6 +209,37 @@ TEST(CodexCatalogTest, AnUnknownThreadIsNotFound) {
   EXPECT_EQ(thread.status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(CodexCatalogTest, AForkPointIsSentAsCodexsTurnIdAndAnUnknownOneIsNotFound) {
+  TableFactory factory;
+  json forked = {{"thread", {{"id", "t2"}, {"turns", json::array()}}}};
+  factory.shared.answers["thread/fork"] = {
+      forked, forked, forked,
+      absl::FailedPreconditionError(
+          "Codex refused thread/fork: turn not found: c9")};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  ForkPoint whole, through, before;
+  through.last_codex_turn_id = "c1";
+  before.before_codex_turn_id = "c2";
+  for (const ForkPoint& point : {whole, through, before}) {
+    auto fork = Wait<CodexThread>(
+        [&](auto done) { catalog.ForkThread("t1", point, done); });
+    ASSERT_TRUE(fork.ok()) << fork.status();
+    EXPECT_EQ(fork->thread_id, "t2");
+  }
+  auto unknown = Wait<CodexThread>(
+      [&](auto done) { catalog.ForkThread("t1", through, done); });
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(unknown.status().message()),
+              HasSubstr("codex thread t1: Codex refused thread/fork: turn not found"));
+  absl::MutexLock lock(&factory.shared.mu);
+  ASSERT_EQ(factory.shared.calls.size(), 4u);
+  EXPECT_EQ(factory.shared.calls[0], R"(thread/fork {"threadId":"t1"})");
+  EXPECT_EQ(factory.shared.calls[1],
+            R"(thread/fork {"lastTurnId":"c1","threadId":"t1"})");
+  EXPECT_EQ(factory.shared.calls[2],
+            R"(thread/fork {"beforeTurnId":"c2","threadId":"t1"})");
+}
+
 TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
   TableFactory factory;
   factory.shared.answers["thread/list"] = {

@@ -110,6 +110,54 @@ def test_fork_copies_the_history_and_leaves_the_source_alone(
     assert cli("turn", "start", source, "still mine", "--follow").returncode == 0
 
 
+def test_edit_and_retry_forks_before_a_turn(cli: Cli, project: Path,
+                                            mock_model: MockModel) -> None:
+    source = create_session(cli, project, policy="never")
+    for word in ("kiwi", "lime", "mango"):
+        assert cli("turn", "start", source, f"remember {word}", "--follow").returncode == 0
+    turns = cli.json("turn", "list", source)["turns"]
+    # Edit the second prompt: a fork before its turn, then the new prompt.
+    fork = cli("session", "fork", source, "--before", turns[1]["turnId"])
+    assert fork.returncode == 0, fork.stderr
+    fork_id = fork.stdout.strip()
+    assert [t["prompt"] for t in cli.json("turn", "list", fork_id)["turns"]] == ["remember kiwi"]
+    wait_idle(cli, fork_id)
+    before = log_length(mock_model)
+    assert cli("turn", "start", fork_id, "remember lemon", "--follow").returncode == 0
+    seen = user_texts(mock_model, before)
+    assert "remember kiwi" in seen and "remember lemon" in seen, seen
+    assert "remember lime" not in seen and "remember mango" not in seen, seen
+    # Through a turn: it and those before. A fork of the fork keeps Codex's
+    # turn ids, so its history turns are fork points too.
+    through = cli("session", "fork", source, "--through", turns[1]["turnId"])
+    assert through.returncode == 0, through.stderr
+    through_turns = cli.json("turn", "list", through.stdout.strip())["turns"]
+    assert [t["prompt"] for t in through_turns] == ["remember kiwi", "remember lime"]
+    again = cli("session", "fork", through.stdout.strip(), "--before", through_turns[1]["turnId"])
+    assert again.returncode == 0, again.stderr
+    assert [t["prompt"] for t in cli.json("turn", "list", again.stdout.strip())["turns"]] == [
+        "remember kiwi"]
+    # The source is untouched.
+    assert len(cli.json("turn", "list", source)["turns"]) == 3
+
+    # Refusals name what is wrong; a running turn can be forked before, not
+    # through.
+    both = cli("session", "fork", source, "--before", "a", "--through", "b")
+    assert both.returncode == 2 and "excludes" in both.stderr, both.stderr
+    other = cli("session", "fork", fork_id, "--through", turns[0]["turnId"])
+    assert other.returncode == 4 and f"has no turn {turns[0]['turnId']}" in other.stderr, \
+        other.stderr
+    started = cli.json("turn", "start", source, "slow: 300")
+    wait_for(lambda: cli.json("turn", "show", started["turnId"])["state"]
+             == "TURN_STATE_RUNNING", timeout=30)
+    running = cli("session", "fork", source, "--through", started["turnId"])
+    assert running.returncode == 1 and "is RUNNING" in running.stderr, running.stderr
+    mid = cli("session", "fork", source, "--before", started["turnId"])
+    assert mid.returncode == 0, mid.stderr
+    assert len(cli.json("turn", "list", mid.stdout.strip())["turns"]) == 3
+    assert cli("turn", "interrupt", source).returncode == 0
+
+
 def test_fork_of_a_session_that_never_started_a_thread_is_refused(
         cli: Cli, server: Server) -> None:
     refused = cli("session", "fork", "ses_00000000000000000000")

@@ -60,6 +60,40 @@ def test_review_fork_and_import(codex_server: Server, project: Path, codex_home:
             client.start_review(imported.session_id)
 
 
+def test_fork_through_or_before_a_turn_async(codex_server: Server, project: Path) -> None:
+    async def main() -> None:
+        async with AsyncClient(codex_server.addr) as client:
+            session = await client.create_session(project, approval_policy="never")
+            await client.wait_for_session(session.session_id, SessionState.IDLE)
+            turns = [await client.run_turn(session.session_id, f"prompt {i}") for i in range(3)]
+            assert [t.state for t in turns] == [TurnState.COMPLETED] * 3
+
+            async def prompts(session_id: str) -> list[str]:
+                return [t.prompt async for t in client.list_turns(session_id)]
+
+            before = await client.fork_session(session.session_id,
+                                               before_turn_id=turns[1].turn_id)
+            assert await prompts(before.session_id) == ["prompt 0"]
+            through = await client.fork_session(session.session_id,
+                                                through_turn_id=turns[1].turn_id)
+            assert await prompts(through.session_id) == ["prompt 0", "prompt 1"]
+            empty = await client.fork_session(session.session_id,
+                                              before_turn_id=turns[0].turn_id)
+            assert await prompts(empty.session_id) == []
+            await client.wait_for_session(before.session_id, SessionState.IDLE)
+            retried = await client.run_turn(before.session_id, "prompt 1, changed")
+            assert retried.final_message == "You said: prompt 1, changed"
+            assert await prompts(session.session_id) == ["prompt 0", "prompt 1", "prompt 2"]
+
+            with pytest.raises(ValueError, match="not both"):
+                await client.fork_session(session.session_id, through_turn_id="a",
+                                          before_turn_id="b")
+            with pytest.raises(NotFoundError, match=f"has no turn {retried.turn_id}"):
+                await client.fork_session(session.session_id, through_turn_id=retried.turn_id)
+
+    asyncio.run(main())
+
+
 def test_models_and_account_async(codex_server: Server) -> None:
     async def main() -> None:
         async with AsyncClient(codex_server.addr) as client:

@@ -301,6 +301,16 @@ def terminate_background_terminals(
         session_id=session_id, process_id=process_id or "", all=all)
 
 
+def fork_session(session_id: str, title: str | None, request_id: str | None,
+                 through_turn_id: str | None,
+                 before_turn_id: str | None) -> sessions_pb2.ForkSessionRequest:
+    if through_turn_id and before_turn_id:
+        raise ValueError("give through_turn_id or before_turn_id, not both")
+    return sessions_pb2.ForkSessionRequest(
+        session_id=session_id, title=title or "", request_id=request_id or "",
+        through_turn_id=through_turn_id or "", before_turn_id=before_turn_id or "")
+
+
 def update_session(session_id: str, **fields: str | None) -> sessions_pb2.UpdateSessionRequest:
     request = sessions_pb2.UpdateSessionRequest(session_id=session_id)
     for name, value in fields.items():

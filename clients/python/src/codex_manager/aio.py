@@ -313,9 +313,10 @@ class AsyncClient:
                 thread_id=thread_id, title=title or "", request_id=request_id or "")))
 
     async def fork_session(self, session_id: str, *, title: str | None = None,
-                     request_id: str | None = None) -> Session:
-        return Session(await self._call(self._sessions.ForkSession, sessions_pb2.ForkSessionRequest(
-            session_id=session_id, title=title or "", request_id=request_id or "")))
+                           request_id: str | None = None, through_turn_id: str | None = None,
+                           before_turn_id: str | None = None) -> Session:
+        return Session(await self._call(self._sessions.ForkSession, _requests.fork_session(
+            session_id, title, request_id, through_turn_id, before_turn_id)))
 
     # -- turns ---------------------------------------------------------------------
 

@@ -422,13 +422,25 @@ class Client:
             thread_id=thread_id, title=title or "", request_id=request_id or "")))
 
     def fork_session(self, session_id: str, *, title: str | None = None,
-                     request_id: str | None = None) -> Session:
+                     request_id: str | None = None, through_turn_id: str | None = None,
+                     before_turn_id: str | None = None) -> Session:
         """A new session on a copy of the session's Codex thread (``thread/
         fork``): same folder, model and policies, the history so far; the
-        source goes on untouched. FailedPreconditionError when the session
-        has no Codex thread yet."""
-        return Session(self._call(self._sessions.ForkSession, sessions_pb2.ForkSessionRequest(
-            session_id=session_id, title=title or "", request_id=request_id or "")))
+        source goes on untouched.
+
+        With `through_turn_id` the fork's history ends with that turn (it
+        must have ended); with `before_turn_id` it ends just before that
+        turn, which is how to edit and retry a prompt: fork before its turn,
+        then :meth:`start_turn` on the fork with the new prompt. Codex
+        forgets only the conversation; files the left-out turns changed stay
+        changed.
+
+        Raises ValueError for both turn ids, NotFoundError when the session
+        has no such turn, FailedPreconditionError when the session has no
+        Codex thread yet, the turn never reached Codex, or the through turn
+        has not ended."""
+        return Session(self._call(self._sessions.ForkSession, _requests.fork_session(
+            session_id, title, request_id, through_turn_id, before_turn_id)))
 
     # -- turns ---------------------------------------------------------------------
 

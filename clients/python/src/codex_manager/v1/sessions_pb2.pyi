@@ -591,6 +591,8 @@ class ForkSessionRequest(google.protobuf.message.Message):
     SESSION_ID_FIELD_NUMBER: builtins.int
     TITLE_FIELD_NUMBER: builtins.int
     REQUEST_ID_FIELD_NUMBER: builtins.int
+    THROUGH_TURN_ID_FIELD_NUMBER: builtins.int
+    BEFORE_TURN_ID_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Required: the session to fork; it must have a Codex thread (it ran at
     least once). It may be live, even mid-turn: the fork has what Codex
@@ -600,14 +602,32 @@ class ForkSessionRequest(google.protobuf.message.Message):
     """Optional; default: "Fork of <title>"."""
     request_id: builtins.str
     """Optional idempotency key, as CreateSessionRequest's."""
+    through_turn_id: builtins.str
+    """Optional, at most one of the two: where the fork's history ends. Unset,
+    the fork has the whole history. Each names a turn of this session
+    (Turn.turn_id) that reached Codex (it has a codex_turn_id).
+
+    The fork's history ends with this turn, inclusive; later turns are left
+    out (Codex `thread/fork` `lastTurnId`). The turn must have ended
+    (COMPLETED, FAILED or INTERRUPTED): Codex forks through no turn in
+    progress.
+    """
+    before_turn_id: builtins.str
+    """The fork's history ends just before this turn: the turn and every later
+    one are left out (Codex `thread/fork` `beforeTurnId`); before the first
+    turn, the fork has no history. The turn may still be running. This is
+    "edit and retry": fork before a prompt, then send it changed.
+    """
     def __init__(
         self,
         *,
         session_id: builtins.str = ...,
         title: builtins.str = ...,
         request_id: builtins.str = ...,
+        through_turn_id: builtins.str = ...,
+        before_turn_id: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["request_id", b"request_id", "session_id", b"session_id", "title", b"title"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["before_turn_id", b"before_turn_id", "request_id", b"request_id", "session_id", b"session_id", "through_turn_id", b"through_turn_id", "title", b"title"]) -> None: ...
 
 global___ForkSessionRequest = ForkSessionRequest
 

@@ -217,9 +217,14 @@ class SessionServiceServicer(object):
     def ForkSession(self, request, context):
         """A new session on a copy of the session's Codex thread (Codex
         `thread/fork`, in a short-lived app-server): same cwd, model and
-        policies, the history up to now, then its own turns. The source is
-        not touched. Errors: NOT_FOUND, FAILED_PRECONDITION (the session has
-        no Codex thread yet, or is ARCHIVED), UNAVAILABLE.
+        policies, the history up to now (or up to a turn: through_turn_id,
+        before_turn_id), then its own turns. The source is not touched. Codex
+        forgets only the conversation: files the left-out turns changed stay
+        changed. Errors: INVALID_ARGUMENT (both through_turn_id and
+        before_turn_id), NOT_FOUND naming the session, or the turn when the
+        session has no such turn, FAILED_PRECONDITION (the session has no
+        Codex thread yet, or is ARCHIVED; the turn never reached Codex; the
+        through turn has not ended), UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

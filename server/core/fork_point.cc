@@ -1,0 +1,37 @@
+#include "core/fork_point.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace codex_manager {
+
+absl::StatusOr<ForkPoint> ForkPointAt(const Turn& turn,
+                                      absl::string_view session_id,
+                                      bool through) {
+  if (turn.session_id != session_id) {
+    return absl::NotFoundError(absl::StrCat("session ", session_id,
+                                            " has no turn ", turn.turn_id));
+  }
+  if (turn.codex_turn_id.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "turn ", turn.turn_id, " is ", TurnStateName(turn.state),
+        " and never reached Codex, so Codex's history has no place for it; "
+        "fork at an earlier turn"));
+  }
+  ForkPoint point;
+  if (!through) {
+    point.before_codex_turn_id = turn.codex_turn_id;
+    return point;
+  }
+  if (turn.state != TurnState::kCompleted &&
+      turn.state != TurnState::kFailed &&
+      turn.state != TurnState::kInterrupted) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "turn ", turn.turn_id, " is ", TurnStateName(turn.state),
+        "; fork through it once it has ended, or before it"));
+  }
+  point.last_codex_turn_id = turn.codex_turn_id;
+  return point;
+}
+
+}  // namespace codex_manager

@@ -1,0 +1,64 @@
+#include "core/fork_point.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace codex_manager {
+namespace {
+
+using ::testing::HasSubstr;
+
+Turn TurnOf(TurnState state, const std::string& codex_turn_id) {
+  Turn t;
+  t.turn_id = "turn_1";
+  t.session_id = "s1";
+  t.state = state;
+  t.codex_turn_id = codex_turn_id;
+  return t;
+}
+
+TEST(ForkPointTest, ThroughAnEndedTurnIsCodexsLastTurnId) {
+  for (TurnState state : {TurnState::kCompleted, TurnState::kFailed,
+                          TurnState::kInterrupted}) {
+    absl::StatusOr<ForkPoint> p = ForkPointAt(TurnOf(state, "c1"), "s1", true);
+    ASSERT_TRUE(p.ok()) << p.status();
+    EXPECT_EQ(p->last_codex_turn_id, "c1");
+    EXPECT_EQ(p->before_codex_turn_id, "");
+  }
+}
+
+TEST(ForkPointTest, BeforeATurnIsCodexsBeforeTurnIdEvenWhileItRuns) {
+  absl::StatusOr<ForkPoint> p =
+      ForkPointAt(TurnOf(TurnState::kRunning, "c1"), "s1", false);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->before_codex_turn_id, "c1");
+  EXPECT_EQ(p->last_codex_turn_id, "");
+}
+
+TEST(ForkPointTest, ThroughARunningTurnIsRefused) {
+  absl::StatusOr<ForkPoint> p =
+      ForkPointAt(TurnOf(TurnState::kRunning, "c1"), "s1", true);
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(p.status().message()),
+              HasSubstr("turn turn_1 is RUNNING"));
+}
+
+TEST(ForkPointTest, ATurnCodexNeverBeganIsRefusedEitherWay) {
+  for (bool through : {true, false}) {
+    absl::StatusOr<ForkPoint> p =
+        ForkPointAt(TurnOf(TurnState::kQueued, ""), "s1", through);
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(p.status().message()),
+                HasSubstr("never reached Codex"));
+  }
+}
+
+TEST(ForkPointTest, ATurnOfAnotherSessionIsNotFound) {
+  absl::StatusOr<ForkPoint> p =
+      ForkPointAt(TurnOf(TurnState::kCompleted, "c1"), "s2", true);
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(p.status().message(), "session s2 has no turn turn_1");
+}
+
+}  // namespace
+}  // namespace codex_manager
