@@ -86,7 +86,13 @@ export function entryView(e: Entry): HTMLElement {
     case "prompt":
       return e.fromHook
         ? h("div", attrs("prompt hook-prompt"), h("div", { class: "small" }, "From a hook"), e.text)
-        : h("div", attrs("prompt"), e.text);
+        : h("div", attrs("prompt"), e.text, e.turnId
+          // Shown to operators (the transcript's class "can-edit"); the
+          // session view handles the click.
+          ? h("button", { type: "button", class: "edit-prompt", "data-turn-id": e.turnId,
+                          title: "Edit this prompt and send it again, in a new session forked before it" },
+              "Edit")
+          : null);
     case "hook": return hookView(e, attrs(`hook hook-${e.status}`));
     case "tool": return toolView(e, attrs(`tool tool-${e.status}`));
     case "agent": return withHtml(h("div", attrs("agent markdown")), markdownHtml(e.text));

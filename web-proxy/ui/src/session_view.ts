@@ -39,6 +39,10 @@ const typing = (ev: KeyboardEvent) =>
   ev.ctrlKey || ev.metaKey || ev.altKey ||
   (ev.target instanceof HTMLElement && ev.target.closest("input, textarea, select, [contenteditable]") !== null);
 
+// Where a fork made by a prompt's Edit finds that prompt (sessionStorage:
+// this tab only).
+const draftKey = (sessionId: string) => `codex-manager.draft.${sessionId}`;
+
 const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
 
 export function showSession(app: HTMLElement, sessionId: string, opts: SessionViewOptions): () => void {
@@ -133,6 +137,27 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     location.hash = `#/s/${forked.sessionId}`;
   }));
   fork.title = "Continue in a new session from a copy of this conversation";
+  // A prompt's Edit: a fork of the conversation before its turn
+  // (ForkSession before_turn_id), opened with the prompt in its composer.
+  log.addEventListener("click", (ev) => {
+    const pressed = (ev.target as Element).closest<HTMLButtonElement>("button.edit-prompt");
+    const turnId = pressed?.dataset.turnId;
+    if (!pressed || !turnId) return;
+    const entry = transcript.entries.find((e) => e.kind === "prompt" && e.turnId === turnId);
+    const text = entry && "text" in entry ? entry.text : "";
+    pressed.disabled = true;
+    void act(async () => {
+      try {
+        const forked = await sessions.forkSession(
+          { sessionId, beforeTurnId: turnId, requestId: newRequestId() },
+          { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+        sessionStorage.setItem(draftKey(forked.sessionId), text);
+        location.hash = `#/s/${forked.sessionId}`;
+      } finally {
+        pressed.disabled = false;
+      }
+    })();
+  });
   // Codex summarizes the conversation to free context
   // (SessionService.CompactSession); a notice follows in the transcript.
   const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
@@ -186,6 +211,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       h("label", {}, "Model", turnModel, turnModels),
       h("label", {}, "Effort", turnEffort),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
+  // A prompt to edit, left by the session this one was forked from.
+  const draft = sessionStorage.getItem(draftKey(sessionId));
+  if (draft !== null) {
+    sessionStorage.removeItem(draftKey(sessionId));
+    prompt.value = draft;
+    toast("A copy of the conversation before this prompt: edit it and send.");
+  }
   const composer = h("form", { class: "composer" }, blocked, prompt, settings,
     h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
@@ -276,6 +308,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     compact.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
+    log.classList.toggle("can-edit", opts.canOperate && !fork.hidden);
     edit.hidden = archive.hidden;
     if (notify) notify.hidden = archive.hidden || !canAsk();
     if (edit.hidden && form.open) void openSettings(false);

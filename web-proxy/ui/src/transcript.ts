@@ -11,7 +11,9 @@ import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 export type Entry =
   // A prompt: the person's, or one a Codex hook gave the agent (a Stop
   // hook that sent it on).
-  | { kind: "prompt"; id: string; text: string; fromHook?: boolean }
+  // `turnId` is set on the prompt that began its turn (not on one steered
+  // into it): "Edit" forks the session before that turn.
+  | { kind: "prompt"; id: string; text: string; fromHook?: boolean; turnId?: string }
   | { kind: "agent"; id: string; text: string; done: boolean }
   | { kind: "reasoning"; id: string; text: string }
   | { kind: "command"; id: string; command: string; output: string; status: string;
@@ -62,6 +64,8 @@ export class Transcript {
   // Hook runs started and not yet ended: their entry's id by turn and run
   // id (Codex reuses a run id for each run of one hook in a turn).
   private readonly runningHooks = new Map<string, string>();
+  // The item id of each turn's first prompt, by turn.
+  private readonly prompted = new Map<string, string>();
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -111,7 +115,11 @@ export class Transcript {
           // Inside a review, the prompt is Codex's own (the review entry
           // says what is reviewed).
           if (!this.byId.has(`review-${event.turnId}`)) {
-            this.upsert({ kind: "prompt", id: item.itemId, text: item.text });
+            const first = !this.prompted.has(event.turnId) ||
+              this.prompted.get(event.turnId) === item.itemId;
+            if (event.turnId && first) this.prompted.set(event.turnId, item.itemId);
+            this.upsert({ kind: "prompt", id: item.itemId, text: item.text,
+                          ...(event.turnId && first ? { turnId: event.turnId } : {}) });
           }
         } else if (item.itemType === "enteredReviewMode" || item.itemType === "exitedReviewMode") {
           const id = `review-${event.turnId}`;

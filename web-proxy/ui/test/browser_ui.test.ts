@@ -691,6 +691,37 @@ test("a review shows its findings once; a fork continues the conversation; threa
   await page.close();
 });
 
+test("a prompt's Edit forks the conversation before it and opens the fork with the prompt to edit", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const sessionId = await newSession(page, real, "edit", "never");
+  await send(page, "remember plum");
+  await page.locator(".entry.agent", { hasText: "You said: remember plum" }).waitFor({ timeout: 30000 });
+  await send(page, "remember pear");
+  await page.locator(".entry.agent", { hasText: "You said: remember pear" }).waitFor({ timeout: 30000 });
+  const edit = page.locator(".entry.prompt", { hasText: "remember pear" }).getByRole("button", { name: "Edit" });
+  assert.ok(await edit.isVisible());
+  await edit.click();
+  await page.waitForURL((url) => url.hash.startsWith("#/s/ses_") && !url.hash.endsWith(sessionId),
+                        { timeout: 30000 });
+  const prompt = page.locator("textarea[aria-label=Prompt]");
+  assert.equal(await prompt.inputValue(), "remember pear");
+  await page.locator(".entry.prompt", { hasText: "remember plum" }).waitFor({ timeout: 10000 });
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".entry.prompt", { hasText: "remember pear" }).count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  await prompt.fill("remember peach");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.locator(".entry.agent", { hasText: "You said: remember peach" }).waitFor({ timeout: 30000 });
+  assert.deepEqual(await page.locator(".entry.prompt").allInnerTexts(),
+                   ["remember plum\nEdit", "remember peach\nEdit"]);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-edit-prompt.png"), fullPage: true });
+  // The source keeps both prompts; the draft was used once.
+  await page.goto(`${real.baseUrl}/#/s/${sessionId}`);
+  await page.locator(".entry.prompt", { hasText: "remember pear" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator("textarea[aria-label=Prompt]").inputValue(), "");
+  await page.close();
+});
+
 test("the list shows more on request, and a session waiting for an approval however old", async () => {
   // A server of its own: 101 sessions would crowd the other tests' lists;
   // its rate limit lets 200 changes through at once.

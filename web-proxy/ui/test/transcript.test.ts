@@ -203,3 +203,20 @@ test("what the agent typed into a running command is a line naming the command",
     { kind: "notice", id: "n3", level: "info", text: "Typed into background terminal 27649: print(2 + 2)" },
   ]);
 });
+
+test("the prompt that began a turn names it (Edit forks before it); one steered into it does not", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const prompt = (type: EventType, turnId: string, itemId: string, text: string) =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId,
+      payload: { case: "item", value: create(ItemSchema, { itemId, itemType: "userMessage", text }) } });
+  t.apply(prompt(EventType.ITEM_STARTED, "turn_1", "u1", "fix the test"));
+  t.apply(prompt(EventType.ITEM_COMPLETED, "turn_1", "u1", "fix the test"));
+  t.apply(prompt(EventType.ITEM_COMPLETED, "turn_1", "u2", "use the helper"));  // steered
+  t.apply(prompt(EventType.ITEM_COMPLETED, "turn_2", "u3", "now the docs"));
+  assert.deepEqual(t.entries, [
+    { kind: "prompt", id: "u1", text: "fix the test", turnId: "turn_1" },
+    { kind: "prompt", id: "u2", text: "use the helper" },
+    { kind: "prompt", id: "u3", text: "now the docs", turnId: "turn_2" },
+  ]);
+});
