@@ -11,6 +11,7 @@ std::optional<IdKind> IdKindOf(const std::string& name) {
   static const std::map<std::string, IdKind> kinds = {
       {"SESSION", IdKind::kSession},   {"--session", IdKind::kSession},
       {"TURN", IdKind::kTurn},         {"--turn", IdKind::kTurn},
+      {"--through", IdKind::kTurn},    {"--before", IdKind::kTurn},
       {"APPROVAL", IdKind::kApproval}, {"TOKEN_ID", IdKind::kToken},
       {"--token-id", IdKind::kToken},
   };
