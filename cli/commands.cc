@@ -432,6 +432,22 @@ int TurnReview(Client& client, const v1::StartReviewRequest& request,
   return ShowStarted(client, turn, after_seq, follow, mode, detach);
 }
 
+int TurnShell(Client& client, const v1::RunShellCommandRequest& request,
+              bool follow, bool detach) {
+  int64_t after_seq = 0;
+  if (follow) {
+    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
+    if (!status.ok()) return Fail(status);
+  }
+  v1::Turn turn;
+  grpc::Status status =
+      client.turns().RunShellCommand(client.Context().get(), request, &turn);
+  if (!status.ok()) return Fail(status);
+  // It asks for no approval: Codex runs it as asked.
+  return ShowStarted(client, turn, after_seq, follow, ApprovalMode::kWait,
+                     detach);
+}
+
 int SessionImport(Client& client, const v1::ImportThreadRequest& request) {
   return CallAndShow(
       client, client.sessions(), &v1::SessionService::Stub::ImportThread,

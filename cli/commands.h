@@ -46,6 +46,9 @@ int SessionArchive(Client& client, const std::string& session_id);
 int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach);
 // StartReview; `follow` and the rest as TurnStart's.
+// A shell command as a turn; with `follow`, its output goes to stdout.
+int TurnShell(Client& client, const v1::RunShellCommandRequest& request,
+              bool follow, bool detach);
 int TurnReview(Client& client, const v1::StartReviewRequest& request,
                bool follow, ApprovalMode mode, bool detach);
 int SessionImport(Client& client, const v1::ImportThreadRequest& request);

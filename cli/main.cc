@@ -80,6 +80,8 @@ const std::map<std::string, std::string>& Examples() {
       {"codex hooks trust",
        "  $ codex-manager codex hooks\n"
        "  $ codex-manager codex hooks trust --all-untrusted"},
+      {"turn shell",
+       "  $ codex-manager turn shell $S \"git status --short\" --follow"},
       {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
@@ -624,6 +626,31 @@ int Main(int argc, char** argv) {
     }
     code = TurnReview(connect(), review_request, follow, ParseMode(on_approval),
                       detach);
+  });
+
+  v1::RunShellCommandRequest shell_request;
+  std::string shell_command;
+  auto* shell_turn = turn->add_subcommand(
+      "shell",
+      "Queue a shell command as a turn, as ! does in Codex's TUI (Codex "
+      "thread/shellCommand): run unsandboxed in the session's folder, seen by "
+      "the agent from the next turn on (role: admin, and the server's "
+      "--max-sandbox danger-full-access); prints the turn id, or follows it");
+  shell_turn->add_option("SESSION", *shell_request.mutable_session_id(),
+                    "Session id")
+      ->required();
+  shell_turn->add_option("COMMAND", shell_command,
+                    "Command line for the shell (pipes and quoting kept); - "
+                    "reads standard input")
+      ->required();
+  shell_turn->add_option("--request-id", *shell_request.mutable_request_id(),
+                    "Idempotency key");
+  shell_turn->add_flag("--follow", follow,
+                  "Stream it until it ends: the command's output on stdout");
+  shell_turn->add_flag("--detach", detach, "As turn start's");
+  shell_turn->callback([&] {
+    shell_request.set_command(ReadPrompt(shell_command));
+    code = TurnShell(connect(), shell_request, follow, detach);
   });
 
   // codex …

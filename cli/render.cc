@@ -497,6 +497,12 @@ void EventPrinter::Print(const v1::Event& e) {
       mid_line_ = true;
       break;
     case v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA:
+      if (shell_items_.contains(e.delta().item_id())) {
+        streamed_.insert(e.delta().item_id());
+        std::cout << e.delta().text();
+        std::cout.flush();
+        break;
+      }
       EndLine();
       if (!streamed_.contains(e.delta().item_id())) pending_indent_ = true;
       streamed_.insert(e.delta().item_id());
@@ -506,6 +512,9 @@ void EventPrinter::Print(const v1::Event& e) {
       if (e.item().item_type() == "commandExecution") {
         EndLine();
         side_ << Head(e) << "$ " << e.item().command() << "\n";
+        if (mode_ == Mode::kLive && e.item().command_source() == "userShell") {
+          shell_items_.insert(e.item().item_id());
+        }
       } else if (e.item().item_type() == "mcpToolCall") {
         EndLine();
         side_ << Head(e) << "tool " << e.item().mcp_server() << "/"
@@ -535,7 +544,10 @@ void EventPrinter::Print(const v1::Event& e) {
       } else if (item.item_type() == "commandExecution") {
         EndLine();
         const std::string& output = item.aggregated_output();
-        if (!streamed_.contains(item.item_id())) {
+        if (shell_items_.contains(item.item_id())) {
+          if (!streamed_.contains(item.item_id())) std::cout << output;
+          std::cout.flush();
+        } else if (!streamed_.contains(item.item_id())) {
           if (transcript) {
             pending_indent_ = true;
             Stream(side_, output);

@@ -90,6 +90,9 @@ class EventPrinter {
   bool pending_indent_ = false;
   // Items whose text or output arrived as deltas.
   std::set<std::string> streamed_;
+  // Following: shell commands a person ran (RunShellCommand, source
+  // "userShell"), whose output is the turn's product: stdout, as is.
+  std::set<std::string> shell_items_;
 };
 
 }  // namespace codex_manager::cli

@@ -92,6 +92,9 @@ void ItemToProto(const json& item, v1::Item* out) {
   out->set_text(ItemText(item));
   out->set_command(Str(item, "command"));
   out->set_cwd(Str(item, "cwd"));
+  if (Str(item, "type") == "commandExecution") {
+    out->set_command_source(Str(item, "source"));
+  }
   if (item.is_object() && item.contains("exitCode") &&
       item["exitCode"].is_number_integer()) {
     out->set_exit_code(item["exitCode"].get<int32_t>());

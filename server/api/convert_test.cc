@@ -44,6 +44,7 @@ TEST(EventToProtoTest, CommandItemLiftsFields) {
                  {"cwd", "/p"},
                  {"status", "completed"},
                  {"exitCode", 0},
+                 {"source", "userShell"},
                  {"aggregatedOutput", "a\nb\n"}}}};
   v1::Event out;
   ToProto(e, &out);
@@ -57,6 +58,7 @@ TEST(EventToProtoTest, CommandItemLiftsFields) {
   EXPECT_TRUE(out.item().has_exit_code());
   EXPECT_EQ(out.item().exit_code(), 0);
   EXPECT_EQ(out.item().aggregated_output(), "a\nb\n");
+  EXPECT_EQ(out.item().command_source(), "userShell");
   EXPECT_FALSE(out.item().item_json().empty());
 }
 

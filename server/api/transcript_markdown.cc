@@ -216,8 +216,12 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                                        : item.aggregated_output();
         command_output_.erase(id);
         commands_.erase(id);
-        absl::StrAppend(out, "\n<details>\n<summary>Command <code>",
-                        HtmlEscape(OneLine(item.command())), "</code> · ",
+        // A person's shell command (RunShellCommand), or the agent's.
+        absl::StrAppend(out, "\n<details>\n<summary>",
+                        item.command_source() == "userShell" ? "You ran"
+                                                              : "Command",
+                        " <code>", HtmlEscape(OneLine(item.command())),
+                        "</code> · ",
                         HtmlEscape(item.status()));
         if (item.has_exit_code()) {
           absl::StrAppend(out, " · exit ", item.exit_code());

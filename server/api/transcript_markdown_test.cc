@@ -155,6 +155,20 @@ TEST(MarkdownTranscriptTest, TerminalInputIsQuotedAsTyped) {
             "`` say `hi` ``\n");
 }
 
+TEST(MarkdownTranscriptTest, APersonsShellCommandSaysSo) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event ran = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "commandExecution", "c1");
+  ran.mutable_item()->set_command("/bin/bash -lc 'git status'");
+  ran.mutable_item()->set_command_source("userShell");
+  ran.mutable_item()->set_status("completed");
+  std::string out;
+  md.Add(ran, &out);
+  EXPECT_NE(out.find("<summary>You ran <code>/bin/bash -lc 'git status'</code> · "
+                     "completed</summary>"),
+            std::string::npos)
+      << out;
+}
+
 TEST(MarkdownTranscriptTest, HookRunsAreNotedOnceEndedAndTheirPromptQuoted) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event started;

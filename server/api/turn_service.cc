@@ -1,6 +1,7 @@
 #include "api/turn_service.h"
 
 #include "api/serve.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -95,9 +96,24 @@ absl::StatusOr<std::pair<nlohmann::json, std::string>> ReviewTargetOf(
       "custom_instructions)");
 }
 
+// Longest shell command (RunShellCommand), in bytes.
+constexpr size_t kMaxShellCommandBytes = 64 << 10;
+
+absl::Status CheckShellCommand(const std::string& command) {
+  if (absl::StripAsciiWhitespace(command).empty()) {
+    return absl::InvalidArgumentError("command: required");
+  }
+  if (command.size() > kMaxShellCommandBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "command: over ", kMaxShellCommandBytes, " bytes"));
+  }
+  if (command.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("command: contains a NUL byte");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
-
-
 
 grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
     grpc::CallbackServerContext* context, const v1::StartTurnRequest* request,
@@ -134,6 +150,34 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
                                                  settings),
                              response);
                });
+}
+
+grpc::ServerUnaryReactor* TurnServiceImpl::RunShellCommand(
+    grpc::CallbackServerContext* context,
+    const v1::RunShellCommandRequest* request, v1::Turn* response) {
+  static const std::string kMethod =
+      FullMethod<v1::TurnService>("RunShellCommand");
+  return Serve(
+      guard_, context, kMethod, request->session_id(),
+      [=, this](const Caller& caller) -> absl::Status {
+        RETURN_IF_ERROR(CheckShellCommand(request->command()));
+        // Codex runs it unsandboxed: admitted as a danger-full-access
+        // session is (role admin, --max-sandbox).
+        if (absl::Status s =
+                admission_->AdmitSandbox("danger-full-access", caller.role);
+            !s.ok()) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              "command: Codex runs a shell command unsandboxed, as "
+              "danger-full-access: ", s.message()));
+        }
+        TurnSettings settings;
+        settings.shell_command = request->command();
+        return Fill(manager_->StartTurn(request->session_id(),
+                                        absl::StrCat("!", request->command()),
+                                        request->request_id(), caller,
+                                        settings),
+                    response);
+      });
 }
 
 grpc::ServerUnaryReactor* TurnServiceImpl::InterruptTurn(

@@ -29,6 +29,9 @@ class TurnServiceImpl final : public v1::TurnService::CallbackService {
   grpc::ServerUnaryReactor* StartReview(grpc::CallbackServerContext* context,
                                         const v1::StartReviewRequest* request,
                                         v1::Turn* response) override;
+  grpc::ServerUnaryReactor* RunShellCommand(
+      grpc::CallbackServerContext* context,
+      const v1::RunShellCommandRequest* request, v1::Turn* response) override;
   grpc::ServerUnaryReactor* GetTurn(grpc::CallbackServerContext* context,
                                     const v1::GetTurnRequest* request,
                                     v1::Turn* response) override;

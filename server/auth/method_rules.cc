@@ -32,6 +32,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.TurnService/InterruptTurn", kOperator, true},
     {"/codex_manager.v1.TurnService/SteerTurn", kOperator, true},
     {"/codex_manager.v1.TurnService/StartReview", kOperator, true},
+    {"/codex_manager.v1.TurnService/RunShellCommand", kAdmin, true},
     {"/codex_manager.v1.TurnService/GetTurn", kViewer, false},
     {"/codex_manager.v1.TurnService/ListTurns", kViewer, false},
     {"/codex_manager.v1.ApprovalService/ListApprovals", kViewer, false},

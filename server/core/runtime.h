@@ -49,7 +49,8 @@ class RuntimeListener {
   // `turn/start` answered: `turn_id` is ours, `codex_turn_id` Codex's.
   virtual void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
                               const std::string& codex_turn_id) = 0;
-  // `turn/start` failed. (One that times out ends the runtime: OnExit.)
+  // `turn/start` (or what began the turn instead) failed; `error` starts
+  // with the method. (One that times out ends the runtime: OnExit.)
   virtual void OnTurnRejected(Runtime* runtime, const std::string& turn_id,
                               const std::string& error) = 0;
   // A JSON-RPC notification (no id) from Codex.

@@ -106,7 +106,7 @@ void SessionManager::OnTurnRejected(Runtime* runtime,
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr || !live->turns.IsRunning(turn_id)) return;
   EndTurnAndIdle(*live, TurnState::kFailed,
-                 absl::StrCat("Codex rejected turn/start: ", error));
+                 absl::StrCat("Codex rejected ", error));
   DispatchNext(*live);
 }
 

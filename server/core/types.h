@@ -154,6 +154,10 @@ struct TurnSettings {
   // `review/start` with this target instead of `turn/start` (StartReview);
   // the other settings are not sent.
   nlohmann::json review_target;
+  // Set: the turn is this shell command, run by Codex unsandboxed in the
+  // session's cwd and recorded in its thread (`thread/shellCommand`, the
+  // TUI's `!`; RunShellCommand); the other settings are not sent.
+  std::string shell_command;
 };
 
 // UpdateSession: the fields to change (unset: unchanged).

@@ -83,6 +83,7 @@ void CodexRuntime::Supervise() {
     JsonRpcConnection::Handler handler;
     handler.on_notification = [this](const std::string& method,
                                      const json& params) {
+      if (method == "turn/started") OnTurnStarted(params);
       listener_->OnNotification(this, method, params);
     };
     handler.on_request = [this](const json& id, const std::string& method,
@@ -249,6 +250,23 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                              const TurnSettings& settings) {
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) return;  // OnExit follows
+  if (!settings.shell_command.empty()) {
+    shell_turn_id_ = turn_id;
+    rpc_->Call("thread/shellCommand",
+               {{"threadId", thread_id_}, {"command", settings.shell_command}},
+               options_.request_timeout,
+               [this, turn_id](absl::StatusOr<json> result) {
+                 if (result.ok()) return;  // its turn/started accepts it
+                 {
+                   absl::MutexLock lock(&mu_);
+                   if (shell_turn_id_ != turn_id) return;  // already started
+                   shell_turn_id_.clear();
+                 }
+                 OnTurnStartAnswer(turn_id, "thread/shellCommand",
+                                   std::move(result));
+               });
+    return;
+  }
   if (settings.review_target.is_object()) {
     // Inline on the thread: Codex answers with the review's turn, as
     // turn/start does.
@@ -304,6 +322,24 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
              });
 }
 
+void CodexRuntime::OnTurnStarted(const json& params) {
+  std::string turn_id;
+  {
+    absl::MutexLock lock(&mu_);
+    if (shell_turn_id_.empty()) return;
+    turn_id = std::move(shell_turn_id_);
+    shell_turn_id_.clear();
+  }
+  const std::string codex_turn_id =
+      StringMember(Member(params, "turn"), "id");
+  if (codex_turn_id.empty()) {
+    listener_->OnTurnRejected(
+        this, turn_id, "thread/shellCommand: turn/started named no turn");
+    return;
+  }
+  listener_->OnTurnAccepted(this, turn_id, codex_turn_id);
+}
+
 void CodexRuntime::OnTurnStartAnswer(const std::string& turn_id,
                                      const char* method,
                                      absl::StatusOr<json> result) {
@@ -321,10 +357,11 @@ void CodexRuntime::OnTurnStartAnswer(const std::string& turn_id,
     codex_turn_id = StringMember(Member(*result, "turn"), "id");
   }
   if (codex_turn_id.empty()) {
-    listener_->OnTurnRejected(this, turn_id,
-                              result.ok()
-                                  ? "no turn id in the answer"
-                                  : std::string(result.status().message()));
+    listener_->OnTurnRejected(
+        this, turn_id,
+        absl::StrCat(method, ": ",
+                     result.ok() ? "no turn id in the answer"
+                                 : result.status().message()));
     return;
   }
   listener_->OnTurnAccepted(this, turn_id, codex_turn_id);

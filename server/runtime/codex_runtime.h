@@ -83,6 +83,8 @@ class CodexRuntime : public Runtime {
   // The answer to `turn/start` or `review/start` for our turn `turn_id`.
   void OnTurnStartAnswer(const std::string& turn_id, const char* method,
                          absl::StatusOr<nlohmann::json> result);
+  // A shell command's turn is accepted when Codex starts it.
+  void OnTurnStarted(const nlohmann::json& params);
   // Reports OnExit once, unless a stop was asked for.
   void ReportExit(const std::string& reason);
   std::string StderrTail();
@@ -104,6 +106,9 @@ class CodexRuntime : public Runtime {
   nlohmann::json baseline_ ABSL_GUARDED_BY(mu_) = nlohmann::json::object();
   // A turn overrode the reasoning summary: later ones send "auto".
   bool summary_overridden_ ABSL_GUARDED_BY(mu_) = false;
+  // Our turn whose `thread/shellCommand` was sent: Codex answers it with
+  // no turn, and names the turn in the `turn/started` that follows.
+  std::string shell_turn_id_ ABSL_GUARDED_BY(mu_);
   bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool exit_reported_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::string> stderr_tail_ ABSL_GUARDED_BY(mu_);

@@ -130,6 +130,22 @@ TEST_F(CodexRuntimeTest, OpensThreadAndRunsATurn) {
   EXPECT_EQ(recorder_.Wait("exit:", absl::Milliseconds(100)), "");  // asked for
 }
 
+TEST_F(CodexRuntimeTest, AShellCommandIsATurnNamedByItsTurnStarted) {
+  auto runtime = Make();
+  runtime->Start();
+  ASSERT_NE(recorder_.Wait("ready:"), "");
+  TurnSettings shell;
+  shell.shell_command = "refuse";
+  runtime->StartTurn("turn_1", "!refuse", shell);
+  EXPECT_THAT(recorder_.Wait("rejected:turn_1"),
+              HasSubstr("thread/shellCommand: "));
+  shell.shell_command = "ls | wc -l";
+  runtime->StartTurn("turn_2", "!ls | wc -l", shell);
+  EXPECT_NE(recorder_.Wait("accepted:turn_2"), "");
+  EXPECT_EQ(recorder_.Wait("completed:"), "completed:completed");
+  runtime->Stop(false);
+}
+
 TEST_F(CodexRuntimeTest, ServerRequestsRoundTrip) {
   auto runtime = Make();
   runtime->Start();

@@ -3,7 +3,8 @@
 
 It speaks the same JSON-RPC lines on stdio as the real one (initialize,
 thread/start, thread/resume, turn/start, turn/steer, turn/interrupt,
-thread/compact/start, thread/name/set, hooks/list) and misbehaves on
+thread/compact/start, thread/name/set, hooks/list, thread/shellCommand)
+and misbehaves on
 command, so tests can show the server survives what a real Codex might
 do.
 
@@ -134,6 +135,20 @@ def paced(thread_id: str, turn_id: str, count: int, interval: float) -> None:
             sys.stdout.flush()
     item(thread_id, turn_id, "item/completed", {**body, "text": "paced"})
     complete(thread_id, turn_id, "interrupted" if turn_id in _interrupted else "completed")
+
+
+def run_shell_command(thread_id: str, command: str) -> None:
+    """As Codex 0.171 answers `thread/shellCommand`: a turn of its own, named
+    only by `turn/started`, with a userShell command item (not run: its
+    output is the command's text)."""
+    turn_id = str(uuid.uuid4())
+    notify("turn/started", {"threadId": thread_id, "turn": {"id": turn_id, "items": [], "status": "inProgress"}})
+    body = {"type": "commandExecution", "id": str(uuid.uuid4()), "command": f"/bin/bash -lc {command!r}",
+            "source": "userShell", "status": "inProgress"}
+    item(thread_id, turn_id, "item/started", body)
+    item(thread_id, turn_id, "item/completed",
+         {**body, "status": "completed", "aggregatedOutput": command + "\n", "exitCode": 0})
+    complete(thread_id, turn_id)
 
 
 def complete(thread_id: str, turn_id: str, status: str = "completed") -> None:
@@ -476,6 +491,13 @@ def main() -> None:
             # As Codex 0.171 does: answered, then told to every client.
             send({"id": request_id, "result": {}})
             notify("thread/name/updated", {"threadId": thread_id, "threadName": params.get("name")})
+        elif method == "thread/shellCommand":
+            if params.get("command") == "refuse":
+                send({"id": request_id, "error": {"code": -32600, "message": "fake: refused"}})
+            else:
+                send({"id": request_id, "result": {}})
+                threading.Thread(target=run_shell_command,
+                                 args=(thread_id, params.get("command", "")), daemon=True).start()
         elif method == "hooks/list":  # no hooks
             send({"id": request_id, "result": {"data": [
                 {"cwd": os.getcwd(), "hooks": [], "warnings": [], "errors": []}]}})

@@ -9,11 +9,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cm_testing import CODEX_BIN
+from cm_testing import CODEX_BIN, make_server
 from conftest import Server
 
 from codex_manager import AsyncClient, Client, Event, EventType, SessionState, TurnState
-from codex_manager.errors import AlreadyExistsError, NotFoundError
+from codex_manager.errors import (
+    AlreadyExistsError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 
 def test_review_fork_and_import(codex_server: Server, project: Path, codex_home: Path) -> None:
@@ -92,6 +97,46 @@ def test_fork_through_or_before_a_turn_async(codex_server: Server, project: Path
                 await client.fork_session(session.session_id, through_turn_id=retried.turn_id)
 
     asyncio.run(main())
+
+
+def test_shell_commands_sync_and_async(tmp_path: Path, codex_home: Path, codex_server: Server,
+                                       project: Path) -> None:
+    with Client(codex_server.addr) as client:  # --max-sandbox is the default's
+        session = client.create_session(project, approval_policy="never")
+        with pytest.raises(PermissionDeniedError, match="--max-sandbox"):
+            client.start_shell_command(session.session_id, "id")
+
+    (tmp_path / "full").mkdir()
+    full = make_server(tmp_path / "full", ["--codex-bin", str(CODEX_BIN), "--codex-home",
+                                           str(codex_home), "--max-sandbox", "danger-full-access"])
+    server = next(full)
+    try:
+        with Client(server.addr, token=server.token) as client:
+            session = client.create_session(project, approval_policy="never")
+            client.wait_for_session(session.session_id, SessionState.IDLE)
+            outputs: list[tuple[str, str, int]] = []
+
+            def collect(event: Event) -> None:
+                if event.type is EventType.ITEM_COMPLETED:
+                    item = event.proto.item
+                    outputs.append((item.command_source, item.aggregated_output, item.exit_code))
+
+            turn = client.run_shell_command(session.session_id, "printf 'a\\nb\\n' | wc -l",
+                                            on_event=collect)
+            assert turn.state == TurnState.COMPLETED and turn.prompt == "!printf 'a\\nb\\n' | wc -l"
+            assert [(s, o.strip(), c) for s, o, c in outputs] == [("userShell", "2", 0)]
+            with pytest.raises(InvalidArgumentError, match="command: required"):
+                client.start_shell_command(session.session_id, "  ")
+
+        async def main() -> None:
+            async with AsyncClient(server.addr, token=server.token) as client:
+                done = await client.run_shell_command(session.session_id, "exit 4")
+                assert done.state == TurnState.COMPLETED
+
+        asyncio.run(main())
+    finally:
+        for _ in full:
+            pass
 
 
 def test_models_and_account_async(codex_server: Server) -> None:

@@ -42,6 +42,7 @@ CLI_COMMAND = {
     "InterruptTurn": ["turn", "interrupt"],
     "SteerTurn": ["turn", "steer"],
     "StartReview": ["turn", "review"],
+    "RunShellCommand": ["turn", "shell"],
     "GetTurn": ["turn", "show"],
     "ListTurns": ["turn", "list"],
     "ListApprovals": ["approval", "list"],
@@ -61,7 +62,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 28
+    assert len(RPCS) == 29
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

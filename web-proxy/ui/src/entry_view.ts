@@ -36,6 +36,7 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
   }
   const status = itemStatusLabel(e.status) + (e.exitCode !== undefined ? ` · exit ${e.exitCode}` : "");
   return h("div", attrs,
+    e.byUser ? h("div", { class: "term-muted small" }, "You ran") : null,
     h("div", { class: "cmd mono" }, `$ ${e.command}`), output,
     h("div", { class: "term-muted small" }, status));
 }

@@ -269,7 +269,7 @@ function route(): void {
   leave = null;
   if (!me) return;  // the sign-in view is up
   const match = /^#\/s\/([\w-]+)$/.exec(location.hash);
-  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), who: whoBox })
+  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), isAdmin: isAdmin(), who: whoBox })
     : location.hash === "#/access" ? showAccess(app, { who: whoBox, myTokenId: me.tokenId })
       : showList();
 }

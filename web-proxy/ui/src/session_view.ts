@@ -22,6 +22,8 @@ import { Transcript } from "./transcript.js";
 
 export interface SessionViewOptions {
   canOperate: boolean;
+  // Admins' prompts that start with "!" run in the shell (RunShellCommand).
+  isAdmin: boolean;
   who: () => HTMLElement;  // the signed-in box of the header
 }
 
@@ -191,7 +193,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     edit.setAttribute("aria-expanded", String(form.open));
   };
 
-  const prompt = h("textarea", { rows: "2", placeholder: "Ask Codex… (Ctrl+Enter to send)",
+  const prompt = h("textarea", { rows: "2",
+                                 placeholder: opts.isAdmin ? "Ask Codex, or !command for the shell… (Ctrl+Enter to send)"
+                                                           : "Ask Codex… (Ctrl+Enter to send)",
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
   // Idle: Send starts a turn. While one runs: Steer (the default, Codex
   // `turn/steer`) adds to it; Queue starts another after it.
@@ -228,7 +232,12 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     // and must not be wiped when this one's call returns.
     prompt.value = "";
     try {
-      if (how === "send" && running) {
+      if (opts.isAdmin && text.startsWith("!") && text.slice(1).trim()) {
+        // As in Codex's TUI: a shell command, run as a turn of its own
+        // (Codex `thread/shellCommand`).
+        await turns.runShellCommand({ sessionId, command: text.slice(1).trim(),
+                                      requestId: newRequestId() }, call);
+      } else if (how === "send" && running) {
         await turns.steerTurn({ sessionId, turnId: running, prompt: text }, call);
       } else {
         const images = await Promise.all([...(turnImages.files ?? [])].map(async (f) =>

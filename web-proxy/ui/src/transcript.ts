@@ -16,8 +16,10 @@ export type Entry =
   | { kind: "prompt"; id: string; text: string; fromHook?: boolean; turnId?: string }
   | { kind: "agent"; id: string; text: string; done: boolean }
   | { kind: "reasoning"; id: string; text: string }
+  // `byUser`: a shell command a person ran (RunShellCommand, the TUI's
+  // `!`; Codex's source "userShell"), not the agent.
   | { kind: "command"; id: string; command: string; output: string; status: string;
-      exitCode?: number }
+      exitCode?: number; byUser?: boolean }
   | { kind: "file"; id: string; diff: string; status: string }
   // An MCP tool call (Codex `mcpToolCall`): its arguments, then what the
   // tool returned or why it failed.
@@ -148,6 +150,7 @@ export class Transcript {
             kind: "command", id: item.itemId, command: item.command,
             output: done && item.aggregatedOutput ? item.aggregatedOutput : prev?.output ?? "",
             status: item.status, exitCode: item.exitCode,
+            ...(item.commandSource === "userShell" ? { byUser: true } : {}),
           });
         } else if (item.itemType === "fileChange") {
           this.upsert({ kind: "file", id: item.itemId, diff: item.diff, status: item.status });

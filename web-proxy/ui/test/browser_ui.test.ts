@@ -793,6 +793,42 @@ test("an admin trusts a Codex hook from the hooks panel, with two taps", async (
   }
 });
 
+test("an admin's !command runs in the shell as a turn of its own, where the server allows it", async () => {
+  // The shared server keeps the default --max-sandbox: refused, kept.
+  const refusedPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(refusedPage, real, "shell refused", "never");
+  await send(refusedPage, "!id");
+  await refusedPage.locator(".toast", { hasText: "--max-sandbox" }).waitFor({ timeout: 10000 });
+  assert.equal(await refusedPage.locator("textarea[aria-label=Prompt]").inputValue(), "!id");
+  assert.equal(await refusedPage.locator(".entry.command").count(), 0);
+  await refusedPage.close();
+
+  const stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+                                   serverArgs: ["--max-sandbox", "danger-full-access"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await newSession(page, stack, "shell", "never");
+    assert.match(await page.locator("textarea[aria-label=Prompt]").getAttribute("placeholder") ?? "",
+                 /!command/);
+    await send(page, "!echo hi from the shell | tr a-z A-Z");
+    const card = page.locator(".entry.command", { hasText: "You ran" });
+    await card.locator("pre.output", { hasText: "HI FROM THE SHELL" }).waitFor({ timeout: 30000 });
+    await page.locator(".entry.turn", { hasText: "completed" }).waitFor({ timeout: 30000 });
+    assert.match(await card.innerText(), /echo hi from the shell \| tr a-z A-Z[\s\S]*exit 0/);
+    assert.equal(await page.locator(".entry.prompt").count(), 0);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, "phone-shell-command.png"), fullPage: true });
+    // The agent's own commands are not marked.
+    await send(page, "run: echo from the agent");
+    await page.locator(".entry.agent", { hasText: "Command output: from the agent" })
+      .waitFor({ timeout: 30000 });
+    assert.equal(await page.locator(".entry.command", { hasText: "You ran" }).count(), 1);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
 test("processes the agent left running are listed over the transcript and ended", async () => {
   const stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")] });
   try {

@@ -358,6 +358,11 @@ class AsyncClient:
         return Turn(await self._call(self._turns.StartReview, turns_pb2.StartReviewRequest(
             session_id=session_id, target=target, request_id=request_id or "")))
 
+    async def start_shell_command(self, session_id: str, command: str, *,
+                                  request_id: str | None = None) -> Turn:
+        return Turn(await self._call(self._turns.RunShellCommand, turns_pb2.RunShellCommandRequest(
+            session_id=session_id, command=command, request_id=request_id or "")))
+
     async def get_turn(self, turn_id: str) -> Turn:
         return Turn(await self._call(
             self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
@@ -468,6 +473,12 @@ class AsyncClient:
                                        base_branch=base_branch, commit=commit,
                                        instructions=instructions)
         return await self._follow_turn(turn, after, on_approval, on_event)
+
+    async def run_shell_command(self, session_id: str, command: str, *,
+                                on_event: Callable[[Event], Any] | None = None) -> Turn:
+        after = (await self.get_session(session_id)).last_seq
+        turn = await self.start_shell_command(session_id, command)
+        return await self._follow_turn(turn, after, None, on_event)
 
     async def _follow_turn(self, turn: Turn, after: int,
                            on_approval: AsyncApprovalCallback | None,

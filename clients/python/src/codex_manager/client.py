@@ -505,6 +505,24 @@ class Client:
         return Turn(self._call(self._turns.StartReview, turns_pb2.StartReviewRequest(
             session_id=session_id, target=target, request_id=request_id or "")))
 
+    def start_shell_command(self, session_id: str, command: str, *,
+                            request_id: str | None = None) -> Turn:
+        """Queues a shell command as a turn, as ``!`` does in Codex's TUI
+        (Codex ``thread/shellCommand``): Codex runs `command` with the
+        user's shell in the session's folder and records it in the thread,
+        so the agent sees it and its output from the next turn on. Its
+        output streams as a ``commandExecution`` item whose
+        ``command_source`` is ``"userShell"``; ``Turn.prompt`` is ``"!"``
+        and the command.
+
+        Codex runs it unsandboxed, whatever the session's sandbox: the call
+        needs an admin token and a server started with ``--max-sandbox
+        danger-full-access`` (else PermissionDeniedError).
+        InvalidArgumentError for a blank command, one over 64 KiB or with a
+        NUL byte; the server's other errors as start_turn's."""
+        return Turn(self._call(self._turns.RunShellCommand, turns_pb2.RunShellCommandRequest(
+            session_id=session_id, command=command, request_id=request_id or "")))
+
     def get_turn(self, turn_id: str) -> Turn:
         return Turn(self._call(self._turns.GetTurn, turns_pb2.GetTurnRequest(turn_id=turn_id)))
 
@@ -674,6 +692,16 @@ class Client:
         turn = self.start_review(session_id, uncommitted=uncommitted, base_branch=base_branch,
                                  commit=commit, instructions=instructions)
         return self._follow_turn(turn, after, on_approval, on_event)
+
+    def run_shell_command(self, session_id: str, command: str, *,
+                          on_event: Callable[[Event], None] | None = None) -> Turn:
+        """:meth:`start_shell_command`, followed to its end as
+        :meth:`run_turn` follows a turn. The command's output and exit code
+        are in its ``commandExecution`` item (``ITEM_COMPLETED``:
+        ``aggregated_output``, ``exit_code``), which `on_event` sees."""
+        after = self.get_session(session_id).last_seq
+        turn = self.start_shell_command(session_id, command)
+        return self._follow_turn(turn, after, None, on_event)
 
     def _follow_turn(self, turn: Turn, after: int, on_approval: ApprovalCallback | None,
                      on_event: Callable[[Event], None] | None) -> Turn:

@@ -322,6 +322,7 @@ class Item(google.protobuf.message.Message):
     TOOL_OUTPUT_FIELD_NUMBER: builtins.int
     ERROR_FIELD_NUMBER: builtins.int
     DURATION_MS_FIELD_NUMBER: builtins.int
+    COMMAND_SOURCE_FIELD_NUMBER: builtins.int
     item_id: builtins.str
     item_type: builtins.str
     """Codex item type: "userMessage", "agentMessage", "reasoning",
@@ -372,6 +373,11 @@ class Item(google.protobuf.message.Message):
     """commandExecution, mcpToolCall: how long it ran, in milliseconds, once
     finished.
     """
+    command_source: builtins.str
+    """commandExecution: who ran it (Codex's `source`): "agent", "userShell"
+    (a person, RunShellCommand or the TUI's `!`), "unifiedExecStartup",
+    "unifiedExecInteraction"; "" when Codex did not say.
+    """
     def __init__(
         self,
         *,
@@ -392,9 +398,10 @@ class Item(google.protobuf.message.Message):
         tool_output: builtins.str = ...,
         error: builtins.str = ...,
         duration_ms: builtins.int | None = ...,
+        command_source: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "_exit_code", b"_exit_code", "duration_ms", b"duration_ms", "exit_code", b"exit_code"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "arguments", b"arguments", "command", b"command", "cwd", b"cwd", "diff", b"diff", "duration_ms", b"duration_ms", "error", b"error", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "mcp_server", b"mcp_server", "moderation", b"moderation", "status", b"status", "text", b"text", "tool", b"tool", "tool_output", b"tool_output"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["_duration_ms", b"_duration_ms", "_exit_code", b"_exit_code", "aggregated_output", b"aggregated_output", "arguments", b"arguments", "command", b"command", "command_source", b"command_source", "cwd", b"cwd", "diff", b"diff", "duration_ms", b"duration_ms", "error", b"error", "exit_code", b"exit_code", "item_id", b"item_id", "item_json", b"item_json", "item_type", b"item_type", "mcp_server", b"mcp_server", "moderation", b"moderation", "status", b"status", "text", b"text", "tool", b"tool", "tool_output", b"tool_output"]) -> None: ...
     @typing.overload
     def WhichOneof(self, oneof_group: typing.Literal["_duration_ms", b"_duration_ms"]) -> typing.Literal["duration_ms"] | None: ...
     @typing.overload

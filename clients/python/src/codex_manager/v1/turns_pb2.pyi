@@ -336,6 +336,33 @@ class StartReviewRequest(google.protobuf.message.Message):
 global___StartReviewRequest = StartReviewRequest
 
 @typing.final
+class RunShellCommandRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    COMMAND_FIELD_NUMBER: builtins.int
+    REQUEST_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required."""
+    command: builtins.str
+    """Required, non-blank, at most 64 KiB of UTF-8 without NUL: a command
+    line for the user's shell (`bash -lc`), pipes, redirects and quoting
+    included (INVALID_ARGUMENT "command").
+    """
+    request_id: builtins.str
+    """Optional idempotency key, as StartTurnRequest's."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        command: builtins.str = ...,
+        request_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["command", b"command", "request_id", b"request_id", "session_id", b"session_id"]) -> None: ...
+
+global___RunShellCommandRequest = RunShellCommandRequest
+
+@typing.final
 class GetTurnRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

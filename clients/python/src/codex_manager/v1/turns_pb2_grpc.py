@@ -55,6 +55,11 @@ class TurnServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
                 _registered_method=True)
+        self.RunShellCommand = channel.unary_unary(
+                '/codex_manager.v1.TurnService/RunShellCommand',
+                request_serializer=codex__manager_dot_v1_dot_turns__pb2.RunShellCommandRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+                _registered_method=True)
         self.GetTurn = channel.unary_unary(
                 '/codex_manager.v1.TurnService/GetTurn',
                 request_serializer=codex__manager_dot_v1_dot_turns__pb2.GetTurnRequest.SerializeToString,
@@ -115,6 +120,23 @@ class TurnServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RunShellCommand(self, request, context):
+        """Queues a shell command as a turn, as `!` does in Codex's TUI (Codex
+        `thread/shellCommand`): Codex runs it in the session's cwd and records
+        it in the thread, so the agent sees it and its output from the next
+        turn on. It runs like any turn (one at a time, InterruptTurn); its
+        output streams as a `commandExecution` item whose Item.source is
+        "userShell". Turn.prompt is "!" and the command. Codex runs it
+        UNSANDBOXED, with full access, whatever the session's sandbox: it
+        needs role admin (the method's rule) and `--max-sandbox
+        danger-full-access`, as a danger-full-access session does. Errors:
+        INVALID_ARGUMENT ("command"), PERMISSION_DENIED (below admin, or the
+        server's --max-sandbox), NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetTurn(self, request, context):
         """Errors: NOT_FOUND.
         """
@@ -150,6 +172,11 @@ def add_TurnServiceServicer_to_server(servicer, server):
             'StartReview': grpc.unary_unary_rpc_method_handler(
                     servicer.StartReview,
                     request_deserializer=codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
+            ),
+            'RunShellCommand': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunShellCommand,
+                    request_deserializer=codex__manager_dot_v1_dot_turns__pb2.RunShellCommandRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_turns__pb2.Turn.SerializeToString,
             ),
             'GetTurn': grpc.unary_unary_rpc_method_handler(
@@ -271,6 +298,33 @@ class TurnService(object):
             target,
             '/codex_manager.v1.TurnService/StartReview',
             codex__manager_dot_v1_dot_turns__pb2.StartReviewRequest.SerializeToString,
+            codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunShellCommand(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.TurnService/RunShellCommand',
+            codex__manager_dot_v1_dot_turns__pb2.RunShellCommandRequest.SerializeToString,
             codex__manager_dot_v1_dot_turns__pb2.Turn.FromString,
             options,
             channel_credentials,

@@ -70,6 +70,23 @@ class TurnServiceStub:
     naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
     """
 
+    RunShellCommand: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.RunShellCommandRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Queues a shell command as a turn, as `!` does in Codex's TUI (Codex
+    `thread/shellCommand`): Codex runs it in the session's cwd and records
+    it in the thread, so the agent sees it and its output from the next
+    turn on. It runs like any turn (one at a time, InterruptTurn); its
+    output streams as a `commandExecution` item whose Item.source is
+    "userShell". Turn.prompt is "!" and the command. Codex runs it
+    UNSANDBOXED, with full access, whatever the session's sandbox: it
+    needs role admin (the method's rule) and `--max-sandbox
+    danger-full-access`, as a danger-full-access session does. Errors:
+    INVALID_ARGUMENT ("command"), PERMISSION_DENIED (below admin, or the
+    server's --max-sandbox), NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+    """
+
     GetTurn: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.turns_pb2.GetTurnRequest,
         codex_manager.v1.turns_pb2.Turn,
@@ -127,6 +144,23 @@ class TurnServiceAsyncStub:
     `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
     the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
     naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+    """
+
+    RunShellCommand: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.turns_pb2.RunShellCommandRequest,
+        codex_manager.v1.turns_pb2.Turn,
+    ]
+    """Queues a shell command as a turn, as `!` does in Codex's TUI (Codex
+    `thread/shellCommand`): Codex runs it in the session's cwd and records
+    it in the thread, so the agent sees it and its output from the next
+    turn on. It runs like any turn (one at a time, InterruptTurn); its
+    output streams as a `commandExecution` item whose Item.source is
+    "userShell". Turn.prompt is "!" and the command. Codex runs it
+    UNSANDBOXED, with full access, whatever the session's sandbox: it
+    needs role admin (the method's rule) and `--max-sandbox
+    danger-full-access`, as a danger-full-access session does. Errors:
+    INVALID_ARGUMENT ("command"), PERMISSION_DENIED (below admin, or the
+    server's --max-sandbox), NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
     """
 
     GetTurn: grpc.aio.UnaryUnaryMultiCallable[
@@ -194,6 +228,25 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
         the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
         naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+        """
+
+    @abc.abstractmethod
+    def RunShellCommand(
+        self,
+        request: codex_manager.v1.turns_pb2.RunShellCommandRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.turns_pb2.Turn, collections.abc.Awaitable[codex_manager.v1.turns_pb2.Turn]]:
+        """Queues a shell command as a turn, as `!` does in Codex's TUI (Codex
+        `thread/shellCommand`): Codex runs it in the session's cwd and records
+        it in the thread, so the agent sees it and its output from the next
+        turn on. It runs like any turn (one at a time, InterruptTurn); its
+        output streams as a `commandExecution` item whose Item.source is
+        "userShell". Turn.prompt is "!" and the command. Codex runs it
+        UNSANDBOXED, with full access, whatever the session's sandbox: it
+        needs role admin (the method's rule) and `--max-sandbox
+        danger-full-access`, as a danger-full-access session does. Errors:
+        INVALID_ARGUMENT ("command"), PERMISSION_DENIED (below admin, or the
+        server's --max-sandbox), NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
         """
 
     @abc.abstractmethod

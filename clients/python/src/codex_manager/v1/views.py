@@ -677,7 +677,7 @@ class Item(View[events_pb2.Item]):
     """
 
     __slots__ = ()
-    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', 'moderation', 'tool', 'mcp_server', 'arguments', 'tool_output', 'error', 'duration_ms', )
+    _FIELDS = ('item_id', 'item_type', 'status', 'text', 'command', 'cwd', 'exit_code', 'aggregated_output', 'diff', 'item_json', 'moderation', 'tool', 'mcp_server', 'arguments', 'tool_output', 'error', 'duration_ms', 'command_source', )
 
     @property
     def item_id(self) -> str:
@@ -779,6 +779,14 @@ class Item(View[events_pb2.Item]):
         finished.
         """
         return self._proto.duration_ms if self._proto.HasField("duration_ms") else None
+
+    @property
+    def command_source(self) -> str:
+        """commandExecution: who ran it (Codex's `source`): "agent", "userShell" (a
+        person, RunShellCommand or the TUI's `!`), "unifiedExecStartup",
+        "unifiedExecInteraction"; "" when Codex did not say.
+        """
+        return self._proto.command_source
 
 
 class ItemDelta(View[events_pb2.ItemDelta]):

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/turns.proto.
  */
 export const file_codex_manager_v1_turns: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSKOAgoQU3RhcnRUdXJuUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnByb21wdBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg0KBW1vZGVsGAQgASgJEg4KBmVmZm9ydBgFIAEoCRIZChFyZWFzb25pbmdfc3VtbWFyeRgGIAEoCRIaChJvdXRwdXRfc2NoZW1hX2pzb24YByABKAkSEwoLaW1hZ2VfcGF0aHMYCCADKAkSLQoGaW1hZ2VzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5JbWFnZVVwbG9hZBIXCg9hcHByb3ZhbF9wb2xpY3kYCiABKAkSDwoHc2FuZGJveBgLIAEoCSIvCgtJbWFnZVVwbG9hZBISCgptZWRpYV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSKVAQoMUmV2aWV3VGFyZ2V0Eh0KE3VuY29tbWl0dGVkX2NoYW5nZXMYASABKAhIABIVCgtiYXNlX2JyYW5jaBgCIAEoCUgAEhAKBmNvbW1pdBgDIAEoCUgAEh0KE2N1c3RvbV9pbnN0cnVjdGlvbnMYBCABKAlIABIUCgxjb21taXRfdGl0bGUYBSABKAlCCAoGdGFyZ2V0ImwKElN0YXJ0UmV2aWV3UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEi4KBnRhcmdldBgCIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuUmV2aWV3VGFyZ2V0EhIKCnJlcXVlc3RfaWQYAyABKAkiIQoOR2V0VHVyblJlcXVlc3QSDwoHdHVybl9pZBgBIAEoCSJNChBMaXN0VHVybnNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiUwoRTGlzdFR1cm5zUmVzcG9uc2USJQoFdHVybnMYASADKAsyFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKqMBCglUdXJuU3RhdGUSGgoWVFVSTl9TVEFURV9VTlNQRUNJRklFRBAAEhUKEVRVUk5fU1RBVEVfUVVFVUVEEAESFgoSVFVSTl9TVEFURV9SVU5OSU5HEAISGAoUVFVSTl9TVEFURV9DT01QTEVURUQQAxIaChZUVVJOX1NUQVRFX0lOVEVSUlVQVEVEEAQSFQoRVFVSTl9TVEFURV9GQUlMRUQQBTLYAwoLVHVyblNlcnZpY2USRwoJU3RhcnRUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGFydFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEk8KDUludGVycnVwdFR1cm4SJi5jb2RleF9tYW5hZ2VyLnYxLkludGVycnVwdFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkcKCVN0ZWVyVHVybhIiLmNvZGV4X21hbmFnZXIudjEuU3RlZXJUdXJuUmVxdWVzdBoWLmNvZGV4X21hbmFnZXIudjEuVHVybhJLCgtTdGFydFJldmlldxIkLmNvZGV4X21hbmFnZXIudjEuU3RhcnRSZXZpZXdSZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL3R1cm5zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIrMCCgRUdXJuEg8KB3R1cm5faWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIOCgZwcm9tcHQYAyABKAkSKgoFc3RhdGUYBCABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRIVCg1jb2RleF90dXJuX2lkGAUgASgJEg0KBWVycm9yGAYgASgJEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNZmluYWxfbWVzc2FnZRgKIAEoCSKOAgoQU3RhcnRUdXJuUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg4KBnByb21wdBgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEg0KBW1vZGVsGAQgASgJEg4KBmVmZm9ydBgFIAEoCRIZChFyZWFzb25pbmdfc3VtbWFyeRgGIAEoCRIaChJvdXRwdXRfc2NoZW1hX2pzb24YByABKAkSEwoLaW1hZ2VfcGF0aHMYCCADKAkSLQoGaW1hZ2VzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5JbWFnZVVwbG9hZBIXCg9hcHByb3ZhbF9wb2xpY3kYCiABKAkSDwoHc2FuZGJveBgLIAEoCSIvCgtJbWFnZVVwbG9hZBISCgptZWRpYV90eXBlGAEgASgJEgwKBGRhdGEYAiABKAwiOwoUSW50ZXJydXB0VHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJIkcKEFN0ZWVyVHVyblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIPCgd0dXJuX2lkGAIgASgJEg4KBnByb21wdBgDIAEoCSKVAQoMUmV2aWV3VGFyZ2V0Eh0KE3VuY29tbWl0dGVkX2NoYW5nZXMYASABKAhIABIVCgtiYXNlX2JyYW5jaBgCIAEoCUgAEhAKBmNvbW1pdBgDIAEoCUgAEh0KE2N1c3RvbV9pbnN0cnVjdGlvbnMYBCABKAlIABIUCgxjb21taXRfdGl0bGUYBSABKAlCCAoGdGFyZ2V0ImwKElN0YXJ0UmV2aWV3UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEi4KBnRhcmdldBgCIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuUmV2aWV3VGFyZ2V0EhIKCnJlcXVlc3RfaWQYAyABKAkiUQoWUnVuU2hlbGxDb21tYW5kUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg8KB2NvbW1hbmQYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSIhCg5HZXRUdXJuUmVxdWVzdBIPCgd0dXJuX2lkGAEgASgJIk0KEExpc3RUdXJuc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChFMaXN0VHVybnNSZXNwb25zZRIlCgV0dXJucxgBIAMoCzIWLmNvZGV4X21hbmFnZXIudjEuVHVybhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkqowEKCVR1cm5TdGF0ZRIaChZUVVJOX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFVSTl9TVEFURV9RVUVVRUQQARIWChJUVVJOX1NUQVRFX1JVTk5JTkcQAhIYChRUVVJOX1NUQVRFX0NPTVBMRVRFRBADEhoKFlRVUk5fU1RBVEVfSU5URVJSVVBURUQQBBIVChFUVVJOX1NUQVRFX0ZBSUxFRBAFMq0ECgtUdXJuU2VydmljZRJHCglTdGFydFR1cm4SIi5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4STwoNSW50ZXJydXB0VHVybhImLmNvZGV4X21hbmFnZXIudjEuSW50ZXJydXB0VHVyblJlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SRwoJU3RlZXJUdXJuEiIuY29kZXhfbWFuYWdlci52MS5TdGVlclR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEksKC1N0YXJ0UmV2aWV3EiQuY29kZXhfbWFuYWdlci52MS5TdGFydFJldmlld1JlcXVlc3QaFi5jb2RleF9tYW5hZ2VyLnYxLlR1cm4SUwoPUnVuU2hlbGxDb21tYW5kEiguY29kZXhfbWFuYWdlci52MS5SdW5TaGVsbENvbW1hbmRSZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuEkMKB0dldFR1cm4SIC5jb2RleF9tYW5hZ2VyLnYxLkdldFR1cm5SZXF1ZXN0GhYuY29kZXhfbWFuYWdlci52MS5UdXJuElQKCUxpc3RUdXJucxIiLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVxdWVzdBojLmNvZGV4X21hbmFnZXIudjEuTGlzdFR1cm5zUmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Turn
@@ -376,6 +376,41 @@ export const StartReviewRequestSchema: GenMessage<StartReviewRequest> = /*@__PUR
   messageDesc(file_codex_manager_v1_turns, 6);
 
 /**
+ * @generated from message codex_manager.v1.RunShellCommandRequest
+ */
+export type RunShellCommandRequest = Message<"codex_manager.v1.RunShellCommandRequest"> & {
+  /**
+   * Required.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Required, non-blank, at most 64 KiB of UTF-8 without NUL: a command
+   * line for the user's shell (`bash -lc`), pipes, redirects and quoting
+   * included (INVALID_ARGUMENT "command").
+   *
+   * @generated from field: string command = 2;
+   */
+  command: string;
+
+  /**
+   * Optional idempotency key, as StartTurnRequest's.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.RunShellCommandRequest.
+ * Use `create(RunShellCommandRequestSchema)` to create a new message.
+ */
+export const RunShellCommandRequestSchema: GenMessage<RunShellCommandRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_turns, 7);
+
+/**
  * @generated from message codex_manager.v1.GetTurnRequest
  */
 export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
@@ -390,7 +425,7 @@ export type GetTurnRequest = Message<"codex_manager.v1.GetTurnRequest"> & {
  * Use `create(GetTurnRequestSchema)` to create a new message.
  */
 export const GetTurnRequestSchema: GenMessage<GetTurnRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 7);
+  messageDesc(file_codex_manager_v1_turns, 8);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsRequest
@@ -419,7 +454,7 @@ export type ListTurnsRequest = Message<"codex_manager.v1.ListTurnsRequest"> & {
  * Use `create(ListTurnsRequestSchema)` to create a new message.
  */
 export const ListTurnsRequestSchema: GenMessage<ListTurnsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 8);
+  messageDesc(file_codex_manager_v1_turns, 9);
 
 /**
  * @generated from message codex_manager.v1.ListTurnsResponse
@@ -443,7 +478,7 @@ export type ListTurnsResponse = Message<"codex_manager.v1.ListTurnsResponse"> & 
  * Use `create(ListTurnsResponseSchema)` to create a new message.
  */
 export const ListTurnsResponseSchema: GenMessage<ListTurnsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_turns, 9);
+  messageDesc(file_codex_manager_v1_turns, 10);
 
 /**
  * QUEUED -> RUNNING -> COMPLETED | INTERRUPTED | FAILED
@@ -560,6 +595,26 @@ export const TurnService: GenService<{
   startReview: {
     methodKind: "unary";
     input: typeof StartReviewRequestSchema;
+    output: typeof TurnSchema;
+  },
+  /**
+   * Queues a shell command as a turn, as `!` does in Codex's TUI (Codex
+   * `thread/shellCommand`): Codex runs it in the session's cwd and records
+   * it in the thread, so the agent sees it and its output from the next
+   * turn on. It runs like any turn (one at a time, InterruptTurn); its
+   * output streams as a `commandExecution` item whose Item.source is
+   * "userShell". Turn.prompt is "!" and the command. Codex runs it
+   * UNSANDBOXED, with full access, whatever the session's sandbox: it
+   * needs role admin (the method's rule) and `--max-sandbox
+   * danger-full-access`, as a danger-full-access session does. Errors:
+   * INVALID_ARGUMENT ("command"), PERMISSION_DENIED (below admin, or the
+   * server's --max-sandbox), NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+   *
+   * @generated from rpc codex_manager.v1.TurnService.RunShellCommand
+   */
+  runShellCommand: {
+    methodKind: "unary";
+    input: typeof RunShellCommandRequestSchema;
     output: typeof TurnSchema;
   },
   /**
