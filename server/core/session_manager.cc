@@ -619,6 +619,15 @@ void SessionManager::SteerTurn(
     return;
   }
   const Turn turn = *running;
+  if (!turn.settings.shell_command.empty()) {
+    // Codex 0.171 takes it, records it after the command, and answers
+    // nothing: the prompt would seem lost.
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "turn ", turn.turn_id,
+        " is a shell command (RunShellCommand): the agent is not working to "
+        "take a steer; StartTurn queues a prompt after it")));
+    return;
+  }
   if (turn.codex_turn_id.empty()) {
     done(absl::UnavailableError(absl::StrCat(
         "turn ", turn.turn_id,

@@ -699,6 +699,21 @@ TEST_F(SessionManagerTest, SteerGoesToTheRunningTurnOnly) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SessionManagerTest, AShellCommandTakesNoSteer) {
+  Session s = ReadySession();
+  TurnSettings shell;
+  shell.shell_command = "make test";
+  Turn t = *manager_->StartTurn(s.session_id, "!make test", "", kOperator, shell);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  absl::StatusOr<Turn> out = absl::UnknownError("done not called");
+  manager_->SteerTurn(s.session_id, "", "and then?", kOperator,
+                      [&](absl::StatusOr<Turn> r) { out = std::move(r); });
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(out.status().message()),
+              ::testing::HasSubstr("is a shell command"));
+  EXPECT_NE(factory_.Calls().back().rfind("steer:", 0), 0u);  // Codex not asked
+}
+
 TEST_F(SessionManagerTest, BackgroundTerminalsAreListedAndEndedInTheLiveThread) {
   Session s = ReadySession();
   {

@@ -227,7 +227,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
     if (!text || prompt.disabled) return;
-    const running = transcript.runningTurnId;
+    // What a shell command's turn is sent meanwhile waits for it.
+    const running = transcript.runningShell ? "" : transcript.runningTurnId;
     // Sent: what is typed while the call is in flight is the next prompt,
     // and must not be wiped when this one's call returns.
     prompt.value = "";
@@ -326,7 +327,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     blocked.textContent = why;
     blocked.hidden = !why;
     for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnImages]) el.disabled = why !== "";
-    const running = transcript.runningTurnId !== "";
+    const running = transcript.runningTurnId !== "" && !transcript.runningShell;
     send.textContent = running ? "Steer" : "Send";
     send.title = running ? "Add this to the running turn (Ctrl+Enter)" : "Start a turn (Ctrl+Enter)";
     queue.hidden = !running;

@@ -48,6 +48,9 @@ export class Transcript {
   lastSeq = 0n;
   sessionState: SessionState = SessionState.UNSPECIFIED;
   runningTurnId = "";
+  // The running turn is a person's shell command (RunShellCommand): it
+  // takes no steer, so what is sent meanwhile is queued.
+  runningShell = false;
   totalTokens = 0n;
   // The account's usage, from the last rate-limit update ("" until one).
   rateLimits = "";
@@ -100,10 +103,16 @@ export class Transcript {
       }
       case "turnStateChanged": {
         const t = p.value;
-        if (t.state === TurnState.RUNNING) this.runningTurnId = t.turnId;
+        if (t.state === TurnState.RUNNING) {
+          this.runningTurnId = t.turnId;
+          this.runningShell = false;
+        }
         if (t.state === TurnState.COMPLETED || t.state === TurnState.FAILED ||
             t.state === TurnState.INTERRUPTED) {
-          if (this.runningTurnId === t.turnId) this.runningTurnId = "";
+          if (this.runningTurnId === t.turnId) {
+            this.runningTurnId = "";
+            this.runningShell = false;
+          }
           this.add({ kind: "turn", id: `t${event.sessionSeq}`, state: t.state, error: t.error });
         }
         break;
@@ -145,6 +154,9 @@ export class Transcript {
         } else if (item.itemType === "reasoning" && item.text) {
           this.upsert({ kind: "reasoning", id: item.itemId, text: item.text });
         } else if (item.itemType === "commandExecution") {
+          if (item.commandSource === "userShell" && event.turnId === this.runningTurnId) {
+            this.runningShell = true;
+          }
           const prev = this.byId.get(item.itemId) as Extract<Entry, { kind: "command" }> | undefined;
           this.upsert({
             kind: "command", id: item.itemId, command: item.command,

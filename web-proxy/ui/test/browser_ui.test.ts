@@ -818,11 +818,20 @@ test("an admin's !command runs in the shell as a turn of its own, where the serv
     assert.equal(await page.locator(".entry.prompt").count(), 0);
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, "phone-shell-command.png"), fullPage: true });
+    // While one runs, what is sent waits for it (it takes no steer).
+    await send(page, "!sleep 3; echo slept");
+    await page.locator(".entry.command", { hasText: "sleep 3" }).waitFor({ timeout: 30000 });
+    await waitFor(async () => (await page.locator(".composer button[type=submit]").innerText()) === "Send",
+                  5000);
+    await send(page, "after the sleep");
+    await page.locator(".entry.agent", { hasText: "You said: after the sleep" })
+      .waitFor({ timeout: 30000 });
+    assert.match(await page.locator(".entry.command", { hasText: "sleep 3" }).innerText(), /slept/);
     // The agent's own commands are not marked.
     await send(page, "run: echo from the agent");
     await page.locator(".entry.agent", { hasText: "Command output: from the agent" })
       .waitFor({ timeout: 30000 });
-    assert.equal(await page.locator(".entry.command", { hasText: "You ran" }).count(), 1);
+    assert.equal(await page.locator(".entry.command", { hasText: "You ran" }).count(), 2);
     await page.close();
   } finally {
     await stack.stop();

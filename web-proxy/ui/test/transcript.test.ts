@@ -220,3 +220,24 @@ test("the prompt that began a turn names it (Edit forks before it); one steered 
     { kind: "prompt", id: "u3", text: "now the docs", turnId: "turn_2" },
   ]);
 });
+
+test("a running shell command is known, so what is sent meanwhile is queued, not steered", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const state = (state: TurnState) => create(EventSchema, { sessionSeq: ++seq, eventId: seq,
+    type: EventType.TURN_STATE_CHANGED, turnId: "turn_s",
+    payload: { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged",
+      turnId: "turn_s", state, error: "", prompt: "!make", finalMessage: "", codexTurnId: "" } } });
+  t.apply(state(TurnState.RUNNING));
+  assert.equal(t.runningShell, false);
+  t.apply(create(EventSchema, { sessionSeq: ++seq, eventId: seq, type: EventType.ITEM_STARTED,
+    turnId: "turn_s", payload: { case: "item", value: create(ItemSchema, {
+      itemId: "c1", itemType: "commandExecution", command: "make", commandSource: "userShell",
+      status: "inProgress" }) } }));
+  assert.equal(t.runningShell, true);
+  assert.deepEqual(t.entries[0], { kind: "command", id: "c1", command: "make", output: "",
+    status: "inProgress", exitCode: undefined, byUser: true });
+  t.apply(state(TurnState.COMPLETED));
+  assert.equal(t.runningShell, false);
+  assert.equal(t.runningTurnId, "");
+});

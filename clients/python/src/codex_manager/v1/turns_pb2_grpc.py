@@ -100,9 +100,9 @@ class TurnServiceServicer(object):
         StartTurn queues it. Returns the turn once Codex accepted the input.
         Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
         is over --max-prompt-bytes), NOT_FOUND (session or turn),
-        FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
-        message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
-        went away; retry).
+        FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+        RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
+        not named the turn yet, or its runtime went away; retry).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

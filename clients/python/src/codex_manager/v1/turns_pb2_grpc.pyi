@@ -53,9 +53,9 @@ class TurnServiceStub:
     StartTurn queues it. Returns the turn once Codex accepted the input.
     Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
     is over --max-prompt-bytes), NOT_FOUND (session or turn),
-    FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
-    message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
-    went away; retry).
+    FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+    RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
+    not named the turn yet, or its runtime went away; retry).
     """
 
     StartReview: grpc.UnaryUnaryMultiCallable[
@@ -129,9 +129,9 @@ class TurnServiceAsyncStub:
     StartTurn queues it. Returns the turn once Codex accepted the input.
     Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
     is over --max-prompt-bytes), NOT_FOUND (session or turn),
-    FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
-    message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
-    went away; retry).
+    FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+    RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
+    not named the turn yet, or its runtime went away; retry).
     """
 
     StartReview: grpc.aio.UnaryUnaryMultiCallable[
@@ -211,9 +211,9 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         StartTurn queues it. Returns the turn once Codex accepted the input.
         Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
         is over --max-prompt-bytes), NOT_FOUND (session or turn),
-        FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
-        message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
-        went away; retry).
+        FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+        RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
+        not named the turn yet, or its runtime went away; retry).
         """
 
     @abc.abstractmethod

@@ -571,9 +571,9 @@ export const TurnService: GenService<{
    * StartTurn queues it. Returns the turn once Codex accepted the input.
    * Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
    * is over --max-prompt-bytes), NOT_FOUND (session or turn),
-   * FAILED_PRECONDITION (the turn is not RUNNING, or Codex refused: its
-   * message), UNAVAILABLE (Codex has not named the turn yet, or its runtime
-   * went away; retry).
+   * FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+   * RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
+   * not named the turn yet, or its runtime went away; retry).
    *
    * @generated from rpc codex_manager.v1.TurnService.SteerTurn
    */
