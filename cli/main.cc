@@ -637,16 +637,17 @@ int Main(int argc, char** argv) {
       "the agent from the next turn on (role: admin, and the server's "
       "--max-sandbox danger-full-access); prints the turn id, or follows it");
   shell_turn->add_option("SESSION", *shell_request.mutable_session_id(),
-                    "Session id")
+                         "Session id")
       ->required();
   shell_turn->add_option("COMMAND", shell_command,
-                    "Command line for the shell (pipes and quoting kept); - "
-                    "reads standard input")
+                         "Command line for the shell (pipes and quoting "
+                         "kept); - reads standard input")
       ->required();
   shell_turn->add_option("--request-id", *shell_request.mutable_request_id(),
-                    "Idempotency key");
-  shell_turn->add_flag("--follow", follow,
-                  "Stream it until it ends: the command's output on stdout");
+                         "Idempotency key");
+  shell_turn->add_flag(
+      "--follow", follow,
+      "Stream it until it ends: the command's output on stdout");
   shell_turn->add_flag("--detach", detach, "As turn start's");
   shell_turn->callback([&] {
     shell_request.set_command(ReadPrompt(shell_command));
