@@ -306,16 +306,6 @@ int ShowStarted(Client& client, const v1::Turn& turn, int64_t after_seq,
   return Follow(client, spec, &ctrl_c);
 }
 
-int StartAndFollow(Client& client, const v1::StartTurnRequest& request,
-                   int64_t after_seq, bool follow, ApprovalMode mode,
-                   bool detach) {
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().StartTurn(client.Context().get(), request, &turn);
-  if (!status.ok()) return Fail(status);
-  return ShowStarted(client, turn, after_seq, follow, mode, detach);
-}
-
 // The session's last sequence number, to follow what comes after it.
 grpc::Status LastSeq(Client& client, const std::string& session_id,
                      int64_t* seq) {
@@ -326,6 +316,30 @@ grpc::Status LastSeq(Client& client, const std::string& session_id,
       client.sessions().GetSession(client.Context().get(), get, &session);
   *seq = session.last_seq();
   return status;
+}
+
+// Queues a turn with `rpc` (StartTurn, StartReview, RunShellCommand), then
+// prints its id or follows it. Followed, it is read from the session's end
+// as it was before the call (everything of the new turn comes after it),
+// or from `after_seq` when known (a session just created).
+template <typename Request>
+int QueueTurn(Client& client,
+              grpc::Status (v1::TurnService::Stub::*rpc)(grpc::ClientContext*,
+                                                          const Request&,
+                                                          v1::Turn*),
+              const Request& request, bool follow, ApprovalMode mode,
+              bool detach, std::optional<int64_t> after_seq = std::nullopt) {
+  if (follow && !after_seq) {
+    after_seq = 0;
+    grpc::Status status = LastSeq(client, request.session_id(), &*after_seq);
+    if (!status.ok()) return Fail(status);
+  }
+  v1::Turn turn;
+  grpc::Status status =
+      (client.turns().*rpc)(client.Context().get(), request, &turn);
+  if (!status.ok()) return Fail(status);
+  return ShowStarted(client, turn, after_seq.value_or(0), follow, mode,
+                     detach);
 }
 
 }  // namespace
@@ -408,44 +422,21 @@ int SessionArchive(Client& client, const std::string& session_id) {
 
 int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach) {
-  int64_t after_seq = 0;
-  if (follow) {
-    // Follow from the session's current end: everything of the new turn
-    // comes after it.
-    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
-    if (!status.ok()) return Fail(status);
-  }
-  return StartAndFollow(client, request, after_seq, follow, mode, detach);
+  return QueueTurn(client, &v1::TurnService::Stub::StartTurn, request, follow,
+                   mode, detach);
 }
 
 int TurnReview(Client& client, const v1::StartReviewRequest& request,
                bool follow, ApprovalMode mode, bool detach) {
-  int64_t after_seq = 0;
-  if (follow) {
-    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
-    if (!status.ok()) return Fail(status);
-  }
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().StartReview(client.Context().get(), request, &turn);
-  if (!status.ok()) return Fail(status);
-  return ShowStarted(client, turn, after_seq, follow, mode, detach);
+  return QueueTurn(client, &v1::TurnService::Stub::StartReview, request,
+                   follow, mode, detach);
 }
 
 int TurnShell(Client& client, const v1::RunShellCommandRequest& request,
               bool follow, bool detach) {
-  int64_t after_seq = 0;
-  if (follow) {
-    grpc::Status status = LastSeq(client, request.session_id(), &after_seq);
-    if (!status.ok()) return Fail(status);
-  }
-  v1::Turn turn;
-  grpc::Status status =
-      client.turns().RunShellCommand(client.Context().get(), request, &turn);
-  if (!status.ok()) return Fail(status);
   // It asks for no approval: Codex runs it as asked.
-  return ShowStarted(client, turn, after_seq, follow, ApprovalMode::kWait,
-                     detach);
+  return QueueTurn(client, &v1::TurnService::Stub::RunShellCommand, request,
+                   follow, ApprovalMode::kWait, detach);
 }
 
 int SessionImport(Client& client, const v1::ImportThreadRequest& request) {
@@ -846,8 +837,8 @@ int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
   v1::StartTurnRequest turn;
   turn.set_session_id(session.session_id());
   turn.set_prompt(prompt);
-  return StartAndFollow(client, turn, /*after_seq=*/0, /*follow=*/true, mode,
-                        detach);
+  return QueueTurn(client, &v1::TurnService::Stub::StartTurn, turn,
+                   /*follow=*/true, mode, detach, /*after_seq=*/0);
 }
 
 }  // namespace codex_manager::cli

@@ -694,10 +694,14 @@ test("a review shows its findings once; a fork continues the conversation; threa
 test("a prompt's Edit forks the conversation before it and opens the fork with the prompt to edit", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, real, "edit", "never");
+  // Each prompt waits for the turn before it to end (one sent while a turn
+  // runs would steer it).
+  const ended = page.locator(".entry.turn");
   await send(page, "remember plum");
-  await page.locator(".entry.agent", { hasText: "You said: remember plum" }).waitFor({ timeout: 30000 });
+  await waitFor(async () => (await ended.count()) === 1, 30000);
   await send(page, "remember pear");
-  await page.locator(".entry.agent", { hasText: "You said: remember pear" }).waitFor({ timeout: 30000 });
+  await waitFor(async () => (await ended.count()) === 2, 30000);
+  await page.locator(".entry.agent", { hasText: "You said: remember pear" }).waitFor({ timeout: 10000 });
   const edit = page.locator(".entry.prompt", { hasText: "remember pear" }).getByRole("button", { name: "Edit" });
   assert.ok(await edit.isVisible());
   await edit.click();
@@ -827,7 +831,9 @@ test("an admin's !command runs in the shell as a turn of its own, where the serv
     await page.locator(".entry.agent", { hasText: "You said: after the sleep" })
       .waitFor({ timeout: 30000 });
     assert.match(await page.locator(".entry.command", { hasText: "sleep 3" }).innerText(), /slept/);
-    // The agent's own commands are not marked.
+    // The agent's own commands are not marked (sent once the turns before
+    // it ended: sent while one runs, it would steer it).
+    await waitFor(async () => (await page.locator(".entry.turn").count()) === 3, 30000);
     await send(page, "run: echo from the agent");
     await page.locator(".entry.agent", { hasText: "Command output: from the agent" })
       .waitFor({ timeout: 30000 });
