@@ -209,28 +209,40 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
     // pays for it, and nothing else of the session is needed here.
     absl::StatusOr<int64_t> purged_seq = store->SessionPurgedSeq(session_id);
     if (!purged_seq.ok()) return purged_seq.status();
-    if (request->after_seq() > 0 && request->after_seq() < *purged_seq) {
+    const int64_t after_seq = request->after_seq();
+    auto older = [&](int64_t purged) {
       return absl::OutOfRangeError(absl::StrCat(
-          "after_seq: ", request->after_seq(), " is older than session ",
-          session_id, "'s retained events (--retain-archived-days deleted "
-          "them); the oldest available cursor is after_seq=",
-          *purged_seq));
-    }
-    if (request->after_seq() > 0 && request->after_seq() == *purged_seq) {
+          "after_seq: ", after_seq, " is older than session ", session_id,
+          "'s retained events (--retain-archived-days deleted them); the "
+          "oldest available cursor is after_seq=", purged));
+    };
+    if (after_seq > 0 && after_seq < *purged_seq) return older(*purged_seq);
+    if (after_seq > 0 && after_seq == *purged_seq) {
       // Every event of the session is gone, and an archived session gets
       // no new ones: nothing to replay or follow.
       options.after_event_id = head;
-    } else if (request->after_seq() > 0) {
-      absl::StatusOr<int64_t> id =
-          store->EventIdOf(session_id, request->after_seq());
-      if (!id.ok() || *id > head) {
-        absl::StatusOr<int64_t> last_seq = store->LastSessionSeq(session_id);
-        if (!last_seq.ok()) return last_seq.status();
-        return absl::OutOfRangeError(absl::StrCat(
-            "after_seq: ", request->after_seq(), " is ahead of session ",
-            session_id, "'s newest event (", *last_seq, ")"));
+    } else if (after_seq > 0) {
+      absl::StatusOr<int64_t> id = store->EventIdOf(session_id, after_seq);
+      if (id.ok() && *id <= head) {
+        options.after_event_id = *id;
+      } else {
+        // Retention may have deleted the events since purged_seq was read
+        // (two reads, two snapshots): then the cursor is old, not ahead.
+        absl::StatusOr<int64_t> purged_now =
+            store->SessionPurgedSeq(session_id);
+        if (!purged_now.ok()) return purged_now.status();
+        if (after_seq < *purged_now) return older(*purged_now);
+        if (after_seq == *purged_now) {
+          options.after_event_id = head;  // as above: nothing is left
+        } else {
+          absl::StatusOr<int64_t> last_seq =
+              store->LastSessionSeq(session_id);
+          if (!last_seq.ok()) return last_seq.status();
+          return absl::OutOfRangeError(absl::StrCat(
+              "after_seq: ", after_seq, " is ahead of session ", session_id,
+              "'s newest event (", *last_seq, ")"));
+        }
       }
-      options.after_event_id = *id;
     }
     options.after_seq = request->after_seq();
   } else {
