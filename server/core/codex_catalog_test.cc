@@ -216,7 +216,11 @@ TEST(CodexCatalogTest, AForkPointIsSentAsCodexsTurnIdAndAnUnknownOneIsNotFound) 
       forked, forked, forked,
       absl::FailedPreconditionError(
           "Codex refused thread/fork: turn not found: c9")};
-  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  // Room for all four: a call's one-off runtime may still be stopping
+  // when the next call starts.
+  CodexCatalogOptions options;
+  options.max_concurrent = 4;
+  CodexCatalog catalog(&factory, options);
   ForkPoint whole, through, before;
   through.last_codex_turn_id = "c1";
   before.before_codex_turn_id = "c2";
