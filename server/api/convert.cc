@@ -140,6 +140,7 @@ void ToProto(const Turn& in, v1::Turn* out) {
   if (in.start_time) SetTime(*in.start_time, out->mutable_start_time());
   if (in.end_time) SetTime(*in.end_time, out->mutable_end_time());
   out->set_final_message(in.final_message);
+  if (in.revert_time) SetTime(*in.revert_time, out->mutable_revert_time());
 }
 
 void ToProto(const Approval& in, v1::Approval* out) {
@@ -225,6 +226,13 @@ void ToProto(const CodexHook& in, v1::CodexHook* out) {
   out->set_current_hash(in.current_hash);
   out->set_trust_status(in.trust_status);
   out->set_skipped(HookSkipped(in));
+}
+
+void ToProto(const RevertResult& in, v1::RevertSessionResponse* out) {
+  ToProto(in.session, out->mutable_session());
+  for (const std::string& id : in.reverted_turn_ids) {
+    out->add_reverted_turn_ids(id);
+  }
 }
 
 void ToProto(const std::vector<BackgroundTerminal>& in,
@@ -432,6 +440,17 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_effort(Str(p, "effort"));
       m->set_approval_policy(Str(p, "approval_policy"));
       m->set_sandbox(Str(p, "sandbox"));
+      break;
+    }
+    case EventType::kSessionReverted: {
+      auto* m = out->mutable_session_reverted();
+      m->set_before_turn_id(Str(p, "before_turn_id"));
+      const json& ids = Member(p, "reverted_turn_ids");
+      if (ids.is_array()) {
+        for (const json& id : ids) {
+          if (id.is_string()) m->add_reverted_turn_ids(id.get<std::string>());
+        }
+      }
       break;
     }
     case EventType::kRaw:

@@ -33,6 +33,7 @@ void ToProto(const CodexAccount& in, v1::Account* out);
 void ToProto(const CodexThread& in, v1::CodexThread* out);
 void ToProto(const CodexHook& in, v1::CodexHook* out);
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out);
+void ToProto(const RevertResult& in, v1::RevertSessionResponse* out);
 void ToProto(const std::vector<BackgroundTerminal>& in,
              v1::ListBackgroundTerminalsResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).

@@ -116,6 +116,39 @@ TEST(EventToProtoTest, SessionUpdatedFromItsChange) {
   EXPECT_EQ(odd.session_updated().title(), "");
 }
 
+TEST(EventToProtoTest, SessionRevertedNamesTheTurns) {
+  Turn a, b;
+  a.turn_id = "turn_a";
+  b.turn_id = "turn_b";
+  Event e;
+  const EventLog::NewEvent made = SessionRevertedEvent("s1", {a, b});
+  e.type = made.type;
+  e.payload = made.payload;
+  v1::Event out;
+  ToProto(e, &out);
+  EXPECT_EQ(out.type(), v1::EVENT_TYPE_SESSION_REVERTED);
+  ASSERT_EQ(out.payload_case(), v1::Event::kSessionReverted);
+  EXPECT_EQ(out.session_reverted().before_turn_id(), "turn_a");
+  ASSERT_EQ(out.session_reverted().reverted_turn_ids_size(), 2);
+  EXPECT_EQ(out.session_reverted().reverted_turn_ids(1), "turn_b");
+  // Ids of the wrong type are skipped, not a crash.
+  e.payload = {{"before_turn_id", 3}, {"reverted_turn_ids", {"turn_a", 7}}};
+  v1::Event odd;
+  ToProto(e, &odd);
+  EXPECT_EQ(odd.session_reverted().before_turn_id(), "");
+  EXPECT_EQ(odd.session_reverted().reverted_turn_ids_size(), 1);
+}
+
+TEST(TurnToProtoTest, RevertTimeIsSetOnlyForARevertedTurn) {
+  Turn t;
+  v1::Turn out;
+  ToProto(t, &out);
+  EXPECT_FALSE(out.has_revert_time());
+  t.revert_time = absl::FromUnixSeconds(1700000000);
+  ToProto(t, &out);
+  EXPECT_EQ(out.revert_time().seconds(), 1700000000);
+}
+
 using json = nlohmann::json;
 
 // What a client gets for a Codex notification (shapes of codex 0.169's

@@ -265,6 +265,21 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::RevertSession(
+    grpc::CallbackServerContext* context,
+    const v1::RevertSessionRequest* request,
+    v1::RevertSessionResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("RevertSession");
+  return ServeLater<RevertResult>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller& caller, auto finish) {
+        manager_->RevertSession(request->session_id(),
+                                request->before_turn_id(), caller,
+                                std::move(finish));
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
     grpc::CallbackServerContext* context,
     const v1::ListBackgroundTerminalsRequest* request,

@@ -48,6 +48,11 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* CompactSession(
       grpc::CallbackServerContext* context,
       const v1::CompactSessionRequest* request, v1::Session* response) override;
+  // Finishes when Codex answered and the revert committed.
+  grpc::ServerUnaryReactor* RevertSession(
+      grpc::CallbackServerContext* context,
+      const v1::RevertSessionRequest* request,
+      v1::RevertSessionResponse* response) override;
   // Both finish when Codex answered (not on the handler thread).
   grpc::ServerUnaryReactor* ListBackgroundTerminals(
       grpc::CallbackServerContext* context,

@@ -341,6 +341,17 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       absl::StrAppend(out, "\n> **Settings changed** (", Clock(e.create_time()),
                       "): ", SettingsChanged(e.session_updated()), "\n");
       break;
+    case v1::EVENT_TYPE_SESSION_REVERTED: {
+      const v1::SessionReverted& r = e.session_reverted();
+      absl::StrAppend(out, "\n> **Undone** (", Clock(e.create_time()), "): ",
+                      r.reverted_turn_ids_size() == 1
+                          ? std::string("the turn")
+                          : absl::StrCat(r.reverted_turn_ids_size(), " turns"),
+                      " from ", InlineCode(r.before_turn_id()),
+                      " left the conversation; the agent no longer sees "
+                      "them\n");
+      break;
+    }
     default:
       break;
   }

@@ -142,6 +142,21 @@ TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
             "effort default, approval policy `never`\n");
 }
 
+TEST(MarkdownTranscriptTest, ARevertIsNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_SESSION_REVERTED);
+  e.mutable_create_time()->set_seconds(1700000000);
+  e.mutable_session_reverted()->set_before_turn_id("turn_2");
+  e.mutable_session_reverted()->add_reverted_turn_ids("turn_2");
+  e.mutable_session_reverted()->add_reverted_turn_ids("turn_3");
+  std::string out;
+  md.Add(e, &out);
+  EXPECT_EQ(out,
+            "\n> **Undone** (22:13:20 UTC): 2 turns from `turn_2` left the "
+            "conversation; the agent no longer sees them\n");
+}
+
 TEST(MarkdownTranscriptTest, TerminalInputIsQuotedAsTyped) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event typed;

@@ -27,6 +27,18 @@ EventLog::NewEvent SessionUpdatedEvent(
            {"sandbox", s.sandbox}}};
 }
 
+EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,
+                                        const std::vector<Turn>& reverted) {
+  std::vector<std::string> ids;
+  ids.reserve(reverted.size());
+  for (const Turn& turn : reverted) ids.push_back(turn.turn_id);
+  return {session_id,
+          EventType::kSessionReverted,
+          "",
+          {{"before_turn_id", ids.empty() ? "" : ids.front()},
+           {"reverted_turn_ids", ids}}};
+}
+
 EventLog::NewEvent TurnStateEvent(const Turn& t) {
   json payload = {{"turn_id", t.turn_id},
                   {"state", static_cast<int>(t.state)},

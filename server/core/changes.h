@@ -23,6 +23,11 @@ EventLog::NewEvent SessionUpdatedEvent(
 // TURN_STATE_CHANGED {turn_id, state, codex_turn_id, error?, prompt (while
 // QUEUED), final_message?} for the turn as it is.
 EventLog::NewEvent TurnStateEvent(const Turn& turn);
+// SESSION_REVERTED {before_turn_id, reverted_turn_ids}: RevertSession took
+// `reverted` (oldest first, the first being the one named) out of the
+// conversation.
+EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,
+                                        const std::vector<Turn>& reverted);
 // APPROVAL_RESOLVED {approval_id, state, decision} for the decided approval.
 EventLog::NewEvent ApprovalResolvedEvent(const Approval& approval);
 

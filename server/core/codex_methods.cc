@@ -81,7 +81,10 @@ const std::vector<MethodRule>& NotificationRules() {
       {"thread/deleted", kRaw, kNotTypedYet},
       {"thread/unarchived", kRaw, kNotTypedYet},
       {"thread/closed", kRaw, kNotTypedYet},
-      {"thread/reverted", kRaw, kNotTypedYet},
+      {"thread/reverted", kRaw,
+       "RevertSession records the revert itself (SESSION_REVERTED, with the "
+       "turns); Codex's notice of it, which names only the thread, is "
+       "forwarded as is"},
       {"skills/changed", kRaw, kNotUsed},
       {"thread/name/updated", kRaw, kNotTypedYet},
       {"thread/section/changed", kRaw, kNotUsed},

@@ -18,6 +18,11 @@ absl::StatusOr<ForkPoint> ForkPointAt(const Turn& turn,
         " and never reached Codex, so Codex's history has no place for it; "
         "fork at an earlier turn"));
   }
+  if (turn.revert_time.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "turn ", turn.turn_id,
+        " was reverted (RevertSession): Codex's history no longer has it"));
+  }
   ForkPoint point;
   if (!through) {
     point.before_codex_turn_id = turn.codex_turn_id;
@@ -32,6 +37,17 @@ absl::StatusOr<ForkPoint> ForkPointAt(const Turn& turn,
   }
   point.last_codex_turn_id = turn.codex_turn_id;
   return point;
+}
+
+std::vector<Turn> TurnsFrom(const std::vector<Turn>& turns,
+                            absl::string_view before_turn_id) {
+  std::vector<Turn> out;
+  bool from = false;
+  for (const Turn& turn : turns) {
+    from = from || turn.turn_id == before_turn_id;
+    if (from && !turn.revert_time.has_value()) out.push_back(turn);
+  }
+  return out;
 }
 
 }  // namespace codex_manager

@@ -60,5 +60,29 @@ TEST(ForkPointTest, ATurnOfAnotherSessionIsNotFound) {
   EXPECT_EQ(p.status().message(), "session s2 has no turn turn_1");
 }
 
+TEST(ForkPointTest, ARevertedTurnIsRefusedEitherWay) {
+  Turn turn = TurnOf(TurnState::kCompleted, "c1");
+  turn.revert_time = absl::UnixEpoch();
+  for (bool through : {true, false}) {
+    absl::StatusOr<ForkPoint> p = ForkPointAt(turn, "s1", through);
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(p.status().message(), HasSubstr("turn_1 was reverted"));
+  }
+}
+
+TEST(ForkPointTest, ARevertTakesTheTurnAndTheLaterOnesNotYetReverted) {
+  std::vector<Turn> turns;
+  for (const char* id : {"t1", "t2", "t3", "t4"}) {
+    Turn t = TurnOf(TurnState::kCompleted, std::string("c") + id);
+    t.turn_id = id;
+    turns.push_back(t);
+  }
+  turns[3].revert_time = absl::UnixEpoch();  // an earlier revert's
+  std::vector<std::string> ids;
+  for (const Turn& t : TurnsFrom(turns, "t2")) ids.push_back(t.turn_id);
+  EXPECT_THAT(ids, ::testing::ElementsAre("t2", "t3"));
+  EXPECT_TRUE(TurnsFrom(turns, "nope").empty());
+}
+
 }  // namespace
 }  // namespace codex_manager

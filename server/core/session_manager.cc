@@ -229,7 +229,7 @@ absl::Status SessionManager::Detach(const std::string& session_id,
 }
 
 void SessionManager::DispatchNext(LiveSession& live) {
-  if (live.session.state != SessionState::kIdle) return;
+  if (live.session.state != SessionState::kIdle || live.reverting) return;
   std::optional<Turn> next = live.turns.StartNext(clock_->Now());
   if (!next) return;
   const Turn& turn = *next;

@@ -160,6 +160,17 @@ class SessionManager : public RuntimeListener {
   // refused.
   void CompactSession(const std::string& session_id, const Caller& caller,
                       std::function<void(absl::StatusOr<Session>)> done);
+  // Codex `thread/revert` on the session's live thread: `before_turn_id`
+  // and every later turn leave the conversation (fork_point.h, TurnsFrom).
+  // Checks what it can at once and calls `done` then (INVALID_ARGUMENT,
+  // NOT_FOUND naming the session or the turn, FAILED_PRECONDITION: not
+  // live, not idle, a revert already in flight, the turn never reached
+  // Codex or is reverted); otherwise once Codex answered and the turns'
+  // rows, SESSION_REVERTED and the audit record committed, on the
+  // runtime's thread. Queued turns wait for it.
+  void RevertSession(const std::string& session_id,
+                     const std::string& before_turn_id, const Caller& caller,
+                     std::function<void(absl::StatusOr<RevertResult>)> done);
   // The session's background terminals (Codex
   // `thread/backgroundTerminals/list`, background_terminals.h); empty when
   // the session is not live, since they end with its runtime. `done` as
@@ -248,6 +259,14 @@ class SessionManager : public RuntimeListener {
   // Sends turn/interrupt for `live`'s running turn (once Codex named it)
   // and arms the watchdog's --interrupt-grace deadline.
   void RequestInterrupt(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // RevertSession once Codex answered `thread/revert` (`result`): the
+  // turns' rows, SESSION_REVERTED and `audit` in one commit, then the
+  // queued turns start.
+  void FinishRevert(const std::string& session_id, const Runtime* runtime,
+                    const std::string& before_turn_id, AuditRecord audit,
+                    absl::StatusOr<nlohmann::json> result,
+                    const std::function<void(absl::StatusOr<RevertResult>)>& done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Codex `thread/name/set` with the session's title (when it has one), so
   // that Codex's own lists (`thread/list`, its resume picker) show it. A
   // refusal is logged: the name is Codex's convenience, not our state.

@@ -666,6 +666,88 @@ TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
               ::testing::HasSubstr("output_schema_json"));
 }
 
+// Runs each prompt as a turn of `s` to completion; its Codex turn id is
+// "c" and its index from 1.
+std::vector<Turn> CompletedTurns(SessionManager* manager, FakeFactory& factory,
+                                 const Session& s, int n) {
+  std::vector<Turn> turns;
+  for (int i = 1; i <= n; ++i) {
+    const std::string codex = "c" + std::to_string(i);
+    turns.push_back(*manager->StartTurn(s.session_id, "prompt " + codex, "",
+                                        kOperator));
+    manager->OnTurnAccepted(factory.Last(), turns.back().turn_id, codex);
+    manager->OnNotification(
+        factory.Last(), "turn/completed",
+        {{"threadId", "thr_1"},
+         {"turn",
+          {{"id", codex}, {"status", "completed"}, {"items", json::array()}}}});
+  }
+  return turns;
+}
+
+absl::StatusOr<RevertResult> Revert(SessionManager* manager,
+                                    const std::string& session_id,
+                                    const std::string& turn_id) {
+  absl::StatusOr<RevertResult> out = absl::UnknownError("not called");
+  manager->RevertSession(session_id, turn_id, kOperator,
+                         [&out](absl::StatusOr<RevertResult> r) { out = r; });
+  return out;
+}
+
+TEST_F(SessionManagerTest, RevertTakesTheTurnAndLaterOnesOutWithOneEvent) {
+  Session s = ReadySession();
+  std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 3);
+  absl::StatusOr<RevertResult> r =
+      Revert(manager_.get(), s.session_id, turns[1].turn_id);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->reverted_turn_ids,
+              ElementsAre(turns[1].turn_id, turns[2].turn_id));
+  EXPECT_THAT(factory_.Calls(),
+              Contains("call:thread/revert {\"beforeTurnId\":\"c2\"}"));
+  EXPECT_FALSE(Read()->GetTurn(turns[0].turn_id)->revert_time.has_value());
+  EXPECT_TRUE(Read()->GetTurn(turns[1].turn_id)->revert_time.has_value());
+  EXPECT_TRUE(Read()->GetTurn(turns[2].turn_id)->revert_time.has_value());
+  const Event last = Events(s.session_id).back();
+  EXPECT_EQ(last.type, EventType::kSessionReverted);
+  EXPECT_EQ(last.payload["before_turn_id"], turns[1].turn_id);
+
+  // Again at a reverted turn: refused, and Codex is not asked.
+  const size_t calls = factory_.Calls().size();
+  absl::StatusOr<RevertResult> again =
+      Revert(manager_.get(), s.session_id, turns[2].turn_id);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("was reverted"));
+  EXPECT_EQ(factory_.Calls().size(), calls);
+  // The turns after a revert can be reverted in turn.
+  std::vector<Turn> more = CompletedTurns(manager_.get(), factory_, s, 1);
+  r = Revert(manager_.get(), s.session_id, turns[0].turn_id);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->reverted_turn_ids,
+              ElementsAre(turns[0].turn_id, more[0].turn_id));
+}
+
+TEST_F(SessionManagerTest, RevertNeedsALiveIdleSession) {
+  Session s = ReadySession();
+  std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 1);
+  EXPECT_EQ(Revert(manager_.get(), s.session_id, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Revert(manager_.get(), s.session_id, "turn_nope").status().code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(manager_->StartTurn(s.session_id, "busy", "", kOperator).ok());
+  absl::StatusOr<RevertResult> busy =
+      Revert(manager_.get(), s.session_id, turns[0].turn_id);
+  EXPECT_EQ(busy.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(busy.status().message(), HasSubstr("running or queued"));
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  absl::StatusOr<RevertResult> stopped =
+      Revert(manager_.get(), s.session_id, turns[0].turn_id);
+  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(stopped.status().message(), HasSubstr("ResumeSession first"));
+  for (const std::string& c : factory_.Calls()) {
+    EXPECT_FALSE(c.starts_with("call:thread/revert")) << c;
+  }
+}
+
 TEST_F(SessionManagerTest, SteerGoesToTheRunningTurnOnly) {
   Session s = ReadySession();
   auto steer = [&](const std::string& turn_id, const std::string& prompt) {

@@ -57,7 +57,7 @@ LiveSession* SessionRegistry::LongestIdle() {
   LiveSession* oldest = nullptr;
   for (auto& [id, live] : by_id_) {
     if (live->session.state != SessionState::kIdle ||
-        !live->approvals.empty()) {
+        !live->approvals.empty() || live->reverting) {
       continue;
     }
     if (oldest == nullptr || before(live.get(), oldest)) oldest = live.get();
@@ -70,7 +70,7 @@ std::vector<std::string> SessionRegistry::IdleFor(absl::Duration timeout,
   std::vector<std::string> idle;
   for (const auto& [id, live] : by_id_) {
     if (live->session.state == SessionState::kIdle &&
-        live->approvals.empty() && live->turns.empty() &&
+        live->approvals.empty() && live->turns.empty() && !live->reverting &&
         live->open_commands.empty() && now - live->last_activity >= timeout) {
       idle.push_back(id);
     }

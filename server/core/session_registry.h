@@ -36,6 +36,9 @@ struct LiveSession {
   // with the runtime (background_terminals.h). At most
   // kMaxTrackedCommands; past that, new ones are not counted.
   std::set<std::string> open_commands;
+  // A RevertSession waits for Codex's `thread/revert`: no queued turn
+  // starts (DispatchNext) on the history being replaced.
+  bool reverting = false;
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);
@@ -58,11 +61,12 @@ class SessionRegistry {
   std::unique_ptr<LiveSession> Remove(const std::string& session_id);
   std::vector<std::string> ids() const;
 
-  // The IDLE session with no approval waiting that has been idle longest
+  // The IDLE session with no approval waiting and no revert in flight that
+  // has been idle longest
   // (the one to stop for room), one whose agent left no process running
   // first; nullptr when every session is busy.
   LiveSession* LongestIdle();
-  // IDLE sessions with nothing queued or waiting and no process their
+  // IDLE sessions with nothing queued, waiting or reverting and no process their
   // agent left running (open_commands), idle at least `timeout` at `now`.
   std::vector<std::string> IdleFor(absl::Duration timeout,
                                    absl::Time now) const;

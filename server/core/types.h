@@ -91,6 +91,7 @@ enum class EventType : int {
   kSessionUpdated = 22,
   kHookRun = 23,
   kTerminalInput = 24,
+  kSessionReverted = 25,
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below
@@ -180,8 +181,18 @@ struct Turn {
   std::optional<absl::Time> start_time;
   std::optional<absl::Time> end_time;
   std::string final_message;
+  // Set when RevertSession took the turn out of the conversation.
+  std::optional<absl::Time> revert_time;
   // Not stored (see TurnSettings).
   TurnSettings settings;
+};
+
+// What SessionManager::RevertSession did.
+struct RevertResult {
+  Session session;
+  // The turns taken out of the conversation, oldest first (the one named
+  // first).
+  std::vector<std::string> reverted_turn_ids;
 };
 
 struct Approval {

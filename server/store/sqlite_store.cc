@@ -185,6 +185,11 @@ constexpr const char* kSchemaV8 = R"sql(
 CREATE INDEX sessions_thread ON sessions(thread_id);
 )sql";
 
+// v9: when RevertSession took a turn out of the conversation.
+constexpr const char* kSchemaV9 = R"sql(
+ALTER TABLE turns ADD COLUMN revert_us INTEGER;
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -420,7 +425,8 @@ absl::Status SqliteStore::Migrate() {
   }
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                               kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
+                               kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
+                               kSchemaV9};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -639,7 +645,7 @@ absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
 
 #define TURN_SELECT                                                   \
   "SELECT turn_id, session_id, prompt, state, codex_turn_id, error, " \
-  "create_us, start_us, end_us, final_message, rowid FROM turns "
+  "create_us, start_us, end_us, final_message, rowid, revert_us FROM turns "
 
 static Turn ReadTurn(const auto& st) {
   Turn t;
@@ -653,6 +659,7 @@ static Turn ReadTurn(const auto& st) {
   t.start_time = st.OptTime(7);
   t.end_time = st.OptTime(8);
   t.final_message = st.Text(9);
+  t.revert_time = st.OptTime(11);
   return t;
 }
 
@@ -666,14 +673,16 @@ absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
       Stmt st,
       Prepare("INSERT INTO turns (turn_id, session_id, prompt, state, "
               "codex_turn_id, error, create_us, start_us, end_us, "
-              "final_message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+              "final_message, revert_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+              "?8, ?9, ?10, ?11) "
               "ON CONFLICT (turn_id) DO UPDATE SET state = ?4, "
               "codex_turn_id = ?5, error = ?6, start_us = ?8, end_us = ?9, "
-              "final_message = ?10"));
+              "final_message = ?10, revert_us = COALESCE(?11, revert_us)"));
   st.Bind(1, t.turn_id).Bind(2, t.session_id).Bind(3, t.prompt);
   st.Bind(4, static_cast<int>(t.state)).Bind(5, t.codex_turn_id);
   st.Bind(6, t.error).Bind(7, ToMicros(t.create_time));
   st.Bind(8, t.start_time).Bind(9, t.end_time).Bind(10, t.final_message);
+  st.Bind(11, t.revert_time);
   return StepWrite(st, "put turn");
 }
 

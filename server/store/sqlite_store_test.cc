@@ -72,6 +72,26 @@ TEST_F(SqliteStoreTest, SessionRoundTripAndNotFoundNamesTheId) {
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
 }
 
+TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
+  Turn t;
+  t.turn_id = "turn_1";
+  t.session_id = "ses_a";
+  t.state = TurnState::kCompleted;
+  t.create_time = absl::FromUnixSeconds(1700000000);
+  ASSERT_TRUE(store_->PutTurn(t).ok());
+  EXPECT_FALSE(store_->GetTurn("turn_1")->revert_time.has_value());
+  t.revert_time = absl::FromUnixSeconds(1700000100);
+  ASSERT_TRUE(store_->PutTurn(t).ok());
+  EXPECT_EQ(store_->GetTurn("turn_1")->revert_time, t.revert_time);
+  // A copy of the turn from before the revert never clears it.
+  t.revert_time.reset();
+  t.final_message = "later";
+  ASSERT_TRUE(store_->PutTurn(t).ok());
+  absl::StatusOr<Turn> got = store_->GetTurn("turn_1");
+  EXPECT_EQ(got->revert_time, absl::FromUnixSeconds(1700000100));
+  EXPECT_EQ(got->final_message, "later");
+}
+
 TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(

@@ -120,6 +120,7 @@ class EventType(_ApiEnum):
     SESSION_UPDATED = 22
     HOOK_RUN = 23
     TERMINAL_INPUT = 24
+    SESSION_REVERTED = 25
 
 
 class Role(_ApiEnum):

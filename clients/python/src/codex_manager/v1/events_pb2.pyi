@@ -117,6 +117,11 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     the one the agent wrote from; the command's item, and the output the
     input caused (COMMAND_OUTPUT_DELTA), belong to the turn that started it.
     """
+    EVENT_TYPE_SESSION_REVERTED: _EventType.ValueType  # 25
+    """payload: session_reverted (SessionService.RevertSession): turns left
+    the conversation; clients show them as reverted (or hide them).
+    Lossless.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -198,6 +203,11 @@ terminal, SessionService.ListBackgroundTerminals). The event's turn is
 the one the agent wrote from; the command's item, and the output the
 input caused (COMMAND_OUTPUT_DELTA), belong to the turn that started it.
 """
+EVENT_TYPE_SESSION_REVERTED: EventType.ValueType  # 25
+"""payload: session_reverted (SessionService.RevertSession): turns left
+the conversation; clients show them as reverted (or hide them).
+Lossless.
+"""
 global___EventType = EventType
 
 @typing.final
@@ -263,6 +273,30 @@ class SessionUpdated(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "changed_fields", b"changed_fields", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
 
 global___SessionUpdated = SessionUpdated
+
+@typing.final
+class SessionReverted(google.protobuf.message.Message):
+    """What RevertSession took out of the conversation (Codex `thread/revert`)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    BEFORE_TURN_ID_FIELD_NUMBER: builtins.int
+    REVERTED_TURN_IDS_FIELD_NUMBER: builtins.int
+    before_turn_id: builtins.str
+    """The turn named by the call: it and every turn after it were reverted."""
+    @property
+    def reverted_turn_ids(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """Every turn reverted, oldest first (before_turn_id first)."""
+
+    def __init__(
+        self,
+        *,
+        before_turn_id: builtins.str = ...,
+        reverted_turn_ids: collections.abc.Iterable[builtins.str] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["before_turn_id", b"before_turn_id", "reverted_turn_ids", b"reverted_turn_ids"]) -> None: ...
+
+global___SessionReverted = SessionReverted
 
 @typing.final
 class TurnStateChanged(google.protobuf.message.Message):
@@ -893,6 +927,7 @@ class Event(google.protobuf.message.Message):
     SESSION_UPDATED_FIELD_NUMBER: builtins.int
     HOOK_RUN_FIELD_NUMBER: builtins.int
     TERMINAL_INPUT_FIELD_NUMBER: builtins.int
+    SESSION_REVERTED_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -951,6 +986,8 @@ class Event(google.protobuf.message.Message):
     def hook_run(self) -> global___HookRun: ...
     @property
     def terminal_input(self) -> global___TerminalInput: ...
+    @property
+    def session_reverted(self) -> global___SessionReverted: ...
     def __init__(
         self,
         *,
@@ -980,10 +1017,11 @@ class Event(google.protobuf.message.Message):
         session_updated: global___SessionUpdated | None = ...,
         hook_run: global___HookRun | None = ...,
         terminal_input: global___TerminalInput | None = ...,
+        session_reverted: global___SessionReverted | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted"] | None: ...
 
 global___Event = Event
 

@@ -427,6 +427,57 @@ class CompactSessionRequest(google.protobuf.message.Message):
 global___CompactSessionRequest = CompactSessionRequest
 
 @typing.final
+class RevertSessionRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    BEFORE_TURN_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required; the session must be live and idle (no turn running or
+    queued): resume a STOPPED one first.
+    """
+    before_turn_id: builtins.str
+    """Required: a turn of the session (Turn.turn_id) that reached Codex and
+    is not reverted yet. It and every turn after it leave the conversation.
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        before_turn_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["before_turn_id", b"before_turn_id", "session_id", b"session_id"]) -> None: ...
+
+global___RevertSessionRequest = RevertSessionRequest
+
+@typing.final
+class RevertSessionResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_FIELD_NUMBER: builtins.int
+    REVERTED_TURN_IDS_FIELD_NUMBER: builtins.int
+    @property
+    def session(self) -> global___Session:
+        """The session after the revert."""
+
+    @property
+    def reverted_turn_ids(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """The turns that left the conversation, oldest first (the named one
+        first); each now has Turn.revert_time.
+        """
+
+    def __init__(
+        self,
+        *,
+        session: global___Session | None = ...,
+        reverted_turn_ids: collections.abc.Iterable[builtins.str] | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["session", b"session"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["reverted_turn_ids", b"reverted_turn_ids", "session", b"session"]) -> None: ...
+
+global___RevertSessionResponse = RevertSessionResponse
+
+@typing.final
 class BackgroundTerminal(google.protobuf.message.Message):
     """A process the agent started that runs on after its command returned:
     Codex's unified exec lets `exec_command` yield while the process lives on

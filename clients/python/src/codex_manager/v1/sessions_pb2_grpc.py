@@ -75,6 +75,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.RevertSession = channel.unary_unary(
+                '/codex_manager.v1.SessionService/RevertSession',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.RevertSessionRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.RevertSessionResponse.FromString,
+                _registered_method=True)
         self.ListBackgroundTerminals = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ListBackgroundTerminals',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListBackgroundTerminalsRequest.SerializeToString,
@@ -169,6 +174,24 @@ class SessionServiceServicer(object):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevertSession(self, request, context):
+        """Undoes turns in place: Codex `thread/revert` replaces the thread's
+        history with what came before `before_turn_id`, so the agent's next
+        turn sees none of that turn or the ones after it (the TUI's
+        backtrack). The log keeps their events; the turns get
+        Turn.revert_time and one SESSION_REVERTED event names them, committed
+        together with the audit record. Codex forgets only the conversation:
+        files those turns changed stay changed. ForkSession keeps the source
+        and makes a new session instead. Errors: INVALID_ARGUMENT
+        ("before_turn_id"), NOT_FOUND naming the session, or the turn when the
+        session has no such turn, FAILED_PRECONDITION (the session is not live
+        or not idle; the turn never reached Codex or is already reverted; Codex
+        refused: its message), UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -281,6 +304,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.CompactSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'RevertSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevertSession,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.RevertSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.RevertSessionResponse.SerializeToString,
             ),
             'ListBackgroundTerminals': grpc.unary_unary_rpc_method_handler(
                     servicer.ListBackgroundTerminals,
@@ -525,6 +553,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/CompactSession',
             codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevertSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/RevertSession',
+            codex__manager_dot_v1_dot_sessions__pb2.RevertSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.RevertSessionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -91,6 +91,24 @@ class SessionServiceStub:
     (not live, or Codex refused: its message), UNAVAILABLE.
     """
 
+    RevertSession: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.RevertSessionRequest,
+        codex_manager.v1.sessions_pb2.RevertSessionResponse,
+    ]
+    """Undoes turns in place: Codex `thread/revert` replaces the thread's
+    history with what came before `before_turn_id`, so the agent's next
+    turn sees none of that turn or the ones after it (the TUI's
+    backtrack). The log keeps their events; the turns get
+    Turn.revert_time and one SESSION_REVERTED event names them, committed
+    together with the audit record. Codex forgets only the conversation:
+    files those turns changed stay changed. ForkSession keeps the source
+    and makes a new session instead. Errors: INVALID_ARGUMENT
+    ("before_turn_id"), NOT_FOUND naming the session, or the turn when the
+    session has no such turn, FAILED_PRECONDITION (the session is not live
+    or not idle; the turn never reached Codex or is already reverted; Codex
+    refused: its message), UNAVAILABLE.
+    """
+
     ListBackgroundTerminals: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ListBackgroundTerminalsRequest,
         codex_manager.v1.sessions_pb2.ListBackgroundTerminalsResponse,
@@ -222,6 +240,24 @@ class SessionServiceAsyncStub:
     to free context; a CONTEXT_COMPACTED event follows. Returns the
     session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
     (not live, or Codex refused: its message), UNAVAILABLE.
+    """
+
+    RevertSession: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.RevertSessionRequest,
+        codex_manager.v1.sessions_pb2.RevertSessionResponse,
+    ]
+    """Undoes turns in place: Codex `thread/revert` replaces the thread's
+    history with what came before `before_turn_id`, so the agent's next
+    turn sees none of that turn or the ones after it (the TUI's
+    backtrack). The log keeps their events; the turns get
+    Turn.revert_time and one SESSION_REVERTED event names them, committed
+    together with the audit record. Codex forgets only the conversation:
+    files those turns changed stay changed. ForkSession keeps the source
+    and makes a new session instead. Errors: INVALID_ARGUMENT
+    ("before_turn_id"), NOT_FOUND naming the session, or the turn when the
+    session has no such turn, FAILED_PRECONDITION (the session is not live
+    or not idle; the turn never reached Codex or is already reverted; Codex
+    refused: its message), UNAVAILABLE.
     """
 
     ListBackgroundTerminals: grpc.aio.UnaryUnaryMultiCallable[
@@ -371,6 +407,26 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def RevertSession(
+        self,
+        request: codex_manager.v1.sessions_pb2.RevertSessionRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.RevertSessionResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.RevertSessionResponse]]:
+        """Undoes turns in place: Codex `thread/revert` replaces the thread's
+        history with what came before `before_turn_id`, so the agent's next
+        turn sees none of that turn or the ones after it (the TUI's
+        backtrack). The log keeps their events; the turns get
+        Turn.revert_time and one SESSION_REVERTED event names them, committed
+        together with the audit record. Codex forgets only the conversation:
+        files those turns changed stay changed. ForkSession keeps the source
+        and makes a new session instead. Errors: INVALID_ARGUMENT
+        ("before_turn_id"), NOT_FOUND naming the session, or the turn when the
+        session has no such turn, FAILED_PRECONDITION (the session is not live
+        or not idle; the turn never reached Codex or is already reverted; Codex
+        refused: its message), UNAVAILABLE.
         """
 
     @abc.abstractmethod

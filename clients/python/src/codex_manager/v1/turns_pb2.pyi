@@ -81,6 +81,7 @@ class Turn(google.protobuf.message.Message):
     START_TIME_FIELD_NUMBER: builtins.int
     END_TIME_FIELD_NUMBER: builtins.int
     FINAL_MESSAGE_FIELD_NUMBER: builtins.int
+    REVERT_TIME_FIELD_NUMBER: builtins.int
     turn_id: builtins.str
     """Server-assigned id, "turn_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -105,6 +106,13 @@ class Turn(google.protobuf.message.Message):
     def end_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """When the turn reached a final state; unset before."""
 
+    @property
+    def revert_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """When SessionService.RevertSession took the turn out of the
+        conversation (Codex no longer sees it; its events stay in the log);
+        unset for a turn that was not reverted.
+        """
+
     def __init__(
         self,
         *,
@@ -118,9 +126,10 @@ class Turn(google.protobuf.message.Message):
         start_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         end_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         final_message: builtins.str = ...,
+        revert_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "end_time", b"end_time", "start_time", b"start_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "create_time", b"create_time", "end_time", b"end_time", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "session_id", b"session_id", "start_time", b"start_time", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "end_time", b"end_time", "revert_time", b"revert_time", "start_time", b"start_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "create_time", b"create_time", "end_time", b"end_time", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "revert_time", b"revert_time", "session_id", b"session_id", "start_time", b"start_time", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___Turn = Turn
 

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'ReviewTarget', 'Session', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -380,6 +380,25 @@ class Session(View[sessions_pb2.Session]):
         return self._proto.effort
 
 
+class RevertSessionResponse(View[sessions_pb2.RevertSessionResponse]):
+    """The API's RevertSessionResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('session', 'reverted_turn_ids', )
+
+    @property
+    def session(self) -> Session:
+        """The session after the revert."""
+        return Session(self._proto.session)
+
+    @property
+    def reverted_turn_ids(self) -> tuple[str, ...]:
+        """The turns that left the conversation, oldest first (the named one first);
+        each now has Turn.revert_time.
+        """
+        return tuple(self._proto.reverted_turn_ids)
+
+
 class BackgroundTerminal(View[sessions_pb2.BackgroundTerminal]):
     """A process the agent started that runs on after its command returned: Codex's
     unified exec lets `exec_command` yield while the process lives on (a dev
@@ -467,7 +486,7 @@ class Turn(View[turns_pb2.Turn]):
     """The API's Turn message."""
 
     __slots__ = ()
-    _FIELDS = ('turn_id', 'session_id', 'prompt', 'state', 'codex_turn_id', 'error', 'create_time', 'start_time', 'end_time', 'final_message', )
+    _FIELDS = ('turn_id', 'session_id', 'prompt', 'state', 'codex_turn_id', 'error', 'create_time', 'start_time', 'end_time', 'final_message', 'revert_time', )
 
     @property
     def turn_id(self) -> str:
@@ -517,6 +536,14 @@ class Turn(View[turns_pb2.Turn]):
         `agentMessage` item); empty otherwise.
         """
         return self._proto.final_message
+
+    @property
+    def revert_time(self) -> datetime.datetime | None:
+        """When SessionService.RevertSession took the turn out of the conversation
+        (Codex no longer sees it; its events stay in the log); unset for a turn
+        that was not reverted.
+        """
+        return self._proto.revert_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("revert_time") else None
 
 
 class ImageUpload(View[turns_pb2.ImageUpload]):
@@ -635,6 +662,23 @@ class SessionUpdated(View[events_pb2.SessionUpdated]):
     @property
     def sandbox(self) -> str:
         return self._proto.sandbox
+
+
+class SessionReverted(View[events_pb2.SessionReverted]):
+    """What RevertSession took out of the conversation (Codex `thread/revert`)."""
+
+    __slots__ = ()
+    _FIELDS = ('before_turn_id', 'reverted_turn_ids', )
+
+    @property
+    def before_turn_id(self) -> str:
+        """The turn named by the call: it and every turn after it were reverted."""
+        return self._proto.before_turn_id
+
+    @property
+    def reverted_turn_ids(self) -> tuple[str, ...]:
+        """Every turn reverted, oldest first (before_turn_id first)."""
+        return tuple(self._proto.reverted_turn_ids)
 
 
 class TurnStateChanged(View[events_pb2.TurnStateChanged]):
@@ -1188,7 +1232,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', 'session_reverted', )
 
     @property
     def event_id(self) -> int:
@@ -1308,12 +1352,16 @@ class Event(View[events_pb2.Event]):
         return TerminalInput(self._proto.terminal_input)
 
     @property
+    def session_reverted(self) -> SessionReverted:
+        return SessionReverted(self._proto.session_reverted)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionStateChanged | SessionUpdated | TerminalInput | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionReverted | SessionStateChanged | SessionUpdated | TerminalInput | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]

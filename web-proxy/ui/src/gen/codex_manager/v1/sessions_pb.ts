@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIoADCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJIn8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiwwEKEkJhY2tncm91bmRUZXJtaW5hbBISCgpwcm9jZXNzX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSDwoHY29tbWFuZBgDIAEoCRILCgNjd2QYBCABKAkSEwoGb3NfcGlkGAUgASgNSACIAQESGAoLY3B1X3BlcmNlbnQYBiABKAFIAYgBARIUCgdyc3Nfa2liGAcgASgESAKIAQFCCQoHX29zX3BpZEIOCgxfY3B1X3BlcmNlbnRCCgoIX3Jzc19raWIiNAoeTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiWgofTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRI3Cgl0ZXJtaW5hbHMYASADKAsyJC5jb2RleF9tYW5hZ2VyLnYxLkJhY2tncm91bmRUZXJtaW5hbCJaCiNUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKCnByb2Nlc3NfaWQYAiABKAkSCwoDYWxsGAMgASgIIiYKJFRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZSJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJInwKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFwoPdGhyb3VnaF90dXJuX2lkGAQgASgJEhYKDmJlZm9yZV90dXJuX2lkGAUgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKnIKEFRyYW5zY3JpcHRGb3JtYXQSIQodVFJBTlNDUklQVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIbChdUUkFOU0NSSVBUX0ZPUk1BVF9KU09OTBABEh4KGlRSQU5TQ1JJUFRfRk9STUFUX01BUktET1dOEAIyywkKDlNlc3Npb25TZXJ2aWNlElIKDUNyZWF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEkwKCkdldFNlc3Npb24SIy5jb2RleF9tYW5hZ2VyLnYxLkdldFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEl0KDExpc3RTZXNzaW9ucxIlLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVxdWVzdBomLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVzcG9uc2USTgoLU3RvcFNlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1SZXN1bWVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXN1bWVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5BcmNoaXZlU2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQXJjaGl2ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVVwZGF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlVwZGF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkNvbXBhY3RTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5Db21wYWN0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SfgoXTGlzdEJhY2tncm91bmRUZXJtaW5hbHMSMC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBoxLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRKNAQocVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFscxI1LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaNi5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRJQCgxJbXBvcnRUaHJlYWQSJS5jb2RleF9tYW5hZ2VyLnYxLkltcG9ydFRocmVhZFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STgoLRm9ya1Nlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLkZvcmtTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJiChBFeHBvcnRUcmFuc2NyaXB0EikuY29kZXhfbWFuYWdlci52MS5FeHBvcnRUcmFuc2NyaXB0UmVxdWVzdBohLmNvZGV4X21hbmFnZXIudjEuVHJhbnNjcmlwdENodW5rMAFCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIoADCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJIn8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiQgoUUmV2ZXJ0U2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5iZWZvcmVfdHVybl9pZBgCIAEoCSJeChVSZXZlcnRTZXNzaW9uUmVzcG9uc2USKgoHc2Vzc2lvbhgBIAEoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIZChFyZXZlcnRlZF90dXJuX2lkcxgCIAMoCSLDAQoSQmFja2dyb3VuZFRlcm1pbmFsEhIKCnByb2Nlc3NfaWQYASABKAkSDwoHaXRlbV9pZBgCIAEoCRIPCgdjb21tYW5kGAMgASgJEgsKA2N3ZBgEIAEoCRITCgZvc19waWQYBSABKA1IAIgBARIYCgtjcHVfcGVyY2VudBgGIAEoAUgBiAEBEhQKB3Jzc19raWIYByABKARIAogBAUIJCgdfb3NfcGlkQg4KDF9jcHVfcGVyY2VudEIKCghfcnNzX2tpYiI0Ch5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJaCh9MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEjcKCXRlcm1pbmFscxgBIAMoCzIkLmNvZGV4X21hbmFnZXIudjEuQmFja2dyb3VuZFRlcm1pbmFsIloKI1Rlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKcHJvY2Vzc19pZBgCIAEoCRILCgNhbGwYAyABKAgiJgokVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlIksKE0ltcG9ydFRocmVhZFJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkifAoSRm9ya1Nlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIXCg90aHJvdWdoX3R1cm5faWQYBCABKAkSFgoOYmVmb3JlX3R1cm5faWQYBSABKAkiKwoVQXJjaGl2ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYQoXRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIyCgZmb3JtYXQYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRGb3JtYXQiSAoPVHJhbnNjcmlwdENodW5rEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjKtCgoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJgCg1SZXZlcnRTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVxdWVzdBonLmNvZGV4X21hbmFnZXIudjEuUmV2ZXJ0U2Vzc2lvblJlc3BvbnNlEn4KF0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzEjAuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaMS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USjQEKHFRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHMSNS5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjYuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -402,6 +402,61 @@ export const CompactSessionRequestSchema: GenMessage<CompactSessionRequest> = /*
   messageDesc(file_codex_manager_v1_sessions, 8);
 
 /**
+ * @generated from message codex_manager.v1.RevertSessionRequest
+ */
+export type RevertSessionRequest = Message<"codex_manager.v1.RevertSessionRequest"> & {
+  /**
+   * Required; the session must be live and idle (no turn running or
+   * queued): resume a STOPPED one first.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Required: a turn of the session (Turn.turn_id) that reached Codex and
+   * is not reverted yet. It and every turn after it leave the conversation.
+   *
+   * @generated from field: string before_turn_id = 2;
+   */
+  beforeTurnId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.RevertSessionRequest.
+ * Use `create(RevertSessionRequestSchema)` to create a new message.
+ */
+export const RevertSessionRequestSchema: GenMessage<RevertSessionRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 9);
+
+/**
+ * @generated from message codex_manager.v1.RevertSessionResponse
+ */
+export type RevertSessionResponse = Message<"codex_manager.v1.RevertSessionResponse"> & {
+  /**
+   * The session after the revert.
+   *
+   * @generated from field: codex_manager.v1.Session session = 1;
+   */
+  session?: Session | undefined;
+
+  /**
+   * The turns that left the conversation, oldest first (the named one
+   * first); each now has Turn.revert_time.
+   *
+   * @generated from field: repeated string reverted_turn_ids = 2;
+   */
+  revertedTurnIds: string[];
+};
+
+/**
+ * Describes the message codex_manager.v1.RevertSessionResponse.
+ * Use `create(RevertSessionResponseSchema)` to create a new message.
+ */
+export const RevertSessionResponseSchema: GenMessage<RevertSessionResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 10);
+
+/**
  * A process the agent started that runs on after its command returned:
  * Codex's unified exec lets `exec_command` yield while the process lives on
  * (a dev server, a watcher, a REPL). It ends when terminated, when it exits,
@@ -469,7 +524,7 @@ export type BackgroundTerminal = Message<"codex_manager.v1.BackgroundTerminal"> 
  * Use `create(BackgroundTerminalSchema)` to create a new message.
  */
 export const BackgroundTerminalSchema: GenMessage<BackgroundTerminal> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 9);
+  messageDesc(file_codex_manager_v1_sessions, 11);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsRequest
@@ -488,7 +543,7 @@ export type ListBackgroundTerminalsRequest = Message<"codex_manager.v1.ListBackg
  * Use `create(ListBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsRequestSchema: GenMessage<ListBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 10);
+  messageDesc(file_codex_manager_v1_sessions, 12);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsResponse
@@ -508,7 +563,7 @@ export type ListBackgroundTerminalsResponse = Message<"codex_manager.v1.ListBack
  * Use `create(ListBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsResponseSchema: GenMessage<ListBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 11);
+  messageDesc(file_codex_manager_v1_sessions, 13);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsRequest
@@ -543,7 +598,7 @@ export type TerminateBackgroundTerminalsRequest = Message<"codex_manager.v1.Term
  * Use `create(TerminateBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsRequestSchema: GenMessage<TerminateBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 12);
+  messageDesc(file_codex_manager_v1_sessions, 14);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsResponse
@@ -556,7 +611,7 @@ export type TerminateBackgroundTerminalsResponse = Message<"codex_manager.v1.Ter
  * Use `create(TerminateBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsResponseSchema: GenMessage<TerminateBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 13);
+  messageDesc(file_codex_manager_v1_sessions, 15);
 
 /**
  * @generated from message codex_manager.v1.ImportThreadRequest
@@ -590,7 +645,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 14);
+  messageDesc(file_codex_manager_v1_sessions, 16);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -649,7 +704,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 15);
+  messageDesc(file_codex_manager_v1_sessions, 17);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -668,7 +723,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 16);
+  messageDesc(file_codex_manager_v1_sessions, 18);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -692,7 +747,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 17);
+  messageDesc(file_codex_manager_v1_sessions, 19);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -728,7 +783,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 18);
+  messageDesc(file_codex_manager_v1_sessions, 20);
 
 /**
  * The life cycle of a session.
@@ -934,6 +989,27 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof CompactSessionRequestSchema;
     output: typeof SessionSchema;
+  },
+  /**
+   * Undoes turns in place: Codex `thread/revert` replaces the thread's
+   * history with what came before `before_turn_id`, so the agent's next
+   * turn sees none of that turn or the ones after it (the TUI's
+   * backtrack). The log keeps their events; the turns get
+   * Turn.revert_time and one SESSION_REVERTED event names them, committed
+   * together with the audit record. Codex forgets only the conversation:
+   * files those turns changed stay changed. ForkSession keeps the source
+   * and makes a new session instead. Errors: INVALID_ARGUMENT
+   * ("before_turn_id"), NOT_FOUND naming the session, or the turn when the
+   * session has no such turn, FAILED_PRECONDITION (the session is not live
+   * or not idle; the turn never reached Codex or is already reverted; Codex
+   * refused: its message), UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.RevertSession
+   */
+  revertSession: {
+    methodKind: "unary";
+    input: typeof RevertSessionRequestSchema;
+    output: typeof RevertSessionResponseSchema;
   },
   /**
    * The session's background terminals: processes the agent started that

@@ -1,0 +1,180 @@
+// SessionManager::RevertSession: Codex `thread/revert` on a live, idle
+// session, and what it commits (the reverted turns' rows, SESSION_REVERTED,
+// the audit record) once Codex answered.
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "core/changes.h"
+#include "core/fork_point.h"
+#include "core/session_manager.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+// Every turn of the session, oldest first.
+absl::StatusOr<std::vector<Turn>> AllTurns(Store* store,
+                                           const std::string& session_id) {
+  std::vector<Turn> turns;
+  PageRequest page{.after = 0, .limit = 1000};
+  while (true) {
+    absl::StatusOr<Page<Turn>> got = store->ListTurns(session_id, page);
+    if (!got.ok()) return got.status();
+    for (Turn& turn : got->items) turns.push_back(std::move(turn));
+    if (got->next == 0) return turns;
+    page.after = got->next;
+  }
+}
+
+// A callback's result when it ran before the call that takes it returned
+// (a runtime that is gone answers at once, under locks the callback must
+// not take again).
+struct EarlyResult {
+  absl::Mutex mu;
+  bool returned ABSL_GUARDED_BY(mu) = false;
+  std::optional<absl::StatusOr<json>> result ABSL_GUARDED_BY(mu);
+};
+
+}  // namespace
+
+void SessionManager::RevertSession(
+    const std::string& session_id, const std::string& before_turn_id,
+    const Caller& caller,
+    std::function<void(absl::StatusOr<RevertResult>)> done) {
+  if (before_turn_id.empty()) {
+    done(absl::InvalidArgumentError(
+        "before_turn_id is required: the first turn to take out of the "
+        "conversation"));
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (absl::Status settled = Settle(); !settled.ok()) {
+    done(settled);
+    return;
+  }
+  absl::StatusOr<Session> session = LoadSession(session_id);
+  if (!session.ok()) {
+    done(session.status());
+    return;
+  }
+  absl::StatusOr<Turn> turn = store_->GetTurn(before_turn_id);
+  if (!turn.ok()) {
+    done(absl::IsNotFound(turn.status())
+             ? absl::NotFoundError(absl::StrCat("session ", session_id,
+                                                " has no turn ", before_turn_id))
+             : turn.status());
+    return;
+  }
+  absl::StatusOr<ForkPoint> point =
+      ForkPointAt(*turn, session_id, /*through=*/false);
+  if (!point.ok()) {
+    done(point.status());
+    return;
+  }
+  LiveSession* live = live_.Find(session_id);
+  if (live == nullptr || live->session.state == SessionState::kStarting) {
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is ", SessionStateName(session->state),
+        ": RevertSession needs its live thread; ResumeSession first")));
+    return;
+  }
+  if (live->reverting) {
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is already being reverted")));
+    return;
+  }
+  if (live->session.state != SessionState::kIdle || !live->turns.empty()) {
+    done(absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id,
+        " has a turn running or queued; revert once it is idle")));
+    return;
+  }
+  live->reverting = true;
+  live->last_activity = clock_->Now();
+  const Runtime* runtime = live->runtime.get();
+  auto early = std::make_shared<EarlyResult>();
+  AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
+  auto finish = [this, session_id, runtime, before_turn_id, audit,
+                 done](absl::StatusOr<json> result) {
+    absl::MutexLock lock(&mu_);
+    FinishRevert(session_id, runtime, before_turn_id, audit,
+                 std::move(result), done);
+  };
+  live->runtime->CallThread(
+      "thread/revert", {{"beforeTurnId", point->before_codex_turn_id}},
+      [early, finish](absl::StatusOr<json> result) {
+        {
+          absl::MutexLock lock(&early->mu);
+          if (!early->returned) {
+            early->result = std::move(result);
+            return;
+          }
+        }
+        finish(std::move(result));
+      });
+  absl::MutexLock early_lock(&early->mu);
+  early->returned = true;
+  if (early->result.has_value()) {
+    FinishRevert(session_id, runtime, before_turn_id, audit,
+                 std::move(*early->result), done);
+  }
+}
+
+void SessionManager::FinishRevert(
+    const std::string& session_id, const Runtime* runtime,
+    const std::string& before_turn_id, AuditRecord audit,
+    absl::StatusOr<json> result,
+    const std::function<void(absl::StatusOr<RevertResult>)>& done) {
+  LiveSession* live = live_.Find(session_id);
+  if (live == nullptr || live->runtime.get() != runtime) {
+    // Stopped meanwhile: whether Codex reverted is unknown to us.
+    done(result.ok() ? absl::UnavailableError(absl::StrCat(
+                           "session ", session_id,
+                           " stopped before the revert was recorded; resume "
+                           "it and look at its turns"))
+                     : result.status());
+    return;
+  }
+  live->reverting = false;
+  absl::StatusOr<RevertResult> out = absl::UnknownError("not reverted");
+  if (!result.ok()) {
+    out = result.status();
+  } else {
+    absl::StatusOr<std::vector<Turn>> turns = AllTurns(store_, session_id);
+    if (turns.ok()) {
+      std::vector<Turn> reverted = TurnsFrom(*turns, before_turn_id);
+      const absl::Time now = clock_->Now();
+      WriteBatch rows;
+      RevertResult reverted_ids;
+      reverted_ids.session = live->session;
+      for (Turn& turn : reverted) {
+        turn.revert_time = now;
+        reverted_ids.reverted_turn_ids.push_back(turn.turn_id);
+        rows.turns.push_back(turn);
+      }
+      rows.audit.push_back(std::move(audit));
+      absl::Status committed = CommitChange(
+          std::move(rows), {SessionRevertedEvent(session_id, reverted)},
+          /*wait=*/true);
+      out = committed.ok() ? absl::StatusOr<RevertResult>(reverted_ids)
+                           : absl::StatusOr<RevertResult>(committed);
+      Log(LogLevel::kInfo, "session reverted",
+          {{"session_id", session_id},
+           {"before_turn_id", before_turn_id},
+           {"turns", static_cast<int64_t>(reverted.size())},
+           {"error", std::string(committed.message())}});
+    } else {
+      // Codex reverted; our rows could not be read. The next revert or
+      // fork at one of those turns gets Codex's own "not found".
+      out = turns.status();
+    }
+  }
+  DispatchNext(*live);
+  done(std::move(out));
+}
+
+}  // namespace codex_manager
