@@ -453,6 +453,16 @@ int SessionFork(Client& client, const v1::ForkSessionRequest& request) {
       [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
 }
 
+int SessionRevert(Client& client, const v1::RevertSessionRequest& request) {
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::RevertSession, request,
+                     [](const v1::RevertSessionResponse& r) {
+                       for (const std::string& id : r.reverted_turn_ids()) {
+                         std::cout << id << "\n";
+                       }
+                     });
+}
+
 int CodexModels(Client& client, bool all) {
   v1::ListModelsRequest request;
   request.set_include_hidden(all);

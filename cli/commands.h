@@ -53,6 +53,8 @@ int TurnReview(Client& client, const v1::StartReviewRequest& request,
                bool follow, ApprovalMode mode, bool detach);
 int SessionImport(Client& client, const v1::ImportThreadRequest& request);
 int SessionFork(Client& client, const v1::ForkSessionRequest& request);
+// Prints the reverted turn ids, one a line, oldest first.
+int SessionRevert(Client& client, const v1::RevertSessionRequest& request);
 // CodexService: the models, the account, the stored Codex threads.
 int CodexModels(Client& client, bool all);
 int CodexAccount(Client& client);

@@ -74,6 +74,9 @@ const std::map<std::string, std::string>& Examples() {
        "  $ F=$(codex-manager session fork $S --title \"try B\")\n"
        "  $ T=$(codex-manager turn list $S --json | jq -r '.turns[-1].turnId')\n"
        "  $ F=$(codex-manager session fork $S --before $T)"},
+      {"session revert",
+       "  $ T=$(codex-manager turn list $S --json | jq -r '.turns[-1].turnId')\n"
+       "  $ codex-manager session revert $S --before $T"},
       {"codex models", "  $ codex-manager codex models --json | jq -r '.models[].model'"},
       {"codex threads", "  $ codex-manager codex threads --cwd \"$PWD\""},
       {"codex hooks", "  $ codex-manager codex hooks --cwd \"$PWD\""},
@@ -468,6 +471,18 @@ int Main(int argc, char** argv) {
                    "retry a prompt)")
       ->excludes(through);
   fork->callback([&] { code = SessionFork(connect(), fork_request); });
+  v1::RevertSessionRequest revert_request;
+  auto* revert = session->add_subcommand(
+      "revert",
+      "Undo turns in place: this turn and every later one leave the "
+      "conversation (files they changed stay changed)");
+  revert->add_option("SESSION", *revert_request.mutable_session_id(),
+                     "Session id")
+      ->required();
+  revert->add_option("--before", *revert_request.mutable_before_turn_id(),
+                     "The first turn to take out")
+      ->required();
+  revert->callback([&] { code = SessionRevert(connect(), revert_request); });
   // turn …
   auto* turn = app.add_subcommand("turn", "Send prompts and control turns");
   turn->require_subcommand(1);

@@ -1,6 +1,7 @@
 #include "render.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -264,6 +265,11 @@ void PrintTurn(const v1::Turn& t) {
   if (!t.final_message().empty()) {
     std::printf("final:    %s\n", t.final_message().c_str());
   }
+  if (t.has_revert_time()) {
+    std::printf("reverted: %s (no longer in the conversation)\n",
+                google::protobuf::util::TimeUtil::ToString(t.revert_time())
+                    .c_str());
+  }
 }
 
 void PrintTurnTable(const v1::ListTurnsResponse& list) {
@@ -274,8 +280,11 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
   }
   std::printf("%-25s  %-11s  %s\n", "TURN", "STATE", "PROMPT");
   for (const v1::Turn& t : list.turns()) {
-    std::printf("%-25s  %-11s  %s\n", t.turn_id().c_str(),
-                TurnStateName(t.state()).c_str(), Trim(t.prompt(), 60).c_str());
+    // A reverted turn is no longer in the conversation (RevertSession).
+    const std::string state = TurnStateName(t.state()) +
+                              (t.has_revert_time() ? " (reverted)" : "");
+    std::printf("%-25s  %-11s  %s\n", t.turn_id().c_str(), state.c_str(),
+                Trim(t.prompt(), 60).c_str());
   }
   if (!list.next_page_token().empty()) {
     std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
@@ -456,6 +465,10 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
       break;
     case v1::Event::kSessionUpdated:
       detail = SettingsChanged(e.session_updated());
+      break;
+    case v1::Event::kSessionReverted:
+      detail = std::to_string(e.session_reverted().reverted_turn_ids_size()) +
+               " turns from " + e.session_reverted().before_turn_id();
       break;
     case v1::Event::kTerminalInput:
       detail = e.terminal_input().process_id() + ": " +
@@ -679,6 +692,13 @@ void EventPrinter::Print(const v1::Event& e) {
     case v1::EVENT_TYPE_SESSION_UPDATED:
       EndLine();
       side_ << Head(e) << "settings: " << SettingsChanged(e.session_updated())
+            << "\n";
+      break;
+    case v1::EVENT_TYPE_SESSION_REVERTED:
+      EndLine();
+      side_ << Head(e) << "reverted "
+            << e.session_reverted().reverted_turn_ids_size()
+            << " turns, from " << e.session_reverted().before_turn_id()
             << "\n";
       break;
     case v1::EVENT_TYPE_HOOK_RUN: {
