@@ -15,6 +15,7 @@ from conftest import Server
 from codex_manager import AsyncClient, Client, Event, EventType, SessionState, TurnState
 from codex_manager.errors import (
     AlreadyExistsError,
+    FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
     PermissionDeniedError,
@@ -95,6 +96,35 @@ def test_fork_through_or_before_a_turn_async(codex_server: Server, project: Path
                                           before_turn_id="b")
             with pytest.raises(NotFoundError, match=f"has no turn {retried.turn_id}"):
                 await client.fork_session(session.session_id, through_turn_id=retried.turn_id)
+
+    asyncio.run(main())
+
+
+def test_revert_sync_and_async(codex_server: Server, project: Path) -> None:
+    with Client(codex_server.addr) as client:
+        session = client.create_session(project, approval_policy="never")
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        turns = [client.run_turn(session.session_id, f"prompt {i}") for i in range(3)]
+        undone = client.revert_session(session.session_id, turns[1].turn_id)
+        assert undone.reverted_turn_ids == (turns[1].turn_id, turns[2].turn_id)
+        assert undone.session.session_id == session.session_id
+        listed = list(client.list_turns(session.session_id))
+        assert [t.revert_time is not None for t in listed] == [False, True, True]
+        reverts = [e.session_reverted for e in client.events(session.session_id, follow=False)
+                   if e.type == EventType.SESSION_REVERTED]
+        assert [r.reverted_turn_ids for r in reverts] == [undone.reverted_turn_ids]
+
+        with pytest.raises(FailedPreconditionError, match="was reverted"):
+            client.revert_session(session.session_id, turns[2].turn_id)
+        with pytest.raises(NotFoundError, match="has no turn turn_nope"):
+            client.revert_session(session.session_id, "turn_nope")
+
+    async def main() -> None:
+        async with AsyncClient(codex_server.addr) as client:
+            again = await client.revert_session(session.session_id, turns[0].turn_id)
+            assert again.reverted_turn_ids == (turns[0].turn_id,)
+            after = await client.run_turn(session.session_id, "prompt 3")
+            assert after.final_message == "You said: prompt 3"
 
     asyncio.run(main())
 

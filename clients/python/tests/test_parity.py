@@ -37,6 +37,7 @@ CLI_COMMAND = {
     "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
+    "RevertSession": ["session", "revert"],
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
@@ -62,7 +63,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 29
+    assert len(RPCS) == 30
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

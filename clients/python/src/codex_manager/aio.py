@@ -57,6 +57,7 @@ from codex_manager.v1.views import (
     CreateTokenResponse,
     Event,
     Model,
+    RevertSessionResponse,
     Session,
     Token,
     Turn,
@@ -240,6 +241,12 @@ class AsyncClient:
         return Session(await self._call(
             self._sessions.CompactSession,
             sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    async def revert_session(self, session_id: str, before_turn_id: str) -> RevertSessionResponse:
+        return RevertSessionResponse(await self._call(
+            self._sessions.RevertSession,
+            sessions_pb2.RevertSessionRequest(session_id=session_id,
+                                              before_turn_id=before_turn_id)))
 
     async def list_background_terminals(self, session_id: str) -> list[BackgroundTerminal]:
         response = await self._call(

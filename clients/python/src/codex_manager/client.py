@@ -63,6 +63,7 @@ from codex_manager.v1.views import (
     CreateTokenResponse,
     Event,
     Model,
+    RevertSessionResponse,
     Session,
     Token,
     Turn,
@@ -309,6 +310,24 @@ class Client:
         event follows. FailedPreconditionError when the session is not live."""
         return Session(self._call(self._sessions.CompactSession,
                                   sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    def revert_session(self, session_id: str, before_turn_id: str) -> RevertSessionResponse:
+        """Undoes turns in place (Codex ``thread/revert``): the turn
+        `before_turn_id` and every later one leave the conversation, so the
+        agent's next turn sees none of them. Their events stay in the log;
+        the turns get :attr:`Turn.revert_time` and an
+        ``EventType.SESSION_REVERTED`` event names them. Codex forgets only
+        the conversation: files those turns changed stay changed. To keep
+        the original, :meth:`fork_session` with `before_turn_id` instead.
+
+        Returns the session and the reverted turn ids, oldest first.
+        FailedPreconditionError when the session is not live or not idle, or
+        the turn never reached Codex or is already reverted; NotFoundError
+        when the session has no such turn. Audited."""
+        return RevertSessionResponse(self._call(
+            self._sessions.RevertSession,
+            sessions_pb2.RevertSessionRequest(session_id=session_id,
+                                              before_turn_id=before_turn_id)))
 
     def list_background_terminals(self, session_id: str) -> list[BackgroundTerminal]:
         """The processes the agent left running in the session (Codex
