@@ -82,17 +82,30 @@ function planStatus(status: string): string {
 }
 
 export function entryView(e: Entry): HTMLElement {
+  const el = kindView(e);
+  if (e.reverted) {
+    el.classList.add("reverted");
+    el.title = "Undone: no longer in the conversation";
+  }
+  return el;
+}
+
+function kindView(e: Entry): HTMLElement {
   const attrs = (kind: string) => ({ class: `entry ${kind}`, "data-entry-id": e.id, "data-kind": kind });
   switch (e.kind) {
     case "prompt":
       return e.fromHook
         ? h("div", attrs("prompt hook-prompt"), h("div", { class: "small" }, "From a hook"), e.text)
-        : h("div", attrs("prompt"), e.text, e.turnId
+        : h("div", attrs("prompt"), e.text, e.turnId && !e.reverted
           // Shown to operators (the transcript's class "can-edit"); the
-          // session view handles the click.
-          ? h("button", { type: "button", class: "edit-prompt", "data-turn-id": e.turnId,
-                          title: "Edit this prompt and send it again, in a new session forked before it" },
-              "Edit")
+          // session view handles the clicks.
+          ? h("div", { class: "prompt-actions" },
+              h("button", { type: "button", class: "revert-prompt", "data-turn-id": e.turnId,
+                            title: "Undo this prompt and everything after it: the agent forgets them (files stay changed)" },
+                "Undo"),
+              h("button", { type: "button", class: "edit-prompt", "data-turn-id": e.turnId,
+                            title: "Edit this prompt and send it again, in a new session forked before it" },
+                "Edit"))
           : null);
     case "hook": return hookView(e, attrs(`hook hook-${e.status}`));
     case "tool": return toolView(e, attrs(`tool tool-${e.status}`));

@@ -160,6 +160,25 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       }
     })();
   });
+  // A prompt's Undo: it and every later turn leave the conversation, in
+  // place (SessionService.RevertSession); the transcript marks them when
+  // SESSION_REVERTED arrives.
+  log.addEventListener("click", (ev) => {
+    const pressed = (ev.target as Element).closest<HTMLButtonElement>("button.revert-prompt");
+    const turnId = pressed?.dataset.turnId;
+    if (!pressed || !turnId) return;
+    if (!confirm("Undo this prompt and everything after it? The agent forgets them; " +
+                 "files they changed stay changed.")) return;
+    pressed.disabled = true;
+    void act(async () => {
+      try {
+        await sessions.revertSession({ sessionId, beforeTurnId: turnId },
+                                     { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      } finally {
+        pressed.disabled = false;
+      }
+    })();
+  });
   // Codex summarizes the conversation to free context
   // (SessionService.CompactSession); a notice follows in the transcript.
   const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
@@ -319,6 +338,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
     log.classList.toggle("can-edit", opts.canOperate && !fork.hidden);
+    // RevertSession needs the session live and idle.
+    log.classList.toggle("can-revert", opts.canOperate && state === SessionState.IDLE &&
+                                       transcript.runningTurnId === "");
     edit.hidden = archive.hidden;
     if (notify) notify.hidden = archive.hidden || !canAsk();
     if (edit.hidden && form.open) void openSettings(false);

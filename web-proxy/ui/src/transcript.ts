@@ -8,7 +8,9 @@ import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_p
 import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
-export type Entry =
+// `reverted`: the entry's turn was taken out of the conversation
+// (SessionService.RevertSession); it stays in the transcript, marked.
+export type Entry = (
   // A prompt: the person's, or one a Codex hook gave the agent (a Stop
   // hook that sent it on).
   // `turnId` is set on the prompt that began its turn (not on one steered
@@ -38,7 +40,8 @@ export type Entry =
       output: { kind: string; text: string }[]; durationMs?: number }
   // A code review (StartReview): what it looks at (enteredReviewMode),
   // then its findings (exitedReviewMode); one entry per review turn.
-  | { kind: "review"; id: string; target: string; findings: string; done: boolean };
+  | { kind: "review"; id: string; target: string; findings: string; done: boolean }
+) & { reverted?: boolean };
 
 // An optional int64 of milliseconds as a number (entries are compared as
 // JSON, which has no bigint).
@@ -71,6 +74,12 @@ export class Transcript {
   private readonly runningHooks = new Map<string, string>();
   // The item id of each turn's first prompt, by turn.
   private readonly prompted = new Map<string, string>();
+  // Turns RevertSession took out of the conversation.
+  readonly reverted = new Set<string>();
+  // The turn of each entry that has one, by entry id; and the turn of the
+  // event being applied.
+  private readonly turnOf = new Map<string, string>();
+  private eventTurn = "";
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -81,8 +90,21 @@ export class Transcript {
     }
     if (event.sessionSeq <= this.lastSeq) return false;
     this.lastSeq = event.sessionSeq;
+    this.eventTurn = event.turnId;
     const p = event.payload;
     switch (p.case) {
+      case "sessionReverted": {
+        const ids = p.value.revertedTurnIds;
+        for (const id of ids) this.reverted.add(id);
+        for (const entry of this.entries) {
+          const turn = this.turnOf.get(entry.id);
+          if (turn !== undefined && this.reverted.has(turn)) entry.reverted = true;
+        }
+        this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
+                   text: `Undone: ${ids.length === 1 ? "the turn" : `${ids.length} turns`} above ` +
+                         "left the conversation; the agent no longer sees them (files they changed stay changed)" });
+        break;
+      }
       case "sessionStateChanged":
         this.sessionState = p.value.state;
         if (p.value.error) this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "warning", text: p.value.error });
@@ -291,6 +313,7 @@ export class Transcript {
   private add(entry: Entry): void {
     this.entries.push(entry);
     this.byId.set(entry.id, entry);
+    if (this.eventTurn) this.turnOf.set(entry.id, this.eventTurn);
   }
 
   private drop(id: string): void {

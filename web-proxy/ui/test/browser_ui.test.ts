@@ -716,13 +716,47 @@ test("a prompt's Edit forks the conversation before it and opens the fork with t
   await prompt.fill("remember peach");
   await page.getByRole("button", { name: "Send" }).click();
   await page.locator(".entry.agent", { hasText: "You said: remember peach" }).waitFor({ timeout: 30000 });
-  assert.deepEqual(await page.locator(".entry.prompt").allInnerTexts(),
-                   ["remember plum\nEdit", "remember peach\nEdit"]);
+  assert.deepEqual((await page.locator(".entry.prompt").allInnerTexts()).map((t) => t.split("\n")[0]),
+                   ["remember plum", "remember peach"]);
+  assert.equal(await page.locator(".entry.prompt .edit-prompt:visible").count(), 2);
   await page.screenshot({ path: join(ARTIFACTS, "phone-edit-prompt.png"), fullPage: true });
   // The source keeps both prompts; the draft was used once.
   await page.goto(`${real.baseUrl}/#/s/${sessionId}`);
   await page.locator(".entry.prompt", { hasText: "remember pear" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("textarea[aria-label=Prompt]").inputValue(), "");
+  await page.close();
+});
+
+test("a prompt's Undo takes it and what followed out of the conversation, in place", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "undo", "never");
+  const ended = page.locator(".entry.turn");
+  await send(page, "remember fig");
+  await waitFor(async () => (await ended.count()) === 1, 30000);
+  await send(page, "remember date");
+  await waitFor(async () => (await ended.count()) === 2, 30000);
+  await page.locator(".transcript.can-revert").waitFor({ timeout: 30000 });
+  const date = page.locator(".entry.prompt", { hasText: "remember date" });
+  let asked = "";
+  page.once("dialog", (dialog) => { asked = dialog.message(); void dialog.accept(); });
+  await date.getByRole("button", { name: "Undo" }).click();
+  const undone = page.locator(".entry.notice", { hasText: "Undone: the turn above left the conversation" });
+  await undone.waitFor({ timeout: 30000 });
+  assert.match(asked, /Undo this prompt and everything after it/);
+  // The turn stays in the transcript, marked; its prompt has no actions.
+  await page.locator(".entry.prompt.reverted", { hasText: "remember date" }).waitFor({ timeout: 10000 });
+  assert.ok(await page.locator(".entry.agent.reverted", { hasText: "You said: remember date" }).isVisible());
+  assert.equal(await date.getByRole("button").count(), 0);
+  assert.equal(await page.locator(".entry.prompt.reverted", { hasText: "remember fig" }).count(), 0);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-undo-prompt.png"), fullPage: true });
+  const marked = await page.locator(".entry.reverted").count();
+  assert.ok(marked >= 3, `${marked} entries marked`);  // prompt, reply, end of turn
+  // A reload replays the log: the same marks.
+  await page.reload();
+  await undone.waitFor({ timeout: 30000 });
+  await page.locator(".entry.prompt.reverted", { hasText: "remember date" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator(".entry.reverted").count(), marked);
   await page.close();
 });
 

@@ -6,7 +6,8 @@ import { create } from "@bufbuild/protobuf";
 
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
-  type Event, EventSchema, EventType, HookRunSchema, ItemSchema, TerminalInputSchema,
+  type Event, EventSchema, EventType, HookRunSchema, ItemSchema, SessionRevertedSchema,
+  TerminalInputSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
@@ -219,6 +220,28 @@ test("the prompt that began a turn names it (Edit forks before it); one steered 
     { kind: "prompt", id: "u2", text: "use the helper" },
     { kind: "prompt", id: "u3", text: "now the docs", turnId: "turn_2" },
   ]);
+});
+
+test("a revert marks every entry of the turns it names, and only those", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const item = (turnId: string, itemId: string, itemType: string, text: string) =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type: EventType.ITEM_COMPLETED, turnId,
+      payload: { case: "item", value: create(ItemSchema, { itemId, itemType, text }) } });
+  t.apply(item("turn_1", "u1", "userMessage", "remember fig"));
+  t.apply(item("turn_1", "m1", "agentMessage", "ok fig"));
+  t.apply(item("turn_2", "u2", "userMessage", "remember date"));
+  t.apply(item("turn_2", "m2", "agentMessage", "ok date"));
+  const reverted = create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.SESSION_REVERTED,
+    payload: { case: "sessionReverted",
+               value: create(SessionRevertedSchema, { beforeTurnId: "turn_2", revertedTurnIds: ["turn_2"] }) } });
+  assert.equal(t.apply(reverted), true);
+  assert.deepEqual(t.entries.map((e) => [e.id, e.reverted === true]),
+                   [["u1", false], ["m1", false], ["u2", true], ["m2", true], [`s${seq}`, false]]);
+  assert.match(summary(t), /Undone: the turn above left the conversation/);
+  assert.deepEqual([...t.reverted], ["turn_2"]);
+  assert.equal(t.apply(reverted), false);  // once
 });
 
 test("a running shell command is known, so what is sent meanwhile is queued, not steered", () => {
