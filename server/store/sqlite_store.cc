@@ -1243,6 +1243,17 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "SELECT 'event ' || e.event_id FROM events e WHERE e.type = 8 AND NOT "
        "EXISTS (SELECT 1 FROM approvals a WHERE a.approval_id = "
        "json_extract(e.payload, '$.approval.approval_id'))"},
+      {"reverted turn without its SESSION_REVERTED",
+       "SELECT t.turn_id FROM turns t WHERE t.revert_us IS NOT NULL AND NOT "
+       "EXISTS (SELECT 1 FROM events e, json_each(e.payload, "
+       "'$.reverted_turn_ids') j WHERE e.session_id = t.session_id AND "
+       "e.type = 25 AND j.value = t.turn_id) AND NOT EXISTS (SELECT 1 FROM "
+       "sessions s WHERE s.session_id = t.session_id AND s.purged_seq > 0)"},
+      {"SESSION_REVERTED naming a turn not reverted",
+       "SELECT 'event ' || e.event_id || ' names turn ' || j.value FROM "
+       "events e, json_each(e.payload, '$.reverted_turn_ids') j WHERE "
+       "e.type = 25 AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.turn_id = "
+       "j.value AND t.revert_us IS NOT NULL)"},
   };
   std::vector<std::string> out;
   for (const Check& check : kChecks) {

@@ -309,6 +309,42 @@ TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
               HasSubstr("turn row without its last TURN_STATE_CHANGED: turn_2"));
 }
 
+TEST_F(SqliteStoreTest, CheckInvariantsPairsRevertedTurnsWithTheirEvent) {
+  Turn turn;
+  turn.turn_id = "turn_1";
+  turn.session_id = "ses_a";
+  turn.state = TurnState::kCompleted;
+  turn.create_time = absl::Now();
+  Event started = MakeEvent(1, "ses_a", 1);
+  started.type = EventType::kTurnStateChanged;
+  started.turn_id = "turn_1";
+  started.payload = {{"turn_id", "turn_1"}, {"state", 3}};
+  WriteBatch batch;
+  batch.turns.push_back(turn);
+  batch.events = {started};
+  ASSERT_TRUE(store_->Write(batch).ok());
+  // Reverted without its event, and an event naming a turn not reverted.
+  turn.revert_time = absl::Now();
+  ASSERT_TRUE(store_->PutTurn(turn).ok());
+  Event reverted = MakeEvent(2, "ses_a", 2);
+  reverted.type = EventType::kSessionReverted;
+  reverted.payload = {{"before_turn_id", "turn_2"},
+                      {"reverted_turn_ids", {"turn_2"}}};
+  ASSERT_TRUE(store_->AppendEvents({reverted}).ok());
+  std::vector<std::string> violations = *store_->CheckInvariants();
+  ASSERT_EQ(violations.size(), 2u);
+  EXPECT_THAT(violations[0],
+              HasSubstr("reverted turn without its SESSION_REVERTED: turn_1"));
+  EXPECT_THAT(violations[1], HasSubstr("event 2 names turn turn_2"));
+  // The pair as RevertSession writes it.
+  reverted = MakeEvent(3, "ses_a", 3);
+  reverted.type = EventType::kSessionReverted;
+  reverted.payload = {{"before_turn_id", "turn_1"},
+                      {"reverted_turn_ids", {"turn_1"}}};
+  ASSERT_TRUE(store_->AppendEvents({reverted}).ok());
+  EXPECT_EQ(store_->CheckInvariants()->size(), 1u);  // event 2's only
+}
+
 TEST(SqliteStoreFileTest, ReadsUseThePoolWhileTheWriterCommits) {
   const std::string path =
       ::testing::TempDir() + "/pool-" + std::to_string(getpid()) + ".db";

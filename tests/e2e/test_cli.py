@@ -217,7 +217,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
                                                 "archive", "update", "compact", "terminals",
-                                                "terminate", "import", "fork"]
+                                                "terminate", "import", "fork", "revert"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))
     assert values(complete("run", "--on-approval", "a")) == ["ask", "approve"]
@@ -234,6 +234,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert any(value == session_id and "IDLE" in description for value, description in sessions)
     assert values(complete(*addr, "events", session_id, "--turn", "")) == [turn_id]
     assert values(complete(*addr, "turn", "show", "turn_")) == [turn_id]
+    assert values(complete(*addr, "session", "revert", session_id, "--before", "")) == [turn_id]
     assert complete(*addr, "session", "show", "ses_nope") == []
     # No server: no ids, no error, at once.
     started = time.monotonic()
