@@ -260,10 +260,10 @@ class SessionManager : public RuntimeListener {
   // and arms the watchdog's --interrupt-grace deadline.
   void RequestInterrupt(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // RevertSession once Codex answered `thread/revert` (`result`): the
-  // turns' rows, SESSION_REVERTED and `audit` in one commit, then the
-  // queued turns start.
+  // `reverted` turns' rows, SESSION_REVERTED and `audit` in one commit,
+  // then the queued turns start.
   void FinishRevert(const std::string& session_id, const Runtime* runtime,
-                    const std::string& before_turn_id, AuditRecord audit,
+                    std::vector<Turn> reverted, AuditRecord audit,
                     absl::StatusOr<nlohmann::json> result,
                     const std::function<void(absl::StatusOr<RevertResult>)>& done)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -28,6 +29,7 @@ using json = nlohmann::json;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class FakeClock : public Clock {
  public:
@@ -60,6 +62,10 @@ class FakeRuntime : public Runtime {
     std::map<std::string, json> thread_answers;
     // What Codex answers turn/steer.
     absl::Status steer_answer;
+    // Thread requests answered only when the test calls their `done`
+    // (from `answer_later`, by method), as a slow Codex would.
+    std::set<std::string> answer_later;
+    std::map<std::string, std::function<void(absl::StatusOr<json>)>> unanswered;
   };
   FakeRuntime(RuntimeConfig config, Log* log)
       : config(std::move(config)), log_(log) {}
@@ -83,6 +89,10 @@ class FakeRuntime : public Runtime {
     absl::StatusOr<json> answer;
     {
       absl::MutexLock lock(&log_->mu);
+      if (log_->answer_later.contains(method)) {
+        log_->unanswered[method] = std::move(done);
+        return;
+      }
       answer = log_->thread_answers.contains(method)
                    ? absl::StatusOr<json>(log_->thread_answers[method])
                    : absl::StatusOr<json>(json::object());
@@ -724,6 +734,57 @@ TEST_F(SessionManagerTest, RevertTakesTheTurnAndLaterOnesOutWithOneEvent) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->reverted_turn_ids,
               ElementsAre(turns[0].turn_id, more[0].turn_id));
+}
+
+TEST_F(SessionManagerTest, ATurnQueuedWhileCodexRevertsWaitsAndIsNotReverted) {
+  Session s = ReadySession();
+  std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 2);
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.answer_later.insert("thread/revert");
+  }
+  absl::StatusOr<RevertResult> out = absl::UnknownError("not called");
+  manager_->RevertSession(s.session_id, turns[1].turn_id, kOperator,
+                          [&out](absl::StatusOr<RevertResult> r) { out = r; });
+  EXPECT_EQ(out.status().message(), "not called");
+  absl::StatusOr<Turn> after =
+      manager_->StartTurn(s.session_id, "after", "", kOperator);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(factory_.Calls(),
+              Not(Contains("turn:" + after->turn_id + ":after")));
+  std::function<void(absl::StatusOr<json>)> answer;
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    answer = std::move(factory_.log.unanswered["thread/revert"]);
+  }
+  answer(json::object());  // on "Codex's" thread: no lock of ours held
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(out->reverted_turn_ids, ElementsAre(turns[1].turn_id));
+  EXPECT_THAT(factory_.Calls(), Contains("turn:" + after->turn_id + ":after"));
+  EXPECT_FALSE(Read()->GetTurn(after->turn_id)->revert_time.has_value());
+}
+
+TEST_F(SessionManagerTest, ARevertCodexAnsweredIsRecordedThoughTheSessionStopped) {
+  Session s = ReadySession();
+  std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 1);
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    factory_.log.answer_later.insert("thread/revert");
+  }
+  absl::StatusOr<RevertResult> out = absl::UnknownError("not called");
+  manager_->RevertSession(s.session_id, turns[0].turn_id, kOperator,
+                          [&out](absl::StatusOr<RevertResult> r) { out = r; });
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  std::function<void(absl::StatusOr<json>)> answer;
+  {
+    absl::MutexLock lock(&factory_.log.mu);
+    answer = std::move(factory_.log.unanswered["thread/revert"]);
+  }
+  answer(json::object());
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(out->session.state, SessionState::kStopped);
+  EXPECT_TRUE(Read()->GetTurn(turns[0].turn_id)->revert_time.has_value());
+  EXPECT_EQ(Events(s.session_id).back().type, EventType::kSessionReverted);
 }
 
 TEST_F(SessionManagerTest, RevertNeedsALiveIdleSession) {

@@ -93,16 +93,24 @@ void SessionManager::RevertSession(
         " has a turn running or queued; revert once it is idle")));
     return;
   }
+  // Read now, while nothing is queued: a turn StartTurn queues during the
+  // revert runs on the new history and is not among them.
+  absl::StatusOr<std::vector<Turn>> turns = AllTurns(store_, session_id);
+  if (!turns.ok()) {
+    done(turns.status());
+    return;
+  }
+  std::vector<Turn> reverted = TurnsFrom(*turns, before_turn_id);
   live->reverting = true;
   live->last_activity = clock_->Now();
   const Runtime* runtime = live->runtime.get();
   auto early = std::make_shared<EarlyResult>();
   AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
-  auto finish = [this, session_id, runtime, before_turn_id, audit,
+  auto finish = [this, session_id, runtime, reverted, audit,
                  done](absl::StatusOr<json> result) {
     absl::MutexLock lock(&mu_);
-    FinishRevert(session_id, runtime, before_turn_id, audit,
-                 std::move(result), done);
+    FinishRevert(session_id, runtime, reverted, audit, std::move(result),
+                 done);
   };
   live->runtime->CallThread(
       "thread/revert", {{"beforeTurnId", point->before_codex_turn_id}},
@@ -116,64 +124,63 @@ void SessionManager::RevertSession(
         }
         finish(std::move(result));
       });
-  absl::MutexLock early_lock(&early->mu);
-  early->returned = true;
-  if (early->result.has_value()) {
-    FinishRevert(session_id, runtime, before_turn_id, audit,
-                 std::move(*early->result), done);
+  std::optional<absl::StatusOr<json>> answered;
+  {
+    absl::MutexLock early_lock(&early->mu);
+    early->returned = true;
+    answered = std::move(early->result);
+  }
+  if (answered.has_value()) {
+    FinishRevert(session_id, runtime, std::move(reverted), audit,
+                 std::move(*answered), done);
   }
 }
 
 void SessionManager::FinishRevert(
     const std::string& session_id, const Runtime* runtime,
-    const std::string& before_turn_id, AuditRecord audit,
+    std::vector<Turn> reverted, AuditRecord audit,
     absl::StatusOr<json> result,
     const std::function<void(absl::StatusOr<RevertResult>)>& done) {
+  // The session may have stopped meanwhile (its runtime gone); a revert
+  // Codex answered is recorded all the same: the thread's history is
+  // changed.
   LiveSession* live = live_.Find(session_id);
-  if (live == nullptr || live->runtime.get() != runtime) {
-    // Stopped meanwhile: whether Codex reverted is unknown to us.
-    done(result.ok() ? absl::UnavailableError(absl::StrCat(
-                           "session ", session_id,
-                           " stopped before the revert was recorded; resume "
-                           "it and look at its turns"))
-                     : result.status());
-    return;
-  }
-  live->reverting = false;
+  if (live != nullptr && live->runtime.get() != runtime) live = nullptr;
+  if (live != nullptr) live->reverting = false;
   absl::StatusOr<RevertResult> out = absl::UnknownError("not reverted");
   if (!result.ok()) {
     out = result.status();
   } else {
-    absl::StatusOr<std::vector<Turn>> turns = AllTurns(store_, session_id);
-    if (turns.ok()) {
-      std::vector<Turn> reverted = TurnsFrom(*turns, before_turn_id);
-      const absl::Time now = clock_->Now();
-      WriteBatch rows;
-      RevertResult reverted_ids;
-      reverted_ids.session = live->session;
-      for (Turn& turn : reverted) {
-        turn.revert_time = now;
-        reverted_ids.reverted_turn_ids.push_back(turn.turn_id);
-        rows.turns.push_back(turn);
-      }
-      rows.audit.push_back(std::move(audit));
-      absl::Status committed = CommitChange(
-          std::move(rows), {SessionRevertedEvent(session_id, reverted)},
-          /*wait=*/true);
-      out = committed.ok() ? absl::StatusOr<RevertResult>(reverted_ids)
-                           : absl::StatusOr<RevertResult>(committed);
-      Log(LogLevel::kInfo, "session reverted",
-          {{"session_id", session_id},
-           {"before_turn_id", before_turn_id},
-           {"turns", static_cast<int64_t>(reverted.size())},
-           {"error", std::string(committed.message())}});
+    const absl::Time now = clock_->Now();
+    WriteBatch rows;
+    RevertResult done_ids;
+    for (Turn& turn : reverted) {
+      turn.revert_time = now;
+      done_ids.reverted_turn_ids.push_back(turn.turn_id);
+      rows.turns.push_back(turn);
+    }
+    rows.audit.push_back(std::move(audit));
+    absl::Status committed = CommitChange(
+        std::move(rows), {SessionRevertedEvent(session_id, reverted)},
+        /*wait=*/true);
+    Log(committed.ok() ? LogLevel::kInfo : LogLevel::kError,
+        "session reverted",
+        {{"session_id", session_id},
+         {"turns", static_cast<int64_t>(reverted.size())},
+         {"error", std::string(committed.message())}});
+    if (!committed.ok()) {
+      out = committed;
+    } else if (live != nullptr) {
+      done_ids.session = live->session;
+      out = std::move(done_ids);
     } else {
-      // Codex reverted; our rows could not be read. The next revert or
-      // fork at one of those turns gets Codex's own "not found".
-      out = turns.status();
+      absl::StatusOr<Session> session = LoadSession(session_id);
+      if (session.ok()) done_ids.session = *std::move(session);
+      out = session.ok() ? absl::StatusOr<RevertResult>(std::move(done_ids))
+                         : absl::StatusOr<RevertResult>(session.status());
     }
   }
-  DispatchNext(*live);
+  if (live != nullptr) DispatchNext(*live);
   done(std::move(out));
 }
 
