@@ -278,13 +278,18 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
                 "SESSION PROMPT\n");
     return;
   }
-  std::printf("%-25s  %-11s  %s\n", "TURN", "STATE", "PROMPT");
+  // A reverted turn is no longer in the conversation (RevertSession).
+  auto state = [](const v1::Turn& t) {
+    return TurnStateName(t.state()) + (t.has_revert_time() ? " (reverted)" : "");
+  };
+  int width = 11;
   for (const v1::Turn& t : list.turns()) {
-    // A reverted turn is no longer in the conversation (RevertSession).
-    const std::string state = TurnStateName(t.state()) +
-                              (t.has_revert_time() ? " (reverted)" : "");
-    std::printf("%-25s  %-11s  %s\n", t.turn_id().c_str(), state.c_str(),
-                Trim(t.prompt(), 60).c_str());
+    width = std::max(width, static_cast<int>(state(t).size()));
+  }
+  std::printf("%-25s  %-*s  %s\n", "TURN", width, "STATE", "PROMPT");
+  for (const v1::Turn& t : list.turns()) {
+    std::printf("%-25s  %-*s  %s\n", t.turn_id().c_str(), width,
+                state(t).c_str(), Trim(t.prompt(), 60).c_str());
   }
   if (!list.next_page_token().empty()) {
     std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
