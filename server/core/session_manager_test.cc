@@ -155,6 +155,17 @@ class FakeFactory : public RuntimeFactory {
     absl::MutexLock lock(&log.mu);
     return log.responses;
   }
+  // From now on, requests for `method` wait for TakeUnanswered.
+  void AnswerLater(const std::string& method) {
+    absl::MutexLock lock(&log.mu);
+    log.answer_later.insert(method);
+  }
+  // The `done` of the last request for `method` AnswerLater held back.
+  std::function<void(absl::StatusOr<json>)> TakeUnanswered(
+      const std::string& method) {
+    absl::MutexLock lock(&log.mu);
+    return std::move(log.unanswered[method]);
+  }
   FakeRuntime::Log log;
 
  private:
@@ -739,10 +750,7 @@ TEST_F(SessionManagerTest, RevertTakesTheTurnAndLaterOnesOutWithOneEvent) {
 TEST_F(SessionManagerTest, ATurnQueuedWhileCodexRevertsWaitsAndIsNotReverted) {
   Session s = ReadySession();
   std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 2);
-  {
-    absl::MutexLock lock(&factory_.log.mu);
-    factory_.log.answer_later.insert("thread/revert");
-  }
+  factory_.AnswerLater("thread/revert");
   absl::StatusOr<RevertResult> out = absl::UnknownError("not called");
   manager_->RevertSession(s.session_id, turns[1].turn_id, kOperator,
                           [&out](absl::StatusOr<RevertResult> r) { out = r; });
@@ -752,11 +760,8 @@ TEST_F(SessionManagerTest, ATurnQueuedWhileCodexRevertsWaitsAndIsNotReverted) {
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_THAT(factory_.Calls(),
               Not(Contains("turn:" + after->turn_id + ":after")));
-  std::function<void(absl::StatusOr<json>)> answer;
-  {
-    absl::MutexLock lock(&factory_.log.mu);
-    answer = std::move(factory_.log.unanswered["thread/revert"]);
-  }
+  std::function<void(absl::StatusOr<json>)> answer =
+      factory_.TakeUnanswered("thread/revert");
   answer(json::object());  // on "Codex's" thread: no lock of ours held
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_THAT(out->reverted_turn_ids, ElementsAre(turns[1].turn_id));
@@ -767,19 +772,13 @@ TEST_F(SessionManagerTest, ATurnQueuedWhileCodexRevertsWaitsAndIsNotReverted) {
 TEST_F(SessionManagerTest, ARevertCodexAnsweredIsRecordedThoughTheSessionStopped) {
   Session s = ReadySession();
   std::vector<Turn> turns = CompletedTurns(manager_.get(), factory_, s, 1);
-  {
-    absl::MutexLock lock(&factory_.log.mu);
-    factory_.log.answer_later.insert("thread/revert");
-  }
+  factory_.AnswerLater("thread/revert");
   absl::StatusOr<RevertResult> out = absl::UnknownError("not called");
   manager_->RevertSession(s.session_id, turns[0].turn_id, kOperator,
                           [&out](absl::StatusOr<RevertResult> r) { out = r; });
   ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
-  std::function<void(absl::StatusOr<json>)> answer;
-  {
-    absl::MutexLock lock(&factory_.log.mu);
-    answer = std::move(factory_.log.unanswered["thread/revert"]);
-  }
+  std::function<void(absl::StatusOr<json>)> answer =
+      factory_.TakeUnanswered("thread/revert");
   answer(json::object());
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(out->session.state, SessionState::kStopped);
