@@ -1,5 +1,6 @@
 #include "grpc_web.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "absl/strings/ascii.h"
@@ -173,8 +174,9 @@ absl::StatusOr<absl::Duration> ParseGrpcTimeout(absl::string_view value) {
 }
 
 absl::Duration UpstreamTimeout(absl::Duration requested) {
-  return requested > kDeadlineSlack ? requested - kDeadlineSlack
-                                    : absl::ZeroDuration();
+  const absl::Duration slack =
+      std::clamp(requested / 100, kMinDeadlineSlack, kMaxDeadlineSlack);
+  return requested > slack ? requested - slack : absl::ZeroDuration();
 }
 
 absl::Status CheckRequestEncoding(absl::string_view grpc_encoding) {
