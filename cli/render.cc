@@ -260,7 +260,9 @@ void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
 
 void PrintTurn(const v1::Turn& t) {
   std::printf("turn_id:  %s\nstate:    %s\nprompt:   %s\n", t.turn_id().c_str(),
-              TurnStateName(t.state()).c_str(), t.prompt().c_str());
+              TurnStateName(t.state()).c_str(),
+              t.started_by_codex() ? "(none: Codex started the turn itself)"
+                                   : t.prompt().c_str());
   if (!t.error().empty()) std::printf("error:    %s\n", t.error().c_str());
   if (!t.final_message().empty()) {
     std::printf("final:    %s\n", t.final_message().c_str());
@@ -289,7 +291,9 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
   std::printf("%-25s  %-*s  %s\n", "TURN", width, "STATE", "PROMPT");
   for (const v1::Turn& t : list.turns()) {
     std::printf("%-25s  %-*s  %s\n", t.turn_id().c_str(), width,
-                state(t).c_str(), Trim(t.prompt(), 60).c_str());
+                state(t).c_str(),
+                t.started_by_codex() ? "(started by Codex)"
+                                     : Trim(t.prompt(), 60).c_str());
   }
   if (!list.next_page_token().empty()) {
     std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
@@ -418,6 +422,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kTurnStateChanged:
       detail = e.turn_state_changed().turn_id() + " " +
                TurnStateName(e.turn_state_changed().state());
+      if (e.turn_state_changed().started_by_codex()) {
+        detail += " (started by Codex)";
+      }
       break;
     case v1::Event::kItem:
       detail = e.item().item_type() + " " +
@@ -644,7 +651,15 @@ void EventPrinter::Print(const v1::Event& e) {
         }
         break;
       }
-      if (t.state() == v1::TURN_STATE_RUNNING) break;
+      if (t.state() == v1::TURN_STATE_RUNNING) {
+        // A turn no one typed: Codex went on by itself (toward a goal).
+        if (t.started_by_codex()) {
+          EndLine();
+          side_ << Head(e) << "codex (" << t.turn_id()
+                << "): went on by itself\n";
+        }
+        break;
+      }
       EndLine();
       side_ << Head(e) << "turn " << t.turn_id() << " "
             << TurnStateName(t.state());

@@ -141,6 +141,7 @@ void ToProto(const Turn& in, v1::Turn* out) {
   if (in.end_time) SetTime(*in.end_time, out->mutable_end_time());
   out->set_final_message(in.final_message);
   if (in.revert_time) SetTime(*in.revert_time, out->mutable_revert_time());
+  out->set_started_by_codex(in.started_by_codex);
 }
 
 void ToProto(const Approval& in, v1::Approval* out) {
@@ -305,6 +306,7 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_prompt(Str(p, "prompt"));
       m->set_final_message(Str(p, "final_message"));
       m->set_codex_turn_id(Str(p, "codex_turn_id"));
+      m->set_started_by_codex(BoolMember(p, "started_by_codex"));
       break;
     }
     case EventType::kItemStarted:

@@ -139,6 +139,23 @@ TEST(EventToProtoTest, SessionRevertedNamesTheTurns) {
   EXPECT_EQ(odd.session_reverted().reverted_turn_ids_size(), 1);
 }
 
+TEST(TurnToProtoTest, StartedByCodexIsCarriedOnTheTurnAndItsEvent) {
+  Turn t;
+  t.started_by_codex = true;
+  v1::Turn out;
+  ToProto(t, &out);
+  EXPECT_TRUE(out.started_by_codex());
+  Event e;
+  e.type = EventType::kTurnStateChanged;
+  e.payload = {{"turn_id", "turn_a"}, {"state", 2}, {"started_by_codex", true}};
+  v1::Event ev;
+  ToProto(e, &ev);
+  EXPECT_TRUE(ev.turn_state_changed().started_by_codex());
+  e.payload["started_by_codex"] = "yes";  // mistyped: read as unset
+  ToProto(e, &ev);
+  EXPECT_FALSE(ev.turn_state_changed().started_by_codex());
+}
+
 TEST(TurnToProtoTest, RevertTimeIsSetOnlyForARevertedTurn) {
   Turn t;
   v1::Turn out;

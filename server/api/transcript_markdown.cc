@@ -183,6 +183,11 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
         absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
                         "` · ", Clock(e.create_time()), "\n\n**You:**\n\n",
                         Quote(t.prompt()));
+      } else if (t.state() == v1::TURN_STATE_RUNNING && t.started_by_codex()) {
+        // No prompt: Codex went on by itself (toward the thread's goal).
+        absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
+                        "` · ", Clock(e.create_time()),
+                        "\n\n*Codex went on by itself.*\n");
       } else if (t.state() != v1::TURN_STATE_RUNNING) {
         FlushOpen(out);
         absl::StrAppend(out, "\n*Turn ", TurnEnd(t.state()),

@@ -157,6 +157,23 @@ TEST(MarkdownTranscriptTest, ARevertIsNoted) {
             "conversation; the agent no longer sees them\n");
 }
 
+TEST(MarkdownTranscriptTest, ATurnCodexStartedHasAHeadingAndNoPrompt) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_TURN_STATE_CHANGED);
+  e.mutable_create_time()->set_seconds(1700000000);
+  e.mutable_turn_state_changed()->set_turn_id("turn_9");
+  e.mutable_turn_state_changed()->set_state(v1::TURN_STATE_RUNNING);
+  std::string out;
+  md.Add(e, &out);
+  EXPECT_EQ(out, "") << "a turn of ours was headed when QUEUED";
+  e.mutable_turn_state_changed()->set_started_by_codex(true);
+  md.Add(e, &out);
+  EXPECT_EQ(out,
+            "\n## Turn 1 · `turn_9` · 22:13:20 UTC\n\n"
+            "*Codex went on by itself.*\n");
+}
+
 TEST(MarkdownTranscriptTest, TerminalInputIsQuotedAsTyped) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event typed;

@@ -46,6 +46,7 @@ EventLog::NewEvent TurnStateEvent(const Turn& t) {
   if (!t.error.empty()) payload["error"] = t.error;
   if (t.state == TurnState::kQueued) payload["prompt"] = t.prompt;
   if (!t.final_message.empty()) payload["final_message"] = t.final_message;
+  if (t.started_by_codex) payload["started_by_codex"] = true;
   return {t.session_id, EventType::kTurnStateChanged, t.turn_id,
           std::move(payload)};
 }

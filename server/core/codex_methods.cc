@@ -89,9 +89,12 @@ const std::vector<MethodRule>& NotificationRules() {
       {"thread/name/updated", kRaw, kNotTypedYet},
       {"thread/section/changed", kRaw, kNotUsed},
       {"thread/attachment/updated", kRaw, kNotUsed},
-      {"thread/goal/updated", kRaw, kNotUsed},
+      {"thread/goal/updated", kRaw,
+       "not typed yet: the agent's create_goal/update_goal tools set the "
+       "goal; the turns Codex then starts toward it are turns "
+       "(started_by_codex)"},
       {"thread/prediction/updated", kRaw, kNotUsed},
-      {"thread/goal/cleared", kRaw, kNotUsed},
+      {"thread/goal/cleared", kRaw, kNotTypedYet},
       {"thread/queue/changed", kRaw, kNotUsed},
       {"project/changed", kRaw, kNotUsed},
       {"thread/project/updated", kRaw, kNotUsed},

@@ -333,6 +333,12 @@ class SessionManager : public RuntimeListener {
   // Starts the next queued turn when the session is IDLE: the turn RUNNING
   // and the session BUSY in one commit, then turn/start to the runtime.
   void DispatchNext(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A turn Codex started by itself (turn/started naming a turn no
+  // turn/start of ours began, e.g. to go on toward the thread's goal)
+  // while the session is IDLE: a RUNNING turn with started_by_codex and
+  // the session BUSY, in one commit. Ignored while a turn of ours runs.
+  void AdoptCodexTurn(LiveSession& live, const std::string& codex_turn_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Emit(const std::string& session_id, EventType type,
             const std::string& turn_id, nlohmann::json payload)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -121,7 +121,12 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
   live->last_activity = clock_->Now();
   const std::string& session_id = live->session.session_id;
 
-  if (method == "turn/started") return;  // RUNNING since turn/start was sent
+  if (method == "turn/started") {
+    // Ours is RUNNING since turn/start was sent; one Codex started itself
+    // becomes a turn of ours here.
+    AdoptCodexTurn(*live, StringMember(ObjectMember(params, "turn"), "id"));
+    return;
+  }
   if (method == "turn/completed") {
     const json& turn_json = ObjectMember(params, "turn");
     const std::string codex_turn_id = StringMember(turn_json, "id");
@@ -161,6 +166,35 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     }
   }
   Emit(session_id, m.type, turn_id, std::move(m.payload));
+}
+
+void SessionManager::AdoptCodexTurn(LiveSession& live,
+                                    const std::string& codex_turn_id) {
+  // While a turn of ours runs, a turn/started is its own (Codex may name
+  // it before answering turn/start, and answers a turn/start that raced a
+  // turn it started itself with that turn's id) or a sub-turn of it (a
+  // review). A session that is not IDLE is starting or going away; one
+  // reverting waits for Codex's answer.
+  if (codex_turn_id.empty() || live.turns.running() != nullptr ||
+      live.session.state != SessionState::kIdle || live.reverting) {
+    return;
+  }
+  Turn turn;
+  turn.turn_id = NewId("turn_");
+  turn.session_id = live.session.session_id;
+  turn.state = TurnState::kRunning;
+  turn.codex_turn_id = codex_turn_id;
+  turn.create_time = clock_->Now();
+  turn.start_time = turn.create_time;
+  turn.started_by_codex = true;
+  live.turns.Adopt(turn);
+  // The turn RUNNING and the session BUSY, in one commit, as DispatchNext.
+  WriteBatch rows;
+  std::vector<EventLog::NewEvent> events;
+  TurnInto(std::move(turn), rows, events);
+  SessionStateInto(live.session, SessionState::kBusy, "", rows, events);
+  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
+      .IgnoreError();
 }
 
 void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,

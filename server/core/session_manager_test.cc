@@ -1266,4 +1266,63 @@ TEST_F(SessionManagerTest, UnhandledServerRequestsGetAnError) {
 }
 
 }  // namespace
+// Codex starts turns by itself to go on toward a thread goal (the agent's
+// create_goal tool): each becomes a turn of ours, RUNNING with
+// started_by_codex, and the session BUSY; its items belong to it; a prompt
+// sent meanwhile waits; an interrupt reaches Codex.
+TEST_F(SessionManagerTest, TurnsCodexStartsByItselfBecomeTurns) {
+  Session s = ReadySession();
+  auto codex_started = [&](const std::string& codex_turn_id) {
+    manager_->OnNotification(factory_.Last(), "turn/started",
+                             {{"threadId", "thr_1"},
+                              {"turn", {{"id", codex_turn_id},
+                                        {"status", "inProgress"}}}});
+  };
+  codex_started("goal_1");
+  Page<Turn> turns = *Read()->ListTurns(s.session_id, PageRequest());
+  ASSERT_EQ(turns.items.size(), 1u);
+  const Turn adopted = turns.items[0];
+  EXPECT_TRUE(adopted.started_by_codex);
+  EXPECT_EQ(adopted.state, TurnState::kRunning);
+  EXPECT_EQ(adopted.codex_turn_id, "goal_1");
+  EXPECT_EQ(adopted.prompt, "");
+  EXPECT_TRUE(adopted.start_time.has_value());
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
+  const Event running = Events(s.session_id).back();
+  EXPECT_EQ(running.type, EventType::kSessionStateChanged);
+  const Event started = Events(s.session_id)[Events(s.session_id).size() - 2];
+  EXPECT_EQ(started.type, EventType::kTurnStateChanged);
+  EXPECT_EQ(started.turn_id, adopted.turn_id);
+  EXPECT_EQ(started.payload["started_by_codex"], true);
+
+  manager_->OnNotification(
+      factory_.Last(), "item/completed",
+      {{"turnId", "goal_1"},
+       {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Done."}}}});
+  EXPECT_EQ(Events(s.session_id).back().turn_id, adopted.turn_id);
+  // A prompt now waits behind it; an interrupt is Codex's turn/interrupt.
+  Turn queued = *manager_->StartTurn(s.session_id, "next", "", kOperator);
+  EXPECT_EQ(queued.state, TurnState::kQueued);
+  ASSERT_TRUE(manager_->InterruptTurn(s.session_id, adopted.turn_id, kOperator)
+                  .ok());
+  EXPECT_THAT(factory_.Calls(), ::testing::Contains("interrupt:goal_1"));
+  CompleteTurn("goal_1", "interrupted");
+  Turn ended = *Read()->GetTurn(adopted.turn_id);
+  EXPECT_EQ(ended.state, TurnState::kInterrupted);
+  EXPECT_TRUE(ended.started_by_codex);
+  EXPECT_EQ(ended.final_message, "Done.");
+  // The queued prompt went out; Codex naming its turn first is not a
+  // second adoption, nor is a sub-turn while it runs.
+  EXPECT_THAT(factory_.Calls(),
+              ::testing::Contains("turn:" + queued.turn_id + ":next"));
+  codex_started("goal_2");
+  manager_->OnTurnAccepted(factory_.Last(), queued.turn_id, "goal_2");
+  codex_started("review_sub_turn");
+  EXPECT_EQ(Read()->ListTurns(s.session_id, PageRequest())->items.size(), 2u);
+  CompleteTurn("goal_2", "completed");
+  EXPECT_EQ(Read()->GetTurn(queued.turn_id)->state, TurnState::kCompleted);
+  EXPECT_FALSE(Read()->GetTurn(queued.turn_id)->started_by_codex);
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
+}
+
 }  // namespace codex_manager

@@ -37,6 +37,15 @@ std::optional<Turn> TurnQueue::TakeRunning() {
   return turn;
 }
 
+bool TurnQueue::Adopt(Turn turn) {
+  if (running_) return false;
+  turn_ids_[turn.codex_turn_id] = turn.turn_id;
+  running_ = std::move(turn);
+  interrupt_pending_ = false;
+  interrupt_deadline_.reset();
+  return true;
+}
+
 std::optional<Turn> TurnQueue::Accept(const std::string& turn_id,
                                       const std::string& codex_turn_id) {
   if (!IsRunning(turn_id)) return std::nullopt;

@@ -40,6 +40,9 @@ class TurnQueue {
   std::deque<Turn> TakeQueued();
   // Takes the running turn (it ended); nullopt when none runs.
   std::optional<Turn> TakeRunning();
+  // A turn Codex started by itself (RUNNING, with its Codex id) becomes
+  // the running one. False, and nothing changes, while a turn runs.
+  bool Adopt(Turn turn);
 
   // Codex named `turn_id` (the running turn) `codex_turn_id`. Returns the
   // turn as it now is, or nullopt when `turn_id` is not running.

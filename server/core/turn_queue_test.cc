@@ -82,5 +82,25 @@ TEST(TurnQueueTest, AnInterruptBeforeCodexNamedTheTurnWaitsForTheName) {
   EXPECT_FALSE(q.interrupt_deadline()) << "the deadline ends with the turn";
 }
 
+TEST(TurnQueueTest, ATurnCodexStartedRunsOnlyWhenNoneDoes) {
+  TurnQueue q;
+  Turn codex_started;
+  codex_started.turn_id = "t_goal";
+  codex_started.state = TurnState::kRunning;
+  codex_started.codex_turn_id = "c_goal";
+  codex_started.started_by_codex = true;
+  q.Enqueue(Queued("t1"));
+  ASSERT_TRUE(q.StartNext(kNow));
+  EXPECT_FALSE(q.Adopt(codex_started)) << "t1 runs";
+  EXPECT_EQ(q.running_id(), "t1");
+  q.TakeRunning();
+  ASSERT_TRUE(q.Adopt(codex_started));
+  EXPECT_EQ(q.running_id(), "t_goal");
+  EXPECT_TRUE(q.RunsCodexTurn("c_goal"));
+  EXPECT_FALSE(q.RunsCodexTurn("c_other"));
+  EXPECT_EQ(q.OurTurnId("c_goal"), "t_goal");
+  EXPECT_EQ(q.RequestInterrupt(kNow), "c_goal");
+}
+
 }  // namespace
 }  // namespace codex_manager

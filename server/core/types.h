@@ -183,6 +183,9 @@ struct Turn {
   std::string final_message;
   // Set when RevertSession took the turn out of the conversation.
   std::optional<absl::Time> revert_time;
+  // Codex started the turn itself (no turn/start of ours; e.g. to go on
+  // toward the thread's goal): it has no prompt.
+  bool started_by_codex = false;
   // Not stored (see TurnSettings).
   TurnSettings settings;
 };

@@ -190,6 +190,11 @@ constexpr const char* kSchemaV9 = R"sql(
 ALTER TABLE turns ADD COLUMN revert_us INTEGER;
 )sql";
 
+// v10: turns Codex started by itself (Turn.started_by_codex).
+constexpr const char* kSchemaV10 = R"sql(
+ALTER TABLE turns ADD COLUMN started_by_codex INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -426,7 +431,7 @@ absl::Status SqliteStore::Migrate() {
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
                                kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
-                               kSchemaV9};
+                               kSchemaV9, kSchemaV10};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -645,7 +650,8 @@ absl::StatusOr<std::vector<Session>> SqliteStore::SessionsInState(
 
 #define TURN_SELECT                                                   \
   "SELECT turn_id, session_id, prompt, state, codex_turn_id, error, " \
-  "create_us, start_us, end_us, final_message, rowid, revert_us FROM turns "
+  "create_us, start_us, end_us, final_message, rowid, revert_us, "     \
+  "started_by_codex FROM turns "
 
 static Turn ReadTurn(const auto& st) {
   Turn t;
@@ -660,6 +666,7 @@ static Turn ReadTurn(const auto& st) {
   t.end_time = st.OptTime(8);
   t.final_message = st.Text(9);
   t.revert_time = st.OptTime(11);
+  t.started_by_codex = st.Int(12) != 0;
   return t;
 }
 
@@ -673,8 +680,8 @@ absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
       Stmt st,
       Prepare("INSERT INTO turns (turn_id, session_id, prompt, state, "
               "codex_turn_id, error, create_us, start_us, end_us, "
-              "final_message, revert_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-              "?8, ?9, ?10, ?11) "
+              "final_message, revert_us, started_by_codex) VALUES (?1, ?2, "
+              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
               "ON CONFLICT (turn_id) DO UPDATE SET state = ?4, "
               "codex_turn_id = ?5, error = ?6, start_us = ?8, end_us = ?9, "
               "final_message = ?10, revert_us = COALESCE(?11, revert_us)"));
@@ -682,7 +689,7 @@ absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
   st.Bind(4, static_cast<int>(t.state)).Bind(5, t.codex_turn_id);
   st.Bind(6, t.error).Bind(7, ToMicros(t.create_time));
   st.Bind(8, t.start_time).Bind(9, t.end_time).Bind(10, t.final_message);
-  st.Bind(11, t.revert_time);
+  st.Bind(11, t.revert_time).Bind(12, t.started_by_codex ? 1 : 0);
   return StepWrite(st, "put turn");
 }
 

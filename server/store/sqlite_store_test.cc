@@ -92,6 +92,20 @@ TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
   EXPECT_EQ(got->final_message, "later");
 }
 
+TEST_F(SqliteStoreTest, ATurnCodexStartedIsStoredAsSuch) {
+  Turn t;
+  t.turn_id = "turn_1";
+  t.session_id = "ses_a";
+  t.state = TurnState::kRunning;
+  t.create_time = absl::FromUnixSeconds(1700000000);
+  ASSERT_TRUE(store_->PutTurn(t).ok());
+  EXPECT_FALSE(store_->GetTurn("turn_1")->started_by_codex);
+  t.turn_id = "turn_2";
+  t.started_by_codex = true;
+  ASSERT_TRUE(store_->PutTurn(t).ok());
+  EXPECT_TRUE(store_->GetTurn("turn_2")->started_by_codex);
+}
+
 TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(

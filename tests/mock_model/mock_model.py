@@ -23,6 +23,11 @@ prompt of the latest user message. The script, by what the prompt contains:
   TOOL in the namespace that output names (e.g. ``mcp__SERVER__``) with
   ``{}`` arguments; once its output is in the request, a reply ``Tool
   said: <the output's text>``.
+- ``goal: OBJECTIVE``: a ``create_goal`` call of Codex's goal tool with
+  OBJECTIVE, then ``Goal set.``; Codex then starts turns by itself to
+  continue toward it. In such a turn (its user message is Codex's
+  ``<codex_internal_context source="goal">``): an ``update_goal`` call
+  marking the goal ``complete``, then ``Goal complete.``, which ends them.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -146,6 +151,20 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     slow = re.search(r"slow:\s*(\d+)", prompt)
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
+
+    goal = re.search(r"goal:\s*(.+)", prompt)
+    if 'source="goal"' in prompt:
+        if not outputs:
+            yield _function_call("update_goal", {"status": "complete"})
+            return
+        yield from _message("Goal complete.", ["Goal ", "complete."], 0)
+        return
+    if goal and not outputs:
+        yield _function_call("create_goal", {"objective": goal.group(1).strip()})
+        return
+    if goal:
+        yield from _message("Goal set.", ["Goal ", "set."], 0)
+        return
 
     if background and not outputs:
         yield _function_call("exec_command", {"cmd": background.group(1).strip(),

@@ -128,6 +128,12 @@ export class Transcript {
         if (t.state === TurnState.RUNNING) {
           this.runningTurnId = t.turnId;
           this.runningShell = false;
+          // No prompt began it: Codex went on by itself (toward the goal
+          // the agent set, Codex's thread/goal/*).
+          if (t.startedByCodex) {
+            this.add({ kind: "notice", id: `t${event.sessionSeq}`, level: "info",
+                       text: "Codex went on by itself" });
+          }
         }
         if (t.state === TurnState.COMPLETED || t.state === TurnState.FAILED ||
             t.state === TurnState.INTERRUPTED) {

@@ -1013,3 +1013,25 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   assert.notEqual(sessionId, "ses_00000000000000000000");
   await page.close();
 });
+
+test("a turn Codex starts by itself toward a goal is said where a prompt would be", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "goal", "never");
+  // The agent sets a goal (create_goal); Codex then goes on by itself in
+  // a turn of its own, where the agent marks the goal complete.
+  await send(page, "goal: count to three");
+  const ended = page.locator(".entry.turn");
+  await waitFor(async () => (await ended.count()) === 2, 60000);
+  const note = page.locator(".entry.notice", { hasText: "Codex went on by itself" });
+  assert.equal(await note.count(), 1);
+  await page.locator(".entry.agent", { hasText: "Goal complete." }).waitFor({ timeout: 10000 });
+  // The note comes after the first turn's reply and before the second's.
+  const texts = await page.locator(".entry.prompt, .entry.agent, .entry.notice").allInnerTexts();
+  const at = (s: string) => texts.findIndex((t) => t.includes(s));
+  assert.ok(at("Goal set.") < at("Codex went on by itself") &&
+            at("Codex went on by itself") < at("Goal complete."), texts.join(" | "));
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-codex-went-on.png"), fullPage: true });
+  await page.close();
+});

@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
   type Event, EventSchema, EventType, HookRunSchema, ItemSchema, SessionRevertedSchema,
-  TerminalInputSchema,
+  TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
@@ -20,14 +20,14 @@ function stream(): Event[] {
     approvalId: "apr_1", state: ApprovalState.PENDING, command: "ls", kind: 1,
   });
   return [
-    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.RUNNING, error: "", prompt: "", finalMessage: "", codexTurnId: "" } }),
+    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.RUNNING, error: "", prompt: "", finalMessage: "", codexTurnId: "", startedByCodex: false } }),
     ev(EventType.ITEM_COMPLETED, { case: "item", value: create(ItemSchema, { itemId: "u1", itemType: "userMessage", text: "hi" }) }),
     ev(EventType.APPROVAL_REQUESTED, { case: "approvalRequested", value: { $typeName: "codex_manager.v1.ApprovalRequested", approval } }),
     ev(EventType.APPROVAL_RESOLVED, { case: "approvalResolved", value: { $typeName: "codex_manager.v1.ApprovalResolved", approvalId: "apr_1", state: ApprovalState.APPROVED, decision: 1 } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "Hel", method: "" } }),
     ev(EventType.AGENT_MESSAGE_DELTA, { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "m1", text: "lo", method: "" } }),
     ev(EventType.ITEM_COMPLETED, { case: "item", value: create(ItemSchema, { itemId: "m1", itemType: "agentMessage", text: "Hello" }) }),
-    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.COMPLETED, error: "", prompt: "", finalMessage: "Hello", codexTurnId: "" } }),
+    ev(EventType.TURN_STATE_CHANGED, { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged", turnId: "turn_1", state: TurnState.COMPLETED, error: "", prompt: "", finalMessage: "Hello", codexTurnId: "", startedByCodex: false } }),
   ];
 }
 
@@ -244,13 +244,34 @@ test("a revert marks every entry of the turns it names, and only those", () => {
   assert.equal(t.apply(reverted), false);  // once
 });
 
+test("a turn Codex started by itself is said where a prompt would be", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const running = (turnId: string, startedByCodex: boolean) => create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.TURN_STATE_CHANGED, turnId,
+    payload: { case: "turnStateChanged",
+               value: create(TurnStateChangedSchema, { turnId, state: TurnState.RUNNING, startedByCodex }) } });
+  t.apply(running("turn_1", false));
+  t.apply(running("turn_2", true));
+  t.apply(create(EventSchema, { sessionSeq: ++seq, eventId: seq, type: EventType.ITEM_COMPLETED,
+    turnId: "turn_2", payload: { case: "item",
+      value: create(ItemSchema, { itemId: "m2", itemType: "agentMessage", text: "Goal complete." }) } }));
+  assert.equal(summary(t), "notice:Codex went on by itself|agent:Goal complete.");
+  assert.equal(t.runningTurnId, "turn_2");
+  // Taken out of the conversation with its turn, like a prompt.
+  t.apply(create(EventSchema, { sessionSeq: ++seq, eventId: seq, type: EventType.SESSION_REVERTED,
+    payload: { case: "sessionReverted",
+               value: create(SessionRevertedSchema, { beforeTurnId: "turn_2", revertedTurnIds: ["turn_2"] }) } }));
+  assert.deepEqual(t.entries.slice(0, 2).map((e) => e.reverted), [true, true]);
+});
+
 test("a running shell command is known, so what is sent meanwhile is queued, not steered", () => {
   const t = new Transcript();
   let seq = 0n;
   const state = (state: TurnState) => create(EventSchema, { sessionSeq: ++seq, eventId: seq,
     type: EventType.TURN_STATE_CHANGED, turnId: "turn_s",
     payload: { case: "turnStateChanged", value: { $typeName: "codex_manager.v1.TurnStateChanged",
-      turnId: "turn_s", state, error: "", prompt: "!make", finalMessage: "", codexTurnId: "" } } });
+      turnId: "turn_s", state, error: "", prompt: "!make", finalMessage: "", codexTurnId: "", startedByCodex: false } } });
   t.apply(state(TurnState.RUNNING));
   assert.equal(t.runningShell, false);
   t.apply(create(EventSchema, { sessionSeq: ++seq, eventId: seq, type: EventType.ITEM_STARTED,

@@ -308,6 +308,7 @@ class TurnStateChanged(google.protobuf.message.Message):
     PROMPT_FIELD_NUMBER: builtins.int
     FINAL_MESSAGE_FIELD_NUMBER: builtins.int
     CODEX_TURN_ID_FIELD_NUMBER: builtins.int
+    STARTED_BY_CODEX_FIELD_NUMBER: builtins.int
     turn_id: builtins.str
     state: codex_manager.v1.turns_pb2.TurnState.ValueType
     error: builtins.str
@@ -317,6 +318,10 @@ class TurnStateChanged(google.protobuf.message.Message):
     final_message: builtins.str
     """The agent's last message (set on COMPLETED)."""
     codex_turn_id: builtins.str
+    started_by_codex: builtins.bool
+    """Codex started the turn by itself (Turn.started_by_codex); set on each
+    of its events, the first of which is RUNNING (no QUEUED before it).
+    """
     def __init__(
         self,
         *,
@@ -326,8 +331,9 @@ class TurnStateChanged(google.protobuf.message.Message):
         prompt: builtins.str = ...,
         final_message: builtins.str = ...,
         codex_turn_id: builtins.str = ...,
+        started_by_codex: builtins.bool = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "started_by_codex", b"started_by_codex", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___TurnStateChanged = TurnStateChanged
 

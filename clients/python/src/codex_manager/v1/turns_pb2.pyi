@@ -82,6 +82,7 @@ class Turn(google.protobuf.message.Message):
     END_TIME_FIELD_NUMBER: builtins.int
     FINAL_MESSAGE_FIELD_NUMBER: builtins.int
     REVERT_TIME_FIELD_NUMBER: builtins.int
+    STARTED_BY_CODEX_FIELD_NUMBER: builtins.int
     turn_id: builtins.str
     """Server-assigned id, "turn_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -95,6 +96,15 @@ class Turn(google.protobuf.message.Message):
     final_message: builtins.str
     """The agent's last message text once COMPLETED (from the final
     `agentMessage` item); empty otherwise.
+    """
+    started_by_codex: builtins.bool
+    """Codex started this turn by itself, not a StartTurn: it sends
+    `turn/started` for a turn no client asked for when it goes on toward
+    the thread's goal (Codex's `thread/goal/*`; the agent's create_goal
+    tool sets one when a user asks it to keep working until something is
+    done). Such a turn has no prompt and starts RUNNING; it streams,
+    asks for approvals and is interrupted like any other, and a StartTurn
+    meanwhile waits QUEUED behind it.
     """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
@@ -127,9 +137,10 @@ class Turn(google.protobuf.message.Message):
         end_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
         final_message: builtins.str = ...,
         revert_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        started_by_codex: builtins.bool = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "end_time", b"end_time", "revert_time", b"revert_time", "start_time", b"start_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "create_time", b"create_time", "end_time", b"end_time", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "revert_time", b"revert_time", "session_id", b"session_id", "start_time", b"start_time", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["codex_turn_id", b"codex_turn_id", "create_time", b"create_time", "end_time", b"end_time", "error", b"error", "final_message", b"final_message", "prompt", b"prompt", "revert_time", b"revert_time", "session_id", b"session_id", "start_time", b"start_time", "started_by_codex", b"started_by_codex", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___Turn = Turn
 

@@ -486,7 +486,7 @@ class Turn(View[turns_pb2.Turn]):
     """The API's Turn message."""
 
     __slots__ = ()
-    _FIELDS = ('turn_id', 'session_id', 'prompt', 'state', 'codex_turn_id', 'error', 'create_time', 'start_time', 'end_time', 'final_message', 'revert_time', )
+    _FIELDS = ('turn_id', 'session_id', 'prompt', 'state', 'codex_turn_id', 'error', 'create_time', 'start_time', 'end_time', 'final_message', 'revert_time', 'started_by_codex', )
 
     @property
     def turn_id(self) -> str:
@@ -544,6 +544,18 @@ class Turn(View[turns_pb2.Turn]):
         that was not reverted.
         """
         return self._proto.revert_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("revert_time") else None
+
+    @property
+    def started_by_codex(self) -> bool:
+        """Codex started this turn by itself, not a StartTurn: it sends
+        `turn/started` for a turn no client asked for when it goes on toward the
+        thread's goal (Codex's `thread/goal/*`; the agent's create_goal tool sets
+        one when a user asks it to keep working until something is done). Such a
+        turn has no prompt and starts RUNNING; it streams, asks for approvals and
+        is interrupted like any other, and a StartTurn meanwhile waits QUEUED
+        behind it.
+        """
+        return self._proto.started_by_codex
 
 
 class ImageUpload(View[turns_pb2.ImageUpload]):
@@ -685,7 +697,7 @@ class TurnStateChanged(View[events_pb2.TurnStateChanged]):
     """The API's TurnStateChanged message."""
 
     __slots__ = ()
-    _FIELDS = ('turn_id', 'state', 'error', 'prompt', 'final_message', 'codex_turn_id', )
+    _FIELDS = ('turn_id', 'state', 'error', 'prompt', 'final_message', 'codex_turn_id', 'started_by_codex', )
 
     @property
     def turn_id(self) -> str:
@@ -713,6 +725,13 @@ class TurnStateChanged(View[events_pb2.TurnStateChanged]):
     @property
     def codex_turn_id(self) -> str:
         return self._proto.codex_turn_id
+
+    @property
+    def started_by_codex(self) -> bool:
+        """Codex started the turn by itself (Turn.started_by_codex); set on each of
+        its events, the first of which is RUNNING (no QUEUED before it).
+        """
+        return self._proto.started_by_codex
 
 
 class Item(View[events_pb2.Item]):

@@ -1,0 +1,74 @@
+"""Turns Codex starts by itself, with the real, pinned codex: when the
+agent sets a thread goal (its create_goal tool), Codex goes on toward it in
+turns no client asked for. Each becomes a turn of the session
+(started_by_codex), so its reply reaches every client under a turn id, it
+can be interrupted, and a prompt sent meanwhile waits its turn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Cli, Server, wait_for
+from cm_testing import MockModel
+
+from codex_manager import Client, EventType
+from test_codex_threads import log_length, model_requests, wait_idle
+from test_real_codex import create_session
+
+
+def settled(cli: Cli, session_id: str, count: int) -> list[dict]:
+    """The session's turns once there are `count`, all ended, and it is IDLE."""
+    def done() -> list[dict] | None:
+        turns = cli.json("turn", "list", session_id)["turns"]
+        ended = len(turns) == count and all(t["state"] not in (
+            "TURN_STATE_QUEUED", "TURN_STATE_RUNNING") for t in turns)
+        idle = cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE"
+        return turns if ended and idle else None
+    return wait_for(done, timeout=60)
+
+
+def test_codex_going_on_toward_a_goal_is_a_turn(cli: Cli, server: Server, project: Path,
+                                                 mock_model: MockModel) -> None:
+    session_id = create_session(cli, project, policy="never")
+    before = log_length(mock_model)
+    started = cli("turn", "start", session_id, "goal: count to three", "--follow")
+    assert started.returncode == 0, started.stderr
+
+    # The agent set the goal in our turn; Codex then went on by itself in a
+    # second turn, where the agent marked the goal complete.
+    turns = settled(cli, session_id, 2)
+    assert [(t.get("startedByCodex", False), t["state"], t.get("finalMessage"))
+            for t in turns] == [(False, "TURN_STATE_COMPLETED", "Goal set."),
+                                (True, "TURN_STATE_COMPLETED", "Goal complete.")]
+    assert turns[1]["prompt"] == "" and turns[1]["codexTurnId"]
+    assert any('source="goal"' in text for request in model_requests(mock_model, before)
+               for text in request["user_texts"])
+    listed = cli("turn", "list", session_id).stdout
+    assert "(started by Codex)" in listed, listed
+
+    with Client(server.addr) as client:
+        events = list(client.events(session_id, follow=False))
+    states = [(e.proto.turn_id, e.proto.turn_state_changed.state,
+               e.proto.turn_state_changed.started_by_codex)
+              for e in events if e.type == EventType.TURN_STATE_CHANGED]
+    codex_turn = turns[1]["turnId"]
+    assert [s for s in states if s[0] == codex_turn] == [
+        (codex_turn, 2, True), (codex_turn, 3, True)]  # RUNNING, COMPLETED
+    replies = [(e.proto.turn_id, e.proto.item.text) for e in events
+               if e.type == EventType.ITEM_COMPLETED and e.proto.item.item_type == "agentMessage"]
+    assert replies == [(turns[0]["turnId"], "Goal set."), (codex_turn, "Goal complete.")]
+    # Codex's goal notifications are forwarded raw (not typed yet).
+    raw = {e.proto.raw.method for e in events if e.type == EventType.RAW}
+    assert "thread/goal/updated" in raw, raw
+
+    md = cli("export", session_id, "--format", "markdown").stdout
+    assert f"## Turn 2 · `{codex_turn}`" in md and "*Codex went on by itself.*" in md, md
+    transcript = cli("events", session_id).stdout
+    assert f"codex ({codex_turn}): went on by itself" in transcript, transcript
+    raw_lines = cli("events", session_id, "--raw").stdout
+    assert f"{codex_turn} RUNNING (started by Codex)" in raw_lines, raw_lines
+
+    # The session goes on as usual afterwards.
+    assert cli("turn", "start", session_id, "hello again", "--follow").returncode == 0
+    assert len(settled(cli, session_id, 3)) == 3
+    wait_idle(cli, session_id)
