@@ -9,6 +9,9 @@
 #   scripts/test-codex-versions.sh                  0.168.0 0.169.0 0.171.0
 #   scripts/test-codex-versions.sh 0.172.0          one release
 #   PYTEST_ARGS="-k real_codex" scripts/test-codex-versions.sh
+#
+# A suite PYTEST_ARGS selects nothing from is not a failure; a release no
+# test ran for is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -18,6 +21,8 @@ build="${CODEX_MANAGER_BUILD:-$repo/build}"
 pinned=$(node -p 'require("./tools/codex/package.json").dependencies["@openai/codex"]')
 failed=0
 summary=()
+# pytest's exit status 5: PYTEST_ARGS selected no test of that suite.
+selected_none() { [ $? -eq 5 ]; }
 for v in "${versions[@]}"; do
   dir="$repo/.cache/codex-versions/$v"
   if [ ! -x "$dir/node_modules/.bin/codex" ]; then
@@ -35,15 +40,20 @@ for v in "${versions[@]}"; do
   status=passed
   if ! (cd tests && CODEX_MANAGER_CODEX_BIN="$codex" CODEX_MANAGER_BUILD="$build" \
         timeout 1200 "$repo/.venv/bin/python" -m pytest -q ${PYTEST_ARGS:-} \
-        "${deselect[@]}") >"$log" 2>&1; then
+        "${deselect[@]}" || selected_none) >"$log" 2>&1; then
     status=failed
   fi
   if ! (cd clients/python && CODEX_MANAGER_CODEX_BIN="$codex" \
         CODEX_MANAGER_BUILD="$build" timeout 900 "$repo/.venv/bin/python" -m pytest -q \
-        ${PYTEST_ARGS:-}) >>"$log" 2>&1; then
+        ${PYTEST_ARGS:-} || selected_none) >>"$log" 2>&1; then
     status=failed
   fi
-  line="$v: $status ($(grep -Eh '^[0-9]+ (passed|failed)|[0-9]+ passed' "$log" | tr '\n' ' '))"
+  counts=$(grep -Eh '^[0-9]+ (passed|failed)|[0-9]+ passed' "$log" | tr '\n' ' ' || true)
+  if [ -z "$counts" ]; then
+    status=failed
+    counts="no test ran"
+  fi
+  line="$v: $status ($counts)"
   echo "$line"
   summary+=("$line")
   [ "$status" = passed ] || failed=1
