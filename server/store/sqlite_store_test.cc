@@ -28,6 +28,16 @@ Session MakeSession(const std::string& id,
   return s;
 }
 
+Turn MakeTurn(const std::string& id, const std::string& session,
+              TurnState state) {
+  Turn t;
+  t.turn_id = id;
+  t.session_id = session;
+  t.state = state;
+  t.create_time = absl::FromUnixSeconds(1700000000);
+  return t;
+}
+
 Event MakeEvent(int64_t id, const std::string& session, int64_t seq) {
   Event e;
   e.event_id = id;
@@ -73,11 +83,7 @@ TEST_F(SqliteStoreTest, SessionRoundTripAndNotFoundNamesTheId) {
 }
 
 TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
-  Turn t;
-  t.turn_id = "turn_1";
-  t.session_id = "ses_a";
-  t.state = TurnState::kCompleted;
-  t.create_time = absl::FromUnixSeconds(1700000000);
+  Turn t = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
   ASSERT_TRUE(store_->PutTurn(t).ok());
   EXPECT_FALSE(store_->GetTurn("turn_1")->revert_time.has_value());
   t.revert_time = absl::FromUnixSeconds(1700000100);
@@ -93,11 +99,7 @@ TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
 }
 
 TEST_F(SqliteStoreTest, ATurnCodexStartedIsStoredAsSuch) {
-  Turn t;
-  t.turn_id = "turn_1";
-  t.session_id = "ses_a";
-  t.state = TurnState::kRunning;
-  t.create_time = absl::FromUnixSeconds(1700000000);
+  Turn t = MakeTurn("turn_1", "ses_a", TurnState::kRunning);
   ASSERT_TRUE(store_->PutTurn(t).ok());
   EXPECT_FALSE(store_->GetTurn("turn_1")->started_by_codex);
   t.turn_id = "turn_2";
@@ -291,12 +293,8 @@ TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {
 TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
   // A session and a turn, each committed with its state event.
   Session session = MakeSession("ses_a");
-  Turn turn;
-  turn.turn_id = "turn_1";
-  turn.session_id = "ses_a";
+  Turn turn = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
   turn.prompt = "p";
-  turn.state = TurnState::kCompleted;
-  turn.create_time = absl::Now();
   Event started = MakeEvent(1, "ses_a", 1);
   started.type = EventType::kSessionStateChanged;
   started.payload = {{"state", static_cast<int>(SessionState::kIdle)}};
@@ -324,11 +322,7 @@ TEST_F(SqliteStoreTest, CheckInvariantsNamesRowsWithoutEventsAndGaps) {
 }
 
 TEST_F(SqliteStoreTest, CheckInvariantsPairsRevertedTurnsWithTheirEvent) {
-  Turn turn;
-  turn.turn_id = "turn_1";
-  turn.session_id = "ses_a";
-  turn.state = TurnState::kCompleted;
-  turn.create_time = absl::Now();
+  Turn turn = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
   Event started = MakeEvent(1, "ses_a", 1);
   started.type = EventType::kTurnStateChanged;
   started.turn_id = "turn_1";
