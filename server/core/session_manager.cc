@@ -232,6 +232,7 @@ void SessionManager::DispatchNext(LiveSession& live) {
   if (live.session.state != SessionState::kIdle || live.reverting) return;
   std::optional<Turn> next = live.turns.StartNext(clock_->Now());
   if (!next) return;
+  live.compaction_requested = false;  // over, or Codex refused it
   const Turn& turn = *next;
   live.last_activity = turn.start_time.value_or(clock_->Now());
   // The turn RUNNING and the session BUSY, in one commit.
@@ -681,6 +682,7 @@ void SessionManager::CompactSession(
     done(status);
     return;
   }
+  live_.Find(session_id)->compaction_requested = true;
   runtime->CallThread(
       "thread/compact/start", nlohmann::json::object(),
       [this, session_id, caller, done = std::move(done)](

@@ -179,6 +179,9 @@ void SessionManager::AdoptCodexTurn(LiveSession& live,
       live.session.state != SessionState::kIdle || live.reverting) {
     return;
   }
+  // The turn Codex compacts the conversation in (CompactSession) is not
+  // one Codex started by itself; its items stay the session's, as before.
+  if (std::exchange(live.compaction_requested, false)) return;
   Turn turn;
   turn.turn_id = NewId("turn_");
   turn.session_id = live.session.session_id;

@@ -1325,4 +1325,27 @@ TEST_F(SessionManagerTest, TurnsCodexStartsByItselfBecomeTurns) {
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
 }
 
+// CompactSession: Codex compacts in a turn of its own, which is the
+// compaction's, not one Codex started to go on by itself.
+TEST_F(SessionManagerTest, TheTurnCodexCompactsInIsNotAdopted) {
+  Session s = ReadySession();
+  absl::StatusOr<Session> compacted;
+  manager_->CompactSession(s.session_id, kOperator,
+                           [&](absl::StatusOr<Session> r) { compacted = r; });
+  ASSERT_TRUE(compacted.ok()) << compacted.status();
+  auto codex_started = [&](const std::string& codex_turn_id) {
+    manager_->OnNotification(factory_.Last(), "turn/started",
+                             {{"turn", {{"id", codex_turn_id}}}});
+  };
+  codex_started("compaction");
+  EXPECT_TRUE(Read()->ListTurns(s.session_id, PageRequest())->items.empty());
+  EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
+  CompleteTurn("compaction", "completed");
+  // The next one Codex starts by itself is adopted.
+  codex_started("goal_1");
+  Page<Turn> turns = *Read()->ListTurns(s.session_id, PageRequest());
+  ASSERT_EQ(turns.items.size(), 1u);
+  EXPECT_TRUE(turns.items[0].started_by_codex);
+}
+
 }  // namespace codex_manager

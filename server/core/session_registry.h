@@ -39,6 +39,11 @@ struct LiveSession {
   // A RevertSession waits for Codex's `thread/revert`: no queued turn
   // starts (DispatchNext) on the history being replaced.
   bool reverting = false;
+  // CompactSession sent `thread/compact/start`: Codex runs the compaction
+  // as a turn of its own, which is not one to adopt (AdoptCodexTurn takes
+  // the next turn Codex starts by itself as the compaction's). Cleared by
+  // that turn/started, or when a turn of ours starts.
+  bool compaction_requested = false;
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);

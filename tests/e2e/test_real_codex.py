@@ -368,6 +368,10 @@ def test_compact_a_session(cli: Cli, project: Path, server: Server) -> None:
                            and e.proto.item.item_type == "contextCompaction")
                        for e in client.events(session_id, follow=False))
         wait_for(compacted, timeout=30)
+    # Codex compacts in a turn of its own (turn/started): the compaction's,
+    # not a turn Codex went on in by itself.
+    assert [t.get("startedByCodex", False)
+            for t in cli.json("turn", "list", session_id)["turns"]] == [False]
     # The conversation goes on after it.
     assert cli("turn", "start", session_id, "still here", "--follow").returncode == 0
     assert cli("session", "stop", session_id).returncode == 0
