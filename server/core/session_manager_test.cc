@@ -1300,6 +1300,14 @@ TEST_F(SessionManagerTest, TurnsCodexStartsByItselfBecomeTurns) {
       {{"turnId", "goal_1"},
        {"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "Done."}}}});
   EXPECT_EQ(Events(s.session_id).back().turn_id, adopted.turn_id);
+  // What it asks for is its own.
+  manager_->OnServerRequest(
+      factory_.Last(), 7, "item/commandExecution/requestApproval",
+      {{"turnId", "goal_1"}, {"itemId", "i1"}, {"command", "ls"}});
+  Page<Approval> asked =
+      *Read()->ListApprovals(s.session_id, /*pending_only=*/true, PageRequest());
+  ASSERT_EQ(asked.items.size(), 1u);
+  EXPECT_EQ(asked.items[0].turn_id, adopted.turn_id);
   // A prompt now waits behind it; an interrupt is Codex's turn/interrupt.
   Turn queued = *manager_->StartTurn(s.session_id, "next", "", kOperator);
   EXPECT_EQ(queued.state, TurnState::kQueued);
