@@ -228,14 +228,7 @@ absl::Status SessionManager::Detach(const std::string& session_id,
                       /*wait=*/audit != nullptr);
 }
 
-void SessionManager::DispatchNext(LiveSession& live) {
-  if (live.session.state != SessionState::kIdle || live.reverting) return;
-  std::optional<Turn> next = live.turns.StartNext(clock_->Now());
-  if (!next) return;
-  live.compaction_requested = false;  // over, or Codex refused it
-  const Turn& turn = *next;
-  live.last_activity = turn.start_time.value_or(clock_->Now());
-  // The turn RUNNING and the session BUSY, in one commit.
+void SessionManager::CommitRunning(LiveSession& live, const Turn& turn) {
   WriteBatch rows;
   std::vector<EventLog::NewEvent> events;
   TurnInto(turn, rows, events);
@@ -243,6 +236,16 @@ void SessionManager::DispatchNext(LiveSession& live) {
   // Not waited for: always OK.
   CommitChange(std::move(rows), std::move(events), /*wait=*/false)
       .IgnoreError();
+}
+
+void SessionManager::DispatchNext(LiveSession& live) {
+  if (live.session.state != SessionState::kIdle || live.reverting) return;
+  std::optional<Turn> next = live.turns.StartNext(clock_->Now());
+  if (!next) return;
+  live.compaction_requested = false;  // over, or Codex refused it
+  const Turn& turn = *next;
+  live.last_activity = turn.start_time.value_or(clock_->Now());
+  CommitRunning(live, turn);
   // The turn's overrides, else the session's settings as they are now.
   TurnSettings settings = turn.settings;
   const Session& s = live.session;

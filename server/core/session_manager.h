@@ -333,6 +333,9 @@ class SessionManager : public RuntimeListener {
   // Starts the next queued turn when the session is IDLE: the turn RUNNING
   // and the session BUSY in one commit, then turn/start to the runtime.
   void DispatchNext(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `turn` RUNNING and the session BUSY, in one commit (not waited for).
+  void CommitRunning(LiveSession& live, const Turn& turn)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A turn Codex started by itself (turn/started naming a turn no
   // turn/start of ours began, e.g. to go on toward the thread's goal)
   // while the session is IDLE: a RUNNING turn with started_by_codex and

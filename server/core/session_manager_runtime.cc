@@ -191,13 +191,7 @@ void SessionManager::AdoptCodexTurn(LiveSession& live,
   turn.start_time = turn.create_time;
   turn.started_by_codex = true;
   live.turns.Adopt(turn);
-  // The turn RUNNING and the session BUSY, in one commit, as DispatchNext.
-  WriteBatch rows;
-  std::vector<EventLog::NewEvent> events;
-  TurnInto(std::move(turn), rows, events);
-  SessionStateInto(live.session, SessionState::kBusy, "", rows, events);
-  CommitChange(std::move(rows), std::move(events), /*wait=*/false)
-      .IgnoreError();
+  CommitRunning(live, turn);
 }
 
 void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,

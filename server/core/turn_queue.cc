@@ -10,10 +10,14 @@ std::optional<Turn> TurnQueue::StartNext(absl::Time now) {
   queue_.pop_front();
   turn.state = TurnState::kRunning;
   turn.start_time = now;
-  running_ = turn;
+  Run(turn);
+  return turn;
+}
+
+void TurnQueue::Run(Turn turn) {
+  running_ = std::move(turn);
   interrupt_pending_ = false;
   interrupt_deadline_.reset();
-  return turn;
 }
 
 std::optional<Turn> TurnQueue::Unqueue(const std::string& turn_id) {
@@ -40,9 +44,7 @@ std::optional<Turn> TurnQueue::TakeRunning() {
 bool TurnQueue::Adopt(Turn turn) {
   if (running_) return false;
   turn_ids_[turn.codex_turn_id] = turn.turn_id;
-  running_ = std::move(turn);
-  interrupt_pending_ = false;
-  interrupt_deadline_.reset();
+  Run(std::move(turn));
   return true;
 }
 

@@ -70,6 +70,9 @@ class TurnQueue {
   bool TakePendingInterrupt();
 
  private:
+  // `turn` becomes the running one, with no interrupt asked for yet.
+  void Run(Turn turn);
+
   std::deque<Turn> queue_;
   std::optional<Turn> running_;
   bool interrupt_pending_ = false;

@@ -151,8 +151,8 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     slow = re.search(r"slow:\s*(\d+)", prompt)
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
-
     goal = re.search(r"goal:\s*(.+)", prompt)
+
     if 'source="goal"' in prompt:
         if not outputs:
             yield _function_call("update_goal", {"status": "complete"})
@@ -165,7 +165,6 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     if goal:
         yield from _message("Goal set.", ["Goal ", "set."], 0)
         return
-
     if background and not outputs:
         yield _function_call("exec_command", {"cmd": background.group(1).strip(),
                                               "yield_time_ms": 500, "tty": True})
