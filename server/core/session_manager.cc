@@ -15,6 +15,7 @@
 #include "core/changes.h"
 #include "core/codex_methods.h"
 #include "core/codex_protocol.h"
+#include "core/locked_call.h"
 #include "core/recovery.h"
 #include "core/request_validation.h"
 
@@ -657,6 +658,7 @@ void SessionManager::SteerTurn(
 
 Runtime* SessionManager::LiveRuntime(const std::string& session_id,
                                      absl::Status* status) {
+  if (*status = Settle(); !status->ok()) return nullptr;
   absl::StatusOr<Session> s = LoadSession(session_id);
   if (!s.ok()) {
     *status = s.status();
@@ -676,32 +678,37 @@ Runtime* SessionManager::LiveRuntime(const std::string& session_id,
 void SessionManager::CompactSession(
     const std::string& session_id, const Caller& caller,
     std::function<void(absl::StatusOr<Session>)> done) {
-  // Sent under mu_, so the runtime cannot be stopped meanwhile; `done`
-  // takes no lock of ours (it may run at once).
+  // Sent under mu_, so the runtime cannot be stopped meanwhile.
   absl::MutexLock lock(&mu_);
-  absl::Status status = Settle();
-  Runtime* runtime = status.ok() ? LiveRuntime(session_id, &status) : nullptr;
+  absl::Status status;
+  Runtime* runtime = LiveRuntime(session_id, &status);
   if (runtime == nullptr) {
     done(status);
     return;
   }
   live_.Find(session_id)->compaction_requested = true;
-  runtime->CallThread(
-      "thread/compact/start", nlohmann::json::object(),
-      [this, session_id, caller, done = std::move(done)](
-          absl::StatusOr<nlohmann::json> result) {
-        if (!result.ok()) {
-          done(result.status());
-          return;
-        }
-        if (absl::Status saved = store_->AppendAudit(
-                AuditOk(caller, session_id, clock_->Now()));
-            !saved.ok()) {
-          Log(LogLevel::kError, "audit record not written",
-              {{"session_id", session_id}, {"error", saved.ToString()}});
-        }
-        done(store_->GetSession(session_id));
-      });
+  CallThreadLocked(
+      *runtime, mu_, "thread/compact/start", nlohmann::json::object(),
+      [this, session_id, runtime, caller, done = std::move(done)](
+          absl::StatusOr<nlohmann::json> result)
+          ABSL_NO_THREAD_SAFETY_ANALYSIS {  // CallThreadLocked holds mu_
+            if (!result.ok()) {
+              // No compaction turn will come: the next turn Codex starts by
+              // itself is one to adopt.
+              LiveSession* live = live_.Find(session_id);
+              if (live != nullptr && live->runtime.get() == runtime) {
+                live->compaction_requested = false;
+              }
+              done(result.status());
+              return;
+            }
+            WriteBatch rows;
+            rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
+            absl::Status saved =
+                CommitChange(std::move(rows), {}, /*wait=*/true);
+            done(saved.ok() ? store_->GetSession(session_id)
+                            : absl::StatusOr<Session>(saved));
+          });
 }
 
 void SessionManager::ListBackgroundTerminals(
@@ -753,8 +760,8 @@ void SessionManager::TerminateBackgroundTerminals(
         " (it may have ended; ListBackgroundTerminals lists those running)"));
   };
   absl::MutexLock lock(&mu_);
-  absl::Status status = Settle();
-  Runtime* runtime = status.ok() ? LiveRuntime(session_id, &status) : nullptr;
+  absl::Status status;
+  Runtime* runtime = LiveRuntime(session_id, &status);
   if (runtime == nullptr) {
     if (absl::IsFailedPrecondition(status)) {
       // Not live: every process it started ended with its runtime.

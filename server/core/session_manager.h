@@ -275,8 +275,9 @@ class SessionManager : public RuntimeListener {
   // trusted, or a hook file it could not load) become one WARNING event
   // (codex_hooks.h). Codex says nothing of them otherwise.
   void WarnOfSkippedHooks(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The runtime of a live (started) session, or nullptr with `*status`
-  // saying why (NOT_FOUND, FAILED_PRECONDITION).
+  // The runtime of a live (started) session, once the changes queued so
+  // far are committed (Settle), or nullptr with `*status` saying why
+  // (NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE).
   Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state: its row into `rows`, SESSION_STATE_CHANGED

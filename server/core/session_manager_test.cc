@@ -60,6 +60,8 @@ class FakeRuntime : public Runtime {
     std::vector<TurnSettings> settings;
     // What Codex answers thread requests, by method (default: {}).
     std::map<std::string, json> thread_answers;
+    // Thread requests Codex refuses, by method, with this status.
+    std::map<std::string, absl::Status> thread_errors;
     // What Codex answers turn/steer.
     absl::Status steer_answer;
     // Thread requests answered only when the test calls their `done`
@@ -93,7 +95,9 @@ class FakeRuntime : public Runtime {
         log_->unanswered[method] = std::move(done);
         return;
       }
-      answer = log_->thread_answers.contains(method)
+      answer = log_->thread_errors.contains(method)
+                   ? absl::StatusOr<json>(log_->thread_errors[method])
+               : log_->thread_answers.contains(method)
                    ? absl::StatusOr<json>(log_->thread_answers[method])
                    : absl::StatusOr<json>(json::object());
     }
@@ -1351,6 +1355,23 @@ TEST_F(SessionManagerTest, TheTurnCodexCompactsInIsNotAdopted) {
   CompleteTurn("compaction", "completed");
   // The next one Codex starts by itself is adopted.
   codex_started("goal_1");
+  Page<Turn> turns = *Read()->ListTurns(s.session_id, PageRequest());
+  ASSERT_EQ(turns.items.size(), 1u);
+  EXPECT_TRUE(turns.items[0].started_by_codex);
+}
+
+// A compaction Codex refused has no turn: the next turn Codex starts by
+// itself is adopted.
+TEST_F(SessionManagerTest, ARefusedCompactionLeavesNoTurnToSkip) {
+  Session s = ReadySession();
+  factory_.log.thread_errors["thread/compact/start"] =
+      absl::FailedPreconditionError("thread is busy");
+  absl::StatusOr<Session> compacted;
+  manager_->CompactSession(s.session_id, kOperator,
+                           [&](absl::StatusOr<Session> r) { compacted = r; });
+  EXPECT_THAT(compacted.status().message(), HasSubstr("thread is busy"));
+  manager_->OnNotification(factory_.Last(), "turn/started",
+                           {{"turn", {{"id", "goal_1"}}}});
   Page<Turn> turns = *Read()->ListTurns(s.session_id, PageRequest());
   ASSERT_EQ(turns.items.size(), 1u);
   EXPECT_TRUE(turns.items[0].started_by_codex);

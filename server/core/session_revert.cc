@@ -1,14 +1,13 @@
 // SessionManager::RevertSession: Codex `thread/revert` on a live, idle
 // session, and what it commits (the reverted turns' rows, SESSION_REVERTED,
 // the audit record) once Codex answered.
-#include <memory>
-#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "core/changes.h"
 #include "core/fork_point.h"
+#include "core/locked_call.h"
 #include "core/session_manager.h"
 
 namespace codex_manager {
@@ -29,15 +28,6 @@ absl::StatusOr<std::vector<Turn>> AllTurns(Store* store,
     page.after = got->next;
   }
 }
-
-// A callback's result when it ran before the call that takes it returned
-// (a runtime that is gone answers at once, under locks the callback must
-// not take again).
-struct EarlyResult {
-  absl::Mutex mu;
-  bool returned ABSL_GUARDED_BY(mu) = false;
-  std::optional<absl::StatusOr<json>> result ABSL_GUARDED_BY(mu);
-};
 
 }  // namespace
 
@@ -104,36 +94,16 @@ void SessionManager::RevertSession(
   live->reverting = true;
   live->last_activity = clock_->Now();
   const Runtime* runtime = live->runtime.get();
-  auto early = std::make_shared<EarlyResult>();
   AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
-  auto finish = [this, session_id, runtime, reverted, audit,
-                 done](absl::StatusOr<json> result) {
-    absl::MutexLock lock(&mu_);
-    FinishRevert(session_id, runtime, reverted, audit, std::move(result),
-                 done);
-  };
-  live->runtime->CallThread(
-      "thread/revert", {{"beforeTurnId", point->before_codex_turn_id}},
-      [early, finish](absl::StatusOr<json> result) {
-        {
-          absl::MutexLock lock(&early->mu);
-          if (!early->returned) {
-            early->result = std::move(result);
-            return;
-          }
-        }
-        finish(std::move(result));
-      });
-  std::optional<absl::StatusOr<json>> answered;
-  {
-    absl::MutexLock early_lock(&early->mu);
-    early->returned = true;
-    answered = std::move(early->result);
-  }
-  if (answered.has_value()) {
-    FinishRevert(session_id, runtime, std::move(reverted), audit,
-                 std::move(*answered), done);
-  }
+  CallThreadLocked(
+      *live->runtime, mu_, "thread/revert",
+      {{"beforeTurnId", point->before_codex_turn_id}},
+      [this, session_id, runtime, reverted = std::move(reverted), audit,
+       done](absl::StatusOr<json> result) mutable
+          ABSL_NO_THREAD_SAFETY_ANALYSIS {  // CallThreadLocked holds mu_
+            FinishRevert(session_id, runtime, std::move(reverted), audit,
+                         std::move(result), done);
+          });
 }
 
 void SessionManager::FinishRevert(
