@@ -546,6 +546,27 @@ int SessionCompact(Client& client, const v1::CompactSessionRequest& request) {
                      });
 }
 
+int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
+                bool clear) {
+  if (clear) {
+    v1::ClearSessionGoalRequest cleared;
+    cleared.set_session_id(request.session_id());
+    return CallAndShow(client, client.sessions(),
+                       &v1::SessionService::Stub::ClearSessionGoal, cleared,
+                       PrintGoal);
+  }
+  if (!request.has_objective() && request.status() == 0 &&
+      !request.has_token_budget()) {
+    v1::GetSessionRequest get;
+    get.set_session_id(request.session_id());
+    return CallAndShow(client, client.sessions(),
+                       &v1::SessionService::Stub::GetSession, get, PrintGoal);
+  }
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::SetSessionGoal, request,
+                     PrintGoal);
+}
+
 int SessionTerminals(Client& client, const std::string& session_id) {
   v1::ListBackgroundTerminalsRequest request;
   request.set_session_id(session_id);

@@ -69,6 +69,10 @@ int CodexHooksTrust(Client& client, const std::string& cwd,
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request);
+// `session goal`: shows the goal when `request` changes nothing, clears it
+// when `clear`, else sets it (SetSessionGoal).
+int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
+                bool clear);
 // `session terminals`: ListBackgroundTerminals.
 int SessionTerminals(Client& client, const std::string& session_id);
 // `session terminate`: TerminateBackgroundTerminals for each process id in

@@ -59,6 +59,11 @@ const std::map<std::string, std::string>& Examples() {
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
       {"session compact", "  $ codex-manager session compact $S"},
       {"session terminals", "  $ codex-manager session terminals $S"},
+      {"session goal",
+       "  $ codex-manager session goal $S \"make every test pass\" "
+       "--budget 200000\n"
+       "  $ codex-manager session goal $S --pause\n"
+       "  $ codex-manager session goal $S --clear"},
       {"session terminate",
        "  $ codex-manager session terminate $S 95110\n"
        "  $ codex-manager session terminate $S --all"},
@@ -423,6 +428,55 @@ int Main(int argc, char** argv) {
     v1::CompactSessionRequest request;
     request.set_session_id(session_id);
     code = SessionCompact(connect(), request);
+  });
+  v1::SetSessionGoalRequest goal_request;
+  std::string goal_status;
+  int64_t goal_budget = 0;
+  bool goal_clear = false;
+  auto* goal = session->add_subcommand(
+      "goal",
+      "Show or set the goal Codex works toward by itself, turn after turn, "
+      "until it is complete");
+  goal->add_option("SESSION", *goal_request.mutable_session_id(), "Session id")
+      ->required();
+  auto* objective = goal->add_option(
+      "OBJECTIVE", "A new goal (replaces the current one; - reads stdin)");
+  auto* status_opt =
+      goal->add_option("--status", goal_status, "Set its status")
+          ->check(CLI::IsMember({"active", "paused", "blocked", "complete"}));
+  bool goal_pause = false;
+  bool goal_resume = false;
+  auto* pause_opt =
+      goal->add_flag("--pause", goal_pause, "Same as --status paused")
+          ->excludes(status_opt);
+  auto* resume_opt =
+      goal->add_flag("--resume", goal_resume, "Same as --status active")
+          ->excludes(status_opt)
+          ->excludes(pause_opt);
+  auto* budget = goal->add_option("--budget", goal_budget,
+                                  "Most tokens its turns may use")
+                     ->check(CLI::PositiveNumber);
+  goal->add_flag("--clear", goal_clear, "Remove the goal")
+      ->excludes(objective)
+      ->excludes(status_opt)
+      ->excludes(pause_opt)
+      ->excludes(resume_opt)
+      ->excludes(budget);
+  goal->callback([&] {
+    if (objective->count() > 0) {
+      goal_request.set_objective(ReadPrompt(objective->as<std::string>()));
+    }
+    if (goal_pause) goal_status = "paused";
+    if (goal_resume) goal_status = "active";
+    if (!goal_status.empty()) {
+      std::string name = "GOAL_STATUS_" + goal_status;
+      std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+      v1::GoalStatus status = v1::GOAL_STATUS_UNSPECIFIED;
+      v1::GoalStatus_Parse(name, &status);
+      goal_request.set_status(status);
+    }
+    if (budget->count() > 0) goal_request.set_token_budget(goal_budget);
+    code = SessionGoal(connect(), goal_request, goal_clear);
   });
   auto* terminals = session->add_subcommand(
       "terminals",

@@ -80,6 +80,18 @@ std::string SessionStateName(v1::SessionState state) {
 std::string TurnStateName(v1::TurnState state) {
   return Strip(v1::TurnState_Name(state), "TURN_STATE_");
 }
+std::string GoalStatusName(v1::GoalStatus status) {
+  return Strip(v1::GoalStatus_Name(status), "GOAL_STATUS_");
+}
+std::string GoalSummary(const v1::SessionGoal& goal) {
+  std::string usage = std::to_string(goal.tokens_used());
+  if (goal.has_token_budget()) {
+    usage += " of " + std::to_string(goal.token_budget());
+  }
+  return goal.objective() + " [" + GoalStatusName(goal.status()) + ", " +
+         usage + " tokens, " + std::to_string(goal.time_used_seconds()) +
+         " s]";
+}
 std::string ApprovalStateName(v1::ApprovalState state) {
   return Strip(v1::ApprovalState_Name(state), "APPROVAL_STATE_");
 }
@@ -109,9 +121,28 @@ void PrintSession(const v1::Session& s) {
   std::printf("pending_approvals: %d\n", s.pending_approvals());
   std::printf("last_seq:          %lld\n",
               static_cast<long long>(s.last_seq()));
+  if (s.has_goal()) {
+    std::printf("goal:              %s\n", GoalSummary(s.goal()).c_str());
+  }
   if (!s.last_error().empty()) {
     std::printf("last_error:        %s\n", s.last_error().c_str());
   }
+}
+
+void PrintGoal(const v1::Session& s) {
+  if (!s.has_goal()) {
+    std::printf("session %s has no goal\n", s.session_id().c_str());
+    return;
+  }
+  const v1::SessionGoal& g = s.goal();
+  std::printf("objective: %s\n", g.objective().c_str());
+  std::printf("status:    %s\n", GoalStatusName(g.status()).c_str());
+  std::printf("tokens:    %lld", static_cast<long long>(g.tokens_used()));
+  if (g.has_token_budget()) {
+    std::printf(" of %lld", static_cast<long long>(g.token_budget()));
+  }
+  std::printf("\ntime:      %lld s\n",
+              static_cast<long long>(g.time_used_seconds()));
 }
 
 void PrintSessionTable(const v1::ListSessionsResponse& list) {
@@ -482,6 +513,11 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
       detail = std::to_string(e.session_reverted().reverted_turn_ids_size()) +
                " turns from " + e.session_reverted().before_turn_id();
       break;
+    case v1::Event::kGoalUpdated:
+      detail = e.goal_updated().has_goal()
+                   ? Trim(GoalSummary(e.goal_updated().goal()), 70)
+                   : "cleared";
+      break;
     case v1::Event::kTerminalInput:
       detail = e.terminal_input().process_id() + ": " +
                Trim(e.terminal_input().stdin(), 50);
@@ -721,6 +757,20 @@ void EventPrinter::Print(const v1::Event& e) {
             << " turns, from " << e.session_reverted().before_turn_id()
             << "\n";
       break;
+    case v1::EVENT_TYPE_GOAL_UPDATED: {
+      const v1::GoalUpdated& u = e.goal_updated();
+      std::string said = u.has_goal() ? u.goal().objective() + "\n" +
+                                            GoalStatusName(u.goal().status())
+                                      : "";
+      if (said == goal_said_) break;
+      goal_said_ = std::move(said);
+      EndLine();
+      side_ << Head(e)
+            << (u.has_goal() ? "goal: " + GoalSummary(u.goal())
+                             : std::string("goal cleared"))
+            << "\n";
+      break;
+    }
     case v1::EVENT_TYPE_HOOK_RUN: {
       // A run's start only when its hook says what it does (its status
       // line, as Codex's own UI shows it); its end always.

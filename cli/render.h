@@ -25,6 +25,8 @@ namespace codex_manager::cli {
 void PrintJson(const google::protobuf::Message& message);
 
 void PrintSession(const v1::Session& session);
+// The session's goal (`session goal`), or that it has none.
+void PrintGoal(const v1::Session& session);
 void PrintModelTable(const v1::ListModelsResponse& list);
 void PrintAccount(const v1::Account& account);
 void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
@@ -50,6 +52,9 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& approval,
 std::string SessionStateName(v1::SessionState state);
 std::string TurnStateName(v1::TurnState state);
 std::string ApprovalStateName(v1::ApprovalState state);
+std::string GoalStatusName(v1::GoalStatus status);
+// "OBJECTIVE [STATUS, USED( of BUDGET) tokens, SECONDS s]".
+std::string GoalSummary(const v1::SessionGoal& goal);
 // "APPROVE", "APPROVE_AND_REMEMBER", …
 std::string DecisionName(v1::Decision decision);
 
@@ -93,6 +98,9 @@ class EventPrinter {
   // Following: shell commands a person ran (RunShellCommand, source
   // "userShell"), whose output is the turn's product: stdout, as is.
   std::set<std::string> shell_items_;
+  // The goal's objective and status as last printed: its usage alone
+  // changing prints nothing.
+  std::string goal_said_;
 };
 
 }  // namespace codex_manager::cli

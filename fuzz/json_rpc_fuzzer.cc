@@ -4,10 +4,11 @@
 // approval requests and their answers, file-change diffs), the parsers of
 // one-off call answers (model/list, thread/read and thread/fork, with a
 // thread's history as the events an import stores), the hooks/list answer
-// (the hooks Codex skips), the thread/backgroundTerminals/list answer and
-// the payload cap. Nothing may crash, hang or read out of bounds, and every string it
-// produces must be valid UTF-8 (the seed corpus: fuzz/corpus/json_rpc,
-// recorded from the pinned Codex by fuzz/record_codex_corpus.py).
+// (the hooks Codex skips), the thread/backgroundTerminals/list answer, a
+// thread goal and the payload cap. Nothing may crash, hang or read out of
+// bounds, and every string it produces must be valid UTF-8 (the seed
+// corpus: fuzz/corpus/json_rpc, recorded from the pinned Codex by
+// fuzz/record_codex_corpus.py).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -103,6 +104,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        codex_manager::BackgroundTerminalsOf(result)) {
     RequireUtf8(t.process_id + t.item_id + t.command + t.cwd);
     if (t.cpu_percent && !(*t.cpu_percent >= 0)) std::abort();
+  }
+  // As a thread goal: `thread/goal/updated` params.goal, or the answer to
+  // thread/goal/set and thread/goal/get; our JSON form of it reads back.
+  for (const json* goal_json : {&codex_manager::Member(params, "goal"),
+                                &codex_manager::Member(result, "goal")}) {
+    if (std::optional<codex_manager::SessionGoal> goal =
+            codex_manager::GoalOfCodex(*goal_json)) {
+      RequireUtf8(goal->objective);
+      if (goal->objective.size() > codex_manager::kMaxGoalObjectiveBytes + 3 ||
+          codex_manager::GoalFromJson(codex_manager::GoalToJson(*goal)) != goal) {
+        std::abort();
+      }
+    }
   }
   json capped = m.payload;
   codex_manager::CapPayload(capped, 256);

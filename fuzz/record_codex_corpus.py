@@ -5,7 +5,8 @@ Runs the pinned `codex app-server` (tools/codex) against the scripted mock
 model (tests/mock_model), with trusted hooks (tests/codex_hooks/guard.py:
 a PreToolUse hook that blocks `rm`, a Stop hook that sends the agent on
 once), drives a thread through a plain reply, a command that needs
-approval, one the hook blocks, a file change and an interrupt, and writes
+approval, one the hook blocks, a file change, an interrupt and a goal
+(set, worked toward in a turn Codex starts itself, cleared), and writes
 every line Codex prints on stdout to fuzz/corpus/json_rpc/ (one file per
 distinct line shape, named by its SHA-1; `--out DIR` writes elsewhere).
 Rerun after pinning a new Codex:
@@ -108,6 +109,14 @@ def main() -> None:
                     server.call("turn/interrupt", {"threadId": thread_id,
                                                    "turnId": turn["turn"]["id"]})
                 server.wait_note("turn/completed", n)
+            # A goal a person sets: Codex goes on toward it by itself, the
+            # agent marks it complete; then it is cleared.
+            server.call("thread/goal/get", {"threadId": thread_id})
+            server.call("thread/goal/set", {"threadId": thread_id, "objective": "count to three",
+                                            "tokenBudget": 5000, "origin": "user"})
+            server.wait_note("turn/completed", len(prompts) + 1)
+            server.call("thread/goal/clear", {"threadId": thread_id, "origin": "user"})
+            server.wait_note("thread/goal/cleared")
             server.proc.terminate()
             server.proc.wait(timeout=10)
         finally:

@@ -111,6 +111,16 @@ void ItemToProto(const json& item, v1::Item* out) {
 
 }  // namespace
 
+void ToProto(const SessionGoal& in, v1::SessionGoal* out) {
+  out->set_objective(in.objective);
+  out->set_status(static_cast<v1::GoalStatus>(in.status));
+  if (in.token_budget) out->set_token_budget(*in.token_budget);
+  out->set_tokens_used(in.tokens_used);
+  out->set_time_used_seconds(in.time_used_seconds);
+  SetTime(in.create_time, out->mutable_create_time());
+  SetTime(in.update_time, out->mutable_update_time());
+}
+
 void ToProto(const Session& in, v1::Session* out) {
   out->set_session_id(in.session_id);
   out->set_cwd(in.cwd);
@@ -127,6 +137,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_last_seq(in.last_seq);
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
+  if (in.goal) ToProto(*in.goal, out->mutable_goal());
 }
 
 void ToProto(const Turn& in, v1::Turn* out) {
@@ -452,6 +463,13 @@ void ToProto(const Event& in, v1::Event* out) {
         for (const json& id : ids) {
           if (id.is_string()) m->add_reverted_turn_ids(id.get<std::string>());
         }
+      }
+      break;
+    }
+    case EventType::kGoalUpdated: {
+      auto* m = out->mutable_goal_updated();
+      if (std::optional<SessionGoal> goal = GoalFromJson(Member(p, "goal"))) {
+        ToProto(*goal, m->mutable_goal());
       }
       break;
     }

@@ -29,6 +29,40 @@ TEST(PageTokenTest, PageSizeBounds) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(EventToProtoTest, GoalUpdatedCarriesTheGoalOrNone) {
+  Session s;
+  s.session_id = "ses_a";
+  SessionGoal goal;
+  goal.objective = "ship it";
+  goal.status = GoalStatus::kActive;
+  goal.tokens_used = 40;
+  goal.time_used_seconds = 2;
+  goal.create_time = absl::FromUnixSeconds(1796346749);
+  s.goal = goal;
+  Event e;
+  e.type = EventType::kGoalUpdated;
+  e.payload = GoalUpdatedEvent(s, "").payload;
+  v1::Event out;
+  ToProto(e, &out);
+  ASSERT_TRUE(out.has_goal_updated() && out.goal_updated().has_goal());
+  EXPECT_EQ(out.goal_updated().goal().objective(), "ship it");
+  EXPECT_EQ(out.goal_updated().goal().status(), v1::GOAL_STATUS_ACTIVE);
+  EXPECT_FALSE(out.goal_updated().goal().has_token_budget());
+  EXPECT_EQ(out.goal_updated().goal().tokens_used(), 40);
+  EXPECT_EQ(out.goal_updated().goal().create_time().seconds(), 1796346749);
+  v1::Session session;
+  ToProto(s, &session);
+  EXPECT_EQ(session.goal().SerializeAsString(),
+            out.goal_updated().goal().SerializeAsString());
+
+  s.goal.reset();
+  e.payload = GoalUpdatedEvent(s, "").payload;
+  out.Clear();
+  ToProto(e, &out);
+  EXPECT_TRUE(out.has_goal_updated());
+  EXPECT_FALSE(out.goal_updated().has_goal());
+}
+
 TEST(EventToProtoTest, CommandItemLiftsFields) {
   Event e;
   e.event_id = 7;

@@ -265,6 +265,38 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::SetSessionGoal(
+    grpc::CallbackServerContext* context,
+    const v1::SetSessionGoalRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("SetSessionGoal");
+  return ServeLater<Session>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller& caller, auto finish) {
+        GoalChange change;
+        if (request->has_objective()) change.objective = request->objective();
+        change.status = static_cast<GoalStatus>(request->status());
+        if (request->has_token_budget()) {
+          change.token_budget = request->token_budget();
+        }
+        manager_->SetSessionGoal(request->session_id(), change, caller,
+                                 std::move(finish));
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ClearSessionGoal(
+    grpc::CallbackServerContext* context,
+    const v1::ClearSessionGoalRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ClearSessionGoal");
+  return ServeLater<Session>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller& caller, auto finish) {
+        manager_->ClearSessionGoal(request->session_id(), caller,
+                                   std::move(finish));
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::RevertSession(
     grpc::CallbackServerContext* context,
     const v1::RevertSessionRequest* request,

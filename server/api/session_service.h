@@ -48,6 +48,14 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* CompactSession(
       grpc::CallbackServerContext* context,
       const v1::CompactSessionRequest* request, v1::Session* response) override;
+  // Both finish when Codex answered and the goal committed.
+  grpc::ServerUnaryReactor* SetSessionGoal(
+      grpc::CallbackServerContext* context,
+      const v1::SetSessionGoalRequest* request, v1::Session* response) override;
+  grpc::ServerUnaryReactor* ClearSessionGoal(
+      grpc::CallbackServerContext* context,
+      const v1::ClearSessionGoalRequest* request,
+      v1::Session* response) override;
   // Finishes when Codex answered and the revert committed.
   grpc::ServerUnaryReactor* RevertSession(
       grpc::CallbackServerContext* context,

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -355,6 +356,24 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                       " from ", InlineCode(r.before_turn_id()),
                       " left the conversation; the agent no longer sees "
                       "them\n");
+      break;
+    }
+    case v1::EVENT_TYPE_GOAL_UPDATED: {
+      const v1::GoalUpdated& u = e.goal_updated();
+      const std::string status = std::string(absl::StripPrefix(
+          v1::GoalStatus_Name(u.goal().status()), "GOAL_STATUS_"));
+      std::string goal =
+          u.has_goal()
+              ? absl::StrCat(OneLine(u.goal().objective()), " (",
+                             absl::StrReplaceAll(absl::AsciiStrToLower(status),
+                                                 {{"_", " "}}),
+                             ")")
+              : "";
+      if (goal == goal_) break;
+      goal_ = goal;
+      absl::StrAppend(out, "\n> **Goal", goal.empty() ? " cleared" : "",
+                      "** (", Clock(e.create_time()), ")",
+                      goal.empty() ? "" : ": ", goal, "\n");
       break;
     }
     default:

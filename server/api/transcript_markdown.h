@@ -43,6 +43,9 @@ class MarkdownTranscript {
   std::map<std::string, std::string> command_output_;
   // Item id -> the command (from item/started).
   std::map<std::string, std::string> commands_;
+  // The goal's objective and status as last written ("" when none): usage
+  // alone changing writes nothing.
+  std::string goal_;
 };
 
 // `text` in a fenced code block (```lang), with a fence longer than any run

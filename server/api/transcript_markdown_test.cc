@@ -157,6 +157,30 @@ TEST(MarkdownTranscriptTest, ARevertIsNoted) {
             "conversation; the agent no longer sees them\n");
 }
 
+TEST(MarkdownTranscriptTest, AGoalIsNotedWhenItsObjectiveOrStatusChanges) {
+  MarkdownTranscript md(v1::Session(), {});
+  auto goal = [&](v1::GoalStatus status, int64_t tokens_used) {
+    v1::Event e;
+    e.set_type(v1::EVENT_TYPE_GOAL_UPDATED);
+    e.mutable_create_time()->set_seconds(1700000000);
+    if (status != v1::GOAL_STATUS_UNSPECIFIED) {
+      e.mutable_goal_updated()->mutable_goal()->set_objective("ship\nit");
+      e.mutable_goal_updated()->mutable_goal()->set_status(status);
+      e.mutable_goal_updated()->mutable_goal()->set_tokens_used(tokens_used);
+    }
+    std::string out;
+    md.Add(e, &out);
+    return out;
+  };
+  EXPECT_EQ(goal(v1::GOAL_STATUS_ACTIVE, 0),
+            "\n> **Goal** (22:13:20 UTC): ship it (active)\n");
+  EXPECT_EQ(goal(v1::GOAL_STATUS_ACTIVE, 40), "");  // usage alone
+  EXPECT_EQ(goal(v1::GOAL_STATUS_BUDGET_LIMITED, 90),
+            "\n> **Goal** (22:13:20 UTC): ship it (budget limited)\n");
+  EXPECT_EQ(goal(v1::GOAL_STATUS_UNSPECIFIED, 0),
+            "\n> **Goal cleared** (22:13:20 UTC)\n");
+}
+
 TEST(MarkdownTranscriptTest, ATurnCodexStartedHasAHeadingAndNoPrompt) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event e;

@@ -21,6 +21,8 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.SessionService/ArchiveSession", kOperator, true},
     {"/codex_manager.v1.SessionService/UpdateSession", kOperator, true},
     {"/codex_manager.v1.SessionService/CompactSession", kOperator, true},
+    {"/codex_manager.v1.SessionService/SetSessionGoal", kOperator, true},
+    {"/codex_manager.v1.SessionService/ClearSessionGoal", kOperator, true},
     {"/codex_manager.v1.SessionService/RevertSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ListBackgroundTerminals", kViewer,
      false},

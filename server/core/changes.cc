@@ -39,6 +39,13 @@ EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,
            {"reverted_turn_ids", ids}}};
 }
 
+EventLog::NewEvent GoalUpdatedEvent(const Session& s,
+                                    const std::string& turn_id) {
+  nlohmann::json payload = nlohmann::json::object();
+  if (s.goal) payload["goal"] = GoalToJson(*s.goal);
+  return {s.session_id, EventType::kGoalUpdated, turn_id, std::move(payload)};
+}
+
 EventLog::NewEvent TurnStateEvent(const Turn& t) {
   json payload = {{"turn_id", t.turn_id},
                   {"state", static_cast<int>(t.state)},

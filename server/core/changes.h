@@ -28,6 +28,10 @@ EventLog::NewEvent TurnStateEvent(const Turn& turn);
 // conversation.
 EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,
                                         const std::vector<Turn>& reverted);
+// GOAL_UPDATED {goal?} (GoalToJson) for the session's goal as it is; no
+// `goal` when it was cleared. `turn_id`: the turn it changed in, if any.
+EventLog::NewEvent GoalUpdatedEvent(const Session& session,
+                                    const std::string& turn_id);
 // APPROVAL_RESOLVED {approval_id, state, decision} for the decided approval.
 EventLog::NewEvent ApprovalResolvedEvent(const Approval& approval);
 

@@ -89,12 +89,10 @@ const std::vector<MethodRule>& NotificationRules() {
       {"thread/name/updated", kRaw, kNotTypedYet},
       {"thread/section/changed", kRaw, kNotUsed},
       {"thread/attachment/updated", kRaw, kNotUsed},
-      {"thread/goal/updated", kRaw,
-       "not typed yet: the agent's create_goal/update_goal tools set the "
-       "goal; the turns Codex then starts toward it are turns "
-       "(started_by_codex)"},
+      // Session.goal and GOAL_UPDATED (session_manager_runtime.cc).
+      {"thread/goal/updated", kConsumed, ""},
       {"thread/prediction/updated", kRaw, kNotUsed},
-      {"thread/goal/cleared", kRaw, kNotTypedYet},
+      {"thread/goal/cleared", kConsumed, ""},
       {"thread/queue/changed", kRaw, kNotUsed},
       {"project/changed", kRaw, kNotUsed},
       {"thread/project/updated", kRaw, kNotUsed},

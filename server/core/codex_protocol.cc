@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "common/json_access.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 namespace {
@@ -514,6 +515,51 @@ TurnState TurnStateOfCodexStatus(const std::string& status) {
   if (status == "completed") return TurnState::kCompleted;
   if (status == "interrupted") return TurnState::kInterrupted;
   return TurnState::kFailed;
+}
+
+namespace {
+
+constexpr std::pair<GoalStatus, const char*> kGoalStatuses[] = {
+    {GoalStatus::kActive, "active"},
+    {GoalStatus::kPaused, "paused"},
+    {GoalStatus::kBlocked, "blocked"},
+    {GoalStatus::kUsageLimited, "usageLimited"},
+    {GoalStatus::kBudgetLimited, "budgetLimited"},
+    {GoalStatus::kComplete, "complete"},
+};
+
+}  // namespace
+
+std::string CodexGoalStatus(GoalStatus status) {
+  for (const auto& [ours, codex] : kGoalStatuses) {
+    if (ours == status) return codex;
+  }
+  return "";
+}
+
+std::optional<SessionGoal> GoalOfCodex(const json& goal) {
+  const json& objective = Member(goal, "objective");
+  if (!objective.is_string()) return std::nullopt;
+  SessionGoal g;
+  g.objective = SafeText(objective.get<std::string>(), kMaxGoalObjectiveBytes);
+  const std::string status = StringMember(goal, "status");
+  for (const auto& [ours, codex] : kGoalStatuses) {
+    if (status == codex) g.status = ours;
+  }
+  if (Member(goal, "tokenBudget").is_number()) {
+    g.token_budget = IntMember(goal, "tokenBudget");
+  }
+  g.tokens_used = IntMember(goal, "tokensUsed");
+  g.time_used_seconds = IntMember(goal, "timeUsedSeconds");
+  // Unix seconds; out of absl::Time's sane range reads as the epoch.
+  auto seconds = [&](const char* key) {
+    const int64_t s = IntMember(goal, key);
+    return s > 0 && s < (int64_t{1} << 40) ? absl::FromUnixSeconds(s)
+                                          : absl::UnixEpoch();
+  };
+  g.create_time = seconds("createdAt");
+  g.update_time = seconds("updatedAt");
+  return g;
 }
 
 }  // namespace codex_manager

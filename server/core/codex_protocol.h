@@ -86,6 +86,20 @@ std::string RuntimeVersionOf(const std::string& user_agent);
 // The turn state of a Codex `turn/completed` status string.
 TurnState TurnStateOfCodexStatus(const std::string& status);
 
+// Longest goal objective kept or sent, in bytes (SetSessionGoalRequest).
+inline constexpr size_t kMaxGoalObjectiveBytes = 4000;
+
+// A Codex ThreadGoal (`thread/goal/updated` params.goal, the result of
+// `thread/goal/set` and `thread/goal/get`); nullopt when it is not one (not
+// an object, no objective string). The objective is made valid UTF-8 and
+// cut at kMaxGoalObjectiveBytes; Codex's times are Unix seconds; an
+// unknown status reads as kUnspecified.
+std::optional<SessionGoal> GoalOfCodex(const nlohmann::json& goal);
+
+// Codex's ThreadGoalStatus for `status` ("active", "paused", "blocked",
+// "usageLimited", "budgetLimited", "complete"); "" for kUnspecified.
+std::string CodexGoalStatus(GoalStatus status);
+
 }  // namespace codex_manager
 
 #endif  // CODEX_MANAGER_SERVER_CORE_CODEX_PROTOCOL_H_

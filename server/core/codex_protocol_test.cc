@@ -8,6 +8,43 @@ namespace {
 
 using json = nlohmann::json;
 
+TEST(GoalOfCodexTest, ReadsAThreadGoalAndNothingElse) {
+  std::optional<SessionGoal> goal = GoalOfCodex(json::parse(R"({
+      "threadId": "t", "objective": "ship it", "status": "budgetLimited",
+      "tokenBudget": 100, "tokensUsed": 101, "timeUsedSeconds": 7,
+      "createdAt": 1796346749, "updatedAt": 1796346750})"));
+  ASSERT_TRUE(goal.has_value());
+  EXPECT_EQ(goal->objective, "ship it");
+  EXPECT_EQ(goal->status, GoalStatus::kBudgetLimited);
+  EXPECT_EQ(goal->token_budget, 100);
+  EXPECT_EQ(goal->tokens_used, 101);
+  EXPECT_EQ(goal->time_used_seconds, 7);
+  EXPECT_EQ(goal->update_time, absl::FromUnixSeconds(1796346750));
+  EXPECT_EQ(CodexGoalStatus(goal->status), "budgetLimited");
+  EXPECT_EQ(CodexGoalStatus(GoalStatus::kUnspecified), "");
+
+  // Hostile shapes: no goal, or what can be read of one.
+  EXPECT_FALSE(GoalOfCodex(json()).has_value());
+  EXPECT_FALSE(GoalOfCodex(json::array()).has_value());
+  EXPECT_FALSE(GoalOfCodex({{"objective", 3}}).has_value());
+  goal = GoalOfCodex({{"objective", std::string(5000, 'x') + "\xff"},
+                      {"status", "someNewState"},
+                      {"tokenBudget", nullptr},
+                      {"tokensUsed", "many"},
+                      {"createdAt", -1},
+                      {"updatedAt", 1e300}});
+  ASSERT_TRUE(goal.has_value());
+  EXPECT_LE(goal->objective.size(), kMaxGoalObjectiveBytes + 3);
+  EXPECT_EQ(goal->status, GoalStatus::kUnspecified);
+  EXPECT_FALSE(goal->token_budget.has_value());
+  EXPECT_EQ(goal->tokens_used, 0);
+  EXPECT_EQ(goal->create_time, absl::UnixEpoch());
+  EXPECT_EQ(goal->update_time, absl::UnixEpoch());
+  // Our JSON form reads back the same.
+  EXPECT_EQ(GoalFromJson(GoalToJson(*goal)), goal);
+  EXPECT_FALSE(GoalFromJson(json::object()).has_value());
+}
+
 TEST(MapNotificationTest, AgentMessageDeltaKeepsItemAndTurn) {
   MappedNotification m =
       MapNotification("item/agentMessage/delta", {{"threadId", "th"},

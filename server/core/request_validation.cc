@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "core/codex_protocol.h"
 #include "nlohmann/json.hpp"
 
 namespace codex_manager {
@@ -108,6 +109,45 @@ absl::Status ValidatePrompt(const std::string& prompt, size_t max_bytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("prompt: at most ", max_bytes,
                      " bytes (--max-prompt-bytes), got ", prompt.size()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGoalChange(const GoalChange& change) {
+  if (!change.objective && change.status == GoalStatus::kUnspecified &&
+      !change.token_budget) {
+    return absl::InvalidArgumentError(
+        "objective: required unless status or token_budget is set");
+  }
+  if (change.objective) {
+    if (absl::StripAsciiWhitespace(*change.objective).empty()) {
+      return absl::InvalidArgumentError("objective: must not be blank");
+    }
+    if (change.objective->size() > kMaxGoalObjectiveBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("objective: at most ", kMaxGoalObjectiveBytes,
+                       " bytes, got ", change.objective->size()));
+    }
+  }
+  switch (change.status) {
+    case GoalStatus::kUnspecified:
+    case GoalStatus::kActive:
+    case GoalStatus::kPaused:
+    case GoalStatus::kBlocked:
+    case GoalStatus::kComplete:
+      break;
+    case GoalStatus::kUsageLimited:
+    case GoalStatus::kBudgetLimited:
+      return absl::InvalidArgumentError(
+          absl::StrCat("status: ", CodexGoalStatus(change.status),
+                       " is set by Codex, not by a person"));
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "status: unknown goal status ", static_cast<int>(change.status)));
+  }
+  if (change.token_budget && *change.token_budget < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "token_budget: at least 1, got ", *change.token_budget));
   }
   return absl::OkStatus();
 }

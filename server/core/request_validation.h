@@ -36,6 +36,11 @@ absl::Status ValidateSession(const SessionSettings& s);
 // (untrusted, on-request, never) and sandbox (read-only, workspace-write,
 // danger-full-access).
 absl::Status ValidateUpdate(const SessionUpdate& update);
+// Something to change; an objective not blank and of at most
+// kMaxGoalObjectiveBytes, valid UTF-8; a status a person may set (active,
+// paused, blocked, complete: not the limits Codex sets itself); a token
+// budget of at least 1.
+absl::Status ValidateGoalChange(const GoalChange& change);
 // A turn's settings in the session's `cwd`: as above, plus the reasoning
 // summary, a JSON-object output schema (64 KiB at most), at most 8 images,
 // each path a regular file inside `cwd` of at most 20 MiB. Resolves the

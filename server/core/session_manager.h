@@ -160,6 +160,18 @@ class SessionManager : public RuntimeListener {
   // refused.
   void CompactSession(const std::string& session_id, const Caller& caller,
                       std::function<void(absl::StatusOr<Session>)> done);
+  // Codex `thread/goal/set` on the session's live thread (origin "user"):
+  // sets or changes the thread's goal. INVALID_ARGUMENT naming the field
+  // (ValidateGoalChange) at once; otherwise `done` as CompactSession's,
+  // once Codex answered and the goal (the row and GOAL_UPDATED, unless
+  // Codex reports it unchanged) and the audit record committed.
+  void SetSessionGoal(const std::string& session_id, const GoalChange& change,
+                      const Caller& caller,
+                      std::function<void(absl::StatusOr<Session>)> done);
+  // Codex `thread/goal/clear`: the thread has no goal any more. `done` as
+  // SetSessionGoal's.
+  void ClearSessionGoal(const std::string& session_id, const Caller& caller,
+                        std::function<void(absl::StatusOr<Session>)> done);
   // Codex `thread/revert` on the session's live thread: `before_turn_id`
   // and every later turn leave the conversation (fork_point.h, TurnsFrom).
   // Checks what it can at once and calls `done` then (INVALID_ARGUMENT,
@@ -271,6 +283,21 @@ class SessionManager : public RuntimeListener {
   // that Codex's own lists (`thread/list`, its resume picker) show it. A
   // refusal is logged: the name is Codex's convenience, not our state.
   void NameThread(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // `goal` becomes `session`'s: its row (update_time now) and GOAL_UPDATED
+  // (in `turn_id` when Codex named one), with `rows`, in one commit. An
+  // unchanged goal commits `rows` only.
+  absl::Status RecordGoal(Session& session, std::optional<SessionGoal> goal,
+                          const std::string& turn_id, WriteBatch rows,
+                          bool wait) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Codex `thread/goal/get` for a runtime that just became ready: a
+  // resumed thread's goal, which Codex announces no other way.
+  void SyncGoal(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // SetSessionGoal and ClearSessionGoal: `method` with `params`, then the
+  // goal Codex answered with (none after a clear) and the audit record.
+  void ChangeGoal(const std::string& session_id, const std::string& method,
+                  nlohmann::json params, const Caller& caller,
+                  std::function<void(absl::StatusOr<Session>)> done)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Codex `hooks/list` for the thread; hooks Codex will not run (not
   // trusted, or a hook file it could not load) become one WARNING event
   // (codex_hooks.h). Codex says nothing of them otherwise.

@@ -46,6 +46,7 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
   if (!thread_id.empty()) {
     NameThread(*live);
     WarnOfSkippedHooks(*live);
+    SyncGoal(*live);
   }
   SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
   DispatchNext(*live);
@@ -139,6 +140,22 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
                    TurnStateOfCodexStatus(StringMember(turn_json, "status")),
                    error);
     DispatchNext(*live);
+    return;
+  }
+  if (method == "thread/goal/updated") {
+    // The goal's usage grows as its turns run; the agent sets it
+    // (create_goal), marks it complete (update_goal); a person changed it.
+    if (std::optional<SessionGoal> goal = GoalOfCodex(Member(params, "goal"))) {
+      RecordGoal(live->session, std::move(goal),
+                 live->turns.OurTurnId(StringMember(params, "turnId")), {},
+                 /*wait=*/false)
+          .IgnoreError();
+    }
+    return;
+  }
+  if (method == "thread/goal/cleared") {
+    RecordGoal(live->session, std::nullopt, "", {}, /*wait=*/false)
+        .IgnoreError();
     return;
   }
   if (method == "serverRequest/resolved") {

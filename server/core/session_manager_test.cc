@@ -1377,4 +1377,153 @@ TEST_F(SessionManagerTest, ARefusedCompactionLeavesNoTurnToSkip) {
   EXPECT_TRUE(turns.items[0].started_by_codex);
 }
 
+// Goals (session_goal.cc): a person sets one through Codex, Codex reports
+// each change; the session's row carries it, each change once as
+// GOAL_UPDATED, in one commit with the call's audit record.
+json CodexGoal(const std::string& objective, const std::string& status,
+               int64_t tokens_used = 0) {
+  return {{"threadId", "thr_1"},    {"objective", objective},
+          {"status", status},       {"tokenBudget", 5000},
+          {"tokensUsed", tokens_used}, {"timeUsedSeconds", 3},
+          {"createdAt", 1796346749}, {"updatedAt", 1796346750}};
+}
+
+TEST_F(SessionManagerTest, SetSessionGoalKeepsWhatCodexAnswered) {
+  Session s = ReadySession();
+  const size_t before = Events(s.session_id).size();
+  const size_t audited = store_->ListAudit(AuditQuery(), PageRequest())->items.size();
+  factory_.log.thread_answers["thread/goal/set"] = {
+      {"goal", CodexGoal("make the tests pass", "active")}};
+  GoalChange change;
+  change.objective = "make the tests pass";
+  change.token_budget = 5000;
+  absl::StatusOr<Session> set;
+  manager_->SetSessionGoal(s.session_id, change, kOperator,
+                           [&](absl::StatusOr<Session> r) { set = r; });
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_TRUE(set->goal.has_value());
+  EXPECT_EQ(set->goal->objective, "make the tests pass");
+  EXPECT_EQ(set->goal->status, GoalStatus::kActive);
+  EXPECT_EQ(set->goal->token_budget, 5000);
+  EXPECT_EQ(set->goal->time_used_seconds, 3);
+  EXPECT_EQ(set->goal->create_time, absl::FromUnixSeconds(1796346749));
+  // Sent as a person's change; a new objective's goal is to be worked on.
+  EXPECT_THAT(factory_.Calls(),
+              Contains("call:thread/goal/set {\"objective\":\"make the tests "
+                       "pass\",\"origin\":\"user\",\"status\":\"active\","
+                       "\"tokenBudget\":5000}"));
+  std::vector<Event> events = Events(s.session_id);
+  ASSERT_EQ(events.size(), before + 1);
+  EXPECT_EQ(events.back().type, EventType::kGoalUpdated);
+  EXPECT_EQ(GoalFromJson(events.back().payload["goal"]), set->goal);
+  EXPECT_EQ(set->last_seq, events.back().session_seq);
+  EXPECT_EQ(store_->ListAudit(AuditQuery(), PageRequest())->items.size(),
+            audited + 1);
+
+  // Codex then says the same (thread/goal/updated): no second event.
+  manager_->OnNotification(factory_.Last(), "thread/goal/updated",
+                           {{"goal", CodexGoal("make the tests pass", "active")}});
+  EXPECT_EQ(Events(s.session_id).size(), before + 1);
+
+  // Its usage as a turn of Codex's own goes on: an event in that turn.
+  manager_->OnNotification(factory_.Last(), "turn/started",
+                           {{"turn", {{"id", "goal_turn"}}}});
+  const std::string turn_id =
+      Read()->ListTurns(s.session_id, PageRequest())->items.at(0).turn_id;
+  manager_->OnNotification(
+      factory_.Last(), "thread/goal/updated",
+      {{"turnId", "goal_turn"},
+       {"goal", CodexGoal("make the tests pass", "complete", 120)}});
+  events = Events(s.session_id);
+  EXPECT_EQ(events.back().type, EventType::kGoalUpdated);
+  EXPECT_EQ(events.back().turn_id, turn_id);
+  std::optional<SessionGoal> goal = Read()->GetSession(s.session_id)->goal;
+  ASSERT_TRUE(goal.has_value());
+  EXPECT_EQ(goal->status, GoalStatus::kComplete);
+  EXPECT_EQ(goal->tokens_used, 120);
+  CompleteTurn("goal_turn", "completed");
+  // The turn's end writes the session's row: the goal stays.
+  EXPECT_EQ(Read()->GetSession(s.session_id)->goal, goal);
+
+  // Cleared by Codex: no goal, and an event without one.
+  manager_->OnNotification(factory_.Last(), "thread/goal/cleared",
+                           {{"threadId", "thr_1"}});
+  EXPECT_FALSE(Read()->GetSession(s.session_id)->goal.has_value());
+  events = Events(s.session_id);
+  EXPECT_EQ(events.back().type, EventType::kGoalUpdated);
+  EXPECT_FALSE(events.back().payload.contains("goal"));
+}
+
+TEST_F(SessionManagerTest, SetSessionGoalChecksItsRequest) {
+  Session s = ReadySession();
+  auto set = [&](const GoalChange& change, const std::string& id) {
+    absl::Status out = absl::UnknownError("not called");
+    manager_->SetSessionGoal(id, change, kOperator,
+                             [&](absl::StatusOr<Session> r) { out = r.status(); });
+    return out;
+  };
+  GoalChange nothing;
+  EXPECT_THAT(set(nothing, s.session_id).message(), HasSubstr("objective: required"));
+  GoalChange blank;
+  blank.objective = "  \n";
+  EXPECT_EQ(set(blank, s.session_id).code(), absl::StatusCode::kInvalidArgument);
+  GoalChange huge;
+  huge.objective = std::string(kMaxGoalObjectiveBytes + 1, 'x');
+  EXPECT_THAT(set(huge, s.session_id).message(), HasSubstr("objective: at most"));
+  GoalChange limited;
+  limited.status = GoalStatus::kBudgetLimited;
+  EXPECT_THAT(set(limited, s.session_id).message(),
+              HasSubstr("status: budgetLimited is set by Codex"));
+  GoalChange unknown;
+  unknown.status = static_cast<GoalStatus>(42);
+  EXPECT_THAT(set(unknown, s.session_id).message(), HasSubstr("status: unknown"));
+  GoalChange budget;
+  budget.token_budget = 0;
+  EXPECT_THAT(set(budget, s.session_id).message(), HasSubstr("token_budget: at least 1"));
+  GoalChange pause;
+  pause.status = GoalStatus::kPaused;
+  EXPECT_EQ(set(pause, "ses_nope").code(), absl::StatusCode::kNotFound);
+  // Codex refuses a status for a thread without a goal: its message.
+  factory_.log.thread_errors["thread/goal/set"] =
+      absl::FailedPreconditionError("no goal exists");
+  EXPECT_THAT(set(pause, s.session_id).message(), HasSubstr("no goal exists"));
+  // Nothing of it reached Codex but that one call.
+  const std::vector<std::string> calls = factory_.Calls();
+  EXPECT_EQ(std::count_if(calls.begin(), calls.end(),
+                          [](const std::string& c) {
+                            return c.starts_with("call:thread/goal/set");
+                          }),
+            1);
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  EXPECT_EQ(set(pause, s.session_id).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(SessionManagerTest, ClearSessionGoalAndAResumedThreadsGoal) {
+  // A thread resumed with a goal: Codex says so only when asked.
+  factory_.log.thread_answers["thread/goal/get"] = {
+      {"goal", CodexGoal("ship it", "paused")}};
+  Session s = ReadySession();
+  ASSERT_TRUE(s.goal.has_value());
+  EXPECT_EQ(s.goal->status, GoalStatus::kPaused);
+  EXPECT_THAT(EventTypes(s.session_id), Contains(EventType::kGoalUpdated));
+
+  factory_.log.thread_answers["thread/goal/clear"] = {{"cleared", true}};
+  absl::StatusOr<Session> cleared;
+  manager_->ClearSessionGoal(s.session_id, kOperator,
+                             [&](absl::StatusOr<Session> r) { cleared = r; });
+  ASSERT_TRUE(cleared.ok()) << cleared.status();
+  EXPECT_FALSE(cleared->goal.has_value());
+  EXPECT_THAT(factory_.Calls(),
+              Contains("call:thread/goal/clear {\"origin\":\"user\"}"));
+  const size_t after = Events(s.session_id).size();
+  // Codex's own word of it, and a second clear, change nothing more.
+  manager_->OnNotification(factory_.Last(), "thread/goal/cleared", json::object());
+  factory_.log.thread_answers["thread/goal/clear"] = {{"cleared", false}};
+  manager_->ClearSessionGoal(s.session_id, kOperator,
+                             [&](absl::StatusOr<Session> r) { cleared = r; });
+  ASSERT_TRUE(cleared.ok()) << cleared.status();
+  EXPECT_EQ(Events(s.session_id).size(), after);
+}
+
 }  // namespace codex_manager

@@ -2,6 +2,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_access.h"
 
 namespace codex_manager {
 
@@ -142,6 +143,38 @@ Approval ApprovalFromJson(const nlohmann::json& j) {
     a.resolve_time = absl::FromUnixMicros(j.value("resolve_us", int64_t{0}));
   }
   return a;
+}
+
+nlohmann::json GoalToJson(const SessionGoal& g) {
+  nlohmann::json j = {
+      {"objective", g.objective},
+      {"status", static_cast<int>(g.status)},
+      {"tokens_used", g.tokens_used},
+      {"time_used_seconds", g.time_used_seconds},
+      {"create_us", absl::ToUnixMicros(g.create_time)},
+      {"update_us", absl::ToUnixMicros(g.update_time)},
+  };
+  if (g.token_budget) j["token_budget"] = *g.token_budget;
+  return j;
+}
+
+std::optional<SessionGoal> GoalFromJson(const nlohmann::json& j) {
+  const nlohmann::json& objective = Member(j, "objective");
+  if (!objective.is_string()) return std::nullopt;
+  SessionGoal g;
+  g.objective = objective.get<std::string>();
+  const int64_t status = IntMember(j, "status");
+  g.status = status >= 0 && status <= static_cast<int>(GoalStatus::kComplete)
+                 ? static_cast<GoalStatus>(status)
+                 : GoalStatus::kUnspecified;
+  if (Member(j, "token_budget").is_number_integer()) {
+    g.token_budget = IntMember(j, "token_budget");
+  }
+  g.tokens_used = IntMember(j, "tokens_used");
+  g.time_used_seconds = IntMember(j, "time_used_seconds");
+  g.create_time = absl::FromUnixMicros(IntMember(j, "create_us"));
+  g.update_time = absl::FromUnixMicros(IntMember(j, "update_us"));
+  return g;
 }
 
 std::string NewId(absl::string_view prefix) {

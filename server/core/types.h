@@ -92,6 +92,32 @@ enum class EventType : int {
   kHookRun = 23,
   kTerminalInput = 24,
   kSessionReverted = 25,
+  kGoalUpdated = 26,
+};
+
+// Where a thread's goal stands (sessions.proto GoalStatus, numerically
+// identical; Codex ThreadGoalStatus).
+enum class GoalStatus : int {
+  kUnspecified = 0,
+  kActive = 1,
+  kPaused = 2,
+  kBlocked = 3,
+  kUsageLimited = 4,
+  kBudgetLimited = 5,
+  kComplete = 6,
+};
+
+// A thread's goal (Codex ThreadGoal): what Codex keeps working toward,
+// starting turns of its own while it is active.
+struct SessionGoal {
+  std::string objective;
+  GoalStatus status = GoalStatus::kUnspecified;
+  std::optional<int64_t> token_budget;
+  int64_t tokens_used = 0;
+  int64_t time_used_seconds = 0;
+  absl::Time create_time;
+  absl::Time update_time;
+  friend bool operator==(const SessionGoal&, const SessionGoal&) = default;
 };
 
 // Roles of the trust boundary, lowest first; each includes the ones below
@@ -126,6 +152,8 @@ struct Session {
   std::string runtime_version;
   // Reasoning effort for its turns; empty: Codex's default.
   std::string effort;
+  // The thread's goal; none when it has none (or none was reported yet).
+  std::optional<SessionGoal> goal;
   // Derived on read by the store, not written.
   int pending_approvals = 0;
   int64_t last_seq = 0;
@@ -168,6 +196,16 @@ struct SessionUpdate {
   std::optional<std::string> effort;
   std::optional<std::string> approval_policy;
   std::optional<std::string> sandbox;
+};
+
+// SetSessionGoal: what to change of the thread's goal (Codex
+// `thread/goal/set`; unset: unchanged).
+struct GoalChange {
+  // Replaces the objective (Codex keeps the goal's usage and budget).
+  std::optional<std::string> objective;
+  // kUnspecified: active when an objective is given, else unchanged.
+  GoalStatus status = GoalStatus::kUnspecified;
+  std::optional<int64_t> token_budget;
 };
 
 struct Turn {
@@ -282,6 +320,14 @@ struct TokenRecord {
 // field names; enums as numbers; times as Unix microseconds).
 nlohmann::json ApprovalToJson(const Approval& approval);
 Approval ApprovalFromJson(const nlohmann::json& json);
+
+// The JSON form of a goal, in event payloads (GOAL_UPDATED's `goal`) and
+// the store: keys are the proto field names, the status a number, times
+// Unix microseconds (`create_us`, `update_us`), no `token_budget` when
+// unset. GoalFromJson takes what GoalToJson wrote; nullopt for anything
+// else (not an object, no objective).
+nlohmann::json GoalToJson(const SessionGoal& goal);
+std::optional<SessionGoal> GoalFromJson(const nlohmann::json& json);
 
 // A fresh random id: `prefix` followed by 20 lowercase hex characters.
 std::string NewId(absl::string_view prefix);

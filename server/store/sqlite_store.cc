@@ -195,6 +195,11 @@ constexpr const char* kSchemaV10 = R"sql(
 ALTER TABLE turns ADD COLUMN started_by_codex INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// v11: the thread's goal (Session.goal), as GoalToJson; '' when none.
+constexpr const char* kSchemaV11 = R"sql(
+ALTER TABLE sessions ADD COLUMN goal_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -431,7 +436,7 @@ absl::Status SqliteStore::Migrate() {
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
                                kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
-                               kSchemaV9, kSchemaV10};
+                               kSchemaV9, kSchemaV10, kSchemaV11};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -543,7 +548,7 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
   "FROM events e WHERE e.session_id = s.session_id)), s.rowid, "             \
-  "s.purged_seq, s.runtime_version, s.effort FROM sessions s "
+  "s.purged_seq, s.runtime_version, s.effort, s.goal_json FROM sessions s "
 
 static Session ReadSession(const auto& st) {
   Session s;
@@ -563,6 +568,9 @@ static Session ReadSession(const auto& st) {
   s.purged_seq = st.Int(14);
   s.runtime_version = st.Text(15);
   s.effort = st.Text(16);
+  if (std::string goal = st.Text(17); !goal.empty()) {
+    s.goal = GoalFromJson(nlohmann::json::parse(goal, nullptr, false));
+  }
   return s;
 }
 
@@ -576,18 +584,21 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
-              "update_us, runtime_version, effort) VALUES (?1, ?2, ?3, ?4, "
-              "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT "
-              "(session_id) DO UPDATE SET cwd = ?2, model = ?3, "
+              "update_us, runtime_version, effort, goal_json) VALUES (?1, "
+              "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON "
+              "CONFLICT (session_id) DO UPDATE SET cwd = ?2, model = ?3, "
               "approval_policy = ?4, sandbox = ?5, title = ?6, state = ?7, "
               "thread_id = ?8, last_error = ?9, update_us = ?11, "
-              "runtime_version = ?12, effort = ?13"));
+              "runtime_version = ?12, effort = ?13, goal_json = ?14"));
   st.Bind(1, s.session_id).Bind(2, s.cwd).Bind(3, s.model);
   st.Bind(4, s.approval_policy).Bind(5, s.sandbox).Bind(6, s.title);
   st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
   st.Bind(9, s.last_error).Bind(10, ToMicros(s.create_time));
   st.Bind(11, ToMicros(s.update_time)).Bind(12, s.runtime_version);
   st.Bind(13, s.effort);
+  st.Bind(14, s.goal ? GoalToJson(*s.goal).dump(
+                           -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                     : std::string());
   return StepWrite(st, "put session");
 }
 

@@ -82,6 +82,30 @@ TEST_F(SqliteStoreTest, SessionRoundTripAndNotFoundNamesTheId) {
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
 }
 
+TEST_F(SqliteStoreTest, ASessionsGoalIsKeptUntilCleared) {
+  Session s = MakeSession("ses_a");
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_FALSE(store_->GetSession("ses_a")->goal.has_value());
+  SessionGoal goal;
+  goal.objective = "make the tests pass \xe2\x9c\x93";
+  goal.status = GoalStatus::kPaused;
+  goal.token_budget = 5000;
+  goal.tokens_used = 12;
+  goal.time_used_seconds = 3;
+  goal.create_time = absl::FromUnixSeconds(1796346749);
+  goal.update_time = absl::FromUnixSeconds(1796346750);
+  s.goal = goal;
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->goal, goal);
+  goal.token_budget.reset();  // no budget reads back as none, not 0
+  s.goal = goal;
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->goal, goal);
+  s.goal.reset();
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_FALSE(store_->GetSession("ses_a")->goal.has_value());
+}
+
 TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
   Turn t = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
   ASSERT_TRUE(store_->PutTurn(t).ok());

@@ -12,7 +12,15 @@ import pytest
 from cm_testing import CODEX_BIN, make_server
 from conftest import Server
 
-from codex_manager import AsyncClient, Client, Event, EventType, SessionState, TurnState
+from codex_manager import (
+    AsyncClient,
+    Client,
+    Event,
+    EventType,
+    GoalStatus,
+    SessionState,
+    TurnState,
+)
 from codex_manager.errors import (
     AlreadyExistsError,
     FailedPreconditionError,
@@ -183,3 +191,34 @@ def test_models_and_account_async(codex_server: Server) -> None:
             assert all(t.thread_id for t in threads)
 
     asyncio.run(main())
+
+
+def test_goals_sync_and_async(codex_server: Server, project: Path) -> None:
+    with Client(codex_server.addr) as client:
+        session = client.create_session(project, approval_policy="never")
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        paused = client.set_session_goal(session.session_id, "count to three",
+                                         status=GoalStatus.PAUSED, token_budget=5000)
+        assert paused.has("goal")
+        assert (paused.goal.objective, paused.goal.status, paused.goal.token_budget,
+                paused.goal.tokens_used) == ("count to three", GoalStatus.PAUSED, 5000, 0)
+        assert paused.goal.create_time is not None
+        with pytest.raises(InvalidArgumentError, match="objective: required"):
+            client.set_session_goal(session.session_id)
+        with pytest.raises(InvalidArgumentError, match="status: budgetLimited"):
+            client.set_session_goal(session.session_id, status=GoalStatus.BUDGET_LIMITED)
+        with pytest.raises(InvalidArgumentError, match="token_budget"):
+            client.set_session_goal(session.session_id, token_budget=0)
+
+    async def main() -> None:
+        async with AsyncClient(codex_server.addr) as client:
+            cleared = await client.clear_session_goal(session.session_id)
+            assert not cleared.has("goal")
+            with pytest.raises(FailedPreconditionError, match="no goal exists"):
+                await client.set_session_goal(session.session_id, status=GoalStatus.ACTIVE)
+
+    asyncio.run(main())
+    with Client(codex_server.addr) as client:
+        updates = [e.proto.goal_updated for e in client.events(session.session_id, follow=False)
+                   if e.type == EventType.GOAL_UPDATED]
+    assert [u.HasField("goal") for u in updates] == [True, False]

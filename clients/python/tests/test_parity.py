@@ -38,6 +38,8 @@ CLI_COMMAND = {
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
     "RevertSession": ["session", "revert"],
+    "SetSessionGoal": ["session", "goal"],
+    "ClearSessionGoal": ["session", "goal"],
     "ExportTranscript": ["export"],
     "StartTurn": ["turn", "start"],
     "InterruptTurn": ["turn", "interrupt"],
@@ -63,7 +65,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 30
+    assert len(RPCS) == 32
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

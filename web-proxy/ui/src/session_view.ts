@@ -16,6 +16,7 @@ import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
+import { goalPanel } from "./goal_view.js";
 import { effortSelect, modelField } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
@@ -179,6 +180,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       }
     })();
   });
+  // The goal Codex works toward by itself (SessionService.SetSessionGoal).
+  const goal = goalPanel(sessionId, opts.canOperate);
+  const setGoal = button("Set a goal", () => goal.openForm());
+  setGoal.title = "Have Codex keep working, turn after turn, until something is done";
   // Codex summarizes the conversation to free context
   // (SessionService.CompactSession); a notice follows in the transcript.
   const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
@@ -191,7 +196,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // The rest under More, so that the controls take one row on a phone.
   const notify = notifyButton();
   const more = h("details", { class: "menu" }, h("summary", {}, "More"),
-    h("div", { class: "menu-items" }, review, fork, compact, download, notify, archive)) as HTMLDetailsElement;
+    h("div", { class: "menu-items" }, review, fork, setGoal, compact, download, notify, archive)) as HTMLDetailsElement;
   // A choice closes the menu; Archive's first tap (arming it) does not.
   more.addEventListener("click", (ev) => {
     if (ev.target instanceof HTMLButtonElement && !(ev.target === archive && archiveArmed)) more.open = false;
@@ -291,7 +296,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       title, badge, running, tokens, opts.who()),
     banner,
     h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
-      background.element, log, cards),
+      goal.element, background.element, log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room
@@ -335,6 +340,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     resume.hidden = !(state === SessionState.STOPPED || state === SessionState.FAILED);
     stop.hidden = !LIVE.has(state);
     compact.hidden = stop.hidden;
+    setGoal.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
     log.classList.toggle("can-edit", opts.canOperate && !fork.hidden);
@@ -369,6 +375,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     })));
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
+    if (transcript.goal !== undefined) goal.show(transcript.goal);
     running.hidden = background.count === 0;
     running.textContent = `${background.count} running`;
     running.title = `${background.count} running in the background: show them`;
@@ -396,6 +403,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       title.textContent = name = s.title || s.sessionId;
       attend();
       title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
+      if (transcript.goal === undefined) goal.show(s.goal ?? null);
     })
     .catch((err) => {
       if (err instanceof ConnectError && err.code === Code.NotFound) {

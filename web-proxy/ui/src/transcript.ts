@@ -5,7 +5,7 @@
 // that replays from 0 — shows everything once.
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
-import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { GoalStatus, type SessionGoal, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
@@ -43,6 +43,17 @@ export type Entry = (
   | { kind: "review"; id: string; target: string; findings: string; done: boolean }
 ) & { reverted?: boolean };
 
+// A goal's status in words.
+export const GOAL_STATUS: Record<GoalStatus, string> = {
+  [GoalStatus.UNSPECIFIED]: "unknown",
+  [GoalStatus.ACTIVE]: "active",
+  [GoalStatus.PAUSED]: "paused",
+  [GoalStatus.BLOCKED]: "blocked",
+  [GoalStatus.USAGE_LIMITED]: "stopped by the usage limit",
+  [GoalStatus.BUDGET_LIMITED]: "out of token budget",
+  [GoalStatus.COMPLETE]: "complete",
+};
+
 // An optional int64 of milliseconds as a number (entries are compared as
 // JSON, which has no bigint).
 const millis = (ms: bigint | undefined) => ms === undefined ? undefined : Number(ms);
@@ -63,6 +74,9 @@ export class Transcript {
   // The session's title from its last SESSION_UPDATED (undefined until
   // one: GetSession's then holds).
   title: string | undefined;
+  // The session's goal from its last GOAL_UPDATED: null when cleared,
+  // undefined until one (GetSession's then holds).
+  goal: SessionGoal | null | undefined;
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
   private readonly byId = new Map<string, Entry>();
@@ -80,6 +94,9 @@ export class Transcript {
   // event being applied.
   private readonly turnOf = new Map<string, string>();
   private eventTurn = "";
+  // The goal's objective and status as last told in the transcript: its
+  // usage alone changing says nothing.
+  private goalSaid = "";
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -103,6 +120,16 @@ export class Transcript {
         this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
                    text: `Undone: ${ids.length === 1 ? "the turn" : `${ids.length} turns`} above ` +
                          "left the conversation; the agent no longer sees them (files they changed stay changed)" });
+        break;
+      }
+      case "goalUpdated": {
+        const goal = p.value.goal ?? null;
+        this.goal = goal;
+        const said = goal ? `Goal (${GOAL_STATUS[goal.status] ?? "unknown"}): ${goal.objective}` : "Goal cleared";
+        if (said !== this.goalSaid) {
+          this.goalSaid = said;
+          this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info", text: said });
+        }
         break;
       }
       case "sessionStateChanged":

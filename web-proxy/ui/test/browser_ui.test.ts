@@ -1035,3 +1035,34 @@ test("a turn Codex starts by itself toward a goal is said where a prompt would b
   await page.screenshot({ path: join(ARTIFACTS, "phone-codex-went-on.png"), fullPage: true });
   await page.close();
 });
+
+test("an operator sets a goal, and pauses, resumes and clears it", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "goal controls", "never");
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  const panel = page.locator("section.goal");
+  assert.equal(await panel.isVisible(), false);
+  await page.locator("details.menu summary").click();
+  await page.getByRole("button", { name: "Set a goal" }).click();
+  await page.locator("input[name=goal_objective]").fill("count to three");
+  await page.locator("input[name=goal_budget]").fill("5000");
+  await page.getByRole("button", { name: "Set goal" }).click();
+  // Codex goes on toward it by itself until the agent marks it complete.
+  await page.locator(".entry.agent", { hasText: "Goal complete." }).waitFor({ timeout: 60000 });
+  await panel.locator("p", { hasText: /^complete · \d+ of 5000 tokens/ }).waitFor({ timeout: 30000 });
+  assert.equal(await panel.locator(".objective").innerText(), "count to three");
+  const notes = await page.locator(".entry.notice").allInnerTexts();
+  assert.ok(notes.some((t) => t.includes("Goal (active): count to three")), notes.join(" | "));
+  assert.ok(notes.some((t) => t.includes("Goal (complete): count to three")), notes.join(" | "));
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-goal.png"), fullPage: true });
+  // A complete goal resumes (Codex goes on again); an active one pauses.
+  await panel.getByRole("button", { name: "Resume" }).click();
+  await waitFor(async () => (await page.locator(".entry.agent", { hasText: "Goal complete." }).count()) === 2, 60000);
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  await panel.getByRole("button", { name: "Clear" }).click();
+  await page.locator(".entry.notice", { hasText: "Goal cleared" }).waitFor({ timeout: 30000 });
+  await waitFor(async () => !(await panel.isVisible()), 10000);
+  await page.close();
+});

@@ -6,9 +6,10 @@ import { create } from "@bufbuild/protobuf";
 
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
-  type Event, EventSchema, EventType, HookRunSchema, ItemSchema, SessionRevertedSchema,
+  type Event, EventSchema, EventType, GoalUpdatedSchema, HookRunSchema, ItemSchema, SessionRevertedSchema,
   TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
+import { GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
 
@@ -284,4 +285,25 @@ test("a running shell command is known, so what is sent meanwhile is queued, not
   t.apply(state(TurnState.COMPLETED));
   assert.equal(t.runningShell, false);
   assert.equal(t.runningTurnId, "");
+});
+
+test("a goal's objective and status are noted when they change, not its usage", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const goal = (status?: GoalStatus, tokensUsed = 0n) => t.apply(create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.GOAL_UPDATED,
+    payload: { case: "goalUpdated", value: create(GoalUpdatedSchema, status === undefined ? {} : {
+      goal: create(SessionGoalSchema, { objective: "ship it", status, tokensUsed }) }) },
+  }));
+  assert.equal(t.goal, undefined);
+  goal(GoalStatus.ACTIVE);
+  goal(GoalStatus.ACTIVE, 120n);
+  // (Read through a function: the assertion above narrowed `t.goal`.)
+  const current = (): SessionGoal | null | undefined => t.goal;
+  assert.equal(current()?.tokensUsed, 120n);
+  goal(GoalStatus.COMPLETE, 150n);
+  goal(undefined);
+  assert.equal(current(), null);
+  assert.deepEqual(t.entries.map((e) => "text" in e ? e.text : ""),
+                   ["Goal (active): ship it", "Goal (complete): ship it", "Goal cleared"]);
 });

@@ -319,6 +319,17 @@ def update_session(session_id: str, **fields: str | None) -> sessions_pb2.Update
     return request
 
 
+def set_session_goal(session_id: str, objective: str | None, status: int | None,
+                     token_budget: int | None) -> sessions_pb2.SetSessionGoalRequest:
+    request = sessions_pb2.SetSessionGoalRequest(
+        session_id=session_id, status=sessions_pb2.GoalStatus.ValueType(int(status or 0)))
+    if objective is not None:
+        request.objective = objective
+    if token_budget is not None:
+        request.token_budget = token_budget
+    return request
+
+
 def stream_events(session_id: str | None, cursor: int,
                   follow: bool) -> events_pb2.StreamEventsRequest:
     """With a session: `cursor` is a session_seq; without: a global event_id."""

@@ -27,7 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, TranscriptFormat
-from codex_manager.enums import Decision, EventType, Role, TurnState
+from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -241,6 +241,18 @@ class AsyncClient:
         return Session(await self._call(
             self._sessions.CompactSession,
             sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    async def set_session_goal(self, session_id: str, objective: str | None = None, *,
+                               status: GoalStatus | None = None,
+                               token_budget: int | None = None) -> Session:
+        return Session(await self._call(
+            self._sessions.SetSessionGoal,
+            _requests.set_session_goal(session_id, objective, status, token_budget)))
+
+    async def clear_session_goal(self, session_id: str) -> Session:
+        return Session(await self._call(
+            self._sessions.ClearSessionGoal,
+            sessions_pb2.ClearSessionGoalRequest(session_id=session_id)))
 
     async def revert_session(self, session_id: str, before_turn_id: str) -> RevertSessionResponse:
         return RevertSessionResponse(await self._call(

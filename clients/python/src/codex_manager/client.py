@@ -33,7 +33,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, TranscriptFormat
-from codex_manager.enums import Decision, EventType, Role, TurnState
+from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -310,6 +310,38 @@ class Client:
         event follows. FailedPreconditionError when the session is not live."""
         return Session(self._call(self._sessions.CompactSession,
                                   sessions_pb2.CompactSessionRequest(session_id=session_id)))
+
+    def set_session_goal(self, session_id: str, objective: str | None = None, *,
+                         status: GoalStatus | None = None,
+                         token_budget: int | None = None) -> Session:
+        """Sets or changes the goal Codex works toward by itself (Codex
+        ``thread/goal/set``): while the goal is ``GoalStatus.ACTIVE``, Codex
+        starts turns of its own toward it (:attr:`Turn.started_by_codex`)
+        whenever none runs, until the agent marks it ``COMPLETE`` or it is
+        paused, cleared or out of `token_budget` tokens.
+
+        `objective` replaces the current one and, unless `status` says
+        otherwise, makes the goal ACTIVE (Codex keeps the usage so far:
+        :meth:`clear_session_goal` first to count from zero). `status`
+        alone pauses (``PAUSED``), resumes (``ACTIVE``), or marks it
+        ``BLOCKED`` or ``COMPLETE``. Returns the session with the goal
+        (:attr:`Session.goal`); every change reaches followers as an
+        ``EventType.GOAL_UPDATED`` event. Raises InvalidArgumentError naming
+        the field (nothing to change, a blank or over 4000-byte objective, a
+        status only Codex sets, a budget below 1), FailedPreconditionError
+        when the session is not live, or Codex refused (e.g. a status for a
+        thread without a goal). Audited."""
+        return Session(self._call(self._sessions.SetSessionGoal, _requests.set_session_goal(
+            session_id, objective, status, token_budget)))
+
+    def clear_session_goal(self, session_id: str) -> Session:
+        """Removes the session's goal (Codex ``thread/goal/clear``): Codex
+        starts no more turns toward it (one running goes on until it ends:
+        :meth:`interrupt_turn` stops it). A session without a goal is
+        returned unchanged. FailedPreconditionError when it is not live.
+        Audited."""
+        return Session(self._call(self._sessions.ClearSessionGoal,
+                                  sessions_pb2.ClearSessionGoalRequest(session_id=session_id)))
 
     def revert_session(self, session_id: str, before_turn_id: str) -> RevertSessionResponse:
         """Undoes turns in place (Codex ``thread/revert``): the turn

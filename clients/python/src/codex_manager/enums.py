@@ -94,6 +94,19 @@ class Decision(_ApiEnum):
     APPROVE_AND_REMEMBER = 5
 
 
+class GoalStatus(_ApiEnum):
+    """Where a session's goal stands (Codex ``ThreadGoalStatus``): Codex
+    works toward an ACTIVE goal in turns of its own."""
+
+    UNSPECIFIED = 0
+    ACTIVE = 1
+    PAUSED = 2
+    BLOCKED = 3
+    USAGE_LIMITED = 4
+    BUDGET_LIMITED = 5
+    COMPLETE = 6
+
+
 class EventType(_ApiEnum):
     UNSPECIFIED = 0
     SESSION_STATE_CHANGED = 1
@@ -121,6 +134,7 @@ class EventType(_ApiEnum):
     HOOK_RUN = 23
     TERMINAL_INPUT = 24
     SESSION_REVERTED = 25
+    GOAL_UPDATED = 26
 
 
 class Role(_ApiEnum):

@@ -122,6 +122,13 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     the conversation; clients show them as reverted (or hide them).
     Lossless.
     """
+    EVENT_TYPE_GOAL_UPDATED: _EventType.ValueType  # 26
+    """payload: goal_updated (`thread/goal/updated`, `thread/goal/cleared`):
+    the thread's goal was set, changed (status, budget, usage at a turn's
+    end) or cleared, by a person (SessionService.SetSessionGoal,
+    ClearSessionGoal) or by the agent; Session.goal is the same, committed
+    with it. A change of nothing has no event.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -208,6 +215,13 @@ EVENT_TYPE_SESSION_REVERTED: EventType.ValueType  # 25
 the conversation; clients show them as reverted (or hide them).
 Lossless.
 """
+EVENT_TYPE_GOAL_UPDATED: EventType.ValueType  # 26
+"""payload: goal_updated (`thread/goal/updated`, `thread/goal/cleared`):
+the thread's goal was set, changed (status, budget, usage at a turn's
+end) or cleared, by a person (SessionService.SetSessionGoal,
+ClearSessionGoal) or by the agent; Session.goal is the same, committed
+with it. A change of nothing has no event.
+"""
 global___EventType = EventType
 
 @typing.final
@@ -232,6 +246,27 @@ class SessionStateChanged(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["error", b"error", "state", b"state", "thread_id", b"thread_id"]) -> None: ...
 
 global___SessionStateChanged = SessionStateChanged
+
+@typing.final
+class GoalUpdated(google.protobuf.message.Message):
+    """The thread's goal after a change (Session.goal)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    GOAL_FIELD_NUMBER: builtins.int
+    @property
+    def goal(self) -> codex_manager.v1.sessions_pb2.SessionGoal:
+        """Unset: the goal was cleared."""
+
+    def __init__(
+        self,
+        *,
+        goal: codex_manager.v1.sessions_pb2.SessionGoal | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["goal", b"goal"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["goal", b"goal"]) -> None: ...
+
+global___GoalUpdated = GoalUpdated
 
 @typing.final
 class SessionUpdated(google.protobuf.message.Message):
@@ -934,6 +969,7 @@ class Event(google.protobuf.message.Message):
     HOOK_RUN_FIELD_NUMBER: builtins.int
     TERMINAL_INPUT_FIELD_NUMBER: builtins.int
     SESSION_REVERTED_FIELD_NUMBER: builtins.int
+    GOAL_UPDATED_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -994,6 +1030,8 @@ class Event(google.protobuf.message.Message):
     def terminal_input(self) -> global___TerminalInput: ...
     @property
     def session_reverted(self) -> global___SessionReverted: ...
+    @property
+    def goal_updated(self) -> global___GoalUpdated: ...
     def __init__(
         self,
         *,
@@ -1024,10 +1062,11 @@ class Event(google.protobuf.message.Message):
         hook_run: global___HookRun | None = ...,
         terminal_input: global___TerminalInput | None = ...,
         session_reverted: global___SessionReverted | None = ...,
+        goal_updated: global___GoalUpdated | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted", "goal_updated"] | None: ...
 
 global___Event = Event
 

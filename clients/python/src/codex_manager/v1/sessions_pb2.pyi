@@ -81,6 +81,48 @@ SESSION_STATE_ARCHIVED: SessionState.ValueType  # 6
 """Archived: read-only history. Final."""
 global___SessionState = SessionState
 
+class _GoalStatus:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _GoalStatusEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_GoalStatus.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    GOAL_STATUS_UNSPECIFIED: _GoalStatus.ValueType  # 0
+    GOAL_STATUS_ACTIVE: _GoalStatus.ValueType  # 1
+    """Codex starts a turn of its own toward it whenever the thread is idle."""
+    GOAL_STATUS_PAUSED: _GoalStatus.ValueType  # 2
+    """Set aside by a person (SetSessionGoal) or, at a person's explicit
+    request, by the agent; no turns toward it until set ACTIVE again.
+    """
+    GOAL_STATUS_BLOCKED: _GoalStatus.ValueType  # 3
+    """The agent found it cannot go on without help."""
+    GOAL_STATUS_USAGE_LIMITED: _GoalStatus.ValueType  # 4
+    """Stopped by the account's usage limit."""
+    GOAL_STATUS_BUDGET_LIMITED: _GoalStatus.ValueType  # 5
+    """Stopped because `tokens_used` reached `token_budget`."""
+    GOAL_STATUS_COMPLETE: _GoalStatus.ValueType  # 6
+    """The agent marked it achieved."""
+
+class GoalStatus(_GoalStatus, metaclass=_GoalStatusEnumTypeWrapper):
+    """Where a thread's goal stands (Codex ThreadGoalStatus)."""
+
+GOAL_STATUS_UNSPECIFIED: GoalStatus.ValueType  # 0
+GOAL_STATUS_ACTIVE: GoalStatus.ValueType  # 1
+"""Codex starts a turn of its own toward it whenever the thread is idle."""
+GOAL_STATUS_PAUSED: GoalStatus.ValueType  # 2
+"""Set aside by a person (SetSessionGoal) or, at a person's explicit
+request, by the agent; no turns toward it until set ACTIVE again.
+"""
+GOAL_STATUS_BLOCKED: GoalStatus.ValueType  # 3
+"""The agent found it cannot go on without help."""
+GOAL_STATUS_USAGE_LIMITED: GoalStatus.ValueType  # 4
+"""Stopped by the account's usage limit."""
+GOAL_STATUS_BUDGET_LIMITED: GoalStatus.ValueType  # 5
+"""Stopped because `tokens_used` reached `token_budget`."""
+GOAL_STATUS_COMPLETE: GoalStatus.ValueType  # 6
+"""The agent marked it achieved."""
+global___GoalStatus = GoalStatus
+
 class _TranscriptFormat:
     ValueType = typing.NewType("ValueType", builtins.int)
     V: typing_extensions.TypeAlias = ValueType
@@ -140,6 +182,7 @@ class Session(google.protobuf.message.Message):
     LAST_SEQ_FIELD_NUMBER: builtins.int
     RUNTIME_VERSION_FIELD_NUMBER: builtins.int
     EFFORT_FIELD_NUMBER: builtins.int
+    GOAL_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -183,6 +226,15 @@ class Session(google.protobuf.message.Message):
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
     def update_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def goal(self) -> global___SessionGoal:
+        """The thread's goal, unset when it has none: what Codex keeps working
+        toward, starting turns of its own (Turn.started_by_codex) while it is
+        ACTIVE. Set by SetSessionGoal, or by the agent (its create_goal and
+        update_goal tools); kept from Codex's `thread/goal/updated` and
+        `thread/goal/cleared` (each also a GOAL_UPDATED event).
+        """
+
     def __init__(
         self,
         *,
@@ -201,11 +253,57 @@ class Session(google.protobuf.message.Message):
         last_seq: builtins.int = ...,
         runtime_version: builtins.str = ...,
         effort: builtins.str = ...,
+        goal: global___SessionGoal | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
+
+@typing.final
+class SessionGoal(google.protobuf.message.Message):
+    """A thread's goal (Codex ThreadGoal)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    OBJECTIVE_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    TOKEN_BUDGET_FIELD_NUMBER: builtins.int
+    TOKENS_USED_FIELD_NUMBER: builtins.int
+    TIME_USED_SECONDS_FIELD_NUMBER: builtins.int
+    CREATE_TIME_FIELD_NUMBER: builtins.int
+    UPDATE_TIME_FIELD_NUMBER: builtins.int
+    objective: builtins.str
+    """What Codex works toward, as given; at most 4000 bytes of UTF-8."""
+    status: global___GoalStatus.ValueType
+    token_budget: builtins.int
+    """Most tokens the turns toward it may use; unset: no limit."""
+    tokens_used: builtins.int
+    """Tokens its turns used so far."""
+    time_used_seconds: builtins.int
+    """Time its turns ran so far, in seconds."""
+    @property
+    def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """When it was set, and last changed (Codex's times, second precision)."""
+
+    @property
+    def update_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        objective: builtins.str = ...,
+        status: global___GoalStatus.ValueType = ...,
+        token_budget: builtins.int | None = ...,
+        tokens_used: builtins.int = ...,
+        time_used_seconds: builtins.int = ...,
+        create_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        update_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["_token_budget", b"_token_budget", "create_time", b"create_time", "token_budget", b"token_budget", "update_time", b"update_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_token_budget", b"_token_budget", "create_time", b"create_time", "objective", b"objective", "status", b"status", "time_used_seconds", b"time_used_seconds", "token_budget", b"token_budget", "tokens_used", b"tokens_used", "update_time", b"update_time"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["_token_budget", b"_token_budget"]) -> typing.Literal["token_budget"] | None: ...
+
+global___SessionGoal = SessionGoal
 
 @typing.final
 class CreateSessionRequest(google.protobuf.message.Message):
@@ -425,6 +523,67 @@ class CompactSessionRequest(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
 
 global___CompactSessionRequest = CompactSessionRequest
+
+@typing.final
+class SetSessionGoalRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    OBJECTIVE_FIELD_NUMBER: builtins.int
+    STATUS_FIELD_NUMBER: builtins.int
+    TOKEN_BUDGET_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required; the session must be live (resume a STOPPED one first)."""
+    objective: builtins.str
+    """What to work toward: replaces the current objective (Codex keeps the
+    goal's usage and budget: ClearSessionGoal first to count from zero);
+    unset keeps it. At most 4000 bytes, not blank (INVALID_ARGUMENT
+    "objective").
+    """
+    status: global___GoalStatus.ValueType
+    """ACTIVE (resume), PAUSED, BLOCKED or COMPLETE. UNSPECIFIED: ACTIVE when
+    an objective is given (a new goal is worked on, even where the last
+    one was COMPLETE), otherwise unchanged. The limits Codex sets itself
+    (USAGE_LIMITED, BUDGET_LIMITED) are refused (INVALID_ARGUMENT
+    "status"). Without an objective, the thread must have a goal
+    (FAILED_PRECONDITION otherwise).
+    """
+    token_budget: builtins.int
+    """Most tokens its turns may use, at least 1 (INVALID_ARGUMENT
+    "token_budget"); unset keeps the current budget.
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        objective: builtins.str | None = ...,
+        status: global___GoalStatus.ValueType = ...,
+        token_budget: builtins.int | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["_objective", b"_objective", "_token_budget", b"_token_budget", "objective", b"objective", "token_budget", b"token_budget"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_objective", b"_objective", "_token_budget", b"_token_budget", "objective", b"objective", "session_id", b"session_id", "status", b"status", "token_budget", b"token_budget"]) -> None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_objective", b"_objective"]) -> typing.Literal["objective"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_token_budget", b"_token_budget"]) -> typing.Literal["token_budget"] | None: ...
+
+global___SetSessionGoalRequest = SetSessionGoalRequest
+
+@typing.final
+class ClearSessionGoalRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required; the session must be live."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
+
+global___ClearSessionGoalRequest = ClearSessionGoalRequest
 
 @typing.final
 class RevertSessionRequest(google.protobuf.message.Message):

@@ -75,6 +75,16 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.SetSessionGoal = channel.unary_unary(
+                '/codex_manager.v1.SessionService/SetSessionGoal',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.SetSessionGoalRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
+        self.ClearSessionGoal = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ClearSessionGoal',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ClearSessionGoalRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
         self.RevertSession = channel.unary_unary(
                 '/codex_manager.v1.SessionService/RevertSession',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.RevertSessionRequest.SerializeToString,
@@ -174,6 +184,34 @@ class SessionServiceServicer(object):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSessionGoal(self, request, context):
+        """Codex `thread/goal/set`: sets the thread's goal or changes it (a new
+        objective, a status such as PAUSED or ACTIVE, a token budget);
+        operator, audited. While the goal is ACTIVE, Codex starts turns of its
+        own toward it (Turn.started_by_codex) whenever no turn runs, until the
+        agent marks it COMPLETE or it is paused, cleared or out of budget.
+        Returns the session with the goal once Codex took it; the row and its
+        GOAL_UPDATED event commit together with the audit record. Errors:
+        INVALID_ARGUMENT naming the field (nothing to change, a blank or too
+        long objective, a status Codex sets itself, a budget below 1),
+        NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
+        message, e.g. a status for a thread with no goal), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClearSessionGoal(self, request, context):
+        """Codex `thread/goal/clear`: the thread has no goal any more; Codex
+        starts no more turns toward it (a goal turn running goes on until it
+        ends: InterruptTurn stops it). Operator, audited; a session with no
+        goal is returned unchanged. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (not live, or Codex refused), UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -303,6 +341,16 @@ def add_SessionServiceServicer_to_server(servicer, server):
             'CompactSession': grpc.unary_unary_rpc_method_handler(
                     servicer.CompactSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'SetSessionGoal': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSessionGoal,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SetSessionGoalRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
+            'ClearSessionGoal': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClearSessionGoal,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ClearSessionGoalRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
             ),
             'RevertSession': grpc.unary_unary_rpc_method_handler(
@@ -552,6 +600,60 @@ class SessionService(object):
             target,
             '/codex_manager.v1.SessionService/CompactSession',
             codex__manager_dot_v1_dot_sessions__pb2.CompactSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSessionGoal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/SetSessionGoal',
+            codex__manager_dot_v1_dot_sessions__pb2.SetSessionGoalRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClearSessionGoal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ClearSessionGoal',
+            codex__manager_dot_v1_dot_sessions__pb2.ClearSessionGoalRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
             options,
             channel_credentials,

@@ -91,6 +91,34 @@ class SessionServiceStub:
     (not live, or Codex refused: its message), UNAVAILABLE.
     """
 
+    SetSessionGoal: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SetSessionGoalRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/goal/set`: sets the thread's goal or changes it (a new
+    objective, a status such as PAUSED or ACTIVE, a token budget);
+    operator, audited. While the goal is ACTIVE, Codex starts turns of its
+    own toward it (Turn.started_by_codex) whenever no turn runs, until the
+    agent marks it COMPLETE or it is paused, cleared or out of budget.
+    Returns the session with the goal once Codex took it; the row and its
+    GOAL_UPDATED event commit together with the audit record. Errors:
+    INVALID_ARGUMENT naming the field (nothing to change, a blank or too
+    long objective, a status Codex sets itself, a budget below 1),
+    NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
+    message, e.g. a status for a thread with no goal), UNAVAILABLE.
+    """
+
+    ClearSessionGoal: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ClearSessionGoalRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/goal/clear`: the thread has no goal any more; Codex
+    starts no more turns toward it (a goal turn running goes on until it
+    ends: InterruptTurn stops it). Operator, audited; a session with no
+    goal is returned unchanged. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (not live, or Codex refused), UNAVAILABLE.
+    """
+
     RevertSession: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.RevertSessionRequest,
         codex_manager.v1.sessions_pb2.RevertSessionResponse,
@@ -240,6 +268,34 @@ class SessionServiceAsyncStub:
     to free context; a CONTEXT_COMPACTED event follows. Returns the
     session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
     (not live, or Codex refused: its message), UNAVAILABLE.
+    """
+
+    SetSessionGoal: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SetSessionGoalRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/goal/set`: sets the thread's goal or changes it (a new
+    objective, a status such as PAUSED or ACTIVE, a token budget);
+    operator, audited. While the goal is ACTIVE, Codex starts turns of its
+    own toward it (Turn.started_by_codex) whenever no turn runs, until the
+    agent marks it COMPLETE or it is paused, cleared or out of budget.
+    Returns the session with the goal once Codex took it; the row and its
+    GOAL_UPDATED event commit together with the audit record. Errors:
+    INVALID_ARGUMENT naming the field (nothing to change, a blank or too
+    long objective, a status Codex sets itself, a budget below 1),
+    NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
+    message, e.g. a status for a thread with no goal), UNAVAILABLE.
+    """
+
+    ClearSessionGoal: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ClearSessionGoalRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Codex `thread/goal/clear`: the thread has no goal any more; Codex
+    starts no more turns toward it (a goal turn running goes on until it
+    ends: InterruptTurn stops it). Operator, audited; a session with no
+    goal is returned unchanged. Errors: NOT_FOUND, FAILED_PRECONDITION
+    (not live, or Codex refused), UNAVAILABLE.
     """
 
     RevertSession: grpc.aio.UnaryUnaryMultiCallable[
@@ -407,6 +463,38 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         to free context; a CONTEXT_COMPACTED event follows. Returns the
         session once Codex accepted. Errors: NOT_FOUND, FAILED_PRECONDITION
         (not live, or Codex refused: its message), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def SetSessionGoal(
+        self,
+        request: codex_manager.v1.sessions_pb2.SetSessionGoalRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Codex `thread/goal/set`: sets the thread's goal or changes it (a new
+        objective, a status such as PAUSED or ACTIVE, a token budget);
+        operator, audited. While the goal is ACTIVE, Codex starts turns of its
+        own toward it (Turn.started_by_codex) whenever no turn runs, until the
+        agent marks it COMPLETE or it is paused, cleared or out of budget.
+        Returns the session with the goal once Codex took it; the row and its
+        GOAL_UPDATED event commit together with the audit record. Errors:
+        INVALID_ARGUMENT naming the field (nothing to change, a blank or too
+        long objective, a status Codex sets itself, a budget below 1),
+        NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
+        message, e.g. a status for a thread with no goal), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ClearSessionGoal(
+        self,
+        request: codex_manager.v1.sessions_pb2.ClearSessionGoalRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Codex `thread/goal/clear`: the thread has no goal any more; Codex
+        starts no more turns toward it (a goal turn running goes on until it
+        ends: InterruptTurn stops it). Operator, audited; a session with no
+        goal is returned unchanged. Errors: NOT_FOUND, FAILED_PRECONDITION
+        (not live, or Codex refused), UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime
 
 from codex_manager._view import View
-from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, Role, SessionState, TurnState
+from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -292,7 +292,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', )
 
     @property
     def session_id(self) -> str:
@@ -378,6 +378,56 @@ class Session(View[sessions_pb2.Session]):
     def effort(self) -> str:
         """Reasoning effort of its turns ("" = Codex's default); UpdateSession."""
         return self._proto.effort
+
+    @property
+    def goal(self) -> SessionGoal:
+        """The thread's goal, unset when it has none: what Codex keeps working
+        toward, starting turns of its own (Turn.started_by_codex) while it is
+        ACTIVE. Set by SetSessionGoal, or by the agent (its create_goal and
+        update_goal tools); kept from Codex's `thread/goal/updated` and
+        `thread/goal/cleared` (each also a GOAL_UPDATED event).
+        """
+        return SessionGoal(self._proto.goal)
+
+
+class SessionGoal(View[sessions_pb2.SessionGoal]):
+    """A thread's goal (Codex ThreadGoal)."""
+
+    __slots__ = ()
+    _FIELDS = ('objective', 'status', 'token_budget', 'tokens_used', 'time_used_seconds', 'create_time', 'update_time', )
+
+    @property
+    def objective(self) -> str:
+        """What Codex works toward, as given; at most 4000 bytes of UTF-8."""
+        return self._proto.objective
+
+    @property
+    def status(self) -> GoalStatus:
+        return GoalStatus(self._proto.status)
+
+    @property
+    def token_budget(self) -> int | None:
+        """Most tokens the turns toward it may use; unset: no limit."""
+        return self._proto.token_budget if self._proto.HasField("token_budget") else None
+
+    @property
+    def tokens_used(self) -> int:
+        """Tokens its turns used so far."""
+        return self._proto.tokens_used
+
+    @property
+    def time_used_seconds(self) -> int:
+        """Time its turns ran so far, in seconds."""
+        return self._proto.time_used_seconds
+
+    @property
+    def create_time(self) -> datetime.datetime | None:
+        """When it was set, and last changed (Codex's times, second precision)."""
+        return self._proto.create_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("create_time") else None
+
+    @property
+    def update_time(self) -> datetime.datetime | None:
+        return self._proto.update_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("update_time") else None
 
 
 class RevertSessionResponse(View[sessions_pb2.RevertSessionResponse]):
@@ -637,6 +687,18 @@ class SessionStateChanged(View[events_pb2.SessionStateChanged]):
     def thread_id(self) -> str:
         """The Codex thread id, once known."""
         return self._proto.thread_id
+
+
+class GoalUpdated(View[events_pb2.GoalUpdated]):
+    """The thread's goal after a change (Session.goal)."""
+
+    __slots__ = ()
+    _FIELDS = ('goal', )
+
+    @property
+    def goal(self) -> SessionGoal:
+        """Unset: the goal was cleared."""
+        return SessionGoal(self._proto.goal)
 
 
 class SessionUpdated(View[events_pb2.SessionUpdated]):
@@ -1251,7 +1313,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', 'session_reverted', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', 'session_reverted', 'goal_updated', )
 
     @property
     def event_id(self) -> int:
@@ -1375,12 +1437,16 @@ class Event(View[events_pb2.Event]):
         return SessionReverted(self._proto.session_reverted)
 
     @property
+    def goal_updated(self) -> GoalUpdated:
+        return GoalUpdated(self._proto.goal_updated)
+
+    @property
     def payload_case(self) -> str | None:
         """Which field of `payload` is set, or None."""
         return self._proto.WhichOneof("payload")
 
     @property
-    def payload(self) -> ApprovalRequested | ApprovalResolved | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionReverted | SessionStateChanged | SessionUpdated | TerminalInput | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
+    def payload(self) -> ApprovalRequested | ApprovalResolved | GoalUpdated | HookRun | Item | ItemDelta | McpServerStatus | ModelRerouted | Notice | Plan | RateLimits | RawNotification | SessionReverted | SessionStateChanged | SessionUpdated | TerminalInput | ThreadStatus | TokenUsage | TurnDiff | TurnStateChanged | None:
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]

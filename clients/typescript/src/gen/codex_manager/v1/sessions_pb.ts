@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIoADCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJIn8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiQgoUUmV2ZXJ0U2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5iZWZvcmVfdHVybl9pZBgCIAEoCSJeChVSZXZlcnRTZXNzaW9uUmVzcG9uc2USKgoHc2Vzc2lvbhgBIAEoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIZChFyZXZlcnRlZF90dXJuX2lkcxgCIAMoCSLDAQoSQmFja2dyb3VuZFRlcm1pbmFsEhIKCnByb2Nlc3NfaWQYASABKAkSDwoHaXRlbV9pZBgCIAEoCRIPCgdjb21tYW5kGAMgASgJEgsKA2N3ZBgEIAEoCRITCgZvc19waWQYBSABKA1IAIgBARIYCgtjcHVfcGVyY2VudBgGIAEoAUgBiAEBEhQKB3Jzc19raWIYByABKARIAogBAUIJCgdfb3NfcGlkQg4KDF9jcHVfcGVyY2VudEIKCghfcnNzX2tpYiI0Ch5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJaCh9MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEjcKCXRlcm1pbmFscxgBIAMoCzIkLmNvZGV4X21hbmFnZXIudjEuQmFja2dyb3VuZFRlcm1pbmFsIloKI1Rlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKcHJvY2Vzc19pZBgCIAEoCRILCgNhbGwYAyABKAgiJgokVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlIksKE0ltcG9ydFRocmVhZFJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkifAoSRm9ya1Nlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIXCg90aHJvdWdoX3R1cm5faWQYBCABKAkSFgoOYmVmb3JlX3R1cm5faWQYBSABKAkiKwoVQXJjaGl2ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYQoXRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIyCgZmb3JtYXQYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRGb3JtYXQiSAoPVHJhbnNjcmlwdENodW5rEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjKtCgoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJgCg1SZXZlcnRTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVxdWVzdBonLmNvZGV4X21hbmFnZXIudjEuUmV2ZXJ0U2Vzc2lvblJlc3BvbnNlEn4KF0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzEjAuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaMS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USjQEKHFRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHMSNS5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjYuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIq0DCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsIowCCgtTZXNzaW9uR29hbBIRCglvYmplY3RpdmUYASABKAkSLAoGc3RhdHVzGAIgASgOMhwuY29kZXhfbWFuYWdlci52MS5Hb2FsU3RhdHVzEhkKDHRva2VuX2J1ZGdldBgDIAEoA0gAiAEBEhMKC3Rva2Vuc191c2VkGAQgASgDEhkKEXRpbWVfdXNlZF9zZWNvbmRzGAUgASgDEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDwoNX3Rva2VuX2J1ZGdldCJ/ChRDcmVhdGVTZXNzaW9uUmVxdWVzdBILCgNjd2QYASABKAkSDQoFbW9kZWwYAiABKAkSFwoPYXBwcm92YWxfcG9saWN5GAMgASgJEg8KB3NhbmRib3gYBCABKAkSDQoFdGl0bGUYBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIlYKE0xpc3RTZXNzaW9uc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSGAoQaW5jbHVkZV9hcmNoaXZlZBgDIAEoCCJcChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNwoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFZm9yY2UYAiABKAgiKgoUUmVzdW1lU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSLaAQoUVXBkYXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhIKBW1vZGVsGAMgASgJSAGIAQESEwoGZWZmb3J0GAQgASgJSAKIAQESHAoPYXBwcm92YWxfcG9saWN5GAUgASgJSAOIAQESFAoHc2FuZGJveBgGIAEoCUgEiAEBQggKBl90aXRsZUIICgZfbW9kZWxCCQoHX2VmZm9ydEISChBfYXBwcm92YWxfcG9saWN5QgoKCF9zYW5kYm94IisKFUNvbXBhY3RTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIqsBChVTZXRTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCglvYmplY3RpdmUYAiABKAlIAIgBARIsCgZzdGF0dXMYAyABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAQgASgDSAGIAQFCDAoKX29iamVjdGl2ZUIPCg1fdG9rZW5fYnVkZ2V0Ii0KF0NsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiQgoUUmV2ZXJ0U2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5iZWZvcmVfdHVybl9pZBgCIAEoCSJeChVSZXZlcnRTZXNzaW9uUmVzcG9uc2USKgoHc2Vzc2lvbhgBIAEoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIZChFyZXZlcnRlZF90dXJuX2lkcxgCIAMoCSLDAQoSQmFja2dyb3VuZFRlcm1pbmFsEhIKCnByb2Nlc3NfaWQYASABKAkSDwoHaXRlbV9pZBgCIAEoCRIPCgdjb21tYW5kGAMgASgJEgsKA2N3ZBgEIAEoCRITCgZvc19waWQYBSABKA1IAIgBARIYCgtjcHVfcGVyY2VudBgGIAEoAUgBiAEBEhQKB3Jzc19raWIYByABKARIAogBAUIJCgdfb3NfcGlkQg4KDF9jcHVfcGVyY2VudEIKCghfcnNzX2tpYiI0Ch5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJaCh9MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEjcKCXRlcm1pbmFscxgBIAMoCzIkLmNvZGV4X21hbmFnZXIudjEuQmFja2dyb3VuZFRlcm1pbmFsIloKI1Rlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKcHJvY2Vzc19pZBgCIAEoCRILCgNhbGwYAyABKAgiJgokVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlIksKE0ltcG9ydFRocmVhZFJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkifAoSRm9ya1Nlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIXCg90aHJvdWdoX3R1cm5faWQYBCABKAkSFgoOYmVmb3JlX3R1cm5faWQYBSABKAkiKwoVQXJjaGl2ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYQoXRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIyCgZmb3JtYXQYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRGb3JtYXQiSAoPVHJhbnNjcmlwdENodW5rEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYqywEKCkdvYWxTdGF0dXMSGwoXR09BTF9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJHT0FMX1NUQVRVU19BQ1RJVkUQARIWChJHT0FMX1NUQVRVU19QQVVTRUQQAhIXChNHT0FMX1NUQVRVU19CTE9DS0VEEAMSHQoZR09BTF9TVEFUVVNfVVNBR0VfTElNSVRFRBAEEh4KGkdPQUxfU1RBVFVTX0JVREdFVF9MSU1JVEVEEAUSGAoUR09BTF9TVEFUVVNfQ09NUExFVEUQBipyChBUcmFuc2NyaXB0Rm9ybWF0EiEKHVRSQU5TQ1JJUFRfRk9STUFUX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNDUklQVF9GT1JNQVRfSlNPTkwQARIeChpUUkFOU0NSSVBUX0ZPUk1BVF9NQVJLRE9XThACMt0LCg5TZXNzaW9uU2VydmljZRJSCg1DcmVhdGVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJMCgpHZXRTZXNzaW9uEiMuY29kZXhfbWFuYWdlci52MS5HZXRTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJdCgxMaXN0U2Vzc2lvbnMSJS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJi5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1Jlc3BvbnNlEk4KC1N0b3BTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5TdG9wU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNUmVzdW1lU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuUmVzdW1lU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQXJjaGl2ZVNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkFyY2hpdmVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1VcGRhdGVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5VcGRhdGVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5Db21wYWN0U2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQ29tcGFjdFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDlNldFNlc3Npb25Hb2FsEicuY29kZXhfbWFuYWdlci52MS5TZXRTZXNzaW9uR29hbFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SWAoQQ2xlYXJTZXNzaW9uR29hbBIpLmNvZGV4X21hbmFnZXIudjEuQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYAoNUmV2ZXJ0U2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuUmV2ZXJ0U2Vzc2lvblJlcXVlc3QaJy5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXNwb25zZRJ+ChdMaXN0QmFja2dyb3VuZFRlcm1pbmFscxIwLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjEuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEo0BChxUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzEjUuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBo2LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlElAKDEltcG9ydFRocmVhZBIlLmNvZGV4X21hbmFnZXIudjEuSW1wb3J0VGhyZWFkUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJOCgtGb3JrU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuRm9ya1Nlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmIKEEV4cG9ydFRyYW5zY3JpcHQSKS5jb2RleF9tYW5hZ2VyLnYxLkV4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0GiEuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Q2h1bmswAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -132,6 +132,17 @@ export type Session = Message<"codex_manager.v1.Session"> & {
    * @generated from field: string effort = 15;
    */
   effort: string;
+
+  /**
+   * The thread's goal, unset when it has none: what Codex keeps working
+   * toward, starting turns of its own (Turn.started_by_codex) while it is
+   * ACTIVE. Set by SetSessionGoal, or by the agent (its create_goal and
+   * update_goal tools); kept from Codex's `thread/goal/updated` and
+   * `thread/goal/cleared` (each also a GOAL_UPDATED event).
+   *
+   * @generated from field: codex_manager.v1.SessionGoal goal = 16;
+   */
+  goal?: SessionGoal | undefined;
 };
 
 /**
@@ -140,6 +151,65 @@ export type Session = Message<"codex_manager.v1.Session"> & {
  */
 export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_sessions, 0);
+
+/**
+ * A thread's goal (Codex ThreadGoal).
+ *
+ * @generated from message codex_manager.v1.SessionGoal
+ */
+export type SessionGoal = Message<"codex_manager.v1.SessionGoal"> & {
+  /**
+   * What Codex works toward, as given; at most 4000 bytes of UTF-8.
+   *
+   * @generated from field: string objective = 1;
+   */
+  objective: string;
+
+  /**
+   * @generated from field: codex_manager.v1.GoalStatus status = 2;
+   */
+  status: GoalStatus;
+
+  /**
+   * Most tokens the turns toward it may use; unset: no limit.
+   *
+   * @generated from field: optional int64 token_budget = 3;
+   */
+  tokenBudget?: bigint | undefined;
+
+  /**
+   * Tokens its turns used so far.
+   *
+   * @generated from field: int64 tokens_used = 4;
+   */
+  tokensUsed: bigint;
+
+  /**
+   * Time its turns ran so far, in seconds.
+   *
+   * @generated from field: int64 time_used_seconds = 5;
+   */
+  timeUsedSeconds: bigint;
+
+  /**
+   * When it was set, and last changed (Codex's times, second precision).
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 6;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 7;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.SessionGoal.
+ * Use `create(SessionGoalSchema)` to create a new message.
+ */
+export const SessionGoalSchema: GenMessage<SessionGoal> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 1);
 
 /**
  * @generated from message codex_manager.v1.CreateSessionRequest
@@ -198,7 +268,7 @@ export type CreateSessionRequest = Message<"codex_manager.v1.CreateSessionReques
  * Use `create(CreateSessionRequestSchema)` to create a new message.
  */
 export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 1);
+  messageDesc(file_codex_manager_v1_sessions, 2);
 
 /**
  * @generated from message codex_manager.v1.GetSessionRequest
@@ -217,7 +287,7 @@ export type GetSessionRequest = Message<"codex_manager.v1.GetSessionRequest"> & 
  * Use `create(GetSessionRequestSchema)` to create a new message.
  */
 export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 2);
+  messageDesc(file_codex_manager_v1_sessions, 3);
 
 /**
  * @generated from message codex_manager.v1.ListSessionsRequest
@@ -252,7 +322,7 @@ export type ListSessionsRequest = Message<"codex_manager.v1.ListSessionsRequest"
  * Use `create(ListSessionsRequestSchema)` to create a new message.
  */
 export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 3);
+  messageDesc(file_codex_manager_v1_sessions, 4);
 
 /**
  * @generated from message codex_manager.v1.ListSessionsResponse
@@ -278,7 +348,7 @@ export type ListSessionsResponse = Message<"codex_manager.v1.ListSessionsRespons
  * Use `create(ListSessionsResponseSchema)` to create a new message.
  */
 export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 4);
+  messageDesc(file_codex_manager_v1_sessions, 5);
 
 /**
  * @generated from message codex_manager.v1.StopSessionRequest
@@ -305,7 +375,7 @@ export type StopSessionRequest = Message<"codex_manager.v1.StopSessionRequest"> 
  * Use `create(StopSessionRequestSchema)` to create a new message.
  */
 export const StopSessionRequestSchema: GenMessage<StopSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 5);
+  messageDesc(file_codex_manager_v1_sessions, 6);
 
 /**
  * @generated from message codex_manager.v1.ResumeSessionRequest
@@ -326,7 +396,7 @@ export type ResumeSessionRequest = Message<"codex_manager.v1.ResumeSessionReques
  * Use `create(ResumeSessionRequestSchema)` to create a new message.
  */
 export const ResumeSessionRequestSchema: GenMessage<ResumeSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 6);
+  messageDesc(file_codex_manager_v1_sessions, 7);
 
 /**
  * @generated from message codex_manager.v1.UpdateSessionRequest
@@ -380,7 +450,7 @@ export type UpdateSessionRequest = Message<"codex_manager.v1.UpdateSessionReques
  * Use `create(UpdateSessionRequestSchema)` to create a new message.
  */
 export const UpdateSessionRequestSchema: GenMessage<UpdateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 7);
+  messageDesc(file_codex_manager_v1_sessions, 8);
 
 /**
  * @generated from message codex_manager.v1.CompactSessionRequest
@@ -399,7 +469,75 @@ export type CompactSessionRequest = Message<"codex_manager.v1.CompactSessionRequ
  * Use `create(CompactSessionRequestSchema)` to create a new message.
  */
 export const CompactSessionRequestSchema: GenMessage<CompactSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 8);
+  messageDesc(file_codex_manager_v1_sessions, 9);
+
+/**
+ * @generated from message codex_manager.v1.SetSessionGoalRequest
+ */
+export type SetSessionGoalRequest = Message<"codex_manager.v1.SetSessionGoalRequest"> & {
+  /**
+   * Required; the session must be live (resume a STOPPED one first).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * What to work toward: replaces the current objective (Codex keeps the
+   * goal's usage and budget: ClearSessionGoal first to count from zero);
+   * unset keeps it. At most 4000 bytes, not blank (INVALID_ARGUMENT
+   * "objective").
+   *
+   * @generated from field: optional string objective = 2;
+   */
+  objective?: string | undefined;
+
+  /**
+   * ACTIVE (resume), PAUSED, BLOCKED or COMPLETE. UNSPECIFIED: ACTIVE when
+   * an objective is given (a new goal is worked on, even where the last
+   * one was COMPLETE), otherwise unchanged. The limits Codex sets itself
+   * (USAGE_LIMITED, BUDGET_LIMITED) are refused (INVALID_ARGUMENT
+   * "status"). Without an objective, the thread must have a goal
+   * (FAILED_PRECONDITION otherwise).
+   *
+   * @generated from field: codex_manager.v1.GoalStatus status = 3;
+   */
+  status: GoalStatus;
+
+  /**
+   * Most tokens its turns may use, at least 1 (INVALID_ARGUMENT
+   * "token_budget"); unset keeps the current budget.
+   *
+   * @generated from field: optional int64 token_budget = 4;
+   */
+  tokenBudget?: bigint | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.SetSessionGoalRequest.
+ * Use `create(SetSessionGoalRequestSchema)` to create a new message.
+ */
+export const SetSessionGoalRequestSchema: GenMessage<SetSessionGoalRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 10);
+
+/**
+ * @generated from message codex_manager.v1.ClearSessionGoalRequest
+ */
+export type ClearSessionGoalRequest = Message<"codex_manager.v1.ClearSessionGoalRequest"> & {
+  /**
+   * Required; the session must be live.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ClearSessionGoalRequest.
+ * Use `create(ClearSessionGoalRequestSchema)` to create a new message.
+ */
+export const ClearSessionGoalRequestSchema: GenMessage<ClearSessionGoalRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 11);
 
 /**
  * @generated from message codex_manager.v1.RevertSessionRequest
@@ -427,7 +565,7 @@ export type RevertSessionRequest = Message<"codex_manager.v1.RevertSessionReques
  * Use `create(RevertSessionRequestSchema)` to create a new message.
  */
 export const RevertSessionRequestSchema: GenMessage<RevertSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 9);
+  messageDesc(file_codex_manager_v1_sessions, 12);
 
 /**
  * @generated from message codex_manager.v1.RevertSessionResponse
@@ -454,7 +592,7 @@ export type RevertSessionResponse = Message<"codex_manager.v1.RevertSessionRespo
  * Use `create(RevertSessionResponseSchema)` to create a new message.
  */
 export const RevertSessionResponseSchema: GenMessage<RevertSessionResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 10);
+  messageDesc(file_codex_manager_v1_sessions, 13);
 
 /**
  * A process the agent started that runs on after its command returned:
@@ -524,7 +662,7 @@ export type BackgroundTerminal = Message<"codex_manager.v1.BackgroundTerminal"> 
  * Use `create(BackgroundTerminalSchema)` to create a new message.
  */
 export const BackgroundTerminalSchema: GenMessage<BackgroundTerminal> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 11);
+  messageDesc(file_codex_manager_v1_sessions, 14);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsRequest
@@ -543,7 +681,7 @@ export type ListBackgroundTerminalsRequest = Message<"codex_manager.v1.ListBackg
  * Use `create(ListBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsRequestSchema: GenMessage<ListBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 12);
+  messageDesc(file_codex_manager_v1_sessions, 15);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsResponse
@@ -563,7 +701,7 @@ export type ListBackgroundTerminalsResponse = Message<"codex_manager.v1.ListBack
  * Use `create(ListBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsResponseSchema: GenMessage<ListBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 13);
+  messageDesc(file_codex_manager_v1_sessions, 16);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsRequest
@@ -598,7 +736,7 @@ export type TerminateBackgroundTerminalsRequest = Message<"codex_manager.v1.Term
  * Use `create(TerminateBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsRequestSchema: GenMessage<TerminateBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 14);
+  messageDesc(file_codex_manager_v1_sessions, 17);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsResponse
@@ -611,7 +749,7 @@ export type TerminateBackgroundTerminalsResponse = Message<"codex_manager.v1.Ter
  * Use `create(TerminateBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsResponseSchema: GenMessage<TerminateBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 15);
+  messageDesc(file_codex_manager_v1_sessions, 18);
 
 /**
  * @generated from message codex_manager.v1.ImportThreadRequest
@@ -645,7 +783,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 16);
+  messageDesc(file_codex_manager_v1_sessions, 19);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -704,7 +842,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 17);
+  messageDesc(file_codex_manager_v1_sessions, 20);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -723,7 +861,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 18);
+  messageDesc(file_codex_manager_v1_sessions, 21);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -747,7 +885,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 19);
+  messageDesc(file_codex_manager_v1_sessions, 22);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -783,7 +921,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 20);
+  messageDesc(file_codex_manager_v1_sessions, 23);
 
 /**
  * The life cycle of a session.
@@ -854,6 +992,67 @@ export const SessionStateSchema: GenEnum<SessionState> = /*@__PURE__*/
   enumDesc(file_codex_manager_v1_sessions, 0);
 
 /**
+ * Where a thread's goal stands (Codex ThreadGoalStatus).
+ *
+ * @generated from enum codex_manager.v1.GoalStatus
+ */
+export enum GoalStatus {
+  /**
+   * @generated from enum value: GOAL_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Codex starts a turn of its own toward it whenever the thread is idle.
+   *
+   * @generated from enum value: GOAL_STATUS_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Set aside by a person (SetSessionGoal) or, at a person's explicit
+   * request, by the agent; no turns toward it until set ACTIVE again.
+   *
+   * @generated from enum value: GOAL_STATUS_PAUSED = 2;
+   */
+  PAUSED = 2,
+
+  /**
+   * The agent found it cannot go on without help.
+   *
+   * @generated from enum value: GOAL_STATUS_BLOCKED = 3;
+   */
+  BLOCKED = 3,
+
+  /**
+   * Stopped by the account's usage limit.
+   *
+   * @generated from enum value: GOAL_STATUS_USAGE_LIMITED = 4;
+   */
+  USAGE_LIMITED = 4,
+
+  /**
+   * Stopped because `tokens_used` reached `token_budget`.
+   *
+   * @generated from enum value: GOAL_STATUS_BUDGET_LIMITED = 5;
+   */
+  BUDGET_LIMITED = 5,
+
+  /**
+   * The agent marked it achieved.
+   *
+   * @generated from enum value: GOAL_STATUS_COMPLETE = 6;
+   */
+  COMPLETE = 6,
+}
+
+/**
+ * Describes the enum codex_manager.v1.GoalStatus.
+ */
+export const GoalStatusSchema: GenEnum<GoalStatus> = /*@__PURE__*/
+  enumDesc(file_codex_manager_v1_sessions, 1);
+
+/**
  * The format of an exported transcript (ExportTranscript).
  *
  * @generated from enum codex_manager.v1.TranscriptFormat
@@ -890,7 +1089,7 @@ export enum TranscriptFormat {
  * Describes the enum codex_manager.v1.TranscriptFormat.
  */
 export const TranscriptFormatSchema: GenEnum<TranscriptFormat> = /*@__PURE__*/
-  enumDesc(file_codex_manager_v1_sessions, 1);
+  enumDesc(file_codex_manager_v1_sessions, 2);
 
 /**
  * Creates, inspects and controls sessions.
@@ -988,6 +1187,40 @@ export const SessionService: GenService<{
   compactSession: {
     methodKind: "unary";
     input: typeof CompactSessionRequestSchema;
+    output: typeof SessionSchema;
+  },
+  /**
+   * Codex `thread/goal/set`: sets the thread's goal or changes it (a new
+   * objective, a status such as PAUSED or ACTIVE, a token budget);
+   * operator, audited. While the goal is ACTIVE, Codex starts turns of its
+   * own toward it (Turn.started_by_codex) whenever no turn runs, until the
+   * agent marks it COMPLETE or it is paused, cleared or out of budget.
+   * Returns the session with the goal once Codex took it; the row and its
+   * GOAL_UPDATED event commit together with the audit record. Errors:
+   * INVALID_ARGUMENT naming the field (nothing to change, a blank or too
+   * long objective, a status Codex sets itself, a budget below 1),
+   * NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
+   * message, e.g. a status for a thread with no goal), UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.SetSessionGoal
+   */
+  setSessionGoal: {
+    methodKind: "unary";
+    input: typeof SetSessionGoalRequestSchema;
+    output: typeof SessionSchema;
+  },
+  /**
+   * Codex `thread/goal/clear`: the thread has no goal any more; Codex
+   * starts no more turns toward it (a goal turn running goes on until it
+   * ends: InterruptTurn stops it). Operator, audited; a session with no
+   * goal is returned unchanged. Errors: NOT_FOUND, FAILED_PRECONDITION
+   * (not live, or Codex refused), UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.ClearSessionGoal
+   */
+  clearSessionGoal: {
+    methodKind: "unary";
+    input: typeof ClearSessionGoalRequestSchema;
     output: typeof SessionSchema;
   },
   /**

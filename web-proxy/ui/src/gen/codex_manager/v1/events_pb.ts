@@ -19,7 +19,7 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Approval, ApprovalState, Decision } from "./approvals_pb";
 import { file_codex_manager_v1_approvals } from "./approvals_pb";
-import type { SessionState } from "./sessions_pb";
+import type { SessionGoal, SessionState } from "./sessions_pb";
 import { file_codex_manager_v1_sessions } from "./sessions_pb";
 import type { TurnState } from "./turns_pb";
 import { file_codex_manager_v1_turns } from "./turns_pb";
@@ -29,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/events.proto.
  */
 export const file_codex_manager_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIoABCg5TZXNzaW9uVXBkYXRlZBIWCg5jaGFuZ2VkX2ZpZWxkcxgBIAMoCRINCgV0aXRsZRgCIAEoCRINCgVtb2RlbBgDIAEoCRIOCgZlZmZvcnQYBCABKAkSFwoPYXBwcm92YWxfcG9saWN5GAUgASgJEg8KB3NhbmRib3gYBiABKAkiRAoPU2Vzc2lvblJldmVydGVkEhYKDmJlZm9yZV90dXJuX2lkGAEgASgJEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIrYBChBUdXJuU3RhdGVDaGFuZ2VkEg8KB3R1cm5faWQYASABKAkSKgoFc3RhdGUYAiABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRINCgVlcnJvchgDIAEoCRIOCgZwcm9tcHQYBCABKAkSFQoNZmluYWxfbWVzc2FnZRgFIAEoCRIVCg1jb2RleF90dXJuX2lkGAYgASgJEhgKEHN0YXJ0ZWRfYnlfY29kZXgYByABKAgi9wIKBEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRIRCglpdGVtX3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBHRleHQYBCABKAkSDwoHY29tbWFuZBgFIAEoCRILCgNjd2QYBiABKAkSFgoJZXhpdF9jb2RlGAcgASgFSACIAQESGQoRYWdncmVnYXRlZF9vdXRwdXQYCCABKAkSDAoEZGlmZhgJIAEoCRIRCglpdGVtX2pzb24YCiABKAkSEgoKbW9kZXJhdGlvbhgLIAEoCRIMCgR0b29sGAwgASgJEhIKCm1jcF9zZXJ2ZXIYDSABKAkSEQoJYXJndW1lbnRzGA4gASgJEhMKC3Rvb2xfb3V0cHV0GA8gASgJEg0KBWVycm9yGBAgASgJEhgKC2R1cmF0aW9uX21zGBEgASgDSAGIAQESFgoOY29tbWFuZF9zb3VyY2UYEiABKAlCDAoKX2V4aXRfY29kZUIOCgxfZHVyYXRpb25fbXMiOgoJSXRlbURlbHRhEg8KB2l0ZW1faWQYASABKAkSDAoEdGV4dBgCIAEoCRIOCgZtZXRob2QYAyABKAkiQQoRQXBwcm92YWxSZXF1ZXN0ZWQSLAoIYXBwcm92YWwYASABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsIoUBChBBcHByb3ZhbFJlc29sdmVkEhMKC2FwcHJvdmFsX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFN0YXRlEiwKCGRlY2lzaW9uGAMgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbiKoAQoKVG9rZW5Vc2FnZRIUCgx0b3RhbF90b2tlbnMYASABKAMSFAoMaW5wdXRfdG9rZW5zGAIgASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAyABKAMSFQoNb3V0cHV0X3Rva2VucxgEIAEoAxIfChdyZWFzb25pbmdfb3V0cHV0X3Rva2VucxgFIAEoAxIZChFsYXN0X3RvdGFsX3Rva2VucxgGIAEoAyJYCgZOb3RpY2USDwoHbWVzc2FnZRgBIAEoCRIPCgdkZXRhaWxzGAIgASgJEhgKEGNvZGV4X2Vycm9yX2luZm8YAyABKAkSEgoKd2lsbF9yZXRyeRgEIAEoCCJGCgRQbGFuEhMKC2V4cGxhbmF0aW9uGAEgASgJEikKBXN0ZXBzGAIgAygLMhouY29kZXhfbWFuYWdlci52MS5QbGFuU3RlcCIoCghQbGFuU3RlcBIMCgRzdGVwGAEgASgJEg4KBnN0YXR1cxgCIAEoCSIYCghUdXJuRGlmZhIMCgRkaWZmGAEgASgJIjQKDFRocmVhZFN0YXR1cxIOCgZzdGF0dXMYASABKAkSFAoMYWN0aXZlX2ZsYWdzGAIgAygJIkUKDU1vZGVsUmVyb3V0ZWQSEgoKZnJvbV9tb2RlbBgBIAEoCRIQCgh0b19tb2RlbBgCIAEoCRIOCgZyZWFzb24YAyABKAkibgoPUmF0ZUxpbWl0V2luZG93EhQKDHVzZWRfcGVyY2VudBgBIAEoBRIWCg53aW5kb3dfbWludXRlcxgCIAEoAxItCglyZXNldHNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp0BCgpSYXRlTGltaXRzEjIKB3ByaW1hcnkYASABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxI0CglzZWNvbmRhcnkYAiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxIRCglwbGFuX3R5cGUYAyABKAkSEgoKbGltaXRfbmFtZRgEIAEoCSI+Cg9NY3BTZXJ2ZXJTdGF0dXMSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiQwoNVGVybWluYWxJbnB1dBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2Nlc3NfaWQYAiABKAkSDQoFc3RkaW4YAyABKAkilQIKB0hvb2tSdW4SDgoGcnVuX2lkGAEgASgJEhIKCmV2ZW50X25hbWUYAiABKAkSDgoGc3RhdHVzGAMgASgJEhYKDnN0YXR1c19tZXNzYWdlGAQgASgJEjIKB2VudHJpZXMYBSADKAsyIS5jb2RleF9tYW5hZ2VyLnYxLkhvb2tPdXRwdXRFbnRyeRIUCgxoYW5kbGVyX3R5cGUYBiABKAkSFgoOZXhlY3V0aW9uX21vZGUYByABKAkSDQoFc2NvcGUYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEhgKC2R1cmF0aW9uX21zGAsgASgDSACIAQFCDgoMX2R1cmF0aW9uX21zIi0KD0hvb2tPdXRwdXRFbnRyeRIMCgRraW5kGAEgASgJEgwKBHRleHQYAiABKAkiNgoPUmF3Tm90aWZpY2F0aW9uEg4KBm1ldGhvZBgBIAEoCRITCgtwYXJhbXNfanNvbhgCIAEoCSKOCgoFRXZlbnQSEAoIZXZlbnRfaWQYASABKAMSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtzZXNzaW9uX3NlcRgDIAEoAxIpCgR0eXBlGAQgASgOMhsuY29kZXhfbWFuYWdlci52MS5FdmVudFR5cGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3R1cm5faWQYBiABKAkSEwoLcmVkZWxpdmVyZWQYByABKAgSHgoWb3JpZ2luYWxfcGF5bG9hZF9ieXRlcxgIIAEoAxJGChVzZXNzaW9uX3N0YXRlX2NoYW5nZWQYCiABKAsyJS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25TdGF0ZUNoYW5nZWRIABJAChJ0dXJuX3N0YXRlX2NoYW5nZWQYCyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZUNoYW5nZWRIABImCgRpdGVtGAwgASgLMhYuY29kZXhfbWFuYWdlci52MS5JdGVtSAASLAoFZGVsdGEYDSABKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkl0ZW1EZWx0YUgAEkEKEmFwcHJvdmFsX3JlcXVlc3RlZBgOIAEoCzIjLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXF1ZXN0ZWRIABI/ChFhcHByb3ZhbF9yZXNvbHZlZBgPIAEoCzIiLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXNvbHZlZEgAEjMKC3Rva2VuX3VzYWdlGBAgASgLMhwuY29kZXhfbWFuYWdlci52MS5Ub2tlblVzYWdlSAASKgoGbm90aWNlGBEgASgLMhguY29kZXhfbWFuYWdlci52MS5Ob3RpY2VIABIwCgNyYXcYEiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhd05vdGlmaWNhdGlvbkgAEiYKBHBsYW4YEyABKAsyFi5jb2RleF9tYW5hZ2VyLnYxLlBsYW5IABIvCgl0dXJuX2RpZmYYFCABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5EaWZmSAASNwoNdGhyZWFkX3N0YXR1cxgVIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuVGhyZWFkU3RhdHVzSAASOQoObW9kZWxfcmVyb3V0ZWQYFiABKAsyHy5jb2RleF9tYW5hZ2VyLnYxLk1vZGVsUmVyb3V0ZWRIABIzCgtyYXRlX2xpbWl0cxgXIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0c0gAEj4KEW1jcF9zZXJ2ZXJfc3RhdHVzGBggASgLMiEuY29kZXhfbWFuYWdlci52MS5NY3BTZXJ2ZXJTdGF0dXNIABI7Cg9zZXNzaW9uX3VwZGF0ZWQYGSABKAsyIC5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25VcGRhdGVkSAASLQoIaG9va19ydW4YGiABKAsyGS5jb2RleF9tYW5hZ2VyLnYxLkhvb2tSdW5IABI5Cg50ZXJtaW5hbF9pbnB1dBgbIAEoCzIfLmNvZGV4X21hbmFnZXIudjEuVGVybWluYWxJbnB1dEgAEj0KEHNlc3Npb25fcmV2ZXJ0ZWQYHCABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25SZXZlcnRlZEgAQgkKB3BheWxvYWQiNQoKRXZlbnRCYXRjaBInCgZldmVudHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLkV2ZW50ImcKE1N0cmVhbUV2ZW50c1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMSFgoOYWZ0ZXJfZXZlbnRfaWQYAyABKAMSEQoJbm9fZm9sbG93GAQgASgIKrgGCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEiQKIEVWRU5UX1RZUEVfU0VTU0lPTl9TVEFURV9DSEFOR0VEEAESIQodRVZFTlRfVFlQRV9UVVJOX1NUQVRFX0NIQU5HRUQQAhIbChdFVkVOVF9UWVBFX0lURU1fU1RBUlRFRBADEh0KGUVWRU5UX1RZUEVfSVRFTV9DT01QTEVURUQQBBIiCh5FVkVOVF9UWVBFX0FHRU5UX01FU1NBR0VfREVMVEEQBRIjCh9FVkVOVF9UWVBFX0NPTU1BTkRfT1VUUFVUX0RFTFRBEAYSHgoaRVZFTlRfVFlQRV9SRUFTT05JTkdfREVMVEEQBxIhCh1FVkVOVF9UWVBFX0FQUFJPVkFMX1JFUVVFU1RFRBAIEiAKHEVWRU5UX1RZUEVfQVBQUk9WQUxfUkVTT0xWRUQQCRIaChZFVkVOVF9UWVBFX1RPS0VOX1VTQUdFEAoSFAoQRVZFTlRfVFlQRV9FUlJPUhALEhYKEkVWRU5UX1RZUEVfV0FSTklORxAMEhIKDkVWRU5UX1RZUEVfUkFXEA0SGQoVRVZFTlRfVFlQRV9JVEVNX0RFTFRBEA4SGwoXRVZFTlRfVFlQRV9QTEFOX1VQREFURUQQDxIgChxFVkVOVF9UWVBFX1RVUk5fRElGRl9VUERBVEVEEBASJAogRVZFTlRfVFlQRV9USFJFQURfU1RBVFVTX0NIQU5HRUQQERIdChlFVkVOVF9UWVBFX01PREVMX1JFUk9VVEVEEBISIgoeRVZFTlRfVFlQRV9SQVRFX0xJTUlUU19VUERBVEVEEBMSIAocRVZFTlRfVFlQRV9DT05URVhUX0NPTVBBQ1RFRBAUEiAKHEVWRU5UX1RZUEVfTUNQX1NFUlZFUl9TVEFUVVMQFRIeChpFVkVOVF9UWVBFX1NFU1NJT05fVVBEQVRFRBAWEhcKE0VWRU5UX1RZUEVfSE9PS19SVU4QFxIdChlFVkVOVF9UWVBFX1RFUk1JTkFMX0lOUFVUEBgSHwobRVZFTlRfVFlQRV9TRVNTSU9OX1JFVkVSVEVEEBkyvgEKDVN0cmVhbVNlcnZpY2USUAoMU3RyZWFtRXZlbnRzEiUuY29kZXhfbWFuYWdlci52MS5TdHJlYW1FdmVudHNSZXF1ZXN0GhcuY29kZXhfbWFuYWdlci52MS5FdmVudDABElsKElN0cmVhbUV2ZW50QmF0Y2hlcxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuRXZlbnRCYXRjaDABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
+  fileDesc("Ch1jb2RleF9tYW5hZ2VyL3YxL2V2ZW50cy5wcm90bxIQY29kZXhfbWFuYWdlci52MSJmChNTZXNzaW9uU3RhdGVDaGFuZ2VkEi0KBXN0YXRlGAEgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSDQoFZXJyb3IYAiABKAkSEQoJdGhyZWFkX2lkGAMgASgJIjoKC0dvYWxVcGRhdGVkEisKBGdvYWwYASABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsIoABCg5TZXNzaW9uVXBkYXRlZBIWCg5jaGFuZ2VkX2ZpZWxkcxgBIAMoCRINCgV0aXRsZRgCIAEoCRINCgVtb2RlbBgDIAEoCRIOCgZlZmZvcnQYBCABKAkSFwoPYXBwcm92YWxfcG9saWN5GAUgASgJEg8KB3NhbmRib3gYBiABKAkiRAoPU2Vzc2lvblJldmVydGVkEhYKDmJlZm9yZV90dXJuX2lkGAEgASgJEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIrYBChBUdXJuU3RhdGVDaGFuZ2VkEg8KB3R1cm5faWQYASABKAkSKgoFc3RhdGUYAiABKA4yGy5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZRINCgVlcnJvchgDIAEoCRIOCgZwcm9tcHQYBCABKAkSFQoNZmluYWxfbWVzc2FnZRgFIAEoCRIVCg1jb2RleF90dXJuX2lkGAYgASgJEhgKEHN0YXJ0ZWRfYnlfY29kZXgYByABKAgi9wIKBEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRIRCglpdGVtX3R5cGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBHRleHQYBCABKAkSDwoHY29tbWFuZBgFIAEoCRILCgNjd2QYBiABKAkSFgoJZXhpdF9jb2RlGAcgASgFSACIAQESGQoRYWdncmVnYXRlZF9vdXRwdXQYCCABKAkSDAoEZGlmZhgJIAEoCRIRCglpdGVtX2pzb24YCiABKAkSEgoKbW9kZXJhdGlvbhgLIAEoCRIMCgR0b29sGAwgASgJEhIKCm1jcF9zZXJ2ZXIYDSABKAkSEQoJYXJndW1lbnRzGA4gASgJEhMKC3Rvb2xfb3V0cHV0GA8gASgJEg0KBWVycm9yGBAgASgJEhgKC2R1cmF0aW9uX21zGBEgASgDSAGIAQESFgoOY29tbWFuZF9zb3VyY2UYEiABKAlCDAoKX2V4aXRfY29kZUIOCgxfZHVyYXRpb25fbXMiOgoJSXRlbURlbHRhEg8KB2l0ZW1faWQYASABKAkSDAoEdGV4dBgCIAEoCRIOCgZtZXRob2QYAyABKAkiQQoRQXBwcm92YWxSZXF1ZXN0ZWQSLAoIYXBwcm92YWwYASABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsIoUBChBBcHByb3ZhbFJlc29sdmVkEhMKC2FwcHJvdmFsX2lkGAEgASgJEi4KBXN0YXRlGAIgASgOMh8uY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbFN0YXRlEiwKCGRlY2lzaW9uGAMgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbiKoAQoKVG9rZW5Vc2FnZRIUCgx0b3RhbF90b2tlbnMYASABKAMSFAoMaW5wdXRfdG9rZW5zGAIgASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAyABKAMSFQoNb3V0cHV0X3Rva2VucxgEIAEoAxIfChdyZWFzb25pbmdfb3V0cHV0X3Rva2VucxgFIAEoAxIZChFsYXN0X3RvdGFsX3Rva2VucxgGIAEoAyJYCgZOb3RpY2USDwoHbWVzc2FnZRgBIAEoCRIPCgdkZXRhaWxzGAIgASgJEhgKEGNvZGV4X2Vycm9yX2luZm8YAyABKAkSEgoKd2lsbF9yZXRyeRgEIAEoCCJGCgRQbGFuEhMKC2V4cGxhbmF0aW9uGAEgASgJEikKBXN0ZXBzGAIgAygLMhouY29kZXhfbWFuYWdlci52MS5QbGFuU3RlcCIoCghQbGFuU3RlcBIMCgRzdGVwGAEgASgJEg4KBnN0YXR1cxgCIAEoCSIYCghUdXJuRGlmZhIMCgRkaWZmGAEgASgJIjQKDFRocmVhZFN0YXR1cxIOCgZzdGF0dXMYASABKAkSFAoMYWN0aXZlX2ZsYWdzGAIgAygJIkUKDU1vZGVsUmVyb3V0ZWQSEgoKZnJvbV9tb2RlbBgBIAEoCRIQCgh0b19tb2RlbBgCIAEoCRIOCgZyZWFzb24YAyABKAkibgoPUmF0ZUxpbWl0V2luZG93EhQKDHVzZWRfcGVyY2VudBgBIAEoBRIWCg53aW5kb3dfbWludXRlcxgCIAEoAxItCglyZXNldHNfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp0BCgpSYXRlTGltaXRzEjIKB3ByaW1hcnkYASABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxI0CglzZWNvbmRhcnkYAiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhdGVMaW1pdFdpbmRvdxIRCglwbGFuX3R5cGUYAyABKAkSEgoKbGltaXRfbmFtZRgEIAEoCSI+Cg9NY3BTZXJ2ZXJTdGF0dXMSDAoEbmFtZRgBIAEoCRIOCgZzdGF0dXMYAiABKAkSDQoFZXJyb3IYAyABKAkiQwoNVGVybWluYWxJbnB1dBIPCgdpdGVtX2lkGAEgASgJEhIKCnByb2Nlc3NfaWQYAiABKAkSDQoFc3RkaW4YAyABKAkilQIKB0hvb2tSdW4SDgoGcnVuX2lkGAEgASgJEhIKCmV2ZW50X25hbWUYAiABKAkSDgoGc3RhdHVzGAMgASgJEhYKDnN0YXR1c19tZXNzYWdlGAQgASgJEjIKB2VudHJpZXMYBSADKAsyIS5jb2RleF9tYW5hZ2VyLnYxLkhvb2tPdXRwdXRFbnRyeRIUCgxoYW5kbGVyX3R5cGUYBiABKAkSFgoOZXhlY3V0aW9uX21vZGUYByABKAkSDQoFc2NvcGUYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEhgKC2R1cmF0aW9uX21zGAsgASgDSACIAQFCDgoMX2R1cmF0aW9uX21zIi0KD0hvb2tPdXRwdXRFbnRyeRIMCgRraW5kGAEgASgJEgwKBHRleHQYAiABKAkiNgoPUmF3Tm90aWZpY2F0aW9uEg4KBm1ldGhvZBgBIAEoCRITCgtwYXJhbXNfanNvbhgCIAEoCSLFCgoFRXZlbnQSEAoIZXZlbnRfaWQYASABKAMSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtzZXNzaW9uX3NlcRgDIAEoAxIpCgR0eXBlGAQgASgOMhsuY29kZXhfbWFuYWdlci52MS5FdmVudFR5cGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3R1cm5faWQYBiABKAkSEwoLcmVkZWxpdmVyZWQYByABKAgSHgoWb3JpZ2luYWxfcGF5bG9hZF9ieXRlcxgIIAEoAxJGChVzZXNzaW9uX3N0YXRlX2NoYW5nZWQYCiABKAsyJS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25TdGF0ZUNoYW5nZWRIABJAChJ0dXJuX3N0YXRlX2NoYW5nZWQYCyABKAsyIi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5TdGF0ZUNoYW5nZWRIABImCgRpdGVtGAwgASgLMhYuY29kZXhfbWFuYWdlci52MS5JdGVtSAASLAoFZGVsdGEYDSABKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkl0ZW1EZWx0YUgAEkEKEmFwcHJvdmFsX3JlcXVlc3RlZBgOIAEoCzIjLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXF1ZXN0ZWRIABI/ChFhcHByb3ZhbF9yZXNvbHZlZBgPIAEoCzIiLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxSZXNvbHZlZEgAEjMKC3Rva2VuX3VzYWdlGBAgASgLMhwuY29kZXhfbWFuYWdlci52MS5Ub2tlblVzYWdlSAASKgoGbm90aWNlGBEgASgLMhguY29kZXhfbWFuYWdlci52MS5Ob3RpY2VIABIwCgNyYXcYEiABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlJhd05vdGlmaWNhdGlvbkgAEiYKBHBsYW4YEyABKAsyFi5jb2RleF9tYW5hZ2VyLnYxLlBsYW5IABIvCgl0dXJuX2RpZmYYFCABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLlR1cm5EaWZmSAASNwoNdGhyZWFkX3N0YXR1cxgVIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuVGhyZWFkU3RhdHVzSAASOQoObW9kZWxfcmVyb3V0ZWQYFiABKAsyHy5jb2RleF9tYW5hZ2VyLnYxLk1vZGVsUmVyb3V0ZWRIABIzCgtyYXRlX2xpbWl0cxgXIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0c0gAEj4KEW1jcF9zZXJ2ZXJfc3RhdHVzGBggASgLMiEuY29kZXhfbWFuYWdlci52MS5NY3BTZXJ2ZXJTdGF0dXNIABI7Cg9zZXNzaW9uX3VwZGF0ZWQYGSABKAsyIC5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25VcGRhdGVkSAASLQoIaG9va19ydW4YGiABKAsyGS5jb2RleF9tYW5hZ2VyLnYxLkhvb2tSdW5IABI5Cg50ZXJtaW5hbF9pbnB1dBgbIAEoCzIfLmNvZGV4X21hbmFnZXIudjEuVGVybWluYWxJbnB1dEgAEj0KEHNlc3Npb25fcmV2ZXJ0ZWQYHCABKAsyIS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25SZXZlcnRlZEgAEjUKDGdvYWxfdXBkYXRlZBgdIAEoCzIdLmNvZGV4X21hbmFnZXIudjEuR29hbFVwZGF0ZWRIAEIJCgdwYXlsb2FkIjUKCkV2ZW50QmF0Y2gSJwoGZXZlbnRzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5FdmVudCJnChNTdHJlYW1FdmVudHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDEhYKDmFmdGVyX2V2ZW50X2lkGAMgASgDEhEKCW5vX2ZvbGxvdxgEIAEoCCrVBgoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIkCiBFVkVOVF9UWVBFX1NFU1NJT05fU1RBVEVfQ0hBTkdFRBABEiEKHUVWRU5UX1RZUEVfVFVSTl9TVEFURV9DSEFOR0VEEAISGwoXRVZFTlRfVFlQRV9JVEVNX1NUQVJURUQQAxIdChlFVkVOVF9UWVBFX0lURU1fQ09NUExFVEVEEAQSIgoeRVZFTlRfVFlQRV9BR0VOVF9NRVNTQUdFX0RFTFRBEAUSIwofRVZFTlRfVFlQRV9DT01NQU5EX09VVFBVVF9ERUxUQRAGEh4KGkVWRU5UX1RZUEVfUkVBU09OSU5HX0RFTFRBEAcSIQodRVZFTlRfVFlQRV9BUFBST1ZBTF9SRVFVRVNURUQQCBIgChxFVkVOVF9UWVBFX0FQUFJPVkFMX1JFU09MVkVEEAkSGgoWRVZFTlRfVFlQRV9UT0tFTl9VU0FHRRAKEhQKEEVWRU5UX1RZUEVfRVJST1IQCxIWChJFVkVOVF9UWVBFX1dBUk5JTkcQDBISCg5FVkVOVF9UWVBFX1JBVxANEhkKFUVWRU5UX1RZUEVfSVRFTV9ERUxUQRAOEhsKF0VWRU5UX1RZUEVfUExBTl9VUERBVEVEEA8SIAocRVZFTlRfVFlQRV9UVVJOX0RJRkZfVVBEQVRFRBAQEiQKIEVWRU5UX1RZUEVfVEhSRUFEX1NUQVRVU19DSEFOR0VEEBESHQoZRVZFTlRfVFlQRV9NT0RFTF9SRVJPVVRFRBASEiIKHkVWRU5UX1RZUEVfUkFURV9MSU1JVFNfVVBEQVRFRBATEiAKHEVWRU5UX1RZUEVfQ09OVEVYVF9DT01QQUNURUQQFBIgChxFVkVOVF9UWVBFX01DUF9TRVJWRVJfU1RBVFVTEBUSHgoaRVZFTlRfVFlQRV9TRVNTSU9OX1VQREFURUQQFhIXChNFVkVOVF9UWVBFX0hPT0tfUlVOEBcSHQoZRVZFTlRfVFlQRV9URVJNSU5BTF9JTlBVVBAYEh8KG0VWRU5UX1RZUEVfU0VTU0lPTl9SRVZFUlRFRBAZEhsKF0VWRU5UX1RZUEVfR09BTF9VUERBVEVEEBoyvgEKDVN0cmVhbVNlcnZpY2USUAoMU3RyZWFtRXZlbnRzEiUuY29kZXhfbWFuYWdlci52MS5TdHJlYW1FdmVudHNSZXF1ZXN0GhcuY29kZXhfbWFuYWdlci52MS5FdmVudDABElsKElN0cmVhbUV2ZW50QmF0Y2hlcxIlLmNvZGV4X21hbmFnZXIudjEuU3RyZWFtRXZlbnRzUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuRXZlbnRCYXRjaDABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp, file_codex_manager_v1_approvals, file_codex_manager_v1_sessions, file_codex_manager_v1_turns]);
 
 /**
  * @generated from message codex_manager.v1.SessionStateChanged
@@ -61,6 +61,27 @@ export type SessionStateChanged = Message<"codex_manager.v1.SessionStateChanged"
  */
 export const SessionStateChangedSchema: GenMessage<SessionStateChanged> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_events, 0);
+
+/**
+ * The thread's goal after a change (Session.goal).
+ *
+ * @generated from message codex_manager.v1.GoalUpdated
+ */
+export type GoalUpdated = Message<"codex_manager.v1.GoalUpdated"> & {
+  /**
+   * Unset: the goal was cleared.
+   *
+   * @generated from field: codex_manager.v1.SessionGoal goal = 1;
+   */
+  goal?: SessionGoal | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.GoalUpdated.
+ * Use `create(GoalUpdatedSchema)` to create a new message.
+ */
+export const GoalUpdatedSchema: GenMessage<GoalUpdated> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_events, 1);
 
 /**
  * What UpdateSession changed, committed with the session's row (an
@@ -111,7 +132,7 @@ export type SessionUpdated = Message<"codex_manager.v1.SessionUpdated"> & {
  * Use `create(SessionUpdatedSchema)` to create a new message.
  */
 export const SessionUpdatedSchema: GenMessage<SessionUpdated> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 1);
+  messageDesc(file_codex_manager_v1_events, 2);
 
 /**
  * What RevertSession took out of the conversation (Codex `thread/revert`).
@@ -139,7 +160,7 @@ export type SessionReverted = Message<"codex_manager.v1.SessionReverted"> & {
  * Use `create(SessionRevertedSchema)` to create a new message.
  */
 export const SessionRevertedSchema: GenMessage<SessionReverted> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 2);
+  messageDesc(file_codex_manager_v1_events, 3);
 
 /**
  * @generated from message codex_manager.v1.TurnStateChanged
@@ -195,7 +216,7 @@ export type TurnStateChanged = Message<"codex_manager.v1.TurnStateChanged"> & {
  * Use `create(TurnStateChangedSchema)` to create a new message.
  */
 export const TurnStateChangedSchema: GenMessage<TurnStateChanged> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 3);
+  messageDesc(file_codex_manager_v1_events, 4);
 
 /**
  * A Codex thread item (`ThreadItem` of the app-server protocol), with the
@@ -347,7 +368,7 @@ export type Item = Message<"codex_manager.v1.Item"> & {
  * Use `create(ItemSchema)` to create a new message.
  */
 export const ItemSchema: GenMessage<Item> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 4);
+  messageDesc(file_codex_manager_v1_events, 5);
 
 /**
  * @generated from message codex_manager.v1.ItemDelta
@@ -380,7 +401,7 @@ export type ItemDelta = Message<"codex_manager.v1.ItemDelta"> & {
  * Use `create(ItemDeltaSchema)` to create a new message.
  */
 export const ItemDeltaSchema: GenMessage<ItemDelta> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 5);
+  messageDesc(file_codex_manager_v1_events, 6);
 
 /**
  * @generated from message codex_manager.v1.ApprovalRequested
@@ -397,7 +418,7 @@ export type ApprovalRequested = Message<"codex_manager.v1.ApprovalRequested"> & 
  * Use `create(ApprovalRequestedSchema)` to create a new message.
  */
 export const ApprovalRequestedSchema: GenMessage<ApprovalRequested> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 6);
+  messageDesc(file_codex_manager_v1_events, 7);
 
 /**
  * @generated from message codex_manager.v1.ApprovalResolved
@@ -424,7 +445,7 @@ export type ApprovalResolved = Message<"codex_manager.v1.ApprovalResolved"> & {
  * Use `create(ApprovalResolvedSchema)` to create a new message.
  */
 export const ApprovalResolvedSchema: GenMessage<ApprovalResolved> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 7);
+  messageDesc(file_codex_manager_v1_events, 8);
 
 /**
  * Token counts of `thread/tokenUsage/updated`.
@@ -472,7 +493,7 @@ export type TokenUsage = Message<"codex_manager.v1.TokenUsage"> & {
  * Use `create(TokenUsageSchema)` to create a new message.
  */
 export const TokenUsageSchema: GenMessage<TokenUsage> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 8);
+  messageDesc(file_codex_manager_v1_events, 9);
 
 /**
  * @generated from message codex_manager.v1.Notice
@@ -512,7 +533,7 @@ export type Notice = Message<"codex_manager.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 9);
+  messageDesc(file_codex_manager_v1_events, 10);
 
 /**
  * The agent's plan (`turn/plan/updated`).
@@ -538,7 +559,7 @@ export type Plan = Message<"codex_manager.v1.Plan"> & {
  * Use `create(PlanSchema)` to create a new message.
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 10);
+  messageDesc(file_codex_manager_v1_events, 11);
 
 /**
  * @generated from message codex_manager.v1.PlanStep
@@ -562,7 +583,7 @@ export type PlanStep = Message<"codex_manager.v1.PlanStep"> & {
  * Use `create(PlanStepSchema)` to create a new message.
  */
 export const PlanStepSchema: GenMessage<PlanStep> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 11);
+  messageDesc(file_codex_manager_v1_events, 12);
 
 /**
  * @generated from message codex_manager.v1.TurnDiff
@@ -581,7 +602,7 @@ export type TurnDiff = Message<"codex_manager.v1.TurnDiff"> & {
  * Use `create(TurnDiffSchema)` to create a new message.
  */
 export const TurnDiffSchema: GenMessage<TurnDiff> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 12);
+  messageDesc(file_codex_manager_v1_events, 13);
 
 /**
  * @generated from message codex_manager.v1.ThreadStatus
@@ -607,7 +628,7 @@ export type ThreadStatus = Message<"codex_manager.v1.ThreadStatus"> & {
  * Use `create(ThreadStatusSchema)` to create a new message.
  */
 export const ThreadStatusSchema: GenMessage<ThreadStatus> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 13);
+  messageDesc(file_codex_manager_v1_events, 14);
 
 /**
  * @generated from message codex_manager.v1.ModelRerouted
@@ -636,7 +657,7 @@ export type ModelRerouted = Message<"codex_manager.v1.ModelRerouted"> & {
  * Use `create(ModelReroutedSchema)` to create a new message.
  */
 export const ModelReroutedSchema: GenMessage<ModelRerouted> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 14);
+  messageDesc(file_codex_manager_v1_events, 15);
 
 /**
  * One usage window of the account's rate limits.
@@ -671,7 +692,7 @@ export type RateLimitWindow = Message<"codex_manager.v1.RateLimitWindow"> & {
  * Use `create(RateLimitWindowSchema)` to create a new message.
  */
 export const RateLimitWindowSchema: GenMessage<RateLimitWindow> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 15);
+  messageDesc(file_codex_manager_v1_events, 16);
 
 /**
  * `account/rateLimits/updated`. Sparse: an unset window or empty string
@@ -708,7 +729,7 @@ export type RateLimits = Message<"codex_manager.v1.RateLimits"> & {
  * Use `create(RateLimitsSchema)` to create a new message.
  */
 export const RateLimitsSchema: GenMessage<RateLimits> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 16);
+  messageDesc(file_codex_manager_v1_events, 17);
 
 /**
  * `mcpServer/startupStatus/updated`.
@@ -741,7 +762,7 @@ export type McpServerStatus = Message<"codex_manager.v1.McpServerStatus"> & {
  * Use `create(McpServerStatusSchema)` to create a new message.
  */
 export const McpServerStatusSchema: GenMessage<McpServerStatus> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 17);
+  messageDesc(file_codex_manager_v1_events, 18);
 
 /**
  * What the agent wrote to a running command's stdin
@@ -777,7 +798,7 @@ export type TerminalInput = Message<"codex_manager.v1.TerminalInput"> & {
  * Use `create(TerminalInputSchema)` to create a new message.
  */
 export const TerminalInputSchema: GenMessage<TerminalInput> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 18);
+  messageDesc(file_codex_manager_v1_events, 19);
 
 /**
  * One run of a Codex hook (`HookRunSummary` of the app-server protocol).
@@ -873,7 +894,7 @@ export type HookRun = Message<"codex_manager.v1.HookRun"> & {
  * Use `create(HookRunSchema)` to create a new message.
  */
 export const HookRunSchema: GenMessage<HookRun> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 19);
+  messageDesc(file_codex_manager_v1_events, 20);
 
 /**
  * @generated from message codex_manager.v1.HookOutputEntry
@@ -897,7 +918,7 @@ export type HookOutputEntry = Message<"codex_manager.v1.HookOutputEntry"> & {
  * Use `create(HookOutputEntrySchema)` to create a new message.
  */
 export const HookOutputEntrySchema: GenMessage<HookOutputEntry> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 20);
+  messageDesc(file_codex_manager_v1_events, 21);
 
 /**
  * @generated from message codex_manager.v1.RawNotification
@@ -923,7 +944,7 @@ export type RawNotification = Message<"codex_manager.v1.RawNotification"> & {
  * Use `create(RawNotificationSchema)` to create a new message.
  */
 export const RawNotificationSchema: GenMessage<RawNotification> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 21);
+  messageDesc(file_codex_manager_v1_events, 22);
 
 /**
  * @generated from message codex_manager.v1.Event
@@ -1102,6 +1123,12 @@ export type Event = Message<"codex_manager.v1.Event"> & {
      */
     value: SessionReverted;
     case: "sessionReverted";
+  } | {
+    /**
+     * @generated from field: codex_manager.v1.GoalUpdated goal_updated = 29;
+     */
+    value: GoalUpdated;
+    case: "goalUpdated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1110,7 +1137,7 @@ export type Event = Message<"codex_manager.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 22);
+  messageDesc(file_codex_manager_v1_events, 23);
 
 /**
  * Consecutive events of one stream, in stream order (StreamEventBatches).
@@ -1131,7 +1158,7 @@ export type EventBatch = Message<"codex_manager.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 23);
+  messageDesc(file_codex_manager_v1_events, 24);
 
 /**
  * @generated from message codex_manager.v1.StreamEventsRequest
@@ -1179,7 +1206,7 @@ export type StreamEventsRequest = Message<"codex_manager.v1.StreamEventsRequest"
  * Use `create(StreamEventsRequestSchema)` to create a new message.
  */
 export const StreamEventsRequestSchema: GenMessage<StreamEventsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_events, 24);
+  messageDesc(file_codex_manager_v1_events, 25);
 
 /**
  * @generated from enum codex_manager.v1.EventType
@@ -1384,6 +1411,17 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_SESSION_REVERTED = 25;
    */
   SESSION_REVERTED = 25,
+
+  /**
+   * payload: goal_updated (`thread/goal/updated`, `thread/goal/cleared`):
+   * the thread's goal was set, changed (status, budget, usage at a turn's
+   * end) or cleared, by a person (SessionService.SetSessionGoal,
+   * ClearSessionGoal) or by the agent; Session.goal is the same, committed
+   * with it. A change of nothing has no event.
+   *
+   * @generated from enum value: EVENT_TYPE_GOAL_UPDATED = 26;
+   */
+  GOAL_UPDATED = 26,
 }
 
 /**
