@@ -40,21 +40,22 @@ absl::Status SessionManager::RecordGoal(Session& session,
 void SessionManager::SyncGoal(LiveSession& live) {
   CallThreadLocked(
       *live.runtime, mu_, "thread/goal/get", json::object(),
-      [this, session_id = live.session.session_id](absl::StatusOr<json> result)
-          ABSL_NO_THREAD_SAFETY_ANALYSIS {  // CallThreadLocked holds mu_
-            LiveSession* live = live_.Find(session_id);
-            if (live == nullptr) return;
-            if (!result.ok()) {
-              // A Codex without goals answers an error: nothing to keep.
-              Log(LogLevel::kDebug, "Codex goal not read",
-                  {{"session_id", session_id},
-                   {"error", std::string(result.status().message())}});
-              return;
-            }
-            RecordGoal(live->session, GoalOfCodex(Member(*result, "goal")), "",
-                       {}, /*wait=*/false)
-                .IgnoreError();
-          });
+      [this,
+       session_id = live.session.session_id](absl::StatusOr<json> result) {
+        mu_.AssertHeld();  // CallThreadLocked holds it
+        LiveSession* live = live_.Find(session_id);
+        if (live == nullptr) return;
+        if (!result.ok()) {
+          // A Codex without goals answers an error: nothing to keep.
+          Log(LogLevel::kDebug, "Codex goal not read",
+              {{"session_id", session_id},
+               {"error", std::string(result.status().message())}});
+          return;
+        }
+        RecordGoal(live->session, GoalOfCodex(Member(*result, "goal")), "", {},
+                   /*wait=*/false)
+            .IgnoreError();
+      });
 }
 
 void SessionManager::ChangeGoal(
@@ -70,16 +71,18 @@ void SessionManager::ChangeGoal(
   params["origin"] = "user";  // a person asked, through our API
   CallThreadLocked(
       *runtime, mu_, method, std::move(params),
-      [this, session_id, method, audit = AuditOk(caller, session_id, clock_->Now()),
-       done](absl::StatusOr<json> result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      [this, session_id, method,
+       audit = AuditOk(caller, session_id, clock_->Now()),
+       done](absl::StatusOr<json> result) {
+        mu_.AssertHeld();  // CallThreadLocked holds it
         if (!result.ok()) return done(result.status());
         // thread/goal/set answers {goal}; thread/goal/clear {cleared}.
         std::optional<SessionGoal> goal;
         if (method == "thread/goal/set") {
           goal = GoalOfCodex(Member(*result, "goal"));
           if (!goal) {
-            return done(absl::UnavailableError(absl::StrCat(
-                "Codex answered ", method, " without the goal")));
+            return done(absl::UnavailableError(
+                absl::StrCat("Codex answered ", method, " without the goal")));
           }
         }
         // The session may have stopped meanwhile: Codex has the change all
@@ -118,10 +121,10 @@ void SessionManager::SetSessionGoal(
   if (change.objective) params["objective"] = *change.objective;
   // A goal someone sets is one to work on: Codex would keep a COMPLETE
   // goal's status for its new objective.
-  const GoalStatus status = change.status == GoalStatus::kUnspecified &&
-                                    change.objective
-                                ? GoalStatus::kActive
-                                : change.status;
+  const GoalStatus status =
+      change.status == GoalStatus::kUnspecified && change.objective
+          ? GoalStatus::kActive
+          : change.status;
   if (status != GoalStatus::kUnspecified) {
     params["status"] = CodexGoalStatus(status);
   }

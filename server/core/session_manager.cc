@@ -332,6 +332,7 @@ std::vector<EventLog::NewEvent> SessionManager::HistoryInto(
     turn.session_id = session_id;
     turn.prompt = SafeText(h.prompt, options_.max_prompt_bytes);
     turn.codex_turn_id = h.codex_turn_id;
+    turn.started_by_codex = h.started_by_codex;
     turn.create_time = h.start_time.value_or(now);
     events.push_back(TurnStateEvent(turn));
     for (const json& item : h.items) {
@@ -689,32 +690,30 @@ void SessionManager::CompactSession(
   live_.Find(session_id)->compaction_requested = true;
   CallThreadLocked(
       *runtime, mu_, "thread/compact/start", nlohmann::json::object(),
-      [this, session_id, runtime, caller, done = std::move(done)](
-          absl::StatusOr<nlohmann::json> result)
-          ABSL_NO_THREAD_SAFETY_ANALYSIS {  // CallThreadLocked holds mu_
-            if (!result.ok()) {
-              // No compaction turn will come: the next turn Codex starts by
-              // itself is one to adopt.
-              LiveSession* live = live_.Find(session_id);
-              if (live != nullptr && live->runtime.get() == runtime) {
-                live->compaction_requested = false;
-              }
-              done(result.status());
-              return;
-            }
-            WriteBatch rows;
-            rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
-            absl::Status saved =
-                CommitChange(std::move(rows), {}, /*wait=*/true);
-            done(saved.ok() ? store_->GetSession(session_id)
-                            : absl::StatusOr<Session>(saved));
-          });
+      [this, session_id, runtime, caller,
+       done = std::move(done)](absl::StatusOr<nlohmann::json> result) {
+        mu_.AssertHeld();  // CallThreadLocked holds it
+        if (!result.ok()) {
+          // No compaction turn will come: the next turn Codex starts by
+          // itself is one to adopt.
+          LiveSession* live = live_.Find(session_id);
+          if (live != nullptr && live->runtime.get() == runtime) {
+            live->compaction_requested = false;
+          }
+          done(result.status());
+          return;
+        }
+        WriteBatch rows;
+        rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
+        absl::Status saved = CommitChange(std::move(rows), {}, /*wait=*/true);
+        done(saved.ok() ? store_->GetSession(session_id)
+                        : absl::StatusOr<Session>(saved));
+      });
 }
 
 void SessionManager::ListBackgroundTerminals(
     const std::string& session_id,
-    std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
-        done) {
+    std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)> done) {
   // A read: the session's row comes from the read pool, before our lock,
   // and the call neither settles the store nor counts as activity (a page
   // polling it must not keep an idle runtime from being reaped).

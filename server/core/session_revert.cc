@@ -95,15 +95,14 @@ void SessionManager::RevertSession(
   live->last_activity = clock_->Now();
   const Runtime* runtime = live->runtime.get();
   AuditRecord audit = AuditOk(caller, session_id, clock_->Now());
-  CallThreadLocked(
-      *live->runtime, mu_, "thread/revert",
-      {{"beforeTurnId", point->before_codex_turn_id}},
-      [this, session_id, runtime, reverted = std::move(reverted), audit,
-       done](absl::StatusOr<json> result) mutable
-          ABSL_NO_THREAD_SAFETY_ANALYSIS {  // CallThreadLocked holds mu_
-            FinishRevert(session_id, runtime, std::move(reverted), audit,
-                         std::move(result), done);
-          });
+  CallThreadLocked(*live->runtime, mu_, "thread/revert",
+                   {{"beforeTurnId", point->before_codex_turn_id}},
+                   [this, session_id, runtime, reverted = std::move(reverted),
+                    audit, done](absl::StatusOr<json> result) mutable {
+                     mu_.AssertHeld();  // CallThreadLocked holds it
+                     FinishRevert(session_id, runtime, std::move(reverted),
+                                  audit, std::move(result), done);
+                   });
 }
 
 void SessionManager::FinishRevert(
