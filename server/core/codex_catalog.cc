@@ -1,6 +1,7 @@
 #include "core/codex_catalog.h"
 
 #include <memory>
+#include <set>
 #include <thread>
 #include <utility>
 
@@ -67,19 +68,28 @@ HistoryTurn HistoryTurnOf(const json& turn) {
   h.error = StringMember(Member(turn, "error"), "message");
   h.start_time = SecondsMember(turn, "startedAt");
   h.end_time = SecondsMember(turn, "completedAt");
+  bool begun_by_us = false;
   for (const json& item : ArrayMember(turn, "items")) {
     if (!item.is_object() || !Member(item, "type").is_string()) continue;
     const std::string type = StringMember(item, "type");
     if (type == "userMessage") {
       if (!h.prompt.empty()) h.prompt += "\n";
       h.prompt += UserText(item);
-    } else if (type == "enteredReviewMode" && h.prompt.empty()) {
-      h.prompt = absl::StrCat("Review: ", StringMember(item, "review"));
+    } else if (type == "enteredReviewMode") {
+      h.review = true;
+      if (h.prompt.empty()) {
+        h.prompt = absl::StrCat("Review: ", StringMember(item, "review"));
+      }
     } else if (type == "agentMessage") {
       h.final_message = StringMember(item, "text");
+    } else if (type == "contextCompaction" ||
+               (type == "commandExecution" &&
+                StringMember(item, "source") == "userShell")) {
+      begun_by_us = true;  // CompactSession, RunShellCommand
     }
     h.items.push_back(item);
   }
+  h.started_by_codex = h.prompt.empty() && !begun_by_us && !h.items.empty();
   return h;
 }
 
@@ -138,12 +148,21 @@ CodexThread ThreadOf(const json& thread) {
   t.forked_from_thread_id = StringMember(thread, "forkedFromId");
   t.create_time = SecondsMember(thread, "createdAt").value_or(absl::UnixEpoch());
   t.update_time = SecondsMember(thread, "updatedAt").value_or(t.create_time);
+  // Reviews' ids: their inner turns are left out (their items are the
+  // review's). Other turns naming a root are turns of their own: Codex 0.171
+  // names the turn where the agent set a goal as the root of the turns it
+  // then starts toward it, whose items the root does not have.
+  std::set<std::string> reviews;
   for (const json& turn : ArrayMember(thread, "turns")) {
     if (!turn.is_object()) continue;
     const std::string id = StringMember(turn, "id");
     const std::string root = StringMember(turn, "rootTurnId");
-    if (id.empty() || (!root.empty() && root != id)) continue;
-    t.history.push_back(HistoryTurnOf(turn));
+    if (id.empty() || (!root.empty() && root != id && reviews.contains(root))) {
+      continue;
+    }
+    HistoryTurn h = HistoryTurnOf(turn);
+    if (h.review) reviews.insert(id);
+    t.history.push_back(std::move(h));
   }
   return t;
 }

@@ -71,6 +71,14 @@ struct HistoryTurn {
   std::optional<absl::Time> end_time;
   // Codex's items, in order, each a JSON object with a string `type`.
   std::vector<nlohmann::json> items;
+  // Items, but no prompt, review, person's shell command (`userShell`) or
+  // compaction: a turn Codex started by itself, toward the thread's goal.
+  // Codex's history has no field for it; this is how such turns look in
+  // 0.171's `thread/read`.
+  bool started_by_codex = false;
+  // A code review (an enteredReviewMode item); its inner turns are not
+  // history turns of their own.
+  bool review = false;
 };
 
 // A thread of `thread/list`, `thread/read` or `thread/fork`.
@@ -85,8 +93,10 @@ struct CodexThread {
   std::string forked_from_thread_id;
   absl::Time create_time = absl::UnixEpoch();
   absl::Time update_time = absl::UnixEpoch();
-  // Read and fork only. Sub-turns (a review's inner turn, whose
-  // rootTurnId names another) are left out: their items are the root's.
+  // Read and fork only. A review's inner turns (whose rootTurnId names
+  // the review's) are left out: their items are the review's. Other turns
+  // naming a root are turns of their own (Codex's toward a goal name the
+  // turn that set it).
   std::vector<HistoryTurn> history;
 };
 

@@ -52,18 +52,32 @@ TEST(CodexCatalogParseTest, ThreadOfFoldsSubTurnsAndNamesPrompts) {
                     {{"type", "exitedReviewMode"}, {"review", "none found"}}}}},
         {{"id", "t3"}, {"rootTurnId", "t2"}, {"status", "interrupted"}},
         {{"id", "t4"}, {"status", "inProgress"}, {"error", {{"message", "x"}}}},
+        // Turns no prompt began: Codex's own toward a goal, a person's
+        // shell command, a compaction.
+        // (Codex names the turn where the agent set the goal as its root.)
+        {{"id", "t5"}, {"rootTurnId", "t1"}, {"status", "completed"},
+         {"items", {{{"type", "agentMessage"}, {"text", "Goal complete."}}}}},
+        {{"id", "t6"}, {"status", "completed"},
+         {"items", {{{"type", "commandExecution"}, {"source", "userShell"},
+                     {"command", "/bin/bash -lc ls"}}}}},
+        {{"id", "t7"}, {"status", "completed"},
+         {"items", {{{"type", "contextCompaction"}}}}},
         "junk"}}};
   CodexThread t = ThreadOf(thread);
   EXPECT_EQ(t.thread_id, "thr");
   EXPECT_EQ(t.source, "exec");
   EXPECT_EQ(t.create_time, absl::FromUnixSeconds(1700000000));
-  ASSERT_EQ(t.history.size(), 3u);  // t3 is t2's inner turn
+  ASSERT_EQ(t.history.size(), 6u);  // t3 is t2's inner turn
   EXPECT_EQ(t.history[0].prompt, "hi");
   EXPECT_EQ(t.history[0].final_message, "hello");
   EXPECT_EQ(t.history[0].items.size(), 2u);  // the typeless one is dropped
   EXPECT_EQ(t.history[1].prompt, "Review: typos");
   EXPECT_EQ(t.history[2].state, TurnState::kInterrupted);
   EXPECT_EQ(t.history[2].error, "x");
+  std::vector<bool> by_codex;
+  for (const HistoryTurn& h : t.history) by_codex.push_back(h.started_by_codex);
+  EXPECT_EQ(by_codex,
+            (std::vector<bool>{false, false, false, true, false, false}));
 }
 
 // A one-off runtime that answers from a table, or fails to start.

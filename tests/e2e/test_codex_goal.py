@@ -76,6 +76,13 @@ def test_codex_going_on_toward_a_goal_is_a_turn(cli: Cli, server: Server, projec
     raw_lines = cli("events", session_id, "--raw").stdout
     assert f"{codex_turn} RUNNING (started by Codex)" in raw_lines, raw_lines
 
+    # A fork's history has it as Codex's own turn too (Codex's history says
+    # so only by its having no prompt; it names the first turn its root).
+    fork = cli.json("session", "fork", session_id)["sessionId"]
+    forked = cli.json("turn", "list", fork)["turns"]
+    assert [(t.get("startedByCodex", False), t["prompt"]) for t in forked] == [
+        (False, "goal: count to three"), (True, "")], forked
+
     # The session goes on as usual afterwards.
     assert cli("turn", "start", session_id, "hello again", "--follow").returncode == 0
     assert len(settled(cli, session_id, 3)) == 3
