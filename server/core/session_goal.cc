@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_access.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 #include "core/changes.h"
 #include "core/codex_protocol.h"
 #include "core/locked_call.h"
@@ -30,11 +31,17 @@ absl::Status SessionManager::RecordGoal(Session& session,
     return rows.empty() ? absl::OkStatus()
                         : CommitChange(std::move(rows), {}, wait);
   }
-  session.goal = std::move(goal);
-  session.update_time = clock_->Now();
-  rows.sessions.push_back(session);
-  return CommitChange(std::move(rows), {GoalUpdatedEvent(session, turn_id)},
-                      wait);
+  // `session` (the live copy) changes once the change is taken: a refused
+  // one leaves it as the store has it.
+  Session changed = session;
+  changed.goal = std::move(goal);
+  changed.update_time = clock_->Now();
+  rows.sessions.push_back(changed);
+  RETURN_IF_ERROR(CommitChange(std::move(rows),
+                               {GoalUpdatedEvent(changed, turn_id)}, wait));
+  session.goal = std::move(changed.goal);
+  session.update_time = changed.update_time;
+  return absl::OkStatus();
 }
 
 void SessionManager::SyncGoal(LiveSession& live) {
