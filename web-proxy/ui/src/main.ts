@@ -15,6 +15,7 @@ import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.j
 import { hookEventLabel, hookTrustLabel, sessionLabel } from "./labels.js";
 import { modelField, policySelect, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
+import { GOAL_STATUS } from "./transcript.js";
 
 const app = document.getElementById("app")!;
 let leave: (() => void) | null = null;  // tears down the current view
@@ -45,7 +46,10 @@ function sessionCard(s: Session): HTMLElement {
       h("strong", {}, s.title || s.sessionId),
       h("span", { class: `badge state-${stateName(s.state).toLowerCase()}` }, sessionLabel(s.state)),
       s.pendingApprovals > 0 ? h("span", { class: "badge pending" }, `${s.pendingApprovals} pending`) : null),
-    h("div", { class: "muted mono" }, s.cwd));
+    h("div", { class: "muted mono" }, s.cwd),
+    // What Codex works toward by itself (Session.goal).
+    s.goal ? h("div", { class: "muted small goal-line" },
+               `Goal (${GOAL_STATUS[s.goal.status] ?? "unknown"}): ${s.goal.objective}`) : null);
   return card;
 }
 

@@ -1057,6 +1057,14 @@ test("an operator sets a goal, and pauses, resumes and clears it", async () => {
   await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-goal.png"), fullPage: true });
+  // The list says which sessions have a goal, and where it stands.
+  const sessionUrl = page.url();
+  const sessionId = sessionUrl.split("#/s/")[1] ?? "";
+  await page.goto(`${real.baseUrl}/#/`);
+  await page.locator(`.card.session[data-session-id="${sessionId}"] .goal-line`,
+                     { hasText: "Goal (complete): count to three" }).waitFor({ timeout: 10000 });
+  await page.goto(sessionUrl);
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
   // A complete goal resumes (Codex goes on again); an active one pauses.
   await panel.getByRole("button", { name: "Resume" }).click();
   await waitFor(async () => (await page.locator(".entry.agent", { hasText: "Goal complete." }).count()) === 2, 60000);
