@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -40,6 +41,7 @@
 #include "auth/admission.h"
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
+#include "auth/refusal_sampler.h"
 #include "auth/token_registry.h"
 #include "common/crash_report.h"
 #include "common/data_dir.h"
@@ -98,6 +100,8 @@ struct Flags {
   bool insecure_plaintext_remote = false;
   double rate_limit = 20;
   double rate_burst = 40;
+  double audit_refusal_rate = 0.1;
+  double audit_refusal_burst = 20;
   int max_streams_per_principal = 64;
   int handler_threads = 8;
   int64_t max_uncommitted_events = 100000;
@@ -335,21 +339,28 @@ int Run(const Flags& flags) {
   if (flags.max_streams_per_principal < 1 || flags.max_queued_turns < 1 ||
       flags.max_codex_calls < 1 || flags.handler_threads < 1 ||
       flags.max_uncommitted_events < 1 ||
-      flags.max_prompt_bytes < 1 || flags.rate_burst < 1) {
+      flags.max_prompt_bytes < 1 || flags.rate_burst < 1 ||
+      !(flags.audit_refusal_burst >= 1)) {
     Log(LogLevel::kError, "bad flag",
         {{"error",
           "--max-streams-per-principal, --max-queued-turns, "
           "--max-codex-calls, --handler-threads, --max-uncommitted-events, "
-          "--max-prompt-bytes and --rate-burst must be at least 1"}});
+          "--max-prompt-bytes, --rate-burst and --audit-refusal-burst must "
+          "be at least 1"}});
     return 2;
   }
   // (Not CLI11's NonNegativeNumber, whose message prints the largest
   // double; `!(x >= 0)` also refuses "nan".)
-  if (flags.catch_up_rate < 0 || !(flags.retain_archived_days >= 0)) {
-    Log(LogLevel::kError, "bad flag",
-        {{"error",
-          "--catch-up-rate and --retain-archived-days must be at least 0"}});
-    return 2;
+  for (const auto& [name, value] :
+       {std::pair<const char*, double>{
+            "--catch-up-rate", static_cast<double>(flags.catch_up_rate)},
+        {"--retain-archived-days", flags.retain_archived_days},
+        {"--audit-refusal-rate", flags.audit_refusal_rate}}) {
+    if (!(value >= 0)) {
+      Log(LogLevel::kError, "bad flag",
+          {{"error", absl::StrCat(name, " must be at least 0")}});
+      return 2;
+    }
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentials(flags);
@@ -435,9 +446,15 @@ int Run(const Flags& flags) {
   // RPC handler bodies run here, off gRPC's callback threads (they may
   // block on the store); declared before everything they use is gone.
   WorkerPool handler_pool(flags.handler_threads, "cm-handler");
+  RefusalSamplerOptions sampler_options;
+  sampler_options.rate = flags.audit_refusal_rate;
+  sampler_options.burst = flags.audit_refusal_burst;
+  sampler_options.summary_after = absl::Minutes(1);
+  RefusalSampler refusal_sampler(&clock, sampler_options);
   GuardOptions guard_options;
   guard_options.max_streams_per_principal = flags.max_streams_per_principal;
   guard_options.handler_pool = &handler_pool;
+  guard_options.refusal_sampler = &refusal_sampler;
   Guard guard(&tokens, &limiter, store->get(), &clock, guard_options);
 
   PosixProcessLauncher launcher;
@@ -595,11 +612,13 @@ int Run(const Flags& flags) {
        {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
 
-  // Idle timeout, turn watchdog and retention: once a second.
+  // Idle timeout, turn watchdog, refusal summaries and retention: once a
+  // second.
   absl::Notification stop;
   std::thread reaper = NamedThread("cm-reaper", [&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
       manager->Tick();
+      guard.FlushRefusals(/*all=*/false);
       if (flags.retain_archived_days > 0) {
         absl::StatusOr<int64_t> purged = log.PurgeArchived(
             absl::Now() - absl::Hours(24) * flags.retain_archived_days);
@@ -653,6 +672,7 @@ int Run(const Flags& flags) {
   } while (!refused.WaitForNotificationWithTimeout(absl::Milliseconds(100)));
   refuse_calls.join();
   server->Wait();
+  guard.FlushRefusals(/*all=*/true);
   Log(LogLevel::kInfo, "drained",
       {{"subscribers_left", log.SubscriberCount()}});
   manager.reset();
@@ -727,8 +747,17 @@ int main(int argc, char** argv) {
   app.add_option("--rate-burst", flags.rate_burst,
                  "Changes a token may make at once above --rate-limit")
       ->capture_default_str();
-  app.add_option("--max-streams-per-principal",
-                 flags.max_streams_per_principal,
+  app.add_option("--audit-refusal-rate", flags.audit_refusal_rate,
+                 "Refused calls a second recorded one by one in the audit "
+                 "log per source (token, else peer address), after "
+                 "--audit-refusal-burst; the rest are counted in one summary "
+                 "record a minute; 0 records every one")
+      ->capture_default_str();
+  app.add_option("--audit-refusal-burst", flags.audit_refusal_burst,
+                 "Refused calls a source may have recorded one by one "
+                 "before --audit-refusal-rate applies")
+      ->capture_default_str();
+  app.add_option("--max-streams-per-principal", flags.max_streams_per_principal,
                  "Most streams (StreamEvents, StreamEventBatches, "
                  "ExportTranscript) one token may have open")
       ->capture_default_str();

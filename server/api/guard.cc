@@ -17,6 +17,17 @@ std::string Metadata(const grpc::ServerContextBase& context,
   return std::string(it->second.data(), it->second.size());
 }
 
+AuditRecord RecordOf(const Caller& caller, absl::string_view resource_id,
+                     const absl::Status& status, absl::Time time) {
+  AuditRecord record;
+  record.time = time;
+  record.caller = caller;
+  record.resource_id = std::string(resource_id);
+  record.code = static_cast<int>(status.code());
+  record.message = std::string(status.message());
+  return record;
+}
+
 }  // namespace
 
 Guard::Guard(TokenRegistry* tokens, RateLimiter* limiter, Store* audit_store,
@@ -35,16 +46,26 @@ void Guard::RunHandler(std::function<void()> handler) {
   options_.handler_pool->Run(std::move(handler));
 }
 
-void Guard::Record(const Caller& caller, absl::string_view resource_id,
-                   const absl::Status& status) {
-  AuditRecord record;
-  record.time = clock_->Now();
-  record.caller = caller;
-  record.resource_id = std::string(resource_id);
-  record.code = static_cast<int>(status.code());
-  record.message = std::string(status.message());
+void Guard::Append(const AuditRecord& record) {
   if (absl::Status s = audit_store_->AppendAudit(record); !s.ok()) {
     Log(LogLevel::kError, "audit", {{"error", s.ToString()}});
+  }
+}
+
+void Guard::RecordRefusal(const Caller& caller, const absl::Status& status) {
+  AuditRecord record = RecordOf(caller, "", status, clock_->Now());
+  if (options_.refusal_sampler != nullptr &&
+      !options_.refusal_sampler->Admit(record)) {
+    return;
+  }
+  Append(record);
+}
+
+void Guard::FlushRefusals(bool all) {
+  if (options_.refusal_sampler == nullptr) return;
+  for (const AuditRecord& summary :
+       options_.refusal_sampler->TakeSummaries(all)) {
+    Append(summary);
   }
 }
 
@@ -58,7 +79,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   if (rule == nullptr) {
     absl::Status denied = absl::PermissionDeniedError(
         absl::StrCat(method, " has no authorization rule; refused"));
-    Record(caller, "", denied);
+    RecordRefusal(caller, denied);
     return denied;
   }
   if (rule->role == Role::kUnspecified) return caller;  // open (health)
@@ -66,7 +87,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   absl::StatusOr<TokenRecord> token =
       tokens_->Authenticate(Metadata(context, "authorization"));
   if (!token.ok()) {
-    Record(caller, "", token.status());
+    RecordRefusal(caller, token.status());
     return token.status();
   }
   caller.token_id = token->token_id;
@@ -82,7 +103,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
     absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
         method, " needs role ", RoleName(rule->role), "; token \"",
         caller.token_name, "\" has role ", RoleName(caller.role)));
-    Record(caller, "", denied);
+    RecordRefusal(caller, denied);
     return denied;
   }
   if (rule->mutation) {
@@ -93,7 +114,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
           static_cast<int64_t>(std::ceil(absl::ToDoubleMilliseconds(*wait))),
           " ms"));
       SetRetryDelay(limited, *wait);
-      Record(caller, "", limited);
+      RecordRefusal(caller, limited);
       return limited;
     }
   }
@@ -104,7 +125,7 @@ void Guard::AuditFailure(const Caller& caller, absl::string_view resource_id,
                          const absl::Status& status) {
   const MethodRule* rule = FindMethodRule(caller.method);
   if (rule == nullptr || !rule->mutation || status.ok()) return;
-  Record(caller, resource_id, status);
+  Append(RecordOf(caller, resource_id, status, clock_->Now()));
 }
 
 absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
@@ -121,7 +142,7 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
       "token \"", caller.token_name, "\" already has ",
       options_.max_streams_per_principal,
       " open event streams (--max-streams-per-principal); close one first"));
-  Record(caller, "", limited);
+  RecordRefusal(caller, limited);
   return limited;
 }
 

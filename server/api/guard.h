@@ -1,9 +1,10 @@
 // Guard: the trust boundary at the API edge, in the order Kubernetes uses —
 // authentication (bearer token), authorization (the role table of
 // auth/method_rules.h), then limits (per-principal rate of mutations, open
-// streams). Every refusal is written to the audit log; so is every failed
-// mutation (AuditFailure). Successful mutations are audited by the core, in
-// the transaction of the change itself.
+// streams). Every refusal is written to the audit log — one by one, or past
+// a source's share folded into a summary record (auth/refusal_sampler.h);
+// so is every failed mutation (AuditFailure). Successful mutations are
+// audited by the core, in the transaction of the change itself.
 //
 // Every RPC handler calls Admit first (api/serve.h); the call interceptor
 // (api/call_interceptor.h) does the same for services we do not implement
@@ -25,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
+#include "auth/refusal_sampler.h"
 #include "auth/token_registry.h"
 #include "common/worker_pool.h"
 #include "core/clock.h"
@@ -38,6 +40,8 @@ struct GuardOptions {
   int max_streams_per_principal = 64;
   // Where handler bodies run (RunHandler); nullptr: on the calling thread.
   WorkerPool* handler_pool = nullptr;
+  // Which refusals get a record of their own; nullptr: every one.
+  RefusalSampler* refusal_sampler = nullptr;
 };
 
 class Guard {
@@ -92,10 +96,18 @@ class Guard {
   absl::StatusOr<std::unique_ptr<StreamSlot>> AcquireStream(
       const Caller& caller);
 
+  // Appends the summary records of refusals the sampler counted instead of
+  // recording: those due, or all of them when `all` (at shutdown). Called
+  // once a second.
+  void FlushRefusals(bool all);
+
  private:
-  // Appends the audit record of a call that changed nothing.
-  void Record(const Caller& caller, absl::string_view resource_id,
-              const absl::Status& status);
+  // Records a refused call (it changed nothing), unless the sampler counts
+  // it instead.
+  void RecordRefusal(const Caller& caller, const absl::Status& status);
+  // Appends `record` to the audit log (an error is logged: the call's
+  // outcome stands).
+  void Append(const AuditRecord& record);
 
   TokenRegistry* const tokens_;
   RateLimiter* const limiter_;

@@ -11,6 +11,7 @@
 #include "auth/admission.h"
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
+#include "auth/refusal_sampler.h"
 #include "auth/secrets.h"
 #include "auth/token_registry.h"
 #include "gtest/gtest.h"
@@ -172,6 +173,119 @@ TEST(RateLimiterTest, BurstThenRate) {
   clock.now += absl::Milliseconds(500);
   EXPECT_FALSE(limiter.Take("a").has_value());
   EXPECT_TRUE(limiter.Take("a").has_value());
+}
+
+// A refused call's record, as Guard makes it.
+AuditRecord Refusal(const std::string& peer, const std::string& token_id,
+                    absl::Time time, const std::string& message) {
+  AuditRecord r;
+  r.time = time;
+  r.caller.peer = peer;
+  r.caller.token_id = token_id;
+  r.caller.request_id = "req_" + message;
+  r.caller.method = "/codex_manager.v1.SessionService/ListSessions";
+  r.code = 16;
+  r.message = message;
+  return r;
+}
+
+TEST(RefusalSamplerTest, SourcesAreTokensElseAddressesWithoutPort) {
+  Caller c;
+  c.peer = "ipv4:10.0.0.7:50312";
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv4:10.0.0.7");
+  c.peer = "ipv6:[::1]:443";
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv6:[::1]");
+  c.peer = "unix:/run/cm.sock";
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "unix:/run/cm.sock");
+  c.token_id = "tok_1";
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "tok_1");
+}
+
+TEST(RefusalSamplerTest, BurstThenRateAndEveryCountedRefusalIsSummarized) {
+  FakeClock clock;
+  RefusalSamplerOptions options;
+  options.rate = 0.5;
+  options.burst = 3;
+  options.summary_after = absl::Seconds(10);
+  RefusalSampler sampler(&clock, options);
+  const absl::Time start = clock.now;
+  int recorded = 0;
+  // 100 refusals from one address (two ports) within a second: the burst
+  // is recorded, the rest counted.
+  for (int i = 0; i < 100; ++i) {
+    const std::string peer = i % 2 ? "ipv4:10.0.0.7:1" : "ipv4:10.0.0.7:2";
+    recorded += sampler.Admit(Refusal(peer, "", clock.now, absl::StrCat(i)));
+    clock.now += absl::Milliseconds(5);
+  }
+  EXPECT_EQ(recorded, 3);
+  // Another source has a bucket of its own.
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.8:1", "", clock.now, "x")));
+  // Not due until the first counted one (at 15 ms) is 10 s old.
+  EXPECT_TRUE(sampler.TakeSummaries(false).empty());
+  clock.now = start + absl::Seconds(11);
+  std::vector<AuditRecord> summaries = sampler.TakeSummaries(false);
+  ASSERT_EQ(summaries.size(), 1u);
+  const AuditRecord& s = summaries[0];
+  EXPECT_EQ(s.time, clock.now);
+  EXPECT_EQ(s.code, 16);
+  EXPECT_EQ(s.caller.method, "/codex_manager.v1.SessionService/ListSessions");
+  EXPECT_TRUE(s.caller.request_id.empty());
+  EXPECT_TRUE(
+      absl::StartsWith(s.message,
+                       "97 refusals from ipv4:10.0.0.7 between "
+                       "2027-01-15T08:00:00.015Z and 2027-01-15T08:00:00.495Z "
+                       "counted"))
+      << s.message;
+  EXPECT_TRUE(absl::EndsWith(s.message, "the last: 99")) << s.message;
+  EXPECT_TRUE(sampler.TakeSummaries(true).empty());  // each counted once
+
+  // After 11 s the bucket has refilled (to its 3): then one each 2 s.
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.7:3", "", clock.now, "a")));
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.7:3", "", clock.now, "b")));
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.7:3", "", clock.now, "c")));
+  EXPECT_FALSE(sampler.Admit(Refusal("ipv4:10.0.0.7:3", "", clock.now, "d")));
+  clock.now += absl::Seconds(2);
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.7:3", "", clock.now, "e")));
+  // At shutdown every count is written, due or not.
+  summaries = sampler.TakeSummaries(true);
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(summaries[0].message, "1 refusal from "))
+      << summaries[0].message;
+}
+
+TEST(RefusalSamplerTest, ManySourcesShareOneBucketPastTheCap) {
+  FakeClock clock;
+  RefusalSamplerOptions options;
+  options.rate = 1;
+  options.burst = 1;
+  options.max_sources = 2;
+  RefusalSampler sampler(&clock, options);
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.1:1", "", clock.now, "")));
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.2:1", "", clock.now, "")));
+  // The third and fourth addresses share "other".
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.3:1", "", clock.now, "")));
+  EXPECT_FALSE(sampler.Admit(Refusal("ipv4:10.0.0.4:1", "", clock.now, "")));
+  std::vector<AuditRecord> summaries = sampler.TakeSummaries(true);
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(summaries[0].message, "1 refusal from other "))
+      << summaries[0].message;
+  // Idle sources are forgotten once their buckets are full again, so the
+  // table does not keep every address that ever called.
+  clock.now += absl::Seconds(2);
+  EXPECT_TRUE(sampler.TakeSummaries(false).empty());
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.5:1", "", clock.now, "")));
+  EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.6:1", "", clock.now, "")));
+}
+
+TEST(RefusalSamplerTest, RateZeroRecordsEveryRefusal) {
+  FakeClock clock;
+  RefusalSamplerOptions options;
+  options.rate = 0;
+  RefusalSampler sampler(&clock, options);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_TRUE(sampler.Admit(Refusal("ipv4:10.0.0.1:1", "", clock.now, "")));
+  }
+  EXPECT_TRUE(sampler.TakeSummaries(true).empty());
 }
 
 TEST(AdmissionTest, CwdMustResolveInsideARoot) {

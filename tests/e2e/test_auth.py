@@ -6,9 +6,11 @@ binary and CLI."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cli, Server, make_server
@@ -108,9 +110,11 @@ def test_existing_loose_modes_are_tightened_and_admin_token_rotates(tmp_path: Pa
     (["--listen", "0.0.0.0:0", "--insecure-plaintext-remote"], "--allowed-root"),
     (["--allowed-root", "/nonexistent/dir"], "is not an existing directory"),
     (["--tls-cert", "/nonexistent.pem"], "go together"),
-    (["--catch-up-rate", "-1"], "--catch-up-rate and --retain-archived-days must be at least 0"),
+    (["--catch-up-rate", "-1"], "--catch-up-rate must be at least 0"),
     (["--retain-archived-days", "-0.5"], "--retain-archived-days must be at least 0"),
     (["--retain-archived-days", "nan"], "--retain-archived-days must be at least 0"),
+    (["--audit-refusal-rate", "-1"], "--audit-refusal-rate must be at least 0"),
+    (["--audit-refusal-burst", "0.5"], "--audit-refusal-burst must be at least 1"),
 ])
 def test_unsafe_starts_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
     result = subprocess.run([str(SERVER_BIN), "--data-dir", str(tmp_path / "var"), *args],
@@ -230,6 +234,70 @@ def test_rate_limit_carries_retry_info(tmp_path: Path, project: Path) -> None:
     finally:
         for _ in gen:
             pass
+
+
+LIST = "/codex_manager.v1.SessionService/ListSessions"
+CREATE = "/codex_manager.v1.SessionService/CreateSession"
+# A summary record's message (auth/refusal_sampler.h).
+SUMMARY = re.compile(r"^(\d+) refusals? from ")
+
+
+def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call(
+        tmp_path: Path, project: Path) -> None:
+    """Past --audit-refusal-burst, a source's refusals are counted, not
+    recorded one by one; the summary written at shutdown (or once a minute)
+    names how many. Every refused call is accounted for, per source."""
+    import grpc
+    from codex_manager import Client, Role
+    from codex_manager.v1 import sessions_pb2, sessions_pb2_grpc
+
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--audit-refusal-burst", "5"])
+    server = next(gen)
+    try:
+        with Client(server.addr) as admin:
+            viewer = admin.create_token("peeker", Role.VIEWER)
+        with grpc.insecure_channel(server.addr) as channel:
+            stub = sessions_pb2_grpc.SessionServiceStub(channel)
+
+            def flood(call: Any, request: Any, secret: str, n: int) -> None:
+                futures = [call.future(request, metadata=[("authorization", f"Bearer {secret}")],
+                                       timeout=30) for _ in range(n)]
+                for future in futures:
+                    with pytest.raises(grpc.RpcError):
+                        future.result()
+
+            flood(stub.ListSessions, sessions_pb2.ListSessionsRequest(), "cmt_" + "B" * 43, 300)
+            flood(stub.CreateSession, sessions_pb2.CreateSessionRequest(cwd=str(project)),
+                  viewer.secret, 50)
+        # The calls were answered as before; the admin is not held back.
+        with Client(server.addr) as admin:
+            before = list(admin.list_audit_events(method=LIST))
+        assert 5 <= len(before) <= 7 and not any(SUMMARY.match(a.message) for a in before)
+        server.stop()
+        server.start()
+        with Client(server.addr, token=server.token) as admin:
+            listed = list(admin.list_audit_events(method=LIST))
+            denied = list(admin.list_audit_events(method=CREATE))
+    finally:
+        for _ in gen:
+            pass
+
+    def accounted(records: list[Any]) -> tuple[int, int]:
+        total = summaries = 0
+        for a in records:
+            m = SUMMARY.match(a.message)
+            summaries += bool(m)
+            total += int(m.group(1)) if m else 1
+        return total, summaries
+
+    assert accounted(listed) == (300, 1)
+    summary = next(a for a in listed if SUMMARY.match(a.message))
+    assert re.match(r"\d+ refusals from ipv4:127\.0\.0\.1 between ", summary.message)
+    assert "missing or invalid token" in summary.message and summary.code == 16
+    assert summary.token_id == "" and summary.request_id == ""
+    assert accounted([a for a in denied if a.code == 7]) == (50, 1)
+    viewer_summary = next(a for a in denied if SUMMARY.match(a.message))
+    assert viewer_summary.token_name == "peeker" and "needs role operator" in viewer_summary.message
 
 
 def test_docs_role_table_is_the_one_the_server_enforces() -> None:

@@ -265,7 +265,9 @@ class Client:
     def list_audit_events(self, *, token_id: str | None = None, method: str | None = None,
                           page_size: int = 100) -> Iterator[AuditEvent]:
         """The audit log, newest first (admin): every change and every
-        refused call, with who, from where, and the outcome code."""
+        refused call, with who, from where, and the outcome code. A flood
+        of refusals from one source is folded into summary records whose
+        message begins "N refusals from SOURCE" (docs/security.md)."""
         token = ""
         while True:
             page = self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(

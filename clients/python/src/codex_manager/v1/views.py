@@ -229,7 +229,10 @@ class WhoAmIResponse(View[auth_pb2.WhoAmIResponse]):
 
 class AuditEvent(View[auth_pb2.AuditEvent]):
     """One audit record: a mutation, or any refused call. Written in the same
-    transaction as the change it describes.
+    transaction as the change it describes. Past a burst, a source's refusals are
+    counted instead and one record a minute stands for them; its message begins "N
+    refusals from SOURCE between T1 and T2" (--audit-refusal-rate,
+    docs/security.md).
     """
 
     __slots__ = ()
