@@ -75,6 +75,7 @@ struct Flags {
   std::string interrupt_grace = "10s";
   std::string turn_stall_timeout = "30m";
   double retain_archived_days = 0;
+  double retain_audit_days = 0;
   std::string commit_timeout = "10s";
   std::string drain_timeout = "10s";
   std::string inject_store_faults_from;
@@ -110,6 +111,26 @@ struct Flags {
   int max_codex_calls = 2;
   int64_t max_prompt_bytes = 1 << 20;
 };
+
+// Audit retention (--retain-audit-days): deletes up to 10,000 records
+// older than `days` at a time, leaving a record that says so.
+void PurgeAudit(Store& store, double days) {
+  const absl::Time now = absl::Now();
+  AuditRecord note;
+  note.time = now;
+  note.caller.token_name = "codex-manager-server";
+  note.caller.method = "retention/audit";
+  note.message = absl::StrCat("--retain-audit-days ", days, ": ");
+  absl::StatusOr<int64_t> deleted =
+      store.PurgeAudit(now - absl::Hours(24) * days, 10000, note);
+  if (!deleted.ok()) {
+    Log(LogLevel::kError, "audit retention failed",
+        {{"error", deleted.status().ToString()}});
+  } else if (*deleted > 0) {
+    Log(LogLevel::kInfo, "retention deleted audit records",
+        {{"records", *deleted}, {"retain_audit_days", days}});
+  }
+}
 
 // Sets the state gauges (sessions, turns, approvals, subscribers, bytes
 // stored) from the store at each scrape.
@@ -355,6 +376,7 @@ int Run(const Flags& flags) {
        {std::pair<const char*, double>{
             "--catch-up-rate", static_cast<double>(flags.catch_up_rate)},
         {"--retain-archived-days", flags.retain_archived_days},
+        {"--retain-audit-days", flags.retain_audit_days},
         {"--audit-refusal-rate", flags.audit_refusal_rate}}) {
     if (!(value >= 0)) {
       Log(LogLevel::kError, "bad flag",
@@ -631,6 +653,9 @@ int Run(const Flags& flags) {
                {"retain_archived_days", flags.retain_archived_days}});
         }
       }
+      if (flags.retain_audit_days > 0) {
+        PurgeAudit(**store, flags.retain_audit_days);
+      }
     }
   });
 
@@ -831,6 +856,11 @@ int main(int argc, char** argv) {
                  "Delete the events of sessions archived longer ago than "
                  "this many days (fractions allowed); a cursor older than "
                  "what is kept gets OUT_OF_RANGE. 0 keeps everything")
+      ->capture_default_str();
+  app.add_option("--retain-audit-days", flags.retain_audit_days,
+                 "Delete audit records older than this many days (fractions "
+                 "allowed), checked every second; each deletion leaves a "
+                 "record saying how many went; 0 keeps them all")
       ->capture_default_str();
   app.add_option("--turn-stall-timeout", flags.turn_stall_timeout,
                  "A running turn with no Codex output this long (and no "

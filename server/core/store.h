@@ -197,6 +197,12 @@ class Store {
   // Newest first; PageRequest::after is an audit_id.
   virtual absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
                                                       PageRequest page) = 0;
+  // Retention: deletes up to `limit` of the oldest audit records made
+  // before `before`, and appends `note` (its message completed with the
+  // count and the cutoff) in the same transaction when any went, so the
+  // log says what retention took. Returns the number deleted.
+  virtual absl::StatusOr<int64_t> PurgeAudit(absl::Time before, int64_t limit,
+                                             const AuditRecord& note) = 0;
 
   // Records one notification attempt in its own transaction, keeping the
   // newest `keep` records.

@@ -200,6 +200,11 @@ constexpr const char* kSchemaV11 = R"sql(
 ALTER TABLE sessions ADD COLUMN goal_json TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v12: audit retention (--retain-audit-days) seeks records by time.
+constexpr const char* kSchemaV12 = R"sql(
+CREATE INDEX audit_log_time ON audit_log(time_us);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -436,7 +441,8 @@ absl::Status SqliteStore::Migrate() {
   // Each version in its own transaction.
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
                                kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
-                               kSchemaV9, kSchemaV10, kSchemaV11};
+                               kSchemaV9, kSchemaV10, kSchemaV11,
+                               kSchemaV12};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -1195,6 +1201,42 @@ absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
                                  r.message = row.Text(10);
                                  return r;
                                });
+}
+
+absl::StatusOr<int64_t> SqliteStore::PurgeAudit(absl::Time before,
+                                                int64_t limit,
+                                                const AuditRecord& note) {
+  {
+    // Most calls find nothing: ask a read connection before taking the
+    // write lock.
+    Reader reader(this);
+    ASSIGN_OR_RETURN(Stmt any, reader.Prepare("SELECT 1 FROM audit_log "
+                                              "WHERE time_us < ?1 LIMIT 1"));
+    any.Bind(1, ToMicros(before));
+    const int rc = any.Step();
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) return reader.Error("find old audit records");
+  }
+  absl::MutexLock lock(&mu_);
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Stmt del,
+        Prepare(
+            "DELETE FROM audit_log WHERE audit_id IN (SELECT audit_id "
+            "FROM audit_log WHERE time_us < ?1 ORDER BY time_us LIMIT ?2)"));
+    del.Bind(1, ToMicros(before)).Bind(2, limit);
+    RETURN_IF_ERROR(StepWrite(del, "delete old audit records"));
+    deleted = sqlite3_changes(db_);
+    if (deleted == 0) return absl::OkStatus();
+    AuditRecord record = note;
+    absl::StrAppend(
+        &record.message, "deleted ", deleted,
+        deleted == 1 ? " audit record" : " audit records", " made before ",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", before, absl::UTCTimeZone()));
+    return AppendAuditLocked(record);
+  }));
+  return deleted;
 }
 
 StoreStats SqliteStore::Stats() {

@@ -44,7 +44,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 11;
+  static constexpr int kSchemaVersion = 12;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -86,6 +86,8 @@ class SqliteStore : public Store {
   absl::Status AppendDelivery(const DeliveryRecord& record, int keep) override;
   absl::StatusOr<Page<AuditRecord>> ListAudit(const AuditQuery& query,
                                               PageRequest page) override;
+  absl::StatusOr<int64_t> PurgeAudit(absl::Time before, int64_t limit,
+                                     const AuditRecord& note) override;
   StoreStats Stats() override;
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 

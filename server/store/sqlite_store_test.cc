@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace codex_manager {
@@ -210,6 +211,40 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   EXPECT_EQ(store_->GetSession("ses_b").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(store_->ListAudit({}, {0, 10})->items.empty());
+}
+
+TEST_F(SqliteStoreTest, AuditRetentionDeletesTheOldestAndSaysSo) {
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  for (int i = 0; i < 5; ++i) {
+    AuditRecord r;
+    r.time = t0 + absl::Hours(i);
+    r.caller.method = absl::StrCat("m", i);
+    ASSERT_TRUE(store_->AppendAudit(r).ok());
+  }
+  AuditRecord note;
+  note.time = t0 + absl::Hours(10);
+  note.caller.method = "retention/audit";
+  note.message = "policy: ";
+  // Nothing older: nothing deleted, no note.
+  EXPECT_EQ(*store_->PurgeAudit(t0, 100, note), 0);
+  EXPECT_EQ(store_->ListAudit({}, {0, 10})->items.size(), 5u);
+  // Records before 3 h, at most two at a time: m0 and m1, then m2.
+  EXPECT_EQ(*store_->PurgeAudit(t0 + absl::Hours(3), 2, note), 2);
+  EXPECT_EQ(*store_->PurgeAudit(t0 + absl::Hours(3), 2, note), 1);
+  EXPECT_EQ(*store_->PurgeAudit(t0 + absl::Hours(3), 2, note), 0);
+  std::vector<std::string> left;
+  absl::StatusOr<Page<AuditRecord>> page = store_->ListAudit({}, {0, 10});
+  ASSERT_TRUE(page.ok()) << page.status();
+  for (const AuditRecord& r : page->items) {
+    left.push_back(absl::StrCat(r.caller.method, " ", r.message));
+  }
+  EXPECT_THAT(left,
+              ::testing::ElementsAre(
+                  "retention/audit policy: deleted 1 audit record made "
+                  "before 2027-01-15T11:00:00.000Z",
+                  "retention/audit policy: deleted 2 audit records made "
+                  "before 2027-01-15T11:00:00.000Z",
+                  "m4 ", "m3 "));
 }
 
 TEST_F(SqliteStoreTest, BurstOfEventsIsOneCommit) {

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import Cli, Server, make_server
 
-from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, make_test_pki
+from cm_testing import CLI_BIN, FAKE_CODEX, SERVER_BIN, make_test_pki, wait_for
 
 
 def cli_as(server: Server, token: str, *args: str, extra: list[str] | None = None,
@@ -298,6 +298,29 @@ def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call
     assert accounted([a for a in denied if a.code == 7]) == (50, 1)
     viewer_summary = next(a for a in denied if SUMMARY.match(a.message))
     assert viewer_summary.token_name == "peeker" and "needs role operator" in viewer_summary.message
+
+
+def test_audit_retention_deletes_old_records_and_says_so(tmp_path: Path) -> None:
+    from codex_manager import Client, Role
+    # 0.00003 days: 2.6 s.
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--retain-audit-days", "0.00003"])
+    server = next(gen)
+    try:
+        with Client(server.addr) as admin:
+            notes = wait_for(lambda: [a for a in admin.list_audit_events()
+                                      if a.method == "retention/audit"], timeout=30)
+            admin.create_token("fresh", Role.VIEWER)
+            records = list(admin.list_audit_events())
+    finally:
+        for _ in gen:
+            pass
+    # The server's start record went; what retention did, and what came
+    # since, stay.
+    assert not any(a.method == "startup/admin-token" for a in records)
+    assert re.match(r"--retain-audit-days 3e-05: deleted 1 audit record made before 20\d\d-",
+                    notes[0].message), notes[0].message
+    assert notes[0].token_name == "codex-manager-server" and notes[0].code == 0
+    assert records[0].method.endswith("/CreateToken")
 
 
 def test_docs_role_table_is_the_one_the_server_enforces() -> None:
