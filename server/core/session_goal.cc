@@ -69,15 +69,11 @@ void SessionManager::ChangeGoal(
     const std::string& session_id, const std::string& method, json params,
     const Caller& caller, std::function<void(absl::StatusOr<Session>)> done) {
   absl::MutexLock lock(&mu_);
-  absl::Status status;
-  Runtime* runtime = LiveRuntime(session_id, &status);
-  if (runtime == nullptr) {
-    done(status);
-    return;
-  }
+  absl::StatusOr<Runtime*> runtime = LiveRuntime(session_id);
+  if (!runtime.ok()) return done(runtime.status());
   params["origin"] = "user";  // a person asked, through our API
   CallThreadLocked(
-      *runtime, mu_, method, std::move(params),
+      **runtime, mu_, method, std::move(params),
       [this, session_id, method,
        audit = AuditOk(caller, session_id, clock_->Now()),
        done](absl::StatusOr<json> result) {

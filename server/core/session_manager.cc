@@ -657,20 +657,15 @@ void SessionManager::SteerTurn(
       });
 }
 
-Runtime* SessionManager::LiveRuntime(const std::string& session_id,
-                                     absl::Status* status) {
-  if (*status = Settle(); !status->ok()) return nullptr;
-  absl::StatusOr<Session> s = LoadSession(session_id);
-  if (!s.ok()) {
-    *status = s.status();
-    return nullptr;
-  }
+absl::StatusOr<Runtime*> SessionManager::LiveRuntime(
+    const std::string& session_id) {
+  RETURN_IF_ERROR(Settle());
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   LiveSession* live = live_.Find(session_id);
   if (live == nullptr || live->session.state == SessionState::kStarting) {
-    *status = absl::FailedPreconditionError(absl::StrCat(
-        "session ", session_id, " is ", SessionStateName(s->state),
+    return absl::FailedPreconditionError(absl::StrCat(
+        "session ", session_id, " is ", SessionStateName(s.state),
         ", not live; resume it first"));
-    return nullptr;
   }
   live->last_activity = clock_->Now();
   return live->runtime.get();
@@ -681,12 +676,9 @@ void SessionManager::CompactSession(
     std::function<void(absl::StatusOr<Session>)> done) {
   // Sent under mu_, so the runtime cannot be stopped meanwhile.
   absl::MutexLock lock(&mu_);
-  absl::Status status;
-  Runtime* runtime = LiveRuntime(session_id, &status);
-  if (runtime == nullptr) {
-    done(status);
-    return;
-  }
+  absl::StatusOr<Runtime*> live_runtime = LiveRuntime(session_id);
+  if (!live_runtime.ok()) return done(live_runtime.status());
+  Runtime* runtime = *live_runtime;
   live_.Find(session_id)->compaction_requested = true;
   CallThreadLocked(
       *runtime, mu_, "thread/compact/start", nlohmann::json::object(),
@@ -759,16 +751,16 @@ void SessionManager::TerminateBackgroundTerminals(
         " (it may have ended; ListBackgroundTerminals lists those running)"));
   };
   absl::MutexLock lock(&mu_);
-  absl::Status status;
-  Runtime* runtime = LiveRuntime(session_id, &status);
-  if (runtime == nullptr) {
+  absl::StatusOr<Runtime*> live_runtime = LiveRuntime(session_id);
+  if (!live_runtime.ok()) {
+    absl::Status status = live_runtime.status();
     if (absl::IsFailedPrecondition(status)) {
       // Not live: every process it started ended with its runtime.
       status = process_id.empty() ? absl::OkStatus() : not_found();
     }
-    finish(std::move(status));
-    return;
+    return finish(std::move(status));
   }
+  Runtime* runtime = *live_runtime;
   if (process_id.empty()) {
     runtime->CallThread("thread/backgroundTerminals/clean",
                         nlohmann::json::object(),

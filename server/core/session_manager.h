@@ -303,9 +303,9 @@ class SessionManager : public RuntimeListener {
   // (codex_hooks.h). Codex says nothing of them otherwise.
   void WarnOfSkippedHooks(LiveSession& live) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The runtime of a live (started) session, once the changes queued so
-  // far are committed (Settle), or nullptr with `*status` saying why
-  // (NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE).
-  Runtime* LiveRuntime(const std::string& session_id, absl::Status* status)
+  // far are committed (Settle); else NOT_FOUND, FAILED_PRECONDITION (not
+  // live) or UNAVAILABLE. Never nullptr.
+  absl::StatusOr<Runtime*> LiveRuntime(const std::string& session_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The session's new state: its row into `rows`, SESSION_STATE_CHANGED
   // into `events` (and the log line).
