@@ -957,22 +957,28 @@ absl::StatusOr<int64_t> SqliteStore::SessionPurgedSeq(absl::string_view id) {
                           [](const Stmt& row) { return row.Int(0); });
 }
 
+absl::StatusOr<bool> SqliteStore::AnyRowBefore(const char* sql,
+                                               int64_t micros,
+                                               absl::string_view what) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(sql));
+  st.Bind(1, micros);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return false;
+  if (rc != SQLITE_ROW) return reader.Error(what);
+  return true;
+}
+
 absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
     absl::Time archived_before) {
-  {
-    // Most calls find nothing: ask a read connection before taking the
-    // write lock.
-    Reader reader(this);
-    ASSIGN_OR_RETURN(
-        Stmt any,
-        reader.Prepare("SELECT 1 FROM sessions s WHERE s.state = 6 AND "
-                       "s.update_us < ?1 AND EXISTS (SELECT 1 FROM events e "
-                       "WHERE e.session_id = s.session_id) LIMIT 1"));
-    any.Bind(1, ToMicros(archived_before));
-    const int rc = any.Step();
-    if (rc == SQLITE_DONE) return 0;
-    if (rc != SQLITE_ROW) return reader.Error("find purgeable sessions");
-  }
+  // Most calls find nothing.
+  ASSIGN_OR_RETURN(
+      const bool any,
+      AnyRowBefore("SELECT 1 FROM sessions s WHERE s.state = 6 AND "
+                   "s.update_us < ?1 AND EXISTS (SELECT 1 FROM events e "
+                   "WHERE e.session_id = s.session_id) LIMIT 1",
+                   ToMicros(archived_before), "find purgeable sessions"));
+  if (!any) return 0;
   absl::MutexLock lock(&mu_);
   int64_t deleted = 0;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
@@ -1206,17 +1212,12 @@ absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
 absl::StatusOr<int64_t> SqliteStore::PurgeAudit(absl::Time before,
                                                 int64_t limit,
                                                 const AuditRecord& note) {
-  {
-    // Most calls find nothing: ask a read connection before taking the
-    // write lock.
-    Reader reader(this);
-    ASSIGN_OR_RETURN(Stmt any, reader.Prepare("SELECT 1 FROM audit_log "
-                                              "WHERE time_us < ?1 LIMIT 1"));
-    any.Bind(1, ToMicros(before));
-    const int rc = any.Step();
-    if (rc == SQLITE_DONE) return 0;
-    if (rc != SQLITE_ROW) return reader.Error("find old audit records");
-  }
+  // Most calls find nothing.
+  ASSIGN_OR_RETURN(
+      const bool any,
+      AnyRowBefore("SELECT 1 FROM audit_log WHERE time_us < ?1 LIMIT 1",
+                   ToMicros(before), "find old audit records"));
+  if (!any) return 0;
   absl::MutexLock lock(&mu_);
   int64_t deleted = 0;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {

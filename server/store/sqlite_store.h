@@ -121,6 +121,12 @@ class SqliteStore : public Store {
   absl::StatusOr<Stmt> Prepare(const char* sql)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Error(absl::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether `sql` (a query with one parameter, ?1 = `micros`) has a row,
+  // asked on a read connection: retention's cheap check before it takes
+  // the write lock. Errors name `what`.
+  absl::StatusOr<bool> AnyRowBefore(const char* sql, int64_t micros,
+                                    absl::string_view what)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Steps `st` for the row of `kind` `id` and turns it into T by `read`;
   // NOT_FOUND "<kind> <id> not found" when there is none.
   template <typename T, typename ReadFn>
