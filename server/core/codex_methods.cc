@@ -15,6 +15,8 @@ constexpr const char* kNotTypedYet =
 constexpr const char* kNotUsed =
     "belongs to a Codex feature codex-manager does not use";
 constexpr const char* kWindows = "Windows only";
+constexpr const char* kNoAutoReview =
+    "approvals go to people (approvalsReviewer \"user\")";
 constexpr const char* kRealtime =
     "realtime voice sessions: codex-manager does not start them";
 
@@ -103,9 +105,11 @@ const std::vector<MethodRule>& NotificationRules() {
        "results of thread/search/stream, which codex-manager does not call"},
       {"turn/diff/updated", kTyped, ""},
       {"turn/plan/updated", kTyped, ""},
-      {"item/autoApprovalReview/started", kRaw, kNotTypedYet},
-      {"item/autoApprovalReview/completed", kRaw, kNotTypedYet},
-      {"autoApprovalReview/strictReviewRequired", kRaw, kNotTypedYet},
+      // codex-manager opens threads with approvalsReviewer "user" (and
+      // stops a Codex that answers another): a model reviewer never runs.
+      {"item/autoApprovalReview/started", kRaw, kNoAutoReview},
+      {"item/autoApprovalReview/completed", kRaw, kNoAutoReview},
+      {"autoApprovalReview/strictReviewRequired", kRaw, kNoAutoReview},
       {"command/exec/outputDelta", kRaw,
        "output of command/exec, which codex-manager does not call"},
       {"process/outputDelta", kRaw,

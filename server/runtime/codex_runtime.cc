@@ -176,6 +176,13 @@ void CodexRuntime::Supervise() {
   stderr_drained_.Notify();
 }
 
+namespace {
+
+// Who decides approval requests (Codex ApprovalsReviewer): a person.
+constexpr char kApprovalsReviewer[] = "user";
+
+}  // namespace
+
 void CodexRuntime::OpenThread() {
   if (!config_.open_thread) {
     std::string version;
@@ -194,6 +201,11 @@ void CodexRuntime::OpenThread() {
     params["approvalPolicy"] = config_.approval_policy;
   }
   if (!config_.sandbox.empty()) params["sandbox"] = config_.sandbox;
+  // Approval requests go to people, through us, whatever the Codex config
+  // says: with `approvals_reviewer = "auto_review"` Codex has a model
+  // decide sandbox escalations instead (item/autoApprovalReview/*), and
+  // none reaches a client (seen with 0.171 under on-request).
+  params["approvalsReviewer"] = kApprovalsReviewer;
   const bool resume = !config_.thread_id.empty();
   if (resume) {
     params["threadId"] = config_.thread_id;
@@ -208,8 +220,11 @@ void CodexRuntime::OpenThread() {
                if (absl::IsUnavailable(result.status())) return;  // OnClosed
                std::string thread_id;
                json baseline = json::object();
+               std::string reviewer;
                if (result.ok()) {
                  thread_id = StringMember(Member(*result, "thread"), "id");
+                 // Absent in releases before approvals reviewers.
+                 reviewer = StringMember(*result, "approvalsReviewer");
                  for (const char* key :
                       {"model", "reasoningEffort", "approvalPolicy", "sandbox"}) {
                    const json& value = Member(*result, key);
@@ -221,6 +236,16 @@ void CodexRuntime::OpenThread() {
                      "codex app-server ", method, " failed: ",
                      result.ok() ? "no thread id in the answer"
                                  : std::string(result.status().message())));
+                 return;
+               }
+               if (!reviewer.empty() && reviewer != kApprovalsReviewer) {
+                 // Fail closed: its approvals would not reach a person.
+                 ReportExit(absl::StrCat(
+                     "codex app-server ", method,
+                     " answered approvals reviewer \"", SafeText(reviewer, 64),
+                     "\", not \"", kApprovalsReviewer,
+                     "\": its approval requests would not reach a person; "
+                     "refusing to run it"));
                  return;
                }
                std::string version;

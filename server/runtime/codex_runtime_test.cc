@@ -211,6 +211,21 @@ TEST_F(CodexRuntimeTest, HungInitializeTimesOut) {
   EXPECT_THAT(exit, HasSubstr("initialize failed"));
 }
 
+TEST_F(CodexRuntimeTest, ACodexThatRoutesApprovalsElsewhereIsRefused) {
+  // A Codex that keeps its config's auto_review reviewer: nobody would be
+  // asked to approve its escalations, so the runtime does not start.
+  setenv("FAKE_CODEX_MODE", "auto-review", 1);
+  CodexRuntimeOptions options;
+  options.pass_env = {"FAKE_CODEX_MODE"};
+  auto runtime = Make(options);
+  runtime->Start();
+  std::string exit = recorder_.Wait("exit:");
+  unsetenv("FAKE_CODEX_MODE");
+  EXPECT_THAT(exit, HasSubstr("thread/start answered approvals reviewer "
+                              "\"auto_review\", not \"user\""));
+  EXPECT_EQ(recorder_.Wait("ready:", absl::Milliseconds(100)), "");
+}
+
 TEST_F(CodexRuntimeTest, UnansweredTurnStartEndsTheRuntime) {
   // Codex starts the turn but never answers turn/start: nobody would
   // follow that turn, so the runtime ends (no orphan turn keeps running).

@@ -14,6 +14,10 @@ Invoked as ``fake_codex.py app-server``. The environment variable
 - ``exit-at-start``: print a reason on stderr and exit 1 before answering.
 - ``hang-initialize``: never answer ``initialize``.
 - ``hang-turn-start``: start turns but never answer ``turn/start``.
+- ``auto-review``: as a Codex whose config says ``approvals_reviewer =
+  "auto_review"`` and that ignores the client's ``approvalsReviewer``:
+  ``thread/start`` and ``thread/resume`` answer ``auto_review``. (Otherwise
+  they answer the reviewer asked for, ``user`` when none is.)
 
 The prompt of ``turn/start`` chooses what the turn does:
 
@@ -455,10 +459,12 @@ def main() -> None:
             if method == "thread/resume":
                 thread_id = params.get("threadId", thread_id)
             # The thread's own settings, as Codex 0.169 answers them.
+            reviewer = ("auto_review" if mode == "auto-review"
+                        else params.get("approvalsReviewer") or "user")
             send({"id": request_id, "result": {
                 "thread": {"id": thread_id}, "model": "fake-model", "reasoningEffort": "medium",
                 "approvalPolicy": params.get("approvalPolicy") or "on-request",
-                "sandbox": {"type": "workspaceWrite"}}})
+                "approvalsReviewer": reviewer, "sandbox": {"type": "workspaceWrite"}}})
         elif method == "turn/start":
             turn_id = str(uuid.uuid4())
             prompt = "".join(part.get("text", "") for part in params.get("input", []))

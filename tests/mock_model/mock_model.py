@@ -9,6 +9,10 @@ prompt of the latest user message. The script, by what the prompt contains:
   ``exec_command`` with ``{"cmd": CMD}``; once the request carries its
   ``function_call_output``, a reply ``Command output: <last output line>``,
   or ``The command was not run.`` when Codex reports it declined.
+- ``escalate: CMD``: as ``run:``, but the call asks to run outside the
+  sandbox (``sandbox_permissions: require_escalated``, with a
+  justification), which Codex puts to its approvals reviewer under
+  ``on-request``.
 - ``background: CMD``: an ``exec_command`` of CMD that yields after 500 ms,
   so a CMD still running then goes on as a background terminal; then
   ``Left it running.``.
@@ -146,7 +150,8 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
     background = re.search(r"background:\s*(.+)", prompt)
     typed = re.search(r"type:\s*(.+)", prompt)
-    run = re.search(r"run:\s*(.+)", prompt)
+    run = re.search(r"(?:run|escalate):\s*(.+)", prompt)
+    escalate = re.search(r"escalate:\s*(.+)", prompt)
     write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
     slow = re.search(r"slow:\s*(\d+)", prompt)
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
@@ -189,7 +194,11 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from _message(reply, _chunks(reply), 0)
         return
     if run and not outputs:
-        yield _function_call("exec_command", {"cmd": run.group(1).strip()})
+        args = {"cmd": run.group(1).strip()}
+        if escalate:
+            args.update(sandbox_permissions="require_escalated",
+                        justification="It writes outside the sandbox.")
+        yield _function_call("exec_command", args)
         return
     if run:
         text = _output_text(outputs[-1].get("output"))
