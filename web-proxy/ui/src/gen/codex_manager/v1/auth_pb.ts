@@ -285,7 +285,10 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
 
 /**
  * One audit record: a mutation, or any refused call. Written in the same
- * transaction as the change it describes.
+ * transaction as the change it describes. Past a burst, a source's
+ * refusals are counted instead and one record a minute stands for them;
+ * its message begins "N refusals from SOURCE between T1 and T2"
+ * (--audit-refusal-rate, docs/security.md).
  *
  * @generated from message codex_manager.v1.AuditEvent
  */
