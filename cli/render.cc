@@ -116,6 +116,14 @@ void PrintSession(const v1::Session& s) {
   std::printf("model:             %s\n", s.model().c_str());
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
+  if (s.has_codex_settings()) {
+    // What Codex runs with: the settings above, its defaults filled in.
+    const v1::CodexSettings& c = s.codex_settings();
+    std::printf("codex_settings:    %s (%s), effort %s, %s, %s\n",
+                c.model().c_str(), c.model_provider().c_str(),
+                c.effort().empty() ? "default" : c.effort().c_str(),
+                c.approval_policy().c_str(), c.sandbox().c_str());
+  }
   std::printf("thread_id:         %s\n", s.thread_id().c_str());
   std::printf("runtime_version:   %s\n", s.runtime_version().c_str());
   std::printf("pending_approvals: %d\n", s.pending_approvals());

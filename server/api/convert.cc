@@ -138,6 +138,16 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());
+  if (in.codex_settings != CodexSettings()) {
+    const CodexSettings& c = in.codex_settings;
+    v1::CodexSettings* settings = out->mutable_codex_settings();
+    settings->set_model(c.model);
+    settings->set_model_provider(c.model_provider);
+    settings->set_effort(c.effort);
+    settings->set_approval_policy(c.approval_policy);
+    settings->set_sandbox(c.sandbox);
+    settings->set_approvals_reviewer(c.approvals_reviewer);
+  }
 }
 
 void ToProto(const Turn& in, v1::Turn* out) {

@@ -218,7 +218,8 @@ class CodexCatalog::OneOff : public RuntimeListener {
     return std::move(*answer->result);
   }
 
-  void OnReady(Runtime*, const std::string&, const std::string&) override {
+  void OnReady(Runtime*, const std::string&, const std::string&,
+               const json&) override {
     absl::MutexLock lock(&mu_);
     ready_ = true;
   }

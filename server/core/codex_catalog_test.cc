@@ -108,7 +108,7 @@ class TableRuntime : public Runtime {
     if (!fail.empty()) {
       listener_->OnExit(this, fail);
     } else {
-      listener_->OnReady(this, "", "0.169.0");
+      listener_->OnReady(this, "", "0.169.0", nlohmann::json::object());
     }
   }
   void Call(const std::string& method, json params,

@@ -537,6 +537,39 @@ std::string CodexGoalStatus(GoalStatus status) {
   return "";
 }
 
+CodexSettings CodexSettingsOf(const json& settings) {
+  auto text = [&](std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      const json& value = Member(settings, key);
+      if (value.is_string()) return SafeText(value.get<std::string>(), 200);
+    }
+    return std::string();
+  };
+  CodexSettings s;
+  s.model = text({"model"});
+  s.model_provider = text({"modelProvider"});
+  s.effort = text({"reasoningEffort", "effort"});
+  s.approval_policy = text({"approvalPolicy"});
+  if (Member(settings, "approvalPolicy").is_object()) {
+    s.approval_policy = "granular";
+  }
+  s.approvals_reviewer = text({"approvalsReviewer"});
+  const json& sandbox = Member(settings, "sandbox").is_object()
+                            ? Member(settings, "sandbox")
+                            : Member(settings, "sandboxPolicy");
+  const std::string type = StringMember(sandbox, "type");
+  if (type == "readOnly") {
+    s.sandbox = "read-only";
+  } else if (type == "workspaceWrite") {
+    s.sandbox = "workspace-write";
+  } else if (type == "dangerFullAccess") {
+    s.sandbox = "danger-full-access";
+  } else if (type == "externalSandbox") {
+    s.sandbox = "external-sandbox";
+  }
+  return s;
+}
+
 std::optional<SessionGoal> GoalOfCodex(const json& goal) {
   const json& objective = Member(goal, "objective");
   if (!objective.is_string()) return std::nullopt;

@@ -96,6 +96,16 @@ inline constexpr size_t kMaxGoalObjectiveBytes = 4000;
 // unknown status reads as kUnspecified.
 std::optional<SessionGoal> GoalOfCodex(const nlohmann::json& goal);
 
+// CodexSettings from what Codex says of a thread's settings: the answer to
+// `thread/start` / `thread/resume` (model, modelProvider, reasoningEffort,
+// approvalPolicy, approvalsReviewer, sandbox) or a ThreadSettings
+// (`thread/settings/updated` params.threadSettings: effort and
+// sandboxPolicy instead). A SandboxPolicy's type becomes our sandbox name
+// (readOnly → "read-only"), a granular approval policy "granular"; values
+// of the wrong type are left empty, strings are made valid UTF-8 and cut
+// at 200 bytes (SafeText: "…" marks a cut).
+CodexSettings CodexSettingsOf(const nlohmann::json& settings);
+
 // Codex's ThreadGoalStatus for `status` ("active", "paused", "blocked",
 // "usageLimited", "budgetLimited", "complete"); "" for kUnspecified.
 std::string CodexGoalStatus(GoalStatus status);

@@ -8,6 +8,34 @@ namespace {
 
 using json = nlohmann::json;
 
+TEST(CodexSettingsOfTest, ReadsAStartAnswerAndAThreadSettings) {
+  // The answer to thread/start, as Codex 0.171 gave it (cut).
+  CodexSettings answer = CodexSettingsOf(json::parse(R"({
+      "model": "gpt-5.5", "modelProvider": "mock", "reasoningEffort": null,
+      "approvalPolicy": "on-request", "approvalsReviewer": "user",
+      "sandbox": {"type": "readOnly", "networkAccess": false},
+      "thread": {"id": "t"}})"));
+  EXPECT_EQ(answer, (CodexSettings{"gpt-5.5", "mock", "", "on-request",
+                                   "read-only", "user"}));
+  // thread/settings/updated's threadSettings after a turn's overrides.
+  CodexSettings updated = CodexSettingsOf(json::parse(R"({
+      "approvalPolicy": {"granular": {"rules": true}},
+      "approvalsReviewer": "user", "model": "gpt-5.4", "effort": "high",
+      "modelProvider": "mock", "sandboxPolicy": {"type": "workspaceWrite"}})"));
+  EXPECT_EQ(updated, (CodexSettings{"gpt-5.4", "mock", "high", "granular",
+                                    "workspace-write", "user"}));
+  // Wrong types and unknown sandboxes are left empty; text made safe.
+  CodexSettings hostile = CodexSettingsOf(json::parse(
+      R"({"model": 5, "modelProvider": "\u00ff", "sandbox": {"type": "x"},
+          "approvalsReviewer": ["user"]})"));
+  EXPECT_EQ(hostile, (CodexSettings{"", "\xc3\xbf", "", "", "", ""}));
+  EXPECT_EQ(CodexSettingsOf(json()), CodexSettings());
+  EXPECT_EQ(CodexSettingsOf(json::parse(std::string(R"({"model":")") +
+                                        std::string(300, 'm') + "\"}"))
+                .model,
+            std::string(200, 'm') + "\xe2\x80\xa6");  // cut, with "…"
+}
+
 TEST(GoalOfCodexTest, ReadsAThreadGoalAndNothingElse) {
   std::optional<SessionGoal> goal = GoalOfCodex(json::parse(R"({
       "threadId": "t", "objective": "ship it", "status": "budgetLimited",

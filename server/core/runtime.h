@@ -43,9 +43,13 @@ struct RuntimeConfig {
 class RuntimeListener {
  public:
   virtual ~RuntimeListener() = default;
-  // The Codex thread is open (`thread/start` or `thread/resume` answered).
+  // The Codex thread is open (`thread/start` or `thread/resume` answered);
+  // `thread_settings` is that answer (its model, modelProvider,
+  // reasoningEffort, approvalPolicy, approvalsReviewer, sandbox), an empty
+  // object for a runtime that opens no thread.
   virtual void OnReady(Runtime* runtime, const std::string& thread_id,
-                       const std::string& runtime_version) = 0;
+                       const std::string& runtime_version,
+                       const nlohmann::json& thread_settings) = 0;
   // `turn/start` answered: `turn_id` is ours, `codex_turn_id` Codex's.
   virtual void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
                               const std::string& codex_turn_id) = 0;

@@ -235,7 +235,8 @@ class SessionManager : public RuntimeListener {
 
   // RuntimeListener.
   void OnReady(Runtime* runtime, const std::string& thread_id,
-               const std::string& runtime_version) override;
+               const std::string& runtime_version,
+               const nlohmann::json& thread_settings) override;
   void OnTurnAccepted(Runtime* runtime, const std::string& turn_id,
                       const std::string& codex_turn_id) override;
   void OnTurnRejected(Runtime* runtime, const std::string& turn_id,

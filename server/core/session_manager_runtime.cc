@@ -19,12 +19,16 @@ namespace codex_manager {
 using json = nlohmann::json;
 
 void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
-                             const std::string& runtime_version) {
+                             const std::string& runtime_version,
+                             const json& thread_settings) {
   absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr) return;
   live->session.thread_id = thread_id;
   live->session.runtime_version = runtime_version;
+  if (!thread_id.empty()) {
+    live->session.codex_settings = CodexSettingsOf(thread_settings);
+  }
   if (!IsTestedCodexVersion(runtime_version)) {
     Emit(live->session.session_id, EventType::kWarning, "",
          {{"message",
@@ -157,6 +161,12 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     RecordGoal(live->session, std::nullopt, "", {}, /*wait=*/false)
         .IgnoreError();
     return;
+  }
+  if (method == "thread/settings/updated") {
+    // A turn changed the thread's settings (its overrides): kept on the
+    // session, written with its next change; forwarded below as RAW too.
+    live->session.codex_settings =
+        CodexSettingsOf(Member(params, "threadSettings"));
   }
   if (method == "serverRequest/resolved") {
     // Codex withdrew a request (e.g. the turn was interrupted).

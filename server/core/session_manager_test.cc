@@ -209,7 +209,7 @@ class SessionManagerTest : public ::testing::Test {
     p.cwd = ::testing::TempDir();
     absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
     EXPECT_TRUE(s.ok()) << s.status();
-    manager_->OnReady(factory_.Last(), thread, "0.169.0");
+    manager_->OnReady(factory_.Last(), thread, "0.169.0", {});
     return *Read()->GetSession(s->session_id);
   }
   // The session's persisted events, in order.
@@ -310,7 +310,7 @@ TEST_F(SessionManagerTest, LifecycleStartingIdleBusyIdle) {
   // A prompt sent while STARTING waits in the queue.
   Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
   EXPECT_EQ(t.state, TurnState::kQueued);
-  manager_->OnReady(factory_.Last(), "thr_1", "0.169.0");
+  manager_->OnReady(factory_.Last(), "thr_1", "0.169.0", {});
   EXPECT_EQ(Read()->GetSession(s.session_id)->thread_id, "thr_1");
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kBusy);
   EXPECT_THAT(factory_.Calls(),
@@ -477,7 +477,7 @@ TEST_F(SessionManagerTest, TheRuntimeVersionIsKeptAndAnUntestedOneWarned) {
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
   Session old = *manager_->CreateSession(p, kOperator);
-  manager_->OnReady(factory_.Last(), "thr_2", "0.150.0");
+  manager_->OnReady(factory_.Last(), "thr_2", "0.150.0", {});
   EXPECT_EQ(Read()->GetSession(old.session_id)->runtime_version, "0.150.0");
   types = EventTypes(old.session_id);
   EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 1);
@@ -581,11 +581,43 @@ TEST_F(SessionManagerTest, ATitledSessionNamesItsThreadOnceReady) {
   std::vector<std::string> calls = factory_.Calls();
   EXPECT_EQ(NameCalls(calls),
             0);
-  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0");
+  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0", {});
   calls = factory_.Calls();
   EXPECT_EQ(std::count(calls.begin(), calls.end(),
                        R"(call:thread/name/set {"name":"nightly"})"),
             1);
+}
+
+TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
+  CreateSessionParams p;
+  p.cwd = ::testing::TempDir();
+  absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
+  ASSERT_TRUE(s.ok()) << s.status();
+  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0", json::parse(R"({
+      "thread": {"id": "thr_1"}, "model": "gpt-5.5", "modelProvider": "mock",
+      "approvalPolicy": "on-request", "approvalsReviewer": "user",
+      "sandbox": {"type": "workspaceWrite"}})"));
+  const CodexSettings started = {"gpt-5.5",         "mock", "", "on-request",
+                                 "workspace-write", "user"};
+  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, started);
+  // A turn's overrides changed them: kept with the session's next change
+  // (here the turn's end), and still a RAW event.
+  absl::StatusOr<Turn> turn =
+      manager_->StartTurn(s->session_id, "hi", "", kOperator);
+  ASSERT_TRUE(turn.ok()) << turn.status();
+  manager_->OnTurnAccepted(factory_.Last(), turn->turn_id, "c1");
+  manager_->OnNotification(factory_.Last(), "thread/settings/updated",
+                           json::parse(R"({"threadId": "thr_1",
+      "threadSettings": {"model": "gpt-5.4", "modelProvider": "mock",
+      "effort": "high", "approvalPolicy": "never", "approvalsReviewer": "user",
+      "sandboxPolicy": {"type": "readOnly"}}})"));
+  CompleteTurn("c1", "completed");
+  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings,
+            (CodexSettings{"gpt-5.4", "mock", "high", "never", "read-only",
+                           "user"}));
+  std::vector<EventType> types = EventTypes(s->session_id);
+  EXPECT_NE(std::find(types.begin(), types.end(), EventType::kRaw),
+            types.end());
 }
 
 TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
@@ -599,7 +631,7 @@ TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
   Session s = *manager_->CreateSession(p, kOperator);
-  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0");
+  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0", {});
   std::vector<std::string> calls = factory_.Calls();
   EXPECT_THAT(calls, Contains("call:hooks/list"));
   std::vector<Event> warnings;
@@ -620,7 +652,7 @@ TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
             "enabled":true,"trustStatus":"trusted"}]}]})");
   }
   Session quiet = *manager_->CreateSession(p, kOperator);
-  manager_->OnReady(factory_.Last(), "thr_2", "0.171.0");
+  manager_->OnReady(factory_.Last(), "thr_2", "0.171.0", {});
   std::vector<EventType> types = EventTypes(quiet.session_id);
   EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 0);
 }
@@ -1257,7 +1289,7 @@ TEST_F(SessionManagerTest, AnImportedThreadComesWithItsHistoryInOneChange) {
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(again.status().message()), HasSubstr(s->session_id));
   // The thread's turns are done: a new prompt runs at once once ready.
-  manager_->OnReady(factory_.Last(), "thr_imported", "0.169.0");
+  manager_->OnReady(factory_.Last(), "thr_imported", "0.169.0", {});
   ASSERT_TRUE(manager_->StartTurn(s->session_id, "next", "", kOperator).ok());
   EXPECT_THAT(factory_.Calls(), Contains(HasSubstr(":next")));
 }

@@ -1,5 +1,7 @@
 #include "core/types.h"
 
+#include <utility>
+
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_access.h"
@@ -143,6 +145,37 @@ Approval ApprovalFromJson(const nlohmann::json& j) {
     a.resolve_time = absl::FromUnixMicros(j.value("resolve_us", int64_t{0}));
   }
   return a;
+}
+
+namespace {
+
+// CodexSettings' fields by their JSON (proto) names.
+constexpr std::pair<const char*, std::string CodexSettings::*>
+    kCodexSettingsFields[] = {
+        {"model", &CodexSettings::model},
+        {"model_provider", &CodexSettings::model_provider},
+        {"effort", &CodexSettings::effort},
+        {"approval_policy", &CodexSettings::approval_policy},
+        {"sandbox", &CodexSettings::sandbox},
+        {"approvals_reviewer", &CodexSettings::approvals_reviewer},
+};
+
+}  // namespace
+
+nlohmann::json CodexSettingsToJson(const CodexSettings& settings) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [name, field] : kCodexSettingsFields) {
+    if (!(settings.*field).empty()) j[name] = settings.*field;
+  }
+  return j;
+}
+
+CodexSettings CodexSettingsFromJson(const nlohmann::json& j) {
+  CodexSettings settings;
+  for (const auto& [name, field] : kCodexSettingsFields) {
+    settings.*field = StringMember(j, name);
+  }
+  return settings;
 }
 
 nlohmann::json GoalToJson(const SessionGoal& g) {

@@ -136,6 +136,22 @@ absl::string_view TurnStateName(TurnState s);
 absl::string_view ApprovalStateName(ApprovalState s);
 absl::string_view DecisionName(Decision d);
 
+// What Codex reports it runs a thread with (Codex ThreadSettings;
+// Session.codex_settings): the session's settings with what they leave to
+// Codex's configuration filled in. Empty strings: not reported.
+struct CodexSettings {
+  std::string model;           // e.g. "gpt-5.5"
+  std::string model_provider;  // the config's provider id, e.g. "openai"
+  std::string effort;          // "" = the model's default
+  // "untrusted", "on-request", "never", or "granular" (per-kind rules).
+  std::string approval_policy;
+  // "read-only", "workspace-write", "danger-full-access" or
+  // "external-sandbox".
+  std::string sandbox;
+  std::string approvals_reviewer;  // who decides approvals: "user"
+  bool operator==(const CodexSettings&) const = default;
+};
+
 struct Session {
   std::string session_id;
   std::string cwd;
@@ -154,6 +170,8 @@ struct Session {
   std::string effort;
   // The thread's goal; none when it has none (or none was reported yet).
   std::optional<SessionGoal> goal;
+  // As Codex last reported them; all empty until a runtime first started.
+  CodexSettings codex_settings;
   // Derived on read by the store, not written.
   int pending_approvals = 0;
   int64_t last_seq = 0;
@@ -328,6 +346,11 @@ Approval ApprovalFromJson(const nlohmann::json& json);
 // else (not an object, no objective).
 nlohmann::json GoalToJson(const SessionGoal& goal);
 std::optional<SessionGoal> GoalFromJson(const nlohmann::json& json);
+
+// The JSON form of CodexSettings in the store: keys are the proto field
+// names; FromJson reads what ToJson wrote, anything else as empty fields.
+nlohmann::json CodexSettingsToJson(const CodexSettings& settings);
+CodexSettings CodexSettingsFromJson(const nlohmann::json& json);
 
 // A fresh random id: `prefix` followed by 20 lowercase hex characters.
 std::string NewId(absl::string_view prefix);

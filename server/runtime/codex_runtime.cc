@@ -192,7 +192,7 @@ void CodexRuntime::OpenThread() {
       rpc_->Notify("initialized", nullptr);
       version = runtime_version_;
     }
-    listener_->OnReady(this, "", version);
+    listener_->OnReady(this, "", version, json::object());
     return;
   }
   json params = {{"cwd", config_.cwd}};
@@ -255,7 +255,7 @@ void CodexRuntime::OpenThread() {
                  baseline_ = std::move(baseline);
                  version = runtime_version_;
                }
-               listener_->OnReady(this, thread_id, version);
+               listener_->OnReady(this, thread_id, version, *result);
              });
 }
 

@@ -25,7 +25,8 @@ using ::testing::HasSubstr;
 class Recorder : public RuntimeListener {
  public:
   void OnReady(Runtime*, const std::string& thread_id,
-               const std::string& runtime_version) override {
+               const std::string& runtime_version,
+               const nlohmann::json&) override {
     Add("ready:" + thread_id);
     Add("version:" + runtime_version);
   }

@@ -205,6 +205,12 @@ constexpr const char* kSchemaV12 = R"sql(
 CREATE INDEX audit_log_time ON audit_log(time_us);
 )sql";
 
+// v13: the thread's settings as Codex reports them (Session.codex_settings),
+// as CodexSettingsToJson; '' when none were.
+constexpr const char* kSchemaV13 = R"sql(
+ALTER TABLE sessions ADD COLUMN codex_settings_json TEXT NOT NULL DEFAULT '';
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -442,7 +448,7 @@ absl::Status SqliteStore::Migrate() {
   const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
                                kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
                                kSchemaV9, kSchemaV10, kSchemaV11,
-                               kSchemaV12};
+                               kSchemaV12, kSchemaV13};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -554,7 +560,8 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
   "FROM events e WHERE e.session_id = s.session_id)), s.rowid, "             \
-  "s.purged_seq, s.runtime_version, s.effort, s.goal_json FROM sessions s "
+  "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                   \
+  "s.codex_settings_json FROM sessions s "
 
 static Session ReadSession(const auto& st) {
   Session s;
@@ -577,6 +584,10 @@ static Session ReadSession(const auto& st) {
   if (std::string goal = st.Text(17); !goal.empty()) {
     s.goal = GoalFromJson(nlohmann::json::parse(goal, nullptr, false));
   }
+  if (std::string settings = st.Text(18); !settings.empty()) {
+    s.codex_settings =
+        CodexSettingsFromJson(nlohmann::json::parse(settings, nullptr, false));
+  }
   return s;
 }
 
@@ -590,12 +601,13 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
-              "update_us, runtime_version, effort, goal_json) VALUES (?1, "
-              "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON "
-              "CONFLICT (session_id) DO UPDATE SET cwd = ?2, model = ?3, "
-              "approval_policy = ?4, sandbox = ?5, title = ?6, state = ?7, "
-              "thread_id = ?8, last_error = ?9, update_us = ?11, "
-              "runtime_version = ?12, effort = ?13, goal_json = ?14"));
+              "update_us, runtime_version, effort, goal_json, "
+              "codex_settings_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+              "?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (session_id) DO "
+              "UPDATE SET cwd = ?2, model = ?3, approval_policy = ?4, "
+              "sandbox = ?5, title = ?6, state = ?7, thread_id = ?8, "
+              "last_error = ?9, update_us = ?11, runtime_version = ?12, "
+              "effort = ?13, goal_json = ?14, codex_settings_json = ?15"));
   st.Bind(1, s.session_id).Bind(2, s.cwd).Bind(3, s.model);
   st.Bind(4, s.approval_policy).Bind(5, s.sandbox).Bind(6, s.title);
   st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
@@ -605,6 +617,11 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
   st.Bind(14, s.goal ? GoalToJson(*s.goal).dump(
                            -1, ' ', false, nlohmann::json::error_handler_t::replace)
                      : std::string());
+  const nlohmann::json settings = CodexSettingsToJson(s.codex_settings);
+  st.Bind(15, settings.empty()
+                  ? std::string()
+                  : settings.dump(-1, ' ', false,
+                                  nlohmann::json::error_handler_t::replace));
   return StepWrite(st, "put session");
 }
 

@@ -107,6 +107,16 @@ TEST_F(SqliteStoreTest, ASessionsGoalIsKeptUntilCleared) {
   EXPECT_FALSE(store_->GetSession("ses_a")->goal.has_value());
 }
 
+TEST_F(SqliteStoreTest, CodexSettingsRoundTrip) {
+  Session s = MakeSession("ses_a");
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, CodexSettings());
+  s.codex_settings = {"gpt-5.5", "openai", "", "on-request", "read-only",
+                      "user"};
+  ASSERT_TRUE(store_->PutSession(s).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, s.codex_settings);
+}
+
 TEST_F(SqliteStoreTest, ARevertTimeIsKeptByLaterWritesOfTheTurn) {
   Turn t = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
   ASSERT_TRUE(store_->PutTurn(t).ok());

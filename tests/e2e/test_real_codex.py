@@ -401,3 +401,24 @@ def test_a_steer_mid_turn_changes_the_outcome(cli: Cli, project: Path) -> None:
     assert len(turns) == 1                      # the same turn, not a new one
     assert turns[0]["finalMessage"] == "You said: now say banana"
     assert "You said: now say banana" in out
+
+
+def test_the_session_says_what_codex_runs_it_with(server: Server, project: Path) -> None:
+    from codex_manager import Client, SessionState, TurnState
+    with Client(server.addr) as client:
+        session = client.create_session(project, approval_policy="on-request")
+        ready = client.wait_for_session(session.session_id, SessionState.IDLE)
+        # The model the session leaves to Codex's configuration, named.
+        assert ready.model == ""
+        c = ready.codex_settings
+        assert (c.model, c.model_provider, c.approval_policy, c.approvals_reviewer) == (
+            "gpt-5.5", "mock", "on-request", "user")
+        assert c.sandbox in ("read-only", "workspace-write"), c.sandbox
+        # A turn with other settings changes them (thread/settings/updated).
+        client.update_session(session.session_id, model="gpt-5.4", effort="high")
+        turn = client.run_turn(session.session_id, "hello")
+        assert turn.state == TurnState.COMPLETED
+        after = client.get_session(session.session_id).codex_settings
+        assert (after.model, after.effort) == ("gpt-5.4", "high")
+    show = Cli(server)("session", "show", session.session_id).stdout
+    assert "codex_settings:    gpt-5.4 (mock), effort high, on-request, " in show, show

@@ -26,11 +26,15 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
   const effort = effortSelect("session_effort", "Codex default");
   const policy = policySelect("session_approval_policy");
   const sandbox = sandboxSelect("session_sandbox");
+  // What Codex runs the thread with (Session.codex_settings): what the
+  // "Codex default" choices mean for this session.
+  const now = h("p", { class: "muted small codex-now", hidden: "" });
   const cancel = button("Cancel", () => hide());
   const element = h("form", { class: "card create session-settings", id: "session-settings", hidden: "",
                               "aria-labelledby": "session-settings-title" },
     h("h2", { id: "session-settings-title" }, "Session settings"),
     h("p", { class: "muted small" }, "For the turns that start after you save; a running turn keeps its own."),
+    now,
     h("label", {}, "Title", title),
     h("label", {}, "Model", model, models),
     h("div", { class: "row wrap" },
@@ -52,6 +56,13 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
     choose(effort, s.effort);
     choose(policy, s.approvalPolicy);
     choose(sandbox, s.sandbox);
+    const c = s.codexSettings;
+    now.hidden = !c;
+    now.textContent = c
+      ? `Codex runs it with ${c.model}${c.modelProvider ? ` (${c.modelProvider})` : ""}, ` +
+        `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}.`
+      : "";
+    model.placeholder = c?.model ? `Codex default (${c.model})` : "Codex default";
   };
   const hide = () => {
     element.hidden = true;

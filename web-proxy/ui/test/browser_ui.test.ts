@@ -308,6 +308,11 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   assert.equal(await edit.getAttribute("aria-expanded"), "true");
   assert.equal(await page.inputValue("input[name=session_title]"), "before");
   assert.equal(await page.inputValue("select[name=session_approval_policy]"), "");
+  // What the "Codex default" choices mean here: what tests/fake_codex
+  // answered thread/start with (Session.codex_settings).
+  assert.equal(await form.locator(".codex-now").innerText(),
+               "Codex runs it with fake-model, effort medium, on-request, workspace-write.");
+  assert.equal(await page.getAttribute("input[name=session_model]", "placeholder"), "Codex default (fake-model)");
   // The server refuses a model name over its limit: the error names the
   // field, and the form keeps what was typed.
   await page.fill("input[name=session_title]", "after");

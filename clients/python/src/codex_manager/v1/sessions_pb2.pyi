@@ -183,6 +183,7 @@ class Session(google.protobuf.message.Message):
     RUNTIME_VERSION_FIELD_NUMBER: builtins.int
     EFFORT_FIELD_NUMBER: builtins.int
     GOAL_FIELD_NUMBER: builtins.int
+    CODEX_SETTINGS_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -235,6 +236,17 @@ class Session(google.protobuf.message.Message):
         `thread/goal/cleared` (each also a GOAL_UPDATED event).
         """
 
+    @property
+    def codex_settings(self) -> global___CodexSettings:
+        """What Codex reports it runs the thread with: the settings above with
+        what they leave to Codex's configuration filled in (the model an empty
+        `model` means, its provider, ...). From the answer to `thread/start`
+        and `thread/resume` each time a runtime starts, and from
+        `thread/settings/updated` when a turn changes them (that notification
+        also reaches streams as a RAW event); unset until a runtime first
+        started.
+        """
+
     def __init__(
         self,
         *,
@@ -254,11 +266,56 @@ class Session(google.protobuf.message.Message):
         runtime_version: builtins.str = ...,
         effort: builtins.str = ...,
         goal: global___SessionGoal | None = ...,
+        codex_settings: global___CodexSettings | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
+
+@typing.final
+class CodexSettings(google.protobuf.message.Message):
+    """A thread's settings as Codex reports them (Codex ThreadSettings)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: builtins.int
+    MODEL_PROVIDER_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
+    APPROVAL_POLICY_FIELD_NUMBER: builtins.int
+    SANDBOX_FIELD_NUMBER: builtins.int
+    APPROVALS_REVIEWER_FIELD_NUMBER: builtins.int
+    model: builtins.str
+    """The model, e.g. "gpt-5.5"."""
+    model_provider: builtins.str
+    """The model provider's id in the Codex configuration, e.g. "openai"."""
+    effort: builtins.str
+    """Reasoning effort, e.g. "medium"; "" = the model's default."""
+    approval_policy: builtins.str
+    """"untrusted", "on-request", "never", or "granular" (a per-kind policy
+    of the Codex configuration).
+    """
+    sandbox: builtins.str
+    """"read-only", "workspace-write", "danger-full-access" or
+    "external-sandbox".
+    """
+    approvals_reviewer: builtins.str
+    """Who decides approval requests: "user", always (a Codex that answers
+    another reviewer is stopped; docs/security.md).
+    """
+    def __init__(
+        self,
+        *,
+        model: builtins.str = ...,
+        model_provider: builtins.str = ...,
+        effort: builtins.str = ...,
+        approval_policy: builtins.str = ...,
+        sandbox: builtins.str = ...,
+        approvals_reviewer: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "approvals_reviewer", b"approvals_reviewer", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "sandbox", b"sandbox"]) -> None: ...
+
+global___CodexSettings = CodexSettings
 
 @typing.final
 class SessionGoal(google.protobuf.message.Message):

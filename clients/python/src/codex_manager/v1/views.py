@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -295,7 +295,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', )
 
     @property
     def session_id(self) -> str:
@@ -391,6 +391,60 @@ class Session(View[sessions_pb2.Session]):
         `thread/goal/cleared` (each also a GOAL_UPDATED event).
         """
         return SessionGoal(self._proto.goal)
+
+    @property
+    def codex_settings(self) -> CodexSettings:
+        """What Codex reports it runs the thread with: the settings above with what
+        they leave to Codex's configuration filled in (the model an empty `model`
+        means, its provider, ...). From the answer to `thread/start` and
+        `thread/resume` each time a runtime starts, and from
+        `thread/settings/updated` when a turn changes them (that notification also
+        reaches streams as a RAW event); unset until a runtime first started.
+        """
+        return CodexSettings(self._proto.codex_settings)
+
+
+class CodexSettings(View[sessions_pb2.CodexSettings]):
+    """A thread's settings as Codex reports them (Codex ThreadSettings)."""
+
+    __slots__ = ()
+    _FIELDS = ('model', 'model_provider', 'effort', 'approval_policy', 'sandbox', 'approvals_reviewer', )
+
+    @property
+    def model(self) -> str:
+        """The model, e.g. "gpt-5.5"."""
+        return self._proto.model
+
+    @property
+    def model_provider(self) -> str:
+        """The model provider's id in the Codex configuration, e.g. "openai"."""
+        return self._proto.model_provider
+
+    @property
+    def effort(self) -> str:
+        """Reasoning effort, e.g. "medium"; "" = the model's default."""
+        return self._proto.effort
+
+    @property
+    def approval_policy(self) -> str:
+        """"untrusted", "on-request", "never", or "granular" (a per-kind policy of
+        the Codex configuration).
+        """
+        return self._proto.approval_policy
+
+    @property
+    def sandbox(self) -> str:
+        """"read-only", "workspace-write", "danger-full-access" or "external-
+        sandbox".
+        """
+        return self._proto.sandbox
+
+    @property
+    def approvals_reviewer(self) -> str:
+        """Who decides approval requests: "user", always (a Codex that answers
+        another reviewer is stopped; docs/security.md).
+        """
+        return self._proto.approvals_reviewer
 
 
 class SessionGoal(View[sessions_pb2.SessionGoal]):

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIq0DCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsIowCCgtTZXNzaW9uR29hbBIRCglvYmplY3RpdmUYASABKAkSLAoGc3RhdHVzGAIgASgOMhwuY29kZXhfbWFuYWdlci52MS5Hb2FsU3RhdHVzEhkKDHRva2VuX2J1ZGdldBgDIAEoA0gAiAEBEhMKC3Rva2Vuc191c2VkGAQgASgDEhkKEXRpbWVfdXNlZF9zZWNvbmRzGAUgASgDEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDwoNX3Rva2VuX2J1ZGdldCJ/ChRDcmVhdGVTZXNzaW9uUmVxdWVzdBILCgNjd2QYASABKAkSDQoFbW9kZWwYAiABKAkSFwoPYXBwcm92YWxfcG9saWN5GAMgASgJEg8KB3NhbmRib3gYBCABKAkSDQoFdGl0bGUYBSABKAkSEgoKcmVxdWVzdF9pZBgGIAEoCSInChFHZXRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIlYKE0xpc3RTZXNzaW9uc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSGAoQaW5jbHVkZV9hcmNoaXZlZBgDIAEoCCJcChRMaXN0U2Vzc2lvbnNSZXNwb25zZRIrCghzZXNzaW9ucxgBIAMoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiNwoSU3RvcFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFZm9yY2UYAiABKAgiKgoUUmVzdW1lU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSLaAQoUVXBkYXRlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgV0aXRsZRgCIAEoCUgAiAEBEhIKBW1vZGVsGAMgASgJSAGIAQESEwoGZWZmb3J0GAQgASgJSAKIAQESHAoPYXBwcm92YWxfcG9saWN5GAUgASgJSAOIAQESFAoHc2FuZGJveBgGIAEoCUgEiAEBQggKBl90aXRsZUIICgZfbW9kZWxCCQoHX2VmZm9ydEISChBfYXBwcm92YWxfcG9saWN5QgoKCF9zYW5kYm94IisKFUNvbXBhY3RTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIqsBChVTZXRTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCglvYmplY3RpdmUYAiABKAlIAIgBARIsCgZzdGF0dXMYAyABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAQgASgDSAGIAQFCDAoKX29iamVjdGl2ZUIPCg1fdG9rZW5fYnVkZ2V0Ii0KF0NsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiQgoUUmV2ZXJ0U2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIWCg5iZWZvcmVfdHVybl9pZBgCIAEoCSJeChVSZXZlcnRTZXNzaW9uUmVzcG9uc2USKgoHc2Vzc2lvbhgBIAEoCzIZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhIZChFyZXZlcnRlZF90dXJuX2lkcxgCIAMoCSLDAQoSQmFja2dyb3VuZFRlcm1pbmFsEhIKCnByb2Nlc3NfaWQYASABKAkSDwoHaXRlbV9pZBgCIAEoCRIPCgdjb21tYW5kGAMgASgJEgsKA2N3ZBgEIAEoCRITCgZvc19waWQYBSABKA1IAIgBARIYCgtjcHVfcGVyY2VudBgGIAEoAUgBiAEBEhQKB3Jzc19raWIYByABKARIAogBAUIJCgdfb3NfcGlkQg4KDF9jcHVfcGVyY2VudEIKCghfcnNzX2tpYiI0Ch5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJaCh9MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEjcKCXRlcm1pbmFscxgBIAMoCzIkLmNvZGV4X21hbmFnZXIudjEuQmFja2dyb3VuZFRlcm1pbmFsIloKI1Rlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSEgoKcHJvY2Vzc19pZBgCIAEoCRILCgNhbGwYAyABKAgiJgokVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlIksKE0ltcG9ydFRocmVhZFJlcXVlc3QSEQoJdGhyZWFkX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkifAoSRm9ya1Nlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRIXCg90aHJvdWdoX3R1cm5faWQYBCABKAkSFgoOYmVmb3JlX3R1cm5faWQYBSABKAkiKwoVQXJjaGl2ZVNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiYQoXRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRIyCgZmb3JtYXQYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRGb3JtYXQiSAoPVHJhbnNjcmlwdENodW5rEgwKBGRhdGEYASABKAwSFAoMY29udGVudF90eXBlGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCSrKAQoMU2Vzc2lvblN0YXRlEh0KGVNFU1NJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZTRVNTSU9OX1NUQVRFX1NUQVJUSU5HEAESFgoSU0VTU0lPTl9TVEFURV9JRExFEAISFgoSU0VTU0lPTl9TVEFURV9CVVNZEAMSGQoVU0VTU0lPTl9TVEFURV9TVE9QUEVEEAQSGAoUU0VTU0lPTl9TVEFURV9GQUlMRUQQBRIaChZTRVNTSU9OX1NUQVRFX0FSQ0hJVkVEEAYqywEKCkdvYWxTdGF0dXMSGwoXR09BTF9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJHT0FMX1NUQVRVU19BQ1RJVkUQARIWChJHT0FMX1NUQVRVU19QQVVTRUQQAhIXChNHT0FMX1NUQVRVU19CTE9DS0VEEAMSHQoZR09BTF9TVEFUVVNfVVNBR0VfTElNSVRFRBAEEh4KGkdPQUxfU1RBVFVTX0JVREdFVF9MSU1JVEVEEAUSGAoUR09BTF9TVEFUVVNfQ09NUExFVEUQBipyChBUcmFuc2NyaXB0Rm9ybWF0EiEKHVRSQU5TQ1JJUFRfRk9STUFUX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNDUklQVF9GT1JNQVRfSlNPTkwQARIeChpUUkFOU0NSSVBUX0ZPUk1BVF9NQVJLRE9XThACMt0LCg5TZXNzaW9uU2VydmljZRJSCg1DcmVhdGVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJMCgpHZXRTZXNzaW9uEiMuY29kZXhfbWFuYWdlci52MS5HZXRTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJdCgxMaXN0U2Vzc2lvbnMSJS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1JlcXVlc3QaJi5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTZXNzaW9uc1Jlc3BvbnNlEk4KC1N0b3BTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5TdG9wU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNUmVzdW1lU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuUmVzdW1lU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQXJjaGl2ZVNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkFyY2hpdmVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1VcGRhdGVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5VcGRhdGVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5Db21wYWN0U2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQ29tcGFjdFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDlNldFNlc3Npb25Hb2FsEicuY29kZXhfbWFuYWdlci52MS5TZXRTZXNzaW9uR29hbFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SWAoQQ2xlYXJTZXNzaW9uR29hbBIpLmNvZGV4X21hbmFnZXIudjEuQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYAoNUmV2ZXJ0U2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuUmV2ZXJ0U2Vzc2lvblJlcXVlc3QaJy5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXNwb25zZRJ+ChdMaXN0QmFja2dyb3VuZFRlcm1pbmFscxIwLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjEuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlEo0BChxUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzEjUuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBo2LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1Jlc3BvbnNlElAKDEltcG9ydFRocmVhZBIlLmNvZGV4X21hbmFnZXIudjEuSW1wb3J0VGhyZWFkUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJOCgtGb3JrU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuRm9ya1Nlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmIKEEV4cG9ydFRyYW5zY3JpcHQSKS5jb2RleF9tYW5hZ2VyLnYxLkV4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0GiEuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Q2h1bmswAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIuYDCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsEjcKDmNvZGV4X3NldHRpbmdzGBEgASgLMh8uY29kZXhfbWFuYWdlci52MS5Db2RleFNldHRpbmdzIowBCg1Db2RleFNldHRpbmdzEg0KBW1vZGVsGAEgASgJEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJEg4KBmVmZm9ydBgDIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYBCABKAkSDwoHc2FuZGJveBgFIAEoCRIaChJhcHByb3ZhbHNfcmV2aWV3ZXIYBiABKAkijAIKC1Nlc3Npb25Hb2FsEhEKCW9iamVjdGl2ZRgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAMgASgDSACIAQESEwoLdG9rZW5zX3VzZWQYBCABKAMSGQoRdGltZV91c2VkX3NlY29uZHMYBSABKAMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fdG9rZW5fYnVkZ2V0In8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiqwEKFVNldFNlc3Npb25Hb2FsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKCW9iamVjdGl2ZRgCIAEoCUgAiAEBEiwKBnN0YXR1cxgDIAEoDjIcLmNvZGV4X21hbmFnZXIudjEuR29hbFN0YXR1cxIZCgx0b2tlbl9idWRnZXQYBCABKANIAYgBAUIMCgpfb2JqZWN0aXZlQg8KDV90b2tlbl9idWRnZXQiLQoXQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJCChRSZXZlcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKDmJlZm9yZV90dXJuX2lkGAIgASgJIl4KFVJldmVydFNlc3Npb25SZXNwb25zZRIqCgdzZXNzaW9uGAEgASgLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIsMBChJCYWNrZ3JvdW5kVGVybWluYWwSEgoKcHJvY2Vzc19pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2NvbW1hbmQYAyABKAkSCwoDY3dkGAQgASgJEhMKBm9zX3BpZBgFIAEoDUgAiAEBEhgKC2NwdV9wZXJjZW50GAYgASgBSAGIAQESFAoHcnNzX2tpYhgHIAEoBEgCiAEBQgkKB19vc19waWRCDgoMX2NwdV9wZXJjZW50QgoKCF9yc3Nfa2liIjQKHkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIloKH0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USNwoJdGVybWluYWxzGAEgAygLMiQuY29kZXhfbWFuYWdlci52MS5CYWNrZ3JvdW5kVGVybWluYWwiWgojVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgpwcm9jZXNzX2lkGAIgASgJEgsKA2FsbBgDIAEoCCImCiRUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2UiSwoTSW1wb3J0VGhyZWFkUmVxdWVzdBIRCgl0aHJlYWRfaWQYASABKAkSDQoFdGl0bGUYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCSJ8ChJGb3JrU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJEhcKD3Rocm91Z2hfdHVybl9pZBgEIAEoCRIWCg5iZWZvcmVfdHVybl9pZBgFIAEoCSIrChVBcmNoaXZlU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJhChdFeHBvcnRUcmFuc2NyaXB0UmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEjIKBmZvcm1hdBgCIAEoDjIiLmNvZGV4X21hbmFnZXIudjEuVHJhbnNjcmlwdEZvcm1hdCJICg9UcmFuc2NyaXB0Q2h1bmsSDAoEZGF0YRgBIAEoDBIUCgxjb250ZW50X3R5cGUYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJKsoBCgxTZXNzaW9uU3RhdGUSHQoZU0VTU0lPTl9TVEFURV9VTlNQRUNJRklFRBAAEhoKFlNFU1NJT05fU1RBVEVfU1RBUlRJTkcQARIWChJTRVNTSU9OX1NUQVRFX0lETEUQAhIWChJTRVNTSU9OX1NUQVRFX0JVU1kQAxIZChVTRVNTSU9OX1NUQVRFX1NUT1BQRUQQBBIYChRTRVNTSU9OX1NUQVRFX0ZBSUxFRBAFEhoKFlNFU1NJT05fU1RBVEVfQVJDSElWRUQQBirLAQoKR29hbFN0YXR1cxIbChdHT0FMX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKEkdPQUxfU1RBVFVTX0FDVElWRRABEhYKEkdPQUxfU1RBVFVTX1BBVVNFRBACEhcKE0dPQUxfU1RBVFVTX0JMT0NLRUQQAxIdChlHT0FMX1NUQVRVU19VU0FHRV9MSU1JVEVEEAQSHgoaR09BTF9TVEFUVVNfQlVER0VUX0xJTUlURUQQBRIYChRHT0FMX1NUQVRVU19DT01QTEVURRAGKnIKEFRyYW5zY3JpcHRGb3JtYXQSIQodVFJBTlNDUklQVF9GT1JNQVRfVU5TUEVDSUZJRUQQABIbChdUUkFOU0NSSVBUX0ZPUk1BVF9KU09OTBABEh4KGlRSQU5TQ1JJUFRfRk9STUFUX01BUktET1dOEAIy3QsKDlNlc3Npb25TZXJ2aWNlElIKDUNyZWF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLkNyZWF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEkwKCkdldFNlc3Npb24SIy5jb2RleF9tYW5hZ2VyLnYxLkdldFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEl0KDExpc3RTZXNzaW9ucxIlLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVxdWVzdBomLmNvZGV4X21hbmFnZXIudjEuTGlzdFNlc3Npb25zUmVzcG9uc2USTgoLU3RvcFNlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLlN0b3BTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJSCg1SZXN1bWVTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXN1bWVTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5BcmNoaXZlU2Vzc2lvbhInLmNvZGV4X21hbmFnZXIudjEuQXJjaGl2ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVVwZGF0ZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlVwZGF0ZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkNvbXBhY3RTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5Db21wYWN0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOU2V0U2Vzc2lvbkdvYWwSJy5jb2RleF9tYW5hZ2VyLnYxLlNldFNlc3Npb25Hb2FsUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJYChBDbGVhclNlc3Npb25Hb2FsEikuY29kZXhfbWFuYWdlci52MS5DbGVhclNlc3Npb25Hb2FsUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJgCg1SZXZlcnRTZXNzaW9uEiYuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVxdWVzdBonLmNvZGV4X21hbmFnZXIudjEuUmV2ZXJ0U2Vzc2lvblJlc3BvbnNlEn4KF0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzEjAuY29kZXhfbWFuYWdlci52MS5MaXN0QmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaMS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USjQEKHFRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHMSNS5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXF1ZXN0GjYuY29kZXhfbWFuYWdlci52MS5UZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -143,6 +143,19 @@ export type Session = Message<"codex_manager.v1.Session"> & {
    * @generated from field: codex_manager.v1.SessionGoal goal = 16;
    */
   goal?: SessionGoal | undefined;
+
+  /**
+   * What Codex reports it runs the thread with: the settings above with
+   * what they leave to Codex's configuration filled in (the model an empty
+   * `model` means, its provider, ...). From the answer to `thread/start`
+   * and `thread/resume` each time a runtime starts, and from
+   * `thread/settings/updated` when a turn changes them (that notification
+   * also reaches streams as a RAW event); unset until a runtime first
+   * started.
+   *
+   * @generated from field: codex_manager.v1.CodexSettings codex_settings = 17;
+   */
+  codexSettings?: CodexSettings | undefined;
 };
 
 /**
@@ -151,6 +164,65 @@ export type Session = Message<"codex_manager.v1.Session"> & {
  */
 export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_sessions, 0);
+
+/**
+ * A thread's settings as Codex reports them (Codex ThreadSettings).
+ *
+ * @generated from message codex_manager.v1.CodexSettings
+ */
+export type CodexSettings = Message<"codex_manager.v1.CodexSettings"> & {
+  /**
+   * The model, e.g. "gpt-5.5".
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * The model provider's id in the Codex configuration, e.g. "openai".
+   *
+   * @generated from field: string model_provider = 2;
+   */
+  modelProvider: string;
+
+  /**
+   * Reasoning effort, e.g. "medium"; "" = the model's default.
+   *
+   * @generated from field: string effort = 3;
+   */
+  effort: string;
+
+  /**
+   * "untrusted", "on-request", "never", or "granular" (a per-kind policy
+   * of the Codex configuration).
+   *
+   * @generated from field: string approval_policy = 4;
+   */
+  approvalPolicy: string;
+
+  /**
+   * "read-only", "workspace-write", "danger-full-access" or
+   * "external-sandbox".
+   *
+   * @generated from field: string sandbox = 5;
+   */
+  sandbox: string;
+
+  /**
+   * Who decides approval requests: "user", always (a Codex that answers
+   * another reviewer is stopped; docs/security.md).
+   *
+   * @generated from field: string approvals_reviewer = 6;
+   */
+  approvalsReviewer: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.CodexSettings.
+ * Use `create(CodexSettingsSchema)` to create a new message.
+ */
+export const CodexSettingsSchema: GenMessage<CodexSettings> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 1);
 
 /**
  * A thread's goal (Codex ThreadGoal).
@@ -209,7 +281,7 @@ export type SessionGoal = Message<"codex_manager.v1.SessionGoal"> & {
  * Use `create(SessionGoalSchema)` to create a new message.
  */
 export const SessionGoalSchema: GenMessage<SessionGoal> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 1);
+  messageDesc(file_codex_manager_v1_sessions, 2);
 
 /**
  * @generated from message codex_manager.v1.CreateSessionRequest
@@ -268,7 +340,7 @@ export type CreateSessionRequest = Message<"codex_manager.v1.CreateSessionReques
  * Use `create(CreateSessionRequestSchema)` to create a new message.
  */
 export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 2);
+  messageDesc(file_codex_manager_v1_sessions, 3);
 
 /**
  * @generated from message codex_manager.v1.GetSessionRequest
@@ -287,7 +359,7 @@ export type GetSessionRequest = Message<"codex_manager.v1.GetSessionRequest"> & 
  * Use `create(GetSessionRequestSchema)` to create a new message.
  */
 export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 3);
+  messageDesc(file_codex_manager_v1_sessions, 4);
 
 /**
  * @generated from message codex_manager.v1.ListSessionsRequest
@@ -322,7 +394,7 @@ export type ListSessionsRequest = Message<"codex_manager.v1.ListSessionsRequest"
  * Use `create(ListSessionsRequestSchema)` to create a new message.
  */
 export const ListSessionsRequestSchema: GenMessage<ListSessionsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 4);
+  messageDesc(file_codex_manager_v1_sessions, 5);
 
 /**
  * @generated from message codex_manager.v1.ListSessionsResponse
@@ -348,7 +420,7 @@ export type ListSessionsResponse = Message<"codex_manager.v1.ListSessionsRespons
  * Use `create(ListSessionsResponseSchema)` to create a new message.
  */
 export const ListSessionsResponseSchema: GenMessage<ListSessionsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 5);
+  messageDesc(file_codex_manager_v1_sessions, 6);
 
 /**
  * @generated from message codex_manager.v1.StopSessionRequest
@@ -375,7 +447,7 @@ export type StopSessionRequest = Message<"codex_manager.v1.StopSessionRequest"> 
  * Use `create(StopSessionRequestSchema)` to create a new message.
  */
 export const StopSessionRequestSchema: GenMessage<StopSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 6);
+  messageDesc(file_codex_manager_v1_sessions, 7);
 
 /**
  * @generated from message codex_manager.v1.ResumeSessionRequest
@@ -396,7 +468,7 @@ export type ResumeSessionRequest = Message<"codex_manager.v1.ResumeSessionReques
  * Use `create(ResumeSessionRequestSchema)` to create a new message.
  */
 export const ResumeSessionRequestSchema: GenMessage<ResumeSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 7);
+  messageDesc(file_codex_manager_v1_sessions, 8);
 
 /**
  * @generated from message codex_manager.v1.UpdateSessionRequest
@@ -450,7 +522,7 @@ export type UpdateSessionRequest = Message<"codex_manager.v1.UpdateSessionReques
  * Use `create(UpdateSessionRequestSchema)` to create a new message.
  */
 export const UpdateSessionRequestSchema: GenMessage<UpdateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 8);
+  messageDesc(file_codex_manager_v1_sessions, 9);
 
 /**
  * @generated from message codex_manager.v1.CompactSessionRequest
@@ -469,7 +541,7 @@ export type CompactSessionRequest = Message<"codex_manager.v1.CompactSessionRequ
  * Use `create(CompactSessionRequestSchema)` to create a new message.
  */
 export const CompactSessionRequestSchema: GenMessage<CompactSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 9);
+  messageDesc(file_codex_manager_v1_sessions, 10);
 
 /**
  * @generated from message codex_manager.v1.SetSessionGoalRequest
@@ -518,7 +590,7 @@ export type SetSessionGoalRequest = Message<"codex_manager.v1.SetSessionGoalRequ
  * Use `create(SetSessionGoalRequestSchema)` to create a new message.
  */
 export const SetSessionGoalRequestSchema: GenMessage<SetSessionGoalRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 10);
+  messageDesc(file_codex_manager_v1_sessions, 11);
 
 /**
  * @generated from message codex_manager.v1.ClearSessionGoalRequest
@@ -537,7 +609,7 @@ export type ClearSessionGoalRequest = Message<"codex_manager.v1.ClearSessionGoal
  * Use `create(ClearSessionGoalRequestSchema)` to create a new message.
  */
 export const ClearSessionGoalRequestSchema: GenMessage<ClearSessionGoalRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 11);
+  messageDesc(file_codex_manager_v1_sessions, 12);
 
 /**
  * @generated from message codex_manager.v1.RevertSessionRequest
@@ -565,7 +637,7 @@ export type RevertSessionRequest = Message<"codex_manager.v1.RevertSessionReques
  * Use `create(RevertSessionRequestSchema)` to create a new message.
  */
 export const RevertSessionRequestSchema: GenMessage<RevertSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 12);
+  messageDesc(file_codex_manager_v1_sessions, 13);
 
 /**
  * @generated from message codex_manager.v1.RevertSessionResponse
@@ -592,7 +664,7 @@ export type RevertSessionResponse = Message<"codex_manager.v1.RevertSessionRespo
  * Use `create(RevertSessionResponseSchema)` to create a new message.
  */
 export const RevertSessionResponseSchema: GenMessage<RevertSessionResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 13);
+  messageDesc(file_codex_manager_v1_sessions, 14);
 
 /**
  * A process the agent started that runs on after its command returned:
@@ -662,7 +734,7 @@ export type BackgroundTerminal = Message<"codex_manager.v1.BackgroundTerminal"> 
  * Use `create(BackgroundTerminalSchema)` to create a new message.
  */
 export const BackgroundTerminalSchema: GenMessage<BackgroundTerminal> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 14);
+  messageDesc(file_codex_manager_v1_sessions, 15);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsRequest
@@ -681,7 +753,7 @@ export type ListBackgroundTerminalsRequest = Message<"codex_manager.v1.ListBackg
  * Use `create(ListBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsRequestSchema: GenMessage<ListBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 15);
+  messageDesc(file_codex_manager_v1_sessions, 16);
 
 /**
  * @generated from message codex_manager.v1.ListBackgroundTerminalsResponse
@@ -701,7 +773,7 @@ export type ListBackgroundTerminalsResponse = Message<"codex_manager.v1.ListBack
  * Use `create(ListBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const ListBackgroundTerminalsResponseSchema: GenMessage<ListBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 16);
+  messageDesc(file_codex_manager_v1_sessions, 17);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsRequest
@@ -736,7 +808,7 @@ export type TerminateBackgroundTerminalsRequest = Message<"codex_manager.v1.Term
  * Use `create(TerminateBackgroundTerminalsRequestSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsRequestSchema: GenMessage<TerminateBackgroundTerminalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 17);
+  messageDesc(file_codex_manager_v1_sessions, 18);
 
 /**
  * @generated from message codex_manager.v1.TerminateBackgroundTerminalsResponse
@@ -749,7 +821,7 @@ export type TerminateBackgroundTerminalsResponse = Message<"codex_manager.v1.Ter
  * Use `create(TerminateBackgroundTerminalsResponseSchema)` to create a new message.
  */
 export const TerminateBackgroundTerminalsResponseSchema: GenMessage<TerminateBackgroundTerminalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 18);
+  messageDesc(file_codex_manager_v1_sessions, 19);
 
 /**
  * @generated from message codex_manager.v1.ImportThreadRequest
@@ -783,7 +855,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 19);
+  messageDesc(file_codex_manager_v1_sessions, 20);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -842,7 +914,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 20);
+  messageDesc(file_codex_manager_v1_sessions, 21);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -861,7 +933,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 21);
+  messageDesc(file_codex_manager_v1_sessions, 22);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -885,7 +957,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 22);
+  messageDesc(file_codex_manager_v1_sessions, 23);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -921,7 +993,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 23);
+  messageDesc(file_codex_manager_v1_sessions, 24);
 
 /**
  * The life cycle of a session.
