@@ -118,6 +118,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
+  // A thread's settings: from a thread/start answer or a
+  // thread/settings/updated; valid UTF-8, cut, and read back from the store.
+  for (const json* settings_json :
+       {&result, &codex_manager::Member(params, "threadSettings")}) {
+    const codex_manager::CodexSettings settings =
+        codex_manager::CodexSettingsOf(*settings_json);
+    for (const std::string* text :
+         {&settings.model, &settings.model_provider, &settings.effort,
+          &settings.approval_policy, &settings.sandbox,
+          &settings.approvals_reviewer}) {
+      RequireUtf8(*text);
+      if (text->size() > 200 + 3) std::abort();
+    }
+    if (codex_manager::CodexSettingsFromJson(
+            codex_manager::CodexSettingsToJson(settings)) != settings) {
+      std::abort();
+    }
+  }
   json capped = m.payload;
   codex_manager::CapPayload(capped, 256);
   if (capped.dump().size() > 256 + 64 && capped.size() > 1) std::abort();
