@@ -167,6 +167,22 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     // session, written with its next change; forwarded below as RAW too.
     live->session.codex_settings =
         CodexSettingsOf(Member(params, "threadSettings"));
+    const std::string& reviewer =
+        live->session.codex_settings.approvals_reviewer;
+    if (!reviewer.empty() && reviewer != "user") {
+      // Nothing we send asks for it; fail closed, as at start
+      // (runtime/codex_runtime.cc): its approvals would not reach a person.
+      const std::string problem = absl::StrCat(
+          "Codex now routes this thread's approvals to reviewer \"", reviewer,
+          "\", not to a person; the runtime was stopped");
+      Emit(session_id, EventType::kError, live->turns.running_id(),
+           {{"message", problem}, {"details", ""}});
+      // Ends `live` (and `session_id`, which refers into it): return.
+      Detach(session_id, SessionState::kFailed, problem, TurnState::kFailed,
+             /*force=*/true)
+          .IgnoreError();  // no audit: not waited for, always OK
+      return;
+    }
   }
   if (method == "serverRequest/resolved") {
     // Codex withdrew a request (e.g. the turn was interrupted).

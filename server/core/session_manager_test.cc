@@ -620,6 +620,23 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
             types.end());
 }
 
+TEST_F(SessionManagerTest, AReviewerOtherThanAPersonMidSessionFailsIt) {
+  Session s = ReadySession();
+  absl::StatusOr<Turn> turn =
+      manager_->StartTurn(s.session_id, "hi", "", kOperator);
+  ASSERT_TRUE(turn.ok()) << turn.status();
+  manager_->OnTurnAccepted(factory_.Last(), turn->turn_id, "c1");
+  manager_->OnNotification(factory_.Last(), "thread/settings/updated",
+                           json::parse(R"({"threadId": "thr_1",
+      "threadSettings": {"model": "m", "approvalsReviewer": "auto_review"}})"));
+  Session failed = *Read()->GetSession(s.session_id);
+  EXPECT_EQ(failed.state, SessionState::kFailed);
+  EXPECT_THAT(failed.last_error,
+              HasSubstr("routes this thread's approvals to reviewer "
+                        "\"auto_review\", not to a person"));
+  EXPECT_EQ(Read()->GetTurn(turn->turn_id)->state, TurnState::kFailed);
+}
+
 TEST_F(SessionManagerTest, HooksCodexWillNotRunAreSaidOnceReady) {
   {
     absl::MutexLock lock(&factory_.log.mu);
