@@ -106,6 +106,11 @@ std::optional<SessionGoal> GoalOfCodex(const nlohmann::json& goal);
 // at 200 bytes (SafeText: "…" marks a cut).
 CodexSettings CodexSettingsOf(const nlohmann::json& settings);
 
+// The approvals reviewer every thread is opened with (Codex
+// ApprovalsReviewer): a person. A runtime whose thread reports another is
+// stopped (docs/security.md).
+inline constexpr char kApprovalsReviewer[] = "user";
+
 // Codex's ThreadGoalStatus for `status` ("active", "paused", "blocked",
 // "usageLimited", "budgetLimited", "complete"); "" for kUnspecified.
 std::string CodexGoalStatus(GoalStatus status);

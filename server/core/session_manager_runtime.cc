@@ -169,7 +169,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
         CodexSettingsOf(Member(params, "threadSettings"));
     const std::string& reviewer =
         live->session.codex_settings.approvals_reviewer;
-    if (!reviewer.empty() && reviewer != "user") {
+    if (!reviewer.empty() && reviewer != kApprovalsReviewer) {
       // Nothing we send asks for it; fail closed, as at start
       // (runtime/codex_runtime.cc): its approvals would not reach a person.
       const std::string problem = absl::StrCat(

@@ -176,13 +176,6 @@ void CodexRuntime::Supervise() {
   stderr_drained_.Notify();
 }
 
-namespace {
-
-// Who decides approval requests (Codex ApprovalsReviewer): a person.
-constexpr char kApprovalsReviewer[] = "user";
-
-}  // namespace
-
 void CodexRuntime::OpenThread() {
   if (!config_.open_thread) {
     std::string version;

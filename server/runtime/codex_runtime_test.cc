@@ -114,6 +114,18 @@ class CodexRuntimeTest : public ::testing::Test {
     return std::make_unique<CodexRuntime>(config, &recorder_, &launcher_,
                                           options);
   }
+  // Starts the fake Codex with FAKE_CODEX_MODE=`mode` and returns the
+  // exit it reported ("" if none came within 10 s).
+  std::string ExitUnderMode(const char* mode,
+                            CodexRuntimeOptions options = {}) {
+    setenv("FAKE_CODEX_MODE", mode, 1);
+    options.pass_env = {"FAKE_CODEX_MODE"};
+    auto runtime = Make(options);
+    runtime->Start();
+    std::string exit = recorder_.Wait("exit:");
+    unsetenv("FAKE_CODEX_MODE");
+    return exit;
+  }
   PosixProcessLauncher launcher_;
   Recorder recorder_;
 };
@@ -189,39 +201,22 @@ TEST_F(CodexRuntimeTest, MissingBinaryIsReportedByName) {
 }
 
 TEST_F(CodexRuntimeTest, ExitAtStartCarriesItsStderr) {
-  setenv("FAKE_CODEX_MODE", "exit-at-start", 1);
-  CodexRuntimeOptions options;
-  options.pass_env = {"FAKE_CODEX_MODE"};
-  auto runtime = Make(options);
-  runtime->Start();
-  std::string exit = recorder_.Wait("exit:");
-  unsetenv("FAKE_CODEX_MODE");
+  std::string exit = ExitUnderMode("exit-at-start");
   EXPECT_THAT(exit, HasSubstr("exited with status 1"));
   EXPECT_THAT(exit, HasSubstr("refusing to start"));
 }
 
 TEST_F(CodexRuntimeTest, HungInitializeTimesOut) {
-  setenv("FAKE_CODEX_MODE", "hang-initialize", 1);
   CodexRuntimeOptions options;
-  options.pass_env = {"FAKE_CODEX_MODE"};
   options.start_timeout = absl::Milliseconds(300);
-  auto runtime = Make(options);
-  runtime->Start();
-  std::string exit = recorder_.Wait("exit:");
-  unsetenv("FAKE_CODEX_MODE");
+  std::string exit = ExitUnderMode("hang-initialize", options);
   EXPECT_THAT(exit, HasSubstr("initialize failed"));
 }
 
 TEST_F(CodexRuntimeTest, ACodexThatRoutesApprovalsElsewhereIsRefused) {
   // A Codex that keeps its config's auto_review reviewer: nobody would be
   // asked to approve its escalations, so the runtime does not start.
-  setenv("FAKE_CODEX_MODE", "auto-review", 1);
-  CodexRuntimeOptions options;
-  options.pass_env = {"FAKE_CODEX_MODE"};
-  auto runtime = Make(options);
-  runtime->Start();
-  std::string exit = recorder_.Wait("exit:");
-  unsetenv("FAKE_CODEX_MODE");
+  std::string exit = ExitUnderMode("auto-review");
   EXPECT_THAT(exit, HasSubstr("thread/start answered approvals reviewer "
                               "\"auto_review\", not \"user\""));
   EXPECT_EQ(recorder_.Wait("ready:", absl::Milliseconds(100)), "");
