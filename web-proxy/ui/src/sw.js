@@ -22,8 +22,10 @@ self.addEventListener("notificationclick", (event) => {
       await self.clients.openWindow(url);
       return;
     }
+    // In view first (allowed only on a real tap), so that the page the
+    // message opens is not hidden: what it shows is not announced again.
+    await page.focus().catch(() => {});
     page.postMessage({ type: "notificationclick", tag: note.tag, url });
-    await page.focus().catch(() => {});  // allowed only on a real tap
   })();
   // A tap keeps the worker alive until done (an event made by a script,
   // as a test's, cannot be extended).

@@ -440,7 +440,12 @@ test("where only a service worker may notify (Chrome on Android), approvals are 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   await context.grantPermissions(["notifications"], { origin: fake.baseUrl });
   // The page may not make a Notification, as on Android; the test can hide
-  // the page (document.hidden).
+  // the page (document.hidden). What the page asks the worker's
+  // registration to show, and which notifications it closes, are recorded
+  // as it asks: headless Chromium sometimes drops a notification it has
+  // shown (seen: showNotification resolved, getNotifications never listed
+  // it, one shown a moment later was listed), so the browser's list is not
+  // what the UI is judged by.
   await context.addInitScript(() => {
     const Real = window.Notification;
     const Android = function () {
@@ -450,18 +455,41 @@ test("where only a service worker may notify (Chrome on Android), approvals are 
     Object.defineProperty(Android, "permission", { get: () => Real.permission });
     Object.assign(Android, { requestPermission: () => Real.requestPermission() });
     window.Notification = Android;
+    const asked: { title: string; body: string; tag: string; url: string; closed: boolean }[] = [];
+    const show = ServiceWorkerRegistration.prototype.showNotification;
+    ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+      asked.push({ title, body: options?.body ?? "", tag: options?.tag ?? "",
+                   url: (options?.data as { url?: string })?.url ?? "", closed: false });
+      return show.call(this, title, options);
+    };
+    const close = Real.prototype.close;
+    Real.prototype.close = function () {
+      for (const a of asked) if (a.tag === this.tag) a.closed = true;
+      close.call(this);
+    };
     let hidden = false;
     Object.defineProperty(document, "hidden", { get: () => hidden });
-    Object.assign(window, { hide: (h: boolean) => { hidden = h; } });
+    Object.assign(window, { hide: (h: boolean) => { hidden = h; }, asked, show });
   });
   const page = await context.newPage();
   const hide = (h: boolean) => page.evaluate((v) => (window as unknown as { hide: (h: boolean) => void }).hide(v), h);
-  // The worker's notifications, as the page's registration lists them.
-  const notes = () => page.evaluate(async () => {
+  // The notifications the page has asked the worker to show, in order
+  // (`closed` once the page closed the one of that tag).
+  const notes = () => page.evaluate(() =>
+    (window as unknown as { asked: { title: string; body: string; tag: string; url: string; closed: boolean }[] })
+      .asked.map((n) => ({ ...n })));
+  // Makes sure the browser shows what the page asked for (shown again
+  // where it was dropped), so that closing and tapping it can be seen.
+  const keepShown = (tag: string) => page.evaluate(async (tag) => {
     const registration = await navigator.serviceWorker.ready;
-    return (await registration.getNotifications())
-      .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as { url?: string })?.url ?? "" }));
-  });
+    if ((await registration.getNotifications({ tag })).length > 0) return;
+    const { asked, show } = window as unknown as {
+      asked: { title: string; body: string; tag: string; url: string }[];
+      show: ServiceWorkerRegistration["showNotification"];
+    };
+    const n = asked.find((a) => a.tag === tag)!;
+    await show.call(registration, n.title, { body: n.body, tag, data: { url: n.url } });
+  }, tag);
   const sessionId = await newSession(page, fake, "android", "untrusted");
   await hide(true);
   await send(page, "approve");
@@ -473,16 +501,25 @@ test("where only a service worker may notify (Chrome on Android), approvals are 
   assert.equal(note!.tag, await card.getAttribute("data-approval-id"));
   assert.equal(note!.url, `${fake.baseUrl}/#/s/${sessionId}`);
   // Decided: closed.
+  await keepShown(note!.tag);
   await card.getByRole("button", { name: "Approve", exact: true }).click();
-  await waitFor(async () => (await notes()).length === 0);
+  await waitFor(async () => (await notes())[0]!.closed);
 
   // From the list: a tap on the notification opens the session.
   await send(page, "approve");
   await card.waitFor({ timeout: 20000 });
+  const second = await card.getAttribute("data-approval-id");
   await page.evaluate(() => { location.hash = "#/"; });
   await waitFor(async () => (await notes()).some((n) => n.tag === sessionId), 15000);
+  const listed = (await notes()).find((n) => n.tag === sessionId)!;
+  assert.equal(listed.title, "Codex waits for your approval");
+  assert.equal(listed.url, `${fake.baseUrl}/#/`);
+  await keepShown(sessionId);
   const [worker] = context.serviceWorkers();
   assert.ok(worker, "the UI registered its service worker");
+  // A real tap brings the page into view (the worker focuses it); this one
+  // is made by the test, so the test shows the page.
+  await hide(false);
   await worker.evaluate(async (tag) => {
     // The worker's global scope (not in the DOM typings the tests use).
     const scope = self as unknown as {
@@ -493,8 +530,13 @@ test("where only a service worker may notify (Chrome on Android), approvals are 
     scope.dispatchEvent(new scope.NotificationEvent("notificationclick", { notification: tapped! }));
   }, sessionId);
   await page.waitForURL(new RegExp(`#/s/${sessionId}$`), { timeout: 10000 });
-  await waitFor(async () => (await notes()).length === 0);
+  // The tapped notification is gone.
+  await waitFor(() => page.evaluate(async (tag) =>
+    (await (await navigator.serviceWorker.ready).getNotifications({ tag })).length === 0, sessionId));
+  // In view: the session's approval is not announced again.
   await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await card.waitFor({ state: "detached", timeout: 10000 });
+  assert.deepEqual((await notes()).map((n) => n.tag), [note!.tag, second, sessionId]);
   await context.close();
 });
 
