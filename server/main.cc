@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -39,6 +39,7 @@
 #include "api/stream_service.h"
 #include "api/turn_service.h"
 #include "auth/admission.h"
+#include "auth/forwarded_for.h"
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
 #include "auth/refusal_sampler.h"
@@ -98,6 +99,7 @@ struct Flags {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  std::string trusted_proxies;
   bool insecure_plaintext_remote = false;
   double rate_limit = 20;
   double rate_burst = 40;
@@ -384,6 +386,13 @@ int Run(const Flags& flags) {
       return 2;
     }
   }
+  absl::StatusOr<TrustedProxies> trusted_proxies =
+      TrustedProxies::Parse(flags.trusted_proxies);
+  if (!trusted_proxies.ok()) {
+    Log(LogLevel::kError, "bad flag",
+        {{"error", std::string(trusted_proxies.status().message())}});
+    return 2;
+  }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentials(flags);
   absl::Status exposure =
@@ -477,6 +486,9 @@ int Run(const Flags& flags) {
   guard_options.max_streams_per_principal = flags.max_streams_per_principal;
   guard_options.handler_pool = &handler_pool;
   guard_options.refusal_sampler = &refusal_sampler;
+  if (!trusted_proxies->empty()) {
+    guard_options.trusted_proxies = &*trusted_proxies;
+  }
   Guard guard(&tokens, &limiter, store->get(), &clock, guard_options);
 
   PosixProcessLauncher launcher;
@@ -630,6 +642,7 @@ int Run(const Flags& flags) {
        {"port", port},
        {"tls", !flags.tls_cert.empty()},
        {"mtls", !flags.tls_client_ca.empty()},
+       {"trusted_proxies", flags.trusted_proxies},
        {"data_dir", flags.data_dir},
        {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
@@ -762,6 +775,11 @@ int main(int argc, char** argv) {
   app.add_option("--tls-client-ca", flags.tls_client_ca,
                  "PEM CA bundle: require and verify client certificates "
                  "(mTLS); tokens are still required");
+  app.add_option("--trusted-proxies", flags.trusted_proxies,
+                 "Comma-separated addresses, CIDR blocks and `unix` (unix "
+                 "sockets) of proxies whose x-forwarded-for names the caller "
+                 "in audit records (e.g. codex-manager-web's address); "
+                 "empty: x-forwarded-for is ignored");
   app.add_flag("--insecure-plaintext-remote", flags.insecure_plaintext_remote,
                "Allow plaintext on a non-loopback --listen (only behind a "
                "TLS-terminating proxy)");

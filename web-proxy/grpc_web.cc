@@ -220,13 +220,23 @@ bool IsForwardedHeader(absl::string_view name) {
                                                    "cache-control",
                                                    "pragma",
                                                    "priority",
-                                                   "dnt"};
+                                                   "dnt",
+                                                   "x-forwarded-for"};
   for (absl::string_view dropped : kDropped) {
     if (name == dropped) return false;
   }
   return !absl::StartsWith(name, "grpc-") && !absl::StartsWith(name, "sec-") &&
          !absl::StartsWith(name, "proxy-") &&
          !absl::StartsWith(name, "access-control-");
+}
+
+std::string ForwardedFor(absl::string_view incoming,
+                         absl::string_view address) {
+  constexpr size_t kMaxIncomingBytes = 4096;
+  const bool keep = !incoming.empty() && incoming.size() <= kMaxIncomingBytes &&
+                    std::all_of(incoming.begin(), incoming.end(),
+                                [](char c) { return c >= 0x20 && c <= 0x7e; });
+  return keep ? absl::StrCat(incoming, ", ", address) : std::string(address);
 }
 
 std::optional<std::string> MetadataValue(absl::string_view name,

@@ -118,9 +118,18 @@ absl::Duration UpstreamTimeout(absl::Duration requested);
 absl::Status CheckRequestEncoding(absl::string_view grpc_encoding);
 
 // Whether an HTTP request header is passed to the upstream as gRPC
-// metadata: lower-cased names made of [0-9a-z_.-], minus hop-by-hop,
-// browser and gRPC-reserved headers.
+// metadata as it is: lower-cased names made of [0-9a-z_.-], minus
+// hop-by-hop, browser and gRPC-reserved headers, and x-forwarded-for (the
+// proxy appends to it: ForwardedFor).
 bool IsForwardedHeader(absl::string_view lower_name);
+
+// The `x-forwarded-for` metadata sent upstream: the request's own header
+// (the proxies before this one; several joined with ", ") with `address`,
+// where this proxy saw the request come from, appended, as proxies do. A
+// request header that is not printable ASCII, or is over 4 KiB, is
+// dropped: `address` goes alone. The server believes it only from
+// --trusted-proxies (server/auth/forwarded_for.h).
+std::string ForwardedFor(absl::string_view incoming, absl::string_view address);
 
 // A header value as gRPC metadata: base64-decoded for "-bin" names (padded
 // or not); nullopt when such a value is not valid base64.

@@ -105,12 +105,26 @@ TEST(TimeoutTest, ParsesEveryUnit) {
   }
 }
 
+TEST(MetadataTest, ForwardedForAppendsTheAddressSeen) {
+  EXPECT_EQ(ForwardedFor("", "198.51.100.9"), "198.51.100.9");
+  EXPECT_EQ(ForwardedFor("203.0.113.7", "127.0.0.1"), "203.0.113.7, 127.0.0.1");
+  EXPECT_EQ(ForwardedFor("203.0.113.7, 10.0.0.1", "::1"),
+            "203.0.113.7, 10.0.0.1, ::1");
+  // A header that is not printable ASCII, or too long, is not passed on.
+  EXPECT_EQ(ForwardedFor("203.0.113.7\x01", "127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(ForwardedFor("caf\xc3\xa9", "127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(ForwardedFor(std::string(4097, '1'), "127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(ForwardedFor(std::string(4096, '1'), "127.0.0.1"),
+            std::string(4096, '1') + ", 127.0.0.1");
+}
+
 TEST(MetadataTest, ForwardsCustomHeadersOnly) {
   EXPECT_TRUE(IsForwardedHeader("x-request-id"));
   EXPECT_TRUE(IsForwardedHeader("authorization"));
   EXPECT_TRUE(IsForwardedHeader("trace-bin"));
-  for (const char* name : {"host", "content-type", "grpc-timeout", "x-grpc-web",
-                           "origin", "sec-fetch-mode", "X-Upper", "bad name"}) {
+  for (const char* name :
+       {"host", "content-type", "grpc-timeout", "x-grpc-web", "origin",
+        "sec-fetch-mode", "X-Upper", "bad name", "x-forwarded-for"}) {
     EXPECT_FALSE(IsForwardedHeader(name)) << name;
   }
   EXPECT_EQ(*MetadataValue("x-id", "abc"), "abc");

@@ -480,6 +480,7 @@ void HttpSession::Forward() {
 
   auto context = std::make_unique<grpc::ClientContext>();
   bool has_authorization = false;
+  std::string forwarded_for;
   for (const auto& field : request_) {
     const std::string name = absl::AsciiStrToLower(absl::string_view(
         field.name_string().data(), field.name_string().size()));
@@ -500,9 +501,20 @@ void HttpSession::Forward() {
       if (value.empty()) continue;
       has_authorization = true;
     }
+    if (name == "x-forwarded-for") {
+      absl::StrAppend(&forwarded_for, forwarded_for.empty() ? "" : ", ", value);
+      continue;
+    }
     if (!IsForwardedHeader(name)) continue;
     std::optional<std::string> metadata = MetadataValue(name, value);
     if (metadata) context->AddMetadata(name, *metadata);
+  }
+  boost::system::error_code ec;
+  const net::ip::tcp::endpoint remote = Tcp().socket().remote_endpoint(ec);
+  if (!ec) {
+    context->AddMetadata(
+        "x-forwarded-for",
+        ForwardedFor(forwarded_for, remote.address().to_string()));
   }
   // The browser UI's sign-in cookie becomes the bearer token upstream; the
   // cookie itself is never forwarded.

@@ -17,6 +17,20 @@ std::string Metadata(const grpc::ServerContextBase& context,
   return std::string(it->second.data(), it->second.size());
 }
 
+// Every value of `key`, joined with commas (HTTP's rule for a header sent
+// more than once).
+std::string AllMetadata(const grpc::ServerContextBase& context,
+                        absl::string_view key) {
+  std::string joined;
+  const auto [begin, end] = context.client_metadata().equal_range(
+      grpc::string_ref(key.data(), key.size()));
+  for (auto it = begin; it != end; ++it) {
+    if (!joined.empty()) joined += ",";
+    joined.append(it->second.data(), it->second.size());
+  }
+  return joined;
+}
+
 AuditRecord RecordOf(const Caller& caller, absl::string_view resource_id,
                      const absl::Status& status, absl::Time time) {
   AuditRecord record;
@@ -74,6 +88,10 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   Caller caller;
   caller.method = std::string(method);
   caller.peer = context.peer();
+  if (options_.trusted_proxies != nullptr) {
+    caller.peer = options_.trusted_proxies->CallerPeer(
+        caller.peer, AllMetadata(context, "x-forwarded-for"));
+  }
   caller.request_id = Metadata(context, "x-request-id");
   const MethodRule* rule = FindMethodRule(method);
   if (rule == nullptr) {

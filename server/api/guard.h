@@ -24,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "auth/forwarded_for.h"
 #include "auth/method_rules.h"
 #include "auth/rate_limiter.h"
 #include "auth/refusal_sampler.h"
@@ -42,6 +43,9 @@ struct GuardOptions {
   WorkerPool* handler_pool = nullptr;
   // Which refusals get a record of their own; nullptr: every one.
   RefusalSampler* refusal_sampler = nullptr;
+  // Proxies whose `x-forwarded-for` names the caller (Caller.peer);
+  // nullptr: none.
+  const TrustedProxies* trusted_proxies = nullptr;
 };
 
 class Guard {

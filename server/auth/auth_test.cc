@@ -197,6 +197,9 @@ TEST(RefusalSamplerTest, SourcesAreTokensElseAddressesWithoutPort) {
   EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv6:[::1]");
   c.peer = "unix:/run/cm.sock";
   EXPECT_EQ(RefusalSampler::SourceOf(c), "unix:/run/cm.sock");
+  // Behind a trusted proxy: the address it forwarded, whatever the proxy.
+  c.peer = "ipv6:[2001:db8::7] via ipv4:127.0.0.1:40022";
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv6:[2001:db8::7]");
   c.token_id = "tok_1";
   EXPECT_EQ(RefusalSampler::SourceOf(c), "tok_1");
 }

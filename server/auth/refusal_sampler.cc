@@ -4,8 +4,8 @@
 #include <tuple>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "auth/forwarded_for.h"
 
 namespace codex_manager {
 namespace {
@@ -23,13 +23,7 @@ RefusalSampler::RefusalSampler(Clock* clock, RefusalSamplerOptions options)
 
 std::string RefusalSampler::SourceOf(const Caller& caller) {
   if (!caller.token_id.empty()) return caller.token_id;
-  // gRPC's peer names: "ipv4:1.2.3.4:PORT", "ipv6:[::1]:PORT", "unix:PATH".
-  const std::string& peer = caller.peer;
-  if (absl::StartsWith(peer, "ipv4:") || absl::StartsWith(peer, "ipv6:")) {
-    const size_t colon = peer.rfind(':');
-    if (colon > 4) return peer.substr(0, colon);
-  }
-  return peer;
+  return PeerAddress(caller.peer);
 }
 
 bool RefusalSampler::Admit(const AuditRecord& record) {

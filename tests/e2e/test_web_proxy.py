@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -18,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Server, wait_for
+from conftest import Server, make_server, wait_for
 
-from cm_testing import CRASH_MARKERS, WEB_BIN, WebProxy, make_test_pki
+from cm_testing import CRASH_MARKERS, FAKE_CODEX, WEB_BIN, WebProxy, make_test_pki
 from codex_manager import Client
-from codex_manager.v1 import events_pb2, sessions_pb2
+from codex_manager.v1 import auth_pb2, events_pb2, sessions_pb2
 
 SESSIONS = "/codex_manager.v1.SessionService"
 STREAM = "/codex_manager.v1.StreamService/StreamEvents"
@@ -619,3 +620,47 @@ def test_a_header_sent_slowly_is_cut_but_an_idle_connection_is_kept(fake_server:
         assert received.startswith(b"HTTP/1.1 200") and received.endswith(b"ok\n")
     finally:
         assert web.stop() == 0
+
+
+def whoami_peer(web: WebProxy, headers: dict[str, str]) -> str:
+    response = post(web, "/codex_manager.v1.AuthService/WhoAmI",
+                    frame(auth_pb2.WhoAmIRequest().SerializeToString()), headers=headers)
+    parts = frames(response.read())
+    assert parts[-1][1].decode() == "grpc-status: 0\r\n"
+    return auth_pb2.WhoAmIResponse.FromString(parts[0][1]).peer
+
+
+def test_the_caller_behind_a_trusted_proxy_is_named_in_audit_records(
+        proxy: WebProxy, tmp_path: Path) -> None:
+    # A front proxy (say nginx) saw 198.51.100.9, which claimed 1.1.1.1.
+    forwarded = {"x-forwarded-for": "1.1.1.1, 198.51.100.9"}
+    # Not trusted (the default): the web proxy's own address, whatever the header says.
+    assert re.fullmatch(r"ipv4:127\.0\.0\.1:\d+", whoami_peer(proxy, forwarded))
+
+    (tmp_path / "trusting").mkdir()
+    gen = make_server(tmp_path / "trusting", ["--codex-bin", str(FAKE_CODEX),
+                                              "--trusted-proxies", "127.0.0.1, ::1"])
+    server = next(gen)
+    web = WebProxy(server.addr, [], tmp_path / "web-trusted.log")
+    try:
+        # The web proxy appends the address it saw (127.0.0.1, trusted: the
+        # front proxy's); the first untrusted address from the right is the
+        # caller's, and what the caller claimed left of it is not believed.
+        via = r" via ipv4:127\.0\.0\.1:\d+"
+        assert re.fullmatch(r"ipv4:198\.51\.100\.9" + via, whoami_peer(web, forwarded))
+        # A browser on this machine, straight to the web proxy.
+        assert re.fullmatch(r"ipv4:127\.0\.0\.1" + via, whoami_peer(web, {}))
+        # A refused call's audit record names it too.
+        refused = post(web, f"{SESSIONS}/ListSessions",
+                       frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                       headers={"authorization": "Bearer cmt_" + "x" * 43,
+                                "x-forwarded-for": "203.0.113.7"})
+        refused.read()
+        assert refused.getheader("grpc-status") == "16"
+        with Client(server.addr) as client:
+            [record] = [e for e in client.list_audit_events(method=f"{SESSIONS}/ListSessions")
+                        if e.code == 16]
+        assert re.fullmatch(r"ipv4:203\.0\.113\.7" + via, record.peer)
+    finally:
+        assert web.stop() == 0
+        next(gen, None)

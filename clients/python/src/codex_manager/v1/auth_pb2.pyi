@@ -261,7 +261,11 @@ class WhoAmIResponse(google.protobuf.message.Message):
     name: builtins.str
     role: global___Role.ValueType
     peer: builtins.str
-    """The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312"."""
+    """The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312";
+    through a proxy in the server's --trusted-proxies, the address it
+    forwarded (x-forwarded-for) and the proxy's, e.g. "ipv4:198.51.100.9
+    via ipv4:127.0.0.1:40022" (docs/security.md, "Behind a proxy").
+    """
     @property
     def expire_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
         """Unset when the token never expires."""
@@ -309,7 +313,10 @@ class AuditEvent(google.protobuf.message.Message):
     token_name: builtins.str
     role: global___Role.ValueType
     peer: builtins.str
-    """The caller's address, e.g. "ipv4:127.0.0.1:50312"."""
+    """The caller's address, e.g. "ipv4:127.0.0.1:50312", or through a
+    trusted proxy "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022" (as
+    WhoAmIResponse.peer).
+    """
     request_id: builtins.str
     """The call's `x-request-id` (the client's, or the one the server made)."""
     method: builtins.str

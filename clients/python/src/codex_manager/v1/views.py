@@ -223,7 +223,11 @@ class WhoAmIResponse(View[auth_pb2.WhoAmIResponse]):
 
     @property
     def peer(self) -> str:
-        """The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312"."""
+        """The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312";
+        through a proxy in the server's --trusted-proxies, the address it
+        forwarded (x-forwarded-for) and the proxy's, e.g. "ipv4:198.51.100.9 via
+        ipv4:127.0.0.1:40022" (docs/security.md, "Behind a proxy").
+        """
         return self._proto.peer
 
 
@@ -262,7 +266,10 @@ class AuditEvent(View[auth_pb2.AuditEvent]):
 
     @property
     def peer(self) -> str:
-        """The caller's address, e.g. "ipv4:127.0.0.1:50312"."""
+        """The caller's address, e.g. "ipv4:127.0.0.1:50312", or through a trusted
+        proxy "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022" (as
+        WhoAmIResponse.peer).
+        """
         return self._proto.peer
 
     @property

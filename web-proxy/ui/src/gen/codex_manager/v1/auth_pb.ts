@@ -269,7 +269,10 @@ export type WhoAmIResponse = Message<"codex_manager.v1.WhoAmIResponse"> & {
   expireTime?: Timestamp | undefined;
 
   /**
-   * The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312".
+   * The caller's address as the server sees it, e.g. "ipv4:127.0.0.1:50312";
+   * through a proxy in the server's --trusted-proxies, the address it
+   * forwarded (x-forwarded-for) and the proxy's, e.g. "ipv4:198.51.100.9
+   * via ipv4:127.0.0.1:40022" (docs/security.md, "Behind a proxy").
    *
    * @generated from field: string peer = 5;
    */
@@ -323,7 +326,9 @@ export type AuditEvent = Message<"codex_manager.v1.AuditEvent"> & {
   role: Role;
 
   /**
-   * The caller's address, e.g. "ipv4:127.0.0.1:50312".
+   * The caller's address, e.g. "ipv4:127.0.0.1:50312", or through a
+   * trusted proxy "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022" (as
+   * WhoAmIResponse.peer).
    *
    * @generated from field: string peer = 6;
    */
