@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/): the JSON-RPC line handler with the
-# Codex protocol mapping, and the grpc-web proxy's frame and base64 code.
+# Codex protocol mapping, the grpc-web proxy's frame and base64 code, and
+# the server's reading of x-forwarded-for.
 # Each starts from its seed corpus (fuzz/corpus/NAME, read only) and grows a
 # working corpus under build-fuzz/corpus/NAME. A crash leaves its input in
 # build-fuzz/findings/; turn it into a regression test (a seed in
@@ -13,8 +14,12 @@ seconds="${1:-3600}"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 mkdir -p build-fuzz/findings
-for name in json_rpc grpc_web; do
+for name in json_rpc grpc_web forwarded_for; do
   echo "== fuzzing $name for ${seconds}s"
+  if [[ ! -x "build-fuzz/bin/${name}_fuzzer" ]]; then
+    echo "fuzz: build-fuzz/bin/${name}_fuzzer was not built (CMakePresets.json's fuzz targets)" >&2
+    exit 1
+  fi
   mkdir -p "build-fuzz/corpus/$name"
   build-fuzz/bin/${name}_fuzzer -max_total_time="$seconds" -max_len=65536 \
     -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
