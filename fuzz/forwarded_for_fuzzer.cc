@@ -35,7 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         !absl::StartsWith(address, "ipv6:[")) {
       std::abort();
     }
-    if (cm::PeerAddress(caller) != address) std::abort();
+    if (cm::ConnectionAddress(caller) != cm::ConnectionAddress(peer)) {
+      std::abort();
+    }
   }
 
   absl::StatusOr<cm::IpAddress> address = cm::IpAddress::Parse(input);

@@ -197,9 +197,10 @@ TEST(RefusalSamplerTest, SourcesAreTokensElseAddressesWithoutPort) {
   EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv6:[::1]");
   c.peer = "unix:/run/cm.sock";
   EXPECT_EQ(RefusalSampler::SourceOf(c), "unix:/run/cm.sock");
-  // Behind a trusted proxy: the address it forwarded, whatever the proxy.
+  // Through a trusted proxy: the proxy's address, not the one it forwarded
+  // (which a caller on a trusted address could make up, call after call).
   c.peer = "ipv6:[2001:db8::7] via ipv4:127.0.0.1:40022";
-  EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv6:[2001:db8::7]");
+  EXPECT_EQ(RefusalSampler::SourceOf(c), "ipv4:127.0.0.1");
   c.token_id = "tok_1";
   EXPECT_EQ(RefusalSampler::SourceOf(c), "tok_1");
 }

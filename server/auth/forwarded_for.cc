@@ -110,9 +110,9 @@ std::string IpAddress::PeerName() const {
   return v6 ? absl::StrCat("ipv6:[", text, "]") : absl::StrCat("ipv4:", text);
 }
 
-std::string PeerAddress(absl::string_view peer) {
+std::string ConnectionAddress(absl::string_view peer) {
   if (const size_t via = peer.find(kVia); via != absl::string_view::npos) {
-    return std::string(peer.substr(0, via));
+    peer.remove_prefix(via + kVia.size());
   }
   absl::StatusOr<IpAddress> address = PeerIp(peer);
   return address.ok() ? address->PeerName() : std::string(peer);
@@ -176,16 +176,18 @@ bool TrustedProxies::TrustsPeer(absl::string_view peer) const {
 std::string TrustedProxies::CallerPeer(absl::string_view peer,
                                        absl::string_view forwarded_for) const {
   if (forwarded_for.empty() || !TrustsPeer(peer)) return std::string(peer);
-  std::vector<absl::string_view> entries = absl::StrSplit(forwarded_for, ',');
   std::optional<IpAddress> caller;
-  int read = 0;
-  for (auto it = entries.rbegin();
-       it != entries.rend() && read < kMaxForwardedEntries; ++it, ++read) {
+  absl::string_view rest = forwarded_for;
+  for (int read = 0; read < kMaxForwardedEntries; ++read) {
+    const size_t comma = rest.rfind(',');
+    const absl::string_view entry =
+        comma == absl::string_view::npos ? rest : rest.substr(comma + 1);
     absl::StatusOr<IpAddress> address =
-        IpAddress::Parse(absl::StripAsciiWhitespace(*it));
+        IpAddress::Parse(absl::StripAsciiWhitespace(entry));
     if (!address.ok()) break;
     caller = *address;
-    if (!Trusts(*address)) break;
+    if (!Trusts(*address) || comma == absl::string_view::npos) break;
+    rest = rest.substr(0, comma);
   }
   if (!caller) return std::string(peer);
   return absl::StrCat(caller->PeerName(), kVia, peer);

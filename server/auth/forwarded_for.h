@@ -33,11 +33,13 @@ struct IpAddress {
   std::string PeerName() const;
 };
 
-// gRPC's peer name without its port: "ipv4:1.2.3.4:5" is "ipv4:1.2.3.4",
-// "ipv6:[::1]:5" (or its percent-encoded form) "ipv6:[::1]"; a forwarded
-// caller ("X via PROXY", TrustedProxies::CallerPeer) is X; other names
-// ("unix:PATH") are returned as they are.
-std::string PeerAddress(absl::string_view peer);
+// The address the connection came from, as gRPC names it but without its
+// port: "ipv4:1.2.3.4:5" is "ipv4:1.2.3.4", "ipv6:[::1]:5" (or its
+// percent-encoded form) "ipv6:[::1]", a forwarded caller ("X via PROXY",
+// TrustedProxies::CallerPeer) PROXY's; other names ("unix:PATH") are
+// returned as they are. What a caller writes in x-forwarded-for never
+// changes it.
+std::string ConnectionAddress(absl::string_view peer);
 
 // The proxies whose `x-forwarded-for` is believed.
 class TrustedProxies {

@@ -35,13 +35,13 @@ TEST(IpAddressTest, ParsesAddressesWithOrWithoutPorts) {
   }
 }
 
-TEST(PeerAddressTest, DropsThePortAndKeepsAForwardedCaller) {
-  EXPECT_EQ(PeerAddress("ipv4:10.0.0.7:50312"), "ipv4:10.0.0.7");
-  EXPECT_EQ(PeerAddress("ipv6:[::1]:443"), "ipv6:[::1]");
-  EXPECT_EQ(PeerAddress("ipv6:%5B::1%5D:443"), "ipv6:[::1]");
-  EXPECT_EQ(PeerAddress("unix:/run/cm.sock"), "unix:/run/cm.sock");
-  EXPECT_EQ(PeerAddress("ipv4:203.0.113.7 via ipv4:127.0.0.1:40022"),
-            "ipv4:203.0.113.7");
+TEST(ConnectionAddressTest, DropsThePortAndIgnoresWhatWasForwarded) {
+  EXPECT_EQ(ConnectionAddress("ipv4:10.0.0.7:50312"), "ipv4:10.0.0.7");
+  EXPECT_EQ(ConnectionAddress("ipv6:[::1]:443"), "ipv6:[::1]");
+  EXPECT_EQ(ConnectionAddress("ipv6:%5B::1%5D:443"), "ipv6:[::1]");
+  EXPECT_EQ(ConnectionAddress("unix:/run/cm.sock"), "unix:/run/cm.sock");
+  EXPECT_EQ(ConnectionAddress("ipv4:203.0.113.7 via ipv4:127.0.0.1:40022"),
+            "ipv4:127.0.0.1");
 }
 
 TEST(TrustedProxiesTest, ParseNamesTheBadEntry) {

@@ -23,7 +23,7 @@ RefusalSampler::RefusalSampler(Clock* clock, RefusalSamplerOptions options)
 
 std::string RefusalSampler::SourceOf(const Caller& caller) {
   if (!caller.token_id.empty()) return caller.token_id;
-  return PeerAddress(caller.peer);
+  return ConnectionAddress(caller.peer);
 }
 
 bool RefusalSampler::Admit(const AuditRecord& record) {

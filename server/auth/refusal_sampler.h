@@ -8,8 +8,10 @@
 // database a second, with no token at all (bench/auth_flood_bench.py).
 //
 // So each source — the token id of an authenticated caller, else the peer
-// address without its port ("ipv4:10.0.0.7", "unix:/run/x.sock"; behind a
-// trusted proxy, the address it forwarded, auth/forwarded_for.h) — has
+// address the connection came from, without its port ("ipv4:10.0.0.7",
+// "unix:/run/x.sock"; the proxy's for a call through a trusted proxy, so
+// that what a caller writes in x-forwarded-for cannot multiply its
+// sources; auth/forwarded_for.h) — has
 // its refusals recorded one by one up to `burst`, then `rate` a second, as
 // a token bucket. The refusals over that are counted, and TakeSummaries
 // gives one record per source standing for them: the last one's caller,

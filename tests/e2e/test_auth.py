@@ -246,12 +246,15 @@ def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call
         tmp_path: Path, project: Path) -> None:
     """Past --audit-refusal-burst, a source's refusals are counted, not
     recorded one by one; the summary written at shutdown (or once a minute)
-    names how many. Every refused call is accounted for, per source."""
+    names how many. Every refused call is accounted for, per source. A
+    caller on a trusted proxy's address that names a new address in
+    x-forwarded-for each call is still one source."""
     import grpc
     from codex_manager import Client, Role
     from codex_manager.v1 import sessions_pb2, sessions_pb2_grpc
 
-    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--audit-refusal-burst", "5"])
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--audit-refusal-burst", "5",
+                                 "--trusted-proxies", "127.0.0.1"])
     server = next(gen)
     try:
         with Client(server.addr) as admin:
@@ -260,8 +263,9 @@ def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call
             stub = sessions_pb2_grpc.SessionServiceStub(channel)
 
             def flood(call: Any, request: Any, secret: str, n: int) -> None:
-                futures = [call.future(request, metadata=[("authorization", f"Bearer {secret}")],
-                                       timeout=30) for _ in range(n)]
+                futures = [call.future(request, metadata=[("authorization", f"Bearer {secret}"),
+                                                          ("x-forwarded-for", f"198.51.{100 + i // 256}.{i % 256}")],
+                                       timeout=30) for i in range(n)]
                 for future in futures:
                     with pytest.raises(grpc.RpcError):
                         future.result()
@@ -273,6 +277,8 @@ def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call
         with Client(server.addr) as admin:
             before = list(admin.list_audit_events(method=LIST))
         assert 5 <= len(before) <= 7 and not any(SUMMARY.match(a.message) for a in before)
+        assert all(re.fullmatch(r"ipv4:198\.51\.10[01]\.\d+ via ipv4:127\.0\.0\.1:\d+", a.peer)
+                   for a in before)
         server.stop()
         server.start()
         with Client(server.addr, token=server.token) as admin:
