@@ -332,6 +332,7 @@ void ToProto(const Event& in, v1::Event* out) {
     }
     case EventType::kItemStarted:
     case EventType::kItemCompleted:
+    case EventType::kItemUpdated:
       ItemToProto(p.is_object() && p.contains("item") ? p["item"] : json(),
                   out->mutable_item());
       break;

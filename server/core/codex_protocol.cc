@@ -82,6 +82,15 @@ MappedNotification MapNotification(const std::string& method,
                                       : EventType::kItemCompleted;
     m.payload = {{"item", ObjectMember(params, "item")}};
     ApplyModeration(m.payload["item"]);
+  } else if (method == "item/fileChange/patchUpdated") {
+    // The fileChange item as item/started will give it, but with the
+    // patch so far.
+    m.type = EventType::kItemUpdated;
+    m.payload = {{"item",
+                  {{"type", "fileChange"},
+                   {"id", Str(params, "itemId")},
+                   {"status", "inProgress"},
+                   {"changes", ArrayMember(params, "changes")}}}};
   } else if (method == "item/agentMessage/delta") {
     m.type = EventType::kAgentMessageDelta;
     m.payload = DeltaPayload(method, params);

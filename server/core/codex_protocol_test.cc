@@ -112,6 +112,33 @@ TEST(MapNotificationTest, TypedMethods) {
   EXPECT_EQ(warn.payload["message"], "no bubblewrap");
 }
 
+TEST(MapNotificationTest, PatchUpdatedIsTheFileChangeSoFar) {
+  // As codex 0.171 sends it (apply_patch_streaming_events).
+  const json changes = json::array(
+      {{{"path", "notes.txt"}, {"kind", {{"type", "add"}}}, {"diff", "hel"}}});
+  MappedNotification m =
+      MapNotification("item/fileChange/patchUpdated", {{"threadId", "th"},
+                                                       {"turnId", "tu"},
+                                                       {"itemId", "call_1"},
+                                                       {"changes", changes}});
+  EXPECT_EQ(m.type, EventType::kItemUpdated);
+  EXPECT_EQ(m.codex_turn_id, "tu");
+  const json& item = m.payload["item"];
+  EXPECT_EQ(item["type"], "fileChange");
+  EXPECT_EQ(item["id"], "call_1");
+  EXPECT_EQ(item["status"], "inProgress");
+  EXPECT_EQ(DiffOfFileChange(item), "--- /dev/null\n+++ b/notes.txt\n+hel\n");
+  // Hostile shapes: still an item, with no changes.
+  for (const json& params :
+       {json(nullptr), json::array(), json{{"itemId", 7}, {"changes", "x"}}}) {
+    MappedNotification bad =
+        MapNotification("item/fileChange/patchUpdated", params);
+    EXPECT_EQ(bad.type, EventType::kItemUpdated);
+    EXPECT_EQ(bad.payload["item"]["id"], "");
+    EXPECT_EQ(bad.payload["item"]["changes"], json::array());
+  }
+}
+
 TEST(MapNotificationTest, UnknownMethodsBecomeRaw) {
   json params = {{"turn", {{"id", "tu"}}}, {"x", json::array({1, 2})}};
   MappedNotification m = MapNotification("item/mcpToolCall/progress", params);

@@ -93,6 +93,7 @@ enum class EventType : int {
   kTerminalInput = 24,
   kSessionReverted = 25,
   kGoalUpdated = 26,
+  kItemUpdated = 27,
 };
 
 // Where a thread's goal stands (sessions.proto GoalStatus, numerically

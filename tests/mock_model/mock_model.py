@@ -20,7 +20,9 @@ prompt of the latest user message. The script, by what the prompt contains:
   terminal the last yielded command left (by the session id its output
   named), then ``Typed it. Output: <last output line>``.
 - ``write: PATH: TEXT``: an ``apply_patch`` custom tool call adding PATH with
-  TEXT, then ``File written.``.
+  TEXT, its input streamed in pieces (which Codex turns into
+  ``item/fileChange/patchUpdated`` under ``[features]
+  apply_patch_streaming_events``), then ``File written.``.
 - ``mcp: SERVER TOOL``: Codex defers MCP tools behind its client-side
   ``tool_search``, so first a ``tool_search_call`` for TOOL; once Codex
   put the ``tool_search_output`` in the request, a ``function_call`` of
@@ -254,15 +256,16 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     if write and not outputs:
         path, text = write.group(1), write.group(2)
         patch = f"*** Begin Patch\n*** Add File: {path}\n+{text}\n*** End Patch\n"
-        yield "response.output_item.done", {
-            "output_index": 0,
-            "item": {
-                "type": "custom_tool_call",
-                "name": "apply_patch",
-                "call_id": f"call_{time.monotonic_ns()}",
-                "input": patch,
-            },
-        }
+        # As the Responses API streams a custom tool call: its input in
+        # pieces, then the whole call.
+        call_id = f"call_{time.monotonic_ns()}"
+        item = {"type": "custom_tool_call", "name": "apply_patch", "call_id": call_id,
+                "id": f"ctc_{call_id}"}
+        yield "response.output_item.added", {"output_index": 0, "item": {**item, "input": ""}}
+        for piece in _chunks(patch, 4):
+            yield "response.custom_tool_call_input.delta", {
+                "output_index": 0, "item_id": item["id"], "delta": piece}
+        yield "response.output_item.done", {"output_index": 0, "item": {**item, "input": patch}}
         return
     if write:
         yield from _message("File written.", ["File ", "written."], 0)

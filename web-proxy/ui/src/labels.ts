@@ -28,6 +28,9 @@ const ITEM: Record<string, string> = {
   completed: "done",
   failed: "failed",
   declined: "declined",
+  // Not Codex's: a fileChange whose patch the model is still writing
+  // (ITEM_UPDATED, transcript.ts).
+  writing: "being written",
 };
 
 // Codex hook run statuses (HookRun.status).

@@ -220,7 +220,10 @@ export class Transcript {
             ...(item.commandSource === "userShell" ? { byUser: true } : {}),
           });
         } else if (item.itemType === "fileChange") {
-          this.upsert({ kind: "file", id: item.itemId, diff: item.diff, status: item.status });
+          // ITEM_UPDATED: the patch so far, before the change starts.
+          const writing = event.type === EventType.ITEM_UPDATED;
+          this.upsert({ kind: "file", id: item.itemId, diff: item.diff,
+                        status: writing ? "writing" : item.status });
         } else if (item.itemType === "mcpToolCall") {
           this.upsert({
             kind: "tool", id: item.itemId, server: item.mcpServer, tool: item.tool,

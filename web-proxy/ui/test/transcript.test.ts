@@ -188,6 +188,22 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
     ["Searched the web: codex hooks", "Viewed image /w/shot.png"]);
 });
 
+test("a patch being written is one file entry that grows, then the change itself", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const item = (type: EventType, init: Parameters<typeof create<typeof ItemSchema>>[1]) =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId: "turn_1",
+                          payload: { case: "item", value: create(ItemSchema, init) } });
+  const file = { itemId: "call_7", itemType: "fileChange" };
+  t.apply(item(EventType.ITEM_UPDATED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/a.txt\n" }));
+  t.apply(item(EventType.ITEM_UPDATED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/a.txt\n+one\n" }));
+  assert.deepEqual(t.entries, [{ kind: "file", id: "call_7", diff: "--- /dev/null\n+++ b/a.txt\n+one\n",
+                                 status: "writing" }]);
+  t.apply(item(EventType.ITEM_STARTED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/w/a.txt\n+one\n" }));
+  assert.deepEqual(t.entries, [{ kind: "file", id: "call_7", diff: "--- /dev/null\n+++ b/w/a.txt\n+one\n",
+                                 status: "inProgress" }]);
+});
+
 test("what the agent typed into a running command is a line naming the command", () => {
   const t = new Transcript();
   t.apply(create(EventSchema, { sessionSeq: 1n, eventId: 1n, type: EventType.ITEM_STARTED, turnId: "turn_1",

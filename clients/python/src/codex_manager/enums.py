@@ -135,6 +135,7 @@ class EventType(_ApiEnum):
     TERMINAL_INPUT = 24
     SESSION_REVERTED = 25
     GOAL_UPDATED = 26
+    ITEM_UPDATED = 27
 
 
 class Role(_ApiEnum):

@@ -129,6 +129,15 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     ClearSessionGoal) or by the agent; Session.goal is the same, committed
     with it. A change of nothing has no event.
     """
+    EVENT_TYPE_ITEM_UPDATED: _EventType.ValueType  # 27
+    """payload: item. An item as it stands before ITEM_STARTED, each time it
+    grows; each replaces the last. From `item/fileChange/patchUpdated`: a
+    fileChange whose patch the model is still writing (Codex sends it with
+    `[features] apply_patch_streaming_events = true` in its config.toml):
+    `diff` is the patch so far, its paths as the model wrote them
+    (relative to the session's cwd), `status` "inProgress"; ITEM_STARTED
+    of the same item_id follows once the patch is whole.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -221,6 +230,15 @@ the thread's goal was set, changed (status, budget, usage at a turn's
 end) or cleared, by a person (SessionService.SetSessionGoal,
 ClearSessionGoal) or by the agent; Session.goal is the same, committed
 with it. A change of nothing has no event.
+"""
+EVENT_TYPE_ITEM_UPDATED: EventType.ValueType  # 27
+"""payload: item. An item as it stands before ITEM_STARTED, each time it
+grows; each replaces the last. From `item/fileChange/patchUpdated`: a
+fileChange whose patch the model is still writing (Codex sends it with
+`[features] apply_patch_streaming_events = true` in its config.toml):
+`diff` is the patch so far, its paths as the model wrote them
+(relative to the session's cwd), `status` "inProgress"; ITEM_STARTED
+of the same item_id follows once the patch is whole.
 """
 global___EventType = EventType
 
