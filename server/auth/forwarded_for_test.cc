@@ -82,24 +82,28 @@ TEST(TrustedProxiesTest, TrustsAddressesBlocksAndUnixSockets) {
 TEST(TrustedProxiesTest, CallerIsTheFirstUntrustedAddressFromTheRight) {
   const TrustedProxies proxies = Trusted("127.0.0.1,10.0.0.0/8");
   const std::string proxy = "ipv4:127.0.0.1:40022";
-  // What the proxy saw.
-  EXPECT_EQ(proxies.CallerPeer(proxy, "198.51.100.9"),
-            "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022");
-  // Through two trusted proxies; what the caller itself claimed (the left
-  // entries) is ignored.
-  EXPECT_EQ(proxies.CallerPeer(proxy, "1.1.1.1, 198.51.100.9, 10.0.0.5"),
-            "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022");
-  // Header sent twice (joined with commas) and odd spacing.
-  EXPECT_EQ(proxies.CallerPeer(proxy, "1.1.1.1,198.51.100.9 ,10.0.0.5"),
-            "ipv4:198.51.100.9 via ipv4:127.0.0.1:40022");
-  EXPECT_EQ(proxies.CallerPeer(proxy, "[2001:db8::9]:5555"),
-            "ipv6:[2001:db8::9] via ipv4:127.0.0.1:40022");
-  // All trusted: the leftmost.
-  EXPECT_EQ(proxies.CallerPeer(proxy, "10.0.0.9, 10.0.0.5"),
-            "ipv4:10.0.0.9 via ipv4:127.0.0.1:40022");
-  // Reading stops at what is not an address: the one right of it.
-  EXPECT_EQ(proxies.CallerPeer(proxy, "198.51.100.9, unknown, 10.0.0.5"),
-            "ipv4:10.0.0.5 via ipv4:127.0.0.1:40022");
+  struct Case {
+    const char* forwarded_for;
+    const char* caller;
+  };
+  for (const Case& c : {
+           // What the proxy saw.
+           Case{"198.51.100.9", "ipv4:198.51.100.9"},
+           // Through two trusted proxies; what the caller itself claimed
+           // (the left entries) is ignored.
+           Case{"1.1.1.1, 198.51.100.9, 10.0.0.5", "ipv4:198.51.100.9"},
+           // Header sent twice (joined with commas) and odd spacing.
+           Case{"1.1.1.1,198.51.100.9 ,10.0.0.5", "ipv4:198.51.100.9"},
+           Case{"[2001:db8::9]:5555", "ipv6:[2001:db8::9]"},
+           // All trusted: the leftmost.
+           Case{"10.0.0.9, 10.0.0.5", "ipv4:10.0.0.9"},
+           // Reading stops at what is not an address: the one right of it.
+           Case{"198.51.100.9, unknown, 10.0.0.5", "ipv4:10.0.0.5"},
+       }) {
+    EXPECT_EQ(proxies.CallerPeer(proxy, c.forwarded_for),
+              absl::StrCat(c.caller, " via ", proxy))
+        << c.forwarded_for;
+  }
   EXPECT_EQ(proxies.CallerPeer(proxy, "unknown"), proxy);
   EXPECT_EQ(proxies.CallerPeer(proxy, ""), proxy);
   // Not from a trusted proxy: the header is the caller's own claim.

@@ -32,6 +32,14 @@ function stream(): Event[] {
   ];
 }
 
+// A maker of item events of turn_1, numbered from 1.
+function itemEvents() {
+  let seq = 0n;
+  return (type: EventType, init: Parameters<typeof create<typeof ItemSchema>>[1]): Event =>
+    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId: "turn_1",
+                          payload: { case: "item", value: create(ItemSchema, init) } });
+}
+
 const summary = (t: Transcript) =>
   t.entries.map((e) => `${e.kind}:${"text" in e ? e.text : ""}`).join("|");
 
@@ -165,10 +173,7 @@ test("a hook's run is one entry, updated when it ends; its prompt is marked", ()
 
 test("an MCP tool call is one entry, filled in when it ends; a web search is a line", () => {
   const t = new Transcript();
-  let seq = 0n;
-  const item = (type: EventType, init: Parameters<typeof create<typeof ItemSchema>>[1]) =>
-    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId: "turn_1",
-                          payload: { case: "item", value: create(ItemSchema, init) } });
+  const item = itemEvents();
   const call = { itemId: "call_5", itemType: "mcpToolCall", mcpServer: "tickets", tool: "file_ticket",
                  arguments: '{"title":"Disk full"}' };
   t.apply(item(EventType.ITEM_STARTED, { ...call, status: "inProgress" }));
@@ -190,10 +195,7 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
 
 test("a patch being written is one file entry that grows, then the change itself", () => {
   const t = new Transcript();
-  let seq = 0n;
-  const item = (type: EventType, init: Parameters<typeof create<typeof ItemSchema>>[1]) =>
-    create(EventSchema, { sessionSeq: ++seq, eventId: seq, type, turnId: "turn_1",
-                          payload: { case: "item", value: create(ItemSchema, init) } });
+  const item = itemEvents();
   const file = { itemId: "call_7", itemType: "fileChange" };
   t.apply(item(EventType.ITEM_UPDATED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/a.txt\n" }));
   t.apply(item(EventType.ITEM_UPDATED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/a.txt\n+one\n" }));
