@@ -46,24 +46,17 @@ absl::StatusOr<IpAddress> ParseBare(absl::string_view text) {
       absl::StrCat("\"", text, "\" is not an IP address"));
 }
 
-// What follows "ipv4:" or "ipv6:" in gRPC's peer name, or nullopt.
-std::optional<absl::string_view> IpPart(absl::string_view peer) {
-  if (absl::ConsumePrefix(&peer, "ipv4:") ||
-      absl::ConsumePrefix(&peer, "ipv6:")) {
-    return peer;
-  }
-  return std::nullopt;
-}
-
+// The address in gRPC's peer name ("ipv4:1.2.3.4:5", "ipv6:[::1]:5").
 absl::StatusOr<IpAddress> PeerIp(absl::string_view peer) {
-  std::optional<absl::string_view> ip = IpPart(peer);
-  if (!ip) {
+  absl::string_view ip = peer;
+  if (!absl::ConsumePrefix(&ip, "ipv4:") &&
+      !absl::ConsumePrefix(&ip, "ipv6:")) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"", peer, "\" is not an IP peer"));
   }
   // Some gRPC releases percent-encode the brackets of an IPv6 peer.
   return IpAddress::Parse(
-      absl::StrReplaceAll(*ip, {{"%5B", "["}, {"%5D", "]"}}));
+      absl::StrReplaceAll(ip, {{"%5B", "["}, {"%5D", "]"}}));
 }
 
 }  // namespace
@@ -94,12 +87,8 @@ absl::StatusOr<IpAddress> IpAddress::Parse(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrCat("\"", text, "\" is not an address and port"));
     }
-    absl::StatusOr<IpAddress> address = ParseBare(text.substr(0, colon));
-    if (address.ok() && address->v6) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("\"", text, "\" is not an IP address"));
-    }
-    return address;
+    // No colon left: only IPv4 can parse.
+    return ParseBare(text.substr(0, colon));
   }
   return ParseBare(text);
 }

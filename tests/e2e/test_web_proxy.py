@@ -662,5 +662,6 @@ def test_the_caller_behind_a_trusted_proxy_is_named_in_audit_records(
                         if e.code == 16]
         assert re.fullmatch(r"ipv4:203\.0\.113\.7" + via, record.peer)
     finally:
-        assert web.stop() == 0
+        web_exit = web.stop()
         next(gen, None)
+    assert web_exit == 0
