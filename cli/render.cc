@@ -92,6 +92,11 @@ std::string GoalSummary(const v1::SessionGoal& goal) {
          usage + " tokens, " + std::to_string(goal.time_used_seconds()) +
          " s]";
 }
+std::string CodexSettingsSummary(const v1::CodexSettings& c) {
+  return c.model() + " (" + c.model_provider() + "), effort " +
+         (c.effort().empty() ? "default" : c.effort()) + ", " +
+         c.approval_policy() + ", " + c.sandbox();
+}
 std::string ApprovalStateName(v1::ApprovalState state) {
   return Strip(v1::ApprovalState_Name(state), "APPROVAL_STATE_");
 }
@@ -118,11 +123,8 @@ void PrintSession(const v1::Session& s) {
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
   if (s.has_codex_settings()) {
     // What Codex runs with: the settings above, its defaults filled in.
-    const v1::CodexSettings& c = s.codex_settings();
-    std::printf("codex_settings:    %s (%s), effort %s, %s, %s\n",
-                c.model().c_str(), c.model_provider().c_str(),
-                c.effort().empty() ? "default" : c.effort().c_str(),
-                c.approval_policy().c_str(), c.sandbox().c_str());
+    std::printf("codex_settings:    %s\n",
+                CodexSettingsSummary(s.codex_settings()).c_str());
   }
   std::printf("thread_id:         %s\n", s.thread_id().c_str());
   std::printf("runtime_version:   %s\n", s.runtime_version().c_str());
@@ -517,6 +519,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     case v1::Event::kSessionUpdated:
       detail = SettingsChanged(e.session_updated());
       break;
+    case v1::Event::kCodexSettings:
+      detail = CodexSettingsSummary(e.codex_settings());
+      break;
     case v1::Event::kSessionReverted:
       detail = std::to_string(e.session_reverted().reverted_turn_ids_size()) +
                " turns from " + e.session_reverted().before_turn_id();
@@ -756,6 +761,12 @@ void EventPrinter::Print(const v1::Event& e) {
     case v1::EVENT_TYPE_SESSION_UPDATED:
       EndLine();
       side_ << Head(e) << "settings: " << SettingsChanged(e.session_updated())
+            << "\n";
+      break;
+    case v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED:
+      EndLine();
+      side_ << Head(e)
+            << "codex settings: " << CodexSettingsSummary(e.codex_settings())
             << "\n";
       break;
     case v1::EVENT_TYPE_SESSION_REVERTED:

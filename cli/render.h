@@ -55,6 +55,9 @@ std::string ApprovalStateName(v1::ApprovalState state);
 std::string GoalStatusName(v1::GoalStatus status);
 // "OBJECTIVE [STATUS, USED( of BUDGET) tokens, SECONDS s]".
 std::string GoalSummary(const v1::SessionGoal& goal);
+// "MODEL (PROVIDER), effort EFFORT|default, POLICY, SANDBOX": what Codex
+// runs a thread with (Session.codex_settings, CODEX_SETTINGS_CHANGED).
+std::string CodexSettingsSummary(const v1::CodexSettings& settings);
 // "APPROVE", "APPROVE_AND_REMEMBER", …
 std::string DecisionName(v1::Decision decision);
 

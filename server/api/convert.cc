@@ -111,6 +111,15 @@ void ItemToProto(const json& item, v1::Item* out) {
 
 }  // namespace
 
+void ToProto(const CodexSettings& in, v1::CodexSettings* out) {
+  out->set_model(in.model);
+  out->set_model_provider(in.model_provider);
+  out->set_effort(in.effort);
+  out->set_approval_policy(in.approval_policy);
+  out->set_sandbox(in.sandbox);
+  out->set_approvals_reviewer(in.approvals_reviewer);
+}
+
 void ToProto(const SessionGoal& in, v1::SessionGoal* out) {
   out->set_objective(in.objective);
   out->set_status(static_cast<v1::GoalStatus>(in.status));
@@ -139,14 +148,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_effort(in.effort);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());
   if (in.codex_settings != CodexSettings()) {
-    const CodexSettings& c = in.codex_settings;
-    v1::CodexSettings* settings = out->mutable_codex_settings();
-    settings->set_model(c.model);
-    settings->set_model_provider(c.model_provider);
-    settings->set_effort(c.effort);
-    settings->set_approval_policy(c.approval_policy);
-    settings->set_sandbox(c.sandbox);
-    settings->set_approvals_reviewer(c.approvals_reviewer);
+    ToProto(in.codex_settings, out->mutable_codex_settings());
   }
 }
 
@@ -484,6 +486,10 @@ void ToProto(const Event& in, v1::Event* out) {
       }
       break;
     }
+    case EventType::kCodexSettingsChanged:
+      ToProto(CodexSettingsFromJson(Member(p, "codex_settings")),
+              out->mutable_codex_settings());
+      break;
     case EventType::kRaw:
     case EventType::kUnspecified: {
       auto* m = out->mutable_raw();

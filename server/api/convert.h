@@ -21,6 +21,7 @@
 namespace codex_manager {
 
 void ToProto(const SessionGoal& in, v1::SessionGoal* out);
+void ToProto(const CodexSettings& in, v1::CodexSettings* out);
 void ToProto(const Session& in, v1::Session* out);
 void ToProto(const Turn& in, v1::Turn* out);
 void ToProto(const Approval& in, v1::Approval* out);

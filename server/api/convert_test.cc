@@ -63,6 +63,30 @@ TEST(EventToProtoTest, GoalUpdatedCarriesTheGoalOrNone) {
   EXPECT_FALSE(out.goal_updated().has_goal());
 }
 
+TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
+  Session s;
+  s.session_id = "ses_a";
+  s.codex_settings = {"gpt-5.4", "mock", "high", "never", "read-only", "user"};
+  Event e;
+  e.type = EventType::kCodexSettingsChanged;
+  e.payload = CodexSettingsChangedEvent(s).payload;
+  v1::Event out;
+  ToProto(e, &out);
+  ASSERT_TRUE(out.has_codex_settings());
+  EXPECT_EQ(out.codex_settings().model(), "gpt-5.4");
+  EXPECT_EQ(out.codex_settings().approvals_reviewer(), "user");
+  v1::Session session;
+  ToProto(s, &session);
+  EXPECT_EQ(session.codex_settings().SerializeAsString(),
+            out.codex_settings().SerializeAsString());
+  // A payload of the wrong shape is empty settings, not a crash.
+  e.payload = {{"codex_settings", "gpt-5.4"}};
+  out.Clear();
+  ToProto(e, &out);
+  EXPECT_TRUE(out.has_codex_settings());
+  EXPECT_EQ(out.codex_settings().model(), "");
+}
+
 TEST(EventToProtoTest, CommandItemLiftsFields) {
   Event e;
   e.event_id = 7;

@@ -347,6 +347,16 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       absl::StrAppend(out, "\n> **Settings changed** (", Clock(e.create_time()),
                       "): ", SettingsChanged(e.session_updated()), "\n");
       break;
+    case v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED: {
+      const v1::CodexSettings& c = e.codex_settings();
+      absl::StrAppend(out, "\n> **Codex settings** (", Clock(e.create_time()),
+                      "): model ", InlineCode(c.model()), " (",
+                      InlineCode(c.model_provider()), "), effort ",
+                      c.effort().empty() ? "default" : InlineCode(c.effort()),
+                      ", approval policy ", InlineCode(c.approval_policy()),
+                      ", sandbox ", InlineCode(c.sandbox()), "\n");
+      break;
+    }
     case v1::EVENT_TYPE_SESSION_REVERTED: {
       const v1::SessionReverted& r = e.session_reverted();
       absl::StrAppend(out, "\n> **Undone** (", Clock(e.create_time()), "): ",

@@ -157,6 +157,24 @@ TEST(MarkdownTranscriptTest, ARevertIsNoted) {
             "conversation; the agent no longer sees them\n");
 }
 
+TEST(MarkdownTranscriptTest, CodexSettingsAreNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED);
+  e.mutable_create_time()->set_seconds(1700000000);
+  v1::CodexSettings* c = e.mutable_codex_settings();
+  c->set_model("gpt-5.4");
+  c->set_model_provider("mock\nprovider");
+  c->set_approval_policy("never");
+  c->set_sandbox("read-only");
+  std::string out;
+  md.Add(e, &out);
+  EXPECT_EQ(out,
+            "\n> **Codex settings** (22:13:20 UTC): model `gpt-5.4` (`mock "
+            "provider`), effort default, approval policy `never`, sandbox "
+            "`read-only`\n");
+}
+
 TEST(MarkdownTranscriptTest, AGoalIsNotedWhenItsObjectiveOrStatusChanges) {
   MarkdownTranscript md(v1::Session(), {});
   auto goal = [&](v1::GoalStatus status, int64_t tokens_used) {

@@ -46,6 +46,13 @@ EventLog::NewEvent GoalUpdatedEvent(const Session& s,
   return {s.session_id, EventType::kGoalUpdated, turn_id, std::move(payload)};
 }
 
+EventLog::NewEvent CodexSettingsChangedEvent(const Session& s) {
+  return {s.session_id,
+          EventType::kCodexSettingsChanged,
+          "",
+          {{"codex_settings", CodexSettingsToJson(s.codex_settings)}}};
+}
+
 EventLog::NewEvent TurnStateEvent(const Turn& t) {
   json payload = {{"turn_id", t.turn_id},
                   {"state", static_cast<int>(t.state)},

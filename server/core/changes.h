@@ -32,6 +32,9 @@ EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,
 // `goal` when it was cleared. `turn_id`: the turn it changed in, if any.
 EventLog::NewEvent GoalUpdatedEvent(const Session& session,
                                     const std::string& turn_id);
+// CODEX_SETTINGS_CHANGED {codex_settings} (CodexSettingsToJson) for what
+// Codex runs the session's thread with, as it is.
+EventLog::NewEvent CodexSettingsChangedEvent(const Session& session);
 // APPROVAL_RESOLVED {approval_id, state, decision} for the decided approval.
 EventLog::NewEvent ApprovalResolvedEvent(const Approval& approval);
 

@@ -96,12 +96,14 @@ const std::vector<MethodRule>& NotificationRules() {
       {"thread/goal/updated", kConsumed, ""},
       {"thread/prediction/updated", kRaw, kNotUsed},
       {"thread/goal/cleared", kConsumed, ""},
+      // Session.codex_settings and CODEX_SETTINGS_CHANGED
+      // (session_manager_runtime.cc).
+      {"thread/settings/updated", kConsumed, ""},
       {"thread/queue/changed", kRaw, kNotUsed},
       {"project/changed", kRaw, kNotUsed},
       {"thread/project/updated", kRaw, kNotUsed},
       {"thread/environment/connected", kRaw, kNotUsed},
       {"thread/environment/disconnected", kRaw, kNotUsed},
-      {"thread/settings/updated", kRaw, kNotTypedYet},
       {"thread/search/partial", kRaw,
        "results of thread/search/stream, which codex-manager does not call"},
       {"turn/diff/updated", kTyped, ""},

@@ -26,8 +26,14 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
   if (live == nullptr) return;
   live->session.thread_id = thread_id;
   live->session.runtime_version = runtime_version;
+  // Committed with the session's IDLE; said when other than last time.
+  std::vector<EventLog::NewEvent> settings_changed;
   if (!thread_id.empty()) {
-    live->session.codex_settings = CodexSettingsOf(thread_settings);
+    CodexSettings settings = CodexSettingsOf(thread_settings);
+    if (settings != live->session.codex_settings) {
+      live->session.codex_settings = std::move(settings);
+      settings_changed.push_back(CodexSettingsChangedEvent(live->session));
+    }
   }
   if (!IsTestedCodexVersion(runtime_version)) {
     Emit(live->session.session_id, EventType::kWarning, "",
@@ -52,7 +58,9 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
     WarnOfSkippedHooks(*live);
     SyncGoal(*live);
   }
-  SetSessionState(live->session, SessionState::kIdle, "").IgnoreError();
+  SetSessionState(live->session, SessionState::kIdle, "", {}, /*wait=*/false,
+                  std::move(settings_changed))
+      .IgnoreError();
   DispatchNext(*live);
 }
 
@@ -163,12 +171,25 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     return;
   }
   if (method == "thread/settings/updated") {
-    // A turn changed the thread's settings (its overrides): kept on the
-    // session, written with its next change; forwarded below as RAW too.
-    live->session.codex_settings =
-        CodexSettingsOf(Member(params, "threadSettings"));
-    const std::string& reviewer =
-        live->session.codex_settings.approvals_reviewer;
+    // A turn changed the thread's settings (its overrides, sent with its
+    // turn/start): the session's row and CODEX_SETTINGS_CHANGED, in the
+    // running turn. The session (the live copy) changes once the change
+    // is taken: a refused one leaves it as the store has it.
+    Session changed = live->session;
+    changed.codex_settings = CodexSettingsOf(Member(params, "threadSettings"));
+    if (changed.codex_settings != live->session.codex_settings) {
+      changed.update_time = clock_->Now();
+      EventLog::NewEvent event = CodexSettingsChangedEvent(changed);
+      event.turn_id = live->turns.running_id();
+      WriteBatch rows;
+      rows.sessions.push_back(changed);
+      if (CommitChange(std::move(rows), {std::move(event)}, /*wait=*/false)
+              .ok()) {
+        live->session.codex_settings = changed.codex_settings;
+        live->session.update_time = changed.update_time;
+      }
+    }
+    const std::string& reviewer = changed.codex_settings.approvals_reviewer;
     if (!reviewer.empty() && reviewer != kApprovalsReviewer) {
       // Nothing we send asks for it; fail closed, as at start
       // (runtime/codex_runtime.cc): its approvals would not reach a person.
@@ -183,6 +204,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
           .IgnoreError();  // no audit: not waited for, always OK
       return;
     }
+    return;
   }
   if (method == "serverRequest/resolved") {
     // Codex withdrew a request (e.g. the turn was interrupted).

@@ -589,35 +589,66 @@ TEST_F(SessionManagerTest, ATitledSessionNamesItsThreadOnceReady) {
 }
 
 TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
+  BuildOneChangePerCommit();
   CreateSessionParams p;
   p.cwd = ::testing::TempDir();
   absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
   ASSERT_TRUE(s.ok()) << s.status();
-  manager_->OnReady(factory_.Last(), "thr_1", "0.171.0", json::parse(R"({
+  const json answer = json::parse(R"({
       "thread": {"id": "thr_1"}, "model": "gpt-5.5", "modelProvider": "mock",
       "approvalPolicy": "on-request", "approvalsReviewer": "user",
-      "sandbox": {"type": "workspaceWrite"}})"));
+      "sandbox": {"type": "workspaceWrite"}})");
+  // Ready: the settings, the row and the event, with the session's IDLE.
+  EXPECT_EQ(CommitsOf([&] {
+              manager_->OnReady(factory_.Last(), "thr_1", "0.171.0", answer);
+            }),
+            1);
   const CodexSettings started = {"gpt-5.5",         "mock", "", "on-request",
                                  "workspace-write", "user"};
   EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, started);
-  // A turn's overrides changed them: kept with the session's next change
-  // (here the turn's end), and still a RAW event.
+  std::vector<Event> events = Events(s->session_id);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.back().type, EventType::kCodexSettingsChanged);
+  EXPECT_EQ(events.back().payload["codex_settings"],
+            CodexSettingsToJson(started));
+  EXPECT_EQ(events.end()[-2].type, EventType::kSessionStateChanged);
+
+  // A turn's overrides changed them: the row and the event in that turn,
+  // in one commit, while it runs; no RAW.
   absl::StatusOr<Turn> turn =
       manager_->StartTurn(s->session_id, "hi", "", kOperator);
   ASSERT_TRUE(turn.ok()) << turn.status();
   manager_->OnTurnAccepted(factory_.Last(), turn->turn_id, "c1");
-  manager_->OnNotification(factory_.Last(), "thread/settings/updated",
-                           json::parse(R"({"threadId": "thr_1",
+  const json overridden = json::parse(R"({"threadId": "thr_1",
       "threadSettings": {"model": "gpt-5.4", "modelProvider": "mock",
       "effort": "high", "approvalPolicy": "never", "approvalsReviewer": "user",
-      "sandboxPolicy": {"type": "readOnly"}}})"));
+      "sandboxPolicy": {"type": "readOnly"}}})");
+  EXPECT_EQ(CommitsOf([&] {
+              manager_->OnNotification(factory_.Last(),
+                                       "thread/settings/updated", overridden);
+            }),
+            1);
+  const CodexSettings changed = {"gpt-5.4", "mock",      "high",
+                                 "never",   "read-only", "user"};
+  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, changed);
+  events = Events(s->session_id);
+  EXPECT_EQ(events.back().type, EventType::kCodexSettingsChanged);
+  EXPECT_EQ(events.back().turn_id, turn->turn_id);
+  EXPECT_EQ(events.back().payload["codex_settings"],
+            CodexSettingsToJson(changed));
+  // Said again: nothing to commit, no event.
+  EXPECT_EQ(CommitsOf([&] {
+              manager_->OnNotification(factory_.Last(),
+                                       "thread/settings/updated", overridden);
+            }),
+            0);
   CompleteTurn("c1", "completed");
-  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings,
-            (CodexSettings{"gpt-5.4", "mock", "high", "never", "read-only",
-                           "user"}));
+  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, changed);
   std::vector<EventType> types = EventTypes(s->session_id);
-  EXPECT_NE(std::find(types.begin(), types.end(), EventType::kRaw),
-            types.end());
+  EXPECT_EQ(
+      std::count(types.begin(), types.end(), EventType::kCodexSettingsChanged),
+      2);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kRaw), 0);
 }
 
 TEST_F(SessionManagerTest, AReviewerOtherThanAPersonMidSessionFailsIt) {

@@ -94,6 +94,7 @@ enum class EventType : int {
   kSessionReverted = 25,
   kGoalUpdated = 26,
   kItemUpdated = 27,
+  kCodexSettingsChanged = 28,
 };
 
 // Where a thread's goal stands (sessions.proto GoalStatus, numerically

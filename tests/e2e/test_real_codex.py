@@ -422,3 +422,43 @@ def test_the_session_says_what_codex_runs_it_with(server: Server, project: Path)
         assert (after.model, after.effort) == ("gpt-5.4", "high")
     show = Cli(server)("session", "show", session.session_id).stdout
     assert "codex_settings:    gpt-5.4 (mock), effort high, on-request, " in show, show
+
+
+def test_what_codex_runs_a_turn_with_is_said_as_the_turn_starts(server: Server,
+                                                                 project: Path) -> None:
+    """One turn's settings change the thread's from its start (Codex's
+    thread/settings/updated), and the next turn's change them back: each
+    change is a CODEX_SETTINGS_CHANGED event in that turn, committed with
+    Session.codex_settings, and the CLI following the turn says it."""
+    from codex_manager import Client, EventType, SessionState
+    cli = Cli(server)
+    with Client(server.addr) as client:
+        session = client.create_session(project, approval_policy="on-request")
+        ready = client.wait_for_session(session.session_id, SessionState.IDLE)
+        one = cli("turn", "start", session.session_id, "hello", "--follow",
+                  "--model", "gpt-5.4", "--effort", "high")
+        assert one.returncode == 0, one.stderr
+        assert "codex settings: gpt-5.4 (mock), effort high, on-request, " in one.stderr, one.stderr
+        two = cli("turn", "start", session.session_id, "hello again", "--follow")
+        assert two.returncode == 0, two.stderr
+        turns = [t.turn_id for t in client.list_turns(session.session_id)]
+        events = list(client.events(session.session_id, follow=False))
+        changes = [(e.turn_id, e.proto.codex_settings) for e in events
+                   if e.type == EventType.CODEX_SETTINGS_CHANGED]
+        raw = [e.proto.raw.method for e in events if e.type == EventType.RAW]
+        after = client.get_session(session.session_id).codex_settings
+    assert "thread/settings/updated" not in raw
+    # Ready (no turn), the first turn's, then the second's: back to the
+    # thread's own model.
+    assert [(turn, c.model) for turn, c in changes] == [
+        ("", "gpt-5.5"), (turns[0], "gpt-5.4"), (turns[1], "gpt-5.5")], changes
+    assert changes[0][1] == ready.codex_settings.proto
+    assert changes[1][1].effort == "high"
+    assert changes[-1][1] == after.proto
+    # Each in its turn, before the turn's end.
+    order = [(e.type, e.turn_id) for e in events]
+    for turn in turns:
+        said = order.index((EventType.CODEX_SETTINGS_CHANGED, turn))
+        ended = max(i for i, (kind, t) in enumerate(order)
+                    if kind == EventType.TURN_STATE_CHANGED and t == turn)
+        assert said < ended

@@ -1,6 +1,6 @@
 // The words people see for the API's states and Codex's item statuses,
 // instead of enum names and protocol values ("BUSY", "inProgress").
-import { SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { type CodexSettings, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
 const SESSION: Record<SessionState, string> = {
@@ -55,6 +55,11 @@ export const hookTrustLabel = (hook: { enabled: boolean; trustStatus: string }) 
   hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off";
 
 // A duration in milliseconds as people read it: "4 ms", "60.0 s".
+// What Codex runs a thread with (Session.codex_settings):
+// "gpt-5.5 (openai), effort default, on-request, workspace-write".
+export const codexSettingsLabel = (c: CodexSettings) =>
+  `${c.model}${c.modelProvider ? ` (${c.modelProvider})` : ""}, ` +
+  `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}`;
 export const durationLabel = (ms: number) => ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 // A hook's event as its config spells it ("preToolUse" -> "PreToolUse").
 export const hookEventLabel = (event: string) => event.charAt(0).toUpperCase() + event.slice(1);

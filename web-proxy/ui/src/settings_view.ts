@@ -7,6 +7,7 @@ import { CALL_TIMEOUT_MS, sessions } from "./api.js";
 import { button, h } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
 import type { Session } from "./gen/codex_manager/v1/sessions_pb.js";
+import { codexSettingsLabel } from "./labels.js";
 import { choose, effortSelect, modelField, policySelect, sandboxSelect } from "./session_fields.js";
 
 export interface SettingsForm {
@@ -59,8 +60,7 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
     const c = s.codexSettings;
     now.hidden = !c;
     now.textContent = c
-      ? `Codex runs it with ${c.model}${c.modelProvider ? ` (${c.modelProvider})` : ""}, ` +
-        `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}.`
+      ? `Codex runs it with ${codexSettingsLabel(c)}.`
       : "";
     model.placeholder = c?.model ? `Codex default (${c.model})` : "Codex default";
   };

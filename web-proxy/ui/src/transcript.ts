@@ -7,6 +7,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
 import { GoalStatus, type SessionGoal, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
+import { codexSettingsLabel } from "./labels.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
 // (SessionService.RevertSession); it stays in the transcript, marked.
@@ -130,6 +131,13 @@ export class Transcript {
           this.goalSaid = said;
           this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info", text: said });
         }
+        break;
+      }
+      case "codexSettings": {
+        // What Codex runs the thread with changed: at its start, or a
+        // turn's settings changed it.
+        this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
+                   text: `Codex runs this with ${codexSettingsLabel(p.value)}` });
         break;
       }
       case "sessionStateChanged":

@@ -9,7 +9,7 @@ import {
   type Event, EventSchema, EventType, GoalUpdatedSchema, HookRunSchema, ItemSchema, SessionRevertedSchema,
   TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
-import { GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
+import { CodexSettingsSchema, GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
 import { Transcript } from "../src/transcript.js";
 
@@ -303,6 +303,23 @@ test("a running shell command is known, so what is sent meanwhile is queued, not
   t.apply(state(TurnState.COMPLETED));
   assert.equal(t.runningShell, false);
   assert.equal(t.runningTurnId, "");
+});
+
+test("what Codex runs the session with is noted each time it changes", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const settings = (model: string, effort: string) => t.apply(create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.CODEX_SETTINGS_CHANGED,
+    payload: { case: "codexSettings", value: create(CodexSettingsSchema, {
+      model, modelProvider: "openai", effort, approvalPolicy: "on-request", sandbox: "workspace-write",
+      approvalsReviewer: "user" }) },
+  }));
+  settings("gpt-5.5", "");
+  settings("gpt-5.4", "high");
+  assert.deepEqual(t.entries.map((e) => "text" in e ? e.text : ""), [
+    "Codex runs this with gpt-5.5 (openai), effort default, on-request, workspace-write",
+    "Codex runs this with gpt-5.4 (openai), effort high, on-request, workspace-write",
+  ]);
 });
 
 test("a goal's objective and status are noted when they change, not its usage", () => {

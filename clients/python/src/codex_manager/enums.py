@@ -136,6 +136,7 @@ class EventType(_ApiEnum):
     SESSION_REVERTED = 25
     GOAL_UPDATED = 26
     ITEM_UPDATED = 27
+    CODEX_SETTINGS_CHANGED = 28
 
 
 class Role(_ApiEnum):

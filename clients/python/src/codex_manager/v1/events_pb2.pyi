@@ -138,6 +138,15 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     (relative to the session's cwd), `status` "inProgress"; ITEM_STARTED
     of the same item_id follows once the patch is whole.
     """
+    EVENT_TYPE_CODEX_SETTINGS_CHANGED: _EventType.ValueType  # 28
+    """payload: codex_settings. What Codex runs the thread with changed
+    (Session.codex_settings, committed with it): when a runtime became
+    ready with settings other than the session's last (`thread/start`'s,
+    `thread/resume`'s answer), and on `thread/settings/updated` (a turn's
+    settings changed the thread's: UpdateSession's, or StartTurn's for
+    that turn, from that turn's start; Codex 0.171). Carries all of them.
+    Lossless.
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -239,6 +248,15 @@ fileChange whose patch the model is still writing (Codex sends it with
 `diff` is the patch so far, its paths as the model wrote them
 (relative to the session's cwd), `status` "inProgress"; ITEM_STARTED
 of the same item_id follows once the patch is whole.
+"""
+EVENT_TYPE_CODEX_SETTINGS_CHANGED: EventType.ValueType  # 28
+"""payload: codex_settings. What Codex runs the thread with changed
+(Session.codex_settings, committed with it): when a runtime became
+ready with settings other than the session's last (`thread/start`'s,
+`thread/resume`'s answer), and on `thread/settings/updated` (a turn's
+settings changed the thread's: UpdateSession's, or StartTurn's for
+that turn, from that turn's start; Codex 0.171). Carries all of them.
+Lossless.
 """
 global___EventType = EventType
 
@@ -988,6 +1006,7 @@ class Event(google.protobuf.message.Message):
     TERMINAL_INPUT_FIELD_NUMBER: builtins.int
     SESSION_REVERTED_FIELD_NUMBER: builtins.int
     GOAL_UPDATED_FIELD_NUMBER: builtins.int
+    CODEX_SETTINGS_FIELD_NUMBER: builtins.int
     event_id: builtins.int
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
@@ -1050,6 +1069,8 @@ class Event(google.protobuf.message.Message):
     def session_reverted(self) -> global___SessionReverted: ...
     @property
     def goal_updated(self) -> global___GoalUpdated: ...
+    @property
+    def codex_settings(self) -> codex_manager.v1.sessions_pb2.CodexSettings: ...
     def __init__(
         self,
         *,
@@ -1081,10 +1102,11 @@ class Event(google.protobuf.message.Message):
         terminal_input: global___TerminalInput | None = ...,
         session_reverted: global___SessionReverted | None = ...,
         goal_updated: global___GoalUpdated | None = ...,
+        codex_settings: codex_manager.v1.sessions_pb2.CodexSettings | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
-    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted", "goal_updated"] | None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted", "goal_updated", "codex_settings"] | None: ...
 
 global___Event = Event
 
