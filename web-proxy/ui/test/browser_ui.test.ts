@@ -340,7 +340,10 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   for (const p of [page, other]) {
     await p.locator(".bar h1", { hasText: "renamed by the API" }).waitFor({ timeout: 10000 });
   }
-  assert.equal(await other.locator(".entry.notice.info").count(), 2);
+  assert.equal(await other.locator(".entry.notice.info", { hasText: "Settings changed" }).count(), 2);
+  // What Codex runs the session with, from its start (CODEX_SETTINGS_CHANGED).
+  assert.equal(await other.locator(".entry.notice.info", {
+    hasText: "Codex runs this with fake-model, effort medium, on-request, workspace-write" }).count(), 1);
   await other.close();
   // Codex gets them with the next turn (the fake runtime echoes turn/start).
   await send(page, "show-settings");
