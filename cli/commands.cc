@@ -567,6 +567,12 @@ int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
                      PrintGoal);
 }
 
+int SessionFiles(Client& client, const v1::SearchFilesRequest& request) {
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::SearchFiles, request,
+                     PrintFileMatches);
+}
+
 int SessionTerminals(Client& client, const std::string& session_id) {
   v1::ListBackgroundTerminalsRequest request;
   request.set_session_id(session_id);

@@ -73,6 +73,8 @@ int SessionCompact(Client& client, const v1::CompactSessionRequest& request);
 // when `clear`, else sets it (SetSessionGoal).
 int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
                 bool clear);
+// `session files`: SearchFiles; one path a line, best first.
+int SessionFiles(Client& client, const v1::SearchFilesRequest& request);
 // `session terminals`: ListBackgroundTerminals.
 int SessionTerminals(Client& client, const std::string& session_id);
 // `session terminate`: TerminateBackgroundTerminals for each process id in

@@ -59,6 +59,9 @@ const std::map<std::string, std::string>& Examples() {
       {"turn interrupt", "  $ codex-manager turn interrupt $S"},
       {"session compact", "  $ codex-manager session compact $S"},
       {"session terminals", "  $ codex-manager session terminals $S"},
+      {"session files",
+       "  $ codex-manager session files $S sessman\n"
+       "  $ vim \"$(codex-manager session files $S sessman | head -1)\""},
       {"session goal",
        "  $ codex-manager session goal $S \"make every test pass\" "
        "--budget 200000\n"
@@ -68,7 +71,8 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager session terminate $S 95110\n"
        "  $ codex-manager session terminate $S --all"},
       {"session update",
-       "  $ codex-manager session update $S --model gpt-5.1-codex --effort high"},
+       "  $ codex-manager session update $S --model gpt-5.1-codex --effort "
+       "high"},
       {"turn review",
        "  $ codex-manager turn review $S --uncommitted --follow\n"
        "  $ codex-manager turn review $S --base main"},
@@ -77,12 +81,15 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager session import 019a0b1c-2d3e-7f40-8a5b-6c7d8e9f0a1b"},
       {"session fork",
        "  $ F=$(codex-manager session fork $S --title \"try B\")\n"
-       "  $ T=$(codex-manager turn list $S --json | jq -r '.turns[-1].turnId')\n"
+       "  $ T=$(codex-manager turn list $S --json | jq -r "
+       "'.turns[-1].turnId')\n"
        "  $ F=$(codex-manager session fork $S --before $T)"},
       {"session revert",
-       "  $ T=$(codex-manager turn list $S --json | jq -r '.turns[-1].turnId')\n"
+       "  $ T=$(codex-manager turn list $S --json | jq -r "
+       "'.turns[-1].turnId')\n"
        "  $ codex-manager session revert $S --before $T"},
-      {"codex models", "  $ codex-manager codex models --json | jq -r '.models[].model'"},
+      {"codex models",
+       "  $ codex-manager codex models --json | jq -r '.models[].model'"},
       {"codex threads", "  $ codex-manager codex threads --cwd \"$PWD\""},
       {"codex hooks", "  $ codex-manager codex hooks --cwd \"$PWD\""},
       {"codex hooks trust",
@@ -90,13 +97,15 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager codex hooks trust --all-untrusted"},
       {"turn shell",
        "  $ codex-manager turn shell $S \"git status --short\" --follow"},
-      {"turn steer", "  $ codex-manager turn steer $S \"use the existing helper instead\""},
+      {"turn steer",
+       "  $ codex-manager turn steer $S \"use the existing helper instead\""},
       {"turn list", "  $ codex-manager turn list $S --json"},
       {"approval list", "  $ codex-manager approval list --session $S"},
       {"approval approve",
        "  $ codex-manager approval approve apr_0123456789abcdef0123 "
        "--for-session"},
-      {"approval deny", "  $ codex-manager approval deny apr_0123456789abcdef0123 --abort"},
+      {"approval deny",
+       "  $ codex-manager approval deny apr_0123456789abcdef0123 --abort"},
       {"approval answer",
        "  $ codex-manager approval answer apr_0123456789abcdef0123 "
        "lang=Python"},
@@ -477,6 +486,25 @@ int Main(int argc, char** argv) {
     }
     if (budget->count() > 0) goal_request.set_token_budget(goal_budget);
     code = SessionGoal(connect(), goal_request, goal_clear);
+  });
+  v1::SearchFilesRequest files_request;
+  auto* files = session->add_subcommand(
+      "files",
+      "Find files in the session's folder by name, as Codex's @ picker does "
+      "(paths relative to the folder, best first)");
+  files
+      ->add_option("SESSION", *files_request.mutable_session_id(), "Session id")
+      ->required();
+  files
+      ->add_option("QUERY", *files_request.mutable_query(),
+                   "Letters of the path, in order, e.g. sessman")
+      ->required();
+  int files_limit = 0;
+  files->add_option("--limit", files_limit,
+                    "At most this many (1-100; default 20)");
+  files->callback([&] {
+    files_request.set_max_results(files_limit);
+    code = SessionFiles(connect(), files_request);
   });
   auto* terminals = session->add_subcommand(
       "terminals",

@@ -277,6 +277,12 @@ void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
   }
 }
 
+void PrintFileMatches(const v1::SearchFilesResponse& response) {
+  for (const v1::FileMatch& match : response.files()) {
+    std::printf("%s%s\n", match.path().c_str(), match.directory() ? "/" : "");
+  }
+}
+
 void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
   if (list.terminals().empty()) {
     std::printf("No background terminals run in this session.\n");

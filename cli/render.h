@@ -33,6 +33,9 @@ void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
 // Each hook: its trust, event, command (or tool) and file, then its key.
 void PrintCodexHooks(const v1::ListCodexHooksResponse& list);
 // A table of a session's background terminals, or a line saying none run.
+// One path a line, a directory's ending in "/"; nothing when none matched
+// (for scripts: `vim "$(codex-manager session files $S sessman | head -1)"`).
+void PrintFileMatches(const v1::SearchFilesResponse& response);
 void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list);
 // Each hook `request` trusted, as Codex lists it now.
 void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,

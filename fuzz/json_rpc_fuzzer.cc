@@ -23,6 +23,7 @@
 #include "core/codex_hooks.h"
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
+#include "core/file_search.h"
 #include "runtime/json_rpc.h"
 
 namespace {
@@ -104,6 +105,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        codex_manager::BackgroundTerminalsOf(result)) {
     RequireUtf8(t.process_id + t.item_id + t.command + t.cwd);
     if (t.cpu_percent && !(*t.cpu_percent >= 0)) std::abort();
+  }
+  // As the answer to fuzzyFileSearch: paths kept whole or left out,
+  // indices inside them.
+  for (const codex_manager::FileMatch& match :
+       codex_manager::FileMatchesOf(result, codex_manager::kMaxFileMatches)) {
+    if (match.path.empty() ||
+        match.path.size() > codex_manager::kMaxFilePathBytes ||
+        match.file_name.size() > codex_manager::kMaxFilePathBytes) {
+      std::abort();
+    }
+    RequireUtf8(match.path + match.file_name);
+    for (uint32_t index : match.indices) {
+      if (index >= match.path.size()) std::abort();
+    }
   }
   // As a thread goal: `thread/goal/updated` params.goal, or the answer to
   // thread/goal/set and thread/goal/get; our JSON form of it reads back.

@@ -273,6 +273,17 @@ void ToProto(const std::vector<BackgroundTerminal>& in,
   }
 }
 
+void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out) {
+  for (const FileMatch& match : in) {
+    v1::FileMatch* p = out->add_files();
+    p->set_path(match.path);
+    p->set_file_name(match.file_name);
+    p->set_directory(match.directory);
+    p->set_score(match.score);
+    p->mutable_indices()->Add(match.indices.begin(), match.indices.end());
+  }
+}
+
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {
   for (const CodexHook& hook : in.hooks) ToProto(hook, out->add_hooks());
   for (const CodexHookError& error : in.errors) {

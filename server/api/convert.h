@@ -15,8 +15,9 @@
 #include "codex_manager/v1/turns.pb.h"
 #include "core/background_terminals.h"
 #include "core/codex_catalog.h"
-#include "core/types.h"
+#include "core/file_search.h"
 #include "core/store.h"
+#include "core/types.h"
 
 namespace codex_manager {
 
@@ -38,6 +39,7 @@ void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out);
 void ToProto(const RevertResult& in, v1::RevertSessionResponse* out);
 void ToProto(const std::vector<BackgroundTerminal>& in,
              v1::ListBackgroundTerminalsResponse* out);
+void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).
 void RateLimitsToProto(const nlohmann::json& limits, v1::RateLimits* out);
 

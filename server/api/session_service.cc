@@ -326,6 +326,32 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
+    grpc::CallbackServerContext* context, const v1::SearchFilesRequest* request,
+    v1::SearchFilesResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("SearchFiles");
+  return ServeLater<std::vector<FileMatch>>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller&, auto finish) {
+        if (absl::Status ok =
+                CheckFileSearch(request->query(), request->max_results());
+            !ok.ok()) {
+          return finish(ok);
+        }
+        const int max_results = request->max_results() == 0
+                                    ? kDefaultFileMatches
+                                    : request->max_results();
+        manager_->SearchFiles(
+            request->session_id(), request->query(), max_results,
+            [this, query = request->query(), max_results](
+                const std::string& cwd, SessionManager::FileSearchDone done) {
+              catalog_->SearchFiles(cwd, query, max_results, std::move(done));
+            },
+            std::move(finish));
+      });
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::TerminateBackgroundTerminals(
     grpc::CallbackServerContext* context,
     const v1::TerminateBackgroundTerminalsRequest* request,

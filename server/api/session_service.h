@@ -70,6 +70,12 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::TerminateBackgroundTerminalsRequest* request,
       v1::TerminateBackgroundTerminalsResponse* response) override;
+  // Finishes when Codex answered: the session's runtime, or a one-off one
+  // when it is not live.
+  grpc::ServerUnaryReactor* SearchFiles(
+      grpc::CallbackServerContext* context,
+      const v1::SearchFilesRequest* request,
+      v1::SearchFilesResponse* response) override;
   // Both finish once Codex answered (thread/read, thread/fork in a one-off
   // runtime) and the session is created, not on the handler thread.
   grpc::ServerUnaryReactor* ImportThread(

@@ -727,6 +727,27 @@ void SessionManager::ListBackgroundTerminals(
       });
 }
 
+void SessionManager::SearchFiles(
+    const std::string& session_id, const std::string& query, int max_results,
+    const std::function<void(const std::string& cwd, FileSearchDone)>& offline,
+    FileSearchDone done) {
+  absl::StatusOr<Session> session = LoadSession(session_id);
+  if (!session.ok()) return done(session.status());
+  if (query.empty()) return done(std::vector<FileMatch>{});
+  absl::ReleasableMutexLock lock(&mu_);
+  LiveSession* live = live_.Find(session_id);
+  if (live == nullptr || live->session.state == SessionState::kStarting) {
+    lock.Release();
+    return offline(session->cwd, std::move(done));
+  }
+  live->runtime->Call("fuzzyFileSearch", FileSearchParams(query, session->cwd),
+                      [max_results, done = std::move(done)](
+                          absl::StatusOr<nlohmann::json> result) {
+                        if (!result.ok()) return done(result.status());
+                        done(FileMatchesOf(*result, max_results));
+                      });
+}
+
 void SessionManager::TerminateBackgroundTerminals(
     const std::string& session_id, const std::string& process_id,
     const Caller& caller, std::function<void(absl::Status)> done) {

@@ -34,6 +34,7 @@ CLI_COMMAND = {
     "UpdateSession": ["session", "update"],
     "CompactSession": ["session", "compact"],
     "ListBackgroundTerminals": ["session", "terminals"],
+    "SearchFiles": ["session", "files"],
     "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
@@ -65,7 +66,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 32
+    assert len(RPCS) == 33
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -291,6 +291,50 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
   await page.close();
 });
 
+test("@ and letters of a path list the session's files; Enter or a tap puts the path in the prompt", async () => {
+  mkdirSync(join(real.project, "picker", "deep"), { recursive: true });
+  writeFileSync(join(real.project, "picker", "deep", "target_notes.md"), "notes\n");
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "files", "never");
+  const prompt = page.locator("textarea");
+  const list = page.locator(".file-picker");
+  // Named by its path whole (not "picker/deep/ t ar g e t …", as the bold
+  // letters alone would make it).
+  const target = list.getByRole("option", { name: "picker/deep/target_notes.md", exact: true });
+  await prompt.click();
+  await prompt.pressSequentially("read @tgtnotes");
+  await target.waitFor({ timeout: 10000 });
+  // The first is in view for screen readers, its matched letters in bold.
+  assert.equal(await prompt.getAttribute("aria-activedescendant"), "file-picker-0");
+  assert.equal(await target.getAttribute("aria-selected"), "true");
+  assert.equal((await target.locator("b").allInnerTexts()).join(""), "tgtnotes");
+  assert.deepEqual(await axeViolations(page), []);
+  await page.keyboard.press("Enter");
+  await list.waitFor({ state: "hidden", timeout: 5000 });
+  assert.equal(await prompt.inputValue(), "read picker/deep/target_notes.md ");
+  // Escape closes it and leaves what was typed.
+  await prompt.pressSequentially("and @tgtnotes");
+  await target.waitFor({ timeout: 10000 });
+  await page.keyboard.press("Escape");
+  await list.waitFor({ state: "hidden", timeout: 5000 });
+  assert.equal(await prompt.inputValue(), "read picker/deep/target_notes.md and @tgtnotes");
+  // Typing on searches again; a tap chooses.
+  await page.keyboard.press("Backspace");
+  await target.waitFor({ timeout: 10000 });
+  await target.click();
+  await list.waitFor({ state: "hidden", timeout: 5000 });
+  assert.equal(await prompt.inputValue(),
+               "read picker/deep/target_notes.md and picker/deep/target_notes.md ");
+  // An @ inside a word (an e-mail address) lists nothing; the prompt sends.
+  await prompt.pressSequentially("to me@tgtnotes");
+  await page.waitForTimeout(500);
+  assert.equal(await list.isHidden(), true);
+  await page.click(".composer button[type=submit]");
+  await page.locator(".entry.agent", { hasText: "You said: read picker/deep/target_notes.md and" })
+    .waitFor({ timeout: 30000 });
+  await page.close();
+});
+
 test("a session's settings: renamed, and the turns after Save use them", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "before", "");

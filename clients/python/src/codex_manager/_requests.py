@@ -301,6 +301,13 @@ def terminate_background_terminals(
         session_id=session_id, process_id=process_id or "", all=all)
 
 
+def search_files(session_id: str, query: str,
+                 max_results: int) -> sessions_pb2.SearchFilesRequest:
+    # Bounds are the server's to check (InvalidArgumentError naming it).
+    return sessions_pb2.SearchFilesRequest(session_id=session_id, query=query,
+                                           max_results=max_results)
+
+
 def fork_session(session_id: str, title: str | None, request_id: str | None,
                  through_turn_id: str | None,
                  before_turn_id: str | None) -> sessions_pb2.ForkSessionRequest:

@@ -56,6 +56,7 @@ from codex_manager.v1.views import (
     CodexThread,
     CreateTokenResponse,
     Event,
+    FileMatch,
     Model,
     RevertSessionResponse,
     Session,
@@ -265,6 +266,12 @@ class AsyncClient:
             self._sessions.ListBackgroundTerminals,
             sessions_pb2.ListBackgroundTerminalsRequest(session_id=session_id))
         return [BackgroundTerminal(t) for t in response.terminals]
+
+    async def search_files(self, session_id: str, query: str, *,
+                           max_results: int = 20) -> list[FileMatch]:
+        response = await self._call(self._sessions.SearchFiles,
+                                    _requests.search_files(session_id, query, max_results))
+        return [FileMatch(f) for f in response.files]
 
     async def terminate_background_terminals(self, session_id: str,
                                              process_id: str | None = None, *,

@@ -62,6 +62,7 @@ from codex_manager.v1.views import (
     CodexThread,
     CreateTokenResponse,
     Event,
+    FileMatch,
     Model,
     RevertSessionResponse,
     Session,
@@ -373,6 +374,23 @@ class Client:
         response = self._call(self._sessions.ListBackgroundTerminals,
                               sessions_pb2.ListBackgroundTerminalsRequest(session_id=session_id))
         return [BackgroundTerminal(t) for t in response.terminals]
+
+    def search_files(self, session_id: str, query: str, *,
+                     max_results: int = 20) -> list[FileMatch]:
+        """Files and directories under the session's folder whose paths
+        match `query` fuzzily (its letters in order: ``"sessman"`` finds
+        ``server/core/session_manager.cc``), best first, at most
+        `max_results` (1 to 100). Codex ``fuzzyFileSearch``, as its TUI's
+        ``@`` picker does: through the session's runtime when live (a few
+        milliseconds), else a short-lived one (a few hundred). Each
+        :class:`FileMatch` has ``path`` (relative to the folder),
+        ``file_name``, ``directory``, ``score`` and ``indices`` (the
+        matched code points of ``path``). An empty query finds nothing.
+        InvalidArgumentError naming ``query`` (over 256 bytes) or
+        ``max_results``; NotFoundError naming the session."""
+        response = self._call(self._sessions.SearchFiles,
+                              _requests.search_files(session_id, query, max_results))
+        return [FileMatch(f) for f in response.files]
 
     def terminate_background_terminals(self, session_id: str,
                                        process_id: str | None = None, *,

@@ -826,6 +826,94 @@ class TerminateBackgroundTerminalsResponse(google.protobuf.message.Message):
 global___TerminateBackgroundTerminalsResponse = TerminateBackgroundTerminalsResponse
 
 @typing.final
+class SearchFilesRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    QUERY_FIELD_NUMBER: builtins.int
+    MAX_RESULTS_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    query: builtins.str
+    """Matched fuzzily against the paths under the session's cwd, as Codex's
+    `@` file picker matches them (e.g. "sessman" finds
+    "server/core/session_manager.cc"). At most 256 bytes of UTF-8
+    (INVALID_ARGUMENT "query"); empty finds nothing.
+    """
+    max_results: builtins.int
+    """At most this many matches: 1 to 100; 0 means 20. INVALID_ARGUMENT
+    ("max_results") otherwise.
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        query: builtins.str = ...,
+        max_results: builtins.int = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["max_results", b"max_results", "query", b"query", "session_id", b"session_id"]) -> None: ...
+
+global___SearchFilesRequest = SearchFilesRequest
+
+@typing.final
+class FileMatch(google.protobuf.message.Message):
+    """A file or directory under a session's cwd (Codex `FuzzyFileSearchResult`)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    PATH_FIELD_NUMBER: builtins.int
+    FILE_NAME_FIELD_NUMBER: builtins.int
+    DIRECTORY_FIELD_NUMBER: builtins.int
+    SCORE_FIELD_NUMBER: builtins.int
+    INDICES_FIELD_NUMBER: builtins.int
+    path: builtins.str
+    """Relative to the session's cwd, "/"-separated, e.g.
+    "server/core/session_manager.cc"; at most 4096 bytes.
+    """
+    file_name: builtins.str
+    """Its last component, e.g. "session_manager.cc"."""
+    directory: builtins.bool
+    """A directory; else a file."""
+    score: builtins.int
+    """Codex's ranking score; higher is better."""
+    @property
+    def indices(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.int]:
+        """Where the query's characters matched, as offsets in `path` counted in
+        Unicode code points (for highlighting), ascending.
+        """
+
+    def __init__(
+        self,
+        *,
+        path: builtins.str = ...,
+        file_name: builtins.str = ...,
+        directory: builtins.bool = ...,
+        score: builtins.int = ...,
+        indices: collections.abc.Iterable[builtins.int] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["directory", b"directory", "file_name", b"file_name", "indices", b"indices", "path", b"path", "score", b"score"]) -> None: ...
+
+global___FileMatch = FileMatch
+
+@typing.final
+class SearchFilesResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    FILES_FIELD_NUMBER: builtins.int
+    @property
+    def files(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___FileMatch]:
+        """Best first, as Codex ranks them."""
+
+    def __init__(
+        self,
+        *,
+        files: collections.abc.Iterable[global___FileMatch] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["files", b"files"]) -> None: ...
+
+global___SearchFilesResponse = SearchFilesResponse
+
+@typing.final
 class ImportThreadRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

@@ -100,6 +100,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.FromString,
                 _registered_method=True)
+        self.SearchFiles = channel.unary_unary(
+                '/codex_manager.v1.SessionService/SearchFiles',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.FromString,
+                _registered_method=True)
         self.ImportThread = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ImportThread',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
@@ -259,6 +264,23 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchFiles(self, request, context):
+        """Files and directories under the session's cwd whose paths match a
+        query, best first (role: operator; a read, not audited): Codex
+        `fuzzyFileSearch` with the cwd as its root, which the Codex TUI's `@`
+        file picker uses. Through the session's runtime when it is live (a few
+        milliseconds); otherwise through a short-lived app-server (a few
+        hundred), so a stopped or archived session's folder can be searched
+        too. In a git repository Codex skips what .gitignore excludes.
+        Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
+        the session, FAILED_PRECONDITION (Codex refused: its message),
+        RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
+        ones running), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ImportThread(self, request, context):
         """Makes a session of an existing Codex thread (one a `codex exec` or the
         Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
@@ -367,6 +389,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.TerminateBackgroundTerminals,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.SerializeToString,
+            ),
+            'SearchFiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchFiles,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.SerializeToString,
             ),
             'ImportThread': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportThread,
@@ -736,6 +763,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/TerminateBackgroundTerminals',
             codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.TerminateBackgroundTerminalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchFiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/SearchFiles',
+            codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.FromString,
             options,
             channel_credentials,
             insecure,

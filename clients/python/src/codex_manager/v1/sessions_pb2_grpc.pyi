@@ -161,6 +161,23 @@ class SessionServiceStub:
     not a number), UNAVAILABLE.
     """
 
+    SearchFiles: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SearchFilesRequest,
+        codex_manager.v1.sessions_pb2.SearchFilesResponse,
+    ]
+    """Files and directories under the session's cwd whose paths match a
+    query, best first (role: operator; a read, not audited): Codex
+    `fuzzyFileSearch` with the cwd as its root, which the Codex TUI's `@`
+    file picker uses. Through the session's runtime when it is live (a few
+    milliseconds); otherwise through a short-lived app-server (a few
+    hundred), so a stopped or archived session's folder can be searched
+    too. In a git repository Codex skips what .gitignore excludes.
+    Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
+    the session, FAILED_PRECONDITION (Codex refused: its message),
+    RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
+    ones running), UNAVAILABLE.
+    """
+
     ImportThread: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ImportThreadRequest,
         codex_manager.v1.sessions_pb2.Session,
@@ -338,6 +355,23 @@ class SessionServiceAsyncStub:
     has no such background terminal (it may have ended), FAILED_PRECONDITION
     (Codex refused: its message; Codex 0.171 refuses a process id that is
     not a number), UNAVAILABLE.
+    """
+
+    SearchFiles: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SearchFilesRequest,
+        codex_manager.v1.sessions_pb2.SearchFilesResponse,
+    ]
+    """Files and directories under the session's cwd whose paths match a
+    query, best first (role: operator; a read, not audited): Codex
+    `fuzzyFileSearch` with the cwd as its root, which the Codex TUI's `@`
+    file picker uses. Through the session's runtime when it is live (a few
+    milliseconds); otherwise through a short-lived app-server (a few
+    hundred), so a stopped or archived session's folder can be searched
+    too. In a git repository Codex skips what .gitignore excludes.
+    Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
+    the session, FAILED_PRECONDITION (Codex refused: its message),
+    RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
+    ones running), UNAVAILABLE.
     """
 
     ImportThread: grpc.aio.UnaryUnaryMultiCallable[
@@ -543,6 +577,25 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         has no such background terminal (it may have ended), FAILED_PRECONDITION
         (Codex refused: its message; Codex 0.171 refuses a process id that is
         not a number), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def SearchFiles(
+        self,
+        request: codex_manager.v1.sessions_pb2.SearchFilesRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.SearchFilesResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.SearchFilesResponse]]:
+        """Files and directories under the session's cwd whose paths match a
+        query, best first (role: operator; a read, not audited): Codex
+        `fuzzyFileSearch` with the cwd as its root, which the Codex TUI's `@`
+        file picker uses. Through the session's runtime when it is live (a few
+        milliseconds); otherwise through a short-lived app-server (a few
+        hundred), so a stopped or archived session's folder can be searched
+        too. In a git repository Codex skips what .gitignore excludes.
+        Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
+        the session, FAILED_PRECONDITION (Codex refused: its message),
+        RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
+        ones running), UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -568,6 +568,54 @@ class TerminateBackgroundTerminalsResponse(View[sessions_pb2.TerminateBackground
 
     __slots__ = ()
     _FIELDS = ()
+
+
+class FileMatch(View[sessions_pb2.FileMatch]):
+    """A file or directory under a session's cwd (Codex `FuzzyFileSearchResult`)."""
+
+    __slots__ = ()
+    _FIELDS = ('path', 'file_name', 'directory', 'score', 'indices', )
+
+    @property
+    def path(self) -> str:
+        """Relative to the session's cwd, "/"-separated, e.g.
+        "server/core/session_manager.cc"; at most 4096 bytes.
+        """
+        return self._proto.path
+
+    @property
+    def file_name(self) -> str:
+        """Its last component, e.g. "session_manager.cc"."""
+        return self._proto.file_name
+
+    @property
+    def directory(self) -> bool:
+        """A directory; else a file."""
+        return self._proto.directory
+
+    @property
+    def score(self) -> int:
+        """Codex's ranking score; higher is better."""
+        return self._proto.score
+
+    @property
+    def indices(self) -> tuple[int, ...]:
+        """Where the query's characters matched, as offsets in `path` counted in
+        Unicode code points (for highlighting), ascending.
+        """
+        return tuple(self._proto.indices)
+
+
+class SearchFilesResponse(View[sessions_pb2.SearchFilesResponse]):
+    """The API's SearchFilesResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('files', )
+
+    @property
+    def files(self) -> tuple[FileMatch, ...]:
+        """Best first, as Codex ranks them."""
+        return tuple(FileMatch(m) for m in self._proto.files)
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):
