@@ -216,7 +216,8 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
                                                                project: Path) -> None:
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
-                                                "archive", "update", "compact", "goal", "terminals",
+                                                "archive", "update", "compact", "goal", "files",
+                                                "terminals",
                                                 "terminate", "import", "fork", "revert"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))
@@ -231,6 +232,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     addr = ["--addr", fake_server.addr]
     sessions = complete(*addr, "session", "show", "")
     assert session_id in values(sessions)
+    assert session_id in values(complete(*addr, "session", "files", ""))
     assert any(value == session_id and "IDLE" in description for value, description in sessions)
     assert values(complete(*addr, "events", session_id, "--turn", "")) == [turn_id]
     assert values(complete(*addr, "turn", "show", "turn_")) == [turn_id]
