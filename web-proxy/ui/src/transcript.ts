@@ -228,10 +228,14 @@ export class Transcript {
             ...(item.commandSource === "userShell" ? { byUser: true } : {}),
           });
         } else if (item.itemType === "fileChange") {
-          // ITEM_UPDATED: the patch so far, before the change starts.
+          // ITEM_UPDATED: the patch so far, before the change starts. One
+          // arriving late never takes a started change back to "writing".
           const writing = event.type === EventType.ITEM_UPDATED;
-          this.upsert({ kind: "file", id: item.itemId, diff: item.diff,
-                        status: writing ? "writing" : item.status });
+          const prev = this.byId.get(item.itemId) as Extract<Entry, { kind: "file" }> | undefined;
+          if (!writing || !prev || prev.status === "writing") {
+            this.upsert({ kind: "file", id: item.itemId, diff: item.diff,
+                          status: writing ? "writing" : item.status });
+          }
         } else if (item.itemType === "mcpToolCall") {
           this.upsert({
             kind: "tool", id: item.itemId, server: item.mcpServer, tool: item.tool,

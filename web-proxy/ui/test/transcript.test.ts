@@ -204,6 +204,10 @@ test("a patch being written is one file entry that grows, then the change itself
   t.apply(item(EventType.ITEM_STARTED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/w/a.txt\n+one\n" }));
   assert.deepEqual(t.entries, [{ kind: "file", id: "call_7", diff: "--- /dev/null\n+++ b/w/a.txt\n+one\n",
                                  status: "inProgress" }]);
+  // An update arriving after the start changes nothing.
+  t.apply(item(EventType.ITEM_UPDATED, { ...file, status: "inProgress", diff: "--- /dev/null\n+++ b/a.txt\n" }));
+  assert.deepEqual(t.entries, [{ kind: "file", id: "call_7", diff: "--- /dev/null\n+++ b/w/a.txt\n+one\n",
+                                 status: "inProgress" }]);
 });
 
 test("what the agent typed into a running command is a line naming the command", () => {
