@@ -588,6 +588,27 @@ void EventPrinter::Print(const v1::Event& e) {
       streamed_.insert(e.delta().item_id());
       Stream(side_, e.delta().text());
       break;
+    case v1::EVENT_TYPE_ITEM_UPDATED: {
+      // The model is still writing the patch: "~ writing notes.txt ...",
+      // once, from the patch's first "+++ " line.
+      const v1::Item& item = e.item();
+      if (item.item_type() != "fileChange" ||
+          writing_.contains(item.item_id())) {
+        break;
+      }
+      const size_t at =
+          item.diff().starts_with("+++ ") ? 0 : item.diff().find("\n+++ ");
+      if (at == std::string::npos) break;
+      const size_t from = item.diff().find(' ', at + 1) + 1;
+      const size_t to = item.diff().find('\n', from);
+      if (to == std::string::npos) break;  // the path is not whole yet
+      std::string path = item.diff().substr(from, to - from);
+      if (path.starts_with("b/")) path.erase(0, 2);
+      writing_.insert(item.item_id());
+      EndLine();
+      side_ << Head(e) << "~ writing " << Trim(path, 200) << " ...\n";
+      break;
+    }
     case v1::EVENT_TYPE_ITEM_STARTED:
       if (e.item().item_type() == "commandExecution") {
         EndLine();

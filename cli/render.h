@@ -107,6 +107,9 @@ class EventPrinter {
   // The goal's objective and status as last printed: its usage alone
   // changing prints nothing.
   std::string goal_said_;
+  // File changes whose patch is being written (ITEM_UPDATED), said once
+  // each, when its first path is known.
+  std::set<std::string> writing_;
 };
 
 }  // namespace codex_manager::cli

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Server
+from conftest import Cli, Server
 from cm_testing import CODEX_BIN, MockModel, codex_home_dir, make_server, write_codex_home
 
 from codex_manager import Client, Decision, EventType, SessionState, TurnState
@@ -47,3 +47,16 @@ def test_a_patch_being_written_arrives_as_item_updated_before_it_starts(
     # The patch so far, its path as the model wrote it; then whole.
     assert updated[-1].diff == "--- /dev/null\n+++ b/notes.txt\n+hello file\n"
     assert started[0].diff == f"--- /dev/null\n+++ b{project}/notes.txt\n+hello file\n"
+
+
+def test_the_cli_says_once_which_file_is_being_written(streaming_server: Server,
+                                                      project: Path) -> None:
+    cli = Cli(streaming_server)
+    session_id = cli.json("session", "create", "--cwd", str(project),
+                          "--approval-policy", "untrusted")["sessionId"]
+    followed = cli("turn", "start", session_id, "please write: notes.txt: hello file",
+                   "--follow", "--on-approval", "approve")
+    assert followed.returncode == 0, followed.stderr
+    err = followed.stderr
+    assert err.count("~ writing notes.txt ...\n") == 1, err
+    assert err.index("~ writing notes.txt ...\n") < err.index("~ file change ["), err
