@@ -107,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (t.cpu_percent && !(*t.cpu_percent >= 0)) std::abort();
   }
   // As the answer to fuzzyFileSearch: paths kept whole or left out,
-  // indices inside them.
+  // indices inside them, ascending, each once.
   for (const codex_manager::FileMatch& match :
        codex_manager::FileMatchesOf(result, codex_manager::kMaxFileMatches)) {
     if (match.path.empty() ||
@@ -116,8 +116,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     }
     RequireUtf8(match.path + match.file_name);
-    for (uint32_t index : match.indices) {
-      if (index >= match.path.size()) std::abort();
+    for (size_t i = 0; i < match.indices.size(); ++i) {
+      if (match.indices[i] >= match.path.size() ||
+          (i > 0 && match.indices[i] <= match.indices[i - 1])) {
+        std::abort();
+      }
     }
   }
   // As a thread goal: `thread/goal/updated` params.goal, or the answer to

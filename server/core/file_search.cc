@@ -82,6 +82,10 @@ std::vector<FileMatch> FileMatchesOf(const json& result, int max_results) {
         match.indices.push_back(static_cast<uint32_t>(*at));
       }
     }
+    // Ascending and each once, as the API says, whatever Codex sent.
+    std::sort(match.indices.begin(), match.indices.end());
+    match.indices.erase(std::unique(match.indices.begin(), match.indices.end()),
+                        match.indices.end());
     out.push_back(std::move(match));
   }
   return out;

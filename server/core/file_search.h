@@ -49,7 +49,8 @@ nlohmann::json FileSearchParams(const std::string& query,
 // them, at most `max_results`. Entries that are not objects, lack a string
 // path, or have a path or file name that is not valid UTF-8 or is longer
 // than kMaxFilePathBytes are left out; an index past the path, or a
-// mistyped score, reads as absent (0).
+// mistyped score, reads as absent (0); indices come out ascending, each
+// once.
 std::vector<FileMatch> FileMatchesOf(const nlohmann::json& result,
                                      int max_results);
 

@@ -38,7 +38,7 @@ TEST(FileSearchTest, LeavesOutWhatCannotNameAFile) {
         json{{"path", "é/ok.txt"},
              {"file_name", "bad\xfe"},
              {"score", -3},
-             {"indices", {0, 7, 8, "1", -1, 1u << 31}}}}}};
+             {"indices", {7, 0, 8, "1", -1, 1u << 31, 7}}}}}};
   const std::vector<FileMatch> matches = FileMatchesOf(result, 20);
   ASSERT_EQ(matches.size(), 1u);
   // "é/ok.txt" is 8 code points (9 bytes): 8 is past it.
