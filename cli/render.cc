@@ -72,6 +72,19 @@ std::string SettingsChanged(const v1::SessionUpdated& u) {
   return absl::StrJoin(parts, " ");
 }
 
+// The first file a patch writes: the path of its first whole "+++ b/PATH"
+// line (the headers of Item.diff, server/core/codex_protocol.cc), "b/"
+// cut; "" when none is whole yet. A deletion ("+++ /dev/null") writes
+// none.
+std::string FirstWrittenPath(const std::string& diff) {
+  for (size_t at = 0, end; (end = diff.find('\n', at)) != std::string::npos;
+       at = end + 1) {
+    absl::string_view line(diff.data() + at, end - at);
+    if (absl::ConsumePrefix(&line, "+++ b/")) return std::string(line);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string SessionStateName(v1::SessionState state) {
@@ -590,20 +603,14 @@ void EventPrinter::Print(const v1::Event& e) {
       break;
     case v1::EVENT_TYPE_ITEM_UPDATED: {
       // The model is still writing the patch: "~ writing notes.txt ...",
-      // once, from the patch's first "+++ " line.
+      // once, when the first file it writes is known.
       const v1::Item& item = e.item();
       if (item.item_type() != "fileChange" ||
           writing_.contains(item.item_id())) {
         break;
       }
-      const size_t at =
-          item.diff().starts_with("+++ ") ? 0 : item.diff().find("\n+++ ");
-      if (at == std::string::npos) break;
-      const size_t from = item.diff().find(' ', at + 1) + 1;
-      const size_t to = item.diff().find('\n', from);
-      if (to == std::string::npos) break;  // the path is not whole yet
-      std::string path = item.diff().substr(from, to - from);
-      if (path.starts_with("b/")) path.erase(0, 2);
+      const std::string path = FirstWrittenPath(item.diff());
+      if (path.empty()) break;
       writing_.insert(item.item_id());
       EndLine();
       side_ << Head(e) << "~ writing " << Trim(path, 200) << " ...\n";

@@ -175,9 +175,11 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     // turn/start): the session's row and CODEX_SETTINGS_CHANGED, in the
     // running turn. The session (the live copy) changes once the change
     // is taken: a refused one leaves it as the store has it.
-    Session changed = live->session;
-    changed.codex_settings = CodexSettingsOf(Member(params, "threadSettings"));
-    if (changed.codex_settings != live->session.codex_settings) {
+    const CodexSettings settings =
+        CodexSettingsOf(Member(params, "threadSettings"));
+    if (settings != live->session.codex_settings) {
+      Session changed = live->session;
+      changed.codex_settings = settings;
       changed.update_time = clock_->Now();
       EventLog::NewEvent event = CodexSettingsChangedEvent(changed);
       event.turn_id = live->turns.running_id();
@@ -189,7 +191,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
         live->session.update_time = changed.update_time;
       }
     }
-    const std::string& reviewer = changed.codex_settings.approvals_reviewer;
+    const std::string& reviewer = settings.approvals_reviewer;
     if (!reviewer.empty() && reviewer != kApprovalsReviewer) {
       // Nothing we send asks for it; fail closed, as at start
       // (runtime/codex_runtime.cc): its approvals would not reach a person.

@@ -60,3 +60,14 @@ def test_the_cli_says_once_which_file_is_being_written(streaming_server: Server,
     err = followed.stderr
     assert err.count("~ writing notes.txt ...\n") == 1, err
     assert err.index("~ writing notes.txt ...\n") < err.index("~ file change ["), err
+
+
+def test_the_cli_names_the_first_file_written_not_a_deleted_one(fake_cli: Cli,
+                                                                project: Path) -> None:
+    """A patch that deletes a file before it adds one ("+++ /dev/null"
+    first): the line names the added file, once."""
+    session_id = fake_cli.json("session", "create", "--cwd", str(project))["sessionId"]
+    followed = fake_cli("turn", "start", session_id, "patch-stream", "--follow")
+    assert followed.returncode == 0, followed.stderr
+    assert followed.stderr.count("~ writing") == 1, followed.stderr
+    assert "~ writing new.txt ...\n" in followed.stderr, followed.stderr

@@ -45,6 +45,10 @@ The prompt of ``turn/start`` chooses what the turn does:
 - ``tools``: an MCP tool call that returns a result and one that fails
   (Codex 0.171's ``mcpToolCall`` items), a web search, then ``Filed
   ticket 7.``.
+- ``patch-stream``: ``item/fileChange/patchUpdated`` as Codex 0.171 sends
+  it while the model writes a patch that deletes ``old.txt`` and adds
+  ``new.txt`` (three updates, the second path arriving in the second),
+  then reply ``patched``; the patch is never applied.
 - ``show-settings``: reply ``settings {...}`` with the settings and images
   its ``turn/start`` carried.
 - ``moderated``: stream a reply, then complete it with the
@@ -375,6 +379,16 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
             {"step": steps[0], "status": "completed"}, {"step": steps[1], "status": "inProgress"},
             {"step": steps[2], "status": "pending"}]})
         agent_reply(thread_id, turn_id, "planned", ["planned"])
+        complete(thread_id, turn_id)
+        return
+    if prompt.strip() == "patch-stream":
+        ids = {"threadId": thread_id, "turnId": turn_id, "itemId": "call_patch"}
+        deleted = {"path": "old.txt", "kind": {"type": "delete"}, "diff": "gone\n"}
+        for added in (None, {"path": "new.txt", "kind": {"type": "add"}, "diff": ""},
+                      {"path": "new.txt", "kind": {"type": "add"}, "diff": "hello\n"}):
+            notify("item/fileChange/patchUpdated",
+                   {**ids, "changes": [deleted] + ([added] if added else [])})
+        agent_reply(thread_id, turn_id, "patched", ["patched"])
         complete(thread_id, turn_id)
         return
     if prompt.strip() == "hooks":
