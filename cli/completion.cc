@@ -64,7 +64,9 @@ std::vector<Candidate> Flags(const CLI::App* cmd) {
 bool TakesValue(const CLI::App* cmd, const std::string& name) {
   for (; cmd != nullptr; cmd = cmd->get_parent()) {
     const CLI::Option* option = cmd->get_option_no_throw(name);
-    if (option != nullptr) return option->get_type_size() != 0;
+    // A flag expects no value (CLI11 gives it a type size of 1 all the
+    // same).
+    if (option != nullptr) return option->get_expected_max() != 0;
   }
   return false;
 }

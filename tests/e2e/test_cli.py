@@ -191,6 +191,10 @@ def test_command_help_shows_global_flags_and_points_to_exit_codes() -> None:
     (["--addr", "127.0.0.1:1", "aproval", "list"], ["\tapproval"]),
     (["frobnicate"], ["unknown command \"frobnicate\"", "codex-manager --help"]),
     (["session"], ["\"codex-manager session\" needs a command: create list"]),
+    # A flag before the command takes no value: the command is still read.
+    (["--json", "sesion", "list"], ["unknown command \"sesion\" for \"codex-manager\""]),
+    (["--json", "turn", "start", "S", "p", "--wait"],
+     ["The following argument was not expected: --wait"]),
 ])
 def test_typos_get_did_you_mean(argv: list[str], expected: list[str]) -> None:
     result = subprocess.run([str(CLI_BIN), *argv], capture_output=True, text=True, timeout=30)
