@@ -573,6 +573,12 @@ int SessionFiles(Client& client, const v1::SearchFilesRequest& request) {
                      PrintFileMatches);
 }
 
+int SessionSkills(Client& client, const v1::ListSkillsRequest& request) {
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ListSkills, request,
+                     PrintSkills);
+}
+
 int SessionTerminals(Client& client, const std::string& session_id) {
   v1::ListBackgroundTerminalsRequest request;
   request.set_session_id(session_id);

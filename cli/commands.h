@@ -75,6 +75,8 @@ int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
                 bool clear);
 // `session files`: SearchFiles; one path a line, best first.
 int SessionFiles(Client& client, const v1::SearchFilesRequest& request);
+// `session skills`: ListSkills; `$name`, scope and description a line.
+int SessionSkills(Client& client, const v1::ListSkillsRequest& request);
 // `session terminals`: ListBackgroundTerminals.
 int SessionTerminals(Client& client, const std::string& session_id);
 // `session terminate`: TerminateBackgroundTerminals for each process id in

@@ -62,6 +62,10 @@ const std::map<std::string, std::string>& Examples() {
       {"session files",
        "  $ codex-manager session files $S sessman\n"
        "  $ vim \"$(codex-manager session files $S sessman | head -1)\""},
+      {"session skills",
+       "  $ codex-manager session skills $S\n"
+       "  $ codex-manager turn start $S '$repo-helper tidy the notes' "
+       "--follow"},
       {"session goal",
        "  $ codex-manager session goal $S \"make every test pass\" "
        "--budget 200000\n"
@@ -506,6 +510,19 @@ int Main(int argc, char** argv) {
     files_request.set_max_results(files_limit);
     code = SessionFiles(connect(), files_request);
   });
+  v1::ListSkillsRequest skills_request;
+  auto* skills = session->add_subcommand(
+      "skills",
+      "List the skills Codex offers in the session's folder; a prompt uses "
+      "one by naming it, $NAME");
+  skills
+      ->add_option("SESSION", *skills_request.mutable_session_id(),
+                   "Session id")
+      ->required();
+  skills->add_flag(
+      "--reload", [&](int64_t) { skills_request.set_force_reload(true); },
+      "Have Codex read the skill folders again (after adding one)");
+  skills->callback([&] { code = SessionSkills(connect(), skills_request); });
   auto* terminals = session->add_subcommand(
       "terminals",
       "List the processes the agent left running in the background "

@@ -19,9 +19,28 @@
 namespace codex_manager::cli {
 namespace {
 
+// At most `width` bytes (not splitting a UTF-8 character), "~" marking a
+// cut.
 std::string Trim(const std::string& s, size_t width) {
   if (s.size() <= width) return s;
-  return s.substr(0, width - 1) + "~";
+  size_t end = width - 1;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "~";
+}
+
+// `text` on one line: each run of white space (newlines too) one space.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 std::string Strip(const std::string& name, const std::string& prefix) {
@@ -293,6 +312,34 @@ void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
 void PrintFileMatches(const v1::SearchFilesResponse& response) {
   for (const v1::FileMatch& match : response.files()) {
     std::printf("%s%s\n", match.path().c_str(), match.directory() ? "/" : "");
+  }
+}
+
+void PrintSkills(const v1::ListSkillsResponse& list) {
+  if (list.skills().empty() && list.errors().empty()) {
+    std::printf("No skills for this session's folder.\n");
+  }
+  if (!list.skills().empty()) {
+    size_t width = 4;
+    for (const v1::Skill& s : list.skills()) {
+      width = std::max(width, std::min<size_t>(s.name().size() + 1, 32));
+    }
+    std::printf("%-*s  %-6s  %s\n", static_cast<int>(width), "NAME", "SCOPE",
+                "DESCRIPTION");
+    for (const v1::Skill& s : list.skills()) {
+      // The name as a prompt mentions it.
+      const std::string name = Trim("$" + OneLine(s.name()), width);
+      std::string about =
+          OneLine(s.short_description().empty() ? s.description()
+                                                : s.short_description());
+      if (!s.enabled()) about = "(disabled) " + about;
+      std::printf("%-*s  %-6s  %s\n", static_cast<int>(width), name.c_str(),
+                  Trim(s.scope(), 6).c_str(), Trim(about, 72).c_str());
+    }
+  }
+  for (const v1::SkillError& e : list.errors()) {
+    std::printf("not loaded: %s: %s\n", e.path().c_str(),
+                OneLine(e.message()).c_str());
   }
 }
 

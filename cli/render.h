@@ -36,6 +36,9 @@ void PrintCodexHooks(const v1::ListCodexHooksResponse& list);
 // One path a line, a directory's ending in "/"; nothing when none matched
 // (for scripts: `vim "$(codex-manager session files $S sessman | head -1)"`).
 void PrintFileMatches(const v1::SearchFilesResponse& response);
+// `session skills`: one skill a line, `$name`, scope and description,
+// then the SKILL.md files Codex could not load.
+void PrintSkills(const v1::ListSkillsResponse& list);
 void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list);
 // Each hook `request` trusted, as Codex lists it now.
 void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,

@@ -4,9 +4,10 @@
 // approval requests and their answers, file-change diffs), the parsers of
 // one-off call answers (model/list, thread/read and thread/fork, with a
 // thread's history as the events an import stores), the hooks/list answer
-// (the hooks Codex skips), the thread/backgroundTerminals/list answer, a
-// thread goal and the payload cap. Nothing may crash, hang or read out of
-// bounds, and every string it produces must be valid UTF-8 (the seed
+// (the hooks Codex skips), the thread/backgroundTerminals/list,
+// fuzzyFileSearch and skills/list answers, a thread goal and the payload
+// cap. Nothing may crash, hang or read out of bounds, and every string it
+// produces must be valid UTF-8 (the seed
 // corpus: fuzz/corpus/json_rpc, recorded from the pinned Codex by
 // fuzz/record_codex_corpus.py).
 #include <cstddef>
@@ -24,6 +25,7 @@
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
 #include "core/file_search.h"
+#include "core/skills.h"
 #include "runtime/json_rpc.h"
 
 namespace {
@@ -122,6 +124,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
       }
     }
+  }
+  // As the answer to skills/list: names and paths whole, the rest cut.
+  const codex_manager::SkillList skills = codex_manager::SkillsOf(result);
+  if (skills.skills.size() > codex_manager::kMaxListedSkills ||
+      skills.errors.size() > codex_manager::kMaxListedSkills) {
+    std::abort();
+  }
+  for (const codex_manager::Skill& skill : skills.skills) {
+    if (skill.name.empty() ||
+        skill.name.size() > codex_manager::kMaxSkillNameBytes ||
+        skill.path.size() > codex_manager::kMaxSkillPathBytes ||
+        skill.description.size() > codex_manager::kMaxSkillTextBytes + 3) {
+      std::abort();
+    }
+    RequireUtf8(skill.name + skill.description + skill.short_description +
+                skill.display_name + skill.path + skill.scope);
+  }
+  for (const codex_manager::SkillError& error : skills.errors) {
+    RequireUtf8(error.path + error.message);
   }
   // As a thread goal: `thread/goal/updated` params.goal, or the answer to
   // thread/goal/set and thread/goal/get; our JSON form of it reads back.

@@ -284,6 +284,24 @@ void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out) {
   }
 }
 
+void ToProto(const SkillList& in, v1::ListSkillsResponse* out) {
+  for (const Skill& skill : in.skills) {
+    v1::Skill* p = out->add_skills();
+    p->set_name(skill.name);
+    p->set_description(skill.description);
+    p->set_short_description(skill.short_description);
+    p->set_display_name(skill.display_name);
+    p->set_path(skill.path);
+    p->set_scope(skill.scope);
+    p->set_enabled(skill.enabled);
+  }
+  for (const SkillError& error : in.errors) {
+    v1::SkillError* p = out->add_errors();
+    p->set_path(error.path);
+    p->set_message(error.message);
+  }
+}
+
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {
   for (const CodexHook& hook : in.hooks) ToProto(hook, out->add_hooks());
   for (const CodexHookError& error : in.errors) {

@@ -7,7 +7,9 @@
 #include "api/transcript_export.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "core/file_search.h"
 #include "core/fork_point.h"
+#include "core/skills.h"
 
 namespace codex_manager {
 namespace {
@@ -326,6 +328,27 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
       });
 }
 
+namespace {
+
+// Codex's answer about a session's folder (AskCodexAboutFolder), read by
+// `read` for `finish`.
+template <typename T, typename Read>
+SessionManager::CodexAnswer ReadAnswer(
+    Read read, std::function<void(absl::StatusOr<T>)> finish) {
+  return [read = std::move(read),
+          finish = std::move(finish)](absl::StatusOr<nlohmann::json> result) {
+    if (!result.ok()) return finish(result.status());
+    finish(read(*result));
+  };
+}
+
+}  // namespace
+
+void SessionServiceImpl::AskOffline(SessionManager::CodexRequest request,
+                                    SessionManager::CodexAnswer done) {
+  catalog_->Request(request.method, std::move(request.params), std::move(done));
+}
+
 grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
     grpc::CallbackServerContext* context, const v1::SearchFilesRequest* request,
     v1::SearchFilesResponse* response) {
@@ -342,13 +365,45 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
         const int max_results = request->max_results() == 0
                                     ? kDefaultFileMatches
                                     : request->max_results();
-        manager_->SearchFiles(
-            request->session_id(), request->query(), max_results,
-            [this, query = request->query(), max_results](
-                const std::string& cwd, SessionManager::FileSearchDone done) {
-              catalog_->SearchFiles(cwd, query, max_results, std::move(done));
+        const std::string& query = request->query();
+        if (query.empty()) {  // finds nothing, in a session that exists
+          absl::StatusOr<Session> session =
+              manager_->GetSession(request->session_id());
+          if (!session.ok()) return finish(session.status());
+          return finish(std::vector<FileMatch>{});
+        }
+        manager_->AskCodexAboutFolder(
+            request->session_id(),
+            [&query](const std::string& cwd) {
+              return SessionManager::CodexRequest{"fuzzyFileSearch",
+                                                  FileSearchParams(query, cwd)};
             },
-            std::move(finish));
+            [this](auto asked, auto done) { AskOffline(asked, done); },
+            ReadAnswer<std::vector<FileMatch>>(
+                [max_results](const nlohmann::json& result) {
+                  return FileMatchesOf(result, max_results);
+                },
+                std::move(finish)));
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
+    grpc::CallbackServerContext* context, const v1::ListSkillsRequest* request,
+    v1::ListSkillsResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ListSkills");
+  return ServeLater<SkillList>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller&, auto finish) {
+        const bool force_reload = request->force_reload();
+        manager_->AskCodexAboutFolder(
+            request->session_id(),
+            [force_reload](const std::string& cwd) {
+              return SessionManager::CodexRequest{
+                  "skills/list", SkillsListParams(cwd, force_reload)};
+            },
+            [this](auto asked, auto done) { AskOffline(asked, done); },
+            ReadAnswer<SkillList>(&SkillsOf, std::move(finish)));
       });
 }
 

@@ -76,6 +76,11 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::SearchFilesRequest* request,
       v1::SearchFilesResponse* response) override;
+  // As SearchFiles: Codex `skills/list` for the session's cwd.
+  grpc::ServerUnaryReactor* ListSkills(
+      grpc::CallbackServerContext* context,
+      const v1::ListSkillsRequest* request,
+      v1::ListSkillsResponse* response) override;
   // Both finish once Codex answered (thread/read, thread/fork in a one-off
   // runtime) and the session is created, not on the handler thread.
   grpc::ServerUnaryReactor* ImportThread(
@@ -93,6 +98,11 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       const v1::ExportTranscriptRequest* request) override;
 
  private:
+  // A request AskCodexAboutFolder could not send to a live runtime, sent
+  // to a one-off one of the catalog.
+  void AskOffline(SessionManager::CodexRequest request,
+                  SessionManager::CodexAnswer done);
+
   SessionManager* const manager_;
   EventLog* const log_;
   Store* const store_;

@@ -29,6 +29,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.SessionService/TerminateBackgroundTerminals", kOperator,
      true},
     {"/codex_manager.v1.SessionService/SearchFiles", kOperator, false},
+    {"/codex_manager.v1.SessionService/ListSkills", kOperator, false},
     {"/codex_manager.v1.SessionService/ImportThread", kOperator, true},
     {"/codex_manager.v1.SessionService/ForkSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ExportTranscript", kViewer, false},

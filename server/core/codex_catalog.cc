@@ -413,17 +413,11 @@ void CodexCatalog::ListHooks(const std::string& cwd, Done<CodexHookList> done) {
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
 
-void CodexCatalog::SearchFiles(const std::string& root,
-                               const std::string& query, int max_results,
-                               Done<std::vector<FileMatch>> done) {
-  auto shared = std::make_shared<Done<std::vector<FileMatch>>>(std::move(done));
-  Run(
-      [root, query, max_results, shared](OneOff& codex) {
-        absl::StatusOr<json> result =
-            codex.Request("fuzzyFileSearch", FileSearchParams(query, root));
-        if (!result.ok()) return (*shared)(result.status());
-        (*shared)(FileMatchesOf(*result, max_results));
-      },
+void CodexCatalog::Request(const std::string& method, json params,
+                           Done<json> done) {
+  auto shared = std::make_shared<Done<json>>(std::move(done));
+  Run([method, params = std::move(params),
+       shared](OneOff& codex) { (*shared)(codex.Request(method, params)); },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
 

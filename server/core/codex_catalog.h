@@ -27,7 +27,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/codex_hooks.h"
-#include "core/file_search.h"
 #include "core/fork_point.h"
 #include "core/runtime.h"
 #include "core/types.h"
@@ -157,10 +156,10 @@ class CodexCatalog {
   // system layers, and the folder's `.codex/` when Codex trusts the
   // project; "" means the one-off runtime's folder), with their trust.
   void ListHooks(const std::string& cwd, Done<CodexHookList> done);
-  // `fuzzyFileSearch` for `query` under `root` (file_search.h), at most
-  // `max_results` matches.
-  void SearchFiles(const std::string& root, const std::string& query,
-                   int max_results, Done<std::vector<FileMatch>> done);
+  // Any request that needs no thread (`fuzzyFileSearch`, `skills/list`):
+  // Codex's result as it is, for the caller to read defensively.
+  void Request(const std::string& method, nlohmann::json params,
+               Done<nlohmann::json> done);
   // One hook to trust: its key and the hash the caller reviewed.
   struct HookTrust {
     std::string key;

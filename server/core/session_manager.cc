@@ -727,25 +727,21 @@ void SessionManager::ListBackgroundTerminals(
       });
 }
 
-void SessionManager::SearchFiles(
-    const std::string& session_id, const std::string& query, int max_results,
-    const std::function<void(const std::string& cwd, FileSearchDone)>& offline,
-    FileSearchDone done) {
+void SessionManager::AskCodexAboutFolder(
+    const std::string& session_id,
+    const std::function<CodexRequest(const std::string& cwd)>& request,
+    const std::function<void(CodexRequest, CodexAnswer)>& offline,
+    CodexAnswer done) {
   absl::StatusOr<Session> session = LoadSession(session_id);
   if (!session.ok()) return done(session.status());
-  if (query.empty()) return done(std::vector<FileMatch>{});
+  CodexRequest asked = request(session->cwd);
   absl::ReleasableMutexLock lock(&mu_);
   LiveSession* live = live_.Find(session_id);
   if (live == nullptr || live->session.state == SessionState::kStarting) {
     lock.Release();
-    return offline(session->cwd, std::move(done));
+    return offline(std::move(asked), std::move(done));
   }
-  live->runtime->Call("fuzzyFileSearch", FileSearchParams(query, session->cwd),
-                      [max_results, done = std::move(done)](
-                          absl::StatusOr<nlohmann::json> result) {
-                        if (!result.ok()) return done(result.status());
-                        done(FileMatchesOf(*result, max_results));
-                      });
+  live->runtime->Call(asked.method, std::move(asked.params), std::move(done));
 }
 
 void SessionManager::TerminateBackgroundTerminals(

@@ -33,7 +33,6 @@
 #include "core/clock.h"
 #include "core/codex_catalog.h"
 #include "core/event_log.h"
-#include "core/file_search.h"
 #include "core/runtime.h"
 #include "core/runtime_janitor.h"
 #include "core/session_registry.h"
@@ -193,20 +192,23 @@ class SessionManager : public RuntimeListener {
       const std::string& session_id,
       std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
           done);
-  // Codex `fuzzyFileSearch` for `query` under the session's cwd
-  // (file_search.h), at most `max_results` matches, through the session's
-  // runtime when it is live; otherwise `offline(cwd, done)` answers (a
-  // one-off runtime: CodexCatalog::SearchFiles). A read, as
+  // A Codex request about the session's folder that needs no thread
+  // (`fuzzyFileSearch`, `skills/list`): `request(cwd)` makes it, and the
+  // session's runtime answers when it is live; otherwise `offline` does (a
+  // one-off runtime: CodexCatalog::Request). A read, as
   // ListBackgroundTerminals: no settling, no activity. `done`: NOT_FOUND
   // naming the session, FAILED_PRECONDITION when Codex refused,
   // UNAVAILABLE when it did not answer.
-  using FileSearchDone =
-      std::function<void(absl::StatusOr<std::vector<FileMatch>>)>;
-  void SearchFiles(const std::string& session_id, const std::string& query,
-                   int max_results,
-                   const std::function<void(const std::string& cwd,
-                                            FileSearchDone)>& offline,
-                   FileSearchDone done);
+  using CodexAnswer = std::function<void(absl::StatusOr<nlohmann::json>)>;
+  struct CodexRequest {
+    std::string method;
+    nlohmann::json params;
+  };
+  void AskCodexAboutFolder(
+      const std::string& session_id,
+      const std::function<CodexRequest(const std::string& cwd)>& request,
+      const std::function<void(CodexRequest, CodexAnswer)>& offline,
+      CodexAnswer done);
   // Ends the session's background terminal `process_id` (Codex
   // `thread/backgroundTerminals/terminate`) or, `process_id` empty, all of
   // them (`thread/backgroundTerminals/clean`), and writes the audit

@@ -221,7 +221,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
                                                 "archive", "update", "compact", "goal", "files",
-                                                "terminals",
+                                                "skills", "terminals",
                                                 "terminate", "import", "fork", "revert"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))
@@ -237,6 +237,8 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     sessions = complete(*addr, "session", "show", "")
     assert session_id in values(sessions)
     assert session_id in values(complete(*addr, "session", "files", ""))
+    assert session_id in values(complete(*addr, "session", "skills", ""))
+    assert session_id in values(complete("--json", *addr, "session", "skills", ""))
     assert any(value == session_id and "IDLE" in description for value, description in sessions)
     assert values(complete(*addr, "events", session_id, "--turn", "")) == [turn_id]
     assert values(complete(*addr, "turn", "show", "turn_")) == [turn_id]

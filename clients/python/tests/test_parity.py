@@ -35,6 +35,7 @@ CLI_COMMAND = {
     "CompactSession": ["session", "compact"],
     "ListBackgroundTerminals": ["session", "terminals"],
     "SearchFiles": ["session", "files"],
+    "ListSkills": ["session", "skills"],
     "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
@@ -66,7 +67,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 33
+    assert len(RPCS) == 34
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

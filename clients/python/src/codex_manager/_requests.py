@@ -21,7 +21,7 @@ from codex_manager.v1 import (
     sessions_pb2,
     turns_pb2,
 )
-from codex_manager.v1.views import CodexHook, CodexHookError
+from codex_manager.v1.views import CodexHook, CodexHookError, Skill, SkillError
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
@@ -283,6 +283,22 @@ def codex_hooks(response: codex_pb2.ListCodexHooksResponse) -> CodexHooks:
     return CodexHooks(hooks=[CodexHook(h) for h in response.hooks],
                       errors=[CodexHookError(e) for e in response.errors],
                       warnings=list(response.warnings))
+
+
+@dataclass(frozen=True)
+class Skills:
+    """The skills Codex offers for a session's folder, as
+    :meth:`Client.list_skills` returns them (Codex ``skills/list``)."""
+
+    #: In Codex's order (the repository's, the user's, then Codex's own).
+    skills: list[Skill]
+    #: SKILL.md files Codex could not load (e.g. no ``description``).
+    errors: list[SkillError]
+
+
+def skills(response: sessions_pb2.ListSkillsResponse) -> Skills:
+    return Skills(skills=[Skill(s) for s in response.skills],
+                  errors=[SkillError(e) for e in response.errors])
 
 
 def trust_codex_hooks(hooks: Sequence[CodexHook],

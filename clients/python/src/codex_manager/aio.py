@@ -26,7 +26,7 @@ import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import CodexHooks, TranscriptFormat
+from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
 from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -272,6 +272,13 @@ class AsyncClient:
         response = await self._call(self._sessions.SearchFiles,
                                     _requests.search_files(session_id, query, max_results))
         return [FileMatch(f) for f in response.files]
+
+    async def list_skills(self, session_id: str, *,
+                          force_reload: bool = False) -> Skills:
+        return _requests.skills(await self._call(
+            self._sessions.ListSkills,
+            sessions_pb2.ListSkillsRequest(session_id=session_id,
+                                           force_reload=force_reload)))
 
     async def terminate_background_terminals(self, session_id: str,
                                              process_id: str | None = None, *,

@@ -32,7 +32,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import CodexHooks, TranscriptFormat
+from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
 from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
 from codex_manager.errors import (
     CodexManagerError,
@@ -391,6 +391,22 @@ class Client:
         response = self._call(self._sessions.SearchFiles,
                               _requests.search_files(session_id, query, max_results))
         return [FileMatch(f) for f in response.files]
+
+    def list_skills(self, session_id: str, *,
+                    force_reload: bool = False) -> Skills:
+        """The skills Codex offers for work in the session's folder (Codex
+        ``skills/list``): ``.skills`` (each a :class:`Skill` with ``name``,
+        ``description``, ``short_description``, ``display_name``, ``path``
+        of its SKILL.md, ``scope`` "repo", "user", "system" or "admin", and
+        ``enabled``) and ``.errors`` (SKILL.md files Codex could not load).
+        A prompt uses a skill by naming it, ``$name``, as in Codex's TUI.
+        `force_reload` has Codex read the skill folders again (after adding
+        one to a live session's folder). Through the session's runtime when
+        live, else a short-lived one. NotFoundError naming the session."""
+        return _requests.skills(self._call(
+            self._sessions.ListSkills,
+            sessions_pb2.ListSkillsRequest(session_id=session_id,
+                                           force_reload=force_reload)))
 
     def terminate_background_terminals(self, session_id: str,
                                        process_id: str | None = None, *,

@@ -914,6 +914,128 @@ class SearchFilesResponse(google.protobuf.message.Message):
 global___SearchFilesResponse = SearchFilesResponse
 
 @typing.final
+class ListSkillsRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    FORCE_RELOAD_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    force_reload: builtins.bool
+    """Have Codex read the skill folders again instead of what it cached
+    (e.g. after adding a SKILL.md while the session is live).
+    """
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        force_reload: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["force_reload", b"force_reload", "session_id", b"session_id"]) -> None: ...
+
+global___ListSkillsRequest = ListSkillsRequest
+
+@typing.final
+class Skill(google.protobuf.message.Message):
+    """A skill Codex offers for work in the session's cwd (Codex
+    `SkillMetadata`). A prompt uses it by naming it: `$name` anywhere in
+    the text (as in Codex's TUI); Codex then puts its SKILL.md before the
+    prompt. Codex may also choose a skill by itself when a task matches its
+    description.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    SHORT_DESCRIPTION_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    PATH_FIELD_NUMBER: builtins.int
+    SCOPE_FIELD_NUMBER: builtins.int
+    ENABLED_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    """What a prompt mentions, e.g. "repo-helper" for `$repo-helper`; at most
+    256 bytes.
+    """
+    description: builtins.str
+    """From its SKILL.md's front matter; at most about 2 KiB (cut, marked
+    with "…").
+    """
+    short_description: builtins.str
+    """A shorter description for lists (Codex `interface.shortDescription`);
+    may be empty.
+    """
+    display_name: builtins.str
+    """Codex `interface.displayName`, e.g. "Skill Creator"; may be empty."""
+    path: builtins.str
+    """Its SKILL.md, an absolute path on the server's machine."""
+    scope: builtins.str
+    """Where it comes from: "repo" (the cwd's repository: `.agents/skills/`,
+    `.codex/skills/`), "user" (CODEX_HOME's `skills/`), "system" (shipped
+    with Codex) or "admin".
+    """
+    enabled: builtins.bool
+    """False when Codex's config disables it: a mention of it does nothing."""
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        description: builtins.str = ...,
+        short_description: builtins.str = ...,
+        display_name: builtins.str = ...,
+        path: builtins.str = ...,
+        scope: builtins.str = ...,
+        enabled: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "display_name", b"display_name", "enabled", b"enabled", "name", b"name", "path", b"path", "scope", b"scope", "short_description", b"short_description"]) -> None: ...
+
+global___Skill = Skill
+
+@typing.final
+class SkillError(google.protobuf.message.Message):
+    """A SKILL.md Codex could not load (e.g. its front matter lacks a field)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    PATH_FIELD_NUMBER: builtins.int
+    MESSAGE_FIELD_NUMBER: builtins.int
+    path: builtins.str
+    message: builtins.str
+    def __init__(
+        self,
+        *,
+        path: builtins.str = ...,
+        message: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["message", b"message", "path", b"path"]) -> None: ...
+
+global___SkillError = SkillError
+
+@typing.final
+class ListSkillsResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SKILLS_FIELD_NUMBER: builtins.int
+    ERRORS_FIELD_NUMBER: builtins.int
+    @property
+    def skills(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___Skill]:
+        """As Codex lists them (0.171: the repository's, the user's, then the
+        system's); at most 500.
+        """
+
+    @property
+    def errors(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___SkillError]: ...
+    def __init__(
+        self,
+        *,
+        skills: collections.abc.Iterable[global___Skill] | None = ...,
+        errors: collections.abc.Iterable[global___SkillError] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["errors", b"errors", "skills", b"skills"]) -> None: ...
+
+global___ListSkillsResponse = ListSkillsResponse
+
+@typing.final
 class ImportThreadRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

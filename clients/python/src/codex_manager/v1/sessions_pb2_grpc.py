@@ -105,6 +105,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.FromString,
                 _registered_method=True)
+        self.ListSkills = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ListSkills',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
+                _registered_method=True)
         self.ImportThread = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ImportThread',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
@@ -281,6 +286,19 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSkills(self, request, context):
+        """The skills Codex offers for work in the session's cwd (role: operator;
+        a read, not audited): Codex `skills/list`. Through the session's
+        runtime when it is live; otherwise through a short-lived app-server,
+        as SearchFiles. Errors: NOT_FOUND naming the session,
+        FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
+        (no live runtime and --max-codex-calls short-lived ones running),
+        UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ImportThread(self, request, context):
         """Makes a session of an existing Codex thread (one a `codex exec` or the
         Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
@@ -394,6 +412,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.SearchFiles,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.SerializeToString,
+            ),
+            'ListSkills': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSkills,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.SerializeToString,
             ),
             'ImportThread': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportThread,
@@ -790,6 +813,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/SearchFiles',
             codex__manager_dot_v1_dot_sessions__pb2.SearchFilesRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.SearchFilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSkills(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ListSkills',
+            codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
             options,
             channel_credentials,
             insecure,

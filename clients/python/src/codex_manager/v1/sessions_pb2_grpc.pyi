@@ -178,6 +178,19 @@ class SessionServiceStub:
     ones running), UNAVAILABLE.
     """
 
+    ListSkills: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListSkillsRequest,
+        codex_manager.v1.sessions_pb2.ListSkillsResponse,
+    ]
+    """The skills Codex offers for work in the session's cwd (role: operator;
+    a read, not audited): Codex `skills/list`. Through the session's
+    runtime when it is live; otherwise through a short-lived app-server,
+    as SearchFiles. Errors: NOT_FOUND naming the session,
+    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
+    (no live runtime and --max-codex-calls short-lived ones running),
+    UNAVAILABLE.
+    """
+
     ImportThread: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ImportThreadRequest,
         codex_manager.v1.sessions_pb2.Session,
@@ -372,6 +385,19 @@ class SessionServiceAsyncStub:
     the session, FAILED_PRECONDITION (Codex refused: its message),
     RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
     ones running), UNAVAILABLE.
+    """
+
+    ListSkills: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListSkillsRequest,
+        codex_manager.v1.sessions_pb2.ListSkillsResponse,
+    ]
+    """The skills Codex offers for work in the session's cwd (role: operator;
+    a read, not audited): Codex `skills/list`. Through the session's
+    runtime when it is live; otherwise through a short-lived app-server,
+    as SearchFiles. Errors: NOT_FOUND naming the session,
+    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
+    (no live runtime and --max-codex-calls short-lived ones running),
+    UNAVAILABLE.
     """
 
     ImportThread: grpc.aio.UnaryUnaryMultiCallable[
@@ -596,6 +622,21 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         the session, FAILED_PRECONDITION (Codex refused: its message),
         RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
         ones running), UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ListSkills(
+        self,
+        request: codex_manager.v1.sessions_pb2.ListSkillsRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.ListSkillsResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.ListSkillsResponse]]:
+        """The skills Codex offers for work in the session's cwd (role: operator;
+        a read, not audited): Codex `skills/list`. Through the session's
+        runtime when it is live; otherwise through a short-lived app-server,
+        as SearchFiles. Errors: NOT_FOUND naming the session,
+        FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
+        (no live runtime and --max-codex-calls short-lived ones running),
+        UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -616,6 +616,76 @@ class SearchFilesResponse(View[sessions_pb2.SearchFilesResponse]):
     def files(self) -> tuple[FileMatch, ...]:
         """Best first, as Codex ranks them."""
         return tuple(FileMatch(m) for m in self._proto.files)
+
+
+class Skill(View[sessions_pb2.Skill]):
+    """A skill Codex offers for work in the session's cwd (Codex `SkillMetadata`). A
+    prompt uses it by naming it: `$name` anywhere in the text (as in Codex's TUI);
+    Codex then puts its SKILL.md before the prompt. Codex may also choose a skill
+    by itself when a task matches its description.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('name', 'description', 'short_description', 'display_name', 'path', 'scope', 'enabled', )
+
+    @property
+    def name(self) -> str:
+        """What a prompt mentions, e.g. "repo-helper" for `$repo-helper`; at most 256
+        bytes.
+        """
+        return self._proto.name
+
+    @property
+    def description(self) -> str:
+        """From its SKILL.md's front matter; at most about 2 KiB (cut, marked with
+        "…").
+        """
+        return self._proto.description
+
+    @property
+    def short_description(self) -> str:
+        """A shorter description for lists (Codex `interface.shortDescription`); may
+        be empty.
+        """
+        return self._proto.short_description
+
+    @property
+    def display_name(self) -> str:
+        """Codex `interface.displayName`, e.g. "Skill Creator"; may be empty."""
+        return self._proto.display_name
+
+    @property
+    def path(self) -> str:
+        """Its SKILL.md, an absolute path on the server's machine."""
+        return self._proto.path
+
+    @property
+    def scope(self) -> str:
+        """Where it comes from: "repo" (the cwd's repository: `.agents/skills/`,
+        `.codex/skills/`), "user" (CODEX_HOME's `skills/`), "system" (shipped with
+        Codex) or "admin".
+        """
+        return self._proto.scope
+
+    @property
+    def enabled(self) -> bool:
+        """False when Codex's config disables it: a mention of it does nothing."""
+        return self._proto.enabled
+
+
+class SkillError(View[sessions_pb2.SkillError]):
+    """A SKILL.md Codex could not load (e.g. its front matter lacks a field)."""
+
+    __slots__ = ()
+    _FIELDS = ('path', 'message', )
+
+    @property
+    def path(self) -> str:
+        return self._proto.path
+
+    @property
+    def message(self) -> str:
+        return self._proto.message
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):

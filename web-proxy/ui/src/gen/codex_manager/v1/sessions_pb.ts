@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIuYDCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsEjcKDmNvZGV4X3NldHRpbmdzGBEgASgLMh8uY29kZXhfbWFuYWdlci52MS5Db2RleFNldHRpbmdzIowBCg1Db2RleFNldHRpbmdzEg0KBW1vZGVsGAEgASgJEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJEg4KBmVmZm9ydBgDIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYBCABKAkSDwoHc2FuZGJveBgFIAEoCRIaChJhcHByb3ZhbHNfcmV2aWV3ZXIYBiABKAkijAIKC1Nlc3Npb25Hb2FsEhEKCW9iamVjdGl2ZRgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAMgASgDSACIAQESEwoLdG9rZW5zX3VzZWQYBCABKAMSGQoRdGltZV91c2VkX3NlY29uZHMYBSABKAMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fdG9rZW5fYnVkZ2V0In8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiqwEKFVNldFNlc3Npb25Hb2FsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKCW9iamVjdGl2ZRgCIAEoCUgAiAEBEiwKBnN0YXR1cxgDIAEoDjIcLmNvZGV4X21hbmFnZXIudjEuR29hbFN0YXR1cxIZCgx0b2tlbl9idWRnZXQYBCABKANIAYgBAUIMCgpfb2JqZWN0aXZlQg8KDV90b2tlbl9idWRnZXQiLQoXQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJCChRSZXZlcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKDmJlZm9yZV90dXJuX2lkGAIgASgJIl4KFVJldmVydFNlc3Npb25SZXNwb25zZRIqCgdzZXNzaW9uGAEgASgLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIsMBChJCYWNrZ3JvdW5kVGVybWluYWwSEgoKcHJvY2Vzc19pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2NvbW1hbmQYAyABKAkSCwoDY3dkGAQgASgJEhMKBm9zX3BpZBgFIAEoDUgAiAEBEhgKC2NwdV9wZXJjZW50GAYgASgBSAGIAQESFAoHcnNzX2tpYhgHIAEoBEgCiAEBQgkKB19vc19waWRCDgoMX2NwdV9wZXJjZW50QgoKCF9yc3Nfa2liIjQKHkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIloKH0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USNwoJdGVybWluYWxzGAEgAygLMiQuY29kZXhfbWFuYWdlci52MS5CYWNrZ3JvdW5kVGVybWluYWwiWgojVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgpwcm9jZXNzX2lkGAIgASgJEgsKA2FsbBgDIAEoCCImCiRUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2UiTAoSU2VhcmNoRmlsZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFcXVlcnkYAiABKAkSEwoLbWF4X3Jlc3VsdHMYAyABKAUiXwoJRmlsZU1hdGNoEgwKBHBhdGgYASABKAkSEQoJZmlsZV9uYW1lGAIgASgJEhEKCWRpcmVjdG9yeRgDIAEoCBINCgVzY29yZRgEIAEoDRIPCgdpbmRpY2VzGAUgAygNIkEKE1NlYXJjaEZpbGVzUmVzcG9uc2USKgoFZmlsZXMYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkZpbGVNYXRjaCJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJInwKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFwoPdGhyb3VnaF90dXJuX2lkGAQgASgJEhYKDmJlZm9yZV90dXJuX2lkGAUgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKssBCgpHb2FsU3RhdHVzEhsKF0dPQUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSR09BTF9TVEFUVVNfQUNUSVZFEAESFgoSR09BTF9TVEFUVVNfUEFVU0VEEAISFwoTR09BTF9TVEFUVVNfQkxPQ0tFRBADEh0KGUdPQUxfU1RBVFVTX1VTQUdFX0xJTUlURUQQBBIeChpHT0FMX1NUQVRVU19CVURHRVRfTElNSVRFRBAFEhgKFEdPQUxfU1RBVFVTX0NPTVBMRVRFEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjK5DAoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5TZXRTZXNzaW9uR29hbBInLmNvZGV4X21hbmFnZXIudjEuU2V0U2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElgKEENsZWFyU2Vzc2lvbkdvYWwSKS5jb2RleF9tYW5hZ2VyLnYxLkNsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmAKDVJldmVydFNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXF1ZXN0GicuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVzcG9uc2USfgoXTGlzdEJhY2tncm91bmRUZXJtaW5hbHMSMC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBoxLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRKNAQocVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFscxI1LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaNi5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRJaCgtTZWFyY2hGaWxlcxIkLmNvZGV4X21hbmFnZXIudjEuU2VhcmNoRmlsZXNSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5TZWFyY2hGaWxlc1Jlc3BvbnNlElAKDEltcG9ydFRocmVhZBIlLmNvZGV4X21hbmFnZXIudjEuSW1wb3J0VGhyZWFkUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJOCgtGb3JrU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuRm9ya1Nlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmIKEEV4cG9ydFRyYW5zY3JpcHQSKS5jb2RleF9tYW5hZ2VyLnYxLkV4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0GiEuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Q2h1bmswAUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIuYDCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsEjcKDmNvZGV4X3NldHRpbmdzGBEgASgLMh8uY29kZXhfbWFuYWdlci52MS5Db2RleFNldHRpbmdzIowBCg1Db2RleFNldHRpbmdzEg0KBW1vZGVsGAEgASgJEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJEg4KBmVmZm9ydBgDIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYBCABKAkSDwoHc2FuZGJveBgFIAEoCRIaChJhcHByb3ZhbHNfcmV2aWV3ZXIYBiABKAkijAIKC1Nlc3Npb25Hb2FsEhEKCW9iamVjdGl2ZRgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAMgASgDSACIAQESEwoLdG9rZW5zX3VzZWQYBCABKAMSGQoRdGltZV91c2VkX3NlY29uZHMYBSABKAMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fdG9rZW5fYnVkZ2V0In8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiqwEKFVNldFNlc3Npb25Hb2FsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKCW9iamVjdGl2ZRgCIAEoCUgAiAEBEiwKBnN0YXR1cxgDIAEoDjIcLmNvZGV4X21hbmFnZXIudjEuR29hbFN0YXR1cxIZCgx0b2tlbl9idWRnZXQYBCABKANIAYgBAUIMCgpfb2JqZWN0aXZlQg8KDV90b2tlbl9idWRnZXQiLQoXQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJCChRSZXZlcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKDmJlZm9yZV90dXJuX2lkGAIgASgJIl4KFVJldmVydFNlc3Npb25SZXNwb25zZRIqCgdzZXNzaW9uGAEgASgLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIsMBChJCYWNrZ3JvdW5kVGVybWluYWwSEgoKcHJvY2Vzc19pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2NvbW1hbmQYAyABKAkSCwoDY3dkGAQgASgJEhMKBm9zX3BpZBgFIAEoDUgAiAEBEhgKC2NwdV9wZXJjZW50GAYgASgBSAGIAQESFAoHcnNzX2tpYhgHIAEoBEgCiAEBQgkKB19vc19waWRCDgoMX2NwdV9wZXJjZW50QgoKCF9yc3Nfa2liIjQKHkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIloKH0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USNwoJdGVybWluYWxzGAEgAygLMiQuY29kZXhfbWFuYWdlci52MS5CYWNrZ3JvdW5kVGVybWluYWwiWgojVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgpwcm9jZXNzX2lkGAIgASgJEgsKA2FsbBgDIAEoCCImCiRUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2UiTAoSU2VhcmNoRmlsZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFcXVlcnkYAiABKAkSEwoLbWF4X3Jlc3VsdHMYAyABKAUiXwoJRmlsZU1hdGNoEgwKBHBhdGgYASABKAkSEQoJZmlsZV9uYW1lGAIgASgJEhEKCWRpcmVjdG9yeRgDIAEoCBINCgVzY29yZRgEIAEoDRIPCgdpbmRpY2VzGAUgAygNIkEKE1NlYXJjaEZpbGVzUmVzcG9uc2USKgoFZmlsZXMYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkZpbGVNYXRjaCI9ChFMaXN0U2tpbGxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhQKDGZvcmNlX3JlbG9hZBgCIAEoCCKJAQoFU2tpbGwSDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIZChFzaG9ydF9kZXNjcmlwdGlvbhgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSDAoEcGF0aBgFIAEoCRINCgVzY29wZRgGIAEoCRIPCgdlbmFibGVkGAcgASgIIisKClNraWxsRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJImsKEkxpc3RTa2lsbHNSZXNwb25zZRInCgZza2lsbHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLlNraWxsEiwKBmVycm9ycxgCIAMoCzIcLmNvZGV4X21hbmFnZXIudjEuU2tpbGxFcnJvciJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJInwKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFwoPdGhyb3VnaF90dXJuX2lkGAQgASgJEhYKDmJlZm9yZV90dXJuX2lkGAUgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKssBCgpHb2FsU3RhdHVzEhsKF0dPQUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSR09BTF9TVEFUVVNfQUNUSVZFEAESFgoSR09BTF9TVEFUVVNfUEFVU0VEEAISFwoTR09BTF9TVEFUVVNfQkxPQ0tFRBADEh0KGUdPQUxfU1RBVFVTX1VTQUdFX0xJTUlURUQQBBIeChpHT0FMX1NUQVRVU19CVURHRVRfTElNSVRFRBAFEhgKFEdPQUxfU1RBVFVTX0NPTVBMRVRFEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjKSDQoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5TZXRTZXNzaW9uR29hbBInLmNvZGV4X21hbmFnZXIudjEuU2V0U2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElgKEENsZWFyU2Vzc2lvbkdvYWwSKS5jb2RleF9tYW5hZ2VyLnYxLkNsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmAKDVJldmVydFNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXF1ZXN0GicuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVzcG9uc2USfgoXTGlzdEJhY2tncm91bmRUZXJtaW5hbHMSMC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBoxLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRKNAQocVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFscxI1LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaNi5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRJaCgtTZWFyY2hGaWxlcxIkLmNvZGV4X21hbmFnZXIudjEuU2VhcmNoRmlsZXNSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5TZWFyY2hGaWxlc1Jlc3BvbnNlElcKCkxpc3RTa2lsbHMSIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTa2lsbHNSZXF1ZXN0GiQuY29kZXhfbWFuYWdlci52MS5MaXN0U2tpbGxzUmVzcG9uc2USUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -931,6 +931,154 @@ export const SearchFilesResponseSchema: GenMessage<SearchFilesResponse> = /*@__P
   messageDesc(file_codex_manager_v1_sessions, 22);
 
 /**
+ * @generated from message codex_manager.v1.ListSkillsRequest
+ */
+export type ListSkillsRequest = Message<"codex_manager.v1.ListSkillsRequest"> & {
+  /**
+   * Required. NOT_FOUND naming the id when unknown.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * Have Codex read the skill folders again instead of what it cached
+   * (e.g. after adding a SKILL.md while the session is live).
+   *
+   * @generated from field: bool force_reload = 2;
+   */
+  forceReload: boolean;
+};
+
+/**
+ * Describes the message codex_manager.v1.ListSkillsRequest.
+ * Use `create(ListSkillsRequestSchema)` to create a new message.
+ */
+export const ListSkillsRequestSchema: GenMessage<ListSkillsRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 23);
+
+/**
+ * A skill Codex offers for work in the session's cwd (Codex
+ * `SkillMetadata`). A prompt uses it by naming it: `$name` anywhere in
+ * the text (as in Codex's TUI); Codex then puts its SKILL.md before the
+ * prompt. Codex may also choose a skill by itself when a task matches its
+ * description.
+ *
+ * @generated from message codex_manager.v1.Skill
+ */
+export type Skill = Message<"codex_manager.v1.Skill"> & {
+  /**
+   * What a prompt mentions, e.g. "repo-helper" for `$repo-helper`; at most
+   * 256 bytes.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * From its SKILL.md's front matter; at most about 2 KiB (cut, marked
+   * with "…").
+   *
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * A shorter description for lists (Codex `interface.shortDescription`);
+   * may be empty.
+   *
+   * @generated from field: string short_description = 3;
+   */
+  shortDescription: string;
+
+  /**
+   * Codex `interface.displayName`, e.g. "Skill Creator"; may be empty.
+   *
+   * @generated from field: string display_name = 4;
+   */
+  displayName: string;
+
+  /**
+   * Its SKILL.md, an absolute path on the server's machine.
+   *
+   * @generated from field: string path = 5;
+   */
+  path: string;
+
+  /**
+   * Where it comes from: "repo" (the cwd's repository: `.agents/skills/`,
+   * `.codex/skills/`), "user" (CODEX_HOME's `skills/`), "system" (shipped
+   * with Codex) or "admin".
+   *
+   * @generated from field: string scope = 6;
+   */
+  scope: string;
+
+  /**
+   * False when Codex's config disables it: a mention of it does nothing.
+   *
+   * @generated from field: bool enabled = 7;
+   */
+  enabled: boolean;
+};
+
+/**
+ * Describes the message codex_manager.v1.Skill.
+ * Use `create(SkillSchema)` to create a new message.
+ */
+export const SkillSchema: GenMessage<Skill> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 24);
+
+/**
+ * A SKILL.md Codex could not load (e.g. its front matter lacks a field).
+ *
+ * @generated from message codex_manager.v1.SkillError
+ */
+export type SkillError = Message<"codex_manager.v1.SkillError"> & {
+  /**
+   * @generated from field: string path = 1;
+   */
+  path: string;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.SkillError.
+ * Use `create(SkillErrorSchema)` to create a new message.
+ */
+export const SkillErrorSchema: GenMessage<SkillError> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 25);
+
+/**
+ * @generated from message codex_manager.v1.ListSkillsResponse
+ */
+export type ListSkillsResponse = Message<"codex_manager.v1.ListSkillsResponse"> & {
+  /**
+   * As Codex lists them (0.171: the repository's, the user's, then the
+   * system's); at most 500.
+   *
+   * @generated from field: repeated codex_manager.v1.Skill skills = 1;
+   */
+  skills: Skill[];
+
+  /**
+   * @generated from field: repeated codex_manager.v1.SkillError errors = 2;
+   */
+  errors: SkillError[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListSkillsResponse.
+ * Use `create(ListSkillsResponseSchema)` to create a new message.
+ */
+export const ListSkillsResponseSchema: GenMessage<ListSkillsResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 26);
+
+/**
  * @generated from message codex_manager.v1.ImportThreadRequest
  */
 export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"> & {
@@ -962,7 +1110,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 23);
+  messageDesc(file_codex_manager_v1_sessions, 27);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -1021,7 +1169,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 24);
+  messageDesc(file_codex_manager_v1_sessions, 28);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -1040,7 +1188,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 25);
+  messageDesc(file_codex_manager_v1_sessions, 29);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -1064,7 +1212,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 26);
+  messageDesc(file_codex_manager_v1_sessions, 30);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -1100,7 +1248,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 27);
+  messageDesc(file_codex_manager_v1_sessions, 31);
 
 /**
  * The life cycle of a session.
@@ -1472,6 +1620,22 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof SearchFilesRequestSchema;
     output: typeof SearchFilesResponseSchema;
+  },
+  /**
+   * The skills Codex offers for work in the session's cwd (role: operator;
+   * a read, not audited): Codex `skills/list`. Through the session's
+   * runtime when it is live; otherwise through a short-lived app-server,
+   * as SearchFiles. Errors: NOT_FOUND naming the session,
+   * FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
+   * (no live runtime and --max-codex-calls short-lived ones running),
+   * UNAVAILABLE.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.ListSkills
+   */
+  listSkills: {
+    methodKind: "unary";
+    input: typeof ListSkillsRequestSchema;
+    output: typeof ListSkillsResponseSchema;
   },
   /**
    * Makes a session of an existing Codex thread (one a `codex exec` or the

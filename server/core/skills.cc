@@ -1,0 +1,72 @@
+#include "core/skills.h"
+
+#include <optional>
+
+#include "common/json_access.h"
+#include "common/utf8.h"
+
+namespace codex_manager {
+namespace {
+
+using json = nlohmann::json;
+
+// A string member that is valid UTF-8, not empty and at most `max_bytes`;
+// nullopt otherwise.
+std::optional<std::string> WholeText(const json& obj, const char* key,
+                                     size_t max_bytes) {
+  const json& value = Member(obj, key);
+  if (!value.is_string()) return std::nullopt;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text.empty() || text.size() > max_bytes || ToValidUtf8(text) != text) {
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::string Text(const json& obj, const char* key) {
+  return SafeText(StringMember(obj, key), kMaxSkillTextBytes);
+}
+
+}  // namespace
+
+json SkillsListParams(const std::string& cwd, bool force_reload) {
+  json params = {{"cwds", json::array({cwd})}};
+  if (force_reload) params["forceReload"] = true;
+  return params;
+}
+
+SkillList SkillsOf(const json& result) {
+  SkillList out;
+  for (const json& entry : ArrayMember(result, "data")) {
+    for (const json& s : ArrayMember(entry, "skills")) {
+      if (out.skills.size() >= kMaxListedSkills) break;
+      std::optional<std::string> name =
+          WholeText(s, "name", kMaxSkillNameBytes);
+      std::optional<std::string> path =
+          WholeText(s, "path", kMaxSkillPathBytes);
+      if (!name || !path) continue;
+      const json& interface = ObjectMember(s, "interface");
+      Skill skill;
+      skill.name = std::move(*name);
+      skill.path = std::move(*path);
+      skill.description = Text(s, "description");
+      skill.short_description = Text(interface, "shortDescription");
+      if (skill.short_description.empty()) {
+        skill.short_description = Text(s, "shortDescription");
+      }
+      skill.display_name = Text(interface, "displayName");
+      skill.scope = Text(s, "scope");
+      skill.enabled = BoolMember(s, "enabled", true);
+      out.skills.push_back(std::move(skill));
+    }
+    for (const json& e : ArrayMember(entry, "errors")) {
+      if (out.errors.size() >= kMaxListedSkills) break;
+      out.errors.push_back(
+          {SafeText(StringMember(e, "path"), kMaxSkillPathBytes),
+           Text(e, "message")});
+    }
+  }
+  return out;
+}
+
+}  // namespace codex_manager
