@@ -13,6 +13,7 @@ import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
+import { skillPicker } from "./skill_picker.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
@@ -250,7 +251,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // "@" and letters of a path: the session's files that match.
   const files = filePicker(prompt, async (query, maxResults) =>
     (await sessions.searchFiles({ sessionId, query, maxResults }, call)).files);
-  const composer = h("form", { class: "composer" }, blocked, files, prompt, settings,
+  // "$" and letters of a name: the skills Codex offers here.
+  const skills = skillPicker(prompt, async () =>
+    (await sessions.listSkills({ sessionId }, call)).skills);
+  const composer = h("form", { class: "composer" }, blocked, files, skills, prompt, settings,
     h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();

@@ -7,7 +7,7 @@
 // with screenshots of each in tests/artifacts/web/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -333,6 +333,43 @@ test("@ and letters of a path list the session's files; Enter or a tap puts the 
   await page.locator(".entry.agent", { hasText: "You said: read picker/deep/target_notes.md and" })
     .waitFor({ timeout: 30000 });
   await page.close();
+});
+
+test("$ and letters of a name list the skills Codex offers; the chosen one reaches the model", async () => {
+  const folder = join(real.project, ".agents", "skills", "ui-helper");
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "SKILL.md"),
+                "---\nname: ui-helper\ndescription: Help with the page.\n---\n\nUI-SKILL-MARKER\n");
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await newSession(page, real, "skills", "never");
+    const prompt = page.locator("textarea");
+    const list = page.locator(".skill-picker");
+    // Named by "$name" and its description, as shown.
+    const option = list.getByRole("option", { name: "$ui-helper Help with the page.", exact: true });
+    await prompt.click();
+    // A "$" inside a word (a price) lists nothing.
+    await prompt.pressSequentially("costs US$5 ");
+    await page.waitForTimeout(500);
+    assert.equal(await list.isHidden(), true);
+    await prompt.pressSequentially("use $ui-h");
+    await option.waitFor({ timeout: 10000 });
+    assert.equal(await prompt.getAttribute("aria-activedescendant"), "skill-picker-0");
+    assert.equal(await prompt.getAttribute("aria-controls"), "skill-picker");
+    assert.equal((await option.locator("b").allInnerTexts()).join(""), "ui-h");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, "phone-skill-picker.png") });
+    await page.keyboard.press("Enter");
+    await list.waitFor({ state: "hidden", timeout: 5000 });
+    assert.equal(await prompt.inputValue(), "costs US$5 use $ui-helper ");
+    // Codex reads the mention: the model gets the skill's SKILL.md (the
+    // mock model says back the last user message it got, that one).
+    await page.click(".composer button[type=submit]");
+    await page.locator(".entry.agent", { hasText: "UI-SKILL-MARKER" }).waitFor({ timeout: 30000 });
+    await page.close();
+  } finally {
+    rmSync(join(real.project, ".agents"), { recursive: true, force: true });
+  }
 });
 
 test("a session's settings: renamed, and the turns after Save use them", async () => {
