@@ -579,6 +579,14 @@ int SessionSkills(Client& client, const v1::ListSkillsRequest& request) {
                      PrintSkills);
 }
 
+int SessionMcpServers(Client& client, const std::string& session_id) {
+  v1::ListMcpServersRequest request;
+  request.set_session_id(session_id);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::ListMcpServers, request,
+                     PrintMcpServers);
+}
+
 int SessionTerminals(Client& client, const std::string& session_id) {
   v1::ListBackgroundTerminalsRequest request;
   request.set_session_id(session_id);

@@ -77,6 +77,8 @@ int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
 int SessionFiles(Client& client, const v1::SearchFilesRequest& request);
 // `session skills`: ListSkills; `$name`, scope and description a line.
 int SessionSkills(Client& client, const v1::ListSkillsRequest& request);
+// `session mcp`: ListMcpServers; each server, then its tools.
+int SessionMcpServers(Client& client, const std::string& session_id);
 // `session terminals`: ListBackgroundTerminals.
 int SessionTerminals(Client& client, const std::string& session_id);
 // `session terminate`: TerminateBackgroundTerminals for each process id in

@@ -523,6 +523,12 @@ int Main(int argc, char** argv) {
       "--reload", [&](int64_t) { skills_request.set_force_reload(true); },
       "Have Codex read the skill folders again (after adding one)");
   skills->callback([&] { code = SessionSkills(connect(), skills_request); });
+  auto* mcp = session->add_subcommand(
+      "mcp",
+      "List the MCP servers of Codex's config, the session's connection to "
+      "each and the tools each offers");
+  mcp->add_option("SESSION", session_id, "Session id")->required();
+  mcp->callback([&] { code = SessionMcpServers(connect(), session_id); });
   auto* terminals = session->add_subcommand(
       "terminals",
       "List the processes the agent left running in the background "

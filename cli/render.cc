@@ -343,6 +343,34 @@ void PrintSkills(const v1::ListSkillsResponse& list) {
   }
 }
 
+void PrintMcpServers(const v1::ListMcpServersResponse& list) {
+  if (list.servers().empty()) {
+    std::printf("No MCP servers in the server's Codex config.\n");
+  }
+  for (const v1::McpServer& s : list.servers()) {
+    std::string line = OneLine(s.name());
+    if (!s.connection().empty()) line += "  " + OneLine(s.connection());
+    if (!s.title().empty()) {
+      line += "  (" + OneLine(s.title()) +
+              (s.version().empty() ? "" : " " + OneLine(s.version())) + ")";
+    }
+    if (!s.http_origin().empty()) line += "  " + OneLine(s.http_origin());
+    if (s.auth_status() != "unsupported" && !s.auth_status().empty()) {
+      line += "  sign-in: " + OneLine(s.auth_status());
+    }
+    std::printf("%s\n", line.c_str());
+    if (!s.error().empty()) {
+      std::printf("  error: %s\n", OneLine(s.error()).c_str());
+    }
+    for (const v1::McpTool& t : s.tools()) {
+      const std::string about =
+          OneLine(t.description().empty() ? t.title() : t.description());
+      std::printf("  %s%s%s\n", OneLine(t.name()).c_str(),
+                  about.empty() ? "" : "  ", Trim(about, 72).c_str());
+    }
+  }
+}
+
 void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
   if (list.terminals().empty()) {
     std::printf("No background terminals run in this session.\n");

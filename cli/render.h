@@ -39,6 +39,9 @@ void PrintFileMatches(const v1::SearchFilesResponse& response);
 // `session skills`: one skill a line, `$name`, scope and description,
 // then the SKILL.md files Codex could not load.
 void PrintSkills(const v1::ListSkillsResponse& list);
+// `session mcp`: each server on a line (its connection, what it says it is),
+// then its error and its tools, indented.
+void PrintMcpServers(const v1::ListMcpServersResponse& list);
 void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list);
 // Each hook `request` trusted, as Codex lists it now.
 void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,

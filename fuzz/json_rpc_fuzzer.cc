@@ -5,10 +5,10 @@
 // one-off call answers (model/list, thread/read and thread/fork, with a
 // thread's history as the events an import stores), the hooks/list answer
 // (the hooks Codex skips), the thread/backgroundTerminals/list,
-// fuzzyFileSearch and skills/list answers, a thread goal and the payload
-// cap. Nothing may crash, hang or read out of bounds, and every string it
-// produces must be valid UTF-8 (the seed
-// corpus: fuzz/corpus/json_rpc, recorded from the pinned Codex by
+// fuzzyFileSearch, skills/list and mcpServerStatus/list answers, a thread
+// goal and the payload cap. Nothing may crash, hang or read out of bounds, and
+// every string it produces must be valid UTF-8 (the seed corpus:
+// fuzz/corpus/json_rpc, recorded from the pinned Codex by
 // fuzz/record_codex_corpus.py).
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +25,7 @@
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
 #include "core/file_search.h"
+#include "core/mcp_servers.h"
 #include "core/skills.h"
 #include "runtime/json_rpc.h"
 
@@ -143,6 +144,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   for (const codex_manager::SkillError& error : skills.errors) {
     RequireUtf8(error.path + error.message);
+  }
+  // As the answer to mcpServerStatus/list: bounded, valid UTF-8.
+  const std::vector<codex_manager::McpServer> servers =
+      codex_manager::McpServersOf(result);
+  if (servers.size() > codex_manager::kMaxListedMcpServers) std::abort();
+  for (const codex_manager::McpServer& server : servers) {
+    if (server.name.empty() ||
+        server.tools.size() > codex_manager::kMaxListedMcpTools) {
+      std::abort();
+    }
+    RequireUtf8(server.name + server.connection + server.auth_status +
+                server.title + server.version + server.error +
+                server.http_origin);
+    for (const codex_manager::McpTool& tool : server.tools) {
+      RequireUtf8(tool.name + tool.title + tool.description);
+    }
   }
   // As a thread goal: `thread/goal/updated` params.goal, or the answer to
   // thread/goal/set and thread/goal/get; our JSON form of it reads back.

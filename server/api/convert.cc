@@ -302,6 +302,26 @@ void ToProto(const SkillList& in, v1::ListSkillsResponse* out) {
   }
 }
 
+void ToProto(const std::vector<McpServer>& in,
+             v1::ListMcpServersResponse* out) {
+  for (const McpServer& server : in) {
+    v1::McpServer* p = out->add_servers();
+    p->set_name(server.name);
+    p->set_connection(server.connection);
+    p->set_auth_status(server.auth_status);
+    p->set_title(server.title);
+    p->set_version(server.version);
+    p->set_error(server.error);
+    p->set_http_origin(server.http_origin);
+    for (const McpTool& tool : server.tools) {
+      v1::McpTool* t = p->add_tools();
+      t->set_name(tool.name);
+      t->set_title(tool.title);
+      t->set_description(tool.description);
+    }
+  }
+}
+
 void ToProto(const CodexHookList& in, v1::ListCodexHooksResponse* out) {
   for (const CodexHook& hook : in.hooks) ToProto(hook, out->add_hooks());
   for (const CodexHookError& error : in.errors) {

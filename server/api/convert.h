@@ -16,6 +16,7 @@
 #include "core/background_terminals.h"
 #include "core/codex_catalog.h"
 #include "core/file_search.h"
+#include "core/mcp_servers.h"
 #include "core/skills.h"
 #include "core/store.h"
 #include "core/types.h"
@@ -42,6 +43,7 @@ void ToProto(const std::vector<BackgroundTerminal>& in,
              v1::ListBackgroundTerminalsResponse* out);
 void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out);
 void ToProto(const SkillList& in, v1::ListSkillsResponse* out);
+void ToProto(const std::vector<McpServer>& in, v1::ListMcpServersResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).
 void RateLimitsToProto(const nlohmann::json& limits, v1::RateLimits* out);
 

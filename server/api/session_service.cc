@@ -9,6 +9,7 @@
 #include "common/utf8.h"
 #include "core/file_search.h"
 #include "core/fork_point.h"
+#include "core/mcp_servers.h"
 #include "core/skills.h"
 
 namespace codex_manager {
@@ -330,7 +331,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
 
 namespace {
 
-// Codex's answer about a session's folder (AskCodexAboutFolder), read by
+// Codex's answer about a session (AskCodexForSession), read by
 // `read` for `finish`.
 template <typename T, typename Read>
 SessionManager::CodexAnswer ReadAnswer(
@@ -372,7 +373,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
           if (!session.ok()) return finish(session.status());
           return finish(std::vector<FileMatch>{});
         }
-        manager_->AskCodexAboutFolder(
+        manager_->AskCodexForSession(
             request->session_id(),
             [&query](const std::string& cwd) {
               return SessionManager::CodexRequest{"fuzzyFileSearch",
@@ -396,7 +397,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
       guard_, context, kMethod, request->session_id(), response,
       [=, this](const Caller&, auto finish) {
         const bool force_reload = request->force_reload();
-        manager_->AskCodexAboutFolder(
+        manager_->AskCodexForSession(
             request->session_id(),
             [force_reload](const std::string& cwd) {
               return SessionManager::CodexRequest{
@@ -404,6 +405,27 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
             },
             [this](auto asked, auto done) { AskOffline(asked, done); },
             ReadAnswer<SkillList>(&SkillsOf, std::move(finish)));
+      });
+}
+
+grpc::ServerUnaryReactor* SessionServiceImpl::ListMcpServers(
+    grpc::CallbackServerContext* context,
+    const v1::ListMcpServersRequest* request,
+    v1::ListMcpServersResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("ListMcpServers");
+  return ServeLater<std::vector<McpServer>>(
+      guard_, context, kMethod, request->session_id(), response,
+      [=, this](const Caller&, auto finish) {
+        manager_->AskCodexForSession(
+            request->session_id(),
+            [](const std::string&) {
+              return SessionManager::CodexRequest{"mcpServerStatus/list",
+                                                  McpServersParams(), true};
+            },
+            [this](auto asked, auto done) { AskOffline(asked, done); },
+            ReadAnswer<std::vector<McpServer>>(&McpServersOf,
+                                               std::move(finish)));
       });
 }
 

@@ -81,6 +81,12 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListSkillsRequest* request,
       v1::ListSkillsResponse* response) override;
+  // As SearchFiles: Codex `mcpServerStatus/list`, in the session's thread
+  // when it is live.
+  grpc::ServerUnaryReactor* ListMcpServers(
+      grpc::CallbackServerContext* context,
+      const v1::ListMcpServersRequest* request,
+      v1::ListMcpServersResponse* response) override;
   // Both finish once Codex answered (thread/read, thread/fork in a one-off
   // runtime) and the session is created, not on the handler thread.
   grpc::ServerUnaryReactor* ImportThread(
@@ -98,7 +104,7 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       const v1::ExportTranscriptRequest* request) override;
 
  private:
-  // A request AskCodexAboutFolder could not send to a live runtime, sent
+  // A request AskCodexForSession could not send to a live runtime, sent
   // to a one-off one of the catalog.
   void AskOffline(SessionManager::CodexRequest request,
                   SessionManager::CodexAnswer done);

@@ -727,7 +727,7 @@ void SessionManager::ListBackgroundTerminals(
       });
 }
 
-void SessionManager::AskCodexAboutFolder(
+void SessionManager::AskCodexForSession(
     const std::string& session_id,
     const std::function<CodexRequest(const std::string& cwd)>& request,
     const std::function<void(CodexRequest, CodexAnswer)>& offline,
@@ -741,7 +741,12 @@ void SessionManager::AskCodexAboutFolder(
     lock.Release();
     return offline(std::move(asked), std::move(done));
   }
-  live->runtime->Call(asked.method, std::move(asked.params), std::move(done));
+  if (asked.in_thread) {
+    live->runtime->CallThread(asked.method, std::move(asked.params),
+                              std::move(done));
+  } else {
+    live->runtime->Call(asked.method, std::move(asked.params), std::move(done));
+  }
 }
 
 void SessionManager::TerminateBackgroundTerminals(

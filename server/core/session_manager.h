@@ -192,19 +192,21 @@ class SessionManager : public RuntimeListener {
       const std::string& session_id,
       std::function<void(absl::StatusOr<std::vector<BackgroundTerminal>>)>
           done);
-  // A Codex request about the session's folder that needs no thread
-  // (`fuzzyFileSearch`, `skills/list`): `request(cwd)` makes it, and the
-  // session's runtime answers when it is live; otherwise `offline` does (a
-  // one-off runtime: CodexCatalog::Request). A read, as
-  // ListBackgroundTerminals: no settling, no activity. `done`: NOT_FOUND
-  // naming the session, FAILED_PRECONDITION when Codex refused,
-  // UNAVAILABLE when it did not answer.
+  // A Codex request about the session (`fuzzyFileSearch`, `skills/list`,
+  // `mcpServerStatus/list`): `request(cwd)` makes it, and the session's
+  // runtime answers when it is live (in its thread, `threadId` filled in,
+  // when `in_thread`); otherwise `offline` does (a one-off runtime with no
+  // thread: CodexCatalog::Request). A read, as ListBackgroundTerminals: no
+  // settling, no activity. `done`: NOT_FOUND naming the session,
+  // FAILED_PRECONDITION when Codex refused, UNAVAILABLE when it did not
+  // answer.
   using CodexAnswer = std::function<void(absl::StatusOr<nlohmann::json>)>;
   struct CodexRequest {
     std::string method;
     nlohmann::json params;
+    bool in_thread = false;
   };
-  void AskCodexAboutFolder(
+  void AskCodexForSession(
       const std::string& session_id,
       const std::function<CodexRequest(const std::string& cwd)>& request,
       const std::function<void(CodexRequest, CodexAnswer)>& offline,

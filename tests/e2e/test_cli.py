@@ -221,7 +221,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
                                                 "archive", "update", "compact", "goal", "files",
-                                                "skills", "terminals",
+                                                "skills", "mcp", "terminals",
                                                 "terminate", "import", "fork", "revert"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",
                                                                                "--")))

@@ -36,6 +36,7 @@ CLI_COMMAND = {
     "ListBackgroundTerminals": ["session", "terminals"],
     "SearchFiles": ["session", "files"],
     "ListSkills": ["session", "skills"],
+    "ListMcpServers": ["session", "mcp"],
     "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
     "ForkSession": ["session", "fork"],
@@ -67,7 +68,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 34
+    assert len(RPCS) == 35
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

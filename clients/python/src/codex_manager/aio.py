@@ -57,6 +57,7 @@ from codex_manager.v1.views import (
     CreateTokenResponse,
     Event,
     FileMatch,
+    McpServer,
     Model,
     RevertSessionResponse,
     Session,
@@ -279,6 +280,11 @@ class AsyncClient:
             self._sessions.ListSkills,
             sessions_pb2.ListSkillsRequest(session_id=session_id,
                                            force_reload=force_reload)))
+
+    async def list_mcp_servers(self, session_id: str) -> list[McpServer]:
+        response = await self._call(self._sessions.ListMcpServers,
+                                    sessions_pb2.ListMcpServersRequest(session_id=session_id))
+        return [McpServer(s) for s in response.servers]
 
     async def terminate_background_terminals(self, session_id: str,
                                              process_id: str | None = None, *,

@@ -63,6 +63,7 @@ from codex_manager.v1.views import (
     CreateTokenResponse,
     Event,
     FileMatch,
+    McpServer,
     Model,
     RevertSessionResponse,
     Session,
@@ -407,6 +408,20 @@ class Client:
             self._sessions.ListSkills,
             sessions_pb2.ListSkillsRequest(session_id=session_id,
                                            force_reload=force_reload)))
+
+    def list_mcp_servers(self, session_id: str) -> list[McpServer]:
+        """The MCP servers of Codex's config (Codex
+        ``mcpServerStatus/list``), each a :class:`McpServer` with ``name``,
+        ``connection`` (the live session's connection to it:
+        ``"connected"``, ``"failed"``, ``"disabled"``, ...; ``""`` when the
+        session is not live), ``auth_status``, ``title``, ``version``,
+        ``error`` (why its tools could not be listed) and ``tools`` (each
+        with ``name``, ``title``, ``description``). Not live, a
+        short-lived Codex starts each enabled server to list its tools.
+        NotFoundError naming the session."""
+        response = self._call(self._sessions.ListMcpServers,
+                              sessions_pb2.ListMcpServersRequest(session_id=session_id))
+        return [McpServer(s) for s in response.servers]
 
     def terminate_background_terminals(self, session_id: str,
                                        process_id: str | None = None, *,

@@ -1036,6 +1036,130 @@ class ListSkillsResponse(google.protobuf.message.Message):
 global___ListSkillsResponse = ListSkillsResponse
 
 @typing.final
+class ListMcpServersRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
+
+global___ListMcpServersRequest = ListMcpServersRequest
+
+@typing.final
+class McpTool(google.protobuf.message.Message):
+    """A tool an MCP server offers (MCP `Tool`); the agent calls it as an
+    `mcpToolCall` item.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    title: builtins.str
+    """May be empty."""
+    description: builtins.str
+    """At most about 2 KiB (cut, marked with "…"); may be empty."""
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        title: builtins.str = ...,
+        description: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "name", b"name", "title", b"title"]) -> None: ...
+
+global___McpTool = McpTool
+
+@typing.final
+class McpServer(google.protobuf.message.Message):
+    """An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a
+    trusted project's), as the session's Codex sees it (Codex
+    `McpServerStatus`). Text is valid UTF-8, each field at most about 1 KiB.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    CONNECTION_FIELD_NUMBER: builtins.int
+    AUTH_STATUS_FIELD_NUMBER: builtins.int
+    TITLE_FIELD_NUMBER: builtins.int
+    VERSION_FIELD_NUMBER: builtins.int
+    ERROR_FIELD_NUMBER: builtins.int
+    HTTP_ORIGIN_FIELD_NUMBER: builtins.int
+    TOOLS_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    """Its name in Codex's config."""
+    connection: builtins.str
+    """The session's connection to it while the session is live (Codex
+    `runtimeStatus`): "connected", "starting", "failed",
+    "authenticationRequired", "disabled", "notStarted" or "cancelled".
+    Empty when the session is not live: Codex then starts each enabled
+    server for the call, to list its tools.
+    """
+    auth_status: builtins.str
+    """Its sign-in (Codex `authStatus`): "unsupported" (a stdio server),
+    "notLoggedIn", "bearerToken", "oAuth" or "unknown".
+    """
+    title: builtins.str
+    """What the server says it is (MCP `serverInfo`): its title (else its
+    name) and version; empty when it did not start.
+    """
+    version: builtins.str
+    error: builtins.str
+    """Why Codex could not list its tools, e.g. "MCP startup failed: No such
+    file or directory (os error 2)"; empty otherwise.
+    """
+    http_origin: builtins.str
+    """An HTTP server's endpoint origin (no credentials, path or query);
+    empty for a stdio server.
+    """
+    @property
+    def tools(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___McpTool]:
+        """By name; at most 200."""
+
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        connection: builtins.str = ...,
+        auth_status: builtins.str = ...,
+        title: builtins.str = ...,
+        version: builtins.str = ...,
+        error: builtins.str = ...,
+        http_origin: builtins.str = ...,
+        tools: collections.abc.Iterable[global___McpTool] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["auth_status", b"auth_status", "connection", b"connection", "error", b"error", "http_origin", b"http_origin", "name", b"name", "title", b"title", "tools", b"tools", "version", b"version"]) -> None: ...
+
+global___McpServer = McpServer
+
+@typing.final
+class ListMcpServersResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SERVERS_FIELD_NUMBER: builtins.int
+    @property
+    def servers(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___McpServer]:
+        """In Codex's order (by name, with 0.171); at most 100."""
+
+    def __init__(
+        self,
+        *,
+        servers: collections.abc.Iterable[global___McpServer] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["servers", b"servers"]) -> None: ...
+
+global___ListMcpServersResponse = ListMcpServersResponse
+
+@typing.final
 class ImportThreadRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

@@ -110,6 +110,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
                 _registered_method=True)
+        self.ListMcpServers = channel.unary_unary(
+                '/codex_manager.v1.SessionService/ListMcpServers',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersResponse.FromString,
+                _registered_method=True)
         self.ImportThread = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ImportThread',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ImportThreadRequest.SerializeToString,
@@ -299,6 +304,18 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListMcpServers(self, request, context):
+        """The MCP servers of Codex's config, with the tools each offers and, while
+        the session is live, its thread's connection to each (role: operator; a
+        read, not audited): Codex `mcpServerStatus/list` (`toolsAndAuthOnly`),
+        in the session's thread when it is live; otherwise through a
+        short-lived app-server, which starts each enabled server to list its
+        tools. Errors as ListSkills'.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ImportThread(self, request, context):
         """Makes a session of an existing Codex thread (one a `codex exec` or the
         Codex TUI made, under the server's CODEX_HOME): Codex `thread/read`
@@ -417,6 +434,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.ListSkills,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.SerializeToString,
+            ),
+            'ListMcpServers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMcpServers,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersResponse.SerializeToString,
             ),
             'ImportThread': grpc.unary_unary_rpc_method_handler(
                     servicer.ImportThread,
@@ -840,6 +862,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/ListSkills',
             codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMcpServers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/ListMcpServers',
+            codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -191,6 +191,18 @@ class SessionServiceStub:
     UNAVAILABLE.
     """
 
+    ListMcpServers: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListMcpServersRequest,
+        codex_manager.v1.sessions_pb2.ListMcpServersResponse,
+    ]
+    """The MCP servers of Codex's config, with the tools each offers and, while
+    the session is live, its thread's connection to each (role: operator; a
+    read, not audited): Codex `mcpServerStatus/list` (`toolsAndAuthOnly`),
+    in the session's thread when it is live; otherwise through a
+    short-lived app-server, which starts each enabled server to list its
+    tools. Errors as ListSkills'.
+    """
+
     ImportThread: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ImportThreadRequest,
         codex_manager.v1.sessions_pb2.Session,
@@ -398,6 +410,18 @@ class SessionServiceAsyncStub:
     FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
     (no live runtime and --max-codex-calls short-lived ones running),
     UNAVAILABLE.
+    """
+
+    ListMcpServers: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.ListMcpServersRequest,
+        codex_manager.v1.sessions_pb2.ListMcpServersResponse,
+    ]
+    """The MCP servers of Codex's config, with the tools each offers and, while
+    the session is live, its thread's connection to each (role: operator; a
+    read, not audited): Codex `mcpServerStatus/list` (`toolsAndAuthOnly`),
+    in the session's thread when it is live; otherwise through a
+    short-lived app-server, which starts each enabled server to list its
+    tools. Errors as ListSkills'.
     """
 
     ImportThread: grpc.aio.UnaryUnaryMultiCallable[
@@ -637,6 +661,20 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
         (no live runtime and --max-codex-calls short-lived ones running),
         UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def ListMcpServers(
+        self,
+        request: codex_manager.v1.sessions_pb2.ListMcpServersRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.ListMcpServersResponse, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.ListMcpServersResponse]]:
+        """The MCP servers of Codex's config, with the tools each offers and, while
+        the session is live, its thread's connection to each (role: operator; a
+        read, not audited): Codex `mcpServerStatus/list` (`toolsAndAuthOnly`),
+        in the session's thread when it is live; otherwise through a
+        short-lived app-server, which starts each enabled server to list its
+        tools. Errors as ListSkills'.
         """
 
     @abc.abstractmethod

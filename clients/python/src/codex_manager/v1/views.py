@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServerStatus', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -686,6 +686,91 @@ class SkillError(View[sessions_pb2.SkillError]):
     @property
     def message(self) -> str:
         return self._proto.message
+
+
+class McpTool(View[sessions_pb2.McpTool]):
+    """A tool an MCP server offers (MCP `Tool`); the agent calls it as an
+    `mcpToolCall` item.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('name', 'title', 'description', )
+
+    @property
+    def name(self) -> str:
+        return self._proto.name
+
+    @property
+    def title(self) -> str:
+        """May be empty."""
+        return self._proto.title
+
+    @property
+    def description(self) -> str:
+        """At most about 2 KiB (cut, marked with "…"); may be empty."""
+        return self._proto.description
+
+
+class McpServer(View[sessions_pb2.McpServer]):
+    """An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a trusted
+    project's), as the session's Codex sees it (Codex `McpServerStatus`). Text is
+    valid UTF-8, each field at most about 1 KiB.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('name', 'connection', 'auth_status', 'title', 'version', 'error', 'http_origin', 'tools', )
+
+    @property
+    def name(self) -> str:
+        """Its name in Codex's config."""
+        return self._proto.name
+
+    @property
+    def connection(self) -> str:
+        """The session's connection to it while the session is live (Codex
+        `runtimeStatus`): "connected", "starting", "failed",
+        "authenticationRequired", "disabled", "notStarted" or "cancelled". Empty
+        when the session is not live: Codex then starts each enabled server for
+        the call, to list its tools.
+        """
+        return self._proto.connection
+
+    @property
+    def auth_status(self) -> str:
+        """Its sign-in (Codex `authStatus`): "unsupported" (a stdio server),
+        "notLoggedIn", "bearerToken", "oAuth" or "unknown".
+        """
+        return self._proto.auth_status
+
+    @property
+    def title(self) -> str:
+        """What the server says it is (MCP `serverInfo`): its title (else its name)
+        and version; empty when it did not start.
+        """
+        return self._proto.title
+
+    @property
+    def version(self) -> str:
+        return self._proto.version
+
+    @property
+    def error(self) -> str:
+        """Why Codex could not list its tools, e.g. "MCP startup failed: No such file
+        or directory (os error 2)"; empty otherwise.
+        """
+        return self._proto.error
+
+    @property
+    def http_origin(self) -> str:
+        """An HTTP server's endpoint origin (no credentials, path or query); empty
+        for a stdio server.
+        """
+        return self._proto.http_origin
+
+    @property
+    def tools(self) -> tuple[McpTool, ...]:
+        """By name; at most 200."""
+        return tuple(McpTool(m) for m in self._proto.tools)
 
 
 class TranscriptChunk(View[sessions_pb2.TranscriptChunk]):

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/sessions.proto.
  */
 export const file_codex_manager_v1_sessions: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIuYDCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsEjcKDmNvZGV4X3NldHRpbmdzGBEgASgLMh8uY29kZXhfbWFuYWdlci52MS5Db2RleFNldHRpbmdzIowBCg1Db2RleFNldHRpbmdzEg0KBW1vZGVsGAEgASgJEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJEg4KBmVmZm9ydBgDIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYBCABKAkSDwoHc2FuZGJveBgFIAEoCRIaChJhcHByb3ZhbHNfcmV2aWV3ZXIYBiABKAkijAIKC1Nlc3Npb25Hb2FsEhEKCW9iamVjdGl2ZRgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAMgASgDSACIAQESEwoLdG9rZW5zX3VzZWQYBCABKAMSGQoRdGltZV91c2VkX3NlY29uZHMYBSABKAMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fdG9rZW5fYnVkZ2V0In8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiqwEKFVNldFNlc3Npb25Hb2FsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKCW9iamVjdGl2ZRgCIAEoCUgAiAEBEiwKBnN0YXR1cxgDIAEoDjIcLmNvZGV4X21hbmFnZXIudjEuR29hbFN0YXR1cxIZCgx0b2tlbl9idWRnZXQYBCABKANIAYgBAUIMCgpfb2JqZWN0aXZlQg8KDV90b2tlbl9idWRnZXQiLQoXQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJCChRSZXZlcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKDmJlZm9yZV90dXJuX2lkGAIgASgJIl4KFVJldmVydFNlc3Npb25SZXNwb25zZRIqCgdzZXNzaW9uGAEgASgLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIsMBChJCYWNrZ3JvdW5kVGVybWluYWwSEgoKcHJvY2Vzc19pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2NvbW1hbmQYAyABKAkSCwoDY3dkGAQgASgJEhMKBm9zX3BpZBgFIAEoDUgAiAEBEhgKC2NwdV9wZXJjZW50GAYgASgBSAGIAQESFAoHcnNzX2tpYhgHIAEoBEgCiAEBQgkKB19vc19waWRCDgoMX2NwdV9wZXJjZW50QgoKCF9yc3Nfa2liIjQKHkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIloKH0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USNwoJdGVybWluYWxzGAEgAygLMiQuY29kZXhfbWFuYWdlci52MS5CYWNrZ3JvdW5kVGVybWluYWwiWgojVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgpwcm9jZXNzX2lkGAIgASgJEgsKA2FsbBgDIAEoCCImCiRUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2UiTAoSU2VhcmNoRmlsZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFcXVlcnkYAiABKAkSEwoLbWF4X3Jlc3VsdHMYAyABKAUiXwoJRmlsZU1hdGNoEgwKBHBhdGgYASABKAkSEQoJZmlsZV9uYW1lGAIgASgJEhEKCWRpcmVjdG9yeRgDIAEoCBINCgVzY29yZRgEIAEoDRIPCgdpbmRpY2VzGAUgAygNIkEKE1NlYXJjaEZpbGVzUmVzcG9uc2USKgoFZmlsZXMYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkZpbGVNYXRjaCI9ChFMaXN0U2tpbGxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhQKDGZvcmNlX3JlbG9hZBgCIAEoCCKJAQoFU2tpbGwSDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIZChFzaG9ydF9kZXNjcmlwdGlvbhgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSDAoEcGF0aBgFIAEoCRINCgVzY29wZRgGIAEoCRIPCgdlbmFibGVkGAcgASgIIisKClNraWxsRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJImsKEkxpc3RTa2lsbHNSZXNwb25zZRInCgZza2lsbHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLlNraWxsEiwKBmVycm9ycxgCIAMoCzIcLmNvZGV4X21hbmFnZXIudjEuU2tpbGxFcnJvciJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJInwKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFwoPdGhyb3VnaF90dXJuX2lkGAQgASgJEhYKDmJlZm9yZV90dXJuX2lkGAUgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKssBCgpHb2FsU3RhdHVzEhsKF0dPQUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSR09BTF9TVEFUVVNfQUNUSVZFEAESFgoSR09BTF9TVEFUVVNfUEFVU0VEEAISFwoTR09BTF9TVEFUVVNfQkxPQ0tFRBADEh0KGUdPQUxfU1RBVFVTX1VTQUdFX0xJTUlURUQQBBIeChpHT0FMX1NUQVRVU19CVURHRVRfTElNSVRFRBAFEhgKFEdPQUxfU1RBVFVTX0NPTVBMRVRFEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjKSDQoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5TZXRTZXNzaW9uR29hbBInLmNvZGV4X21hbmFnZXIudjEuU2V0U2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElgKEENsZWFyU2Vzc2lvbkdvYWwSKS5jb2RleF9tYW5hZ2VyLnYxLkNsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmAKDVJldmVydFNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXF1ZXN0GicuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVzcG9uc2USfgoXTGlzdEJhY2tncm91bmRUZXJtaW5hbHMSMC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBoxLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRKNAQocVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFscxI1LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaNi5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRJaCgtTZWFyY2hGaWxlcxIkLmNvZGV4X21hbmFnZXIudjEuU2VhcmNoRmlsZXNSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5TZWFyY2hGaWxlc1Jlc3BvbnNlElcKCkxpc3RTa2lsbHMSIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTa2lsbHNSZXF1ZXN0GiQuY29kZXhfbWFuYWdlci52MS5MaXN0U2tpbGxzUmVzcG9uc2USUAoMSW1wb3J0VGhyZWFkEiUuY29kZXhfbWFuYWdlci52MS5JbXBvcnRUaHJlYWRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEk4KC0ZvcmtTZXNzaW9uEiQuY29kZXhfbWFuYWdlci52MS5Gb3JrU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SYgoQRXhwb3J0VHJhbnNjcmlwdBIpLmNvZGV4X21hbmFnZXIudjEuRXhwb3J0VHJhbnNjcmlwdFJlcXVlc3QaIS5jb2RleF9tYW5hZ2VyLnYxLlRyYW5zY3JpcHRDaHVuazABQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb2RleF9tYW5hZ2VyL3YxL3Nlc3Npb25zLnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIuYDCgdTZXNzaW9uEhIKCnNlc3Npb25faWQYASABKAkSCwoDY3dkGAIgASgJEg0KBW1vZGVsGAMgASgJEhcKD2FwcHJvdmFsX3BvbGljeRgEIAEoCRIPCgdzYW5kYm94GAUgASgJEg0KBXRpdGxlGAYgASgJEi0KBXN0YXRlGAcgASgOMh4uY29kZXhfbWFuYWdlci52MS5TZXNzaW9uU3RhdGUSEQoJdGhyZWFkX2lkGAggASgJEhIKCmxhc3RfZXJyb3IYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwZW5kaW5nX2FwcHJvdmFscxgMIAEoBRIQCghsYXN0X3NlcRgNIAEoAxIXCg9ydW50aW1lX3ZlcnNpb24YDiABKAkSDgoGZWZmb3J0GA8gASgJEisKBGdvYWwYECABKAsyHS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb25Hb2FsEjcKDmNvZGV4X3NldHRpbmdzGBEgASgLMh8uY29kZXhfbWFuYWdlci52MS5Db2RleFNldHRpbmdzIowBCg1Db2RleFNldHRpbmdzEg0KBW1vZGVsGAEgASgJEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJEg4KBmVmZm9ydBgDIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYBCABKAkSDwoHc2FuZGJveBgFIAEoCRIaChJhcHByb3ZhbHNfcmV2aWV3ZXIYBiABKAkijAIKC1Nlc3Npb25Hb2FsEhEKCW9iamVjdGl2ZRgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC5jb2RleF9tYW5hZ2VyLnYxLkdvYWxTdGF0dXMSGQoMdG9rZW5fYnVkZ2V0GAMgASgDSACIAQESEwoLdG9rZW5zX3VzZWQYBCABKAMSGQoRdGltZV91c2VkX3NlY29uZHMYBSABKAMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIPCg1fdG9rZW5fYnVkZ2V0In8KFENyZWF0ZVNlc3Npb25SZXF1ZXN0EgsKA2N3ZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIXCg9hcHByb3ZhbF9wb2xpY3kYAyABKAkSDwoHc2FuZGJveBgEIAEoCRINCgV0aXRsZRgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJIicKEUdldFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiVgoTTGlzdFNlc3Npb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIYChBpbmNsdWRlX2FyY2hpdmVkGAMgASgIIlwKFExpc3RTZXNzaW9uc1Jlc3BvbnNlEisKCHNlc3Npb25zGAEgAygLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSI3ChJTdG9wU2Vzc2lvblJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRINCgVmb3JjZRgCIAEoCCIqChRSZXN1bWVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJItoBChRVcGRhdGVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhIKBXRpdGxlGAIgASgJSACIAQESEgoFbW9kZWwYAyABKAlIAYgBARITCgZlZmZvcnQYBCABKAlIAogBARIcCg9hcHByb3ZhbF9wb2xpY3kYBSABKAlIA4gBARIUCgdzYW5kYm94GAYgASgJSASIAQFCCAoGX3RpdGxlQggKBl9tb2RlbEIJCgdfZWZmb3J0QhIKEF9hcHByb3ZhbF9wb2xpY3lCCgoIX3NhbmRib3giKwoVQ29tcGFjdFNlc3Npb25SZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkiqwEKFVNldFNlc3Npb25Hb2FsUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKCW9iamVjdGl2ZRgCIAEoCUgAiAEBEiwKBnN0YXR1cxgDIAEoDjIcLmNvZGV4X21hbmFnZXIudjEuR29hbFN0YXR1cxIZCgx0b2tlbl9idWRnZXQYBCABKANIAYgBAUIMCgpfb2JqZWN0aXZlQg8KDV90b2tlbl9idWRnZXQiLQoXQ2xlYXJTZXNzaW9uR29hbFJlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSJCChRSZXZlcnRTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhYKDmJlZm9yZV90dXJuX2lkGAIgASgJIl4KFVJldmVydFNlc3Npb25SZXNwb25zZRIqCgdzZXNzaW9uGAEgASgLMhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEhkKEXJldmVydGVkX3R1cm5faWRzGAIgAygJIsMBChJCYWNrZ3JvdW5kVGVybWluYWwSEgoKcHJvY2Vzc19pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2NvbW1hbmQYAyABKAkSCwoDY3dkGAQgASgJEhMKBm9zX3BpZBgFIAEoDUgAiAEBEhgKC2NwdV9wZXJjZW50GAYgASgBSAGIAQESFAoHcnNzX2tpYhgHIAEoBEgCiAEBQgkKB19vc19waWRCDgoMX2NwdV9wZXJjZW50QgoKCF9yc3Nfa2liIjQKHkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJIloKH0xpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2USNwoJdGVybWluYWxzGAEgAygLMiQuY29kZXhfbWFuYWdlci52MS5CYWNrZ3JvdW5kVGVybWluYWwiWgojVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgpwcm9jZXNzX2lkGAIgASgJEgsKA2FsbBgDIAEoCCImCiRUZXJtaW5hdGVCYWNrZ3JvdW5kVGVybWluYWxzUmVzcG9uc2UiTAoSU2VhcmNoRmlsZXNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSDQoFcXVlcnkYAiABKAkSEwoLbWF4X3Jlc3VsdHMYAyABKAUiXwoJRmlsZU1hdGNoEgwKBHBhdGgYASABKAkSEQoJZmlsZV9uYW1lGAIgASgJEhEKCWRpcmVjdG9yeRgDIAEoCBINCgVzY29yZRgEIAEoDRIPCgdpbmRpY2VzGAUgAygNIkEKE1NlYXJjaEZpbGVzUmVzcG9uc2USKgoFZmlsZXMYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkZpbGVNYXRjaCI9ChFMaXN0U2tpbGxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhQKDGZvcmNlX3JlbG9hZBgCIAEoCCKJAQoFU2tpbGwSDAoEbmFtZRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIZChFzaG9ydF9kZXNjcmlwdGlvbhgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkSDAoEcGF0aBgFIAEoCRINCgVzY29wZRgGIAEoCRIPCgdlbmFibGVkGAcgASgIIisKClNraWxsRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJImsKEkxpc3RTa2lsbHNSZXNwb25zZRInCgZza2lsbHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLlNraWxsEiwKBmVycm9ycxgCIAMoCzIcLmNvZGV4X21hbmFnZXIudjEuU2tpbGxFcnJvciIrChVMaXN0TWNwU2VydmVyc1JlcXVlc3QSEgoKc2Vzc2lvbl9pZBgBIAEoCSI7CgdNY3BUb29sEgwKBG5hbWUYASABKAkSDQoFdGl0bGUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkisAEKCU1jcFNlcnZlchIMCgRuYW1lGAEgASgJEhIKCmNvbm5lY3Rpb24YAiABKAkSEwoLYXV0aF9zdGF0dXMYAyABKAkSDQoFdGl0bGUYBCABKAkSDwoHdmVyc2lvbhgFIAEoCRINCgVlcnJvchgGIAEoCRITCgtodHRwX29yaWdpbhgHIAEoCRIoCgV0b29scxgIIAMoCzIZLmNvZGV4X21hbmFnZXIudjEuTWNwVG9vbCJGChZMaXN0TWNwU2VydmVyc1Jlc3BvbnNlEiwKB3NlcnZlcnMYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLk1jcFNlcnZlciJLChNJbXBvcnRUaHJlYWRSZXF1ZXN0EhEKCXRocmVhZF9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAMgASgJInwKEkZvcmtTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEg0KBXRpdGxlGAIgASgJEhIKCnJlcXVlc3RfaWQYAyABKAkSFwoPdGhyb3VnaF90dXJuX2lkGAQgASgJEhYKDmJlZm9yZV90dXJuX2lkGAUgASgJIisKFUFyY2hpdmVTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJImEKF0V4cG9ydFRyYW5zY3JpcHRSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSMgoGZm9ybWF0GAIgASgOMiIuY29kZXhfbWFuYWdlci52MS5UcmFuc2NyaXB0Rm9ybWF0IkgKD1RyYW5zY3JpcHRDaHVuaxIMCgRkYXRhGAEgASgMEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkqygEKDFNlc3Npb25TdGF0ZRIdChlTRVNTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWU0VTU0lPTl9TVEFURV9TVEFSVElORxABEhYKElNFU1NJT05fU1RBVEVfSURMRRACEhYKElNFU1NJT05fU1RBVEVfQlVTWRADEhkKFVNFU1NJT05fU1RBVEVfU1RPUFBFRBAEEhgKFFNFU1NJT05fU1RBVEVfRkFJTEVEEAUSGgoWU0VTU0lPTl9TVEFURV9BUkNISVZFRBAGKssBCgpHb2FsU3RhdHVzEhsKF0dPQUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSR09BTF9TVEFUVVNfQUNUSVZFEAESFgoSR09BTF9TVEFUVVNfUEFVU0VEEAISFwoTR09BTF9TVEFUVVNfQkxPQ0tFRBADEh0KGUdPQUxfU1RBVFVTX1VTQUdFX0xJTUlURUQQBBIeChpHT0FMX1NUQVRVU19CVURHRVRfTElNSVRFRBAFEhgKFEdPQUxfU1RBVFVTX0NPTVBMRVRFEAYqcgoQVHJhbnNjcmlwdEZvcm1hdBIhCh1UUkFOU0NSSVBUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQ1JJUFRfRk9STUFUX0pTT05MEAESHgoaVFJBTlNDUklQVF9GT1JNQVRfTUFSS0RPV04QAjL3DQoOU2Vzc2lvblNlcnZpY2USUgoNQ3JlYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STAoKR2V0U2Vzc2lvbhIjLmNvZGV4X21hbmFnZXIudjEuR2V0U2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SXQoMTGlzdFNlc3Npb25zEiUuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXF1ZXN0GiYuY29kZXhfbWFuYWdlci52MS5MaXN0U2Vzc2lvbnNSZXNwb25zZRJOCgtTdG9wU2Vzc2lvbhIkLmNvZGV4X21hbmFnZXIudjEuU3RvcFNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElIKDVJlc3VtZVNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJlc3VtZVNlc3Npb25SZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElQKDkFyY2hpdmVTZXNzaW9uEicuY29kZXhfbWFuYWdlci52MS5BcmNoaXZlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SUgoNVXBkYXRlU2Vzc2lvbhImLmNvZGV4X21hbmFnZXIudjEuVXBkYXRlU2Vzc2lvblJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24SVAoOQ29tcGFjdFNlc3Npb24SJy5jb2RleF9tYW5hZ2VyLnYxLkNvbXBhY3RTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJUCg5TZXRTZXNzaW9uR29hbBInLmNvZGV4X21hbmFnZXIudjEuU2V0U2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uElgKEENsZWFyU2Vzc2lvbkdvYWwSKS5jb2RleF9tYW5hZ2VyLnYxLkNsZWFyU2Vzc2lvbkdvYWxSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5TZXNzaW9uEmAKDVJldmVydFNlc3Npb24SJi5jb2RleF9tYW5hZ2VyLnYxLlJldmVydFNlc3Npb25SZXF1ZXN0GicuY29kZXhfbWFuYWdlci52MS5SZXZlcnRTZXNzaW9uUmVzcG9uc2USfgoXTGlzdEJhY2tncm91bmRUZXJtaW5hbHMSMC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RCYWNrZ3JvdW5kVGVybWluYWxzUmVxdWVzdBoxLmNvZGV4X21hbmFnZXIudjEuTGlzdEJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRKNAQocVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFscxI1LmNvZGV4X21hbmFnZXIudjEuVGVybWluYXRlQmFja2dyb3VuZFRlcm1pbmFsc1JlcXVlc3QaNi5jb2RleF9tYW5hZ2VyLnYxLlRlcm1pbmF0ZUJhY2tncm91bmRUZXJtaW5hbHNSZXNwb25zZRJaCgtTZWFyY2hGaWxlcxIkLmNvZGV4X21hbmFnZXIudjEuU2VhcmNoRmlsZXNSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5TZWFyY2hGaWxlc1Jlc3BvbnNlElcKCkxpc3RTa2lsbHMSIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RTa2lsbHNSZXF1ZXN0GiQuY29kZXhfbWFuYWdlci52MS5MaXN0U2tpbGxzUmVzcG9uc2USYwoOTGlzdE1jcFNlcnZlcnMSJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNY3BTZXJ2ZXJzUmVxdWVzdBooLmNvZGV4X21hbmFnZXIudjEuTGlzdE1jcFNlcnZlcnNSZXNwb25zZRJQCgxJbXBvcnRUaHJlYWQSJS5jb2RleF9tYW5hZ2VyLnYxLkltcG9ydFRocmVhZFJlcXVlc3QaGS5jb2RleF9tYW5hZ2VyLnYxLlNlc3Npb24STgoLRm9ya1Nlc3Npb24SJC5jb2RleF9tYW5hZ2VyLnYxLkZvcmtTZXNzaW9uUmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuU2Vzc2lvbhJiChBFeHBvcnRUcmFuc2NyaXB0EikuY29kZXhfbWFuYWdlci52MS5FeHBvcnRUcmFuc2NyaXB0UmVxdWVzdBohLmNvZGV4X21hbmFnZXIudjEuVHJhbnNjcmlwdENodW5rMAFCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A session as stored by the server.
@@ -1079,6 +1079,156 @@ export const ListSkillsResponseSchema: GenMessage<ListSkillsResponse> = /*@__PUR
   messageDesc(file_codex_manager_v1_sessions, 26);
 
 /**
+ * @generated from message codex_manager.v1.ListMcpServersRequest
+ */
+export type ListMcpServersRequest = Message<"codex_manager.v1.ListMcpServersRequest"> & {
+  /**
+   * Required. NOT_FOUND naming the id when unknown.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ListMcpServersRequest.
+ * Use `create(ListMcpServersRequestSchema)` to create a new message.
+ */
+export const ListMcpServersRequestSchema: GenMessage<ListMcpServersRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 27);
+
+/**
+ * A tool an MCP server offers (MCP `Tool`); the agent calls it as an
+ * `mcpToolCall` item.
+ *
+ * @generated from message codex_manager.v1.McpTool
+ */
+export type McpTool = Message<"codex_manager.v1.McpTool"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * May be empty.
+   *
+   * @generated from field: string title = 2;
+   */
+  title: string;
+
+  /**
+   * At most about 2 KiB (cut, marked with "…"); may be empty.
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.McpTool.
+ * Use `create(McpToolSchema)` to create a new message.
+ */
+export const McpToolSchema: GenMessage<McpTool> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 28);
+
+/**
+ * An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a
+ * trusted project's), as the session's Codex sees it (Codex
+ * `McpServerStatus`). Text is valid UTF-8, each field at most about 1 KiB.
+ *
+ * @generated from message codex_manager.v1.McpServer
+ */
+export type McpServer = Message<"codex_manager.v1.McpServer"> & {
+  /**
+   * Its name in Codex's config.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The session's connection to it while the session is live (Codex
+   * `runtimeStatus`): "connected", "starting", "failed",
+   * "authenticationRequired", "disabled", "notStarted" or "cancelled".
+   * Empty when the session is not live: Codex then starts each enabled
+   * server for the call, to list its tools.
+   *
+   * @generated from field: string connection = 2;
+   */
+  connection: string;
+
+  /**
+   * Its sign-in (Codex `authStatus`): "unsupported" (a stdio server),
+   * "notLoggedIn", "bearerToken", "oAuth" or "unknown".
+   *
+   * @generated from field: string auth_status = 3;
+   */
+  authStatus: string;
+
+  /**
+   * What the server says it is (MCP `serverInfo`): its title (else its
+   * name) and version; empty when it did not start.
+   *
+   * @generated from field: string title = 4;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string version = 5;
+   */
+  version: string;
+
+  /**
+   * Why Codex could not list its tools, e.g. "MCP startup failed: No such
+   * file or directory (os error 2)"; empty otherwise.
+   *
+   * @generated from field: string error = 6;
+   */
+  error: string;
+
+  /**
+   * An HTTP server's endpoint origin (no credentials, path or query);
+   * empty for a stdio server.
+   *
+   * @generated from field: string http_origin = 7;
+   */
+  httpOrigin: string;
+
+  /**
+   * By name; at most 200.
+   *
+   * @generated from field: repeated codex_manager.v1.McpTool tools = 8;
+   */
+  tools: McpTool[];
+};
+
+/**
+ * Describes the message codex_manager.v1.McpServer.
+ * Use `create(McpServerSchema)` to create a new message.
+ */
+export const McpServerSchema: GenMessage<McpServer> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 29);
+
+/**
+ * @generated from message codex_manager.v1.ListMcpServersResponse
+ */
+export type ListMcpServersResponse = Message<"codex_manager.v1.ListMcpServersResponse"> & {
+  /**
+   * In Codex's order (by name, with 0.171); at most 100.
+   *
+   * @generated from field: repeated codex_manager.v1.McpServer servers = 1;
+   */
+  servers: McpServer[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListMcpServersResponse.
+ * Use `create(ListMcpServersResponseSchema)` to create a new message.
+ */
+export const ListMcpServersResponseSchema: GenMessage<ListMcpServersResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_sessions, 30);
+
+/**
  * @generated from message codex_manager.v1.ImportThreadRequest
  */
 export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"> & {
@@ -1110,7 +1260,7 @@ export type ImportThreadRequest = Message<"codex_manager.v1.ImportThreadRequest"
  * Use `create(ImportThreadRequestSchema)` to create a new message.
  */
 export const ImportThreadRequestSchema: GenMessage<ImportThreadRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 27);
+  messageDesc(file_codex_manager_v1_sessions, 31);
 
 /**
  * @generated from message codex_manager.v1.ForkSessionRequest
@@ -1169,7 +1319,7 @@ export type ForkSessionRequest = Message<"codex_manager.v1.ForkSessionRequest"> 
  * Use `create(ForkSessionRequestSchema)` to create a new message.
  */
 export const ForkSessionRequestSchema: GenMessage<ForkSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 28);
+  messageDesc(file_codex_manager_v1_sessions, 32);
 
 /**
  * @generated from message codex_manager.v1.ArchiveSessionRequest
@@ -1188,7 +1338,7 @@ export type ArchiveSessionRequest = Message<"codex_manager.v1.ArchiveSessionRequ
  * Use `create(ArchiveSessionRequestSchema)` to create a new message.
  */
 export const ArchiveSessionRequestSchema: GenMessage<ArchiveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 29);
+  messageDesc(file_codex_manager_v1_sessions, 33);
 
 /**
  * @generated from message codex_manager.v1.ExportTranscriptRequest
@@ -1212,7 +1362,7 @@ export type ExportTranscriptRequest = Message<"codex_manager.v1.ExportTranscript
  * Use `create(ExportTranscriptRequestSchema)` to create a new message.
  */
 export const ExportTranscriptRequestSchema: GenMessage<ExportTranscriptRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 30);
+  messageDesc(file_codex_manager_v1_sessions, 34);
 
 /**
  * One piece of an exported transcript; the `data` of all chunks, in order,
@@ -1248,7 +1398,7 @@ export type TranscriptChunk = Message<"codex_manager.v1.TranscriptChunk"> & {
  * Use `create(TranscriptChunkSchema)` to create a new message.
  */
 export const TranscriptChunkSchema: GenMessage<TranscriptChunk> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_sessions, 31);
+  messageDesc(file_codex_manager_v1_sessions, 35);
 
 /**
  * The life cycle of a session.
@@ -1636,6 +1786,21 @@ export const SessionService: GenService<{
     methodKind: "unary";
     input: typeof ListSkillsRequestSchema;
     output: typeof ListSkillsResponseSchema;
+  },
+  /**
+   * The MCP servers of Codex's config, with the tools each offers and, while
+   * the session is live, its thread's connection to each (role: operator; a
+   * read, not audited): Codex `mcpServerStatus/list` (`toolsAndAuthOnly`),
+   * in the session's thread when it is live; otherwise through a
+   * short-lived app-server, which starts each enabled server to list its
+   * tools. Errors as ListSkills'.
+   *
+   * @generated from rpc codex_manager.v1.SessionService.ListMcpServers
+   */
+  listMcpServers: {
+    methodKind: "unary";
+    input: typeof ListMcpServersRequestSchema;
+    output: typeof ListMcpServersResponseSchema;
   },
   /**
    * Makes a session of an existing Codex thread (one a `codex exec` or the
