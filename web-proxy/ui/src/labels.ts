@@ -1,6 +1,6 @@
 // The words people see for the API's states and Codex's item statuses,
 // instead of enum names and protocol values ("BUSY", "inProgress").
-import { type CodexSettings, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
+import { type CodexSettings, type McpServer, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
 const SESSION: Record<SessionState, string> = {
@@ -69,3 +69,22 @@ const STATUS = ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCE
   "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
   "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"];
 export const statusName = (code: number) => STATUS[code] ?? `code ${code}`;
+
+// Codex's words for a connection and a sign-in, as a person says them.
+const CONNECTION: Record<string, string> = {
+  connected: "connected", starting: "starting", failed: "failed",
+  authenticationRequired: "needs sign-in", disabled: "disabled",
+  notStarted: "not started", cancelled: "cancelled",
+};
+
+// "connected · tickets 1.0.0 · 1 tool", from what Codex reported.
+export function mcpSummary(server: McpServer): string {
+  const tools = server.tools.length;
+  return [
+    CONNECTION[server.connection] ?? server.connection,
+    [server.title, server.version].filter(Boolean).join(" "),
+    server.httpOrigin,
+    server.authStatus === "notLoggedIn" ? "not signed in" : "",
+    tools === 0 ? "" : `${tools} tool${tools === 1 ? "" : "s"}`,
+  ].filter(Boolean).join(" · ");
+}

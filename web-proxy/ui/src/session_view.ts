@@ -13,6 +13,7 @@ import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
+import { mcpPanel } from "./mcp_view.js";
 import { skillPicker } from "./skill_picker.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
@@ -190,6 +191,11 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // (SessionService.CompactSession); a notice follows in the transcript.
   const compact = button("Compact", act(() => sessions.compactSession({ sessionId }, call)));
   compact.title = "Have Codex summarize the conversation so far, to free context";
+  // The MCP servers Codex is configured with and their tools
+  // (ListMcpServers), in a panel over the transcript.
+  const mcp = mcpPanel(sessionId);
+  const mcpServers = button("MCP servers", () => mcp.open());
+  mcpServers.title = "The MCP servers Codex is configured with, and the tools they offer";
   // The session's settings (UpdateSession), in a form under the controls.
   const edit = button("Settings", () => void openSettings(!form.open));
   edit.title = "This session's title, model, effort, approval policy and sandbox";
@@ -198,7 +204,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // The rest under More, so that the controls take one row on a phone.
   const notify = notifyButton();
   const more = h("details", { class: "menu" }, h("summary", {}, "More"),
-    h("div", { class: "menu-items" }, review, fork, setGoal, compact, download, notify, archive)) as HTMLDetailsElement;
+    h("div", { class: "menu-items" }, review, fork, setGoal, compact, mcpServers, download, notify,
+      archive)) as HTMLDetailsElement;
   // A choice closes the menu; Archive's first tap (arming it) does not.
   more.addEventListener("click", (ev) => {
     if (ev.target instanceof HTMLButtonElement && !(ev.target === archive && archiveArmed)) more.open = false;
@@ -304,7 +311,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       title, badge, running, tokens, opts.who()),
     banner,
     h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
-      goal.element, background.element, log, cards),
+      goal.element, ...(opts.canOperate ? [mcp.element] : []), background.element, log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room

@@ -20,7 +20,7 @@ import { SessionService, SessionState } from "../src/gen/codex_manager/v1/sessio
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
-import { apiTransport, type Stack, startStack, UI, waitFor } from "./support.js";
+import { apiTransport, REPO, type Stack, startStack, UI, waitFor } from "./support.js";
 
 let real: Stack;   // the real codex on the scripted model
 let fake: Stack;   // tests/fake_codex, for requests the model cannot script
@@ -928,6 +928,42 @@ test("the list shows more on request, and a session waiting for an approval howe
     assert.equal(await cards.count(), 101);
     assert.match(await cards.first().innerText(), /newer 99/);
     assert.deepEqual(await axeViolations(page), []);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
+test("More > MCP servers lists Codex's servers, their connection and their tools", async () => {
+  const server = join(REPO, "tests", "mcp_server", "elicit_server.py");
+  const stack = await startStack({
+    realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+    codexConfig: `[mcp_servers.tickets]\ncommand = "python3"\nargs = [${JSON.stringify(server)}]\n` +
+      '[mcp_servers.broken]\ncommand = "/nonexistent/mcp-server"\n',
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await newSession(page, stack, "mcp", "never");
+    const panel = page.locator("section.mcp");
+    const tickets = panel.locator(".mcp-server", { hasText: "tickets" });
+    // The thread connects as it starts: ask until Codex says so.
+    await waitFor(async () => {
+      await fromMenu(page, "MCP servers");
+      await panel.locator(".mcp-server").first().waitFor({ timeout: 30000 });
+      return /connected/.test(await tickets.locator("summary").innerText());
+    }, 20000);
+    assert.match(await tickets.locator("summary").innerText(), /tickets\s+connected · tickets 1\.0\.0 · 1 tool/);
+    await tickets.locator("summary").click();
+    assert.match(await tickets.locator(".tools").innerText(),
+                 /file_ticket Files a ticket; asks the user for its priority\./);
+    const broken = panel.locator(".mcp-server.failed", { hasText: "broken" });
+    assert.match(await broken.locator("summary").innerText(), /failed/);
+    await broken.locator("summary").click();
+    assert.match(await broken.locator("p.error").innerText(), /No such file or directory/);
+    assert.deepEqual(await axeViolations(page), []);
+    await panel.screenshot({ path: join(ARTIFACTS, "phone-mcp-servers.png") });
+    await panel.getByRole("button", { name: "Close" }).click();
+    assert.equal(await panel.isHidden(), true);
     await page.close();
   } finally {
     await stack.stop();

@@ -1,0 +1,20 @@
+// The MCP panel's line about a server (src/labels.ts, for src/mcp_view.ts).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { create } from "@bufbuild/protobuf";
+import { McpServerSchema, McpToolSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
+import { mcpSummary } from "../src/labels.js";
+
+test("a server is summed up by its connection, what it is and its tools", () => {
+  const tool = create(McpToolSchema, { name: "file_ticket" });
+  assert.equal(mcpSummary(create(McpServerSchema, {
+    name: "tickets", connection: "connected", title: "tickets", version: "1.0.0",
+    authStatus: "unsupported", tools: [tool] })), "connected · tickets 1.0.0 · 1 tool");
+  assert.equal(mcpSummary(create(McpServerSchema, {
+    name: "docs", connection: "authenticationRequired", authStatus: "notLoggedIn",
+    httpOrigin: "https://mcp.example.com", tools: [tool, tool] })),
+               "needs sign-in · https://mcp.example.com · not signed in · 2 tools");
+  // Not live: no connection to say.
+  assert.equal(mcpSummary(create(McpServerSchema, { name: "off" })), "");
+});
