@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace codex_manager {
 
 using json = nlohmann::json;
@@ -23,6 +25,18 @@ const json& ArrayMember(const json& obj, absl::string_view key) {
   static const json* const kEmpty = new json(json::array());
   const json& m = Member(obj, key);
   return m.is_array() ? m : *kEmpty;
+}
+
+std::optional<std::string> WholeStringMember(const json& obj,
+                                             absl::string_view key,
+                                             size_t max_bytes) {
+  const json& m = Member(obj, key);
+  if (!m.is_string()) return std::nullopt;
+  const std::string& text = m.get_ref<const std::string&>();
+  if (text.empty() || text.size() > max_bytes || ToValidUtf8(text) != text) {
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::string StringMember(const json& obj, absl::string_view key) {

@@ -6,6 +6,7 @@
 #define CODEX_MANAGER_SERVER_COMMON_JSON_ACCESS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -23,6 +24,13 @@ const nlohmann::json& ArrayMember(const nlohmann::json& obj,
                                   absl::string_view key);
 // obj[key] when it is a string; "" otherwise.
 std::string StringMember(const nlohmann::json& obj, absl::string_view key);
+// obj[key] when it is a string of valid UTF-8, not empty and at most
+// `max_bytes` long; nullopt otherwise. For text that must be kept whole or
+// not at all (a path, a name to type back): cut or repaired, it would name
+// something else.
+std::optional<std::string> WholeStringMember(const nlohmann::json& obj,
+                                             absl::string_view key,
+                                             size_t max_bytes);
 // obj[key] when it is an integer, or a float within int64 range (cut
 // toward zero); `fallback` otherwise.
 int64_t IntMember(const nlohmann::json& obj, absl::string_view key,

@@ -51,5 +51,20 @@ TEST(JsonAccessTest, MistypedMembersReadAsEmpty) {
   EXPECT_TRUE(Member(nlohmann::json::array({1}), "s").is_null());
 }
 
+TEST(JsonAccessTest, WholeStringsAreKeptWholeOrNotAtAll) {
+  const nlohmann::json j = {{"ok", "a/é.txt"},
+                            {"empty", ""},
+                            {"n", 5},
+                            {"bad", "a\xFF"},
+                            {"long", std::string(9, 'x')}};
+  EXPECT_EQ(WholeStringMember(j, "ok", 8), "a/é.txt");
+  EXPECT_EQ(WholeStringMember(j, "ok", 7), std::nullopt);  // 8 bytes
+  for (const char* key : {"empty", "n", "bad", "missing"}) {
+    EXPECT_EQ(WholeStringMember(j, key, 100), std::nullopt) << key;
+  }
+  EXPECT_EQ(WholeStringMember(j, "long", 8), std::nullopt);
+  EXPECT_EQ(WholeStringMember(nullptr, "ok", 100), std::nullopt);
+}
+
 }  // namespace
 }  // namespace codex_manager

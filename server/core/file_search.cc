@@ -12,20 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// A string member that is valid UTF-8 of at most kMaxFilePathBytes;
-// nullopt otherwise (such a match is left out, not altered: a changed path
-// would name another file).
-std::optional<std::string> PathText(const json& obj, const char* key) {
-  const json& value = Member(obj, key);
-  if (!value.is_string()) return std::nullopt;
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text.empty() || text.size() > kMaxFilePathBytes ||
-      ToValidUtf8(text) != text) {
-    return std::nullopt;
-  }
-  return text;
-}
-
 // A non-negative integer, signed or not in the JSON; nullopt otherwise.
 std::optional<uint64_t> Natural(const json& value) {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
@@ -65,11 +51,13 @@ std::vector<FileMatch> FileMatchesOf(const json& result, int max_results) {
   const size_t limit = static_cast<size_t>(std::max(max_results, 0));
   for (const json& entry : ArrayMember(result, "files")) {
     if (out.size() >= limit) break;
-    std::optional<std::string> path = PathText(entry, "path");
+    std::optional<std::string> path =
+        WholeStringMember(entry, "path", kMaxFilePathBytes);
     if (!path) continue;
     FileMatch match;
     match.path = std::move(*path);
-    match.file_name = PathText(entry, "file_name").value_or("");
+    match.file_name =
+        WholeStringMember(entry, "file_name", kMaxFilePathBytes).value_or("");
     match.directory = StringMember(entry, "match_type") == "directory";
     if (std::optional<uint64_t> score = Natural(Member(entry, "score"));
         score && *score <= UINT32_MAX) {

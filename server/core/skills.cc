@@ -10,19 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// A string member that is valid UTF-8, not empty and at most `max_bytes`;
-// nullopt otherwise.
-std::optional<std::string> WholeText(const json& obj, const char* key,
-                                     size_t max_bytes) {
-  const json& value = Member(obj, key);
-  if (!value.is_string()) return std::nullopt;
-  const std::string& text = value.get_ref<const std::string&>();
-  if (text.empty() || text.size() > max_bytes || ToValidUtf8(text) != text) {
-    return std::nullopt;
-  }
-  return text;
-}
-
 std::string Text(const json& obj, const char* key) {
   return SafeText(StringMember(obj, key), kMaxSkillTextBytes);
 }
@@ -41,9 +28,9 @@ SkillList SkillsOf(const json& result) {
     for (const json& s : ArrayMember(entry, "skills")) {
       if (out.skills.size() >= kMaxListedSkills) break;
       std::optional<std::string> name =
-          WholeText(s, "name", kMaxSkillNameBytes);
+          WholeStringMember(s, "name", kMaxSkillNameBytes);
       std::optional<std::string> path =
-          WholeText(s, "path", kMaxSkillPathBytes);
+          WholeStringMember(s, "path", kMaxSkillPathBytes);
       if (!name || !path) continue;
       const json& interface = ObjectMember(s, "interface");
       Skill skill;
