@@ -358,6 +358,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     setGoal.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
+    mcpServers.hidden = archive.hidden;
     log.classList.toggle("can-edit", opts.canOperate && !fork.hidden);
     // RevertSession needs the session live and idle.
     log.classList.toggle("can-revert", opts.canOperate && state === SessionState.IDLE &&
