@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "api/readmit.h"
 #include "api/serve.h"
 #include "api/transcript_export.h"
 #include "common/status_macros.h"
@@ -105,7 +106,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ResumeSession(
   static const std::string kMethod = FullMethod<v1::SessionService>("ResumeSession");
   return Serve(
       guard_, context, kMethod, request->session_id(),
-      [=, this](const Caller& caller) {
+      [=, this](const Caller& caller) -> absl::Status {
+        RETURN_IF_ERROR(
+            Readmit(*manager_, *admission_, request->session_id(), true));
         return Fill(manager_->ResumeSession(request->session_id(), caller),
                     response);
       });
@@ -345,8 +348,14 @@ SessionManager::CodexAnswer ReadAnswer(
 
 }  // namespace
 
-void SessionServiceImpl::AskOffline(SessionManager::CodexRequest request,
+void SessionServiceImpl::AskOffline(const std::string& session_id,
+                                    SessionManager::CodexRequest request,
                                     SessionManager::CodexAnswer done) {
+  // A one-off Codex works in the session's folder: admitted again.
+  if (absl::Status ok = Readmit(*manager_, *admission_, session_id, false);
+      !ok.ok()) {
+    return done(ok);
+  }
   catalog_->Request(request.method, std::move(request.params), std::move(done));
 }
 
@@ -379,7 +388,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
               return SessionManager::CodexRequest{"fuzzyFileSearch",
                                                   FileSearchParams(query, cwd)};
             },
-            [this](auto asked, auto done) { AskOffline(asked, done); },
+            [this, id = request->session_id()](auto asked, auto done) {
+              AskOffline(id, std::move(asked), std::move(done));
+            },
             ReadAnswer<std::vector<FileMatch>>(
                 [max_results](const nlohmann::json& result) {
                   return FileMatchesOf(result, max_results);
@@ -403,7 +414,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
               return SessionManager::CodexRequest{
                   "skills/list", SkillsListParams(cwd, force_reload)};
             },
-            [this](auto asked, auto done) { AskOffline(asked, done); },
+            [this, id = request->session_id()](auto asked, auto done) {
+              AskOffline(id, std::move(asked), std::move(done));
+            },
             ReadAnswer<SkillList>(&SkillsOf, std::move(finish)));
       });
 }
@@ -423,7 +436,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListMcpServers(
               return SessionManager::CodexRequest{"mcpServerStatus/list",
                                                   McpServersParams(), true};
             },
-            [this](auto asked, auto done) { AskOffline(asked, done); },
+            [this, id = request->session_id()](auto asked, auto done) {
+              AskOffline(id, std::move(asked), std::move(done));
+            },
             ReadAnswer<std::vector<McpServer>>(&McpServersOf,
                                                std::move(finish)));
       });

@@ -105,8 +105,10 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
 
  private:
   // A request AskCodexForSession could not send to a live runtime, sent
-  // to a one-off one of the catalog.
-  void AskOffline(SessionManager::CodexRequest request,
+  // to a one-off one of the catalog once the session is admitted again
+  // (Readmit).
+  void AskOffline(const std::string& session_id,
+                  SessionManager::CodexRequest request,
                   SessionManager::CodexAnswer done);
 
   SessionManager* const manager_;

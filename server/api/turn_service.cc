@@ -1,9 +1,10 @@
 #include "api/turn_service.h"
 
-#include "api/serve.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "api/readmit.h"
+#include "api/serve.h"
 #include "common/status_macros.h"
 
 namespace codex_manager {
@@ -121,9 +122,12 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
   static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
   return Serve(guard_, context, kMethod, request->session_id(),
                [=, this](const Caller& caller) -> absl::Status {
-                 // A sandbox override is admitted as a session's is.
+                 // A sandbox override is admitted as a session's is; the
+                 // session again, as its runtime may start again.
                  RETURN_IF_ERROR(
                      admission_->AdmitSandbox(request->sandbox(), caller.role));
+                 RETURN_IF_ERROR(Readmit(*manager_, *admission_,
+                                         request->session_id(), true));
                  ASSIGN_OR_RETURN(TurnSettings settings,
                                   TurnSettingsOf(*request));
                  return Fill(manager_->StartTurn(request->session_id(),
@@ -142,6 +146,8 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
   return Serve(guard_, context, kMethod, request->session_id(),
                [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(auto target, ReviewTargetOf(request->target()));
+                 RETURN_IF_ERROR(Readmit(*manager_, *admission_,
+                                         request->session_id(), true));
                  TurnSettings settings;
                  settings.review_target = std::move(target.first);
                  return Fill(manager_->StartTurn(request->session_id(),
@@ -170,6 +176,8 @@ grpc::ServerUnaryReactor* TurnServiceImpl::RunShellCommand(
               "command: Codex runs a shell command unsandboxed, as "
               "danger-full-access: ", s.message()));
         }
+        RETURN_IF_ERROR(
+            Readmit(*manager_, *admission_, request->session_id(), true));
         TurnSettings settings;
         settings.shell_command = request->command();
         return Fill(manager_->StartTurn(request->session_id(),

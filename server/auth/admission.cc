@@ -76,6 +76,27 @@ absl::StatusOr<std::string> Admission::AdmitCwd(const std::string& cwd) const {
       absl::StrJoin(options_.allowed_roots, ", ")));
 }
 
+absl::Status Admission::AdmitStored(const Session& session,
+                                    bool sandbox_too) const {
+  absl::StatusOr<std::string> cwd = AdmitCwd(session.cwd);
+  if (absl::IsInvalidArgument(cwd.status())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "session ", session.session_id, ": its ", cwd.status().message()));
+  }
+  if (!cwd.ok()) {
+    return absl::Status(cwd.status().code(),
+                        absl::StrCat("session ", session.session_id, ": its ",
+                                     cwd.status().message()));
+  }
+  if (sandbox_too) {
+    if (absl::Status s = AdmitSandbox(session.sandbox, Role::kAdmin); !s.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("session ", session.session_id, ": its ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Admission::AdmitSandbox(const std::string& sandbox,
                                      Role role) const {
   const int rank = SandboxRank(sandbox);

@@ -40,6 +40,17 @@ class Admission {
   // OK, or PERMISSION_DENIED naming the sandbox and the limit.
   absl::Status AdmitSandbox(const std::string& sandbox, Role role) const;
 
+  // A stored session admitted again as Codex is to work in its folder
+  // again (ResumeSession, StartTurn and the like, which start its runtime
+  // when it is stopped; SearchFiles and the like, which start a one-off
+  // one): the flags may have narrowed since it was created. Its cwd must
+  // still resolve inside an allowed root (PERMISSION_DENIED naming the
+  // session, its cwd and the roots; FAILED_PRECONDITION when the folder is
+  // gone) and, with `sandbox_too`, its sandbox must not exceed
+  // --max-sandbox (PERMISSION_DENIED naming both; the role rule for
+  // danger-full-access applied when it was set, not again).
+  absl::Status AdmitStored(const Session& session, bool sandbox_too) const;
+
   const std::vector<std::string>& allowed_roots() const {
     return options_.allowed_roots;
   }

@@ -349,6 +349,44 @@ TEST(AdmissionTest, SandboxCeilingAndAdminOnlyFullAccess) {
   EXPECT_FALSE(Admission::Create(options).ok());
 }
 
+TEST(AdmissionTest, AStoredSessionIsAdmittedAgainUnderTodaysFlags) {
+  const fs::path base = fs::path(::testing::TempDir()) / "readmission-test";
+  fs::remove_all(base);
+  fs::create_directories(base / "root" / "app");
+  fs::create_directories(base / "elsewhere");
+  AdmissionOptions options;
+  options.allowed_roots = {(base / "root").string()};
+  const Admission admission = *Admission::Create(options);
+  Session inside;
+  inside.session_id = "ses_in";
+  inside.cwd = (base / "root" / "app").string();
+  inside.sandbox = "danger-full-access";  // set when the server allowed it
+  EXPECT_TRUE(admission.AdmitStored(inside, false).ok());
+  absl::Status sandbox = admission.AdmitStored(inside, true);
+  EXPECT_EQ(sandbox.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(
+      absl::StrContains(sandbox.message(), "session ses_in: its sandbox"))
+      << sandbox;
+  EXPECT_TRUE(absl::StrContains(sandbox.message(), "--max-sandbox")) << sandbox;
+  inside.sandbox = "workspace-write";
+  EXPECT_TRUE(admission.AdmitStored(inside, true).ok());
+
+  Session outside = inside;
+  outside.session_id = "ses_out";
+  outside.cwd = (base / "elsewhere").string();
+  absl::Status out = admission.AdmitStored(outside, false);
+  EXPECT_EQ(out.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(absl::StrContains(out.message(), "session ses_out: its cwd"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out.message(), "--allowed-root")) << out;
+
+  Session gone = inside;
+  gone.cwd = (base / "root" / "gone").string();
+  EXPECT_EQ(admission.AdmitStored(gone, false).code(),
+            absl::StatusCode::kFailedPrecondition);
+  fs::remove_all(base);
+}
+
 TEST(MethodRulesTest, UnknownMethodsHaveNoRule) {
   EXPECT_EQ(FindMethodRule("/codex_manager.v1.SessionService/Nope"), nullptr);
   EXPECT_EQ(FindMethodRule(""), nullptr);

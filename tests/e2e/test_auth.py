@@ -336,3 +336,59 @@ def test_docs_role_table_is_the_one_the_server_enforces() -> None:
                            text=True, timeout=10, check=True).stdout
     docs = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
     assert table in docs
+
+
+def test_a_session_is_admitted_again_when_the_flags_narrowed(tmp_path: Path) -> None:
+    """A session created under wider flags is not started again, nor its
+    folder read by a one-off Codex, once the server runs with narrower
+    ones: its cwd outside today's --allowed-root, its sandbox over today's
+    --max-sandbox."""
+    from codex_manager import Client, PermissionDeniedError, SessionState
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "app").mkdir(parents=True)
+    (new / "app").mkdir(parents=True)
+    wide = ["--codex-bin", str(FAKE_CODEX), "--stop-grace", "500ms",
+            "--allowed-root", str(old), "--allowed-root", str(new),
+            "--max-sandbox", "danger-full-access"]
+    server = Server(tmp_path / "var", tmp_path, wide)
+    server.start()
+    try:
+        with Client(server.addr, token=server.token) as client:
+            moved = client.create_session(old / "app")
+            full = client.create_session(new / "app", sandbox="danger-full-access")
+            kept = client.create_session(new / "app")
+            for s in (moved, full, kept):
+                client.wait_for_session(s.session_id, SessionState.IDLE)
+    finally:
+        assert server.stop() in (None, 0)
+    server.args = ["--codex-bin", str(FAKE_CODEX), "--stop-grace", "500ms",
+                   "--allowed-root", str(new)]
+    server.start()
+    try:
+        with Client(server.addr, token=server.token) as client:
+            for s in (moved, full, kept):
+                assert client.get_session(s.session_id).state == SessionState.STOPPED
+            with pytest.raises(PermissionDeniedError,
+                               match=f"session {moved.session_id}: its cwd.*--allowed-root"):
+                client.resume_session(moved.session_id)
+            with pytest.raises(PermissionDeniedError, match="outside the allowed roots"):
+                client.start_turn(moved.session_id, "hello")
+            with pytest.raises(PermissionDeniedError, match="outside the allowed roots"):
+                client.search_files(moved.session_id, "app")
+            with pytest.raises(PermissionDeniedError,
+                               match=f"session {full.session_id}: its sandbox.*--max-sandbox"):
+                client.resume_session(full.session_id)
+            with pytest.raises(PermissionDeniedError, match="--max-sandbox"):
+                client.start_turn(full.session_id, "hello")
+            # Nothing started; the sessions stay readable and archivable.
+            assert client.get_session(moved.session_id).state == SessionState.STOPPED
+            assert client.get_session(full.session_id).state == SessionState.STOPPED
+            assert list(client.list_turns(moved.session_id)) == []
+            client.archive_session(moved.session_id)
+            # One inside today's flags starts as before.
+            client.resume_session(kept.session_id)
+            client.wait_for_session(kept.session_id, SessionState.IDLE)
+    finally:
+        assert server.stop() in (None, 0)
+        server.assert_clean_logs()

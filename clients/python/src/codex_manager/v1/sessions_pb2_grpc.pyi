@@ -61,7 +61,11 @@ class SessionServiceStub:
         codex_manager.v1.sessions_pb2.ResumeSessionRequest,
         codex_manager.v1.sessions_pb2.Session,
     ]
-    """Errors: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
+    """The session is admitted again under the server's flags as they are now:
+    PERMISSION_DENIED naming the session when its cwd is outside every
+    --allowed-root or its sandbox exceeds --max-sandbox (they narrowed
+    since it was created), FAILED_PRECONDITION when its folder is gone.
+    Errors also: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
     UNAVAILABLE at the live runtime limit.
     """
 
@@ -175,7 +179,8 @@ class SessionServiceStub:
     Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
     the session, FAILED_PRECONDITION (Codex refused: its message),
     RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
-    ones running), UNAVAILABLE.
+    ones running), PERMISSION_DENIED (not live, and its cwd outside
+    today's --allowed-root, as ResumeSession's), UNAVAILABLE.
     """
 
     ListSkills: grpc.UnaryUnaryMultiCallable[
@@ -185,10 +190,9 @@ class SessionServiceStub:
     """The skills Codex offers for work in the session's cwd (role: operator;
     a read, not audited): Codex `skills/list`. Through the session's
     runtime when it is live; otherwise through a short-lived app-server,
-    as SearchFiles. Errors: NOT_FOUND naming the session,
-    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
-    (no live runtime and --max-codex-calls short-lived ones running),
-    UNAVAILABLE.
+    as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
+    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
+    PERMISSION_DENIED, UNAVAILABLE.
     """
 
     ListMcpServers: grpc.UnaryUnaryMultiCallable[
@@ -282,7 +286,11 @@ class SessionServiceAsyncStub:
         codex_manager.v1.sessions_pb2.ResumeSessionRequest,
         codex_manager.v1.sessions_pb2.Session,
     ]
-    """Errors: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
+    """The session is admitted again under the server's flags as they are now:
+    PERMISSION_DENIED naming the session when its cwd is outside every
+    --allowed-root or its sandbox exceeds --max-sandbox (they narrowed
+    since it was created), FAILED_PRECONDITION when its folder is gone.
+    Errors also: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
     UNAVAILABLE at the live runtime limit.
     """
 
@@ -396,7 +404,8 @@ class SessionServiceAsyncStub:
     Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
     the session, FAILED_PRECONDITION (Codex refused: its message),
     RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
-    ones running), UNAVAILABLE.
+    ones running), PERMISSION_DENIED (not live, and its cwd outside
+    today's --allowed-root, as ResumeSession's), UNAVAILABLE.
     """
 
     ListSkills: grpc.aio.UnaryUnaryMultiCallable[
@@ -406,10 +415,9 @@ class SessionServiceAsyncStub:
     """The skills Codex offers for work in the session's cwd (role: operator;
     a read, not audited): Codex `skills/list`. Through the session's
     runtime when it is live; otherwise through a short-lived app-server,
-    as SearchFiles. Errors: NOT_FOUND naming the session,
-    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
-    (no live runtime and --max-codex-calls short-lived ones running),
-    UNAVAILABLE.
+    as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
+    FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
+    PERMISSION_DENIED, UNAVAILABLE.
     """
 
     ListMcpServers: grpc.aio.UnaryUnaryMultiCallable[
@@ -513,7 +521,11 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         request: codex_manager.v1.sessions_pb2.ResumeSessionRequest,
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
-        """Errors: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
+        """The session is admitted again under the server's flags as they are now:
+        PERMISSION_DENIED naming the session when its cwd is outside every
+        --allowed-root or its sandbox exceeds --max-sandbox (they narrowed
+        since it was created), FAILED_PRECONDITION when its folder is gone.
+        Errors also: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
         UNAVAILABLE at the live runtime limit.
         """
 
@@ -645,7 +657,8 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
         the session, FAILED_PRECONDITION (Codex refused: its message),
         RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
-        ones running), UNAVAILABLE.
+        ones running), PERMISSION_DENIED (not live, and its cwd outside
+        today's --allowed-root, as ResumeSession's), UNAVAILABLE.
         """
 
     @abc.abstractmethod
@@ -657,10 +670,9 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         """The skills Codex offers for work in the session's cwd (role: operator;
         a read, not audited): Codex `skills/list`. Through the session's
         runtime when it is live; otherwise through a short-lived app-server,
-        as SearchFiles. Errors: NOT_FOUND naming the session,
-        FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
-        (no live runtime and --max-codex-calls short-lived ones running),
-        UNAVAILABLE.
+        as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
+        FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
+        PERMISSION_DENIED, UNAVAILABLE.
         """
 
     @abc.abstractmethod

@@ -79,7 +79,11 @@ class TurnServiceServicer(object):
     def StartTurn(self, request, context):
         """Queues a turn; it starts at once when the session is idle. A STOPPED
         session is resumed first. Errors: INVALID_ARGUMENT ("prompt"),
-        NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED.
+        NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED
+        (or its folder is gone), PERMISSION_DENIED when the session's cwd is
+        outside today's --allowed-root or its sandbox over today's
+        --max-sandbox (the flags narrowed since it was created; as
+        ResumeSession's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,7 +118,8 @@ class TurnServiceServicer(object):
         findings arrive as an `exitedReviewMode` item (Item.text), after an
         `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
         the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
-        naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+        naming the target field, NOT_FOUND, FAILED_PRECONDITION and
+        PERMISSION_DENIED as StartTurn's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -32,7 +32,11 @@ class TurnServiceStub:
     ]
     """Queues a turn; it starts at once when the session is idle. A STOPPED
     session is resumed first. Errors: INVALID_ARGUMENT ("prompt"),
-    NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED.
+    NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED
+    (or its folder is gone), PERMISSION_DENIED when the session's cwd is
+    outside today's --allowed-root or its sandbox over today's
+    --max-sandbox (the flags narrowed since it was created; as
+    ResumeSession's).
     """
 
     InterruptTurn: grpc.UnaryUnaryMultiCallable[
@@ -67,7 +71,8 @@ class TurnServiceStub:
     findings arrive as an `exitedReviewMode` item (Item.text), after an
     `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
     the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
-    naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+    naming the target field, NOT_FOUND, FAILED_PRECONDITION and
+    PERMISSION_DENIED as StartTurn's.
     """
 
     RunShellCommand: grpc.UnaryUnaryMultiCallable[
@@ -108,7 +113,11 @@ class TurnServiceAsyncStub:
     ]
     """Queues a turn; it starts at once when the session is idle. A STOPPED
     session is resumed first. Errors: INVALID_ARGUMENT ("prompt"),
-    NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED.
+    NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED
+    (or its folder is gone), PERMISSION_DENIED when the session's cwd is
+    outside today's --allowed-root or its sandbox over today's
+    --max-sandbox (the flags narrowed since it was created; as
+    ResumeSession's).
     """
 
     InterruptTurn: grpc.aio.UnaryUnaryMultiCallable[
@@ -143,7 +152,8 @@ class TurnServiceAsyncStub:
     findings arrive as an `exitedReviewMode` item (Item.text), after an
     `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
     the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
-    naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+    naming the target field, NOT_FOUND, FAILED_PRECONDITION and
+    PERMISSION_DENIED as StartTurn's.
     """
 
     RunShellCommand: grpc.aio.UnaryUnaryMultiCallable[
@@ -186,7 +196,11 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
     ) -> typing.Union[codex_manager.v1.turns_pb2.Turn, collections.abc.Awaitable[codex_manager.v1.turns_pb2.Turn]]:
         """Queues a turn; it starts at once when the session is idle. A STOPPED
         session is resumed first. Errors: INVALID_ARGUMENT ("prompt"),
-        NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED.
+        NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED
+        (or its folder is gone), PERMISSION_DENIED when the session's cwd is
+        outside today's --allowed-root or its sandbox over today's
+        --max-sandbox (the flags narrowed since it was created; as
+        ResumeSession's).
         """
 
     @abc.abstractmethod
@@ -227,7 +241,8 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         findings arrive as an `exitedReviewMode` item (Item.text), after an
         `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
         the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
-        naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+        naming the target field, NOT_FOUND, FAILED_PRECONDITION and
+        PERMISSION_DENIED as StartTurn's.
         """
 
     @abc.abstractmethod

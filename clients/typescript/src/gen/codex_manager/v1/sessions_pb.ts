@@ -1620,7 +1620,11 @@ export const SessionService: GenService<{
     output: typeof SessionSchema;
   },
   /**
-   * Errors: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
+   * The session is admitted again under the server's flags as they are now:
+   * PERMISSION_DENIED naming the session when its cwd is outside every
+   * --allowed-root or its sandbox exceeds --max-sandbox (they narrowed
+   * since it was created), FAILED_PRECONDITION when its folder is gone.
+   * Errors also: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
    * UNAVAILABLE at the live runtime limit.
    *
    * @generated from rpc codex_manager.v1.SessionService.ResumeSession
@@ -1762,7 +1766,8 @@ export const SessionService: GenService<{
    * Errors: INVALID_ARGUMENT ("query", "max_results"), NOT_FOUND naming
    * the session, FAILED_PRECONDITION (Codex refused: its message),
    * RESOURCE_EXHAUSTED (no live runtime and --max-codex-calls short-lived
-   * ones running), UNAVAILABLE.
+   * ones running), PERMISSION_DENIED (not live, and its cwd outside
+   * today's --allowed-root, as ResumeSession's), UNAVAILABLE.
    *
    * @generated from rpc codex_manager.v1.SessionService.SearchFiles
    */
@@ -1775,10 +1780,9 @@ export const SessionService: GenService<{
    * The skills Codex offers for work in the session's cwd (role: operator;
    * a read, not audited): Codex `skills/list`. Through the session's
    * runtime when it is live; otherwise through a short-lived app-server,
-   * as SearchFiles. Errors: NOT_FOUND naming the session,
-   * FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED
-   * (no live runtime and --max-codex-calls short-lived ones running),
-   * UNAVAILABLE.
+   * as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
+   * FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
+   * PERMISSION_DENIED, UNAVAILABLE.
    *
    * @generated from rpc codex_manager.v1.SessionService.ListSkills
    */

@@ -566,7 +566,11 @@ export const TurnService: GenService<{
   /**
    * Queues a turn; it starts at once when the session is idle. A STOPPED
    * session is resumed first. Errors: INVALID_ARGUMENT ("prompt"),
-   * NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED.
+   * NOT_FOUND, FAILED_PRECONDITION when the session is FAILED or ARCHIVED
+   * (or its folder is gone), PERMISSION_DENIED when the session's cwd is
+   * outside today's --allowed-root or its sandbox over today's
+   * --max-sandbox (the flags narrowed since it was created; as
+   * ResumeSession's).
    *
    * @generated from rpc codex_manager.v1.TurnService.StartTurn
    */
@@ -610,7 +614,8 @@ export const TurnService: GenService<{
    * findings arrive as an `exitedReviewMode` item (Item.text), after an
    * `enteredReviewMode` item naming what is reviewed. Turn.prompt describes
    * the target ("Review: uncommitted changes"). Errors: INVALID_ARGUMENT
-   * naming the target field, NOT_FOUND, FAILED_PRECONDITION as StartTurn's.
+   * naming the target field, NOT_FOUND, FAILED_PRECONDITION and
+   * PERMISSION_DENIED as StartTurn's.
    *
    * @generated from rpc codex_manager.v1.TurnService.StartReview
    */
