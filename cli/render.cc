@@ -28,11 +28,14 @@ std::string Trim(const std::string& s, size_t width) {
   return s.substr(0, end) + "~";
 }
 
-// `text` on one line: each run of white space (newlines too) one space.
+// `text` on one line: each run of white space and control characters
+// (newlines, an escape sequence's ESC) one space. The listings that use it
+// print text from files anyone with the folder could write (a SKILL.md).
 std::string OneLine(const std::string& text) {
   std::string out;
   for (char c : text) {
-    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    const unsigned char u = static_cast<unsigned char>(c);
+    const bool space = u <= 0x20 || u == 0x7F;
     if (!space) {
       out += c;
     } else if (!out.empty() && out.back() != ' ') {
@@ -334,11 +337,11 @@ void PrintSkills(const v1::ListSkillsResponse& list) {
                                                 : s.short_description());
       if (!s.enabled()) about = "(disabled) " + about;
       std::printf("%-*s  %-6s  %s\n", static_cast<int>(width), name.c_str(),
-                  Trim(s.scope(), 6).c_str(), Trim(about, 72).c_str());
+                  Trim(OneLine(s.scope()), 6).c_str(), Trim(about, 72).c_str());
     }
   }
   for (const v1::SkillError& e : list.errors()) {
-    std::printf("not loaded: %s: %s\n", e.path().c_str(),
+    std::printf("not loaded: %s: %s\n", OneLine(e.path()).c_str(),
                 OneLine(e.message()).c_str());
   }
 }

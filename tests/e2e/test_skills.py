@@ -30,6 +30,8 @@ def skills_home(mock_model: MockModel) -> Iterator[Path]:
         write_skill(home / "skills" / "user-notes", "user-notes", "Keep notes tidy.",
                     "Write notes in the notes folder.")
         write_skill(home / "skills" / "broken", "broken", None, "No description.")
+        # A description with an escape sequence a terminal would obey.
+        write_skill(home / "skills" / "loud", "loud", '"Says \\e[31mred\\e[0m things"', "Loud.")
         yield home
 
 
@@ -61,6 +63,9 @@ def test_a_sessions_skills_are_listed_and_a_prompt_uses_one_by_name(
             if line.startswith("$")}
     assert rows["$repo-helper"] == ["repo", "Check the repository's notes before editing."], rows
     assert rows["$user-notes"] == ["user", "Keep notes tidy."], rows
+    # Text from a SKILL.md reaches the terminal without its control bytes.
+    assert "\x1b" not in listed.stdout
+    assert rows["$loud"] == ["user", "Says [31mred [0m things"], rows
     # The skills Codex ships are listed too.
     assert rows["$skill-creator"][0] == "system", rows
     broken = skills_home / "skills" / "broken" / "SKILL.md"
