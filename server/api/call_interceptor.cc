@@ -153,7 +153,12 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     const bool fault =
         !status.ok() &&
         (status.error_code() != grpc::StatusCode::CANCELLED || !refusal_.empty());
-    Log(fault ? LogLevel::kWarning : LogLevel::kInfo, "rpc", fields);
+    // A refusal the audit log counts in a summary is one of a flood: its
+    // line would be too (Guard::FlushRefusals logs the summary).
+    Log(note.folded ? LogLevel::kDebug
+        : fault     ? LogLevel::kWarning
+                    : LogLevel::kInfo,
+        "rpc", fields);
   }
 
   grpc::experimental::ServerRpcInfo* const info_;

@@ -66,13 +66,20 @@ void Guard::Append(const AuditRecord& record) {
   }
 }
 
-void Guard::RecordRefusal(const Caller& caller, const absl::Status& status) {
+absl::Status Guard::Refuse(const grpc::ServerContextBase* context,
+                           const Caller& caller, absl::Status status) {
   AuditRecord record = RecordOf(caller, "", status, clock_->Now());
   if (options_.refusal_sampler != nullptr &&
       !options_.refusal_sampler->Admit(record)) {
-    return;
+    // Counted in a summary: the call's access log line is folded too.
+    if (context != nullptr) {
+      absl::MutexLock lock(&mu_);
+      notes_[context].folded = true;
+    }
+    return status;
   }
   Append(record);
+  return status;
 }
 
 void Guard::FlushRefusals(bool all) {
@@ -80,6 +87,12 @@ void Guard::FlushRefusals(bool all) {
   for (const AuditRecord& summary :
        options_.refusal_sampler->TakeSummaries(all)) {
     Append(summary);
+    // The access log's account of the calls it left out.
+    Log(LogLevel::kWarning, "refusals",
+        {{"method", summary.caller.method},
+         {"peer", summary.caller.peer},
+         {"code", summary.code},
+         {"message", summary.message}});
   }
 }
 
@@ -95,19 +108,15 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   caller.request_id = Metadata(context, "x-request-id");
   const MethodRule* rule = FindMethodRule(method);
   if (rule == nullptr) {
-    absl::Status denied = absl::PermissionDeniedError(
-        absl::StrCat(method, " has no authorization rule; refused"));
-    RecordRefusal(caller, denied);
-    return denied;
+    return Refuse(&context, caller,
+                  absl::PermissionDeniedError(absl::StrCat(
+                      method, " has no authorization rule; refused")));
   }
   if (rule->role == Role::kUnspecified) return caller;  // open (health)
 
   absl::StatusOr<TokenRecord> token =
       tokens_->Authenticate(Metadata(context, "authorization"));
-  if (!token.ok()) {
-    RecordRefusal(caller, token.status());
-    return token.status();
-  }
+  if (!token.ok()) return Refuse(&context, caller, token.status());
   caller.token_id = token->token_id;
   caller.token_name = token->name;
   caller.role = token->role;
@@ -118,11 +127,11 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
     note.token_name = caller.token_name;
   }
   if (caller.role < rule->role) {
-    absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
-        method, " needs role ", RoleName(rule->role), "; token \"",
-        caller.token_name, "\" has role ", RoleName(caller.role)));
-    RecordRefusal(caller, denied);
-    return denied;
+    return Refuse(
+        &context, caller,
+        absl::PermissionDeniedError(absl::StrCat(
+            method, " needs role ", RoleName(rule->role), "; token \"",
+            caller.token_name, "\" has role ", RoleName(caller.role))));
   }
   if (rule->mutation) {
     if (std::optional<absl::Duration> wait = limiter_->Take(caller.token_id)) {
@@ -132,8 +141,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
           static_cast<int64_t>(std::ceil(absl::ToDoubleMilliseconds(*wait))),
           " ms"));
       SetRetryDelay(limited, *wait);
-      RecordRefusal(caller, limited);
-      return limited;
+      return Refuse(&context, caller, std::move(limited));
     }
   }
   return caller;
@@ -160,8 +168,7 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
       "token \"", caller.token_name, "\" already has ",
       options_.max_streams_per_principal,
       " open event streams (--max-streams-per-principal); close one first"));
-  RecordRefusal(caller, limited);
-  return limited;
+  return Refuse(nullptr, caller, std::move(limited));
 }
 
 Guard::StreamSlot::~StreamSlot() {

@@ -77,6 +77,10 @@ class Guard {
     std::string token_id;
     std::string token_name;
     std::string resource_id;
+    // A refusal the sampler counted instead of recording: its access log
+    // line is left out too (at debug level), and FlushRefusals logs one
+    // line per summary instead.
+    bool folded = false;
   };
   void NoteResource(const grpc::ServerContextBase& context,
                     absl::string_view resource_id);
@@ -101,14 +105,16 @@ class Guard {
       const Caller& caller);
 
   // Appends the summary records of refusals the sampler counted instead of
-  // recording: those due, or all of them when `all` (at shutdown). Called
-  // once a second.
+  // recording, and logs a `refusals` line for each: those due, or all of
+  // them when `all` (at shutdown). Called once a second.
   void FlushRefusals(bool all);
 
  private:
   // Records a refused call (it changed nothing), unless the sampler counts
-  // it instead.
-  void RecordRefusal(const Caller& caller, const absl::Status& status);
+  // it instead, and then notes the call (`context`, when there is one) as
+  // folded; returns `status`.
+  absl::Status Refuse(const grpc::ServerContextBase* context,
+                      const Caller& caller, absl::Status status);
   // Appends `record` to the audit log (an error is logged: the call's
   // outcome stands).
   void Append(const AuditRecord& record);

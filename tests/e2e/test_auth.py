@@ -5,6 +5,7 @@ binary and CLI."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -304,6 +305,18 @@ def test_a_flood_of_refusals_is_audited_in_summaries_that_account_for_every_call
     assert accounted([a for a in denied if a.code == 7]) == (50, 1)
     viewer_summary = next(a for a in denied if SUMMARY.match(a.message))
     assert viewer_summary.token_name == "peeker" and "needs role operator" in viewer_summary.message
+
+    # The access log folds the same calls: a line for each refusal recorded
+    # one by one, and a `refusals` line standing for the rest.
+    lines = [json.loads(line) for path in sorted(tmp_path.glob("server-*.log"))
+             for line in path.read_text().splitlines() if line.startswith("{")]
+    for method, code, total in ((LIST, 16, 300), (CREATE, 7, 50)):
+        one_by_one = [e for e in lines if e["msg"] == "rpc" and e["method"] == method
+                      and e["code"] == code]
+        folded = [e for e in lines if e["msg"] == "refusals" and e["method"] == method]
+        assert len(folded) == 1 and folded[0]["code"] == code, folded
+        assert len(one_by_one) + int(SUMMARY.match(folded[0]["message"]).group(1)) == total
+        assert len(one_by_one) <= 7, len(one_by_one)
 
 
 def test_audit_retention_deletes_old_records_and_says_so(tmp_path: Path) -> None:
