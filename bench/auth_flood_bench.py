@@ -14,8 +14,10 @@ Meanwhile an admin calls ListSessions in a loop; its p50 and p99 are
 reported. After the flood the server is stopped (SIGTERM: its refusal
 summaries are written then) and the bench counts the audit records the
 flood left, the refusals those records account for (one each, or the
-count a summary names), and the data dir's size once stopped (a fresh
-one holds about 130 KB).
+count a summary names), the data dir's size once stopped (a fresh one
+holds about 130 KB), and the lines and bytes the server logged (its
+access log: one line per call an admin made, and per refusal recorded one
+by one).
 
     .venv/bin/python bench/auth_flood_bench.py [--seconds 5] [--in-flight 200]
         [--kind bad-token|denied] [--server-bin OTHER/codex-manager-server]
@@ -125,6 +127,10 @@ def main() -> None:
         rows = db.execute("SELECT message FROM audit_log WHERE method LIKE ? ORDER BY audit_id",
                           (f"%/{method}",)).fetchall()
         db.close()
+        # What the flood wrote to the access log (the server's stderr).
+        log_text = "".join(p.read_text(errors="replace")
+                           for p in sorted(Path(tmp).glob("server-*.log")))
+        log_lines = log_text.count("\n")
         accounted = 0
         summaries = 0
         for (message,) in rows:
@@ -142,6 +148,7 @@ def main() -> None:
             "refusals_accounted": accounted,
             "audit_rows_before": rows_before,
             "data_dir_bytes": bytes_after,
+            "log_lines": log_lines, "log_bytes": len(log_text.encode()),
             "admin_list_calls": len(admin_ms),
             "admin_list_p50_ms": round(percentile(admin_ms, 50), 2),
             "admin_list_p99_ms": round(percentile(admin_ms, 99), 2),
