@@ -4,8 +4,10 @@ has one, a CLI command; the SDK's enums match the protos."""
 from __future__ import annotations
 
 import enum
+import inspect
 import re
 import subprocess
+import typing
 
 import pytest
 from conftest import CLI_BIN
@@ -61,6 +63,31 @@ CLI_COMMAND = {
     "ListCodexHooks": ["codex", "hooks"],
     "TrustCodexHooks": ["codex", "hooks", "trust"],
 }
+
+
+def public_types(hint: object) -> list[object]:
+    """The classes a type hint names, generics taken apart."""
+    args = typing.get_args(hint)
+    if args:
+        return [t for a in args for t in public_types(a)]
+    origin = typing.get_origin(hint)
+    return [origin or hint]
+
+
+@pytest.mark.parametrize("cls", [Client, AsyncClient])
+def test_what_the_sdk_returns_can_be_imported_by_its_users(cls: type) -> None:
+    """A return type lives in `codex_manager` or its views, never only in a
+    private module (a user annotating a variable must be able to name it)."""
+    for name, method in inspect.getmembers(cls, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        for t in public_types(typing.get_type_hints(method).get("return")):
+            module = getattr(t, "__module__", "builtins")
+            if not module.startswith("codex_manager"):
+                continue
+            public = (getattr(codex_manager, t.__name__, None) is t
+                      or module == "codex_manager.v1.views")
+            assert public, f"{cls.__name__}.{name} returns {module}.{t.__name__}"
 
 
 def snake(name: str) -> str:

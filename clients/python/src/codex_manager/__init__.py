@@ -11,6 +11,7 @@ Manager API, an asyncio twin, and a small framework for extension agents.
 See docs/python.md in the repository for a guide.
 """
 
+from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
 from codex_manager.aio import AsyncClient
 from codex_manager.client import Client
 from codex_manager.enums import (
@@ -47,10 +48,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbortedError", "AlreadyExistsError", "Approval", "ApprovalKind", "ApprovalState",
-    "AsyncClient", "CancelledError", "Client", "CodexManagerError", "DataLossError",
+    "AsyncClient", "CancelledError", "Client", "CodexHooks", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
     "GoalStatus",
     "InternalError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",
-    "PermissionDeniedError", "ResourceExhaustedError", "Role", "Session", "SessionState", "Turn",
-    "TurnState", "UnauthenticatedError", "UnavailableError", "UnimplementedError",
+    "PermissionDeniedError", "ResourceExhaustedError", "Role", "Session", "SessionState", "Skills",
+    "TranscriptFormat", "Turn", "TurnState", "UnauthenticatedError", "UnavailableError",
+    "UnimplementedError",
 ]
