@@ -129,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // As the answer to skills/list: names and paths whole, the rest cut.
   const codex_manager::SkillList skills = codex_manager::SkillsOf(result);
   if (skills.skills.size() > codex_manager::kMaxListedSkills ||
-      skills.errors.size() > codex_manager::kMaxListedSkills) {
+      skills.errors.size() > codex_manager::kMaxListedSkillErrors) {
     std::abort();
   }
   for (const codex_manager::Skill& skill : skills.skills) {
@@ -149,9 +149,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<codex_manager::McpServer> servers =
       codex_manager::McpServersOf(result);
   if (servers.size() > codex_manager::kMaxListedMcpServers) std::abort();
+  size_t tools = 0;
   for (const codex_manager::McpServer& server : servers) {
-    if (server.name.empty() ||
-        server.tools.size() > codex_manager::kMaxListedMcpTools) {
+    tools += server.tools.size();
+    if (server.name.empty() || tools > codex_manager::kMaxListedMcpTools) {
       std::abort();
     }
     RequireUtf8(server.name + server.connection + server.auth_status +

@@ -436,5 +436,55 @@ TEST(EventToProtoTest, HookRuns) {
   EXPECT_EQ(prompt.item().text(), "Now say goodbye.\nAnd thanks.");
 }
 
+TEST(ListingToProtoTest, TheLargestSkillListingFitsAClientsDefaultMessage) {
+  // Every skill and error Codex could send, each field over its bound.
+  const std::string huge(8 << 10, 'x');
+  nlohmann::json skills = nlohmann::json::array();
+  nlohmann::json errors = nlohmann::json::array();
+  for (size_t i = 0; i < kMaxListedSkills + 10; ++i) {
+    const std::string id = std::to_string(i);
+    skills.push_back(
+        {{"name", std::string(kMaxSkillNameBytes - id.size(), 'n') + id},
+         {"path", std::string(kMaxSkillPathBytes - id.size(), 'p') + id},
+         {"description", huge},
+         {"shortDescription", huge},
+         {"scope", huge},
+         {"interface", {{"displayName", huge}, {"shortDescription", huge}}}});
+    errors.push_back({{"path", huge}, {"message", huge}});
+  }
+  const SkillList list =
+      SkillsOf({{"data", {{{"skills", skills}, {"errors", errors}}}}});
+  ASSERT_EQ(list.skills.size(), kMaxListedSkills);
+  v1::ListSkillsResponse response;
+  ToProto(list, &response);
+  EXPECT_LT(response.ByteSizeLong(), 2u << 20);
+}
+
+TEST(ListingToProtoTest, TheLargestMcpListingFitsAClientsDefaultMessage) {
+  const std::string huge(8 << 10, 'x');
+  nlohmann::json tools = nlohmann::json::object();
+  for (size_t i = 0; i < kMaxListedMcpTools; ++i) {
+    tools[std::to_string(i)] = {{"name", huge + std::to_string(i)},
+                                {"title", huge},
+                                {"description", huge}};
+  }
+  nlohmann::json servers = nlohmann::json::array();
+  for (size_t i = 0; i < kMaxListedMcpServers + 10; ++i) {
+    servers.push_back({{"name", huge},
+                       {"runtimeStatus", huge},
+                       {"authStatus", huge},
+                       {"serverInfo", {{"title", huge}, {"version", huge}}},
+                       {"toolsError", huge},
+                       {"httpOrigin", huge},
+                       {"tools", i < 2 ? tools : nlohmann::json::object()}});
+  }
+  const std::vector<McpServer> list = McpServersOf({{"data", servers}});
+  ASSERT_EQ(list.size(), kMaxListedMcpServers);
+  ASSERT_EQ(list[0].tools.size(), kMaxListedMcpTools);
+  v1::ListMcpServersResponse response;
+  ToProto(list, &response);
+  EXPECT_LT(response.ByteSizeLong(), 2u << 20);
+}
+
 }  // namespace
 }  // namespace codex_manager

@@ -14,6 +14,10 @@ std::string Text(const json& obj, const char* key) {
   return SafeText(StringMember(obj, key), kMaxMcpTextBytes);
 }
 
+std::string Label(const json& obj, const char* key) {
+  return SafeText(StringMember(obj, key), kMaxMcpLabelBytes);
+}
+
 }  // namespace
 
 json McpServersParams() {
@@ -23,26 +27,28 @@ json McpServersParams() {
 
 std::vector<McpServer> McpServersOf(const json& result) {
   std::vector<McpServer> out;
+  size_t tools = 0;  // over every server
   for (const json& s : ArrayMember(result, "data")) {
     if (out.size() >= kMaxListedMcpServers) break;
     McpServer server;
-    server.name = Text(s, "name");
+    server.name = Label(s, "name");
     if (server.name.empty()) continue;
-    server.connection = Text(s, "runtimeStatus");
-    server.auth_status = Text(s, "authStatus");
+    server.connection = Label(s, "runtimeStatus");
+    server.auth_status = Label(s, "authStatus");
     const json& info = ObjectMember(s, "serverInfo");
-    server.title = Text(info, "title");
-    if (server.title.empty()) server.title = Text(info, "name");
-    server.version = Text(info, "version");
+    server.title = Label(info, "title");
+    if (server.title.empty()) server.title = Label(info, "name");
+    server.version = Label(info, "version");
     server.error = Text(s, "toolsError");
     server.http_origin = Text(s, "httpOrigin");
     // A map of name to tool; nlohmann keeps an object's keys sorted.
     for (const auto& [key, tool] : ObjectMember(s, "tools").items()) {
-      if (server.tools.size() >= kMaxListedMcpTools) break;
+      if (tools >= kMaxListedMcpTools) break;
+      ++tools;
       McpTool t;
-      t.name = Text(tool, "name");
-      if (t.name.empty()) t.name = SafeText(key, kMaxMcpTextBytes);
-      t.title = Text(tool, "title");
+      t.name = Label(tool, "name");
+      if (t.name.empty()) t.name = SafeText(key, kMaxMcpLabelBytes);
+      t.title = Label(tool, "title");
       t.description =
           SafeText(StringMember(tool, "description"), kMaxMcpDescriptionBytes);
       server.tools.push_back(std::move(t));

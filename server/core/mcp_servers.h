@@ -22,9 +22,10 @@ struct McpTool {
   bool operator==(const McpTool&) const = default;
 };
 
-// One server (Codex `McpServerStatus`). Text is valid UTF-8, cut to
-// kMaxMcpTextBytes (SafeText: the cut marked "…"), a tool's description to
-// kMaxMcpDescriptionBytes.
+// One server (Codex `McpServerStatus`). Text is valid UTF-8, cut
+// (SafeText: the cut marked "…") to kMaxMcpTextBytes (an error, an
+// origin) or kMaxMcpLabelBytes (names, statuses, a title, a version), a
+// tool's description to kMaxMcpDescriptionBytes.
 struct McpServer {
   std::string name;  // its key in Codex's config, `[mcp_servers.NAME]`
   // The thread's connection (`runtimeStatus`): "connected", "starting",
@@ -47,10 +48,14 @@ struct McpServer {
   bool operator==(const McpServer&) const = default;
 };
 
+// Bounds of what McpServersOf keeps: the largest listing is under 2 MiB,
+// so it fits a client's default 4 MiB message (convert_test checks it).
 inline constexpr size_t kMaxListedMcpServers = 100;
-inline constexpr size_t kMaxListedMcpTools = 200;
+// Tools in all, over every server.
+inline constexpr size_t kMaxListedMcpTools = 1000;
 inline constexpr size_t kMaxMcpTextBytes = 1024;
-inline constexpr size_t kMaxMcpDescriptionBytes = 2048;
+inline constexpr size_t kMaxMcpLabelBytes = 256;
+inline constexpr size_t kMaxMcpDescriptionBytes = 1024;
 
 // The params of `mcpServerStatus/list`: tools and sign-in only (Codex's
 // `toolsAndAuthOnly`: no resources), one page of kMaxListedMcpServers.
@@ -59,7 +64,7 @@ nlohmann::json McpServersParams();
 // `mcpServerStatus/list`'s result ({data: [McpServerStatus], nextCursor}),
 // in Codex's order. Any shape is accepted (a mistyped member reads as
 // absent); a server with no name is left out; at most kMaxListedMcpServers
-// servers of kMaxListedMcpTools tools each.
+// servers and kMaxListedMcpTools tools in all.
 std::vector<McpServer> McpServersOf(const nlohmann::json& result);
 
 }  // namespace codex_manager

@@ -74,6 +74,13 @@ TEST(McpServersTest, HostileAnswersAreReadSafely) {
   EXPECT_LE(servers[0].error.size(), kMaxMcpTextBytes + 3);
   ASSERT_EQ(servers[0].tools.size(), kMaxListedMcpTools);
   EXPECT_EQ(servers[0].tools[0].name, "t1000");
+  // The bound counts the tools of every server together.
+  const json two = {{"data",
+                     {json{{"name", "a"}, {"tools", tools}},
+                      json{{"name", "b"}, {"tools", tools}}}}};
+  const std::vector<McpServer> both = McpServersOf(two);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].tools.size() + both[1].tools.size(), kMaxListedMcpTools);
   for (const json& not_a_result :
        {json(), json("data"), json{{"data", "x"}}, json::array()}) {
     EXPECT_TRUE(McpServersOf(not_a_result).empty()) << not_a_result;

@@ -14,6 +14,10 @@ std::string Text(const json& obj, const char* key) {
   return SafeText(StringMember(obj, key), kMaxSkillTextBytes);
 }
 
+std::string Label(const json& obj, const char* key) {
+  return SafeText(StringMember(obj, key), kMaxSkillLabelBytes);
+}
+
 }  // namespace
 
 json SkillsListParams(const std::string& cwd, bool force_reload) {
@@ -37,17 +41,17 @@ SkillList SkillsOf(const json& result) {
       skill.name = std::move(*name);
       skill.path = std::move(*path);
       skill.description = Text(s, "description");
-      skill.short_description = Text(interface, "shortDescription");
+      skill.short_description = Label(interface, "shortDescription");
       if (skill.short_description.empty()) {
-        skill.short_description = Text(s, "shortDescription");
+        skill.short_description = Label(s, "shortDescription");
       }
-      skill.display_name = Text(interface, "displayName");
-      skill.scope = Text(s, "scope");
+      skill.display_name = Label(interface, "displayName");
+      skill.scope = Label(s, "scope");
       skill.enabled = BoolMember(s, "enabled", true);
       out.skills.push_back(std::move(skill));
     }
     for (const json& e : ArrayMember(entry, "errors")) {
-      if (out.errors.size() >= kMaxListedSkills) break;
+      if (out.errors.size() >= kMaxListedSkillErrors) break;
       out.errors.push_back(
           {SafeText(StringMember(e, "path"), kMaxSkillPathBytes),
            Text(e, "message")});

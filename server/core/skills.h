@@ -19,8 +19,9 @@ namespace codex_manager {
 // One skill of `skills/list` (Codex `SkillMetadata`). `name` and `path` are
 // whole (a skill whose name or path is not valid UTF-8, or longer than
 // kMaxSkillNameBytes / kMaxSkillPathBytes, is left out: cut, it would
-// name another skill); the other text is valid UTF-8 cut to
-// kMaxSkillTextBytes (SafeText: the cut marked "…").
+// name another skill); the other text is valid UTF-8 cut (SafeText: the
+// cut marked "…") to kMaxSkillTextBytes (the description) or
+// kMaxSkillLabelBytes (the rest).
 struct Skill {
   std::string name;         // what a prompt mentions: `$name`
   std::string description;  // from SKILL.md's front matter
@@ -48,12 +49,15 @@ struct SkillList {
   std::vector<SkillError> errors;
 };
 
-// Bounds of what SkillsOf keeps: a listing of the most skills, each field
-// at its most, fits in one gRPC message.
-inline constexpr size_t kMaxListedSkills = 500;
+// Bounds of what SkillsOf keeps: the largest listing (every skill and
+// error at its most) is under 2 MiB, so it fits a client's default 4 MiB
+// message (convert_test checks it).
+inline constexpr size_t kMaxListedSkills = 200;
+inline constexpr size_t kMaxListedSkillErrors = 100;
 inline constexpr size_t kMaxSkillNameBytes = 256;
 inline constexpr size_t kMaxSkillPathBytes = 4096;
 inline constexpr size_t kMaxSkillTextBytes = 2048;
+inline constexpr size_t kMaxSkillLabelBytes = 256;
 
 // The params of `skills/list` for work in `cwd`; `force_reload` has Codex
 // read the folders again instead of its cache.
@@ -62,7 +66,7 @@ nlohmann::json SkillsListParams(const std::string& cwd, bool force_reload);
 // `skills/list`'s result (`SkillsListResponse`: {data: [{cwd, skills,
 // errors}]}), every entry's together, in Codex's order. Any shape is
 // accepted (a mistyped member reads as absent); at most kMaxListedSkills
-// skills and as many errors are kept.
+// skills and kMaxListedSkillErrors errors are kept.
 SkillList SkillsOf(const nlohmann::json& result);
 
 }  // namespace codex_manager

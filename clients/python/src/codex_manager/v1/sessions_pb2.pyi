@@ -963,7 +963,8 @@ class Skill(google.protobuf.message.Message):
     """
     short_description: builtins.str
     """A shorter description for lists (Codex `interface.shortDescription`);
-    may be empty.
+    may be empty; at most about 256 bytes (cut, as description is), as
+    display_name and scope are.
     """
     display_name: builtins.str
     """Codex `interface.displayName`, e.g. "Skill Creator"; may be empty."""
@@ -1020,11 +1021,13 @@ class ListSkillsResponse(google.protobuf.message.Message):
     @property
     def skills(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___Skill]:
         """As Codex lists them (0.171: the repository's, the user's, then the
-        system's); at most 500.
+        system's); at most 200.
         """
 
     @property
-    def errors(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___SkillError]: ...
+    def errors(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___SkillError]:
+        """At most 100."""
+
     def __init__(
         self,
         *,
@@ -1066,7 +1069,7 @@ class McpTool(google.protobuf.message.Message):
     title: builtins.str
     """May be empty."""
     description: builtins.str
-    """At most about 2 KiB (cut, marked with "…"); may be empty."""
+    """At most about 1 KiB (cut, marked with "…"); may be empty."""
     def __init__(
         self,
         *,
@@ -1082,7 +1085,9 @@ global___McpTool = McpTool
 class McpServer(google.protobuf.message.Message):
     """An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a
     trusted project's), as the session's Codex sees it (Codex
-    `McpServerStatus`). Text is valid UTF-8, each field at most about 1 KiB.
+    `McpServerStatus`). Text is valid UTF-8, cut (marked with "…"): the
+    error and the origin at about 1 KiB, the rest (names, statuses, the
+    title, the version) at about 256 bytes.
     """
 
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
@@ -1123,7 +1128,7 @@ class McpServer(google.protobuf.message.Message):
     """
     @property
     def tools(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___McpTool]:
-        """By name; at most 200."""
+        """By name; at most 1,000 over all the servers listed."""
 
     def __init__(
         self,

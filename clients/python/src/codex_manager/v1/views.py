@@ -645,7 +645,8 @@ class Skill(View[sessions_pb2.Skill]):
     @property
     def short_description(self) -> str:
         """A shorter description for lists (Codex `interface.shortDescription`); may
-        be empty.
+        be empty; at most about 256 bytes (cut, as description is), as
+        display_name and scope are.
         """
         return self._proto.short_description
 
@@ -707,14 +708,15 @@ class McpTool(View[sessions_pb2.McpTool]):
 
     @property
     def description(self) -> str:
-        """At most about 2 KiB (cut, marked with "…"); may be empty."""
+        """At most about 1 KiB (cut, marked with "…"); may be empty."""
         return self._proto.description
 
 
 class McpServer(View[sessions_pb2.McpServer]):
     """An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a trusted
     project's), as the session's Codex sees it (Codex `McpServerStatus`). Text is
-    valid UTF-8, each field at most about 1 KiB.
+    valid UTF-8, cut (marked with "…"): the error and the origin at about 1 KiB,
+    the rest (names, statuses, the title, the version) at about 256 bytes.
     """
 
     __slots__ = ()
@@ -769,7 +771,7 @@ class McpServer(View[sessions_pb2.McpServer]):
 
     @property
     def tools(self) -> tuple[McpTool, ...]:
-        """By name; at most 200."""
+        """By name; at most 1,000 over all the servers listed."""
         return tuple(McpTool(m) for m in self._proto.tools)
 
 

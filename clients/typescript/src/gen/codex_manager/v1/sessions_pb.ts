@@ -985,7 +985,8 @@ export type Skill = Message<"codex_manager.v1.Skill"> & {
 
   /**
    * A shorter description for lists (Codex `interface.shortDescription`);
-   * may be empty.
+   * may be empty; at most about 256 bytes (cut, as description is), as
+   * display_name and scope are.
    *
    * @generated from field: string short_description = 3;
    */
@@ -1059,13 +1060,15 @@ export const SkillErrorSchema: GenMessage<SkillError> = /*@__PURE__*/
 export type ListSkillsResponse = Message<"codex_manager.v1.ListSkillsResponse"> & {
   /**
    * As Codex lists them (0.171: the repository's, the user's, then the
-   * system's); at most 500.
+   * system's); at most 200.
    *
    * @generated from field: repeated codex_manager.v1.Skill skills = 1;
    */
   skills: Skill[];
 
   /**
+   * At most 100.
+   *
    * @generated from field: repeated codex_manager.v1.SkillError errors = 2;
    */
   errors: SkillError[];
@@ -1117,7 +1120,7 @@ export type McpTool = Message<"codex_manager.v1.McpTool"> & {
   title: string;
 
   /**
-   * At most about 2 KiB (cut, marked with "…"); may be empty.
+   * At most about 1 KiB (cut, marked with "…"); may be empty.
    *
    * @generated from field: string description = 3;
    */
@@ -1134,7 +1137,9 @@ export const McpToolSchema: GenMessage<McpTool> = /*@__PURE__*/
 /**
  * An MCP server of Codex's config (`[mcp_servers.NAME]`, the user's or a
  * trusted project's), as the session's Codex sees it (Codex
- * `McpServerStatus`). Text is valid UTF-8, each field at most about 1 KiB.
+ * `McpServerStatus`). Text is valid UTF-8, cut (marked with "…"): the
+ * error and the origin at about 1 KiB, the rest (names, statuses, the
+ * title, the version) at about 256 bytes.
  *
  * @generated from message codex_manager.v1.McpServer
  */
@@ -1195,7 +1200,7 @@ export type McpServer = Message<"codex_manager.v1.McpServer"> & {
   httpOrigin: string;
 
   /**
-   * By name; at most 200.
+   * By name; at most 1,000 over all the servers listed.
    *
    * @generated from field: repeated codex_manager.v1.McpTool tools = 8;
    */
