@@ -709,12 +709,8 @@ int ApprovalResolve(Client& client, const std::string& approval_id,
 
 namespace {
 
-std::string Short(std::string text, size_t width) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
-  }
-  if (text.size() > width) text = text.substr(0, width - 1) + "~";
-  return text;
+std::string Short(const std::string& text, size_t width) {
+  return Trim(OneLine(text), width);
 }
 
 std::vector<Candidate> SessionIds(Client& client,

@@ -19,33 +19,6 @@
 namespace codex_manager::cli {
 namespace {
 
-// At most `width` bytes (not splitting a UTF-8 character), "~" marking a
-// cut.
-std::string Trim(const std::string& s, size_t width) {
-  if (s.size() <= width) return s;
-  size_t end = width - 1;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return s.substr(0, end) + "~";
-}
-
-// `text` on one line: each run of white space and control characters
-// (newlines, an escape sequence's ESC) one space. The listings that use it
-// print text from files anyone with the folder could write (a SKILL.md).
-std::string OneLine(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    const bool space = u <= 0x20 || u == 0x7F;
-    if (!space) {
-      out += c;
-    } else if (!out.empty() && out.back() != ' ') {
-      out += ' ';
-    }
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 std::string Strip(const std::string& name, const std::string& prefix) {
   return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
 }
@@ -108,6 +81,28 @@ std::string FirstWrittenPath(const std::string& diff) {
 }
 
 }  // namespace
+
+std::string Trim(const std::string& s, size_t width) {
+  if (s.size() <= width) return s;
+  size_t end = width - 1;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "~";
+}
+
+std::string OneLine(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    const bool space = u <= 0x20 || u == 0x7F;
+    if (!space) {
+      out += c;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
 
 std::string SessionStateName(v1::SessionState state) {
   return Strip(v1::SessionState_Name(state), "SESSION_STATE_");
@@ -389,8 +384,7 @@ void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
         t.has_rss_kib() ? absl::StrFormat("%.1f MiB", t.rss_kib() / 1024.0)
                         : "-";
     // One row each, however many lines the command has.
-    std::string command = Trim(t.command(), 100);
-    std::replace(command.begin(), command.end(), '\n', ' ');
+    const std::string command = Trim(OneLine(t.command()), 100);
     std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", t.process_id().c_str(),
                 pid.c_str(), cpu.c_str(), memory.c_str(), command.c_str());
   }

@@ -58,6 +58,14 @@ void PrintApprovalRequest(const v1::Approval& approval);
 void PrintApprovalRequest(std::ostream& out, const v1::Approval& approval,
                           const std::string& head, const std::string& indent);
 
+// At most `width` bytes (not splitting a UTF-8 character), "~" marking a
+// cut.
+std::string Trim(const std::string& s, size_t width);
+// `text` on one line: each run of white space and control characters
+// (newlines, an escape sequence's ESC) one space. For text from outside
+// (a SKILL.md, a session title) printed where a terminal or a shell reads
+// it.
+std::string OneLine(const std::string& text);
 std::string SessionStateName(v1::SessionState state);
 std::string TurnStateName(v1::TurnState state);
 std::string ApprovalStateName(v1::ApprovalState state);

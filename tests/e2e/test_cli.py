@@ -240,6 +240,10 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert session_id in values(complete(*addr, "session", "skills", ""))
     assert session_id in values(complete("--json", *addr, "session", "skills", ""))
     assert any(value == session_id and "IDLE" in description for value, description in sessions)
+    # A title reaches the shell on one line, without its control bytes.
+    assert fake_cli("session", "update", session_id, "--title", "a\x1b[31mb\nc").returncode == 0
+    titled = dict(complete(*addr, "session", "show", ""))[session_id]
+    assert "\x1b" not in titled and titled.endswith("a [31mb c"), titled
     assert values(complete(*addr, "events", session_id, "--turn", "")) == [turn_id]
     assert values(complete(*addr, "turn", "show", "turn_")) == [turn_id]
     assert values(complete(*addr, "session", "revert", session_id, "--before", "")) == [turn_id]
