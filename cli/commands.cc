@@ -376,15 +376,14 @@ int SessionCreate(Client& client, const SessionFlags& flags) {
       [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
 }
 
-int SessionList(Client& client, bool all, int page_size,
-                const std::string& page_token) {
-  v1::ListSessionsRequest request;
-  request.set_include_archived(all);
-  request.set_page_size(page_size);
-  request.set_page_token(page_token);
+int SessionList(Client& client, const v1::ListSessionsRequest& request) {
+  const bool filtered = !request.search().empty() || !request.cwd().empty() ||
+                        !request.states().empty();
   return CallAndShow(client, client.sessions(),
                      &v1::SessionService::Stub::ListSessions, request,
-                     PrintSessionTable);
+                     [filtered](const v1::ListSessionsResponse& list) {
+                       PrintSessionTable(list, filtered);
+                     });
 }
 
 int SessionShow(Client& client, const std::string& session_id) {

@@ -31,8 +31,7 @@ struct SessionFlags {
 int Health(Client& client);
 
 int SessionCreate(Client& client, const SessionFlags& flags);
-int SessionList(Client& client, bool all, int page_size,
-                const std::string& page_token);
+int SessionList(Client& client, const v1::ListSessionsRequest& request);
 int SessionShow(Client& client, const std::string& session_id);
 int SessionStop(Client& client, const std::string& session_id, bool force);
 int SessionResume(Client& client, const std::string& session_id);

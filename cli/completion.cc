@@ -3,6 +3,8 @@
 #include <map>
 #include <optional>
 
+#include "render.h"
+
 namespace codex_manager::cli {
 namespace {
 
@@ -28,6 +30,7 @@ const std::vector<std::string>* FixedValues(const std::string& flag) {
       {"--sandbox", {"read-only", "workspace-write", "danger-full-access"}},
       {"--role", {"viewer", "operator", "admin"}},
       {"--format", {"jsonl", "markdown"}},
+      {"--state", SessionStateFlagValues()},
   };
   auto it = values.find(flag);
   return it == values.end() ? nullptr : &it->second;

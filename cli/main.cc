@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -14,9 +14,11 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/ascii.h"
 #include "client.h"
 #include "commands.h"
 #include "completion.h"
+#include "render.h"
 #include "signals.h"
 
 namespace codex_manager::cli {
@@ -380,12 +382,35 @@ int Main(int argc, char** argv) {
   bool list_all = false;
   int page_size = 0;
   std::string page_token;
+  std::string search, list_cwd;
+  std::vector<std::string> list_states;
   auto* list = session->add_subcommand("list", "List sessions, newest first");
   list->add_flag("--all", list_all, "Include archived sessions");
+  list->add_option("--search", search,
+                   "Only sessions whose title or folder holds TEXT (any case)");
+  list->add_option("--cwd", list_cwd,
+                   "Only sessions in DIR or below it; relative: from this "
+                   "shell's folder");
+  list->add_option("--state", list_states,
+                   "Only sessions in this state (repeat for several)")
+      ->check(CLI::IsMember(SessionStateFlagValues(), CLI::ignore_case));
   list->add_option("--page-size", page_size, "Sessions per page (at most 1000; 0: the server's default, 100)");
   list->add_option("--page-token", page_token, "Token of the next page");
-  list->callback(
-      [&] { code = SessionList(connect(), list_all, page_size, page_token); });
+  list->callback([&] {
+    v1::ListSessionsRequest request;
+    request.set_include_archived(list_all);
+    request.set_search(search);
+    request.set_cwd(AbsoluteCwd(list_cwd));
+    for (const std::string& name : list_states) {
+      v1::SessionState state = v1::SESSION_STATE_UNSPECIFIED;
+      v1::SessionState_Parse("SESSION_STATE_" + absl::AsciiStrToUpper(name),
+                             &state);
+      request.add_states(state);
+    }
+    request.set_page_size(page_size);
+    request.set_page_token(page_token);
+    code = SessionList(connect(), request);
+  });
 
   std::string session_id;
   auto* show = session->add_subcommand("show", "Show one session");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -13,8 +14,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -107,6 +108,23 @@ std::string OneLine(const std::string& text) {
 std::string SessionStateName(v1::SessionState state) {
   return Strip(v1::SessionState_Name(state), "SESSION_STATE_");
 }
+const std::vector<std::string>& SessionStateFlagValues() {
+  static const auto* names = [] {
+    auto* out = new std::vector<std::string>;
+    const auto* type = v1::SessionState_descriptor();
+    for (int i = 0; i < type->value_count(); ++i) {
+      const auto state =
+          static_cast<v1::SessionState>(type->value(i)->number());
+      if (state == v1::SESSION_STATE_UNSPECIFIED) continue;
+      std::string name = SessionStateName(state);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      out->push_back(name);
+    }
+    return out;
+  }();
+  return *names;
+}
 std::string TurnStateName(v1::TurnState state) {
   return Strip(v1::TurnState_Name(state), "TURN_STATE_");
 }
@@ -185,10 +203,11 @@ void PrintGoal(const v1::Session& s) {
               static_cast<long long>(g.time_used_seconds()));
 }
 
-void PrintSessionTable(const v1::ListSessionsResponse& list) {
-  if (list.sessions().empty()) {
-    std::printf("No sessions. Create one: codex-manager session create "
-                "--cwd DIR\n");
+void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered) {
+  if (list.sessions().empty() && list.next_page_token().empty()) {
+    std::printf(filtered ? "No sessions match.\n"
+                         : "No sessions. Create one: codex-manager session "
+                           "create --cwd DIR\n");
     return;
   }
   std::printf("%-24s  %-9s  %7s  %-24s  %s\n", "SESSION", "STATE", "PENDING",
@@ -196,7 +215,7 @@ void PrintSessionTable(const v1::ListSessionsResponse& list) {
   for (const v1::Session& s : list.sessions()) {
     std::printf("%-24s  %-9s  %7d  %-24s  %s\n", s.session_id().c_str(),
                 SessionStateName(s.state()).c_str(), s.pending_approvals(),
-                Trim(s.title(), 24).c_str(), s.cwd().c_str());
+                Trim(OneLine(s.title()), 24).c_str(), OneLine(s.cwd()).c_str());
   }
   if (!list.next_page_token().empty()) {
     std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());

@@ -12,6 +12,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "codex_manager/v1/approvals.pb.h"
 #include "codex_manager/v1/codex.pb.h"
@@ -46,7 +47,9 @@ void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list);
 // Each hook `request` trusted, as Codex lists it now.
 void PrintTrustedHooks(const v1::TrustCodexHooksRequest& request,
                        const v1::TrustCodexHooksResponse& after);
-void PrintSessionTable(const v1::ListSessionsResponse& list);
+// `filtered`: the list was asked for with filters (an empty one says that
+// none matched rather than how to create one).
+void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered);
 void PrintTurn(const v1::Turn& turn);
 void PrintTurnTable(const v1::ListTurnsResponse& list);
 void PrintApprovalTable(const v1::ListApprovalsResponse& list);
@@ -67,6 +70,9 @@ std::string Trim(const std::string& s, size_t width);
 // it.
 std::string OneLine(const std::string& text);
 std::string SessionStateName(v1::SessionState state);
+// What `session list --state` takes: each SessionState but UNSPECIFIED,
+// lowercase and without its prefix ("starting", "idle", ...).
+const std::vector<std::string>& SessionStateFlagValues();
 std::string TurnStateName(v1::TurnState state);
 std::string ApprovalStateName(v1::ApprovalState state);
 std::string GoalStatusName(v1::GoalStatus status);

@@ -80,8 +80,14 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(
   return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
     ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
                                                      request->page_token()));
-    ASSIGN_OR_RETURN(Page<Session> result,
-                     manager_->ListSessions(request->include_archived(), page));
+    SessionQuery query;
+    query.include_archived = request->include_archived();
+    query.search = request->search();
+    query.cwd = request->cwd();
+    for (int state : request->states()) {
+      query.states.push_back(static_cast<SessionState>(state));
+    }
+    ASSIGN_OR_RETURN(Page<Session> result, manager_->ListSessions(query, page));
     for (const Session& s : result.items) ToProto(s, response->add_sessions());
     response->set_next_page_token(EncodePageToken(result.next));
     return absl::OkStatus();

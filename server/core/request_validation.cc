@@ -17,6 +17,8 @@ namespace {
 constexpr size_t kMaxRequestIdBytes = 128;
 constexpr size_t kMaxTitleBytes = 200;
 constexpr size_t kMaxModelBytes = 200;
+constexpr size_t kMaxSearchBytes = 200;
+constexpr size_t kMaxPathBytes = 4096;
 // Most images one turn takes, and the largest one (bytes).
 constexpr size_t kMaxTurnImages = 8;
 constexpr uintmax_t kMaxImageBytes = 20 << 20;
@@ -148,6 +150,25 @@ absl::Status ValidateGoalChange(const GoalChange& change) {
   if (change.token_budget && *change.token_budget < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "token_budget: at least 1, got ", *change.token_budget));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSessionQuery(SessionQuery& query) {
+  RETURN_IF_ERROR(ValidateLength("search", query.search, kMaxSearchBytes));
+  RETURN_IF_ERROR(ValidateLength("cwd", query.cwd, kMaxPathBytes));
+  if (!query.cwd.empty() && query.cwd.front() != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cwd: \"", query.cwd, "\" is not an absolute path"));
+  }
+  while (!query.cwd.empty() && query.cwd.back() == '/') query.cwd.pop_back();
+  for (size_t i = 0; i < query.states.size(); ++i) {
+    const int state = static_cast<int>(query.states[i]);
+    if (state < static_cast<int>(SessionState::kStarting) ||
+        state > static_cast<int>(SessionState::kArchived)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("states[", i, "]: ", state, " is not a session state"));
+    }
   }
   return absl::OkStatus();
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/store.h"
 #include "core/types.h"
 
 namespace codex_manager {
@@ -36,6 +37,10 @@ absl::Status ValidateSession(const SessionSettings& s);
 // (untrusted, on-request, never) and sandbox (read-only, workspace-write,
 // danger-full-access).
 absl::Status ValidateUpdate(const SessionUpdate& update);
+// A search of at most 200 bytes; a cwd empty or an absolute path of at most
+// 4096 bytes, its trailing '/' dropped in place ("/" alone: any folder);
+// states from STARTING to ARCHIVED.
+absl::Status ValidateSessionQuery(SessionQuery& query);
 // Something to change; an objective not blank and of at most
 // kMaxGoalObjectiveBytes, valid UTF-8; a status a person may set (active,
 // paused, blocked, complete: not the limits Codex sets itself); a token

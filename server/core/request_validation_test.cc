@@ -73,6 +73,31 @@ TEST_F(RequestValidationTest, AnUpdateChecksOnlyTheFieldsItSets) {
   ExpectInvalid(ValidateUpdate(update), "sandbox");
 }
 
+TEST_F(RequestValidationTest, ASessionQueryNamesTheFilterThatIsWrong) {
+  SessionQuery q;
+  EXPECT_TRUE(ValidateSessionQuery(q).ok());
+  q.cwd = "/srv/app//";
+  ASSERT_TRUE(ValidateSessionQuery(q).ok());
+  EXPECT_EQ(q.cwd, "/srv/app");
+  q.cwd = "/";  // every folder
+  ASSERT_TRUE(ValidateSessionQuery(q).ok());
+  EXPECT_EQ(q.cwd, "");
+  q.cwd = "srv/app";
+  ExpectInvalid(ValidateSessionQuery(q), "cwd");
+  q.cwd = "/" + std::string(4096, 'd');
+  ExpectInvalid(ValidateSessionQuery(q), "cwd");
+  q.cwd.clear();
+  q.search = std::string(201, 's');
+  ExpectInvalid(ValidateSessionQuery(q), "search");
+  q.search.clear();
+  q.states = {SessionState::kIdle, SessionState::kUnspecified};
+  ExpectInvalid(ValidateSessionQuery(q), "states[1]");
+  q.states = {static_cast<SessionState>(7)};
+  ExpectInvalid(ValidateSessionQuery(q), "states[0]");
+  q.states = {SessionState::kStarting, SessionState::kArchived};
+  EXPECT_TRUE(ValidateSessionQuery(q).ok());
+}
+
 TEST_F(RequestValidationTest, ImagesMustBeFilesInsideTheCwd) {
   TurnSettings ok;
   ok.image_paths = {"shot.png"};

@@ -356,8 +356,10 @@ absl::StatusOr<Session> SessionManager::GetSession(
 }
 
 absl::StatusOr<Page<Session>> SessionManager::ListSessions(
-    bool include_archived, PageRequest page) {
-  return store_->ListSessions(include_archived, page);
+    const SessionQuery& query, PageRequest page) {
+  SessionQuery checked = query;
+  RETURN_IF_ERROR(ValidateSessionQuery(checked));
+  return store_->ListSessions(checked, page);
 }
 
 absl::StatusOr<Session> SessionManager::StopSession(

@@ -119,7 +119,7 @@ class SessionManager : public RuntimeListener {
   absl::StatusOr<Session> CreateSession(const CreateSessionParams& params,
                                         const Caller& caller);
   absl::StatusOr<Session> GetSession(const std::string& session_id);
-  absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+  absl::StatusOr<Page<Session>> ListSessions(const SessionQuery& query,
                                              PageRequest page);
   absl::StatusOr<Session> StopSession(const std::string& session_id,
                                       bool force, const Caller& caller);

@@ -76,6 +76,19 @@ struct WriteBatch {
   }
 };
 
+// Which sessions ListSessions returns: every filter is optional, and a
+// session must match each one given.
+struct SessionQuery {
+  // ARCHIVED sessions too (when `states` is empty).
+  bool include_archived = false;
+  // Only sessions in one of these states; empty: any.
+  std::vector<SessionState> states;
+  // Only sessions whose title or cwd holds this, ASCII letters in any case.
+  std::string search;
+  // Only sessions whose cwd is this folder or below it (no trailing '/').
+  std::string cwd;
+};
+
 // Which audit records ListAudit returns (every filter is optional).
 struct AuditQuery {
   std::string token_id;
@@ -123,8 +136,10 @@ class Store {
 
   // NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<Session> GetSession(absl::string_view session_id) = 0;
-  // Newest first.
-  virtual absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+  // Newest first. A filter is checked on each row the page goes through
+  // (no index serves it): a page that matches few sessions reads the table
+  // on until it is full.
+  virtual absl::StatusOr<Page<Session>> ListSessions(const SessionQuery& query,
                                                      PageRequest page) = 0;
   // Sessions currently in `state`, oldest first.
   virtual absl::StatusOr<std::vector<Session>> SessionsInState(

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/wal_checkpointer.h"
@@ -633,21 +634,37 @@ absl::StatusOr<Session> SqliteStore::GetSession(absl::string_view id) {
                           [](const Stmt& row) { return ReadSession(row); });
 }
 
-absl::StatusOr<Page<Session>> SqliteStore::ListSessions(bool include_archived,
-                                                        PageRequest page) {
+absl::StatusOr<Page<Session>> SqliteStore::ListSessions(
+    const SessionQuery& query, PageRequest page) {
   Reader reader(this);
+  // Keyset pagination from the rowid (no OR in the key, so every page, the
+  // last included, starts with a seek); the filters are checked on each row
+  // on the way, whatever their shape, so one statement serves them all:
+  // the states as a bit mask (bit N: state N), an empty search or cwd
+  // matching any row. SQLite's lower() folds ASCII letters only.
   ASSIGN_OR_RETURN(
-      Stmt st,
-      // Keyset pagination from the rowid (no OR in the key, so every page,
-      // the last included, starts with a seek).
-      reader.Prepare(include_archived
-                  ? SESSION_SELECT "WHERE s.rowid < ?1 "
-                                   "ORDER BY s.rowid DESC LIMIT ?2"
-                  : SESSION_SELECT "WHERE s.rowid < ?1 AND s.state != 6 "
-                                   "ORDER BY s.rowid DESC LIMIT ?2"));
+      Stmt st, reader.Prepare(SESSION_SELECT
+                              "WHERE s.rowid < ?1 AND (?2 >> s.state) & 1 AND "
+                              "(?3 = '' OR instr(lower(s.title), ?3) > 0 OR "
+                              "instr(lower(s.cwd), ?3) > 0) AND "
+                              "(?4 = '' OR s.cwd = ?4 OR "
+                              "substr(s.cwd, 1, length(?4) + 1) = ?4 || '/') "
+                              "ORDER BY s.rowid DESC LIMIT ?5"));
+  int64_t states = 0;
+  for (SessionState state : query.states) {
+    states |= int64_t{1} << static_cast<int>(state);
+  }
+  if (query.states.empty()) {
+    states = ~int64_t{0};
+    if (!query.include_archived) {
+      states &= ~(int64_t{1} << static_cast<int>(SessionState::kArchived));
+    }
+  }
   st.Bind(1, page.after == 0 ? std::numeric_limits<int64_t>::max()
                              : page.after);
-  st.Bind(2, page.limit + 1);
+  st.Bind(2, states);
+  st.Bind(3, absl::AsciiStrToLower(query.search)).Bind(4, query.cwd);
+  st.Bind(5, page.limit + 1);
   return ReadPage<Session>(reader, st, page.limit, /*rowid_col=*/13,
                            [](const Stmt& row) { return ReadSession(row); });
 }

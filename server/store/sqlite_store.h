@@ -49,7 +49,7 @@ class SqliteStore : public Store {
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
   absl::StatusOr<Session> GetSession(absl::string_view session_id) override;
-  absl::StatusOr<Page<Session>> ListSessions(bool include_archived,
+  absl::StatusOr<Page<Session>> ListSessions(const SessionQuery& query,
                                              PageRequest page) override;
   absl::StatusOr<std::vector<Session>> SessionsOfThread(
       absl::string_view thread_id) override;

@@ -155,7 +155,7 @@ TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   PageRequest page{0, 2};
   int pages = 0;
   for (;;) {
-    auto result = store_->ListSessions(false, page);
+    auto result = store_->ListSessions(SessionQuery(), page);
     ASSERT_TRUE(result.ok());
     ++pages;
     for (const Session& s : result->items) seen.push_back(s.session_id);
@@ -165,8 +165,65 @@ TEST_F(SqliteStoreTest, ListSessionsPagesNewestFirstAndHidesArchived) {
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(seen, (std::vector<std::string>{"ses_4", "ses_3", "ses_2", "ses_1",
                                             "ses_0"}));
-  auto all = store_->ListSessions(true, {0, 100});
+  SessionQuery archived_too;
+  archived_too.include_archived = true;
+  auto all = store_->ListSessions(archived_too, {0, 100});
   EXPECT_EQ(all->items.size(), 6u);
+}
+
+TEST_F(SqliteStoreTest, ListSessionsFiltersByStateSearchAndFolder) {
+  const struct {
+    const char* id;
+    const char* cwd;
+    const char* title;
+    SessionState state;
+  } rows[] = {
+      {"ses_app", "/srv/app", "Fix the LOGIN page", SessionState::kIdle},
+      {"ses_web", "/srv/app/web", "", SessionState::kBusy},
+      {"ses_other", "/srv/application", "login again", SessionState::kStopped},
+      {"ses_docs", "/home/ann/Docs", "release notes", SessionState::kArchived},
+      {"ses_pct", "/srv/x", "100% done_", SessionState::kFailed},
+  };
+  for (const auto& row : rows) {
+    Session s = MakeSession(row.id, row.state);
+    s.cwd = row.cwd;
+    s.title = row.title;
+    ASSERT_TRUE(store_->PutSession(s).ok());
+  }
+  auto ids = [&](const SessionQuery& query) {
+    std::vector<std::string> out;
+    PageRequest page{0, 1};  // a page at a time: filters hold across pages
+    for (;;) {
+      auto result = store_->ListSessions(query, page);
+      EXPECT_TRUE(result.ok()) << result.status();
+      if (!result.ok()) return out;
+      for (const Session& s : result->items) out.push_back(s.session_id);
+      if (result->next == 0) return out;
+      page.after = result->next;
+    }
+  };
+  using Ids = std::vector<std::string>;
+  SessionQuery q;
+  q.search = "login";  // title, any case
+  EXPECT_EQ(ids(q), (Ids{"ses_other", "ses_app"}));
+  q.search = "DOCS";  // cwd; archived left out unless asked for
+  EXPECT_EQ(ids(q), Ids{});
+  q.include_archived = true;
+  EXPECT_EQ(ids(q), Ids{"ses_docs"});
+  q = SessionQuery();
+  q.search = "% done_";  // no LIKE wildcards: the text as is
+  EXPECT_EQ(ids(q), Ids{"ses_pct"});
+  q.search = "_";
+  EXPECT_EQ(ids(q), Ids{"ses_pct"});
+  q = SessionQuery();
+  q.cwd = "/srv/app";  // the folder and below, not a longer name
+  EXPECT_EQ(ids(q), (Ids{"ses_web", "ses_app"}));
+  q.states = {SessionState::kBusy, SessionState::kStopped};
+  EXPECT_EQ(ids(q), Ids{"ses_web"});
+  q.cwd.clear();
+  EXPECT_EQ(ids(q), (Ids{"ses_other", "ses_web"}));
+  q.states = {SessionState::kArchived};  // named: listed without the flag
+  EXPECT_EQ(ids(q), Ids{"ses_docs"});
 }
 
 TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {

@@ -152,6 +152,34 @@ def test_empty_lists_say_what_to_do(fake_cli: Cli, project: Path) -> None:
     assert fake_cli.json("session", "list")["sessions"][0]["sessionId"] == session_id
 
 
+def test_session_list_filters_by_text_folder_and_state(fake_cli: Cli, project: Path) -> None:
+    web = project / "web"
+    web.mkdir()
+    app = ready_session(fake_cli, project)
+    front = ready_session(fake_cli, web)
+    assert fake_cli("session", "update", app, "--title", "Fix \x1b[31mLOGIN\n").returncode == 0
+    assert fake_cli("session", "stop", front).returncode == 0
+
+    def listed(*flags: str, cwd: Path | None = None) -> str:
+        result = subprocess.run(fake_cli.argv("session", "list", *flags), capture_output=True,
+                                text=True, timeout=30, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    found = listed("--search", "login")
+    assert app in found and front not in found
+    assert "\x1b" not in found and "Fix [31mLOGIN " in found  # the title on its line, inert
+    assert front in listed("--cwd", "web", cwd=project) and app not in listed("--cwd", str(web))
+    assert [front] == [s["sessionId"] for s in fake_cli.json(
+        "session", "list", "--state", "STOPPED", "--state", "failed")["sessions"]]
+    assert listed("--search", "nothing like it") == "No sessions match.\n"
+    bad = fake_cli("session", "list", "--state", "asleep")
+    assert bad.returncode == 2 and "--state" in bad.stderr, bad.stderr
+    too_long = fake_cli("session", "list", "--search", "x" * 201)
+    assert too_long.returncode == 2 and "search" in too_long.stderr, too_long.stderr
+    assert values(complete("session", "list", "--state", "st")) == ["starting", "stopped"]
+
+
 def test_session_archive_archives(fake_cli: Cli, project: Path) -> None:
     session_id = ready_session(fake_cli, project)
     result = fake_cli("session", "archive", session_id)

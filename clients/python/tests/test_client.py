@@ -62,6 +62,37 @@ def test_list_sessions_pages_through_everything(client: Client, project: Path) -
     assert listed == list(reversed(ids))  # newest first, across three pages
 
 
+def test_list_sessions_filters(client: Client, project: Path, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    web = project / "web"
+    web.mkdir()
+    other = tmp_path / (project.name + "-other")  # a longer name, not below
+    other.mkdir()
+    app = client.create_session(project, title="Fix the LOGIN page")
+    front = client.create_session(web, title="styles")
+    elsewhere = client.create_session(other, title="login again")
+    client.wait_for_session(front.session_id, SessionState.IDLE)
+    client.stop_session(front.session_id)
+
+    def ids(**filters: object) -> list[str]:
+        return [s.session_id for s in client.list_sessions(page_size=1, **filters)]
+
+    assert ids(search="login") == [elsewhere.session_id, app.session_id]
+    assert ids(cwd=project) == [front.session_id, app.session_id]
+    monkeypatch.chdir(project)  # a relative folder is taken from here
+    assert ids(cwd="web") == [front.session_id]
+    assert ids(states=SessionState.STOPPED) == [front.session_id]
+    assert ids(cwd=project, states=[SessionState.STOPPED, SessionState.IDLE],
+               search="styles") == [front.session_id]
+    client.archive_session(front.session_id)
+    assert ids(cwd=web) == []
+    assert ids(cwd=web, states=[SessionState.ARCHIVED]) == [front.session_id]
+    with pytest.raises(InvalidArgumentError, match="states\\[0\\]"):
+        ids(states=[SessionState.UNSPECIFIED])
+    with pytest.raises(InvalidArgumentError, match="search"):
+        ids(search="x" * 201)
+
+
 def test_turns(client: Client, project: Path) -> None:
     session_id = ready_session(client, project)
     turn = client.start_turn(session_id, "hello", request_id="t-1")

@@ -191,10 +191,16 @@ const LIST_MAX = 1000;
 // Sessions with approvals pending that are older than what is listed are
 // read one by one (GetSession) and listed first: at most this many.
 const WAITING_MAX = 20;
+// How long typing in the search box pauses before the list is asked again.
+const SEARCH_PAUSE_MS = 250;
 
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
   const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
+  const search = h("input", { type: "search", name: "search", class: "session-search", maxlength: "200",
+                              autocomplete: "off",
+                              placeholder: "Search title or folder",
+                              "aria-label": "Search sessions by title or folder" }) as HTMLInputElement;
   let limit = LIST_PAGE;
   const more = button("Show more", () => {
     limit = Math.min(limit + LIST_PAGE, LIST_MAX);
@@ -213,7 +219,7 @@ function showList(): () => void {
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,
           h("label", { class: "row small" }, archived, "archived"))),
-      list, more, end));
+      search, list, more, end));
   // Every approval pending (ListApprovals, all sessions) counts in the
   // tab's title and, while the page is hidden, is announced (operators),
   // whether or not its session is among those listed.
@@ -222,12 +228,20 @@ function showList(): () => void {
   // Read again every 3 s, or at once when what to list changes.
   let refresh = () => {};
   archived.addEventListener("change", () => refresh());
+  // Asked again once typing pauses, not at each key.
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => refresh(), SEARCH_PAUSE_MS);
+  });
   (async () => {
     while (!stopped) {
+      let text = "";
       try {
         const call = { timeoutMs: CALL_TIMEOUT_MS };
+        text = search.value.trim();
         const [r, pending] = await Promise.all([
-          sessions.listSessions({ pageSize: limit, includeArchived: archived.checked }, call),
+          sessions.listSessions({ pageSize: limit, includeArchived: archived.checked, search: text }, call),
           approvals.listApprovals({ pageSize: 1000 }, call),
         ]);
         const waiting = new Map<string, number>();
@@ -236,15 +250,18 @@ function showList(): () => void {
         const older = await Promise.all([...waiting.keys()].filter((id) => !listed.has(id))
           .slice(0, WAITING_MAX)
           .map((sessionId) => sessions.getSession({ sessionId }, call).catch(() => undefined)));
-        const shown = [...older.filter((s): s is Session => s !== undefined), ...r.sessions];
+        const waitingOlder = older.filter((s): s is Session => s !== undefined);
+        // While searching, the list is what matches and no more.
+        const shown = text ? r.sessions : [...waitingOlder, ...r.sessions];
         list.replaceChildren(...(shown.length ? shown.map(sessionCard)
-                                              : [h("p", { class: "muted" }, "No sessions yet.")]));
+                                              : [h("p", { class: "muted" },
+                                                   text ? "No sessions match." : "No sessions yet.")]));
         more.hidden = !r.nextPageToken || limit >= LIST_MAX;
         more.disabled = false;
         end.hidden = !r.nextPageToken || limit < LIST_MAX;
         setTitle("Codex Manager", pending.approvals.length);
         if (canOperate() && !stopped) {
-          const titles = new Map(shown.map((s) => [s.sessionId, s.title]));
+          const titles = new Map([...waitingOlder, ...r.sessions].map((s) => [s.sessionId, s.title]));
           announcer.update(new Map([...waiting].map(([id, count]) => [id, {
             title: "Codex waits for your approval",
             body: `${titles.get(id) || id}: ${count} pending`,
@@ -253,6 +270,7 @@ function showList(): () => void {
       } catch (err) {
         list.replaceChildren(h("p", { class: "error" }, errorText(err)));
       }
+      if (search.value.trim() !== text) continue;  // typed during the call
       await new Promise<void>((wake) => {
         refresh = wake;
         setTimeout(wake, 3000);

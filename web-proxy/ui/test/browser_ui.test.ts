@@ -1172,6 +1172,20 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   assert.equal(await card.count(), 0);
   await page.locator("input[name=include_archived]").check();
   await card.locator(".badge", { hasText: "Archived" }).waitFor({ timeout: 10000 });
+  // The search box narrows the list to the titles and folders that hold
+  // the text, in any case, as it is typed.
+  const search = page.getByRole("searchbox", { name: "Search sessions by title or folder" });
+  await search.fill("CONTROL");
+  await page.locator(".list > a.card.session").first().waitFor({ timeout: 10000 });
+  assert.ok(await card.isVisible());
+  for (const text of await page.locator(".list > a.card.session").allInnerTexts()) {
+    assert.match(text, /control/i);
+  }
+  await search.fill("no session has this");
+  await page.locator(".list p.muted", { hasText: "No sessions match." }).waitFor({ timeout: 10000 });
+  assert.equal(await card.count(), 0);
+  await search.fill("");
+  await card.waitFor({ timeout: 10000 });
 
   await page.goto(`${fake.baseUrl}/#/s/ses_00000000000000000000`);
   await page.locator(".composer .blocked", { hasText: "no session ses_00000000000000000000" })

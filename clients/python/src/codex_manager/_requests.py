@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import grpc
 
-from codex_manager.enums import Decision, Role
+from codex_manager.enums import Decision, Role, SessionState
 from codex_manager.v1 import (
     approvals_pb2,
     auth_pb2,
@@ -134,16 +134,30 @@ class Reconnects:
         return self.max_retries is None or self.failures <= self.max_retries
 
 
+def _absolute(folder: str | os.PathLike[str]) -> str:
+    """A relative folder ("." too) from this process's folder, as the CLI
+    takes it; "" stays "" (no folder)."""
+    path = os.fspath(folder)
+    return os.path.abspath(path) if path and not os.path.isabs(path) else path
+
+
+def list_sessions(include_archived: bool, page_size: int, search: str,
+                  cwd: str | os.PathLike[str], states: Sequence[SessionState] | SessionState,
+                  page_token: str) -> sessions_pb2.ListSessionsRequest:
+    if isinstance(states, SessionState):
+        states = [states]
+    return sessions_pb2.ListSessionsRequest(
+        page_size=page_size, page_token=page_token, include_archived=include_archived,
+        search=search, cwd=_absolute(cwd),
+        states=[sessions_pb2.SessionState.ValueType(int(state)) for state in states])
+
+
 def create_session(cwd: str | os.PathLike[str], model: str | None, approval_policy: str | None,
                    sandbox: str | None, title: str | None,
                    request_id: str | None) -> sessions_pb2.CreateSessionRequest:
-    # A relative folder ("." too) is taken from this process's folder, as
-    # the CLI does; the server checks that it exists.
-    folder = os.fspath(cwd)
-    if folder and not os.path.isabs(folder):
-        folder = os.path.abspath(folder)
+    # The server checks that the folder exists.
     return sessions_pb2.CreateSessionRequest(
-        cwd=folder, model=model or "", approval_policy=approval_policy or "",
+        cwd=_absolute(cwd), model=model or "", approval_policy=approval_policy or "",
         sandbox=sandbox or "", title=title or "", request_id=request_id or "")
 
 

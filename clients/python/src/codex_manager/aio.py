@@ -27,7 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
-from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
+from codex_manager.enums import Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -145,12 +145,15 @@ class AsyncClient:
         return Session(await self._call(
             self._sessions.GetSession, sessions_pb2.GetSessionRequest(session_id=session_id)))
 
-    async def list_sessions(self, *, include_archived: bool = False,
+    async def list_sessions(self, *, include_archived: bool = False, search: str = "",
+                            cwd: str | os.PathLike[str] = "",
+                            states: Sequence[SessionState] | SessionState = (),
                             page_size: int = 100) -> AsyncIterator[Session]:
+        """As :meth:`codex_manager.Client.list_sessions`."""
         token = ""
         while True:
-            page = await self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
-                page_size=page_size, page_token=token, include_archived=include_archived))
+            page = await self._call(self._sessions.ListSessions, _requests.list_sessions(
+                include_archived, page_size, search, cwd, states, token))
             for session in page.sessions:
                 yield Session(session)
             token = page.next_page_token

@@ -33,7 +33,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
-from codex_manager.enums import Decision, EventType, GoalStatus, Role, TurnState
+from codex_manager.enums import Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -187,13 +187,25 @@ class Client:
         return Session(self._call(self._sessions.GetSession,
                           sessions_pb2.GetSessionRequest(session_id=session_id)))
 
-    def list_sessions(self, *, include_archived: bool = False,
+    def list_sessions(self, *, include_archived: bool = False, search: str = "",
+                      cwd: str | os.PathLike[str] = "",
+                      states: Sequence[SessionState] | SessionState = (),
                       page_size: int = 100) -> Iterator[Session]:
-        """All sessions, newest first, fetched page by page as you iterate."""
+        """The sessions, newest first, fetched page by page as you iterate.
+
+        Each filter given narrows the list: `search`, text the title or the
+        folder holds (ASCII letters in any case, at most 200 bytes); `cwd`,
+        a folder whose sessions, and its subfolders', are listed (a relative
+        one is taken from this process's folder); `states`, one state or
+        several. ARCHIVED sessions are left out unless `include_archived`
+        or `states` names ARCHIVED.
+
+        Raises InvalidArgumentError naming the filter that is wrong.
+        """
         token = ""
         while True:
-            page = self._call(self._sessions.ListSessions, sessions_pb2.ListSessionsRequest(
-                page_size=page_size, page_token=token, include_archived=include_archived))
+            page = self._call(self._sessions.ListSessions, _requests.list_sessions(
+                include_archived, page_size, search, cwd, states, token))
             yield from map(Session, page.sessions)
             token = page.next_page_token
             if not token:

@@ -430,6 +430,9 @@ class ListSessionsRequest(google.protobuf.message.Message):
     PAGE_SIZE_FIELD_NUMBER: builtins.int
     PAGE_TOKEN_FIELD_NUMBER: builtins.int
     INCLUDE_ARCHIVED_FIELD_NUMBER: builtins.int
+    SEARCH_FIELD_NUMBER: builtins.int
+    CWD_FIELD_NUMBER: builtins.int
+    STATES_FIELD_NUMBER: builtins.int
     page_size: builtins.int
     """Maximum sessions per page, 1..1000; 0 means 100. INVALID_ARGUMENT
     ("page_size") when negative or above 1000.
@@ -439,15 +442,42 @@ class ListSessionsRequest(google.protobuf.message.Message):
     INVALID_ARGUMENT ("page_token") when malformed.
     """
     include_archived: builtins.bool
-    """When false (default), ARCHIVED sessions are left out."""
+    """When false (default), ARCHIVED sessions are left out (unless `states`
+    names ARCHIVED).
+    """
+    search: builtins.str
+    """Only sessions whose title or cwd holds this text, ASCII letters in any
+    case ("Docs" finds "/srv/docs-site"); empty: any. At most 200 bytes of
+    UTF-8 (INVALID_ARGUMENT "search").
+    """
+    cwd: builtins.str
+    """Only sessions in this folder or below it ("/srv/app" finds "/srv/app"
+    and "/srv/app/web", not "/srv/application"); empty: any. An absolute
+    path of at most 4096 bytes, a trailing "/" ignored (INVALID_ARGUMENT
+    "cwd").
+    """
+    @property
+    def states(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[global___SessionState.ValueType]:
+        """Only sessions in one of these states; empty: any (ARCHIVED as
+        `include_archived` says). INVALID_ARGUMENT ("states") for
+        SESSION_STATE_UNSPECIFIED or an unknown value.
+
+        The filters hold together (a session must match each one given). A
+        page token is a position in the newest-first order, so a later page
+        asked with other filters goes on from there with those.
+        """
+
     def __init__(
         self,
         *,
         page_size: builtins.int = ...,
         page_token: builtins.str = ...,
         include_archived: builtins.bool = ...,
+        search: builtins.str = ...,
+        cwd: builtins.str = ...,
+        states: collections.abc.Iterable[global___SessionState.ValueType] | None = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["include_archived", b"include_archived", "page_size", b"page_size", "page_token", b"page_token"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["cwd", b"cwd", "include_archived", b"include_archived", "page_size", b"page_size", "page_token", b"page_token", "search", b"search", "states", b"states"]) -> None: ...
 
 global___ListSessionsRequest = ListSessionsRequest
 
