@@ -539,6 +539,8 @@ void ToProto(const Event& in, v1::Event* out) {
       ToProto(CodexSettingsFromJson(Member(p, "codex_settings")),
               out->mutable_codex_settings());
       break;
+    case EventType::kSkillsChanged:
+      break;  // no payload: a signal
     case EventType::kRaw:
     case EventType::kUnspecified: {
       auto* m = out->mutable_raw();

@@ -281,6 +281,13 @@ TEST(EventToProtoTest, TypedCodexNotifications) {
   EXPECT_EQ(mcp.mcp_server_status().status(), "failed");
   EXPECT_EQ(mcp.mcp_server_status().error(), "spawn ENOENT");
 
+  // A signal with no payload, of the session whatever its params say.
+  v1::Event skills = Mapped("skills/changed", json::object());
+  EXPECT_EQ(skills.type(), v1::EVENT_TYPE_SKILLS_CHANGED);
+  EXPECT_EQ(skills.payload_case(), v1::Event::PAYLOAD_NOT_SET);
+  EXPECT_EQ(MapNotification("skills/changed", {{"turnId", "u"}}).codex_turn_id,
+            "");
+
   v1::Event compacted =
       Mapped("thread/compacted", {{"threadId", "t"}, {"turnId", "u"}});
   EXPECT_EQ(compacted.type(), v1::EVENT_TYPE_CONTEXT_COMPACTED);

@@ -72,6 +72,7 @@ const std::vector<MethodRule>& NotificationRules() {
       {"item/commandExecution/terminalInteraction", kTyped, ""},
       {"configWarning", kTyped, ""},
       {"deprecationNotice", kTyped, ""},
+      {"skills/changed", kTyped, ""},
       // The session's and turn's state (session_manager.cc).
       {"turn/started", kConsumed, ""},
       {"turn/completed", kConsumed, ""},
@@ -88,7 +89,6 @@ const std::vector<MethodRule>& NotificationRules() {
        "RevertSession records the revert itself (SESSION_REVERTED, with the "
        "turns); Codex's notice of it, which names only the thread, is "
        "forwarded as is"},
-      {"skills/changed", kRaw, kNotUsed},
       {"thread/name/updated", kRaw, kNotTypedYet},
       {"thread/section/changed", kRaw, kNotUsed},
       {"thread/attachment/updated", kRaw, kNotUsed},

@@ -130,6 +130,11 @@ MappedNotification MapNotification(const std::string& method,
     // Stored as Codex sent the params; the API reads them (convert.cc).
     m.type = *type;
     m.payload = params.is_object() ? params : json::object();
+  } else if (method == "skills/changed") {
+    // A signal: its params say nothing (Codex 0.171 sends {}).
+    m.type = EventType::kSkillsChanged;
+    m.payload = json::object();
+    m.codex_turn_id.clear();
   } else if (method == "thread/compacted") {
     m.type = EventType::kContextCompacted;
     m.payload = {{"message", "Codex compacted the conversation to free "

@@ -95,6 +95,7 @@ enum class EventType : int {
   kGoalUpdated = 26,
   kItemUpdated = 27,
   kCodexSettingsChanged = 28,
+  kSkillsChanged = 29,
 };
 
 // Where a thread's goal stands (sessions.proto GoalStatus, numerically

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from cm_testing import CODEX_BIN, MockModel, codex_home_dir, make_server, write_codex_home
-from conftest import Cli, Server
+from conftest import Cli, Server, wait_for
 from test_real_codex import create_session
 
 from codex_manager import Client, NotFoundError, SessionState
@@ -87,11 +87,23 @@ def test_a_sessions_skills_are_listed_and_a_prompt_uses_one_by_name(
     assert "<name>repo-helper</name>" in followed.stdout, followed.stdout
     assert "SKILL-BODY-MARKER: read NOTES.md first." in followed.stdout, followed.stdout
 
-    # A skill added while the session is live is listed once Codex reads
-    # the folders again.
+    # A skill added while the session is live: Codex's watcher says so
+    # (SKILLS_CHANGED, of the session, no turn) and the list has it, no
+    # reload asked.
+    def skills_changed() -> list[dict[str, Any]]:
+        return [e for e in cli.lines("events", session_id, "--raw")
+                if e["type"] == "EVENT_TYPE_SKILLS_CHANGED"]
+
+    assert skills_changed() == []
     write_skill(repository / ".agents" / "skills" / "late", "late", "Added later.", "Late.")
+    changed = wait_for(skills_changed, timeout=30)
+    assert changed[0]["turnId"] == "" and "raw" not in changed[0], changed
+    listed_again = cli.json("session", "skills", session_id)
+    assert "late" in [s["name"] for s in listed_again["skills"]], listed_again
+    # --reload has Codex read the folders again whatever it watches.
+    write_skill(skills_home / "skills" / "later", "later", "Added even later.", "Later.")
     reloaded = cli.json("session", "skills", session_id, "--reload")
-    assert "late" in [s["name"] for s in reloaded["skills"]], reloaded
+    assert "later" in [s["name"] for s in reloaded["skills"]], reloaded
 
     missing = cli("session", "skills", "ses_nope")
     assert missing.returncode == 4 and "ses_nope" in missing.stderr, missing.stderr

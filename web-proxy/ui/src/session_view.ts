@@ -261,7 +261,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // "$" and letters of a name: the skills Codex offers here.
   const skills = skillPicker(prompt, async () =>
     (await sessions.listSkills({ sessionId }, call)).skills);
-  const composer = h("form", { class: "composer" }, blocked, files, skills, prompt, settings,
+  const composer = h("form", { class: "composer" }, blocked, files, skills.element, prompt, settings,
     h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
@@ -457,6 +457,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           for (const event of events) {
             changed = transcript.apply(event) || changed;
             if (touchesBackground(event)) background.refresh();
+            if (event.type === EventType.SKILLS_CHANGED) skills.forget();
           }
           if (changed) {
             // Renamed here or by another client (SESSION_UPDATED).

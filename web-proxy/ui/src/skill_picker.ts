@@ -7,7 +7,8 @@ import type { Skill } from "./gen/codex_manager/v1/sessions_pb.js";
 import { picker, type Choice } from "./picker.js";
 
 // The list is asked again when older than this (a skill added meanwhile
-// shows up), not on every key.
+// shows up), not on every key; at once after `forget` (the session's
+// SKILLS_CHANGED event: Codex saw a skill file change).
 const FRESH_MS = 10_000;
 
 // The code point offsets of `part` in `text`, where it starts at UTF-16
@@ -40,8 +41,8 @@ export function skillMatches(skills: Skill[], query: string, max: number): Choic
   }));
 }
 
-export function skillPicker(prompt: HTMLTextAreaElement,
-                            list: () => Promise<Skill[]>): HTMLElement {
+export function skillPicker(prompt: HTMLTextAreaElement, list: () => Promise<Skill[]>):
+    { element: HTMLElement; forget: () => void } {
   let cached: { at: number; skills: Promise<Skill[]> } | null = null;
   const skills = () => {
     if (!cached || Date.now() - cached.at > FRESH_MS) {
@@ -52,8 +53,9 @@ export function skillPicker(prompt: HTMLTextAreaElement,
     }
     return cached.skills;
   };
-  return picker(prompt, {
+  const element = picker(prompt, {
     trigger: "$", id: "skill-picker", name: "Skills Codex offers here",
     lookup: async (query, max) => skillMatches(await skills(), query, max),
   });
+  return { element, forget: () => { cached = null; } };
 }

@@ -362,6 +362,24 @@ test("$ and letters of a name list the skills Codex offers; the chosen one reach
     await page.keyboard.press("Enter");
     await list.waitFor({ state: "hidden", timeout: 5000 });
     assert.equal(await prompt.inputValue(), "costs US$5 use $ui-helper ");
+    // A skill added now is offered before the list would be asked again
+    // anyway (10 s): Codex's SKILLS_CHANGED drops the list the page holds.
+    await prompt.pressSequentially("$ui");
+    await option.waitFor({ timeout: 10000 });
+    const listed = Date.now();
+    const late = join(real.project, ".agents", "skills", "ui-late");
+    mkdirSync(late);
+    writeFileSync(join(late, "SKILL.md"), "---\nname: ui-late\ndescription: Added later.\n---\n\nLate.\n");
+    const lateOption = list.getByRole("option", { name: "$ui-late Added later.", exact: true });
+    while (!(await lateOption.isVisible())) {
+      assert.ok(Date.now() - listed < 9000, "the new skill was not offered before the list grew stale");
+      await prompt.press("-");  // each key looks the list up again
+      await prompt.press("Backspace");
+      await page.waitForTimeout(300);
+    }
+    for (let i = 0; i < 3; ++i) await prompt.press("Backspace");
+    await list.waitFor({ state: "hidden", timeout: 5000 });
+    assert.equal(await prompt.inputValue(), "costs US$5 use $ui-helper ");
     // Codex reads the mention: the model gets the skill's SKILL.md (the
     // mock model says back the last user message it got, that one).
     await page.click(".composer button[type=submit]");

@@ -137,6 +137,7 @@ class EventType(_ApiEnum):
     GOAL_UPDATED = 26
     ITEM_UPDATED = 27
     CODEX_SETTINGS_CHANGED = 28
+    SKILLS_CHANGED = 29
 
 
 class Role(_ApiEnum):

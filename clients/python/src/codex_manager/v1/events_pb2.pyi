@@ -147,6 +147,13 @@ class _EventTypeEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._Enum
     that turn, from that turn's start; Codex 0.171). Carries all of them.
     Lossless.
     """
+    EVENT_TYPE_SKILLS_CHANGED: _EventType.ValueType  # 29
+    """No payload. Codex `skills/changed`: a skill file Codex watches for the
+    session (its folder's `.agents/skills/`, CODEX_HOME's `skills/`) was
+    added, changed or removed while the session is live. A signal to ask
+    SessionService.ListSkills again (which then lists the change without
+    `force_reload`, seen with Codex 0.171); session-level (no turn_id).
+    """
 
 class EventType(_EventType, metaclass=_EventTypeEnumTypeWrapper): ...
 
@@ -257,6 +264,13 @@ ready with settings other than the session's last (`thread/start`'s,
 settings changed the thread's: UpdateSession's, or StartTurn's for
 that turn, from that turn's start; Codex 0.171). Carries all of them.
 Lossless.
+"""
+EVENT_TYPE_SKILLS_CHANGED: EventType.ValueType  # 29
+"""No payload. Codex `skills/changed`: a skill file Codex watches for the
+session (its folder's `.agents/skills/`, CODEX_HOME's `skills/`) was
+added, changed or removed while the session is live. A signal to ask
+SessionService.ListSkills again (which then lists the change without
+`force_reload`, seen with Codex 0.171); session-level (no turn_id).
 """
 global___EventType = EventType
 
