@@ -628,6 +628,7 @@ int Main(int argc, char** argv) {
   // This turn's settings (the session's otherwise; `session update`).
   std::string turn_model, turn_effort, turn_summary, turn_schema_file,
       turn_policy, turn_sandbox;
+  bool turn_plan = false;
   std::vector<std::string> turn_images;
   start->add_option("--model", turn_model, "Model for this turn only")
       ->group("Turn settings");
@@ -651,6 +652,11 @@ int Main(int argc, char** argv) {
       ->group("Turn settings");
   start->add_option("--sandbox", turn_sandbox, "Sandbox for this turn")
       ->check(CLI::IsMember({"read-only", "workspace-write", "danger-full-access"}))
+      ->group("Turn settings");
+  start
+      ->add_flag("--plan", turn_plan,
+                 "Codex's Plan mode for this turn: the agent explores, asks, "
+                 "changes nothing and proposes a plan")
       ->group("Turn settings");
   start->add_option("--request-id", request_id, "Idempotency key");
   start->add_flag("--detach", detach,
@@ -679,6 +685,7 @@ int Main(int argc, char** argv) {
     request.set_reasoning_summary(turn_summary);
     request.set_approval_policy(turn_policy);
     request.set_sandbox(turn_sandbox);
+    if (turn_plan) request.set_collaboration_mode("plan");
     if (!turn_schema_file.empty()) {
       std::ifstream in(turn_schema_file);
       request.set_output_schema_json(std::string(

@@ -143,7 +143,8 @@ std::string GoalSummary(const v1::SessionGoal& goal) {
 std::string CodexSettingsSummary(const v1::CodexSettings& c) {
   return c.model() + " (" + c.model_provider() + "), effort " +
          (c.effort().empty() ? "default" : c.effort()) + ", " +
-         c.approval_policy() + ", " + c.sandbox();
+         c.approval_policy() + ", " + c.sandbox() +
+         (c.collaboration_mode() == "plan" ? ", plan mode" : "");
 }
 std::string ApprovalStateName(v1::ApprovalState state) {
   return Strip(v1::ApprovalState_Name(state), "APPROVAL_STATE_");
@@ -526,6 +527,11 @@ EventPrinter::EventPrinter(Mode mode)
       indent_(mode == Mode::kTranscript ? std::string(10, ' ')
                                         : std::string("  ")) {}
 
+// Whether `text` ends a line (a message ending in "\n" needs no other).
+static bool EndsLine(const std::string& text) {
+  return !text.empty() && text.back() == '\n';
+}
+
 void EventPrinter::EndLine() {
   if (mid_line_) {
     std::cout << "\n";
@@ -678,7 +684,7 @@ void EventPrinter::Print(const v1::Event& e) {
       }
       Stream(std::cout, e.delta().text());
       std::cout.flush();
-      mid_line_ = true;
+      if (!e.delta().text().empty()) mid_line_ = !EndsLine(e.delta().text());
       break;
     case v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA:
       if (shell_items_.contains(e.delta().item_id())) {
@@ -738,7 +744,7 @@ void EventPrinter::Print(const v1::Event& e) {
           EndLine();
           std::cout << item.text();
         }
-        mid_line_ = true;
+        mid_line_ = !EndsLine(item.text());
         EndLine();
       } else if (item.item_type() == "commandExecution") {
         EndLine();
@@ -774,6 +780,15 @@ void EventPrinter::Print(const v1::Event& e) {
         if (item.has_duration_ms()) side_ << ", " << item.duration_ms() << " ms";
         if (!item.error().empty()) side_ << ": " << item.error();
         side_ << "]\n";
+      } else if (item.item_type() == "plan") {
+        // Plan mode's proposed plan (Markdown): what the turn was for, so
+        // on stdout with the answer.
+        EndLine();
+        side_ << Head(e) << "proposed plan:\n";
+        side_.flush();
+        Stream(std::cout, item.text());
+        mid_line_ = !EndsLine(item.text());
+        EndLine();
       } else if (item.item_type() == "webSearch") {
         EndLine();
         side_ << Head(e) << "searched the web: " << item.text() << "\n";

@@ -118,6 +118,7 @@ void ToProto(const CodexSettings& in, v1::CodexSettings* out) {
   out->set_approval_policy(in.approval_policy);
   out->set_sandbox(in.sandbox);
   out->set_approvals_reviewer(in.approvals_reviewer);
+  out->set_collaboration_mode(in.collaboration_mode);
 }
 
 void ToProto(const SessionGoal& in, v1::SessionGoal* out) {

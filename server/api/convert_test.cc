@@ -66,7 +66,8 @@ TEST(EventToProtoTest, GoalUpdatedCarriesTheGoalOrNone) {
 TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
   Session s;
   s.session_id = "ses_a";
-  s.codex_settings = {"gpt-5.4", "mock", "high", "never", "read-only", "user"};
+  s.codex_settings = {"gpt-5.4",   "mock", "high", "never",
+                      "read-only", "user", "plan"};
   Event e;
   e.type = EventType::kCodexSettingsChanged;
   e.payload = CodexSettingsChangedEvent(s).payload;
@@ -75,6 +76,7 @@ TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
   ASSERT_TRUE(out.has_codex_settings());
   EXPECT_EQ(out.codex_settings().model(), "gpt-5.4");
   EXPECT_EQ(out.codex_settings().approvals_reviewer(), "user");
+  EXPECT_EQ(out.codex_settings().collaboration_mode(), "plan");
   v1::Session session;
   ToProto(s, &session);
   EXPECT_EQ(session.codex_settings().SerializeAsString(),

@@ -251,6 +251,12 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
           absl::StrAppend(out, "Error: ", OneLine(item.error()), "\n\n");
         }
         absl::StrAppend(out, "</details>\n");
+      } else if (item.item_type() == "plan") {
+        // Plan mode's proposed plan, Markdown of its own, quoted so its
+        // headings stay inside it.
+        absl::StrAppend(
+            out, "\n**Proposed plan:**\n\n",
+            Quote(std::string(absl::StripSuffix(item.text(), "\n"))));
       } else if (item.item_type() == "webSearch") {
         absl::StrAppend(out, "\n*Searched the web:* ", OneLine(item.text()), "\n");
       } else if (item.item_type() == "imageView") {
@@ -349,12 +355,13 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
       break;
     case v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED: {
       const v1::CodexSettings& c = e.codex_settings();
-      absl::StrAppend(out, "\n> **Codex settings** (", Clock(e.create_time()),
-                      "): model ", InlineCode(c.model()), " (",
-                      InlineCode(c.model_provider()), "), effort ",
-                      c.effort().empty() ? "default" : InlineCode(c.effort()),
-                      ", approval policy ", InlineCode(c.approval_policy()),
-                      ", sandbox ", InlineCode(c.sandbox()), "\n");
+      absl::StrAppend(
+          out, "\n> **Codex settings** (", Clock(e.create_time()), "): model ",
+          InlineCode(c.model()), " (", InlineCode(c.model_provider()),
+          "), effort ", c.effort().empty() ? "default" : InlineCode(c.effort()),
+          ", approval policy ", InlineCode(c.approval_policy()), ", sandbox ",
+          InlineCode(c.sandbox()),
+          c.collaboration_mode() == "plan" ? ", plan mode" : "", "\n");
       break;
     }
     case v1::EVENT_TYPE_SESSION_REVERTED: {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace codex_manager {
@@ -173,6 +174,25 @@ TEST(MarkdownTranscriptTest, CodexSettingsAreNoted) {
             "\n> **Codex settings** (22:13:20 UTC): model `gpt-5.4` (`mock "
             "provider`), effort default, approval policy `never`, sandbox "
             "`read-only`\n");
+}
+
+TEST(MarkdownTranscriptTest, AProposedPlanIsQuotedAndPlanModeNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  v1::Event settings;
+  settings.set_type(v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED);
+  settings.mutable_create_time()->set_seconds(1700000000);
+  settings.mutable_codex_settings()->set_model("m");
+  settings.mutable_codex_settings()->set_collaboration_mode("plan");
+  v1::Event plan;
+  plan.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  plan.mutable_item()->set_item_type("plan");
+  plan.mutable_item()->set_text("# Tidy\n\n- one\n");
+  std::string out;
+  md.Add(settings, &out);
+  md.Add(plan, &out);
+  EXPECT_THAT(out, ::testing::EndsWith(
+                       "\n**Proposed plan:**\n\n> # Tidy\n>\n> - one\n"));
+  EXPECT_THAT(out, ::testing::HasSubstr(", plan mode\n"));
 }
 
 TEST(MarkdownTranscriptTest, AGoalIsNotedWhenItsObjectiveOrStatusChanges) {

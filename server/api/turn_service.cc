@@ -20,6 +20,7 @@ absl::StatusOr<TurnSettings> TurnSettingsOf(const v1::StartTurnRequest& r) {
   s.summary = r.reasoning_summary();
   s.approval_policy = r.approval_policy();
   s.sandbox = r.sandbox();
+  s.collaboration_mode = r.collaboration_mode();
   s.output_schema_json = r.output_schema_json();
   s.image_paths.assign(r.image_paths().begin(), r.image_paths().end());
   for (int i = 0; i < r.images_size(); ++i) {

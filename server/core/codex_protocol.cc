@@ -568,6 +568,9 @@ CodexSettings CodexSettingsOf(const json& settings) {
     s.approval_policy = "granular";
   }
   s.approvals_reviewer = text({"approvalsReviewer"});
+  const std::string mode =
+      StringMember(Member(settings, "collaborationMode"), "mode");
+  if (mode == "plan" || mode == "default") s.collaboration_mode = mode;
   const json& sandbox = Member(settings, "sandbox").is_object()
                             ? Member(settings, "sandbox")
                             : Member(settings, "sandboxPolicy");

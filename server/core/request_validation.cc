@@ -206,6 +206,8 @@ absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
   RETURN_IF_ERROR(ValidateEffort(s.effort));
   RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
                                 {"auto", "concise", "detailed", "none"}));
+  RETURN_IF_ERROR(ValidateOneOf("collaboration_mode", s.collaboration_mode,
+                                {"plan", "default"}));
   RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
   if (!s.output_schema_json.empty()) {
     if (s.output_schema_json.size() > kMaxOutputSchemaBytes) {

@@ -256,6 +256,16 @@ void SessionManager::DispatchNext(LiveSession& live) {
     settings.approval_policy = s.approval_policy;
   }
   if (settings.sandbox.empty()) settings.sandbox = s.sandbox;
+  // Codex keeps a thread in Plan mode until told otherwise, and a turn's
+  // mode is for that turn: a turn not asking for it leaves it. Nothing is
+  // sent to a thread already in the mode (Codex would repeat the mode's
+  // instructions to the model).
+  const bool planning = s.codex_settings.collaboration_mode == "plan";
+  if (settings.collaboration_mode == "plan") {
+    if (planning) settings.collaboration_mode.clear();
+  } else {
+    settings.collaboration_mode = planning ? "default" : "";
+  }
   live.runtime->StartTurn(turn.turn_id, turn.prompt, settings);
 }
 

@@ -604,7 +604,7 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
             }),
             1);
   const CodexSettings started = {"gpt-5.5",         "mock", "", "on-request",
-                                 "workspace-write", "user"};
+                                 "workspace-write", "user", ""};
   EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, started);
   std::vector<Event> events = Events(s->session_id);
   ASSERT_GE(events.size(), 2u);
@@ -628,8 +628,8 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
                                        "thread/settings/updated", overridden);
             }),
             1);
-  const CodexSettings changed = {"gpt-5.4", "mock",      "high",
-                                 "never",   "read-only", "user"};
+  const CodexSettings changed = {"gpt-5.4",   "mock", "high", "never",
+                                 "read-only", "user", ""};
   EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, changed);
   events = Events(s->session_id);
   EXPECT_EQ(events.back().type, EventType::kCodexSettingsChanged);
@@ -649,6 +649,40 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
       std::count(types.begin(), types.end(), EventType::kCodexSettingsChanged),
       2);
   EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kRaw), 0);
+}
+
+TEST_F(SessionManagerTest, APlanTurnsModeIsForThatTurn) {
+  Session s = ReadySession();
+  // What turn/start is told, by turn, as Codex's thread moves between
+  // modes (thread/settings/updated, at each turn's start).
+  auto run = [&](const std::string& asked, const std::string& thread_mode,
+                 const std::string& codex_turn_id) {
+    TurnSettings settings;
+    settings.collaboration_mode = asked;
+    Turn t = *manager_->StartTurn(s.session_id, "p", "", kOperator, settings);
+    manager_->OnTurnAccepted(factory_.Last(), t.turn_id, codex_turn_id);
+    manager_->OnNotification(
+        factory_.Last(), "thread/settings/updated",
+        {{"threadId", "thr_1"},
+         {"threadSettings",
+          {{"model", "m"}, {"collaborationMode", {{"mode", thread_mode}}}}}});
+    CompleteTurn(codex_turn_id, "completed");
+    absl::MutexLock lock(&factory_.log.mu);
+    return factory_.log.settings.back().collaboration_mode;
+  };
+  EXPECT_EQ(run("", "default", "c0"), "");  // a default thread: nothing
+  EXPECT_EQ(run("plan", "plan", "c1"), "plan");
+  EXPECT_EQ(Read()->GetSession(s.session_id)->codex_settings.collaboration_mode,
+            "plan");
+  EXPECT_EQ(run("plan", "plan", "c2"), "");        // already planning
+  EXPECT_EQ(run("", "default", "c3"), "default");  // the next turn leaves it
+  EXPECT_EQ(run("default", "default", "c4"), "");
+  TurnSettings bad;
+  bad.collaboration_mode = "pair";
+  EXPECT_EQ(manager_->StartTurn(s.session_id, "p", "", kOperator, bad)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(SessionManagerTest, AReviewerOtherThanAPersonMidSessionFailsIt) {

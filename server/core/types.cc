@@ -158,6 +158,7 @@ constexpr std::pair<const char*, std::string CodexSettings::*>
         {"approval_policy", &CodexSettings::approval_policy},
         {"sandbox", &CodexSettings::sandbox},
         {"approvals_reviewer", &CodexSettings::approvals_reviewer},
+        {"collaboration_mode", &CodexSettings::collaboration_mode},
 };
 
 }  // namespace

@@ -152,6 +152,8 @@ struct CodexSettings {
   // "external-sandbox".
   std::string sandbox;
   std::string approvals_reviewer;  // who decides approvals: "user"
+  // "plan" (Codex's Plan mode), "default"; "" = not said (default).
+  std::string collaboration_mode;
   bool operator==(const CodexSettings&) const = default;
 };
 
@@ -193,6 +195,9 @@ struct TurnSettings {
   std::string summary;  // reasoning summary: auto, concise, detailed, none
   std::string approval_policy;  // untrusted, on-request, never
   std::string sandbox;  // read-only, workspace-write, danger-full-access
+  // Codex's collaboration mode: "plan", "default"; "" sends none (the
+  // thread's stays).
+  std::string collaboration_mode;
   // A JSON Schema (object, JSON text) the final message must follow; this
   // turn only.
   std::string output_schema_json;

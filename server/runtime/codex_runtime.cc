@@ -330,6 +330,16 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   } else if (summary_overridden_) {
     params["summary"] = "auto";
   }
+  if (!settings.collaboration_mode.empty()) {
+    // Codex wants the mode's model (it takes precedence over the turn's);
+    // null developer instructions: the mode's own.
+    params["collaborationMode"] = {
+        {"mode", settings.collaboration_mode},
+        {"settings",
+         {{"model", params.value("model", json(""))},
+          {"reasoning_effort", params.value("effort", json())},
+          {"developer_instructions", nullptr}}}};
+  }
   if (!settings.output_schema_json.empty()) {
     json schema = json::parse(settings.output_schema_json, nullptr, false);
     if (schema.is_object()) params["outputSchema"] = std::move(schema);

@@ -111,8 +111,8 @@ TEST_F(SqliteStoreTest, CodexSettingsRoundTrip) {
   Session s = MakeSession("ses_a");
   ASSERT_TRUE(store_->PutSession(s).ok());
   EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, CodexSettings());
-  s.codex_settings = {"gpt-5.5", "openai", "", "on-request", "read-only",
-                      "user"};
+  s.codex_settings = {"gpt-5.5",   "openai", "",    "on-request",
+                      "read-only", "user",   "plan"};
   ASSERT_TRUE(store_->PutSession(s).ok());
   EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, s.codex_settings);
 }

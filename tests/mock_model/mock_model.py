@@ -34,6 +34,11 @@ prompt of the latest user message. The script, by what the prompt contains:
   continue toward it. In such a turn (its user message is Codex's
   ``<codex_internal_context source="goal">``): an ``update_goal`` call
   marking the goal ``complete``, then ``Goal complete.``, which ends them.
+- ``propose: TITLE``: in Codex's Plan mode (the last
+  ``<collaboration_mode>`` block of Codex's developer instructions is the
+  Plan one): ``In plan mode.`` and a ``<proposed_plan>`` block titled TITLE
+  with two steps (which Codex turns into a ``plan`` item); otherwise ``In
+  default mode: doing it.``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -159,6 +164,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
     goal = re.search(r"goal:\s*(.+)", prompt)
+    propose = re.search(r"propose:\s*(.+)", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -279,6 +285,21 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         delay = int(slow.group(1)) / 1000.0
         words = [f"word{i} " for i in range(20)]
         yield from _message("".join(words), words, delay)
+        return
+    if propose:
+        # What Codex's developer instructions say the mode is: the last
+        # <collaboration_mode> block's heading ("# Plan Mode …",
+        # "# Collaboration Mode: Default"), none when Codex sent none.
+        blocks = re.findall(r"<collaboration_mode>#\s*([^\\\n]*)", json.dumps(items))
+        mode = ("plan" if blocks and blocks[-1].startswith("Plan Mode")
+                else "default")
+        if mode == "plan":
+            title = propose.group(1).strip()
+            reply = (f"In plan mode.\n<proposed_plan>\n# {title}\n\n"
+                     "- Read the notes\n- Tidy them\n</proposed_plan>\n")
+        else:
+            reply = "In default mode: doing it."
+        yield from _message(reply, _chunks(reply), 0)
         return
     reply = f"You said: {prompt.strip()}"
     yield from _message(reply, _chunks(reply), 0)

@@ -130,6 +130,10 @@ function kindView(e: Entry): HTMLElement {
                          ...(s.status === "completed" ? { checked: "" } : {}) }),
             h("span", {}, s.step),
             s.status === "inProgress" ? h("span", { class: "muted small" }, " · in progress") : null))));
+    case "proposedPlan":
+      return h("div", attrs("proposed-plan"),
+        h("div", { class: "muted small" }, e.done ? "Proposed plan" : "Writing a plan…"),
+        withHtml(h("div", { class: "markdown" }), markdownHtml(e.text)));
     case "review":
       return h("div", attrs("review"),
         h("div", { class: "muted small" }, e.done ? "Review findings" : "Reviewing…"),

@@ -54,12 +54,14 @@ const HOOK_TRUST: Record<string, string> = {
 export const hookTrustLabel = (hook: { enabled: boolean; trustStatus: string }) =>
   hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off";
 
-// A duration in milliseconds as people read it: "4 ms", "60.0 s".
 // What Codex runs a thread with (Session.codex_settings):
-// "gpt-5.5 (openai), effort default, on-request, workspace-write".
+// "gpt-5.5 (openai), effort default, on-request, workspace-write", and
+// ", plan mode" while the thread is in Codex's Plan mode.
 export const codexSettingsLabel = (c: CodexSettings) =>
   `${c.model}${c.modelProvider ? ` (${c.modelProvider})` : ""}, ` +
-  `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}`;
+  `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}` +
+  (c.collaborationMode === "plan" ? ", plan mode" : "");
+// A duration in milliseconds as people read it: "4 ms", "60.0 s".
 export const durationLabel = (ms: number) => ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 // A hook's event as its config spells it ("preToolUse" -> "PreToolUse").
 export const hookEventLabel = (event: string) => event.charAt(0).toUpperCase() + event.slice(1);

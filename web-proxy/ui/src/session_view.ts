@@ -226,15 +226,27 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     edit.setAttribute("aria-expanded", String(form.open));
   };
 
-  const prompt = h("textarea", { rows: "2",
-                                 placeholder: opts.isAdmin ? "Ask Codex, or !command for the shell… (Ctrl+Enter to send)"
-                                                           : "Ask Codex… (Ctrl+Enter to send)",
+  const asking = opts.isAdmin ? "Ask Codex, or !command for the shell… (Ctrl+Enter to send)"
+                               : "Ask Codex… (Ctrl+Enter to send)";
+  const prompt = h("textarea", { rows: "2", placeholder: asking,
                                  "aria-label": "Prompt", "aria-keyshortcuts": "Control+Enter" }) as HTMLTextAreaElement;
   // Idle: Send starts a turn. While one runs: Steer (the default, Codex
   // `turn/steer`) adds to it; Queue starts another after it.
   const send = h("button", { type: "submit", class: "primary" }, "Send") as HTMLButtonElement;
   const queue = h("button", { type: "button", hidden: "" }, "Queue") as HTMLButtonElement;
   const interrupt = button("Interrupt", act(() => turns.interruptTurn({ sessionId }, call)));
+  // Codex's Plan mode for the turns sent while it is pressed (StartTurn's
+  // collaboration_mode "plan", the TUI's Shift+Tab): the agent explores,
+  // asks and proposes a plan, changing nothing. Released, the next turn is
+  // back in the default mode, to carry the plan out.
+  const plan = h("button", { type: "button", class: "plan-toggle", "aria-pressed": "false",
+                             title: "Plan mode: the agent proposes a plan and changes nothing" },
+    "Plan") as HTMLButtonElement;
+  const planning = () => plan.getAttribute("aria-pressed") === "true";
+  plan.addEventListener("click", () => {
+    plan.setAttribute("aria-pressed", String(!planning()));
+    prompt.placeholder = planning() ? "What should Codex plan? (Plan mode: nothing is changed)" : asking;
+  });
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
   // Settings for the next turn only (StartTurn's): model, reasoning effort,
   // images to upload. Empty: the session's.
@@ -262,7 +274,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const skills = skillPicker(prompt, async () =>
     (await sessions.listSkills({ sessionId }, call)).skills);
   const composer = h("form", { class: "composer" }, blocked, files, skills.element, prompt, settings,
-    h("div", { class: "row actions" }, send, queue, interrupt)) as HTMLFormElement;
+    h("div", { class: "row actions" }, plan, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
     if (!text || prompt.disabled) return;
@@ -283,7 +295,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
         const images = await Promise.all([...(turnImages.files ?? [])].map(async (f) =>
           ({ mediaType: f.type, data: new Uint8Array(await f.arrayBuffer()) })));
         await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId(),
-                                model: turnModel.value.trim(), effort: turnEffort.value, images }, call);
+                                model: turnModel.value.trim(), effort: turnEffort.value, images,
+                                collaborationMode: planning() ? "plan" : "" }, call);
         // They were for that turn.
         turnModel.value = "";
         turnEffort.value = "";

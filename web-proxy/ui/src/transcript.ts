@@ -42,6 +42,9 @@ export type Entry = (
   // A code review (StartReview): what it looks at (enteredReviewMode),
   // then its findings (exitedReviewMode); one entry per review turn.
   | { kind: "review"; id: string; target: string; findings: string; done: boolean }
+  // A plan the agent proposes in Codex's Plan mode (a `plan` item, its
+  // Markdown streamed by `item/plan/delta`).
+  | { kind: "proposedPlan"; id: string; text: string; done: boolean }
 ) & { reverted?: boolean };
 
 // A goal's status in words.
@@ -214,6 +217,10 @@ export class Transcript {
           const prev = this.byId.get(item.itemId);
           const text = done || !prev ? item.text : (prev as { text: string }).text;
           this.upsert({ kind: "agent", id: item.itemId, text, done });
+        } else if (item.itemType === "plan") {
+          const prev = this.byId.get(item.itemId) as Extract<Entry, { kind: "proposedPlan" }> | undefined;
+          this.upsert({ kind: "proposedPlan", id: item.itemId,
+                        text: done || !prev ? item.text : prev.text, done });
         } else if (item.itemType === "reasoning" && item.text) {
           this.upsert({ kind: "reasoning", id: item.itemId, text: item.text });
         } else if (item.itemType === "commandExecution") {
@@ -258,6 +265,9 @@ export class Transcript {
         if (event.type === EventType.AGENT_MESSAGE_DELTA) {
           if (entry?.kind === "agent") entry.text += d.text;
           else this.upsert({ kind: "agent", id: d.itemId, text: d.text, done: false });
+        } else if (event.type === EventType.ITEM_DELTA && d.method === "item/plan/delta") {
+          if (entry?.kind === "proposedPlan") entry.text += d.text;
+          else this.upsert({ kind: "proposedPlan", id: d.itemId, text: d.text, done: false });
         } else if (event.type === EventType.COMMAND_OUTPUT_DELTA && entry?.kind === "command") {
           entry.output += d.text;
         } else if (event.type === EventType.REASONING_DELTA) {

@@ -390,6 +390,30 @@ test("$ and letters of a name list the skills Codex offers; the chosen one reach
   }
 });
 
+test("Plan pressed: the turn plans in Codex's Plan mode and shows the proposed plan; released, it does not", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "plan", "never");
+  const plan = page.getByRole("button", { name: "Plan", exact: true });
+  assert.equal(await plan.getAttribute("aria-pressed"), "false");
+  await plan.click();
+  assert.equal(await plan.getAttribute("aria-pressed"), "true");
+  assert.match(await page.locator("textarea").getAttribute("placeholder") ?? "", /Plan mode/);
+  // The mock model answers with a plan only when Codex told it it plans.
+  await send(page, "propose: Tidy the notes");
+  const proposed = page.locator(".entry.proposed-plan");
+  await proposed.locator("h1", { hasText: "Tidy the notes" }).waitFor({ timeout: 30000 });
+  assert.deepEqual(await proposed.locator("li").allInnerTexts(), ["Read the notes", "Tidy them"]);
+  assert.equal(await proposed.locator(".muted").innerText(), "Proposed plan");
+  assert.equal(await plan.getAttribute("aria-pressed"), "true");  // it stays pressed
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(ARTIFACTS, "phone-plan-mode.png") });
+  await plan.click();
+  await send(page, "propose: Tidy the notes");
+  await page.locator(".entry.agent", { hasText: "In default mode: doing it." }).waitFor({ timeout: 30000 });
+  assert.equal(await proposed.count(), 1);
+  await page.close();
+});
+
 test("a session's settings: renamed, and the turns after Save use them", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "before", "");

@@ -193,6 +193,28 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
     ["Searched the web: codex hooks", "Viewed image /w/shot.png"]);
 });
 
+test("a proposed plan (Plan mode) is one entry that grows as Codex streams it", () => {
+  const t = new Transcript();
+  const item = itemEvents();
+  const delta = (seq: bigint, text: string): Event =>
+    create(EventSchema, { sessionSeq: seq, eventId: seq, type: EventType.ITEM_DELTA, turnId: "turn_1",
+                          payload: { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta",
+                                                              itemId: "p1", text, method: "item/plan/delta" } } });
+  t.apply(item(EventType.ITEM_STARTED, { itemId: "p1", itemType: "plan", text: "" }));
+  t.apply(delta(2n, "# Tidy\n- one"));
+  t.apply(delta(3n, "\n- two\n"));
+  assert.deepEqual(t.entries, [{ kind: "proposedPlan", id: "p1", text: "# Tidy\n- one\n- two\n", done: false }]);
+  // A file change's output delta is not a plan's.
+  t.apply(create(EventSchema, { sessionSeq: 4n, eventId: 4n, type: EventType.ITEM_DELTA, turnId: "turn_1",
+    payload: { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta", itemId: "f1", text: "x",
+                                       method: "item/fileChange/outputDelta" } } }));
+  assert.equal(t.entries.length, 1);
+  const done = create(EventSchema, { sessionSeq: 5n, eventId: 5n, type: EventType.ITEM_COMPLETED, turnId: "turn_1",
+    payload: { case: "item", value: create(ItemSchema, { itemId: "p1", itemType: "plan", text: "# Tidy\n- one\n- two\n" }) } });
+  t.apply(done);
+  assert.deepEqual(t.entries, [{ kind: "proposedPlan", id: "p1", text: "# Tidy\n- one\n- two\n", done: true }]);
+});
+
 test("a patch being written is one file entry that grows, then the change itself", () => {
   const t = new Transcript();
   const item = itemEvents();
@@ -312,16 +334,20 @@ test("a running shell command is known, so what is sent meanwhile is queued, not
 test("what Codex runs the session with is noted each time it changes", () => {
   const t = new Transcript();
   let seq = 0n;
-  const settings = (model: string, effort: string) => t.apply(create(EventSchema, {
+  const settings = (model: string, effort: string, collaborationMode = "") => t.apply(create(EventSchema, {
     sessionSeq: ++seq, eventId: seq, type: EventType.CODEX_SETTINGS_CHANGED,
     payload: { case: "codexSettings", value: create(CodexSettingsSchema, {
       model, modelProvider: "openai", effort, approvalPolicy: "on-request", sandbox: "workspace-write",
-      approvalsReviewer: "user" }) },
+      approvalsReviewer: "user", collaborationMode }) },
   }));
   settings("gpt-5.5", "");
   settings("gpt-5.4", "high");
+  settings("gpt-5.4", "high", "plan");
+  settings("gpt-5.4", "high", "default");
   assert.deepEqual(t.entries.map((e) => "text" in e ? e.text : ""), [
     "Codex runs this with gpt-5.5 (openai), effort default, on-request, workspace-write",
+    "Codex runs this with gpt-5.4 (openai), effort high, on-request, workspace-write",
+    "Codex runs this with gpt-5.4 (openai), effort high, on-request, workspace-write, plan mode",
     "Codex runs this with gpt-5.4 (openai), effort high, on-request, workspace-write",
   ]);
 });

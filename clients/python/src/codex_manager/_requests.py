@@ -231,6 +231,7 @@ class TurnSettings:
     images: Sequence[str | os.PathLike[str] | bytes] = ()
     approval_policy: str | None = None
     sandbox: str | None = None
+    collaboration_mode: str | None = None
 
 
 def start_turn(session_id: str, prompt: str, request_id: str | None,
@@ -240,7 +241,8 @@ def start_turn(session_id: str, prompt: str, request_id: str | None,
         session_id=session_id, prompt=prompt, request_id=request_id or "",
         model=settings.model or "", effort=settings.effort or "",
         reasoning_summary=settings.reasoning_summary or "",
-        approval_policy=settings.approval_policy or "", sandbox=settings.sandbox or "")
+        approval_policy=settings.approval_policy or "", sandbox=settings.sandbox or "",
+        collaboration_mode=settings.collaboration_mode or "")
     schema = settings.output_schema
     if schema is not None:
         request.output_schema_json = schema if isinstance(schema, str) else json.dumps(schema)

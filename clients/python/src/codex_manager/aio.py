@@ -368,11 +368,13 @@ class AsyncClient:
                          output_schema: Mapping[str, Any] | str | None = None,
                          images: Sequence[str | os.PathLike[str] | bytes] = (),
                          approval_policy: str | None = None,
-                         sandbox: str | None = None) -> Turn:
+                         sandbox: str | None = None,
+                         collaboration_mode: str | None = None) -> Turn:
         settings = _requests.TurnSettings(
             model=model, effort=effort, reasoning_summary=reasoning_summary,
             output_schema=output_schema, images=images,
-            approval_policy=approval_policy, sandbox=sandbox)
+            approval_policy=approval_policy, sandbox=sandbox,
+            collaboration_mode=collaboration_mode)
         return Turn(await self._call(
             self._turns.StartTurn,
             _requests.start_turn(session_id, prompt, request_id, settings)))
@@ -500,9 +502,11 @@ class AsyncClient:
     async def run_turn(self, session_id: str, prompt: str, *,
                        on_approval: AsyncApprovalCallback | None = None,
                        on_event: Callable[[Event], Any] | None = None,
-                       request_id: str | None = None) -> Turn:
+                       request_id: str | None = None,
+                       collaboration_mode: str | None = None) -> Turn:
         after = (await self.get_session(session_id)).last_seq
-        turn = await self.start_turn(session_id, prompt, request_id=request_id)
+        turn = await self.start_turn(session_id, prompt, request_id=request_id,
+                                     collaboration_mode=collaboration_mode)
         return await self._follow_turn(turn, after, on_approval, on_event)
 
     async def run_review(self, session_id: str, *, uncommitted: bool = False,

@@ -564,7 +564,8 @@ class Client:
                    output_schema: Mapping[str, Any] | str | None = None,
                    images: Sequence[str | os.PathLike[str] | bytes] = (),
                    approval_policy: str | None = None,
-                   sandbox: str | None = None) -> Turn:
+                   sandbox: str | None = None,
+                   collaboration_mode: str | None = None) -> Turn:
         """Queues `prompt`; it runs at once when the session is idle (a
         STOPPED session is resumed first).
 
@@ -574,7 +575,11 @@ class Client:
         `output_schema` (a JSON Schema dict) the final message must follow,
         `images` (paths of files inside the session's folder, relative to
         this process's directory, or PNG/JPEG/GIF/WebP bytes to upload; at
-        most 8), `approval_policy` and `sandbox`.
+        most 8), `approval_policy` and `sandbox`; `collaboration_mode`
+        "plan" runs it in Codex's Plan mode (the agent explores, may ask
+        questions, changes nothing and ends with a proposed plan: an item of
+        type "plan", its text the plan in Markdown; the turn after a planning
+        one is back in the default mode unless it asks for "plan" again).
 
         Raises InvalidArgumentError for an empty prompt or a bad setting
         (naming it), NotFoundError, FailedPreconditionError when the session
@@ -583,7 +588,8 @@ class Client:
         settings = _requests.TurnSettings(
             model=model, effort=effort, reasoning_summary=reasoning_summary,
             output_schema=output_schema, images=images,
-            approval_policy=approval_policy, sandbox=sandbox)
+            approval_policy=approval_policy, sandbox=sandbox,
+            collaboration_mode=collaboration_mode)
         return Turn(self._call(self._turns.StartTurn,
                           _requests.start_turn(session_id, prompt, request_id, settings)))
 
@@ -783,7 +789,8 @@ class Client:
     def run_turn(self, session_id: str, prompt: str, *,
                  on_approval: ApprovalCallback | None = None,
                  on_event: Callable[[Event], None] | None = None,
-                 request_id: str | None = None) -> Turn:
+                 request_id: str | None = None,
+                 collaboration_mode: str | None = None) -> Turn:
         """Starts a turn in an existing session and follows it to its end.
 
         `on_event` sees every event of the turn; `on_approval` is called for
@@ -792,7 +799,8 @@ class Client:
         FAILED).
         """
         after = self.get_session(session_id).last_seq
-        turn = self.start_turn(session_id, prompt, request_id=request_id)
+        turn = self.start_turn(session_id, prompt, request_id=request_id,
+                               collaboration_mode=collaboration_mode)
         return self._follow_turn(turn, after, on_approval, on_event)
 
     def run_review(self, session_id: str, *, uncommitted: bool = False,

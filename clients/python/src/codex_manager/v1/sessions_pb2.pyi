@@ -285,6 +285,7 @@ class CodexSettings(google.protobuf.message.Message):
     APPROVAL_POLICY_FIELD_NUMBER: builtins.int
     SANDBOX_FIELD_NUMBER: builtins.int
     APPROVALS_REVIEWER_FIELD_NUMBER: builtins.int
+    COLLABORATION_MODE_FIELD_NUMBER: builtins.int
     model: builtins.str
     """The model, e.g. "gpt-5.5"."""
     model_provider: builtins.str
@@ -303,6 +304,11 @@ class CodexSettings(google.protobuf.message.Message):
     """Who decides approval requests: "user", always (a Codex that answers
     another reviewer is stopped; docs/security.md).
     """
+    collaboration_mode: builtins.str
+    """"plan" while the thread is in Codex's Plan mode
+    (StartTurnRequest.collaboration_mode), "default" after it left it;
+    "" when Codex has not said (its default mode).
+    """
     def __init__(
         self,
         *,
@@ -312,8 +318,9 @@ class CodexSettings(google.protobuf.message.Message):
         approval_policy: builtins.str = ...,
         sandbox: builtins.str = ...,
         approvals_reviewer: builtins.str = ...,
+        collaboration_mode: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "approvals_reviewer", b"approvals_reviewer", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "sandbox", b"sandbox"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "approvals_reviewer", b"approvals_reviewer", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "sandbox", b"sandbox"]) -> None: ...
 
 global___CodexSettings = CodexSettings
 

@@ -159,6 +159,7 @@ class StartTurnRequest(google.protobuf.message.Message):
     IMAGES_FIELD_NUMBER: builtins.int
     APPROVAL_POLICY_FIELD_NUMBER: builtins.int
     SANDBOX_FIELD_NUMBER: builtins.int
+    COLLABORATION_MODE_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Required; NOT_FOUND naming the id when unknown."""
     prompt: builtins.str
@@ -187,6 +188,15 @@ class StartTurnRequest(google.protobuf.message.Message):
     """"read-only", "workspace-write" or "danger-full-access"; admitted as
     CreateSession's sandbox is (--max-sandbox, PERMISSION_DENIED).
     """
+    collaboration_mode: builtins.str
+    """Codex's collaboration mode for this turn (`turn/start`
+    `collaborationMode`, the TUI's Plan mode): "plan", the agent explores
+    without changing anything, may ask questions (USER_INPUT approvals)
+    and ends with a proposed plan, an item of type "plan" whose text is
+    the plan in Markdown; "default" or empty, Codex's default mode (a
+    thread an earlier turn left in Plan mode is switched back).
+    CodexSettings.collaboration_mode says the thread's.
+    """
     @property
     def image_paths(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """Images: paths of files inside the session's cwd (relative to it, or
@@ -214,8 +224,9 @@ class StartTurnRequest(google.protobuf.message.Message):
         images: collections.abc.Iterable[global___ImageUpload] | None = ...,
         approval_policy: builtins.str = ...,
         sandbox: builtins.str = ...,
+        collaboration_mode: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "effort", b"effort", "image_paths", b"image_paths", "images", b"images", "model", b"model", "output_schema_json", b"output_schema_json", "prompt", b"prompt", "reasoning_summary", b"reasoning_summary", "request_id", b"request_id", "sandbox", b"sandbox", "session_id", b"session_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "image_paths", b"image_paths", "images", b"images", "model", b"model", "output_schema_json", b"output_schema_json", "prompt", b"prompt", "reasoning_summary", b"reasoning_summary", "request_id", b"request_id", "sandbox", b"sandbox", "session_id", b"session_id"]) -> None: ...
 
 global___StartTurnRequest = StartTurnRequest
 

@@ -415,7 +415,7 @@ class CodexSettings(View[sessions_pb2.CodexSettings]):
     """A thread's settings as Codex reports them (Codex ThreadSettings)."""
 
     __slots__ = ()
-    _FIELDS = ('model', 'model_provider', 'effort', 'approval_policy', 'sandbox', 'approvals_reviewer', )
+    _FIELDS = ('model', 'model_provider', 'effort', 'approval_policy', 'sandbox', 'approvals_reviewer', 'collaboration_mode', )
 
     @property
     def model(self) -> str:
@@ -452,6 +452,14 @@ class CodexSettings(View[sessions_pb2.CodexSettings]):
         another reviewer is stopped; docs/security.md).
         """
         return self._proto.approvals_reviewer
+
+    @property
+    def collaboration_mode(self) -> str:
+        """"plan" while the thread is in Codex's Plan mode
+        (StartTurnRequest.collaboration_mode), "default" after it left it; "" when
+        Codex has not said (its default mode).
+        """
+        return self._proto.collaboration_mode
 
 
 class SessionGoal(View[sessions_pb2.SessionGoal]):
