@@ -133,7 +133,15 @@ function kindView(e: Entry): HTMLElement {
     case "proposedPlan":
       return h("div", attrs("proposed-plan"),
         h("div", { class: "muted small" }, e.done ? "Proposed plan" : "Writing a plan…"),
-        withHtml(h("div", { class: "markdown" }), markdownHtml(e.text)));
+        withHtml(h("div", { class: "markdown" }), markdownHtml(e.text)),
+        // Shown to operators, as a prompt's Undo and Edit; the session
+        // view handles the click.
+        e.done && !e.reverted
+          ? h("div", { class: "plan-actions" },
+              h("button", { type: "button", class: "implement-plan",
+                            title: "Leave Plan mode and have Codex carry this plan out" },
+                "Implement this plan"))
+          : null);
     case "review":
       return h("div", attrs("review"),
         h("div", { class: "muted small" }, e.done ? "Review findings" : "Reviewing…"),

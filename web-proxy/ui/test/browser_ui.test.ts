@@ -407,7 +407,15 @@ test("Plan pressed: the turn plans in Codex's Plan mode and shows the proposed p
   assert.equal(await plan.getAttribute("aria-pressed"), "true");  // it stays pressed
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-plan-mode.png") });
-  await plan.click();
+  // "Implement this plan" releases Plan and sends a turn that says so,
+  // in the default mode.
+  await proposed.getByRole("button", { name: "Implement this plan" }).click();
+  assert.equal(await plan.getAttribute("aria-pressed"), "false");
+  await page.locator(".entry.agent", { hasText: "You said: Implement the plan." }).waitFor({ timeout: 30000 });
+  // What Codex runs it with: at the start, in Plan mode, out of it.
+  const noted = page.locator(".entry.notice", { hasText: "Codex runs this with" });
+  await noted.nth(2).waitFor({ timeout: 10000 });
+  assert.deepEqual((await noted.allInnerTexts()).map((t) => t.endsWith("plan mode")), [false, true, false]);
   await send(page, "propose: Tidy the notes");
   await page.locator(".entry.agent", { hasText: "In default mode: doing it." }).waitFor({ timeout: 30000 });
   assert.equal(await proposed.count(), 1);
