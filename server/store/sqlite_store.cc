@@ -652,7 +652,8 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(
                               "ORDER BY s.rowid DESC LIMIT ?5"));
   int64_t states = 0;
   for (SessionState state : query.states) {
-    states |= int64_t{1} << static_cast<int>(state);
+    const int bit = static_cast<int>(state);
+    if (bit >= 0 && bit < 63) states |= int64_t{1} << bit;  // else: none
   }
   if (query.states.empty()) {
     states = ~int64_t{0};
