@@ -865,7 +865,7 @@ int Events(Client& client, const std::string& session_id,
 }
 
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
-        ApprovalMode mode, bool detach) {
+        ApprovalMode mode, bool detach, bool plan) {
   v1::CreateSessionRequest request;
   request.set_cwd(flags.cwd);
   request.set_model(flags.model);
@@ -883,6 +883,7 @@ int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
   v1::StartTurnRequest turn;
   turn.set_session_id(session.session_id());
   turn.set_prompt(prompt);
+  if (plan) turn.set_collaboration_mode("plan");
   return QueueTurn(client, &v1::TurnService::Stub::StartTurn, turn,
                    /*follow=*/true, mode, detach, /*after_seq=*/0);
 }

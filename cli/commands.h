@@ -112,9 +112,10 @@ struct EventsFlags {
 int Events(Client& client, const std::string& session_id,
            const EventsFlags& flags);
 
-// Ctrl-C as TurnStart with follow.
+// Ctrl-C as TurnStart with follow. `plan`: the turn in Codex's Plan mode
+// (StartTurn collaboration_mode).
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
-        ApprovalMode mode, bool detach);
+        ApprovalMode mode, bool detach, bool plan);
 
 // auth_commands.cc
 // `role`: viewer, operator or admin; `ttl`: "30d", "12h", "0" (never);

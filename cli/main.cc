@@ -983,11 +983,14 @@ int Main(int argc, char** argv) {
   run->add_flag("--detach", detach,
                 "Ctrl-C leaves the turn running (default: the first Ctrl-C "
                 "interrupts it, a second detaches)");
+  bool run_plan = false;
+  run->add_flag("--plan", run_plan,
+                "Codex's Plan mode: the agent explores, asks, changes nothing "
+                "and proposes a plan (printed on stdout)");
   run->callback([&] {
     run_flags.cwd = AbsoluteCwd(run_flags.cwd);
-    code =
-        Run(connect(), run_flags, ReadPrompt(run_prompt), ParseMode(run_mode),
-            detach);
+    code = Run(connect(), run_flags, ReadPrompt(run_prompt),
+               ParseMode(run_mode), detach, run_plan);
   });
 
   // token …

@@ -44,6 +44,14 @@ def test_a_turn_plans_in_plan_mode_and_the_next_one_does_not(cli: Cli, project: 
     assert shown["collaborationMode"] == "default", shown
 
 
+def test_run_plans_in_a_new_session(cli: Cli, project: Path) -> None:
+    # The agent's words and its plan on stdout, the rest on stderr.
+    planned = cli("run", "--cwd", str(project), "--approval-policy", "never", "--plan",
+                  "propose: Tidy the notes")
+    assert planned.returncode == 0, planned.stderr
+    assert planned.stdout == "In plan mode.\n" + PLAN, planned.stdout
+
+
 def test_the_sdk_plans_and_refuses_an_unknown_mode(server: Server, project: Path) -> None:
     with Client(server.addr) as client:
         session = client.create_session(project, approval_policy="never")
