@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -116,10 +116,7 @@ const std::vector<std::string>& SessionStateFlagValues() {
       const auto state =
           static_cast<v1::SessionState>(type->value(i)->number());
       if (state == v1::SESSION_STATE_UNSPECIFIED) continue;
-      std::string name = SessionStateName(state);
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      out->push_back(name);
+      out->push_back(absl::AsciiStrToLower(SessionStateName(state)));
     }
     return out;
   }();

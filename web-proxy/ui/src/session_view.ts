@@ -55,8 +55,6 @@ const IMPLEMENT_PLAN = "Implement the plan.";
 const nearBottom = () => window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
 
 export function showSession(app: HTMLElement, sessionId: string, opts: SessionViewOptions): () => void {
-  // Plan mode on or off for the turns sent (the composer's Plan, below).
-  let setPlanning: (on: boolean) => void = () => {};
   const transcript = new Transcript();
   const views = new EntryViews();
   const abort = new AbortController();
@@ -188,21 +186,6 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       }
     })();
   });
-  // A proposed plan's "Implement this plan", as Codex's TUI offers it after
-  // one: Plan released, and a turn in the default mode that says so.
-  log.addEventListener("click", (ev) => {
-    const pressed = (ev.target as Element).closest<HTMLButtonElement>("button.implement-plan");
-    if (!pressed) return;
-    setPlanning(false);
-    pressed.disabled = true;
-    void act(async () => {
-      try {
-        await turns.startTurn({ sessionId, prompt: IMPLEMENT_PLAN, requestId: newRequestId() }, call);
-      } finally {
-        pressed.disabled = false;
-      }
-    })();
-  });
   // The goal Codex works toward by itself (SessionService.SetSessionGoal).
   const goal = goalPanel(sessionId, opts.canOperate);
   const setGoal = button("Set a goal", () => goal.openForm());
@@ -263,11 +246,26 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
                              title: "Plan mode: the agent proposes a plan and changes nothing" },
     "Plan") as HTMLButtonElement;
   const planning = () => plan.getAttribute("aria-pressed") === "true";
-  setPlanning = (on: boolean) => {
+  const setPlanning = (on: boolean) => {
     plan.setAttribute("aria-pressed", String(on));
     prompt.placeholder = on ? "What should Codex plan? (Plan mode: nothing is changed)" : asking;
   };
   plan.addEventListener("click", () => setPlanning(!planning()));
+  // A proposed plan's "Implement this plan", as Codex's TUI offers it after
+  // one: Plan released, and a turn in the default mode that says so.
+  log.addEventListener("click", (ev) => {
+    const pressed = (ev.target as Element).closest<HTMLButtonElement>("button.implement-plan");
+    if (!pressed) return;
+    setPlanning(false);
+    pressed.disabled = true;
+    void act(async () => {
+      try {
+        await turns.startTurn({ sessionId, prompt: IMPLEMENT_PLAN, requestId: newRequestId() }, call);
+      } finally {
+        pressed.disabled = false;
+      }
+    })();
+  });
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
   // Settings for the next turn only (StartTurn's): model, reasoning effort,
   // images to upload. Empty: the session's.
