@@ -5,7 +5,8 @@
 # UI's tests (tsc, grpc-web clients, chromium) and the TypeScript client's,
 # first on the normal build,
 # a minute of each libFuzzer target, then the C++, e2e and SDK suites again
-# on the AddressSanitizer + UBSan build.
+# on the AddressSanitizer + UBSan build, which builds in the background at
+# the lowest CPU priority while the first suites run.
 #
 #   scripts/test.sh            everything
 #   SKIP_ASAN=1 scripts/test.sh  skip the sanitizer pass (faster, local only)
@@ -24,7 +25,10 @@ run_suite() {  # $1 = preset, $2 = build dir
   echo "== unit tests ($1)"
   bounded ctest --preset "$1" -j2
   echo "== end-to-end tests ($1)"
-  (cd tests && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q)
+  # In E2E_WORKERS processes (pytest-xdist): one at a time, a test mostly
+  # waits on Codex and the servers it starts, a third of two cores busy.
+  (cd tests && CODEX_MANAGER_BUILD="$repo/$2" bounded "$repo/.venv/bin/python" -m pytest -q \
+     -n "${E2E_WORKERS:-3}")
   echo "== Connect conformance suite, gRPC-Web ($1)"
   bounded tests/conformance/run.sh "$2"
   echo "== Python SDK tests ($1)"
@@ -32,6 +36,20 @@ run_suite() {  # $1 = preset, $2 = build dir
 }
 
 scripts/setup.sh default
+
+# The sanitizer build, begun now in the background at nice 19: the suites
+# below leave much of the two cores idle while they wait on Codex, and any
+# process of theirs that wants a core gets it first. Its output goes to
+# build-asan/build.log, shown if it fails.
+asan_build=
+stop_asan_build() { if [ -n "$asan_build" ]; then kill "$asan_build" 2>/dev/null || true; fi; }
+trap stop_asan_build EXIT
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+  cmake --preset asan >/dev/null
+  nice -n 19 ninja -C build-asan -j2 > build-asan/build.log 2>&1 &
+  asan_build=$!  # ninja itself (nice execs it): on SIGTERM it stops its compilers
+fi
+
 echo "== Python SDK lint and types"
 (cd clients/python && "$repo/.venv/bin/ruff" check src examples tests && "$repo/.venv/bin/mypy")
 run_suite default build
@@ -43,7 +61,14 @@ echo "== fuzzing (libFuzzer, 60 s per target; scripts/fuzz.sh runs an hour)"
 bounded scripts/fuzz.sh 60
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-  scripts/setup.sh asan
+  echo "== sanitizer build (begun in the background)"
+  if ! wait "$asan_build"; then
+    asan_build=
+    tail -n 60 build-asan/build.log
+    exit 1
+  fi
+  asan_build=
+  scripts/setup.sh asan  # checks the rest; nothing is left to build
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite asan build-asan

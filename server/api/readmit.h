@@ -4,7 +4,9 @@
 #ifndef CODEX_MANAGER_SERVER_API_READMIT_H_
 #define CODEX_MANAGER_SERVER_API_READMIT_H_
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "auth/admission.h"
@@ -13,9 +15,18 @@
 namespace codex_manager {
 
 // NOT_FOUND naming the session; else Admission::AdmitStored's answer for
-// it (its sandbox too when `sandbox_too`: Codex is to run the agent).
+// it (its sandbox too when Codex is to run the agent for `runner`, in
+// `turn_sandbox` when the turn asks for one).
 absl::Status Readmit(SessionManager& manager, const Admission& admission,
-                     const std::string& session_id, bool sandbox_too);
+                     const std::string& session_id, std::optional<Role> runner,
+                     std::string_view turn_sandbox = {});
+
+// Readmit for a `runner` whose words join the work the thread does now
+// (SteerTurn; a goal Codex pursues in turns of its own): in the sandbox
+// Codex reports running the thread with (Session.codex_settings), else the
+// session's.
+absl::Status ReadmitRunning(SessionManager& manager, const Admission& admission,
+                            const std::string& session_id, Role runner);
 
 }  // namespace codex_manager
 

@@ -113,8 +113,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ResumeSession(
   return Serve(
       guard_, context, kMethod, request->session_id(),
       [=, this](const Caller& caller) -> absl::Status {
-        RETURN_IF_ERROR(
-            Readmit(*manager_, *admission_, request->session_id(), true));
+        RETURN_IF_ERROR(Readmit(*manager_, *admission_, request->session_id(),
+                                caller.role));
         return Fill(manager_->ResumeSession(request->session_id(), caller),
                     response);
       });
@@ -291,6 +291,15 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SetSessionGoal(
         if (request->has_token_budget()) {
           change.token_budget = request->token_budget();
         }
+        // An objective (or a goal made active) has Codex work toward it in
+        // turns of its own: admitted as a turn is.
+        if (change.objective || change.status == GoalStatus::kActive) {
+          if (absl::Status s = ReadmitRunning(
+                  *manager_, *admission_, request->session_id(), caller.role);
+              !s.ok()) {
+            return finish(s);
+          }
+        }
         manager_->SetSessionGoal(request->session_id(), change, caller,
                                  std::move(finish));
       });
@@ -358,7 +367,8 @@ void SessionServiceImpl::AskOffline(const std::string& session_id,
                                     SessionManager::CodexRequest request,
                                     SessionManager::CodexAnswer done) {
   // A one-off Codex works in the session's folder: admitted again.
-  if (absl::Status ok = Readmit(*manager_, *admission_, session_id, false);
+  if (absl::Status ok =
+          Readmit(*manager_, *admission_, session_id, std::nullopt);
       !ok.ok()) {
     return done(ok);
   }

@@ -128,7 +128,8 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
                  RETURN_IF_ERROR(
                      admission_->AdmitSandbox(request->sandbox(), caller.role));
                  RETURN_IF_ERROR(Readmit(*manager_, *admission_,
-                                         request->session_id(), true));
+                                         request->session_id(), caller.role,
+                                         request->sandbox()));
                  ASSIGN_OR_RETURN(TurnSettings settings,
                                   TurnSettingsOf(*request));
                  return Fill(manager_->StartTurn(request->session_id(),
@@ -148,7 +149,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
                [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(auto target, ReviewTargetOf(request->target()));
                  RETURN_IF_ERROR(Readmit(*manager_, *admission_,
-                                         request->session_id(), true));
+                                         request->session_id(), caller.role));
                  TurnSettings settings;
                  settings.review_target = std::move(target.first);
                  return Fill(manager_->StartTurn(request->session_id(),
@@ -177,8 +178,8 @@ grpc::ServerUnaryReactor* TurnServiceImpl::RunShellCommand(
               "command: Codex runs a shell command unsandboxed, as "
               "danger-full-access: ", s.message()));
         }
-        RETURN_IF_ERROR(
-            Readmit(*manager_, *admission_, request->session_id(), true));
+        RETURN_IF_ERROR(Readmit(*manager_, *admission_, request->session_id(),
+                                caller.role));
         TurnSettings settings;
         settings.shell_command = request->command();
         return Fill(manager_->StartTurn(request->session_id(),
@@ -211,6 +212,11 @@ grpc::ServerUnaryReactor* TurnServiceImpl::SteerTurn(
       guard_, context, kMethod,
       request->turn_id().empty() ? request->session_id() : request->turn_id(),
       response, [=, this](const Caller& caller, auto finish) {
+        if (absl::Status s = ReadmitRunning(*manager_, *admission_,
+                                            request->session_id(), caller.role);
+            !s.ok()) {
+          return finish(s);
+        }
         manager_->SteerTurn(request->session_id(), request->turn_id(),
                             request->prompt(), caller, std::move(finish));
       });

@@ -77,7 +77,8 @@ absl::StatusOr<std::string> Admission::AdmitCwd(const std::string& cwd) const {
 }
 
 absl::Status Admission::AdmitStored(const Session& session,
-                                    bool sandbox_too) const {
+                                    std::optional<Role> runner,
+                                    std::string_view turn_sandbox) const {
   absl::StatusOr<std::string> cwd = AdmitCwd(session.cwd);
   if (absl::IsInvalidArgument(cwd.status())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -88,11 +89,23 @@ absl::Status Admission::AdmitStored(const Session& session,
                         absl::StrCat("session ", session.session_id, ": its ",
                                      cwd.status().message()));
   }
-  if (sandbox_too) {
-    if (absl::Status s = AdmitSandbox(session.sandbox, Role::kAdmin); !s.ok()) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("session ", session.session_id, ": its ", s.message()));
-    }
+  if (!runner) return absl::OkStatus();
+  // The ceiling as the server runs now; the role rule for whoever drives
+  // the agent now, not only for whoever set the sandbox.
+  if (absl::Status s = AdmitSandbox(session.sandbox, Role::kAdmin); !s.ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("session ", session.session_id, ": its ", s.message()));
+  }
+  // The turn's, else the session's, else what Codex reported running the
+  // thread with (its configuration's default).
+  std::string_view sandbox = turn_sandbox;
+  if (sandbox.empty()) sandbox = session.sandbox;
+  if (sandbox.empty()) sandbox = session.codex_settings.sandbox;
+  if (sandbox == "danger-full-access" && *runner < Role::kAdmin) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "session ", session.session_id,
+        ": its sandbox \"danger-full-access\" needs role admin to run the "
+        "agent (a turn may ask for a narrower sandbox)"));
   }
   return absl::OkStatus();
 }

@@ -11,7 +11,9 @@
 #ifndef CODEX_MANAGER_SERVER_AUTH_ADMISSION_H_
 #define CODEX_MANAGER_SERVER_AUTH_ADMISSION_H_
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -46,10 +48,15 @@ class Admission {
   // one): the flags may have narrowed since it was created. Its cwd must
   // still resolve inside an allowed root (PERMISSION_DENIED naming the
   // session, its cwd and the roots; FAILED_PRECONDITION when the folder is
-  // gone) and, with `sandbox_too`, its sandbox must not exceed
-  // --max-sandbox (PERMISSION_DENIED naming both; the role rule for
-  // danger-full-access applied when it was set, not again).
-  absl::Status AdmitStored(const Session& session, bool sandbox_too) const;
+  // gone). With a `runner`, the caller Codex is to run the agent for, its
+  // sandbox must not exceed --max-sandbox (PERMISSION_DENIED naming both),
+  // and the sandbox the agent runs in (`turn_sandbox`, a turn's override;
+  // else the session's; else the one Codex reported running its thread
+  // with) may be danger-full-access only for an admin
+  // (PERMISSION_DENIED naming the session and the role): whoever set it,
+  // an operator's prompt would run commands unsandboxed.
+  absl::Status AdmitStored(const Session& session, std::optional<Role> runner,
+                           std::string_view turn_sandbox = {}) const;
 
   const std::vector<std::string>& allowed_roots() const {
     return options_.allowed_roots;

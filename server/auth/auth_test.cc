@@ -361,20 +361,20 @@ TEST(AdmissionTest, AStoredSessionIsAdmittedAgainUnderTodaysFlags) {
   inside.session_id = "ses_in";
   inside.cwd = (base / "root" / "app").string();
   inside.sandbox = "danger-full-access";  // set when the server allowed it
-  EXPECT_TRUE(admission.AdmitStored(inside, false).ok());
-  absl::Status sandbox = admission.AdmitStored(inside, true);
+  EXPECT_TRUE(admission.AdmitStored(inside, std::nullopt).ok());
+  absl::Status sandbox = admission.AdmitStored(inside, Role::kAdmin);
   EXPECT_EQ(sandbox.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(
       absl::StrContains(sandbox.message(), "session ses_in: its sandbox"))
       << sandbox;
   EXPECT_TRUE(absl::StrContains(sandbox.message(), "--max-sandbox")) << sandbox;
   inside.sandbox = "workspace-write";
-  EXPECT_TRUE(admission.AdmitStored(inside, true).ok());
+  EXPECT_TRUE(admission.AdmitStored(inside, Role::kAdmin).ok());
 
   Session outside = inside;
   outside.session_id = "ses_out";
   outside.cwd = (base / "elsewhere").string();
-  absl::Status out = admission.AdmitStored(outside, false);
+  absl::Status out = admission.AdmitStored(outside, std::nullopt);
   EXPECT_EQ(out.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_TRUE(absl::StrContains(out.message(), "session ses_out: its cwd"))
       << out;
@@ -382,8 +382,51 @@ TEST(AdmissionTest, AStoredSessionIsAdmittedAgainUnderTodaysFlags) {
 
   Session gone = inside;
   gone.cwd = (base / "root" / "gone").string();
-  EXPECT_EQ(admission.AdmitStored(gone, false).code(),
+  EXPECT_EQ(admission.AdmitStored(gone, std::nullopt).code(),
             absl::StatusCode::kFailedPrecondition);
+  fs::remove_all(base);
+}
+
+TEST(AdmissionTest, OnlyAnAdminDrivesTheAgentUnsandboxed) {
+  const fs::path base = fs::path(::testing::TempDir()) / "driver-test";
+  fs::remove_all(base);
+  fs::create_directories(base / "app");
+  AdmissionOptions options;
+  options.max_sandbox = "danger-full-access";
+  const Admission admission = *Admission::Create(options);
+  Session full;
+  full.session_id = "ses_full";
+  full.cwd = (base / "app").string();
+  full.sandbox = "danger-full-access";  // an admin created it
+  EXPECT_TRUE(admission.AdmitStored(full, Role::kAdmin).ok());
+  // Reading its folder is not running the agent.
+  EXPECT_TRUE(admission.AdmitStored(full, std::nullopt).ok());
+  absl::Status op = admission.AdmitStored(full, Role::kOperator);
+  EXPECT_EQ(op.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(
+      absl::StrContains(op.message(),
+                        "session ses_full: its sandbox \"danger-full-access\" "
+                        "needs role admin"))
+      << op;
+  // A turn that asks for a narrower sandbox runs in it.
+  EXPECT_TRUE(
+      admission.AdmitStored(full, Role::kOperator, "workspace-write").ok());
+  // And a narrower session's turn may not ask for it.
+  Session narrow = full;
+  narrow.sandbox = "workspace-write";
+  EXPECT_TRUE(admission.AdmitStored(narrow, Role::kOperator).ok());
+  EXPECT_EQ(admission.AdmitStored(narrow, Role::kOperator, "danger-full-access")
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  // A session that leaves its sandbox to Codex's configuration runs in the
+  // one Codex reported.
+  Session by_config = full;
+  by_config.sandbox = "";
+  by_config.codex_settings.sandbox = "danger-full-access";
+  EXPECT_EQ(admission.AdmitStored(by_config, Role::kOperator).code(),
+            absl::StatusCode::kPermissionDenied);
+  by_config.codex_settings.sandbox = "workspace-write";
+  EXPECT_TRUE(admission.AdmitStored(by_config, Role::kOperator).ok());
   fs::remove_all(base);
 }
 

@@ -173,6 +173,54 @@ def test_allowed_roots_and_sandbox_ceiling(tmp_path: Path) -> None:
             pass
 
 
+def test_only_an_admin_drives_an_unsandboxed_session(tmp_path: Path, project: Path) -> None:
+    """danger-full-access is the admin's for whoever drives the agent, not
+    only for whoever set it: an operator may not start, steer, resume or
+    set a goal in an admin's unsandboxed session (each refusal audited),
+    but may run a turn that asks for a narrower sandbox."""
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--stop-grace", "500ms",
+                                 "--max-sandbox", "danger-full-access"])
+    server = next(gen)
+    try:
+        from codex_manager import (Client, PermissionDeniedError, Role, SessionState,
+                                   TurnState)
+        with Client(server.addr, token=server.token) as admin:
+            full = admin.create_session(str(project), sandbox="danger-full-access")
+            admin.wait_for_session(full.session_id, SessionState.IDLE)
+            bot = admin.create_token("bot", Role.OPERATOR)
+            slow = admin.start_turn(full.session_id, "slow")
+            wait_for(lambda: admin.get_turn(slow.turn_id).state == TurnState.RUNNING)
+            refused = (f'session {full.session_id}: its sandbox "danger-full-access" '
+                       "needs role admin")
+            with Client(server.addr, token=bot.secret) as operator:
+                with pytest.raises(PermissionDeniedError, match=refused):
+                    operator.start_turn(full.session_id, "hello")
+                with pytest.raises(PermissionDeniedError, match=refused):
+                    operator.steer_turn(full.session_id, "and then")
+                with pytest.raises(PermissionDeniedError, match=refused):
+                    operator.set_session_goal(full.session_id, "keep going")
+                narrowed = operator.start_turn(full.session_id, "hello",
+                                               sandbox="workspace-write")
+                wait_for(lambda: operator.get_turn(narrowed.turn_id).state
+                         == TurnState.COMPLETED, timeout=30)
+                assert admin.get_turn(slow.turn_id).state == TurnState.COMPLETED
+                # Nothing the refused calls asked for happened.
+                assert [t.turn_id for t in operator.list_turns(full.session_id)] \
+                    == [slow.turn_id, narrowed.turn_id]
+                assert "steered" not in admin.get_turn(slow.turn_id).final_message
+                operator.stop_session(full.session_id)
+                with pytest.raises(PermissionDeniedError, match=refused):
+                    operator.resume_session(full.session_id)
+            assert admin.resume_session(full.session_id).state != SessionState.STOPPED
+            denied = [a.method.rsplit("/", 1)[1] for a in admin.list_audit_events(
+                token_id=bot.token.token_id) if a.code == 7]
+            assert sorted(denied) == ["ResumeSession", "SetSessionGoal", "StartTurn",
+                                      "SteerTurn"]
+    finally:
+        for _ in gen:
+            pass
+
+
 def test_limits_answer_resource_exhausted_and_change_nothing(tmp_path: Path, project: Path) -> None:
     gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--rate-limit", "1",
                                  "--rate-burst", "2", "--max-streams-per-principal", "1",

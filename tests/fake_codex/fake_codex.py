@@ -478,7 +478,9 @@ def main() -> None:
             send({"id": request_id, "result": {
                 "thread": {"id": thread_id}, "model": "fake-model", "reasoningEffort": "medium",
                 "approvalPolicy": params.get("approvalPolicy") or "on-request",
-                "approvalsReviewer": reviewer, "sandbox": {"type": "workspaceWrite"}}})
+                "approvalsReviewer": reviewer, "sandbox": {"type": {
+                    "read-only": "readOnly", "danger-full-access": "dangerFullAccess",
+                }.get(params.get("sandbox") or "", "workspaceWrite")}}})
         elif method == "turn/start":
             turn_id = str(uuid.uuid4())
             prompt = "".join(part.get("text", "") for part in params.get("input", []))

@@ -584,7 +584,9 @@ class Client:
         Raises InvalidArgumentError for an empty prompt or a bad setting
         (naming it), NotFoundError, FailedPreconditionError when the session
         is FAILED or ARCHIVED, PermissionDeniedError for a sandbox over the
-        server's limit."""
+        server's limit, or for a turn that would run in
+        ``danger-full-access`` when the token is not an admin's (pass a
+        narrower `sandbox` to run it in that)."""
         settings = _requests.TurnSettings(
             model=model, effort=effort, reasoning_summary=reasoning_summary,
             output_schema=output_schema, images=images,

@@ -173,7 +173,8 @@ class SessionServiceServicer(object):
         """The session is admitted again under the server's flags as they are now:
         PERMISSION_DENIED naming the session when its cwd is outside every
         --allowed-root or its sandbox exceeds --max-sandbox (they narrowed
-        since it was created), FAILED_PRECONDITION when its folder is gone.
+        since it was created), or its sandbox is danger-full-access and the
+        caller is not an admin; FAILED_PRECONDITION when its folder is gone.
         Errors also: NOT_FOUND, FAILED_PRECONDITION unless STOPPED or FAILED,
         UNAVAILABLE at the live runtime limit.
         """
@@ -218,8 +219,10 @@ class SessionServiceServicer(object):
         GOAL_UPDATED event commit together with the audit record. Errors:
         INVALID_ARGUMENT naming the field (nothing to change, a blank or too
         long objective, a status Codex sets itself, a budget below 1),
-        NOT_FOUND, FAILED_PRECONDITION (not live, or Codex refused: its
-        message, e.g. a status for a thread with no goal), UNAVAILABLE.
+        NOT_FOUND, PERMISSION_DENIED (an objective or ACTIVE for a thread
+        running in danger-full-access, from a caller who is not an admin),
+        FAILED_PRECONDITION (not live, or Codex refused: its message, e.g. a
+        status for a thread with no goal), UNAVAILABLE.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

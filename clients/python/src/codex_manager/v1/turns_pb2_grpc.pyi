@@ -36,7 +36,8 @@ class TurnServiceStub:
     (or its folder is gone), PERMISSION_DENIED when the session's cwd is
     outside today's --allowed-root or its sandbox over today's
     --max-sandbox (the flags narrowed since it was created; as
-    ResumeSession's).
+    ResumeSession's), or when the turn would run in danger-full-access
+    (asked for, else the session's) and the caller is not an admin.
     """
 
     InterruptTurn: grpc.UnaryUnaryMultiCallable[
@@ -57,7 +58,8 @@ class TurnServiceStub:
     StartTurn queues it. Returns the turn once Codex accepted the input.
     Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
     is over --max-prompt-bytes), NOT_FOUND (session or turn),
-    FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+    PERMISSION_DENIED (the thread runs in danger-full-access and the
+    caller is not an admin), FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
     RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
     not named the turn yet, or its runtime went away; retry).
     """
@@ -117,7 +119,8 @@ class TurnServiceAsyncStub:
     (or its folder is gone), PERMISSION_DENIED when the session's cwd is
     outside today's --allowed-root or its sandbox over today's
     --max-sandbox (the flags narrowed since it was created; as
-    ResumeSession's).
+    ResumeSession's), or when the turn would run in danger-full-access
+    (asked for, else the session's) and the caller is not an admin.
     """
 
     InterruptTurn: grpc.aio.UnaryUnaryMultiCallable[
@@ -138,7 +141,8 @@ class TurnServiceAsyncStub:
     StartTurn queues it. Returns the turn once Codex accepted the input.
     Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
     is over --max-prompt-bytes), NOT_FOUND (session or turn),
-    FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+    PERMISSION_DENIED (the thread runs in danger-full-access and the
+    caller is not an admin), FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
     RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
     not named the turn yet, or its runtime went away; retry).
     """
@@ -200,7 +204,8 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         (or its folder is gone), PERMISSION_DENIED when the session's cwd is
         outside today's --allowed-root or its sandbox over today's
         --max-sandbox (the flags narrowed since it was created; as
-        ResumeSession's).
+        ResumeSession's), or when the turn would run in danger-full-access
+        (asked for, else the session's) and the caller is not an admin.
         """
 
     @abc.abstractmethod
@@ -225,7 +230,8 @@ class TurnServiceServicer(metaclass=abc.ABCMeta):
         StartTurn queues it. Returns the turn once Codex accepted the input.
         Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
         is over --max-prompt-bytes), NOT_FOUND (session or turn),
-        FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+        PERMISSION_DENIED (the thread runs in danger-full-access and the
+        caller is not an admin), FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
         RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
         not named the turn yet, or its runtime went away; retry).
         """

@@ -583,7 +583,8 @@ export const TurnService: GenService<{
    * (or its folder is gone), PERMISSION_DENIED when the session's cwd is
    * outside today's --allowed-root or its sandbox over today's
    * --max-sandbox (the flags narrowed since it was created; as
-   * ResumeSession's).
+   * ResumeSession's), or when the turn would run in danger-full-access
+   * (asked for, else the session's) and the caller is not an admin.
    *
    * @generated from rpc codex_manager.v1.TurnService.StartTurn
    */
@@ -610,7 +611,8 @@ export const TurnService: GenService<{
    * StartTurn queues it. Returns the turn once Codex accepted the input.
    * Errors: INVALID_ARGUMENT ("prompt"), RESOURCE_EXHAUSTED (the prompt
    * is over --max-prompt-bytes), NOT_FOUND (session or turn),
-   * FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
+   * PERMISSION_DENIED (the thread runs in danger-full-access and the
+   * caller is not an admin), FAILED_PRECONDITION (the turn is not RUNNING, is a shell command of
    * RunShellCommand, or Codex refused: its message), UNAVAILABLE (Codex has
    * not named the turn yet, or its runtime went away; retry).
    *
