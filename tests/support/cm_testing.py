@@ -38,7 +38,8 @@ CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault", " received
 
 def start_logged(args: list[str], log_path: Path, name: str,
                  ready: Callable[[dict[str, Any]], bool],
-                 timeout: float = 20) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+                 timeout: float = 20,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     """Starts `args` with its stderr written straight into `log_path`, and
     returns it with the first JSON line of that log that `ready` accepts.
     Kills it and raises RuntimeError when it exits or `timeout` seconds
@@ -49,7 +50,7 @@ def start_logged(args: list[str], log_path: Path, name: str,
     process is also the client being measured), and a test that falls
     behind can never fill a pipe and stall the process's logging."""
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, env=env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with open(log_path) as log:
@@ -122,16 +123,33 @@ def codex_home_dir() -> Iterator[Path]:
     sandbox (docs/operations.md, "Codex children"). Under the repository's
     var/ (ignored by git), or ~/.cache when the checkout is itself under the
     temporary directory."""
-    temp = Path(tempfile.gettempdir()).resolve()
-    root = REPO / "var" / "test-codex-homes"
-    if root.resolve().is_relative_to(temp):
-        root = Path.home() / ".cache" / "codex-manager" / "test-codex-homes"
-    root.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="codex-home-", dir=root))
+    home = Path(tempfile.mkdtemp(prefix="codex-home-", dir=scratch_dir("test-codex-homes")))
     try:
         yield home
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def scratch_dir(name: str) -> Path:
+    """The folder `name` under the repository's var/ (ignored by git), or
+    under ~/.cache/codex-manager when the checkout is itself under the
+    temporary directory; made if missing."""
+    temp = Path(tempfile.gettempdir()).resolve()
+    root = REPO / "var" / name
+    if root.resolve().is_relative_to(temp):
+        root = Path.home() / ".cache" / "codex-manager" / name
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def server_env() -> dict[str, str]:
+    """The environment a test starts a server (and so Codex) in: this one
+    with HOME an empty folder outside the temporary directory, so that the
+    login shell Codex runs commands in (`bash -lc`) reads no profile of the
+    machine's user. One that prints (a pyenv rehash refused by the sandbox
+    says so on stderr, as late as the command's own output under load)
+    would change the output the tests read back."""
+    return {**os.environ, "HOME": str(scratch_dir("test-home"))}
 
 
 def write_codex_home(home: Path, model_port: int) -> Path:
@@ -254,7 +272,8 @@ class Server:
         listen = f"127.0.0.1:{self.port}"
         self.proc, listening = start_logged(
             [str(SERVER_BIN), "--listen", listen, "--data-dir", str(self.data_dir), *self.args],
-            self.log_path, "codex-manager-server", lambda entry: entry.get("msg") == "listening")
+            self.log_path, "codex-manager-server", lambda entry: entry.get("msg") == "listening",
+            env=server_env())
         self.port = listening["port"]
         # The admin token the server wrote at its first start (auth is on in
         # every test, as users run it).

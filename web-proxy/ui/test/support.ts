@@ -63,12 +63,26 @@ export interface Stack {
 // var/, or ~/.cache when the checkout is itself under the temporary
 // directory (tests/support/cm_testing.py does the same).
 function codexHomeDir(): string {
+  return mkdtempSync(join(scratchDir("test-codex-homes"), "codex-home-"));
+}
+
+// The folder `name` under the repository's var/, or ~/.cache when the
+// checkout is under the temporary directory; made if missing.
+function scratchDir(name: string): string {
   const temp = realpathSync(tmpdir());
   const underTemp = (path: string) => !relative(temp, path).startsWith("..");
-  let root = join(REPO, "var", "test-codex-homes");
-  if (underTemp(realpathSync(REPO))) root = join(homedir(), ".cache", "codex-manager", "test-codex-homes");
+  let root = join(REPO, "var", name);
+  if (underTemp(realpathSync(REPO))) root = join(homedir(), ".cache", "codex-manager", name);
   mkdirSync(root, { recursive: true });
-  return mkdtempSync(join(root, "codex-home-"));
+  return root;
+}
+
+// The server's (and so Codex's) environment: HOME an empty folder, so that
+// the login shell Codex runs commands in reads no profile of the machine's
+// user, whose output would mix with the command's (tests/support/cm_testing.py
+// server_env does the same).
+function serverEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: scratchDir("test-home") };
 }
 
 // The scripted model (tests/mock_model) and a CODEX_HOME pointing the real
@@ -119,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = await start("codex-manager-server", [
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
     ...(options.serverArgs ?? []),
-  ]);
+  ], serverEnv());
   const proxyArgs = options.proxyArgs ?? [];
   const proxyFlags = (port: number) => [
     "--listen", `127.0.0.1:${port}`, "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
