@@ -4,14 +4,15 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <chrono>
 #include <iostream>
 #include <optional>
 #include <thread>
 #include <type_traits>
+#include <variant>
 
 #include "call.h"
 #include "render.h"
@@ -572,7 +573,66 @@ int SessionFiles(Client& client, const v1::SearchFilesRequest& request) {
                      PrintFileMatches);
 }
 
-int SessionSkills(Client& client, const v1::ListSkillsRequest& request) {
+namespace {
+
+// The SKILL.md path of the listed skill `wanted` names (its path, or its
+// name with or without `$`), or the exit code after saying why not.
+std::variant<std::string, int> SkillPathOf(const v1::ListSkillsResponse& list,
+                                           const std::string& session_id,
+                                           const std::string& wanted) {
+  const std::string name =
+      !wanted.empty() && wanted[0] == '$' ? wanted.substr(1) : wanted;
+  std::vector<std::string> paths;
+  for (const v1::Skill& skill : list.skills()) {
+    if (skill.path() == wanted) return skill.path();
+    if (skill.name() == name) paths.push_back(skill.path());
+  }
+  if (paths.size() == 1) return paths.front();
+  if (paths.empty()) {
+    std::cerr << "error: Codex offers no skill " << OneLine(wanted)
+              << " in session " << session_id
+              << "'s folder (codex-manager session skills " << session_id
+              << " lists them)\n";
+    return kExitNotFound;
+  }
+  std::cerr << "error: " << paths.size() << " skills are named "
+            << OneLine(name) << "; name one by its SKILL.md:\n";
+  for (const std::string& path : paths)
+    std::cerr << "  " << OneLine(path) << "\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int SessionSkills(Client& client, const v1::ListSkillsRequest& request,
+                  const std::vector<std::string>& enable,
+                  const std::vector<std::string>& disable) {
+  if (!enable.empty() || !disable.empty()) {
+    v1::ListSkillsResponse listed;
+    grpc::Status status =
+        client.sessions().ListSkills(client.Context().get(), request, &listed);
+    if (!status.ok()) return Fail(status);
+    for (const auto& [names, enabled] :
+         {std::pair{&enable, true}, std::pair{&disable, false}}) {
+      for (const std::string& wanted : *names) {
+        std::variant<std::string, int> path =
+            SkillPathOf(listed, request.session_id(), wanted);
+        if (const int* code = std::get_if<int>(&path)) return *code;
+        v1::SetSkillEnabledRequest set;
+        set.set_session_id(request.session_id());
+        set.set_path(std::get<std::string>(path));
+        set.set_enabled(enabled);
+        v1::Skill after;
+        status = client.sessions().SetSkillEnabled(client.Context().get(), set,
+                                                   &after);
+        if (!status.ok()) return Fail(status);
+        std::cerr << "$" << OneLine(after.name()) << " ("
+                  << OneLine(after.path()) << ") is "
+                  << (after.enabled() ? "enabled" : "disabled")
+                  << " for sessions started or resumed from now on\n";
+      }
+    }
+  }
   return CallAndShow(client, client.sessions(),
                      &v1::SessionService::Stub::ListSkills, request,
                      PrintSkills);

@@ -75,7 +75,12 @@ int SessionGoal(Client& client, const v1::SetSessionGoalRequest& request,
 // `session files`: SearchFiles; one path a line, best first.
 int SessionFiles(Client& client, const v1::SearchFilesRequest& request);
 // `session skills`: ListSkills; `$name`, scope and description a line.
-int SessionSkills(Client& client, const v1::ListSkillsRequest& request);
+// First enables the skills `enable` names and disables the ones `disable`
+// names (SetSkillEnabled), each by its name (`$` optional) or SKILL.md
+// path; a name two skills share is refused (name the path).
+int SessionSkills(Client& client, const v1::ListSkillsRequest& request,
+                  const std::vector<std::string>& enable = {},
+                  const std::vector<std::string>& disable = {});
 // `session mcp`: ListMcpServers; each server, then its tools.
 int SessionMcpServers(Client& client, const std::string& session_id);
 // `session terminals`: ListBackgroundTerminals.

@@ -547,7 +547,18 @@ int Main(int argc, char** argv) {
   skills->add_flag(
       "--reload", [&](int64_t) { skills_request.set_force_reload(true); },
       "Have Codex read the skill folders again (after adding one)");
-  skills->callback([&] { code = SessionSkills(connect(), skills_request); });
+  std::vector<std::string> enable_skills, disable_skills;
+  skills->add_option(
+      "--enable", enable_skills,
+      "Enable this skill (its name or SKILL.md path) for the "
+      "server's sessions started or resumed from now on (admin)");
+  skills->add_option("--disable", disable_skills,
+                     "Disable this skill for the server's sessions started or "
+                     "resumed from now on (admin): Codex no longer offers it");
+  skills->callback([&] {
+    code =
+        SessionSkills(connect(), skills_request, enable_skills, disable_skills);
+  });
   auto* mcp = session->add_subcommand(
       "mcp",
       "List the MCP servers of Codex's config, the session's connection to "

@@ -285,17 +285,18 @@ void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out) {
   }
 }
 
+void ToProto(const Skill& in, v1::Skill* out) {
+  out->set_name(in.name);
+  out->set_description(in.description);
+  out->set_short_description(in.short_description);
+  out->set_display_name(in.display_name);
+  out->set_path(in.path);
+  out->set_scope(in.scope);
+  out->set_enabled(in.enabled);
+}
+
 void ToProto(const SkillList& in, v1::ListSkillsResponse* out) {
-  for (const Skill& skill : in.skills) {
-    v1::Skill* p = out->add_skills();
-    p->set_name(skill.name);
-    p->set_description(skill.description);
-    p->set_short_description(skill.short_description);
-    p->set_display_name(skill.display_name);
-    p->set_path(skill.path);
-    p->set_scope(skill.scope);
-    p->set_enabled(skill.enabled);
-  }
+  for (const Skill& skill : in.skills) ToProto(skill, out->add_skills());
   for (const SkillError& error : in.errors) {
     v1::SkillError* p = out->add_errors();
     p->set_path(error.path);

@@ -42,6 +42,7 @@ void ToProto(const RevertResult& in, v1::RevertSessionResponse* out);
 void ToProto(const std::vector<BackgroundTerminal>& in,
              v1::ListBackgroundTerminalsResponse* out);
 void ToProto(const std::vector<FileMatch>& in, v1::SearchFilesResponse* out);
+void ToProto(const Skill& in, v1::Skill* out);
 void ToProto(const SkillList& in, v1::ListSkillsResponse* out);
 void ToProto(const std::vector<McpServer>& in, v1::ListMcpServersResponse* out);
 // Codex `rateLimits` (account/rateLimits/updated, account/rateLimits/read).

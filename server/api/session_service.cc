@@ -6,6 +6,7 @@
 #include "api/readmit.h"
 #include "api/serve.h"
 #include "api/transcript_export.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
 #include "core/file_search.h"
@@ -434,6 +435,98 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
               AskOffline(id, std::move(asked), std::move(done));
             },
             ReadAnswer<SkillList>(&SkillsOf, std::move(finish)));
+      });
+}
+
+namespace {
+
+// SetSkillEnabledRequest.path: an absolute SKILL.md path as ListSkills
+// gives it, or INVALID_ARGUMENT naming the field.
+absl::Status CheckSkillPath(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("path: required");
+  if (path.size() > kMaxSkillPathBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path: over ", kMaxSkillPathBytes, " bytes"));
+  }
+  if (ToValidUtf8(path) != path) {
+    return absl::InvalidArgumentError("path: not valid UTF-8");
+  }
+  if (path.front() != '/') {
+    return absl::InvalidArgumentError(
+        "path: not absolute (the skill's SKILL.md, as ListSkills gives it)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* SessionServiceImpl::SetSkillEnabled(
+    grpc::CallbackServerContext* context,
+    const v1::SetSkillEnabledRequest* request, v1::Skill* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("SetSkillEnabled");
+  const std::string session_id = request->session_id();
+  const std::string path = request->path();
+  const bool enabled = request->enabled();
+  const std::string resource = SafeText(path, 512);
+  return ServeLater<Skill>(
+      guard_, context, kMethod, resource, response,
+      [=, this](const Caller& caller, auto finish) {
+        if (absl::Status ok = CheckSkillPath(path); !ok.ok()) {
+          return finish(ok);
+        }
+        auto offline = [this, session_id](auto asked, auto done) {
+          AskOffline(session_id, std::move(asked), std::move(done));
+        };
+        // Only a skill Codex lists for the folder: Codex would write a rule
+        // for any path.
+        manager_->AskCodexForSession(
+            session_id,
+            [](const std::string& cwd) {
+              return SessionManager::CodexRequest{"skills/list",
+                                                  SkillsListParams(cwd, false)};
+            },
+            offline,
+            [=, this](absl::StatusOr<nlohmann::json> listed) {
+              if (!listed.ok()) return finish(listed.status());
+              const SkillList skills = SkillsOf(*listed);
+              const Skill* found = FindSkill(skills, path);
+              if (found == nullptr) {
+                return finish(absl::NotFoundError(
+                    absl::StrCat("path: no skill Codex offers in session ",
+                                 session_id, "'s folder has its SKILL.md at ",
+                                 resource, " (ListSkills names them)")));
+              }
+              manager_->AskCodexForSession(
+                  session_id,
+                  [path, enabled](const std::string&) {
+                    return SessionManager::CodexRequest{
+                        "skills/config/write",
+                        SkillsConfigWriteParams(path, enabled)};
+                  },
+                  offline,
+                  [this, finish, caller, resource, skill = *found](
+                      absl::StatusOr<nlohmann::json> written) mutable {
+                    if (!written.ok()) return finish(written.status());
+                    std::optional<bool> now = EffectiveEnabledOf(*written);
+                    if (!now) {
+                      return finish(absl::UnavailableError(
+                          "Codex answered skills/config/write without "
+                          "effectiveEnabled"));
+                    }
+                    // Written to Codex's config: recorded whatever the
+                    // store says.
+                    if (absl::Status saved = store_->AppendAudit(
+                            AuditOk(caller, resource, absl::Now()));
+                        !saved.ok()) {
+                      Log(LogLevel::kError, "audit record not written",
+                          {{"method", "SetSkillEnabled"},
+                           {"error", saved.ToString()}});
+                    }
+                    skill.enabled = *now;
+                    finish(std::move(skill));
+                  });
+            });
       });
 }
 

@@ -81,6 +81,9 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListSkillsRequest* request,
       v1::ListSkillsResponse* response) override;
+  grpc::ServerUnaryReactor* SetSkillEnabled(
+      grpc::CallbackServerContext* context,
+      const v1::SetSkillEnabledRequest* request, v1::Skill* response) override;
   // As SearchFiles: Codex `mcpServerStatus/list`, in the session's thread
   // when it is live.
   grpc::ServerUnaryReactor* ListMcpServers(

@@ -30,6 +30,7 @@ constexpr MethodRule kRules[] = {
      true},
     {"/codex_manager.v1.SessionService/SearchFiles", kOperator, false},
     {"/codex_manager.v1.SessionService/ListSkills", kOperator, false},
+    {"/codex_manager.v1.SessionService/SetSkillEnabled", kAdmin, true},
     {"/codex_manager.v1.SessionService/ListMcpServers", kOperator, false},
     {"/codex_manager.v1.SessionService/ImportThread", kOperator, true},
     {"/codex_manager.v1.SessionService/ForkSession", kOperator, true},

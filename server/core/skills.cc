@@ -60,4 +60,22 @@ SkillList SkillsOf(const json& result) {
   return out;
 }
 
+json SkillsConfigWriteParams(const std::string& path, bool enabled) {
+  return {{"path", path}, {"enabled", enabled}};
+}
+
+std::optional<bool> EffectiveEnabledOf(const json& result) {
+  if (!result.is_object()) return std::nullopt;
+  auto it = result.find("effectiveEnabled");
+  if (it == result.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
+const Skill* FindSkill(const SkillList& list, const std::string& path) {
+  for (const Skill& skill : list.skills) {
+    if (skill.path == path) return &skill;
+  }
+  return nullptr;
+}
+
 }  // namespace codex_manager

@@ -9,6 +9,7 @@
 #ifndef CODEX_MANAGER_SERVER_CORE_SKILLS_H_
 #define CODEX_MANAGER_SERVER_CORE_SKILLS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,22 @@ nlohmann::json SkillsListParams(const std::string& cwd, bool force_reload);
 // accepted (a mistyped member reads as absent); at most kMaxListedSkills
 // skills and kMaxListedSkillErrors errors are kept.
 SkillList SkillsOf(const nlohmann::json& result);
+
+// The params of `skills/config/write` that enable or disable the skill
+// whose SKILL.md is `path` (absolute). Codex then writes
+// `[[skills.config]] path = "…" enabled = …` to CODEX_HOME's config.toml,
+// for every runtime of that home. The path selector is the one used:
+// 0.171 answers a name-based write with the name's rule alone, whatever a
+// path rule says (seen: it reported a skill enabled that stayed disabled).
+nlohmann::json SkillsConfigWriteParams(const std::string& path, bool enabled);
+
+// `skills/config/write`'s result (`SkillsConfigWriteResponse`): whether the
+// skill is enabled now (`effectiveEnabled`), or nullopt when the result
+// has no such boolean.
+std::optional<bool> EffectiveEnabledOf(const nlohmann::json& result);
+
+// The listed skill whose SKILL.md is `path`, or nullptr.
+const Skill* FindSkill(const SkillList& list, const std::string& path);
 
 }  // namespace codex_manager
 

@@ -94,5 +94,37 @@ TEST(SkillsTest, AsksForTheFolder) {
             json::parse(R"({"cwds": ["/p"], "forceReload": true})"));
 }
 
+TEST(SkillsTest, WritesTheSkillsConfigByPath) {
+  EXPECT_EQ(SkillsConfigWriteParams("/p/.agents/skills/a/SKILL.md", false),
+            json::parse(R"({"path": "/p/.agents/skills/a/SKILL.md",
+                            "enabled": false})"));
+  // As Codex 0.171 answered.
+  EXPECT_EQ(EffectiveEnabledOf(json::parse(R"({"effectiveEnabled": false})")),
+            std::optional<bool>(false));
+  EXPECT_EQ(EffectiveEnabledOf(json::parse(R"({"effectiveEnabled": true})")),
+            std::optional<bool>(true));
+  // Any other shape says nothing.
+  for (const char* other :
+       {R"({"effectiveEnabled": "true"})", R"({})", R"(null)", R"([true])",
+        R"({"effectiveEnabled": 1})"}) {
+    EXPECT_EQ(EffectiveEnabledOf(json::parse(other)), std::nullopt) << other;
+  }
+}
+
+TEST(SkillsTest, FindsAListedSkillByItsPath) {
+  SkillList list;
+  for (const char* path : {"/p/a/SKILL.md", "/home/skills/a/SKILL.md"}) {
+    Skill skill;
+    skill.name = "a";  // the same name, two skills
+    skill.path = path;
+    list.skills.push_back(skill);
+  }
+  ASSERT_NE(FindSkill(list, "/home/skills/a/SKILL.md"), nullptr);
+  EXPECT_EQ(FindSkill(list, "/home/skills/a/SKILL.md")->path,
+            "/home/skills/a/SKILL.md");
+  EXPECT_EQ(FindSkill(list, "/p/a"), nullptr);
+  EXPECT_EQ(FindSkill(list, ""), nullptr);
+}
+
 }  // namespace
 }  // namespace codex_manager

@@ -123,3 +123,68 @@ def test_a_stopped_sessions_skills_are_listed_too(skills_server: Server,
         assert client.get_session(session.session_id).state == SessionState.STOPPED
         with pytest.raises(NotFoundError, match="ses_nope"):
             client.list_skills("ses_nope")
+
+
+def test_an_admin_turns_a_skill_off_and_on_for_every_session(
+        skills_server: Server, skills_home: Path, repository: Path) -> None:
+    """SetSkillEnabled: Codex's `skills/config/write` by path, in the
+    server's CODEX_HOME config.toml; every session's list shows it, and in
+    a session started or resumed afterwards a disabled skill's mention adds
+    nothing."""
+    from codex_manager import InvalidArgumentError, PermissionDeniedError, Role
+    # A repository skill named as the user's is: a name the CLI refuses.
+    write_skill(repository / ".agents" / "skills" / "user-notes", "user-notes",
+                "The repository's notes.", "Repo notes.")
+    cli = Cli(skills_server)
+    session_id = create_session(cli, repository, policy="never")
+    helper = repository / ".agents" / "skills" / "repo-helper" / "SKILL.md"
+
+    off = cli("session", "skills", session_id, "--disable", "$repo-helper")
+    assert off.returncode == 0, off.stderr
+    assert f"$repo-helper ({helper}) is disabled for sessions started or resumed" in off.stderr
+    row = next(line for line in off.stdout.splitlines() if line.startswith("$repo-helper "))
+    assert "(disabled) Check the repository's notes" in row, row
+    config = (skills_home / "config.toml").read_text()
+    assert f'path = "{helper}"' in config and "enabled = false" in config, config
+    # A session's Codex keeps the skills its thread started with (seen with
+    # 0.171); resumed, named in a prompt, Codex adds nothing of it.
+    assert cli("session", "stop", session_id).returncode == 0
+    assert cli("session", "resume", session_id).returncode == 0
+    followed = cli("turn", "start", session_id, "$repo-helper tidy up", "--follow")
+    assert followed.returncode == 0, followed.stderr
+    assert "SKILL-BODY-MARKER" not in followed.stdout, followed.stdout
+
+    twin = cli("session", "skills", session_id, "--disable", "user-notes")
+    assert twin.returncode == 2, twin.stderr
+    assert "2 skills are named user-notes" in twin.stderr
+    assert str(skills_home / "skills" / "user-notes" / "SKILL.md") in twin.stderr
+    unknown = cli("session", "skills", session_id, "--enable", "nope")
+    assert unknown.returncode == 4 and "no skill nope" in unknown.stderr, unknown.stderr
+
+    with Client(skills_server.addr) as client:
+        # Another session in the folder, stopped: its list says so too.
+        other = client.create_session(repository, approval_policy="never")
+        client.wait_for_session(other.session_id, SessionState.IDLE)
+        client.stop_session(other.session_id)
+        listed = {s.name: s for s in client.list_skills(other.session_id).skills}
+        assert listed["repo-helper"].enabled is False
+        # Turned on again through the stopped session (a short-lived Codex).
+        on = client.set_skill_enabled(other.session_id, listed["repo-helper"], True)
+        assert (on.name, on.path, on.enabled) == ("repo-helper", str(helper), True)
+        assert client.get_session(other.session_id).state == SessionState.STOPPED
+        with pytest.raises(NotFoundError, match=r"path: no skill .* /nope/SKILL\.md"):
+            client.set_skill_enabled(session_id, "/nope/SKILL.md", False)
+        with pytest.raises(InvalidArgumentError, match="path: not absolute"):
+            client.set_skill_enabled(session_id, "repo-helper", False)
+        secret = client.create_token("bot", Role.OPERATOR).secret
+        with Client(skills_server.addr, token=secret) as operator:
+            with pytest.raises(PermissionDeniedError, match="needs role admin"):
+                operator.set_skill_enabled(session_id, helper, False)
+        audited = [(a.resource_id, a.code) for a in client.list_audit_events(
+            method="/codex_manager.v1.SessionService/SetSkillEnabled")]
+        assert (str(helper), 0) in audited and ("/nope/SKILL.md", 5) in audited, audited
+    # Enabled again, a new session's Codex has it.
+    fresh = create_session(cli, repository, policy="never")
+    again = cli("turn", "start", fresh, "$repo-helper tidy up", "--follow")
+    assert again.returncode == 0, again.stderr
+    assert "SKILL-BODY-MARKER: read NOTES.md first." in again.stdout, again.stdout

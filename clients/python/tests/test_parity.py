@@ -38,6 +38,7 @@ CLI_COMMAND = {
     "ListBackgroundTerminals": ["session", "terminals"],
     "SearchFiles": ["session", "files"],
     "ListSkills": ["session", "skills"],
+    "SetSkillEnabled": ["session", "skills"],  # --enable / --disable
     "ListMcpServers": ["session", "mcp"],
     "TerminateBackgroundTerminals": ["session", "terminate"],
     "ImportThread": ["session", "import"],
@@ -95,7 +96,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 35
+    assert len(RPCS) == 36
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

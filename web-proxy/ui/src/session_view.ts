@@ -15,6 +15,7 @@ import { errorText, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
 import { mcpPanel } from "./mcp_view.js";
 import { skillPicker } from "./skill_picker.js";
+import { skillsPanel } from "./skills_view.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
@@ -199,6 +200,12 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const mcp = mcpPanel(sessionId);
   const mcpServers = button("MCP servers", () => mcp.open());
   mcpServers.title = "The MCP servers Codex is configured with, and the tools they offer";
+  // The skills Codex offers here (ListSkills); an admin turns one off or
+  // on (SetSkillEnabled). The "$" picker then asks for the list again.
+  const skillList = skillsPanel(sessionId, opts.isAdmin, () => skills.forget());
+  const skillsButton = button("Skills", () => skillList.open());
+  skillsButton.title = "The skills Codex offers in this folder" +
+    (opts.isAdmin ? "; turn one off or on for the whole server" : "");
   // The session's settings (UpdateSession), in a form under the controls.
   const edit = button("Settings", () => void openSettings(!form.open));
   edit.title = "This session's title, model, effort, approval policy and sandbox";
@@ -207,7 +214,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // The rest under More, so that the controls take one row on a phone.
   const notify = notifyButton();
   const more = h("details", { class: "menu" }, h("summary", {}, "More"),
-    h("div", { class: "menu-items" }, review, fork, setGoal, compact, mcpServers, download, notify,
+    h("div", { class: "menu-items" }, review, fork, setGoal, compact, mcpServers, skillsButton, download, notify,
       archive)) as HTMLDetailsElement;
   // A choice closes the menu; Archive's first tap (arming it) does not.
   more.addEventListener("click", (ev) => {
@@ -343,7 +350,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       title, badge, running, tokens, opts.who()),
     banner,
     h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
-      goal.element, ...(opts.canOperate ? [mcp.element] : []), background.element, log, cards),
+      goal.element, ...(opts.canOperate ? [mcp.element, skillList.element] : []), background.element, log, cards),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room

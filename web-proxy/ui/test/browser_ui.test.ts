@@ -390,6 +390,51 @@ test("$ and letters of a name list the skills Codex offers; the chosen one reach
   }
 });
 
+test("More > Skills lists the folder's skills; an admin turns one off and on, and the $ picker follows", async () => {
+  const folder = join(real.project, ".agents", "skills", "ui-off");
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "SKILL.md"),
+                "---\nname: ui-off\ndescription: One to turn off.\n---\n\nOff.\n");
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await newSession(page, real, "skills panel", "never");
+    const panel = page.locator("section.skills");
+    const row = panel.locator("li.skill", { hasText: "$ui-off" });
+    await fromMenu(page, "Skills");
+    await row.waitFor({ timeout: 30000 });
+    assert.match(await row.innerText(), /\$ui-off\s+repo\s+Turn off\s+One to turn off\.\s+\/.*\/ui-off\/SKILL\.md/);
+    // Codex's own skills are listed too.
+    assert.ok(await panel.locator("li.skill", { hasText: "$skill-creator" }).count() > 0);
+    await row.getByRole("button", { name: "Turn off" }).click();
+    await row.getByRole("button", { name: "Turn on" }).waitFor({ timeout: 30000 });
+    assert.match(await row.innerText(), /repo · disabled/);
+    assert.equal(await row.evaluate((li) => li.classList.contains("disabled")), true);
+    assert.deepEqual(await axeViolations(page), []);
+    await panel.screenshot({ path: join(ARTIFACTS, "phone-skills-panel.png") });
+    // The "$" picker asks again and leaves the disabled skill out.
+    const prompt = page.locator("textarea");
+    const picker = page.locator(".skill-picker");
+    await prompt.click();
+    await prompt.pressSequentially("$ui-o");
+    await page.waitForTimeout(1000);
+    assert.equal(await picker.getByRole("option", { name: /\$ui-off/ }).count(), 0);
+    // Another reader of the list sees what Codex has in effect.
+    const listed = await createClient(SessionService, apiTransport(real)).listSkills(
+      { sessionId: page.url().split("#/s/")[1]! });
+    assert.equal(listed.skills.find((s) => s.name === "ui-off")?.enabled, false);
+    await row.getByRole("button", { name: "Turn on" }).click();
+    await row.getByRole("button", { name: "Turn off" }).waitFor({ timeout: 30000 });
+    assert.doesNotMatch(await row.innerText(), /disabled/);
+    await prompt.press("Backspace");
+    await picker.getByRole("option", { name: /\$ui-off/ }).waitFor({ timeout: 10000 });
+    await panel.getByRole("button", { name: "Close" }).click();
+    assert.equal(await panel.isHidden(), true);
+  } finally {
+    await page.close();
+    rmSync(join(real.project, ".agents"), { recursive: true, force: true });
+  }
+});
+
 test("Plan pressed: the turn plans in Codex's Plan mode and shows the proposed plan; released, it does not", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, real, "plan", "never");

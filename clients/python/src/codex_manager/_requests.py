@@ -317,6 +317,13 @@ def skills(response: sessions_pb2.ListSkillsResponse) -> Skills:
                   errors=[SkillError(e) for e in response.errors])
 
 
+def set_skill_enabled(session_id: str, skill: Skill | str | os.PathLike[str],
+                      enabled: bool) -> sessions_pb2.SetSkillEnabledRequest:
+    path = skill.path if isinstance(skill, Skill) else os.fspath(skill)
+    return sessions_pb2.SetSkillEnabledRequest(session_id=session_id, path=path,
+                                               enabled=enabled)
+
+
 def trust_codex_hooks(hooks: Sequence[CodexHook],
                       cwd: str | os.PathLike[str] | None) -> codex_pb2.TrustCodexHooksRequest:
     return codex_pb2.TrustCodexHooksRequest(

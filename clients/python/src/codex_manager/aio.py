@@ -61,6 +61,7 @@ from codex_manager.v1.views import (
     Model,
     RevertSessionResponse,
     Session,
+    Skill,
     Token,
     Turn,
     WhoAmIResponse,
@@ -283,6 +284,14 @@ class AsyncClient:
             self._sessions.ListSkills,
             sessions_pb2.ListSkillsRequest(session_id=session_id,
                                            force_reload=force_reload)))
+
+    async def set_skill_enabled(self, session_id: str,
+                                skill: Skill | str | os.PathLike[str],
+                                enabled: bool) -> Skill:
+        """As :meth:`codex_manager.Client.set_skill_enabled`."""
+        return Skill(await self._call(
+            self._sessions.SetSkillEnabled,
+            _requests.set_skill_enabled(session_id, skill, enabled)))
 
     async def list_mcp_servers(self, session_id: str) -> list[McpServer]:
         response = await self._call(self._sessions.ListMcpServers,

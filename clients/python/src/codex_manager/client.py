@@ -67,6 +67,7 @@ from codex_manager.v1.views import (
     Model,
     RevertSessionResponse,
     Session,
+    Skill,
     Token,
     Turn,
     WhoAmIResponse,
@@ -420,6 +421,23 @@ class Client:
             self._sessions.ListSkills,
             sessions_pb2.ListSkillsRequest(session_id=session_id,
                                            force_reload=force_reload)))
+
+    def set_skill_enabled(self, session_id: str, skill: Skill | str | os.PathLike[str],
+                          enabled: bool) -> Skill:
+        """Enables or disables a skill for the whole server, as
+        Codex's ``/skills`` menu does (admin; audited): `skill` is one
+        :meth:`list_skills` gives for the session's folder, or its ``path``
+        (SKILL.md). Codex writes the rule to the server's CODEX_HOME
+        config.toml (``skills/config/write``); in sessions started or
+        resumed afterwards a disabled skill is not offered to the model and
+        a ``$name`` mention of it adds nothing (a live session's Codex keeps
+        the skills its thread started with). Returns the skill, ``enabled``
+        as Codex has it in effect now.
+        NotFoundError naming the session, or the path when no skill of its
+        folder has it; InvalidArgumentError for a relative path;
+        PermissionDeniedError below admin."""
+        return Skill(self._call(self._sessions.SetSkillEnabled,
+                                _requests.set_skill_enabled(session_id, skill, enabled)))
 
     def list_mcp_servers(self, session_id: str) -> list[McpServer]:
         """The MCP servers of Codex's config (Codex

@@ -1076,6 +1076,33 @@ class ListSkillsResponse(google.protobuf.message.Message):
 global___ListSkillsResponse = ListSkillsResponse
 
 @typing.final
+class SetSkillEnabledRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    PATH_FIELD_NUMBER: builtins.int
+    ENABLED_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """Required. NOT_FOUND naming the id when unknown."""
+    path: builtins.str
+    """Required: the skill's SKILL.md, as ListSkills gives it (Skill.path),
+    an absolute path of at most 4096 bytes. NOT_FOUND naming it when no
+    skill Codex offers in the session's folder has it.
+    """
+    enabled: builtins.bool
+    """True enables the skill, false disables it."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+        path: builtins.str = ...,
+        enabled: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["enabled", b"enabled", "path", b"path", "session_id", b"session_id"]) -> None: ...
+
+global___SetSkillEnabledRequest = SetSkillEnabledRequest
+
+@typing.final
 class ListMcpServersRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 

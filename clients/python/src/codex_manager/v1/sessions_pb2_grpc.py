@@ -110,6 +110,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
                 _registered_method=True)
+        self.SetSkillEnabled = channel.unary_unary(
+                '/codex_manager.v1.SessionService/SetSkillEnabled',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.SetSkillEnabledRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Skill.FromString,
+                _registered_method=True)
         self.ListMcpServers = channel.unary_unary(
                 '/codex_manager.v1.SessionService/ListMcpServers',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListMcpServersRequest.SerializeToString,
@@ -311,6 +316,29 @@ class SessionServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetSkillEnabled(self, request, context):
+        """Enables or disables one of the skills ListSkills gives for the
+        session's folder, for every session of this server, as Codex's
+        `/skills` menu does: Codex `skills/config/write` (by path) writes
+        `[[skills.config]] path = "…" enabled = …` to the server's CODEX_HOME
+        config.toml. Returns the skill with `enabled` as Codex says it is in
+        effect afterwards. Every session's next ListSkills shows the change;
+        in sessions started or resumed afterwards a disabled skill is not
+        offered to the model and a prompt's mention of it adds nothing (seen
+        with Codex 0.171: a live session's Codex keeps the skills its thread
+        started with, as it keeps the hooks it trusted).
+        Role admin (it changes what every session's agent is given); audited.
+        Through a short-lived app-server, as ListSkills for a session that is
+        not live. Errors: INVALID_ARGUMENT ("path": empty, relative, over 4096
+        bytes or not UTF-8), NOT_FOUND (the session, or no skill of its folder
+        at that path), FAILED_PRECONDITION (Codex refused: its message),
+        RESOURCE_EXHAUSTED, PERMISSION_DENIED (its cwd outside today's
+        --allowed-root), UNAVAILABLE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListMcpServers(self, request, context):
         """The MCP servers of Codex's config, with the tools each offers and, while
         the session is live, its thread's connection to each (role: operator; a
@@ -441,6 +469,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     servicer.ListSkills,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.SerializeToString,
+            ),
+            'SetSkillEnabled': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSkillEnabled,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.SetSkillEnabledRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Skill.SerializeToString,
             ),
             'ListMcpServers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMcpServers,
@@ -869,6 +902,33 @@ class SessionService(object):
             '/codex_manager.v1.SessionService/ListSkills',
             codex__manager_dot_v1_dot_sessions__pb2.ListSkillsRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.ListSkillsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSkillEnabled(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/SetSkillEnabled',
+            codex__manager_dot_v1_dot_sessions__pb2.SetSkillEnabledRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Skill.FromString,
             options,
             channel_credentials,
             insecure,

@@ -198,6 +198,29 @@ class SessionServiceStub:
     PERMISSION_DENIED, UNAVAILABLE.
     """
 
+    SetSkillEnabled: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SetSkillEnabledRequest,
+        codex_manager.v1.sessions_pb2.Skill,
+    ]
+    """Enables or disables one of the skills ListSkills gives for the
+    session's folder, for every session of this server, as Codex's
+    `/skills` menu does: Codex `skills/config/write` (by path) writes
+    `[[skills.config]] path = "…" enabled = …` to the server's CODEX_HOME
+    config.toml. Returns the skill with `enabled` as Codex says it is in
+    effect afterwards. Every session's next ListSkills shows the change;
+    in sessions started or resumed afterwards a disabled skill is not
+    offered to the model and a prompt's mention of it adds nothing (seen
+    with Codex 0.171: a live session's Codex keeps the skills its thread
+    started with, as it keeps the hooks it trusted).
+    Role admin (it changes what every session's agent is given); audited.
+    Through a short-lived app-server, as ListSkills for a session that is
+    not live. Errors: INVALID_ARGUMENT ("path": empty, relative, over 4096
+    bytes or not UTF-8), NOT_FOUND (the session, or no skill of its folder
+    at that path), FAILED_PRECONDITION (Codex refused: its message),
+    RESOURCE_EXHAUSTED, PERMISSION_DENIED (its cwd outside today's
+    --allowed-root), UNAVAILABLE.
+    """
+
     ListMcpServers: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.ListMcpServersRequest,
         codex_manager.v1.sessions_pb2.ListMcpServersResponse,
@@ -424,6 +447,29 @@ class SessionServiceAsyncStub:
     as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
     FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
     PERMISSION_DENIED, UNAVAILABLE.
+    """
+
+    SetSkillEnabled: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.SetSkillEnabledRequest,
+        codex_manager.v1.sessions_pb2.Skill,
+    ]
+    """Enables or disables one of the skills ListSkills gives for the
+    session's folder, for every session of this server, as Codex's
+    `/skills` menu does: Codex `skills/config/write` (by path) writes
+    `[[skills.config]] path = "…" enabled = …` to the server's CODEX_HOME
+    config.toml. Returns the skill with `enabled` as Codex says it is in
+    effect afterwards. Every session's next ListSkills shows the change;
+    in sessions started or resumed afterwards a disabled skill is not
+    offered to the model and a prompt's mention of it adds nothing (seen
+    with Codex 0.171: a live session's Codex keeps the skills its thread
+    started with, as it keeps the hooks it trusted).
+    Role admin (it changes what every session's agent is given); audited.
+    Through a short-lived app-server, as ListSkills for a session that is
+    not live. Errors: INVALID_ARGUMENT ("path": empty, relative, over 4096
+    bytes or not UTF-8), NOT_FOUND (the session, or no skill of its folder
+    at that path), FAILED_PRECONDITION (Codex refused: its message),
+    RESOURCE_EXHAUSTED, PERMISSION_DENIED (its cwd outside today's
+    --allowed-root), UNAVAILABLE.
     """
 
     ListMcpServers: grpc.aio.UnaryUnaryMultiCallable[
@@ -682,6 +728,31 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         as SearchFiles. Errors as SearchFiles': NOT_FOUND naming the session,
         FAILED_PRECONDITION (Codex refused: its message), RESOURCE_EXHAUSTED,
         PERMISSION_DENIED, UNAVAILABLE.
+        """
+
+    @abc.abstractmethod
+    def SetSkillEnabled(
+        self,
+        request: codex_manager.v1.sessions_pb2.SetSkillEnabledRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Skill, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Skill]]:
+        """Enables or disables one of the skills ListSkills gives for the
+        session's folder, for every session of this server, as Codex's
+        `/skills` menu does: Codex `skills/config/write` (by path) writes
+        `[[skills.config]] path = "…" enabled = …` to the server's CODEX_HOME
+        config.toml. Returns the skill with `enabled` as Codex says it is in
+        effect afterwards. Every session's next ListSkills shows the change;
+        in sessions started or resumed afterwards a disabled skill is not
+        offered to the model and a prompt's mention of it adds nothing (seen
+        with Codex 0.171: a live session's Codex keeps the skills its thread
+        started with, as it keeps the hooks it trusted).
+        Role admin (it changes what every session's agent is given); audited.
+        Through a short-lived app-server, as ListSkills for a session that is
+        not live. Errors: INVALID_ARGUMENT ("path": empty, relative, over 4096
+        bytes or not UTF-8), NOT_FOUND (the session, or no skill of its folder
+        at that path), FAILED_PRECONDITION (Codex refused: its message),
+        RESOURCE_EXHAUSTED, PERMISSION_DENIED (its cwd outside today's
+        --allowed-root), UNAVAILABLE.
         """
 
     @abc.abstractmethod
