@@ -398,6 +398,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
     fork.hidden = archive.hidden;
     mcpServers.hidden = archive.hidden;
+    skillsButton.hidden = archive.hidden;
     log.classList.toggle("can-edit", opts.canOperate && !fork.hidden);
     // RevertSession needs the session live and idle.
     log.classList.toggle("can-revert", opts.canOperate && state === SessionState.IDLE &&
