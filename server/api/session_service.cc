@@ -12,6 +12,7 @@
 #include "core/file_search.h"
 #include "core/fork_point.h"
 #include "core/mcp_servers.h"
+#include "core/request_validation.h"
 #include "core/skills.h"
 
 namespace codex_manager {
@@ -438,28 +439,6 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
       });
 }
 
-namespace {
-
-// SetSkillEnabledRequest.path: an absolute SKILL.md path as ListSkills
-// gives it, or INVALID_ARGUMENT naming the field.
-absl::Status CheckSkillPath(const std::string& path) {
-  if (path.empty()) return absl::InvalidArgumentError("path: required");
-  if (path.size() > kMaxSkillPathBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("path: over ", kMaxSkillPathBytes, " bytes"));
-  }
-  if (ToValidUtf8(path) != path) {
-    return absl::InvalidArgumentError("path: not valid UTF-8");
-  }
-  if (path.front() != '/') {
-    return absl::InvalidArgumentError(
-        "path: not absolute (the skill's SKILL.md, as ListSkills gives it)");
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 grpc::ServerUnaryReactor* SessionServiceImpl::SetSkillEnabled(
     grpc::CallbackServerContext* context,
     const v1::SetSkillEnabledRequest* request, v1::Skill* response) {
@@ -472,7 +451,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SetSkillEnabled(
   return ServeLater<Skill>(
       guard_, context, kMethod, resource, response,
       [=, this](const Caller& caller, auto finish) {
-        if (absl::Status ok = CheckSkillPath(path); !ok.ok()) {
+        if (absl::Status ok = ValidateSkillPath(path); !ok.ok()) {
           return finish(ok);
         }
         auto offline = [this, session_id](auto asked, auto done) {

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "core/codex_protocol.h"
 #include "nlohmann/json.hpp"
 
@@ -150,6 +151,19 @@ absl::Status ValidateGoalChange(const GoalChange& change) {
   if (change.token_budget && *change.token_budget < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "token_budget: at least 1, got ", *change.token_budget));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSkillPath(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("path: required");
+  RETURN_IF_ERROR(ValidateLength("path", path, kMaxPathBytes));
+  if (ToValidUtf8(path) != path) {
+    return absl::InvalidArgumentError("path: not valid UTF-8");
+  }
+  if (path.front() != '/') {
+    return absl::InvalidArgumentError(
+        "path: not absolute (the skill's SKILL.md, as ListSkills gives it)");
   }
   return absl::OkStatus();
 }

@@ -46,6 +46,9 @@ absl::Status ValidateSessionQuery(SessionQuery& query);
 // paused, blocked, complete: not the limits Codex sets itself); a token
 // budget of at least 1.
 absl::Status ValidateGoalChange(const GoalChange& change);
+// A skill's SKILL.md as ListSkills gives it (SetSkillEnabledRequest.path):
+// an absolute path of at most 4096 bytes, valid UTF-8.
+absl::Status ValidateSkillPath(const std::string& path);
 // A turn's settings in the session's `cwd`: as above, plus the reasoning
 // summary, a JSON-object output schema (64 KiB at most), at most 8 images,
 // each path a regular file inside `cwd` of at most 20 MiB. Resolves the

@@ -98,6 +98,15 @@ TEST_F(RequestValidationTest, ASessionQueryNamesTheFilterThatIsWrong) {
   EXPECT_TRUE(ValidateSessionQuery(q).ok());
 }
 
+TEST_F(RequestValidationTest, ASkillPathIsAnAbsoluteUtf8Path) {
+  EXPECT_TRUE(ValidateSkillPath("/p/.agents/skills/a/SKILL.md").ok());
+  ExpectInvalid(ValidateSkillPath(""), "path");
+  ExpectInvalid(ValidateSkillPath("repo-helper"), "path");
+  ExpectInvalid(ValidateSkillPath("/p/\xff/SKILL.md"), "path");
+  ExpectInvalid(ValidateSkillPath("/" + std::string(4096, 'd')), "path");
+  EXPECT_TRUE(ValidateSkillPath("/" + std::string(4095, 'd')).ok());
+}
+
 TEST_F(RequestValidationTest, ImagesMustBeFilesInsideTheCwd) {
   TurnSettings ok;
   ok.image_paths = {"shot.png"};
