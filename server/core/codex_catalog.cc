@@ -13,15 +13,13 @@
 #include "common/thread_name.h"
 #include "common/utf8.h"
 #include "core/codex_protocol.h"
+#include "core/one_off_runtime.h"
 
 namespace codex_manager {
 namespace {
 
 using json = nlohmann::json;
 
-// Bounds every wait on a one-off runtime; the runtime's own start and
-// request timeouts (30 s each by default) normally end it first.
-constexpr absl::Duration kWaitLimit = absl::Minutes(2);
 // Most `model/list` pages read for one ListModels.
 constexpr int kMaxModelPages = 20;
 // Every source a person or a script makes threads from; `thread/list`
@@ -167,89 +165,6 @@ CodexThread ThreadOf(const json& thread) {
   return t;
 }
 
-// A started one-off runtime and the requests made on it.
-class CodexCatalog::OneOff : public RuntimeListener {
- public:
-  OneOff(RuntimeFactory* runtimes, const std::string& cwd) {
-    RuntimeConfig config;
-    config.session_id = "codex-call";
-    config.cwd = cwd;
-    config.open_thread = false;
-    runtime_ = runtimes->Create(config, this);
-  }
-  ~OneOff() override { runtime_->Stop(/*force=*/false); }
-
-  // Starts the runtime; UNAVAILABLE with the reason when it did not.
-  absl::Status Start() {
-    runtime_->Start();
-    absl::MutexLock lock(&mu_);
-    auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return ready_ || !exit_.empty();
-    };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&settled), kWaitLimit) ||
-        !exit_.empty()) {
-      return absl::UnavailableError(absl::StrCat(
-          "Codex could not be started: ",
-          exit_.empty() ? "it did not answer initialize" : exit_));
-    }
-    return absl::OkStatus();
-  }
-
-  absl::StatusOr<json> Request(const std::string& method, json params) {
-    // Shared: the answer may come after a wait that gave up.
-    struct Answer {
-      absl::Mutex mu;
-      std::optional<absl::StatusOr<json>> result ABSL_GUARDED_BY(mu);
-    };
-    auto answer = std::make_shared<Answer>();
-    runtime_->Call(method, std::move(params),
-                   [answer](absl::StatusOr<json> result) {
-                     absl::MutexLock lock(&answer->mu);
-                     answer->result = std::move(result);
-                   });
-    absl::MutexLock lock(&answer->mu);
-    auto answered = [&answer]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(answer->mu) {
-      return answer->result.has_value();
-    };
-    if (!answer->mu.AwaitWithTimeout(absl::Condition(&answered), kWaitLimit)) {
-      return absl::UnavailableError(
-          absl::StrCat("Codex did not answer ", method));
-    }
-    return std::move(*answer->result);
-  }
-
-  void OnReady(Runtime*, const std::string&, const std::string&,
-               const json&) override {
-    absl::MutexLock lock(&mu_);
-    ready_ = true;
-  }
-  void OnExit(Runtime*, const std::string& reason) override {
-    absl::MutexLock lock(&mu_);
-    exit_ = reason.empty() ? "it exited" : reason;
-  }
-  void OnServerRequest(Runtime* runtime, const json& request_id,
-                       const std::string& method, const json&) override {
-    runtime->RespondError(request_id, -32601,
-                          absl::StrCat("codex-manager answers no ", method,
-                                       " outside a session"));
-  }
-  void OnTurnAccepted(Runtime*, const std::string&,
-                      const std::string&) override {}
-  void OnTurnRejected(Runtime*, const std::string&,
-                      const std::string&) override {}
-  void OnNotification(Runtime*, const std::string&, const json&) override {}
-  void OnBadOutput(Runtime*, const std::string& problem, bool) override {
-    Log(LogLevel::kWarning, "codex call: unusable line",
-        {{"problem", problem}});
-  }
-
- private:
-  std::unique_ptr<Runtime> runtime_;
-  absl::Mutex mu_;
-  bool ready_ ABSL_GUARDED_BY(mu_) = false;
-  std::string exit_ ABSL_GUARDED_BY(mu_);
-};
-
 CodexCatalog::CodexCatalog(RuntimeFactory* runtimes,
                            CodexCatalogOptions options)
     : runtimes_(runtimes), options_(std::move(options)) {}
@@ -263,7 +178,7 @@ CodexCatalog::~CodexCatalog() {
   f.mu.Await(absl::Condition(&idle));
 }
 
-void CodexCatalog::Run(std::function<void(OneOff&)> job,
+void CodexCatalog::Run(std::function<void(OneOffRuntime&)> job,
                        std::function<void(absl::Status)> failed) {
   {
     absl::MutexLock lock(&in_flight_->mu);
@@ -282,7 +197,7 @@ void CodexCatalog::Run(std::function<void(OneOff&)> job,
   NamedThread("cm-catalog", [this, in_flight = in_flight_, job = std::move(job),
                              failed = std::move(failed)] {
     {
-      OneOff one_off(runtimes_, options_.cwd);
+      OneOffRuntime one_off(runtimes_, options_.cwd);
       absl::Status started = one_off.Start();
       if (started.ok()) {
         job(one_off);
@@ -299,7 +214,7 @@ void CodexCatalog::ListModels(bool include_hidden,
                               Done<std::vector<CodexModel>> done) {
   auto shared = std::make_shared<Done<std::vector<CodexModel>>>(std::move(done));
   Run(
-      [include_hidden, shared](OneOff& codex) {
+      [include_hidden, shared](OneOffRuntime& codex) {
         std::vector<CodexModel> models;
         std::string cursor;
         for (int page = 0; page < kMaxModelPages; ++page) {
@@ -307,7 +222,8 @@ void CodexCatalog::ListModels(bool include_hidden,
           if (!cursor.empty()) params["cursor"] = cursor;
           absl::StatusOr<json> result = codex.Request("model/list", params);
           if (!result.ok()) return (*shared)(result.status());
-          for (CodexModel& m : ModelsOf(*result)) models.push_back(std::move(m));
+          for (CodexModel& m : ModelsOf(*result))
+            models.push_back(std::move(m));
           cursor = StringMember(*result, "nextCursor");
           if (cursor.empty()) break;
         }
@@ -319,7 +235,7 @@ void CodexCatalog::ListModels(bool include_hidden,
 void CodexCatalog::GetAccount(Done<CodexAccount> done) {
   auto shared = std::make_shared<Done<CodexAccount>>(std::move(done));
   Run(
-      [shared](OneOff& codex) {
+      [shared](OneOffRuntime& codex) {
         absl::StatusOr<json> read = codex.Request("account/read", json::object());
         if (!read.ok()) return (*shared)(read.status());
         CodexAccount account;
@@ -347,7 +263,7 @@ void CodexCatalog::ListThreads(CodexThreadQuery query,
                                Done<CodexThreadPage> done) {
   auto shared = std::make_shared<Done<CodexThreadPage>>(std::move(done));
   Run(
-      [query = std::move(query), shared](OneOff& codex) {
+      [query = std::move(query), shared](OneOffRuntime& codex) {
         json params = {{"limit", query.limit},
                        {"sourceKinds", json::array()},
                        {"sortKey", "updated_at"}};
@@ -404,7 +320,7 @@ absl::Status CheckTrust(const CodexHookList& listed,
 void CodexCatalog::ListHooks(const std::string& cwd, Done<CodexHookList> done) {
   auto shared = std::make_shared<Done<CodexHookList>>(std::move(done));
   Run(
-      [cwd, shared](OneOff& codex) {
+      [cwd, shared](OneOffRuntime& codex) {
         absl::StatusOr<json> result =
             codex.Request("hooks/list", HooksListParams(cwd));
         if (!result.ok()) return (*shared)(result.status());
@@ -416,8 +332,8 @@ void CodexCatalog::ListHooks(const std::string& cwd, Done<CodexHookList> done) {
 void CodexCatalog::Request(const std::string& method, json params,
                            Done<json> done) {
   auto shared = std::make_shared<Done<json>>(std::move(done));
-  Run([method, params = std::move(params),
-       shared](OneOff& codex) { (*shared)(codex.Request(method, params)); },
+  Run([method, params = std::move(params), shared](
+          OneOffRuntime& codex) { (*shared)(codex.Request(method, params)); },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
 
@@ -426,7 +342,7 @@ void CodexCatalog::TrustHooks(const std::string& cwd,
                               Done<CodexHookList> done) {
   auto shared = std::make_shared<Done<CodexHookList>>(std::move(done));
   Run(
-      [cwd, hooks = std::move(hooks), shared](OneOff& codex) {
+      [cwd, hooks = std::move(hooks), shared](OneOffRuntime& codex) {
         absl::StatusOr<json> before =
             codex.Request("hooks/list", HooksListParams(cwd));
         if (!before.ok()) return (*shared)(before.status());
@@ -474,7 +390,8 @@ void CodexCatalog::ThreadCall(const std::string& method, json params,
                               Done<CodexThread> done) {
   auto shared = std::make_shared<Done<CodexThread>>(std::move(done));
   Run(
-      [method, params = std::move(params), thread_id, shared](OneOff& codex) {
+      [method, params = std::move(params), thread_id,
+       shared](OneOffRuntime& codex) {
         absl::StatusOr<json> result = codex.Request(method, params);
         if (!result.ok()) {
           return (*shared)(NotFoundIfMissing(result.status(), thread_id));

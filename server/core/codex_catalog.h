@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "core/codex_hooks.h"
 #include "core/fork_point.h"
+#include "core/one_off_runtime.h"
 #include "core/runtime.h"
 #include "core/types.h"
 #include "nlohmann/json.hpp"
@@ -177,10 +178,9 @@ class CodexCatalog {
                   Done<CodexHookList> done);
 
  private:
-  class OneOff;
   // Runs `job` on a thread of its own with a started one-off runtime, or
   // calls `failed` with why there is none.
-  void Run(std::function<void(OneOff&)> job,
+  void Run(std::function<void(OneOffRuntime&)> job,
            std::function<void(absl::Status)> failed);
   // `method` (thread/read, thread/fork), whose answer carries a thread.
   void ThreadCall(const std::string& method, nlohmann::json params,
