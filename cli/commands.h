@@ -65,6 +65,19 @@ int CodexHooks(Client& client, const std::string& cwd);
 // listed just before, and prints what was trusted.
 int CodexHooksTrust(Client& client, const std::string& cwd,
                     const std::vector<std::string>& keys, bool all_untrusted);
+// `codex login`: signs the server's Codex in with ChatGPT's device code
+// (prints the page and the code, then polls until it ends; Ctrl-C cancels
+// it) or with an API key read from standard input; or, with `status_id` /
+// `cancel_id`, shows or cancels a login. Exit 0 when Codex is signed in.
+struct CodexLoginFlags {
+  bool with_api_key = false;
+  bool no_wait = false;
+  std::string status_id;
+  std::string cancel_id;
+};
+int CodexLogin(Client& client, const CodexLoginFlags& flags);
+// `codex logout`.
+int CodexLogout(Client& client);
 // UpdateSession with the fields set in `request`.
 int SessionUpdate(Client& client, const v1::UpdateSessionRequest& request);
 int SessionCompact(Client& client, const v1::CompactSessionRequest& request);

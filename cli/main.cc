@@ -820,7 +820,8 @@ int Main(int argc, char** argv) {
   // codex …
   auto* codex = app.add_subcommand(
       "codex",
-      "What the server's Codex knows: models, account, stored threads");
+      "What the server's Codex knows: models, account, stored threads; "
+      "its sign-in");
   codex->require_subcommand(1);
   bool models_all = false;
   auto* models = codex->add_subcommand("models", "List the models (model/list)");
@@ -829,6 +830,23 @@ int Main(int argc, char** argv) {
   auto* account = codex->add_subcommand(
       "account", "Show the account and its rate limits (role: operator)");
   account->callback([&] { code = CodexAccount(connect()); });
+  CodexLoginFlags login_flags;
+  auto* login = codex->add_subcommand(
+      "login",
+      "Sign the server's Codex in (role: admin): ChatGPT's device code, "
+      "typed on any device, or --with-api-key");
+  login->add_flag("--with-api-key", login_flags.with_api_key,
+                  "Read an OpenAI API key from standard input");
+  login->add_flag("--no-wait", login_flags.no_wait,
+                  "Print the page and the code and return; poll with --status");
+  login->add_option("--status", login_flags.status_id,
+                    "Show the login with this id");
+  login->add_option("--cancel", login_flags.cancel_id,
+                    "Cancel the pending login with this id");
+  login->callback([&] { code = CodexLogin(connect(), login_flags); });
+  auto* logout = codex->add_subcommand(
+      "logout", "Sign the server's Codex out (role: admin)");
+  logout->callback([&] { code = CodexLogout(connect()); });
   v1::ListCodexThreadsRequest threads_request;
   auto* threads = codex->add_subcommand(
       "threads",

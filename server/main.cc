@@ -534,9 +534,14 @@ int Run(const Flags& flags) {
   catalog_options.cwd = flags.data_dir;
   catalog_options.max_concurrent = flags.max_codex_calls;
   CodexCatalog catalog(&runtimes, catalog_options);
+  // Sign-ins of the server's Codex (a device code login keeps a runtime of
+  // its own while it waits).
+  CodexLoginOptions login_options;
+  login_options.cwd = flags.data_dir;
+  CodexLogins logins(&runtimes, &catalog, login_options);
   SessionServiceImpl sessions(manager.get(), &log, store->get(), &guard,
                               &*admission, &catalog);
-  CodexServiceImpl codex(&catalog, store->get(), &guard);
+  CodexServiceImpl codex(&catalog, &logins, store->get(), &guard);
   TurnServiceImpl turns(manager.get(), &guard, &*admission);
   ApprovalServiceImpl approvals(manager.get(), &guard);
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);

@@ -81,8 +81,10 @@ class AuthMatrixTest : public ::testing::Test {
     sessions_ = std::make_unique<SessionServiceImpl>(
         manager_.get(), log_.get(), store_.get(), guard_.get(),
         admission_.get(), catalog_.get());
-    codex_ = std::make_unique<CodexServiceImpl>(catalog_.get(), store_.get(),
-                                                guard_.get());
+    logins_ = std::make_unique<CodexLogins>(runtimes_.get(), catalog_.get(),
+                                            CodexLoginOptions());
+    codex_ = std::make_unique<CodexServiceImpl>(catalog_.get(), logins_.get(),
+                                                store_.get(), guard_.get());
     turns_ = std::make_unique<TurnServiceImpl>(manager_.get(), guard_.get(),
                                                admission_.get());
     approvals_ =
@@ -181,6 +183,7 @@ class AuthMatrixTest : public ::testing::Test {
   std::unique_ptr<Guard> guard_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<CodexCatalog> catalog_;
+  std::unique_ptr<CodexLogins> logins_;
   std::unique_ptr<SessionServiceImpl> sessions_;
   std::unique_ptr<CodexServiceImpl> codex_;
   std::unique_ptr<TurnServiceImpl> turns_;

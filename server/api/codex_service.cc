@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "core/request_validation.h"
 
 namespace codex_manager {
 namespace {
@@ -25,8 +26,8 @@ constexpr int kMaxTrustedAtOnce = 100;
 // PATH_MAX bytes; INVALID_ARGUMENT naming `cwd` otherwise.
 absl::Status CheckCwd(const std::string& cwd) {
   if (!cwd.empty() && cwd.front() != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cwd: \"", SafeText(cwd, 256), "\" is not an absolute path"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cwd: \"", SafeText(cwd, 256), "\" is not an absolute path"));
   }
   if (cwd.size() > kMaxHookPathBytes) {
     return absl::InvalidArgumentError(
@@ -57,7 +58,6 @@ absl::StatusOr<CodexThreadQuery> ThreadQueryOf(
   return q;
 }
 
-
 // "sha256:" and 64 lowercase hex digits, as Codex writes a hook's hash.
 bool IsHookHash(const std::string& hash) {
   constexpr absl::string_view kPrefix = "sha256:";
@@ -84,14 +84,15 @@ absl::StatusOr<std::vector<CodexCatalog::HookTrust>> HookTrustsOf(
     const v1::HookTrust& h = r.hooks(i);
     if (h.key().empty() || h.key().size() > kMaxHookPathBytes ||
         ToValidUtf8(h.key()) != h.key()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "hooks[", i, "].key: required, at most ", kMaxHookPathBytes,
-          " bytes of UTF-8"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("hooks[", i, "].key: required, at most ",
+                       kMaxHookPathBytes, " bytes of UTF-8"));
     }
     if (!IsHookHash(h.current_hash())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "hooks[", i, "].current_hash: not \"sha256:\" and 64 lowercase hex "
-          "digits (CodexHook.current_hash)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("hooks[", i,
+                       "].current_hash: not \"sha256:\" and 64 lowercase hex "
+                       "digits (CodexHook.current_hash)"));
     }
     out.push_back({h.key(), h.current_hash()});
   }
@@ -198,23 +199,101 @@ grpc::ServerUnaryReactor* CodexServiceImpl::TrustCodexHooks(
       guard_, context, kMethod, resource, response,
       [=, this](const Caller& caller, auto finish) {
         if (!hooks.ok()) return finish(hooks.status());
-        Store* store = store_;
-        catalog_->TrustHooks(
-            cwd, *hooks,
-            [finish, store, caller, resource](absl::StatusOr<CodexHookList> after) {
-              if (!after.ok()) return finish(after.status());
-              // Written to Codex's config: recorded whatever the store says.
-              if (absl::Status saved =
-                      store->AppendAudit(AuditOk(caller, resource, absl::Now()));
-                  !saved.ok()) {
-                Log(LogLevel::kError, "audit record not written",
-                    {{"method", "TrustCodexHooks"}, {"error", saved.ToString()}});
+        catalog_->TrustHooks(cwd, *hooks,
+                             [finish, self = this, caller,
+                              resource](absl::StatusOr<CodexHookList> after) {
+                               if (!after.ok()) return finish(after.status());
+                               // Written to Codex's config.
+                               self->AuditDone(caller, resource,
+                                               "TrustCodexHooks");
+                               v1::TrustCodexHooksResponse out;
+                               for (const CodexHook& hook : after->hooks) {
+                                 ToProto(hook, out.add_hooks());
+                               }
+                               finish(std::move(out));
+                             });
+      });
+}
+
+void CodexServiceImpl::AuditDone(const Caller& caller,
+                                 const std::string& resource,
+                                 const char* method) {
+  if (absl::Status saved =
+          store_->AppendAudit(AuditOk(caller, resource, absl::Now()));
+      !saved.ok()) {
+    Log(LogLevel::kError, "audit record not written",
+        {{"method", method}, {"error", saved.ToString()}});
+  }
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::StartCodexLogin(
+    grpc::CallbackServerContext* context,
+    const v1::StartCodexLoginRequest* request, v1::CodexLogin* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("StartCodexLogin");
+  const int method = request->method();
+  // Copied once, into the call to Codex; never logged.
+  std::string key = request->api_key();
+  return ServeLater<CodexLogin>(
+      guard_, context, kMethod, "", response,
+      [=, this, key = std::move(key)](const Caller& caller,
+                                      auto finish) mutable {
+        if (absl::Status ok = ValidateCodexLogin(method, key); !ok.ok()) {
+          return finish(ok);
+        }
+        logins_->Start(
+            static_cast<CodexLoginMethod>(method), std::move(key),
+            [finish, self = this, caller](absl::StatusOr<CodexLogin> login) {
+              if (login.ok()) {
+                self->AuditDone(caller, login->login_id, "StartCodexLogin");
               }
-              v1::TrustCodexHooksResponse out;
-              for (const CodexHook& hook : after->hooks) {
-                ToProto(hook, out.add_hooks());
-              }
-              finish(std::move(out));
+              finish(std::move(login));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::GetCodexLogin(
+    grpc::CallbackServerContext* context,
+    const v1::GetCodexLoginRequest* request, v1::CodexLogin* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("GetCodexLogin");
+  const std::string id = request->login_id();
+  return ServeLater<CodexLogin>(
+      guard_, context, kMethod, id, response,
+      [=, this](const Caller&, auto finish) { finish(logins_->Get(id)); });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::CancelCodexLogin(
+    grpc::CallbackServerContext* context,
+    const v1::CancelCodexLoginRequest* request, v1::CodexLogin* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("CancelCodexLogin");
+  const std::string id = request->login_id();
+  return ServeLater<CodexLogin>(guard_, context, kMethod, id, response,
+                                [=, this](const Caller& caller, auto finish) {
+                                  // Waits (seconds at most) for Codex to let go
+                                  // of the login.
+                                  absl::StatusOr<CodexLogin> login =
+                                      logins_->Cancel(id);
+                                  if (login.ok())
+                                    AuditDone(caller, id, "CancelCodexLogin");
+                                  finish(std::move(login));
+                                });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::LogoutCodex(
+    grpc::CallbackServerContext* context, const v1::LogoutCodexRequest*,
+    v1::LogoutCodexResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("LogoutCodex");
+  return ServeLater<v1::LogoutCodexResponse>(
+      guard_, context, kMethod, "", response,
+      [=, this](const Caller& caller, auto finish) {
+        logins_->Logout(
+            [finish, self = this, caller](absl::StatusOr<bool> done) {
+              if (!done.ok()) return finish(done.status());
+              self->AuditDone(caller, "", "LogoutCodex");
+              finish(v1::LogoutCodexResponse());
             });
       });
 }

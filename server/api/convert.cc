@@ -213,6 +213,22 @@ void ToProto(const CodexModel& in, v1::Model* out) {
   for (const std::string& m : in.input_modalities) out->add_input_modalities(m);
 }
 
+void ToProto(const CodexLogin& in, v1::CodexLogin* out) {
+  out->set_login_id(in.login_id);
+  out->set_method(static_cast<v1::CodexLoginMethod>(in.method));
+  out->set_state(static_cast<v1::CodexLoginState>(in.state));
+  out->set_verification_url(in.verification_url);
+  out->set_user_code(in.user_code);
+  out->set_error(in.error);
+  SetTime(in.start_time, out->mutable_start_time());
+  if (in.method == CodexLoginMethod::kChatgptDeviceCode) {
+    SetTime(in.expire_time, out->mutable_expire_time());
+  }
+  if (in.state != CodexLoginState::kPending) {
+    SetTime(in.end_time, out->mutable_end_time());
+  }
+}
+
 void ToProto(const CodexAccount& in, v1::Account* out) {
   out->set_type(in.type);
   out->set_email(in.email);

@@ -15,6 +15,7 @@
 #include "codex_manager/v1/turns.pb.h"
 #include "core/background_terminals.h"
 #include "core/codex_catalog.h"
+#include "core/codex_login.h"
 #include "core/file_search.h"
 #include "core/mcp_servers.h"
 #include "core/skills.h"
@@ -34,6 +35,7 @@ void ToProto(const AuditRecord& in, v1::AuditEvent* out);
 void ToProto(const Event& in, v1::Event* out);
 void ToProto(const CodexModel& in, v1::Model* out);
 void ToProto(const CodexAccount& in, v1::Account* out);
+void ToProto(const CodexLogin& in, v1::CodexLogin* out);
 // Without `session_id` (the caller knows it).
 void ToProto(const CodexThread& in, v1::CodexThread* out);
 void ToProto(const CodexHook& in, v1::CodexHook* out);

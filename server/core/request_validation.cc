@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "core/codex_login.h"
 #include "core/codex_protocol.h"
 #include "nlohmann/json.hpp"
 
@@ -151,6 +152,35 @@ absl::Status ValidateGoalChange(const GoalChange& change) {
   if (change.token_budget && *change.token_budget < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "token_budget: at least 1, got ", *change.token_budget));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCodexLogin(int method, const std::string& api_key) {
+  constexpr size_t kMaxApiKeyBytes = 4096;
+  if (method == static_cast<int>(CodexLoginMethod::kChatgptDeviceCode)) {
+    if (!api_key.empty()) {
+      return absl::InvalidArgumentError(
+          "api_key: only for CODEX_LOGIN_METHOD_API_KEY");
+    }
+    return absl::OkStatus();
+  }
+  if (method != static_cast<int>(CodexLoginMethod::kApiKey)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("method: ", method,
+                     " is not CODEX_LOGIN_METHOD_API_KEY or "
+                     "CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE"));
+  }
+  if (api_key.empty()) return absl::InvalidArgumentError("api_key: required");
+  if (api_key.size() > kMaxApiKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("api_key: over ", kMaxApiKeyBytes, " bytes"));
+  }
+  for (char c : api_key) {
+    if (c < 0x21 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "api_key: not printable ASCII (no spaces or line breaks)");
+    }
   }
   return absl::OkStatus();
 }

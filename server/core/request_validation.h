@@ -48,6 +48,10 @@ absl::Status ValidateSessionQuery(SessionQuery& query);
 absl::Status ValidateGoalChange(const GoalChange& change);
 // A skill's SKILL.md as ListSkills gives it (SetSkillEnabledRequest.path):
 // an absolute path of at most 4096 bytes, valid UTF-8.
+// A login's method and key: kApiKey with a key of 1..4096 bytes of
+// printable ASCII (never echoed in the error), kChatgptDeviceCode with
+// none.
+absl::Status ValidateCodexLogin(int method, const std::string& api_key);
 absl::Status ValidateSkillPath(const std::string& path);
 // A turn's settings in the session's `cwd`: as above, plus the reasoning
 // summary, a JSON-object output schema (64 KiB at most), at most 8 images,

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/codex_login.h"
+
 namespace codex_manager {
 namespace {
 
@@ -105,6 +107,23 @@ TEST_F(RequestValidationTest, ASkillPathIsAnAbsoluteUtf8Path) {
   ExpectInvalid(ValidateSkillPath("/p/\xff/SKILL.md"), "path");
   ExpectInvalid(ValidateSkillPath("/" + std::string(4096, 'd')), "path");
   EXPECT_TRUE(ValidateSkillPath("/" + std::string(4095, 'd')).ok());
+}
+
+TEST_F(RequestValidationTest, ALoginNamesItsMethodAndAnApiKeyIsPrintable) {
+  constexpr int kApiKey = static_cast<int>(CodexLoginMethod::kApiKey);
+  constexpr int kDeviceCode =
+      static_cast<int>(CodexLoginMethod::kChatgptDeviceCode);
+  EXPECT_TRUE(ValidateCodexLogin(kApiKey, "sk-test-123").ok());
+  EXPECT_TRUE(ValidateCodexLogin(kDeviceCode, "").ok());
+  ExpectInvalid(ValidateCodexLogin(0, ""), "method");
+  ExpectInvalid(ValidateCodexLogin(7, "sk-x"), "method");
+  ExpectInvalid(ValidateCodexLogin(kApiKey, ""), "api_key");
+  ExpectInvalid(ValidateCodexLogin(kDeviceCode, "sk-x"), "api_key");
+  ExpectInvalid(ValidateCodexLogin(kApiKey, std::string(4097, 'k')), "api_key");
+  const absl::Status spaced = ValidateCodexLogin(kApiKey, "sk-secret value\n");
+  ExpectInvalid(spaced, "api_key");
+  // The key is never echoed.
+  EXPECT_EQ(std::string(spaced.message()).find("secret"), std::string::npos);
 }
 
 TEST_F(RequestValidationTest, ImagesMustBeFilesInsideTheCwd) {

@@ -24,7 +24,7 @@ SCALARS = {
 }
 # Enums of the API and their Python twins in codex_manager.enums.
 ENUMS = ("SessionState", "TurnState", "ApprovalKind", "ApprovalState", "Decision",
-         "EventType", "Role", "GoalStatus")
+         "EventType", "Role", "GoalStatus", "CodexLoginMethod", "CodexLoginState")
 
 
 def wanted(name: str) -> bool:

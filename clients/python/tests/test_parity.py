@@ -63,6 +63,10 @@ CLI_COMMAND = {
     "ListCodexThreads": ["codex", "threads"],
     "ListCodexHooks": ["codex", "hooks"],
     "TrustCodexHooks": ["codex", "hooks", "trust"],
+    "StartCodexLogin": ["codex", "login"],
+    "GetCodexLogin": ["codex", "login"],  # --status
+    "CancelCodexLogin": ["codex", "login"],  # --cancel
+    "LogoutCodex": ["codex", "logout"],
 }
 
 
@@ -96,7 +100,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 36
+    assert len(RPCS) == 40
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)
@@ -121,6 +125,8 @@ ENUMS = [
     (codex_manager.ApprovalState, approvals_pb2.ApprovalState, "APPROVAL_STATE_"),
     (codex_manager.Decision, approvals_pb2.Decision, "DECISION_"),
     (codex_manager.EventType, events_pb2.EventType, "EVENT_TYPE_"),
+    (codex_manager.CodexLoginMethod, codex_pb2.CodexLoginMethod, "CODEX_LOGIN_METHOD_"),
+    (codex_manager.CodexLoginState, codex_pb2.CodexLoginState, "CODEX_LOGIN_STATE_"),
 ]
 
 

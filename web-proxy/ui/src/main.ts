@@ -5,6 +5,7 @@
 import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { showAccess } from "./access_view.js";
+import { accountPanel } from "./account_view.js";
 import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, toast } from "./feedback.js";
@@ -109,21 +110,6 @@ const threadsPanel = () => codexPanel("threads", "Import a Codex thread", async 
   return r.threads.length ? r.threads.map(threadRow) : [h("p", { class: "muted" }, "No Codex threads.")];
 });
 
-// The account the server's Codex is signed in with and its rate limits
-// (CodexService.GetAccount).
-const accountPanel = () => codexPanel("account", "Codex account", async () => {
-  const a = await codex.getAccount({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-  const who = a.type === "chatgpt" ? `Codex is signed in with ChatGPT as ${a.email}${a.planType ? ` (${a.planType})` : ""}`
-    : a.type === "apiKey" ? "Codex uses an API key" : "Codex is not signed in";
-  const windows = [a.rateLimits?.primary, a.rateLimits?.secondary].filter((w) => w !== undefined);
-  return [
-    h("p", {}, `${who}${a.requiresOpenaiAuth ? "; its model provider needs an OpenAI sign-in" : ""}.`),
-    h("p", {}, windows.length
-      ? `Rate limits: ${windows.map((w) => `${w!.usedPercent}% used of ${Math.round(Number(w!.windowMinutes) / 60)}h`).join(", ")}`
-      : `Rate limits unknown: ${a.rateLimitsError}`),
-  ];
-});
-
 // The hooks of the server's Codex config (CodexService.ListCodexHooks,
 // admins): Codex runs one only once it is trusted; a skipped one is
 // trusted with two taps (TrustCodexHooks, with the hash listed here).
@@ -214,7 +200,7 @@ function showList(): () => void {
   app.replaceChildren(
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
-      canOperate() ? accountPanel() : null, isAdmin() ? hooksPanel() : null,
+      canOperate() ? accountPanel(isAdmin()) : null, isAdmin() ? hooksPanel() : null,
       isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,

@@ -7,7 +7,8 @@
 // with screenshots of each in tests/artifacts/web/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
@@ -20,7 +21,7 @@ import { SessionService, SessionState } from "../src/gen/codex_manager/v1/sessio
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
 
 import { ARTIFACTS, axeViolations, fromMenu, launchBrowser, newSession, send } from "./browser_support.js";
-import { apiTransport, REPO, type Stack, startStack, UI, waitFor } from "./support.js";
+import { apiTransport, REPO, type Stack, startMockChatGPT, startStack, UI, waitFor } from "./support.js";
 
 let real: Stack;   // the real codex on the scripted model
 let fake: Stack;   // tests/fake_codex, for requests the model cannot script
@@ -1090,6 +1091,58 @@ test("an admin trusts a Codex hook from the hooks panel, with two taps", async (
     await page.close();
   } finally {
     await stack.stop();
+  }
+});
+
+test("an admin signs the server's Codex in with a device code from the phone, then with a key, then out", async () => {
+  const pki = mkdtempSync(join(tmpdir(), "cm-chatgpt-"));
+  rmSync(pki, { recursive: true });
+  const chatgpt = await startMockChatGPT(pki);
+  const stack = await startStack({
+    realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+    // The mock model's provider signs in as OpenAI's does, so Codex
+    // reports the account.
+    codexConfig: "requires_openai_auth = true\n",
+    codexTopConfig: `chatgpt_base_url = "${chatgpt.origin}/backend-api/"\n`,
+    serverEnv: { CODEX_APP_SERVER_LOGIN_ISSUER: chatgpt.origin, CODEX_CA_CERTIFICATE: chatgpt.ca },
+    serverArgs: ["--pass-env", "CODEX_APP_SERVER_LOGIN_ISSUER", "--pass-env", "CODEX_CA_CERTIFICATE"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    const card = page.locator("details.account");
+    await card.locator("summary").click();
+    await card.getByText("Codex is not signed in; its model provider needs an OpenAI sign-in.").waitFor({ timeout: 30000 });
+    await card.getByRole("button", { name: "Sign in with ChatGPT" }).click();
+    const login = card.locator(".login");
+    await login.waitFor({ timeout: 30000 });
+    assert.equal(await login.locator(".login-code").innerText(), "ABCD-EFGH");
+    assert.equal(await login.getByRole("link").getAttribute("href"), `${chatgpt.origin}/codex/device`);
+    assert.deepEqual(await axeViolations(page), []);
+    await card.screenshot({ path: join(ARTIFACTS, "phone-codex-device-code.png") });
+    await chatgpt.enterCode();
+    await card.getByText("Codex is signed in.").waitFor({ timeout: 30000 });
+    await card.getByText("Codex is signed in with ChatGPT as dev@example.com (plus)").waitFor({ timeout: 30000 });
+
+    // An API key replaces it; the field is emptied at once.
+    const key = card.getByLabel("OpenAI API key");
+    await key.fill("sk-test-from-the-phone");
+    await card.getByRole("button", { name: "Use this key" }).click();
+    assert.equal(await key.inputValue(), "");
+    await card.getByText("Codex uses an API key").waitFor({ timeout: 30000 });
+
+    // Two taps sign it out.
+    await card.getByRole("button", { name: "Sign out" }).click();
+    await card.getByRole("button", { name: "Tap again to sign out" }).click();
+    await card.getByText("Codex is signed out.").waitFor({ timeout: 30000 });
+    await card.getByText("Codex is not signed in").waitFor({ timeout: 30000 });
+    const account = await createClient(CodexService, apiTransport(stack)).getAccount({});
+    assert.equal(account.type, "");
+    await page.close();
+  } finally {
+    await stack.stop();
+    chatgpt.stop();
+    rmSync(pki, { recursive: true, force: true });
   }
 });
 

@@ -2,6 +2,7 @@
 // runtime) and codex-manager-web on free 127.0.0.1 ports for the tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -89,7 +90,7 @@ function serverEnv(): NodeJS.ProcessEnv {
 // codex at it; returns the server flags that use them. The folders to remove
 // at the end go to `folders`.
 async function realCodex(children: ChildProcess[], folders: string[],
-                         config = ""): Promise<string[]> {
+                         config = "", topConfig = ""): Promise<string[]> {
   const model = spawn("python3", [join(REPO, "tests/mock_model/mock_model.py")],
                       { stdio: ["ignore", "pipe", "ignore"] });
   children.push(model);
@@ -100,7 +101,7 @@ async function realCodex(children: ChildProcess[], folders: string[],
   });
   const home = codexHomeDir();
   folders.push(home);
-  writeFileSync(join(home, "config.toml"), [
+  writeFileSync(join(home, "config.toml"), topConfig + [
     'model = "gpt-5.5"', 'model_provider = "mock"', "[model_providers.mock]", 'name = "mock"',
     `base_url = "http://127.0.0.1:${port}/v1"`, 'wire_api = "responses"',
     "request_max_retries = 0", "stream_max_retries = 0", "",
@@ -116,8 +117,13 @@ export interface StackOptions {
   serverArgs?: string[];
   // The real, pinned codex on the scripted model instead of the fake runtime.
   realCodex?: boolean;
-  // More of that Codex's config.toml (TOML, appended).
+  // More of that Codex's config.toml (TOML, appended: the mock provider's
+  // table is the last one before it).
   codexConfig?: string;
+  // Top-level keys of that config.toml (TOML, put first).
+  codexTopConfig?: string;
+  // More of the server's environment (for Codex: with --pass-env).
+  serverEnv?: Record<string, string>;
 }
 
 // codex-manager-server + codex-manager-web in front of it.
@@ -128,12 +134,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const children: ChildProcess[] = [];
   const folders: string[] = [];
   const runtime = options.realCodex
-    ? await realCodex(children, folders, options.codexConfig)
+    ? await realCodex(children, folders, options.codexConfig, options.codexTopConfig)
     : ["--codex-bin", join(REPO, "tests/fake_codex/fake_codex.py")];
   const server = await start("codex-manager-server", [
     "--listen", "127.0.0.1:0", "--data-dir", join(dir, "var"), ...runtime,
     ...(options.serverArgs ?? []),
-  ], serverEnv());
+  ], { ...serverEnv(), ...options.serverEnv });
   const proxyArgs = options.proxyArgs ?? [];
   const proxyFlags = (port: number) => [
     "--listen", `127.0.0.1:${port}`, "--upstream", `127.0.0.1:${server.port}`, ...proxyArgs,
@@ -170,6 +176,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
   return stack;
+}
+
+// tests/support/mock_chatgpt.py, ChatGPT's sign-in service for Codex's
+// device code login, over HTTPS with a test CA made in `dir`. Killed with
+// the other `children`.
+export async function startMockChatGPT(dir: string): Promise<{ origin: string; ca: string; enterCode: () => Promise<void>; stop: () => void }> {
+  const child = spawn("python3", [join(REPO, "tests/support/mock_chatgpt.py"), dir],
+                      { stdio: ["ignore", "pipe", "inherit"] });
+  const info = await new Promise<{ origin: string; ca: string }>((resolveInfo, reject) => {
+    createInterface({ input: child.stdout! }).once("line", (line) => resolveInfo(JSON.parse(line) as { origin: string; ca: string }));
+    child.once("exit", () => reject(new Error("mock ChatGPT exited")));
+  });
+  const ca = readFileSync(info.ca);
+  return {
+    ...info,
+    // As a person typing the code on the verification page.
+    enterCode: () => new Promise<void>((done, fail) => {
+      const url = new URL("/test/enter-code", info.origin);
+      const req = httpsRequest(url, { method: "POST", ca }, (res) => { res.resume(); res.on("end", done); });
+      req.on("error", fail);
+      req.end();
+    }),
+    stop: () => { child.kill("SIGTERM"); },
+  };
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20000): Promise<T> {

@@ -17,6 +17,8 @@ from codex_manager.client import Client
 from codex_manager.enums import (
     ApprovalKind,
     ApprovalState,
+    CodexLoginMethod,
+    CodexLoginState,
     Decision,
     EventType,
     GoalStatus,
@@ -48,7 +50,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbortedError", "AlreadyExistsError", "Approval", "ApprovalKind", "ApprovalState",
-    "AsyncClient", "CancelledError", "Client", "CodexHooks", "CodexManagerError", "DataLossError",
+    "AsyncClient", "CancelledError", "Client", "CodexHooks", "CodexLoginMethod",
+    "CodexLoginState", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
     "GoalStatus",
     "InternalError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",

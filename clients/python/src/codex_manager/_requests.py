@@ -438,3 +438,12 @@ class Cursor:
             return True
         self.position = event.session_seq if self.session_id else event.event_id
         return True
+
+
+def start_codex_login(api_key: str | None) -> codex_pb2.StartCodexLoginRequest:
+    """An API key login when `api_key` is given, else ChatGPT's device code."""
+    if api_key is None:
+        return codex_pb2.StartCodexLoginRequest(
+            method=codex_pb2.CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE)
+    return codex_pb2.StartCodexLoginRequest(
+        method=codex_pb2.CODEX_LOGIN_METHOD_API_KEY, api_key=api_key)

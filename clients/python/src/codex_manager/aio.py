@@ -27,7 +27,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
-from codex_manager.enums import Decision, EventType, GoalStatus, Role, SessionState, TurnState
+from codex_manager.enums import (
+    CodexLoginState,
+    Decision,
+    EventType,
+    GoalStatus,
+    Role,
+    SessionState,
+    TurnState,
+)
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -53,6 +61,7 @@ from codex_manager.v1.views import (
     AuditEvent,
     BackgroundTerminal,
     CodexHook,
+    CodexLogin,
     CodexThread,
     CreateTokenResponse,
     Event,
@@ -356,6 +365,32 @@ class AsyncClient:
         response = await self._call(self._codex.TrustCodexHooks,
                                     _requests.trust_codex_hooks(hooks, cwd))
         return [CodexHook(h) for h in response.hooks]
+
+    async def start_codex_login(self, *, api_key: str | None = None) -> CodexLogin:
+        return CodexLogin(await self._call(self._codex.StartCodexLogin,
+                                           _requests.start_codex_login(api_key)))
+
+    async def get_codex_login(self, login_id: str) -> CodexLogin:
+        return CodexLogin(await self._call(self._codex.GetCodexLogin,
+                                           codex_pb2.GetCodexLoginRequest(login_id=login_id)))
+
+    async def wait_for_codex_login(self, login_id: str, *, timeout: float | None = None,
+                                   poll_interval: float = 2.0) -> CodexLogin:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            login = await self.get_codex_login(login_id)
+            if login.state != CodexLoginState.PENDING:
+                return login
+            if deadline is not None and time.monotonic() > deadline:
+                raise DeadlineExceededError(f"login {login_id} still pending after {timeout}s")
+            await asyncio.sleep(poll_interval)
+
+    async def cancel_codex_login(self, login_id: str) -> CodexLogin:
+        return CodexLogin(await self._call(
+            self._codex.CancelCodexLogin, codex_pb2.CancelCodexLoginRequest(login_id=login_id)))
+
+    async def logout_codex(self) -> None:
+        await self._call(self._codex.LogoutCodex, codex_pb2.LogoutCodexRequest())
 
     async def import_thread(self, thread_id: str, *, title: str | None = None,
                       request_id: str | None = None) -> Session:

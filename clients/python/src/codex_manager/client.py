@@ -33,7 +33,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
 from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
-from codex_manager.enums import Decision, EventType, GoalStatus, Role, SessionState, TurnState
+from codex_manager.enums import (
+    CodexLoginState,
+    Decision,
+    EventType,
+    GoalStatus,
+    Role,
+    SessionState,
+    TurnState,
+)
 from codex_manager.errors import (
     CodexManagerError,
     DeadlineExceededError,
@@ -59,6 +67,7 @@ from codex_manager.v1.views import (
     AuditEvent,
     BackgroundTerminal,
     CodexHook,
+    CodexLogin,
     CodexThread,
     CreateTokenResponse,
     Event,
@@ -541,6 +550,57 @@ class Client:
         response = self._call(self._codex.TrustCodexHooks,
                               _requests.trust_codex_hooks(hooks, cwd))
         return [CodexHook(h) for h in response.hooks]
+
+    def start_codex_login(self, *, api_key: str | None = None) -> CodexLogin:
+        """Signs the server's Codex in, as ``codex login`` does on its
+        machine (Codex ``account/login/start``), for every session started
+        or resumed afterwards.
+
+        With `api_key`, Codex stores the key and the login comes back
+        ``SUCCEEDED``. Without, ChatGPT's device code flow: the login comes
+        back ``PENDING`` with ``verification_url`` and ``user_code``; a
+        person opens the page on any device, signs in and types the code,
+        while Codex on the server waits (up to 15 minutes). Follow it with
+        :meth:`wait_for_codex_login`. A new login, or :meth:`logout_codex`,
+        cancels a pending one. The key goes to Codex only: the server never
+        logs, audits or returns it. Needs an admin token; audited."""
+        return CodexLogin(self._call(self._codex.StartCodexLogin,
+                                     _requests.start_codex_login(api_key)))
+
+    def get_codex_login(self, login_id: str) -> CodexLogin:
+        """A login as it stands (the server remembers the last 16);
+        NotFoundError otherwise. Needs an admin token."""
+        return CodexLogin(self._call(self._codex.GetCodexLogin,
+                                     codex_pb2.GetCodexLoginRequest(login_id=login_id)))
+
+    def wait_for_codex_login(self, login_id: str, *, timeout: float | None = None,
+                             poll_interval: float = 2.0) -> CodexLogin:
+        """Polls a login until it is no longer ``PENDING`` and returns it
+        (``SUCCEEDED``, ``FAILED`` with ``error``, ``CANCELLED``); raises
+        DeadlineExceededError after `timeout` seconds (None: as long as the
+        server waits for the code)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            login = self.get_codex_login(login_id)
+            if login.state != CodexLoginState.PENDING:
+                return login
+            if deadline is not None and time.monotonic() > deadline:
+                raise DeadlineExceededError(f"login {login_id} still pending after {timeout}s")
+            time.sleep(poll_interval)
+
+    def cancel_codex_login(self, login_id: str) -> CodexLogin:
+        """Ends a pending login (Codex ``account/login/cancel``) and returns
+        it ended: ``CANCELLED``, or ``SUCCEEDED``/``FAILED`` when Codex
+        finished first; one already over comes back as it is. Needs an
+        admin token; audited."""
+        return CodexLogin(self._call(self._codex.CancelCodexLogin,
+                                     codex_pb2.CancelCodexLoginRequest(login_id=login_id)))
+
+    def logout_codex(self) -> None:
+        """Signs the server's Codex out (Codex ``account/logout``: it removes
+        the credentials it stored), after cancelling a pending login. Needs
+        an admin token; audited."""
+        self._call(self._codex.LogoutCodex, codex_pb2.LogoutCodexRequest())
 
     def import_thread(self, thread_id: str, *, title: str | None = None,
                       request_id: str | None = None) -> Session:

@@ -140,6 +140,24 @@ class EventType(_ApiEnum):
     SKILLS_CHANGED = 29
 
 
+class CodexLoginMethod(_ApiEnum):
+    """How :meth:`Client.start_codex_login` signs the server's Codex in."""
+
+    UNSPECIFIED = 0
+    API_KEY = 1
+    CHATGPT_DEVICE_CODE = 2
+
+
+class CodexLoginState(_ApiEnum):
+    """Where a sign-in of the server's Codex stands."""
+
+    UNSPECIFIED = 0
+    PENDING = 1
+    SUCCEEDED = 2
+    FAILED = 3
+    CANCELLED = 4
+
+
 class Role(_ApiEnum):
     """What a token may do; each role includes the ones below it."""
 

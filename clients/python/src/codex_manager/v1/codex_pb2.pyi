@@ -17,11 +17,85 @@ import codex_manager.v1.events_pb2
 import collections.abc
 import google.protobuf.descriptor
 import google.protobuf.internal.containers
+import google.protobuf.internal.enum_type_wrapper
 import google.protobuf.message
 import google.protobuf.timestamp_pb2
+import sys
 import typing
 
+if sys.version_info >= (3, 10):
+    import typing as typing_extensions
+else:
+    import typing_extensions
+
 DESCRIPTOR: google.protobuf.descriptor.FileDescriptor
+
+class _CodexLoginMethod:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _CodexLoginMethodEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_CodexLoginMethod.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    CODEX_LOGIN_METHOD_UNSPECIFIED: _CodexLoginMethod.ValueType  # 0
+    CODEX_LOGIN_METHOD_API_KEY: _CodexLoginMethod.ValueType  # 1
+    """An OpenAI API key (`api_key`): Codex stores it in its CODEX_HOME
+    (auth.json, mode 0600) and the login ends at once, SUCCEEDED.
+    """
+    CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE: _CodexLoginMethod.ValueType  # 2
+    """ChatGPT's device code flow (Codex `chatgptDeviceCode`): the login
+    comes back PENDING with a page and a one-time code; a person opens the
+    page on any device, signs in to ChatGPT and types the code, while
+    Codex on the server waits for it (up to 15 minutes).
+    """
+
+class CodexLoginMethod(_CodexLoginMethod, metaclass=_CodexLoginMethodEnumTypeWrapper):
+    """How StartCodexLogin signs Codex in."""
+
+CODEX_LOGIN_METHOD_UNSPECIFIED: CodexLoginMethod.ValueType  # 0
+CODEX_LOGIN_METHOD_API_KEY: CodexLoginMethod.ValueType  # 1
+"""An OpenAI API key (`api_key`): Codex stores it in its CODEX_HOME
+(auth.json, mode 0600) and the login ends at once, SUCCEEDED.
+"""
+CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE: CodexLoginMethod.ValueType  # 2
+"""ChatGPT's device code flow (Codex `chatgptDeviceCode`): the login
+comes back PENDING with a page and a one-time code; a person opens the
+page on any device, signs in to ChatGPT and types the code, while
+Codex on the server waits for it (up to 15 minutes).
+"""
+global___CodexLoginMethod = CodexLoginMethod
+
+class _CodexLoginState:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _CodexLoginStateEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_CodexLoginState.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    CODEX_LOGIN_STATE_UNSPECIFIED: _CodexLoginState.ValueType  # 0
+    CODEX_LOGIN_STATE_PENDING: _CodexLoginState.ValueType  # 1
+    """Waiting for the code to be typed."""
+    CODEX_LOGIN_STATE_SUCCEEDED: _CodexLoginState.ValueType  # 2
+    """Codex is signed in: GetAccount says as whom."""
+    CODEX_LOGIN_STATE_FAILED: _CodexLoginState.ValueType  # 3
+    """`error` says why (Codex's reason, or that the code expired)."""
+    CODEX_LOGIN_STATE_CANCELLED: _CodexLoginState.ValueType  # 4
+    """CancelCodexLogin, another StartCodexLogin, LogoutCodex, or the server
+    stopping; `error` says which.
+    """
+
+class CodexLoginState(_CodexLoginState, metaclass=_CodexLoginStateEnumTypeWrapper): ...
+
+CODEX_LOGIN_STATE_UNSPECIFIED: CodexLoginState.ValueType  # 0
+CODEX_LOGIN_STATE_PENDING: CodexLoginState.ValueType  # 1
+"""Waiting for the code to be typed."""
+CODEX_LOGIN_STATE_SUCCEEDED: CodexLoginState.ValueType  # 2
+"""Codex is signed in: GetAccount says as whom."""
+CODEX_LOGIN_STATE_FAILED: CodexLoginState.ValueType  # 3
+"""`error` says why (Codex's reason, or that the code expired)."""
+CODEX_LOGIN_STATE_CANCELLED: CodexLoginState.ValueType  # 4
+"""CancelCodexLogin, another StartCodexLogin, LogoutCodex, or the server
+stopping; `error` says which.
+"""
+global___CodexLoginState = CodexLoginState
 
 @typing.final
 class ListModelsRequest(google.protobuf.message.Message):
@@ -478,3 +552,128 @@ class TrustCodexHooksResponse(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["hooks", b"hooks"]) -> None: ...
 
 global___TrustCodexHooksResponse = TrustCodexHooksResponse
+
+@typing.final
+class StartCodexLoginRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    METHOD_FIELD_NUMBER: builtins.int
+    API_KEY_FIELD_NUMBER: builtins.int
+    method: global___CodexLoginMethod.ValueType
+    """Required."""
+    api_key: builtins.str
+    """API_KEY only, and required there: 1..4096 bytes of printable ASCII.
+    Passed to Codex and nowhere else: never logged, audited or returned.
+    """
+    def __init__(
+        self,
+        *,
+        method: global___CodexLoginMethod.ValueType = ...,
+        api_key: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["api_key", b"api_key", "method", b"method"]) -> None: ...
+
+global___StartCodexLoginRequest = StartCodexLoginRequest
+
+@typing.final
+class CodexLogin(google.protobuf.message.Message):
+    """A sign-in of the server's Codex (Codex `account/login/start` and
+    `account/login/completed`). The server remembers the last 16.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    LOGIN_ID_FIELD_NUMBER: builtins.int
+    METHOD_FIELD_NUMBER: builtins.int
+    STATE_FIELD_NUMBER: builtins.int
+    VERIFICATION_URL_FIELD_NUMBER: builtins.int
+    USER_CODE_FIELD_NUMBER: builtins.int
+    ERROR_FIELD_NUMBER: builtins.int
+    START_TIME_FIELD_NUMBER: builtins.int
+    EXPIRE_TIME_FIELD_NUMBER: builtins.int
+    END_TIME_FIELD_NUMBER: builtins.int
+    login_id: builtins.str
+    """"login_" and 20 hex digits."""
+    method: global___CodexLoginMethod.ValueType
+    state: global___CodexLoginState.ValueType
+    verification_url: builtins.str
+    """CHATGPT_DEVICE_CODE: the page to open and the code to type there."""
+    user_code: builtins.str
+    error: builtins.str
+    @property
+    def start_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def expire_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """CHATGPT_DEVICE_CODE: when the server stops waiting for the code."""
+
+    @property
+    def end_time(self) -> google.protobuf.timestamp_pb2.Timestamp:
+        """Unset while PENDING."""
+
+    def __init__(
+        self,
+        *,
+        login_id: builtins.str = ...,
+        method: global___CodexLoginMethod.ValueType = ...,
+        state: global___CodexLoginState.ValueType = ...,
+        verification_url: builtins.str = ...,
+        user_code: builtins.str = ...,
+        error: builtins.str = ...,
+        start_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        expire_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+        end_time: google.protobuf.timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["end_time", b"end_time", "expire_time", b"expire_time", "start_time", b"start_time"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["end_time", b"end_time", "error", b"error", "expire_time", b"expire_time", "login_id", b"login_id", "method", b"method", "start_time", b"start_time", "state", b"state", "user_code", b"user_code", "verification_url", b"verification_url"]) -> None: ...
+
+global___CodexLogin = CodexLogin
+
+@typing.final
+class GetCodexLoginRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    LOGIN_ID_FIELD_NUMBER: builtins.int
+    login_id: builtins.str
+    def __init__(
+        self,
+        *,
+        login_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["login_id", b"login_id"]) -> None: ...
+
+global___GetCodexLoginRequest = GetCodexLoginRequest
+
+@typing.final
+class CancelCodexLoginRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    LOGIN_ID_FIELD_NUMBER: builtins.int
+    login_id: builtins.str
+    def __init__(
+        self,
+        *,
+        login_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["login_id", b"login_id"]) -> None: ...
+
+global___CancelCodexLoginRequest = CancelCodexLoginRequest
+
+@typing.final
+class LogoutCodexRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+
+global___LogoutCodexRequest = LogoutCodexRequest
+
+@typing.final
+class LogoutCodexResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+
+global___LogoutCodexResponse = LogoutCodexResponse

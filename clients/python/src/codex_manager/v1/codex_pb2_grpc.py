@@ -63,6 +63,26 @@ class CodexServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
                 _registered_method=True)
+        self.StartCodexLogin = channel.unary_unary(
+                '/codex_manager.v1.CodexService/StartCodexLogin',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.StartCodexLoginRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+                _registered_method=True)
+        self.GetCodexLogin = channel.unary_unary(
+                '/codex_manager.v1.CodexService/GetCodexLogin',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.GetCodexLoginRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+                _registered_method=True)
+        self.CancelCodexLogin = channel.unary_unary(
+                '/codex_manager.v1.CodexService/CancelCodexLogin',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.CancelCodexLoginRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+                _registered_method=True)
+        self.LogoutCodex = channel.unary_unary(
+                '/codex_manager.v1.CodexService/LogoutCodex',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.LogoutCodexRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.LogoutCodexResponse.FromString,
+                _registered_method=True)
 
 
 class CodexServiceServicer(object):
@@ -121,6 +141,46 @@ class CodexServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartCodexLogin(self, request, context):
+        """Signs the server's Codex in, as `codex login` does on the machine
+        (Codex `account/login/start`), for every session started or resumed
+        afterwards. One device code login waits at a time: a new
+        StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+        whom every session's agent works as); audited. Errors also:
+        INVALID_ARGUMENT naming `method` or `api_key`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCodexLogin(self, request, context):
+        """A login as it stands: poll it while PENDING (role: admin). NOT_FOUND
+        naming the id when it is not one of the last 16.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelCodexLogin(self, request, context):
+        """Ends a PENDING login (Codex `account/login/cancel`) and returns it
+        ended: CANCELLED, or SUCCEEDED / FAILED when Codex finished first. A
+        login already over is returned as it is (role: admin; audited).
+        NOT_FOUND as GetCodexLogin.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogoutCodex(self, request, context):
+        """Signs the server's Codex out (Codex `account/logout`: it removes the
+        credentials it stored), after cancelling a pending login. Sessions
+        started afterwards fail to reach an OpenAI model until a new login
+        (role: admin; audited).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CodexServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -148,6 +208,26 @@ def add_CodexServiceServicer_to_server(servicer, server):
                     servicer.TrustCodexHooks,
                     request_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.SerializeToString,
+            ),
+            'StartCodexLogin': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartCodexLogin,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.StartCodexLoginRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.SerializeToString,
+            ),
+            'GetCodexLogin': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCodexLogin,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.GetCodexLoginRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.SerializeToString,
+            ),
+            'CancelCodexLogin': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelCodexLogin,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.CancelCodexLoginRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.CodexLogin.SerializeToString,
+            ),
+            'LogoutCodex': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogoutCodex,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.LogoutCodexRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.LogoutCodexResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -289,6 +369,114 @@ class CodexService(object):
             '/codex_manager.v1.CodexService/TrustCodexHooks',
             codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
             codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartCodexLogin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/StartCodexLogin',
+            codex__manager_dot_v1_dot_codex__pb2.StartCodexLoginRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCodexLogin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/GetCodexLogin',
+            codex__manager_dot_v1_dot_codex__pb2.GetCodexLoginRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelCodexLogin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/CancelCodexLogin',
+            codex__manager_dot_v1_dot_codex__pb2.CancelCodexLoginRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.CodexLogin.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogoutCodex(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/LogoutCodex',
+            codex__manager_dot_v1_dot_codex__pb2.LogoutCodexRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.LogoutCodexResponse.FromString,
             options,
             channel_credentials,
             insecure,

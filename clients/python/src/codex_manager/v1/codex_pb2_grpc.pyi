@@ -82,6 +82,46 @@ class CodexServiceStub:
     audited).
     """
 
+    StartCodexLogin: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.StartCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """Signs the server's Codex in, as `codex login` does on the machine
+    (Codex `account/login/start`), for every session started or resumed
+    afterwards. One device code login waits at a time: a new
+    StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+    whom every session's agent works as); audited. Errors also:
+    INVALID_ARGUMENT naming `method` or `api_key`.
+    """
+
+    GetCodexLogin: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.GetCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """A login as it stands: poll it while PENDING (role: admin). NOT_FOUND
+    naming the id when it is not one of the last 16.
+    """
+
+    CancelCodexLogin: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.CancelCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """Ends a PENDING login (Codex `account/login/cancel`) and returns it
+    ended: CANCELLED, or SUCCEEDED / FAILED when Codex finished first. A
+    login already over is returned as it is (role: admin; audited).
+    NOT_FOUND as GetCodexLogin.
+    """
+
+    LogoutCodex: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.LogoutCodexRequest,
+        codex_manager.v1.codex_pb2.LogoutCodexResponse,
+    ]
+    """Signs the server's Codex out (Codex `account/logout`: it removes the
+    credentials it stored), after cancelling a pending login. Sessions
+    started afterwards fail to reach an OpenAI model until a new login
+    (role: admin; audited).
+    """
+
 class CodexServiceAsyncStub:
     """Discovery through the server's Codex. Errors of every call: UNAVAILABLE
     when Codex could not be started or did not answer (its message; retry),
@@ -135,6 +175,46 @@ class CodexServiceAsyncStub:
     changed; list and review it again). A trusted hook runs its command on
     this machine at every matching point of every session (role: admin;
     audited).
+    """
+
+    StartCodexLogin: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.StartCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """Signs the server's Codex in, as `codex login` does on the machine
+    (Codex `account/login/start`), for every session started or resumed
+    afterwards. One device code login waits at a time: a new
+    StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+    whom every session's agent works as); audited. Errors also:
+    INVALID_ARGUMENT naming `method` or `api_key`.
+    """
+
+    GetCodexLogin: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.GetCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """A login as it stands: poll it while PENDING (role: admin). NOT_FOUND
+    naming the id when it is not one of the last 16.
+    """
+
+    CancelCodexLogin: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.CancelCodexLoginRequest,
+        codex_manager.v1.codex_pb2.CodexLogin,
+    ]
+    """Ends a PENDING login (Codex `account/login/cancel`) and returns it
+    ended: CANCELLED, or SUCCEEDED / FAILED when Codex finished first. A
+    login already over is returned as it is (role: admin; audited).
+    NOT_FOUND as GetCodexLogin.
+    """
+
+    LogoutCodex: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.LogoutCodexRequest,
+        codex_manager.v1.codex_pb2.LogoutCodexResponse,
+    ]
+    """Signs the server's Codex out (Codex `account/logout`: it removes the
+    credentials it stored), after cancelling a pending login. Sessions
+    started afterwards fail to reach an OpenAI model until a new login
+    (role: admin; audited).
     """
 
 class CodexServiceServicer(metaclass=abc.ABCMeta):
@@ -200,6 +280,54 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         changed; list and review it again). A trusted hook runs its command on
         this machine at every matching point of every session (role: admin;
         audited).
+        """
+
+    @abc.abstractmethod
+    def StartCodexLogin(
+        self,
+        request: codex_manager.v1.codex_pb2.StartCodexLoginRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.CodexLogin, collections.abc.Awaitable[codex_manager.v1.codex_pb2.CodexLogin]]:
+        """Signs the server's Codex in, as `codex login` does on the machine
+        (Codex `account/login/start`), for every session started or resumed
+        afterwards. One device code login waits at a time: a new
+        StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+        whom every session's agent works as); audited. Errors also:
+        INVALID_ARGUMENT naming `method` or `api_key`.
+        """
+
+    @abc.abstractmethod
+    def GetCodexLogin(
+        self,
+        request: codex_manager.v1.codex_pb2.GetCodexLoginRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.CodexLogin, collections.abc.Awaitable[codex_manager.v1.codex_pb2.CodexLogin]]:
+        """A login as it stands: poll it while PENDING (role: admin). NOT_FOUND
+        naming the id when it is not one of the last 16.
+        """
+
+    @abc.abstractmethod
+    def CancelCodexLogin(
+        self,
+        request: codex_manager.v1.codex_pb2.CancelCodexLoginRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.CodexLogin, collections.abc.Awaitable[codex_manager.v1.codex_pb2.CodexLogin]]:
+        """Ends a PENDING login (Codex `account/login/cancel`) and returns it
+        ended: CANCELLED, or SUCCEEDED / FAILED when Codex finished first. A
+        login already over is returned as it is (role: admin; audited).
+        NOT_FOUND as GetCodexLogin.
+        """
+
+    @abc.abstractmethod
+    def LogoutCodex(
+        self,
+        request: codex_manager.v1.codex_pb2.LogoutCodexRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.LogoutCodexResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.LogoutCodexResponse]]:
+        """Signs the server's Codex out (Codex `account/logout`: it removes the
+        credentials it stored), after cancelling a pending login. Sessions
+        started afterwards fail to reach an OpenAI model until a new login
+        (role: admin; audited).
         """
 
 def add_CodexServiceServicer_to_server(servicer: CodexServiceServicer, server: typing.Union[grpc.Server, grpc.aio.Server]) -> None: ...

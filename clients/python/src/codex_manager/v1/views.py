@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime
 
 from codex_manager._view import View
-from codex_manager.enums import ApprovalKind, ApprovalState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
+from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -2017,3 +2017,59 @@ class TrustCodexHooksResponse(View[codex_pb2.TrustCodexHooksResponse]):
     def hooks(self) -> tuple[CodexHook, ...]:
         """Every hook as Codex lists it after the change."""
         return tuple(CodexHook(m) for m in self._proto.hooks)
+
+
+class CodexLogin(View[codex_pb2.CodexLogin]):
+    """A sign-in of the server's Codex (Codex `account/login/start` and
+    `account/login/completed`). The server remembers the last 16.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('login_id', 'method', 'state', 'verification_url', 'user_code', 'error', 'start_time', 'expire_time', 'end_time', )
+
+    @property
+    def login_id(self) -> str:
+        """"login_" and 20 hex digits."""
+        return self._proto.login_id
+
+    @property
+    def method(self) -> CodexLoginMethod:
+        return CodexLoginMethod(self._proto.method)
+
+    @property
+    def state(self) -> CodexLoginState:
+        return CodexLoginState(self._proto.state)
+
+    @property
+    def verification_url(self) -> str:
+        """CHATGPT_DEVICE_CODE: the page to open and the code to type there."""
+        return self._proto.verification_url
+
+    @property
+    def user_code(self) -> str:
+        return self._proto.user_code
+
+    @property
+    def error(self) -> str:
+        return self._proto.error
+
+    @property
+    def start_time(self) -> datetime.datetime | None:
+        return self._proto.start_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("start_time") else None
+
+    @property
+    def expire_time(self) -> datetime.datetime | None:
+        """CHATGPT_DEVICE_CODE: when the server stops waiting for the code."""
+        return self._proto.expire_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("expire_time") else None
+
+    @property
+    def end_time(self) -> datetime.datetime | None:
+        """Unset while PENDING."""
+        return self._proto.end_time.ToDatetime(tzinfo=datetime.timezone.utc) if self._proto.HasField("end_time") else None
+
+
+class LogoutCodexResponse(View[codex_pb2.LogoutCodexResponse]):
+    """The API's LogoutCodexResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ()

@@ -12,8 +12,8 @@
 // @generated from file codex_manager/v1/codex.proto (package codex_manager.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { RateLimits } from "./events_pb";
 import { file_codex_manager_v1_events } from "./events_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -24,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/codex.proto.
  */
 export const file_codex_manager_v1_codex: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIisKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sy7QMKDENvZGV4U2VydmljZRJXCgpMaXN0TW9kZWxzEiMuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxzUmVxdWVzdBokLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEkwKCkdldEFjY291bnQSIy5jb2RleF9tYW5hZ2VyLnYxLkdldEFjY291bnRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5BY2NvdW50EmkKEExpc3RDb2RleFRocmVhZHMSKS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleFRocmVhZHNSZXF1ZXN0GiouY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USYwoOTGlzdENvZGV4SG9va3MSJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVxdWVzdBooLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4SG9va3NSZXNwb25zZRJmCg9UcnVzdENvZGV4SG9va3MSKC5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1JlcXVlc3QaKS5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1Jlc3BvbnNlQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIisKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEMtgGCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlEmMKDkxpc3RDb2RleEhvb2tzEicuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhIb29rc1JlcXVlc3QaKC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVzcG9uc2USZgoPVHJ1c3RDb2RleEhvb2tzEiguY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXNwb25zZRJZCg9TdGFydENvZGV4TG9naW4SKC5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SVQoNR2V0Q29kZXhMb2dpbhImLmNvZGV4X21hbmFnZXIudjEuR2V0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWwoQQ2FuY2VsQ29kZXhMb2dpbhIpLmNvZGV4X21hbmFnZXIudjEuQ2FuY2VsQ29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWgoLTG9nb3V0Q29kZXgSJC5jb2RleF9tYW5hZ2VyLnYxLkxvZ291dENvZGV4UmVxdWVzdBolLmNvZGV4X21hbmFnZXIudjEuTG9nb3V0Q29kZXhSZXNwb25zZUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.ListModelsRequest
@@ -611,6 +611,242 @@ export const TrustCodexHooksResponseSchema: GenMessage<TrustCodexHooksResponse> 
   messageDesc(file_codex_manager_v1_codex, 14);
 
 /**
+ * @generated from message codex_manager.v1.StartCodexLoginRequest
+ */
+export type StartCodexLoginRequest = Message<"codex_manager.v1.StartCodexLoginRequest"> & {
+  /**
+   * Required.
+   *
+   * @generated from field: codex_manager.v1.CodexLoginMethod method = 1;
+   */
+  method: CodexLoginMethod;
+
+  /**
+   * API_KEY only, and required there: 1..4096 bytes of printable ASCII.
+   * Passed to Codex and nowhere else: never logged, audited or returned.
+   *
+   * @generated from field: string api_key = 2;
+   */
+  apiKey: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.StartCodexLoginRequest.
+ * Use `create(StartCodexLoginRequestSchema)` to create a new message.
+ */
+export const StartCodexLoginRequestSchema: GenMessage<StartCodexLoginRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 15);
+
+/**
+ * A sign-in of the server's Codex (Codex `account/login/start` and
+ * `account/login/completed`). The server remembers the last 16.
+ *
+ * @generated from message codex_manager.v1.CodexLogin
+ */
+export type CodexLogin = Message<"codex_manager.v1.CodexLogin"> & {
+  /**
+   * "login_" and 20 hex digits.
+   *
+   * @generated from field: string login_id = 1;
+   */
+  loginId: string;
+
+  /**
+   * @generated from field: codex_manager.v1.CodexLoginMethod method = 2;
+   */
+  method: CodexLoginMethod;
+
+  /**
+   * @generated from field: codex_manager.v1.CodexLoginState state = 3;
+   */
+  state: CodexLoginState;
+
+  /**
+   * CHATGPT_DEVICE_CODE: the page to open and the code to type there.
+   *
+   * @generated from field: string verification_url = 4;
+   */
+  verificationUrl: string;
+
+  /**
+   * @generated from field: string user_code = 5;
+   */
+  userCode: string;
+
+  /**
+   * @generated from field: string error = 6;
+   */
+  error: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 7;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * CHATGPT_DEVICE_CODE: when the server stops waiting for the code.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 8;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * Unset while PENDING.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 9;
+   */
+  endTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message codex_manager.v1.CodexLogin.
+ * Use `create(CodexLoginSchema)` to create a new message.
+ */
+export const CodexLoginSchema: GenMessage<CodexLogin> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 16);
+
+/**
+ * @generated from message codex_manager.v1.GetCodexLoginRequest
+ */
+export type GetCodexLoginRequest = Message<"codex_manager.v1.GetCodexLoginRequest"> & {
+  /**
+   * @generated from field: string login_id = 1;
+   */
+  loginId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.GetCodexLoginRequest.
+ * Use `create(GetCodexLoginRequestSchema)` to create a new message.
+ */
+export const GetCodexLoginRequestSchema: GenMessage<GetCodexLoginRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 17);
+
+/**
+ * @generated from message codex_manager.v1.CancelCodexLoginRequest
+ */
+export type CancelCodexLoginRequest = Message<"codex_manager.v1.CancelCodexLoginRequest"> & {
+  /**
+   * @generated from field: string login_id = 1;
+   */
+  loginId: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.CancelCodexLoginRequest.
+ * Use `create(CancelCodexLoginRequestSchema)` to create a new message.
+ */
+export const CancelCodexLoginRequestSchema: GenMessage<CancelCodexLoginRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 18);
+
+/**
+ * @generated from message codex_manager.v1.LogoutCodexRequest
+ */
+export type LogoutCodexRequest = Message<"codex_manager.v1.LogoutCodexRequest"> & {
+};
+
+/**
+ * Describes the message codex_manager.v1.LogoutCodexRequest.
+ * Use `create(LogoutCodexRequestSchema)` to create a new message.
+ */
+export const LogoutCodexRequestSchema: GenMessage<LogoutCodexRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 19);
+
+/**
+ * @generated from message codex_manager.v1.LogoutCodexResponse
+ */
+export type LogoutCodexResponse = Message<"codex_manager.v1.LogoutCodexResponse"> & {
+};
+
+/**
+ * Describes the message codex_manager.v1.LogoutCodexResponse.
+ * Use `create(LogoutCodexResponseSchema)` to create a new message.
+ */
+export const LogoutCodexResponseSchema: GenMessage<LogoutCodexResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 20);
+
+/**
+ * How StartCodexLogin signs Codex in.
+ *
+ * @generated from enum codex_manager.v1.CodexLoginMethod
+ */
+export enum CodexLoginMethod {
+  /**
+   * @generated from enum value: CODEX_LOGIN_METHOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * An OpenAI API key (`api_key`): Codex stores it in its CODEX_HOME
+   * (auth.json, mode 0600) and the login ends at once, SUCCEEDED.
+   *
+   * @generated from enum value: CODEX_LOGIN_METHOD_API_KEY = 1;
+   */
+  API_KEY = 1,
+
+  /**
+   * ChatGPT's device code flow (Codex `chatgptDeviceCode`): the login
+   * comes back PENDING with a page and a one-time code; a person opens the
+   * page on any device, signs in to ChatGPT and types the code, while
+   * Codex on the server waits for it (up to 15 minutes).
+   *
+   * @generated from enum value: CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE = 2;
+   */
+  CHATGPT_DEVICE_CODE = 2,
+}
+
+/**
+ * Describes the enum codex_manager.v1.CodexLoginMethod.
+ */
+export const CodexLoginMethodSchema: GenEnum<CodexLoginMethod> = /*@__PURE__*/
+  enumDesc(file_codex_manager_v1_codex, 0);
+
+/**
+ * @generated from enum codex_manager.v1.CodexLoginState
+ */
+export enum CodexLoginState {
+  /**
+   * @generated from enum value: CODEX_LOGIN_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Waiting for the code to be typed.
+   *
+   * @generated from enum value: CODEX_LOGIN_STATE_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * Codex is signed in: GetAccount says as whom.
+   *
+   * @generated from enum value: CODEX_LOGIN_STATE_SUCCEEDED = 2;
+   */
+  SUCCEEDED = 2,
+
+  /**
+   * `error` says why (Codex's reason, or that the code expired).
+   *
+   * @generated from enum value: CODEX_LOGIN_STATE_FAILED = 3;
+   */
+  FAILED = 3,
+
+  /**
+   * CancelCodexLogin, another StartCodexLogin, LogoutCodex, or the server
+   * stopping; `error` says which.
+   *
+   * @generated from enum value: CODEX_LOGIN_STATE_CANCELLED = 4;
+   */
+  CANCELLED = 4,
+}
+
+/**
+ * Describes the enum codex_manager.v1.CodexLoginState.
+ */
+export const CodexLoginStateSchema: GenEnum<CodexLoginState> = /*@__PURE__*/
+  enumDesc(file_codex_manager_v1_codex, 1);
+
+/**
  * Discovery through the server's Codex. Errors of every call: UNAVAILABLE
  * when Codex could not be started or did not answer (its message; retry),
  * RESOURCE_EXHAUSTED when --max-codex-calls are already running,
@@ -682,6 +918,58 @@ export const CodexService: GenService<{
     methodKind: "unary";
     input: typeof TrustCodexHooksRequestSchema;
     output: typeof TrustCodexHooksResponseSchema;
+  },
+  /**
+   * Signs the server's Codex in, as `codex login` does on the machine
+   * (Codex `account/login/start`), for every session started or resumed
+   * afterwards. One device code login waits at a time: a new
+   * StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+   * whom every session's agent works as); audited. Errors also:
+   * INVALID_ARGUMENT naming `method` or `api_key`.
+   *
+   * @generated from rpc codex_manager.v1.CodexService.StartCodexLogin
+   */
+  startCodexLogin: {
+    methodKind: "unary";
+    input: typeof StartCodexLoginRequestSchema;
+    output: typeof CodexLoginSchema;
+  },
+  /**
+   * A login as it stands: poll it while PENDING (role: admin). NOT_FOUND
+   * naming the id when it is not one of the last 16.
+   *
+   * @generated from rpc codex_manager.v1.CodexService.GetCodexLogin
+   */
+  getCodexLogin: {
+    methodKind: "unary";
+    input: typeof GetCodexLoginRequestSchema;
+    output: typeof CodexLoginSchema;
+  },
+  /**
+   * Ends a PENDING login (Codex `account/login/cancel`) and returns it
+   * ended: CANCELLED, or SUCCEEDED / FAILED when Codex finished first. A
+   * login already over is returned as it is (role: admin; audited).
+   * NOT_FOUND as GetCodexLogin.
+   *
+   * @generated from rpc codex_manager.v1.CodexService.CancelCodexLogin
+   */
+  cancelCodexLogin: {
+    methodKind: "unary";
+    input: typeof CancelCodexLoginRequestSchema;
+    output: typeof CodexLoginSchema;
+  },
+  /**
+   * Signs the server's Codex out (Codex `account/logout`: it removes the
+   * credentials it stored), after cancelling a pending login. Sessions
+   * started afterwards fail to reach an OpenAI model until a new login
+   * (role: admin; audited).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.LogoutCodex
+   */
+  logoutCodex: {
+    methodKind: "unary";
+    input: typeof LogoutCodexRequestSchema;
+    output: typeof LogoutCodexResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_codex_manager_v1_codex, 0);
