@@ -44,7 +44,10 @@ def docs_env(tmp_path_factory: pytest.TempPathFactory, codex_home: Path):
     project.mkdir()
     gen = make_server(tmp, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(codex_home)])
     server: Server = next(gen)
-    yield dict(os.environ, CODEX_MANAGER_ADDR=server.addr, PROJECT=str(project))
+    # The sign-in example takes its API key path (the device code one needs
+    # ChatGPT: tests/e2e/test_codex_login.py).
+    yield dict(os.environ, CODEX_MANAGER_ADDR=server.addr, PROJECT=str(project),
+               OPENAI_API_KEY="sk-docs-example")
     next(gen, None)
 
 
