@@ -16,9 +16,27 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 
 namespace codex_manager::cli {
 namespace {
+
+// An ERROR's codex_error_info says the model provider refused Codex's
+// credentials: Codex's "unauthorized", or an HTTP 401 on the request or
+// its stream (Codex 0.171: {"httpConnectionFailed":{"httpStatusCode":401}}).
+bool CredentialsRefused(const std::string& info) {
+  if (info == "unauthorized") return true;
+  const nlohmann::json parsed =
+      nlohmann::json::parse(info, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return false;
+  for (const auto& [kind, detail] : parsed.items()) {
+    if (detail.is_object() && detail.contains("httpStatusCode") &&
+        detail["httpStatusCode"] == 401) {
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string Strip(const std::string& name, const std::string& prefix) {
   return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
@@ -134,8 +152,7 @@ std::string GoalSummary(const v1::SessionGoal& goal) {
     usage += " of " + std::to_string(goal.token_budget());
   }
   return goal.objective() + " [" + GoalStatusName(goal.status()) + ", " +
-         usage + " tokens, " + std::to_string(goal.time_used_seconds()) +
-         " s]";
+         usage + " tokens, " + std::to_string(goal.time_used_seconds()) + " s]";
 }
 std::string CodexSettingsSummary(const v1::CodexSettings& c) {
   return c.model() + " (" + c.model_provider() + "), effort " +
@@ -236,10 +253,11 @@ void PrintModelTable(const v1::ListModelsResponse& list) {
 }
 
 void PrintAccount(const v1::Account& a) {
-  std::printf("account:  %s\n", a.type().empty() ? "(not signed in)"
-                                                  : a.type().c_str());
+  std::printf("account:  %s\n",
+              a.type().empty() ? "(not signed in)" : a.type().c_str());
   if (!a.email().empty()) std::printf("email:    %s\n", a.email().c_str());
-  if (!a.plan_type().empty()) std::printf("plan:     %s\n", a.plan_type().c_str());
+  if (!a.plan_type().empty())
+    std::printf("plan:     %s\n", a.plan_type().c_str());
   std::printf("needs OpenAI sign-in: %s\n",
               a.requires_openai_auth() ? "yes" : "no");
   if (a.has_rate_limits()) {
@@ -391,8 +409,8 @@ void PrintBackgroundTerminals(const v1::ListBackgroundTerminalsResponse& list) {
     std::printf("No background terminals run in this session.\n");
     return;
   }
-  std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", "PROCESS", "PID", "CPU", "MEMORY",
-              "COMMAND");
+  std::printf("%-10s  %-7s  %-6s  %-9s  %s\n", "PROCESS", "PID", "CPU",
+              "MEMORY", "COMMAND");
   for (const v1::BackgroundTerminal& t : list.terminals()) {
     const std::string pid = t.has_os_pid() ? std::to_string(t.os_pid()) : "-";
     const std::string cpu =
@@ -417,21 +435,23 @@ void PrintTurn(const v1::Turn& t) {
     std::printf("final:    %s\n", t.final_message().c_str());
   }
   if (t.has_revert_time()) {
-    std::printf("reverted: %s (no longer in the conversation)\n",
-                google::protobuf::util::TimeUtil::ToString(t.revert_time())
-                    .c_str());
+    std::printf(
+        "reverted: %s (no longer in the conversation)\n",
+        google::protobuf::util::TimeUtil::ToString(t.revert_time()).c_str());
   }
 }
 
 void PrintTurnTable(const v1::ListTurnsResponse& list) {
   if (list.turns().empty()) {
-    std::printf("No turns yet. Send a prompt: codex-manager turn start "
-                "SESSION PROMPT\n");
+    std::printf(
+        "No turns yet. Send a prompt: codex-manager turn start "
+        "SESSION PROMPT\n");
     return;
   }
   // A reverted turn is no longer in the conversation (RevertSession).
   auto state = [](const v1::Turn& t) {
-    return TurnStateName(t.state()) + (t.has_revert_time() ? " (reverted)" : "");
+    return TurnStateName(t.state()) +
+           (t.has_revert_time() ? " (reverted)" : "");
   };
   int width = 11;
   for (const v1::Turn& t : list.turns()) {
@@ -477,8 +497,8 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
   switch (a.kind()) {
     case v1::APPROVAL_KIND_COMMAND_EXECUTION:
       out << head << "? approval " << a.approval_id()
-          << " — Codex wants to run:\n" << indent << "  " << a.command()
-          << "\n";
+          << " — Codex wants to run:\n"
+          << indent << "  " << a.command() << "\n";
       if (!a.cwd().empty()) out << indent << "in " << a.cwd() << "\n";
       break;
     case v1::APPROVAL_KIND_FILE_CHANGE:
@@ -622,12 +642,12 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
                e.model_rerouted().to_model();
       break;
     case v1::Event::kRateLimits:
-      detail = std::to_string(e.rate_limits().primary().used_percent()) +
-               "% used";
+      detail =
+          std::to_string(e.rate_limits().primary().used_percent()) + "% used";
       break;
     case v1::Event::kMcpServerStatus:
-      detail = e.mcp_server_status().name() + " " +
-               e.mcp_server_status().status();
+      detail =
+          e.mcp_server_status().name() + " " + e.mcp_server_status().status();
       break;
     case v1::Event::kSessionUpdated:
       detail = SettingsChanged(e.session_updated());
@@ -774,7 +794,8 @@ void EventPrinter::Print(const v1::Event& e) {
           PrintBlock(side_, item.tool_output(), indent_);
         }
         side_ << indent_ << "[" << item.status();
-        if (item.has_duration_ms()) side_ << ", " << item.duration_ms() << " ms";
+        if (item.has_duration_ms())
+          side_ << ", " << item.duration_ms() << " ms";
         if (!item.error().empty()) side_ << ": " << item.error();
         side_ << "]\n";
       } else if (item.item_type() == "plan") {
@@ -856,6 +877,11 @@ void EventPrinter::Print(const v1::Event& e) {
     case v1::EVENT_TYPE_ERROR:
       EndLine();
       side_ << Head(e) << "error: " << e.notice().message() << "\n";
+      if (CredentialsRefused(e.notice().codex_error_info())) {
+        side_ << "hint: the model provider refused Codex's credentials; an "
+                 "admin signs the server's Codex in with `codex-manager codex "
+                 "login`\n";
+      }
       break;
     case v1::EVENT_TYPE_WARNING:
       if (transcript) {
@@ -909,9 +935,8 @@ void EventPrinter::Print(const v1::Event& e) {
     case v1::EVENT_TYPE_SESSION_REVERTED:
       EndLine();
       side_ << Head(e) << "reverted "
-            << e.session_reverted().reverted_turn_ids_size()
-            << " turns, from " << e.session_reverted().before_turn_id()
-            << "\n";
+            << e.session_reverted().reverted_turn_ids_size() << " turns, from "
+            << e.session_reverted().before_turn_id() << "\n";
       break;
     case v1::EVENT_TYPE_GOAL_UPDATED: {
       const v1::GoalUpdated& u = e.goal_updated();
@@ -952,8 +977,8 @@ void EventPrinter::Print(const v1::Event& e) {
       EndLine();
       side_ << Head(e) << "typed into background terminal "
             << e.terminal_input().process_id() << ": ";
-      Stream(side_, std::string(absl::StripSuffix(e.terminal_input().stdin(),
-                                                  "\n")));
+      Stream(side_,
+             std::string(absl::StripSuffix(e.terminal_input().stdin(), "\n")));
       side_ << "\n";
       pending_indent_ = false;
       break;

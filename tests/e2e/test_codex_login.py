@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cm_testing import CODEX_BIN, MockModel, codex_home_dir, make_server, make_test_pki, write_codex_home
 from conftest import Cli, Server, wait_for
+from test_real_codex import create_session
 from mock_chatgpt import EMAIL, USER_CODE, MockChatGPT
 
 from codex_manager import (Client, CodexLoginMethod, CodexLoginState, InvalidArgumentError,
@@ -169,3 +170,20 @@ def test_the_cli_waits_for_the_code_and_ctrl_c_cancels(login_server: tuple[Serve
         assert "state:    cancelled" in shown.stdout
         # The login Ctrl-C left was cancelled, not left waiting.
         assert client.get_codex_login(interrupted.group(1)).state == CodexLoginState.CANCELLED
+
+
+def test_a_refused_key_says_how_to_sign_codex_in(login_server: tuple[Server, Path],
+                                                 project: Path) -> None:
+    server, _ = login_server
+    cli = Cli(server)
+    session_id = create_session(cli, project, policy="never")
+    # The provider answers 401, as OpenAI does to a key that is no longer
+    # valid; Codex 0.171 reports {"httpConnectionFailed":{"httpStatusCode":401}}.
+    out = cli("turn", "start", session_id, "status: 401", "--follow")
+    assert out.returncode == 1, out.stderr
+    assert "error: unexpected status 401 Unauthorized" in out.stderr
+    assert ("hint: the model provider refused Codex's credentials; an admin signs the "
+            "server's Codex in with `codex-manager codex login`") in out.stderr
+    # Another failure gets no such hint.
+    other = cli("turn", "start", session_id, "status: 500", "--follow")
+    assert other.returncode == 1 and "hint:" not in other.stderr, other.stderr

@@ -42,6 +42,8 @@ prompt of the latest user message. The script, by what the prompt contains:
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
+- ``status: N``: no reply: the request fails with HTTP status N and an
+  OpenAI-style error body (401: an invalid API key), as the provider would.
 - anything else: ``You said: <prompt>``, streamed in a few deltas.
 
 Usage: ``mock_model.py [--port 0] [--port-file F]``. It prints
@@ -348,6 +350,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           "input": json.dumps(body.get("input"))[:2000],
                           "user_texts": user_texts}),
               file=sys.stderr, flush=True)
+        failing = re.match(r"status:\s*(\d{3})", user_texts[-1] if user_texts else "")
+        if failing:
+            code = int(failing.group(1))
+            error = json.dumps({"error": {
+                "message": "Incorrect API key provided." if code == 401 else f"status {code}",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key" if code == 401 else None}}).encode()
+            self.send_response(code)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(error)))
+            self.end_headers()
+            self.wfile.write(error)
+            return
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")

@@ -102,7 +102,12 @@ class MockChatGPT:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # A client that closed its TLS connection early: nothing to say.
+                pass
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(pki / "server.pem", pki / "server.key")
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)

@@ -117,7 +117,11 @@ function kindView(e: Entry): HTMLElement {
     case "file":
       return h("div", attrs("file"), h("div", { class: "muted small" }, `File change · ${itemStatusLabel(e.status)}`),
         h("pre", { class: "diff mono", tabindex: "0" }, e.diff));
-    case "notice": return h("div", attrs(`notice ${e.level}`), e.text);
+    case "notice":
+      return h("div", attrs(`notice ${e.level}`), e.text,
+        e.signIn ? h("div", { class: "hint small" }, "Codex's credentials were refused. An admin signs Codex in from ",
+          h("a", { href: "#/" }, "the Codex account card"), " of the session list, or with ",
+          h("code", {}, "codex-manager codex login"), ".") : null);
     case "turn":
       return h("div", attrs(`turn turn-${TurnState[e.state]?.toLowerCase() ?? "unknown"}`),
         `Turn ${turnLabel(e.state)}${e.error ? `: ${e.error}` : ""}`);

@@ -90,3 +90,19 @@ export function mcpSummary(server: McpServer): string {
     tools === 0 ? "" : `${tools} tool${tools === 1 ? "" : "s"}`,
   ].filter(Boolean).join(" · ");
 }
+
+// Whether an ERROR event's `codex_error_info` says the model provider
+// refused Codex's credentials: Codex's "unauthorized", or an HTTP 401 on
+// the request or its stream (as Codex 0.171 reports a refused key:
+// `{"httpConnectionFailed":{"httpStatusCode":401}}`).
+export function credentialsRefused(codexErrorInfo: string): boolean {
+  if (codexErrorInfo === "unauthorized") return true;
+  if (!codexErrorInfo.startsWith("{")) return false;
+  try {
+    const info = JSON.parse(codexErrorInfo) as Record<string, unknown>;
+    return Object.values(info).some((v) =>
+      typeof v === "object" && v !== null && (v as { httpStatusCode?: unknown }).httpStatusCode === 401);
+  } catch {
+    return false;
+  }
+}

@@ -7,7 +7,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
 import { GoalStatus, type SessionGoal, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
-import { codexSettingsLabel } from "./labels.js";
+import { codexSettingsLabel, credentialsRefused } from "./labels.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
 // (SessionService.RevertSession); it stays in the transcript, marked.
@@ -28,7 +28,9 @@ export type Entry = (
   // tool returned or why it failed.
   | { kind: "tool"; id: string; server: string; tool: string; arguments: string;
       output: string; error: string; status: string; durationMs?: number }
-  | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string }
+  // `signIn`: the provider refused Codex's credentials (say how to sign
+  // Codex in).
+  | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string; signIn?: boolean }
   | { kind: "turn"; id: string; state: TurnState; error: string }
   // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
   // (`turn/diff/updated`): one entry per turn, replaced as they change.
@@ -360,6 +362,7 @@ export class Transcript {
         this.add({
           kind: "notice", id: `n${event.sessionSeq}`,
           level: event.type === EventType.ERROR ? "error" : "warning", text: p.value.message,
+          signIn: event.type === EventType.ERROR && credentialsRefused(p.value.codexErrorInfo),
         });
         break;
       default:

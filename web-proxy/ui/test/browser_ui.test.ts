@@ -1109,7 +1109,15 @@ test("an admin signs the server's Codex in with a device code from the phone, th
   });
   try {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    // A turn whose request the provider refuses (HTTP 401, as for a key
+    // no longer valid) says where Codex is signed in.
+    await newSession(page, stack, "refused", "never");
+    await send(page, "status: 401");
+    const hint = page.locator(".entry.notice.error .hint");
+    await hint.waitFor({ timeout: 30000 });
+    assert.match(await hint.innerText(),
+                 /^Codex's credentials were refused\. An admin signs Codex in from the Codex account card of the session list, or with codex-manager codex login\.$/);
+    await hint.getByRole("link", { name: "the Codex account card" }).click();
     const card = page.locator("details.account");
     await card.locator("summary").click();
     await card.getByText("Codex is not signed in; its model provider needs an OpenAI sign-in.").waitFor({ timeout: 30000 });

@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
 import { McpServerSchema, McpToolSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
-import { mcpSummary } from "../src/labels.js";
+import { credentialsRefused, mcpSummary } from "../src/labels.js";
 
 test("a server is summed up by its connection, what it is and its tools", () => {
   const tool = create(McpToolSchema, { name: "file_ticket" });
@@ -17,4 +17,15 @@ test("a server is summed up by its connection, what it is and its tools", () => 
                "needs sign-in · https://mcp.example.com · not signed in · 2 tools");
   // Not live: no connection to say.
   assert.equal(mcpSummary(create(McpServerSchema, { name: "off" })), "");
+});
+
+test("credentials refused: Codex's unauthorized, or a 401 on the request or its stream", () => {
+  assert.equal(credentialsRefused("unauthorized"), true);
+  assert.equal(credentialsRefused('{"httpConnectionFailed":{"httpStatusCode":401}}'), true);
+  assert.equal(credentialsRefused('{"responseStreamConnectionFailed":{"httpStatusCode":401}}'), true);
+  assert.equal(credentialsRefused('{"httpConnectionFailed":{"httpStatusCode":500}}'), false);
+  assert.equal(credentialsRefused('{"httpConnectionFailed":{"httpStatusCode":null}}'), false);
+  assert.equal(credentialsRefused("usageLimitExceeded"), false);
+  assert.equal(credentialsRefused(""), false);
+  assert.equal(credentialsRefused("{not json"), false);
 });
