@@ -17,9 +17,9 @@ export const policySelect = (name: string) => select(name, [
 ]);
 
 // Codex sandbox mode; the server admits it against --max-sandbox
-// (PERMISSION_DENIED names the flag).
-export const sandboxSelect = (name: string) => select(name, [
-  ["", "Codex default"],
+// (PERMISSION_DENIED names the flag). `unset` names what "" means there.
+export const sandboxSelect = (name: string, unset = "Codex default") => select(name, [
+  ["", unset],
   ["read-only", "read-only"],
   ["workspace-write", "workspace-write"],
   ["danger-full-access", "danger-full-access"],

@@ -21,7 +21,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { goalPanel } from "./goal_view.js";
-import { effortSelect, modelField } from "./session_fields.js";
+import { effortSelect, modelField, sandboxSelect } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
 
@@ -274,10 +274,29 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     })();
   });
   const blocked = h("p", { class: "muted small blocked", hidden: "" });
+  // A session that runs the agent unsandboxed (its sandbox, else the one
+  // Codex runs the thread with, is danger-full-access) takes turns from an
+  // operator only in a narrower sandbox: the server refuses the rest
+  // (PERMISSION_DENIED). Said, and workspace-write picked for the next turn.
+  let sessionSandbox = "";
+  let threadSandbox = "";
+  const unsandboxed = () =>
+    ((transcript.sandbox ?? sessionSandbox) || (transcript.codexSandbox ?? threadSandbox)) === "danger-full-access";
+  const narrowed = h("p", { class: "small narrowed", hidden: "" },
+    "This session runs the agent without a sandbox (danger-full-access), which only an admin may start. " +
+    "Your turns run in the sandbox under Settings for the next turn: workspace-write unless you pick another.");
+  const narrowForOperator = () => {
+    const narrow = opts.canOperate && !opts.isAdmin && unsandboxed();
+    narrowed.hidden = !narrow;
+    if (narrow && (turnSandbox.value === "" || turnSandbox.value === "danger-full-access")) {
+      turnSandbox.value = "workspace-write";
+    }
+  };
   // Settings for the next turn only (StartTurn's): model, reasoning effort,
   // images to upload. Empty: the session's.
   const [turnModel, turnModels] = modelField("turn_model", "turn-models", "session's");
   const turnEffort = effortSelect("turn_effort", "session's");
+  const turnSandbox = sandboxSelect("turn_sandbox", "session's");
   const turnImages = h("input", { name: "turn_images", type: "file", multiple: "",
                                   accept: "image/png,image/jpeg,image/gif,image/webp" }) as HTMLInputElement;
   const settings = h("details", { class: "turn-settings" },
@@ -285,6 +304,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     h("div", { class: "row wrap" },
       h("label", {}, "Model", turnModel, turnModels),
       h("label", {}, "Effort", turnEffort),
+      h("label", {}, "Sandbox", turnSandbox),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
   // A prompt to edit, left by the session this one was forked from.
   const draft = sessionStorage.getItem(draftKey(sessionId));
@@ -299,7 +319,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   // "$" and letters of a name: the skills Codex offers here.
   const skills = skillPicker(prompt, async () =>
     (await sessions.listSkills({ sessionId }, call)).skills);
-  const composer = h("form", { class: "composer" }, blocked, files, skills.element, prompt, settings,
+  const composer = h("form", { class: "composer" }, blocked, narrowed, files, skills.element, prompt, settings,
     h("div", { class: "row actions" }, plan, send, queue, interrupt)) as HTMLFormElement;
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
@@ -322,10 +342,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           ({ mediaType: f.type, data: new Uint8Array(await f.arrayBuffer()) })));
         await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId(),
                                 model: turnModel.value.trim(), effort: turnEffort.value, images,
+                                sandbox: turnSandbox.value,
                                 collaborationMode: planning() ? "plan" : "" }, call);
         // They were for that turn.
         turnModel.value = "";
         turnEffort.value = "";
+        turnSandbox.value = "";
+        narrowForOperator();
         turnImages.value = "";
       }
     } catch (err) {
@@ -410,7 +433,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
     blocked.hidden = !why;
-    for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnImages]) el.disabled = why !== "";
+    for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnSandbox, turnImages]) el.disabled = why !== "";
+    narrowForOperator();
     const running = transcript.runningTurnId !== "" && !transcript.runningShell;
     send.textContent = running ? "Steer" : "Send";
     send.title = running ? "Add this to the running turn (Ctrl+Enter)" : "Start a turn (Ctrl+Enter)";
@@ -460,6 +484,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       attend();
       title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
       if (transcript.goal === undefined) goal.show(s.goal ?? null);
+      sessionSandbox = s.sandbox;
+      threadSandbox = s.codexSettings?.sandbox ?? "";
+      syncControls();
     })
     .catch((err) => {
       if (err instanceof ConnectError && err.code === Code.NotFound) {

@@ -80,6 +80,11 @@ export class Transcript {
   // The session's title from its last SESSION_UPDATED (undefined until
   // one: GetSession's then holds).
   title: string | undefined;
+  // The session's sandbox from its last SESSION_UPDATED, and the one Codex
+  // runs its thread with from the last CODEX_SETTINGS_CHANGED (undefined
+  // until one: GetSession's then holds).
+  sandbox: string | undefined;
+  codexSandbox: string | undefined;
   // The session's goal from its last GOAL_UPDATED: null when cleared,
   // undefined until one (GetSession's then holds).
   goal: SessionGoal | null | undefined;
@@ -141,6 +146,7 @@ export class Transcript {
       case "codexSettings": {
         // What Codex runs the thread with changed: at its start, or a
         // turn's settings changed it.
+        this.codexSandbox = p.value.sandbox;
         this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
                    text: `Codex runs this with ${codexSettingsLabel(p.value)}` });
         break;
@@ -152,6 +158,7 @@ export class Transcript {
       case "sessionUpdated": {
         const u = p.value;
         this.title = u.title;
+        this.sandbox = u.sandbox;
         const said: Record<string, string> = {
           title: `title “${u.title}”`, model: `model ${u.model || "default"}`,
           effort: `effort ${u.effort || "default"}`,

@@ -16,6 +16,7 @@ import { createClient } from "@connectrpc/connect";
 import { type Browser, type Request } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
+import { AuthService, Role } from "../src/gen/codex_manager/v1/auth_pb.js";
 import { CodexService } from "../src/gen/codex_manager/v1/codex_pb.js";
 import { SessionService, SessionState } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnService } from "../src/gen/codex_manager/v1/turns_pb.js";
@@ -1151,6 +1152,48 @@ test("an admin signs the server's Codex in with a device code from the phone, th
     await stack.stop();
     chatgpt.stop();
     rmSync(pki, { recursive: true, force: true });
+  }
+});
+
+test("an operator's turns in an admin's unsandboxed session run in a narrower sandbox, said and picked", async () => {
+  const stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+                                   serverArgs: ["--max-sandbox", "danger-full-access"] });
+  try {
+    const admin = apiTransport(stack);
+    const session = await createClient(SessionService, admin).createSession({
+      cwd: stack.project, title: "unsandboxed", approvalPolicy: "never", sandbox: "danger-full-access",
+    });
+    const operator = await createClient(AuthService, admin).createToken({ name: "ops", role: Role.OPERATOR });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.baseUrl}/#token=${operator.secret}`);
+    await page.locator(".who", { hasText: "ops (operator)" }).waitFor({ timeout: 10000 });
+    await page.goto(`${stack.baseUrl}/#/s/${session.sessionId}`);
+    const note = page.locator(".composer .narrowed");
+    await note.waitFor({ timeout: 30000 });
+    assert.match(await note.innerText(), /without a sandbox \(danger-full-access\), which only an admin may start/);
+    assert.equal(await page.locator("select[name=turn_sandbox]").inputValue(), "workspace-write");
+    await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+    await send(page, "from the operator");
+    await page.locator(".entry.agent", { hasText: "You said: from the operator" }).waitFor({ timeout: 30000 });
+    // Codex ran that turn in the sandbox picked, and the next is picked again.
+    await page.locator(".entry.notice", { hasText: "workspace-write" }).first().waitFor({ timeout: 10000 });
+    assert.equal(await page.locator("select[name=turn_sandbox]").inputValue(), "workspace-write");
+    assert.deepEqual(await axeViolations(page), []);
+    await page.locator("details.turn-settings summary").click();
+    await page.locator(".composer").screenshot({ path: join(ARTIFACTS, "phone-operator-unsandboxed.png") });
+    await page.close();
+
+    // An admin's page says nothing of it.
+    const adminPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await adminPage.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    await adminPage.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+    await adminPage.goto(`${stack.baseUrl}/#/s/${session.sessionId}`);
+    await adminPage.locator(".entry.agent", { hasText: "You said: from the operator" }).waitFor({ timeout: 30000 });
+    assert.equal(await adminPage.locator(".composer .narrowed").isHidden(), true);
+    assert.equal(await adminPage.locator("select[name=turn_sandbox]").inputValue(), "");
+    await adminPage.close();
+  } finally {
+    await stack.stop();
   }
 });
 
