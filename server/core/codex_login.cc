@@ -39,6 +39,47 @@ const char* StateName(CodexLoginState state) {
   }
 }
 
+// What ended the wait for a device code: Codex's account/login/completed,
+// a cancel, the deadline, or the runtime's death.
+enum class Ending { kCodexSaid, kCancelled, kExpired, kExited };
+
+// Codex's word on a login: whether it succeeded, and its error.
+using Outcome = std::pair<bool, std::string>;
+
+// Ends `login` as `ending` says; but as Codex said when it did, and when
+// it signed in just before a cancel or the deadline took.
+void Settle(CodexLogin& login, Ending ending,
+            const std::optional<Outcome>& said,
+            const std::string& cancel_reason, const std::string& exit) {
+  login.end_time = absl::Now();
+  if (said.has_value() && (said->first || ending == Ending::kCodexSaid)) {
+    login.state =
+        said->first ? CodexLoginState::kSucceeded : CodexLoginState::kFailed;
+    login.error = said->second;
+    return;
+  }
+  switch (ending) {
+    case Ending::kCancelled:
+      login.state = CodexLoginState::kCancelled;
+      login.error = cancel_reason;
+      return;
+    case Ending::kExpired:
+      login.state = CodexLoginState::kFailed;
+      login.error = "the code expired: nobody entered it in time";
+      return;
+    case Ending::kExited:
+    case Ending::kCodexSaid:  // said is set then
+      login.state = CodexLoginState::kFailed;
+      login.error = absl::StrCat("Codex exited: ", exit);
+      return;
+  }
+}
+
+absl::Status NotFound(const std::string& login_id) {
+  return absl::NotFoundError(
+      absl::StrCat("login ", SafeText(login_id, 64), " not found"));
+}
+
 // Codex's message, never carrying the key.
 absl::Status Scrubbed(const absl::Status& status, const std::string& key) {
   if (status.ok() || key.empty()) return status;
@@ -57,7 +98,7 @@ struct CodexLogins::State {
   std::string pending_id ABSL_GUARDED_BY(mu);
   std::string codex_login_id ABSL_GUARDED_BY(mu);
   std::string cancel_reason ABSL_GUARDED_BY(mu);  // set: cancel it
-  std::optional<std::pair<bool, std::string>> completed ABSL_GUARDED_BY(mu);
+  std::optional<Outcome> completed ABSL_GUARDED_BY(mu);
   bool shutting_down ABSL_GUARDED_BY(mu) = false;
   int threads ABSL_GUARDED_BY(mu) = 0;
 
@@ -66,6 +107,10 @@ struct CodexLogins::State {
       if (login.login_id == id) return &login;
     }
     return nullptr;
+  }
+  const CodexLogin* Find(const std::string& id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return const_cast<State*>(this)->Find(id);
   }
   void Remember(CodexLogin login, size_t kept)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
@@ -197,54 +242,36 @@ void CodexLogins::RunDeviceCode(const std::string& login_id,
 
         // Wait for Codex to say how it ended, a cancel, or the deadline;
         // a runtime that died is checked each second.
-        std::string ended_by;  // "" when Codex said
+        Ending ending = Ending::kCodexSaid;
+        std::string exit;
         {
           absl::MutexLock lock(&s.mu);
           auto over = [&s]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
             return s.completed.has_value() || !s.cancel_reason.empty();
           };
-          while (!over()) {
+          while (!over() && ending == Ending::kCodexSaid) {
             if (absl::Now() >= login.expire_time) {
-              ended_by = "expired";
-              break;
-            }
-            s.mu.AwaitWithTimeout(absl::Condition(&over), absl::Seconds(1));
-            if (over()) break;
-            s.mu.Unlock();
-            std::string exit = codex.ExitReason();
-            s.mu.Lock();
-            if (!exit.empty() && !over()) {
-              ended_by = absl::StrCat("Codex exited: ", exit);
-              break;
+              ending = Ending::kExpired;
+            } else if (!s.mu.AwaitWithTimeout(absl::Condition(&over),
+                                              absl::Seconds(1))) {
+              s.mu.Unlock();
+              exit = codex.ExitReason();
+              s.mu.Lock();
+              if (!exit.empty() && !over()) ending = Ending::kExited;
             }
           }
-          if (ended_by.empty() && !s.completed.has_value()) ended_by = "cancel";
+          if (ending == Ending::kCodexSaid && !s.completed.has_value()) {
+            ending = Ending::kCancelled;
+          }
         }
-        if (ended_by == "cancel" || ended_by == "expired") {
+        if (ending == Ending::kCancelled || ending == Ending::kExpired) {
           // Codex stops polling ChatGPT; what it answers changes nothing.
           (void)codex.Request("account/login/cancel",
                               {{"loginId", codex_login_id}});
         }
         absl::MutexLock lock(&s.mu);
-        CodexLogin* record = s.Find(login.login_id);
-        if (record != nullptr) {
-          record->end_time = absl::Now();
-          if (s.completed.has_value() && ended_by != "expired" &&
-              (s.completed->first || ended_by.empty())) {
-            // Codex's own word: it may have ended before the cancel took.
-            record->state = s.completed->first ? CodexLoginState::kSucceeded
-                                               : CodexLoginState::kFailed;
-            record->error = s.completed->second;
-          } else if (ended_by == "cancel") {
-            record->state = CodexLoginState::kCancelled;
-            record->error = s.cancel_reason;
-          } else if (ended_by == "expired") {
-            record->state = CodexLoginState::kFailed;
-            record->error = "the code expired: nobody entered it in time";
-          } else {
-            record->state = CodexLoginState::kFailed;
-            record->error = ended_by;
-          }
+        if (CodexLogin* record = s.Find(login.login_id); record != nullptr) {
+          Settle(*record, ending, s.completed, s.cancel_reason, exit);
           Log(LogLevel::kInfo, "codex login ended",
               {{"login_id", record->login_id},
                {"state", StateName(record->state)},
@@ -261,21 +288,17 @@ void CodexLogins::RunDeviceCode(const std::string& login_id,
 
 absl::StatusOr<CodexLogin> CodexLogins::Get(const std::string& login_id) const {
   absl::MutexLock lock(&state_->mu);
-  for (const CodexLogin& login : state_->logins) {
-    if (login.login_id == login_id) return login;
-  }
-  return absl::NotFoundError(
-      absl::StrCat("login ", SafeText(login_id, 64), " not found"));
+  const CodexLogin* login = state_->Find(login_id);
+  if (login == nullptr) return NotFound(login_id);
+  return *login;
 }
 
 absl::StatusOr<CodexLogin> CodexLogins::Cancel(const std::string& login_id) {
   {
     absl::MutexLock lock(&state_->mu);
-    if (state_->Find(login_id) == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("login ", SafeText(login_id, 64), " not found"));
-    }
-    if (state_->pending_id != login_id) return *state_->Find(login_id);
+    const CodexLogin* login = state_->Find(login_id);
+    if (login == nullptr) return NotFound(login_id);
+    if (state_->pending_id != login_id) return *login;
   }
   CancelPending("cancelled");
   return Get(login_id);

@@ -111,6 +111,25 @@ TEST_F(CodexLoginsTest, ACodeNobodyTypesExpiresAndCodexStopsWaiting) {
               Contains(R"(account/login/cancel {"loginId":"codex-login-1"})"));
 }
 
+TEST_F(CodexLoginsTest, ARuntimeThatDiesFailsTheLoginWithWhy) {
+  factory_.shared.answers["account/login/start"] = {kDeviceCode};
+  CodexLogins& logins = Logins();
+  absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
+    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
+  });
+  ASSERT_TRUE(login.ok()) << login.status();
+  {
+    absl::MutexLock lock(&factory_.shared.mu);
+    factory_.shared.listener->OnExit(factory_.shared.runtime,
+                                     "killed by signal 9");
+  }
+  const CodexLogin ended = Ended(logins, login->login_id);
+  EXPECT_EQ(ended.state, CodexLoginState::kFailed);
+  EXPECT_EQ(ended.error, "Codex exited: killed by signal 9");
+  // Nothing to cancel in a runtime that is gone.
+  EXPECT_THAT(Calls(), Not(Contains(HasSubstr("account/login/cancel"))));
+}
+
 TEST_F(CodexLoginsTest, ACancelOrANewLoginEndsThePendingOne) {
   factory_.shared.answers["account/login/start"] = {
       kDeviceCode, kDeviceCode, kDeviceCode, json{{"type", "apiKey"}}};
@@ -159,7 +178,7 @@ TEST_F(CodexLoginsTest, CodexsRefusalNeverCarriesTheKey) {
   EXPECT_THAT(std::string(login.status().message()), HasSubstr("[the key]"));
 }
 
-TEST_F(CodexLoginsTest, ADeviceCodeCodexRefusesIsAnErrorAndLeavesNoLogin) {
+TEST_F(CodexLoginsTest, ADeviceCodeCodexRefusesIsAnErrorAndItsRuntimeStops) {
   factory_.shared.answers["account/login/start"] = {
       absl::FailedPreconditionError("failed to request device code")};
   CodexLogins& logins = Logins();

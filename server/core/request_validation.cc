@@ -172,10 +172,7 @@ absl::Status ValidateCodexLogin(int method, const std::string& api_key) {
                      "CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE"));
   }
   if (api_key.empty()) return absl::InvalidArgumentError("api_key: required");
-  if (api_key.size() > kMaxApiKeyBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("api_key: over ", kMaxApiKeyBytes, " bytes"));
-  }
+  RETURN_IF_ERROR(ValidateLength("api_key", api_key, kMaxApiKeyBytes));
   for (char c : api_key) {
     if (c < 0x21 || c > 0x7e) {
       return absl::InvalidArgumentError(
