@@ -926,12 +926,14 @@ void EventPrinter::Print(const v1::Event& e) {
       side_ << Head(e) << "settings: " << SettingsChanged(e.session_updated())
             << "\n";
       break;
-    case v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED:
+    case v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED: {
+      std::string said = CodexSettingsSummary(e.codex_settings());
+      if (said == settings_said_) break;
       EndLine();
-      side_ << Head(e)
-            << "codex settings: " << CodexSettingsSummary(e.codex_settings())
-            << "\n";
+      side_ << Head(e) << "codex settings: " << said << "\n";
+      settings_said_ = std::move(said);
       break;
+    }
     case v1::EVENT_TYPE_SESSION_REVERTED:
       EndLine();
       side_ << Head(e) << "reverted "

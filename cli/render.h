@@ -127,6 +127,9 @@ class EventPrinter {
   // The goal's objective and status as last printed: its usage alone
   // changing prints nothing.
   std::string goal_said_;
+  // What Codex runs the thread with, as last printed: a change of a
+  // setting the summary does not name prints nothing.
+  std::string settings_said_;
   // File changes whose patch is being written (ITEM_UPDATED), said once
   // each, when its first path is known.
   std::set<std::string> writing_;

@@ -175,8 +175,14 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     // turn/start): the session's row and CODEX_SETTINGS_CHANGED, in the
     // running turn. The session (the live copy) changes once the change
     // is taken: a refused one leaves it as the store has it.
-    const CodexSettings settings =
-        CodexSettingsOf(Member(params, "threadSettings"));
+    CodexSettings settings = CodexSettingsOf(Member(params, "threadSettings"));
+    // Codex names its default mode at a thread's first turn (0.171 sends
+    // "default" with every turn's settings); for a thread never in Plan
+    // mode that is what "" already says, so it is no change to announce.
+    if (settings.collaboration_mode == "default" &&
+        live->session.codex_settings.collaboration_mode.empty()) {
+      settings.collaboration_mode.clear();
+    }
     if (settings != live->session.codex_settings) {
       Session changed = live->session;
       changed.codex_settings = settings;

@@ -619,6 +619,20 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
       manager_->StartTurn(s->session_id, "hi", "", kOperator);
   ASSERT_TRUE(turn.ok()) << turn.status();
   manager_->OnTurnAccepted(factory_.Last(), turn->turn_id, "c1");
+  // Codex 0.171 names its default mode at the first turn, nothing else
+  // changed: the same settings, nothing to commit, no event.
+  EXPECT_EQ(CommitsOf([&] {
+              manager_->OnNotification(
+                  factory_.Last(), "thread/settings/updated",
+                  json::parse(R"({"threadId": "thr_1", "threadSettings": {
+                      "model": "gpt-5.5", "modelProvider": "mock",
+                      "approvalPolicy": "on-request",
+                      "approvalsReviewer": "user",
+                      "sandboxPolicy": {"type": "workspaceWrite"},
+                      "collaborationMode": {"mode": "default"}}})"));
+            }),
+            0);
+  EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, started);
   const json overridden = json::parse(R"({"threadId": "thr_1",
       "threadSettings": {"model": "gpt-5.4", "modelProvider": "mock",
       "effort": "high", "approvalPolicy": "never", "approvalsReviewer": "user",

@@ -424,6 +424,26 @@ def test_the_session_says_what_codex_runs_it_with(server: Server, project: Path)
     assert "codex_settings:    gpt-5.4 (mock), effort high, on-request, " in show, show
 
 
+def test_a_turn_that_changes_no_setting_says_none(server: Server, project: Path) -> None:
+    """Codex 0.171 sends thread/settings/updated with a thread's first turn,
+    naming its default mode ("default") and nothing else new: the session's
+    settings stay as they were, and the transcript says them once."""
+    from codex_manager import Client, EventType, SessionState, TurnState
+    with Client(server.addr) as client:
+        session = client.create_session(project, approval_policy="on-request")
+        ready = client.wait_for_session(session.session_id, SessionState.IDLE)
+        assert client.run_turn(session.session_id, "hello").state == TurnState.COMPLETED
+        assert client.run_turn(session.session_id, "again").state == TurnState.COMPLETED
+        events = list(client.events(session.session_id, follow=False))
+        after = client.get_session(session.session_id).codex_settings
+    changes = [e.turn_id for e in events if e.type == EventType.CODEX_SETTINGS_CHANGED]
+    assert changes == [""], changes
+    assert after.proto == ready.codex_settings.proto
+    assert after.collaboration_mode == ""
+    assert "thread/settings/updated" not in [
+        e.proto.raw.method for e in events if e.type == EventType.RAW]
+
+
 def test_what_codex_runs_a_turn_with_is_said_as_the_turn_starts(server: Server,
                                                                  project: Path) -> None:
     """One turn's settings change the thread's from its start (Codex's

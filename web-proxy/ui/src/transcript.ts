@@ -108,6 +108,8 @@ export class Transcript {
   // The goal's objective and status as last told in the transcript: its
   // usage alone changing says nothing.
   private goalSaid = "";
+  // What Codex runs the thread with, as last told.
+  private settingsSaid = "";
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -145,10 +147,14 @@ export class Transcript {
       }
       case "codexSettings": {
         // What Codex runs the thread with changed: at its start, or a
-        // turn's settings changed it.
+        // turn's settings changed it. Said again only when what it says
+        // changed (a change of a setting it does not name is not news).
         this.codexSandbox = p.value.sandbox;
-        this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
-                   text: `Codex runs this with ${codexSettingsLabel(p.value)}` });
+        const said = `Codex runs this with ${codexSettingsLabel(p.value)}`;
+        if (said !== this.settingsSaid) {
+          this.settingsSaid = said;
+          this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info", text: said });
+        }
         break;
       }
       case "sessionStateChanged":

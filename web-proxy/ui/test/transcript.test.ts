@@ -331,7 +331,7 @@ test("a running shell command is known, so what is sent meanwhile is queued, not
   assert.equal(t.runningTurnId, "");
 });
 
-test("what Codex runs the session with is noted each time it changes", () => {
+test("what Codex runs the session with is noted each time what it says changes", () => {
   const t = new Transcript();
   let seq = 0n;
   const settings = (model: string, effort: string, collaborationMode = "") => t.apply(create(EventSchema, {
@@ -341,6 +341,7 @@ test("what Codex runs the session with is noted each time it changes", () => {
       approvalsReviewer: "user", collaborationMode }) },
   }));
   settings("gpt-5.5", "");
+  settings("gpt-5.5", "", "default");  // a change it does not name: not said again
   settings("gpt-5.4", "high");
   settings("gpt-5.4", "high", "plan");
   settings("gpt-5.4", "high", "default");

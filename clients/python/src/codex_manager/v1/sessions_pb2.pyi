@@ -307,7 +307,8 @@ class CodexSettings(google.protobuf.message.Message):
     collaboration_mode: builtins.str
     """"plan" while the thread is in Codex's Plan mode
     (StartTurnRequest.collaboration_mode), "default" after it left it;
-    "" when Codex has not said (its default mode).
+    "" while the thread has never been in Plan mode (Codex's default mode,
+    whether or not Codex has named it).
     """
     def __init__(
         self,

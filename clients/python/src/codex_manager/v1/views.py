@@ -456,8 +456,9 @@ class CodexSettings(View[sessions_pb2.CodexSettings]):
     @property
     def collaboration_mode(self) -> str:
         """"plan" while the thread is in Codex's Plan mode
-        (StartTurnRequest.collaboration_mode), "default" after it left it; "" when
-        Codex has not said (its default mode).
+        (StartTurnRequest.collaboration_mode), "default" after it left it; ""
+        while the thread has never been in Plan mode (Codex's default mode,
+        whether or not Codex has named it).
         """
         return self._proto.collaboration_mode
 

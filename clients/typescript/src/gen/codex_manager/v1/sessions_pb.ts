@@ -219,7 +219,8 @@ export type CodexSettings = Message<"codex_manager.v1.CodexSettings"> & {
   /**
    * "plan" while the thread is in Codex's Plan mode
    * (StartTurnRequest.collaboration_mode), "default" after it left it;
-   * "" when Codex has not said (its default mode).
+   * "" while the thread has never been in Plan mode (Codex's default mode,
+   * whether or not Codex has named it).
    *
    * @generated from field: string collaboration_mode = 7;
    */

@@ -1,0 +1,62 @@
+#include "render.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace codex_manager::cli {
+namespace {
+
+v1::Event SettingsChanged(const std::string& model,
+                          const std::string& collaboration_mode) {
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_CODEX_SETTINGS_CHANGED);
+  v1::CodexSettings* c = e.mutable_codex_settings();
+  c->set_model(model);
+  c->set_model_provider("mock");
+  c->set_approval_policy("on-request");
+  c->set_sandbox("read-only");
+  c->set_approvals_reviewer("user");
+  c->set_collaboration_mode(collaboration_mode);
+  return e;
+}
+
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// What Codex runs a thread with is printed when what the line says changes:
+// a transcript recorded before the server stopped announcing Codex's
+// naming of its default mode ("" -> "default") says it once.
+TEST(EventPrinterTest, SettingsArePrintedWhenTheirSummaryChanges) {
+  for (EventPrinter::Mode mode :
+       {EventPrinter::Mode::kLive, EventPrinter::Mode::kTranscript}) {
+    const bool live = mode == EventPrinter::Mode::kLive;
+    live ? testing::internal::CaptureStderr()
+         : testing::internal::CaptureStdout();
+    {
+      EventPrinter printer(mode);
+      printer.Print(SettingsChanged("gpt-5.5", ""));
+      printer.Print(SettingsChanged("gpt-5.5", "default"));
+      printer.Print(SettingsChanged("gpt-5.5", "plan"));
+      printer.Print(SettingsChanged("gpt-5.4", "plan"));
+    }
+    const std::string out = live ? testing::internal::GetCapturedStderr()
+                                 : testing::internal::GetCapturedStdout();
+    EXPECT_EQ(Count(out, "codex settings: "), 3) << out;
+    EXPECT_EQ(Count(out,
+                    "gpt-5.5 (mock), effort default, on-request, "
+                    "read-only\n"),
+              1)
+        << out;
+    EXPECT_EQ(Count(out, "plan mode"), 2) << out;
+  }
+}
+
+}  // namespace
+}  // namespace codex_manager::cli
