@@ -223,11 +223,33 @@ int ExitCodeFor(const grpc::Status& status) {
   }
 }
 
+namespace {
+
+// An UNAVAILABLE that gRPC's client library made because no server
+// answered (its words in gRPC C++ 1.51: the connection, the name lookup,
+// TLS), not one the server sent (e.g. "Codex could not be started").
+bool NotReached(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
+  static constexpr absl::string_view kTransport[] = {
+      "failed to connect",  "Connection refused",
+      "Connection reset",   "DNS resolution",
+      "empty address list", "Socket closed",
+      "Broken pipe",        "GOAWAY",
+      "Transport closed",   "connections to all backends failing",
+      "Handshake",          "handshake",
+  };
+  for (absl::string_view phrase : kTransport) {
+    if (absl::StrContains(status.error_message(), phrase)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      !ServerAddress().empty()) {
+  if (NotReached(status) && !ServerAddress().empty()) {
     std::cerr << "hint: could not reach codex-manager-server at "
               << ServerAddress()
               << ": is it running there? Set --addr or CODEX_MANAGER_ADDR "
