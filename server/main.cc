@@ -8,6 +8,7 @@
 #include <grpcpp/security/server_credentials.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -113,6 +114,23 @@ struct Flags {
   int max_codex_calls = 2;
   int64_t max_prompt_bytes = 1 << 20;
 };
+
+// Paths the server hands to its Codex children, which run in each
+// session's folder: a relative --codex-bin (with a slash) or --codex-home
+// means what it meant where the server was started, so it is made
+// absolute against the server's working directory.
+void AnchorChildPaths(Flags* flags) {
+  auto anchor = [](std::string& path) {
+    if (path.empty() || path.front() == '/') return;
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    if (!error) path = absolute.lexically_normal().string();
+  };
+  if (flags->codex_bin.find('/') != std::string::npos) {
+    anchor(flags->codex_bin);
+  }
+  anchor(flags->codex_home);
+}
 
 // Audit retention (--retain-audit-days): deletes up to 10,000 records
 // older than `days` at a time, leaving a record that says so.
@@ -491,6 +509,14 @@ int Run(const Flags& flags) {
   }
   Guard guard(&tokens, &limiter, store->get(), &clock, guard_options);
 
+  // A Codex that cannot be run fails every session's start: say so now.
+  if (access(ResolveProgram(flags.codex_bin).c_str(), X_OK) != 0) {
+    Log(LogLevel::kWarning, "codex binary not found",
+        {{"codex_bin", flags.codex_bin},
+         {"hint",
+          "sessions cannot start until --codex-bin names the Codex "
+          "executable (the npm package's bin/codex, or an absolute path)"}});
+  }
   PosixProcessLauncher launcher;
   CodexRuntimeOptions runtime_options;
   runtime_options.codex_bin = flags.codex_bin;
@@ -940,5 +966,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check) return codex_manager::Check(flags);
+  codex_manager::AnchorChildPaths(&flags);
   return codex_manager::Run(flags);
 }

@@ -85,9 +85,9 @@ class PosixProcess : public Process {
   int status_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// Finds `name` on the server's PATH; returns it unchanged when it has a
-// slash or is not found.
-std::string Resolve(const std::string& name) {
+}  // namespace
+
+std::string ResolveProgram(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
   const char* path = std::getenv("PATH");
   if (path == nullptr) return name;
@@ -98,14 +98,12 @@ std::string Resolve(const std::string& name) {
   return name;
 }
 
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<Process>> PosixProcessLauncher::Launch(
     const LaunchSpec& spec) {
   if (spec.argv.empty()) return absl::InvalidArgumentError("argv: empty");
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls.
-  const std::string program = Resolve(spec.argv[0]);
+  const std::string program = ResolveProgram(spec.argv[0]);
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : spec.env) env_strings.push_back(k + "=" + v);
   std::vector<char*> argv, envp;

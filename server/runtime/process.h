@@ -67,6 +67,11 @@ class PosixProcessLauncher : public ProcessLauncher {
       const LaunchSpec& spec) override;
 };
 
+// `name` as a launch finds it: a name without a slash looked up on the
+// server's PATH (the first executable match), anything else unchanged
+// (also when nothing on PATH matches).
+std::string ResolveProgram(const std::string& name);
+
 // "exited with status 1", "killed by signal 9 (Killed)".
 std::string DescribeWaitStatus(int wait_status);
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, Server, make_server, processes_in, wait_for
+from conftest import CODEX_BIN, Cli, Server, make_server, processes_in, wait_for
 
 
 def ready_session(cli: Cli, project: Path) -> str:
@@ -208,3 +208,48 @@ def test_request_id_metadata_is_echoed_and_logged(fake_server: Server) -> None:
     rpc_lines = wait_for(lambda: len(logged()) >= 2 and logged())
     assert {l["request_id"] for l in rpc_lines} == {"trace-abc-123", generated}
     assert all(l["method"] == "/grpc.health.v1.Health/Check" and l["code"] == 0 for l in rpc_lines)
+
+
+def test_relative_codex_paths_mean_what_they_did_where_the_server_started(
+        tmp_path: Path, codex_home: Path, project: Path) -> None:
+    """--codex-bin and --codex-home as a person types them, relative to the
+    folder the server starts in: Codex runs in each session's folder, so
+    the server makes them absolute at start. The turn reaches the mock
+    model, which only that CODEX_HOME's config.toml names."""
+    here = tmp_path / "started"
+    (here / "bin").mkdir(parents=True)
+    (here / "bin" / "codex").symlink_to(CODEX_BIN)
+    (here / "home").symlink_to(codex_home)
+    args = ["--codex-bin", "bin/codex", "--codex-home", "home"]
+    for server in make_server(tmp_path, args, cwd=here):
+        cli = Cli(server)
+        session_id = ready_session(cli, project)
+        turn = cli("turn", "start", session_id, "hello", "--follow")
+        assert turn.returncode == 0, turn.stderr
+        assert "You said: hello" in turn.stdout
+        logged = server.log_lines()
+        listening = next(e for e in logged if e.get("msg") == "listening")
+        assert listening["codex_bin"] == str(here / "bin" / "codex")
+        assert not [e for e in logged if e.get("msg") == "codex binary not found"]
+
+
+def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
+        tmp_path: Path, project: Path) -> None:
+    """The server starts and says which --codex-bin it cannot run; a call
+    that needs Codex fails UNAVAILABLE with the server's reason, and the
+    CLI does not blame the connection for it."""
+    missing = "tools/no-such-codex/bin/codex"
+    for server in make_server(tmp_path, ["--codex-bin", missing], cwd=tmp_path):
+        warned = [e for e in server.log_lines() if e.get("msg") == "codex binary not found"]
+        assert [(e["level"], e["codex_bin"]) for e in warned] == [
+            ("warning", str(tmp_path / missing))], warned
+        assert "--codex-bin" in warned[0]["hint"]
+        cli = Cli(server)
+        account = cli("codex", "account")
+        assert account.returncode == 3, account.stderr
+        assert "codex binary not found" in account.stderr, account.stderr
+        assert "could not reach" not in account.stderr, account.stderr
+        session_id = cli.json("session", "create", "--cwd", str(project))["sessionId"]
+        failed = wait_for(lambda: (s := cli.json("session", "show", session_id))["state"]
+                          == "SESSION_STATE_FAILED" and s)
+        assert "codex binary not found" in failed["lastError"], failed

@@ -39,7 +39,8 @@ CRASH_MARKERS = ("Sanitizer", "runtime error:", "Segmentation fault", " received
 def start_logged(args: list[str], log_path: Path, name: str,
                  ready: Callable[[dict[str, Any]], bool],
                  timeout: float = 20,
-                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+                 env: dict[str, str] | None = None,
+                 cwd: Path | None = None) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     """Starts `args` with its stderr written straight into `log_path`, and
     returns it with the first JSON line of that log that `ready` accepts.
     Kills it and raises RuntimeError when it exits or `timeout` seconds
@@ -50,7 +51,7 @@ def start_logged(args: list[str], log_path: Path, name: str,
     process is also the client being measured), and a test that falls
     behind can never fill a pipe and stall the process's logging."""
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log, env=env, cwd=cwd)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with open(log_path) as log:
@@ -253,10 +254,12 @@ def trust_codex_hooks(home: Path, cwd: Path) -> list[str]:
 class Server:
     """One codex-manager-server process; restartable on the same data dir."""
 
-    def __init__(self, data_dir: Path, log_dir: Path, args: list[str]) -> None:
+    def __init__(self, data_dir: Path, log_dir: Path, args: list[str],
+                 cwd: Path | None = None) -> None:
         self.data_dir = data_dir
         self.log_dir = log_dir
         self.args = args
+        self.cwd = cwd  # the server's working directory (None: this process's)
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
@@ -273,7 +276,7 @@ class Server:
         self.proc, listening = start_logged(
             [str(SERVER_BIN), "--listen", listen, "--data-dir", str(self.data_dir), *self.args],
             self.log_path, "codex-manager-server", lambda entry: entry.get("msg") == "listening",
-            env=server_env())
+            env=server_env(), cwd=self.cwd)
         self.port = listening["port"]
         # The admin token the server wrote at its first start (auth is on in
         # every test, as users run it).
@@ -343,11 +346,12 @@ def make_test_pki(d: Path, names: tuple[str, ...] = ()) -> Path:
     return d
 
 
-def make_server(tmp_path: Path, args: list[str]) -> Iterator[Server]:
-    """A started server; while it runs, CODEX_MANAGER_TOKEN holds its admin
-    token, so the CLI and the SDK (and what the test runs) authenticate as
-    users do, from the environment."""
-    server = Server(tmp_path / "var", tmp_path, args)
+def make_server(tmp_path: Path, args: list[str], cwd: Path | None = None) -> Iterator[Server]:
+    """A started server (in `cwd`, default this process's working
+    directory); while it runs, CODEX_MANAGER_TOKEN holds its admin token,
+    so the CLI and the SDK (and what the test runs) authenticate as users
+    do, from the environment."""
+    server = Server(tmp_path / "var", tmp_path, args, cwd=cwd)
     server.start()
     saved = os.environ.get("CODEX_MANAGER_TOKEN")
     os.environ["CODEX_MANAGER_TOKEN"] = server.token
