@@ -260,6 +260,9 @@ void PrintAccount(const v1::Account& a) {
     std::printf("plan:     %s\n", a.plan_type().c_str());
   std::printf("needs OpenAI sign-in: %s\n",
               a.requires_openai_auth() ? "yes" : "no");
+  if (a.type().empty() && a.requires_openai_auth()) {
+    std::printf("sign in with: codex-manager codex login\n");
+  }
   if (a.has_rate_limits()) {
     for (const auto& [name, w] :
          {std::pair{"primary", &a.rate_limits().primary()},

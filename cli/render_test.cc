@@ -58,5 +58,32 @@ TEST(EventPrinterTest, SettingsArePrintedWhenTheirSummaryChanges) {
   }
 }
 
+// Not signed in where the provider needs it: how to sign in is said.
+TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
+  v1::Account account;
+  account.set_requires_openai_auth(true);
+  testing::internal::CaptureStdout();
+  PrintAccount(account);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(Count(out, "account:  (not signed in)\n"), 1) << out;
+  EXPECT_EQ(Count(out, "sign in with: codex-manager codex login\n"), 1) << out;
+
+  account.set_requires_openai_auth(false);  // e.g. a local model provider
+  testing::internal::CaptureStdout();
+  PrintAccount(account);
+  out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(Count(out, "sign in with"), 0) << out;
+
+  account.set_requires_openai_auth(true);
+  account.set_type("chatgpt");
+  account.set_email("dev@example.com");
+  testing::internal::CaptureStdout();
+  PrintAccount(account);
+  out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(Count(out, "account:  chatgpt\nemail:    dev@example.com\n"), 1)
+      << out;
+  EXPECT_EQ(Count(out, "sign in with"), 0) << out;
+}
+
 }  // namespace
 }  // namespace codex_manager::cli
