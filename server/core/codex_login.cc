@@ -112,6 +112,24 @@ struct CodexLogins::State {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     return const_cast<State*>(this)->Find(id);
   }
+  // Cancels the pending device code login, if any (`why` its error), and
+  // waits for its thread to settle it; again for one that another caller
+  // started meanwhile. False when one has not settled within kCancelWait.
+  bool AwaitNonePending(const std::string& why)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const absl::Time deadline = absl::Now() + kCancelWait;
+    while (!pending_id.empty()) {
+      if (cancel_reason.empty()) cancel_reason = why;
+      const std::string waited = pending_id;
+      auto moved = [this, &waited]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+        return pending_id != waited;
+      };
+      if (!mu.AwaitWithDeadline(absl::Condition(&moved), deadline)) {
+        return false;
+      }
+    }
+    return true;
+  }
   void Remember(CodexLogin login, size_t kept)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
     logins.push_front(std::move(login));
@@ -140,23 +158,17 @@ CodexLogins::~CodexLogins() {
 }
 
 void CodexLogins::CancelPending(const std::string& why) {
-  State& s = *state_;
-  absl::MutexLock lock(&s.mu);
-  if (s.pending_id.empty()) return;
-  if (s.cancel_reason.empty()) s.cancel_reason = why;
-  auto settled = [&s]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
-    return s.pending_id.empty();
-  };
-  s.mu.AwaitWithTimeout(absl::Condition(&settled), kCancelWait);
+  absl::MutexLock lock(&state_->mu);
+  state_->AwaitNonePending(why);
 }
 
 void CodexLogins::Start(CodexLoginMethod method, std::string api_key,
                         Done<CodexLogin> done) {
   const std::string login_id = NewId("login_");
-  CancelPending(absl::StrCat("replaced by login ", login_id));
   if (method == CodexLoginMethod::kChatgptDeviceCode) {
     return RunDeviceCode(login_id, std::move(done));
   }
+  CancelPending(absl::StrCat("replaced by login ", login_id));
   json params = {{"type", "apiKey"}, {"apiKey", api_key}};
   catalog_->Request(
       "account/login/start", std::move(params),
@@ -178,18 +190,27 @@ void CodexLogins::Start(CodexLoginMethod method, std::string api_key,
 
 void CodexLogins::RunDeviceCode(const std::string& login_id,
                                 Done<CodexLogin> done) {
+  absl::Status refused;
   {
     absl::MutexLock lock(&state_->mu);
-    if (state_->shutting_down) {
-      return done(absl::UnavailableError("the server is stopping"));
+    // The one before it ends first, and this one takes its place under the
+    // same lock: two logins started at once never share the state.
+    if (!state_->AwaitNonePending(
+            absl::StrCat("replaced by login ", login_id))) {
+      refused = absl::UnavailableError(
+          "the previous ChatGPT sign-in is still ending; try again");
+    } else if (state_->shutting_down) {
+      refused = absl::UnavailableError("the server is stopping");
+    } else {
+      ++state_->threads;
+      // Pending from now on: a login started meanwhile cancels this one.
+      state_->pending_id = login_id;
+      state_->codex_login_id.clear();
+      state_->cancel_reason.clear();
+      state_->completed.reset();
     }
-    ++state_->threads;
-    // Pending from now on: a login started meanwhile cancels this one.
-    state_->pending_id = login_id;
-    state_->codex_login_id.clear();
-    state_->cancel_reason.clear();
-    state_->completed.reset();
   }
+  if (!refused.ok()) return done(refused);
   // Its own thread: the runtime lives while Codex polls ChatGPT, and it
   // forks its child from a thread that must outlive it (PR_SET_PDEATHSIG).
   NamedThread("cm-login", [state = state_, runtimes = runtimes_,
@@ -294,14 +315,20 @@ absl::StatusOr<CodexLogin> CodexLogins::Get(const std::string& login_id) const {
 }
 
 absl::StatusOr<CodexLogin> CodexLogins::Cancel(const std::string& login_id) {
-  {
-    absl::MutexLock lock(&state_->mu);
-    const CodexLogin* login = state_->Find(login_id);
-    if (login == nullptr) return NotFound(login_id);
-    if (state_->pending_id != login_id) return *login;
+  State& s = *state_;
+  absl::MutexLock lock(&s.mu);
+  if (s.Find(login_id) == nullptr) return NotFound(login_id);
+  if (s.pending_id == login_id) {
+    // This login only: one started meanwhile is not the caller's to end.
+    if (s.cancel_reason.empty()) s.cancel_reason = "cancelled";
+    auto settled = [&s, &login_id]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(s.mu) {
+      return s.pending_id != login_id;
+    };
+    s.mu.AwaitWithTimeout(absl::Condition(&settled), kCancelWait);
   }
-  CancelPending("cancelled");
-  return Get(login_id);
+  const CodexLogin* login = s.Find(login_id);  // gone if many came since
+  if (login == nullptr) return NotFound(login_id);
+  return *login;
 }
 
 void CodexLogins::Logout(Done<bool> done) {

@@ -85,7 +85,9 @@ class CodexLogins {
   // Done with the login: SUCCEEDED for a key, PENDING with the URL and
   // code for a device code. Errors: FAILED_PRECONDITION with Codex's
   // message when it refused, UNAVAILABLE / RESOURCE_EXHAUSTED as
-  // CodexCatalog's.
+  // CodexCatalog's. A device code login first cancels the pending one and
+  // waits for it to end (logins started at once end up one pending, the
+  // others CANCELLED); UNAVAILABLE when it has not ended within 10 s.
   void Start(CodexLoginMethod method, std::string api_key,
              Done<CodexLogin> done);
   // NOT_FOUND naming the id when it is not one of the logins remembered.

@@ -1,6 +1,8 @@
 #include "core/codex_login.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "core/table_runtime_for_test.h"
@@ -163,6 +165,43 @@ TEST_F(CodexLoginsTest, ACancelOrANewLoginEndsThePendingOne) {
       Calls(),
       Contains(
           R"(account/login/start {"apiKey":"sk-test-1","type":"apiKey"})"));
+}
+
+// Device code logins started at once: one ends up pending, each of the
+// others CANCELLED by a later one; never two sharing the wait for Codex.
+TEST_F(CodexLoginsTest, DeviceCodeLoginsStartedAtOnceLeaveOnePending) {
+  constexpr int kLogins = 6;
+  factory_.shared.answers["account/login/start"] =
+      std::vector<absl::StatusOr<json>>(kLogins, kDeviceCode);
+  CodexLogins& logins = Logins();
+  std::vector<std::string> ids(kLogins);
+  std::vector<std::thread> starts;
+  for (int i = 0; i < kLogins; ++i) {
+    starts.emplace_back([&, i] {
+      absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
+        logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
+      });
+      ASSERT_TRUE(login.ok()) << login.status();
+      ids[i] = login->login_id;
+    });
+  }
+  for (std::thread& start : starts) start.join();
+  std::vector<std::string> pending;
+  for (const std::string& id : ids) {
+    const CodexLogin login = *logins.Get(id);
+    if (login.state == CodexLoginState::kPending) {
+      pending.push_back(id);
+    } else {
+      EXPECT_EQ(login.state, CodexLoginState::kCancelled) << id;
+      EXPECT_THAT(login.error, HasSubstr("replaced by login ")) << id;
+    }
+  }
+  ASSERT_EQ(pending.size(), 1u);
+  // That one is what a cancel ends; then none is pending.
+  EXPECT_EQ(logins.Cancel(pending[0])->state, CodexLoginState::kCancelled);
+  for (const std::string& id : ids) {
+    EXPECT_NE(logins.Get(id)->state, CodexLoginState::kPending) << id;
+  }
 }
 
 TEST_F(CodexLoginsTest, CodexsRefusalNeverCarriesTheKey) {

@@ -89,7 +89,10 @@ class CodexServiceStub:
     """Signs the server's Codex in, as `codex login` does on the machine
     (Codex `account/login/start`), for every session started or resumed
     afterwards. One device code login waits at a time: a new
-    StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+    StartCodexLogin (or LogoutCodex) cancels it (CANCELLED, "replaced by
+    login ID") and waits for it to end, so of logins started at once one
+    stays PENDING; UNAVAILABLE when the one before has not ended within
+    10 s. Role: admin (it changes
     whom every session's agent works as); audited. Errors also:
     INVALID_ARGUMENT naming `method` or `api_key`.
     """
@@ -184,7 +187,10 @@ class CodexServiceAsyncStub:
     """Signs the server's Codex in, as `codex login` does on the machine
     (Codex `account/login/start`), for every session started or resumed
     afterwards. One device code login waits at a time: a new
-    StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+    StartCodexLogin (or LogoutCodex) cancels it (CANCELLED, "replaced by
+    login ID") and waits for it to end, so of logins started at once one
+    stays PENDING; UNAVAILABLE when the one before has not ended within
+    10 s. Role: admin (it changes
     whom every session's agent works as); audited. Errors also:
     INVALID_ARGUMENT naming `method` or `api_key`.
     """
@@ -291,7 +297,10 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         """Signs the server's Codex in, as `codex login` does on the machine
         (Codex `account/login/start`), for every session started or resumed
         afterwards. One device code login waits at a time: a new
-        StartCodexLogin (or LogoutCodex) cancels it. Role: admin (it changes
+        StartCodexLogin (or LogoutCodex) cancels it (CANCELLED, "replaced by
+        login ID") and waits for it to end, so of logins started at once one
+        stays PENDING; UNAVAILABLE when the one before has not ended within
+        10 s. Role: admin (it changes
         whom every session's agent works as); audited. Errors also:
         INVALID_ARGUMENT naming `method` or `api_key`.
         """
