@@ -221,7 +221,9 @@ def test_relative_codex_paths_mean_what_they_did_where_the_server_started(
     (here / "bin" / "codex").symlink_to(CODEX_BIN)
     (here / "home").symlink_to(codex_home)
     args = ["--codex-bin", "bin/codex", "--codex-home", "home"]
-    for server in make_server(tmp_path, args, cwd=here):
+    servers = make_server(tmp_path, args, cwd=here)
+    server = next(servers)
+    try:
         cli = Cli(server)
         session_id = ready_session(cli, project)
         turn = cli("turn", "start", session_id, "hello", "--follow")
@@ -231,6 +233,8 @@ def test_relative_codex_paths_mean_what_they_did_where_the_server_started(
         listening = next(e for e in logged if e.get("msg") == "listening")
         assert listening["codex_bin"] == str(here / "bin" / "codex")
         assert not [e for e in logged if e.get("msg") == "codex binary not found"]
+    finally:
+        next(servers, None)  # stops it, also when an assertion failed
 
 
 def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
@@ -239,7 +243,9 @@ def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
     that needs Codex fails UNAVAILABLE with the server's reason, and the
     CLI does not blame the connection for it."""
     missing = "tools/no-such-codex/bin/codex"
-    for server in make_server(tmp_path, ["--codex-bin", missing], cwd=tmp_path):
+    servers = make_server(tmp_path, ["--codex-bin", missing], cwd=tmp_path)
+    server = next(servers)
+    try:
         warned = [e for e in server.log_lines() if e.get("msg") == "codex binary not found"]
         assert [(e["level"], e["codex_bin"]) for e in warned] == [
             ("warning", str(tmp_path / missing))], warned
@@ -253,3 +259,5 @@ def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
         failed = wait_for(lambda: (s := cli.json("session", "show", session_id))["state"]
                           == "SESSION_STATE_FAILED" and s)
         assert "codex binary not found" in failed["lastError"], failed
+    finally:
+        next(servers, None)
