@@ -8,7 +8,8 @@
 // matches nothing reads the whole table: that is the worst case printed.
 //
 // Usage:
-//   build/bin/session_list_bench [--sessions N] [--repeats R] [--dir DIR]
+//   build/bin/session_list_bench [--sessions N] [--turns T] [--repeats R]
+//                                [--dir DIR]
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,13 +28,15 @@ namespace {
 
 struct Args {
   int sessions = 10000;
+  int turns = 5;  // per session
   int repeats = 200;
   std::string dir = "/tmp";
 };
 
 // N sessions in 100 folders (/srv/project-K, every tenth one a level
-// below), titles "task N", a fifth of them STOPPED, the rest IDLE.
-void Fill(SqliteStore& store, int sessions) {
+// below), titles "task N", a fifth of them STOPPED, the rest IDLE; each
+// with --turns turns whose prompts a search reads too.
+void Fill(SqliteStore& store, int sessions, int turns) {
   WriteBatch batch;
   const absl::Time now = absl::Now();
   for (int i = 0; i < sessions; ++i) {
@@ -43,6 +46,16 @@ void Fill(SqliteStore& store, int sessions) {
     s.title = absl::StrCat("task ", i);
     s.state = i % 5 == 0 ? SessionState::kStopped : SessionState::kIdle;
     s.create_time = s.update_time = now;
+    for (int k = 0; k < turns; ++k) {
+      Turn t;
+      t.turn_id = absl::StrCat("turn_", i, "_", k);
+      t.session_id = s.session_id;
+      t.prompt = absl::StrCat("please run the checks of step ", k,
+                              " and fix what fails, then say what changed");
+      t.state = TurnState::kCompleted;
+      t.create_time = now;
+      batch.turns.push_back(std::move(t));
+    }
     batch.sessions.push_back(std::move(s));
   }
   if (!store.Write(batch).ok()) std::abort();
@@ -75,9 +88,10 @@ void Run(const Args& args) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::exit(1);
   }
-  Fill(**store, args.sessions);
-  std::printf("%d sessions, %d calls per query, first page of 100\n",
-              args.sessions, args.repeats);
+  Fill(**store, args.sessions, args.turns);
+  std::printf(
+      "%d sessions of %d turns, %d calls per query, first page of 100\n",
+      args.sessions, args.turns, args.repeats);
   SessionQuery query;
   Measure(**store, "no filter", query, args.repeats);
   query.states = {SessionState::kStopped};
@@ -90,6 +104,8 @@ void Run(const Args& args) {
   Measure(**store, "search \"TASK 99\"", query, args.repeats);
   query.search = "no session has this";
   Measure(**store, "search matching none (whole table)", query, args.repeats);
+  query.search = "step 3";  // in every session's prompts, in no title
+  Measure(**store, "search \"step 3\" (prompts only)", query, args.repeats);
   store->reset();
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::filesystem::remove(path + suffix);
@@ -105,6 +121,8 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--sessions") {
       args.sessions = std::atoi(argv[i + 1]);
+    } else if (flag == "--turns") {
+      args.turns = std::atoi(argv[i + 1]);
     } else if (flag == "--repeats") {
       args.repeats = std::atoi(argv[i + 1]);
     } else if (flag == "--dir") {

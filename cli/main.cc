@@ -386,8 +386,9 @@ int Main(int argc, char** argv) {
   std::vector<std::string> list_states;
   auto* list = session->add_subcommand("list", "List sessions, newest first");
   list->add_flag("--all", list_all, "Include archived sessions");
-  list->add_option("--search", search,
-                   "Only sessions whose title or folder holds TEXT (any case)");
+  list->add_option(
+      "--search", search,
+      "Only sessions whose title, folder or a prompt holds TEXT (any case)");
   list->add_option("--cwd", list_cwd,
                    "Only sessions in DIR or below it; relative: from this "
                    "shell's folder");

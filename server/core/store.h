@@ -83,7 +83,8 @@ struct SessionQuery {
   bool include_archived = false;
   // Only sessions in one of these states; empty: any.
   std::vector<SessionState> states;
-  // Only sessions whose title or cwd holds this, ASCII letters in any case.
+  // Only sessions whose title, cwd or a turn's prompt holds this, ASCII
+  // letters in any case.
   std::string search;
   // Only sessions whose cwd is this folder or below it (no trailing '/').
   std::string cwd;

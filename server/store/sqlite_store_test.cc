@@ -224,6 +224,33 @@ TEST_F(SqliteStoreTest, ListSessionsFiltersByStateSearchAndFolder) {
   EXPECT_EQ(ids(q), (Ids{"ses_other", "ses_web"}));
   q.states = {SessionState::kArchived};  // named: listed without the flag
   EXPECT_EQ(ids(q), Ids{"ses_docs"});
+
+  // A prompt holds it: its session is found, once however many do.
+  for (const char* prompt : {"Migrate the Postgres schema", "postgres again"}) {
+    Turn t = MakeTurn(absl::StrCat("turn_", prompt), "ses_web",
+                      TurnState::kCompleted);
+    t.prompt = prompt;
+    ASSERT_TRUE(store_->PutTurn(t).ok());
+  }
+  q = SessionQuery();
+  q.search = "POSTGRES";
+  EXPECT_EQ(ids(q), Ids{"ses_web"});
+  q.search = "page";  // the title of one, no prompt: as before
+  EXPECT_EQ(ids(q), Ids{"ses_app"});
+  q.search = "the";  // a title and a prompt
+  EXPECT_EQ(ids(q), (Ids{"ses_web", "ses_app"}));
+  // A prompt's text as is: no LIKE wildcard or escape in what is searched.
+  Turn odd = MakeTurn("turn_odd", "ses_other", TurnState::kCompleted);
+  odd.prompt = R"(copy C:\temp, 5% less_)";
+  ASSERT_TRUE(store_->PutTurn(odd).ok());
+  for (const char* text : {"5% LESS_", R"(c:\t)", R"(\)"}) {
+    q.search = text;
+    EXPECT_EQ(ids(q), Ids{"ses_other"}) << text;
+  }
+  q.search = "%";  // this prompt, and the title "100% done_"
+  EXPECT_EQ(ids(q), (Ids{"ses_pct", "ses_other"}));
+  q.search = "5%_less";
+  EXPECT_EQ(ids(q), Ids{}) << q.search;
 }
 
 TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {

@@ -173,6 +173,11 @@ def test_session_list_filters_by_text_folder_and_state(fake_cli: Cli, project: P
     assert [front] == [s["sessionId"] for s in fake_cli.json(
         "session", "list", "--state", "STOPPED", "--state", "failed")["sessions"]]
     assert listed("--search", "nothing like it") == "No sessions match.\n"
+    # A prompt sent in a session finds it too (the stopped one, resumed by it).
+    sent = fake_cli("turn", "start", front, "Migrate the Postgres schema", "--follow")
+    assert sent.returncode == 0, sent.stderr
+    found = listed("--search", "POSTGRES")
+    assert front in found and app not in found
     bad = fake_cli("session", "list", "--state", "asleep")
     assert bad.returncode == 2 and "--state" in bad.stderr, bad.stderr
     too_long = fake_cli("session", "list", "--search", "x" * 201)

@@ -185,8 +185,8 @@ function showList(): () => void {
   const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
   const search = h("input", { type: "search", name: "search", class: "session-search", maxlength: "200",
                               autocomplete: "off",
-                              placeholder: "Search title or folder",
-                              "aria-label": "Search sessions by title or folder" }) as HTMLInputElement;
+                              placeholder: "Search title, folder or prompts",
+                              "aria-label": "Search sessions by title, folder or prompt" }) as HTMLInputElement;
   let limit = LIST_PAGE;
   const more = button("Show more", () => {
     limit = Math.min(limit + LIST_PAGE, LIST_MAX);

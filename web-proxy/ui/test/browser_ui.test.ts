@@ -1371,9 +1371,9 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   assert.equal(await card.count(), 0);
   await page.locator("input[name=include_archived]").check();
   await card.locator(".badge", { hasText: "Archived" }).waitFor({ timeout: 10000 });
-  // The search box narrows the list to the titles and folders that hold
-  // the text, in any case, as it is typed.
-  const search = page.getByRole("searchbox", { name: "Search sessions by title or folder" });
+  // The search box narrows the list to the titles and folders (and
+  // prompts) that hold the text, in any case, as it is typed.
+  const search = page.getByRole("searchbox", { name: "Search sessions by title, folder or prompt" });
   await search.fill("CONTROL");
   // Listed again once typing pauses: then only what matches is there.
   await page.waitForFunction(() => {

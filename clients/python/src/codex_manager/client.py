@@ -203,8 +203,9 @@ class Client:
                       page_size: int = 100) -> Iterator[Session]:
         """The sessions, newest first, fetched page by page as you iterate.
 
-        Each filter given narrows the list: `search`, text the title or the
-        folder holds (ASCII letters in any case, at most 200 bytes); `cwd`,
+        Each filter given narrows the list: `search`, text the title, the
+        folder or one of the session's prompts holds (ASCII letters in any
+        case, at most 200 bytes); `cwd`,
         a folder whose sessions, and its subfolders', are listed (a relative
         one is taken from this process's folder); `states`, one state or
         several. ARCHIVED sessions are left out unless `include_archived`

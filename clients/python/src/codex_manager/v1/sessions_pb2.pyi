@@ -454,9 +454,10 @@ class ListSessionsRequest(google.protobuf.message.Message):
     names ARCHIVED).
     """
     search: builtins.str
-    """Only sessions whose title or cwd holds this text, ASCII letters in any
-    case ("Docs" finds "/srv/docs-site"); empty: any. At most 200 bytes of
-    UTF-8 (INVALID_ARGUMENT "search").
+    """Only sessions whose title, cwd or one of whose prompts (a turn's
+    prompt, as sent) holds this text, ASCII letters in any case ("Docs"
+    finds "/srv/docs-site"); empty: any. At most 200 bytes of UTF-8
+    (INVALID_ARGUMENT "search").
     """
     cwd: builtins.str
     """Only sessions in this folder or below it ("/srv/app" finds "/srv/app"

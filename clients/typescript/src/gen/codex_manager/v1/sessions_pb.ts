@@ -400,9 +400,10 @@ export type ListSessionsRequest = Message<"codex_manager.v1.ListSessionsRequest"
   includeArchived: boolean;
 
   /**
-   * Only sessions whose title or cwd holds this text, ASCII letters in any
-   * case ("Docs" finds "/srv/docs-site"); empty: any. At most 200 bytes of
-   * UTF-8 (INVALID_ARGUMENT "search").
+   * Only sessions whose title, cwd or one of whose prompts (a turn's
+   * prompt, as sent) holds this text, ASCII letters in any case ("Docs"
+   * finds "/srv/docs-site"); empty: any. At most 200 bytes of UTF-8
+   * (INVALID_ARGUMENT "search").
    *
    * @generated from field: string search = 4;
    */
