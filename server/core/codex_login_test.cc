@@ -188,12 +188,13 @@ TEST_F(CodexLoginsTest, DeviceCodeLoginsStartedAtOnceLeaveOnePending) {
   for (std::thread& start : starts) start.join();
   std::vector<std::string> pending;
   for (const std::string& id : ids) {
-    const CodexLogin login = *logins.Get(id);
-    if (login.state == CodexLoginState::kPending) {
+    absl::StatusOr<CodexLogin> login = logins.Get(id);
+    ASSERT_TRUE(login.ok()) << login.status();
+    if (login->state == CodexLoginState::kPending) {
       pending.push_back(id);
     } else {
-      EXPECT_EQ(login.state, CodexLoginState::kCancelled) << id;
-      EXPECT_THAT(login.error, HasSubstr("replaced by login ")) << id;
+      EXPECT_EQ(login->state, CodexLoginState::kCancelled) << id;
+      EXPECT_THAT(login->error, HasSubstr("replaced by login ")) << id;
     }
   }
   ASSERT_EQ(pending.size(), 1u);

@@ -176,9 +176,9 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     // running turn. The session (the live copy) changes once the change
     // is taken: a refused one leaves it as the store has it.
     CodexSettings settings = CodexSettingsOf(Member(params, "threadSettings"));
-    // Codex names its default mode at a thread's first turn (0.171 sends
-    // "default" with every turn's settings); for a thread never in Plan
-    // mode that is what "" already says, so it is no change to announce.
+    // Codex names its default mode ("default") with a thread's first turn
+    // (seen with 0.171); for a thread never in Plan mode that is what ""
+    // already says, so it is no change to announce.
     if (settings.collaboration_mode == "default" &&
         live->session.codex_settings.collaboration_mode.empty()) {
       settings.collaboration_mode.clear();
