@@ -231,15 +231,21 @@ namespace {
 bool NotReached(const grpc::Status& status) {
   if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
   static constexpr absl::string_view kTransport[] = {
-      "failed to connect",  "Connection refused",
-      "Connection reset",   "DNS resolution",
-      "empty address list", "Socket closed",
-      "Broken pipe",        "GOAWAY",
-      "Transport closed",   "connections to all backends failing",
-      "Handshake",          "handshake",
+      "failed to connect",
+      "connection refused",
+      "connection reset",
+      "dns resolution",
+      "empty address list",
+      "socket closed",
+      "broken pipe",
+      "goaway",
+      "transport closed",
+      "handshake",
+      "connections to all backends failing",
   };
+  const std::string message = absl::AsciiStrToLower(status.error_message());
   for (absl::string_view phrase : kTransport) {
-    if (absl::StrContains(status.error_message(), phrase)) return true;
+    if (absl::StrContains(message, phrase)) return true;
   }
   return false;
 }

@@ -37,6 +37,13 @@ CodexLogin Ended(CodexLogins& logins, const std::string& id) {
   }
 }
 
+// Starts a ChatGPT device code login and waits for Start's answer.
+absl::StatusOr<CodexLogin> StartDeviceCode(CodexLogins& logins) {
+  return Wait<CodexLogin>([&](auto done) {
+    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
+  });
+}
+
 class CodexLoginsTest : public ::testing::Test {
  protected:
   CodexLogins& Logins(absl::Duration lifetime = absl::Minutes(15)) {
@@ -68,9 +75,7 @@ class CodexLoginsTest : public ::testing::Test {
 TEST_F(CodexLoginsTest, ADeviceCodeLoginWaitsForCodexToSayHowItEnded) {
   factory_.shared.answers["account/login/start"] = {kDeviceCode};
   CodexLogins& logins = Logins();
-  absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
-    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-  });
+  absl::StatusOr<CodexLogin> login = StartDeviceCode(logins);
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->state, CodexLoginState::kPending);
   EXPECT_THAT(login->login_id, ::testing::StartsWith("login_"));
@@ -102,9 +107,7 @@ TEST_F(CodexLoginsTest, ADeviceCodeLoginWaitsForCodexToSayHowItEnded) {
 TEST_F(CodexLoginsTest, ACodeNobodyTypesExpiresAndCodexStopsWaiting) {
   factory_.shared.answers["account/login/start"] = {kDeviceCode};
   CodexLogins& logins = Logins(absl::Milliseconds(300));
-  absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
-    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-  });
+  absl::StatusOr<CodexLogin> login = StartDeviceCode(logins);
   ASSERT_TRUE(login.ok()) << login.status();
   const CodexLogin ended = Ended(logins, login->login_id);
   EXPECT_EQ(ended.state, CodexLoginState::kFailed);
@@ -116,9 +119,7 @@ TEST_F(CodexLoginsTest, ACodeNobodyTypesExpiresAndCodexStopsWaiting) {
 TEST_F(CodexLoginsTest, ARuntimeThatDiesFailsTheLoginWithWhy) {
   factory_.shared.answers["account/login/start"] = {kDeviceCode};
   CodexLogins& logins = Logins();
-  absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
-    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-  });
+  absl::StatusOr<CodexLogin> login = StartDeviceCode(logins);
   ASSERT_TRUE(login.ok()) << login.status();
   {
     absl::MutexLock lock(&factory_.shared.mu);
@@ -136,12 +137,7 @@ TEST_F(CodexLoginsTest, ACancelOrANewLoginEndsThePendingOne) {
   factory_.shared.answers["account/login/start"] = {
       kDeviceCode, kDeviceCode, kDeviceCode, json{{"type", "apiKey"}}};
   CodexLogins& logins = Logins();
-  auto device_code = [&] {
-    return *Wait<CodexLogin>([&](auto done) {
-      logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-    });
-  };
-  const CodexLogin first = device_code();
+  const CodexLogin first = *StartDeviceCode(logins);
   absl::StatusOr<CodexLogin> cancelled = logins.Cancel(first.login_id);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status();
   EXPECT_EQ(cancelled->state, CodexLoginState::kCancelled);
@@ -149,8 +145,8 @@ TEST_F(CodexLoginsTest, ACancelOrANewLoginEndsThePendingOne) {
   // Cancelling what is over returns it as it is.
   EXPECT_EQ(logins.Cancel(first.login_id)->state, CodexLoginState::kCancelled);
 
-  const CodexLogin second = device_code();
-  const CodexLogin third = device_code();
+  const CodexLogin second = *StartDeviceCode(logins);
+  const CodexLogin third = *StartDeviceCode(logins);
   EXPECT_EQ(logins.Get(second.login_id)->error,
             "replaced by login " + third.login_id);
   absl::StatusOr<CodexLogin> key = Wait<CodexLogin>([&](auto done) {
@@ -178,9 +174,7 @@ TEST_F(CodexLoginsTest, DeviceCodeLoginsStartedAtOnceLeaveOnePending) {
   std::vector<std::thread> starts;
   for (int i = 0; i < kLogins; ++i) {
     starts.emplace_back([&, i] {
-      absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
-        logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-      });
+      absl::StatusOr<CodexLogin> login = StartDeviceCode(logins);
       ASSERT_TRUE(login.ok()) << login.status();
       ids[i] = login->login_id;
     });
@@ -222,9 +216,7 @@ TEST_F(CodexLoginsTest, ADeviceCodeCodexRefusesIsAnErrorAndItsRuntimeStops) {
   factory_.shared.answers["account/login/start"] = {
       absl::FailedPreconditionError("failed to request device code")};
   CodexLogins& logins = Logins();
-  absl::StatusOr<CodexLogin> login = Wait<CodexLogin>([&](auto done) {
-    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-  });
+  absl::StatusOr<CodexLogin> login = StartDeviceCode(logins);
   EXPECT_EQ(login.status().code(), absl::StatusCode::kFailedPrecondition);
   // Its runtime is gone.
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
@@ -242,9 +234,7 @@ TEST_F(CodexLoginsTest, LogoutCancelsThePendingLoginFirst) {
   factory_.shared.answers["account/login/start"] = {kDeviceCode};
   factory_.shared.answers["account/logout"] = {json::object()};
   CodexLogins& logins = Logins();
-  const CodexLogin login = *Wait<CodexLogin>([&](auto done) {
-    logins.Start(CodexLoginMethod::kChatgptDeviceCode, "", done);
-  });
+  const CodexLogin login = *StartDeviceCode(logins);
   absl::StatusOr<bool> out =
       Wait<bool>([&](auto done) { logins.Logout(done); });
   ASSERT_TRUE(out.ok()) << out.status();

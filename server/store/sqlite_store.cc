@@ -5,7 +5,6 @@
 #include <limits>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/status_macros.h"
@@ -642,15 +641,14 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(
   // last included, starts with a seek); the filters are checked on each row
   // on the way, whatever their shape, so one statement serves them all:
   // the states as a bit mask (bit N: state N), an empty search or cwd
-  // matching any row; a search reads a session's prompts from the
-  // turns_session index, with LIKE (no copy of each prompt, as lower()
-  // makes: a third faster on long prompts). SQLite's lower() and LIKE fold
-  // ASCII letters only.
+  // matching any row. A search is one LIKE pattern (?6: the text with its
+  // wildcards escaped; LIKE folds ASCII letters only) for the title, the
+  // cwd and the session's prompts, read from the turns_session index.
   ASSIGN_OR_RETURN(
       Stmt st, reader.Prepare(SESSION_SELECT
                               "WHERE s.rowid < ?1 AND (?2 >> s.state) & 1 AND "
-                              "(?3 = '' OR instr(lower(s.title), ?3) > 0 OR "
-                              "instr(lower(s.cwd), ?3) > 0 OR EXISTS (SELECT 1 "
+                              "(?3 = '' OR s.title LIKE ?6 ESCAPE '\\' OR "
+                              "s.cwd LIKE ?6 ESCAPE '\\' OR EXISTS (SELECT 1 "
                               "FROM turns t WHERE t.session_id = s.session_id "
                               "AND t.prompt LIKE ?6 ESCAPE '\\')) AND "
                               "(?4 = '' OR s.cwd = ?4 OR "
@@ -670,7 +668,7 @@ absl::StatusOr<Page<Session>> SqliteStore::ListSessions(
   st.Bind(1, page.after == 0 ? std::numeric_limits<int64_t>::max()
                              : page.after);
   st.Bind(2, states);
-  st.Bind(3, absl::AsciiStrToLower(query.search)).Bind(4, query.cwd);
+  st.Bind(3, query.search).Bind(4, query.cwd);
   st.Bind(5, page.limit + 1);
   st.Bind(6, absl::StrCat("%",
                           absl::StrReplaceAll(
