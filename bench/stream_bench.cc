@@ -11,7 +11,10 @@
 //   - GetSession from --unary-callers concurrent callers while those
 //     replays run: p50/p99 ms;
 // each with StreamEvents (one event per message) and StreamEventBatches
-// (several), or the one --rpc names.
+// (several), or the one --rpc names ("none": neither); then, with
+// --backups N, N backups of that database (MaintenanceService.Backup, read
+// whole): seconds, bytes and server CPU each, and GetSession's p50/p99 from
+// one caller meanwhile, against the same caller's on the idle server.
 //
 //   build/bin/stream_bench --log-events 1000000 --big-events 100000
 //       --replays 8 --dir /tmp      (one command line)
@@ -22,12 +25,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -35,9 +38,10 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
-#include "codex_manager/v1/events.grpc.pb.h"
-#include "codex_manager/v1/sessions.grpc.pb.h"
 #include "bench_support.h"
+#include "codex_manager/v1/events.grpc.pb.h"
+#include "codex_manager/v1/maintenance.grpc.pb.h"
+#include "codex_manager/v1/sessions.grpc.pb.h"
 #include "nlohmann/json.hpp"
 
 namespace {
@@ -57,7 +61,46 @@ struct Flags {
   std::string dir = "/tmp";
   std::string server_bin;
   std::string rpc = "both";
+  int backups = 0;
 };
+
+// GetSession of ses_small from one caller, again and again until `stop`:
+// the latencies, in ms.
+std::vector<double> GetSessionLoop(v1::SessionService::Stub& sessions,
+                                   const std::string& token,
+                                   const std::atomic<bool>& stop) {
+  std::vector<double> ms;
+  while (!stop.load()) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    v1::GetSessionRequest req;
+    req.set_session_id("ses_small");
+    v1::Session out;
+    auto t0 = Clock::now();
+    if (!sessions.GetSession(&ctx, req, &out).ok()) std::exit(1);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+// One backup read whole; its size in bytes, -1 on an error (printed).
+int64_t ReadBackup(v1::MaintenanceService::Stub& stub,
+                   const std::string& token) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  auto reader = stub.Backup(&ctx, v1::BackupRequest());
+  v1::BackupChunk chunk;
+  int64_t bytes = 0;
+  while (reader->Read(&chunk)) bytes += chunk.data().size();
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) {
+    std::fprintf(stderr, "backup: %s\n", status.error_message().c_str());
+    return -1;
+  }
+  return bytes;
+}
 
 }  // namespace
 
@@ -74,7 +117,10 @@ int main(int argc, char** argv) {
                  "none, so the replay figures are of replays alone)");
   app.add_option("--dir", flags.dir, "Where to make the data dir");
   app.add_option("--rpc", flags.rpc, "Which RPC replays")
-      ->check(CLI::IsMember({"StreamEvents", "StreamEventBatches", "both"}));
+      ->check(CLI::IsMember(
+          {"StreamEvents", "StreamEventBatches", "both", "none"}));
+  app.add_option("--backups", flags.backups,
+                 "Backups of the database timed after the replays");
   app.add_option("--server-bin", flags.server_bin,
                  "codex-manager-server (default: beside this binary)");
   CLI11_PARSE(app, argc, argv);
@@ -138,34 +184,21 @@ int main(int argc, char** argv) {
     }
     // Meanwhile, unary reads from many callers (one channel, as a client
     // library would), until the replays end.
-    std::atomic<int> replays_left{flags.replays};
+    std::atomic<bool> replays_done{false};
     std::mutex unary_mu;
     std::vector<double> unary_ms;
     std::vector<std::thread> callers;
     auto sessions = v1::SessionService::NewStub(channel);
     for (int i = 0; i < flags.unary_callers; ++i) {
       callers.emplace_back([&] {
-        std::vector<double> mine;
-        while (replays_left.load() > 0) {
-          grpc::ClientContext ctx;
-          ctx.AddMetadata("authorization", "Bearer " + token);
-          v1::GetSessionRequest req;
-          req.set_session_id("ses_small");
-          v1::Session out;
-          auto c0 = Clock::now();
-          if (!sessions->GetSession(&ctx, req, &out).ok()) std::exit(1);
-          mine.push_back(
-              std::chrono::duration<double, std::milli>(Clock::now() - c0)
-                  .count());
-        }
+        std::vector<double> mine =
+            GetSessionLoop(*sessions, token, replays_done);
         std::lock_guard<std::mutex> lock(unary_mu);
         unary_ms.insert(unary_ms.end(), mine.begin(), mine.end());
       });
     }
-    for (auto& t : threads) {
-      t.join();
-      --replays_left;
-    }
+    for (auto& t : threads) t.join();
+    replays_done = true;
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double cpu = CpuMicros(pid) - cpu0;
     for (auto& t : callers) t.join();
@@ -184,6 +217,53 @@ int main(int argc, char** argv) {
                   unary_ms[unary_ms.size() / 2],
                   unary_ms[unary_ms.size() * 99 / 100]);
     }
+  }
+
+  if (flags.backups > 0) {
+    auto sessions = v1::SessionService::NewStub(channel);
+    auto maintenance = v1::MaintenanceService::NewStub(channel);
+    std::atomic<bool> stop{false};
+    auto idle_t0 = Clock::now();
+    std::thread idle_caller([&] {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      stop = true;
+    });
+    std::vector<double> idle = GetSessionLoop(*sessions, token, stop);
+    idle_caller.join();
+    const double idle_secs =
+        std::chrono::duration<double>(Clock::now() - idle_t0).count();
+    stop = false;
+    std::vector<double> during;
+    std::thread caller(
+        [&] { during = GetSessionLoop(*sessions, token, stop); });
+    for (int i = 0; i < flags.backups; ++i) {
+      const double cpu0 = CpuMicros(pid);
+      auto t0 = Clock::now();
+      const int64_t bytes = ReadBackup(*maintenance, token);
+      if (bytes < 0) {
+        stop = true;
+        caller.join();
+        codex_manager::bench::Stop(server);
+        std::filesystem::remove_all(data_dir);
+        return 1;
+      }
+      const double secs =
+          std::chrono::duration<double>(Clock::now() - t0).count();
+      std::printf(
+          "backup of a log of %lld events: %.2f s, %.1f MB (%.0f "
+          "MB/s), server CPU %.2f s\n",
+          static_cast<long long>(flags.log_events), secs, bytes / 1e6,
+          bytes / 1e6 / secs, (CpuMicros(pid) - cpu0) / 1e6);
+    }
+    stop = true;
+    caller.join();
+    std::printf(
+        "GetSession from one caller: idle (%.0f s) %zu calls, p50 "
+        "%.2f ms, p99 %.2f ms; during the backups %zu calls, p50 "
+        "%.2f ms, p99 %.2f ms\n",
+        idle_secs, idle.size(), idle[idle.size() / 2],
+        idle[idle.size() * 99 / 100], during.size(), during[during.size() / 2],
+        during[during.size() * 99 / 100]);
   }
 
   codex_manager::bench::Stop(server);

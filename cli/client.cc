@@ -186,7 +186,8 @@ Client::Client(const Options& options,
       health_(grpc::health::v1::Health::NewStub(channel_)),
       auth_(v1::AuthService::NewStub(channel_)),
       audit_(v1::AuditService::NewStub(channel_)),
-      codex_(v1::CodexService::NewStub(channel_)) {
+      codex_(v1::CodexService::NewStub(channel_)),
+      maintenance_(v1::MaintenanceService::NewStub(channel_)) {
   ServerAddress() = options.addr;
 }
 

@@ -11,11 +11,11 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-
 #include "codex_manager/v1/approvals.grpc.pb.h"
 #include "codex_manager/v1/auth.grpc.pb.h"
 #include "codex_manager/v1/codex.grpc.pb.h"
 #include "codex_manager/v1/events.grpc.pb.h"
+#include "codex_manager/v1/maintenance.grpc.pb.h"
 #include "codex_manager/v1/sessions.grpc.pb.h"
 #include "codex_manager/v1/turns.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -82,6 +82,7 @@ class Client {
   v1::AuthService::Stub& auth() { return *auth_; }
   v1::AuditService::Stub& audit() { return *audit_; }
   v1::CodexService::Stub& codex() { return *codex_; }
+  v1::MaintenanceService::Stub& maintenance() { return *maintenance_; }
 
  private:
   Options options_;
@@ -95,6 +96,7 @@ class Client {
   std::unique_ptr<v1::AuthService::Stub> auth_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
   std::unique_ptr<v1::CodexService::Stub> codex_;
+  std::unique_ptr<v1::MaintenanceService::Stub> maintenance_;
 };
 
 // The address the CLI's client dials (set by Client), for messages.

@@ -152,6 +152,11 @@ int WhoAmI(Client& client);
 int Export(Client& client, const std::string& session_id,
            const std::string& format, const std::string& path);
 
+// Writes a backup of the server's database (MaintenanceService.Backup) to
+// `path` ("-": stdout), checked against the server's SHA-256; a file is
+// written whole or not at all, 0600 (it holds every transcript).
+int Backup(Client& client, const std::string& path);
+
 // Ids for shell completion from the server `client` talks to (sessions
 // newest first, their turns, pending approvals, tokens), each with a short
 // description; nothing when a call fails.

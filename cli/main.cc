@@ -131,6 +131,9 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager token create --name phone --role operator --ttl 30d "
        "--link http://127.0.0.1:8080/"},
       {"audit list", "  $ codex-manager audit list --since 24h"},
+      {"backup",
+       "  $ codex-manager backup codex-manager-$(date +%F).db\n"
+       "  $ codex-manager backup - | gzip > backup.db.gz"},
       {"completion",
        "  $ source <(codex-manager completion bash)     # in ~/.bashrc\n"
        "  $ codex-manager completion zsh > \"${fpath[1]}/_codex-manager\"\n"
@@ -1081,6 +1084,19 @@ int Main(int argc, char** argv) {
   audit_list->callback([&] {
     code = AuditList(connect(), audit_filter, page_size, page_token);
   });
+
+  // backup
+  std::string backup_path;
+  auto* backup = app.add_subcommand(
+      "backup",
+      "Copy the server's database (sessions, transcripts, approvals, tokens, "
+      "audit log) into FILE (admin)");
+  backup
+      ->add_option("FILE", backup_path,
+                   "File to write, 0600, whole or not at all (- : standard "
+                   "output); restore: docs/operations.md")
+      ->required();
+  backup->callback([&] { code = Backup(connect(), backup_path); });
 
   // completion
   std::string shell;

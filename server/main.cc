@@ -36,6 +36,7 @@
 #include "api/codex_service.h"
 #include "api/guard.h"
 #include "api/health_service.h"
+#include "api/maintenance_service.h"
 #include "api/session_service.h"
 #include "api/stream_service.h"
 #include "api/turn_service.h"
@@ -52,6 +53,7 @@
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
 #include "common/thread_name.h"
+#include "core/backup.h"
 #include "core/clock.h"
 #include "core/event_log.h"
 #include "core/session_manager.h"
@@ -453,6 +455,10 @@ int Run(const Flags& flags) {
       return 1;
     }
   }
+  if (const int stale = RemoveStaleBackups(flags.data_dir); stale > 0) {
+    Log(LogLevel::kInfo, "removed unfinished backups",
+        {{"data_dir", flags.data_dir}, {"files", std::to_string(stale)}});
+  }
   const std::string db_path =
       (std::filesystem::path(flags.data_dir) / "codex-manager.db").string();
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
@@ -573,6 +579,7 @@ int Run(const Flags& flags) {
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);
   AuthServiceImpl auth(&tokens, &guard);
   AuditServiceImpl audit(store->get(), &guard);
+  MaintenanceServiceImpl maintenance(store->get(), &guard, flags.data_dir);
   HealthServiceImpl health({
       std::string(v1::SessionService::service_full_name()),
       std::string(v1::TurnService::service_full_name()),
@@ -581,6 +588,7 @@ int Run(const Flags& flags) {
       std::string(v1::AuthService::service_full_name()),
       std::string(v1::AuditService::service_full_name()),
       std::string(v1::CodexService::service_full_name()),
+      std::string(v1::MaintenanceService::service_full_name()),
   });
 
   // Our own Health (answers without a token) instead of gRPC's default, so
@@ -598,6 +606,7 @@ int Run(const Flags& flags) {
   builder.RegisterService(&streams);
   builder.RegisterService(&auth);
   builder.RegisterService(&audit);
+  builder.RegisterService(&maintenance);
   builder.RegisterService(&health);
   builder.RegisterService(&codex);
   std::vector<

@@ -22,6 +22,7 @@
 #include "api/codex_service.h"
 #include "api/guard.h"
 #include "api/health_service.h"
+#include "api/maintenance_service.h"
 #include "api/session_service.h"
 #include "api/stream_service.h"
 #include "api/turn_service.h"
@@ -93,6 +94,8 @@ class AuthMatrixTest : public ::testing::Test {
         manager_.get(), log_.get(), store_.get(), guard_.get());
     auth_ = std::make_unique<AuthServiceImpl>(tokens_.get(), guard_.get());
     audit_ = std::make_unique<AuditServiceImpl>(store_.get(), guard_.get());
+    maintenance_ = std::make_unique<MaintenanceServiceImpl>(
+        store_.get(), guard_.get(), ::testing::TempDir());
     health_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{});
 
     grpc::EnableDefaultHealthCheckService(false);
@@ -101,11 +104,10 @@ class AuthMatrixTest : public ::testing::Test {
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port);
-    for (grpc::Service* s :
-         std::vector<grpc::Service*>{sessions_.get(), turns_.get(),
-                                     approvals_.get(), streams_.get(),
-                                     auth_.get(), audit_.get(), health_.get(),
-                                     codex_.get()}) {
+    for (grpc::Service* s : std::vector<grpc::Service*>{
+             sessions_.get(), turns_.get(), approvals_.get(), streams_.get(),
+             auth_.get(), audit_.get(), health_.get(), codex_.get(),
+             maintenance_.get()}) {
       builder.RegisterService(s);
     }
     std::vector<
@@ -191,6 +193,7 @@ class AuthMatrixTest : public ::testing::Test {
   std::unique_ptr<StreamServiceImpl> streams_;
   std::unique_ptr<AuthServiceImpl> auth_;
   std::unique_ptr<AuditServiceImpl> audit_;
+  std::unique_ptr<MaintenanceServiceImpl> maintenance_;
   std::unique_ptr<HealthServiceImpl> health_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -202,7 +205,7 @@ TEST_F(AuthMatrixTest, EveryMethodTimesEveryRoleMatchesTheRuleTable) {
       {"codex_manager/v1/sessions.proto", "codex_manager/v1/turns.proto",
        "codex_manager/v1/approvals.proto", "codex_manager/v1/events.proto",
        "codex_manager/v1/auth.proto", "codex_manager/v1/codex.proto",
-       "grpc/health/v1/health.proto"});
+       "codex_manager/v1/maintenance.proto", "grpc/health/v1/health.proto"});
   ASSERT_GE(methods.size(), 20u);
   for (const std::string& method : methods) {
     SCOPED_TRACE(method);

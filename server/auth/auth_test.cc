@@ -55,6 +55,17 @@ TEST(SecretsTest, SecretsAreRandomPrefixedAndHashed) {
   EXPECT_FALSE(ConstantTimeEquals("same", "samey"));
 }
 
+TEST(SecretsTest, Sha256InPiecesIsTheSha256OfTheWhole) {
+  Sha256 hash;
+  hash.Update("a");
+  hash.Update("");
+  hash.Update("bc");
+  EXPECT_EQ(hash.HexDigest(), Sha256Hex("abc"));
+  Sha256 empty;
+  EXPECT_EQ(empty.HexDigest(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST_F(TokenRegistryTest, CreateAuthenticateExpireRevoke) {
   auto created = tokens_->Create("ci", Role::kOperator, absl::Hours(1), kAdmin);
   ASSERT_TRUE(created.ok()) << created.status();

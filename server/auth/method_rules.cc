@@ -60,6 +60,9 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.AuthService/RevokeToken", kAdmin, true},
     {"/codex_manager.v1.AuthService/WhoAmI", kViewer, false},
     {"/codex_manager.v1.AuditService/ListAuditEvents", kAdmin, false},
+    // Changes nothing, but copies everything: rate-limited and audited
+    // like a change.
+    {"/codex_manager.v1.MaintenanceService/Backup", kAdmin, true},
     {"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", kViewer,
      false},
     {"/grpc.health.v1.Health/Check", kNone, false},

@@ -120,6 +120,12 @@ struct StoreStats {
   int64_t events_appended = 0;
 };
 
+// What a copy of the store holds (Store::CopyTo).
+struct StoreCopy {
+  int64_t sessions = 0;       // archived ones included
+  int64_t last_event_id = 0;  // 0: no event
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -226,6 +232,13 @@ class Store {
                                       int keep) = 0;
 
   virtual StoreStats Stats() = 0;
+
+  // Writes a copy of the whole database, consistent as of one moment, to
+  // `path`, a file that must not exist yet (SQLite's VACUUM INTO, on a read
+  // connection: writes go on meanwhile). The copy is a database the store
+  // opens. On error nothing is left at `path`: UNAVAILABLE for a full disk
+  // or an I/O error, INTERNAL otherwise (an existing `path` included).
+  virtual absl::StatusOr<StoreCopy> CopyTo(const std::string& path) = 0;
 
   // Verifies the durable invariants (codex-manager-server --check): the
   // file's integrity, every session's session_seq gapless from 1, each

@@ -1,10 +1,12 @@
 #include "store/sqlite_store.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <limits>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/status_macros.h"
@@ -1287,6 +1289,49 @@ absl::StatusOr<int64_t> SqliteStore::PurgeAudit(absl::Time before,
 StoreStats SqliteStore::Stats() {
   absl::MutexLock lock(&mu_);
   return stats_;
+}
+
+// ---- copy ----------------------------------------------------------------
+
+absl::StatusOr<StoreCopy> SqliteStore::CopyTo(const std::string& path) {
+  // VACUUM INTO refuses an existing file too, but its error would not say
+  // that the file is someone else's, not to be removed.
+  if (::access(path.c_str(), F_OK) == 0) {
+    return absl::InternalError(
+        absl::StrCat("sqlite: copy: ", path, " exists already"));
+  }
+  absl::StatusOr<StoreCopy> copy = [&]() -> absl::StatusOr<StoreCopy> {
+    {
+      Reader reader(this);
+      ASSIGN_OR_RETURN(Stmt vacuum, reader.Prepare("VACUUM INTO ?1"));
+      vacuum.Bind(1, path);
+      if (vacuum.Step() != SQLITE_DONE) return reader.Error("copy");
+    }
+    // What it holds, read from the copy itself.
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    absl::Cleanup close = [db] { sqlite3_close(db); };
+    if (rc != SQLITE_OK) return StatusOf(rc, "open the copy");
+    sqlite3_stmt* raw = nullptr;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT (SELECT COUNT(*) FROM sessions), "
+                            "(SELECT COALESCE(MAX(event_id), 0) FROM events)",
+                            -1, &raw, nullptr);
+    if (rc != SQLITE_OK) {
+      return StatusOf(rc, absl::StrCat("read the copy: ", sqlite3_errmsg(db)));
+    }
+    absl::Cleanup finalize = [raw] { sqlite3_finalize(raw); };
+    if (sqlite3_step(raw) != SQLITE_ROW) {
+      return StatusOf(sqlite3_extended_errcode(db),
+                      absl::StrCat("read the copy: ", sqlite3_errmsg(db)));
+    }
+    StoreCopy out;
+    out.sessions = sqlite3_column_int64(raw, 0);
+    out.last_event_id = sqlite3_column_int64(raw, 1);
+    return out;
+  }();
+  if (!copy.ok()) ::unlink(path.c_str());
+  return copy;
 }
 
 // ---- invariants -----------------------------------------------------------

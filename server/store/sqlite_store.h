@@ -89,6 +89,7 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> PurgeAudit(absl::Time before, int64_t limit,
                                      const AuditRecord& note) override;
   StoreStats Stats() override;
+  absl::StatusOr<StoreCopy> CopyTo(const std::string& path) override;
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 
   // Direct single-row writes, for tests and tools that build a store's

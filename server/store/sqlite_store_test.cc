@@ -541,5 +541,48 @@ TEST(SqliteStoreFileTest, ReadsUseThePoolWhileTheWriterCommits) {
   std::filesystem::remove(path);
 }
 
+TEST(SqliteStoreFileTest, CopyToIsAConsistentStoreWhileTheWriterCommits) {
+  const std::string dir =
+      ::testing::TempDir() + "/copy-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = *SqliteStore::Open(dir + "/codex-manager.db");
+  ASSERT_TRUE(store->PutSession(MakeSession("ses_a")).ok());
+  ASSERT_TRUE(store->AppendEvents({MakeEvent(1, "ses_a", 1)}).ok());
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 2; !done && i < 100000; ++i) {
+      ASSERT_TRUE(store->AppendEvents({MakeEvent(i, "ses_a", i)}).ok());
+    }
+  });
+  absl::StatusOr<StoreCopy> copy = store->CopyTo(dir + "/copy.db");
+  done = true;
+  writer.join();
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  EXPECT_EQ(copy->sessions, 1);
+  EXPECT_GE(copy->last_event_id, 1);
+  EXPECT_LE(copy->last_event_id, *store->LastEventId());
+
+  // The copy is a store of its own: the events up to its last, gapless.
+  auto copied = SqliteStore::Open(dir + "/copy.db");
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(*(*copied)->LastEventId(), copy->last_event_id);
+  EXPECT_EQ((*copied)->GetSession("ses_a")->last_seq, copy->last_event_id);
+  // (The test's rows have no state events: both stores say so alike.)
+  EXPECT_EQ(*(*copied)->CheckInvariants(), *store->CheckInvariants());
+  copied->reset();
+
+  // An existing file is refused and left as it was.
+  absl::StatusOr<StoreCopy> again = store->CopyTo(dir + "/copy.db");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(again.status().message(), HasSubstr("exists already"));
+  EXPECT_TRUE(SqliteStore::Open(dir + "/copy.db").ok());
+  // A folder that does not exist: an error, and nothing is written.
+  EXPECT_FALSE(store->CopyTo(dir + "/missing/copy.db").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir + "/missing"));
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace codex_manager

@@ -171,6 +171,8 @@ def test_approval_decided_exactly_once_across_clients(fake_cli: Cli, project: Pa
     "codex_manager.v1.StreamService",
     "codex_manager.v1.AuthService",
     "codex_manager.v1.AuditService",
+    "codex_manager.v1.CodexService",
+    "codex_manager.v1.MaintenanceService",
     "grpc.health.v1.Health",
 ])
 def test_reflection_lists_every_service(fake_server: Server, service: str) -> None:

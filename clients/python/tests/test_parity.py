@@ -14,9 +14,16 @@ from conftest import CLI_BIN
 
 import codex_manager
 from codex_manager import AsyncClient, Client
-from codex_manager.v1 import approvals_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.v1 import (
+    approvals_pb2,
+    codex_pb2,
+    events_pb2,
+    maintenance_pb2,
+    sessions_pb2,
+    turns_pb2,
+)
 
-FILES = [sessions_pb2, turns_pb2, approvals_pb2, events_pb2, codex_pb2]
+FILES = [sessions_pb2, turns_pb2, approvals_pb2, events_pb2, codex_pb2, maintenance_pb2]
 RPCS = [(service.full_name, method.name)
         for module in FILES
         for service in module.DESCRIPTOR.services_by_name.values()
@@ -67,6 +74,7 @@ CLI_COMMAND = {
     "GetCodexLogin": ["codex", "login"],  # --status
     "CancelCodexLogin": ["codex", "login"],  # --cancel
     "LogoutCodex": ["codex", "logout"],
+    "Backup": ["backup"],
 }
 
 
@@ -100,7 +108,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 40
+    assert len(RPCS) == 41
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -5,7 +5,9 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { ApprovalService } from "./gen/codex_manager/v1/approvals_pb.js";
 import { AuditService, AuthService } from "./gen/codex_manager/v1/auth_pb.js";
+import { CodexService } from "./gen/codex_manager/v1/codex_pb.js";
 import { StreamService } from "./gen/codex_manager/v1/events_pb.js";
+import { MaintenanceService } from "./gen/codex_manager/v1/maintenance_pb.js";
 import { SessionService } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnService } from "./gen/codex_manager/v1/turns_pb.js";
 
@@ -16,6 +18,10 @@ export interface CodexManager {
   streams: Client<typeof StreamService>;
   auth: Client<typeof AuthService>;
   audit: Client<typeof AuditService>;
+  // The server's Codex: models, account, stored threads, hooks, sign-in.
+  codex: Client<typeof CodexService>;
+  // Backup (admin): the server's database, in chunks.
+  maintenance: Client<typeof MaintenanceService>;
 }
 
 // The interceptor that sends `authorization: Bearer <token>` on every call
@@ -38,5 +44,7 @@ export function createCodexManager(transport: Transport): CodexManager {
     streams: createClient(StreamService, transport),
     auth: createClient(AuthService, transport),
     audit: createClient(AuditService, transport),
+    codex: createClient(CodexService, transport),
+    maintenance: createClient(MaintenanceService, transport),
   };
 }

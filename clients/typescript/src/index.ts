@@ -8,7 +8,9 @@
 // (exportTranscript).
 export * from "./gen/codex_manager/v1/approvals_pb.js";
 export * from "./gen/codex_manager/v1/auth_pb.js";
+export * from "./gen/codex_manager/v1/codex_pb.js";
 export * from "./gen/codex_manager/v1/events_pb.js";
+export * from "./gen/codex_manager/v1/maintenance_pb.js";
 export * from "./gen/codex_manager/v1/sessions_pb.js";
 export * from "./gen/codex_manager/v1/turns_pb.js";
 export { bearerToken, type CodexManager, createCodexManager } from "./client.js";

@@ -215,3 +215,27 @@ test("followEvents falls back to StreamEvents on a server without StreamEventBat
     older.close();
   }
 });
+
+test("a backup comes through the proxy whole, as the server's SHA-256 says", async () => {
+  const { createHash } = await import("node:crypto");
+  await idleSession(grpc);  // something to copy
+  const hash = createHash("sha256");
+  let total = -1n, size = 0n, sha256 = "", sessions = 0n;
+  for await (const chunk of web.maintenance.backup({})) {
+    if (total < 0n) ({ totalBytes: total, sessions } = chunk);
+    hash.update(chunk.data);
+    size += BigInt(chunk.data.length);
+    if (chunk.sha256) sha256 = chunk.sha256;
+  }
+  assert.equal(size, total);
+  assert.ok(sessions >= 1n);
+  assert.equal(hash.digest("hex"), sha256);
+});
+
+test("the server's Codex is reachable through the package", async () => {
+  // The stack's Codex is tests/fake_codex, which knows no model/list: the
+  // call reaches it, and its refusal comes back with its code.
+  await assert.rejects(web.codex.listModels({}), (err: unknown) =>
+    err instanceof ConnectError && err.code === Code.FailedPrecondition &&
+    err.message.includes("fake: no model/list"));
+});

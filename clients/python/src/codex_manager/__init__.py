@@ -11,7 +11,7 @@ Manager API, an asyncio twin, and a small framework for extension agents.
 See docs/python.md in the repository for a guide.
 """
 
-from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
+from codex_manager._requests import Backup, CodexHooks, Skills, TranscriptFormat
 from codex_manager.aio import AsyncClient
 from codex_manager.client import Client
 from codex_manager.enums import (
@@ -50,7 +50,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AbortedError", "AlreadyExistsError", "Approval", "ApprovalKind", "ApprovalState",
-    "AsyncClient", "CancelledError", "Client", "CodexHooks", "CodexLoginMethod",
+    "AsyncClient", "Backup", "CancelledError", "Client", "CodexHooks", "CodexLoginMethod",
     "CodexLoginState", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
     "GoalStatus",

@@ -3,6 +3,7 @@ the two differ only in how they wait."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -13,11 +14,13 @@ from typing import Any, Literal
 import grpc
 
 from codex_manager.enums import Decision, Role, SessionState
+from codex_manager.errors import DataLossError
 from codex_manager.v1 import (
     approvals_pb2,
     auth_pb2,
     codex_pb2,
     events_pb2,
+    maintenance_pb2,
     sessions_pb2,
     turns_pb2,
 )
@@ -447,3 +450,67 @@ def start_codex_login(api_key: str | None) -> codex_pb2.StartCodexLoginRequest:
             method=codex_pb2.CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE)
     return codex_pb2.StartCodexLoginRequest(
         method=codex_pb2.CODEX_LOGIN_METHOD_API_KEY, api_key=api_key)
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A backup of the server's database, as :meth:`Client.backup` wrote
+    it (``MaintenanceService.Backup``)."""
+
+    #: The file written.
+    path: Path
+    #: Its size, in bytes.
+    size_bytes: int
+    #: Sessions in it, archived ones included.
+    sessions: int
+    #: Its newest event_id (0: no event): after a restore, a client that
+    #: follows every session resumes from here.
+    last_event_id: int
+    #: Lowercase hex SHA-256 of the file, as the server computed it and the
+    #: client checked it.
+    sha256: str
+
+
+class BackupFile:
+    """Writes a backup's chunks to PATH.partial (0600: it holds every
+    transcript) and checks them; :meth:`commit` renames it onto PATH."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.target, self.partial = partial_path(path)
+        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        self._file = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self._first: maintenance_pb2.BackupChunk | None = None
+        self._server_sha256 = ""
+        self._size = 0
+
+    def add(self, chunk: maintenance_pb2.BackupChunk) -> None:
+        if self._first is None:
+            self._first = chunk
+        self._file.write(chunk.data)
+        self._hash.update(chunk.data)
+        self._size += len(chunk.data)
+        if chunk.sha256:
+            self._server_sha256 = chunk.sha256
+
+    def commit(self) -> Backup:
+        """Puts the file in place once whole; raises DataLossError when the
+        bytes received are not the server's (nothing is written then)."""
+        first = self._first or maintenance_pb2.BackupChunk()
+        sha256 = self._hash.hexdigest()
+        if self._size != first.total_bytes or sha256 != self._server_sha256:
+            raise DataLossError(
+                f"the backup arrived damaged: {self._size} of {first.total_bytes} bytes, "
+                f"SHA-256 {sha256} where the server's is {self._server_sha256!r}")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        os.replace(self.partial, self.target)
+        return Backup(path=self.target, size_bytes=self._size, sessions=first.sessions,
+                      last_event_id=first.last_event_id, sha256=sha256)
+
+    def close(self) -> None:
+        """Removes what is left of a backup that was not committed."""
+        self._file.close()
+        self.partial.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ import grpc.aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
+from codex_manager._requests import Backup, CodexHooks, Skills, TranscriptFormat
 from codex_manager.enums import (
     CodexLoginState,
     Decision,
@@ -50,6 +50,8 @@ from codex_manager.v1 import (
     codex_pb2,
     codex_pb2_grpc,
     events_pb2_grpc,
+    maintenance_pb2,
+    maintenance_pb2_grpc,
     sessions_pb2,
     sessions_pb2_grpc,
     turns_pb2,
@@ -119,6 +121,7 @@ class AsyncClient:
         self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
         self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
         self._codex = codex_pb2_grpc.CodexServiceStub(self._channel)
+        self._maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self._channel)
 
     async def close(self) -> None:
         if self._owns_channel:
@@ -233,6 +236,21 @@ class AsyncClient:
             token = page.next_page_token
             if not token:
                 return
+
+    async def backup(self, path: str | os.PathLike[str]) -> Backup:
+        """As :meth:`codex_manager.Client.backup`."""
+        out = _requests.BackupFile(path)
+        call = self._maintenance.Backup(maintenance_pb2.BackupRequest(),
+                                        metadata=self._metadata)
+        try:
+            async for chunk in call:
+                out.add(chunk)
+            return out.commit()
+        except grpc.RpcError as error:
+            raise from_rpc_error(error, self.address) from None
+        finally:
+            call.cancel()
+            out.close()
 
     async def stop_session(self, session_id: str, *, force: bool = False) -> Session:
         return Session(await self._call(

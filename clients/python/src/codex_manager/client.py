@@ -32,7 +32,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from codex_manager import _requests
-from codex_manager._requests import CodexHooks, Skills, TranscriptFormat
+from codex_manager._requests import Backup, CodexHooks, Skills, TranscriptFormat
 from codex_manager.enums import (
     CodexLoginState,
     Decision,
@@ -56,6 +56,8 @@ from codex_manager.v1 import (
     codex_pb2,
     codex_pb2_grpc,
     events_pb2_grpc,
+    maintenance_pb2,
+    maintenance_pb2_grpc,
     sessions_pb2,
     sessions_pb2_grpc,
     turns_pb2,
@@ -145,6 +147,7 @@ class Client:
         self._auth = auth_pb2_grpc.AuthServiceStub(self._channel)
         self._audit = auth_pb2_grpc.AuditServiceStub(self._channel)
         self._codex = codex_pb2_grpc.CodexServiceStub(self._channel)
+        self._maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self._channel)
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -302,6 +305,32 @@ class Client:
             token = page.next_page_token
             if not token:
                 return
+
+    def backup(self, path: str | os.PathLike[str]) -> Backup:
+        """Writes a copy of the server's database to `path` (admin;
+        ``MaintenanceService.Backup``): sessions, transcripts, approvals,
+        tokens (their hashes) and the audit log, consistent as of one
+        moment, while the server goes on serving. The file is 0600 and
+        written whole or not at all, checked against the server's SHA-256.
+        Restoring it: docs/operations.md.
+
+        Raises PermissionDeniedError below admin, ResourceExhaustedError
+        while another backup is being made, UnavailableError when the server
+        cannot write the copy (a full disk), DataLossError when the bytes
+        received are not the server's.
+        """
+        out = _requests.BackupFile(path)
+        call = self._maintenance.Backup(maintenance_pb2.BackupRequest(),
+                                        metadata=self._metadata)
+        try:
+            for chunk in call:
+                out.add(chunk)
+            return out.commit()
+        except grpc.RpcError as error:
+            raise from_rpc_error(error, self.address) from None
+        finally:
+            call.cancel()
+            out.close()
 
     def stop_session(self, session_id: str, *, force: bool = False) -> Session:
         """Stops the runtime (SIGTERM, or SIGKILL with `force`); the session

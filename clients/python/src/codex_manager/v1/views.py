@@ -9,9 +9,9 @@ import datetime
 
 from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
-from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, sessions_pb2, turns_pb2
+from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, maintenance_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -2074,3 +2074,39 @@ class LogoutCodexResponse(View[codex_pb2.LogoutCodexResponse]):
 
     __slots__ = ()
     _FIELDS = ()
+
+
+class BackupChunk(View[maintenance_pb2.BackupChunk]):
+    """One piece of a backup; the `data` of all chunks, in order, is the file."""
+
+    __slots__ = ()
+    _FIELDS = ('data', 'total_bytes', 'sessions', 'last_event_id', 'sha256', )
+
+    @property
+    def data(self) -> bytes:
+        """The next bytes of the file, at most 256 KiB per chunk."""
+        return self._proto.data
+
+    @property
+    def total_bytes(self) -> int:
+        """First chunk only: the size of the whole file, in bytes."""
+        return self._proto.total_bytes
+
+    @property
+    def sessions(self) -> int:
+        """First chunk only: what the copy holds: its number of sessions (archived
+        ones included) and its newest event_id (0: no event), the cursor a client
+        that follows every session resumes from after a restore.
+        """
+        return self._proto.sessions
+
+    @property
+    def last_event_id(self) -> int:
+        return self._proto.last_event_id
+
+    @property
+    def sha256(self) -> str:
+        """Last chunk only: the lowercase hex SHA-256 of the whole file, to check the
+        bytes received against.
+        """
+        return self._proto.sha256

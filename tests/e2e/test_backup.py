@@ -1,0 +1,124 @@
+"""A backup taken from a running server (MaintenanceService.Backup, the
+CLI's `backup`) restores into a data dir a server starts on, with what the
+server held at that moment and nothing after; a full disk costs the call
+UNAVAILABLE and leaves nothing behind (docs/operations.md, "Backup and
+restore")."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import sqlite3
+import stat
+import subprocess
+from pathlib import Path
+
+from conftest import Cli, Server
+from cm_testing import FAKE_CODEX, SERVER_BIN
+from test_durability import fake_server_with
+from test_real_codex import create_session
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    return sorted(p.name for p in data_dir.glob("backup-*"))
+
+
+def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_server: Server,
+                                                           tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    session_id = create_session(fake_cli, project)
+    assert fake_cli("turn", "start", session_id, "before the backup", "--follow").returncode == 0
+
+    path = tmp_path / "saved" / "backup.db"
+    path.parent.mkdir()
+    result = fake_cli("backup", str(path))
+    assert result.returncode == 0, result.stderr
+    match = re.fullmatch(r"wrote (\S+): (\d+) bytes, 1 sessions, events through (\d+) "
+                         r"\(sha256 ([0-9a-f]{64})\)\n", result.stderr)
+    assert match, result.stderr
+    assert match[1] == str(path) and int(match[2]) == path.stat().st_size
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == match[4]
+    last_event_id = int(match[3])
+    # Only its owner can read it: it holds every transcript.
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert list(path.parent.iterdir()) == [path]
+    assert leftovers(fake_server.data_dir) == []
+    # It is recorded, with what it held.
+    audit = fake_cli.json("audit", "list", "--method",
+                          "/codex_manager.v1.MaintenanceService/Backup")["auditEvents"]
+    assert [a["resourceId"] for a in audit] == ["backup"]
+    assert f"1 sessions, events through {last_event_id}" in audit[0]["message"]
+
+    # What happens after the backup is not in it.
+    assert fake_cli("turn", "start", session_id, "after the backup", "--follow").returncode == 0
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT MAX(event_id) FROM events").fetchone()[0] == last_event_id
+        prompts = [r[0] for r in db.execute("SELECT prompt FROM turns")]
+    assert prompts == ["before the backup"]
+
+    # Restored in place of a data dir's database: --check passes, and a
+    # server serves it to the tokens it knew.
+    restored = tmp_path / "restored"
+    restored.mkdir(mode=0o700)
+    shutil.copy(path, restored / "codex-manager.db")
+    check = subprocess.run([str(SERVER_BIN), "--check", "--data-dir", str(restored)],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    server = Server(restored, tmp_path, ["--codex-bin", str(FAKE_CODEX)])
+    server.start()
+    try:
+        cli = Cli(server)  # the first server's admin token, from the environment
+        sessions = cli.json("session", "list", "--all")["sessions"]
+        assert [s["sessionId"] for s in sessions] == [session_id]
+        events = cli.lines("events", session_id, "--raw")
+        ids = [int(e["eventId"]) for e in events]
+        assert ids[:ids.index(last_event_id) + 1] == list(range(1, last_event_id + 1))
+        # After them only what the restored server's recovery said: the
+        # runtime the backup saw live is gone.
+        assert [e["type"] for e in events[ids.index(last_event_id) + 1:]] == [
+            "EVENT_TYPE_SESSION_STATE_CHANGED"]
+        assert "before the backup" in cli("events", session_id).stdout
+        # The session resumes where the backup left it.
+        assert cli("session", "resume", session_id).returncode == 0
+        assert cli("turn", "start", session_id, "after the restore", "--follow").returncode == 0
+    finally:
+        assert server.stop() in (None, 0)
+
+
+def test_a_backup_to_stdout_and_the_refusals(fake_cli: Cli, fake_server: Server,
+                                             tmp_path: Path) -> None:
+    piped = subprocess.run(fake_cli.argv("backup", "-"), capture_output=True, timeout=60)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.startswith(b"SQLite format 3\x00")
+    sha = re.search(rb"\(sha256 ([0-9a-f]{64})\)", piped.stderr)
+    assert sha and hashlib.sha256(piped.stdout).hexdigest() == sha[1].decode()
+
+    # An operator may drive sessions, not copy everything.
+    token = fake_cli.json("token", "create", "--name", "ops", "--role", "operator")["secret"]
+    denied = fake_cli("--token", token, "backup", str(tmp_path / "denied.db"))
+    assert denied.returncode == 5 and "needs role admin" in denied.stderr, denied.stderr
+    assert not list(tmp_path.glob("denied.db*"))
+    # A folder that cannot be written: an error before any call.
+    unwritable = fake_cli("backup", str(tmp_path / "missing" / "b.db"))
+    assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
+
+
+def test_a_full_disk_fails_the_backup_and_leaves_nothing(tmp_path: Path) -> None:
+    faults = tmp_path / "store-faults"  # what the fault VFS reads
+    gen = fake_server_with(tmp_path, "--inject-store-faults-from", str(faults))
+    server = next(gen)
+    try:
+        cli = Cli(server)
+        faults.write_text("full")
+        failed = cli("backup", str(tmp_path / "b.db"))
+        assert failed.returncode == 3 and "UNAVAILABLE" in failed.stderr, failed.stderr
+        assert not list(tmp_path.glob("b.db*"))
+        assert leftovers(server.data_dir) == []
+        faults.unlink()
+        # Once the disk has room, the next one works.
+        assert cli("backup", str(tmp_path / "b.db")).returncode == 0
+        assert leftovers(server.data_dir) == []
+    finally:
+        next(gen, None)
