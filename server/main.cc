@@ -62,6 +62,7 @@
 #include "runtime/process.h"
 #include "runtime/sandbox_check.h"
 #include "store/fault_vfs.h"
+#include "store/restore.h"
 #include "store/sqlite_store.h"
 
 namespace codex_manager {
@@ -70,6 +71,7 @@ namespace {
 struct Flags {
   std::string listen = "127.0.0.1:50051";
   std::string data_dir = DefaultDataDir();
+  std::string restore;  // --restore FILE
   std::string codex_bin = "codex";
   std::string codex_home;
   int max_live_sessions = 16;
@@ -341,6 +343,38 @@ int Check(const Flags& flags) {
                     : absl::StrCat(violations->size(), " violations"))
             << "\n";
   return violations->empty() ? 0 : 1;
+}
+
+// --restore FILE: puts a backup (MaintenanceService.Backup's copy) in place
+// of the data dir's database, on a stopped server (store/restore.h). Exit
+// 0 restored, 1 the backup is refused (why is named), 2 cannot restore (a
+// server holds the data dir, a file cannot be read or written).
+int Restore(const Flags& flags) {
+  umask(077);  // as the server's own files
+  absl::StatusOr<std::unique_ptr<DataDirLock>> lock =
+      PrepareDataDir(flags.data_dir);
+  if (!lock.ok()) {
+    std::cerr << "--restore: " << lock.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<Restored> restored =
+      RestoreBackup(flags.restore, flags.data_dir, absl::Now());
+  if (!restored.ok()) {
+    std::cerr << "--restore: " << flags.restore << ": "
+              << restored.status().message() << "\n";
+    return absl::IsInvalidArgument(restored.status()) ||
+                   absl::IsFailedPrecondition(restored.status())
+               ? 1
+               : 2;
+  }
+  std::cout << "restored " << flags.restore << " into " << restored->database
+            << ": " << restored->sessions << " sessions, events through "
+            << restored->last_event_id << "\n";
+  if (!restored->replaced.empty()) {
+    std::cout << "the database it replaced is now " << restored->replaced
+              << "\n";
+  }
+  return 0;
 }
 
 int Run(const Flags& flags) {
@@ -874,6 +908,11 @@ int main(int argc, char** argv) {
                "session_seq, every row with its events and every event with "
                "its row) and exit: 0 ok, 1 violations (listed), 2 cannot "
                "check");
+  app.add_option("--restore", flags.restore,
+                 "Put FILE (a backup: codex-manager backup) in place of the "
+                 "data dir's database, checked first, and exit (the server "
+                 "must be stopped): 0 restored, 1 FILE refused, 2 cannot "
+                 "restore");
   app.add_flag("--print-role-table", print_role_table,
                "Print the role each RPC needs (Markdown) and exit");
   app.add_option("--codex-bin", flags.codex_bin,
@@ -975,6 +1014,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check) return codex_manager::Check(flags);
+  if (!flags.restore.empty()) return codex_manager::Restore(flags);
   codex_manager::AnchorChildPaths(&flags);
   return codex_manager::Run(flags);
 }

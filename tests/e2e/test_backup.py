@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import sqlite3
 import stat
 import subprocess
@@ -22,6 +21,10 @@ from test_real_codex import create_session
 
 def leftovers(data_dir: Path) -> list[str]:
     return sorted(p.name for p in data_dir.glob("backup-*"))
+
+
+def server_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SERVER_BIN), *args], capture_output=True, text=True, timeout=60)
 
 
 def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_server: Server,
@@ -58,13 +61,15 @@ def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_s
         prompts = [r[0] for r in db.execute("SELECT prompt FROM turns")]
     assert prompts == ["before the backup"]
 
-    # Restored in place of a data dir's database: --check passes, and a
-    # server serves it to the tokens it knew.
+    # Restored into a new data dir: --check passes, and a server serves it
+    # to the tokens it knew.
     restored = tmp_path / "restored"
-    restored.mkdir(mode=0o700)
-    shutil.copy(path, restored / "codex-manager.db")
-    check = subprocess.run([str(SERVER_BIN), "--check", "--data-dir", str(restored)],
-                           capture_output=True, text=True, timeout=60)
+    done = server_tool("--restore", str(path), "--data-dir", str(restored))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"restored {path} into {restored / 'codex-manager.db'}: "
+                           f"1 sessions, events through {last_event_id}\n")
+    assert stat.S_IMODE((restored / "codex-manager.db").stat().st_mode) == 0o600
+    check = server_tool("--check", "--data-dir", str(restored))
     assert check.returncode == 0, check.stdout + check.stderr
     server = Server(restored, tmp_path, ["--codex-bin", str(FAKE_CODEX)])
     server.start()
@@ -122,3 +127,38 @@ def test_a_full_disk_fails_the_backup_and_leaves_nothing(tmp_path: Path) -> None
         assert leftovers(server.data_dir) == []
     finally:
         next(gen, None)
+
+
+def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: Server,
+                                                  tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    kept = create_session(fake_cli, project)
+    path = tmp_path / "backup.db"
+    assert fake_cli("backup", str(path)).returncode == 0
+    later = create_session(fake_cli, project)
+    data = fake_server.data_dir
+
+    # Not while the server runs: it holds the data dir.
+    busy = server_tool("--restore", str(path), "--data-dir", str(data))
+    assert busy.returncode == 2 and "in use" in busy.stderr, busy.stderr
+    fake_server.stop()
+    # What is not a backup is refused, and nothing changes.
+    before = sorted(p.name for p in data.iterdir())
+    for bad in (b"not a database\n", b""):
+        (tmp_path / "bad.db").write_bytes(bad)
+        refused = server_tool("--restore", str(tmp_path / "bad.db"), "--data-dir", str(data))
+        assert refused.returncode == 1, refused.stderr
+        assert "not a Codex Manager database" in refused.stderr
+        assert sorted(p.name for p in data.iterdir()) == before
+
+    done = server_tool("--restore", str(path), "--data-dir", str(data))
+    assert done.returncode == 0, done.stderr
+    replaced = re.search(r"the database it replaced is now (\S+)\n", done.stdout)
+    assert replaced, done.stdout
+    # The old database is kept, whole: it opens with both sessions.
+    with sqlite3.connect(f"file:{replaced[1]}?mode=ro", uri=True) as db:
+        assert {r[0] for r in db.execute("SELECT session_id FROM sessions")} == {kept, later}
+    fake_server.start()
+    sessions = fake_cli.json("session", "list", "--all")["sessions"]
+    assert [s["sessionId"] for s in sessions] == [kept]

@@ -51,9 +51,9 @@ class MaintenanceServiceServicer(object):
         as of one moment (SQLite's `VACUUM INTO` on a read-only connection):
         sessions, turns, approvals, every event, the tokens (the SHA-256 of
         each secret, never a secret) and the audit log. The server serves on
-        while it is made, writes included. Restored in place of
-        `DATA_DIR/codex-manager.db` on a stopped server, it is a data dir a
-        server starts on, and `codex-manager-server --check` passes on it.
+        while it is made, writes included. Restored on a stopped server
+        (`codex-manager-server --restore FILE`), it is a data dir a server
+        starts on, and `codex-manager-server --check` passes on it.
         Codex's own thread files (CODEX_HOME/sessions) are not in it.
 
         The copy is first written to the data dir (as much free space as the

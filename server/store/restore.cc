@@ -1,0 +1,151 @@
+#include "store/restore.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <system_error>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "store/sqlite_store.h"
+
+namespace codex_manager {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kDatabase[] = "codex-manager.db";
+// SQLite's files beside a database: its write-ahead log and shared memory.
+constexpr const char* kCompanions[] = {"", "-wal", "-shm"};
+
+std::string Path(const std::string& dir, const std::string& name) {
+  return (fs::path(dir) / name).string();
+}
+
+void RemoveWithCompanions(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : kCompanions) fs::remove(path + suffix, ec);
+}
+
+// `PRAGMA user_version` of the database at `path`, read without changing
+// it; -1 when it is not an SQLite database.
+int64_t SchemaVersion(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  int64_t version = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    version = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return version;
+}
+
+// Opens the staged copy as the server would and checks it; fills the
+// counts. The store is closed on return (its WAL checkpointed away).
+absl::Status Verify(const std::string& staged, Restored* out) {
+  // A database the server never wrote would be taken for a new one (its
+  // tables created), so it is refused before it is opened.
+  if (SchemaVersion(staged) < 1) {
+    return absl::InvalidArgumentError(
+        "not a Codex Manager database (no schema version: not a file "
+        "codex-manager-server wrote)");
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open(staged, /*read_connections=*/1);
+  if (!store.ok()) {
+    if (absl::IsFailedPrecondition(store.status())) return store.status();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a Codex Manager database: ", store.status().message()));
+  }
+  absl::StatusOr<std::vector<std::string>> violations =
+      (*store)->CheckInvariants();
+  if (!violations.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot check it: ", violations.status().message()));
+  }
+  if (!violations->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("it fails --check (", violations->size(),
+                     " violations): ", absl::StrJoin(*violations, "; ")));
+  }
+  absl::StatusOr<int64_t> last = (*store)->LastEventId();
+  if (!last.ok()) return last.status();
+  out->last_event_id = *last;
+  store->reset();
+
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(staged.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* count = nullptr;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sessions", -1, &count,
+                            nullptr);
+  }
+  if (rc == SQLITE_OK && sqlite3_step(count) == SQLITE_ROW) {
+    out->sessions = sqlite3_column_int64(count, 0);
+  } else {
+    rc = SQLITE_ERROR;
+  }
+  sqlite3_finalize(count);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) return absl::InternalError("cannot count its sessions");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
+                                       const std::string& data_dir,
+                                       absl::Time now) {
+  Restored out;
+  out.database = Path(data_dir, kDatabase);
+  const std::string staged = out.database + ".restoring";
+  RemoveWithCompanions(staged);  // what an interrupted restore left
+  std::error_code ec;
+  if (!fs::is_regular_file(backup, ec)) {
+    return absl::InternalError("no such file");
+  }
+  fs::copy_file(backup, staged, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    RemoveWithCompanions(staged);
+    return absl::InternalError(
+        absl::StrCat("cannot copy it into the data dir: ", ec.message()));
+  }
+  fs::permissions(staged, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (absl::Status verified = Verify(staged, &out); !verified.ok()) {
+    RemoveWithCompanions(staged);
+    return verified;
+  }
+  // Whatever the staged store left beside it goes: only the file moves.
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(staged + suffix, ec);
+
+  if (fs::exists(out.database, ec)) {
+    out.replaced = absl::StrCat(
+        out.database, ".replaced-",
+        absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()));
+    for (const char* suffix : kCompanions) {
+      const std::string from = out.database + suffix;
+      if (!fs::exists(from, ec)) continue;
+      fs::rename(from, out.replaced + suffix, ec);
+      if (ec) {
+        return absl::InternalError(
+            absl::StrCat("cannot move ", from, ": ", ec.message()));
+      }
+    }
+  }
+  fs::rename(staged, out.database, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot put the backup in place: ", ec.message(),
+                     " (it is at ", staged, ")"));
+  }
+  return out;
+}
+
+}  // namespace codex_manager
