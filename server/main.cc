@@ -208,6 +208,23 @@ void AddStateCollector(Store* store, EventLog* log, const std::string& data_dir,
       if (!ec) bytes += static_cast<double>(size);
     }
     m.store_bytes.With({}).Set(bytes);
+    // The newest backup the audit log says was made (a failed one is
+    // recorded with its code); the method's index finds it.
+    AuditQuery backups;
+    backups.method = "/codex_manager.v1.MaintenanceService/Backup";
+    PageRequest newest;
+    newest.limit = 100;
+    absl::StatusOr<Page<AuditRecord>> records =
+        store->ListAudit(backups, newest);
+    if (records.ok()) {
+      double made = 0;
+      for (const AuditRecord& r : records->items) {
+        if (r.code != 0) continue;
+        made = absl::ToDoubleSeconds(r.time - absl::UnixEpoch());
+        break;
+      }
+      m.last_backup.With({}).Set(made);
+    }
   });
 }
 

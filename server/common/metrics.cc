@@ -1,6 +1,9 @@
 #include "common/metrics.h"
 
+#include <charconv>
 #include <cmath>
+#include <string>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,7 +18,12 @@ std::string FormatValue(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15) {
     return absl::StrFormat("%.0f", v);
   }
-  return absl::StrFormat("%.9g", v);
+  // The shortest text that reads back as `v` (as Go's client writes it:
+  // strconv 'g', -1): a Unix time keeps its fraction of a second.
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  return ec == std::errc() ? std::string(buf, end)
+                           : absl::StrFormat("%.17g", v);
 }
 
 // Label values escape backslash, double quote and line feed.

@@ -42,5 +42,17 @@ TEST(MetricsTest, CountersGaugesAndHistogramsInTheTextFormat) {
   EXPECT_NE(registry.Exposition().find("live 2\n"), std::string::npos);
 }
 
+TEST(MetricsTest, AValueKeepsEveryDigitItHas) {
+  MetricsRegistry registry;
+  auto& stamp = registry.AddGauge("stamp_seconds", "A Unix time.");
+  stamp.With({}).Set(1796454688.25);  // "%.9g" wrote 1.79645469e+09
+  EXPECT_NE(registry.Exposition().find("stamp_seconds 1796454688.25\n"),
+            std::string::npos)
+      << registry.Exposition();
+  stamp.With({}).Set(0.1 + 0.2);  // read back exactly, as Go's client writes
+  EXPECT_NE(registry.Exposition().find("stamp_seconds 0.30000000000000004\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace codex_manager

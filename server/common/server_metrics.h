@@ -73,6 +73,10 @@ struct ServerMetrics {
   Family<Gauge>& store_bytes = registry.AddGauge(
       "codex_manager_store_bytes",
       "Size of the SQLite database and its write-ahead log, in bytes.");
+  Family<Gauge>& last_backup = registry.AddGauge(
+      "codex_manager_last_backup_timestamp_seconds",
+      "When the newest backup (MaintenanceService.Backup) was made, from "
+      "the audit log, as Unix time in seconds; 0: none on record.");
 };
 
 // The process' metrics.

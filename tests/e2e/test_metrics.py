@@ -25,7 +25,8 @@ def metrics_server(tmp_path: Path) -> Iterator[Server]:
 
 
 def scrape(server: Server) -> str:
-    line = next(e for e in server.log_lines() if e.get("msg") == "metrics listening")
+    # The newest start's port (a restart picks another).
+    line = [e for e in server.log_lines() if e.get("msg") == "metrics listening"][-1]
     with urllib.request.urlopen(f"http://127.0.0.1:{line['port']}/metrics", timeout=10) as r:
         assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         return r.read().decode()
@@ -74,6 +75,24 @@ def test_metrics_follow_the_servers_work(metrics_server: Server, project: Path) 
     assert sample(text, "codex_manager_store_commit_seconds_count") >= 1
     assert sample(text, "codex_manager_store_bytes") > 0
     assert sample(text, "codex_manager_approvals_pending") == 0
+
+
+def test_the_last_backup_time_comes_from_the_audit_log(metrics_server: Server,
+                                                      tmp_path: Path) -> None:
+    import time
+
+    cli = Cli(metrics_server)
+    assert sample(scrape(metrics_server), "codex_manager_last_backup_timestamp_seconds") == 0
+    before = time.time()
+    assert cli("backup", str(tmp_path / "b.db")).returncode == 0
+    made = sample(scrape(metrics_server), "codex_manager_last_backup_timestamp_seconds")
+    assert before - 1 <= made <= time.time() + 1
+    # A refused one does not count; a restart keeps the time.
+    token = cli.json("token", "create", "--name", "ops", "--role", "operator")["secret"]
+    assert cli("--token", token, "backup", str(tmp_path / "c.db")).returncode == 5
+    metrics_server.stop()
+    metrics_server.start()
+    assert sample(scrape(metrics_server), "codex_manager_last_backup_timestamp_seconds") == made
 
 
 def test_a_pending_approval_shows_with_its_age(metrics_server: Server, project: Path) -> None:
