@@ -1,0 +1,120 @@
+#include "store/restore.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "store/sqlite_store.h"
+
+namespace codex_manager {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A session committed with its SESSION_STATE_CHANGED event, as the server
+// writes one (so --check passes).
+absl::Status PutSession(SqliteStore& store, const std::string& id) {
+  Session s;
+  s.session_id = id;
+  s.cwd = "/tmp";
+  s.state = SessionState::kIdle;
+  s.create_time = s.update_time = absl::Now();
+  absl::StatusOr<int64_t> last = store.LastEventId();
+  if (!last.ok()) return last.status();
+  Event e;
+  e.event_id = *last + 1;
+  e.session_id = id;
+  e.session_seq = 1;
+  e.type = EventType::kSessionStateChanged;
+  e.create_time = s.create_time;
+  e.payload = {{"state", static_cast<int>(SessionState::kIdle)}};
+  WriteBatch batch;
+  batch.sessions.push_back(s);
+  batch.events.push_back(e);
+  return store.Write(batch);
+}
+
+class RestoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = ::testing::TempDir() + "/restore-" + std::to_string(getpid());
+    fs::remove_all(root_);
+    data_ = root_ + "/data";
+    fs::create_directories(data_);
+    backup_ = root_ + "/backup.db";
+    auto source = *SqliteStore::Open(root_ + "/source.db");
+    ASSERT_TRUE(PutSession(*source, "ses_backed_up").ok());
+    ASSERT_TRUE(source->CopyTo(backup_).ok());
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::string root_, data_, backup_;
+};
+
+TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
+  const std::string db = data_ + "/codex-manager.db";
+  // A server killed with writes still in its WAL (not checkpointed).
+  const pid_t child = fork();
+  if (child == 0) {
+    auto store = SqliteStore::Open(db);
+    if (!store.ok() || !PutSession(**store, "ses_old").ok()) {
+      _exit(1);
+    }
+    _exit(0);  // no close: the write is only in codex-manager.db-wal
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(fs::exists(db + "-wal"));
+  ASSERT_GT(fs::file_size(db + "-wal"), 0u);
+
+  absl::StatusOr<Restored> restored =
+      RestoreBackup(backup_, data_, absl::FromUnixSeconds(1796454688));
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->database, db);
+  EXPECT_EQ(restored->sessions, 1);
+  EXPECT_EQ(restored->replaced, db + ".replaced-20261205T071128Z");
+  EXPECT_FALSE(fs::exists(db + "-wal"));
+  EXPECT_TRUE(fs::exists(restored->replaced + "-wal"));
+
+  // The restored file has the backup's session and nothing of the old log.
+  auto now = *SqliteStore::Open(db);
+  EXPECT_TRUE(now->GetSession("ses_backed_up").ok());
+  EXPECT_TRUE(absl::IsNotFound(now->GetSession("ses_old").status()));
+  // The replaced one, opened with its log, still has its last write.
+  auto old = *SqliteStore::Open(restored->replaced);
+  EXPECT_TRUE(old->GetSession("ses_old").ok());
+}
+
+TEST_F(RestoreTest, WhatIsNotABackupChangesNothing) {
+  const std::string db = data_ + "/codex-manager.db";
+  { ASSERT_TRUE(SqliteStore::Open(db).ok()); }
+  auto listing = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(data_)) {
+      names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  const auto before = listing();
+  std::ofstream(root_ + "/text.db") << "not a database\n";
+  for (const std::string& bad : {root_ + "/text.db", root_ + "/missing.db"}) {
+    absl::StatusOr<Restored> r = RestoreBackup(bad, data_, absl::Now());
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(listing(), before) << bad;
+  }
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      RestoreBackup(root_ + "/text.db", data_, absl::Now()).status()));
+}
+
+}  // namespace
+}  // namespace codex_manager
