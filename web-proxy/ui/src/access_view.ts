@@ -2,10 +2,12 @@
 // here needs ROLE_ADMIN; the server refuses anyone else with
 // PERMISSION_DENIED, which the page shows). Create a token: its secret
 // and a sign-in link are shown once (AuthService.CreateToken); revoke one,
-// two taps (RevokeToken; refused from the next call on); and read who did
-// what, newest first (AuditService.ListAuditEvents).
+// two taps (RevokeToken; refused from the next call on); read who did
+// what, newest first (AuditService.ListAuditEvents); and download a backup
+// of the server's database (MaintenanceService.Backup), checked against
+// the server's SHA-256 where the browser can compute one.
 import { durationFromMs, timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { audit, auth, CALL_TIMEOUT_MS } from "./api.js";
+import { audit, auth, BACKUP_TIMEOUT_MS, CALL_TIMEOUT_MS, maintenance } from "./api.js";
 import { roleName } from "./auth.js";
 import { button, h } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
@@ -33,6 +35,56 @@ const LIFETIMES: [string, number][] = [
 ];
 
 const when = (t: Timestamp | undefined) => (t ? timestampDate(t).toLocaleString() : "");
+
+const hex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+// The backup card: one button; the file is saved by the browser once it
+// has arrived whole (its SHA-256 checked where crypto.subtle exists: on
+// HTTPS and localhost, not on a plain-HTTP LAN address).
+function backupCard(afterwards: () => void): HTMLElement {
+  const status = h("p", { class: "muted small", role: "status" },
+    "A copy of everything the server holds, as of one moment: sessions, transcripts, approvals, " +
+    "tokens (their hashes, never a secret) and this audit log. Restore it with " +
+    "codex-manager-server --restore FILE on the stopped server.");
+  const start = button("Download a backup", async () => {
+    start.disabled = true;
+    try {
+      const parts: Uint8Array<ArrayBuffer>[] = [];
+      let total = 0n, size = 0, sessions = 0n, lastEventId = 0n, sha256 = "";
+      for await (const chunk of maintenance.backup({}, { timeoutMs: BACKUP_TIMEOUT_MS })) {
+        if (!parts.length) ({ totalBytes: total, sessions, lastEventId } = chunk);
+        parts.push(chunk.data as Uint8Array<ArrayBuffer>);
+        size += chunk.data.length;
+        if (chunk.sha256) sha256 = chunk.sha256;
+        status.textContent = `Receiving the backup: ${size} of ${total} bytes`;
+      }
+      const blob = new Blob(parts, { type: "application/vnd.sqlite3" });
+      let checked = "not checked here (no crypto.subtle on plain HTTP)";
+      if (globalThis.crypto?.subtle) {
+        const got = hex(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+        if (BigInt(size) !== total || got !== sha256) {
+          throw new Error(`The backup arrived damaged (${size} of ${total} bytes, SHA-256 ${got} ` +
+                          `where the server's is ${sha256}); nothing was saved.`);
+        }
+        checked = "checked";
+      }
+      const file = `codex-manager-${new Date().toISOString().slice(0, 10)}.db`;
+      const url = URL.createObjectURL(blob);
+      h("a", { href: url, download: file }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      status.textContent = `Saved ${file}: ${size} bytes, ${sessions} sessions, events through ` +
+        `${lastEventId}; SHA-256 ${sha256} (${checked}).`;
+      afterwards();
+    } catch (err) {
+      status.textContent = errorText(err);
+      toast(errorText(err));
+    } finally {
+      start.disabled = false;
+    }
+  });
+  return h("div", { class: "card backup" }, h("h2", {}, "Backup"), status, start);
+}
 
 // A secret shown once, with a button that copies it.
 function secretField(label: string, value: string, name: string): HTMLElement {
@@ -206,7 +258,8 @@ export function showAccess(app: HTMLElement, opts: { who: () => HTMLElement; myT
       h("div", { class: "card" }, tokens),
       h("div", { class: "row heading" }, h("h2", {}, "Audit log"),
         h("label", { class: "row small" }, "Caller", who)),
-      h("div", { class: "card" }, events, older)));
+      h("div", { class: "card" }, events, older),
+      backupCard(() => void loadAudit(true))));
   void loadTokens();
   void loadAudit(true);
   return () => { left = true; };

@@ -787,6 +787,28 @@ test("an admin makes a sign-in link for a viewer, revokes it, and reads the audi
   const revoked = at(/RevokeToken OK tok_\w+[\s\S]*\(admin\)/);
   const made = at(/CreateToken OK tok_\w+[\s\S]*\(admin\)/);
   assert.ok(refused >= 0 && refused < revoked && revoked < made, texts.slice(0, 5).join("\n---\n"));
+
+  // A backup: the browser saves the database, checked against the
+  // server's SHA-256, and the audit log shows it.
+  await page.unroute("**/ListAuditEvents");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download a backup" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^codex-manager-\d{4}-\d{2}-\d{2}\.db$/);
+  const backup = join(ARTIFACTS, "downloaded-backup.db");
+  await download.saveAs(backup);
+  const bytes = readFileSync(backup);
+  assert.equal(bytes.subarray(0, 16).toString("latin1"), "SQLite format 3\0");
+  const status = page.locator(".backup [role=status]");
+  await status.filter({ hasText: "Saved" }).waitFor({ timeout: 10000 });
+  const said = /: (\d+) bytes, \d+ sessions, events through \d+; SHA-256 ([0-9a-f]{64}) \(checked\)/
+    .exec(await status.innerText());
+  assert.ok(said, await status.innerText());
+  assert.equal(Number(said[1]), bytes.length);
+  const { createHash } = await import("node:crypto");
+  assert.equal(createHash("sha256").update(bytes).digest("hex"), said[2]);
+  await audit.filter({ hasText: /^Backup OK backup/ }).first().waitFor({ timeout: 10000 });
   await page.close();
 });
 
