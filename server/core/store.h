@@ -178,7 +178,8 @@ class Store {
   // Events matching `query`, in event_id order.
   virtual absl::StatusOr<std::vector<Event>> ReadEvents(
       const EventQuery& query) = 0;
-  // The newest event_id (0 when the log is empty).
+  // The newest event_id ever stored (0 when none was), those retention
+  // deleted included: the next event's id is the one after it.
   virtual absl::StatusOr<int64_t> LastEventId() = 0;
   // The newest session_seq of a session (0 when it has none).
   // Retention: deletes every event of sessions ARCHIVED (update time)

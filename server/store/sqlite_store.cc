@@ -972,8 +972,13 @@ absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
 
 absl::StatusOr<int64_t> SqliteStore::LastEventId() {
   Reader reader(this);
-  ASSIGN_OR_RETURN(Stmt st,
-                   reader.Prepare("SELECT COALESCE(MAX(event_id), 0) FROM events"));
+  // Retention may have deleted the newest events: where it deleted
+  // through counts too, so no event id is ever given twice.
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      reader.Prepare("SELECT MAX((SELECT COALESCE(MAX(event_id), 0) FROM "
+                     "events), (SELECT COALESCE(MAX(value), 0) FROM meta "
+                     "WHERE key = 'purged_event_id'))"));
   if (st.Step() != SQLITE_ROW) return reader.Error("last event id");
   return st.Int(0);
 }

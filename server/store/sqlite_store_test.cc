@@ -287,6 +287,23 @@ TEST_F(SqliteStoreTest, SessionPurgedSeqIsWhereRetentionCutTheSession) {
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
 }
 
+TEST_F(SqliteStoreTest, LastEventIdCountsEventsRetentionDeleted) {
+  // The newest events of the log are an archived session's (archiving is
+  // its last event): retention deletes them all. The next server must not
+  // give their ids again, or a follower whose cursor is one of them would
+  // miss the events that get them.
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
+  ASSERT_TRUE(
+      store_->AppendEvents({MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_a", 2)})
+          .ok());
+  Session archived = MakeSession("ses_a", SessionState::kArchived);
+  archived.update_time = absl::Now() - absl::Hours(1);
+  ASSERT_TRUE(store_->PutSession(archived).ok());
+  ASSERT_EQ(*store_->PurgeArchivedEvents(absl::Now()), 2);
+  EXPECT_EQ(*store_->LastEventId(), 2);
+  EXPECT_EQ(*store_->PurgedThroughEventId(), 2);
+}
+
 TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   WriteBatch first;
   first.request_keys.push_back({"CreateSession", "k1", "ses_a"});

@@ -214,6 +214,40 @@ def test_check_names_violations_and_refuses_a_locked_data_dir(fake_server: Serve
     assert "turn row without its last TURN_STATE_CHANGED: turn_x" in broken.stdout
 
 
+def test_retention_never_lets_an_event_id_be_given_twice(tmp_path: Path) -> None:
+    """Archiving is a session's last event, so retention can delete the
+    newest events of the log; a restarted server must not give their ids
+    again, or a follower holding one as its cursor would miss new events."""
+    from codex_manager import OutOfRangeError
+    gen = fake_server_with(tmp_path, "--retain-archived-days", "0.00002")
+    server = next(gen)
+    try:
+        with Client(server.addr) as client:
+            old = client.create_session(str(tmp_path))
+            client.wait_for_session(old.session_id, SessionState.IDLE)
+            client.archive_session(old.session_id)
+            newest = [e.event_id for e in client.events(follow=False)][-1]
+
+            def purged() -> bool:
+                try:
+                    list(client.events(old.session_id, after=1, follow=False))
+                except OutOfRangeError:
+                    return True
+                return False
+            wait_for(purged, timeout=15)
+        server.stop()
+        server.start()
+        with Client(server.addr) as client:
+            new = client.create_session(str(tmp_path))
+            client.wait_for_session(new.session_id, SessionState.IDLE)
+            after = [(e.event_id, e.session_id) for e in client.events(after=newest, follow=False)]
+            assert after and all(s == new.session_id for _, s in after), after
+            assert after[0][0] == newest + 1
+    finally:
+        for _ in gen:
+            pass
+
+
 def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
         tmp_path: Path) -> None:
     from codex_manager import OutOfRangeError
