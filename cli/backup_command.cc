@@ -98,6 +98,12 @@ std::string HexDigest(EVP_MD_CTX* ctx) {
 
 int Backup(Client& client, const std::string& path) {
   Output out(path);
+  if (out.to_stdout() && isatty(STDOUT_FILENO)) {
+    // As gzip -c: a database is not for a terminal.
+    std::cerr << "error: standard output is a terminal; redirect it (backup - "
+                 "> FILE) or name a FILE\n";
+    return kExitUsage;
+  }
   if (std::string error = out.Open(); !error.empty()) {
     std::cerr << "error: " << error << "\n";
     return kExitTurnFailed;

@@ -630,7 +630,8 @@ int Run(const Flags& flags) {
   StreamServiceImpl streams(manager.get(), &log, store->get(), &guard);
   AuthServiceImpl auth(&tokens, &guard);
   AuditServiceImpl audit(store->get(), &guard);
-  MaintenanceServiceImpl maintenance(store->get(), &guard, flags.data_dir);
+  MaintenanceServiceImpl maintenance(store->get(), &guard, flags.data_dir,
+                                     flags.max_message_bytes);
   HealthServiceImpl health({
       std::string(v1::SessionService::service_full_name()),
       std::string(v1::TurnService::service_full_name()),

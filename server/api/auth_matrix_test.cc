@@ -95,7 +95,7 @@ class AuthMatrixTest : public ::testing::Test {
     auth_ = std::make_unique<AuthServiceImpl>(tokens_.get(), guard_.get());
     audit_ = std::make_unique<AuditServiceImpl>(store_.get(), guard_.get());
     maintenance_ = std::make_unique<MaintenanceServiceImpl>(
-        store_.get(), guard_.get(), ::testing::TempDir());
+        store_.get(), guard_.get(), ::testing::TempDir(), 4 << 20);
     health_ = std::make_unique<HealthServiceImpl>(std::vector<std::string>{});
 
     grpc::EnableDefaultHealthCheckService(false);

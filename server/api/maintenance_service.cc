@@ -1,5 +1,6 @@
 #include "api/maintenance_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,7 +17,9 @@
 namespace codex_manager {
 namespace {
 
-constexpr size_t kChunkBytes = 256 * 1024;  // maintenance.proto BackupChunk
+constexpr size_t kMaxChunkBytes = 256 * 1024;  // maintenance.proto
+// Room in a message for a chunk's fields besides its data.
+constexpr size_t kChunkOverhead = 1024;
 constexpr char kResource[] = "backup";
 
 // One Backup call: its setup and each read of the copy run on the handler
@@ -26,10 +29,12 @@ constexpr char kResource[] = "backup";
 class BackupWriter final : public grpc::ServerWriteReactor<v1::BackupChunk> {
  public:
   BackupWriter(Store* store, Guard* guard, std::string data_dir,
-               std::atomic<bool>* busy, grpc::CallbackServerContext* context)
+               size_t chunk_bytes, std::atomic<bool>* busy,
+               grpc::CallbackServerContext* context)
       : store_(store),
         guard_(guard),
         data_dir_(std::move(data_dir)),
+        chunk_bytes_(chunk_bytes),
         busy_(busy),
         context_(context) {
     {
@@ -134,7 +139,7 @@ class BackupWriter final : public grpc::ServerWriteReactor<v1::BackupChunk> {
   // Reads the next chunk and writes it (the last one with the SHA-256,
   // ending the call).
   void Step() {
-    absl::StatusOr<std::string> data = file_->Read(kChunkBytes);
+    absl::StatusOr<std::string> data = file_->Read(chunk_bytes_);
     bool gone;
     {
       absl::MutexLock lock(&mu_);
@@ -190,6 +195,7 @@ class BackupWriter final : public grpc::ServerWriteReactor<v1::BackupChunk> {
   Store* const store_;
   Guard* const guard_;
   const std::string data_dir_;
+  const size_t chunk_bytes_;
   std::atomic<bool>* const busy_;
   grpc::CallbackServerContext* const context_;
   // Set by Setup, then used by one handler step at a time, or under mu_
@@ -208,9 +214,20 @@ class BackupWriter final : public grpc::ServerWriteReactor<v1::BackupChunk> {
 
 }  // namespace
 
+MaintenanceServiceImpl::MaintenanceServiceImpl(Store* store, Guard* guard,
+                                               std::string data_dir,
+                                               int max_message_bytes)
+    : store_(store),
+      guard_(guard),
+      data_dir_(std::move(data_dir)),
+      chunk_bytes_(std::min(kMaxChunkBytes, static_cast<size_t>(std::max(
+                                                max_message_bytes, 64 << 10)) -
+                                                kChunkOverhead)) {}
+
 grpc::ServerWriteReactor<v1::BackupChunk>* MaintenanceServiceImpl::Backup(
     grpc::CallbackServerContext* context, const v1::BackupRequest*) {
-  return new BackupWriter(store_, guard_, data_dir_, &busy_, context);
+  return new BackupWriter(store_, guard_, data_dir_, chunk_bytes_, &busy_,
+                          context);
 }
 
 }  // namespace codex_manager

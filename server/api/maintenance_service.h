@@ -16,9 +16,10 @@ class MaintenanceServiceImpl final
     : public v1::MaintenanceService::CallbackService {
  public:
   // Backups are copied into `data_dir` (the store's folder) while they
-  // are sent.
-  MaintenanceServiceImpl(Store* store, Guard* guard, std::string data_dir)
-      : store_(store), guard_(guard), data_dir_(std::move(data_dir)) {}
+  // are sent, in chunks of at most 256 KiB that fit `max_message_bytes`
+  // (--max-message-bytes, at least 64 KiB).
+  MaintenanceServiceImpl(Store* store, Guard* guard, std::string data_dir,
+                         int max_message_bytes);
 
   grpc::ServerWriteReactor<v1::BackupChunk>* Backup(
       grpc::CallbackServerContext* context,
@@ -28,6 +29,7 @@ class MaintenanceServiceImpl final
   Store* const store_;
   Guard* const guard_;
   const std::string data_dir_;
+  const size_t chunk_bytes_;
   // A backup is being made or sent: another gets RESOURCE_EXHAUSTED.
   std::atomic<bool> busy_{false};
 };

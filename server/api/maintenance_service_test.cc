@@ -27,6 +27,8 @@ namespace fs = std::filesystem;
 
 class MaintenanceServiceTest : public ::testing::Test {
  protected:
+  static constexpr int kMaxMessageBytes = 64 << 10;
+
   void SetUp() override {
     dir_ = ::testing::TempDir() + "/maintenance-" + std::to_string(getpid());
     fs::remove_all(dir_);
@@ -38,9 +40,11 @@ class MaintenanceServiceTest : public ::testing::Test {
     options.handler_pool = &pool_;  // as the server runs it
     guard_ = std::make_unique<Guard>(tokens_.get(), limiter_.get(),
                                      store_.get(), &clock_, options);
-    service_ = std::make_unique<MaintenanceServiceImpl>(store_.get(),
-                                                        guard_.get(), dir_);
+    // The smallest --max-message-bytes: chunks shrink to fit it.
+    service_ = std::make_unique<MaintenanceServiceImpl>(
+        store_.get(), guard_.get(), dir_, kMaxMessageBytes);
     grpc::ServerBuilder builder;
+    builder.SetMaxSendMessageSize(kMaxMessageBytes);
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port);
@@ -102,7 +106,7 @@ class MaintenanceServiceTest : public ::testing::Test {
     while (reader->Read(&chunk)) {
       if (!any) *first = chunk;
       any = true;
-      EXPECT_LE(chunk.data().size(), 256u * 1024);
+      EXPECT_LE(chunk.ByteSizeLong(), static_cast<size_t>(kMaxMessageBytes));
       *data += chunk.data();
       if (!chunk.sha256().empty()) *sha256 = chunk.sha256();
     }

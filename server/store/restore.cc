@@ -75,26 +75,11 @@ absl::Status Verify(const std::string& staged, Restored* out) {
         absl::StrCat("it fails --check (", violations->size(),
                      " violations): ", absl::StrJoin(*violations, "; ")));
   }
-  absl::StatusOr<int64_t> last = (*store)->LastEventId();
-  if (!last.ok()) return last.status();
-  out->last_event_id = *last;
   store->reset();
-
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(staged.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* count = nullptr;
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sessions", -1, &count,
-                            nullptr);
-  }
-  if (rc == SQLITE_OK && sqlite3_step(count) == SQLITE_ROW) {
-    out->sessions = sqlite3_column_int64(count, 0);
-  } else {
-    rc = SQLITE_ERROR;
-  }
-  sqlite3_finalize(count);
-  sqlite3_close(db);
-  if (rc != SQLITE_OK) return absl::InternalError("cannot count its sessions");
+  absl::StatusOr<StoreCopy> holds = SqliteStore::Describe(staged);
+  if (!holds.ok()) return holds.status();
+  out->sessions = holds->sessions;
+  out->last_event_id = holds->last_event_id;
   return absl::OkStatus();
 }
 

@@ -1298,6 +1298,27 @@ StoreStats SqliteStore::Stats() {
 
 // ---- copy ----------------------------------------------------------------
 
+absl::StatusOr<StoreCopy> SqliteStore::Describe(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  absl::Cleanup close = [db] { sqlite3_close(db); };
+  if (rc != SQLITE_OK) return StatusOf(rc, absl::StrCat("open ", path));
+  sqlite3_stmt* raw = nullptr;
+  rc = sqlite3_prepare_v2(db,
+                          "SELECT (SELECT COUNT(*) FROM sessions), "
+                          "(SELECT COALESCE(MAX(event_id), 0) FROM events)",
+                          -1, &raw, nullptr);
+  absl::Cleanup finalize = [raw] { sqlite3_finalize(raw); };
+  if (rc != SQLITE_OK || sqlite3_step(raw) != SQLITE_ROW) {
+    return StatusOf(sqlite3_extended_errcode(db),
+                    absl::StrCat("read ", path, ": ", sqlite3_errmsg(db)));
+  }
+  StoreCopy out;
+  out.sessions = sqlite3_column_int64(raw, 0);
+  out.last_event_id = sqlite3_column_int64(raw, 1);
+  return out;
+}
+
 absl::StatusOr<StoreCopy> SqliteStore::CopyTo(const std::string& path) {
   // VACUUM INTO refuses an existing file too, but its error would not say
   // that the file is someone else's, not to be removed.
@@ -1312,28 +1333,7 @@ absl::StatusOr<StoreCopy> SqliteStore::CopyTo(const std::string& path) {
       vacuum.Bind(1, path);
       if (vacuum.Step() != SQLITE_DONE) return reader.Error("copy");
     }
-    // What it holds, read from the copy itself.
-    sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    absl::Cleanup close = [db] { sqlite3_close(db); };
-    if (rc != SQLITE_OK) return StatusOf(rc, "open the copy");
-    sqlite3_stmt* raw = nullptr;
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT (SELECT COUNT(*) FROM sessions), "
-                            "(SELECT COALESCE(MAX(event_id), 0) FROM events)",
-                            -1, &raw, nullptr);
-    if (rc != SQLITE_OK) {
-      return StatusOf(rc, absl::StrCat("read the copy: ", sqlite3_errmsg(db)));
-    }
-    absl::Cleanup finalize = [raw] { sqlite3_finalize(raw); };
-    if (sqlite3_step(raw) != SQLITE_ROW) {
-      return StatusOf(sqlite3_extended_errcode(db),
-                      absl::StrCat("read the copy: ", sqlite3_errmsg(db)));
-    }
-    StoreCopy out;
-    out.sessions = sqlite3_column_int64(raw, 0);
-    out.last_event_id = sqlite3_column_int64(raw, 1);
-    return out;
+    return Describe(path);  // read from the copy itself
   }();
   if (!copy.ok()) ::unlink(path.c_str());
   return copy;

@@ -7,6 +7,8 @@ restore")."""
 from __future__ import annotations
 
 import hashlib
+import os
+import pty
 import re
 import sqlite3
 import stat
@@ -99,6 +101,15 @@ def test_a_backup_to_stdout_and_the_refusals(fake_cli: Cli, fake_server: Server,
     assert piped.stdout.startswith(b"SQLite format 3\x00")
     sha = re.search(rb"\(sha256 ([0-9a-f]{64})\)", piped.stderr)
     assert sha and hashlib.sha256(piped.stdout).hexdigest() == sha[1].decode()
+    # Not onto a terminal.
+    master, terminal = pty.openpty()
+    try:
+        onto = subprocess.run(fake_cli.argv("backup", "-"), stdout=terminal,
+                              stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(terminal)
+        os.close(master)
+    assert onto.returncode == 2 and b"standard output is a terminal" in onto.stderr
 
     # An operator may drive sessions, not copy everything.
     token = fake_cli.json("token", "create", "--name", "ops", "--role", "operator")["secret"]
