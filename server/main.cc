@@ -391,6 +391,16 @@ int Restore(const Flags& flags) {
     std::cout << "the database it replaced is now " << restored->replaced
               << "\n";
   }
+  if (restored->next_event_id > 0) {
+    std::cout << "new events are numbered from " << restored->next_event_id
+              << ", after the replaced database's\n";
+  }
+  if (!restored->floor_unknown.empty()) {
+    std::cerr << "warning: the replaced database's event ids could not be "
+                 "read ("
+              << restored->floor_unknown
+              << "): ids after the backup's may be given again\n";
+  }
   return 0;
 }
 

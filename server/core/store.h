@@ -123,7 +123,7 @@ struct StoreStats {
 // What a copy of the store holds (Store::CopyTo).
 struct StoreCopy {
   int64_t sessions = 0;       // archived ones included
-  int64_t last_event_id = 0;  // 0: no event
+  int64_t last_event_id = 0;  // newest ever given (LastEventId); 0: none
 };
 
 class Store {
@@ -178,8 +178,9 @@ class Store {
   // Events matching `query`, in event_id order.
   virtual absl::StatusOr<std::vector<Event>> ReadEvents(
       const EventQuery& query) = 0;
-  // The newest event_id ever stored (0 when none was), those retention
-  // deleted included: the next event's id is the one after it.
+  // The newest event_id ever given (0 when none was), those retention
+  // deleted and those of a database a restore replaced included: the next
+  // event's id is the one after it.
   virtual absl::StatusOr<int64_t> LastEventId() = 0;
   // The newest session_seq of a session (0 when it has none).
   // Retention: deletes every event of sessions ARCHIVED (update time)

@@ -83,6 +83,33 @@ absl::Status Verify(const std::string& staged, Restored* out) {
   return absl::OkStatus();
 }
 
+// Records in the database at `path` that event ids up to `floor` were
+// given (meta event_id_floor, which LastEventId counts).
+absl::Status SetEventIdFloor(const std::string& path, int64_t floor) {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(
+        db,
+        "INSERT INTO meta (key, value) VALUES ('event_id_floor', ?1) ON "
+        "CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
+        -1, &st, nullptr);
+  }
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_int64(st, 1, floor);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  const std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat(
+        "cannot record the replaced database's event ids: ", error));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
@@ -109,6 +136,23 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
   }
   // Whatever the staged store left beside it goes: only the file moves.
   for (const char* suffix : {"-wal", "-shm"}) fs::remove(staged + suffix, ec);
+
+  // The ids the replaced database gave after the backup's moment are not
+  // given again: all-sessions cursors stay unique. (Read with its WAL, as
+  // it stands; a database that cannot be read sets no floor.)
+  if (fs::exists(out.database, ec)) {
+    absl::StatusOr<StoreCopy> replaced = SqliteStore::Describe(out.database);
+    if (!replaced.ok()) {
+      out.floor_unknown = std::string(replaced.status().message());
+    } else if (replaced->last_event_id > out.last_event_id) {
+      if (absl::Status s = SetEventIdFloor(staged, replaced->last_event_id);
+          !s.ok()) {
+        RemoveWithCompanions(staged);
+        return s;
+      }
+      out.next_event_id = replaced->last_event_id + 1;
+    }
+  }
 
   if (fs::exists(out.database, ec)) {
     out.replaced = absl::StrCat(

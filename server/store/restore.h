@@ -7,7 +7,10 @@
 // checked as --check does; only then does it take the database's place,
 // by renames. A database it replaces is kept, renamed together with its
 // WAL (which SQLite finds by name), so no old write-ahead log is ever
-// replayed into the restored file.
+// replayed into the restored file. The replaced database's newest event id
+// is recorded in the restored one, so the ids it gave after the backup's
+// moment are never given again (an all-sessions cursor stays unique;
+// per-session session_seqs do restart after the backup's, being gapless).
 #ifndef CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 #define CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 
@@ -25,6 +28,14 @@ struct Restored {
   int64_t last_event_id = 0;
   // Where the database it replaced went; empty when there was none.
   std::string replaced;
+  // When the replaced database had given later event ids than the
+  // backup's: the id the next event gets (after all of them), so no id is
+  // given twice; 0 otherwise.
+  int64_t next_event_id = 0;
+  // Why the replaced database's event ids could not be read (then none is
+  // kept out, and ids after the backup's may be given again); empty when
+  // they could.
+  std::string floor_unknown;
 };
 
 // Restores `backup` into `data_dir` (an existing folder whose lock the

@@ -1,5 +1,6 @@
 #include "store/restore.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,7 +66,8 @@ TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
   const pid_t child = fork();
   if (child == 0) {
     auto store = SqliteStore::Open(db);
-    if (!store.ok() || !PutSession(**store, "ses_old").ok()) {
+    if (!store.ok() || !PutSession(**store, "ses_old").ok() ||
+        !PutSession(**store, "ses_old_2").ok()) {
       _exit(1);
     }
     _exit(0);  // no close: the write is only in codex-manager.db-wal
@@ -84,11 +86,18 @@ TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
   EXPECT_EQ(restored->replaced, db + ".replaced-20261205T071128Z");
   EXPECT_FALSE(fs::exists(db + "-wal"));
   EXPECT_TRUE(fs::exists(restored->replaced + "-wal"));
+  // The old database gave ids 1 and 2; the backup has only 1: the next
+  // event is 3, not 2 again.
+  EXPECT_EQ(restored->last_event_id, 1);
+  EXPECT_EQ(restored->next_event_id, 3);
+  EXPECT_TRUE(restored->floor_unknown.empty());
 
   // The restored file has the backup's session and nothing of the old log.
   auto now = *SqliteStore::Open(db);
   EXPECT_TRUE(now->GetSession("ses_backed_up").ok());
   EXPECT_TRUE(absl::IsNotFound(now->GetSession("ses_old").status()));
+  EXPECT_EQ(*now->LastEventId(), 2);
+  EXPECT_THAT(*now->CheckInvariants(), ::testing::IsEmpty());
   // The replaced one, opened with its log, still has its last write.
   auto old = *SqliteStore::Open(restored->replaced);
   EXPECT_TRUE(old->GetSession("ses_old").ok());

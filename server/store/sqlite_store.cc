@@ -970,15 +970,19 @@ absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
   return out;
 }
 
+// The newest event id ever given: the log's, those retention deleted
+// (purged_event_id), and those of the database a restore replaced
+// (event_id_floor, store/restore.h).
+constexpr char kLastEventIdSql[] =
+    "SELECT MAX((SELECT COALESCE(MAX(event_id), 0) FROM events), "
+    "(SELECT COALESCE(MAX(value), 0) FROM meta WHERE key IN "
+    "('purged_event_id', 'event_id_floor')))";
+
 absl::StatusOr<int64_t> SqliteStore::LastEventId() {
   Reader reader(this);
   // Retention may have deleted the newest events: where it deleted
   // through counts too, so no event id is ever given twice.
-  ASSIGN_OR_RETURN(
-      Stmt st,
-      reader.Prepare("SELECT MAX((SELECT COALESCE(MAX(event_id), 0) FROM "
-                     "events), (SELECT COALESCE(MAX(value), 0) FROM meta "
-                     "WHERE key = 'purged_event_id'))"));
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare(kLastEventIdSql));
   if (st.Step() != SQLITE_ROW) return reader.Error("last event id");
   return st.Int(0);
 }
@@ -1304,10 +1308,12 @@ absl::StatusOr<StoreCopy> SqliteStore::Describe(const std::string& path) {
   absl::Cleanup close = [db] { sqlite3_close(db); };
   if (rc != SQLITE_OK) return StatusOf(rc, absl::StrCat("open ", path));
   sqlite3_stmt* raw = nullptr;
-  rc = sqlite3_prepare_v2(db,
-                          "SELECT (SELECT COUNT(*) FROM sessions), "
-                          "(SELECT COALESCE(MAX(event_id), 0) FROM events)",
-                          -1, &raw, nullptr);
+  rc = sqlite3_prepare_v2(
+      db,
+      absl::StrCat("SELECT (SELECT COUNT(*) FROM sessions), (", kLastEventIdSql,
+                   ")")
+          .c_str(),
+      -1, &raw, nullptr);
   absl::Cleanup finalize = [raw] { sqlite3_finalize(raw); };
   if (rc != SQLITE_OK || sqlite3_step(raw) != SQLITE_ROW) {
     return StatusOf(sqlite3_extended_errcode(db),

@@ -90,8 +90,9 @@ class SqliteStore : public Store {
                                      const AuditRecord& note) override;
   StoreStats Stats() override;
   absl::StatusOr<StoreCopy> CopyTo(const std::string& path) override;
-  // What the database file at `path` holds (sessions, newest event_id),
-  // read without changing it; INTERNAL when it has no such tables.
+  // What the database file at `path` holds (sessions, and the newest
+  // event_id ever given, as LastEventId), read without changing it;
+  // INTERNAL when it has no such tables.
   static absl::StatusOr<StoreCopy> Describe(const std::string& path);
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 

@@ -16,6 +16,8 @@ import subprocess
 from pathlib import Path
 
 from conftest import Cli, Server
+
+from codex_manager import Client
 from cm_testing import FAKE_CODEX, SERVER_BIN
 from test_durability import fake_server_with
 from test_real_codex import create_session
@@ -23,6 +25,12 @@ from test_real_codex import create_session
 
 def leftovers(data_dir: Path) -> list[str]:
     return sorted(p.name for p in data_dir.glob("backup-*"))
+
+
+def events_of(data_dir: Path) -> list[dict[str, str]]:
+    """Every event of a stopped server's database, read directly."""
+    with sqlite3.connect(f"file:{data_dir / 'codex-manager.db'}?mode=ro", uri=True) as db:
+        return [{"eventId": str(r[0])} for r in db.execute("SELECT event_id FROM events")]
 
 
 def server_tool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -163,8 +171,10 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         assert "not a Codex Manager database" in refused.stderr
         assert sorted(p.name for p in data.iterdir()) == before
 
+    newest_before = max(int(e["eventId"]) for e in events_of(data))
     done = server_tool("--restore", str(path), "--data-dir", str(data))
     assert done.returncode == 0, done.stderr
+    assert f"new events are numbered from {newest_before + 1}," in done.stdout
     replaced = re.search(r"the database it replaced is now (\S+)\n", done.stdout)
     assert replaced, done.stdout
     # The old database is kept, whole: it opens with both sessions.
@@ -173,3 +183,16 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     fake_server.start()
     sessions = fake_cli.json("session", "list", "--all")["sessions"]
     assert [s["sessionId"] for s in sessions] == [kept]
+    # An all-sessions follower that saw the lost events misses none of the
+    # new ones: their ids come after everything the old database gave.
+    with Client(fake_server.addr) as client:
+        client.stop_session(kept)
+        after = [(e.event_id, e.session_id) for e in client.events(after=newest_before,
+                                                                     follow=False)]
+        # A replay from the start crosses the ids the backup lost.
+        replayed = [e.event_id for e in client.events(follow=False)]
+    assert after and after[0] == (newest_before + 1, kept), after
+    assert replayed[-len(after):] == [i for i, _ in after]
+    fake_server.stop()
+    assert replayed == sorted(int(e["eventId"]) for e in events_of(data))
+    fake_server.start()
