@@ -134,9 +134,6 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
     RemoveWithCompanions(staged);
     return verified;
   }
-  // Whatever the staged store left beside it goes: only the file moves.
-  for (const char* suffix : {"-wal", "-shm"}) fs::remove(staged + suffix, ec);
-
   // The ids the replaced database gave after the backup's moment are not
   // given again: all-sessions cursors stay unique. (Read with its WAL, as
   // it stands; a database that cannot be read sets no floor.)
@@ -153,6 +150,16 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
       out.next_event_id = replaced->last_event_id + 1;
     }
   }
+  // Only the file moves: every write to it must be in it. SQLite folds
+  // its log into the file when the last connection closes; a log still
+  // holding frames would be lost by the rename.
+  if (fs::exists(staged + "-wal", ec) &&
+      fs::file_size(staged + "-wal", ec) > 0) {
+    RemoveWithCompanions(staged);
+    return absl::InternalError(
+        "the checked copy kept a write-ahead log; nothing was changed");
+  }
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(staged + suffix, ec);
 
   if (fs::exists(out.database, ec)) {
     out.replaced = absl::StrCat(
