@@ -37,7 +37,7 @@ class Output {
   explicit Output(const std::string& path)
       : path_(path), partial_(path + ".partial") {}
   ~Output() {
-    if (fd_ >= 0) {
+    if (fd_ >= 0 && !to_stdout()) {
       ::close(fd_);
       ::unlink(partial_.c_str());
     }

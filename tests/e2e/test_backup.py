@@ -109,6 +109,14 @@ def test_a_backup_to_stdout_and_the_refusals(fake_cli: Cli, fake_server: Server,
     assert piped.stdout.startswith(b"SQLite format 3\x00")
     sha = re.search(rb"\(sha256 ([0-9a-f]{64})\)", piped.stderr)
     assert sha and hashlib.sha256(piped.stdout).hexdigest() == sha[1].decode()
+    # A failed backup to stdout touches no file (not even one named
+    # "-.partial" in the folder it runs in).
+    (tmp_path / "-.partial").write_text("someone's")
+    token = fake_cli.json("token", "create", "--name", "viewer", "--role", "viewer")["secret"]
+    failed = subprocess.run(fake_cli.argv("--token", token, "backup", "-"), capture_output=True,
+                            timeout=60, cwd=tmp_path)
+    assert failed.returncode == 5 and failed.stdout == b""
+    assert (tmp_path / "-.partial").read_text() == "someone's"
     # Not onto a terminal.
     master, terminal = pty.openpty()
     try:
