@@ -395,11 +395,16 @@ int Restore(const Flags& flags) {
     std::cout << "new events are numbered from " << restored->next_event_id
               << ", after the replaced database's\n";
   }
+  if (restored->seq_gaps > 0) {
+    std::cout << restored->seq_gaps
+              << " sessions had events after the backup's: their new events "
+                 "are numbered after them\n";
+  }
   if (!restored->floor_unknown.empty()) {
     std::cerr << "warning: the replaced database's event ids could not be "
                  "read ("
               << restored->floor_unknown
-              << "): ids after the backup's may be given again\n";
+              << "): ids and seqs after the backup's may be given again\n";
   }
   return 0;
 }
@@ -933,7 +938,8 @@ int main(int argc, char** argv) {
   bool check = false;
   app.add_flag("--check", check,
                "Verify the data dir's store offline (integrity, gapless "
-               "session_seq, every row with its events and every event with "
+               "session_seq but for what a restore lost, every row with its "
+               "events and every event with "
                "its row) and exit: 0 ok, 1 violations (listed), 2 cannot "
                "check");
   app.add_option("--restore", flags.restore,

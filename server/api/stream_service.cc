@@ -232,8 +232,16 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
             store->SessionPurgedSeq(session_id);
         if (!purged_now.ok()) return purged_now.status();
         if (after_seq < *purged_now) return older(*purged_now);
+        absl::StatusOr<RestoreGap> gap;
         if (after_seq == *purged_now) {
           options.after_event_id = head;  // as above: nothing is left
+        } else if ((gap = store->RestoreGapOf(session_id, after_seq)).ok()) {
+          // A cursor into what a restore lost: what follows it is the
+          // session's events after the gap, all new to this client.
+          options.after_event_id = gap->after_event_id;
+          options.after_seq = gap->after_seq;
+        } else if (!absl::IsNotFound(gap.status())) {
+          return gap.status();
         } else {
           absl::StatusOr<int64_t> last_seq =
               store->LastSessionSeq(session_id);
@@ -244,7 +252,7 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
         }
       }
     }
-    options.after_seq = request->after_seq();
+    if (options.after_seq < 0) options.after_seq = after_seq;
   } else {
     if (request->after_seq() != 0) {
       return absl::InvalidArgumentError(

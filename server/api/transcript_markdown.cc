@@ -177,6 +177,14 @@ void MarkdownTranscript::FlushOpen(std::string* out) {
 }
 
 void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
+  // Seqs skip only over what a restore lost (store/restore.h).
+  if (last_seq_ > 0 && e.session_seq() > last_seq_ + 1) {
+    FlushOpen(out);
+    absl::StrAppend(out, "\n*Events ", last_seq_ + 1, "–", e.session_seq() - 1,
+                    " of this session are missing: the server was restored "
+                    "from a backup taken before them.*\n");
+  }
+  last_seq_ = e.session_seq();
   switch (e.type()) {
     case v1::EVENT_TYPE_TURN_STATE_CHANGED: {
       const v1::TurnStateChanged& t = e.turn_state_changed();

@@ -6,10 +6,12 @@
 // who decided, errors and warnings. Reasoning is folded too; streaming
 // deltas only matter for items that never completed. Text from Codex is
 // written as it came (it is Markdown); commands and outputs are fenced or
-// escaped so nothing they contain can break out of their block.
+// escaped so nothing they contain can break out of their block. Events a
+// restore lost (a jump in session_seq) are noted where they were.
 #ifndef CODEX_MANAGER_SERVER_API_TRANSCRIPT_MARKDOWN_H_
 #define CODEX_MANAGER_SERVER_API_TRANSCRIPT_MARKDOWN_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -46,6 +48,8 @@ class MarkdownTranscript {
   // The goal's objective and status as last written ("" when none): usage
   // alone changing writes nothing.
   std::string goal_;
+  // The session_seq of the event added last (0: none yet).
+  int64_t last_seq_ = 0;
 };
 
 // `text` in a fenced code block (```lang), with a fence longer than any run

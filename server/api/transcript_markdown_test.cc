@@ -323,6 +323,28 @@ TEST(MarkdownTranscriptTest, ToolCallsFoldAndSearchesAreNoted) {
   EXPECT_EQ(out, "\n*Searched the web:* codex hooks\n");
 }
 
+TEST(MarkdownTranscriptTest, EventsARestoreLostAreNotedWhereTheyWere) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  v1::Event e = Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m1", "cut off");
+  e.set_session_seq(4);
+  md.Add(e, &out);
+  EXPECT_EQ(out, "");
+  v1::Event next = TurnChanged("turn_2", v1::TURN_STATE_QUEUED, "again");
+  next.set_session_seq(9);
+  md.Add(next, &out);
+  EXPECT_THAT(out, ::testing::StartsWith(
+                       "\n**Codex** (unfinished):\n\ncut off\n\n*Events 5–8 "
+                       "of this session are missing: the server was restored "
+                       "from a backup taken before them.*\n\n## Turn 1"));
+  // Consecutive seqs: nothing more.
+  const size_t before = out.size();
+  next.set_session_seq(10);
+  md.Add(next, &out);
+  EXPECT_THAT(out.substr(before),
+              ::testing::Not(::testing::HasSubstr("missing")));
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

@@ -120,6 +120,18 @@ struct StoreStats {
   int64_t events_appended = 0;
 };
 
+// Session seqs a restore lost (store/restore.h): the database it replaced
+// had given the session's `after_seq`+1..`through_seq`, which the restored
+// one never held. The session's next event comes after through_seq.
+struct RestoreGap {
+  int64_t after_seq = 0;    // the newest seq the restored database held
+  int64_t through_seq = 0;  // the newest the replaced one had given
+  // The event_id of the session's event at after_seq (0: none): a cursor
+  // in the gap resumes after it.
+  int64_t after_event_id = 0;
+  absl::Time restore_time;
+};
+
 // What a copy of the store holds (Store::CopyTo).
 struct StoreCopy {
   int64_t sessions = 0;       // archived ones included
@@ -182,7 +194,6 @@ class Store {
   // deleted and those of a database a restore replaced included: the next
   // event's id is the one after it.
   virtual absl::StatusOr<int64_t> LastEventId() = 0;
-  // The newest session_seq of a session (0 when it has none).
   // Retention: deletes every event of sessions ARCHIVED (update time)
   // before `archived_before`, recording how far each session's events and
   // the global log were deleted (Session::purged_seq,
@@ -192,6 +203,9 @@ class Store {
   // The newest event_id retention deleted (0: none); an all-sessions
   // cursor older than it has lost events.
   virtual absl::StatusOr<int64_t> PurgedThroughEventId() = 0;
+  // The newest session_seq ever given in a session (0 when none was),
+  // those retention deleted and those a restore lost (RestoreGap)
+  // included: the session's next event gets the one after it.
   virtual absl::StatusOr<int64_t> LastSessionSeq(
       absl::string_view session_id) = 0;
   // The session's purged_seq (Session::purged_seq) alone, for a stream's
@@ -201,6 +215,10 @@ class Store {
   // The event_id of (session, seq); NOT_FOUND when absent.
   virtual absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                             int64_t session_seq) = 0;
+  // The restore gap `session_seq` is in (after_seq < seq <= through_seq);
+  // NOT_FOUND when it is in none.
+  virtual absl::StatusOr<RestoreGap> RestoreGapOf(absl::string_view session_id,
+                                                  int64_t session_seq) = 0;
 
   // Tokens. NOT_FOUND naming the id when absent.
   virtual absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) = 0;
@@ -243,12 +261,12 @@ class Store {
   virtual absl::StatusOr<StoreCopy> CopyTo(const std::string& path) = 0;
 
   // Verifies the durable invariants (codex-manager-server --check): the
-  // file's integrity, every session's session_seq gapless from 1, each
-  // session's and turn's row in the state its last *_STATE_CHANGED event
-  // names and each such event's row present, each approval with its
-  // APPROVAL_REQUESTED event (and, once decided, an APPROVAL_RESOLVED with
-  // its state) and each such event's row present. One line per violation,
-  // naming it; empty when all hold.
+  // file's integrity, every session's session_seq gapless from 1 (but for
+  // RestoreGaps), each session's and turn's row in the state its last
+  // *_STATE_CHANGED event names and each such event's row present, each
+  // approval with its APPROVAL_REQUESTED event (and, once decided, an
+  // APPROVAL_RESOLVED with its state) and each such event's row present. One
+  // line per violation, naming it; empty when all hold.
   virtual absl::StatusOr<std::vector<std::string>> CheckInvariants() = 0;
 };
 

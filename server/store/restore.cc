@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <system_error>
 #include <vector>
@@ -83,29 +84,70 @@ absl::Status Verify(const std::string& staged, Restored* out) {
   return absl::OkStatus();
 }
 
-// Records in the database at `path` that event ids up to `floor` were
-// given (meta event_id_floor, which LastEventId counts).
-absl::Status SetEventIdFloor(const std::string& path, int64_t floor) {
+// Records in the database at `path` what the database it replaces had
+// given after the backup's moment, in one transaction: event ids up to
+// `event_id_floor` (meta event_id_floor, which LastEventId counts), and
+// for each session of both whose newest session_seq there (`seqs`) is past
+// its newest here, the seqs between (a restore gap, which LastSessionSeq
+// counts). Sets the number of sessions given a gap.
+absl::Status KeepReplacedNumbers(const std::string& path,
+                                 int64_t event_id_floor,
+                                 const std::map<std::string, int64_t>& seqs,
+                                 absl::Time now, int64_t* gaps) {
   sqlite3* db = nullptr;
-  sqlite3_stmt* st = nullptr;
+  sqlite3_stmt* floor = nullptr;
+  sqlite3_stmt* gap = nullptr;
+  auto step = [](sqlite3_stmt* st) {
+    const int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  };
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(
         db,
         "INSERT INTO meta (key, value) VALUES ('event_id_floor', ?1) ON "
         "CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
-        -1, &st, nullptr);
+        -1, &floor, nullptr);
+  }
+  if (rc == SQLITE_OK && event_id_floor > 0) {
+    sqlite3_bind_int64(floor, 1, event_id_floor);
+    rc = step(floor);
   }
   if (rc == SQLITE_OK) {
-    sqlite3_bind_int64(st, 1, floor);
-    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    // The session's newest seq here, as LastSessionSeq counts it.
+    rc = sqlite3_prepare_v2(
+        db,
+        "INSERT INTO restore_gaps (session_id, after_seq, through_seq, "
+        "restore_us) SELECT session_id, last, ?2, ?3 FROM (SELECT "
+        "s.session_id, MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), "
+        "0) FROM events e WHERE e.session_id = s.session_id), (SELECT "
+        "COALESCE(MAX(g.through_seq), 0) FROM restore_gaps g WHERE "
+        "g.session_id = s.session_id)) AS last FROM sessions s WHERE "
+        "s.session_id = ?1) WHERE last < ?2",
+        -1, &gap, nullptr);
+  }
+  *gaps = 0;
+  for (auto it = seqs.begin(); rc == SQLITE_OK && it != seqs.end(); ++it) {
+    sqlite3_bind_text(gap, 1, it->first.data(),
+                      static_cast<int>(it->first.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(gap, 2, it->second);
+    sqlite3_bind_int64(gap, 3, absl::ToUnixMicros(now));
+    rc = step(gap);
+    *gaps += sqlite3_changes(db);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   }
   const std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  sqlite3_finalize(floor);
+  sqlite3_finalize(gap);
+  sqlite3_close(db);  // a transaction left open is rolled back
   if (rc != SQLITE_OK) {
     return absl::InternalError(absl::StrCat(
-        "cannot record the replaced database's event ids: ", error));
+        "cannot record the replaced database's event ids and seqs: ", error));
   }
   return absl::OkStatus();
 }
@@ -134,20 +176,27 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
     RemoveWithCompanions(staged);
     return verified;
   }
-  // The ids the replaced database gave after the backup's moment are not
-  // given again: all-sessions cursors stay unique. (Read with its WAL, as
-  // it stands; a database that cannot be read sets no floor.)
+  // The ids and seqs the replaced database gave after the backup's moment
+  // are not given again: every cursor stays unique. (Read with its WAL, as
+  // it stands; a database that cannot be read keeps nothing out.)
   if (fs::exists(out.database, ec)) {
     absl::StatusOr<StoreCopy> replaced = SqliteStore::Describe(out.database);
-    if (!replaced.ok()) {
-      out.floor_unknown = std::string(replaced.status().message());
-    } else if (replaced->last_event_id > out.last_event_id) {
-      if (absl::Status s = SetEventIdFloor(staged, replaced->last_event_id);
+    absl::StatusOr<std::map<std::string, int64_t>> seqs =
+        replaced.ok() ? SqliteStore::DescribeSessionSeqs(out.database)
+                      : replaced.status();
+    if (!seqs.ok()) {
+      out.floor_unknown = std::string(seqs.status().message());
+    } else {
+      const int64_t floor = replaced->last_event_id > out.last_event_id
+                                ? replaced->last_event_id
+                                : 0;
+      if (absl::Status s =
+              KeepReplacedNumbers(staged, floor, *seqs, now, &out.seq_gaps);
           !s.ok()) {
         RemoveWithCompanions(staged);
         return s;
       }
-      out.next_event_id = replaced->last_event_id + 1;
+      if (floor > 0) out.next_event_id = floor + 1;
     }
   }
   // Only the file moves: every write to it must be in it. SQLite folds

@@ -7,10 +7,11 @@
 // checked as --check does; only then does it take the database's place,
 // by renames. A database it replaces is kept, renamed together with its
 // WAL (which SQLite finds by name), so no old write-ahead log is ever
-// replayed into the restored file. The replaced database's newest event id
-// is recorded in the restored one, so the ids it gave after the backup's
-// moment are never given again (an all-sessions cursor stays unique;
-// per-session session_seqs do restart after the backup's, being gapless).
+// replayed into the restored file. What the replaced database numbered
+// after the backup's moment is recorded in the restored one, so it is never
+// numbered again: its newest event id (meta event_id_floor), and each
+// session's seqs after the backup's (a RestoreGap, core/store.h). Every
+// cursor, all sessions' or one session's, stays unique.
 #ifndef CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 #define CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 
@@ -32,9 +33,12 @@ struct Restored {
   // backup's: the id the next event gets (after all of them), so no id is
   // given twice; 0 otherwise.
   int64_t next_event_id = 0;
-  // Why the replaced database's event ids could not be read (then none is
-  // kept out, and ids after the backup's may be given again); empty when
-  // they could.
+  // Sessions whose replaced database had given later session_seqs than
+  // the backup's: each got a RestoreGap, and continues after it.
+  int64_t seq_gaps = 0;
+  // Why the replaced database's event ids and seqs could not be read (then
+  // none is kept out, and ones after the backup's may be given again);
+  // empty when they could.
   std::string floor_unknown;
 };
 

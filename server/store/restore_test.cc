@@ -43,6 +43,23 @@ absl::Status PutSession(SqliteStore& store, const std::string& id) {
   return store.Write(batch);
 }
 
+// The session's next event (seq `seq`), as the server appends one.
+absl::Status AppendEvent(SqliteStore& store, const std::string& id,
+                         int64_t seq) {
+  absl::StatusOr<int64_t> last = store.LastEventId();
+  if (!last.ok()) return last.status();
+  Event e;
+  e.event_id = *last + 1;
+  e.session_id = id;
+  e.session_seq = seq;
+  e.type = EventType::kWarning;
+  e.create_time = absl::Now();
+  e.payload = {{"message", "later"}};
+  WriteBatch batch;
+  batch.events.push_back(e);
+  return store.Write(batch);
+}
+
 class RestoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -123,6 +140,74 @@ TEST_F(RestoreTest, WhatIsNotABackupChangesNothing) {
   }
   EXPECT_TRUE(absl::IsInvalidArgument(
       RestoreBackup(root_ + "/text.db", data_, absl::Now()).status()));
+}
+
+TEST_F(RestoreTest, ASessionsSeqsAfterTheBackupsAreNotGivenAgain) {
+  const std::string db = data_ + "/codex-manager.db";
+  fs::copy_file(backup_, db);
+  {
+    // After the backup, the server went on: seqs 2..5 of the session.
+    auto store = *SqliteStore::Open(db);
+    for (int64_t seq = 2; seq <= 5; ++seq) {
+      ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", seq).ok());
+    }
+    ASSERT_TRUE(PutSession(*store, "ses_later").ok());
+  }
+  absl::StatusOr<Restored> restored =
+      RestoreBackup(backup_, data_, absl::Now());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->seq_gaps, 1);  // ses_later is not in the backup
+
+  auto store = *SqliteStore::Open(db);
+  EXPECT_EQ(*store->LastSessionSeq("ses_backed_up"), 5);
+  EXPECT_EQ(store->GetSession("ses_backed_up")->last_seq, 5);
+  EXPECT_THAT(*store->CheckInvariants(), ::testing::IsEmpty());
+  // A cursor in the gap resumes after the event before it.
+  for (int64_t seq : {2, 5}) {
+    absl::StatusOr<RestoreGap> gap = store->RestoreGapOf("ses_backed_up", seq);
+    ASSERT_TRUE(gap.ok()) << gap.status();
+    EXPECT_EQ(gap->after_seq, 1);
+    EXPECT_EQ(gap->through_seq, 5);
+    EXPECT_EQ(gap->after_event_id, *store->EventIdOf("ses_backed_up", 1));
+  }
+  for (int64_t seq : {1, 6}) {
+    EXPECT_TRUE(
+        absl::IsNotFound(store->RestoreGapOf("ses_backed_up", seq).status()));
+  }
+  // The next event is 6; the gap stays, and --check still passes.
+  ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", 6).ok());
+  EXPECT_EQ(store->GetSession("ses_backed_up")->last_seq, 6);
+  EXPECT_THAT(*store->CheckInvariants(), ::testing::IsEmpty());
+  // What --check finds: a seq missing after the gap; an event in it.
+  ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", 8).ok());
+  EXPECT_THAT(*store->CheckInvariants(),
+              ::testing::ElementsAre(::testing::HasSubstr(
+                  "session_seq not gapless from 1: ses_backed_up: 3 events, "
+                  "seq 1..8")));
+  ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", 3).ok());
+  EXPECT_THAT(*store->CheckInvariants(),
+              ::testing::Contains(::testing::HasSubstr(
+                  "event in a restore gap: event 9 is seq 3 of "
+                  "ses_backed_up, lost by a restore (1..5)")));
+}
+
+TEST_F(RestoreTest, ARestoreOverARestoredDatabaseKeepsItsGap) {
+  const std::string db = data_ + "/codex-manager.db";
+  fs::copy_file(backup_, db);
+  {
+    auto store = *SqliteStore::Open(db);
+    for (int64_t seq = 2; seq <= 3; ++seq) {
+      ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", seq).ok());
+    }
+  }
+  ASSERT_TRUE(RestoreBackup(backup_, data_, absl::Now()).ok());
+  // Restored again before any new event: the replaced database's seqs end
+  // at its gap, not at its newest event (1).
+  absl::StatusOr<Restored> again = RestoreBackup(backup_, data_, absl::Now());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->seq_gaps, 1);
+  auto store = *SqliteStore::Open(db);
+  EXPECT_EQ(*store->LastSessionSeq("ses_backed_up"), 3);
 }
 
 }  // namespace

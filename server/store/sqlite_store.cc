@@ -214,6 +214,19 @@ constexpr const char* kSchemaV13 = R"sql(
 ALTER TABLE sessions ADD COLUMN codex_settings_json TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v14: session_seqs a restore lost (store/restore.h): the database it
+// replaced had given `after_seq`+1..`through_seq` of the session, which
+// this one never held; the session's next event comes after through_seq.
+constexpr const char* kSchemaV14 = R"sql(
+CREATE TABLE restore_gaps (
+  session_id TEXT NOT NULL,
+  after_seq INTEGER NOT NULL,
+  through_seq INTEGER NOT NULL,
+  restore_us INTEGER NOT NULL,
+  PRIMARY KEY (session_id, after_seq)
+);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -448,10 +461,10 @@ absl::Status SqliteStore::Migrate() {
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
   // Each version in its own transaction.
-  const char* const steps[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                               kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8,
-                               kSchemaV9, kSchemaV10, kSchemaV11,
-                               kSchemaV12, kSchemaV13};
+  const char* const steps[] = {kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,
+                               kSchemaV5,  kSchemaV6,  kSchemaV7,  kSchemaV8,
+                               kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
+                               kSchemaV13, kSchemaV14};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -562,8 +575,10 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
-  "FROM events e WHERE e.session_id = s.session_id)), s.rowid, "             \
-  "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                   \
+  "FROM events e WHERE e.session_id = s.session_id), (SELECT "               \
+  "COALESCE(MAX(g.through_seq), 0) FROM restore_gaps g WHERE "               \
+  "g.session_id = s.session_id)), s.rowid, "                                 \
+  "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
   "s.codex_settings_json FROM sessions s "
 
 static Session ReadSession(const auto& st) {
@@ -990,13 +1005,15 @@ absl::StatusOr<int64_t> SqliteStore::LastEventId() {
 absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
   Reader reader(this);
   // Retention may have deleted every event of the session: its purged_seq
-  // still says where the log ended.
+  // still says where the log ended. A restore may have lost the newest
+  // ones: its gap says where the replaced database's ended.
   ASSIGN_OR_RETURN(
       Stmt st,
       reader.Prepare("SELECT MAX((SELECT COALESCE(MAX(session_seq), 0) FROM "
                      "events WHERE session_id = ?1), (SELECT "
                      "COALESCE(MAX(purged_seq), 0) FROM sessions WHERE "
-                     "session_id = ?1))"));
+                     "session_id = ?1), (SELECT COALESCE(MAX(through_seq), 0) "
+                     "FROM restore_gaps WHERE session_id = ?1))"));
   st.Bind(1, id);
   if (st.Step() != SQLITE_ROW) return reader.Error("last session seq");
   return st.Int(0);
@@ -1088,6 +1105,31 @@ absl::StatusOr<int64_t> SqliteStore::EventIdOf(absl::string_view session_id,
         "event ", session_seq, " of session ", session_id, " not found"));
   }
   return st.Int(0);
+}
+
+absl::StatusOr<RestoreGap> SqliteStore::RestoreGapOf(
+    absl::string_view session_id, int64_t session_seq) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(
+      Stmt st,
+      reader.Prepare(
+          "SELECT g.after_seq, g.through_seq, g.restore_us, COALESCE((SELECT "
+          "e.event_id FROM events e WHERE e.session_id = g.session_id AND "
+          "e.session_seq <= g.after_seq ORDER BY e.session_seq DESC LIMIT 1), "
+          "0) FROM restore_gaps g WHERE g.session_id = ?1 AND g.after_seq < "
+          "?2 AND ?2 <= g.through_seq"));
+  st.Bind(1, session_id).Bind(2, session_seq);
+  return ReadOne<RestoreGap>(
+      reader, st, "restore gap at session_seq",
+      absl::StrCat(session_seq, " of session ", session_id),
+      [](const Stmt& row) {
+        RestoreGap gap;
+        gap.after_seq = row.Int(0);
+        gap.through_seq = row.Int(1);
+        gap.restore_time = FromMicros(row.Int(2));
+        gap.after_event_id = row.Int(3);
+        return gap;
+      });
 }
 
 // ---- tokens -----------------------------------------------------------------
@@ -1325,6 +1367,59 @@ absl::StatusOr<StoreCopy> SqliteStore::Describe(const std::string& path) {
   return out;
 }
 
+absl::StatusOr<std::map<std::string, int64_t>> SqliteStore::DescribeSessionSeqs(
+    const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  absl::Cleanup close = [db] { sqlite3_close(db); };
+  if (rc != SQLITE_OK) return StatusOf(rc, absl::StrCat("open ", path));
+  auto fail = [&] {
+    return StatusOf(sqlite3_extended_errcode(db),
+                    absl::StrCat("read ", path, ": ", sqlite3_errmsg(db)));
+  };
+  // An older server's file lacks what later versions record.
+  int64_t version = 0;
+  {
+    sqlite3_stmt* raw = nullptr;
+    absl::Cleanup finalize = [&raw] { sqlite3_finalize(raw); };
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) !=
+            SQLITE_OK ||
+        sqlite3_step(raw) != SQLITE_ROW) {
+      return fail();
+    }
+    version = sqlite3_column_int64(raw, 0);
+  }
+  std::string sql =
+      "SELECT session_id, MAX(seq) FROM (SELECT session_id, MAX(session_seq) "
+      "AS seq FROM events GROUP BY session_id";
+  if (version >= 4) {
+    absl::StrAppend(&sql,
+                    " UNION ALL SELECT session_id, purged_seq FROM "
+                    "sessions");
+  }
+  if (version >= 14) {
+    absl::StrAppend(&sql,
+                    " UNION ALL SELECT session_id, MAX(through_seq) "
+                    "FROM restore_gaps GROUP BY session_id");
+  }
+  absl::StrAppend(&sql, ") GROUP BY session_id");
+  sqlite3_stmt* raw = nullptr;
+  absl::Cleanup finalize = [&raw] { sqlite3_finalize(raw); };
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    return fail();
+  }
+  std::map<std::string, int64_t> out;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    const unsigned char* id = sqlite3_column_text(raw, 0);
+    if (id == nullptr) continue;
+    out[std::string(reinterpret_cast<const char*>(id),
+                    sqlite3_column_bytes(raw, 0))] =
+        sqlite3_column_int64(raw, 1);
+  }
+  if (rc != SQLITE_DONE) return fail();
+  return out;
+}
+
 absl::StatusOr<StoreCopy> SqliteStore::CopyTo(const std::string& path) {
   // VACUUM INTO refuses an existing file too, but its error would not say
   // that the file is someone else's, not to be removed.
@@ -1357,11 +1452,22 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
   };
   static constexpr Check kChecks[] = {
       {"integrity", "PRAGMA integrity_check"},
+      // Gapless but for what restores lost (restore_gaps, below their
+      // newest event; one after them is a violation of its own): the
+      // seqs are unique, so as many as there are numbers left means each.
       {"session_seq not gapless from 1",
-       "SELECT session_id || ': ' || COUNT(*) || ' events, seq ' || "
-       "MIN(session_seq) || '..' || MAX(session_seq) FROM events GROUP BY "
-       "session_id HAVING MIN(session_seq) != 1 OR MAX(session_seq) != "
-       "COUNT(*)"},
+       "SELECT e.session_id || ': ' || COUNT(*) || ' events, seq ' || "
+       "MIN(e.session_seq) || '..' || MAX(e.session_seq) FROM events e GROUP "
+       "BY e.session_id HAVING MIN(e.session_seq) < 1 OR MAX(e.session_seq) "
+       "!= COUNT(*) + (SELECT COALESCE(SUM(g.through_seq - g.after_seq), 0) "
+       "FROM restore_gaps g WHERE g.session_id = e.session_id AND "
+       "g.through_seq < MAX(e.session_seq))"},
+      {"event in a restore gap",
+       "SELECT 'event ' || e.event_id || ' is seq ' || e.session_seq || ' of "
+       "' || e.session_id || ', lost by a restore (' || g.after_seq || '..' "
+       "|| g.through_seq || ')' FROM restore_gaps g JOIN events e ON "
+       "e.session_id = g.session_id AND e.session_seq > g.after_seq AND "
+       "e.session_seq <= g.through_seq"},
       // Below, sessions whose events retention deleted (purged_seq > 0)
       // keep their rows without events.
       {"session row without its last SESSION_STATE_CHANGED",

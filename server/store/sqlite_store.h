@@ -12,6 +12,7 @@
 #ifndef CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
 #define CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -44,7 +45,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 13;
+  static constexpr int kSchemaVersion = 14;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -76,6 +77,8 @@ class SqliteStore : public Store {
   absl::StatusOr<int64_t> PurgedThroughEventId() override;
   absl::StatusOr<int64_t> EventIdOf(absl::string_view session_id,
                                     int64_t session_seq) override;
+  absl::StatusOr<RestoreGap> RestoreGapOf(absl::string_view session_id,
+                                          int64_t session_seq) override;
   absl::StatusOr<TokenRecord> GetToken(absl::string_view token_id) override;
   absl::StatusOr<std::optional<TokenRecord>> FindTokenByHash(
       absl::string_view secret_sha256) override;
@@ -94,6 +97,11 @@ class SqliteStore : public Store {
   // event_id ever given, as LastEventId), read without changing it;
   // INTERNAL when it has no such tables.
   static absl::StatusOr<StoreCopy> Describe(const std::string& path);
+  // The newest session_seq each session of the database file at `path`
+  // was given (as LastSessionSeq), by session_id, read without changing
+  // it; INTERNAL (or UNAVAILABLE) when it cannot be read.
+  static absl::StatusOr<std::map<std::string, int64_t>> DescribeSessionSeqs(
+      const std::string& path);
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 
   // Direct single-row writes, for tests and tools that build a store's

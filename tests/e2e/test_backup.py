@@ -163,6 +163,9 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     kept = create_session(fake_cli, project)
     path = tmp_path / "backup.db"
     assert fake_cli("backup", str(path)).returncode == 0
+    backed_up_seq = fake_cli.json("session", "show", kept)["lastSeq"]
+    # After the backup the kept session goes on: a turn, and its events.
+    assert fake_cli("turn", "start", kept, "lost in the restore", "--follow").returncode == 0
     later = create_session(fake_cli, project)
     data = fake_server.data_dir
 
@@ -180,9 +183,14 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         assert sorted(p.name for p in data.iterdir()) == before
 
     newest_before = max(int(e["eventId"]) for e in events_of(data))
+    with sqlite3.connect(f"file:{data / 'codex-manager.db'}?mode=ro", uri=True) as db:
+        lost_seq = db.execute("SELECT MAX(session_seq) FROM events WHERE session_id = ?",
+                              (kept,)).fetchone()[0]
+    assert lost_seq > int(backed_up_seq) + 2
     done = server_tool("--restore", str(path), "--data-dir", str(data))
     assert done.returncode == 0, done.stderr
     assert f"new events are numbered from {newest_before + 1}," in done.stdout
+    assert "1 sessions had events after the backup's" in done.stdout
     replaced = re.search(r"the database it replaced is now (\S+)\n", done.stdout)
     assert replaced, done.stdout
     # The old database is kept, whole: it opens with both sessions.
@@ -199,6 +207,22 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
                                                                      follow=False)]
         # A replay from the start crosses the ids the backup lost.
         replayed = [e.event_id for e in client.events(follow=False)]
+        # So does one following only that session, from where it stood
+        # (the seqs the backup lost) or from inside them: its seqs too
+        # come after everything the old database gave.
+        session = client.get_session(kept)
+        assert session.last_seq > lost_seq
+        for cursor in (lost_seq, int(backed_up_seq) + 1):
+            seqs = [e.session_seq for e in client.events(kept, after=cursor, follow=False)]
+            assert seqs == list(range(lost_seq + 1, session.last_seq + 1)), (cursor, seqs)
+        # From the backup's last seq: the new events too, after a jump.
+        seqs = [e.session_seq for e in client.events(kept, after=int(backed_up_seq),
+                                                     follow=False)]
+        assert seqs[0] == lost_seq + 1, seqs
+        # The transcript says where events were lost.
+        markdown = b"".join(client.export_transcript(kept, format="markdown")).decode()
+        assert (f"*Events {int(backed_up_seq) + 1}–{lost_seq} of this session are missing: "
+                "the server was restored from a backup taken before them.*") in markdown
     assert after and after[0] == (newest_before + 1, kept), after
     assert replayed[-len(after):] == [i for i, _ in after]
     fake_server.stop()

@@ -4,7 +4,8 @@ isort:skip_file
 The durable, resumable event stream.
 
 Every event is persisted before it is delivered. `event_id` is global and
-strictly increasing; `session_seq` is per session and gapless from 1.
+strictly increasing; `session_seq` is per session and gapless from 1
+(but where a restore from a backup lost events: it skips them).
 StreamEvents(after) returns exactly the events after the cursor: no gap,
 no duplicate, in order, across reconnects and server restarts.
 
@@ -1025,7 +1026,10 @@ class Event(google.protobuf.message.Message):
     """Global cursor: strictly increasing across all sessions, starts at 1."""
     session_id: builtins.str
     session_seq: builtins.int
-    """Per-session cursor: gapless from 1 within the session."""
+    """Per-session cursor: gapless from 1 within the session, but where a
+    restore from a backup lost events (docs/operations.md): the seqs the
+    replaced database gave after the backup's are skipped, never reused.
+    """
     type: global___EventType.ValueType
     turn_id: builtins.str
     """The turn this event belongs to; empty for session-level events."""
@@ -1157,7 +1161,8 @@ class StreamEventsRequest(google.protobuf.message.Message):
     means every session.
     """
     after_seq: builtins.int
-    """With session_id: resume after this `session_seq` (0 = from the start).
+    """With session_id: resume after this `session_seq` (0 = from the start);
+    one of the seqs a restore lost resumes after them.
     OUT_OF_RANGE when ahead of the session's newest event.
     INVALID_ARGUMENT ("after_seq") when negative or set without session_id.
     """

@@ -4,7 +4,8 @@ isort:skip_file
 The durable, resumable event stream.
 
 Every event is persisted before it is delivered. `event_id` is global and
-strictly increasing; `session_seq` is per session and gapless from 1.
+strictly increasing; `session_seq` is per session and gapless from 1
+(but where a restore from a backup lost events: it skips them).
 StreamEvents(after) returns exactly the events after the cursor: no gap,
 no duplicate, in order, across reconnects and server restarts.
 

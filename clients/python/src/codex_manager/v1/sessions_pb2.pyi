@@ -212,8 +212,9 @@ class Session(google.protobuf.message.Message):
     pending_approvals: builtins.int
     """Number of approvals of this session still PENDING."""
     last_seq: builtins.int
-    """`session_seq` of the newest event of this session (0 if none): pass it
-    as `after_seq` to StreamEvents to follow only what comes next.
+    """`session_seq` of the newest event of this session (0 if none), or of
+    the newest a restore lost when none came after them: pass it as
+    `after_seq` to StreamEvents to follow only what comes next.
     """
     runtime_version: builtins.str
     """The Codex version its runtime reported when it last started (the

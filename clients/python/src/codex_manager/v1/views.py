@@ -371,8 +371,9 @@ class Session(View[sessions_pb2.Session]):
 
     @property
     def last_seq(self) -> int:
-        """`session_seq` of the newest event of this session (0 if none): pass it as
-        `after_seq` to StreamEvents to follow only what comes next.
+        """`session_seq` of the newest event of this session (0 if none), or of the
+        newest a restore lost when none came after them: pass it as `after_seq` to
+        StreamEvents to follow only what comes next.
         """
         return self._proto.last_seq
 
@@ -1604,7 +1605,10 @@ class Event(View[events_pb2.Event]):
 
     @property
     def session_seq(self) -> int:
-        """Per-session cursor: gapless from 1 within the session."""
+        """Per-session cursor: gapless from 1 within the session, but where a restore
+        from a backup lost events (docs/operations.md): the seqs the replaced
+        database gave after the backup's are skipped, never reused.
+        """
         return self._proto.session_seq
 
     @property
