@@ -191,6 +191,22 @@ TEST_F(RestoreTest, ASessionsSeqsAfterTheBackupsAreNotGivenAgain) {
                   "ses_backed_up, lost by a restore (1..5)")));
 }
 
+TEST_F(RestoreTest, ADatabaseThatCannotBeReadIsReplacedAndSaidSo) {
+  const std::string db = data_ + "/codex-manager.db";
+  std::ofstream(db) << "not a database\n";
+  absl::StatusOr<Restored> restored = RestoreBackup(backup_, data_, absl::Now());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_THAT(restored->floor_unknown, ::testing::HasSubstr("not a database"));
+  EXPECT_EQ(restored->next_event_id, 0);
+  EXPECT_EQ(restored->seq_gaps, 0);
+  // Kept as it was, under its new name.
+  std::ifstream kept(restored->replaced);
+  std::string line;
+  std::getline(kept, line);
+  EXPECT_EQ(line, "not a database");
+  EXPECT_TRUE((*SqliteStore::Open(db))->GetSession("ses_backed_up").ok());
+}
+
 TEST_F(RestoreTest, ARestoreOverARestoredDatabaseKeepsItsGap) {
   const std::string db = data_ + "/codex-manager.db";
   fs::copy_file(backup_, db);
