@@ -463,8 +463,9 @@ class Backup:
     size_bytes: int
     #: Sessions in it, archived ones included.
     sessions: int
-    #: Its newest event_id (0: no event): after a restore, a client that
-    #: follows every session resumes from here.
+    #: The newest event_id given as of its moment (0: none): events after
+    #: it are not in it. After a restore, clients resume from the cursors
+    #: they hold.
     last_event_id: int
     #: Lowercase hex SHA-256 of the file, as the server computed it and the
     #: client checked it.
