@@ -1,6 +1,7 @@
 #include "bench_support.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,8 +79,13 @@ Process StartListening(const std::vector<std::string>& argv) {
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   Process server;
+  const pid_t bench = getpid();
   server.pid = fork();
   if (server.pid == 0) {
+    // Ends with the bench, however the bench ends (an error's exit too),
+    // so no server is left running, holding a pipe or a port.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != bench) _exit(1);
     dup2(err[1], 2);
     close(err[0]);
     execv(args[0], args.data());

@@ -52,7 +52,9 @@ struct Process {
 };
 
 // Starts `argv` (argv[0] the program) and waits for its "listening" line;
-// exits if it never comes.
+// exits if it never comes. The child gets SIGTERM when the bench exits,
+// however it exits (call from the main thread: it is the thread's end
+// that counts).
 Process StartListening(const std::vector<std::string>& argv);
 
 // codex-manager-server on a free port over `data_dir` (no Codex runtime).
