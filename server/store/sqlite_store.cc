@@ -1073,6 +1073,25 @@ absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
                 "MAX(value, excluded.value)"));
     through.Bind(1, ToMicros(archived_before));
     RETURN_IF_ERROR(StepWrite(through, "record purged event id"));
+    // The conversation goes with its events: prompts and replies, and
+    // what the agent asked to do. Ids, states and times stay.
+    ASSIGN_OR_RETURN(
+        Stmt turns,
+        Prepare("UPDATE turns SET prompt = '', final_message = '' WHERE "
+                "session_id IN (SELECT session_id FROM sessions s WHERE "
+                "s.state = 6 AND s.update_us < ?1 AND EXISTS (SELECT 1 FROM "
+                "events e WHERE e.session_id = s.session_id))"));
+    turns.Bind(1, ToMicros(archived_before));
+    RETURN_IF_ERROR(StepWrite(turns, "clear purged turns"));
+    ASSIGN_OR_RETURN(
+        Stmt approvals,
+        Prepare("UPDATE approvals SET command = '', reason = '', diff = '', "
+                "params_json = '{}' WHERE session_id IN (SELECT session_id "
+                "FROM sessions s WHERE s.state = 6 AND s.update_us < ?1 AND "
+                "EXISTS (SELECT 1 FROM events e WHERE e.session_id = "
+                "s.session_id))"));
+    approvals.Bind(1, ToMicros(archived_before));
+    RETURN_IF_ERROR(StepWrite(approvals, "clear purged approvals"));
     ASSIGN_OR_RETURN(
         Stmt del,
         Prepare("DELETE FROM events WHERE session_id IN (SELECT session_id "

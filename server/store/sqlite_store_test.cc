@@ -287,6 +287,67 @@ TEST_F(SqliteStoreTest, SessionPurgedSeqIsWhereRetentionCutTheSession) {
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("ses_nope"));
 }
 
+TEST_F(SqliteStoreTest, RetentionClearsTheConversationFromTurnsAndApprovals) {
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_kept")).ok());
+  for (const char* session : {"ses_a", "ses_kept"}) {
+    Turn t = MakeTurn(std::string("turn_") + session, session,
+                      TurnState::kCompleted);
+    t.prompt = "the secret plan";
+    t.final_message = "the secret reply";
+    ASSERT_TRUE(store_->PutTurn(t).ok());
+    Approval a;
+    a.approval_id = std::string("apr_") + session;
+    a.session_id = session;
+    a.state = ApprovalState::kApproved;
+    a.command = "cat secret";
+    a.cwd = "/srv/project";
+    a.reason = "to read it";
+    a.diff = "+secret";
+    a.params_json = R"({"command":"cat secret"})";
+    a.create_time = absl::Now();
+    ASSERT_TRUE(store_->PutApproval(a).ok());
+  }
+  ASSERT_TRUE(store_
+                  ->AppendEvents(
+                      {MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_kept", 1)})
+                  .ok());
+  Session archived = MakeSession("ses_a", SessionState::kArchived);
+  archived.update_time = absl::Now() - absl::Hours(1);
+  ASSERT_TRUE(store_->PutSession(archived).ok());
+  ASSERT_EQ(*store_->PurgeArchivedEvents(absl::Now()), 1);
+
+  absl::StatusOr<Turn> got = store_->GetTurn("turn_ses_a");
+  ASSERT_TRUE(got.ok()) << got.status();
+  const Turn turn = *got;
+  EXPECT_EQ(turn.prompt, "");
+  EXPECT_EQ(turn.final_message, "");
+  EXPECT_EQ(turn.state, TurnState::kCompleted);
+  absl::StatusOr<Approval> got_approval = store_->GetApproval("apr_ses_a");
+  ASSERT_TRUE(got_approval.ok()) << got_approval.status();
+  const Approval approval = *got_approval;
+  EXPECT_EQ(approval.command, "");
+  EXPECT_EQ(approval.reason, "");
+  EXPECT_EQ(approval.diff, "");
+  EXPECT_EQ(approval.params_json, "{}");
+  EXPECT_EQ(approval.cwd, "/srv/project");
+  EXPECT_EQ(approval.state, ApprovalState::kApproved);
+  // A search finds it no more by its prompt.
+  SessionQuery q;
+  q.search = "secret plan";
+  q.include_archived = true;
+  std::vector<std::string> found;
+  absl::StatusOr<Page<Session>> page = store_->ListSessions(q, {0, 100});
+  ASSERT_TRUE(page.ok()) << page.status();
+  for (const Session& s : page->items) {
+    found.push_back(s.session_id);
+  }
+  EXPECT_THAT(found, ::testing::ElementsAre("ses_kept"));
+  // Other sessions keep theirs.
+  EXPECT_EQ(store_->GetTurn("turn_ses_kept")->prompt, "the secret plan");
+  EXPECT_EQ(store_->GetApproval("apr_ses_kept")->command, "cat secret");
+}
+
 TEST_F(SqliteStoreTest, LastEventIdCountsEventsRetentionDeleted) {
   // The newest events of the log are an archived session's (archiving is
   // its last event): retention deletes them all. The next server must not

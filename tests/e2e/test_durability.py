@@ -277,6 +277,10 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
                 return None
             message = wait_for(refused, timeout=15)
             assert f"the oldest available cursor is after_seq={last_seq}" in message
+            # Its turns keep their ids, states and times, not the words.
+            [gone] = client.list_turns(old.session_id)
+            assert (gone.state, gone.prompt, gone.final_message) == (TurnState.COMPLETED, "", "")
+            assert [t.prompt for t in client.list_turns(kept.session_id)] == ["hi"]
             # The session keeps its place in the log; nothing older is left.
             assert client.get_session(old.session_id).last_seq == last_seq
             assert list(client.events(old.session_id, after=last_seq, follow=False)) == []

@@ -201,7 +201,10 @@ class Approval(google.protobuf.message.Message):
     item_id: builtins.str
     """The Codex item this approval is about."""
     params_json: builtins.str
-    """The full request params as Codex sent them (JSON object text)."""
+    """The full request params as Codex sent them (JSON object text).
+    `{}` once --retain-archived-days deleted the session's events, and
+    command, reason and diff are empty.
+    """
     decision: global___Decision.ValueType
     """The decision once decided; DECISION_UNSPECIFIED while PENDING/EXPIRED."""
     method: builtins.str

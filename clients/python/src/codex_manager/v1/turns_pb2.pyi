@@ -87,7 +87,9 @@ class Turn(google.protobuf.message.Message):
     """Server-assigned id, "turn_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
     prompt: builtins.str
-    """The prompt text as sent."""
+    """The prompt text as sent; empty once --retain-archived-days deleted
+    the session's events (so is final_message).
+    """
     state: global___TurnState.ValueType
     codex_turn_id: builtins.str
     """Codex's own turn id (UUIDv7) once `turn/start` answered; empty before."""

@@ -70,7 +70,10 @@ class Approval(View[approvals_pb2.Approval]):
 
     @property
     def params_json(self) -> str:
-        """The full request params as Codex sent them (JSON object text)."""
+        """The full request params as Codex sent them (JSON object text). `{}` once
+        --retain-archived-days deleted the session's events, and command, reason
+        and diff are empty.
+        """
         return self._proto.params_json
 
     @property
@@ -828,7 +831,9 @@ class Turn(View[turns_pb2.Turn]):
 
     @property
     def prompt(self) -> str:
-        """The prompt text as sent."""
+        """The prompt text as sent; empty once --retain-archived-days deleted the
+        session's events (so is final_message).
+        """
         return self._proto.prompt
 
     @property
