@@ -397,8 +397,9 @@ int Restore(const Flags& flags) {
   }
   if (restored->seq_gaps > 0) {
     std::cout << restored->seq_gaps
-              << " sessions had events after the backup's: their new events "
-                 "are numbered after them\n";
+              << (restored->seq_gaps == 1 ? " session" : " sessions")
+              << " had events after the backup's: new events are numbered "
+                 "after them\n";
   }
   if (!restored->floor_unknown.empty()) {
     std::cerr << "warning: the replaced database's event ids could not be "

@@ -103,8 +103,9 @@ absl::Status KeepReplacedNumbers(const std::string& path,
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
   };
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-  if (rc == SQLITE_OK)
+  if (rc == SQLITE_OK) {
     rc = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  }
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(
         db,

@@ -190,7 +190,8 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     done = server_tool("--restore", str(path), "--data-dir", str(data))
     assert done.returncode == 0, done.stderr
     assert f"new events are numbered from {newest_before + 1}," in done.stdout
-    assert "1 sessions had events after the backup's" in done.stdout
+    assert ("1 session had events after the backup's: new events are numbered after them"
+            in done.stdout)
     replaced = re.search(r"the database it replaced is now (\S+)\n", done.stdout)
     assert replaced, done.stdout
     # The old database is kept, whole: it opens with both sessions.
