@@ -84,19 +84,22 @@ absl::Status Verify(const std::string& staged, Restored* out) {
   return absl::OkStatus();
 }
 
-// Records in the database at `path` what the database it replaces had
-// given after the backup's moment, in one transaction: event ids up to
-// `event_id_floor` (meta event_id_floor, which LastEventId counts), and
-// for each session of both whose newest session_seq there (`seqs`) is past
-// its newest here, the seqs between (a restore gap, which LastSessionSeq
-// counts). Sets the number of sessions given a gap.
-absl::Status KeepReplacedNumbers(const std::string& path,
-                                 int64_t event_id_floor,
-                                 const std::map<std::string, int64_t>& seqs,
-                                 absl::Time now, int64_t* gaps) {
+// Records the restore in the database at `path` (the staged copy of
+// `backup`), in one transaction: what the database it replaces had given
+// after the backup's moment, so it is not given again — event ids up to
+// `event_id_floor` (meta event_id_floor, which LastEventId counts; 0:
+// none), and for each session of both whose newest session_seq there
+// (`seqs`) is past its newest here, the seqs between (a restore gap, which
+// LastSessionSeq counts; sets out->seq_gaps) — and an audit record saying
+// what was restored.
+absl::Status RecordRestore(const std::string& path, const std::string& backup,
+                           int64_t event_id_floor,
+                           const std::map<std::string, int64_t>& seqs,
+                           absl::Time now, Restored* out) {
   sqlite3* db = nullptr;
   sqlite3_stmt* floor = nullptr;
   sqlite3_stmt* gap = nullptr;
+  sqlite3_stmt* audit = nullptr;
   auto step = [](sqlite3_stmt* st) {
     const int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -130,14 +133,46 @@ absl::Status KeepReplacedNumbers(const std::string& path,
         "s.session_id = ?1) WHERE last < ?2",
         -1, &gap, nullptr);
   }
-  *gaps = 0;
+  out->seq_gaps = 0;
   for (auto it = seqs.begin(); rc == SQLITE_OK && it != seqs.end(); ++it) {
     sqlite3_bind_text(gap, 1, it->first.data(),
                       static_cast<int>(it->first.size()), SQLITE_TRANSIENT);
     sqlite3_bind_int64(gap, 2, it->second);
     sqlite3_bind_int64(gap, 3, absl::ToUnixMicros(now));
     rc = step(gap);
-    *gaps += sqlite3_changes(db);
+    out->seq_gaps += sqlite3_changes(db);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(
+        db,
+        "INSERT INTO audit_log (time_us, token_id, token_name, role, peer, "
+        "request_id, method, resource_id, code, message) VALUES (?1, '', "
+        "'codex-manager-server', 0, '', '', 'restore', '', 0, ?2)",
+        -1, &audit, nullptr);
+  }
+  if (rc == SQLITE_OK) {
+    std::error_code ec;
+    const fs::path named = fs::absolute(backup, ec);
+    std::string message = absl::StrCat(
+        "--restore ", ec ? backup : named.lexically_normal().string(), ": ",
+        out->sessions, " sessions, events through ", out->last_event_id);
+    if (!out->replaced.empty()) {
+      absl::StrAppend(&message, "; the database it replaced is now ",
+                      out->replaced);
+    }
+    if (event_id_floor > 0) {
+      absl::StrAppend(&message, "; new events are numbered from ",
+                      event_id_floor + 1);
+    }
+    if (out->seq_gaps > 0) {
+      absl::StrAppend(&message, "; ", out->seq_gaps,
+                      out->seq_gaps == 1 ? " session" : " sessions",
+                      " had events after the backup's");
+    }
+    sqlite3_bind_int64(audit, 1, absl::ToUnixMicros(now));
+    sqlite3_bind_text(audit, 2, message.data(),
+                      static_cast<int>(message.size()), SQLITE_TRANSIENT);
+    rc = step(audit);
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
@@ -145,10 +180,11 @@ absl::Status KeepReplacedNumbers(const std::string& path,
   const std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
   sqlite3_finalize(floor);
   sqlite3_finalize(gap);
+  sqlite3_finalize(audit);
   sqlite3_close(db);  // a transaction left open is rolled back
   if (rc != SQLITE_OK) {
-    return absl::InternalError(absl::StrCat(
-        "cannot record the replaced database's event ids and seqs: ", error));
+    return absl::InternalError(
+        absl::StrCat("cannot record the restore in it: ", error));
   }
   return absl::OkStatus();
 }
@@ -180,26 +216,31 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
   // The ids and seqs the replaced database gave after the backup's moment
   // are not given again: every cursor stays unique. (Read with its WAL, as
   // it stands; a database that cannot be read keeps nothing out.)
+  int64_t floor = 0;
+  std::map<std::string, int64_t> seqs;
   if (fs::exists(out.database, ec)) {
+    out.replaced = absl::StrCat(
+        out.database, ".replaced-",
+        absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()));
     absl::StatusOr<StoreCopy> replaced = SqliteStore::Describe(out.database);
-    absl::StatusOr<std::map<std::string, int64_t>> seqs =
+    absl::StatusOr<std::map<std::string, int64_t>> read =
         replaced.ok() ? SqliteStore::DescribeSessionSeqs(out.database)
                       : replaced.status();
-    if (!seqs.ok()) {
-      out.floor_unknown = std::string(seqs.status().message());
+    if (!read.ok()) {
+      out.floor_unknown = std::string(read.status().message());
     } else {
-      const int64_t floor = replaced->last_event_id > out.last_event_id
-                                ? replaced->last_event_id
-                                : 0;
-      if (absl::Status s =
-              KeepReplacedNumbers(staged, floor, *seqs, now, &out.seq_gaps);
-          !s.ok()) {
-        RemoveWithCompanions(staged);
-        return s;
+      if (replaced->last_event_id > out.last_event_id) {
+        floor = replaced->last_event_id;
       }
-      if (floor > 0) out.next_event_id = floor + 1;
+      seqs = *std::move(read);
     }
   }
+  if (absl::Status s = RecordRestore(staged, backup, floor, seqs, now, &out);
+      !s.ok()) {
+    RemoveWithCompanions(staged);
+    return s;
+  }
+  if (floor > 0) out.next_event_id = floor + 1;
   // Only the file moves: every write to it must be in it. SQLite folds
   // its log into the file when the last connection closes; a log still
   // holding frames would be lost by the rename.
@@ -211,10 +252,7 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
   }
   for (const char* suffix : {"-wal", "-shm"}) fs::remove(staged + suffix, ec);
 
-  if (fs::exists(out.database, ec)) {
-    out.replaced = absl::StrCat(
-        out.database, ".replaced-",
-        absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()));
+  if (!out.replaced.empty()) {
     for (const char* suffix : kCompanions) {
       const std::string from = out.database + suffix;
       if (!fs::exists(from, ec)) continue;

@@ -115,6 +115,19 @@ TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
   EXPECT_TRUE(absl::IsNotFound(now->GetSession("ses_old").status()));
   EXPECT_EQ(*now->LastEventId(), 2);
   EXPECT_THAT(*now->CheckInvariants(), ::testing::IsEmpty());
+  // The restore is in the audit log.
+  absl::StatusOr<Page<AuditRecord>> audit =
+      now->ListAudit(AuditQuery(), {0, 100});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->items.size(), 1u);
+  EXPECT_EQ(audit->items[0].caller.method, "restore");
+  EXPECT_EQ(audit->items[0].caller.token_name, "codex-manager-server");
+  EXPECT_EQ(audit->items[0].time, absl::FromUnixSeconds(1796454688));
+  EXPECT_EQ(audit->items[0].message,
+            "--restore " + fs::path(backup_).lexically_normal().string() +
+                ": 1 sessions, events through 1; the database it replaced "
+                "is now " +
+                restored->replaced + "; new events are numbered from 3");
   // The replaced one, opened with its log, still has its last write.
   auto old = *SqliteStore::Open(restored->replaced);
   EXPECT_TRUE(old->GetSession("ses_old").ok());

@@ -220,6 +220,11 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         seqs = [e.session_seq for e in client.events(kept, after=int(backed_up_seq),
                                                      follow=False)]
         assert seqs[0] == lost_seq + 1, seqs
+        # The restore is in the audit log.
+        [record] = client.list_audit_events(method="restore")
+        assert record.token_name == "codex-manager-server"
+        assert record.message.startswith(f"--restore {path}: 1 sessions, events through ")
+        assert record.message.endswith("; 1 session had events after the backup's")
         # The transcript says where events were lost.
         markdown = b"".join(client.export_transcript(kept, format="markdown")).decode()
         assert (f"*Events {int(backed_up_seq) + 1}–{lost_seq} of this session are missing: "

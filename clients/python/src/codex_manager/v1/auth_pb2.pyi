@@ -320,13 +320,20 @@ class AuditEvent(google.protobuf.message.Message):
     request_id: builtins.str
     """The call's `x-request-id` (the client's, or the one the server made)."""
     method: builtins.str
-    """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession"."""
+    """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
+    for what codex-manager-server did by itself (token_name
+    "codex-manager-server"): "retention/audit" (--retain-audit-days) or
+    "restore" (--restore), see docs/security.md.
+    """
     resource_id: builtins.str
     """The session, turn, approval or token the call acted on; empty when none."""
     code: builtins.int
     """The gRPC status code the call ended with (0 = OK)."""
     message: builtins.str
-    """The status message of a refused or failed call; empty on success."""
+    """The status message of a refused or failed call; empty on success,
+    but for what a call or the server itself did that is worth keeping
+    (a backup's size, what a restore put in place).
+    """
     @property
     def time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     def __init__(

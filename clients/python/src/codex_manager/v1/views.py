@@ -282,7 +282,11 @@ class AuditEvent(View[auth_pb2.AuditEvent]):
 
     @property
     def method(self) -> str:
-        """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession"."""
+        """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
+        for what codex-manager-server did by itself (token_name "codex-manager-
+        server"): "retention/audit" (--retain-audit-days) or "restore"
+        (--restore), see docs/security.md.
+        """
         return self._proto.method
 
     @property
@@ -297,7 +301,10 @@ class AuditEvent(View[auth_pb2.AuditEvent]):
 
     @property
     def message(self) -> str:
-        """The status message of a refused or failed call; empty on success."""
+        """The status message of a refused or failed call; empty on success, but for
+        what a call or the server itself did that is worth keeping (a backup's
+        size, what a restore put in place).
+        """
         return self._proto.message
 
 
