@@ -401,11 +401,18 @@ int Restore(const Flags& flags) {
               << " had events after the backup's: new events are numbered "
                  "after them\n";
   }
-  if (!restored->floor_unknown.empty()) {
-    std::cerr << "warning: the replaced database's event ids could not be "
-                 "read ("
-              << restored->floor_unknown
-              << "): ids and seqs after the backup's may be given again\n";
+  if (restored->revocations_kept > 0) {
+    std::cout << restored->revocations_kept
+              << (restored->revocations_kept == 1
+                      ? " token revoked since the backup stays revoked\n"
+                      : " tokens revoked since the backup stay revoked\n");
+  }
+  if (!restored->replaced_unread.empty()) {
+    std::cerr << "warning: the replaced database could not be read ("
+              << restored->replaced_unread
+              << "): event ids and seqs after the backup's may be given "
+                 "again, and tokens revoked since the backup are valid "
+                 "again (revoke them anew)\n";
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -85,20 +86,26 @@ absl::Status Verify(const std::string& staged, Restored* out) {
 }
 
 // Records the restore in the database at `path` (the staged copy of
-// `backup`), in one transaction: what the database it replaces had given
-// after the backup's moment, so it is not given again — event ids up to
-// `event_id_floor` (meta event_id_floor, which LastEventId counts; 0:
-// none), and for each session of both whose newest session_seq there
-// (`seqs`) is past its newest here, the seqs between (a restore gap, which
-// LastSessionSeq counts; sets out->seq_gaps) — and an audit record saying
-// what was restored.
+// `backup`), in one transaction: what the database it replaces
+// (`replaced`, null when there is none or it could not be read) had
+// given after the backup's moment, so it is not given again — event ids
+// up to its newest (meta event_id_floor, which LastEventId counts), and
+// for each session of both whose newest session_seq there is past its
+// newest here, the seqs between (a restore gap, which LastSessionSeq
+// counts) — the revocations it had made, so a token revoked since the
+// backup stays revoked, and an audit record saying what was restored.
 absl::Status RecordRestore(const std::string& path, const std::string& backup,
-                           int64_t event_id_floor,
-                           const std::map<std::string, int64_t>& seqs,
+                           const SqliteStore::Replaced* replaced,
                            absl::Time now, Restored* out) {
+  static const SqliteStore::Replaced kNone;
+  if (replaced == nullptr) replaced = &kNone;
+  const int64_t event_id_floor = replaced->last_event_id > out->last_event_id
+                                     ? replaced->last_event_id
+                                     : 0;
   sqlite3* db = nullptr;
   sqlite3_stmt* floor = nullptr;
   sqlite3_stmt* gap = nullptr;
+  sqlite3_stmt* revoke = nullptr;
   sqlite3_stmt* audit = nullptr;
   auto step = [](sqlite3_stmt* st) {
     const int rc = sqlite3_step(st);
@@ -134,6 +141,7 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
         -1, &gap, nullptr);
   }
   out->seq_gaps = 0;
+  const std::map<std::string, int64_t>& seqs = replaced->session_seqs;
   for (auto it = seqs.begin(); rc == SQLITE_OK && it != seqs.end(); ++it) {
     sqlite3_bind_text(gap, 1, it->first.data(),
                       static_cast<int>(it->first.size()), SQLITE_TRANSIENT);
@@ -141,6 +149,21 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
     sqlite3_bind_int64(gap, 3, absl::ToUnixMicros(now));
     rc = step(gap);
     out->seq_gaps += sqlite3_changes(db);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_prepare_v2(db,
+                            "UPDATE tokens SET revoke_us = ?2 WHERE token_id "
+                            "= ?1 AND revoke_us IS NULL",
+                            -1, &revoke, nullptr);
+  }
+  out->revocations_kept = 0;
+  for (auto it = replaced->revocations.begin();
+       rc == SQLITE_OK && it != replaced->revocations.end(); ++it) {
+    sqlite3_bind_text(revoke, 1, it->first.data(),
+                      static_cast<int>(it->first.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(revoke, 2, absl::ToUnixMicros(it->second));
+    rc = step(revoke);
+    out->revocations_kept += sqlite3_changes(db);
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_prepare_v2(
@@ -169,6 +192,12 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
                       out->seq_gaps == 1 ? " session" : " sessions",
                       " had events after the backup's");
     }
+    if (out->revocations_kept > 0) {
+      absl::StrAppend(&message, "; ", out->revocations_kept,
+                      out->revocations_kept == 1
+                          ? " token revoked since the backup stays revoked"
+                          : " tokens revoked since the backup stay revoked");
+    }
     sqlite3_bind_int64(audit, 1, absl::ToUnixMicros(now));
     sqlite3_bind_text(audit, 2, message.data(),
                       static_cast<int>(message.size()), SQLITE_TRANSIENT);
@@ -180,6 +209,7 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
   const std::string error = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
   sqlite3_finalize(floor);
   sqlite3_finalize(gap);
+  sqlite3_finalize(revoke);
   sqlite3_finalize(audit);
   sqlite3_close(db);  // a transaction left open is rolled back
   if (rc != SQLITE_OK) {
@@ -216,31 +246,28 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
   // The ids and seqs the replaced database gave after the backup's moment
   // are not given again: every cursor stays unique. (Read with its WAL, as
   // it stands; a database that cannot be read keeps nothing out.)
-  int64_t floor = 0;
-  std::map<std::string, int64_t> seqs;
+  std::optional<SqliteStore::Replaced> replaced;
   if (fs::exists(out.database, ec)) {
     out.replaced = absl::StrCat(
         out.database, ".replaced-",
         absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()));
-    absl::StatusOr<StoreCopy> replaced = SqliteStore::Describe(out.database);
-    absl::StatusOr<std::map<std::string, int64_t>> read =
-        replaced.ok() ? SqliteStore::DescribeSessionSeqs(out.database)
-                      : replaced.status();
-    if (!read.ok()) {
-      out.floor_unknown = std::string(read.status().message());
+    absl::StatusOr<SqliteStore::Replaced> read =
+        SqliteStore::DescribeReplaced(out.database);
+    if (read.ok()) {
+      replaced = *std::move(read);
     } else {
-      if (replaced->last_event_id > out.last_event_id) {
-        floor = replaced->last_event_id;
-      }
-      seqs = *std::move(read);
+      out.replaced_unread = std::string(read.status().message());
     }
   }
-  if (absl::Status s = RecordRestore(staged, backup, floor, seqs, now, &out);
+  if (absl::Status s = RecordRestore(
+          staged, backup, replaced ? &*replaced : nullptr, now, &out);
       !s.ok()) {
     RemoveWithCompanions(staged);
     return s;
   }
-  if (floor > 0) out.next_event_id = floor + 1;
+  if (replaced && replaced->last_event_id > out.last_event_id) {
+    out.next_event_id = replaced->last_event_id + 1;
+  }
   // Only the file moves: every write to it must be in it. SQLite folds
   // its log into the file when the last connection closes; a log still
   // holding frames would be lost by the rename.

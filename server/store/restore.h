@@ -11,7 +11,9 @@
 // after the backup's moment is recorded in the restored one, so it is never
 // numbered again: its newest event id (meta event_id_floor), and each
 // session's seqs after the backup's (a RestoreGap, core/store.h). Every
-// cursor, all sessions' or one session's, stays unique.
+// cursor, all sessions' or one session's, stays unique. Its revocations
+// are kept too (a token revoked since the backup stays revoked), and the
+// restore leaves an audit record (method "restore").
 #ifndef CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 #define CODEX_MANAGER_SERVER_STORE_RESTORE_H_
 
@@ -36,10 +38,13 @@ struct Restored {
   // Sessions whose replaced database had given later session_seqs than
   // the backup's: each got a RestoreGap, and continues after it.
   int64_t seq_gaps = 0;
-  // Why the replaced database's event ids and seqs could not be read (then
-  // none is kept out, and ones after the backup's may be given again);
-  // empty when they could.
-  std::string floor_unknown;
+  // Tokens the replaced database had revoked that the backup had not:
+  // revoked in the restored one too.
+  int64_t revocations_kept = 0;
+  // Why the replaced database could not be read (then nothing of it is
+  // kept: event ids and seqs after the backup's may be given again, and
+  // tokens revoked since are valid again); empty when it could.
+  std::string replaced_unread;
 };
 
 // Restores `backup` into `data_dir` (an existing folder whose lock the

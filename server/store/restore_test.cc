@@ -107,7 +107,7 @@ TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
   // event is 3, not 2 again.
   EXPECT_EQ(restored->last_event_id, 1);
   EXPECT_EQ(restored->next_event_id, 3);
-  EXPECT_TRUE(restored->floor_unknown.empty());
+  EXPECT_TRUE(restored->replaced_unread.empty());
 
   // The restored file has the backup's session and nothing of the old log.
   auto now = *SqliteStore::Open(db);
@@ -204,12 +204,58 @@ TEST_F(RestoreTest, ASessionsSeqsAfterTheBackupsAreNotGivenAgain) {
                   "ses_backed_up, lost by a restore (1..5)")));
 }
 
+TEST_F(RestoreTest, ATokenRevokedSinceTheBackupStaysRevoked) {
+  TokenRecord leaked, kept;
+  leaked.token_id = "tok_leaked";
+  leaked.secret_sha256 = std::string(64, 'a');
+  kept.token_id = "tok_kept";
+  kept.secret_sha256 = std::string(64, 'b');
+  for (TokenRecord* t : {&leaked, &kept}) {
+    t->role = Role::kOperator;
+    t->create_time = absl::FromUnixSeconds(1796400000);
+  }
+  {
+    auto source = *SqliteStore::Open(root_ + "/source.db");
+    WriteBatch tokens;
+    tokens.tokens = {leaked, kept};
+    ASSERT_TRUE(source->Write(tokens).ok());
+  }
+  fs::remove(backup_);
+  ASSERT_TRUE((*SqliteStore::Open(root_ + "/source.db"))->CopyTo(backup_).ok());
+  const std::string db = data_ + "/codex-manager.db";
+  fs::copy_file(backup_, db);
+  {
+    // After the backup, the leaked one was revoked.
+    auto store = *SqliteStore::Open(db);
+    leaked.revoke_time = absl::FromUnixSeconds(1796450000);
+    WriteBatch revoke;
+    revoke.tokens = {leaked};
+    ASSERT_TRUE(store->Write(revoke).ok());
+  }
+  absl::StatusOr<Restored> restored =
+      RestoreBackup(backup_, data_, absl::Now());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->revocations_kept, 1);
+  auto store = *SqliteStore::Open(db);
+  EXPECT_EQ(store->GetToken("tok_leaked")->revoke_time,
+            absl::FromUnixSeconds(1796450000));
+  EXPECT_EQ(store->GetToken("tok_kept")->revoke_time, std::nullopt);
+  absl::StatusOr<Page<AuditRecord>> audit =
+      store->ListAudit(AuditQuery(), {0, 100});
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  ASSERT_EQ(audit->items.size(), 1u);
+  EXPECT_THAT(audit->items[0].message,
+              ::testing::EndsWith("; 1 token revoked since the backup stays "
+                                  "revoked"));
+}
+
 TEST_F(RestoreTest, ADatabaseThatCannotBeReadIsReplacedAndSaidSo) {
   const std::string db = data_ + "/codex-manager.db";
   std::ofstream(db) << "not a database\n";
   absl::StatusOr<Restored> restored = RestoreBackup(backup_, data_, absl::Now());
   ASSERT_TRUE(restored.ok()) << restored.status();
-  EXPECT_THAT(restored->floor_unknown, ::testing::HasSubstr("not a database"));
+  EXPECT_THAT(restored->replaced_unread,
+              ::testing::HasSubstr("not a database"));
   EXPECT_EQ(restored->next_event_id, 0);
   EXPECT_EQ(restored->seq_gaps, 0);
   // Kept as it was, under its new name.

@@ -1386,28 +1386,40 @@ absl::StatusOr<StoreCopy> SqliteStore::Describe(const std::string& path) {
   return out;
 }
 
-absl::StatusOr<std::map<std::string, int64_t>> SqliteStore::DescribeSessionSeqs(
+absl::StatusOr<SqliteStore::Replaced> SqliteStore::DescribeReplaced(
     const std::string& path) {
+  ASSIGN_OR_RETURN(const StoreCopy copy, Describe(path));
+  Replaced out;
+  out.last_event_id = copy.last_event_id;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   absl::Cleanup close = [db] { sqlite3_close(db); };
   if (rc != SQLITE_OK) return StatusOf(rc, absl::StrCat("open ", path));
-  auto fail = [&] {
-    return StatusOf(sqlite3_extended_errcode(db),
-                    absl::StrCat("read ", path, ": ", sqlite3_errmsg(db)));
+  // Runs `sql`, calling `row` with each row's statement.
+  auto each = [&](const std::string& sql, auto row) -> absl::Status {
+    sqlite3_stmt* st = nullptr;
+    absl::Cleanup finalize = [&st] { sqlite3_finalize(st); };
+    int step = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    if (step == SQLITE_OK) {
+      while ((step = sqlite3_step(st)) == SQLITE_ROW) row(st);
+    }
+    if (step != SQLITE_DONE) {
+      return StatusOf(sqlite3_extended_errcode(db),
+                      absl::StrCat("read ", path, ": ", sqlite3_errmsg(db)));
+    }
+    return absl::OkStatus();
+  };
+  auto text = [](sqlite3_stmt* st, int col) {
+    const unsigned char* p = sqlite3_column_text(st, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      sqlite3_column_bytes(st, col));
   };
   // An older server's file lacks what later versions record.
   int64_t version = 0;
-  {
-    sqlite3_stmt* raw = nullptr;
-    absl::Cleanup finalize = [&raw] { sqlite3_finalize(raw); };
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr) !=
-            SQLITE_OK ||
-        sqlite3_step(raw) != SQLITE_ROW) {
-      return fail();
-    }
-    version = sqlite3_column_int64(raw, 0);
-  }
+  RETURN_IF_ERROR(each("PRAGMA user_version", [&](sqlite3_stmt* st) {
+    version = sqlite3_column_int64(st, 0);
+  }));
   std::string sql =
       "SELECT session_id, MAX(seq) FROM (SELECT session_id, MAX(session_seq) "
       "AS seq FROM events GROUP BY session_id";
@@ -1422,20 +1434,17 @@ absl::StatusOr<std::map<std::string, int64_t>> SqliteStore::DescribeSessionSeqs(
                     "FROM restore_gaps GROUP BY session_id");
   }
   absl::StrAppend(&sql, ") GROUP BY session_id");
-  sqlite3_stmt* raw = nullptr;
-  absl::Cleanup finalize = [&raw] { sqlite3_finalize(raw); };
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-    return fail();
+  RETURN_IF_ERROR(each(sql, [&](sqlite3_stmt* st) {
+    out.session_seqs[text(st, 0)] = sqlite3_column_int64(st, 1);
+  }));
+  if (version >= 2) {
+    RETURN_IF_ERROR(each(
+        "SELECT token_id, revoke_us FROM tokens WHERE revoke_us IS NOT NULL",
+        [&](sqlite3_stmt* st) {
+          out.revocations[text(st, 0)] =
+              FromMicros(sqlite3_column_int64(st, 1));
+        }));
   }
-  std::map<std::string, int64_t> out;
-  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    const unsigned char* id = sqlite3_column_text(raw, 0);
-    if (id == nullptr) continue;
-    out[std::string(reinterpret_cast<const char*>(id),
-                    sqlite3_column_bytes(raw, 0))] =
-        sqlite3_column_int64(raw, 1);
-  }
-  if (rc != SQLITE_DONE) return fail();
   return out;
 }
 

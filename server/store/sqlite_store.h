@@ -97,11 +97,18 @@ class SqliteStore : public Store {
   // event_id ever given, as LastEventId), read without changing it;
   // INTERNAL when it has no such tables.
   static absl::StatusOr<StoreCopy> Describe(const std::string& path);
-  // The newest session_seq each session of the database file at `path`
-  // was given (as LastSessionSeq), by session_id, read without changing
-  // it; INTERNAL (or UNAVAILABLE) when it cannot be read.
-  static absl::StatusOr<std::map<std::string, int64_t>> DescribeSessionSeqs(
-      const std::string& path);
+  // What a restore must not forget of the database file at `path` it
+  // replaces (store/restore.h), read without changing it; INTERNAL (or
+  // UNAVAILABLE) when it cannot be read.
+  struct Replaced {
+    // The newest event_id ever given (as LastEventId).
+    int64_t last_event_id = 0;
+    // By session_id: the newest session_seq given (as LastSessionSeq).
+    std::map<std::string, int64_t> session_seqs;
+    // By token_id: when each revoked token was revoked.
+    std::map<std::string, absl::Time> revocations;
+  };
+  static absl::StatusOr<Replaced> DescribeReplaced(const std::string& path);
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 
   // Direct single-row writes, for tests and tools that build a store's

@@ -161,8 +161,11 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     project = tmp_path / "project"
     project.mkdir()
     kept = create_session(fake_cli, project)
+    leaked = fake_cli.json("token", "create", "--name", "leaked", "--role", "viewer")
     path = tmp_path / "backup.db"
     assert fake_cli("backup", str(path)).returncode == 0
+    # Revoked after the backup: it stays revoked once the backup is back.
+    assert fake_cli("token", "revoke", leaked["tokenId"]).returncode == 0
     backed_up_seq = fake_cli.json("session", "show", kept)["lastSeq"]
     # After the backup the kept session goes on: a turn, and its events.
     assert fake_cli("turn", "start", kept, "lost in the restore", "--follow").returncode == 0
@@ -192,6 +195,7 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     assert f"new events are numbered from {newest_before + 1}," in done.stdout
     assert ("1 session had events after the backup's: new events are numbered after them"
             in done.stdout)
+    assert "1 token revoked since the backup stays revoked" in done.stdout
     replaced = re.search(r"the database it replaced is now (\S+)\n", done.stdout)
     assert replaced, done.stdout
     # The old database is kept, whole: it opens with both sessions.
@@ -200,6 +204,8 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
     fake_server.start()
     sessions = fake_cli.json("session", "list", "--all")["sessions"]
     assert [s["sessionId"] for s in sessions] == [kept]
+    refused = fake_cli("--token", leaked["secret"], "session", "list")
+    assert refused.returncode == 5 and "UNAUTHENTICATED" in refused.stderr, refused.stderr
     # An all-sessions follower that saw the lost events misses none of the
     # new ones: their ids come after everything the old database gave.
     with Client(fake_server.addr) as client:
@@ -224,7 +230,8 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         [record] = client.list_audit_events(method="restore")
         assert record.token_name == "codex-manager-server"
         assert record.message.startswith(f"--restore {path}: 1 sessions, events through ")
-        assert record.message.endswith("; 1 session had events after the backup's")
+        assert record.message.endswith("; 1 session had events after the backup's; "
+                                       "1 token revoked since the backup stays revoked")
         # The transcript says where events were lost.
         markdown = b"".join(client.export_transcript(kept, format="markdown")).decode()
         assert (f"*Events {int(backed_up_seq) + 1}–{lost_seq} of this session are missing: "
