@@ -210,7 +210,14 @@ int Follow(Client& client, const FollowSpec& spec,
   };
   // Prints `event`; the exit code once the followed turn has ended.
   auto handle = [&](const v1::Event& event) -> std::optional<int> {
-    if (!event.redelivered()) cursor = event.session_seq();
+    if (!event.redelivered()) {
+      // Seqs jump only over what a restore lost.
+      if (cursor > 0 && event.session_seq() > cursor + 1 &&
+          spec.turn_id.empty() && !client.options().json) {
+        printer.Missing(cursor + 1, event.session_seq() - 1);
+      }
+      cursor = event.session_seq();
+    }
     const bool session_error =
         event.turn_id().empty() &&
         (event.type() == v1::EVENT_TYPE_ERROR ||

@@ -689,6 +689,14 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
   std::fflush(stdout);
 }
 
+void EventPrinter::Missing(int64_t from, int64_t to) {
+  if (mode_ == Mode::kRaw) return;
+  EndLine();
+  side_ << "── events " << from << "–" << to
+        << " of this session are missing: the server was restored from a "
+           "backup taken before them ──\n";
+}
+
 void EventPrinter::Print(const v1::Event& e) {
   if (mode_ == Mode::kRaw) {
     PrintReplayLine(e);

@@ -104,6 +104,10 @@ class EventPrinter {
   void Print(const v1::Event& event);
   // Ends a line of streamed agent text, if one is open.
   void EndLine();
+  // Says that the session's events `from`..`to` (session_seqs) are
+  // missing: what a restore from an older backup lost (the seqs jump over
+  // them; docs/operations.md). Nothing in kRaw, whose lines show the seqs.
+  void Missing(int64_t from, int64_t to);
 
  private:
   void PrintReplayLine(const v1::Event& event);

@@ -58,6 +58,21 @@ TEST(EventPrinterTest, SettingsArePrintedWhenTheirSummaryChanges) {
   }
 }
 
+// What a restore lost is said where it was, but for the raw log (whose
+// lines show the seqs).
+TEST(EventPrinterTest, MissingEventsAreSaid) {
+  testing::internal::CaptureStdout();
+  {
+    EventPrinter printer(EventPrinter::Mode::kTranscript);
+    printer.Missing(5, 8);
+    EventPrinter raw(EventPrinter::Mode::kRaw);
+    raw.Missing(5, 8);
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStdout(),
+            "── events 5–8 of this session are missing: the server was "
+            "restored from a backup taken before them ──\n");
+}
+
 // Not signed in where the provider needs it: how to sign in is said.
 TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   v1::Account account;

@@ -226,6 +226,11 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         seqs = [e.session_seq for e in client.events(kept, after=int(backed_up_seq),
                                                      follow=False)]
         assert seqs[0] == lost_seq + 1, seqs
+        # So do the CLI's transcript, and a follower of it from the backup's seq.
+        said = (f"── events {int(backed_up_seq) + 1}–{lost_seq} of this session are missing: "
+                "the server was restored from a backup taken before them ──\n")
+        assert said in fake_cli("events", kept).stdout
+        assert fake_cli("events", kept, "--after", str(backed_up_seq)).stdout.startswith(said)
         # The restore is in the audit log.
         [record] = client.list_audit_events(method="restore")
         assert record.token_name == "codex-manager-server"

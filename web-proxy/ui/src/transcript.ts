@@ -119,6 +119,13 @@ export class Transcript {
       return true;
     }
     if (event.sessionSeq <= this.lastSeq) return false;
+    if (this.lastSeq > 0n && event.sessionSeq > this.lastSeq + 1n) {
+      // Seqs jump only over what a restore from a backup lost.
+      this.eventTurn = "";
+      this.add({ kind: "notice", id: `g${event.sessionSeq}`, level: "warning",
+                 text: `Events ${this.lastSeq + 1n}–${event.sessionSeq - 1n} of this session are ` +
+                       "missing: the server was restored from a backup taken before them" });
+    }
     this.lastSeq = event.sessionSeq;
     this.eventTurn = event.turnId;
     const p = event.payload;

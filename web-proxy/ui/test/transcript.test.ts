@@ -62,6 +62,17 @@ test("overlapping resumes apply each event once", () => {
   assert.equal(summary(t), "prompt:hi|agent:Hello|turn:");
 });
 
+test("events a restore lost are said where they were, once", () => {
+  const events = stream();
+  const t = new Transcript();
+  for (const e of events.slice(0, 2)) t.apply(e);
+  // Seqs 3 to 6 were lost: the stream goes on at 7.
+  for (const e of events.slice(6)) t.apply(e);
+  for (const e of events.slice(6)) assert.equal(t.apply(e), false);
+  assert.equal(summary(t), "prompt:hi|notice:Events 3–6 of this session are missing: the server " +
+                           "was restored from a backup taken before them|agent:Hello|turn:");
+});
+
 test("a redelivered pending approval shows once and leaves when resolved", () => {
   const events = stream();
   const t = new Transcript();
