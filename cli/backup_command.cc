@@ -156,8 +156,9 @@ int Backup(Client& client, const std::string& path) {
   } else {
     std::cerr << "wrote " << (out.to_stdout() ? "the backup" : path) << ": "
               << bytes << " bytes, " << first.sessions()
-              << " sessions, events through " << first.last_event_id()
-              << " (sha256 " << sha256 << ")\n";
+              << (first.sessions() == 1 ? " session" : " sessions")
+              << ", events through " << first.last_event_id() << " (sha256 "
+              << sha256 << ")\n";
   }
   return kExitOk;
 }

@@ -385,8 +385,9 @@ int Restore(const Flags& flags) {
                : 2;
   }
   std::cout << "restored " << flags.restore << " into " << restored->database
-            << ": " << restored->sessions << " sessions, events through "
-            << restored->last_event_id << "\n";
+            << ": " << restored->sessions
+            << (restored->sessions == 1 ? " session" : " sessions")
+            << ", events through " << restored->last_event_id << "\n";
   if (!restored->replaced.empty()) {
     std::cout << "the database it replaced is now " << restored->replaced
               << "\n";

@@ -128,10 +128,11 @@ class BackupWriter final : public grpc::ServerWriteReactor<v1::BackupChunk> {
     if (!file.ok()) return file.status();
     file_ = std::move(*file);
     AuditRecord record = AuditOk(caller, kResource, absl::Now());
-    record.message = absl::StrCat("a copy of ", file_->total_bytes(),
-                                  " bytes: ", file_->contents().sessions,
-                                  " sessions, events through ",
-                                  file_->contents().last_event_id);
+    record.message =
+        absl::StrCat("a copy of ", file_->total_bytes(),
+                     " bytes: ", file_->contents().sessions,
+                     file_->contents().sessions == 1 ? " session" : " sessions",
+                     ", events through ", file_->contents().last_event_id);
     // Who took everything must be on record: no record, no backup.
     return store_->AppendAudit(record);
   }

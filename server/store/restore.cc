@@ -178,7 +178,8 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
     const fs::path named = fs::absolute(backup, ec);
     std::string message = absl::StrCat(
         "--restore ", ec ? backup : named.lexically_normal().string(), ": ",
-        out->sessions, " sessions, events through ", out->last_event_id);
+        out->sessions, out->sessions == 1 ? " session" : " sessions",
+        ", events through ", out->last_event_id);
     if (!out->replaced.empty()) {
       absl::StrAppend(&message, "; the database it replaced is now ",
                       out->replaced);

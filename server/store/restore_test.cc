@@ -125,7 +125,7 @@ TEST_F(RestoreTest, TheReplacedDatabaseKeepsItsLogAndTheBackupGetsNone) {
   EXPECT_EQ(audit->items[0].time, absl::FromUnixSeconds(1796454688));
   EXPECT_EQ(audit->items[0].message,
             "--restore " + fs::path(backup_).lexically_normal().string() +
-                ": 1 sessions, events through 1; the database it replaced "
+                ": 1 session, events through 1; the database it replaced "
                 "is now " +
                 restored->replaced + "; new events are numbered from 3");
   // The replaced one, opened with its log, still has its last write.

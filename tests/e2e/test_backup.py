@@ -48,7 +48,7 @@ def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_s
     path.parent.mkdir()
     result = fake_cli("backup", str(path))
     assert result.returncode == 0, result.stderr
-    match = re.fullmatch(r"wrote (\S+): (\d+) bytes, 1 sessions, events through (\d+) "
+    match = re.fullmatch(r"wrote (\S+): (\d+) bytes, 1 session, events through (\d+) "
                          r"\(sha256 ([0-9a-f]{64})\)\n", result.stderr)
     assert match, result.stderr
     assert match[1] == str(path) and int(match[2]) == path.stat().st_size
@@ -62,7 +62,7 @@ def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_s
     audit = fake_cli.json("audit", "list", "--method",
                           "/codex_manager.v1.MaintenanceService/Backup")["auditEvents"]
     assert [a["resourceId"] for a in audit] == ["backup"]
-    assert f"1 sessions, events through {last_event_id}" in audit[0]["message"]
+    assert f"1 session, events through {last_event_id}" in audit[0]["message"]
 
     # What happens after the backup is not in it.
     assert fake_cli("turn", "start", session_id, "after the backup", "--follow").returncode == 0
@@ -77,7 +77,7 @@ def test_a_backup_restores_into_a_server_with_what_it_held(fake_cli: Cli, fake_s
     done = server_tool("--restore", str(path), "--data-dir", str(restored))
     assert done.returncode == 0, done.stderr
     assert done.stdout == (f"restored {path} into {restored / 'codex-manager.db'}: "
-                           f"1 sessions, events through {last_event_id}\n")
+                           f"1 session, events through {last_event_id}\n")
     assert stat.S_IMODE((restored / "codex-manager.db").stat().st_mode) == 0o600
     check = server_tool("--check", "--data-dir", str(restored))
     assert check.returncode == 0, check.stdout + check.stderr
@@ -234,7 +234,7 @@ def test_a_restore_in_place_keeps_what_it_replaced(fake_cli: Cli, fake_server: S
         # The restore is in the audit log.
         [record] = client.list_audit_events(method="restore")
         assert record.token_name == "codex-manager-server"
-        assert record.message.startswith(f"--restore {path}: 1 sessions, events through ")
+        assert record.message.startswith(f"--restore {path}: 1 session, events through ")
         assert record.message.endswith("; 1 session had events after the backup's; "
                                        "1 token revoked since the backup stays revoked")
         # The transcript says where events were lost.

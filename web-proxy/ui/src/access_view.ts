@@ -73,7 +73,8 @@ function backupCard(afterwards: () => void): HTMLElement {
       const url = URL.createObjectURL(blob);
       h("a", { href: url, download: file }).click();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
-      status.textContent = `Saved ${file}: ${size} bytes, ${sessions} sessions, events through ` +
+      status.textContent = `Saved ${file}: ${size} bytes, ${sessions} ` +
+        `${sessions === 1n ? "session" : "sessions"}, events through ` +
         `${lastEventId}; SHA-256 ${sha256} (${checked}).`;
       afterwards();
     } catch (err) {

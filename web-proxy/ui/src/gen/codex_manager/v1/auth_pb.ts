@@ -344,8 +344,9 @@ export type AuditEvent = Message<"codex_manager.v1.AuditEvent"> & {
   /**
    * Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
    * for what codex-manager-server did by itself (token_name
-   * "codex-manager-server"): "retention/audit" (--retain-audit-days) or
-   * "restore" (--restore), see docs/security.md.
+   * "codex-manager-server") a name of its own: "startup/admin-token",
+   * "startup/rotate-admin-token", "retention/audit" or "restore" (see
+   * docs/security.md, "Audit").
    *
    * @generated from field: string method = 8;
    */
