@@ -322,8 +322,9 @@ class AuditEvent(google.protobuf.message.Message):
     method: builtins.str
     """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
     for what codex-manager-server did by itself (token_name
-    "codex-manager-server"): "retention/audit" (--retain-audit-days) or
-    "restore" (--restore), see docs/security.md.
+    "codex-manager-server") a name of its own: "startup/admin-token",
+    "startup/rotate-admin-token", "retention/audit" or "restore" (see
+    docs/security.md, "Audit").
     """
     resource_id: builtins.str
     """The session, turn, approval or token the call acted on; empty when none."""

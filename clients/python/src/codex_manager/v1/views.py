@@ -284,8 +284,8 @@ class AuditEvent(View[auth_pb2.AuditEvent]):
     def method(self) -> str:
         """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
         for what codex-manager-server did by itself (token_name "codex-manager-
-        server"): "retention/audit" (--retain-audit-days) or "restore"
-        (--restore), see docs/security.md.
+        server") a name of its own: "startup/admin-token", "startup/rotate-admin-
+        token", "retention/audit" or "restore" (see docs/security.md, "Audit").
         """
         return self._proto.method
 
