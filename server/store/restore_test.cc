@@ -201,7 +201,7 @@ TEST_F(RestoreTest, ASessionsSeqsAfterTheBackupsAreNotGivenAgain) {
   EXPECT_THAT(*store->CheckInvariants(),
               ::testing::Contains(::testing::HasSubstr(
                   "event in a restore gap: event 9 is seq 3 of "
-                  "ses_backed_up, lost by a restore (1..5)")));
+                  "ses_backed_up, which a restore lost (seqs 2..5)")));
 }
 
 TEST_F(RestoreTest, ATokenRevokedSinceTheBackupStaysRevoked) {

@@ -1492,8 +1492,9 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "g.through_seq < MAX(e.session_seq))"},
       {"event in a restore gap",
        "SELECT 'event ' || e.event_id || ' is seq ' || e.session_seq || ' of "
-       "' || e.session_id || ', lost by a restore (' || g.after_seq || '..' "
-       "|| g.through_seq || ')' FROM restore_gaps g JOIN events e ON "
+       "' || e.session_id || ', which a restore lost (seqs ' || "
+       "(g.after_seq + 1) || '..' || g.through_seq || ')' FROM restore_gaps "
+       "g JOIN events e ON "
        "e.session_id = g.session_id AND e.session_seq > g.after_seq AND "
        "e.session_seq <= g.through_seq"},
       // Below, sessions whose events retention deleted (purged_seq > 0)
