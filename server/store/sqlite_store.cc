@@ -1041,6 +1041,40 @@ absl::StatusOr<bool> SqliteStore::AnyRowBefore(const char* sql,
   return true;
 }
 
+namespace {
+
+// The sessions whose events go now.
+#define PURGED_NOW                                                        \
+  "(SELECT session_id FROM sessions s WHERE s.state = 6 AND s.update_us " \
+  "< ?1 AND EXISTS (SELECT 1 FROM events e WHERE e.session_id = "         \
+  "s.session_id))"
+// Retention's writes once the purged sessions are marked: where the
+// global log was cut; the conversation the rows that stay held (prompts
+// and replies, what the agent asked to do; their ids, states and times
+// stay); the events, last. ?1: the archive time cutoff.
+struct PurgeStep {
+  const char* sql;
+  const char* what;
+};
+constexpr PurgeStep kPurgeSteps[] = {
+    {"INSERT INTO meta (key, value) SELECT 'purged_event_id', "
+     "MAX(event_id) FROM events WHERE session_id IN " PURGED_NOW
+     " ON CONFLICT (key) DO UPDATE SET value = MAX(value, "
+     "excluded.value)",
+     "record purged event id"},
+    {"UPDATE turns SET prompt = '', final_message = '' WHERE session_id "
+     "IN " PURGED_NOW,
+     "clear purged turns"},
+    {"UPDATE approvals SET command = '', reason = '', diff = '', "
+     "params_json = '{}' WHERE session_id IN " PURGED_NOW,
+     "clear purged approvals"},
+    {"DELETE FROM events WHERE session_id IN " PURGED_NOW,
+     "delete purged events"},
+};
+#undef PURGED_NOW
+
+}  // namespace
+
 absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
     absl::Time archived_before) {
   // Most calls find nothing.
@@ -1064,41 +1098,12 @@ absl::StatusOr<int64_t> SqliteStore::PurgeArchivedEvents(
     mark.Bind(1, ToMicros(archived_before));
     RETURN_IF_ERROR(StepWrite(mark, "mark purged sessions"));
     if (sqlite3_changes(db_) == 0) return absl::OkStatus();
-    ASSIGN_OR_RETURN(
-        Stmt through,
-        Prepare("INSERT INTO meta (key, value) SELECT 'purged_event_id', "
-                "MAX(event_id) FROM events e JOIN sessions s ON "
-                "s.session_id = e.session_id WHERE s.state = 6 AND "
-                "s.update_us < ?1 ON CONFLICT (key) DO UPDATE SET value = "
-                "MAX(value, excluded.value)"));
-    through.Bind(1, ToMicros(archived_before));
-    RETURN_IF_ERROR(StepWrite(through, "record purged event id"));
-    // The conversation goes with its events: prompts and replies, and
-    // what the agent asked to do. Ids, states and times stay.
-    ASSIGN_OR_RETURN(
-        Stmt turns,
-        Prepare("UPDATE turns SET prompt = '', final_message = '' WHERE "
-                "session_id IN (SELECT session_id FROM sessions s WHERE "
-                "s.state = 6 AND s.update_us < ?1 AND EXISTS (SELECT 1 FROM "
-                "events e WHERE e.session_id = s.session_id))"));
-    turns.Bind(1, ToMicros(archived_before));
-    RETURN_IF_ERROR(StepWrite(turns, "clear purged turns"));
-    ASSIGN_OR_RETURN(
-        Stmt approvals,
-        Prepare("UPDATE approvals SET command = '', reason = '', diff = '', "
-                "params_json = '{}' WHERE session_id IN (SELECT session_id "
-                "FROM sessions s WHERE s.state = 6 AND s.update_us < ?1 AND "
-                "EXISTS (SELECT 1 FROM events e WHERE e.session_id = "
-                "s.session_id))"));
-    approvals.Bind(1, ToMicros(archived_before));
-    RETURN_IF_ERROR(StepWrite(approvals, "clear purged approvals"));
-    ASSIGN_OR_RETURN(
-        Stmt del,
-        Prepare("DELETE FROM events WHERE session_id IN (SELECT session_id "
-                "FROM sessions WHERE state = 6 AND update_us < ?1)"));
-    del.Bind(1, ToMicros(archived_before));
-    RETURN_IF_ERROR(StepWrite(del, "delete purged events"));
-    deleted = sqlite3_changes(db_);
+    for (const PurgeStep& step : kPurgeSteps) {
+      ASSIGN_OR_RETURN(Stmt st, Prepare(step.sql));
+      st.Bind(1, ToMicros(archived_before));
+      RETURN_IF_ERROR(StepWrite(st, step.what));
+    }
+    deleted = sqlite3_changes(db_);  // the last step's
     return absl::OkStatus();
   }));
   return deleted;
