@@ -92,6 +92,8 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
 
   /**
    * The full request params as Codex sent them (JSON object text).
+   * `{}` once --retain-archived-days deleted the session's events, and
+   * command, reason and diff are empty.
    *
    * @generated from field: string params_json = 11;
    */

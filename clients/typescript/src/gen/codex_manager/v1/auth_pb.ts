@@ -342,7 +342,11 @@ export type AuditEvent = Message<"codex_manager.v1.AuditEvent"> & {
   requestId: string;
 
   /**
-   * Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession".
+   * Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
+   * for what codex-manager-server did by itself (token_name
+   * "codex-manager-server") a name of its own: "startup/admin-token",
+   * "startup/rotate-admin-token", "retention/audit" or "restore" (see
+   * docs/security.md, "Audit").
    *
    * @generated from field: string method = 8;
    */
@@ -363,7 +367,9 @@ export type AuditEvent = Message<"codex_manager.v1.AuditEvent"> & {
   code: number;
 
   /**
-   * The status message of a refused or failed call; empty on success.
+   * The status message of a refused or failed call; empty on success,
+   * but for what a call or the server itself did that is worth keeping
+   * (a backup's size, what a restore put in place).
    *
    * @generated from field: string message = 11;
    */

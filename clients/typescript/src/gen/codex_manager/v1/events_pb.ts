@@ -1,7 +1,8 @@
 // The durable, resumable event stream.
 //
 // Every event is persisted before it is delivered. `event_id` is global and
-// strictly increasing; `session_seq` is per session and gapless from 1.
+// strictly increasing; `session_seq` is per session and gapless from 1
+// (but where a restore from a backup lost events: it skips them).
 // StreamEvents(after) returns exactly the events after the cursor: no gap,
 // no duplicate, in order, across reconnects and server restarts.
 //
@@ -963,7 +964,9 @@ export type Event = Message<"codex_manager.v1.Event"> & {
   sessionId: string;
 
   /**
-   * Per-session cursor: gapless from 1 within the session.
+   * Per-session cursor: gapless from 1 within the session, but where a
+   * restore from a backup lost events (docs/operations.md): the seqs the
+   * replaced database gave after the backup's are skipped, never reused.
    *
    * @generated from field: int64 session_seq = 3;
    */
@@ -1179,7 +1182,8 @@ export type StreamEventsRequest = Message<"codex_manager.v1.StreamEventsRequest"
   sessionId: string;
 
   /**
-   * With session_id: resume after this `session_seq` (0 = from the start).
+   * With session_id: resume after this `session_seq` (0 = from the start);
+   * one of the seqs a restore lost resumes after them.
    * OUT_OF_RANGE when ahead of the session's newest event.
    * INVALID_ARGUMENT ("after_seq") when negative or set without session_id.
    *

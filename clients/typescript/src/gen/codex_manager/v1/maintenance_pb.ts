@@ -52,9 +52,10 @@ export type BackupChunk = Message<"codex_manager.v1.BackupChunk"> & {
 
   /**
    * First chunk only: what the copy holds: its number of sessions
-   * (archived ones included) and its newest event_id (0: no event), the
-   * cursor a client that follows every session resumes from after a
-   * restore.
+   * (archived ones included) and the newest event_id given as of its
+   * moment (0: none), those retention deleted included. Events after it
+   * are not in the copy; after a restore, clients resume from the cursors
+   * they hold (docs/operations.md, "Cursors after a restore").
    *
    * @generated from field: int64 sessions = 3;
    */

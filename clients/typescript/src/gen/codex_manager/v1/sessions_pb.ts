@@ -109,8 +109,9 @@ export type Session = Message<"codex_manager.v1.Session"> & {
   pendingApprovals: number;
 
   /**
-   * `session_seq` of the newest event of this session (0 if none): pass it
-   * as `after_seq` to StreamEvents to follow only what comes next.
+   * `session_seq` of the newest event of this session (0 if none), or of
+   * the newest a restore lost when none came after them: pass it as
+   * `after_seq` to StreamEvents to follow only what comes next.
    *
    * @generated from field: int64 last_seq = 13;
    */

@@ -37,7 +37,8 @@ export type Turn = Message<"codex_manager.v1.Turn"> & {
   sessionId: string;
 
   /**
-   * The prompt text as sent.
+   * The prompt text as sent; empty once --retain-archived-days deleted
+   * the session's events (so is final_message).
    *
    * @generated from field: string prompt = 3;
    */
