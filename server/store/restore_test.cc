@@ -249,6 +249,41 @@ TEST_F(RestoreTest, ATokenRevokedSinceTheBackupStaysRevoked) {
                                   "revoked"));
 }
 
+TEST_F(RestoreTest, TwoRestoresLeaveTwoGapsEachResumedFromItsOwnStart) {
+  const std::string db = data_ + "/codex-manager.db";
+  fs::copy_file(backup_, db);
+  auto append = [&](int64_t from, int64_t to) {
+    auto store = *SqliteStore::Open(db);
+    for (int64_t seq = from; seq <= to; ++seq) {
+      ASSERT_TRUE(AppendEvent(*store, "ses_backed_up", seq).ok());
+    }
+  };
+  append(2, 3);  // lost by the first restore
+  ASSERT_TRUE(RestoreBackup(backup_, data_, absl::Now()).ok());
+  append(4, 5);
+  const std::string second = root_ + "/second.db";
+  ASSERT_TRUE((*SqliteStore::Open(db))->CopyTo(second).ok());
+  append(6, 8);  // lost by the second
+  ASSERT_TRUE(RestoreBackup(second, data_, absl::Now()).ok());
+  append(9, 9);
+
+  auto store = *SqliteStore::Open(db);
+  EXPECT_THAT(*store->CheckInvariants(), ::testing::IsEmpty());
+  // A cursor in the older gap resumes after seq 1, so it gets 4 and 5 (in
+  // neither gap) before 9; one in the newer gap resumes after 5.
+  absl::StatusOr<RestoreGap> older = store->RestoreGapOf("ses_backed_up", 2);
+  ASSERT_TRUE(older.ok()) << older.status();
+  EXPECT_EQ(older->after_seq, 1);
+  EXPECT_EQ(older->through_seq, 3);
+  EXPECT_EQ(older->after_event_id, *store->EventIdOf("ses_backed_up", 1));
+  absl::StatusOr<RestoreGap> newer = store->RestoreGapOf("ses_backed_up", 7);
+  ASSERT_TRUE(newer.ok()) << newer.status();
+  EXPECT_EQ(newer->after_seq, 5);
+  EXPECT_EQ(newer->through_seq, 8);
+  EXPECT_EQ(newer->after_event_id, *store->EventIdOf("ses_backed_up", 5));
+  EXPECT_LT(older->after_event_id, *store->EventIdOf("ses_backed_up", 4));
+}
+
 TEST_F(RestoreTest, ADatabaseThatCannotBeReadIsReplacedAndSaidSo) {
   const std::string db = data_ + "/codex-manager.db";
   std::ofstream(db) << "not a database\n";
