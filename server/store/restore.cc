@@ -126,6 +126,7 @@ absl::Status RecordRestore(const std::string& path, const std::string& backup,
   if (rc == SQLITE_OK && event_id_floor > 0) {
     sqlite3_bind_int64(floor, 1, event_id_floor);
     rc = step(floor);
+    out->next_event_id = event_id_floor + 1;
   }
   if (rc == SQLITE_OK) {
     // The session's newest seq here, as LastSessionSeq counts it.
@@ -265,9 +266,6 @@ absl::StatusOr<Restored> RestoreBackup(const std::string& backup,
       !s.ok()) {
     RemoveWithCompanions(staged);
     return s;
-  }
-  if (replaced && replaced->last_event_id > out.last_event_id) {
-    out.next_event_id = replaced->last_event_id + 1;
   }
   // Only the file moves: every write to it must be in it. SQLite folds
   // its log into the file when the last connection closes; a log still

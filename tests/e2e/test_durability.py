@@ -214,11 +214,21 @@ def test_check_names_violations_and_refuses_a_locked_data_dir(fake_server: Serve
     assert "turn row without its last TURN_STATE_CHANGED: turn_x" in broken.stdout
 
 
+def purged_message(client: Client, session_id: str) -> str | None:
+    """The OUT_OF_RANGE message a replay of the session from after_seq=1
+    gets once retention deleted its events; None while they are kept."""
+    from codex_manager import OutOfRangeError
+    try:
+        list(client.events(session_id, after=1, follow=False))
+    except OutOfRangeError as e:
+        return str(e)
+    return None
+
+
 def test_retention_never_lets_an_event_id_be_given_twice(tmp_path: Path) -> None:
     """Archiving is a session's last event, so retention can delete the
     newest events of the log; a restarted server must not give their ids
     again, or a follower holding one as its cursor would miss new events."""
-    from codex_manager import OutOfRangeError
     gen = fake_server_with(tmp_path, "--retain-archived-days", "0.00002")
     server = next(gen)
     try:
@@ -228,13 +238,7 @@ def test_retention_never_lets_an_event_id_be_given_twice(tmp_path: Path) -> None
             client.archive_session(old.session_id)
             newest = [e.event_id for e in client.events(follow=False)][-1]
 
-            def purged() -> bool:
-                try:
-                    list(client.events(old.session_id, after=1, follow=False))
-                except OutOfRangeError:
-                    return True
-                return False
-            wait_for(purged, timeout=15)
+            wait_for(lambda: purged_message(client, old.session_id), timeout=15)
         server.stop()
         server.start()
         with Client(server.addr) as client:
@@ -269,13 +273,7 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
             client.archive_session(old.session_id)
             last_seq = client.get_session(old.session_id).last_seq
 
-            def refused() -> str | None:
-                try:
-                    list(client.events(old.session_id, after=1, follow=False))
-                except OutOfRangeError as e:
-                    return str(e)
-                return None
-            message = wait_for(refused, timeout=15)
+            message = wait_for(lambda: purged_message(client, old.session_id), timeout=15)
             assert f"the oldest available cursor is after_seq={last_seq}" in message
             # Its turns keep their ids, states and times, not the words.
             [gone] = client.list_turns(old.session_id)
