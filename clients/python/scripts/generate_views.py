@@ -44,7 +44,7 @@ def comments(file: descriptor_pb2.FileDescriptorProto) -> dict[tuple[int, ...], 
 
 def docstring(text: str, indent: str) -> list[str]:
     text = text.replace("\\", "\\\\").replace('"""', "'''")
-    lines = textwrap.wrap(text, 88 - len(indent) - 6) or [""]
+    lines = textwrap.wrap(text, 88 - len(indent) - 6, break_on_hyphens=False) or [""]
     if len(lines) == 1:
         return [f'{indent}"""{lines[0]}"""']
     return [f'{indent}"""{lines[0]}', *[f"{indent}{line}" for line in lines[1:]], f'{indent}"""']

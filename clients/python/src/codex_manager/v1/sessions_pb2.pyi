@@ -184,6 +184,7 @@ class Session(google.protobuf.message.Message):
     EFFORT_FIELD_NUMBER: builtins.int
     GOAL_FIELD_NUMBER: builtins.int
     CODEX_SETTINGS_FIELD_NUMBER: builtins.int
+    PURGED_SEQ_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -224,6 +225,14 @@ class Session(google.protobuf.message.Message):
     """
     effort: builtins.str
     """Reasoning effort of its turns ("" = Codex's default); UpdateSession."""
+    purged_seq: builtins.int
+    """`session_seq` of the newest event of this session that
+    --retain-archived-days deleted (0 while none is): the session was
+    archived longer ago than the server keeps events. Its events through
+    this seq are gone, and its turns and approvals lost their text.
+    StreamEvents from `after_seq` 0 starts after it; a cursor below it gets
+    OUT_OF_RANGE.
+    """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -268,9 +277,10 @@ class Session(google.protobuf.message.Message):
         effort: builtins.str = ...,
         goal: global___SessionGoal | None = ...,
         codex_settings: global___CodexSettings | None = ...,
+        purged_seq: builtins.int = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 

@@ -283,9 +283,10 @@ class AuditEvent(View[auth_pb2.AuditEvent]):
     @property
     def method(self) -> str:
         """Full gRPC method, e.g. "/codex_manager.v1.SessionService/CreateSession";
-        for what codex-manager-server did by itself (token_name "codex-manager-
-        server") a name of its own: "startup/admin-token", "startup/rotate-admin-
-        token", "retention/audit" or "restore" (see docs/security.md, "Audit").
+        for what codex-manager-server did by itself (token_name
+        "codex-manager-server") a name of its own: "startup/admin-token",
+        "startup/rotate-admin-token", "retention/audit" or "restore" (see
+        docs/security.md, "Audit").
         """
         return self._proto.method
 
@@ -312,7 +313,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', )
 
     @property
     def session_id(self) -> str:
@@ -340,8 +341,8 @@ class Session(View[sessions_pb2.Session]):
 
     @property
     def sandbox(self) -> str:
-        """Codex sandbox mode: "read-only", "workspace-write" or "danger-full-
-        access"; empty means the Codex configuration's default.
+        """Codex sandbox mode: "read-only", "workspace-write" or
+        "danger-full-access"; empty means the Codex configuration's default.
         """
         return self._proto.sandbox
 
@@ -421,6 +422,16 @@ class Session(View[sessions_pb2.Session]):
         """
         return CodexSettings(self._proto.codex_settings)
 
+    @property
+    def purged_seq(self) -> int:
+        """`session_seq` of the newest event of this session that
+        --retain-archived-days deleted (0 while none is): the session was archived
+        longer ago than the server keeps events. Its events through this seq are
+        gone, and its turns and approvals lost their text. StreamEvents from
+        `after_seq` 0 starts after it; a cursor below it gets OUT_OF_RANGE.
+        """
+        return self._proto.purged_seq
+
 
 class CodexSettings(View[sessions_pb2.CodexSettings]):
     """A thread's settings as Codex reports them (Codex ThreadSettings)."""
@@ -452,8 +463,8 @@ class CodexSettings(View[sessions_pb2.CodexSettings]):
 
     @property
     def sandbox(self) -> str:
-        """"read-only", "workspace-write", "danger-full-access" or "external-
-        sandbox".
+        """"read-only", "workspace-write", "danger-full-access" or
+        "external-sandbox".
         """
         return self._proto.sandbox
 
@@ -537,9 +548,10 @@ class BackgroundTerminal(View[sessions_pb2.BackgroundTerminal]):
     """A process the agent started that runs on after its command returned: Codex's
     unified exec lets `exec_command` yield while the process lives on (a dev
     server, a watcher, a REPL). It ends when terminated, when it exits, or with
-    the session's runtime (StopSession, a restart, or room made at --max-live-
-    sessions; --idle-timeout spares a session while its agent has one running).
-    Codex `thread/backgroundTerminals/list` (experimental in Codex 0.171).
+    the session's runtime (StopSession, a restart, or room made at
+    --max-live-sessions; --idle-timeout spares a session while its agent has one
+    running). Codex `thread/backgroundTerminals/list` (experimental in Codex
+    0.171).
     """
 
     __slots__ = ()
