@@ -484,6 +484,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       attend();
       title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
       if (transcript.goal === undefined) goal.show(s.goal ?? null);
+      if (s.purgedSeq > 0n) {
+        transcript.purged(s.purgedSeq);
+        schedule();
+      }
       sessionSandbox = s.sandbox;
       threadSandbox = s.codexSettings?.sandbox ?? "";
       syncControls();
@@ -545,6 +549,18 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           banner.textContent = errorText(err);
           banner.hidden = false;
           syncControls();
+          return;
+        }
+        if (err instanceof ConnectError && err.code === Code.OutOfRange) {
+          // The events after the page's last were deleted (retention)
+          // while it was away, or the server has fewer: asking again gets
+          // the same answer. What the page shows stays.
+          banner.textContent = /retained events/.test(err.rawMessage)
+            ? "The server deleted this session's events after the ones shown here: it keeps " +
+              "an archived session's events for a limited time (--retain-archived-days). " +
+              "Reload the page to see what it kept."
+            : `${errorText(err)}. Reload the page to see what the server has.`;
+          banner.hidden = false;
           return;
         }
         banner.textContent = `${errorText(err)} Reconnecting…`;

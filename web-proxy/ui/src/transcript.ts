@@ -110,6 +110,8 @@ export class Transcript {
   private goalSaid = "";
   // What Codex runs the thread with, as last told.
   private settingsSaid = "";
+  // The seq of the first event applied (0 until one).
+  private firstSeq = 0n;
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -126,6 +128,7 @@ export class Transcript {
                  text: `Events ${this.lastSeq + 1n}–${event.sessionSeq - 1n} of this session are ` +
                        "missing: the server was restored from a backup taken before them" });
     }
+    if (this.firstSeq === 0n) this.firstSeq = event.sessionSeq;
     this.lastSeq = event.sessionSeq;
     this.eventTurn = event.turnId;
     const p = event.payload;
@@ -389,6 +392,21 @@ export class Transcript {
         break;
     }
     return true;
+  }
+
+  // Says, first, that the session's events through `seq` were deleted
+  // (Session.purged_seq: retention, --retain-archived-days); once, and
+  // only when none of them is shown.
+  purged(seq: bigint): void {
+    const shown = this.firstSeq > 0n && this.firstSeq <= seq;
+    if (seq <= 0n || shown || this.byId.has("purged")) return;
+    const entry: Entry = {
+      kind: "notice", id: "purged", level: "info",
+      text: `Events 1–${seq} of this session were deleted: it was archived longer ago ` +
+            "than the server keeps events",
+    };
+    this.entries.unshift(entry);
+    this.byId.set(entry.id, entry);
   }
 
   private add(entry: Entry): void {

@@ -1329,6 +1329,51 @@ test("processes the agent left running are listed over the transcript and ended"
   }
 });
 
+test("an archived session whose events the server deleted says so; a page that missed them stops asking", async () => {
+  // A server of its own: events of sessions archived more than ~1.7 s ago
+  // are deleted.
+  const stack = await startStack({ proxyArgs: ["--static-dir", join(UI, "dist")],
+                                   serverArgs: ["--retain-archived-days", "0.00002"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const sessionId = await newSession(page, stack, "kept a while", "");
+    await send(page, "hello");
+    await page.locator(".entry.agent", { hasText: "fake: hello" }).waitFor({ timeout: 20000 });
+    // The page is away while the session is archived and its events go.
+    await stack.killProxy();
+    const banner = page.locator(".banner");
+    await banner.filter({ hasText: /Reconnecting/ }).waitFor({ timeout: 10000 });
+    const api = createClient(SessionService, apiTransport(stack));
+    await api.archiveSession({ sessionId });
+    const { purgedSeq } = await waitFor(async () => {
+      const s = await api.getSession({ sessionId });
+      return s.purgedSeq > 0n && s;
+    }, 15000);
+    await stack.restartProxy();
+    // Back, it says why it cannot go on, once, and keeps what it shows.
+    await banner.filter({ hasText: "The server deleted this session's events after the ones shown here" })
+      .waitFor({ timeout: 15000 });
+    const said = await banner.innerText();
+    assert.doesNotMatch(said, /Reconnecting/);
+    assert.match(said, /Reload the page/);
+    assert.equal(await page.locator(".entry.agent", { hasText: "fake: hello" }).count(), 1);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await banner.innerText(), said);
+    // Reloaded, the page says what was deleted instead of an empty transcript.
+    await page.reload();
+    const notice = page.locator(".entry.notice", {
+      hasText: `Events 1–${purgedSeq} of this session were deleted`,
+    });
+    await notice.waitFor({ timeout: 15000 });
+    assert.equal(await page.locator(".entry.prompt").count(), 0);
+    assert.equal(await banner.isHidden(), true);
+    await page.screenshot({ path: join(ARTIFACTS, "phone-purged.png") });
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
 test("stop, resume and archive; the composer is off where no prompt can go", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");

@@ -73,6 +73,24 @@ test("events a restore lost are said where they were, once", () => {
                            "was restored from a backup taken before them|agent:Hello|turn:");
 });
 
+test("events retention deleted are said first, once, when none is shown", () => {
+  const events = stream();
+  const t = new Transcript();
+  t.purged(0n);
+  assert.equal(t.entries.length, 0);
+  // Events after the deleted ones may arrive before GetSession's answer.
+  for (const e of events.slice(6)) t.apply(e);
+  t.purged(6n);
+  t.purged(6n);
+  assert.equal(summary(t), "notice:Events 1–6 of this session were deleted: it was archived " +
+                           "longer ago than the server keeps events|agent:Hello|turn:");
+  // A page that shows them (it loaded them before they were deleted) keeps them.
+  const shown = new Transcript();
+  for (const e of events) shown.apply(e);
+  shown.purged(2n);
+  assert.equal(summary(shown), "prompt:hi|agent:Hello|turn:");
+});
+
 test("a redelivered pending approval shows once and leaves when resolved", () => {
   const events = stream();
   const t = new Transcript();
