@@ -39,6 +39,8 @@ struct FollowSpec {
   ApprovalMode mode = ApprovalMode::kWait;
   // Ctrl-C detaches at once instead of interrupting the turn first.
   bool detach = false;
+  // The session's Session.purged_seq, said first (`events` from the start).
+  int64_t purged_seq = 0;
 };
 
 // Ctrl-C while following a turn, as Codex's own TUI does: the first asks
@@ -196,6 +198,9 @@ std::optional<int> ReadEvents(Reader& reader, grpc::ClientContext& context,
 int Follow(Client& client, const FollowSpec& spec,
            const CtrlC* ctrl_c = nullptr) {
   EventPrinter printer(spec.print);
+  if (spec.purged_seq > 0 && !client.options().json) {
+    printer.Purged(spec.purged_seq);
+  }
   int64_t cursor = spec.after_seq;
   bool denied = false;
   bool batches = true;
@@ -928,6 +933,19 @@ int Events(Client& client, const std::string& session_id,
   spec.follow = flags.follow;
   spec.print = flags.raw ? EventPrinter::Mode::kRaw
                          : EventPrinter::Mode::kTranscript;
+  if (flags.after_seq == 0 && flags.turn_id.empty() && !flags.raw &&
+      !client.options().json) {
+    // From the start: say what retention deleted, rather than nothing. An
+    // error here is the stream's too, and it says it.
+    v1::GetSessionRequest get;
+    get.set_session_id(session_id);
+    v1::Session session;
+    if (client.sessions()
+            .GetSession(client.Context().get(), get, &session)
+            .ok()) {
+      spec.purged_seq = session.purged_seq();
+    }
+  }
   return Follow(client, spec);
 }
 

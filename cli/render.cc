@@ -194,6 +194,11 @@ void PrintSession(const v1::Session& s) {
   std::printf("pending_approvals: %d\n", s.pending_approvals());
   std::printf("last_seq:          %lld\n",
               static_cast<long long>(s.last_seq()));
+  if (s.purged_seq() > 0) {
+    // Retention deleted the events through it (--retain-archived-days).
+    std::printf("purged_seq:        %lld\n",
+                static_cast<long long>(s.purged_seq()));
+  }
   if (s.has_goal()) {
     std::printf("goal:              %s\n", GoalSummary(s.goal()).c_str());
   }
@@ -695,6 +700,14 @@ void EventPrinter::Missing(int64_t from, int64_t to) {
   side_ << "── events " << from << "–" << to
         << " of this session are missing: the server was restored from a "
            "backup taken before them ──\n";
+}
+
+void EventPrinter::Purged(int64_t through) {
+  if (mode_ == Mode::kRaw) return;
+  EndLine();
+  side_ << "── events 1–" << through
+        << " of this session were deleted: it was archived longer ago than "
+           "the server keeps events (--retain-archived-days) ──\n";
 }
 
 void EventPrinter::Print(const v1::Event& e) {

@@ -108,6 +108,9 @@ class EventPrinter {
   // missing: what a restore from an older backup lost (the seqs jump over
   // them; docs/operations.md). Nothing in kRaw, whose lines show the seqs.
   void Missing(int64_t from, int64_t to);
+  // Says that the session's events 1..`through` were deleted by retention
+  // (Session.purged_seq, --retain-archived-days). Nothing in kRaw.
+  void Purged(int64_t through);
 
  private:
   void PrintReplayLine(const v1::Event& event);

@@ -73,6 +73,20 @@ TEST(EventPrinterTest, MissingEventsAreSaid) {
             "restored from a backup taken before them ──\n");
 }
 
+TEST(EventPrinterTest, PurgedEventsAreSaid) {
+  testing::internal::CaptureStdout();
+  {
+    EventPrinter printer(EventPrinter::Mode::kTranscript);
+    printer.Purged(12);
+    EventPrinter raw(EventPrinter::Mode::kRaw);
+    raw.Purged(12);
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStdout(),
+            "── events 1–12 of this session were deleted: it was archived "
+            "longer ago than the server keeps events (--retain-archived-days) "
+            "──\n");
+}
+
 // Not signed in where the provider needs it: how to sign in is said.
 TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   v1::Account account;

@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from codex_manager import Client, EventType, SessionState, TurnState
-from conftest import Server, make_server, processes_in, wait_for
+from conftest import Cli, Server, make_server, processes_in, wait_for
 
 from cm_testing import SERVER_BIN
 
@@ -275,6 +275,16 @@ def test_retention_deletes_archived_events_and_old_cursors_get_out_of_range(
 
             message = wait_for(lambda: purged_message(client, old.session_id), timeout=15)
             assert f"the oldest available cursor is after_seq={last_seq}" in message
+            assert client.get_session(old.session_id).purged_seq == last_seq
+            assert client.get_session(kept.session_id).purged_seq == 0
+            # The CLI's transcript says so rather than print nothing.
+            cli = Cli(server)
+            shown = cli("events", old.session_id)
+            assert shown.returncode == 0, shown.stderr
+            assert shown.stdout == (
+                f"── events 1–{last_seq} of this session were deleted: it was archived "
+                "longer ago than the server keeps events (--retain-archived-days) ──\n")
+            assert f"purged_seq:        {last_seq}\n" in cli("session", "show", old.session_id).stdout
             # Its turns keep their ids, states and times, not the words.
             [gone] = client.list_turns(old.session_id)
             assert (gone.state, gone.prompt, gone.final_message) == (TurnState.COMPLETED, "", "")
