@@ -570,14 +570,21 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
 
 // ---- sessions -------------------------------------------------------------
 
-#define SESSION_SELECT                                                       \
+// The newest session_seq given to session ID (an SQL expression) whose
+// purged_seq is PURGED: its newest event's; the newest retention deleted
+// (purged_seq); or the newest a restore lost (its gaps' through_seq).
+#define NEWEST_SEQ(ID, PURGED)                             \
+  "MAX(" PURGED                                            \
+  ", (SELECT COALESCE(MAX(e.session_seq), 0) FROM events " \
+  "e WHERE e.session_id = " ID                             \
+  "), (SELECT COALESCE(MAX(g.through_seq), "               \
+  "0) FROM restore_gaps g WHERE g.session_id = " ID "))"
+
+#define SESSION_SELECT \
   "SELECT s.session_id, s.cwd, s.model, s.approval_policy, s.sandbox, "      \
   "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
-  "a.state = 1), MAX(s.purged_seq, (SELECT COALESCE(MAX(e.session_seq), 0) " \
-  "FROM events e WHERE e.session_id = s.session_id), (SELECT "               \
-  "COALESCE(MAX(g.through_seq), 0) FROM restore_gaps g WHERE "               \
-  "g.session_id = s.session_id)), s.rowid, "                                 \
+  "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
   "s.codex_settings_json FROM sessions s "
 
@@ -1008,12 +1015,10 @@ absl::StatusOr<int64_t> SqliteStore::LastSessionSeq(absl::string_view id) {
   // still says where the log ended. A restore may have lost the newest
   // ones: its gap says where the replaced database's ended.
   ASSIGN_OR_RETURN(
-      Stmt st,
-      reader.Prepare("SELECT MAX((SELECT COALESCE(MAX(session_seq), 0) FROM "
-                     "events WHERE session_id = ?1), (SELECT "
-                     "COALESCE(MAX(purged_seq), 0) FROM sessions WHERE "
-                     "session_id = ?1), (SELECT COALESCE(MAX(through_seq), 0) "
-                     "FROM restore_gaps WHERE session_id = ?1))"));
+      Stmt st, reader.Prepare("SELECT " NEWEST_SEQ(
+                   "?1",
+                   "(SELECT COALESCE(MAX(purged_seq), 0) FROM sessions WHERE "
+                   "session_id = ?1)")));
   st.Bind(1, id);
   if (st.Step() != SQLITE_ROW) return reader.Error("last session seq");
   return st.Int(0);
@@ -1450,6 +1455,49 @@ absl::StatusOr<SqliteStore::Replaced> SqliteStore::DescribeReplaced(
               FromMicros(sqlite3_column_int64(st, 1));
         }));
   }
+  return out;
+}
+
+absl::StatusOr<SqliteStore::RestoreRecorded> SqliteStore::RecordRestore(
+    int64_t event_id_floor, const Replaced& replaced, absl::Time now,
+    absl::FunctionRef<AuditRecord(const RestoreRecorded&)> audit) {
+  absl::MutexLock lock(&mu_);
+  RestoreRecorded out;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    if (event_id_floor > 0) {
+      ASSIGN_OR_RETURN(
+          Stmt floor,
+          Prepare("INSERT INTO meta (key, value) VALUES ('event_id_floor', "
+                  "?1) ON CONFLICT (key) DO UPDATE SET value = MAX(value, "
+                  "excluded.value)"));
+      floor.Bind(1, event_id_floor);
+      RETURN_IF_ERROR(StepWrite(floor, "record the event id floor"));
+    }
+    ASSIGN_OR_RETURN(
+        Stmt gap,
+        Prepare("INSERT INTO restore_gaps (session_id, after_seq, "
+                "through_seq, restore_us) SELECT session_id, newest, ?2, ?3 "
+                "FROM (SELECT s.session_id, " NEWEST_SEQ(
+                    "s.session_id", "s.purged_seq") " AS newest FROM sessions "
+                                                    "s WHERE s.session_id = "
+                                                    "?1) WHERE newest < ?2"));
+    for (const auto& [session_id, seq] : replaced.session_seqs) {
+      gap.Bind(1, session_id).Bind(2, seq).Bind(3, ToMicros(now));
+      RETURN_IF_ERROR(StepWrite(gap, "record a restore gap"));
+      out.seq_gaps += sqlite3_changes(db_);
+      gap.Reset();
+    }
+    ASSIGN_OR_RETURN(Stmt revoke,
+                     Prepare("UPDATE tokens SET revoke_us = ?2 WHERE "
+                             "token_id = ?1 AND revoke_us IS NULL"));
+    for (const auto& [token_id, when] : replaced.revocations) {
+      revoke.Bind(1, token_id).Bind(2, ToMicros(when));
+      RETURN_IF_ERROR(StepWrite(revoke, "keep a revocation"));
+      out.revocations_kept += sqlite3_changes(db_);
+      revoke.Reset();
+    }
+    return AppendAuditLocked(audit(out));
+  }));
   return out;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "core/store.h"
 
@@ -109,6 +110,24 @@ class SqliteStore : public Store {
     std::map<std::string, absl::Time> revocations;
   };
   static absl::StatusOr<Replaced> DescribeReplaced(const std::string& path);
+  // What RecordRestore wrote.
+  struct RestoreRecorded {
+    // Sessions that got a RestoreGap (core/store.h).
+    int64_t seq_gaps = 0;
+    // Revocations of `replaced` this database did not have.
+    int64_t revocations_kept = 0;
+  };
+  // For --restore, on the checked copy of a backup about to take
+  // `replaced`'s place (store/restore.h), in one transaction: the event id
+  // floor (meta event_id_floor, which LastEventId counts; 0: none); for
+  // each session of both whose newest seq in `replaced` is past its newest
+  // here, a RestoreGap over the seqs between (which LastSessionSeq counts),
+  // made at `now`; `replaced`'s revocations; and the audit record `audit`
+  // makes of what was written. UNAVAILABLE or INTERNAL (nothing written)
+  // when a write fails.
+  absl::StatusOr<RestoreRecorded> RecordRestore(
+      int64_t event_id_floor, const Replaced& replaced, absl::Time now,
+      absl::FunctionRef<AuditRecord(const RestoreRecorded&)> audit);
   absl::StatusOr<std::vector<std::string>> CheckInvariants() override;
 
   // Direct single-row writes, for tests and tools that build a store's
