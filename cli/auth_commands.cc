@@ -18,26 +18,6 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string RoleName(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_VIEWER:
-      return "viewer";
-    case v1::ROLE_OPERATOR:
-      return "operator";
-    case v1::ROLE_ADMIN:
-      return "admin";
-    default:
-      return "none";
-  }
-}
-
-std::string When(const google::protobuf::Timestamp& t, bool set) {
-  if (!set) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
-                          absl::FromUnixSeconds(t.seconds()),
-                          absl::LocalTimeZone());
-}
-
 // "30d", "12h", "90m", "0" (never); nullopt when malformed.
 std::optional<absl::Duration> ParseTtl(const std::string& text) {
   if (text.empty() || text == "0") return absl::ZeroDuration();
@@ -49,48 +29,6 @@ std::optional<absl::Duration> ParseTtl(const std::string& text) {
   absl::Duration d;
   if (absl::ParseDuration(text, &d) && d >= absl::ZeroDuration()) return d;
   return std::nullopt;
-}
-
-void PrintTokenTable(const v1::ListTokensResponse& list) {
-  if (list.tokens().empty()) {
-    std::printf("no tokens\n");
-    return;
-  }
-  std::printf("%-24s  %-20s  %-8s  %-19s  %-19s  %-19s\n", "TOKEN", "NAME",
-              "ROLE", "CREATED", "EXPIRES", "LAST USED");
-  for (const v1::Token& t : list.tokens()) {
-    std::string name = t.name().substr(0, 20);
-    if (t.has_revoke_time()) name = (t.name() + " (revoked)").substr(0, 20);
-    std::printf("%-24s  %-20s  %-8s  %-19s  %-19s  %-19s\n",
-                t.token_id().c_str(), name.c_str(), RoleName(t.role()).c_str(),
-                When(t.create_time(), t.has_create_time()).c_str(),
-                When(t.expire_time(), t.has_expire_time()).c_str(),
-                When(t.last_used_time(), t.has_last_used_time()).c_str());
-  }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
-}
-
-void PrintAuditTable(const v1::ListAuditEventsResponse& list) {
-  if (list.audit_events().empty()) {
-    std::printf("no audit events\n");
-    return;
-  }
-  std::printf("%-19s  %-16s  %-4s  %-48s  %s\n", "TIME", "WHO", "CODE",
-              "METHOD", "RESOURCE");
-  for (const v1::AuditEvent& e : list.audit_events()) {
-    std::string who = e.token_name().empty() ? "-" : e.token_name();
-    std::printf("%-19s  %-16s  %-4d  %-48s  %s\n",
-                When(e.time(), e.has_time()).c_str(), who.substr(0, 16).c_str(),
-                e.code(), e.method().c_str(), e.resource_id().c_str());
-    if (e.code() != 0 && !e.message().empty()) {
-      std::printf("%21s%s\n", "", e.message().c_str());
-    }
-  }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "codex_manager/v1/approvals.pb.h"
+#include "codex_manager/v1/auth.pb.h"
 #include "codex_manager/v1/codex.pb.h"
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
@@ -60,6 +61,15 @@ void PrintApprovalRequest(const v1::Approval& approval);
 // `indent`.
 void PrintApprovalRequest(std::ostream& out, const v1::Approval& approval,
                           const std::string& head, const std::string& indent);
+
+// Tokens and the audit log (auth_render.cc). Names get the width the
+// longest needs (up to 40 bytes); an audit record's message, when it has
+// one, is a line of its own under it.
+std::string RoleName(v1::Role role);
+// `t` in local time, "YYYY-MM-DD HH:MM:SS"; "-" when not `set`.
+std::string When(const google::protobuf::Timestamp& t, bool set);
+void PrintTokenTable(const v1::ListTokensResponse& list);
+void PrintAuditTable(const v1::ListAuditEventsResponse& list);
 
 // At most `width` bytes (not splitting a UTF-8 character), "~" marking a
 // cut.

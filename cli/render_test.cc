@@ -114,5 +114,45 @@ TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   EXPECT_EQ(Count(out, "sign in with"), 0) << out;
 }
 
+// A name is never cut short of its column, nor "(revoked)" off it; what
+// the server did by itself shows its message.
+TEST(AuthTablesTest, NamesFitAndMessagesShow) {
+  v1::ListTokensResponse tokens;
+  v1::Token* t = tokens.add_tokens();
+  t->set_token_id("tok_1");
+  t->set_name("nightly-release-bot");
+  t->set_role(v1::ROLE_OPERATOR);
+  t->mutable_revoke_time()->set_seconds(1);
+  testing::internal::CaptureStdout();
+  PrintTokenTable(tokens);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("  NAME                           ROLE"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  nightly-release-bot (revoked)  operator"),
+            std::string::npos)
+      << out;
+
+  v1::ListAuditEventsResponse audit;
+  v1::AuditEvent* restore = audit.add_audit_events();
+  restore->set_token_name("codex-manager-server");
+  restore->set_method("restore");
+  restore->set_message("--restore /b.db: 1 session,\nevents through 9");
+  v1::AuditEvent* call = audit.add_audit_events();
+  call->set_token_name(std::string(60, 'x'));
+  call->set_method("/codex_manager.v1.SessionService/CreateSession");
+  testing::internal::CaptureStdout();
+  PrintAuditTable(audit);
+  out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("  codex-manager-server  "), std::string::npos) << out;
+  EXPECT_NE(out.find("\n                     --restore /b.db: 1 session, "
+                     "events through 9\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  " + std::string(39, 'x') + "~  0 "), std::string::npos)
+      << out;
+  EXPECT_EQ(Count(out, "\n"), 4) << out;  // the CreateSession call has none
+}
+
 }  // namespace
 }  // namespace codex_manager::cli
