@@ -65,9 +65,7 @@ void PrintTokenTable(const v1::ListTokensResponse& list) {
                 When(t.expire_time(), t.has_expire_time()).c_str(),
                 When(t.last_used_time(), t.has_last_used_time()).c_str());
   }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
+  PrintMore(list.next_page_token());
 }
 
 void PrintAuditTable(const v1::ListAuditEventsResponse& list) {
@@ -97,9 +95,7 @@ void PrintAuditTable(const v1::ListAuditEventsResponse& list) {
       std::printf("%21s%s\n", "", OneLine(e.message()).c_str());
     }
   }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
+  PrintMore(list.next_page_token());
 }
 
 }  // namespace codex_manager::cli

@@ -101,6 +101,12 @@ std::string FirstWrittenPath(const std::string& diff) {
 
 }  // namespace
 
+void PrintMore(const std::string& next_page_token) {
+  if (!next_page_token.empty()) {
+    std::printf("(more: --page-token %s)\n", next_page_token.c_str());
+  }
+}
+
 std::string Trim(const std::string& s, size_t width) {
   if (s.size() <= width) return s;
   size_t end = width - 1;
@@ -237,9 +243,7 @@ void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered) {
                 SessionStateName(s.state()).c_str(), s.pending_approvals(),
                 Trim(OneLine(s.title()), 24).c_str(), OneLine(s.cwd()).c_str());
   }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
+  PrintMore(list.next_page_token());
 }
 
 void PrintModelTable(const v1::ListModelsResponse& list) {
@@ -294,9 +298,7 @@ void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list) {
                 Trim(t.name().empty() ? t.preview() : t.name(), 30).c_str(),
                 t.cwd().c_str());
   }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
+  PrintMore(list.next_page_token());
 }
 
 namespace {
@@ -472,9 +474,7 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
                 t.started_by_codex() ? "(started by Codex)"
                                      : Trim(t.prompt(), 60).c_str());
   }
-  if (!list.next_page_token().empty()) {
-    std::printf("(more: --page-token %s)\n", list.next_page_token().c_str());
-  }
+  PrintMore(list.next_page_token());
 }
 
 void PrintApprovalTable(const v1::ListApprovalsResponse& list) {

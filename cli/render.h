@@ -71,6 +71,8 @@ std::string When(const google::protobuf::Timestamp& t, bool set);
 void PrintTokenTable(const v1::ListTokensResponse& list);
 void PrintAuditTable(const v1::ListAuditEventsResponse& list);
 
+// After a table: "(more: --page-token T)" when a page follows.
+void PrintMore(const std::string& next_page_token);
 // At most `width` bytes (not splitting a UTF-8 character), "~" marking a
 // cut.
 std::string Trim(const std::string& s, size_t width);
