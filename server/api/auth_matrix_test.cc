@@ -290,5 +290,52 @@ TEST_F(AuthMatrixTest, RefusalsAndFailedMutationsAreAudited) {
   EXPECT_FALSE(page->items[0].caller.request_id.empty());
 }
 
+// An open stream gets no event once its token is revoked or has expired:
+// it ends UNAUTHENTICATED before the next one; another token's goes on.
+TEST_F(AuthMatrixTest, StreamsEndWhenTheirTokenIsRevokedOrExpires) {
+  auto later =
+      *tokens_->Create("later", Role::kViewer, absl::ZeroDuration(), Caller());
+  auto soon =
+      *tokens_->Create("soon", Role::kViewer, absl::Seconds(1), Caller());
+  auto stub = v1::StreamService::NewStub(channel_);
+  struct Follower {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::Event>> reader;
+  };
+  auto follow = [&](const std::string& secret) {
+    auto f = std::make_unique<Follower>();
+    f->context.AddMetadata("authorization", "Bearer " + secret);
+    f->context.set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::seconds(20));
+    f->reader = stub->StreamEvents(&f->context, v1::StreamEventsRequest());
+    return f;
+  };
+  auto revoked = follow(later.secret);
+  auto expiring = follow(soon.secret);
+  auto kept = follow(secrets_[Role::kAdmin]);
+  v1::Event event;
+  log_->Append("ses_a", EventType::kRaw, "", nlohmann::json::object());
+  for (Follower* f : {revoked.get(), expiring.get(), kept.get()}) {
+    ASSERT_TRUE(f->reader->Read(&event));
+    EXPECT_EQ(event.session_seq(), 1);
+  }
+
+  ASSERT_TRUE(tokens_->Revoke(later.token.token_id, Caller()).ok());
+  absl::SleepFor(absl::Milliseconds(1100));  // `soon` has expired
+  log_->Append("ses_a", EventType::kRaw, "", nlohmann::json::object());
+  ASSERT_TRUE(kept->reader->Read(&event));
+  EXPECT_EQ(event.session_seq(), 2);
+  for (Follower* f : {revoked.get(), expiring.get()}) {
+    EXPECT_FALSE(f->reader->Read(&event));
+    grpc::Status status = f->reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_NE(status.error_message().find(f == revoked.get() ? "was revoked"
+                                                             : "has expired"),
+              std::string::npos)
+        << status.error_message();
+  }
+  kept->context.TryCancel();
+}
+
 }  // namespace
 }  // namespace codex_manager

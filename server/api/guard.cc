@@ -120,6 +120,7 @@ absl::StatusOr<Caller> Guard::Admit(const grpc::ServerContextBase& context,
   caller.token_id = token->token_id;
   caller.token_name = token->name;
   caller.role = token->role;
+  caller.token_expire_time = token->expire_time;
   {
     absl::MutexLock lock(&mu_);
     CallNote& note = notes_[&context];
@@ -161,7 +162,7 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
     int& open = open_streams_[caller.token_id];
     if (open < options_.max_streams_per_principal) {
       ++open;
-      return std::unique_ptr<StreamSlot>(new StreamSlot(this, caller.token_id));
+      return std::unique_ptr<StreamSlot>(new StreamSlot(this, caller));
     }
   }
   absl::Status limited = absl::ResourceExhaustedError(absl::StrCat(
@@ -169,6 +170,30 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
       options_.max_streams_per_principal,
       " open event streams (--max-streams-per-principal); close one first"));
   return Refuse(nullptr, caller, std::move(limited));
+}
+
+Guard::StreamSlot::StreamSlot(Guard* guard, const Caller& caller)
+    : guard_(guard),
+      token_id_(caller.token_id),
+      expire_time_(caller.token_expire_time),
+      revocations_seen_(guard->tokens_->revocations()) {}
+
+absl::Status Guard::StreamSlot::Check() {
+  const int64_t revocations = guard_->tokens_->revocations();
+  if (revocations != revocations_seen_) {
+    revocations_seen_ = revocations;
+    revoked_ = guard_->tokens_->RevokedHere(token_id_);
+  }
+  if (revoked_) {
+    return absl::UnauthenticatedError(
+        "the token of this stream was revoked (codex-manager token revoke); "
+        "it gets no more events");
+  }
+  if (expire_time_ && guard_->clock_->Now() >= *expire_time_) {
+    return absl::UnauthenticatedError(
+        "the token of this stream has expired; it gets no more events");
+  }
+  return absl::OkStatus();
 }
 
 Guard::StreamSlot::~StreamSlot() {

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -87,17 +88,26 @@ class Guard {
   // The call's note, removed (an empty note when there is none).
   CallNote TakeNote(const grpc::ServerContextBase* context);
 
-  // Holds one of a principal's stream slots until destroyed.
+  // Holds one of a principal's stream slots until destroyed, and says
+  // whether its token is still good. Check is not thread-safe: one stream
+  // calls it, under its own lock.
   class StreamSlot {
    public:
     ~StreamSlot();
+    // OK, or UNAUTHENTICATED once the token was revoked (through this
+    // server) or has expired: the stream checks before each message it
+    // writes and then ends, so no event reaches a token after that. One
+    // atomic read and one clock read while nothing was revoked.
+    absl::Status Check();
 
    private:
     friend class Guard;
-    StreamSlot(Guard* guard, std::string token_id)
-        : guard_(guard), token_id_(std::move(token_id)) {}
+    StreamSlot(Guard* guard, const Caller& caller);
     Guard* const guard_;
     const std::string token_id_;
+    const std::optional<absl::Time> expire_time_;
+    int64_t revocations_seen_;
+    bool revoked_ = false;
   };
   // A stream slot for `caller`, or RESOURCE_EXHAUSTED naming
   // --max-streams-per-principal (audited).

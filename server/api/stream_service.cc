@@ -81,6 +81,12 @@ class EventStreamWriter : public LogWriter<Message> {
   void NextLocked() override {
     if (this->finished_ || this->writing_) return;
     if (!pending_.empty()) {
+      // A revoked or expired token gets no more events.
+      if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
+          !valid.ok()) {
+        this->FinishLocked(ToGrpcStatus(valid));
+        return;
+      }
       WriteNextLocked();
     } else if (end_ != EventLog::End::kNone) {
       this->FinishLocked(EndStatus());

@@ -124,6 +124,12 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
     }
     const bool full = buffer_.size() >= kTranscriptChunkBytes;
     if (full || (rendered_all_ && (!buffer_.empty() || !wrote_any_))) {
+      // A revoked or expired token gets no more of the transcript.
+      if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
+          !valid.ok()) {
+        FinishLocked(ToGrpcStatus(valid));
+        return;
+      }
       const size_t n = Utf8Prefix(buffer_, kTranscriptChunkBytes);
       chunk_.Clear();
       chunk_.set_data(buffer_.substr(0, n));

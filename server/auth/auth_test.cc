@@ -28,8 +28,10 @@ class FakeClock : public Clock {
   absl::Time now = absl::FromUnixSeconds(1800000000);
 };
 
-const Caller kAdmin = {"tok_admin", "admin", Role::kAdmin, "ipv4:127.0.0.1:1",
-                       "req_1", "/codex_manager.v1.AuthService/CreateToken"};
+const Caller kAdmin = {
+    "tok_admin",        "admin", Role::kAdmin,
+    "ipv4:127.0.0.1:1", "req_1", "/codex_manager.v1.AuthService/CreateToken",
+    std::nullopt};
 
 class TokenRegistryTest : public ::testing::Test {
  protected:

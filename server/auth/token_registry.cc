@@ -185,13 +185,21 @@ absl::StatusOr<TokenRecord> TokenRegistry::Revoke(const std::string& token_id,
   }
   batch.audit.push_back(AuditOk(caller, token_id, now));
   RETURN_IF_ERROR(store_->Write(batch));
-  // At once for this process: forget every cached copy.
+  // At once for this process: forget every cached copy, and end its open
+  // streams (Guard::StreamSlot).
   for (auto it = cache_.begin(); it != cache_.end();) {
     auto next = std::next(it);
     if (it->second.token.token_id == token_id) cache_.erase(it);
     it = next;
   }
+  revoked_.insert(token_id);
+  revocations_.fetch_add(1, std::memory_order_release);
   return token;
+}
+
+bool TokenRegistry::RevokedHere(const std::string& token_id) {
+  absl::MutexLock lock(&mu_);
+  return revoked_.contains(token_id);
 }
 
 absl::Status TokenRegistry::EnsureAdminTokenFile(const std::string& path,

@@ -10,17 +10,20 @@
 #ifndef CODEX_MANAGER_SERVER_AUTH_TOKEN_REGISTRY_H_
 #define CODEX_MANAGER_SERVER_AUTH_TOKEN_REGISTRY_H_
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
-#include "core/types.h"
 #include "core/store.h"
+#include "core/types.h"
 
 namespace codex_manager {
 
@@ -51,6 +54,13 @@ class TokenRegistry {
   // Revokes a token (a no-op when already revoked); NOT_FOUND naming the id.
   absl::StatusOr<TokenRecord> Revoke(const std::string& token_id,
                                      const Caller& caller);
+  // How many revocations Revoke has made: an open stream asks RevokedHere
+  // about its token only when this changed.
+  int64_t revocations() const {
+    return revocations_.load(std::memory_order_acquire);
+  }
+  // Whether Revoke revoked `token_id` (in this process).
+  bool RevokedHere(const std::string& token_id);
 
   // The admin token file (DATA_DIR/admin.token, mode 0600, one line).
   // Without `rotate`: leaves a file that holds a token this store knows
@@ -76,6 +86,9 @@ class TokenRegistry {
   absl::Mutex mu_;
   // SHA-256 hex of a secret -> the token it named when last read.
   absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
+  // Ids Revoke revoked, and how many times it did.
+  absl::flat_hash_set<std::string> revoked_ ABSL_GUARDED_BY(mu_);
+  std::atomic<int64_t> revocations_{0};
 };
 
 }  // namespace codex_manager

@@ -309,6 +309,9 @@ struct Caller {
   std::string request_id;
   // Full gRPC method name.
   std::string method;
+  // When the caller's token expires (unset: never); an event stream it
+  // opened ends then (Guard::StreamSlot).
+  std::optional<absl::Time> token_expire_time;
 };
 
 // One row of the audit log: a mutation, or a refused call (auth.proto
