@@ -2,13 +2,14 @@
 // #/, one session's live transcript, approvals and composer at
 // #/s/<session id>, and the tokens and audit log at #/access (admins).
 // Everything goes through the gRPC-Web proxy that served the page.
+import { Code, ConnectError } from "@connectrpc/connect";
 import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } from "./api.js";
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { showAccess } from "./access_view.js";
 import { accountPanel } from "./account_view.js";
 import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
-import { errorText, toast } from "./feedback.js";
+import { errorText, SIGNED_OUT, toast } from "./feedback.js";
 import { button, h } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
@@ -254,6 +255,7 @@ function showList(): () => void {
           }])));
         }
       } catch (err) {
+        if (err instanceof ConnectError && err.code === Code.Unauthenticated) return signedOut(SIGNED_OUT);
         list.replaceChildren(h("p", { class: "error" }, errorText(err)));
       }
       if (search.value.trim() !== text) continue;  // typed during the call
@@ -277,9 +279,16 @@ function route(): void {
   leave = null;
   if (!me) return;  // the sign-in view is up
   const match = /^#\/s\/([\w-]+)$/.exec(location.hash);
-  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), isAdmin: isAdmin(), who: whoBox })
+  leave = match ? showSession(app, match[1]!, { canOperate: canOperate(), isAdmin: isAdmin(), who: whoBox,
+                                                signedOut })
     : location.hash === "#/access" ? showAccess(app, { who: whoBox, myTokenId: me.tokenId })
       : showList();
+}
+
+// The server stopped taking the signed-in token (revoked, expired).
+function signedOut(note: string): void {
+  me = null;
+  showSignIn(note);
 }
 
 // Paste a token (or open a #token= link) to sign in.

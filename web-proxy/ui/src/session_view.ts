@@ -11,7 +11,7 @@ import { publish } from "./bridge.js";
 import { backgroundPanel } from "./background_view.js";
 import { button, h } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
-import { errorText, sleep, toast } from "./feedback.js";
+import { errorText, SIGNED_OUT, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
 import { mcpPanel } from "./mcp_view.js";
 import { skillPicker } from "./skill_picker.js";
@@ -30,6 +30,9 @@ export interface SessionViewOptions {
   // Admins' prompts that start with "!" run in the shell (RunShellCommand).
   isAdmin: boolean;
   who: () => HTMLElement;  // the signed-in box of the header
+  // The server no longer takes the signed-in token (revoked, expired):
+  // back to the sign-in form, saying so.
+  signedOut: (note: string) => void;
 }
 
 const LIVE = new Set([SessionState.STARTING, SessionState.IDLE, SessionState.BUSY]);
@@ -543,6 +546,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
         if (batched && err instanceof ConnectError && err.code === Code.Unimplemented) {
           batched = false;
           continue;
+        }
+        if (err instanceof ConnectError && err.code === Code.Unauthenticated) {
+          opts.signedOut(SIGNED_OUT);
+          return;
         }
         if (err instanceof ConnectError && err.code === Code.NotFound) {
           unknown = `There is no session ${sessionId} on this server.`;
