@@ -96,8 +96,9 @@ class Guard {
     ~StreamSlot();
     // OK, or UNAUTHENTICATED once the token was revoked (through this
     // server) or has expired: the stream checks before each message it
-    // writes and then ends, so no event reaches a token after that. One
-    // atomic read and one clock read while nothing was revoked.
+    // writes and then ends, so no event reaches a token after that. While
+    // nothing was revoked: one atomic read, and a clock read for a token
+    // that expires.
     absl::Status Check();
 
    private:

@@ -573,20 +573,22 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
 // The newest session_seq given to session ID (an SQL expression) whose
 // purged_seq is PURGED: its newest event's; the newest retention deleted
 // (purged_seq); or the newest a restore lost (its gaps' through_seq).
-#define NEWEST_SEQ(ID, PURGED)                             \
-  "MAX(" PURGED                                            \
-  ", (SELECT COALESCE(MAX(e.session_seq), 0) FROM events " \
-  "e WHERE e.session_id = " ID                             \
-  "), (SELECT COALESCE(MAX(g.through_seq), "               \
-  "0) FROM restore_gaps g WHERE g.session_id = " ID "))"
+// clang-format off
+#define NEWEST_SEQ(ID, PURGED)                                              \
+  "MAX(" PURGED ", "                                                        \
+  "(SELECT COALESCE(MAX(e.session_seq), 0) FROM events e "                  \
+  "WHERE e.session_id = " ID "), "                                          \
+  "(SELECT COALESCE(MAX(g.through_seq), 0) FROM restore_gaps g "            \
+  "WHERE g.session_id = " ID "))"
 
-#define SESSION_SELECT \
+#define SESSION_SELECT                                                       \
   "SELECT s.session_id, s.cwd, s.model, s.approval_policy, s.sandbox, "      \
   "s.title, s.state, s.thread_id, s.last_error, s.create_us, s.update_us, "  \
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
   "s.codex_settings_json FROM sessions s "
+// clang-format on
 
 static Session ReadSession(const auto& st) {
   Session s;
@@ -1473,14 +1475,15 @@ absl::StatusOr<SqliteStore::RestoreRecorded> SqliteStore::RecordRestore(
       floor.Bind(1, event_id_floor);
       RETURN_IF_ERROR(StepWrite(floor, "record the event id floor"));
     }
-    ASSIGN_OR_RETURN(
-        Stmt gap,
-        Prepare("INSERT INTO restore_gaps (session_id, after_seq, "
-                "through_seq, restore_us) SELECT session_id, newest, ?2, ?3 "
-                "FROM (SELECT s.session_id, " NEWEST_SEQ(
-                    "s.session_id", "s.purged_seq") " AS newest FROM sessions "
-                                                    "s WHERE s.session_id = "
-                                                    "?1) WHERE newest < ?2"));
+    // A gap only where `replaced` got further than this database.
+    // clang-format off
+    static constexpr char kGap[] =
+        "INSERT INTO restore_gaps (session_id, after_seq, through_seq, "
+        "restore_us) SELECT session_id, newest, ?2, ?3 FROM (SELECT "
+        "s.session_id, " NEWEST_SEQ("s.session_id", "s.purged_seq") " AS "
+        "newest FROM sessions s WHERE s.session_id = ?1) WHERE newest < ?2";
+    // clang-format on
+    ASSIGN_OR_RETURN(Stmt gap, Prepare(kGap));
     for (const auto& [session_id, seq] : replaced.session_seqs) {
       gap.Bind(1, session_id).Bind(2, seq).Bind(3, ToMicros(now));
       RETURN_IF_ERROR(StepWrite(gap, "record a restore gap"));
