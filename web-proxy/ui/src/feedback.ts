@@ -4,14 +4,14 @@ import { h } from "./dom.js";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// What went wrong, for a person: for a server that cannot be reached,
-// what to check rather than gRPC's transport text; otherwise the server's
-// message, which names the field or the id.
 // What the sign-in form says when the server stopped taking the token it
 // was signed in with (UNAUTHENTICATED on a call or a stream).
 export const SIGNED_OUT = "The server no longer accepts the token this page was signed in " +
   "with (revoked or expired). Sign in again.";
 
+// What went wrong, for a person: for a server that cannot be reached,
+// what to check rather than gRPC's transport text; otherwise the server's
+// message, which names the field or the id.
 export function errorText(e: unknown): string {
   if (!(e instanceof ConnectError)) return String(e);
   if (e.code === Code.Unavailable) {
