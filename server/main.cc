@@ -763,13 +763,14 @@ int Run(const Flags& flags) {
        {"admin_token_file", admin_token_path},
        {"codex_bin", flags.codex_bin}});
 
-  // Idle timeout, turn watchdog, refusal summaries and retention: once a
-  // second.
+  // Idle timeout, turn watchdog, refusal summaries, streams of revoked or
+  // expired tokens, and retention: once a second.
   absl::Notification stop;
   std::thread reaper = NamedThread("cm-reaper", [&] {
     while (!stop.WaitForNotificationWithTimeout(absl::Seconds(1))) {
       manager->Tick();
       guard.FlushRefusals(/*all=*/false);
+      guard.WakeStreamsOfGoneTokens();
       if (flags.retain_archived_days > 0) {
         absl::StatusOr<int64_t> purged = log.PurgeArchived(
             absl::Now() - absl::Hours(24) * flags.retain_archived_days);

@@ -1,6 +1,9 @@
 #include "api/guard.h"
 
 #include <cmath>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "api/status.h"
@@ -162,7 +165,9 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
     int& open = open_streams_[caller.token_id];
     if (open < options_.max_streams_per_principal) {
       ++open;
-      return std::unique_ptr<StreamSlot>(new StreamSlot(this, caller));
+      auto slot = std::unique_ptr<StreamSlot>(new StreamSlot(this, caller));
+      slots_.insert(slot.get());
+      return slot;
     }
   }
   absl::Status limited = absl::ResourceExhaustedError(absl::StrCat(
@@ -196,8 +201,40 @@ absl::Status Guard::StreamSlot::Check() {
   return absl::OkStatus();
 }
 
+void Guard::StreamSlot::OnTokenGone(std::function<void()> wake) {
+  absl::MutexLock lock(&waker_->mu);
+  waker_->wake = std::move(wake);
+}
+
+void Guard::WakeStreamsOfGoneTokens() {
+  const absl::Time now = clock_->Now();
+  const bool any_revoked = tokens_->revocations() > 0;
+  std::vector<std::shared_ptr<StreamSlot::Waker>> gone;
+  {
+    absl::MutexLock lock(&mu_);
+    for (StreamSlot* slot : slots_) {
+      const bool expired = slot->expire_time_ && now >= *slot->expire_time_;
+      if (expired || (any_revoked && tokens_->RevokedHere(slot->token_id_))) {
+        gone.push_back(slot->waker_);
+      }
+    }
+  }
+  // Without mu_: a stream that ends runs the call interceptor, which takes
+  // it (TakeNote).
+  for (const std::shared_ptr<StreamSlot::Waker>& waker : gone) {
+    absl::MutexLock lock(&waker->mu);
+    if (waker->wake) waker->wake();
+  }
+}
+
 Guard::StreamSlot::~StreamSlot() {
+  {
+    // Waits for a wake in progress; none comes after.
+    absl::MutexLock lock(&waker_->mu);
+    waker_->wake = nullptr;
+  }
   absl::MutexLock lock(&guard_->mu_);
+  guard_->slots_.erase(this);
   auto it = guard_->open_streams_.find(token_id_);
   if (it != guard_->open_streams_.end() && --it->second <= 0) {
     guard_->open_streams_.erase(it);

@@ -23,6 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "auth/forwarded_for.h"
@@ -100,20 +101,38 @@ class Guard {
     // nothing was revoked: one atomic read, and a clock read for a token
     // that expires.
     absl::Status Check();
+    // What WakeStreamsOfGoneTokens calls (on its thread, holding only the
+    // slot's own waker lock) once this stream's token is gone, so that an
+    // idle stream checks now rather than at its next event. Set before the
+    // stream starts, never while holding the stream's lock; never called
+    // once the slot's destructor has begun.
+    void OnTokenGone(std::function<void()> wake);
 
    private:
     friend class Guard;
+    // The wake callback, shared with a pass of WakeStreamsOfGoneTokens
+    // that may outlast the slot: the slot's destructor empties it.
+    struct Waker {
+      absl::Mutex mu;
+      std::function<void()> wake ABSL_GUARDED_BY(mu);
+    };
     StreamSlot(Guard* guard, const Caller& caller);
     Guard* const guard_;
     const std::string token_id_;
     const std::optional<absl::Time> expire_time_;
     int64_t revocations_seen_;
     bool revoked_ = false;
+    const std::shared_ptr<Waker> waker_ = std::make_shared<Waker>();
   };
   // A stream slot for `caller`, or RESOURCE_EXHAUSTED naming
   // --max-streams-per-principal (audited).
   absl::StatusOr<std::unique_ptr<StreamSlot>> AcquireStream(
       const Caller& caller);
+
+  // Wakes every open stream whose token was revoked through this server
+  // or has expired (StreamSlot::OnTokenGone), so it ends within this
+  // call's period even when no event comes. Called once a second.
+  void WakeStreamsOfGoneTokens();
 
   // Appends the summary records of refusals the sampler counted instead of
   // recording, and logs a `refusals` line for each: those due, or all of
@@ -137,6 +156,9 @@ class Guard {
   const GuardOptions options_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, int> open_streams_ ABSL_GUARDED_BY(mu_);
+  // Every slot held; a slot leaves in its destructor (under mu_), so one
+  // found here is alive while mu_ is held.
+  absl::flat_hash_set<StreamSlot*> slots_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<const grpc::ServerContextBase*, CallNote> notes_
       ABSL_GUARDED_BY(mu_);
 };

@@ -28,6 +28,9 @@ class EventStreamWriter : public LogWriter<Message> {
   void Begin(EventLog* log, EventLog::SubscribeOptions options,
              std::vector<Event> redelivered,
              std::unique_ptr<Guard::StreamSlot> slot) {
+    // Before mu_: the guard calls it holding the slot's waker lock, and it
+    // takes mu_. The stream lives until the slot is destroyed.
+    slot->OnTokenGone([this] { WakeOnTokenGone(); });
     absl::MutexLock lock(&this->mu_);
     slot_ = std::move(slot);
     if (!this->BeginLocked()) return;
@@ -78,15 +81,25 @@ class EventStreamWriter : public LogWriter<Message> {
     if (!this->writing_) NextLocked();
   }
 
+  // The guard found the stream's token revoked or expired: end now, or
+  // once the write in flight is done (NextLocked), not at the next event.
+  void WakeOnTokenGone() {
+    absl::MutexLock lock(&this->mu_);
+    if (!this->started_ || this->finished_ || this->writing_) return;
+    if (absl::Status valid = slot_->Check(); !valid.ok()) {
+      this->FinishLocked(ToGrpcStatus(valid));
+    }
+  }
+
   void NextLocked() override {
     if (this->finished_ || this->writing_) return;
+    // A revoked or expired token gets no more events.
+    if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
+        !valid.ok()) {
+      this->FinishLocked(ToGrpcStatus(valid));
+      return;
+    }
     if (!pending_.empty()) {
-      // A revoked or expired token gets no more events.
-      if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
-          !valid.ok()) {
-        this->FinishLocked(ToGrpcStatus(valid));
-        return;
-      }
       WriteNextLocked();
     } else if (end_ != EventLog::End::kNone) {
       this->FinishLocked(EndStatus());
