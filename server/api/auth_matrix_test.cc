@@ -343,5 +343,20 @@ TEST_F(AuthMatrixTest, StreamsEndWhenTheirTokenIsRevokedOrExpires) {
   kept->context.TryCancel();
 }
 
+// A token revoked between a call's admission and its stream slot: the
+// slot's first check says so.
+TEST_F(AuthMatrixTest, ASlotTakenAfterTheRevocationKnowsIt) {
+  auto token =
+      *tokens_->Create("late", Role::kViewer, absl::ZeroDuration(), Caller());
+  Caller caller;
+  caller.token_id = token.token.token_id;
+  caller.token_name = "late";
+  caller.role = Role::kViewer;
+  ASSERT_TRUE(tokens_->Revoke(token.token.token_id, Caller()).ok());
+  auto slot = guard_->AcquireStream(caller);
+  ASSERT_TRUE(slot.ok()) << slot.status();
+  EXPECT_EQ((*slot)->Check().code(), absl::StatusCode::kUnauthenticated);
+}
+
 }  // namespace
 }  // namespace codex_manager

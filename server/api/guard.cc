@@ -180,8 +180,7 @@ absl::StatusOr<std::unique_ptr<Guard::StreamSlot>> Guard::AcquireStream(
 Guard::StreamSlot::StreamSlot(Guard* guard, const Caller& caller)
     : guard_(guard),
       token_id_(caller.token_id),
-      expire_time_(caller.token_expire_time),
-      revocations_seen_(guard->tokens_->revocations()) {}
+      expire_time_(caller.token_expire_time) {}
 
 absl::Status Guard::StreamSlot::Check() {
   const int64_t revocations = guard_->tokens_->revocations();

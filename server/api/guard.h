@@ -120,7 +120,10 @@ class Guard {
     Guard* const guard_;
     const std::string token_id_;
     const std::optional<absl::Time> expire_time_;
-    int64_t revocations_seen_;
+    // The revocation count RevokedHere was last asked at; -1 until the
+    // first Check, which always asks (the token may have been revoked
+    // between the call's admission and its slot).
+    int64_t revocations_seen_ = -1;
     bool revoked_ = false;
     const std::shared_ptr<Waker> waker_ = std::make_shared<Waker>();
   };
