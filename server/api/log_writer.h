@@ -3,9 +3,10 @@
 // write in flight. The subclass says what a delivered batch becomes
 // (Deliver, on the log's dispatcher thread) and what to do next when no
 // write is in flight (NextLocked: write, ask the subscription for more, or
-// finish); this class ends the call on a failed write or a cancel, and
-// cancels the subscription when the call is done. Nothing blocks inside a
-// reaction.
+// finish); this class ends the call on a failed write or a cancel, holds
+// the caller's stream slot (and ends the call once its token is gone,
+// EndIfTokenGoneLocked), and cancels the subscription when the call is
+// done. Nothing blocks inside a reaction.
 #ifndef CODEX_MANAGER_SERVER_API_LOG_WRITER_H_
 #define CODEX_MANAGER_SERVER_API_LOG_WRITER_H_
 
@@ -17,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "api/guard.h"
 #include "api/status.h"
 #include "core/event_log.h"
 
@@ -69,7 +71,15 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
     if (sub_) sub_->Cancel();
     // Finish may be called from a thread of ours under mu_ (End, Deliver):
     // wait until that thread has let go of it.
-    { absl::MutexLock lock(&mu_); }
+    std::unique_ptr<Guard::StreamSlot> slot;
+    {
+      absl::MutexLock lock(&mu_);
+      slot = std::move(slot_);
+    }
+    // Outside mu_, while this object is whole: the slot's destructor
+    // waits for a wake in progress (Guard::WakeStreamsOfGoneTokens), which
+    // takes mu_.
+    slot.reset();
     delete this;
   }
 
@@ -116,6 +126,16 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
     finished_ = true;
     this->Finish(status);
   }
+  // Ends the call UNAUTHENTICATED once the caller's token was revoked or
+  // has expired (Guard::StreamSlot::Check); true then. Before each write,
+  // so no message reaches a token after that.
+  bool EndIfTokenGoneLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!slot_) return false;
+    absl::Status valid = slot_->Check();
+    if (valid.ok()) return false;
+    FinishLocked(ToGrpcStatus(valid));
+    return true;
+  }
   // Writes the call's last message and ends it with `status` in one step
   // (gRPC's StartWriteAndFinish: one send where a write and then a Finish
   // take two). No OnWriteDone follows; `message` lives until OnDone.
@@ -129,6 +149,9 @@ class LogWriter : public grpc::ServerWriteReactor<Message> {
 
   absl::Mutex mu_;
   std::shared_ptr<EventLog::Subscription> sub_;
+  // The caller's stream slot (Guard::AcquireStream), set by the start
+  // method; released in OnDone.
+  std::unique_ptr<Guard::StreamSlot> slot_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;

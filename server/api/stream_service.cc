@@ -32,7 +32,7 @@ class EventStreamWriter : public LogWriter<Message> {
     // takes mu_. The stream lives until the slot is destroyed.
     slot->OnTokenGone([this] { WakeOnTokenGone(); });
     absl::MutexLock lock(&this->mu_);
-    slot_ = std::move(slot);
+    this->slot_ = std::move(slot);
     if (!this->BeginLocked()) return;
     if (options.until_event_id == 0) {
       // A following stream's response headers go out now, not with the
@@ -86,19 +86,12 @@ class EventStreamWriter : public LogWriter<Message> {
   void WakeOnTokenGone() {
     absl::MutexLock lock(&this->mu_);
     if (!this->started_ || this->finished_ || this->writing_) return;
-    if (absl::Status valid = slot_->Check(); !valid.ok()) {
-      this->FinishLocked(ToGrpcStatus(valid));
-    }
+    this->EndIfTokenGoneLocked();
   }
 
   void NextLocked() override {
     if (this->finished_ || this->writing_) return;
-    // A revoked or expired token gets no more events.
-    if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
-        !valid.ok()) {
-      this->FinishLocked(ToGrpcStatus(valid));
-      return;
-    }
+    if (this->EndIfTokenGoneLocked()) return;
     if (!pending_.empty()) {
       WriteNextLocked();
     } else if (end_ != EventLog::End::kNone) {
@@ -118,7 +111,6 @@ class EventStreamWriter : public LogWriter<Message> {
     return grpc::Status::OK;  // kCaughtUp: the replay reached its end
   }
 
-  std::unique_ptr<Guard::StreamSlot> slot_;  // guarded by mu_
   EventLog::End end_ = EventLog::End::kNone;  // guarded by mu_
 };
 

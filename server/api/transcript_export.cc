@@ -124,12 +124,7 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
     }
     const bool full = buffer_.size() >= kTranscriptChunkBytes;
     if (full || (rendered_all_ && (!buffer_.empty() || !wrote_any_))) {
-      // A revoked or expired token gets no more of the transcript.
-      if (absl::Status valid = slot_ ? slot_->Check() : absl::OkStatus();
-          !valid.ok()) {
-        FinishLocked(ToGrpcStatus(valid));
-        return;
-      }
+      if (EndIfTokenGoneLocked()) return;
       const size_t n = Utf8Prefix(buffer_, kTranscriptChunkBytes);
       chunk_.Clear();
       chunk_.set_data(buffer_.substr(0, n));
@@ -150,7 +145,6 @@ class TranscriptWriter final : public LogWriter<v1::TranscriptChunk> {
     }
   }
 
-  std::unique_ptr<Guard::StreamSlot> slot_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Renderer> renderer_ ABSL_GUARDED_BY(mu_);
   std::string content_type_ ABSL_GUARDED_BY(mu_);
   std::string file_name_ ABSL_GUARDED_BY(mu_);
