@@ -18,7 +18,7 @@ constexpr absl::Duration kMinInterval = absl::Milliseconds(100);
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
-    const std::string& path, int threshold_pages) {
+    const std::string& path, int threshold_pages, int restart_pages) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -43,11 +43,14 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
         "cannot read ", path, " on the checkpoint connection: ", msg));
   }
   return std::unique_ptr<WalCheckpointer>(
-      new WalCheckpointer(db, threshold_pages));
+      new WalCheckpointer(db, threshold_pages, restart_pages));
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
-    : db_(db), threshold_pages_(threshold_pages) {
+WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages,
+                                 int restart_pages)
+    : db_(db),
+      threshold_pages_(threshold_pages),
+      restart_pages_(restart_pages) {
   thread_ = NamedThread("cm-wal-ckpt", [this] { Loop(); });
 }
 
@@ -62,6 +65,14 @@ WalCheckpointer::~WalCheckpointer() {
 
 void WalCheckpointer::Attach(sqlite3* writer) {
   sqlite3_wal_hook(writer, &WalCheckpointer::OnCommit, this);
+  // Only sets a field of the connection: it cannot fail.
+  const std::string limit =
+      absl::StrCat("PRAGMA journal_size_limit=", JournalSizeLimit());
+  sqlite3_exec(writer, limit.c_str(), nullptr, nullptr, nullptr);
+}
+
+int64_t WalCheckpointer::JournalSizeLimit() const {
+  return int64_t{2} * restart_pages_ * 4096;
 }
 
 void WalCheckpointer::Detach(sqlite3* writer) {
@@ -73,6 +84,11 @@ int64_t WalCheckpointer::Checkpoints() {
   return checkpoints_;
 }
 
+int64_t WalCheckpointer::Restarts() {
+  absl::MutexLock lock(&mu_);
+  return restarts_;
+}
+
 int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int pages) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
   if (pages >= checkpointer->threshold_pages_) {
@@ -80,6 +96,25 @@ int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int pages) {
     checkpointer->wanted_ = true;
   }
   return SQLITE_OK;
+}
+
+bool WalCheckpointer::Restart() {
+  // A passive checkpoint that did not reach the WAL's end (the writer
+  // committed meanwhile) leaves the database file unsynced, and the
+  // RESTART would sync all it copied while holding the writer's lock.
+  // Synced here first, the RESTART's own syncs cover only its few frames.
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) !=
+          SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr ||
+      file->pMethods->xSync(file, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+    return false;
+  }
+  // The connection has no busy handler: SQLITE_BUSY (the writer is in a
+  // transaction, or a reader still reads the WAL) costs nobody a wait, and
+  // the next wake-up tries again.
+  return sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART,
+                                   nullptr, nullptr) == SQLITE_OK;
 }
 
 void WalCheckpointer::Loop() {
@@ -108,8 +143,10 @@ void WalCheckpointer::Loop() {
       // the threshold wakes this thread again.
       if (failing) Log(LogLevel::kInfo, "wal checkpoints resumed");
       failing = false;
+      const bool restarted = frames >= restart_pages_ && Restart();
       absl::MutexLock lock(&mu_);
       ++checkpoints_;
+      if (restarted) ++restarts_;
     } else if (rc != SQLITE_OK && rc != SQLITE_BUSY && !failing) {
       // Logged once per failing stretch; the next commit past the
       // threshold tries again.

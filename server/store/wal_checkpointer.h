@@ -14,13 +14,28 @@
 // only wakes this thread once the WAL holds `threshold_pages` or more. The
 // thread runs a PASSIVE checkpoint (sqlite3_wal_checkpoint_v2) on its own
 // connection: it copies what no reader still needs and never waits for a
-// reader or the writer. Once a checkpoint has copied everything, the next
-// write starts the WAL over from its beginning, so the file stays about
-// the threshold's size. A checkpoint that fails (a full disk) is logged
-// and tried again at the next wake-up; the WAL holds the data meanwhile.
+// reader or the writer. A failing checkpoint (a full disk) is logged and
+// tried again at the next wake-up; the WAL holds the data meanwhile.
+//
+// Starting the WAL over. A write starts the WAL over from its beginning
+// only when a checkpoint has copied every frame in it. A passive
+// checkpoint never does while the writer keeps committing: the frames
+// committed while it copied are still to copy when it ends, and the next
+// commit adds more. So with sessions streaming without a pause the WAL
+// grew without bound (75 MB a second with 100 of them; each new frame also
+// costs the file system an allocation). Once the WAL holds `restart_pages`
+// or more, a passive checkpoint is therefore followed by a RESTART one: it
+// takes the writer's lock, copies the few frames the passive one left, and
+// leaves the WAL to start over at the next write. It runs with no busy
+// handler, so it never waits: while the writer is in a transaction, or a
+// reader still reads frames of the WAL, it gives up and the next wake-up
+// tries again. The database file is synced before it, so the writer waits
+// on that lock only for the copy of those frames and two small syncs, once
+// per `restart_pages` written (0.5–0.75 ms in the unit test on the
+// development machine; docs/performance.md).
 //
 // Thread safety: Attach is called once, before the writer is used by
-// other threads; Checkpoints from any thread.
+// other threads; Checkpoints and Restarts from any thread.
 #ifndef CODEX_MANAGER_SERVER_STORE_WAL_CHECKPOINTER_H_
 #define CODEX_MANAGER_SERVER_STORE_WAL_CHECKPOINTER_H_
 
@@ -39,37 +54,55 @@ namespace codex_manager {
 
 class WalCheckpointer {
  public:
+  // WAL pages past which a checkpoint finishes with a RESTART (above): 16
+  // MiB of 4 KiB pages.
+  static constexpr int kDefaultRestartPages = 4096;
+
   // Opens a connection of its own to the database at `path` (a file in WAL
   // mode) and starts the thread. INTERNAL naming the path when the
   // connection cannot be opened.
   static absl::StatusOr<std::unique_ptr<WalCheckpointer>> Start(
-      const std::string& path, int threshold_pages = 1000);
+      const std::string& path, int threshold_pages = 1000,
+      int restart_pages = kDefaultRestartPages);
   // Stops the thread (after the checkpoint it may be running) and closes
   // its connection. Detach the writer first.
   ~WalCheckpointer();
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Hooks `writer`'s commits (turning its automatic checkpoint off).
+  // Hooks `writer`'s commits (turning its automatic checkpoint off), and
+  // sets its journal_size_limit to JournalSizeLimit().
   void Attach(sqlite3* writer);
+  // Bytes the WAL file is cut back to when it starts over after it grew
+  // past them (a reader held an old snapshot, or the writer was busy at
+  // every try): twice `restart_pages` of 4 KiB. Without it (SQLite's
+  // default) the file keeps the largest size it ever had.
+  int64_t JournalSizeLimit() const;
   // Unhooks `writer`; commits no longer wake the thread.
   static void Detach(sqlite3* writer);
 
   // Checkpoints run so far that completed (copied every frame they could).
   int64_t Checkpoints();
+  // RESTART checkpoints that completed: each left the WAL to start over.
+  int64_t Restarts();
 
  private:
-  WalCheckpointer(sqlite3* db, int threshold_pages);
+  WalCheckpointer(sqlite3* db, int threshold_pages, int restart_pages);
   // sqlite3_wal_hook's callback, on the writer's thread after a commit.
   static int OnCommit(void* self, sqlite3* db, const char* schema, int pages);
   void Loop();
+  // Syncs the database file, then runs a RESTART checkpoint; true when it
+  // completed (the WAL starts over at the next write).
+  bool Restart();
 
   sqlite3* const db_;  // this thread's connection
   const int threshold_pages_;
+  const int restart_pages_;
   absl::Mutex mu_;
   bool wanted_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t checkpoints_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t restarts_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 
