@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "api/readmit.h"
+#include "api/request_digest.h"
 #include "api/serve.h"
 #include "api/transcript_export.h"
 #include "common/log.h"
@@ -11,6 +12,7 @@
 #include "common/utf8.h"
 #include "core/file_search.h"
 #include "core/fork_point.h"
+#include "core/idempotency.h"
 #include "core/mcp_servers.h"
 #include "core/request_validation.h"
 #include "core/skills.h"
@@ -48,7 +50,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* context,
     const v1::CreateSessionRequest* request, v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("CreateSession");
-  return Serve(guard_, context, kMethod, "", [=, this](const Caller& caller) {
+  return Serve(guard_, context, kMethod, "", [=, this](const Caller& unkeyed) {
+    const Caller caller =
+        WithRequestDigest(unkeyed, *request, request->request_id());
     // Admission: where the agent may work, and how freely.
     ASSIGN_OR_RETURN(std::string cwd, admission_->AdmitCwd(request->cwd()));
     RETURN_IF_ERROR(admission_->AdmitSandbox(request->sandbox(), caller.role));
@@ -160,7 +164,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
   params.request_method = "ImportThread";
   return ServeLater<Session>(
       guard_, context, kMethod, request->thread_id(), response,
-      [=, this](const Caller& caller, auto finish) {
+      [=, this](const Caller& unkeyed, auto finish) {
+        const Caller caller =
+            WithRequestDigest(unkeyed, *request, request->request_id());
         if (absl::Status s = ValidateThreadId(params.thread_id); !s.ok()) {
           return finish(s);
         }
@@ -205,7 +211,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
       through ? request->through_turn_id() : request->before_turn_id();
   return ServeLater<Session>(
       guard_, context, kMethod, source_id, response,
-      [=, this](const Caller& caller, auto finish) mutable {
+      [=, this](const Caller& unkeyed, auto finish) mutable {
+        const Caller caller =
+            WithRequestDigest(unkeyed, *request, request->request_id());
         if (through && !request->before_turn_id().empty()) {
           return finish(absl::InvalidArgumentError(
               "before_turn_id: set at most one of through_turn_id and "
@@ -215,8 +223,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
         if (!source.ok()) return finish(source.status());
         if (!params.request_id.empty()) {
           // A retry gets its session without a second Codex fork.
-          absl::StatusOr<std::optional<std::string>> existing =
-              store_->GetRequestId("ForkSession", params.request_id);
+          absl::StatusOr<std::optional<std::string>> existing = RepeatedRequest(
+              *store_, "ForkSession", params.request_id, caller.request_digest);
           if (!existing.ok()) return finish(existing.status());
           if (*existing) return finish(manager_->GetSession(**existing));
         }

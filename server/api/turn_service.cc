@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "api/readmit.h"
+#include "api/request_digest.h"
 #include "api/serve.h"
 #include "common/status_macros.h"
 
@@ -132,10 +133,12 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
                                          request->sandbox()));
                  ASSIGN_OR_RETURN(TurnSettings settings,
                                   TurnSettingsOf(*request));
-                 return Fill(manager_->StartTurn(request->session_id(),
-                                                 request->prompt(),
-                                                 request->request_id(), caller,
-                                                 settings),
+                 return Fill(manager_->StartTurn(
+                                 request->session_id(), request->prompt(),
+                                 request->request_id(),
+                                 WithRequestDigest(caller, *request,
+                                                   request->request_id()),
+                                 settings),
                              response);
                });
 }
@@ -152,10 +155,12 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
                                          request->session_id(), caller.role));
                  TurnSettings settings;
                  settings.review_target = std::move(target.first);
-                 return Fill(manager_->StartTurn(request->session_id(),
-                                                 target.second,
-                                                 request->request_id(), caller,
-                                                 settings),
+                 return Fill(manager_->StartTurn(
+                                 request->session_id(), target.second,
+                                 request->request_id(),
+                                 WithRequestDigest(caller, *request,
+                                                   request->request_id()),
+                                 settings),
                              response);
                });
 }
@@ -182,11 +187,13 @@ grpc::ServerUnaryReactor* TurnServiceImpl::RunShellCommand(
                                 caller.role));
         TurnSettings settings;
         settings.shell_command = request->command();
-        return Fill(manager_->StartTurn(request->session_id(),
-                                        absl::StrCat("!", request->command()),
-                                        request->request_id(), caller,
-                                        settings),
-                    response);
+        return Fill(
+            manager_->StartTurn(
+                request->session_id(), absl::StrCat("!", request->command()),
+                request->request_id(),
+                WithRequestDigest(caller, *request, request->request_id()),
+                settings),
+            response);
       });
 }
 

@@ -15,6 +15,7 @@
 #include "core/changes.h"
 #include "core/codex_methods.h"
 #include "core/codex_protocol.h"
+#include "core/idempotency.h"
 #include "core/locked_call.h"
 #include "core/recovery.h"
 #include "core/request_validation.h"
@@ -287,8 +288,8 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   RETURN_IF_ERROR(Settle());
   if (!params.request_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                     store_->GetRequestId(params.request_method,
-                                          params.request_id));
+                     RepeatedRequest(*store_, params.request_method,
+                                     params.request_id, caller.request_digest));
     if (existing) return store_->GetSession(*existing);
   }
   if (!params.thread_id.empty()) {
@@ -321,8 +322,8 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   std::vector<EventLog::NewEvent> history =
       HistoryInto(s.session_id, params.history, rows);
   if (!params.request_id.empty()) {
-    rows.request_keys.push_back(
-        {params.request_method, params.request_id, s.session_id});
+    rows.request_keys.push_back({params.request_method, params.request_id,
+                                 s.session_id, caller.request_digest});
   }
   rows.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
   RETURN_IF_ERROR(Launch(s, std::move(rows), std::move(history)));
@@ -503,7 +504,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
   if (!request_id.empty()) {
     ASSIGN_OR_RETURN(std::optional<std::string> existing,
-                     store_->GetRequestId("StartTurn", request_id));
+                     RepeatedRequest(*store_, "StartTurn", request_id,
+                                     caller.request_digest));
     if (existing) return store_->GetTurn(*existing);
   }
   if (s.state == SessionState::kArchived || s.state == SessionState::kFailed) {
@@ -541,7 +543,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   // queued either way; the caller hears (and may retry with request_id).
   WriteBatch rows;
   if (!request_id.empty()) {
-    rows.request_keys.push_back({"StartTurn", request_id, turn.turn_id});
+    rows.request_keys.push_back(
+        {"StartTurn", request_id, turn.turn_id, caller.request_digest});
   }
   rows.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
   const absl::Status committed =
@@ -881,7 +884,17 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
                      approval_id));
   }
   if (a.state != ApprovalState::kPending) {
-    if (!request_id.empty() && request_id == a.resolve_request_id) return a;
+    if (!request_id.empty() && request_id == a.resolve_request_id) {
+      // A retry of the winning call; the key with another decision is
+      // another request (core/idempotency.h).
+      if (decision != a.decision) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "request_id: ", request_id, " decided approval ", approval_id,
+            " as ", DecisionName(a.decision), "; this call asks ",
+            DecisionName(decision), "; a new request needs a new request_id"));
+      }
+      return a;
+    }
     return AlreadyDecided(a);
   }
   if (std::find(offered.begin(), offered.end(), decision) == offered.end()) {

@@ -430,6 +430,31 @@ TEST_F(SessionManagerTest, RequestIdsMakeCreateAndStartIdempotent) {
   EXPECT_EQ(t1.turn_id, t2.turn_id);
 }
 
+TEST_F(SessionManagerTest, ARequestIdAnswersOnlyTheRequestThatFirstUsedIt) {
+  Caller first = kOperator;
+  first.request_digest = "digest-1";
+  Caller other = kOperator;
+  other.request_digest = "digest-2";
+  Session a = ReadySession("thr_a");
+  Session b = ReadySession("thr_b");
+  Turn t = *manager_->StartTurn(a.session_id, "hi", "turn-1", first);
+  EXPECT_EQ(manager_->StartTurn(a.session_id, "hi", "turn-1", first)->turn_id,
+            t.turn_id);
+  // Before digests, this answered with the turn of session a.
+  absl::StatusOr<Turn> refused =
+      manager_->StartTurn(b.session_id, "hi", "turn-1", other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::StartsWith("request_id: turn-1 was first used by a "
+                                    "different request"));
+  EXPECT_TRUE(Read()->ListTurns(b.session_id, {0, 10})->items.empty());
+  // A key stored without a digest (before they were) matches any request,
+  // as every key did then.
+  Turn legacy = *manager_->StartTurn(a.session_id, "hi", "turn-2", kOperator);
+  EXPECT_EQ(manager_->StartTurn(a.session_id, "hi", "turn-2", other)->turn_id,
+            legacy.turn_id);
+}
+
 TEST_F(SessionManagerTest, ApprovalIsDecidedExactlyOnce) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "run ls", "", kOperator);

@@ -53,6 +53,9 @@ struct RequestKey {
   std::string method;
   std::string request_id;
   std::string resource_id;
+  // The request that first used it (Caller::request_digest); empty for
+  // keys stored before digests were.
+  std::string request_digest;
 };
 
 // Writes that commit together in one transaction, or not at all (a change
@@ -184,7 +187,7 @@ class Store {
       absl::string_view session_id, bool pending_only, PageRequest page) = 0;
 
   // Idempotency keys (written with their resource: WriteBatch).
-  virtual absl::StatusOr<std::optional<std::string>> GetRequestId(
+  virtual absl::StatusOr<std::optional<RequestKey>> GetRequestKey(
       absl::string_view method, absl::string_view request_id) = 0;
 
   // Events matching `query`, in event_id order.

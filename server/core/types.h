@@ -312,6 +312,10 @@ struct Caller {
   // When the caller's token expires (unset: never); an event stream it
   // opened ends then (Guard::StreamSlot).
   std::optional<absl::Time> token_expire_time;
+  // For a call with an idempotency key: what it asked, as a digest of its
+  // method, token and request message (api/request_digest.h), which a
+  // repeat of the key must match (core/idempotency.h). Empty otherwise.
+  std::string request_digest;
 };
 
 // One row of the audit log: a mutation, or a refused call (auth.proto

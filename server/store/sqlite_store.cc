@@ -229,6 +229,13 @@ CREATE TABLE restore_gaps (
 );
 )sql";
 
+// v15: what first used each idempotency key (RequestKey::request_digest):
+// a repeat by another request is refused, not answered with the first
+// one's resource. '' for keys written before.
+constexpr const char* kSchemaV15 = R"sql(
+ALTER TABLE requests ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -488,7 +495,7 @@ absl::Status SqliteStore::Migrate() {
   const char* const steps[] = {kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,
                                kSchemaV5,  kSchemaV6,  kSchemaV7,  kSchemaV8,
                                kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
-                               kSchemaV13, kSchemaV14};
+                               kSchemaV13, kSchemaV14, kSchemaV15};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -928,8 +935,10 @@ absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
 
 absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
   ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
-                                    "resource_id) VALUES (?1, ?2, ?3)"));
+                                    "resource_id, request_digest) VALUES "
+                                    "(?1, ?2, ?3, ?4)"));
   st.Bind(1, k.method).Bind(2, k.request_id).Bind(3, k.resource_id);
+  st.Bind(4, k.request_digest);
   int rc = st.Step();
   if (rc == SQLITE_CONSTRAINT) {
     return absl::AlreadyExistsError(
@@ -939,16 +948,18 @@ absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<std::string>> SqliteStore::GetRequestId(
+absl::StatusOr<std::optional<RequestKey>> SqliteStore::GetRequestKey(
     absl::string_view method, absl::string_view request_id) {
   Reader reader(this);
-  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT resource_id FROM requests WHERE "
-                                    "method = ?1 AND request_id = ?2"));
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT resource_id, request_digest "
+                                           "FROM requests WHERE method = ?1 "
+                                           "AND request_id = ?2"));
   st.Bind(1, method).Bind(2, request_id);
   int rc = st.Step();
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc == SQLITE_DONE) return std::optional<RequestKey>();
   if (rc != SQLITE_ROW) return reader.Error("get request id");
-  return std::optional<std::string>(st.Text(0));
+  return std::optional<RequestKey>(RequestKey{
+      std::string(method), std::string(request_id), st.Text(0), st.Text(1)});
 }
 
 // ---- events ---------------------------------------------------------------

@@ -46,7 +46,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 14;
+  static constexpr int kSchemaVersion = 15;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -65,7 +65,7 @@ class SqliteStore : public Store {
   absl::StatusOr<Page<Approval>> ListApprovals(absl::string_view session_id,
                                                bool pending_only,
                                                PageRequest page) override;
-  absl::StatusOr<std::optional<std::string>> GetRequestId(
+  absl::StatusOr<std::optional<RequestKey>> GetRequestKey(
       absl::string_view method, absl::string_view request_id) override;
   absl::StatusOr<std::vector<Event>> ReadEvents(
       const EventQuery& query) override;

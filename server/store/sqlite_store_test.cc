@@ -367,11 +367,14 @@ TEST_F(SqliteStoreTest, LastEventIdCountsEventsRetentionDeleted) {
 
 TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   WriteBatch first;
-  first.request_keys.push_back({"CreateSession", "k1", "ses_a"});
+  first.request_keys.push_back({"CreateSession", "k1", "ses_a", "digest-a"});
   ASSERT_TRUE(store_->Write(first).ok());
-  EXPECT_EQ(*store_->GetRequestId("CreateSession", "k1"), "ses_a");
-  EXPECT_FALSE(store_->GetRequestId("CreateSession", "k2")->has_value());
-  EXPECT_FALSE(store_->GetRequestId("StartTurn", "k1")->has_value());
+  std::optional<RequestKey> key = *store_->GetRequestKey("CreateSession", "k1");
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(key->resource_id, "ses_a");
+  EXPECT_EQ(key->request_digest, "digest-a");
+  EXPECT_FALSE(store_->GetRequestKey("CreateSession", "k2")->has_value());
+  EXPECT_FALSE(store_->GetRequestKey("StartTurn", "k1")->has_value());
   // A taken key fails the whole batch: the row it came with is not written.
   WriteBatch retry;
   retry.sessions.push_back(MakeSession("ses_b"));

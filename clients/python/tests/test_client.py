@@ -38,7 +38,11 @@ def test_session_lifecycle(client: Client, project: Path) -> None:
     created = client.create_session(str(project), title="sdk", approval_policy="untrusted",
                                     sandbox="workspace-write", model="m1", request_id="k-1")
     assert created.state == SessionState.STARTING
-    assert client.create_session(str(project), request_id="k-1").session_id == created.session_id
+    assert client.create_session(str(project), title="sdk", approval_policy="untrusted",
+                                 sandbox="workspace-write", model="m1",
+                                 request_id="k-1").session_id == created.session_id
+    with pytest.raises(InvalidArgumentError, match="request_id: k-1 was first used"):
+        client.create_session(str(project), request_id="k-1")  # not a retry: other fields
     ready = client.wait_for_session(created.session_id, SessionState.IDLE)
     assert ready.thread_id and ready.title == "sdk" and ready.sandbox == "workspace-write"
     assert client.get_session(created.session_id).model == "m1"

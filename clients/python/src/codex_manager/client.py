@@ -187,7 +187,9 @@ class Client:
 
         `approval_policy`: "untrusted", "on-request" or "never"; `sandbox`:
         "read-only", "workspace-write" or "danger-full-access". A retry with
-        the same `request_id` returns the first call's session.
+        the same `request_id` (and the same arguments, by the same token)
+        returns the first call's session; the key with other arguments
+        raises InvalidArgumentError ("request_id: …") and creates nothing.
 
         Raises InvalidArgumentError (naming the field), UnavailableError at
         the server's live-session limit.
@@ -689,6 +691,12 @@ class Client:
         type "plan", its text the plan in Markdown; the turn after a planning
         one is back in the default mode unless it asks for "plan" again).
 
+        A retry with the same `request_id` (and the same arguments, by the
+        same token) returns the first call's turn; the key with another
+        session, prompt or setting raises InvalidArgumentError
+        ("request_id: …") and starts nothing: use a new key (a UUID) for
+        each new turn.
+
         Raises InvalidArgumentError for an empty prompt or a bad setting
         (naming it), NotFoundError, FailedPreconditionError when the session
         is FAILED or ARCHIVED, PermissionDeniedError for a sandbox over the
@@ -788,7 +796,8 @@ class Client:
                          request_id: str | None = None) -> Approval:
         """Decides a PENDING approval. The first decision wins; a later one
         raises FailedPreconditionError naming it (unless it repeats the
-        winner's `request_id`)."""
+        winner's `request_id` and decision; the winner's key with another
+        decision raises InvalidArgumentError)."""
         return Approval(self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
             approval_id, decision, answers, request_id)))
 

@@ -345,7 +345,8 @@ class ResolveApprovalRequest(google.protobuf.message.Message):
     request_id: builtins.str
     """Optional idempotency key (at most 128 characters): a retry of the call
     that won returns OK with the same approval instead of
-    FAILED_PRECONDITION.
+    FAILED_PRECONDITION; the key with another decision is INVALID_ARGUMENT
+    ("request_id: … decided approval … as …").
     """
     @property
     def answers(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]:

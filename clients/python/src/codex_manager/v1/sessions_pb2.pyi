@@ -410,7 +410,9 @@ class CreateSessionRequest(google.protobuf.message.Message):
     """Optional title; at most 200 characters (INVALID_ARGUMENT "title")."""
     request_id: builtins.str
     """Optional idempotency key chosen by the client, at most 128 characters.
-    A retry with the same key returns the session the first call created.
+    A retry (the same request, by the same token) returns the session the
+    first call created; another request with the key is INVALID_ARGUMENT
+    ("request_id: …") and creates nothing (docs/api.md).
     """
     def __init__(
         self,

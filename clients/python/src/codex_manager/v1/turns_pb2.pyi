@@ -167,8 +167,11 @@ class StartTurnRequest(google.protobuf.message.Message):
     prompt: builtins.str
     """Required, non-blank, at most 1 MiB of UTF-8 (INVALID_ARGUMENT "prompt")."""
     request_id: builtins.str
-    """Optional idempotency key (at most 128 characters): a retry with the same
-    key returns the turn the first call created.
+    """Optional idempotency key (at most 128 characters): a retry (the same
+    request, by the same token) returns the turn the first call created;
+    another request with the key (another session, prompt, setting or
+    token, or a StartReview or RunShellCommand) is INVALID_ARGUMENT
+    ("request_id: …") and starts nothing.
     """
     model: builtins.str
     """Optional settings for this turn only (Codex `turn/start` overrides);

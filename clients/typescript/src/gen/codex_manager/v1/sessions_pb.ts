@@ -351,7 +351,9 @@ export type CreateSessionRequest = Message<"codex_manager.v1.CreateSessionReques
 
   /**
    * Optional idempotency key chosen by the client, at most 128 characters.
-   * A retry with the same key returns the session the first call created.
+   * A retry (the same request, by the same token) returns the session the
+   * first call created; another request with the key is INVALID_ARGUMENT
+   * ("request_id: …") and creates nothing (docs/api.md).
    *
    * @generated from field: string request_id = 6;
    */

@@ -269,7 +269,8 @@ export type ResolveApprovalRequest = Message<"codex_manager.v1.ResolveApprovalRe
   /**
    * Optional idempotency key (at most 128 characters): a retry of the call
    * that won returns OK with the same approval instead of
-   * FAILED_PRECONDITION.
+   * FAILED_PRECONDITION; the key with another decision is INVALID_ARGUMENT
+   * ("request_id: … decided approval … as …").
    *
    * @generated from field: string request_id = 4;
    */

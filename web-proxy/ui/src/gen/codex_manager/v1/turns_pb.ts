@@ -139,8 +139,11 @@ export type StartTurnRequest = Message<"codex_manager.v1.StartTurnRequest"> & {
   prompt: string;
 
   /**
-   * Optional idempotency key (at most 128 characters): a retry with the same
-   * key returns the turn the first call created.
+   * Optional idempotency key (at most 128 characters): a retry (the same
+   * request, by the same token) returns the turn the first call created;
+   * another request with the key (another session, prompt, setting or
+   * token, or a StartReview or RunShellCommand) is INVALID_ARGUMENT
+   * ("request_id: …") and starts nothing.
    *
    * @generated from field: string request_id = 3;
    */

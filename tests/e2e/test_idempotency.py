@@ -1,0 +1,76 @@
+"""Idempotency keys (docs/api.md, "Idempotent mutations"): a retry of a
+call with its request_id gets the first call's resource; another request
+with the same key is refused and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Server, wait_for
+
+from codex_manager import (ApprovalState, Client, Decision, InvalidArgumentError, Role,
+                           SessionState, TurnState)
+
+REUSED = "request_id: {key} was first used by a different request"
+
+
+def test_a_key_answers_only_the_request_that_first_used_it(fake_server: Server,
+                                                           tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    with Client(fake_server.addr, token=fake_server.token) as admin:
+        first = admin.create_session(str(a), request_id="create-1")
+        assert admin.create_session(str(a), request_id="create-1").session_id \
+            == first.session_id
+        with pytest.raises(InvalidArgumentError, match=REUSED.format(key="create-1")):
+            admin.create_session(str(b), request_id="create-1")
+        other = admin.create_session(str(b))
+        for s in (first, other):
+            admin.wait_for_session(s.session_id, SessionState.IDLE)
+        assert len(list(admin.list_sessions())) == 2
+
+        turn = admin.start_turn(first.session_id, "hello", request_id="turn-1")
+        assert admin.start_turn(first.session_id, "hello", request_id="turn-1").turn_id \
+            == turn.turn_id
+        # Before, each of these returned `turn`, a turn of another session or
+        # prompt, and started nothing.
+        with pytest.raises(InvalidArgumentError, match=REUSED.format(key="turn-1")):
+            admin.start_turn(other.session_id, "hello", request_id="turn-1")
+        with pytest.raises(InvalidArgumentError, match=REUSED.format(key="turn-1")):
+            admin.start_turn(first.session_id, "goodbye", request_id="turn-1")
+        with pytest.raises(InvalidArgumentError, match=REUSED.format(key="turn-1")):
+            admin.start_review(first.session_id, uncommitted=True, request_id="turn-1")
+        assert list(admin.list_turns(other.session_id)) == []
+        assert [t.turn_id for t in admin.list_turns(first.session_id)] == [turn.turn_id]
+
+        # Another token's call with the key is another request, even when
+        # its fields are the same.
+        bot = admin.create_token("bot", Role.OPERATOR)
+        with Client(fake_server.addr, token=bot.secret) as operator:
+            with pytest.raises(InvalidArgumentError, match=REUSED.format(key="turn-1")):
+                operator.start_turn(first.session_id, "hello", request_id="turn-1")
+        wait_for(lambda: admin.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+        assert [t.turn_id for t in admin.list_turns(first.session_id)] == [turn.turn_id]
+
+
+def test_an_approval_key_with_another_decision_is_refused(fake_server: Server,
+                                                         project: Path) -> None:
+    with Client(fake_server.addr, token=fake_server.token) as client:
+        session = client.create_session(str(project))
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        turn = client.start_turn(session.session_id, "approve")
+        wait_for(lambda: list(client.list_approvals(session.session_id)))
+        approval = next(client.list_approvals(session.session_id))
+        client.resolve_approval(approval.approval_id, Decision.DENY, request_id="decide-1")
+        # The retry gets the approval; the key with APPROVE is refused.
+        assert client.resolve_approval(approval.approval_id, Decision.DENY,
+                                       request_id="decide-1").state == ApprovalState.DENIED
+        with pytest.raises(InvalidArgumentError,
+                           match=f"request_id: decide-1 decided approval "
+                                 f"{approval.approval_id} as DENY; this call asks APPROVE"):
+            client.resolve_approval(approval.approval_id, Decision.APPROVE,
+                                    request_id="decide-1")
+        wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+        assert client.get_turn(turn.turn_id).final_message == "decision was decline"
