@@ -9,6 +9,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@
 #include "api/health_service.h"
 #include "api/maintenance_service.h"
 #include "api/session_service.h"
+#include "api/status.h"
 #include "api/stream_service.h"
 #include "api/turn_service.h"
 #include "auth/admission.h"
@@ -288,6 +290,35 @@ TEST_F(AuthMatrixTest, RefusalsAndFailedMutationsAreAudited) {
   EXPECT_EQ(page->items[0].caller.token_name, "operator");
   EXPECT_FALSE(page->items[0].caller.peer.empty());
   EXPECT_FALSE(page->items[0].caller.request_id.empty());
+}
+
+// A client's 100 KB id comes back in the error, and goes to the audit log,
+// cut (api/status.h): whole, the audit row held it twice, and the Python
+// SDK's grpcio refused the trailer (tests/e2e/test_faults_and_errors.py).
+TEST_F(AuthMatrixTest, AnIdTooLongToBeOneIsEchoedCut) {
+  auto stub = v1::TurnService::NewStub(channel_);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + secrets_[Role::kOperator]);
+  v1::StartTurnRequest request;
+  request.set_session_id(std::string(100000, 'x'));
+  request.set_prompt("hi");
+  v1::Turn turn;
+  const grpc::Status status = stub->StartTurn(&context, request, &turn);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND)
+      << status.error_message().substr(0, 200);
+  EXPECT_LE(status.error_message().size(), kMaxStatusMessageBytes + 3);
+  EXPECT_EQ(status.error_message().rfind("session xxxx", 0), 0u);
+  auto page = store_->ListAudit({}, {0, 100});
+  ASSERT_TRUE(page.ok());
+  auto it = std::find_if(
+      page->items.begin(), page->items.end(), [](const AuditRecord& r) {
+        return r.caller.method == "/codex_manager.v1.TurnService/StartTurn";
+      });
+  ASSERT_NE(it, page->items.end());
+  const AuditRecord& record = *it;
+  EXPECT_EQ(record.code, 5);
+  EXPECT_LE(record.resource_id.size(), kMaxEchoedIdBytes + 3);
+  EXPECT_LE(record.message.size(), kMaxStatusMessageBytes + 3);
 }
 
 // An open stream gets no event once its token is revoked or has expired:

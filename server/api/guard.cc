@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/status.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 namespace {
@@ -39,9 +40,11 @@ AuditRecord RecordOf(const Caller& caller, absl::string_view resource_id,
   AuditRecord record;
   record.time = time;
   record.caller = caller;
-  record.resource_id = std::string(resource_id);
+  // As the client was told (api/status.h): a caller's garbage id or the
+  // message quoting it is not stored whole.
+  record.resource_id = SafeText(resource_id, kMaxEchoedIdBytes);
   record.code = static_cast<int>(status.code());
-  record.message = std::string(status.message());
+  record.message = SafeText(status.message(), kMaxStatusMessageBytes);
   return record;
 }
 
@@ -243,8 +246,9 @@ Guard::StreamSlot::~StreamSlot() {
 void Guard::NoteResource(const grpc::ServerContextBase& context,
                          absl::string_view resource_id) {
   if (resource_id.empty()) return;
+  std::string cut = SafeText(resource_id, kMaxEchoedIdBytes);
   absl::MutexLock lock(&mu_);
-  notes_[&context].resource_id = std::string(resource_id);
+  notes_[&context].resource_id = std::move(cut);
 }
 
 Guard::CallNote Guard::TakeNote(const grpc::ServerContextBase* context) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "common/utf8.h"
 
 namespace codex_manager {
 namespace {
@@ -38,7 +39,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // absl::StatusCode and grpc::StatusCode share the canonical numbering.
   const auto code = static_cast<grpc::StatusCode>(status.code());
-  std::string message(status.message());
+  const std::string message =
+      SafeText(status.message(), kMaxStatusMessageBytes);
   // google.rpc.Status { int32 code = 1; string message = 2;
   //                     repeated google.protobuf.Any details = 3; }
   std::string details;

@@ -263,3 +263,14 @@ def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
         assert "codex binary not found" in failed["lastError"], failed
     finally:
         next(servers, None)
+
+
+def test_an_id_too_long_to_be_one_gets_not_found_cut(fake_server: Server) -> None:
+    """A 100 KB id is echoed cut (at 1 KiB): whole, its NOT_FOUND's trailer
+    was over grpcio's 16 KiB limit, and the SDK raised RESOURCE_EXHAUSTED
+    ("received metadata size exceeds hard limit") instead."""
+    from codex_manager import Client, NotFoundError
+    with Client(fake_server.addr, token=fake_server.token) as client:
+        with pytest.raises(NotFoundError, match="^NOT_FOUND: session xxxx") as raised:
+            client.get_session("x" * 100_000)
+        assert len(str(raised.value)) < 1100
