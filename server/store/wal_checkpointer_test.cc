@@ -23,54 +23,72 @@ bool WaitFor(WalCheckpointer& c, int64_t more_than) {
   return true;
 }
 
-TEST(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
-  const std::string path = ::testing::TempDir() + "/wal_checkpointer_" +
-                           std::to_string(getpid()) + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
-  }
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(writer,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "CREATE TABLE t(b BLOB);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  {
-    absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-        WalCheckpointer::Start(path, /*threshold_pages=*/64);
-    ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-    WalCheckpointer& c = **checkpointer;
-    c.Attach(writer);
-    // 2,000 commits of about 4 KB each: about 2,000 WAL pages, 30 times
-    // the threshold.
-    for (int i = 0; i < 2000; ++i) {
-      ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO t VALUES (zeroblob(4000))",
-                             nullptr, nullptr, nullptr),
-                SQLITE_OK);
-    }
-    // Below the threshold nothing wakes the thread; past it, it runs.
-    ASSERT_TRUE(WaitFor(c, 0));
-    // One more commit past the threshold after the writes: a checkpoint
-    // that starts after every row is in the WAL copies them all. (Waiting
-    // for the count to move is not enough: a checkpoint that began during
-    // the inserts may be the one that ends next.) Without a checkpoint the
-    // rows would be in the WAL only, the file a few pages long.
-    ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO t VALUES (zeroblob(4000))",
+// A database in WAL mode of its own per test, with a table `t` and a
+// writer connection that waits for a lock (the RESTART takes it).
+class WalCheckpointerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+            "_" + std::to_string(getpid()) + ".db";
+    RemoveFiles();
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &writer_), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(writer_,
+                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                           "CREATE TABLE t(b BLOB);",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (std::filesystem::file_size(path) < 2000u * 4000u &&
-           absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(10));
+    sqlite3_busy_timeout(writer_, 5000);
+  }
+  void TearDown() override {
+    sqlite3_close(writer_);
+    RemoveFiles();
+  }
+
+  // One commit of a 4,000-byte row: about one WAL page.
+  int Insert() {
+    return sqlite3_exec(writer_, "INSERT INTO t VALUES (zeroblob(4000))",
+                        nullptr, nullptr, nullptr);
+  }
+  uintmax_t WalBytes() const {
+    return std::filesystem::file_size(path_ + "-wal");
+  }
+
+  std::string path_;
+  sqlite3* writer_ = nullptr;
+
+ private:
+  void RemoveFiles() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::filesystem::remove(path_ + suffix);
     }
-    EXPECT_GE(std::filesystem::file_size(path), 2000u * 4000u);
-    WalCheckpointer::Detach(writer);
   }
-  sqlite3_close(writer);
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
+};
+
+TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
+      WalCheckpointer::Start(path_, /*threshold_pages=*/64);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  WalCheckpointer& c = **checkpointer;
+  c.Attach(writer_);
+  // 2,000 commits of about 4 KB each: about 2,000 WAL pages, 30 times
+  // the threshold.
+  for (int i = 0; i < 2000; ++i) ASSERT_EQ(Insert(), SQLITE_OK);
+  // Below the threshold nothing wakes the thread; past it, it runs.
+  ASSERT_TRUE(WaitFor(c, 0));
+  // One more commit past the threshold after the writes: a checkpoint
+  // that starts after every row is in the WAL copies them all. (Waiting
+  // for the count to move is not enough: a checkpoint that began during
+  // the inserts may be the one that ends next.) Without a checkpoint the
+  // rows would be in the WAL only, the file a few pages long.
+  ASSERT_EQ(Insert(), SQLITE_OK);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (std::filesystem::file_size(path_) < 2000u * 4000u &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
   }
+  EXPECT_GE(std::filesystem::file_size(path_), 2000u * 4000u);
+  WalCheckpointer::Detach(writer_);
 }
 
 // A writer that never pauses long: each passive checkpoint ends with the
@@ -79,110 +97,66 @@ TEST(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
 // checkpointer followed up with a RESTART, this WAL grew to 92 MB in the
 // two seconds (two runs; 5 to 9 MB with it, three runs); with 100 sessions
 // streaming the server's grew by 75 MB a second.
-TEST(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
-  const std::string path =
-      ::testing::TempDir() + "/wal_restart_" + std::to_string(getpid()) + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
+TEST_F(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
+      WalCheckpointer::Start(path_, /*threshold_pages=*/64,
+                             /*restart_pages=*/512);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  WalCheckpointer& c = **checkpointer;
+  c.Attach(writer_);
+  uintmax_t largest = 0;
+  const absl::Time end = absl::Now() + absl::Seconds(2);
+  while (absl::Now() < end) {
+    ASSERT_EQ(Insert(), SQLITE_OK);
+    largest = std::max(largest, WalBytes());
+    // About the pace of 100 sessions streaming: a commit every 200 µs.
+    absl::SleepFor(absl::Microseconds(150));
   }
-  sqlite3* writer = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(writer,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "CREATE TABLE t(b BLOB);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_busy_timeout(writer, 5000);
-  {
-    absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-        WalCheckpointer::Start(path, /*threshold_pages=*/64,
-                               /*restart_pages=*/512);
-    ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-    WalCheckpointer& c = **checkpointer;
-    c.Attach(writer);
-    uintmax_t largest = 0;
-    const absl::Time end = absl::Now() + absl::Seconds(2);
-    while (absl::Now() < end) {
-      ASSERT_EQ(sqlite3_exec(writer, "INSERT INTO t VALUES (zeroblob(4000))",
-                             nullptr, nullptr, nullptr),
-                SQLITE_OK);
-      largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
-      // About the pace of 100 sessions streaming: a commit every 200 µs.
-      absl::SleepFor(absl::Microseconds(150));
-    }
-    WalCheckpointer::Detach(writer);
-    EXPECT_GT(c.Restarts(), 0);
-    // 512 pages of 4 KB and their frame headers are about 2 MB; the frames
-    // committed between two checkpoints (at least 100 ms apart) come on
-    // top. 16 MB leaves room for a slow machine and fails by far what the
-    // WAL grew to without the restarts.
-    EXPECT_LT(largest, 16u << 20) << "restarts: " << c.Restarts();
-  }
-  sqlite3_close(writer);
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
-  }
+  WalCheckpointer::Detach(writer_);
+  EXPECT_GT(c.Restarts(), 0);
+  // 512 pages of 4 KB and their frame headers are about 2 MB; the frames
+  // committed between two checkpoints (at least 100 ms apart) come on
+  // top. 16 MB leaves room for a slow machine and fails by far what the
+  // WAL grew to without the restarts.
+  EXPECT_LT(largest, 16u << 20) << "restarts: " << c.Restarts();
 }
 
 // A reader that keeps an old snapshot open pins the WAL: nothing after its
 // snapshot can be copied, so the file grows past the limit. Once it lets
 // go, the WAL starts over and the file is cut back to the limit; SQLite's
 // default keeps a file the largest size it ever had.
-TEST(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
-  const std::string path =
-      ::testing::TempDir() + "/wal_limit_" + std::to_string(getpid()) + ".db";
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
-  }
-  sqlite3* writer = nullptr;
+TEST_F(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
+  ASSERT_EQ(Insert(), SQLITE_OK);
   sqlite3* reader = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(writer,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                         "CREATE TABLE t(b BLOB); INSERT INTO t VALUES (1);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_busy_timeout(writer, 5000);
-  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &reader), SQLITE_OK);
   {
     absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-        WalCheckpointer::Start(path, /*threshold_pages=*/64,
+        WalCheckpointer::Start(path_, /*threshold_pages=*/64,
                                /*restart_pages=*/256);
     ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
     WalCheckpointer& c = **checkpointer;
-    c.Attach(writer);
+    c.Attach(writer_);
     const uintmax_t limit = c.JournalSizeLimit();
     ASSERT_EQ(limit, 2u * 256 * 4096);
-    auto insert = [&] {
-      return sqlite3_exec(writer, "INSERT INTO t VALUES (zeroblob(4000))",
-                          nullptr, nullptr, nullptr);
-    };
     ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t;", nullptr,
                            nullptr, nullptr),
               SQLITE_OK);
-    while (std::filesystem::file_size(path + "-wal") < 3 * limit) {
-      ASSERT_EQ(insert(), SQLITE_OK);
-    }
+    while (WalBytes() < 3 * limit) ASSERT_EQ(Insert(), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr),
               SQLITE_OK);
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (std::filesystem::file_size(path + "-wal") > limit &&
-           absl::Now() < deadline) {
-      ASSERT_EQ(insert(), SQLITE_OK);
+    while (WalBytes() > limit && absl::Now() < deadline) {
+      ASSERT_EQ(Insert(), SQLITE_OK);
       absl::SleepFor(absl::Milliseconds(1));
     }
-    EXPECT_LE(std::filesystem::file_size(path + "-wal"), limit);
+    EXPECT_LE(WalBytes(), limit);
     EXPECT_GT(c.Restarts(), 0);
-    WalCheckpointer::Detach(writer);
+    WalCheckpointer::Detach(writer_);
   }
   sqlite3_close(reader);
-  sqlite3_close(writer);
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::filesystem::remove(path + suffix);
-  }
 }
 
-TEST(WalCheckpointerTest, AMissingDatabaseIsAnErrorNamingIt) {
+TEST(WalCheckpointerStartTest, AMissingDatabaseIsAnErrorNamingIt) {
   absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
       WalCheckpointer::Start("/nonexistent/dir/db.sqlite");
   ASSERT_FALSE(checkpointer.ok());
