@@ -31,7 +31,7 @@ class FakeClock : public Clock {
 const Caller kAdmin = {
     "tok_admin",        "admin", Role::kAdmin,
     "ipv4:127.0.0.1:1", "req_1", "/codex_manager.v1.AuthService/CreateToken",
-    std::nullopt};
+    std::nullopt,       ""};
 
 class TokenRegistryTest : public ::testing::Test {
  protected:

@@ -25,7 +25,7 @@ namespace {
 // The caller of every mutation in these tests (the audit log's subject).
 const Caller kOperator = {"tok_test",         "test",     Role::kOperator,
                           "ipv4:127.0.0.1:1", "req_test", "test",
-                          std::nullopt};
+                          std::nullopt,       ""};
 
 using json = nlohmann::json;
 using ::testing::Contains;

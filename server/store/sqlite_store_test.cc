@@ -378,7 +378,7 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   // A taken key fails the whole batch: the row it came with is not written.
   WriteBatch retry;
   retry.sessions.push_back(MakeSession("ses_b"));
-  retry.request_keys.push_back({"CreateSession", "k1", "ses_b"});
+  retry.request_keys.push_back({"CreateSession", "k1", "ses_b", "digest-b"});
   AuditRecord audit;
   audit.caller.method = "/codex_manager.v1.SessionService/CreateSession";
   retry.audit.push_back(audit);
