@@ -493,6 +493,54 @@ TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
   std::filesystem::remove(path);
 }
 
+int64_t PageBytesOf(const std::string& path) {
+  sqlite3* db = nullptr;
+  int64_t bytes = 0;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_exec(
+        db, "PRAGMA page_size",
+        [](void* out, int, char** values, char**) {
+          *static_cast<int64_t*>(out) = std::stoll(values[0]);
+          return 0;
+        },
+        &bytes, nullptr);
+  }
+  sqlite3_close(db);
+  return bytes;
+}
+
+// A database the store creates has 1 KiB pages (fewer WAL bytes a
+// commit); one made before, with SQLite's 4 KiB, keeps them and opens.
+TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
+  const std::string dir =
+      ::testing::TempDir() + "/pages-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto store = SqliteStore::Open(dir + "/new.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_new")).ok());
+  }
+  EXPECT_EQ(PageBytesOf(dir + "/new.db"), 1024);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/old.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; "
+                         "CREATE TABLE before_us (a);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = SqliteStore::Open(dir + "/old.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_old")).ok());
+    EXPECT_TRUE((*store)->GetSession("ses_old").ok());
+  }
+  EXPECT_EQ(PageBytesOf(dir + "/old.db"), 4096);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {
   const std::string path = ::testing::TempDir() + "/deliveries_test_" +
                            std::to_string(getpid()) + ".db";

@@ -1,5 +1,8 @@
 #include "store/wal_checkpointer.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,7 +21,7 @@ constexpr absl::Duration kMinInterval = absl::Milliseconds(100);
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
-    const std::string& path, int threshold_pages, int restart_pages) {
+    const std::string& path, int threshold_pages, int64_t restart_bytes) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -33,24 +36,41 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
   // finds the WAL when it first reads the database; until then a
   // checkpoint on it does nothing.
   sqlite3_wal_autocheckpoint(db, 0);
+  // Its page size turns restart_bytes into the WAL frames the hook counts.
+  int64_t page_bytes = 0;
   char* err = nullptr;
-  if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
-                   &err) != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errmsg(db);
+  const bool read = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master",
+                                 nullptr, nullptr, &err) == SQLITE_OK &&
+                    sqlite3_exec(
+                        db, "PRAGMA page_size",
+                        +[](void* out, int, char** values, char**) {
+                          *static_cast<int64_t*>(out) =
+                              values[0] ? atoll(values[0]) : 0;
+                          return 0;
+                        },
+                        &page_bytes, &err) == SQLITE_OK;
+  if (!read || page_bytes <= 0) {
+    std::string msg = err    ? err
+                      : read ? "PRAGMA page_size gave no size"
+                             : sqlite3_errmsg(db);
     sqlite3_free(err);
     sqlite3_close(db);
     return absl::InternalError(absl::StrCat(
         "cannot read ", path, " on the checkpoint connection: ", msg));
   }
+  const int restart_pages = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>(restart_bytes / page_bytes,
+                                             std::numeric_limits<int>::max())));
   return std::unique_ptr<WalCheckpointer>(
-      new WalCheckpointer(db, threshold_pages, restart_pages));
+      new WalCheckpointer(db, threshold_pages, restart_pages, restart_bytes));
 }
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages,
-                                 int restart_pages)
+                                 int restart_pages, int64_t restart_bytes)
     : db_(db),
       threshold_pages_(threshold_pages),
-      restart_pages_(restart_pages) {
+      restart_pages_(restart_pages),
+      restart_bytes_(restart_bytes) {
   thread_ = NamedThread("cm-wal-ckpt", [this] { Loop(); });
 }
 
@@ -71,9 +91,7 @@ void WalCheckpointer::Attach(sqlite3* writer) {
   sqlite3_exec(writer, limit.c_str(), nullptr, nullptr, nullptr);
 }
 
-int64_t WalCheckpointer::JournalSizeLimit() const {
-  return int64_t{2} * restart_pages_ * 4096;
-}
+int64_t WalCheckpointer::JournalSizeLimit() const { return 2 * restart_bytes_; }
 
 void WalCheckpointer::Detach(sqlite3* writer) {
   sqlite3_wal_hook(writer, nullptr, nullptr);

@@ -23,16 +23,17 @@
 // committed while it copied are still to copy when it ends, and the next
 // commit adds more. So with sessions streaming without a pause the WAL
 // grew without bound (75 MB a second with 100 of them; each new frame also
-// costs the file system an allocation). Once the WAL holds `restart_pages`
-// or more, a passive checkpoint is therefore followed by a RESTART one: it
-// takes the writer's lock, copies the few frames the passive one left, and
-// leaves the WAL to start over at the next write. It runs with no busy
+// costs the file system an allocation). Once the WAL holds `restart_bytes`
+// of pages or more, a passive checkpoint is therefore followed by a RESTART
+// one: it takes the writer's lock, copies the few frames the passive one left,
+// and leaves the WAL to start over at the next write. It runs with no busy
 // handler, so it never waits: while the writer is in a transaction, or a
 // reader still reads frames of the WAL, it gives up and the next wake-up
 // tries again. The database file is synced before it, so the writer waits
 // on that lock only for the copy of those frames and two small syncs, once
-// per `restart_pages` written (0.5–0.75 ms in the unit test on the
-// development machine; docs/performance.md).
+// per `restart_bytes` written (0.5–0.75 ms in the unit test on the
+// development machine, 1.5–2.5 ms with 100 sessions streaming;
+// docs/performance.md).
 //
 // Thread safety: Attach is called once, before the writer is used by
 // other threads; Checkpoints and Restarts from any thread.
@@ -54,16 +55,16 @@ namespace codex_manager {
 
 class WalCheckpointer {
  public:
-  // WAL pages past which a checkpoint finishes with a RESTART (above): 16
-  // MiB of 4 KiB pages.
-  static constexpr int kDefaultRestartPages = 4096;
+  // Bytes of WAL pages past which a checkpoint finishes with a RESTART
+  // (above): 16 MiB, whatever the database's page size.
+  static constexpr int64_t kDefaultRestartBytes = int64_t{16} << 20;
 
   // Opens a connection of its own to the database at `path` (a file in WAL
-  // mode) and starts the thread. INTERNAL naming the path when the
-  // connection cannot be opened.
+  // mode), reads its page size, and starts the thread. INTERNAL naming the
+  // path when the connection cannot be opened or the database read.
   static absl::StatusOr<std::unique_ptr<WalCheckpointer>> Start(
       const std::string& path, int threshold_pages = 1000,
-      int restart_pages = kDefaultRestartPages);
+      int64_t restart_bytes = kDefaultRestartBytes);
   // Stops the thread (after the checkpoint it may be running) and closes
   // its connection. Detach the writer first.
   ~WalCheckpointer();
@@ -75,8 +76,8 @@ class WalCheckpointer {
   void Attach(sqlite3* writer);
   // Bytes the WAL file is cut back to when it starts over after it grew
   // past them (a reader held an old snapshot, or the writer was busy at
-  // every try): twice `restart_pages` of 4 KiB. Without it (SQLite's
-  // default) the file keeps the largest size it ever had.
+  // every try): twice `restart_bytes`. Without it (SQLite's default) the
+  // file keeps the largest size it ever had.
   int64_t JournalSizeLimit() const;
   // Unhooks `writer`; commits no longer wake the thread.
   static void Detach(sqlite3* writer);
@@ -87,7 +88,8 @@ class WalCheckpointer {
   int64_t Restarts();
 
  private:
-  WalCheckpointer(sqlite3* db, int threshold_pages, int restart_pages);
+  WalCheckpointer(sqlite3* db, int threshold_pages, int restart_pages,
+                  int64_t restart_bytes);
   // sqlite3_wal_hook's callback, on the writer's thread after a commit.
   static int OnCommit(void* self, sqlite3* db, const char* schema, int pages);
   void Loop();
@@ -97,7 +99,8 @@ class WalCheckpointer {
 
   sqlite3* const db_;  // this thread's connection
   const int threshold_pages_;
-  const int restart_pages_;
+  const int restart_pages_;  // restart_bytes_ of the database's pages
+  const int64_t restart_bytes_;
   absl::Mutex mu_;
   bool wanted_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

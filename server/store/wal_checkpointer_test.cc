@@ -31,12 +31,18 @@ class WalCheckpointerTest : public ::testing::Test {
     path_ = ::testing::TempDir() + "/" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name() +
             "_" + std::to_string(getpid()) + ".db";
+    Create(4096);
+  }
+  // (Re)creates the database with pages of `page_bytes`.
+  void Create(int page_bytes) {
+    sqlite3_close(writer_);
     RemoveFiles();
     ASSERT_EQ(sqlite3_open(path_.c_str(), &writer_), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(writer_,
-                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                           "CREATE TABLE t(b BLOB);",
-                           nullptr, nullptr, nullptr),
+    const std::string sql =
+        "PRAGMA page_size=" + std::to_string(page_bytes) +
+        "; PRAGMA journal_mode=WAL; "
+        "PRAGMA synchronous=NORMAL; CREATE TABLE t(b BLOB);";
+    ASSERT_EQ(sqlite3_exec(writer_, sql.c_str(), nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_busy_timeout(writer_, 5000);
   }
@@ -100,7 +106,7 @@ TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
 TEST_F(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
   absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
       WalCheckpointer::Start(path_, /*threshold_pages=*/64,
-                             /*restart_pages=*/512);
+                             /*restart_bytes=*/2 << 20);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
   WalCheckpointer& c = **checkpointer;
   c.Attach(writer_);
@@ -114,7 +120,7 @@ TEST_F(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
   }
   WalCheckpointer::Detach(writer_);
   EXPECT_GT(c.Restarts(), 0);
-  // 512 pages of 4 KB and their frame headers are about 2 MB; the frames
+  // 2 MiB of pages and their frame headers; the frames
   // committed between two checkpoints (at least 100 ms apart) come on
   // top. 16 MB leaves room for a slow machine and fails by far what the
   // WAL grew to without the restarts.
@@ -132,12 +138,12 @@ TEST_F(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
   {
     absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
         WalCheckpointer::Start(path_, /*threshold_pages=*/64,
-                               /*restart_pages=*/256);
+                               /*restart_bytes=*/1 << 20);
     ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
     WalCheckpointer& c = **checkpointer;
     c.Attach(writer_);
     const uintmax_t limit = c.JournalSizeLimit();
-    ASSERT_EQ(limit, 2u * 256 * 4096);
+    ASSERT_EQ(limit, 2u << 20);
     ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t;", nullptr,
                            nullptr, nullptr),
               SQLITE_OK);
@@ -154,6 +160,34 @@ TEST_F(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
     WalCheckpointer::Detach(writer_);
   }
   sqlite3_close(reader);
+}
+
+// The RESTART point is bytes of pages, whatever their size: with 1 KiB
+// pages, 2 MiB is 2,048 frames. Taken as frames of 4 KiB (512), the WAL
+// would start over while its file was still a quarter of that.
+TEST_F(WalCheckpointerTest, TheRestartPointIsBytesWhateverThePageSize) {
+  Create(1024);
+  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
+      WalCheckpointer::Start(path_, /*threshold_pages=*/64,
+                             /*restart_bytes=*/2 << 20);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
+  WalCheckpointer& c = **checkpointer;
+  c.Attach(writer_);
+  // Until the first RESTART the file only grows: its size is the most
+  // frames the WAL has held (1,024 bytes each and a 24-byte header).
+  uintmax_t largest = 0;
+  const absl::Time end = absl::Now() + absl::Seconds(10);
+  while (c.Restarts() == 0 && absl::Now() < end) {
+    largest = WalBytes();
+    // About 1,000 bytes a commit: one page of the table, and its tree.
+    ASSERT_EQ(sqlite3_exec(writer_, "INSERT INTO t VALUES (zeroblob(900))",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    absl::SleepFor(absl::Microseconds(100));
+  }
+  WalCheckpointer::Detach(writer_);
+  ASSERT_GT(c.Restarts(), 0);
+  EXPECT_GE(largest, 2048u * 1024u);
 }
 
 TEST(WalCheckpointerStartTest, AMissingDatabaseIsAnErrorNamingIt) {
