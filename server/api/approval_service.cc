@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "api/request_digest.h"
 #include "api/serve.h"
 #include "common/status_macros.h"
 
@@ -44,11 +45,13 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ResolveApproval(
         }
         std::map<std::string, std::string> answers(
             request->answers().begin(), request->answers().end());
-        return Fill(manager_->ResolveApproval(
-                        request->approval_id(),
-                        static_cast<Decision>(request->decision()), answers,
-                        request->request_id(), caller),
-                    response);
+        return Fill(
+            manager_->ResolveApproval(
+                request->approval_id(),
+                static_cast<Decision>(request->decision()), answers,
+                request->request_id(),
+                WithRequestDigest(caller, *request, request->request_id())),
+            response);
       });
 }
 

@@ -885,13 +885,22 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
   }
   if (a.state != ApprovalState::kPending) {
     if (!request_id.empty() && request_id == a.resolve_request_id) {
-      // A retry of the winning call; the key with another decision is
-      // another request (core/idempotency.h).
+      // A retry of the winning call gets its approval; the key with
+      // another decision, other answers or another token is another
+      // request (core/idempotency.h). An approval decided before digests
+      // were kept compares the decision only, as it did then.
       if (decision != a.decision) {
         return absl::InvalidArgumentError(absl::StrCat(
             "request_id: ", request_id, " decided approval ", approval_id,
             " as ", DecisionName(a.decision), "; this call asks ",
             DecisionName(decision), "; a new request needs a new request_id"));
+      }
+      if (!a.resolve_request_digest.empty() &&
+          a.resolve_request_digest != caller.request_digest) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "request_id: ", request_id, " decided approval ", approval_id,
+            " in a different request (other answers or another token); a "
+            "new request needs a new request_id"));
       }
       return a;
     }
@@ -923,6 +932,8 @@ absl::StatusOr<Approval> SessionManager::ResolveApproval(
                       : ApprovalState::kApproved;
   decided.decision = decision;
   decided.resolve_request_id = request_id;
+  decided.resolve_request_digest =
+      request_id.empty() ? "" : caller.request_digest;
   decided.resolve_time = clock_->Now();
   // The row, its event and the audit record, together; Codex hears the
   // decision once it is durable.

@@ -1180,6 +1180,48 @@ TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
             absl::StatusCode::kNotFound);
 }
 
+// The key answers only the call that decided (its digest); an approval
+// decided before digests were kept compares the decision only.
+TEST_F(SessionManagerTest, AnApprovalKeyAnswersOnlyTheCallThatDecided) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  for (const char* rpc : {"req-a", "req-b"}) {
+    manager_->OnServerRequest(factory_.Last(), rpc,
+                              "item/commandExecution/requestApproval",
+                              {{"turnId", "c1"}, {"command", "make"}});
+  }
+  const std::vector<Approval> pending =
+      Read()->ListApprovals("", true, {0, 10})->items;
+  ASSERT_EQ(pending.size(), 2u);
+  Caller first = kOperator;
+  first.request_digest = "digest-of-the-first-call";
+  Caller other = kOperator;
+  other.request_digest = "digest-of-another-call";
+  const std::string id = pending[0].approval_id;
+  ASSERT_TRUE(
+      manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", first).ok());
+  EXPECT_TRUE(
+      manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", first).ok());
+  auto refused =
+      manager_->ResolveApproval(id, Decision::kApprove, {}, "k1", other);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("request_id: k1 decided approval " + id +
+                        " in a different request"));
+
+  const std::string legacy = pending[1].approval_id;
+  ASSERT_TRUE(
+      manager_->ResolveApproval(legacy, Decision::kDeny, {}, "k2", first).ok());
+  Approval row = *store_->GetApproval(legacy);
+  EXPECT_EQ(row.resolve_request_digest, "digest-of-the-first-call");
+  row.resolve_request_digest = "";  // as a server before 2026-12-05 left it
+  ASSERT_TRUE(store_->PutApproval(row).ok());
+  EXPECT_TRUE(
+      manager_->ResolveApproval(legacy, Decision::kDeny, {}, "k2", other).ok());
+  EXPECT_EQ(factory_.Responses().size(), 2u);
+}
+
 TEST_F(SessionManagerTest,
        RuntimeExitMidTurnFailsTurnAndKeepsSessionResumable) {
   Session s = ReadySession();

@@ -278,8 +278,11 @@ struct Approval {
   Decision decision = Decision::kUnspecified;
   absl::Time create_time;
   std::optional<absl::Time> resolve_time;
-  // Idempotency key of the ResolveApproval call that decided it.
+  // Idempotency key of the ResolveApproval call that decided it, and that
+  // call's digest (Caller::request_digest; '' when decided by a server
+  // before 2026-12-05).
   std::string resolve_request_id;
+  std::string resolve_request_digest;
   // The event_id of its APPROVAL_REQUESTED event.
   int64_t request_event_id = 0;
 };

@@ -236,6 +236,14 @@ constexpr const char* kSchemaV15 = R"sql(
 ALTER TABLE requests ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v16: the digest of the ResolveApproval call that decided an approval
+// (Approval::resolve_request_digest), so its key answers only a repeat of
+// that call. '' for approvals decided before.
+constexpr const char* kSchemaV16 = R"sql(
+ALTER TABLE approvals ADD COLUMN resolve_request_digest TEXT NOT NULL
+  DEFAULT '';
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -503,7 +511,7 @@ absl::Status SqliteStore::Migrate() {
   const char* const steps[] = {kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,
                                kSchemaV5,  kSchemaV6,  kSchemaV7,  kSchemaV8,
                                kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
-                               kSchemaV13, kSchemaV14, kSchemaV15};
+                               kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -856,7 +864,8 @@ absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
 #define APPROVAL_SELECT                                                  \
   "SELECT approval_id, session_id, turn_id, kind, state, command, cwd, " \
   "reason, diff, item_id, params_json, method, decision, create_us, "    \
-  "resolve_us, resolve_request_id, request_event_id, rowid FROM approvals "
+  "resolve_us, resolve_request_id, request_event_id, rowid, "            \
+  "resolve_request_digest FROM approvals "
 
 static Approval ReadApproval(const auto& st) {
   Approval a;
@@ -877,6 +886,7 @@ static Approval ReadApproval(const auto& st) {
   a.resolve_time = st.OptTime(14);
   a.resolve_request_id = st.Text(15);
   a.request_event_id = st.Int(16);
+  a.resolve_request_digest = st.Text(18);
   return a;
 }
 
@@ -891,18 +901,19 @@ absl::Status SqliteStore::PutApprovalLocked(const Approval& a) {
       Prepare("INSERT INTO approvals (approval_id, session_id, turn_id, kind, "
               "state, command, cwd, reason, diff, item_id, params_json, "
               "method, decision, create_us, resolve_us, resolve_request_id, "
-              "request_event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT "
-              "(approval_id) DO UPDATE SET "
+              "request_event_id, resolve_request_digest) VALUES (?1, ?2, ?3, "
+              "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+              "?17, ?18) ON CONFLICT (approval_id) DO UPDATE SET "
               "state = ?5, diff = ?9, decision = ?13, resolve_us = ?15, "
-              "resolve_request_id = ?16, request_event_id = ?17"));
+              "resolve_request_id = ?16, request_event_id = ?17, "
+              "resolve_request_digest = ?18"));
   st.Bind(1, a.approval_id).Bind(2, a.session_id).Bind(3, a.turn_id);
   st.Bind(4, static_cast<int>(a.kind)).Bind(5, static_cast<int>(a.state));
   st.Bind(6, a.command).Bind(7, a.cwd).Bind(8, a.reason).Bind(9, a.diff);
   st.Bind(10, a.item_id).Bind(11, a.params_json).Bind(12, a.method);
   st.Bind(13, static_cast<int>(a.decision)).Bind(14, ToMicros(a.create_time));
   st.Bind(15, a.resolve_time).Bind(16, a.resolve_request_id);
-  st.Bind(17, a.request_event_id);
+  st.Bind(17, a.request_event_id).Bind(18, a.resolve_request_digest);
   return StepWrite(st, "put approval");
 }
 

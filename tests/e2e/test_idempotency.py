@@ -74,3 +74,34 @@ def test_an_approval_key_with_another_decision_is_refused(fake_server: Server,
                                     request_id="decide-1")
         wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
         assert client.get_turn(turn.turn_id).final_message == "decision was decline"
+
+
+def test_an_approval_key_answers_only_the_call_that_decided(fake_server: Server,
+                                                            project: Path) -> None:
+    answers = {"lang": "Go", "key": "s3cret"}
+    with Client(fake_server.addr, token=fake_server.token) as admin:
+        session = admin.create_session(str(project))
+        admin.wait_for_session(session.session_id, SessionState.IDLE)
+        turn = admin.start_turn(session.session_id, "ask-user")
+        wait_for(lambda: list(admin.list_approvals(session.session_id)))
+        approval = next(admin.list_approvals(session.session_id))
+        admin.resolve_approval(approval.approval_id, Decision.APPROVE, answers=answers,
+                               request_id="answer-1")
+        assert admin.resolve_approval(approval.approval_id, Decision.APPROVE, answers=answers,
+                                      request_id="answer-1").state == ApprovalState.APPROVED
+        # The same key and decision with other answers, or from another
+        # token, is another request: before, each got OK and the approval
+        # as if its answers had gone to Codex.
+        other_call = (f"request_id: answer-1 decided approval {approval.approval_id} "
+                      f"in a different request")
+        with pytest.raises(InvalidArgumentError, match=other_call):
+            admin.resolve_approval(approval.approval_id, Decision.APPROVE,
+                                   answers={**answers, "lang": "Rust"}, request_id="answer-1")
+        bot = admin.create_token("bot", Role.OPERATOR)
+        with Client(fake_server.addr, token=bot.secret) as operator:
+            with pytest.raises(InvalidArgumentError, match=other_call):
+                operator.resolve_approval(approval.approval_id, Decision.APPROVE,
+                                          answers=answers, request_id="answer-1")
+        wait_for(lambda: admin.get_turn(turn.turn_id).state == TurnState.COMPLETED)
+        assert admin.get_turn(turn.turn_id).final_message \
+            == 'answers were {"key": ["s3cret"], "lang": ["Go"]}'

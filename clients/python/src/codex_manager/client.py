@@ -795,9 +795,10 @@ class Client:
                          answers: Mapping[str, str] | None = None,
                          request_id: str | None = None) -> Approval:
         """Decides a PENDING approval. The first decision wins; a later one
-        raises FailedPreconditionError naming it (unless it repeats the
-        winner's `request_id` and decision; the winner's key with another
-        decision raises InvalidArgumentError)."""
+        raises FailedPreconditionError naming it, unless it repeats the
+        winning call (its `request_id`, decision and answers, from the same
+        token), which returns the approval. The winner's key in any other
+        call raises InvalidArgumentError."""
         return Approval(self._call(self._approvals.ResolveApproval, _requests.resolve_approval(
             approval_id, decision, answers, request_id)))
 

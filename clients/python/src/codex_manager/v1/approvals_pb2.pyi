@@ -344,9 +344,11 @@ class ResolveApprovalRequest(google.protobuf.message.Message):
     """Required for every kind but USER_INPUT (INVALID_ARGUMENT "decision")."""
     request_id: builtins.str
     """Optional idempotency key (at most 128 characters): a retry of the call
-    that won returns OK with the same approval instead of
-    FAILED_PRECONDITION; the key with another decision is INVALID_ARGUMENT
-    ("request_id: … decided approval … as …").
+    that won (the same fields, the same token) returns OK with the same
+    approval instead of FAILED_PRECONDITION; the key with another decision
+    is INVALID_ARGUMENT ("request_id: … decided approval … as …"), with
+    other answers or from another token INVALID_ARGUMENT ("request_id: …
+    decided approval … in a different request"). Keys are per approval.
     """
     @property
     def answers(self) -> google.protobuf.internal.containers.ScalarMap[builtins.str, builtins.str]:

@@ -268,9 +268,11 @@ export type ResolveApprovalRequest = Message<"codex_manager.v1.ResolveApprovalRe
 
   /**
    * Optional idempotency key (at most 128 characters): a retry of the call
-   * that won returns OK with the same approval instead of
-   * FAILED_PRECONDITION; the key with another decision is INVALID_ARGUMENT
-   * ("request_id: … decided approval … as …").
+   * that won (the same fields, the same token) returns OK with the same
+   * approval instead of FAILED_PRECONDITION; the key with another decision
+   * is INVALID_ARGUMENT ("request_id: … decided approval … as …"), with
+   * other answers or from another token INVALID_ARGUMENT ("request_id: …
+   * decided approval … in a different request"). Keys are per approval.
    *
    * @generated from field: string request_id = 4;
    */
