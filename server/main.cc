@@ -82,6 +82,7 @@ struct Flags {
   std::string turn_stall_timeout = "30m";
   double retain_archived_days = 0;
   double retain_audit_days = 0;
+  double retain_request_keys_days = 30;
   std::string commit_timeout = "10s";
   std::string drain_timeout = "10s";
   std::string inject_store_faults_from;
@@ -153,6 +154,20 @@ void PurgeAudit(Store& store, double days) {
   } else if (*deleted > 0) {
     Log(LogLevel::kInfo, "retention deleted audit records",
         {{"records", *deleted}, {"retain_audit_days", days}});
+  }
+}
+
+// Idempotency key retention (--retain-request-keys-days): deletes up to
+// 10,000 keys stored longer ago than `days` at a time.
+void PurgeRequestKeys(Store& store, double days) {
+  absl::StatusOr<int64_t> deleted =
+      store.PurgeRequestKeys(absl::Now() - absl::Hours(24) * days, 10000);
+  if (!deleted.ok()) {
+    Log(LogLevel::kError, "idempotency key retention failed",
+        {{"error", deleted.status().ToString()}});
+  } else if (*deleted > 0) {
+    Log(LogLevel::kInfo, "retention deleted idempotency keys",
+        {{"keys", *deleted}, {"retain_request_keys_days", days}});
   }
 }
 
@@ -474,6 +489,7 @@ int Run(const Flags& flags) {
             "--catch-up-rate", static_cast<double>(flags.catch_up_rate)},
         {"--retain-archived-days", flags.retain_archived_days},
         {"--retain-audit-days", flags.retain_audit_days},
+        {"--retain-request-keys-days", flags.retain_request_keys_days},
         {"--audit-refusal-rate", flags.audit_refusal_rate}}) {
     if (!(value >= 0)) {
       Log(LogLevel::kError, "bad flag",
@@ -786,6 +802,9 @@ int Run(const Flags& flags) {
       if (flags.retain_audit_days > 0) {
         PurgeAudit(**store, flags.retain_audit_days);
       }
+      if (flags.retain_request_keys_days > 0) {
+        PurgeRequestKeys(**store, flags.retain_request_keys_days);
+      }
     }
   });
 
@@ -1002,6 +1021,12 @@ int main(int argc, char** argv) {
                  "Delete audit records older than this many days (fractions "
                  "allowed), checked every second; each deletion leaves a "
                  "record saying how many went; 0 keeps them all")
+      ->capture_default_str();
+  app.add_option("--retain-request-keys-days", flags.retain_request_keys_days,
+                 "Delete idempotency keys (request_id) stored longer ago "
+                 "than this many days (fractions allowed), checked every "
+                 "second; a retry with a deleted key makes a new resource; "
+                 "0 keeps them all")
       ->capture_default_str();
   app.add_option("--turn-stall-timeout", flags.turn_stall_timeout,
                  "A running turn with no Codex output this long (and no "

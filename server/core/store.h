@@ -186,9 +186,15 @@ class Store {
   virtual absl::StatusOr<Page<Approval>> ListApprovals(
       absl::string_view session_id, bool pending_only, PageRequest page) = 0;
 
-  // Idempotency keys (written with their resource: WriteBatch).
+  // Idempotency keys (written with their resource: WriteBatch, which
+  // stamps each with the time it was stored).
   virtual absl::StatusOr<std::optional<RequestKey>> GetRequestKey(
       absl::string_view method, absl::string_view request_id) = 0;
+  // Retention: deletes up to `limit` of the oldest idempotency keys stored
+  // before `before` (a retry with one then makes a new resource). Returns
+  // the number deleted.
+  virtual absl::StatusOr<int64_t> PurgeRequestKeys(absl::Time before,
+                                                   int64_t limit) = 0;
 
   // Events matching `query`, in event_id order.
   virtual absl::StatusOr<std::vector<Event>> ReadEvents(

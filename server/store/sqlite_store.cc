@@ -244,6 +244,14 @@ ALTER TABLE approvals ADD COLUMN resolve_request_digest TEXT NOT NULL
   DEFAULT '';
 )sql";
 
+// v17: when each idempotency key was stored, for their retention
+// (--retain-request-keys-days). Keys stored before count from the upgrade.
+constexpr const char* kSchemaV17 = R"sql(
+ALTER TABLE requests ADD COLUMN create_us INTEGER NOT NULL DEFAULT 0;
+UPDATE requests SET create_us = CAST(strftime('%s', 'now') AS INTEGER) * 1000000;
+CREATE INDEX requests_time ON requests(create_us);
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -508,10 +516,10 @@ absl::Status SqliteStore::Migrate() {
         kSchemaVersion, "); upgrade codex-manager-server"));
   }
   // Each version in its own transaction.
-  const char* const steps[] = {kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,
-                               kSchemaV5,  kSchemaV6,  kSchemaV7,  kSchemaV8,
-                               kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
-                               kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16};
+  const char* const steps[] = {
+      kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
+      kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
+      kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -954,10 +962,10 @@ absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
 
 absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
   ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
-                                    "resource_id, request_digest) VALUES "
-                                    "(?1, ?2, ?3, ?4)"));
+                                    "resource_id, request_digest, create_us) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5)"));
   st.Bind(1, k.method).Bind(2, k.request_id).Bind(3, k.resource_id);
-  st.Bind(4, k.request_digest);
+  st.Bind(4, k.request_digest).Bind(5, ToMicros(absl::Now()));
   int rc = st.Step();
   if (rc == SQLITE_CONSTRAINT) {
     return absl::AlreadyExistsError(
@@ -1389,6 +1397,29 @@ absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
                                  r.message = row.Text(10);
                                  return r;
                                });
+}
+
+absl::StatusOr<int64_t> SqliteStore::PurgeRequestKeys(absl::Time before,
+                                                      int64_t limit) {
+  // Most calls find nothing.
+  ASSIGN_OR_RETURN(
+      const bool any,
+      AnyRowBefore("SELECT 1 FROM requests WHERE create_us < ?1 LIMIT 1",
+                   ToMicros(before), "find old idempotency keys"));
+  if (!any) return 0;
+  absl::MutexLock lock(&mu_);
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(
+        Stmt del,
+        Prepare("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM "
+                "requests WHERE create_us < ?1 ORDER BY create_us LIMIT ?2)"));
+    del.Bind(1, ToMicros(before)).Bind(2, limit);
+    RETURN_IF_ERROR(StepWrite(del, "delete old idempotency keys"));
+    deleted = sqlite3_changes(db_);
+    return absl::OkStatus();
+  }));
+  return deleted;
 }
 
 absl::StatusOr<int64_t> SqliteStore::PurgeAudit(absl::Time before,

@@ -46,7 +46,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 16;
+  static constexpr int kSchemaVersion = 17;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -92,6 +92,8 @@ class SqliteStore : public Store {
                                               PageRequest page) override;
   absl::StatusOr<int64_t> PurgeAudit(absl::Time before, int64_t limit,
                                      const AuditRecord& note) override;
+  absl::StatusOr<int64_t> PurgeRequestKeys(absl::Time before,
+                                           int64_t limit) override;
   StoreStats Stats() override;
   absl::StatusOr<StoreCopy> CopyTo(const std::string& path) override;
   // What the database file at `path` holds (sessions, and the newest

@@ -388,6 +388,27 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   EXPECT_TRUE(store_->ListAudit({}, {0, 10})->items.empty());
 }
 
+TEST_F(SqliteStoreTest, KeyRetentionDeletesKeysStoredBeforeTheCutoff) {
+  WriteBatch keys;
+  for (const char* k : {"k1", "k2", "k3"}) {
+    keys.request_keys.push_back({"StartTurn", k, "turn_x", "digest"});
+  }
+  ASSERT_TRUE(store_->Write(keys).ok());
+  // Stored now: a cutoff an hour ago takes none.
+  EXPECT_EQ(*store_->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
+  EXPECT_TRUE(store_->GetRequestKey("StartTurn", "k1")->has_value());
+  // A cutoff after them takes them, at most `limit` at a time.
+  const absl::Time later = absl::Now() + absl::Minutes(1);
+  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 2);
+  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 1);
+  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 0);
+  for (const char* k : {"k1", "k2", "k3"}) {
+    EXPECT_FALSE(store_->GetRequestKey("StartTurn", k)->has_value()) << k;
+  }
+  // The key can be used again.
+  EXPECT_TRUE(store_->Write(keys).ok());
+}
+
 TEST_F(SqliteStoreTest, AuditRetentionDeletesTheOldestAndSaysSo) {
   const absl::Time t0 = absl::FromUnixSeconds(1800000000);
   for (int i = 0; i < 5; ++i) {
@@ -539,6 +560,36 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   }
   EXPECT_EQ(PageBytesOf(dir + "/old.db"), 4096);
   std::filesystem::remove_all(dir);
+}
+
+// Keys stored by a server before v17 have no time: the upgrade stamps them
+// with its own, so retention counts their days from then.
+TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
+  const std::string path =
+      ::testing::TempDir() + "/keys-" + std::to_string(getpid()) + ".db";
+  std::filesystem::remove(path);
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP INDEX requests_time; "
+                         "ALTER TABLE requests DROP COLUMN create_us; "
+                         "INSERT INTO requests (method, request_id, "
+                         "resource_id, request_digest) VALUES "
+                         "('CreateSession', 'old', 'ses_old', ''); "
+                         "PRAGMA user_version=16;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
+  EXPECT_TRUE((*store)->GetRequestKey("CreateSession", "old")->has_value());
+  EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() + absl::Minutes(1), 10), 1);
+  std::filesystem::remove(path);
 }
 
 TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Server, wait_for
+from conftest import FAKE_CODEX, Server, make_server, wait_for
 
 from codex_manager import (ApprovalState, Client, Decision, InvalidArgumentError, Role,
                            SessionState, TurnState)
@@ -105,3 +105,24 @@ def test_an_approval_key_answers_only_the_call_that_decided(fake_server: Server,
         wait_for(lambda: admin.get_turn(turn.turn_id).state == TurnState.COMPLETED)
         assert admin.get_turn(turn.turn_id).final_message \
             == 'answers were {"key": ["s3cret"], "lang": ["Go"]}'
+
+
+def test_a_key_past_its_retention_makes_a_new_resource(tmp_path: Path, project: Path) -> None:
+    # --retain-request-keys-days of about 0.9 s: the server checks every
+    # second, so the key is gone within about two.
+    gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),
+                                 "--retain-request-keys-days", "0.00001"])
+    server = next(gen)
+    try:
+        with Client(server.addr, token=server.token) as client:
+            first = client.create_session(str(project), request_id="create-1")
+            assert client.create_session(str(project), request_id="create-1").session_id \
+                == first.session_id
+            wait_for(lambda: any(line.get("msg") == "retention deleted idempotency keys"
+                                 for line in server.log_lines()))
+            again = client.create_session(str(project), request_id="create-1")
+            assert again.session_id != first.session_id
+            assert len(list(client.list_sessions())) == 2
+    finally:
+        for _ in gen:
+            pass

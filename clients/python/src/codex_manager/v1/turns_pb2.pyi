@@ -171,7 +171,8 @@ class StartTurnRequest(google.protobuf.message.Message):
     request, by the same token) returns the turn the first call created;
     another request with the key (another session, prompt, setting or
     token, or a StartReview or RunShellCommand) is INVALID_ARGUMENT
-    ("request_id: …") and starts nothing.
+    ("request_id: …") and starts nothing. The server keeps a key for
+    --retain-request-keys-days (30 by default).
     """
     model: builtins.str
     """Optional settings for this turn only (Codex `turn/start` overrides);

@@ -143,7 +143,8 @@ export type StartTurnRequest = Message<"codex_manager.v1.StartTurnRequest"> & {
    * request, by the same token) returns the turn the first call created;
    * another request with the key (another session, prompt, setting or
    * token, or a StartReview or RunShellCommand) is INVALID_ARGUMENT
-   * ("request_id: …") and starts nothing.
+   * ("request_id: …") and starts nothing. The server keeps a key for
+   * --retain-request-keys-days (30 by default).
    *
    * @generated from field: string request_id = 3;
    */

@@ -353,7 +353,8 @@ export type CreateSessionRequest = Message<"codex_manager.v1.CreateSessionReques
    * Optional idempotency key chosen by the client, at most 128 characters.
    * A retry (the same request, by the same token) returns the session the
    * first call created; another request with the key is INVALID_ARGUMENT
-   * ("request_id: …") and creates nothing (docs/api.md).
+   * ("request_id: …") and creates nothing (docs/api.md). The server keeps
+   * a key for --retain-request-keys-days (30 by default).
    *
    * @generated from field: string request_id = 6;
    */
