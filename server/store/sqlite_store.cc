@@ -1399,58 +1399,52 @@ absl::StatusOr<Page<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& q,
                                });
 }
 
-absl::StatusOr<int64_t> SqliteStore::PurgeRequestKeys(absl::Time before,
-                                                      int64_t limit) {
+absl::StatusOr<int64_t> SqliteStore::DeleteOldest(
+    const OldRows& rows, absl::Time before, int64_t limit,
+    const std::function<absl::Status(int64_t deleted)>& then) {
   // Most calls find nothing.
-  ASSIGN_OR_RETURN(
-      const bool any,
-      AnyRowBefore("SELECT 1 FROM requests WHERE create_us < ?1 LIMIT 1",
-                   ToMicros(before), "find old idempotency keys"));
+  ASSIGN_OR_RETURN(const bool any,
+                   AnyRowBefore(rows.find_sql, ToMicros(before), rows.find));
   if (!any) return 0;
   absl::MutexLock lock(&mu_);
   int64_t deleted = 0;
   RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Stmt del,
-        Prepare("DELETE FROM requests WHERE rowid IN (SELECT rowid FROM "
-                "requests WHERE create_us < ?1 ORDER BY create_us LIMIT ?2)"));
+    ASSIGN_OR_RETURN(Stmt del, Prepare(rows.delete_sql));
     del.Bind(1, ToMicros(before)).Bind(2, limit);
-    RETURN_IF_ERROR(StepWrite(del, "delete old idempotency keys"));
+    RETURN_IF_ERROR(StepWrite(del, rows.remove));
     deleted = sqlite3_changes(db_);
-    return absl::OkStatus();
+    return deleted == 0 || !then ? absl::OkStatus() : then(deleted);
   }));
   return deleted;
+}
+
+absl::StatusOr<int64_t> SqliteStore::PurgeRequestKeys(absl::Time before,
+                                                      int64_t limit) {
+  static constexpr OldRows kKeys = {
+      "SELECT 1 FROM requests WHERE create_us < ?1 LIMIT 1",
+      "DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE "
+      "create_us < ?1 ORDER BY create_us LIMIT ?2)",
+      "find old idempotency keys", "delete old idempotency keys"};
+  return DeleteOldest(kKeys, before, limit, nullptr);
 }
 
 absl::StatusOr<int64_t> SqliteStore::PurgeAudit(absl::Time before,
                                                 int64_t limit,
                                                 const AuditRecord& note) {
-  // Most calls find nothing.
-  ASSIGN_OR_RETURN(
-      const bool any,
-      AnyRowBefore("SELECT 1 FROM audit_log WHERE time_us < ?1 LIMIT 1",
-                   ToMicros(before), "find old audit records"));
-  if (!any) return 0;
-  absl::MutexLock lock(&mu_);
-  int64_t deleted = 0;
-  RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(
-        Stmt del,
-        Prepare(
-            "DELETE FROM audit_log WHERE audit_id IN (SELECT audit_id "
-            "FROM audit_log WHERE time_us < ?1 ORDER BY time_us LIMIT ?2)"));
-    del.Bind(1, ToMicros(before)).Bind(2, limit);
-    RETURN_IF_ERROR(StepWrite(del, "delete old audit records"));
-    deleted = sqlite3_changes(db_);
-    if (deleted == 0) return absl::OkStatus();
+  static constexpr OldRows kAudit = {
+      "SELECT 1 FROM audit_log WHERE time_us < ?1 LIMIT 1",
+      "DELETE FROM audit_log WHERE audit_id IN (SELECT audit_id FROM "
+      "audit_log WHERE time_us < ?1 ORDER BY time_us LIMIT ?2)",
+      "find old audit records", "delete old audit records"};
+  // The log says what retention took, in the same transaction.
+  return DeleteOldest(kAudit, before, limit, [&](int64_t deleted) {
     AuditRecord record = note;
     absl::StrAppend(
         &record.message, "deleted ", deleted,
         deleted == 1 ? " audit record" : " audit records", " made before ",
         absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", before, absl::UTCTimeZone()));
     return AppendAuditLocked(record);
-  }));
-  return deleted;
+  });
 }
 
 StoreStats SqliteStore::Stats() {

@@ -12,6 +12,7 @@
 #ifndef CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
 #define CODEX_MANAGER_SERVER_STORE_SQLITE_STORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -167,6 +168,22 @@ class SqliteStore : public Store {
   // the write lock. Errors name `what`.
   absl::StatusOr<bool> AnyRowBefore(const char* sql, int64_t micros,
                                     absl::string_view what)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Retention of one table: `find_sql` (?1 a time in µs) tells whether any
+  // row is older; `delete_sql` (?1 that time, ?2 a limit) deletes the
+  // oldest. Errors name `find` and `remove`.
+  struct OldRows {
+    const char* find_sql;
+    const char* delete_sql;
+    const char* find;
+    const char* remove;
+  };
+  // Deletes up to `limit` of `rows` older than `before` in one
+  // transaction, with `then(deleted)` (when set and any went) in it too.
+  // Returns how many went.
+  absl::StatusOr<int64_t> DeleteOldest(
+      const OldRows& rows, absl::Time before, int64_t limit,
+      const std::function<absl::Status(int64_t deleted)>& then)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Steps `st` for the row of `kind` `id` and turns it into T by `read`;
   // NOT_FOUND "<kind> <id> not found" when there is none.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_CODEX, Server, make_server, wait_for
 
-from codex_manager import (ApprovalState, Client, Decision, InvalidArgumentError, Role,
-                           SessionState, TurnState)
+from codex_manager import (Approval, ApprovalState, Client, Decision, InvalidArgumentError,
+                           Role, SessionState, Turn, TurnState)
 
 REUSED = "request_id: {key} was first used by a different request"
 
@@ -55,14 +55,20 @@ def test_a_key_answers_only_the_request_that_first_used_it(fake_server: Server,
         assert [t.turn_id for t in admin.list_turns(first.session_id)] == [turn.turn_id]
 
 
+def pending_approval(client: Client, project: Path, prompt: str) -> tuple[Turn, Approval]:
+    """A turn of a new session that `prompt` makes ask for an approval,
+    and the approval."""
+    session = client.create_session(str(project))
+    client.wait_for_session(session.session_id, SessionState.IDLE)
+    turn = client.start_turn(session.session_id, prompt)
+    wait_for(lambda: list(client.list_approvals(session.session_id)))
+    return turn, next(client.list_approvals(session.session_id))
+
+
 def test_an_approval_key_with_another_decision_is_refused(fake_server: Server,
                                                          project: Path) -> None:
     with Client(fake_server.addr, token=fake_server.token) as client:
-        session = client.create_session(str(project))
-        client.wait_for_session(session.session_id, SessionState.IDLE)
-        turn = client.start_turn(session.session_id, "approve")
-        wait_for(lambda: list(client.list_approvals(session.session_id)))
-        approval = next(client.list_approvals(session.session_id))
+        turn, approval = pending_approval(client, project, "approve")
         client.resolve_approval(approval.approval_id, Decision.DENY, request_id="decide-1")
         # The retry gets the approval; the key with APPROVE is refused.
         assert client.resolve_approval(approval.approval_id, Decision.DENY,
@@ -80,11 +86,7 @@ def test_an_approval_key_answers_only_the_call_that_decided(fake_server: Server,
                                                             project: Path) -> None:
     answers = {"lang": "Go", "key": "s3cret"}
     with Client(fake_server.addr, token=fake_server.token) as admin:
-        session = admin.create_session(str(project))
-        admin.wait_for_session(session.session_id, SessionState.IDLE)
-        turn = admin.start_turn(session.session_id, "ask-user")
-        wait_for(lambda: list(admin.list_approvals(session.session_id)))
-        approval = next(admin.list_approvals(session.session_id))
+        turn, approval = pending_approval(admin, project, "ask-user")
         admin.resolve_approval(approval.approval_id, Decision.APPROVE, answers=answers,
                                request_id="answer-1")
         assert admin.resolve_approval(approval.approval_id, Decision.APPROVE, answers=answers,
