@@ -323,7 +323,8 @@ absl::StatusOr<Session> SessionManager::CreateSession(
       HistoryInto(s.session_id, params.history, rows);
   if (!params.request_id.empty()) {
     rows.request_keys.push_back({params.request_method, params.request_id,
-                                 s.session_id, caller.request_digest});
+                                 s.session_id, caller.request_digest,
+                                 s.create_time});
   }
   rows.audit.push_back(AuditOk(caller, s.session_id, s.create_time));
   RETURN_IF_ERROR(Launch(s, std::move(rows), std::move(history)));
@@ -543,8 +544,8 @@ absl::StatusOr<Turn> SessionManager::StartTurn(const std::string& session_id,
   // queued either way; the caller hears (and may retry with request_id).
   WriteBatch rows;
   if (!request_id.empty()) {
-    rows.request_keys.push_back(
-        {"StartTurn", request_id, turn.turn_id, caller.request_digest});
+    rows.request_keys.push_back({"StartTurn", request_id, turn.turn_id,
+                                 caller.request_digest, turn.create_time});
   }
   rows.audit.push_back(AuditOk(caller, turn.turn_id, turn.create_time));
   const absl::Status committed =

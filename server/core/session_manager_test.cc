@@ -428,6 +428,12 @@ TEST_F(SessionManagerTest, RequestIdsMakeCreateAndStartIdempotent) {
   Turn t1 = *manager_->StartTurn(a.session_id, "hi", "turn-1", kOperator);
   Turn t2 = *manager_->StartTurn(a.session_id, "hi", "turn-1", kOperator);
   EXPECT_EQ(t1.turn_id, t2.turn_id);
+  // Each key carries its resource's time (the manager's clock), which
+  // retention goes by.
+  EXPECT_EQ((*store_->GetRequestKey("CreateSession", "create-1"))->create_time,
+            a.create_time);
+  EXPECT_EQ((*store_->GetRequestKey("StartTurn", "turn-1"))->create_time,
+            t1.create_time);
 }
 
 TEST_F(SessionManagerTest, ARequestIdAnswersOnlyTheRequestThatFirstUsedIt) {

@@ -56,6 +56,9 @@ struct RequestKey {
   // The request that first used it (Caller::request_digest); empty for
   // keys stored before digests were.
   std::string request_digest;
+  // When it was stored (the resource's create time), for retention
+  // (PurgeRequestKeys); keys stored before times were have their upgrade's.
+  absl::Time create_time;
 };
 
 // Writes that commit together in one transaction, or not at all (a change

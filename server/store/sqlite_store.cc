@@ -965,7 +965,7 @@ absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
                                     "resource_id, request_digest, create_us) "
                                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
   st.Bind(1, k.method).Bind(2, k.request_id).Bind(3, k.resource_id);
-  st.Bind(4, k.request_digest).Bind(5, ToMicros(absl::Now()));
+  st.Bind(4, k.request_digest).Bind(5, ToMicros(k.create_time));
   int rc = st.Step();
   if (rc == SQLITE_CONSTRAINT) {
     return absl::AlreadyExistsError(
@@ -978,15 +978,17 @@ absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
 absl::StatusOr<std::optional<RequestKey>> SqliteStore::GetRequestKey(
     absl::string_view method, absl::string_view request_id) {
   Reader reader(this);
-  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT resource_id, request_digest "
-                                           "FROM requests WHERE method = ?1 "
-                                           "AND request_id = ?2"));
+  ASSIGN_OR_RETURN(Stmt st,
+                   reader.Prepare("SELECT resource_id, request_digest, "
+                                  "create_us FROM requests WHERE method = ?1 "
+                                  "AND request_id = ?2"));
   st.Bind(1, method).Bind(2, request_id);
   int rc = st.Step();
   if (rc == SQLITE_DONE) return std::optional<RequestKey>();
   if (rc != SQLITE_ROW) return reader.Error("get request id");
-  return std::optional<RequestKey>(RequestKey{
-      std::string(method), std::string(request_id), st.Text(0), st.Text(1)});
+  return std::optional<RequestKey>(
+      RequestKey{std::string(method), std::string(request_id), st.Text(0),
+                 st.Text(1), FromMicros(st.Int(2))});
 }
 
 // ---- events ---------------------------------------------------------------

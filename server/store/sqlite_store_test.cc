@@ -367,7 +367,8 @@ TEST_F(SqliteStoreTest, LastEventIdCountsEventsRetentionDeleted) {
 
 TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   WriteBatch first;
-  first.request_keys.push_back({"CreateSession", "k1", "ses_a", "digest-a"});
+  first.request_keys.push_back(
+      {"CreateSession", "k1", "ses_a", "digest-a", absl::FromUnixSeconds(1)});
   ASSERT_TRUE(store_->Write(first).ok());
   std::optional<RequestKey> key = *store_->GetRequestKey("CreateSession", "k1");
   ASSERT_TRUE(key.has_value());
@@ -378,7 +379,8 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   // A taken key fails the whole batch: the row it came with is not written.
   WriteBatch retry;
   retry.sessions.push_back(MakeSession("ses_b"));
-  retry.request_keys.push_back({"CreateSession", "k1", "ses_b", "digest-b"});
+  retry.request_keys.push_back(
+      {"CreateSession", "k1", "ses_b", "digest-b", absl::FromUnixSeconds(2)});
   AuditRecord audit;
   audit.caller.method = "/codex_manager.v1.SessionService/CreateSession";
   retry.audit.push_back(audit);
@@ -388,25 +390,33 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   EXPECT_TRUE(store_->ListAudit({}, {0, 10})->items.empty());
 }
 
-TEST_F(SqliteStoreTest, KeyRetentionDeletesKeysStoredBeforeTheCutoff) {
+TEST_F(SqliteStoreTest, KeyRetentionDeletesTheOldestKeysBeforeTheCutoff) {
+  const absl::Time t0 = absl::FromUnixSeconds(1800000000);
   WriteBatch keys;
-  for (const char* k : {"k1", "k2", "k3"}) {
-    keys.request_keys.push_back({"StartTurn", k, "turn_x", "digest"});
+  // Written out of time order: retention goes by the time, not the row.
+  for (int hour : {2, 0, 3, 1}) {
+    keys.request_keys.push_back({"StartTurn", "k" + std::to_string(hour),
+                                 "turn_x", "digest", t0 + absl::Hours(hour)});
   }
   ASSERT_TRUE(store_->Write(keys).ok());
-  // Stored now: a cutoff an hour ago takes none.
-  EXPECT_EQ(*store_->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
-  EXPECT_TRUE(store_->GetRequestKey("StartTurn", "k1")->has_value());
-  // A cutoff after them takes them, at most `limit` at a time.
-  const absl::Time later = absl::Now() + absl::Minutes(1);
-  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 2);
-  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 1);
-  EXPECT_EQ(*store_->PurgeRequestKeys(later, 2), 0);
-  for (const char* k : {"k1", "k2", "k3"}) {
-    EXPECT_FALSE(store_->GetRequestKey("StartTurn", k)->has_value()) << k;
-  }
-  // The key can be used again.
-  EXPECT_TRUE(store_->Write(keys).ok());
+  EXPECT_EQ((*store_->GetRequestKey("StartTurn", "k2"))->create_time,
+            t0 + absl::Hours(2));
+  EXPECT_EQ(*store_->PurgeRequestKeys(t0, 10), 0);
+  // Before hour 3: three go, the oldest first, at most `limit` a call.
+  const absl::Time cutoff = t0 + absl::Minutes(150);
+  EXPECT_EQ(*store_->PurgeRequestKeys(cutoff, 2), 2);
+  EXPECT_FALSE(store_->GetRequestKey("StartTurn", "k0")->has_value());
+  EXPECT_FALSE(store_->GetRequestKey("StartTurn", "k1")->has_value());
+  EXPECT_TRUE(store_->GetRequestKey("StartTurn", "k2")->has_value());
+  EXPECT_EQ(*store_->PurgeRequestKeys(cutoff, 2), 1);
+  EXPECT_EQ(*store_->PurgeRequestKeys(cutoff, 2), 0);
+  EXPECT_FALSE(store_->GetRequestKey("StartTurn", "k2")->has_value());
+  EXPECT_TRUE(store_->GetRequestKey("StartTurn", "k3")->has_value());
+  // A deleted key can be used again.
+  WriteBatch again;
+  again.request_keys.push_back(
+      {"StartTurn", "k0", "turn_y", "digest", t0 + absl::Hours(4)});
+  EXPECT_TRUE(store_->Write(again).ok());
 }
 
 TEST_F(SqliteStoreTest, AuditRetentionDeletesTheOldestAndSaysSo) {

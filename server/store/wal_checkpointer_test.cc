@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "absl/time/clock.h"
@@ -47,8 +48,23 @@ class WalCheckpointerTest : public ::testing::Test {
     sqlite3_busy_timeout(writer_, 5000);
   }
   void TearDown() override {
+    if (checkpointer_ != nullptr) {
+      WalCheckpointer::Detach(writer_);
+      checkpointer_.reset();
+    }
     sqlite3_close(writer_);
     RemoveFiles();
+  }
+
+  // Starts checkpointer_ on the database (woken past 64 pages) and hooks
+  // the writer to it; TearDown unhooks and stops it.
+  void StartCheckpointer(
+      int64_t restart_bytes = WalCheckpointer::kDefaultRestartBytes) {
+    absl::StatusOr<std::unique_ptr<WalCheckpointer>> started =
+        WalCheckpointer::Start(path_, /*threshold_pages=*/64, restart_bytes);
+    ASSERT_TRUE(started.ok()) << started.status();
+    checkpointer_ = *std::move(started);
+    checkpointer_->Attach(writer_);
   }
 
   // One commit of a 4,000-byte row: about one WAL page.
@@ -62,6 +78,7 @@ class WalCheckpointerTest : public ::testing::Test {
 
   std::string path_;
   sqlite3* writer_ = nullptr;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
 
  private:
   void RemoveFiles() const {
@@ -72,11 +89,8 @@ class WalCheckpointerTest : public ::testing::Test {
 };
 
 TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
-  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-      WalCheckpointer::Start(path_, /*threshold_pages=*/64);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-  WalCheckpointer& c = **checkpointer;
-  c.Attach(writer_);
+  ASSERT_NO_FATAL_FAILURE(StartCheckpointer());
+  WalCheckpointer& c = *checkpointer_;
   // 2,000 commits of about 4 KB each: about 2,000 WAL pages, 30 times
   // the threshold.
   for (int i = 0; i < 2000; ++i) ASSERT_EQ(Insert(), SQLITE_OK);
@@ -104,12 +118,8 @@ TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOffTheWritersThread) {
 // two seconds (two runs; 5 to 9 MB with it, three runs); with 100 sessions
 // streaming the server's grew by 75 MB a second.
 TEST_F(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
-  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-      WalCheckpointer::Start(path_, /*threshold_pages=*/64,
-                             /*restart_bytes=*/2 << 20);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-  WalCheckpointer& c = **checkpointer;
-  c.Attach(writer_);
+  ASSERT_NO_FATAL_FAILURE(StartCheckpointer(/*restart_bytes=*/2 << 20));
+  WalCheckpointer& c = *checkpointer_;
   uintmax_t largest = 0;
   // 5,000 commits, about a second here: some 40 MB of WAL were it never
   // to start over (a 4,000-byte row takes a page, and its tree another).
@@ -139,30 +149,24 @@ TEST_F(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
   ASSERT_EQ(Insert(), SQLITE_OK);
   sqlite3* reader = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &reader), SQLITE_OK);
-  {
-    absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-        WalCheckpointer::Start(path_, /*threshold_pages=*/64,
-                               /*restart_bytes=*/1 << 20);
-    ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-    WalCheckpointer& c = **checkpointer;
-    c.Attach(writer_);
-    const uintmax_t limit = c.JournalSizeLimit();
-    ASSERT_EQ(limit, 2u << 20);
-    ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t;", nullptr,
-                           nullptr, nullptr),
-              SQLITE_OK);
-    while (WalBytes() < 3 * limit) ASSERT_EQ(Insert(), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
-    while (WalBytes() > limit && absl::Now() < deadline) {
-      ASSERT_EQ(Insert(), SQLITE_OK);
-      absl::SleepFor(absl::Milliseconds(1));
-    }
-    EXPECT_LE(WalBytes(), limit);
-    EXPECT_GT(c.Restarts(), 0);
-    WalCheckpointer::Detach(writer_);
+  ASSERT_NO_FATAL_FAILURE(StartCheckpointer(/*restart_bytes=*/1 << 20));
+  WalCheckpointer& c = *checkpointer_;
+  const uintmax_t limit = c.JournalSizeLimit();
+  ASSERT_EQ(limit, 2u << 20);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM t;", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  while (WalBytes() < 3 * limit) ASSERT_EQ(Insert(), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (WalBytes() > limit && absl::Now() < deadline) {
+    ASSERT_EQ(Insert(), SQLITE_OK);
+    absl::SleepFor(absl::Milliseconds(1));
   }
+  EXPECT_LE(WalBytes(), limit);
+  EXPECT_GT(c.Restarts(), 0);
+  WalCheckpointer::Detach(writer_);
   sqlite3_close(reader);
 }
 
@@ -171,12 +175,8 @@ TEST_F(WalCheckpointerTest, AWalThatGrewPastItsLimitIsCutBack) {
 // would start over while its file was still a quarter of that.
 TEST_F(WalCheckpointerTest, TheRestartPointIsBytesWhateverThePageSize) {
   Create(1024);
-  absl::StatusOr<std::unique_ptr<WalCheckpointer>> checkpointer =
-      WalCheckpointer::Start(path_, /*threshold_pages=*/64,
-                             /*restart_bytes=*/2 << 20);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status();
-  WalCheckpointer& c = **checkpointer;
-  c.Attach(writer_);
+  ASSERT_NO_FATAL_FAILURE(StartCheckpointer(/*restart_bytes=*/2 << 20));
+  WalCheckpointer& c = *checkpointer_;
   // Until the first RESTART the file only grows: its size is the most
   // frames the WAL has held (1,024 bytes each and a 24-byte header).
   uintmax_t largest = 0;
