@@ -50,8 +50,9 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
   asan_build=$!  # ninja itself (nice execs it): on SIGTERM it stops its compilers
 fi
 
-echo "== Python SDK lint and types"
+echo "== Python lint and types (the SDK; the suites, benches and scripts)"
 (cd clients/python && "$repo/.venv/bin/ruff" check src examples tests && "$repo/.venv/bin/mypy")
+"$repo/.venv/bin/ruff" check tests bench scripts
 run_suite default build
 echo "== UI types and tests (grpc-web clients, chromium)"
 (cd web-proxy/ui && CODEX_MANAGER_BUILD="$repo/build" bounded npm test --silent)

@@ -204,12 +204,13 @@ def test_request_id_metadata_is_echoed_and_logged(fake_server: Server) -> None:
         generated = dict(call.initial_metadata())["x-request-id"]
         assert generated.startswith("req_")
     def logged() -> list[dict]:
-        return [l for l in fake_server.log_lines() if l.get("msg") == "rpc"
-                and l.get("request_id") in ("trace-abc-123", generated)]
+        return [line for line in fake_server.log_lines() if line.get("msg") == "rpc"
+                and line.get("request_id") in ("trace-abc-123", generated)]
     # Each call's line is written as it ends: wait for both.
     rpc_lines = wait_for(lambda: len(logged()) >= 2 and logged())
-    assert {l["request_id"] for l in rpc_lines} == {"trace-abc-123", generated}
-    assert all(l["method"] == "/grpc.health.v1.Health/Check" and l["code"] == 0 for l in rpc_lines)
+    assert {line["request_id"] for line in rpc_lines} == {"trace-abc-123", generated}
+    assert all(line["method"] == "/grpc.health.v1.Health/Check" and line["code"] == 0
+               for line in rpc_lines)
 
 
 def test_relative_codex_paths_mean_what_they_did_where_the_server_started(
