@@ -15,10 +15,14 @@
 // a turn and the rest wait for one) while the busy session's follower gets
 // its events as above; it reports the events replayed, the process's CPU
 // per delivered event (replayed or followed), and the busy follower's
-// latency.
+// latency. With --sessions N, the first two measurements spread their
+// events over N sessions in turn (as deltas of N streaming turns come),
+// each event then landing on an index page of its own; both report the
+// bytes the process wrote per event (WAL and checkpoints: /proc/self/io's
+// wchar).
 //
 //   build/bin/event_log_bench [--events N] [--burst B] [--dir DIR]
-//       [--followers N | --replays N]
+//       [--sessions N] [--followers N | --replays N]
 //
 // Prints one JSON object per measurement.
 #include <sys/resource.h>
@@ -28,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +49,7 @@ struct Args {
   int events = 100000;
   int burst = 200;
   std::string dir = "/tmp";
+  int sessions = 1;    // the first two measurements' events, in turn
   int followers = -1;  // -1: no fan-out measurement
   int replays = -1;    // -1: no catch-up measurement
 };
@@ -63,6 +69,22 @@ void Cleanup(const std::string& path) {
   }
 }
 
+std::string SessionOf(const Args& args, int i) {
+  return args.sessions == 1 ? "ses_bench"
+                            : "ses_bench_" + std::to_string(i % args.sessions);
+}
+
+// Bytes this process passed to write(2) and its kin so far (wchar).
+long long WrittenBytes() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  long long value = 0;
+  while (io >> key >> value) {
+    if (key == "wchar:") return value;
+  }
+  return 0;
+}
+
 void GroupCommit(const Args& args) {
   const std::string path = FreshDb(args, "group");
   auto store = *SqliteStore::Open(path);
@@ -73,8 +95,10 @@ void GroupCommit(const Args& args) {
     EventLog log(store.get(), options);
     if (!log.Start().ok()) std::abort();
     const absl::Time start = absl::Now();
+    const long long written = WrittenBytes();
     for (int i = 0; i < args.events; ++i) {
-      log.Append("ses_bench", EventType::kAgentMessageDelta, "turn_bench",
+      log.Append(SessionOf(args, i), EventType::kAgentMessageDelta,
+                 "turn_bench",
                  {{"item_id", "msg_1"},
                   {"text", "tok "},
                   {"method", "item/agentMessage/delta"}});
@@ -85,11 +109,13 @@ void GroupCommit(const Args& args) {
     const StoreStats stats = store->Stats();
     std::printf(
         "{\"bench\":\"event_log_group_commit\",\"events\":%d,\"burst\":%d,"
-        "\"seconds\":%.3f,\"events_per_second\":%.0f,\"commits\":%lld,"
-        "\"events_per_commit\":%.1f}\n",
-        args.events, args.burst, seconds, args.events / seconds,
+        "\"sessions\":%d,\"seconds\":%.3f,\"events_per_second\":%.0f,"
+        "\"commits\":%lld,\"events_per_commit\":%.1f,"
+        "\"bytes_written_per_event\":%.0f}\n",
+        args.events, args.burst, args.sessions, seconds, args.events / seconds,
         static_cast<long long>(stats.commits),
-        static_cast<double>(args.events) / static_cast<double>(stats.commits));
+        static_cast<double>(args.events) / static_cast<double>(stats.commits),
+        static_cast<double>(WrittenBytes() - written) / args.events);
   }
   store.reset();
   Cleanup(path);
@@ -100,11 +126,12 @@ void OneCommitPerEvent(const Args& args) {
   auto store = *SqliteStore::Open(path);
   const int n = std::min(args.events, 20000);
   const absl::Time start = absl::Now();
+  const long long written = WrittenBytes();
   for (int i = 0; i < n; ++i) {
     Event e;
     e.event_id = i + 1;
-    e.session_id = "ses_bench";
-    e.session_seq = i + 1;
+    e.session_id = SessionOf(args, i);
+    e.session_seq = i / args.sessions + 1;
     e.type = EventType::kAgentMessageDelta;
     e.create_time = absl::Now();
     e.payload = {{"item_id", "msg_1"}, {"text", "tok "}};
@@ -113,8 +140,11 @@ void OneCommitPerEvent(const Args& args) {
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   std::printf(
       "{\"bench\":\"event_log_one_commit_per_event\",\"events\":%d,"
-      "\"seconds\":%.3f,\"events_per_second\":%.0f,\"commits\":%lld}\n",
-      n, seconds, n / seconds, static_cast<long long>(store->Stats().commits));
+      "\"sessions\":%d,\"seconds\":%.3f,\"events_per_second\":%.0f,"
+      "\"commits\":%lld,\"bytes_written_per_event\":%.0f}\n",
+      n, args.sessions, seconds, n / seconds,
+      static_cast<long long>(store->Stats().commits),
+      static_cast<double>(WrittenBytes() - written) / n);
   store.reset();
   Cleanup(path);
 }
@@ -303,16 +333,17 @@ int main(int argc, char** argv) {
       args.burst = std::atoi(argv[i + 1]);
     else if (flag == "--dir")
       args.dir = argv[i + 1];
+    else if (flag == "--sessions")
+      args.sessions = std::atoi(argv[i + 1]);
     else if (flag == "--followers")
       args.followers = std::atoi(argv[i + 1]);
     else if (flag == "--replays")
       args.replays = std::atoi(argv[i + 1]);
   }
-  if (args.events <= 0 || args.burst <= 0) {
-    std::fprintf(
-        stderr,
-        "usage: event_log_bench [--events N] [--burst B] [--dir DIR] "
-        "[--followers N | --replays N]\n");
+  if (args.events <= 0 || args.burst <= 0 || args.sessions <= 0) {
+    std::fprintf(stderr,
+                 "usage: event_log_bench [--events N] [--burst B] [--dir DIR] "
+                 "[--sessions N] [--followers N | --replays N]\n");
     return 2;
   }
   if (args.followers >= 0) {

@@ -252,6 +252,15 @@ UPDATE requests SET create_us = CAST(strftime('%s', 'now') AS INTEGER) * 1000000
 CREATE INDEX requests_time ON requests(create_us);
 )sql";
 
+// v18: one index of a session's events, not two. Replays seek the
+// UNIQUE (session_id, session_seq) index by the seq at their cursor
+// (SqliteStore::SessionSeqAt); events_session (session_id, event_id) was
+// a third page every event wrote, a third more WAL (docs/performance.md,
+// "One index of a session's events").
+constexpr const char* kSchemaV18 = R"sql(
+DROP INDEX IF EXISTS events_session;
+)sql";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -519,7 +528,7 @@ absl::Status SqliteStore::Migrate() {
   const char* const steps[] = {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
-      kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17};
+      kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -1021,25 +1030,81 @@ absl::Status SqliteStore::AppendEvents(absl::Span<const Event> events) {
   return Write(batch);
 }
 
+absl::StatusOr<int64_t> SqliteStore::SessionSeqAt(Reader& reader,
+                                                  absl::string_view session_id,
+                                                  int64_t event_id) {
+  if (event_id <= 0) return 0;
+  {
+    // A reader that had the session's events up to its cursor (every page
+    // after the first) has one of them as its cursor: one row by its id.
+    ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT session_seq FROM events "
+                                             "WHERE event_id = ?1 AND "
+                                             "session_id = ?2"));
+    st.Bind(1, event_id).Bind(2, session_id);
+    if (const int rc = st.Step(); rc == SQLITE_ROW)
+      return st.Int(0);
+    else if (rc != SQLITE_DONE)
+      return reader.Error("read events: cursor");
+  }
+  {
+    // A cursor before the session's first event (a replay from another
+    // stream's cursor).
+    ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT event_id FROM events "
+                                             "WHERE session_id = ?1 ORDER BY "
+                                             "session_seq LIMIT 1"));
+    st.Bind(1, session_id);
+    const int rc = st.Step();
+    if (rc == SQLITE_DONE || (rc == SQLITE_ROW && st.Int(0) > event_id)) {
+      return 0;
+    }
+    if (rc != SQLITE_ROW) return reader.Error("read events: first event");
+  }
+  // Within the session's events: back from its newest, over the index
+  // entries alone, as many as it has after the cursor (what the reader is
+  // about to read, unless it reads up to a bound).
+  ASSIGN_OR_RETURN(Stmt st, reader.Prepare("SELECT session_seq FROM events "
+                                           "WHERE session_id = ?1 AND "
+                                           "event_id <= ?2 ORDER BY "
+                                           "session_seq DESC LIMIT 1"));
+  st.Bind(1, session_id).Bind(2, event_id);
+  const int rc = st.Step();
+  if (rc == SQLITE_DONE) return 0;
+  if (rc != SQLITE_ROW) return reader.Error("read events: seq at cursor");
+  return st.Int(0);
+}
+
 absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
     const EventQuery& q) {
   Reader reader(this);
+  // One session's events by the (session_id, session_seq) index from the
+  // seq its cursor stands at (event ids and seqs rise together within a
+  // session: the writer gives both in order, and --check verifies it);
+  // all sessions' by the primary key. A seek either way, never a scan of
+  // other sessions' events.
+  int64_t after_seq = 0;
+  if (!q.session_id.empty()) {
+    ASSIGN_OR_RETURN(after_seq,
+                     SessionSeqAt(reader, q.session_id, q.after_event_id));
+  }
   ASSIGN_OR_RETURN(
       Stmt st,
-      // One session's events from events_session, all from the primary
-      // key: a seek either way, never a scan of other sessions' events.
-      reader.Prepare(q.session_id.empty()
-                  ? "SELECT event_id, session_id, session_seq, type, turn_id, "
-                    "create_us, payload FROM events WHERE event_id > ?1 AND "
-                    "event_id <= ?2 AND ?3 = '' ORDER BY event_id LIMIT ?4"
-                  : "SELECT event_id, session_id, session_seq, type, turn_id, "
-                    "create_us, payload FROM events WHERE session_id = ?3 AND "
-                    "event_id > ?1 AND event_id <= ?2 ORDER BY event_id "
-                    "LIMIT ?4"));
-  st.Bind(1, q.after_event_id);
+      reader.Prepare(
+          q.session_id.empty()
+              ? "SELECT event_id, session_id, session_seq, type, turn_id, "
+                "create_us, payload FROM events WHERE event_id > ?1 AND "
+                "event_id <= ?2 AND ?3 = '' ORDER BY event_id LIMIT ?4"
+              : "SELECT event_id, session_id, session_seq, type, turn_id, "
+                "create_us, payload FROM events WHERE session_id = ?3 AND "
+                "session_seq > ?5 AND event_id <= ?2 ORDER BY "
+                "session_seq LIMIT ?4"));
   st.Bind(2, q.up_to_event_id == 0 ? std::numeric_limits<int64_t>::max()
                                    : q.up_to_event_id);
   st.Bind(3, q.session_id).Bind(4, q.limit);
+  if (q.session_id.empty()) {
+    st.Bind(1, q.after_event_id);
+  } else {
+    st.Bind(5, after_seq);
+  }
   std::vector<Event> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {
@@ -1627,6 +1692,14 @@ absl::StatusOr<std::vector<std::string>> SqliteStore::CheckInvariants() {
        "!= COUNT(*) + (SELECT COALESCE(SUM(g.through_seq - g.after_seq), 0) "
        "FROM restore_gaps g WHERE g.session_id = e.session_id AND "
        "g.through_seq < MAX(e.session_seq))"},
+      // Replays seek a session's events by seq from the seq at their cursor
+      // (SessionSeqAt): in each session, ids and seqs rise together.
+      {"session_seq not in event_id order",
+       "SELECT 'event ' || event_id || ' is seq ' || session_seq || ' of ' "
+       "|| session_id || ', before event ' || previous || ' with a lower "
+       "seq' FROM (SELECT event_id, session_id, session_seq, LAG(event_id) "
+       "OVER (PARTITION BY session_id ORDER BY session_seq) AS previous FROM "
+       "events) WHERE previous > event_id"},
       {"event in a restore gap",
        "SELECT 'event ' || e.event_id || ' is seq ' || e.session_seq || ' of "
        "' || e.session_id || ', which a restore lost (seqs ' || "

@@ -47,7 +47,7 @@ class SqliteStore : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // The schema version this build writes (`PRAGMA user_version`).
-  static constexpr int kSchemaVersion = 17;
+  static constexpr int kSchemaVersion = 18;
 
   absl::Status WriteAll(absl::Span<const WriteBatch* const> batches) override;
   using Store::Write;
@@ -198,6 +198,12 @@ class SqliteStore : public Store {
   static absl::StatusOr<Page<T>> ReadPage(const Reader& reader, Stmt& st,
                                           int limit, int rowid_col,
                                           ReadFn read);
+  // The session_seq of `session_id`'s newest event with an event_id at
+  // most `event_id` (0 when it has none): where a read of the session's
+  // events after that id starts in the (session_id, session_seq) index.
+  static absl::StatusOr<int64_t> SessionSeqAt(Reader& reader,
+                                              absl::string_view session_id,
+                                              int64_t event_id);
   // Steps a write statement to completion (inside a transaction).
   absl::Status StepWrite(Stmt& stmt, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

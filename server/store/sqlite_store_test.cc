@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -499,6 +500,60 @@ TEST_F(SqliteStoreTest, ReadEventsFiltersByCursorBoundAndSession) {
             absl::StatusCode::kNotFound);
 }
 
+// A session's events come from the (session_id, session_seq) index, from
+// the seq at the reader's cursor, whatever that cursor is: 0, one of the
+// session's events, another session's, before its first or after its last.
+TEST_F(SqliteStoreTest, ReadEventsOfASessionFromAnyCursorByTheSeqAtIt) {
+  const std::vector<std::string> sessions = {"ses_a", "ses_b", "ses_c"};
+  std::map<std::string, int64_t> seq;
+  std::vector<Event> events;
+  for (int64_t id = 1; id <= 60; ++id) {
+    // ses_a throughout, ses_b from event 20 on, ses_c in a run of 10.
+    const std::string& s = id % 3 == 0 && id >= 20 ? sessions[1]
+                           : id > 40 && id <= 50   ? sessions[2]
+                                                   : sessions[0];
+    events.push_back(MakeEvent(id, s, ++seq[s]));
+  }
+  ASSERT_TRUE(store_->AppendEvents(events).ok());
+  for (const std::string& session : sessions) {
+    for (int64_t after = 0; after <= 61; ++after) {
+      for (int64_t up_to : {int64_t{0}, int64_t{45}}) {
+        std::vector<int64_t> want;
+        for (const Event& e : events) {
+          if (e.session_id == session && e.event_id > after &&
+              (up_to == 0 || e.event_id <= up_to) && want.size() < 7) {
+            want.push_back(e.event_id);
+          }
+        }
+        EventQuery q;
+        q.session_id = session;
+        q.after_event_id = after;
+        q.up_to_event_id = up_to;
+        q.limit = 7;
+        absl::StatusOr<std::vector<Event>> got = store_->ReadEvents(q);
+        ASSERT_TRUE(got.ok()) << got.status();
+        std::vector<int64_t> ids;
+        for (const Event& e : *got) ids.push_back(e.event_id);
+        EXPECT_EQ(ids, want)
+            << session << " after " << after << " up to " << up_to;
+      }
+    }
+  }
+  EXPECT_THAT(*store_->CheckInvariants(), ::testing::IsEmpty());
+}
+
+TEST_F(SqliteStoreTest, CheckInvariantsNamesSeqsOutOfEventIdOrder) {
+  ASSERT_TRUE(
+      store_
+          ->AppendEvents({MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_a", 3),
+                          MakeEvent(3, "ses_a", 2)})
+          .ok());
+  EXPECT_THAT(*store_->CheckInvariants(),
+              ::testing::ElementsAre(
+                  "session_seq not in event_id order: event 2 is seq 3 of "
+                  "ses_a, before event 3 with a lower seq"));
+}
+
 TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
   const std::string path =
       ::testing::TempDir() + "/store_test_" + std::to_string(getpid()) + ".db";
@@ -599,6 +654,59 @@ TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
   EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
   EXPECT_TRUE((*store)->GetRequestKey("CreateSession", "old")->has_value());
   EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() + absl::Minutes(1), 10), 1);
+  std::filesystem::remove(path);
+}
+
+// v18 drops the second index of a session's events; what it held is
+// still read, by the UNIQUE (session_id, session_seq) one.
+TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
+  const std::string path =
+      ::testing::TempDir() + "/v18-" + std::to_string(getpid()) + ".db";
+  std::filesystem::remove(path);
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE(
+        (*store)
+            ->AppendEvents({MakeEvent(1, "ses_a", 1), MakeEvent(2, "ses_b", 1),
+                            MakeEvent(3, "ses_a", 2)})
+            .ok());
+  }
+  auto indexes = [&path]() {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    std::vector<std::string> names;
+    sqlite3_exec(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+        "'events' ORDER BY name",
+        [](void* out, int, char** values, char**) {
+          static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
+          return 0;
+        },
+        &names, nullptr);
+    sqlite3_close(db);
+    return names;
+  };
+  EXPECT_EQ(indexes(), std::vector<std::string>{"sqlite_autoindex_events_1"});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE INDEX events_session ON events(session_id, "
+                         "event_id); PRAGMA user_version=17;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(indexes(), std::vector<std::string>{"sqlite_autoindex_events_1"});
+  EventQuery q;
+  q.session_id = "ses_a";
+  q.after_event_id = 1;
+  absl::StatusOr<std::vector<Event>> got = (*store)->ReadEvents(q);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().event_id, 3);
   std::filesystem::remove(path);
 }
 
