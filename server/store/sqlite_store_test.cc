@@ -51,6 +51,29 @@ Event MakeEvent(int64_t id, const std::string& session, int64_t seq) {
   return e;
 }
 
+// Runs `sql` on the database file at `path` with a connection of its own
+// (as an older server or the sqlite3 shell would) and returns the first
+// column of every row; a failing statement fails the test.
+std::vector<std::string> SqlOn(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> rows;
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK) << path;
+  EXPECT_EQ(sqlite3_exec(
+                db, sql,
+                [](void* out, int, char** values, char**) {
+                  static_cast<std::vector<std::string>*>(out)->push_back(
+                      values[0] != nullptr ? values[0] : "NULL");
+                  return 0;
+                },
+                &rows, &error),
+            SQLITE_OK)
+      << sql << ": " << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return rows;
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -568,31 +591,15 @@ TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
     ASSERT_TRUE(store.ok());
     EXPECT_TRUE((*store)->GetSession("ses_keep").ok());
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
+  SqlOn(path, "PRAGMA user_version=99");
   auto store = SqliteStore::Open(path);
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   std::filesystem::remove(path);
 }
 
 int64_t PageBytesOf(const std::string& path) {
-  sqlite3* db = nullptr;
-  int64_t bytes = 0;
-  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
-    sqlite3_exec(
-        db, "PRAGMA page_size",
-        [](void* out, int, char** values, char**) {
-          *static_cast<int64_t*>(out) = std::stoll(values[0]);
-          return 0;
-        },
-        &bytes, nullptr);
-  }
-  sqlite3_close(db);
-  return bytes;
+  const std::vector<std::string> rows = SqlOn(path, "PRAGMA page_size");
+  return rows.empty() ? 0 : std::stoll(rows.front());
 }
 
 // A database the store creates has 1 KiB pages (fewer WAL bytes a
@@ -609,14 +616,9 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   }
   EXPECT_EQ(PageBytesOf(dir + "/new.db"), 1024);
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir + "/old.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; "
-                         "CREATE TABLE before_us (a);",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  SqlOn(dir + "/old.db",
+        "PRAGMA page_size=4096; PRAGMA journal_mode=WAL; "
+        "CREATE TABLE before_us (a);");
   {
     auto store = SqliteStore::Open(dir + "/old.db");
     ASSERT_TRUE(store.ok()) << store.status();
@@ -637,18 +639,12 @@ TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status();
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP INDEX requests_time; "
-                         "ALTER TABLE requests DROP COLUMN create_us; "
-                         "INSERT INTO requests (method, request_id, "
-                         "resource_id, request_digest) VALUES "
-                         "('CreateSession', 'old', 'ses_old', ''); "
-                         "PRAGMA user_version=16;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  SqlOn(path,
+        "DROP INDEX requests_time; "
+        "ALTER TABLE requests DROP COLUMN create_us; "
+        "INSERT INTO requests (method, request_id, resource_id, "
+        "request_digest) VALUES ('CreateSession', 'old', 'ses_old', ''); "
+        "PRAGMA user_version=16;");
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
@@ -672,34 +668,17 @@ TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
                             MakeEvent(3, "ses_a", 2)})
             .ok());
   }
-  auto indexes = [&path]() {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    std::vector<std::string> names;
-    sqlite3_exec(
-        db,
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
-        "'events' ORDER BY name",
-        [](void* out, int, char** values, char**) {
-          static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
-          return 0;
-        },
-        &names, nullptr);
-    sqlite3_close(db);
-    return names;
-  };
-  EXPECT_EQ(indexes(), std::vector<std::string>{"sqlite_autoindex_events_1"});
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "CREATE INDEX events_session ON events(session_id, "
-                         "event_id); PRAGMA user_version=17;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  const char* const indexes =
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+      "'events' ORDER BY name";
+  const std::vector<std::string> one = {"sqlite_autoindex_events_1"};
+  EXPECT_EQ(SqlOn(path, indexes), one);
+  SqlOn(path,
+        "CREATE INDEX events_session ON events(session_id, event_id); "
+        "PRAGMA user_version=17;");
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
-  EXPECT_EQ(indexes(), std::vector<std::string>{"sqlite_autoindex_events_1"});
+  EXPECT_EQ(SqlOn(path, indexes), one);
   EventQuery q;
   q.session_id = "ses_a";
   q.after_event_id = 1;
@@ -726,18 +705,9 @@ TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {
       ASSERT_TRUE((*store)->AppendDelivery(r, /*keep=*/3).ok());
     }
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::vector<std::string> ids;
-  sqlite3_exec(
-      db, "SELECT delivery_id FROM notification_deliveries ORDER BY rowid",
-      [](void* out, int, char** values, char**) {
-        static_cast<std::vector<std::string>*>(out)->push_back(values[0]);
-        return 0;
-      },
-      &ids, nullptr);
-  sqlite3_close(db);
-  EXPECT_EQ(ids, (std::vector<std::string>{"dlv_3", "dlv_4", "dlv_5"}));
+  EXPECT_EQ(SqlOn(path, "SELECT delivery_id FROM notification_deliveries "
+                        "ORDER BY rowid"),
+            (std::vector<std::string>{"dlv_3", "dlv_4", "dlv_5"}));
   std::filesystem::remove(path);
 }
 
