@@ -51,6 +51,17 @@ Event MakeEvent(int64_t id, const std::string& session, int64_t seq) {
   return e;
 }
 
+// A path for a database file of its own under the test's temporary
+// directory, with nothing there yet.
+std::string FreshDbPath(const std::string& name) {
+  const std::string path = ::testing::TempDir() + "/" + name + "-" +
+                           std::to_string(getpid()) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path + suffix);
+  }
+  return path;
+}
+
 // Runs `sql` on the database file at `path` with a connection of its own
 // (as an older server or the sqlite3 shell would) and returns the first
 // column of every row; a failing statement fails the test.
@@ -578,9 +589,7 @@ TEST_F(SqliteStoreTest, CheckInvariantsNamesSeqsOutOfEventIdOrder) {
 }
 
 TEST(SqliteStoreFileTest, ReopensAndRefusesANewerSchema) {
-  const std::string path =
-      ::testing::TempDir() + "/store_test_" + std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
+  const std::string path = FreshDbPath("store_test");
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok());
@@ -632,9 +641,7 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
 // Keys stored by a server before v17 have no time: the upgrade stamps them
 // with its own, so retention counts their days from then.
 TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
-  const std::string path =
-      ::testing::TempDir() + "/keys-" + std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
+  const std::string path = FreshDbPath("keys");
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -656,9 +663,7 @@ TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
 // v18 drops the second index of a session's events; what it held is
 // still read, by the UNIQUE (session_id, session_seq) one.
 TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
-  const std::string path =
-      ::testing::TempDir() + "/v18-" + std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
+  const std::string path = FreshDbPath("v18");
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status();
@@ -690,9 +695,7 @@ TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
 }
 
 TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {
-  const std::string path = ::testing::TempDir() + "/deliveries_test_" +
-                           std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
+  const std::string path = FreshDbPath("deliveries_test");
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok());
@@ -775,9 +778,7 @@ TEST_F(SqliteStoreTest, CheckInvariantsPairsRevertedTurnsWithTheirEvent) {
 }
 
 TEST(SqliteStoreFileTest, ReadsUseThePoolWhileTheWriterCommits) {
-  const std::string path =
-      ::testing::TempDir() + "/pool-" + std::to_string(getpid()) + ".db";
-  std::filesystem::remove(path);
+  const std::string path = FreshDbPath("pool");
   auto store = *SqliteStore::Open(path, /*read_connections=*/2);
   ASSERT_TRUE(store->PutSession(MakeSession("ses_a")).ok());
   std::atomic<bool> done{false};
