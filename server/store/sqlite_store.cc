@@ -255,8 +255,8 @@ CREATE INDEX requests_time ON requests(create_us);
 // v18: one index of a session's events, not two. Replays seek the
 // UNIQUE (session_id, session_seq) index by the seq at their cursor
 // (SqliteStore::SessionSeqAt); events_session (session_id, event_id) was
-// a third page every event wrote, a third more WAL (docs/performance.md,
-// "One index of a session's events").
+// one more b-tree page every commit wrote for each session it touched
+// (docs/performance.md, "One index of a session's events").
 constexpr const char* kSchemaV18 = R"sql(
 DROP INDEX IF EXISTS events_session;
 )sql";
@@ -1041,10 +1041,9 @@ absl::StatusOr<int64_t> SqliteStore::SessionSeqAt(Reader& reader,
                                              "WHERE event_id = ?1 AND "
                                              "session_id = ?2"));
     st.Bind(1, event_id).Bind(2, session_id);
-    if (const int rc = st.Step(); rc == SQLITE_ROW)
-      return st.Int(0);
-    else if (rc != SQLITE_DONE)
-      return reader.Error("read events: cursor");
+    const int rc = st.Step();
+    if (rc == SQLITE_ROW) return st.Int(0);
+    if (rc != SQLITE_DONE) return reader.Error("read events: cursor");
   }
   {
     // A cursor before the session's first event (a replay from another
@@ -1080,7 +1079,9 @@ absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
   // seq its cursor stands at (event ids and seqs rise together within a
   // session: the writer gives both in order, and --check verifies it);
   // all sessions' by the primary key. A seek either way, never a scan of
-  // other sessions' events.
+  // other sessions' events. (A read that reaches its up_to_event_id
+  // bound looks at the index entries of the session's events after it
+  // before it ends: the index does not know the bound is a seq's too.)
   int64_t after_seq = 0;
   if (!q.session_id.empty()) {
     ASSIGN_OR_RETURN(after_seq,
