@@ -261,6 +261,10 @@ constexpr const char* kSchemaV18 = R"sql(
 DROP INDEX IF EXISTS events_session;
 )sql";
 
+// The page size of a database the store creates, and of its copies:
+// 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
+constexpr const char* kSmallPages = "PRAGMA page_size=1024";
+
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
 
@@ -438,7 +442,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   // was 75 MB of WAL a second with 4 KiB pages, and what the checkpoints
   // copy and sync, and the writer waits for, grows with it
   // (docs/performance.md, "Smaller pages").
-  RETURN_IF_ERROR(store->Exec("PRAGMA page_size=1024"));
+  RETURN_IF_ERROR(store->Exec(kSmallPages));
   // WAL: readers never block the writer; NORMAL sync is durable across
   // process crashes (a power loss may drop the last commits, never corrupt).
   RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
@@ -1661,6 +1665,10 @@ absl::StatusOr<StoreCopy> SqliteStore::CopyTo(const std::string& path) {
   absl::StatusOr<StoreCopy> copy = [&]() -> absl::StatusOr<StoreCopy> {
     {
       Reader reader(this);
+      // The copy has small pages whatever this database has: restoring
+      // it converts a database made before they came (operations.md).
+      ASSIGN_OR_RETURN(Stmt pages, reader.Prepare(kSmallPages));
+      if (pages.Step() != SQLITE_DONE) return reader.Error("copy: page size");
       ASSIGN_OR_RETURN(Stmt vacuum, reader.Prepare("VACUUM INTO ?1"));
       vacuum.Bind(1, path);
       if (vacuum.Step() != SQLITE_DONE) return reader.Error("copy");

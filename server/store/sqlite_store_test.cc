@@ -612,7 +612,8 @@ int64_t PageBytesOf(const std::string& path) {
 }
 
 // A database the store creates has 1 KiB pages (fewer WAL bytes a
-// commit); one made before, with SQLite's 4 KiB, keeps them and opens.
+// commit); one made before, with SQLite's 4 KiB, keeps them and opens,
+// and its copies get small ones.
 TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   const std::string dir =
       ::testing::TempDir() + "/pages-" + std::to_string(getpid());
@@ -634,6 +635,17 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
     ASSERT_TRUE((*store)->PutSession(MakeSession("ses_old")).ok());
     EXPECT_TRUE((*store)->GetSession("ses_old").ok());
   }
+  EXPECT_EQ(PageBytesOf(dir + "/old.db"), 4096);
+
+  // Its copy (a backup) has small pages: restoring that converts it.
+  {
+    auto store = SqliteStore::Open(dir + "/old.db", /*read_connections=*/1);
+    ASSERT_TRUE(store.ok()) << store.status();
+    absl::StatusOr<StoreCopy> copy = (*store)->CopyTo(dir + "/copy.db");
+    ASSERT_TRUE(copy.ok()) << copy.status();
+    EXPECT_EQ(copy->sessions, 1);
+  }
+  EXPECT_EQ(PageBytesOf(dir + "/copy.db"), 1024);
   EXPECT_EQ(PageBytesOf(dir + "/old.db"), 4096);
   std::filesystem::remove_all(dir);
 }
