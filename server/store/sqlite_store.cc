@@ -437,11 +437,11 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(
   sqlite3_busy_handler(db, &WriterBusy, nullptr);
   // 1 KiB pages, not SQLite's 4 KiB, for a database this creates (an
   // existing file keeps the page size it has). Each commit writes whole
-  // pages into the WAL: an event's row and its two index entries, three to
-  // four pages however small the event. With 100 sessions streaming that
-  // was 75 MB of WAL a second with 4 KiB pages, and what the checkpoints
-  // copy and sync, and the writer waits for, grows with it
-  // (docs/performance.md, "Smaller pages").
+  // pages into the WAL: an event's row and its index entry (two before
+  // v18), two to four pages however small the event. With 100 sessions
+  // streaming that was 75 MB of WAL a second with 4 KiB pages, and what
+  // the checkpoints copy and sync, and the writer waits for, grows with
+  // it (docs/performance.md, "Smaller pages").
   RETURN_IF_ERROR(store->Exec(kSmallPages));
   // WAL: readers never block the writer; NORMAL sync is durable across
   // process crashes (a power loss may drop the last commits, never corrupt).
