@@ -58,7 +58,9 @@ struct RequestKey {
   std::string request_digest;
   // When it was stored (the resource's create time), for retention
   // (PurgeRequestKeys); keys stored before times were have their upgrade's.
-  absl::Time create_time;
+  // Required: a key written without one is refused (INTERNAL), not kept
+  // as 1970 for retention to delete at once.
+  absl::Time create_time = absl::InfinitePast();
 };
 
 // Writes that commit together in one transaction, or not at all (a change

@@ -974,6 +974,10 @@ absl::StatusOr<Page<Approval>> SqliteStore::ListApprovals(
 // ---- idempotency keys -----------------------------------------------------
 
 absl::Status SqliteStore::PutRequestKeyLocked(const RequestKey& k) {
+  if (k.create_time == absl::InfinitePast()) {
+    return absl::InternalError(absl::StrCat("request_id ", k.request_id, " of ",
+                                            k.method, " has no time"));
+  }
   ASSIGN_OR_RETURN(Stmt st, Prepare("INSERT INTO requests (method, request_id, "
                                     "resource_id, request_digest, create_us) "
                                     "VALUES (?1, ?2, ?3, ?4, ?5)"));
@@ -1100,16 +1104,13 @@ absl::StatusOr<std::vector<Event>> SqliteStore::ReadEvents(
                 "event_id <= ?2 AND ?3 = '' ORDER BY event_id LIMIT ?4"
               : "SELECT event_id, session_id, session_seq, type, turn_id, "
                 "create_us, payload FROM events WHERE session_id = ?3 AND "
-                "session_seq > ?5 AND event_id <= ?2 ORDER BY "
+                "session_seq > ?1 AND event_id <= ?2 ORDER BY "
                 "session_seq LIMIT ?4"));
+  // ?1: where the read starts, an event id or (one session's) a seq.
+  st.Bind(1, q.session_id.empty() ? q.after_event_id : after_seq);
   st.Bind(2, q.up_to_event_id == 0 ? std::numeric_limits<int64_t>::max()
                                    : q.up_to_event_id);
   st.Bind(3, q.session_id).Bind(4, q.limit);
-  if (q.session_id.empty()) {
-    st.Bind(1, q.after_event_id);
-  } else {
-    st.Bind(5, after_seq);
-  }
   std::vector<Event> out;
   int rc;
   while ((rc = st.Step()) == SQLITE_ROW) {

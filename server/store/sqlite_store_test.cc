@@ -423,6 +423,17 @@ TEST_F(SqliteStoreTest, RequestIdsAreUnique) {
   EXPECT_EQ(store_->GetSession("ses_b").status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(store_->ListAudit({}, {0, 10})->items.empty());
+  // A key without its time is refused, with the batch, not kept as 1970
+  // for retention to delete at once.
+  WriteBatch timeless;
+  timeless.sessions.push_back(MakeSession("ses_c"));
+  timeless.request_keys.push_back({"CreateSession", "k3", "ses_c", "digest-c"});
+  const absl::Status refused = store_->Write(timeless);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("request_id k3 of CreateSession has no time"));
+  EXPECT_EQ(store_->GetSession("ses_c").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(SqliteStoreTest, KeyRetentionDeletesTheOldestKeysBeforeTheCutoff) {
