@@ -324,6 +324,19 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     (await sessions.listSkills({ sessionId }, call)).skills);
   const composer = h("form", { class: "composer" }, blocked, narrowed, files, skills.element, prompt, settings,
     h("div", { class: "row actions" }, plan, send, queue, interrupt)) as HTMLFormElement;
+  // Steers the running turn. False when it ended before the steer reached
+  // Codex (FAILED_PRECONDITION: the server's "is not running", or Codex
+  // refusing `turn/steer`): the prompt then starts a turn of its own, as
+  // Codex's TUI sends it when no turn is active, rather than coming back.
+  const steered = async (turnId: string, text: string) => {
+    try {
+      await turns.steerTurn({ sessionId, turnId, prompt: text }, call);
+      return true;
+    } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.FailedPrecondition) return false;
+      throw err;
+    }
+  };
   const submit = async (how: "send" | "queue") => {
     const text = prompt.value.trim();
     if (!text || prompt.disabled) return;
@@ -338,8 +351,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
         // (Codex `thread/shellCommand`).
         await turns.runShellCommand({ sessionId, command: text.slice(1).trim(),
                                       requestId: newRequestId() }, call);
-      } else if (how === "send" && running) {
-        await turns.steerTurn({ sessionId, turnId: running, prompt: text }, call);
+      } else if (how === "send" && running && await steered(running, text)) {
+        // Taken into the running turn.
       } else {
         const images = await Promise.all([...(turnImages.files ?? [])].map(async (f) =>
           ({ mediaType: f.type, data: new Uint8Array(await f.arrayBuffer()) })));

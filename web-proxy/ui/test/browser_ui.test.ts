@@ -224,7 +224,26 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await page.getByRole("button", { name: "Queue" }).click();
   await page.locator(".entry.agent", { hasText: "steered: use tabs" }).waitFor({ timeout: 20000 });
   await page.locator(".entry.agent", { hasText: "fake: afterwards" }).waitFor({ timeout: 20000 });
-  await page.getByRole("button", { name: "Send", exact: true }).waitFor({ timeout: 10000 });
+  const idle = page.getByRole("button", { name: "Send", exact: true });
+  await idle.waitFor({ timeout: 10000 });
+  // A steer that reaches the server after the turn ended (FAILED_PRECONDITION)
+  // starts a turn of its own: the prompt is neither lost nor handed back.
+  await page.fill("textarea", "slow");
+  await send.click();
+  await page.locator(".entry.agent", { hasText: "w3" }).nth(1).waitFor({ timeout: 20000 });
+  await page.route("**/codex_manager.v1.TurnService/SteerTurn", async (route) => {
+    await idle.waitFor({ timeout: 20000 });
+    await route.continue();
+  });
+  const late = page.waitForResponse("**/codex_manager.v1.TurnService/SteerTurn");
+  await page.fill("textarea", "too late to steer");
+  assert.equal(await send.innerText(), "Steer");
+  await send.click();
+  await (await late).finished();
+  await page.unroute("**/codex_manager.v1.TurnService/SteerTurn");
+  await page.locator(".entry.agent", { hasText: "fake: too late to steer" }).waitFor({ timeout: 20000 });
+  assert.equal(await page.inputValue("textarea"), "");
+  assert.equal(await page.locator(".toast", { hasText: "not running" }).count(), 0);
   await page.close();
 });
 
