@@ -47,7 +47,10 @@ pooled p99 of N rounds is the 10N-th worst of 1,000N. ``--latencies-out``
 appends each scenario's and round's deltas, in the order written, to FILE
 (JSON lines): each one's latency, and its part up to the event's
 ``create_time`` (the runtime's pipe and the server's reader: the rest is
-the commit, the fan-out and the client), to find where the worst ones fall.
+the commit, the fan-out and the client), to find where the worst ones fall;
+and the time in each delta with the clocks' offset when it arrived, with
+which ``bench/wire_split.py`` splits the rest where the server's message
+reached loopback (a packet capture taken meanwhile).
 """
 
 from __future__ import annotations
@@ -98,6 +101,9 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
     after = client.get_session(session_id).last_seq
     latencies: list[float] = []
     to_event: list[float] = []
+    # Each delta's time in it (CLOCK_MONOTONIC, ns) and the wall clock's
+    # offset from it when it arrived (ns), for bench/wire_split.py.
+    written_at: list[tuple[int, int]] = []
     ready = threading.Event()
     done = threading.Event()
 
@@ -111,8 +117,10 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
                 latencies.append((now - written) / 1e6)
                 # create_time is wall-clock (µs here): moved onto the
                 # monotonic clock by the two clocks' offset now.
-                made = round(event.create_time.timestamp() * 1e6) * 1000 - (time.time_ns() - now)
+                offset = time.time_ns() - now
+                made = round(event.create_time.timestamp() * 1e6) * 1000 - offset
                 to_event.append((made - written) / 1e6)
+                written_at.append((written, offset))
                 if len(latencies) == DURING_TURN_AFTER_DELTAS and during_turn is not None:
                     threading.Thread(target=during_turn, daemon=True).start()
             elif (event.type == EventType.TURN_STATE_CHANGED
@@ -131,7 +139,7 @@ def measure(client: Client, session_id: str, deltas: int, interval_ms: int,
         raise RuntimeError("the measured turn did not end")
     if len(latencies) != deltas:
         raise RuntimeError(f"got {len(latencies)} deltas of {deltas}")
-    return {"latencies": latencies, "to_event": to_event,
+    return {"latencies": latencies, "to_event": to_event, "written": written_at,
             "deltas": deltas, "p50_ms": round(percentile(latencies, 50), 3),
             "p99_ms": round(percentile(latencies, 99), 3),
             "max_ms": round(max(latencies), 3)}
@@ -225,13 +233,15 @@ def main() -> None:
 
                 def report(name: str, result: dict[str, Any], **extra: Any) -> None:
                     latencies, to_event = result.pop("latencies"), result.pop("to_event")
+                    written = result.pop("written")
                     pooled.setdefault(name, []).extend(latencies)
                     if args.latencies_out:
                         with args.latencies_out.open("a") as out:
                             out.write(json.dumps({
                                 "scenario": name, "round": round_no,
                                 "latency_ms": [round(v, 3) for v in latencies],
-                                "to_event_ms": [round(v, 3) for v in to_event]}) + "\n")
+                                "to_event_ms": [round(v, 3) for v in to_event],
+                                "written": written}) + "\n")
                     p99s.setdefault(name, []).append(result["p99_ms"])
                     print(json.dumps({"scenario": name, "round": round_no, **result, **extra}),
                           flush=True)
