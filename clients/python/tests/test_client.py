@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,45 @@ def test_events_follow_until_stopped(client: Client, project: Path) -> None:
         stop.set()
         consumer.join(timeout=5)
     assert not consumer.is_alive()
+
+
+def test_a_stop_event_ends_a_stream_the_server_never_answers() -> None:
+    # A server that takes the call and then hangs before its response
+    # headers (its handler stuck): `stop` still ends the iteration at once.
+    # (gRPC Python's SingleThreadedUnaryStream, which reads a stream on the
+    # iterating thread, holds the call's lock while it waits for headers,
+    # so cancel() from the stop thread waited as long: not used, for this.)
+    from concurrent import futures
+
+    import grpc
+
+    release = threading.Event()
+
+    def hang(request: object, context: object) -> Iterator[object]:
+        release.wait(30)
+        yield from ()
+
+    hung = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    hung.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "codex_manager.v1.StreamService",
+        {"StreamEventBatches": grpc.unary_stream_rpc_method_handler(hang)})])
+    port = hung.add_insecure_port("127.0.0.1:0")
+    hung.start()
+    stop = threading.Event()
+    ended = threading.Event()
+    try:
+        with Client(f"127.0.0.1:{port}", token="t") as client:
+            def follow() -> None:
+                for _ in client.events("ses_hung", stop=stop):
+                    pass
+                ended.set()
+            threading.Thread(target=follow, daemon=True).start()
+            time.sleep(0.5)  # the call is open, waiting for headers
+            stop.set()
+            assert ended.wait(3), "events() went on waiting after stop was set"
+    finally:
+        release.set()
+        hung.stop(None)
 
 
 def test_a_stop_event_leaves_no_thread_behind(client: Client, project: Path) -> None:
