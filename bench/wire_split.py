@@ -43,12 +43,14 @@ from pathlib import Path
 # pcap's magic numbers, little-endian: microsecond and nanosecond stamps.
 PCAP_MICROS = 0xA1B2C3D4
 PCAP_NANOS = 0xA1B23C4D
-DIGITS = re.compile(rb"(?<![0-9])([0-9]{12,20})(?![0-9])")
+# A delta's text: CLOCK_MONOTONIC in ns, 10 digits or more once the machine
+# has been up a second.
+DIGITS = re.compile(rb"(?<![0-9])([0-9]{10,20})(?![0-9])")
 WORST = 20
 
 
 def first_seen(path: Path) -> dict[int, int]:
-    """Each run of 12-20 digits in a packet of the capture, as a number,
+    """Each run of 10-20 digits in a packet of the capture, as a number,
     and the wall-clock time (ns) of the first packet that carried it."""
     data = path.read_bytes()
     if len(data) < 24:
