@@ -16,7 +16,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ListApprovals(
     const v1::ListApprovalsRequest* request,
     v1::ListApprovalsResponse* response) {
   static const std::string kMethod = FullMethod<v1::ApprovalService>("ListApprovals");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller&) {
                  ASSIGN_OR_RETURN(PageRequest page,
                                   ToPageRequest(request->page_size(),
@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* ApprovalServiceImpl::ResolveApproval(
     const v1::ResolveApprovalRequest* request, v1::Approval* response) {
   static const std::string kMethod = FullMethod<v1::ApprovalService>("ResolveApproval");
   return Serve(
-      guard_, context, kMethod, request->approval_id(),
+      guard_, context, kMethod, *request, request->approval_id(),
       [=, this](const Caller& caller) -> absl::Status {
         if (!v1::Decision_IsValid(request->decision())) {
           return absl::InvalidArgumentError("decision: unknown value");

@@ -11,7 +11,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::CreateToken(
   static const std::string kMethod =
       FullMethod<v1::AuthService>("CreateToken");
   return Serve(
-      guard_, context, kMethod, "", [=, this](const Caller& caller) -> absl::Status {
+      guard_, context, kMethod, *request, "",
+      [=, this](const Caller& caller) -> absl::Status {
         const auto& ttl = request->ttl();
         if (ttl.seconds() < 0 || ttl.nanos() < 0 ||
             ttl.seconds() > 100LL * 365 * 86400) {
@@ -35,24 +36,26 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ListTokens(
     grpc::CallbackServerContext* context, const v1::ListTokensRequest* request,
     v1::ListTokensResponse* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("ListTokens");
-  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
-    ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
-                                                     request->page_token()));
-    ASSIGN_OR_RETURN(Page<TokenRecord> result,
-                     tokens_->List(request->include_revoked(), page));
-    for (const TokenRecord& t : result.items) {
-      ToProto(t, response->add_tokens());
-    }
-    response->set_next_page_token(EncodePageToken(result.next));
-    return absl::OkStatus();
-  });
+  return Serve(
+      guard_, context, kMethod, *request, "", [=, this](const Caller&) {
+        ASSIGN_OR_RETURN(
+            PageRequest page,
+            ToPageRequest(request->page_size(), request->page_token()));
+        ASSIGN_OR_RETURN(Page<TokenRecord> result,
+                         tokens_->List(request->include_revoked(), page));
+        for (const TokenRecord& t : result.items) {
+          ToProto(t, response->add_tokens());
+        }
+        response->set_next_page_token(EncodePageToken(result.next));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::RevokeToken(
     grpc::CallbackServerContext* context, const v1::RevokeTokenRequest* request,
     v1::Token* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("RevokeToken");
-  return Serve(guard_, context, kMethod, request->token_id(),
+  return Serve(guard_, context, kMethod, *request, request->token_id(),
                [=, this](const Caller& caller) {
                  return Fill(tokens_->Revoke(request->token_id(), caller),
                              response);
@@ -63,7 +66,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::WhoAmI(
     grpc::CallbackServerContext* context, const v1::WhoAmIRequest* request,
     v1::WhoAmIResponse* response) {
   static const std::string kMethod = FullMethod<v1::AuthService>("WhoAmI");
-  return Serve(guard_, context, kMethod, "",
+  return Serve(guard_, context, kMethod, *request, "",
                [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(TokenRecord token, tokens_->Get(caller.token_id));
                  response->set_token_id(token.token_id);
@@ -85,27 +88,30 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEvents(
     v1::ListAuditEventsResponse* response) {
   static const std::string kMethod =
       FullMethod<v1::AuditService>("ListAuditEvents");
-  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
-    ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
-                                                     request->page_token()));
-    AuditQuery query;
-    query.token_id = request->token_id();
-    query.method = request->method();
-    if (request->has_start_time()) {
-      ASSIGN_OR_RETURN(query.start_time,
-                       FromProto(request->start_time(), "start_time"));
-    }
-    if (request->has_end_time()) {
-      ASSIGN_OR_RETURN(query.end_time,
-                       FromProto(request->end_time(), "end_time"));
-    }
-    ASSIGN_OR_RETURN(Page<AuditRecord> result, store_->ListAudit(query, page));
-    for (const AuditRecord& r : result.items) {
-      ToProto(r, response->add_audit_events());
-    }
-    response->set_next_page_token(EncodePageToken(result.next));
-    return absl::OkStatus();
-  });
+  return Serve(
+      guard_, context, kMethod, *request, "", [=, this](const Caller&) {
+        ASSIGN_OR_RETURN(
+            PageRequest page,
+            ToPageRequest(request->page_size(), request->page_token()));
+        AuditQuery query;
+        query.token_id = request->token_id();
+        query.method = request->method();
+        if (request->has_start_time()) {
+          ASSIGN_OR_RETURN(query.start_time,
+                           FromProto(request->start_time(), "start_time"));
+        }
+        if (request->has_end_time()) {
+          ASSIGN_OR_RETURN(query.end_time,
+                           FromProto(request->end_time(), "end_time"));
+        }
+        ASSIGN_OR_RETURN(Page<AuditRecord> result,
+                         store_->ListAudit(query, page));
+        for (const AuditRecord& r : result.items) {
+          ToProto(r, response->add_audit_events());
+        }
+        response->set_next_page_token(EncodePageToken(result.next));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace codex_manager

@@ -114,7 +114,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListModels(
   static const std::string kMethod = FullMethod<v1::CodexService>("ListModels");
   const bool include_hidden = request->include_hidden();
   return ServeLater<v1::ListModelsResponse>(
-      guard_, context, kMethod, "", response,
+      guard_, context, kMethod, *request, "", response,
       [=, this](const Caller&, auto finish) {
         catalog_->ListModels(
             include_hidden,
@@ -128,10 +128,11 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListModels(
 }
 
 grpc::ServerUnaryReactor* CodexServiceImpl::GetAccount(
-    grpc::CallbackServerContext* context, const v1::GetAccountRequest*,
+    grpc::CallbackServerContext* context, const v1::GetAccountRequest* request,
     v1::Account* response) {
   static const std::string kMethod = FullMethod<v1::CodexService>("GetAccount");
-  return ServeLater<CodexAccount>(guard_, context, kMethod, "", response,
+  return ServeLater<CodexAccount>(guard_, context, kMethod, *request, "",
+                                  response,
                                   [=, this](const Caller&, auto finish) {
                                     catalog_->GetAccount(std::move(finish));
                                   });
@@ -145,7 +146,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexThreads(
       FullMethod<v1::CodexService>("ListCodexThreads");
   absl::StatusOr<CodexThreadQuery> query = ThreadQueryOf(*request);
   return ServeLater<v1::ListCodexThreadsResponse>(
-      guard_, context, kMethod, "", response,
+      guard_, context, kMethod, *request, "", response,
       [=, this](const Caller&, auto finish) {
         if (!query.ok()) return finish(query.status());
         Store* store = store_;
@@ -178,7 +179,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexHooks(
       FullMethod<v1::CodexService>("ListCodexHooks");
   const std::string cwd = request->cwd();
   return ServeLater<CodexHookList>(
-      guard_, context, kMethod, "", response,
+      guard_, context, kMethod, *request, "", response,
       [=, this](const Caller&, auto finish) {
         if (absl::Status ok = CheckCwd(cwd); !ok.ok()) return finish(ok);
         catalog_->ListHooks(cwd, std::move(finish));
@@ -196,7 +197,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::TrustCodexHooks(
   const std::string cwd = request->cwd();
   const std::string resource = TrustResource(*request);
   return ServeLater<v1::TrustCodexHooksResponse>(
-      guard_, context, kMethod, resource, response,
+      guard_, context, kMethod, *request, resource, response,
       [=, this](const Caller& caller, auto finish) {
         if (!hooks.ok()) return finish(hooks.status());
         catalog_->TrustHooks(cwd, *hooks,
@@ -235,7 +236,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::StartCodexLogin(
   // Copied once, into the call to Codex; never logged.
   std::string key = request->api_key();
   return ServeLater<CodexLogin>(
-      guard_, context, kMethod, "", response,
+      guard_, context, kMethod, *request, "", response,
       [=, this, key = std::move(key)](const Caller& caller,
                                       auto finish) mutable {
         if (absl::Status ok = ValidateCodexLogin(method, key); !ok.ok()) {
@@ -259,7 +260,7 @@ grpc::ServerUnaryReactor* CodexServiceImpl::GetCodexLogin(
       FullMethod<v1::CodexService>("GetCodexLogin");
   const std::string id = request->login_id();
   return ServeLater<CodexLogin>(
-      guard_, context, kMethod, id, response,
+      guard_, context, kMethod, *request, id, response,
       [=, this](const Caller&, auto finish) { finish(logins_->Get(id)); });
 }
 
@@ -269,7 +270,8 @@ grpc::ServerUnaryReactor* CodexServiceImpl::CancelCodexLogin(
   static const std::string kMethod =
       FullMethod<v1::CodexService>("CancelCodexLogin");
   const std::string id = request->login_id();
-  return ServeLater<CodexLogin>(guard_, context, kMethod, id, response,
+  return ServeLater<CodexLogin>(guard_, context, kMethod, *request, id,
+                                response,
                                 [=, this](const Caller& caller, auto finish) {
                                   // Waits (seconds at most) for Codex to let go
                                   // of the login.
@@ -282,12 +284,12 @@ grpc::ServerUnaryReactor* CodexServiceImpl::CancelCodexLogin(
 }
 
 grpc::ServerUnaryReactor* CodexServiceImpl::LogoutCodex(
-    grpc::CallbackServerContext* context, const v1::LogoutCodexRequest*,
+    grpc::CallbackServerContext* context, const v1::LogoutCodexRequest* request,
     v1::LogoutCodexResponse* response) {
   static const std::string kMethod =
       FullMethod<v1::CodexService>("LogoutCodex");
   return ServeLater<v1::LogoutCodexResponse>(
-      guard_, context, kMethod, "", response,
+      guard_, context, kMethod, *request, "", response,
       [=, this](const Caller& caller, auto finish) {
         logins_->Logout(
             [finish, self = this, caller](absl::StatusOr<bool> done) {

@@ -50,28 +50,30 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
     grpc::CallbackServerContext* context,
     const v1::CreateSessionRequest* request, v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("CreateSession");
-  return Serve(guard_, context, kMethod, "", [=, this](const Caller& unkeyed) {
-    const Caller caller =
-        WithRequestDigest(unkeyed, *request, request->request_id());
-    // Admission: where the agent may work, and how freely.
-    ASSIGN_OR_RETURN(std::string cwd, admission_->AdmitCwd(request->cwd()));
-    RETURN_IF_ERROR(admission_->AdmitSandbox(request->sandbox(), caller.role));
-    CreateSessionParams params;
-    params.cwd = std::move(cwd);
-    params.model = request->model();
-    params.approval_policy = request->approval_policy();
-    params.sandbox = request->sandbox();
-    params.title = request->title();
-    params.request_id = request->request_id();
-    return Fill(manager_->CreateSession(params, caller), response);
-  });
+  return Serve(
+      guard_, context, kMethod, *request, "", [=, this](const Caller& unkeyed) {
+        const Caller caller =
+            WithRequestDigest(unkeyed, *request, request->request_id());
+        // Admission: where the agent may work, and how freely.
+        ASSIGN_OR_RETURN(std::string cwd, admission_->AdmitCwd(request->cwd()));
+        RETURN_IF_ERROR(
+            admission_->AdmitSandbox(request->sandbox(), caller.role));
+        CreateSessionParams params;
+        params.cwd = std::move(cwd);
+        params.model = request->model();
+        params.approval_policy = request->approval_policy();
+        params.sandbox = request->sandbox();
+        params.title = request->title();
+        params.request_id = request->request_id();
+        return Fill(manager_->CreateSession(params, caller), response);
+      });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::GetSession(
     grpc::CallbackServerContext* context, const v1::GetSessionRequest* request,
     v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("GetSession");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller&) {
                  return Fill(manager_->GetSession(request->session_id()),
                              response);
@@ -83,28 +85,32 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSessions(
     const v1::ListSessionsRequest* request,
     v1::ListSessionsResponse* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("ListSessions");
-  return Serve(guard_, context, kMethod, "", [=, this](const Caller&) {
-    ASSIGN_OR_RETURN(PageRequest page, ToPageRequest(request->page_size(),
-                                                     request->page_token()));
-    SessionQuery query;
-    query.include_archived = request->include_archived();
-    query.search = request->search();
-    query.cwd = request->cwd();
-    for (int state : request->states()) {
-      query.states.push_back(static_cast<SessionState>(state));
-    }
-    ASSIGN_OR_RETURN(Page<Session> result, manager_->ListSessions(query, page));
-    for (const Session& s : result.items) ToProto(s, response->add_sessions());
-    response->set_next_page_token(EncodePageToken(result.next));
-    return absl::OkStatus();
-  });
+  return Serve(
+      guard_, context, kMethod, *request, "", [=, this](const Caller&) {
+        ASSIGN_OR_RETURN(
+            PageRequest page,
+            ToPageRequest(request->page_size(), request->page_token()));
+        SessionQuery query;
+        query.include_archived = request->include_archived();
+        query.search = request->search();
+        query.cwd = request->cwd();
+        for (int state : request->states()) {
+          query.states.push_back(static_cast<SessionState>(state));
+        }
+        ASSIGN_OR_RETURN(Page<Session> result,
+                         manager_->ListSessions(query, page));
+        for (const Session& s : result.items)
+          ToProto(s, response->add_sessions());
+        response->set_next_page_token(EncodePageToken(result.next));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* SessionServiceImpl::StopSession(
     grpc::CallbackServerContext* context, const v1::StopSessionRequest* request,
     v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("StopSession");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller& caller) {
                  return Fill(manager_->StopSession(request->session_id(),
                                                    request->force(), caller),
@@ -117,7 +123,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ResumeSession(
     const v1::ResumeSessionRequest* request, v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("ResumeSession");
   return Serve(
-      guard_, context, kMethod, request->session_id(),
+      guard_, context, kMethod, *request, request->session_id(),
       [=, this](const Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(Readmit(*manager_, *admission_, request->session_id(),
                                 caller.role));
@@ -132,7 +138,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("UpdateSession");
   return Serve(
-      guard_, context, kMethod, request->session_id(),
+      guard_, context, kMethod, *request, request->session_id(),
       [=, this](const Caller& caller) -> absl::Status {
         SessionUpdate update;
         if (request->has_title()) update.title = request->title();
@@ -163,7 +169,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
   params.request_id = request->request_id();
   params.request_method = "ImportThread";
   return ServeLater<Session>(
-      guard_, context, kMethod, request->thread_id(), response,
+      guard_, context, kMethod, *request, request->thread_id(), response,
       [=, this](const Caller& unkeyed, auto finish) {
         const Caller caller =
             WithRequestDigest(unkeyed, *request, request->request_id());
@@ -210,7 +216,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
   const std::string at_turn_id =
       through ? request->through_turn_id() : request->before_turn_id();
   return ServeLater<Session>(
-      guard_, context, kMethod, source_id, response,
+      guard_, context, kMethod, *request, source_id, response,
       [=, this](const Caller& unkeyed, auto finish) mutable {
         const Caller caller =
             WithRequestDigest(unkeyed, *request, request->request_id());
@@ -280,7 +286,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CompactSession(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("CompactSession");
   return ServeLater<Session>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller& caller, auto finish) {
         manager_->CompactSession(request->session_id(), caller,
                                  std::move(finish));
@@ -293,7 +299,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SetSessionGoal(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("SetSessionGoal");
   return ServeLater<Session>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller& caller, auto finish) {
         GoalChange change;
         if (request->has_objective()) change.objective = request->objective();
@@ -321,7 +327,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ClearSessionGoal(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("ClearSessionGoal");
   return ServeLater<Session>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller& caller, auto finish) {
         manager_->ClearSessionGoal(request->session_id(), caller,
                                    std::move(finish));
@@ -335,7 +341,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::RevertSession(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("RevertSession");
   return ServeLater<RevertResult>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller& caller, auto finish) {
         manager_->RevertSession(request->session_id(),
                                 request->before_turn_id(), caller,
@@ -350,7 +356,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListBackgroundTerminals(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("ListBackgroundTerminals");
   return ServeLater<std::vector<BackgroundTerminal>>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller&, auto finish) {
         manager_->ListBackgroundTerminals(request->session_id(),
                                           std::move(finish));
@@ -391,7 +397,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SearchFiles(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("SearchFiles");
   return ServeLater<std::vector<FileMatch>>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller&, auto finish) {
         if (absl::Status ok =
                 CheckFileSearch(request->query(), request->max_results());
@@ -431,7 +437,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListSkills(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("ListSkills");
   return ServeLater<SkillList>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller&, auto finish) {
         const bool force_reload = request->force_reload();
         manager_->AskCodexForSession(
@@ -457,7 +463,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::SetSkillEnabled(
   const bool enabled = request->enabled();
   const std::string resource = SafeText(path, 512);
   return ServeLater<Skill>(
-      guard_, context, kMethod, resource, response,
+      guard_, context, kMethod, *request, resource, response,
       [=, this](const Caller& caller, auto finish) {
         if (absl::Status ok = ValidateSkillPath(path); !ok.ok()) {
           return finish(ok);
@@ -524,7 +530,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ListMcpServers(
   static const std::string kMethod =
       FullMethod<v1::SessionService>("ListMcpServers");
   return ServeLater<std::vector<McpServer>>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller&, auto finish) {
         manager_->AskCodexForSession(
             request->session_id(),
@@ -548,7 +554,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::TerminateBackgroundTerminals(
       FullMethod<v1::SessionService>("TerminateBackgroundTerminals");
   using Response = v1::TerminateBackgroundTerminalsResponse;
   return ServeLater<Response>(
-      guard_, context, kMethod, request->session_id(), response,
+      guard_, context, kMethod, *request, request->session_id(), response,
       [=, this](const Caller& caller, auto finish) {
         const std::string& process_id = request->process_id();
         if (process_id.empty() == !request->all()) {
@@ -576,7 +582,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
     const v1::ArchiveSessionRequest* request, v1::Session* response) {
   static const std::string kMethod = FullMethod<v1::SessionService>("ArchiveSession");
   return Serve(
-      guard_, context, kMethod, request->session_id(),
+      guard_, context, kMethod, *request, request->session_id(),
       [=, this](const Caller& caller) {
         return Fill(manager_->ArchiveSession(request->session_id(), caller),
                     response);

@@ -10,9 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/event_encoding.h"
+#include "api/id_fields.h"
 #include "api/log_writer.h"
 #include "api/status.h"
 #include "common/server_metrics.h"
+#include "common/status_macros.h"
 
 namespace codex_manager {
 namespace {
@@ -205,6 +207,7 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
   const std::string& session_id = request->session_id();
   guard->NoteResource(*context, session_id);
   if (!caller.ok()) return caller.status();
+  RETURN_IF_ERROR(CheckIdFields(*request));
   EventLog::SubscribeOptions options;
   options.session_id = session_id;
   const int64_t head = log->CommittedHead();

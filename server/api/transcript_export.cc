@@ -13,9 +13,11 @@
 #include "absl/synchronization/mutex.h"
 #include "api/convert.h"
 #include "api/event_encoding.h"
+#include "api/id_fields.h"
 #include "api/log_writer.h"
 #include "api/status.h"
 #include "api/transcript_markdown.h"
+#include "common/status_macros.h"
 
 namespace codex_manager {
 namespace {
@@ -190,6 +192,7 @@ absl::Status StartExport(SessionManager* manager, EventLog* log, Store* store,
   absl::StatusOr<Caller> caller = guard->Admit(*context, kMethod);
   guard->NoteResource(*context, request->session_id());
   if (!caller.ok()) return caller.status();
+  RETURN_IF_ERROR(CheckIdFields(*request));
   const v1::TranscriptFormat format = request->format();
   if (format != v1::TRANSCRIPT_FORMAT_UNSPECIFIED &&
       format != v1::TRANSCRIPT_FORMAT_JSONL &&

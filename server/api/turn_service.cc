@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartTurn(
     grpc::CallbackServerContext* context, const v1::StartTurnRequest* request,
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("StartTurn");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller& caller) -> absl::Status {
                  // A sandbox override is admitted as a session's is; the
                  // session again, as its runtime may start again.
@@ -148,7 +148,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::StartReview(
     grpc::CallbackServerContext* context, const v1::StartReviewRequest* request,
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("StartReview");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller& caller) -> absl::Status {
                  ASSIGN_OR_RETURN(auto target, ReviewTargetOf(request->target()));
                  RETURN_IF_ERROR(Readmit(*manager_, *admission_,
@@ -171,7 +171,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::RunShellCommand(
   static const std::string kMethod =
       FullMethod<v1::TurnService>("RunShellCommand");
   return Serve(
-      guard_, context, kMethod, request->session_id(),
+      guard_, context, kMethod, *request, request->session_id(),
       [=, this](const Caller& caller) -> absl::Status {
         RETURN_IF_ERROR(CheckShellCommand(request->command()));
         // Codex runs it unsandboxed: admitted as a danger-full-access
@@ -201,7 +201,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::InterruptTurn(
     grpc::CallbackServerContext* context,
     const v1::InterruptTurnRequest* request, v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("InterruptTurn");
-  return Serve(guard_, context, kMethod,
+  return Serve(guard_, context, kMethod, *request,
                request->turn_id().empty() ? request->session_id()
                                           : request->turn_id(),
                [=, this](const Caller& caller) {
@@ -216,7 +216,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::SteerTurn(
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("SteerTurn");
   return ServeLater<Turn>(
-      guard_, context, kMethod,
+      guard_, context, kMethod, *request,
       request->turn_id().empty() ? request->session_id() : request->turn_id(),
       response, [=, this](const Caller& caller, auto finish) {
         if (absl::Status s = ReadmitRunning(*manager_, *admission_,
@@ -233,7 +233,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::GetTurn(
     grpc::CallbackServerContext* context, const v1::GetTurnRequest* request,
     v1::Turn* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("GetTurn");
-  return Serve(guard_, context, kMethod, request->turn_id(),
+  return Serve(guard_, context, kMethod, *request, request->turn_id(),
                [=, this](const Caller&) {
                  return Fill(manager_->GetTurn(request->turn_id()), response);
                });
@@ -243,7 +243,7 @@ grpc::ServerUnaryReactor* TurnServiceImpl::ListTurns(
     grpc::CallbackServerContext* context, const v1::ListTurnsRequest* request,
     v1::ListTurnsResponse* response) {
   static const std::string kMethod = FullMethod<v1::TurnService>("ListTurns");
-  return Serve(guard_, context, kMethod, request->session_id(),
+  return Serve(guard_, context, kMethod, *request, request->session_id(),
                [=, this](const Caller&) {
                  ASSIGN_OR_RETURN(PageRequest page,
                                   ToPageRequest(request->page_size(),

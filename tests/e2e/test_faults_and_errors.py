@@ -266,12 +266,29 @@ def test_a_codex_that_cannot_be_run_is_said_at_start_and_by_each_call(
         next(servers, None)
 
 
-def test_an_id_too_long_to_be_one_gets_not_found_cut(fake_server: Server) -> None:
-    """A 100 KB id is echoed cut (at 1 KiB): whole, its NOT_FOUND's trailer
-    was over grpcio's 16 KiB limit, and the SDK raised RESOURCE_EXHAUSTED
-    ("received metadata size exceeds hard limit") instead."""
-    from codex_manager import Client, NotFoundError
+def test_an_id_too_long_to_be_one_is_invalid_argument(fake_server: Server) -> None:
+    """An id over 256 bytes names nothing: every kind of call (a unary
+    one, one Codex answers later, a stream, an export) refuses it as
+    INVALID_ARGUMENT naming the field, without quoting it back (a 100 KB
+    id in a NOT_FOUND's trailer was over grpcio's 16 KiB limit, and the
+    SDK raised RESOURCE_EXHAUSTED instead). 256 bytes is still an id to
+    look up."""
+    from codex_manager import Client, InvalidArgumentError, NotFoundError
+    long_id = "x" * 100_000
     with Client(fake_server.addr, token=fake_server.token) as client:
-        with pytest.raises(NotFoundError, match="^NOT_FOUND: session xxxx") as raised:
-            client.get_session("x" * 100_000)
-        assert len(str(raised.value)) < 1100
+        calls = {
+            "session_id": lambda: client.get_session(long_id),
+            "before_turn_id": lambda: client.fork_session("ses_1", before_turn_id=long_id),
+            "login_id": lambda: client.get_codex_login(long_id),
+            "approval_id": lambda: client.approve(long_id),
+        }
+        for field, call in calls.items():
+            with pytest.raises(InvalidArgumentError) as raised:
+                call()
+            assert raised.value.details == f"{field}: at most 256 bytes, got 100000"
+        with pytest.raises(InvalidArgumentError, match="session_id: at most 256 bytes"):
+            next(iter(client.events(long_id, follow=False)))
+        with pytest.raises(InvalidArgumentError, match="session_id: at most 256 bytes"):
+            b"".join(client.export_transcript(long_id))
+        with pytest.raises(NotFoundError, match="^NOT_FOUND: session x{256} not found"):
+            client.get_session("x" * 256)
