@@ -9,7 +9,11 @@ Only `grpc.health.v1.Health` answers without one. A call without a valid
 token fails UNAUTHENTICATED (the message never says whether a token
 exists); a token whose role is too low fails PERMISSION_DENIED naming the
 role the method needs. The rule for every method is in one table
-(server/auth/method_rules.cc) and in docs/security.md.
+(server/auth/method_rules.cc) and in docs/security.md. Once a call is
+admitted, a request field named `id` or ending in `_id` (each element of
+a `*_ids` list, at any depth) over 256 bytes fails INVALID_ARGUMENT
+naming the field ("session_id: at most 256 bytes, got N"): no id the
+server or Codex makes is that long (server/api/id_fields.h).
 
 Concurrency scope: global (tokens and the audit log are server-wide).
 """
