@@ -198,7 +198,8 @@ class Client:
             cwd, model, approval_policy, sandbox, title, request_id)))
 
     def get_session(self, session_id: str) -> Session:
-        """Raises NotFoundError naming the id."""
+        """Raises NotFoundError naming the id, InvalidArgumentError for one
+        over 256 bytes."""
         return Session(self._call(self._sessions.GetSession,
                           sessions_pb2.GetSessionRequest(session_id=session_id)))
 

@@ -36,7 +36,10 @@ class CancelledError(CodexManagerError):
 
 
 class InvalidArgumentError(CodexManagerError):
-    """A field is missing or malformed; :attr:`details` starts with its name."""
+    """A field is missing or malformed; :attr:`details` starts with its name.
+
+    An id over 256 bytes is one (``"session_id: at most 256 bytes, got
+    N"``): no id is that long, so it is not looked up."""
 
     code = grpc.StatusCode.INVALID_ARGUMENT
 
