@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace codex_manager {
 namespace {
@@ -25,9 +26,13 @@ bool IsIdField(const FieldDescriptor& field) {
          absl::EndsWith(name, "_ids");
 }
 
-absl::Status TooLong(const std::string& path, size_t size) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(path, ": at most ", kMaxIdBytes, " bytes, got ", size));
+// `prefix` is the path of `message` ("" at the top, "target." below); the
+// path of a field is built only for an error or a message to walk into.
+absl::Status TooLong(absl::string_view prefix, const FieldDescriptor& field,
+                     absl::string_view index, size_t size) {
+  return absl::InvalidArgumentError(absl::StrCat(prefix, field.name(), index,
+                                                 ": at most ", kMaxIdBytes,
+                                                 " bytes, got ", size));
 }
 
 absl::Status Check(const Message& message, const std::string& prefix,
@@ -37,22 +42,19 @@ absl::Status Check(const Message& message, const std::string& prefix,
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);  // only the set ones
   for (const FieldDescriptor* field : fields) {
-    const std::string path = absl::StrCat(prefix, field->name());
+    const bool repeated = field->is_repeated();
+    const int n = repeated ? reflection->FieldSize(message, field) : 1;
     if (field->type() == FieldDescriptor::TYPE_STRING && IsIdField(*field)) {
-      if (!field->is_repeated()) {
-        std::string scratch;
-        const std::string& value =
-            reflection->GetStringReference(message, field, &scratch);
-        if (value.size() > kMaxIdBytes) return TooLong(path, value.size());
-        continue;
-      }
-      const int n = reflection->FieldSize(message, field);
       for (int i = 0; i < n; ++i) {
         std::string scratch;
         const std::string& value =
-            reflection->GetRepeatedStringReference(message, field, i, &scratch);
+            repeated ? reflection->GetRepeatedStringReference(message, field, i,
+                                                              &scratch)
+                     : reflection->GetStringReference(message, field, &scratch);
         if (value.size() > kMaxIdBytes) {
-          return TooLong(absl::StrCat(path, "[", i, "]"), value.size());
+          return TooLong(prefix, *field,
+                         repeated ? absl::StrCat("[", i, "]") : "",
+                         value.size());
         }
       }
       continue;
@@ -61,17 +63,15 @@ absl::Status Check(const Message& message, const std::string& prefix,
         field->is_map()) {
       continue;
     }
-    if (!field->is_repeated()) {
-      absl::Status status = Check(reflection->GetMessage(message, field),
-                                  absl::StrCat(path, "."), depth + 1);
-      if (!status.ok()) return status;
-      continue;
-    }
-    const int n = reflection->FieldSize(message, field);
     for (int i = 0; i < n; ++i) {
+      const Message& inner =
+          repeated ? reflection->GetRepeatedMessage(message, field, i)
+                   : reflection->GetMessage(message, field);
       absl::Status status =
-          Check(reflection->GetRepeatedMessage(message, field, i),
-                absl::StrCat(path, "[", i, "]."), depth + 1);
+          Check(inner,
+                absl::StrCat(prefix, field->name(),
+                             repeated ? absl::StrCat("[", i, "]") : "", "."),
+                depth + 1);
       if (!status.ok()) return status;
     }
   }

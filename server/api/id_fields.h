@@ -19,9 +19,10 @@ namespace codex_manager {
 inline constexpr size_t kMaxIdBytes = 256;
 
 // OK when every string field of `request` named `id` or ending in `_id`
-// or `_ids` (each element), at any depth of set message fields, is at most
-// kMaxIdBytes; else INVALID_ARGUMENT naming the first that is not by its
-// path ("target.turn_id: at most 256 bytes, got 1048576").
+// or `_ids` (each element), in it and its set message fields down to 8
+// levels (deeper than any request of ours nests), is at most kMaxIdBytes; else
+// INVALID_ARGUMENT naming the first that is not by its path ("target.turn_id:
+// at most 256 bytes, got 1048576").
 absl::Status CheckIdFields(const google::protobuf::Message& request);
 
 }  // namespace codex_manager
