@@ -302,6 +302,46 @@ absl::StatusOr<json> ElicitationContent(
   return content;
 }
 
+// The answers to an `item/tool/requestUserInput` (ToolRequestUserInputParams
+// asks `questions`; ToolRequestUserInputResponse answers
+// `{id: {"answers": [text]}}`): each by one of the request's question ids,
+// and one of a question's option labels when it offers options and no
+// "other" answer (`isOther`). An empty text is no answer to that question.
+absl::StatusOr<json> UserInputAnswers(
+    const Approval& approval,
+    const std::map<std::string, std::string>& answers) {
+  const json params = ParamsOf(approval);
+  const json& questions = ArrayMember(params, "questions");
+  json out = json::object();
+  for (const auto& [id, text] : answers) {
+    const json* question = nullptr;
+    std::vector<std::string> ids;
+    for (const json& q : questions) {
+      const std::string qid = Str(q, "id");
+      if (qid == id) question = &q;
+      ids.push_back(qid);
+    }
+    if (question == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "answers[", id, "]: the request asks no such question (it asks ",
+          ids.empty() ? "none" : absl::StrJoin(ids, ", "), ")"));
+    }
+    std::vector<std::string> labels;
+    for (const json& option : ArrayMember(*question, "options")) {
+      labels.push_back(Str(option, "label"));
+    }
+    // The text is not quoted back: the question may be a secret one.
+    if (!text.empty() && !labels.empty() && !BoolMember(*question, "isOther") &&
+        std::find(labels.begin(), labels.end(), text) == labels.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "answers[", id, "]: expected one of ", absl::StrJoin(labels, ", "),
+          " (the question takes no other answer)"));
+    }
+    out[id] = {{"answers", json::array({text})}};
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Decision> OfferedDecisions(const Approval& approval) {
@@ -378,18 +418,36 @@ Elicitation ElicitationOf(const Approval& approval) {
 absl::StatusOr<json> ApprovalResult(
     const Approval& approval, Decision decision,
     const std::map<std::string, std::string>& answers) {
+  const bool takes_answers = approval.kind == ApprovalKind::kUserInput ||
+                             approval.kind == ApprovalKind::kMcpElicitation;
+  for (const auto& [name, text] : answers) {
+    if (!takes_answers) {
+      return absl::InvalidArgumentError(
+          "answers: only a USER_INPUT or MCP_ELICITATION approval takes "
+          "answers");
+    }
+    if (name.size() > kMaxAnswerNameBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("answers: a name is at most ", kMaxAnswerNameBytes,
+                       " bytes, got ", name.size()));
+    }
+    if (text.size() > kMaxAnswerBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("answers[", name, "]: at most ", kMaxAnswerBytes,
+                       " bytes, got ", text.size()));
+    }
+  }
   const bool grant = decision == Decision::kApprove ||
                      decision == Decision::kApproveForSession ||
                      decision == Decision::kApproveAndRemember;
   switch (approval.kind) {
     case ApprovalKind::kUserInput: {
-      json out = json::object();
-      if (decision != Decision::kAbort) {
-        for (const auto& [id, text] : answers) {
-          out[id] = {{"answers", json::array({text})}};
-        }
+      // Giving up sends no answers, so checks none.
+      if (decision == Decision::kAbort) {
+        return json{{"answers", json::object()}};
       }
-      return json{{"answers", out}};
+      ASSIGN_OR_RETURN(json out, UserInputAnswers(approval, answers));
+      return json{{"answers", std::move(out)}};
     }
     case ApprovalKind::kPermissions: {
       // The permissions granted: those requested on approve, none else.

@@ -64,12 +64,19 @@ Elicitation ElicitationOf(const Approval& approval);
 //   {"acceptWithExecpolicyAmendment": {...}} | "decline" | "cancel"}; the
 //   legacy methods' ReviewDecision ("approved", "approved_for_session",
 //   {"approved_execpolicy_amendment": {...}}, "denied", "abort");
-// - USER_INPUT: `{"answers": {id: {"answers": [text]}}}` (none on ABORT);
+// - USER_INPUT: `{"answers": {id: {"answers": [text]}}}` (none on ABORT,
+//   whose answers are not checked beyond their sizes);
 // - PERMISSIONS: the requested permissions on approve, none otherwise;
 // - MCP_ELICITATION: {"action": "accept", "content": {...}} from `answers`
 //   typed by the requested schema, or "decline" / "cancel".
 // INVALID_ARGUMENT "answers[NAME]: …" when an elicitation answer does not
-// fit its schema or a required one is missing.
+// fit its schema or a required one is missing; when a USER_INPUT answer
+// names no question of the request, or is not one of the options of a
+// question that offers options and no other answer (`isOther`); when an
+// answer is longer than kMaxAnswerBytes or its name than
+// kMaxAnswerNameBytes; "answers: …" when the kind takes no answers.
+inline constexpr size_t kMaxAnswerBytes = 64 * 1024;
+inline constexpr size_t kMaxAnswerNameBytes = 256;
 absl::StatusOr<nlohmann::json> ApprovalResult(
     const Approval& approval, Decision decision,
     const std::map<std::string, std::string>& answers);

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace codex_manager {
 namespace {
 
@@ -203,6 +205,8 @@ TEST(ApprovalTest, DecisionsMapToCodexValues) {
   EXPECT_EQ(Result(cmd, Decision::kAbort), json({{"decision", "cancel"}}));
   Approval input;
   input.kind = ApprovalKind::kUserInput;
+  input.params_json =
+      R"({"questions":[{"id":"q1","header":"h","question":"q"}]})";
   EXPECT_EQ(Result(input, Decision::kApprove, {{"q1", "yes"}}),
             json({{"answers", {{"q1", {{"answers", {"yes"}}}}}}}));
   EXPECT_EQ(Result(input, Decision::kAbort, {{"q1", "yes"}}),
@@ -214,6 +218,73 @@ TEST(ApprovalTest, DecisionsMapToCodexValues) {
             json({{"network", {{"enabled", true}}}}));
   EXPECT_EQ(Result(perms, Decision::kDeny)["permissions"], json::object());
   EXPECT_EQ(Result(perms, Decision::kAbort)["permissions"], json::object());
+}
+
+// item/tool/requestUserInput as codex 0.171 sends it
+// (ToolRequestUserInputParams): answers go by question id, a choice
+// without an "other" answer takes one of its labels.
+TEST(ApprovalTest, UserInputAnswersAnswerTheQuestionsAsked) {
+  std::string codex_turn_id;
+  Approval a =
+      ApprovalFromRequest("item/tool/requestUserInput", json::parse(R"({
+      "threadId":"t","turnId":"u","itemId":"call_1","isBlocking":true,
+      "questions":[
+        {"id":"lang","header":"Language","question":"Which?","isOther":false,
+         "options":[{"label":"Python","description":"d"},
+                    {"label":"Go","description":"d"}]},
+        {"id":"note","header":"Note","question":"Anything else?","isOther":true,
+         "options":[{"label":"No","description":"d"}]},
+        {"id":"key","header":"Key","question":"The key","isSecret":true,
+         "options":null}]})"),
+                          &codex_turn_id);
+  ASSERT_EQ(a.kind, ApprovalKind::kUserInput);
+  EXPECT_EQ(Result(a, Decision::kApprove,
+                   {{"lang", "Go"}, {"note", "free text"}, {"key", "s3cret"}}),
+            json::parse(R"({"answers":{"lang":{"answers":["Go"]},
+                "note":{"answers":["free text"]},"key":{"answers":["s3cret"]}}})"));
+  // Some questions unanswered, or answered empty: what was answered goes.
+  EXPECT_EQ(Result(a, Decision::kApprove, {{"lang", ""}}),
+            json::parse(R"({"answers":{"lang":{"answers":[""]}}})"));
+
+  auto message = [&](std::map<std::string, std::string> answers) {
+    absl::StatusOr<json> r = ApprovalResult(a, Decision::kApprove, answers);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    return std::string(r.status().message());
+  };
+  EXPECT_EQ(message({{"lang", "Go"}, {"langauge", "Go"}}),
+            "answers[langauge]: the request asks no such question (it asks "
+            "lang, note, key)");
+  EXPECT_EQ(message({{"lang", "Rust"}}),
+            "answers[lang]: expected one of Python, Go (the question takes no "
+            "other answer)");
+  // Not even a wrong secret is quoted back.
+  Approval secret = a;
+  secret.params_json = R"({"questions":[{"id":"pin","isSecret":true,
+      "options":[{"label":"1234"}]}]})";
+  absl::StatusOr<json> r =
+      ApprovalResult(secret, Decision::kApprove, {{"pin", "9999"}});
+  EXPECT_THAT(std::string(r.status().message()),
+              ::testing::Not(::testing::HasSubstr("9999")));
+  // Bounded, whatever the kind.
+  EXPECT_EQ(message({{"key", std::string(kMaxAnswerBytes + 1, 'x')}}),
+            absl::StrCat("answers[key]: at most 65536 bytes, got ",
+                         kMaxAnswerBytes + 1));
+  EXPECT_EQ(message({{std::string(300, 'n'), "x"}}),
+            "answers: a name is at most 256 bytes, got 300");
+  // A request with no questions (a hostile runtime's) takes no answers.
+  Approval none = a;
+  none.params_json = R"({"questions":"all of them"})";
+  r = ApprovalResult(none, Decision::kApprove, {{"lang", "Go"}});
+  EXPECT_EQ(std::string(r.status().message()),
+            "answers[lang]: the request asks no such question (it asks none)");
+  EXPECT_EQ(Result(none, Decision::kApprove), json::parse(R"({"answers":{}})"));
+  // A command takes a decision, not answers.
+  Approval cmd;
+  cmd.kind = ApprovalKind::kCommandExecution;
+  r = ApprovalResult(cmd, Decision::kApprove, {{"lang", "Go"}});
+  EXPECT_EQ(std::string(r.status().message()),
+            "answers: only a USER_INPUT or MCP_ELICITATION approval takes "
+            "answers");
 }
 
 TEST(ApprovalTest, OffersWhatCodexOffersAndRemembersItsAmendment) {

@@ -72,6 +72,29 @@ def test_an_mcp_elicitation_from_the_sdk(fake_server: Server, project: Path) -> 
             assert json.loads(done.final_message.removeprefix("elicitation answered ")) == expected
 
 
+def test_user_input_answers_go_to_the_questions_asked(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "ask-user", "--follow")
+    approval = pending(fake_cli, session_id)
+    assert approval["kind"] == "APPROVAL_KIND_USER_INPUT"
+    # A name the request did not ask, or an answer too long to be one, is
+    # refused naming it; before, Codex got it. Nothing is decided.
+    typo = fake_cli("approval", "answer", approval["approvalId"], "language=Go", "key=s3cret")
+    assert typo.returncode == 2
+    assert ("answers[language]: the request asks no such question (it asks lang, key)"
+            in typo.stderr), typo.stderr
+    long = fake_cli("approval", "answer", approval["approvalId"], "lang=" + "x" * 70000)
+    assert long.returncode == 2
+    assert "answers[lang]: at most 65536 bytes, got 70000" in long.stderr, long.stderr
+    assert "s3cret" not in typo.stderr
+    assert pending(fake_cli, session_id)["state"] == "APPROVAL_STATE_PENDING"
+    ok = fake_cli("approval", "answer", approval["approvalId"], "lang=Rust", "key=s3cret")
+    assert ok.returncode == 0, ok.stderr
+    out, err = follow.communicate(timeout=30)
+    assert follow.returncode == 0, err
+    assert 'answers were {"key": ["s3cret"], "lang": ["Rust"]}' in out
+
+
 def test_a_request_we_do_not_handle_is_refused_out_loud(fake_cli: Cli, project: Path) -> None:
     session_id = ready_session(fake_cli, project)
     result = fake_cli("turn", "start", session_id, "tool-call", "--follow")

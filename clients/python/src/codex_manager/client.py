@@ -813,10 +813,12 @@ class Client:
         return self.resolve_approval(approval_id, _requests.approve_decision(for_session, remember))
 
     def answer(self, approval_id: str, answers: Mapping[str, str]) -> Approval:
-        """Answers a USER_INPUT approval (question id → text) or fills an
-        MCP_ELICITATION form (field → value, converted to the field's type
-        by the server; InvalidArgumentError naming ``answers[FIELD]`` when
-        one does not fit)."""
+        """Answers a USER_INPUT approval (question id → text; a question
+        with options and no ``isOther`` takes one of their labels) or fills
+        an MCP_ELICITATION form (field → value, converted to the field's
+        type by the server). InvalidArgumentError naming ``answers[NAME]``
+        when a name is not one the request asks, a value does not fit, or
+        one is over 65,536 bytes; nothing is decided then."""
         return self.resolve_approval(approval_id, Decision.APPROVE, answers=answers)
 
     def deny(self, approval_id: str, *, abort: bool = False) -> Approval:

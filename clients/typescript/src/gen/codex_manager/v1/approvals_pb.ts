@@ -255,12 +255,17 @@ export type ResolveApprovalRequest = Message<"codex_manager.v1.ResolveApprovalRe
   decision: Decision;
 
   /**
-   * USER_INPUT: answers by question id; each value is sent to Codex as
-   * `{"answers": [value]}`. MCP_ELICITATION with APPROVE: the form's
-   * content by property name, each converted to the property's type
-   * (number, integer, boolean "true"/"false", an array as a JSON array or
-   * comma-separated); INVALID_ARGUMENT "answers[NAME]: …" when one does not
-   * fit or a required one is missing.
+   * USER_INPUT: answers by question id (the `questions` of the request's
+   * `params_json`, Codex ToolRequestUserInputParams); each value is sent to
+   * Codex as `{"answers": [value]}`; a question with `options` and no
+   * `isOther` takes one of their labels; unanswered questions are left
+   * out. MCP_ELICITATION with APPROVE: the form's content by property
+   * name, each converted to the property's type (number, integer, boolean
+   * "true"/"false", an array as a JSON array or comma-separated).
+   * INVALID_ARGUMENT "answers[NAME]: …" when a name is not a question or
+   * property of the request, a value does not fit, a required one is
+   * missing, or a value is over 65,536 bytes (a name over 256); "answers: …"
+   * for any other kind, which takes none. ABORT sends none.
    *
    * @generated from field: map<string, string> answers = 3;
    */
