@@ -7,10 +7,11 @@ in the default mode."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from conftest import Cli, Server
+from conftest import Cli, Server, wait_for
 from test_real_codex import create_session
 
 from codex_manager import Client, EventType, InvalidArgumentError, TurnState
@@ -65,3 +66,29 @@ def test_the_sdk_plans_and_refuses_an_unknown_mode(server: Server, project: Path
         assert client.get_session(session.session_id).codex_settings.collaboration_mode == "plan"
         with pytest.raises(InvalidArgumentError, match="collaboration_mode"):
             client.start_turn(session.session_id, "hi", collaboration_mode="pair")
+
+
+def test_a_question_codex_asks_in_plan_mode_is_answered(cli: Cli, project: Path) -> None:
+    # The model calls Codex's request_user_input tool; Codex asks us
+    # (item/tool/requestUserInput) and hands our answer to the model as the
+    # tool's output.
+    session_id = create_session(cli, project, policy="never")
+    follow = cli.popen("turn", "start", session_id, "ask: Where should the cache live?",
+                       "--plan", "--follow")
+    approval = wait_for(lambda: (a := cli.json("approval", "list", "--session", session_id)
+                                 ["approvals"]) and a[0])
+    assert approval["kind"] == "APPROVAL_KIND_USER_INPUT", approval
+    [question] = json.loads(approval["paramsJson"])["questions"]
+    # Codex lets every question take another answer than its options.
+    assert question["id"] == "storage" and question["isOther"] is True, question
+    assert [o["label"] for o in question["options"]] == ["Disk", "Memory"]
+    assert question["question"] == "Where should the cache live?"
+    typo = cli("approval", "answer", approval["approvalId"], "store=Disk")
+    assert typo.returncode == 2
+    assert "answers[store]: the request asks no such question (it asks storage)" in typo.stderr
+    answered = cli("approval", "answer", approval["approvalId"], "storage=A Redis next door")
+    assert answered.returncode == 0, answered.stderr
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    said = json.loads(out.strip().removeprefix("You answered: "))
+    assert said == {"answers": {"storage": {"answers": ["A Redis next door"]}}}, out

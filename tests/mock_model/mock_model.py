@@ -39,6 +39,10 @@ prompt of the latest user message. The script, by what the prompt contains:
   Plan one): ``In plan mode.`` and a ``<proposed_plan>`` block titled TITLE
   with two steps (which Codex turns into a ``plan`` item); otherwise ``In
   default mode: doing it.``.
+- ``ask: QUESTION``: a ``request_user_input`` call of Codex's question
+  tool (Plan mode only) asking QUESTION (id ``storage``, header
+  ``Storage``, options ``Disk`` and ``Memory``); once its output is in the
+  request, a reply ``You answered: <the output's text>``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -167,6 +171,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
     goal = re.search(r"goal:\s*(.+)", prompt)
     propose = re.search(r"propose:\s*(.+)", prompt)
+    ask = re.search(r"ask:\s*(.+)", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -179,6 +184,16 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         return
     if goal:
         yield from _message("Goal set.", ["Goal ", "set."], 0)
+        return
+    if ask and not outputs:
+        yield _function_call("request_user_input", {"questions": [{
+            "id": "storage", "header": "Storage", "question": ask.group(1).strip(),
+            "options": [{"label": "Disk", "description": "Kept across restarts."},
+                        {"label": "Memory", "description": "Faster, lost on restart."}]}]})
+        return
+    if ask:
+        reply = f"You answered: {_output_text(outputs[-1].get('output')).strip()}"
+        yield from _message(reply, _chunks(reply), 0)
         return
     if background and not outputs:
         yield _function_call("exec_command", {"cmd": background.group(1).strip(),
