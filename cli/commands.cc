@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,7 +15,11 @@
 #include <type_traits>
 #include <variant>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "call.h"
+#include "questions.h"
 #include "render.h"
 #include "signals.h"
 
@@ -97,8 +102,8 @@ bool Offers(const v1::Approval& approval, v1::Decision decision) {
 }
 
 // Asks on the terminal, offering what Codex offers; returns UNSPECIFIED
-// when there is no answer.
-v1::Decision Ask(const v1::Approval& approval) {
+// when there is no answer. `what`: "approve", or "answer" for questions.
+v1::Decision Ask(const v1::Approval& approval, const std::string& what) {
   struct Choice {
     const char* key;
     const char* label;
@@ -118,7 +123,7 @@ v1::Decision Ask(const v1::Approval& approval) {
     prompt += c.label;
   }
   for (;;) {
-    std::cerr << "  approve? " << prompt << ": ";
+    std::cerr << "  " << what << "? " << prompt << ": ";
     std::string line;
     if (!std::getline(std::cin, line)) return v1::DECISION_UNSPECIFIED;
     if (line == "yes") line = "y";
@@ -129,34 +134,99 @@ v1::Decision Ask(const v1::Approval& approval) {
   }
 }
 
-void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
-  v1::Decision decision = v1::DECISION_UNSPECIFIED;
-  switch (mode) {
-    case ApprovalMode::kWait:
-      return;
-    case ApprovalMode::kAsk:
-      decision = Ask(approval);
-      break;
-    case ApprovalMode::kApprove:
-      decision = v1::DECISION_APPROVE;
-      break;
-    case ApprovalMode::kDeny:
-      // Where Codex offers no plain "no" (approval policy `untrusted`),
-      // its "no" stops the turn.
-      decision = Offers(approval, v1::DECISION_DENY) ? v1::DECISION_DENY
-                                                     : v1::DECISION_ABORT;
-      break;
+// One line from standard input; a secret is not echoed on a terminal.
+bool ReadLine(bool secret, std::string* line) {
+  termios before{};
+  const bool hide =
+      secret && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &before) == 0;
+  if (hide) {
+    termios quiet = before;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
-  if (decision == v1::DECISION_UNSPECIFIED) return;
-  v1::ResolveApprovalRequest request;
-  request.set_approval_id(approval.approval_id());
-  request.set_decision(decision);
-  v1::Approval out;
-  grpc::Status status =
-      client.approvals().ResolveApproval(client.Context().get(), request, &out);
-  if (!status.ok()) {
+  const bool read = static_cast<bool>(std::getline(std::cin, *line));
+  if (hide) {
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &before);
+    std::cerr << "\n";
+  }
+  return read;
+}
+
+// Asks each question on the terminal (an option by its number or label,
+// or any text where any answers it; an empty line skips one that may be
+// skipped). False at the end of input.
+bool AskAnswers(const std::vector<Question>& questions,
+                std::map<std::string, std::string>* answers) {
+  for (const Question& q : questions) {
+    std::vector<std::string> choices;
+    for (size_t i = 0; i < q.options.size(); ++i) {
+      choices.push_back(absl::StrCat(i + 1, " ", q.options[i].first));
+    }
+    if (!choices.empty() && q.other) choices.emplace_back("or your own");
+    if (q.secret) choices.emplace_back("secret");
+    choices.emplace_back(q.required ? "required" : "empty to skip");
+    const std::string prompt =
+        absl::StrCat("  ", q.id, " [", absl::StrJoin(choices, ", "), "]: ");
+    for (;;) {
+      std::cerr << prompt;
+      std::string line;
+      if (!ReadLine(q.secret, &line)) return false;
+      const std::string answer = AnswerFromLine(q, line);
+      if (!answer.empty()) {
+        (*answers)[q.id] = answer;
+        break;
+      }
+      if (absl::StripAsciiWhitespace(line).empty() && !q.required) break;
+      std::cerr << (q.options.empty() || q.other
+                        ? "  an answer is required\n"
+                        : absl::StrCat("  choose 1 to ", q.options.size(),
+                                       "\n"));
+    }
+  }
+  return true;
+}
+
+void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
+  const std::vector<Question> questions = QuestionsOf(approval);
+  // Asked again while the answers given do not fit (INVALID_ARGUMENT).
+  for (;;) {
+    v1::Decision decision = v1::DECISION_UNSPECIFIED;
+    std::map<std::string, std::string> answers;
+    switch (mode) {
+      case ApprovalMode::kWait:
+        return;
+      case ApprovalMode::kAsk:
+        decision = Ask(approval, questions.empty() ? "approve" : "answer");
+        if (decision == v1::DECISION_APPROVE && !questions.empty() &&
+            !AskAnswers(questions, &answers)) {
+          return;
+        }
+        break;
+      case ApprovalMode::kApprove:
+        decision = v1::DECISION_APPROVE;
+        break;
+      case ApprovalMode::kDeny:
+        // Where Codex offers no plain "no" (approval policy `untrusted`),
+        // its "no" stops the turn.
+        decision = Offers(approval, v1::DECISION_DENY) ? v1::DECISION_DENY
+                                                       : v1::DECISION_ABORT;
+        break;
+    }
+    if (decision == v1::DECISION_UNSPECIFIED) return;
+    v1::ResolveApprovalRequest request;
+    request.set_approval_id(approval.approval_id());
+    request.set_decision(decision);
+    request.mutable_answers()->insert(answers.begin(), answers.end());
+    v1::Approval out;
+    grpc::Status status = client.approvals().ResolveApproval(
+        client.Context().get(), request, &out);
+    if (status.ok()) return;
     // Someone else decided first, or the turn moved on: say so, go on.
     std::cerr << "  note: " << status.error_message() << "\n";
+    if (mode != ApprovalMode::kAsk || questions.empty() ||
+        status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+      return;
+    }
   }
 }
 

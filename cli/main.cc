@@ -114,7 +114,9 @@ const std::map<std::string, std::string>& Examples() {
        "  $ codex-manager approval deny apr_0123456789abcdef0123 --abort"},
       {"approval answer",
        "  $ codex-manager approval answer apr_0123456789abcdef0123 "
-       "lang=Python"},
+       "lang=Python\n"
+       "  $ codex-manager approval answer apr_0123456789abcdef0123 "
+       "--stdin key < key.txt"},
       {"events",
        "  $ codex-manager events $S                  # the transcript\n"
        "  $ codex-manager events $S --follow\n"
@@ -944,8 +946,26 @@ int Main(int argc, char** argv) {
       "server's form (FIELD=VALUE ...)");
   answer->add_option("APPROVAL", approval_id, "Approval id")->required();
   answer->add_option("ANSWERS", answer_pairs, "QUESTION_ID=TEXT or FIELD=VALUE");
+  std::vector<std::string> stdin_names;
+  answer
+      ->add_option("--stdin", stdin_names,
+                   "Read the answer to NAME from a line of standard input "
+                   "(a secret stays off the command line); repeat for "
+                   "more, one line each in order")
+      ->type_name("NAME");
   answer->callback([&] {
     std::map<std::string, std::string> answers;
+    for (const std::string& name : stdin_names) {
+      std::string line;
+      if (!std::getline(std::cin, line)) {
+        std::cerr << "error: no line on standard input for --stdin " << name
+                  << "\n";
+        code = kExitUsage;
+        return;
+      }
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      answers[name] = line;
+    }
     for (const std::string& pair : answer_pairs) {
       size_t eq = pair.find('=');
       if (eq == std::string::npos) {

@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "questions.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -489,6 +490,15 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     if (a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION) {
       what = a.mcp_server_name() + ": " + a.reason();
     }
+    if (a.kind() == v1::APPROVAL_KIND_USER_INPUT) {
+      const std::vector<Question> questions = QuestionsOf(a);
+      if (!questions.empty()) {
+        what = "Codex asks: " + questions[0].text;
+        if (questions.size() > 1) {
+          what += absl::StrFormat(" (+%d more)", questions.size() - 1);
+        }
+      }
+    }
     std::printf("%-24s  %-24s  %-8s  %s\n", a.approval_id().c_str(),
                 a.session_id().c_str(), ApprovalStateName(a.state()).c_str(),
                 Trim(what, 60).c_str());
@@ -515,16 +525,48 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
       PrintBlock(out, a.diff(), indent);
       break;
     case v1::APPROVAL_KIND_MCP_ELICITATION:
-      out << head << "? approval " << a.approval_id() << " — MCP server "
-          << a.mcp_server_name() << " asks:\n"
-          << indent << "  " << a.reason() << "\n";
+    case v1::APPROVAL_KIND_USER_INPUT: {
+      const std::vector<Question> questions = QuestionsOf(a);
+      const bool form = a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION;
+      if (!form && questions.empty()) {
+        out << head << "? approval " << a.approval_id() << " — " << a.method()
+            << "\n";
+        PrintBlock(out, a.params_json(), indent);
+        break;
+      }
+      out << head << "? approval " << a.approval_id() << " — "
+          << (form ? "MCP server " + a.mcp_server_name() + " asks:"
+                   : std::string("Codex asks:"))
+          << "\n";
+      if (form) out << indent << "  " << a.reason() << "\n";
       if (!a.elicitation_url().empty()) {
         out << indent << "open: " << a.elicitation_url() << "\n";
       }
-      if (!a.requested_schema_json().empty()) {
-        out << indent << "form: " << a.requested_schema_json() << "\n";
+      std::vector<std::string> how;
+      for (const Question& q : questions) {
+        std::vector<std::string> about;
+        if (!q.header.empty()) about.push_back(q.header);
+        if (q.required) about.push_back("required");
+        if (q.secret) about.push_back("secret");
+        out << indent << "  " << q.id
+            << (about.empty() ? "" : " (" + absl::StrJoin(about, ", ") + ")")
+            << (q.text.empty() ? "" : ": " + q.text) << "\n";
+        for (const auto& [label, description] : q.options) {
+          out << indent << "    " << label
+              << (description.empty() ? "" : " — " + description) << "\n";
+        }
+        if (!q.options.empty() && q.other) {
+          out << indent << "    or another answer\n";
+        }
+        // A secret stays off the command line (and out of ps and history).
+        how.push_back(q.secret ? "--stdin " + q.id : q.id + "=…");
+      }
+      if (!how.empty()) {
+        out << indent << "answer: codex-manager approval answer "
+            << a.approval_id() << " " << absl::StrJoin(how, " ") << "\n";
       }
       break;
+    }
     default:
       out << head << "? approval " << a.approval_id() << " — " << a.method()
           << "\n";
@@ -859,7 +901,9 @@ void EventPrinter::Print(const v1::Event& e) {
       if (!transcript) side_ << "\n";
       PrintApprovalRequest(side_, e.approval_requested().approval(), Head(e),
                            indent_);
-      if (!transcript) {
+      // Questions say how to answer them instead.
+      if (!transcript &&
+          QuestionsOf(e.approval_requested().approval()).empty()) {
         side_ << "  decide with: codex-manager approval approve|deny "
               << e.approval_requested().approval().approval_id() << "\n";
       }

@@ -95,6 +95,48 @@ def test_user_input_answers_go_to_the_questions_asked(fake_cli: Cli, project: Pa
     assert 'answers were {"key": ["s3cret"], "lang": ["Rust"]}' in out
 
 
+def test_questions_are_answered_on_the_terminal(fake_cli: Cli, project: Path) -> None:
+    # --on-approval ask (the default on a terminal): each question is asked
+    # in turn, an option by its number or label, a secret without echo.
+    session_id = ready_session(fake_cli, project)
+    asked = fake_cli("turn", "start", session_id, "ask-user", "--follow", "--on-approval",
+                     "ask", input="y\n2\ns3cret\n")
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout == 'answers were {"key": ["s3cret"], "lang": ["Go"]}\n', asked.stdout
+    assert "lang (Language): Which language should the tool use?" in asked.stderr
+    assert "lang [1 Python, 2 Go, or your own, empty to skip]: " in asked.stderr
+    assert "key [secret, empty to skip]: " in asked.stderr
+    assert "decide with" not in asked.stderr
+    # A form's answer that does not fit is refused and the form asked again.
+    form = fake_cli("turn", "start", session_id, "elicit", "--follow", "--on-approval", "ask",
+                    input="y\nhigh\nDisk full\n1\ny\n2\n\nDisk full\n2\n")
+    assert form.returncode == 0, form.stderr
+    assert "note: answers[priority]: expected an integer" in form.stderr
+    assert "title [required]: " in form.stderr and "  an answer is required" in form.stderr
+    answered = json.loads(form.stdout.strip().removeprefix("elicitation answered "))
+    assert answered == {"action": "accept",
+                        "content": {"priority": 2, "title": "Disk full", "urgent": False}}
+
+
+def test_a_secret_answer_comes_from_standard_input(fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    follow = fake_cli.popen("turn", "start", session_id, "ask-user", "--follow")
+    approval = pending(fake_cli, session_id)
+    shown = fake_cli("approval", "list", "--session", session_id)
+    assert "Codex asks: Which language should the tool use? (+1 more)" in shown.stdout
+    missing = fake_cli("approval", "answer", approval["approvalId"], "--stdin", "key", input="")
+    assert missing.returncode == 2 and "no line on standard input for --stdin key" \
+        in missing.stderr
+    ok = fake_cli("approval", "answer", approval["approvalId"], "lang=Python", "--stdin", "key",
+                  input="s3cret\n")
+    assert ok.returncode == 0, ok.stderr
+    out, err = follow.communicate(timeout=30)
+    assert follow.returncode == 0, err
+    assert "answer: codex-manager approval answer " + approval["approvalId"] \
+        + " lang=… --stdin key" in err
+    assert out == 'answers were {"key": ["s3cret"], "lang": ["Python"]}\n'
+
+
 def test_a_request_we_do_not_handle_is_refused_out_loud(fake_cli: Cli, project: Path) -> None:
     session_id = ready_session(fake_cli, project)
     result = fake_cli("turn", "start", session_id, "tool-call", "--follow")
