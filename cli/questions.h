@@ -30,8 +30,8 @@ struct Question {
   bool required = false;  // a form field the form cannot go without
 };
 
-// The questions of `approval`, in its order; none for other kinds or
-// params that say none.
+// The questions of `approval` (a request's in its order, a form's fields
+// by name); none for other kinds or params that say none.
 std::vector<Question> QuestionsOf(const v1::Approval& approval);
 
 // The answer `line` (as typed) gives `question`: an option's number

@@ -44,6 +44,7 @@ from codex_manager.errors import (
     UnavailableError,
     UnimplementedError,
 )
+from codex_manager.questions import Option, Question, questions
 from codex_manager.v1.views import Approval, Event, Session, Turn
 
 __version__ = "0.1.0"
@@ -54,8 +55,9 @@ __all__ = [
     "CodexLoginState", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
     "GoalStatus",
-    "InternalError", "InvalidArgumentError", "NotFoundError", "OutOfRangeError",
-    "PermissionDeniedError", "ResourceExhaustedError", "Role", "Session", "SessionState", "Skills",
+    "InternalError", "InvalidArgumentError", "NotFoundError", "Option", "OutOfRangeError",
+    "PermissionDeniedError", "Question", "ResourceExhaustedError", "Role", "Session",
+    "SessionState", "Skills",
     "TranscriptFormat", "Turn", "TurnState", "UnauthenticatedError", "UnavailableError",
-    "UnimplementedError",
+    "UnimplementedError", "questions",
 ]

@@ -81,9 +81,11 @@ from codex_manager.v1.views import (
 T = TypeVar("T")
 
 #: Called (and awaited, if it returns an awaitable) with each approval of the
-#: followed turn; returns the decision or None.
+#: followed turn; returns the decision, the answers to a question or form
+#: (approving it as ``answer`` does), or None.
 AsyncApprovalCallback = Callable[
-    [Approval], "Decision | None | Awaitable[Decision | None]"]
+    [Approval],
+    "Decision | Mapping[str, str] | None | Awaitable[Decision | Mapping[str, str] | None]"]
 
 
 class AsyncClient:
@@ -604,7 +606,12 @@ class AsyncClient:
                 decision = on_approval(approval)
                 if asyncio.iscoroutine(decision) or isinstance(decision, asyncio.Future):
                     decision = await decision
-                if decision is not None:
+                if isinstance(decision, Mapping):
+                    try:
+                        await self.answer(approval.approval_id, decision)
+                    except FailedPreconditionError:
+                        pass
+                elif decision is not None:
                     try:
                         await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
                     except FailedPreconditionError:

@@ -88,7 +88,7 @@ T = TypeVar("T")
 
 #: Called with each approval of the turn :meth:`Client.run` follows; returns
 #: the decision, or None to leave it to someone else.
-ApprovalCallback = Callable[[Approval], "Decision | None"]
+ApprovalCallback = Callable[[Approval], "Decision | Mapping[str, str] | None"]
 
 
 class Client:
@@ -917,9 +917,10 @@ class Client:
         """Starts a turn in an existing session and follows it to its end.
 
         `on_event` sees every event of the turn; `on_approval` is called for
-        each approval request and returns the decision (None leaves it to
-        someone else). Returns the finished turn (COMPLETED, INTERRUPTED or
-        FAILED).
+        each approval request and returns the decision, or for a question
+        or a form (:func:`codex_manager.questions`) the answers, which
+        approve it as :meth:`answer` does (None leaves it to someone else).
+        Returns the finished turn (COMPLETED, INTERRUPTED or FAILED).
         """
         after = self.get_session(session_id).last_seq
         turn = self.start_turn(session_id, prompt, request_id=request_id,
@@ -961,7 +962,10 @@ class Client:
                 decision = on_approval(approval)
                 if decision is not None:
                     try:
-                        self.resolve_approval(approval.approval_id, decision)
+                        if isinstance(decision, Mapping):
+                            self.answer(approval.approval_id, decision)
+                        else:
+                            self.resolve_approval(approval.approval_id, decision)
                     except FailedPreconditionError:
                         pass  # someone decided first, or the turn moved on
             elif (event.type is EventType.TURN_STATE_CHANGED
