@@ -30,6 +30,43 @@ std::string FirstLine(const std::string& text, size_t width) {
   return std::string(TruncateUtf8(line, width - 3)) + "...";
 }
 
+// What an approval asks, in a line: the command, or what a question, a
+// form or a permissions request says (never an answer: there is none yet).
+std::string ApprovalSummary(const Approval& a) {
+  const nlohmann::json params =
+      nlohmann::json::parse(a.params_json, nullptr, false);
+  switch (a.kind) {
+    case ApprovalKind::kFileChange:
+      return "Codex wants to change files";
+    case ApprovalKind::kCommandExecution:
+      return "Codex wants to run: " + FirstLine(a.command, 200);
+    case ApprovalKind::kUserInput: {
+      const nlohmann::json& questions = ArrayMember(params, "questions");
+      if (questions.empty()) break;
+      std::string first = StringMember(questions[0], "question");
+      if (first.empty()) first = StringMember(questions[0], "header");
+      if (first.empty()) break;
+      std::string out = "Codex asks: " + FirstLine(first, 200);
+      if (questions.size() > 1) {
+        absl::StrAppend(&out, " (+", questions.size() - 1, " more)");
+      }
+      return out;
+    }
+    case ApprovalKind::kMcpElicitation: {
+      const std::string server = StringMember(params, "serverName");
+      return absl::StrCat(server.empty() ? "An MCP server" : server,
+                          " asks: ", FirstLine(a.reason, 200));
+    }
+    case ApprovalKind::kPermissions:
+      return a.reason.empty()
+                 ? "Codex asks for permissions"
+                 : "Codex asks for permissions: " + FirstLine(a.reason, 200);
+    case ApprovalKind::kUnspecified:
+      break;
+  }
+  return "Codex asks you something (" + a.method + ")";
+}
+
 }  // namespace
 
 std::string WebhookSignature(const std::string& key, const std::string& body) {
@@ -63,11 +100,7 @@ std::optional<Notification> NotificationFor(const Event& e,
     const Approval a = ApprovalFromJson(Member(e.payload, "approval"));
     n.kind = "approval.requested";
     n.title = "Codex needs your approval";
-    n.summary = a.kind == ApprovalKind::kFileChange
-                    ? "Codex wants to change files"
-                : a.kind == ApprovalKind::kCommandExecution
-                    ? "Codex wants to run: " + FirstLine(a.command, 200)
-                    : "Codex asks you something (" + a.method + ")";
+    n.summary = ApprovalSummary(a);
     n.urgent = true;
     payload["approval_id"] = a.approval_id;
   } else if (e.type == EventType::kTurnStateChanged &&

@@ -41,6 +41,42 @@ TEST(NotificationForTest, AnApprovalWithALink) {
   EXPECT_FALSE(NotificationFor(e, options).has_value());
 }
 
+// A question, a form and a permissions request say what they ask.
+TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
+  auto summary = [](const Approval& a) {
+    Event e;
+    e.type = EventType::kApprovalRequested;
+    e.payload = {{"approval", ApprovalToJson(a)}};
+    return NotificationFor(e, NotifierOptions())->summary;
+  };
+  Approval a;
+  a.kind = ApprovalKind::kUserInput;
+  a.method = "item/tool/requestUserInput";
+  a.params_json = R"({"questions":[
+      {"id":"storage","header":"Storage","question":"Where should it live?\nThink."},
+      {"id":"key","question":"The key","isSecret":true}]})";
+  EXPECT_EQ(summary(a), "Codex asks: Where should it live? (+1 more)");
+  a.params_json = R"({"questions":[{"id":"s","header":"Storage"}]})";
+  EXPECT_EQ(summary(a), "Codex asks: Storage");
+  for (const char* hostile : {"", "[]", R"({"questions":[7]})",
+                              R"({"questions":{"question":"x"}})"}) {
+    a.params_json = hostile;
+    EXPECT_EQ(summary(a),
+              "Codex asks you something (item/tool/requestUserInput)")
+        << hostile;
+  }
+  Approval form;
+  form.kind = ApprovalKind::kMcpElicitation;
+  form.reason = "File a ticket for this?";
+  form.params_json = R"({"serverName":"tickets"})";
+  EXPECT_EQ(summary(form), "tickets asks: File a ticket for this?");
+  Approval permissions;
+  permissions.kind = ApprovalKind::kPermissions;
+  permissions.reason = "Needs the network";
+  EXPECT_EQ(summary(permissions),
+            "Codex asks for permissions: Needs the network");
+}
+
 TEST(NotificationForTest, TurnEndsButNotTheirStart) {
   Event e;
   e.type = EventType::kTurnStateChanged;
