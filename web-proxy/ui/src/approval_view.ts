@@ -162,6 +162,12 @@ export const approvalTitle = (a: Approval) =>
       : a.kind === ApprovalKind.MCP_ELICITATION ? `${a.mcpServerName || "An MCP server"} asks you`
         : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
 
+// What an approval asks, in a line: the command, a question's text or the
+// reason Codex gives ("" when it says none).
+export const approvalDetail = (a: Approval) =>
+  a.command || (a.kind === ApprovalKind.USER_INPUT
+    ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.reason;
+
 export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   const title = approvalTitle(a);
   const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, a.diff || a.paramsJson)

@@ -4,7 +4,7 @@
 // after a drop.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, sessions, streams, turns } from "./api.js";
-import { approvalCard, approvalTitle, offered, SHORTCUTS } from "./approval_view.js";
+import { approvalCard, approvalDetail, approvalTitle, offered, SHORTCUTS } from "./approval_view.js";
 import { Announcer, canAsk, notifyButton, setTitle } from "./attention.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
@@ -79,7 +79,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     if (!opts.canOperate) return;
     announcer.update(new Map([...transcript.approvals.values()].map((a) => [a.approvalId, {
       title: approvalTitle(a),
-      body: [name, a.command || a.reason].filter(Boolean).join(": "),
+      body: [name, approvalDetail(a)].filter(Boolean).join(": "),
     }])));
   };
   const badge = h("span", { class: "badge" }, "");
