@@ -4,7 +4,7 @@
 // @bufbuild/protoc-gen-es (src/gen); the helpers add what every client
 // needs: a client per service (createCodexManager, bearerToken), an event
 // stream that resumes from its cursor (followEvents), approval decisions
-// (approve, deny, answer, pendingApprovals) and transcripts
+// (approve, deny, answer, pendingApprovals, questions) and transcripts
 // (exportTranscript).
 export * from "./gen/codex_manager/v1/approvals_pb.js";
 export * from "./gen/codex_manager/v1/auth_pb.js";
@@ -15,5 +15,7 @@ export * from "./gen/codex_manager/v1/sessions_pb.js";
 export * from "./gen/codex_manager/v1/turns_pb.js";
 export { bearerToken, type CodexManager, createCodexManager } from "./client.js";
 export { type FollowOptions, followEvents } from "./events.js";
-export { answer, approve, deny, newRequestId, pendingApprovals } from "./approvals.js";
+export {
+  answer, approve, deny, newRequestId, pendingApprovals, type Question, questions,
+} from "./approvals.js";
 export { exportTranscript } from "./transcript.js";

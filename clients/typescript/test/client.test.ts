@@ -3,14 +3,16 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createGrpcTransport, createGrpcWebTransport, connectNodeAdapter } from "@connectrpc/connect-node";
 import { createServer, type ServerHttp2Session } from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 
 import {
-  approve, bearerToken, type CodexManager, createCodexManager, deny, EventType, exportTranscript,
-  followEvents, pendingApprovals, SessionState, StreamService, TurnState,
+  answer, ApprovalKind, ApprovalSchema, approve, bearerToken, type CodexManager, createCodexManager, deny, EventType,
+  exportTranscript, followEvents, pendingApprovals, questions, SessionState, StreamService,
+  TurnState,
 } from "@codex-manager/client";
 
 import { halt, launch, type Stack, startStack } from "./stack.js";
@@ -238,4 +240,42 @@ test("the server's Codex is reachable through the package", async () => {
   await assert.rejects(web.codex.listModels({}), (err: unknown) =>
     err instanceof ConnectError && err.code === Code.FailedPrecondition &&
     err.message.includes("fake: no model/list"));
+});
+
+test("a question read with questions() and answered by id", async () => {
+  const sessionId = await idleSession(web);
+  const turn = await web.turns.startTurn({ sessionId, prompt: "ask-user" });
+  for await (const event of followEvents(web, { sessionId })) {
+    if (event.payload.case === "approvalRequested") {
+      const approval = event.payload.value.approval!;
+      const asked = questions(approval);
+      assert.deepEqual(asked.map((q) => [q.id, q.header, q.other, q.secret]),
+                       [["lang", "Language", true, false], ["key", "API key", true, true]]);
+      assert.deepEqual(asked[0]!.options.map((o) => o.label), ["Python", "Go"]);
+      await answer(web, approval.approvalId,
+                   Object.fromEntries(asked.map((q) => [q.id, q.options.at(-1)?.label ?? "k"])));
+    }
+    if (event.payload.case === "turnStateChanged" && event.payload.value.turnId === turn.turnId &&
+        event.payload.value.state === TurnState.COMPLETED) break;
+  }
+  assert.equal((await web.turns.getTurn({ turnId: turn.turnId })).finalMessage,
+               'answers were {"key": ["k"], "lang": ["Go"]}');
+});
+
+test("questions() reads a form's fields and nothing from what is not one", () => {
+  const form = create(ApprovalSchema, {
+    kind: ApprovalKind.MCP_ELICITATION,
+    requestedSchemaJson: JSON.stringify({
+      type: "object", required: ["title"],
+      properties: { title: { type: "string", title: "Title" }, urgent: { type: "boolean" },
+                    tier: { type: "string", oneOf: [{ const: "pro", title: "Pro" }] } } }),
+  });
+  assert.deepEqual(questions(form).map((q) => [q.id, q.required, q.other, q.options.map((o) => o.label)]),
+                   [["title", true, true, []], ["urgent", false, false, ["true", "false"]],
+                    ["tier", false, false, ["pro"]]]);
+  for (const paramsJson of ["", "[1]", '{"questions":"?"}', '{"questions":[7,{"header":"no id"}]}', "{"]) {
+    assert.deepEqual(questions(create(ApprovalSchema, { kind: ApprovalKind.USER_INPUT, paramsJson })), []);
+  }
+  assert.deepEqual(questions(create(ApprovalSchema, {
+    kind: ApprovalKind.COMMAND_EXECUTION, paramsJson: '{"questions":[{"id":"a"}]}' })), []);
 });
