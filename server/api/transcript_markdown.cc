@@ -10,6 +10,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/json_access.h"
+#include "nlohmann/json.hpp"
 
 namespace codex_manager {
 namespace {
@@ -42,6 +44,38 @@ std::string Quote(const std::string& text) {
   std::string out;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     absl::StrAppend(&out, line.empty() ? ">" : "> ", line, "\n");
+  }
+  return out;
+}
+
+// A user-input request's questions (Codex ToolRequestUserInputParams), a
+// list item each: header, id, question, options; "" when its params list
+// none it can read.
+std::string QuestionList(const std::string& params_json) {
+  const nlohmann::json params =
+      nlohmann::json::parse(params_json, nullptr, false);
+  std::string out;
+  for (const nlohmann::json& q : ArrayMember(params, "questions")) {
+    const std::string id = StringMember(q, "id");
+    if (id.empty()) continue;
+    const std::string header = StringMember(q, "header");
+    absl::StrAppend(
+        &out, "- ", header.empty() ? "" : "**" + OneLine(header) + "** ", "(",
+        InlineCode(id), "): ", OneLine(StringMember(q, "question")));
+    std::vector<std::string> options;
+    for (const nlohmann::json& o : ArrayMember(q, "options")) {
+      const std::string label = StringMember(o, "label");
+      if (label.empty()) continue;
+      const std::string about = StringMember(o, "description");
+      options.push_back(
+          OneLine(about.empty() ? label : label + " (" + about + ")"));
+    }
+    if (!options.empty()) {
+      absl::StrAppend(&out, " — ", absl::StrJoin(options, "; "),
+                      BoolMember(q, "isOther") ? "; or another answer" : "");
+    }
+    if (BoolMember(q, "isSecret")) absl::StrAppend(&out, " (secret)");
+    absl::StrAppend(&out, "\n");
   }
   return out;
 }
@@ -291,10 +325,14 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
           absl::StrAppend(out, "asked to change files:\n\n",
                           FencedBlock(a.diff(), "diff"));
           break;
-        case v1::APPROVAL_KIND_USER_INPUT:
+        case v1::APPROVAL_KIND_USER_INPUT: {
+          const std::string questions = QuestionList(a.params_json());
           absl::StrAppend(out, "asked you (", InlineCode(a.method()), "):\n\n",
-                          FencedBlock(a.params_json(), "json"));
+                          questions.empty()
+                              ? FencedBlock(a.params_json(), "json")
+                              : questions);
           break;
+        }
         default:
           absl::StrAppend(out, "asked (", InlineCode(a.method()), "):\n\n",
                           FencedBlock(a.params_json(), "json"));

@@ -124,6 +124,38 @@ TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
       << out;
 }
 
+// A user-input request lists its questions (header, id, text, options); a
+// question's text cannot start a block of its own.
+TEST(MarkdownTranscriptTest, AQuestionIsListedWithItsOptions) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  v1::Event asked;
+  asked.set_type(v1::EVENT_TYPE_APPROVAL_REQUESTED);
+  v1::Approval* a = asked.mutable_approval_requested()->mutable_approval();
+  a->set_approval_id("apr_2");
+  a->set_kind(v1::APPROVAL_KIND_USER_INPUT);
+  a->set_method("item/tool/requestUserInput");
+  a->set_params_json(R"json({"questions":[
+      {"id":"storage","header":"Storage","question":"Where?\n## not a heading",
+       "isOther":true,"options":[{"label":"Disk (Recommended)","description":"kept"},
+                                 {"label":"Memory"}]},
+      {"id":"key","question":"The key","isSecret":true},
+      {"header":"no id"}]})json");
+  md.Add(asked, &out);
+  EXPECT_NE(out.find("— Codex asked you (`item/tool/requestUserInput`):\n\n"
+                     "- **Storage** (`storage`): Where? ## not a heading — "
+                     "Disk (Recommended) (kept); Memory; or another answer\n"
+                     "- (`key`): The key (secret)\n"),
+            std::string::npos)
+      << out;
+  // Params it cannot read are shown as they are.
+  a->set_params_json(R"({"questions":"?"})");
+  out.clear();
+  md.Add(asked, &out);
+  EXPECT_NE(out.find("```json\n{\"questions\":\"?\"}\n```"), std::string::npos)
+      << out;
+}
+
 TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event e;
