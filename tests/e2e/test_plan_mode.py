@@ -90,5 +90,11 @@ def test_a_question_codex_asks_in_plan_mode_is_answered(cli: Cli, project: Path)
     assert answered.returncode == 0, answered.stderr
     out, err = follow.communicate(timeout=60)
     assert follow.returncode == 0, err
+    # How the CLI showed it while following: each question, its options,
+    # and the command that answers it.
+    assert "? approval " + approval["approvalId"] + " — Codex asks:" in err, err
+    assert "storage (Storage): Where should the cache live?" in err, err
+    assert "Disk — Kept across restarts." in err and "or another answer" in err, err
+    assert f"answer: codex-manager approval answer {approval['approvalId']} storage=…" in err
     said = json.loads(out.strip().removeprefix("You answered: "))
     assert said == {"answers": {"storage": {"answers": ["A Redis next door"]}}}, out
