@@ -108,7 +108,8 @@ function elicitationForm(a: Approval, answer: (answers: Record<string, string>) 
   return form;
 }
 
-function userInputForm(a: Approval, answer: (answers: Record<string, string>) => void): HTMLElement {
+function userInputForm(a: Approval, answer: (answers: Record<string, string>) => void,
+                       decide: (decision: Decision) => void): HTMLElement {
   const questions = questionsOf(a.paramsJson);
   const fields = questions.map((q, i) => {
     const name = `q${i}`;
@@ -128,7 +129,11 @@ function userInputForm(a: Approval, answer: (answers: Record<string, string>) =>
       q.isOther || !q.options.length ? other : null);
   });
   const form = h("form", { class: "user-input" }, ...fields,
-    h("div", { class: "row actions" }, h("button", { type: "submit", class: "primary" }, "Send answers"))) as HTMLFormElement;
+    h("div", { class: "row actions" }, h("button", { type: "submit", class: "primary" }, "Send answers"),
+      // Codex's only "no" to a question (as Esc in its TUI): no answers, and
+      // the turn stops.
+      offered(a).includes(Decision.ABORT) ? button("Stop the turn", () => decide(Decision.ABORT), "danger") : null),
+  ) as HTMLFormElement;
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const answers: Record<string, string> = {};
@@ -178,7 +183,7 @@ export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   if (!act.canOperate) {
     controls = h("div", { class: "muted small" }, "Waiting for an operator to decide.");
   } else if (a.kind === ApprovalKind.USER_INPUT) {
-    controls = userInputForm(a, act.answer);
+    controls = userInputForm(a, act.answer, act.decide);
   } else if (a.kind === ApprovalKind.MCP_ELICITATION) {
     controls = elicitationForm(a, act.answer, act.decide);
   } else {

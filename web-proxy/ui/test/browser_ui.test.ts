@@ -151,6 +151,15 @@ test("a user-input request is a form; keys decide; deny and stop ends the turn",
   await page.locator(".entry.agent", { hasText: 'answers were {"key": ["s3cret"], "lang": ["Go"]}' })
     .waitFor({ timeout: 20000 });
   assert.equal(await page.locator(".approval").count(), 0);
+  // A question's "no" (Codex offers APPROVE and ABORT): ABORT, which
+  // sends no answers and asks Codex to stop the turn.
+  await send(page, "ask-user");
+  await form.getByRole("button", { name: "Stop the turn" }).click();
+  await page.locator(".approval").waitFor({ state: "detached", timeout: 20000 });
+  const stopped = (await createClient(ApprovalService, apiTransport(fake))
+    .listApprovals({ sessionId: page.url().split("#/s/")[1]!, includeResolved: true, pageSize: 100 }))
+    .approvals.at(-1);
+  assert.equal(stopped?.decision, Decision.ABORT);
 
   // "d" denies the pending approval (not while typing in the composer).
   await send(page, "approve");
