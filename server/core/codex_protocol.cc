@@ -311,27 +311,27 @@ absl::StatusOr<json> UserInputAnswers(
     const Approval& approval,
     const std::map<std::string, std::string>& answers) {
   const json params = ParamsOf(approval);
-  const json& questions = ArrayMember(params, "questions");
+  std::map<std::string, const json*> by_id;
+  std::vector<std::string> ids;
+  for (const json& q : ArrayMember(params, "questions")) {
+    const std::string id = Str(q, "id");
+    if (!id.empty() && by_id.emplace(id, &q).second) ids.push_back(id);
+  }
   json out = json::object();
   for (const auto& [id, text] : answers) {
-    const json* question = nullptr;
-    std::vector<std::string> ids;
-    for (const json& q : questions) {
-      const std::string qid = Str(q, "id");
-      if (qid == id) question = &q;
-      ids.push_back(qid);
-    }
-    if (question == nullptr) {
+    auto question = by_id.find(id);
+    if (question == by_id.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "answers[", id, "]: the request asks no such question (it asks ",
           ids.empty() ? "none" : absl::StrJoin(ids, ", "), ")"));
     }
     std::vector<std::string> labels;
-    for (const json& option : ArrayMember(*question, "options")) {
-      labels.push_back(Str(option, "label"));
+    for (const json& option : ArrayMember(*question->second, "options")) {
+      if (!Str(option, "label").empty()) labels.push_back(Str(option, "label"));
     }
     // The text is not quoted back: the question may be a secret one.
-    if (!text.empty() && !labels.empty() && !BoolMember(*question, "isOther") &&
+    if (!text.empty() && !labels.empty() &&
+        !BoolMember(*question->second, "isOther") &&
         std::find(labels.begin(), labels.end(), text) == labels.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "answers[", id, "]: expected one of ", absl::StrJoin(labels, ", "),
