@@ -606,14 +606,12 @@ class AsyncClient:
                 decision = on_approval(approval)
                 if asyncio.iscoroutine(decision) or isinstance(decision, asyncio.Future):
                     decision = await decision
-                if isinstance(decision, Mapping):
+                if decision is not None:
                     try:
-                        await self.answer(approval.approval_id, decision)
-                    except FailedPreconditionError:
-                        pass
-                elif decision is not None:
-                    try:
-                        await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
+                        if isinstance(decision, Mapping):
+                            await self.answer(approval.approval_id, decision)
+                        else:
+                            await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
                     except FailedPreconditionError:
                         pass
             elif (event.type is EventType.TURN_STATE_CHANGED

@@ -87,7 +87,8 @@ from codex_manager.v1.views import (
 T = TypeVar("T")
 
 #: Called with each approval of the turn :meth:`Client.run` follows; returns
-#: the decision, or None to leave it to someone else.
+#: the decision, the answers to a question or form (approving it as
+#: :meth:`Client.answer` does), or None to leave it to someone else.
 ApprovalCallback = Callable[[Approval], "Decision | Mapping[str, str] | None"]
 
 
