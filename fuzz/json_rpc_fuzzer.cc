@@ -13,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "common/json_access.h"
@@ -62,12 +64,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         codex_manager::ApprovalFromRequest(method, params, &codex_turn_id);
     // Every decision Codex offers, with answers that fit and ones that do
     // not: a result or a clean error, never a throw.
+    // A question's answers go by its id and may have to be one of its
+    // option labels: answer every question the request asks, and one it
+    // does not.
+    std::vector<std::string> keys = {"q"};
+    for (const json& q : codex_manager::ArrayMember(params, "questions")) {
+      keys.push_back(codex_manager::StringMember(q, "id"));
+      for (const json& o : codex_manager::ArrayMember(q, "options")) {
+        keys.push_back(codex_manager::StringMember(o, "label"));
+      }
+    }
     for (Decision d : codex_manager::OfferedDecisions(a)) {
       for (const char* answer : {"answer", "12", "true", "[1,2]"}) {
-        absl::StatusOr<json> result =
-            codex_manager::ApprovalResult(a, d, {{"q", answer}});
-        if (result.ok()) {
-          (void)result->dump(-1, ' ', false, json::error_handler_t::replace);
+        std::map<std::string, std::string> answers;
+        for (const std::string& key : keys) answers[key] = answer;
+        for (const auto& one :
+             {std::map<std::string, std::string>{{"q", answer}}, answers}) {
+          absl::StatusOr<json> result =
+              codex_manager::ApprovalResult(a, d, one);
+          if (result.ok()) {
+            (void)result->dump(-1, ' ', false, json::error_handler_t::replace);
+          } else {
+            RequireUtf8(std::string(result.status().message()));
+          }
         }
       }
     }
