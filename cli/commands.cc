@@ -1,6 +1,5 @@
 #include "commands.h"
 
-#include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,6 +21,7 @@
 #include "questions.h"
 #include "render.h"
 #include "signals.h"
+#include "terminal.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -132,24 +132,6 @@ v1::Decision Ask(const v1::Approval& approval, const std::string& what) {
       if (line == c.key && Offers(approval, c.decision)) return c.decision;
     }
   }
-}
-
-// One line from standard input; a secret is not echoed on a terminal.
-bool ReadLine(bool secret, std::string* line) {
-  termios before{};
-  const bool hide =
-      secret && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &before) == 0;
-  if (hide) {
-    termios quiet = before;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-  }
-  const bool read = static_cast<bool>(std::getline(std::cin, *line));
-  if (hide) {
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &before);
-    std::cerr << "\n";
-  }
-  return read;
 }
 
 // Asks each question on the terminal (an option by its number or label,

@@ -14,6 +14,7 @@
 #include "call.h"
 #include "commands.h"
 #include "signals.h"
+#include "terminal.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -74,10 +75,16 @@ int Ended(const Client& client, const v1::CodexLogin& login) {
                                                           : kExitTurnFailed;
 }
 
-// The key from standard input: one line (or all of it), trimmed.
+// The key from standard input, trimmed: typed on a terminal (one line, not
+// echoed), else all of it.
 std::string ReadApiKey() {
-  if (isatty(STDIN_FILENO)) std::cerr << "OpenAI API key: " << std::flush;
-  std::string key(std::istreambuf_iterator<char>(std::cin), {});
+  std::string key;
+  if (isatty(STDIN_FILENO)) {
+    std::cerr << "OpenAI API key: " << std::flush;
+    ReadLine(/*secret=*/true, &key);
+  } else {
+    key.assign(std::istreambuf_iterator<char>(std::cin), {});
+  }
   return std::string(absl::StripAsciiWhitespace(key));
 }
 

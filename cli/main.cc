@@ -20,6 +20,7 @@
 #include "completion.h"
 #include "render.h"
 #include "signals.h"
+#include "terminal.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -957,13 +958,13 @@ int Main(int argc, char** argv) {
     std::map<std::string, std::string> answers;
     for (const std::string& name : stdin_names) {
       std::string line;
-      if (!std::getline(std::cin, line)) {
+      if (isatty(STDIN_FILENO)) std::cerr << name << ": " << std::flush;
+      if (!ReadLine(/*secret=*/true, &line)) {
         std::cerr << "error: no line on standard input for --stdin " << name
                   << "\n";
         code = kExitUsage;
         return;
       }
-      if (!line.empty() && line.back() == '\r') line.pop_back();
       answers[name] = line;
     }
     for (const std::string& pair : answer_pairs) {
