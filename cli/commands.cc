@@ -150,9 +150,8 @@ bool AskAnswers(const std::vector<Question>& questions,
     const std::string prompt =
         absl::StrCat("  ", q.id, " [", absl::StrJoin(choices, ", "), "]: ");
     for (;;) {
-      std::cerr << prompt;
       std::string line;
-      if (!ReadLine(q.secret, &line)) return false;
+      if (!ReadLine(prompt, q.secret, &line)) return false;
       const std::string answer = AnswerFromLine(q, line);
       if (!answer.empty()) {
         (*answers)[q.id] = answer;

@@ -80,8 +80,7 @@ int Ended(const Client& client, const v1::CodexLogin& login) {
 std::string ReadApiKey() {
   std::string key;
   if (isatty(STDIN_FILENO)) {
-    std::cerr << "OpenAI API key: " << std::flush;
-    ReadLine(/*secret=*/true, &key);
+    ReadLine("OpenAI API key: ", /*secret=*/true, &key);
   } else {
     key.assign(std::istreambuf_iterator<char>(std::cin), {});
   }

@@ -958,8 +958,8 @@ int Main(int argc, char** argv) {
     std::map<std::string, std::string> answers;
     for (const std::string& name : stdin_names) {
       std::string line;
-      if (isatty(STDIN_FILENO)) std::cerr << name << ": " << std::flush;
-      if (!ReadLine(/*secret=*/true, &line)) {
+      if (!ReadLine(isatty(STDIN_FILENO) ? name + ": " : "", /*secret=*/true,
+                    &line)) {
         std::cerr << "error: no line on standard input for --stdin " << name
                   << "\n";
         code = kExitUsage;

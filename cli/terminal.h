@@ -6,10 +6,12 @@
 
 namespace codex_manager::cli {
 
-// One line of standard input, without its "\n" (or "\r\n"). When `secret`
-// and standard input is a terminal, what is typed is not echoed (a newline
-// goes to stderr after it). False at the end of input.
-bool ReadLine(bool secret, std::string* line);
+// Writes `prompt` to stderr, then reads one line of standard input, without
+// its "\n" (or "\r\n"). When `secret` and standard input is a terminal,
+// echo is off from before the prompt (so nothing typed after it shows) to
+// the end of the line, and a newline follows on stderr. False at the end of
+// input.
+bool ReadLine(const std::string& prompt, bool secret, std::string* line);
 
 }  // namespace codex_manager::cli
 
