@@ -10,8 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/json_access.h"
-#include "nlohmann/json.hpp"
+#include "core/codex_protocol.h"
 
 namespace codex_manager {
 namespace {
@@ -48,33 +47,27 @@ std::string Quote(const std::string& text) {
   return out;
 }
 
-// A user-input request's questions (Codex ToolRequestUserInputParams), a
-// list item each: header, id, question, options; "" when its params list
-// none it can read.
+// A user-input request's questions (core/codex_protocol.h), a list item
+// each: header, id, question, options; "" when its params list none.
 std::string QuestionList(const std::string& params_json) {
-  const nlohmann::json params =
-      nlohmann::json::parse(params_json, nullptr, false);
+  Approval asked;
+  asked.kind = ApprovalKind::kUserInput;
+  asked.params_json = params_json;
   std::string out;
-  for (const nlohmann::json& q : ArrayMember(params, "questions")) {
-    const std::string id = StringMember(q, "id");
-    if (id.empty()) continue;
-    const std::string header = StringMember(q, "header");
-    absl::StrAppend(
-        &out, "- ", header.empty() ? "" : "**" + OneLine(header) + "** ", "(",
-        InlineCode(id), "): ", OneLine(StringMember(q, "question")));
+  for (const UserInputQuestion& q : UserInputQuestionsOf(asked)) {
+    absl::StrAppend(&out, "- ",
+                    q.header.empty() ? "" : "**" + OneLine(q.header) + "** ",
+                    "(", InlineCode(q.id), "): ", OneLine(q.question));
     std::vector<std::string> options;
-    for (const nlohmann::json& o : ArrayMember(q, "options")) {
-      const std::string label = StringMember(o, "label");
-      if (label.empty()) continue;
-      const std::string about = StringMember(o, "description");
+    for (const auto& [label, about] : q.options) {
       options.push_back(
           OneLine(about.empty() ? label : label + " (" + about + ")"));
     }
     if (!options.empty()) {
       absl::StrAppend(&out, " — ", absl::StrJoin(options, "; "),
-                      BoolMember(q, "isOther") ? "; or another answer" : "");
+                      q.is_other ? "; or another answer" : "");
     }
-    if (BoolMember(q, "isSecret")) absl::StrAppend(&out, " (secret)");
+    if (q.is_secret) absl::StrAppend(&out, " (secret)");
     absl::StrAppend(&out, "\n");
   }
   return out;

@@ -310,28 +310,26 @@ absl::StatusOr<json> ElicitationContent(
 absl::StatusOr<json> UserInputAnswers(
     const Approval& approval,
     const std::map<std::string, std::string>& answers) {
-  const json params = ParamsOf(approval);
-  std::map<std::string, const json*> by_id;
-  std::vector<std::string> ids;
-  for (const json& q : ArrayMember(params, "questions")) {
-    const std::string id = Str(q, "id");
-    if (!id.empty() && by_id.emplace(id, &q).second) ids.push_back(id);
-  }
+  const std::vector<UserInputQuestion> questions =
+      UserInputQuestionsOf(approval);
   json out = json::object();
   for (const auto& [id, text] : answers) {
-    auto question = by_id.find(id);
-    if (question == by_id.end()) {
+    auto question = std::find_if(
+        questions.begin(), questions.end(),
+        [&id = id](const UserInputQuestion& q) { return q.id == id; });
+    if (question == questions.end()) {
+      std::vector<std::string> ids;
+      for (const UserInputQuestion& q : questions) ids.push_back(q.id);
       return absl::InvalidArgumentError(absl::StrCat(
           "answers[", id, "]: the request asks no such question (it asks ",
           ids.empty() ? "none" : absl::StrJoin(ids, ", "), ")"));
     }
     std::vector<std::string> labels;
-    for (const json& option : ArrayMember(*question->second, "options")) {
-      if (!Str(option, "label").empty()) labels.push_back(Str(option, "label"));
+    for (const auto& [label, description] : question->options) {
+      labels.push_back(label);
     }
     // The text is not quoted back: the question may be a secret one.
-    if (!text.empty() && !labels.empty() &&
-        !BoolMember(*question->second, "isOther") &&
+    if (!text.empty() && !labels.empty() && !question->is_other &&
         std::find(labels.begin(), labels.end(), text) == labels.end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "answers[", id, "]: expected one of ", absl::StrJoin(labels, ", "),
@@ -413,6 +411,34 @@ Elicitation ElicitationOf(const Approval& approval) {
   e.url = Str(params, "url");
   e.requested_schema = ObjectMember(params, "requestedSchema");
   return e;
+}
+
+std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval) {
+  std::vector<UserInputQuestion> out;
+  if (approval.kind != ApprovalKind::kUserInput) return out;
+  const json params = ParamsOf(approval);
+  for (const json& q : ArrayMember(params, "questions")) {
+    UserInputQuestion question;
+    question.id = Str(q, "id");
+    if (question.id.empty() ||
+        std::any_of(out.begin(), out.end(), [&](const UserInputQuestion& o) {
+          return o.id == question.id;
+        })) {
+      continue;
+    }
+    question.header = Str(q, "header");
+    question.question = Str(q, "question");
+    for (const json& option : ArrayMember(q, "options")) {
+      if (!Str(option, "label").empty()) {
+        question.options.emplace_back(Str(option, "label"),
+                                      Str(option, "description"));
+      }
+    }
+    question.is_other = BoolMember(q, "isOther");
+    question.is_secret = BoolMember(q, "isSecret");
+    out.push_back(std::move(question));
+  }
+  return out;
 }
 
 absl::StatusOr<json> ApprovalResult(

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -57,6 +58,22 @@ struct Elicitation {
   nlohmann::json requested_schema = nlohmann::json::object();  // form modes
 };
 Elicitation ElicitationOf(const Approval& approval);
+
+// A question of an `item/tool/requestUserInput`
+// (ToolRequestUserInputQuestion).
+struct UserInputQuestion {
+  std::string id;
+  std::string header;
+  std::string question;
+  // Label, then description; options without a label are left out.
+  std::vector<std::pair<std::string, std::string>> options;
+  bool is_other = false;  // any text answers it, not only a label
+  bool is_secret = false;
+};
+// The questions of a USER_INPUT approval's params (ToolRequestUserInputParams
+// `questions`), in order: those with an id, the first of an id asked
+// twice; none for other kinds or params that list none.
+std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval);
 
 // The JSON-RPC result that answers an approval request with `decision`, one
 // of OfferedDecisions (the caller checks):

@@ -238,6 +238,15 @@ TEST(ApprovalTest, UserInputAnswersAnswerTheQuestionsAsked) {
          "options":null}]})"),
                           &codex_turn_id);
   ASSERT_EQ(a.kind, ApprovalKind::kUserInput);
+  const std::vector<UserInputQuestion> asked = UserInputQuestionsOf(a);
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[0].header, "Language");
+  EXPECT_EQ(asked[0].options, (std::vector<std::pair<std::string, std::string>>{
+                                  {"Python", "d"}, {"Go", "d"}}));
+  EXPECT_FALSE(asked[0].is_other);
+  EXPECT_TRUE(asked[1].is_other);
+  EXPECT_TRUE(asked[2].is_secret);
+  EXPECT_TRUE(asked[2].options.empty());
   EXPECT_EQ(Result(a, Decision::kApprove,
                    {{"lang", "Go"}, {"note", "free text"}, {"key", "s3cret"}}),
             json::parse(R"({"answers":{"lang":{"answers":["Go"]},
@@ -271,6 +280,12 @@ TEST(ApprovalTest, UserInputAnswersAnswerTheQuestionsAsked) {
                          kMaxAnswerBytes + 1));
   EXPECT_EQ(message({{std::string(300, 'n'), "x"}}),
             "answers: a name is at most 256 bytes, got 300");
+  // Only the first of an id asked twice, and none without an id, count.
+  Approval twice = a;
+  twice.params_json = R"({"questions":[{"id":"q","question":"first"},
+      {"id":"q","question":"second"},{"question":"no id"},7]})";
+  ASSERT_EQ(UserInputQuestionsOf(twice).size(), 1u);
+  EXPECT_EQ(UserInputQuestionsOf(twice)[0].question, "first");
   // A request with no questions (a hostile runtime's) takes no answers.
   Approval none = a;
   none.params_json = R"({"questions":"all of them"})";

@@ -14,6 +14,7 @@
 #include "common/server_metrics.h"
 #include "common/thread_name.h"
 #include "common/utf8.h"
+#include "core/codex_protocol.h"
 
 namespace codex_manager {
 namespace {
@@ -33,18 +34,17 @@ std::string FirstLine(const std::string& text, size_t width) {
 // What an approval asks, in a line: the command, or what a question, a
 // form or a permissions request says (never an answer: there is none yet).
 std::string ApprovalSummary(const Approval& a) {
-  const nlohmann::json params =
-      nlohmann::json::parse(a.params_json, nullptr, false);
   switch (a.kind) {
     case ApprovalKind::kFileChange:
       return "Codex wants to change files";
     case ApprovalKind::kCommandExecution:
       return "Codex wants to run: " + FirstLine(a.command, 200);
     case ApprovalKind::kUserInput: {
-      const nlohmann::json& questions = ArrayMember(params, "questions");
+      const std::vector<UserInputQuestion> questions = UserInputQuestionsOf(a);
       if (questions.empty()) break;
-      std::string first = StringMember(questions[0], "question");
-      if (first.empty()) first = StringMember(questions[0], "header");
+      const std::string& first = questions[0].question.empty()
+                                     ? questions[0].header
+                                     : questions[0].question;
       if (first.empty()) break;
       std::string out = "Codex asks: " + FirstLine(first, 200);
       if (questions.size() > 1) {
@@ -53,7 +53,7 @@ std::string ApprovalSummary(const Approval& a) {
       return out;
     }
     case ApprovalKind::kMcpElicitation: {
-      const std::string server = StringMember(params, "serverName");
+      const std::string server = ElicitationOf(a).server_name;
       return absl::StrCat(server.empty() ? "An MCP server" : server,
                           " asks: ", FirstLine(a.reason, 200));
     }
