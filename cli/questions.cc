@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
+#include "common/json_access.h"
 #include "nlohmann/json.hpp"
 
 namespace codex_manager::cli {
@@ -11,38 +12,22 @@ namespace {
 
 using json = nlohmann::json;
 
-const json& Member(const json& object, const char* key) {
-  static const json* const kNull = new json();
-  if (!object.is_object()) return *kNull;
-  auto it = object.find(key);
-  return it == object.end() ? *kNull : *it;
-}
-
-std::string Str(const json& object, const char* key) {
-  const json& v = Member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
-
 std::vector<Question> UserInputQuestions(const json& params) {
   std::vector<Question> out;
-  const json& questions = Member(params, "questions");
-  if (!questions.is_array()) return out;
-  for (const json& q : questions) {
-    if (Str(q, "id").empty()) continue;
+  for (const json& q : ArrayMember(params, "questions")) {
     Question question;
-    question.id = Str(q, "id");
-    question.header = Str(q, "header");
-    question.text = Str(q, "question");
-    question.secret = Member(q, "isSecret") == true;
-    const json& options = Member(q, "options");
-    if (options.is_array()) {
-      for (const json& o : options) {
-        if (!Str(o, "label").empty()) {
-          question.options.emplace_back(Str(o, "label"), Str(o, "description"));
-        }
+    question.id = StringMember(q, "id");
+    if (question.id.empty()) continue;
+    question.header = StringMember(q, "header");
+    question.text = StringMember(q, "question");
+    question.secret = BoolMember(q, "isSecret");
+    for (const json& o : ArrayMember(q, "options")) {
+      if (!StringMember(o, "label").empty()) {
+        question.options.emplace_back(StringMember(o, "label"),
+                                      StringMember(o, "description"));
       }
     }
-    question.other = question.options.empty() || Member(q, "isOther") == true;
+    question.other = question.options.empty() || BoolMember(q, "isOther");
     out.push_back(std::move(question));
   }
   return out;
@@ -50,38 +35,29 @@ std::vector<Question> UserInputQuestions(const json& params) {
 
 std::vector<Question> FormQuestions(const json& schema) {
   std::vector<Question> out;
-  const json& properties = Member(schema, "properties");
-  if (!properties.is_object()) return out;
   std::vector<std::string> required;
-  const json& names = Member(schema, "required");
-  if (names.is_array()) {
-    for (const json& n : names) {
-      if (n.is_string()) required.push_back(n.get<std::string>());
-    }
+  for (const json& n : ArrayMember(schema, "required")) {
+    if (n.is_string()) required.push_back(n.get<std::string>());
   }
-  for (const auto& [name, property] : properties.items()) {
+  for (const auto& [name, property] :
+       ObjectMember(schema, "properties").items()) {
     Question question;
     question.id = name;
-    question.header = Str(property, "title");
-    question.text = Str(property, "description");
+    question.header = StringMember(property, "title");
+    question.text = StringMember(property, "description");
     question.required =
         std::find(required.begin(), required.end(), name) != required.end();
-    const json& values = Member(property, "enum");
-    if (values.is_array()) {
-      for (const json& v : values) {
-        if (v.is_string())
-          question.options.emplace_back(v.get<std::string>(), "");
+    for (const json& v : ArrayMember(property, "enum")) {
+      if (v.is_string())
+        question.options.emplace_back(v.get<std::string>(), "");
+    }
+    for (const json& o : ArrayMember(property, "oneOf")) {
+      if (!StringMember(o, "const").empty()) {
+        question.options.emplace_back(StringMember(o, "const"),
+                                      StringMember(o, "title"));
       }
     }
-    const json& one_of = Member(property, "oneOf");
-    if (one_of.is_array()) {
-      for (const json& o : one_of) {
-        if (!Str(o, "const").empty()) {
-          question.options.emplace_back(Str(o, "const"), Str(o, "title"));
-        }
-      }
-    }
-    if (Str(property, "type") == "boolean") {
+    if (StringMember(property, "type") == "boolean") {
       question.options = {{"true", ""}, {"false", ""}};
     }
     question.other = question.options.empty();
