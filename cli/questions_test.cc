@@ -110,6 +110,13 @@ TEST(QuestionsTest, AQuestionIsShownWithHowToAnswerIt) {
   EXPECT_NE(table.find("Codex asks: Which language? (+2 more)"),
             std::string::npos)
       << table;
+  // A question with only a header is listed by it.
+  list.mutable_approvals(0)->set_params_json(
+      R"({"questions":[{"id":"s","header":"Storage"}]})");
+  testing::internal::CaptureStdout();
+  PrintApprovalTable(list);
+  const std::string headed = testing::internal::GetCapturedStdout();
+  EXPECT_NE(headed.find("Codex asks: Storage\n"), std::string::npos) << headed;
   // Params that ask nothing readable are shown as they are.
   v1::Approval odd = UserInput();
   odd.set_params_json(R"({"questions":"?"})");

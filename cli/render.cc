@@ -493,7 +493,8 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     if (a.kind() == v1::APPROVAL_KIND_USER_INPUT) {
       const std::vector<Question> questions = QuestionsOf(a);
       if (!questions.empty()) {
-        what = "Codex asks: " + questions[0].text;
+        what = "Codex asks: " + (questions[0].text.empty() ? questions[0].header
+                                                           : questions[0].text);
         if (questions.size() > 1) {
           what += absl::StrFormat(" (+%d more)", questions.size() - 1);
         }

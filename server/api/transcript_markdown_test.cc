@@ -31,6 +31,16 @@ v1::Event ItemEvent(v1::EventType type, const std::string& item_type,
   return e;
 }
 
+v1::Event ApprovalRequested(const std::string& approval_id,
+                            v1::ApprovalKind kind) {
+  v1::Event e;
+  e.set_type(v1::EVENT_TYPE_APPROVAL_REQUESTED);
+  v1::Approval* a = e.mutable_approval_requested()->mutable_approval();
+  a->set_approval_id(approval_id);
+  a->set_kind(kind);
+  return e;
+}
+
 v1::Event Delta(v1::EventType type, const std::string& id,
                 const std::string& text) {
   v1::Event e;
@@ -69,11 +79,9 @@ TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
       ItemEvent(v1::EVENT_TYPE_ITEM_STARTED, "commandExecution", "c1");
   started.mutable_item()->set_command("echo <b>&`x`");
   md.Add(started, &out);
-  v1::Event approval;
-  approval.set_type(v1::EVENT_TYPE_APPROVAL_REQUESTED);
+  v1::Event approval =
+      ApprovalRequested("apr_1", v1::APPROVAL_KIND_COMMAND_EXECUTION);
   v1::Approval* a = approval.mutable_approval_requested()->mutable_approval();
-  a->set_approval_id("apr_1");
-  a->set_kind(v1::APPROVAL_KIND_COMMAND_EXECUTION);
   a->set_command("echo <b>&`x`");
   md.Add(approval, &out);
   v1::Event resolved;
@@ -129,11 +137,8 @@ TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
 TEST(MarkdownTranscriptTest, AQuestionIsListedWithItsOptions) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;
-  v1::Event asked;
-  asked.set_type(v1::EVENT_TYPE_APPROVAL_REQUESTED);
+  v1::Event asked = ApprovalRequested("apr_2", v1::APPROVAL_KIND_USER_INPUT);
   v1::Approval* a = asked.mutable_approval_requested()->mutable_approval();
-  a->set_approval_id("apr_2");
-  a->set_kind(v1::APPROVAL_KIND_USER_INPUT);
   a->set_method("item/tool/requestUserInput");
   a->set_params_json(R"json({"questions":[
       {"id":"storage","header":"Storage","question":"Where?\n## not a heading",
