@@ -326,6 +326,15 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                               : questions);
           break;
         }
+        case v1::APPROVAL_KIND_PERMISSIONS:
+          if (a.requested_permissions_size() > 0) {
+            absl::StrAppend(out, "asked for permissions:\n\n");
+            for (const std::string& line : a.requested_permissions()) {
+              absl::StrAppend(out, "- ", OneLine(line), "\n");
+            }
+            break;
+          }
+          [[fallthrough]];  // a shape this server does not know: as sent
         default:
           absl::StrAppend(out, "asked (", InlineCode(a.method()), "):\n\n",
                           FencedBlock(a.params_json(), "json"));

@@ -161,6 +161,32 @@ TEST(MarkdownTranscriptTest, AQuestionIsListedWithItsOptions) {
       << out;
 }
 
+TEST(MarkdownTranscriptTest, PermissionsAskedForAreListed) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  v1::Event asked = ApprovalRequested("apr_3", v1::APPROVAL_KIND_PERMISSIONS);
+  v1::Approval* a = asked.mutable_approval_requested()->mutable_approval();
+  a->set_method("item/permissions/requestApproval");
+  a->set_reason("To fetch it");
+  a->set_params_json(R"({"permissions":{"network":{"enabled":true}}})");
+  a->add_requested_permissions("network access");
+  a->add_requested_permissions("write /srv/out\n# not a heading");
+  md.Add(asked, &out);
+  EXPECT_NE(
+      out.find("— Codex asked for permissions:\n\n- network access\n"
+               "- write /srv/out # not a heading\n\nReason: To fetch it\n"),
+      std::string::npos)
+      << out;
+  // None it could read: the request as sent.
+  a->clear_requested_permissions();
+  out.clear();
+  md.Add(asked, &out);
+  EXPECT_NE(
+      out.find("asked (`item/permissions/requestApproval`):\n\n```json\n"),
+      std::string::npos)
+      << out;
+}
+
 TEST(MarkdownTranscriptTest, ChangedSettingsAreNoted) {
   MarkdownTranscript md(v1::Session(), {});
   v1::Event e;

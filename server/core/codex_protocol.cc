@@ -1,6 +1,7 @@
 #include "core/codex_protocol.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -439,6 +440,70 @@ std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval) {
     out.push_back(std::move(question));
   }
   return out;
+}
+
+namespace {
+
+// A FileSystemPath (path, glob pattern or special place) in words; "" for
+// an unknown shape.
+std::string PlaceOf(const json& path) {
+  const std::string type = Str(path, "type");
+  if (type == "path") return Str(path, "path");
+  if (type == "glob_pattern") return Str(path, "pattern");
+  if (type != "special") return "";
+  const json& value = ObjectMember(path, "value");
+  const std::string kind = Str(value, "kind");
+  if (kind == "root") return "the whole file system";
+  if (kind == "minimal") return "the minimal system files";
+  if (kind == "tmpdir") return "$TMPDIR";
+  if (kind == "slash_tmp") return "/tmp";
+  if (kind == "unknown") return Str(value, "path");
+  if (kind == "project_roots") {
+    const std::string subpath = Str(value, "subpath");
+    return subpath.empty() ? "the project roots"
+                           : absl::StrCat("the project roots' ", subpath);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> RequestedPermissionsOf(const Approval& approval) {
+  std::vector<std::string> lines;
+  if (approval.kind != ApprovalKind::kPermissions) return lines;
+  const json params = ParamsOf(approval);
+  const json& permissions = ObjectMember(params, "permissions");
+  std::set<std::string> seen;
+  size_t more = 0;
+  auto add = [&](absl::string_view access, absl::string_view place) {
+    if (place.empty()) return;
+    std::string line =
+        SafeText(access.empty() ? place : absl::StrCat(access, " ", place),
+                 kMaxPermissionLineBytes - 3);  // "…" is 3 bytes
+    if (!seen.insert(line).second) return;
+    if (lines.size() < kMaxPermissionLines) {
+      lines.push_back(std::move(line));
+    } else {
+      ++more;
+    }
+  };
+  if (BoolMember(ObjectMember(permissions, "network"), "enabled")) {
+    add("", "network access");
+  }
+  const json& file_system = ObjectMember(permissions, "fileSystem");
+  for (const json& entry : ArrayMember(file_system, "entries")) {
+    const std::string access = Str(entry, "access");
+    if (access == "read" || access == "write" || access == "deny") {
+      add(access, PlaceOf(ObjectMember(entry, "path")));
+    }
+  }
+  for (const char* access : {"read", "write"}) {
+    for (const json& path : ArrayMember(file_system, access)) {
+      if (path.is_string()) add(access, path.get_ref<const std::string&>());
+    }
+  }
+  if (more > 0) lines.push_back(absl::StrCat("and ", more, " more"));
+  return lines;
 }
 
 absl::StatusOr<json> ApprovalResult(

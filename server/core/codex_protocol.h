@@ -75,6 +75,22 @@ struct UserInputQuestion {
 // twice; none for other kinds or params that list none.
 std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval);
 
+// What a PERMISSIONS approval asks to be granted (Codex
+// PermissionsRequestApprovalParams `permissions`, a RequestPermissionProfile),
+// a line each, in the request's order, each once: "network access", then
+// "read PLACE", "write PLACE" or "deny PLACE" for each file-system entry
+// (and the legacy `read` / `write` lists). PLACE is a path, a glob pattern,
+// or one of Codex's special places in words ("the whole file system",
+// "the minimal system files", "the project roots", "the project roots'
+// SUBPATH", "$TMPDIR", "/tmp"). Entries of an unknown shape are left out
+// (params_json keeps them); each line is valid UTF-8 of at most
+// kMaxPermissionLineBytes (SafeText, "…" ending a cut one), and past
+// kMaxPermissionLines the last says how many more there are. Empty for other
+// kinds.
+inline constexpr size_t kMaxPermissionLines = 100;
+inline constexpr size_t kMaxPermissionLineBytes = 1024;
+std::vector<std::string> RequestedPermissionsOf(const Approval& approval);
+
 // The JSON-RPC result that answers an approval request with `decision`, one
 // of OfferedDecisions (the caller checks):
 // - commands and file changes: {"decision": "accept" | "acceptForSession" |

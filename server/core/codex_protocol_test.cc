@@ -302,6 +302,59 @@ TEST(ApprovalTest, UserInputAnswersAnswerTheQuestionsAsked) {
             "answers");
 }
 
+// What a PERMISSIONS request asks, in words, as the pinned Codex sends it
+// (entries, and the legacy lists repeating them).
+TEST(ApprovalTest, RequestedPermissionsAreALineEach) {
+  std::string codex_turn_id;
+  Approval a =
+      ApprovalFromRequest("item/permissions/requestApproval", json::parse(R"({
+      "threadId":"t","turnId":"u","itemId":"call_1","cwd":"/p",
+      "reason":"To fetch it","startedAtMs":1,
+      "permissions":{"network":{"enabled":true},"fileSystem":{
+        "entries":[
+          {"access":"write","path":{"type":"path","path":"/p/out"}},
+          {"access":"read","path":{"type":"glob_pattern","pattern":"/etc/*.conf"}},
+          {"access":"deny","path":{"type":"special","value":{"kind":"root"}}},
+          {"access":"write","path":{"type":"special",
+           "value":{"kind":"project_roots","subpath":"build"}}},
+          {"access":"read","path":{"type":"special","value":{"kind":"tmpdir"}}},
+          {"access":"steal","path":{"type":"path","path":"/x"}},
+          {"access":"read","path":{"type":"wormhole"}},
+          {"access":"read","path":"/not/an/object"}],
+        "read":null,"write":["/p/out","/p/more",7]}}})"),
+                          &codex_turn_id);
+  ASSERT_EQ(a.kind, ApprovalKind::kPermissions);
+  EXPECT_EQ(RequestedPermissionsOf(a),
+            (std::vector<std::string>{
+                "network access", "write /p/out", "read /etc/*.conf",
+                "deny the whole file system", "write the project roots' build",
+                "read $TMPDIR", "write /p/more"}));
+  // No network asked, or asked as false: no line.
+  a.params_json = R"({"permissions":{"network":{"enabled":false}}})";
+  EXPECT_TRUE(RequestedPermissionsOf(a).empty());
+  a.params_json = R"({"permissions":"everything"})";
+  EXPECT_TRUE(RequestedPermissionsOf(a).empty());
+  // Bounded: lines cut, and a count of those past the limit.
+  json many = json::array();
+  for (int i = 0; i < 150; ++i) many.push_back("/p/" + std::to_string(i));
+  many.push_back(std::string(5000, 'x'));
+  a.params_json =
+      json{{"permissions", {{"fileSystem", {{"write", many}}}}}}.dump();
+  std::vector<std::string> lines = RequestedPermissionsOf(a);
+  ASSERT_EQ(lines.size(), kMaxPermissionLines + 1);
+  EXPECT_EQ(lines.back(), "and 51 more");
+  a.params_json =
+      json{{"permissions",
+            {{"fileSystem", {{"write", {std::string(5000, 'x')}}}}}}}
+          .dump();
+  lines = RequestedPermissionsOf(a);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_LE(lines[0].size(), kMaxPermissionLineBytes);
+  // Other kinds ask for none.
+  a.kind = ApprovalKind::kCommandExecution;
+  EXPECT_TRUE(RequestedPermissionsOf(a).empty());
+}
+
 TEST(ApprovalTest, OffersWhatCodexOffersAndRemembersItsAmendment) {
   // As codex 0.169 sends it under approval policy `untrusted`.
   Approval cmd;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/json_access.h"
@@ -57,10 +58,14 @@ std::string ApprovalSummary(const Approval& a) {
       return absl::StrCat(server.empty() ? "An MCP server" : server,
                           " asks: ", FirstLine(a.reason, 200));
     }
-    case ApprovalKind::kPermissions:
-      return a.reason.empty()
+    case ApprovalKind::kPermissions: {
+      // What it would be granted, else why it asks.
+      const std::string what = absl::StrJoin(RequestedPermissionsOf(a), ", ");
+      const std::string& said = what.empty() ? a.reason : what;
+      return said.empty()
                  ? "Codex asks for permissions"
-                 : "Codex asks for permissions: " + FirstLine(a.reason, 200);
+                 : "Codex asks for permissions: " + FirstLine(said, 200);
+    }
     case ApprovalKind::kUnspecified:
       break;
   }

@@ -75,6 +75,10 @@ TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
   permissions.reason = "Needs the network";
   EXPECT_EQ(summary(permissions),
             "Codex asks for permissions: Needs the network");
+  permissions.params_json = R"({"permissions":{"network":{"enabled":true},
+      "fileSystem":{"write":["/srv/out"]}}})";
+  EXPECT_EQ(summary(permissions),
+            "Codex asks for permissions: network access, write /srv/out");
 }
 
 TEST(NotificationForTest, TurnEndsButNotTheirStart) {

@@ -182,6 +182,7 @@ class Approval(google.protobuf.message.Message):
     ELICITATION_MODE_FIELD_NUMBER: builtins.int
     ELICITATION_URL_FIELD_NUMBER: builtins.int
     REQUESTED_SCHEMA_JSON_FIELD_NUMBER: builtins.int
+    REQUESTED_PERMISSIONS_FIELD_NUMBER: builtins.int
     approval_id: builtins.str
     """Server-assigned id, "apr_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -236,6 +237,20 @@ class Approval(google.protobuf.message.Message):
         from then on.
         """
 
+    @property
+    def requested_permissions(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """PERMISSIONS: what Codex asks to be granted, a line each, in the
+        request's order (PermissionsRequestApprovalParams `permissions`):
+        "network access", "read PLACE", "write PLACE", "deny PLACE", where
+        PLACE is a path, a glob pattern, or one of Codex's special places in
+        words ("the whole file system", "the project roots", "$TMPDIR",
+        "/tmp", …). At most 100 lines of at most 1,024 bytes; past 100 the
+        last says "and N more". An entry of a shape this server does not know
+        is left out: `params_json` has the whole request. Empty for other
+        kinds. APPROVE grants them all for the turn, APPROVE_FOR_SESSION for
+        the session, DENY none.
+        """
+
     def __init__(
         self,
         *,
@@ -260,9 +275,10 @@ class Approval(google.protobuf.message.Message):
         elicitation_mode: builtins.str = ...,
         elicitation_url: builtins.str = ...,
         requested_schema_json: builtins.str = ...,
+        requested_permissions: collections.abc.Iterable[builtins.str] | None = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "resolve_time", b"resolve_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_permissions", b"requested_permissions", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___Approval = Approval
 

@@ -18,7 +18,7 @@ class Approval(View[approvals_pb2.Approval]):
     """The API's Approval message."""
 
     __slots__ = ()
-    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', )
+    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', 'requested_permissions', )
 
     @property
     def approval_id(self) -> str:
@@ -130,6 +130,20 @@ class Approval(View[approvals_pb2.Approval]):
     @property
     def requested_schema_json(self) -> str:
         return self._proto.requested_schema_json
+
+    @property
+    def requested_permissions(self) -> tuple[str, ...]:
+        """PERMISSIONS: what Codex asks to be granted, a line each, in the request's
+        order (PermissionsRequestApprovalParams `permissions`): "network access",
+        "read PLACE", "write PLACE", "deny PLACE", where PLACE is a path, a glob
+        pattern, or one of Codex's special places in words ("the whole file
+        system", "the project roots", "$TMPDIR", "/tmp", …). At most 100 lines of
+        at most 1,024 bytes; past 100 the last says "and N more". An entry of a
+        shape this server does not know is left out: `params_json` has the whole
+        request. Empty for other kinds. APPROVE grants them all for the turn,
+        APPROVE_FOR_SESSION for the session, DENY none.
+        """
+        return tuple(self._proto.requested_permissions)
 
 
 class Token(View[auth_pb2.Token]):
