@@ -490,6 +490,11 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     if (a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION) {
       what = a.mcp_server_name() + ": " + a.reason();
     }
+    if (a.kind() == v1::APPROVAL_KIND_PERMISSIONS &&
+        a.requested_permissions_size() > 0) {
+      what =
+          "Codex asks for: " + absl::StrJoin(a.requested_permissions(), ", ");
+    }
     if (a.kind() == v1::APPROVAL_KIND_USER_INPUT) {
       const std::vector<Question> questions = QuestionsOf(a);
       if (!questions.empty()) {
@@ -524,6 +529,20 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
       out << head << "? approval " << a.approval_id()
           << " — Codex wants to change files:\n";
       PrintBlock(out, a.diff(), indent);
+      break;
+    case v1::APPROVAL_KIND_PERMISSIONS:
+      if (a.requested_permissions_size() == 0) {  // a shape we do not know
+        out << head << "? approval " << a.approval_id() << " — " << a.method()
+            << "\n";
+        PrintBlock(out, a.params_json(), indent);
+        break;
+      }
+      out << head << "? approval " << a.approval_id()
+          << " — Codex asks for permissions:\n";
+      for (const std::string& line : a.requested_permissions()) {
+        out << indent << "  " << line << "\n";
+      }
+      if (!a.cwd().empty()) out << indent << "in " << a.cwd() << "\n";
       break;
     case v1::APPROVAL_KIND_MCP_ELICITATION:
     case v1::APPROVAL_KIND_USER_INPUT: {
