@@ -167,18 +167,20 @@ export const approvalTitle = (a: Approval) =>
       : a.kind === ApprovalKind.MCP_ELICITATION ? `${a.mcpServerName || "An MCP server"} asks you`
         : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
 
-// What an approval asks, in a line: the command, a question's text or the
-// reason Codex gives ("" when it says none).
+// What an approval asks, in a line: the command, a question's text, the
+// permissions asked for or the reason Codex gives ("" when it says none).
 export const approvalDetail = (a: Approval) =>
   a.command || (a.kind === ApprovalKind.USER_INPUT
-    ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.reason;
+    ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.requestedPermissions.join(", ") || a.reason;
 
 export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   const title = approvalTitle(a);
   const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, a.diff || a.paramsJson)
     : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, a.command)
       : a.kind === ApprovalKind.USER_INPUT || a.kind === ApprovalKind.MCP_ELICITATION ? null
-        : h("pre", { class: "mono", tabindex: "0" }, a.paramsJson);
+        : a.requestedPermissions.length > 0
+          ? h("ul", { class: "permissions mono" }, ...a.requestedPermissions.map((line) => h("li", {}, line)))
+          : h("pre", { class: "mono", tabindex: "0" }, a.paramsJson);
   let controls: HTMLElement;
   if (!act.canOperate) {
     controls = h("div", { class: "muted small" }, "Waiting for an operator to decide.");

@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { ApprovalKind, ApprovalSchema } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import { approvalDetail, questionsOf } from "../src/approval_view.js";
 
-test("an approval's detail is its command, its first question or its reason", () => {
+test("an approval's detail is its command, its first question, the permissions asked or its reason", () => {
   assert.equal(approvalDetail(create(ApprovalSchema, {
     kind: ApprovalKind.COMMAND_EXECUTION, command: "npm test", reason: "to check" })), "npm test");
   const asked = create(ApprovalSchema, {
@@ -26,4 +26,7 @@ test("an approval's detail is its command, its first question or its reason", ()
   }
   assert.equal(approvalDetail(create(ApprovalSchema, {
     kind: ApprovalKind.PERMISSIONS, reason: "Needs the network" })), "Needs the network");
+  assert.equal(approvalDetail(create(ApprovalSchema, {
+    kind: ApprovalKind.PERMISSIONS, reason: "Needs the network",
+    requestedPermissions: ["network access", "write /srv/out"] })), "network access, write /srv/out");
 });

@@ -127,7 +127,7 @@ test("Markdown replies are rendered and sanitized; command output keeps its colo
   await page.close();
 });
 
-test("a user-input request is a form; keys decide; deny and stop ends the turn", async () => {
+test("a user-input request is a form; permissions are a list; keys decide; deny and stop ends the turn", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "forms", "");
 
@@ -160,6 +160,16 @@ test("a user-input request is a form; keys decide; deny and stop ends the turn",
     .listApprovals({ sessionId: page.url().split("#/s/")[1]!, includeResolved: true, pageSize: 100 }))
     .approvals.at(-1);
   assert.equal(stopped?.decision, Decision.ABORT);
+
+  // Permissions Codex asks for are listed, one a line, not as JSON; the
+  // grant for the session says so to Codex.
+  await send(page, "ask-permissions");
+  const asked = page.locator(".approval");
+  await asked.locator("ul.permissions").waitFor({ timeout: 20000 });
+  assert.deepEqual(await asked.locator("ul.permissions li").allInnerTexts(), ["network access", "write /srv/out"]);
+  assert.equal(await asked.locator("strong").innerText(), "Codex asks for permissions");
+  await asked.getByRole("button", { name: "Approve for session" }).click();
+  await page.locator(".entry.agent", { hasText: '"scope": "session"' }).waitFor({ timeout: 20000 });
 
   // "d" denies the pending approval (not while typing in the composer).
   await send(page, "approve");
