@@ -30,6 +30,10 @@ The prompt of ``turn/start`` chooses what the turn does:
   ``echo fake`` and report the decision in the reply text.
 - ``ask-user``: ask ``item/tool/requestUserInput`` two questions (a
   choice with "other", a secret) and reply ``answers were {...}``.
+- ``ask-permissions``: ask ``item/permissions/requestApproval`` for network
+  access and to write ``/srv/out`` (as Codex 0.171 asks it: entries and
+  the legacy ``write`` list) and reply ``permissions granted {...}`` with
+  the response.
 - ``elicit``: ask ``mcpServer/elicitation/request`` (server "tickets", a
   form: title required, priority integer, urgent boolean) and reply
   ``elicitation answered {...}`` with the response.
@@ -319,6 +323,20 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         text = f"decision was {decision}"
         agent_reply(thread_id, turn_id, text, [text])
         complete(thread_id, turn_id, "interrupted" if decision == "cancel" else "completed")
+        return
+    if "ask-permissions" in prompt:
+        # item/permissions/requestApproval as Codex 0.171 sends it for the
+        # model's request_permissions tool (PermissionsRequestApprovalParams).
+        answer = ask("item/permissions/requestApproval", {
+            "threadId": thread_id, "turnId": turn_id, "itemId": "call_" + uuid.uuid4().hex[:8],
+            "cwd": os.getcwd(), "environmentId": "local", "reason": "To fetch and save the data.",
+            "startedAtMs": int(time.time() * 1000),
+            "permissions": {"network": {"enabled": True}, "fileSystem": {
+                "entries": [{"access": "write", "path": {"type": "path", "path": "/srv/out"}}],
+                "read": None, "write": ["/srv/out"]}}})
+        text = "permissions granted " + json.dumps(answer, sort_keys=True)
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
         return
     if "ask-user" in prompt:
         # item/tool/requestUserInput as Codex 0.169 sends it

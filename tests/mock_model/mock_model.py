@@ -43,6 +43,12 @@ prompt of the latest user message. The script, by what the prompt contains:
   tool (Plan mode only) asking QUESTION (id ``storage``, header
   ``Storage``, options ``Disk`` and ``Memory``); once its output is in the
   request, a reply ``You answered: <the output's text>``.
+- ``permit: network`` or ``permit: write PATH``: a ``request_permissions``
+  call of Codex's permissions tool (``[features]
+  request_permissions_tool``) asking for network access or to write PATH
+  (an absolute path), with the reason ``To fetch and save the data.``;
+  once its output is in the request, a reply ``Granted: <the output's
+  text>``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -172,6 +178,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     goal = re.search(r"goal:\s*(.+)", prompt)
     propose = re.search(r"propose:\s*(.+)", prompt)
     ask = re.search(r"ask:\s*(.+)", prompt)
+    permit = re.search(r"permit:\s*(network|write\s+\S+)", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -193,6 +200,17 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         return
     if ask:
         reply = f"You answered: {_output_text(outputs[-1].get('output')).strip()}"
+        yield from _message(reply, _chunks(reply), 0)
+        return
+    if permit and not outputs:
+        what = permit.group(1)
+        permissions = ({"network": {"enabled": True}} if what == "network" else
+                       {"file_system": {"write": [what.split(None, 1)[1]]}})
+        yield _function_call("request_permissions", {
+            "permissions": permissions, "reason": "To fetch and save the data."})
+        return
+    if permit:
+        reply = f"Granted: {_output_text(outputs[-1].get('output')).strip()}"
         yield from _message(reply, _chunks(reply), 0)
         return
     if background and not outputs:
