@@ -19,9 +19,7 @@ from codex_manager import Client, Decision, EventType, SessionState, TurnState
 @pytest.fixture
 def streaming_server(tmp_path: Path, mock_model: MockModel) -> Iterator[Server]:
     with codex_home_dir() as home:
-        write_codex_home(home, mock_model.port)
-        with (home / "config.toml").open("a") as config:
-            config.write("[features]\napply_patch_streaming_events = true\n")
+        write_codex_home(home, mock_model.port, features=("apply_patch_streaming_events",))
         yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
 
 

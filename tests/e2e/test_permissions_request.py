@@ -22,9 +22,7 @@ from codex_manager import Approval, ApprovalKind, Client, Decision, TurnState
 @pytest.fixture
 def permissions_server(tmp_path: Path, mock_model: MockModel) -> Iterator[Server]:
     with codex_home_dir() as home:
-        write_codex_home(home, mock_model.port)
-        with (home / "config.toml").open("a") as config:
-            config.write("[features]\nrequest_permissions_tool = true\n")
+        write_codex_home(home, mock_model.port, features=("request_permissions_tool",))
         yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
 
 

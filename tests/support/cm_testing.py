@@ -153,12 +153,13 @@ def server_env() -> dict[str, str]:
     return {**os.environ, "HOME": str(scratch_dir("test-home"))}
 
 
-def write_codex_home(home: Path, model_port: int) -> Path:
+def write_codex_home(home: Path, model_port: int, features: tuple[str, ...] = ()) -> Path:
     """Writes a CODEX_HOME whose config points the real codex at the mock model.
 
     The model name is one Codex ships metadata for: Codex chooses the tools it
     offers (apply_patch among them) by model, and an unknown name gets none.
-    Every request still goes to the mock provider."""
+    Every request still goes to the mock provider. `features` are Codex
+    feature flags turned on (its `[features]` table, the config's last)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(
         'model = "gpt-5.5"\n'
@@ -169,6 +170,7 @@ def write_codex_home(home: Path, model_port: int) -> Path:
         'wire_api = "responses"\n'
         "request_max_retries = 0\n"
         "stream_max_retries = 0\n"
+        + ("[features]\n" + "".join(f"{name} = true\n" for name in features) if features else "")
     )
     return home
 
