@@ -102,7 +102,8 @@ bool Offers(const v1::Approval& approval, v1::Decision decision) {
 }
 
 // Asks on the terminal, offering what Codex offers; returns UNSPECIFIED
-// when there is no answer. `what`: "approve", or "answer" for questions.
+// when there is no answer. `what`: "approve", "grant" for permissions, or
+// "answer" for questions.
 v1::Decision Ask(const v1::Approval& approval, const std::string& what) {
   struct Choice {
     const char* key;
@@ -177,7 +178,11 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
       case ApprovalMode::kWait:
         return;
       case ApprovalMode::kAsk:
-        decision = Ask(approval, questions.empty() ? "approve" : "answer");
+        decision =
+            Ask(approval, !questions.empty() ? "answer"
+                          : approval.kind() == v1::APPROVAL_KIND_PERMISSIONS
+                              ? "grant"
+                              : "approve");
         if (decision == v1::DECISION_APPROVE && !questions.empty() &&
             !AskAnswers(questions, &answers)) {
           return;

@@ -121,6 +121,25 @@ def test_questions_are_answered_on_the_terminal(fake_cli: Cli, project: Path) ->
                         "content": {"priority": 2, "title": "Disk full", "urgent": False}}
 
 
+def test_permissions_are_granted_on_the_terminal(fake_cli: Cli, project: Path) -> None:
+    # --on-approval ask: what Codex asks for, a line each, then "grant?"
+    # with what Codex offers; "a" grants it for the session.
+    session_id = ready_session(fake_cli, project)
+    asked = fake_cli("turn", "start", session_id, "ask-permissions", "--follow",
+                     "--on-approval", "ask", input="a\n")
+    assert asked.returncode == 0, asked.stderr
+    assert "Codex asks for permissions:\n    network access\n    write /srv/out\n" \
+        in asked.stderr, asked.stderr
+    assert "grant? [y]es / [a]lways in this session / [n]o / [x] no and stop the turn: " \
+        in asked.stderr, asked.stderr
+    granted = json.loads(asked.stdout.strip().removeprefix("permissions granted "))
+    assert granted == {"scope": "session", "permissions": {
+        "network": {"enabled": True},
+        "fileSystem": {"entries": [{"access": "write", "path": {"type": "path",
+                                                                "path": "/srv/out"}}],
+                       "read": None, "write": ["/srv/out"]}}}, granted
+
+
 def test_a_secret_answer_comes_from_standard_input(fake_cli: Cli, project: Path) -> None:
     session_id = ready_session(fake_cli, project)
     follow = fake_cli.popen("turn", "start", session_id, "ask-user", "--follow")
