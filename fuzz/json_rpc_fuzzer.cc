@@ -95,6 +95,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)codex_manager::ElicitationOf(a).requested_schema.dump(
         -1, ' ', false, json::error_handler_t::replace);
+    // What a permissions request asks, in words: bounded, valid UTF-8.
+    const std::vector<std::string> permissions =
+        codex_manager::RequestedPermissionsOf(a);
+    if (permissions.size() > codex_manager::kMaxPermissionLines + 1) abort();
+    for (const std::string& line : permissions) {
+      if (line.size() > codex_manager::kMaxPermissionLineBytes) abort();
+      RequireUtf8(line);
+    }
   }
   RequireUtf8(codex_manager::RuntimeVersionOf(
       codex_manager::StringMember(codex_manager::Member(*message, "result"),

@@ -5,7 +5,8 @@ Runs the pinned `codex app-server` (tools/codex) against the scripted mock
 model (tests/mock_model), with trusted hooks (tests/codex_hooks/guard.py:
 a PreToolUse hook that blocks `rm`, a Stop hook that sends the agent on
 once), drives a thread through a plain reply, a command that needs
-approval, one the hook blocks, a file change, an interrupt and a goal
+approval, one the hook blocks, a file change, permissions the model asks
+for (network, a path to write), an interrupt and a goal
 (set, worked toward in a turn Codex starts itself, cleared), and writes
 every line Codex prints on stdout to fuzz/corpus/json_rpc/ (one file per
 distinct line shape, named by its SHA-1; `--out DIR` writes elsewhere).
@@ -55,7 +56,11 @@ class AppServer:
             self.lines.append(line.rstrip("\n"))
             message = json.loads(line)
             with self.cv:
-                if "method" in message and "id" in message:  # a request to us
+                if message.get("method") == "item/permissions/requestApproval":
+                    # Granted as asked, for the turn.
+                    self.send({"id": message["id"], "result": {
+                        "permissions": message["params"]["permissions"]}})
+                elif "method" in message and "id" in message:  # a request to us
                     self.send({"id": message["id"], "result": {"decision": "accept"}})
                 elif "method" in message:
                     self.notes.append(message)
@@ -90,7 +95,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, codex_home_dir() as codex_home:
         model = MockModel(Path(tmp))
         try:
-            home = add_guard_hooks(write_codex_home(codex_home, model.port))
+            home = add_guard_hooks(write_codex_home(
+                codex_home, model.port, features=("request_permissions_tool",)))
             cwd = Path(tmp) / "project"
             cwd.mkdir()
             trust_codex_hooks(home, cwd)
@@ -100,7 +106,8 @@ def main() -> None:
             thread = server.call("thread/start", {"cwd": str(cwd), "approvalPolicy": "untrusted"})
             thread_id = thread["thread"]["id"]
             prompts = ["hello there", "please run: echo corpus", "write: notes.txt: hi",
-                       "please run: rm notes.txt", "slow: 200"]
+                       "please run: rm notes.txt", "permit: network",
+                       f"permit: write {cwd}/out", "slow: 200"]
             for n, prompt in enumerate(prompts, start=1):
                 turn = server.call("turn/start", {"threadId": thread_id, "input": [
                     {"type": "text", "text": prompt, "text_elements": []}]})
