@@ -84,8 +84,9 @@ std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval);
 // "the minimal system files", "the project roots", "the project roots'
 // SUBPATH", "$TMPDIR", "/tmp"). Entries of an unknown shape are left out
 // (params_json keeps them); each line is valid UTF-8 of at most
-// kMaxPermissionLineBytes (SafeText, "…" ending a cut one), and past
-// kMaxPermissionLines the last says how many more there are. Empty for other
+// kMaxPermissionLineBytes (SafeText, "…" ending a cut one); past
+// kMaxPermissionLines lines, one more says how many were left out ("and N
+// more"). Empty for other
 // kinds.
 inline constexpr size_t kMaxPermissionLines = 100;
 inline constexpr size_t kMaxPermissionLineBytes = 1024;
