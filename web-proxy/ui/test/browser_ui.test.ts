@@ -168,6 +168,7 @@ test("a user-input request is a form; permissions are a list; keys decide; deny 
   await asked.locator("ul.permissions").waitFor({ timeout: 20000 });
   assert.deepEqual(await asked.locator("ul.permissions li").allInnerTexts(), ["network access", "write /srv/out"]);
   assert.equal(await asked.locator("strong").innerText(), "Codex asks for permissions");
+  await asked.screenshot({ path: join(ARTIFACTS, "phone-permissions.png") });
   await asked.getByRole("button", { name: "Approve for session" }).click();
   await page.locator(".entry.agent", { hasText: '"scope": "session"' }).waitFor({ timeout: 20000 });
 
