@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "questions.h"
@@ -98,6 +99,44 @@ std::string FirstWrittenPath(const std::string& diff) {
     if (absl::ConsumePrefix(&line, "+++ b/")) return std::string(line);
   }
   return "";
+}
+
+// The files a FILE_CHANGE approval's diff (Approval.diff, made by the
+// server from Codex's `fileChange` item: "--- a/PATH" and "+++ b/PATH"
+// headers, PATH absolute) changes, in order, each once: what it writes,
+// and what it deletes ("+++ /dev/null"). Relative to the folder they
+// share, so a short column names them: "notes.txt", "src/a.cc, b.md".
+std::vector<std::string> ChangedFiles(const std::string& diff) {
+  std::vector<std::string> files;
+  std::string deleted;  // the "--- a" path of the header being read
+  auto add = [&](absl::string_view path) {
+    if (!path.empty() &&
+        std::find(files.begin(), files.end(), path) == files.end()) {
+      files.emplace_back(path);
+    }
+  };
+  for (absl::string_view line : absl::StrSplit(diff, '\n')) {
+    if (absl::ConsumePrefix(&line, "--- a")) {
+      deleted = std::string(line);
+    } else if (line == "+++ /dev/null") {
+      add(deleted);
+    } else if (absl::ConsumePrefix(&line, "+++ b")) {
+      add(line);
+    }
+  }
+  if (files.empty()) return files;
+  // The folder every one is in ("/p/" of "/p/a" and "/p/src/b").
+  size_t shared = files[0].rfind('/') + 1;
+  for (const std::string& file : files) {
+    shared = std::min(shared, file.size());
+    size_t same = 0;
+    while (same < shared && file[same] == files[0][same]) ++same;
+    shared = files[0].rfind('/', same == 0 ? 0 : same - 1) + 1;
+  }
+  if (shared > 1) {  // "/" alone: kept whole
+    for (std::string& file : files) file.erase(0, shared);
+  }
+  return files;
 }
 
 }  // namespace
@@ -489,6 +528,10 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     std::string what = !a.command().empty() ? a.command() : a.method();
     if (a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION) {
       what = a.mcp_server_name() + ": " + a.reason();
+    }
+    if (a.kind() == v1::APPROVAL_KIND_FILE_CHANGE && !a.diff().empty()) {
+      what = "Codex wants to change: " +
+             absl::StrJoin(ChangedFiles(a.diff()), ", ");
     }
     if (a.kind() == v1::APPROVAL_KIND_PERMISSIONS &&
         a.requested_permissions_size() > 0) {

@@ -88,6 +88,49 @@ TEST(EventPrinterTest, PurgedEventsAreSaid) {
 }
 
 // Not signed in where the provider needs it: how to sign in is said.
+// `approval list` names what each approval is about in its WHAT column:
+// the files a change touches (relative to the folder they share), the
+// permissions asked for.
+TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
+  v1::ListApprovalsResponse list;
+  auto add = [&](v1::ApprovalKind kind) {
+    v1::Approval* a = list.add_approvals();
+    a->set_approval_id("apr_" + std::to_string(list.approvals_size()));
+    a->set_kind(kind);
+    a->set_method("item/fileChange/requestApproval");
+    return a;
+  };
+  add(v1::APPROVAL_KIND_FILE_CHANGE)
+      ->set_diff("--- /dev/null\n+++ b/p/notes.txt\n+hello\n");
+  add(v1::APPROVAL_KIND_FILE_CHANGE)
+      ->set_diff(
+          "--- a/p/src/old.cc\n+++ /dev/null\n-x\n"
+          "--- a/p/README.md\n+++ b/p/README.md\n@@ -1 +1 @@\n-a\n+b\n"
+          "--- a/p/src/b.cc\n+++ b/p/src/c.cc\n");
+  add(v1::APPROVAL_KIND_FILE_CHANGE)
+      ->set_diff("--- /dev/null\n+++ b/a/x\n--- /dev/null\n+++ b/b/y\n");
+  add(v1::APPROVAL_KIND_FILE_CHANGE);  // no diff known: the method
+  v1::Approval* permissions = add(v1::APPROVAL_KIND_PERMISSIONS);
+  permissions->add_requested_permissions("network access");
+  permissions->add_requested_permissions("write /srv");
+  testing::internal::CaptureStdout();
+  PrintApprovalTable(list);
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("Codex wants to change: notes.txt\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Codex wants to change: src/old.cc, README.md, "
+                     "src/c.cc\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Codex wants to change: /a/x, /b/y\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  item/fileChange/requestApproval\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Codex asks for: network access, write /srv\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   v1::Account account;
   account.set_requires_openai_auth(true);

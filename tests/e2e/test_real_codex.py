@@ -229,6 +229,8 @@ def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path
     assert approval["kind"] == "APPROVAL_KIND_FILE_CHANGE"
     assert approval["diff"] == f"--- /dev/null\n+++ b{project}/notes.txt\n+hello file\n"
     assert not (project / "notes.txt").exists()  # nothing written before approval
+    listed = cli("approval", "list", "--session", session_id).stdout
+    assert "Codex wants to change: notes.txt\n" in listed, listed
     assert cli("approval", "approve", approval["approvalId"]).returncode == 0
     out, err = follow.communicate(timeout=60)
     assert follow.returncode == 0, err
