@@ -15,7 +15,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "questions.h"
@@ -101,29 +100,10 @@ std::string FirstWrittenPath(const std::string& diff) {
   return "";
 }
 
-// The files a FILE_CHANGE approval's diff (Approval.diff, made by the
-// server from Codex's `fileChange` item: "--- a/PATH" and "+++ b/PATH"
-// headers, PATH absolute) changes, in order, each once: what it writes,
-// and what it deletes ("+++ /dev/null"). Relative to the folder they
-// share, so a short column names them: "notes.txt", "src/a.cc, b.md".
-std::vector<std::string> ChangedFiles(const std::string& diff) {
-  std::vector<std::string> files;
-  std::string deleted;  // the "--- a" path of the header being read
-  auto add = [&](absl::string_view path) {
-    if (!path.empty() &&
-        std::find(files.begin(), files.end(), path) == files.end()) {
-      files.emplace_back(path);
-    }
-  };
-  for (absl::string_view line : absl::StrSplit(diff, '\n')) {
-    if (absl::ConsumePrefix(&line, "--- a")) {
-      deleted = std::string(line);
-    } else if (line == "+++ /dev/null") {
-      add(deleted);
-    } else if (absl::ConsumePrefix(&line, "+++ b")) {
-      add(line);
-    }
-  }
+// The files a change touches (Approval.changed_files, absolute), relative
+// to the folder they share, so a short column names them: "notes.txt",
+// "src/a.cc, README.md"; whole when they share only "/".
+std::vector<std::string> RelativeToShared(std::vector<std::string> files) {
   if (files.empty()) return files;
   // The folder every one is in ("/p/" of "/p/a" and "/p/src/b").
   size_t shared = files[0].rfind('/') + 1;
@@ -133,7 +113,7 @@ std::vector<std::string> ChangedFiles(const std::string& diff) {
     while (same < shared && file[same] == files[0][same]) ++same;
     shared = files[0].rfind('/', same == 0 ? 0 : same - 1) + 1;
   }
-  if (shared > 1) {  // "/" alone: kept whole
+  if (shared > 1) {
     for (std::string& file : files) file.erase(0, shared);
   }
   return files;
@@ -529,9 +509,11 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     if (a.kind() == v1::APPROVAL_KIND_MCP_ELICITATION) {
       what = a.mcp_server_name() + ": " + a.reason();
     }
-    if (a.kind() == v1::APPROVAL_KIND_FILE_CHANGE && !a.diff().empty()) {
+    if (a.changed_files_size() > 0) {
       what = "Codex wants to change: " +
-             absl::StrJoin(ChangedFiles(a.diff()), ", ");
+             absl::StrJoin(RelativeToShared({a.changed_files().begin(),
+                                             a.changed_files().end()}),
+                           ", ");
     }
     if (a.kind() == v1::APPROVAL_KIND_PERMISSIONS &&
         a.requested_permissions_size() > 0) {

@@ -100,16 +100,14 @@ TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
     a->set_method("item/fileChange/requestApproval");
     return a;
   };
-  add(v1::APPROVAL_KIND_FILE_CHANGE)
-      ->set_diff("--- /dev/null\n+++ b/p/notes.txt\n+hello\n");
-  add(v1::APPROVAL_KIND_FILE_CHANGE)
-      ->set_diff(
-          "--- a/p/src/old.cc\n+++ /dev/null\n-x\n"
-          "--- a/p/README.md\n+++ b/p/README.md\n@@ -1 +1 @@\n-a\n+b\n"
-          "--- a/p/src/b.cc\n+++ b/p/src/c.cc\n");
-  add(v1::APPROVAL_KIND_FILE_CHANGE)
-      ->set_diff("--- /dev/null\n+++ b/a/x\n--- /dev/null\n+++ b/b/y\n");
-  add(v1::APPROVAL_KIND_FILE_CHANGE);  // no diff known: the method
+  auto change = [&](std::initializer_list<const char*> files) {
+    v1::Approval* a = add(v1::APPROVAL_KIND_FILE_CHANGE);
+    for (const char* file : files) a->add_changed_files(file);
+  };
+  change({"/p/notes.txt"});
+  change({"/p/src/old.cc", "/p/README.md", "/p/src/c.cc"});
+  change({"/a/x", "/b/y"});
+  add(v1::APPROVAL_KIND_FILE_CHANGE);  // no files known: the method
   v1::Approval* permissions = add(v1::APPROVAL_KIND_PERMISSIONS);
   permissions->add_requested_permissions("network access");
   permissions->add_requested_permissions("write /srv");

@@ -107,8 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RequireUtf8(codex_manager::RuntimeVersionOf(
       codex_manager::StringMember(codex_manager::Member(*message, "result"),
                                   "userAgent")));
-  RequireUtf8(codex_manager::DiffOfFileChange(
-      codex_manager::ObjectMember(params, "item")));
+  // A change's diff, and the files read back from its headers.
+  Approval change;
+  change.kind = codex_manager::ApprovalKind::kFileChange;
+  change.diff = codex_manager::DiffOfFileChange(
+      codex_manager::ObjectMember(params, "item"));
+  RequireUtf8(change.diff);
+  for (const std::string& file : codex_manager::ChangedFilesOf(change)) {
+    RequireUtf8(file);
+  }
   // As an answer to a one-off call (CodexCatalog).
   const json& result = codex_manager::Member(*message, "result");
   for (const codex_manager::CodexModel& model : codex_manager::ModelsOf(result)) {

@@ -191,6 +191,9 @@ void ToProto(const Approval& in, v1::Approval* out) {
   for (std::string& word : ExecpolicyAmendmentOf(in)) {
     out->add_execpolicy_amendment(std::move(word));
   }
+  for (std::string& file : ChangedFilesOf(in)) {
+    out->add_changed_files(std::move(file));
+  }
   for (std::string& line : RequestedPermissionsOf(in)) {
     out->add_requested_permissions(std::move(line));
   }

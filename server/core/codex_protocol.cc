@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -467,6 +469,74 @@ std::string PlaceOf(const json& path) {
 }
 
 }  // namespace
+
+namespace {
+
+// The line counts of a unified diff's hunk header "@@ -L[,OLD] +L[,NEW] @@"
+// (a count left out is 1); none (0) when it is not one.
+void HunkCounts(absl::string_view header, int64_t* old_count,
+                int64_t* new_count) {
+  *old_count = *new_count = 0;
+  std::vector<absl::string_view> words = absl::StrSplit(header, ' ');
+  if (words.size() < 4 || words[0] != "@@" || words[3] != "@@") return;
+  auto count = [](absl::string_view range, char sign, int64_t* out) {
+    if (!absl::ConsumePrefix(&range, absl::string_view(&sign, 1))) return false;
+    const size_t comma = range.find(',');
+    if (comma == absl::string_view::npos) {
+      *out = 1;
+      return true;
+    }
+    return absl::SimpleAtoi(range.substr(comma + 1), out) && *out >= 0 &&
+           *out <= 100000000;
+  };
+  if (!count(words[1], '-', old_count) || !count(words[2], '+', new_count)) {
+    *old_count = *new_count = 0;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ChangedFilesOf(const Approval& approval) {
+  std::vector<std::string> files;
+  if (approval.kind != ApprovalKind::kFileChange) return files;
+  auto add = [&](absl::string_view path) {
+    if (!path.empty() &&
+        std::find(files.begin(), files.end(), path) == files.end()) {
+      files.emplace_back(path);
+    }
+  };
+  // A header is a "--- " line and the "+++ " line right after it, outside
+  // a hunk: the lines a hunk's "@@ -L,OLD +L,NEW @@" counts are skipped,
+  // so changed lines that look like headers are not taken for them. (An
+  // added or deleted file's lines all start with "+" or all with "-".)
+  absl::string_view before;
+  int64_t old_left = 0, new_left = 0;
+  for (absl::string_view line : absl::StrSplit(approval.diff, '\n')) {
+    if (old_left > 0 || new_left > 0) {
+      const char c = line.empty() ? ' ' : line[0];
+      if (c != '+' && c != '\\') --old_left;
+      if (c != '-' && c != '\\') --new_left;
+      before = "";
+      continue;
+    }
+    if (absl::StartsWith(line, "@@ ")) {
+      HunkCounts(line, &old_left, &new_left);
+      before = "";
+      continue;
+    }
+    absl::string_view old_path = before;
+    absl::string_view new_path = line;
+    if (absl::ConsumePrefix(&old_path, "--- ")) {
+      if (new_path == "+++ /dev/null") {
+        if (absl::ConsumePrefix(&old_path, "a")) add(old_path);
+      } else if (absl::ConsumePrefix(&new_path, "+++ b")) {
+        add(new_path);
+      }
+    }
+    before = line;
+  }
+  return files;
+}
 
 std::vector<std::string> RequestedPermissionsOf(const Approval& approval) {
   std::vector<std::string> lines;

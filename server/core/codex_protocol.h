@@ -75,6 +75,12 @@ struct UserInputQuestion {
 // twice; none for other kinds or params that list none.
 std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval);
 
+// The files a FILE_CHANGE approval's change writes or deletes, from its
+// `diff` (DiffOfFileChange's "+++ bPATH" headers, and the "--- aPATH" of a
+// deletion), in order, each once; PATH as Codex gave it (absolute). Empty
+// for other kinds or an unknown diff.
+std::vector<std::string> ChangedFilesOf(const Approval& approval);
+
 // What a PERMISSIONS approval asks to be granted (Codex
 // PermissionsRequestApprovalParams `permissions`, a RequestPermissionProfile),
 // a line each, in the request's order, each once: "network access", then

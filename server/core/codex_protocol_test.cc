@@ -501,6 +501,34 @@ TEST(ApprovalTest, DiffOfFileChange) {
   EXPECT_EQ(DiffOfFileChange(json::object()), "");
 }
 
+// The files a change touches, from the headers of its diff only: a
+// changed line that looks like a header is not one.
+TEST(ApprovalTest, ChangedFilesAreReadFromTheDiffsHeaders) {
+  Approval a;
+  a.kind = ApprovalKind::kFileChange;
+  a.diff = DiffOfFileChange(
+      {{"changes",
+        {{{"path", "/p/notes.txt"},
+          {"kind", {{"type", "add"}}},
+          {"diff", "-- a/not/a/header\n++ b/nor/this\n"}},
+         {{"path", "/p/old.txt"},
+          {"kind", {{"type", "delete"}}},
+          {"diff", "x\n"}},
+         {{"path", "/p/a.cc"},
+          {"kind", {{"type", "update"}, {"move_path", "/p/b.cc"}}},
+          {"diff", "@@ -1 +1 @@\n--- a/hunk\n+++ b/hunk\n"}},
+         {{"path", "/p/notes.txt"},
+          {"kind", {{"type", "update"}}},
+          {"diff", "@@ -1 +1 @@\n-a\n+b\n"}}}}});
+  EXPECT_EQ(ChangedFilesOf(a), (std::vector<std::string>{
+                                   "/p/notes.txt", "/p/old.txt", "/p/b.cc"}));
+  a.diff = "";
+  EXPECT_TRUE(ChangedFilesOf(a).empty());
+  a.kind = ApprovalKind::kCommandExecution;
+  a.diff = "--- /dev/null\n+++ b/p/x\n";
+  EXPECT_TRUE(ChangedFilesOf(a).empty());
+}
+
 TEST(TurnStatusTest, MapsCodexStatuses) {
   EXPECT_EQ(TurnStateOfCodexStatus("completed"), TurnState::kCompleted);
   EXPECT_EQ(TurnStateOfCodexStatus("interrupted"), TurnState::kInterrupted);

@@ -228,6 +228,7 @@ def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path
     approval = pending_approval(cli, session_id)
     assert approval["kind"] == "APPROVAL_KIND_FILE_CHANGE"
     assert approval["diff"] == f"--- /dev/null\n+++ b{project}/notes.txt\n+hello file\n"
+    assert approval["changedFiles"] == [f"{project}/notes.txt"], approval
     assert not (project / "notes.txt").exists()  # nothing written before approval
     listed = cli("approval", "list", "--session", session_id).stdout
     assert "Codex wants to change: notes.txt\n" in listed, listed

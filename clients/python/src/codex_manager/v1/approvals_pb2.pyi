@@ -183,6 +183,7 @@ class Approval(google.protobuf.message.Message):
     ELICITATION_URL_FIELD_NUMBER: builtins.int
     REQUESTED_SCHEMA_JSON_FIELD_NUMBER: builtins.int
     REQUESTED_PERMISSIONS_FIELD_NUMBER: builtins.int
+    CHANGED_FILES_FIELD_NUMBER: builtins.int
     approval_id: builtins.str
     """Server-assigned id, "apr_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -251,6 +252,13 @@ class Approval(google.protobuf.message.Message):
         the session, DENY none.
         """
 
+    @property
+    def changed_files(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
+        """FILE_CHANGE: the files the change writes or deletes, as Codex names
+        them (absolute paths), in the order of `diff`, each once (read from
+        its headers). Empty for other kinds, or when the diff is not known.
+        """
+
     def __init__(
         self,
         *,
@@ -276,9 +284,10 @@ class Approval(google.protobuf.message.Message):
         elicitation_url: builtins.str = ...,
         requested_schema_json: builtins.str = ...,
         requested_permissions: collections.abc.Iterable[builtins.str] | None = ...,
+        changed_files: collections.abc.Iterable[builtins.str] | None = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["create_time", b"create_time", "resolve_time", b"resolve_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_permissions", b"requested_permissions", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "changed_files", b"changed_files", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_permissions", b"requested_permissions", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
 
 global___Approval = Approval
 

@@ -18,7 +18,7 @@ class Approval(View[approvals_pb2.Approval]):
     """The API's Approval message."""
 
     __slots__ = ()
-    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', 'requested_permissions', )
+    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', 'requested_permissions', 'changed_files', )
 
     @property
     def approval_id(self) -> str:
@@ -144,6 +144,14 @@ class Approval(View[approvals_pb2.Approval]):
         them all for the turn, APPROVE_FOR_SESSION for the session, DENY none.
         """
         return tuple(self._proto.requested_permissions)
+
+    @property
+    def changed_files(self) -> tuple[str, ...]:
+        """FILE_CHANGE: the files the change writes or deletes, as Codex names them
+        (absolute paths), in the order of `diff`, each once (read from its
+        headers). Empty for other kinds, or when the diff is not known.
+        """
+        return tuple(self._proto.changed_files)
 
 
 class Token(View[auth_pb2.Token]):
