@@ -36,8 +36,15 @@ std::string FirstLine(const std::string& text, size_t width) {
 // form or a permissions request says (never an answer: there is none yet).
 std::string ApprovalSummary(const Approval& a) {
   switch (a.kind) {
-    case ApprovalKind::kFileChange:
-      return "Codex wants to change files";
+    case ApprovalKind::kFileChange: {
+      const std::vector<std::string> files = ChangedFilesOf(a);
+      if (files.empty()) return "Codex wants to change files";
+      std::string out = "Codex wants to change " + FirstLine(files[0], 200);
+      if (files.size() > 1) {
+        absl::StrAppend(&out, " (+", files.size() - 1, " more)");
+      }
+      return out;
+    }
     case ApprovalKind::kCommandExecution:
       return "Codex wants to run: " + FirstLine(a.command, 200);
     case ApprovalKind::kUserInput: {

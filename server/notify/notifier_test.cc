@@ -41,7 +41,8 @@ TEST(NotificationForTest, AnApprovalWithALink) {
   EXPECT_FALSE(NotificationFor(e, options).has_value());
 }
 
-// A question, a form and a permissions request say what they ask.
+// A question, a form, a permissions request and a change say what they
+// ask.
 TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
   auto summary = [](const Approval& a) {
     Event e;
@@ -79,6 +80,13 @@ TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
       "fileSystem":{"write":["/srv/out"]}}})";
   EXPECT_EQ(summary(permissions),
             "Codex asks for permissions: network access, write /srv/out");
+  Approval change;
+  change.kind = ApprovalKind::kFileChange;
+  EXPECT_EQ(summary(change), "Codex wants to change files");
+  change.diff = "--- /dev/null\n+++ b/p/notes.txt\n+hi\n";
+  EXPECT_EQ(summary(change), "Codex wants to change /p/notes.txt");
+  change.diff += "--- a/p/old.txt\n+++ /dev/null\n-bye\n";
+  EXPECT_EQ(summary(change), "Codex wants to change /p/notes.txt (+1 more)");
 }
 
 TEST(NotificationForTest, TurnEndsButNotTheirStart) {

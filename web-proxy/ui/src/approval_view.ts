@@ -168,10 +168,12 @@ export const approvalTitle = (a: Approval) =>
         : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
 
 // What an approval asks, in a line: the command, a question's text, the
-// permissions asked for or the reason Codex gives ("" when it says none).
+// files a change touches, the permissions asked for or the reason Codex
+// gives ("" when it says none).
 export const approvalDetail = (a: Approval) =>
   a.command || (a.kind === ApprovalKind.USER_INPUT
-    ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.requestedPermissions.join(", ") || a.reason;
+    ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.changedFiles.join(", ")
+    || a.requestedPermissions.join(", ") || a.reason;
 
 export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   const title = approvalTitle(a);

@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { ApprovalKind, ApprovalSchema } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import { approvalDetail, questionsOf } from "../src/approval_view.js";
 
-test("an approval's detail is its command, its first question, the permissions asked or its reason", () => {
+test("an approval's detail is its command, its first question, its files, the permissions asked or its reason", () => {
   assert.equal(approvalDetail(create(ApprovalSchema, {
     kind: ApprovalKind.COMMAND_EXECUTION, command: "npm test", reason: "to check" })), "npm test");
   const asked = create(ApprovalSchema, {
@@ -29,4 +29,6 @@ test("an approval's detail is its command, its first question, the permissions a
   assert.equal(approvalDetail(create(ApprovalSchema, {
     kind: ApprovalKind.PERMISSIONS, reason: "Needs the network",
     requestedPermissions: ["network access", "write /srv/out"] })), "network access, write /srv/out");
+  assert.equal(approvalDetail(create(ApprovalSchema, {
+    kind: ApprovalKind.FILE_CHANGE, changedFiles: ["/p/notes.txt", "/p/old.txt"] })), "/p/notes.txt, /p/old.txt");
 });
