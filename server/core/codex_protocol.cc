@@ -499,9 +499,10 @@ void HunkCounts(absl::string_view header, int64_t* old_count,
 std::vector<std::string> ChangedFilesOf(const Approval& approval) {
   std::vector<std::string> files;
   if (approval.kind != ApprovalKind::kFileChange) return files;
+  std::set<absl::string_view> seen;  // views into approval.diff
   auto add = [&](absl::string_view path) {
-    if (!path.empty() &&
-        std::find(files.begin(), files.end(), path) == files.end()) {
+    if (!path.empty() && files.size() < kMaxChangedFiles &&
+        seen.insert(path).second) {
       files.emplace_back(path);
     }
   };

@@ -522,6 +522,14 @@ TEST(ApprovalTest, ChangedFilesAreReadFromTheDiffsHeaders) {
           {"diff", "@@ -1 +1 @@\n-a\n+b\n"}}}}});
   EXPECT_EQ(ChangedFilesOf(a), (std::vector<std::string>{
                                    "/p/notes.txt", "/p/old.txt", "/p/b.cc"}));
+  // Bounded: a hostile runtime's change of very many files.
+  a.diff.clear();
+  for (int i = 0; i < 3000; ++i) {
+    absl::StrAppend(&a.diff, "--- /dev/null\n+++ b/f", i % 2000, "\n+x\n");
+  }
+  const std::vector<std::string> many = ChangedFilesOf(a);
+  ASSERT_EQ(many.size(), kMaxChangedFiles);
+  EXPECT_EQ(many.back(), "/f999");
   a.diff = "";
   EXPECT_TRUE(ChangedFilesOf(a).empty());
   a.kind = ApprovalKind::kCommandExecution;

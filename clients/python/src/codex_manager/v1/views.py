@@ -149,7 +149,8 @@ class Approval(View[approvals_pb2.Approval]):
     def changed_files(self) -> tuple[str, ...]:
         """FILE_CHANGE: the files the change writes or deletes, as Codex names them
         (absolute paths), in the order of `diff`, each once (read from its
-        headers). Empty for other kinds, or when the diff is not known.
+        headers), the first 1,000 (`diff` has them all). Empty for other kinds, or
+        when the diff is not known.
         """
         return tuple(self._proto.changed_files)
 

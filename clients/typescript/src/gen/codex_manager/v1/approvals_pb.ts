@@ -185,7 +185,8 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
   /**
    * FILE_CHANGE: the files the change writes or deletes, as Codex names
    * them (absolute paths), in the order of `diff`, each once (read from
-   * its headers). Empty for other kinds, or when the diff is not known.
+   * its headers), the first 1,000 (`diff` has them all). Empty for other
+   * kinds, or when the diff is not known.
    *
    * @generated from field: repeated string changed_files = 23;
    */
