@@ -515,8 +515,7 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
                                              a.changed_files().end()}),
                            ", ");
     }
-    if (a.kind() == v1::APPROVAL_KIND_PERMISSIONS &&
-        a.requested_permissions_size() > 0) {
+    if (a.requested_permissions_size() > 0) {
       what =
           "Codex asks for: " + absl::StrJoin(a.requested_permissions(), ", ");
     }

@@ -87,7 +87,6 @@ TEST(EventPrinterTest, PurgedEventsAreSaid) {
             "──\n");
 }
 
-// Not signed in where the provider needs it: how to sign in is said.
 // `approval list` names what each approval is about in its WHAT column:
 // the files a change touches (relative to the folder they share), the
 // permissions asked for.
@@ -129,6 +128,7 @@ TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
       << out;
 }
 
+// Not signed in where the provider needs it: how to sign in is said.
 TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   v1::Account account;
   account.set_requires_openai_auth(true);

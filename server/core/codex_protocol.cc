@@ -315,18 +315,19 @@ absl::StatusOr<json> UserInputAnswers(
     const std::map<std::string, std::string>& answers) {
   const std::vector<UserInputQuestion> questions =
       UserInputQuestionsOf(approval);
+  std::map<std::string, const UserInputQuestion*> by_id;
+  for (const UserInputQuestion& q : questions) by_id.emplace(q.id, &q);
   json out = json::object();
   for (const auto& [id, text] : answers) {
-    auto question = std::find_if(
-        questions.begin(), questions.end(),
-        [&id = id](const UserInputQuestion& q) { return q.id == id; });
-    if (question == questions.end()) {
+    auto found = by_id.find(id);
+    if (found == by_id.end()) {
       std::vector<std::string> ids;
       for (const UserInputQuestion& q : questions) ids.push_back(q.id);
       return absl::InvalidArgumentError(absl::StrCat(
           "answers[", id, "]: the request asks no such question (it asks ",
           ids.empty() ? "none" : absl::StrJoin(ids, ", "), ")"));
     }
+    const UserInputQuestion* question = found->second;
     std::vector<std::string> labels;
     for (const auto& [label, description] : question->options) {
       labels.push_back(label);
@@ -420,15 +421,11 @@ std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval) {
   std::vector<UserInputQuestion> out;
   if (approval.kind != ApprovalKind::kUserInput) return out;
   const json params = ParamsOf(approval);
+  std::set<std::string> ids;  // a runtime may list very many
   for (const json& q : ArrayMember(params, "questions")) {
     UserInputQuestion question;
     question.id = Str(q, "id");
-    if (question.id.empty() ||
-        std::any_of(out.begin(), out.end(), [&](const UserInputQuestion& o) {
-          return o.id == question.id;
-        })) {
-      continue;
-    }
+    if (question.id.empty() || !ids.insert(question.id).second) continue;
     question.header = Str(q, "header");
     question.question = Str(q, "question");
     for (const json& option : ArrayMember(q, "options")) {
@@ -467,10 +464,6 @@ std::string PlaceOf(const json& path) {
   }
   return "";
 }
-
-}  // namespace
-
-namespace {
 
 // The line counts of a unified diff's hunk header "@@ -L[,OLD] +L[,NEW] @@"
 // (a count left out is 1); none (0) when it is not one.

@@ -93,8 +93,7 @@ std::vector<std::string> ChangedFilesOf(const Approval& approval);
 // (params_json keeps them); each line is valid UTF-8 of at most
 // kMaxPermissionLineBytes (SafeText, "…" ending a cut one); past
 // kMaxPermissionLines lines, one more says how many were left out ("and N
-// more"). Empty for other
-// kinds.
+// more"). Empty for other kinds.
 inline constexpr size_t kMaxPermissionLines = 100;
 inline constexpr size_t kMaxPermissionLineBytes = 1024;
 std::vector<std::string> RequestedPermissionsOf(const Approval& approval);

@@ -173,10 +173,10 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
    * PLACE is a path, a glob pattern, or one of Codex's special places in
    * words ("the whole file system", "the project roots", "$TMPDIR",
    * "/tmp", …). Each line at most 1,024 bytes; past 100 lines, one more
-   * says how many were left out ("and N more"). An entry of a shape this server does not know
-   * is left out: `params_json` has the whole request. Empty for other
-   * kinds. APPROVE grants them all for the turn, APPROVE_FOR_SESSION for
-   * the session, DENY none.
+   * says how many were left out ("and N more"). An entry of a shape this
+   * server does not know is left out: `params_json` has the whole
+   * request. Empty for other kinds. APPROVE grants them all for the turn,
+   * APPROVE_FOR_SESSION for the session, DENY none.
    *
    * @generated from field: repeated string requested_permissions = 22;
    */
