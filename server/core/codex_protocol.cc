@@ -524,6 +524,10 @@ std::vector<std::string> ChangedFilesOf(const Approval& approval) {
       if (new_path == "+++ /dev/null") {
         if (absl::ConsumePrefix(&old_path, "a")) add(old_path);
       } else if (absl::ConsumePrefix(&new_path, "+++ b")) {
+        // A move ("--- aOLD" over "+++ bNEW") deletes OLD as it writes NEW.
+        if (absl::ConsumePrefix(&old_path, "a") && old_path != new_path) {
+          add(old_path);
+        }
         add(new_path);
       }
     }

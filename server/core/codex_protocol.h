@@ -77,8 +77,9 @@ std::vector<UserInputQuestion> UserInputQuestionsOf(const Approval& approval);
 
 // The files a FILE_CHANGE approval's change writes or deletes, from its
 // `diff` (DiffOfFileChange's "+++ bPATH" headers, and the "--- aPATH" of a
-// deletion), in order, each once, the first kMaxChangedFiles; PATH as Codex
-// gave it (absolute). Empty for other kinds or an unknown diff.
+// deletion or of a move's old path, listed before its new one), in order,
+// each once, the first kMaxChangedFiles; PATH as Codex gave it (absolute).
+// Empty for other kinds or an unknown diff.
 inline constexpr size_t kMaxChangedFiles = 1000;
 std::vector<std::string> ChangedFilesOf(const Approval& approval);
 

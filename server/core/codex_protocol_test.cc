@@ -520,8 +520,9 @@ TEST(ApprovalTest, ChangedFilesAreReadFromTheDiffsHeaders) {
          {{"path", "/p/notes.txt"},
           {"kind", {{"type", "update"}}},
           {"diff", "@@ -1 +1 @@\n-a\n+b\n"}}}}});
-  EXPECT_EQ(ChangedFilesOf(a), (std::vector<std::string>{
-                                   "/p/notes.txt", "/p/old.txt", "/p/b.cc"}));
+  EXPECT_EQ(ChangedFilesOf(a),
+            (std::vector<std::string>{"/p/notes.txt", "/p/old.txt", "/p/a.cc",
+                                      "/p/b.cc"}));
   // Bounded: a hostile runtime's change of very many files.
   a.diff.clear();
   for (int i = 0; i < 3000; ++i) {

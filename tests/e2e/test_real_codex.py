@@ -240,6 +240,24 @@ def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path
     assert (project / "notes.txt").read_text() == "hello file\n"
 
 
+def test_a_moved_file_is_listed_by_both_its_paths(cli: Cli, project: Path) -> None:
+    (project / "old.txt").write_text("hello\n")
+    session_id = create_session(cli, project)
+    follow = cli.popen("turn", "start", session_id, "please move: old.txt: new.txt", "--follow")
+    approval = pending_approval(cli, session_id)
+    assert approval["kind"] == "APPROVAL_KIND_FILE_CHANGE"
+    assert approval["diff"].startswith(f"--- a{project}/old.txt\n+++ b{project}/new.txt\n"), approval
+    assert approval["changedFiles"] == [f"{project}/old.txt", f"{project}/new.txt"], approval
+    listed = cli("approval", "list", "--session", session_id).stdout
+    assert "Codex wants to change: old.txt, new.txt\n" in listed, listed
+    assert cli("approval", "approve", approval["approvalId"]).returncode == 0
+    out, err = follow.communicate(timeout=60)
+    assert follow.returncode == 0, err
+    assert out.strip() == "File moved."
+    assert not (project / "old.txt").exists()
+    assert (project / "new.txt").read_text() == "hello\nmoved\n"
+
+
 def test_events_reads_as_a_transcript(cli: Cli, project: Path) -> None:
     session_id = create_session(cli, project)
     first = cli("turn", "start", session_id, "please run: echo transcript-ok", "--follow",

@@ -23,6 +23,9 @@ prompt of the latest user message. The script, by what the prompt contains:
   TEXT, its input streamed in pieces (which Codex turns into
   ``item/fileChange/patchUpdated`` under ``[features]
   apply_patch_streaming_events``), then ``File written.``.
+- ``move: OLD: NEW``: an ``apply_patch`` custom tool call that moves the
+  file OLD to NEW (``*** Move to:``), adding the line ``moved`` at its
+  end, then ``File moved.``.
 - ``mcp: SERVER TOOL``: Codex defers MCP tools behind its client-side
   ``tool_search``, so first a ``tool_search_call`` for TOOL; once Codex
   put the ``tool_search_output`` in the request, a ``function_call`` of
@@ -159,6 +162,16 @@ def _function_call(name: str, arguments: dict[str, Any]) -> tuple[str, dict[str,
     }
 
 
+def _custom_tool_call(name: str, text: str) -> tuple[str, dict[str, Any]]:
+    """The SSE event of a call of Codex's free-form tool `name` with input `text`."""
+    call_id = f"call_{time.monotonic_ns()}"
+    return "response.output_item.done", {
+        "output_index": 0,
+        "item": {"type": "custom_tool_call", "name": name, "call_id": call_id,
+                 "id": f"ctc_{call_id}", "input": text},
+    }
+
+
 def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The SSE events (name, data) answering one request."""
     items = body.get("input") or []
@@ -172,6 +185,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     run = re.search(r"(?:run|escalate):\s*(.+)", prompt)
     escalate = re.search(r"escalate:\s*(.+)", prompt)
     write = re.search(r"write:\s*(\S+):\s*(.+)", prompt)
+    move = re.search(r"move:\s*(\S+):\s*(\S+)", prompt)
     slow = re.search(r"slow:\s*(\d+)", prompt)
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
@@ -293,6 +307,15 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
                 "arguments": "{}",
             },
         }
+        return
+    if move and not outputs:
+        # A chunk of added lines only goes at the end of the file.
+        patch = (f"*** Begin Patch\n*** Update File: {move.group(1)}\n"
+                 f"*** Move to: {move.group(2)}\n@@\n+moved\n*** End Patch\n")
+        yield _custom_tool_call("apply_patch", patch)
+        return
+    if move:
+        yield from _message("File moved.", ["File ", "moved."], 0)
         return
     if write and not outputs:
         path, text = write.group(1), write.group(2)

@@ -254,10 +254,11 @@ class Approval(google.protobuf.message.Message):
 
     @property
     def changed_files(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
-        """FILE_CHANGE: the files the change writes or deletes, as Codex names
-        them (absolute paths), in the order of `diff`, each once (read from
-        its headers), the first 1,000 (`diff` has them all). Empty for other
-        kinds, or when the diff is not known.
+        """FILE_CHANGE: the files the change writes or deletes (a moved file:
+        its old path, then its new one), as Codex names them (absolute
+        paths), in the order of `diff`, each once (read from its headers), the
+        first 1,000 (`diff` has them all). Empty for other kinds, or when the
+        diff is not known.
         """
 
     def __init__(

@@ -183,10 +183,11 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
   requestedPermissions: string[];
 
   /**
-   * FILE_CHANGE: the files the change writes or deletes, as Codex names
-   * them (absolute paths), in the order of `diff`, each once (read from
-   * its headers), the first 1,000 (`diff` has them all). Empty for other
-   * kinds, or when the diff is not known.
+   * FILE_CHANGE: the files the change writes or deletes (a moved file:
+   * its old path, then its new one), as Codex names them (absolute
+   * paths), in the order of `diff`, each once (read from its headers), the
+   * first 1,000 (`diff` has them all). Empty for other kinds, or when the
+   * diff is not known.
    *
    * @generated from field: repeated string changed_files = 23;
    */
