@@ -168,6 +168,18 @@ bool AskAnswers(const std::vector<Question>& questions,
   return true;
 }
 
+// Whether only a person can answer `approval`: an MCP server's form with
+// fields to fill, a URL to open, a device to prove: any MCP elicitation
+// but a yes/no form with no fields (MCP's "form" mode, the default when a
+// request names none).
+bool NeedsAPerson(const v1::Approval& approval,
+                  const std::vector<Question>& questions) {
+  const std::string& mode = approval.elicitation_mode();
+  return approval.kind() == v1::APPROVAL_KIND_MCP_ELICITATION &&
+         (!questions.empty() || (mode != "form" && !mode.empty()) ||
+          !Offers(approval, v1::DECISION_APPROVE));
+}
+
 void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
   const std::vector<Question> questions = QuestionsOf(approval);
   // Asked again while the answers given do not fit (INVALID_ARGUMENT).
@@ -189,7 +201,22 @@ void Decide(Client& client, const v1::Approval& approval, ApprovalMode mode) {
         }
         break;
       case ApprovalMode::kApprove:
-        decision = v1::DECISION_APPROVE;
+        // A yes is all it gives: a form, a link or a device proof is
+        // cancelled (MCP's "cancel", as `codex exec` does with every
+        // elicitation), and Codex's questions get no answers; the turn goes
+        // on either way, rather than wait for no one.
+        if (NeedsAPerson(approval, questions)) {
+          decision = v1::DECISION_ABORT;
+          std::cerr << "  cancelled: --on-approval approve fills in no form "
+                       "(ask asks you; wait leaves it to another client)\n";
+        } else {
+          decision = v1::DECISION_APPROVE;
+          if (!questions.empty()) {
+            std::cerr << "  left unanswered: --on-approval approve answers no "
+                         "questions (ask asks you; wait leaves them to another "
+                         "client)\n";
+          }
+        }
         break;
       case ApprovalMode::kDeny:
         // Where Codex offers no plain "no" (approval policy `untrusted`),

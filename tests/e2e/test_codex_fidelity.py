@@ -121,6 +121,25 @@ def test_questions_are_answered_on_the_terminal(fake_cli: Cli, project: Path) ->
                         "content": {"priority": 2, "title": "Disk full", "urgent": False}}
 
 
+def test_on_approval_approve_answers_no_question_and_fills_no_form(
+        fake_cli: Cli, project: Path) -> None:
+    # A script's yes is not an answer: the questions go unanswered, the form
+    # is cancelled (as `codex exec` does), and the turn goes on either way.
+    session_id = ready_session(fake_cli, project)
+    asked = fake_cli("turn", "start", session_id, "ask-user", "--follow",
+                     "--on-approval", "approve", timeout=30)
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout == "answers were {}\n", asked.stdout
+    assert "left unanswered: --on-approval approve answers no questions" in asked.stderr
+    form = fake_cli("turn", "start", session_id, "elicit", "--follow",
+                    "--on-approval", "approve", timeout=30)
+    assert form.returncode == 1, form.stderr  # something was not granted
+    assert json.loads(form.stdout.strip().removeprefix("elicitation answered ")) == {
+        "action": "cancel", "content": None}
+    assert "cancelled: --on-approval approve fills in no form" in form.stderr, form.stderr
+    assert "COMPLETED" in form.stderr
+
+
 def test_permissions_are_granted_on_the_terminal(fake_cli: Cli, project: Path) -> None:
     # --on-approval ask: what Codex asks for, a line each, then "grant?"
     # with what Codex offers; "a" grants it for the session.
