@@ -21,6 +21,7 @@
 #include "render.h"
 #include "signals.h"
 #include "terminal.h"
+#include "terminal_text.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -307,6 +308,7 @@ std::string ReadPrompt(const std::string& prompt) {
 }
 
 int Main(int argc, char** argv) {
+  ShowTerminalTextOnly();
   CLI::App app{
       "codex-manager: drive Codex sessions on a Codex Manager server."};
   app.footer(kFooter);

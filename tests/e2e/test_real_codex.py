@@ -4,7 +4,10 @@ model, driven through the real server with the CLI."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
 import signal
 import time
 from pathlib import Path
@@ -256,6 +259,42 @@ def test_a_moved_file_is_listed_by_both_its_paths(cli: Cli, project: Path) -> No
     assert out.strip() == "File moved."
     assert not (project / "old.txt").exists()
     assert (project / "new.txt").read_text() == "hello\nmoved\n"
+
+
+def test_a_terminal_is_shown_control_characters_not_driven_by_them(
+        cli: Cli, project: Path) -> None:
+    # A command whose escape sequence would erase the line before it, and
+    # whose right-to-left override would reverse what follows, as the person
+    # deciding sees it on a terminal: shown, not obeyed, in the approval,
+    # the command's output and the reply.
+    session_id = create_session(cli, project)
+    hostile = "echo safe \x1b[2K\u202eevil"
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(cli.argv("turn", "start", session_id, f"please run: {hostile}",
+                                   "--follow", "--on-approval", "ask"),
+                          stdin=terminal, stdout=terminal, stderr=terminal) as follow:
+        os.close(terminal)
+        seen = b""
+        while b"approve? " not in seen:
+            seen += os.read(controller, 4096)
+        os.write(controller, b"y\n")
+        assert follow.wait(timeout=60) == 0
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    os.close(controller)
+    shown = seen.decode()
+    assert "\x1b" not in shown and "\u202e" not in shown, shown
+    assert "echo safe ^[[2K<U+202E>evil" in shown, shown                # the approval
+    assert "Command output: safe ^[[2K<U+202E>evil" in shown, shown     # the reply
+    # Piped, the same text is byte for byte what Codex said.
+    turns = cli.json("turn", "list", session_id)["turns"]
+    assert turns[0]["finalMessage"] == "Command output: safe \x1b[2K\u202eevil"
 
 
 def test_events_reads_as_a_transcript(cli: Cli, project: Path) -> None:
