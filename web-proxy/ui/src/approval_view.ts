@@ -6,6 +6,7 @@
 // Viewers see the card without the controls.
 import { h, button } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
+import { visible } from "./visible.js";
 
 // One question of a user-input request, as Codex's ToolRequestUserInputParams
 // carries it.
@@ -169,20 +170,21 @@ export const approvalTitle = (a: Approval) =>
 
 // What an approval asks, in a line: the command, a question's text, the
 // files a change touches, the permissions asked for or the reason Codex
-// gives ("" when it says none).
-export const approvalDetail = (a: Approval) =>
+// gives ("" when it says none), with what would hide part of it shown.
+export const approvalDetail = (a: Approval) => visible(
   a.command || (a.kind === ApprovalKind.USER_INPUT
     ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.changedFiles.join(", ")
-    || a.requestedPermissions.join(", ") || a.reason;
+    || a.requestedPermissions.join(", ") || a.reason);
 
 export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
   const title = approvalTitle(a);
-  const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, a.diff || a.paramsJson)
-    : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, a.command)
+  // What the decision is about, with what would hide part of it shown.
+  const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, visible(a.diff || a.paramsJson))
+    : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, visible(a.command))
       : a.kind === ApprovalKind.USER_INPUT || a.kind === ApprovalKind.MCP_ELICITATION ? null
         : a.requestedPermissions.length > 0
-          ? h("ul", { class: "permissions mono" }, ...a.requestedPermissions.map((line) => h("li", {}, line)))
-          : h("pre", { class: "mono", tabindex: "0" }, a.paramsJson);
+          ? h("ul", { class: "permissions mono" }, ...a.requestedPermissions.map((line) => h("li", {}, visible(line))))
+          : h("pre", { class: "mono", tabindex: "0" }, visible(a.paramsJson));
   let controls: HTMLElement;
   if (!act.canOperate) {
     controls = h("div", { class: "muted small" }, "Waiting for an operator to decide.");
@@ -214,7 +216,7 @@ export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
                     "aria-label": title },
     h("div", { class: "row" }, h("strong", {}, title)),
     what,
-    a.cwd ? h("div", { class: "muted small mono" }, a.cwd) : null,
-    a.reason ? h("div", { class: "muted small" }, a.reason) : null,
+    a.cwd ? h("div", { class: "muted small mono" }, visible(a.cwd)) : null,
+    a.reason ? h("div", { class: "muted small" }, visible(a.reason)) : null,
     controls);
 }

@@ -75,9 +75,12 @@ test("Markdown replies are rendered and sanitized; command output keeps its colo
   assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
 
   // A command with a coloured line and 30 more: done, its output folds.
-  await send(page, "run: printf '\\033[31mred-alert\\033[0m\\n'; seq 1 30");
+  // Its card shows the right-to-left override of its comment by name,
+  // which would otherwise reverse what follows it.
+  await send(page, "run: printf '\\033[31mred-alert\\033[0m\\n'; seq 1 30 # \u202eexe.txt");
   const card = page.locator(".approval");
   await card.waitFor({ timeout: 30000 });
+  assert.match(await card.locator("pre").innerText(), /seq 1 30 # <U\+202E>exe\.txt"$/);
   await card.getByRole("button", { name: "Approve", exact: true }).click();
   await page.locator(".entry.agent", { hasText: "Command output: 30" }).waitFor({ timeout: 30000 });
   const command = page.locator(".entry.command").last();
