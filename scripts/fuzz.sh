@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer targets (fuzz/): the JSON-RPC line handler with the
 # Codex protocol mapping, the grpc-web proxy's frame and base64 code, the
-# server's reading of x-forwarded-for, and what the CLI shows a terminal.
+# server's reading of x-forwarded-for, and the text people are shown of
+# what Codex sends (common/visible_text.h).
 # Each starts from its seed corpus (fuzz/corpus/NAME, read only) and grows a
 # working corpus under build-fuzz/corpus/NAME. A crash leaves its input in
 # build-fuzz/findings/; turn it into a regression test (a seed in
@@ -14,7 +15,7 @@ seconds="${1:-3600}"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz
 mkdir -p build-fuzz/findings
-for name in json_rpc grpc_web forwarded_for terminal_text; do
+for name in json_rpc grpc_web forwarded_for visible_text; do
   echo "== fuzzing $name for ${seconds}s"
   if [[ ! -x "build-fuzz/bin/${name}_fuzzer" ]]; then
     echo "fuzz: build-fuzz/bin/${name}_fuzzer was not built (CMakePresets.json's fuzz targets)" >&2

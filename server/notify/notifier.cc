@@ -15,6 +15,7 @@
 #include "common/server_metrics.h"
 #include "common/thread_name.h"
 #include "common/utf8.h"
+#include "common/visible_text.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -26,9 +27,18 @@ constexpr size_t kMaxQueued = 1000;
 // Attempts kept in notification_deliveries.
 constexpr int kKeptDeliveries = 10000;
 
+// The first line of `text` as a person must see it (common/visible_text.h:
+// what would hide or reorder part of it, by name), at most `width` bytes;
+// "..." marks a cut, or more lines after it (a command's second line is
+// not left out unsaid).
 std::string FirstLine(const std::string& text, size_t width) {
-  const std::string line = text.substr(0, text.find('\n'));
-  if (line.size() <= width) return line;
+  const size_t end = text.find('\n');
+  const bool more = end != std::string::npos &&
+                    text.find_first_not_of(" \t\r\n", end) != std::string::npos;
+  const absl::string_view first =
+      absl::StripSuffix(absl::string_view(text).substr(0, end), "\r");
+  const std::string line = Visible({first.data(), first.size()});
+  if (line.size() <= width && !more) return line;
   return std::string(TruncateUtf8(line, width - 3)) + "...";
 }
 

@@ -29,7 +29,7 @@ TEST(NotificationForTest, AnApprovalWithALink) {
   std::optional<Notification> n = NotificationFor(e, options);
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(n->kind, "approval.requested");
-  EXPECT_EQ(n->summary, "Codex wants to run: rm -rf build");
+  EXPECT_EQ(n->summary, "Codex wants to run: rm -rf build...");
   EXPECT_EQ(n->link, "https://codex.example.com/#/s/ses_1");
   EXPECT_TRUE(n->urgent);
   const nlohmann::json body = nlohmann::json::parse(n->body);
@@ -39,6 +39,19 @@ TEST(NotificationForTest, AnApprovalWithALink) {
 
   options.kinds = {"turn_end"};
   EXPECT_FALSE(NotificationFor(e, options).has_value());
+}
+
+// What would hide or reorder part of a command is named, not passed on to
+// the phone or chat that shows it; a trailing line end is no line.
+TEST(NotificationForTest, ASummaryShowsWhatWouldHidePartOfIt) {
+  Approval a;
+  a.kind = ApprovalKind::kCommandExecution;
+  a.command = "rm -rf ~\r\x1b[2Kecho hi \xe2\x80\xaetxt.exe\r\n";
+  Event e;
+  e.type = EventType::kApprovalRequested;
+  e.payload = {{"approval", ApprovalToJson(a)}};
+  EXPECT_EQ(NotificationFor(e, NotifierOptions())->summary,
+            "Codex wants to run: rm -rf ~^M^[[2Kecho hi <U+202E>txt.exe");
 }
 
 // A question, a form, a permissions request and a change say what they
@@ -56,7 +69,7 @@ TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
   a.params_json = R"({"questions":[
       {"id":"storage","header":"Storage","question":"Where should it live?\nThink."},
       {"id":"key","question":"The key","isSecret":true}]})";
-  EXPECT_EQ(summary(a), "Codex asks: Where should it live? (+1 more)");
+  EXPECT_EQ(summary(a), "Codex asks: Where should it live?... (+1 more)");
   a.params_json = R"({"questions":[{"id":"s","header":"Storage"}]})";
   EXPECT_EQ(summary(a), "Codex asks: Storage");
   for (const char* hostile : {"", "[]", R"({"questions":[7]})",

@@ -1,5 +1,5 @@
-// libFuzzer target: the CLI's TerminalText (cli/terminal_text.h), which
-// every byte a terminal gets from the CLI goes through. Besides not
+// libFuzzer target: VisibleText (server/common/visible_text.h), which every
+// byte a terminal gets from the CLI goes through. Besides not
 // crashing: what it writes holds no control character but tab and
 // newline, no C1 control and no bidirectional formatting character (as
 // UTF-8 encodes them); and the input cut in two anywhere is written the
@@ -10,12 +10,12 @@
 #include <string>
 #include <string_view>
 
-#include "terminal_text.h"
+#include "common/visible_text.h"
 
 namespace {
 
 std::string Shown(std::string_view a, std::string_view b) {
-  codex_manager::cli::TerminalText text;
+  codex_manager::VisibleText text;
   std::string out;
   text.Filter(a, &out);
   text.Filter(b, &out);

@@ -1,22 +1,16 @@
-#include "terminal_text.h"
+#include "common/visible_text.h"
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 
-namespace codex_manager::cli {
+namespace codex_manager {
 namespace {
 
-std::string Shown(std::string_view text) {
-  TerminalText filter;
-  std::string out;
-  filter.Filter(text, &out);
-  filter.Finish(&out);
-  return out;
-}
+std::string Shown(std::string_view text) { return Visible(text); }
 
-TEST(TerminalTextTest, ControlCharactersAreShownNotObeyed) {
+TEST(VisibleTextTest, ControlCharactersAreShownNotObeyed) {
   // A command whose carriage return would hide its first half, and the
   // escape sequences that clear a line, retitle the window or color text.
   EXPECT_EQ(Shown("rm -rf ~\r\x1b[2Kecho hello"), "rm -rf ~^M^[[2Kecho hello");
@@ -27,7 +21,7 @@ TEST(TerminalTextTest, ControlCharactersAreShownNotObeyed) {
   EXPECT_EQ(Shown("progress\r"), "progress^M");
 }
 
-TEST(TerminalTextTest, C1ControlsAndBidiFormattingAreNamed) {
+TEST(VisibleTextTest, C1ControlsAndBidiFormattingAreNamed) {
   // U+009B is a one-character CSI to a terminal that takes C1 controls;
   // U+202E reverses what follows (Trojan Source); U+2066 isolates it.
   EXPECT_EQ(Shown("a\xc2\x9b"
@@ -43,7 +37,7 @@ TEST(TerminalTextTest, C1ControlsAndBidiFormattingAreNamed) {
   EXPECT_EQ(Shown(text), text);
 }
 
-TEST(TerminalTextTest, APieceEndingMidCharacterWaitsForTheNext) {
+TEST(VisibleTextTest, APieceEndingMidCharacterWaitsForTheNext) {
   const std::string text =
       "ok\r\n\xe2\x80\xae"
       "x\r\x1b[1m\xc3\xa9\xc2\x85";
@@ -51,7 +45,7 @@ TEST(TerminalTextTest, APieceEndingMidCharacterWaitsForTheNext) {
   EXPECT_EQ(whole, "ok\n<U+202E>x^M^[[1m\xc3\xa9<U+0085>");
   // The same, however it is cut.
   for (size_t cut = 0; cut <= text.size(); ++cut) {
-    TerminalText filter;
+    VisibleText filter;
     std::string out;
     filter.Filter(std::string_view(text).substr(0, cut), &out);
     filter.Filter(std::string_view(text).substr(cut), &out);
@@ -60,7 +54,7 @@ TEST(TerminalTextTest, APieceEndingMidCharacterWaitsForTheNext) {
   }
 }
 
-TEST(TerminalTextTest, BytesThatAreNotUtf8PassAsTheyAre) {
+TEST(VisibleTextTest, BytesThatAreNotUtf8PassAsTheyAre) {
   EXPECT_EQ(Shown("\xff\x80"), "\xff\x80");
   EXPECT_EQ(Shown("\xe2\x80x"), "\xe2\x80x");  // cut short
   EXPECT_EQ(Shown("\xe2\x80"), "\xe2\x80");    // at the end
@@ -68,4 +62,4 @@ TEST(TerminalTextTest, BytesThatAreNotUtf8PassAsTheyAre) {
 }
 
 }  // namespace
-}  // namespace codex_manager::cli
+}  // namespace codex_manager
