@@ -7,6 +7,7 @@ import { CALL_TIMEOUT_MS, sessions } from "./api.js";
 import { button, h } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
 import type { BackgroundTerminal } from "./gen/codex_manager/v1/sessions_pb.js";
+import { visible } from "./visible.js";
 
 export interface BackgroundPanel {
   element: HTMLElement;
@@ -50,7 +51,7 @@ export function backgroundPanel(sessionId: string, canOperate: boolean,
   };
   const row = (t: BackgroundTerminal) => h("div", { class: "row terminal", "data-process-id": t.processId },
     h("div", {},
-      h("div", { class: "mono small" }, t.command),
+      h("div", { class: "mono small" }, visible(t.command)),
       h("div", { class: "muted small" }, terminalFigures(t) || t.cwd)),
     canOperate ? button("End", () => void end(t.processId)) : null);
   let count = 0;

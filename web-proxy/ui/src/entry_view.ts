@@ -7,6 +7,7 @@ import { h } from "./dom.js";
 import { durationLabel, hookEventLabel, hookStatusLabel, itemStatusLabel, turnLabel } from "./labels.js";
 import { ansiHtml, hasAnsi, markdownHtml } from "./render.js";
 import type { Entry } from "./transcript.js";
+import { visible } from "./visible.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
 // Outputs longer than this many lines start folded once the command is done.
@@ -37,7 +38,7 @@ function commandView(e: Extract<Entry, { kind: "command" }>, attrs: Record<strin
   const status = itemStatusLabel(e.status) + (e.exitCode !== undefined ? ` · exit ${e.exitCode}` : "");
   return h("div", attrs,
     e.byUser ? h("div", { class: "term-muted small" }, "You ran") : null,
-    h("div", { class: "cmd mono" }, `$ ${e.command}`), output,
+    h("div", { class: "cmd mono" }, `$ ${visible(e.command)}`), output,
     h("div", { class: "term-muted small" }, status));
 }
 

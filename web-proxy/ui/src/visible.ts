@@ -3,7 +3,7 @@
 // part of it are shown by name instead of obeyed. Unicode's bidirectional
 // formatting characters reverse or isolate what follows them ("Trojan
 // Source", CVE-2021-42574); control characters draw nothing. As the CLI
-// shows them on a terminal (cli/terminal_text.h): C0 controls but tab and
+// shows them on a terminal (server/common/visible_text.h): C0 controls but tab and
 // newline, and DEL, in caret notation ("^[" for ESC, "^M" for a carriage
 // return that ends no line), the C1 controls and the bidi formatting
 // characters as "<U+202E>".

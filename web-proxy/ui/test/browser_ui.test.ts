@@ -84,6 +84,7 @@ test("Markdown replies are rendered and sanitized; command output keeps its colo
   await card.getByRole("button", { name: "Approve", exact: true }).click();
   await page.locator(".entry.agent", { hasText: "Command output: 30" }).waitFor({ timeout: 30000 });
   const command = page.locator(".entry.command").last();
+  assert.match(await command.locator(".cmd").innerText(), /# <U\+202E>exe\.txt/);
   const fold = command.locator("details.fold");
   await command.locator(".term-muted", { hasText: "done" }).waitFor({ timeout: 10000 });
   assert.equal(await fold.evaluate((d) => (d as HTMLDetailsElement).open), false);
