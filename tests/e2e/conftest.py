@@ -5,6 +5,8 @@ model, and the fake app-server for fault injection."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +106,31 @@ class Cli:
         return subprocess.Popen(
             self.argv(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
+
+    def on_a_terminal(self, *args: str, reply_to: bytes, reply: bytes,
+                      timeout: float = 60) -> tuple[int, bytes]:
+        """Runs the CLI with a terminal (a pty) as its stdin, stdout and
+        stderr, as a person would; types `reply` once it wrote `reply_to`.
+        Returns its exit code and all it wrote (the pty's "\r\n" line ends)."""
+        controller, terminal = pty.openpty()
+        with subprocess.Popen(self.argv(*args), stdin=terminal, stdout=terminal,
+                              stderr=terminal) as process:
+            os.close(terminal)
+            seen = b""
+            while reply_to not in seen:
+                seen += os.read(controller, 4096)
+            os.write(controller, reply)
+            code = process.wait(timeout=timeout)
+            while True:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:  # the terminal's other side is closed
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+        os.close(controller)
+        return code, seen
 
 
 @pytest.fixture

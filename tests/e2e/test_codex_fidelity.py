@@ -5,9 +5,6 @@ not handle refused out loud (tests/fake_codex speaks the 0.169 shapes)."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -182,25 +179,10 @@ def test_a_secret_typed_on_a_terminal_is_not_echoed(fake_cli: Cli, project: Path
     session_id = ready_session(fake_cli, project)
     fake_cli("turn", "start", session_id, "ask-user")
     approval = pending(fake_cli, session_id)
-    controller, terminal = pty.openpty()
-    with subprocess.Popen(fake_cli.argv("approval", "answer", approval["approvalId"], "lang=Go",
-                                        "--stdin", "key"),
-                          stdin=terminal, stdout=terminal, stderr=terminal) as answer:
-        os.close(terminal)
-        seen = b""
-        while b"key: " not in seen:
-            seen += os.read(controller, 1024)
-        os.write(controller, b"tops3cret\n")
-        assert answer.wait(timeout=30) == 0
-        while True:
-            try:
-                chunk = os.read(controller, 1024)
-            except OSError:  # the terminal's other side is closed
-                break
-            if not chunk:
-                break
-            seen += chunk
-    os.close(controller)
+    code, seen = fake_cli.on_a_terminal("approval", "answer", approval["approvalId"],
+                                        "lang=Go", "--stdin", "key",
+                                        reply_to=b"key: ", reply=b"tops3cret\n", timeout=30)
+    assert code == 0, seen
     assert b"APPROVED" in seen and b"tops3cret" not in seen, seen
     final = wait_for(lambda: (t := fake_cli.json("turn", "list", session_id)["turns"][0])
                      ["state"] == "TURN_STATE_COMPLETED" and t)

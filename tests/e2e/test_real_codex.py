@@ -4,10 +4,7 @@ model, driven through the real server with the CLI."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
-import subprocess
 import signal
 import time
 from pathlib import Path
@@ -269,25 +266,10 @@ def test_a_terminal_is_shown_control_characters_not_driven_by_them(
     # the command's output and the reply.
     session_id = create_session(cli, project)
     hostile = "echo safe \x1b[2K\u202eevil"
-    controller, terminal = pty.openpty()
-    with subprocess.Popen(cli.argv("turn", "start", session_id, f"please run: {hostile}",
-                                   "--follow", "--on-approval", "ask"),
-                          stdin=terminal, stdout=terminal, stderr=terminal) as follow:
-        os.close(terminal)
-        seen = b""
-        while b"approve? " not in seen:
-            seen += os.read(controller, 4096)
-        os.write(controller, b"y\n")
-        assert follow.wait(timeout=60) == 0
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal's other side is closed
-                break
-            if not chunk:
-                break
-            seen += chunk
-    os.close(controller)
+    code, seen = cli.on_a_terminal("turn", "start", session_id, f"please run: {hostile}",
+                                   "--follow", "--on-approval", "ask",
+                                   reply_to=b"approve? ", reply=b"y\n")
+    assert code == 0, seen
     shown = seen.decode()
     assert "\x1b" not in shown and "\u202e" not in shown, shown
     assert "echo safe ^[[2K<U+202E>evil" in shown, shown                # the approval
