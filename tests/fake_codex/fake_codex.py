@@ -37,6 +37,8 @@ The prompt of ``turn/start`` chooses what the turn does:
 - ``elicit``: ask ``mcpServer/elicitation/request`` (server "tickets", a
   form: title required, priority integer, urgent boolean) and reply
   ``elicitation answered {...}`` with the response.
+- ``elicit-url URL``: ask ``mcpServer/elicitation/request`` in URL mode
+  (server "tickets": open URL) and reply ``elicitation answered {...}``.
 - ``tool-call``: send ``item/tool/call`` (a request codex-manager refuses)
   and reply ``tool call answered {...}`` with the JSON-RPC error.
 - ``plan``: send what Codex 0.169 sends around a planned edit — two
@@ -414,6 +416,17 @@ def run_turn(thread_id: str, turn_id: str, prompt: str) -> None:
         return
     if prompt.strip() == "tools":
         tool_calls(thread_id, turn_id)
+        return
+    if prompt.startswith("elicit-url "):
+        # URL mode (Codex 0.171's McpServerElicitationRequestParams): open
+        # the page named after the prompt's first word.
+        answer = ask("mcpServer/elicitation/request", {
+            "threadId": thread_id, "turnId": turn_id, "serverName": "tickets",
+            "mode": "url", "elicitationId": "e1", "message": "Sign in to the tracker",
+            "url": prompt.split(None, 1)[1].strip(), "_meta": None})
+        text = "elicitation answered " + json.dumps(answer, sort_keys=True)
+        agent_reply(thread_id, turn_id, text, [text])
+        complete(thread_id, turn_id)
         return
     if "elicit" in prompt:
         # mcpServer/elicitation/request as Codex 0.169 sends it

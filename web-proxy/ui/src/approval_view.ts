@@ -81,15 +81,19 @@ function elicitationForm(a: Approval, answer: (answers: Record<string, string>) 
   const inputs = fields.map((f) => {
     const attrs: Record<string, string> = { name: f.name, "aria-label": f.title, ...(f.required ? { required: "" } : {}) };
     const input = f.options.length
-      ? h("select", attrs, ...f.options.map((o) => h("option", { value: o }, o)))
+      ? h("select", attrs, ...f.options.map((o) => h("option", { value: o }, visible(o))))
       : f.type === "boolean" ? h("input", { ...attrs, type: "checkbox" })
         : h("input", { ...attrs, type: f.type === "number" || f.type === "integer" ? "number" : "text",
                        ...(f.type === "integer" ? { step: "1" } : {}), autocomplete: "off" });
-    return h("label", { class: "field" }, h("span", {}, f.title, f.required ? " *" : ""), input,
-      f.description ? h("span", { class: "muted small" }, f.description) : null);
+    return h("label", { class: "field" }, h("span", {}, visible(f.title), f.required ? " *" : ""), input,
+      f.description ? h("span", { class: "muted small" }, visible(f.description)) : null);
   });
   const form = h("form", { class: "user-input elicitation" },
-    a.elicitationUrl ? h("p", {}, "Open: ", h("a", { href: a.elicitationUrl, target: "_blank", rel: "noopener noreferrer" }, a.elicitationUrl)) : null,
+    // A link only to a web page (never javascript: or data:), its address
+    // in full with what would disguise it shown by name.
+    a.elicitationUrl ? h("p", {}, "Open: ", /^https?:\/\//i.test(a.elicitationUrl)
+      ? h("a", { href: a.elicitationUrl, target: "_blank", rel: "noopener noreferrer" }, visible(a.elicitationUrl))
+      : h("span", { class: "mono" }, visible(a.elicitationUrl))) : null,
     ...inputs,
     h("div", { class: "row actions" },
       offered(a).includes(Decision.APPROVE) ? h("button", { type: "submit", class: "primary" }, fields.length ? "Send" : "Accept") : null,
@@ -122,10 +126,11 @@ function userInputForm(a: Approval, answer: (answers: Record<string, string>) =>
     const choices = q.options.map((o, j) =>
       h("label", { class: "choice" },
         h("input", { type: "radio", name, value: o.label, ...(j === 0 ? { required: "" } : {}) }),
-        h("span", {}, h("strong", {}, o.label), o.description ? h("span", { class: "muted small" }, ` — ${o.description}`) : null)));
+        h("span", {}, h("strong", {}, visible(o.label)),
+          o.description ? h("span", { class: "muted small" }, ` — ${visible(o.description)}`) : null)));
     return h("fieldset", { class: "question", "data-question-id": q.id },
-      h("legend", {}, q.header || "Question"),
-      q.question ? h("p", {}, q.question) : null,
+      h("legend", {}, visible(q.header) || "Question"),
+      q.question ? h("p", {}, visible(q.question)) : null,
       ...choices,
       q.isOther || !q.options.length ? other : null);
   });

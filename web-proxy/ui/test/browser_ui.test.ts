@@ -176,6 +176,23 @@ test("a user-input request is a form; permissions are a list; keys decide; deny 
   await asked.getByRole("button", { name: "Approve for session" }).click();
   await page.locator(".entry.agent", { hasText: '"scope": "session"' }).waitFor({ timeout: 20000 });
 
+  // An MCP server's page to open is a link only when it is a web page;
+  // its address is shown in full, a right-to-left override by name.
+  await send(page, "elicit-url https://tracker.example/\u202egnp.login");
+  const opened = page.locator(".approval");
+  await opened.locator("form.elicitation").waitFor({ timeout: 20000 });
+  const link = opened.locator("form.elicitation a");
+  assert.equal(await link.getAttribute("href"), "https://tracker.example/\u202egnp.login");
+  assert.equal(await link.innerText(), "https://tracker.example/<U+202E>gnp.login");
+  await opened.getByRole("button", { name: "Cancel" }).click();
+  await page.locator(".entry.agent", { hasText: '"action": "cancel"' }).waitFor({ timeout: 20000 });
+  await send(page, "elicit-url javascript:alert(document.domain)");
+  await opened.locator("form.elicitation").waitFor({ timeout: 20000 });
+  assert.equal(await opened.locator("form.elicitation a").count(), 0);
+  assert.match(await opened.locator("form.elicitation").innerText(), /Open: javascript:alert\(document\.domain\)/);
+  await opened.getByRole("button", { name: "Decline" }).click();
+  await page.locator(".entry.agent", { hasText: '"action": "decline"' }).waitFor({ timeout: 20000 });
+
   // "d" denies the pending approval (not while typing in the composer).
   await send(page, "approve");
   await page.locator(".approval").waitFor({ timeout: 20000 });
