@@ -8,6 +8,7 @@
 import { CODEX_CALL_TIMEOUT_MS, codex } from "./api.js";
 import { button, h } from "./dom.js";
 import { errorText } from "./feedback.js";
+import { pageLink } from "./visible.js";
 import { type Account, type CodexLogin, CodexLoginMethod, CodexLoginState } from "./gen/codex_manager/v1/codex_pb.js";
 
 // How often a pending device code login is asked after.
@@ -64,7 +65,7 @@ export function accountPanel(isAdmin: boolean): HTMLElement {
     const status = h("p", { class: "muted" }, "Waiting for the code…");
     body.replaceChildren(h("div", { class: "login", "data-login-id": login.loginId },
       h("p", {}, "Open ",
-        h("a", { href: login.verificationUrl, target: "_blank", rel: "noopener noreferrer" }, login.verificationUrl),
+        pageLink(login.verificationUrl),
         " on any device, sign in to ChatGPT and enter this code:"),
       h("p", { class: "mono login-code" }, login.userCode),
       status, cancel));

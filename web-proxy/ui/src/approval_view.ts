@@ -6,7 +6,7 @@
 // Viewers see the card without the controls.
 import { h, button } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
-import { visible } from "./visible.js";
+import { pageLink, visible } from "./visible.js";
 
 // One question of a user-input request, as Codex's ToolRequestUserInputParams
 // carries it.
@@ -89,11 +89,7 @@ function elicitationForm(a: Approval, answer: (answers: Record<string, string>) 
       f.description ? h("span", { class: "muted small" }, visible(f.description)) : null);
   });
   const form = h("form", { class: "user-input elicitation" },
-    // A link only to a web page (never javascript: or data:), its address
-    // in full with what would disguise it shown by name.
-    a.elicitationUrl ? h("p", {}, "Open: ", /^https?:\/\//i.test(a.elicitationUrl)
-      ? h("a", { href: a.elicitationUrl, target: "_blank", rel: "noopener noreferrer" }, visible(a.elicitationUrl))
-      : h("span", { class: "mono" }, visible(a.elicitationUrl))) : null,
+    a.elicitationUrl ? h("p", {}, "Open: ", pageLink(a.elicitationUrl)) : null,
     ...inputs,
     h("div", { class: "row actions" },
       offered(a).includes(Decision.APPROVE) ? h("button", { type: "submit", class: "primary" }, fields.length ? "Send" : "Accept") : null,

@@ -7,6 +7,8 @@
 // newline, and DEL, in caret notation ("^[" for ESC, "^M" for a carriage
 // return that ends no line), the C1 controls and the bidi formatting
 // characters as "<U+202E>".
+import { h } from "./dom.js";
+
 const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function visible(text: string): string {
@@ -16,4 +18,13 @@ export function visible(text: string): string {
     if (code === 0x7f) return "^?";
     return `<U+${code.toString(16).toUpperCase().padStart(4, "0")}>`;
   });
+}
+
+// An address from outside (an MCP server's page, Codex's sign-in page) in
+// full, as visible() shows it: a link that opens in a new tab only to an
+// http(s) page, never javascript: or data:; plain text otherwise.
+export function pageLink(url: string): HTMLElement {
+  return /^https?:\/\//i.test(url)
+    ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, visible(url))
+    : h("span", { class: "mono" }, visible(url));
 }
