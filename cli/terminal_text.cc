@@ -35,18 +35,25 @@ ssize_t WriteShown(void* cookie, const char* data, size_t size) {
   return static_cast<ssize_t>(size);
 }
 
+// The sinks of standard output and standard error, once routed. Never
+// freed: std::cout and the C library flush through them at exit, after
+// static destructors ran. Held here because LeakSanitizer does not find
+// them through the FILE fopencookie makes (it reported them leaked).
+Sink* routed[2] = {nullptr, nullptr};
+
 // Points `*stream` and `streams` at a FILE that writes what is shown of
-// its text to `fd`, buffered as `mode` says (_IOLBF, _IONBF).
+// its text to `fd` (1 or 2), buffered as `mode` says (_IOLBF, _IONBF).
 void Route(FILE** stream, int fd, int mode,
            std::initializer_list<std::ostream*> streams) {
-  if (!isatty(fd)) return;
+  if (!isatty(fd) || routed[fd - 1] != nullptr) return;
   std::fflush(*stream);
-  // Never freed: std::cout and the C library flush through them at exit.
-  auto* sink = new Sink{fd, {}};
-  FILE* shown = fopencookie(
-      sink, "w", cookie_io_functions_t{nullptr, WriteShown, nullptr, nullptr});
+  routed[fd - 1] = new Sink{fd, {}};
+  FILE* shown =
+      fopencookie(routed[fd - 1], "w",
+                  cookie_io_functions_t{nullptr, WriteShown, nullptr, nullptr});
   if (shown == nullptr) {
-    delete sink;
+    delete routed[fd - 1];
+    routed[fd - 1] = nullptr;
     return;
   }
   std::setvbuf(shown, nullptr, mode, mode == _IONBF ? 0 : BUFSIZ);
