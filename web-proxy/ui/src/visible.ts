@@ -3,10 +3,10 @@
 // part of it are shown by name instead of obeyed. Unicode's bidirectional
 // formatting characters reverse or isolate what follows them ("Trojan
 // Source", CVE-2021-42574); control characters draw nothing. As the CLI
-// shows them on a terminal (server/common/visible_text.h): C0 controls but tab and
-// newline, and DEL, in caret notation ("^[" for ESC, "^M" for a carriage
-// return that ends no line), the C1 controls and the bidi formatting
-// characters as "<U+202E>".
+// shows them on a terminal (server/common/visible_text.h): C0 controls but
+// tab and newline, and DEL, in caret notation ("^[" for ESC, "^M" for a
+// carriage return that ends no line), the C1 controls and the bidi
+// formatting characters as "<U+202E>".
 import { h } from "./dom.js";
 
 const HIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
