@@ -8,11 +8,18 @@ gRPC upstream (HTTP/2 without TLS), starts codex-manager-web in front of
 it, and writes a size-delimited ServerCompatResponse naming the proxy's
 address. It runs until the runner sends SIGTERM, then stops both.
 
+For a TLS case (use_tls) the runner gives the server's certificate and key
+(server_creds); the proxy serves them (--tls-cert, --tls-key, written to a
+private temporary folder) and the response returns the certificate
+(pem_cert) for the runner's client to trust. Client certificates are not
+asked for (config.yaml leaves supports_tls_client_certs false), so a
+request naming one is refused.
+
 The request's message_receive_limit becomes the proxy's
 --max-request-bytes; the upstream gets no limit, so the proxy alone must
 enforce it.
 
-Only three scalar fields of the two messages are used, so they are read
+Only a few scalar fields of the messages are used, so they are read
 and written with the Protobuf wire format directly (varint and
 length-delimited fields), which keeps this wrapper free of generated code.
 
@@ -32,6 +39,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -39,7 +47,12 @@ import time
 _PROTOCOL = 1
 _HTTP_VERSION = 2
 _USE_TLS = 4
+_CLIENT_TLS_CERT = 5
 _MESSAGE_RECEIVE_LIMIT = 6
+_SERVER_CREDS = 7
+# TLSCreds (connectrpc/conformance/v1/config.proto).
+_CREDS_CERT = 1
+_CREDS_KEY = 2
 _PROTOCOL_GRPC = 2
 _HTTP_VERSION_2 = 2
 
@@ -101,8 +114,25 @@ def _write_delimited(stream, body: bytes) -> None:
     stream.flush()
 
 
-def _start_codex_manager_web(binary: str, upstream: str, limit: int):
+def _write_tls_files(creds: bytes, folder: str) -> tuple[str, str, bytes]:
+    """Writes the runner's certificate and key (a TLSCreds message) as PEM
+    files only this user can read; returns their paths and the certificate."""
+    fields = _fields(creds)
+    paths = []
+    for number, name in ((_CREDS_CERT, "cert.pem"), (_CREDS_KEY, "key.pem")):
+        path = os.path.join(folder, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(bytes(fields[number]))
+        paths.append(path)
+    return paths[0], paths[1], bytes(fields[_CREDS_CERT])
+
+
+def _start_codex_manager_web(binary: str, upstream: str, limit: int,
+                             tls: tuple[str, str] | None):
     args = [binary, "--listen", "127.0.0.1:0", "--upstream", upstream]
+    if tls:
+        args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
     if limit:
         args += ["--max-request-bytes", str(limit)]
     # Our stdout is the runner's channel: children write only to stderr.
@@ -118,13 +148,18 @@ def _start_codex_manager_web(binary: str, upstream: str, limit: int):
     return proxy, None
 
 
-def _start_grpcwebproxy(binary: str, upstream: str):
+def _start_grpcwebproxy(binary: str, upstream: str, tls: tuple[str, str] | None):
     with socket.socket() as probe:  # a free port (grpcwebproxy cannot say)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    if tls:
+        serving = ["--run_http_server=false", f"--server_http_tls_port={port}",
+                   f"--server_tls_cert_file={tls[0]}", f"--server_tls_key_file={tls[1]}"]
+    else:
+        serving = ["--run_tls_server=false", f"--server_http_debug_port={port}"]
     proxy = subprocess.Popen(
-        [binary, f"--backend_addr={upstream}", "--run_tls_server=false",
-         "--server_bind_address=127.0.0.1", f"--server_http_debug_port={port}",
+        [binary, f"--backend_addr={upstream}", *serving,
+         "--server_bind_address=127.0.0.1",
          "--allow_all_origins", "--backend_max_call_recv_msg_size=16777216"],
         stdout=sys.stderr, stderr=sys.stderr)
     for _ in range(100):
@@ -139,11 +174,21 @@ def _start_grpcwebproxy(binary: str, upstream: str):
 
 
 def main() -> int:
-    web_binary, reference_binary = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix="conformance-tls-") as tls_folder:
+        return _serve(sys.argv[1], sys.argv[2], tls_folder)
+
+
+def _serve(web_binary: str, reference_binary: str, tls_folder: str) -> int:
     request = _fields(_read_delimited(sys.stdin.buffer))
-    if request.get(_USE_TLS):
-        print("proxy_under_test: TLS cases are not configured", file=sys.stderr)
+    if request.get(_CLIENT_TLS_CERT):
+        print("proxy_under_test: client certificates are not configured", file=sys.stderr)
         return 2
+    tls: tuple[str, str] | None = None
+    pem_cert = b""
+    if request.get(_USE_TLS):
+        cert_path, key_path, pem_cert = _write_tls_files(
+            bytes(request[_SERVER_CREDS]), tls_folder)
+        tls = (cert_path, key_path)
     limit = int(request.get(_MESSAGE_RECEIVE_LIMIT, 0))
 
     # The upstream: the reference server over gRPC on HTTP/2 (h2c), no limit.
@@ -159,9 +204,9 @@ def main() -> int:
     upstream_addr = f"{upstream_response[1].decode()}:{upstream_response[2]}"
 
     if os.path.basename(web_binary) == "grpcwebproxy":
-        proxy, port = _start_grpcwebproxy(web_binary, upstream_addr)
+        proxy, port = _start_grpcwebproxy(web_binary, upstream_addr, tls)
     else:
-        proxy, port = _start_codex_manager_web(web_binary, upstream_addr, limit)
+        proxy, port = _start_codex_manager_web(web_binary, upstream_addr, limit, tls)
     if port is None:
         upstream.terminate()
         print("proxy_under_test: codex-manager-web did not start", file=sys.stderr)
@@ -176,6 +221,8 @@ def main() -> int:
         _varint((1 << 3) | 2) + _varint(len(b"127.0.0.1")) + b"127.0.0.1"
         + _varint(2 << 3) + _varint(port)
     )
+    if pem_cert:
+        response += _varint((3 << 3) | 2) + _varint(len(pem_cert)) + pem_cert
     _write_delimited(sys.stdout.buffer, response)
 
     stop = threading.Event()
