@@ -1,8 +1,7 @@
 #include "http_session.h"
 
 #include <array>
-#include <filesystem>
-#include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -12,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
+#include "static_files.h"
 
 namespace codex_manager::web {
 namespace {
@@ -37,20 +37,6 @@ constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr size_t kDrainBytes = 4 << 20;
 // Bytes of the next request(s) a client may send while a stream runs.
 constexpr size_t kMaxPipelinedBytes = 64 * 1024;
-
-std::string ContentTypeOf(const std::filesystem::path& path) {
-  const std::string ext = absl::AsciiStrToLower(path.extension().string());
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".json" || ext == ".map") return "application/json";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".ico") return "image/x-icon";
-  if (ext == ".webmanifest") return "application/manifest+json";
-  if (ext == ".woff2") return "font/woff2";
-  return "application/octet-stream";
-}
 
 // `s` as a JSON string literal.
 std::string JsonString(absl::string_view s) {
@@ -359,45 +345,41 @@ void HttpSession::Preflight() {
 }
 
 void HttpSession::ServeStatic(const std::string& path) {
-  namespace fs = std::filesystem;
-  if (config_->static_dir.empty()) {
+  std::optional<StaticFile> file;
+  if (!config_->static_dir.empty()) {
+    file = ReadStaticFile(
+        config_->static_dir, path,
+        AcceptsGzip(std::string(request_[http::field::accept_encoding])));
+  }
+  if (!file) {
     return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
                       "not found\n");
   }
-  std::error_code ec;
-  const fs::path root = fs::weakly_canonical(config_->static_dir, ec);
-  fs::path file = fs::weakly_canonical(
-      root / (path == "/" ? "index.html" : path.substr(1)), ec);
-  const std::string rel = file.lexically_relative(root).string();
-  if (ec || rel.empty() || absl::StartsWith(rel, "..")) {
-    return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
-                      "not found\n");
-  }
-  // Unknown paths without an extension are routes of the single-page UI.
-  if (!fs::is_regular_file(file, ec) && !file.has_extension()) {
-    file = root / "index.html";
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    return SendSimple(http::status::not_found, "text/plain; charset=utf-8",
-                      "not found\n");
-  }
-  std::string body((std::istreambuf_iterator<char>(in)), {});
   const std::string ancestors =
       config_->frame_ancestors.empty()
           ? "'none'"
           : absl::StrJoin(config_->frame_ancestors, " ");
-  SendSimple(
-      http::status::ok, ContentTypeOf(file), std::move(body),
-      {{"content-security-policy",
-        absl::StrCat("default-src 'self'; script-src 'self'; style-src "
-                     "'self'; img-src 'self' data:; connect-src 'self'; "
-                     "font-src 'self'; object-src 'none'; base-uri 'none'; "
-                     "form-action 'self'; frame-ancestors ",
-                     ancestors)},
-       {"x-content-type-options", "nosniff"},
-       {"referrer-policy", "no-referrer"},
-       {"cache-control", "no-cache"}});
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"content-security-policy",
+       absl::StrCat("default-src 'self'; script-src 'self'; style-src "
+                    "'self'; img-src 'self' data:; connect-src 'self'; "
+                    "font-src 'self'; object-src 'none'; base-uri 'none'; "
+                    "form-action 'self'; frame-ancestors ",
+                    ancestors)},
+      {"x-content-type-options", "nosniff"},
+      {"referrer-policy", "no-referrer"},
+      // Revalidated on every load (a new UI is seen at once); unchanged,
+      // that costs a 304 with no body.
+      {"cache-control", "no-cache"},
+      {"etag", file->etag},
+      {"vary", "Accept-Encoding"}};
+  if (NoneMatch(std::string(request_[http::field::if_none_match]),
+                file->etag)) {
+    return SendSimple(http::status::not_modified, "", "", std::move(headers));
+  }
+  if (file->gzip) headers.emplace_back("content-encoding", "gzip");
+  SendSimple(http::status::ok, file->content_type, std::move(file->body),
+             std::move(headers));
 }
 
 void HttpSession::SendSimple(

@@ -36,6 +36,8 @@ def test_install_puts_everything_in_gnu_places(prefix: Path) -> None:
     if (REPO / "web-proxy" / "ui" / "dist" / "index.html").exists():
         assert (prefix / "share" / "codex-manager" / "ui" / "index.html").is_file()
         assert (prefix / "share" / "codex-manager" / "ui" / "app.js").is_file()
+        assert (prefix / "share" / "codex-manager" / "ui" / "app.js.gz").is_file()
+        assert not list((prefix / "share" / "codex-manager" / "ui").glob("*.map*"))
     docs = prefix / "share" / "doc" / "codex-manager"
     assert (docs / "README.md").is_file() and (docs / "deploy.md").is_file()
     assert (prefix / "lib" / "sysusers.d" / "codex-manager.conf").read_text().count(

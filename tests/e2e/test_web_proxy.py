@@ -5,6 +5,7 @@ cancellation when the browser goes away, CORS, the UI's static files."""
 from __future__ import annotations
 
 import base64
+import gzip
 import http.client
 import json
 import os
@@ -441,6 +442,46 @@ def test_static_ui_health_and_no_traversal(proxy: WebProxy) -> None:
     conn.request("GET", "/../../etc/passwd")
     traversal = conn.getresponse()
     assert traversal.status == 404 and b"root:" not in traversal.read()
+
+
+def test_static_files_are_gzipped_for_who_accepts_it_and_revalidated_by_tag(
+        proxy: WebProxy, tmp_path: Path) -> None:
+    app = tmp_path / "ui" / "app.js"
+    app.write_text("console.log('the app');\n" * 400)
+    (tmp_path / "ui" / "app.js.gz").write_bytes(gzip.compress(app.read_bytes()))
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+
+    def get(path: str, **headers: str) -> tuple[http.client.HTTPResponse, bytes]:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response, response.read()
+
+    plain, body = get("/app.js")
+    assert plain.status == 200 and body == app.read_bytes()
+    assert plain.getheader("content-encoding") is None
+    assert plain.getheader("vary") == "Accept-Encoding"
+    zipped, zipped_body = get("/app.js", **{"accept-encoding": "gzip, deflate, br"})
+    assert zipped.getheader("content-encoding") == "gzip"
+    assert zipped.getheader("content-type").startswith("text/javascript")
+    assert len(zipped_body) < len(body) // 10
+    assert gzip.decompress(zipped_body) == body
+    assert get("/app.js", **{"accept-encoding": "gzip;q=0, *"})[0].getheader(
+        "content-encoding") is None
+    # Each representation has its tag; the one held gets 304 and no body.
+    tag, zipped_tag = plain.getheader("etag"), zipped.getheader("etag")
+    assert tag and zipped_tag and tag != zipped_tag
+    same, empty = get("/app.js", **{"if-none-match": tag})
+    assert same.status == 304 and empty == b"" and same.getheader("etag") == tag
+    same, empty = get("/app.js", **{"if-none-match": zipped_tag, "accept-encoding": "gzip"})
+    assert same.status == 304 and empty == b""
+    # A held tag of the other representation, or of the file before it
+    # changed, gets the whole file.
+    assert get("/app.js", **{"if-none-match": zipped_tag})[0].status == 200
+    app.write_text("console.log('a new app');\n")
+    changed, new_body = get("/app.js", **{"if-none-match": tag})
+    assert changed.status == 200 and new_body == b"console.log('a new app');\n"
+    # The connection carried every one of those requests.
+    assert get("/healthz")[1] == b"ok\n"
 
 
 # -- the trust boundary (docs/security.md) ------------------------------------

@@ -124,6 +124,47 @@ test("on a phone the UI installs as an app: manifest, icons, service worker", as
   await page.close();
 });
 
+test("the UI's files come gzipped, and a reload fetches none of them again", async () => {
+  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  // Bytes on the wire (headers included) and Content-Encoding of each
+  // static file, by path; the API's POSTs are left out.
+  let files = new Map<string, { bytes: number; encoding: string }>();
+  const paths = new Map<string, string>();
+  cdp.on("Network.responseReceived", (e) => {
+    const url = new URL(e.response.url);
+    if (url.origin !== stack.baseUrl || url.pathname.startsWith("/codex_manager.")) return;
+    paths.set(e.requestId, url.pathname);
+    files.set(url.pathname, { bytes: 0, encoding: String(e.response.headers["content-encoding"] ?? "") });
+  });
+  cdp.on("Network.loadingFinished", (e) => {
+    const path = paths.get(e.requestId);
+    if (path) files.get(path)!.bytes += e.encodedDataLength;
+  });
+  const signIn = async () => page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+  await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+  await signIn();
+  await page.waitForLoadState("networkidle");
+  const app = readFileSync(join(UI, "dist/app.js"));
+  const first = files.get("/app.js")!;
+  assert.equal(first.encoding, "gzip");
+  assert.ok(first.bytes < app.length / 2, `app.js took ${first.bytes} bytes of ${app.length}`);
+  assert.equal(files.get("/styles.css")?.encoding, "gzip");
+
+  files = new Map();
+  await page.reload();
+  await signIn();
+  await page.waitForLoadState("networkidle");
+  // Each file was asked again (Cache-Control: no-cache) and answered 304:
+  // headers only.
+  for (const path of ["/", "/app.js", "/styles.css"]) {
+    const again = files.get(path);
+    assert.ok(again && again.bytes < 1000, `${path} on reload: ${JSON.stringify(again)}`);
+  }
+  await page.close();
+});
+
 test("the iframe bridge posts status to an allowed parent and answers it", async () => {
   const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
   const sessionId = await session(page, "embedded");
