@@ -1,17 +1,20 @@
 // libFuzzer target: the bytes a browser sends codex-manager-web, through the
 // proxy's hand-written gRPC-Web code (web-proxy/grpc_web.h): base64 text
 // decoded across arbitrary chunk boundaries, frame decoding, content types,
-// grpc-timeout and metadata values. Besides not crashing, round trips must
-// hold: Base64Encode then decode, and EncodeFrame then decode, give the
-// input back.
+// grpc-timeout and metadata values; and the static files' request headers
+// (web-proxy/static_files.h: Accept-Encoding, If-None-Match). Besides not
+// crashing, round trips must hold: Base64Encode then decode, and EncodeFrame
+// then decode, give the input back.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "grpc_web.h"
+#include "static_files.h"
 
 namespace web = codex_manager::web;
 
@@ -65,5 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)web::MetadataValue("x-trace", input);
   (void)web::PercentEncode(input);
   (void)web::HeaderValue("x-trace-bin", input);
+  (void)web::AcceptsGzip(input);
+  const std::string tag = web::EntityTag(size, cut, /*gzip=*/false);
+  // A tag always matches itself, listed anywhere.
+  if (!web::NoneMatch(absl::StrCat(input, ",", tag), tag)) std::abort();
   return 0;
 }
