@@ -239,7 +239,9 @@ void HttpSession::Handle() {
                       "unsupported content type: send application/grpc-web "
                       "or application/grpc-web-text (+proto)\n");
   }
-  if (request_.method() == http::verb::get) {
+  // HEAD is GET without the body (RFC 9110 9.3.2), as health checks send it.
+  if (request_.method() == http::verb::get ||
+      request_.method() == http::verb::head) {
     if (path == "/healthz") {
       return SendSimple(http::status::ok, "text/plain; charset=utf-8", "ok\n");
     }
@@ -257,7 +259,7 @@ void HttpSession::Handle() {
   }
   SendSimple(http::status::method_not_allowed, "text/plain; charset=utf-8",
              "method not allowed\n",
-             {{"allow", "GET, POST, DELETE, OPTIONS"}});
+             {{"allow", "GET, HEAD, POST, DELETE, OPTIONS"}});
 }
 
 bool HttpSession::OriginAllowed() const {
@@ -393,6 +395,10 @@ void HttpSession::SendSimple(
   res->keep_alive(request_.keep_alive());
   res->body() = std::move(body);
   res->prepare_payload();
+  if (request_.method() == http::verb::head) {
+    // The GET's Content-Length, no body.
+    res->body().clear();
+  }
   WithStream([&](auto& s) {
     http::async_write(
         s, *res,

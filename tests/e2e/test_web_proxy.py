@@ -484,6 +484,20 @@ def test_static_files_are_gzipped_for_who_accepts_it_and_revalidated_by_tag(
     assert get("/healthz")[1] == b"ok\n"
 
 
+def test_head_is_get_without_the_body(proxy: WebProxy) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
+    for path, body in (("/healthz", b"ok\n"), ("/app.js", b"console.log(1)")):
+        conn.request("HEAD", path)
+        head = conn.getresponse()
+        assert head.status == 200 and head.read() == b""
+        assert head.getheader("content-length") == str(len(body))
+        # No stray body: the next response on the connection is whole.
+        conn.request("GET", path)
+        got = conn.getresponse()
+        assert got.status == 200 and got.read() == body
+        assert got.getheader("etag") == head.getheader("etag")
+
+
 # -- the trust boundary (docs/security.md) ------------------------------------
 
 
