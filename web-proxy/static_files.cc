@@ -46,9 +46,10 @@ std::optional<std::pair<std::string, std::string>> Read(const fs::path& file,
   if (!in) return std::nullopt;
   std::string body((std::istreambuf_iterator<char>(in)), {});
   if (in.bad()) return std::nullopt;
-  const int64_t mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               mtime.time_since_epoch())
-                               .count();
+  const int64_t mtime_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::file_clock::to_sys(mtime).time_since_epoch())
+          .count();
   return std::make_pair(std::move(body), EntityTag(size, mtime_ns, gzip));
 }
 

@@ -39,7 +39,8 @@ std::optional<StaticFile> ReadStaticFile(const std::filesystem::path& root,
 bool AcceptsGzip(absl::string_view accept_encoding);
 
 // A strong entity tag for a file of `size` bytes last modified at
-// `mtime_ns` (nanoseconds since the epoch), as nginx makes them, with
+// `mtime_ns` (nanoseconds since the Unix epoch), both in hex, as nginx
+// makes them (`"18eeb958d4d45d1c-74db3"`), with
 // "-gz" for the gzip variant so the two representations never share one.
 std::string EntityTag(uintmax_t size, int64_t mtime_ns, bool gzip);
 
