@@ -64,9 +64,11 @@ std::optional<StaticFile> ReadStaticFile(const fs::path& root,
   const absl::string_view name = absl::StripPrefix(url_path, "/");
   const fs::path asked = base / (name.empty() ? fs::path("index.html")
                                               : fs::path(std::string(name)));
+  // A path that leads outside is not found, never a route of the UI.
   const fs::path resolved = fs::weakly_canonical(asked, ec);
   if (ec || !Within(base, resolved)) return std::nullopt;
-  std::optional<fs::path> file = Inside(base, resolved);
+  std::optional<fs::path> file;
+  if (fs::is_regular_file(resolved, ec)) file = resolved;
   // Unknown paths without an extension are routes of the single-page UI.
   if (!file && !asked.has_extension()) file = Inside(base, base / "index.html");
   if (!file) return std::nullopt;
