@@ -6,14 +6,17 @@
 #
 # Leaves the server running on 127.0.0.1:50051 (or $CODEX_MANAGER_ADDR) and
 # the browser UI on http://127.0.0.1:8080/ (or $CODEX_MANAGER_WEB_ADDR) until
-# you press Ctrl-C, so you can try the CLI or the UI against it.
+# you press Ctrl-C, so you can try the CLI or the UI against it. Its files
+# (data dir, Codex home, project, logs) are under var/demo (or
+# $CODEX_MANAGER_DEMO_DIR). Without a terminal on stdin, approvals are
+# approved and it stops after the turn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 scripts/setup.sh default >/dev/null
 addr="${CODEX_MANAGER_ADDR:-127.0.0.1:50051}"
 export CODEX_MANAGER_ADDR="$addr"
-demo="$repo/var/demo"
+demo="${CODEX_MANAGER_DEMO_DIR:-$repo/var/demo}"
 mkdir -p "$demo/codex-home" "$demo/project"
 
 pids=()
@@ -57,7 +60,13 @@ mode=ask; [ -t 0 ] || mode=approve
 build/bin/codex-manager run --cwd "$demo/project" --approval-policy untrusted \
   --on-approval "$mode" "$prompt" || true
 echo
-echo "demo: replay it with:  build/bin/codex-manager events \$(build/bin/codex-manager --json session list | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"sessions\"][0][\"sessionId\"])')"
+# The session just run (the newest), and the command that replays it from
+# any shell: the demo's server has its own data dir, so the CLI there needs
+# its admin token (not the one of a server run with the default data dir).
+session=$(build/bin/codex-manager --json session list --page-size 1 |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["sessions"][0]["sessionId"])')
+cli="CODEX_MANAGER_ADDR=$addr CODEX_MANAGER_TOKEN_FILE=$demo/var/admin.token build/bin/codex-manager"
+echo "demo: replay it with:  $cli events $session"
 if [ -t 0 ]; then
   echo "demo: the server keeps running; press Ctrl-C to stop it."
   wait
