@@ -9,11 +9,14 @@
 # you press Ctrl-C, so you can try the CLI or the UI against it. Its files
 # (data dir, Codex home, project, logs) are under var/demo (or
 # $CODEX_MANAGER_DEMO_DIR). Without a terminal on stdin, approvals are
-# approved and it stops after the turn.
+# approved and it stops after the turn. It runs scripts/setup.sh first;
+# CODEX_MANAGER_DEMO_SETUP=0 skips that on a tree already set up (the
+# end-to-end test does, as setup reinstalls the SDK and rebuilds the UI
+# that other tests are using).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-scripts/setup.sh default >/dev/null
+[ "${CODEX_MANAGER_DEMO_SETUP:-1}" = 0 ] || scripts/setup.sh default >/dev/null
 addr="${CODEX_MANAGER_ADDR:-127.0.0.1:50051}"
 export CODEX_MANAGER_ADDR="$addr"
 demo="${CODEX_MANAGER_DEMO_DIR:-$repo/var/demo}"

@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from cm_testing import REPO
+from cm_testing import BUILD, REPO
 from test_cli import free_port
 
 
@@ -24,7 +24,10 @@ def test_the_demo_runs_a_turn_and_prints_a_replay_that_works(tmp_path: Path) -> 
         ["scripts/demo.sh"], cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True,
         text=True, timeout=240,
         env={**env, "CODEX_MANAGER_ADDR": addr, "CODEX_MANAGER_DEMO_DIR": str(demo),
-             "CODEX_MANAGER_WEB_ADDR": f"127.0.0.1:{free_port()}"})
+             "CODEX_MANAGER_WEB_ADDR": f"127.0.0.1:{free_port()}",
+             # Set up already (scripts/test.sh); setup would reinstall the
+             # SDK and rebuild the UI under the tests running beside this.
+             "CODEX_MANAGER_DEMO_SETUP": "0"})
     out = run.stdout + run.stderr  # the CLI's progress goes to stderr
     assert run.returncode == 0, out
     assert "approval apr_" in out and ": APPROVED" in out, out
@@ -43,13 +46,13 @@ def test_the_demo_runs_a_turn_and_prints_a_replay_that_works(tmp_path: Path) -> 
     # address, and replay with exactly the printed command, from a shell
     # with nothing of the demo's set.
     server = subprocess.Popen(
-        [str(REPO / "build" / "bin" / "codex-manager-server"), "--listen", addr,
+        [str(BUILD / "bin" / "codex-manager-server"), "--listen", addr,
          "--data-dir", str(demo / "var"), "--codex-bin", "/bin/false"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         for _ in range(100):
             health = subprocess.run(
-                [str(REPO / "build" / "bin" / "codex-manager"), "--addr", addr, "health"],
+                [str(BUILD / "bin" / "codex-manager"), "--addr", addr, "health"],
                 capture_output=True, timeout=30, env=env)
             if health.returncode == 0:
                 break
