@@ -64,12 +64,13 @@ build/bin/codex-manager run --cwd "$demo/project" --approval-policy untrusted \
   --on-approval "$mode" "$prompt" || true
 echo
 # The session just run (the newest), and the command that replays it from
-# any shell: the demo's server has its own data dir, so the CLI there needs
-# its admin token (not the one of a server run with the default data dir).
+# any shell and folder: the demo's server has its own data dir, so the CLI
+# there needs its admin token (not the one of a server run with the
+# default data dir). Quoted for the shell (%q), whatever the paths hold.
 session=$(build/bin/codex-manager --json session list --page-size 1 |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["sessions"][0]["sessionId"])')
-cli="CODEX_MANAGER_ADDR=$addr CODEX_MANAGER_TOKEN_FILE=$demo/var/admin.token build/bin/codex-manager"
-echo "demo: replay it with:  $cli events $session"
+printf 'demo: replay it with:  CODEX_MANAGER_ADDR=%q CODEX_MANAGER_TOKEN_FILE=%q %q events %q\n' \
+  "$addr" "$demo/var/admin.token" "$repo/build/bin/codex-manager" "$session"
 if [ -t 0 ]; then
   echo "demo: the server keeps running; press Ctrl-C to stop it."
   wait

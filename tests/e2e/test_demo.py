@@ -7,10 +7,9 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import time
 from pathlib import Path
 
-from cm_testing import BUILD, REPO
+from cm_testing import REPO, Server
 from test_cli import free_port
 
 
@@ -36,36 +35,35 @@ def test_the_demo_runs_a_turn_and_prints_a_replay_that_works(tmp_path: Path) -> 
             if line.startswith("demo: replay it with:")]
     assert len(hint) == 1, run.stdout
     words = shlex.split(hint[0].removeprefix("demo: replay it with:"))
-    assignments = dict(w.split("=", 1) for w in words if "=" in w and not w.startswith("-"))
-    command = [w for w in words if w not in {f"{k}={v}" for k, v in assignments.items()}]
-    assert command[:2] == ["build/bin/codex-manager", "events"], hint
-    assert command[2].startswith("ses_"), hint
-    assert assignments["CODEX_MANAGER_TOKEN_FILE"] == str(demo / "var" / "admin.token")
+    # NAME=value words, then the command (as a shell reads the line).
+    n = next(i for i, word in enumerate(words) if "=" not in word)
+    assignments = dict(word.split("=", 1) for word in words[:n])
+    command = words[n:]
+    assert command[:2] == [str(REPO / "build" / "bin" / "codex-manager"), "events"], hint
+    assert command[2].startswith("ses_") and len(command) == 3, hint
+    assert assignments == {"CODEX_MANAGER_ADDR": addr,
+                           "CODEX_MANAGER_TOKEN_FILE": str(demo / "var" / "admin.token")}
 
     # The demo stopped its server: start one on the same data dir and
-    # address, and replay with exactly the printed command, from a shell
-    # with nothing of the demo's set.
-    server = subprocess.Popen(
-        [str(BUILD / "bin" / "codex-manager-server"), "--listen", addr,
-         "--data-dir", str(demo / "var"), "--codex-bin", "/bin/false"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # address, and replay with exactly the printed command, from another
+    # folder and a shell with nothing of the demo's set.
+    server = Server(demo / "var", tmp_path, ["--codex-bin", "/bin/false"])
+    server.port = int(addr.rsplit(":", 1)[1])
+    server.start()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     try:
-        for _ in range(100):
-            health = subprocess.run(
-                [str(BUILD / "bin" / "codex-manager"), "--addr", addr, "health"],
-                capture_output=True, timeout=30, env=env)
-            if health.returncode == 0:
-                break
-            time.sleep(0.1)
-        replay = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+        replay = subprocess.run(command, cwd=elsewhere, capture_output=True, text=True,
                                 timeout=60, env={**env, **assignments})
         assert replay.returncode == 0, replay.stdout + replay.stderr
-        assert "please run: echo hello from codex manager" in replay.stdout
-        assert "hello from codex manager" in replay.stdout.split("please run:", 1)[1]
-        # Without the printed token file, the same command is refused.
-        refused = subprocess.run(command, cwd=REPO, capture_output=True, text=True,
+        prompt = "please run: echo hello from codex manager"
+        assert prompt in replay.stdout, replay.stdout
+        assert "hello from codex manager" in replay.stdout.split(prompt, 1)[1]
+        # Without the printed token file, the same command is refused: exit
+        # code 5, not signed in (codex-manager --help).
+        refused = subprocess.run(command, cwd=elsewhere, capture_output=True, text=True,
                                  timeout=60, env={**env, "CODEX_MANAGER_ADDR": addr})
-        assert refused.returncode != 0
+        assert refused.returncode == 5, refused.stderr
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        assert server.stop() == 0
+    server.assert_clean_logs()
