@@ -79,9 +79,10 @@ else
   asan_build=
   scripts/setup.sh asan  # checks the rest; nothing is left to build
   # The fuzzers run for a set time, not a set amount of work, so they run
-  # beside the sanitizer suites, at nice 19 in the CPU those leave idle
-  # while they wait on Codex, instead of before them, where the sanitizer
-  # build needed it. Their output is shown once the suites are done.
+  # beside the sanitizer suites, at nice 19, mostly in the CPU those leave
+  # idle while they wait on Codex, instead of before them, where the
+  # sanitizer build needed it. Their output is shown once the suites are
+  # done.
   echo "== fuzzing (libFuzzer, ${fuzz_seconds} s per target, in the background)"
   # (bounded as a job of its own: timeout itself is $!, which stops all of
   # the fuzzers' process group when it is stopped)
