@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -252,6 +254,18 @@ bool NotReached(const grpc::Status& status) {
 }
 
 }  // namespace
+
+void RouteProtobufLogs() {
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel, const char*, int,
+         const std::string& message) {
+        if (absl::StrContains(message, "invalid UTF-8 data when serializing")) {
+          return;
+        }
+        std::cerr << "protobuf: "
+                  << absl::StripTrailingAsciiWhitespace(message) << "\n";
+      });
+}
 
 int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "

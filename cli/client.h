@@ -99,6 +99,12 @@ class Client {
   std::unique_ptr<v1::MaintenanceService::Stub> maintenance_;
 };
 
+// Installs a Protobuf log handler: its complaint that a string field being
+// sent is not UTF-8 is dropped, since the server answers that call with
+// INVALID_ARGUMENT naming the field (which Fail prints); anything else it
+// logs goes to stderr as "protobuf: …". Call once at start.
+void RouteProtobufLogs();
+
 // The address the CLI's client dials (set by Client), for messages.
 std::string& ServerAddress();
 

@@ -36,6 +36,7 @@
 #include "api/codex_service.h"
 #include "api/guard.h"
 #include "api/health_service.h"
+#include "api/library_logs.h"
 #include "api/maintenance_service.h"
 #include "api/session_service.h"
 #include "api/stream_service.h"
@@ -440,6 +441,7 @@ int Run(const Flags& flags) {
   if (flags.log_level == "debug") SetLogLevel(LogLevel::kDebug);
   if (flags.log_level == "warning") SetLogLevel(LogLevel::kWarning);
   if (flags.log_level == "error") SetLogLevel(LogLevel::kError);
+  RouteLibraryLogs();
 
   absl::StatusOr<absl::Duration> idle =
       ParseDurationFlag("idle-timeout", flags.idle_timeout);

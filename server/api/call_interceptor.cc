@@ -9,6 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/library_logs.h"
+#include "api/status.h"
+#include "api/unparsed_request.h"
 #include "auth/method_rules.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
@@ -108,12 +111,37 @@ class CallInterceptor : public grpc::experimental::Interceptor {
       }
     }
     if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // gRPC parsed the request on this thread just now; a stream's later
+      // reads are not requests (and end with no message).
+      using Type = grpc::experimental::ServerRpcInfo::Type;
+      const bool one_request = info_->type() == Type::UNARY ||
+                               info_->type() == Type::SERVER_STREAMING;
+      if (one_request && methods->GetRecvMessage() == nullptr) {
+        unparsed_ = true;
+      }
+      invalid_utf8_field_ = TakeInvalidUtf8Field();
+    }
+    if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace("x-request-id", request_id_);
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       status_seen_ = true;
+      if (unparsed_ && refusal_.empty() &&
+          methods->GetSendStatus().error_code() ==
+              grpc::StatusCode::UNIMPLEMENTED) {
+        // Admission may write an audit record: off gRPC's thread, as the
+        // handlers' (the call waits for Proceed).
+        guard_->RunHandler([this, methods] {
+          const grpc::Status status = AnswerUnparsed();
+          methods->ModifySendStatus(status);
+          Finish(status);
+          methods->Proceed();
+        });
+        return;
+      }
       // A refused call was cancelled: whatever status its handler sends
       // after that (reflection's OK) never reaches the client.
       Finish(refusal_.empty()
@@ -124,6 +152,18 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
+  // What a call whose request gRPC could not parse gets: what its handler
+  // would have answered, as api/serve.h admits and audits.
+  grpc::Status AnswerUnparsed() {
+    absl::StatusOr<Caller> caller =
+        guard_->Admit(*info_->server_context(), method_);
+    if (!caller.ok()) return ToGrpcStatus(caller.status());
+    const absl::Status status =
+        UnparsedRequestStatus(method_, invalid_utf8_field_);
+    guard_->AuditFailure(*caller, "", status);
+    return ToGrpcStatus(status);
+  }
+
   // Counts, times and logs the call's end with `status`.
   void Finish(const grpc::Status& status) {
     const absl::Duration elapsed = absl::Now() - start_;
@@ -170,6 +210,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   std::string request_id_;
   bool status_seen_ = false;
   std::string refusal_;  // why Admit refused a call not ours, if it did
+  bool unparsed_ = false;  // gRPC could not parse the request
+  std::string invalid_utf8_field_;  // and found this field not UTF-8
 };
 
 }  // namespace

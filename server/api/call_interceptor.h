@@ -12,6 +12,14 @@
 //   and the audit log records the real reason. The services of
 //   codex_manager.v1 admit their calls in their handlers (api/serve.h) and
 //   answer UNAUTHENTICATED / PERMISSION_DENIED properly;
+// - answers a unary or server-streaming call of ours whose request could
+//   not be parsed (a string field that is not UTF-8, a broken encoding)
+//   with what its handler would have: the Guard's refusal when the caller
+//   is not admitted, else INVALID_ARGUMENT naming the field
+//   (api/unparsed_request.h), a failed mutation audited as the handlers'
+//   are. gRPC's callback API never runs the handler of such a call and
+//   would answer an empty UNIMPLEMENTED, as for a method that does not
+//   exist;
 // - counts the calls in flight, so a stopping server can let them finish
 //   before it closes its connections (main.cc).
 #ifndef CODEX_MANAGER_SERVER_API_CALL_INTERCEPTOR_H_

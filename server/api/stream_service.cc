@@ -11,8 +11,10 @@
 #include "absl/synchronization/mutex.h"
 #include "api/event_encoding.h"
 #include "api/id_fields.h"
+#include "api/library_logs.h"
 #include "api/log_writer.h"
 #include "api/status.h"
+#include "api/unparsed_request.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
 
@@ -190,7 +192,8 @@ class BatchWriter final : public EventStreamWriter<grpc::ByteBuffer> {
 // A stream's setup (StreamEvents, StreamEventBatches: `method`), on the
 // handler pool: admits the call, checks the cursor against the store, and
 // begins `writer` (or ends it: nothing to replay); or returns why not.
-// `request` is null when the request did not parse.
+// `request` is null when the request did not parse (on this thread, just
+// before: the field it names comes from TakeInvalidUtf8Field).
 template <typename Writer>
 absl::Status StartStream(Guard* guard, SessionManager* manager,
                          EventLog* log, Store* store,
@@ -201,8 +204,7 @@ absl::Status StartStream(Guard* guard, SessionManager* manager,
   absl::StatusOr<Caller> caller = guard->Admit(*context, method);
   if (request == nullptr) {
     if (!caller.ok()) return caller.status();
-    return absl::InvalidArgumentError(
-        "request: not a codex_manager.v1.StreamEventsRequest");
+    return UnparsedRequestStatus(method, TakeInvalidUtf8Field());
   }
   const std::string& session_id = request->session_id();
   guard->NoteResource(*context, session_id);

@@ -3,6 +3,8 @@ real server binary and the CLI."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -292,3 +294,80 @@ def test_an_id_too_long_to_be_one_is_invalid_argument(fake_server: Server) -> No
             b"".join(client.export_transcript(long_id))
         with pytest.raises(NotFoundError, match="^NOT_FOUND: session x{256} not found"):
             client.get_session("x" * 256)
+
+
+def test_a_request_grpc_cannot_parse_is_invalid_argument_naming_the_field(
+        fake_server: Server, fake_cli: Cli, project: Path) -> None:
+    """A request whose bytes are not the method's message (a string field
+    that is not UTF-8, as proto3 requires, or a broken encoding) gets what
+    its handler would have answered: INVALID_ARGUMENT naming the field
+    once the caller is admitted, UNAUTHENTICATED without a token. gRPC's
+    callback API alone answered an empty UNIMPLEMENTED, as for a method
+    that does not exist. Protobuf's own complaint does not reach the log
+    as a bare line: every line stays JSON."""
+    import grpc
+    from codex_manager.v1 import events_pb2, sessions_pb2, turns_pb2
+
+    session_id = ready_session(fake_cli, project)
+    start_turn = turns_pb2.StartTurnRequest(session_id=session_id, prompt="PROMPT")
+    not_utf8 = start_turn.SerializeToString().replace(b"PROMPT", b"PR\xffMPT")
+    stream = events_pb2.StreamEventsRequest(session_id=session_id).SerializeToString()
+    stream_not_utf8 = stream.replace(session_id.encode(), b"ses_\xff" + session_id[5:].encode())
+    calls = [  # method, request bytes, the message with a token
+        ("/codex_manager.v1.TurnService/StartTurn", not_utf8,
+         "prompt: not valid UTF-8 (codex_manager.v1.StartTurnRequest.prompt is a Protobuf "
+         "string, which must be UTF-8)"),
+        ("/codex_manager.v1.SessionService/ListSessions", b"\x0a\x05ab",
+         "request: not a valid codex_manager.v1.ListSessionsRequest (gRPC could not parse "
+         "its Protobuf encoding)"),
+    ] + [  # a stream: the interceptor answers one, the other parses its own request
+        (f"/codex_manager.v1.StreamService/{method}", stream_not_utf8,
+         "session_id: not valid UTF-8 (codex_manager.v1.StreamEventsRequest.session_id is a "
+         "Protobuf string, which must be UTF-8)")
+        for method in ("StreamEvents", "StreamEventBatches")
+    ]
+    authorized = [("authorization", f"Bearer {fake_server.token}")]
+    with grpc.insecure_channel(fake_server.addr) as channel:
+        for method, request, message in calls:
+            unary = "Stream" not in method
+            call = (channel.unary_unary if unary else channel.unary_stream)(
+                method, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            for metadata, code, details in ((authorized, grpc.StatusCode.INVALID_ARGUMENT, message),
+                                            ([], grpc.StatusCode.UNAUTHENTICATED, None)):
+                with pytest.raises(grpc.RpcError) as raised:
+                    result = call(request, metadata=metadata, timeout=10)
+                    if not unary:
+                        list(result)
+                assert raised.value.code() == code, (method, raised.value)
+                if details is not None:
+                    assert raised.value.details() == message
+        # The well-formed request still works, and nothing was started.
+        ok = channel.unary_unary("/codex_manager.v1.SessionService/GetSession",
+                                 request_serializer=lambda b: b,
+                                 response_deserializer=sessions_pb2.Session.FromString)
+        got = ok(sessions_pb2.GetSessionRequest(session_id=session_id).SerializeToString(),
+                 metadata=authorized, timeout=10)
+        assert got.session_id == session_id
+    assert fake_cli.json("turn", "list", session_id).get("turns", []) == []
+    # The failed mutation is in the audit log, as a handler's is.
+    audited = wait_for(lambda: [r for r in fake_cli.json("audit", "list", "--since", "1h")["auditEvents"]
+                                if r["method"].endswith("/StartTurn") and r.get("code") == 3])
+    assert "prompt: not valid UTF-8" in audited[0]["message"]
+    logged = wait_for(lambda: [e for e in fake_server.log_lines()
+                               if e.get("msg") == "rpc" and e.get("code") == 3
+                               and e["method"].endswith("/StartTurn")])
+    assert logged[0]["message"].startswith("prompt: not valid UTF-8")
+    for line in fake_server.log_path.read_text().splitlines():
+        json.loads(line)  # no bare "[libprotobuf ERROR …]" line
+
+
+def test_a_prompt_that_is_not_utf8_is_a_usage_error_naming_the_field(
+        fake_cli: Cli, project: Path) -> None:
+    session_id = ready_session(fake_cli, project)
+    started = subprocess.run(fake_cli.argv("turn", "start", session_id, "-"),
+                             input=b"caf\xe9 au lait", capture_output=True, timeout=30)
+    assert started.returncode == 2, started.stderr
+    assert started.stderr.decode() == (
+        "error: INVALID_ARGUMENT: prompt: not valid UTF-8 (codex_manager.v1.StartTurnRequest"
+        ".prompt is a Protobuf string, which must be UTF-8)\n")
+
