@@ -692,6 +692,10 @@ int Run(const Flags& flags) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(flags.listen, *credentials, &port);
+  // gRPC sets SO_REUSEPORT by default: a second server on the same port
+  // would then start, and the kernel would share connections between the
+  // two. Off, its bind fails and it exits.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(flags.max_message_bytes);
   builder.SetMaxSendMessageSize(flags.max_message_bytes);
   builder.RegisterService(&sessions);
@@ -713,7 +717,10 @@ int Run(const Flags& flags) {
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    Log(LogLevel::kError, "cannot listen", {{"listen", flags.listen}});
+    Log(LogLevel::kError, "cannot listen",
+        {{"listen", flags.listen},
+         {"hint", "is another server on that address? (gRPC's line above "
+                  "says why)"}});
     return 1;
   }
   std::unique_ptr<Notifier> notifier;
