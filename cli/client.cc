@@ -160,11 +160,27 @@ namespace {
 // connect timeout, set by GRPC_ARG_MIN_RECONNECT_BACKOFF_MS.
 constexpr int kConnectTimeoutMs = 5000;
 
+// While a call is open, an HTTP/2 ping after this long without activity,
+// with no limit while no data flows (gRPC's default stops after two); a
+// server that does not answer within kKeepaliveTimeoutMs has the calls end
+// UNAVAILABLE, which `events --follow` and `turn start --follow` resume
+// from their cursor, instead of waiting forever on a connection a NAT or
+// a sleep dropped. The server accepts pings every 10 s
+// (--keepalive-min-time).
+constexpr int kKeepaliveMs = 30000;
+constexpr int kKeepaliveTimeoutMs = 20000;
+
 std::shared_ptr<grpc::Channel> NewChannel(
     const std::string& address,
     const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kConnectTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  // Newer gRPC cores (about 1.57 on) wait this long for any ping's ack
+  // (default 60 s) whatever the keepalive timeout; 1.51 ignores it.
+  args.SetInt("grpc.http2.ping_timeout_ms", kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   return grpc::CreateCustomChannel(address, credentials, args);
 }
 

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -86,6 +88,9 @@ struct Flags {
   double retain_request_keys_days = 30;
   std::string commit_timeout = "10s";
   std::string drain_timeout = "10s";
+  std::string keepalive_interval = "60s";
+  std::string keepalive_timeout = "20s";
+  std::string keepalive_min_time = "10s";
   std::string inject_store_faults_from;
   std::vector<std::string> pass_env;
   int max_message_bytes = 16 << 20;
@@ -344,6 +349,31 @@ absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& name,
   return d;
 }
 
+// HTTP/2 keepalive (gRPC's keepalive guide, doc/keepalive.md). Every
+// `interval` without activity the server pings each connection, with no
+// limit on pings while no data flows (gRPC's default stops after two),
+// and closes one whose peer does not answer within `timeout`: the calls
+// on it end, so a follower whose phone left the network or whose laptop
+// went to sleep gives back its stream slot (--max-streams-per-principal),
+// and a NAT or load balancer on the way sees traffic on a quiet stream.
+// Clients may ping as often as every `min_time` (gRPC's default: 5 min;
+// the SDK and the CLI ping every 30 s while a call is open).
+void SetKeepalive(absl::Duration interval, absl::Duration timeout,
+                  absl::Duration min_time, grpc::ServerBuilder& builder) {
+  // gRPC takes milliseconds as an int.
+  auto ms = [](absl::Duration d) {
+    return static_cast<int>(std::clamp<int64_t>(
+        absl::ToInt64Milliseconds(d), 1, std::numeric_limits<int>::max()));
+  };
+  if (interval > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, ms(interval));
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(timeout));
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, ms(min_time));
+}
+
 // --check: verifies the data dir's store offline (Store::CheckInvariants).
 // Exit 0 when every invariant holds, 1 naming each violation, 2 when the
 // store cannot be checked (missing, or a server holds the data dir).
@@ -457,14 +487,28 @@ int Run(const Flags& flags) {
       ParseDurationFlag("commit-timeout", flags.commit_timeout);
   absl::StatusOr<absl::Duration> drain_timeout =
       ParseDurationFlag("drain-timeout", flags.drain_timeout);
+  absl::StatusOr<absl::Duration> keepalive_interval =
+      ParseDurationFlag("keepalive-interval", flags.keepalive_interval);
+  absl::StatusOr<absl::Duration> keepalive_timeout =
+      ParseDurationFlag("keepalive-timeout", flags.keepalive_timeout);
+  absl::StatusOr<absl::Duration> keepalive_min_time =
+      ParseDurationFlag("keepalive-min-time", flags.keepalive_min_time);
   for (const absl::Status& s :
        {idle.status(), grace.status(), start.status(),
         interrupt_grace.status(), stall.status(), commit_timeout.status(),
-        drain_timeout.status()}) {
+        drain_timeout.status(), keepalive_interval.status(),
+        keepalive_timeout.status(), keepalive_min_time.status()}) {
     if (!s.ok()) {
       Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
       return 2;
     }
+  }
+  if (*keepalive_interval > absl::ZeroDuration() &&
+      *keepalive_timeout == absl::ZeroDuration()) {
+    Log(LogLevel::kError, "bad flag",
+        {{"error", "--keepalive-timeout must be more than 0 while "
+                   "--keepalive-interval is on"}});
+    return 2;
   }
   if (flags.max_live_sessions < 1) {
     Log(LogLevel::kError, "bad flag",
@@ -696,6 +740,8 @@ int Run(const Flags& flags) {
   // would then start, and the kernel would share connections between the
   // two. Off, its bind fails and it exits.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  SetKeepalive(*keepalive_interval, *keepalive_timeout, *keepalive_min_time,
+               builder);
   builder.SetMaxReceiveMessageSize(flags.max_message_bytes);
   builder.SetMaxSendMessageSize(flags.max_message_bytes);
   builder.RegisterService(&sessions);
@@ -1007,6 +1053,19 @@ int main(int argc, char** argv) {
                  "Graceful shutdown (SIGTERM): after the Codex processes "
                  "stopped, the most time streams get to deliver the last "
                  "events before they are cancelled")
+      ->capture_default_str();
+  app.add_option("--keepalive-interval", flags.keepalive_interval,
+                 "Ping each client connection after this long without "
+                 "activity (HTTP/2 keepalive; 0 turns it off)")
+      ->capture_default_str();
+  app.add_option("--keepalive-timeout", flags.keepalive_timeout,
+                 "Close a connection whose client has not answered a ping "
+                 "within this long, ending its calls and freeing its stream "
+                 "slots")
+      ->capture_default_str();
+  app.add_option("--keepalive-min-time", flags.keepalive_min_time,
+                 "Most often a client may ping; one that pings more often "
+                 "is sent GOAWAY (too_many_pings)")
       ->capture_default_str();
   app.add_option("--interrupt-grace", flags.interrupt_grace,
                  "Time a turn has to end after turn/interrupt before its "

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +97,84 @@ def assert_no_crash_report(path: Path) -> None:
     text = path.read_text()
     for marker in CRASH_MARKERS:
         assert marker not in text, f"{marker} in {path}"
+
+
+class Relay:
+    """A TCP relay on a free 127.0.0.1 port to `upstream` ("host:port"),
+    one thread, whose connections can be frozen: `freeze()` stops moving
+    bytes on every connection open now, both ways, while the sockets stay
+    open. Each side's kernel still acknowledges what the other sends, so
+    to each end the connection looks up and merely silent, as one a NAT
+    dropped or a peer that went to sleep; only an HTTP/2 ping that is never
+    answered (keepalive) finds it out. Connections made later pass. Stop
+    with `close()`."""
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.rsplit(":", 1)
+        self._upstream = (host, int(port))
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.setblocking(False)
+        self.port = self._listener.getsockname()[1]
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._listener, selectors.EVENT_READ)
+        self._pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._stopped: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def addr(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def freeze(self) -> None:
+        with self._lock:
+            for pair in self._pairs:
+                for side in pair:
+                    if side not in self._stopped:
+                        self._stopped.add(side)
+                        self._selector.unregister(side)
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+        for pair in self._pairs:
+            for side in pair:
+                side.close()
+        self._listener.close()
+
+    def _run(self) -> None:
+        peer: dict[socket.socket, socket.socket] = {}
+        while not self._done.is_set():
+            with self._lock:
+                ready = self._selector.select(timeout=0.05)
+                for key, _ in ready:
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    if sock is self._listener:
+                        client, _ = self._listener.accept()
+                        server = socket.create_connection(self._upstream, timeout=5)
+                        for side in (client, server):
+                            side.setblocking(True)
+                            self._selector.register(side, selectors.EVENT_READ)
+                        peer[client], peer[server] = server, client
+                        self._pairs.append((client, server))
+                        continue
+                    if sock in self._stopped:
+                        continue
+                    try:
+                        data = sock.recv(65536)
+                    except OSError:
+                        data = b""
+                    if not data:  # one end closed: close both
+                        for side in (sock, peer[sock]):
+                            if side not in self._stopped:
+                                self._selector.unregister(side)
+                                self._stopped.add(side)
+                            side.close()
+                        continue
+                    peer[sock].sendall(data)
 
 
 class MockModel:

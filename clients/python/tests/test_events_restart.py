@@ -153,3 +153,47 @@ def test_async_a_server_that_never_answers_fails_after_connect_timeout() -> None
         asyncio.run(asyncio.wait_for(main(), timeout=10))
     finally:
         listener.close()  # type: ignore[attr-defined]
+
+
+def test_a_follower_resumes_when_its_connection_goes_silent(tmp_path: Path,
+                                                           project: Path) -> None:
+    """A connection that goes quiet without closing (a NAT dropped it, the
+    laptop slept): the client's keepalive ping goes unanswered, the stream
+    ends UNAVAILABLE, and events() resumes from its cursor on a new
+    connection, every event once and in order. The server pings nobody
+    here (--keepalive-interval 0) and lets the client ping every second."""
+    from cm_testing import FAKE_CODEX, Relay, make_server
+
+    servers = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX), "--keepalive-interval", "0",
+                                     "--keepalive-min-time", "500ms"])
+    server = next(servers)
+    relay = Relay(server.addr)
+    direct = Client(server.addr, timeout=10)
+    follower = Client(relay.addr, timeout=10, keepalive=1, keepalive_timeout=1)
+    got: list = []
+    stop = threading.Event()
+
+    def consume() -> None:
+        for event in follower.events(session_id, stop=stop):
+            got.append(event)
+    try:
+        session_id = ready_session(direct, project)
+        consumer = threading.Thread(target=consume, daemon=True)
+        consumer.start()
+        first = direct.start_turn(session_id, "burst 50")
+        wait_for(lambda: direct.get_turn(first.turn_id).state == TurnState.COMPLETED)
+        wait_for(lambda: got and got[-1].event_id == list(
+            direct.events(session_id, follow=False))[-1].event_id)
+        relay.freeze()  # later connections through the relay pass
+        second = direct.start_turn(session_id, "burst 50")
+        wait_for(lambda: direct.get_turn(second.turn_id).state == TurnState.COMPLETED)
+        replay = list(direct.events(session_id, follow=False))
+        wait_for(lambda: len(got) >= len(replay), timeout=20)
+    finally:
+        stop.set()
+        follower.close()
+        direct.close()
+        relay.close()
+        next(servers, None)
+    assert [e.event_id for e in got] == [e.event_id for e in replay]
+    assert [e.session_seq for e in got] == list(range(1, len(got) + 1))

@@ -29,15 +29,35 @@ from codex_manager.v1.views import CodexHook, CodexHookError, Skill, SkillError
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_KEEPALIVE_S = 30.0
+DEFAULT_KEEPALIVE_TIMEOUT_S = 20.0
 
 
-def channel_options(connect_timeout: float) -> list[tuple[str, int]]:
+def channel_options(connect_timeout: float, keepalive: float,
+                    keepalive_timeout: float) -> list[tuple[str, int]]:
     """Channel arguments: each connection attempt (TCP, TLS and the HTTP/2
     handshake) gives up after `connect_timeout` seconds. gRPC's default is
     20 s, during which a call to a server that accepts TCP but never answers
     just waits (gRPC core's min connect timeout,
-    ``grpc.min_reconnect_backoff_ms``)."""
-    return [("grpc.min_reconnect_backoff_ms", max(1, int(connect_timeout * 1000)))]
+    ``grpc.min_reconnect_backoff_ms``).
+
+    While a call is open, an HTTP/2 ping every `keepalive` seconds the
+    connection is quiet (gRPC's keepalive; 0 turns it off), with no limit
+    on pings while no data flows (gRPC's default stops after two): a server
+    that does not answer one within `keepalive_timeout` seconds has its
+    calls end UNAVAILABLE,
+    which followers resume from their cursor, instead of a stream waiting
+    forever on a connection a NAT or a sleeping laptop dropped. The server
+    accepts pings every 10 s (its ``--keepalive-min-time``)."""
+    options = [("grpc.min_reconnect_backoff_ms", max(1, int(connect_timeout * 1000)))]
+    if keepalive > 0:
+        options += [("grpc.keepalive_time_ms", max(1, int(keepalive * 1000))),
+                    ("grpc.keepalive_timeout_ms", max(1, int(keepalive_timeout * 1000))),
+                    # gRPC core since about 1.57 waits this long for any ping's
+                    # ack (default 60 s) whatever the keepalive timeout says.
+                    ("grpc.http2.ping_timeout_ms", max(1, int(keepalive_timeout * 1000))),
+                    ("grpc.http2.max_pings_without_data", 0)]
+    return options
 
 
 def resolve_address(address: str | None) -> str:

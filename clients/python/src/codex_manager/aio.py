@@ -100,6 +100,8 @@ class AsyncClient:
                  key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
                  connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
+                 keepalive: float = _requests.DEFAULT_KEEPALIVE_S,
+                 keepalive_timeout: float = _requests.DEFAULT_KEEPALIVE_TIMEOUT_S,
                  channel: grpc.aio.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
@@ -108,7 +110,8 @@ class AsyncClient:
         self._owns_channel = channel is None
         if channel is None:
             credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
-            options = _requests.channel_options(connect_timeout)
+            options = _requests.channel_options(connect_timeout, keepalive,
+                                                 keepalive_timeout)
             channel = (grpc.aio.secure_channel(self.address, credentials, options) if credentials
                        else grpc.aio.insecure_channel(self.address, options))
         self._channel = channel

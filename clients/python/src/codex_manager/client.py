@@ -111,6 +111,14 @@ class Client:
             take, in seconds; a call on a server that cannot be reached in
             that time raises UnavailableError naming the address (one that
             refuses connections fails at once). Not applied to `channel`.
+        keepalive: while a call is open on a quiet connection, seconds
+            between HTTP/2 pings (gRPC keepalive; 0 turns it off). A server
+            that does not answer one within `keepalive_timeout` seconds ends
+            the calls with UnavailableError, which :meth:`events` and the
+            other followers resume from their cursor: a stream does not wait
+            forever on a connection a NAT or a sleeping laptop dropped. The
+            server accepts a ping every 10 s (``--keepalive-min-time``).
+            Neither is applied to `channel`.
         channel: an existing channel to use instead; the client then does not
             close it.
         metadata: extra gRPC metadata sent with every call.
@@ -125,6 +133,8 @@ class Client:
                  key_file: str | None = None,
                  timeout: float = _requests.DEFAULT_TIMEOUT_S,
                  connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
+                 keepalive: float = _requests.DEFAULT_KEEPALIVE_S,
+                 keepalive_timeout: float = _requests.DEFAULT_KEEPALIVE_TIMEOUT_S,
                  channel: grpc.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
@@ -133,7 +143,8 @@ class Client:
         self._owns_channel = channel is None
         if channel is None:
             credentials = _requests.channel_credentials(ca_file, cert_file, key_file)
-            options = _requests.channel_options(connect_timeout)
+            options = _requests.channel_options(connect_timeout, keepalive,
+                                                 keepalive_timeout)
             channel = (grpc.secure_channel(self.address, credentials, options) if credentials
                        else grpc.insecure_channel(self.address, options))
         self._channel = channel
