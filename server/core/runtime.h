@@ -32,6 +32,12 @@ struct RuntimeConfig {
   // Non-empty: continue this Codex thread (`thread/resume`); empty: start a
   // new one (`thread/start`).
   std::string thread_id;
+  // With a thread_id Codex has no rollout of ("no rollout found for thread
+  // id …": Codex writes a thread's rollout file at its first turn, so a
+  // thread that never ran one is gone once its app-server exits), start a
+  // new thread instead of failing. For sessions with no turn, which lose
+  // nothing by it.
+  bool new_thread_if_unsaved = false;
   // False: a runtime for one-off requests (Call) that opens no thread;
   // OnReady comes once `initialize` is answered, with an empty thread id.
   bool open_thread = true;

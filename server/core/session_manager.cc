@@ -184,6 +184,14 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows,
   config.approval_policy = session.approval_policy;
   config.sandbox = session.sandbox;
   config.thread_id = session.thread_id;
+  if (!session.thread_id.empty()) {
+    // A session with no turn has nothing in its thread to lose: if Codex
+    // never saved it (it does at the first turn), a new thread will do.
+    // One indexed read, on resumes only.
+    absl::StatusOr<Page<Turn>> turns =
+        store_->ListTurns(session.session_id, PageRequest{0, 1});
+    config.new_thread_if_unsaved = turns.ok() && turns->items.empty();
+  }
   live->runtime = runtimes_->Create(config, this);
   const bool wait = !rows.empty();
   // A commit that times out is still queued (it commits once the store

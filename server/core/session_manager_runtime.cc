@@ -24,6 +24,17 @@ void SessionManager::OnReady(Runtime* runtime, const std::string& thread_id,
   absl::MutexLock lock(&mu_);
   LiveSession* live = live_.Find(runtime);
   if (live == nullptr) return;
+  if (!live->session.thread_id.empty() && !thread_id.empty() &&
+      thread_id != live->session.thread_id) {
+    // The runtime started a new thread (RuntimeConfig::new_thread_if_unsaved).
+    Emit(live->session.session_id, EventType::kWarning, "",
+         {{"message",
+           absl::StrCat("Codex had not saved thread ", live->session.thread_id,
+                        " (it saves a thread at its first turn, and this "
+                        "session had none): the session goes on in a new "
+                        "thread, ",
+                        thread_id)}});
+  }
   live->session.thread_id = thread_id;
   live->session.runtime_version = runtime_version;
   // Committed with the session's IDLE; said when other than last time.

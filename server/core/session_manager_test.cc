@@ -1300,6 +1300,36 @@ TEST_F(SessionManagerTest, IdleTimeoutStopsTheRuntimeAndAPromptResumes) {
   EXPECT_EQ(factory_.Count(), 2u);
 }
 
+// Codex saves a thread at its first turn: only a session with no turn may
+// go on in a new thread when Codex has no saved copy of its own, and the
+// session says so when it does.
+TEST_F(SessionManagerTest, OnlyASessionWithoutTurnsMayResumeOnANewThread) {
+  Session s = ReadySession();
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  ASSERT_TRUE(manager_->ResumeSession(s.session_id, kOperator).ok());
+  EXPECT_EQ(factory_.Last()->config.thread_id, "thr_1");
+  EXPECT_TRUE(factory_.Last()->config.new_thread_if_unsaved);
+  manager_->OnReady(factory_.Last(), "thr_2", "0.169.0", {});
+  EXPECT_EQ(Read()->GetSession(s.session_id)->thread_id, "thr_2");
+  std::vector<std::string> warnings;
+  for (const Event& e : Events(s.session_id)) {
+    if (e.type == EventType::kWarning) {
+      warnings.push_back(e.payload.value("message", ""));
+    }
+  }
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr("Codex had not saved thread thr_1"));
+  EXPECT_THAT(warnings[0], HasSubstr("a new thread, thr_2"));
+
+  Turn t = *manager_->StartTurn(s.session_id, "hello", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  CompleteTurn("c1", "completed");
+  ASSERT_TRUE(manager_->StopSession(s.session_id, false, kOperator).ok());
+  ASSERT_TRUE(manager_->ResumeSession(s.session_id, kOperator).ok());
+  EXPECT_EQ(factory_.Last()->config.thread_id, "thr_2");
+  EXPECT_FALSE(factory_.Last()->config.new_thread_if_unsaved);
+}
+
 TEST_F(SessionManagerTest, IdleTimeoutSparesASessionWhoseAgentLeftAProcessRunning) {
   SessionManagerOptions options;
   options.idle_timeout = absl::Minutes(5);

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json_access.h"
@@ -204,13 +205,33 @@ void CodexRuntime::OpenThread() {
     params["threadId"] = config_.thread_id;
     params["excludeTurns"] = true;
   }
-  const std::string method = resume ? "thread/resume" : "thread/start";
   absl::MutexLock lock(&mu_);
   if (rpc_ == nullptr) return;
   rpc_->Notify("initialized", nullptr);
-  rpc_->Call(method, params, options_.start_timeout,
-             [this, method](absl::StatusOr<json> result) {
+  CallOpenThread(resume ? "thread/resume" : "thread/start", std::move(params));
+}
+
+void CodexRuntime::CallOpenThread(const std::string& method, json params) {
+  const bool may_start_instead =
+      method == "thread/resume" && config_.new_thread_if_unsaved;
+  json start_params;
+  if (may_start_instead) {
+    start_params = params;
+    start_params.erase("threadId");
+    start_params.erase("excludeTurns");
+  }
+  rpc_->Call(method, std::move(params), options_.start_timeout,
+             [this, method, start_params = std::move(start_params)](
+                 absl::StatusOr<json> result) mutable {
                if (absl::IsUnavailable(result.status())) return;  // OnClosed
+               if (!result.ok() && !start_params.is_null() &&
+                   absl::StrContains(result.status().message(),
+                                     "no rollout found")) {
+                 absl::MutexLock lock(&mu_);
+                 if (rpc_ == nullptr) return;
+                 CallOpenThread("thread/start", std::move(start_params));
+                 return;
+               }
                std::string thread_id;
                json baseline = json::object();
                std::string reviewer;

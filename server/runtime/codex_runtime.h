@@ -79,6 +79,12 @@ class CodexRuntime : public Runtime {
  private:
   void Supervise();
   void OpenThread();
+  // Sends `method` (thread/start or thread/resume) with `params`; its
+  // answer makes the runtime ready or ends it. A thread/resume Codex has
+  // no rollout for becomes a thread/start when the config allows
+  // (RuntimeConfig::new_thread_if_unsaved).
+  void CallOpenThread(const std::string& method, nlohmann::json params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnClosed(const std::string& reason);
   // The answer to `turn/start` or `review/start` for our turn `turn_id`.
   void OnTurnStartAnswer(const std::string& turn_id, const char* method,

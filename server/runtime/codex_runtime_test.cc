@@ -106,9 +106,9 @@ bool ProcessGone(pid_t pid) {
 
 class CodexRuntimeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<CodexRuntime> Make(CodexRuntimeOptions options = {}) {
+  std::unique_ptr<CodexRuntime> Make(CodexRuntimeOptions options = {},
+                                     RuntimeConfig config = {}) {
     if (options.codex_bin == "codex") options.codex_bin = FAKE_CODEX_PATH;
-    RuntimeConfig config;
     config.session_id = "ses_test";
     config.cwd = ::testing::TempDir();
     return std::make_unique<CodexRuntime>(config, &recorder_, &launcher_,
@@ -220,6 +220,39 @@ TEST_F(CodexRuntimeTest, ACodexThatRoutesApprovalsElsewhereIsRefused) {
   EXPECT_THAT(exit, HasSubstr("thread/start answered approvals reviewer "
                               "\"auto_review\", not \"user\""));
   EXPECT_EQ(recorder_.Wait("ready:", absl::Milliseconds(100)), "");
+}
+
+// Codex 0.171 saves a thread at its first turn; resuming one that never
+// ran a turn fails "no rollout found". A runtime allowed to
+// (new_thread_if_unsaved) starts a new thread instead; one that is not
+// ends, naming why.
+TEST_F(CodexRuntimeTest, AnUnsavedThreadIsReplacedOnlyWhenAllowed) {
+  setenv("FAKE_CODEX_MODE", "unsaved-thread", 1);
+  CodexRuntimeOptions options;
+  options.pass_env = {"FAKE_CODEX_MODE"};
+  RuntimeConfig config;
+  config.thread_id = "thr_unsaved";
+  config.new_thread_if_unsaved = true;
+  auto allowed = Make(options, config);
+  allowed->Start();
+  const std::string ready = recorder_.Wait("ready:");
+  EXPECT_NE(ready, "");
+  EXPECT_NE(ready, "ready:thr_unsaved");
+  EXPECT_NE(ready, "ready:");
+  allowed->Stop(false);
+
+  Recorder refused;
+  config.new_thread_if_unsaved = false;
+  config.session_id = "ses_test";
+  config.cwd = ::testing::TempDir();
+  options.codex_bin = FAKE_CODEX_PATH;
+  CodexRuntime kept(config, &refused, &launcher_, options);
+  kept.Start();
+  EXPECT_THAT(refused.Wait("exit:"),
+              HasSubstr("thread/resume failed: no rollout found for thread id "
+                        "thr_unsaved"));
+  EXPECT_EQ(refused.Wait("ready:", absl::Milliseconds(100)), "");
+  unsetenv("FAKE_CODEX_MODE");
 }
 
 TEST_F(CodexRuntimeTest, UnansweredTurnStartEndsTheRuntime) {

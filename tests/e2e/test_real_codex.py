@@ -183,6 +183,31 @@ def test_kill_restart_and_resume_on_the_same_thread(server: Server, cli: Cli, pr
     assert server_pid != 0
 
 
+def test_a_session_that_never_ran_a_turn_resumes_on_a_new_thread(server: Server, cli: Cli,
+                                                                project: Path) -> None:
+    """Codex saves a thread (its rollout file) at the thread's first turn:
+    a session stopped before any turn (by a restart, --idle-timeout or
+    --max-live-sessions) had a thread Codex could no longer resume ("no
+    rollout found"), and the session FAILED for good. It now goes on in a
+    new thread, saying so; a session with a turn keeps its thread (above).
+    (No title: naming the thread, thread/name/set, makes Codex save it.)"""
+    session_id = cli.json("session", "create", "--cwd", str(project))["sessionId"]
+    wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
+    before = cli.json("session", "show", session_id)["threadId"]
+    server.stop(signal.SIGKILL)
+    server.start()
+    assert cli.json("session", "show", session_id)["state"] == "SESSION_STATE_STOPPED"
+    turn = cli("turn", "start", session_id, "hello again", "--follow")  # resumes it first
+    assert turn.returncode == 0, turn.stderr
+    assert "hello again" in turn.stdout
+    after = cli.json("session", "show", session_id)
+    assert after["state"] == "SESSION_STATE_IDLE" and after["threadId"] not in ("", before)
+    warnings = [e["notice"]["message"] for e in cli.lines("events", session_id, "--raw")
+                if e["type"] == "EVENT_TYPE_WARNING"]
+    assert any(f"Codex had not saved thread {before}" in w and after["threadId"] in w
+               for w in warnings), warnings
+
+
 def test_run_creates_starts_and_follows(cli: Cli, project: Path) -> None:
     result = cli("run", "--cwd", str(project), "--approval-policy", "untrusted",
                  "--on-approval", "approve", "please run: echo via-run")

@@ -18,6 +18,8 @@ Invoked as ``fake_codex.py app-server``. The environment variable
   "auto_review"`` and that ignores the client's ``approvalsReviewer``:
   ``thread/start`` and ``thread/resume`` answer ``auto_review``. (Otherwise
   they answer the reviewer asked for, ``user`` when none is.)
+- ``unsaved-thread``: ``thread/resume`` fails as Codex 0.171's does for a
+  thread that never ran a turn ("no rollout found for thread id …").
 
 The prompt of ``turn/start`` chooses what the turn does:
 
@@ -500,6 +502,10 @@ def main() -> None:
                 continue
             version = os.environ.get("FAKE_CODEX_VERSION", "0.169.0")
             send({"id": request_id, "result": {"userAgent": f"fake-codex/{version} (fake)"}})
+        elif method == "thread/resume" and mode == "unsaved-thread":
+            send({"id": request_id, "error": {
+                "code": -32600,
+                "message": f"no rollout found for thread id {params.get('threadId')}"}})
         elif method in ("thread/start", "thread/resume"):
             if method == "thread/resume":
                 thread_id = params.get("threadId", thread_id)
