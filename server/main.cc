@@ -765,8 +765,8 @@ int Run(const Flags& flags) {
   if (server == nullptr || port == 0) {
     Log(LogLevel::kError, "cannot listen",
         {{"listen", flags.listen},
-         {"hint", "is another server on that address? (gRPC's line above "
-                  "says why)"}});
+         {"hint", "the grpc line before this one says why (e.g. Address "
+                  "already in use: another server serves that address)"}});
     return 1;
   }
   std::unique_ptr<Notifier> notifier;
