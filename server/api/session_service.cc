@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "api/readmit.h"
 #include "api/request_digest.h"
 #include "api/serve.h"
@@ -271,7 +272,17 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
         }
         catalog_->ForkThread(
             source->thread_id, point,
-            [this, params, caller, finish](absl::StatusOr<CodexThread> fork) mutable {
+            [this, params, caller, finish,
+             source_id](absl::StatusOr<CodexThread> fork) mutable {
+              if (!fork.ok() && absl::StrContains(fork.status().message(),
+                                                  "no rollout found")) {
+                // Codex 0.171 saves a thread at its first turn (or when
+                // named): the session exists, its thread is not on disk.
+                return finish(absl::FailedPreconditionError(absl::StrCat(
+                    "session ", source_id,
+                    " has no turn yet, and Codex saves a thread only at its "
+                    "first turn: nothing to fork")));
+              }
               if (!fork.ok()) return finish(fork.status());
               params.thread_id = fork->thread_id;
               params.history = std::move(fork->history);

@@ -190,10 +190,14 @@ def test_a_session_that_never_ran_a_turn_resumes_on_a_new_thread(server: Server,
     --max-live-sessions) had a thread Codex could no longer resume ("no
     rollout found"), and the session FAILED for good. It now goes on in a
     new thread, saying so; a session with a turn keeps its thread (above).
+    Forking one is FAILED_PRECONDITION saying why, not a NOT_FOUND thread.
     (No title: naming the thread, thread/name/set, makes Codex save it.)"""
     session_id = cli.json("session", "create", "--cwd", str(project))["sessionId"]
     wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
     before = cli.json("session", "show", session_id)["threadId"]
+    fork = cli("session", "fork", session_id)  # nothing saved to copy
+    assert fork.returncode == 1, fork.stderr
+    assert "has no turn yet, and Codex saves a thread only at its first turn" in fork.stderr
     server.stop(signal.SIGKILL)
     server.start()
     assert cli.json("session", "show", session_id)["state"] == "SESSION_STATE_STOPPED"
