@@ -184,10 +184,11 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows,
   config.approval_policy = session.approval_policy;
   config.sandbox = session.sandbox;
   config.thread_id = session.thread_id;
-  if (!session.thread_id.empty()) {
-    // A session with no turn has nothing in its thread to lose: if Codex
-    // never saved it (it does at the first turn), a new thread will do.
-    // One indexed read, on resumes only.
+  if (!session.thread_id.empty() && rows.turns.empty()) {
+    // A session with no turn (stored, or in `rows`: an import's or a
+    // fork's history) has nothing in its thread to lose: if Codex never
+    // saved it (it does at the first turn), a new thread will do. One
+    // indexed read, when a runtime resumes a thread.
     absl::StatusOr<Page<Turn>> turns =
         store_->ListTurns(session.session_id, PageRequest{0, 1});
     config.new_thread_if_unsaved = turns.ok() && turns->items.empty();

@@ -1457,8 +1457,10 @@ TEST_F(SessionManagerTest, AnImportedThreadComesWithItsHistoryInOneChange) {
   p.request_id = "import-1";
   absl::StatusOr<Session> s = manager_->CreateSession(p, kOperator);
   ASSERT_TRUE(s.ok()) << s.status();
-  // The runtime resumes the thread rather than starting one.
+  // The runtime resumes the thread rather than starting one, and never
+  // a new one in its place: the history is in it.
   EXPECT_EQ(factory_.Last()->config.thread_id, "thr_imported");
+  EXPECT_FALSE(factory_.Last()->config.new_thread_if_unsaved);
   EXPECT_EQ(s->thread_id, "thr_imported");
   std::vector<Turn> turns = Read()->ListTurns(s->session_id, {0, 10})->items;
   ASSERT_EQ(turns.size(), 2u);

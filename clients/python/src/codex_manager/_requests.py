@@ -45,10 +45,10 @@ def channel_options(connect_timeout: float, keepalive: float,
     connection is quiet (gRPC's keepalive; 0 turns it off), with no limit
     on pings while no data flows (gRPC's default stops after two): a server
     that does not answer one within `keepalive_timeout` seconds has its
-    calls end UNAVAILABLE,
-    which followers resume from their cursor, instead of a stream waiting
-    forever on a connection a NAT or a sleeping laptop dropped. The server
-    accepts pings every 10 s (its ``--keepalive-min-time``)."""
+    calls end UNAVAILABLE, which followers resume from their cursor,
+    instead of a stream waiting forever on a connection a NAT or a sleeping
+    laptop dropped. The server accepts pings every 10 s (its
+    ``--keepalive-min-time``)."""
     options = [("grpc.min_reconnect_backoff_ms", max(1, int(connect_timeout * 1000)))]
     if keepalive > 0:
         options += [("grpc.keepalive_time_ms", max(1, int(keepalive * 1000))),
