@@ -5,7 +5,10 @@
 #include <utility>  // Boost 1.74 Asio uses std::exchange without it
 // clang-format on
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -63,6 +66,30 @@ bool IsLoopbackHost(const std::string& host) {
          absl::StartsWith(host, "127.");
 }
 
+// TCP keepalive on a browser's connection: probed after kKeepaliveIdleS of
+// silence, every kKeepaliveIntervalS, and closed by the kernel after
+// kKeepaliveProbes unanswered probes. A browser that went away without a
+// word (a phone that left the network, a laptop asleep) is then found
+// within about 90 s: the read watching its stream fails (HttpSession::
+// WatchForDisconnect), and the upstream call is cancelled, giving back
+// its stream slot on the server. The server's HTTP/2 pings
+// (--keepalive-interval) stop at this proxy, one hop away.
+constexpr int kKeepaliveIdleS = 60;
+constexpr int kKeepaliveIntervalS = 10;
+constexpr int kKeepaliveProbes = 3;
+
+void KeepAlive(net::ip::tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.set_option(net::socket_base::keep_alive(true), ignored);
+  const int fd = socket.native_handle();
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &kKeepaliveIdleS,
+             sizeof kKeepaliveIdleS);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &kKeepaliveIntervalS,
+             sizeof kKeepaliveIntervalS);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &kKeepaliveProbes,
+             sizeof kKeepaliveProbes);
+}
+
 // Accepts connections until the acceptor closes. The acceptor's executor is
 // a strand, and every use of it (this loop, and the close at SIGTERM) runs
 // there: Asio's I/O objects are not safe for concurrent use, and a close on
@@ -83,6 +110,7 @@ void Accept(net::io_context& io, net::ip::tcp::acceptor& acceptor,
         }
         if (!ec) {
           socket.set_option(net::ip::tcp::no_delay(true), ec);
+          KeepAlive(socket);
           std::make_shared<codex_manager::web::HttpSession>(std::move(socket),
                                                             &config)
               ->Run();

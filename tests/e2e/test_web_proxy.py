@@ -184,6 +184,36 @@ def test_a_browser_that_goes_away_cancels_the_upstream_call(proxy: WebProxy,
     assert time.monotonic() - closed_at < 5
 
 
+def tcp_timer(local_port: int, remote_port: int) -> tuple[int, float]:
+    """The kernel's timer on the IPv4 socket from 127.0.0.1:local_port to
+    127.0.0.1:remote_port (/proc/net/tcp): its kind (0 none, 1
+    retransmit, 2 keepalive, 4 zero-window probe) and seconds to go."""
+    want = (f"0100007F:{local_port:04X}", f"0100007F:{remote_port:04X}")
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if (fields[1], fields[2]) == want:
+            kind, when = fields[5].split(":")
+            return int(kind, 16), int(when, 16) / os.sysconf("SC_CLK_TCK")
+    raise AssertionError(f"no socket {want} in /proc/net/tcp")
+
+
+def test_a_browser_connection_is_kept_alive_by_tcp_probes(proxy: WebProxy) -> None:
+    """The server's HTTP/2 pings stop at the proxy, so the proxy sets TCP
+    keepalive on each browser connection: after 60 s of silence the kernel
+    probes, and closes one whose browser went away without a word (a
+    phone that left the network), which ends its stream upstream."""
+    sock = socket.create_connection(("127.0.0.1", proxy.port))
+    try:
+        def keepalive_seconds() -> float | None:  # once the proxy has accepted it
+            kind, seconds = tcp_timer(proxy.port, sock.getsockname()[1])
+            return seconds if kind == 2 else None
+        assert 50 < wait_for(keepalive_seconds, timeout=5) <= 60
+        # The client's own side has none: the check reads the right socket.
+        assert tcp_timer(sock.getsockname()[1], proxy.port)[0] == 0
+    finally:
+        sock.close()
+
+
 def test_one_connection_carries_call_after_call(proxy: WebProxy, tmp_path: Path) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=30)
 
