@@ -473,38 +473,38 @@ int Run(const Flags& flags) {
   if (flags.log_level == "error") SetLogLevel(LogLevel::kError);
   RouteLibraryLogs();
 
-  absl::StatusOr<absl::Duration> idle =
-      ParseDurationFlag("idle-timeout", flags.idle_timeout);
-  absl::StatusOr<absl::Duration> grace =
-      ParseDurationFlag("stop-grace", flags.stop_grace);
-  absl::StatusOr<absl::Duration> start =
-      ParseDurationFlag("start-timeout", flags.start_timeout);
-  absl::StatusOr<absl::Duration> interrupt_grace =
-      ParseDurationFlag("interrupt-grace", flags.interrupt_grace);
-  absl::StatusOr<absl::Duration> stall =
-      ParseDurationFlag("turn-stall-timeout", flags.turn_stall_timeout);
-  absl::StatusOr<absl::Duration> commit_timeout =
-      ParseDurationFlag("commit-timeout", flags.commit_timeout);
-  absl::StatusOr<absl::Duration> drain_timeout =
-      ParseDurationFlag("drain-timeout", flags.drain_timeout);
-  absl::StatusOr<absl::Duration> keepalive_interval =
-      ParseDurationFlag("keepalive-interval", flags.keepalive_interval);
-  absl::StatusOr<absl::Duration> keepalive_timeout =
-      ParseDurationFlag("keepalive-timeout", flags.keepalive_timeout);
-  absl::StatusOr<absl::Duration> keepalive_min_time =
-      ParseDurationFlag("keepalive-min-time", flags.keepalive_min_time);
-  for (const absl::Status& s :
-       {idle.status(), grace.status(), start.status(),
-        interrupt_grace.status(), stall.status(), commit_timeout.status(),
-        drain_timeout.status(), keepalive_interval.status(),
-        keepalive_timeout.status(), keepalive_min_time.status()}) {
-    if (!s.ok()) {
-      Log(LogLevel::kError, "bad flag", {{"error", std::string(s.message())}});
+  // The duration flags, parsed ("30s", "10m"; 0 where it turns one off).
+  absl::Duration idle, grace, start, interrupt_grace, stall, commit_timeout,
+      drain_timeout, keepalive_interval, keepalive_timeout, keepalive_min_time;
+  struct DurationFlag {
+    const char* name;
+    const std::string* text;
+    absl::Duration* value;
+  };
+  const DurationFlag durations[] = {
+      {"idle-timeout", &flags.idle_timeout, &idle},
+      {"stop-grace", &flags.stop_grace, &grace},
+      {"start-timeout", &flags.start_timeout, &start},
+      {"interrupt-grace", &flags.interrupt_grace, &interrupt_grace},
+      {"turn-stall-timeout", &flags.turn_stall_timeout, &stall},
+      {"commit-timeout", &flags.commit_timeout, &commit_timeout},
+      {"drain-timeout", &flags.drain_timeout, &drain_timeout},
+      {"keepalive-interval", &flags.keepalive_interval, &keepalive_interval},
+      {"keepalive-timeout", &flags.keepalive_timeout, &keepalive_timeout},
+      {"keepalive-min-time", &flags.keepalive_min_time, &keepalive_min_time},
+  };
+  for (const DurationFlag& flag : durations) {
+    absl::StatusOr<absl::Duration> parsed =
+        ParseDurationFlag(flag.name, *flag.text);
+    if (!parsed.ok()) {
+      Log(LogLevel::kError, "bad flag",
+          {{"error", std::string(parsed.status().message())}});
       return 2;
     }
+    *flag.value = *parsed;
   }
-  if (*keepalive_interval > absl::ZeroDuration() &&
-      *keepalive_timeout == absl::ZeroDuration()) {
+  if (keepalive_interval > absl::ZeroDuration() &&
+      keepalive_timeout == absl::ZeroDuration()) {
     Log(LogLevel::kError, "bad flag",
         {{"error", "--keepalive-timeout must be more than 0 while "
                    "--keepalive-interval is on"}});
@@ -665,8 +665,8 @@ int Run(const Flags& flags) {
   runtime_options.codex_bin = flags.codex_bin;
   runtime_options.codex_home = flags.codex_home;
   runtime_options.pass_env = flags.pass_env;
-  runtime_options.stop_grace = *grace;
-  runtime_options.start_timeout = *start;
+  runtime_options.stop_grace = grace;
+  runtime_options.start_timeout = start;
   runtime_options.max_line_bytes =
       static_cast<size_t>(flags.max_runtime_line_bytes);
   CodexRuntimeFactory runtimes(&launcher, runtime_options);
@@ -684,10 +684,10 @@ int Run(const Flags& flags) {
   SessionManagerOptions manager_options;
   manager_options.runtime_warning = sandbox.session_warning;
   manager_options.max_live_sessions = flags.max_live_sessions;
-  manager_options.idle_timeout = *idle;
-  manager_options.interrupt_grace = *interrupt_grace;
-  manager_options.turn_stall_timeout = *stall;
-  manager_options.commit_timeout = *commit_timeout;
+  manager_options.idle_timeout = idle;
+  manager_options.interrupt_grace = interrupt_grace;
+  manager_options.turn_stall_timeout = stall;
+  manager_options.commit_timeout = commit_timeout;
   manager_options.max_queued_turns = flags.max_queued_turns;
   manager_options.max_prompt_bytes = static_cast<size_t>(flags.max_prompt_bytes);
   auto manager = std::make_unique<SessionManager>(store->get(), &log, &runtimes,
@@ -740,7 +740,7 @@ int Run(const Flags& flags) {
   // would then start, and the kernel would share connections between the
   // two. Off, its bind fails and it exits.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  SetKeepalive(*keepalive_interval, *keepalive_timeout, *keepalive_min_time,
+  SetKeepalive(keepalive_interval, keepalive_timeout, keepalive_min_time,
                builder);
   builder.SetMaxReceiveMessageSize(flags.max_message_bytes);
   builder.SetMaxSendMessageSize(flags.max_message_bytes);
@@ -878,7 +878,7 @@ int Run(const Flags& flags) {
   health.Shutdown();
   // Graceful stop. No new calls from here on; the calls in flight may
   // finish until the deadline, when the rest are cancelled.
-  const absl::Time deadline = absl::Now() + *grace + *drain_timeout;
+  const absl::Time deadline = absl::Now() + grace + drain_timeout;
   absl::Notification refused;
   std::thread refuse_calls = NamedThread("cm-shutdown", [&] {
     server->Shutdown(absl::ToChronoTime(deadline));
