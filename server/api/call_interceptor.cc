@@ -113,14 +113,17 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE)) {
       // gRPC parsed the request on this thread just now; a stream's later
-      // reads are not requests (and end with no message).
+      // reads are not requests (and end with no message). Only a failed
+      // parse looks at what Protobuf said: the rest of the calls pay
+      // nothing here. (A field left by another call's failed parse is not
+      // named unless this request holds it: UnparsedRequestStatus.)
       using Type = grpc::experimental::ServerRpcInfo::Type;
-      const bool one_request = info_->type() == Type::UNARY ||
-                               info_->type() == Type::SERVER_STREAMING;
-      if (one_request && methods->GetRecvMessage() == nullptr) {
+      if (methods->GetRecvMessage() == nullptr &&
+          (info_->type() == Type::UNARY ||
+           info_->type() == Type::SERVER_STREAMING)) {
         unparsed_ = true;
+        invalid_utf8_field_ = TakeInvalidUtf8Field();
       }
-      invalid_utf8_field_ = TakeInvalidUtf8Field();
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
