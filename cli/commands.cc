@@ -94,13 +94,6 @@ class CtrlC {
   std::optional<InterruptScope> scope_;
 };
 
-bool Offers(const v1::Approval& approval, v1::Decision decision) {
-  for (int d : approval.available_decisions()) {
-    if (d == decision) return true;
-  }
-  return approval.available_decisions_size() == 0;  // an older server
-}
-
 // Asks on the terminal, offering what Codex offers; returns UNSPECIFIED
 // when there is no answer. `what`: "approve", "grant" for permissions, or
 // "answer" for questions.

@@ -632,6 +632,24 @@ void PrintApprovalRequest(std::ostream& out, const v1::Approval& a,
   }
 }
 
+bool Offers(const v1::Approval& approval, v1::Decision decision) {
+  for (int d : approval.available_decisions()) {
+    if (d == decision) return true;
+  }
+  return approval.available_decisions_size() == 0;  // an older server
+}
+
+std::string DecideCommand(const v1::Approval& approval) {
+  std::string verbs = "approve";
+  if (Offers(approval, v1::DECISION_DENY)) {
+    verbs = "approve|deny";
+  } else if (Offers(approval, v1::DECISION_ABORT)) {
+    verbs = "approve|deny --abort";
+  }
+  return absl::StrCat("codex-manager approval ", verbs, " ",
+                      approval.approval_id());
+}
+
 EventPrinter::EventPrinter(Mode mode)
     : mode_(mode),
       side_(mode == Mode::kLive ? std::cerr : std::cout),
@@ -948,8 +966,8 @@ void EventPrinter::Print(const v1::Event& e) {
       // Questions say how to answer them instead.
       if (!transcript &&
           QuestionsOf(e.approval_requested().approval()).empty()) {
-        side_ << "  decide with: codex-manager approval approve|deny "
-              << e.approval_requested().approval().approval_id() << "\n";
+        side_ << "  decide with: "
+              << DecideCommand(e.approval_requested().approval()) << "\n";
       }
       break;
     case v1::EVENT_TYPE_APPROVAL_RESOLVED:

@@ -95,6 +95,13 @@ std::string GoalSummary(const v1::SessionGoal& goal);
 std::string CodexSettingsSummary(const v1::CodexSettings& settings);
 // "APPROVE", "APPROVE_AND_REMEMBER", …
 std::string DecisionName(v1::Decision decision);
+// Whether Codex offers `decision` for `approval` (Approval.available_decisions;
+// an approval from a server that does not list them offers everything).
+bool Offers(const v1::Approval& approval, v1::Decision decision);
+// The command that decides `approval` with what Codex offers, e.g.
+// "codex-manager approval approve|deny ID", or "approve|deny --abort ID"
+// where Codex's only "no" stops the turn (approval policy `untrusted`).
+std::string DecideCommand(const v1::Approval& approval);
 
 // Renders a stream of events for people.
 class EventPrinter {

@@ -87,6 +87,25 @@ TEST(EventPrinterTest, PurgedEventsAreSaid) {
             "──\n");
 }
 
+// The command a live stream suggests is one the server takes: where
+// Codex's only "no" stops the turn (approval policy `untrusted`), a plain
+// `deny` would be refused as not offered.
+TEST(DecideCommandTest, SuggestsOnlyWhatCodexOffers) {
+  v1::Approval a;
+  a.set_approval_id("apr_1");
+  EXPECT_EQ(DecideCommand(a), "codex-manager approval approve|deny apr_1");
+  a.add_available_decisions(v1::DECISION_APPROVE);
+  a.add_available_decisions(v1::DECISION_APPROVE_AND_REMEMBER);
+  a.add_available_decisions(v1::DECISION_ABORT);
+  EXPECT_EQ(DecideCommand(a),
+            "codex-manager approval approve|deny --abort apr_1");
+  a.add_available_decisions(v1::DECISION_DENY);
+  EXPECT_EQ(DecideCommand(a), "codex-manager approval approve|deny apr_1");
+  a.clear_available_decisions();
+  a.add_available_decisions(v1::DECISION_APPROVE);
+  EXPECT_EQ(DecideCommand(a), "codex-manager approval approve apr_1");
+}
+
 // `approval list` names what each approval is about in its WHAT column:
 // the files a change touches (relative to the folder they share), the
 // permissions asked for.
