@@ -37,6 +37,24 @@ constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr size_t kDrainBytes = 4 << 20;
 // Bytes of the next request(s) a client may send while a stream runs.
 constexpr size_t kMaxPipelinedBytes = 64 * 1024;
+// The largest request line and header fields taken, in bytes: nginx's
+// default (large_client_header_buffers 4 8k). A browser sends every cookie
+// of the host (of every port on localhost), so Beast's 8 KiB is too few.
+constexpr uint32_t kHeaderLimitBytes = 32 * 1024;
+
+// Whether `ec`, from reading a request, says its bytes are not HTTP/1.1
+// as RFC 9112 has it (a bad line, field or chunk, a header over the
+// limit, Content-Length with Transfer-Encoding), rather than that the
+// connection ended or timed out.
+bool IsMalformedRequest(const beast::error_code& ec) {
+  if (ec.category() != http::make_error_code(http::error::bad_method).category()) {
+    return false;
+  }
+  return ec != http::error::end_of_stream &&
+         ec != http::error::partial_message &&
+         ec != http::error::short_read && ec != http::error::stale_parser &&
+         ec != http::error::body_limit;
+}
 
 // `s` as a JSON string literal.
 std::string JsonString(absl::string_view s) {
@@ -114,16 +132,46 @@ void HttpSession::Run() {
     TlsStream* tls = std::get_if<TlsStream>(&self->stream_);
     if (tls == nullptr) return self->ReadRequest();
     self->Tcp().expires_after(self->config_->header_timeout);
-    tls->async_handshake(net::ssl::stream_base::server,
-                         [self](beast::error_code ec) {
-                           if (ec) return self->Close();
-                           self->ReadRequest();
-                         });
+    // The first bytes say whether this is a TLS handshake at all: a
+    // browser sent to http:// on this port gets told, not a reset.
+    beast::async_detect_ssl(
+        self->Tcp(), self->buffer_,
+        [self, tls](beast::error_code ec, bool handshake) {
+          if (ec) return self->Close();
+          if (!handshake) return self->RefusePlainHttp();
+          tls->async_handshake(net::ssl::stream_base::server,
+                               self->buffer_.data(),
+                               [self](beast::error_code ec, size_t used) {
+                                 if (ec) return self->Close();
+                                 self->buffer_.consume(used);
+                                 self->ReadRequest();
+                               });
+        });
   });
+}
+
+void HttpSession::RefusePlainHttp() {
+  // As nginx and Go's net/http answer it: plain text, in the clear.
+  auto res = std::make_shared<http::response<http::string_body>>(
+      http::status::bad_request, 11);
+  res->set(http::field::server, "codex-manager-web");
+  res->set(http::field::content_type, "text/plain; charset=utf-8");
+  res->keep_alive(false);
+  res->body() =
+      "this address serves HTTPS: open it with https:// instead of "
+      "http://\n";
+  res->prepare_payload();
+  drain_on_close_ = true;
+  http::async_write(Tcp(), *res,
+                    [self = shared_from_this(), res](beast::error_code,
+                                                     size_t) {
+                      self->Close();
+                    });
 }
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
+  parser_->header_limit(kHeaderLimitBytes);
   parser_->body_limit(BodyLimit());
   if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes are here
   // Idle until the request's first byte; the header timeout starts then.
@@ -147,6 +195,7 @@ void HttpSession::ReadHeader() {
         [self = shared_from_this()](beast::error_code ec, size_t) {
           // A Content-Length over the limit fails here, before the body.
           if (ec == http::error::body_limit) return self->RefuseTooLarge();
+          if (IsMalformedRequest(ec)) return self->RefuseMalformed(ec);
           if (ec) return self->Close();
           self->ReadBody();
         });
@@ -160,6 +209,9 @@ void HttpSession::ReadBody() {
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec == http::error::body_limit) {
                          return self->RefuseTooLarge();
+                       }
+                       if (IsMalformedRequest(ec)) {
+                         return self->RefuseMalformed(ec);
                        }
                        if (ec) return self->Close();
                        self->request_ = self->parser_->release();
@@ -192,6 +244,26 @@ void HttpSession::RefuseTooLarge() {
       ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
   FinishTrailersOnly(
       grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message), {}, {});
+}
+
+void HttpSession::RefuseMalformed(const beast::error_code& ec) {
+  // What was read may be no request at all: the reply is HTTP/1.1, says
+  // what was wrong, and closes; the rest the client sends is drained so
+  // it reads the reply rather than a reset.
+  request_ = {};
+  request_.version(11);
+  request_.keep_alive(false);
+  keep_alive_ = false;
+  drain_on_close_ = true;
+  if (ec == http::error::header_limit) {
+    return SendSimple(
+        http::status::request_header_fields_too_large,
+        "text/plain; charset=utf-8",
+        absl::StrCat("request header exceeds the limit of ",
+                     kHeaderLimitBytes, " bytes\n"));
+  }
+  SendSimple(http::status::bad_request, "text/plain; charset=utf-8",
+             absl::StrCat("bad request: ", ec.message(), "\n"));
 }
 
 bool HttpSession::HostAllowed() const {

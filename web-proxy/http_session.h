@@ -142,6 +142,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // The request body is over the limit: RESOURCE_EXHAUSTED (gRPC-Web) or
   // 413, then the connection closes (the rest of the body is unread).
   void RefuseTooLarge();
+  // 400 Bad Request (431 for a header over the limit) for bytes that are
+  // not an HTTP/1.1 request, then close.
+  void RefuseMalformed(const boost::beast::error_code& ec);
+  // With --tls-cert, a connection whose first bytes are no TLS handshake
+  // (http:// to this port) gets a plain-text 400 saying to use https://.
+  void RefusePlainHttp();
   // The most body bytes a request may have (twice --max-request-bytes).
   size_t BodyLimit() const;
   void Handle();

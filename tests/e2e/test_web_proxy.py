@@ -493,6 +493,47 @@ def test_static_ui_health_and_no_traversal(proxy: WebProxy) -> None:
     assert traversal.status == 404 and b"root:" not in traversal.read()
 
 
+def raw_exchange(port: int, request: bytes) -> bytes:
+    """Sends `request` on a new connection; returns all the proxy wrote
+    until it closed."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(request)
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    sock.close()
+    return received
+
+
+def test_malformed_requests_are_answered_400_and_a_huge_header_431(proxy: WebProxy) -> None:
+    host = f"Host: 127.0.0.1:{proxy.port}\r\n".encode()
+    # Content-Length with Transfer-Encoding (RFC 9112 section 6.1: the
+    # request smuggling shape), a request line that is none, a bad chunk.
+    for request, why in (
+            (b"POST " + SESSIONS.encode() + b"/ListSessions HTTP/1.1\r\n" + host
+             + b"content-type: application/grpc-web+proto\r\ncontent-length: 5\r\n"
+             b"transfer-encoding: chunked\r\n\r\n0\r\n\r\n", b"bad Transfer-Encoding"),
+            (b"NOT HTTP AT ALL\r\n\r\n", b"bad"),
+            (b"POST /healthz HTTP/1.1\r\n" + host + b"transfer-encoding: chunked\r\n\r\nzz\r\n",
+             b"bad chunk")):
+        received = raw_exchange(proxy.port, request)
+        head, _, body = received.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), received
+        assert b"\r\nConnection: close" in head
+        assert body.startswith(b"bad request: ") and why in body, body
+    # A header over 32 KiB: 431, said before the connection closes.
+    received = raw_exchange(proxy.port, b"GET /healthz HTTP/1.1\r\n" + host
+                            + b"x-big: " + b"a" * 40000 + b"\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), received[:200]
+    assert received.endswith(b"request header exceeds the limit of 32768 bytes\n")
+    # 20 KB of cookies (a browser sends every cookie of localhost, whatever
+    # the port) is a request like any other.
+    received = raw_exchange(proxy.port, b"GET /healthz HTTP/1.1\r\n" + host
+                            + b"cookie: other_app=" + b"c" * 20000
+                            + b"\r\nConnection: close\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"ok\n")
+
+
 def test_static_files_are_gzipped_for_who_accepts_it_and_revalidated_by_tag(
         proxy: WebProxy, tmp_path: Path) -> None:
     app = tmp_path / "ui" / "app.js"
@@ -673,16 +714,23 @@ def test_https_serves_the_ui_calls_and_a_secure_cookie(fake_server: Server, tmp_
         session = sessions_pb2.Session.FromString(frames(created.read())[0][1])
         assert session.session_id.startswith("ses_")
         conn.close()
-        # An untrusted client, or plaintext HTTP on the TLS port, gets nothing.
+        # An untrusted client gets nothing; plaintext HTTP on the TLS port
+        # (a browser sent to http://) is told in the clear to use https://,
+        # and nothing it sent is served.
         with pytest.raises(ssl.SSLCertVerificationError):
             untrusted = http.client.HTTPSConnection("127.0.0.1", web.port, timeout=10,
                                                     context=ssl.create_default_context())
             untrusted.request("GET", "/healthz")
         plain = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
-        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError,
-                            http.client.BadStatusLine)):
-            plain.request("GET", "/healthz")
-            plain.getresponse()
+        plain.request("GET", "/healthz")
+        refused = plain.getresponse()
+        assert refused.status == 400
+        assert refused.read() == b"this address serves HTTPS: open it with https:// instead of http://\n"
+        assert refused.getheader("connection") == "close"
+        # The TLS port still serves after it.
+        again = http.client.HTTPSConnection("127.0.0.1", web.port, timeout=10, context=trusted)
+        again.request("GET", "/healthz")
+        assert again.getresponse().read() == b"ok\n"
     finally:
         assert web.stop() == 0
 
