@@ -55,6 +55,32 @@ def test_run_with_a_denial_goes_on_without_the_command(codex_server: Server, pro
     assert not (project / "not-created.txt").exists()
 
 
+def test_a_denial_where_codex_offers_only_abort_stops_the_turn(codex_server: Server,
+                                                                project: Path) -> None:
+    # Under `untrusted` Codex offers no plain "no" for a command: the
+    # callback's DENY is sent as ABORT (as the CLI's --on-approval deny),
+    # not refused with the approval left pending and the turn waiting.
+    offered = []
+
+    def deny(approval: Approval) -> Decision:
+        offered.append(approval.available_decisions)
+        return Decision.DENY
+
+    async def main():
+        async with AsyncClient(codex_server.addr) as client:
+            return await client.run(str(project), "please run: touch not-run.txt",
+                                    approval_policy="untrusted", on_approval=deny)
+    with Client(codex_server.addr) as client:
+        turn = client.run(str(project), "please run: touch not-run.txt",
+                          approval_policy="untrusted", on_approval=deny)
+        asked = list(client.list_approvals(turn.session_id, include_resolved=True))
+    assert turn.state == TurnState.INTERRUPTED
+    assert [a.decision for a in asked] == [Decision.ABORT]
+    assert asyncio.run(main()).state == TurnState.INTERRUPTED
+    assert len(offered) == 2 and Decision.DENY not in offered[0] and Decision.ABORT in offered[0]
+    assert not (project / "not-run.txt").exists()
+
+
 def test_async_run(codex_server: Server, project: Path) -> None:
     async def main():
         async with AsyncClient(codex_server.addr) as client:

@@ -219,6 +219,16 @@ def approve_decision(for_session: bool, remember: bool) -> Decision:
     return Decision.APPROVE_FOR_SESSION if for_session else Decision.APPROVE
 
 
+def callback_decision(offered: Sequence[Decision], decision: Decision | int) -> Decision | int:
+    """What an `on_approval` callback's `decision` is sent as: DENY where
+    Codex offers no plain "no" but ABORT (a command under approval policy
+    ``untrusted``) becomes ABORT, which also stops the turn, as the CLI's
+    ``--on-approval deny`` and the UI's "Deny and stop" do."""
+    if decision == Decision.DENY and Decision.DENY not in offered and Decision.ABORT in offered:
+        return Decision.ABORT
+    return decision
+
+
 def resolve_approval(approval_id: str, decision: Decision | int,
                      answers: Mapping[str, str] | None,
                      request_id: str | None) -> approvals_pb2.ResolveApprovalRequest:

@@ -614,7 +614,9 @@ class AsyncClient:
                         if isinstance(decision, Mapping):
                             await self.answer(approval.approval_id, decision)
                         else:
-                            await self.resolve_approval(approval.approval_id, decision)  # type: ignore[arg-type]
+                            await self.resolve_approval(
+                                approval.approval_id,
+                                _requests.callback_decision(approval.available_decisions, decision))  # type: ignore[arg-type]
                     except FailedPreconditionError:
                         pass
             elif (event.type is EventType.TURN_STATE_CHANGED

@@ -932,7 +932,11 @@ class Client:
         each approval request and returns the decision, or for a question
         or a form (:func:`codex_manager.questions`) the answers, which
         approve it as :meth:`answer` does (None leaves it to someone else).
-        Returns the finished turn (COMPLETED, INTERRUPTED or FAILED).
+        A DENY where Codex offers no plain "no" (a command under approval
+        policy ``untrusted``: ``available_decisions`` has ABORT but not DENY)
+        is sent as ABORT, which also stops the turn, as the CLI's
+        ``--on-approval deny`` does. Returns the finished turn (COMPLETED,
+        INTERRUPTED or FAILED).
         """
         after = self.get_session(session_id).last_seq
         turn = self.start_turn(session_id, prompt, request_id=request_id,
@@ -977,7 +981,9 @@ class Client:
                         if isinstance(decision, Mapping):
                             self.answer(approval.approval_id, decision)
                         else:
-                            self.resolve_approval(approval.approval_id, decision)
+                            self.resolve_approval(
+                                approval.approval_id,
+                                _requests.callback_decision(approval.available_decisions, decision))
                     except FailedPreconditionError:
                         pass  # someone decided first, or the turn moved on
             elif (event.type is EventType.TURN_STATE_CHANGED
