@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -165,20 +166,20 @@ absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
           "--webhook-events: \"", kind, "\" is not approval or turn_end"));
     }
   }
-  std::optional<HttpUrl> webhook, ntfy;
-  if (!options.webhook_url.empty()) {
-    absl::StatusOr<HttpUrl> url = ParseHttpUrl(options.webhook_url, "--webhook-url");
-    if (!url.ok()) return url.status();
-    webhook = *url;
+  std::vector<std::unique_ptr<Target>> targets;
+  for (const auto& [name, url, flag] :
+       {std::tuple{"webhook", options.webhook_url, "--webhook-url"},
+        std::tuple{"ntfy", options.ntfy_url, "--ntfy-url"}}) {
+    if (url.empty()) continue;
+    absl::StatusOr<HttpUrl> parsed = ParseHttpUrl(url, flag);
+    if (!parsed.ok()) return parsed.status();
+    auto target = std::make_unique<Target>();
+    target->name = name;
+    target->url = *std::move(parsed);
+    targets.push_back(std::move(target));
   }
-  if (!options.ntfy_url.empty()) {
-    absl::StatusOr<HttpUrl> url = ParseHttpUrl(options.ntfy_url, "--ntfy-url");
-    if (!url.ok()) return url.status();
-    ntfy = *url;
-  }
-  std::unique_ptr<Notifier> notifier(
-      new Notifier(store, std::move(options), std::move(webhook),
-                   std::move(ntfy)));
+  std::unique_ptr<Notifier> notifier(new Notifier(store, std::move(options)));
+  notifier->targets_ = std::move(targets);
   EventLog::SubscribeOptions subscribe;
   subscribe.after_event_id = log->CommittedHead();
   Notifier* raw = notifier.get();
@@ -186,29 +187,36 @@ absl::StatusOr<std::unique_ptr<Notifier>> Notifier::Start(
       std::move(subscribe), [raw](std::vector<EventPtr> batch, EventLog::End end) {
         raw->Enqueue(std::move(batch), end == EventLog::End::kNone);
       });
-  notifier->thread_ = NamedThread("cm-notifier", [raw] { raw->Run(); });
+  for (const std::unique_ptr<Target>& target : notifier->targets_) {
+    Target* t = target.get();
+    t->thread = NamedThread(absl::StrCat("cm-", t->name),
+                            [raw, t] { raw->Run(t); });
+  }
   notifier->sub_->Request();
   return notifier;
 }
 
-Notifier::Notifier(Store* store, NotifierOptions options,
-                   std::optional<HttpUrl> webhook, std::optional<HttpUrl> ntfy)
-    : store_(store),
-      options_(std::move(options)),
-      webhook_(std::move(webhook)),
-      ntfy_(std::move(ntfy)) {}
+Notifier::Notifier(Store* store, NotifierOptions options)
+    : store_(store), options_(std::move(options)) {}
 
 Notifier::~Notifier() {
   if (sub_) sub_->Cancel();
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    if (!queue_.empty()) {
-      Log(LogLevel::kWarning, "notifications dropped at shutdown",
-          {{"count", queue_.size()}});
+    for (const std::unique_ptr<Target>& t : targets_) {
+      if (!t->queue.empty()) {
+        Log(LogLevel::kWarning, "notifications dropped at shutdown",
+            {{"target", t->name}, {"count", t->queue.size()}});
+      }
     }
   }
-  if (thread_.joinable()) thread_.join();
+  // An attempt in flight ends at once (a receiver that never answers must
+  // not hold the server's exit).
+  canceller_.Cancel();
+  for (const std::unique_ptr<Target>& t : targets_) {
+    if (t->thread.joinable()) t->thread.join();
+  }
 }
 
 // Runs on the log's dispatcher thread: never blocks.
@@ -218,71 +226,79 @@ void Notifier::Enqueue(std::vector<EventPtr> batch, bool more) {
     for (const EventPtr& e : batch) {
       std::optional<Notification> n = NotificationFor(e->event(), options_);
       if (!n) continue;
-      if (queue_.size() >= kMaxQueued) {
-        Log(LogLevel::kWarning, "notification queue full; dropped the oldest",
-            {{"event", queue_.front().kind}});
-        queue_.pop_front();
+      n->delivery_id = NewId("dlv_");
+      auto shared = std::make_shared<const Notification>(*std::move(n));
+      for (const std::unique_ptr<Target>& t : targets_) {
+        if (t->queue.size() >= kMaxQueued) {
+          Log(LogLevel::kWarning,
+              "notification queue full; dropped the oldest",
+              {{"target", t->name}, {"event", t->queue.front()->kind}});
+          t->queue.pop_front();
+        }
+        t->queue.push_back(shared);
       }
-      queue_.push_back(std::move(*n));
     }
   }
   if (more) sub_->Request();
 }
 
-void Notifier::Run() {
+void Notifier::Run(Target* target) {
   for (;;) {
-    Notification n;
+    std::shared_ptr<const Notification> n;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](Notifier* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->stopping_ || !self->queue_.empty();
-          },
-          this));
+      auto ready = [this, target]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !target->queue.empty();
+      };
+      mu_.Await(absl::Condition(&ready));
       if (stopping_) return;
-      n = std::move(queue_.front());
-      queue_.pop_front();
+      n = std::move(target->queue.front());
+      target->queue.pop_front();
     }
-    const std::string delivery_id = NewId("dlv_");
-    if (webhook_) {
+    if (target->name == "webhook") {
       std::vector<std::pair<std::string, std::string>> headers = {
           {"Content-Type", "application/json"},
-          {"X-Codex-Manager-Event", n.kind},
-          {"X-Codex-Manager-Delivery", delivery_id}};
+          {"X-Codex-Manager-Event", n->kind},
+          {"X-Codex-Manager-Delivery", n->delivery_id}};
       if (!options_.webhook_secret.empty()) {
         headers.emplace_back("X-Codex-Manager-Signature-256",
-                             WebhookSignature(options_.webhook_secret, n.body));
+                             WebhookSignature(options_.webhook_secret, n->body));
       }
-      Deliver(n, delivery_id, "webhook", *webhook_, headers, n.body);
-    }
-    if (ntfy_) {
+      Deliver(*n, *target, headers, n->body);
+    } else {
       std::vector<std::pair<std::string, std::string>> headers = {
           {"Content-Type", "text/plain; charset=utf-8"},
-          {"Title", n.title},
-          {"Priority", n.urgent ? "high" : "default"},
-          {"Tags", n.urgent ? "warning" : "robot"}};
-      if (!n.link.empty()) headers.emplace_back("Click", n.link);
-      Deliver(n, delivery_id, "ntfy", *ntfy_, headers, n.summary);
+          {"Title", n->title},
+          {"Priority", n->urgent ? "high" : "default"},
+          {"Tags", n->urgent ? "warning" : "robot"}};
+      if (!n->link.empty()) headers.emplace_back("Click", n->link);
+      Deliver(*n, *target, headers, n->summary);
     }
   }
 }
 
 void Notifier::Deliver(
-    const Notification& n, const std::string& delivery_id,
-    const std::string& target, const HttpUrl& url,
+    const Notification& n, const Target& target,
     const std::vector<std::pair<std::string, std::string>>& headers,
     const std::string& body) {
+  HttpPostOptions post;
+  post.connect_timeout = options_.connect_timeout;
+  post.answer_timeout = options_.answer_timeout;
+  post.canceller = &canceller_;
+  const HttpUrl& url = target.url;
+  const std::string& delivery_id = n.delivery_id;
   absl::Duration backoff = options_.first_backoff;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     const absl::Time started = absl::Now();
-    absl::StatusOr<int> status = HttpPost(url, headers, body);
+    absl::StatusOr<int> status = HttpPost(url, headers, body, post);
+    if (absl::IsCancelled(status.status())) return;  // stopping
     const bool ok = status.ok() && *status >= 200 && *status < 300;
     DeliveryRecord record;
     record.delivery_id = delivery_id;
     record.attempt = attempt;
     record.time = started;
     record.duration = absl::Now() - started;
-    record.target = target;
+    record.target = target.name;
     record.host = url.host;
     record.event = n.kind;
     record.event_id = n.event_id;
@@ -300,7 +316,7 @@ void Notifier::Deliver(
     }
     std::vector<LogField> fields = {{"delivery", delivery_id},
                                     {"event", n.kind},
-                                    {"target", target},
+                                    {"target", target.name},
                                     {"attempt", attempt},
                                     {"host", url.host}};
     if (status.ok()) {
@@ -313,7 +329,7 @@ void Notifier::Deliver(
         ok ? "notification delivered"
            : (last ? "notification failed; giving up" : "notification failed; retrying"),
         fields);
-    Metrics().notifications.With({target, ok ? "delivered" : "failed"}).Add();
+    Metrics().notifications.With({target.name, ok ? "delivered" : "failed"}).Add();
     if (ok) return;
     absl::MutexLock lock(&mu_);
     if (last || mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff)) {

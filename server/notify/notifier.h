@@ -3,10 +3,12 @@
 // signs its webhooks (X-Codex-Manager-Signature-256: sha256=<hex
 // HMAC-SHA256 of the body> with the key in --webhook-secret-file), and/or
 // a push to an ntfy topic (--ntfy-url) so a phone buzzes. Each delivery is
-// tried up to 5 times with exponential backoff (1 s, 2 s, 4 s, 8 s) and
-// every attempt is logged, counted (codex_manager_notifications_total) and
-// recorded in the store's notification_deliveries table (the newest
-// 10,000 attempts are kept).
+// tried up to 5 times with exponential backoff (1 s, 2 s, 4 s, 8 s), each
+// attempt given 10 s to connect and 10 s for the answer, and every attempt
+// is logged, counted (codex_manager_notifications_total) and recorded in
+// the store's notification_deliveries table (the newest 10,000 attempts are
+// kept). Each target has its own queue and thread, in event order: a
+// webhook receiver that hangs or is down delays no push.
 //
 // It follows the event log from the newest event at start: what happened
 // while the server was down is not sent again (pending approvals are
@@ -38,6 +40,8 @@ struct NotifierOptions {
   std::set<std::string> kinds = {"approval", "turn_end"};
   int max_attempts = 5;
   absl::Duration first_backoff = absl::Seconds(1);
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration answer_timeout = absl::Seconds(10);
 };
 
 // What one event tells: the webhook's JSON body and the push's text.
@@ -48,6 +52,9 @@ struct Notification {
   std::string body;  // the webhook payload (JSON)
   std::string title, summary, link;
   bool urgent = false;
+  // One per notification, the same on each target's attempts
+  // (X-Codex-Manager-Delivery); set when it is queued.
+  std::string delivery_id;
 };
 
 // The notification of `event`, or nullopt when it is not one to send.
@@ -65,24 +72,32 @@ class Notifier {
   ~Notifier();  // stops; deliveries still queued are dropped (logged)
 
  private:
-  Notifier(Store* store, NotifierOptions options,
-           std::optional<HttpUrl> webhook, std::optional<HttpUrl> ntfy);
+  // A webhook or an ntfy topic, with what waits to go to it.
+  struct Target {
+    std::string name;  // "webhook" or "ntfy"
+    HttpUrl url;
+    std::deque<std::shared_ptr<const Notification>> queue;
+    std::thread thread;
+  };
+
+  Notifier(Store* store, NotifierOptions options);
   void Enqueue(std::vector<EventPtr> batch, bool more);
-  void Run();
-  // Tries one target until it answers 2xx or the attempts run out.
-  void Deliver(const Notification& n, const std::string& delivery_id,
-               const std::string& target, const HttpUrl& url,
+  void Run(Target* target);
+  // Tries one target until it answers 2xx, the attempts run out or the
+  // notifier stops.
+  void Deliver(const Notification& n, const Target& target,
                const std::vector<std::pair<std::string, std::string>>& headers,
                const std::string& body);
 
   Store* const store_;
   const NotifierOptions options_;
-  const std::optional<HttpUrl> webhook_, ntfy_;
   std::shared_ptr<EventLog::Subscription> sub_;
+  // Ends the attempts in flight when the notifier stops.
+  HttpCanceller canceller_;
   absl::Mutex mu_;
-  std::deque<Notification> queue_ ABSL_GUARDED_BY(mu_);
+  // Fixed once started; their queues are guarded by mu_.
+  std::vector<std::unique_ptr<Target>> targets_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
 };
 
 }  // namespace codex_manager

@@ -8,8 +8,10 @@ import hashlib
 import hmac
 import http.server
 import json
+import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,44 @@ def test_an_approval_and_a_turn_end_notify_signed_and_retried(
         (1, "webhook", "127.0.0.1", "approval.requested", session_id, 500, "HTTP 500"),
         (2, "webhook", "127.0.0.1", "approval.requested", session_id, 204, ""),
     ]
+
+
+def test_a_webhook_receiver_that_never_answers_delays_no_push_nor_the_exit(
+        tmp_path: Path, project: Path) -> None:
+    # It takes the connection (the kernel does, from the listen backlog) and
+    # never says a word. Each attempt gives up after its 10 s answer timeout;
+    # meanwhile the pushes go out from their own queue, and stopping the
+    # server ends the attempt in flight at once.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    ntfy = Receiver()
+    servers = make_server(tmp_path, [
+        "--codex-bin", str(FAKE_CODEX),
+        "--webhook-url", f"http://127.0.0.1:{silent.getsockname()[1]}/hooks/codex",
+        "--ntfy-url", f"{ntfy.url}/codex-topic", "--webhook-events", "turn_end"])
+    server = next(servers)
+    try:
+        cli = Cli(server)
+        session_id = ready_session(cli, project)
+        for n in range(3):
+            assert cli("turn", "start", session_id, f"hello {n}", "--follow").returncode == 0
+        pushes = wait_for(lambda: len(ntfy.requests) >= 3 and ntfy.requests, timeout=10)
+        assert [p["headers"]["Title"] for p in pushes] == ["Codex finished a turn"] * 3
+        timed_out = wait_for(lambda: [e for e in server.log_lines()
+                                      if e.get("msg") == "notification failed; retrying"],
+                             timeout=30)
+        assert timed_out[0]["target"] == "webhook"
+        assert timed_out[0]["error"] == "read: timed out after 10s"
+        started = time.monotonic()
+        next(servers, None)  # SIGTERM, then the exit status and logs are checked
+        assert time.monotonic() - started < 5
+        dropped = [e for e in server.log_lines() if e.get("msg") == "notifications dropped at shutdown"]
+        assert dropped and dropped[0]["target"] == "webhook" and dropped[0]["count"] >= 1
+    finally:
+        servers.close()
+        silent.close()
+        ntfy.close()
 
 
 def test_bad_notification_flags_are_refused(tmp_path: Path) -> None:
