@@ -287,10 +287,18 @@ int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
   if (NotReached(status) && !ServerAddress().empty()) {
-    std::cerr << "hint: could not reach codex-manager-server at "
-              << ServerAddress()
-              << ": is it running there? Set --addr or CODEX_MANAGER_ADDR "
-                 "to where it listens\n";
+    if (absl::StrContains(status.error_message(), "http1.x server")) {
+      // gRPC's words for an HTTP/1.1 answer: most likely the web proxy.
+      std::cerr << "hint: " << ServerAddress()
+                << " answers HTTP/1.1, not gRPC: is it codex-manager-web "
+                   "(the browser UI's address)? The CLI talks to "
+                   "codex-manager-server at its --listen address\n";
+    } else {
+      std::cerr << "hint: could not reach codex-manager-server at "
+                << ServerAddress()
+                << ": is it running there? Set --addr or CODEX_MANAGER_ADDR "
+                   "to where it listens\n";
+    }
   }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     std::cerr << "hint: pass a token with --token, --token-file or "

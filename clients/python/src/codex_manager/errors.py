@@ -128,7 +128,13 @@ def from_rpc_error(error: grpc.RpcError, address: str | None = None) -> CodexMan
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else None) or str(error)
     if code == grpc.StatusCode.UNAVAILABLE and address:
-        details = (f"could not reach codex-manager-server at {address} (is it running "
-                   f"there? pass the address or set CODEX_MANAGER_ADDR): {details}")
+        if "http1.x server" in details:
+            # gRPC's words for an HTTP/1.1 answer: most likely the web proxy.
+            details = (f"{address} answers HTTP/1.1, not gRPC (is it codex-manager-web, "
+                       f"the browser UI's address? the client talks to codex-manager-server "
+                       f"at its --listen address): {details}")
+        else:
+            details = (f"could not reach codex-manager-server at {address} (is it running "
+                       f"there? pass the address or set CODEX_MANAGER_ADDR): {details}")
     cls = _BY_CODE.get(code, CodexManagerError)
     return cls(details, code)
