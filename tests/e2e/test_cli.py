@@ -38,22 +38,10 @@ def test_a_server_never_reached_fails_fast_naming_the_address() -> None:
 def test_an_http1_address_is_named_as_probably_the_web_proxy() -> None:
     # A newcomer points the CLI at the UI's address: gRPC says "Trying to
     # connect an http1.x server"; the hint names the likely mix-up.
-    import socketserver
-    import threading
-
-    class Http1(socketserver.BaseRequestHandler):
-        def handle(self) -> None:  # what any HTTP/1.1 server says to HTTP/2's preface
-            self.request.recv(65536)
-            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-
-    web = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Http1)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    addr = f"127.0.0.1:{web.server_address[1]}"
-    try:
+    from cm_testing import http1_server
+    with http1_server() as addr:
         result = subprocess.run([str(CLI_BIN), "--addr", addr, "session", "list"],
                                 capture_output=True, text=True, timeout=30)
-    finally:
-        web.shutdown()
     assert result.returncode == 3
     assert (f"hint: {addr} answers HTTP/1.1, not gRPC: is it codex-manager-web"
             in result.stderr), result.stderr

@@ -99,6 +99,27 @@ def assert_no_crash_report(path: Path) -> None:
         assert marker not in text, f"{marker} in {path}"
 
 
+@contextmanager
+def http1_server() -> Iterator[str]:
+    """A TCP server on 127.0.0.1 that answers anything with an HTTP/1.1 400,
+    as an HTTP/1.1 server (codex-manager-web, say) answers HTTP/2's preface;
+    yields its HOST:PORT."""
+    import socketserver
+
+    class Http1(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Http1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class Relay:
     """A TCP relay on a free 127.0.0.1 port to `upstream` ("host:port"),
     one thread, whose connections can be frozen: `freeze()` stops moving

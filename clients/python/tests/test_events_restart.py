@@ -82,22 +82,10 @@ def test_events_from_a_server_never_reached_fail_at_once_naming_it() -> None:
 
 
 def test_an_http1_address_is_named_as_probably_the_web_proxy() -> None:
-    import socketserver
-    import threading
-
-    class Http1(socketserver.BaseRequestHandler):
-        def handle(self) -> None:  # what any HTTP/1.1 server says to HTTP/2's preface
-            self.request.recv(65536)
-            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-
-    web = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Http1)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
-    address = f"127.0.0.1:{web.server_address[1]}"
-    try:
-        with Client(address, timeout=5) as client, pytest.raises(UnavailableError) as raised:
-            client.get_session("ses_x")
-    finally:
-        web.shutdown()
+    from cm_testing import http1_server
+    with (http1_server() as address, Client(address, timeout=5) as client,
+          pytest.raises(UnavailableError) as raised):
+        client.get_session("ses_x")
     assert f"{address} answers HTTP/1.1, not gRPC (is it codex-manager-web" in str(raised.value)
 
 
