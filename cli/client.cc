@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/pem_files.h"
 
 namespace codex_manager::cli {
 namespace {
@@ -139,6 +140,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
   grpc::SslCredentialsOptions ssl;
   absl::StatusOr<std::string> ca = WholeFile("--ca-file", options.ca_file);
   if (!ca.ok()) return ca.status();
+  if (absl::Status pem = CheckPemCertificates("--ca-file", options.ca_file, *ca);
+      !pem.ok()) {
+    return pem;
+  }
   ssl.pem_root_certs = *ca;
   if (!options.cert_file.empty()) {
     absl::StatusOr<std::string> cert =
@@ -146,6 +151,13 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentials(
     if (!cert.ok()) return cert.status();
     absl::StatusOr<std::string> key = WholeFile("--key-file", options.key_file);
     if (!key.ok()) return key.status();
+    for (absl::Status pem :
+         {CheckPemCertificates("--cert-file", options.cert_file, *cert),
+          CheckPemPrivateKey("--key-file", options.key_file, *key),
+          CheckKeyPair("--cert-file", options.cert_file, *cert, "--key-file",
+                       options.key_file, *key)}) {
+      if (!pem.ok()) return pem;
+    }
     ssl.pem_cert_chain = *cert;
     ssl.pem_private_key = *key;
   }

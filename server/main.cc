@@ -53,6 +53,7 @@
 #include "common/data_dir.h"
 #include "common/log.h"
 #include "common/metrics_http.h"
+#include "common/pem_files.h"
 #include "common/server_metrics.h"
 #include "common/status_macros.h"
 #include "common/thread_name.h"
@@ -295,10 +296,18 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
   ASSIGN_OR_RETURN(pair.cert_chain, ReadFile("tls-cert", flags.tls_cert));
   ASSIGN_OR_RETURN(pair.private_key, ReadFile("tls-key", flags.tls_key));
+  RETURN_IF_ERROR(
+      CheckPemCertificates("--tls-cert", flags.tls_cert, pair.cert_chain));
+  RETURN_IF_ERROR(
+      CheckPemPrivateKey("--tls-key", flags.tls_key, pair.private_key));
+  RETURN_IF_ERROR(CheckKeyPair("--tls-cert", flags.tls_cert, pair.cert_chain,
+                               "--tls-key", flags.tls_key, pair.private_key));
   options.pem_key_cert_pairs.push_back(std::move(pair));
   if (!flags.tls_client_ca.empty()) {
     ASSIGN_OR_RETURN(options.pem_root_certs,
                      ReadFile("tls-client-ca", flags.tls_client_ca));
+    RETURN_IF_ERROR(CheckPemCertificates(
+        "--tls-client-ca", flags.tls_client_ca, options.pem_root_certs));
     options.client_certificate_request =
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/pem_files.h"
 #include "common/crash_report.h"
 #include "http_session.h"
 
@@ -54,6 +56,31 @@ struct Flags {
   int threads = 2;
   int upstream_threads = 1;
 };
+
+// The whole of file `path` (given as `flag`), or nullopt after saying on
+// stderr that it cannot be read.
+std::optional<std::string> ReadFileOrSay(const char* flag,
+                                         const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    std::fprintf(stderr, "%s %s: cannot read it\n", flag, path.c_str());
+    return std::nullopt;
+  }
+  return text.str();
+}
+
+// Whether every check passed; says the first that did not on stderr.
+bool AllOk(std::initializer_list<absl::Status> checks) {
+  for (const absl::Status& check : checks) {
+    if (!check.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(check.message()).c_str());
+      return false;
+    }
+  }
+  return true;
+}
 
 // One JSON log line; `msg` must need no JSON escaping.
 void Log(const char* level, const char* msg) {
@@ -136,6 +163,20 @@ int Run(const Flags& flags) {
   // HTTPS: the certificate chain and key (PEM), TLS 1.2 and later.
   std::optional<net::ssl::context> tls;
   if (!flags.tls_cert.empty()) {
+    const std::optional<std::string> cert =
+        ReadFileOrSay("--tls-cert", flags.tls_cert);
+    const std::optional<std::string> key =
+        ReadFileOrSay("--tls-key", flags.tls_key);
+    if (!cert || !key ||
+        !AllOk({codex_manager::CheckPemCertificates("--tls-cert",
+                                                    flags.tls_cert, *cert),
+                codex_manager::CheckPemPrivateKey("--tls-key", flags.tls_key,
+                                                  *key),
+                codex_manager::CheckKeyPair("--tls-cert", flags.tls_cert,
+                                            *cert, "--tls-key", flags.tls_key,
+                                            *key)})) {
+      return 2;
+    }
     tls.emplace(net::ssl::context::tls_server);
     tls->set_options(net::ssl::context::default_workarounds |
                      net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
@@ -143,13 +184,13 @@ int Run(const Flags& flags) {
                      net::ssl::context::no_tlsv1_1 |
                      net::ssl::context::single_dh_use);
     boost::system::error_code tls_ec;
-    tls->use_certificate_chain_file(flags.tls_cert, tls_ec);
+    tls->use_certificate_chain(net::buffer(*cert), tls_ec);
     if (tls_ec) {
       std::fprintf(stderr, "--tls-cert %s: %s\n", flags.tls_cert.c_str(),
                    tls_ec.message().c_str());
       return 2;
     }
-    tls->use_private_key_file(flags.tls_key, net::ssl::context::pem, tls_ec);
+    tls->use_private_key(net::buffer(*key), net::ssl::context::pem, tls_ec);
     if (tls_ec) {
       std::fprintf(stderr, "--tls-key %s: %s\n", flags.tls_key.c_str(),
                    tls_ec.message().c_str());
@@ -199,16 +240,14 @@ int Run(const Flags& flags) {
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       grpc::InsecureChannelCredentials();
   if (!flags.upstream_ca_file.empty()) {
-    std::ifstream in(flags.upstream_ca_file, std::ios::binary);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    if (!in) {
-      std::fprintf(stderr, "--upstream-ca-file: cannot read %s\n",
-                   flags.upstream_ca_file.c_str());
+    const std::optional<std::string> pem =
+        ReadFileOrSay("--upstream-ca-file", flags.upstream_ca_file);
+    if (!pem || !AllOk({codex_manager::CheckPemCertificates(
+                    "--upstream-ca-file", flags.upstream_ca_file, *pem)})) {
       return 2;
     }
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = pem.str();
+    ssl.pem_root_certs = *pem;
     credentials = grpc::SslCredentials(ssl);
   }
   auto channel = grpc::CreateCustomChannel(flags.upstream, credentials, args);

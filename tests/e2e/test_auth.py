@@ -125,6 +125,50 @@ def test_unsafe_starts_are_refused(tmp_path: Path, args: list[str], message: str
     assert not (tmp_path / "var").exists()  # refused before touching anything
 
 
+def test_tls_files_that_are_not_what_they_should_be_are_named(tmp_path: Path) -> None:
+    # The key given as the certificate, another certificate's key, a key as
+    # the CA: each tool says which file is wrong, at once (exit 2), instead
+    # of gRPC's "Handshaker factory creation failed" or calls failing
+    # UNAVAILABLE later.
+    pki = make_test_pki(tmp_path / "pki")
+    cert, key, other_key = str(pki / "server.pem"), str(pki / "server.key"), str(pki / "client.key")
+    holds_a_key = "no PEM certificate in it"
+    for args, message in (
+            (["--tls-cert", key, "--tls-key", cert], f"--tls-cert {key}: {holds_a_key}"),
+            (["--tls-cert", cert, "--tls-key", other_key],
+             f"--tls-key {other_key} is not the private key of --tls-cert {cert}"),
+            (["--tls-cert", cert, "--tls-key", key, "--tls-client-ca", key],
+             f"--tls-client-ca {key}: {holds_a_key}")):
+        server = subprocess.run([str(SERVER_BIN), "--data-dir", str(tmp_path / "var"), *args],
+                                capture_output=True, text=True, timeout=20)
+        assert server.returncode == 2, server.stderr
+        assert message in server.stderr
+        assert not (tmp_path / "var").exists()  # refused before touching anything
+    from cm_testing import WEB_BIN
+    for args, message in (
+            (["--tls-cert", key, "--tls-key", cert], f"--tls-cert {key}: {holds_a_key}"),
+            (["--tls-cert", cert, "--tls-key", other_key], f"--tls-key {other_key} is not"),
+            (["--upstream-ca-file", key], f"--upstream-ca-file {key}: {holds_a_key}")):
+        web = subprocess.run([str(WEB_BIN), "--listen", "127.0.0.1:0", *args],
+                             capture_output=True, text=True, timeout=20)
+        assert web.returncode == 2, web.stderr
+        assert message in web.stderr
+    for args, message in (
+            (["--ca-file", key], f"--ca-file {key}: {holds_a_key}"),
+            (["--ca-file", str(pki / "ca.pem"), "--cert-file", str(pki / "client.pem"),
+              "--key-file", key], f"--key-file {key} is not the private key of --cert-file")):
+        cli = subprocess.run([str(CLI_BIN), "--addr", "127.0.0.1:1", *args, "session", "list"],
+                             capture_output=True, text=True, timeout=20)
+        assert cli.returncode == 2, cli.stderr
+        assert message in cli.stderr
+    from codex_manager import Client
+    with pytest.raises(ValueError, match="ca_file .*: no PEM certificate in it"):
+        Client("127.0.0.1:1", ca_file=key)
+    with pytest.raises(ValueError, match="KEY_VALUES_MISMATCH"):
+        Client("127.0.0.1:1", ca_file=str(pki / "ca.pem"), cert_file=str(pki / "client.pem"),
+               key_file=key)
+
+
 def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
     pki = make_test_pki(tmp_path / "pki")
     gen = make_server(tmp_path, ["--codex-bin", str(FAKE_CODEX),

@@ -111,10 +111,31 @@ def channel_credentials(ca_file: str | None, cert_file: str | None,
         return None
     if bool(cert_file) != bool(key_file):
         raise ValueError("cert_file and key_file go together")
+    _check_pem_files(ca_file, cert_file, key_file)
     return grpc.ssl_channel_credentials(
         root_certificates=Path(ca_file).read_bytes(),
         private_key=Path(key_file).read_bytes() if key_file else None,
         certificate_chain=Path(cert_file).read_bytes() if cert_file else None)
+
+
+def _check_pem_files(ca_file: str, cert_file: str | None, key_file: str | None) -> None:
+    """ValueError naming the file when it is not what TLS needs (the standard
+    library's OpenSSL reads them), instead of every call failing
+    UNAVAILABLE later."""
+    import ssl
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_verify_locations(cadata=Path(ca_file).read_text(errors="replace"))
+    except ssl.SSLError:
+        raise ValueError(f"ca_file {ca_file}: no PEM certificate in it "
+                         f'(a "-----BEGIN CERTIFICATE-----" block)') from None
+    if cert_file and key_file:
+        try:
+            context.load_cert_chain(cert_file, key_file, password=lambda: "")
+        except ssl.SSLError as error:
+            why = error.reason or str(error)
+            raise ValueError(f"cert_file {cert_file} and key_file {key_file}: not a PEM "
+                             f"certificate and its unencrypted private key ({why})") from None
 
 
 def call_metadata(token: str | None,

@@ -106,6 +106,9 @@ class Client:
         ca_file: PEM CA bundle: connect with TLS and verify the server
             (default ``$CODEX_MANAGER_CA_FILE``); plaintext when unset.
         cert_file, key_file: PEM client certificate and key for mTLS.
+            A file that is not what it should be (no certificate in
+            `ca_file`, a key that is not the certificate's or is
+            encrypted) raises ValueError naming it.
         timeout: deadline of every unary call, in seconds.
         connect_timeout: how long one connection attempt to the server may
             take, in seconds; a call on a server that cannot be reached in
