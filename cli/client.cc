@@ -305,6 +305,12 @@ int Fail(const grpc::Status& status) {
                 << " answers HTTP/1.1, not gRPC: is it codex-manager-web "
                    "(the browser UI's address)? The CLI talks to "
                    "codex-manager-server at its --listen address\n";
+    } else if (absl::StrContains(status.error_message(), "Socket closed")) {
+      // What a TLS server does with a plaintext connection.
+      std::cerr << "hint: " << ServerAddress()
+                << " took the connection and closed it: if the server "
+                   "serves TLS (--tls-cert), pass --ca-file or set "
+                   "CODEX_MANAGER_CA_FILE\n";
     } else {
       std::cerr << "hint: could not reach codex-manager-server at "
                 << ServerAddress()

@@ -183,10 +183,15 @@ def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
         assert ok.returncode == 0, ok.stderr
         # No client certificate, or plaintext: the handshake fails.
         assert cli_as(server, server.token, "whoami", extra=[*tls, "--timeout-ms", "3000"]).returncode == 3
-        assert cli_as(server, server.token, "whoami", extra=["--timeout-ms", "3000"]).returncode == 3
+        plaintext = cli_as(server, server.token, "whoami", extra=["--timeout-ms", "3000"])
+        assert plaintext.returncode == 3
+        assert "if the server serves TLS (--tls-cert), pass --ca-file" in plaintext.stderr
         # TLS still needs a token.
         assert cli_as(server, "", "session", "list", extra=mtls).returncode == 5
-        from codex_manager import Client
+        from codex_manager import Client, UnavailableError
+        with Client(server.addr) as plain, pytest.raises(UnavailableError,
+                                                         match="pass ca_file or set"):
+            plain.whoami()
         with Client(server.addr, ca_file=str(pki / "ca.pem"), cert_file=str(pki / "client.pem"),
                     key_file=str(pki / "client.key")) as client:
             assert client.whoami().name == "admin"

@@ -133,6 +133,10 @@ def from_rpc_error(error: grpc.RpcError, address: str | None = None) -> CodexMan
             details = (f"{address} answers HTTP/1.1, not gRPC (is it codex-manager-web, "
                        f"the browser UI's address? the client talks to codex-manager-server "
                        f"at its --listen address): {details}")
+        elif "Socket closed" in details:
+            # What a TLS server does with a plaintext connection.
+            details = (f"{address} took the connection and closed it (if the server serves "
+                       f"TLS, pass ca_file or set CODEX_MANAGER_CA_FILE): {details}")
         else:
             details = (f"could not reach codex-manager-server at {address} (is it running "
                        f"there? pass the address or set CODEX_MANAGER_ADDR): {details}")
