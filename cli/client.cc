@@ -1,6 +1,7 @@
 #include "client.h"
 
 #include <google/protobuf/stubs/logging.h>
+#include <grpc/support/log.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -283,7 +284,13 @@ bool NotReached(const grpc::Status& status) {
 
 }  // namespace
 
-void RouteProtobufLogs() {
+void RouteLibraryLogs() {
+  // gRPC core writes its own "E1207 … Handshake failed …" lines to stderr;
+  // what a failed call needs said is in its status, which Fail prints. So
+  // they are shown only when asked for (GRPC_VERBOSITY or GRPC_TRACE set).
+  if (Env("GRPC_VERBOSITY").empty() && Env("GRPC_TRACE").empty()) {
+    gpr_set_log_function([](gpr_log_func_args*) {});
+  }
   google::protobuf::SetLogHandler(
       [](google::protobuf::LogLevel, const char*, int,
          const std::string& message) {
@@ -305,6 +312,18 @@ int Fail(const grpc::Status& status) {
                 << " answers HTTP/1.1, not gRPC: is it codex-manager-web "
                    "(the browser UI's address)? The CLI talks to "
                    "codex-manager-server at its --listen address\n";
+    } else if (absl::StrContains(status.error_message(),
+                                 "wrong version number")) {
+      // A TLS client's hello answered in plaintext.
+      std::cerr << "hint: " << ServerAddress()
+                << " does not serve TLS: drop --ca-file (and "
+                   "CODEX_MANAGER_CA_FILE), or start the server with "
+                   "--tls-cert\n";
+    } else if (absl::StrContains(status.error_message(),
+                                 "certificate verify failed")) {
+      std::cerr << "hint: " << ServerAddress()
+                << "'s certificate is not signed by a CA in --ca-file, or "
+                   "does not name the host in --addr\n";
     } else if (absl::StrContains(status.error_message(), "Socket closed")) {
       // What a TLS server does with a plaintext connection.
       std::cerr << "hint: " << ServerAddress()

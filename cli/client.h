@@ -99,11 +99,13 @@ class Client {
   std::unique_ptr<v1::MaintenanceService::Stub> maintenance_;
 };
 
-// Installs a Protobuf log handler: its complaint that a string field being
+// Installs log handlers. Protobuf's complaint that a string field being
 // sent is not UTF-8 is dropped, since the server answers that call with
 // INVALID_ARGUMENT naming the field (which Fail prints); anything else it
-// logs goes to stderr as "protobuf: …". Call once at start.
-void RouteProtobufLogs();
+// logs goes to stderr as "protobuf: …". gRPC core's own lines are dropped
+// unless GRPC_VERBOSITY or GRPC_TRACE is set: a failed call's status says
+// what they would. Call once at start.
+void RouteLibraryLogs();
 
 // The address the CLI's client dials (set by Client), for messages.
 std::string& ServerAddress();

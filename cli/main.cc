@@ -309,7 +309,7 @@ std::string ReadPrompt(const std::string& prompt) {
 
 int Main(int argc, char** argv) {
   ShowTerminalTextOnly();
-  RouteProtobufLogs();
+  RouteLibraryLogs();
   CLI::App app{
       "codex-manager: drive Codex sessions on a Codex Manager server."};
   app.footer(kFooter);

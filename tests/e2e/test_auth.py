@@ -186,6 +186,20 @@ def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
         plaintext = cli_as(server, server.token, "whoami", extra=["--timeout-ms", "3000"])
         assert plaintext.returncode == 3
         assert "if the server serves TLS (--tls-cert), pass --ca-file" in plaintext.stderr
+        # A CA that did not sign the server's certificate: said, and only
+        # once (gRPC core's own log lines are not printed).
+        other_ca = make_test_pki(tmp_path / "other-pki") / "ca.pem"
+        untrusted = cli_as(server, server.token, "whoami",
+                           extra=["--ca-file", str(other_ca), "--timeout-ms", "3000"])
+        assert untrusted.returncode == 3
+        assert (f"hint: {server.addr}'s certificate is not signed by a CA in --ca-file"
+                in untrusted.stderr), untrusted.stderr
+        assert [line.split(":")[0] for line in untrusted.stderr.splitlines()] == ["error", "hint"]
+        from codex_manager import Client as SdkClient
+        from codex_manager import UnavailableError as SdkUnavailable
+        with (SdkClient(server.addr, ca_file=str(other_ca)) as wrong_ca,
+              pytest.raises(SdkUnavailable, match="is not signed by a CA in ca_file")):
+            wrong_ca.whoami()
         # TLS still needs a token.
         assert cli_as(server, "", "session", "list", extra=mtls).returncode == 5
         from codex_manager import Client, UnavailableError
@@ -198,6 +212,19 @@ def test_tls_and_mtls_end_to_end(tmp_path: Path) -> None:
     finally:
         for _ in gen:
             pass
+
+
+def test_tls_to_a_plaintext_server_is_told_to_drop_the_ca_file(fake_server: Server,
+                                                                tmp_path: Path) -> None:
+    pki = make_test_pki(tmp_path / "pki")
+    result = cli_as(fake_server, fake_server.token, "whoami",
+                    extra=["--ca-file", str(pki / "ca.pem"), "--timeout-ms", "3000"])
+    assert result.returncode == 3
+    assert f"hint: {fake_server.addr} does not serve TLS: drop --ca-file" in result.stderr
+    from codex_manager import Client, UnavailableError
+    with (Client(fake_server.addr, ca_file=str(pki / "ca.pem")) as client,
+          pytest.raises(UnavailableError, match="does not serve TLS")):
+        client.whoami()
 
 
 def test_allowed_roots_and_sandbox_ceiling(tmp_path: Path) -> None:

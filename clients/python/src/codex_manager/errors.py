@@ -128,11 +128,20 @@ def from_rpc_error(error: grpc.RpcError, address: str | None = None) -> CodexMan
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else None) or str(error)
     if code == grpc.StatusCode.UNAVAILABLE and address:
+        # OpenSSL says "wrong version number", BoringSSL WRONG_VERSION_NUMBER.
+        said = details.lower().replace("_", " ")
         if "http1.x server" in details:
             # gRPC's words for an HTTP/1.1 answer: most likely the web proxy.
             details = (f"{address} answers HTTP/1.1, not gRPC (is it codex-manager-web, "
                        f"the browser UI's address? the client talks to codex-manager-server "
                        f"at its --listen address): {details}")
+        elif "wrong version number" in said:
+            # A TLS client's hello answered in plaintext.
+            details = (f"{address} does not serve TLS (drop ca_file and "
+                       f"CODEX_MANAGER_CA_FILE, or start the server with --tls-cert): {details}")
+        elif "certificate verify failed" in said:
+            details = (f"{address}'s certificate is not signed by a CA in ca_file, or does not "
+                       f"name the host in the address: {details}")
         elif "Socket closed" in details:
             # What a TLS server does with a plaintext connection.
             details = (f"{address} took the connection and closed it (if the server serves "
