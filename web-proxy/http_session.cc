@@ -745,6 +745,11 @@ std::string HttpSession::StreamHead(const Metadata& initial) const {
 
 void HttpSession::OnUpstreamDone(const grpc::Status& status, Metadata initial,
                                  Metadata trailing) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      config_->upstream_unreachable &&
+      absl::StartsWith(status.error_message(), "failed to connect")) {
+    config_->upstream_unreachable(status.error_message());
+  }
   net::post(Tcp().get_executor(), [self = shared_from_this(), status,
                                      initial = std::move(initial),
                                      trailing = std::move(trailing)]() {

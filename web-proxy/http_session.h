@@ -54,6 +54,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,10 @@ struct ProxyConfig {
   // a larger one gets RESOURCE_EXHAUSTED. Responses are capped by the
   // upstream channel (--max-response-bytes).
   size_t max_request_bytes = 16 << 20;
+  // Called (from any thread) with gRPC's message when a call could not
+  // reach the upstream at all ("failed to connect to all addresses; …");
+  // may be empty.
+  std::function<void(const std::string&)> upstream_unreachable;
 };
 
 class HttpSession : public std::enable_shared_from_this<HttpSession>,

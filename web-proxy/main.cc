@@ -29,7 +29,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/pem_files.h"
+#include "nlohmann/json.hpp"
 #include "common/crash_report.h"
 #include "http_session.h"
 
@@ -87,6 +90,59 @@ void Log(const char* level, const char* msg) {
   std::fprintf(stderr, "{\"level\":\"%s\",\"msg\":\"%s\"}\n", level, msg);
   std::fflush(stderr);
 }
+
+// Says in the log, at most every 10 s, that calls cannot reach the
+// upstream, with gRPC's reason and what to check (nginx logs "connect()
+// failed … while connecting to upstream" per request): the browser shows
+// the error, the operator reads it here.
+class UpstreamTrouble {
+ public:
+  UpstreamTrouble(std::string upstream, bool tls)
+      : upstream_(std::move(upstream)), tls_(tls) {}
+
+  void Report(const std::string& error) {
+    int unsaid = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time now = absl::Now();
+      if (now - last_ < absl::Seconds(10)) {
+        ++unsaid_;
+        return;
+      }
+      last_ = now;
+      unsaid = std::exchange(unsaid_, 0);
+    }
+    std::string hint = "is codex-manager-server running there? --upstream names its --listen";
+    if (absl::StrContains(error, "Socket closed") && !tls_) {
+      hint = "the server closed the connection: if it serves TLS (--tls-cert), pass "
+             "--upstream-ca-file";
+    } else if (absl::StrContains(error, "wrong version number")) {
+      hint = "the server does not serve TLS: drop --upstream-ca-file";
+    } else if (absl::StrContains(error, "certificate verify failed")) {
+      hint = "the server's certificate is not signed by a CA in "
+             "--upstream-ca-file, or does not name the host in --upstream";
+    }
+    nlohmann::ordered_json line = {{"level", "warning"},
+                           {"msg", "upstream unreachable"},
+                           {"upstream", upstream_},
+                           {"error", error},
+                           {"hint", hint},
+                           {"also_failed_since_last", unsaid}};
+    std::fprintf(stderr, "%s\n",
+                 line.dump(-1, ' ', false,
+                           nlohmann::json::error_handler_t::replace)
+                     .c_str());
+    std::fflush(stderr);
+  }
+
+ private:
+  const std::string upstream_;
+  const bool tls_;
+  absl::Mutex mu_;
+  absl::Time last_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Calls that failed so since the last line, not logged one by one.
+  int unsaid_ ABSL_GUARDED_BY(mu_) = 0;
+};
 
 bool IsLoopbackHost(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" ||
@@ -261,6 +317,11 @@ int Run(const Flags& flags) {
   config.stub = &stub;
   config.calls = &calls;
   config.poller = &poller;
+  UpstreamTrouble upstream_trouble(flags.upstream,
+                                   !flags.upstream_ca_file.empty());
+  config.upstream_unreachable = [&upstream_trouble](const std::string& error) {
+    upstream_trouble.Report(error);
+  };
   config.static_dir = flags.static_dir;
   config.allowed_origins = origins;
   config.tls = tls ? &*tls : nullptr;

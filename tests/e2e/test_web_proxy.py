@@ -338,6 +338,31 @@ def test_sigterm_while_connections_arrive_is_a_clean_stop(fake_server: Server) -
             sock.close()
 
 
+def test_an_upstream_that_cannot_be_reached_is_logged_once_with_a_hint(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        upstream = f"127.0.0.1:{s.getsockname()[1]}"
+    web = WebProxy(upstream, [], tmp_path / "web-unreachable.log")
+    try:
+        for _ in range(3):
+            conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+            conn.request("POST", f"{SESSIONS}/ListSessions",
+                         body=frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
+                         headers={"content-type": "application/grpc-web+proto",
+                                  "authorization": "Bearer cmt_none"})
+            response = conn.getresponse()
+            assert grpc_status(response, response.read()) == "14"  # UNAVAILABLE
+            conn.close()
+    finally:
+        assert web.stop() == 0
+    said = [json.loads(line) for line in web.log_path.read_text().splitlines()
+            if "upstream unreachable" in line]
+    assert len(said) == 1  # at most one line every 10 s
+    assert said[0]["level"] == "warning" and said[0]["upstream"] == upstream
+    assert said[0]["error"].startswith("failed to connect to all addresses")
+    assert said[0]["hint"].startswith("is codex-manager-server running there?")
+
+
 def test_grpc_timeout_becomes_the_deadline(proxy: WebProxy) -> None:
     request = events_pb2.StreamEventsRequest()
     start = time.monotonic()
