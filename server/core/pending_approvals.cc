@@ -60,7 +60,8 @@ void PendingApprovals::NoteItem(const nlohmann::json& item, bool completed) {
   const std::string id = StringMember(item, "id");
   if (completed) {
     item_diffs_.erase(id);
-  } else {
+  } else if (item_diffs_.size() < kMaxTrackedFileChanges ||
+             item_diffs_.contains(id)) {
     item_diffs_[id] = DiffOfFileChange(item);
   }
 }

@@ -18,6 +18,15 @@
 
 namespace codex_manager {
 
+// At most this many approvals of one session wait for a person at once:
+// Codex asks one at a time per turn (a few with sub-agents), so more is a
+// runtime gone wrong or hostile, and each would notify a phone and fill
+// the UI. Past it Codex's request gets an error (SessionManager).
+inline constexpr size_t kMaxPendingApprovals = 100;
+// fileChange items whose diff is kept until they complete; past this many
+// open at once, new ones are not kept (their approvals show no diff).
+inline constexpr size_t kMaxTrackedFileChanges = 256;
+
 class PendingApprovals {
  public:
   // A PENDING approval, as committed, and the id of Codex's request.
@@ -27,6 +36,7 @@ class PendingApprovals {
   };
 
   bool empty() const { return pending_.empty(); }
+  size_t size() const { return pending_.size(); }
   bool contains(const std::string& approval_id) const {
     return pending_.contains(approval_id);
   }

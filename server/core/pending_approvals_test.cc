@@ -68,5 +68,28 @@ TEST(PendingApprovalsTest, AFileChangeKeepsItsDiffUntilItCompletes) {
   EXPECT_EQ(p.DiffOf("item-1"), "");
 }
 
+// A runtime that starts file changes and never completes them keeps at
+// most kMaxTrackedFileChanges diffs in memory.
+TEST(PendingApprovalsTest, DiffsKeptAreBounded) {
+  PendingApprovals p;
+  auto change = [](size_t n) {
+    return json{{"type", "fileChange"},
+                {"id", "item-" + std::to_string(n)},
+                {"changes",
+                 json::array({{{"path", "a.txt"}, {"kind", {{"type", "add"}}},
+                               {"diff", "hello\n"}}})}};
+  };
+  for (size_t n = 0; n < kMaxTrackedFileChanges + 10; ++n) {
+    p.NoteItem(change(n), /*completed=*/false);
+  }
+  EXPECT_NE(p.DiffOf("item-0"), "");
+  EXPECT_NE(p.DiffOf("item-" + std::to_string(kMaxTrackedFileChanges - 1)), "");
+  EXPECT_EQ(p.DiffOf("item-" + std::to_string(kMaxTrackedFileChanges)), "");
+  // One completes: the next one started is kept.
+  p.NoteItem(change(0), /*completed=*/true);
+  p.NoteItem(change(9999), /*completed=*/false);
+  EXPECT_NE(p.DiffOf("item-9999"), "");
+}
+
 }  // namespace
 }  // namespace codex_manager

@@ -310,6 +310,29 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
          {"known", rule != nullptr}});
     return;
   }
+  if (live->approvals.size() >= kMaxPendingApprovals) {
+    runtime->RespondError(
+        request_id, -32603,
+        absl::StrCat("codex-manager: ", kMaxPendingApprovals,
+                     " approvals of this session already wait for a person; "
+                     "decide some first"));
+    if (!live->approvals_full) {
+      live->approvals_full = true;
+      Emit(live->session.session_id, EventType::kWarning,
+           live->turns.running_id(),
+           {{"message",
+             absl::StrCat("Codex asked for more approvals than the ",
+                          kMaxPendingApprovals,
+                          " that may wait in a session at once; until some "
+                          "are decided, it gets an error for each new one")},
+            {"details", method}});
+      Log(LogLevel::kWarning, "approval requests refused: too many waiting",
+          {{"session_id", live->session.session_id},
+           {"pending", live->approvals.size()}});
+    }
+    return;
+  }
+  live->approvals_full = false;
   std::string codex_turn_id;
   Approval a = ApprovalFromRequest(method, params, &codex_turn_id);
   a.approval_id = NewId("apr_");

@@ -1162,6 +1162,47 @@ TEST_F(SessionManagerTest, ARequestWeDoNotHandleIsRefusedAndWarned) {
   EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kRaw), 0);
 }
 
+// A runtime that asks and asks (broken or hostile) fills no more than
+// kMaxPendingApprovals: the rest get an error, and clients one WARNING
+// each time it fills, not one per request.
+TEST_F(SessionManagerTest, ApprovalsWaitingAtOnceAreBounded) {
+  Session s = ReadySession();
+  Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
+  const int asked = static_cast<int>(kMaxPendingApprovals) + 5;
+  for (int rpc = 1000; rpc < 1000 + asked; ++rpc) {
+    manager_->OnServerRequest(factory_.Last(), rpc,
+                              "item/commandExecution/requestApproval",
+                              {{"turnId", "c1"}, {"command", "make"}});
+  }
+  std::vector<Approval> pending =
+      Read()->ListApprovals("", true, {0, 1000})->items;
+  EXPECT_EQ(pending.size(), kMaxPendingApprovals);
+  std::vector<std::string> calls = factory_.Calls();
+  for (int rpc = 1000 + static_cast<int>(kMaxPendingApprovals);
+       rpc < 1000 + asked; ++rpc) {
+    EXPECT_NE(std::find(calls.begin(), calls.end(),
+                        absl::StrCat("error:", rpc, ":-32603")),
+              calls.end())
+        << rpc;
+  }
+  std::vector<EventType> types = EventTypes(s.session_id);
+  EXPECT_EQ(std::count(types.begin(), types.end(), EventType::kWarning), 1);
+  // Decided, one frees a place: the next request waits again.
+  ASSERT_TRUE(manager_
+                  ->ResolveApproval(pending[0].approval_id, Decision::kApprove,
+                                    {}, "", kOperator)
+                  .ok());
+  manager_->OnServerRequest(factory_.Last(), 5000,
+                            "item/commandExecution/requestApproval",
+                            {{"turnId", "c1"}, {"command", "make"}});
+  EXPECT_EQ(Read()->ListApprovals("", true, {0, 1000})->items.size(),
+            kMaxPendingApprovals);
+  calls = factory_.Calls();
+  EXPECT_EQ(std::find(calls.begin(), calls.end(), "error:5000:-32603"),
+            calls.end());
+}
+
 TEST_F(SessionManagerTest, RetryWithSameRequestIdReturnsTheFirstDecision) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);

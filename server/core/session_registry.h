@@ -44,6 +44,9 @@ struct LiveSession {
   // the next turn Codex starts by itself as the compaction's). Cleared by
   // that turn/started, or when a turn of ours starts.
   bool compaction_requested = false;
+  // Codex's approval requests are being refused: kMaxPendingApprovals
+  // wait already. The WARNING is emitted once each time it fills.
+  bool approvals_full = false;
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);
