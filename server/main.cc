@@ -51,6 +51,7 @@
 #include "auth/token_registry.h"
 #include "common/crash_report.h"
 #include "common/data_dir.h"
+#include "common/listen_probe.h"
 #include "common/log.h"
 #include "common/metrics_http.h"
 #include "common/pem_files.h"
@@ -578,6 +579,13 @@ int Run(const Flags& flags) {
     Log(LogLevel::kError, "bad flag",
         {{"error", "--data-dir: no default (HOME is not set); set it"}});
     return 2;
+  }
+  // A busy port is found before the data dir is touched (gRPC's own bind,
+  // below, comes after the store is open).
+  if (absl::Status free = ProbeListenAddress(flags.listen); !free.ok()) {
+    Log(LogLevel::kError, "cannot listen",
+        {{"listen", flags.listen}, {"error", std::string(free.message())}});
+    return 1;
   }
   // Held until the server exits: one server per data dir.
   absl::StatusOr<std::unique_ptr<DataDirLock>> data_dir_lock =
