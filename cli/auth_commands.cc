@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -18,13 +19,15 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// "30d", "12h", "90m", "0" (never); nullopt when malformed.
-std::optional<absl::Duration> ParseTtl(const std::string& text) {
+// "30d", "12h", "90m", "0"; nullopt when malformed or negative. Days
+// past a million years are infinite (absl saturates; the callers clamp).
+std::optional<absl::Duration> ParseDuration(const std::string& text) {
   if (text.empty() || text == "0") return absl::ZeroDuration();
   int64_t days = 0;
   if (text.back() == 'd' &&
       absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) && days >= 0) {
-    return absl::Hours(24 * days);
+    return days > 365LL * 1000000 ? absl::InfiniteDuration()
+                                  : absl::Hours(24 * days);
   }
   absl::Duration d;
   if (absl::ParseDuration(text, &d) && d >= absl::ZeroDuration()) return d;
@@ -43,12 +46,13 @@ int TokenCreate(Client& client, const std::string& name,
   if (role == "operator") parsed = v1::ROLE_OPERATOR;
   if (role == "admin") parsed = v1::ROLE_ADMIN;
   request.set_role(parsed);
-  std::optional<absl::Duration> lifetime = ParseTtl(ttl);
+  std::optional<absl::Duration> lifetime = ParseDuration(ttl);
   if (!lifetime) {
     std::cerr << "error: --ttl \"" << ttl
               << "\" is not a duration (examples: 30d, 12h, 90m, 0 = never)\n";
     return kExitUsage;
   }
+  // An infinite one saturates, which the server refuses naming its limit.
   request.mutable_ttl()->set_seconds(absl::ToInt64Seconds(*lifetime));
   v1::CreateTokenResponse response;
   grpc::Status status =
@@ -116,14 +120,17 @@ int AuditList(Client& client, const AuditFilter& filter, int page_size,
   request.set_page_size(page_size);
   request.set_page_token(page_token);
   if (!filter.since.empty()) {
-    absl::Duration ago;
-    if (!absl::ParseDuration(filter.since, &ago) || ago < absl::ZeroDuration()) {
+    std::optional<absl::Duration> ago = ParseDuration(filter.since);
+    if (!ago) {
       std::cerr << "error: --since \"" << filter.since
-                << "\" is not a duration (examples: 10m, 24h)\n";
+                << "\" is not a duration (examples: 10m, 24h, 7d)\n";
       return kExitUsage;
     }
-    *request.mutable_start_time() = TimeUtil::SecondsToTimestamp(
-        absl::ToUnixSeconds(absl::Now() - ago));
+    // Further back than 1970 is everything: no record is older.
+    const absl::Time start =
+        std::max(absl::Now() - *ago, absl::UnixEpoch());
+    *request.mutable_start_time() =
+        TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(start));
   }
   return CallAndShow(client, client.audit(),
                      &v1::AuditService::Stub::ListAuditEvents, request,

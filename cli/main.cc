@@ -1102,7 +1102,7 @@ int Main(int argc, char** argv) {
                          "Only this full method, e.g. "
                          "/codex_manager.v1.SessionService/CreateSession");
   audit_list->add_option("--since", audit_filter.since,
-                         "Only the last DURATION, e.g. 24h");
+                         "Only the last DURATION, e.g. 24h or 7d");
   audit_list->add_option("--page-size", page_size, "Records per page");
   audit_list->add_option("--page-token", page_token, "Token of the next page");
   audit_list->callback([&] {

@@ -69,6 +69,11 @@ def test_token_lifecycle_and_roles(fake_cli: Cli, fake_server: Server, project: 
     assert ("ListSessions", 16) in methods  # the revoked token
     refused = next(a for a in audit if a["method"].endswith("CreateSession") and a.get("code") == 7)
     assert refused["tokenName"] == "dash" and refused["peer"].startswith("ipv")
+    # --since in days, and further back than a Timestamp reaches (the CLI
+    # aborted on Protobuf's range check): everything.
+    for since in ("7d", "99999999h", "1000000000d"):
+        assert fake_cli.json("audit", "list", "--since", since)["auditEvents"] == audit, since
+    assert fake_cli("audit", "list", "--since", "-1h").returncode == 2
 
 
 def test_data_dir_is_private(fake_server: Server) -> None:
