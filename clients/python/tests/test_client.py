@@ -167,6 +167,36 @@ def test_errors_are_typed_and_carry_the_servers_message(client: Client, project:
     assert isinstance(NotFoundError("y"), CodexManagerError) and str(error) == "UNKNOWN: x"
 
 
+def test_audit_events_by_token_method_and_time(client: Client, fake_server) -> None:
+    import asyncio
+    from datetime import datetime, timedelta, timezone
+
+    from codex_manager import AsyncClient, Role
+    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    made = client.create_token("audited", Role.VIEWER, ttl_s=3600)
+    after = datetime.now(timezone.utc) + timedelta(seconds=2)
+    create = "/codex_manager.v1.AuthService/CreateToken"
+    mine = [a for a in client.list_audit_events(method=create, since=before)
+            if a.resource_id == made.token.token_id]
+    assert len(mine) == 1 and mine[0].method == create
+    assert [a for a in client.list_audit_events(method=create, since=after)] == []
+    assert made.token.token_id not in [a.resource_id for a in client.list_audit_events(
+        method=create, until=before)]
+    # Before 1970 is everything; a naive datetime is refused before any call.
+    assert len(list(client.list_audit_events(
+        since=datetime(1, 1, 1, tzinfo=timezone.utc)))) >= 1
+    with pytest.raises(ValueError, match="since: an aware datetime"):
+        next(client.list_audit_events(since=datetime(2026, 1, 1)))
+    with pytest.raises(ValueError, match="ttl_s"):
+        client.create_token("never", Role.VIEWER, ttl_s=float("nan"))
+
+    async def main() -> list[str]:
+        async with AsyncClient(fake_server.addr) as aio:
+            return [a.resource_id async for a in aio.list_audit_events(method=create,
+                                                                    since=before)]
+    assert made.token.token_id in asyncio.run(main())
+
+
 def test_unreachable_server_raises_unavailable_fast() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

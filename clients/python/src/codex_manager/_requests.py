@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -228,7 +229,26 @@ def create_token(name: str, role: Role | int,
                  ttl_s: float | None) -> auth_pb2.CreateTokenRequest:
     request = auth_pb2.CreateTokenRequest(name=name, role=auth_pb2.Role.ValueType(int(role)))
     if ttl_s:
+        if not 0 < ttl_s < 1e12:  # NaN included; the server's limit is 100 years
+            raise ValueError(f"ttl_s: a number of seconds above 0, got {ttl_s}")
         request.ttl.FromNanoseconds(int(ttl_s * 1e9))
+    return request
+
+
+def list_audit_events(page_size: int, page_token: str, token_id: str | None,
+                      method: str | None, since: datetime | None,
+                      until: datetime | None) -> auth_pb2.ListAuditEventsRequest:
+    request = auth_pb2.ListAuditEventsRequest(
+        page_size=page_size, page_token=page_token, token_id=token_id or "",
+        method=method or "")
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    for field, when, name in ((request.start_time, since, "since"),
+                              (request.end_time, until, "until")):
+        if when is None:
+            continue
+        if when.tzinfo is None:
+            raise ValueError(f"{name}: an aware datetime, e.g. datetime.now(timezone.utc)")
+        field.FromDatetime(max(when, epoch))  # before 1970 is everything
     return request
 
 

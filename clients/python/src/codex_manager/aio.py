@@ -17,6 +17,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -230,12 +231,14 @@ class AsyncClient:
 
     async def list_audit_events(self, *, token_id: str | None = None,
                                 method: str | None = None,
+                                since: datetime | None = None,
+                                until: datetime | None = None,
                                 page_size: int = 100) -> AsyncIterator[AuditEvent]:
+        """As :meth:`codex_manager.Client.list_audit_events`."""
         token = ""
         while True:
-            page = await self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
-                page_size=page_size, page_token=token, token_id=token_id or "",
-                method=method or ""))
+            page = await self._call(self._audit.ListAuditEvents, _requests.list_audit_events(
+                page_size, token, token_id, method, since, until))
             for item in page.audit_events:
                 yield AuditEvent(item)
             token = page.next_page_token

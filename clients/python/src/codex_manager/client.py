@@ -24,6 +24,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -309,16 +310,22 @@ class Client:
                           auth_pb2.RevokeTokenRequest(token_id=token_id)))
 
     def list_audit_events(self, *, token_id: str | None = None, method: str | None = None,
+                          since: datetime | None = None, until: datetime | None = None,
                           page_size: int = 100) -> Iterator[AuditEvent]:
         """The audit log, newest first (admin): every change and every
         refused call, with who, from where, and the outcome code. A flood
         of refusals from one source is folded into summary records whose
-        message begins "N refusals from SOURCE" (docs/security.md)."""
+        message begins "N refusals from SOURCE" (docs/security.md).
+
+        `token_id`, `method` (full, e.g.
+        ``/codex_manager.v1.SessionService/CreateSession``): only those.
+        `since` / `until`: only records at or after / before these times
+        (aware datetimes; ValueError for a naive one; before 1970 is
+        everything)."""
         token = ""
         while True:
-            page = self._call(self._audit.ListAuditEvents, auth_pb2.ListAuditEventsRequest(
-                page_size=page_size, page_token=token, token_id=token_id or "",
-                method=method or ""))
+            page = self._call(self._audit.ListAuditEvents, _requests.list_audit_events(
+                page_size, token, token_id, method, since, until))
             yield from map(AuditEvent, page.audit_events)
             token = page.next_page_token
             if not token:
