@@ -224,7 +224,9 @@ Client::Client(const Options& options,
 
 std::unique_ptr<grpc::ClientContext> Client::Context() const {
   auto context = StreamContext();
-  context->set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  if (options_.timeout > std::chrono::milliseconds::zero()) {
+    context->set_deadline(std::chrono::system_clock::now() + options_.timeout);
+  }
   return context;
 }
 

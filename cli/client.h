@@ -44,7 +44,7 @@ struct Options {
   // PEM client certificate and key for mTLS (with ca_file).
   std::string cert_file;
   std::string key_file;
-  // Deadline of each unary call.
+  // Deadline of each unary call; zero: none.
   std::chrono::milliseconds timeout{10000};
 };
 

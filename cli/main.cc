@@ -329,7 +329,9 @@ int Main(int argc, char** argv) {
       "--json", options.json,
       "Print results as the proto JSON mapping; streams as JSON Lines");
   app.add_option("--timeout-ms", timeout_ms,
-                 "Deadline of each call, in milliseconds (not streams)")
+                 "Deadline of each call, in milliseconds (not streams); 0: "
+                 "none")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--token", options.token,
                  "Bearer token (prefer --token-file or CODEX_MANAGER_TOKEN: "

@@ -62,6 +62,13 @@ def test_bad_addresses_are_usage_errors(addr: str, message: str) -> None:
     assert message in result.stderr
 
 
+def test_timeout_ms_zero_is_no_deadline_and_a_negative_one_a_usage_error(fake_cli: Cli) -> None:
+    assert fake_cli("--timeout-ms", "0", "session", "list").returncode == 0
+    refused = fake_cli("--timeout-ms", "-5", "session", "list")
+    assert refused.returncode == 2  # was DEADLINE_EXCEEDED, exit 3
+    assert "--timeout-ms" in refused.stderr
+
+
 def test_a_host_alone_dials_the_default_port() -> None:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", 50051)) == 0:

@@ -197,6 +197,14 @@ def test_audit_events_by_token_method_and_time(client: Client, fake_server) -> N
     assert made.token.token_id in asyncio.run(main())
 
 
+def test_timeout_none_is_no_deadline_and_zero_is_refused(fake_server) -> None:
+    with Client(fake_server.addr, timeout=None) as client:
+        assert client.health()
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(ValueError, match="timeout: seconds above 0"):
+            Client(fake_server.addr, timeout=bad)
+
+
 def test_unreachable_server_raises_unavailable_fast() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

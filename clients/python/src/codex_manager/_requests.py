@@ -61,6 +61,13 @@ def channel_options(connect_timeout: float, keepalive: float,
     return options
 
 
+def call_timeout(timeout: float | None) -> float | None:
+    """`timeout` checked: seconds above 0, or None for no deadline."""
+    if timeout is not None and not timeout > 0:  # NaN included
+        raise ValueError(f"timeout: seconds above 0, or None for no deadline; got {timeout}")
+    return timeout
+
+
 def resolve_address(address: str | None) -> str:
     """`address`, else $CODEX_MANAGER_ADDR, else 127.0.0.1:50051."""
     return address or os.environ.get("CODEX_MANAGER_ADDR") or DEFAULT_ADDRESS

@@ -99,14 +99,14 @@ class AsyncClient:
                  ca_file: str | None = None,
                  cert_file: str | None = None,
                  key_file: str | None = None,
-                 timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 timeout: float | None = _requests.DEFAULT_TIMEOUT_S,
                  connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
                  keepalive: float = _requests.DEFAULT_KEEPALIVE_S,
                  keepalive_timeout: float = _requests.DEFAULT_KEEPALIVE_TIMEOUT_S,
                  channel: grpc.aio.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
-        self.timeout = timeout
+        self.timeout = _requests.call_timeout(timeout)
         self.connect_timeout = connect_timeout
         self._owns_channel = channel is None
         if channel is None:

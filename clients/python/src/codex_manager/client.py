@@ -110,7 +110,8 @@ class Client:
             A file that is not what it should be (no certificate in
             `ca_file`, a key that is not the certificate's or is
             encrypted) raises ValueError naming it.
-        timeout: deadline of every unary call, in seconds.
+        timeout: deadline of every unary call, in seconds; None: none
+            (ValueError for 0 or less).
         connect_timeout: how long one connection attempt to the server may
             take, in seconds; a call on a server that cannot be reached in
             that time raises UnavailableError naming the address (one that
@@ -135,14 +136,14 @@ class Client:
                  ca_file: str | None = None,
                  cert_file: str | None = None,
                  key_file: str | None = None,
-                 timeout: float = _requests.DEFAULT_TIMEOUT_S,
+                 timeout: float | None = _requests.DEFAULT_TIMEOUT_S,
                  connect_timeout: float = _requests.DEFAULT_CONNECT_TIMEOUT_S,
                  keepalive: float = _requests.DEFAULT_KEEPALIVE_S,
                  keepalive_timeout: float = _requests.DEFAULT_KEEPALIVE_TIMEOUT_S,
                  channel: grpc.Channel | None = None,
                  metadata: list[tuple[str, str]] | None = None) -> None:
         self.address = _requests.resolve_address(address)
-        self.timeout = timeout
+        self.timeout = _requests.call_timeout(timeout)
         self.connect_timeout = connect_timeout
         self._owns_channel = channel is None
         if channel is None:
