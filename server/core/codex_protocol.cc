@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/json_access.h"
+#include "common/json_depth.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
 
@@ -261,7 +262,9 @@ absl::StatusOr<json> TypedAnswer(const std::string& name,
     return n;
   }
   if (type == "array") {
-    json a = json::parse(text, nullptr, false);
+    // A list of values (an MCP form's multi-select), not lists of lists.
+    json a = JsonNestsDeeperThan(text, 1) ? json()
+                                          : json::parse(text, nullptr, false);
     if (a.is_array()) return a;
     json out = json::array();
     for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {

@@ -435,6 +435,17 @@ TEST(ApprovalTest, ElicitationFormsAreTypedByTheirSchema) {
                     {"labels", "ops, disk"}}),
             json::parse(R"({"action":"accept","content":{"title":"Disk full",
                 "priority":2,"urgent":true,"labels":["ops","disk"]}})"));
+  // A list given as JSON is taken as it is; lists of lists are not lists
+  // of values (and would reach Codex as deep as a client nested them).
+  EXPECT_EQ(Result(a, Decision::kApprove,
+                   {{"title", "t"}, {"labels", R"(["a", 2])"}})["content"]["labels"],
+            json::parse(R"(["a",2])"));
+  const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+  const json labels =
+      Result(a, Decision::kApprove, {{"title", "t"}, {"labels", deep}})
+          ["content"]["labels"];
+  ASSERT_TRUE(labels.is_array() && labels.size() == 1 && labels[0].is_string());
+  EXPECT_EQ(labels[0].get<std::string>().size(), deep.size());
   EXPECT_EQ(Result(a, Decision::kDeny),
             json::parse(R"({"action":"decline","content":null})"));
   EXPECT_EQ(Result(a, Decision::kAbort),

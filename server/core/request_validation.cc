@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_depth.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
 #include "core/codex_login.h"
@@ -25,6 +26,10 @@ constexpr size_t kMaxPathBytes = 4096;
 constexpr size_t kMaxTurnImages = 8;
 constexpr uintmax_t kMaxImageBytes = 20 << 20;
 constexpr size_t kMaxOutputSchemaBytes = 64 << 10;
+// Deeper than any real JSON Schema, and well inside the 128 levels Codex's
+// JSON reader takes for the whole turn/start request around it (a deeper
+// one left the turn RUNNING until --interrupt-grace killed Codex).
+constexpr int kMaxOutputSchemaDepth = 64;
 
 absl::Status ValidateOneOf(const char* field, const std::string& value,
                            std::initializer_list<const char*> allowed) {
@@ -254,6 +259,11 @@ absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
     if (s.output_schema_json.size() > kMaxOutputSchemaBytes) {
       return absl::InvalidArgumentError(absl::StrCat(
           "output_schema_json: at most ", kMaxOutputSchemaBytes, " bytes"));
+    }
+    if (JsonNestsDeeperThan(s.output_schema_json, kMaxOutputSchemaDepth)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("output_schema_json: nested deeper than ",
+                       kMaxOutputSchemaDepth, " levels"));
     }
     const nlohmann::json schema =
         nlohmann::json::parse(s.output_schema_json, nullptr, false);

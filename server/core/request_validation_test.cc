@@ -154,6 +154,20 @@ TEST_F(RequestValidationTest, AnOutputSchemaIsAJsonObject) {
   ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
   s.output_schema_json = std::string(64 << 10, ' ') + "{}";
   ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
+  // Nested past 64 levels: refused (Codex reads at most 128 around it).
+  auto nested = [](int levels) {
+    std::string out;
+    for (int i = 0; i < levels; ++i) out += R"({"a":)";
+    out += "1";
+    for (int i = 0; i < levels; ++i) out += "}";
+    return out;
+  };
+  s.output_schema_json = nested(64);
+  EXPECT_TRUE(ValidateTurnSettings(s, cwd()).ok());
+  s.output_schema_json = nested(65);
+  ExpectInvalid(ValidateTurnSettings(s, cwd()), "output_schema_json");
+  EXPECT_EQ(ValidateTurnSettings(s, cwd()).message(),
+            "output_schema_json: nested deeper than 64 levels");
   s.output_schema_json.clear();
   s.summary = "verbose";
   ExpectInvalid(ValidateTurnSettings(s, cwd()), "reasoning_summary");

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/json_access.h"
+#include "common/json_depth.h"
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "common/utf8.h"
@@ -18,37 +19,6 @@
 namespace codex_manager {
 
 using json = nlohmann::json;
-
-namespace {
-
-// True when arrays and objects in `line` nest deeper than `max_depth`
-// (brackets inside strings do not count). Checked before parsing, so no
-// parser, dump() or proto conversion ever recurses that deep.
-bool NestsDeeperThan(absl::string_view line, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd, Handler handler,
                                      Options options)
@@ -59,7 +29,7 @@ JsonRpcConnection::JsonRpcConnection(int read_fd, int write_fd, Handler handler,
 
 absl::StatusOr<json> JsonRpcConnection::ParseMessage(absl::string_view line,
                                                      int max_depth) {
-  if (NestsDeeperThan(line, max_depth)) {
+  if (JsonNestsDeeperThan(line, max_depth)) {
     return absl::InvalidArgumentError(
         absl::StrCat("nested deeper than ", max_depth, " levels"));
   }

@@ -185,8 +185,8 @@ class StartTurnRequest(google.protobuf.message.Message):
     reasoning_summary: builtins.str
     """Reasoning summary: "auto", "concise", "detailed" or "none"."""
     output_schema_json: builtins.str
-    """A JSON Schema (a JSON object, at most 64 KiB) the final message must
-    follow (Codex `outputSchema`).
+    """A JSON Schema (a JSON object, at most 64 KiB, nested at most 64
+    levels) the final message must follow (Codex `outputSchema`).
     """
     approval_policy: builtins.str
     """"untrusted", "on-request" or "never"."""

@@ -175,8 +175,8 @@ export type StartTurnRequest = Message<"codex_manager.v1.StartTurnRequest"> & {
   reasoningSummary: string;
 
   /**
-   * A JSON Schema (a JSON object, at most 64 KiB) the final message must
-   * follow (Codex `outputSchema`).
+   * A JSON Schema (a JSON object, at most 64 KiB, nested at most 64
+   * levels) the final message must follow (Codex `outputSchema`).
    *
    * @generated from field: string output_schema_json = 7;
    */
