@@ -3,9 +3,6 @@
 // cancelled), and a closed port.
 #include "notify/http_post.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
@@ -14,47 +11,23 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/loopback_listener_testing.h"
 #include "gtest/gtest.h"
 
 namespace codex_manager {
 namespace {
 
-// A listening socket on 127.0.0.1 at a port the kernel chose. The kernel
-// completes connections to it whether or not anyone accepts them.
-class Listener {
- public:
-  Listener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(listen(fd_, 16), 0);
-    socklen_t len = sizeof(addr);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
-  ~Listener() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-  HttpUrl Url() const {
-    HttpUrl url;
-    url.host = "127.0.0.1";
-    url.port = std::to_string(port_);
-    url.target = "/hook";
-    return url;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
+// A receiver at a LoopbackListener's port.
+HttpUrl UrlOf(const LoopbackListener& listener) {
+  HttpUrl url;
+  url.host = "127.0.0.1";
+  url.port = std::to_string(listener.port());
+  url.target = "/hook";
+  return url;
+}
 
 TEST(HttpPostTest, AnAnswerGivesItsStatusAndTheRequestArrivesWhole) {
-  Listener listener;
+  LoopbackListener listener;
   std::string received;
   std::thread receiver([&] {
     const int c = accept(listener.fd(), nullptr, nullptr);
@@ -70,7 +43,7 @@ TEST(HttpPostTest, AnAnswerGivesItsStatusAndTheRequestArrivesWhole) {
     close(c);
   });
   absl::StatusOr<int> status =
-      HttpPost(listener.Url(), {{"X-Test", "yes"}}, "{\"a\":1}");
+      HttpPost(UrlOf(listener), {{"X-Test", "yes"}}, "{\"a\":1}");
   receiver.join();
   ASSERT_TRUE(status.ok()) << status.status();
   EXPECT_EQ(*status, 204);
@@ -82,11 +55,11 @@ TEST(HttpPostTest, AnAnswerGivesItsStatusAndTheRequestArrivesWhole) {
 // blocking ones a receiver that never answered held the notifier (and the
 // server's exit) forever.
 TEST(HttpPostTest, AReceiverThatNeverAnswersTimesOut) {
-  Listener listener;  // never accepts, never answers
+  LoopbackListener listener;  // never accepts, never answers
   HttpPostOptions options;
   options.answer_timeout = absl::Milliseconds(300);
   const absl::Time start = absl::Now();
-  absl::StatusOr<int> status = HttpPost(listener.Url(), {}, "{}", options);
+  absl::StatusOr<int> status = HttpPost(UrlOf(listener), {}, "{}", options);
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(status.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(status.status().message(), "read: timed out after 300ms");
@@ -95,7 +68,7 @@ TEST(HttpPostTest, AReceiverThatNeverAnswersTimesOut) {
 }
 
 TEST(HttpPostTest, CancelEndsThePostInFlightAndEveryLaterOne) {
-  Listener listener;
+  LoopbackListener listener;
   HttpCanceller canceller;
   HttpPostOptions options;
   options.answer_timeout = absl::Seconds(60);
@@ -105,19 +78,19 @@ TEST(HttpPostTest, CancelEndsThePostInFlightAndEveryLaterOne) {
     canceller.Cancel();
   });
   const absl::Time start = absl::Now();
-  absl::StatusOr<int> status = HttpPost(listener.Url(), {}, "{}", options);
+  absl::StatusOr<int> status = HttpPost(UrlOf(listener), {}, "{}", options);
   stopper.join();
   EXPECT_EQ(status.status().code(), absl::StatusCode::kCancelled);
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
-  EXPECT_EQ(HttpPost(listener.Url(), {}, "{}", options).status().code(),
+  EXPECT_EQ(HttpPost(UrlOf(listener), {}, "{}", options).status().code(),
             absl::StatusCode::kCancelled);
 }
 
 TEST(HttpPostTest, AClosedPortIsUnavailableNamingTheStep) {
   HttpUrl url;
   {
-    Listener listener;
-    url = listener.Url();
+    LoopbackListener listener;
+    url = UrlOf(listener);
   }  // closed: nothing listens there now
   absl::StatusOr<int> status = HttpPost(url, {}, "{}");
   EXPECT_EQ(status.status().code(), absl::StatusCode::kUnavailable);
