@@ -325,7 +325,11 @@ async function start(): Promise<void> {
     await signInFromFragment();
     me = await whoAmI();
   } catch (err) {
-    app.replaceChildren(h("p", { class: "error" }, errorText(err)));
+    // In the page's frame (header, margins), with a way to try again.
+    const retry = h("button", { type: "button" }, "Try again");
+    retry.addEventListener("click", () => void start());
+    app.replaceChildren(h("header", { class: "bar" }, h("h1", {}, "Codex Manager")),
+                        h("main", {}, h("p", { class: "error" }, errorText(err)), retry));
     return;
   }
   if (!me) return showSignIn();

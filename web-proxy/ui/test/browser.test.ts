@@ -245,6 +245,31 @@ test("sign in by pasting a token; a viewer sees no controls; sign out", async ()
   await page.close();
 });
 
+test("a server unreachable when the page opens is said in the page's frame, with a retry", async () => {
+  const own = await startStack({ proxyArgs: ["--static-dir", join(UI, "dist")] });
+  await new Promise<void>((done) => {
+    own.server.child.once("exit", () => done());
+    own.server.child.kill("SIGKILL");
+  });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await page.goto(`${own.baseUrl}/#token=${own.token}`);
+    const error = page.locator("main .error");
+    await error.waitFor({ timeout: 15000 });
+    assert.match(await error.innerText(), /Can't reach the Codex Manager server/);
+    await page.locator("header.bar h1", { hasText: "Codex Manager" }).waitFor();
+    // Not against the screen's edge, as it was before it had the frame.
+    const box = (await error.boundingBox())!;
+    assert.ok(box.x >= 8, `error at x=${box.x}`);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await error.waitFor({ timeout: 15000 });
+    await page.screenshot({ path: join(ARTIFACTS, "phone-server-unreachable-at-start.png") });
+  } finally {
+    await page.close();
+    await own.stop();
+  }
+});
+
 test("a server that cannot be reached is said so in words, not gRPC's text", async () => {
   const own = await startStack({ proxyArgs: ["--static-dir", join(UI, "dist")] });
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
