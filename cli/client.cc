@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/connect_failure.h"
 #include "common/pem_files.h"
 
 namespace codex_manager::cli {
@@ -308,36 +309,40 @@ int Fail(const grpc::Status& status) {
   std::cerr << "error: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
   if (NotReached(status) && !ServerAddress().empty()) {
-    if (absl::StrContains(status.error_message(), "http1.x server")) {
-      // gRPC's words for an HTTP/1.1 answer: most likely the web proxy.
-      std::cerr << "hint: " << ServerAddress()
-                << " answers HTTP/1.1, not gRPC: is it codex-manager-web "
-                   "(the browser UI's address)? The CLI talks to "
-                   "codex-manager-server at its --listen address\n";
-    } else if (absl::StrContains(status.error_message(),
-                                 "wrong version number")) {
-      // A TLS client's hello answered in plaintext.
-      std::cerr << "hint: " << ServerAddress()
-                << " does not serve TLS: drop --ca-file (and "
-                   "CODEX_MANAGER_CA_FILE), or start the server with "
-                   "--tls-cert\n";
-    } else if (absl::StrContains(status.error_message(),
-                                 "certificate verify failed")) {
-      std::cerr << "hint: " << ServerAddress()
-                << "'s certificate is not signed by a CA in --ca-file, or "
-                   "does not name the host in --addr\n";
-    } else if (absl::StrContains(status.error_message(), "Socket closed")) {
-      // What a TLS server does with a plaintext connection.
-      std::cerr << "hint: " << ServerAddress()
-                << " took the connection and closed it: if the server "
-                   "serves TLS (--tls-cert), pass --ca-file or set "
-                   "CODEX_MANAGER_CA_FILE\n";
-    } else {
-      std::cerr << "hint: could not reach codex-manager-server at "
-                << ServerAddress()
-                << ": is it running there? Set --addr or CODEX_MANAGER_ADDR "
-                   "to where it listens\n";
+    const std::string& at = ServerAddress();
+    std::string hint;
+    switch (ClassifyConnectFailure(status.error_message())) {
+      case ConnectFailure::kHttp1:
+        hint = absl::StrCat(at,
+                            " answers HTTP/1.1, not gRPC: is it "
+                            "codex-manager-web (the browser UI's address)? The "
+                            "CLI talks to codex-manager-server at its --listen "
+                            "address");
+        break;
+      case ConnectFailure::kNotTls:
+        hint = absl::StrCat(at,
+                            " does not serve TLS: drop --ca-file (and "
+                            "CODEX_MANAGER_CA_FILE), or start the server with "
+                            "--tls-cert");
+        break;
+      case ConnectFailure::kUntrustedCertificate:
+        hint = absl::StrCat(at,
+                            "'s certificate is not signed by a CA in "
+                            "--ca-file, or does not name the host in --addr");
+        break;
+      case ConnectFailure::kClosed:
+        hint = absl::StrCat(at,
+                            " took the connection and closed it: if the "
+                            "server serves TLS (--tls-cert), pass --ca-file "
+                            "or set CODEX_MANAGER_CA_FILE");
+        break;
+      case ConnectFailure::kOther:
+        hint = absl::StrCat("could not reach codex-manager-server at ", at,
+                            ": is it running there? Set --addr or "
+                            "CODEX_MANAGER_ADDR to where it listens");
+        break;
     }
+    std::cerr << "hint: " << hint << "\n";
   }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     std::cerr << "hint: pass a token with --token, --token-file or "

@@ -31,6 +31,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/connect_failure.h"
 #include "common/pem_files.h"
 #include "nlohmann/json.hpp"
 #include "common/crash_report.h"
@@ -112,15 +113,30 @@ class UpstreamTrouble {
       last_ = now;
       unsaid = std::exchange(unsaid_, 0);
     }
-    std::string hint = "is codex-manager-server running there? --upstream names its --listen";
-    if (absl::StrContains(error, "Socket closed") && !tls_) {
-      hint = "the server closed the connection: if it serves TLS (--tls-cert), pass "
-             "--upstream-ca-file";
-    } else if (absl::StrContains(error, "wrong version number")) {
-      hint = "the server does not serve TLS: drop --upstream-ca-file";
-    } else if (absl::StrContains(error, "certificate verify failed")) {
-      hint = "the server's certificate is not signed by a CA in "
-             "--upstream-ca-file, or does not name the host in --upstream";
+    std::string hint;
+    switch (codex_manager::ClassifyConnectFailure(error)) {
+      case codex_manager::ConnectFailure::kHttp1:
+        hint = "it answers HTTP/1.1, not gRPC: --upstream must name "
+               "codex-manager-server's --listen, not a web server";
+        break;
+      case codex_manager::ConnectFailure::kNotTls:
+        hint = "the server does not serve TLS: drop --upstream-ca-file";
+        break;
+      case codex_manager::ConnectFailure::kUntrustedCertificate:
+        hint = "the server's certificate is not signed by a CA in "
+               "--upstream-ca-file, or does not name the host in --upstream";
+        break;
+      case codex_manager::ConnectFailure::kClosed:
+        if (!tls_) {
+          hint = "the server closed the connection: if it serves TLS "
+                 "(--tls-cert), pass --upstream-ca-file";
+          break;
+        }
+        [[fallthrough]];
+      case codex_manager::ConnectFailure::kOther:
+        hint = "is codex-manager-server running there? --upstream names its "
+               "--listen";
+        break;
     }
     nlohmann::ordered_json line = {{"level", "warning"},
                            {"msg", "upstream unreachable"},

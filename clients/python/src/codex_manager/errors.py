@@ -128,6 +128,7 @@ def from_rpc_error(error: grpc.RpcError, address: str | None = None) -> CodexMan
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = (error.details() if hasattr(error, "details") else None) or str(error)
     if code == grpc.StatusCode.UNAVAILABLE and address:
+        # The texts the C++ tools match too (server/common/connect_failure.h);
         # OpenSSL says "wrong version number", BoringSSL WRONG_VERSION_NUMBER.
         said = details.lower().replace("_", " ")
         if "http1.x server" in details:
