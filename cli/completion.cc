@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 #include "render.h"
 
@@ -49,20 +50,38 @@ std::vector<Candidate> Matching(std::vector<Candidate> all,
   return out;
 }
 
-// The long flags of `cmd` and of the commands above it.
+// The long flags of `cmd` (its option groups' too) and of the commands
+// above it, each once (`--help` is every command's: the nearest says it).
 std::vector<Candidate> Flags(const CLI::App* cmd) {
   std::vector<Candidate> out;
-  for (; cmd != nullptr; cmd = cmd->get_parent()) {
-    for (const CLI::Option* option : cmd->get_options()) {
+  std::set<std::string> seen;
+  const auto add = [&](const CLI::App* app) {
+    for (const CLI::Option* option : app->get_options()) {
       for (const std::string& name : option->get_lnames()) {
-        out.push_back({"--" + name, option->get_description()});
+        if (seen.insert(name).second) {
+          out.push_back({"--" + name, option->get_description()});
+        }
       }
+    }
+  };
+  for (; cmd != nullptr; cmd = cmd->get_parent()) {
+    add(cmd);
+    for (const CLI::App* sub : const_cast<CLI::App*>(cmd)->get_subcommands({})) {
+      if (sub->get_name().empty()) add(sub);
     }
   }
   return out;
 }
 
 }  // namespace
+
+std::vector<const CLI::App*> Commands(const CLI::App* cmd) {
+  std::vector<const CLI::App*> commands;
+  for (const CLI::App* sub : const_cast<CLI::App*>(cmd)->get_subcommands({})) {
+    if (!sub->get_name().empty()) commands.push_back(sub);
+  }
+  return commands;
+}
 
 bool TakesValue(const CLI::App* cmd, const std::string& name) {
   for (; cmd != nullptr; cmd = cmd->get_parent()) {
@@ -97,7 +116,7 @@ std::vector<Candidate> Complete(const CLI::App& app,
       continue;
     }
     const CLI::App* next = nullptr;
-    for (const CLI::App* sub : const_cast<CLI::App*>(cmd)->get_subcommands({})) {
+    for (const CLI::App* sub : Commands(cmd)) {
       if (sub->get_name() == word) next = sub;
     }
     if (next != nullptr) {
@@ -119,7 +138,7 @@ std::vector<Candidate> Complete(const CLI::App& app,
     return {};  // a free value (a folder, a name): the shell's own
   }
   if (StartsWith(current, "-")) return Matching(Flags(cmd), current);
-  const auto subcommands = const_cast<CLI::App*>(cmd)->get_subcommands({});
+  const auto subcommands = Commands(cmd);
   if (!subcommands.empty()) {
     std::vector<Candidate> all;
     for (const CLI::App* sub : subcommands) {

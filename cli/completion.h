@@ -45,6 +45,11 @@ std::vector<Candidate> Complete(const CLI::App& app,
                                 const std::vector<std::string>& words,
                                 const IdLister& ids);
 
+// The commands under `cmd`, by name. CLI11 keeps an option group (`turn
+// review`'s target) as a subcommand without a name, which is not one: its
+// flags are `cmd`'s.
+std::vector<const CLI::App*> Commands(const CLI::App* cmd);
+
 // Whether `name` (e.g. "--addr") is an option of `cmd` or of a command
 // above it that takes a value (so the next word is that value).
 bool TakesValue(const CLI::App* cmd, const std::string& name);

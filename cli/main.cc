@@ -265,8 +265,7 @@ bool SuggestCommand(const CLI::App& app, int argc, char** argv,
       if (word.find('=') == std::string::npos && TakesValue(cmd, word)) ++i;
       continue;
     }
-    const auto subcommands =
-        const_cast<CLI::App*>(cmd)->get_subcommands({});
+    const auto subcommands = Commands(cmd);
     if (subcommands.empty()) return false;  // a positional argument
     const CLI::App* next = nullptr;
     for (const CLI::App* sub : subcommands) {
@@ -293,7 +292,7 @@ bool SuggestCommand(const CLI::App& app, int argc, char** argv,
     std::cerr << "\nRun '" << path << " --help' for its commands.\n";
     return true;
   }
-  const auto subcommands = const_cast<CLI::App*>(cmd)->get_subcommands({});
+  const auto subcommands = Commands(cmd);
   if (!missing || subcommands.empty()) return false;
   std::cerr << "error: \"" << path << "\" needs a command:";
   for (const CLI::App* sub : subcommands) std::cerr << " " << sub->get_name();

@@ -257,6 +257,16 @@ def test_typos_get_did_you_mean(argv: list[str], expected: list[str]) -> None:
     assert "A subcommand is required" not in result.stderr
 
 
+def test_a_missing_review_target_is_said_as_such() -> None:
+    # Not "unknown command" for the session id: CLI11 keeps the target's
+    # option group as a nameless subcommand, which is not a command.
+    result = subprocess.run([str(CLI_BIN), "turn", "review", "ses_x", "--follow"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "Exactly 1 option from [--uncommitted,--base,--commit,--instructions]" in result.stderr
+    assert "unknown command" not in result.stderr, result.stderr
+
+
 def complete(*words: str) -> list[tuple[str, str]]:
     """What `codex-manager __complete` offers for the last word."""
     result = subprocess.run([str(CLI_BIN), "__complete", *words], capture_output=True, text=True,
@@ -281,6 +291,11 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     assert values(complete("run", "--on-approval", "a")) == ["ask", "approve"]
     assert "__complete" not in values(complete(""))
     assert "completion" in values(complete(""))
+    # `turn review`'s target is an option group (CLI11 keeps it as a
+    # subcommand without a name): its flags are offered, each flag once.
+    review_flags = values(complete("turn", "review", "S", "--"))
+    assert {"--uncommitted", "--base", "--commit", "--instructions"} <= set(review_flags)
+    assert len(review_flags) == len(set(review_flags)), review_flags
 
     # Ids come from the server the line points at.
     session_id = ready_session(fake_cli, project)
@@ -290,6 +305,7 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
     sessions = complete(*addr, "session", "show", "")
     assert session_id in values(sessions)
     assert session_id in values(complete(*addr, "session", "files", ""))
+    assert values(complete(*addr, "turn", "review", "")) == [session_id]
     assert session_id in values(complete(*addr, "session", "skills", ""))
     assert session_id in values(complete("--json", *addr, "session", "skills", ""))
     assert any(value == session_id and "IDLE" in description for value, description in sessions)
