@@ -820,6 +820,21 @@ void EventPrinter::Print(const v1::Event& e) {
     return;
   }
   const bool transcript = mode_ == Mode::kTranscript;
+  // What a person said besides the prompts (a steer): live too, as it may
+  // come from another client. A transcript also says the input of a turn
+  // that began before its first event; live, that is the prompt.
+  const TurnInputs::Said said = inputs_.Add(e);
+  if (said == TurnInputs::Said::kSteer ||
+      (said == TurnInputs::Said::kUnplaced && transcript)) {
+    EndLine();
+    side_ << Head(e)
+          << (said == TurnInputs::Said::kSteer ? "you (steering " : "you (")
+          << e.turn_id() << "): ";
+    Stream(side_, e.item().text());
+    side_ << "\n";
+    pending_indent_ = false;
+    return;
+  }
   switch (e.type()) {
     case v1::EVENT_TYPE_AGENT_MESSAGE_DELTA:
       if (!streamed_.contains(e.delta().item_id())) {

@@ -20,6 +20,7 @@
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 #include "codex_manager/v1/turns.pb.h"
+#include "api/turn_inputs.h"
 
 namespace codex_manager::cli {
 
@@ -159,6 +160,8 @@ class EventPrinter {
   // File changes whose patch is being written (ITEM_UPDATED), said once
   // each, when its first path is known.
   std::set<std::string> writing_;
+  // Which userMessage items are steers.
+  TurnInputs inputs_;
 };
 
 }  // namespace codex_manager::cli

@@ -58,6 +58,48 @@ TEST(EventPrinterTest, SettingsArePrintedWhenTheirSummaryChanges) {
   }
 }
 
+v1::Event UserMessage(v1::EventType type, const std::string& id,
+                      const std::string& text) {
+  v1::Event e;
+  e.set_type(type);
+  e.set_turn_id("turn_1");
+  e.mutable_item()->set_item_type("userMessage");
+  e.mutable_item()->set_item_id(id);
+  e.mutable_item()->set_text(text);
+  return e;
+}
+
+// What a person added to a running turn (SteerTurn) is said once, live
+// too (it may come from another client); the prompt's echo is not said
+// again.
+TEST(EventPrinterTest, ASteerIsSaidOnce) {
+  for (EventPrinter::Mode mode :
+       {EventPrinter::Mode::kLive, EventPrinter::Mode::kTranscript}) {
+    const bool live = mode == EventPrinter::Mode::kLive;
+    live ? testing::internal::CaptureStderr()
+         : testing::internal::CaptureStdout();
+    {
+      EventPrinter printer(mode);
+      v1::Event queued;
+      queued.set_type(v1::EVENT_TYPE_TURN_STATE_CHANGED);
+      queued.set_turn_id("turn_1");
+      queued.mutable_turn_state_changed()->set_turn_id("turn_1");
+      queued.mutable_turn_state_changed()->set_state(v1::TURN_STATE_QUEUED);
+      queued.mutable_turn_state_changed()->set_prompt("count");
+      printer.Print(queued);
+      for (const char* id : {"u1", "u2"}) {
+        const std::string text = id == std::string("u1") ? "count" : "faster";
+        printer.Print(UserMessage(v1::EVENT_TYPE_ITEM_STARTED, id, text));
+        printer.Print(UserMessage(v1::EVENT_TYPE_ITEM_COMPLETED, id, text));
+      }
+    }
+    const std::string out = live ? testing::internal::GetCapturedStderr()
+                                 : testing::internal::GetCapturedStdout();
+    EXPECT_EQ(Count(out, "you (steering turn_1): faster\n"), 1) << out;
+    EXPECT_EQ(Count(out, "count"), live ? 0 : 1) << out;
+  }
+}
+
 // What a restore lost is said where it was, but for the raw log (whose
 // lines show the seqs).
 TEST(EventPrinterTest, MissingEventsAreSaid) {

@@ -188,17 +188,21 @@ std::string MarkdownTranscript::Header(absl::Time exported) const {
   return out;
 }
 
-void MarkdownTranscript::FlushOpen(std::string* out) {
+void MarkdownTranscript::FlushAgentText(std::string* out) {
   for (auto& [id, text] : agent_text_) {
     absl::StrAppend(out, "\n**Codex** (unfinished):\n\n", text, "\n");
   }
+  agent_text_.clear();
+}
+
+void MarkdownTranscript::FlushOpen(std::string* out) {
+  FlushAgentText(out);
   for (auto& [id, output] : command_output_) {
     absl::StrAppend(out, "\n<details>\n<summary>Command <code>",
                     HtmlEscape(OneLine(commands_[id])),
                     "</code> · unfinished</summary>\n\n",
                     FencedBlock(output, "text"), "\n</details>\n");
   }
-  agent_text_.clear();
   command_output_.clear();
   commands_.clear();
 }
@@ -212,6 +216,18 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                     "from a backup taken before them.*\n");
   }
   last_seq_ = e.session_seq();
+  const TurnInputs::Said said = inputs_.Add(e);
+  if (said != TurnInputs::Said::kNothing) {
+    // Codex stops the reply it was streaming for the input (0.171: that
+    // agentMessage never completes): its text goes here, where it ended.
+    FlushAgentText(out);
+    absl::StrAppend(out,
+                    said == TurnInputs::Said::kSteer
+                        ? "\n**You, while the turn ran:**\n\n"
+                        : "\n**You:**\n\n",
+                    Quote(e.item().text()));
+    return;
+  }
   switch (e.type()) {
     case v1::EVENT_TYPE_TURN_STATE_CHANGED: {
       const v1::TurnStateChanged& t = e.turn_state_changed();

@@ -1,6 +1,7 @@
 // Renders a session's events as a Markdown conversation, for
 // SessionService.ExportTranscript (sessions.proto, TRANSCRIPT_FORMAT_MARKDOWN):
-// a header naming the session; per turn its prompt, Codex's replies, commands
+// a header naming the session; per turn its prompt (and what a person added
+// while it ran: SteerTurn, api/turn_inputs.h), Codex's replies, commands
 // with their output folded in HTML <details> (GitHub and most renderers fold
 // them), file changes as ```diff blocks, approvals with their decision and
 // who decided, errors and warnings. Reasoning is folded too; streaming
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "api/turn_inputs.h"
 #include "codex_manager/v1/events.pb.h"
 #include "codex_manager/v1/sessions.pb.h"
 
@@ -35,6 +37,9 @@ class MarkdownTranscript {
   void Finish(std::string* out);
 
  private:
+  // Writes what streamed and never completed: agent text alone, or that
+  // and command output.
+  void FlushAgentText(std::string* out);
   void FlushOpen(std::string* out);
 
   const v1::Session session_;
@@ -50,6 +55,8 @@ class MarkdownTranscript {
   std::string goal_;
   // The session_seq of the event added last (0: none yet).
   int64_t last_seq_ = 0;
+  // Which userMessage items are steers.
+  TurnInputs inputs_;
 };
 
 // `text` in a fenced code block (```lang), with a fence longer than any run

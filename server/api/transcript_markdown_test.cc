@@ -50,6 +50,15 @@ v1::Event Delta(v1::EventType type, const std::string& id,
   return e;
 }
 
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 TEST(InlineCodeTest, BackticksInsideGetALongerDelimiter) {
   EXPECT_EQ(InlineCode("ls -la"), "`ls -la`");
   EXPECT_EQ(InlineCode("echo `id`"), "`` echo `id` ``");
@@ -406,6 +415,33 @@ TEST(MarkdownTranscriptTest, EventsARestoreLostAreNotedWhereTheyWere) {
   md.Add(next, &out);
   EXPECT_THAT(out.substr(before),
               ::testing::Not(::testing::HasSubstr("missing")));
+}
+
+// What a person added while a turn ran (SteerTurn) is quoted where Codex
+// took it: after the reply it cut short, which never completes (0.171).
+TEST(MarkdownTranscriptTest, ASteerIsQuotedWhereCodexTookIt) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  md.Add(TurnChanged("t1", v1::TURN_STATE_QUEUED, "count slowly"), &out);
+  const auto user = [&](v1::EventType type, const std::string& id,
+                        const std::string& text) {
+    v1::Event e = ItemEvent(type, "userMessage", id);
+    e.set_turn_id("t1");
+    e.mutable_item()->set_text(text);
+    md.Add(e, &out);
+  };
+  user(v1::EVENT_TYPE_ITEM_STARTED, "u1", "count slowly");
+  user(v1::EVENT_TYPE_ITEM_COMPLETED, "u1", "count slowly");
+  md.Add(Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m1", "one two"), &out);
+  const size_t before = out.size();
+  user(v1::EVENT_TYPE_ITEM_STARTED, "u2", "faster");
+  user(v1::EVENT_TYPE_ITEM_COMPLETED, "u2", "faster");
+  EXPECT_EQ(out.substr(before),
+            "\n**Codex** (unfinished):\n\none two\n"
+            "\n**You, while the turn ran:**\n\n> faster\n");
+  EXPECT_EQ(Count(out, "count slowly"), 1) << out;
+  md.Finish(&out);
+  EXPECT_EQ(Count(out, "one two"), 1) << out;
 }
 
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {

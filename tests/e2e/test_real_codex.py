@@ -472,6 +472,20 @@ def test_a_steer_mid_turn_changes_the_outcome(cli: Cli, project: Path) -> None:
     assert len(turns) == 1                      # the same turn, not a new one
     assert turns[0]["finalMessage"] == "You said: now say banana"
     assert "You said: now say banana" in out
+    # The follower saw what was added, as the transcript and the Markdown
+    # export say it: after the prompt, where Codex took it (the reply it
+    # cut short, before).
+    assert f"you (steering {turns[0]['turnId']}): now say banana" in err, err
+    transcript = cli("events", session_id).stdout
+    lines = [line.split("  ", 1)[-1] for line in transcript.splitlines()]
+    said = [line for line in lines if line.startswith("you (")]
+    assert said == [f"you ({turns[0]['turnId']}): slow: 150",
+                    f"you (steering {turns[0]['turnId']}): now say banana"], transcript
+    markdown = cli("export", session_id, "--format", "markdown").stdout
+    assert markdown.count("**You") == 2, markdown
+    steer = markdown.index("**You, while the turn ran:**\n\n> now say banana\n")
+    assert markdown.index("**You:**\n\n> slow: 150\n") < steer
+    assert steer < markdown.index("You said: now say banana")
 
 
 def test_the_session_says_what_codex_runs_it_with(server: Server, project: Path) -> None:
