@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "api/sub_agents.h"
 #include "nlohmann/json.hpp"
 #include "questions.h"
 
@@ -671,14 +672,17 @@ void EventPrinter::EndLine() {
 
 std::string EventPrinter::Head(const v1::Event& e) {
   pending_indent_ = false;
-  if (mode_ != Mode::kTranscript) return "";
+  // A sub-agent's lines say whose they are.
+  const std::string who =
+      e.has_sub_agent() ? "[" + SubAgentName(e.sub_agent()) + "] " : "";
+  if (mode_ != Mode::kTranscript) return who;
   std::string day;
   std::string time = ClockTime(e.create_time(), &day);
   if (day != day_) {
     side_ << "── " << day << " ──\n";
     day_ = day;
   }
-  return time + "  ";
+  return time + "  " + who;
 }
 
 void EventPrinter::Stream(std::ostream& out, const std::string& text) {
@@ -789,6 +793,9 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     default:
       break;
   }
+  if (e.has_sub_agent()) {
+    detail = "[" + SubAgentName(e.sub_agent()) + "] " + detail;
+  }
   for (char& c : detail) {
     if (c == '\n' || c == '\r') c = ' ';
   }
@@ -837,6 +844,9 @@ void EventPrinter::Print(const v1::Event& e) {
   }
   switch (e.type()) {
     case v1::EVENT_TYPE_AGENT_MESSAGE_DELTA:
+      // A sub-agent's text is said whole, once it completed: stdout is
+      // the session's agent's answer.
+      if (e.has_sub_agent()) break;
       if (!streamed_.contains(e.delta().item_id())) {
         EndLine();
         if (transcript) std::cout << Head(e) << "codex: ";
@@ -877,7 +887,8 @@ void EventPrinter::Print(const v1::Event& e) {
       if (e.item().item_type() == "commandExecution") {
         EndLine();
         side_ << Head(e) << "$ " << e.item().command() << "\n";
-        if (mode_ == Mode::kLive && e.item().command_source() == "userShell") {
+        if (mode_ == Mode::kLive && e.item().command_source() == "userShell" &&
+            !e.has_sub_agent()) {
           shell_items_.insert(e.item().item_id());
         }
       } else if (e.item().item_type() == "mcpToolCall") {
@@ -892,7 +903,17 @@ void EventPrinter::Print(const v1::Event& e) {
       break;
     case v1::EVENT_TYPE_ITEM_COMPLETED: {
       const v1::Item& item = e.item();
-      if (item.item_type() == "agentMessage") {
+      if (item.item_type() == "agentMessage" && e.has_sub_agent()) {
+        EndLine();
+        side_ << Head(e) << "codex: ";
+        Stream(side_, item.text());
+        if (!EndsLine(item.text())) side_ << "\n";
+        pending_indent_ = false;
+      } else if (const std::string activity = SubAgentActivityText(item);
+                 !activity.empty()) {
+        EndLine();
+        side_ << Head(e) << activity << "\n";
+      } else if (item.item_type() == "agentMessage") {
         const bool moderated =
             item.moderation() == "hide" || item.moderation() == "block";
         if (!streamed_.contains(item.item_id())) {

@@ -100,6 +100,36 @@ TEST(EventPrinterTest, ASteerIsSaidOnce) {
   }
 }
 
+// A sub-agent's lines say whose they are; its text is not the answer on
+// stdout, which stays the session's agent's.
+TEST(EventPrinterTest, ASubAgentsWorkIsNamedAndOffStdout) {
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  {
+    EventPrinter printer(EventPrinter::Mode::kLive);
+    v1::Event delta;
+    delta.set_type(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA);
+    delta.mutable_delta()->set_item_id("m1");
+    delta.mutable_delta()->set_text("Mi");
+    delta.mutable_sub_agent()->set_path("/root/helper");
+    printer.Print(delta);
+    v1::Event done = UserMessage(v1::EVENT_TYPE_ITEM_COMPLETED, "m1", "Mine.");
+    done.mutable_item()->set_item_type("agentMessage");
+    done.mutable_sub_agent()->set_path("/root/helper");
+    printer.Print(done);
+    v1::Event activity = UserMessage(v1::EVENT_TYPE_ITEM_COMPLETED, "a1", "");
+    activity.mutable_item()->set_item_type("subAgentActivity");
+    activity.mutable_item()->set_item_json(
+        R"({"kind":"completed","agentPath":"/root/helper"})");
+    printer.Print(activity);
+  }
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(err,
+            "[helper] codex: Mine.\n"
+            "sub-agent helper completed\n");
+}
+
 // What a restore lost is said where it was, but for the raw log (whose
 // lines show the seqs).
 TEST(EventPrinterTest, MissingEventsAreSaid) {

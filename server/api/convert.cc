@@ -387,6 +387,10 @@ void ToProto(const Event& in, v1::Event* out) {
   const json& p = in.payload;
   // The marker event_log.h's CapPayload leaves on a payload it cut.
   out->set_original_payload_bytes(Int(Member(p, "truncated"), "original_bytes"));
+  if (const json& sub = Member(p, "sub_agent"); sub.is_object()) {
+    out->mutable_sub_agent()->set_thread_id(Str(sub, "thread_id"));
+    out->mutable_sub_agent()->set_path(Str(sub, "path"));
+  }
   switch (in.type) {
     case EventType::kSessionStateChanged: {
       auto* m = out->mutable_session_state_changed();

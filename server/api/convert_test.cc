@@ -89,6 +89,23 @@ TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
   EXPECT_EQ(out.codex_settings().model(), "");
 }
 
+TEST(EventToProtoTest, ASubAgentsEventSaysWhose) {
+  Event e;
+  e.type = EventType::kItemCompleted;
+  e.payload = {{"item", {{"type", "agentMessage"}, {"id", "m"}, {"text", "hi"}}},
+               {"sub_agent", {{"thread_id", "thr_sub"}, {"path", "/root/helper"}}}};
+  v1::Event out;
+  ToProto(e, &out);
+  ASSERT_TRUE(out.has_sub_agent());
+  EXPECT_EQ(out.sub_agent().thread_id(), "thr_sub");
+  EXPECT_EQ(out.sub_agent().path(), "/root/helper");
+  EXPECT_EQ(out.item().text(), "hi");
+  e.payload.erase("sub_agent");
+  v1::Event own;
+  ToProto(e, &own);
+  EXPECT_FALSE(own.has_sub_agent());
+}
+
 TEST(EventToProtoTest, CommandItemLiftsFields) {
   Event e;
   e.event_id = 7;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "api/sub_agents.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -216,6 +217,19 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
                     "from a backup taken before them.*\n");
   }
   last_seq_ = e.session_seq();
+  // A sub-agent's blocks say whose they are; its messages in their heading.
+  std::string part;
+  Render(e, &part);
+  if (e.has_sub_agent() && !part.empty() &&
+      !(e.type() == v1::EVENT_TYPE_ITEM_COMPLETED &&
+        e.item().item_type() == "agentMessage")) {
+    absl::StrAppend(out, "\n*Sub-agent ", InlineCode(SubAgentName(e.sub_agent())),
+                    ":*\n");
+  }
+  out->append(part);
+}
+
+void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
   const TurnInputs::Said said = inputs_.Add(e);
   if (said != TurnInputs::Said::kNothing) {
     // Codex stops the reply it was streaming for the input (0.171: that
@@ -266,7 +280,16 @@ void MarkdownTranscript::Add(const v1::Event& e, std::string* out) {
         const std::string text =
             item.text().empty() ? agent_text_[id] : item.text();
         agent_text_.erase(id);
-        absl::StrAppend(out, "\n**Codex:**\n\n", text, "\n");
+        if (e.has_sub_agent()) {
+          absl::StrAppend(out, "\n**Sub-agent ",
+                          InlineCode(SubAgentName(e.sub_agent())), ":**\n\n",
+                          text, "\n");
+        } else {
+          absl::StrAppend(out, "\n**Codex:**\n\n", text, "\n");
+        }
+      } else if (const std::string activity = SubAgentActivityText(item);
+                 !activity.empty()) {
+        absl::StrAppend(out, "\n*S", activity.substr(1), ".*\n");
       } else if (item.item_type() == "commandExecution") {
         const std::string output = item.aggregated_output().empty()
                                        ? command_output_[id]

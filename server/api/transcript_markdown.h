@@ -8,7 +8,8 @@
 // deltas only matter for items that never completed. Text from Codex is
 // written as it came (it is Markdown); commands and outputs are fenced or
 // escaped so nothing they contain can break out of their block. Events a
-// restore lost (a jump in session_seq) are noted where they were.
+// restore lost (a jump in session_seq) are noted where they were. A
+// sub-agent's blocks (Event.sub_agent) say its name.
 #ifndef CODEX_MANAGER_SERVER_API_TRANSCRIPT_MARKDOWN_H_
 #define CODEX_MANAGER_SERVER_API_TRANSCRIPT_MARKDOWN_H_
 
@@ -37,6 +38,8 @@ class MarkdownTranscript {
   void Finish(std::string* out);
 
  private:
+  // The Markdown of `event` (Add says whose it is).
+  void Render(const v1::Event& event, std::string* out);
   // Writes what streamed and never completed: agent text alone, or that
   // and command output.
   void FlushAgentText(std::string* out);

@@ -444,6 +444,33 @@ TEST(MarkdownTranscriptTest, ASteerIsQuotedWhereCodexTookIt) {
   EXPECT_EQ(Count(out, "one two"), 1) << out;
 }
 
+// A sub-agent's blocks say whose they are; its start and end are noted.
+TEST(MarkdownTranscriptTest, ASubAgentsWorkIsNamed) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  v1::Event started = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "subAgentActivity", "a1");
+  started.mutable_item()->set_item_json(
+      R"({"kind":"started","agentPath":"/root/helper","model":"gpt-5.5"})");
+  md.Add(started, &out);
+  EXPECT_EQ(out, "\n*Sub-agent helper started (gpt-5.5).*\n");
+  out.clear();
+  v1::Event ran = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "commandExecution", "c1");
+  ran.mutable_item()->set_command("ls");
+  ran.mutable_item()->set_status("completed");
+  ran.mutable_sub_agent()->set_path("/root/helper");
+  md.Add(ran, &out);
+  EXPECT_EQ(out.rfind("\n*Sub-agent `helper`:*\n\n<details>\n<summary>Command <code>ls",
+                      0),
+            0u)
+      << out;
+  out.clear();
+  v1::Event said = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "agentMessage", "m1");
+  said.mutable_item()->set_text("Done.");
+  said.mutable_sub_agent()->set_path("/root/helper");
+  md.Add(said, &out);
+  EXPECT_EQ(out, "\n**Sub-agent `helper`:**\n\nDone.\n");
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

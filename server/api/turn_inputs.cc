@@ -14,8 +14,10 @@ TurnInputs::Said TurnInputs::Add(const v1::Event& event) {
     }
     return Said::kNothing;
   }
-  if (event.type() != v1::EVENT_TYPE_ITEM_STARTED &&
-      event.type() != v1::EVENT_TYPE_ITEM_COMPLETED) {
+  // A sub-agent's input is its spawner's, not a person's.
+  if ((event.type() != v1::EVENT_TYPE_ITEM_STARTED &&
+       event.type() != v1::EVENT_TYPE_ITEM_COMPLETED) ||
+      event.has_sub_agent()) {
     return Said::kNothing;
   }
   const v1::Item& item = event.item();

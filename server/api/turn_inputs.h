@@ -4,7 +4,8 @@
 // `userMessage` item. Text added while the turn runs (SteerTurn, Codex's
 // `turn/steer`) arrives only as a later `userMessage` item of the same
 // turn. Inside a review (after its `enteredReviewMode` item) the
-// `userMessage` is Codex's own review prompt, not a person's.
+// `userMessage` is Codex's own review prompt, not a person's; nor is a
+// sub-agent's (Event.sub_agent), which its spawner gave it.
 //
 // Shared by the CLI's transcript (`codex-manager events`) and the Markdown
 // export (api/transcript_markdown.h), so both say steers alike.

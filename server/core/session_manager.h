@@ -384,6 +384,14 @@ class SessionManager : public RuntimeListener {
   // `turn` RUNNING and the session BUSY, in one commit (not waited for).
   void CommitRunning(LiveSession& live, const Turn& turn)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A notification of a sub-agent's thread (LiveSession::sub_agents).
+  void OnSubAgentNotification(LiveSession& live, const std::string& thread_id,
+                              const std::string& method,
+                              const nlohmann::json& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The `sub_agent` an event of that thread carries: {thread_id, path}.
+  static nlohmann::json SubAgentOf(const LiveSession& live,
+                                   const std::string& thread_id);
   // A turn Codex started by itself (turn/started naming a turn no
   // turn/start of ours began, e.g. to go on toward the thread's goal)
   // while the session is IDLE: a RUNNING turn with started_by_codex and

@@ -8,6 +8,7 @@
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
+#include "common/utf8.h"
 #include "core/changes.h"
 #include "core/codex_hooks.h"
 #include "core/codex_methods.h"
@@ -144,6 +145,11 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
   if (live == nullptr) return;
   live->last_activity = clock_->Now();
   const std::string& session_id = live->session.session_id;
+  if (const std::string thread_id = StringMember(params, "threadId");
+      live->IsSubAgentThread(thread_id)) {
+    OnSubAgentNotification(*live, thread_id, method, params);
+    return;
+  }
 
   if (method == "turn/started") {
     // Ours is RUNNING since turn/start was sent; one Codex started itself
@@ -245,11 +251,61 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     if (type == "commandExecution") {
       live->NoteCommand(StringMember(item, "id"), completed);
     }
+    if (type == "subAgentActivity") live->NoteSubAgent(item);
     if (completed && type == "agentMessage") {
       live->turns.SetFinalMessage(turn_id, StringMember(item, "text"));
     }
   }
   Emit(session_id, m.type, turn_id, std::move(m.payload));
+}
+
+json SessionManager::SubAgentOf(const LiveSession& live,
+                                const std::string& thread_id) {
+  auto it = live.sub_agents.find(thread_id);
+  return {{"thread_id", SafeText(thread_id, 128)},
+          {"path", it == live.sub_agents.end() ? "" : it->second}};
+}
+
+void SessionManager::OnSubAgentNotification(LiveSession& live,
+                                            const std::string& thread_id,
+                                            const std::string& method,
+                                            const json& params) {
+  // A sub-agent works for the turn that runs (the one whose agent spawned
+  // it, or waits on it); its turns, status, token usage, settings and goal
+  // are its own thread's, not the session's: those reach clients as RAW,
+  // marked as its, and change nothing of the session or its turn.
+  MappedNotification m = MapNotification(method, params);
+  switch (m.type) {
+    case EventType::kItemStarted:
+    case EventType::kItemCompleted:
+    case EventType::kItemUpdated:
+    case EventType::kAgentMessageDelta:
+    case EventType::kCommandOutputDelta:
+    case EventType::kReasoningDelta:
+    case EventType::kItemDelta:
+    case EventType::kTerminalInput:
+    case EventType::kError:
+    case EventType::kWarning:
+      break;
+    default:
+      m.type = EventType::kRaw;
+      m.payload = {{"method", method}, {"params", params}};
+  }
+  if (m.type == EventType::kItemStarted ||
+      m.type == EventType::kItemCompleted) {
+    const json& item = m.payload["item"];
+    const bool completed = m.type == EventType::kItemCompleted;
+    const std::string type = StringMember(item, "type");
+    live.approvals.NoteItem(item, completed);
+    if (type == "commandExecution") {
+      live.NoteCommand(StringMember(item, "id"), completed);
+    }
+    // Its own sub-agents (a sub-agent may spawn more).
+    if (type == "subAgentActivity") live.NoteSubAgent(item);
+  }
+  m.payload["sub_agent"] = SubAgentOf(live, thread_id);
+  Emit(live.session.session_id, m.type, live.turns.running_id(),
+       std::move(m.payload));
 }
 
 void SessionManager::AdoptCodexTurn(LiveSession& live,
@@ -345,6 +401,11 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   if (std::string diff = live->approvals.DiffOf(a.item_id); !diff.empty()) {
     a.diff = std::move(diff);
   }
+  json request_payload = {{"approval", ApprovalToJson(a)}};
+  if (const std::string thread_id = StringMember(params, "threadId");
+      live->IsSubAgentThread(thread_id)) {
+    request_payload["sub_agent"] = SubAgentOf(*live, thread_id);  // its ask
+  }
   // The row and its APPROVAL_REQUESTED event commit together, so a client
   // that sees the event can always resolve it; the row records its event.
   WriteBatch rows;
@@ -352,7 +413,7 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   std::vector<Event> events = log_->Commit(
       std::move(rows),
       {{a.session_id, EventType::kApprovalRequested, a.turn_id,
-        {{"approval", ApprovalToJson(a)}}}},
+        std::move(request_payload)}},
       [](const std::vector<Event>& events, WriteBatch& rows) {
         rows.approvals.front().request_event_id = events.front().event_id;
       });

@@ -1613,6 +1613,76 @@ TEST_F(SessionManagerTest, TurnsCodexStartsByItselfBecomeTurns) {
   EXPECT_EQ(Read()->GetSession(s.session_id)->state, SessionState::kIdle);
 }
 
+// A sub-agent (Codex's spawn_agent) works in a thread of its own: its
+// items and approval requests are the running turn's, marked as its; its
+// turns, settings, status and usage change nothing of the session.
+TEST_F(SessionManagerTest, ASubAgentsNotificationsAreMarkedAndItsOwn) {
+  Session s = ReadySession();
+  Turn turn = *manager_->StartTurn(s.session_id, "spawn a helper", "", kOperator);
+  manager_->OnTurnAccepted(factory_.Last(), turn.turn_id, "c1");
+  const Session before = *Read()->GetSession(s.session_id);
+  const size_t turns_before =
+      Read()->ListTurns(s.session_id, PageRequest())->items.size();
+  // The session's agent says it started one: its path, by thread.
+  manager_->OnNotification(
+      factory_.Last(), "item/completed",
+      json::parse(R"({"threadId": "thr_1", "turnId": "c1", "item": {
+        "type": "subAgentActivity", "id": "a1", "kind": "started",
+        "agentPath": "/root/helper", "agentThreadId": "thr_sub"}})"));
+  const auto sub = [&](const std::string& method, json params) {
+    params["threadId"] = "thr_sub";
+    manager_->OnNotification(factory_.Last(), method, params);
+    return Events(s.session_id).back();
+  };
+  const Event started = sub("turn/started", {{"turn", {{"id", "sub_1"}}}});
+  EXPECT_EQ(started.type, EventType::kRaw);
+  EXPECT_EQ(started.payload["method"], "turn/started");
+  EXPECT_EQ(started.payload["sub_agent"],
+            json({{"thread_id", "thr_sub"}, {"path", "/root/helper"}}));
+  sub("thread/settings/updated",
+      {{"threadSettings", {{"model", "other"}, {"approvalsReviewer", "auto_review"}}}});
+  EXPECT_EQ(sub("thread/status/changed", {{"status", {{"type", "idle"}}}}).type,
+            EventType::kRaw);
+  EXPECT_EQ(sub("thread/tokenUsage/updated", {{"tokenUsage", json::object()}}).type,
+            EventType::kRaw);
+  const Event said = sub(
+      "item/completed",
+      {{"turnId", "sub_1"},
+       {"item", {{"type", "agentMessage"}, {"id", "m1"}, {"text", "Mine."}}}});
+  EXPECT_EQ(said.type, EventType::kItemCompleted);
+  EXPECT_EQ(said.turn_id, turn.turn_id);  // the turn it works for
+  EXPECT_EQ(said.payload["sub_agent"]["path"], "/root/helper");
+  manager_->OnServerRequest(
+      factory_.Last(), 9, "item/commandExecution/requestApproval",
+      {{"threadId", "thr_sub"}, {"turnId", "sub_1"}, {"itemId", "i1"},
+       {"command", "ls"}});
+  const Event asked = Events(s.session_id).back();
+  EXPECT_EQ(asked.type, EventType::kApprovalRequested);
+  EXPECT_EQ(asked.turn_id, turn.turn_id);
+  EXPECT_EQ(asked.payload["sub_agent"]["thread_id"], "thr_sub");
+  sub("turn/completed", {{"turn", {{"id", "sub_1"}, {"status", "completed"}}}});
+
+  // Nothing of the session or its turn changed: no adopted turn, the
+  // settings and state as they were, the turn still running.
+  const Session after = *Read()->GetSession(s.session_id);
+  EXPECT_EQ(after.state, SessionState::kBusy);
+  EXPECT_EQ(after.codex_settings, before.codex_settings);
+  EXPECT_EQ(after.thread_id, "thr_1");
+  EXPECT_EQ(Read()->ListTurns(s.session_id, PageRequest())->items.size(),
+            turns_before);
+  EXPECT_EQ(Read()->GetTurn(turn.turn_id)->state, TurnState::kRunning);
+  // The turn's answer is the session's agent's.
+  manager_->OnNotification(
+      factory_.Last(), "item/completed",
+      {{"threadId", "thr_1"}, {"turnId", "c1"},
+       {"item", {{"type", "agentMessage"}, {"id", "m2"}, {"text", "Ours."}}}});
+  sub("item/completed",
+      {{"turnId", "sub_2"},
+       {"item", {{"type", "agentMessage"}, {"id", "m3"}, {"text", "Late."}}}});
+  CompleteTurn("c1", "completed");
+  EXPECT_EQ(Read()->GetTurn(turn.turn_id)->final_message, "Ours.");
+}
+
 // CompactSession: Codex compacts in a turn of its own, which is the
 // compaction's, not one Codex started to go on by itself.
 TEST_F(SessionManagerTest, TheTurnCodexCompactsInIsNotAdopted) {

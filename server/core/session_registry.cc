@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "common/json_access.h"
+#include "common/utf8.h"
+
 namespace codex_manager {
 
 LiveSession* SessionRegistry::Find(const std::string& session_id) {
@@ -42,6 +45,27 @@ void LiveSession::NoteCommand(const std::string& item_id, bool completed) {
     open_commands.erase(item_id);
   } else if (open_commands.size() < kMaxTrackedCommands) {
     open_commands.insert(item_id);
+  }
+}
+
+bool LiveSession::IsSubAgentThread(const std::string& thread_id) const {
+  // Before Codex answered thread/start (or thread/resume), the session's
+  // thread id may be an unsaved one Codex replaces (OnReady).
+  return !thread_id.empty() && !session.thread_id.empty() &&
+         session.state != SessionState::kStarting &&
+         thread_id != session.thread_id;
+}
+
+void LiveSession::NoteSubAgent(const nlohmann::json& item) {
+  const std::string thread_id = StringMember(item, "agentThreadId");
+  if (thread_id.empty() || thread_id == session.thread_id) return;
+  auto it = sub_agents.find(thread_id);
+  if (it == sub_agents.end()) {
+    if (sub_agents.size() >= kMaxTrackedSubAgents) return;
+    it = sub_agents.emplace(thread_id, "").first;
+  }
+  if (std::string path = StringMember(item, "agentPath"); !path.empty()) {
+    it->second = SafeText(path, 256);
   }
 }
 

@@ -7,6 +7,7 @@
 #ifndef CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_
 #define CODEX_MANAGER_SERVER_CORE_SESSION_REGISTRY_H_
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -47,12 +48,24 @@ struct LiveSession {
   // Codex's approval requests are being refused: kMaxPendingApprovals
   // wait already. The WARNING is emitted once each time it fills.
   bool approvals_full = false;
+  // The sub-agents Codex runs for this session's agent (its multi-agent
+  // tools: spawn_agent), by their thread id: each one's path ("/root/
+  // helper", Codex's agentPath), "" until a subAgentActivity item names
+  // it. At most kMaxTrackedSubAgents.
+  std::map<std::string, std::string> sub_agents;
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);
+  // Whether `thread_id` (a notification's `threadId`) is a sub-agent's
+  // thread: another than the session's, once the session has its own.
+  bool IsSubAgentThread(const std::string& thread_id) const;
+  // Notes what a subAgentActivity item says of a sub-agent (its thread id
+  // and path).
+  void NoteSubAgent(const nlohmann::json& item);
 };
 
 inline constexpr size_t kMaxTrackedCommands = 1000;
+inline constexpr size_t kMaxTrackedSubAgents = 256;
 
 class SessionRegistry {
  public:

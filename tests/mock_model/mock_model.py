@@ -37,6 +37,11 @@ prompt of the latest user message. The script, by what the prompt contains:
   continue toward it. In such a turn (its user message is Codex's
   ``<codex_internal_context source="goal">``): an ``update_goal`` call
   marking the goal ``complete``, then ``Goal complete.``, which ends them.
+- ``spawn: TASK``: with Codex's ``multi_agent_v2`` feature, a
+  ``spawn_agent`` call (its ``collaboration`` namespace) of a sub-agent
+  named ``helper`` given TASK (which this script then answers in the
+  sub-agent's requests: their task is the prompt), then a ``wait_agent``
+  call, then ``Helper finished.``.
 - ``propose: TITLE``: in Codex's Plan mode (the last
   ``<collaboration_mode>`` block of Codex's developer instructions is the
   Plan one): ``In plan mode.`` and a ``<proposed_plan>`` block titled TITLE
@@ -84,6 +89,13 @@ def _last_user_text(items: list[dict[str, Any]]) -> tuple[str, int]:
     """The text of the last user message and its index in `items`."""
     for index in range(len(items) - 1, -1, -1):
         item = items[index]
+        if item.get("type") == "agent_message" and any(
+                "NEW_TASK" in part.get("text", "") for part in item.get("content") or []):
+            # A sub-agent's task, from the agent that spawned it: its
+            # payload is meant for the model only (encrypted_content), which
+            # Codex passes as the spawner wrote it.
+            return "\n".join(part.get("encrypted_content", "") for part in item["content"]
+                             if part.get("type") == "encrypted_content"), index
         if item.get("type", "message") == "message" and item.get("role") == "user":
             content = item.get("content")
             if isinstance(content, str):
@@ -190,6 +202,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     mcp = re.search(r"mcp:\s*(\S+)\s+(\S+)", prompt)
     deltas = re.search(r"deltas:\s*(\d+)", prompt)
     goal = re.search(r"goal:\s*(.+)", prompt)
+    spawn = re.search(r"spawn:\s*(.+)", prompt)
     propose = re.search(r"propose:\s*(.+)", prompt)
     ask = re.search(r"ask:\s*(.+)", prompt)
     permit = re.search(r"permit:\s*(network|write\s+\S+)", prompt)
@@ -199,6 +212,18 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
             yield _function_call("update_goal", {"status": "complete"})
             return
         yield from _message("Goal complete.", ["Goal ", "complete."], 0)
+        return
+    if spawn and len(outputs) < 2:
+        # Codex's multi-agent tools (feature multi_agent_v2), in their
+        # namespace: a sub-agent named helper with the task, then a wait for it.
+        call = (_function_call("spawn_agent", {"task_name": "helper", "fork_turns": "none",
+                                               "message": spawn.group(1).strip()})
+                if not outputs else _function_call("wait_agent", {"timeout_ms": 30000}))
+        call[1]["item"]["namespace"] = "collaboration"
+        yield call
+        return
+    if spawn:
+        yield from _message("Helper finished.", ["Helper ", "finished."], 0)
         return
     if goal and not outputs:
         yield _function_call("create_goal", {"objective": goal.group(1).strip()})

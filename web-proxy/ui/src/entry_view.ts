@@ -6,7 +6,7 @@
 import { h } from "./dom.js";
 import { durationLabel, hookEventLabel, hookStatusLabel, itemStatusLabel, turnLabel } from "./labels.js";
 import { ansiHtml, hasAnsi, markdownHtml } from "./render.js";
-import type { Entry } from "./transcript.js";
+import { type Entry, subAgentLabel } from "./transcript.js";
 import { visible } from "./visible.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
 
@@ -84,6 +84,14 @@ function planStatus(status: string): string {
 
 export function entryView(e: Entry): HTMLElement {
   const el = kindView(e);
+  if (e.agent !== undefined) {
+    // A sub-agent's: its name first (in a <details>' summary, which must
+    // stay its first child).
+    el.classList.add("sub-agent");
+    const label = h("div", { class: "agent-name small" }, subAgentLabel(e.agent));
+    const summary = el.firstElementChild;
+    (summary?.tagName === "SUMMARY" ? summary : el).prepend(label);
+  }
   if (e.reverted) {
     el.classList.add("reverted");
     el.title = "Undone: no longer in the conversation";

@@ -11,6 +11,8 @@ import { codexSettingsLabel, credentialsRefused } from "./labels.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
 // (SessionService.RevertSession); it stays in the transcript, marked.
+// `agent`: the entry is a sub-agent's (Event.sub_agent: Codex's
+// multi-agent tools), by name; absent for the session's agent.
 export type Entry = (
   // A prompt: the person's, or one a Codex hook gave the agent (a Stop
   // hook that sent it on).
@@ -47,7 +49,36 @@ export type Entry = (
   // A plan the agent proposes in Codex's Plan mode (a `plan` item, its
   // Markdown streamed by `item/plan/delta`).
   | { kind: "proposedPlan"; id: string; text: string; done: boolean }
-) & { reverted?: boolean };
+) & { reverted?: boolean; agent?: string };
+
+// What a `subAgentActivity` item (its JSON) says, e.g. "Sub-agent helper
+// started (gpt-5.5)"; "" for a message to it (kind "interacted").
+export function subAgentActivity(itemJson: string): string {
+  let item: { agentPath?: unknown; agentThreadId?: unknown; kind?: unknown; model?: unknown };
+  try {
+    item = JSON.parse(itemJson) as typeof item;
+  } catch {
+    return "";
+  }
+  const text = (v: unknown) => typeof v === "string" ? v : "";
+  const kind = text(item.kind);
+  if (!["started", "completed", "interrupted"].includes(kind)) return "";
+  const name = subAgentName({ path: text(item.agentPath), threadId: text(item.agentThreadId) });
+  const model = kind === "started" && text(item.model) ? ` (${text(item.model)})` : "";
+  return `${subAgentLabel(name)} ${kind}${model}`;
+}
+
+// "Sub-agent helper" for a sub-agent's name (subAgentName).
+export function subAgentLabel(name: string): string {
+  return name.startsWith("sub-agent ") ? `S${name.slice(1)}` : `Sub-agent ${name}`;
+}
+
+// A sub-agent's name: the last part of its path (Codex's agentPath,
+// "/root/helper" -> "helper"), else the start of its thread id.
+export function subAgentName(agent: { path: string; threadId: string }): string {
+  const name = agent.path.slice(agent.path.lastIndexOf("/") + 1);
+  return name || `sub-agent ${agent.threadId.slice(0, 8)}`;
+}
 
 // A goal's status in words.
 export const GOAL_STATUS: Record<GoalStatus, string> = {
@@ -105,6 +136,9 @@ export class Transcript {
   // event being applied.
   private readonly turnOf = new Map<string, string>();
   private eventTurn = "";
+  // The sub-agent whose event is being applied (undefined: the session's
+  // agent); its entries say so.
+  private eventAgent: string | undefined;
   // The goal's objective and status as last told in the transcript: its
   // usage alone changing says nothing.
   private goalSaid = "";
@@ -124,6 +158,7 @@ export class Transcript {
     if (this.lastSeq > 0n && event.sessionSeq > this.lastSeq + 1n) {
       // Seqs jump only over what a restore from a backup lost.
       this.eventTurn = "";
+      this.eventAgent = undefined;
       this.add({ kind: "notice", id: `g${event.sessionSeq}`, level: "warning",
                  text: `Events ${this.lastSeq + 1n}–${event.sessionSeq - 1n} of this session are ` +
                        "missing: the server was restored from a backup taken before them" });
@@ -131,6 +166,7 @@ export class Transcript {
     if (this.firstSeq === 0n) this.firstSeq = event.sessionSeq;
     this.lastSeq = event.sessionSeq;
     this.eventTurn = event.turnId;
+    this.eventAgent = event.subAgent ? subAgentName(event.subAgent) : undefined;
     const p = event.payload;
     switch (p.case) {
       case "sessionReverted": {
@@ -223,6 +259,10 @@ export class Transcript {
             this.upsert({ kind: "prompt", id: item.itemId, text: item.text,
                           ...(event.turnId && first ? { turnId: event.turnId } : {}) });
           }
+        } else if (item.itemType === "subAgentActivity") {
+          // The agent started, ended or stopped a sub-agent of its own.
+          const said = done ? subAgentActivity(item.itemJson) : "";
+          if (said) this.add({ kind: "notice", id: item.itemId, level: "info", text: said });
         } else if (item.itemType === "enteredReviewMode" || item.itemType === "exitedReviewMode") {
           const id = `review-${event.turnId}`;
           const prev = this.byId.get(id) as Extract<Entry, { kind: "review" }> | undefined;
@@ -410,6 +450,7 @@ export class Transcript {
   }
 
   private add(entry: Entry): void {
+    if (this.eventAgent !== undefined) entry.agent = this.eventAgent;
     this.entries.push(entry);
     this.byId.set(entry.id, entry);
     if (this.eventTurn) this.turnOf.set(entry.id, this.eventTurn);

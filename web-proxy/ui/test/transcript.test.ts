@@ -7,11 +7,11 @@ import { create } from "@bufbuild/protobuf";
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
   type Event, EventSchema, EventType, GoalUpdatedSchema, HookRunSchema, ItemSchema, SessionRevertedSchema,
-  TerminalInputSchema, TurnStateChangedSchema,
+  SubAgentSchema, TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { CodexSettingsSchema, GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
-import { Transcript } from "../src/transcript.js";
+import { subAgentActivity, subAgentLabel, subAgentName, Transcript } from "../src/transcript.js";
 
 function stream(): Event[] {
   let seq = 0n;
@@ -401,4 +401,29 @@ test("a goal's objective and status are noted when they change, not its usage", 
   assert.equal(current(), null);
   assert.deepEqual(t.entries.map((e) => "text" in e ? e.text : ""),
                    ["Goal (active): ship it", "Goal (complete): ship it", "Goal cleared"]);
+});
+
+test("a sub-agent's entries are marked with its name; its start and end are said", () => {
+  const t = new Transcript();
+  const item = itemEvents();
+  const helper = create(SubAgentSchema, { threadId: "01a24fb6-4e46", path: "/root/helper" });
+  const activity = (kind: string) => JSON.stringify({
+    agentPath: "/root/helper", agentThreadId: "01a24fb6-4e46", kind, model: "gpt-5.5" });
+  const of = (e: Event) => { e.subAgent = helper; return e; };
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "s1", itemType: "subAgentActivity", itemJson: activity("started") }));
+  t.apply(of(item(EventType.ITEM_STARTED, { itemId: "c1", itemType: "commandExecution", command: "echo hi" })));
+  t.apply(of(item(EventType.ITEM_COMPLETED, { itemId: "m1", itemType: "agentMessage", text: "Done here" })));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "s2", itemType: "subAgentActivity", itemJson: activity("interacted") }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "s3", itemType: "subAgentActivity", itemJson: activity("completed") }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "m2", itemType: "agentMessage", text: "All done" }));
+  assert.deepEqual(t.entries.map((e) => [e.kind, "text" in e ? e.text : "", e.agent]), [
+    ["notice", "Sub-agent helper started (gpt-5.5)", undefined],
+    ["command", "", "helper"],
+    ["agent", "Done here", "helper"],
+    ["notice", "Sub-agent helper completed", undefined],
+    ["agent", "All done", undefined],
+  ]);
+  assert.equal(subAgentName({ path: "", threadId: "01a24fb6-4e46" }), "sub-agent 01a24fb6");
+  assert.equal(subAgentLabel("sub-agent 01a24fb6"), "Sub-agent 01a24fb6");
+  assert.equal(subAgentActivity("not json"), "");
 });

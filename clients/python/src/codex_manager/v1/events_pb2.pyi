@@ -1001,6 +1001,7 @@ class Event(google.protobuf.message.Message):
     TURN_ID_FIELD_NUMBER: builtins.int
     REDELIVERED_FIELD_NUMBER: builtins.int
     ORIGINAL_PAYLOAD_BYTES_FIELD_NUMBER: builtins.int
+    SUB_AGENT_FIELD_NUMBER: builtins.int
     SESSION_STATE_CHANGED_FIELD_NUMBER: builtins.int
     TURN_STATE_CHANGED_FIELD_NUMBER: builtins.int
     ITEM_FIELD_NUMBER: builtins.int
@@ -1047,6 +1048,20 @@ class Event(google.protobuf.message.Message):
     """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
+    @property
+    def sub_agent(self) -> global___SubAgent:
+        """Set when the event is a sub-agent's, not the session's agent's: Codex's
+        multi-agent tools (spawn_agent; its `multi_agent_v2` feature) run
+        helper agents in threads of their own, whose notifications name that
+        thread (`threadId`). Its items, deltas, errors, warnings and approval
+        requests carry the turn that runs (whose agent spawned or waits on
+        it); its turns, thread status, token usage, settings and goal are its
+        thread's, and arrive as RAW events (the method and params as Codex sent
+        them), changing nothing of the session. The session's agent says when
+        a sub-agent starts and ends with `subAgentActivity` items (Item.item_json:
+        agentPath, agentThreadId, kind, model).
+        """
+
     @property
     def session_state_changed(self) -> global___SessionStateChanged: ...
     @property
@@ -1100,6 +1115,7 @@ class Event(google.protobuf.message.Message):
         turn_id: builtins.str = ...,
         redelivered: builtins.bool = ...,
         original_payload_bytes: builtins.int = ...,
+        sub_agent: global___SubAgent | None = ...,
         session_state_changed: global___SessionStateChanged | None = ...,
         turn_state_changed: global___TurnStateChanged | None = ...,
         item: global___Item | None = ...,
@@ -1122,11 +1138,37 @@ class Event(google.protobuf.message.Message):
         goal_updated: global___GoalUpdated | None = ...,
         codex_settings: codex_manager.v1.sessions_pb2.CodexSettings | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "session_reverted", b"session_reverted", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "sub_agent", b"sub_agent", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_state_changed", b"turn_state_changed"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_requested", b"approval_requested", "approval_resolved", b"approval_resolved", "codex_settings", b"codex_settings", "create_time", b"create_time", "delta", b"delta", "event_id", b"event_id", "goal_updated", b"goal_updated", "hook_run", b"hook_run", "item", b"item", "mcp_server_status", b"mcp_server_status", "model_rerouted", b"model_rerouted", "notice", b"notice", "original_payload_bytes", b"original_payload_bytes", "payload", b"payload", "plan", b"plan", "rate_limits", b"rate_limits", "raw", b"raw", "redelivered", b"redelivered", "session_id", b"session_id", "session_reverted", b"session_reverted", "session_seq", b"session_seq", "session_state_changed", b"session_state_changed", "session_updated", b"session_updated", "sub_agent", b"sub_agent", "terminal_input", b"terminal_input", "thread_status", b"thread_status", "token_usage", b"token_usage", "turn_diff", b"turn_diff", "turn_id", b"turn_id", "turn_state_changed", b"turn_state_changed", "type", b"type"]) -> None: ...
     def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted", "goal_updated", "codex_settings"] | None: ...
 
 global___Event = Event
+
+@typing.final
+class SubAgent(google.protobuf.message.Message):
+    """A sub-agent of the session's agent (Event.sub_agent)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: builtins.int
+    PATH_FIELD_NUMBER: builtins.int
+    thread_id: builtins.str
+    """Its Codex thread id."""
+    path: builtins.str
+    """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
+    "/root/helper": the session's agent is "/root"; the last part is the
+    task name its spawner gave it). Empty when no subAgentActivity item
+    named it before this event.
+    """
+    def __init__(
+        self,
+        *,
+        thread_id: builtins.str = ...,
+        path: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["path", b"path", "thread_id", b"thread_id"]) -> None: ...
+
+global___SubAgent = SubAgent
 
 @typing.final
 class EventBatch(google.protobuf.message.Message):

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, maintenance_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -1640,7 +1640,7 @@ class Event(View[events_pb2.Event]):
     """The API's Event message."""
 
     __slots__ = ()
-    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', 'session_reverted', 'goal_updated', 'codex_settings', )
+    _FIELDS = ('event_id', 'session_id', 'session_seq', 'type', 'create_time', 'turn_id', 'redelivered', 'original_payload_bytes', 'sub_agent', 'session_state_changed', 'turn_state_changed', 'item', 'delta', 'approval_requested', 'approval_resolved', 'token_usage', 'notice', 'raw', 'plan', 'turn_diff', 'thread_status', 'model_rerouted', 'rate_limits', 'mcp_server_status', 'session_updated', 'hook_run', 'terminal_input', 'session_reverted', 'goal_updated', 'codex_settings', )
 
     @property
     def event_id(self) -> int:
@@ -1689,6 +1689,21 @@ class Event(View[events_pb2.Event]):
         fits in one gRPC message.
         """
         return self._proto.original_payload_bytes
+
+    @property
+    def sub_agent(self) -> SubAgent:
+        """Set when the event is a sub-agent's, not the session's agent's: Codex's
+        multi-agent tools (spawn_agent; its `multi_agent_v2` feature) run helper
+        agents in threads of their own, whose notifications name that thread
+        (`threadId`). Its items, deltas, errors, warnings and approval requests
+        carry the turn that runs (whose agent spawned or waits on it); its turns,
+        thread status, token usage, settings and goal are its thread's, and arrive
+        as RAW events (the method and params as Codex sent them), changing nothing
+        of the session. The session's agent says when a sub-agent starts and ends
+        with `subAgentActivity` items (Item.item_json: agentPath, agentThreadId,
+        kind, model).
+        """
+        return SubAgent(self._proto.sub_agent)
 
     @property
     def session_state_changed(self) -> SessionStateChanged:
@@ -1784,6 +1799,27 @@ class Event(View[events_pb2.Event]):
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
+
+
+class SubAgent(View[events_pb2.SubAgent]):
+    """A sub-agent of the session's agent (Event.sub_agent)."""
+
+    __slots__ = ()
+    _FIELDS = ('thread_id', 'path', )
+
+    @property
+    def thread_id(self) -> str:
+        """Its Codex thread id."""
+        return self._proto.thread_id
+
+    @property
+    def path(self) -> str:
+        """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
+        "/root/helper": the session's agent is "/root"; the last part is the task
+        name its spawner gave it). Empty when no subAgentActivity item named it
+        before this event.
+        """
+        return self._proto.path
 
 
 class EventBatch(View[events_pb2.EventBatch]):
