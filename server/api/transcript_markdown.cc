@@ -191,9 +191,16 @@ std::string MarkdownTranscript::Header(absl::Time exported) const {
 
 void MarkdownTranscript::FlushAgentText(std::string* out) {
   for (auto& [id, text] : agent_text_) {
-    absl::StrAppend(out, "\n**Codex** (unfinished):\n\n", text, "\n");
+    auto whose = sub_agent_items_.find(id);
+    absl::StrAppend(out,
+                    whose == sub_agent_items_.end()
+                        ? "\n**Codex**"
+                        : absl::StrCat("\n**Sub-agent ",
+                                       InlineCode(whose->second), "**"),
+                    " (unfinished):\n\n", text, "\n");
   }
   agent_text_.clear();
+  sub_agent_items_.clear();
 }
 
 void MarkdownTranscript::FlushOpen(std::string* out) {
@@ -264,6 +271,9 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
     }
     case v1::EVENT_TYPE_AGENT_MESSAGE_DELTA:
       agent_text_[e.delta().item_id()] += e.delta().text();
+      if (e.has_sub_agent()) {
+        sub_agent_items_[e.delta().item_id()] = SubAgentName(e.sub_agent());
+      }
       break;
     case v1::EVENT_TYPE_COMMAND_OUTPUT_DELTA:
       command_output_[e.delta().item_id()] += e.delta().text();
@@ -280,6 +290,7 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
         const std::string text =
             item.text().empty() ? agent_text_[id] : item.text();
         agent_text_.erase(id);
+        sub_agent_items_.erase(id);
         if (e.has_sub_agent()) {
           absl::StrAppend(out, "\n**Sub-agent ",
                           InlineCode(SubAgentName(e.sub_agent())), ":**\n\n",

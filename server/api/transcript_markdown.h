@@ -50,6 +50,8 @@ class MarkdownTranscript {
   int turns_ = 0;
   // Item id -> what streamed so far, until the item completes.
   std::map<std::string, std::string> agent_text_;
+  // Of those, the ones a sub-agent is writing: its name, by item id.
+  std::map<std::string, std::string> sub_agent_items_;
   std::map<std::string, std::string> command_output_;
   // Item id -> the command (from item/started).
   std::map<std::string, std::string> commands_;

@@ -469,6 +469,13 @@ TEST(MarkdownTranscriptTest, ASubAgentsWorkIsNamed) {
   said.mutable_sub_agent()->set_path("/root/helper");
   md.Add(said, &out);
   EXPECT_EQ(out, "\n**Sub-agent `helper`:**\n\nDone.\n");
+  // What it was still writing when it stopped says whose it was.
+  out.clear();
+  v1::Event cut = Delta(v1::EVENT_TYPE_AGENT_MESSAGE_DELTA, "m2", "half");
+  cut.mutable_sub_agent()->set_path("/root/helper");
+  md.Add(cut, &out);
+  md.Finish(&out);
+  EXPECT_EQ(out, "\n**Sub-agent `helper`** (unfinished):\n\nhalf\n");
 }
 
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {

@@ -834,6 +834,20 @@ void SessionManager::RequestInterrupt(LiveSession& live) {
   const std::string codex_turn_id = live.turns.RequestInterrupt(
       watchdog_.InterruptDeadline(clock_->Now()));
   if (!codex_turn_id.empty()) live.runtime->Interrupt(codex_turn_id);
+  // Codex goes on with the sub-agents the turn's agent started (seen with
+  // 0.171): a person who stops the turn stops them too.
+  for (const auto& [thread_id, sub_turn_id] : live.sub_agent_turns) {
+    if (sub_turn_id.empty()) continue;
+    live.runtime->Call(
+        "turn/interrupt", {{"threadId", thread_id}, {"turnId", sub_turn_id}},
+        [thread_id](absl::StatusOr<nlohmann::json> result) {
+          if (!result.ok()) {
+            Log(LogLevel::kWarning, "sub-agent turn/interrupt failed",
+                {{"thread_id", thread_id},
+                 {"error", result.status().ToString()}});
+          }
+        });
+  }
 }
 
 absl::StatusOr<Turn> SessionManager::GetTurn(const std::string& turn_id) {

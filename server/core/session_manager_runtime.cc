@@ -274,6 +274,14 @@ void SessionManager::OnSubAgentNotification(LiveSession& live,
   // it, or waits on it); its turns, status, token usage, settings and goal
   // are its own thread's, not the session's: those reach clients as RAW,
   // marked as its, and change nothing of the session or its turn.
+  if (method == "turn/started" &&
+      (live.sub_agent_turns.contains(thread_id) ||
+       live.sub_agent_turns.size() < kMaxTrackedSubAgents)) {
+    live.sub_agent_turns[thread_id] =
+        StringMember(ObjectMember(params, "turn"), "id");
+  } else if (method == "turn/completed") {
+    live.sub_agent_turns.erase(thread_id);
+  }
   MappedNotification m = MapNotification(method, params);
   switch (m.type) {
     case EventType::kItemStarted:

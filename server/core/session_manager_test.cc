@@ -1660,6 +1660,11 @@ TEST_F(SessionManagerTest, ASubAgentsNotificationsAreMarkedAndItsOwn) {
   EXPECT_EQ(asked.type, EventType::kApprovalRequested);
   EXPECT_EQ(asked.turn_id, turn.turn_id);
   EXPECT_EQ(asked.payload["sub_agent"]["thread_id"], "thr_sub");
+  // Interrupting the turn interrupts what its sub-agents run.
+  ASSERT_TRUE(manager_->InterruptTurn(s.session_id, turn.turn_id, kOperator).ok());
+  EXPECT_THAT(factory_.Calls(),
+              ::testing::Contains(HasSubstr(
+                  R"(call:turn/interrupt {"threadId":"thr_sub","turnId":"sub_1"})")));
   sub("turn/completed", {{"turn", {{"id", "sub_1"}, {"status", "completed"}}}});
 
   // Nothing of the session or its turn changed: no adopted turn, the
@@ -1671,7 +1676,8 @@ TEST_F(SessionManagerTest, ASubAgentsNotificationsAreMarkedAndItsOwn) {
   EXPECT_EQ(Read()->ListTurns(s.session_id, PageRequest())->items.size(),
             turns_before);
   EXPECT_EQ(Read()->GetTurn(turn.turn_id)->state, TurnState::kRunning);
-  // The turn's answer is the session's agent's.
+  // The turn's answer is the session's agent's (it was being interrupted:
+  // Codex says how it ended).
   manager_->OnNotification(
       factory_.Last(), "item/completed",
       {{"threadId", "thr_1"}, {"turnId", "c1"},

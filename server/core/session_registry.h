@@ -53,6 +53,10 @@ struct LiveSession {
   // helper", Codex's agentPath), "" until a subAgentActivity item names
   // it. At most kMaxTrackedSubAgents.
   std::map<std::string, std::string> sub_agents;
+  // The turn each sub-agent runs (its turn/started, until its
+  // turn/completed), by its thread id: an interrupt of the session's turn
+  // interrupts them too. At most kMaxTrackedSubAgents.
+  std::map<std::string, std::string> sub_agent_turns;
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli, Server
+from conftest import Cli, Server, wait_for
 from cm_testing import CODEX_BIN, MockModel, codex_home_dir, make_server, write_codex_home
 
 from codex_manager import Client, Decision, EventType, SessionState, TurnState
@@ -101,3 +101,29 @@ def test_the_cli_and_the_export_say_which_agent_did_what(agents_server: Server,
     assert "*Sub-agent `helper`:*\n\n<details>\n<summary>Command <code>" in markdown, markdown
     assert markdown.index("Command output: from-helper") < markdown.index(
         "**Codex:**\n\nHelper finished.")
+
+
+def test_interrupting_the_turn_stops_its_sub_agent(agents_server: Server, project: Path) -> None:
+    """Codex goes on with a sub-agent whose spawner's turn was interrupted;
+    InterruptTurn interrupts the sub-agent's turn too."""
+    words = " ".join(f"w{i}" for i in range(60))
+    with Client(agents_server.addr) as client:
+        session = client.create_session(project, approval_policy="never")
+        client.wait_for_session(session.session_id, SessionState.IDLE)
+        turn = client.start_turn(session.session_id, f"spawn: slow: 200 {words}")
+        for event in client.events(session.session_id):
+            if event.has("sub_agent") and event.type == EventType.AGENT_MESSAGE_DELTA:
+                break  # the helper is talking
+        client.interrupt_turn(session.session_id, turn.turn_id)
+        wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.INTERRUPTED,
+                 timeout=30)
+
+        def helper_ended() -> list:
+            events = list(client.events(session.session_id, follow=False))
+            done = [e for e in events if e.has("sub_agent") and e.type == EventType.RAW
+                    and e.proto.raw.method == "turn/completed"]
+            return events if done else []
+        events = wait_for(helper_ended, timeout=30)
+    # It stopped well before its 60 words (200 ms apart: 12 s).
+    said = [e for e in events if e.has("sub_agent") and e.type == EventType.AGENT_MESSAGE_DELTA]
+    assert 0 < len(said) < 40, len(said)
