@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "api/sub_agents.h"
+#include "common/compaction_text.h"
 #include "nlohmann/json.hpp"
 #include "questions.h"
 
@@ -913,6 +914,10 @@ void EventPrinter::Print(const v1::Event& e) {
                  !activity.empty()) {
         EndLine();
         side_ << Head(e) << activity << "\n";
+      } else if (item.item_type() == "contextCompaction") {
+        // How Codex 0.171 says it compacted (CONTEXT_COMPACTED: older ones).
+        EndLine();
+        side_ << Head(e) << kContextCompactedText << "\n";
       } else if (item.item_type() == "agentMessage") {
         const bool moderated =
             item.moderation() == "hide" || item.moderation() == "block";

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "api/sub_agents.h"
+#include "common/compaction_text.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -301,6 +302,8 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
       } else if (const std::string activity = SubAgentActivityText(item);
                  !activity.empty()) {
         absl::StrAppend(out, "\n*S", activity.substr(1), ".*\n");
+      } else if (item.item_type() == "contextCompaction") {
+        absl::StrAppend(out, "\n*", kContextCompactedText, ".*\n");
       } else if (item.item_type() == "commandExecution") {
         const std::string output = item.aggregated_output().empty()
                                        ? command_output_[id]
@@ -354,6 +357,9 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
       }
       break;
     }
+    case v1::EVENT_TYPE_CONTEXT_COMPACTED:
+      absl::StrAppend(out, "\n*", kContextCompactedText, ".*\n");
+      break;
     case v1::EVENT_TYPE_APPROVAL_REQUESTED: {
       const v1::Approval& a = e.approval_requested().approval();
       absl::StrAppend(out, "\n**Approval** `", a.approval_id(), "` · ",

@@ -478,6 +478,22 @@ TEST(MarkdownTranscriptTest, ASubAgentsWorkIsNamed) {
   EXPECT_EQ(out, "\n**Sub-agent `helper`** (unfinished):\n\nhalf\n");
 }
 
+// Codex says it compacted with a contextCompaction item (0.171) or
+// thread/compacted (CONTEXT_COMPACTED): the export says it either way.
+TEST(MarkdownTranscriptTest, ACompactionIsNoted) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  md.Add(ItemEvent(v1::EVENT_TYPE_ITEM_STARTED, "contextCompaction", "k1"), &out);
+  EXPECT_EQ(out, "");
+  md.Add(ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "contextCompaction", "k1"), &out);
+  v1::Event older;
+  older.set_type(v1::EVENT_TYPE_CONTEXT_COMPACTED);
+  md.Add(older, &out);
+  EXPECT_EQ(out,
+            "\n*Codex compacted the conversation to free context.*\n"
+            "\n*Codex compacted the conversation to free context.*\n");
+}
+
 TEST(MarkdownTranscriptTest, WhatNeverCompletedIsKeptAtTheEnd) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/compaction_text.h"
 #include "common/json_access.h"
 #include "common/json_depth.h"
 #include "common/status_macros.h"
@@ -141,8 +142,7 @@ MappedNotification MapNotification(const std::string& method,
     m.codex_turn_id.clear();
   } else if (method == "thread/compacted") {
     m.type = EventType::kContextCompacted;
-    m.payload = {{"message", "Codex compacted the conversation to free "
-                             "context"},
+    m.payload = {{"message", kContextCompactedText},
                  {"details", ""}};
   } else if (method == "warning" || method == "guardianWarning" ||
              method == "configWarning" || method == "deprecationNotice") {

@@ -448,6 +448,13 @@ def test_compact_a_session(cli: Cli, project: Path, server: Server) -> None:
             for t in cli.json("turn", "list", session_id)["turns"]] == [False]
     # The conversation goes on after it.
     assert cli("turn", "start", session_id, "still here", "--follow").returncode == 0
+    # Every transcript says it once, between the two turns.
+    said = "Codex compacted the conversation to free context"
+    transcript = cli("events", session_id).stdout
+    assert transcript.count(said) == 1, transcript
+    assert transcript.index("kumquat") < transcript.index(said) < transcript.index("still here")
+    markdown = cli("export", session_id, "--format", "markdown").stdout
+    assert markdown.count(f"*{said}.*") == 1, markdown
     assert cli("session", "stop", session_id).returncode == 0
     refused = cli("session", "compact", session_id)
     assert refused.returncode == 1 and "not live" in refused.stderr, refused.stderr

@@ -80,6 +80,10 @@ export function subAgentName(agent: { path: string; threadId: string }): string 
   return name || `sub-agent ${agent.threadId.slice(0, 8)}`;
 }
 
+// What the transcript says when Codex compacted the conversation (the
+// server's CONTEXT_COMPACTED says the same).
+export const COMPACTED = "Codex compacted the conversation to free context";
+
 // A goal's status in words.
 export const GOAL_STATUS: Record<GoalStatus, string> = {
   [GoalStatus.UNSPECIFIED]: "unknown",
@@ -259,6 +263,9 @@ export class Transcript {
             this.upsert({ kind: "prompt", id: item.itemId, text: item.text,
                           ...(event.turnId && first ? { turnId: event.turnId } : {}) });
           }
+        } else if (item.itemType === "contextCompaction") {
+          // How Codex 0.171 says it compacted (CONTEXT_COMPACTED: older ones).
+          if (done) this.add({ kind: "notice", id: item.itemId, level: "info", text: COMPACTED });
         } else if (item.itemType === "subAgentActivity") {
           // The agent started, ended or stopped a sub-agent of its own.
           const said = done ? subAgentActivity(item.itemJson) : "";
@@ -424,7 +431,9 @@ export class Transcript {
       case "notice":
         this.add({
           kind: "notice", id: `n${event.sessionSeq}`,
-          level: event.type === EventType.ERROR ? "error" : "warning", text: p.value.message,
+          level: event.type === EventType.ERROR ? "error"
+            : event.type === EventType.CONTEXT_COMPACTED ? "info" : "warning",
+          text: p.value.message,
           signIn: event.type === EventType.ERROR && credentialsRefused(p.value.codexErrorInfo),
         });
         break;

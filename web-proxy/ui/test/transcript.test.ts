@@ -7,11 +7,11 @@ import { create } from "@bufbuild/protobuf";
 import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
   type Event, EventSchema, EventType, GoalUpdatedSchema, HookRunSchema, ItemSchema, SessionRevertedSchema,
-  SubAgentSchema, TerminalInputSchema, TurnStateChangedSchema,
+  NoticeSchema, SubAgentSchema, TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { CodexSettingsSchema, GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
-import { subAgentActivity, subAgentLabel, subAgentName, Transcript } from "../src/transcript.js";
+import { COMPACTED, subAgentActivity, subAgentLabel, subAgentName, Transcript } from "../src/transcript.js";
 
 function stream(): Event[] {
   let seq = 0n;
@@ -426,4 +426,19 @@ test("a sub-agent's entries are marked with its name; its start and end are said
   assert.equal(subAgentName({ path: "", threadId: "01a24fb6-4e46" }), "sub-agent 01a24fb6");
   assert.equal(subAgentLabel("sub-agent 01a24fb6"), "Sub-agent 01a24fb6");
   assert.equal(subAgentActivity("not json"), "");
+});
+
+test("a compaction is said once, as news, in either of Codex's forms", () => {
+  const t = new Transcript();
+  const item = itemEvents();
+  t.apply(item(EventType.ITEM_STARTED, { itemId: "k1", itemType: "contextCompaction" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "k1", itemType: "contextCompaction" }));
+  t.apply(create(EventSchema, {
+    sessionSeq: 3n, eventId: 3n, type: EventType.CONTEXT_COMPACTED,
+    payload: { case: "notice", value: create(NoticeSchema, { message: COMPACTED }) },
+  }));
+  assert.deepEqual(t.entries.map((e) => [e.kind, "level" in e ? e.level : "", "text" in e ? e.text : ""]), [
+    ["notice", "info", COMPACTED],
+    ["notice", "info", COMPACTED],
+  ]);
 });
