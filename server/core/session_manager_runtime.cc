@@ -247,11 +247,7 @@ void SessionManager::OnNotification(Runtime* runtime, const std::string& method,
     const json& item = m.payload["item"];
     const bool completed = m.type == EventType::kItemCompleted;
     const std::string type = StringMember(item, "type");
-    live->approvals.NoteItem(item, completed);
-    if (type == "commandExecution") {
-      live->NoteCommand(StringMember(item, "id"), completed);
-    }
-    if (type == "subAgentActivity") live->NoteSubAgent(item);
+    live->NoteItem(item, completed);
     if (completed && type == "agentMessage") {
       live->turns.SetFinalMessage(turn_id, StringMember(item, "text"));
     }
@@ -274,11 +270,9 @@ void SessionManager::OnSubAgentNotification(LiveSession& live,
   // it, or waits on it); its turns, status, token usage, settings and goal
   // are its own thread's, not the session's: those reach clients as RAW,
   // marked as its, and change nothing of the session or its turn.
-  if (method == "turn/started" &&
-      (live.sub_agent_turns.contains(thread_id) ||
-       live.sub_agent_turns.size() < kMaxTrackedSubAgents)) {
-    live.sub_agent_turns[thread_id] =
-        StringMember(ObjectMember(params, "turn"), "id");
+  if (method == "turn/started") {
+    live.NoteSubAgentTurn(thread_id,
+                          StringMember(ObjectMember(params, "turn"), "id"));
   } else if (method == "turn/completed") {
     live.sub_agent_turns.erase(thread_id);
   }
@@ -301,15 +295,8 @@ void SessionManager::OnSubAgentNotification(LiveSession& live,
   }
   if (m.type == EventType::kItemStarted ||
       m.type == EventType::kItemCompleted) {
-    const json& item = m.payload["item"];
-    const bool completed = m.type == EventType::kItemCompleted;
-    const std::string type = StringMember(item, "type");
-    live.approvals.NoteItem(item, completed);
-    if (type == "commandExecution") {
-      live.NoteCommand(StringMember(item, "id"), completed);
-    }
-    // Its own sub-agents (a sub-agent may spawn more).
-    if (type == "subAgentActivity") live.NoteSubAgent(item);
+    // Its commands, diffs and own sub-agents (one may spawn more).
+    live.NoteItem(m.payload["item"], m.type == EventType::kItemCompleted);
   }
   m.payload["sub_agent"] = SubAgentOf(live, thread_id);
   Emit(live.session.session_id, m.type, live.turns.running_id(),

@@ -56,9 +56,21 @@ bool LiveSession::IsSubAgentThread(const std::string& thread_id) const {
          thread_id != session.thread_id;
 }
 
+void LiveSession::NoteItem(const nlohmann::json& item, bool completed) {
+  const std::string type = StringMember(item, "type");
+  approvals.NoteItem(item, completed);
+  if (type == "commandExecution") {
+    NoteCommand(StringMember(item, "id"), completed);
+  }
+  if (type == "subAgentActivity") NoteSubAgent(item);
+}
+
 void LiveSession::NoteSubAgent(const nlohmann::json& item) {
   const std::string thread_id = StringMember(item, "agentThreadId");
-  if (thread_id.empty() || thread_id == session.thread_id) return;
+  if (thread_id.empty() || thread_id.size() > kMaxCodexIdBytes ||
+      thread_id == session.thread_id) {
+    return;
+  }
   auto it = sub_agents.find(thread_id);
   if (it == sub_agents.end()) {
     if (sub_agents.size() >= kMaxTrackedSubAgents) return;
@@ -67,6 +79,17 @@ void LiveSession::NoteSubAgent(const nlohmann::json& item) {
   if (std::string path = StringMember(item, "agentPath"); !path.empty()) {
     it->second = SafeText(path, 256);
   }
+}
+
+void LiveSession::NoteSubAgentTurn(const std::string& thread_id,
+                                   const std::string& codex_turn_id) {
+  if (thread_id.size() > kMaxCodexIdBytes ||
+      codex_turn_id.size() > kMaxCodexIdBytes ||
+      (!sub_agent_turns.contains(thread_id) &&
+       sub_agent_turns.size() >= kMaxTrackedSubAgents)) {
+    return;
+  }
+  sub_agent_turns[thread_id] = codex_turn_id;
 }
 
 LiveSession* SessionRegistry::LongestIdle() {

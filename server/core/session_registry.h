@@ -60,16 +60,25 @@ struct LiveSession {
   // Notes a commandExecution item's start or end (item/started,
   // item/completed).
   void NoteCommand(const std::string& item_id, bool completed);
+  // Notes what an item's start or end tells of the session's state: a
+  // command (NoteCommand), a file change's diff (PendingApprovals), a
+  // sub-agent (NoteSubAgent). The session's agent's, or a sub-agent's.
+  void NoteItem(const nlohmann::json& item, bool completed);
   // Whether `thread_id` (a notification's `threadId`) is a sub-agent's
   // thread: another than the session's, once the session has its own.
   bool IsSubAgentThread(const std::string& thread_id) const;
   // Notes what a subAgentActivity item says of a sub-agent (its thread id
   // and path).
   void NoteSubAgent(const nlohmann::json& item);
+  // Notes the turn a sub-agent's thread started (its turn/started).
+  void NoteSubAgentTurn(const std::string& thread_id,
+                        const std::string& codex_turn_id);
 };
 
 inline constexpr size_t kMaxTrackedCommands = 1000;
 inline constexpr size_t kMaxTrackedSubAgents = 256;
+// Longer thread or turn ids than this are not Codex's (UUIDs): not kept.
+inline constexpr size_t kMaxCodexIdBytes = 128;
 
 class SessionRegistry {
  public:

@@ -107,3 +107,38 @@ TEST(SessionRegistryTest, TheWatchdogSeesEachRunningTurn) {
 
 }  // namespace
 }  // namespace codex_manager
+
+namespace codex_manager {
+namespace {
+
+// Sub-agents are told apart by thread, and what is kept of them is
+// bounded whatever a runtime sends.
+TEST(LiveSessionTest, SubAgentsAreKnownByThreadAndBounded) {
+  LiveSession live;
+  live.session.thread_id = "thr_1";
+  live.session.state = SessionState::kStarting;
+  EXPECT_FALSE(live.IsSubAgentThread("thr_2"));  // the thread may change yet
+  live.session.state = SessionState::kBusy;
+  EXPECT_TRUE(live.IsSubAgentThread("thr_2"));
+  EXPECT_FALSE(live.IsSubAgentThread("thr_1"));
+  EXPECT_FALSE(live.IsSubAgentThread(""));
+
+  live.NoteItem({{"type", "subAgentActivity"}, {"agentThreadId", "thr_2"},
+                 {"agentPath", "/root/helper"}},
+                /*completed=*/true);
+  EXPECT_EQ(live.sub_agents.at("thr_2"), "/root/helper");
+  live.NoteSubAgent({{"agentThreadId", std::string(200, 'x')}});
+  live.NoteSubAgent({{"agentThreadId", "thr_1"}});  // the session's own
+  EXPECT_EQ(live.sub_agents.size(), 1u);
+  for (int i = 0; i < 300; ++i) {
+    live.NoteSubAgent({{"agentThreadId", "t" + std::to_string(i)}});
+    live.NoteSubAgentTurn("t" + std::to_string(i), "turn");
+  }
+  EXPECT_EQ(live.sub_agents.size(), kMaxTrackedSubAgents);
+  EXPECT_EQ(live.sub_agent_turns.size(), kMaxTrackedSubAgents);
+  live.NoteSubAgentTurn("t0", std::string(200, 'y'));
+  EXPECT_EQ(live.sub_agent_turns.at("t0"), "turn");
+}
+
+}  // namespace
+}  // namespace codex_manager
