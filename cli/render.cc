@@ -671,11 +671,18 @@ void EventPrinter::EndLine() {
   }
 }
 
+namespace {
+
+// "[helper] " on a sub-agent's lines, which say whose they are; "" else.
+std::string SubAgentTag(const v1::Event& e) {
+  return e.has_sub_agent() ? "[" + SubAgentName(e.sub_agent()) + "] " : "";
+}
+
+}  // namespace
+
 std::string EventPrinter::Head(const v1::Event& e) {
   pending_indent_ = false;
-  // A sub-agent's lines say whose they are.
-  const std::string who =
-      e.has_sub_agent() ? "[" + SubAgentName(e.sub_agent()) + "] " : "";
+  const std::string who = SubAgentTag(e);
   if (mode_ != Mode::kTranscript) return who;
   std::string day;
   std::string time = ClockTime(e.create_time(), &day);
@@ -794,9 +801,7 @@ void EventPrinter::PrintReplayLine(const v1::Event& e) {
     default:
       break;
   }
-  if (e.has_sub_agent()) {
-    detail = "[" + SubAgentName(e.sub_agent()) + "] " + detail;
-  }
+  detail = SubAgentTag(e) + detail;
   for (char& c : detail) {
     if (c == '\n' || c == '\r') c = ' ';
   }
