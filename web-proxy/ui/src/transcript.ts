@@ -253,7 +253,8 @@ export class Transcript {
         const done = event.type === EventType.ITEM_COMPLETED;
         if (item.itemType === "hookPrompt") {
           this.upsert({ kind: "prompt", id: item.itemId, text: item.text, fromHook: true });
-        } else if (item.itemType === "userMessage") {
+        } else if (item.itemType === "userMessage" && !event.subAgent) {
+          // (A sub-agent's is its task, from its spawner: not a person's.)
           // Inside a review, the prompt is Codex's own (the review entry
           // says what is reviewed).
           if (!this.byId.has(`review-${event.turnId}`)) {

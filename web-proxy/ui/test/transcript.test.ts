@@ -411,6 +411,7 @@ test("a sub-agent's entries are marked with its name; its start and end are said
     agentPath: "/root/helper", agentThreadId: "01a24fb6-4e46", kind, model: "gpt-5.5" });
   const of = (e: Event) => { e.subAgent = helper; return e; };
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "s1", itemType: "subAgentActivity", itemJson: activity("started") }));
+  t.apply(of(item(EventType.ITEM_COMPLETED, { itemId: "u1", itemType: "userMessage", text: "its task" })));
   t.apply(of(item(EventType.ITEM_STARTED, { itemId: "c1", itemType: "commandExecution", command: "echo hi" })));
   t.apply(of(item(EventType.ITEM_COMPLETED, { itemId: "m1", itemType: "agentMessage", text: "Done here" })));
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "s2", itemType: "subAgentActivity", itemJson: activity("interacted") }));
