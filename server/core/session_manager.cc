@@ -836,11 +836,12 @@ void SessionManager::RequestInterrupt(LiveSession& live) {
   if (!codex_turn_id.empty()) live.runtime->Interrupt(codex_turn_id);
   // Codex goes on with the sub-agents the turn's agent started (seen with
   // 0.171): a person who stops the turn stops them too.
-  for (const auto& [thread_id, sub_turn_id] : live.sub_agent_turns) {
+  for (const auto& [sub_thread_id, sub_turn_id] : live.sub_agent_turns) {
     if (sub_turn_id.empty()) continue;
     live.runtime->Call(
-        "turn/interrupt", {{"threadId", thread_id}, {"turnId", sub_turn_id}},
-        [thread_id](absl::StatusOr<nlohmann::json> result) {
+        "turn/interrupt",
+        {{"threadId", sub_thread_id}, {"turnId", sub_turn_id}},
+        [thread_id = sub_thread_id](absl::StatusOr<nlohmann::json> result) {
           if (!result.ok()) {
             Log(LogLevel::kWarning, "sub-agent turn/interrupt failed",
                 {{"thread_id", thread_id},
