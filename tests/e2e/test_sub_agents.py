@@ -35,14 +35,14 @@ def test_a_sub_agents_work_reaches_clients_marked_as_its(agents_server: Server,
     with Client(agents_server.addr) as client:
         session = client.create_session(project, approval_policy="untrusted")
         ready = client.wait_for_session(session.session_id, SessionState.IDLE)
-        turn = client.run_turn(session.session_id, "spawn: run: touch made-by-helper",
+        turn = client.run_turn(session.session_id, "spawn: run: echo helper-was-here",
                                on_approval=on_approval)
         assert turn.state == TurnState.COMPLETED
         assert turn.final_message == "Helper finished."  # not the helper's reply
         events = list(client.events(session.session_id, follow=False))
         after = client.get_session(session.session_id)
-    assert (project / "made-by-helper").exists()
-    assert len(asked) == 1 and "touch made-by-helper" in asked[0]
+    # Its command was put to a person, approved, and ran.
+    assert len(asked) == 1 and "echo helper-was-here" in asked[0]
     # The session's thread and settings are its own agent's.
     assert after.thread_id == ready.thread_id
     assert after.codex_settings.approval_policy == "untrusted"
@@ -55,7 +55,9 @@ def test_a_sub_agents_work_reaches_clients_marked_as_its(agents_server: Server,
     typed = [e for e in helper if e.type != EventType.RAW]
     assert {e.proto.sub_agent.path for e in typed} == {"/root/helper"}
     kinds = {(e.type, e.proto.item.item_type) for e in typed}
-    assert (EventType.ITEM_COMPLETED, "commandExecution") in kinds
+    ran = [e.proto.item for e in typed if e.type == EventType.ITEM_COMPLETED
+           and e.proto.item.item_type == "commandExecution"]
+    assert len(ran) == 1 and "helper-was-here" in ran[0].aggregated_output, ran
     assert (EventType.ITEM_COMPLETED, "agentMessage") in kinds
     assert any(e.type == EventType.APPROVAL_REQUESTED for e in typed)
     # Its turns, status and usage are its thread's: RAW, never the
