@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace codex_manager::cli {
@@ -30,24 +31,33 @@ int Count(const std::string& text, const std::string& what) {
   return n;
 }
 
+// What `print` had a printer of `mode` write where that mode writes: on
+// stderr following (the agent's answer aside), on stdout in a transcript.
+std::string Printed(EventPrinter::Mode mode,
+                    const std::function<void(EventPrinter&)>& print) {
+  const bool live = mode == EventPrinter::Mode::kLive;
+  live ? testing::internal::CaptureStderr()
+       : testing::internal::CaptureStdout();
+  {
+    EventPrinter printer(mode);
+    print(printer);
+  }
+  return live ? testing::internal::GetCapturedStderr()
+              : testing::internal::GetCapturedStdout();
+}
+
 // What Codex runs a thread with is printed when what the line says changes:
 // a transcript recorded before the server stopped announcing Codex's
 // naming of its default mode ("" -> "default") says it once.
 TEST(EventPrinterTest, SettingsArePrintedWhenTheirSummaryChanges) {
   for (EventPrinter::Mode mode :
        {EventPrinter::Mode::kLive, EventPrinter::Mode::kTranscript}) {
-    const bool live = mode == EventPrinter::Mode::kLive;
-    live ? testing::internal::CaptureStderr()
-         : testing::internal::CaptureStdout();
-    {
-      EventPrinter printer(mode);
+    const std::string out = Printed(mode, [](EventPrinter& printer) {
       printer.Print(SettingsChanged("gpt-5.5", ""));
       printer.Print(SettingsChanged("gpt-5.5", "default"));
       printer.Print(SettingsChanged("gpt-5.5", "plan"));
       printer.Print(SettingsChanged("gpt-5.4", "plan"));
-    }
-    const std::string out = live ? testing::internal::GetCapturedStderr()
-                                 : testing::internal::GetCapturedStdout();
+    });
     EXPECT_EQ(Count(out, "codex settings: "), 3) << out;
     EXPECT_EQ(Count(out,
                     "gpt-5.5 (mock), effort default, on-request, "
@@ -76,10 +86,7 @@ TEST(EventPrinterTest, ASteerIsSaidOnce) {
   for (EventPrinter::Mode mode :
        {EventPrinter::Mode::kLive, EventPrinter::Mode::kTranscript}) {
     const bool live = mode == EventPrinter::Mode::kLive;
-    live ? testing::internal::CaptureStderr()
-         : testing::internal::CaptureStdout();
-    {
-      EventPrinter printer(mode);
+    const std::string out = Printed(mode, [](EventPrinter& printer) {
       v1::Event queued;
       queued.set_type(v1::EVENT_TYPE_TURN_STATE_CHANGED);
       queued.set_turn_id("turn_1");
@@ -92,9 +99,7 @@ TEST(EventPrinterTest, ASteerIsSaidOnce) {
         printer.Print(UserMessage(v1::EVENT_TYPE_ITEM_STARTED, id, text));
         printer.Print(UserMessage(v1::EVENT_TYPE_ITEM_COMPLETED, id, text));
       }
-    }
-    const std::string out = live ? testing::internal::GetCapturedStderr()
-                                 : testing::internal::GetCapturedStdout();
+    });
     EXPECT_EQ(Count(out, "you (steering turn_1): faster\n"), 1) << out;
     EXPECT_EQ(Count(out, "count"), live ? 0 : 1) << out;
   }
