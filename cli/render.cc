@@ -279,7 +279,7 @@ void PrintModelTable(const v1::ListModelsResponse& list) {
     }
     std::printf("%-24s  %-8s  %-26s  %s\n", m.model().c_str(),
                 m.is_default() ? "yes" : "", Trim(efforts, 26).c_str(),
-                Trim(m.description(), 60).c_str());
+                Trim(OneLine(m.description()), 60).c_str());
   }
 }
 
@@ -317,8 +317,9 @@ void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list) {
     std::printf("%-36s  %-9s  %-24s  %-30s  %s\n", t.thread_id().c_str(),
                 t.source().c_str(),
                 t.session_id().empty() ? "-" : t.session_id().c_str(),
-                Trim(t.name().empty() ? t.preview() : t.name(), 30).c_str(),
-                t.cwd().c_str());
+                Trim(OneLine(t.name().empty() ? t.preview() : t.name()), 30)
+                    .c_str(),
+                OneLine(t.cwd()).c_str());
   }
   PrintMore(list.next_page_token());
 }
@@ -494,7 +495,7 @@ void PrintTurnTable(const v1::ListTurnsResponse& list) {
     std::printf("%-25s  %-*s  %s\n", t.turn_id().c_str(), width,
                 state(t).c_str(),
                 t.started_by_codex() ? "(started by Codex)"
-                                     : Trim(t.prompt(), 60).c_str());
+                                     : Trim(OneLine(t.prompt()), 60).c_str());
   }
   PrintMore(list.next_page_token());
 }
@@ -533,7 +534,7 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
     }
     std::printf("%-24s  %-24s  %-8s  %s\n", a.approval_id().c_str(),
                 a.session_id().c_str(), ApprovalStateName(a.state()).c_str(),
-                Trim(what, 60).c_str());
+                Trim(OneLine(what), 60).c_str());
   }
 }
 

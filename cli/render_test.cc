@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -222,6 +223,34 @@ TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
   EXPECT_NE(out.find("Codex asks for: network access, write /srv\n"),
             std::string::npos)
       << out;
+}
+
+// A table has one line per row, whatever lines a prompt or a command
+// has: `turn list | wc -l` counts turns, and `grep` finds a row whole.
+TEST(PrintTableTest, MultiLineCellsStayOnTheirRow) {
+  v1::ListTurnsResponse turns;
+  v1::Turn* turn = turns.add_turns();
+  turn->set_turn_id("turn_1");
+  turn->set_state(v1::TURN_STATE_QUEUED);
+  turn->set_prompt("write: notes.md: hello\n\tworld\n");
+  testing::internal::CaptureStdout();
+  PrintTurnTable(turns);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("QUEUED       write: notes.md: hello world\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
+
+  v1::ListApprovalsResponse approvals;
+  v1::Approval* approval = approvals.add_approvals();
+  approval->set_approval_id("apr_1");
+  approval->set_kind(v1::APPROVAL_KIND_COMMAND_EXECUTION);
+  approval->set_command("cat <<EOF\nhi\nEOF");
+  testing::internal::CaptureStdout();
+  PrintApprovalTable(approvals);
+  out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("cat <<EOF hi EOF\n"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
 }
 
 // Not signed in where the provider needs it: how to sign in is said.
