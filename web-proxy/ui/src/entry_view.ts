@@ -133,7 +133,8 @@ function kindView(e: Entry): HTMLElement {
           h("code", {}, "codex-manager codex login"), ".") : null);
     case "turn":
       return h("div", attrs(`turn turn-${TurnState[e.state]?.toLowerCase() ?? "unknown"}`),
-        `Turn ${turnLabel(e.state)}${e.error ? `: ${e.error}` : ""}`);
+        `Turn ${turnLabel(e.state)}${e.error ? `: ${e.error}` : ""}`,
+        e.prompt !== undefined ? h("div", { class: "not-run small" }, `Not sent: ${e.prompt}`) : null);
     case "plan":
       return h("div", attrs("plan"), h("div", { class: "muted small" }, "Plan"),
         e.explanation ? h("p", { class: "small" }, e.explanation) : null,

@@ -87,6 +87,23 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   const banner = h("div", { class: "banner", hidden: "", role: "status" }, "Disconnected — reconnecting…");
   const log = h("div", { class: "transcript", "aria-live": "polite" });
   const cards = h("div", { class: "approvals" });
+  // Prompts queued behind the running turn (StartTurn while one runs),
+  // under the transcript until their turn starts; Drop takes one out of the
+  // queue (InterruptTurn naming it).
+  const queued = h("ol", { class: "queued", "aria-label": "Queued prompts" });
+  queued.addEventListener("click", (ev) => {
+    const pressed = (ev.target as Element).closest<HTMLButtonElement>("button.drop-queued");
+    const turnId = pressed?.dataset.turnId;
+    if (!pressed || !turnId) return;
+    pressed.disabled = true;
+    void act(async () => {
+      try {
+        await turns.interruptTurn({ sessionId, turnId }, call);
+      } finally {
+        pressed.disabled = false;
+      }
+    })();
+  });
   const jump = button("Jump to latest ↓", () => window.scrollTo({ top: document.body.scrollHeight }), "jump");
   jump.hidden = true;
   // What the agent left running; listed again when a turn or a command
@@ -389,7 +406,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       title, badge, running, tokens, opts.who()),
     banner,
     h("main", { class: "session" }, controls, ...(opts.canOperate ? [form.element] : []),
-      goal.element, ...(opts.canOperate ? [mcp.element, skillList.element] : []), background.element, log, cards),
+      goal.element, ...(opts.canOperate ? [mcp.element, skillList.element] : []), background.element, log, cards,
+      queued),
     jump, ...(opts.canOperate ? [composer] : []));
   // The composer is fixed over the bottom of the page, and its height
   // changes (its settings unfolded, its box resized): --composer-room
@@ -469,6 +487,14 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       decide: (d) => void decide(a.approvalId, d),
       answer: (answers) => void answer(a.approvalId, answers),
     })));
+    queued.replaceChildren(...[...transcript.queued].map(([turnId, text]) =>
+      h("li", { class: "queued-prompt", "data-turn-id": turnId },
+        h("div", { class: "muted small" }, "Queued · runs after the current turn"),
+        h("div", { class: "queued-text" }, text),
+        opts.canOperate
+          ? h("button", { type: "button", class: "drop-queued", "data-turn-id": turnId,
+                          title: "Take this prompt out of the queue; it is not sent" }, "Drop")
+          : null)));
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
     if (transcript.goal !== undefined) goal.show(transcript.goal);

@@ -33,7 +33,9 @@ export type Entry = (
   // `signIn`: the provider refused Codex's credentials (say how to sign
   // Codex in).
   | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string; signIn?: boolean }
-  | { kind: "turn"; id: string; state: TurnState; error: string }
+  // A turn's end. `prompt`: the turn ended before it ran (dropped from the
+  // queue, or the session stopped), and this was its prompt.
+  | { kind: "turn"; id: string; state: TurnState; error: string; prompt?: string }
   // The agent's plan (`turn/plan/updated`) and the turn's aggregated diff
   // (`turn/diff/updated`): one entry per turn, replaced as they change.
   | { kind: "plan"; id: string; explanation: string; steps: { step: string; status: string }[] }
@@ -125,6 +127,9 @@ export class Transcript {
   goal: SessionGoal | null | undefined;
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
+  // Prompts waiting for the running turn (TURN_STATE_CHANGED QUEUED), by
+  // turn id, in queue order; each leaves when its turn starts or ends.
+  readonly queued = new Map<string, string>();
   private readonly byId = new Map<string, Entry>();
   // Review findings by turn: Codex repeats them as the agent message that
   // follows, which is then not shown twice.
@@ -228,6 +233,12 @@ export class Transcript {
       }
       case "turnStateChanged": {
         const t = p.value;
+        if (t.state === TurnState.QUEUED) {
+          this.queued.set(t.turnId, t.prompt);
+          break;
+        }
+        const notRun = this.queued.get(t.turnId);
+        this.queued.delete(t.turnId);
         if (t.state === TurnState.RUNNING) {
           this.runningTurnId = t.turnId;
           this.runningShell = false;
@@ -244,7 +255,8 @@ export class Transcript {
             this.runningTurnId = "";
             this.runningShell = false;
           }
-          this.add({ kind: "turn", id: `t${event.sessionSeq}`, state: t.state, error: t.error });
+          this.add({ kind: "turn", id: `t${event.sessionSeq}`, state: t.state, error: t.error,
+                     ...(notRun !== undefined ? { prompt: notRun } : {}) });
         }
         break;
       }

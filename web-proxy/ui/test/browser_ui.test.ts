@@ -288,6 +288,43 @@ test("while a turn runs the composer steers it, or queues after it", async () =>
   await page.close();
 });
 
+test("a queued prompt waits under the transcript until its turn runs; Drop takes it out; the list fits a phone", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  // A title with nowhere to break, as an untitled session's id.
+  await newSession(page, real, "queuedpromptswaitunderthetranscriptonaphone");
+  await send(page, "please run: echo held");
+  const card = page.locator(".approval");
+  await card.waitFor({ timeout: 30000 });  // the turn runs until it is decided
+  for (const text of ["queued one", "queued two"]) {
+    await page.fill("textarea", text);
+    await page.getByRole("button", { name: "Queue" }).click();
+    await page.locator(".queued-prompt", { hasText: text }).waitFor({ timeout: 10000 });
+  }
+  assert.deepEqual(await page.locator(".queued-text").allInnerTexts(), ["queued one", "queued two"]);
+  assert.equal(await page.locator(".entry.prompt", { hasText: "queued" }).count(), 0);
+
+  await page.locator(".queued-prompt", { hasText: "queued two" }).getByRole("button", { name: "Drop" }).click();
+  await page.locator(".entry.turn .not-run", { hasText: "Not sent: queued two" }).waitFor({ timeout: 10000 });
+  assert.deepEqual(await page.locator(".queued-text").allInnerTexts(), ["queued one"]);
+
+  await card.getByRole("button", { name: "Approve", exact: true }).click();
+  await page.locator(".entry.agent", { hasText: "You said: queued one" }).waitFor({ timeout: 30000 });
+  assert.equal(await page.locator(".entry.prompt", { hasText: "queued one" }).count(), 1);
+  assert.equal(await page.locator(".queued-prompt").count(), 0);
+  assert.equal(await page.locator(".entry.agent", { hasText: "queued two" }).count(), 0);
+  // A reload replays the same: nothing queued, the dropped prompt said.
+  await page.reload();
+  await page.locator(".entry.agent", { hasText: "You said: queued one" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator(".queued-prompt").count(), 0);
+  assert.equal(await page.locator(".entry.turn .not-run").count(), 1);
+
+  await page.goto(`${real.baseUrl}/#/`);
+  await page.locator(".card.session", { hasText: "queuedprompts" }).waitFor({ timeout: 10000 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the session list is ${width} px wide on a 390 px screen`);
+  await page.close();
+});
+
 test("a prompt the server refuses comes back, unless something new was typed", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "refused prompt", "");

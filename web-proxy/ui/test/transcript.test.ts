@@ -339,6 +339,28 @@ test("a turn Codex started by itself is said where a prompt would be", () => {
   assert.deepEqual(t.entries.slice(0, 2).map((e) => e.reverted), [true, true]);
 });
 
+test("queued prompts wait until their turn starts; one that never runs is said with its prompt", () => {
+  const t = new Transcript();
+  let seq = 0n;
+  const state = (turnId: string, state: TurnState, prompt = "", error = "") => create(EventSchema, {
+    sessionSeq: ++seq, eventId: seq, type: EventType.TURN_STATE_CHANGED, turnId,
+    payload: { case: "turnStateChanged", value: create(TurnStateChangedSchema, { turnId, state, prompt, error }) } });
+  t.apply(state("turn_1", TurnState.QUEUED, "first"));
+  t.apply(state("turn_1", TurnState.RUNNING));
+  t.apply(state("turn_2", TurnState.QUEUED, "second"));
+  t.apply(state("turn_3", TurnState.QUEUED, "third\nline"));
+  assert.deepEqual([...t.queued], [["turn_2", "second"], ["turn_3", "third\nline"]]);
+  assert.equal(t.entries.length, 0);  // a prompt is shown when Codex takes it
+  t.apply(state("turn_3", TurnState.INTERRUPTED, "", "interrupted before it started"));
+  assert.deepEqual([...t.queued.keys()], ["turn_2"]);
+  assert.deepEqual(t.entries.at(-1), { kind: "turn", id: `t${seq}`, state: TurnState.INTERRUPTED,
+    error: "interrupted before it started", prompt: "third\nline" });
+  t.apply(state("turn_1", TurnState.COMPLETED));
+  assert.equal((t.entries.at(-1) as { prompt?: string }).prompt, undefined);  // it ran
+  t.apply(state("turn_2", TurnState.RUNNING));
+  assert.equal(t.queued.size, 0);
+});
+
 test("a running shell command is known, so what is sent meanwhile is queued, not steered", () => {
   const t = new Transcript();
   let seq = 0n;
