@@ -475,8 +475,9 @@ int Restore(const Flags& flags) {
 }
 
 int Run(const Flags& flags) {
-  // Everything this server creates is its user's alone.
-  umask(077);
+  // Everything this server creates is its user's alone; Codex, which works
+  // in its user's projects, gets the umask the server was started with.
+  const mode_t project_umask = umask(077);
   if (flags.log_format == "text") SetLogFormat(LogFormat::kText);
   if (flags.log_level == "debug") SetLogLevel(LogLevel::kDebug);
   if (flags.log_level == "warning") SetLogLevel(LogLevel::kWarning);
@@ -682,6 +683,7 @@ int Run(const Flags& flags) {
   runtime_options.codex_bin = flags.codex_bin;
   runtime_options.codex_home = flags.codex_home;
   runtime_options.pass_env = flags.pass_env;
+  runtime_options.umask = project_umask;
   runtime_options.stop_grace = grace;
   runtime_options.start_timeout = start;
   runtime_options.max_line_bytes =

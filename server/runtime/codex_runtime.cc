@@ -65,6 +65,7 @@ void CodexRuntime::Supervise() {
   spec.argv = {options_.codex_bin, "app-server"};
   spec.env = ChildEnvironment(options_);
   spec.cwd = config_.cwd;
+  spec.umask = options_.umask;
   absl::StatusOr<std::unique_ptr<Process>> launched = launcher_->Launch(spec);
   if (!launched.ok()) {
     std::string reason = std::string(launched.status().message());

@@ -12,9 +12,12 @@
 #ifndef CODEX_MANAGER_SERVER_RUNTIME_CODEX_RUNTIME_H_
 #define CODEX_MANAGER_SERVER_RUNTIME_CODEX_RUNTIME_H_
 
+#include <sys/types.h>
+
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +50,11 @@ struct CodexRuntimeOptions {
   size_t max_line_bytes = 64 << 20;
   // Bad stdout lines in a row after which the session fails.
   int64_t max_bad_lines_in_a_row = 100;
+  // Codex's umask, and so that of the commands it runs and the files it
+  // writes in a project: the one the server was started with. Unset, Codex
+  // gets the server's own (077), which would leave every file the agent
+  // writes readable by its owner alone.
+  std::optional<mode_t> umask;
 };
 
 class CodexRuntime : public Runtime {

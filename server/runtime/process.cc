@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,6 +147,7 @@ absl::StatusOr<std::unique_ptr<Process>> PosixProcessLauncher::Launch(
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    if (spec.umask) umask(*spec.umask);
     // Report {stage, errno}: stage 1 = chdir, 2 = exec.
     int report[2] = {1, 0};
     if (spec.cwd.empty() || chdir(spec.cwd.c_str()) == 0) {

@@ -29,6 +29,9 @@ struct LaunchSpec {
   std::map<std::string, std::string> env;
   // Working directory of the child.
   std::string cwd;
+  // The child's file mode creation mask (umask(2)); unset, it keeps the
+  // server's (077).
+  std::optional<mode_t> umask;
 };
 
 class Process {

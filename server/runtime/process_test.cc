@@ -1,10 +1,12 @@
 #include "runtime/process.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,33 @@ TEST(ProcessLauncherTest, ChildInheritsOnlyStdio) {
   std::vector<std::string> fds = absl::StrSplit(out, '\n', absl::SkipEmpty());
   EXPECT_EQ(fds.size(), 4u) << out;
   EXPECT_THAT(fds, ::testing::Not(::testing::Contains(std::to_string(leaky))));
+}
+
+// The child's umask is the spec's when set (Codex gets the one the server
+// was started with), else the server's own.
+TEST(ProcessLauncherTest, ChildGetsTheUmaskAsked) {
+  const mode_t before = umask(077);
+  auto umask_of = [](std::optional<mode_t> mask) {
+    PosixProcessLauncher launcher;
+    LaunchSpec spec;
+    spec.argv = {"/bin/sh", "-c", "umask"};
+    spec.umask = mask;
+    auto process = launcher.Launch(spec);
+    if (!process.ok()) return std::string(process.status().message());
+    (*process)->WaitExited(absl::Seconds(10));
+    std::string out;
+    char buf[64];
+    ssize_t n;
+    while ((n = read((*process)->stdout_fd(), buf, sizeof buf)) > 0) {
+      out.append(buf, n);
+    }
+    (*process)->KillGroupAndReap();
+    return out;
+  };
+  EXPECT_EQ(umask_of(022), "0022\n");
+  EXPECT_EQ(umask_of(002), "0002\n");
+  EXPECT_EQ(umask_of(std::nullopt), "0077\n");
+  umask(before);
 }
 
 }  // namespace
