@@ -302,6 +302,10 @@ test("a queued prompt waits under the transcript until its turn runs; Drop takes
   }
   assert.deepEqual(await page.locator(".queued-text").allInnerTexts(), ["queued one", "queued two"]);
   assert.equal(await page.locator(".entry.prompt", { hasText: "queued" }).count(), 0);
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    assert.deepEqual(await axeViolations(page), [], `queued prompts, ${colorScheme}`);
+  }
 
   await page.locator(".queued-prompt", { hasText: "queued two" }).getByRole("button", { name: "Drop" }).click();
   await page.locator(".entry.turn .not-run", { hasText: "Not sent: queued two" }).waitFor({ timeout: 10000 });
