@@ -1027,15 +1027,26 @@ void EventPrinter::Print(const v1::Event& e) {
       const auto& t = e.turn_state_changed();
       if (t.state() == v1::TURN_STATE_QUEUED) {
         // Only a transcript shows the prompt: live, you just typed it.
+        // Queued behind a running turn, it says so (and later where it
+        // starts): what follows is still the running turn's.
         if (transcript) {
           EndLine();
-          side_ << Head(e) << "you (" << t.turn_id() << "): ";
+          const bool behind = !running_turn_.empty();
+          if (behind) queued_behind_.insert(t.turn_id());
+          side_ << Head(e) << "you (" << t.turn_id()
+                << (behind ? ", queued" : "") << "): ";
           Stream(side_, t.prompt());
           side_ << "\n";
         }
         break;
       }
       if (t.state() == v1::TURN_STATE_RUNNING) {
+        running_turn_ = t.turn_id();
+        if (transcript && queued_behind_.erase(t.turn_id()) > 0) {
+          EndLine();
+          side_ << Head(e) << "turn " << t.turn_id()
+                << " started (the prompt queued above)\n";
+        }
         // A turn no one typed: Codex went on by itself (toward a goal).
         if (t.started_by_codex()) {
           EndLine();
@@ -1044,6 +1055,8 @@ void EventPrinter::Print(const v1::Event& e) {
         }
         break;
       }
+      if (running_turn_ == t.turn_id()) running_turn_.clear();
+      queued_behind_.erase(t.turn_id());
       EndLine();
       side_ << Head(e) << "turn " << t.turn_id() << " "
             << TurnStateName(t.state());

@@ -162,6 +162,10 @@ class EventPrinter {
   std::set<std::string> writing_;
   // Which userMessage items are steers.
   TurnInputs inputs_;
+  // A transcript's running turn (its RUNNING seen, its end not yet), and
+  // the turns it printed as queued behind one, whose start it then says.
+  std::string running_turn_;
+  std::set<std::string> queued_behind_;
 };
 
 }  // namespace codex_manager::cli

@@ -106,6 +106,41 @@ TEST(EventPrinterTest, ASteerIsSaidOnce) {
   }
 }
 
+// A transcript says a prompt queued behind a running turn is queued, and
+// where its turn starts: what comes between is the running turn's.
+TEST(EventPrinterTest, APromptQueuedBehindARunningTurnSaysWhereItStarts) {
+  const std::string out =
+      Printed(EventPrinter::Mode::kTranscript, [](EventPrinter& printer) {
+        auto state = [&](const std::string& turn_id, v1::TurnState s,
+                         const std::string& prompt = "") {
+          v1::Event e;
+          e.set_type(v1::EVENT_TYPE_TURN_STATE_CHANGED);
+          e.set_turn_id(turn_id);
+          e.mutable_turn_state_changed()->set_turn_id(turn_id);
+          e.mutable_turn_state_changed()->set_state(s);
+          e.mutable_turn_state_changed()->set_prompt(prompt);
+          printer.Print(e);
+        };
+        state("turn_1", v1::TURN_STATE_QUEUED, "first");
+        state("turn_1", v1::TURN_STATE_RUNNING);
+        state("turn_2", v1::TURN_STATE_QUEUED, "second");
+        state("turn_1", v1::TURN_STATE_COMPLETED);
+        state("turn_2", v1::TURN_STATE_RUNNING);
+        state("turn_2", v1::TURN_STATE_COMPLETED);
+        state("turn_3", v1::TURN_STATE_QUEUED, "third");
+        state("turn_3", v1::TURN_STATE_RUNNING);
+      });
+  EXPECT_NE(out.find("you (turn_1): first\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("you (turn_2, queued): second\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("turn turn_1 COMPLETED\n"
+                     "00:00:00  turn turn_2 started (the prompt queued above)\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("you (turn_3): third\n"), std::string::npos) << out;
+  EXPECT_EQ(Count(out, "started"), 1) << out;
+}
+
 // A sub-agent's lines say whose they are; its text is not the answer on
 // stdout, which stays the session's agent's.
 TEST(EventPrinterTest, ASubAgentsWorkIsNamedAndOffStdout) {

@@ -253,16 +253,34 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
   switch (e.type()) {
     case v1::EVENT_TYPE_TURN_STATE_CHANGED: {
       const v1::TurnStateChanged& t = e.turn_state_changed();
+      // A prompt queued behind a running turn is said where its turn
+      // starts: said when queued, the running turn's rest would read as
+      // the queued one's.
+      auto queued = std::find_if(
+          queued_.begin(), queued_.end(),
+          [&](const auto& q) { return q.first == t.turn_id(); });
       if (t.state() == v1::TURN_STATE_QUEUED) {
+        if (queued == queued_.end()) queued_.emplace_back(t.turn_id(), t.prompt());
+      } else if (t.state() == v1::TURN_STATE_RUNNING) {
         absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
-                        "` · ", Clock(e.create_time()), "\n\n**You:**\n\n",
-                        Quote(t.prompt()));
-      } else if (t.state() == v1::TURN_STATE_RUNNING && t.started_by_codex()) {
-        // No prompt: Codex went on by itself (toward the thread's goal).
-        absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
-                        "` · ", Clock(e.create_time()),
-                        "\n\n*Codex went on by itself.*\n");
-      } else if (t.state() != v1::TURN_STATE_RUNNING) {
+                        "` · ", Clock(e.create_time()), "\n");
+        if (t.started_by_codex()) {
+          // No prompt: Codex went on by itself (toward the thread's goal).
+          absl::StrAppend(out, "\n*Codex went on by itself.*\n");
+        } else if (queued != queued_.end()) {
+          absl::StrAppend(out, "\n**You:**\n\n", Quote(queued->second));
+          queued_.erase(queued);
+        }
+      } else if (queued != queued_.end()) {
+        // It never ran (dropped from the queue, or the session stopped):
+        // said where it ended, without a heading of its own.
+        absl::StrAppend(out, "\n*Not sent: the prompt queued as turn `",
+                        t.turn_id(), "` was ", TurnEnd(t.state()),
+                        t.error().empty() ? "" : ": ", OneLine(t.error()),
+                        " (", Clock(e.create_time()), ").*\n\n",
+                        Quote(queued->second));
+        queued_.erase(queued);
+      } else {
         FlushOpen(out);
         absl::StrAppend(out, "\n*Turn ", TurnEnd(t.state()),
                         t.error().empty() ? "" : ": ", OneLine(t.error()),
@@ -502,6 +520,13 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
   }
 }
 
-void MarkdownTranscript::Finish(std::string* out) { FlushOpen(out); }
+void MarkdownTranscript::Finish(std::string* out) {
+  FlushOpen(out);
+  for (const auto& [turn_id, prompt] : queued_) {
+    absl::StrAppend(out, "\n*Queued, not started yet (turn `", turn_id,
+                    "`):*\n\n", Quote(prompt));
+  }
+  queued_.clear();
+}
 
 }  // namespace codex_manager

@@ -1,7 +1,9 @@
 // Renders a session's events as a Markdown conversation, for
 // SessionService.ExportTranscript (sessions.proto, TRANSCRIPT_FORMAT_MARKDOWN):
-// a header naming the session; per turn its prompt (and what a person added
-// while it ran: SteerTurn, api/turn_inputs.h), Codex's replies, commands
+// a header naming the session; per turn, headed where it started, its
+// prompt (and what a person added while it ran: SteerTurn,
+// api/turn_inputs.h; a queued prompt that never ran is said where it was
+// dropped), Codex's replies, commands
 // with their output folded in HTML <details> (GitHub and most renderers fold
 // them), file changes as ```diff blocks, approvals with their decision and
 // who decided, errors and warnings. Reasoning is folded too; streaming
@@ -16,6 +18,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "api/turn_inputs.h"
@@ -62,6 +66,9 @@ class MarkdownTranscript {
   int64_t last_seq_ = 0;
   // Which userMessage items are steers.
   TurnInputs inputs_;
+  // Prompts of turns queued and not yet started (turn id, prompt), in
+  // queue order: said when their turn starts.
+  std::vector<std::pair<std::string, std::string>> queued_;
 };
 
 // `text` in a fenced code block (```lang), with a fence longer than any run

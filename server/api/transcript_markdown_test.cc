@@ -298,14 +298,59 @@ TEST(MarkdownTranscriptTest, ATurnCodexStartedHasAHeadingAndNoPrompt) {
   e.mutable_create_time()->set_seconds(1700000000);
   e.mutable_turn_state_changed()->set_turn_id("turn_9");
   e.mutable_turn_state_changed()->set_state(v1::TURN_STATE_RUNNING);
-  std::string out;
-  md.Add(e, &out);
-  EXPECT_EQ(out, "") << "a turn of ours was headed when QUEUED";
   e.mutable_turn_state_changed()->set_started_by_codex(true);
+  std::string out;
   md.Add(e, &out);
   EXPECT_EQ(out,
             "\n## Turn 1 · `turn_9` · 22:13:20 UTC\n\n"
             "*Codex went on by itself.*\n");
+}
+
+// A prompt queued behind a running turn is said where its turn starts, so
+// the running turn's rest stays under its own heading; one that never ran
+// is said where it was dropped, without a heading; one still queued at
+// the end is said last.
+TEST(MarkdownTranscriptTest, AQueuedPromptIsSaidWhereItsTurnStarts) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_QUEUED, "first"), &out);
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_RUNNING), &out);
+  md.Add(TurnChanged("turn_2", v1::TURN_STATE_QUEUED, "second"), &out);
+  md.Add(TurnChanged("turn_3", v1::TURN_STATE_QUEUED, "third"), &out);
+  md.Add(TurnChanged("turn_4", v1::TURN_STATE_QUEUED, "fourth"), &out);
+  v1::Event dropped = TurnChanged("turn_3", v1::TURN_STATE_INTERRUPTED);
+  dropped.mutable_turn_state_changed()->set_error(
+      "interrupted before it started");
+  md.Add(dropped, &out);
+  v1::Event reply = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "agentMessage", "m1");
+  reply.mutable_item()->set_text("Done with the first.");
+  md.Add(reply, &out);
+  md.Add(TurnChanged("turn_1", v1::TURN_STATE_COMPLETED), &out);
+  md.Add(TurnChanged("turn_2", v1::TURN_STATE_RUNNING), &out);
+  md.Finish(&out);
+  EXPECT_EQ(out,
+            "\n## Turn 1 · `turn_1` · 22:13:20 UTC\n\n**You:**\n\n> first\n"
+            "\n*Not sent: the prompt queued as turn `turn_3` was interrupted: "
+            "interrupted before it started (22:13:20 UTC).*\n\n> third\n"
+            "\n**Codex:**\n\nDone with the first.\n"
+            "\n*Turn completed (22:13:20 UTC).*\n"
+            "\n## Turn 2 · `turn_2` · 22:13:20 UTC\n\n**You:**\n\n> second\n"
+            "\n*Queued, not started yet (turn `turn_4`):*\n\n> fourth\n");
+}
+
+// A stream that starts after a turn was queued (a cursor past its QUEUED)
+// heads the turn where it starts and quotes its prompt from Codex's echo.
+TEST(MarkdownTranscriptTest, ATurnWhoseQueuingWasNotSeenIsHeadedWhereItStarts) {
+  MarkdownTranscript md(v1::Session(), {});
+  std::string out;
+  md.Add(TurnChanged("turn_5", v1::TURN_STATE_RUNNING), &out);
+  v1::Event prompt = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "userMessage", "u1");
+  prompt.set_turn_id("turn_5");
+  prompt.mutable_item()->set_text("from before the cursor");
+  md.Add(prompt, &out);
+  EXPECT_EQ(out,
+            "\n## Turn 1 · `turn_5` · 22:13:20 UTC\n"
+            "\n**You:**\n\n> from before the cursor\n");
 }
 
 TEST(MarkdownTranscriptTest, TerminalInputIsQuotedAsTyped) {
@@ -402,7 +447,7 @@ TEST(MarkdownTranscriptTest, EventsARestoreLostAreNotedWhereTheyWere) {
   e.set_session_seq(4);
   md.Add(e, &out);
   EXPECT_EQ(out, "");
-  v1::Event next = TurnChanged("turn_2", v1::TURN_STATE_QUEUED, "again");
+  v1::Event next = TurnChanged("turn_2", v1::TURN_STATE_RUNNING);
   next.set_session_seq(9);
   md.Add(next, &out);
   EXPECT_THAT(out, ::testing::StartsWith(
@@ -423,6 +468,7 @@ TEST(MarkdownTranscriptTest, ASteerIsQuotedWhereCodexTookIt) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;
   md.Add(TurnChanged("t1", v1::TURN_STATE_QUEUED, "count slowly"), &out);
+  md.Add(TurnChanged("t1", v1::TURN_STATE_RUNNING), &out);
   const auto user = [&](v1::EventType type, const std::string& id,
                         const std::string& text) {
     v1::Event e = ItemEvent(type, "userMessage", id);

@@ -140,7 +140,9 @@ class _TranscriptFormatEnumTypeWrapper(google.protobuf.internal.enum_type_wrappe
     """The session as a conversation (CommonMark, with HTML <details> for
     command output): each turn's prompt, Codex's replies, commands with
     their output folded, file changes as ```diff blocks, approvals with
-    their decision and who decided, errors and warnings.
+    their decision and who decided, errors and warnings. A turn is headed
+    where it started (a prompt queued behind a running turn is said
+    there); a queued prompt that never ran is said where it was dropped.
     """
 
 class TranscriptFormat(_TranscriptFormat, metaclass=_TranscriptFormatEnumTypeWrapper):
@@ -157,7 +159,9 @@ TRANSCRIPT_FORMAT_MARKDOWN: TranscriptFormat.ValueType  # 2
 """The session as a conversation (CommonMark, with HTML <details> for
 command output): each turn's prompt, Codex's replies, commands with
 their output folded, file changes as ```diff blocks, approvals with
-their decision and who decided, errors and warnings.
+their decision and who decided, errors and warnings. A turn is headed
+where it started (a prompt queued behind a running turn is said
+there); a queued prompt that never ran is said where it was dropped.
 """
 global___TranscriptFormat = TranscriptFormat
 

@@ -1655,7 +1655,9 @@ export enum TranscriptFormat {
    * The session as a conversation (CommonMark, with HTML <details> for
    * command output): each turn's prompt, Codex's replies, commands with
    * their output folded, file changes as ```diff blocks, approvals with
-   * their decision and who decided, errors and warnings.
+   * their decision and who decided, errors and warnings. A turn is headed
+   * where it started (a prompt queued behind a running turn is said
+   * there); a queued prompt that never ran is said where it was dropped.
    *
    * @generated from enum value: TRANSCRIPT_FORMAT_MARKDOWN = 2;
    */
