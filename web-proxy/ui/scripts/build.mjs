@@ -53,7 +53,7 @@ if (process.argv.includes("--bench")) {
   rmSync(join(ui, "dist-bench"), { recursive: true, force: true });
   await build({
     ...nodeBundle,
-    entryPoints: ["proxy_throughput.ts", "page_weight.ts"].map((f) => join(ui, "bench", f)),
+    entryPoints: ["proxy_throughput.ts", "page_weight.ts", "transcript_frames.ts"].map((f) => join(ui, "bench", f)),
     outdir: join(ui, "dist-bench"),
     outExtension: { ".js": ".mjs" },
   });

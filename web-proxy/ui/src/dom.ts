@@ -16,3 +16,18 @@ export function button(label: string, onClick: () => void, cls = ""): HTMLButton
   b.addEventListener("click", onClick);
   return b;
 }
+
+// Makes `parent`'s children exactly `children`, in order, moving only what
+// is not already in its place: unlike replaceChildren, children that stay
+// are never detached, so a long list whose last entry changed costs the
+// browser that entry's style and layout, not the whole list's.
+export function syncChildren(parent: Element, children: readonly Element[]): void {
+  const keep = new Set<Element>(children);
+  for (const child of [...parent.children]) {
+    if (!keep.has(child)) child.remove();
+  }
+  children.forEach((child, i) => {
+    const at = parent.children[i];
+    if (at !== child) parent.insertBefore(child, at ?? null);
+  });
+}

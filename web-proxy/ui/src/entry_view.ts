@@ -175,10 +175,15 @@ function kindView(e: Entry): HTMLElement {
 export class EntryViews {
   private readonly cache = new Map<string, { signature: string; el: HTMLElement }>();
 
-  render(entries: readonly Entry[]): HTMLElement[] {
+  // `changed`: the ids of the entries that may have changed since the last
+  // call (Transcript.takeChanged); the others keep their element unseen,
+  // which spares a long transcript (a megabyte of command output) being
+  // compared whole on every frame. Without it, every entry is compared.
+  render(entries: readonly Entry[], changed?: ReadonlySet<string>): HTMLElement[] {
     return entries.map((e) => {
-      const signature = JSON.stringify(e);
       const hit = this.cache.get(e.id);
+      if (hit && changed && !changed.has(e.id)) return hit.el;
+      const signature = JSON.stringify(e);
       if (hit && hit.signature === signature) return hit.el;
       const el = entryView(e);
       // A rebuilt block keeps the fold its reader chose.

@@ -9,7 +9,7 @@ import { Announcer, canAsk, notifyButton, setTitle } from "./attention.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
 import { backgroundPanel } from "./background_view.js";
-import { button, h } from "./dom.js";
+import { button, h, syncChildren } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, SIGNED_OUT, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
@@ -481,7 +481,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     scheduled = false;
     const stick = nearBottom();
     const before = log.childElementCount;
-    log.replaceChildren(...views.render(transcript.entries));
+    syncChildren(log, views.render(transcript.entries, transcript.takeChanged()));
     cards.replaceChildren(...[...transcript.approvals.values()].map((a) => approvalCard(a, {
       canOperate: opts.canOperate,
       decide: (d) => void decide(a.approvalId, d),

@@ -155,6 +155,17 @@ export class Transcript {
   private settingsSaid = "";
   // The seq of the first event applied (0 until one).
   private firstSeq = 0n;
+  // Ids of the entries added or changed since takeChanged() last ran.
+  private changed = new Set<string>();
+
+  // The ids of the entries added or changed since the last call: all a
+  // view must draw again (EntryViews.render), the rest being as it drew
+  // them. Every change to an entry goes through add, upsert or touch.
+  takeChanged(): Set<string> {
+    const changed = this.changed;
+    this.changed = new Set();
+    return changed;
+  }
 
   // Applies one event; returns false when it was already applied.
   apply(event: Event): boolean {
@@ -183,7 +194,7 @@ export class Transcript {
         for (const id of ids) this.reverted.add(id);
         for (const entry of this.entries) {
           const turn = this.turnOf.get(entry.id);
-          if (turn !== undefined && this.reverted.has(turn)) entry.reverted = true;
+          if (turn !== undefined && this.reverted.has(turn)) this.touch(entry).reverted = true;
         }
         this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",
                    text: `Undone: ${ids.length === 1 ? "the turn" : `${ids.length} turns`} above ` +
@@ -348,15 +359,15 @@ export class Transcript {
         const d = p.value;
         const entry = this.byId.get(d.itemId);
         if (event.type === EventType.AGENT_MESSAGE_DELTA) {
-          if (entry?.kind === "agent") entry.text += d.text;
+          if (entry?.kind === "agent") this.touch(entry).text += d.text;
           else this.upsert({ kind: "agent", id: d.itemId, text: d.text, done: false });
         } else if (event.type === EventType.ITEM_DELTA && d.method === "item/plan/delta") {
-          if (entry?.kind === "proposedPlan") entry.text += d.text;
+          if (entry?.kind === "proposedPlan") this.touch(entry).text += d.text;
           else this.upsert({ kind: "proposedPlan", id: d.itemId, text: d.text, done: false });
         } else if (event.type === EventType.COMMAND_OUTPUT_DELTA && entry?.kind === "command") {
-          entry.output += d.text;
+          this.touch(entry).output += d.text;
         } else if (event.type === EventType.REASONING_DELTA) {
-          if (entry?.kind === "reasoning") entry.text += d.text;
+          if (entry?.kind === "reasoning") this.touch(entry).text += d.text;
           else this.upsert({ kind: "reasoning", id: d.itemId, text: d.text });
         }
         break;
@@ -469,13 +480,21 @@ export class Transcript {
     };
     this.entries.unshift(entry);
     this.byId.set(entry.id, entry);
+    this.changed.add(entry.id);
   }
 
   private add(entry: Entry): void {
     if (this.eventAgent !== undefined) entry.agent = this.eventAgent;
     this.entries.push(entry);
     this.byId.set(entry.id, entry);
+    this.changed.add(entry.id);
     if (this.eventTurn) this.turnOf.set(entry.id, this.eventTurn);
+  }
+
+  // `entry`, marked changed (takeChanged) before the caller changes it.
+  private touch<E extends Entry>(entry: E): E {
+    this.changed.add(entry.id);
+    return entry;
   }
 
   private drop(id: string): void {
@@ -488,6 +507,6 @@ export class Transcript {
   private upsert(entry: Entry): void {
     const prev = this.byId.get(entry.id);
     if (!prev) return this.add(entry);
-    Object.assign(prev, entry);
+    Object.assign(this.touch(prev), entry);
   }
 }

@@ -311,8 +311,19 @@ test("a queued prompt waits under the transcript until its turn runs; Drop takes
   await page.locator(".entry.turn .not-run", { hasText: "Not sent: queued two" }).waitFor({ timeout: 10000 });
   assert.deepEqual(await page.locator(".queued-text").allInnerTexts(), ["queued one"]);
 
+  // What stays as it was is never taken out of the page while the rest
+  // streams (a long transcript would be laid out again on every frame).
+  await page.evaluate(() => {
+    const first = document.querySelector(".transcript > .entry")!;
+    const w = window as unknown as { detached: number };
+    w.detached = 0;
+    new MutationObserver((records) => {
+      for (const r of records) if ([...r.removedNodes].includes(first)) w.detached++;
+    }).observe(first.parentElement!, { childList: true });
+  });
   await card.getByRole("button", { name: "Approve", exact: true }).click();
   await page.locator(".entry.agent", { hasText: "You said: queued one" }).waitFor({ timeout: 30000 });
+  assert.equal(await page.evaluate(() => (window as unknown as { detached: number }).detached), 0);
   assert.equal(await page.locator(".entry.prompt", { hasText: "queued one" }).count(), 1);
   assert.equal(await page.locator(".queued-prompt").count(), 0);
   assert.equal(await page.locator(".entry.agent", { hasText: "queued two" }).count(), 0);

@@ -361,6 +361,18 @@ test("queued prompts wait until their turn starts; one that never runs is said w
   assert.equal(t.queued.size, 0);
 });
 
+test("takeChanged names the entries added or changed since it last ran, and only those", () => {
+  const t = new Transcript();
+  for (const e of stream()) t.apply(e);
+  assert.deepEqual([...t.takeChanged()].sort(), ["m1", "t8", "u1"]);
+  assert.equal(t.takeChanged().size, 0);
+  t.apply(create(EventSchema, { sessionSeq: 9n, eventId: 9n, type: EventType.AGENT_MESSAGE_DELTA,
+    turnId: "turn_1", payload: { case: "delta", value: { $typeName: "codex_manager.v1.ItemDelta",
+      itemId: "m1", text: " again", method: "" } } }));
+  assert.deepEqual([...t.takeChanged()], ["m1"]);
+  assert.equal((t.entries[1] as { text: string }).text, "Hello again");
+});
+
 test("a running shell command is known, so what is sent meanwhile is queued, not steered", () => {
   const t = new Transcript();
   let seq = 0n;
