@@ -476,25 +476,44 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     queue.title = "Run this as a new turn after the running one";
   };
 
+  // The element of each pending approval's card and of each queued
+  // prompt, by id, drawn once (their content never changes).
+  const cardViews = new Map<string, HTMLElement>();
+  const queuedViews = new Map<string, HTMLElement>();
+  const drawn = (views: Map<string, HTMLElement>, id: string, draw: () => HTMLElement) => {
+    let el = views.get(id);
+    if (!el) views.set(id, el = draw());
+    return el;
+  };
+  const forgetAllBut = (views: Map<string, HTMLElement>, live: ReadonlyMap<string, unknown>) => {
+    for (const id of views.keys()) if (!live.has(id)) views.delete(id);
+  };
+
   let scheduled = false;
   const render = () => {
     scheduled = false;
     const stick = nearBottom();
     const before = log.childElementCount;
     syncChildren(log, views.render(transcript.entries, transcript.takeChanged()));
-    cards.replaceChildren(...[...transcript.approvals.values()].map((a) => approvalCard(a, {
-      canOperate: opts.canOperate,
-      decide: (d) => void decide(a.approvalId, d),
-      answer: (answers) => void answer(a.approvalId, answers),
-    })));
-    queued.replaceChildren(...[...transcript.queued].map(([turnId, text]) =>
+    // A card, once drawn, stays the same element until its approval is
+    // decided: what is typed in its form, its focus and a tap under way
+    // outlive the events that arrive meanwhile.
+    syncChildren(cards, [...transcript.approvals.values()].map((a) => drawn(cardViews, a.approvalId, () =>
+      approvalCard(a, {
+        canOperate: opts.canOperate,
+        decide: (d) => void decide(a.approvalId, d),
+        answer: (answers) => void answer(a.approvalId, answers),
+      }))));
+    forgetAllBut(cardViews, transcript.approvals);
+    syncChildren(queued, [...transcript.queued].map(([turnId, text]) => drawn(queuedViews, turnId, () =>
       h("li", { class: "queued-prompt", "data-turn-id": turnId },
         h("div", { class: "muted small" }, "Queued · runs after the current turn"),
         h("div", { class: "queued-text" }, text),
         opts.canOperate
           ? h("button", { type: "button", class: "drop-queued", "data-turn-id": turnId,
                           title: "Take this prompt out of the queue; it is not sent" }, "Drop")
-          : null)));
+          : null))));
+    forgetAllBut(queuedViews, transcript.queued);
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
     if (transcript.goal !== undefined) goal.show(transcript.goal);

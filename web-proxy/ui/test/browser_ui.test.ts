@@ -340,6 +340,30 @@ test("a queued prompt waits under the transcript until its turn runs; Drop takes
   await page.close();
 });
 
+test("an approval card keeps what is typed in it, and stays the same element, while events arrive", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const sessionId = await newSession(page, fake, "typing", "");
+  await send(page, "ask-user");
+  const form = page.locator(".approval form.user-input");
+  await form.waitFor({ timeout: 20000 });
+  await form.getByLabel("Go").check();
+  await form.locator("[data-question-id=key] input").fill("half typ");
+  await page.evaluate(() => {
+    (window as unknown as { card: Element }).card = document.querySelector(".approval")!;
+  });
+  // Another client's change: an event, and the page draws again.
+  const api = createClient(SessionService, apiTransport(fake));
+  await api.updateSession({ sessionId, title: "renamed while typing" });
+  await page.locator(".entry.notice.info", { hasText: "renamed while typing" }).waitFor({ timeout: 10000 });
+  assert.equal(await page.evaluate(() =>
+    (window as unknown as { card: Element }).card === document.querySelector(".approval")), true);
+  assert.equal(await form.locator("[data-question-id=key] input").inputValue(), "half typ");
+  assert.equal(await form.getByLabel("Go").isChecked(), true);
+  await form.getByRole("button", { name: "Stop the turn" }).click();
+  await page.locator(".approval").waitFor({ state: "detached", timeout: 20000 });
+  await page.close();
+});
+
 test("a prompt the server refuses comes back, unless something new was typed", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "refused prompt", "");
