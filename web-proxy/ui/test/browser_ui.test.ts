@@ -1125,6 +1125,23 @@ test("a prompt's Edit forks the conversation before it and opens the fork with t
   await page.close();
 });
 
+test("the session list, read again every few seconds, keeps a card's focus", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, fake, "keeps focus", "");
+  await page.goto(`${fake.baseUrl}/#/`);
+  const card = page.locator(".card.session", { hasText: "keeps focus" });
+  await card.waitFor({ timeout: 10000 });
+  await card.focus();
+  // Two reads of the list later (every 3 s), the card and its focus stay.
+  const read = () => page.waitForResponse("**/codex_manager.v1.SessionService/ListSessions");
+  await (await read()).finished();
+  await (await read()).finished();
+  await page.waitForTimeout(100);  // the UI's handling of the reply
+  assert.equal(await page.evaluate(() =>
+    document.activeElement?.closest(".card.session")?.textContent?.includes("keeps focus") ?? false), true);
+  await page.close();
+});
+
 test("a prompt's Undo takes it and what followed out of the conversation, in place", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, real, "undo", "never");
