@@ -16,6 +16,15 @@
 namespace codex_manager {
 namespace {
 
+// What a child wrote to `fd` until it closed it.
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[256];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+  return out;
+}
+
 TEST(ProcessLauncherTest, ChildInheritsOnlyStdio) {
   // An fd the server opened without O_CLOEXEC (as a library might).
   // Numbered high, so it cannot be confused with one ls opens itself.
@@ -30,12 +39,7 @@ TEST(ProcessLauncherTest, ChildInheritsOnlyStdio) {
   close(leaky);
   ASSERT_TRUE(process.ok()) << process.status();
   ASSERT_TRUE((*process)->WaitExited(absl::Seconds(10)));
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = read((*process)->stdout_fd(), buf, sizeof buf)) > 0) {
-    out.append(buf, n);
-  }
+  const std::string out = ReadAll((*process)->stdout_fd());
   (*process)->KillGroupAndReap();
   // 0, 1, 2 and the directory ls itself opens to list them.
   std::vector<std::string> fds = absl::StrSplit(out, '\n', absl::SkipEmpty());
@@ -55,12 +59,7 @@ TEST(ProcessLauncherTest, ChildGetsTheUmaskAsked) {
     auto process = launcher.Launch(spec);
     if (!process.ok()) return std::string(process.status().message());
     (*process)->WaitExited(absl::Seconds(10));
-    std::string out;
-    char buf[64];
-    ssize_t n;
-    while ((n = read((*process)->stdout_fd(), buf, sizeof buf)) > 0) {
-      out.append(buf, n);
-    }
+    const std::string out = ReadAll((*process)->stdout_fd());
     (*process)->KillGroupAndReap();
     return out;
   };
