@@ -390,6 +390,9 @@ int ShowStarted(Client& client, const v1::Turn& turn, int64_t after_seq,
   CtrlC ctrl_c(client, spec);
   if (!client.options().json) {
     std::cerr << "turn " << turn.turn_id() << " in session " << session_id
+              << (turn.state() == v1::TURN_STATE_QUEUED
+                      ? " (queued)"
+                      : "")
               << "\n";
   }
   return Follow(client, spec, &ctrl_c);

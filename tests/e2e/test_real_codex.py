@@ -386,6 +386,43 @@ def test_export_writes_the_events_and_a_markdown_conversation(cli: Cli, project:
     assert list(tmp_path.glob("none.md*")) == []
 
 
+def test_a_prompt_queued_behind_a_running_turn_reads_where_its_turn_starts(
+        cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    first = cli.popen("turn", "start", session_id, "please run: echo held", "--follow")
+    approval = pending_approval(cli, session_id)  # the first turn runs until decided
+    queued = cli.popen("turn", "start", session_id, "queued behind", "--follow")
+    wait_for(lambda: len(cli.json("turn", "list", session_id)["turns"]) == 2)
+    dropped = cli("turn", "start", session_id, "never sent").stdout.strip()
+    assert cli("turn", "interrupt", session_id, "--turn", dropped).returncode == 0
+    assert cli("approval", "approve", approval["approvalId"]).returncode == 0
+    assert first.wait(timeout=60) == 0
+    out, err = queued.communicate(timeout=60)
+    assert queued.returncode == 0, err
+    assert out.strip() == "You said: queued behind"
+    turns = [t["turnId"] for t in cli.json("turn", "list", session_id)["turns"]]
+    assert err.splitlines()[0] == f"turn {turns[1]} in session {session_id} (queued)", err
+
+    # The transcript says the prompt waited, and where its turn started.
+    log = cli("events", session_id).stdout
+    clock = r"\d\d:\d\d:\d\d  "
+    assert re.search(rf"^{clock}you \({turns[1]}, queued\): queued behind$", log, re.M), log
+    assert re.search(rf"^{clock}turn {dropped} INTERRUPTED: interrupted before it started$",
+                     log, re.M), log
+    assert re.search(rf"^{clock}turn {turns[0]} COMPLETED\n{clock}turn {turns[1]} started "
+                     r"\(the prompt queued above\)$", log, re.M), log
+
+    # The Markdown heads each turn where it started: the first turn's reply
+    # is under its own heading, the dropped prompt has none.
+    wait_for(lambda: cli.json("session", "show", session_id)["state"] == "SESSION_STATE_IDLE")
+    md = cli("export", session_id, "--format", "markdown").stdout
+    one, two = md.index(f"## Turn 1 · `{turns[0]}`"), md.index(f"## Turn 2 · `{turns[1]}`")
+    assert one < md.index("Not sent: the prompt queued as turn") < md.index("> never sent") < two, md
+    assert one < md.index("**Codex:**\n\nCommand output:") < two, md
+    assert md.index("> queued behind") > two, md
+    assert "## Turn 3" not in md, md
+
+
 def test_export_refuses_an_unknown_format(server: Server, project: Path) -> None:
     import grpc
 
