@@ -7,6 +7,7 @@
 import { h, button } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { pageLink, visible } from "./visible.js";
+import { subAgentLabel } from "./transcript.js";
 
 // One question of a user-input request, as Codex's ToolRequestUserInputParams
 // carries it.
@@ -162,12 +163,16 @@ export interface ApprovalActions {
   answer: (answers: Record<string, string>) => void;
 }
 
-// What an approval asks, in a few words ("Codex wants to run").
-export const approvalTitle = (a: Approval) =>
-  a.kind === ApprovalKind.FILE_CHANGE ? "Codex wants to change files"
-    : a.kind === ApprovalKind.USER_INPUT ? "Codex asks you"
+// What an approval asks, in a few words ("Codex wants to run"); `agent`:
+// the sub-agent that asks (Transcript.approvalAgents), named instead of
+// Codex ("Sub-agent helper wants to run").
+export const approvalTitle = (a: Approval, agent?: string) => {
+  const who = agent === undefined ? "Codex" : subAgentLabel(agent);
+  return a.kind === ApprovalKind.FILE_CHANGE ? `${who} wants to change files`
+    : a.kind === ApprovalKind.USER_INPUT ? `${who} asks you`
       : a.kind === ApprovalKind.MCP_ELICITATION ? `${a.mcpServerName || "An MCP server"} asks you`
-        : a.kind === ApprovalKind.PERMISSIONS ? "Codex asks for permissions" : "Codex wants to run";
+        : a.kind === ApprovalKind.PERMISSIONS ? `${who} asks for permissions` : `${who} wants to run`;
+};
 
 // What an approval asks, in a line: the command, a question's text, the
 // files a change touches, the permissions asked for or the reason Codex
@@ -177,8 +182,8 @@ export const approvalDetail = (a: Approval) => visible(
     ? (questionsOf(a.paramsJson)[0]?.question ?? "") : "") || a.changedFiles.join(", ")
     || a.requestedPermissions.join(", ") || a.reason);
 
-export function approvalCard(a: Approval, act: ApprovalActions): HTMLElement {
-  const title = approvalTitle(a);
+export function approvalCard(a: Approval, act: ApprovalActions, agent?: string): HTMLElement {
+  const title = approvalTitle(a, agent);
   // What the decision is about, with what would hide part of it shown.
   const what = a.kind === ApprovalKind.FILE_CHANGE ? h("pre", { class: "diff mono", tabindex: "0" }, visible(a.diff || a.paramsJson))
     : a.kind === ApprovalKind.COMMAND_EXECUTION ? h("pre", { class: "mono", tabindex: "0" }, visible(a.command))

@@ -78,7 +78,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     setTitle(`${name} · Codex Manager`, transcript.approvals.size);
     if (!opts.canOperate) return;
     announcer.update(new Map([...transcript.approvals.values()].map((a) => [a.approvalId, {
-      title: approvalTitle(a),
+      title: approvalTitle(a, transcript.approvalAgents.get(a.approvalId)),
       body: [name, approvalDetail(a)].filter(Boolean).join(": "),
     }])));
   };
@@ -503,7 +503,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
         canOperate: opts.canOperate,
         decide: (d) => void decide(a.approvalId, d),
         answer: (answers) => void answer(a.approvalId, answers),
-      }))));
+      }, transcript.approvalAgents.get(a.approvalId)))));
     forgetAllBut(cardViews, transcript.approvals);
     syncChildren(queued, [...transcript.queued].map(([turnId, text]) => drawn(queuedViews, turnId, () =>
       h("li", { class: "queued-prompt", "data-turn-id": turnId },

@@ -127,6 +127,8 @@ export class Transcript {
   goal: SessionGoal | null | undefined;
   readonly entries: Entry[] = [];
   readonly approvals = new Map<string, Approval>();  // pending, by id
+  // Of those, the ones a sub-agent asked: its name (subAgentName), by id.
+  readonly approvalAgents = new Map<string, string>();
   // Prompts waiting for the running turn (TURN_STATE_CHANGED QUEUED), by
   // turn id, in queue order; each leaves when its turn starts or ends.
   readonly queued = new Map<string, string>();
@@ -171,7 +173,7 @@ export class Transcript {
   apply(event: Event): boolean {
     if (event.redelivered) {
       const a = event.payload.case === "approvalRequested" ? event.payload.value.approval : undefined;
-      if (a && a.state === ApprovalState.PENDING) this.approvals.set(a.approvalId, a);
+      if (a && a.state === ApprovalState.PENDING) this.pending(a, event);
       return true;
     }
     if (event.sessionSeq <= this.lastSeq) return false;
@@ -374,11 +376,12 @@ export class Transcript {
       }
       case "approvalRequested": {
         const a = p.value.approval;
-        if (a) this.approvals.set(a.approvalId, a);
+        if (a) this.pending(a, event);
         break;
       }
       case "approvalResolved":
         this.approvals.delete(p.value.approvalId);
+        this.approvalAgents.delete(p.value.approvalId);
         break;
       case "tokenUsage":
         this.totalTokens = p.value.totalTokens;
@@ -481,6 +484,12 @@ export class Transcript {
     this.entries.unshift(entry);
     this.byId.set(entry.id, entry);
     this.changed.add(entry.id);
+  }
+
+  // `a`, asked by `event`'s agent, waits for a person.
+  private pending(a: Approval, event: Event): void {
+    this.approvals.set(a.approvalId, a);
+    if (event.subAgent) this.approvalAgents.set(a.approvalId, subAgentName(event.subAgent));
   }
 
   private add(entry: Entry): void {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
 import { ApprovalKind, ApprovalSchema } from "../src/gen/codex_manager/v1/approvals_pb.js";
-import { approvalDetail, questionsOf } from "../src/approval_view.js";
+import { approvalDetail, approvalTitle, questionsOf } from "../src/approval_view.js";
 import { visible } from "../src/visible.js";
 
 test("an approval's detail is its command, its first question, its files, the permissions asked or its reason", () => {
@@ -46,4 +46,14 @@ test("what would hide or reorder part of an approval is shown by name", () => {
   // Tabs, line ends and the rest of Unicode are text.
   const text = "a\tb\r\nc\nca\u00e9 \u2014 \u05e9\u05dc\u05d5\u05dd \u{1f600}";
   assert.equal(visible(text), text.replace("\r\n", "\n"));
+});
+
+test("an approval's title names who asks: Codex, or the sub-agent that asks", () => {
+  const run = create(ApprovalSchema, { kind: ApprovalKind.COMMAND_EXECUTION, command: "ls" });
+  assert.equal(approvalTitle(run), "Codex wants to run");
+  assert.equal(approvalTitle(run, "helper"), "Sub-agent helper wants to run");
+  assert.equal(approvalTitle(create(ApprovalSchema, { kind: ApprovalKind.FILE_CHANGE }), "helper"),
+               "Sub-agent helper wants to change files");
+  assert.equal(approvalTitle(create(ApprovalSchema, { kind: ApprovalKind.MCP_ELICITATION, mcpServerName: "tickets" }),
+                             "helper"), "tickets asks you");
 });

@@ -1218,6 +1218,29 @@ test("the list shows more on request, and a session waiting for an approval howe
   }
 });
 
+test("a sub-agent's work is set in under its name, and its approval names it", async () => {
+  const stack = await startStack({
+    realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")],
+    codexConfig: "[features]\nmulti_agent_v2 = true\n",
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await newSession(page, stack, "helpers");
+    await send(page, "spawn: run: echo from-helper");
+    const card = page.locator(".approval");
+    await card.waitFor({ timeout: 30000 });
+    assert.equal(await card.locator("strong").innerText(), "Sub-agent helper wants to run");
+    assert.equal(await card.getAttribute("aria-label"), "Sub-agent helper wants to run");
+    await card.getByRole("button", { name: "Approve", exact: true }).click();
+    await page.locator(".entry.agent", { hasText: "Helper finished." }).waitFor({ timeout: 30000 });
+    const helper = page.locator(".entry.sub-agent.command");
+    assert.match(await helper.innerText(), /Sub-agent helper[\s\S]*echo from-helper/);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
 test("More > MCP servers lists Codex's servers, their connection and their tools", async () => {
   const server = join(REPO, "tests", "mcp_server", "elicit_server.py");
   const stack = await startStack({

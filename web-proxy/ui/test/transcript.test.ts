@@ -463,6 +463,27 @@ test("a sub-agent's entries are marked with its name; its start and end are said
   assert.equal(subAgentActivity("not json"), "");
 });
 
+test("an approval a sub-agent asks is known as its, redelivered too, until decided", () => {
+  const t = new Transcript();
+  const helper = create(SubAgentSchema, { threadId: "01a24fb6-4e46", path: "/root/helper" });
+  const asked = (seq: bigint, approvalId: string, subAgent?: typeof helper, redelivered = false) =>
+    create(EventSchema, { sessionSeq: seq, eventId: seq, type: EventType.APPROVAL_REQUESTED, turnId: "turn_1",
+      redelivered, subAgent, payload: { case: "approvalRequested", value: { $typeName: "codex_manager.v1.ApprovalRequested",
+        approval: create(ApprovalSchema, { approvalId, state: ApprovalState.PENDING, command: "ls", kind: 1 }) } } });
+  t.apply(asked(1n, "apr_mine"));
+  t.apply(asked(2n, "apr_its", helper));
+  assert.deepEqual([...t.approvals.keys()], ["apr_mine", "apr_its"]);
+  assert.deepEqual([...t.approvalAgents], [["apr_its", "helper"]]);
+  t.apply(create(EventSchema, { sessionSeq: 3n, eventId: 3n, type: EventType.APPROVAL_RESOLVED,
+    payload: { case: "approvalResolved", value: { $typeName: "codex_manager.v1.ApprovalResolved",
+      approvalId: "apr_its", state: ApprovalState.APPROVED, decision: 1 } } }));
+  assert.equal(t.approvalAgents.size, 0);
+  // A reconnect past the request gets it again, redelivered, with its agent.
+  const again = new Transcript();
+  again.apply(asked(2n, "apr_its", helper, true));
+  assert.equal(again.approvalAgents.get("apr_its"), "helper");
+});
+
 test("a compaction is said once, as news, in either of Codex's forms", () => {
   const t = new Transcript();
   const item = itemEvents();
