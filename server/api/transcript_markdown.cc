@@ -260,7 +260,9 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
           queued_.begin(), queued_.end(),
           [&](const auto& q) { return q.first == t.turn_id(); });
       if (t.state() == v1::TURN_STATE_QUEUED) {
-        if (queued == queued_.end()) queued_.emplace_back(t.turn_id(), t.prompt());
+        if (queued == queued_.end()) {
+          queued_.emplace_back(t.turn_id(), t.prompt());
+        }
       } else if (t.state() == v1::TURN_STATE_RUNNING) {
         absl::StrAppend(out, "\n## Turn ", ++turns_, " · `", t.turn_id(),
                         "` · ", Clock(e.create_time()), "\n");

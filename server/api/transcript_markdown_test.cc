@@ -322,7 +322,8 @@ TEST(MarkdownTranscriptTest, AQueuedPromptIsSaidWhereItsTurnStarts) {
   dropped.mutable_turn_state_changed()->set_error(
       "interrupted before it started");
   md.Add(dropped, &out);
-  v1::Event reply = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "agentMessage", "m1");
+  v1::Event reply =
+      ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "agentMessage", "m1");
   reply.mutable_item()->set_text("Done with the first.");
   md.Add(reply, &out);
   md.Add(TurnChanged("turn_1", v1::TURN_STATE_COMPLETED), &out);
@@ -344,7 +345,8 @@ TEST(MarkdownTranscriptTest, ATurnWhoseQueuingWasNotSeenIsHeadedWhereItStarts) {
   MarkdownTranscript md(v1::Session(), {});
   std::string out;
   md.Add(TurnChanged("turn_5", v1::TURN_STATE_RUNNING), &out);
-  v1::Event prompt = ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "userMessage", "u1");
+  v1::Event prompt =
+      ItemEvent(v1::EVENT_TYPE_ITEM_COMPLETED, "userMessage", "u1");
   prompt.set_turn_id("turn_5");
   prompt.mutable_item()->set_text("from before the cursor");
   md.Add(prompt, &out);

@@ -6,8 +6,8 @@
 // Viewers see the card without the controls.
 import { h, button } from "./dom.js";
 import { type Approval, ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
-import { pageLink, visible } from "./visible.js";
 import { subAgentLabel } from "./transcript.js";
+import { pageLink, visible } from "./visible.js";
 
 // One question of a user-input request, as Codex's ToolRequestUserInputParams
 // carries it.

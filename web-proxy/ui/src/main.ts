@@ -254,7 +254,8 @@ function showList(): () => void {
         syncChildren(list, shown.length ? shown.map(cardOf)
                                         : [h("p", { class: "muted" },
                                              text ? "No sessions match." : "No sessions yet.")]);
-        for (const id of cards.keys()) if (!shown.some((s) => s.sessionId === id)) cards.delete(id);
+        const listedNow = new Set(shown.map((s) => s.sessionId));
+        for (const id of cards.keys()) if (!listedNow.has(id)) cards.delete(id);
         more.hidden = !r.nextPageToken || limit >= LIST_MAX;
         more.disabled = false;
         end.hidden = !r.nextPageToken || limit < LIST_MAX;
