@@ -17,6 +17,27 @@ export function button(label: string, onClick: () => void, cls = ""): HTMLButton
   return b;
 }
 
+// Elements by key, each drawn once and kept while what it shows stays the
+// same: a list drawn again keeps the elements of its unchanged rows (what
+// is typed in them, the focus, a tap under way).
+export class KeptViews {
+  private readonly views = new Map<string, { shows: string; el: HTMLElement }>();
+
+  // The element for `key`: the one drawn before if it showed `shows` too,
+  // else a new one from `draw`.
+  get(key: string, shows: string, draw: () => HTMLElement): HTMLElement {
+    let view = this.views.get(key);
+    if (view?.shows !== shows) this.views.set(key, view = { shows, el: draw() });
+    return view.el;
+  }
+
+  // Forgets every key but `keys` (the rows no longer listed).
+  keepOnly(keys: Iterable<string>): void {
+    const kept = new Set(keys);
+    for (const key of this.views.keys()) if (!kept.has(key)) this.views.delete(key);
+  }
+}
+
 // Makes `parent`'s children exactly `children`, in order, moving only what
 // is not already in its place: unlike replaceChildren, children that stay
 // are never detached, so a long list whose last entry changed costs the

@@ -10,7 +10,7 @@ import { accountPanel } from "./account_view.js";
 import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, SIGNED_OUT, toast } from "./feedback.js";
-import { button, h, syncChildren } from "./dom.js";
+import { button, h, KeptViews, syncChildren } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
@@ -183,17 +183,12 @@ const SEARCH_PAUSE_MS = 250;
 
 function showList(): () => void {
   const list = h("div", { class: "list", "aria-live": "polite" });
-  // Each session's card, by id, with what it shows: the list is read again
-  // every few seconds, and a card that shows the same keeps its element
-  // (the keyboard's focus on it, a tap under way), as does its place.
-  const cards = new Map<string, { shows: string; el: HTMLElement }>();
-  const cardOf = (s: Session) => {
-    const shows = JSON.stringify([s.title, s.state, s.pendingApprovals, s.cwd,
-                                  s.goal?.status, s.goal?.objective]);
-    let card = cards.get(s.sessionId);
-    if (card?.shows !== shows) cards.set(s.sessionId, card = { shows, el: sessionCard(s) });
-    return card.el;
-  };
+  // Each session's card: the list is read again every few seconds, and a
+  // card that shows the same keeps its element (the keyboard's focus on
+  // it, a tap under way), as does its place.
+  const cards = new KeptViews();
+  const cardOf = (s: Session) => cards.get(s.sessionId, JSON.stringify(
+    [s.title, s.state, s.pendingApprovals, s.cwd, s.goal?.status, s.goal?.objective]), () => sessionCard(s));
   const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
   const search = h("input", { type: "search", name: "search", class: "session-search", maxlength: "200",
                               autocomplete: "off",
@@ -254,8 +249,7 @@ function showList(): () => void {
         syncChildren(list, shown.length ? shown.map(cardOf)
                                         : [h("p", { class: "muted" },
                                              text ? "No sessions match." : "No sessions yet.")]);
-        const listedNow = new Set(shown.map((s) => s.sessionId));
-        for (const id of cards.keys()) if (!listedNow.has(id)) cards.delete(id);
+        cards.keepOnly(shown.map((s) => s.sessionId));
         more.hidden = !r.nextPageToken || limit >= LIST_MAX;
         more.disabled = false;
         end.hidden = !r.nextPageToken || limit < LIST_MAX;

@@ -9,7 +9,7 @@ import { Announcer, canAsk, notifyButton, setTitle } from "./attention.js";
 import { newRequestId } from "./auth.js";
 import { publish } from "./bridge.js";
 import { backgroundPanel } from "./background_view.js";
-import { button, h, syncChildren } from "./dom.js";
+import { button, h, KeptViews, syncChildren } from "./dom.js";
 import { EntryViews } from "./entry_view.js";
 import { errorText, SIGNED_OUT, sleep, toast } from "./feedback.js";
 import { filePicker } from "./file_picker.js";
@@ -477,17 +477,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   };
 
   // The element of each pending approval's card and of each queued
-  // prompt, by id, drawn once (their content never changes).
-  const cardViews = new Map<string, HTMLElement>();
-  const queuedViews = new Map<string, HTMLElement>();
-  const drawn = (views: Map<string, HTMLElement>, id: string, draw: () => HTMLElement) => {
-    let el = views.get(id);
-    if (!el) views.set(id, el = draw());
-    return el;
-  };
-  const forgetAllBut = (views: Map<string, HTMLElement>, live: ReadonlyMap<string, unknown>) => {
-    for (const id of views.keys()) if (!live.has(id)) views.delete(id);
-  };
+  // prompt, by id, drawn once (what they show never changes).
+  const cardViews = new KeptViews();
+  const queuedViews = new KeptViews();
 
   let scheduled = false;
   const render = () => {
@@ -498,14 +490,14 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     // A card, once drawn, stays the same element until its approval is
     // decided: what is typed in its form, its focus and a tap under way
     // outlive the events that arrive meanwhile.
-    syncChildren(cards, [...transcript.approvals.values()].map((a) => drawn(cardViews, a.approvalId, () =>
+    syncChildren(cards, [...transcript.approvals.values()].map((a) => cardViews.get(a.approvalId, "", () =>
       approvalCard(a, {
         canOperate: opts.canOperate,
         decide: (d) => void decide(a.approvalId, d),
         answer: (answers) => void answer(a.approvalId, answers),
       }, transcript.approvalAgents.get(a.approvalId)))));
-    forgetAllBut(cardViews, transcript.approvals);
-    syncChildren(queued, [...transcript.queued].map(([turnId, text]) => drawn(queuedViews, turnId, () =>
+    cardViews.keepOnly(transcript.approvals.keys());
+    syncChildren(queued, [...transcript.queued].map(([turnId, text]) => queuedViews.get(turnId, "", () =>
       h("li", { class: "queued-prompt", "data-turn-id": turnId },
         h("div", { class: "muted small" }, "Queued · runs after the current turn"),
         h("div", { class: "queued-text" }, text),
@@ -513,7 +505,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           ? h("button", { type: "button", class: "drop-queued", "data-turn-id": turnId,
                           title: "Take this prompt out of the queue; it is not sent" }, "Drop")
           : null))));
-    forgetAllBut(queuedViews, transcript.queued);
+    queuedViews.keepOnly(transcript.queued.keys());
     badge.textContent = sessionLabel(transcript.sessionState);
     badge.className = `badge state-${(SessionState[transcript.sessionState] ?? "unknown").toLowerCase()}`;
     if (transcript.goal !== undefined) goal.show(transcript.goal);
