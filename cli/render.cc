@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "api/sub_agents.h"
 #include "common/compaction_text.h"
+#include "common/duration_text.h"
 #include "nlohmann/json.hpp"
 #include "questions.h"
 
@@ -100,6 +102,14 @@ std::string FirstWrittenPath(const std::string& diff) {
     if (absl::ConsumePrefix(&line, "+++ b/")) return std::string(line);
   }
   return "";
+}
+
+// An imageGeneration item's line: where the image was saved, else why
+// none was (Item.error), else its status.
+std::string ImageGenerationText(const v1::Item& item) {
+  if (!item.text().empty()) return "generated image: " + item.text();
+  if (!item.error().empty()) return "image not generated: " + item.error();
+  return "image generation " + item.status();
 }
 
 // The files a change touches (Approval.changed_files, absolute), relative
@@ -988,6 +998,13 @@ void EventPrinter::Print(const v1::Event& e) {
       } else if (item.item_type() == "imageView") {
         EndLine();
         side_ << Head(e) << "viewed image: " << item.text() << "\n";
+      } else if (item.item_type() == "imageGeneration") {
+        EndLine();
+        side_ << Head(e) << ImageGenerationText(item) << "\n";
+      } else if (item.item_type() == "sleep") {
+        EndLine();
+        side_ << Head(e) << "waited " << DurationText(item.duration_ms())
+              << "\n";
       } else if (item.item_type() == "hookPrompt") {
         EndLine();
         side_ << Head(e) << "hook prompt: ";

@@ -171,6 +171,42 @@ TEST(EventPrinterTest, ASubAgentsWorkIsNamedAndOffStdout) {
             "sub-agent helper completed\n");
 }
 
+// What the agent did besides answering is said on its line, as Codex
+// 0.171's items have it: an image it generated (where it is saved, or why
+// none was), a wait (its clock.sleep tool), a web search.
+TEST(EventPrinterTest, ImagesWaitsAndSearchesAreSaid) {
+  const auto item = [](const std::string& type, const std::string& text) {
+    v1::Event e = UserMessage(v1::EVENT_TYPE_ITEM_COMPLETED, type, text);
+    e.mutable_item()->set_item_type(type);
+    e.mutable_item()->set_status("completed");
+    return e;
+  };
+  const std::string err =
+      Printed(EventPrinter::Mode::kLive, [&](EventPrinter& printer) {
+        printer.Print(item("imageGeneration", "/c/generated_images/ig.png"));
+        v1::Event refused = item("imageGeneration", "");
+        refused.mutable_item()->set_status("failed");
+        refused.mutable_item()->set_error("usageLimitExceeded");
+        printer.Print(refused);
+        v1::Event pending = item("imageGeneration", "");
+        pending.mutable_item()->set_status("generating");
+        printer.Print(pending);
+        v1::Event nap = item("sleep", "");
+        nap.mutable_item()->set_duration_ms(1500);
+        printer.Print(nap);
+        nap.mutable_item()->set_duration_ms(250);
+        printer.Print(nap);
+        printer.Print(item("webSearch", "codex hooks"));
+      });
+  EXPECT_EQ(err,
+            "generated image: /c/generated_images/ig.png\n"
+            "image not generated: usageLimitExceeded\n"
+            "image generation generating\n"
+            "waited 1.5 s\n"
+            "waited 250 ms\n"
+            "searched the web: codex hooks\n");
+}
+
 // What a restore lost is said where it was, but for the raw log (whose
 // lines show the seqs).
 TEST(EventPrinterTest, MissingEventsAreSaid) {

@@ -32,7 +32,8 @@ std::string Dump(const json& j) {
 // Text of an item: agentMessage text, userMessage text parts, the prompt a
 // hook added (hookPrompt fragments), reasoning summary parts, a review's
 // target (enteredReviewMode) or findings (exitedReviewMode), a web search's
-// query (or the page it opened), an image's path (imageView).
+// query (or the page it opened), an image's path (imageView), where a
+// generated image was saved (imageGeneration).
 std::string ItemText(const json& item) {
   const std::string type = Str(item, "type");
   if (type == "agentMessage" || type == "plan") return Str(item, "text");
@@ -52,6 +53,8 @@ std::string ItemText(const json& item) {
     if (out.empty()) out = Str(action, "url");
   } else if (type == "imageView") {
     out = Str(item, "path");
+  } else if (type == "imageGeneration") {
+    out = Str(item, "savedPath");
   } else if (type == "hookPrompt") {
     for (const json& fragment : ArrayMember(item, "fragments")) {
       const std::string text = Str(fragment, "text");
@@ -105,6 +108,11 @@ void ItemToProto(const json& item, v1::Item* out) {
   out->set_moderation(
       Str(Member(Member(item, "moderation"), "display"), "mode"));
   if (Str(item, "type") == "mcpToolCall") McpToolCallToProto(item, out);
+  if (Str(item, "type") == "imageGeneration") {
+    // Why no image came (ImageGenerationFailure's kind, e.g.
+    // "usageLimitExceeded").
+    out->set_error(Str(Member(item, "failure"), "type"));
+  }
   const int64_t duration = IntMember(item, "durationMs", -1);
   if (duration >= 0) out->set_duration_ms(duration);
 }

@@ -391,6 +391,23 @@ TEST(EventToProtoTest, ToolCallsSearchesAndImageViews) {
   EXPECT_EQ(Mapped("item/completed", json::parse(R"({"item":{"type":"imageView",
       "id":"iv","path":"/w/shot.png"}})")).item().text(),
             "/w/shot.png");
+  // An image the agent generated (Codex's image_gen tool), as Codex
+  // 0.171's schema has the item: where it saved it, or why it could not.
+  v1::Event generated = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"imageGeneration","id":"ig","status":"completed",
+      "revisedPrompt":"a red square","result":"iVBORw0KGgo=",
+      "savedPath":"/home/u/.codex/generated_images/ig.png"}})"));
+  EXPECT_EQ(generated.item().text(), "/home/u/.codex/generated_images/ig.png");
+  EXPECT_EQ(generated.item().error(), "");
+  v1::Event refused = Mapped("item/completed", json::parse(R"({"item":{
+      "type":"imageGeneration","id":"ig2","status":"failed","savedPath":null,
+      "failure":{"type":"usageLimitExceeded","limitId":"images"}}})"));
+  EXPECT_EQ(refused.item().text(), "");
+  EXPECT_EQ(refused.item().error(), "usageLimitExceeded");
+  // The agent waited (Codex's clock.sleep tool): for how long.
+  EXPECT_EQ(Mapped("item/completed", json::parse(R"({"item":{"type":"sleep",
+      "id":"sl","durationMs":1500}})")).item().duration_ms(),
+            1500);
   // The fields of a tool call stay empty on other items.
   v1::Event message = Mapped("item/completed", json::parse(R"({"item":{
       "type":"agentMessage","id":"m","text":"hi","tool":"x","server":"y"}})"));

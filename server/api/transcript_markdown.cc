@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "api/sub_agents.h"
 #include "common/compaction_text.h"
+#include "common/duration_text.h"
 #include "core/codex_protocol.h"
 
 namespace codex_manager {
@@ -369,6 +370,18 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
         absl::StrAppend(out, "\n*Searched the web:* ", OneLine(item.text()), "\n");
       } else if (item.item_type() == "imageView") {
         absl::StrAppend(out, "\n*Viewed image* ", InlineCode(item.text()), "\n");
+      } else if (item.item_type() == "imageGeneration") {
+        absl::StrAppend(
+            out, "\n",
+            !item.text().empty()
+                ? absl::StrCat("*Generated image* ", InlineCode(item.text()))
+            : !item.error().empty()
+                ? absl::StrCat("*Image not generated:* ", OneLine(item.error()))
+                : absl::StrCat("*Image generation* ", OneLine(item.status())),
+            "\n");
+      } else if (item.item_type() == "sleep") {
+        absl::StrAppend(out, "\n*Waited* ", DurationText(item.duration_ms()),
+                        "\n");
       } else if (item.item_type() == "hookPrompt") {
         absl::StrAppend(out, "\n**Hook prompt:**\n\n", Quote(item.text()));
       } else if (item.item_type() == "reasoning" && !item.text().empty()) {

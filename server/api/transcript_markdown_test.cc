@@ -440,6 +440,29 @@ TEST(MarkdownTranscriptTest, ToolCallsFoldAndSearchesAreNoted) {
   out.clear();
   md.Add(search, &out);
   EXPECT_EQ(out, "\n*Searched the web:* codex hooks\n");
+
+  // An image the agent generated, or why it could not; a wait.
+  v1::Event image;
+  image.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  image.mutable_item()->set_item_type("imageGeneration");
+  image.mutable_item()->set_status("completed");
+  image.mutable_item()->set_text("/c/generated_images/ig.png");
+  out.clear();
+  md.Add(image, &out);
+  EXPECT_EQ(out, "\n*Generated image* `/c/generated_images/ig.png`\n");
+  image.mutable_item()->set_text("");
+  image.mutable_item()->set_status("failed");
+  image.mutable_item()->set_error("usageLimitExceeded");
+  out.clear();
+  md.Add(image, &out);
+  EXPECT_EQ(out, "\n*Image not generated:* usageLimitExceeded\n");
+  v1::Event nap;
+  nap.set_type(v1::EVENT_TYPE_ITEM_COMPLETED);
+  nap.mutable_item()->set_item_type("sleep");
+  nap.mutable_item()->set_duration_ms(90000);
+  out.clear();
+  md.Add(nap, &out);
+  EXPECT_EQ(out, "\n*Waited* 90.0 s\n");
 }
 
 TEST(MarkdownTranscriptTest, EventsARestoreLostAreNotedWhereTheyWere) {

@@ -386,6 +386,28 @@ def test_export_writes_the_events_and_a_markdown_conversation(cli: Cli, project:
     assert list(tmp_path.glob("none.md*")) == []
 
 
+def test_a_web_search_reaches_every_transcript(server: Server, cli: Cli, project: Path) -> None:
+    """The provider's hosted web search (a `web_search_call` output item)
+    becomes Codex's webSearch item: the CLI, the Markdown export and the SDK
+    each say what was searched."""
+    from codex_manager import Client, EventType, TurnState
+    session_id = create_session(cli, project)
+    result = cli("turn", "start", session_id, "search: ext4 disk full", "--follow")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Found it."
+    assert "searched the web: ext4 disk full\n" in result.stderr
+    assert "searched the web: ext4 disk full\n" in cli("events", session_id).stdout
+    md = cli("export", session_id, "--format", "markdown").stdout
+    assert "*Searched the web:* ext4 disk full\n" in md, md
+    with Client(server.addr) as client:
+        turn = client.run_turn(session_id, "search: codex hooks")
+        assert turn.state == TurnState.COMPLETED
+        searches = [e.item for e in client.events(session_id, follow=False)
+                    if e.type == EventType.ITEM_COMPLETED and e.item.item_type == "webSearch"]
+    assert [s.text for s in searches] == ["ext4 disk full", "codex hooks"]
+    assert json.loads(searches[1].item_json)["action"]["query"] == "codex hooks"
+
+
 def test_a_prompt_queued_behind_a_running_turn_reads_where_its_turn_starts(
         cli: Cli, project: Path) -> None:
     session_id = create_session(cli, project)

@@ -252,8 +252,8 @@ def hook_runs(thread_id: str, turn_id: str) -> None:
 
 def tool_calls(thread_id: str, turn_id: str) -> None:
     """An MCP tool call as Codex 0.171 sends it (started, then completed
-    with its result), one that failed, and a web search (the schema's
-    shape), then a reply."""
+    with its result), one that failed, a web search, a generated image, one
+    not generated and a wait (the schema's shapes), then a reply."""
     call = {"type": "mcpToolCall", "id": "call_" + uuid.uuid4().hex[:8], "server": "tickets",
             "environmentId": None, "tool": "file_ticket", "status": "inProgress",
             "arguments": {"title": "Disk full", "priority": 2}, "appContext": None,
@@ -273,6 +273,20 @@ def tool_calls(thread_id: str, turn_id: str) -> None:
     item(thread_id, turn_id, "item/started", search)
     item(thread_id, turn_id, "item/completed", {**search, "query": "disk full ext4",
          "action": {"type": "search", "query": "disk full ext4", "queries": None}})
+    # Codex's image_gen tool and its clock.sleep tool, as the schema has
+    # their items (neither is offered to a model of a custom provider).
+    image = {"type": "imageGeneration", "id": "ig_" + uuid.uuid4().hex[:8],
+             "status": "generating", "revisedPrompt": None, "savedPath": None}
+    item(thread_id, turn_id, "item/started", image)
+    item(thread_id, turn_id, "item/completed", {
+        **image, "status": "completed", "revisedPrompt": "a chart of disk use",
+        "result": "iVBORw0KGgo=", "savedPath": "/codex/generated_images/chart.png"})
+    item(thread_id, turn_id, "item/completed", {
+        **image, "id": "ig_" + uuid.uuid4().hex[:8], "status": "failed",
+        "failure": {"type": "usageLimitExceeded", "limitId": "images"}})
+    nap = {"type": "sleep", "id": "sl_" + uuid.uuid4().hex[:8], "durationMs": 1500}
+    item(thread_id, turn_id, "item/started", nap)
+    item(thread_id, turn_id, "item/completed", nap)
     agent_reply(thread_id, turn_id, "Filed ticket 7.", ["Filed ticket 7."])
     complete(thread_id, turn_id)
 

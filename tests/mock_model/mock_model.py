@@ -57,6 +57,9 @@ prompt of the latest user message. The script, by what the prompt contains:
   (an absolute path), with the reason ``To fetch and save the data.``;
   once its output is in the request, a reply ``Granted: <the output's
   text>``.
+- ``search: QUERY``: a ``web_search_call`` output item searching for QUERY
+  (the provider's hosted web search, as the Responses API streams one),
+  which Codex turns into a ``webSearch`` item, then ``Found it.``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -206,6 +209,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     propose = re.search(r"propose:\s*(.+)", prompt)
     ask = re.search(r"ask:\s*(.+)", prompt)
     permit = re.search(r"permit:\s*(network|write\s+\S+)", prompt)
+    search = re.search(r"\bsearch:\s*(.+)", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -368,6 +372,13 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         delay = int(slow.group(1)) / 1000.0
         words = [f"word{i} " for i in range(20)]
         yield from _message("".join(words), words, delay)
+        return
+    if search:
+        yield "response.output_item.done", {"output_index": 0, "item": {
+            "type": "web_search_call", "id": f"ws_{time.monotonic_ns()}",
+            "status": "completed",
+            "action": {"type": "search", "query": search.group(1).strip()}}}
+        yield from _message("Found it.", ["Found ", "it."], 0)
         return
     if propose:
         # What Codex's developer instructions say the mode is: the last

@@ -7,7 +7,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
 import { GoalStatus, type SessionGoal, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
-import { codexSettingsLabel, credentialsRefused } from "./labels.js";
+import { codexSettingsLabel, credentialsRefused, durationLabel } from "./labels.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
 // (SessionService.RevertSession); it stays in the transcript, marked.
@@ -354,6 +354,19 @@ export class Transcript {
             text: item.itemType === "webSearch" ? `Searched the web: ${item.text}`
                                                  : `Viewed image ${item.text}`,
           });
+        } else if (item.itemType === "imageGeneration" && done) {
+          // An image the agent generated: where it is saved on the
+          // server's machine, or why none was made.
+          this.upsert({
+            kind: "notice", id: item.itemId, level: item.text || !item.error ? "info" : "warning",
+            text: item.text ? `Generated an image: ${item.text}`
+              : item.error ? `Image not generated: ${item.error}`
+              : `Image generation ${item.status}`,
+          });
+        } else if (item.itemType === "sleep" && done) {
+          // The agent waited (Codex's clock.sleep tool).
+          this.upsert({ kind: "notice", id: item.itemId, level: "info",
+                        text: `Waited ${durationLabel(millis(item.durationMs) ?? 0)}` });
         }
         break;
       }

@@ -1016,7 +1016,7 @@ test("a hook's runs show in the transcript, one line each, and the prompt it gav
   await page.close();
 });
 
-test("an MCP tool call shows its tool, arguments and result; a failed one why; a web search a line", async () => {
+test("an MCP tool call shows its tool, arguments and result; a failed one why; a web search, an image and a wait a line", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, fake, "tools", "");
   await send(page, "tools");
@@ -1032,6 +1032,11 @@ test("an MCP tool call shows its tool, arguments and result; a failed one why; a
   assert.equal(await failed.locator("details").count(), 0);  // no arguments, no result
   assert.match(await failed.innerText(), /close_ticket[\s\S]*failed · 60.0 s: tool call timed out/);
   await page.locator(".entry.notice", { hasText: "Searched the web: disk full ext4" }).waitFor();
+  // An image the agent generated, one it could not, a wait.
+  await page.locator(".entry.notice",
+                     { hasText: "Generated an image: /codex/generated_images/chart.png" }).waitFor();
+  await page.locator(".entry.notice", { hasText: "Image not generated: usageLimitExceeded" }).waitFor();
+  await page.locator(".entry.notice", { hasText: "Waited 1.5 s" }).waitFor();
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-tools.png"), fullPage: true });
   await page.close();

@@ -218,8 +218,18 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
   t.apply(item(EventType.ITEM_STARTED, { itemId: "ws", itemType: "webSearch" }));
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ws", itemType: "webSearch", text: "codex hooks" }));
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "iv", itemType: "imageView", text: "/w/shot.png" }));
+  t.apply(item(EventType.ITEM_STARTED, { itemId: "ig", itemType: "imageGeneration", status: "generating" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ig", itemType: "imageGeneration", status: "completed",
+                                           text: "/c/generated_images/ig.png" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ig2", itemType: "imageGeneration", status: "failed",
+                                           error: "usageLimitExceeded" }));
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "sl", itemType: "sleep", durationMs: 1500n }));
   assert.deepEqual(t.entries.slice(1).map((e) => "text" in e ? e.text : e.kind),
-    ["Searched the web: codex hooks", "Viewed image /w/shot.png"]);
+    ["Searched the web: codex hooks", "Viewed image /w/shot.png",
+     "Generated an image: /c/generated_images/ig.png", "Image not generated: usageLimitExceeded",
+     "Waited 1.5 s"]);
+  assert.deepEqual(t.entries.slice(3).map((e) => e.kind === "notice" && e.level),
+    ["info", "warning", "info"]);
 });
 
 test("a proposed plan (Plan mode) is one entry that grows as Codex streams it", () => {

@@ -462,7 +462,9 @@ class Item(google.protobuf.message.Message):
     the agent (e.g. a Stop hook that asked it to go on); reasoning summary
     text; a review's target (enteredReviewMode) or its findings
     (exitedReviewMode); webSearch: what was searched (its query, else the
-    page opened or searched in); imageView: the image's path.
+    page opened or searched in); imageView: the image's path;
+    imageGeneration: where the generated image was saved (an absolute path
+    on the server's machine; empty when none was made).
     """
     command: builtins.str
     """commandExecution: the command line."""
@@ -494,10 +496,13 @@ class Item(google.protobuf.message.Message):
     "[resource]", …).
     """
     error: builtins.str
-    """mcpToolCall: why the call failed (Codex's `error.message`)."""
+    """mcpToolCall: why the call failed (Codex's `error.message`);
+    imageGeneration: why no image was made (the kind of Codex's `failure`,
+    e.g. "usageLimitExceeded").
+    """
     duration_ms: builtins.int
     """commandExecution, mcpToolCall: how long it ran, in milliseconds, once
-    finished.
+    finished; sleep (Codex's clock.sleep tool): how long the agent waited.
     """
     command_source: builtins.str
     """commandExecution: who ran it (Codex's `source`): "agent", "userShell"

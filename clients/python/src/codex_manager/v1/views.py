@@ -1154,7 +1154,9 @@ class Item(View[events_pb2.Item]):
         agent (e.g. a Stop hook that asked it to go on); reasoning summary text; a
         review's target (enteredReviewMode) or its findings (exitedReviewMode);
         webSearch: what was searched (its query, else the page opened or searched
-        in); imageView: the image's path.
+        in); imageView: the image's path; imageGeneration: where the generated
+        image was saved (an absolute path on the server's machine; empty when none
+        was made).
         """
         return self._proto.text
 
@@ -1222,13 +1224,16 @@ class Item(View[events_pb2.Item]):
 
     @property
     def error(self) -> str:
-        """mcpToolCall: why the call failed (Codex's `error.message`)."""
+        """mcpToolCall: why the call failed (Codex's `error.message`);
+        imageGeneration: why no image was made (the kind of Codex's `failure`,
+        e.g. "usageLimitExceeded").
+        """
         return self._proto.error
 
     @property
     def duration_ms(self) -> int | None:
         """commandExecution, mcpToolCall: how long it ran, in milliseconds, once
-        finished.
+        finished; sleep (Codex's clock.sleep tool): how long the agent waited.
         """
         return self._proto.duration_ms if self._proto.HasField("duration_ms") else None
 

@@ -252,7 +252,9 @@ export type Item = Message<"codex_manager.v1.Item"> & {
    * the agent (e.g. a Stop hook that asked it to go on); reasoning summary
    * text; a review's target (enteredReviewMode) or its findings
    * (exitedReviewMode); webSearch: what was searched (its query, else the
-   * page opened or searched in); imageView: the image's path.
+   * page opened or searched in); imageView: the image's path;
+   * imageGeneration: where the generated image was saved (an absolute path
+   * on the server's machine; empty when none was made).
    *
    * @generated from field: string text = 4;
    */
@@ -340,7 +342,9 @@ export type Item = Message<"codex_manager.v1.Item"> & {
   toolOutput: string;
 
   /**
-   * mcpToolCall: why the call failed (Codex's `error.message`).
+   * mcpToolCall: why the call failed (Codex's `error.message`);
+   * imageGeneration: why no image was made (the kind of Codex's `failure`,
+   * e.g. "usageLimitExceeded").
    *
    * @generated from field: string error = 16;
    */
@@ -348,7 +352,7 @@ export type Item = Message<"codex_manager.v1.Item"> & {
 
   /**
    * commandExecution, mcpToolCall: how long it ran, in milliseconds, once
-   * finished.
+   * finished; sleep (Codex's clock.sleep tool): how long the agent waited.
    *
    * @generated from field: optional int64 duration_ms = 17;
    */
