@@ -257,7 +257,7 @@ TEST(DecideCommandTest, SuggestsOnlyWhatCodexOffers) {
 
 // `approval list` names what each approval is about in its WHAT column:
 // the files a change touches (relative to the folder they share), the
-// permissions asked for.
+// permissions asked for, the sub-agent that asked.
 TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
   v1::ListApprovalsResponse list;
   auto add = [&](v1::ApprovalKind kind) {
@@ -278,6 +278,14 @@ TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
   v1::Approval* permissions = add(v1::APPROVAL_KIND_PERMISSIONS);
   permissions->add_requested_permissions("network access");
   permissions->add_requested_permissions("write /srv");
+  // A sub-agent's ask names it; one not named yet, by its thread.
+  v1::Approval* helper = add(v1::APPROVAL_KIND_COMMAND_EXECUTION);
+  helper->set_command("make test");
+  helper->mutable_sub_agent()->set_path("/root/helper");
+  helper->mutable_sub_agent()->set_thread_id("019a2b3c-4d5e");
+  v1::Approval* unnamed = add(v1::APPROVAL_KIND_COMMAND_EXECUTION);
+  unnamed->set_command("ls");
+  unnamed->mutable_sub_agent()->set_thread_id("019a2b3c-4d5e");
   testing::internal::CaptureStdout();
   PrintApprovalTable(list);
   const std::string out = testing::internal::GetCapturedStdout();
@@ -294,6 +302,8 @@ TEST(PrintApprovalTableTest, NamesTheFilesAndPermissionsAsked) {
   EXPECT_NE(out.find("Codex asks for: network access, write /srv\n"),
             std::string::npos)
       << out;
+  EXPECT_NE(out.find("  [helper] make test\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  [sub-agent 019a2b3c] ls\n"), std::string::npos) << out;
 }
 
 // A table has one line per row, whatever lines a prompt or a command

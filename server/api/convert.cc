@@ -205,6 +205,10 @@ void ToProto(const Approval& in, v1::Approval* out) {
   for (std::string& line : RequestedPermissionsOf(in)) {
     out->add_requested_permissions(std::move(line));
   }
+  if (!in.sub_agent_thread_id.empty()) {
+    out->mutable_sub_agent()->set_thread_id(in.sub_agent_thread_id);
+    out->mutable_sub_agent()->set_path(in.sub_agent_path);
+  }
   if (in.kind == ApprovalKind::kMcpElicitation) {
     const Elicitation e = ElicitationOf(in);
     out->set_mcp_server_name(e.server_name);

@@ -396,11 +396,15 @@ void SessionManager::OnServerRequest(Runtime* runtime, const json& request_id,
   if (std::string diff = live->approvals.DiffOf(a.item_id); !diff.empty()) {
     a.diff = std::move(diff);
   }
-  json request_payload = {{"approval", ApprovalToJson(a)}};
+  json sub_agent;
   if (const std::string thread_id = StringMember(params, "threadId");
       live->IsSubAgentThread(thread_id)) {
-    request_payload["sub_agent"] = SubAgentOf(*live, thread_id);  // its ask
+    sub_agent = SubAgentOf(*live, thread_id);  // its ask
+    a.sub_agent_thread_id = StringMember(sub_agent, "thread_id");
+    a.sub_agent_path = StringMember(sub_agent, "path");
   }
+  json request_payload = {{"approval", ApprovalToJson(a)}};
+  if (!sub_agent.is_null()) request_payload["sub_agent"] = std::move(sub_agent);
   // The row and its APPROVAL_REQUESTED event commit together, so a client
   // that sees the event can always resolve it; the row records its event.
   WriteBatch rows;

@@ -121,6 +121,10 @@ nlohmann::json ApprovalToJson(const Approval& a) {
       {"create_us", absl::ToUnixMicros(a.create_time)},
   };
   if (a.resolve_time) j["resolve_us"] = absl::ToUnixMicros(*a.resolve_time);
+  if (!a.sub_agent_thread_id.empty()) {
+    j["sub_agent_thread_id"] = a.sub_agent_thread_id;
+    j["sub_agent_path"] = a.sub_agent_path;
+  }
   return j;
 }
 
@@ -144,6 +148,8 @@ Approval ApprovalFromJson(const nlohmann::json& j) {
   if (j.contains("resolve_us")) {
     a.resolve_time = absl::FromUnixMicros(j.value("resolve_us", int64_t{0}));
   }
+  a.sub_agent_thread_id = j.value("sub_agent_thread_id", "");
+  a.sub_agent_path = j.value("sub_agent_path", "");
   return a;
 }
 

@@ -285,6 +285,12 @@ struct Approval {
   std::string resolve_request_digest;
   // The event_id of its APPROVAL_REQUESTED event.
   int64_t request_event_id = 0;
+  // When a sub-agent of the session's agent asked (Codex's multi-agent
+  // tools): its thread id, and its path as Codex named it ("/root/helper";
+  // '' while no subAgentActivity item had named it). Both '' when the
+  // session's own agent asked.
+  std::string sub_agent_thread_id;
+  std::string sub_agent_path;
 };
 
 // One entry of the durable event log. `payload` is a JSON object whose shape

@@ -261,6 +261,14 @@ constexpr const char* kSchemaV18 = R"sql(
 DROP INDEX IF EXISTS events_session;
 )sql";
 
+// v19: which sub-agent of the session's agent asked for an approval
+// (Approval::sub_agent_thread_id, sub_agent_path), so a list of approvals
+// names it. '' for the session's own agent, and for approvals from before.
+constexpr const char* kSchemaV19 = R"sql(
+ALTER TABLE approvals ADD COLUMN sub_agent_thread_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE approvals ADD COLUMN sub_agent_path TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The page size of a database the store creates, and of its copies:
 // 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
 constexpr const char* kSmallPages = "PRAGMA page_size=1024";
@@ -532,7 +540,8 @@ absl::Status SqliteStore::Migrate() {
   const char* const steps[] = {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
-      kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18};
+      kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18,
+      kSchemaV19};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -886,7 +895,8 @@ absl::StatusOr<std::vector<Turn>> SqliteStore::TurnsInState(TurnState state) {
   "SELECT approval_id, session_id, turn_id, kind, state, command, cwd, " \
   "reason, diff, item_id, params_json, method, decision, create_us, "    \
   "resolve_us, resolve_request_id, request_event_id, rowid, "            \
-  "resolve_request_digest FROM approvals "
+  "resolve_request_digest, sub_agent_thread_id, sub_agent_path "         \
+  "FROM approvals "
 
 static Approval ReadApproval(const auto& st) {
   Approval a;
@@ -908,6 +918,8 @@ static Approval ReadApproval(const auto& st) {
   a.resolve_request_id = st.Text(15);
   a.request_event_id = st.Int(16);
   a.resolve_request_digest = st.Text(18);
+  a.sub_agent_thread_id = st.Text(19);
+  a.sub_agent_path = st.Text(20);
   return a;
 }
 
@@ -922,9 +934,10 @@ absl::Status SqliteStore::PutApprovalLocked(const Approval& a) {
       Prepare("INSERT INTO approvals (approval_id, session_id, turn_id, kind, "
               "state, command, cwd, reason, diff, item_id, params_json, "
               "method, decision, create_us, resolve_us, resolve_request_id, "
-              "request_event_id, resolve_request_digest) VALUES (?1, ?2, ?3, "
-              "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-              "?17, ?18) ON CONFLICT (approval_id) DO UPDATE SET "
+              "request_event_id, resolve_request_digest, sub_agent_thread_id, "
+              "sub_agent_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+              "ON CONFLICT (approval_id) DO UPDATE SET "
               "state = ?5, diff = ?9, decision = ?13, resolve_us = ?15, "
               "resolve_request_id = ?16, request_event_id = ?17, "
               "resolve_request_digest = ?18"));
@@ -935,6 +948,7 @@ absl::Status SqliteStore::PutApprovalLocked(const Approval& a) {
   st.Bind(13, static_cast<int>(a.decision)).Bind(14, ToMicros(a.create_time));
   st.Bind(15, a.resolve_time).Bind(16, a.resolve_request_id);
   st.Bind(17, a.request_event_id).Bind(18, a.resolve_request_digest);
+  st.Bind(19, a.sub_agent_thread_id).Bind(20, a.sub_agent_path);
   return StepWrite(st, "put approval");
 }
 

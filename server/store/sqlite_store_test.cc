@@ -65,13 +65,13 @@ std::string FreshDbPath(const std::string& name) {
 // Runs `sql` on the database file at `path` with a connection of its own
 // (as an older server or the sqlite3 shell would) and returns the first
 // column of every row; a failing statement fails the test.
-std::vector<std::string> SqlOn(const std::string& path, const char* sql) {
+std::vector<std::string> SqlOn(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   std::vector<std::string> rows;
   char* error = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK) << path;
   EXPECT_EQ(sqlite3_exec(
-                db, sql,
+                db, sql.c_str(),
                 [](void* out, int, char** values, char**) {
                   static_cast<std::vector<std::string>*>(out)->push_back(
                       values[0] != nullptr ? values[0] : "NULL");
@@ -661,6 +661,12 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(dir);
 }
 
+// What a database of schema v18 lacks (v19's approval columns): SQL that
+// makes a new database look older to the upgrade.
+constexpr char kBeforeV19[] =
+    "ALTER TABLE approvals DROP COLUMN sub_agent_thread_id; "
+    "ALTER TABLE approvals DROP COLUMN sub_agent_path; ";
+
 // Keys stored by a server before v17 have no time: the upgrade stamps them
 // with its own, so retention counts their days from then.
 TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
@@ -670,11 +676,12 @@ TEST(SqliteStoreFileTest, KeysFromBeforeTheirTimeCountFromTheUpgrade) {
     ASSERT_TRUE(store.ok()) << store.status();
   }
   SqlOn(path,
+        absl::StrCat(kBeforeV19,
         "DROP INDEX requests_time; "
         "ALTER TABLE requests DROP COLUMN create_us; "
         "INSERT INTO requests (method, request_id, resource_id, "
         "request_digest) VALUES ('CreateSession', 'old', 'ses_old', ''); "
-        "PRAGMA user_version=16;");
+        "PRAGMA user_version=16;"));
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(*(*store)->PurgeRequestKeys(absl::Now() - absl::Hours(1), 10), 0);
@@ -701,9 +708,10 @@ TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
       "'events' ORDER BY name";
   const std::vector<std::string> one = {"sqlite_autoindex_events_1"};
   EXPECT_EQ(SqlOn(path, indexes), one);
-  SqlOn(path,
-        "CREATE INDEX events_session ON events(session_id, event_id); "
-        "PRAGMA user_version=17;");
+  SqlOn(path, absl::StrCat(
+                  kBeforeV19,
+                  "CREATE INDEX events_session ON events(session_id, event_id); "
+                  "PRAGMA user_version=17;"));
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(SqlOn(path, indexes), one);
@@ -714,6 +722,40 @@ TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
   ASSERT_TRUE(got.ok()) << got.status();
   ASSERT_EQ(got->size(), 1u);
   EXPECT_EQ(got->front().event_id, 3);
+  std::filesystem::remove(path);
+}
+
+// v19 records which sub-agent asked for an approval; one recorded before
+// reads as the session's own agent's.
+TEST(SqliteStoreFileTest, ApprovalsKeepTheSubAgentThatAsked) {
+  const std::string path = FreshDbPath("v19");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_a")).ok());
+    Approval a;
+    a.approval_id = "apr_helper";
+    a.session_id = "ses_a";
+    a.create_time = absl::Now();
+    a.sub_agent_thread_id = "019a-helper";
+    a.sub_agent_path = "/root/helper";
+    ASSERT_TRUE((*store)->PutApproval(a).ok());
+    // Deciding it keeps who asked.
+    a.state = ApprovalState::kApproved;
+    ASSERT_TRUE((*store)->PutApproval(a).ok());
+    absl::StatusOr<Approval> got = (*store)->GetApproval("apr_helper");
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->state, ApprovalState::kApproved);
+    EXPECT_EQ(got->sub_agent_thread_id, "019a-helper");
+    EXPECT_EQ(got->sub_agent_path, "/root/helper");
+  }
+  SqlOn(path, absl::StrCat(kBeforeV19, "PRAGMA user_version=18;"));
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<Approval> old = (*store)->GetApproval("apr_helper");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->sub_agent_thread_id, "");
+  EXPECT_EQ(old->sub_agent_path, "");
   std::filesystem::remove(path);
 }
 

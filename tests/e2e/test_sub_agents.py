@@ -29,7 +29,7 @@ def test_a_sub_agents_work_reaches_clients_marked_as_its(agents_server: Server,
     asked = []
 
     def on_approval(approval):  # the helper's command, put to a person
-        asked.append(approval.command)
+        asked.append((approval.command, approval.sub_agent.path))
         return Decision.APPROVE
 
     with Client(agents_server.addr) as client:
@@ -41,8 +41,16 @@ def test_a_sub_agents_work_reaches_clients_marked_as_its(agents_server: Server,
         assert turn.final_message == "Helper finished."  # not the helper's reply
         events = list(client.events(session.session_id, follow=False))
         after = client.get_session(session.session_id)
-    # Its command was put to a person, approved, and ran.
-    assert len(asked) == 1 and "echo helper-was-here" in asked[0]
+        decided = list(client.list_approvals(session.session_id, include_resolved=True))
+    # Its command was put to a person, naming the helper, approved, and ran.
+    assert len(asked) == 1 and "echo helper-was-here" in asked[0][0]
+    assert asked[0][1] == "/root/helper"
+    # The approval keeps who asked: listed later, and in the CLI's list.
+    assert [(a.sub_agent.path, a.sub_agent.thread_id != "") for a in decided] == [
+        ("/root/helper", True)]
+    listed = Cli(agents_server)("approval", "list", "--all", "--session", session.session_id)
+    assert "APPROVED  [helper] " in listed.stdout and "helper-was-here" in listed.stdout, \
+        listed.stdout
     # The session's thread and settings are its own agent's.
     assert after.thread_id == ready.thread_id
     assert after.codex_settings.approval_policy == "untrusted"

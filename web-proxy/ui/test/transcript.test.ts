@@ -4,10 +4,10 @@ import { test } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
 
-import { ApprovalSchema, ApprovalState } from "../src/gen/codex_manager/v1/approvals_pb.js";
+import { ApprovalSchema, ApprovalState, SubAgentSchema } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import {
   type Event, EventSchema, EventType, GoalUpdatedSchema, HookRunSchema, ItemSchema, SessionRevertedSchema,
-  NoticeSchema, SubAgentSchema, TerminalInputSchema, TurnStateChangedSchema,
+  NoticeSchema, TerminalInputSchema, TurnStateChangedSchema,
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { CodexSettingsSchema, GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n codex_manager/v1/approvals.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x05\n\x08\x41pproval\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x0f\n\x07turn_id\x18\x03 \x01(\t\x12,\n\x04kind\x18\x04 \x01(\x0e\x32\x1e.codex_manager.v1.ApprovalKind\x12.\n\x05state\x18\x05 \x01(\x0e\x32\x1f.codex_manager.v1.ApprovalState\x12\x0f\n\x07\x63ommand\x18\x06 \x01(\t\x12\x0b\n\x03\x63wd\x18\x07 \x01(\t\x12\x0e\n\x06reason\x18\x08 \x01(\t\x12\x0c\n\x04\x64iff\x18\t \x01(\t\x12\x0f\n\x07item_id\x18\n \x01(\t\x12\x13\n\x0bparams_json\x18\x0b \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x0c \x01(\x0e\x32\x1a.codex_manager.v1.Decision\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cresolve_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06method\x18\x0f \x01(\t\x12\x37\n\x13\x61vailable_decisions\x18\x10 \x03(\x0e\x32\x1a.codex_manager.v1.Decision\x12\x1c\n\x14\x65xecpolicy_amendment\x18\x11 \x03(\t\x12\x17\n\x0fmcp_server_name\x18\x12 \x01(\t\x12\x18\n\x10\x65licitation_mode\x18\x13 \x01(\t\x12\x17\n\x0f\x65licitation_url\x18\x14 \x01(\t\x12\x1d\n\x15requested_schema_json\x18\x15 \x01(\t\x12\x1d\n\x15requested_permissions\x18\x16 \x03(\t\x12\x15\n\rchanged_files\x18\x17 \x03(\t\"k\n\x14ListApprovalsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10include_resolved\x18\x02 \x01(\x08\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"_\n\x15ListApprovalsResponse\x12-\n\tapprovals\x18\x01 \x03(\x0b\x32\x1a.codex_manager.v1.Approval\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xe7\x01\n\x16ResolveApprovalRequest\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.codex_manager.v1.Decision\x12\x46\n\x07\x61nswers\x18\x03 \x03(\x0b\x32\x35.codex_manager.v1.ResolveApprovalRequest.AnswersEntry\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x1a.\n\x0c\x41nswersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xd1\x01\n\x0c\x41pprovalKind\x12\x1d\n\x19\x41PPROVAL_KIND_UNSPECIFIED\x10\x00\x12#\n\x1f\x41PPROVAL_KIND_COMMAND_EXECUTION\x10\x01\x12\x1d\n\x19\x41PPROVAL_KIND_FILE_CHANGE\x10\x02\x12\x1c\n\x18\x41PPROVAL_KIND_USER_INPUT\x10\x03\x12\x1d\n\x19\x41PPROVAL_KIND_PERMISSIONS\x10\x04\x12!\n\x1d\x41PPROVAL_KIND_MCP_ELICITATION\x10\x05*\x9f\x01\n\rApprovalState\x12\x1e\n\x1a\x41PPROVAL_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41PPROVAL_STATE_PENDING\x10\x01\x12\x1b\n\x17\x41PPROVAL_STATE_APPROVED\x10\x02\x12\x19\n\x15\x41PPROVAL_STATE_DENIED\x10\x03\x12\x1a\n\x16\x41PPROVAL_STATE_EXPIRED\x10\x04*\xa6\x01\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x14\n\x10\x44\x45\x43ISION_APPROVE\x10\x01\x12 \n\x1c\x44\x45\x43ISION_APPROVE_FOR_SESSION\x10\x02\x12\x11\n\rDECISION_DENY\x10\x03\x12\x12\n\x0e\x44\x45\x43ISION_ABORT\x10\x04\x12!\n\x1d\x44\x45\x43ISION_APPROVE_AND_REMEMBER\x10\x05\x32\xcc\x01\n\x0f\x41pprovalService\x12`\n\rListApprovals\x12&.codex_manager.v1.ListApprovalsRequest\x1a\'.codex_manager.v1.ListApprovalsResponse\x12W\n\x0fResolveApproval\x12(.codex_manager.v1.ResolveApprovalRequest\x1a\x1a.codex_manager.v1.ApprovalB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n codex_manager/v1/approvals.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcc\x05\n\x08\x41pproval\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x0f\n\x07turn_id\x18\x03 \x01(\t\x12,\n\x04kind\x18\x04 \x01(\x0e\x32\x1e.codex_manager.v1.ApprovalKind\x12.\n\x05state\x18\x05 \x01(\x0e\x32\x1f.codex_manager.v1.ApprovalState\x12\x0f\n\x07\x63ommand\x18\x06 \x01(\t\x12\x0b\n\x03\x63wd\x18\x07 \x01(\t\x12\x0e\n\x06reason\x18\x08 \x01(\t\x12\x0c\n\x04\x64iff\x18\t \x01(\t\x12\x0f\n\x07item_id\x18\n \x01(\t\x12\x13\n\x0bparams_json\x18\x0b \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x0c \x01(\x0e\x32\x1a.codex_manager.v1.Decision\x12/\n\x0b\x63reate_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cresolve_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06method\x18\x0f \x01(\t\x12\x37\n\x13\x61vailable_decisions\x18\x10 \x03(\x0e\x32\x1a.codex_manager.v1.Decision\x12\x1c\n\x14\x65xecpolicy_amendment\x18\x11 \x03(\t\x12\x17\n\x0fmcp_server_name\x18\x12 \x01(\t\x12\x18\n\x10\x65licitation_mode\x18\x13 \x01(\t\x12\x17\n\x0f\x65licitation_url\x18\x14 \x01(\t\x12\x1d\n\x15requested_schema_json\x18\x15 \x01(\t\x12\x1d\n\x15requested_permissions\x18\x16 \x03(\t\x12\x15\n\rchanged_files\x18\x17 \x03(\t\x12-\n\tsub_agent\x18\x18 \x01(\x0b\x32\x1a.codex_manager.v1.SubAgent\"+\n\x08SubAgent\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"k\n\x14ListApprovalsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10include_resolved\x18\x02 \x01(\x08\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"_\n\x15ListApprovalsResponse\x12-\n\tapprovals\x18\x01 \x03(\x0b\x32\x1a.codex_manager.v1.Approval\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xe7\x01\n\x16ResolveApprovalRequest\x12\x13\n\x0b\x61pproval_id\x18\x01 \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.codex_manager.v1.Decision\x12\x46\n\x07\x61nswers\x18\x03 \x03(\x0b\x32\x35.codex_manager.v1.ResolveApprovalRequest.AnswersEntry\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x1a.\n\x0c\x41nswersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*\xd1\x01\n\x0c\x41pprovalKind\x12\x1d\n\x19\x41PPROVAL_KIND_UNSPECIFIED\x10\x00\x12#\n\x1f\x41PPROVAL_KIND_COMMAND_EXECUTION\x10\x01\x12\x1d\n\x19\x41PPROVAL_KIND_FILE_CHANGE\x10\x02\x12\x1c\n\x18\x41PPROVAL_KIND_USER_INPUT\x10\x03\x12\x1d\n\x19\x41PPROVAL_KIND_PERMISSIONS\x10\x04\x12!\n\x1d\x41PPROVAL_KIND_MCP_ELICITATION\x10\x05*\x9f\x01\n\rApprovalState\x12\x1e\n\x1a\x41PPROVAL_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41PPROVAL_STATE_PENDING\x10\x01\x12\x1b\n\x17\x41PPROVAL_STATE_APPROVED\x10\x02\x12\x19\n\x15\x41PPROVAL_STATE_DENIED\x10\x03\x12\x1a\n\x16\x41PPROVAL_STATE_EXPIRED\x10\x04*\xa6\x01\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x14\n\x10\x44\x45\x43ISION_APPROVE\x10\x01\x12 \n\x1c\x44\x45\x43ISION_APPROVE_FOR_SESSION\x10\x02\x12\x11\n\rDECISION_DENY\x10\x03\x12\x12\n\x0e\x44\x45\x43ISION_ABORT\x10\x04\x12!\n\x1d\x44\x45\x43ISION_APPROVE_AND_REMEMBER\x10\x05\x32\xcc\x01\n\x0f\x41pprovalService\x12`\n\rListApprovals\x12&.codex_manager.v1.ListApprovalsRequest\x1a\'.codex_manager.v1.ListApprovalsResponse\x12W\n\x0fResolveApproval\x12(.codex_manager.v1.ResolveApprovalRequest\x1a\x1a.codex_manager.v1.ApprovalB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,22 +35,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._serialized_options = b'Z\036codexmanager/v1;codexmanagerv1'
   _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._loaded_options = None
   _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._serialized_options = b'8\001'
-  _globals['_APPROVALKIND']._serialized_start=1200
-  _globals['_APPROVALKIND']._serialized_end=1409
-  _globals['_APPROVALSTATE']._serialized_start=1412
-  _globals['_APPROVALSTATE']._serialized_end=1571
-  _globals['_DECISION']._serialized_start=1574
-  _globals['_DECISION']._serialized_end=1740
+  _globals['_APPROVALKIND']._serialized_start=1292
+  _globals['_APPROVALKIND']._serialized_end=1501
+  _globals['_APPROVALSTATE']._serialized_start=1504
+  _globals['_APPROVALSTATE']._serialized_end=1663
+  _globals['_DECISION']._serialized_start=1666
+  _globals['_DECISION']._serialized_end=1832
   _globals['_APPROVAL']._serialized_start=88
-  _globals['_APPROVAL']._serialized_end=757
-  _globals['_LISTAPPROVALSREQUEST']._serialized_start=759
-  _globals['_LISTAPPROVALSREQUEST']._serialized_end=866
-  _globals['_LISTAPPROVALSRESPONSE']._serialized_start=868
-  _globals['_LISTAPPROVALSRESPONSE']._serialized_end=963
-  _globals['_RESOLVEAPPROVALREQUEST']._serialized_start=966
-  _globals['_RESOLVEAPPROVALREQUEST']._serialized_end=1197
-  _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._serialized_start=1151
-  _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._serialized_end=1197
-  _globals['_APPROVALSERVICE']._serialized_start=1743
-  _globals['_APPROVALSERVICE']._serialized_end=1947
+  _globals['_APPROVAL']._serialized_end=804
+  _globals['_SUBAGENT']._serialized_start=806
+  _globals['_SUBAGENT']._serialized_end=849
+  _globals['_LISTAPPROVALSREQUEST']._serialized_start=851
+  _globals['_LISTAPPROVALSREQUEST']._serialized_end=958
+  _globals['_LISTAPPROVALSRESPONSE']._serialized_start=960
+  _globals['_LISTAPPROVALSRESPONSE']._serialized_end=1055
+  _globals['_RESOLVEAPPROVALREQUEST']._serialized_start=1058
+  _globals['_RESOLVEAPPROVALREQUEST']._serialized_end=1289
+  _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._serialized_start=1243
+  _globals['_RESOLVEAPPROVALREQUEST_ANSWERSENTRY']._serialized_end=1289
+  _globals['_APPROVALSERVICE']._serialized_start=1835
+  _globals['_APPROVALSERVICE']._serialized_end=2039
 # @@protoc_insertion_point(module_scope)

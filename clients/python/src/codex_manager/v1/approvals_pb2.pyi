@@ -184,6 +184,7 @@ class Approval(google.protobuf.message.Message):
     REQUESTED_SCHEMA_JSON_FIELD_NUMBER: builtins.int
     REQUESTED_PERMISSIONS_FIELD_NUMBER: builtins.int
     CHANGED_FILES_FIELD_NUMBER: builtins.int
+    SUB_AGENT_FIELD_NUMBER: builtins.int
     approval_id: builtins.str
     """Server-assigned id, "apr_" followed by 20 lowercase hex characters."""
     session_id: builtins.str
@@ -261,6 +262,13 @@ class Approval(google.protobuf.message.Message):
         diff is not known.
         """
 
+    @property
+    def sub_agent(self) -> global___SubAgent:
+        """Set when a sub-agent of the session's agent asked (Codex's multi-agent
+        tools, feature multi_agent_v2): which one. Unset when the session's own
+        agent asked, and on approvals recorded before codex-manager kept it.
+        """
+
     def __init__(
         self,
         *,
@@ -287,11 +295,40 @@ class Approval(google.protobuf.message.Message):
         requested_schema_json: builtins.str = ...,
         requested_permissions: collections.abc.Iterable[builtins.str] | None = ...,
         changed_files: collections.abc.Iterable[builtins.str] | None = ...,
+        sub_agent: global___SubAgent | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "resolve_time", b"resolve_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "changed_files", b"changed_files", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_permissions", b"requested_permissions", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "turn_id", b"turn_id"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["create_time", b"create_time", "resolve_time", b"resolve_time", "sub_agent", b"sub_agent"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["approval_id", b"approval_id", "available_decisions", b"available_decisions", "changed_files", b"changed_files", "command", b"command", "create_time", b"create_time", "cwd", b"cwd", "decision", b"decision", "diff", b"diff", "elicitation_mode", b"elicitation_mode", "elicitation_url", b"elicitation_url", "execpolicy_amendment", b"execpolicy_amendment", "item_id", b"item_id", "kind", b"kind", "mcp_server_name", b"mcp_server_name", "method", b"method", "params_json", b"params_json", "reason", b"reason", "requested_permissions", b"requested_permissions", "requested_schema_json", b"requested_schema_json", "resolve_time", b"resolve_time", "session_id", b"session_id", "state", b"state", "sub_agent", b"sub_agent", "turn_id", b"turn_id"]) -> None: ...
 
 global___Approval = Approval
+
+@typing.final
+class SubAgent(google.protobuf.message.Message):
+    """A sub-agent of the session's agent: who asked for an approval
+    (Approval.sub_agent), whose work an event is (Event.sub_agent).
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: builtins.int
+    PATH_FIELD_NUMBER: builtins.int
+    thread_id: builtins.str
+    """Its Codex thread id."""
+    path: builtins.str
+    """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
+    "/root/helper": the session's agent is "/root"; the last part is the
+    task name its spawner gave it). Empty when no subAgentActivity item
+    named it before this event or request.
+    """
+    def __init__(
+        self,
+        *,
+        thread_id: builtins.str = ...,
+        path: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["path", b"path", "thread_id", b"thread_id"]) -> None: ...
+
+global___SubAgent = SubAgent
 
 @typing.final
 class ListApprovalsRequest(google.protobuf.message.Message):

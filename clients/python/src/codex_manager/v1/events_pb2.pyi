@@ -1054,7 +1054,7 @@ class Event(google.protobuf.message.Message):
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
-    def sub_agent(self) -> global___SubAgent:
+    def sub_agent(self) -> codex_manager.v1.approvals_pb2.SubAgent:
         """Set when the event is a sub-agent's, not the session's agent's: Codex's
         multi-agent tools (spawn_agent; its `multi_agent_v2` feature) run
         helper agents in threads of their own, whose notifications name that
@@ -1120,7 +1120,7 @@ class Event(google.protobuf.message.Message):
         turn_id: builtins.str = ...,
         redelivered: builtins.bool = ...,
         original_payload_bytes: builtins.int = ...,
-        sub_agent: global___SubAgent | None = ...,
+        sub_agent: codex_manager.v1.approvals_pb2.SubAgent | None = ...,
         session_state_changed: global___SessionStateChanged | None = ...,
         turn_state_changed: global___TurnStateChanged | None = ...,
         item: global___Item | None = ...,
@@ -1148,32 +1148,6 @@ class Event(google.protobuf.message.Message):
     def WhichOneof(self, oneof_group: typing.Literal["payload", b"payload"]) -> typing.Literal["session_state_changed", "turn_state_changed", "item", "delta", "approval_requested", "approval_resolved", "token_usage", "notice", "raw", "plan", "turn_diff", "thread_status", "model_rerouted", "rate_limits", "mcp_server_status", "session_updated", "hook_run", "terminal_input", "session_reverted", "goal_updated", "codex_settings"] | None: ...
 
 global___Event = Event
-
-@typing.final
-class SubAgent(google.protobuf.message.Message):
-    """A sub-agent of the session's agent (Event.sub_agent)."""
-
-    DESCRIPTOR: google.protobuf.descriptor.Descriptor
-
-    THREAD_ID_FIELD_NUMBER: builtins.int
-    PATH_FIELD_NUMBER: builtins.int
-    thread_id: builtins.str
-    """Its Codex thread id."""
-    path: builtins.str
-    """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
-    "/root/helper": the session's agent is "/root"; the last part is the
-    task name its spawner gave it). Empty when no subAgentActivity item
-    named it before this event.
-    """
-    def __init__(
-        self,
-        *,
-        thread_id: builtins.str = ...,
-        path: builtins.str = ...,
-    ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["path", b"path", "thread_id", b"thread_id"]) -> None: ...
-
-global___SubAgent = SubAgent
 
 @typing.final
 class EventBatch(google.protobuf.message.Message):

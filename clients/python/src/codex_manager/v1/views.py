@@ -18,7 +18,7 @@ class Approval(View[approvals_pb2.Approval]):
     """The API's Approval message."""
 
     __slots__ = ()
-    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', 'requested_permissions', 'changed_files', )
+    _FIELDS = ('approval_id', 'session_id', 'turn_id', 'kind', 'state', 'command', 'cwd', 'reason', 'diff', 'item_id', 'params_json', 'decision', 'create_time', 'resolve_time', 'method', 'available_decisions', 'execpolicy_amendment', 'mcp_server_name', 'elicitation_mode', 'elicitation_url', 'requested_schema_json', 'requested_permissions', 'changed_files', 'sub_agent', )
 
     @property
     def approval_id(self) -> str:
@@ -154,6 +154,37 @@ class Approval(View[approvals_pb2.Approval]):
         known.
         """
         return tuple(self._proto.changed_files)
+
+    @property
+    def sub_agent(self) -> SubAgent:
+        """Set when a sub-agent of the session's agent asked (Codex's multi-agent
+        tools, feature multi_agent_v2): which one. Unset when the session's own
+        agent asked, and on approvals recorded before codex-manager kept it.
+        """
+        return SubAgent(self._proto.sub_agent)
+
+
+class SubAgent(View[approvals_pb2.SubAgent]):
+    """A sub-agent of the session's agent: who asked for an approval
+    (Approval.sub_agent), whose work an event is (Event.sub_agent).
+    """
+
+    __slots__ = ()
+    _FIELDS = ('thread_id', 'path', )
+
+    @property
+    def thread_id(self) -> str:
+        """Its Codex thread id."""
+        return self._proto.thread_id
+
+    @property
+    def path(self) -> str:
+        """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
+        "/root/helper": the session's agent is "/root"; the last part is the task
+        name its spawner gave it). Empty when no subAgentActivity item named it
+        before this event or request.
+        """
+        return self._proto.path
 
 
 class Token(View[auth_pb2.Token]):
@@ -1804,27 +1835,6 @@ class Event(View[events_pb2.Event]):
         """The field of `payload` that is set, or None."""
         case = self.payload_case
         return None if case is None else getattr(self, case)  # type: ignore[no-any-return]
-
-
-class SubAgent(View[events_pb2.SubAgent]):
-    """A sub-agent of the session's agent (Event.sub_agent)."""
-
-    __slots__ = ()
-    _FIELDS = ('thread_id', 'path', )
-
-    @property
-    def thread_id(self) -> str:
-        """Its Codex thread id."""
-        return self._proto.thread_id
-
-    @property
-    def path(self) -> str:
-        """Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
-        "/root/helper": the session's agent is "/root"; the last part is the task
-        name its spawner gave it). Empty when no subAgentActivity item named it
-        before this event.
-        """
-        return self._proto.path
 
 
 class EventBatch(View[events_pb2.EventBatch]):

@@ -21,7 +21,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/approvals.proto.
  */
 export const file_codex_manager_v1_approvals: GenFile = /*@__PURE__*/
-  fileDesc("CiBjb2RleF9tYW5hZ2VyL3YxL2FwcHJvdmFscy5wcm90bxIQY29kZXhfbWFuYWdlci52MSKdBQoIQXBwcm92YWwSEwoLYXBwcm92YWxfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIPCgd0dXJuX2lkGAMgASgJEiwKBGtpbmQYBCABKA4yHi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsS2luZBIuCgVzdGF0ZRgFIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIPCgdjb21tYW5kGAYgASgJEgsKA2N3ZBgHIAEoCRIOCgZyZWFzb24YCCABKAkSDAoEZGlmZhgJIAEoCRIPCgdpdGVtX2lkGAogASgJEhMKC3BhcmFtc19qc29uGAsgASgJEiwKCGRlY2lzaW9uGAwgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhIvCgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMcmVzb2x2ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZtZXRob2QYDyABKAkSNwoTYXZhaWxhYmxlX2RlY2lzaW9ucxgQIAMoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24SHAoUZXhlY3BvbGljeV9hbWVuZG1lbnQYESADKAkSFwoPbWNwX3NlcnZlcl9uYW1lGBIgASgJEhgKEGVsaWNpdGF0aW9uX21vZGUYEyABKAkSFwoPZWxpY2l0YXRpb25fdXJsGBQgASgJEh0KFXJlcXVlc3RlZF9zY2hlbWFfanNvbhgVIAEoCRIdChVyZXF1ZXN0ZWRfcGVybWlzc2lvbnMYFiADKAkSFQoNY2hhbmdlZF9maWxlcxgXIAMoCSJrChRMaXN0QXBwcm92YWxzUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhgKEGluY2x1ZGVfcmVzb2x2ZWQYAiABKAgSEQoJcGFnZV9zaXplGAMgASgFEhIKCnBhZ2VfdG9rZW4YBCABKAkiXwoVTGlzdEFwcHJvdmFsc1Jlc3BvbnNlEi0KCWFwcHJvdmFscxgBIAMoCzIaLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWwSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIucBChZSZXNvbHZlQXBwcm92YWxSZXF1ZXN0EhMKC2FwcHJvdmFsX2lkGAEgASgJEiwKCGRlY2lzaW9uGAIgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhJGCgdhbnN3ZXJzGAMgAygLMjUuY29kZXhfbWFuYWdlci52MS5SZXNvbHZlQXBwcm92YWxSZXF1ZXN0LkFuc3dlcnNFbnRyeRISCgpyZXF1ZXN0X2lkGAQgASgJGi4KDEFuc3dlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBKtEBCgxBcHByb3ZhbEtpbmQSHQoZQVBQUk9WQUxfS0lORF9VTlNQRUNJRklFRBAAEiMKH0FQUFJPVkFMX0tJTkRfQ09NTUFORF9FWEVDVVRJT04QARIdChlBUFBST1ZBTF9LSU5EX0ZJTEVfQ0hBTkdFEAISHAoYQVBQUk9WQUxfS0lORF9VU0VSX0lOUFVUEAMSHQoZQVBQUk9WQUxfS0lORF9QRVJNSVNTSU9OUxAEEiEKHUFQUFJPVkFMX0tJTkRfTUNQX0VMSUNJVEFUSU9OEAUqnwEKDUFwcHJvdmFsU3RhdGUSHgoaQVBQUk9WQUxfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZBUFBST1ZBTF9TVEFURV9QRU5ESU5HEAESGwoXQVBQUk9WQUxfU1RBVEVfQVBQUk9WRUQQAhIZChVBUFBST1ZBTF9TVEFURV9ERU5JRUQQAxIaChZBUFBST1ZBTF9TVEFURV9FWFBJUkVEEAQqpgEKCERlY2lzaW9uEhgKFERFQ0lTSU9OX1VOU1BFQ0lGSUVEEAASFAoQREVDSVNJT05fQVBQUk9WRRABEiAKHERFQ0lTSU9OX0FQUFJPVkVfRk9SX1NFU1NJT04QAhIRCg1ERUNJU0lPTl9ERU5ZEAMSEgoOREVDSVNJT05fQUJPUlQQBBIhCh1ERUNJU0lPTl9BUFBST1ZFX0FORF9SRU1FTUJFUhAFMswBCg9BcHByb3ZhbFNlcnZpY2USYAoNTGlzdEFwcHJvdmFscxImLmNvZGV4X21hbmFnZXIudjEuTGlzdEFwcHJvdmFsc1JlcXVlc3QaJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RBcHByb3ZhbHNSZXNwb25zZRJXCg9SZXNvbHZlQXBwcm92YWwSKC5jb2RleF9tYW5hZ2VyLnYxLlJlc29sdmVBcHByb3ZhbFJlcXVlc3QaGi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiBjb2RleF9tYW5hZ2VyL3YxL2FwcHJvdmFscy5wcm90bxIQY29kZXhfbWFuYWdlci52MSLMBQoIQXBwcm92YWwSEwoLYXBwcm92YWxfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRIPCgd0dXJuX2lkGAMgASgJEiwKBGtpbmQYBCABKA4yHi5jb2RleF9tYW5hZ2VyLnYxLkFwcHJvdmFsS2luZBIuCgVzdGF0ZRgFIAEoDjIfLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxTdGF0ZRIPCgdjb21tYW5kGAYgASgJEgsKA2N3ZBgHIAEoCRIOCgZyZWFzb24YCCABKAkSDAoEZGlmZhgJIAEoCRIPCgdpdGVtX2lkGAogASgJEhMKC3BhcmFtc19qc29uGAsgASgJEiwKCGRlY2lzaW9uGAwgASgOMhouY29kZXhfbWFuYWdlci52MS5EZWNpc2lvbhIvCgtjcmVhdGVfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMcmVzb2x2ZV90aW1lGA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZtZXRob2QYDyABKAkSNwoTYXZhaWxhYmxlX2RlY2lzaW9ucxgQIAMoDjIaLmNvZGV4X21hbmFnZXIudjEuRGVjaXNpb24SHAoUZXhlY3BvbGljeV9hbWVuZG1lbnQYESADKAkSFwoPbWNwX3NlcnZlcl9uYW1lGBIgASgJEhgKEGVsaWNpdGF0aW9uX21vZGUYEyABKAkSFwoPZWxpY2l0YXRpb25fdXJsGBQgASgJEh0KFXJlcXVlc3RlZF9zY2hlbWFfanNvbhgVIAEoCRIdChVyZXF1ZXN0ZWRfcGVybWlzc2lvbnMYFiADKAkSFQoNY2hhbmdlZF9maWxlcxgXIAMoCRItCglzdWJfYWdlbnQYGCABKAsyGi5jb2RleF9tYW5hZ2VyLnYxLlN1YkFnZW50IisKCFN1YkFnZW50EhEKCXRocmVhZF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJImsKFExpc3RBcHByb3ZhbHNSZXF1ZXN0EhIKCnNlc3Npb25faWQYASABKAkSGAoQaW5jbHVkZV9yZXNvbHZlZBgCIAEoCBIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJfChVMaXN0QXBwcm92YWxzUmVzcG9uc2USLQoJYXBwcm92YWxzGAEgAygLMhouY29kZXhfbWFuYWdlci52MS5BcHByb3ZhbBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAki5wEKFlJlc29sdmVBcHByb3ZhbFJlcXVlc3QSEwoLYXBwcm92YWxfaWQYASABKAkSLAoIZGVjaXNpb24YAiABKA4yGi5jb2RleF9tYW5hZ2VyLnYxLkRlY2lzaW9uEkYKB2Fuc3dlcnMYAyADKAsyNS5jb2RleF9tYW5hZ2VyLnYxLlJlc29sdmVBcHByb3ZhbFJlcXVlc3QuQW5zd2Vyc0VudHJ5EhIKCnJlcXVlc3RfaWQYBCABKAkaLgoMQW5zd2Vyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEq0QEKDEFwcHJvdmFsS2luZBIdChlBUFBST1ZBTF9LSU5EX1VOU1BFQ0lGSUVEEAASIwofQVBQUk9WQUxfS0lORF9DT01NQU5EX0VYRUNVVElPThABEh0KGUFQUFJPVkFMX0tJTkRfRklMRV9DSEFOR0UQAhIcChhBUFBST1ZBTF9LSU5EX1VTRVJfSU5QVVQQAxIdChlBUFBST1ZBTF9LSU5EX1BFUk1JU1NJT05TEAQSIQodQVBQUk9WQUxfS0lORF9NQ1BfRUxJQ0lUQVRJT04QBSqfAQoNQXBwcm92YWxTdGF0ZRIeChpBUFBST1ZBTF9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFQUFJPVkFMX1NUQVRFX1BFTkRJTkcQARIbChdBUFBST1ZBTF9TVEFURV9BUFBST1ZFRBACEhkKFUFQUFJPVkFMX1NUQVRFX0RFTklFRBADEhoKFkFQUFJPVkFMX1NUQVRFX0VYUElSRUQQBCqmAQoIRGVjaXNpb24SGAoUREVDSVNJT05fVU5TUEVDSUZJRUQQABIUChBERUNJU0lPTl9BUFBST1ZFEAESIAocREVDSVNJT05fQVBQUk9WRV9GT1JfU0VTU0lPThACEhEKDURFQ0lTSU9OX0RFTlkQAxISCg5ERUNJU0lPTl9BQk9SVBAEEiEKHURFQ0lTSU9OX0FQUFJPVkVfQU5EX1JFTUVNQkVSEAUyzAEKD0FwcHJvdmFsU2VydmljZRJgCg1MaXN0QXBwcm92YWxzEiYuY29kZXhfbWFuYWdlci52MS5MaXN0QXBwcm92YWxzUmVxdWVzdBonLmNvZGV4X21hbmFnZXIudjEuTGlzdEFwcHJvdmFsc1Jlc3BvbnNlElcKD1Jlc29sdmVBcHByb3ZhbBIoLmNvZGV4X21hbmFnZXIudjEuUmVzb2x2ZUFwcHJvdmFsUmVxdWVzdBoaLmNvZGV4X21hbmFnZXIudjEuQXBwcm92YWxCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.Approval
@@ -192,6 +192,15 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
    * @generated from field: repeated string changed_files = 23;
    */
   changedFiles: string[];
+
+  /**
+   * Set when a sub-agent of the session's agent asked (Codex's multi-agent
+   * tools, feature multi_agent_v2): which one. Unset when the session's own
+   * agent asked, and on approvals recorded before codex-manager kept it.
+   *
+   * @generated from field: codex_manager.v1.SubAgent sub_agent = 24;
+   */
+  subAgent?: SubAgent | undefined;
 };
 
 /**
@@ -200,6 +209,38 @@ export type Approval = Message<"codex_manager.v1.Approval"> & {
  */
 export const ApprovalSchema: GenMessage<Approval> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_approvals, 0);
+
+/**
+ * A sub-agent of the session's agent: who asked for an approval
+ * (Approval.sub_agent), whose work an event is (Event.sub_agent).
+ *
+ * @generated from message codex_manager.v1.SubAgent
+ */
+export type SubAgent = Message<"codex_manager.v1.SubAgent"> & {
+  /**
+   * Its Codex thread id.
+   *
+   * @generated from field: string thread_id = 1;
+   */
+  threadId: string;
+
+  /**
+   * Where it sits in the agents' tree, as Codex names it (agentPath, e.g.
+   * "/root/helper": the session's agent is "/root"; the last part is the
+   * task name its spawner gave it). Empty when no subAgentActivity item
+   * named it before this event or request.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.SubAgent.
+ * Use `create(SubAgentSchema)` to create a new message.
+ */
+export const SubAgentSchema: GenMessage<SubAgent> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_approvals, 1);
 
 /**
  * @generated from message codex_manager.v1.ListApprovalsRequest
@@ -237,7 +278,7 @@ export type ListApprovalsRequest = Message<"codex_manager.v1.ListApprovalsReques
  * Use `create(ListApprovalsRequestSchema)` to create a new message.
  */
 export const ListApprovalsRequestSchema: GenMessage<ListApprovalsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_approvals, 1);
+  messageDesc(file_codex_manager_v1_approvals, 2);
 
 /**
  * @generated from message codex_manager.v1.ListApprovalsResponse
@@ -261,7 +302,7 @@ export type ListApprovalsResponse = Message<"codex_manager.v1.ListApprovalsRespo
  * Use `create(ListApprovalsResponseSchema)` to create a new message.
  */
 export const ListApprovalsResponseSchema: GenMessage<ListApprovalsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_approvals, 2);
+  messageDesc(file_codex_manager_v1_approvals, 3);
 
 /**
  * @generated from message codex_manager.v1.ResolveApprovalRequest
@@ -316,7 +357,7 @@ export type ResolveApprovalRequest = Message<"codex_manager.v1.ResolveApprovalRe
  * Use `create(ResolveApprovalRequestSchema)` to create a new message.
  */
 export const ResolveApprovalRequestSchema: GenMessage<ResolveApprovalRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_approvals, 3);
+  messageDesc(file_codex_manager_v1_approvals, 4);
 
 /**
  * @generated from enum codex_manager.v1.ApprovalKind
