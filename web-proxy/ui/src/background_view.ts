@@ -4,7 +4,7 @@
 // operators end one, or all (TerminateBackgroundTerminals). Hidden when none
 // run.
 import { CALL_TIMEOUT_MS, sessions } from "./api.js";
-import { button, h } from "./dom.js";
+import { button, h, KeptViews, syncChildren } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
 import type { BackgroundTerminal } from "./gen/codex_manager/v1/sessions_pb.js";
 import { visible } from "./visible.js";
@@ -54,6 +54,11 @@ export function backgroundPanel(sessionId: string, canOperate: boolean,
       h("div", { class: "mono small" }, visible(t.command)),
       h("div", { class: "muted small" }, terminalFigures(t) || t.cwd)),
     canOperate ? button("End", () => void end(t.processId)) : null);
+  // A row drawn once and kept while it says the same, so a refresh (each
+  // time the agent's terminals change) leaves the End button a person is
+  // on focused.
+  const rows = new KeptViews();
+  const endAll = button("End all", () => void end(""), "danger");
   let count = 0;
   const show = (terminals: BackgroundTerminal[]) => {
     element.hidden = terminals.length === 0;
@@ -62,8 +67,10 @@ export function backgroundPanel(sessionId: string, canOperate: boolean,
       changed();
     }
     summary.textContent = `Running in the background (${terminals.length})`;
-    list.replaceChildren(...terminals.map(row));
-    if (canOperate && terminals.length > 1) list.append(button("End all", () => void end(""), "danger"));
+    const drawn = terminals.map((t) => rows.get(
+      t.processId, JSON.stringify([t.command, t.cwd, terminalFigures(t)]), () => row(t)));
+    rows.keepOnly(terminals.map((t) => t.processId));
+    syncChildren(list, canOperate && terminals.length > 1 ? [...drawn, endAll] : drawn);
   };
   const load = async () => {
     timer = undefined;

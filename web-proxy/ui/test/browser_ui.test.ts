@@ -1491,12 +1491,23 @@ test("processes the agent left running are listed over the transcript and ended"
     assert.deepEqual(await axeViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, "phone-background-terminals.png") });
 
+    // The list redrawn (the agent left another, from another client) keeps
+    // the End button a person is on: focus stays on it.
+    const sessionId = page.url().split("#/s/")[1]!;
+    const focusedRow = () => page.evaluate(
+      () => document.activeElement?.closest(".terminal")?.textContent ?? "");
+    await panel.locator(".terminal", { hasText: "sleep 272" }).getByRole("button", { name: "End" }).focus();
+    await createClient(TurnService, apiTransport(stack))
+      .startTurn({ sessionId, prompt: "background: sleep 273" });
+    await panel.locator(".terminal", { hasText: "sleep 273" }).waitFor({ timeout: 30000 });
+    assert.match(await focusedRow(), /sleep 272/);
+    await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+
     // End one, then End all; the panel goes once none run.
     await panel.locator(".terminal", { hasText: "sleep 271" }).getByRole("button", { name: "End" }).click();
-    await waitFor(async () => (await panel.locator(".terminal").count()) === 1, 20000);
-    assert.match(await panel.locator(".terminal").innerText(), /sleep 272/);
-    await leave(273);
-    await panel.locator(".terminal", { hasText: "sleep 273" }).waitFor({ timeout: 30000 });
+    await waitFor(async () => (await panel.locator(".terminal").count()) === 2, 20000);
+    const listed = await panel.locator(".terminals").innerText();
+    assert.ok(listed.includes("sleep 272") && listed.includes("sleep 273"), listed);
     await panel.getByRole("button", { name: "End all" }).click();
     await panel.waitFor({ state: "hidden", timeout: 20000 });
     assert.equal(await page.locator(".bar .badge.running").isVisible(), false);
@@ -1510,7 +1521,6 @@ test("processes the agent left running are listed over the transcript and ended"
     await page.locator(".entry.agent", { hasText: "Typed it. Output: got:hi there" }).waitFor({ timeout: 30000 });
     await panel.getByRole("button", { name: "End" }).click();
     await panel.waitFor({ state: "hidden", timeout: 20000 });
-    const sessionId = page.url().split("#/s/")[1]!;
     const left = await createClient(SessionService, apiTransport(stack))
       .listBackgroundTerminals({ sessionId });
     assert.deepEqual(left.terminals, []);
