@@ -171,6 +171,7 @@ void HttpSession::RefusePlainHttp() {
 
 void HttpSession::ReadRequest() {
   parser_.emplace();
+  no_token_ = false;
   parser_->header_limit(kHeaderLimitBytes);
   parser_->body_limit(BodyLimit());
   if (buffer_.size() > 0) return ReadHeader();  // pipelined bytes are here
@@ -197,6 +198,16 @@ void HttpSession::ReadHeader() {
           if (ec == http::error::body_limit) return self->RefuseTooLarge();
           if (IsMalformedRequest(ec)) return self->RefuseMalformed(ec);
           if (ec) return self->Close();
+          if (self->CarriesNoToken()) {
+            // Without a token nobody makes the proxy hold a large body:
+            // one announced over the limit is refused from its header, a
+            // chunked one once it grows past it.
+            self->no_token_ = true;
+            const size_t limit = self->config_->max_anonymous_request_bytes;
+            const auto length = self->parser_->content_length();
+            if (length && *length > limit) return self->RefuseNoToken();
+            self->parser_->body_limit(limit);
+          }
           self->ReadBody();
         });
   });
@@ -208,7 +219,8 @@ void HttpSession::ReadBody() {
     http::async_read(s, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec == http::error::body_limit) {
-                         return self->RefuseTooLarge();
+                         return self->no_token_ ? self->RefuseNoToken()
+                                                : self->RefuseTooLarge();
                        }
                        if (IsMalformedRequest(ec)) {
                          return self->RefuseMalformed(ec);
@@ -218,6 +230,30 @@ void HttpSession::ReadBody() {
                        self->Handle();
                      });
   });
+}
+
+bool HttpSession::CarriesNoToken() const {
+  const Request& header = parser_->get();
+  if (header.method() != http::verb::post) return false;
+  const std::string target(header.target());
+  const std::string path = target.substr(0, target.find('?'));
+  // Health checks need no token (the server's method rules); the sign-in's
+  // body is the token.
+  if (path == "/auth/session" ||
+      absl::StartsWith(path, "/grpc.health.v1.Health/")) {
+    return false;
+  }
+  for (const auto& field : header.base()) {
+    if (absl::EqualsIgnoreCase(
+            absl::string_view(field.name_string().data(),
+                              field.name_string().size()),
+            "authorization") &&
+        !field.value().empty()) {
+      return false;
+    }
+  }
+  return !IsTokenShaped(
+      CookieValue(std::string(header[http::field::cookie]), kTokenCookie));
 }
 
 size_t HttpSession::BodyLimit() const {
@@ -244,6 +280,30 @@ void HttpSession::RefuseTooLarge() {
       ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
   FinishTrailersOnly(
       grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message), {}, {});
+}
+
+void HttpSession::RefuseNoToken() {
+  request_ = parser_->release();  // the header, for the reply's shape
+  request_.keep_alive(false);
+  keep_alive_ = false;
+  drain_on_close_ = true;
+  // The server's words for a call without a token.
+  const std::string message = absl::StrCat(
+      "missing or invalid token: send metadata \"authorization: Bearer "
+      "<token>\" (see docs/security.md); a call without one may carry at "
+      "most ",
+      config_->max_anonymous_request_bytes,
+      " bytes (--max-anonymous-request-bytes)");
+  const auto encoding =
+      ParseContentType(std::string(request_[http::field::content_type]));
+  if (!encoding || !HostAllowed()) {
+    return SendSimple(http::status::unauthorized, "text/plain; charset=utf-8",
+                      message + "\n");
+  }
+  response_encoding_ =
+      ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
+  FinishTrailersOnly(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, message),
+                     {}, {});
 }
 
 void HttpSession::RefuseMalformed(const beast::error_code& ec) {

@@ -102,6 +102,12 @@ struct ProxyConfig {
   // a larger one gets RESOURCE_EXHAUSTED. Responses are capped by the
   // upstream channel (--max-response-bytes).
   size_t max_request_bytes = 16 << 20;
+  // Largest request body, in bytes, of a call that carries no token (no
+  // Authorization header, no sign-in cookie; health checks and the
+  // sign-in aside: --max-anonymous-request-bytes). A larger one is refused
+  // UNAUTHENTICATED from its header, its body never read whole, so nobody
+  // without a token makes the proxy hold more than this.
+  size_t max_anonymous_request_bytes = 64 << 10;
   // Called (from any thread) with gRPC's message when a call could not
   // reach the upstream at all ("failed to connect to all addresses; …");
   // may be empty.
@@ -147,6 +153,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // The request body is over the limit: RESOURCE_EXHAUSTED (gRPC-Web) or
   // 413, then the connection closes (the rest of the body is unread).
   void RefuseTooLarge();
+  // A call with no token and a body over max_anonymous_request_bytes:
+  // UNAUTHENTICATED (gRPC-Web) or 401, then the connection closes.
+  void RefuseNoToken();
   // 400 Bad Request (431 for a header over the limit) for bytes that are
   // not an HTTP/1.1 request, then close.
   void RefuseMalformed(const boost::beast::error_code& ec);
@@ -155,6 +164,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   void RefusePlainHttp();
   // The most body bytes a request may have (twice --max-request-bytes).
   size_t BodyLimit() const;
+  // Whether the request whose header `parser_` holds is a call that needs
+  // a token (not a health check, not the sign-in) and carries none: no
+  // Authorization header, no sign-in cookie.
+  bool CarriesNoToken() const;
   void Handle();
   void Preflight();
   void Forward();
@@ -215,6 +228,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   bool closed_ = false;
   // The request body was not read whole: Close drains before closing.
   bool drain_on_close_ = false;
+  // The request carries no token (CarriesNoToken): its body may be no
+  // larger than max_anonymous_request_bytes.
+  bool no_token_ = false;
   // The disconnect watch (a 1-byte read) is outstanding; FinishCall cancels
   // it and `next_request_` has its handler read the next request.
   bool watching_ = false;

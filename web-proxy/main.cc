@@ -56,6 +56,7 @@ struct Flags {
   size_t max_connections = 1024;
   std::vector<std::string> frame_ancestors;
   int max_request_bytes = 16 << 20;
+  int max_anonymous_request_bytes = 64 << 10;
   int max_response_bytes = 16 << 20;
   int threads = 2;
   int upstream_threads = 1;
@@ -345,6 +346,8 @@ int Run(const Flags& flags) {
   config.header_timeout = std::chrono::milliseconds(flags.header_timeout_ms);
   config.frame_ancestors = flags.frame_ancestors;
   config.max_request_bytes = static_cast<size_t>(flags.max_request_bytes);
+  config.max_anonymous_request_bytes =
+      static_cast<size_t>(flags.max_anonymous_request_bytes);
 
   net::io_context io(flags.threads);
   boost::system::error_code ec;
@@ -486,6 +489,13 @@ int main(int argc, char** argv) {
                      "RESOURCE_EXHAUSTED)")
           ->check(CLI::Range(1, 1 << 30))
           ->capture_default_str();
+  app.add_option("--max-anonymous-request-bytes",
+                 flags.max_anonymous_request_bytes,
+                 "Largest request body of a call that carries no token (no "
+                 "Authorization header, no sign-in cookie), in bytes; larger: "
+                 "UNAUTHENTICATED before the body is read")
+      ->check(CLI::Range(0, 1 << 30))
+      ->capture_default_str();
   int max_message_bytes = 0;
   app.add_option("--max-message-bytes", max_message_bytes,
                  "Both limits at once (as --max-request-bytes and "

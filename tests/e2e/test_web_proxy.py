@@ -654,12 +654,55 @@ def test_loopback_names_and_public_host_are_served(fake_server: Server, tmp_path
         assert web.stop() == 0
 
 
-def test_calls_without_a_token_are_refused_upstream(proxy: WebProxy) -> None:
+@pytest.mark.parametrize("authorization", ["", "Bearer cmt_wrong"])
+def test_calls_without_a_token_are_refused_upstream(proxy: WebProxy, authorization: str) -> None:
     response = post(proxy, f"{SESSIONS}/ListSessions",
                     frame(sessions_pb2.ListSessionsRequest().SerializeToString()),
-                    headers={"authorization": ""})
+                    headers={"authorization": authorization})
     response.read()
     assert response.getheader("grpc-status") == "16"  # UNAUTHENTICATED
+    assert response.getheader("grpc-message").startswith("missing or invalid token")
+    assert "anonymous" not in response.getheader("grpc-message")  # the server's refusal
+
+
+def test_a_large_call_with_no_token_is_refused_before_its_body_is_read(
+        proxy: WebProxy, fake_server: Server) -> None:
+    """No Authorization header and no sign-in cookie, and a body over
+    --max-anonymous-request-bytes (64 KiB): the proxy answers
+    UNAUTHENTICATED from the request's header and never holds the body
+    (here 30 MB announced, none sent: a body the proxy waited for would
+    keep it silent for 60 s)."""
+    def head_of_reply(framing: str, body: bytes = b"") -> list[str]:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+            s.sendall(f"POST {SESSIONS}/CreateSession HTTP/1.1\r\n"
+                      f"Host: 127.0.0.1:{proxy.port}\r\n"
+                      "Content-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n"
+                      f"{framing}\r\n\r\n".encode() + body)
+            s.settimeout(5)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = s.recv(4096)
+                assert chunk, head
+                head += chunk
+        return head.split(b"\r\n\r\n")[0].decode().lower().split("\r\n")
+
+    # Announced by its Content-Length; a chunked one once it grows past.
+    for lines in (head_of_reply("Content-Length: 30000000"),
+                  head_of_reply("Transfer-Encoding: chunked", b"11800\r\n" + b"x" * 1000)):
+        assert lines[0].startswith("http/1.1 200"), lines
+        assert "grpc-status: 16" in lines, lines
+        assert "connection: close" in lines, lines
+        message = next(line for line in lines if line.startswith("grpc-message: "))
+        assert message.startswith("grpc-message: missing or invalid token"), message
+        assert "--max-anonymous-request-bytes" in message, message
+    # The sessions the call would have made: none.
+    with Client(fake_server.addr) as client:
+        assert list(client.list_sessions()) == []
+    # Health checks need no token: still forwarded.
+    response = post(proxy, "/grpc.health.v1.Health/Check", frame(b""),
+                    headers={"authorization": ""})
+    response.read()
+    assert response.getheader("grpc-status") in (None, "0"), response.headers
 
 
 def test_sign_in_sets_an_httponly_cookie_that_becomes_the_bearer(proxy: WebProxy) -> None:
