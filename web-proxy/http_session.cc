@@ -263,47 +263,37 @@ size_t HttpSession::BodyLimit() const {
 }
 
 void HttpSession::RefuseTooLarge() {
-  request_ = parser_->release();  // the header, for the reply's shape
-  request_.keep_alive(false);
-  keep_alive_ = false;
-  drain_on_close_ = true;
-  const std::string message =
-      absl::StrCat("request body exceeds the limit of ", BodyLimit(),
-                   " bytes (--max-request-bytes)");
-  const auto encoding =
-      ParseContentType(std::string(request_[http::field::content_type]));
-  if (request_.method() != http::verb::post || !encoding || !HostAllowed()) {
-    return SendSimple(http::status::payload_too_large,
-                      "text/plain; charset=utf-8", message + "\n");
-  }
-  response_encoding_ =
-      ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
-  FinishTrailersOnly(
-      grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message), {}, {});
+  RefuseUnread(grpc::StatusCode::RESOURCE_EXHAUSTED,
+               http::status::payload_too_large,
+               absl::StrCat("request body exceeds the limit of ", BodyLimit(),
+                            " bytes (--max-request-bytes)"));
 }
 
 void HttpSession::RefuseNoToken() {
+  // The server's words for a call without a token, and the proxy's limit.
+  RefuseUnread(
+      grpc::StatusCode::UNAUTHENTICATED, http::status::unauthorized,
+      absl::StrCat("missing or invalid token: send metadata \"authorization: "
+                   "Bearer <token>\" (see docs/security.md); a call without "
+                   "one may carry at most ",
+                   config_->max_anonymous_request_bytes,
+                   " bytes (--max-anonymous-request-bytes)"));
+}
+
+void HttpSession::RefuseUnread(grpc::StatusCode code, http::status status,
+                               const std::string& message) {
   request_ = parser_->release();  // the header, for the reply's shape
   request_.keep_alive(false);
   keep_alive_ = false;
   drain_on_close_ = true;
-  // The server's words for a call without a token.
-  const std::string message = absl::StrCat(
-      "missing or invalid token: send metadata \"authorization: Bearer "
-      "<token>\" (see docs/security.md); a call without one may carry at "
-      "most ",
-      config_->max_anonymous_request_bytes,
-      " bytes (--max-anonymous-request-bytes)");
   const auto encoding =
       ParseContentType(std::string(request_[http::field::content_type]));
-  if (!encoding || !HostAllowed()) {
-    return SendSimple(http::status::unauthorized, "text/plain; charset=utf-8",
-                      message + "\n");
+  if (request_.method() != http::verb::post || !encoding || !HostAllowed()) {
+    return SendSimple(status, "text/plain; charset=utf-8", message + "\n");
   }
   response_encoding_ =
       ResponseEncoding(*encoding, std::string(request_[http::field::accept]));
-  FinishTrailersOnly(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, message),
-                     {}, {});
+  FinishTrailersOnly(grpc::Status(code, message), {}, {});
 }
 
 void HttpSession::RefuseMalformed(const beast::error_code& ec) {

@@ -156,6 +156,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>,
   // A call with no token and a body over max_anonymous_request_bytes:
   // UNAUTHENTICATED (gRPC-Web) or 401, then the connection closes.
   void RefuseNoToken();
+  // Answers a request whose body is left unread: a gRPC-Web call gets
+  // `code` and `message` (trailers-only), anything else `status`; then the
+  // connection closes, drained.
+  void RefuseUnread(grpc::StatusCode code, boost::beast::http::status status,
+                    const std::string& message);
   // 400 Bad Request (431 for a header over the limit) for bytes that are
   // not an HTTP/1.1 request, then close.
   void RefuseMalformed(const boost::beast::error_code& ec);
