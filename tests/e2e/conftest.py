@@ -33,6 +33,11 @@ from cm_testing import (  # noqa: E402  (re-exported for the test modules)
 
 __all__ = ["Cli", "Server", "make_server", "processes_in", "wait_for", "zombies_of"]
 
+# Servers start with a login shell's umask, whatever the runner's: under
+# 077 the check that Codex writes project files with the server's starting
+# umask, not the server's own 077 (test_real_codex.py), could not fail.
+os.umask(0o022)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     for path in (SERVER_BIN, CLI_BIN):

@@ -4,7 +4,6 @@ model, driven through the real server with the CLI."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import stat
@@ -269,11 +268,9 @@ def test_file_change_approval_shows_the_diff_and_applies(cli: Cli, project: Path
     assert "+hello file" in err
     assert out.strip() == "File written."
     assert (project / "notes.txt").read_text() == "hello file\n"
-    # Written with the umask the server was started with (this test's), not
-    # the server's own 077 for its data dir.
-    started_with = os.umask(0)
-    os.umask(started_with)
-    assert stat.S_IMODE((project / "notes.txt").stat().st_mode) == 0o666 & ~started_with
+    # Written with the umask the server was started with (022, conftest.py),
+    # not the server's own 077 for its data dir.
+    assert stat.S_IMODE((project / "notes.txt").stat().st_mode) == 0o644
 
 
 def test_a_moved_file_is_listed_by_both_its_paths(cli: Cli, project: Path) -> None:
