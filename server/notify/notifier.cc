@@ -14,6 +14,7 @@
 #include "common/json_access.h"
 #include "common/log.h"
 #include "common/server_metrics.h"
+#include "common/sub_agent_name.h"
 #include "common/thread_name.h"
 #include "common/utf8.h"
 #include "common/visible_text.h"
@@ -44,20 +45,26 @@ std::string FirstLine(const std::string& text, size_t width) {
 }
 
 // What an approval asks, in a line: the command, or what a question, a
-// form or a permissions request says (never an answer: there is none yet).
+// form or a permissions request says (never an answer: there is none yet);
+// a sub-agent's ask names it ("Sub-agent helper wants to run: …").
 std::string ApprovalSummary(const Approval& a) {
+  const std::string who =
+      a.sub_agent_thread_id.empty()
+          ? "Codex"
+          : FirstLine(SubAgentLabel(a.sub_agent_path, a.sub_agent_thread_id),
+                      100);
   switch (a.kind) {
     case ApprovalKind::kFileChange: {
       const std::vector<std::string> files = ChangedFilesOf(a);
-      if (files.empty()) return "Codex wants to change files";
-      std::string out = "Codex wants to change " + FirstLine(files[0], 200);
+      if (files.empty()) return who + " wants to change files";
+      std::string out = who + " wants to change " + FirstLine(files[0], 200);
       if (files.size() > 1) {
         absl::StrAppend(&out, " (+", files.size() - 1, " more)");
       }
       return out;
     }
     case ApprovalKind::kCommandExecution:
-      return "Codex wants to run: " + FirstLine(a.command, 200);
+      return who + " wants to run: " + FirstLine(a.command, 200);
     case ApprovalKind::kUserInput: {
       const std::vector<UserInputQuestion> questions = UserInputQuestionsOf(a);
       if (questions.empty()) break;
@@ -65,7 +72,7 @@ std::string ApprovalSummary(const Approval& a) {
                                      ? questions[0].header
                                      : questions[0].question;
       if (first.empty()) break;
-      std::string out = "Codex asks: " + FirstLine(first, 200);
+      std::string out = who + " asks: " + FirstLine(first, 200);
       if (questions.size() > 1) {
         absl::StrAppend(&out, " (+", questions.size() - 1, " more)");
       }
@@ -81,13 +88,13 @@ std::string ApprovalSummary(const Approval& a) {
       const std::string what = absl::StrJoin(RequestedPermissionsOf(a), ", ");
       const std::string& said = what.empty() ? a.reason : what;
       return said.empty()
-                 ? "Codex asks for permissions"
-                 : "Codex asks for permissions: " + FirstLine(said, 200);
+                 ? who + " asks for permissions"
+                 : who + " asks for permissions: " + FirstLine(said, 200);
     }
     case ApprovalKind::kUnspecified:
       break;
   }
-  return "Codex asks you something (" + a.method + ")";
+  return who + " asks you something (" + a.method + ")";
 }
 
 }  // namespace

@@ -93,6 +93,17 @@ TEST(NotificationForTest, AnApprovalSaysWhatItAsks) {
       "fileSystem":{"write":["/srv/out"]}}})";
   EXPECT_EQ(summary(permissions),
             "Codex asks for permissions: network access, write /srv/out");
+  // A sub-agent's ask names it; one Codex has not named yet, by its thread.
+  Approval helper;
+  helper.kind = ApprovalKind::kCommandExecution;
+  helper.command = "make test";
+  helper.sub_agent_thread_id = "019a2b3c-4d5e";
+  helper.sub_agent_path = "/root/helper";
+  EXPECT_EQ(summary(helper), "Sub-agent helper wants to run: make test");
+  helper.sub_agent_path = "";
+  EXPECT_EQ(summary(helper), "Sub-agent 019a2b3c wants to run: make test");
+  helper.sub_agent_path = "/root/\x1b[31mred";
+  EXPECT_EQ(summary(helper), "Sub-agent ^[[31mred wants to run: make test");
   Approval change;
   change.kind = ApprovalKind::kFileChange;
   EXPECT_EQ(summary(change), "Codex wants to change files");
