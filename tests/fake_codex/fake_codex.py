@@ -250,6 +250,10 @@ def hook_runs(thread_id: str, turn_id: str) -> None:
     complete(thread_id, turn_id)
 
 
+# A 1x1 red PNG, base64: the image an imageGeneration item carries inline.
+RED_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+
+
 def tool_calls(thread_id: str, turn_id: str) -> None:
     """An MCP tool call as Codex 0.171 sends it (started, then completed
     with its result), one that failed, a web search, a generated image, one
@@ -280,7 +284,7 @@ def tool_calls(thread_id: str, turn_id: str) -> None:
     item(thread_id, turn_id, "item/started", image)
     item(thread_id, turn_id, "item/completed", {
         **image, "status": "completed", "revisedPrompt": "a chart of disk use",
-        "result": "iVBORw0KGgo=", "savedPath": "/codex/generated_images/chart.png"})
+        "result": RED_PIXEL_PNG, "savedPath": "/codex/generated_images/chart.png"})
     item(thread_id, turn_id, "item/completed", {
         **image, "id": "ig_" + uuid.uuid4().hex[:8], "status": "failed",
         "failure": {"type": "usageLimitExceeded", "limitId": "images"}})

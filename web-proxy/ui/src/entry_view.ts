@@ -126,6 +126,9 @@ function kindView(e: Entry): HTMLElement {
     case "file":
       return h("div", attrs("file"), h("div", { class: "muted small" }, `File change · ${itemStatusLabel(e.status)}`),
         h("pre", { class: "diff mono", tabindex: "0" }, e.diff));
+    case "image":
+      return h("figure", attrs("image"), h("img", { src: e.src, alt: e.alt }),
+        h("figcaption", { class: "muted small" }, `Generated an image: ${e.path}`));
     case "notice":
       return h("div", attrs(`notice ${e.level}`), e.text,
         e.signIn ? h("div", { class: "hint small" }, "Codex's credentials were refused. An admin signs Codex in from ",

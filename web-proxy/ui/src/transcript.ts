@@ -30,6 +30,10 @@ export type Entry = (
   // tool returned or why it failed.
   | { kind: "tool"; id: string; server: string; tool: string; arguments: string;
       output: string; error: string; status: string; durationMs?: number }
+  // An image the agent generated (Codex's image_gen tool) that came with
+  // its data: `src` a data: URL of it, `path` where Codex saved it on the
+  // server's machine, `alt` the prompt it was made from.
+  | { kind: "image"; id: string; src: string; path: string; alt: string }
   // `signIn`: the provider refused Codex's credentials (say how to sign
   // Codex in).
   | { kind: "notice"; id: string; level: "error" | "warning" | "info"; text: string; signIn?: boolean }
@@ -80,6 +84,30 @@ export function subAgentLabel(name: string): string {
 export function subAgentName(agent: { path: string; threadId: string }): string {
   const name = agent.path.slice(agent.path.lastIndexOf("/") + 1);
   return name || `sub-agent ${agent.threadId.slice(0, 8)}`;
+}
+
+// The base64 starts of the image formats shown inline, and their types.
+const IMAGE_TYPES: [string, string][] = [
+  ["iVBORw0KGgo", "image/png"], ["/9j/", "image/jpeg"], ["R0lGOD", "image/gif"], ["UklGR", "image/webp"],
+];
+
+// An imageGeneration item's image (its JSON's `result`: the image's bytes,
+// base64, which Codex 0.171's schema allows in place of a `fileId`) as a
+// data: URL, with the prompt it was made from; undefined when the item
+// carries none, or anything but base64 of a PNG, JPEG, GIF or WebP.
+export function generatedImage(itemJson: string): { src: string; prompt: string } | undefined {
+  let item: { result?: unknown; revisedPrompt?: unknown };
+  try {
+    item = JSON.parse(itemJson) as typeof item;
+  } catch {
+    return undefined;
+  }
+  const data = item?.result;
+  if (typeof data !== "string" || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return undefined;
+  const type = IMAGE_TYPES.find(([start]) => data.startsWith(start))?.[1];
+  if (!type) return undefined;
+  return { src: `data:${type};base64,${data}`,
+           prompt: typeof item.revisedPrompt === "string" ? item.revisedPrompt : "" };
 }
 
 // What the transcript says when Codex compacted the conversation (the
@@ -355,14 +383,17 @@ export class Transcript {
                                                  : `Viewed image ${item.text}`,
           });
         } else if (item.itemType === "imageGeneration" && done) {
-          // An image the agent generated: where it is saved on the
-          // server's machine, or why none was made.
-          this.upsert({
-            kind: "notice", id: item.itemId, level: item.text || !item.error ? "info" : "warning",
-            text: item.text ? `Generated an image: ${item.text}`
-              : item.error ? `Image not generated: ${item.error}`
-              : `Image generation ${item.status}`,
-          });
+          // An image the agent generated: shown when it came with its
+          // data; else where it is saved on the server's machine, or why
+          // none was made.
+          const image = item.text ? generatedImage(item.itemJson) : undefined;
+          this.upsert(image
+            ? { kind: "image", id: item.itemId, src: image.src, path: item.text,
+                alt: image.prompt || "Generated image" }
+            : { kind: "notice", id: item.itemId, level: item.text || !item.error ? "info" : "warning",
+                text: item.text ? `Generated an image: ${item.text}`
+                  : item.error ? `Image not generated: ${item.error}`
+                  : `Image generation ${item.status}` });
         } else if (item.itemType === "sleep" && done) {
           // The agent waited (Codex's clock.sleep tool).
           this.upsert({ kind: "notice", id: item.itemId, level: "info",

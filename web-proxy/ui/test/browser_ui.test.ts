@@ -1032,9 +1032,15 @@ test("an MCP tool call shows its tool, arguments and result; a failed one why; a
   assert.equal(await failed.locator("details").count(), 0);  // no arguments, no result
   assert.match(await failed.innerText(), /close_ticket[\s\S]*failed · 60.0 s: tool call timed out/);
   await page.locator(".entry.notice", { hasText: "Searched the web: disk full ext4" }).waitFor();
-  // An image the agent generated, one it could not, a wait.
-  await page.locator(".entry.notice",
-                     { hasText: "Generated an image: /codex/generated_images/chart.png" }).waitFor();
+  // An image the agent generated (drawn: it came with its data), one it
+  // could not, a wait.
+  const image = page.locator("figure.entry.image");
+  await image.waitFor();
+  assert.equal(await image.locator("figcaption").innerText(),
+               "Generated an image: /codex/generated_images/chart.png");
+  assert.equal(await image.locator("img").getAttribute("alt"), "a chart of disk use");
+  await waitFor(() => image.locator("img").evaluate((img) => (img as HTMLImageElement).complete), 5000);
+  assert.equal(await image.locator("img").evaluate((img) => (img as HTMLImageElement).naturalWidth), 1);
   await page.locator(".entry.notice", { hasText: "Image not generated: usageLimitExceeded" }).waitFor();
   await page.locator(".entry.notice", { hasText: "Waited 1.5 s" }).waitFor();
   assert.deepEqual(await axeViolations(page), []);

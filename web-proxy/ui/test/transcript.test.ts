@@ -11,7 +11,7 @@ import {
 } from "../src/gen/codex_manager/v1/events_pb.js";
 import { CodexSettingsSchema, GoalStatus, type SessionGoal, SessionGoalSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "../src/gen/codex_manager/v1/turns_pb.js";
-import { COMPACTED, subAgentActivity, subAgentLabel, subAgentName, Transcript } from "../src/transcript.js";
+import { COMPACTED, generatedImage, subAgentActivity, subAgentLabel, subAgentName, Transcript } from "../src/transcript.js";
 
 function stream(): Event[] {
   let seq = 0n;
@@ -224,11 +224,18 @@ test("an MCP tool call is one entry, filled in when it ends; a web search is a l
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ig2", itemType: "imageGeneration", status: "failed",
                                            error: "usageLimitExceeded" }));
   t.apply(item(EventType.ITEM_COMPLETED, { itemId: "sl", itemType: "sleep", durationMs: 1500n }));
+  // One that came with its image (base64 PNG): the image itself.
+  const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+  t.apply(item(EventType.ITEM_COMPLETED, { itemId: "ig3", itemType: "imageGeneration", status: "completed",
+    text: "/c/generated_images/red.png",
+    itemJson: JSON.stringify({ type: "imageGeneration", id: "ig3", result: png, revisedPrompt: "a red dot" }) }));
+  assert.deepEqual(t.entries.at(-1), { kind: "image", id: "ig3", src: `data:image/png;base64,${png}`,
+                                       path: "/c/generated_images/red.png", alt: "a red dot" });
   assert.deepEqual(t.entries.slice(1).map((e) => "text" in e ? e.text : e.kind),
     ["Searched the web: codex hooks", "Viewed image /w/shot.png",
      "Generated an image: /c/generated_images/ig.png", "Image not generated: usageLimitExceeded",
-     "Waited 1.5 s"]);
-  assert.deepEqual(t.entries.slice(3).map((e) => e.kind === "notice" && e.level),
+     "Waited 1.5 s", "image"]);
+  assert.deepEqual(t.entries.slice(3, 6).map((e) => e.kind === "notice" && e.level),
     ["info", "warning", "info"]);
 });
 
@@ -507,4 +514,20 @@ test("a compaction is said once, as news, in either of Codex's forms", () => {
     ["notice", "info", COMPACTED],
     ["notice", "info", COMPACTED],
   ]);
+});
+
+test("a generated image is shown only when its data is base64 of a PNG, JPEG, GIF or WebP", () => {
+  const of = (result: unknown, more: object = {}) =>
+    generatedImage(JSON.stringify({ type: "imageGeneration", result, ...more }));
+  assert.deepEqual(of("iVBORw0KGgoAAAA=", { revisedPrompt: "a dot" }),
+                   { src: "data:image/png;base64,iVBORw0KGgoAAAA=", prompt: "a dot" });
+  assert.equal(of("/9j/4AAQ")?.src, "data:image/jpeg;base64,/9j/4AAQ");
+  assert.equal(of("R0lGODlh")?.src, "data:image/gif;base64,R0lGODlh");
+  assert.equal(of("UklGRiQA")?.src, "data:image/webp;base64,UklGRiQA");
+  // Not an image of those kinds, not base64, or none at all: not shown.
+  for (const result of ["PHN2ZyB4bWxucz0i", "iVBORw0KGgo\"><script>", "iVBORw0KGgo AAAA", "", 7, null]) {
+    assert.equal(of(result), undefined, String(result));
+  }
+  assert.equal(of(undefined, { fileId: "file_1" }), undefined);
+  assert.equal(generatedImage("{not json"), undefined);
 });
