@@ -44,6 +44,7 @@ from codex_manager.errors import (
     UnavailableError,
     UnimplementedError,
 )
+from codex_manager.images import GeneratedImage, generated_image
 from codex_manager.questions import Option, Question, questions
 from codex_manager.v1.views import Approval, Event, Session, Turn
 
@@ -54,10 +55,10 @@ __all__ = [
     "AsyncClient", "Backup", "CancelledError", "Client", "CodexHooks", "CodexLoginMethod",
     "CodexLoginState", "CodexManagerError", "DataLossError",
     "DeadlineExceededError", "Decision", "Event", "EventType", "FailedPreconditionError",
-    "GoalStatus",
+    "GeneratedImage", "GoalStatus",
     "InternalError", "InvalidArgumentError", "NotFoundError", "Option", "OutOfRangeError",
     "PermissionDeniedError", "Question", "ResourceExhaustedError", "Role", "Session",
     "SessionState", "Skills",
     "TranscriptFormat", "Turn", "TurnState", "UnauthenticatedError", "UnavailableError",
-    "UnimplementedError", "questions",
+    "UnimplementedError", "generated_image", "questions",
 ]
