@@ -543,7 +543,9 @@ void PrintApprovalTable(const v1::ListApprovalsResponse& list) {
       }
     }
     // A sub-agent's ask is named as its transcript lines are.
-    if (a.has_sub_agent()) what = "[" + SubAgentName(a.sub_agent()) + "] " + what;
+    if (a.has_sub_agent()) {
+      what = "[" + SubAgentName(a.sub_agent()) + "] " + what;
+    }
     std::printf("%-24s  %-24s  %-8s  %s\n", a.approval_id().c_str(),
                 a.session_id().c_str(), ApprovalStateName(a.state()).c_str(),
                 Trim(OneLine(what), 60).c_str());

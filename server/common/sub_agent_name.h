@@ -32,7 +32,9 @@ inline std::string SubAgentPathName(const std::string& path) {
 inline std::string SubAgentName(const std::string& path,
                                 const std::string& thread_id) {
   std::string name = SubAgentPathName(path);
-  if (name.empty()) name = "sub-agent " + SubAgentText(thread_id.substr(0, 8), 8);
+  if (name.empty()) {
+    name = "sub-agent " + SubAgentText(thread_id.substr(0, 8), 8);
+  }
   return name;
 }
 

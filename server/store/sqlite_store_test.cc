@@ -65,7 +65,8 @@ std::string FreshDbPath(const std::string& name) {
 // Runs `sql` on the database file at `path` with a connection of its own
 // (as an older server or the sqlite3 shell would) and returns the first
 // column of every row; a failing statement fails the test.
-std::vector<std::string> SqlOn(const std::string& path, const std::string& sql) {
+std::vector<std::string> SqlOn(const std::string& path,
+                               const std::string& sql) {
   sqlite3* db = nullptr;
   std::vector<std::string> rows;
   char* error = nullptr;
@@ -708,10 +709,10 @@ TEST(SqliteStoreFileTest, TheUpgradeToV18LeavesOneIndexOfASessionsEvents) {
       "'events' ORDER BY name";
   const std::vector<std::string> one = {"sqlite_autoindex_events_1"};
   EXPECT_EQ(SqlOn(path, indexes), one);
-  SqlOn(path, absl::StrCat(
-                  kBeforeV19,
-                  "CREATE INDEX events_session ON events(session_id, event_id); "
-                  "PRAGMA user_version=17;"));
+  SqlOn(path,
+        absl::StrCat(kBeforeV19,
+                     "CREATE INDEX events_session ON events(session_id, "
+                     "event_id); PRAGMA user_version=17;"));
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status();
   EXPECT_EQ(SqlOn(path, indexes), one);
