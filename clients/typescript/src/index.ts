@@ -18,4 +18,5 @@ export { type FollowOptions, followEvents } from "./events.js";
 export {
   answer, approve, deny, newRequestId, pendingApprovals, type Question, questions,
 } from "./approvals.js";
+export { type GeneratedImage, generatedImage } from "./images.js";
 export { exportTranscript } from "./transcript.js";

@@ -11,8 +11,8 @@ import type { AddressInfo, Socket } from "node:net";
 
 import {
   answer, ApprovalKind, ApprovalSchema, approve, bearerToken, type CodexManager, createCodexManager, deny, EventType,
-  exportTranscript, followEvents, pendingApprovals, questions, SessionState, StreamService,
-  TurnState,
+  exportTranscript, followEvents, generatedImage, ItemSchema, pendingApprovals, questions, SessionState,
+  StreamService, TurnState,
 } from "@codex-manager/client";
 
 import { halt, launch, type Stack, startStack } from "./stack.js";
@@ -278,4 +278,45 @@ test("questions() reads a form's fields and nothing from what is not one", () =>
   }
   assert.deepEqual(questions(create(ApprovalSchema, {
     kind: ApprovalKind.COMMAND_EXECUTION, paramsJson: '{"questions":[{"id":"a"}]}' })), []);
+});
+
+// A 1x1 red PNG (tests/fake_codex RED_PIXEL_PNG).
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
+test("generatedImage() reads an image item's path, error, prompt and bytes, and nothing else", () => {
+  const item = (fields: object, text = "", error = "") => create(ItemSchema, {
+    itemType: "imageGeneration", text, error, itemJson: JSON.stringify({ type: "imageGeneration", ...fields }) });
+  const made = generatedImage(item({ result: PNG, revisedPrompt: "a red dot" }, "/c/red.png"))!;
+  assert.deepEqual({ ...made, data: [...made.data!.slice(0, 4)] },
+                   { path: "/c/red.png", error: "", prompt: "a red dot", data: [0x89, 0x50, 0x4e, 0x47],
+                     mediaType: "image/png", extension: ".png" });
+  assert.equal(made.data!.length, 69);
+  const webp = btoa("RIFF\x24\x00\x00\x00WEBPVP8 ");
+  assert.equal(generatedImage(item({ result: webp }, "/x.webp"))!.mediaType, "image/webp");
+  assert.deepEqual(generatedImage(item({ failure: { type: "usageLimitExceeded" } }, "", "usageLimitExceeded")),
+                   { path: "", error: "usageLimitExceeded", prompt: "", mediaType: "", extension: "" });
+  for (const result of ["not base64!", "iVBORw0KGgo…", "abc", 7, null]) {
+    assert.equal(generatedImage(item({ result }, "/a.png"))!.data, undefined, String(result));
+  }
+  assert.equal(generatedImage(create(ItemSchema, { itemType: "agentMessage", text: "hi" })), undefined);
+  assert.equal(generatedImage(undefined), undefined);
+  assert.equal(generatedImage(create(ItemSchema, { itemType: "imageGeneration", text: "/a.png",
+                                                   itemJson: "{nope" }))!.path, "/a.png");
+});
+
+test("the image of a turn through the proxy", async () => {
+  const sessionId = await idleSession(web);
+  const turn = await web.turns.startTurn({ sessionId, prompt: "tools" });
+  const images = [];
+  for await (const event of followEvents(web, { sessionId })) {
+    if (event.type === EventType.ITEM_COMPLETED && event.payload.case === "item") {
+      const image = generatedImage(event.payload.value);
+      if (image) images.push(image);
+    }
+    if (event.payload.case === "turnStateChanged" && event.payload.value.turnId === turn.turnId &&
+        event.payload.value.state === TurnState.COMPLETED) break;
+  }
+  assert.deepEqual(images.map((i) => [i.path, i.error, i.prompt, i.mediaType, i.data?.length]),
+                   [["/codex/generated_images/chart.png", "", "a chart of disk use", "image/png", 69],
+                    ["", "usageLimitExceeded", "", "", undefined]]);
 });
