@@ -89,13 +89,14 @@ void McpToolCallToProto(const json& item, v1::Item* out) {
 }
 
 void ItemToProto(const json& item, v1::Item* out) {
+  const std::string type = Str(item, "type");
   out->set_item_id(Str(item, "id"));
-  out->set_item_type(Str(item, "type"));
+  out->set_item_type(type);
   out->set_status(Str(item, "status"));
   out->set_text(ItemText(item));
   out->set_command(Str(item, "command"));
   out->set_cwd(Str(item, "cwd"));
-  if (Str(item, "type") == "commandExecution") {
+  if (type == "commandExecution") {
     out->set_command_source(Str(item, "source"));
   }
   if (item.is_object() && item.contains("exitCode") &&
@@ -107,8 +108,8 @@ void ItemToProto(const json& item, v1::Item* out) {
   out->set_item_json(Dump(item));
   out->set_moderation(
       Str(Member(Member(item, "moderation"), "display"), "mode"));
-  if (Str(item, "type") == "mcpToolCall") McpToolCallToProto(item, out);
-  if (Str(item, "type") == "imageGeneration") {
+  if (type == "mcpToolCall") McpToolCallToProto(item, out);
+  if (type == "imageGeneration") {
     // Why no image came (ImageGenerationFailure's kind, e.g.
     // "usageLimitExceeded").
     out->set_error(Str(Member(item, "failure"), "type"));
