@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -454,7 +455,10 @@ int Health(Client& client) {
              : kExitUnreachable;
 }
 
-int SessionCreate(Client& client, const SessionFlags& flags) {
+namespace {
+
+// What `session create` and `run` ask for.
+v1::CreateSessionRequest CreateSessionRequestOf(const SessionFlags& flags) {
   v1::CreateSessionRequest request;
   request.set_cwd(flags.cwd);
   request.set_model(flags.model);
@@ -462,6 +466,20 @@ int SessionCreate(Client& client, const SessionFlags& flags) {
   request.set_sandbox(flags.sandbox);
   request.set_title(flags.title);
   request.set_request_id(flags.request_id);
+  if (flags.instructions_file.empty()) {
+    request.set_developer_instructions(flags.instructions);
+  } else {
+    std::ifstream in(flags.instructions_file);
+    request.set_developer_instructions(std::string(
+        std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
+  return request;
+}
+
+}  // namespace
+
+int SessionCreate(Client& client, const SessionFlags& flags) {
+  const v1::CreateSessionRequest request = CreateSessionRequestOf(flags);
   return CallAndShow(
       client, client.sessions(), &v1::SessionService::Stub::CreateSession,
       request,
@@ -1030,13 +1048,7 @@ int Events(Client& client, const std::string& session_id,
 
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
         ApprovalMode mode, bool detach, bool plan) {
-  v1::CreateSessionRequest request;
-  request.set_cwd(flags.cwd);
-  request.set_model(flags.model);
-  request.set_approval_policy(flags.approval_policy);
-  request.set_sandbox(flags.sandbox);
-  request.set_title(flags.title);
-  request.set_request_id(flags.request_id);
+  const v1::CreateSessionRequest request = CreateSessionRequestOf(flags);
   v1::Session session;
   grpc::Status status = client.sessions().CreateSession(client.Context().get(),
                                                         request, &session);

@@ -26,6 +26,9 @@ struct SessionFlags {
   std::string sandbox;
   std::string title;
   std::string request_id;
+  // --instructions, or the contents of --instructions-file.
+  std::string instructions;
+  std::string instructions_file;
 };
 
 int Health(Client& client);

@@ -159,6 +159,14 @@ void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
   cmd->add_option("--sandbox", flags->sandbox,
                   "read-only, workspace-write or danger-full-access");
   cmd->add_option("--title", flags->title, "Title for people");
+  auto* told = cmd->add_option(
+      "--instructions", flags->instructions,
+      "Instructions for the agent in this session, beside AGENTS.md "
+      "(Codex's developer instructions; at most 4096 bytes)");
+  cmd->add_option("--instructions-file", flags->instructions_file,
+                  "A file whose text is --instructions")
+      ->check(CLI::ExistingFile)
+      ->excludes(told);
   cmd->add_option("--request-id", flags->request_id,
                   "Idempotency key: a retry with the same key returns the "
                   "first result");

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "api/sub_agents.h"
 #include "common/compaction_text.h"
@@ -222,6 +223,13 @@ void PrintSession(const v1::Session& s) {
   std::printf("model:             %s\n", s.model().c_str());
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
+  if (!s.developer_instructions().empty()) {
+    // Lines after the first under it, in the value column.
+    std::printf("instructions:      %s\n",
+                absl::StrReplaceAll(s.developer_instructions(),
+                                    {{"\n", "\n                   "}})
+                    .c_str());
+  }
   if (s.has_codex_settings()) {
     // What Codex runs with: the settings above, its defaults filled in.
     std::printf("codex_settings:    %s\n",

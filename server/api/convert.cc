@@ -155,6 +155,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_pending_approvals(in.pending_approvals);
   out->set_last_seq(in.last_seq);
   out->set_purged_seq(in.purged_seq);
+  out->set_developer_instructions(in.developer_instructions);
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());

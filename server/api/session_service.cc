@@ -65,6 +65,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
         params.approval_policy = request->approval_policy();
         params.sandbox = request->sandbox();
         params.title = request->title();
+        params.developer_instructions = request->developer_instructions();
         params.request_id = request->request_id();
         return Fill(manager_->CreateSession(params, caller), response);
       });
@@ -257,6 +258,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
         params.effort = source->effort;
         params.approval_policy = source->approval_policy;
         params.sandbox = source->sandbox;
+        // Its thread carries them on (Codex keeps them in the fork).
+        params.developer_instructions = source->developer_instructions;
         if (params.title.empty()) {
           params.title = TitleFrom(absl::StrCat(
               "Fork of ",

@@ -188,6 +188,11 @@ std::string MarkdownTranscript::Header(absl::Time exported) const {
                   absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", exported,
                                    absl::UTCTimeZone()),
                   " by codex-manager\n");
+  if (!session_.developer_instructions().empty()) {
+    // What the agent was told in every turn, beside AGENTS.md.
+    absl::StrAppend(&out, "\n**Instructions for the agent:**\n\n",
+                    Quote(session_.developer_instructions()));
+  }
   return out;
 }
 

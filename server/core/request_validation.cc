@@ -19,6 +19,7 @@ namespace {
 
 constexpr size_t kMaxRequestIdBytes = 128;
 constexpr size_t kMaxTitleBytes = 200;
+constexpr size_t kMaxDeveloperInstructionsBytes = 4096;
 constexpr size_t kMaxModelBytes = 200;
 constexpr size_t kMaxSearchBytes = 200;
 constexpr size_t kMaxPathBytes = 4096;
@@ -234,6 +235,9 @@ absl::Status ValidateSession(const SessionSettings& s) {
   RETURN_IF_ERROR(ValidatePolicies(s.approval_policy, s.sandbox));
   RETURN_IF_ERROR(ValidateLength("title", s.title, kMaxTitleBytes));
   RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
+  RETURN_IF_ERROR(ValidateLength("developer_instructions",
+                                 s.developer_instructions,
+                                 kMaxDeveloperInstructionsBytes));
   return ValidateEffort(s.effort);
 }
 

@@ -22,6 +22,8 @@ struct SessionSettings {
   const std::string& approval_policy;
   const std::string& sandbox;
   const std::string& title;
+  // At most 4096 bytes.
+  const std::string& developer_instructions;
 };
 
 // At most 128 bytes.

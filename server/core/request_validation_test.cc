@@ -45,23 +45,29 @@ TEST_F(RequestValidationTest, PromptsAreNotBlankAndWithinTheLimit) {
 TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
   const std::string c = cwd(), empty, never = "never", ro = "read-only";
   const std::string title = "t", rel = "relative/dir", nodir = c + "/nope";
-  EXPECT_TRUE(ValidateSession({c, empty, empty, never, ro, title}).ok());
-  ExpectInvalid(ValidateSession({empty, empty, empty, empty, empty, empty}),
-                "cwd");
-  ExpectInvalid(ValidateSession({rel, empty, empty, empty, empty, empty}),
-                "cwd");
-  ExpectInvalid(ValidateSession({nodir, empty, empty, empty, empty, empty}),
-                "cwd");
+  EXPECT_TRUE(
+      ValidateSession({c, empty, empty, never, ro, title, empty}).ok());
+  for (const std::string& dir : {empty, rel, nodir}) {
+    ExpectInvalid(
+        ValidateSession({dir, empty, empty, empty, empty, empty, empty}),
+        "cwd");
+  }
   const std::string bad = "sometimes", upper = "HIGH";
-  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty}),
+  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty, empty}),
                 "approval_policy");
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty}),
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty, empty}),
                 "sandbox");
-  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty}),
+  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty, empty}),
                 "effort");
   const std::string long_title(201, 't');
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, long_title}),
-                "title");
+  ExpectInvalid(
+      ValidateSession({c, empty, empty, empty, empty, long_title, empty}),
+      "title");
+  const std::string told(4096, 'i'), over(4097, 'i');
+  EXPECT_TRUE(
+      ValidateSession({c, empty, empty, empty, empty, empty, told}).ok());
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, empty, over}),
+                "developer_instructions");
   ExpectInvalid(ValidateRequestId(std::string(129, 'r')), "request_id");
 }
 

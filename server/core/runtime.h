@@ -29,6 +29,10 @@ struct RuntimeConfig {
   std::string model;
   std::string approval_policy;
   std::string sandbox;
+  // Codex `developerInstructions` (Session::developer_instructions); given
+  // on `thread/resume` too, which keeps a thread's first ones, so that a
+  // new thread started in its place (new_thread_if_unsaved) has them.
+  std::string developer_instructions;
   // Non-empty: continue this Codex thread (`thread/resume`); empty: start a
   // new one (`thread/start`).
   std::string thread_id;

@@ -27,7 +27,8 @@ using json = nlohmann::json;
 
 absl::Status ValidateCreate(const CreateSessionParams& p) {
   RETURN_IF_ERROR(ValidateSession({p.cwd, p.model, p.effort,
-                                   p.approval_policy, p.sandbox, p.title}));
+                                   p.approval_policy, p.sandbox, p.title,
+                                   p.developer_instructions}));
   return ValidateRequestId(p.request_id);
 }
 
@@ -183,6 +184,7 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows,
   config.model = session.model;
   config.approval_policy = session.approval_policy;
   config.sandbox = session.sandbox;
+  config.developer_instructions = session.developer_instructions;
   config.thread_id = session.thread_id;
   if (!session.thread_id.empty() && rows.turns.empty()) {
     // A session with no turn (stored, or in `rows`: an import's or a
@@ -321,6 +323,7 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.approval_policy = params.approval_policy;
   s.sandbox = params.sandbox;
   s.title = params.title;
+  s.developer_instructions = params.developer_instructions;
   s.thread_id = params.thread_id;
   s.create_time = clock_->Now();
   s.update_time = s.create_time;

@@ -87,6 +87,7 @@ struct CreateSessionParams {
   std::string sandbox;
   std::string title;
   std::string effort;
+  std::string developer_instructions;
   std::string request_id;
   // The method `request_id` is an idempotency key of.
   std::string request_method = "CreateSession";

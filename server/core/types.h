@@ -184,6 +184,9 @@ struct Session {
   // (--retain-archived-days); 0 when all are kept. Written only by
   // Store::PurgeArchivedEvents.
   int64_t purged_seq = 0;
+  // Codex `developerInstructions` of its thread, as CreateSession gave
+  // them (a fork: its source's); empty: none.
+  std::string developer_instructions;
 };
 
 // How one turn runs (Codex `turn/start` overrides). Empty fields take the

@@ -196,6 +196,9 @@ void CodexRuntime::OpenThread() {
     params["approvalPolicy"] = config_.approval_policy;
   }
   if (!config_.sandbox.empty()) params["sandbox"] = config_.sandbox;
+  if (!config_.developer_instructions.empty()) {
+    params["developerInstructions"] = config_.developer_instructions;
+  }
   // Approval requests go to people, through us, whatever the Codex config
   // says: with `approvals_reviewer = "auto_review"` Codex has a model
   // decide sandbox escalations instead (item/autoApprovalReview/*), and

@@ -269,6 +269,12 @@ ALTER TABLE approvals ADD COLUMN sub_agent_thread_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE approvals ADD COLUMN sub_agent_path TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v20: a session's Codex developer instructions
+// (Session::developer_instructions); '' for sessions from before.
+constexpr const char* kSchemaV20 = R"sql(
+ALTER TABLE sessions ADD COLUMN developer_instructions TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The page size of a database the store creates, and of its copies:
 // 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
 constexpr const char* kSmallPages = "PRAGMA page_size=1024";
@@ -541,7 +547,7 @@ absl::Status SqliteStore::Migrate() {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
       kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18,
-      kSchemaV19};
+      kSchemaV19, kSchemaV20};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -664,7 +670,7 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
-  "s.codex_settings_json FROM sessions s "
+  "s.codex_settings_json, s.developer_instructions FROM sessions s "
 // clang-format on
 
 static Session ReadSession(const auto& st) {
@@ -692,6 +698,7 @@ static Session ReadSession(const auto& st) {
     s.codex_settings =
         CodexSettingsFromJson(nlohmann::json::parse(settings, nullptr, false));
   }
+  s.developer_instructions = st.Text(19);
   return s;
 }
 
@@ -700,14 +707,17 @@ absl::Status SqliteStore::PutSession(const Session& s) {
   return InTransaction([&] { return PutSessionLocked(s); });
 }
 
+// A session's developer instructions are written once, with its row:
+// Codex keeps a thread's first ones (CreateSessionRequest).
 absl::Status SqliteStore::PutSessionLocked(const Session& s) {
   ASSIGN_OR_RETURN(
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
               "update_us, runtime_version, effort, goal_json, "
-              "codex_settings_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-              "?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (session_id) DO "
+              "codex_settings_json, developer_instructions) VALUES (?1, ?2, "
+              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+              "ON CONFLICT (session_id) DO "
               "UPDATE SET cwd = ?2, model = ?3, approval_policy = ?4, "
               "sandbox = ?5, title = ?6, state = ?7, thread_id = ?8, "
               "last_error = ?9, update_us = ?11, runtime_version = ?12, "
@@ -726,6 +736,7 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
                   ? std::string()
                   : settings.dump(-1, ' ', false,
                                   nlohmann::json::error_handler_t::replace));
+  st.Bind(16, s.developer_instructions);
   return StepWrite(st, "put session");
 }
 

@@ -662,11 +662,15 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(dir);
 }
 
-// What a database of schema v18 lacks (v19's approval columns): SQL that
-// makes a new database look older to the upgrade.
-constexpr char kBeforeV19[] =
+// What a database of schema v19 lacks (v20's session column), and one of
+// v18 (v19's approval columns too): SQL that makes a new database look
+// older to the upgrade.
+#define BEFORE_V20 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
+constexpr char kBeforeV20[] = BEFORE_V20;
+constexpr char kBeforeV19[] = BEFORE_V20
     "ALTER TABLE approvals DROP COLUMN sub_agent_thread_id; "
     "ALTER TABLE approvals DROP COLUMN sub_agent_path; ";
+#undef BEFORE_V20
 
 // Keys stored by a server before v17 have no time: the upgrade stamps them
 // with its own, so retention counts their days from then.
@@ -757,6 +761,32 @@ TEST(SqliteStoreFileTest, ApprovalsKeepTheSubAgentThatAsked) {
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->sub_agent_thread_id, "");
   EXPECT_EQ(old->sub_agent_path, "");
+  std::filesystem::remove(path);
+}
+
+// v20 keeps a session's developer instructions, written with its row and
+// kept as its state changes; a session from before has none.
+TEST(SqliteStoreFileTest, SessionsKeepTheirDeveloperInstructions) {
+  const std::string path = FreshDbPath("v20");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    Session s = MakeSession("ses_told");
+    s.developer_instructions = "Answer in French.";
+    ASSERT_TRUE((*store)->PutSession(s).ok());
+    s.state = SessionState::kStopped;
+    ASSERT_TRUE((*store)->PutSession(s).ok());
+    absl::StatusOr<Session> got = (*store)->GetSession("ses_told");
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->state, SessionState::kStopped);
+    EXPECT_EQ(got->developer_instructions, "Answer in French.");
+  }
+  SqlOn(path, absl::StrCat(kBeforeV20, "PRAGMA user_version=19;"));
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<Session> old = (*store)->GetSession("ses_told");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->developer_instructions, "");
   std::filesystem::remove(path);
 }
 

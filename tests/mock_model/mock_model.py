@@ -60,6 +60,11 @@ prompt of the latest user message. The script, by what the prompt contains:
 - ``search: QUERY``: a ``web_search_call`` output item searching for QUERY
   (the provider's hosted web search, as the Responses API streams one),
   which Codex turns into a ``webSearch`` item, then ``Found it.``.
+- ``recall: WORD``: ``Instructed: WORD.`` when the request's
+  ``instructions`` or one of its messages holds WORD (Codex's developer
+  instructions, a session's own among them, and the AGENTS.md it sends;
+  messages asking ``recall:`` left out), otherwise ``Not instructed:
+  WORD.`` (for tests of what a thread is told).
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -210,6 +215,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     ask = re.search(r"ask:\s*(.+)", prompt)
     permit = re.search(r"permit:\s*(network|write\s+\S+)", prompt)
     search = re.search(r"\bsearch:\s*(.+)", prompt)
+    recall = re.search(r"recall:\s*(\S+)", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -367,6 +373,16 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         n = int(deltas.group(1))
         pieces = [f"d{i} " for i in range(n)]
         yield from _message("".join(pieces), pieces, 0)
+        return
+    if recall:
+        word = recall.group(1)
+        told = [json.dumps(item.get("content")) for item in items
+                if isinstance(item, dict) and item.get("role") in ("developer", "system", "user")]
+        told = [text for text in told if "recall:" not in text]
+        told.append(str(body.get("instructions") or ""))
+        reply = (f"Instructed: {word}." if any(word in text for text in told)
+                 else f"Not instructed: {word}.")
+        yield from _message(reply, [reply], 0)
         return
     if slow:
         delay = int(slow.group(1)) / 1000.0

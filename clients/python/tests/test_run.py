@@ -88,3 +88,22 @@ def test_async_run(codex_server: Server, project: Path) -> None:
     turn = asyncio.run(main())
     assert turn.state == TurnState.COMPLETED
     assert turn.final_message == "You said: hello from asyncio"
+
+
+def test_run_gives_the_session_its_instructions(codex_server: Server, project: Path) -> None:
+    """developer_instructions reach the model (the scripted model's
+    ``recall:`` says whether they did), from both clients."""
+    with Client(codex_server.addr) as client:
+        turn = client.run(str(project), "recall: PAPAYA-2",
+                          developer_instructions="Mention PAPAYA-2.")
+        assert turn.final_message == "Instructed: PAPAYA-2."
+        session = client.get_session(turn.session_id)
+        assert session.developer_instructions == "Mention PAPAYA-2."
+        plain = client.run(str(project), "recall: PAPAYA-2")
+        assert plain.final_message == "Not instructed: PAPAYA-2."
+
+    async def main():
+        async with AsyncClient(codex_server.addr) as client:
+            return await client.run(str(project), "recall: GUAVA-4",
+                                    developer_instructions="Mention GUAVA-4.")
+    assert asyncio.run(main()).final_message == "Instructed: GUAVA-4."

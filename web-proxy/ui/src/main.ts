@@ -63,6 +63,10 @@ function createForm(): HTMLElement {
   const policy = policySelect("approval_policy");
   policy.value = "untrusted";
   const sandbox = sandboxSelect("sandbox");
+  // Codex's developer instructions for this session's thread, beside the
+  // project's AGENTS.md (CreateSessionRequest.developer_instructions).
+  const instructions = h("textarea", { name: "developer_instructions", rows: "2",
+    placeholder: "optional, e.g. Answer in French; never push to git" }) as HTMLTextAreaElement;
   const form = h("form", { class: "card create" },
     h("h2", {}, "New session"),
     h("label", {}, "Folder", cwd),
@@ -71,6 +75,7 @@ function createForm(): HTMLElement {
       h("label", {}, "Approval policy", policy),
       h("label", {}, "Sandbox", sandbox)),
     h("label", {}, "Model", model, models),
+    h("label", {}, "Instructions for the agent", instructions),
     h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -78,6 +83,7 @@ function createForm(): HTMLElement {
       const s = await sessions.createSession({
         cwd: cwd.value.trim(), title: title.value.trim(), model: model.value.trim(),
         approvalPolicy: policy.value, sandbox: sandbox.value, requestId: newRequestId(),
+        developerInstructions: instructions.value.trim(),
       }, { timeoutMs: CALL_TIMEOUT_MS });
       location.hash = `#/s/${s.sessionId}`;
     } catch (err) {

@@ -30,12 +30,16 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
   // What Codex runs the thread with (Session.codex_settings): what the
   // "Codex default" choices mean for this session.
   const now = h("p", { class: "muted small codex-now", hidden: "" });
+  // The session's own instructions for the agent, set when it was created
+  // (Session.developer_instructions; Codex keeps a thread's first ones).
+  const told = h("p", { class: "muted small session-instructions", hidden: "" });
   const cancel = button("Cancel", () => hide());
   const element = h("form", { class: "card create session-settings", id: "session-settings", hidden: "",
                               "aria-labelledby": "session-settings-title" },
     h("h2", { id: "session-settings-title" }, "Session settings"),
     h("p", { class: "muted small" }, "For the turns that start after you save; a running turn keeps its own."),
     now,
+    told,
     h("label", {}, "Title", title),
     h("label", {}, "Model", model, models),
     h("div", { class: "row wrap" },
@@ -63,6 +67,10 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
       ? `Codex runs it with ${codexSettingsLabel(c)}.`
       : "";
     model.placeholder = c?.model ? `Codex default (${c.model})` : "Codex default";
+    told.hidden = !s.developerInstructions;
+    told.textContent = s.developerInstructions
+      ? `Instructions for the agent, set at creation: ${s.developerInstructions}`
+      : "";
   };
   const hide = () => {
     element.hidden = true;

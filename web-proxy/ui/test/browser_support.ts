@@ -22,13 +22,14 @@ export function launchBrowser(): Promise<Browser> {
 // fragment signs in and is removed from the address bar), creates a
 // session in the stack's project and waits for it to be idle; returns its id.
 export async function newSession(page: Page, stack: Stack, name: string,
-                                 policy = "untrusted"): Promise<string> {
+                                 policy = "untrusted", instructions = ""): Promise<string> {
   await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
   await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
   assert.ok(!page.url().includes("token="));
   await page.fill("input[name=cwd]", stack.project);
   await page.fill("input[name=title]", name);
   await page.selectOption("select[name=approval_policy]", policy);
+  if (instructions) await page.fill("textarea[name=developer_instructions]", instructions);
   await page.click("button[type=submit]");
   await page.waitForURL(/#\/s\/ses_/);
   await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });

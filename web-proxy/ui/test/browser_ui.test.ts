@@ -607,7 +607,7 @@ test("Plan pressed: the turn plans in Codex's Plan mode and shows the proposed p
 
 test("a session's settings: renamed, and the turns after Save use them", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  const sessionId = await newSession(page, fake, "before", "");
+  const sessionId = await newSession(page, fake, "before", "", "Answer in French.\nNever push.");
   // Another browser on the same session sees each change as it is made.
   const other = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await other.goto(`${fake.baseUrl}/#token=${fake.token}`);
@@ -627,6 +627,9 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   assert.equal(await form.locator(".codex-now").innerText(),
                "Codex runs it with fake-model, effort medium, on-request, workspace-write.");
   assert.equal(await page.getAttribute("input[name=session_model]", "placeholder"), "Codex default (fake-model)");
+  // The instructions the new-session form gave it, shown, not editable.
+  assert.equal(await form.locator(".session-instructions").innerText(),
+               "Instructions for the agent, set at creation: Answer in French.\nNever push.");
   // The server refuses a model name over its limit: the error names the
   // field, and the form keeps what was typed.
   await page.fill("input[name=session_title]", "after");

@@ -205,12 +205,13 @@ def list_sessions(include_archived: bool, page_size: int, search: str,
 
 
 def create_session(cwd: str | os.PathLike[str], model: str | None, approval_policy: str | None,
-                   sandbox: str | None, title: str | None,
-                   request_id: str | None) -> sessions_pb2.CreateSessionRequest:
+                   sandbox: str | None, title: str | None, request_id: str | None,
+                   developer_instructions: str | None) -> sessions_pb2.CreateSessionRequest:
     # The server checks that the folder exists.
     return sessions_pb2.CreateSessionRequest(
         cwd=_absolute(cwd), model=model or "", approval_policy=approval_policy or "",
-        sandbox=sandbox or "", title=title or "", request_id=request_id or "")
+        sandbox=sandbox or "", title=title or "", request_id=request_id or "",
+        developer_instructions=developer_instructions or "")
 
 
 #: ExportTranscript's formats.

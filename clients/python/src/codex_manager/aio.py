@@ -154,11 +154,12 @@ class AsyncClient:
 
     async def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                              approval_policy: str | None = None, sandbox: str | None = None,
-                             title: str | None = None,
-                             request_id: str | None = None) -> Session:
+                             title: str | None = None, request_id: str | None = None,
+                             developer_instructions: str | None = None) -> Session:
         return Session(await self._call(
             self._sessions.CreateSession,
-            _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id)))
+            _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id,
+                                     developer_instructions)))
 
     async def get_session(self, session_id: str) -> Session:
         return Session(await self._call(
@@ -631,8 +632,10 @@ class AsyncClient:
                   on_approval: AsyncApprovalCallback | None = None,
                   on_event: Callable[[Event], Any] | None = None,
                   model: str | None = None, approval_policy: str | None = None,
-                  sandbox: str | None = None, title: str | None = None) -> Turn:
+                  sandbox: str | None = None, title: str | None = None,
+                  developer_instructions: str | None = None) -> Turn:
         session = await self.create_session(cwd, model=model, approval_policy=approval_policy,
-                                            sandbox=sandbox, title=title)
+                                            sandbox=sandbox, title=title,
+                                            developer_instructions=developer_instructions)
         return await self.run_turn(session.session_id, prompt, on_approval=on_approval,
                                    on_event=on_event)

@@ -196,14 +196,19 @@ class Client:
 
     def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                        approval_policy: str | None = None, sandbox: str | None = None,
-                       title: str | None = None,
-                       request_id: str | None = None) -> Session:
+                       title: str | None = None, request_id: str | None = None,
+                       developer_instructions: str | None = None) -> Session:
         """Creates a session in `cwd` (an existing directory on the server's
         machine; a relative one is taken from this process's folder) and
         launches its Codex runtime; returns it STARTING.
 
         `approval_policy`: "untrusted", "on-request" or "never"; `sandbox`:
-        "read-only", "workspace-write" or "danger-full-access". A retry with
+        "read-only", "workspace-write" or "danger-full-access".
+        `developer_instructions`: instructions for the agent in this session
+        (e.g. "Answer in French."), beside the project's AGENTS.md, in place
+        of those of Codex's configuration (Codex `developerInstructions`); at
+        most 4096 bytes. Codex keeps them with the thread: every turn sees
+        them, after a resume too, and a fork carries them on. A retry with
         the same `request_id` (and the same arguments, by the same token)
         returns the first call's session; the key with other arguments
         raises InvalidArgumentError ("request_id: …") and creates nothing.
@@ -212,7 +217,7 @@ class Client:
         the server's live-session limit.
         """
         return Session(self._call(self._sessions.CreateSession, _requests.create_session(
-            cwd, model, approval_policy, sandbox, title, request_id)))
+            cwd, model, approval_policy, sandbox, title, request_id, developer_instructions)))
 
     def get_session(self, session_id: str) -> Session:
         """Raises NotFoundError naming the id, InvalidArgumentError for one
@@ -1006,10 +1011,13 @@ class Client:
             on_approval: ApprovalCallback | None = None,
             on_event: Callable[[Event], None] | None = None,
             model: str | None = None, approval_policy: str | None = None,
-            sandbox: str | None = None, title: str | None = None) -> Turn:
-        """Creates a session in `cwd`, sends `prompt`, follows the turn
-        (see :meth:`run_turn`) and returns it finished."""
+            sandbox: str | None = None, title: str | None = None,
+            developer_instructions: str | None = None) -> Turn:
+        """Creates a session in `cwd` (see :meth:`create_session`), sends
+        `prompt`, follows the turn (see :meth:`run_turn`) and returns it
+        finished."""
         session = self.create_session(cwd, model=model, approval_policy=approval_policy,
-                                      sandbox=sandbox, title=title)
+                                      sandbox=sandbox, title=title,
+                                      developer_instructions=developer_instructions)
         return self.run_turn(session.session_id, prompt, on_approval=on_approval,
                              on_event=on_event)

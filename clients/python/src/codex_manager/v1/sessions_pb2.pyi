@@ -189,6 +189,7 @@ class Session(google.protobuf.message.Message):
     GOAL_FIELD_NUMBER: builtins.int
     CODEX_SETTINGS_FIELD_NUMBER: builtins.int
     PURGED_SEQ_FIELD_NUMBER: builtins.int
+    DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -237,6 +238,11 @@ class Session(google.protobuf.message.Message):
     StreamEvents from `after_seq` 0 starts after it; a cursor below it gets
     OUT_OF_RANGE.
     """
+    developer_instructions: builtins.str
+    """Instructions Codex gives the model in this session's thread beside its
+    own (CreateSessionRequest.developer_instructions); empty: none. A fork
+    shows its source's, which its thread carries on.
+    """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -282,9 +288,10 @@ class Session(google.protobuf.message.Message):
         goal: global___SessionGoal | None = ...,
         codex_settings: global___CodexSettings | None = ...,
         purged_seq: builtins.int = ...,
+        developer_instructions: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 
@@ -395,6 +402,7 @@ class CreateSessionRequest(google.protobuf.message.Message):
     SANDBOX_FIELD_NUMBER: builtins.int
     TITLE_FIELD_NUMBER: builtins.int
     REQUEST_ID_FIELD_NUMBER: builtins.int
+    DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
     cwd: builtins.str
     """Required. The project folder; must be an existing directory on the
     server's machine. Relative paths are rejected. INVALID_ARGUMENT ("cwd")
@@ -419,6 +427,19 @@ class CreateSessionRequest(google.protobuf.message.Message):
     ("request_id: …") and creates nothing (docs/api.md). The server keeps
     a key for --retain-request-keys-days (30 by default).
     """
+    developer_instructions: builtins.str
+    """Optional instructions for the agent in this session, e.g. "Answer in
+    French; never push to git.": Codex `thread/start`
+    `developerInstructions`, a developer message beside Codex's own. They
+    take the place of the `developer_instructions` of Codex's
+    configuration, and come with the project's AGENTS.md, which Codex
+    still sends (both seen with Codex 0.171). Codex keeps
+    them with the thread: every turn sees them, after ResumeSession too,
+    and a fork's thread carries them on. Set once, here; UpdateSession
+    does not change them (Codex keeps a thread's first ones). At most 4096
+    bytes of UTF-8 (INVALID_ARGUMENT "developer_instructions"); longer
+    guidance belongs in AGENTS.md.
+    """
     def __init__(
         self,
         *,
@@ -428,8 +449,9 @@ class CreateSessionRequest(google.protobuf.message.Message):
         sandbox: builtins.str = ...,
         title: builtins.str = ...,
         request_id: builtins.str = ...,
+        developer_instructions: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "model", b"model", "request_id", b"request_id", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "model", b"model", "request_id", b"request_id", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
 
 global___CreateSessionRequest = CreateSessionRequest
 

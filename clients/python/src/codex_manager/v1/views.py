@@ -368,7 +368,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', )
 
     @property
     def session_id(self) -> str:
@@ -486,6 +486,14 @@ class Session(View[sessions_pb2.Session]):
         `after_seq` 0 starts after it; a cursor below it gets OUT_OF_RANGE.
         """
         return self._proto.purged_seq
+
+    @property
+    def developer_instructions(self) -> str:
+        """Instructions Codex gives the model in this session's thread beside its own
+        (CreateSessionRequest.developer_instructions); empty: none. A fork shows
+        its source's, which its thread carries on.
+        """
+        return self._proto.developer_instructions
 
 
 class CodexSettings(View[sessions_pb2.CodexSettings]):
