@@ -529,6 +529,14 @@ int SessionArchive(Client& client, const std::string& session_id) {
                      PrintSession);
 }
 
+int SessionUnarchive(Client& client, const std::string& session_id) {
+  v1::UnarchiveSessionRequest request;
+  request.set_session_id(session_id);
+  return CallAndShow(client, client.sessions(),
+                     &v1::SessionService::Stub::UnarchiveSession, request,
+                     PrintSession);
+}
+
 int TurnStart(Client& client, const v1::StartTurnRequest& request,
               bool follow, ApprovalMode mode, bool detach) {
   return QueueTurn(client, &v1::TurnService::Stub::StartTurn, request, follow,

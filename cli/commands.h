@@ -39,6 +39,7 @@ int SessionShow(Client& client, const std::string& session_id);
 int SessionStop(Client& client, const std::string& session_id, bool force);
 int SessionResume(Client& client, const std::string& session_id);
 int SessionArchive(Client& client, const std::string& session_id);
+int SessionUnarchive(Client& client, const std::string& session_id);
 
 // With `follow`, the first Ctrl-C interrupts the turn and waits for its
 // end (exit 130), a second detaches at once; with `detach`, the first

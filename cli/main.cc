@@ -448,10 +448,15 @@ int Main(int argc, char** argv) {
   resume->add_option("SESSION", session_id, "Session id")->required();
   resume->callback([&] { code = SessionResume(connect(), session_id); });
 
-  auto* archive =
-      session->add_subcommand("archive", "Archive a session (final)");
+  auto* archive = session->add_subcommand(
+      "archive", "Archive a session: stopped, left out of lists, no prompts");
   archive->add_option("SESSION", session_id, "Session id")->required();
   archive->callback([&] { code = SessionArchive(connect(), session_id); });
+  auto* unarchive = session->add_subcommand(
+      "unarchive", "Undo archive: the session is STOPPED, and resumable");
+  unarchive->add_option("SESSION", session_id, "Session id")->required();
+  unarchive->callback(
+      [&] { code = SessionUnarchive(connect(), session_id); });
   auto* update = session->add_subcommand(
       "update", "Change a session's title, model, effort or policies for its "
                 "later turns");

@@ -603,6 +603,19 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ArchiveSession(
       });
 }
 
+grpc::ServerUnaryReactor* SessionServiceImpl::UnarchiveSession(
+    grpc::CallbackServerContext* context,
+    const v1::UnarchiveSessionRequest* request, v1::Session* response) {
+  static const std::string kMethod =
+      FullMethod<v1::SessionService>("UnarchiveSession");
+  return Serve(
+      guard_, context, kMethod, *request, request->session_id(),
+      [=, this](const Caller& caller) {
+        return Fill(manager_->UnarchiveSession(request->session_id(), caller),
+                    response);
+      });
+}
+
 grpc::ServerWriteReactor<v1::TranscriptChunk>*
 SessionServiceImpl::ExportTranscript(
     grpc::CallbackServerContext* context,

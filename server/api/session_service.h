@@ -98,6 +98,10 @@ class SessionServiceImpl final : public v1::SessionService::CallbackService {
   grpc::ServerUnaryReactor* ForkSession(grpc::CallbackServerContext* context,
                                         const v1::ForkSessionRequest* request,
                                         v1::Session* response) override;
+  grpc::ServerUnaryReactor* UnarchiveSession(
+      grpc::CallbackServerContext* context,
+      const v1::UnarchiveSessionRequest* request,
+      v1::Session* response) override;
   grpc::ServerUnaryReactor* ArchiveSession(
       grpc::CallbackServerContext* context,
       const v1::ArchiveSessionRequest* request, v1::Session* response) override;

@@ -19,6 +19,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.SessionService/StopSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ResumeSession", kOperator, true},
     {"/codex_manager.v1.SessionService/ArchiveSession", kOperator, true},
+    {"/codex_manager.v1.SessionService/UnarchiveSession", kOperator, true},
     {"/codex_manager.v1.SessionService/UpdateSession", kOperator, true},
     {"/codex_manager.v1.SessionService/CompactSession", kOperator, true},
     {"/codex_manager.v1.SessionService/SetSessionGoal", kOperator, true},

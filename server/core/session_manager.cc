@@ -502,6 +502,19 @@ absl::StatusOr<Session> SessionManager::ArchiveSession(
   return store_->GetSession(session_id);
 }
 
+absl::StatusOr<Session> SessionManager::UnarchiveSession(
+    const std::string& session_id, const Caller& caller) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Settle());
+  ASSIGN_OR_RETURN(Session s, LoadSession(session_id));
+  if (s.state != SessionState::kArchived) return s;
+  WriteBatch rows;
+  rows.audit.push_back(AuditOk(caller, session_id, clock_->Now()));
+  RETURN_IF_ERROR(SetSessionState(s, SessionState::kStopped, "",
+                                  std::move(rows), /*wait=*/true));
+  return store_->GetSession(session_id);
+}
+
 // ---- turns
 // --------------------------------------------------------------------
 

@@ -126,6 +126,9 @@ class SessionManager : public RuntimeListener {
                                       bool force, const Caller& caller);
   absl::StatusOr<Session> ResumeSession(const std::string& session_id,
                                         const Caller& caller);
+  // ARCHIVED → STOPPED; any other state is returned unchanged.
+  absl::StatusOr<Session> UnarchiveSession(const std::string& session_id,
+                                           const Caller& caller);
   absl::StatusOr<Session> ArchiveSession(const std::string& session_id,
                                          const Caller& caller);
 

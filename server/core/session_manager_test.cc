@@ -1458,6 +1458,31 @@ TEST_F(SessionManagerTest, StopAndArchive) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+// Unarchiving undoes an archive: STOPPED again, with its event and an
+// audit record, and resumable; any other state is left as it is.
+TEST_F(SessionManagerTest, UnarchiveMakesAnArchivedSessionResumable) {
+  Session s = ReadySession();
+  EXPECT_EQ(manager_->UnarchiveSession(s.session_id, kOperator)->state,
+            SessionState::kIdle);  // not archived: unchanged
+  ASSERT_EQ(manager_->ArchiveSession(s.session_id, kOperator)->state,
+            SessionState::kArchived);
+  const size_t audited =
+      store_->ListAudit(AuditQuery(), PageRequest())->items.size();
+  Session back = *manager_->UnarchiveSession(s.session_id, kOperator);
+  EXPECT_EQ(back.state, SessionState::kStopped);
+  EXPECT_EQ(store_->ListAudit(AuditQuery(), PageRequest())->items.size(),
+            audited + 1);
+  std::vector<Event> events = Events(s.session_id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type, EventType::kSessionStateChanged);
+  EXPECT_EQ(events.back().payload["state"],
+            static_cast<int>(SessionState::kStopped));
+  EXPECT_EQ(manager_->ResumeSession(s.session_id, kOperator)->state,
+            SessionState::kStarting);
+  EXPECT_EQ(manager_->UnarchiveSession("ses_missing", kOperator).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
   Session s = ReadySession();
   Turn t = *manager_->StartTurn(s.session_id, "x", "", kOperator);

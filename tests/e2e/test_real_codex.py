@@ -184,6 +184,32 @@ def test_kill_restart_and_resume_on_the_same_thread(server: Server, cli: Cli, pr
     assert server_pid != 0
 
 
+def test_an_unarchived_session_goes_on_in_its_thread(cli: Cli, project: Path) -> None:
+    session_id = create_session(cli, project)
+    assert cli("turn", "start", session_id, "remember the word fig", "--follow").returncode == 0
+    thread_id = cli.json("session", "show", session_id)["threadId"]
+    assert cli.json("session", "archive", session_id)["state"] == "SESSION_STATE_ARCHIVED"
+    refused = cli("turn", "start", session_id, "still there?")
+    assert refused.returncode == 1 and "ARCHIVED" in refused.stderr, refused.stderr
+    assert cli.json("session", "list").get("sessions", []) == []
+
+    back = cli.json("session", "unarchive", session_id)
+    assert back["state"] == "SESSION_STATE_STOPPED"
+    assert [s["sessionId"] for s in cli.json("session", "list")["sessions"]] == [session_id]
+    assert cli.json("session", "unarchive", session_id)["state"] == "SESSION_STATE_STOPPED"
+    turn = cli("turn", "start", session_id, "what was the word?", "--follow")
+    assert turn.returncode == 0, turn.stderr
+    assert cli.json("session", "show", session_id)["threadId"] == thread_id
+    states = [e["sessionStateChanged"]["state"] for e in cli.lines("events", session_id, "--raw")
+              if e["type"] == "EVENT_TYPE_SESSION_STATE_CHANGED"]
+    assert "SESSION_STATE_ARCHIVED" in states
+    assert states[states.index("SESSION_STATE_ARCHIVED") + 1] == "SESSION_STATE_STOPPED"
+    # Audited once: the second call changed nothing.
+    audit = cli.json("audit", "list", "--method",
+                     "/codex_manager.v1.SessionService/UnarchiveSession")["auditEvents"]
+    assert [(a["resourceId"], a["code"]) for a in audit] == [(session_id, 0)], audit
+
+
 def test_a_session_that_never_ran_a_turn_resumes_on_a_new_thread(server: Server, cli: Cli,
                                                                 project: Path) -> None:
     """Codex saves a thread (its rollout file) at the thread's first turn:

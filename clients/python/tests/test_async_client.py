@@ -65,6 +65,8 @@ def test_async_end_to_end(fake_server: Server, project: Path) -> None:
             await client.wait_for_session(session.session_id, SessionState.IDLE)
             archived = await client.archive_session(session.session_id)
             assert archived.state == SessionState.ARCHIVED
+            unarchived = await client.unarchive_session(session.session_id)
+            assert unarchived.state == SessionState.STOPPED
 
             with pytest.raises(InvalidArgumentError, match="cwd"):
                 await client.create_session("relative/path")

@@ -59,6 +59,11 @@ def test_session_lifecycle(client: Client, project: Path) -> None:
     assert [s.session_id for s in client.list_sessions()] == []
     assert [s.session_id for s in client.list_sessions(include_archived=True)] == [
         created.session_id]
+    # Unarchived, it is listed again and resumes.
+    assert client.unarchive_session(created.session_id).state == SessionState.STOPPED
+    assert [s.session_id for s in client.list_sessions()] == [created.session_id]
+    assert client.resume_session(created.session_id).state == SessionState.STARTING
+    client.wait_for_session(created.session_id, SessionState.IDLE)
 
 
 def test_list_sessions_pages_through_everything(client: Client, project: Path) -> None:

@@ -40,6 +40,7 @@ CLI_COMMAND = {
     "StopSession": ["session", "stop"],
     "ResumeSession": ["session", "resume"],
     "ArchiveSession": ["session", "archive"],
+    "UnarchiveSession": ["session", "unarchive"],
     "UpdateSession": ["session", "update"],
     "CompactSession": ["session", "compact"],
     "ListBackgroundTerminals": ["session", "terminals"],
@@ -108,7 +109,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 41
+    assert len(RPCS) == 42
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -39,7 +39,7 @@ const LIVE = new Set([SessionState.STARTING, SessionState.IDLE, SessionState.BUS
 
 // Why the composer is off in a state, or "" when prompts are accepted.
 function composerBlocked(state: SessionState): string {
-  if (state === SessionState.ARCHIVED) return "This session is archived; it takes no more prompts.";
+  if (state === SessionState.ARCHIVED) return "This session is archived; it takes no prompts until it is unarchived.";
   if (state === SessionState.FAILED) return "This session failed. Resume it to send prompts again.";
   return "";
 }
@@ -125,8 +125,10 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   let archiveArmed = 0;
   const resume = button("Resume", act(() => sessions.resumeSession({ sessionId }, call)));
   const stop = button("Stop", act(() => sessions.stopSession({ sessionId }, call)));
+  // Undoes Archive: STOPPED again, resumable (UnarchiveSession).
+  const unarchive = button("Unarchive", act(() => sessions.unarchiveSession({ sessionId }, call)));
   const archive = button("Archive", () => {
-    // Two taps: archiving is final.
+    // Two taps: an archived session leaves the list and the conversation stops.
     if (Date.now() - archiveArmed > 4000) {
       archiveArmed = Date.now();
       archive.textContent = "Tap again to archive";
@@ -241,7 +243,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     if (ev.target instanceof HTMLButtonElement && !(ev.target === archive && archiveArmed)) more.open = false;
   });
   const controls = h("div", { class: "row controls" },
-    ...(opts.canOperate ? [resume, stop, edit, more] : [download]));
+    ...(opts.canOperate ? [resume, unarchive, stop, edit, more] : [download]));
   const form = settingsForm(sessionId, {
     saved: (s) => {
       title.textContent = name = s.title || s.sessionId;
@@ -453,6 +455,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     compact.hidden = stop.hidden;
     setGoal.hidden = stop.hidden;
     archive.hidden = state === SessionState.ARCHIVED || state === SessionState.UNSPECIFIED;
+    unarchive.hidden = state !== SessionState.ARCHIVED;
     fork.hidden = archive.hidden;
     mcpServers.hidden = archive.hidden;
     skillsButton.hidden = archive.hidden;

@@ -1584,7 +1584,7 @@ test("an archived session whose events the server deleted says so; a page that m
   }
 });
 
-test("stop, resume and archive; the composer is off where no prompt can go", async () => {
+test("stop, resume, archive and unarchive; the composer is off where no prompt can go", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const sessionId = await newSession(page, fake, "controls", "");
   const badge = page.locator(".bar .badge");
@@ -1639,10 +1639,11 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   await badge.filter({ hasText: "Archived" }).waitFor({ timeout: 20000 });
   await page.locator(".composer .blocked", { hasText: "archived" }).waitFor({ timeout: 10000 });
   assert.equal(await page.locator("textarea").isDisabled(), true);
-  assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(), []);
+  assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(), ["Unarchive"]);
   await page.locator(".controls details.menu summary").click();
   assert.deepEqual(await page.locator(".controls button:visible").allInnerTexts(),
-                   ["Download transcript"]);
+                   ["Unarchive", "Download transcript"]);
+  await page.locator(".controls details.menu summary").click();
   // The list leaves archived sessions out unless asked.
   await page.goto(`${fake.baseUrl}/#/`);
   const card = page.locator(`a.card.session[data-session-id="${sessionId}"]`);
@@ -1665,6 +1666,14 @@ test("stop, resume and archive; the composer is off where no prompt can go", asy
   assert.equal(await card.count(), 0);
   await search.fill("");
   await card.waitFor({ timeout: 10000 });
+  // Unarchived, it is a stopped session again, which resumes.
+  await card.click();
+  const unarchive = page.locator(".controls").getByRole("button", { name: "Unarchive" });
+  await unarchive.click();
+  await badge.filter({ hasText: "Stopped" }).waitFor({ timeout: 20000 });
+  assert.equal(await unarchive.isHidden(), true);
+  await page.locator(".controls").getByRole("button", { name: "Resume" }).click();
+  await badge.filter({ hasText: "Idle" }).waitFor({ timeout: 20000 });
 
   await page.goto(`${fake.baseUrl}/#/s/ses_00000000000000000000`);
   await page.locator(".composer .blocked", { hasText: "no session ses_00000000000000000000" })

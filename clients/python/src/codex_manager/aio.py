@@ -345,6 +345,11 @@ class AsyncClient:
             self._sessions.ArchiveSession,
             sessions_pb2.ArchiveSessionRequest(session_id=session_id)))
 
+    async def unarchive_session(self, session_id: str) -> Session:
+        return Session(await self._call(
+            self._sessions.UnarchiveSession,
+            sessions_pb2.UnarchiveSessionRequest(session_id=session_id)))
+
     async def wait_for_session(self, session_id: str, *states: int,
                                timeout: float = 60.0) -> Session:
         deadline = time.monotonic() + timeout

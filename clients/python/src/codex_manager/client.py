@@ -535,9 +535,20 @@ class Client:
                    _requests.terminate_background_terminals(session_id, process_id, all))
 
     def archive_session(self, session_id: str) -> Session:
-        """Stops the session if live and archives it (final)."""
+        """Stops the session if live and archives it: left out of
+        :meth:`list_sessions` (unless asked for), takes no prompts, until
+        :meth:`unarchive_session`. Audited. NotFoundError naming the id."""
         return Session(self._call(self._sessions.ArchiveSession,
                           sessions_pb2.ArchiveSessionRequest(session_id=session_id)))
+
+    def unarchive_session(self, session_id: str) -> Session:
+        """Undoes :meth:`archive_session`: the session is STOPPED again,
+        listed, resumable (:meth:`resume_session`) and forkable; events
+        ``--retain-archived-days`` deleted stay deleted
+        (``purged_seq``). A session that is not ARCHIVED is returned
+        unchanged. Audited. NotFoundError naming the id."""
+        return Session(self._call(self._sessions.UnarchiveSession,
+                          sessions_pb2.UnarchiveSessionRequest(session_id=session_id)))
 
     def wait_for_session(self, session_id: str, *states: int,
                          timeout: float = 60.0) -> Session:

@@ -1349,7 +1349,9 @@ class ArchiveSessionRequest(google.protobuf.message.Message):
 
     SESSION_ID_FIELD_NUMBER: builtins.int
     session_id: builtins.str
-    """Stops the runtime if live, then marks the session ARCHIVED (final)."""
+    """Stops the runtime if live, then marks the session ARCHIVED: left out
+    of lists, no more prompts, until UnarchiveSession.
+    """
     def __init__(
         self,
         *,
@@ -1358,6 +1360,22 @@ class ArchiveSessionRequest(google.protobuf.message.Message):
     def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
 
 global___ArchiveSessionRequest = ArchiveSessionRequest
+
+@typing.final
+class UnarchiveSessionRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: builtins.int
+    session_id: builtins.str
+    """An ARCHIVED session; any other is returned unchanged."""
+    def __init__(
+        self,
+        *,
+        session_id: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["session_id", b"session_id"]) -> None: ...
+
+global___UnarchiveSessionRequest = UnarchiveSessionRequest
 
 @typing.final
 class ExportTranscriptRequest(google.protobuf.message.Message):

@@ -65,6 +65,11 @@ class SessionServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
                 _registered_method=True)
+        self.UnarchiveSession = channel.unary_unary(
+                '/codex_manager.v1.SessionService/UnarchiveSession',
+                request_serializer=codex__manager_dot_v1_dot_sessions__pb2.UnarchiveSessionRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+                _registered_method=True)
         self.UpdateSession = channel.unary_unary(
                 '/codex_manager.v1.SessionService/UpdateSession',
                 request_serializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.SerializeToString,
@@ -189,6 +194,19 @@ class SessionServiceServicer(object):
 
     def ArchiveSession(self, request, context):
         """Errors: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnarchiveSession(self, request, context):
+        """Undoes ArchiveSession: the session is STOPPED again, listed by
+        default, resumable (ResumeSession continues its Codex thread) and
+        forkable. Its events are as retention left them: those
+        --retain-archived-days deleted stay deleted (Session.purged_seq). A
+        session that is not ARCHIVED is returned unchanged. Operator,
+        audited; the change and its SESSION_STATE_CHANGED event commit
+        together. Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -425,6 +443,11 @@ def add_SessionServiceServicer_to_server(servicer, server):
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
             ),
+            'UnarchiveSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnarchiveSession,
+                    request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.UnarchiveSessionRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_sessions__pb2.Session.SerializeToString,
+            ),
             'UpdateSession': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateSession,
                     request_deserializer=codex__manager_dot_v1_dot_sessions__pb2.UpdateSessionRequest.FromString,
@@ -658,6 +681,33 @@ class SessionService(object):
             target,
             '/codex_manager.v1.SessionService/ArchiveSession',
             codex__manager_dot_v1_dot_sessions__pb2.ArchiveSessionRequest.SerializeToString,
+            codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnarchiveSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.SessionService/UnarchiveSession',
+            codex__manager_dot_v1_dot_sessions__pb2.UnarchiveSessionRequest.SerializeToString,
             codex__manager_dot_v1_dot_sessions__pb2.Session.FromString,
             options,
             channel_credentials,

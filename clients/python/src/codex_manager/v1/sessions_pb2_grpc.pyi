@@ -76,6 +76,19 @@ class SessionServiceStub:
     ]
     """Errors: NOT_FOUND."""
 
+    UnarchiveSession: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.UnarchiveSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Undoes ArchiveSession: the session is STOPPED again, listed by
+    default, resumable (ResumeSession continues its Codex thread) and
+    forkable. Its events are as retention left them: those
+    --retain-archived-days deleted stay deleted (Session.purged_seq). A
+    session that is not ARCHIVED is returned unchanged. Operator,
+    audited; the change and its SESSION_STATE_CHANGED event commit
+    together. Errors: NOT_FOUND.
+    """
+
     UpdateSession: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.UpdateSessionRequest,
         codex_manager.v1.sessions_pb2.Session,
@@ -326,6 +339,19 @@ class SessionServiceAsyncStub:
         codex_manager.v1.sessions_pb2.Session,
     ]
     """Errors: NOT_FOUND."""
+
+    UnarchiveSession: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.sessions_pb2.UnarchiveSessionRequest,
+        codex_manager.v1.sessions_pb2.Session,
+    ]
+    """Undoes ArchiveSession: the session is STOPPED again, listed by
+    default, resumable (ResumeSession continues its Codex thread) and
+    forkable. Its events are as retention left them: those
+    --retain-archived-days deleted stay deleted (Session.purged_seq). A
+    session that is not ARCHIVED is returned unchanged. Operator,
+    audited; the change and its SESSION_STATE_CHANGED event commit
+    together. Errors: NOT_FOUND.
+    """
 
     UpdateSession: grpc.aio.UnaryUnaryMultiCallable[
         codex_manager.v1.sessions_pb2.UpdateSessionRequest,
@@ -589,6 +615,21 @@ class SessionServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
         """Errors: NOT_FOUND."""
+
+    @abc.abstractmethod
+    def UnarchiveSession(
+        self,
+        request: codex_manager.v1.sessions_pb2.UnarchiveSessionRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.sessions_pb2.Session, collections.abc.Awaitable[codex_manager.v1.sessions_pb2.Session]]:
+        """Undoes ArchiveSession: the session is STOPPED again, listed by
+        default, resumable (ResumeSession continues its Codex thread) and
+        forkable. Its events are as retention left them: those
+        --retain-archived-days deleted stay deleted (Session.purged_seq). A
+        session that is not ARCHIVED is returned unchanged. Operator,
+        audited; the change and its SESSION_STATE_CHANGED event commit
+        together. Errors: NOT_FOUND.
+        """
 
     @abc.abstractmethod
     def UpdateSession(
