@@ -462,6 +462,7 @@ v1::CreateSessionRequest CreateSessionRequestOf(const SessionFlags& flags) {
   v1::CreateSessionRequest request;
   request.set_cwd(flags.cwd);
   request.set_model(flags.model);
+  request.set_model_provider(flags.model_provider);
   request.set_approval_policy(flags.approval_policy);
   request.set_sandbox(flags.sandbox);
   request.set_title(flags.title);
@@ -580,12 +581,19 @@ int SessionRevert(Client& client, const v1::RevertSessionRequest& request) {
                      });
 }
 
-int CodexModels(Client& client, bool all) {
+int CodexModels(Client& client, bool all, const std::string& model_provider) {
   v1::ListModelsRequest request;
   request.set_include_hidden(all);
+  request.set_model_provider(model_provider);
   return CallAndShow(client, client.codex(),
                      &v1::CodexService::Stub::ListModels, request,
                      PrintModelTable);
+}
+
+int CodexModelProviders(Client& client) {
+  return CallAndShow(client, client.codex(),
+                     &v1::CodexService::Stub::ListModelProviders,
+                     v1::ListModelProvidersRequest(), PrintModelProviderTable);
 }
 
 int CodexAccount(Client& client) {

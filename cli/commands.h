@@ -29,6 +29,7 @@ struct SessionFlags {
   // --instructions, or the contents of --instructions-file.
   std::string instructions;
   std::string instructions_file;
+  std::string model_provider;
 };
 
 int Health(Client& client);
@@ -59,7 +60,8 @@ int SessionFork(Client& client, const v1::ForkSessionRequest& request);
 // Prints the reverted turn ids, one a line, oldest first.
 int SessionRevert(Client& client, const v1::RevertSessionRequest& request);
 // CodexService: the models, the account, the stored Codex threads.
-int CodexModels(Client& client, bool all);
+int CodexModels(Client& client, bool all, const std::string& model_provider);
+int CodexModelProviders(Client& client);
 int CodexAccount(Client& client);
 int CodexThreads(Client& client, const v1::ListCodexThreadsRequest& request);
 // `codex hooks`: the hooks of the server's Codex config and their trust.

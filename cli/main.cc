@@ -154,6 +154,9 @@ void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
       "from this shell's folder");
   if (cwd_required) cwd->required();
   cmd->add_option("--model", flags->model, "Model name for Codex");
+  cmd->add_option("--model-provider", flags->model_provider,
+                  "Model provider of the Codex config (see `codex "
+                  "providers`); default: the config's");
   cmd->add_option("--approval-policy", flags->approval_policy,
                   "untrusted, on-request or never");
   cmd->add_option("--sandbox", flags->sandbox,
@@ -848,9 +851,17 @@ int Main(int argc, char** argv) {
       "its sign-in");
   codex->require_subcommand(1);
   bool models_all = false;
+  std::string models_provider;
   auto* models = codex->add_subcommand("models", "List the models (model/list)");
   models->add_flag("--all", models_all, "Include hidden models");
-  models->callback([&] { code = CodexModels(connect(), models_all); });
+  models->add_option("--model-provider", models_provider,
+                     "The models of this provider (see `codex providers`)");
+  models->callback(
+      [&] { code = CodexModels(connect(), models_all, models_provider); });
+  auto* providers = codex->add_subcommand(
+      "providers",
+      "List the model providers a session can use (modelProvider/list)");
+  providers->callback([&] { code = CodexModelProviders(connect()); });
   auto* account = codex->add_subcommand(
       "account", "Show the account and its rate limits (role: operator)");
   account->callback([&] { code = CodexAccount(connect()); });

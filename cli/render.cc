@@ -221,6 +221,9 @@ void PrintSession(const v1::Session& s) {
   std::printf("title:             %s\n", s.title().c_str());
   std::printf("cwd:               %s\n", s.cwd().c_str());
   std::printf("model:             %s\n", s.model().c_str());
+  if (!s.model_provider().empty()) {
+    std::printf("model_provider:    %s\n", s.model_provider().c_str());
+  }
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
   if (!s.developer_instructions().empty()) {
@@ -298,6 +301,14 @@ void PrintModelTable(const v1::ListModelsResponse& list) {
     std::printf("%-24s  %-8s  %-26s  %s\n", m.model().c_str(),
                 m.is_default() ? "yes" : "", Trim(efforts, 26).c_str(),
                 Trim(OneLine(m.description()), 60).c_str());
+  }
+}
+
+void PrintModelProviderTable(const v1::ListModelProvidersResponse& list) {
+  std::printf("%-24s  %-8s  %s\n", "PROVIDER", "DEFAULT", "NAME");
+  for (const v1::ModelProvider& p : list.providers()) {
+    std::printf("%-24s  %-8s  %s\n", p.id().c_str(), p.is_default() ? "yes" : "",
+                OneLine(p.name()).c_str());
   }
 }
 

@@ -31,6 +31,7 @@ void PrintSession(const v1::Session& session);
 // The session's goal (`session goal`), or that it has none.
 void PrintGoal(const v1::Session& session);
 void PrintModelTable(const v1::ListModelsResponse& list);
+void PrintModelProviderTable(const v1::ListModelProvidersResponse& list);
 void PrintAccount(const v1::Account& account);
 void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list);
 // Each hook: its trust, event, command (or tool) and file, then its key.

@@ -113,15 +113,41 @@ grpc::ServerUnaryReactor* CodexServiceImpl::ListModels(
     v1::ListModelsResponse* response) {
   static const std::string kMethod = FullMethod<v1::CodexService>("ListModels");
   const bool include_hidden = request->include_hidden();
+  const std::string model_provider = request->model_provider();
   return ServeLater<v1::ListModelsResponse>(
       guard_, context, kMethod, *request, "", response,
       [=, this](const Caller&, auto finish) {
+        if (absl::Status valid = ValidateModelProvider(model_provider);
+            !valid.ok()) {
+          return finish(valid);
+        }
         catalog_->ListModels(
-            include_hidden,
+            include_hidden, model_provider,
             [finish](absl::StatusOr<std::vector<CodexModel>> models) {
               if (!models.ok()) return finish(models.status());
               v1::ListModelsResponse out;
               for (const CodexModel& m : *models) ToProto(m, out.add_models());
+              finish(std::move(out));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::ListModelProviders(
+    grpc::CallbackServerContext* context,
+    const v1::ListModelProvidersRequest* request,
+    v1::ListModelProvidersResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("ListModelProviders");
+  return ServeLater<v1::ListModelProvidersResponse>(
+      guard_, context, kMethod, *request, "", response,
+      [=, this](const Caller&, auto finish) {
+        catalog_->ListModelProviders(
+            [finish](absl::StatusOr<std::vector<CodexModelProvider>> list) {
+              if (!list.ok()) return finish(list.status());
+              v1::ListModelProvidersResponse out;
+              for (const CodexModelProvider& p : *list) {
+                ToProto(p, out.add_providers());
+              }
               finish(std::move(out));
             });
       });

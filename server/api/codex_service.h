@@ -22,6 +22,10 @@ class CodexServiceImpl final : public v1::CodexService::CallbackService {
   grpc::ServerUnaryReactor* ListModels(grpc::CallbackServerContext* context,
                                        const v1::ListModelsRequest* request,
                                        v1::ListModelsResponse* response) override;
+  grpc::ServerUnaryReactor* ListModelProviders(
+      grpc::CallbackServerContext* context,
+      const v1::ListModelProvidersRequest* request,
+      v1::ListModelProvidersResponse* response) override;
   grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* context,
                                        const v1::GetAccountRequest* request,
                                        v1::Account* response) override;

@@ -156,6 +156,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_last_seq(in.last_seq);
   out->set_purged_seq(in.purged_seq);
   out->set_developer_instructions(in.developer_instructions);
+  out->set_model_provider(in.model_provider);
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());
@@ -232,6 +233,12 @@ void ToProto(const CodexModel& in, v1::Model* out) {
   for (const std::string& e : in.supported_efforts) out->add_supported_efforts(e);
   out->set_default_effort(in.default_effort);
   for (const std::string& m : in.input_modalities) out->add_input_modalities(m);
+}
+
+void ToProto(const CodexModelProvider& in, v1::ModelProvider* out) {
+  out->set_id(in.id);
+  out->set_name(in.name);
+  out->set_is_default(in.is_default);
 }
 
 void ToProto(const CodexLogin& in, v1::CodexLogin* out) {

@@ -66,6 +66,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
         params.sandbox = request->sandbox();
         params.title = request->title();
         params.developer_instructions = request->developer_instructions();
+        params.model_provider = request->model_provider();
         params.request_id = request->request_id();
         return Fill(manager_->CreateSession(params, caller), response);
       });
@@ -260,6 +261,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
         params.sandbox = source->sandbox;
         // Its thread carries them on (Codex keeps them in the fork).
         params.developer_instructions = source->developer_instructions;
+        params.model_provider = source->model_provider;
         if (params.title.empty()) {
           params.title = TitleFrom(absl::StrCat(
               "Fork of ",
@@ -274,7 +276,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
           point = *std::move(at);
         }
         catalog_->ForkThread(
-            source->thread_id, point,
+            source->thread_id, point, source->model_provider,
             [this, params, caller, finish,
              source_id](absl::StatusOr<CodexThread> fork) mutable {
               if (!fork.ok() && absl::StrContains(fork.status().message(),

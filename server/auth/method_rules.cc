@@ -48,6 +48,7 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.StreamService/StreamEvents", kViewer, false},
     {"/codex_manager.v1.StreamService/StreamEventBatches", kViewer, false},
     {"/codex_manager.v1.CodexService/ListModels", kViewer, false},
+    {"/codex_manager.v1.CodexService/ListModelProviders", kViewer, false},
     {"/codex_manager.v1.CodexService/GetAccount", kOperator, false},
     {"/codex_manager.v1.CodexService/ListCodexThreads", kOperator, false},
     {"/codex_manager.v1.CodexService/ListCodexHooks", kAdmin, false},

@@ -134,6 +134,20 @@ std::vector<CodexModel> ModelsOf(const json& result) {
   return models;
 }
 
+std::vector<CodexModelProvider> ModelProvidersOf(const json& result) {
+  std::vector<CodexModelProvider> providers;
+  const std::string default_id = StringMember(result, "defaultProviderId");
+  for (const json& p : ArrayMember(result, "data")) {
+    CodexModelProvider provider;
+    provider.id = SafeText(StringMember(p, "id"), 256);
+    if (provider.id.empty()) continue;
+    provider.name = SafeText(StringMember(p, "name"), 256);
+    provider.is_default = provider.id == default_id;
+    providers.push_back(std::move(provider));
+  }
+  return providers;
+}
+
 CodexThread ThreadOf(const json& thread) {
   CodexThread t;
   t.thread_id = StringMember(thread, "id");
@@ -211,14 +225,16 @@ void CodexCatalog::Run(std::function<void(OneOffRuntime&)> job,
 }
 
 void CodexCatalog::ListModels(bool include_hidden,
+                              const std::string& model_provider,
                               Done<std::vector<CodexModel>> done) {
   auto shared = std::make_shared<Done<std::vector<CodexModel>>>(std::move(done));
   Run(
-      [include_hidden, shared](OneOffRuntime& codex) {
+      [include_hidden, model_provider, shared](OneOffRuntime& codex) {
         std::vector<CodexModel> models;
         std::string cursor;
         for (int page = 0; page < kMaxModelPages; ++page) {
           json params = {{"includeHidden", include_hidden}};
+          if (!model_provider.empty()) params["modelProvider"] = model_provider;
           if (!cursor.empty()) params["cursor"] = cursor;
           absl::StatusOr<json> result = codex.Request("model/list", params);
           if (!result.ok()) return (*shared)(result.status());
@@ -228,6 +244,20 @@ void CodexCatalog::ListModels(bool include_hidden,
           if (cursor.empty()) break;
         }
         (*shared)(std::move(models));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::ListModelProviders(
+    Done<std::vector<CodexModelProvider>> done) {
+  auto shared = std::make_shared<Done<std::vector<CodexModelProvider>>>(
+      std::move(done));
+  Run(
+      [shared](OneOffRuntime& codex) {
+        absl::StatusOr<json> result =
+            codex.Request("modelProvider/list", json::object());
+        if (!result.ok()) return (*shared)(result.status());
+        (*shared)(ModelProvidersOf(*result));
       },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
@@ -374,8 +404,13 @@ void CodexCatalog::ReadThread(const std::string& thread_id,
 }
 
 void CodexCatalog::ForkThread(const std::string& thread_id,
-                              const ForkPoint& point, Done<CodexThread> done) {
+                              const ForkPoint& point,
+                              const std::string& model_provider,
+                              Done<CodexThread> done) {
   json params = {{"threadId", thread_id}};
+  // Codex forks onto its configuration's default provider otherwise, and
+  // a thread's provider cannot change on resume.
+  if (!model_provider.empty()) params["modelProvider"] = model_provider;
   if (!point.last_codex_turn_id.empty()) {
     params["lastTurnId"] = point.last_codex_turn_id;
   }

@@ -47,6 +47,13 @@ struct CodexModel {
   std::vector<std::string> input_modalities;
 };
 
+// One entry of `modelProvider/list`.
+struct CodexModelProvider {
+  std::string id;
+  std::string name;
+  bool is_default = false;
+};
+
 // `account/read` with `account/rateLimits/read`.
 struct CodexAccount {
   std::string type;  // "apiKey", "chatgpt", "" (not signed in)
@@ -115,6 +122,9 @@ struct CodexThreadPage {
 
 // Parsers of Codex answers (exposed for tests). Wrong types read as absent.
 std::vector<CodexModel> ModelsOf(const nlohmann::json& model_list_result);
+// Its `defaultProviderId` marks the default.
+std::vector<CodexModelProvider> ModelProvidersOf(
+    const nlohmann::json& provider_list_result);
 CodexThread ThreadOf(const nlohmann::json& thread);
 
 struct CodexCatalogOptions {
@@ -139,7 +149,10 @@ class CodexCatalog {
   // Every call fails UNAVAILABLE when Codex could not start or did not
   // answer, FAILED_PRECONDITION with Codex's message when it refused,
   // RESOURCE_EXHAUSTED at the limit.
-  void ListModels(bool include_hidden, Done<std::vector<CodexModel>> done);
+  // `model_provider` empty: the configuration's default provider's.
+  void ListModels(bool include_hidden, const std::string& model_provider,
+                  Done<std::vector<CodexModel>> done);
+  void ListModelProviders(Done<std::vector<CodexModelProvider>> done);
   // A failing rate-limit read is not an error: see CodexAccount.
   void GetAccount(Done<CodexAccount> done);
   // Threads of every source (cli, vscode, exec, appServer), most recently
@@ -149,10 +162,11 @@ class CodexCatalog {
   // such thread.
   void ReadThread(const std::string& thread_id, Done<CodexThread> done);
   // A new thread copied from `thread_id`, with its history up to `point`
-  // (Codex `thread/fork`). NOT_FOUND when Codex has no such thread, or no
-  // such turn in it.
+  // (Codex `thread/fork`), on `model_provider` ("" the configuration's
+  // default: give the source's, which the fork cannot change later).
+  // NOT_FOUND when Codex has no such thread, or no such turn in it.
   void ForkThread(const std::string& thread_id, const ForkPoint& point,
-                  Done<CodexThread> done);
+                  const std::string& model_provider, Done<CodexThread> done);
   // The hooks Codex's config defines for work in `cwd` (its user and
   // system layers, and the folder's `.codex/` when Codex trusts the
   // project; "" means the one-off runtime's folder), with their trust.

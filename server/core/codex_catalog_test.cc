@@ -39,6 +39,24 @@ TEST(CodexCatalogParseTest, ModelsOfSkipsWhatIsNotAModel) {
   EXPECT_TRUE(ModelsOf(json("garbage")).empty());
 }
 
+TEST(CodexCatalogParseTest, ModelProvidersOfMarksTheDefault) {
+  const json result = {
+      {"data",
+       {{{"id", "mock"}, {"name", "Mock"}, {"baseUrl", "http://h/v1"}},
+        {{"id", "openai"}, {"name", "OpenAI"}},
+        {{"name", "no id"}},
+        "not an object"}},
+      {"defaultProviderId", "mock"}};
+  std::vector<CodexModelProvider> providers = ModelProvidersOf(result);
+  ASSERT_EQ(providers.size(), 2u);
+  EXPECT_EQ(providers[0].id, "mock");
+  EXPECT_EQ(providers[0].name, "Mock");
+  EXPECT_TRUE(providers[0].is_default);
+  EXPECT_EQ(providers[1].id, "openai");
+  EXPECT_FALSE(providers[1].is_default);
+  EXPECT_TRUE(ModelProvidersOf(json::array()).empty());
+}
+
 TEST(CodexCatalogParseTest, ThreadOfFoldsSubTurnsAndNamesPrompts) {
   const json thread = {
       {"id", "thr"}, {"cwd", "/p"}, {"source", "exec"}, {"createdAt", 1700000000},
@@ -89,7 +107,7 @@ TEST(CodexCatalogTest, ListModelsReadsEveryPageThenStopsItsRuntime) {
   {
     CodexCatalog catalog(&factory, CodexCatalogOptions());
     auto models = Wait<std::vector<CodexModel>>(
-        [&](auto done) { catalog.ListModels(true, done); });
+        [&](auto done) { catalog.ListModels(true, "", done); });
     ASSERT_TRUE(models.ok()) << models.status();
     ASSERT_EQ(models->size(), 2u);
     EXPECT_EQ((*models)[1].model, "b");
@@ -154,12 +172,12 @@ TEST(CodexCatalogTest, AForkPointIsSentAsCodexsTurnIdAndAnUnknownOneIsNotFound) 
   before.before_codex_turn_id = "c2";
   for (const ForkPoint& point : {whole, through, before}) {
     auto fork = Wait<CodexThread>(
-        [&](auto done) { catalog.ForkThread("t1", point, done); });
+        [&](auto done) { catalog.ForkThread("t1", point, "", done); });
     ASSERT_TRUE(fork.ok()) << fork.status();
     EXPECT_EQ(fork->thread_id, "t2");
   }
   auto unknown = Wait<CodexThread>(
-      [&](auto done) { catalog.ForkThread("t1", through, done); });
+      [&](auto done) { catalog.ForkThread("t1", through, "backup", done); });
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(unknown.status().message()),
               HasSubstr("codex thread t1: Codex refused thread/fork: turn not found"));
@@ -170,6 +188,10 @@ TEST(CodexCatalogTest, AForkPointIsSentAsCodexsTurnIdAndAnUnknownOneIsNotFound) 
             R"(thread/fork {"lastTurnId":"c1","threadId":"t1"})");
   EXPECT_EQ(factory.shared.calls[2],
             R"(thread/fork {"beforeTurnId":"c2","threadId":"t1"})");
+  // The source's provider, which the fork's thread keeps.
+  EXPECT_EQ(factory.shared.calls[3],
+            R"(thread/fork {"lastTurnId":"c1","modelProvider":"backup",)"
+            R"("threadId":"t1"})");
 }
 
 TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
@@ -251,12 +273,12 @@ TEST(CodexCatalogTest, OneCallOverTheLimitIsRefusedAtOnce) {
   options.max_concurrent = 1;
   CodexCatalog catalog(&factory, options);
   absl::Notification first_done;
-  catalog.ListModels(false, [&](absl::StatusOr<std::vector<CodexModel>> r) {
+  catalog.ListModels(false, "", [&](absl::StatusOr<std::vector<CodexModel>> r) {
     EXPECT_TRUE(r.ok()) << r.status();
     first_done.Notify();
   });
   auto second = Wait<std::vector<CodexModel>>(
-      [&](auto done) { catalog.ListModels(false, done); });
+      [&](auto done) { catalog.ListModels(false, "", done); });
   EXPECT_EQ(second.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(second.status().message()), HasSubstr("--max-codex-calls"));
   release.Notify();

@@ -102,6 +102,20 @@ absl::Status ValidateImagePaths(std::vector<std::string>& paths,
 
 }  // namespace
 
+absl::Status ValidateModelProvider(const std::string& model_provider) {
+  if (model_provider.size() > 64 ||
+      !std::all_of(model_provider.begin(), model_provider.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+               c == '.' || c == '_' || c == '-';
+      })) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model_provider: \"", SafeText(model_provider, 70),
+        "\" is not a model provider id (letters, digits, \".\", \"_\", "
+        "\"-\"; at most 64)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateRequestId(const std::string& request_id) {
   if (request_id.size() > kMaxRequestIdBytes) {
     return absl::InvalidArgumentError(
@@ -238,6 +252,7 @@ absl::Status ValidateSession(const SessionSettings& s) {
   RETURN_IF_ERROR(ValidateLength("developer_instructions",
                                  s.developer_instructions,
                                  kMaxDeveloperInstructionsBytes));
+  RETURN_IF_ERROR(ValidateModelProvider(s.model_provider));
   return ValidateEffort(s.effort);
 }
 

@@ -24,7 +24,13 @@ struct SessionSettings {
   const std::string& title;
   // At most 4096 bytes.
   const std::string& developer_instructions;
+  // As ValidateModelProvider.
+  const std::string& model_provider;
 };
+
+// Empty, or the id of a Codex model provider: letters, digits, ".", "_"
+// and "-", at most 64 bytes (INVALID_ARGUMENT "model_provider").
+absl::Status ValidateModelProvider(const std::string& model_provider);
 
 // At most 128 bytes.
 absl::Status ValidateRequestId(const std::string& request_id);

@@ -46,28 +46,37 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
   const std::string c = cwd(), empty, never = "never", ro = "read-only";
   const std::string title = "t", rel = "relative/dir", nodir = c + "/nope";
   EXPECT_TRUE(
-      ValidateSession({c, empty, empty, never, ro, title, empty}).ok());
+      ValidateSession({c, empty, empty, never, ro, title, empty, empty}).ok());
   for (const std::string& dir : {empty, rel, nodir}) {
     ExpectInvalid(
-        ValidateSession({dir, empty, empty, empty, empty, empty, empty}),
+        ValidateSession({dir, empty, empty, empty, empty, empty, empty, empty}),
         "cwd");
   }
   const std::string bad = "sometimes", upper = "HIGH";
-  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty, empty}),
+  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty, empty, empty}),
                 "approval_policy");
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty, empty}),
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty, empty, empty}),
                 "sandbox");
-  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty, empty}),
+  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty, empty, empty}),
                 "effort");
   const std::string long_title(201, 't');
   ExpectInvalid(
-      ValidateSession({c, empty, empty, empty, empty, long_title, empty}),
+      ValidateSession({c, empty, empty, empty, empty, long_title, empty, empty}),
       "title");
   const std::string told(4096, 'i'), over(4097, 'i');
   EXPECT_TRUE(
-      ValidateSession({c, empty, empty, empty, empty, empty, told}).ok());
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, empty, over}),
+      ValidateSession({c, empty, empty, empty, empty, empty, told, empty}).ok());
+  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, empty, over, empty}),
                 "developer_instructions");
+  const std::string ollama = "ollama", spaced = "my provider";
+  EXPECT_TRUE(
+      ValidateSession({c, empty, empty, empty, empty, empty, empty, ollama})
+          .ok());
+  ExpectInvalid(
+      ValidateSession({c, empty, empty, empty, empty, empty, empty, spaced}),
+      "model_provider");
+  ExpectInvalid(ValidateModelProvider(std::string(65, 'p')), "model_provider");
+  EXPECT_TRUE(ValidateModelProvider("azure-openai_2.x").ok());
   ExpectInvalid(ValidateRequestId(std::string(129, 'r')), "request_id");
 }
 

@@ -33,6 +33,9 @@ struct RuntimeConfig {
   // on `thread/resume` too, which keeps a thread's first ones, so that a
   // new thread started in its place (new_thread_if_unsaved) has them.
   std::string developer_instructions;
+  // Codex `modelProvider` (Session::model_provider), on `thread/resume`
+  // too, so that a resumed thread keeps its provider.
+  std::string model_provider;
   // Non-empty: continue this Codex thread (`thread/resume`); empty: start a
   // new one (`thread/start`).
   std::string thread_id;

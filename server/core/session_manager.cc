@@ -28,7 +28,8 @@ using json = nlohmann::json;
 absl::Status ValidateCreate(const CreateSessionParams& p) {
   RETURN_IF_ERROR(ValidateSession({p.cwd, p.model, p.effort,
                                    p.approval_policy, p.sandbox, p.title,
-                                   p.developer_instructions}));
+                                   p.developer_instructions,
+                                   p.model_provider}));
   return ValidateRequestId(p.request_id);
 }
 
@@ -185,6 +186,7 @@ absl::Status SessionManager::Launch(Session session, WriteBatch rows,
   config.approval_policy = session.approval_policy;
   config.sandbox = session.sandbox;
   config.developer_instructions = session.developer_instructions;
+  config.model_provider = session.model_provider;
   config.thread_id = session.thread_id;
   if (!session.thread_id.empty() && rows.turns.empty()) {
     // A session with no turn (stored, or in `rows`: an import's or a
@@ -324,6 +326,7 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.sandbox = params.sandbox;
   s.title = params.title;
   s.developer_instructions = params.developer_instructions;
+  s.model_provider = params.model_provider;
   s.thread_id = params.thread_id;
   s.create_time = clock_->Now();
   s.update_time = s.create_time;

@@ -88,6 +88,7 @@ struct CreateSessionParams {
   std::string title;
   std::string effort;
   std::string developer_instructions;
+  std::string model_provider;
   std::string request_id;
   // The method `request_id` is an idempotency key of.
   std::string request_method = "CreateSession";

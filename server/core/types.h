@@ -187,6 +187,9 @@ struct Session {
   // Codex `developerInstructions` of its thread, as CreateSession gave
   // them (a fork: its source's); empty: none.
   std::string developer_instructions;
+  // Codex `modelProvider` of its thread, as CreateSession gave it (a fork:
+  // its source's); empty: the Codex configuration's default.
+  std::string model_provider;
 };
 
 // How one turn runs (Codex `turn/start` overrides). Empty fields take the

@@ -199,6 +199,9 @@ void CodexRuntime::OpenThread() {
   if (!config_.developer_instructions.empty()) {
     params["developerInstructions"] = config_.developer_instructions;
   }
+  if (!config_.model_provider.empty()) {
+    params["modelProvider"] = config_.model_provider;
+  }
   // Approval requests go to people, through us, whatever the Codex config
   // says: with `approvals_reviewer = "auto_review"` Codex has a model
   // decide sandbox escalations instead (item/autoApprovalReview/*), and

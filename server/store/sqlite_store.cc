@@ -275,6 +275,12 @@ constexpr const char* kSchemaV20 = R"sql(
 ALTER TABLE sessions ADD COLUMN developer_instructions TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v21: a session's Codex model provider (Session::model_provider); '' (the
+// Codex configuration's default) for sessions from before.
+constexpr const char* kSchemaV21 = R"sql(
+ALTER TABLE sessions ADD COLUMN model_provider TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The page size of a database the store creates, and of its copies:
 // 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
 constexpr const char* kSmallPages = "PRAGMA page_size=1024";
@@ -547,7 +553,7 @@ absl::Status SqliteStore::Migrate() {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
       kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18,
-      kSchemaV19, kSchemaV20};
+      kSchemaV19, kSchemaV20, kSchemaV21};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -670,7 +676,8 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
-  "s.codex_settings_json, s.developer_instructions FROM sessions s "
+  "s.codex_settings_json, s.developer_instructions, s.model_provider "     \
+  "FROM sessions s "
 // clang-format on
 
 static Session ReadSession(const auto& st) {
@@ -699,6 +706,7 @@ static Session ReadSession(const auto& st) {
         CodexSettingsFromJson(nlohmann::json::parse(settings, nullptr, false));
   }
   s.developer_instructions = st.Text(19);
+  s.model_provider = st.Text(20);
   return s;
 }
 
@@ -707,17 +715,17 @@ absl::Status SqliteStore::PutSession(const Session& s) {
   return InTransaction([&] { return PutSessionLocked(s); });
 }
 
-// A session's developer instructions are written once, with its row:
-// Codex keeps a thread's first ones (CreateSessionRequest).
+// A session's developer instructions and model provider are written
+// once, with its row (CreateSessionRequest).
 absl::Status SqliteStore::PutSessionLocked(const Session& s) {
   ASSIGN_OR_RETURN(
       Stmt st,
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
               "update_us, runtime_version, effort, goal_json, "
-              "codex_settings_json, developer_instructions) VALUES (?1, ?2, "
-              "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
-              "ON CONFLICT (session_id) DO "
+              "codex_settings_json, developer_instructions, model_provider) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+              "?14, ?15, ?16, ?17) ON CONFLICT (session_id) DO "
               "UPDATE SET cwd = ?2, model = ?3, approval_policy = ?4, "
               "sandbox = ?5, title = ?6, state = ?7, thread_id = ?8, "
               "last_error = ?9, update_us = ?11, runtime_version = ?12, "
@@ -736,7 +744,7 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
                   ? std::string()
                   : settings.dump(-1, ' ', false,
                                   nlohmann::json::error_handler_t::replace));
-  st.Bind(16, s.developer_instructions);
+  st.Bind(16, s.developer_instructions).Bind(17, s.model_provider);
   return StepWrite(st, "put session");
 }
 

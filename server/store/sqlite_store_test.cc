@@ -662,15 +662,19 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(dir);
 }
 
-// What a database of schema v19 lacks (v20's session column), and one of
-// v18 (v19's approval columns too): SQL that makes a new database look
-// older to the upgrade.
-#define BEFORE_V20 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
+// What a database of schema v20 lacks (v21's session column), one of v19
+// (v20's too) and one of v18 (v19's approval columns too): SQL that makes
+// a new database look older to the upgrade.
+#define BEFORE_V21 "ALTER TABLE sessions DROP COLUMN model_provider; "
+#define BEFORE_V20 \
+  BEFORE_V21 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
+constexpr char kBeforeV21[] = BEFORE_V21;
 constexpr char kBeforeV20[] = BEFORE_V20;
 constexpr char kBeforeV19[] = BEFORE_V20
     "ALTER TABLE approvals DROP COLUMN sub_agent_thread_id; "
     "ALTER TABLE approvals DROP COLUMN sub_agent_path; ";
 #undef BEFORE_V20
+#undef BEFORE_V21
 
 // Keys stored by a server before v17 have no time: the upgrade stamps them
 // with its own, so retention counts their days from then.
@@ -764,30 +768,37 @@ TEST(SqliteStoreFileTest, ApprovalsKeepTheSubAgentThatAsked) {
   std::filesystem::remove(path);
 }
 
-// v20 keeps a session's developer instructions, written with its row and
-// kept as its state changes; a session from before has none.
-TEST(SqliteStoreFileTest, SessionsKeepTheirDeveloperInstructions) {
-  const std::string path = FreshDbPath("v20");
-  {
+// v20 and v21 keep a session's developer instructions and model
+// provider, written with its row and kept as its state changes; a session
+// from before has neither.
+TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsAndProvider) {
+  for (const auto& [before, version] :
+       {std::pair<const char*, int>{kBeforeV20, 19}, {kBeforeV21, 20}}) {
+    const std::string path = FreshDbPath(absl::StrCat("v", version + 1));
+    {
+      auto store = SqliteStore::Open(path);
+      ASSERT_TRUE(store.ok()) << store.status();
+      Session s = MakeSession("ses_told");
+      s.developer_instructions = "Answer in French.";
+      s.model_provider = "ollama";
+      ASSERT_TRUE((*store)->PutSession(s).ok());
+      s.state = SessionState::kStopped;
+      ASSERT_TRUE((*store)->PutSession(s).ok());
+      absl::StatusOr<Session> got = (*store)->GetSession("ses_told");
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(got->state, SessionState::kStopped);
+      EXPECT_EQ(got->developer_instructions, "Answer in French.");
+      EXPECT_EQ(got->model_provider, "ollama");
+    }
+    SqlOn(path, absl::StrCat(before, "PRAGMA user_version=", version, ";"));
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status();
-    Session s = MakeSession("ses_told");
-    s.developer_instructions = "Answer in French.";
-    ASSERT_TRUE((*store)->PutSession(s).ok());
-    s.state = SessionState::kStopped;
-    ASSERT_TRUE((*store)->PutSession(s).ok());
-    absl::StatusOr<Session> got = (*store)->GetSession("ses_told");
-    ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(got->state, SessionState::kStopped);
-    EXPECT_EQ(got->developer_instructions, "Answer in French.");
+    absl::StatusOr<Session> old = (*store)->GetSession("ses_told");
+    ASSERT_TRUE(old.ok()) << old.status();
+    EXPECT_EQ(old->model_provider, "");
+    if (version == 19) EXPECT_EQ(old->developer_instructions, "");
+    std::filesystem::remove(path);
   }
-  SqlOn(path, absl::StrCat(kBeforeV20, "PRAGMA user_version=19;"));
-  auto store = SqliteStore::Open(path);
-  ASSERT_TRUE(store.ok()) << store.status();
-  absl::StatusOr<Session> old = (*store)->GetSession("ses_told");
-  ASSERT_TRUE(old.ok()) << old.status();
-  EXPECT_EQ(old->developer_instructions, "");
-  std::filesystem::remove(path);
 }
 
 TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {

@@ -283,7 +283,8 @@ def test_shell_completion_offers_commands_flags_values_and_ids(fake_cli: Cli, fa
                                                                project: Path) -> None:
     assert ("session", "Create, list and control sessions") in complete("ses")
     assert values(complete("session", "")) == ["create", "list", "show", "stop", "resume",
-                                                "archive", "update", "compact", "goal", "files",
+                                                "archive", "unarchive", "update", "compact",
+                                                "goal", "files",
                                                 "skills", "mcp", "terminals",
                                                 "terminate", "import", "fork", "revert"]
     assert {"--all", "--page-size", "--addr", "--json"} <= set(values(complete("session", "list",

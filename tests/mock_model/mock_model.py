@@ -75,7 +75,8 @@ prompt of the latest user message. The script, by what the prompt contains:
 Usage: ``mock_model.py [--port 0] [--port-file F]``. It prints
 ``{"port": N}`` on stdout once listening (and writes N to --port-file), logs
 each request's input to stderr, and serves ``GET /requests`` (the number of
-model calls so far) for tests.
+model calls so far, and by request path: a provider's base URL shows) for
+tests.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ from typing import Any, Iterator
 
 _lock = threading.Lock()
 _requests = 0
+# Model calls by request path (a provider's base_url, and /responses).
+_paths: dict[str, int] = {}
 
 
 def _last_user_text(items: list[dict[str, Any]]) -> tuple[str, int]:
@@ -424,7 +427,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/requests"):
             with _lock:
-                payload = json.dumps({"requests": _requests}).encode()
+                payload = json.dumps({"requests": _requests, "paths": _paths}).encode()
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))
@@ -442,6 +445,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with _lock:
             _requests += 1
+            _paths[self.path] = _paths.get(self.path, 0) + 1
         tools = [t.get("name") or t.get("type") for t in body.get("tools") or []]
         # What the request asked of the model, one JSON line: its tools, its
         # output format (a turn's output schema), the kinds of content in

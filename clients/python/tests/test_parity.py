@@ -67,6 +67,7 @@ CLI_COMMAND = {
     "StreamEvents": ["events"],
     "StreamEventBatches": ["events"],
     "ListModels": ["codex", "models"],
+    "ListModelProviders": ["codex", "providers"],
     "GetAccount": ["codex", "account"],
     "ListCodexThreads": ["codex", "threads"],
     "ListCodexHooks": ["codex", "hooks"],
@@ -109,7 +110,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 42
+    assert len(RPCS) == 43
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

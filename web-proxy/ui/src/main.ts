@@ -15,7 +15,7 @@ import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { hookEventLabel, hookTrustLabel, sessionLabel } from "./labels.js";
-import { modelField, policySelect, sandboxSelect } from "./session_fields.js";
+import { modelField, policySelect, providerField, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
 import { GOAL_STATUS } from "./transcript.js";
 
@@ -58,7 +58,8 @@ function sessionCard(s: Session): HTMLElement {
 function createForm(): HTMLElement {
   const cwd = h("input", { name: "cwd", required: "", placeholder: "/path/to/project", autocomplete: "off" }) as HTMLInputElement;
   const title = h("input", { name: "title", placeholder: "optional" }) as HTMLInputElement;
-  const [model, models] = modelField("model", "models", "default");
+  const [provider, providers] = providerField("model_provider", "model-providers");
+  const [model, models] = modelField("model", "models", "default", provider);
   // A new session asks before running commands unless told otherwise.
   const policy = policySelect("approval_policy");
   policy.value = "untrusted";
@@ -74,7 +75,9 @@ function createForm(): HTMLElement {
     h("div", { class: "row wrap" },
       h("label", {}, "Approval policy", policy),
       h("label", {}, "Sandbox", sandbox)),
-    h("label", {}, "Model", model, models),
+    h("div", { class: "row wrap" },
+      h("label", {}, "Model", model, models),
+      h("label", {}, "Provider", provider, providers)),
     h("label", {}, "Instructions for the agent", instructions),
     h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
   form.addEventListener("submit", async (e) => {
@@ -82,6 +85,7 @@ function createForm(): HTMLElement {
     try {
       const s = await sessions.createSession({
         cwd: cwd.value.trim(), title: title.value.trim(), model: model.value.trim(),
+        modelProvider: provider.value.trim(),
         approvalPolicy: policy.value, sandbox: sandbox.value, requestId: newRequestId(),
         developerInstructions: instructions.value.trim(),
       }, { timeoutMs: CALL_TIMEOUT_MS });

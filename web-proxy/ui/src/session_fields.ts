@@ -40,17 +40,41 @@ export function choose(el: HTMLSelectElement, value: string): void {
 // A model name, with the server's Codex models (CodexService.ListModels)
 // as suggestions, asked for when the field is first focused. A typed name
 // works without them; a failed call is asked again on the next focus.
-export function modelField(name: string, listId: string, placeholder: string): [HTMLInputElement, HTMLElement] {
+// `provider`, when given, is the field naming the model provider whose
+// models are offered (asked again once it changes).
+export function modelField(name: string, listId: string, placeholder: string,
+                           provider?: HTMLInputElement): [HTMLInputElement, HTMLElement] {
   const input = h("input", { name, placeholder, list: listId, autocomplete: "off" }) as HTMLInputElement;
+  const list = h("datalist", { id: listId });
+  let asked: string | undefined;
+  input.addEventListener("focus", async () => {
+    const modelProvider = provider?.value.trim() ?? "";
+    if (asked === modelProvider) return;
+    asked = modelProvider;
+    try {
+      const r = await codex.listModels({ modelProvider }, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      list.replaceChildren(...r.models.map((m) =>
+        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
+    } catch {
+      asked = undefined;
+    }
+  });
+  return [input, list];
+}
+
+// The model providers of the server's Codex configuration
+// (CodexService.ListModelProviders), offered once the field is focused.
+export function providerField(name: string, listId: string): [HTMLInputElement, HTMLElement] {
+  const input = h("input", { name, placeholder: "Codex default", list: listId, autocomplete: "off" }) as HTMLInputElement;
   const list = h("datalist", { id: listId });
   let asked = false;
   input.addEventListener("focus", async () => {
     if (asked) return;
     asked = true;
     try {
-      const r = await codex.listModels({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      list.replaceChildren(...r.models.map((m) =>
-        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
+      const r = await codex.listModelProviders({}, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
+      list.replaceChildren(...r.providers.map((p) =>
+        h("option", { value: p.id }, `${p.name || p.id}${p.isDefault ? " (default)" : ""}`)));
     } catch {
       asked = false;
     }

@@ -1099,6 +1099,20 @@ test("a review shows its findings once; a fork continues the conversation; threa
   await page.locator("details.account", { hasText: "Rate limits unknown: " }).waitFor({ timeout: 5000 });
   await page.locator("input[name=model]").focus();
   await waitFor(async () => (await page.locator("datalist#models option").count()) > 0);
+  // The model providers of Codex's config; a session made on one runs on it.
+  await page.locator("input[name=model_provider]").focus();
+  await page.locator('datalist#model-providers option[value="mock"]', { hasText: "(default)" })
+    .waitFor({ state: "attached", timeout: 30000 });
+  await page.fill("input[name=cwd]", real.project);
+  await page.fill("input[name=title]", "on a provider");
+  await page.fill("input[name=model_provider]", "mock");
+  await page.locator("form.create").screenshot({ path: join(ARTIFACTS, "phone-new-session.png") });
+  await page.click("form.create button[type=submit]");
+  await page.waitForURL(/#\/s\/ses_/);
+  const onProvider = page.url().split("#/s/")[1]!;
+  const api = createClient(SessionService, apiTransport(real));
+  await waitFor(async () => (await api.getSession({ sessionId: onProvider })).codexSettings?.modelProvider === "mock");
+  assert.equal((await api.getSession({ sessionId: onProvider })).modelProvider, "mock");
   assert.deepEqual(await axeViolations(page), []);
   await page.close();
 });

@@ -71,6 +71,7 @@ from codex_manager.v1.views import (
     FileMatch,
     McpServer,
     Model,
+    ModelProvider,
     RevertSessionResponse,
     Session,
     Skill,
@@ -155,11 +156,12 @@ class AsyncClient:
     async def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                              approval_policy: str | None = None, sandbox: str | None = None,
                              title: str | None = None, request_id: str | None = None,
-                             developer_instructions: str | None = None) -> Session:
+                             developer_instructions: str | None = None,
+                             model_provider: str | None = None) -> Session:
         return Session(await self._call(
             self._sessions.CreateSession,
             _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id,
-                                     developer_instructions)))
+                                     developer_instructions, model_provider)))
 
     async def get_session(self, session_id: str) -> Session:
         return Session(await self._call(
@@ -364,10 +366,16 @@ class AsyncClient:
 
     # -- Codex outside a session ------------------------------------------------------
 
-    async def list_models(self, *, include_hidden: bool = False) -> list[Model]:
-        response = await self._call(
-            self._codex.ListModels, codex_pb2.ListModelsRequest(include_hidden=include_hidden))
+    async def list_models(self, *, include_hidden: bool = False,
+                          model_provider: str | None = None) -> list[Model]:
+        response = await self._call(self._codex.ListModels, codex_pb2.ListModelsRequest(
+            include_hidden=include_hidden, model_provider=model_provider or ""))
         return [Model(m) for m in response.models]
+
+    async def list_model_providers(self) -> list[ModelProvider]:
+        response = await self._call(self._codex.ListModelProviders,
+                                    codex_pb2.ListModelProvidersRequest())
+        return [ModelProvider(p) for p in response.providers]
 
     async def get_account(self) -> Account:
         return Account(await self._call(self._codex.GetAccount, codex_pb2.GetAccountRequest()))
@@ -638,9 +646,11 @@ class AsyncClient:
                   on_event: Callable[[Event], Any] | None = None,
                   model: str | None = None, approval_policy: str | None = None,
                   sandbox: str | None = None, title: str | None = None,
-                  developer_instructions: str | None = None) -> Turn:
+                  developer_instructions: str | None = None,
+                  model_provider: str | None = None) -> Turn:
         session = await self.create_session(cwd, model=model, approval_policy=approval_policy,
                                             sandbox=sandbox, title=title,
-                                            developer_instructions=developer_instructions)
+                                            developer_instructions=developer_instructions,
+                                            model_provider=model_provider)
         return await self.run_turn(session.session_id, prompt, on_approval=on_approval,
                                    on_event=on_event)

@@ -77,6 +77,7 @@ from codex_manager.v1.views import (
     FileMatch,
     McpServer,
     Model,
+    ModelProvider,
     RevertSessionResponse,
     Session,
     Skill,
@@ -197,7 +198,8 @@ class Client:
     def create_session(self, cwd: str | os.PathLike[str], *, model: str | None = None,
                        approval_policy: str | None = None, sandbox: str | None = None,
                        title: str | None = None, request_id: str | None = None,
-                       developer_instructions: str | None = None) -> Session:
+                       developer_instructions: str | None = None,
+                       model_provider: str | None = None) -> Session:
         """Creates a session in `cwd` (an existing directory on the server's
         machine; a relative one is taken from this process's folder) and
         launches its Codex runtime; returns it STARTING.
@@ -208,7 +210,10 @@ class Client:
         (e.g. "Answer in French."), beside the project's AGENTS.md, in place
         of those of Codex's configuration (Codex `developerInstructions`); at
         most 4096 bytes. Codex keeps them with the thread: every turn sees
-        them, after a resume too, and a fork carries them on. A retry with
+        them, after a resume too, and a fork carries them on.
+        `model_provider`: a provider of Codex's configuration
+        (:meth:`list_model_providers`) instead of its default; one it does
+        not have fails the session with Codex's message. A retry with
         the same `request_id` (and the same arguments, by the same token)
         returns the first call's session; the key with other arguments
         raises InvalidArgumentError ("request_id: …") and creates nothing.
@@ -217,7 +222,8 @@ class Client:
         the server's live-session limit.
         """
         return Session(self._call(self._sessions.CreateSession, _requests.create_session(
-            cwd, model, approval_policy, sandbox, title, request_id, developer_instructions)))
+            cwd, model, approval_policy, sandbox, title, request_id, developer_instructions,
+            model_provider)))
 
     def get_session(self, session_id: str) -> Session:
         """Raises NotFoundError naming the id, InvalidArgumentError for one
@@ -567,13 +573,25 @@ class Client:
 
     # -- Codex outside a session ------------------------------------------------------
 
-    def list_models(self, *, include_hidden: bool = False) -> list[Model]:
+    def list_models(self, *, include_hidden: bool = False,
+                    model_provider: str | None = None) -> list[Model]:
         """The models the server's Codex offers (``model/list``), in its
-        order; each says its reasoning efforts. Runs a one-off Codex on the
-        server (about 0.12 s); ResourceExhaustedError when too many run."""
-        response = self._call(self._codex.ListModels,
-                              codex_pb2.ListModelsRequest(include_hidden=include_hidden))
+        order; each says its reasoning efforts. `model_provider`: those of
+        that provider (:meth:`list_model_providers`) instead of the Codex
+        configuration's default. Runs a one-off Codex on the server (about
+        0.12 s); ResourceExhaustedError when too many run."""
+        response = self._call(self._codex.ListModels, codex_pb2.ListModelsRequest(
+            include_hidden=include_hidden, model_provider=model_provider or ""))
         return [Model(m) for m in response.models]
+
+    def list_model_providers(self) -> list[ModelProvider]:
+        """The model providers of the server's Codex configuration
+        (``modelProvider/list``): each one's ``id`` (what
+        :meth:`create_session` takes as `model_provider`), ``name``, and
+        whether it ``is_default``. Runs a one-off Codex on the server."""
+        response = self._call(self._codex.ListModelProviders,
+                              codex_pb2.ListModelProvidersRequest())
+        return [ModelProvider(p) for p in response.providers]
 
     def get_account(self) -> Account:
         """The account the server's Codex is signed in with, and its rate
@@ -1023,12 +1041,14 @@ class Client:
             on_event: Callable[[Event], None] | None = None,
             model: str | None = None, approval_policy: str | None = None,
             sandbox: str | None = None, title: str | None = None,
-            developer_instructions: str | None = None) -> Turn:
+            developer_instructions: str | None = None,
+            model_provider: str | None = None) -> Turn:
         """Creates a session in `cwd` (see :meth:`create_session`), sends
         `prompt`, follows the turn (see :meth:`run_turn`) and returns it
         finished."""
         session = self.create_session(cwd, model=model, approval_policy=approval_policy,
                                       sandbox=sandbox, title=title,
-                                      developer_instructions=developer_instructions)
+                                      developer_instructions=developer_instructions,
+                                      model_provider=model_provider)
         return self.run_turn(session.session_id, prompt, on_approval=on_approval,
                              on_event=on_event)

@@ -26,7 +26,7 @@ from codex_manager.v1 import events_pb2 as codex__manager_dot_v1_dot_events__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63odex_manager/v1/codex.proto\x12\x10\x63odex_manager.v1\x1a\x1d\x63odex_manager/v1/events.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"+\n\x11ListModelsRequest\x12\x16\n\x0einclude_hidden\x18\x01 \x01(\x08\"\xb2\x01\n\x05Model\x12\r\n\x05model\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nis_default\x18\x04 \x01(\x08\x12\x0e\n\x06hidden\x18\x05 \x01(\x08\x12\x19\n\x11supported_efforts\x18\x06 \x03(\t\x12\x16\n\x0e\x64\x65\x66\x61ult_effort\x18\x07 \x01(\t\x12\x18\n\x10input_modalities\x18\x08 \x03(\t\"=\n\x12ListModelsResponse\x12\'\n\x06models\x18\x01 \x03(\x0b\x32\x17.codex_manager.v1.Model\"\x13\n\x11GetAccountRequest\"\xa5\x01\n\x07\x41\x63\x63ount\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x11\n\tplan_type\x18\x03 \x01(\t\x12\x1c\n\x14requires_openai_auth\x18\x04 \x01(\x08\x12\x31\n\x0brate_limits\x18\x05 \x01(\x0b\x32\x1c.codex_manager.v1.RateLimits\x12\x19\n\x11rate_limits_error\x18\x06 \x01(\t\"]\n\x17ListCodexThreadsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0b\n\x03\x63wd\x18\x03 \x01(\t\x12\x0e\n\x06search\x18\x04 \x01(\t\"\x98\x02\n\x0b\x43odexThread\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07preview\x18\x03 \x01(\t\x12\x0b\n\x03\x63wd\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x16\n\x0emodel_provider\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x1d\n\x15\x66orked_from_thread_id\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsession_id\x18\x0b \x01(\t\"c\n\x18ListCodexThreadsResponse\x12.\n\x07threads\x18\x01 \x03(\x0b\x32\x1d.codex_manager.v1.CodexThread\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"$\n\x15ListCodexHooksRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\"\xa6\x02\n\tCodexHook\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x14\n\x0chandler_type\x18\x03 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x04 \x01(\t\x12\x12\n\nmcp_server\x18\x05 \x01(\t\x12\x10\n\x08mcp_tool\x18\x06 \x01(\t\x12\x0f\n\x07matcher\x18\x07 \x01(\t\x12\x16\n\x0estatus_message\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x13\n\x0bsource_path\x18\n \x01(\t\x12\x0f\n\x07\x65nabled\x18\x0b \x01(\x08\x12\x0f\n\x07managed\x18\x0c \x01(\x08\x12\x14\n\x0c\x63urrent_hash\x18\r \x01(\t\x12\x14\n\x0ctrust_status\x18\x0e \x01(\t\x12\x0f\n\x07skipped\x18\x0f \x01(\x08\"/\n\x0e\x43odexHookError\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x88\x01\n\x16ListCodexHooksResponse\x12*\n\x05hooks\x18\x01 \x03(\x0b\x32\x1b.codex_manager.v1.CodexHook\x12\x30\n\x06\x65rrors\x18\x02 \x03(\x0b\x32 .codex_manager.v1.CodexHookError\x12\x10\n\x08warnings\x18\x03 \x03(\t\".\n\tHookTrust\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x14\n\x0c\x63urrent_hash\x18\x02 \x01(\t\"Q\n\x16TrustCodexHooksRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\x12*\n\x05hooks\x18\x02 \x03(\x0b\x32\x1b.codex_manager.v1.HookTrust\"E\n\x17TrustCodexHooksResponse\x12*\n\x05hooks\x18\x01 \x03(\x0b\x32\x1b.codex_manager.v1.CodexHook\"]\n\x16StartCodexLoginRequest\x12\x32\n\x06method\x18\x01 \x01(\x0e\x32\".codex_manager.v1.CodexLoginMethod\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"\xcf\x02\n\nCodexLogin\x12\x10\n\x08login_id\x18\x01 \x01(\t\x12\x32\n\x06method\x18\x02 \x01(\x0e\x32\".codex_manager.v1.CodexLoginMethod\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.codex_manager.v1.CodexLoginState\x12\x18\n\x10verification_url\x18\x04 \x01(\t\x12\x11\n\tuser_code\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x65xpire_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"(\n\x14GetCodexLoginRequest\x12\x10\n\x08login_id\x18\x01 \x01(\t\"+\n\x17\x43\x61ncelCodexLoginRequest\x12\x10\n\x08login_id\x18\x01 \x01(\t\"\x14\n\x12LogoutCodexRequest\"\x15\n\x13LogoutCodexResponse*\x82\x01\n\x10\x43odexLoginMethod\x12\"\n\x1e\x43ODEX_LOGIN_METHOD_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x43ODEX_LOGIN_METHOD_API_KEY\x10\x01\x12*\n&CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE\x10\x02*\xb3\x01\n\x0f\x43odexLoginState\x12!\n\x1d\x43ODEX_LOGIN_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ODEX_LOGIN_STATE_PENDING\x10\x01\x12\x1f\n\x1b\x43ODEX_LOGIN_STATE_SUCCEEDED\x10\x02\x12\x1c\n\x18\x43ODEX_LOGIN_STATE_FAILED\x10\x03\x12\x1f\n\x1b\x43ODEX_LOGIN_STATE_CANCELLED\x10\x04\x32\xd8\x06\n\x0c\x43odexService\x12W\n\nListModels\x12#.codex_manager.v1.ListModelsRequest\x1a$.codex_manager.v1.ListModelsResponse\x12L\n\nGetAccount\x12#.codex_manager.v1.GetAccountRequest\x1a\x19.codex_manager.v1.Account\x12i\n\x10ListCodexThreads\x12).codex_manager.v1.ListCodexThreadsRequest\x1a*.codex_manager.v1.ListCodexThreadsResponse\x12\x63\n\x0eListCodexHooks\x12\'.codex_manager.v1.ListCodexHooksRequest\x1a(.codex_manager.v1.ListCodexHooksResponse\x12\x66\n\x0fTrustCodexHooks\x12(.codex_manager.v1.TrustCodexHooksRequest\x1a).codex_manager.v1.TrustCodexHooksResponse\x12Y\n\x0fStartCodexLogin\x12(.codex_manager.v1.StartCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12U\n\rGetCodexLogin\x12&.codex_manager.v1.GetCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12[\n\x10\x43\x61ncelCodexLogin\x12).codex_manager.v1.CancelCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12Z\n\x0bLogoutCodex\x12$.codex_manager.v1.LogoutCodexRequest\x1a%.codex_manager.v1.LogoutCodexResponseB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63odex_manager/v1/codex.proto\x12\x10\x63odex_manager.v1\x1a\x1d\x63odex_manager/v1/events.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x11ListModelsRequest\x12\x16\n\x0einclude_hidden\x18\x01 \x01(\x08\x12\x16\n\x0emodel_provider\x18\x02 \x01(\t\"\x1b\n\x19ListModelProvidersRequest\"=\n\rModelProvider\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nis_default\x18\x03 \x01(\x08\"P\n\x1aListModelProvidersResponse\x12\x32\n\tproviders\x18\x01 \x03(\x0b\x32\x1f.codex_manager.v1.ModelProvider\"\xb2\x01\n\x05Model\x12\r\n\x05model\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\nis_default\x18\x04 \x01(\x08\x12\x0e\n\x06hidden\x18\x05 \x01(\x08\x12\x19\n\x11supported_efforts\x18\x06 \x03(\t\x12\x16\n\x0e\x64\x65\x66\x61ult_effort\x18\x07 \x01(\t\x12\x18\n\x10input_modalities\x18\x08 \x03(\t\"=\n\x12ListModelsResponse\x12\'\n\x06models\x18\x01 \x03(\x0b\x32\x17.codex_manager.v1.Model\"\x13\n\x11GetAccountRequest\"\xa5\x01\n\x07\x41\x63\x63ount\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x11\n\tplan_type\x18\x03 \x01(\t\x12\x1c\n\x14requires_openai_auth\x18\x04 \x01(\x08\x12\x31\n\x0brate_limits\x18\x05 \x01(\x0b\x32\x1c.codex_manager.v1.RateLimits\x12\x19\n\x11rate_limits_error\x18\x06 \x01(\t\"]\n\x17ListCodexThreadsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0b\n\x03\x63wd\x18\x03 \x01(\t\x12\x0e\n\x06search\x18\x04 \x01(\t\"\x98\x02\n\x0b\x43odexThread\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07preview\x18\x03 \x01(\t\x12\x0b\n\x03\x63wd\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x16\n\x0emodel_provider\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x1d\n\x15\x66orked_from_thread_id\x18\x08 \x01(\t\x12/\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nsession_id\x18\x0b \x01(\t\"c\n\x18ListCodexThreadsResponse\x12.\n\x07threads\x18\x01 \x03(\x0b\x32\x1d.codex_manager.v1.CodexThread\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"$\n\x15ListCodexHooksRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\"\xa6\x02\n\tCodexHook\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x14\n\x0chandler_type\x18\x03 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x04 \x01(\t\x12\x12\n\nmcp_server\x18\x05 \x01(\t\x12\x10\n\x08mcp_tool\x18\x06 \x01(\t\x12\x0f\n\x07matcher\x18\x07 \x01(\t\x12\x16\n\x0estatus_message\x18\x08 \x01(\t\x12\x0e\n\x06source\x18\t \x01(\t\x12\x13\n\x0bsource_path\x18\n \x01(\t\x12\x0f\n\x07\x65nabled\x18\x0b \x01(\x08\x12\x0f\n\x07managed\x18\x0c \x01(\x08\x12\x14\n\x0c\x63urrent_hash\x18\r \x01(\t\x12\x14\n\x0ctrust_status\x18\x0e \x01(\t\x12\x0f\n\x07skipped\x18\x0f \x01(\x08\"/\n\x0e\x43odexHookError\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"\x88\x01\n\x16ListCodexHooksResponse\x12*\n\x05hooks\x18\x01 \x03(\x0b\x32\x1b.codex_manager.v1.CodexHook\x12\x30\n\x06\x65rrors\x18\x02 \x03(\x0b\x32 .codex_manager.v1.CodexHookError\x12\x10\n\x08warnings\x18\x03 \x03(\t\".\n\tHookTrust\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x14\n\x0c\x63urrent_hash\x18\x02 \x01(\t\"Q\n\x16TrustCodexHooksRequest\x12\x0b\n\x03\x63wd\x18\x01 \x01(\t\x12*\n\x05hooks\x18\x02 \x03(\x0b\x32\x1b.codex_manager.v1.HookTrust\"E\n\x17TrustCodexHooksResponse\x12*\n\x05hooks\x18\x01 \x03(\x0b\x32\x1b.codex_manager.v1.CodexHook\"]\n\x16StartCodexLoginRequest\x12\x32\n\x06method\x18\x01 \x01(\x0e\x32\".codex_manager.v1.CodexLoginMethod\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"\xcf\x02\n\nCodexLogin\x12\x10\n\x08login_id\x18\x01 \x01(\t\x12\x32\n\x06method\x18\x02 \x01(\x0e\x32\".codex_manager.v1.CodexLoginMethod\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.codex_manager.v1.CodexLoginState\x12\x18\n\x10verification_url\x18\x04 \x01(\t\x12\x11\n\tuser_code\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12.\n\nstart_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x65xpire_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"(\n\x14GetCodexLoginRequest\x12\x10\n\x08login_id\x18\x01 \x01(\t\"+\n\x17\x43\x61ncelCodexLoginRequest\x12\x10\n\x08login_id\x18\x01 \x01(\t\"\x14\n\x12LogoutCodexRequest\"\x15\n\x13LogoutCodexResponse*\x82\x01\n\x10\x43odexLoginMethod\x12\"\n\x1e\x43ODEX_LOGIN_METHOD_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x43ODEX_LOGIN_METHOD_API_KEY\x10\x01\x12*\n&CODEX_LOGIN_METHOD_CHATGPT_DEVICE_CODE\x10\x02*\xb3\x01\n\x0f\x43odexLoginState\x12!\n\x1d\x43ODEX_LOGIN_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ODEX_LOGIN_STATE_PENDING\x10\x01\x12\x1f\n\x1b\x43ODEX_LOGIN_STATE_SUCCEEDED\x10\x02\x12\x1c\n\x18\x43ODEX_LOGIN_STATE_FAILED\x10\x03\x12\x1f\n\x1b\x43ODEX_LOGIN_STATE_CANCELLED\x10\x04\x32\xc9\x07\n\x0c\x43odexService\x12W\n\nListModels\x12#.codex_manager.v1.ListModelsRequest\x1a$.codex_manager.v1.ListModelsResponse\x12o\n\x12ListModelProviders\x12+.codex_manager.v1.ListModelProvidersRequest\x1a,.codex_manager.v1.ListModelProvidersResponse\x12L\n\nGetAccount\x12#.codex_manager.v1.GetAccountRequest\x1a\x19.codex_manager.v1.Account\x12i\n\x10ListCodexThreads\x12).codex_manager.v1.ListCodexThreadsRequest\x1a*.codex_manager.v1.ListCodexThreadsResponse\x12\x63\n\x0eListCodexHooks\x12\'.codex_manager.v1.ListCodexHooksRequest\x1a(.codex_manager.v1.ListCodexHooksResponse\x12\x66\n\x0fTrustCodexHooks\x12(.codex_manager.v1.TrustCodexHooksRequest\x1a).codex_manager.v1.TrustCodexHooksResponse\x12Y\n\x0fStartCodexLogin\x12(.codex_manager.v1.StartCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12U\n\rGetCodexLogin\x12&.codex_manager.v1.GetCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12[\n\x10\x43\x61ncelCodexLogin\x12).codex_manager.v1.CancelCodexLoginRequest\x1a\x1c.codex_manager.v1.CodexLogin\x12Z\n\x0bLogoutCodex\x12$.codex_manager.v1.LogoutCodexRequest\x1a%.codex_manager.v1.LogoutCodexResponseB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,52 +34,58 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'codex_manager.v1.codex_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\036codexmanager/v1;codexmanagerv1'
-  _globals['_CODEXLOGINMETHOD']._serialized_start=2362
-  _globals['_CODEXLOGINMETHOD']._serialized_end=2492
-  _globals['_CODEXLOGINSTATE']._serialized_start=2495
-  _globals['_CODEXLOGINSTATE']._serialized_end=2674
+  _globals['_CODEXLOGINMETHOD']._serialized_start=2560
+  _globals['_CODEXLOGINMETHOD']._serialized_end=2690
+  _globals['_CODEXLOGINSTATE']._serialized_start=2693
+  _globals['_CODEXLOGINSTATE']._serialized_end=2872
   _globals['_LISTMODELSREQUEST']._serialized_start=114
-  _globals['_LISTMODELSREQUEST']._serialized_end=157
-  _globals['_MODEL']._serialized_start=160
-  _globals['_MODEL']._serialized_end=338
-  _globals['_LISTMODELSRESPONSE']._serialized_start=340
-  _globals['_LISTMODELSRESPONSE']._serialized_end=401
-  _globals['_GETACCOUNTREQUEST']._serialized_start=403
-  _globals['_GETACCOUNTREQUEST']._serialized_end=422
-  _globals['_ACCOUNT']._serialized_start=425
-  _globals['_ACCOUNT']._serialized_end=590
-  _globals['_LISTCODEXTHREADSREQUEST']._serialized_start=592
-  _globals['_LISTCODEXTHREADSREQUEST']._serialized_end=685
-  _globals['_CODEXTHREAD']._serialized_start=688
-  _globals['_CODEXTHREAD']._serialized_end=968
-  _globals['_LISTCODEXTHREADSRESPONSE']._serialized_start=970
-  _globals['_LISTCODEXTHREADSRESPONSE']._serialized_end=1069
-  _globals['_LISTCODEXHOOKSREQUEST']._serialized_start=1071
-  _globals['_LISTCODEXHOOKSREQUEST']._serialized_end=1107
-  _globals['_CODEXHOOK']._serialized_start=1110
-  _globals['_CODEXHOOK']._serialized_end=1404
-  _globals['_CODEXHOOKERROR']._serialized_start=1406
-  _globals['_CODEXHOOKERROR']._serialized_end=1453
-  _globals['_LISTCODEXHOOKSRESPONSE']._serialized_start=1456
-  _globals['_LISTCODEXHOOKSRESPONSE']._serialized_end=1592
-  _globals['_HOOKTRUST']._serialized_start=1594
-  _globals['_HOOKTRUST']._serialized_end=1640
-  _globals['_TRUSTCODEXHOOKSREQUEST']._serialized_start=1642
-  _globals['_TRUSTCODEXHOOKSREQUEST']._serialized_end=1723
-  _globals['_TRUSTCODEXHOOKSRESPONSE']._serialized_start=1725
-  _globals['_TRUSTCODEXHOOKSRESPONSE']._serialized_end=1794
-  _globals['_STARTCODEXLOGINREQUEST']._serialized_start=1796
-  _globals['_STARTCODEXLOGINREQUEST']._serialized_end=1889
-  _globals['_CODEXLOGIN']._serialized_start=1892
-  _globals['_CODEXLOGIN']._serialized_end=2227
-  _globals['_GETCODEXLOGINREQUEST']._serialized_start=2229
-  _globals['_GETCODEXLOGINREQUEST']._serialized_end=2269
-  _globals['_CANCELCODEXLOGINREQUEST']._serialized_start=2271
-  _globals['_CANCELCODEXLOGINREQUEST']._serialized_end=2314
-  _globals['_LOGOUTCODEXREQUEST']._serialized_start=2316
-  _globals['_LOGOUTCODEXREQUEST']._serialized_end=2336
-  _globals['_LOGOUTCODEXRESPONSE']._serialized_start=2338
-  _globals['_LOGOUTCODEXRESPONSE']._serialized_end=2359
-  _globals['_CODEXSERVICE']._serialized_start=2677
-  _globals['_CODEXSERVICE']._serialized_end=3533
+  _globals['_LISTMODELSREQUEST']._serialized_end=181
+  _globals['_LISTMODELPROVIDERSREQUEST']._serialized_start=183
+  _globals['_LISTMODELPROVIDERSREQUEST']._serialized_end=210
+  _globals['_MODELPROVIDER']._serialized_start=212
+  _globals['_MODELPROVIDER']._serialized_end=273
+  _globals['_LISTMODELPROVIDERSRESPONSE']._serialized_start=275
+  _globals['_LISTMODELPROVIDERSRESPONSE']._serialized_end=355
+  _globals['_MODEL']._serialized_start=358
+  _globals['_MODEL']._serialized_end=536
+  _globals['_LISTMODELSRESPONSE']._serialized_start=538
+  _globals['_LISTMODELSRESPONSE']._serialized_end=599
+  _globals['_GETACCOUNTREQUEST']._serialized_start=601
+  _globals['_GETACCOUNTREQUEST']._serialized_end=620
+  _globals['_ACCOUNT']._serialized_start=623
+  _globals['_ACCOUNT']._serialized_end=788
+  _globals['_LISTCODEXTHREADSREQUEST']._serialized_start=790
+  _globals['_LISTCODEXTHREADSREQUEST']._serialized_end=883
+  _globals['_CODEXTHREAD']._serialized_start=886
+  _globals['_CODEXTHREAD']._serialized_end=1166
+  _globals['_LISTCODEXTHREADSRESPONSE']._serialized_start=1168
+  _globals['_LISTCODEXTHREADSRESPONSE']._serialized_end=1267
+  _globals['_LISTCODEXHOOKSREQUEST']._serialized_start=1269
+  _globals['_LISTCODEXHOOKSREQUEST']._serialized_end=1305
+  _globals['_CODEXHOOK']._serialized_start=1308
+  _globals['_CODEXHOOK']._serialized_end=1602
+  _globals['_CODEXHOOKERROR']._serialized_start=1604
+  _globals['_CODEXHOOKERROR']._serialized_end=1651
+  _globals['_LISTCODEXHOOKSRESPONSE']._serialized_start=1654
+  _globals['_LISTCODEXHOOKSRESPONSE']._serialized_end=1790
+  _globals['_HOOKTRUST']._serialized_start=1792
+  _globals['_HOOKTRUST']._serialized_end=1838
+  _globals['_TRUSTCODEXHOOKSREQUEST']._serialized_start=1840
+  _globals['_TRUSTCODEXHOOKSREQUEST']._serialized_end=1921
+  _globals['_TRUSTCODEXHOOKSRESPONSE']._serialized_start=1923
+  _globals['_TRUSTCODEXHOOKSRESPONSE']._serialized_end=1992
+  _globals['_STARTCODEXLOGINREQUEST']._serialized_start=1994
+  _globals['_STARTCODEXLOGINREQUEST']._serialized_end=2087
+  _globals['_CODEXLOGIN']._serialized_start=2090
+  _globals['_CODEXLOGIN']._serialized_end=2425
+  _globals['_GETCODEXLOGINREQUEST']._serialized_start=2427
+  _globals['_GETCODEXLOGINREQUEST']._serialized_end=2467
+  _globals['_CANCELCODEXLOGINREQUEST']._serialized_start=2469
+  _globals['_CANCELCODEXLOGINREQUEST']._serialized_end=2512
+  _globals['_LOGOUTCODEXREQUEST']._serialized_start=2514
+  _globals['_LOGOUTCODEXREQUEST']._serialized_end=2534
+  _globals['_LOGOUTCODEXRESPONSE']._serialized_start=2536
+  _globals['_LOGOUTCODEXRESPONSE']._serialized_end=2557
+  _globals['_CODEXSERVICE']._serialized_start=2875
+  _globals['_CODEXSERVICE']._serialized_end=3844
 # @@protoc_insertion_point(module_scope)

@@ -102,16 +102,81 @@ class ListModelsRequest(google.protobuf.message.Message):
     DESCRIPTOR: google.protobuf.descriptor.Descriptor
 
     INCLUDE_HIDDEN_FIELD_NUMBER: builtins.int
+    MODEL_PROVIDER_FIELD_NUMBER: builtins.int
     include_hidden: builtins.bool
     """Also the models Codex hides from its default picker."""
+    model_provider: builtins.str
+    """The models of this provider of the Codex configuration (an id of
+    ListModelProviders; Codex `model/list` `modelProvider`); empty: the
+    configuration's default. INVALID_ARGUMENT ("model_provider") as
+    CreateSessionRequest.model_provider.
+    """
     def __init__(
         self,
         *,
         include_hidden: builtins.bool = ...,
+        model_provider: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["include_hidden", b"include_hidden"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["include_hidden", b"include_hidden", "model_provider", b"model_provider"]) -> None: ...
 
 global___ListModelsRequest = ListModelsRequest
+
+@typing.final
+class ListModelProvidersRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+
+global___ListModelProvidersRequest = ListModelProvidersRequest
+
+@typing.final
+class ModelProvider(google.protobuf.message.Message):
+    """One model provider of the Codex configuration (Codex
+    `modelProvider/list`): built in ("openai") or a `[model_providers.ID]`
+    table of config.toml.
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    ID_FIELD_NUMBER: builtins.int
+    NAME_FIELD_NUMBER: builtins.int
+    IS_DEFAULT_FIELD_NUMBER: builtins.int
+    id: builtins.str
+    """What to pass as `model_provider` (CreateSession, ListModels)."""
+    name: builtins.str
+    """Its name for people, e.g. "OpenAI"."""
+    is_default: builtins.bool
+    """The configuration's default (`model_provider`)."""
+    def __init__(
+        self,
+        *,
+        id: builtins.str = ...,
+        name: builtins.str = ...,
+        is_default: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["id", b"id", "is_default", b"is_default", "name", b"name"]) -> None: ...
+
+global___ModelProvider = ModelProvider
+
+@typing.final
+class ListModelProvidersResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    PROVIDERS_FIELD_NUMBER: builtins.int
+    @property
+    def providers(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___ModelProvider]:
+        """In Codex's order."""
+
+    def __init__(
+        self,
+        *,
+        providers: collections.abc.Iterable[global___ModelProvider] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["providers", b"providers"]) -> None: ...
+
+global___ListModelProvidersResponse = ListModelProvidersResponse
 
 @typing.final
 class Model(google.protobuf.message.Message):

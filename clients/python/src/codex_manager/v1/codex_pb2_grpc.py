@@ -43,6 +43,11 @@ class CodexServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.ListModelsRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListModelsResponse.FromString,
                 _registered_method=True)
+        self.ListModelProviders = channel.unary_unary(
+                '/codex_manager.v1.CodexService/ListModelProviders',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersResponse.FromString,
+                _registered_method=True)
         self.GetAccount = channel.unary_unary(
                 '/codex_manager.v1.CodexService/GetAccount',
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.GetAccountRequest.SerializeToString,
@@ -94,6 +99,15 @@ class CodexServiceServicer(object):
 
     def ListModels(self, request, context):
         """Codex `model/list`, every page (role: viewer).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListModelProviders(self, request, context):
+        """Codex `modelProvider/list`: the model providers a session can use
+        (role: viewer; their ids and names only, not their addresses or
+        credentials).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -192,6 +206,11 @@ def add_CodexServiceServicer_to_server(servicer, server):
                     request_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListModelsRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_codex__pb2.ListModelsResponse.SerializeToString,
             ),
+            'ListModelProviders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListModelProviders,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersResponse.SerializeToString,
+            ),
             'GetAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccount,
                     request_deserializer=codex__manager_dot_v1_dot_codex__pb2.GetAccountRequest.FromString,
@@ -264,6 +283,33 @@ class CodexService(object):
             '/codex_manager.v1.CodexService/ListModels',
             codex__manager_dot_v1_dot_codex__pb2.ListModelsRequest.SerializeToString,
             codex__manager_dot_v1_dot_codex__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListModelProviders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/ListModelProviders',
+            codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.ListModelProvidersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -40,6 +40,15 @@ class CodexServiceStub:
     ]
     """Codex `model/list`, every page (role: viewer)."""
 
+    ListModelProviders: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.ListModelProvidersRequest,
+        codex_manager.v1.codex_pb2.ListModelProvidersResponse,
+    ]
+    """Codex `modelProvider/list`: the model providers a session can use
+    (role: viewer; their ids and names only, not their addresses or
+    credentials).
+    """
+
     GetAccount: grpc.UnaryUnaryMultiCallable[
         codex_manager.v1.codex_pb2.GetAccountRequest,
         codex_manager.v1.codex_pb2.Account,
@@ -137,6 +146,15 @@ class CodexServiceAsyncStub:
         codex_manager.v1.codex_pb2.ListModelsResponse,
     ]
     """Codex `model/list`, every page (role: viewer)."""
+
+    ListModelProviders: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.ListModelProvidersRequest,
+        codex_manager.v1.codex_pb2.ListModelProvidersResponse,
+    ]
+    """Codex `modelProvider/list`: the model providers a session can use
+    (role: viewer; their ids and names only, not their addresses or
+    credentials).
+    """
 
     GetAccount: grpc.aio.UnaryUnaryMultiCallable[
         codex_manager.v1.codex_pb2.GetAccountRequest,
@@ -237,6 +255,17 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         context: _ServicerContext,
     ) -> typing.Union[codex_manager.v1.codex_pb2.ListModelsResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.ListModelsResponse]]:
         """Codex `model/list`, every page (role: viewer)."""
+
+    @abc.abstractmethod
+    def ListModelProviders(
+        self,
+        request: codex_manager.v1.codex_pb2.ListModelProvidersRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.ListModelProvidersResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.ListModelProvidersResponse]]:
+        """Codex `modelProvider/list`: the model providers a session can use
+        (role: viewer; their ids and names only, not their addresses or
+        credentials).
+        """
 
     @abc.abstractmethod
     def GetAccount(

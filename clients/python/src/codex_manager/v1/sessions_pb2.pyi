@@ -190,6 +190,7 @@ class Session(google.protobuf.message.Message):
     CODEX_SETTINGS_FIELD_NUMBER: builtins.int
     PURGED_SEQ_FIELD_NUMBER: builtins.int
     DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
+    MODEL_PROVIDER_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -240,8 +241,16 @@ class Session(google.protobuf.message.Message):
     """
     developer_instructions: builtins.str
     """Instructions Codex gives the model in this session's thread beside its
-    own (CreateSessionRequest.developer_instructions); empty: none. A fork
-    shows its source's, which its thread carries on.
+    own (CreateSessionRequest.developer_instructions); empty: none given
+    here. A fork shows its source's, which its thread carries on; an
+    imported thread (ImportThread) keeps whatever it was started with,
+    which Codex does not report, and shows none.
+    """
+    model_provider: builtins.str
+    """The model provider of the Codex configuration the session asked for
+    (CreateSessionRequest.model_provider), e.g. "openai"; empty: the
+    configuration's default. What Codex runs it with is
+    codex_settings.model_provider.
     """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
@@ -289,9 +298,10 @@ class Session(google.protobuf.message.Message):
         codex_settings: global___CodexSettings | None = ...,
         purged_seq: builtins.int = ...,
         developer_instructions: builtins.str = ...,
+        model_provider: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "model_provider", b"model_provider", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 
@@ -403,6 +413,7 @@ class CreateSessionRequest(google.protobuf.message.Message):
     TITLE_FIELD_NUMBER: builtins.int
     REQUEST_ID_FIELD_NUMBER: builtins.int
     DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
+    MODEL_PROVIDER_FIELD_NUMBER: builtins.int
     cwd: builtins.str
     """Required. The project folder; must be an existing directory on the
     server's machine. Relative paths are rejected. INVALID_ARGUMENT ("cwd")
@@ -440,6 +451,16 @@ class CreateSessionRequest(google.protobuf.message.Message):
     bytes of UTF-8 (INVALID_ARGUMENT "developer_instructions"); longer
     guidance belongs in AGENTS.md.
     """
+    model_provider: builtins.str
+    """Optional: which model provider of the Codex configuration the
+    session's thread uses (Codex `thread/start` `modelProvider`; the ids
+    CodexService.ListModelProviders gives, e.g. "openai", "ollama"); empty:
+    the configuration's default. Sent again on ResumeSession; a fork runs
+    on its source's. Letters, digits, ".", "_" and "-", at most 64 bytes
+    (INVALID_ARGUMENT "model_provider"); one the configuration does not
+    have fails the session with Codex's message ("Model provider `x` not
+    found").
+    """
     def __init__(
         self,
         *,
@@ -450,8 +471,9 @@ class CreateSessionRequest(google.protobuf.message.Message):
         title: builtins.str = ...,
         request_id: builtins.str = ...,
         developer_instructions: builtins.str = ...,
+        model_provider: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "model", b"model", "request_id", b"request_id", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "model", b"model", "model_provider", b"model_provider", "request_id", b"request_id", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
 
 global___CreateSessionRequest = CreateSessionRequest
 

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, maintenance_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelProvider', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -368,7 +368,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', 'model_provider', )
 
     @property
     def session_id(self) -> str:
@@ -490,10 +490,21 @@ class Session(View[sessions_pb2.Session]):
     @property
     def developer_instructions(self) -> str:
         """Instructions Codex gives the model in this session's thread beside its own
-        (CreateSessionRequest.developer_instructions); empty: none. A fork shows
-        its source's, which its thread carries on.
+        (CreateSessionRequest.developer_instructions); empty: none given here. A
+        fork shows its source's, which its thread carries on; an imported thread
+        (ImportThread) keeps whatever it was started with, which Codex does not
+        report, and shows none.
         """
         return self._proto.developer_instructions
+
+    @property
+    def model_provider(self) -> str:
+        """The model provider of the Codex configuration the session asked for
+        (CreateSessionRequest.model_provider), e.g. "openai"; empty: the
+        configuration's default. What Codex runs it with is
+        codex_settings.model_provider.
+        """
+        return self._proto.model_provider
 
 
 class CodexSettings(View[sessions_pb2.CodexSettings]):
@@ -1855,6 +1866,30 @@ class EventBatch(View[events_pb2.EventBatch]):
     def events(self) -> tuple[Event, ...]:
         """Never empty."""
         return tuple(Event(m) for m in self._proto.events)
+
+
+class ModelProvider(View[codex_pb2.ModelProvider]):
+    """One model provider of the Codex configuration (Codex `modelProvider/list`):
+    built in ("openai") or a `[model_providers.ID]` table of config.toml.
+    """
+
+    __slots__ = ()
+    _FIELDS = ('id', 'name', 'is_default', )
+
+    @property
+    def id(self) -> str:
+        """What to pass as `model_provider` (CreateSession, ListModels)."""
+        return self._proto.id
+
+    @property
+    def name(self) -> str:
+        """Its name for people, e.g. "OpenAI"."""
+        return self._proto.name
+
+    @property
+    def is_default(self) -> bool:
+        """The configuration's default (`model_provider`)."""
+        return self._proto.is_default
 
 
 class Model(View[codex_pb2.Model]):

@@ -24,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/codex.proto.
  */
 export const file_codex_manager_v1_codex: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIisKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEMtgGCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlEmMKDkxpc3RDb2RleEhvb2tzEicuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhIb29rc1JlcXVlc3QaKC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVzcG9uc2USZgoPVHJ1c3RDb2RleEhvb2tzEiguY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXNwb25zZRJZCg9TdGFydENvZGV4TG9naW4SKC5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SVQoNR2V0Q29kZXhMb2dpbhImLmNvZGV4X21hbmFnZXIudjEuR2V0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWwoQQ2FuY2VsQ29kZXhMb2dpbhIpLmNvZGV4X21hbmFnZXIudjEuQ2FuY2VsQ29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWgoLTG9nb3V0Q29kZXgSJC5jb2RleF9tYW5hZ2VyLnYxLkxvZ291dENvZGV4UmVxdWVzdBolLmNvZGV4X21hbmFnZXIudjEuTG9nb3V0Q29kZXhSZXNwb25zZUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIkMKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJIhsKGUxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QiPQoNTW9kZWxQcm92aWRlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmlzX2RlZmF1bHQYAyABKAgiUAoaTGlzdE1vZGVsUHJvdmlkZXJzUmVzcG9uc2USMgoJcHJvdmlkZXJzGAEgAygLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFByb3ZpZGVyIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEMskHCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJvChJMaXN0TW9kZWxQcm92aWRlcnMSKy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QaLC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1Jlc3BvbnNlEkwKCkdldEFjY291bnQSIy5jb2RleF9tYW5hZ2VyLnYxLkdldEFjY291bnRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5BY2NvdW50EmkKEExpc3RDb2RleFRocmVhZHMSKS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleFRocmVhZHNSZXF1ZXN0GiouY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USYwoOTGlzdENvZGV4SG9va3MSJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVxdWVzdBooLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4SG9va3NSZXNwb25zZRJmCg9UcnVzdENvZGV4SG9va3MSKC5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1JlcXVlc3QaKS5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1Jlc3BvbnNlElkKD1N0YXJ0Q29kZXhMb2dpbhIoLmNvZGV4X21hbmFnZXIudjEuU3RhcnRDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJVCg1HZXRDb2RleExvZ2luEiYuY29kZXhfbWFuYWdlci52MS5HZXRDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJbChBDYW5jZWxDb2RleExvZ2luEikuY29kZXhfbWFuYWdlci52MS5DYW5jZWxDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJaCgtMb2dvdXRDb2RleBIkLmNvZGV4X21hbmFnZXIudjEuTG9nb3V0Q29kZXhSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5Mb2dvdXRDb2RleFJlc3BvbnNlQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.ListModelsRequest
@@ -36,6 +36,16 @@ export type ListModelsRequest = Message<"codex_manager.v1.ListModelsRequest"> & 
    * @generated from field: bool include_hidden = 1;
    */
   includeHidden: boolean;
+
+  /**
+   * The models of this provider of the Codex configuration (an id of
+   * ListModelProviders; Codex `model/list` `modelProvider`); empty: the
+   * configuration's default. INVALID_ARGUMENT ("model_provider") as
+   * CreateSessionRequest.model_provider.
+   *
+   * @generated from field: string model_provider = 2;
+   */
+  modelProvider: string;
 };
 
 /**
@@ -44,6 +54,75 @@ export type ListModelsRequest = Message<"codex_manager.v1.ListModelsRequest"> & 
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_codex, 0);
+
+/**
+ * @generated from message codex_manager.v1.ListModelProvidersRequest
+ */
+export type ListModelProvidersRequest = Message<"codex_manager.v1.ListModelProvidersRequest"> & {
+};
+
+/**
+ * Describes the message codex_manager.v1.ListModelProvidersRequest.
+ * Use `create(ListModelProvidersRequestSchema)` to create a new message.
+ */
+export const ListModelProvidersRequestSchema: GenMessage<ListModelProvidersRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 1);
+
+/**
+ * One model provider of the Codex configuration (Codex
+ * `modelProvider/list`): built in ("openai") or a `[model_providers.ID]`
+ * table of config.toml.
+ *
+ * @generated from message codex_manager.v1.ModelProvider
+ */
+export type ModelProvider = Message<"codex_manager.v1.ModelProvider"> & {
+  /**
+   * What to pass as `model_provider` (CreateSession, ListModels).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Its name for people, e.g. "OpenAI".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The configuration's default (`model_provider`).
+   *
+   * @generated from field: bool is_default = 3;
+   */
+  isDefault: boolean;
+};
+
+/**
+ * Describes the message codex_manager.v1.ModelProvider.
+ * Use `create(ModelProviderSchema)` to create a new message.
+ */
+export const ModelProviderSchema: GenMessage<ModelProvider> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 2);
+
+/**
+ * @generated from message codex_manager.v1.ListModelProvidersResponse
+ */
+export type ListModelProvidersResponse = Message<"codex_manager.v1.ListModelProvidersResponse"> & {
+  /**
+   * In Codex's order.
+   *
+   * @generated from field: repeated codex_manager.v1.ModelProvider providers = 1;
+   */
+  providers: ModelProvider[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListModelProvidersResponse.
+ * Use `create(ListModelProvidersResponseSchema)` to create a new message.
+ */
+export const ListModelProvidersResponseSchema: GenMessage<ListModelProvidersResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 3);
 
 /**
  * One model of Codex `model/list`.
@@ -108,7 +187,7 @@ export type Model = Message<"codex_manager.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 1);
+  messageDesc(file_codex_manager_v1_codex, 4);
 
 /**
  * @generated from message codex_manager.v1.ListModelsResponse
@@ -127,7 +206,7 @@ export type ListModelsResponse = Message<"codex_manager.v1.ListModelsResponse"> 
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 2);
+  messageDesc(file_codex_manager_v1_codex, 5);
 
 /**
  * @generated from message codex_manager.v1.GetAccountRequest
@@ -140,7 +219,7 @@ export type GetAccountRequest = Message<"codex_manager.v1.GetAccountRequest"> & 
  * Use `create(GetAccountRequestSchema)` to create a new message.
  */
 export const GetAccountRequestSchema: GenMessage<GetAccountRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 3);
+  messageDesc(file_codex_manager_v1_codex, 6);
 
 /**
  * Codex `account/read` and `account/rateLimits/read`.
@@ -193,7 +272,7 @@ export type Account = Message<"codex_manager.v1.Account"> & {
  * Use `create(AccountSchema)` to create a new message.
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 4);
+  messageDesc(file_codex_manager_v1_codex, 7);
 
 /**
  * @generated from message codex_manager.v1.ListCodexThreadsRequest
@@ -233,7 +312,7 @@ export type ListCodexThreadsRequest = Message<"codex_manager.v1.ListCodexThreads
  * Use `create(ListCodexThreadsRequestSchema)` to create a new message.
  */
 export const ListCodexThreadsRequestSchema: GenMessage<ListCodexThreadsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 5);
+  messageDesc(file_codex_manager_v1_codex, 8);
 
 /**
  * A Codex thread stored under the server's CODEX_HOME (`thread/list`).
@@ -314,7 +393,7 @@ export type CodexThread = Message<"codex_manager.v1.CodexThread"> & {
  * Use `create(CodexThreadSchema)` to create a new message.
  */
 export const CodexThreadSchema: GenMessage<CodexThread> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 6);
+  messageDesc(file_codex_manager_v1_codex, 9);
 
 /**
  * @generated from message codex_manager.v1.ListCodexThreadsResponse
@@ -340,7 +419,7 @@ export type ListCodexThreadsResponse = Message<"codex_manager.v1.ListCodexThread
  * Use `create(ListCodexThreadsResponseSchema)` to create a new message.
  */
 export const ListCodexThreadsResponseSchema: GenMessage<ListCodexThreadsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 7);
+  messageDesc(file_codex_manager_v1_codex, 10);
 
 /**
  * @generated from message codex_manager.v1.ListCodexHooksRequest
@@ -361,7 +440,7 @@ export type ListCodexHooksRequest = Message<"codex_manager.v1.ListCodexHooksRequ
  * Use `create(ListCodexHooksRequestSchema)` to create a new message.
  */
 export const ListCodexHooksRequestSchema: GenMessage<ListCodexHooksRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 8);
+  messageDesc(file_codex_manager_v1_codex, 11);
 
 /**
  * One hook of Codex's config (`hooks/list`'s `HookMetadata`).
@@ -479,7 +558,7 @@ export type CodexHook = Message<"codex_manager.v1.CodexHook"> & {
  * Use `create(CodexHookSchema)` to create a new message.
  */
 export const CodexHookSchema: GenMessage<CodexHook> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 9);
+  messageDesc(file_codex_manager_v1_codex, 12);
 
 /**
  * A hook file Codex could not load (it skips its hooks).
@@ -503,7 +582,7 @@ export type CodexHookError = Message<"codex_manager.v1.CodexHookError"> & {
  * Use `create(CodexHookErrorSchema)` to create a new message.
  */
 export const CodexHookErrorSchema: GenMessage<CodexHookError> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 10);
+  messageDesc(file_codex_manager_v1_codex, 13);
 
 /**
  * @generated from message codex_manager.v1.ListCodexHooksResponse
@@ -533,7 +612,7 @@ export type ListCodexHooksResponse = Message<"codex_manager.v1.ListCodexHooksRes
  * Use `create(ListCodexHooksResponseSchema)` to create a new message.
  */
 export const ListCodexHooksResponseSchema: GenMessage<ListCodexHooksResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 11);
+  messageDesc(file_codex_manager_v1_codex, 14);
 
 /**
  * One hook to trust, as it was reviewed.
@@ -562,7 +641,7 @@ export type HookTrust = Message<"codex_manager.v1.HookTrust"> & {
  * Use `create(HookTrustSchema)` to create a new message.
  */
 export const HookTrustSchema: GenMessage<HookTrust> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 12);
+  messageDesc(file_codex_manager_v1_codex, 15);
 
 /**
  * @generated from message codex_manager.v1.TrustCodexHooksRequest
@@ -589,7 +668,7 @@ export type TrustCodexHooksRequest = Message<"codex_manager.v1.TrustCodexHooksRe
  * Use `create(TrustCodexHooksRequestSchema)` to create a new message.
  */
 export const TrustCodexHooksRequestSchema: GenMessage<TrustCodexHooksRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 13);
+  messageDesc(file_codex_manager_v1_codex, 16);
 
 /**
  * @generated from message codex_manager.v1.TrustCodexHooksResponse
@@ -608,7 +687,7 @@ export type TrustCodexHooksResponse = Message<"codex_manager.v1.TrustCodexHooksR
  * Use `create(TrustCodexHooksResponseSchema)` to create a new message.
  */
 export const TrustCodexHooksResponseSchema: GenMessage<TrustCodexHooksResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 14);
+  messageDesc(file_codex_manager_v1_codex, 17);
 
 /**
  * @generated from message codex_manager.v1.StartCodexLoginRequest
@@ -635,7 +714,7 @@ export type StartCodexLoginRequest = Message<"codex_manager.v1.StartCodexLoginRe
  * Use `create(StartCodexLoginRequestSchema)` to create a new message.
  */
 export const StartCodexLoginRequestSchema: GenMessage<StartCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 15);
+  messageDesc(file_codex_manager_v1_codex, 18);
 
 /**
  * A sign-in of the server's Codex (Codex `account/login/start` and
@@ -703,7 +782,7 @@ export type CodexLogin = Message<"codex_manager.v1.CodexLogin"> & {
  * Use `create(CodexLoginSchema)` to create a new message.
  */
 export const CodexLoginSchema: GenMessage<CodexLogin> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 16);
+  messageDesc(file_codex_manager_v1_codex, 19);
 
 /**
  * @generated from message codex_manager.v1.GetCodexLoginRequest
@@ -720,7 +799,7 @@ export type GetCodexLoginRequest = Message<"codex_manager.v1.GetCodexLoginReques
  * Use `create(GetCodexLoginRequestSchema)` to create a new message.
  */
 export const GetCodexLoginRequestSchema: GenMessage<GetCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 17);
+  messageDesc(file_codex_manager_v1_codex, 20);
 
 /**
  * @generated from message codex_manager.v1.CancelCodexLoginRequest
@@ -737,7 +816,7 @@ export type CancelCodexLoginRequest = Message<"codex_manager.v1.CancelCodexLogin
  * Use `create(CancelCodexLoginRequestSchema)` to create a new message.
  */
 export const CancelCodexLoginRequestSchema: GenMessage<CancelCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 18);
+  messageDesc(file_codex_manager_v1_codex, 21);
 
 /**
  * @generated from message codex_manager.v1.LogoutCodexRequest
@@ -750,7 +829,7 @@ export type LogoutCodexRequest = Message<"codex_manager.v1.LogoutCodexRequest"> 
  * Use `create(LogoutCodexRequestSchema)` to create a new message.
  */
 export const LogoutCodexRequestSchema: GenMessage<LogoutCodexRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 19);
+  messageDesc(file_codex_manager_v1_codex, 22);
 
 /**
  * @generated from message codex_manager.v1.LogoutCodexResponse
@@ -763,7 +842,7 @@ export type LogoutCodexResponse = Message<"codex_manager.v1.LogoutCodexResponse"
  * Use `create(LogoutCodexResponseSchema)` to create a new message.
  */
 export const LogoutCodexResponseSchema: GenMessage<LogoutCodexResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 20);
+  messageDesc(file_codex_manager_v1_codex, 23);
 
 /**
  * How StartCodexLogin signs Codex in.
@@ -864,6 +943,18 @@ export const CodexService: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Codex `modelProvider/list`: the model providers a session can use
+   * (role: viewer; their ids and names only, not their addresses or
+   * credentials).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.ListModelProviders
+   */
+  listModelProviders: {
+    methodKind: "unary";
+    input: typeof ListModelProvidersRequestSchema;
+    output: typeof ListModelProvidersResponseSchema;
   },
   /**
    * Codex `account/read` and `account/rateLimits/read` (role: operator:
