@@ -195,6 +195,11 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ImportThread(
               params.cwd = *std::move(cwd);
               // As Codex recorded it, bounded as CreateSession's model is.
               params.model = SafeText(thread->model, kMaxDerivedTitleBytes);
+              // Its provider, which a fork of it keeps (Codex's default
+              // is left to Codex when the id is not one we pass on).
+              if (ValidateModelProvider(thread->model_provider).ok()) {
+                params.model_provider = thread->model_provider;
+              }
               if (params.title.empty()) {
                 params.title = TitleFrom(
                     thread->name.empty() ? thread->preview : thread->name);

@@ -294,8 +294,11 @@ void CodexCatalog::ListThreads(CodexThreadQuery query,
   auto shared = std::make_shared<Done<CodexThreadPage>>(std::move(done));
   Run(
       [query = std::move(query), shared](OneOffRuntime& codex) {
+        // An empty `modelProviders` is every provider's threads: without
+        // it Codex lists only its default provider's (seen with 0.171).
         json params = {{"limit", query.limit},
                        {"sourceKinds", json::array()},
+                       {"modelProviders", json::array()},
                        {"sortKey", "updated_at"}};
         for (const char* source : kThreadSources) {
           params["sourceKinds"].push_back(source);

@@ -194,6 +194,7 @@ TEST(CodexCatalogTest, AForkPointIsSentAsCodexsTurnIdAndAnUnknownOneIsNotFound) 
             R"("threadId":"t1"})");
 }
 
+// Every source, and every model provider.
 TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
   TableFactory factory;
   factory.shared.answers["thread/list"] = {
@@ -210,6 +211,7 @@ TEST(CodexCatalogTest, ThreadsAreListedFromEverySource) {
   absl::MutexLock lock(&factory.shared.mu);
   EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"exec\""));
   EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"cwd\":\"/p\""));
+  EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"modelProviders\":[]"));
 }
 
 // hooks/list's answer with one hook, trusted or not.

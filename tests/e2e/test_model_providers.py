@@ -9,6 +9,8 @@ the scripted model counts apart."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +31,10 @@ def providers_server(tmp_path: Path, mock_model: MockModel) -> Iterator[Server]:
                          f'base_url = "http://127.0.0.1:{mock_model.port}/backup/v1"\n'
                          'wire_api = "responses"\nrequest_max_retries = 0\n'
                          'stream_max_retries = 0\n')
-        yield from make_server(tmp_path, ["--codex-bin", str(CODEX_BIN), "--codex-home", str(home)])
+        for server in make_server(tmp_path, ["--codex-bin", str(CODEX_BIN),
+                                             "--codex-home", str(home)]):
+            server.codex_home = home  # type: ignore[attr-defined]
+            yield server
 
 
 def backup_calls(model: MockModel) -> int:
@@ -96,6 +101,19 @@ def test_a_provider_the_configuration_lacks_fails_the_session_saying_so(
                           "--model-provider", "nosuch")["sessionId"]
     failed = state_of(cli, session_id, "SESSION_STATE_FAILED")
     assert "Model provider `nosuch` not found" in failed["lastError"], failed
+
+    # A thread `codex exec` made on a provider is imported on it.
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+           "CODEX_HOME": str(providers_server.codex_home)}  # type: ignore[attr-defined]
+    made = subprocess.run([str(CODEX_BIN), "exec", "--skip-git-repo-check", "-c",
+                           "model_provider=backup", "made on backup"], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    thread = cli.json("codex", "threads", "--cwd", str(project))["threads"][0]
+    imported = cli.json("session", "import", thread["threadId"])
+    assert imported["modelProvider"] == "backup"
+    assert state_of(cli, imported["sessionId"], "SESSION_STATE_IDLE")[
+        "codexSettings"]["modelProvider"] == "backup"
 
     bad = cli("session", "create", "--cwd", str(project), "--model-provider", "no such")
     assert bad.returncode == 2

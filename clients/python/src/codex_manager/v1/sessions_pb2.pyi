@@ -248,7 +248,8 @@ class Session(google.protobuf.message.Message):
     """
     model_provider: builtins.str
     """The model provider of the Codex configuration the session asked for
-    (CreateSessionRequest.model_provider), e.g. "openai"; empty: the
+    (CreateSessionRequest.model_provider), e.g. "openai"; an imported
+    thread's (ImportThread), a fork's source's; empty: the
     configuration's default. What Codex runs it with is
     codex_settings.model_provider.
     """

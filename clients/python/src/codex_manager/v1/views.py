@@ -500,9 +500,9 @@ class Session(View[sessions_pb2.Session]):
     @property
     def model_provider(self) -> str:
         """The model provider of the Codex configuration the session asked for
-        (CreateSessionRequest.model_provider), e.g. "openai"; empty: the
-        configuration's default. What Codex runs it with is
-        codex_settings.model_provider.
+        (CreateSessionRequest.model_provider), e.g. "openai"; an imported thread's
+        (ImportThread), a fork's source's; empty: the configuration's default.
+        What Codex runs it with is codex_settings.model_provider.
         """
         return self._proto.model_provider
 

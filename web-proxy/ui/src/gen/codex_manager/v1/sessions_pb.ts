@@ -183,7 +183,8 @@ export type Session = Message<"codex_manager.v1.Session"> & {
 
   /**
    * The model provider of the Codex configuration the session asked for
-   * (CreateSessionRequest.model_provider), e.g. "openai"; empty: the
+   * (CreateSessionRequest.model_provider), e.g. "openai"; an imported
+   * thread's (ImportThread), a fork's source's; empty: the
    * configuration's default. What Codex runs it with is
    * codex_settings.model_provider.
    *
