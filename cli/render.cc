@@ -307,8 +307,8 @@ void PrintModelTable(const v1::ListModelsResponse& list) {
 void PrintModelProviderTable(const v1::ListModelProvidersResponse& list) {
   std::printf("%-24s  %-8s  %s\n", "PROVIDER", "DEFAULT", "NAME");
   for (const v1::ModelProvider& p : list.providers()) {
-    std::printf("%-24s  %-8s  %s\n", p.id().c_str(), p.is_default() ? "yes" : "",
-                OneLine(p.name()).c_str());
+    std::printf("%-24s  %-8s  %s\n", p.id().c_str(),
+                p.is_default() ? "yes" : "", OneLine(p.name()).c_str());
   }
 }
 

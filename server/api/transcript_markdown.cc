@@ -173,6 +173,10 @@ std::string MarkdownTranscript::Header(absl::Time exported) const {
   if (!session_.model().empty()) {
     absl::StrAppend(&out, "- Model: ", InlineCode(session_.model()), "\n");
   }
+  if (!session_.model_provider().empty()) {
+    absl::StrAppend(&out, "- Model provider: ",
+                    InlineCode(session_.model_provider()), "\n");
+  }
   if (!session_.approval_policy().empty() || !session_.sandbox().empty()) {
     absl::StrAppend(&out, "- Approval policy: ",
                     session_.approval_policy().empty()

@@ -72,14 +72,16 @@ TEST(FencedBlockTest, TheFenceOutgrowsAnyBacktickRun) {
 }
 
 // A session's own instructions for the agent come after the list of its
-// settings, quoted line by line.
+// settings (its model provider among them), quoted line by line.
 TEST(MarkdownTranscriptTest, TheHeaderQuotesTheSessionsInstructions) {
   v1::Session session;
   session.set_session_id("ses_1");
   session.set_cwd("/srv/app");
+  session.set_model_provider("ollama");
   session.set_developer_instructions("Answer in French.\n\nNever push.");
   const std::string out =
       MarkdownTranscript(session, {}).Header(absl::FromUnixSeconds(0));
+  EXPECT_NE(out.find("- Model provider: `ollama`\n"), std::string::npos) << out;
   EXPECT_NE(out.find(" by codex-manager\n\n**Instructions for the agent:**"
                      "\n\n> Answer in French.\n>\n> Never push.\n"),
             std::string::npos)
@@ -96,6 +98,7 @@ TEST(MarkdownTranscriptTest, AConversationWithACommandAndAnApproval) {
   EXPECT_NE(out.find("# fix the tests\n"), std::string::npos) << out;
   EXPECT_NE(out.find("- Folder: `/srv/app`"), std::string::npos) << out;
   EXPECT_EQ(out.find("Instructions"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Model provider"), std::string::npos) << out;
 
   md.Add(TurnChanged("turn_1", v1::TURN_STATE_QUEUED, "run the tests\nplease"),
          &out);

@@ -43,38 +43,44 @@ TEST_F(RequestValidationTest, PromptsAreNotBlankAndWithinTheLimit) {
 }
 
 TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
-  const std::string c = cwd(), empty, never = "never", ro = "read-only";
-  const std::string title = "t", rel = "relative/dir", nodir = c + "/nope";
-  EXPECT_TRUE(
-      ValidateSession({c, empty, empty, never, ro, title, empty, empty}).ok());
-  for (const std::string& dir : {empty, rel, nodir}) {
-    ExpectInvalid(
-        ValidateSession({dir, empty, empty, empty, empty, empty, empty, empty}),
-        "cwd");
+  // The settings of a session in this test's folder, as CreateSession
+  // gives them, with `change` made.
+  struct Fields {
+    std::string cwd, model, effort, approval_policy, sandbox, title,
+        developer_instructions, model_provider;
+  };
+  auto validate = [&](auto change) {
+    Fields f{.cwd = cwd()};
+    change(f);
+    return ValidateSession({f.cwd, f.model, f.effort, f.approval_policy,
+                            f.sandbox, f.title, f.developer_instructions,
+                            f.model_provider});
+  };
+  EXPECT_TRUE(validate([](Fields& f) {
+                f.approval_policy = "never";
+                f.sandbox = "read-only";
+                f.title = "t";
+              }).ok());
+  for (const std::string dir : {"", "relative/dir", "/no/such/dir"}) {
+    ExpectInvalid(validate([&](Fields& f) { f.cwd = dir; }), "cwd");
   }
-  const std::string bad = "sometimes", upper = "HIGH";
-  ExpectInvalid(ValidateSession({c, empty, empty, bad, empty, empty, empty, empty}),
+  ExpectInvalid(validate([](Fields& f) { f.approval_policy = "sometimes"; }),
                 "approval_policy");
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, bad, empty, empty, empty}),
+  ExpectInvalid(validate([](Fields& f) { f.sandbox = "sometimes"; }),
                 "sandbox");
-  ExpectInvalid(ValidateSession({c, empty, upper, empty, empty, empty, empty, empty}),
-                "effort");
-  const std::string long_title(201, 't');
-  ExpectInvalid(
-      ValidateSession({c, empty, empty, empty, empty, long_title, empty, empty}),
-      "title");
-  const std::string told(4096, 'i'), over(4097, 'i');
-  EXPECT_TRUE(
-      ValidateSession({c, empty, empty, empty, empty, empty, told, empty}).ok());
-  ExpectInvalid(ValidateSession({c, empty, empty, empty, empty, empty, over, empty}),
+  ExpectInvalid(validate([](Fields& f) { f.effort = "HIGH"; }), "effort");
+  ExpectInvalid(validate([](Fields& f) { f.title = std::string(201, 't'); }),
+                "title");
+  EXPECT_TRUE(validate([](Fields& f) {
+                f.developer_instructions = std::string(4096, 'i');
+              }).ok());
+  ExpectInvalid(validate([](Fields& f) {
+                  f.developer_instructions = std::string(4097, 'i');
+                }),
                 "developer_instructions");
-  const std::string ollama = "ollama", spaced = "my provider";
-  EXPECT_TRUE(
-      ValidateSession({c, empty, empty, empty, empty, empty, empty, ollama})
-          .ok());
-  ExpectInvalid(
-      ValidateSession({c, empty, empty, empty, empty, empty, empty, spaced}),
-      "model_provider");
+  EXPECT_TRUE(validate([](Fields& f) { f.model_provider = "ollama"; }).ok());
+  ExpectInvalid(validate([](Fields& f) { f.model_provider = "my provider"; }),
+                "model_provider");
   ExpectInvalid(ValidateModelProvider(std::string(65, 'p')), "model_provider");
   EXPECT_TRUE(ValidateModelProvider("azure-openai_2.x").ok());
   ExpectInvalid(ValidateRequestId(std::string(129, 'r')), "request_id");

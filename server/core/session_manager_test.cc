@@ -1479,8 +1479,9 @@ TEST_F(SessionManagerTest, UnarchiveMakesAnArchivedSessionResumable) {
             static_cast<int>(SessionState::kStopped));
   EXPECT_EQ(manager_->ResumeSession(s.session_id, kOperator)->state,
             SessionState::kStarting);
-  EXPECT_EQ(manager_->UnarchiveSession("ses_missing", kOperator).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      manager_->UnarchiveSession("ses_missing", kOperator).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(SessionManagerTest, PendingApprovalsAreOfferedForRedelivery) {
