@@ -457,8 +457,10 @@ int Health(Client& client) {
 
 namespace {
 
-// What `session create` and `run` ask for.
-v1::CreateSessionRequest CreateSessionRequestOf(const SessionFlags& flags) {
+// What `session create` and `run` ask for; nullopt (said on stderr) when
+// --instructions-file cannot be read.
+std::optional<v1::CreateSessionRequest> CreateSessionRequestOf(
+    const SessionFlags& flags) {
   v1::CreateSessionRequest request;
   request.set_cwd(flags.cwd);
   request.set_model(flags.model);
@@ -469,21 +471,30 @@ v1::CreateSessionRequest CreateSessionRequestOf(const SessionFlags& flags) {
   request.set_request_id(flags.request_id);
   if (flags.instructions_file.empty()) {
     request.set_developer_instructions(flags.instructions);
-  } else {
-    std::ifstream in(flags.instructions_file);
-    request.set_developer_instructions(std::string(
-        std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+    return request;
   }
+  std::ifstream in(flags.instructions_file, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) {
+    std::cerr << "error: cannot read --instructions-file "
+              << flags.instructions_file << ": " << std::strerror(errno)
+              << "\n";
+    return std::nullopt;
+  }
+  request.set_developer_instructions(std::move(text));
   return request;
 }
 
 }  // namespace
 
 int SessionCreate(Client& client, const SessionFlags& flags) {
-  const v1::CreateSessionRequest request = CreateSessionRequestOf(flags);
+  const std::optional<v1::CreateSessionRequest> request =
+      CreateSessionRequestOf(flags);
+  if (!request) return kExitUsage;
   return CallAndShow(
       client, client.sessions(), &v1::SessionService::Stub::CreateSession,
-      request,
+      *request,
       [](const v1::Session& s) { std::cout << s.session_id() << "\n"; });
 }
 
@@ -1064,10 +1075,12 @@ int Events(Client& client, const std::string& session_id,
 
 int Run(Client& client, const SessionFlags& flags, const std::string& prompt,
         ApprovalMode mode, bool detach, bool plan) {
-  const v1::CreateSessionRequest request = CreateSessionRequestOf(flags);
+  const std::optional<v1::CreateSessionRequest> request =
+      CreateSessionRequestOf(flags);
+  if (!request) return kExitUsage;
   v1::Session session;
   grpc::Status status = client.sessions().CreateSession(client.Context().get(),
-                                                        request, &session);
+                                                        *request, &session);
   if (!status.ok()) return Fail(status);
   if (!client.options().json) {
     std::cerr << "session " << session.session_id() << "\n";
