@@ -280,8 +280,16 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
           if (!at.ok()) return finish(at.status());
           point = *std::move(at);
         }
+        // The fork's thread is on the source's provider: the one it asked
+        // for, else the one Codex said it runs on (Codex would fork onto its
+        // configuration's default, which may have changed since).
+        std::string fork_provider = source->model_provider;
+        if (fork_provider.empty() &&
+            ValidateModelProvider(source->codex_settings.model_provider).ok()) {
+          fork_provider = source->codex_settings.model_provider;
+        }
         catalog_->ForkThread(
-            source->thread_id, point, source->model_provider,
+            source->thread_id, point, fork_provider,
             [this, params, caller, finish,
              source_id](absl::StatusOr<CodexThread> fork) mutable {
               if (!fork.ok() && absl::StrContains(fork.status().message(),

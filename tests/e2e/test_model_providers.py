@@ -92,6 +92,16 @@ def test_providers_are_listed_and_a_session_runs_on_the_one_it_names(
     state_of(cli, plain["sessionId"], "SESSION_STATE_IDLE")
     assert cli("turn", "start", plain["sessionId"], "hello", "--follow").returncode == 0
     assert backup_calls(mock_model) == before + 2
+    # Its fork stays on the provider its thread is on, even once the
+    # configuration's default is another.
+    config = providers_server.codex_home / "config.toml"  # type: ignore[attr-defined]
+    config.write_text(config.read_text().replace('model_provider = "mock"',
+                                                 'model_provider = "backup"', 1))
+    plain_fork = cli.json("session", "fork", plain["sessionId"])
+    assert state_of(cli, plain_fork["sessionId"], "SESSION_STATE_IDLE")[
+        "codexSettings"]["modelProvider"] == "mock"
+    assert cli("turn", "start", plain_fork["sessionId"], "hi", "--follow").returncode == 0
+    assert backup_calls(mock_model) == before + 2
 
 
 def test_a_provider_the_configuration_lacks_fails_the_session_saying_so(
