@@ -136,9 +136,10 @@ TEST_F(WalCheckpointerTest, TheWalStartsOverWhileTheWriterNeverStops) {
   EXPECT_GT(c.Restarts(), 0);
   // 2 MiB of pages and their frame headers; the frames
   // committed between two checkpoints (at least 100 ms apart) come on
-  // top. 16 MB leaves room for a slow machine and fails by far what the
-  // WAL grew to without the restarts.
-  EXPECT_LT(largest, 16u << 20) << "restarts: " << c.Restarts();
+  // top, more when the checkpointer waits for a core. 24 MB leaves room
+  // for a busy machine (17.8 MB in one CI run, under `ctest -j2`) and
+  // still fails by far the ~40 MB the WAL grows to without the restarts.
+  EXPECT_LT(largest, 24u << 20) << "restarts: " << c.Restarts();
 }
 
 // A reader that keeps an old snapshot open pins the WAL: nothing after its
