@@ -796,7 +796,9 @@ TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsAndProvider) {
     absl::StatusOr<Session> old = (*store)->GetSession("ses_told");
     ASSERT_TRUE(old.ok()) << old.status();
     EXPECT_EQ(old->model_provider, "");
-    if (version == 19) EXPECT_EQ(old->developer_instructions, "");
+    if (version == 19) {
+      EXPECT_EQ(old->developer_instructions, "");
+    }
     std::filesystem::remove(path);
   }
 }
