@@ -50,7 +50,8 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
         developer_instructions, model_provider;
   };
   auto validate = [&](auto change) {
-    Fields f{.cwd = cwd()};
+    Fields f;
+    f.cwd = cwd();
     change(f);
     return ValidateSession({f.cwd, f.model, f.effort, f.approval_policy,
                             f.sandbox, f.title, f.developer_instructions,
