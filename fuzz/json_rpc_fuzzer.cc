@@ -5,7 +5,8 @@
 // one-off call answers (model/list, thread/read and thread/fork, with a
 // thread's history as the events an import stores), the hooks/list answer
 // (the hooks Codex skips), the thread/backgroundTerminals/list,
-// fuzzyFileSearch, skills/list and mcpServerStatus/list answers, a thread
+// fuzzyFileSearch, skills/list, mcpServerStatus/list and
+// experimentalFeature/list answers, a thread
 // goal and the payload cap. Nothing may crash, hang or read out of bounds, and
 // every string it produces must be valid UTF-8 (the seed corpus:
 // fuzz/corpus/json_rpc, recorded from the pinned Codex by
@@ -23,6 +24,7 @@
 #include "common/utf8.h"
 #include "core/background_terminals.h"
 #include "core/codex_catalog.h"
+#include "core/codex_features.h"
 #include "core/codex_hooks.h"
 #include "core/codex_protocol.h"
 #include "core/event_log.h"
@@ -195,6 +197,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const codex_manager::McpTool& tool : server.tools) {
       RequireUtf8(tool.name + tool.title + tool.description);
     }
+  }
+  // As the answer to experimentalFeature/list: names whole and settable,
+  // the rest cut, bounded even over many pages.
+  std::vector<codex_manager::CodexFeature> features;
+  for (int page = 0; page < 3; ++page) {
+    codex_manager::AppendFeatures(result, features);
+  }
+  if (features.size() > codex_manager::kMaxListedFeatures) std::abort();
+  for (const codex_manager::CodexFeature& f : features) {
+    if (!codex_manager::IsFeatureName(f.name) ||
+        f.description.size() > codex_manager::kMaxFeatureTextBytes + 3) {
+      std::abort();
+    }
+    RequireUtf8(f.stage + f.display_name + f.description + f.announcement);
+    (void)codex_manager::FeatureEdit(f.name, std::nullopt).dump();
   }
   // As a thread goal: `thread/goal/updated` params.goal, or the answer to
   // thread/goal/set and thread/goal/get; our JSON form of it reads back.

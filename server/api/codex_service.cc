@@ -1,5 +1,6 @@
 #include "api/codex_service.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -104,6 +105,29 @@ std::string TrustResource(const v1::TrustCodexHooksRequest& r) {
   std::vector<std::string> keys;
   for (const v1::HookTrust& h : r.hooks()) keys.push_back(h.key());
   return SafeText(absl::StrJoin(keys, " "), 512);
+}
+
+// What SetCodexFeature writes: true, false, or nullopt (the line
+// removed); INVALID_ARGUMENT naming the field.
+absl::StatusOr<std::optional<bool>> FeatureValueOf(
+    const v1::SetCodexFeatureRequest& r) {
+  if (!IsFeatureName(r.name())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "name: \"", SafeText(r.name(), 140),
+        "\" is not a feature name (1 to ", kMaxFeatureNameBytes,
+        " letters, digits, \"_\", \".\", \"-\"; see ListCodexFeatures)"));
+  }
+  switch (r.setting()) {
+    case v1::CODEX_FEATURE_SETTING_ENABLED:
+      return std::optional<bool>(true);
+    case v1::CODEX_FEATURE_SETTING_DISABLED:
+      return std::optional<bool>(false);
+    case v1::CODEX_FEATURE_SETTING_DEFAULT:
+      return std::optional<bool>();
+    default:
+      return absl::InvalidArgumentError(
+          "setting: required: ENABLED, DISABLED or DEFAULT");
+  }
 }
 
 }  // namespace
@@ -239,6 +263,64 @@ grpc::ServerUnaryReactor* CodexServiceImpl::TrustCodexHooks(
                                }
                                finish(std::move(out));
                              });
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::ListCodexFeatures(
+    grpc::CallbackServerContext* context,
+    const v1::ListCodexFeaturesRequest* request,
+    v1::ListCodexFeaturesResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("ListCodexFeatures");
+  const bool include_removed = request->include_removed();
+  return ServeLater<v1::ListCodexFeaturesResponse>(
+      guard_, context, kMethod, *request, "", response,
+      [=, this](const Caller&, auto finish) {
+        catalog_->ListFeatures(
+            [finish, include_removed](
+                absl::StatusOr<std::vector<CodexFeature>> features) {
+              if (!features.ok()) return finish(features.status());
+              v1::ListCodexFeaturesResponse out;
+              for (const CodexFeature& f : *features) {
+                if (f.stage == "removed" && !include_removed) continue;
+                ToProto(f, out.add_features());
+              }
+              finish(std::move(out));
+            });
+      });
+}
+
+grpc::ServerUnaryReactor* CodexServiceImpl::SetCodexFeature(
+    grpc::CallbackServerContext* context,
+    const v1::SetCodexFeatureRequest* request,
+    v1::SetCodexFeatureResponse* response) {
+  static const std::string kMethod =
+      FullMethod<v1::CodexService>("SetCodexFeature");
+  absl::StatusOr<std::optional<bool>> value = FeatureValueOf(*request);
+  const std::string name = request->name();
+  // The feature and what it is set to, e.g. "memories=enabled".
+  std::string resource = SafeText(name, 140);
+  if (value.ok()) {
+    absl::StrAppend(&resource, !value->has_value() ? "=default"
+                               : **value           ? "=enabled"
+                                                   : "=disabled");
+  }
+  return ServeLater<v1::SetCodexFeatureResponse>(
+      guard_, context, kMethod, *request, resource, response,
+      [=, this](const Caller& caller, auto finish) {
+        if (!value.ok()) return finish(value.status());
+        catalog_->SetFeature(
+            name, *value,
+            [finish, self = this, caller,
+             resource](absl::StatusOr<CodexCatalog::FeatureChange> change) {
+              if (!change.ok()) return finish(change.status());
+              // Written to Codex's config.
+              self->AuditDone(caller, resource, "SetCodexFeature");
+              v1::SetCodexFeatureResponse out;
+              ToProto(change->feature, out.mutable_feature());
+              out.set_overridden(change->overridden);
+              finish(std::move(out));
+            });
       });
 }
 

@@ -41,6 +41,14 @@ class CodexServiceImpl final : public v1::CodexService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::TrustCodexHooksRequest* request,
       v1::TrustCodexHooksResponse* response) override;
+  grpc::ServerUnaryReactor* ListCodexFeatures(
+      grpc::CallbackServerContext* context,
+      const v1::ListCodexFeaturesRequest* request,
+      v1::ListCodexFeaturesResponse* response) override;
+  grpc::ServerUnaryReactor* SetCodexFeature(
+      grpc::CallbackServerContext* context,
+      const v1::SetCodexFeatureRequest* request,
+      v1::SetCodexFeatureResponse* response) override;
   grpc::ServerUnaryReactor* StartCodexLogin(
       grpc::CallbackServerContext* context,
       const v1::StartCodexLoginRequest* request,

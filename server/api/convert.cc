@@ -241,6 +241,16 @@ void ToProto(const CodexModelProvider& in, v1::ModelProvider* out) {
   out->set_is_default(in.is_default);
 }
 
+void ToProto(const CodexFeature& in, v1::CodexFeature* out) {
+  out->set_name(in.name);
+  out->set_stage(in.stage);
+  out->set_enabled(in.enabled);
+  out->set_default_enabled(in.default_enabled);
+  out->set_display_name(in.display_name);
+  out->set_description(in.description);
+  out->set_announcement(in.announcement);
+}
+
 void ToProto(const CodexLogin& in, v1::CodexLogin* out) {
   out->set_login_id(in.login_id);
   out->set_method(static_cast<v1::CodexLoginMethod>(in.method));

@@ -35,6 +35,7 @@ void ToProto(const AuditRecord& in, v1::AuditEvent* out);
 void ToProto(const Event& in, v1::Event* out);
 void ToProto(const CodexModel& in, v1::Model* out);
 void ToProto(const CodexModelProvider& in, v1::ModelProvider* out);
+void ToProto(const CodexFeature& in, v1::CodexFeature* out);
 void ToProto(const CodexAccount& in, v1::Account* out);
 void ToProto(const CodexLogin& in, v1::CodexLogin* out);
 // Without `session_id` (the caller knows it).

@@ -53,6 +53,8 @@ constexpr MethodRule kRules[] = {
     {"/codex_manager.v1.CodexService/ListCodexThreads", kOperator, false},
     {"/codex_manager.v1.CodexService/ListCodexHooks", kAdmin, false},
     {"/codex_manager.v1.CodexService/TrustCodexHooks", kAdmin, true},
+    {"/codex_manager.v1.CodexService/ListCodexFeatures", kViewer, false},
+    {"/codex_manager.v1.CodexService/SetCodexFeature", kAdmin, true},
     {"/codex_manager.v1.CodexService/StartCodexLogin", kAdmin, true},
     {"/codex_manager.v1.CodexService/GetCodexLogin", kAdmin, false},
     {"/codex_manager.v1.CodexService/CancelCodexLogin", kAdmin, true},

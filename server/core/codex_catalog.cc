@@ -22,6 +22,9 @@ using json = nlohmann::json;
 
 // Most `model/list` pages read for one ListModels.
 constexpr int kMaxModelPages = 20;
+// Most `experimentalFeature/list` pages read for one listing (Codex 0.171
+// answers all of them in one).
+constexpr int kMaxFeaturePages = 20;
 // Every source a person or a script makes threads from; `thread/list`
 // without sourceKinds leaves out `codex exec` threads.
 const char* const kThreadSources[] = {"cli", "vscode", "exec", "appServer"};
@@ -396,6 +399,70 @@ void CodexCatalog::TrustHooks(const std::string& cwd,
             codex.Request("hooks/list", HooksListParams(cwd));
         if (!after.ok()) return (*shared)(after.status());
         (*shared)(HooksOf(*after));
+      },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+namespace {
+
+// Every feature Codex lists, or why not.
+absl::StatusOr<std::vector<CodexFeature>> AllFeatures(OneOffRuntime& codex) {
+  std::vector<CodexFeature> features;
+  std::string cursor;
+  for (int page = 0; page < kMaxFeaturePages; ++page) {
+    json params = json::object();
+    if (!cursor.empty()) params["cursor"] = cursor;
+    absl::StatusOr<json> result =
+        codex.Request("experimentalFeature/list", params);
+    if (!result.ok()) return result.status();
+    AppendFeatures(*result, features);
+    cursor = StringMember(*result, "nextCursor");
+    if (cursor.empty()) break;
+  }
+  return features;
+}
+
+}  // namespace
+
+void CodexCatalog::ListFeatures(Done<std::vector<CodexFeature>> done) {
+  auto shared =
+      std::make_shared<Done<std::vector<CodexFeature>>>(std::move(done));
+  Run([shared](OneOffRuntime& codex) { (*shared)(AllFeatures(codex)); },
+      [shared](absl::Status status) { (*shared)(std::move(status)); });
+}
+
+void CodexCatalog::SetFeature(const std::string& name,
+                              std::optional<bool> enabled,
+                              Done<FeatureChange> done) {
+  auto shared = std::make_shared<Done<FeatureChange>>(std::move(done));
+  Run(
+      [name, enabled, shared](OneOffRuntime& codex) {
+        absl::StatusOr<std::vector<CodexFeature>> before = AllFeatures(codex);
+        if (!before.ok()) return (*shared)(before.status());
+        if (absl::Status ok = CheckFeatureChange(*before, name, enabled);
+            !ok.ok()) {
+          return (*shared)(std::move(ok));
+        }
+        absl::StatusOr<json> written = codex.Request(
+            "config/batchWrite",
+            {{"edits", json::array({FeatureEdit(name, enabled)})}});
+        if (!written.ok()) return (*shared)(written.status());
+        // Written: what follows reports it, and cannot fail the call.
+        absl::StatusOr<std::vector<CodexFeature>> after = AllFeatures(codex);
+        FeatureChange change;
+        if (const CodexFeature* listed =
+                after.ok() ? FindFeature(*after, name) : nullptr;
+            listed != nullptr) {
+          change.feature = *listed;
+        } else {
+          change.feature = *FindFeature(*before, name);
+          change.feature.enabled =
+              enabled.value_or(change.feature.default_enabled);
+        }
+        change.overridden = SafeText(
+            StringMember(Member(*written, "overriddenMetadata"), "message"),
+            kMaxFeatureTextBytes);
+        (*shared)(std::move(change));
       },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }

@@ -1,8 +1,9 @@
 // CodexCatalog: requests to the server's Codex that belong to no session —
 // its models (`model/list`), the account (`account/read`,
 // `account/rateLimits/read`), the threads stored under CODEX_HOME
-// (`thread/list`, `thread/read`), thread forks (`thread/fork`) and the
-// hooks of Codex's config (`hooks/list`, trusted with `config/batchWrite`).
+// (`thread/list`, `thread/read`), thread forks (`thread/fork`), the
+// hooks of Codex's config (`hooks/list`, trusted with `config/batchWrite`)
+// and its feature flags (`experimentalFeature/list`, set the same way).
 //
 // Each call runs in a one-off runtime of its own (RuntimeConfig.open_thread
 // false): started for the call, stopped after it. So a call needs no live
@@ -26,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/codex_features.h"
 #include "core/codex_hooks.h"
 #include "core/fork_point.h"
 #include "core/one_off_runtime.h"
@@ -190,6 +192,22 @@ class CodexCatalog {
   // lists them afterwards.
   void TrustHooks(const std::string& cwd, std::vector<HookTrust> hooks,
                   Done<CodexHookList> done);
+  // Codex's feature flags, every page of `experimentalFeature/list`, in
+  // its order.
+  void ListFeatures(Done<std::vector<CodexFeature>> done);
+  struct FeatureChange {
+    // The feature as Codex lists it after the write.
+    CodexFeature feature;
+    // Codex's message when a configuration layer above config.toml sets
+    // the feature too (`overriddenMetadata`); else empty.
+    std::string overridden;
+  };
+  // Sets `[features] name` in CODEX_HOME's config.toml to `enabled`, or
+  // removes it (nullopt), with `config/batchWrite`, after checking it
+  // against the listing (CheckFeatureChange: nothing is written unless it
+  // passes). `name` must be IsFeatureName.
+  void SetFeature(const std::string& name, std::optional<bool> enabled,
+                  Done<FeatureChange> done);
 
  private:
   // Runs `job` on a thread of its own with a started one-off runtime, or

@@ -266,6 +266,88 @@ TEST(CodexCatalogTest, AHookChangedSinceItWasReviewedOrUnknownIsNotTrusted) {
   EXPECT_EQ(factory.shared.calls.back(), R"(hooks/list {"cwds":[]})");
 }
 
+// experimentalFeature/list's answer: memories, on or off, and a removed
+// feature.
+json Features(bool memories) {
+  return {{"data",
+           {{{"name", "memories"},
+             {"stage", "stable"},
+             {"enabled", memories},
+             {"defaultEnabled", false}},
+            {{"name", "undo"}, {"stage", "removed"}, {"enabled", false}}}}};
+}
+
+TEST(CodexCatalogTest, FeaturesAreListedOverEveryPage) {
+  TableFactory factory;
+  factory.shared.answers["experimentalFeature/list"] = {
+      json{{"data", {{{"name", "a"}, {"stage", "beta"}}}}, {"nextCursor", "1"}},
+      json{{"data", {{{"name", "b"}, {"stage", "stable"}}}},
+           {"nextCursor", nullptr}}};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto listed = Wait<std::vector<CodexFeature>>(
+      [&](auto done) { catalog.ListFeatures(done); });
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].name, "b");
+  absl::MutexLock lock(&factory.shared.mu);
+  EXPECT_THAT(factory.shared.calls,
+              ElementsAre("experimentalFeature/list {}",
+                          R"(experimentalFeature/list {"cursor":"1"})"));
+}
+
+TEST(CodexCatalogTest, SettingAFeatureWritesItAndReportsItAsListedAfter) {
+  TableFactory factory;
+  factory.shared.answers["experimentalFeature/list"] = {Features(false),
+                                                        Features(true)};
+  factory.shared.answers["config/batchWrite"] = {
+      json{{"status", "okOverridden"},
+           {"overriddenMetadata",
+            {{"message", "set by /etc/codex/managed_config.toml"},
+             {"effectiveValue", false}}}}};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto change = Wait<CodexCatalog::FeatureChange>(
+      [&](auto done) { catalog.SetFeature("memories", true, done); });
+  ASSERT_TRUE(change.ok()) << change.status();
+  EXPECT_EQ(change->feature.name, "memories");
+  EXPECT_TRUE(change->feature.enabled);
+  EXPECT_EQ(change->overridden, "set by /etc/codex/managed_config.toml");
+  absl::MutexLock lock(&factory.shared.mu);
+  ASSERT_EQ(factory.shared.calls.size(), 3u);
+  EXPECT_EQ(factory.shared.calls[1],
+            R"(config/batchWrite {"edits":[{"keyPath":"features",)"
+            R"("mergeStrategy":"upsert","value":{"memories":true}}]})");
+}
+
+TEST(CodexCatalogTest, AFeatureWrittenIsReportedEvenWhenTheListAfterFails) {
+  TableFactory factory;
+  factory.shared.answers["experimentalFeature/list"] = {
+      Features(true), absl::UnavailableError("gone")};
+  factory.shared.answers["config/batchWrite"] = {json{{"status", "ok"}}};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto change = Wait<CodexCatalog::FeatureChange>(
+      [&](auto done) { catalog.SetFeature("memories", std::nullopt, done); });
+  ASSERT_TRUE(change.ok()) << change.status();
+  EXPECT_FALSE(change->feature.enabled);  // its default
+  EXPECT_EQ(change->overridden, "");
+}
+
+TEST(CodexCatalogTest, NothingIsWrittenForAFeatureCodexDoesNotTake) {
+  TableFactory factory;
+  factory.shared.answers["experimentalFeature/list"] = {Features(false),
+                                                        Features(false)};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  auto unknown = Wait<CodexCatalog::FeatureChange>(
+      [&](auto done) { catalog.SetFeature("nope", true, done); });
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  auto removed = Wait<CodexCatalog::FeatureChange>(
+      [&](auto done) { catalog.SetFeature("undo", true, done); });
+  EXPECT_EQ(removed.status().code(), absl::StatusCode::kFailedPrecondition);
+  absl::MutexLock lock(&factory.shared.mu);
+  for (const std::string& call : factory.shared.calls) {
+    EXPECT_THAT(call, ::testing::StartsWith("experimentalFeature/list"));
+  }
+}
+
 TEST(CodexCatalogTest, OneCallOverTheLimitIsRefusedAtOnce) {
   TableFactory factory;
   absl::Notification release;

@@ -4,7 +4,8 @@ isort:skip_file
 What the server's Codex knows outside any session: the models it can
 use, the account it is signed in with, the threads stored under the
 server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`),
-and the hooks of its config, which it runs only once trusted.
+the hooks of its config, which it runs only once trusted, and its
+feature flags.
 
 Every call runs in a short-lived `codex app-server` of its own (started
 for the call, stopped after it; about 0.12 s here), so it works with no live
@@ -96,6 +97,32 @@ CODEX_LOGIN_STATE_CANCELLED: CodexLoginState.ValueType  # 4
 stopping; `error` says which.
 """
 global___CodexLoginState = CodexLoginState
+
+class _CodexFeatureSetting:
+    ValueType = typing.NewType("ValueType", builtins.int)
+    V: typing_extensions.TypeAlias = ValueType
+
+class _CodexFeatureSettingEnumTypeWrapper(google.protobuf.internal.enum_type_wrapper._EnumTypeWrapper[_CodexFeatureSetting.ValueType], builtins.type):
+    DESCRIPTOR: google.protobuf.descriptor.EnumDescriptor
+    CODEX_FEATURE_SETTING_UNSPECIFIED: _CodexFeatureSetting.ValueType  # 0
+    CODEX_FEATURE_SETTING_ENABLED: _CodexFeatureSetting.ValueType  # 1
+    """`[features] NAME = true` in config.toml."""
+    CODEX_FEATURE_SETTING_DISABLED: _CodexFeatureSetting.ValueType  # 2
+    """`[features] NAME = false`."""
+    CODEX_FEATURE_SETTING_DEFAULT: _CodexFeatureSetting.ValueType  # 3
+    """The line removed: Codex's default for the feature (default_enabled)."""
+
+class CodexFeatureSetting(_CodexFeatureSetting, metaclass=_CodexFeatureSettingEnumTypeWrapper):
+    """How SetCodexFeature sets a feature flag."""
+
+CODEX_FEATURE_SETTING_UNSPECIFIED: CodexFeatureSetting.ValueType  # 0
+CODEX_FEATURE_SETTING_ENABLED: CodexFeatureSetting.ValueType  # 1
+"""`[features] NAME = true` in config.toml."""
+CODEX_FEATURE_SETTING_DISABLED: CodexFeatureSetting.ValueType  # 2
+"""`[features] NAME = false`."""
+CODEX_FEATURE_SETTING_DEFAULT: CodexFeatureSetting.ValueType  # 3
+"""The line removed: Codex's default for the feature (default_enabled)."""
+global___CodexFeatureSetting = CodexFeatureSetting
 
 @typing.final
 class ListModelsRequest(google.protobuf.message.Message):
@@ -742,3 +769,136 @@ class LogoutCodexResponse(google.protobuf.message.Message):
     ) -> None: ...
 
 global___LogoutCodexResponse = LogoutCodexResponse
+
+@typing.final
+class CodexFeature(google.protobuf.message.Message):
+    """One feature flag of Codex (Codex `experimentalFeature/list`): a key of
+    the `[features]` table of its config.toml that turns a capability on or
+    off, e.g. `multi_agent_v2` (sub-agents), `memories`,
+    `apply_patch_streaming_events` (ITEM_UPDATED for patches being written).
+    """
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    STAGE_FIELD_NUMBER: builtins.int
+    ENABLED_FIELD_NUMBER: builtins.int
+    DEFAULT_ENABLED_FIELD_NUMBER: builtins.int
+    DISPLAY_NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    ANNOUNCEMENT_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    """Its key under `[features]`: what SetCodexFeature takes."""
+    stage: builtins.str
+    """Codex's stage for it: "beta", "underDevelopment", "stable",
+    "deprecated" or "removed" (kept for old configs; it does nothing).
+    """
+    enabled: builtins.bool
+    """Whether sessions started now get it (Codex's configuration as the
+    server's one-off Codex reads it; a project's own .codex/config.toml
+    may say otherwise for its sessions).
+    """
+    default_enabled: builtins.bool
+    """Whether Codex turns it on when its configuration says nothing."""
+    display_name: builtins.str
+    """Its name for people, e.g. "Prevent sleep while running"; Codex 0.171
+    gives one for beta features only (else empty).
+    """
+    description: builtins.str
+    """What it does, in a sentence (beta features only)."""
+    announcement: builtins.str
+    """Codex's note announcing it (beta features only; may be empty)."""
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        stage: builtins.str = ...,
+        enabled: builtins.bool = ...,
+        default_enabled: builtins.bool = ...,
+        display_name: builtins.str = ...,
+        description: builtins.str = ...,
+        announcement: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["announcement", b"announcement", "default_enabled", b"default_enabled", "description", b"description", "display_name", b"display_name", "enabled", b"enabled", "name", b"name", "stage", b"stage"]) -> None: ...
+
+global___CodexFeature = CodexFeature
+
+@typing.final
+class ListCodexFeaturesRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    INCLUDE_REMOVED_FIELD_NUMBER: builtins.int
+    include_removed: builtins.bool
+    """Also the features Codex lists as removed (which do nothing)."""
+    def __init__(
+        self,
+        *,
+        include_removed: builtins.bool = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["include_removed", b"include_removed"]) -> None: ...
+
+global___ListCodexFeaturesRequest = ListCodexFeaturesRequest
+
+@typing.final
+class ListCodexFeaturesResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    FEATURES_FIELD_NUMBER: builtins.int
+    @property
+    def features(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___CodexFeature]:
+        """In Codex's order."""
+
+    def __init__(
+        self,
+        *,
+        features: collections.abc.Iterable[global___CodexFeature] | None = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["features", b"features"]) -> None: ...
+
+global___ListCodexFeaturesResponse = ListCodexFeaturesResponse
+
+@typing.final
+class SetCodexFeatureRequest(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: builtins.int
+    SETTING_FIELD_NUMBER: builtins.int
+    name: builtins.str
+    """CodexFeature.name: 1..128 bytes of [A-Za-z0-9_.-], one Codex lists."""
+    setting: global___CodexFeatureSetting.ValueType
+    """Required."""
+    def __init__(
+        self,
+        *,
+        name: builtins.str = ...,
+        setting: global___CodexFeatureSetting.ValueType = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["name", b"name", "setting", b"setting"]) -> None: ...
+
+global___SetCodexFeatureRequest = SetCodexFeatureRequest
+
+@typing.final
+class SetCodexFeatureResponse(google.protobuf.message.Message):
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    FEATURE_FIELD_NUMBER: builtins.int
+    OVERRIDDEN_FIELD_NUMBER: builtins.int
+    overridden: builtins.str
+    """Set when a layer of Codex's configuration above CODEX_HOME's
+    config.toml (a managed or system config) sets the feature too, so
+    what was written is not what sessions get: Codex's message.
+    """
+    @property
+    def feature(self) -> global___CodexFeature:
+        """The feature as Codex lists it after the change."""
+
+    def __init__(
+        self,
+        *,
+        feature: global___CodexFeature | None = ...,
+        overridden: builtins.str = ...,
+    ) -> None: ...
+    def HasField(self, field_name: typing.Literal["feature", b"feature"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["feature", b"feature", "overridden", b"overridden"]) -> None: ...
+
+global___SetCodexFeatureResponse = SetCodexFeatureResponse

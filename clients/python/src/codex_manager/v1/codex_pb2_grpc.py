@@ -68,6 +68,16 @@ class CodexServiceStub(object):
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
                 response_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
                 _registered_method=True)
+        self.ListCodexFeatures = channel.unary_unary(
+                '/codex_manager.v1.CodexService/ListCodexFeatures',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesResponse.FromString,
+                _registered_method=True)
+        self.SetCodexFeature = channel.unary_unary(
+                '/codex_manager.v1.CodexService/SetCodexFeature',
+                request_serializer=codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureRequest.SerializeToString,
+                response_deserializer=codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureResponse.FromString,
+                _registered_method=True)
         self.StartCodexLogin = channel.unary_unary(
                 '/codex_manager.v1.CodexService/StartCodexLogin',
                 request_serializer=codex__manager_dot_v1_dot_codex__pb2.StartCodexLoginRequest.SerializeToString,
@@ -155,6 +165,29 @@ class CodexServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCodexFeatures(self, request, context):
+        """Codex `experimentalFeature/list`, every page: Codex's feature flags
+        and whether each is on (role: viewer).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetCodexFeature(self, request, context):
+        """Turns a feature flag on or off, or back to Codex's default, for the
+        sessions started or resumed afterwards: `[features] NAME` in the
+        server's CODEX_HOME config.toml (Codex `config/batchWrite`), as
+        `codex features enable` does on the machine. A live session's Codex
+        keeps what it loaded when it started. Role: admin (a feature changes
+        what every session's agent can do); audited. Errors also:
+        INVALID_ARGUMENT naming `name` or `setting`; NOT_FOUND naming a
+        feature Codex does not list; FAILED_PRECONDITION turning on or off one
+        Codex lists as removed (DEFAULT is allowed, to clean a config up).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def StartCodexLogin(self, request, context):
         """Signs the server's Codex in, as `codex login` does on the machine
         (Codex `account/login/start`), for every session started or resumed
@@ -230,6 +263,16 @@ def add_CodexServiceServicer_to_server(servicer, server):
                     servicer.TrustCodexHooks,
                     request_deserializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.FromString,
                     response_serializer=codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.SerializeToString,
+            ),
+            'ListCodexFeatures': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCodexFeatures,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesResponse.SerializeToString,
+            ),
+            'SetCodexFeature': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetCodexFeature,
+                    request_deserializer=codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureRequest.FromString,
+                    response_serializer=codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureResponse.SerializeToString,
             ),
             'StartCodexLogin': grpc.unary_unary_rpc_method_handler(
                     servicer.StartCodexLogin,
@@ -418,6 +461,60 @@ class CodexService(object):
             '/codex_manager.v1.CodexService/TrustCodexHooks',
             codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksRequest.SerializeToString,
             codex__manager_dot_v1_dot_codex__pb2.TrustCodexHooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCodexFeatures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/ListCodexFeatures',
+            codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.ListCodexFeaturesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetCodexFeature(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/codex_manager.v1.CodexService/SetCodexFeature',
+            codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureRequest.SerializeToString,
+            codex__manager_dot_v1_dot_codex__pb2.SetCodexFeatureResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,7 +4,8 @@ isort:skip_file
 What the server's Codex knows outside any session: the models it can
 use, the account it is signed in with, the threads stored under the
 server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`),
-and the hooks of its config, which it runs only once trusted.
+the hooks of its config, which it runs only once trusted, and its
+feature flags.
 
 Every call runs in a short-lived `codex app-server` of its own (started
 for the call, stopped after it; about 0.12 s here), so it works with no live
@@ -89,6 +90,29 @@ class CodexServiceStub:
     changed; list and review it again). A trusted hook runs its command on
     this machine at every matching point of every session (role: admin;
     audited).
+    """
+
+    ListCodexFeatures: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.ListCodexFeaturesRequest,
+        codex_manager.v1.codex_pb2.ListCodexFeaturesResponse,
+    ]
+    """Codex `experimentalFeature/list`, every page: Codex's feature flags
+    and whether each is on (role: viewer).
+    """
+
+    SetCodexFeature: grpc.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.SetCodexFeatureRequest,
+        codex_manager.v1.codex_pb2.SetCodexFeatureResponse,
+    ]
+    """Turns a feature flag on or off, or back to Codex's default, for the
+    sessions started or resumed afterwards: `[features] NAME` in the
+    server's CODEX_HOME config.toml (Codex `config/batchWrite`), as
+    `codex features enable` does on the machine. A live session's Codex
+    keeps what it loaded when it started. Role: admin (a feature changes
+    what every session's agent can do); audited. Errors also:
+    INVALID_ARGUMENT naming `name` or `setting`; NOT_FOUND naming a
+    feature Codex does not list; FAILED_PRECONDITION turning on or off one
+    Codex lists as removed (DEFAULT is allowed, to clean a config up).
     """
 
     StartCodexLogin: grpc.UnaryUnaryMultiCallable[
@@ -196,6 +220,29 @@ class CodexServiceAsyncStub:
     changed; list and review it again). A trusted hook runs its command on
     this machine at every matching point of every session (role: admin;
     audited).
+    """
+
+    ListCodexFeatures: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.ListCodexFeaturesRequest,
+        codex_manager.v1.codex_pb2.ListCodexFeaturesResponse,
+    ]
+    """Codex `experimentalFeature/list`, every page: Codex's feature flags
+    and whether each is on (role: viewer).
+    """
+
+    SetCodexFeature: grpc.aio.UnaryUnaryMultiCallable[
+        codex_manager.v1.codex_pb2.SetCodexFeatureRequest,
+        codex_manager.v1.codex_pb2.SetCodexFeatureResponse,
+    ]
+    """Turns a feature flag on or off, or back to Codex's default, for the
+    sessions started or resumed afterwards: `[features] NAME` in the
+    server's CODEX_HOME config.toml (Codex `config/batchWrite`), as
+    `codex features enable` does on the machine. A live session's Codex
+    keeps what it loaded when it started. Role: admin (a feature changes
+    what every session's agent can do); audited. Errors also:
+    INVALID_ARGUMENT naming `name` or `setting`; NOT_FOUND naming a
+    feature Codex does not list; FAILED_PRECONDITION turning on or off one
+    Codex lists as removed (DEFAULT is allowed, to clean a config up).
     """
 
     StartCodexLogin: grpc.aio.UnaryUnaryMultiCallable[
@@ -315,6 +362,33 @@ class CodexServiceServicer(metaclass=abc.ABCMeta):
         changed; list and review it again). A trusted hook runs its command on
         this machine at every matching point of every session (role: admin;
         audited).
+        """
+
+    @abc.abstractmethod
+    def ListCodexFeatures(
+        self,
+        request: codex_manager.v1.codex_pb2.ListCodexFeaturesRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.ListCodexFeaturesResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.ListCodexFeaturesResponse]]:
+        """Codex `experimentalFeature/list`, every page: Codex's feature flags
+        and whether each is on (role: viewer).
+        """
+
+    @abc.abstractmethod
+    def SetCodexFeature(
+        self,
+        request: codex_manager.v1.codex_pb2.SetCodexFeatureRequest,
+        context: _ServicerContext,
+    ) -> typing.Union[codex_manager.v1.codex_pb2.SetCodexFeatureResponse, collections.abc.Awaitable[codex_manager.v1.codex_pb2.SetCodexFeatureResponse]]:
+        """Turns a feature flag on or off, or back to Codex's default, for the
+        sessions started or resumed afterwards: `[features] NAME` in the
+        server's CODEX_HOME config.toml (Codex `config/batchWrite`), as
+        `codex features enable` does on the machine. A live session's Codex
+        keeps what it loaded when it started. Role: admin (a feature changes
+        what every session's agent can do); audited. Errors also:
+        INVALID_ARGUMENT naming `name` or `setting`; NOT_FOUND naming a
+        feature Codex does not list; FAILED_PRECONDITION turning on or off one
+        Codex lists as removed (DEFAULT is allowed, to clean a config up).
         """
 
     @abc.abstractmethod

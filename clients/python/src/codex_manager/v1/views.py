@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, maintenance_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelProvider', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexFeature', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelProvider', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'SetCodexFeatureResponse', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -2220,6 +2220,79 @@ class LogoutCodexResponse(View[codex_pb2.LogoutCodexResponse]):
 
     __slots__ = ()
     _FIELDS = ()
+
+
+class CodexFeature(View[codex_pb2.CodexFeature]):
+    """One feature flag of Codex (Codex `experimentalFeature/list`): a key of the
+    `[features]` table of its config.toml that turns a capability on or off, e.g.
+    `multi_agent_v2` (sub-agents), `memories`, `apply_patch_streaming_events`
+    (ITEM_UPDATED for patches being written).
+    """
+
+    __slots__ = ()
+    _FIELDS = ('name', 'stage', 'enabled', 'default_enabled', 'display_name', 'description', 'announcement', )
+
+    @property
+    def name(self) -> str:
+        """Its key under `[features]`: what SetCodexFeature takes."""
+        return self._proto.name
+
+    @property
+    def stage(self) -> str:
+        """Codex's stage for it: "beta", "underDevelopment", "stable", "deprecated"
+        or "removed" (kept for old configs; it does nothing).
+        """
+        return self._proto.stage
+
+    @property
+    def enabled(self) -> bool:
+        """Whether sessions started now get it (Codex's configuration as the server's
+        one-off Codex reads it; a project's own .codex/config.toml may say
+        otherwise for its sessions).
+        """
+        return self._proto.enabled
+
+    @property
+    def default_enabled(self) -> bool:
+        """Whether Codex turns it on when its configuration says nothing."""
+        return self._proto.default_enabled
+
+    @property
+    def display_name(self) -> str:
+        """Its name for people, e.g. "Prevent sleep while running"; Codex 0.171 gives
+        one for beta features only (else empty).
+        """
+        return self._proto.display_name
+
+    @property
+    def description(self) -> str:
+        """What it does, in a sentence (beta features only)."""
+        return self._proto.description
+
+    @property
+    def announcement(self) -> str:
+        """Codex's note announcing it (beta features only; may be empty)."""
+        return self._proto.announcement
+
+
+class SetCodexFeatureResponse(View[codex_pb2.SetCodexFeatureResponse]):
+    """The API's SetCodexFeatureResponse message."""
+
+    __slots__ = ()
+    _FIELDS = ('feature', 'overridden', )
+
+    @property
+    def feature(self) -> CodexFeature:
+        """The feature as Codex lists it after the change."""
+        return CodexFeature(self._proto.feature)
+
+    @property
+    def overridden(self) -> str:
+        """Set when a layer of Codex's configuration above CODEX_HOME's config.toml
+        (a managed or system config) sets the feature too, so what was written is
+        not what sessions get: Codex's message.
+        """
+        return self._proto.overridden
 
 
 class BackupChunk(View[maintenance_pb2.BackupChunk]):

@@ -1,7 +1,8 @@
 // What the server's Codex knows outside any session: the models it can
 // use, the account it is signed in with, the threads stored under the
 // server's CODEX_HOME (made by sessions, the Codex TUI or `codex exec`),
-// and the hooks of its config, which it runs only once trusted.
+// the hooks of its config, which it runs only once trusted, and its
+// feature flags.
 //
 // Every call runs in a short-lived `codex app-server` of its own (started
 // for the call, stopped after it; about 0.12 s here), so it works with no live
@@ -24,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/codex.proto.
  */
 export const file_codex_manager_v1_codex: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIkMKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJIhsKGUxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QiPQoNTW9kZWxQcm92aWRlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmlzX2RlZmF1bHQYAyABKAgiUAoaTGlzdE1vZGVsUHJvdmlkZXJzUmVzcG9uc2USMgoJcHJvdmlkZXJzGAEgAygLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFByb3ZpZGVyIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEMskHCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJvChJMaXN0TW9kZWxQcm92aWRlcnMSKy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QaLC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1Jlc3BvbnNlEkwKCkdldEFjY291bnQSIy5jb2RleF9tYW5hZ2VyLnYxLkdldEFjY291bnRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5BY2NvdW50EmkKEExpc3RDb2RleFRocmVhZHMSKS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleFRocmVhZHNSZXF1ZXN0GiouY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USYwoOTGlzdENvZGV4SG9va3MSJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVxdWVzdBooLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4SG9va3NSZXNwb25zZRJmCg9UcnVzdENvZGV4SG9va3MSKC5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1JlcXVlc3QaKS5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1Jlc3BvbnNlElkKD1N0YXJ0Q29kZXhMb2dpbhIoLmNvZGV4X21hbmFnZXIudjEuU3RhcnRDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJVCg1HZXRDb2RleExvZ2luEiYuY29kZXhfbWFuYWdlci52MS5HZXRDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJbChBDYW5jZWxDb2RleExvZ2luEikuY29kZXhfbWFuYWdlci52MS5DYW5jZWxDb2RleExvZ2luUmVxdWVzdBocLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbhJaCgtMb2dvdXRDb2RleBIkLmNvZGV4X21hbmFnZXIudjEuTG9nb3V0Q29kZXhSZXF1ZXN0GiUuY29kZXhfbWFuYWdlci52MS5Mb2dvdXRDb2RleFJlc3BvbnNlQiBaHmNvZGV4bWFuYWdlci92MTtjb2RleG1hbmFnZXJ2MWIGcHJvdG8z", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIkMKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJIhsKGUxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QiPQoNTW9kZWxQcm92aWRlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmlzX2RlZmF1bHQYAyABKAgiUAoaTGlzdE1vZGVsUHJvdmlkZXJzUmVzcG9uc2USMgoJcHJvdmlkZXJzGAEgAygLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFByb3ZpZGVyIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlIpYBCgxDb2RleEZlYXR1cmUSDAoEbmFtZRgBIAEoCRINCgVzdGFnZRgCIAEoCRIPCgdlbmFibGVkGAMgASgIEhcKD2RlZmF1bHRfZW5hYmxlZBgEIAEoCBIUCgxkaXNwbGF5X25hbWUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSFAoMYW5ub3VuY2VtZW50GAcgASgJIjMKGExpc3RDb2RleEZlYXR1cmVzUmVxdWVzdBIXCg9pbmNsdWRlX3JlbW92ZWQYASABKAgiTQoZTGlzdENvZGV4RmVhdHVyZXNSZXNwb25zZRIwCghmZWF0dXJlcxgBIAMoCzIeLmNvZGV4X21hbmFnZXIudjEuQ29kZXhGZWF0dXJlIl4KFlNldENvZGV4RmVhdHVyZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgdzZXR0aW5nGAIgASgOMiUuY29kZXhfbWFuYWdlci52MS5Db2RleEZlYXR1cmVTZXR0aW5nIl4KF1NldENvZGV4RmVhdHVyZVJlc3BvbnNlEi8KB2ZlYXR1cmUYASABKAsyHi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4RmVhdHVyZRISCgpvdmVycmlkZGVuGAIgASgJKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEKqYBChNDb2RleEZlYXR1cmVTZXR0aW5nEiUKIUNPREVYX0ZFQVRVUkVfU0VUVElOR19VTlNQRUNJRklFRBAAEiEKHUNPREVYX0ZFQVRVUkVfU0VUVElOR19FTkFCTEVEEAESIgoeQ09ERVhfRkVBVFVSRV9TRVRUSU5HX0RJU0FCTEVEEAISIQodQ09ERVhfRkVBVFVSRV9TRVRUSU5HX0RFRkFVTFQQAzKfCQoMQ29kZXhTZXJ2aWNlElcKCkxpc3RNb2RlbHMSIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiQuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxzUmVzcG9uc2USbwoSTGlzdE1vZGVsUHJvdmlkZXJzEisuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxQcm92aWRlcnNSZXF1ZXN0GiwuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxQcm92aWRlcnNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlEmMKDkxpc3RDb2RleEhvb2tzEicuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhIb29rc1JlcXVlc3QaKC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVzcG9uc2USZgoPVHJ1c3RDb2RleEhvb2tzEiguY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXNwb25zZRJsChFMaXN0Q29kZXhGZWF0dXJlcxIqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4RmVhdHVyZXNSZXF1ZXN0GisuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhGZWF0dXJlc1Jlc3BvbnNlEmYKD1NldENvZGV4RmVhdHVyZRIoLmNvZGV4X21hbmFnZXIudjEuU2V0Q29kZXhGZWF0dXJlUmVxdWVzdBopLmNvZGV4X21hbmFnZXIudjEuU2V0Q29kZXhGZWF0dXJlUmVzcG9uc2USWQoPU3RhcnRDb2RleExvZ2luEiguY29kZXhfbWFuYWdlci52MS5TdGFydENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luElUKDUdldENvZGV4TG9naW4SJi5jb2RleF9tYW5hZ2VyLnYxLkdldENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luElsKEENhbmNlbENvZGV4TG9naW4SKS5jb2RleF9tYW5hZ2VyLnYxLkNhbmNlbENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luEloKC0xvZ291dENvZGV4EiQuY29kZXhfbWFuYWdlci52MS5Mb2dvdXRDb2RleFJlcXVlc3QaJS5jb2RleF9tYW5hZ2VyLnYxLkxvZ291dENvZGV4UmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.ListModelsRequest
@@ -845,6 +846,168 @@ export const LogoutCodexResponseSchema: GenMessage<LogoutCodexResponse> = /*@__P
   messageDesc(file_codex_manager_v1_codex, 23);
 
 /**
+ * One feature flag of Codex (Codex `experimentalFeature/list`): a key of
+ * the `[features]` table of its config.toml that turns a capability on or
+ * off, e.g. `multi_agent_v2` (sub-agents), `memories`,
+ * `apply_patch_streaming_events` (ITEM_UPDATED for patches being written).
+ *
+ * @generated from message codex_manager.v1.CodexFeature
+ */
+export type CodexFeature = Message<"codex_manager.v1.CodexFeature"> & {
+  /**
+   * Its key under `[features]`: what SetCodexFeature takes.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Codex's stage for it: "beta", "underDevelopment", "stable",
+   * "deprecated" or "removed" (kept for old configs; it does nothing).
+   *
+   * @generated from field: string stage = 2;
+   */
+  stage: string;
+
+  /**
+   * Whether sessions started now get it (Codex's configuration as the
+   * server's one-off Codex reads it; a project's own .codex/config.toml
+   * may say otherwise for its sessions).
+   *
+   * @generated from field: bool enabled = 3;
+   */
+  enabled: boolean;
+
+  /**
+   * Whether Codex turns it on when its configuration says nothing.
+   *
+   * @generated from field: bool default_enabled = 4;
+   */
+  defaultEnabled: boolean;
+
+  /**
+   * Its name for people, e.g. "Prevent sleep while running"; Codex 0.171
+   * gives one for beta features only (else empty).
+   *
+   * @generated from field: string display_name = 5;
+   */
+  displayName: string;
+
+  /**
+   * What it does, in a sentence (beta features only).
+   *
+   * @generated from field: string description = 6;
+   */
+  description: string;
+
+  /**
+   * Codex's note announcing it (beta features only; may be empty).
+   *
+   * @generated from field: string announcement = 7;
+   */
+  announcement: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.CodexFeature.
+ * Use `create(CodexFeatureSchema)` to create a new message.
+ */
+export const CodexFeatureSchema: GenMessage<CodexFeature> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 24);
+
+/**
+ * @generated from message codex_manager.v1.ListCodexFeaturesRequest
+ */
+export type ListCodexFeaturesRequest = Message<"codex_manager.v1.ListCodexFeaturesRequest"> & {
+  /**
+   * Also the features Codex lists as removed (which do nothing).
+   *
+   * @generated from field: bool include_removed = 1;
+   */
+  includeRemoved: boolean;
+};
+
+/**
+ * Describes the message codex_manager.v1.ListCodexFeaturesRequest.
+ * Use `create(ListCodexFeaturesRequestSchema)` to create a new message.
+ */
+export const ListCodexFeaturesRequestSchema: GenMessage<ListCodexFeaturesRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 25);
+
+/**
+ * @generated from message codex_manager.v1.ListCodexFeaturesResponse
+ */
+export type ListCodexFeaturesResponse = Message<"codex_manager.v1.ListCodexFeaturesResponse"> & {
+  /**
+   * In Codex's order.
+   *
+   * @generated from field: repeated codex_manager.v1.CodexFeature features = 1;
+   */
+  features: CodexFeature[];
+};
+
+/**
+ * Describes the message codex_manager.v1.ListCodexFeaturesResponse.
+ * Use `create(ListCodexFeaturesResponseSchema)` to create a new message.
+ */
+export const ListCodexFeaturesResponseSchema: GenMessage<ListCodexFeaturesResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 26);
+
+/**
+ * @generated from message codex_manager.v1.SetCodexFeatureRequest
+ */
+export type SetCodexFeatureRequest = Message<"codex_manager.v1.SetCodexFeatureRequest"> & {
+  /**
+   * CodexFeature.name: 1..128 bytes of [A-Za-z0-9_.-], one Codex lists.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Required.
+   *
+   * @generated from field: codex_manager.v1.CodexFeatureSetting setting = 2;
+   */
+  setting: CodexFeatureSetting;
+};
+
+/**
+ * Describes the message codex_manager.v1.SetCodexFeatureRequest.
+ * Use `create(SetCodexFeatureRequestSchema)` to create a new message.
+ */
+export const SetCodexFeatureRequestSchema: GenMessage<SetCodexFeatureRequest> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 27);
+
+/**
+ * @generated from message codex_manager.v1.SetCodexFeatureResponse
+ */
+export type SetCodexFeatureResponse = Message<"codex_manager.v1.SetCodexFeatureResponse"> & {
+  /**
+   * The feature as Codex lists it after the change.
+   *
+   * @generated from field: codex_manager.v1.CodexFeature feature = 1;
+   */
+  feature?: CodexFeature | undefined;
+
+  /**
+   * Set when a layer of Codex's configuration above CODEX_HOME's
+   * config.toml (a managed or system config) sets the feature too, so
+   * what was written is not what sessions get: Codex's message.
+   *
+   * @generated from field: string overridden = 2;
+   */
+  overridden: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.SetCodexFeatureResponse.
+ * Use `create(SetCodexFeatureResponseSchema)` to create a new message.
+ */
+export const SetCodexFeatureResponseSchema: GenMessage<SetCodexFeatureResponse> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 28);
+
+/**
  * How StartCodexLogin signs Codex in.
  *
  * @generated from enum codex_manager.v1.CodexLoginMethod
@@ -924,6 +1087,45 @@ export enum CodexLoginState {
  */
 export const CodexLoginStateSchema: GenEnum<CodexLoginState> = /*@__PURE__*/
   enumDesc(file_codex_manager_v1_codex, 1);
+
+/**
+ * How SetCodexFeature sets a feature flag.
+ *
+ * @generated from enum codex_manager.v1.CodexFeatureSetting
+ */
+export enum CodexFeatureSetting {
+  /**
+   * @generated from enum value: CODEX_FEATURE_SETTING_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * `[features] NAME = true` in config.toml.
+   *
+   * @generated from enum value: CODEX_FEATURE_SETTING_ENABLED = 1;
+   */
+  ENABLED = 1,
+
+  /**
+   * `[features] NAME = false`.
+   *
+   * @generated from enum value: CODEX_FEATURE_SETTING_DISABLED = 2;
+   */
+  DISABLED = 2,
+
+  /**
+   * The line removed: Codex's default for the feature (default_enabled).
+   *
+   * @generated from enum value: CODEX_FEATURE_SETTING_DEFAULT = 3;
+   */
+  DEFAULT = 3,
+}
+
+/**
+ * Describes the enum codex_manager.v1.CodexFeatureSetting.
+ */
+export const CodexFeatureSettingSchema: GenEnum<CodexFeatureSetting> = /*@__PURE__*/
+  enumDesc(file_codex_manager_v1_codex, 2);
 
 /**
  * Discovery through the server's Codex. Errors of every call: UNAVAILABLE
@@ -1009,6 +1211,35 @@ export const CodexService: GenService<{
     methodKind: "unary";
     input: typeof TrustCodexHooksRequestSchema;
     output: typeof TrustCodexHooksResponseSchema;
+  },
+  /**
+   * Codex `experimentalFeature/list`, every page: Codex's feature flags
+   * and whether each is on (role: viewer).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.ListCodexFeatures
+   */
+  listCodexFeatures: {
+    methodKind: "unary";
+    input: typeof ListCodexFeaturesRequestSchema;
+    output: typeof ListCodexFeaturesResponseSchema;
+  },
+  /**
+   * Turns a feature flag on or off, or back to Codex's default, for the
+   * sessions started or resumed afterwards: `[features] NAME` in the
+   * server's CODEX_HOME config.toml (Codex `config/batchWrite`), as
+   * `codex features enable` does on the machine. A live session's Codex
+   * keeps what it loaded when it started. Role: admin (a feature changes
+   * what every session's agent can do); audited. Errors also:
+   * INVALID_ARGUMENT naming `name` or `setting`; NOT_FOUND naming a
+   * feature Codex does not list; FAILED_PRECONDITION turning on or off one
+   * Codex lists as removed (DEFAULT is allowed, to clean a config up).
+   *
+   * @generated from rpc codex_manager.v1.CodexService.SetCodexFeature
+   */
+  setCodexFeature: {
+    methodKind: "unary";
+    input: typeof SetCodexFeatureRequestSchema;
+    output: typeof SetCodexFeatureResponseSchema;
   },
   /**
    * Signs the server's Codex in, as `codex login` does on the machine
