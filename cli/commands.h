@@ -71,6 +71,12 @@ int CodexHooks(Client& client, const std::string& cwd);
 // listed just before, and prints what was trusted.
 int CodexHooksTrust(Client& client, const std::string& cwd,
                     const std::vector<std::string>& keys, bool all_untrusted);
+// `codex features`: Codex's feature flags, sorted by name, without those
+// Codex lists as removed unless `include_removed`.
+int CodexFeatures(Client& client, bool include_removed);
+// `codex features enable|disable|reset NAME`.
+int CodexFeatureSet(Client& client, const std::string& name,
+                    v1::CodexFeatureSetting setting);
 // `codex login`: signs the server's Codex in with ChatGPT's device code
 // (prints the page and the code, then polls until it ends; Ctrl-C cancels
 // it) or with an API key read from standard input; or, with `status_id` /

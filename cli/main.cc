@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "CLI/CLI.hpp"
@@ -924,6 +925,36 @@ int Main(int argc, char** argv) {
   trust->callback([&] {
     code = CodexHooksTrust(connect(), hooks_cwd, trust_keys, trust_all);
   });
+
+  bool features_removed = false;
+  auto* features = codex->add_subcommand(
+      "features",
+      "List Codex's feature flags and whether each is on "
+      "(experimentalFeature/list)");
+  features->add_flag("--include-removed", features_removed,
+                     "Also the flags Codex lists as removed");
+  features->callback([&] {
+    if (features->get_subcommands().empty()) {
+      code = CodexFeatures(connect(), features_removed);
+    }
+  });
+  std::string feature_name;
+  for (const auto& [verb, setting, help] :
+       {std::tuple{"enable", v1::CODEX_FEATURE_SETTING_ENABLED,
+                   "Turn a feature on for sessions started or resumed from "
+                   "now on: [features] NAME = true in the server's Codex "
+                   "config.toml (role: admin)"},
+        std::tuple{"disable", v1::CODEX_FEATURE_SETTING_DISABLED,
+                   "Turn a feature off: [features] NAME = false (role: admin)"},
+        std::tuple{"reset", v1::CODEX_FEATURE_SETTING_DEFAULT,
+                   "Back to Codex's default: the line removed (role: admin)"}}) {
+    auto* set = features->add_subcommand(verb, help);
+    set->add_option("NAME", feature_name, "The feature (from `codex features`)")
+        ->required();
+    set->callback([&, setting = setting] {
+      code = CodexFeatureSet(connect(), feature_name, setting);
+    });
+  }
 
   // approval …
   auto* approval = app.add_subcommand("approval", "List and decide approvals");
