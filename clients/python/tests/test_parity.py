@@ -72,6 +72,8 @@ CLI_COMMAND = {
     "ListCodexThreads": ["codex", "threads"],
     "ListCodexHooks": ["codex", "hooks"],
     "TrustCodexHooks": ["codex", "hooks", "trust"],
+    "ListCodexFeatures": ["codex", "features"],
+    "SetCodexFeature": ["codex", "features", "enable"],  # disable, reset
     "StartCodexLogin": ["codex", "login"],
     "GetCodexLogin": ["codex", "login"],  # --status
     "CancelCodexLogin": ["codex", "login"],  # --cancel
@@ -110,7 +112,7 @@ def snake(name: str) -> str:
 
 
 def test_the_protos_have_the_rpcs_we_expect() -> None:
-    assert len(RPCS) == 43
+    assert len(RPCS) == 45
 
 
 @pytest.mark.parametrize(("service", "rpc"), RPCS)

@@ -25,7 +25,7 @@ from codex_manager.v1 import (
     sessions_pb2,
     turns_pb2,
 )
-from codex_manager.v1.views import CodexHook, CodexHookError, Skill, SkillError
+from codex_manager.v1.views import CodexFeature, CodexHook, CodexHookError, Skill, SkillError
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_TIMEOUT_S = 10.0
@@ -413,6 +413,24 @@ def trust_codex_hooks(hooks: Sequence[CodexHook],
     return codex_pb2.TrustCodexHooksRequest(
         cwd=os.fspath(cwd) if cwd is not None else "",
         hooks=[codex_pb2.HookTrust(key=h.key, current_hash=h.current_hash) for h in hooks])
+
+
+def list_codex_features(include_removed: bool) -> codex_pb2.ListCodexFeaturesRequest:
+    return codex_pb2.ListCodexFeaturesRequest(include_removed=include_removed)
+
+
+def set_codex_feature(feature: CodexFeature | str,
+                      enabled: bool | None) -> codex_pb2.SetCodexFeatureRequest:
+    name = feature.name if isinstance(feature, CodexFeature) else feature
+    if enabled is None:
+        setting = codex_pb2.CODEX_FEATURE_SETTING_DEFAULT
+    elif enabled is True:
+        setting = codex_pb2.CODEX_FEATURE_SETTING_ENABLED
+    elif enabled is False:
+        setting = codex_pb2.CODEX_FEATURE_SETTING_DISABLED
+    else:
+        raise TypeError(f"enabled: True, False or None, not {enabled!r}")
+    return codex_pb2.SetCodexFeatureRequest(name=name, setting=setting)
 
 
 def terminate_background_terminals(

@@ -63,6 +63,7 @@ from codex_manager.v1.views import (
     Approval,
     AuditEvent,
     BackgroundTerminal,
+    CodexFeature,
     CodexHook,
     CodexLogin,
     CodexThread,
@@ -74,6 +75,7 @@ from codex_manager.v1.views import (
     ModelProvider,
     RevertSessionResponse,
     Session,
+    SetCodexFeatureResponse,
     Skill,
     Token,
     Turn,
@@ -405,6 +407,17 @@ class AsyncClient:
         response = await self._call(self._codex.TrustCodexHooks,
                                     _requests.trust_codex_hooks(hooks, cwd))
         return [CodexHook(h) for h in response.hooks]
+
+    async def list_codex_features(self, *,
+                                  include_removed: bool = False) -> list[CodexFeature]:
+        response = await self._call(self._codex.ListCodexFeatures,
+                                    _requests.list_codex_features(include_removed))
+        return [CodexFeature(f) for f in response.features]
+
+    async def set_codex_feature(self, feature: CodexFeature | str,
+                                enabled: bool | None) -> SetCodexFeatureResponse:
+        return SetCodexFeatureResponse(await self._call(
+            self._codex.SetCodexFeature, _requests.set_codex_feature(feature, enabled)))
 
     async def start_codex_login(self, *, api_key: str | None = None) -> CodexLogin:
         return CodexLogin(await self._call(self._codex.StartCodexLogin,

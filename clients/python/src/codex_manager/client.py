@@ -69,6 +69,7 @@ from codex_manager.v1.views import (
     Approval,
     AuditEvent,
     BackgroundTerminal,
+    CodexFeature,
     CodexHook,
     CodexLogin,
     CodexThread,
@@ -80,6 +81,7 @@ from codex_manager.v1.views import (
     ModelProvider,
     RevertSessionResponse,
     Session,
+    SetCodexFeatureResponse,
     Skill,
     Token,
     Turn,
@@ -640,6 +642,32 @@ class Client:
         response = self._call(self._codex.TrustCodexHooks,
                               _requests.trust_codex_hooks(hooks, cwd))
         return [CodexHook(h) for h in response.hooks]
+
+    def list_codex_features(self, *, include_removed: bool = False) -> list[CodexFeature]:
+        """Codex's feature flags (Codex ``experimentalFeature/list``), in its
+        order: each one's ``name`` (its key under ``[features]`` in
+        config.toml), ``stage`` ("beta", "underDevelopment", "stable",
+        "deprecated"; "removed" ones only with `include_removed`), whether
+        it is ``enabled`` for sessions started now and its
+        ``default_enabled``. Runs a one-off Codex on the server."""
+        response = self._call(self._codex.ListCodexFeatures,
+                              _requests.list_codex_features(include_removed))
+        return [CodexFeature(f) for f in response.features]
+
+    def set_codex_feature(self, feature: CodexFeature | str,
+                          enabled: bool | None) -> SetCodexFeatureResponse:
+        """Turns a feature flag on (`enabled` True) or off (False), or back
+        to Codex's default (None), as ``codex features enable`` does on the
+        server's machine: ``[features]`` in its CODEX_HOME config.toml.
+        Sessions started or resumed afterwards get it; a live session's
+        Codex keeps what it loaded. Returns the ``feature`` as Codex lists
+        it after, and ``overridden``: Codex's message when a managed or
+        system configuration sets the feature too (what was written is then
+        not what sessions get). NotFoundError for a feature Codex does not
+        list, FailedPreconditionError turning a removed one on or off.
+        Needs an admin token; audited."""
+        return SetCodexFeatureResponse(self._call(
+            self._codex.SetCodexFeature, _requests.set_codex_feature(feature, enabled)))
 
     def start_codex_login(self, *, api_key: str | None = None) -> CodexLogin:
         """Signs the server's Codex in, as ``codex login`` does on its
