@@ -7,6 +7,7 @@ import { approvals, CALL_TIMEOUT_MS, CODEX_CALL_TIMEOUT_MS, codex, sessions } fr
 import { newRequestId, roleName, signIn, signInFromFragment, signOut, whoAmI } from "./auth.js";
 import { showAccess } from "./access_view.js";
 import { accountPanel } from "./account_view.js";
+import { featuresPanel } from "./features_view.js";
 import { Announcer, notifyButton, registerWorker, setTitle } from "./attention.js";
 import { startBridge } from "./bridge.js";
 import { errorText, SIGNED_OUT, toast } from "./feedback.js";
@@ -218,6 +219,7 @@ function showList(): () => void {
     h("header", { class: "bar" }, h("h1", {}, "Codex Manager"), whoBox()),
     h("main", {}, canOperate() ? createForm() : null, canOperate() ? threadsPanel() : null,
       canOperate() ? accountPanel(isAdmin()) : null, isAdmin() ? hooksPanel() : null,
+      isAdmin() ? featuresPanel() : null,
       isAdmin() ? h("a", { class: "card access-link", href: "#/access" }, "Tokens and audit log", h("span", {}, "›")) : null,
       h("div", { class: "row heading" }, h("h2", {}, "Sessions"),
         h("div", { class: "row" }, canOperate() ? notifyButton() : null,

@@ -1333,6 +1333,42 @@ test("an admin trusts a Codex hook from the hooks panel, with two taps", async (
   }
 });
 
+test("an admin turns a Codex feature on and back to its default from the features panel", async () => {
+  const stack = await startStack({ realCodex: true, proxyArgs: ["--static-dir", join(UI, "dist")] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${stack.baseUrl}/#token=${stack.token}`);
+    await page.locator("details.features summary").click();
+    await page.locator("details.features .feature").first().waitFor({ timeout: 30000 });
+    // Sorted by name, removed flags left out; the filter narrows the list.
+    const names = await page.locator("details.features .feature").evaluateAll(
+      (rows) => rows.map((r) => (r as HTMLElement).dataset.feature!));
+    assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+    assert.ok(names.includes("apply_patch_streaming_events") && !names.includes("undo"));
+    await page.locator("input[name=feature_filter]").fill("patch_stream");
+    const visible = page.locator("details.features .feature:visible");
+    assert.equal(await visible.count(), 1);
+    const row = page.locator('[data-feature="apply_patch_streaming_events"]');
+    assert.match(await row.innerText(), /under development · off \(Codex's default\)/);
+    await row.getByRole("button", { name: "Turn on" }).click();
+    await page.locator('[data-feature="apply_patch_streaming_events"]', { hasText: "· on" }).waitFor();
+    const api = createClient(CodexService, apiTransport(stack));
+    const enabled = (await api.listCodexFeatures({})).features.find((f) => f.name === "apply_patch_streaming_events");
+    assert.equal(enabled?.enabled, true);
+    assert.match(await row.innerText(), /on \(Codex's default: off\)/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.locator("details.features").screenshot({ path: join(ARTIFACTS, "phone-features-panel.png") });
+    await row.getByRole("button", { name: "Default" }).click();
+    await page.locator('[data-feature="apply_patch_streaming_events"]', { hasText: "off (Codex's default)" }).waitFor();
+    assert.equal(await row.getByRole("button", { name: "Default" }).count(), 0);
+    const reset = (await api.listCodexFeatures({})).features.find((f) => f.name === "apply_patch_streaming_events");
+    assert.equal(reset?.enabled, false);
+    await page.close();
+  } finally {
+    await stack.stop();
+  }
+});
+
 test("an admin signs the server's Codex in with a device code from the phone, then with a key, then out", async () => {
   const pki = mkdtempSync(join(tmpdir(), "cm-chatgpt-"));
   rmSync(pki, { recursive: true });
