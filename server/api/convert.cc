@@ -128,6 +128,7 @@ void ToProto(const CodexSettings& in, v1::CodexSettings* out) {
   out->set_sandbox(in.sandbox);
   out->set_approvals_reviewer(in.approvals_reviewer);
   out->set_collaboration_mode(in.collaboration_mode);
+  out->set_service_tier(in.service_tier);
 }
 
 void ToProto(const SessionGoal& in, v1::SessionGoal* out) {
@@ -159,6 +160,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_model_provider(in.model_provider);
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
+  out->set_service_tier(in.service_tier);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());
   if (in.codex_settings != CodexSettings()) {
     ToProto(in.codex_settings, out->mutable_codex_settings());
@@ -232,6 +234,13 @@ void ToProto(const CodexModel& in, v1::Model* out) {
   out->set_hidden(in.hidden);
   for (const std::string& e : in.supported_efforts) out->add_supported_efforts(e);
   out->set_default_effort(in.default_effort);
+  for (const CodexServiceTier& t : in.service_tiers) {
+    v1::ServiceTier* tier = out->add_service_tiers();
+    tier->set_id(t.id);
+    tier->set_name(t.name);
+    tier->set_description(t.description);
+  }
+  out->set_default_service_tier(in.default_service_tier);
   for (const std::string& m : in.input_modalities) out->add_input_modalities(m);
 }
 
@@ -575,6 +584,7 @@ void ToProto(const Event& in, v1::Event* out) {
       m->set_effort(Str(p, "effort"));
       m->set_approval_policy(Str(p, "approval_policy"));
       m->set_sandbox(Str(p, "sandbox"));
+      m->set_service_tier(Str(p, "service_tier"));
       break;
     }
     case EventType::kSessionReverted: {

@@ -147,6 +147,9 @@ grpc::ServerUnaryReactor* SessionServiceImpl::UpdateSession(
         if (request->has_title()) update.title = request->title();
         if (request->has_model()) update.model = request->model();
         if (request->has_effort()) update.effort = request->effort();
+        if (request->has_service_tier()) {
+          update.service_tier = request->service_tier();
+        }
         if (request->has_approval_policy()) {
           update.approval_policy = request->approval_policy();
         }
@@ -262,6 +265,7 @@ grpc::ServerUnaryReactor* SessionServiceImpl::ForkSession(
         params.cwd = *std::move(cwd);
         params.model = source->model;
         params.effort = source->effort;
+        params.service_tier = source->service_tier;
         params.approval_policy = source->approval_policy;
         params.sandbox = source->sandbox;
         // Its thread carries them on (Codex keeps them in the fork).

@@ -146,7 +146,8 @@ std::string SettingsChanged(const v1::SessionUpdated& u) {
       {"model", &u.model()},
       {"effort", &u.effort()},
       {"approval_policy", &u.approval_policy()},
-      {"sandbox", &u.sandbox()}};
+      {"sandbox", &u.sandbox()},
+      {"service_tier", &u.service_tier()}};
   std::vector<std::string> parts;
   for (const std::string& field : u.changed_fields()) {
     for (const auto& [name, value] : values) {
@@ -176,6 +177,10 @@ std::string MarkdownTranscript::Header(absl::Time exported) const {
   if (!session_.model_provider().empty()) {
     absl::StrAppend(&out, "- Model provider: ",
                     InlineCode(session_.model_provider()), "\n");
+  }
+  if (!session_.service_tier().empty()) {
+    absl::StrAppend(&out, "- Service tier: ",
+                    InlineCode(session_.service_tier()), "\n");
   }
   if (!session_.approval_policy().empty() || !session_.sandbox().empty()) {
     absl::StrAppend(&out, "- Approval policy: ",
@@ -507,7 +512,11 @@ void MarkdownTranscript::Render(const v1::Event& e, std::string* out) {
           "), effort ", c.effort().empty() ? "default" : InlineCode(c.effort()),
           ", approval policy ", InlineCode(c.approval_policy()), ", sandbox ",
           InlineCode(c.sandbox()),
-          c.collaboration_mode() == "plan" ? ", plan mode" : "", "\n");
+          c.collaboration_mode() == "plan" ? ", plan mode" : "",
+          c.service_tier().empty() || c.service_tier() == "default"
+              ? ""
+              : absl::StrCat(", service tier ", InlineCode(c.service_tier())),
+          "\n");
       break;
     }
     case v1::EVENT_TYPE_SESSION_REVERTED: {

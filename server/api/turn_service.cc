@@ -18,6 +18,7 @@ absl::StatusOr<TurnSettings> TurnSettingsOf(const v1::StartTurnRequest& r) {
   TurnSettings s;
   s.model = r.model();
   s.effort = r.effort();
+  s.service_tier = r.service_tier();
   s.summary = r.reasoning_summary();
   s.approval_policy = r.approval_policy();
   s.sandbox = r.sandbox();

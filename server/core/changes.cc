@@ -24,7 +24,8 @@ EventLog::NewEvent SessionUpdatedEvent(
            {"model", s.model},
            {"effort", s.effort},
            {"approval_policy", s.approval_policy},
-           {"sandbox", s.sandbox}}};
+           {"sandbox", s.sandbox},
+           {"service_tier", s.service_tier}}};
 }
 
 EventLog::NewEvent SessionRevertedEvent(const std::string& session_id,

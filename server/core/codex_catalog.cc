@@ -14,6 +14,7 @@
 #include "common/utf8.h"
 #include "core/codex_protocol.h"
 #include "core/one_off_runtime.h"
+#include "core/request_validation.h"
 
 namespace codex_manager {
 namespace {
@@ -132,6 +133,22 @@ std::vector<CodexModel> ModelsOf(const json& result) {
         Strings(Member(m, "supportedReasoningEfforts"), "reasoningEffort");
     model.default_effort = StringMember(m, "defaultReasoningEffort");
     model.input_modalities = Strings(Member(m, "inputModalities"));
+    for (const json& t : ArrayMember(m, "serviceTiers")) {
+      CodexServiceTier tier;
+      // Kept only as a turn could ask for it again.
+      tier.id = StringMember(t, "id");
+      if (tier.id.empty() || !ValidateServiceTier(tier.id).ok() ||
+          model.service_tiers.size() >= 16) {
+        continue;
+      }
+      tier.name = SafeText(StringMember(t, "name"), 256);
+      tier.description = SafeText(StringMember(t, "description"), 1024);
+      model.service_tiers.push_back(std::move(tier));
+    }
+    model.default_service_tier = StringMember(m, "defaultServiceTier");
+    if (!ValidateServiceTier(model.default_service_tier).ok()) {
+      model.default_service_tier.clear();
+    }
     models.push_back(std::move(model));
   }
   return models;

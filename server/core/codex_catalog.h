@@ -37,6 +37,13 @@
 
 namespace codex_manager {
 
+// A service tier a model offers (Codex `ModelServiceTier`).
+struct CodexServiceTier {
+  std::string id;  // what a turn's `serviceTier` takes, e.g. "priority"
+  std::string name;  // e.g. "Fast"
+  std::string description;
+};
+
 // One model of `model/list`.
 struct CodexModel {
   std::string model;
@@ -47,6 +54,8 @@ struct CodexModel {
   std::vector<std::string> supported_efforts;
   std::string default_effort;
   std::vector<std::string> input_modalities;
+  std::vector<CodexServiceTier> service_tiers;
+  std::string default_service_tier;  // "" = standard
 };
 
 // One entry of `modelProvider/list`.

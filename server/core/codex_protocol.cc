@@ -783,6 +783,7 @@ CodexSettings CodexSettingsOf(const json& settings) {
   s.model = text({"model"});
   s.model_provider = text({"modelProvider"});
   s.effort = text({"reasoningEffort", "effort"});
+  s.service_tier = text({"serviceTier"});
   s.approval_policy = text({"approvalPolicy"});
   if (Member(settings, "approvalPolicy").is_object()) {
     s.approval_policy = "granular";

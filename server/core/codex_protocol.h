@@ -146,7 +146,7 @@ std::optional<SessionGoal> GoalOfCodex(const nlohmann::json& goal);
 
 // CodexSettings from what Codex says of a thread's settings: the answer to
 // `thread/start` / `thread/resume` (model, modelProvider, reasoningEffort,
-// approvalPolicy, approvalsReviewer, sandbox) or a ThreadSettings
+// approvalPolicy, approvalsReviewer, sandbox, serviceTier) or a ThreadSettings
 // (`thread/settings/updated` params.threadSettings: effort and
 // sandboxPolicy instead). A SandboxPolicy's type becomes our sandbox name
 // (readOnly → "read-only"), a granular approval policy "granular"; values

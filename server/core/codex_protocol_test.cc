@@ -16,9 +16,9 @@ TEST(CodexSettingsOfTest, ReadsAStartAnswerAndAThreadSettings) {
       "model": "gpt-5.5", "modelProvider": "mock", "reasoningEffort": null,
       "approvalPolicy": "on-request", "approvalsReviewer": "user",
       "sandbox": {"type": "readOnly", "networkAccess": false},
-      "thread": {"id": "t"}})"));
+      "serviceTier": "default", "thread": {"id": "t"}})"));
   EXPECT_EQ(answer, (CodexSettings{"gpt-5.5", "mock", "", "on-request",
-                                   "read-only", "user", ""}));
+                                   "read-only", "user", "", "default"}));
   // thread/settings/updated's threadSettings after a turn's overrides.
   CodexSettings updated = CodexSettingsOf(json::parse(R"({
       "approvalPolicy": {"granular": {"rules": true}},
@@ -26,12 +26,13 @@ TEST(CodexSettingsOfTest, ReadsAStartAnswerAndAThreadSettings) {
       "modelProvider": "mock", "sandboxPolicy": {"type": "workspaceWrite"},
       "collaborationMode": {"mode": "plan", "settings": {"model": "gpt-5.4"}}})"));
   EXPECT_EQ(updated, (CodexSettings{"gpt-5.4", "mock", "high", "granular",
-                                    "workspace-write", "user", "plan"}));
+                                    "workspace-write", "user", "plan", ""}));
   // Wrong types and unknown sandboxes are left empty; text made safe.
   CodexSettings hostile = CodexSettingsOf(json::parse(
       R"({"model": 5, "modelProvider": "\u00ff", "sandbox": {"type": "x"},
-          "approvalsReviewer": ["user"], "collaborationMode": {"mode": "pair"}})"));
-  EXPECT_EQ(hostile, (CodexSettings{"", "\xc3\xbf", "", "", "", "", ""}));
+          "approvalsReviewer": ["user"], "collaborationMode": {"mode": "pair"},
+          "serviceTier": 2})"));
+  EXPECT_EQ(hostile, (CodexSettings{"", "\xc3\xbf", "", "", "", "", "", ""}));
   EXPECT_EQ(CodexSettingsOf(json()), CodexSettings());
   EXPECT_EQ(CodexSettingsOf(json::parse(std::string(R"({"model":")") +
                                         std::string(300, 'm') + "\"}"))

@@ -102,18 +102,33 @@ absl::Status ValidateImagePaths(std::vector<std::string>& paths,
 
 }  // namespace
 
-absl::Status ValidateModelProvider(const std::string& model_provider) {
-  if (model_provider.size() > 64 ||
-      !std::all_of(model_provider.begin(), model_provider.end(), [](char c) {
+namespace {
+
+// Empty, or a Codex id of letters, digits, ".", "_" and "-", at most 64
+// bytes; INVALID_ARGUMENT naming `field` and saying what `what` is.
+absl::Status ValidateCodexId(absl::string_view field, const std::string& id,
+                             absl::string_view what) {
+  if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
         return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
                c == '.' || c == '_' || c == '-';
       })) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "model_provider: \"", SafeText(model_provider, 70),
-        "\" is not a model provider id (letters, digits, \".\", \"_\", "
-        "\"-\"; at most 64)"));
+        field, ": \"", SafeText(id, 70), "\" is not ", what,
+        " (letters, digits, \".\", \"_\", \"-\"; at most 64)"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidateModelProvider(const std::string& model_provider) {
+  return ValidateCodexId("model_provider", model_provider,
+                         "a model provider id");
+}
+
+absl::Status ValidateServiceTier(const std::string& service_tier) {
+  return ValidateCodexId("service_tier", service_tier,
+                         "a service tier id, e.g. priority or default");
 }
 
 absl::Status ValidateRequestId(const std::string& request_id) {
@@ -253,6 +268,7 @@ absl::Status ValidateSession(const SessionSettings& s) {
                                  s.developer_instructions,
                                  kMaxDeveloperInstructionsBytes));
   RETURN_IF_ERROR(ValidateModelProvider(s.model_provider));
+  RETURN_IF_ERROR(ValidateServiceTier(s.service_tier));
   return ValidateEffort(s.effort);
 }
 
@@ -262,6 +278,7 @@ absl::Status ValidateUpdate(const SessionUpdate& update) {
   RETURN_IF_ERROR(
       ValidateLength("model", update.model.value_or(""), kMaxModelBytes));
   if (update.effort) RETURN_IF_ERROR(ValidateEffort(*update.effort));
+  RETURN_IF_ERROR(ValidateServiceTier(update.service_tier.value_or("")));
   return ValidatePolicies(update.approval_policy.value_or(""),
                           update.sandbox.value_or(""));
 }
@@ -269,6 +286,7 @@ absl::Status ValidateUpdate(const SessionUpdate& update) {
 absl::Status ValidateTurnSettings(TurnSettings& s, const std::string& cwd) {
   RETURN_IF_ERROR(ValidateLength("model", s.model, kMaxModelBytes));
   RETURN_IF_ERROR(ValidateEffort(s.effort));
+  RETURN_IF_ERROR(ValidateServiceTier(s.service_tier));
   RETURN_IF_ERROR(ValidateOneOf("reasoning_summary", s.summary,
                                 {"auto", "concise", "detailed", "none"}));
   RETURN_IF_ERROR(ValidateOneOf("collaboration_mode", s.collaboration_mode,

@@ -26,11 +26,16 @@ struct SessionSettings {
   const std::string& developer_instructions;
   // As ValidateModelProvider.
   const std::string& model_provider;
+  // As ValidateServiceTier.
+  const std::string& service_tier;
 };
 
 // Empty, or the id of a Codex model provider: letters, digits, ".", "_"
 // and "-", at most 64 bytes (INVALID_ARGUMENT "model_provider").
 absl::Status ValidateModelProvider(const std::string& model_provider);
+// Empty, or a Codex service tier id ("priority", "default", ...): the same
+// characters, at most 64 bytes (INVALID_ARGUMENT "service_tier").
+absl::Status ValidateServiceTier(const std::string& service_tier);
 
 // At most 128 bytes.
 absl::Status ValidateRequestId(const std::string& request_id);

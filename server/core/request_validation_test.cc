@@ -47,7 +47,7 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
   // gives them, with `change` made.
   struct Fields {
     std::string cwd, model, effort, approval_policy, sandbox, title,
-        developer_instructions, model_provider;
+        developer_instructions, model_provider, service_tier;
   };
   auto validate = [&](auto change) {
     Fields f;
@@ -55,7 +55,7 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
     change(f);
     return ValidateSession({f.cwd, f.model, f.effort, f.approval_policy,
                             f.sandbox, f.title, f.developer_instructions,
-                            f.model_provider});
+                            f.model_provider, f.service_tier});
   };
   EXPECT_TRUE(validate([](Fields& f) {
                 f.approval_policy = "never";
@@ -65,6 +65,10 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
   for (const std::string dir : {"", "relative/dir", "/no/such/dir"}) {
     ExpectInvalid(validate([&](Fields& f) { f.cwd = dir; }), "cwd");
   }
+  EXPECT_TRUE(
+      validate([](Fields& f) { f.service_tier = "priority"; }).ok());
+  ExpectInvalid(validate([](Fields& f) { f.service_tier = "fast lane"; }),
+                "service_tier");
   ExpectInvalid(validate([](Fields& f) { f.approval_policy = "sometimes"; }),
                 "approval_policy");
   ExpectInvalid(validate([](Fields& f) { f.sandbox = "sometimes"; }),

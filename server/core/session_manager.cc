@@ -29,7 +29,7 @@ absl::Status ValidateCreate(const CreateSessionParams& p) {
   RETURN_IF_ERROR(ValidateSession({p.cwd, p.model, p.effort,
                                    p.approval_policy, p.sandbox, p.title,
                                    p.developer_instructions,
-                                   p.model_provider}));
+                                   p.model_provider, p.service_tier}));
   return ValidateRequestId(p.request_id);
 }
 
@@ -266,6 +266,7 @@ void SessionManager::DispatchNext(LiveSession& live) {
   const Session& s = live.session;
   if (settings.model.empty()) settings.model = s.model;
   if (settings.effort.empty()) settings.effort = s.effort;
+  if (settings.service_tier.empty()) settings.service_tier = s.service_tier;
   if (settings.approval_policy.empty()) {
     settings.approval_policy = s.approval_policy;
   }
@@ -327,6 +328,7 @@ absl::StatusOr<Session> SessionManager::CreateSession(
   s.title = params.title;
   s.developer_instructions = params.developer_instructions;
   s.model_provider = params.model_provider;
+  s.service_tier = params.service_tier;
   s.thread_id = params.thread_id;
   s.create_time = clock_->Now();
   s.update_time = s.create_time;
@@ -451,7 +453,8 @@ absl::StatusOr<Session> SessionManager::UpdateSession(
       {"effort", &SessionUpdate::effort, &Session::effort},
       {"approval_policy", &SessionUpdate::approval_policy,
        &Session::approval_policy},
-      {"sandbox", &SessionUpdate::sandbox, &Session::sandbox}};
+      {"sandbox", &SessionUpdate::sandbox, &Session::sandbox},
+      {"service_tier", &SessionUpdate::service_tier, &Session::service_tier}};
   std::vector<std::string> changed;
   for (const Field& f : kFields) {
     const std::optional<std::string>& value = update.*f.from;

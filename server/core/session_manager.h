@@ -89,6 +89,7 @@ struct CreateSessionParams {
   std::string effort;
   std::string developer_instructions;
   std::string model_provider;
+  std::string service_tier;
   std::string request_id;
   // The method `request_id` is an idempotency key of.
   std::string request_method = "CreateSession";

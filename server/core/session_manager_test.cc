@@ -637,7 +637,7 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
             }),
             1);
   const CodexSettings started = {"gpt-5.5",         "mock", "", "on-request",
-                                 "workspace-write", "user", ""};
+                                 "workspace-write", "user", "", ""};
   EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, started);
   std::vector<Event> events = Events(s->session_id);
   ASSERT_GE(events.size(), 2u);
@@ -676,7 +676,7 @@ TEST_F(SessionManagerTest, CodexSettingsComeFromTheStartAnswerAndTurns) {
             }),
             1);
   const CodexSettings changed = {"gpt-5.4",   "mock", "high", "never",
-                                 "read-only", "user", ""};
+                                 "read-only", "user", "",     ""};
   EXPECT_EQ(Read()->GetSession(s->session_id)->codex_settings, changed);
   events = Events(s->session_id);
   EXPECT_EQ(events.back().type, EventType::kCodexSettingsChanged);
@@ -792,17 +792,23 @@ TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
   update.model = "gpt-5.1-codex";
   update.effort = "high";
   update.title = "renamed";
+  update.service_tier = "priority";
   absl::StatusOr<Session> updated =
       manager_->UpdateSession(s.session_id, update, kOperator);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->title, "renamed");
   EXPECT_EQ(updated->effort, "high");
+  EXPECT_EQ(updated->service_tier, "priority");
   SessionUpdate bad;
   bad.sandbox = "everything";
   EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
             absl::StatusCode::kInvalidArgument);
   bad = {};
   bad.effort = "HIGH; rm";
+  EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad = {};
+  bad.service_tier = "fast lane";
   EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
             absl::StatusCode::kInvalidArgument);
 
@@ -815,6 +821,7 @@ TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
   one.summary = "concise";
   one.output_schema_json = R"({"type":"object"})";
   one.image_paths = {"shot.png"};
+  one.service_tier = "default";
   Turn t = *manager_->StartTurn(s.session_id, "first", "", kOperator, one);
   manager_->OnTurnAccepted(factory_.Last(), t.turn_id, "c1");
   CompleteTurn("c1", "completed");
@@ -829,6 +836,8 @@ TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
   EXPECT_EQ(sent[0].model, "gpt-5.1-codex-mini");  // the turn's override
   EXPECT_EQ(sent[0].effort, "high");               // the session's
   EXPECT_EQ(sent[0].summary, "concise");
+  EXPECT_EQ(sent[0].service_tier, "default");  // the turn's
+  EXPECT_EQ(sent[1].service_tier, "priority");  // the session's
   ASSERT_EQ(sent[0].image_paths.size(), 1u);
   EXPECT_EQ(sent[0].image_paths[0],
             std::filesystem::canonical(dir + "/shot.png").string());

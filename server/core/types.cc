@@ -165,6 +165,7 @@ constexpr std::pair<const char*, std::string CodexSettings::*>
         {"sandbox", &CodexSettings::sandbox},
         {"approvals_reviewer", &CodexSettings::approvals_reviewer},
         {"collaboration_mode", &CodexSettings::collaboration_mode},
+        {"service_tier", &CodexSettings::service_tier},
 };
 
 }  // namespace

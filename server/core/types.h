@@ -154,6 +154,8 @@ struct CodexSettings {
   std::string approvals_reviewer;  // who decides approvals: "user"
   // "plan" (Codex's Plan mode), "default"; "" = not said (default).
   std::string collaboration_mode;
+  // "default" (standard speed), "priority" (Codex's Fast mode), ...
+  std::string service_tier;
   bool operator==(const CodexSettings&) const = default;
 };
 
@@ -190,6 +192,9 @@ struct Session {
   // Codex `modelProvider` of its thread, as CreateSession gave it (a fork:
   // its source's); empty: the Codex configuration's default.
   std::string model_provider;
+  // Codex `serviceTier` of its turns, e.g. "priority" (Fast mode) or
+  // "default"; empty: the thread's own (UpdateSession).
+  std::string service_tier;
 };
 
 // How one turn runs (Codex `turn/start` overrides). Empty fields take the
@@ -201,6 +206,7 @@ struct TurnSettings {
   std::string summary;  // reasoning summary: auto, concise, detailed, none
   std::string approval_policy;  // untrusted, on-request, never
   std::string sandbox;  // read-only, workspace-write, danger-full-access
+  std::string service_tier;  // "default", "priority" (Fast mode), ...
   // Codex's collaboration mode: "plan", "default"; "" sends none (the
   // thread's stays).
   std::string collaboration_mode;
@@ -228,6 +234,7 @@ struct SessionUpdate {
   std::optional<std::string> effort;
   std::optional<std::string> approval_policy;
   std::optional<std::string> sandbox;
+  std::optional<std::string> service_tier;
 };
 
 // SetSessionGoal: what to change of the thread's goal (Codex

@@ -345,6 +345,12 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   };
   set("model", settings.model, Member(baseline_, "model"));
   set("effort", settings.effort, Member(baseline_, "reasoningEffort"));
+  set("serviceTier", settings.service_tier, Member(baseline_, "serviceTier"));
+  if (params.contains("serviceTier")) {
+    service_tier_sent_ = true;
+  } else if (service_tier_sent_) {
+    params["serviceTier"] = "default";
+  }
   set("approvalPolicy", settings.approval_policy,
       Member(baseline_, "approvalPolicy"));
   if (!settings.sandbox.empty()) {

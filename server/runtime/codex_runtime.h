@@ -120,6 +120,10 @@ class CodexRuntime : public Runtime {
   nlohmann::json baseline_ ABSL_GUARDED_BY(mu_) = nlohmann::json::object();
   // A turn overrode the reasoning summary: later ones send "auto".
   bool summary_overridden_ ABSL_GUARDED_BY(mu_) = false;
+  // A turn of this thread was sent a service tier: the next one without
+  // its own, on a thread that reported none, is sent "default" (standard
+  // speed), since Codex keeps a turn's tier for the turns after it.
+  bool service_tier_sent_ ABSL_GUARDED_BY(mu_) = false;
   // Our turn whose `thread/shellCommand` was sent: Codex answers it with
   // no turn, and names the turn in the `turn/started` that follows.
   std::string shell_turn_id_ ABSL_GUARDED_BY(mu_);

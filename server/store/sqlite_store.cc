@@ -281,6 +281,12 @@ constexpr const char* kSchemaV21 = R"sql(
 ALTER TABLE sessions ADD COLUMN model_provider TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v22: a session's Codex service tier (Session::service_tier,
+// UpdateSession); '' (the thread's own) for sessions from before.
+constexpr const char* kSchemaV22 = R"sql(
+ALTER TABLE sessions ADD COLUMN service_tier TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The page size of a database the store creates, and of its copies:
 // 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
 constexpr const char* kSmallPages = "PRAGMA page_size=1024";
@@ -553,7 +559,7 @@ absl::Status SqliteStore::Migrate() {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
       kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18,
-      kSchemaV19, kSchemaV20, kSchemaV21};
+      kSchemaV19, kSchemaV20, kSchemaV21, kSchemaV22};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -676,7 +682,8 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "(SELECT COUNT(*) FROM approvals a WHERE a.session_id = s.session_id AND " \
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
-  "s.codex_settings_json, s.developer_instructions, s.model_provider "     \
+  "s.codex_settings_json, s.developer_instructions, s.model_provider, "    \
+  "s.service_tier "                                                          \
   "FROM sessions s "
 // clang-format on
 
@@ -707,6 +714,7 @@ static Session ReadSession(const auto& st) {
   }
   s.developer_instructions = st.Text(19);
   s.model_provider = st.Text(20);
+  s.service_tier = st.Text(21);
   return s;
 }
 
@@ -723,13 +731,15 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
       Prepare("INSERT INTO sessions (session_id, cwd, model, approval_policy, "
               "sandbox, title, state, thread_id, last_error, create_us, "
               "update_us, runtime_version, effort, goal_json, "
-              "codex_settings_json, developer_instructions, model_provider) "
+              "codex_settings_json, developer_instructions, model_provider, "
+              "service_tier) "
               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-              "?14, ?15, ?16, ?17) ON CONFLICT (session_id) DO "
+              "?14, ?15, ?16, ?17, ?18) ON CONFLICT (session_id) DO "
               "UPDATE SET cwd = ?2, model = ?3, approval_policy = ?4, "
               "sandbox = ?5, title = ?6, state = ?7, thread_id = ?8, "
               "last_error = ?9, update_us = ?11, runtime_version = ?12, "
-              "effort = ?13, goal_json = ?14, codex_settings_json = ?15"));
+              "effort = ?13, goal_json = ?14, codex_settings_json = ?15, "
+              "service_tier = ?18"));
   st.Bind(1, s.session_id).Bind(2, s.cwd).Bind(3, s.model);
   st.Bind(4, s.approval_policy).Bind(5, s.sandbox).Bind(6, s.title);
   st.Bind(7, static_cast<int>(s.state)).Bind(8, s.thread_id);
@@ -745,6 +755,7 @@ absl::Status SqliteStore::PutSessionLocked(const Session& s) {
                   : settings.dump(-1, ' ', false,
                                   nlohmann::json::error_handler_t::replace));
   st.Bind(16, s.developer_instructions).Bind(17, s.model_provider);
+  st.Bind(18, s.service_tier);
   return StepWrite(st, "put session");
 }
 

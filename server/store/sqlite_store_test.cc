@@ -147,8 +147,8 @@ TEST_F(SqliteStoreTest, CodexSettingsRoundTrip) {
   Session s = MakeSession("ses_a");
   ASSERT_TRUE(store_->PutSession(s).ok());
   EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, CodexSettings());
-  s.codex_settings = {"gpt-5.5",   "openai", "",    "on-request",
-                      "read-only", "user",   "plan"};
+  s.codex_settings = {"gpt-5.5",   "openai", "",     "on-request",
+                      "read-only", "user",   "plan", "priority"};
   ASSERT_TRUE(store_->PutSession(s).ok());
   EXPECT_EQ(store_->GetSession("ses_a")->codex_settings, s.codex_settings);
 }
@@ -662,12 +662,14 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(dir);
 }
 
-// What a database of schema v20 lacks (v21's session column), one of v19
-// (v20's too) and one of v18 (v19's approval columns too): SQL that makes
-// a new database look older to the upgrade.
-#define BEFORE_V21 "ALTER TABLE sessions DROP COLUMN model_provider; "
+// What a database of schema v21 lacks (v22's session column), one of v20
+// (v21's too), one of v19 (v20's too) and one of v18 (v19's approval
+// columns too): SQL that makes a new database look older to the upgrade.
+#define BEFORE_V22 "ALTER TABLE sessions DROP COLUMN service_tier; "
+#define BEFORE_V21 BEFORE_V22 "ALTER TABLE sessions DROP COLUMN model_provider; "
 #define BEFORE_V20 \
   BEFORE_V21 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
+constexpr char kBeforeV22[] = BEFORE_V22;
 constexpr char kBeforeV21[] = BEFORE_V21;
 constexpr char kBeforeV20[] = BEFORE_V20;
 constexpr char kBeforeV19[] = BEFORE_V20
@@ -675,6 +677,7 @@ constexpr char kBeforeV19[] = BEFORE_V20
     "ALTER TABLE approvals DROP COLUMN sub_agent_path; ";
 #undef BEFORE_V20
 #undef BEFORE_V21
+#undef BEFORE_V22
 
 // Keys stored by a server before v17 have no time: the upgrade stamps them
 // with its own, so retention counts their days from then.
@@ -768,12 +771,14 @@ TEST(SqliteStoreFileTest, ApprovalsKeepTheSubAgentThatAsked) {
   std::filesystem::remove(path);
 }
 
-// v20 and v21 keep a session's developer instructions and model
-// provider, written with its row and kept as its state changes; a session
-// from before has neither.
-TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsAndProvider) {
+// v20, v21 and v22 keep a session's developer instructions, model
+// provider and service tier, written with its row (the tier also as it
+// changes); a session from before has none of them.
+TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsProviderAndTier) {
   for (const auto& [before, version] :
-       {std::pair<const char*, int>{kBeforeV20, 19}, {kBeforeV21, 20}}) {
+       {std::pair<const char*, int>{kBeforeV20, 19},
+        {kBeforeV21, 20},
+        {kBeforeV22, 21}}) {
     const std::string path = FreshDbPath(absl::StrCat("v", version + 1));
     {
       auto store = SqliteStore::Open(path);
@@ -783,19 +788,24 @@ TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsAndProvider) {
       s.model_provider = "ollama";
       ASSERT_TRUE((*store)->PutSession(s).ok());
       s.state = SessionState::kStopped;
+      s.service_tier = "priority";  // UpdateSession
       ASSERT_TRUE((*store)->PutSession(s).ok());
       absl::StatusOr<Session> got = (*store)->GetSession("ses_told");
       ASSERT_TRUE(got.ok()) << got.status();
       EXPECT_EQ(got->state, SessionState::kStopped);
       EXPECT_EQ(got->developer_instructions, "Answer in French.");
       EXPECT_EQ(got->model_provider, "ollama");
+      EXPECT_EQ(got->service_tier, "priority");
     }
     SqlOn(path, absl::StrCat(before, "PRAGMA user_version=", version, ";"));
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status();
     absl::StatusOr<Session> old = (*store)->GetSession("ses_told");
     ASSERT_TRUE(old.ok()) << old.status();
-    EXPECT_EQ(old->model_provider, "");
+    EXPECT_EQ(old->service_tier, "");
+    if (version <= 20) {
+      EXPECT_EQ(old->model_provider, "");
+    }
     if (version == 19) {
       EXPECT_EQ(old->developer_instructions, "");
     }

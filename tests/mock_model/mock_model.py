@@ -65,6 +65,9 @@ prompt of the latest user message. The script, by what the prompt contains:
   instructions, a session's own among them, and the AGENTS.md it sends;
   messages asking ``recall:`` left out), otherwise ``Not instructed:
   WORD.`` (for tests of what a thread is told).
+- ``tier?``: ``Service tier: X.``, X the request's ``service_tier``
+  (Codex sends a turn's ``serviceTier``, e.g. ``priority``), or
+  ``standard`` when it has none.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -219,6 +222,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     permit = re.search(r"permit:\s*(network|write\s+\S+)", prompt)
     search = re.search(r"\bsearch:\s*(.+)", prompt)
     recall = re.search(r"recall:\s*(\S+)", prompt)
+    tier = re.search(r"\btier\?", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -377,6 +381,10 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         pieces = [f"d{i} " for i in range(n)]
         yield from _message("".join(pieces), pieces, 0)
         return
+    if tier:
+        reply = f"Service tier: {body.get('service_tier') or 'standard'}."
+        yield from _message(reply, [reply], 0)
+        return
     if recall:
         word = recall.group(1)
         told = [json.dumps(item.get("content")) for item in items
@@ -459,6 +467,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         user_texts = [_last_user_text([item])[0] for item in body.get("input") or []
                       if isinstance(item, dict) and item.get("role") == "user"]
         print(json.dumps({"tools": tools, "text": body.get("text"), "input_kinds": kinds,
+                          "service_tier": body.get("service_tier"),
+                          "reasoning": body.get("reasoning"),
                           "input": json.dumps(body.get("input"))[:2000],
                           "user_texts": user_texts}),
               file=sys.stderr, flush=True)

@@ -219,6 +219,8 @@ class Model(google.protobuf.message.Message):
     SUPPORTED_EFFORTS_FIELD_NUMBER: builtins.int
     DEFAULT_EFFORT_FIELD_NUMBER: builtins.int
     INPUT_MODALITIES_FIELD_NUMBER: builtins.int
+    SERVICE_TIERS_FIELD_NUMBER: builtins.int
+    DEFAULT_SERVICE_TIER_FIELD_NUMBER: builtins.int
     model: builtins.str
     """What to pass as `model` (CreateSession, StartTurn, UpdateSession)."""
     display_name: builtins.str
@@ -228,6 +230,7 @@ class Model(google.protobuf.message.Message):
     hidden: builtins.bool
     """Hidden from Codex's default picker (listed with include_hidden only)."""
     default_effort: builtins.str
+    default_service_tier: builtins.str
     @property
     def supported_efforts(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """The reasoning efforts it takes ("low", "medium", "high", ...), and the
@@ -237,6 +240,14 @@ class Model(google.protobuf.message.Message):
     @property
     def input_modalities(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """"text", "image"."""
+
+    @property
+    def service_tiers(self) -> google.protobuf.internal.containers.RepeatedCompositeFieldContainer[global___ServiceTier]:
+        """The service tiers it offers beside standard speed (Codex
+        `serviceTiers`), e.g. {id: "priority", name: "Fast", description:
+        "1.5x speed, increased usage"}, and the one it uses when none is set
+        ("" = standard).
+        """
 
     def __init__(
         self,
@@ -249,10 +260,37 @@ class Model(google.protobuf.message.Message):
         supported_efforts: collections.abc.Iterable[builtins.str] | None = ...,
         default_effort: builtins.str = ...,
         input_modalities: collections.abc.Iterable[builtins.str] | None = ...,
+        service_tiers: collections.abc.Iterable[global___ServiceTier] | None = ...,
+        default_service_tier: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["default_effort", b"default_effort", "description", b"description", "display_name", b"display_name", "hidden", b"hidden", "input_modalities", b"input_modalities", "is_default", b"is_default", "model", b"model", "supported_efforts", b"supported_efforts"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["default_effort", b"default_effort", "default_service_tier", b"default_service_tier", "description", b"description", "display_name", b"display_name", "hidden", b"hidden", "input_modalities", b"input_modalities", "is_default", b"is_default", "model", b"model", "service_tiers", b"service_tiers", "supported_efforts", b"supported_efforts"]) -> None: ...
 
 global___Model = Model
+
+@typing.final
+class ServiceTier(google.protobuf.message.Message):
+    """A service tier of a model (Codex `ModelServiceTier`)."""
+
+    DESCRIPTOR: google.protobuf.descriptor.Descriptor
+
+    ID_FIELD_NUMBER: builtins.int
+    NAME_FIELD_NUMBER: builtins.int
+    DESCRIPTION_FIELD_NUMBER: builtins.int
+    id: builtins.str
+    """What to pass as `service_tier` (StartTurn, UpdateSession)."""
+    name: builtins.str
+    """For people, e.g. "Fast"."""
+    description: builtins.str
+    def __init__(
+        self,
+        *,
+        id: builtins.str = ...,
+        name: builtins.str = ...,
+        description: builtins.str = ...,
+    ) -> None: ...
+    def ClearField(self, field_name: typing.Literal["description", b"description", "id", b"id", "name", b"name"]) -> None: ...
+
+global___ServiceTier = ServiceTier
 
 @typing.final
 class ListModelsResponse(google.protobuf.message.Message):

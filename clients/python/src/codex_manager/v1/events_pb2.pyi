@@ -333,17 +333,19 @@ class SessionUpdated(google.protobuf.message.Message):
     EFFORT_FIELD_NUMBER: builtins.int
     APPROVAL_POLICY_FIELD_NUMBER: builtins.int
     SANDBOX_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     title: builtins.str
     """The session's settings after the change, all of them (as in Session)."""
     model: builtins.str
     effort: builtins.str
     approval_policy: builtins.str
     sandbox: builtins.str
+    service_tier: builtins.str
     @property
     def changed_fields(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """The fields whose value changed, as named in UpdateSessionRequest
-        ("title", "model", "effort", "approval_policy", "sandbox"), in that
-        order.
+        ("title", "model", "effort", "approval_policy", "sandbox",
+        "service_tier"), in that order.
         """
 
     def __init__(
@@ -355,8 +357,9 @@ class SessionUpdated(google.protobuf.message.Message):
         effort: builtins.str = ...,
         approval_policy: builtins.str = ...,
         sandbox: builtins.str = ...,
+        service_tier: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "changed_fields", b"changed_fields", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "changed_fields", b"changed_fields", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "service_tier", b"service_tier", "title", b"title"]) -> None: ...
 
 global___SessionUpdated = SessionUpdated
 

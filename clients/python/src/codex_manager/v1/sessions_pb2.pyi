@@ -191,6 +191,7 @@ class Session(google.protobuf.message.Message):
     PURGED_SEQ_FIELD_NUMBER: builtins.int
     DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
     MODEL_PROVIDER_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -253,6 +254,11 @@ class Session(google.protobuf.message.Message):
     configuration's default. What Codex runs it with is
     codex_settings.model_provider.
     """
+    service_tier: builtins.str
+    """Service tier of its turns, e.g. "priority" (Codex's Fast mode) or
+    "default" (standard speed); "" = the thread's own (Codex's
+    configuration: `service_tier`). UpdateSession.
+    """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -300,9 +306,10 @@ class Session(google.protobuf.message.Message):
         purged_seq: builtins.int = ...,
         developer_instructions: builtins.str = ...,
         model_provider: builtins.str = ...,
+        service_tier: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "model_provider", b"model_provider", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "model_provider", b"model_provider", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "service_tier", b"service_tier", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 
@@ -319,6 +326,7 @@ class CodexSettings(google.protobuf.message.Message):
     SANDBOX_FIELD_NUMBER: builtins.int
     APPROVALS_REVIEWER_FIELD_NUMBER: builtins.int
     COLLABORATION_MODE_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     model: builtins.str
     """The model, e.g. "gpt-5.5"."""
     model_provider: builtins.str
@@ -343,6 +351,10 @@ class CodexSettings(google.protobuf.message.Message):
     "" while the thread has never been in Plan mode (Codex's default mode,
     whether or not Codex has named it).
     """
+    service_tier: builtins.str
+    """The service tier, e.g. "default" (standard speed) or "priority"
+    (Codex's Fast mode).
+    """
     def __init__(
         self,
         *,
@@ -353,8 +365,9 @@ class CodexSettings(google.protobuf.message.Message):
         sandbox: builtins.str = ...,
         approvals_reviewer: builtins.str = ...,
         collaboration_mode: builtins.str = ...,
+        service_tier: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "approvals_reviewer", b"approvals_reviewer", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "sandbox", b"sandbox"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "approvals_reviewer", b"approvals_reviewer", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "sandbox", b"sandbox", "service_tier", b"service_tier"]) -> None: ...
 
 global___CodexSettings = CodexSettings
 
@@ -627,6 +640,7 @@ class UpdateSessionRequest(google.protobuf.message.Message):
     EFFORT_FIELD_NUMBER: builtins.int
     APPROVAL_POLICY_FIELD_NUMBER: builtins.int
     SANDBOX_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Required."""
     title: builtins.str
@@ -642,6 +656,11 @@ class UpdateSessionRequest(google.protobuf.message.Message):
     """"read-only", "workspace-write" or "danger-full-access"; admitted as in
     CreateSession (--max-sandbox; danger-full-access needs admin).
     """
+    service_tier: builtins.str
+    """Service tier, e.g. "priority" (Codex's Fast mode) or "default"
+    (standard speed); "" = the thread's own. As
+    StartTurnRequest.service_tier.
+    """
     def __init__(
         self,
         *,
@@ -651,9 +670,10 @@ class UpdateSessionRequest(google.protobuf.message.Message):
         effort: builtins.str | None = ...,
         approval_policy: builtins.str | None = ...,
         sandbox: builtins.str | None = ...,
+        service_tier: builtins.str | None = ...,
     ) -> None: ...
-    def HasField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "title", b"title"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "session_id", b"session_id", "title", b"title"]) -> None: ...
+    def HasField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_service_tier", b"_service_tier", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "service_tier", b"service_tier", "title", b"title"]) -> builtins.bool: ...
+    def ClearField(self, field_name: typing.Literal["_approval_policy", b"_approval_policy", "_effort", b"_effort", "_model", b"_model", "_sandbox", b"_sandbox", "_service_tier", b"_service_tier", "_title", b"_title", "approval_policy", b"approval_policy", "effort", b"effort", "model", b"model", "sandbox", b"sandbox", "service_tier", b"service_tier", "session_id", b"session_id", "title", b"title"]) -> None: ...
     @typing.overload
     def WhichOneof(self, oneof_group: typing.Literal["_approval_policy", b"_approval_policy"]) -> typing.Literal["approval_policy"] | None: ...
     @typing.overload
@@ -662,6 +682,8 @@ class UpdateSessionRequest(google.protobuf.message.Message):
     def WhichOneof(self, oneof_group: typing.Literal["_model", b"_model"]) -> typing.Literal["model"] | None: ...
     @typing.overload
     def WhichOneof(self, oneof_group: typing.Literal["_sandbox", b"_sandbox"]) -> typing.Literal["sandbox"] | None: ...
+    @typing.overload
+    def WhichOneof(self, oneof_group: typing.Literal["_service_tier", b"_service_tier"]) -> typing.Literal["service_tier"] | None: ...
     @typing.overload
     def WhichOneof(self, oneof_group: typing.Literal["_title", b"_title"]) -> typing.Literal["title"] | None: ...
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63odex_manager/v1/turns.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x02\n\x04Turn\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12*\n\x05state\x18\x04 \x01(\x0e\x32\x1b.codex_manager.v1.TurnState\x12\x15\n\rcodex_turn_id\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfinal_message\x18\n \x01(\t\x12/\n\x0brevert_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10started_by_codex\x18\x0c \x01(\x08\"\xaa\x02\n\x10StartTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06prompt\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x0e\n\x06\x65\x66\x66ort\x18\x05 \x01(\t\x12\x19\n\x11reasoning_summary\x18\x06 \x01(\t\x12\x1a\n\x12output_schema_json\x18\x07 \x01(\t\x12\x13\n\x0bimage_paths\x18\x08 \x03(\t\x12-\n\x06images\x18\t \x03(\x0b\x32\x1d.codex_manager.v1.ImageUpload\x12\x17\n\x0f\x61pproval_policy\x18\n \x01(\t\x12\x0f\n\x07sandbox\x18\x0b \x01(\t\x12\x1a\n\x12\x63ollaboration_mode\x18\x0c \x01(\t\"/\n\x0bImageUpload\x12\x12\n\nmedia_type\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\";\n\x14InterruptTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\"G\n\x10SteerTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\"\x95\x01\n\x0cReviewTarget\x12\x1d\n\x13uncommitted_changes\x18\x01 \x01(\x08H\x00\x12\x15\n\x0b\x62\x61se_branch\x18\x02 \x01(\tH\x00\x12\x10\n\x06\x63ommit\x18\x03 \x01(\tH\x00\x12\x1d\n\x13\x63ustom_instructions\x18\x04 \x01(\tH\x00\x12\x14\n\x0c\x63ommit_title\x18\x05 \x01(\tB\x08\n\x06target\"l\n\x12StartReviewRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12.\n\x06target\x18\x02 \x01(\x0b\x32\x1e.codex_manager.v1.ReviewTarget\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"Q\n\x16RunShellCommandRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"!\n\x0eGetTurnRequest\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"M\n\x10ListTurnsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"S\n\x11ListTurnsResponse\x12%\n\x05turns\x18\x01 \x03(\x0b\x32\x16.codex_manager.v1.Turn\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xa3\x01\n\tTurnState\x12\x1a\n\x16TURN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TURN_STATE_QUEUED\x10\x01\x12\x16\n\x12TURN_STATE_RUNNING\x10\x02\x12\x18\n\x14TURN_STATE_COMPLETED\x10\x03\x12\x1a\n\x16TURN_STATE_INTERRUPTED\x10\x04\x12\x15\n\x11TURN_STATE_FAILED\x10\x05\x32\xad\x04\n\x0bTurnService\x12G\n\tStartTurn\x12\".codex_manager.v1.StartTurnRequest\x1a\x16.codex_manager.v1.Turn\x12O\n\rInterruptTurn\x12&.codex_manager.v1.InterruptTurnRequest\x1a\x16.codex_manager.v1.Turn\x12G\n\tSteerTurn\x12\".codex_manager.v1.SteerTurnRequest\x1a\x16.codex_manager.v1.Turn\x12K\n\x0bStartReview\x12$.codex_manager.v1.StartReviewRequest\x1a\x16.codex_manager.v1.Turn\x12S\n\x0fRunShellCommand\x12(.codex_manager.v1.RunShellCommandRequest\x1a\x16.codex_manager.v1.Turn\x12\x43\n\x07GetTurn\x12 .codex_manager.v1.GetTurnRequest\x1a\x16.codex_manager.v1.Turn\x12T\n\tListTurns\x12\".codex_manager.v1.ListTurnsRequest\x1a#.codex_manager.v1.ListTurnsResponseB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63odex_manager/v1/turns.proto\x12\x10\x63odex_manager.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfe\x02\n\x04Turn\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\x12*\n\x05state\x18\x04 \x01(\x0e\x32\x1b.codex_manager.v1.TurnState\x12\x15\n\rcodex_turn_id\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nstart_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfinal_message\x18\n \x01(\t\x12/\n\x0brevert_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10started_by_codex\x18\x0c \x01(\x08\"\xc0\x02\n\x10StartTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06prompt\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x0e\n\x06\x65\x66\x66ort\x18\x05 \x01(\t\x12\x19\n\x11reasoning_summary\x18\x06 \x01(\t\x12\x1a\n\x12output_schema_json\x18\x07 \x01(\t\x12\x13\n\x0bimage_paths\x18\x08 \x03(\t\x12-\n\x06images\x18\t \x03(\x0b\x32\x1d.codex_manager.v1.ImageUpload\x12\x17\n\x0f\x61pproval_policy\x18\n \x01(\t\x12\x0f\n\x07sandbox\x18\x0b \x01(\t\x12\x1a\n\x12\x63ollaboration_mode\x18\x0c \x01(\t\x12\x14\n\x0cservice_tier\x18\r \x01(\t\"/\n\x0bImageUpload\x12\x12\n\nmedia_type\x18\x01 \x01(\t\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\";\n\x14InterruptTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\"G\n\x10SteerTurnRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07turn_id\x18\x02 \x01(\t\x12\x0e\n\x06prompt\x18\x03 \x01(\t\"\x95\x01\n\x0cReviewTarget\x12\x1d\n\x13uncommitted_changes\x18\x01 \x01(\x08H\x00\x12\x15\n\x0b\x62\x61se_branch\x18\x02 \x01(\tH\x00\x12\x10\n\x06\x63ommit\x18\x03 \x01(\tH\x00\x12\x1d\n\x13\x63ustom_instructions\x18\x04 \x01(\tH\x00\x12\x14\n\x0c\x63ommit_title\x18\x05 \x01(\tB\x08\n\x06target\"l\n\x12StartReviewRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12.\n\x06target\x18\x02 \x01(\x0b\x32\x1e.codex_manager.v1.ReviewTarget\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"Q\n\x16RunShellCommandRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"!\n\x0eGetTurnRequest\x12\x0f\n\x07turn_id\x18\x01 \x01(\t\"M\n\x10ListTurnsRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"S\n\x11ListTurnsResponse\x12%\n\x05turns\x18\x01 \x03(\x0b\x32\x16.codex_manager.v1.Turn\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*\xa3\x01\n\tTurnState\x12\x1a\n\x16TURN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11TURN_STATE_QUEUED\x10\x01\x12\x16\n\x12TURN_STATE_RUNNING\x10\x02\x12\x18\n\x14TURN_STATE_COMPLETED\x10\x03\x12\x1a\n\x16TURN_STATE_INTERRUPTED\x10\x04\x12\x15\n\x11TURN_STATE_FAILED\x10\x05\x32\xad\x04\n\x0bTurnService\x12G\n\tStartTurn\x12\".codex_manager.v1.StartTurnRequest\x1a\x16.codex_manager.v1.Turn\x12O\n\rInterruptTurn\x12&.codex_manager.v1.InterruptTurnRequest\x1a\x16.codex_manager.v1.Turn\x12G\n\tSteerTurn\x12\".codex_manager.v1.SteerTurnRequest\x1a\x16.codex_manager.v1.Turn\x12K\n\x0bStartReview\x12$.codex_manager.v1.StartReviewRequest\x1a\x16.codex_manager.v1.Turn\x12S\n\x0fRunShellCommand\x12(.codex_manager.v1.RunShellCommandRequest\x1a\x16.codex_manager.v1.Turn\x12\x43\n\x07GetTurn\x12 .codex_manager.v1.GetTurnRequest\x1a\x16.codex_manager.v1.Turn\x12T\n\tListTurns\x12\".codex_manager.v1.ListTurnsRequest\x1a#.codex_manager.v1.ListTurnsResponseB Z\x1e\x63odexmanager/v1;codexmanagerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,30 +33,30 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'codex_manager.v1.turns_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z\036codexmanager/v1;codexmanagerv1'
-  _globals['_TURNSTATE']._serialized_start=1497
-  _globals['_TURNSTATE']._serialized_end=1660
+  _globals['_TURNSTATE']._serialized_start=1519
+  _globals['_TURNSTATE']._serialized_end=1682
   _globals['_TURN']._serialized_start=84
   _globals['_TURN']._serialized_end=466
   _globals['_STARTTURNREQUEST']._serialized_start=469
-  _globals['_STARTTURNREQUEST']._serialized_end=767
-  _globals['_IMAGEUPLOAD']._serialized_start=769
-  _globals['_IMAGEUPLOAD']._serialized_end=816
-  _globals['_INTERRUPTTURNREQUEST']._serialized_start=818
-  _globals['_INTERRUPTTURNREQUEST']._serialized_end=877
-  _globals['_STEERTURNREQUEST']._serialized_start=879
-  _globals['_STEERTURNREQUEST']._serialized_end=950
-  _globals['_REVIEWTARGET']._serialized_start=953
-  _globals['_REVIEWTARGET']._serialized_end=1102
-  _globals['_STARTREVIEWREQUEST']._serialized_start=1104
-  _globals['_STARTREVIEWREQUEST']._serialized_end=1212
-  _globals['_RUNSHELLCOMMANDREQUEST']._serialized_start=1214
-  _globals['_RUNSHELLCOMMANDREQUEST']._serialized_end=1295
-  _globals['_GETTURNREQUEST']._serialized_start=1297
-  _globals['_GETTURNREQUEST']._serialized_end=1330
-  _globals['_LISTTURNSREQUEST']._serialized_start=1332
-  _globals['_LISTTURNSREQUEST']._serialized_end=1409
-  _globals['_LISTTURNSRESPONSE']._serialized_start=1411
-  _globals['_LISTTURNSRESPONSE']._serialized_end=1494
-  _globals['_TURNSERVICE']._serialized_start=1663
-  _globals['_TURNSERVICE']._serialized_end=2220
+  _globals['_STARTTURNREQUEST']._serialized_end=789
+  _globals['_IMAGEUPLOAD']._serialized_start=791
+  _globals['_IMAGEUPLOAD']._serialized_end=838
+  _globals['_INTERRUPTTURNREQUEST']._serialized_start=840
+  _globals['_INTERRUPTTURNREQUEST']._serialized_end=899
+  _globals['_STEERTURNREQUEST']._serialized_start=901
+  _globals['_STEERTURNREQUEST']._serialized_end=972
+  _globals['_REVIEWTARGET']._serialized_start=975
+  _globals['_REVIEWTARGET']._serialized_end=1124
+  _globals['_STARTREVIEWREQUEST']._serialized_start=1126
+  _globals['_STARTREVIEWREQUEST']._serialized_end=1234
+  _globals['_RUNSHELLCOMMANDREQUEST']._serialized_start=1236
+  _globals['_RUNSHELLCOMMANDREQUEST']._serialized_end=1317
+  _globals['_GETTURNREQUEST']._serialized_start=1319
+  _globals['_GETTURNREQUEST']._serialized_end=1352
+  _globals['_LISTTURNSREQUEST']._serialized_start=1354
+  _globals['_LISTTURNSREQUEST']._serialized_end=1431
+  _globals['_LISTTURNSRESPONSE']._serialized_start=1433
+  _globals['_LISTTURNSRESPONSE']._serialized_end=1516
+  _globals['_TURNSERVICE']._serialized_start=1685
+  _globals['_TURNSERVICE']._serialized_end=2242
 # @@protoc_insertion_point(module_scope)

@@ -162,6 +162,7 @@ class StartTurnRequest(google.protobuf.message.Message):
     APPROVAL_POLICY_FIELD_NUMBER: builtins.int
     SANDBOX_FIELD_NUMBER: builtins.int
     COLLABORATION_MODE_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Required; NOT_FOUND naming the id when unknown."""
     prompt: builtins.str
@@ -203,6 +204,14 @@ class StartTurnRequest(google.protobuf.message.Message):
     thread an earlier turn left in Plan mode is switched back).
     CodexSettings.collaboration_mode says the thread's.
     """
+    service_tier: builtins.str
+    """The service tier, e.g. "priority" (Codex's Fast mode: quicker
+    replies, more usage) or "default" (standard speed): one of the
+    model's Model.service_tiers ids, or "default" (Codex `turn/start`
+    `serviceTier`). Letters, digits, ".", "_", "-", at most 64 bytes
+    (INVALID_ARGUMENT "service_tier"); a tier the model does not offer is
+    dropped by Codex (standard speed, seen with 0.171).
+    """
     @property
     def image_paths(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """Images: paths of files inside the session's cwd (relative to it, or
@@ -231,8 +240,9 @@ class StartTurnRequest(google.protobuf.message.Message):
         approval_policy: builtins.str = ...,
         sandbox: builtins.str = ...,
         collaboration_mode: builtins.str = ...,
+        service_tier: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "image_paths", b"image_paths", "images", b"images", "model", b"model", "output_schema_json", b"output_schema_json", "prompt", b"prompt", "reasoning_summary", b"reasoning_summary", "request_id", b"request_id", "sandbox", b"sandbox", "session_id", b"session_id"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "collaboration_mode", b"collaboration_mode", "effort", b"effort", "image_paths", b"image_paths", "images", b"images", "model", b"model", "output_schema_json", b"output_schema_json", "prompt", b"prompt", "reasoning_summary", b"reasoning_summary", "request_id", b"request_id", "sandbox", b"sandbox", "service_tier", b"service_tier", "session_id", b"session_id"]) -> None: ...
 
 global___StartTurnRequest = StartTurnRequest
 

@@ -11,7 +11,7 @@ from codex_manager._view import View
 from codex_manager.enums import ApprovalKind, ApprovalState, CodexLoginMethod, CodexLoginState, Decision, EventType, GoalStatus, Role, SessionState, TurnState
 from codex_manager.v1 import approvals_pb2, auth_pb2, codex_pb2, events_pb2, maintenance_pb2, sessions_pb2, turns_pb2
 
-__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexFeature', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelProvider', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'SetCodexFeatureResponse', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
+__all__ = ['Account', 'Approval', 'ApprovalRequested', 'ApprovalResolved', 'AuditEvent', 'BackgroundTerminal', 'BackupChunk', 'CodexFeature', 'CodexHook', 'CodexHookError', 'CodexLogin', 'CodexSettings', 'CodexThread', 'CreateTokenResponse', 'Event', 'EventBatch', 'FileMatch', 'GoalUpdated', 'HookOutputEntry', 'HookRun', 'HookTrust', 'ImageUpload', 'Item', 'ItemDelta', 'LogoutCodexResponse', 'McpServer', 'McpServerStatus', 'McpTool', 'Model', 'ModelProvider', 'ModelRerouted', 'Notice', 'Plan', 'PlanStep', 'RateLimitWindow', 'RateLimits', 'RawNotification', 'RevertSessionResponse', 'ReviewTarget', 'SearchFilesResponse', 'ServiceTier', 'Session', 'SessionGoal', 'SessionReverted', 'SessionStateChanged', 'SessionUpdated', 'SetCodexFeatureResponse', 'Skill', 'SkillError', 'SubAgent', 'TerminalInput', 'TerminateBackgroundTerminalsResponse', 'ThreadStatus', 'Token', 'TokenUsage', 'TranscriptChunk', 'TrustCodexHooksResponse', 'Turn', 'TurnDiff', 'TurnStateChanged', 'WhoAmIResponse']
 
 
 class Approval(View[approvals_pb2.Approval]):
@@ -368,7 +368,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', 'model_provider', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', 'model_provider', 'service_tier', )
 
     @property
     def session_id(self) -> str:
@@ -506,12 +506,20 @@ class Session(View[sessions_pb2.Session]):
         """
         return self._proto.model_provider
 
+    @property
+    def service_tier(self) -> str:
+        """Service tier of its turns, e.g. "priority" (Codex's Fast mode) or
+        "default" (standard speed); "" = the thread's own (Codex's configuration:
+        `service_tier`). UpdateSession.
+        """
+        return self._proto.service_tier
+
 
 class CodexSettings(View[sessions_pb2.CodexSettings]):
     """A thread's settings as Codex reports them (Codex ThreadSettings)."""
 
     __slots__ = ()
-    _FIELDS = ('model', 'model_provider', 'effort', 'approval_policy', 'sandbox', 'approvals_reviewer', 'collaboration_mode', )
+    _FIELDS = ('model', 'model_provider', 'effort', 'approval_policy', 'sandbox', 'approvals_reviewer', 'collaboration_mode', 'service_tier', )
 
     @property
     def model(self) -> str:
@@ -557,6 +565,13 @@ class CodexSettings(View[sessions_pb2.CodexSettings]):
         whether or not Codex has named it).
         """
         return self._proto.collaboration_mode
+
+    @property
+    def service_tier(self) -> str:
+        """The service tier, e.g. "default" (standard speed) or "priority" (Codex's
+        Fast mode).
+        """
+        return self._proto.service_tier
 
 
 class SessionGoal(View[sessions_pb2.SessionGoal]):
@@ -1084,12 +1099,13 @@ class SessionUpdated(View[events_pb2.SessionUpdated]):
     """
 
     __slots__ = ()
-    _FIELDS = ('changed_fields', 'title', 'model', 'effort', 'approval_policy', 'sandbox', )
+    _FIELDS = ('changed_fields', 'title', 'model', 'effort', 'approval_policy', 'sandbox', 'service_tier', )
 
     @property
     def changed_fields(self) -> tuple[str, ...]:
         """The fields whose value changed, as named in UpdateSessionRequest ("title",
-        "model", "effort", "approval_policy", "sandbox"), in that order.
+        "model", "effort", "approval_policy", "sandbox", "service_tier"), in that
+        order.
         """
         return tuple(self._proto.changed_fields)
 
@@ -1113,6 +1129,10 @@ class SessionUpdated(View[events_pb2.SessionUpdated]):
     @property
     def sandbox(self) -> str:
         return self._proto.sandbox
+
+    @property
+    def service_tier(self) -> str:
+        return self._proto.service_tier
 
 
 class SessionReverted(View[events_pb2.SessionReverted]):
@@ -1896,7 +1916,7 @@ class Model(View[codex_pb2.Model]):
     """One model of Codex `model/list`."""
 
     __slots__ = ()
-    _FIELDS = ('model', 'display_name', 'description', 'is_default', 'hidden', 'supported_efforts', 'default_effort', 'input_modalities', )
+    _FIELDS = ('model', 'display_name', 'description', 'is_default', 'hidden', 'supported_efforts', 'default_effort', 'input_modalities', 'service_tiers', 'default_service_tier', )
 
     @property
     def model(self) -> str:
@@ -1936,6 +1956,39 @@ class Model(View[codex_pb2.Model]):
     def input_modalities(self) -> tuple[str, ...]:
         """"text", "image"."""
         return tuple(self._proto.input_modalities)
+
+    @property
+    def service_tiers(self) -> tuple[ServiceTier, ...]:
+        """The service tiers it offers beside standard speed (Codex `serviceTiers`),
+        e.g. {id: "priority", name: "Fast", description: "1.5x speed, increased
+        usage"}, and the one it uses when none is set ("" = standard).
+        """
+        return tuple(ServiceTier(m) for m in self._proto.service_tiers)
+
+    @property
+    def default_service_tier(self) -> str:
+        return self._proto.default_service_tier
+
+
+class ServiceTier(View[codex_pb2.ServiceTier]):
+    """A service tier of a model (Codex `ModelServiceTier`)."""
+
+    __slots__ = ()
+    _FIELDS = ('id', 'name', 'description', )
+
+    @property
+    def id(self) -> str:
+        """What to pass as `service_tier` (StartTurn, UpdateSession)."""
+        return self._proto.id
+
+    @property
+    def name(self) -> str:
+        """For people, e.g. "Fast"."""
+        return self._proto.name
+
+    @property
+    def description(self) -> str:
+        return self._proto.description
 
 
 class Account(View[codex_pb2.Account]):

@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file codex_manager/v1/codex.proto.
  */
 export const file_codex_manager_v1_codex: GenFile = /*@__PURE__*/
-  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIkMKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJIhsKGUxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QiPQoNTW9kZWxQcm92aWRlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmlzX2RlZmF1bHQYAyABKAgiUAoaTGlzdE1vZGVsUHJvdmlkZXJzUmVzcG9uc2USMgoJcHJvdmlkZXJzGAEgAygLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFByb3ZpZGVyIrIBCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCSI9ChJMaXN0TW9kZWxzUmVzcG9uc2USJwoGbW9kZWxzGAEgAygLMhcuY29kZXhfbWFuYWdlci52MS5Nb2RlbCITChFHZXRBY2NvdW50UmVxdWVzdCKlAQoHQWNjb3VudBIMCgR0eXBlGAEgASgJEg0KBWVtYWlsGAIgASgJEhEKCXBsYW5fdHlwZRgDIAEoCRIcChRyZXF1aXJlc19vcGVuYWlfYXV0aBgEIAEoCBIxCgtyYXRlX2xpbWl0cxgFIAEoCzIcLmNvZGV4X21hbmFnZXIudjEuUmF0ZUxpbWl0cxIZChFyYXRlX2xpbWl0c19lcnJvchgGIAEoCSJdChdMaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRILCgNjd2QYAyABKAkSDgoGc2VhcmNoGAQgASgJIpgCCgtDb2RleFRocmVhZBIRCgl0aHJlYWRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgdwcmV2aWV3GAMgASgJEgsKA2N3ZBgEIAEoCRIOCgZzb3VyY2UYBSABKAkSFgoObW9kZWxfcHJvdmlkZXIYBiABKAkSDQoFbW9kZWwYByABKAkSHQoVZm9ya2VkX2Zyb21fdGhyZWFkX2lkGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2Vzc2lvbl9pZBgLIAEoCSJjChhMaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USLgoHdGhyZWFkcxgBIAMoCzIdLmNvZGV4X21hbmFnZXIudjEuQ29kZXhUaHJlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiQKFUxpc3RDb2RleEhvb2tzUmVxdWVzdBILCgNjd2QYASABKAkipgIKCUNvZGV4SG9vaxILCgNrZXkYASABKAkSEgoKZXZlbnRfbmFtZRgCIAEoCRIUCgxoYW5kbGVyX3R5cGUYAyABKAkSDwoHY29tbWFuZBgEIAEoCRISCgptY3Bfc2VydmVyGAUgASgJEhAKCG1jcF90b29sGAYgASgJEg8KB21hdGNoZXIYByABKAkSFgoOc3RhdHVzX21lc3NhZ2UYCCABKAkSDgoGc291cmNlGAkgASgJEhMKC3NvdXJjZV9wYXRoGAogASgJEg8KB2VuYWJsZWQYCyABKAgSDwoHbWFuYWdlZBgMIAEoCBIUCgxjdXJyZW50X2hhc2gYDSABKAkSFAoMdHJ1c3Rfc3RhdHVzGA4gASgJEg8KB3NraXBwZWQYDyABKAgiLwoOQ29kZXhIb29rRXJyb3ISDAoEcGF0aBgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIogBChZMaXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2sSMAoGZXJyb3JzGAIgAygLMiAuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2tFcnJvchIQCgh3YXJuaW5ncxgDIAMoCSIuCglIb29rVHJ1c3QSCwoDa2V5GAEgASgJEhQKDGN1cnJlbnRfaGFzaBgCIAEoCSJRChZUcnVzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCRIqCgVob29rcxgCIAMoCzIbLmNvZGV4X21hbmFnZXIudjEuSG9va1RydXN0IkUKF1RydXN0Q29kZXhIb29rc1Jlc3BvbnNlEioKBWhvb2tzGAEgAygLMhsuY29kZXhfbWFuYWdlci52MS5Db2RleEhvb2siXQoWU3RhcnRDb2RleExvZ2luUmVxdWVzdBIyCgZtZXRob2QYASABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSDwoHYXBpX2tleRgCIAEoCSLPAgoKQ29kZXhMb2dpbhIQCghsb2dpbl9pZBgBIAEoCRIyCgZtZXRob2QYAiABKA4yIi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5NZXRob2QSMAoFc3RhdGUYAyABKA4yIS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW5TdGF0ZRIYChB2ZXJpZmljYXRpb25fdXJsGAQgASgJEhEKCXVzZXJfY29kZRgFIAEoCRINCgVlcnJvchgGIAEoCRIuCgpzdGFydF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIigKFEdldENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIisKF0NhbmNlbENvZGV4TG9naW5SZXF1ZXN0EhAKCGxvZ2luX2lkGAEgASgJIhQKEkxvZ291dENvZGV4UmVxdWVzdCIVChNMb2dvdXRDb2RleFJlc3BvbnNlIpYBCgxDb2RleEZlYXR1cmUSDAoEbmFtZRgBIAEoCRINCgVzdGFnZRgCIAEoCRIPCgdlbmFibGVkGAMgASgIEhcKD2RlZmF1bHRfZW5hYmxlZBgEIAEoCBIUCgxkaXNwbGF5X25hbWUYBSABKAkSEwoLZGVzY3JpcHRpb24YBiABKAkSFAoMYW5ub3VuY2VtZW50GAcgASgJIjMKGExpc3RDb2RleEZlYXR1cmVzUmVxdWVzdBIXCg9pbmNsdWRlX3JlbW92ZWQYASABKAgiTQoZTGlzdENvZGV4RmVhdHVyZXNSZXNwb25zZRIwCghmZWF0dXJlcxgBIAMoCzIeLmNvZGV4X21hbmFnZXIudjEuQ29kZXhGZWF0dXJlIl4KFlNldENvZGV4RmVhdHVyZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgdzZXR0aW5nGAIgASgOMiUuY29kZXhfbWFuYWdlci52MS5Db2RleEZlYXR1cmVTZXR0aW5nIl4KF1NldENvZGV4RmVhdHVyZVJlc3BvbnNlEi8KB2ZlYXR1cmUYASABKAsyHi5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4RmVhdHVyZRISCgpvdmVycmlkZGVuGAIgASgJKoIBChBDb2RleExvZ2luTWV0aG9kEiIKHkNPREVYX0xPR0lOX01FVEhPRF9VTlNQRUNJRklFRBAAEh4KGkNPREVYX0xPR0lOX01FVEhPRF9BUElfS0VZEAESKgomQ09ERVhfTE9HSU5fTUVUSE9EX0NIQVRHUFRfREVWSUNFX0NPREUQAiqzAQoPQ29kZXhMb2dpblN0YXRlEiEKHUNPREVYX0xPR0lOX1NUQVRFX1VOU1BFQ0lGSUVEEAASHQoZQ09ERVhfTE9HSU5fU1RBVEVfUEVORElORxABEh8KG0NPREVYX0xPR0lOX1NUQVRFX1NVQ0NFRURFRBACEhwKGENPREVYX0xPR0lOX1NUQVRFX0ZBSUxFRBADEh8KG0NPREVYX0xPR0lOX1NUQVRFX0NBTkNFTExFRBAEKqYBChNDb2RleEZlYXR1cmVTZXR0aW5nEiUKIUNPREVYX0ZFQVRVUkVfU0VUVElOR19VTlNQRUNJRklFRBAAEiEKHUNPREVYX0ZFQVRVUkVfU0VUVElOR19FTkFCTEVEEAESIgoeQ09ERVhfRkVBVFVSRV9TRVRUSU5HX0RJU0FCTEVEEAISIQodQ09ERVhfRkVBVFVSRV9TRVRUSU5HX0RFRkFVTFQQAzKfCQoMQ29kZXhTZXJ2aWNlElcKCkxpc3RNb2RlbHMSIy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXF1ZXN0GiQuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxzUmVzcG9uc2USbwoSTGlzdE1vZGVsUHJvdmlkZXJzEisuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxQcm92aWRlcnNSZXF1ZXN0GiwuY29kZXhfbWFuYWdlci52MS5MaXN0TW9kZWxQcm92aWRlcnNSZXNwb25zZRJMCgpHZXRBY2NvdW50EiMuY29kZXhfbWFuYWdlci52MS5HZXRBY2NvdW50UmVxdWVzdBoZLmNvZGV4X21hbmFnZXIudjEuQWNjb3VudBJpChBMaXN0Q29kZXhUaHJlYWRzEikuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVxdWVzdBoqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4VGhyZWFkc1Jlc3BvbnNlEmMKDkxpc3RDb2RleEhvb2tzEicuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhIb29rc1JlcXVlc3QaKC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVzcG9uc2USZgoPVHJ1c3RDb2RleEhvb2tzEiguY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5UcnVzdENvZGV4SG9va3NSZXNwb25zZRJsChFMaXN0Q29kZXhGZWF0dXJlcxIqLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4RmVhdHVyZXNSZXF1ZXN0GisuY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhGZWF0dXJlc1Jlc3BvbnNlEmYKD1NldENvZGV4RmVhdHVyZRIoLmNvZGV4X21hbmFnZXIudjEuU2V0Q29kZXhGZWF0dXJlUmVxdWVzdBopLmNvZGV4X21hbmFnZXIudjEuU2V0Q29kZXhGZWF0dXJlUmVzcG9uc2USWQoPU3RhcnRDb2RleExvZ2luEiguY29kZXhfbWFuYWdlci52MS5TdGFydENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luElUKDUdldENvZGV4TG9naW4SJi5jb2RleF9tYW5hZ2VyLnYxLkdldENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luElsKEENhbmNlbENvZGV4TG9naW4SKS5jb2RleF9tYW5hZ2VyLnYxLkNhbmNlbENvZGV4TG9naW5SZXF1ZXN0GhwuY29kZXhfbWFuYWdlci52MS5Db2RleExvZ2luEloKC0xvZ291dENvZGV4EiQuY29kZXhfbWFuYWdlci52MS5Mb2dvdXRDb2RleFJlcXVlc3QaJS5jb2RleF9tYW5hZ2VyLnYxLkxvZ291dENvZGV4UmVzcG9uc2VCIFoeY29kZXhtYW5hZ2VyL3YxO2NvZGV4bWFuYWdlcnYxYgZwcm90bzM", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
+  fileDesc("Chxjb2RleF9tYW5hZ2VyL3YxL2NvZGV4LnByb3RvEhBjb2RleF9tYW5hZ2VyLnYxIkMKEUxpc3RNb2RlbHNSZXF1ZXN0EhYKDmluY2x1ZGVfaGlkZGVuGAEgASgIEhYKDm1vZGVsX3Byb3ZpZGVyGAIgASgJIhsKGUxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QiPQoNTW9kZWxQcm92aWRlchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhIKCmlzX2RlZmF1bHQYAyABKAgiUAoaTGlzdE1vZGVsUHJvdmlkZXJzUmVzcG9uc2USMgoJcHJvdmlkZXJzGAEgAygLMh8uY29kZXhfbWFuYWdlci52MS5Nb2RlbFByb3ZpZGVyIoYCCgVNb2RlbBINCgVtb2RlbBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEgoKaXNfZGVmYXVsdBgEIAEoCBIOCgZoaWRkZW4YBSABKAgSGQoRc3VwcG9ydGVkX2VmZm9ydHMYBiADKAkSFgoOZGVmYXVsdF9lZmZvcnQYByABKAkSGAoQaW5wdXRfbW9kYWxpdGllcxgIIAMoCRI0Cg1zZXJ2aWNlX3RpZXJzGAkgAygLMh0uY29kZXhfbWFuYWdlci52MS5TZXJ2aWNlVGllchIcChRkZWZhdWx0X3NlcnZpY2VfdGllchgKIAEoCSI8CgtTZXJ2aWNlVGllchIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIj0KEkxpc3RNb2RlbHNSZXNwb25zZRInCgZtb2RlbHMYASADKAsyFy5jb2RleF9tYW5hZ2VyLnYxLk1vZGVsIhMKEUdldEFjY291bnRSZXF1ZXN0IqUBCgdBY2NvdW50EgwKBHR5cGUYASABKAkSDQoFZW1haWwYAiABKAkSEQoJcGxhbl90eXBlGAMgASgJEhwKFHJlcXVpcmVzX29wZW5haV9hdXRoGAQgASgIEjEKC3JhdGVfbGltaXRzGAUgASgLMhwuY29kZXhfbWFuYWdlci52MS5SYXRlTGltaXRzEhkKEXJhdGVfbGltaXRzX2Vycm9yGAYgASgJIl0KF0xpc3RDb2RleFRocmVhZHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEgsKA2N3ZBgDIAEoCRIOCgZzZWFyY2gYBCABKAkimAIKC0NvZGV4VGhyZWFkEhEKCXRocmVhZF9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB3ByZXZpZXcYAyABKAkSCwoDY3dkGAQgASgJEg4KBnNvdXJjZRgFIAEoCRIWCg5tb2RlbF9wcm92aWRlchgGIAEoCRINCgVtb2RlbBgHIAEoCRIdChVmb3JrZWRfZnJvbV90aHJlYWRfaWQYCCABKAkSLwoLY3JlYXRlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpzZXNzaW9uX2lkGAsgASgJImMKGExpc3RDb2RleFRocmVhZHNSZXNwb25zZRIuCgd0aHJlYWRzGAEgAygLMh0uY29kZXhfbWFuYWdlci52MS5Db2RleFRocmVhZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiJAoVTGlzdENvZGV4SG9va3NSZXF1ZXN0EgsKA2N3ZBgBIAEoCSKmAgoJQ29kZXhIb29rEgsKA2tleRgBIAEoCRISCgpldmVudF9uYW1lGAIgASgJEhQKDGhhbmRsZXJfdHlwZRgDIAEoCRIPCgdjb21tYW5kGAQgASgJEhIKCm1jcF9zZXJ2ZXIYBSABKAkSEAoIbWNwX3Rvb2wYBiABKAkSDwoHbWF0Y2hlchgHIAEoCRIWCg5zdGF0dXNfbWVzc2FnZRgIIAEoCRIOCgZzb3VyY2UYCSABKAkSEwoLc291cmNlX3BhdGgYCiABKAkSDwoHZW5hYmxlZBgLIAEoCBIPCgdtYW5hZ2VkGAwgASgIEhQKDGN1cnJlbnRfaGFzaBgNIAEoCRIUCgx0cnVzdF9zdGF0dXMYDiABKAkSDwoHc2tpcHBlZBgPIAEoCCIvCg5Db2RleEhvb2tFcnJvchIMCgRwYXRoGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiiAEKFkxpc3RDb2RleEhvb2tzUmVzcG9uc2USKgoFaG9va3MYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4SG9vaxIwCgZlcnJvcnMYAiADKAsyIC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4SG9va0Vycm9yEhAKCHdhcm5pbmdzGAMgAygJIi4KCUhvb2tUcnVzdBILCgNrZXkYASABKAkSFAoMY3VycmVudF9oYXNoGAIgASgJIlEKFlRydXN0Q29kZXhIb29rc1JlcXVlc3QSCwoDY3dkGAEgASgJEioKBWhvb2tzGAIgAygLMhsuY29kZXhfbWFuYWdlci52MS5Ib29rVHJ1c3QiRQoXVHJ1c3RDb2RleEhvb2tzUmVzcG9uc2USKgoFaG9va3MYASADKAsyGy5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4SG9vayJdChZTdGFydENvZGV4TG9naW5SZXF1ZXN0EjIKBm1ldGhvZBgBIAEoDjIiLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbk1ldGhvZBIPCgdhcGlfa2V5GAIgASgJIs8CCgpDb2RleExvZ2luEhAKCGxvZ2luX2lkGAEgASgJEjIKBm1ldGhvZBgCIAEoDjIiLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpbk1ldGhvZBIwCgVzdGF0ZRgDIAEoDjIhLmNvZGV4X21hbmFnZXIudjEuQ29kZXhMb2dpblN0YXRlEhgKEHZlcmlmaWNhdGlvbl91cmwYBCABKAkSEQoJdXNlcl9jb2RlGAUgASgJEg0KBWVycm9yGAYgASgJEi4KCnN0YXJ0X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKAoUR2V0Q29kZXhMb2dpblJlcXVlc3QSEAoIbG9naW5faWQYASABKAkiKwoXQ2FuY2VsQ29kZXhMb2dpblJlcXVlc3QSEAoIbG9naW5faWQYASABKAkiFAoSTG9nb3V0Q29kZXhSZXF1ZXN0IhUKE0xvZ291dENvZGV4UmVzcG9uc2UilgEKDENvZGV4RmVhdHVyZRIMCgRuYW1lGAEgASgJEg0KBXN0YWdlGAIgASgJEg8KB2VuYWJsZWQYAyABKAgSFwoPZGVmYXVsdF9lbmFibGVkGAQgASgIEhQKDGRpc3BsYXlfbmFtZRgFIAEoCRITCgtkZXNjcmlwdGlvbhgGIAEoCRIUCgxhbm5vdW5jZW1lbnQYByABKAkiMwoYTGlzdENvZGV4RmVhdHVyZXNSZXF1ZXN0EhcKD2luY2x1ZGVfcmVtb3ZlZBgBIAEoCCJNChlMaXN0Q29kZXhGZWF0dXJlc1Jlc3BvbnNlEjAKCGZlYXR1cmVzGAEgAygLMh4uY29kZXhfbWFuYWdlci52MS5Db2RleEZlYXR1cmUiXgoWU2V0Q29kZXhGZWF0dXJlUmVxdWVzdBIMCgRuYW1lGAEgASgJEjYKB3NldHRpbmcYAiABKA4yJS5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4RmVhdHVyZVNldHRpbmciXgoXU2V0Q29kZXhGZWF0dXJlUmVzcG9uc2USLwoHZmVhdHVyZRgBIAEoCzIeLmNvZGV4X21hbmFnZXIudjEuQ29kZXhGZWF0dXJlEhIKCm92ZXJyaWRkZW4YAiABKAkqggEKEENvZGV4TG9naW5NZXRob2QSIgoeQ09ERVhfTE9HSU5fTUVUSE9EX1VOU1BFQ0lGSUVEEAASHgoaQ09ERVhfTE9HSU5fTUVUSE9EX0FQSV9LRVkQARIqCiZDT0RFWF9MT0dJTl9NRVRIT0RfQ0hBVEdQVF9ERVZJQ0VfQ09ERRACKrMBCg9Db2RleExvZ2luU3RhdGUSIQodQ09ERVhfTE9HSU5fU1RBVEVfVU5TUEVDSUZJRUQQABIdChlDT0RFWF9MT0dJTl9TVEFURV9QRU5ESU5HEAESHwobQ09ERVhfTE9HSU5fU1RBVEVfU1VDQ0VFREVEEAISHAoYQ09ERVhfTE9HSU5fU1RBVEVfRkFJTEVEEAMSHwobQ09ERVhfTE9HSU5fU1RBVEVfQ0FOQ0VMTEVEEAQqpgEKE0NvZGV4RmVhdHVyZVNldHRpbmcSJQohQ09ERVhfRkVBVFVSRV9TRVRUSU5HX1VOU1BFQ0lGSUVEEAASIQodQ09ERVhfRkVBVFVSRV9TRVRUSU5HX0VOQUJMRUQQARIiCh5DT0RFWF9GRUFUVVJFX1NFVFRJTkdfRElTQUJMRUQQAhIhCh1DT0RFWF9GRUFUVVJFX1NFVFRJTkdfREVGQVVMVBADMp8JCgxDb2RleFNlcnZpY2USVwoKTGlzdE1vZGVscxIjLmNvZGV4X21hbmFnZXIudjEuTGlzdE1vZGVsc1JlcXVlc3QaJC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbHNSZXNwb25zZRJvChJMaXN0TW9kZWxQcm92aWRlcnMSKy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1JlcXVlc3QaLC5jb2RleF9tYW5hZ2VyLnYxLkxpc3RNb2RlbFByb3ZpZGVyc1Jlc3BvbnNlEkwKCkdldEFjY291bnQSIy5jb2RleF9tYW5hZ2VyLnYxLkdldEFjY291bnRSZXF1ZXN0GhkuY29kZXhfbWFuYWdlci52MS5BY2NvdW50EmkKEExpc3RDb2RleFRocmVhZHMSKS5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleFRocmVhZHNSZXF1ZXN0GiouY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhUaHJlYWRzUmVzcG9uc2USYwoOTGlzdENvZGV4SG9va3MSJy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEhvb2tzUmVxdWVzdBooLmNvZGV4X21hbmFnZXIudjEuTGlzdENvZGV4SG9va3NSZXNwb25zZRJmCg9UcnVzdENvZGV4SG9va3MSKC5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1JlcXVlc3QaKS5jb2RleF9tYW5hZ2VyLnYxLlRydXN0Q29kZXhIb29rc1Jlc3BvbnNlEmwKEUxpc3RDb2RleEZlYXR1cmVzEiouY29kZXhfbWFuYWdlci52MS5MaXN0Q29kZXhGZWF0dXJlc1JlcXVlc3QaKy5jb2RleF9tYW5hZ2VyLnYxLkxpc3RDb2RleEZlYXR1cmVzUmVzcG9uc2USZgoPU2V0Q29kZXhGZWF0dXJlEiguY29kZXhfbWFuYWdlci52MS5TZXRDb2RleEZlYXR1cmVSZXF1ZXN0GikuY29kZXhfbWFuYWdlci52MS5TZXRDb2RleEZlYXR1cmVSZXNwb25zZRJZCg9TdGFydENvZGV4TG9naW4SKC5jb2RleF9tYW5hZ2VyLnYxLlN0YXJ0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SVQoNR2V0Q29kZXhMb2dpbhImLmNvZGV4X21hbmFnZXIudjEuR2V0Q29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWwoQQ2FuY2VsQ29kZXhMb2dpbhIpLmNvZGV4X21hbmFnZXIudjEuQ2FuY2VsQ29kZXhMb2dpblJlcXVlc3QaHC5jb2RleF9tYW5hZ2VyLnYxLkNvZGV4TG9naW4SWgoLTG9nb3V0Q29kZXgSJC5jb2RleF9tYW5hZ2VyLnYxLkxvZ291dENvZGV4UmVxdWVzdBolLmNvZGV4X21hbmFnZXIudjEuTG9nb3V0Q29kZXhSZXNwb25zZUIgWh5jb2RleG1hbmFnZXIvdjE7Y29kZXhtYW5hZ2VydjFiBnByb3RvMw", [file_codex_manager_v1_events, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message codex_manager.v1.ListModelsRequest
@@ -181,6 +181,21 @@ export type Model = Message<"codex_manager.v1.Model"> & {
    * @generated from field: repeated string input_modalities = 8;
    */
   inputModalities: string[];
+
+  /**
+   * The service tiers it offers beside standard speed (Codex
+   * `serviceTiers`), e.g. {id: "priority", name: "Fast", description:
+   * "1.5x speed, increased usage"}, and the one it uses when none is set
+   * ("" = standard).
+   *
+   * @generated from field: repeated codex_manager.v1.ServiceTier service_tiers = 9;
+   */
+  serviceTiers: ServiceTier[];
+
+  /**
+   * @generated from field: string default_service_tier = 10;
+   */
+  defaultServiceTier: string;
 };
 
 /**
@@ -189,6 +204,39 @@ export type Model = Message<"codex_manager.v1.Model"> & {
  */
 export const ModelSchema: GenMessage<Model> = /*@__PURE__*/
   messageDesc(file_codex_manager_v1_codex, 4);
+
+/**
+ * A service tier of a model (Codex `ModelServiceTier`).
+ *
+ * @generated from message codex_manager.v1.ServiceTier
+ */
+export type ServiceTier = Message<"codex_manager.v1.ServiceTier"> & {
+  /**
+   * What to pass as `service_tier` (StartTurn, UpdateSession).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * For people, e.g. "Fast".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message codex_manager.v1.ServiceTier.
+ * Use `create(ServiceTierSchema)` to create a new message.
+ */
+export const ServiceTierSchema: GenMessage<ServiceTier> = /*@__PURE__*/
+  messageDesc(file_codex_manager_v1_codex, 5);
 
 /**
  * @generated from message codex_manager.v1.ListModelsResponse
@@ -207,7 +255,7 @@ export type ListModelsResponse = Message<"codex_manager.v1.ListModelsResponse"> 
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 5);
+  messageDesc(file_codex_manager_v1_codex, 6);
 
 /**
  * @generated from message codex_manager.v1.GetAccountRequest
@@ -220,7 +268,7 @@ export type GetAccountRequest = Message<"codex_manager.v1.GetAccountRequest"> & 
  * Use `create(GetAccountRequestSchema)` to create a new message.
  */
 export const GetAccountRequestSchema: GenMessage<GetAccountRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 6);
+  messageDesc(file_codex_manager_v1_codex, 7);
 
 /**
  * Codex `account/read` and `account/rateLimits/read`.
@@ -273,7 +321,7 @@ export type Account = Message<"codex_manager.v1.Account"> & {
  * Use `create(AccountSchema)` to create a new message.
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 7);
+  messageDesc(file_codex_manager_v1_codex, 8);
 
 /**
  * @generated from message codex_manager.v1.ListCodexThreadsRequest
@@ -313,7 +361,7 @@ export type ListCodexThreadsRequest = Message<"codex_manager.v1.ListCodexThreads
  * Use `create(ListCodexThreadsRequestSchema)` to create a new message.
  */
 export const ListCodexThreadsRequestSchema: GenMessage<ListCodexThreadsRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 8);
+  messageDesc(file_codex_manager_v1_codex, 9);
 
 /**
  * A Codex thread stored under the server's CODEX_HOME (`thread/list`).
@@ -394,7 +442,7 @@ export type CodexThread = Message<"codex_manager.v1.CodexThread"> & {
  * Use `create(CodexThreadSchema)` to create a new message.
  */
 export const CodexThreadSchema: GenMessage<CodexThread> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 9);
+  messageDesc(file_codex_manager_v1_codex, 10);
 
 /**
  * @generated from message codex_manager.v1.ListCodexThreadsResponse
@@ -420,7 +468,7 @@ export type ListCodexThreadsResponse = Message<"codex_manager.v1.ListCodexThread
  * Use `create(ListCodexThreadsResponseSchema)` to create a new message.
  */
 export const ListCodexThreadsResponseSchema: GenMessage<ListCodexThreadsResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 10);
+  messageDesc(file_codex_manager_v1_codex, 11);
 
 /**
  * @generated from message codex_manager.v1.ListCodexHooksRequest
@@ -441,7 +489,7 @@ export type ListCodexHooksRequest = Message<"codex_manager.v1.ListCodexHooksRequ
  * Use `create(ListCodexHooksRequestSchema)` to create a new message.
  */
 export const ListCodexHooksRequestSchema: GenMessage<ListCodexHooksRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 11);
+  messageDesc(file_codex_manager_v1_codex, 12);
 
 /**
  * One hook of Codex's config (`hooks/list`'s `HookMetadata`).
@@ -559,7 +607,7 @@ export type CodexHook = Message<"codex_manager.v1.CodexHook"> & {
  * Use `create(CodexHookSchema)` to create a new message.
  */
 export const CodexHookSchema: GenMessage<CodexHook> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 12);
+  messageDesc(file_codex_manager_v1_codex, 13);
 
 /**
  * A hook file Codex could not load (it skips its hooks).
@@ -583,7 +631,7 @@ export type CodexHookError = Message<"codex_manager.v1.CodexHookError"> & {
  * Use `create(CodexHookErrorSchema)` to create a new message.
  */
 export const CodexHookErrorSchema: GenMessage<CodexHookError> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 13);
+  messageDesc(file_codex_manager_v1_codex, 14);
 
 /**
  * @generated from message codex_manager.v1.ListCodexHooksResponse
@@ -613,7 +661,7 @@ export type ListCodexHooksResponse = Message<"codex_manager.v1.ListCodexHooksRes
  * Use `create(ListCodexHooksResponseSchema)` to create a new message.
  */
 export const ListCodexHooksResponseSchema: GenMessage<ListCodexHooksResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 14);
+  messageDesc(file_codex_manager_v1_codex, 15);
 
 /**
  * One hook to trust, as it was reviewed.
@@ -642,7 +690,7 @@ export type HookTrust = Message<"codex_manager.v1.HookTrust"> & {
  * Use `create(HookTrustSchema)` to create a new message.
  */
 export const HookTrustSchema: GenMessage<HookTrust> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 15);
+  messageDesc(file_codex_manager_v1_codex, 16);
 
 /**
  * @generated from message codex_manager.v1.TrustCodexHooksRequest
@@ -669,7 +717,7 @@ export type TrustCodexHooksRequest = Message<"codex_manager.v1.TrustCodexHooksRe
  * Use `create(TrustCodexHooksRequestSchema)` to create a new message.
  */
 export const TrustCodexHooksRequestSchema: GenMessage<TrustCodexHooksRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 16);
+  messageDesc(file_codex_manager_v1_codex, 17);
 
 /**
  * @generated from message codex_manager.v1.TrustCodexHooksResponse
@@ -688,7 +736,7 @@ export type TrustCodexHooksResponse = Message<"codex_manager.v1.TrustCodexHooksR
  * Use `create(TrustCodexHooksResponseSchema)` to create a new message.
  */
 export const TrustCodexHooksResponseSchema: GenMessage<TrustCodexHooksResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 17);
+  messageDesc(file_codex_manager_v1_codex, 18);
 
 /**
  * @generated from message codex_manager.v1.StartCodexLoginRequest
@@ -715,7 +763,7 @@ export type StartCodexLoginRequest = Message<"codex_manager.v1.StartCodexLoginRe
  * Use `create(StartCodexLoginRequestSchema)` to create a new message.
  */
 export const StartCodexLoginRequestSchema: GenMessage<StartCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 18);
+  messageDesc(file_codex_manager_v1_codex, 19);
 
 /**
  * A sign-in of the server's Codex (Codex `account/login/start` and
@@ -783,7 +831,7 @@ export type CodexLogin = Message<"codex_manager.v1.CodexLogin"> & {
  * Use `create(CodexLoginSchema)` to create a new message.
  */
 export const CodexLoginSchema: GenMessage<CodexLogin> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 19);
+  messageDesc(file_codex_manager_v1_codex, 20);
 
 /**
  * @generated from message codex_manager.v1.GetCodexLoginRequest
@@ -800,7 +848,7 @@ export type GetCodexLoginRequest = Message<"codex_manager.v1.GetCodexLoginReques
  * Use `create(GetCodexLoginRequestSchema)` to create a new message.
  */
 export const GetCodexLoginRequestSchema: GenMessage<GetCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 20);
+  messageDesc(file_codex_manager_v1_codex, 21);
 
 /**
  * @generated from message codex_manager.v1.CancelCodexLoginRequest
@@ -817,7 +865,7 @@ export type CancelCodexLoginRequest = Message<"codex_manager.v1.CancelCodexLogin
  * Use `create(CancelCodexLoginRequestSchema)` to create a new message.
  */
 export const CancelCodexLoginRequestSchema: GenMessage<CancelCodexLoginRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 21);
+  messageDesc(file_codex_manager_v1_codex, 22);
 
 /**
  * @generated from message codex_manager.v1.LogoutCodexRequest
@@ -830,7 +878,7 @@ export type LogoutCodexRequest = Message<"codex_manager.v1.LogoutCodexRequest"> 
  * Use `create(LogoutCodexRequestSchema)` to create a new message.
  */
 export const LogoutCodexRequestSchema: GenMessage<LogoutCodexRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 22);
+  messageDesc(file_codex_manager_v1_codex, 23);
 
 /**
  * @generated from message codex_manager.v1.LogoutCodexResponse
@@ -843,7 +891,7 @@ export type LogoutCodexResponse = Message<"codex_manager.v1.LogoutCodexResponse"
  * Use `create(LogoutCodexResponseSchema)` to create a new message.
  */
 export const LogoutCodexResponseSchema: GenMessage<LogoutCodexResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 23);
+  messageDesc(file_codex_manager_v1_codex, 24);
 
 /**
  * One feature flag of Codex (Codex `experimentalFeature/list`): a key of
@@ -913,7 +961,7 @@ export type CodexFeature = Message<"codex_manager.v1.CodexFeature"> & {
  * Use `create(CodexFeatureSchema)` to create a new message.
  */
 export const CodexFeatureSchema: GenMessage<CodexFeature> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 24);
+  messageDesc(file_codex_manager_v1_codex, 25);
 
 /**
  * @generated from message codex_manager.v1.ListCodexFeaturesRequest
@@ -932,7 +980,7 @@ export type ListCodexFeaturesRequest = Message<"codex_manager.v1.ListCodexFeatur
  * Use `create(ListCodexFeaturesRequestSchema)` to create a new message.
  */
 export const ListCodexFeaturesRequestSchema: GenMessage<ListCodexFeaturesRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 25);
+  messageDesc(file_codex_manager_v1_codex, 26);
 
 /**
  * @generated from message codex_manager.v1.ListCodexFeaturesResponse
@@ -951,7 +999,7 @@ export type ListCodexFeaturesResponse = Message<"codex_manager.v1.ListCodexFeatu
  * Use `create(ListCodexFeaturesResponseSchema)` to create a new message.
  */
 export const ListCodexFeaturesResponseSchema: GenMessage<ListCodexFeaturesResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 26);
+  messageDesc(file_codex_manager_v1_codex, 27);
 
 /**
  * @generated from message codex_manager.v1.SetCodexFeatureRequest
@@ -977,7 +1025,7 @@ export type SetCodexFeatureRequest = Message<"codex_manager.v1.SetCodexFeatureRe
  * Use `create(SetCodexFeatureRequestSchema)` to create a new message.
  */
 export const SetCodexFeatureRequestSchema: GenMessage<SetCodexFeatureRequest> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 27);
+  messageDesc(file_codex_manager_v1_codex, 28);
 
 /**
  * @generated from message codex_manager.v1.SetCodexFeatureResponse
@@ -1005,7 +1053,7 @@ export type SetCodexFeatureResponse = Message<"codex_manager.v1.SetCodexFeatureR
  * Use `create(SetCodexFeatureResponseSchema)` to create a new message.
  */
 export const SetCodexFeatureResponseSchema: GenMessage<SetCodexFeatureResponse> = /*@__PURE__*/
-  messageDesc(file_codex_manager_v1_codex, 28);
+  messageDesc(file_codex_manager_v1_codex, 29);
 
 /**
  * How StartCodexLogin signs Codex in.
