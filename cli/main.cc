@@ -462,10 +462,10 @@ int Main(int argc, char** argv) {
   unarchive->callback(
       [&] { code = SessionUnarchive(connect(), session_id); });
   auto* update = session->add_subcommand(
-      "update", "Change a session's title, model, effort or policies for its "
-                "later turns");
+      "update", "Change a session's title, model, effort, policies or service "
+                "tier for its later turns");
   v1::UpdateSessionRequest update_request;
-  std::string up_title, up_model, up_effort, up_policy, up_sandbox;
+  std::string up_title, up_model, up_effort, up_policy, up_sandbox, up_tier;
   update->add_option("SESSION", session_id, "Session id")->required();
   update->add_option("--title", up_title, "New title");
   update->add_option("--model", up_model, "Model (\"\": Codex's default)");
@@ -475,6 +475,10 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"untrusted", "on-request", "never"}));
   update->add_option("--sandbox", up_sandbox, "Sandbox")
       ->check(CLI::IsMember({"read-only", "workspace-write", "danger-full-access"}));
+  update->add_option("--service-tier", up_tier,
+                     "Service tier: priority (Codex's Fast mode), default "
+                     "(standard speed), or \"\": the thread's own (see "
+                     "`codex models`)");
   update->callback([&] {
     update_request.set_session_id(session_id);
     // Only what was given changes.
@@ -485,6 +489,9 @@ int Main(int argc, char** argv) {
       update_request.set_approval_policy(up_policy);
     }
     if (update->count("--sandbox")) update_request.set_sandbox(up_sandbox);
+    if (update->count("--service-tier")) {
+      update_request.set_service_tier(up_tier);
+    }
     code = SessionUpdate(connect(), update_request);
   });
   auto* compact = session->add_subcommand(
@@ -666,7 +673,7 @@ int Main(int argc, char** argv) {
                   "Stream the turn until it ends; exit code says how");
   // This turn's settings (the session's otherwise; `session update`).
   std::string turn_model, turn_effort, turn_summary, turn_schema_file,
-      turn_policy, turn_sandbox;
+      turn_policy, turn_sandbox, turn_tier;
   bool turn_plan = false;
   std::vector<std::string> turn_images;
   start->add_option("--model", turn_model, "Model for this turn only")
@@ -691,6 +698,10 @@ int Main(int argc, char** argv) {
       ->group("Turn settings");
   start->add_option("--sandbox", turn_sandbox, "Sandbox for this turn")
       ->check(CLI::IsMember({"read-only", "workspace-write", "danger-full-access"}))
+      ->group("Turn settings");
+  start->add_option("--service-tier", turn_tier,
+                    "Service tier for this turn: priority (Codex's Fast "
+                    "mode) or default (standard speed)")
       ->group("Turn settings");
   start
       ->add_flag("--plan", turn_plan,
@@ -724,6 +735,7 @@ int Main(int argc, char** argv) {
     request.set_reasoning_summary(turn_summary);
     request.set_approval_policy(turn_policy);
     request.set_sandbox(turn_sandbox);
+    request.set_service_tier(turn_tier);
     if (turn_plan) request.set_collaboration_mode("plan");
     if (!turn_schema_file.empty()) {
       std::ifstream in(turn_schema_file);

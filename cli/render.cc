@@ -80,7 +80,8 @@ std::string SettingsChanged(const v1::SessionUpdated& u) {
       {"model", &u.model()},
       {"effort", &u.effort()},
       {"approval_policy", &u.approval_policy()},
-      {"sandbox", &u.sandbox()}};
+      {"sandbox", &u.sandbox()},
+      {"service_tier", &u.service_tier()}};
   std::vector<std::string> parts;
   for (const std::string& field : u.changed_fields()) {
     for (const auto& [name, value] : values) {
@@ -197,7 +198,10 @@ std::string CodexSettingsSummary(const v1::CodexSettings& c) {
   return c.model() + " (" + c.model_provider() + "), effort " +
          (c.effort().empty() ? "default" : c.effort()) + ", " +
          c.approval_policy() + ", " + c.sandbox() +
-         (c.collaboration_mode() == "plan" ? ", plan mode" : "");
+         (c.collaboration_mode() == "plan" ? ", plan mode" : "") +
+         (c.service_tier().empty() || c.service_tier() == "default"
+              ? ""
+              : ", service tier " + c.service_tier());
 }
 std::string ApprovalStateName(v1::ApprovalState state) {
   return Strip(v1::ApprovalState_Name(state), "APPROVAL_STATE_");
@@ -226,6 +230,9 @@ void PrintSession(const v1::Session& s) {
   }
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
+  if (!s.service_tier().empty()) {
+    std::printf("service_tier:      %s\n", s.service_tier().c_str());
+  }
   if (!s.developer_instructions().empty()) {
     // Lines after the first under it, in the value column.
     std::printf("instructions:      %s\n",
@@ -290,16 +297,23 @@ void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered) {
 }
 
 void PrintModelTable(const v1::ListModelsResponse& list) {
-  std::printf("%-24s  %-8s  %-26s  %s\n", "MODEL", "DEFAULT", "EFFORTS",
-              "DESCRIPTION");
+  std::printf("%-24s  %-8s  %-26s  %-10s  %s\n", "MODEL", "DEFAULT",
+              "EFFORTS", "TIERS", "DESCRIPTION");
   for (const v1::Model& m : list.models()) {
     std::string efforts;
     for (const std::string& e : m.supported_efforts()) {
       if (!efforts.empty()) efforts += ",";
       efforts += e == m.default_effort() ? "*" + e : e;
     }
-    std::printf("%-24s  %-8s  %-26s  %s\n", m.model().c_str(),
+    // Its service tiers ("*": the one it uses when none is asked for).
+    std::string tiers;
+    for (const v1::ServiceTier& t : m.service_tiers()) {
+      if (!tiers.empty()) tiers += ",";
+      tiers += t.id() == m.default_service_tier() ? "*" + t.id() : t.id();
+    }
+    std::printf("%-24s  %-8s  %-26s  %-10s  %s\n", m.model().c_str(),
                 m.is_default() ? "yes" : "", Trim(efforts, 26).c_str(),
+                Trim(tiers, 10).c_str(),
                 Trim(OneLine(m.description()), 60).c_str());
   }
 }
