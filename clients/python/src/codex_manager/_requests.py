@@ -316,6 +316,7 @@ class TurnSettings:
     approval_policy: str | None = None
     sandbox: str | None = None
     collaboration_mode: str | None = None
+    service_tier: str | None = None
 
 
 def start_turn(session_id: str, prompt: str, request_id: str | None,
@@ -326,7 +327,8 @@ def start_turn(session_id: str, prompt: str, request_id: str | None,
         model=settings.model or "", effort=settings.effort or "",
         reasoning_summary=settings.reasoning_summary or "",
         approval_policy=settings.approval_policy or "", sandbox=settings.sandbox or "",
-        collaboration_mode=settings.collaboration_mode or "")
+        collaboration_mode=settings.collaboration_mode or "",
+        service_tier=settings.service_tier or "")
     schema = settings.output_schema
     if schema is not None:
         request.output_schema_json = schema if isinstance(schema, str) else json.dumps(schema)

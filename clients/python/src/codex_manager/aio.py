@@ -277,11 +277,13 @@ class AsyncClient:
     async def update_session(self, session_id: str, *, title: str | None = None,
                              model: str | None = None, effort: str | None = None,
                              approval_policy: str | None = None,
-                             sandbox: str | None = None) -> Session:
+                             sandbox: str | None = None,
+                             service_tier: str | None = None) -> Session:
         return Session(await self._call(
             self._sessions.UpdateSession, _requests.update_session(
                 session_id, title=title, model=model, effort=effort,
-                approval_policy=approval_policy, sandbox=sandbox)))
+                approval_policy=approval_policy, sandbox=sandbox,
+                service_tier=service_tier)))
 
     async def compact_session(self, session_id: str) -> Session:
         return Session(await self._call(
@@ -466,12 +468,13 @@ class AsyncClient:
                          images: Sequence[str | os.PathLike[str] | bytes] = (),
                          approval_policy: str | None = None,
                          sandbox: str | None = None,
-                         collaboration_mode: str | None = None) -> Turn:
+                         collaboration_mode: str | None = None,
+                         service_tier: str | None = None) -> Turn:
         settings = _requests.TurnSettings(
             model=model, effort=effort, reasoning_summary=reasoning_summary,
             output_schema=output_schema, images=images,
             approval_policy=approval_policy, sandbox=sandbox,
-            collaboration_mode=collaboration_mode)
+            collaboration_mode=collaboration_mode, service_tier=service_tier)
         return Turn(await self._call(
             self._turns.StartTurn,
             _requests.start_turn(session_id, prompt, request_id, settings)))
@@ -600,10 +603,12 @@ class AsyncClient:
                        on_approval: AsyncApprovalCallback | None = None,
                        on_event: Callable[[Event], Any] | None = None,
                        request_id: str | None = None,
-                       collaboration_mode: str | None = None) -> Turn:
+                       collaboration_mode: str | None = None,
+                       service_tier: str | None = None) -> Turn:
         after = (await self.get_session(session_id)).last_seq
         turn = await self.start_turn(session_id, prompt, request_id=request_id,
-                                     collaboration_mode=collaboration_mode)
+                                     collaboration_mode=collaboration_mode,
+                                     service_tier=service_tier)
         return await self._follow_turn(turn, after, on_approval, on_event)
 
     async def run_review(self, session_id: str, *, uncommitted: bool = False,

@@ -386,18 +386,23 @@ class Client:
     def update_session(self, session_id: str, *, title: str | None = None,
                        model: str | None = None, effort: str | None = None,
                        approval_policy: str | None = None,
-                       sandbox: str | None = None) -> Session:
+                       sandbox: str | None = None,
+                       service_tier: str | None = None) -> Session:
         """Changes the given settings for the session's later turns (None:
-        unchanged; "" for model or effort: Codex's default). A change of
-        value is told to every follower as an ``EventType.SESSION_UPDATED``
-        event (``event.session_updated``: the fields changed and all five
-        settings); the same values again change nothing. A new title also
+        unchanged; "" for model, effort or service tier: Codex's default, or
+        the thread's own). `service_tier`: "priority" is Codex's Fast mode
+        (quicker, more usage; the tiers a model offers are its
+        ``service_tiers``, :meth:`list_models`), "default" standard speed.
+        A change of value is told to every follower as an
+        ``EventType.SESSION_UPDATED`` event (``event.session_updated``: the
+        fields changed and all the settings); the same values again change
+        nothing. A new title also
         names the Codex thread (``thread/name/set``). Raises
         InvalidArgumentError naming a bad field, FailedPreconditionError when
         ARCHIVED, PermissionDeniedError for a sandbox over the limit."""
         return Session(self._call(self._sessions.UpdateSession, _requests.update_session(
             session_id, title=title, model=model, effort=effort,
-            approval_policy=approval_policy, sandbox=sandbox)))
+            approval_policy=approval_policy, sandbox=sandbox, service_tier=service_tier)))
 
     def compact_session(self, session_id: str) -> Session:
         """Has Codex summarize the live session's conversation to free
@@ -761,7 +766,8 @@ class Client:
                    images: Sequence[str | os.PathLike[str] | bytes] = (),
                    approval_policy: str | None = None,
                    sandbox: str | None = None,
-                   collaboration_mode: str | None = None) -> Turn:
+                   collaboration_mode: str | None = None,
+                   service_tier: str | None = None) -> Turn:
         """Queues `prompt`; it runs at once when the session is idle (a
         STOPPED session is resumed first).
 
@@ -775,7 +781,9 @@ class Client:
         "plan" runs it in Codex's Plan mode (the agent explores, may ask
         questions, changes nothing and ends with a proposed plan: an item of
         type "plan", its text the plan in Markdown; the turn after a planning
-        one is back in the default mode unless it asks for "plan" again).
+        one is back in the default mode unless it asks for "plan" again);
+        `service_tier` "priority" runs it in Codex's Fast mode, "default" at
+        standard speed.
 
         A retry with the same `request_id` (and the same arguments, by the
         same token) returns the first call's turn; the key with another
@@ -793,7 +801,7 @@ class Client:
             model=model, effort=effort, reasoning_summary=reasoning_summary,
             output_schema=output_schema, images=images,
             approval_policy=approval_policy, sandbox=sandbox,
-            collaboration_mode=collaboration_mode)
+            collaboration_mode=collaboration_mode, service_tier=service_tier)
         return Turn(self._call(self._turns.StartTurn,
                           _requests.start_turn(session_id, prompt, request_id, settings)))
 
@@ -998,8 +1006,10 @@ class Client:
                  on_approval: ApprovalCallback | None = None,
                  on_event: Callable[[Event], None] | None = None,
                  request_id: str | None = None,
-                 collaboration_mode: str | None = None) -> Turn:
+                 collaboration_mode: str | None = None,
+                 service_tier: str | None = None) -> Turn:
         """Starts a turn in an existing session and follows it to its end.
+        `collaboration_mode` and `service_tier` as :meth:`start_turn`'s.
 
         `on_event` sees every event of the turn; `on_approval` is called for
         each approval request and returns the decision, or for a question
@@ -1013,7 +1023,8 @@ class Client:
         """
         after = self.get_session(session_id).last_seq
         turn = self.start_turn(session_id, prompt, request_id=request_id,
-                               collaboration_mode=collaboration_mode)
+                               collaboration_mode=collaboration_mode,
+                               service_tier=service_tier)
         return self._follow_turn(turn, after, on_approval, on_event)
 
     def run_review(self, session_id: str, *, uncommitted: bool = False,
