@@ -54,13 +54,20 @@ const HOOK_TRUST: Record<string, string> = {
 export const hookTrustLabel = (hook: { enabled: boolean; trustStatus: string }) =>
   hook.enabled ? HOOK_TRUST[hook.trustStatus] ?? hook.trustStatus : "off";
 
+// A service tier as people say it: Codex's "priority" is its Fast mode,
+// "default" standard speed, "" the thread's own.
+export const tierLabel = (tier: string) =>
+  tier === "priority" ? "Fast" : tier === "default" ? "Standard" : tier || "default";
+
 // What Codex runs a thread with (Session.codex_settings):
 // "gpt-5.5 (openai), effort default, on-request, workspace-write", and
-// ", plan mode" while the thread is in Codex's Plan mode.
+// ", plan mode" while the thread is in Codex's Plan mode, ", Fast" in its
+// Fast mode.
 export const codexSettingsLabel = (c: CodexSettings) =>
   `${c.model}${c.modelProvider ? ` (${c.modelProvider})` : ""}, ` +
   `effort ${c.effort || "default"}, ${c.approvalPolicy}, ${c.sandbox}` +
-  (c.collaborationMode === "plan" ? ", plan mode" : "");
+  (c.collaborationMode === "plan" ? ", plan mode" : "") +
+  (c.serviceTier && c.serviceTier !== "default" ? `, ${tierLabel(c.serviceTier)}` : "");
 // A duration in milliseconds as people read it: "4 ms", "60.0 s".
 export const durationLabel = (ms: number) => ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 // A hook's event as its config spells it ("preToolUse" -> "PreToolUse").

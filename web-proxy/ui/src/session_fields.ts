@@ -29,6 +29,14 @@ export const sandboxSelect = (name: string, unset = "Codex default") => select(n
 export const effortSelect = (name: string, unset: string) =>
   select(name, ["", "low", "medium", "high", "xhigh"].map((e) => [e, e || unset]));
 
+// Service tier (Codex's `serviceTier`): "priority" is its Fast mode,
+// "default" standard speed; `unset` names what "" means where the field is.
+export const tierSelect = (name: string, unset: string) => select(name, [
+  ["", unset],
+  ["default", "Standard"],
+  ["priority", "Fast"],
+]);
+
 // Selects `value` in a select, adding it as an option first when the
 // select has none (a value set through another client, e.g. an effort
 // this list lacks), so that showing a setting never changes it.

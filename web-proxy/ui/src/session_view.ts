@@ -21,7 +21,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel } from "./labels.js";
 import { goalPanel } from "./goal_view.js";
-import { effortSelect, modelField, sandboxSelect } from "./session_fields.js";
+import { effortSelect, modelField, sandboxSelect, tierSelect } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
 
@@ -315,10 +315,11 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     }
   };
   // Settings for the next turn only (StartTurn's): model, reasoning effort,
-  // images to upload. Empty: the session's.
+  // sandbox, speed (service tier), images to upload. Empty: the session's.
   const [turnModel, turnModels] = modelField("turn_model", "turn-models", "session's");
   const turnEffort = effortSelect("turn_effort", "session's");
   const turnSandbox = sandboxSelect("turn_sandbox", "session's");
+  const turnTier = tierSelect("turn_service_tier", "session's");
   const turnImages = h("input", { name: "turn_images", type: "file", multiple: "",
                                   accept: "image/png,image/jpeg,image/gif,image/webp" }) as HTMLInputElement;
   const settings = h("details", { class: "turn-settings" },
@@ -327,6 +328,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       h("label", {}, "Model", turnModel, turnModels),
       h("label", {}, "Effort", turnEffort),
       h("label", {}, "Sandbox", turnSandbox),
+      h("label", {}, "Speed", turnTier),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
   // A prompt to edit, left by the session this one was forked from.
   const draft = sessionStorage.getItem(draftKey(sessionId));
@@ -377,12 +379,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           ({ mediaType: f.type, data: new Uint8Array(await f.arrayBuffer()) })));
         await turns.startTurn({ sessionId, prompt: text, requestId: newRequestId(),
                                 model: turnModel.value.trim(), effort: turnEffort.value, images,
-                                sandbox: turnSandbox.value,
+                                sandbox: turnSandbox.value, serviceTier: turnTier.value,
                                 collaborationMode: planning() ? "plan" : "" }, call);
         // They were for that turn.
         turnModel.value = "";
         turnEffort.value = "";
         turnSandbox.value = "";
+        turnTier.value = "";
         narrowForOperator();
         turnImages.value = "";
       }
@@ -470,7 +473,7 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     const why = unknown || composerBlocked(state);
     blocked.textContent = why;
     blocked.hidden = !why;
-    for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnSandbox, turnImages]) el.disabled = why !== "";
+    for (const el of [prompt, send, queue, interrupt, turnModel, turnEffort, turnSandbox, turnTier, turnImages]) el.disabled = why !== "";
     narrowForOperator();
     const running = transcript.runningTurnId !== "" && !transcript.runningShell;
     send.textContent = running ? "Steer" : "Send";

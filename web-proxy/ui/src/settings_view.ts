@@ -1,5 +1,5 @@
 // A session's settings: its title, and the model, reasoning effort,
-// approval policy and sandbox of the turns that start after they are saved
+// approval policy, sandbox and speed (service tier) of the turns that start after they are saved
 // (SessionService.UpdateSession; a running turn keeps its own). Only what
 // was changed is sent; the server admits a sandbox against --max-sandbox
 // and refuses an ARCHIVED session, and its error is shown as a toast.
@@ -8,7 +8,7 @@ import { button, h } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
 import type { Session } from "./gen/codex_manager/v1/sessions_pb.js";
 import { codexSettingsLabel } from "./labels.js";
-import { choose, effortSelect, modelField, policySelect, sandboxSelect } from "./session_fields.js";
+import { choose, effortSelect, modelField, policySelect, sandboxSelect, tierSelect } from "./session_fields.js";
 
 export interface SettingsForm {
   element: HTMLElement;
@@ -27,6 +27,7 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
   const effort = effortSelect("session_effort", "Codex default");
   const policy = policySelect("session_approval_policy");
   const sandbox = sandboxSelect("session_sandbox");
+  const tier = tierSelect("session_service_tier", "Codex default");
   // What Codex runs the thread with (Session.codex_settings): what the
   // "Codex default" choices mean for this session.
   const now = h("p", { class: "muted small codex-now", hidden: "" });
@@ -45,14 +46,15 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
     h("div", { class: "row wrap" },
       h("label", {}, "Effort", effort),
       h("label", {}, "Approval policy", policy),
-      h("label", {}, "Sandbox", sandbox)),
+      h("label", {}, "Sandbox", sandbox),
+      h("label", {}, "Speed", tier)),
     h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save"), cancel)) as HTMLFormElement;
 
   // The settings as last read or saved: what "changed" is measured against.
   let shown: Session | undefined;
   const fields = () => ({
     title: title.value.trim(), model: model.value.trim(), effort: effort.value,
-    approvalPolicy: policy.value, sandbox: sandbox.value,
+    approvalPolicy: policy.value, sandbox: sandbox.value, serviceTier: tier.value,
   });
   const fill = (s: Session) => {
     shown = s;
@@ -61,6 +63,7 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
     choose(effort, s.effort);
     choose(policy, s.approvalPolicy);
     choose(sandbox, s.sandbox);
+    choose(tier, s.serviceTier);
     const c = s.codexSettings;
     now.hidden = !c;
     now.textContent = c

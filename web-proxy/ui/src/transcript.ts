@@ -7,7 +7,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { ApprovalState, type Approval } from "./gen/codex_manager/v1/approvals_pb.js";
 import { GoalStatus, type SessionGoal, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { TurnState } from "./gen/codex_manager/v1/turns_pb.js";
-import { codexSettingsLabel, credentialsRefused, durationLabel } from "./labels.js";
+import { codexSettingsLabel, credentialsRefused, durationLabel, tierLabel } from "./labels.js";
 
 // `reverted`: the entry's turn was taken out of the conversation
 // (SessionService.RevertSession); it stays in the transcript, marked.
@@ -266,6 +266,7 @@ export class Transcript {
           effort: `effort ${u.effort || "default"}`,
           approval_policy: `approval policy ${u.approvalPolicy || "default"}`,
           sandbox: `sandbox ${u.sandbox || "default"}`,
+          service_tier: `speed ${tierLabel(u.serviceTier)}`,
         };
         const parts = u.changedFields.map((f) => said[f]).filter((part) => part !== undefined);
         this.add({ kind: "notice", id: `s${event.sessionSeq}`, level: "info",

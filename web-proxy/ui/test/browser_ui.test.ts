@@ -644,13 +644,14 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   await page.selectOption("select[name=session_effort]", "low");
   await page.selectOption("select[name=session_approval_policy]", "never");
   await page.selectOption("select[name=session_sandbox]", "read-only");
+  await page.selectOption("select[name=session_service_tier]", "priority");
   await form.getByRole("button", { name: "Save" }).click();
   await form.waitFor({ state: "hidden", timeout: 10000 });
   assert.equal(await edit.getAttribute("aria-expanded"), "false");
   await page.locator(".bar h1", { hasText: "after" }).waitFor({ timeout: 10000 });
   await other.locator(".bar h1", { hasText: "after" }).waitFor({ timeout: 10000 });
   await other.locator(".entry.notice.info", { hasText: "Settings changed: title “after”, model gpt-session, " +
-                      "effort low, approval policy never, sandbox read-only" }).waitFor({ timeout: 10000 });
+                      "effort low, approval policy never, sandbox read-only, speed Fast" }).waitFor({ timeout: 10000 });
   // A rename by another client (the API) reaches both pages.
   const api = createClient(SessionService, apiTransport(fake));
   await api.updateSession({ sessionId, title: "renamed by the API" });
@@ -669,8 +670,10 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   const reply = page.locator(".entry.agent", { hasText: "settings " }).first();
   await reply.waitFor({ timeout: 20000 });
   const sent = JSON.parse((await reply.innerText()).replace(/^settings /, "")) as
-    { model?: string; effort?: string; approvalPolicy?: string; sandboxPolicy?: { type?: string } };
+    { model?: string; effort?: string; approvalPolicy?: string; sandboxPolicy?: { type?: string };
+      serviceTier?: string };
   assert.equal(sent.model, "gpt-session");
+  assert.equal(sent.serviceTier, "priority");
   assert.equal(sent.effort, "low");
   assert.equal(sent.approvalPolicy, "never");
   assert.equal(sent.sandboxPolicy?.type, "readOnly");
@@ -679,6 +682,7 @@ test("a session's settings: renamed, and the turns after Save use them", async (
   await form.waitFor({ timeout: 10000 });
   assert.equal(await page.inputValue("input[name=session_model]"), "gpt-session");
   assert.equal(await page.inputValue("select[name=session_sandbox]"), "read-only");
+  assert.equal(await page.inputValue("select[name=session_service_tier]"), "priority");
   assert.deepEqual(await axeViolations(page), []);
   await page.screenshot({ path: join(ARTIFACTS, "phone-session-settings.png"), fullPage: true });
   await page.keyboard.press("Escape");

@@ -149,13 +149,13 @@ test("a settings change is noted, and names the session", () => {
   t.apply(create(EventSchema, {
     sessionSeq: 9n, eventId: 9n, type: EventType.SESSION_UPDATED,
     payload: { case: "sessionUpdated", value: { $typeName: "codex_manager.v1.SessionUpdated",
-      changedFields: ["title", "effort", "sandbox", "someday"], title: "nightly", model: "gpt-5",
-      effort: "", approvalPolicy: "never", sandbox: "read-only" } },
+      changedFields: ["title", "effort", "sandbox", "service_tier", "someday"], title: "nightly",
+      model: "gpt-5", effort: "", approvalPolicy: "never", sandbox: "read-only", serviceTier: "priority" } },
   }));
   assert.equal(t.title, "nightly");
   assert.deepEqual(t.entries.at(-1), {
     kind: "notice", id: "s9", level: "info",
-    text: "Settings changed: title “nightly”, effort default, sandbox read-only",
+    text: "Settings changed: title “nightly”, effort default, sandbox read-only, speed Fast",
   });
 });
 
