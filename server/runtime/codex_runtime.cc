@@ -247,7 +247,8 @@ void CodexRuntime::CallOpenThread(const std::string& method, json params) {
                  // Absent in releases before approvals reviewers.
                  reviewer = StringMember(*result, "approvalsReviewer");
                  for (const char* key :
-                      {"model", "reasoningEffort", "approvalPolicy", "sandbox"}) {
+                      {"model", "reasoningEffort", "approvalPolicy", "sandbox",
+                       "serviceTier"}) {
                    const json& value = Member(*result, key);
                    if (!value.is_null()) baseline[key] = value;
                  }
@@ -324,6 +325,40 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                });
     return;
   }
+  // Codex keeps a turn's effort for the turns after it, and a thread that
+  // reported none at start (the model's default) cannot be sent "none":
+  // once a turn was sent an effort, one that asks for none is sent the
+  // model's default effort, as `model/list` says it.
+  if (settings.effort.empty() && effort_sent_ &&
+      !Member(baseline_, "reasoningEffort").is_string()) {
+    const std::string model =
+        !settings.model.empty() ? settings.model
+                                : StringMember(baseline_, "model");
+    rpc_->Call("model/list", {{"includeHidden", true}},
+               options_.request_timeout,
+               [this, turn_id, prompt, settings = TurnSettings(settings),
+                model](absl::StatusOr<json> models) mutable {
+                 // Not found (or no answer): none, as before.
+                 const json listed = models.ok() ? *std::move(models) : json();
+                 for (const json& m : ArrayMember(listed, "data")) {
+                   if (StringMember(m, "model") == model ||
+                       StringMember(m, "id") == model) {
+                     settings.effort =
+                         StringMember(m, "defaultReasoningEffort");
+                   }
+                 }
+                 absl::MutexLock lock(&mu_);
+                 if (rpc_ == nullptr) return;  // OnExit follows
+                 SendTurnStart(turn_id, prompt, settings);
+               });
+    return;
+  }
+  SendTurnStart(turn_id, prompt, settings);
+}
+
+void CodexRuntime::SendTurnStart(const std::string& turn_id,
+                                 const std::string& prompt,
+                                 const TurnSettings& settings) {
   json input = json::array({{{"type", "text"},
                              {"text", prompt},
                              {"text_elements", json::array()}}});
@@ -345,6 +380,7 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   };
   set("model", settings.model, Member(baseline_, "model"));
   set("effort", settings.effort, Member(baseline_, "reasoningEffort"));
+  if (params.contains("effort")) effort_sent_ = true;
   set("serviceTier", settings.service_tier, Member(baseline_, "serviceTier"));
   if (params.contains("serviceTier")) {
     service_tier_sent_ = true;

@@ -94,6 +94,10 @@ class CodexRuntime : public Runtime {
   void CallOpenThread(const std::string& method, nlohmann::json params)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnClosed(const std::string& reason);
+  // Sends `turn/start` for our turn `turn_id` with every setting.
+  void SendTurnStart(const std::string& turn_id, const std::string& prompt,
+                     const TurnSettings& settings)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The answer to `turn/start` or `review/start` for our turn `turn_id`.
   void OnTurnStartAnswer(const std::string& turn_id, const char* method,
                          absl::StatusOr<nlohmann::json> result);
@@ -115,8 +119,8 @@ class CodexRuntime : public Runtime {
   // From initialize's userAgent (RuntimeVersionOf).
   std::string runtime_version_ ABSL_GUARDED_BY(mu_);
   // The thread's own settings (thread/start or thread/resume's answer:
-  // model, reasoningEffort, approvalPolicy, sandbox), sent with every turn
-  // that does not override them, so an override never sticks.
+  // model, reasoningEffort, approvalPolicy, sandbox, serviceTier), sent with
+  // every turn that does not override them, so an override never sticks.
   nlohmann::json baseline_ ABSL_GUARDED_BY(mu_) = nlohmann::json::object();
   // A turn overrode the reasoning summary: later ones send "auto".
   bool summary_overridden_ ABSL_GUARDED_BY(mu_) = false;
@@ -124,6 +128,9 @@ class CodexRuntime : public Runtime {
   // its own, on a thread that reported none, is sent "default" (standard
   // speed), since Codex keeps a turn's tier for the turns after it.
   bool service_tier_sent_ ABSL_GUARDED_BY(mu_) = false;
+  // A turn of this thread was sent a reasoning effort (StartTurn says why
+  // that matters).
+  bool effort_sent_ ABSL_GUARDED_BY(mu_) = false;
   // Our turn whose `thread/shellCommand` was sent: Codex answers it with
   // no turn, and names the turn in the `turn/started` that follows.
   std::string shell_turn_id_ ABSL_GUARDED_BY(mu_);

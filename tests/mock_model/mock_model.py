@@ -68,6 +68,8 @@ prompt of the latest user message. The script, by what the prompt contains:
 - ``tier?``: ``Service tier: X.``, X the request's ``service_tier``
   (Codex sends a turn's ``serviceTier``, e.g. ``priority``), or
   ``standard`` when it has none.
+- ``effort?``: ``Effort: X.``, X the request's ``reasoning.effort`` (the
+  turn's reasoning effort as Codex sent it), or ``none``.
 - ``slow: N``: the reply streams word by word with N milliseconds between
   deltas (for interrupt and reload tests).
 - ``deltas: N``: a reply of N small text deltas (for throughput tests).
@@ -223,6 +225,7 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     search = re.search(r"\bsearch:\s*(.+)", prompt)
     recall = re.search(r"recall:\s*(\S+)", prompt)
     tier = re.search(r"\btier\?", prompt)
+    effort = re.search(r"\beffort\?", prompt)
 
     if 'source="goal"' in prompt:
         if not outputs:
@@ -380,6 +383,11 @@ def script(body: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         n = int(deltas.group(1))
         pieces = [f"d{i} " for i in range(n)]
         yield from _message("".join(pieces), pieces, 0)
+        return
+    if effort:
+        reasoning = body.get("reasoning") if isinstance(body.get("reasoning"), dict) else {}
+        reply = f"Effort: {reasoning.get('effort') or 'none'}."
+        yield from _message(reply, [reply], 0)
         return
     if tier:
         reply = f"Service tier: {body.get('service_tier') or 'standard'}."
