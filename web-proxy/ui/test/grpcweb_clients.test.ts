@@ -157,7 +157,7 @@ describe("@protobuf-ts grpc-web transport (text mode)", () => {
     const { response: turn } = await turns.startTurn({
       sessionId: session.sessionId, prompt: "burst 3000", requestId: "", model: "", effort: "",
       reasoningSummary: "", outputSchemaJson: "", imagePaths: [], images: [], approvalPolicy: "", sandbox: "",
-      collaborationMode: "",
+      collaborationMode: "", serviceTier: "",
     });
     let deltas = 0;
     let expectSeq = 1;
