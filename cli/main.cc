@@ -959,7 +959,8 @@ int Main(int argc, char** argv) {
         std::tuple{"disable", v1::CODEX_FEATURE_SETTING_DISABLED,
                    "Turn a feature off: [features] NAME = false (role: admin)"},
         std::tuple{"reset", v1::CODEX_FEATURE_SETTING_DEFAULT,
-                   "Back to Codex's default: the line removed (role: admin)"}}) {
+                   "Back to Codex's default: the line removed "
+                   "(role: admin)"}}) {
     auto* set = features->add_subcommand(verb, help);
     set->add_option("NAME", feature_name, "The feature (from `codex features`)")
         ->required();

@@ -67,7 +67,7 @@ TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
   Session s;
   s.session_id = "ses_a";
   s.codex_settings = {"gpt-5.4",   "mock", "high", "never",
-                      "read-only", "user", "plan"};
+                      "read-only", "user", "plan", "priority"};
   Event e;
   e.type = EventType::kCodexSettingsChanged;
   e.payload = CodexSettingsChangedEvent(s).payload;
@@ -77,6 +77,7 @@ TEST(EventToProtoTest, CodexSettingsChangedCarriesTheSessionsSettings) {
   EXPECT_EQ(out.codex_settings().model(), "gpt-5.4");
   EXPECT_EQ(out.codex_settings().approvals_reviewer(), "user");
   EXPECT_EQ(out.codex_settings().collaboration_mode(), "plan");
+  EXPECT_EQ(out.codex_settings().service_tier(), "priority");
   v1::Session session;
   ToProto(s, &session);
   EXPECT_EQ(session.codex_settings().SerializeAsString(),

@@ -16,8 +16,9 @@ namespace codex_manager {
 // SESSION_STATE_CHANGED {state, thread_id, error?} for the session as it is.
 EventLog::NewEvent SessionStateEvent(const Session& session);
 // SESSION_UPDATED {changed_fields, title, model, effort, approval_policy,
-// sandbox, service_tier}: the session's settings as they are, after UpdateSession changed
-// `changed_fields` (UpdateSessionRequest's field names).
+// sandbox, service_tier}: the session's settings as they are, after
+// UpdateSession changed `changed_fields` (UpdateSessionRequest's field
+// names).
 EventLog::NewEvent SessionUpdatedEvent(
     const Session& session, const std::vector<std::string>& changed_fields);
 // TURN_STATE_CHANGED {turn_id, state, codex_turn_id, error?, prompt (while

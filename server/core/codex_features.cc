@@ -78,7 +78,8 @@ absl::Status CheckFeatureChange(const std::vector<CodexFeature>& features,
     return absl::FailedPreconditionError(absl::StrCat(
         "codex feature ", name,
         ": Codex lists it as removed, so turning it on or off does nothing; "
-        "only setting it back to the default (removing it from config.toml) is taken"));
+        "only setting it back to the default (removing it from config.toml) "
+        "is taken"));
   }
   return absl::OkStatus();
 }

@@ -809,8 +809,9 @@ TEST_F(SessionManagerTest, TurnSettingsOverrideTheSessionsForOneTurn) {
             absl::StatusCode::kInvalidArgument);
   bad = {};
   bad.service_tier = "fast lane";
-  EXPECT_EQ(manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      manager_->UpdateSession(s.session_id, bad, kOperator).status().code(),
+      absl::StatusCode::kInvalidArgument);
 
   const std::string dir = ::testing::TempDir();
   {

@@ -666,7 +666,8 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
 // (v21's too), one of v19 (v20's too) and one of v18 (v19's approval
 // columns too): SQL that makes a new database look older to the upgrade.
 #define BEFORE_V22 "ALTER TABLE sessions DROP COLUMN service_tier; "
-#define BEFORE_V21 BEFORE_V22 "ALTER TABLE sessions DROP COLUMN model_provider; "
+#define BEFORE_V21 \
+  BEFORE_V22 "ALTER TABLE sessions DROP COLUMN model_provider; "
 #define BEFORE_V20 \
   BEFORE_V21 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
 constexpr char kBeforeV22[] = BEFORE_V22;
