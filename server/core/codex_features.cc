@@ -1,11 +1,9 @@
 #include "core/codex_features.h"
 
-#include <algorithm>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_access.h"
 #include "common/utf8.h"
+#include "core/request_validation.h"
 
 namespace codex_manager {
 namespace {
@@ -19,11 +17,7 @@ std::string Text(const json& obj, const char* key) {
 }  // namespace
 
 bool IsFeatureName(const std::string& name) {
-  return !name.empty() && name.size() <= kMaxFeatureNameBytes &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-                  c == '_' || c == '.' || c == '-';
-         });
+  return !name.empty() && IsCodexId(name, kMaxFeatureNameBytes);
 }
 
 void AppendFeatures(const json& page, std::vector<CodexFeature>& features) {

@@ -102,16 +102,21 @@ absl::Status ValidateImagePaths(std::vector<std::string>& paths,
 
 }  // namespace
 
+bool IsCodexId(absl::string_view id, size_t max_bytes) {
+  return id.size() <= max_bytes &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                  c == '.' || c == '_' || c == '-';
+         });
+}
+
 namespace {
 
-// Empty, or a Codex id of letters, digits, ".", "_" and "-", at most 64
-// bytes; INVALID_ARGUMENT naming `field` and saying what `what` is.
+// Empty, or a Codex id of at most 64 bytes; INVALID_ARGUMENT naming
+// `field` and saying what `what` is.
 absl::Status ValidateCodexId(absl::string_view field, const std::string& id,
                              absl::string_view what) {
-  if (id.size() > 64 || !std::all_of(id.begin(), id.end(), [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-               c == '.' || c == '_' || c == '-';
-      })) {
+  if (!IsCodexId(id, 64)) {
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": \"", SafeText(id, 70), "\" is not ", what,
         " (letters, digits, \".\", \"_\", \"-\"; at most 64)"));

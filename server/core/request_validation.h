@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "core/store.h"
 #include "core/types.h"
 
@@ -29,6 +30,11 @@ struct SessionSettings {
   // As ValidateServiceTier.
   const std::string& service_tier;
 };
+
+// Letters, digits, ".", "_" and "-" only, at most `max_bytes` (empty
+// passes): what Codex's ids are made of (providers, service tiers,
+// feature flags).
+bool IsCodexId(absl::string_view id, size_t max_bytes);
 
 // Empty, or the id of a Codex model provider: letters, digits, ".", "_"
 // and "-", at most 64 bytes (INVALID_ARGUMENT "model_provider").

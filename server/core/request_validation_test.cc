@@ -91,6 +91,16 @@ TEST_F(RequestValidationTest, SessionSettingsNameTheFieldThatIsWrong) {
   ExpectInvalid(ValidateRequestId(std::string(129, 'r')), "request_id");
 }
 
+TEST_F(RequestValidationTest, CodexIdsAreWordsOfTheirOwnCharacters) {
+  EXPECT_TRUE(IsCodexId("", 64));
+  EXPECT_TRUE(IsCodexId("guardianv2.thread_context-1", 64));
+  EXPECT_TRUE(IsCodexId(std::string(64, 'a'), 64));
+  EXPECT_FALSE(IsCodexId(std::string(65, 'a'), 64));
+  for (const char* bad : {"a b", "a/b", "a\"b", "caf\xc3\xa9", "a\nb"}) {
+    EXPECT_FALSE(IsCodexId(bad, 64)) << bad;
+  }
+}
+
 TEST_F(RequestValidationTest, AnUpdateChecksOnlyTheFieldsItSets) {
   EXPECT_TRUE(ValidateUpdate({}).ok());
   SessionUpdate update;

@@ -328,17 +328,24 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
   // Codex keeps a turn's effort for the turns after it, and a thread that
   // reported none at start (the model's default) cannot be sent "none":
   // once a turn was sent an effort, one that asks for none is sent the
-  // model's default effort, as `model/list` says it.
+  // model's default effort, as `model/list` says it (asked once a model).
   if (settings.effort.empty() && effort_sent_ &&
       !Member(baseline_, "reasoningEffort").is_string()) {
     const std::string model =
         !settings.model.empty() ? settings.model
                                 : StringMember(baseline_, "model");
+    if (auto known = default_efforts_.find(model);
+        known != default_efforts_.end()) {
+      TurnSettings with_default = settings;
+      with_default.effort = known->second;
+      SendTurnStart(turn_id, prompt, with_default);
+      return;
+    }
     rpc_->Call("model/list", {{"includeHidden", true}},
                options_.request_timeout,
                [this, turn_id, prompt, settings = TurnSettings(settings),
                 model](absl::StatusOr<json> models) mutable {
-                 // Not found (or no answer): none, as before.
+                 // Not listed (or no answer): none, as before.
                  const json listed = models.ok() ? *std::move(models) : json();
                  for (const json& m : ArrayMember(listed, "data")) {
                    if (StringMember(m, "model") == model ||
@@ -348,6 +355,9 @@ void CodexRuntime::StartTurn(const std::string& turn_id,
                    }
                  }
                  absl::MutexLock lock(&mu_);
+                 if (!listed.is_null()) {
+                   default_efforts_[model] = settings.effort;
+                 }
                  if (rpc_ == nullptr) return;  // OnExit follows
                  SendTurnStart(turn_id, prompt, settings);
                });

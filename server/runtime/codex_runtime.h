@@ -131,6 +131,9 @@ class CodexRuntime : public Runtime {
   // A turn of this thread was sent a reasoning effort (StartTurn says why
   // that matters).
   bool effort_sent_ ABSL_GUARDED_BY(mu_) = false;
+  // Each model's default effort (`model/list`'s defaultReasoningEffort; ""
+  // for a model it does not list), once StartTurn asked for it.
+  std::map<std::string, std::string> default_efforts_ ABSL_GUARDED_BY(mu_);
   // Our turn whose `thread/shellCommand` was sent: Codex answers it with
   // no turn, and names the turn in the `turn/started` that follows.
   std::string shell_turn_id_ ABSL_GUARDED_BY(mu_);

@@ -1,22 +1,89 @@
-"""A turn's settings are for that turn, with the real, pinned codex on the
-scripted model (its `effort?` says the reasoning effort the request
-carried). Codex keeps a turn's overrides for the turns after it, and a
-thread whose effort was never set (the model's default) cannot be told
-"none": the server sends the model's default effort again."""
+"""A session's and a turn's settings, with the real, pinned codex on the
+scripted model, whose `tier?` and `effort?` say what the model request
+carried.
+
+The service tier: `priority` (Codex's Fast mode) or `default` (standard
+speed), set for the session (UpdateSession) or one turn (StartTurn),
+reaches the request as its `service_tier`, and the models Codex lists say
+which tiers they offer. A turn's settings are for that turn: Codex keeps a
+turn's overrides for the turns after it, and a thread whose effort was
+never set (the model's default) cannot be told "none", so the server sends
+the model's default effort, and the tier `default`, again."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Server
+import pytest
+from conftest import Cli, Server
 
-from codex_manager import Client, SessionState, TurnState
+from codex_manager import Client, EventType, InvalidArgumentError, SessionState, TurnState
 
 
-def effort_of(client: Client, session_id: str, **turn: str) -> str:
-    finished = client.run_turn(session_id, "effort?", **turn)
+def reply(client: Client, session_id: str, prompt: str, **turn: str) -> str:
+    """Runs `prompt` as a turn of the session (`turn`: its settings); the
+    agent's reply."""
+    finished = client.run_turn(session_id, prompt, **turn)
     assert finished.state == TurnState.COMPLETED, finished.error
     return finished.final_message
+
+
+def test_a_session_and_a_turn_choose_their_service_tier(server: Server, project: Path) -> None:
+    with Client(server.addr) as client:
+        fast = [m for m in client.list_models() if m.model == "gpt-5.5"][0]
+        assert [(t.id, t.name) for t in fast.service_tiers] == [("priority", "Fast")]
+        sid = client.create_session(project, approval_policy="never").session_id
+        client.wait_for_session(sid, SessionState.IDLE)
+        assert reply(client, sid, "tier?") == "Service tier: standard."
+        # A turn's tier is for that turn: Codex would keep it for the next.
+        assert reply(client, sid, "tier?", service_tier="priority") == "Service tier: priority."
+        assert reply(client, sid, "tier?") == "Service tier: standard."
+
+        updated = client.update_session(sid, service_tier="priority")
+        assert updated.service_tier == "priority"
+        assert reply(client, sid, "tier?") == "Service tier: priority."
+        # One turn at standard speed; the next is the session's again.
+        assert reply(client, sid, "tier?", service_tier="default") == "Service tier: standard."
+        assert reply(client, sid, "tier?") == "Service tier: priority."
+        # Kept by a restart of its Codex.
+        client.stop_session(sid)
+        client.wait_for_session(sid, SessionState.STOPPED)
+        assert reply(client, sid, "tier?") == "Service tier: priority."
+
+        with pytest.raises(InvalidArgumentError, match="service_tier"):
+            client.update_session(sid, service_tier="fast lane")
+        with pytest.raises(InvalidArgumentError, match="service_tier"):
+            client.start_turn(sid, "tier?", service_tier="a/b")
+        back = client.update_session(sid, service_tier="")
+        assert back.service_tier == ""
+        changes = [e.proto.session_updated for e in client.events(sid, follow=False)
+                   if e.type == EventType.SESSION_UPDATED]
+        assert [(list(c.changed_fields), c.service_tier) for c in changes] == [
+            (["service_tier"], "priority"), (["service_tier"], "")]
+        markdown = b"".join(client.export_transcript(sid, format="markdown")).decode()
+        assert "**Settings changed** (" in markdown
+        assert "): service tier `priority`\n" in markdown  # UpdateSession
+        assert "): service tier default\n" in markdown  # back to the thread's own
+        # What Codex ran a priority turn with (CODEX_SETTINGS_CHANGED).
+        assert "read-only`, service tier `priority`\n" in markdown
+
+
+def test_the_cli_sets_and_shows_a_service_tier(cli: Cli, project: Path) -> None:
+    session_id = cli.json("session", "create", "--cwd", str(project),
+                          "--approval-policy", "never")["sessionId"]
+    updated = cli("session", "update", session_id, "--service-tier", "priority")
+    assert updated.returncode == 0, updated.stderr
+    assert "service_tier:      priority\n" in cli("session", "show", session_id).stdout
+    followed = cli("turn", "start", session_id, "tier?", "--follow")
+    assert followed.returncode == 0, followed.stderr
+    assert followed.stdout.strip() == "Service tier: priority."
+    one = cli("turn", "start", session_id, "tier?", "--follow", "--service-tier", "default")
+    assert one.stdout.strip() == "Service tier: standard."
+    models = cli("codex", "models")
+    header = models.stdout.splitlines()[0].split()
+    assert header == ["MODEL", "DEFAULT", "EFFORTS", "TIERS", "DESCRIPTION"]
+    row = next(line for line in models.stdout.splitlines() if line.startswith("gpt-5.5 "))
+    assert "priority" in row.split()
 
 
 def test_a_turns_effort_does_not_stick(server: Server, project: Path) -> None:
@@ -26,12 +93,12 @@ def test_a_turns_effort_does_not_stick(server: Server, project: Path) -> None:
         session = client.create_session(project, approval_policy="never")
         client.wait_for_session(session.session_id, SessionState.IDLE)
         sid = session.session_id
-        assert effort_of(client, sid) == "Effort: medium."
+        assert reply(client, sid, "effort?") == "Effort: medium."
         high = client.start_turn(sid, "effort?", effort="high")
         assert client.run_turn(sid, "effort?").final_message == "Effort: medium."
         assert client.get_turn(high.turn_id).final_message == "Effort: high."
         # The session's effort, then back to Codex's default.
         client.update_session(sid, effort="low")
-        assert effort_of(client, sid) == "Effort: low."
+        assert reply(client, sid, "effort?") == "Effort: low."
         client.update_session(sid, effort="")
-        assert effort_of(client, sid) == "Effort: medium."
+        assert reply(client, sid, "effort?") == "Effort: medium."  # known: not asked again

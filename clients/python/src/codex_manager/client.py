@@ -396,8 +396,8 @@ class Client:
         A change of value is told to every follower as an
         ``EventType.SESSION_UPDATED`` event (``event.session_updated``: the
         fields changed and all the settings); the same values again change
-        nothing. A new title also
-        names the Codex thread (``thread/name/set``). Raises
+        nothing. A new title also names the Codex thread
+        (``thread/name/set``). Raises
         InvalidArgumentError naming a bad field, FailedPreconditionError when
         ARCHIVED, PermissionDeniedError for a sandbox over the limit."""
         return Session(self._call(self._sessions.UpdateSession, _requests.update_session(
