@@ -12,7 +12,8 @@ namespace {
 // Widest a name column grows to; longer names are cut ("~").
 constexpr size_t kMaxNameWidth = 40;
 
-// The width of a column holding `widest` bytes under `header`.
+// The width of a column holding `widest` columns (Columns) under
+// `header`.
 int ColumnWidth(const std::string& header, size_t widest) {
   return static_cast<int>(
       std::max(header.size(), std::min(widest, kMaxNameWidth)));
@@ -53,14 +54,14 @@ void PrintTokenTable(const v1::ListTokensResponse& list) {
   }
   size_t widest = 0;
   for (const v1::Token& t : list.tokens()) {
-    widest = std::max(widest, TokenName(t).size());
+    widest = std::max(widest, Columns(TokenName(t)));
   }
   const int name = ColumnWidth("NAME", widest);
   std::printf("%-24s  %-*s  %-8s  %-19s  %-19s  %s\n", "TOKEN", name, "NAME",
               "ROLE", "CREATED", "EXPIRES", "LAST USED");
   for (const v1::Token& t : list.tokens()) {
-    std::printf("%-24s  %-*s  %-8s  %-19s  %-19s  %s\n", t.token_id().c_str(),
-                name, TokenName(t).c_str(), RoleName(t.role()).c_str(),
+    std::printf("%-24s  %s  %-8s  %-19s  %-19s  %s\n", t.token_id().c_str(),
+                Cell(TokenName(t), name).c_str(), RoleName(t.role()).c_str(),
                 When(t.create_time(), t.has_create_time()).c_str(),
                 When(t.expire_time(), t.has_expire_time()).c_str(),
                 When(t.last_used_time(), t.has_last_used_time()).c_str());
@@ -80,14 +81,15 @@ void PrintAuditTable(const v1::ListAuditEventsResponse& list) {
   };
   size_t widest = 0;
   for (const v1::AuditEvent& e : list.audit_events()) {
-    widest = std::max(widest, who(e).size());
+    widest = std::max(widest, Columns(who(e)));
   }
   const int width = ColumnWidth("WHO", widest);
   std::printf("%-19s  %-*s  %-4s  %-48s  %s\n", "TIME", width, "WHO", "CODE",
               "METHOD", "RESOURCE");
   for (const v1::AuditEvent& e : list.audit_events()) {
-    std::printf("%-19s  %-*s  %-4d  %-48s  %s\n",
-                When(e.time(), e.has_time()).c_str(), width, who(e).c_str(),
+    std::printf("%-19s  %s  %-4d  %-48s  %s\n",
+                When(e.time(), e.has_time()).c_str(),
+                Cell(who(e), width).c_str(),
                 e.code(), e.method().c_str(), e.resource_id().c_str());
     // Why a call was refused, or what the server did by itself (a
     // restore, a retention pass).

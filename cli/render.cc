@@ -141,11 +141,30 @@ void PrintMore(const std::string& next_page_token) {
   }
 }
 
+size_t Columns(const std::string& s) {
+  // Every byte but UTF-8's continuation bytes (10xxxxxx) starts one.
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
 std::string Trim(const std::string& s, size_t width) {
-  if (s.size() <= width) return s;
-  size_t end = width - 1;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  if (Columns(s) <= width) return s;
+  // The first width - 1 code points, then the mark.
+  size_t end = 0;
+  for (size_t kept = 0; end < s.size(); ++end) {
+    if ((static_cast<unsigned char>(s[end]) & 0xC0) != 0x80 &&
+        kept++ == width - 1) {
+      break;
+    }
+  }
   return s.substr(0, end) + "~";
+}
+
+std::string Cell(const std::string& s, size_t width) {
+  std::string cell = Trim(s, width);
+  cell.append(width - std::min(width, Columns(cell)), ' ');
+  return cell;
 }
 
 std::string OneLine(const std::string& text) {
@@ -223,6 +242,10 @@ void PrintSession(const v1::Session& s) {
   std::printf("session_id:        %s\n", s.session_id().c_str());
   std::printf("state:             %s\n", SessionStateName(s.state()).c_str());
   std::printf("title:             %s\n", s.title().c_str());
+  if (!s.preview().empty()) {
+    // The start of its first prompt, on one line.
+    std::printf("preview:           %s\n", OneLine(s.preview()).c_str());
+  }
   std::printf("cwd:               %s\n", s.cwd().c_str());
   std::printf("model:             %s\n", s.model().c_str());
   if (!s.model_provider().empty()) {
@@ -289,9 +312,13 @@ void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered) {
   std::printf("%-24s  %-9s  %7s  %-24s  %s\n", "SESSION", "STATE", "PENDING",
               "TITLE", "CWD");
   for (const v1::Session& s : list.sessions()) {
-    std::printf("%-24s  %-9s  %7d  %-24s  %s\n", s.session_id().c_str(),
+    // Untitled: the start of its first prompt, as Codex's lists show a
+    // thread.
+    std::printf("%-24s  %-9s  %7d  %s  %s\n", s.session_id().c_str(),
                 SessionStateName(s.state()).c_str(), s.pending_approvals(),
-                Trim(OneLine(s.title()), 24).c_str(), OneLine(s.cwd()).c_str());
+                Cell(OneLine(s.title().empty() ? s.preview() : s.title()), 24)
+                    .c_str(),
+                OneLine(s.cwd()).c_str());
   }
   PrintMore(list.next_page_token());
 }
@@ -357,10 +384,10 @@ void PrintCodexThreadTable(const v1::ListCodexThreadsResponse& list) {
   std::printf("%-36s  %-9s  %-24s  %-30s  %s\n", "THREAD", "SOURCE", "SESSION",
               "PREVIEW", "CWD");
   for (const v1::CodexThread& t : list.threads()) {
-    std::printf("%-36s  %-9s  %-24s  %-30s  %s\n", t.thread_id().c_str(),
+    std::printf("%-36s  %-9s  %-24s  %s  %s\n", t.thread_id().c_str(),
                 t.source().c_str(),
                 t.session_id().empty() ? "-" : t.session_id().c_str(),
-                Trim(OneLine(t.name().empty() ? t.preview() : t.name()), 30)
+                Cell(OneLine(t.name().empty() ? t.preview() : t.name()), 30)
                     .c_str(),
                 OneLine(t.cwd()).c_str());
   }
@@ -431,18 +458,19 @@ void PrintSkills(const v1::ListSkillsResponse& list) {
   if (!list.skills().empty()) {
     size_t width = 4;
     for (const v1::Skill& s : list.skills()) {
-      width = std::max(width, std::min<size_t>(s.name().size() + 1, 32));
+      width = std::max(width,
+                       std::min<size_t>(Columns(OneLine(s.name())) + 1, 32));
     }
     std::printf("%-*s  %-6s  %s\n", static_cast<int>(width), "NAME", "SCOPE",
                 "DESCRIPTION");
     for (const v1::Skill& s : list.skills()) {
       // The name as a prompt mentions it.
-      const std::string name = Trim("$" + OneLine(s.name()), width);
+      const std::string name = Cell("$" + OneLine(s.name()), width);
       std::string about =
           OneLine(s.short_description().empty() ? s.description()
                                                 : s.short_description());
       if (!s.enabled()) about = "(disabled) " + about;
-      std::printf("%-*s  %-6s  %s\n", static_cast<int>(width), name.c_str(),
+      std::printf("%s  %-6s  %s\n", name.c_str(),
                   Trim(OneLine(s.scope()), 6).c_str(), Trim(about, 72).c_str());
     }
   }

@@ -75,9 +75,15 @@ void PrintAuditTable(const v1::ListAuditEventsResponse& list);
 
 // After a table: "(more: --page-token T)" when a page follows.
 void PrintMore(const std::string& next_page_token);
-// At most `width` bytes (not splitting a UTF-8 character), "~" marking a
-// cut.
+// The columns UTF-8 text takes in a table: its code points (East Asian
+// wide characters, which take two, are not allowed for).
+size_t Columns(const std::string& s);
+// At most `width` columns (code points; never part of a UTF-8 character),
+// "~" marking a cut.
 std::string Trim(const std::string& s, size_t width);
+// `s` cut to `width` columns (Trim) and padded with spaces to them: a
+// table's cell, which printf's "%-24s" would pad by bytes.
+std::string Cell(const std::string& s, size_t width);
 // `text` on one line: each run of white space and control characters
 // (newlines, an escape sequence's ESC) one space. For text from outside
 // (a SKILL.md, a session title) printed where a terminal or a shell reads

@@ -334,6 +334,38 @@ TEST(PrintTableTest, MultiLineCellsStayOnTheirRow) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
 }
 
+// Cells are cut and padded by characters, not bytes, so text outside
+// ASCII keeps the columns after it in line.
+TEST(PrintTableTest, CellsCountCharactersNotBytes) {
+  EXPECT_EQ(Columns("caf\xc3\xa9"), 4u);
+  EXPECT_EQ(Trim("caf\xc3\xa9 au lait", 5), "caf\xc3\xa9~");
+  EXPECT_EQ(Trim("\xc3\xa9\xc3\xa9\xc3\xa9", 3), "\xc3\xa9\xc3\xa9\xc3\xa9");
+  EXPECT_EQ(Cell("caf\xc3\xa9", 6), "caf\xc3\xa9  ");
+  EXPECT_EQ(Cell("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 2),
+            "\xe6\x97\xa5~");
+
+  // An untitled session shows the start of its first prompt, on one line.
+  v1::ListSessionsResponse list;
+  v1::Session* titled = list.add_sessions();
+  titled->set_session_id("ses_1");
+  titled->set_title("R\xc3\xa9sum\xc3\xa9 builder");
+  titled->set_preview("ignored when titled");
+  titled->set_cwd("/srv/a");
+  v1::Session* untitled = list.add_sessions();
+  untitled->set_session_id("ses_2");
+  untitled->set_preview("fix the build\nthen run every test we have");
+  untitled->set_cwd("/srv/b");
+  testing::internal::CaptureStdout();
+  PrintSessionTable(list, /*filtered=*/false);
+  const std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("  R\xc3\xa9sum\xc3\xa9 builder            /srv/a\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  fix the build then run ~  /srv/b\n"),
+            std::string::npos)
+      << out;
+}
+
 // Not signed in where the provider needs it: how to sign in is said.
 TEST(PrintAccountTest, SaysHowToSignInOnlyWhenItIsNeeded) {
   v1::Account account;

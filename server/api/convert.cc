@@ -161,6 +161,7 @@ void ToProto(const Session& in, v1::Session* out) {
   out->set_runtime_version(in.runtime_version);
   out->set_effort(in.effort);
   out->set_service_tier(in.service_tier);
+  out->set_preview(in.preview);
   if (in.goal) ToProto(*in.goal, out->mutable_goal());
   if (in.codex_settings != CodexSettings()) {
     ToProto(in.codex_settings, out->mutable_codex_settings());

@@ -166,8 +166,11 @@ MarkdownTranscript::MarkdownTranscript(
     : session_(std::move(session)), deciders_(std::move(deciders)) {}
 
 std::string MarkdownTranscript::Header(absl::Time exported) const {
+  // Untitled: the start of its first prompt, as lists name it.
   const std::string& title =
-      session_.title().empty() ? session_.session_id() : session_.title();
+      !session_.title().empty()     ? session_.title()
+      : !session_.preview().empty() ? session_.preview()
+                                    : session_.session_id();
   std::string out = absl::StrCat("# ", OneLine(title), "\n\n",
                                  "- Session: `", session_.session_id(), "`\n",
                                  "- Folder: ", InlineCode(session_.cwd()), "\n");

@@ -79,8 +79,11 @@ TEST(MarkdownTranscriptTest, TheHeaderQuotesTheSessionsInstructions) {
   session.set_cwd("/srv/app");
   session.set_model_provider("ollama");
   session.set_developer_instructions("Answer in French.\n\nNever push.");
+  session.set_preview("Tidy the\nREADME");  // untitled: it names the export
   const std::string out =
       MarkdownTranscript(session, {}).Header(absl::FromUnixSeconds(0));
+  EXPECT_EQ(out.rfind("# Tidy the README\n\n- Session: `ses_1`\n", 0), 0u)
+      << out;
   EXPECT_NE(out.find("- Model provider: `ollama`\n"), std::string::npos) << out;
   EXPECT_NE(out.find(" by codex-manager\n\n**Instructions for the agent:**"
                      "\n\n> Answer in French.\n>\n> Never push.\n"),

@@ -195,6 +195,9 @@ struct Session {
   // Codex `serviceTier` of its turns, e.g. "priority" (Fast mode) or
   // "default"; empty: the thread's own (UpdateSession).
   std::string service_tier;
+  // The first 200 characters of its first prompt that is not empty
+  // (Session.preview); derived on read by the store, not written.
+  std::string preview;
 };
 
 // How one turn runs (Codex `turn/start` overrides). Empty fields take the

@@ -683,7 +683,10 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
   "s.codex_settings_json, s.developer_instructions, s.model_provider, "    \
-  "s.service_tier "                                                          \
+  "s.service_tier, "                                                         \
+  "(SELECT substr(t.prompt, 1, 200) FROM turns t "                           \
+  "WHERE t.session_id = s.session_id AND t.prompt <> '' "                    \
+  "ORDER BY t.rowid LIMIT 1) "                                               \
   "FROM sessions s "
 // clang-format on
 
@@ -715,6 +718,7 @@ static Session ReadSession(const auto& st) {
   s.developer_instructions = st.Text(19);
   s.model_provider = st.Text(20);
   s.service_tier = st.Text(21);
+  s.preview = st.Text(22);  // NULL (no prompt yet): ""
   return s;
 }
 

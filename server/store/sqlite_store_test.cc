@@ -304,6 +304,41 @@ TEST_F(SqliteStoreTest, DerivedSessionFieldsCountPendingApprovalsAndLastSeq) {
   EXPECT_EQ(s.last_seq, 2);
 }
 
+TEST_F(SqliteStoreTest, PreviewIsTheStartOfTheFirstPromptNotEmpty) {
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_b")).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->preview, "");
+  // A turn Codex started by itself has no prompt; the first one given
+  // after it is the preview, line breaks kept; later prompts change
+  // nothing.
+  Turn by_codex = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
+  ASSERT_TRUE(store_->PutTurn(by_codex).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->preview, "");
+  Turn first = MakeTurn("turn_2", "ses_a", TurnState::kCompleted);
+  first.prompt = "fix the build\nthen run the tests";
+  ASSERT_TRUE(store_->PutTurn(first).ok());
+  Turn second = MakeTurn("turn_3", "ses_a", TurnState::kQueued);
+  second.prompt = "now deploy";
+  ASSERT_TRUE(store_->PutTurn(second).ok());
+  EXPECT_EQ(store_->GetSession("ses_a")->preview,
+            "fix the build\nthen run the tests");
+  // 200 characters, not bytes: a long prompt of two-byte characters is
+  // cut after its 200th, never inside one.
+  Turn long_turn = MakeTurn("turn_4", "ses_b", TurnState::kRunning);
+  for (int i = 0; i < 300; ++i) long_turn.prompt += "\xc3\xa9";  // é
+  ASSERT_TRUE(store_->PutTurn(long_turn).ok());
+  std::string two_hundred;
+  for (int i = 0; i < 200; ++i) two_hundred += "\xc3\xa9";
+  EXPECT_EQ(store_->GetSession("ses_b")->preview, two_hundred);
+  // Lists carry it too.
+  absl::StatusOr<Page<Session>> page =
+      store_->ListSessions(SessionQuery(), {0, 100});
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].preview, two_hundred);
+  EXPECT_EQ(page->items[1].preview, "fix the build\nthen run the tests");
+}
+
 TEST_F(SqliteStoreTest, SessionPurgedSeqIsWhereRetentionCutTheSession) {
   ASSERT_TRUE(store_->PutSession(MakeSession("ses_a")).ok());
   std::vector<Event> events = {MakeEvent(1, "ses_a", 1),
@@ -368,6 +403,8 @@ TEST_F(SqliteStoreTest, RetentionClearsTheConversationFromTurnsAndApprovals) {
   EXPECT_EQ(approval.params_json, "{}");
   EXPECT_EQ(approval.cwd, "/srv/project");
   EXPECT_EQ(approval.state, ApprovalState::kApproved);
+  EXPECT_EQ(store_->GetSession("ses_a")->preview, "");
+  EXPECT_EQ(store_->GetSession("ses_kept")->preview, "the secret plan");
   // A search finds it no more by its prompt.
   SessionQuery q;
   q.search = "secret plan";

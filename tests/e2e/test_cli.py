@@ -198,6 +198,12 @@ def test_session_list_filters_by_text_folder_and_state(fake_cli: Cli, project: P
     assert sent.returncode == 0, sent.stderr
     found = listed("--search", "POSTGRES")
     assert front in found and app not in found
+    # Untitled, it is listed by the start of its first prompt.
+    row = [line for line in found.splitlines() if line.startswith(front)][0]
+    assert "  Migrate the Postgres sc~  " in row, found
+    assert fake_cli.json("session", "show", front)["preview"] == "Migrate the Postgres schema"
+    assert "preview:           Migrate the Postgres schema\n" in fake_cli(
+        "session", "show", front).stdout
     bad = fake_cli("session", "list", "--state", "asleep")
     assert bad.returncode == 2 and "--state" in bad.stderr, bad.stderr
     too_long = fake_cli("session", "list", "--search", "x" * 201)

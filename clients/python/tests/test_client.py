@@ -105,8 +105,11 @@ def test_list_sessions_filters(client: Client, project: Path, tmp_path: Path,
 
 def test_turns(client: Client, project: Path) -> None:
     session_id = ready_session(client, project)
+    assert client.get_session(session_id).preview == ""
     turn = client.start_turn(session_id, "hello", request_id="t-1")
     assert client.start_turn(session_id, "hello", request_id="t-1").turn_id == turn.turn_id
+    # The start of its first prompt names an untitled session in lists.
+    assert client.get_session(session_id).preview == "hello"
     wait_for(lambda: client.get_turn(turn.turn_id).state == TurnState.COMPLETED)
     done = client.get_turn(turn.turn_id)
     assert done.final_message == "fake: hello"
@@ -335,7 +338,8 @@ def test_export_transcript_as_jsonl_and_markdown(client: Client, project: Path,
 
     path = client.save_transcript(session_id, tmp_path / "t.md")
     md = path.read_text()
-    assert md.startswith(f"# {session_id}\n")
+    # Untitled: its first prompt heads it.
+    assert md.startswith(f"# hello export\n\n- Session: `{session_id}`\n")
     assert "**You:**\n\n> hello export\n" in md
     assert "**Codex:**\n\nfake: hello export\n" in md
     assert not (tmp_path / "t.md.partial").exists()

@@ -43,6 +43,12 @@ const HOOK: Record<string, string> = {
 };
 
 export const sessionLabel = (s: SessionState) => SESSION[s] ?? "Unknown";
+// What names a session for people (its list card, its page, the tab's
+// title, a notification): its title; untitled, the start of its first
+// prompt (Session.preview) on one line, as Codex's lists show a thread;
+// before any prompt, its id.
+export const sessionName = (s: { title: string; preview: string; sessionId: string }) =>
+  s.title || s.preview.replace(/\s+/g, " ").trim() || s.sessionId;
 export const turnLabel = (s: TurnState) => TURN[s] ?? "unknown";
 export const itemStatusLabel = (status: string) => ITEM[status] ?? status;
 export const hookStatusLabel = (status: string) => HOOK[status] ?? status;

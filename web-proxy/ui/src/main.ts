@@ -15,7 +15,7 @@ import { button, h, KeptViews, syncChildren } from "./dom.js";
 import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
-import { hookEventLabel, hookTrustLabel, sessionLabel } from "./labels.js";
+import { hookEventLabel, hookTrustLabel, sessionLabel, sessionName } from "./labels.js";
 import { modelField, policySelect, providerField, sandboxSelect } from "./session_fields.js";
 import { showSession } from "./session_view.js";
 import { GOAL_STATUS } from "./transcript.js";
@@ -46,7 +46,8 @@ const stateName = (s: SessionState) => SessionState[s] ?? "UNKNOWN";
 function sessionCard(s: Session): HTMLElement {
   const card = h("a", { class: "card session", href: `#/s/${s.sessionId}`, "data-session-id": s.sessionId },
     h("div", { class: "row" },
-      h("strong", {}, s.title || s.sessionId),
+      // Untitled: the start of its first prompt, cut to two lines.
+      h("strong", { class: !s.title && s.preview.trim() ? "preview" : "" }, sessionName(s)),
       h("span", { class: `badge state-${stateName(s.state).toLowerCase()}` }, sessionLabel(s.state)),
       s.pendingApprovals > 0 ? h("span", { class: "badge pending" }, `${s.pendingApprovals} pending`) : null),
     h("div", { class: "muted mono" }, s.cwd),
@@ -199,7 +200,8 @@ function showList(): () => void {
   // it, a tap under way), as does its place.
   const cards = new KeptViews();
   const cardOf = (s: Session) => cards.get(s.sessionId, JSON.stringify(
-    [s.title, s.state, s.pendingApprovals, s.cwd, s.goal?.status, s.goal?.objective]), () => sessionCard(s));
+    [s.title, s.preview, s.state, s.pendingApprovals, s.cwd, s.goal?.status, s.goal?.objective]),
+  () => sessionCard(s));
   const archived = h("input", { type: "checkbox", name: "include_archived" }) as HTMLInputElement;
   const search = h("input", { type: "search", name: "search", class: "session-search", maxlength: "200",
                               autocomplete: "off",
@@ -267,10 +269,10 @@ function showList(): () => void {
         end.hidden = !r.nextPageToken || limit < LIST_MAX;
         setTitle("Codex Manager", pending.approvals.length);
         if (canOperate() && !stopped) {
-          const titles = new Map([...waitingOlder, ...r.sessions].map((s) => [s.sessionId, s.title]));
+          const titles = new Map([...waitingOlder, ...r.sessions].map((s) => [s.sessionId, sessionName(s)]));
           announcer.update(new Map([...waiting].map(([id, count]) => [id, {
             title: "Codex waits for your approval",
-            body: `${titles.get(id) || id}: ${count} pending`,
+            body: `${titles.get(id) ?? id}: ${count} pending`,
           }])));
         }
       } catch (err) {

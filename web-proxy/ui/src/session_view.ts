@@ -19,7 +19,7 @@ import { skillsPanel } from "./skills_view.js";
 import { ApprovalKind, Decision } from "./gen/codex_manager/v1/approvals_pb.js";
 import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
-import { sessionLabel } from "./labels.js";
+import { sessionLabel, sessionName } from "./labels.js";
 import { goalPanel } from "./goal_view.js";
 import { effortSelect, modelField, sandboxSelect, tierSelect } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
@@ -69,7 +69,15 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   };
 
   const title = h("h1", {}, sessionId);
-  let name = sessionId;  // the session's title, once known
+  // What names the session (sessionName): its title, else the start of
+  // its first prompt, else its id; each as last known.
+  let name = sessionId;
+  let titled = "";
+  let preview = "";
+  const rename = () => {
+    name = sessionName({ title: titled, preview: preview || transcript.firstPrompt, sessionId });
+    if (title.textContent !== name) title.textContent = name;
+  };
   // Pending approvals count in the tab's title and, while the page is
   // hidden, are announced (operators, once they allowed notifications).
   const announcer = new Announcer((id) =>
@@ -246,7 +254,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     ...(opts.canOperate ? [resume, unarchive, stop, edit, more] : [download]));
   const form = settingsForm(sessionId, {
     saved: (s) => {
-      title.textContent = name = s.title || s.sessionId;
+      titled = s.title;
+      rename();
       attend();
       toast("Saved: the next turn uses these settings.");
     },
@@ -539,7 +548,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   sessions.getSession({ sessionId }, call)
     .then((s) => {
-      title.textContent = name = s.title || s.sessionId;
+      titled = s.title;
+      preview = s.preview;
+      rename();
       attend();
       title.title = s.runtimeVersion ? `Codex ${s.runtimeVersion}` : "";
       if (transcript.goal === undefined) goal.show(s.goal ?? null);
@@ -591,7 +602,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
           }
           if (changed) {
             // Renamed here or by another client (SESSION_UPDATED).
-            if (transcript.title !== undefined) title.textContent = name = transcript.title || sessionId;
+            // Untitled: the first prompt, once one was sent.
+            if (transcript.title !== undefined) titled = transcript.title;
+            rename();
             // Here, not in render: a hidden page renders no frames.
             attend();
             schedule();

@@ -145,6 +145,9 @@ export class Transcript {
   // The session's title from its last SESSION_UPDATED (undefined until
   // one: GetSession's then holds).
   title: string | undefined;
+  // Its first prompt that is not empty (what Session.preview starts
+  // with), "" until one was queued.
+  firstPrompt = "";
   // The session's sandbox from its last SESSION_UPDATED, and the one Codex
   // runs its thread with from the last CODEX_SETTINGS_CHANGED (undefined
   // until one: GetSession's then holds).
@@ -277,6 +280,7 @@ export class Transcript {
         const t = p.value;
         if (t.state === TurnState.QUEUED) {
           this.queued.set(t.turnId, t.prompt);
+          this.firstPrompt ||= t.prompt;
           break;
         }
         const notRun = this.queued.get(t.turnId);

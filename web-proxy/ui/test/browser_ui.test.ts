@@ -1174,6 +1174,26 @@ test("the session list, read again every few seconds, keeps a card's focus", asy
   await page.close();
 });
 
+test("an untitled session is named by the start of its first prompt, on its page and in the list", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const sessionId = await newSession(page, fake, "", "never");
+  // No prompt yet: its id.
+  const heading = page.locator(".session-bar h1");
+  assert.equal(await heading.textContent(), sessionId);
+  await send(page, "untitled preview: tidy\nthe README");
+  await page.locator(".session-bar h1", { hasText: "untitled preview: tidy the README" }).waitFor({ timeout: 10000 });
+  await page.goto(`${fake.baseUrl}/#/`);
+  const name = page.locator(`.card.session[data-session-id="${sessionId}"] strong.preview`);
+  await name.waitFor({ timeout: 10000 });
+  assert.equal(await name.textContent(), "untitled preview: tidy the README");
+  await name.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, "phone-list-untitled.png") });
+  // Opened again, the page has it from the server (Session.preview).
+  await page.locator(`.card.session[data-session-id="${sessionId}"]`).click();
+  await page.locator(".session-bar h1", { hasText: "untitled preview: tidy the README" }).waitFor({ timeout: 10000 });
+  await page.close();
+});
+
 test("a prompt's Undo takes it and what followed out of the conversation, in place", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, real, "undo", "never");

@@ -4,7 +4,7 @@ import { test } from "node:test";
 
 import { create } from "@bufbuild/protobuf";
 import { McpServerSchema, McpToolSchema } from "../src/gen/codex_manager/v1/sessions_pb.js";
-import { credentialsRefused, mcpSummary } from "../src/labels.js";
+import { credentialsRefused, mcpSummary, sessionName } from "../src/labels.js";
 
 test("a server is summed up by its connection, what it is and its tools", () => {
   const tool = create(McpToolSchema, { name: "file_ticket" });
@@ -28,4 +28,12 @@ test("credentials refused: Codex's unauthorized, or a 401 on the request or its 
   assert.equal(credentialsRefused("usageLimitExceeded"), false);
   assert.equal(credentialsRefused(""), false);
   assert.equal(credentialsRefused("{not json"), false);
+});
+
+test("a session is named by its title, else its first prompt on one line, else its id", () => {
+  const s = { sessionId: "ses_1", title: "", preview: "" };
+  assert.equal(sessionName(s), "ses_1");
+  assert.equal(sessionName({ ...s, preview: "  fix the build\n\tthen test " }), "fix the build then test");
+  assert.equal(sessionName({ ...s, preview: " \n " }), "ses_1");
+  assert.equal(sessionName({ ...s, title: "Release", preview: "fix it" }), "Release");
 });

@@ -138,7 +138,8 @@ class _TranscriptFormatEnumTypeWrapper(google.protobuf.internal.enum_type_wrappe
     """
     TRANSCRIPT_FORMAT_MARKDOWN: _TranscriptFormat.ValueType  # 2
     """The session as a conversation (CommonMark, with HTML <details> for
-    command output): each turn's prompt, Codex's replies, commands with
+    command output), headed by its title (untitled: its preview, else its
+    id) and its settings: each turn's prompt, Codex's replies, commands with
     their output folded, file changes as ```diff blocks, approvals with
     their decision and who decided, errors and warnings. A turn is headed
     where it started (a prompt queued behind a running turn is said
@@ -157,7 +158,8 @@ TRANSCRIPT_FORMAT_JSONL: TranscriptFormat.ValueType  # 1
 """
 TRANSCRIPT_FORMAT_MARKDOWN: TranscriptFormat.ValueType  # 2
 """The session as a conversation (CommonMark, with HTML <details> for
-command output): each turn's prompt, Codex's replies, commands with
+command output), headed by its title (untitled: its preview, else its
+id) and its settings: each turn's prompt, Codex's replies, commands with
 their output folded, file changes as ```diff blocks, approvals with
 their decision and who decided, errors and warnings. A turn is headed
 where it started (a prompt queued behind a running turn is said
@@ -192,6 +194,7 @@ class Session(google.protobuf.message.Message):
     DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
     MODEL_PROVIDER_FIELD_NUMBER: builtins.int
     SERVICE_TIER_FIELD_NUMBER: builtins.int
+    PREVIEW_FIELD_NUMBER: builtins.int
     session_id: builtins.str
     """Server-assigned id, "ses_" followed by 20 lowercase hex characters."""
     cwd: builtins.str
@@ -259,6 +262,15 @@ class Session(google.protobuf.message.Message):
     "default" (standard speed); "" = the thread's own (Codex's
     configuration: `service_tier`). UpdateSession.
     """
+    preview: builtins.str
+    """The start of its first prompt, for lists (as Codex's `thread/list`
+    `preview`): the first 200 characters (code points, not bytes) of the
+    first turn's prompt that is not empty, as given (line breaks kept);
+    a review's "Review: ...", a shell command's "!COMMAND", an imported
+    thread's first message. Empty until a turn was started, and after
+    --retain-archived-days deleted its turns' text. Read only, derived
+    on each read.
+    """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...
     @property
@@ -307,9 +319,10 @@ class Session(google.protobuf.message.Message):
         developer_instructions: builtins.str = ...,
         model_provider: builtins.str = ...,
         service_tier: builtins.str = ...,
+        preview: builtins.str = ...,
     ) -> None: ...
     def HasField(self, field_name: typing.Literal["codex_settings", b"codex_settings", "create_time", b"create_time", "goal", b"goal", "update_time", b"update_time"]) -> builtins.bool: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "model_provider", b"model_provider", "pending_approvals", b"pending_approvals", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "service_tier", b"service_tier", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "codex_settings", b"codex_settings", "create_time", b"create_time", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "goal", b"goal", "last_error", b"last_error", "last_seq", b"last_seq", "model", b"model", "model_provider", b"model_provider", "pending_approvals", b"pending_approvals", "preview", b"preview", "purged_seq", b"purged_seq", "runtime_version", b"runtime_version", "sandbox", b"sandbox", "service_tier", b"service_tier", "session_id", b"session_id", "state", b"state", "thread_id", b"thread_id", "title", b"title", "update_time", b"update_time"]) -> None: ...
 
 global___Session = Session
 

@@ -368,7 +368,7 @@ class Session(View[sessions_pb2.Session]):
     """A session as stored by the server."""
 
     __slots__ = ()
-    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', 'model_provider', 'service_tier', )
+    _FIELDS = ('session_id', 'cwd', 'model', 'approval_policy', 'sandbox', 'title', 'state', 'thread_id', 'last_error', 'create_time', 'update_time', 'pending_approvals', 'last_seq', 'runtime_version', 'effort', 'goal', 'codex_settings', 'purged_seq', 'developer_instructions', 'model_provider', 'service_tier', 'preview', )
 
     @property
     def session_id(self) -> str:
@@ -513,6 +513,17 @@ class Session(View[sessions_pb2.Session]):
         `service_tier`). UpdateSession.
         """
         return self._proto.service_tier
+
+    @property
+    def preview(self) -> str:
+        """The start of its first prompt, for lists (as Codex's `thread/list`
+        `preview`): the first 200 characters (code points, not bytes) of the first
+        turn's prompt that is not empty, as given (line breaks kept); a review's
+        "Review: ...", a shell command's "!COMMAND", an imported thread's first
+        message. Empty until a turn was started, and after --retain-archived-days
+        deleted its turns' text. Read only, derived on each read.
+        """
+        return self._proto.preview
 
 
 class CodexSettings(View[sessions_pb2.CodexSettings]):
