@@ -275,6 +275,10 @@ std::optional<int> ReadEvents(Reader& reader, grpc::ClientContext& context,
 int Follow(Client& client, const FollowSpec& spec,
            const CtrlC* ctrl_c = nullptr) {
   EventPrinter printer(spec.print);
+  // Approvals this follower decides itself need no "decide with".
+  printer.set_decide_hint(spec.turn_id.empty() ||
+                          spec.mode == ApprovalMode::kWait ||
+                          spec.mode == ApprovalMode::kAsk);
   if (spec.purged_seq > 0 && !client.options().json) {
     printer.Purged(spec.purged_seq);
   }

@@ -1093,7 +1093,7 @@ void EventPrinter::Print(const v1::Event& e) {
       PrintApprovalRequest(side_, e.approval_requested().approval(), Head(e),
                            indent_);
       // Questions say how to answer them instead.
-      if (!transcript &&
+      if (!transcript && decide_hint_ &&
           QuestionsOf(e.approval_requested().approval()).empty()) {
         side_ << "  decide with: "
               << DecideCommand(e.approval_requested().approval()) << "\n";

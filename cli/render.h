@@ -128,6 +128,10 @@ class EventPrinter {
     kRaw,
   };
   explicit EventPrinter(Mode mode);
+  // Following: whether an approval request is followed by the command that
+  // decides it ("decide with: ..."); not when this follower decides them
+  // itself (`--on-approval approve` or `deny`). On by default.
+  void set_decide_hint(bool shown) { decide_hint_ = shown; }
   void Print(const v1::Event& event);
   // Ends a line of streamed agent text, if one is open.
   void EndLine();
@@ -151,6 +155,7 @@ class EventPrinter {
   std::string indent_;
   std::string day_;
   bool mid_line_ = false;
+  bool decide_hint_ = true;
   // A transcript's next streamed character starts a continuation line.
   bool pending_indent_ = false;
   // Items whose text or output arrived as deltas.

@@ -98,6 +98,8 @@ def test_deny_lets_the_turn_go_on_without_the_change(cli: Cli, project: Path) ->
     out, err = follow.communicate(timeout=60)
     assert follow.returncode == 1, err              # a denial is a non-zero outcome
     assert "DENIED" in err
+    # Waiting (not a terminal), it said how to decide elsewhere.
+    assert f"decide with: codex-manager approval approve|deny {approval['approvalId']}" in err
     assert not (project / "denied.txt").exists()
     turn = cli.json("turn", "list", session_id)["turns"][-1]
     assert turn["state"] == "TURN_STATE_COMPLETED"
@@ -244,6 +246,8 @@ def test_run_creates_starts_and_follows(cli: Cli, project: Path) -> None:
                  "--on-approval", "approve", "please run: echo via-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Command output: via-run"
+    # It approved the command itself: no "decide with" for someone else.
+    assert "? approval apr_" in result.stderr and "decide with" not in result.stderr
     sessions = cli.json("session", "list")["sessions"]
     assert len(sessions) == 1 and sessions[0]["cwd"] == str(project)
 
