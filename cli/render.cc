@@ -253,6 +253,9 @@ void PrintSession(const v1::Session& s) {
   }
   std::printf("approval_policy:   %s\n", s.approval_policy().c_str());
   std::printf("sandbox:           %s\n", s.sandbox().c_str());
+  if (!s.effort().empty()) {
+    std::printf("effort:            %s\n", s.effort().c_str());
+  }
   if (!s.service_tier().empty()) {
     std::printf("service_tier:      %s\n", s.service_tier().c_str());
   }

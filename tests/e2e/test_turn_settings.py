@@ -71,9 +71,11 @@ def test_a_session_and_a_turn_choose_their_service_tier(server: Server, project:
 def test_the_cli_sets_and_shows_a_service_tier(cli: Cli, project: Path) -> None:
     session_id = cli.json("session", "create", "--cwd", str(project),
                           "--approval-policy", "never")["sessionId"]
-    updated = cli("session", "update", session_id, "--service-tier", "priority")
+    updated = cli("session", "update", session_id, "--service-tier", "priority",
+                  "--effort", "high")
     assert updated.returncode == 0, updated.stderr
-    assert "service_tier:      priority\n" in cli("session", "show", session_id).stdout
+    shown = cli("session", "show", session_id).stdout
+    assert "effort:            high\nservice_tier:      priority\n" in shown, shown
     followed = cli("turn", "start", session_id, "tier?", "--follow")
     assert followed.returncode == 0, followed.stderr
     assert followed.stdout.strip() == "Service tier: priority."
