@@ -4,6 +4,7 @@
 // "not set" (Codex's configuration, or the session's for a turn).
 import { codex, CODEX_CALL_TIMEOUT_MS } from "./api.js";
 import { h } from "./dom.js";
+import type { Model } from "./gen/codex_manager/v1/codex_pb.js";
 
 const select = (name: string, options: [string, string][]) =>
   h("select", { name }, ...options.map(([value, label]) => h("option", { value }, label))) as HTMLSelectElement;
@@ -25,9 +26,47 @@ export const sandboxSelect = (name: string, unset = "Codex default") => select(n
   ["danger-full-access", "danger-full-access"],
 ]);
 
-// Reasoning effort; `unset` names what "" means where the field is.
+// Reasoning effort; `unset` names what "" means where the field is. These
+// are the usual ones until offerEfforts names the model's.
 export const effortSelect = (name: string, unset: string) =>
   select(name, ["", "low", "medium", "high", "xhigh"].map((e) => [e, e || unset]));
+
+// The server's Codex models of a model provider ("": the configuration's
+// default one), from CodexService.ListModels (a one-off Codex call),
+// asked once for the page; a failed call is asked again the next time.
+const modelLists = new Map<string, Promise<Model[]>>();
+export function codexModels(modelProvider = ""): Promise<Model[]> {
+  let models = modelLists.get(modelProvider);
+  if (!models) {
+    models = codex.listModels({ modelProvider }, { timeoutMs: CODEX_CALL_TIMEOUT_MS }).then((r) => r.models);
+    modelLists.set(modelProvider, models);
+    models.catch(() => modelLists.delete(modelProvider));
+  }
+  return models;
+}
+
+// Offers in an effort select the reasoning efforts `model` takes, as
+// Codex's own model picker does (Model.supported_efforts, its default one
+// marked), so that each one Codex has (e.g. "max") can be chosen; what is
+// selected stays selected. `model` "": the one Codex's configuration
+// runs. The select keeps what it offers when Codex does not list the
+// model (another provider's, or a name Codex does not know) or the call
+// fails.
+export async function offerEfforts(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
+  let found: Model | undefined;
+  try {
+    const models = await codexModels(modelProvider);
+    found = models.find((m) => (model ? m.model === model : m.isDefault));
+  } catch {
+    return;
+  }
+  if (!found || found.supportedEfforts.length === 0) return;
+  const chosen = el.value;
+  const unset = el.options[0]?.value === "" ? el.options[0].text : "default";
+  el.replaceChildren(h("option", { value: "" }, unset), ...found.supportedEfforts.map((e) =>
+    h("option", { value: e }, e === found.defaultEffort ? `${e} (model's default)` : e)));
+  choose(el, chosen);
+}
 
 // Service tier (Codex's `serviceTier`): "priority" is its Fast mode,
 // "default" standard speed; `unset` names what "" means where the field is.
@@ -60,8 +99,8 @@ export function modelField(name: string, listId: string, placeholder: string,
     if (asked === modelProvider) return;
     asked = modelProvider;
     try {
-      const r = await codex.listModels({ modelProvider }, { timeoutMs: CODEX_CALL_TIMEOUT_MS });
-      list.replaceChildren(...r.models.map((m) =>
+      const models = await codexModels(modelProvider);
+      list.replaceChildren(...models.map((m) =>
         h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
     } catch {
       asked = undefined;

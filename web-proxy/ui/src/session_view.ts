@@ -21,7 +21,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel, sessionName } from "./labels.js";
 import { goalPanel } from "./goal_view.js";
-import { effortSelect, modelField, sandboxSelect, tierSelect } from "./session_fields.js";
+import { effortSelect, modelField, offerEfforts, sandboxSelect, tierSelect } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
 
@@ -74,6 +74,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
   let name = sessionId;
   let titled = "";
   let preview = "";
+  // Its model (GetSession's, or as last saved here; SESSION_UPDATED's
+  // once one came), else the one Codex runs the thread with (the same,
+  // from CODEX_SETTINGS_CHANGED); and its model provider.
+  let sessionModel = "";
+  let threadModel = "";
+  let sessionProvider = "";
+  const turnsModel = () => (transcript.model ?? sessionModel) || (transcript.codexModel ?? threadModel);
   const rename = () => {
     name = sessionName({ title: titled, preview: preview || transcript.firstPrompt, sessionId });
     if (title.textContent !== name) title.textContent = name;
@@ -254,6 +261,8 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
     ...(opts.canOperate ? [resume, unarchive, stop, edit, more] : [download]));
   const form = settingsForm(sessionId, {
     saved: (s) => {
+      sessionModel = s.model;
+      threadModel = s.codexSettings?.model ?? threadModel;
       titled = s.title;
       rename();
       attend();
@@ -339,6 +348,13 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       h("label", {}, "Sandbox", turnSandbox),
       h("label", {}, "Speed", turnTier),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
+  // The efforts of the model the next turn will use: the one typed, else
+  // the session's (GetSession, or its settings as last saved here).
+  const turnEfforts = () => offerEfforts(turnEffort, turnModel.value.trim() || turnsModel(), sessionProvider);
+  settings.addEventListener("toggle", () => {
+    if (settings.open) void turnEfforts();
+  });
+  turnModel.addEventListener("change", () => void turnEfforts());
   // A prompt to edit, left by the session this one was forked from.
   const draft = sessionStorage.getItem(draftKey(sessionId));
   if (draft !== null) {
@@ -548,6 +564,9 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
 
   sessions.getSession({ sessionId }, call)
     .then((s) => {
+      sessionModel = s.model;
+      threadModel = s.codexSettings?.model ?? "";
+      sessionProvider = s.modelProvider;
       titled = s.title;
       preview = s.preview;
       rename();

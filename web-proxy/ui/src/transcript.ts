@@ -153,6 +153,9 @@ export class Transcript {
   // until one: GetSession's then holds).
   sandbox: string | undefined;
   codexSandbox: string | undefined;
+  // The same for the model.
+  model: string | undefined;
+  codexModel: string | undefined;
   // The session's goal from its last GOAL_UPDATED: null when cleared,
   // undefined until one (GetSession's then holds).
   goal: SessionGoal | null | undefined;
@@ -249,6 +252,7 @@ export class Transcript {
         // turn's settings changed it. Said again only when what it says
         // changed (a change of a setting it does not name is not news).
         this.codexSandbox = p.value.sandbox;
+        this.codexModel = p.value.model;
         const said = `Codex runs this with ${codexSettingsLabel(p.value)}`;
         if (said !== this.settingsSaid) {
           this.settingsSaid = said;
@@ -264,6 +268,7 @@ export class Transcript {
         const u = p.value;
         this.title = u.title;
         this.sandbox = u.sandbox;
+        this.model = u.model;
         const said: Record<string, string> = {
           title: `title “${u.title}”`, model: `model ${u.model || "default"}`,
           effort: `effort ${u.effort || "default"}`,

@@ -429,6 +429,33 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
   await page.close();
 });
 
+test("the efforts offered are the model's, and one the usual list lacks reaches the model", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await newSession(page, real, "efforts", "never");
+  const offered = (name: string) => page.locator(`select[name=${name}] option`).evaluateAll(
+    (options) => options.map((o) => o.textContent ?? "").join(","));
+  // The session runs gpt-5.5 (the configuration's model): its settings
+  // offer its efforts, its default marked (Codex's model/list).
+  const settings = page.locator(".controls").getByRole("button", { name: "Settings" });
+  await settings.click();
+  await waitFor(async () => (await offered("session_effort")).includes("(model's default)"));
+  assert.equal(await offered("session_effort"), "Codex default,low,medium (model's default),high,xhigh");
+  await settings.click();
+  // So do the next turn's.
+  await page.locator("details.turn-settings summary").click();
+  await waitFor(async () => (await offered("turn_effort")).includes("(model's default)"));
+  assert.equal(await offered("turn_effort"), "session's,low,medium (model's default),high,xhigh");
+  // Another model typed for the next turn: its efforts, "max" among them.
+  await page.fill("input[name=turn_model]", "gpt-6-sol");
+  await page.locator("input[name=turn_model]").dispatchEvent("change");
+  await waitFor(async () => (await offered("turn_effort")).includes("max"));
+  assert.equal(await offered("turn_effort"), "session's,low,medium (model's default),high,xhigh,max,ultra");
+  await page.selectOption("select[name=turn_effort]", "max");
+  await send(page, "effort?");
+  await page.locator(".entry.agent", { hasText: "Effort: max." }).waitFor({ timeout: 30000 });
+  await page.close();
+});
+
 test("@ and letters of a path list the session's files; Enter or a tap puts the path in the prompt", async () => {
   mkdirSync(join(real.project, "picker", "deep"), { recursive: true });
   writeFileSync(join(real.project, "picker", "deep", "target_notes.md"), "notes\n");
