@@ -53,18 +53,35 @@ export function codexModels(modelProvider = ""): Promise<Model[]> {
 // model (another provider's, or a name Codex does not know) or the call
 // fails.
 export async function offerEfforts(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
-  let found: Model | undefined;
+  const found = await listedModel(model, modelProvider);
+  if (!found || found.supportedEfforts.length === 0) return;
+  offer(el, found.supportedEfforts.map((e) => [e, e === found.defaultEffort ? `${e} (model's default)` : e]));
+}
+
+// The same for a speed select (tierSelect): Standard and the service
+// tiers `model` offers (Model.service_tiers, by their names, e.g. Fast).
+export async function offerTiers(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
+  const found = await listedModel(model, modelProvider);
+  if (!found) return;
+  offer(el, [["default", "Standard"], ...found.serviceTiers.map((t): [string, string] => [t.id, t.name || t.id])]);
+}
+
+// The model Codex lists by that name ("": its default), if any.
+async function listedModel(model: string, modelProvider: string): Promise<Model | undefined> {
   try {
     const models = await codexModels(modelProvider);
-    found = models.find((m) => (model ? m.model === model : m.isDefault));
+    return models.find((m) => (model ? m.model === model : m.isDefault));
   } catch {
-    return;
+    return undefined;
   }
-  if (!found || found.supportedEfforts.length === 0) return;
+}
+
+// Puts `options` after a select's "" option, keeping what is selected.
+function offer(el: HTMLSelectElement, options: [string, string][]): void {
   const chosen = el.value;
   const unset = el.options[0]?.value === "" ? el.options[0].text : "default";
-  el.replaceChildren(h("option", { value: "" }, unset), ...found.supportedEfforts.map((e) =>
-    h("option", { value: e }, e === found.defaultEffort ? `${e} (model's default)` : e)));
+  el.replaceChildren(h("option", { value: "" }, unset),
+    ...options.map(([value, label]) => h("option", { value }, label)));
   choose(el, chosen);
 }
 

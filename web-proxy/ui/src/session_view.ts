@@ -21,7 +21,7 @@ import { type Event, EventType } from "./gen/codex_manager/v1/events_pb.js";
 import { SessionState, TranscriptFormat } from "./gen/codex_manager/v1/sessions_pb.js";
 import { sessionLabel, sessionName } from "./labels.js";
 import { goalPanel } from "./goal_view.js";
-import { effortSelect, modelField, offerEfforts, sandboxSelect, tierSelect } from "./session_fields.js";
+import { effortSelect, modelField, offerEfforts, offerTiers, sandboxSelect, tierSelect } from "./session_fields.js";
 import { settingsForm } from "./settings_view.js";
 import { Transcript } from "./transcript.js";
 
@@ -348,13 +348,17 @@ export function showSession(app: HTMLElement, sessionId: string, opts: SessionVi
       h("label", {}, "Sandbox", turnSandbox),
       h("label", {}, "Speed", turnTier),
       h("label", {}, "Images", turnImages))) as HTMLDetailsElement;
-  // The efforts of the model the next turn will use: the one typed, else
-  // the session's (GetSession, or its settings as last saved here).
-  const turnEfforts = () => offerEfforts(turnEffort, turnModel.value.trim() || turnsModel(), sessionProvider);
+  // The efforts and speeds of the model the next turn will use: the one
+  // typed, else the session's.
+  const turnEfforts = () => {
+    const named = turnModel.value.trim() || turnsModel();
+    void offerEfforts(turnEffort, named, sessionProvider);
+    void offerTiers(turnTier, named, sessionProvider);
+  };
   settings.addEventListener("toggle", () => {
-    if (settings.open) void turnEfforts();
+    if (settings.open) turnEfforts();
   });
-  turnModel.addEventListener("change", () => void turnEfforts());
+  turnModel.addEventListener("change", turnEfforts);
   // A prompt to edit, left by the session this one was forked from.
   const draft = sessionStorage.getItem(draftKey(sessionId));
   if (draft !== null) {

@@ -8,7 +8,9 @@ import { button, h } from "./dom.js";
 import { errorText, toast } from "./feedback.js";
 import type { Session } from "./gen/codex_manager/v1/sessions_pb.js";
 import { codexSettingsLabel } from "./labels.js";
-import { choose, effortSelect, modelField, offerEfforts, policySelect, sandboxSelect, tierSelect } from "./session_fields.js";
+import {
+  choose, effortSelect, modelField, offerEfforts, offerTiers, policySelect, sandboxSelect, tierSelect,
+} from "./session_fields.js";
 
 export interface SettingsForm {
   element: HTMLElement;
@@ -79,11 +81,14 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
     element.hidden = true;
     on.closed();
   };
-  // The efforts of the model the turns will use: the one typed, else the
-  // one Codex runs the thread with.
-  const efforts = () => offerEfforts(effort, model.value.trim() || shown?.codexSettings?.model || "",
-                                     shown?.modelProvider ?? "");
-  model.addEventListener("change", () => void efforts());
+  // The efforts and speeds of the model the turns will use: the one
+  // typed, else the one Codex runs the thread with.
+  const efforts = () => {
+    const named = model.value.trim() || shown?.codexSettings?.model || "";
+    void offerEfforts(effort, named, shown?.modelProvider ?? "");
+    void offerTiers(tier, named, shown?.modelProvider ?? "");
+  };
+  model.addEventListener("change", efforts);
 
   element.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -118,7 +123,7 @@ export function settingsForm(sessionId: string, on: { saved: (s: Session) => voi
         toast(errorText(err));
         return;
       }
-      void efforts();
+      efforts();
       element.hidden = false;
       title.focus();
     },

@@ -429,7 +429,7 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
   await page.close();
 });
 
-test("the efforts offered are the model's, and one the usual list lacks reaches the model", async () => {
+test("the efforts and speeds offered are the model's, and an effort the usual list lacks reaches the model", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, real, "efforts", "never");
   const offered = (name: string) => page.locator(`select[name=${name}] option`).evaluateAll(
@@ -445,6 +445,8 @@ test("the efforts offered are the model's, and one the usual list lacks reaches 
   await page.locator("details.turn-settings summary").click();
   await waitFor(async () => (await offered("turn_effort")).includes("(model's default)"));
   assert.equal(await offered("turn_effort"), "session's,low,medium (model's default),high,xhigh");
+  // And its speeds: standard, and its service tiers by name.
+  assert.equal(await offered("turn_service_tier"), "session's,Standard,Fast");
   // Another model typed for the next turn: its efforts, "max" among them.
   await page.fill("input[name=turn_model]", "gpt-6-sol");
   await page.locator("input[name=turn_model]").dispatchEvent("change");
