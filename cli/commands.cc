@@ -924,10 +924,11 @@ std::vector<Candidate> SessionIds(Client& client,
   }
   std::vector<Candidate> out;
   for (const v1::Session& s : response.sessions()) {
-    out.push_back({s.session_id(),
-                   Short(SessionStateName(s.state()) + " " +
-                             (s.title().empty() ? s.cwd() : s.title()),
-                         60)});
+    const std::string& name = !s.title().empty()     ? s.title()
+                              : !s.preview().empty() ? s.preview()
+                                                     : s.cwd();
+    out.push_back(
+        {s.session_id(), Short(SessionStateName(s.state()) + " " + name, 60)});
     if (ids != nullptr) ids->push_back(s.session_id());
   }
   return out;
@@ -960,19 +961,83 @@ std::vector<Candidate> TurnIds(Client& client, const std::string& session_id) {
   return out;
 }
 
+// The server's Codex models of `provider` ("": the default one).
+std::vector<v1::Model> Models(Client& client, const std::string& provider) {
+  v1::ListModelsRequest request;
+  request.set_model_provider(provider);
+  v1::ListModelsResponse response;
+  if (!client.codex()
+           .ListModels(client.Context().get(), request, &response)
+           .ok()) {
+    return {};
+  }
+  return {response.models().begin(), response.models().end()};
+}
+
+// The model the line's efforts and tiers are of: the one it names, else
+// the session's (its model, else the one Codex runs it with), else
+// Codex's default; none when Codex does not list it.
+std::optional<v1::Model> LineModel(Client& client, const LineContext& line) {
+  std::string model = line.model;
+  std::string provider = line.model_provider;
+  if (model.empty() && !line.session_id.empty()) {
+    v1::GetSessionRequest request;
+    request.set_session_id(line.session_id);
+    v1::Session session;
+    if (client.sessions()
+            .GetSession(client.Context().get(), request, &session)
+            .ok()) {
+      model = !session.model().empty() ? session.model()
+                                       : session.codex_settings().model();
+      if (provider.empty()) provider = session.model_provider();
+    }
+  }
+  for (v1::Model& m : Models(client, provider)) {
+    if (model.empty() ? m.is_default() : m.model() == model) return m;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 IdLister ServerIds(Client& client) {
-  return [&client](IdKind kind, const std::string& session_id) {
+  return [&client](IdKind kind, const LineContext& line) {
     std::vector<Candidate> out;
     switch (kind) {
       case IdKind::kSession:
         return SessionIds(client);
       case IdKind::kTurn:
-        return TurnIds(client, session_id);
+        return TurnIds(client, line.session_id);
+      case IdKind::kModel:
+        for (const v1::Model& m : Models(client, line.model_provider)) {
+          out.push_back({m.model(), Short(m.display_name().empty()
+                                              ? m.description()
+                                              : m.display_name(),
+                                          60)});
+        }
+        return out;
+      case IdKind::kEffort:
+        if (auto m = LineModel(client, line)) {
+          for (const std::string& e : m->supported_efforts()) {
+            out.push_back(
+                {e, e == m->default_effort() ? "the model's default" : ""});
+          }
+        }
+        return out;
+      case IdKind::kServiceTier:
+        if (auto m = LineModel(client, line)) {
+          out.push_back({"default", "standard speed"});
+          for (const v1::ServiceTier& t : m->service_tiers()) {
+            const std::string about =
+                t.description().empty() ? t.name()
+                                        : t.name() + ": " + t.description();
+            out.push_back({t.id(), Short(about, 60)});
+          }
+        }
+        return out;
       case IdKind::kApproval: {
         v1::ListApprovalsRequest request;
-        request.set_session_id(session_id);
+        request.set_session_id(line.session_id);
         request.set_page_size(1000);
         v1::ListApprovalsResponse response;
         if (client.approvals()

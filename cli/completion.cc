@@ -16,7 +16,8 @@ std::optional<IdKind> IdKindOf(const std::string& name) {
       {"TURN", IdKind::kTurn},         {"--turn", IdKind::kTurn},
       {"--through", IdKind::kTurn},    {"--before", IdKind::kTurn},
       {"APPROVAL", IdKind::kApproval}, {"TOKEN_ID", IdKind::kToken},
-      {"--token-id", IdKind::kToken},
+      {"--token-id", IdKind::kToken},  {"--model", IdKind::kModel},
+      {"--effort", IdKind::kEffort},   {"--service-tier", IdKind::kServiceTier},
   };
   auto it = kinds.find(name);
   if (it == kinds.end()) return std::nullopt;
@@ -100,8 +101,8 @@ std::vector<Candidate> Complete(const CLI::App& app,
   const std::string& current = words.back();
   const CLI::App* cmd = &app;
   std::vector<std::string> positionals;
-  std::string session_id;  // the session named on the line, if any
-  std::string value_of;    // the flag the current word is the value of
+  LineContext line;
+  std::string value_of;  // the flag the current word is the value of
   for (size_t i = 0; i + 1 < words.size(); ++i) {
     const std::string& word = words[i];
     if (StartsWith(word, "-")) {
@@ -109,7 +110,11 @@ std::vector<Candidate> Complete(const CLI::App& app,
         if (i + 2 == words.size()) {
           value_of = word;
         } else if (word == "--session") {
-          session_id = words[i + 1];
+          line.session_id = words[i + 1];
+        } else if (word == "--model") {
+          line.model = words[i + 1];
+        } else if (word == "--model-provider") {
+          line.model_provider = words[i + 1];
         }
         ++i;
       }
@@ -125,7 +130,9 @@ std::vector<Candidate> Complete(const CLI::App& app,
     }
     positionals.push_back(word);
     // Every command names its session first (turn start SESSION …).
-    if (positionals.size() == 1 && StartsWith(word, "ses_")) session_id = word;
+    if (positionals.size() == 1 && StartsWith(word, "ses_")) {
+      line.session_id = word;
+    }
   }
 
   if (!value_of.empty()) {
@@ -134,7 +141,9 @@ std::vector<Candidate> Complete(const CLI::App& app,
       for (const std::string& v : *fixed) all.push_back({v, ""});
       return Matching(std::move(all), current);
     }
-    if (auto kind = IdKindOf(value_of)) return Matching(ids(*kind, session_id), current);
+    if (auto kind = IdKindOf(value_of)) {
+      return Matching(ids(*kind, line), current);
+    }
     return {};  // a free value (a folder, a name): the shell's own
   }
   if (StartsWith(current, "-")) return Matching(Flags(cmd), current);
@@ -153,7 +162,7 @@ std::vector<Candidate> Complete(const CLI::App& app,
     if (!option->nonpositional()) {
       if (index++ < positionals.size()) continue;
       if (auto kind = IdKindOf(option->get_name())) {
-        return Matching(ids(*kind, session_id), current);
+        return Matching(ids(*kind, line), current);
       }
       return {};
     }

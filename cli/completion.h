@@ -21,8 +21,24 @@ inline constexpr const char* kCompleteCommand = "__complete";
 // any other shell.
 std::string CompletionScript(const std::string& shell);
 
-// What a word on the line names.
-enum class IdKind { kSession, kTurn, kApproval, kToken };
+// What a word on the line names: an id, or a name the server's Codex
+// knows (a model, one of its reasoning efforts or service tiers).
+enum class IdKind {
+  kSession,
+  kTurn,
+  kApproval,
+  kToken,
+  kModel,
+  kEffort,
+  kServiceTier,
+};
+
+// What the line names before the word being completed.
+struct LineContext {
+  std::string session_id;      // the session (SESSION, --session)
+  std::string model;           // --model
+  std::string model_provider;  // --model-provider
+};
 
 // One candidate: the word, and a short description ("" for none).
 struct Candidate {
@@ -30,12 +46,12 @@ struct Candidate {
   std::string description;
 };
 
-// Lists ids of `kind` from the server; `session_id` (possibly empty) is the
-// session named earlier on the line, for turns. Returns nothing when the
-// server cannot be asked: completion never prints errors.
-using IdLister =
-    std::function<std::vector<Candidate>(IdKind kind,
-                                         const std::string& session_id)>;
+// Lists what `kind` may be from the server, given what `line` names: a
+// session's turns; the efforts and tiers of the model named, else of the
+// session's. Returns nothing when the server cannot be asked: completion
+// never prints errors.
+using IdLister = std::function<std::vector<Candidate>(
+    IdKind kind, const LineContext& line)>;
 
 // The candidates for the last of `words` (the word being completed, maybe
 // empty), given the words before it (after the program name): subcommands,

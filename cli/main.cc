@@ -1196,7 +1196,7 @@ int Main(int argc, char** argv) {
   auto* completion = app.add_subcommand(
       "completion",
       "Print the shell completion script for bash, zsh or fish (commands, "
-      "flags, and ids from the server)");
+      "flags, and ids, models and efforts from the server)");
   completion->add_option("SHELL", shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));
@@ -1235,7 +1235,7 @@ int Main(int argc, char** argv) {
       if (token.ok()) server = std::make_unique<Client>(line, *credentials, *token);
     }
     IdLister ids = server ? ServerIds(*server)
-                          : IdLister([](IdKind, const std::string&) {
+                          : IdLister([](IdKind, const LineContext&) {
                               return std::vector<Candidate>{};
                             });
     for (const Candidate& c : Complete(app, words, ids)) {

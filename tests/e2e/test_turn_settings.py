@@ -12,10 +12,11 @@ the model's default effort, and the tier `default`, again."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Cli, Server
+from conftest import CLI_BIN, Cli, Server
 
 from codex_manager import Client, EventType, InvalidArgumentError, SessionState, TurnState
 
@@ -104,3 +105,27 @@ def test_a_turns_effort_does_not_stick(server: Server, project: Path) -> None:
         assert reply(client, sid, "effort?") == "Effort: low."
         client.update_session(sid, effort="")
         assert reply(client, sid, "effort?") == "Effort: medium."  # known: not asked again
+
+
+def test_completion_offers_the_models_and_their_efforts_and_tiers(server: Server,
+                                                                  project: Path) -> None:
+    def offered(*words: str) -> list[list[str]]:
+        """What `codex-manager __complete` offers for the last word."""
+        result = subprocess.run([str(CLI_BIN), "__complete", "--addr", server.addr, *words],
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        return [line.split("\t") for line in result.stdout.splitlines()]
+
+    with Client(server.addr) as client:
+        sid = client.create_session(project, approval_policy="never").session_id
+        client.wait_for_session(sid, SessionState.IDLE)
+    assert ["gpt-5.5", "GPT-5.5"] in offered("session", "update", sid, "--model", "gpt-5.")
+    # The session runs the configuration's gpt-5.5: its efforts, and its
+    # speeds (standard, and its tiers by name).
+    assert offered("turn", "start", sid, "--effort", "") == [
+        ["low"], ["medium", "the model's default"], ["high"], ["xhigh"]]
+    assert offered("session", "update", sid, "--service-tier", "") == [
+        ["default", "standard speed"], ["priority", "Fast: 1.5x speed, increased usage"]]
+    # A model named on the line: its efforts, which go past xhigh.
+    assert offered("turn", "start", sid, "--model", "gpt-6-sol", "--effort", "m") == [
+        ["medium", "the model's default"], ["max"]]
