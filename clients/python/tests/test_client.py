@@ -35,6 +35,14 @@ def test_health(client: Client) -> None:
     assert client.health() is True
 
 
+def test_a_client_shows_its_address_and_never_its_token() -> None:
+    with Client("127.0.0.1:1", token="cmt_secret-value") as client:
+        assert repr(client) == "Client('127.0.0.1:1')"
+    from codex_manager.aio import AsyncClient
+    shown = repr(AsyncClient("127.0.0.1:1", token="cmt_secret-value"))
+    assert shown == "AsyncClient('127.0.0.1:1')"
+
+
 def test_session_lifecycle(client: Client, project: Path) -> None:
     created = client.create_session(str(project), title="sdk", approval_policy="untrusted",
                                     sandbox="workspace-write", model="m1", request_id="k-1")

@@ -132,6 +132,10 @@ class AsyncClient:
         self._codex = codex_pb2_grpc.CodexServiceStub(self._channel)
         self._maintenance = maintenance_pb2_grpc.MaintenanceServiceStub(self._channel)
 
+    def __repr__(self) -> str:
+        """The server's address; never the token."""
+        return f"{type(self).__name__}({self.address!r})"
+
     async def close(self) -> None:
         if self._owns_channel:
             await self._channel.close()

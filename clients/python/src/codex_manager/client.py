@@ -171,6 +171,10 @@ class Client:
 
     # -- lifecycle ---------------------------------------------------------------
 
+    def __repr__(self) -> str:
+        """The server's address; never the token."""
+        return f"{type(self).__name__}({self.address!r})"
+
     def close(self) -> None:
         """Closes the channel (if the client created it)."""
         if self._owns_channel:
