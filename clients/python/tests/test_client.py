@@ -38,9 +38,15 @@ def test_health(client: Client) -> None:
 def test_a_client_shows_its_address_and_never_its_token() -> None:
     with Client("127.0.0.1:1", token="cmt_secret-value") as client:
         assert repr(client) == "Client('127.0.0.1:1')"
+    import asyncio
+
     from codex_manager.aio import AsyncClient
-    shown = repr(AsyncClient("127.0.0.1:1", token="cmt_secret-value"))
-    assert shown == "AsyncClient('127.0.0.1:1')"
+
+    async def shown() -> str:
+        async with AsyncClient("127.0.0.1:1", token="cmt_secret-value") as client:
+            return repr(client)
+
+    assert asyncio.run(shown()) == "AsyncClient('127.0.0.1:1')"
 
 
 def test_session_lifecycle(client: Client, project: Path) -> None:
