@@ -472,6 +472,8 @@ std::optional<v1::CreateSessionRequest> CreateSessionRequestOf(
   request.set_approval_policy(flags.approval_policy);
   request.set_sandbox(flags.sandbox);
   request.set_title(flags.title);
+  request.set_effort(flags.effort);
+  request.set_service_tier(flags.service_tier);
   request.set_request_id(flags.request_id);
   if (flags.instructions_file.empty()) {
     request.set_developer_instructions(flags.instructions);

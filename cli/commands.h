@@ -30,6 +30,8 @@ struct SessionFlags {
   std::string instructions;
   std::string instructions_file;
   std::string model_provider;
+  std::string effort;
+  std::string service_tier;
 };
 
 int Health(Client& client);

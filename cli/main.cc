@@ -163,6 +163,12 @@ void AddSessionFlags(CLI::App* cmd, SessionFlags* flags, bool cwd_required) {
   cmd->add_option("--sandbox", flags->sandbox,
                   "read-only, workspace-write or danger-full-access");
   cmd->add_option("--title", flags->title, "Title for people");
+  cmd->add_option("--effort", flags->effort,
+                  "Reasoning effort of its turns (low, medium, high, …: "
+                  "the model's, see `codex models`); default: Codex's");
+  cmd->add_option("--service-tier", flags->service_tier,
+                  "Service tier of its turns: priority (Codex's Fast mode) "
+                  "or default (standard speed); default: the thread's own");
   auto* told = cmd->add_option(
       "--instructions", flags->instructions,
       "Instructions for the agent in this session, beside AGENTS.md "

@@ -67,6 +67,8 @@ grpc::ServerUnaryReactor* SessionServiceImpl::CreateSession(
         params.title = request->title();
         params.developer_instructions = request->developer_instructions();
         params.model_provider = request->model_provider();
+        params.effort = request->effort();
+        params.service_tier = request->service_tier();
         params.request_id = request->request_id();
         return Fill(manager_->CreateSession(params, caller), response);
       });

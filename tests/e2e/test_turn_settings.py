@@ -129,3 +129,25 @@ def test_completion_offers_the_models_and_their_efforts_and_tiers(server: Server
     # A model named on the line: its efforts, which go past xhigh.
     assert offered("turn", "start", sid, "--model", "gpt-6-sol", "--effort", "m") == [
         ["medium", "the model's default"], ["max"]]
+
+
+def test_a_session_is_created_with_its_effort_and_tier(server: Server, cli: Cli,
+                                                       project: Path) -> None:
+    with Client(server.addr) as client:
+        sid = client.create_session(project, approval_policy="never", effort="high",
+                                    service_tier="priority").session_id
+        made = client.wait_for_session(sid, SessionState.IDLE)
+        assert (made.effort, made.service_tier) == ("high", "priority")
+        assert reply(client, sid, "effort?") == "Effort: high."
+        assert reply(client, sid, "tier?") == "Service tier: priority."
+        with pytest.raises(InvalidArgumentError, match="effort"):
+            client.create_session(project, effort="Very High")
+        with pytest.raises(InvalidArgumentError, match="service_tier"):
+            client.create_session(project, service_tier="fast lane")
+    # `run` takes them too.
+    ran = cli("run", "--cwd", str(project), "--approval-policy", "never", "--effort", "low",
+              "--service-tier", "priority", "effort?")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "Effort: low."
+    newest = cli.json("session", "list")["sessions"][0]
+    assert (newest["effort"], newest["serviceTier"]) == ("low", "priority")

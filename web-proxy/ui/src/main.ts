@@ -16,7 +16,9 @@ import { Role, type WhoAmIResponse } from "./gen/codex_manager/v1/auth_pb.js";
 import type { CodexHook, CodexThread } from "./gen/codex_manager/v1/codex_pb.js";
 import { type Session, SessionState } from "./gen/codex_manager/v1/sessions_pb.js";
 import { hookEventLabel, hookTrustLabel, sessionLabel, sessionName } from "./labels.js";
-import { modelField, policySelect, providerField, sandboxSelect } from "./session_fields.js";
+import {
+  effortSelect, modelField, offerEfforts, offerTiers, policySelect, providerField, sandboxSelect, tierSelect,
+} from "./session_fields.js";
 import { showSession } from "./session_view.js";
 import { GOAL_STATUS } from "./transcript.js";
 
@@ -66,6 +68,15 @@ function createForm(): HTMLElement {
   const policy = policySelect("approval_policy");
   policy.value = "untrusted";
   const sandbox = sandboxSelect("sandbox");
+  // Its turns' effort and speed: those of the model typed.
+  const effort = effortSelect("effort", "Codex default");
+  const tier = tierSelect("service_tier", "Codex default");
+  const modelChanged = () => {
+    void offerEfforts(effort, model.value.trim(), provider.value.trim());
+    void offerTiers(tier, model.value.trim(), provider.value.trim());
+  };
+  model.addEventListener("change", modelChanged);
+  provider.addEventListener("change", modelChanged);
   // Codex's developer instructions for this session's thread, beside the
   // project's AGENTS.md (CreateSessionRequest.developer_instructions).
   const instructions = h("textarea", { name: "developer_instructions", rows: "2",
@@ -80,6 +91,9 @@ function createForm(): HTMLElement {
     h("div", { class: "row wrap" },
       h("label", {}, "Model", model, models),
       h("label", {}, "Provider", provider, providers)),
+    h("div", { class: "row wrap" },
+      h("label", {}, "Effort", effort),
+      h("label", {}, "Speed", tier)),
     h("label", {}, "Instructions for the agent", instructions),
     h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
   form.addEventListener("submit", async (e) => {
@@ -89,6 +103,7 @@ function createForm(): HTMLElement {
         cwd: cwd.value.trim(), title: title.value.trim(), model: model.value.trim(),
         modelProvider: provider.value.trim(),
         approvalPolicy: policy.value, sandbox: sandbox.value, requestId: newRequestId(),
+        effort: effort.value, serviceTier: tier.value,
         developerInstructions: instructions.value.trim(),
       }, { timeoutMs: CALL_TIMEOUT_MS });
       location.hash = `#/s/${s.sessionId}`;

@@ -26,10 +26,13 @@ export const sandboxSelect = (name: string, unset = "Codex default") => select(n
   ["danger-full-access", "danger-full-access"],
 ]);
 
+// The efforts and speeds offered while the model is not known.
+const USUAL_EFFORTS: [string, string][] = ["low", "medium", "high", "xhigh"].map((e) => [e, e]);
+const USUAL_TIERS: [string, string][] = [["default", "Standard"], ["priority", "Fast"]];
+
 // Reasoning effort; `unset` names what "" means where the field is. These
 // are the usual ones until offerEfforts names the model's.
-export const effortSelect = (name: string, unset: string) =>
-  select(name, ["", "low", "medium", "high", "xhigh"].map((e) => [e, e || unset]));
+export const effortSelect = (name: string, unset: string) => select(name, [["", unset], ...USUAL_EFFORTS]);
 
 // The server's Codex models of a model provider ("": the configuration's
 // default one), from CodexService.ListModels (a one-off Codex call),
@@ -48,11 +51,13 @@ export function codexModels(modelProvider = ""): Promise<Model[]> {
 // Offers in an effort select the reasoning efforts `model` takes, as
 // Codex's own model picker does (Model.supported_efforts, its default one
 // marked), so that each one Codex has (e.g. "max") can be chosen; what is
-// selected stays selected. `model` "": the one Codex's configuration
-// runs. The select keeps what it offers when Codex does not list the
-// model (another provider's, or a name Codex does not know) or the call
-// fails.
+// selected stays selected. `model` "" (not known: a new session on
+// Codex's configured model, which ListModels does not name) offers the
+// usual ones again. The select keeps what it offers when Codex does not
+// list the model (another provider's, or a name Codex does not know) or
+// the call fails.
 export async function offerEfforts(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
+  if (!model) return offer(el, USUAL_EFFORTS);
   const found = await listedModel(model, modelProvider);
   if (!found || found.supportedEfforts.length === 0) return;
   offer(el, found.supportedEfforts.map((e) => [e, e === found.defaultEffort ? `${e} (model's default)` : e]));
@@ -61,16 +66,16 @@ export async function offerEfforts(el: HTMLSelectElement, model: string, modelPr
 // The same for a speed select (tierSelect): Standard and the service
 // tiers `model` offers (Model.service_tiers, by their names, e.g. Fast).
 export async function offerTiers(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
+  if (!model) return offer(el, USUAL_TIERS);
   const found = await listedModel(model, modelProvider);
   if (!found) return;
   offer(el, [["default", "Standard"], ...found.serviceTiers.map((t): [string, string] => [t.id, t.name || t.id])]);
 }
 
-// The model Codex lists by that name ("": its default), if any.
+// The model Codex lists by that name, if any.
 async function listedModel(model: string, modelProvider: string): Promise<Model | undefined> {
   try {
-    const models = await codexModels(modelProvider);
-    return models.find((m) => (model ? m.model === model : m.isDefault));
+    return (await codexModels(modelProvider)).find((m) => m.model === model);
   } catch {
     return undefined;
   }
@@ -87,11 +92,7 @@ function offer(el: HTMLSelectElement, options: [string, string][]): void {
 
 // Service tier (Codex's `serviceTier`): "priority" is its Fast mode,
 // "default" standard speed; `unset` names what "" means where the field is.
-export const tierSelect = (name: string, unset: string) => select(name, [
-  ["", unset],
-  ["default", "Standard"],
-  ["priority", "Fast"],
-]);
+export const tierSelect = (name: string, unset: string) => select(name, [["", unset], ...USUAL_TIERS]);
 
 // Selects `value` in a select, adding it as an option first when the
 // select has none (a value set through another client, e.g. an effort

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { createClient } from "@connectrpc/connect";
-import { type Browser, type Request } from "playwright-core";
+import { type Browser, type Page, type Request } from "playwright-core";
 
 import { ApprovalService, Decision } from "../src/gen/codex_manager/v1/approvals_pb.js";
 import { AuthService, Role } from "../src/gen/codex_manager/v1/auth_pb.js";
@@ -429,11 +429,38 @@ test("settings for the next turn (model, effort, an image) go with that turn onl
   await page.close();
 });
 
+// The options of a select, as shown, comma-separated.
+const shownOptions = (page: Page, name: string) => page.locator(`select[name=${name}] option`).evaluateAll(
+  (options) => options.map((o) => o.textContent ?? "").join(","));
+
+test("a new session's effort and speed are offered for the model typed, and are its turns'", async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${real.baseUrl}/#token=${real.token}`);
+  await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
+  // No model typed: Codex's configured one, which is not known here.
+  assert.equal(await shownOptions(page, "effort"), "Codex default,low,medium,high,xhigh");
+  await page.fill("input[name=cwd]", real.project);
+  await page.selectOption("select[name=approval_policy]", "never");
+  await page.fill("input[name=model]", "gpt-6-sol");
+  await page.locator("input[name=model]").dispatchEvent("change");
+  await waitFor(async () => (await shownOptions(page, "effort")).includes("max"));
+  assert.equal(await shownOptions(page, "service_tier"), "Codex default,Standard,Fast");
+  await page.selectOption("select[name=effort]", "max");
+  await page.selectOption("select[name=service_tier]", "priority");
+  await page.click("form.create button[type=submit]");
+  await page.waitForURL(/#\/s\/ses_/);
+  await page.locator(".bar .badge", { hasText: "Idle" }).waitFor({ timeout: 30000 });
+  await send(page, "effort?");
+  await page.locator(".entry.agent", { hasText: "Effort: max." }).waitFor({ timeout: 30000 });
+  await send(page, "tier?");
+  await page.locator(".entry.agent", { hasText: "Service tier: priority." }).waitFor({ timeout: 30000 });
+  await page.close();
+});
+
 test("the efforts and speeds offered are the model's, and an effort the usual list lacks reaches the model", async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await newSession(page, real, "efforts", "never");
-  const offered = (name: string) => page.locator(`select[name=${name}] option`).evaluateAll(
-    (options) => options.map((o) => o.textContent ?? "").join(","));
+  const offered = (name: string) => shownOptions(page, name);
   // The session runs gpt-5.5 (the configuration's model): its settings
   // offer its efforts, its default marked (Codex's model/list).
   const settings = page.locator(".controls").getByRole("button", { name: "Settings" });

@@ -130,7 +130,7 @@ describe("@protobuf-ts grpc-web transport (text mode)", () => {
     const { sessions } = clients();
     const { response: created } = await sessions.createSession({
       cwd: stack.project, title: "protobuf-ts", model: "", approvalPolicy: "", sandbox: "",
-      requestId: "", developerInstructions: "", modelProvider: "",
+      requestId: "", developerInstructions: "", modelProvider: "", effort: "", serviceTier: "",
     });
     const { response: got } = await sessions.getSession({ sessionId: created.sessionId });
     assert.equal(got.title, "protobuf-ts");
@@ -150,7 +150,7 @@ describe("@protobuf-ts grpc-web transport (text mode)", () => {
     const { sessions, turns, streams } = clients();
     const { response: session } = await sessions.createSession({
       cwd: stack.project, title: "", model: "", approvalPolicy: "", sandbox: "", requestId: "",
-      developerInstructions: "", modelProvider: "",
+      developerInstructions: "", modelProvider: "", effort: "", serviceTier: "",
     });
     await waitFor(async () =>
       (await sessions.getSession({ sessionId: session.sessionId }).response).state === 2);

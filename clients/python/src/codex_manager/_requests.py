@@ -207,13 +207,15 @@ def list_sessions(include_archived: bool, page_size: int, search: str,
 def create_session(cwd: str | os.PathLike[str], model: str | None, approval_policy: str | None,
                    sandbox: str | None, title: str | None, request_id: str | None,
                    developer_instructions: str | None,
-                   model_provider: str | None) -> sessions_pb2.CreateSessionRequest:
+                   model_provider: str | None, effort: str | None = None,
+                   service_tier: str | None = None) -> sessions_pb2.CreateSessionRequest:
     # The server checks that the folder exists.
     return sessions_pb2.CreateSessionRequest(
         cwd=_absolute(cwd), model=model or "", approval_policy=approval_policy or "",
         sandbox=sandbox or "", title=title or "", request_id=request_id or "",
         developer_instructions=developer_instructions or "",
-        model_provider=model_provider or "")
+        model_provider=model_provider or "", effort=effort or "",
+        service_tier=service_tier or "")
 
 
 #: ExportTranscript's formats.

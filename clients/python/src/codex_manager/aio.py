@@ -163,11 +163,13 @@ class AsyncClient:
                              approval_policy: str | None = None, sandbox: str | None = None,
                              title: str | None = None, request_id: str | None = None,
                              developer_instructions: str | None = None,
-                             model_provider: str | None = None) -> Session:
+                             model_provider: str | None = None, effort: str | None = None,
+                             service_tier: str | None = None) -> Session:
         return Session(await self._call(
             self._sessions.CreateSession,
             _requests.create_session(cwd, model, approval_policy, sandbox, title, request_id,
-                                     developer_instructions, model_provider)))
+                                     developer_instructions, model_provider, effort,
+                                     service_tier)))
 
     async def get_session(self, session_id: str) -> Session:
         return Session(await self._call(
@@ -669,10 +671,12 @@ class AsyncClient:
                   model: str | None = None, approval_policy: str | None = None,
                   sandbox: str | None = None, title: str | None = None,
                   developer_instructions: str | None = None,
-                  model_provider: str | None = None) -> Turn:
+                  model_provider: str | None = None, effort: str | None = None,
+                  service_tier: str | None = None) -> Turn:
         session = await self.create_session(cwd, model=model, approval_policy=approval_policy,
                                             sandbox=sandbox, title=title,
                                             developer_instructions=developer_instructions,
-                                            model_provider=model_provider)
+                                            model_provider=model_provider, effort=effort,
+                                            service_tier=service_tier)
         return await self.run_turn(session.session_id, prompt, on_approval=on_approval,
                                    on_event=on_event)

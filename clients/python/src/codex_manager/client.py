@@ -205,7 +205,8 @@ class Client:
                        approval_policy: str | None = None, sandbox: str | None = None,
                        title: str | None = None, request_id: str | None = None,
                        developer_instructions: str | None = None,
-                       model_provider: str | None = None) -> Session:
+                       model_provider: str | None = None, effort: str | None = None,
+                       service_tier: str | None = None) -> Session:
         """Creates a session in `cwd` (an existing directory on the server's
         machine; a relative one is taken from this process's folder) and
         launches its Codex runtime; returns it STARTING.
@@ -219,7 +220,11 @@ class Client:
         them, after a resume too, and a fork carries them on.
         `model_provider`: a provider of Codex's configuration
         (:meth:`list_model_providers`) instead of its default; one it does
-        not have fails the session with Codex's message. A retry with
+        not have fails the session with Codex's message. `effort` (e.g.
+        "high", or one of the model's ``supported_efforts`` from
+        :meth:`list_models`) and `service_tier` ("priority": Codex's Fast
+        mode; "default": standard speed) are its turns', as
+        :meth:`update_session` sets them. A retry with
         the same `request_id` (and the same arguments, by the same token)
         returns the first call's session; the key with other arguments
         raises InvalidArgumentError ("request_id: …") and creates nothing.
@@ -229,7 +234,7 @@ class Client:
         """
         return Session(self._call(self._sessions.CreateSession, _requests.create_session(
             cwd, model, approval_policy, sandbox, title, request_id, developer_instructions,
-            model_provider)))
+            model_provider, effort, service_tier)))
 
     def get_session(self, session_id: str) -> Session:
         """Raises NotFoundError naming the id, InvalidArgumentError for one
@@ -1085,13 +1090,15 @@ class Client:
             model: str | None = None, approval_policy: str | None = None,
             sandbox: str | None = None, title: str | None = None,
             developer_instructions: str | None = None,
-            model_provider: str | None = None) -> Turn:
+            model_provider: str | None = None, effort: str | None = None,
+            service_tier: str | None = None) -> Turn:
         """Creates a session in `cwd` (see :meth:`create_session`), sends
         `prompt`, follows the turn (see :meth:`run_turn`) and returns it
         finished."""
         session = self.create_session(cwd, model=model, approval_policy=approval_policy,
                                       sandbox=sandbox, title=title,
                                       developer_instructions=developer_instructions,
-                                      model_provider=model_provider)
+                                      model_provider=model_provider, effort=effort,
+                                      service_tier=service_tier)
         return self.run_turn(session.session_id, prompt, on_approval=on_approval,
                              on_event=on_event)

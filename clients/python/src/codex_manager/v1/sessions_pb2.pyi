@@ -441,6 +441,8 @@ class CreateSessionRequest(google.protobuf.message.Message):
     REQUEST_ID_FIELD_NUMBER: builtins.int
     DEVELOPER_INSTRUCTIONS_FIELD_NUMBER: builtins.int
     MODEL_PROVIDER_FIELD_NUMBER: builtins.int
+    EFFORT_FIELD_NUMBER: builtins.int
+    SERVICE_TIER_FIELD_NUMBER: builtins.int
     cwd: builtins.str
     """Required. The project folder; must be an existing directory on the
     server's machine. Relative paths are rejected. INVALID_ARGUMENT ("cwd")
@@ -488,6 +490,20 @@ class CreateSessionRequest(google.protobuf.message.Message):
     have fails the session with Codex's message ("Model provider `x` not
     found").
     """
+    effort: builtins.str
+    """Optional reasoning effort of its turns, e.g. "low", "high", or one of
+    the efforts the model lists (Model.supported_efforts: "max" for some);
+    empty: Codex's default. As UpdateSession's `effort`, sent with each
+    `turn/start`. Lowercase letters, "-" and "_", at most 32 bytes
+    (INVALID_ARGUMENT "effort").
+    """
+    service_tier: builtins.str
+    """Optional service tier of its turns: "priority" (Codex's Fast mode),
+    "default" (standard speed), or another of Model.service_tiers; empty:
+    the thread's own. As UpdateSession's `service_tier`. At most 64 bytes
+    of letters, digits, ".", "_" and "-" (INVALID_ARGUMENT
+    "service_tier").
+    """
     def __init__(
         self,
         *,
@@ -499,8 +515,10 @@ class CreateSessionRequest(google.protobuf.message.Message):
         request_id: builtins.str = ...,
         developer_instructions: builtins.str = ...,
         model_provider: builtins.str = ...,
+        effort: builtins.str = ...,
+        service_tier: builtins.str = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "model", b"model", "model_provider", b"model_provider", "request_id", b"request_id", "sandbox", b"sandbox", "title", b"title"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["approval_policy", b"approval_policy", "cwd", b"cwd", "developer_instructions", b"developer_instructions", "effort", b"effort", "model", b"model", "model_provider", b"model_provider", "request_id", b"request_id", "sandbox", b"sandbox", "service_tier", b"service_tier", "title", b"title"]) -> None: ...
 
 global___CreateSessionRequest = CreateSessionRequest
 
