@@ -977,8 +977,10 @@ std::vector<v1::Model> Models(Client& client, const std::string& provider) {
 }
 
 // The model the line's efforts and tiers are of: the one it names, else
-// the session's (its model, else the one Codex runs it with), else
-// Codex's default; none when Codex does not list it.
+// the session's (its model, else the one Codex runs it with); none when
+// neither is known (a new session's model is the one Codex's
+// configuration names, which ListModels does not) or Codex does not list
+// it.
 std::optional<v1::Model> LineModel(Client& client, const LineContext& line) {
   std::string model = line.model;
   std::string provider = line.model_provider;
@@ -994,8 +996,9 @@ std::optional<v1::Model> LineModel(Client& client, const LineContext& line) {
       if (provider.empty()) provider = session.model_provider();
     }
   }
+  if (model.empty()) return std::nullopt;
   for (v1::Model& m : Models(client, provider)) {
-    if (model.empty() ? m.is_default() : m.model() == model) return m;
+    if (m.model() == model) return m;
   }
   return std::nullopt;
 }
@@ -1024,17 +1027,23 @@ IdLister ServerIds(Client& client) {
             out.push_back(
                 {e, e == m->default_effort() ? "the model's default" : ""});
           }
+        } else {  // the usual ones
+          for (const char* e : {"low", "medium", "high", "xhigh"}) {
+            out.push_back({e, ""});
+          }
         }
         return out;
       case IdKind::kServiceTier:
+        out.push_back({"default", "standard speed"});
         if (auto m = LineModel(client, line)) {
-          out.push_back({"default", "standard speed"});
           for (const v1::ServiceTier& t : m->service_tiers()) {
             const std::string about =
                 t.description().empty() ? t.name()
                                         : t.name() + ": " + t.description();
             out.push_back({t.id(), Short(about, 60)});
           }
+        } else {
+          out.push_back({"priority", "Codex's Fast mode"});
         }
         return out;
       case IdKind::kApproval: {

@@ -126,6 +126,8 @@ def test_completion_offers_the_models_and_their_efforts_and_tiers(server: Server
         ["low"], ["medium", "the model's default"], ["high"], ["xhigh"]]
     assert offered("session", "update", sid, "--service-tier", "") == [
         ["default", "standard speed"], ["priority", "Fast: 1.5x speed, increased usage"]]
+    # No model known (a new session runs the configuration's): the usual.
+    assert offered("run", "--effort", "") == [["low"], ["medium"], ["high"], ["xhigh"]]
     # A model named on the line: its efforts, which go past xhigh.
     assert offered("turn", "start", sid, "--model", "gpt-6-sol", "--effort", "m") == [
         ["medium", "the model's default"], ["max"]]
