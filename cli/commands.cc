@@ -964,7 +964,7 @@ std::vector<Candidate> TurnIds(Client& client, const std::string& session_id) {
 }
 
 // The server's Codex models of `provider` ("": the default one).
-std::vector<v1::Model> Models(Client& client, const std::string& provider) {
+v1::ListModelsResponse Models(Client& client, const std::string& provider) {
   v1::ListModelsRequest request;
   request.set_model_provider(provider);
   v1::ListModelsResponse response;
@@ -973,13 +973,12 @@ std::vector<v1::Model> Models(Client& client, const std::string& provider) {
            .ok()) {
     return {};
   }
-  return {response.models().begin(), response.models().end()};
+  return response;
 }
 
 // The model the line's efforts and tiers are of: the one it names, else
-// the session's (its model, else the one Codex runs it with); none when
-// neither is known (a new session's model is the one Codex's
-// configuration names, which ListModels does not) or Codex does not list
+// the session's (its model, else the one Codex runs it with), else the
+// one a new session runs (SessionDefault); none when Codex does not list
 // it.
 std::optional<v1::Model> LineModel(Client& client, const LineContext& line) {
   std::string model = line.model;
@@ -996,8 +995,13 @@ std::optional<v1::Model> LineModel(Client& client, const LineContext& line) {
       if (provider.empty()) provider = session.model_provider();
     }
   }
-  if (model.empty()) return std::nullopt;
-  for (v1::Model& m : Models(client, provider)) {
+  const v1::ListModelsResponse list = Models(client, provider);
+  if (model.empty()) {
+    const v1::Model* usual = SessionDefault(list);
+    if (usual == nullptr) return std::nullopt;
+    return *usual;
+  }
+  for (const v1::Model& m : list.models()) {
     if (m.model() == model) return m;
   }
   return std::nullopt;
@@ -1013,14 +1017,16 @@ IdLister ServerIds(Client& client) {
         return SessionIds(client);
       case IdKind::kTurn:
         return TurnIds(client, line.session_id);
-      case IdKind::kModel:
-        for (const v1::Model& m : Models(client, line.model_provider)) {
+      case IdKind::kModel: {
+        const v1::ListModelsResponse list = Models(client, line.model_provider);
+        for (const v1::Model& m : list.models()) {
           out.push_back({m.model(), Short(m.display_name().empty()
                                               ? m.description()
                                               : m.display_name(),
                                           60)});
         }
         return out;
+      }
       case IdKind::kEffort:
         if (auto m = LineModel(client, line)) {
           for (const std::string& e : m->supported_efforts()) {

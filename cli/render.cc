@@ -326,9 +326,20 @@ void PrintSessionTable(const v1::ListSessionsResponse& list, bool filtered) {
   PrintMore(list.next_page_token());
 }
 
+const v1::Model* SessionDefault(const v1::ListModelsResponse& list) {
+  const v1::Model* codex_default = nullptr;
+  for (const v1::Model& m : list.models()) {
+    if (m.configured()) return &m;
+    if (m.is_default() && codex_default == nullptr) codex_default = &m;
+  }
+  return codex_default;
+}
+
 void PrintModelTable(const v1::ListModelsResponse& list) {
   std::printf("%-24s  %-8s  %-26s  %-10s  %s\n", "MODEL", "DEFAULT",
               "EFFORTS", "TIERS", "DESCRIPTION");
+  // DEFAULT: the model a session that names none runs.
+  const v1::Model* usual = SessionDefault(list);
   for (const v1::Model& m : list.models()) {
     std::string efforts;
     for (const std::string& e : m.supported_efforts()) {
@@ -342,7 +353,7 @@ void PrintModelTable(const v1::ListModelsResponse& list) {
       tiers += t.id() == m.default_service_tier() ? "*" + t.id() : t.id();
     }
     std::printf("%-24s  %-8s  %-26s  %-10s  %s\n", m.model().c_str(),
-                m.is_default() ? "yes" : "", Trim(efforts, 26).c_str(),
+                &m == usual ? "yes" : "", Trim(efforts, 26).c_str(),
                 Trim(tiers, 10).c_str(),
                 Trim(OneLine(m.description()), 60).c_str());
   }

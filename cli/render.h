@@ -30,6 +30,11 @@ void PrintJson(const google::protobuf::Message& message);
 void PrintSession(const v1::Session& session);
 // The session's goal (`session goal`), or that it has none.
 void PrintGoal(const v1::Session& session);
+// The model a session that names none runs: the one Codex's
+// configuration names (Model.configured), else Codex's default; null when
+// the list has neither.
+const v1::Model* SessionDefault(const v1::ListModelsResponse& list);
+// `codex models`: DEFAULT marks SessionDefault's model.
 void PrintModelTable(const v1::ListModelsResponse& list);
 void PrintModelProviderTable(const v1::ListModelProvidersResponse& list);
 void PrintAccount(const v1::Account& account);

@@ -123,6 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const codex_manager::CodexModel& model : codex_manager::ModelsOf(result)) {
     RequireUtf8(model.model + model.display_name + model.default_effort);
   }
+  // As the answer to config/read: only compared with model names.
+  (void)codex_manager::ConfiguredModelOf(result, "mock");
   const codex_manager::CodexThread thread =
       codex_manager::ThreadOf(codex_manager::Member(result, "thread"));
   for (const codex_manager::HistoryTurn& turn : thread.history) {

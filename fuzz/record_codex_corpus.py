@@ -104,6 +104,7 @@ def main() -> None:
             server.call("initialize", {"clientInfo": {"name": "corpus", "version": "0"}})
             server.send({"method": "initialized"})
             server.call("experimentalFeature/list", {})
+            server.call("config/read", {})
             thread = server.call("thread/start", {"cwd": str(cwd), "approvalPolicy": "untrusted"})
             thread_id = thread["thread"]["id"]
             prompts = ["hello there", "please run: echo corpus", "write: notes.txt: hi",

@@ -243,6 +243,7 @@ void ToProto(const CodexModel& in, v1::Model* out) {
   }
   out->set_default_service_tier(in.default_service_tier);
   for (const std::string& m : in.input_modalities) out->add_input_modalities(m);
+  out->set_configured(in.configured);
 }
 
 void ToProto(const CodexModelProvider& in, v1::ModelProvider* out) {

@@ -154,6 +154,16 @@ std::vector<CodexModel> ModelsOf(const json& result) {
   return models;
 }
 
+std::string ConfiguredModelOf(const json& result,
+                              const std::string& model_provider) {
+  const json& config = Member(result, "config");
+  if (!model_provider.empty() &&
+      StringMember(config, "model_provider") != model_provider) {
+    return "";
+  }
+  return StringMember(config, "model");
+}
+
 std::vector<CodexModelProvider> ModelProvidersOf(const json& result) {
   std::vector<CodexModelProvider> providers;
   const std::string default_id = StringMember(result, "defaultProviderId");
@@ -262,6 +272,18 @@ void CodexCatalog::ListModels(bool include_hidden,
             models.push_back(std::move(m));
           cursor = StringMember(*result, "nextCursor");
           if (cursor.empty()) break;
+        }
+        // Which of them a thread that names no model runs. Only `model`
+        // and `model_provider` are read from the configuration (its
+        // other keys may hold secrets); without it none is marked.
+        absl::StatusOr<json> config =
+            codex.Request("config/read", json::object());
+        if (config.ok()) {
+          const std::string configured =
+              ConfiguredModelOf(*config, model_provider);
+          for (CodexModel& m : models) {
+            m.configured = !configured.empty() && m.model == configured;
+          }
         }
         (*shared)(std::move(models));
       },

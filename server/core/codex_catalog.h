@@ -56,6 +56,9 @@ struct CodexModel {
   std::vector<std::string> input_modalities;
   std::vector<CodexServiceTier> service_tiers;
   std::string default_service_tier;  // "" = standard
+  // The model Codex's configuration names (`config/read` `model`), which
+  // a thread that names none runs (Model.configured).
+  bool configured = false;
 };
 
 // One entry of `modelProvider/list`.
@@ -133,6 +136,12 @@ struct CodexThreadPage {
 
 // Parsers of Codex answers (exposed for tests). Wrong types read as absent.
 std::vector<CodexModel> ModelsOf(const nlohmann::json& model_list_result);
+// The model the answer to `config/read` names for `model_provider` ("":
+// the configuration's own): its `model` when the configuration's
+// `model_provider` is that one; "" when it names none, or another
+// provider's.
+std::string ConfiguredModelOf(const nlohmann::json& config_read_result,
+                              const std::string& model_provider);
 // Its `defaultProviderId` marks the default.
 std::vector<CodexModelProvider> ModelProvidersOf(
     const nlohmann::json& provider_list_result);

@@ -111,12 +111,41 @@ TEST(CodexCatalogTest, ListModelsReadsEveryPageThenStopsItsRuntime) {
     ASSERT_TRUE(models.ok()) << models.status();
     ASSERT_EQ(models->size(), 2u);
     EXPECT_EQ((*models)[1].model, "b");
+    // The configuration could not say which model it names (config/read
+    // failed): none is marked, the list stands.
+    EXPECT_FALSE((*models)[0].configured || (*models)[1].configured);
   }  // waits for the runtime to stop
   absl::MutexLock lock(&factory.shared.mu);
-  ASSERT_EQ(factory.shared.calls.size(), 2u);
+  ASSERT_EQ(factory.shared.calls.size(), 3u);
   EXPECT_THAT(factory.shared.calls[1], HasSubstr("\"cursor\":\"page2\""));
   EXPECT_THAT(factory.shared.calls[0], HasSubstr("\"includeHidden\":true"));
+  EXPECT_THAT(factory.shared.calls[2], HasSubstr("config/read"));
   EXPECT_EQ(factory.shared.stopped, 1);
+}
+
+TEST(CodexCatalogTest, TheModelTheConfigurationNamesIsMarked) {
+  TableFactory factory;
+  const json list = {{"data", {{{"model", "a"}, {"isDefault", true}},
+                               {{"model", "b"}}}}};
+  const json config = {
+      {"config", {{"model", "b"}, {"model_provider", "mock"}}}};
+  factory.shared.answers["model/list"] = {list, list, list};
+  factory.shared.answers["config/read"] = {config, config, config};
+  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  for (const char* provider : {"", "mock"}) {
+    auto models = Wait<std::vector<CodexModel>>(
+        [&](auto done) { catalog.ListModels(false, provider, done); });
+    ASSERT_TRUE(models.ok()) << models.status();
+    EXPECT_FALSE((*models)[0].configured) << provider;
+    EXPECT_TRUE((*models)[1].configured) << provider;
+  }
+  // Another provider's list: the configuration's model is not its.
+  auto other = Wait<std::vector<CodexModel>>(
+      [&](auto done) { catalog.ListModels(false, "openai", done); });
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE((*other)[0].configured || (*other)[1].configured);
+  EXPECT_EQ(ConfiguredModelOf(json{{"config", {{"model", nullptr}}}}, ""), "");
+  EXPECT_EQ(ConfiguredModelOf(json::array(), ""), "");
 }
 
 TEST(CodexCatalogTest, ACodexThatCannotStartIsUnavailableWithItsReason) {

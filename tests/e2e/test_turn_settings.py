@@ -31,8 +31,13 @@ def reply(client: Client, session_id: str, prompt: str, **turn: str) -> str:
 
 def test_a_session_and_a_turn_choose_their_service_tier(server: Server, project: Path) -> None:
     with Client(server.addr) as client:
-        fast = [m for m in client.list_models() if m.model == "gpt-5.5"][0]
+        listed = client.list_models()
+        fast = [m for m in listed if m.model == "gpt-5.5"][0]
         assert [(t.id, t.name) for t in fast.service_tiers] == [("priority", "Fast")]
+        # The one Codex's configuration names (config/read), not Codex's
+        # own default (is_default), which it overrides.
+        assert [m.model for m in listed if m.configured] == ["gpt-5.5"]
+        assert not fast.is_default
         sid = client.create_session(project, approval_policy="never").session_id
         client.wait_for_session(sid, SessionState.IDLE)
         assert reply(client, sid, "tier?") == "Service tier: standard."
@@ -87,6 +92,11 @@ def test_the_cli_sets_and_shows_a_service_tier(cli: Cli, project: Path) -> None:
     assert header == ["MODEL", "DEFAULT", "EFFORTS", "TIERS", "DESCRIPTION"]
     row = next(line for line in models.stdout.splitlines() if line.startswith("gpt-5.5 "))
     assert "priority" in row.split()
+    # DEFAULT is the model a session that names none runs: the one the
+    # configuration names (Model.configured), over Codex's own default.
+    assert row.split()[1] == "yes"
+    assert [line.split()[0] for line in models.stdout.splitlines()[1:]
+            if line.split()[1] == "yes"] == ["gpt-5.5"]
 
 
 def test_a_turns_effort_does_not_stick(server: Server, project: Path) -> None:
@@ -126,8 +136,10 @@ def test_completion_offers_the_models_and_their_efforts_and_tiers(server: Server
         ["low"], ["medium", "the model's default"], ["high"], ["xhigh"]]
     assert offered("session", "update", sid, "--service-tier", "") == [
         ["default", "standard speed"], ["priority", "Fast: 1.5x speed, increased usage"]]
-    # No model known (a new session runs the configuration's): the usual.
-    assert offered("run", "--effort", "") == [["low"], ["medium"], ["high"], ["xhigh"]]
+    # No model named: those of the model a new session runs, the one
+    # Codex's configuration names (gpt-5.5), not Codex's own default.
+    assert offered("run", "--effort", "") == [
+        ["low"], ["medium", "the model's default"], ["high"], ["xhigh"]]
     # A model named on the line: its efforts, which go past xhigh.
     assert offered("turn", "start", sid, "--model", "gpt-6-sol", "--effort", "m") == [
         ["medium", "the model's default"], ["max"]]

@@ -68,7 +68,9 @@ function createForm(): HTMLElement {
   const policy = policySelect("approval_policy");
   policy.value = "untrusted";
   const sandbox = sandboxSelect("sandbox");
-  // Its turns' effort and speed: those of the model typed.
+  // Its turns' effort and speed: those of the model typed, else of the
+  // one it would run (the configuration's); asked for once the form is
+  // first used, and again as the model or provider changes.
   const effort = effortSelect("effort", "Codex default");
   const tier = tierSelect("service_tier", "Codex default");
   const modelChanged = () => {
@@ -96,6 +98,7 @@ function createForm(): HTMLElement {
       h("label", {}, "Speed", tier)),
     h("label", {}, "Instructions for the agent", instructions),
     h("button", { type: "submit", class: "primary" }, "Create session")) as HTMLFormElement;
+  form.addEventListener("focusin", modelChanged, { once: true });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {

@@ -51,33 +51,39 @@ export function codexModels(modelProvider = ""): Promise<Model[]> {
 // Offers in an effort select the reasoning efforts `model` takes, as
 // Codex's own model picker does (Model.supported_efforts, its default one
 // marked), so that each one Codex has (e.g. "max") can be chosen; what is
-// selected stays selected. `model` "" (not known: a new session on
-// Codex's configured model, which ListModels does not name) offers the
-// usual ones again. The select keeps what it offers when Codex does not
-// list the model (another provider's, or a name Codex does not know) or
-// the call fails.
+// selected stays selected. `model` "": the one a session that names none
+// runs (sessionDefault). Where Codex does not list the model (another
+// provider's, or a name Codex does not know) the usual ones are offered;
+// a failed call leaves the select as it is.
 export async function offerEfforts(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
-  if (!model) return offer(el, USUAL_EFFORTS);
   const found = await listedModel(model, modelProvider);
-  if (!found || found.supportedEfforts.length === 0) return;
+  if (found === null) return;
+  if (!found || found.supportedEfforts.length === 0) return offer(el, USUAL_EFFORTS);
   offer(el, found.supportedEfforts.map((e) => [e, e === found.defaultEffort ? `${e} (model's default)` : e]));
 }
 
 // The same for a speed select (tierSelect): Standard and the service
 // tiers `model` offers (Model.service_tiers, by their names, e.g. Fast).
 export async function offerTiers(el: HTMLSelectElement, model: string, modelProvider = ""): Promise<void> {
-  if (!model) return offer(el, USUAL_TIERS);
   const found = await listedModel(model, modelProvider);
-  if (!found) return;
+  if (found === null) return;
+  if (!found) return offer(el, USUAL_TIERS);
   offer(el, [["default", "Standard"], ...found.serviceTiers.map((t): [string, string] => [t.id, t.name || t.id])]);
 }
 
-// The model Codex lists by that name, if any.
-async function listedModel(model: string, modelProvider: string): Promise<Model | undefined> {
+// The model a session that names none runs: the one Codex's
+// configuration names (Model.configured), else Codex's default.
+export const sessionDefault = (models: Model[]) =>
+  models.find((m) => m.configured) ?? models.find((m) => m.isDefault);
+
+// The model Codex lists by that name ("": sessionDefault); undefined when
+// it lists none such, null when the list could not be read.
+async function listedModel(model: string, modelProvider: string): Promise<Model | undefined | null> {
   try {
-    return (await codexModels(modelProvider)).find((m) => m.model === model);
+    const models = await codexModels(modelProvider);
+    return model ? models.find((m) => m.model === model) : sessionDefault(models);
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -118,8 +124,9 @@ export function modelField(name: string, listId: string, placeholder: string,
     asked = modelProvider;
     try {
       const models = await codexModels(modelProvider);
+      const usual = sessionDefault(models);
       list.replaceChildren(...models.map((m) =>
-        h("option", { value: m.model }, `${m.displayName || m.model}${m.isDefault ? " (default)" : ""}`)));
+        h("option", { value: m.model }, `${m.displayName || m.model}${m === usual ? " (default)" : ""}`)));
     } catch {
       asked = undefined;
     }

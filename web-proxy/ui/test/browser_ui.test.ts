@@ -437,9 +437,11 @@ test("a new session's effort and speed are offered for the model typed, and are 
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${real.baseUrl}/#token=${real.token}`);
   await page.locator(".who", { hasText: "admin" }).waitFor({ timeout: 10000 });
-  // No model typed: Codex's configured one, which is not known here.
-  assert.equal(await shownOptions(page, "effort"), "Codex default,low,medium,high,xhigh");
   await page.fill("input[name=cwd]", real.project);
+  // No model typed: those of the one Codex's configuration names
+  // (gpt-5.5, Model.configured), not Codex's own default.
+  await waitFor(async () => (await shownOptions(page, "effort")).includes("(model's default)"));
+  assert.equal(await shownOptions(page, "effort"), "Codex default,low,medium (model's default),high,xhigh");
   await page.selectOption("select[name=approval_policy]", "never");
   await page.fill("input[name=model]", "gpt-6-sol");
   await page.locator("input[name=model]").dispatchEvent("change");

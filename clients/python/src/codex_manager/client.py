@@ -592,7 +592,9 @@ class Client:
     def list_models(self, *, include_hidden: bool = False,
                     model_provider: str | None = None) -> list[Model]:
         """The models the server's Codex offers (``model/list``), in its
-        order; each says its reasoning efforts. `model_provider`: those of
+        order; each says its reasoning efforts and service tiers, and the
+        one its configuration names (what a session that names no model
+        runs) is ``configured``. `model_provider`: those of
         that provider (:meth:`list_model_providers`) instead of the Codex
         configuration's default. Runs a one-off Codex on the server (about
         0.12 s); ResourceExhaustedError when too many run."""

@@ -221,6 +221,7 @@ class Model(google.protobuf.message.Message):
     INPUT_MODALITIES_FIELD_NUMBER: builtins.int
     SERVICE_TIERS_FIELD_NUMBER: builtins.int
     DEFAULT_SERVICE_TIER_FIELD_NUMBER: builtins.int
+    CONFIGURED_FIELD_NUMBER: builtins.int
     model: builtins.str
     """What to pass as `model` (CreateSession, StartTurn, UpdateSession)."""
     display_name: builtins.str
@@ -231,6 +232,14 @@ class Model(google.protobuf.message.Message):
     """Hidden from Codex's default picker (listed with include_hidden only)."""
     default_effort: builtins.str
     default_service_tier: builtins.str
+    configured: builtins.bool
+    """The model Codex's configuration names (`model` in its config.toml, as
+    Codex `config/read` reads it, for the provider listed): the one a
+    session that names no model runs. At most one model is; none when
+    the configuration names no model (then the `is_default` one runs) or
+    one Codex does not list. `is_default` is Codex's own default, which
+    the configuration may override.
+    """
     @property
     def supported_efforts(self) -> google.protobuf.internal.containers.RepeatedScalarFieldContainer[builtins.str]:
         """The reasoning efforts it takes ("low", "medium", "high", ...), and the
@@ -262,8 +271,9 @@ class Model(google.protobuf.message.Message):
         input_modalities: collections.abc.Iterable[builtins.str] | None = ...,
         service_tiers: collections.abc.Iterable[global___ServiceTier] | None = ...,
         default_service_tier: builtins.str = ...,
+        configured: builtins.bool = ...,
     ) -> None: ...
-    def ClearField(self, field_name: typing.Literal["default_effort", b"default_effort", "default_service_tier", b"default_service_tier", "description", b"description", "display_name", b"display_name", "hidden", b"hidden", "input_modalities", b"input_modalities", "is_default", b"is_default", "model", b"model", "service_tiers", b"service_tiers", "supported_efforts", b"supported_efforts"]) -> None: ...
+    def ClearField(self, field_name: typing.Literal["configured", b"configured", "default_effort", b"default_effort", "default_service_tier", b"default_service_tier", "description", b"description", "display_name", b"display_name", "hidden", b"hidden", "input_modalities", b"input_modalities", "is_default", b"is_default", "model", b"model", "service_tiers", b"service_tiers", "supported_efforts", b"supported_efforts"]) -> None: ...
 
 global___Model = Model
 

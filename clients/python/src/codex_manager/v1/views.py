@@ -1927,7 +1927,7 @@ class Model(View[codex_pb2.Model]):
     """One model of Codex `model/list`."""
 
     __slots__ = ()
-    _FIELDS = ('model', 'display_name', 'description', 'is_default', 'hidden', 'supported_efforts', 'default_effort', 'input_modalities', 'service_tiers', 'default_service_tier', )
+    _FIELDS = ('model', 'display_name', 'description', 'is_default', 'hidden', 'supported_efforts', 'default_effort', 'input_modalities', 'service_tiers', 'default_service_tier', 'configured', )
 
     @property
     def model(self) -> str:
@@ -1979,6 +1979,17 @@ class Model(View[codex_pb2.Model]):
     @property
     def default_service_tier(self) -> str:
         return self._proto.default_service_tier
+
+    @property
+    def configured(self) -> bool:
+        """The model Codex's configuration names (`model` in its config.toml, as
+        Codex `config/read` reads it, for the provider listed): the one a session
+        that names no model runs. At most one model is; none when the
+        configuration names no model (then the `is_default` one runs) or one Codex
+        does not list. `is_default` is Codex's own default, which the
+        configuration may override.
+        """
+        return self._proto.configured
 
 
 class ServiceTier(View[codex_pb2.ServiceTier]):
