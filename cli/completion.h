@@ -48,8 +48,8 @@ struct Candidate {
 
 // Lists what `kind` may be from the server, given what `line` names: a
 // session's turns; the efforts and tiers of the model named, else of the
-// session's. Returns nothing when the server cannot be asked: completion
-// never prints errors.
+// session's, else of the one a new session runs. Returns nothing when
+// the server cannot be asked: completion never prints errors.
 using IdLister = std::function<std::vector<Candidate>(
     IdKind kind, const LineContext& line)>;
 

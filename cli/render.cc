@@ -150,6 +150,7 @@ size_t Columns(const std::string& s) {
 
 std::string Trim(const std::string& s, size_t width) {
   if (Columns(s) <= width) return s;
+  if (width == 0) return "";
   // The first width - 1 code points, then the mark.
   size_t end = 0;
   for (size_t kept = 0; end < s.size(); ++end) {

@@ -341,6 +341,7 @@ TEST(PrintTableTest, CellsCountCharactersNotBytes) {
   EXPECT_EQ(Trim("caf\xc3\xa9 au lait", 5), "caf\xc3\xa9~");
   EXPECT_EQ(Trim("\xc3\xa9\xc3\xa9\xc3\xa9", 3), "\xc3\xa9\xc3\xa9\xc3\xa9");
   EXPECT_EQ(Cell("caf\xc3\xa9", 6), "caf\xc3\xa9  ");
+  EXPECT_EQ(Trim("abc", 0), "");
   EXPECT_EQ(Cell("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 2),
             "\xe6\x97\xa5~");
 
