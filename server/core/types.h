@@ -196,7 +196,8 @@ struct Session {
   // "default"; empty: the thread's own (UpdateSession).
   std::string service_tier;
   // The first 200 characters of its first prompt that is not empty
-  // (Session.preview); derived on read by the store, not written.
+  // (Session.preview). Written by the store with that turn's row, not by
+  // PutSession.
   std::string preview;
 };
 

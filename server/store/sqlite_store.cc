@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
+#include "common/utf8.h"
 #include "store/wal_checkpointer.h"
 
 namespace codex_manager {
@@ -287,6 +288,17 @@ constexpr const char* kSchemaV22 = R"sql(
 ALTER TABLE sessions ADD COLUMN service_tier TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v23: the start of a session's first prompt (Session::preview), kept
+// with its row so that reading a session never reads a whole prompt
+// (up to --max-prompt-bytes); the sessions from before get theirs from
+// their turns.
+constexpr const char* kSchemaV23 = R"sql(
+ALTER TABLE sessions ADD COLUMN preview TEXT NOT NULL DEFAULT '';
+UPDATE sessions SET preview = COALESCE((SELECT substr(t.prompt, 1, 200)
+  FROM turns t WHERE t.session_id = sessions.session_id AND t.prompt <> ''
+  ORDER BY t.rowid LIMIT 1), '');
+)sql";
+
 // The page size of a database the store creates, and of its copies:
 // 1 KiB, not SQLite's 4 KiB (SqliteStore::Open says why).
 constexpr const char* kSmallPages = "PRAGMA page_size=1024";
@@ -559,7 +571,7 @@ absl::Status SqliteStore::Migrate() {
       kSchemaV1,  kSchemaV2,  kSchemaV3,  kSchemaV4,  kSchemaV5,  kSchemaV6,
       kSchemaV7,  kSchemaV8,  kSchemaV9,  kSchemaV10, kSchemaV11, kSchemaV12,
       kSchemaV13, kSchemaV14, kSchemaV15, kSchemaV16, kSchemaV17, kSchemaV18,
-      kSchemaV19, kSchemaV20, kSchemaV21, kSchemaV22};
+      kSchemaV19, kSchemaV20, kSchemaV21, kSchemaV22, kSchemaV23};
   for (int v = static_cast<int>(version) + 1; v <= kSchemaVersion; ++v) {
     RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
       RETURN_IF_ERROR(Exec(steps[v - 1]));
@@ -683,10 +695,7 @@ absl::StatusOr<Page<T>> SqliteStore::ReadPage(const Reader& reader, Stmt& st,
   "a.state = 1), " NEWEST_SEQ("s.session_id", "s.purged_seq") ", s.rowid, "  \
   "s.purged_seq, s.runtime_version, s.effort, s.goal_json, "                 \
   "s.codex_settings_json, s.developer_instructions, s.model_provider, "    \
-  "s.service_tier, "                                                         \
-  "(SELECT substr(t.prompt, 1, 200) FROM turns t "                           \
-  "WHERE t.session_id = s.session_id AND t.prompt <> '' "                    \
-  "ORDER BY t.rowid LIMIT 1) "                                               \
+  "s.service_tier, s.preview "                                               \
   "FROM sessions s "
 // clang-format on
 
@@ -718,7 +727,7 @@ static Session ReadSession(const auto& st) {
   s.developer_instructions = st.Text(19);
   s.model_provider = st.Text(20);
   s.service_tier = st.Text(21);
-  s.preview = st.Text(22);  // NULL (no prompt yet): ""
+  s.preview = st.Text(22);
   return s;
 }
 
@@ -888,7 +897,16 @@ absl::Status SqliteStore::PutTurnLocked(const Turn& t) {
   st.Bind(6, t.error).Bind(7, ToMicros(t.create_time));
   st.Bind(8, t.start_time).Bind(9, t.end_time).Bind(10, t.final_message);
   st.Bind(11, t.revert_time).Bind(12, t.started_by_codex ? 1 : 0);
-  return StepWrite(st, "put turn");
+  RETURN_IF_ERROR(StepWrite(st, "put turn"));
+  if (t.prompt.empty()) return absl::OkStatus();
+  // The session's first prompt that is not empty starts its preview
+  // (Session::preview): 200 characters, from at most 800 bytes of it.
+  ASSIGN_OR_RETURN(Stmt preview,
+                   Prepare("UPDATE sessions SET preview = substr(?2, 1, 200) "
+                           "WHERE session_id = ?1 AND preview = ''"));
+  preview.Bind(1, t.session_id);
+  preview.Bind(2, TruncateUtf8(t.prompt, 800));
+  return StepWrite(preview, "put session preview");
 }
 
 absl::StatusOr<Turn> SqliteStore::GetTurn(absl::string_view id) {
@@ -1255,6 +1273,8 @@ constexpr PurgeStep kPurgeSteps[] = {
     {"UPDATE turns SET prompt = '', final_message = '' WHERE session_id "
      "IN " PURGED_NOW,
      "clear purged turns"},
+    {"UPDATE sessions SET preview = '' WHERE session_id IN " PURGED_NOW,
+     "clear purged previews"},
     {"UPDATE approvals SET command = '', reason = '', diff = '', "
      "params_json = '{}' WHERE session_id IN " PURGED_NOW,
      "clear purged approvals"},

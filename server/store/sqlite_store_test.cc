@@ -330,13 +330,25 @@ TEST_F(SqliteStoreTest, PreviewIsTheStartOfTheFirstPromptNotEmpty) {
   std::string two_hundred;
   for (int i = 0; i < 200; ++i) two_hundred += "\xc3\xa9";
   EXPECT_EQ(store_->GetSession("ses_b")->preview, two_hundred);
+  // Of four-byte characters too (200 of them are the 800 bytes of the
+  // prompt the store reads).
+  ASSERT_TRUE(store_->PutSession(MakeSession("ses_c")).ok());
+  Turn wide = MakeTurn("turn_5", "ses_c", TurnState::kRunning);
+  for (int i = 0; i < 300; ++i) wide.prompt += "\xf0\x9f\x98\x80";
+  ASSERT_TRUE(store_->PutTurn(wide).ok());
+  EXPECT_EQ(store_->GetSession("ses_c")->preview,
+            wide.prompt.substr(0, 800));
+  // A session written again (its state, an update) keeps it.
+  ASSERT_TRUE(
+      store_->PutSession(MakeSession("ses_c", SessionState::kBusy)).ok());
+  EXPECT_EQ(store_->GetSession("ses_c")->preview.size(), 800u);
   // Lists carry it too.
   absl::StatusOr<Page<Session>> page =
       store_->ListSessions(SessionQuery(), {0, 100});
   ASSERT_TRUE(page.ok()) << page.status();
-  ASSERT_EQ(page->items.size(), 2u);
-  EXPECT_EQ(page->items[0].preview, two_hundred);
-  EXPECT_EQ(page->items[1].preview, "fix the build\nthen run the tests");
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items[1].preview, two_hundred);
+  EXPECT_EQ(page->items[2].preview, "fix the build\nthen run the tests");
 }
 
 TEST_F(SqliteStoreTest, SessionPurgedSeqIsWhereRetentionCutTheSession) {
@@ -699,14 +711,17 @@ TEST(SqliteStoreFileTest, ANewDatabaseHasSmallPagesAnOldOneKeepsItsOwn) {
   std::filesystem::remove_all(dir);
 }
 
-// What a database of schema v21 lacks (v22's session column), one of v20
-// (v21's too), one of v19 (v20's too) and one of v18 (v19's approval
-// columns too): SQL that makes a new database look older to the upgrade.
-#define BEFORE_V22 "ALTER TABLE sessions DROP COLUMN service_tier; "
+// What a database of schema v22 lacks (v23's session column), one of v21
+// (v22's too), one of v20 (v21's too), one of v19 (v20's too) and one of
+// v18 (v19's approval columns too): SQL that makes a new database look
+// older to the upgrade.
+#define BEFORE_V23 "ALTER TABLE sessions DROP COLUMN preview; "
+#define BEFORE_V22 BEFORE_V23 "ALTER TABLE sessions DROP COLUMN service_tier; "
 #define BEFORE_V21 \
   BEFORE_V22 "ALTER TABLE sessions DROP COLUMN model_provider; "
 #define BEFORE_V20 \
   BEFORE_V21 "ALTER TABLE sessions DROP COLUMN developer_instructions; "
+constexpr char kBeforeV23[] = BEFORE_V23;
 constexpr char kBeforeV22[] = BEFORE_V22;
 constexpr char kBeforeV21[] = BEFORE_V21;
 constexpr char kBeforeV20[] = BEFORE_V20;
@@ -849,6 +864,29 @@ TEST(SqliteStoreFileTest, SessionsKeepTheirInstructionsProviderAndTier) {
     }
     std::filesystem::remove(path);
   }
+}
+
+// v23 keeps a session's preview with its row; a database from before
+// gets each session's from its turns as it is upgraded.
+TEST(SqliteStoreFileTest, AnUpgradeGivesSessionsTheirPreview) {
+  const std::string path = FreshDbPath("v23");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_a")).ok());
+    ASSERT_TRUE((*store)->PutSession(MakeSession("ses_none")).ok());
+    Turn by_codex = MakeTurn("turn_1", "ses_a", TurnState::kCompleted);
+    ASSERT_TRUE((*store)->PutTurn(by_codex).ok());
+    Turn first = MakeTurn("turn_2", "ses_a", TurnState::kCompleted);
+    first.prompt = "tidy the README";
+    ASSERT_TRUE((*store)->PutTurn(first).ok());
+  }
+  SqlOn(path, absl::StrCat(kBeforeV23, "PRAGMA user_version=22;"));
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->GetSession("ses_a")->preview, "tidy the README");
+  EXPECT_EQ((*store)->GetSession("ses_none")->preview, "");
+  std::filesystem::remove(path);
 }
 
 TEST(SqliteStoreFileTest, DeliveriesKeepTheNewestAttempts) {

@@ -187,6 +187,7 @@ def test_import_a_thread_made_by_codex_exec(cli: Cli, project: Path, codex_home:
     assert shown["threadId"] == thread["threadId"]
     assert shown["cwd"] == str(project)
     assert "papaya" in shown["title"]
+    assert shown["preview"] == "made by exec: papaya"  # its first prompt
     turns = cli.json("turn", "list", session_id)["turns"]
     assert [(t["prompt"], t["state"]) for t in turns] == [
         ("made by exec: papaya", "TURN_STATE_COMPLETED")]

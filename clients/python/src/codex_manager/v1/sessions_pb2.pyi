@@ -268,8 +268,8 @@ class Session(google.protobuf.message.Message):
     first turn's prompt that is not empty, as given (line breaks kept);
     a review's "Review: ...", a shell command's "!COMMAND", an imported
     thread's first message. Empty until a turn was started, and after
-    --retain-archived-days deleted its turns' text. Read only, derived
-    on each read.
+    --retain-archived-days deleted its turns' text. Read only: kept with
+    the session as that turn is stored.
     """
     @property
     def create_time(self) -> google.protobuf.timestamp_pb2.Timestamp: ...

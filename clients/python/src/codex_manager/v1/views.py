@@ -521,7 +521,8 @@ class Session(View[sessions_pb2.Session]):
         turn's prompt that is not empty, as given (line breaks kept); a review's
         "Review: ...", a shell command's "!COMMAND", an imported thread's first
         message. Empty until a turn was started, and after --retain-archived-days
-        deleted its turns' text. Read only, derived on each read.
+        deleted its turns' text. Read only: kept with the session as that turn is
+        stored.
         """
         return self._proto.preview
 

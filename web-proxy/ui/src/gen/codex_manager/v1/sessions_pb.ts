@@ -207,8 +207,8 @@ export type Session = Message<"codex_manager.v1.Session"> & {
    * first turn's prompt that is not empty, as given (line breaks kept);
    * a review's "Review: ...", a shell command's "!COMMAND", an imported
    * thread's first message. Empty until a turn was started, and after
-   * --retain-archived-days deleted its turns' text. Read only, derived
-   * on each read.
+   * --retain-archived-days deleted its turns' text. Read only: kept with
+   * the session as that turn is stored.
    *
    * @generated from field: string preview = 22;
    */
