@@ -131,7 +131,11 @@ TEST(CodexCatalogTest, TheModelTheConfigurationNamesIsMarked) {
       {"config", {{"model", "b"}, {"model_provider", "mock"}}}};
   factory.shared.answers["model/list"] = {list, list, list};
   factory.shared.answers["config/read"] = {config, config, config};
-  CodexCatalog catalog(&factory, CodexCatalogOptions());
+  // Room for all three calls: each runtime stops after its answer came,
+  // so one may still be stopping as the next call starts.
+  CodexCatalogOptions options;
+  options.max_concurrent = 3;
+  CodexCatalog catalog(&factory, options);
   for (const char* provider : {"", "mock"}) {
     auto models = Wait<std::vector<CodexModel>>(
         [&](auto done) { catalog.ListModels(false, provider, done); });
