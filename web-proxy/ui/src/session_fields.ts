@@ -35,16 +35,22 @@ const USUAL_TIERS: [string, string][] = [["default", "Standard"], ["priority", "
 export const effortSelect = (name: string, unset: string) => select(name, [["", unset], ...USUAL_EFFORTS]);
 
 // The server's Codex models of a model provider ("": the configuration's
-// default one), from CodexService.ListModels (a one-off Codex call),
-// asked once for the page; a failed call is asked again the next time.
-const modelLists = new Map<string, Promise<Model[]>>();
+// default one), from CodexService.ListModels (a one-off Codex call).
+// The fields of one form share an answer; one older than MODELS_FRESH_MS
+// is asked again, so a page left open sees the server's Codex change (its
+// config.toml's model, an upgrade), and a failed call is asked again the
+// next time.
+const MODELS_FRESH_MS = 60_000;
+const modelLists = new Map<string, { asked: number; models: Promise<Model[]> }>();
 export function codexModels(modelProvider = ""): Promise<Model[]> {
-  let models = modelLists.get(modelProvider);
-  if (!models) {
-    models = codex.listModels({ modelProvider }, { timeoutMs: CODEX_CALL_TIMEOUT_MS }).then((r) => r.models);
-    modelLists.set(modelProvider, models);
-    models.catch(() => modelLists.delete(modelProvider));
-  }
+  const kept = modelLists.get(modelProvider);
+  if (kept && Date.now() - kept.asked < MODELS_FRESH_MS) return kept.models;
+  const models = codex.listModels({ modelProvider }, { timeoutMs: CODEX_CALL_TIMEOUT_MS }).then((r) => r.models);
+  const entry = { asked: Date.now(), models };
+  modelLists.set(modelProvider, entry);
+  models.catch(() => {
+    if (modelLists.get(modelProvider) === entry) modelLists.delete(modelProvider);
+  });
   return models;
 }
 
